@@ -1,0 +1,214 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting the bot takes from the environment, parsed once.
+type config struct {
+	Token           string        // TELEGRAM_BOT_TOKEN
+	APIURL          string        // TELEGRAM_API_URL
+	DatabaseURL     string        // DATABASE_URL
+	RedisURL        string        // REDIS_URL
+	Admins          []int64       // HOTLINE_ADMINS
+	DataKey         []byte        // HOTLINE_DATA_KEY, 32 bytes
+	WebhookURL      string        // WEBHOOK_URL; webhook mode when set
+	WebhookSecret   string        // WEBHOOK_SECRET
+	ListenAddr      string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
+	LogLevel        slog.Level    // LOG_LEVEL
+	ResumeAfter     time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
+	SessionTTL      time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
+	Partitions      int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
+	VolunteerGroups []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
+}
+
+// configError names the variable that is wrong; its message is the one line
+// the program prints before it stops.
+type configError struct {
+	name, problem string
+}
+
+func (e *configError) Error() string { return e.name + " " + e.problem }
+
+// need lists which settings a command requires.
+type need struct {
+	token, database, redis bool
+}
+
+// loadConfig reads the settings from getenv and checks them. Values are never
+// echoed in errors: a token or a key must not end up in a log.
+func loadConfig(getenv func(string) string, n need) (config, error) {
+	c := config{
+		APIURL:      "https://api.telegram.org",
+		ListenAddr:  ":8080",
+		LogLevel:    slog.LevelInfo,
+		ResumeAfter: 24 * time.Hour,
+		SessionTTL:  30 * 24 * time.Hour,
+		Partitions:  64,
+	}
+	str := func(name string, dst *string, required bool) error {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			if required {
+				return &configError{name, "is not set"}
+			}
+			return nil
+		}
+		*dst = v
+		return nil
+	}
+	if err := str("TELEGRAM_BOT_TOKEN", &c.Token, n.token); err != nil {
+		return c, err
+	}
+	if c.Token != "" && !validToken(c.Token) {
+		return c, &configError{"TELEGRAM_BOT_TOKEN", "is malformed: want <bot id>:<secret> as BotFather gives it"}
+	}
+	if err := str("TELEGRAM_API_URL", &c.APIURL, false); err != nil {
+		return c, err
+	}
+	if !validURL(c.APIURL, "http", "https") {
+		return c, &configError{"TELEGRAM_API_URL", "is malformed: want an http(s) URL"}
+	}
+	c.APIURL = strings.TrimRight(c.APIURL, "/")
+	if err := str("DATABASE_URL", &c.DatabaseURL, n.database); err != nil {
+		return c, err
+	}
+	if c.DatabaseURL != "" && !validURL(c.DatabaseURL, "postgres", "postgresql") {
+		return c, &configError{"DATABASE_URL", "is malformed: want postgres://user@host:port/db"}
+	}
+	if err := str("REDIS_URL", &c.RedisURL, n.redis); err != nil {
+		return c, err
+	}
+	if c.RedisURL != "" && !validURL(c.RedisURL, "redis", "rediss") {
+		return c, &configError{"REDIS_URL", "is malformed: want redis://host:port/db"}
+	}
+	var err error
+	if c.Admins, err = ids("HOTLINE_ADMINS", getenv("HOTLINE_ADMINS")); err != nil {
+		return c, err
+	}
+	if c.VolunteerGroups, err = ids("HOTLINE_VOLUNTEER_GROUPS", getenv("HOTLINE_VOLUNTEER_GROUPS")); err != nil {
+		return c, err
+	}
+	if v := strings.TrimSpace(getenv("HOTLINE_DATA_KEY")); v != "" {
+		key, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(key) != 32 {
+			return c, &configError{"HOTLINE_DATA_KEY", "is malformed: want 32 random bytes in base64 (openssl rand -base64 32)"}
+		}
+		c.DataKey = key
+	}
+
+	_ = str("WEBHOOK_URL", &c.WebhookURL, false)
+	_ = str("WEBHOOK_SECRET", &c.WebhookSecret, false)
+	_ = str("LISTEN_ADDR", &c.ListenAddr, false)
+	if c.WebhookURL != "" {
+		if !validURL(c.WebhookURL, "https", "http") {
+			return c, &configError{"WEBHOOK_URL", "is malformed: want the public https URL Telegram will post to"}
+		}
+		if c.WebhookSecret == "" {
+			return c, &configError{"WEBHOOK_SECRET", "is not set: webhook mode needs it"}
+		}
+	}
+	if c.WebhookSecret != "" && !validSecret(c.WebhookSecret) {
+		return c, &configError{"WEBHOOK_SECRET", "is malformed: want 1-256 characters A-Z, a-z, 0-9, _ and -"}
+	}
+	if _, port, err := splitAddr(c.ListenAddr); err != nil || port == "" {
+		return c, &configError{"LISTEN_ADDR", "is malformed: want host:port or :port"}
+	}
+
+	if v := strings.TrimSpace(getenv("LOG_LEVEL")); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, &configError{"LOG_LEVEL", "is malformed: want debug, info, warn or error"}
+		}
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL}} {
+		if v := strings.TrimSpace(getenv(d.name)); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				return c, &configError{d.name, "is malformed: want a duration such as 24h or 90m"}
+			}
+			*d.dst = x
+		}
+	}
+	if v := strings.TrimSpace(getenv("HOTLINE_PARTITIONS")); v != "" {
+		x, err := strconv.Atoi(v)
+		if err != nil || x < 1 || x > 4096 {
+			return c, &configError{"HOTLINE_PARTITIONS", "is malformed: want a number from 1 to 4096"}
+		}
+		c.Partitions = x
+	}
+	return c, nil
+}
+
+// Webhook reports whether the bot takes updates by webhook.
+func (c config) Webhook() bool { return c.WebhookURL != "" }
+
+func validToken(t string) bool {
+	id, secret, ok := strings.Cut(t, ":")
+	if !ok || secret == "" || strings.ContainsAny(secret, " /") {
+		return false
+	}
+	_, err := strconv.ParseInt(id, 10, 64)
+	return err == nil
+}
+
+func validURL(raw string, schemes ...string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return true
+		}
+	}
+	return false
+}
+
+func validSecret(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func splitAddr(addr string) (host, port string, err error) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", "", fmt.Errorf("no port")
+	}
+	if _, err := strconv.Atoi(addr[i+1:]); err != nil {
+		return "", "", fmt.Errorf("bad port")
+	}
+	return addr[:i], addr[i+1:], nil
+}
+
+// ids parses a comma-separated list of Telegram ids.
+func ids(name, v string) ([]int64, error) {
+	var out []int64
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, &configError{name, "is malformed: want comma-separated Telegram ids such as 123456789,987654321"}
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config holds the flows' settings.
+type Config struct {
+	BotUsername string        // for share links: https://t.me/<BotUsername>?start=c_<CODE>
+	ResumeAfter time.Duration // silence after which a flow first asks to continue; default 24h
+	MaxText     int           // cap on a free-text answer, in characters; default 1000
+	Admins      []int64       // Telegram user ids of the admins (HOTLINE_ADMINS)
+}
+
+// Deps are what the flows need from outside.
+type Deps struct {
+	Sessions   Sessions
+	Cases      Cases
+	Facilities Facilities
+	Roles      Roles            // hotline members; nil: nobody but the admins
+	Now        func() time.Time // default time.Now
+	NewID      func() string    // random IDs for drafts and button nonces; default 128 random bits
+}
+
+// App runs the bot's conversations: the main menu and the report flow.
+type App struct {
+	cfg   Config
+	d     Deps
+	steps map[string]*step
+	hooks hooks
+}
+
+// New returns an App; zero Config fields take their defaults.
+func New(cfg Config, d Deps) *App {
+	if cfg.ResumeAfter <= 0 {
+		cfg.ResumeAfter = 24 * time.Hour
+	}
+	if cfg.MaxText <= 0 {
+		cfg.MaxText = 1000
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.NewID == nil {
+		d.NewID = randomID
+	}
+	a := &App{cfg: cfg, d: d}
+	a.steps = make(map[string]*step)
+	for _, st := range reportSteps(a) {
+		a.steps[st.name] = st
+	}
+	a.hooks = newHooks()
+	a.registerHandoff()
+	a.registerStatus()
+	return a
+}
+
+// Handle runs one input through the chat's conversation and returns the
+// replies to send. It reads the session once and writes it once, last,
+// after any case is stored; storing a case is idempotent by the draft's ID.
+// So a returned error always means storage failed (transient, nothing the
+// user did wrong): the caller may tell the user with the "error.temporary"
+// text and handle the same input again later, which then has the effect it
+// would have had the first time, never a double one.
+//
+// Inputs from anything but a private chat get no reply: a relative's report
+// must not be read by a group.
+func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	if in.ChatType != "" && in.ChatType != "private" {
+		return nil, nil
+	}
+	s, err := a.d.Sessions.Get(ctx, in.ChatID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		s = &Session{ChatID: in.ChatID}
+	case err != nil:
+		return nil, fmt.Errorf("load session %d: %w", in.ChatID, err)
+	}
+	if s.Lang == "" {
+		s.Lang = Lang(in.LangCode)
+	}
+	c := &turn{a: a, s: s, in: in, now: a.d.Now()}
+	if err := c.run(ctx); err != nil {
+		return nil, err
+	}
+	if c.drop {
+		return c.replies(), nil
+	}
+	s.Updated = c.now
+	if err := a.d.Sessions.Put(ctx, s); err != nil {
+		return nil, fmt.Errorf("save session %d at %s/%s: %w", in.ChatID, s.Flow, s.Step, err)
+	}
+	return c.replies(), nil
+}
+
+// Lang picks the bot's language for a Telegram language_code: Russian for
+// people from countries where Russian is widely read, English otherwise.
+func Lang(telegramCode string) string {
+	base := strings.ToLower(strings.TrimSpace(telegramCode))
+	if i := strings.IndexAny(base, "-_"); i >= 0 {
+		base = base[:i]
+	}
+	switch base {
+	case "ru", "uk", "be", "kk", "ky", "uz", "hy", "az", "ka", "tg":
+		return "ru"
+	}
+	return "en"
+}
+
+// randomID returns 128 random bits in hex.
+func randomID() string {
+	var b [16]byte
+	// crypto/rand.Read never returns an error; it crashes the program if the
+	// system's randomness is broken.
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// nonceOf shortens a random ID to 8 characters for callback data, which
+// Telegram limits to 64 bytes. Hashing first keeps the nonce random even
+// when IDs share a prefix (time-ordered IDs do).
+func nonceOf(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return strings.ToLower(base32.StdEncoding.EncodeToString(sum[:5]))
+}

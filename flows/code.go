@@ -1,0 +1,100 @@
+package flows
+
+import (
+	"crypto/rand"
+	"strings"
+	"unicode"
+)
+
+// codeAlphabet is Crockford's base32: digits and upper-case letters without
+// I, L, O and U, so that a code read aloud or copied by hand stays the same.
+const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// codeLen is the length of a case code: 8 characters of 5 bits, 40 bits.
+const codeLen = 8
+
+// NewCaseCode returns a fresh random case code: 8 Crockford base32
+// characters, 40 random bits.
+func NewCaseCode() string {
+	var b [5]byte
+	// crypto/rand.Read never returns an error; it crashes the program if the
+	// system's randomness is broken.
+	_, _ = rand.Read(b[:])
+	v := uint64(b[0])<<32 | uint64(b[1])<<24 | uint64(b[2])<<16 | uint64(b[3])<<8 | uint64(b[4])
+	out := make([]byte, codeLen)
+	for i := codeLen - 1; i >= 0; i-- {
+		out[i] = codeAlphabet[v&31]
+		v >>= 5
+	}
+	return string(out)
+}
+
+// NormalizeCode reads a case code the way people type or paste it: any case,
+// with spaces or dashes, with a leading "c_" (from a deep link) or "#", O for
+// 0, I or L for 1, and Cyrillic letters that look like Latin ones. ok is false
+// when what is left is not 8 valid characters.
+func NormalizeCode(s string) (code string, ok bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "#")
+	if len(s) >= 2 && (s[0] == 'c' || s[0] == 'C') && s[1] == '_' {
+		s = s[2:]
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) {
+			continue
+		}
+		c, valid := codeChar(unicode.ToUpper(r))
+		if !valid || b.Len() == codeLen {
+			return "", false
+		}
+		b.WriteByte(c)
+	}
+	if b.Len() != codeLen {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// codeChar maps an upper-case character to the code alphabet.
+func codeChar(r rune) (byte, bool) {
+	switch r {
+	case 'O', 'О': // Latin and Cyrillic O
+		return '0', true
+	case 'I', 'L':
+		return '1', true
+	case 'А':
+		return 'A', true
+	case 'В':
+		return 'B', true
+	case 'С':
+		return 'C', true
+	case 'Е':
+		return 'E', true
+	case 'Н':
+		return 'H', true
+	case 'К':
+		return 'K', true
+	case 'М':
+		return 'M', true
+	case 'Р':
+		return 'P', true
+	case 'Т':
+		return 'T', true
+	case 'Х':
+		return 'X', true
+	}
+	if r < 128 && strings.IndexByte(codeAlphabet, byte(r)) >= 0 {
+		return byte(r), true
+	}
+	return 0, false
+}
+
+// FormatCode writes a case code in two groups of four for reading:
+// K7M4Q9XP → K7M4-Q9XP.
+func FormatCode(code string) string {
+	if len(code) != codeLen {
+		return code
+	}
+	return code[:4] + "-" + code[4:]
+}

@@ -1,0 +1,74 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNewCaseCode(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		c := NewCaseCode()
+		if len(c) != 8 {
+			t.Fatalf("NewCaseCode() = %q, want 8 characters", c)
+		}
+		for _, r := range c {
+			if !strings.ContainsRune(codeAlphabet, r) {
+				t.Fatalf("NewCaseCode() = %q has %q, not in the Crockford alphabet", c, r)
+			}
+		}
+		if got, ok := NormalizeCode(c); !ok || got != c {
+			t.Fatalf("NormalizeCode(%q) = %q, %v; want the code back", c, got, ok)
+		}
+		if seen[c] {
+			t.Fatalf("NewCaseCode() repeated %q within 1000 codes", c)
+		}
+		seen[c] = true
+	}
+}
+
+func TestNormalizeCode(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"K7M4Q9XP", "K7M4Q9XP", true},
+		{"k7m4q9xp", "K7M4Q9XP", true},
+		{"K7M4-Q9XP", "K7M4Q9XP", true},
+		{" k7m4 q9xp ", "K7M4Q9XP", true},
+		{"K7M4–Q9XP", "K7M4Q9XP", true}, // en dash, as phones type it
+		{"c_K7M4Q9XP", "K7M4Q9XP", true},
+		{"C_k7m4q9xp", "K7M4Q9XP", true},
+		{"#K7M4-Q9XP", "K7M4Q9XP", true},
+		{"OOIL1234", "00111234", true},
+		{"К7М4Q9ХР", "K7M4Q9XP", true}, // Cyrillic К, М, Х, Р
+		{"", "", false},
+		{"K7M4Q9X", "", false},
+		{"K7M4Q9XPZ", "", false},
+		{"K7M4Q9XU", "", false}, // U is not in the alphabet
+		{"K7M4_Q9XP", "", false},
+		{"K7M4Q9X!", "", false},
+		{"привет!!", "", false},
+		{"c_", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := NormalizeCode(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("NormalizeCode(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestFormatCode(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"K7M4Q9XP", "K7M4-Q9XP"},
+		{"0000ZZZZ", "0000-ZZZZ"},
+		{"SHORT", "SHORT"},
+	}
+	for _, tt := range tests {
+		if got := FormatCode(tt.in); got != tt.want {
+			t.Errorf("FormatCode(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

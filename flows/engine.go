@@ -1,0 +1,563 @@
+package flows
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Flow names kept in Session.Flow.
+const flowReport = "report"
+
+// Questions awaiting a yes/no, kept in Session.Pending.
+const (
+	pendingCancel = "cancel" // discard the draft?
+	pendingResume = "resume" // continue where you left off, or start over?
+)
+
+// Callback data is "<nonce>:<step>:<value>" for a flow's buttons, where a
+// step starting with "!" names a pending question; "m:<action>" for the
+// main menu and "l:<lang>" for a language. Menu and language buttons carry
+// no nonce: pressing an old one is harmless.
+const (
+	dataMenu = "m"
+	dataLang = "l"
+	keepData = "=" // a button's value that keeps the current answer
+)
+
+// step is one question of a flow, declared as data.
+type step struct {
+	name string
+	// max is the longest typed answer accepted, in characters; 0 when only
+	// buttons answer the question.
+	max int
+	// sub marks a step that is part of the previous step's answer (a
+	// lawyer's name after "yes, there is a lawyer"): changing that answer
+	// from the review screen asks it too.
+	sub bool
+	// transient keeps the step off the /back stack: /back from the step
+	// after it goes to the one before it.
+	transient bool
+	// noEcho hides "your answer" under the prompt, where the buttons show it.
+	noEcho bool
+	// prompt is the question: texts and buttons built from the session.
+	prompt func(ctx context.Context, c *turn) ([]Text, [][]Button, error)
+	// parse takes a typed answer or a pressed button's value and records it
+	// in the draft, or says what is wrong.
+	parse func(ctx context.Context, c *turn, v string, button bool) (outcome, error)
+	// answer shows the current answer, a zero Text when there is none to
+	// show; answered says the step was answered even if its value is empty
+	// ("I don't know").
+	answer func(ctx context.Context, c *turn, answered bool) (Text, error)
+	// next names the step after this one, from the answers so far.
+	next func(c *turn) string
+}
+
+// outcome is what a parser made of an answer. The zero outcome means
+// "accepted, go to the next step".
+type outcome struct {
+	wrong   *Text  // refused: say this and ask again
+	stay    bool   // accepted, but ask the same step again (a new search, a toggle)
+	inPlace bool   // with stay: redraw the message whose button was pressed
+	back    bool   // go to the previous step, like /back
+	edit    string // from the review: change the answer of this step
+	confirm bool   // from the review: store the report
+	quit    *Text  // end the flow, discard the draft, say this
+}
+
+func wrong(id string, kv ...any) (outcome, error) {
+	t := T(id, kv...)
+	return outcome{wrong: &t}, nil
+}
+
+func refused(p *Text) (outcome, error) { return outcome{wrong: p}, nil }
+
+func accepted() (outcome, error) { return outcome{}, nil }
+
+// turn is the handling of one input: the session it changes and the reply
+// it builds. Every turn ends in one reply, so that a chat never waits on
+// Telegram's per-chat limit for a second message.
+type turn struct {
+	a   *App
+	s   *Session
+	in  Input
+	now time.Time
+
+	texts   []Text
+	buttons [][]Button
+	edit    int
+	clip    int // when not 0, answers are cut to this many characters (the review screen)
+
+	// extra are replies to other chats (a volunteer, subscribers), or more
+	// than one message where a feature needs it (a relayed photo).
+	extra []Reply
+	// drop leaves the session unsaved: the input was taken by a feature
+	// that keeps its own state.
+	drop bool
+}
+
+func (c *turn) say(t ...Text) { c.texts = append(c.texts, t...) }
+
+func (c *turn) replies() []Reply {
+	if len(c.texts) == 0 {
+		return c.extra
+	}
+	own := Reply{ChatID: c.in.ChatID, Lang: c.s.Lang, Texts: c.texts, Buttons: c.buttons, Edit: c.edit}
+	return append([]Reply{own}, c.extra...)
+}
+
+// send queues a reply to any chat, after this chat's own reply.
+func (c *turn) send(r Reply) { c.extra = append(c.extra, r) }
+
+// run dispatches the input.
+func (c *turn) run(ctx context.Context) error {
+	for _, fn := range c.a.hooks.intercept {
+		if taken, err := fn(ctx, c); taken || err != nil {
+			return err
+		}
+	}
+	if fn := c.a.hooks.flows[c.s.Flow]; fn != nil && c.in.Kind != KindCommand && c.in.Kind != KindButton {
+		return fn(ctx, c)
+	}
+	switch c.in.Kind {
+	case KindCommand:
+		return c.command(ctx)
+	case KindButton:
+		return c.button(ctx)
+	}
+	s := c.s
+	switch {
+	case s.Flow == "":
+		if c.in.Kind == KindText {
+			for _, fn := range c.a.hooks.menuText {
+				if taken, err := fn(ctx, c); taken || err != nil {
+					return err
+				}
+			}
+		}
+		c.say(T("menu.greeting"))
+		c.menu()
+		return nil
+	case c.paused():
+		c.askResume(T("resume.welcome_back"))
+		return nil
+	case s.Pending != "":
+		c.say(T("pending.use_buttons"))
+		c.askPending()
+		return nil
+	case c.in.Kind == KindMedia:
+		if st := c.a.steps[s.Step]; st != nil && st.max == 0 {
+			c.say(T("input.use_buttons"))
+		} else {
+			c.say(T("input.media"))
+		}
+		return c.prompt(ctx, false)
+	}
+	return c.answer(ctx, c.in.Text, false)
+}
+
+// inReport reports whether the chat has a report draft in progress, which
+// nothing but the user's own choice may discard.
+func (c *turn) inReport() bool { return c.s.Flow == flowReport }
+
+// paused reports whether the user comes back to a flow after a long silence.
+func (c *turn) paused() bool {
+	s := c.s
+	return s.Flow != "" && s.Pending != pendingResume && !s.Updated.IsZero() &&
+		c.now.Sub(s.Updated) > c.a.cfg.ResumeAfter
+}
+
+// command runs a /command; they work at every step.
+func (c *turn) command(ctx context.Context) error {
+	s := c.s
+	arg := strings.TrimSpace(c.in.Text)
+	switch c.in.Command {
+	case "start", "menu":
+		if arg != "" {
+			if ok, err := c.a.hooks.start(ctx, c, arg); ok || err != nil {
+				return err
+			}
+		}
+		if c.inReport() {
+			c.askResume(T("resume.unfinished"))
+			return nil
+		}
+		c.reset() // a feature's flow (a code being asked for) ends here
+		c.say(T("menu.greeting"))
+		c.menu()
+		return nil
+	case "help":
+		c.say(c.help())
+		return c.show(ctx)
+	case "back":
+		if s.Flow == "" {
+			c.say(T("back.nothing"))
+			return c.show(ctx)
+		}
+		s.Pending = ""
+		return c.back(ctx)
+	case "cancel":
+		if s.Flow == "" {
+			c.say(T("cancel.nothing"))
+			return c.show(ctx)
+		}
+		s.Pending = pendingCancel
+		c.askPending()
+		return nil
+	case "language":
+		if l := strings.ToLower(arg); l == "ru" || l == "en" {
+			s.Lang = l
+			c.say(T("language.set"))
+			return c.show(ctx)
+		}
+		c.say(T("language.choose"))
+		c.buttons = [][]Button{{
+			{Label: "Русский", Data: dataLang + ":ru"},
+			{Label: "English", Data: dataLang + ":en"},
+		}}
+		return nil
+	}
+	if fn := c.a.hooks.commands[c.in.Command]; fn != nil {
+		return fn(ctx, c, arg)
+	}
+	c.say(T("command.unknown"))
+	return c.show(ctx)
+}
+
+// button runs a pressed inline button.
+func (c *turn) button(ctx context.Context) error {
+	s := c.s
+	kind, rest, _ := strings.Cut(c.in.Data, ":")
+	switch kind {
+	case dataLang:
+		if rest != "ru" && rest != "en" {
+			break
+		}
+		s.Lang = rest
+		c.say(T("language.set"))
+		return c.show(ctx)
+	case dataMenu:
+		return c.menuAction(ctx, rest)
+	}
+	if fn := c.a.hooks.buttons[kind]; fn != nil {
+		return fn(ctx, c, rest)
+	}
+	stepName, value, _ := strings.Cut(rest, ":")
+	if s.Flow == "" || kind != s.Nonce {
+		c.say(T("button.old"))
+		return c.show(ctx)
+	}
+	if p, ok := strings.CutPrefix(stepName, "!"); ok {
+		if p != s.Pending {
+			c.say(T("button.old"))
+			return c.show(ctx)
+		}
+		return c.pendingAnswer(ctx, value)
+	}
+	if c.paused() {
+		c.askResume(T("resume.welcome_back"))
+		return nil
+	}
+	if stepName != s.Step {
+		c.say(T("button.old_step"))
+		return c.show(ctx)
+	}
+	// Answering the question on screen instead of a pending yes/no is
+	// answering "no, carry on".
+	s.Pending = ""
+	return c.answer(ctx, value, true)
+}
+
+// show shows where the chat is: the menu, the pending question or the step.
+func (c *turn) show(ctx context.Context) error {
+	switch {
+	case c.s.Flow == "":
+		c.say(T("menu.choose"))
+		c.menu()
+		return nil
+	case c.s.Pending != "":
+		c.askPending()
+		return nil
+	}
+	return c.prompt(ctx, false)
+}
+
+// help is the context help for where the chat is.
+func (c *turn) help() Text {
+	switch {
+	case c.s.Flow == "":
+		return T("help.menu")
+	case c.s.Pending != "":
+		return T("help.pending")
+	}
+	return T("help." + c.s.Step)
+}
+
+// prompt asks the current step's question, with the current answer under it
+// when there is one.
+func (c *turn) prompt(ctx context.Context, answered bool) error {
+	st := c.a.steps[c.s.Step]
+	if st == nil {
+		// A session saved by a version of the bot with other steps.
+		c.s.Step = reportFirst
+		c.s.Back = nil
+		st = c.a.steps[c.s.Step]
+	}
+	texts, buttons, err := st.prompt(ctx, c)
+	if err != nil {
+		return err
+	}
+	if st.answer != nil && !st.noEcho {
+		ans, err := st.answer(ctx, c, answered)
+		if err != nil {
+			return err
+		}
+		if ans.ID != "" {
+			texts = append(texts, T("answer.current", "Answer", ans))
+			if st.max > 0 {
+				buttons = append(buttons, []Button{c.opt(keepData, "btn.keep")})
+			}
+		}
+	}
+	c.say(texts...)
+	c.buttons = buttons
+	return nil
+}
+
+// opt is a button that answers the current step with value.
+func (c *turn) opt(value, textID string, kv ...any) Button {
+	return Button{Text: T(textID, kv...), Data: c.s.Nonce + ":" + c.s.Step + ":" + value}
+}
+
+// labelOpt is opt with a caption shown as is.
+func (c *turn) labelOpt(value, label string) Button {
+	return Button{Label: label, Data: c.s.Nonce + ":" + c.s.Step + ":" + value}
+}
+
+// answer runs the current step's parser on a typed answer or a button's value.
+func (c *turn) answer(ctx context.Context, v string, button bool) error {
+	s := c.s
+	st := c.a.steps[s.Step]
+	if st == nil {
+		return c.prompt(ctx, false)
+	}
+	if !button {
+		if st.max == 0 {
+			c.say(T("input.use_buttons"))
+			return c.prompt(ctx, false)
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(v)); n > st.max {
+			c.say(*tooLong(n, st.max))
+			return c.prompt(ctx, false)
+		}
+	}
+	if button && v == keepData {
+		// Only an answer there is can be kept: a required step is never
+		// skipped by an old "keep" button.
+		if st.answer != nil {
+			ans, err := st.answer(ctx, c, false)
+			if err != nil {
+				return err
+			}
+			if ans.ID != "" {
+				return c.advance(ctx)
+			}
+		}
+		return c.prompt(ctx, false)
+	}
+	out, err := st.parse(ctx, c, v, button)
+	if err != nil {
+		return err
+	}
+	switch {
+	case out.wrong != nil:
+		c.say(*out.wrong)
+		return c.prompt(ctx, false)
+	case out.quit != nil:
+		c.reset()
+		c.say(*out.quit)
+		c.menu()
+		return nil
+	case out.back:
+		return c.back(ctx)
+	case out.stay:
+		if out.inPlace {
+			c.edit = c.in.MessageID
+		}
+		return c.prompt(ctx, false)
+	case out.edit != "":
+		if c.a.steps[out.edit] == nil {
+			c.say(T("button.old_step"))
+			return c.prompt(ctx, false)
+		}
+		s.Back = append(s.Back, stepReview)
+		s.Edit = out.edit
+		s.Step = out.edit
+		return c.prompt(ctx, true)
+	case out.confirm:
+		return c.confirm(ctx)
+	}
+	return c.advance(ctx)
+}
+
+// advance moves to the next step, or back to the review screen when one
+// answer was being changed from there.
+func (c *turn) advance(ctx context.Context) error {
+	s := c.s
+	st := c.a.steps[s.Step]
+	next := st.next(c)
+	if s.Edit != "" {
+		if ns := c.a.steps[next]; next == stepReview || ns == nil || !ns.sub {
+			return c.toReview(ctx)
+		}
+	}
+	if !st.transient {
+		s.Back = append(s.Back, s.Step)
+	}
+	s.Step = next
+	return c.prompt(ctx, false)
+}
+
+// toReview returns from changing an answer to the review screen.
+func (c *turn) toReview(ctx context.Context) error {
+	s := c.s
+	if i := slices.Index(s.Back, stepReview); i >= 0 {
+		s.Back = s.Back[:i]
+	}
+	s.Edit = ""
+	s.Step = stepReview
+	return c.prompt(ctx, false)
+}
+
+// back shows the previous question again, with its answer.
+func (c *turn) back(ctx context.Context) error {
+	s := c.s
+	if len(s.Back) == 0 {
+		c.say(T("back.first"))
+		return c.prompt(ctx, false)
+	}
+	prev := s.Back[len(s.Back)-1]
+	s.Back = s.Back[:len(s.Back)-1]
+	if prev == stepReview {
+		s.Edit = ""
+	}
+	s.Step = prev
+	return c.prompt(ctx, true)
+}
+
+// askResume asks whether to continue the flow or start over.
+func (c *turn) askResume(intro Text) {
+	c.s.Pending = pendingResume
+	c.say(intro)
+	c.askPending()
+}
+
+// askPending asks the pending yes/no question.
+func (c *turn) askPending() {
+	s := c.s
+	data := func(v string) string { return s.Nonce + ":!" + s.Pending + ":" + v }
+	switch s.Pending {
+	case pendingCancel:
+		c.say(T("cancel.ask"))
+		c.buttons = [][]Button{
+			{{Text: T("btn.cancel_yes"), Data: data("yes")}},
+			{{Text: T("btn.cancel_no"), Data: data("no")}},
+		}
+	case pendingResume:
+		c.say(T("resume.ask", "Step", T("field."+s.Step)))
+		c.buttons = [][]Button{
+			{{Text: T("btn.resume_continue"), Data: data("go")}},
+			{{Text: T("btn.resume_over"), Data: data("new")}},
+		}
+	}
+}
+
+// pendingAnswer runs the answer to a pending yes/no question.
+func (c *turn) pendingAnswer(ctx context.Context, v string) error {
+	s := c.s
+	switch s.Pending + "/" + v {
+	case pendingCancel + "/yes":
+		c.reset()
+		c.say(T("cancel.done"))
+		c.menu()
+		return nil
+	case pendingCancel + "/no", pendingResume + "/go":
+		s.Pending = ""
+		return c.prompt(ctx, false)
+	case pendingResume + "/new":
+		c.startReport()
+		c.say(T("resume.restarted"))
+		return c.prompt(ctx, false)
+	}
+	c.say(T("button.old"))
+	return c.show(ctx)
+}
+
+// startReport begins a new report draft. Its ID makes storing it idempotent
+// and its nonce tells this flow's buttons from older ones.
+func (c *turn) startReport() {
+	s := c.s
+	s.Flow = flowReport
+	s.Step = reportFirst
+	s.Back = nil
+	s.Pending = ""
+	s.Edit = ""
+	s.Nonce = nonceOf(c.a.d.NewID())
+	s.Draft = Report{DraftID: c.a.d.NewID()}
+}
+
+// reset leaves the flow for the main menu, discarding the draft.
+func (c *turn) reset() {
+	*c.s = Session{ChatID: c.s.ChatID, Lang: c.s.Lang, Updated: c.s.Updated}
+}
+
+// menu puts the main menu's buttons under the reply.
+func (c *turn) menu() {
+	other := Button{Label: "English", Data: dataLang + ":en"}
+	if c.s.Lang == "en" {
+		other = Button{Label: "Русский", Data: dataLang + ":ru"}
+	}
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
+		{{Text: T("btn.menu_check"), Data: dataMenu + ":check"}},
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
+		{other},
+	}
+}
+
+// menuAction runs a main-menu button. Such buttons stay on old messages;
+// inside a flow, none of them discards the draft.
+func (c *turn) menuAction(ctx context.Context, action string) error {
+	s := c.s
+	if fn := c.a.hooks.menu[action]; fn != nil {
+		return fn(ctx, c)
+	}
+	switch action {
+	case "report", "menu":
+		if s.Flow != "" {
+			c.askResume(T("resume.unfinished"))
+			return nil
+		}
+		if action == "menu" {
+			c.say(T("menu.choose"))
+			c.menu()
+			return nil
+		}
+		c.startReport()
+		return c.prompt(ctx, false)
+	case "check":
+		c.say(T("check.soon"))
+	case "volunteer":
+		c.say(T("volunteer.soon"))
+	case "urgent":
+		c.say(T("volunteer.urgent"))
+	case "info":
+		c.say(T("info.text"))
+	default:
+		c.say(T("button.old"))
+	}
+	return c.show(ctx)
+}

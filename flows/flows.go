@@ -1,0 +1,210 @@
+// Package flows is the hotline's domain: the conversations the bot runs and the
+// small interfaces they need from storage. It imports no Telegram, SQL or Redis
+// package; it reads Inputs and returns Replies made of message IDs plus data,
+// which the bot renders with the locales.
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by stores when the thing asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Kind says what a user did.
+type Kind int
+
+// Kinds of input.
+const (
+	KindText    Kind = iota // a text message
+	KindCommand             // a /command, with its argument in Text
+	KindButton              // an inline button pressed; its data in Data
+	KindMedia               // a photo, sticker, voice, document… (caption in Text)
+)
+
+// Input is one thing a user did in a chat.
+type Input struct {
+	UpdateID  int64
+	ChatID    int64
+	UserID    int64
+	ChatType  string // private, group, supergroup, channel
+	LangCode  string // the sender's Telegram language_code
+	Kind      Kind
+	Text      string // message text or caption; for a command, its argument
+	Command   string // lower-case, without the slash and @botname
+	Data      string // callback data of a pressed button
+	MessageID int    // the user's message, or the bot message whose button was pressed
+	Media     string // photo, sticker, voice, video, document, location, contact, …
+	At        time.Time
+}
+
+// Text is one localisable piece of a reply: a message ID in locales/ and the
+// values its template uses. String values are what users typed and are escaped
+// by the renderer; a Text value is localised in the reply's language; a
+// []Text value is localised and joined with newlines. Count, when not nil,
+// selects the plural form.
+type Text struct {
+	ID    string
+	Data  map[string]any
+	Count any
+}
+
+// T builds a Text from a message ID and key/value pairs.
+func T(id string, kv ...any) Text {
+	t := Text{ID: id}
+	if len(kv) > 0 {
+		t.Data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			t.Data[kv[i].(string)] = kv[i+1]
+		}
+	}
+	return t
+}
+
+// Plural returns t with the count that selects its plural form. The count is
+// also available to the template as .Count.
+func (t Text) Plural(n int) Text {
+	t.Count = n
+	if t.Data == nil {
+		t.Data = map[string]any{}
+	}
+	t.Data["Count"] = n
+	return t
+}
+
+// Button is an inline keyboard button. Its caption is Text, localised, or
+// Label, shown as is (a facility name, a transliteration). Data is the
+// callback data (at most 64 bytes); URL makes it a link button instead.
+type Button struct {
+	Text  Text
+	Label string
+	Data  string
+	URL   string
+}
+
+// Priority orders outgoing messages when Telegram's limits are the bottleneck.
+type Priority int
+
+// Priorities, most urgent first.
+const (
+	PriorityReply  Priority = iota // an answer in a conversation
+	PriorityNotice                 // a notification the user did not just ask for
+)
+
+// Reply is one message for the bot to send, or an edit of one it sent.
+type Reply struct {
+	ChatID   int64
+	Lang     string
+	Texts    []Text // rendered in Lang and joined with blank lines
+	Buttons  [][]Button
+	Edit     int // when not 0, edit this bot message instead of sending a new one
+	Priority Priority
+	// Copy, when set, relays a user's message with copyMessage instead of
+	// sending Texts.
+	Copy *Copy
+}
+
+// Copy names a message to relay with copyMessage.
+type Copy struct {
+	FromChatID int64
+	MessageID  int
+	ReplyTo    int // message in the target chat to reply to, 0 for none
+}
+
+// Session is one chat's conversation state: which flow and step it is at and
+// the answers so far. It lives in Redis with a TTL; keep it small.
+type Session struct {
+	ChatID  int64     `json:"c"`
+	Lang    string    `json:"l,omitempty"`
+	Flow    string    `json:"f,omitempty"` // "" when at the main menu
+	Step    string    `json:"s,omitempty"`
+	Back    []string  `json:"b,omitempty"` // steps answered so far, for /back
+	Nonce   string    `json:"n,omitempty"` // marks this flow's buttons; old buttons carry another
+	Pending string    `json:"p,omitempty"` // a question awaiting yes/no: "cancel", "resume"
+	Edit    string    `json:"e,omitempty"` // when changing one answer from the review screen
+	Draft   Report    `json:"d"`
+	Updated time.Time `json:"u"`
+}
+
+// Sessions stores conversation state.
+type Sessions interface {
+	// Get returns the chat's session or ErrNotFound.
+	Get(ctx context.Context, chatID int64) (*Session, error)
+	// Put saves the session and renews its TTL.
+	Put(ctx context.Context, s *Session) error
+	// Delete forgets the chat's session.
+	Delete(ctx context.Context, chatID int64) error
+}
+
+// Report is a detention report: the draft while a relative fills it in, and
+// what is stored when they confirm. Empty means not answered or unknown.
+type Report struct {
+	DraftID string `json:"id,omitempty"` // random; makes storing the report idempotent
+
+	Consent      bool   `json:"ok,omitempty"`
+	NameLatin    string `json:"nl,omitempty"`
+	NameCyrillic string `json:"nc,omitempty"`
+	BirthDate    string `json:"bd,omitempty"` // YYYY-MM-DD
+	BirthCountry string `json:"bc,omitempty"`
+	Citizenship  string `json:"ct,omitempty"`
+	ANumber      string `json:"an,omitempty"` // nine digits; "" when unknown
+
+	DetainedOn       string `json:"dd,omitempty"` // YYYY-MM-DD
+	Circumstance     string `json:"ci,omitempty"` // checkin, border, raid_home, raid_work, traffic, other
+	CircumstanceNote string `json:"cn,omitempty"`
+
+	FacilityID    int64  `json:"fi,omitempty"` // 0 when not from the directory
+	FacilityText  string `json:"ft,omitempty"` // what the relative typed when not in the list
+	FacilityShare bool   `json:"fs,omitempty"` // may people with the case code see the facility
+
+	HasLawyer   bool   `json:"hl,omitempty"`
+	LawyerName  string `json:"ln,omitempty"`
+	LawyerPhone string `json:"lp,omitempty"`
+	HearingDate string `json:"hd,omitempty"` // YYYY-MM-DD
+	Appeals     string `json:"ap,omitempty"`
+
+	Urgent []string `json:"ur,omitempty"` // deportation, flight, medical, children
+
+	ReporterName  string `json:"rn,omitempty"`
+	Relationship  string `json:"rr,omitempty"`
+	ReporterPhone string `json:"rc,omitempty"` // phone, e-mail or @username
+
+	// Set by the bot, not asked.
+	ReporterChatID int64  `json:"-"`
+	ReporterUserID int64  `json:"-"`
+	Lang           string `json:"-"`
+}
+
+// Case is a stored report as the reporter knows it.
+type Case struct {
+	ID      int64
+	Code    string // e.g. K7M4Q9XP; shown as K7M4-Q9XP
+	Created time.Time
+}
+
+// Cases stores detention reports.
+type Cases interface {
+	// Create stores the report and returns its case. Storing the same
+	// DraftID again returns the case stored the first time.
+	Create(ctx context.Context, r *Report) (Case, error)
+}
+
+// Facility is a detention facility from the directory.
+type Facility struct {
+	ID    int64
+	Code  string // ICE facility code, may be empty
+	Name  string // readable case: "Eloy Federal Contract Facility"
+	City  string // readable case
+	State string // two letters
+}
+
+// Facilities is the directory of detention facilities.
+type Facilities interface {
+	// Match returns up to n facilities that best match what a relative
+	// typed, best first; Cyrillic is transliterated before matching.
+	Match(ctx context.Context, query string, n int) ([]Facility, error)
+	// Get returns one facility or ErrNotFound.
+	Get(ctx context.Context, id int64) (Facility, error)
+}

@@ -1,0 +1,277 @@
+package flows_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"hotline/flows"
+	"hotline/locales"
+	"hotline/storage"
+	"hotline/storage/storagetest"
+)
+
+// chat plays one user talking to the flows over real Redis and Postgres.
+// Bot messages get IDs as Telegram would give them, so that buttons are
+// pressed on the message that carries them.
+type chat struct {
+	t        *testing.T
+	app      *flows.App
+	cat      *locales.Catalog
+	sessions *flowSessions
+	cases    *storage.Cases
+	db       *sqlx.DB
+	now      time.Time
+	id       int64
+	langCode string
+
+	update int64
+	msgID  int
+	last   flows.Reply
+	lastID int                 // the message the last reply sent or edited
+	sent   map[int]flows.Reply // every message by ID, as last drawn
+}
+
+// flowSessions is the real session store with one injectable failure, to
+// show what a storage outage does to a conversation.
+type flowSessions struct {
+	*storage.Sessions
+	mu       sync.Mutex
+	failPuts int
+}
+
+var errInjected = errors.New("injected outage")
+
+func (s *flowSessions) Put(ctx context.Context, sess *flows.Session) error {
+	s.mu.Lock()
+	fail := s.failPuts > 0
+	if fail {
+		s.failPuts--
+	}
+	s.mu.Unlock()
+	if fail {
+		return errInjected
+	}
+	return s.Sessions.Put(ctx, sess)
+}
+
+func newChat(t *testing.T, langCode string) *chat {
+	t.Helper()
+	db := storagetest.Postgres(t)
+	rdb, prefix := storagetest.Redis(t)
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &chat{
+		t:        t,
+		cat:      cat,
+		sessions: &flowSessions{Sessions: storage.NewSessions(rdb, prefix, time.Hour)},
+		cases:    storage.NewCases(db),
+		db:       db,
+		now:      testNow,
+		id:       7000001,
+		langCode: langCode,
+		sent:     map[int]flows.Reply{},
+	}
+	c.app = flows.New(flows.Config{BotUsername: "hotline_test_bot"}, flows.Deps{
+		Sessions:   c.sessions,
+		Cases:      c.cases,
+		Facilities: storage.NewFacilities(db),
+		Now:        func() time.Time { return c.now },
+	})
+	return c
+}
+
+// handle runs one input and returns the one reply every input gets.
+func (c *chat) handle(in flows.Input) flows.Reply {
+	c.t.Helper()
+	r, err := c.try(in)
+	if err != nil {
+		c.t.Fatalf("Handle: %v", err)
+	}
+	return r
+}
+
+func (c *chat) try(in flows.Input) (flows.Reply, error) {
+	c.t.Helper()
+	c.update++
+	in.UpdateID = c.update
+	in.ChatID, in.UserID, in.ChatType, in.LangCode, in.At = c.id, c.id, "private", c.langCode, c.now
+	rs, err := c.app.Handle(context.Background(), in)
+	if err != nil {
+		return flows.Reply{}, err
+	}
+	if len(rs) != 1 {
+		c.t.Fatalf("got %d replies, want 1: %+v", len(rs), rs)
+	}
+	r := rs[0]
+	c.checkReply(r)
+	if r.Edit != 0 {
+		c.lastID = r.Edit
+	} else {
+		c.msgID++
+		c.lastID = c.msgID
+	}
+	c.last = r
+	c.sent[c.lastID] = r
+	return r, nil
+}
+
+// checkReply checks what every reply must be: addressed to the chat, every
+// text and button renderable in both languages, callback data within
+// Telegram's 64 bytes.
+func (c *chat) checkReply(r flows.Reply) {
+	c.t.Helper()
+	if r.ChatID != c.id || (r.Lang != "ru" && r.Lang != "en") || len(r.Texts) == 0 {
+		c.t.Fatalf("bad reply: %+v", r)
+	}
+	for _, lang := range c.cat.Langs() {
+		for _, tx := range r.Texts {
+			if err := c.cat.Check(lang, tx); err != nil {
+				c.t.Errorf("text %s: %v", tx.ID, err)
+			}
+		}
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Label == "" {
+					if err := c.cat.Check(lang, b.Text); err != nil {
+						c.t.Errorf("button %s: %v", b.Text.ID, err)
+					}
+				}
+				if b.Data == "" || len(b.Data) > 64 {
+					c.t.Errorf("button %s: callback data %q (%d bytes)", b.Text.ID, b.Data, len(b.Data))
+				}
+			}
+		}
+	}
+}
+
+func (c *chat) send(text string) flows.Reply {
+	c.t.Helper()
+	return c.handle(flows.Input{Kind: flows.KindText, Text: text})
+}
+
+func (c *chat) command(name, arg string) flows.Reply {
+	c.t.Helper()
+	return c.handle(flows.Input{Kind: flows.KindCommand, Command: name, Text: arg})
+}
+
+func (c *chat) media(kind string) flows.Reply {
+	c.t.Helper()
+	return c.handle(flows.Input{Kind: flows.KindMedia, Media: kind})
+}
+
+// button finds a button of message msgID by its text's message ID or, for
+// a button with a label, by a part of the label.
+func (c *chat) button(msgID int, name string) flows.Button {
+	c.t.Helper()
+	for _, row := range c.sent[msgID].Buttons {
+		for _, b := range row {
+			if b.Text.ID == name || (b.Label != "" && strings.Contains(b.Label, name)) {
+				return b
+			}
+		}
+	}
+	c.t.Fatalf("no button %q on message %d; it has %v", name, msgID, buttonNames(c.sent[msgID]))
+	return flows.Button{}
+}
+
+// press presses a button of the last message.
+func (c *chat) press(name string) flows.Reply {
+	c.t.Helper()
+	return c.pressOn(c.lastID, name)
+}
+
+// pressOn presses a button of an earlier message.
+func (c *chat) pressOn(msgID int, name string) flows.Reply {
+	c.t.Helper()
+	b := c.button(msgID, name)
+	return c.handle(flows.Input{Kind: flows.KindButton, Data: b.Data, MessageID: msgID})
+}
+
+// pressUrgent presses the toggle of one urgent sign.
+func (c *chat) pressUrgent(sign string) flows.Reply {
+	c.t.Helper()
+	for _, row := range c.last.Buttons {
+		for _, b := range row {
+			if b.Text.ID == "btn.urgent" && b.Text.Data["Sign"].(flows.Text).ID == "urgent."+sign {
+				return c.handle(flows.Input{Kind: flows.KindButton, Data: b.Data, MessageID: c.lastID})
+			}
+		}
+	}
+	c.t.Fatalf("no toggle for %s", sign)
+	return flows.Reply{}
+}
+
+func buttonNames(r flows.Reply) []string {
+	var out []string
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Label != "" {
+				out = append(out, b.Label)
+			} else {
+				out = append(out, b.Text.ID)
+			}
+		}
+	}
+	return out
+}
+
+func textIDs(r flows.Reply) []string {
+	var out []string
+	for _, t := range r.Texts {
+		out = append(out, t.ID)
+	}
+	return out
+}
+
+// expect checks the message IDs of a reply's texts.
+func (c *chat) expect(r flows.Reply, want ...string) {
+	c.t.Helper()
+	if got := textIDs(r); !slices.Equal(got, want) {
+		c.t.Fatalf("reply texts = %v, want %v", got, want)
+	}
+}
+
+// rendered is the reply as the user reads it.
+func (c *chat) rendered(r flows.Reply) string {
+	return c.cat.Render(r.Lang, r.Texts...)
+}
+
+// session reads the chat's session from Redis.
+func (c *chat) session() *flows.Session {
+	c.t.Helper()
+	s, err := c.sessions.Get(context.Background(), c.id)
+	if err != nil {
+		c.t.Fatalf("session: %v", err)
+	}
+	return s
+}
+
+// caseCount counts the stored cases.
+func (c *chat) caseCount() int {
+	c.t.Helper()
+	var n int
+	if err := c.db.Get(&n, `SELECT count(*) FROM cases`); err != nil {
+		c.t.Fatal(err)
+	}
+	return n
+}
+
+// data returns a string value of a reply's text.
+func data(r flows.Reply, id, key string) string {
+	for _, t := range r.Texts {
+		if t.ID == id {
+			s, _ := t.Data[key].(string)
+			return s
+		}
+	}
+	return ""
+}

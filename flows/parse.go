@@ -1,0 +1,403 @@
+package flows
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Caps on what a user may type, in characters. Free text uses Config.MaxText.
+const (
+	maxName  = 200 // a person's name, a lawyer's name or firm, a contact
+	maxShort = 100 // a country, a relationship
+)
+
+// The parsers below return the normalised answer, or a Text that tells the
+// user what is wrong and what is expected. They never echo the answer in the
+// Text, so a refusal cannot carry anything the user typed.
+
+// tooLong is the refusal of a text of n characters where max fit.
+func tooLong(n, max int) *Text {
+	t := T("input.too_long", "Len", T("unit.chars").Plural(n), "Max", T("unit.chars").Plural(max))
+	return &t
+}
+
+// problem returns a refusal with the given message ID.
+func problem(id string, kv ...any) *Text {
+	t := T(id, kv...)
+	return &t
+}
+
+// ParseANumber normalises an A-number (Alien Registration Number) to nine
+// digits: "A 123-456-789", "a123456789", "A#123456789" → "123456789";
+// eight digits are left-padded with a zero, as USCIS writes them. Anything
+// but 8 or 9 digits is refused with an example.
+func ParseANumber(s string) (string, *Text) {
+	s = strings.TrimSpace(s)
+	// A leading A, Latin or Cyrillic (a Russian keyboard types А), and the
+	// signs people put before a number.
+	s = strings.TrimLeft(s, "AaАа")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case unicode.IsSpace(r), unicode.Is(unicode.Pd, r), r == '.', r == '#', r == '№', r == ':':
+		default:
+			return "", problem("parse.a_number")
+		}
+	}
+	d := b.String()
+	switch len(d) {
+	case 9:
+		return d, nil
+	case 8:
+		return "0" + d, nil
+	}
+	return "", problem("parse.a_number")
+}
+
+// FormatANumber writes nine digits the way they appear on documents:
+// A123-456-789.
+func FormatANumber(n string) string {
+	if len(n) != 9 {
+		return n
+	}
+	return "A" + n[:3] + "-" + n[3:6] + "-" + n[6:]
+}
+
+var (
+	dateDMY = regexp.MustCompile(`^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})$`)
+	dateYMD = regexp.MustCompile(`^(\d{4})[./-](\d{1,2})[./-](\d{1,2})$`)
+	// Spaces around a separator: "12. 03. 2025".
+	dateSpacedSep = regexp.MustCompile(`\s*([./-])\s*`)
+	// "г.", "года", "year" after a date: "12 марта 2025 г.".
+	dateYearWord = regexp.MustCompile(`\s*(г\.?|гг\.?|год|года|year)$`)
+	ordinal      = regexp.MustCompile(`^(\d{1,2})(st|nd|rd|th|го|е)$`)
+)
+
+// monthNames lists the names people write, in English and Russian, in both
+// cases (марта, март). A word matches a month when it is one of these or a
+// prefix of one at least three letters long: "мар", "sept".
+func monthNames() [12][]string {
+	return [12][]string{
+		{"january", "январь", "января"},
+		{"february", "февраль", "февраля"},
+		{"march", "март", "марта"},
+		{"april", "апрель", "апреля"},
+		{"may", "май", "мая"},
+		{"june", "июнь", "июня"},
+		{"july", "июль", "июля"},
+		{"august", "август", "августа"},
+		{"september", "сентябрь", "сентября"},
+		{"october", "октябрь", "октября"},
+		{"november", "ноябрь", "ноября"},
+		{"december", "декабрь", "декабря"},
+	}
+}
+
+// monthOf returns 1–12 for a month name, 0 for anything else.
+func monthOf(w string) int {
+	for i, names := range monthNames() {
+		for _, n := range names {
+			if w == n || (utf8.RuneCountInString(w) >= 3 && strings.HasPrefix(n, w)) {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+// ParseDate reads a date the way people write it: 12.03.2025, 12.3.25,
+// 12/03/2025 (day first; month first only when the day-first reading is
+// impossible, 03/25/2025), 2025-03-12, "12 марта 2025", "12 мар 2025",
+// "March 12, 2025", "12 March 2025", "Mar 12 2025". It refuses dates that do
+// not exist (31.02.2025) and two-digit years after the current year (is 45
+// 1945 or 2045?). Whether a date may be in the future is the caller's rule.
+func ParseDate(s string, now time.Time) (time.Time, *Text) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimSpace(dateYearWord.ReplaceAllString(s, ""))
+	if s == "" {
+		return time.Time{}, problem("parse.date")
+	}
+	numeric := strings.TrimFunc(s, func(r rune) bool {
+		return r >= '0' && r <= '9' || r == '.' || r == '/' || r == '-' || unicode.IsSpace(r)
+	}) == ""
+	if numeric {
+		s = dateSpacedSep.ReplaceAllString(s, "$1")
+		s = strings.Join(strings.Fields(s), ".")
+		if m := dateYMD.FindStringSubmatch(s); m != nil {
+			return makeDate(m[1], m[2], m[3], now)
+		}
+		if m := dateDMY.FindStringSubmatch(s); m != nil {
+			d, mo := m[1], m[2]
+			if atoi(mo) > 12 && atoi(d) <= 12 {
+				d, mo = mo, d
+			}
+			return makeDate(m[3], mo, d, now)
+		}
+		return time.Time{}, problem("parse.date")
+	}
+	return parseWordDate(s, now)
+}
+
+// parseWordDate reads a date with the month as a word.
+func parseWordDate(s string, now time.Time) (time.Time, *Text) {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	month := 0
+	var nums []string
+	for _, w := range words {
+		if m := ordinal.FindStringSubmatch(w); m != nil {
+			w = m[1]
+		}
+		switch {
+		case w == "of" || w == "the" || w == "го" || w == "е":
+		case isDigits(w):
+			nums = append(nums, w)
+		case month == 0 && monthOf(w) > 0:
+			month = monthOf(w)
+		default:
+			return time.Time{}, problem("parse.date")
+		}
+	}
+	if month == 0 || len(nums) != 2 {
+		return time.Time{}, problem("parse.date")
+	}
+	day, year := nums[0], nums[1]
+	if len(day) == 4 {
+		day, year = year, day
+	}
+	if len(day) > 2 || (len(year) != 2 && len(year) != 4) {
+		return time.Time{}, problem("parse.date")
+	}
+	return makeDate(year, strconv.Itoa(month), day, now)
+}
+
+// makeDate checks that a year, month and day make a real date.
+func makeDate(y, m, d string, now time.Time) (time.Time, *Text) {
+	year, month, day := atoi(y), atoi(m), atoi(d)
+	if len(y) == 2 {
+		year += 2000
+		if year > now.Year() {
+			return time.Time{}, problem("parse.date_full_year")
+		}
+	}
+	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if month < 1 || month > 12 || day < 1 || t.Day() != day || t.Month() != time.Month(month) {
+		return time.Time{}, problem("parse.date_impossible")
+	}
+	return t, nil
+}
+
+// latestToday is the last calendar day that is today somewhere on Earth:
+// a relative in Moscow or Almaty may be a day ahead of UTC.
+func latestToday(now time.Time) time.Time {
+	n := now.UTC()
+	return time.Date(n.Year(), n.Month(), n.Day()+1, 0, 0, 0, 0, time.UTC)
+}
+
+// ParseBirthDate reads a date of birth: not in the future, not before 1900.
+func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
+	t, p := ParseDate(s, now)
+	switch {
+	case p != nil:
+		return t, p
+	case t.After(latestToday(now)):
+		return time.Time{}, problem("parse.date_future")
+	case t.Year() < 1900:
+		return time.Time{}, problem("parse.date_too_old")
+	}
+	return t, nil
+}
+
+// ParseDetentionDate reads the date of a detention: not in the future and
+// not before the birth date, when that is known (zero when not).
+func ParseDetentionDate(s string, now, born time.Time) (time.Time, *Text) {
+	t, p := ParseDate(s, now)
+	switch {
+	case p != nil:
+		return t, p
+	case t.After(latestToday(now)):
+		return time.Time{}, problem("parse.date_future")
+	case t.Year() < 1950 || (!born.IsZero() && t.Before(born)):
+		return time.Time{}, problem("parse.date_before_birth")
+	}
+	return t, nil
+}
+
+// ParseHearingDate reads a court hearing date: usually in the future, but
+// within ten years either way of today, which catches a mistyped year.
+func ParseHearingDate(s string, now time.Time) (time.Time, *Text) {
+	t, p := ParseDate(s, now)
+	switch {
+	case p != nil:
+		return t, p
+	case t.Year() < now.Year()-10 || t.Year() > now.Year()+10:
+		return time.Time{}, problem("parse.date_year_check")
+	}
+	return t, nil
+}
+
+// ParseName keeps a name as typed, trimmed and with inner spaces collapsed.
+// It is refused when empty, longer than max characters, or without a single
+// letter (digits only, emoji only).
+func ParseName(s string, max int) (string, *Text) {
+	v := strings.Join(strings.Fields(s), " ")
+	if v == "" {
+		return "", problem("parse.empty")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", tooLong(n, max)
+	}
+	if !hasLetter(v) {
+		return "", problem("parse.name")
+	}
+	return v, nil
+}
+
+// ParseText keeps a free-text answer as typed, only trimmed; line breaks
+// stay. It is refused when empty or longer than max characters.
+func ParseText(s string, max int) (string, *Text) {
+	v := strings.TrimSpace(s)
+	if v == "" {
+		return "", problem("parse.empty")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", tooLong(n, max)
+	}
+	if !hasLetter(v) && !hasDigit(v) {
+		return "", problem("parse.words")
+	}
+	return v, nil
+}
+
+// ParseWords is ParseText for a short answer that must be in words: a
+// country, a relationship. Inner spaces are collapsed.
+func ParseWords(s string, max int) (string, *Text) {
+	v := strings.Join(strings.Fields(s), " ")
+	if v == "" {
+		return "", problem("parse.empty")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", tooLong(n, max)
+	}
+	if !hasLetter(v) {
+		return "", problem("parse.words")
+	}
+	return v, nil
+}
+
+var (
+	emailRe    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$`)
+	usernameRe = regexp.MustCompile(`^@?([A-Za-z][A-Za-z0-9_]{3,31})$`)
+	phoneRe    = regexp.MustCompile(`^\+?[0-9 ()./-]+$`)
+)
+
+// ParseContact reads a way to reach someone: a phone number (7 to 15
+// digits, with the usual +, spaces, dashes and brackets), an e-mail address,
+// or a Telegram username (@name, or a t.me/name link, kept as @name).
+func ParseContact(s string) (string, *Text) {
+	v := strings.TrimSpace(s)
+	if v == "" {
+		return "", problem("parse.empty")
+	}
+	if n := utf8.RuneCountInString(v); n > maxName {
+		return "", tooLong(n, maxName)
+	}
+	for _, p := range []string{"https://t.me/", "http://t.me/", "t.me/"} {
+		if rest, ok := strings.CutPrefix(strings.ToLower(v), p); ok {
+			v = "@" + v[len(v)-len(rest):]
+			break
+		}
+	}
+	switch {
+	case emailRe.MatchString(v):
+		return v, nil
+	case strings.HasPrefix(v, "@") && usernameRe.MatchString(v):
+		return v, nil
+	case phoneRe.MatchString(v):
+		if n := countDigits(v); n >= 7 && n <= 15 {
+			return strings.Join(strings.Fields(v), " "), nil
+		}
+	}
+	return "", problem("parse.contact")
+}
+
+// ParseUnknown reports whether a typed answer means "I don't know" or
+// "none", so that typing it works like the button.
+func ParseUnknown(s string) bool {
+	v := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	}), " "))
+	v = strings.ReplaceAll(v, "’", "'")
+	switch v {
+	case "не знаю", "незнаю", "не известно", "неизвестно", "нет", "никакого", "никакой",
+		"no", "none", "unknown", "don't know", "dont know", "do not know", "i don't know",
+		"i dont know", "n a", "na":
+		return true
+	}
+	return strings.TrimSpace(s) == "-" || strings.TrimSpace(s) == "?"
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigit(s string) bool {
+	return countDigits(s) > 0
+}
+
+func countDigits(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// hasCyrillic reports whether s has a Cyrillic letter.
+func hasCyrillic(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Cyrillic, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// atoi converts a string of ASCII digits the regular expressions matched.
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// dateOf reads a stored YYYY-MM-DD date; zero when empty or malformed.
+func dateOf(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -1,0 +1,224 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/flows"
+)
+
+// now is the fixed "today" of the parsing tests.
+var testNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+func problemID(p *flows.Text) string {
+	if p == nil {
+		return ""
+	}
+	return p.ID
+}
+
+func TestParseANumber(t *testing.T) {
+	tests := []struct {
+		in, want, problem string
+	}{
+		{"A 123-456-789", "123456789", ""},
+		{"a123456789", "123456789", ""},
+		{"A#123456789", "123456789", ""},
+		{"12345678", "012345678", ""},
+		{"A12345678", "012345678", ""},
+		{"123 456 789", "123456789", ""},
+		{"  A-123.456.789  ", "123456789", ""},
+		{"А123456789", "123456789", ""}, // Cyrillic А from a Russian keyboard
+		{"№ 123456789", "123456789", ""},
+		{"A: 123-456-789", "123456789", ""},
+		{"", "", "parse.a_number"},
+		{"A", "", "parse.a_number"},
+		{"1234567", "", "parse.a_number"},       // seven digits
+		{"1234567890", "", "parse.a_number"},    // ten digits
+		{"B123456789", "", "parse.a_number"},    // another letter
+		{"A12345678X", "", "parse.a_number"},    // a letter inside
+		{"не знаю номер", "", "parse.a_number"}, // words
+		{"A 123 456 789 0", "", "parse.a_number"},
+		{"12345678９", "", "parse.a_number"}, // a full-width digit is not a digit on a document
+		{"123456789; DROP TABLE", "", "parse.a_number"},
+	}
+	for _, tt := range tests {
+		got, p := flows.ParseANumber(tt.in)
+		if got != tt.want || problemID(p) != tt.problem {
+			t.Errorf("ParseANumber(%q) = %q, %q; want %q, %q", tt.in, got, problemID(p), tt.want, tt.problem)
+		}
+	}
+}
+
+func TestFormatANumber(t *testing.T) {
+	if got, want := flows.FormatANumber("012345678"), "A012-345-678"; got != want {
+		t.Errorf("FormatANumber = %q, want %q", got, want)
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in, want, problem string
+	}{
+		{"12.03.2025", "2025-03-12", ""},
+		{"12.3.25", "2025-03-12", ""},
+		{"12/03/2025", "2025-03-12", ""}, // day first
+		{"03/25/2025", "2025-03-25", ""}, // month first only when day first is impossible
+		{"12-03-2025", "2025-03-12", ""},
+		{"2025-03-12", "2025-03-12", ""},
+		{"2025.3.12", "2025-03-12", ""},
+		{"12. 03. 2025", "2025-03-12", ""},
+		{"12 03 2025", "2025-03-12", ""},
+		{"12.03.2025 г.", "2025-03-12", ""},
+		{"12 марта 2025", "2025-03-12", ""},
+		{"12 марта 2025 года", "2025-03-12", ""},
+		{"12 мар 2025", "2025-03-12", ""},
+		{"12 мар. 2025", "2025-03-12", ""},
+		{"12 Март 2025", "2025-03-12", ""},
+		{"1 мая 1985", "1985-05-01", ""},
+		{"31 декабря 1999", "1999-12-31", ""},
+		{"March 12, 2025", "2025-03-12", ""},
+		{"12 March 2025", "2025-03-12", ""},
+		{"Mar 12 2025", "2025-03-12", ""},
+		{"mar 12, 2025", "2025-03-12", ""},
+		{"12-Mar-2025", "2025-03-12", ""},
+		{"September 3rd, 2024", "2024-09-03", ""},
+		{"Sept 3 2024", "2024-09-03", ""},
+		{"2025 March 12", "2025-03-12", ""},
+		{"29.02.2024", "2024-02-29", ""}, // a leap year
+		{"31.02.2025", "", "parse.date_impossible"},
+		{"29.02.2025", "", "parse.date_impossible"},
+		{"32.01.2025", "", "parse.date_impossible"},
+		{"00.01.2025", "", "parse.date_impossible"},
+		{"12.13.2025", "2025-12-13", ""}, // 13 cannot be a month
+		{"13.13.2025", "", "parse.date_impossible"},
+		{"31 апреля 2025", "", "parse.date_impossible"},
+		{"12.03.45", "", "parse.date_full_year"}, // 1945 or 2045?
+		{"12.03.27", "", "parse.date_full_year"},
+		{"", "", "parse.date"},
+		{"вчера", "", "parse.date"},
+		{"12 марта", "", "parse.date"},   // no year
+		{"марта 2025", "", "parse.date"}, // no day
+		{"12.03", "", "parse.date"},
+		{"12.03.202", "", "parse.date"},
+		{"12 foo 2025", "", "parse.date"},
+		{"12 ма 2025", "", "parse.date"}, // too short to tell май from март
+		{"2025", "", "parse.date"},
+		{"<b>12.03.2025</b>", "", "parse.date"},
+	}
+	for _, tt := range tests {
+		got, p := flows.ParseDate(tt.in, testNow)
+		gotS := ""
+		if p == nil {
+			gotS = got.Format(time.DateOnly)
+		}
+		if gotS != tt.want || problemID(p) != tt.problem {
+			t.Errorf("ParseDate(%q) = %q, %q; want %q, %q", tt.in, gotS, problemID(p), tt.want, tt.problem)
+		}
+	}
+}
+
+func TestParseDateRules(t *testing.T) {
+	born := time.Date(1990, 5, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		parse   func(string) (time.Time, *flows.Text)
+		in      string
+		problem string
+	}{
+		{"birth", func(s string) (time.Time, *flows.Text) { return flows.ParseBirthDate(s, testNow) }, "01.05.1990", ""},
+		{"birth", func(s string) (time.Time, *flows.Text) { return flows.ParseBirthDate(s, testNow) }, "01.05.2030", "parse.date_future"},
+		{"birth", func(s string) (time.Time, *flows.Text) { return flows.ParseBirthDate(s, testNow) }, "12.03.2026", "parse.date_future"},
+		{"birth", func(s string) (time.Time, *flows.Text) { return flows.ParseBirthDate(s, testNow) }, "31.12.1899", "parse.date_too_old"},
+		{"birth", func(s string) (time.Time, *flows.Text) { return flows.ParseBirthDate(s, testNow) }, "01.01.1900", ""},
+		{"detention", func(s string) (time.Time, *flows.Text) { return flows.ParseDetentionDate(s, testNow, born) }, "10.03.2026", ""},
+		// Already the 11th east of UTC.
+		{"detention", func(s string) (time.Time, *flows.Text) { return flows.ParseDetentionDate(s, testNow, born) }, "11.03.2026", ""},
+		{"detention", func(s string) (time.Time, *flows.Text) { return flows.ParseDetentionDate(s, testNow, born) }, "12.03.2026", "parse.date_future"},
+		{"detention", func(s string) (time.Time, *flows.Text) { return flows.ParseDetentionDate(s, testNow, born) }, "01.01.1989", "parse.date_before_birth"},
+		{"detention", func(s string) (time.Time, *flows.Text) { return flows.ParseDetentionDate(s, testNow, time.Time{}) }, "01.01.1989", ""},
+		{"hearing", func(s string) (time.Time, *flows.Text) { return flows.ParseHearingDate(s, testNow) }, "15.04.2026", ""},
+		{"hearing", func(s string) (time.Time, *flows.Text) { return flows.ParseHearingDate(s, testNow) }, "15.01.2026", ""},
+		{"hearing", func(s string) (time.Time, *flows.Text) { return flows.ParseHearingDate(s, testNow) }, "15.04.2062", "parse.date_year_check"},
+	}
+	for _, tt := range tests {
+		_, p := tt.parse(tt.in)
+		if problemID(p) != tt.problem {
+			t.Errorf("%s date %q: problem %q, want %q", tt.name, tt.in, problemID(p), tt.problem)
+		}
+	}
+}
+
+func TestParseName(t *testing.T) {
+	tests := []struct {
+		in, want, problem string
+	}{
+		{"  Ivan   Petrov ", "Ivan Petrov", ""},
+		{"Иван Петров", "Иван Петров", ""},
+		{"O'Brien-Smith, Mary Ann", "O'Brien-Smith, Mary Ann", ""},
+		{"<b>Ivan</b>", "<b>Ivan</b>", ""}, // kept as typed; escaped when shown
+		{"", "", "parse.empty"},
+		{"   \n ", "", "parse.empty"},
+		{"123456", "", "parse.name"},
+		{"😀😀😀", "", "parse.name"},
+		{strings.Repeat("a", 201), "", "input.too_long"},
+	}
+	for _, tt := range tests {
+		got, p := flows.ParseName(tt.in, 200)
+		if got != tt.want || problemID(p) != tt.problem {
+			t.Errorf("ParseName(%q) = %q, %q; want %q, %q", tt.in, got, problemID(p), tt.want, tt.problem)
+		}
+	}
+}
+
+func TestParseContact(t *testing.T) {
+	tests := []struct {
+		in, want, problem string
+	}{
+		{"+1 (520) 555-0100", "+1 (520) 555-0100", ""},
+		{"+7 900 123-45-67", "+7 900 123-45-67", ""},
+		{"maria@example.com", "maria@example.com", ""},
+		{"@maria_p", "@maria_p", ""},
+		{"https://t.me/maria_p", "@maria_p", ""},
+		{"t.me/Maria_P", "@Maria_P", ""},
+		{"", "", "parse.empty"},
+		{"12345", "", "parse.contact"},
+		{"maria", "", "parse.contact"},
+		{"@ma", "", "parse.contact"},
+		{"maria@", "", "parse.contact"},
+		{"+1 555 0100 ext. 5", "", "parse.contact"},
+	}
+	for _, tt := range tests {
+		got, p := flows.ParseContact(tt.in)
+		if got != tt.want || problemID(p) != tt.problem {
+			t.Errorf("ParseContact(%q) = %q, %q; want %q, %q", tt.in, got, problemID(p), tt.want, tt.problem)
+		}
+	}
+}
+
+func TestParseUnknown(t *testing.T) {
+	for _, s := range []string{"не знаю", "Не знаю.", "нет", "I don't know", "dont know", "-", "?"} {
+		if !flows.ParseUnknown(s) {
+			t.Errorf("ParseUnknown(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"Eloy", "знаю", "A123456789", "Krome, Miami"} {
+		if flows.ParseUnknown(s) {
+			t.Errorf("ParseUnknown(%q) = true", s)
+		}
+	}
+}
+
+func TestLang(t *testing.T) {
+	tests := []struct{ code, want string }{
+		{"ru", "ru"}, {"ru-RU", "ru"}, {"RU", "ru"}, {"uk", "ru"}, {"be", "ru"}, {"kk", "ru"},
+		{"ky", "ru"}, {"uz", "ru"}, {"hy", "ru"}, {"az", "ru"}, {"ka", "ru"}, {"tg", "ru"},
+		{"uz_UZ", "ru"}, {"en", "en"}, {"en-US", "en"}, {"es", "en"}, {"", "en"}, {"de", "en"},
+	}
+	for _, tt := range tests {
+		if got := flows.Lang(tt.code); got != tt.want {
+			t.Errorf("Lang(%q) = %q, want %q", tt.code, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,797 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Steps of the report flow, in the order they are asked.
+const (
+	reportFirst   = stepConsent
+	stepConsent   = "consent"
+	stepName      = "name"
+	stepNameLatin = "name_latin"
+	stepNameCyr   = "name_cyr"
+	stepBirthDate = "birth_date"
+	stepBirthCtry = "birth_country"
+	stepCitizen   = "citizenship"
+	stepANumber   = "a_number"
+	stepDetained  = "detained_on"
+	stepCircum    = "circumstance"
+	stepDetails   = "details"
+	stepFacility  = "facility"
+	stepFacPick   = "facility_pick"
+	stepFacShare  = "facility_share"
+	stepLawyer    = "lawyer"
+	stepLawName   = "lawyer_name"
+	stepLawPhone  = "lawyer_phone"
+	stepHearing   = "hearing"
+	stepAppeals   = "appeals"
+	stepUrgent    = "urgent"
+	stepRepName   = "reporter_name"
+	stepRelation  = "relationship"
+	stepContact   = "contact"
+	stepReview    = "review"
+)
+
+// maxDate caps a typed date: longer is not a date.
+const maxDate = 40
+
+// facilityMatches is how many directory matches are offered as buttons.
+const facilityMatches = 3
+
+// circumstances are the ways people are detained, as stored in
+// Report.Circumstance.
+func circumstances() []string {
+	return []string{"checkin", "border", "raid_home", "raid_work", "traffic", "other"}
+}
+
+// urgentSigns are the signs a report is urgent, as stored in Report.Urgent.
+func urgentSigns() []string {
+	return []string{"deportation", "flight", "medical", "children"}
+}
+
+// reviewFields are the steps whose answers the review screen lists, each
+// with a button to change it.
+func (c *turn) reviewFields() []string {
+	r := &c.s.Draft
+	f := []string{stepName, stepNameCyr, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
+		stepDetained, stepCircum, stepDetails, stepFacility}
+	if r.FacilityID != 0 || r.FacilityText != "" {
+		f = append(f, stepFacShare)
+	}
+	f = append(f, stepLawyer)
+	if r.HasLawyer {
+		f = append(f, stepLawName, stepLawPhone)
+	}
+	return append(f, stepHearing, stepAppeals, stepUrgent, stepRepName, stepRelation, stepContact)
+}
+
+// ask is a prompt of one text and, optionally, buttons.
+func ask(id string, kv ...any) func(context.Context, *turn) ([]Text, [][]Button, error) {
+	return func(context.Context, *turn) ([]Text, [][]Button, error) {
+		return []Text{T(id, kv...)}, nil, nil
+	}
+}
+
+// askWith is a prompt of one text and one row per button.
+func askWith(id string, opts ...[2]string) func(context.Context, *turn) ([]Text, [][]Button, error) {
+	return func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+		var rows [][]Button
+		for _, o := range opts {
+			rows = append(rows, []Button{c.opt(o[0], o[1])})
+		}
+		return []Text{T(id)}, rows, nil
+	}
+}
+
+// then is a fixed next step.
+func then(name string) func(*turn) string { return func(*turn) string { return name } }
+
+// raw shows what the user typed; on the review screen it is cut short.
+func (c *turn) raw(v string) Text {
+	if c.clip > 0 && utf8.RuneCountInString(v) > c.clip {
+		v = string([]rune(v)[:c.clip]) + "…"
+	}
+	return T("value.raw", "V", v)
+}
+
+// orNone shows a typed answer, "not given" for an empty one the user did
+// answer, and nothing for a step not answered yet.
+func (c *turn) orNone(v string, answered bool) Text {
+	switch {
+	case v != "":
+		return c.raw(v)
+	case answered:
+		return T("value.none")
+	}
+	return Text{}
+}
+
+// showText is an answer func for a typed field.
+func showText(field func(*Report) *string) func(context.Context, *turn, bool) (Text, error) {
+	return func(_ context.Context, c *turn, answered bool) (Text, error) {
+		return c.orNone(*field(&c.s.Draft), answered), nil
+	}
+}
+
+// showDate is an answer func for a date field.
+func showDate(field func(*Report) *string) func(context.Context, *turn, bool) (Text, error) {
+	return func(_ context.Context, c *turn, answered bool) (Text, error) {
+		v := *field(&c.s.Draft)
+		if v == "" {
+			return c.orNone("", answered), nil
+		}
+		return dateText(dateOf(v)), nil
+	}
+}
+
+// dateText shows a date with the month in words, which no reader can take
+// for month-first or day-first.
+func dateText(t time.Time) Text {
+	if t.IsZero() {
+		return Text{}
+	}
+	return T("value.date", "Day", t.Day(), "Month", T("month."+strconv.Itoa(int(t.Month()))), "Year", t.Year())
+}
+
+func yesNo(v bool) Text {
+	if v {
+		return T("value.yes")
+	}
+	return T("value.no")
+}
+
+// optional parses a typed answer to a step that may be skipped: the skip
+// button, or typing "no" / "don't know", stores an empty answer.
+func optional(field func(*Report) *string, parse func(string) (string, *Text)) func(context.Context, *turn, string, bool) (outcome, error) {
+	return func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+		f := field(&c.s.Draft)
+		if button {
+			if v != "skip" {
+				return wrong("button.old_step")
+			}
+			*f = ""
+			return accepted()
+		}
+		if ParseUnknown(v) {
+			*f = ""
+			return accepted()
+		}
+		out, p := parse(v)
+		if p != nil {
+			return refused(p)
+		}
+		*f = out
+		return accepted()
+	}
+}
+
+// required parses a typed answer that must be given.
+func required(field func(*Report) *string, parse func(string) (string, *Text)) func(context.Context, *turn, string, bool) (outcome, error) {
+	return func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+		if button {
+			return wrong("button.old_step")
+		}
+		out, p := parse(v)
+		if p != nil {
+			return refused(p)
+		}
+		*field(&c.s.Draft) = out
+		return accepted()
+	}
+}
+
+// dateParser adapts a date parser to the draft's YYYY-MM-DD strings.
+func dateParser(parse func(string) (time.Time, *Text)) func(string) (string, *Text) {
+	return func(v string) (string, *Text) {
+		t, p := parse(v)
+		if p != nil {
+			return "", p
+		}
+		return t.Format(time.DateOnly), nil
+	}
+}
+
+// reportSteps declares the report flow. Read top to bottom, it is the
+// conversation a relative has with the bot.
+func reportSteps(a *App) []*step {
+	nameParser := func(v string) (string, *Text) { return ParseName(v, maxName) }
+	wordsParser := func(v string) (string, *Text) { return ParseWords(v, maxShort) }
+	textParser := func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }
+	return []*step{{
+		name:   stepConsent,
+		prompt: askWith("ask.consent", [2]string{"yes", "btn.consent_yes"}, [2]string{"no", "btn.consent_no"}),
+		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+			switch v {
+			case "yes":
+				c.s.Draft.Consent = true
+				return accepted()
+			case "no":
+				t := T("report.no_consent")
+				return outcome{quit: &t}, nil
+			}
+			return wrong("button.old_step")
+		},
+		answer: func(_ context.Context, c *turn, _ bool) (Text, error) {
+			if c.s.Draft.Consent {
+				return T("value.agreed"), nil
+			}
+			return Text{}, nil
+		},
+		next: then(stepName),
+	}, {
+		// The name as in documents. A name typed in Cyrillic is kept as
+		// the Cyrillic name, and the Latin spelling asked next.
+		name:   stepName,
+		max:    maxName,
+		prompt: ask("ask.name"),
+		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+			if button {
+				return wrong("button.old_step")
+			}
+			n, p := ParseName(v, maxName)
+			if p != nil {
+				return refused(p)
+			}
+			r := &c.s.Draft
+			if hasCyrillic(n) {
+				r.NameCyrillic, r.NameLatin = n, ""
+			} else {
+				r.NameLatin = n
+			}
+			return accepted()
+		},
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			r := &c.s.Draft
+			if r.NameLatin != "" {
+				return c.raw(r.NameLatin), nil
+			}
+			return c.orNone(r.NameCyrillic, false), nil
+		},
+		next: func(c *turn) string {
+			if c.s.Draft.NameLatin == "" {
+				return stepNameLatin
+			}
+			return stepNameCyr
+		},
+	}, {
+		name: stepNameLatin,
+		max:  maxName,
+		sub:  true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			cyr := c.s.Draft.NameCyrillic
+			lat := Translit(cyr)
+			if lat == "" || hasCyrillic(lat) {
+				return []Text{T("ask.name_latin_own", "Name", cyr)}, nil, nil
+			}
+			return []Text{T("ask.name_latin", "Name", cyr, "Latin", lat)},
+				[][]Button{{c.opt("translit", "btn.use_translit", "Latin", lat)}}, nil
+		},
+		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if button {
+				lat := Translit(r.NameCyrillic)
+				if v != "translit" || lat == "" || hasCyrillic(lat) {
+					return wrong("button.old_step")
+				}
+				r.NameLatin = lat
+				return accepted()
+			}
+			n, p := ParseName(v, maxName)
+			if p != nil {
+				return refused(p)
+			}
+			if hasCyrillic(n) {
+				return wrong("parse.need_latin")
+			}
+			r.NameLatin = n
+			return accepted()
+		},
+		answer: showText(func(r *Report) *string { return &r.NameLatin }),
+		// The Cyrillic name is known already.
+		next: then(stepBirthDate),
+	}, {
+		name: stepNameCyr,
+		max:  maxName,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.name_cyr")}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if !button && !ParseUnknown(v) && !hasCyrillic(v) && hasLetter(v) {
+				return wrong("parse.need_cyrillic")
+			}
+			return optional(func(r *Report) *string { return &r.NameCyrillic }, nameParser)(ctx, c, v, button)
+		},
+		answer: showText(func(r *Report) *string { return &r.NameCyrillic }),
+		next:   then(stepBirthDate),
+	}, {
+		name: stepBirthDate,
+		max:  maxDate,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.birth_date")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			parse := dateParser(func(s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })
+			return optional(func(r *Report) *string { return &r.BirthDate }, parse)(ctx, c, v, button)
+		},
+		answer: showDate(func(r *Report) *string { return &r.BirthDate }),
+		next:   then(stepBirthCtry),
+	}, {
+		name:   stepBirthCtry,
+		max:    maxShort,
+		prompt: ask("ask.birth_country"),
+		parse:  required(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
+		answer: showText(func(r *Report) *string { return &r.BirthCountry }),
+		next:   then(stepCitizen),
+	}, {
+		name: stepCitizen,
+		max:  maxShort,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			var rows [][]Button
+			if bc := c.s.Draft.BirthCountry; bc != "" {
+				rows = append(rows, []Button{c.opt("same", "btn.same_country", "Country", bc)})
+			}
+			return []Text{T("ask.citizenship")}, rows, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if button {
+				if v != "same" || r.BirthCountry == "" {
+					return wrong("button.old_step")
+				}
+				r.Citizenship = r.BirthCountry
+				return accepted()
+			}
+			return required(func(r *Report) *string { return &r.Citizenship }, wordsParser)(ctx, c, v, false)
+		},
+		answer: showText(func(r *Report) *string { return &r.Citizenship }),
+		next:   then(stepANumber),
+	}, {
+		name: stepANumber,
+		max:  maxDate,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.a_number")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse: optional(func(r *Report) *string { return &r.ANumber }, ParseANumber),
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			n := c.s.Draft.ANumber
+			if n == "" {
+				return c.orNone("", answered), nil
+			}
+			return c.raw(FormatANumber(n)), nil
+		},
+		next: then(stepDetained),
+	}, {
+		name:   stepDetained,
+		max:    maxDate,
+		prompt: ask("ask.detained_on"),
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			born := dateOf(c.s.Draft.BirthDate)
+			parse := dateParser(func(s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, born) })
+			return required(func(r *Report) *string { return &r.DetainedOn }, parse)(ctx, c, v, button)
+		},
+		answer: showDate(func(r *Report) *string { return &r.DetainedOn }),
+		next:   then(stepCircum),
+	}, {
+		name: stepCircum,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			var rows [][]Button
+			cs := circumstances()
+			for i := 0; i < len(cs); i += 2 {
+				rows = append(rows, []Button{c.opt(cs[i], "circ."+cs[i]), c.opt(cs[i+1], "circ."+cs[i+1])})
+			}
+			return []Text{T("ask.circumstance")}, rows, nil
+		},
+		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+			if !slices.Contains(circumstances(), v) {
+				return wrong("button.old_step")
+			}
+			c.s.Draft.Circumstance = v
+			return accepted()
+		},
+		answer: func(_ context.Context, c *turn, _ bool) (Text, error) {
+			if v := c.s.Draft.Circumstance; v != "" {
+				return T("circ." + v), nil
+			}
+			return Text{}, nil
+		},
+		next: then(stepDetails),
+	}, {
+		name: stepDetails,
+		max:  a.cfg.MaxText,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			id := "ask.details"
+			if c.s.Draft.Circumstance == "other" {
+				id = "ask.details_other"
+			}
+			return []Text{T(id)}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
+		},
+		parse:  optional(func(r *Report) *string { return &r.CircumstanceNote }, textParser),
+		answer: showText(func(r *Report) *string { return &r.CircumstanceNote }),
+		next:   then(stepFacility),
+	}, {
+		// Where the person is held: typed, then matched against the
+		// directory on the next step.
+		name: stepFacility,
+		max:  maxName,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.facility")}, [][]Button{{c.opt("unknown", "btn.dont_know")}}, nil
+		},
+		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if button || ParseUnknown(v) {
+				if button && v != "unknown" {
+					return wrong("button.old_step")
+				}
+				r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
+				return accepted()
+			}
+			q, p := ParseName(v, maxName)
+			if p != nil {
+				return refused(p)
+			}
+			r.FacilityID, r.FacilityText = 0, q
+			return accepted()
+		},
+		answer: facilityAnswer,
+		next: func(c *turn) string {
+			r := &c.s.Draft
+			switch {
+			case r.FacilityID != 0:
+				return stepFacShare
+			case r.FacilityText != "":
+				return stepFacPick
+			}
+			return stepLawyer
+		},
+	}, {
+		name:      stepFacPick,
+		max:       maxName,
+		sub:       true,
+		transient: true,
+		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+			q := c.s.Draft.FacilityText
+			found, err := c.a.d.Facilities.Match(ctx, q, facilityMatches)
+			if err != nil {
+				return nil, nil, fmt.Errorf("match facilities: %w", err)
+			}
+			id := "ask.facility_pick"
+			if len(found) == 0 {
+				id = "ask.facility_none"
+			}
+			var rows [][]Button
+			for _, f := range found {
+				rows = append(rows, []Button{c.labelOpt("f"+strconv.FormatInt(f.ID, 10), facilityLabel(f))})
+			}
+			rows = append(rows,
+				[]Button{c.opt("keep", "btn.facility_keep")},
+				[]Button{c.opt("unknown", "btn.dont_know")},
+				[]Button{c.opt("again", "btn.facility_again")})
+			return []Text{T(id, "Query", q)}, rows, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if !button {
+				if ParseUnknown(v) {
+					r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
+					return accepted()
+				}
+				// Typing again here is a new search.
+				q, p := ParseName(v, maxName)
+				if p != nil {
+					return refused(p)
+				}
+				r.FacilityText = q
+				return outcome{stay: true}, nil
+			}
+			switch v {
+			case "keep":
+				r.FacilityID = 0
+				return accepted()
+			case "unknown":
+				r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
+				return accepted()
+			case "again":
+				return outcome{back: true}, nil
+			}
+			id, err := strconv.ParseInt(strings.TrimPrefix(v, "f"), 10, 64)
+			if !strings.HasPrefix(v, "f") || err != nil {
+				return wrong("button.old_step")
+			}
+			if _, err := c.a.d.Facilities.Get(ctx, id); errors.Is(err, ErrNotFound) {
+				return wrong("button.old_step")
+			} else if err != nil {
+				return outcome{}, fmt.Errorf("get facility %d: %w", id, err)
+			}
+			r.FacilityID, r.FacilityText = id, ""
+			return accepted()
+		},
+		next: func(c *turn) string {
+			if r := &c.s.Draft; r.FacilityID != 0 || r.FacilityText != "" {
+				return stepFacShare
+			}
+			return stepLawyer
+		},
+	}, {
+		name:   stepFacShare,
+		prompt: askWith("ask.facility_share", [2]string{"yes", "btn.share_yes"}, [2]string{"no", "btn.share_no"}),
+		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+			switch v {
+			case "yes", "no":
+				c.s.Draft.FacilityShare = v == "yes"
+				return accepted()
+			}
+			return wrong("button.old_step")
+		},
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			if c.s.Draft.FacilityShare || answered {
+				return yesNo(c.s.Draft.FacilityShare), nil
+			}
+			return Text{}, nil
+		},
+		next: then(stepLawyer),
+	}, {
+		name:   stepLawyer,
+		prompt: askWith("ask.lawyer", [2]string{"yes", "btn.lawyer_yes"}, [2]string{"no", "btn.lawyer_no"}),
+		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+			r := &c.s.Draft
+			switch v {
+			case "yes":
+				r.HasLawyer = true
+			case "no":
+				r.HasLawyer, r.LawyerName, r.LawyerPhone = false, "", ""
+			default:
+				return wrong("button.old_step")
+			}
+			return accepted()
+		},
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			if c.s.Draft.HasLawyer || answered {
+				return yesNo(c.s.Draft.HasLawyer), nil
+			}
+			return Text{}, nil
+		},
+		next: func(c *turn) string {
+			if c.s.Draft.HasLawyer {
+				return stepLawName
+			}
+			return stepHearing
+		},
+	}, {
+		name: stepLawName,
+		max:  maxName,
+		sub:  true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.lawyer_name")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse:  optional(func(r *Report) *string { return &r.LawyerName }, nameParser),
+		answer: showText(func(r *Report) *string { return &r.LawyerName }),
+		next:   then(stepLawPhone),
+	}, {
+		name: stepLawPhone,
+		max:  maxName,
+		sub:  true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.lawyer_phone")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse:  optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact),
+		answer: showText(func(r *Report) *string { return &r.LawyerPhone }),
+		next:   then(stepHearing),
+	}, {
+		name: stepHearing,
+		max:  maxDate,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.hearing")}, [][]Button{{c.opt("skip", "btn.hearing_unknown")}}, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			parse := dateParser(func(s string) (time.Time, *Text) { return ParseHearingDate(s, c.now) })
+			return optional(func(r *Report) *string { return &r.HearingDate }, parse)(ctx, c, v, button)
+		},
+		answer: showDate(func(r *Report) *string { return &r.HearingDate }),
+		next:   then(stepAppeals),
+	}, {
+		name: stepAppeals,
+		max:  a.cfg.MaxText,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.appeals")}, [][]Button{{c.opt("skip", "btn.appeals_none")}}, nil
+		},
+		parse:  optional(func(r *Report) *string { return &r.Appeals }, textParser),
+		answer: showText(func(r *Report) *string { return &r.Appeals }),
+		next:   then(stepUrgent),
+	}, {
+		// Several signs may apply: each button toggles one, redrawing the
+		// same message, and "done" moves on.
+		name:   stepUrgent,
+		noEcho: true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			var rows [][]Button
+			for _, u := range urgentSigns() {
+				on := slices.Contains(c.s.Draft.Urgent, u)
+				rows = append(rows, []Button{c.opt("t_"+u, "btn.urgent", "Sign", T("urgent."+u), "On", on)})
+			}
+			rows = append(rows, []Button{c.opt("none", "btn.urgent_none"), c.opt("done", "btn.urgent_done")})
+			return []Text{T("ask.urgent")}, rows, nil
+		},
+		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+			r := &c.s.Draft
+			switch v {
+			case "none":
+				r.Urgent = nil
+				return accepted()
+			case "done":
+				return accepted()
+			}
+			u, ok := strings.CutPrefix(v, "t_")
+			if !ok || !slices.Contains(urgentSigns(), u) {
+				return wrong("button.old_step")
+			}
+			if i := slices.Index(r.Urgent, u); i >= 0 {
+				r.Urgent = slices.Delete(r.Urgent, i, i+1)
+			} else {
+				r.Urgent = append(r.Urgent, u)
+				// Keep the order of the buttons, whatever the order of presses.
+				slices.SortFunc(r.Urgent, func(x, y string) int {
+					return slices.Index(urgentSigns(), x) - slices.Index(urgentSigns(), y)
+				})
+			}
+			if len(r.Urgent) == 0 {
+				r.Urgent = nil
+			}
+			return outcome{stay: true, inPlace: true}, nil
+		},
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			if len(c.s.Draft.Urgent) == 0 {
+				if answered {
+					return T("value.urgent_none"), nil
+				}
+				return Text{}, nil
+			}
+			var lines []Text
+			for _, u := range c.s.Draft.Urgent {
+				lines = append(lines, T("value.item", "V", T("urgent."+u)))
+			}
+			return T("value.lines", "Lines", lines), nil
+		},
+		next: then(stepRepName),
+	}, {
+		name:   stepRepName,
+		max:    maxName,
+		prompt: ask("ask.reporter_name"),
+		parse:  required(func(r *Report) *string { return &r.ReporterName }, nameParser),
+		answer: showText(func(r *Report) *string { return &r.ReporterName }),
+		next:   then(stepRelation),
+	}, {
+		name:   stepRelation,
+		max:    maxShort,
+		prompt: ask("ask.relationship"),
+		parse:  required(func(r *Report) *string { return &r.Relationship }, wordsParser),
+		answer: showText(func(r *Report) *string { return &r.Relationship }),
+		next:   then(stepContact),
+	}, {
+		name:   stepContact,
+		max:    maxName,
+		prompt: ask("ask.contact"),
+		parse:  required(func(r *Report) *string { return &r.ReporterPhone }, ParseContact),
+		answer: showText(func(r *Report) *string { return &r.ReporterPhone }),
+		next:   then(stepReview),
+	}, {
+		name:   stepReview,
+		prompt: reviewPrompt,
+		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+			if v == "ok" {
+				return outcome{confirm: true}, nil
+			}
+			if f, ok := strings.CutPrefix(v, "e_"); ok && slices.Contains(c.reviewFields(), f) {
+				return outcome{edit: f}, nil
+			}
+			return wrong("button.old_step")
+		},
+		next: then(stepReview),
+	}}
+}
+
+// facilityAnswer shows the facility: from the directory, as typed, or unknown.
+func facilityAnswer(ctx context.Context, c *turn, answered bool) (Text, error) {
+	r := &c.s.Draft
+	if r.FacilityID != 0 {
+		f, err := c.a.d.Facilities.Get(ctx, r.FacilityID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return T("value.none"), nil
+		case err != nil:
+			return Text{}, fmt.Errorf("get facility %d: %w", r.FacilityID, err)
+		}
+		return T("value.raw", "V", facilityLabel(f)), nil
+	}
+	if r.FacilityText != "" {
+		return T("value.facility_typed", "V", c.raw(r.FacilityText)), nil
+	}
+	return c.orNone("", answered), nil
+}
+
+// facilityLabel names a facility on a button: "Eloy Federal Contract
+// Facility, Eloy, AZ".
+func facilityLabel(f Facility) string {
+	parts := []string{f.Name}
+	if f.City != "" {
+		parts = append(parts, f.City)
+	}
+	if f.State != "" {
+		parts = append(parts, f.State)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// reviewClip is how much of a long answer the review screen shows, so that
+// the whole screen fits in one Telegram message (4096 characters).
+const reviewClip = 120
+
+// reviewPrompt lists every answer, with a button to change each.
+func reviewPrompt(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+	c.clip = reviewClip
+	defer func() { c.clip = 0 }()
+	var lines []Text
+	var rows [][]Button
+	var row []Button
+	for _, f := range c.reviewFields() {
+		ans, err := c.a.steps[f].answer(ctx, c, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ans.ID == "" {
+			ans = T("value.none")
+		}
+		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
+		row = append(row, c.opt("e_"+f, "btn.change", "Field", T("field."+f)))
+		if len(row) == 2 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if row != nil {
+		rows = append(rows, row)
+	}
+	rows = append(rows, []Button{c.opt("ok", "btn.confirm")})
+	return []Text{T("ask.review", "Lines", lines)}, rows, nil
+}
+
+// confirm stores the report and gives the reporter the case code and the
+// share link. A retry after a storage failure stores nothing twice: the
+// draft's ID makes Cases.Create return the case stored the first time.
+func (c *turn) confirm(ctx context.Context) error {
+	s := c.s
+	r := s.Draft
+	if !r.Consent || r.NameLatin == "" {
+		// Cannot happen through the steps; ask what is missing rather than
+		// store a case without consent or a name.
+		c.s.Step = stepConsent
+		if r.Consent {
+			c.s.Step = stepName
+		}
+		return c.prompt(ctx, false)
+	}
+	r.ReporterChatID = c.in.ChatID
+	r.ReporterUserID = c.in.UserID
+	r.Lang = s.Lang
+	cs, err := c.a.d.Cases.Create(ctx, &r)
+	if err != nil {
+		return fmt.Errorf("create case from draft %s: %w", r.DraftID, err)
+	}
+	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
+	c.reset()
+	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
+	c.buttons = nil
+	if len(r.Urgent) > 0 {
+		c.say(T("report.urgent_offer"))
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}})
+	}
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return nil
+}

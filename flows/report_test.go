@@ -1,0 +1,569 @@
+package flows_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/flows"
+)
+
+// startReport goes from nothing to the name question.
+func startReport(c *chat) {
+	c.t.Helper()
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.name")
+}
+
+func TestReportInRussian(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru-RU")
+	startReport(c)
+	if c.last.Lang != "ru" {
+		t.Fatalf("lang = %q, want ru", c.last.Lang)
+	}
+
+	// A name in Cyrillic is kept, and its Latin spelling offered.
+	r := c.send("Иван Петров")
+	c.expect(r, "ask.name_latin")
+	if got := c.button(c.lastID, "btn.use_translit").Text.Data["Latin"]; got != "Ivan Petrov" {
+		t.Errorf("offered Latin spelling %q, want Ivan Petrov", got)
+	}
+	c.expect(c.press("btn.use_translit"), "ask.birth_date") // the Cyrillic name is not asked again
+	c.expect(c.send("5 мая 1985"), "ask.birth_country")
+	c.expect(c.send("Россия"), "ask.citizenship")
+	c.expect(c.press("btn.same_country"), "ask.a_number")
+	c.expect(c.send("A 123-456-789"), "ask.detained_on")
+	c.expect(c.send("12.02.26"), "ask.circumstance")
+	c.expect(c.press("circ.checkin"), "ask.details")
+	details := "<b>Пришли</b> утром & увезли'); DROP TABLE cases;--"
+	c.expect(c.send(details), "ask.facility")
+
+	// The facility typed in Cyrillic is matched against the directory.
+	c.expect(c.send("Элой"), "ask.facility_pick")
+	eloy := c.button(c.lastID, "Eloy")
+	c.expect(c.pressOn(c.lastID, eloy.Label), "ask.facility_share")
+	c.expect(c.press("btn.share_yes"), "ask.lawyer")
+	c.expect(c.press("btn.lawyer_yes"), "ask.lawyer_name")
+	c.expect(c.send("John Smith, Esq."), "ask.lawyer_phone")
+	c.expect(c.send("+1 (520) 555-0100"), "ask.hearing")
+	c.expect(c.send("15 апреля 2026"), "ask.appeals")
+	c.expect(c.send("Апелляция в BIA подана 1 марта"), "ask.urgent")
+
+	// Urgent signs toggle in place.
+	prompt := c.lastID
+	r = c.pressUrgent("medical")
+	if r.Edit != prompt {
+		t.Errorf("toggle edited message %d, want %d", r.Edit, prompt)
+	}
+	c.pressUrgent("deportation")
+	c.pressUrgent("children")
+	c.pressUrgent("children")
+	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
+	c.expect(c.send("Мария"), "ask.relationship")
+	c.expect(c.send("жена"), "ask.contact")
+	r = c.send("@maria_p")
+	c.expect(r, "ask.review")
+	review := c.rendered(r)
+	for _, want := range []string{
+		"Ivan Petrov", "Иван Петров", "5 мая 1985", "A123-456-789", "12 февраля 2026", "На отметке в ICE",
+		"&lt;b&gt;Пришли&lt;/b&gt; утром &amp; увезли", "Eloy", "John Smith", "15 апреля 2026",
+		"Говорят, что скоро депортируют", "Нужна медицинская помощь", "@maria_p",
+	} {
+		if !strings.Contains(review, want) {
+			t.Errorf("review lacks %q:\n%s", want, review)
+		}
+	}
+	if strings.Contains(review, "касается детей") {
+		t.Errorf("review shows an untoggled sign:\n%s", review)
+	}
+
+	draftID := c.session().Draft.DraftID
+	r = c.press("btn.confirm")
+	c.expect(r, "report.done", "report.urgent_offer")
+	code := data(r, "report.done", "Code")
+	link := data(r, "report.done", "Link")
+	stored, cs, err := c.cases.Get(context.Background(), code)
+	if err != nil {
+		t.Fatalf("stored case %q: %v", code, err)
+	}
+	if flows.FormatCode(cs.Code) != code || link != "https://t.me/hotline_test_bot?start=c_"+cs.Code {
+		t.Errorf("code %q, link %q; stored code %q", code, link, cs.Code)
+	}
+	want := flows.Report{
+		DraftID: draftID, Consent: true,
+		NameLatin: "Ivan Petrov", NameCyrillic: "Иван Петров", BirthDate: "1985-05-05",
+		BirthCountry: "Россия", Citizenship: "Россия", ANumber: "123456789",
+		DetainedOn: "2026-02-12", Circumstance: "checkin", CircumstanceNote: details,
+		FacilityID: stored.FacilityID, FacilityShare: true,
+		HasLawyer: true, LawyerName: "John Smith, Esq.", LawyerPhone: "+1 (520) 555-0100",
+		HearingDate: "2026-04-15", Appeals: "Апелляция в BIA подана 1 марта",
+		Urgent:       []string{"deportation", "medical"},
+		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "@maria_p",
+		ReporterChatID: c.id, ReporterUserID: c.id, Lang: "ru",
+	}
+	if stored.FacilityID == 0 {
+		t.Error("no facility stored")
+	}
+	if !reflect.DeepEqual(*stored, want) {
+		t.Errorf("stored report\n%+v\nwant\n%+v", *stored, want)
+	}
+	if s := c.session(); s.Flow != "" || s.Draft.DraftID != "" {
+		t.Errorf("after confirming, session = %+v; want the menu and no draft", s)
+	}
+
+	// The urgent offer answers; the confirm button, pressed again, stores nothing.
+	done := c.lastID
+	c.expect(c.press("btn.volunteer_now"), "volunteer.urgent", "menu.choose")
+	c.expect(c.pressOn(done-1, "btn.confirm"), "button.old", "menu.choose")
+	if got := c.caseCount(); got != 1 {
+		t.Errorf("%d cases stored, want 1", got)
+	}
+}
+
+func TestReportInEnglish(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en-US")
+	startReport(c)
+	if c.last.Lang != "en" {
+		t.Fatalf("lang = %q, want en", c.last.Lang)
+	}
+	c.expect(c.send("  Maria   Gonzalez "), "ask.name_cyr")
+	c.expect(c.press("btn.skip"), "ask.birth_date")
+	c.expect(c.send("March 3, 1990"), "ask.birth_country")
+	c.expect(c.send("Kazakhstan"), "ask.citizenship")
+	c.expect(c.send("Russia"), "ask.a_number")
+	c.expect(c.send("12345678"), "ask.detained_on")
+	c.expect(c.send("2026-03-01"), "ask.circumstance")
+	c.expect(c.press("circ.other"), "ask.details_other")
+	c.expect(c.press("btn.skip"), "ask.facility")
+	c.expect(c.press("btn.dont_know"), "ask.lawyer") // no facility, no sharing question
+	c.expect(c.press("btn.lawyer_no"), "ask.hearing")
+	c.expect(c.press("btn.hearing_unknown"), "ask.appeals")
+	c.expect(c.send("don't know"), "ask.urgent")
+	c.expect(c.press("btn.urgent_none"), "ask.reporter_name")
+	c.expect(c.send("Ana"), "ask.relationship")
+	c.expect(c.send("sister"), "ask.contact")
+	c.expect(c.send("ana@example.com"), "ask.review")
+	review := c.rendered(c.last)
+	for _, want := range []string{"Maria Gonzalez", "March 3, 1990", "A012-345-678", "March 1, 2026", "not given", "nothing urgent"} {
+		if !strings.Contains(review, want) {
+			t.Errorf("review lacks %q:\n%s", want, review)
+		}
+	}
+	r := c.press("btn.confirm")
+	c.expect(r, "report.done") // not urgent: no volunteer offer
+	stored, _, err := c.cases.Get(context.Background(), data(r, "report.done", "Code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := *stored
+	got.DraftID = ""
+	want := flows.Report{
+		Consent: true, NameLatin: "Maria Gonzalez", BirthDate: "1990-03-03",
+		BirthCountry: "Kazakhstan", Citizenship: "Russia", ANumber: "012345678",
+		DetainedOn: "2026-03-01", Circumstance: "other",
+		ReporterName: "Ana", Relationship: "sister", ReporterPhone: "ana@example.com",
+		ReporterChatID: c.id, ReporterUserID: c.id, Lang: "en",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored report\n%+v\nwant\n%+v", got, want)
+	}
+	if !strings.Contains(c.rendered(r), "https://t.me/hotline_test_bot?start=c_") {
+		t.Errorf("no share link in %q", c.rendered(r))
+	}
+}
+
+// fillToReview answers every question quickly, in Russian.
+func fillToReview(c *chat) {
+	c.t.Helper()
+	startReport(c)
+	for _, step := range []struct{ send, press, want string }{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.birth_date"},
+		{send: "01.01.1980", want: "ask.birth_country"},
+		{send: "Россия", want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.detained_on"},
+		{send: "01.03.2026", want: "ask.circumstance"},
+		{press: "circ.border", want: "ask.details"},
+		{press: "btn.skip", want: "ask.facility"},
+		{send: "krome", want: "ask.facility_pick"},
+		{press: "btn.facility_keep", want: "ask.facility_share"},
+		{press: "btn.share_no", want: "ask.lawyer"},
+		{press: "btn.lawyer_no", want: "ask.hearing"},
+		{press: "btn.hearing_unknown", want: "ask.appeals"},
+		{press: "btn.appeals_none", want: "ask.urgent"},
+		{press: "btn.urgent_none", want: "ask.reporter_name"},
+		{send: "Мария", want: "ask.relationship"},
+		{send: "жена", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	} {
+		var r flows.Reply
+		if step.send != "" {
+			r = c.send(step.send)
+		} else {
+			r = c.press(step.press)
+		}
+		c.expect(r, step.want)
+	}
+}
+
+func TestReviewChangesOneAnswer(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	review := c.lastID
+
+	// Change the A-number: the question again, with the current answer, then back to the review.
+	b := c.changeButton(review, "a_number")
+	r := c.handle(flows.Input{Kind: flows.KindButton, Data: b.Data, MessageID: review})
+	c.expect(r, "ask.a_number", "answer.current")
+	c.expect(c.send("a123456789"), "ask.review")
+	if got := c.session().Draft.ANumber; got != "123456789" {
+		t.Errorf("A-number = %q", got)
+	}
+
+	// Change "lawyer" to yes: its name and contact are asked too, then the review.
+	c.handle(flows.Input{Kind: flows.KindButton, Data: c.changeButton(c.lastID, "lawyer").Data, MessageID: c.lastID})
+	c.expect(c.press("btn.lawyer_yes"), "ask.lawyer_name")
+	c.expect(c.send("Jane Doe"), "ask.lawyer_phone")
+	r = c.send("jane@law.example")
+	c.expect(r, "ask.review")
+	if !strings.Contains(c.rendered(r), "jane@law.example") {
+		t.Errorf("review lacks the lawyer's contact:\n%s", c.rendered(r))
+	}
+
+	// /back while changing an answer returns to the review unchanged.
+	c.handle(flows.Input{Kind: flows.KindButton, Data: c.changeButton(c.lastID, "relationship").Data, MessageID: c.lastID})
+	c.expect(c.command("back", ""), "ask.review")
+	s := c.session()
+	if s.Edit != "" || s.Draft.Relationship != "жена" {
+		t.Errorf("after /back: edit %q, relationship %q", s.Edit, s.Draft.Relationship)
+	}
+	if i := slices.Index(s.Back, "review"); i >= 0 {
+		t.Errorf("review left on the back stack: %v", s.Back)
+	}
+
+	// The facility typed and kept shows as typed.
+	if !strings.Contains(c.rendered(c.last), "krome (нет в списке ICE)") {
+		t.Errorf("review:\n%s", c.rendered(c.last))
+	}
+	c.expect(c.press("btn.confirm"), "report.done")
+}
+
+// changeButton finds the review's "change" button for a field.
+func (c *chat) changeButton(msgID int, field string) flows.Button {
+	c.t.Helper()
+	for _, row := range c.sent[msgID].Buttons {
+		for _, b := range row {
+			if b.Text.ID == "btn.change" && b.Text.Data["Field"].(flows.Text).ID == "field."+field {
+				return b
+			}
+		}
+	}
+	c.t.Fatalf("no change button for %s", field)
+	return flows.Button{}
+}
+
+func TestBackShowsTheAnswer(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+	c.expect(c.send("Иван Петров"), "ask.birth_date")
+
+	r := c.command("back", "")
+	c.expect(r, "ask.name_cyr", "answer.current")
+	if !strings.Contains(c.rendered(r), "Ваш ответ: Иван Петров") {
+		t.Errorf("back shows:\n%s", c.rendered(r))
+	}
+	c.expect(c.press("btn.keep"), "ask.birth_date")
+	c.command("back", "")
+	c.expect(c.command("back", ""), "ask.name", "answer.current")
+	c.expect(c.command("back", ""), "ask.consent", "answer.current")
+	c.expect(c.command("back", ""), "back.first", "ask.consent", "answer.current")
+
+	// A different answer after /back takes the other path.
+	c.expect(c.press("btn.consent_yes"), "ask.name", "answer.current")
+	c.expect(c.send("Пётр Иванов"), "ask.name_latin")
+	r = c.send("Piotr Ivanov")
+	c.expect(r, "ask.birth_date")
+	if d := c.session().Draft; d.NameLatin != "Piotr Ivanov" || d.NameCyrillic != "Пётр Иванов" {
+		t.Errorf("names = %q, %q", d.NameLatin, d.NameCyrillic)
+	}
+	c.expect(c.command("back", ""), "ask.name_latin", "answer.current")
+	c.expect(c.command("back", ""), "ask.name", "answer.current")
+}
+
+func TestCancel(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+
+	c.expect(c.command("cancel", ""), "cancel.ask")
+	c.expect(c.press("btn.cancel_no"), "ask.name_cyr")
+	if c.session().Draft.NameLatin != "Ivan Petrov" {
+		t.Error("the draft was lost")
+	}
+	// Text while the question is open: asked again, nothing lost.
+	c.command("cancel", "")
+	c.expect(c.send("Иван"), "pending.use_buttons", "cancel.ask")
+	c.expect(c.press("btn.cancel_yes"), "cancel.done")
+	if s := c.session(); s.Flow != "" || s.Draft.NameLatin != "" {
+		t.Errorf("after cancel: %+v", s)
+	}
+	c.expect(c.command("cancel", ""), "cancel.nothing", "menu.choose")
+}
+
+func TestOldButtons(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+	skip := c.lastID
+	c.command("cancel", "")
+	c.press("btn.cancel_yes")
+
+	// A button from a cancelled flow never acts.
+	c.expect(c.pressOn(skip, "btn.skip"), "button.old", "menu.choose")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	consent := c.lastID
+	c.press("btn.consent_yes")
+	c.expect(c.pressOn(skip, "btn.skip"), "button.old", "ask.name")
+	if s := c.session(); s.Step != "name" || s.Draft.NameLatin != "" {
+		t.Errorf("an old button acted: %+v", s)
+	}
+
+	// A button of this flow, but of a question already answered.
+	c.send("Ivan Petrov")
+	c.expect(c.pressOn(consent, "btn.consent_no"), "button.old_step", "ask.name_cyr")
+	if s := c.session(); s.Flow != "report" {
+		t.Errorf("the flow ended: %+v", s)
+	}
+
+	// Old menu buttons inside a flow never lose the draft.
+	c.expect(c.pressOn(1, "btn.menu_report"), "resume.unfinished", "resume.ask")
+	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
+	c.expect(c.pressOn(1, "btn.menu_info"), "info.text", "ask.name_cyr")
+
+	// Made-up callback data.
+	for _, d := range []string{"", "x", "zzzzzzzz:name:skip", "m:nonsense", "l:de", ":::"} {
+		r := c.handle(flows.Input{Kind: flows.KindButton, Data: d, MessageID: 1})
+		if got := textIDs(r); got[0] != "button.old" {
+			t.Errorf("data %q: %v", d, got)
+		}
+	}
+	if c.session().Draft.NameLatin != "Ivan Petrov" {
+		t.Error("the draft was lost")
+	}
+}
+
+func TestResumeAfterPause(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.send("Ivan Petrov")
+	draft := c.session().Draft.DraftID
+
+	c.now = c.now.Add(23 * time.Hour)
+	c.expect(c.command("help", ""), "help.name_cyr", "ask.name_cyr") // not yet a long pause
+
+	c.now = c.now.Add(25 * time.Hour)
+	r := c.send("Иван Петров")
+	c.expect(r, "resume.welcome_back", "resume.ask")
+	if c.session().Draft.NameCyrillic != "" {
+		t.Error("the input that woke the flow was taken as an answer")
+	}
+	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
+	c.expect(c.send("Иван Петров"), "ask.birth_date")
+
+	c.now = c.now.Add(48 * time.Hour)
+	c.expect(c.media("photo"), "resume.welcome_back", "resume.ask")
+	c.expect(c.press("btn.resume_over"), "resume.restarted", "ask.consent")
+	s := c.session()
+	if s.Draft.NameLatin != "" || s.Draft.DraftID == draft || s.Draft.DraftID == "" {
+		t.Errorf("start over kept the old draft: %+v", s.Draft)
+	}
+
+	// /start inside a flow asks too.
+	c.expect(c.command("start", ""), "resume.unfinished", "resume.ask")
+	c.expect(c.press("btn.resume_continue"), "ask.consent")
+}
+
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+
+	c.expect(c.media("sticker"), "input.media", "ask.name")
+	c.expect(c.media("voice"), "input.media", "ask.name")
+	c.expect(c.send("😀😀😀"), "parse.name", "ask.name")
+	c.expect(c.send("12345"), "parse.name", "ask.name")
+	r := c.send(strings.Repeat("я", 4096))
+	c.expect(r, "input.too_long", "ask.name")
+	if got := c.rendered(r); !strings.Contains(got, "4096 символов") || !strings.Contains(got, "200 символов") {
+		t.Errorf("too long:\n%s", got)
+	}
+	c.expect(c.pressOn(2, "btn.consent_yes"), "button.old_step", "ask.name") // the consent question, answered
+
+	name := `<a href="x">Ivan</a> & "Petrov"; DELETE FROM cases`
+	c.expect(c.send(name), "ask.name_cyr")
+	if got := c.session().Draft.NameLatin; got != name {
+		t.Errorf("name stored as %q, want it verbatim", got)
+	}
+	r = c.command("back", "")
+	if got := c.rendered(r); !strings.Contains(got, "&lt;a href=\"x\"&gt;Ivan&lt;/a&gt; &amp; \"Petrov\"") {
+		t.Errorf("name echoed unescaped:\n%s", got)
+	}
+	c.press("btn.keep")
+	c.press("btn.skip")
+	c.expect(c.send("31.02.2025"), "parse.date_impossible", "ask.birth_date")
+	c.expect(c.send("01.01.2099"), "parse.date_future", "ask.birth_date")
+	c.expect(c.send("1.1.1980"), "ask.birth_country")
+	// A "keep" with no answer to keep (an old message's) asks again.
+	keep := c.session().Nonce + ":birth_country:="
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: keep, MessageID: c.lastID}), "ask.birth_country")
+	c.send("Россия")
+	c.press("btn.same_country")
+	c.expect(c.send("A12345"), "parse.a_number", "ask.a_number")
+	c.expect(c.send("не знаю"), "ask.detained_on")
+	c.expect(c.send("15.01.1975"), "parse.date_before_birth", "ask.detained_on")
+	c.send("1.3.2026")
+	c.expect(c.send("на чекине"), "input.use_buttons", "ask.circumstance")
+	c.expect(c.media("photo"), "input.use_buttons", "ask.circumstance")
+	c.press("circ.raid_home")
+	r = c.send(strings.Repeat("x", 1001))
+	c.expect(r, "input.too_long", "ask.details")
+	c.expect(c.send(strings.Repeat("x", 1000)), "ask.facility")
+
+	c.expect(c.command("frobnicate", ""), "command.unknown", "ask.facility")
+	c.expect(c.command("help", ""), "help.facility", "ask.facility")
+}
+
+func TestFacilityStep(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	fillToReview(c)
+	b := c.changeButton(c.lastID, "facility")
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: b.Data, MessageID: c.lastID}), "ask.facility", "answer.current")
+
+	c.expect(c.send("zzqx qqzv"), "ask.facility_none")
+	// Typing again on the matches is a new search.
+	r := c.send("otay mesa")
+	c.expect(r, "ask.facility_pick")
+	if names := buttonNames(r); !strings.Contains(names[0], "Otay Mesa") {
+		t.Errorf("first match for otay mesa: %v", names)
+	}
+	c.expect(c.press("btn.facility_again"), "ask.facility", "answer.current")
+	c.send("Adelanto")
+	c.expect(c.pressOn(c.lastID, "Adelanto"), "ask.review")
+	s := c.session()
+	if s.Draft.FacilityID == 0 || s.Draft.FacilityText != "" {
+		t.Errorf("facility = %d, %q", s.Draft.FacilityID, s.Draft.FacilityText)
+	}
+	if !strings.Contains(c.rendered(c.last), "Adelanto") {
+		t.Errorf("review:\n%s", c.rendered(c.last))
+	}
+}
+
+func TestMenuAndLanguage(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "uk")
+	r := c.command("start", "")
+	c.expect(r, "menu.greeting")
+	if r.Lang != "ru" {
+		t.Errorf("a Ukrainian Telegram gets %q, want ru", r.Lang)
+	}
+	if got, want := buttonNames(r), []string{"btn.menu_report", "btn.menu_check", "btn.menu_volunteer", "btn.menu_info", "English"}; !slices.Equal(got, want) {
+		t.Errorf("menu buttons = %v, want %v", got, want)
+	}
+	menu := c.lastID
+	c.expect(c.pressOn(menu, "btn.menu_info"), "info.text", "menu.choose")
+	if !strings.Contains(c.rendered(c.last), "https://locator.ice.gov") {
+		t.Error("no locator link in the useful information")
+	}
+	c.expect(c.pressOn(menu, "btn.menu_check"), "check.soon", "menu.choose")
+	c.expect(c.pressOn(menu, "btn.menu_volunteer"), "volunteer.soon", "menu.choose")
+	c.expect(c.command("start", "c_K7M4Q9XP"), "check.soon", "menu.choose")
+	c.expect(c.send("здравствуйте, мужа задержали"), "menu.greeting")
+	c.expect(c.media("photo"), "menu.greeting")
+	c.expect(c.command("back", ""), "back.nothing", "menu.choose")
+	c.expect(c.command("help", ""), "help.menu", "menu.choose")
+
+	c.expect(c.command("language", ""), "language.choose")
+	r = c.press("English")
+	c.expect(r, "language.set", "menu.choose")
+	if r.Lang != "en" {
+		t.Errorf("lang = %q, want en", r.Lang)
+	}
+	// The session's language wins over Telegram's from now on.
+	if r := c.command("start", ""); r.Lang != "en" {
+		t.Errorf("lang after /start = %q, want en", r.Lang)
+	}
+	c.expect(c.command("language", "ru"), "language.set", "menu.choose")
+	if c.last.Lang != "ru" {
+		t.Errorf("/language ru gave %q", c.last.Lang)
+	}
+
+	// Consent refused: nothing kept.
+	c.press("btn.menu_report")
+	c.expect(c.press("btn.consent_no"), "report.no_consent")
+	if s := c.session(); s.Flow != "" {
+		t.Errorf("flow after refusing consent: %+v", s)
+	}
+}
+
+func TestGroupChatsGetNothing(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	rs, err := c.app.Handle(context.Background(), flows.Input{ChatID: -100, ChatType: "supergroup", Kind: flows.KindCommand, Command: "start"})
+	if err != nil || len(rs) != 0 {
+		t.Errorf("group: %v, %v", rs, err)
+	}
+}
+
+// TestStorageFailureIsRetried shows that an input handled again after the
+// session could not be saved has one effect: one case, one code.
+func TestStorageFailureIsRetried(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	confirm := c.button(c.lastID, "btn.confirm")
+	in := flows.Input{Kind: flows.KindButton, Data: confirm.Data, MessageID: c.lastID}
+
+	c.sessions.failPuts = 1
+	if _, err := c.try(in); !errors.Is(err, errInjected) {
+		t.Fatalf("Handle with Redis down: %v, want the outage", err)
+	}
+	if got := c.caseCount(); got != 1 {
+		t.Fatalf("%d cases after the failed turn", got)
+	}
+	r1 := c.handle(in) // the bot retries the same update
+	c.expect(r1, "report.done")
+	if got := c.caseCount(); got != 1 {
+		t.Errorf("%d cases after the retry, want 1", got)
+	}
+	// And once more, as if delivered twice: the button is old now.
+	c.expect(c.handle(in), "button.old", "menu.choose")
+	if got := c.caseCount(); got != 1 {
+		t.Errorf("%d cases, want 1", got)
+	}
+
+	// A failed answer mid-flow is not half-applied.
+	startReport(c)
+	c.sessions.failPuts = 1
+	if _, err := c.try(flows.Input{Kind: flows.KindText, Text: "Ivan Petrov"}); err == nil {
+		t.Fatal("no error")
+	}
+	if s := c.session(); s.Step != "name" || s.Draft.NameLatin != "" {
+		t.Errorf("after a failed save: %+v", s)
+	}
+	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+}

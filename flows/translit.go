@@ -1,0 +1,164 @@
+package flows
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Translit writes Russian or Ukrainian Cyrillic in readable Latin letters, the
+// way names appear in passports and US documents: Элой → Eloy, Иванов Сергей
+// → Ivanov Sergey. Case is kept; Latin letters, digits and everything else
+// pass through unchanged. A text with і, ї, є or ґ is read as Ukrainian, where
+// г is h and и is y.
+func Translit(s string) string {
+	rs := []rune(s)
+	ukrainian := strings.ContainsAny(s, "іїєґІЇЄҐ")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range rs {
+		lower := unicode.ToLower(r)
+		latin, ok := translitRune(lower, ukrainian, wordStart(rs, i), afterVowel(rs, i))
+		if !ok {
+			b.WriteRune(r)
+			continue
+		}
+		if latin == "" || lower == r {
+			b.WriteString(latin)
+			continue
+		}
+		// An upper-case letter: Ж is "ZH" inside an upper-case word and "Zh" in
+		// a capitalised one.
+		if len(latin) > 1 && upperWord(rs, i) {
+			b.WriteString(strings.ToUpper(latin))
+			continue
+		}
+		b.WriteString(strings.ToUpper(latin[:1]))
+		b.WriteString(latin[1:])
+	}
+	return b.String()
+}
+
+// translitRune returns the Latin spelling of one lower-case Cyrillic letter;
+// ok is false for anything that is not one.
+func translitRune(r rune, ukrainian, start, afterVowel bool) (latin string, ok bool) {
+	switch r {
+	case 'а':
+		return "a", true
+	case 'б':
+		return "b", true
+	case 'в':
+		return "v", true
+	case 'г':
+		if ukrainian {
+			return "h", true
+		}
+		return "g", true
+	case 'ґ':
+		return "g", true
+	case 'д':
+		return "d", true
+	case 'е':
+		return "e", true
+	case 'ё':
+		// Фёдор is Fedor in a passport, but a word that starts with ё reads
+		// better as yo: Ёлкин → Yolkin.
+		if start || afterVowel {
+			return "yo", true
+		}
+		return "e", true
+	case 'є':
+		if start {
+			return "ye", true
+		}
+		return "ie", true
+	case 'ж':
+		return "zh", true
+	case 'з':
+		return "z", true
+	case 'и':
+		if ukrainian {
+			return "y", true
+		}
+		return "i", true
+	case 'і':
+		return "i", true
+	case 'ї':
+		if start {
+			return "yi", true
+		}
+		return "i", true
+	case 'й':
+		return "y", true
+	case 'к':
+		return "k", true
+	case 'л':
+		return "l", true
+	case 'м':
+		return "m", true
+	case 'н':
+		return "n", true
+	case 'о':
+		return "o", true
+	case 'п':
+		return "p", true
+	case 'р':
+		return "r", true
+	case 'с':
+		return "s", true
+	case 'т':
+		return "t", true
+	case 'у':
+		return "u", true
+	case 'ў':
+		return "w", true
+	case 'ф':
+		return "f", true
+	case 'х':
+		return "kh", true
+	case 'ц':
+		return "ts", true
+	case 'ч':
+		return "ch", true
+	case 'ш':
+		return "sh", true
+	case 'щ':
+		return "shch", true
+	case 'ъ', 'ь':
+		return "", true
+	case 'ы':
+		return "y", true
+	case 'э':
+		return "e", true
+	case 'ю':
+		return "yu", true
+	case 'я':
+		return "ya", true
+	}
+	return "", false
+}
+
+// wordStart reports whether rs[i] begins a word.
+func wordStart(rs []rune, i int) bool {
+	return i == 0 || !unicode.IsLetter(rs[i-1])
+}
+
+// afterVowel reports whether rs[i] follows a vowel or a hard or soft sign,
+// where ё, є and ї are pronounced with a y.
+func afterVowel(rs []rune, i int) bool {
+	if i == 0 {
+		return false
+	}
+	return strings.ContainsRune("аеёиоуыэюяіїєъьaeiouy", unicode.ToLower(rs[i-1]))
+}
+
+// upperWord reports whether the letter at i stands in an upper-case word: the
+// next letter is upper case, or, at the end of a word, the previous one is.
+func upperWord(rs []rune, i int) bool {
+	if i+1 < len(rs) && unicode.IsLetter(rs[i+1]) {
+		return unicode.IsUpper(rs[i+1])
+	}
+	if i > 0 && unicode.IsLetter(rs[i-1]) {
+		return unicode.IsUpper(rs[i-1])
+	}
+	return false
+}

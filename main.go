@@ -1,0 +1,261 @@
+// Command hotline runs the Hotline Telegram bot and its maintenance commands.
+//
+//	hotline                 run the bot (long polling, or a webhook when WEBHOOK_URL is set)
+//	hotline migrate         apply the database migrations and exit
+//	hotline facilities import FILE.csv  refresh the facility directory
+//	hotline health URL      exit 0 when URL answers 200 (for container health checks)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"hotline/bot"
+	"hotline/flows"
+	"hotline/locales"
+	"hotline/storage"
+)
+
+// redisPrefix namespaces every key the bot writes in Redis.
+const redisPrefix = "hotline:"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := ""
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	fail := func(err error) int {
+		var ce *configError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "hotline: config: %v\n", ce)
+			return 2
+		}
+		fmt.Fprintf(stderr, "hotline: %v\n", err)
+		return 1
+	}
+	switch cmd {
+	case "", "serve":
+		cfg, err := loadConfig(getenv, need{token: true, database: true, redis: true})
+		if err != nil {
+			return fail(err)
+		}
+		if err := serve(ctx, cfg, newLogger(stderr, cfg.LogLevel), nil); err != nil {
+			return fail(err)
+		}
+		return 0
+	case "migrate":
+		cfg, err := loadConfig(getenv, need{database: true})
+		if err != nil {
+			return fail(err)
+		}
+		db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return fail(err)
+		}
+		defer db.Close()
+		if err := storage.Migrate(ctx, db); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintln(stdout, "migrations applied")
+		return 0
+	case "facilities":
+		if len(args) != 2 || args[0] != "import" {
+			fmt.Fprintln(stderr, "usage: hotline facilities import FILE.csv")
+			return 2
+		}
+		res, err := importFacilities(ctx, getenv, args[1])
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "facilities: %d added, %d updated, %d deactivated, %d unchanged\n",
+			res.Added, res.Updated, res.Deactivated, res.Unchanged)
+		return 0
+	case "health":
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, "usage: hotline health URL")
+			return 2
+		}
+		return health(ctx, args[0], stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "hotline: unknown command %q\n%s", cmd, usage)
+		return 2
+	}
+}
+
+const usage = `usage:
+  hotline                 run the bot
+  hotline migrate         apply the database migrations and exit
+  hotline facilities import FILE.csv
+                          refresh the facility directory from a CSV file
+  hotline health URL      exit 0 when URL answers 200
+`
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// started is told the pieces of a running bot; tests and the sandbox use it.
+type started func(s *server)
+
+// server is a running bot's parts.
+type server struct {
+	db       *sqlx.DB
+	rdb      *redis.Client
+	pipeline *bot.Pipeline
+	registry *prometheus.Registry
+	addr     string // where the HTTP server listens
+}
+
+// serve runs the bot until ctx is cancelled: it connects to Postgres and
+// Redis, applies migrations, publishes the command menu, and runs the
+// pipeline and the HTTP server (webhook, metrics, health).
+func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) error {
+	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := storage.Migrate(ctx, db); err != nil {
+		return err
+	}
+	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+
+	api := bot.NewAPI(cfg.APIURL, cfg.Token, nil)
+	var me struct {
+		Username string `json:"username"`
+	}
+	if err := api.Do(ctx, "getMe", nil, &me); err != nil {
+		return fmt.Errorf("telegram getMe: %w", err)
+	}
+	cat, err := locales.New()
+	if err != nil {
+		return err
+	}
+	if err := bot.SetCommands(ctx, api, cat); err != nil {
+		return fmt.Errorf("telegram: %w", err)
+	}
+
+	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter}, flows.Deps{
+		Sessions:   storage.NewSessions(rdb, redisPrefix, cfg.SessionTTL),
+		Cases:      storage.NewCases(db),
+		Facilities: storage.NewFacilities(db),
+	})
+	b := bot.New(app, cat, log, cfg.VolunteerGroups...)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opts := bot.PipelineOptions{
+		Prefix:     redisPrefix,
+		Partitions: cfg.Partitions,
+		Registry:   reg,
+		Logger:     log,
+	}
+	if cfg.Webhook() {
+		opts.Mode = bot.Webhook
+		opts.WebhookURL = cfg.WebhookURL
+		opts.WebhookSecret = cfg.WebhookSecret
+	}
+	p := bot.NewPipeline(rdb, api, b.Handle, opts)
+
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.PingContext(rctx); err != nil {
+			http.Error(w, "postgres unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if err := rdb.Ping(rctx).Err(); err != nil {
+			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	if cfg.Webhook() {
+		mux.Handle(bot.WebhookPath, p.WebhookHandler())
+	}
+	srv, addr, err := listen(cfg.ListenAddr, mux)
+	if err != nil {
+		return err
+	}
+	log.Info("bot started", "username", me.Username, "webhook", cfg.Webhook(), "listen", addr)
+	if onStart != nil {
+		onStart(&server{db: db, rdb: rdb, pipeline: p, registry: reg, addr: addr})
+	}
+
+	runErr := p.Run(ctx)
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdown)
+	log.Info("bot stopped")
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	return nil
+}
+
+// health asks url and reports whether it answered 200.
+func health(ctx context.Context, url string, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: health: %v\n", err)
+		return 2
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: health: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "hotline: health: %s\n", resp.Status)
+		return 1
+	}
+	return 0
+}
+
+// listen starts an HTTP server on addr (":0" picks a free port) and returns
+// it with the address it listens on.
+func listen(addr string, h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, ln.Addr().String(), nil
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Starts throwaway Postgres and Redis servers on loopback when DATABASE_URL or
+# REDIS_URL is not already set, and exports both URLs. Source it:
+#   . scripts/services.sh
+# Installs redis-server with apt-get when it is missing. Postgres 15 binaries
+# (initdb, pg_ctl) must be on the machine; they refuse to run as root, so the
+# cluster runs as the postgres user (or the current user when not root).
+# HOTLINE_STATE_DIR (default: a new temporary folder) keeps the data.
+
+hotline_services() {
+  local state="${HOTLINE_STATE_DIR:-$(mktemp -d /tmp/hotline.XXXXXX)}"
+  mkdir -p "$state"
+  chmod 755 "$state"
+
+  if [ -z "${REDIS_URL:-}" ]; then
+    if ! command -v redis-server >/dev/null 2>&1; then
+      echo "services: installing redis-server" >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null ||
+        { echo "services: cannot install redis-server" >&2; return 1; }
+    fi
+    local rport="${HOTLINE_REDIS_PORT:-16379}"
+    if ! redis-cli -p "$rport" ping >/dev/null 2>&1; then
+      redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly yes \
+        --dir "$state" --daemonize yes --logfile "$state/redis.log" >/dev/null ||
+        { echo "services: redis-server did not start" >&2; return 1; }
+      for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    fi
+    export REDIS_URL="redis://127.0.0.1:$rport/0"
+  fi
+
+  if [ -z "${DATABASE_URL:-}" ]; then
+    local bindir
+    bindir=$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -n1)")")
+    [ -x "$bindir/initdb" ] || { echo "services: initdb not found" >&2; return 1; }
+    local pport="${HOTLINE_PG_PORT:-15432}"
+    local pgdata="$state/pg"
+    local as=()
+    if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
+    if ! pg_isready -h 127.0.0.1 -p "$pport" >/dev/null 2>&1; then
+      if [ ! -f "$pgdata/PG_VERSION" ]; then
+        mkdir -p "$pgdata"
+        [ "$(id -u)" = 0 ] && chown postgres "$pgdata"
+        "${as[@]}" "$bindir/initdb" -D "$pgdata" -U hotline --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null ||
+          { echo "services: initdb failed" >&2; return 1; }
+      fi
+      "${as[@]}" "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
+        -o "-h 127.0.0.1 -p $pport -k $pgdata -c fsync=off -c max_connections=300" start >/dev/null ||
+        { echo "services: postgres did not start; see $pgdata/server.log" >&2; return 1; }
+      "${as[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$pport" -U hotline hotline 2>/dev/null || true
+    fi
+    export DATABASE_URL="postgres://hotline@127.0.0.1:$pport/hotline?sslmode=disable"
+  fi
+  export HOTLINE_STATE_DIR="$state"
+}
+
+hotline_services

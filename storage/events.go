@@ -1,0 +1,33 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Case statuses and event kinds as stored in case_events.
+const (
+	statusNew   = "new"
+	eventStatus = "status"
+	actorReport = "reporter"
+)
+
+// caseEvent is one entry of a case's timeline.
+type caseEvent struct {
+	CaseID int64
+	Kind   string // status, note
+	Status string
+	Note   string
+	Public bool // people with the case code may see it
+	Actor  string
+}
+
+// addEvent appends an event to a case's timeline.
+func addEvent(ctx context.Context, tx *sqlx.Tx, e caseEvent) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO case_events (case_id, kind, status, note, public, actor)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		e.CaseID, e.Kind, e.Status, e.Note, e.Public, e.Actor)
+	return scrub(err)
+}

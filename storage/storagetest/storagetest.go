@@ -1,0 +1,146 @@
+// Package storagetest gives tests real Postgres and Redis: a fresh migrated
+// database per test and a Redis key prefix per test. DATABASE_URL and
+// REDIS_URL name the servers (scripts/services.sh starts them). When one is
+// missing the test is skipped, except under CI=true, where it fails.
+package storagetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"hotline/storage"
+)
+
+func need(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set; under CI the tests need a real server (see scripts/services.sh)", name)
+		}
+		t.Skipf("%s is not set; run the tests with scripts/test", name)
+	}
+	return v
+}
+
+// Name returns a random lower-case identifier with the given prefix.
+func Name(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+var template struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// withDB returns url with its database name replaced.
+func withDB(raw, db string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + db
+	return u.String(), nil
+}
+
+// PostgresURL creates a fresh database with every migration applied and
+// returns its URL; the database is dropped when the test ends.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := need(t, "DATABASE_URL")
+	ctx := context.Background()
+	admin, err := sqlx.Open("postgres", base)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	defer admin.Close()
+
+	template.once.Do(func() {
+		name := Name("hotline_tmpl_")
+		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+			template.err = err
+			return
+		}
+		u, err := withDB(base, name)
+		if err != nil {
+			template.err = err
+			return
+		}
+		db, err := storage.OpenPostgres(ctx, u)
+		if err != nil {
+			template.err = err
+			return
+		}
+		defer db.Close()
+		template.err = storage.Migrate(ctx, db)
+		template.name = name
+	})
+	if template.err != nil {
+		t.Fatalf("prepare template database: %v", template.err)
+	}
+
+	name := Name("hotline_test_")
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+template.name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sqlx.Open("postgres", base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+	})
+	u, err := withDB(base, name)
+	if err != nil {
+		t.Fatalf("database url: %v", err)
+	}
+	return u
+}
+
+// Postgres returns a connection to a fresh migrated database.
+func Postgres(t testing.TB) *sqlx.DB {
+	t.Helper()
+	db, err := storage.OpenPostgres(context.Background(), PostgresURL(t))
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Redis returns a client and a key prefix no other test uses; the test's
+// keys are deleted when it ends.
+func Redis(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	opt, err := redis.ParseURL(need(t, "REDIS_URL"))
+	if err != nil {
+		t.Fatalf("REDIS_URL: %v", err)
+	}
+	c := redis.NewClient(opt)
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("redis: %v", err)
+	}
+	prefix := Name("t") + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, strings.TrimSuffix(prefix, ":")+":*", 1000).Iterator()
+		for iter.Next(ctx) {
+			c.Del(ctx, iter.Val())
+		}
+		c.Close()
+	})
+	return c, prefix
+}
