@@ -26,6 +26,7 @@ type config struct {
 	SessionTTL      time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
 	Partitions      int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
 	VolunteerGroups []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
+	RedisPrefix     string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
 }
 
 // configError names the variable that is wrong; its message is the one line
@@ -51,6 +52,7 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 		ResumeAfter: 24 * time.Hour,
 		SessionTTL:  30 * 24 * time.Hour,
 		Partitions:  64,
+		RedisPrefix: "hotline:",
 	}
 	str := func(name string, dst *string, required bool) error {
 		v := strings.TrimSpace(getenv(name))
@@ -103,6 +105,7 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 		c.DataKey = key
 	}
 
+	_ = str("HOTLINE_REDIS_PREFIX", &c.RedisPrefix, false)
 	_ = str("WEBHOOK_URL", &c.WebhookURL, false)
 	_ = str("WEBHOOK_SECRET", &c.WebhookSecret, false)
 	_ = str("LISTEN_ADDR", &c.ListenAddr, false)

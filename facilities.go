@@ -3,24 +3,31 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"hotline/storage"
 )
 
 // importFacilities refreshes the facility directory from the CSV file at
-// path (hotline facilities import FILE.csv). It migrates first, so that it
-// works on a database no bot has started on yet.
-func importFacilities(ctx context.Context, getenv func(string) string, path string) (storage.ImportResult, error) {
+// path, or from stdin when path is "-" (hotline facilities import FILE.csv):
+// the image has no shell or tar to copy a file into, but `kubectl exec -i`
+// and `docker compose run -T` pass standard input. It migrates first, so
+// that it works on a database no bot has started on yet.
+func importFacilities(ctx context.Context, getenv func(string) string, path string, stdin io.Reader) (storage.ImportResult, error) {
 	cfg, err := loadConfig(getenv, need{database: true})
 	if err != nil {
 		return storage.ImportResult{}, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return storage.ImportResult{}, err
+	r, name := stdin, "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return storage.ImportResult{}, err
+		}
+		defer f.Close()
+		r, name = f, path
 	}
-	defer f.Close()
 	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return storage.ImportResult{}, err
@@ -29,9 +36,9 @@ func importFacilities(ctx context.Context, getenv func(string) string, path stri
 	if err := storage.Migrate(ctx, db); err != nil {
 		return storage.ImportResult{}, err
 	}
-	res, err := storage.NewFacilities(db).Import(ctx, f)
+	res, err := storage.NewFacilities(db).Import(ctx, r)
 	if err != nil {
-		return storage.ImportResult{}, fmt.Errorf("%s: %w", path, err)
+		return storage.ImportResult{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return res, nil
 }

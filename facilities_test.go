@@ -85,4 +85,17 @@ func TestFacilitiesImportCommand(t *testing.T) {
 			t.Errorf("%s: the case's facility is %q (%v), want %q", tt.name, got, err, tt.wantFacil)
 		}
 	}
+
+	// "-" reads standard input, as `kubectl exec -i` passes the file.
+	res, err := importFacilities(ctx, getenvFrom(env), "-", strings.NewReader(string(orig)))
+	if want := (storage.ImportResult{Updated: 1, Unchanged: 252}); err != nil || res != want {
+		t.Errorf("import from standard input: %+v, %v; want %+v", res, err, want)
+	}
+	if _, err := importFacilities(ctx, getenvFrom(env), "-", strings.NewReader("")); err == nil || !strings.Contains(err.Error(), "standard input: import facilities: malformed file: the file is empty") {
+		t.Errorf("import of an empty standard input: %v; want it refused", err)
+	}
+	var got string
+	if err := db.Get(&got, `SELECT f.name FROM cases c JOIN facilities f ON f.id = c.facility_id WHERE c.code = $1`, c.Code); err != nil || got != "ELOY FEDERAL CONTRACT FACILITY" {
+		t.Errorf("after importing the original directory the case's facility is %q (%v)", got, err)
+	}
 }

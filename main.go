@@ -31,9 +31,6 @@ import (
 	"hotline/storage"
 )
 
-// redisPrefix namespaces every key the bot writes in Redis.
-const redisPrefix = "hotline:"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
@@ -83,10 +80,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	case "facilities":
 		if len(args) != 2 || args[0] != "import" {
-			fmt.Fprintln(stderr, "usage: hotline facilities import FILE.csv")
+			fmt.Fprintln(stderr, "usage: hotline facilities import FILE.csv (- for standard input)")
 			return 2
 		}
-		res, err := importFacilities(ctx, getenv, args[1])
+		res, err := importFacilities(ctx, getenv, args[1], os.Stdin)
 		if err != nil {
 			return fail(err)
 		}
@@ -112,7 +109,7 @@ const usage = `usage:
   hotline                 run the bot
   hotline migrate         apply the database migrations and exit
   hotline facilities import FILE.csv
-                          refresh the facility directory from a CSV file
+                          refresh the facility directory from a CSV file (- reads standard input)
   hotline health URL      exit 0 when URL answers 200
 `
 
@@ -165,8 +162,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		return fmt.Errorf("telegram: %w", err)
 	}
 
-	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter}, flows.Deps{
-		Sessions:   storage.NewSessions(rdb, redisPrefix, cfg.SessionTTL),
+	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins}, flows.Deps{
+		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL),
 		Cases:      storage.NewCases(db),
 		Facilities: storage.NewFacilities(db),
 	})
@@ -175,7 +172,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := bot.PipelineOptions{
-		Prefix:     redisPrefix,
+		Prefix:     cfg.RedisPrefix,
 		Partitions: cfg.Partitions,
 		Registry:   reg,
 		Logger:     log,

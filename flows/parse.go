@@ -252,11 +252,15 @@ func ParseName(s string, max int) (string, *Text) {
 	if n := utf8.RuneCountInString(v); n > max {
 		return "", tooLong(n, max)
 	}
-	if !hasLetter(v) {
+	if !hasLetter(v) || strings.ContainsAny(v, notInNames) {
 		return "", problem("parse.name")
 	}
 	return v, nil
 }
+
+// notInNames are characters no one's name has; text with them is markup,
+// code or a message typed into the wrong question.
+const notInNames = "<>{}[]|\\/=+*#$%^~`@_;"
 
 // ParseText keeps a free-text answer as typed, only trimmed; line breaks
 // stay. It is refused when empty or longer than max characters.

@@ -157,7 +157,10 @@ func TestParseName(t *testing.T) {
 		{"  Ivan   Petrov ", "Ivan Petrov", ""},
 		{"Иван Петров", "Иван Петров", ""},
 		{"O'Brien-Smith, Mary Ann", "O'Brien-Smith, Mary Ann", ""},
-		{"<b>Ivan</b>", "<b>Ivan</b>", ""}, // kept as typed; escaped when shown
+		{"<b>Ivan</b>", "", "parse.name"}, // markup is not a name
+		{"Ivan; DROP TABLE cases", "", "parse.name"},
+		{"@ivan_p", "", "parse.name"},
+		{"Smith & Jones LLP", "Smith & Jones LLP", ""},
 		{"", "", "parse.empty"},
 		{"   \n ", "", "parse.empty"},
 		{"123456", "", "parse.name"},
