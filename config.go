@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"hotline/bot"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -27,6 +28,10 @@ type config struct {
 	Partitions      int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
 	VolunteerGroups []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
 	RedisPrefix     string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
+
+	// pipeline adjusts the pipeline's options; tests and the sandbox use
+	// it (faster leases, looser limits). Not read from the environment.
+	pipeline func(*bot.PipelineOptions)
 }
 
 // configError names the variable that is wrong; its message is the one line

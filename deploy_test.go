@@ -406,23 +406,15 @@ func TestManifestsKustomization(t *testing.T) {
 	}
 	ms := loadManifests(t)
 	c, d := botContainer(t, ms)
-	for _, img := range append([]string{c.Image}, imagesOf(d.Template.Spec.InitContainers)...) {
-		if !slices.ContainsFunc(k.Images, func(i struct {
-			Name string `yaml:"name"`
-		}) bool {
-			return i.Name == img
-		}) {
-			t.Errorf("image %q is not set in kustomization.yaml's images", img)
+	set := map[string]bool{}
+	for _, i := range k.Images {
+		set[i.Name] = true
+	}
+	for _, ct := range append(slices.Clone(d.Template.Spec.InitContainers), c) {
+		if !set[ct.Image] {
+			t.Errorf("container %s: image %q is not set in kustomization.yaml's images", ct.Name, ct.Image)
 		}
 	}
-}
-
-func imagesOf(cs []container) []string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.Image)
-	}
-	return out
 }
 
 // TestManifestsProvideSettings: the bot in the Deployment gets every setting

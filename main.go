@@ -182,6 +182,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		opts.WebhookURL = cfg.WebhookURL
 		opts.WebhookSecret = cfg.WebhookSecret
 	}
+	if cfg.pipeline != nil {
+		cfg.pipeline(&opts)
+	}
 	p := bot.NewPipeline(rdb, api, b.Handle, opts)
 
 	mux := http.NewServeMux()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"hotline/bot"
 	"strings"
 	"sync"
 	"testing"
@@ -93,6 +94,12 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.Partitions = 8
+	cfg.pipeline = func(o *bot.PipelineOptions) {
+		// Telegram's per-chat limit would make every test wait a second
+		// per message; tests of the limits themselves set their own.
+		o.Limits = bot.Limits{Global: 10000, PerChat: 1000, ChatBurst: 1000, PerGroupPerMinute: 1000}
+		o.Lease, o.PollTimeout = 2*time.Second, 2*time.Second
+	}
 	for _, fn := range setup.cfg {
 		fn(&cfg)
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"hotline/flows"
 	"hotline/storage"
@@ -232,5 +233,39 @@ func TestBadInputEndToEnd(t *testing.T) {
 	var n int
 	if err := h.db.Get(&n, `SELECT count(*) FROM cases`); err != nil || n != 0 {
 		t.Errorf("cases after cancel: %d (%v), want 0", n, err)
+	}
+}
+
+// TestCommandMenuAndCallbacks checks what Telegram shows around the chat:
+// the command menu in both languages, and every button press answered so
+// the button stops spinning.
+func TestCommandMenuAndCallbacks(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, lang := range []string{"ru", "en"} {
+		cmds := h.tg.Commands(lang)
+		if len(cmds) == 0 {
+			t.Fatalf("no command menu for %q", lang)
+		}
+		for _, c := range cmds {
+			if want := h.label(lang, "command."+c.Command); c.Description != want {
+				t.Errorf("%s /%s described as %q, want %q", lang, c.Command, c.Description, want)
+			}
+		}
+	}
+	if ru, en := h.tg.Commands("ru"), h.tg.Commands("en"); len(ru) > 0 && len(en) > 0 && ru[0].Description == en[0].Description {
+		t.Errorf("Russian menu is in English: %q", ru[0].Description)
+	}
+
+	u := h.tg.User(5000201, "ru")
+	u.Send("/start")
+	m := u.Next(t)
+	press(t, u, m, h.label("ru", "btn.menu_info"))
+	u.Next(t)
+	for i := 0; i < 100 && h.tg.CallbackAnswers() == 0; i++ {
+		time.Sleep(20 * time.Millisecond) // the answer may go out just after the reply
+	}
+	if got := h.tg.CallbackAnswers(); got != 1 {
+		t.Errorf("callback queries answered: %d, want 1", got)
 	}
 }

@@ -146,6 +146,11 @@ func (r *rig) options(o PipelineOptions) PipelineOptions {
 	if o.PollTimeout == 0 {
 		o.PollTimeout = 2 * time.Second
 	}
+	if o.Limits == (Limits{}) {
+		// Tests of ordering and delivery should not wait for Telegram's
+		// limits; the sender's tests set them.
+		o.Limits = Limits{Global: 10_000, PerChat: 10_000, ChatBurst: 100, PerGroupPerMinute: 10_000}
+	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
@@ -159,7 +164,8 @@ func (r *rig) options(o PipelineOptions) PipelineOptions {
 type running struct {
 	p      *Pipeline
 	cancel context.CancelFunc
-	done   chan error
+	done   chan struct{} // closed when Run returned
+	err    error
 }
 
 // stop cancels the pipeline and waits for Run to return.
@@ -167,9 +173,9 @@ func (rn *running) stop(t *testing.T) {
 	t.Helper()
 	rn.cancel()
 	select {
-	case err := <-rn.done:
-		if err != nil {
-			t.Errorf("run: %v", err)
+	case <-rn.done:
+		if rn.err != nil {
+			t.Errorf("run: %v", rn.err)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("pipeline did not shut down")
@@ -180,8 +186,11 @@ func (r *rig) start(rdb redis.UniversalClient, h Handler, o PipelineOptions) *ru
 	r.t.Helper()
 	p := NewPipeline(rdb, NewAPI(r.srv.URL(), r.srv.Token(), nil), h, r.options(o))
 	ctx, cancel := context.WithCancel(context.Background())
-	rn := &running{p: p, cancel: cancel, done: make(chan error, 1)}
-	go func() { rn.done <- p.Run(ctx) }()
+	rn := &running{p: p, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(rn.done)
+		rn.err = p.Run(ctx)
+	}()
 	r.t.Cleanup(func() {
 		cancel()
 		<-rn.done
