@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hotline/bot"
+	"hotline/storage"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -28,6 +29,13 @@ type config struct {
 	Partitions      int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
 	VolunteerGroups []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
 	RedisPrefix     string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
+	HandoffRemind   time.Duration // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
+	HandoffReturn   time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
+	HandoffEscalate time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
+	HandoffTick     time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
+	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
+	Lookups storage.LookupLimits
 
 	// pipeline adjusts the pipeline's options; tests and the sandbox use
 	// it (faster leases, looser limits). Not read from the environment.
@@ -58,6 +66,11 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 		SessionTTL:  30 * 24 * time.Hour,
 		Partitions:  64,
 		RedisPrefix: "hotline:",
+
+		HandoffRemind:   10 * time.Minute,
+		HandoffReturn:   10 * time.Minute,
+		HandoffEscalate: 15 * time.Minute,
+		HandoffTick:     5 * time.Second,
 	}
 	str := func(name string, dst *string, required bool) error {
 		v := strings.TrimSpace(getenv(name))
@@ -137,7 +150,9 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL}} {
+	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL},
+		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
+		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := time.ParseDuration(v)
 			if err != nil || x <= 0 {
@@ -152,6 +167,9 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 			return c, &configError{"HOTLINE_PARTITIONS", "is malformed: want a number from 1 to 4096"}
 		}
 		c.Partitions = x
+	}
+	if c.Lookups, err = storage.ParseLookupLimits(getenv("HOTLINE_LOOKUP_LIMITS")); err != nil {
+		return c, &configError{"HOTLINE_LOOKUP_LIMITS", "is malformed: want e.g. user=10/1h,all=300/1m,misses=3,delay=1m,max=1h"}
 	}
 	return c, nil
 }

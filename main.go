@@ -4,6 +4,7 @@
 //	hotline migrate         apply the database migrations and exit
 //	hotline facilities import FILE.csv  refresh the facility directory
 //	hotline health URL      exit 0 when URL answers 200 (for container health checks)
+//	hotline sandbox         the bot against a fake Telegram, chatted with from a web page
 package main
 
 import (
@@ -90,6 +91,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "facilities: %d added, %d updated, %d deactivated, %d unchanged\n",
 			res.Added, res.Updated, res.Deactivated, res.Unchanged)
 		return 0
+	case "sandbox": // sandbox.go
+		if err := sandboxCommand(ctx, getenv, stdout, stderr); err != nil {
+			return fail(err)
+		}
+		return 0
+	case "volunteers": // handoff.go
+		return volunteersCommand(ctx, getenv, args, stdout, stderr)
 	case "health":
 		if len(args) != 1 {
 			fmt.Fprintln(stderr, "usage: hotline health URL")
@@ -111,6 +119,10 @@ const usage = `usage:
   hotline facilities import FILE.csv
                           refresh the facility directory from a CSV file (- reads standard input)
   hotline health URL      exit 0 when URL answers 200
+  hotline volunteers add ID [volunteer|coordinator|admin] | list | remove ID
+                          manage the hotline's members
+  hotline sandbox         the bot against a fake Telegram, with a web page to chat
+                          as a relative, a volunteer and a friend (SANDBOX_ADDR)
 `
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -162,15 +174,34 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		return fmt.Errorf("telegram: %w", err)
 	}
 
-	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins}, flows.Deps{
-		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL),
-		Cases:      storage.NewCases(db),
-		Facilities: storage.NewFacilities(db),
-	})
-	b := bot.New(app, cat, log, cfg.VolunteerGroups...)
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	obs := newObserver(reg) // observe.go: updates by kind, reports filed, warnings and errors
+	log = obs.logger(log)
+
+	cases := storage.NewCases(db)
+	volunteers := storage.NewVolunteers(db)
+	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
+		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
+		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL),
+		Cases:      obs.cases(cases),
+		Facilities: storage.NewFacilities(db),
+
+		// Volunteer handoff (handoff.go).
+		Volunteers: volunteers,
+		Queue:      storage.NewQueue(rdb, cfg.RedisPrefix),
+		Handoffs:   storage.NewHandoffs(db),
+		CaseFiles:  cases,
+
+		// Case status (flows/status.go).
+		Timeline:      storage.NewTimeline(db),
+		Subscriptions: storage.NewSubscriptions(db),
+		Reporters:     storage.NewReporters(db),
+		Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
+	})
+	b := bot.New(app, cat, log, cfg.VolunteerGroups...)
+	timers := &handoffTimers{app: app, bot: b, log: log}
+
 	opts := bot.PipelineOptions{
 		Prefix:     cfg.RedisPrefix,
 		Partitions: cfg.Partitions,
@@ -182,10 +213,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		opts.WebhookURL = cfg.WebhookURL
 		opts.WebhookSecret = cfg.WebhookSecret
 	}
+	opts.OnBlocked = timers.blocked
 	if cfg.pipeline != nil {
 		cfg.pipeline(&opts)
 	}
-	p := bot.NewPipeline(rdb, api, b.Handle, opts)
+	p := bot.NewPipeline(rdb, api, obs.handler(b.Handle), opts)
+	timers.p = p
 
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -215,7 +248,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		onStart(&server{db: db, rdb: rdb, pipeline: p, registry: reg, addr: addr})
 	}
 
+	timersDone := timers.run(ctx, cfg.HandoffTick)
 	runErr := p.Run(ctx)
+	<-timersDone
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdown)

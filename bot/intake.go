@@ -40,7 +40,7 @@ func (a *API) GetUpdates(ctx context.Context, offset int64, limit int, timeout t
 // letters rather than have intake stall on it.
 func incoming(raw []byte) (storage.Incoming, bool) {
 	var u models.Update
-	if err := json.Unmarshal(raw, &u); err != nil {
+	if err := json.Unmarshal(raw, &u); err != nil || u.ID == 0 {
 		var head struct {
 			ID int64 `json:"update_id"`
 		}

@@ -110,6 +110,7 @@ type PipelineOptions struct {
 
 	Limits          Limits        // default DefaultLimits()
 	SendAttempts    int           // attempts of a call on 5xx and network errors before it is dropped; default 30
+	SendRetryBase   time.Duration // first wait after a 5xx or network error, doubling up to a minute; default 500ms
 	SendConcurrency int           // calls in flight at once; default 64
 	FlushTimeout    time.Duration // how long shutdown keeps sending; default 5s
 
@@ -164,6 +165,9 @@ func (o *PipelineOptions) defaults() {
 	}
 	if o.SendAttempts <= 0 {
 		o.SendAttempts = 30
+	}
+	if o.SendRetryBase <= 0 {
+		o.SendRetryBase = 500 * time.Millisecond
 	}
 	if o.SendConcurrency <= 0 {
 		o.SendConcurrency = 64
@@ -290,6 +294,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	<-keeperDone
 	p.sender.ackNow(context.WithoutCancel(ctx))
 	p.releaseAll(context.WithoutCancel(ctx))
+	p.api.hc.CloseIdleConnections()
 	return nil
 }
 

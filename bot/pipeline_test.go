@@ -151,6 +151,12 @@ func (r *rig) options(o PipelineOptions) PipelineOptions {
 		// limits; the sender's tests set them.
 		o.Limits = Limits{Global: 10_000, PerChat: 10_000, ChatBurst: 100, PerGroupPerMinute: 10_000}
 	}
+	if o.FlushTimeout == 0 {
+		o.FlushTimeout = 300 * time.Millisecond
+	}
+	if o.SendRetryBase == 0 {
+		o.SendRetryBase = 20 * time.Millisecond
+	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}

@@ -70,6 +70,7 @@ const (
 type item struct {
 	o        storage.Outgoing
 	attempts int
+	counted  time.Time // when the attempt in flight was counted against the limits
 }
 
 type chatQ struct {
@@ -352,6 +353,7 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 			s.popRing(k)
 			if limited {
 				s.count(c, now)
+				it.counted = now
 			}
 			c.busy = it
 			c.last = now
@@ -441,6 +443,30 @@ func (s *sender) count(c *chatQ, now time.Time) {
 	}
 }
 
+// refund takes back the count of an attempt that Telegram did not carry out,
+// so that failures do not use up a chat's messages.
+func (s *sender) refund(c *chatQ, it *item) {
+	at := it.counted
+	if at.IsZero() {
+		return
+	}
+	it.counted = time.Time{}
+	remove := func(ts []time.Time) []time.Time {
+		for i := len(ts) - 1; i >= 0; i-- {
+			if ts[i].Equal(at) {
+				return append(ts[:i], ts[i+1:]...)
+			}
+		}
+		return ts
+	}
+	s.global = remove(s.global)
+	if c.id < 0 {
+		c.sent = remove(c.sent)
+		return
+	}
+	c.tokens = min(c.tokens+1, float64(max(s.lim.ChatBurst, 1)))
+}
+
 // sweep forgets idle chats and old blocks.
 func (s *sender) sweep(now time.Time) {
 	s.lastSweep = now
@@ -520,6 +546,10 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 			s.queued--
 		}
 	}
+	if out != sentOK {
+		s.refund(c, it)
+	}
+	it.counted = time.Time{}
 	switch out {
 	case sentOK:
 		done()
@@ -549,6 +579,7 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 		wait := max(ae.RetryAfter, time.Second) + s.lim.Margin
 		c.notBefore = now.Add(wait)
 		s.p.m.retried.WithLabelValues("429").Inc()
+		s.p.log.Debug("too many requests; waiting", "method", it.o.Method, "chat_id", c.id, "retry_after", wait)
 		s.recent429[c.id] = now
 		hit := 0
 		for _, at := range s.recent429 {
@@ -568,8 +599,11 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 			s.drop(it, "gave_up", err)
 			break
 		}
-		c.notBefore = now.Add(backoff(it.attempts, 500*time.Millisecond, time.Minute))
+		wait := backoff(it.attempts, s.p.opts.SendRetryBase, time.Minute)
+		c.notBefore = now.Add(wait)
 		s.p.m.retried.WithLabelValues(statusOf(err)).Inc()
+		s.p.log.Debug("call failed; will retry", "method", it.o.Method, "chat_id", c.id,
+			"attempt", it.attempts, "retry_in", wait, "err", err)
 	case cancelled:
 		// Shutting down: the call stays in the outbox for the next owner.
 	}

@@ -18,6 +18,12 @@ type Config struct {
 	ResumeAfter time.Duration // silence after which a flow first asks to continue; default 24h
 	MaxText     int           // cap on a free-text answer, in characters; default 1000
 	Admins      []int64       // Telegram user ids of the admins (HOTLINE_ADMINS)
+
+	HandoffRemind   time.Duration // a volunteer's silence before a reminder; default 10m
+	HandoffReturn   time.Duration // further silence before the chat goes back to the queue; default 10m
+	HandoffEscalate time.Duration // a wait in the queue after which coordinators are told; default 15m
+	InviteTTL       time.Duration // how long a volunteer invite link works; default 72h
+	MaxChats        int           // chats a coordinator or admin may hold at once (volunteers: 1); default 3
 }
 
 // Deps are what the flows need from outside.
@@ -25,9 +31,20 @@ type Deps struct {
 	Sessions   Sessions
 	Cases      Cases
 	Facilities Facilities
-	Roles      Roles            // hotline members; nil: nobody but the admins
-	Now        func() time.Time // default time.Now
-	NewID      func() string    // random IDs for drafts and button nonces; default 128 random bits
+	Roles      Roles // hotline members; nil: Volunteers, or nobody but the admins
+	// Volunteer handoff (issue 3); without Volunteers, Queue and Handoffs
+	// there is none.
+	Volunteers Volunteers // members, their preferences and invites
+	Queue      Queue      // the handoff's queue and pairings
+	Handoffs   Handoffs   // the handoffs' history
+	CaseFiles  CaseFiles  // full cases for /case; nil: /case shows none
+	// Case status (issue 4).
+	Timeline      Timeline         // status timelines
+	Subscriptions Subscriptions    // who is told of a case's changes
+	Reporters     Reporters        // /mycases and /forget
+	Limiter       Limiter          // lookups of case codes
+	Now           func() time.Time // default time.Now
+	NewID         func() string    // random IDs for drafts and button nonces; default 128 random bits
 }
 
 // App runs the bot's conversations: the main menu and the report flow.
@@ -51,6 +68,24 @@ func New(cfg Config, d Deps) *App {
 	}
 	if d.NewID == nil {
 		d.NewID = randomID
+	}
+	if cfg.HandoffRemind <= 0 {
+		cfg.HandoffRemind = 10 * time.Minute
+	}
+	if cfg.HandoffReturn <= 0 {
+		cfg.HandoffReturn = 10 * time.Minute
+	}
+	if cfg.HandoffEscalate <= 0 {
+		cfg.HandoffEscalate = 15 * time.Minute
+	}
+	if cfg.InviteTTL <= 0 {
+		cfg.InviteTTL = 72 * time.Hour
+	}
+	if cfg.MaxChats <= 0 {
+		cfg.MaxChats = 3
+	}
+	if d.Roles == nil && d.Volunteers != nil {
+		d.Roles = d.Volunteers
 	}
 	a := &App{cfg: cfg, d: d}
 	a.steps = make(map[string]*step)

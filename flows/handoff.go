@@ -1,4 +1,375 @@
 package flows
 
-// registerHandoff plugs the volunteer handoff into the engine (issue 3).
-func (a *App) registerHandoff() {}
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The volunteer handoff (issue 3). A user asks for a person — from the
+// menu, from an urgent report, or by typing "человек" — and joins a queue
+// kept in Redis; a volunteer takes the chat (/next, /take) and the two talk
+// through the bot, every message relayed with copyMessage so that neither
+// sees the other's Telegram account. /release puts the chat back at the
+// head of the queue, /done closes it; Tick reminds a silent volunteer,
+// returns the chat when they stay silent, tells users of a much better
+// place in the queue and escalates a long wait to coordinators.
+//
+// The queue's state changes that decide who gets a chat (take, release,
+// close, leave) are atomic in the Queue and remembered by the update that
+// made them, so an update handled twice (a crash before its commit) has the
+// effect, and builds the replies, of the first time. The rest (messages
+// kept while waiting, who spoke last) is written with the update's commit.
+
+// Errors of the queue.
+var (
+	// ErrQueueEmpty is returned by Queue.Take when no chat is waiting.
+	ErrQueueEmpty = errors.New("queue empty")
+	// ErrBusy is returned by Queue.Take when the volunteer holds as many
+	// chats as they may.
+	ErrBusy = errors.New("volunteer holds all the chats they may")
+)
+
+// Waiting is a chat in the queue.
+type Waiting struct {
+	ChatID    int64
+	Ticket    int64     // the number volunteers take it by: /take 17
+	Lang      string    // the user's language
+	Urgent    bool      // from an urgent report: ahead of the others
+	CaseCode  string    // the user's latest case, "" when none
+	Snippet   string    // first words of the first message written while waiting
+	Since     time.Time // when the user asked for a volunteer; orders returned chats
+	Queued    time.Time // when the chat last entered the queue
+	Returned  bool      // back from a volunteer (/release, silence, blocked bot): at the head
+	Told      int       // the position the user was last told
+	Escalated bool      // coordinators were told of the long wait
+}
+
+// Pairing is a chat a volunteer has taken.
+type Pairing struct {
+	ID        string // the handoff's id, also of its history row
+	ChatID    int64  // the user's chat
+	Ticket    int64
+	Volunteer int64  // the volunteer's user id, which is also their private chat's
+	Name      string // the volunteer's display name, as the user was told it
+	VolLang   string // the volunteer's language
+	Lang      string // the user's language
+	Urgent    bool
+	CaseCode  string
+	Since     time.Time
+	Queued    time.Time
+	Taken     time.Time
+	// Pending is when the oldest message of the user that the volunteer has
+	// not answered came (the take itself counts as one); zero when the
+	// volunteer spoke last.
+	Pending  time.Time
+	Reminded bool // the volunteer was reminded of Pending
+}
+
+// ChatState is where a chat stands in the handoff.
+type ChatState struct {
+	Waiting *Waiting // the chat waits for a volunteer
+	Kept    int      // messages kept for the volunteer who takes the chat
+	Paired  *Pairing // the chat talks to a volunteer
+	Held    int      // with Paired: how many chats that volunteer holds
+	Active  *Pairing // the chat is a volunteer's, and their messages go to this chat
+}
+
+// Take asks the queue for a chat.
+type Take struct {
+	Volunteer int64
+	Name      string
+	Lang      string
+	Ticket    int64 // 0: the first in the queue
+	Max       int   // chats the volunteer may hold at once
+	ID        string
+	At        time.Time
+	Op        string // the update taking it; the same Op gets the same chat
+}
+
+// Return asks the queue to put a taken chat back at its head.
+type Return struct {
+	ChatID    int64
+	Volunteer int64 // who must hold it
+	// Pending, when not zero, returns the chat only if the user's oldest
+	// unanswered message is still this one: a timer's return must not undo
+	// an answer the volunteer has just written.
+	Pending time.Time
+	At      time.Time
+	Op      string
+}
+
+// Queue keeps the handoff's live state: the queue, pairings and the ids of
+// messages written while waiting. Methods that take an op remember their
+// result under it for a day and return it again for the same op.
+type Queue interface {
+	// Chat returns where the chat stands.
+	Chat(ctx context.Context, chatID int64) (ChatState, error)
+	// Join puts a chat in the queue and gives it a ticket; it returns the
+	// entry and its position (1 is next).
+	Join(ctx context.Context, w Waiting) (Waiting, int, error)
+	// Leave takes a waiting chat out of the queue; false when it was not
+	// waiting (a volunteer may have just taken it).
+	Leave(ctx context.Context, chatID int64, op string) (bool, error)
+	// Waiting returns the queue, first to be taken first.
+	Waiting(ctx context.Context) ([]Waiting, error)
+	// Position returns a waiting chat's position, 0 when it is not waiting.
+	Position(ctx context.Context, chatID int64) (int, error)
+	// Take pairs a waiting chat with a volunteer, atomically: a chat is
+	// taken once. It returns ErrQueueEmpty, ErrBusy, or ErrNotFound when
+	// the ticket asked for is not waiting.
+	Take(ctx context.Context, t Take) (Pairing, error)
+	// Release puts a taken chat back at the head of the queue; the
+	// messages the volunteer did not answer are kept for the next one. It
+	// returns ErrNotFound when the chat is not held as r says.
+	Release(ctx context.Context, r Return) (Pairing, int, error)
+	// Close ends a pairing; volunteer 0 closes it whoever holds it. It
+	// returns ErrNotFound when there is none.
+	Close(ctx context.Context, chatID, volunteer int64, op string) (Pairing, error)
+	// Held returns the chats a volunteer holds, the active one first.
+	Held(ctx context.Context, volunteer int64) ([]Pairing, error)
+	// SetActive makes one of the chats a volunteer holds the one their
+	// messages go to; ErrNotFound when they do not hold it.
+	SetActive(ctx context.Context, volunteer, chatID int64) error
+	// Paired returns every pairing, for the timers.
+	Paired(ctx context.Context) ([]Pairing, error)
+
+	// Keep keeps a message written while waiting; snippet, when not "",
+	// becomes the entry's first words.
+	Keep(ctx context.Context, chatID int64, messageID int, snippet string) error
+	// Kept returns the ids of the messages kept, oldest first.
+	Kept(ctx context.Context, chatID int64) ([]int, error)
+	// Forget drops the first n kept messages, once they were relayed.
+	Forget(ctx context.Context, chatID int64, n int) error
+	// UserWrote notes a message of a paired user the volunteer has yet to
+	// answer.
+	UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error
+	// VolunteerWrote notes that the volunteer answered.
+	VolunteerWrote(ctx context.Context, chatID int64) error
+
+	// ClaimReminder marks the volunteer reminded of pending; false when
+	// that was done already or the pairing has moved on.
+	ClaimReminder(ctx context.Context, chatID int64, pending time.Time) (bool, error)
+	// ClaimEscalation marks a waiting chat escalated; false when it was
+	// already, or is no longer waiting.
+	ClaimEscalation(ctx context.Context, chatID int64) (bool, error)
+	// ClaimTold changes the position a waiting user was last told from
+	// from to to; false when another process did first.
+	ClaimTold(ctx context.Context, chatID int64, from, to int) (bool, error)
+}
+
+// Volunteer is a member of the hotline.
+type Volunteer struct {
+	UserID int64
+	Role   Role
+	Name   string // display name shown to users; "" for none
+	Lang   string // the language of their Telegram, as last seen
+	OnDuty bool
+	Added  time.Time
+}
+
+// Volunteers stores the hotline's members, their preferences and invites.
+type Volunteers interface {
+	Roles
+	// Get returns a member or ErrNotFound. An admin from the configuration
+	// may have a row with RoleNone that keeps only their preferences.
+	Get(ctx context.Context, userID int64) (Volunteer, error)
+	// List returns the members with a role, by user id.
+	List(ctx context.Context) ([]Volunteer, error)
+	// Add makes the user a member with role, or changes their role.
+	Add(ctx context.Context, userID int64, role Role, by int64) error
+	// Remove takes the role away; ErrNotFound when they had none.
+	Remove(ctx context.Context, userID int64) error
+	// SetName, SetLang and SetDuty keep a member's preferences.
+	SetName(ctx context.Context, userID int64, name string) error
+	SetLang(ctx context.Context, userID int64, lang string) error
+	SetDuty(ctx context.Context, userID int64, on bool) error
+	// OnDuty returns the rows marked on duty, roles as stored.
+	OnDuty(ctx context.Context) ([]Volunteer, error)
+	// Coordinators returns the members with the coordinator role or above.
+	Coordinators(ctx context.Context) ([]Volunteer, error)
+	// Invite stores a one-time invite by the hash of its token.
+	Invite(ctx context.Context, tokenHash string, role Role, by int64, expires time.Time) error
+	// Accept uses an invite: the user becomes a member with its role (or
+	// keeps a higher one). ErrNotFound when it is unknown, expired or used
+	// by someone else.
+	Accept(ctx context.Context, tokenHash string, userID int64, at time.Time) (Role, error)
+}
+
+// Outcomes of a handoff as kept in its history row.
+const (
+	EndDone             = "done"              // the volunteer closed it
+	EndUser             = "user_ended"        // the user ended it
+	EndUserBlocked      = "user_blocked"      // the user blocked the bot
+	EndReleased         = "released"          // back to the queue by /release
+	EndSilent           = "silent"            // back to the queue: the volunteer stayed silent
+	EndVolunteerBlocked = "volunteer_blocked" // back to the queue: the volunteer blocked the bot
+	EndRemoved          = "removed"           // back to the queue: the volunteer lost their role
+)
+
+// LinkedCase is the case a waiting chat is linked to.
+type LinkedCase struct {
+	Code    string
+	Urgent  bool
+	Created time.Time
+}
+
+// HandoffStats are the numbers /stats shows.
+type HandoffStats struct {
+	Taken      int           // chats taken since
+	Handled    int           // chats closed by /done or by the user since
+	MedianWait time.Duration // of the chats taken since
+}
+
+// Handoffs keeps the history of handoffs: who, when, how long the user
+// waited and the linked case — never what was written.
+type Handoffs interface {
+	// Start records a taken chat; recording the same ID again does nothing.
+	Start(ctx context.Context, p Pairing) error
+	// End records how a handoff ended; only the first end counts.
+	End(ctx context.Context, id, outcome string, at time.Time) error
+	// Rate keeps the user's rating (1–5) of an ended handoff of their chat;
+	// ErrNotFound when there is none.
+	Rate(ctx context.Context, id string, chatID int64, rating int) error
+	// Stats counts the handoffs since a time.
+	Stats(ctx context.Context, since time.Time) (HandoffStats, error)
+	// LatestCase returns the latest case the user reported, or ErrNotFound.
+	LatestCase(ctx context.Context, userID int64) (LinkedCase, error)
+}
+
+// CaseFiles reads a stored case in full, for the volunteer holding its chat.
+type CaseFiles interface {
+	// Get returns the report and case of a code, or ErrNotFound.
+	Get(ctx context.Context, code string) (*Report, Case, error)
+}
+
+// Callback data of the handoff's buttons.
+const (
+	dataLeave  = "h.l" // a waiting user leaves the queue
+	dataEnd    = "h.e" // a paired user ends the conversation
+	dataRate   = "h.r" // h.r:<handoff id>:<1-5>
+	dataTake   = "h.t" // h.t:<ticket>, under a volunteer's notification
+	dataSwitch = "h.s" // h.s:<chat>, a volunteer switches between chats
+)
+
+// urgentFresh is how recent an urgent report must be for its reporter to
+// join the queue ahead of others.
+const urgentFresh = 24 * time.Hour
+
+// registerHandoff plugs the volunteer handoff into the engine. Without its
+// stores the menu keeps the engine's "coming soon" answers.
+func (a *App) registerHandoff() {
+	if a.d.Queue == nil || a.d.Volunteers == nil || a.d.Handoffs == nil {
+		return
+	}
+	h := &a.hooks
+	h.intercept = append(h.intercept, a.handoffIntercept)
+	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
+	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
+	h.menuText = append(h.menuText, a.askedForPerson)
+	h.commands["leave"] = a.leaveCommand
+	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
+	h.buttons[dataEnd] = func(ctx context.Context, c *turn, _ string) error { return a.userEnd(ctx, c) }
+	h.buttons[dataRate] = a.rate
+	h.starts["v_"] = a.acceptInvite
+
+	gate := func(min Role, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
+		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, min, arg, fn) }
+	}
+	h.commands["queue"] = gate(RoleVolunteer, a.queueCommand)
+	h.commands["next"] = gate(RoleVolunteer, func(ctx context.Context, c *turn, m *member, _ string) error {
+		return a.take(ctx, c, m, 0)
+	})
+	h.commands["take"] = gate(RoleVolunteer, a.takeCommand)
+	h.commands["release"] = gate(RoleVolunteer, a.release)
+	h.commands["done"] = gate(RoleVolunteer, a.done)
+	h.commands["case"] = gate(RoleVolunteer, a.caseCommand)
+	h.commands["duty"] = gate(RoleVolunteer, a.duty)
+	h.commands["name"] = gate(RoleVolunteer, a.name)
+	h.commands["switch"] = gate(RoleVolunteer, a.switchCommand)
+	h.commands["stats"] = gate(RoleCoordinator, a.stats)
+	h.commands["volunteers"] = gate(RoleAdmin, a.volunteers)
+	h.buttons[dataTake] = func(ctx context.Context, c *turn, rest string) error {
+		return a.asMemberButton(ctx, c, rest, func(ctx context.Context, c *turn, m *member, rest string) error {
+			return a.takeCommand(ctx, c, m, rest)
+		})
+	}
+	h.buttons[dataSwitch] = func(ctx context.Context, c *turn, rest string) error {
+		return a.asMemberButton(ctx, c, rest, a.switchTo)
+	}
+}
+
+// askedForPerson takes "человек", "human" and the like typed at the main
+// menu as asking for a volunteer.
+func (a *App) askedForPerson(ctx context.Context, c *turn) (bool, error) {
+	if !asksForPerson(c.in.Text) {
+		return false, nil
+	}
+	return true, a.join(ctx, c, false)
+}
+
+// asksForPerson reports whether a message is a request for a live person.
+func asksForPerson(s string) bool {
+	v := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r >= 0x400 && r <= 0x4ff)
+	}), " "))
+	v = strings.ReplaceAll(v, "ё", "е")
+	switch v {
+	case "human", "a human", "person", "a person", "live person", "operator", "volunteer", "talk to a human",
+		"talk to a person", "talk to a volunteer",
+		"человек", "человека", "живой человек", "оператор", "волонтер", "волонтеру", "позовите человека",
+		"нужен человек", "хочу поговорить с человеком", "поговорить с человеком", "поговорить с волонтером":
+		return true
+	}
+	return false
+}
+
+// op names the update being handled for the queue's memory of results.
+func (c *turn) op() string {
+	if c.in.UpdateID == 0 {
+		return ""
+	}
+	return "u" + strconv.FormatInt(c.in.UpdateID, 10)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// waitText says how long someone has waited.
+func waitText(d time.Duration) Text {
+	switch {
+	case d < time.Minute:
+		return T("handoff.wait_now")
+	case d < time.Hour:
+		return T("handoff.minutes").Plural(int(d / time.Minute))
+	}
+	return T("handoff.hours").Plural(int(d / time.Hour))
+}
+
+// langText names a user's language.
+func langText(lang string) Text {
+	if lang == "ru" {
+		return T("handoff.lang_ru")
+	}
+	return T("handoff.lang_en")
+}
+
+// caseText shows a linked case code, or that there is none.
+func caseText(code string) Text {
+	if code == "" {
+		return T("handoff.no_case")
+	}
+	return T("value.raw", "V", FormatCode(code))
+}
+
+// snippetOf is the first words of what a user wrote, for /queue.
+func snippetOf(in Input) string {
+	const max = 60
+	s := strings.Join(strings.Fields(in.Text), " ")
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max]) + "…"
+	}
+	return s
+}

@@ -84,7 +84,12 @@ func newChat(t *testing.T, langCode string) *chat {
 		Sessions:   c.sessions,
 		Cases:      c.cases,
 		Facilities: storage.NewFacilities(db),
-		Now:        func() time.Time { return c.now },
+		// Case status (issue 4).
+		Timeline:      storage.NewTimeline(db),
+		Subscriptions: storage.NewSubscriptions(db),
+		Reporters:     storage.NewReporters(db),
+		Limiter:       storage.NewLimiter(rdb, prefix, storage.LookupLimits{}),
+		Now:           func() time.Time { return c.now },
 	})
 	return c
 }

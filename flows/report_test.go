@@ -490,9 +490,9 @@ func TestMenuAndLanguage(t *testing.T) {
 	if !strings.Contains(c.rendered(c.last), "https://locator.ice.gov") {
 		t.Error("no locator link in the useful information")
 	}
-	c.expect(c.pressOn(menu, "btn.menu_check"), "check.soon", "menu.choose")
+	c.expect(c.pressOn(menu, "btn.menu_check"), "check.ask")
 	c.expect(c.pressOn(menu, "btn.menu_volunteer"), "volunteer.soon", "menu.choose")
-	c.expect(c.command("start", "c_K7M4Q9XP"), "check.soon", "menu.choose")
+	c.expect(c.command("start", "c_K7M4Q9XP"), "check.not_found")
 	c.expect(c.send("здравствуйте, мужа задержали"), "menu.greeting")
 	c.expect(c.media("photo"), "menu.greeting")
 	c.expect(c.command("back", ""), "back.nothing", "menu.choose")

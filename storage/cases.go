@@ -44,11 +44,17 @@ var errStored = errors.New("draft already stored")
 // transaction, and returns the case with a fresh code. Storing the same
 // DraftID again returns the case stored the first time and writes nothing.
 func (s *Cases) Create(ctx context.Context, r *flows.Report) (flows.Case, error) {
+	c, _, err := s.Store(ctx, r)
+	return c, err
+}
+
+// Store is Create that also says whether this call stored the case: false
+// when the draft was stored before. The metrics count reports filed by it.
+func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, created bool, err error) {
 	if err := validateReport(r); err != nil {
-		return flows.Case{}, fmt.Errorf("create case: %w", err)
+		return flows.Case{}, false, fmt.Errorf("create case: %w", err)
 	}
-	var c flows.Case
-	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+	err = inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
 		var err error
 		c, err = caseByDraft(ctx, tx, r.DraftID)
 		if err == nil {
@@ -87,10 +93,13 @@ func (s *Cases) Create(ctx context.Context, r *flows.Report) (flows.Case, error)
 			CaseID: c.ID, Kind: eventStatus, Status: statusNew, Public: true, Actor: actorReport,
 		})
 	})
-	if err != nil && !errors.Is(err, errStored) {
-		return flows.Case{}, fmt.Errorf("create case: %w", err)
+	if errors.Is(err, errStored) {
+		return c, false, nil
 	}
-	return c, nil
+	if err != nil {
+		return flows.Case{}, false, fmt.Errorf("create case: %w", err)
+	}
+	return c, true, nil
 }
 
 // validateReport checks what Postgres would otherwise refuse with a message

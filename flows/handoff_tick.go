@@ -1,0 +1,246 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Tick runs the handoff's timers and returns the messages they send: a
+// reminder to a volunteer who left the user without an answer for
+// HandoffRemind, the chat's return to the queue after HandoffReturn more,
+// a new position to users who moved up (or down) much, and coordinators
+// told of a chat waiting longer than HandoffEscalate. Several processes
+// may tick at once: every action is claimed in the Queue first, so each
+// happens once. Call it every few seconds.
+func (a *App) Tick(ctx context.Context) ([]Reply, error) {
+	if a.d.Queue == nil || a.d.Volunteers == nil || a.d.Handoffs == nil {
+		return nil, nil
+	}
+	now := a.d.Now()
+	var out []Reply
+	ps, err := a.d.Queue.Paired(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list pairings: %w", err)
+	}
+	if len(ps) > 0 {
+		// A member removed outside the bot (the command line) gives back
+		// the chats they hold.
+		gone, err := a.notMembers(ctx, ps)
+		if err != nil {
+			return nil, err
+		}
+		for _, vol := range gone {
+			rs, err := a.returnAll(ctx, vol, EndRemoved, now, "")
+			if err != nil {
+				return out, err
+			}
+			out = append(out, rs...)
+		}
+	}
+	for _, p := range ps {
+		if p.Pending.IsZero() {
+			continue
+		}
+		silent := now.Sub(p.Pending)
+		switch {
+		case silent >= a.cfg.HandoffRemind+a.cfg.HandoffReturn:
+			q, pos, err := a.d.Queue.Release(ctx, Return{ChatID: p.ChatID, Volunteer: p.Volunteer, Pending: p.Pending, At: now})
+			if errors.Is(err, ErrNotFound) {
+				continue // answered, released or returned meanwhile
+			}
+			if err != nil {
+				return out, fmt.Errorf("return %d to the queue: %w", p.ChatID, err)
+			}
+			if err := a.d.Handoffs.End(ctx, q.ID, EndSilent, now); err != nil {
+				return out, fmt.Errorf("record end of handoff %s: %w", q.ID, err)
+			}
+			out = append(out, Reply{ChatID: q.Volunteer, Lang: q.VolLang,
+				Texts: []Text{T("handoff.vol_returned", "Ticket", q.Ticket)}})
+			rs, err := a.returned(ctx, q, pos, "handoff.returned")
+			if err != nil {
+				return out, err
+			}
+			out = append(out, rs...)
+		case silent >= a.cfg.HandoffRemind && !p.Reminded:
+			ok, err := a.d.Queue.ClaimReminder(ctx, p.ChatID, p.Pending)
+			if err != nil {
+				return out, fmt.Errorf("claim reminder of %d: %w", p.ChatID, err)
+			}
+			if ok {
+				out = append(out, Reply{ChatID: p.Volunteer, Lang: p.VolLang, Priority: PriorityReply,
+					Texts: []Text{T("handoff.remind", "Ticket", p.Ticket, "Wait", waitText(silent),
+						"Left", waitText(a.cfg.HandoffReturn))}})
+			}
+		}
+	}
+
+	ws, err := a.d.Queue.Waiting(ctx)
+	if err != nil {
+		return out, fmt.Errorf("list queue: %w", err)
+	}
+	var coordinators []Volunteer
+	for i, w := range ws {
+		pos := i + 1
+		if movedMuch(w.Told, pos) {
+			ok, err := a.d.Queue.ClaimTold(ctx, w.ChatID, w.Told, pos)
+			if err != nil {
+				return out, fmt.Errorf("claim position of %d: %w", w.ChatID, err)
+			}
+			if ok {
+				out = append(out, Reply{ChatID: w.ChatID, Lang: w.Lang, Priority: PriorityNotice,
+					Texts: []Text{T("handoff.position_now").Plural(pos)}})
+			}
+		}
+		if w.Escalated || now.Sub(w.Queued) < a.cfg.HandoffEscalate {
+			continue
+		}
+		ok, err := a.d.Queue.ClaimEscalation(ctx, w.ChatID)
+		if err != nil {
+			return out, fmt.Errorf("claim escalation of %d: %w", w.ChatID, err)
+		}
+		if !ok {
+			continue
+		}
+		if coordinators == nil {
+			if coordinators, err = a.coordinators(ctx); err != nil {
+				return out, err
+			}
+		}
+		for _, v := range coordinators {
+			out = append(out, Reply{ChatID: v.UserID, Lang: v.Lang, Priority: PriorityReply,
+				Texts: []Text{T("handoff.escalate", "Ticket", w.Ticket, "Wait", waitText(now.Sub(w.Queued)),
+					"Lang", langText(w.Lang), "Urgent", w.Urgent, "Case", caseText(w.CaseCode), "Waiting", len(ws))},
+				Buttons: [][]Button{{{Text: T("btn.handoff_take"), Data: dataTake + ":" + itoa(w.Ticket)}}}})
+		}
+	}
+	return out, nil
+}
+
+// notMembers returns the volunteers of pairings who are no longer members.
+func (a *App) notMembers(ctx context.Context, ps []Pairing) ([]int64, error) {
+	vs, err := a.d.Volunteers.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	member := map[int64]bool{}
+	for _, v := range vs {
+		member[v.UserID] = true
+	}
+	var gone []int64
+	for _, p := range ps {
+		if !member[p.Volunteer] && !a.isAdmin(p.Volunteer) && !slices.Contains(gone, p.Volunteer) {
+			gone = append(gone, p.Volunteer)
+		}
+	}
+	return gone, nil
+}
+
+// movedMuch reports whether a waiting user should be told their new
+// position: it halved (or better), or it doubled and grew by two or more.
+func movedMuch(told, now int) bool {
+	switch {
+	case told <= 0 || now == told:
+		return false
+	case now < told:
+		return now*2 <= told
+	}
+	return now >= told*2 && now-told >= 2
+}
+
+// coordinators returns the coordinators and admins, the configured admins
+// included.
+func (a *App) coordinators(ctx context.Context) ([]Volunteer, error) {
+	vs, err := a.d.Volunteers.Coordinators(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list coordinators: %w", err)
+	}
+	seen := map[int64]bool{}
+	for _, v := range vs {
+		seen[v.UserID] = true
+	}
+	for _, id := range a.cfg.Admins {
+		if seen[id] {
+			continue
+		}
+		v, err := a.memberOf(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	// An empty, non-nil list: Tick asks once per call.
+	if vs == nil {
+		vs = []Volunteer{}
+	}
+	return vs, nil
+}
+
+// Blocked is told that a chat blocked the bot (Telegram answered 403). A
+// volunteer's chats go back to the head of the queue and they go off duty,
+// so no user waits on a message that cannot arrive; a user's conversation
+// is closed and their volunteer told; a waiting user leaves the queue.
+func (a *App) Blocked(ctx context.Context, chatID int64) ([]Reply, error) {
+	if a.d.Queue == nil || a.d.Volunteers == nil || a.d.Handoffs == nil {
+		return nil, nil
+	}
+	now := a.d.Now()
+	out, err := a.returnAll(ctx, chatID, EndVolunteerBlocked, now, "")
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > 0 {
+		if err := a.d.Volunteers.SetDuty(ctx, chatID, false); err != nil {
+			return out, fmt.Errorf("set duty of %d: %w", chatID, err)
+		}
+	}
+	p, err := a.d.Queue.Close(ctx, chatID, 0, "")
+	switch {
+	case err == nil:
+		if err := a.d.Handoffs.End(ctx, p.ID, EndUserBlocked, now); err != nil {
+			return out, fmt.Errorf("record end of handoff %s: %w", p.ID, err)
+		}
+		out = append(out, Reply{ChatID: p.Volunteer, Lang: p.VolLang,
+			Texts: []Text{T("handoff.vol_user_blocked", "Ticket", p.Ticket)}})
+	case !errors.Is(err, ErrNotFound):
+		return out, fmt.Errorf("close handoff of %d: %w", chatID, err)
+	}
+	if _, err := a.d.Queue.Leave(ctx, chatID, ""); err != nil {
+		return out, fmt.Errorf("leave queue %d: %w", chatID, err)
+	}
+	return out, nil
+}
+
+// returnAll puts every chat a volunteer holds back at the head of the
+// queue, telling each user and the volunteers on duty.
+func (a *App) returnAll(ctx context.Context, volunteer int64, outcome string, now time.Time, op string) ([]Reply, error) {
+	held, err := a.d.Queue.Held(ctx, volunteer)
+	if err != nil {
+		return nil, fmt.Errorf("chats of %d: %w", volunteer, err)
+	}
+	var out []Reply
+	for _, p := range held {
+		o := ""
+		if op != "" {
+			o = op + ":" + itoa(p.ChatID)
+		}
+		q, pos, err := a.d.Queue.Release(ctx, Return{ChatID: p.ChatID, Volunteer: volunteer, At: now, Op: o})
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("return %d to the queue: %w", p.ChatID, err)
+		}
+		if err := a.d.Handoffs.End(ctx, q.ID, outcome, now); err != nil {
+			return out, fmt.Errorf("record end of handoff %s: %w", q.ID, err)
+		}
+		rs, err := a.returned(ctx, q, pos, "handoff.returned_away")
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}

@@ -1,0 +1,340 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// handoffIntercept takes what a chat in the handoff writes: a paired
+// user's messages go to their volunteer, a volunteer's to the user they
+// talk to, and a waiting user's are kept for whoever takes the chat.
+// Commands and buttons go on to the engine, except the few a paired user
+// would otherwise be lost in.
+func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
+	msg := c.in.Kind == KindText || c.in.Kind == KindMedia
+	if !msg && c.in.Kind != KindCommand {
+		return false, nil
+	}
+	if msg && c.a.hooks.flows[c.s.Flow] != nil {
+		// A feature's short flow asked for this (a case code, a note for
+		// a case): it is an answer to the bot, not a message to relay.
+		return false, nil
+	}
+	st, err := a.d.Queue.Chat(ctx, c.in.ChatID)
+	if err != nil {
+		return false, fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+	}
+	switch {
+	case st.Paired != nil && msg:
+		return true, a.relayFromUser(ctx, c, st)
+	case st.Paired != nil:
+		switch c.in.Command {
+		case "start", "menu", "help":
+			if c.in.Command == "start" && strings.TrimSpace(c.in.Text) != "" {
+				return false, nil // a case link or an invite
+			}
+			a.sayPaired(c, st.Paired)
+			c.drop = true
+			return true, nil
+		}
+	case st.Active != nil && msg:
+		return true, a.relayFromVolunteer(ctx, c, st.Active)
+	case st.Waiting != nil && msg:
+		return true, a.keep(ctx, c, st)
+	case c.in.Command == "help":
+		// Members get their commands; anyone else the engine's help.
+		m, ok, err := a.enter(ctx, c, RoleVolunteer)
+		if err != nil || !ok {
+			return false, err
+		}
+		m.say(T("handoff.help_volunteer"))
+		return true, a.leaveMember(c, m, nil)
+	}
+	return false, nil
+}
+
+// sayPaired reminds a paired user where their messages go.
+func (a *App) sayPaired(c *turn, p *Pairing) {
+	c.say(T("handoff.paired", "Name", p.Name))
+	c.buttons = [][]Button{{{Text: T("btn.handoff_end"), Data: dataEnd}}}
+}
+
+// relayFromUser copies a paired user's message to their volunteer, after
+// any message kept while waiting that has not reached them yet.
+func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
+	p := st.Paired
+	c.drop = true
+	if st.Kept > 0 {
+		kept, err := a.d.Queue.Kept(ctx, p.ChatID)
+		if err != nil {
+			return fmt.Errorf("kept messages of %d: %w", p.ChatID, err)
+		}
+		for _, id := range kept {
+			c.send(copyTo(p.Volunteer, p.ChatID, id))
+		}
+		if err := a.d.Queue.Forget(ctx, p.ChatID, len(kept)); err != nil {
+			return fmt.Errorf("forget kept messages of %d: %w", p.ChatID, err)
+		}
+	}
+	if st.Held > 1 {
+		// A volunteer with several chats must see whose message this is.
+		c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{T("handoff.from", "Ticket", p.Ticket)}})
+	}
+	c.send(copyTo(p.Volunteer, p.ChatID, c.in.MessageID))
+	if err := a.d.Queue.UserWrote(ctx, p.ChatID, c.in.MessageID, c.now); err != nil {
+		return fmt.Errorf("note message of %d: %w", p.ChatID, err)
+	}
+	return nil
+}
+
+// relayFromVolunteer copies a volunteer's message to the user of their
+// active chat.
+func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
+	c.drop = true
+	c.send(copyTo(p.ChatID, c.in.ChatID, c.in.MessageID))
+	if err := a.d.Queue.VolunteerWrote(ctx, p.ChatID); err != nil {
+		return fmt.Errorf("note answer to %d: %w", p.ChatID, err)
+	}
+	return nil
+}
+
+// copyTo relays a message with copyMessage, which shows it as the bot's:
+// the sender's account stays hidden.
+func copyTo(chatID, fromChatID int64, messageID int) Reply {
+	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}}
+}
+
+// keep keeps a waiting user's message for the volunteer who takes the
+// chat. The first one is acknowledged; after that the user is not
+// interrupted.
+func (a *App) keep(ctx context.Context, c *turn, st ChatState) error {
+	c.drop = true
+	snippet := ""
+	if st.Waiting.Snippet == "" {
+		snippet = snippetOf(c.in)
+		if snippet == "" && c.in.Media != "" {
+			snippet = "[" + c.in.Media + "]"
+		}
+	}
+	if err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID, snippet); err != nil {
+		return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
+	}
+	if st.Kept > 0 {
+		return nil
+	}
+	pos, err := a.d.Queue.Position(ctx, c.in.ChatID)
+	if err != nil {
+		return fmt.Errorf("position of %d: %w", c.in.ChatID, err)
+	}
+	c.say(T("handoff.kept"), T("handoff.position").Plural(max(pos, 1)))
+	c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
+	return nil
+}
+
+// join puts the chat in the queue. urgent is the button offered after an
+// urgent report: the reporter's latest case must be urgent and fresh for
+// the chat to go ahead of the others. The report draft, if any, is kept.
+func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
+	c.drop = true
+	st, err := a.d.Queue.Chat(ctx, c.in.ChatID)
+	if err != nil {
+		return fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+	}
+	switch {
+	case st.Paired != nil:
+		a.sayPaired(c, st.Paired)
+		return nil
+	case st.Waiting != nil:
+		pos, err := a.d.Queue.Position(ctx, c.in.ChatID)
+		if err != nil {
+			return fmt.Errorf("position of %d: %w", c.in.ChatID, err)
+		}
+		c.say(T("handoff.already_waiting"), T("handoff.position").Plural(max(pos, 1)))
+		c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
+		return nil
+	}
+	linked, err := a.d.Handoffs.LatestCase(ctx, c.in.UserID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("latest case of %d: %w", c.in.UserID, err)
+	}
+	w := Waiting{
+		ChatID:   c.in.ChatID,
+		Lang:     c.s.Lang,
+		Urgent:   urgent && linked.Urgent && c.now.Sub(linked.Created) < urgentFresh,
+		CaseCode: linked.Code,
+		Since:    c.now,
+		Queued:   c.now,
+	}
+	w, pos, err := a.d.Queue.Join(ctx, w)
+	if err != nil {
+		return fmt.Errorf("join queue %d: %w", c.in.ChatID, err)
+	}
+	onDuty, err := a.onDuty(ctx, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	if w.Urgent {
+		c.say(T("handoff.joined_urgent"))
+	} else {
+		c.say(T("handoff.joined"))
+	}
+	c.say(T("handoff.position").Plural(pos))
+	if len(onDuty) == 0 {
+		c.say(T("handoff.nobody_on_duty"))
+	}
+	c.say(T("handoff.write_while_waiting"))
+	c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
+	for _, v := range onDuty {
+		c.send(a.newChatNotice(v, w))
+	}
+	return nil
+}
+
+// newChatNotice tells a volunteer on duty of a chat in the queue; an
+// urgent one comes before other notices.
+func (a *App) newChatNotice(v Volunteer, w Waiting) Reply {
+	id, prio := "handoff.notify_new", PriorityNotice
+	if w.Urgent {
+		id, prio = "handoff.notify_urgent", PriorityReply
+	}
+	if w.Returned {
+		id = "handoff.notify_returned"
+	}
+	return Reply{
+		ChatID:   v.UserID,
+		Lang:     v.Lang,
+		Priority: prio,
+		Texts:    []Text{T(id, "Ticket", w.Ticket, "Lang", langText(w.Lang), "Case", caseText(w.CaseCode))},
+		Buttons:  [][]Button{{{Text: T("btn.handoff_take"), Data: dataTake + ":" + strconv.FormatInt(w.Ticket, 10)}}},
+	}
+}
+
+// onDuty returns the members on duty who may take chats, except one user.
+func (a *App) onDuty(ctx context.Context, except int64) ([]Volunteer, error) {
+	vs, err := a.d.Volunteers.OnDuty(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("volunteers on duty: %w", err)
+	}
+	out := vs[:0]
+	for _, v := range vs {
+		if v.UserID == except {
+			continue
+		}
+		if a.isAdmin(v.UserID) {
+			v.Role = RoleAdmin
+		}
+		if v.Role >= RoleVolunteer {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// leaveCommand is /leave: out of the queue, or the end of a conversation
+// with a volunteer.
+func (a *App) leaveCommand(ctx context.Context, c *turn, _ string) error {
+	st, err := a.d.Queue.Chat(ctx, c.in.ChatID)
+	if err != nil {
+		return fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+	}
+	if st.Paired != nil {
+		return a.userEnd(ctx, c)
+	}
+	return a.leave(ctx, c)
+}
+
+// leave takes a waiting user out of the queue.
+func (a *App) leave(ctx context.Context, c *turn) error {
+	c.drop = true
+	left, err := a.d.Queue.Leave(ctx, c.in.ChatID, c.op())
+	if err != nil {
+		return fmt.Errorf("leave queue %d: %w", c.in.ChatID, err)
+	}
+	if left {
+		c.say(T("handoff.left"))
+		return a.afterHandoff(ctx, c)
+	}
+	st, err := a.d.Queue.Chat(ctx, c.in.ChatID)
+	if err != nil {
+		return fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+	}
+	if st.Paired != nil {
+		// A volunteer took the chat a moment before.
+		a.sayPaired(c, st.Paired)
+		return nil
+	}
+	c.say(T("handoff.not_waiting"))
+	return a.afterHandoff(ctx, c)
+}
+
+// afterHandoff shows where the user is once out of the handoff: an
+// unfinished report is offered again, otherwise the menu.
+func (a *App) afterHandoff(ctx context.Context, c *turn) error {
+	if c.inReport() {
+		c.say(T("resume.unfinished"))
+		c.s.Pending = pendingResume
+		c.drop = false
+		c.askPending()
+		return nil
+	}
+	c.say(T("menu.choose"))
+	c.menu()
+	return nil
+}
+
+// userEnd ends a paired user's conversation at their request.
+func (a *App) userEnd(ctx context.Context, c *turn) error {
+	c.drop = true
+	p, err := a.d.Queue.Close(ctx, c.in.ChatID, 0, c.op())
+	switch {
+	case errors.Is(err, ErrNotFound):
+		c.say(T("handoff.not_paired"))
+		return a.afterHandoff(ctx, c)
+	case err != nil:
+		return fmt.Errorf("end handoff of %d: %w", c.in.ChatID, err)
+	}
+	if err := a.d.Handoffs.End(ctx, p.ID, EndUser, c.now); err != nil {
+		return fmt.Errorf("record end of handoff %s: %w", p.ID, err)
+	}
+	c.say(T("handoff.user_ended"), T("handoff.rate"))
+	c.buttons = rateButtons(p.ID)
+	c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang,
+		Texts: []Text{T("handoff.vol_user_ended", "Ticket", p.Ticket)}})
+	return nil
+}
+
+// rateButtons ask the user to rate a handoff from 1 to 5.
+func rateButtons(id string) [][]Button {
+	row := make([]Button, 0, 5)
+	for n := 1; n <= 5; n++ {
+		row = append(row, Button{Label: strconv.Itoa(n) + " ⭐", Data: dataRate + ":" + id + ":" + strconv.Itoa(n)})
+	}
+	return [][]Button{row, {{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
+}
+
+// rate keeps the user's rating of a handoff and thanks them in place of
+// the rating buttons.
+func (a *App) rate(ctx context.Context, c *turn, rest string) error {
+	c.drop = true
+	id, v, _ := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 5 || id == "" {
+		c.say(T("button.old"))
+		return c.show(ctx)
+	}
+	err = a.d.Handoffs.Rate(ctx, id, c.in.ChatID, n)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		c.say(T("button.old"))
+		return c.show(ctx)
+	case err != nil:
+		return fmt.Errorf("rate handoff %s: %w", id, err)
+	}
+	c.edit = c.in.MessageID
+	c.say(T("handoff.thanks"))
+	c.buttons = [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
+	return nil
+}

@@ -1,0 +1,458 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// member is a hotline member running a command. What the bot answers them
+// is in their own Telegram language, whatever the session's is, and it
+// leaves their session alone.
+type member struct {
+	Volunteer
+	lang    string
+	texts   []Text
+	buttons [][]Button
+}
+
+func (m *member) say(t ...Text) { m.texts = append(m.texts, t...) }
+
+// maxChats is how many chats a member may hold at once.
+func (a *App) maxChats(r Role) int {
+	if r >= RoleCoordinator {
+		return a.cfg.MaxChats
+	}
+	return 1
+}
+
+// isAdmin reports whether the user is an admin by the configuration.
+func (a *App) isAdmin(userID int64) bool { return slices.Contains(a.cfg.Admins, userID) }
+
+// memberOf returns the user as a member; Role is RoleNone for anyone else.
+func (a *App) memberOf(ctx context.Context, userID int64) (Volunteer, error) {
+	v, err := a.d.Volunteers.Get(ctx, userID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		v = Volunteer{UserID: userID}
+	case err != nil:
+		return v, fmt.Errorf("member %d: %w", userID, err)
+	}
+	if a.isAdmin(userID) {
+		v.Role = RoleAdmin
+	}
+	return v, nil
+}
+
+// asMember runs a member's command when the user's role allows it.
+// Anyone else gets exactly the answer to an unknown command: the bot does
+// not say that the command exists.
+func (a *App) asMember(ctx context.Context, c *turn, min Role, arg string,
+	fn func(context.Context, *turn, *member, string) error) error {
+	m, ok, err := a.enter(ctx, c, min)
+	if err != nil || !ok {
+		if err == nil {
+			c.say(T("command.unknown"))
+			err = c.show(ctx)
+		}
+		return err
+	}
+	return a.leaveMember(c, m, fn(ctx, c, m, arg))
+}
+
+// asMemberButton is asMember for a volunteer's button; anyone else gets
+// the answer to an old button.
+func (a *App) asMemberButton(ctx context.Context, c *turn, rest string,
+	fn func(context.Context, *turn, *member, string) error) error {
+	m, ok, err := a.enter(ctx, c, RoleVolunteer)
+	if err != nil || !ok {
+		if err == nil {
+			c.say(T("button.old"))
+			err = c.show(ctx)
+		}
+		return err
+	}
+	return a.leaveMember(c, m, fn(ctx, c, m, rest))
+}
+
+// enter checks the user's role and notes the language of their Telegram,
+// in which the timers write to them.
+func (a *App) enter(ctx context.Context, c *turn, min Role) (*member, bool, error) {
+	v, err := a.memberOf(ctx, c.in.UserID)
+	if err != nil {
+		return nil, false, err
+	}
+	if v.Role < min {
+		return nil, false, nil
+	}
+	lang := Lang(c.in.LangCode)
+	if v.Lang != lang {
+		if err := a.d.Volunteers.SetLang(ctx, v.UserID, lang); err != nil {
+			return nil, false, fmt.Errorf("set language of member %d: %w", v.UserID, err)
+		}
+		v.Lang = lang
+	}
+	return &member{Volunteer: v, lang: lang}, true, nil
+}
+
+// leaveMember puts the member's answer before the turn's other replies.
+func (a *App) leaveMember(c *turn, m *member, err error) error {
+	if err != nil {
+		return err
+	}
+	c.drop = true
+	if len(m.texts) > 0 {
+		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit}
+		c.extra = append([]Reply{own}, c.extra...)
+	}
+	return nil
+}
+
+// queueLimit is how many waiting chats /queue lists.
+const queueLimit = 20
+
+// queueCommand is /queue: the waiting chats, first to be taken first.
+func (a *App) queueCommand(ctx context.Context, c *turn, m *member, _ string) error {
+	ws, err := a.d.Queue.Waiting(ctx)
+	if err != nil {
+		return fmt.Errorf("list queue: %w", err)
+	}
+	if len(ws) == 0 {
+		m.say(T("handoff.queue_empty"))
+		return nil
+	}
+	lines := make([]Text, 0, min(len(ws), queueLimit))
+	for i, w := range ws {
+		if i == queueLimit {
+			break
+		}
+		lines = append(lines, a.queueLine(c, w))
+	}
+	m.say(T("handoff.queue", "Lines", lines).Plural(len(ws)))
+	return nil
+}
+
+// queueLine is one waiting chat in /queue.
+func (a *App) queueLine(c *turn, w Waiting) Text {
+	snippet := Text{}
+	if w.Snippet != "" {
+		snippet = T("handoff.snippet", "V", w.Snippet)
+	} else {
+		snippet = T("handoff.no_snippet")
+	}
+	return T("handoff.queue_line", "Ticket", w.Ticket, "Wait", waitText(c.now.Sub(w.Queued)),
+		"Lang", langText(w.Lang), "Urgent", w.Urgent, "Returned", w.Returned,
+		"Case", caseText(w.CaseCode), "Snippet", snippet)
+}
+
+// takeCommand is /take <ticket>.
+func (a *App) takeCommand(ctx context.Context, c *turn, m *member, arg string) error {
+	n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(arg), "#"), 10, 64)
+	if err != nil || n <= 0 {
+		m.say(T("handoff.take_usage"))
+		return nil
+	}
+	return a.take(ctx, c, m, n)
+}
+
+// take pairs the volunteer with a waiting chat by its ticket (0: the first
+// in the queue), shows them what the user wrote while waiting, and tells
+// the user who joined.
+func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error {
+	t := Take{Volunteer: m.UserID, Name: m.Name, Lang: m.lang, Ticket: ticket,
+		Max: a.maxChats(m.Role), ID: a.d.NewID(), At: c.now, Op: c.op()}
+	p, err := a.d.Queue.Take(ctx, t)
+	switch {
+	case errors.Is(err, ErrQueueEmpty):
+		m.say(T("handoff.queue_empty"))
+		return nil
+	case errors.Is(err, ErrBusy):
+		m.say(T("handoff.busy").Plural(t.Max))
+		return nil
+	case errors.Is(err, ErrNotFound):
+		m.say(T("handoff.take_gone"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("take a chat for %d: %w", m.UserID, err)
+	}
+	if err := a.d.Handoffs.Start(ctx, p); err != nil {
+		return fmt.Errorf("record handoff %s: %w", p.ID, err)
+	}
+	kept, err := a.d.Queue.Kept(ctx, p.ChatID)
+	if err != nil {
+		return fmt.Errorf("kept messages of %d: %w", p.ChatID, err)
+	}
+	m.say(T("handoff.taken", "Ticket", p.Ticket, "Wait", waitText(p.Taken.Sub(p.Queued)),
+		"Lang", langText(p.Lang), "Urgent", p.Urgent, "Case", caseText(p.CaseCode)))
+	if len(kept) > 0 {
+		m.say(T("handoff.taken_kept").Plural(len(kept)))
+	} else {
+		m.say(T("handoff.taken_nothing"))
+	}
+	for _, id := range kept {
+		c.send(copyTo(m.UserID, p.ChatID, id))
+	}
+	if len(kept) > 0 {
+		if err := a.d.Queue.Forget(ctx, p.ChatID, len(kept)); err != nil {
+			return fmt.Errorf("forget kept messages of %d: %w", p.ChatID, err)
+		}
+	}
+	joined := T("handoff.vol_joined_anon")
+	if p.Name != "" {
+		joined = T("handoff.vol_joined", "Name", p.Name)
+	}
+	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Texts: []Text{joined},
+		Buttons: [][]Button{{{Text: T("btn.handoff_end"), Data: dataEnd}}}})
+	return nil
+}
+
+// active returns the chat the volunteer's messages go to, or says they
+// hold none.
+func (a *App) active(ctx context.Context, m *member) (*Pairing, error) {
+	held, err := a.d.Queue.Held(ctx, m.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("chats of %d: %w", m.UserID, err)
+	}
+	if len(held) == 0 {
+		m.say(T("handoff.none_held"))
+		return nil, nil
+	}
+	return &held[0], nil
+}
+
+// release is /release: the chat goes back to the head of the queue.
+func (a *App) release(ctx context.Context, c *turn, m *member, _ string) error {
+	p, err := a.active(ctx, m)
+	if err != nil || p == nil {
+		return err
+	}
+	q, pos, err := a.d.Queue.Release(ctx, Return{ChatID: p.ChatID, Volunteer: m.UserID, At: c.now, Op: c.op()})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m.say(T("handoff.none_held"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("release %d: %w", p.ChatID, err)
+	}
+	if err := a.d.Handoffs.End(ctx, q.ID, EndReleased, c.now); err != nil {
+		return fmt.Errorf("record end of handoff %s: %w", q.ID, err)
+	}
+	m.say(T("handoff.vol_released", "Ticket", q.Ticket))
+	replies, err := a.returned(ctx, q, pos, "handoff.released")
+	if err != nil {
+		return err
+	}
+	for _, r := range replies {
+		c.send(r)
+	}
+	return nil
+}
+
+// returned tells the user their chat is back in the queue and the other
+// volunteers on duty that it waits.
+func (a *App) returned(ctx context.Context, p Pairing, pos int, userText string) ([]Reply, error) {
+	out := []Reply{{ChatID: p.ChatID, Lang: p.Lang,
+		Texts:   []Text{T(userText), T("handoff.position").Plural(max(pos, 1)), T("handoff.write_while_waiting")},
+		Buttons: [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}}}
+	onDuty, err := a.onDuty(ctx, p.ChatID)
+	if err != nil {
+		return nil, err
+	}
+	w := Waiting{ChatID: p.ChatID, Ticket: p.Ticket, Lang: p.Lang, Urgent: p.Urgent, CaseCode: p.CaseCode, Returned: true}
+	for _, v := range onDuty {
+		if v.UserID != p.Volunteer {
+			out = append(out, a.newChatNotice(v, w))
+		}
+	}
+	return out, nil
+}
+
+// done is /done: the conversation is over; the user may rate it.
+func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
+	p, err := a.active(ctx, m)
+	if err != nil || p == nil {
+		return err
+	}
+	q, err := a.d.Queue.Close(ctx, p.ChatID, m.UserID, c.op())
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m.say(T("handoff.none_held"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("close handoff of %d: %w", p.ChatID, err)
+	}
+	if err := a.d.Handoffs.End(ctx, q.ID, EndDone, c.now); err != nil {
+		return fmt.Errorf("record end of handoff %s: %w", q.ID, err)
+	}
+	m.say(T("handoff.vol_done", "Ticket", q.Ticket))
+	if err := a.sayStillHeld(ctx, m); err != nil {
+		return err
+	}
+	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done"), T("handoff.rate")},
+		Buttons: rateButtons(q.ID)})
+	return nil
+}
+
+// sayStillHeld tells a volunteer with more chats which one their messages
+// now go to.
+func (a *App) sayStillHeld(ctx context.Context, m *member) error {
+	held, err := a.d.Queue.Held(ctx, m.UserID)
+	if err != nil {
+		return fmt.Errorf("chats of %d: %w", m.UserID, err)
+	}
+	if len(held) > 0 {
+		m.say(T("handoff.now_active", "Ticket", held[0].Ticket))
+	}
+	return nil
+}
+
+// caseCommand is /case: the linked case in full, for the volunteer who
+// holds the chat.
+func (a *App) caseCommand(ctx context.Context, c *turn, m *member, _ string) error {
+	p, err := a.active(ctx, m)
+	if err != nil || p == nil {
+		return err
+	}
+	if p.CaseCode == "" || a.d.CaseFiles == nil {
+		m.say(T("handoff.case_none"))
+		return nil
+	}
+	r, cs, err := a.d.CaseFiles.Get(ctx, p.CaseCode)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m.say(T("handoff.case_none"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("case of handoff %s: %w", p.ID, err)
+	}
+	// The review screen's lines, drawn from the stored report.
+	view := &turn{a: a, s: &Session{ChatID: c.in.ChatID, Lang: m.lang, Draft: *r}, in: c.in, now: c.now}
+	var lines []Text
+	for _, f := range view.reviewFields() {
+		ans, err := a.steps[f].answer(ctx, view, true)
+		if err != nil {
+			return err
+		}
+		if ans.ID == "" {
+			ans = T("value.none")
+		}
+		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
+	}
+	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
+	return nil
+}
+
+// duty is /duty on|off.
+func (a *App) duty(ctx context.Context, c *turn, m *member, arg string) error {
+	on := m.OnDuty
+	switch strings.ToLower(strings.TrimSpace(arg)) {
+	case "on", "вкл", "да", "yes", "1":
+		on = true
+	case "off", "выкл", "нет", "no", "0":
+		on = false
+	default:
+		m.say(T("handoff.duty_usage", "On", m.OnDuty))
+		return nil
+	}
+	if err := a.d.Volunteers.SetDuty(ctx, m.UserID, on); err != nil {
+		return fmt.Errorf("set duty of %d: %w", m.UserID, err)
+	}
+	m.say(T("handoff.duty", "On", on))
+	return nil
+}
+
+// maxDisplayName caps a volunteer's display name.
+const maxDisplayName = 40
+
+// name is /name <display name>: what users are told when the volunteer
+// joins. No Telegram name or username is ever shown to them.
+func (a *App) name(ctx context.Context, c *turn, m *member, arg string) error {
+	if strings.TrimSpace(arg) == "" {
+		m.say(T("handoff.name_usage", "Name", m.Name))
+		return nil
+	}
+	n, p := ParseName(arg, maxDisplayName)
+	if p != nil {
+		m.say(*p, T("handoff.name_usage", "Name", m.Name))
+		return nil
+	}
+	if err := a.d.Volunteers.SetName(ctx, m.UserID, n); err != nil {
+		return fmt.Errorf("set name of %d: %w", m.UserID, err)
+	}
+	m.say(T("handoff.name_set", "Name", n))
+	return nil
+}
+
+// switchCommand is /switch: the chats the volunteer holds, as buttons.
+func (a *App) switchCommand(ctx context.Context, c *turn, m *member, _ string) error {
+	held, err := a.d.Queue.Held(ctx, m.UserID)
+	if err != nil {
+		return fmt.Errorf("chats of %d: %w", m.UserID, err)
+	}
+	if len(held) == 0 {
+		m.say(T("handoff.none_held"))
+		return nil
+	}
+	m.say(T("handoff.now_active", "Ticket", held[0].Ticket))
+	for _, p := range held[1:] {
+		m.buttons = append(m.buttons, []Button{{Text: T("btn.handoff_switch", "Ticket", p.Ticket),
+			Data: dataSwitch + ":" + strconv.FormatInt(p.ChatID, 10)}})
+	}
+	return nil
+}
+
+// switchTo makes another held chat the active one.
+func (a *App) switchTo(ctx context.Context, c *turn, m *member, rest string) error {
+	chatID, err := strconv.ParseInt(rest, 10, 64)
+	if err == nil {
+		err = a.d.Queue.SetActive(ctx, m.UserID, chatID)
+	}
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		m.say(T("button.old"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("switch chat of %d: %w", m.UserID, err)
+	}
+	return a.sayStillHeld(ctx, m)
+}
+
+// stats is /stats, for coordinators: the queue now and the day so far.
+func (a *App) stats(ctx context.Context, c *turn, m *member, _ string) error {
+	ws, err := a.d.Queue.Waiting(ctx)
+	if err != nil {
+		return fmt.Errorf("list queue: %w", err)
+	}
+	day := c.now.UTC().Truncate(24 * time.Hour)
+	st, err := a.d.Handoffs.Stats(ctx, day)
+	if err != nil {
+		return fmt.Errorf("handoff stats: %w", err)
+	}
+	onDuty, err := a.onDuty(ctx, 0)
+	if err != nil {
+		return err
+	}
+	oldest := Text{}
+	if len(ws) > 0 {
+		first := ws[0].Queued
+		for _, w := range ws {
+			if w.Queued.Before(first) {
+				first = w.Queued
+			}
+		}
+		oldest = waitText(c.now.Sub(first))
+	} else {
+		oldest = T("value.none")
+	}
+	median := T("value.none")
+	if st.Taken > 0 {
+		median = waitText(st.MedianWait)
+	}
+	m.say(T("handoff.stats", "Waiting", len(ws), "Oldest", oldest, "Median", median,
+		"Taken", st.Taken, "Handled", st.Handled, "OnDuty", len(onDuty)))
+	return nil
+}

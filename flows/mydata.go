@@ -1,0 +1,141 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+)
+
+// Erased says what Reporters.Forget erased.
+type Erased struct {
+	Reporter bool // the reporter's name, relationship and contact
+	Cases    int  // cases whose personal fields were erased
+}
+
+// Reporters is what the people who reported cases may see and erase of
+// their own data.
+type Reporters interface {
+	// Cases returns the cases the user reported, newest first, with their
+	// current status.
+	Cases(ctx context.Context, userID int64) ([]CaseStatus, error)
+	// Forget erases the user's personal data: their name, relationship and
+	// contact, and the personal fields of the cases only they reported.
+	// The cases' codes and anonymous timelines stay, and so does the link
+	// from the user's chat to their cases, which tells them of changes.
+	Forget(ctx context.Context, userID int64) (Erased, error)
+}
+
+// myCasesMax is how many cases /mycases lists with a button each.
+const myCasesMax = 10
+
+// registerMyData plugs in /mycases and /forget, which the report's consent
+// text promises.
+func (a *App) registerMyData() {
+	a.hooks.commands["mycases"] = func(ctx context.Context, c *turn, _ string) error { return c.myCases(ctx) }
+	a.hooks.commands["forget"] = func(ctx context.Context, c *turn, _ string) error { return c.askForget(ctx) }
+}
+
+// myCases lists the user's reports with their status; a button under each
+// shows its details. In the middle of a report the draft stays as it is.
+func (c *turn) myCases(ctx context.Context) error {
+	cases, err := c.a.d.Reporters.Cases(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+	}
+	if len(cases) == 0 {
+		c.say(T("mycases.none"))
+		c.footer()
+		return nil
+	}
+	lines := make([]Text, 0, len(cases))
+	for _, cs := range cases {
+		lines = append(lines, T("mycases.line", "Code", FormatCode(cs.Code), "Created", dateText(cs.Created),
+			"Status", T("status.name."+cs.Status), "Since", dateText(cs.Since)))
+	}
+	c.say(T("mycases.list", "Lines", lines).Plural(len(cases)))
+	for i, cs := range cases {
+		if i == myCasesMax {
+			break
+		}
+		c.buttons = append(c.buttons, []Button{{
+			Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
+			Data: dataStatus + ":" + actMine + ":" + cs.Code,
+		}})
+	}
+	c.footer()
+	return nil
+}
+
+// showMine shows one of the user's own cases. The code comes from a button,
+// which anyone can forge: a code that is not one of the user's cases is
+// looked up within the limits like a typed one.
+func (c *turn) showMine(ctx context.Context, raw string) error {
+	code, _ := NormalizeCode(raw)
+	cases, err := c.a.d.Reporters.Cases(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+	}
+	for _, cs := range cases {
+		if cs.Code == code {
+			st, err := c.a.d.Timeline.Status(ctx, code)
+			if err != nil {
+				return fmt.Errorf("case %d status: %w", cs.CaseID, err)
+			}
+			return c.showStatus(ctx, st)
+		}
+	}
+	return c.checkCode(ctx, raw)
+}
+
+// askForget asks before erasing anything.
+func (c *turn) askForget(ctx context.Context) error {
+	c.say(T("forget.ask"))
+	if c.inReport() {
+		c.say(T("forget.ask_draft"))
+	}
+	c.buttons = [][]Button{
+		{{Text: T("btn.forget_yes"), Data: dataStatus + ":" + actForget + ":yes"}},
+		{{Text: T("btn.forget_no"), Data: dataStatus + ":" + actForget + ":no"}},
+	}
+	return nil
+}
+
+// forgetAnswer erases the user's data when they confirmed, and says what
+// was erased and what was kept. A report being filled in goes too: the
+// user chose to erase everything.
+func (c *turn) forgetAnswer(ctx context.Context, v string) error {
+	switch v {
+	case "yes":
+	case "no":
+		c.say(T("forget.kept_all"))
+		return c.again(ctx)
+	default:
+		c.say(T("button.old"))
+		return c.again(ctx)
+	}
+	erased, err := c.a.d.Reporters.Forget(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("forget user %d: %w", c.in.UserID, err)
+	}
+	draft := c.inReport()
+	if draft || c.isStatusFlow() {
+		c.reset()
+	}
+	if erased.Reporter || erased.Cases > 0 {
+		c.say(T("forget.done"))
+		if erased.Reporter {
+			c.say(T("forget.erased_reporter"))
+		}
+		if erased.Cases > 0 {
+			c.say(T("forget.erased_cases").Plural(erased.Cases))
+		}
+		c.say(T("forget.kept"))
+	} else {
+		c.say(T("forget.nothing"))
+	}
+	if draft {
+		c.say(T("forget.erased_draft"))
+	}
+	c.say(T("menu.choose"))
+	c.menu()
+	return nil
+}

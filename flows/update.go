@@ -1,0 +1,565 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// findMax is how many cases /find shows at once.
+const findMax = 5
+
+// findEvents is how many timeline entries /find shows per case.
+const findEvents = 10
+
+// registerUpdates plugs in the volunteers' side of case status: /status,
+// /note and /find. To anyone else these commands do not exist.
+func (a *App) registerUpdates() {
+	h := &a.hooks
+	h.commands["status"] = func(ctx context.Context, c *turn, arg string) error { return c.startUpdate(ctx, arg) }
+	h.commands["note"] = func(ctx context.Context, c *turn, arg string) error {
+		code, text := splitCode(arg)
+		return c.startNote(ctx, code, text)
+	}
+	h.commands["find"] = func(ctx context.Context, c *turn, arg string) error { return c.find(ctx, arg) }
+	h.flows[flowUpdate] = updateTyped
+	h.flows[flowNote] = updateTyped
+}
+
+// splitCode splits "/note K7M4-Q9XP text" into the code and the text. A
+// code typed with a space in the middle ("K7M4 Q9XP") is taken whole.
+func splitCode(arg string) (code, rest string) {
+	arg = strings.TrimSpace(arg)
+	first := func(s string) (string, string) {
+		i := strings.IndexFunc(s, unicode.IsSpace)
+		if i < 0 {
+			return s, ""
+		}
+		return s[:i], strings.TrimSpace(s[i:])
+	}
+	code, rest = first(arg)
+	if _, ok := NormalizeCode(code); ok {
+		return code, rest
+	}
+	second, after := first(rest)
+	if _, ok := NormalizeCode(code + second); ok && second != "" {
+		return code + second, after
+	}
+	return code, rest
+}
+
+// volunteer reports whether the user is a member of the hotline, who may
+// read and change cases.
+func (c *turn) volunteer(ctx context.Context) (bool, error) {
+	r, err := c.a.role(ctx, c.in.UserID)
+	if err != nil {
+		return false, fmt.Errorf("role of user %d: %w", c.in.UserID, err)
+	}
+	return r >= RoleVolunteer, nil
+}
+
+// unknownCommand answers a volunteers' command from anyone else exactly as
+// a command that does not exist.
+func (c *turn) unknownCommand(ctx context.Context) error {
+	c.say(T("command.unknown"))
+	return c.again(ctx)
+}
+
+// actor names the volunteer in the timeline.
+func (c *turn) actor() string { return "tg:" + strconv.FormatInt(c.in.UserID, 10) }
+
+// caseFor finds the case a volunteer named, saying so when there is none.
+func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool, error) {
+	if strings.TrimSpace(raw) == "" {
+		c.say(T(usage))
+		return CaseStatus{}, false, c.again(ctx)
+	}
+	code, valid := NormalizeCode(raw)
+	if !valid {
+		c.say(T("update.not_found"))
+		return CaseStatus{}, false, c.again(ctx)
+	}
+	st, err := c.a.d.Timeline.Status(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		c.say(T("update.not_found"))
+		return CaseStatus{}, false, c.again(ctx)
+	}
+	if err != nil {
+		return CaseStatus{}, false, fmt.Errorf("case status for volunteer %d: %w", c.in.UserID, err)
+	}
+	return st, true, nil
+}
+
+// startUpdate begins a volunteer's status change: /status <code>, or the
+// button under a case. A report in progress is never dropped for it.
+func (c *turn) startUpdate(ctx context.Context, raw string) error {
+	if ok, err := c.volunteer(ctx); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return c.unknownCommand(ctx)
+	}
+	if c.inReport() {
+		c.say(T("update.in_report"))
+		return c.show(ctx)
+	}
+	st, ok, err := c.caseFor(ctx, raw, "update.usage")
+	if !ok || err != nil {
+		return err
+	}
+	c.beginUpdate(flowUpdate, stepPick, st)
+	return c.updatePrompt(ctx)
+}
+
+// startNote begins an internal note: /note <code> asks for it, /note
+// <code> <text> stores it at once.
+func (c *turn) startNote(ctx context.Context, raw, text string) error {
+	if ok, err := c.volunteer(ctx); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return c.unknownCommand(ctx)
+	}
+	if c.inReport() {
+		c.say(T("update.in_report"))
+		return c.show(ctx)
+	}
+	st, ok, err := c.caseFor(ctx, raw, "note.usage")
+	if !ok || err != nil {
+		return err
+	}
+	if text == "" {
+		c.beginUpdate(flowNote, stepNoteText, st)
+		return c.updatePrompt(ctx)
+	}
+	note, p := ParseText(text, c.a.cfg.MaxText)
+	if p != nil {
+		c.say(*p)
+		return c.again(ctx)
+	}
+	// The update's own ID keys the note: Telegram never sends two updates
+	// with one ID, and a retry of this one stores nothing twice.
+	key := "n:" + strconv.FormatInt(c.in.ChatID, 10) + ":" + strconv.FormatInt(c.in.UpdateID, 10)
+	if c.in.UpdateID == 0 {
+		key = "n:" + c.a.d.NewID()
+	}
+	c.reset()
+	return c.commitNote(ctx, st.CaseID, st.Code, note, key)
+}
+
+// beginUpdate puts the session in an update or note flow for a case. The
+// update's ID keys the event it ends in, so that storing it is idempotent.
+func (c *turn) beginUpdate(flow, step string, st CaseStatus) {
+	c.reset()
+	c.s.Flow, c.s.Step = flow, step
+	c.s.Nonce = nonceOf(c.a.d.NewID())
+	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: st.CaseID, Code: st.Code}
+}
+
+// updateOpt is a button answering the update flow's question.
+func (c *turn) updateOpt(value string, t Text) Button {
+	return Button{Text: t, Data: dataStatus + ":" + actUpdate + ":" + c.s.Nonce + ":" + value}
+}
+
+// updatePrompt asks the update or note flow's current question.
+func (c *turn) updatePrompt(ctx context.Context) error {
+	u := c.s.Update
+	if u == nil {
+		c.reset()
+		c.say(T("menu.choose"))
+		c.menu()
+		return nil
+	}
+	code := FormatCode(u.Code)
+	cancel := []Button{c.updateOpt("cancel", T("btn.update_cancel"))}
+	switch c.s.Step {
+	case stepPick:
+		st, err := c.a.d.Timeline.Status(ctx, u.Code)
+		if err != nil {
+			return fmt.Errorf("case %d status: %w", u.CaseID, err)
+		}
+		c.say(T("update.pick", "Code", code, "Status", T("status.name."+st.Status), "Since", dateText(st.Since)))
+		var rows [][]Button
+		var row []Button
+		for _, s := range Statuses()[1:] {
+			row = append(row, c.updateOpt(s, T("status.name."+s)))
+			if len(row) == 2 {
+				rows, row = append(rows, row), nil
+			}
+		}
+		if row != nil {
+			rows = append(rows, row)
+		}
+		c.buttons = append(rows, []Button{c.updateOpt("note", T("btn.update_note_only"))}, cancel)
+	case stepMoved:
+		if u.Query == "" {
+			c.say(T("update.moved", "Code", code))
+			c.buttons = [][]Button{{c.updateOpt("unknown", T("btn.dont_know"))}, cancel}
+			return nil
+		}
+		found, err := c.a.d.Facilities.Match(ctx, u.Query, facilityMatches)
+		if err != nil {
+			return fmt.Errorf("match facilities: %w", err)
+		}
+		id := "update.moved_pick"
+		if len(found) == 0 {
+			id = "update.moved_none"
+		}
+		c.say(T(id, "Query", u.Query))
+		var rows [][]Button
+		for _, f := range found {
+			rows = append(rows, []Button{{Label: facilityLabel(f), Data: c.updateOpt("f"+strconv.FormatInt(f.ID, 10), Text{}).Data}})
+		}
+		c.buttons = append(rows, []Button{c.updateOpt("unknown", T("btn.facility_unknown"))}, cancel)
+	case stepDepDate:
+		c.say(T("update.dep_date", "Code", code))
+		c.buttons = [][]Button{{c.updateOpt("nodate", T("btn.date_unknown"))}, cancel}
+	case stepPublicNote:
+		if u.Status == "" {
+			c.say(T("update.note_only", "Code", code))
+			c.buttons = [][]Button{cancel}
+			return nil
+		}
+		c.say(T("update.public_note", "Code", code, "Status", T("status.name."+u.Status)))
+		c.buttons = [][]Button{{c.updateOpt("nonote", T("btn.no_note"))}, cancel}
+	case stepNoteText:
+		c.say(T("note.ask", "Code", code))
+		c.buttons = [][]Button{cancel}
+	default:
+		c.reset()
+		c.say(T("menu.choose"))
+		c.menu()
+	}
+	return nil
+}
+
+// leaveUpdate ends the update or note flow for a user who is no longer a
+// volunteer.
+func (c *turn) leaveUpdate() {
+	c.reset()
+	c.say(T("menu.choose"))
+	c.menu()
+}
+
+// updateButton runs a button of the update or note flow.
+func (c *turn) updateButton(ctx context.Context, arg string) error {
+	nonce, v, _ := strings.Cut(arg, ":")
+	if (c.s.Flow != flowUpdate && c.s.Flow != flowNote) || c.s.Update == nil || nonce != c.s.Nonce {
+		c.say(T("button.old"))
+		return c.again(ctx)
+	}
+	if ok, err := c.volunteer(ctx); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		c.leaveUpdate()
+		return nil
+	}
+	if v == "cancel" {
+		c.reset()
+		c.say(T("update.cancelled"), T("menu.choose"))
+		c.menu()
+		return nil
+	}
+	u := c.s.Update
+	switch {
+	case c.s.Step == stepPick && v == "note":
+		u.Status = ""
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepPick && v != StatusNew && slices.Contains(Statuses(), v):
+		u.Status = v
+		switch v {
+		case StatusTransferred:
+			c.s.Step = stepMoved
+		case StatusDeportation:
+			c.s.Step = stepDepDate
+		default:
+			c.s.Step = stepPublicNote
+		}
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepMoved && v == "unknown":
+		u.FacilityID, u.Query = 0, ""
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepMoved && strings.HasPrefix(v, "f"):
+		id, err := strconv.ParseInt(v[1:], 10, 64)
+		if err != nil {
+			break
+		}
+		if _, err := c.a.d.Facilities.Get(ctx, id); errors.Is(err, ErrNotFound) {
+			break
+		} else if err != nil {
+			return fmt.Errorf("get facility %d: %w", id, err)
+		}
+		u.FacilityID, u.Query = id, ""
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepDepDate && v == "nodate":
+		u.Date = ""
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepPublicNote && v == "nonote" && u.Status != "":
+		return c.commitUpdate(ctx, "")
+	}
+	c.say(T("button.old_step"))
+	return c.updatePrompt(ctx)
+}
+
+// updateTyped takes what a volunteer typed in the update or note flow.
+func updateTyped(ctx context.Context, c *turn) error {
+	if ok, err := c.volunteer(ctx); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		c.leaveUpdate()
+		return nil
+	}
+	u := c.s.Update
+	if u == nil {
+		return c.updatePrompt(ctx)
+	}
+	if c.in.Kind != KindText {
+		c.say(T("input.media"))
+		return c.updatePrompt(ctx)
+	}
+	v := c.in.Text
+	switch c.s.Step {
+	case stepMoved:
+		if ParseUnknown(v) {
+			u.FacilityID, u.Query = 0, ""
+			c.s.Step = stepPublicNote
+			return c.updatePrompt(ctx)
+		}
+		q, p := ParseName(v, maxName)
+		if p != nil {
+			c.say(*p)
+			return c.updatePrompt(ctx)
+		}
+		u.Query = q // a new search each time
+		return c.updatePrompt(ctx)
+	case stepDepDate:
+		if ParseUnknown(v) {
+			u.Date = ""
+			c.s.Step = stepPublicNote
+			return c.updatePrompt(ctx)
+		}
+		d, p := ParseHearingDate(v, c.now)
+		if p != nil {
+			c.say(*p)
+			return c.updatePrompt(ctx)
+		}
+		u.Date = d.Format(time.DateOnly)
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case stepPublicNote:
+		if u.Status != "" && ParseUnknown(v) {
+			return c.commitUpdate(ctx, "")
+		}
+		note, p := ParseText(v, c.a.cfg.MaxText)
+		if p != nil {
+			c.say(*p)
+			return c.updatePrompt(ctx)
+		}
+		return c.commitUpdate(ctx, note)
+	case stepNoteText:
+		note, p := ParseText(v, c.a.cfg.MaxText)
+		if p != nil {
+			c.say(*p)
+			return c.updatePrompt(ctx)
+		}
+		id, code := u.CaseID, u.Code
+		key := "u:" + u.ID
+		c.reset()
+		return c.commitNote(ctx, id, code, note, key)
+	}
+	c.say(T("input.use_buttons"))
+	return c.updatePrompt(ctx)
+}
+
+// commitUpdate records the volunteer's public change and tells everyone
+// who follows the case. Handled again after a failure (the session could
+// not be saved, the bot stopped), it finds the event recorded the first
+// time and builds the same notifications: the pipeline stores them with
+// the update's acknowledgement, so each is sent once.
+func (c *turn) commitUpdate(ctx context.Context, note string) error {
+	u := c.s.Update
+	e := Event{CaseID: u.CaseID, Kind: EventNote, Note: note, Public: true, Actor: c.actor(), Key: "u:" + u.ID}
+	if u.Status != "" {
+		e.Kind, e.Status, e.FacilityID, e.Date = EventStatus, u.Status, u.FacilityID, u.Date
+	}
+	stored, err := c.a.d.Timeline.Record(ctx, e)
+	if err != nil {
+		return fmt.Errorf("record update %s of case %d: %w", u.ID, u.CaseID, err)
+	}
+	st, err := c.a.d.Timeline.Status(ctx, u.Code)
+	if err != nil {
+		return fmt.Errorf("case %d status: %w", u.CaseID, err)
+	}
+	n, err := c.notify(ctx, st, stored)
+	if err != nil {
+		return err
+	}
+	c.reset()
+	if stored.Kind == EventStatus {
+		c.say(T("update.saved", "Code", FormatCode(st.Code), "Status", T("status.name."+stored.Status)))
+	} else {
+		c.say(T("update.note_saved", "Code", FormatCode(st.Code)))
+	}
+	if n == 0 {
+		c.say(T("update.notified_none"))
+	} else {
+		c.say(T("update.notified").Plural(n))
+	}
+	c.caseButtons(st.Code)
+	return nil
+}
+
+// commitNote records an internal note, which nobody but volunteers sees
+// and nobody is told of.
+func (c *turn) commitNote(ctx context.Context, caseID int64, code, note, key string) error {
+	e := Event{CaseID: caseID, Kind: EventNote, Note: note, Actor: c.actor(), Key: key}
+	if _, err := c.a.d.Timeline.Record(ctx, e); err != nil {
+		return fmt.Errorf("record note %s of case %d: %w", key, caseID, err)
+	}
+	c.say(T("note.saved", "Code", FormatCode(code)))
+	c.caseButtons(code)
+	return nil
+}
+
+// caseButtons are a volunteer's buttons under a case.
+func (c *turn) caseButtons(code string) {
+	c.buttons = append(c.buttons,
+		[]Button{
+			{Text: T("btn.case_status", "Code", FormatCode(code)), Data: dataStatus + ":" + actStartUpdate + ":" + code},
+			{Text: T("btn.case_note", "Code", FormatCode(code)), Data: dataStatus + ":" + actStartNote + ":" + code},
+		})
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+}
+
+// find shows volunteers the cases with a code or an A-number: the report,
+// the status and the recent timeline with internal notes.
+func (c *turn) find(ctx context.Context, arg string) error {
+	if ok, err := c.volunteer(ctx); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return c.unknownCommand(ctx)
+	}
+	code, okCode := NormalizeCode(arg)
+	an, p := ParseANumber(arg)
+	if !okCode {
+		code = ""
+	}
+	if p != nil {
+		an = ""
+	}
+	if code == "" && an == "" {
+		c.say(T("find.usage"))
+		return c.again(ctx)
+	}
+	files, err := c.a.d.Timeline.Find(ctx, code, an)
+	if err != nil {
+		return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
+	}
+	if len(files) == 0 {
+		c.say(T("find.none"))
+		return c.again(ctx)
+	}
+	if len(files) > findMax {
+		c.say(T("find.more").Plural(len(files)))
+		files = files[:findMax]
+	}
+	for _, f := range files {
+		card, err := c.caseCard(ctx, f)
+		if err != nil {
+			return err
+		}
+		c.say(card)
+	}
+	if c.isStatusFlow() {
+		c.reset()
+	}
+	for _, f := range files {
+		c.buttons = append(c.buttons, []Button{
+			{Text: T("btn.case_status", "Code", FormatCode(f.Case.Code)), Data: dataStatus + ":" + actStartUpdate + ":" + f.Case.Code},
+			{Text: T("btn.case_note", "Code", FormatCode(f.Case.Code)), Data: dataStatus + ":" + actStartNote + ":" + f.Case.Code},
+		})
+	}
+	c.footer()
+	return nil
+}
+
+// caseCard shows a case in full, for volunteers.
+func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
+	r := f.Report
+	if r == nil {
+		r = &Report{}
+	}
+	val := func(v string) Text {
+		if v == "" {
+			return T("value.none")
+		}
+		return c.raw(v)
+	}
+	where, err := c.facilityName(ctx, f.Status.FacilityID, f.Status.FacilityText)
+	if err != nil {
+		return Text{}, err
+	}
+	an := r.ANumber
+	if an != "" {
+		an = FormatANumber(an)
+	}
+	born := val("")
+	if r.BirthDate != "" {
+		born = dateText(dateOf(r.BirthDate))
+	}
+	var urgent []Text
+	for _, u := range r.Urgent {
+		urgent = append(urgent, T("urgent."+u))
+	}
+	urgentText := T("value.urgent_none")
+	if len(urgent) > 0 {
+		urgentText = T("find.list", "Items", urgent)
+	}
+	events := make([]Text, 0, len(f.Events))
+	for i, e := range f.Events {
+		if i == findEvents {
+			break
+		}
+		events = append(events, eventLine(e))
+	}
+	return T("find.card",
+		"Code", FormatCode(f.Case.Code),
+		"Created", dateText(f.Case.Created),
+		"Status", T("status.name."+f.Status.Status),
+		"Since", dateText(f.Status.Since),
+		"Name", val(r.NameLatin),
+		"NameCyr", val(r.NameCyrillic),
+		"Born", born,
+		"ANumber", val(an),
+		"Facility", val(where),
+		"Shared", yesNo(f.Status.FacilityShared),
+		"Urgent", urgentText,
+		"Reporter", val(r.ReporterName),
+		"Relationship", val(r.Relationship),
+		"Contact", val(r.ReporterPhone),
+		"Events", events,
+	), nil
+}
+
+// eventLine is one line of the timeline as volunteers see it.
+func eventLine(e Event) Text {
+	if e.Kind == EventStatus {
+		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", e.Note)
+	}
+	if e.Public {
+		return T("find.event_public", "Date", dateText(e.At), "Note", e.Note)
+	}
+	return T("find.event_internal", "Date", dateText(e.At), "Note", e.Note)
+}

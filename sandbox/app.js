@@ -1,0 +1,285 @@
+// The sandbox page: three chats with the bot side by side. It long-polls
+// /api/events for what the users sent and what the bot delivered, and posts
+// what the person at the keyboard does to /api/send, /api/press, /api/photo
+// and /api/lang. No libraries: the page must work offline.
+'use strict';
+
+const roles = {
+  relative: 'Relative · Родственник',
+  volunteer: 'Volunteer · Волонтёр (admin)',
+  friend: 'Friend · Друг',
+};
+const fileLabels = {
+  document: '📄 document', voice: '🎤 voice message', video: '🎬 video', audio: '🎵 audio',
+  animation: '🎞 animation', sticker: '🙂 sticker', location: '📍 location', contact: '👤 contact',
+};
+
+const state = { bot: '', users: [], commands: {}, cols: new Map(), since: 0 };
+
+function el(tag, attrs, ...children) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') n.className = v;
+    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+    else n.setAttribute(k, v);
+  }
+  n.append(...children.filter((c) => c !== null && c !== undefined));
+  return n;
+}
+
+async function post(path, body) {
+  const r = await fetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const j = await r.json().catch(() => ({ error: r.statusText }));
+  if (!r.ok) throw new Error(j.error || r.statusText);
+  return j;
+}
+
+// act runs an action of a column and shows its error under the chat.
+async function act(col, fn) {
+  col.error.textContent = '';
+  try {
+    await fn();
+  } catch (e) {
+    col.error.textContent = e.message;
+  }
+}
+
+function sendText(col, text) {
+  return act(col, () => post('/api/send', { user: col.user.id, text }));
+}
+
+function column(u) {
+  const col = { user: u, lang: u.lang };
+  col.langButtons = ['ru', 'en'].map((l) => el('button', {
+    type: 'button', 'data-lang': l, 'aria-pressed': String(l === u.lang),
+    onclick: () => setLang(col, l),
+  }, l));
+  col.menu = el('nav', { class: 'menu', 'aria-label': 'commands' });
+  col.log = el('div', { class: 'log', 'aria-live': 'polite' });
+  col.text = el('textarea', { placeholder: 'Message…', rows: '2', 'aria-label': 'message' });
+  col.error = el('div', { class: 'error', role: 'alert' });
+  col.text.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && !ev.shiftKey) {
+      ev.preventDefault();
+      submit(col);
+    }
+  });
+  const name = [u.first, u.last].filter(Boolean).join(' ');
+  col.node = el('section', { class: 'chat', 'data-user': u.key, 'data-id': String(u.id) },
+    el('header', {},
+      el('h2', {}, roles[u.key] || u.key),
+      el('span', { class: 'lang', role: 'group', 'aria-label': 'language' }, ...col.langButtons),
+      el('div', { class: 'who' }, `${name}${u.username ? ' @' + u.username : ''} · id ${u.id}`)),
+    col.menu,
+    col.log,
+    col.error,
+    el('form', { class: 'compose', onsubmit: (ev) => { ev.preventDefault(); submit(col); } },
+      col.text,
+      el('button', { type: 'submit', class: 'send' }, 'Send'),
+      el('button', {
+        type: 'button', class: 'photo', title: 'send a sample photo; the text box is its caption',
+        onclick: () => sendPhoto(col),
+      }, '📷')));
+  drawMenu(col);
+  return col;
+}
+
+function submit(col) {
+  const text = col.text.value;
+  if (!text.trim()) return;
+  col.text.value = '';
+  sendText(col, text);
+}
+
+function sendPhoto(col) {
+  const caption = col.text.value;
+  col.text.value = '';
+  act(col, () => post('/api/photo', { user: col.user.id, text: caption }));
+}
+
+function setLang(col, lang) {
+  col.lang = lang;
+  for (const b of col.langButtons) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  drawMenu(col);
+  act(col, () => post('/api/lang', { user: col.user.id, lang }));
+}
+
+// drawMenu shows the bot's command menu in the column's language, as
+// Telegram's Menu button does, and the volunteer's commands.
+function drawMenu(col) {
+  const cmds = state.commands[col.lang] || [];
+  const chips = cmds.map((c) => el('button', {
+    type: 'button', title: c.description, onclick: () => sendText(col, '/' + c.command),
+  }, '/' + c.command));
+  for (const c of col.user.commands || []) {
+    if (cmds.some((x) => x.command === c)) continue;
+    chips.push(el('button', { type: 'button', class: 'extra', onclick: () => sendText(col, '/' + c) }, '/' + c));
+  }
+  col.menu.replaceChildren(...chips);
+}
+
+// deepLink returns the start payload of a link to this bot ("" for none),
+// or null for any other link.
+function deepLink(href) {
+  try {
+    const u = new URL(href);
+    if (u.hostname === 't.me' && u.pathname.slice(1).toLowerCase() === state.bot.toLowerCase()) {
+      return u.searchParams.get('start') || '';
+    }
+  } catch (e) { /* not a URL */ }
+  return null;
+}
+
+// openAs asks which sandbox user opens a link to the bot: a relative shares
+// the link with a friend.
+function openAs(ev, payload) {
+  ev.preventDefault();
+  const box = document.getElementById('openas');
+  const close = () => { box.hidden = true; document.removeEventListener('click', outside, true); };
+  const outside = (e) => { if (!box.contains(e.target)) close(); };
+  box.replaceChildren(el('p', {}, 'Open the link as'),
+    ...state.users.map((u) => el('button', {
+      type: 'button', 'data-user': u.key,
+      onclick: () => { close(); sendText(state.cols.get(u.id), payload ? '/start ' + payload : '/start'); },
+    }, `${u.first} (${u.key})`)));
+  box.style.left = Math.min(ev.clientX, window.innerWidth - 200) + 'px';
+  box.style.top = Math.min(ev.clientY, window.innerHeight - 140) + 'px';
+  box.hidden = false;
+  setTimeout(() => document.addEventListener('click', outside, true));
+}
+
+function link(href, child) {
+  const payload = deepLink(href);
+  if (payload !== null) {
+    return el('a', { href: '#', class: 'deeplink', title: 'open in the sandbox', onclick: (ev) => openAs(ev, payload) }, child);
+  }
+  if (/^https?:/i.test(href)) return el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, child);
+  return el('span', {}, child);
+}
+
+const tags = {
+  bold: 'b', italic: 'i', underline: 'u', strikethrough: 's', code: 'code', pre: 'pre',
+  spoiler: 'span', blockquote: 'blockquote', expandable_blockquote: 'blockquote',
+};
+
+function wrap(en, text, child) {
+  if (en.type === 'text_link') return link(en.url, child);
+  if (en.type === 'url') return link(text.substr(en.offset, en.length), child);
+  const tag = tags[en.type];
+  if (!tag) return child;
+  return el(tag, en.type === 'spoiler' ? { class: 'spoiler' } : {}, child);
+}
+
+// richText renders a text with its entities. Offsets are in UTF-16 code
+// units, as JavaScript strings are. The text is cut where any entity starts
+// or ends, and each piece is wrapped in the entities covering it.
+function richText(text, entities) {
+  const out = el('div', { class: 'text' });
+  if (!entities || entities.length === 0) {
+    out.append(text);
+    return out;
+  }
+  const cuts = new Set([0, text.length]);
+  for (const en of entities) { cuts.add(en.offset); cuts.add(en.offset + en.length); }
+  const points = [...cuts].filter((x) => x >= 0 && x <= text.length).sort((a, b) => a - b);
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i];
+    const b = points[i + 1];
+    let node = document.createTextNode(text.slice(a, b));
+    const covering = entities.filter((en) => en.offset <= a && en.offset + en.length >= b)
+      .sort((x, y) => x.length - y.length);
+    for (const en of covering) node = wrap(en, text, node);
+    out.append(node);
+  }
+  return out;
+}
+
+function content(col, e) {
+  const parts = [];
+  if (e.kind === 'photo') {
+    parts.push(el('img', { class: 'photo', src: 'photo.svg', alt: 'photo' }));
+  } else if (e.kind && e.kind !== 'text') {
+    parts.push(el('div', { class: 'file' }, (fileLabels[e.kind] || e.kind) + (e.file_name ? ': ' + e.file_name : '')));
+  }
+  if (e.text) parts.push(richText(e.text, e.entities));
+  if (e.buttons && e.buttons.length) {
+    parts.push(el('div', { class: 'kb' }, ...e.buttons.map((row) => el('div', { class: 'row' },
+      ...row.map((b) => {
+        if (b.url) return link(b.url, b.text);
+        return el('button', {
+          type: 'button', class: 'ib', 'data-data': b.data,
+          onclick: (ev) => {
+            ev.currentTarget.classList.add('pressed');
+            act(col, () => post('/api/press', { user: col.user.id, message: e.id, data: b.data }));
+          },
+        }, b.text);
+      })))));
+  }
+  if (e.keyboard && e.keyboard.length) {
+    parts.push(el('div', { class: 'kb' }, ...e.keyboard.map((row) => el('div', { class: 'row' },
+      ...row.map((t) => el('button', { type: 'button', class: 'ib rb', onclick: () => sendText(col, t) }, t))))));
+  }
+  const at = new Date(e.at);
+  parts.push(el('span', { class: 'meta' }, isNaN(at) ? '' : at.toLocaleTimeString()));
+  return parts;
+}
+
+function show(e) {
+  const col = state.cols.get(e.chat);
+  if (!col) return;
+  let m = col.log.querySelector(`.msg[data-id="${e.id}"]`);
+  const fresh = !m;
+  if (fresh) m = el('div', { class: 'msg ' + e.from, 'data-id': String(e.id), 'data-kind': e.kind });
+  m.replaceChildren(...content(col, e));
+  if (e.edited) m.classList.add('edited');
+  if (fresh) col.log.append(m);
+  col.log.scrollTop = col.log.scrollHeight;
+}
+
+function setStatus(ok) {
+  const s = document.getElementById('status');
+  s.textContent = ok ? 'connected' : 'reconnecting…';
+  s.classList.toggle('ok', ok);
+}
+
+async function poll() {
+  for (;;) {
+    try {
+      const r = await fetch('/api/events?since=' + state.since);
+      if (!r.ok) throw new Error(r.statusText);
+      const j = await r.json();
+      setStatus(true);
+      for (const e of j.events) {
+        state.since = Math.max(state.since, e.seq);
+        show(e);
+      }
+    } catch (e) {
+      setStatus(false);
+      await new Promise((ok) => setTimeout(ok, 1000));
+    }
+  }
+}
+
+async function main() {
+  const s = await (await fetch('/api/state')).json();
+  state.bot = s.bot;
+  state.users = s.users;
+  state.commands = s.commands || {};
+  document.getElementById('bot').textContent = '@' + s.bot;
+  const m = document.getElementById('metrics');
+  if (s.metrics) m.href = s.metrics; else m.remove();
+  const chats = document.getElementById('chats');
+  for (const u of s.users) {
+    const col = column(u);
+    state.cols.set(u.id, col);
+    chats.append(col.node);
+  }
+  document.body.dataset.ready = 'true';
+  poll();
+}
+
+main();

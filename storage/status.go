@@ -1,0 +1,286 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+
+	"hotline/flows"
+)
+
+// ErrInvalidEvent is returned for a timeline event that cannot be stored
+// as it is: an unknown kind or status, a note without text, a malformed date.
+var ErrInvalidEvent = errors.New("invalid case event")
+
+var _ flows.Timeline = (*Timeline)(nil)
+
+// Timeline keeps the cases' status timelines in Postgres: case_events rows,
+// added and never changed. The current status is the latest status event's.
+type Timeline struct {
+	db *sqlx.DB
+}
+
+// NewTimeline returns the timeline store in db.
+func NewTimeline(db *sqlx.DB) *Timeline { return &Timeline{db: db} }
+
+// publicNotes is how many public notes a status view carries, newest first.
+const publicNotes = 5
+
+// findMax caps how many cases Find returns.
+const findMax = 20
+
+// findEvents is how many events Find returns per case, newest first.
+const findEvents = 20
+
+// Status returns the public view of the case with this code, or ErrNotFound.
+func (s *Timeline) Status(ctx context.Context, code string) (flows.CaseStatus, error) {
+	code, ok := flows.NormalizeCode(code)
+	if !ok {
+		return flows.CaseStatus{}, fmt.Errorf("case status: %w", ErrNotFound)
+	}
+	var st flows.CaseStatus
+	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
+		all, err := statuses(ctx, tx, `c.code = $1`, code)
+		if err != nil {
+			return err
+		}
+		if len(all) == 0 {
+			return ErrNotFound
+		}
+		st = all[0]
+		st.Notes, err = events(ctx, tx, st.CaseID, true, publicNotes)
+		return err
+	})
+	if err != nil {
+		// The code opens the case to anyone: it stays out of error strings.
+		return flows.CaseStatus{}, fmt.Errorf("case status: %w", err)
+	}
+	return st, nil
+}
+
+// statusRow is a case's public view as the status query reads it.
+type statusRow struct {
+	CaseID         int64     `db:"id"`
+	Code           string    `db:"code"`
+	Created        time.Time `db:"created_at"`
+	Status         string    `db:"status"`
+	Since          time.Time `db:"since"`
+	Date           string    `db:"event_date"`
+	FacilityID     int64     `db:"facility_id"`
+	FacilityText   string    `db:"facility_text"`
+	FacilityShared bool      `db:"facility_share"`
+}
+
+// statuses reads the public view of the cases that match where (a
+// condition on cases c and reporters r with $1), newest case first. It
+// selects no personal column: the view cannot leak what it never reads.
+func statuses(ctx context.Context, tx *sqlx.Tx, where string, arg any) ([]flows.CaseStatus, error) {
+	var rows []statusRow
+	err := tx.SelectContext(ctx, &rows, `
+		SELECT c.id, c.code, c.created_at,
+			coalesce(e.status, '`+statusNew+`') AS status,
+			coalesce(e.created_at, c.created_at) AS since,
+			CASE WHEN e.status = '`+flows.StatusDeportation+`'
+				THEN coalesce(to_char(e.event_date, 'YYYY-MM-DD'), '') ELSE '' END AS event_date,
+			CASE WHEN t.id IS NOT NULL THEN coalesce(t.facility_id, 0)
+				ELSE coalesce(c.facility_id, 0) END AS facility_id,
+			CASE WHEN t.id IS NOT NULL THEN '' ELSE c.facility_text END AS facility_text,
+			c.facility_share
+		FROM cases c
+		JOIN reporters r ON r.id = c.reporter_id
+		LEFT JOIN LATERAL (
+			SELECT status, created_at, event_date FROM case_events
+			WHERE case_id = c.id AND kind = '`+eventStatus+`'
+			ORDER BY id DESC LIMIT 1
+		) e ON true
+		LEFT JOIN LATERAL (
+			SELECT id, facility_id FROM case_events
+			WHERE case_id = c.id AND kind = '`+eventStatus+`' AND status = '`+flows.StatusTransferred+`'
+			ORDER BY id DESC LIMIT 1
+		) t ON true
+		WHERE `+where+`
+		ORDER BY c.id DESC`, arg)
+	if err != nil {
+		return nil, scrub(err)
+	}
+	out := make([]flows.CaseStatus, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, flows.CaseStatus{
+			CaseID: r.CaseID, Code: r.Code, Created: r.Created,
+			Status: r.Status, Since: r.Since, Date: r.Date,
+			FacilityID: r.FacilityID, FacilityText: r.FacilityText, FacilityShared: r.FacilityShared,
+		})
+	}
+	return out, nil
+}
+
+// eventRow is a case_events row.
+type eventRow struct {
+	ID         int64          `db:"id"`
+	CaseID     int64          `db:"case_id"`
+	Kind       string         `db:"kind"`
+	Status     string         `db:"status"`
+	Note       string         `db:"note"`
+	Public     bool           `db:"public"`
+	Actor      string         `db:"actor"`
+	FacilityID int64          `db:"facility_id"`
+	Date       string         `db:"event_date"`
+	Key        sql.NullString `db:"idem_key"`
+	At         time.Time      `db:"created_at"`
+}
+
+func (r eventRow) event() flows.Event {
+	return flows.Event{
+		ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Status: r.Status, Note: r.Note, Public: r.Public,
+		Actor: r.Actor, FacilityID: r.FacilityID, Date: r.Date, Key: r.Key.String, At: r.At,
+	}
+}
+
+const eventColumns = `id, case_id, kind, status, note, public, actor,
+	coalesce(facility_id, 0) AS facility_id,
+	coalesce(to_char(event_date, 'YYYY-MM-DD'), '') AS event_date,
+	idem_key, created_at`
+
+// events reads a case's latest events, newest first: with public, only the
+// public notes (of status events and of notes alike), which people with the
+// code may read.
+func events(ctx context.Context, tx *sqlx.Tx, caseID int64, public bool, n int) ([]flows.Event, error) {
+	q := `SELECT ` + eventColumns + ` FROM case_events WHERE case_id = $1`
+	if public {
+		q += ` AND public AND note <> ''`
+	}
+	q += ` ORDER BY id DESC LIMIT $2`
+	var rows []eventRow
+	if err := tx.SelectContext(ctx, &rows, q, caseID, n); err != nil {
+		return nil, scrub(err)
+	}
+	out := make([]flows.Event, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.event())
+	}
+	return out, nil
+}
+
+// Record adds an event to a case's timeline and returns it as stored. An
+// event whose Key is stored already is not stored again: the stored one is
+// returned. A case that does not exist is ErrNotFound.
+func (s *Timeline) Record(ctx context.Context, e flows.Event) (flows.Event, error) {
+	if err := validateEvent(e); err != nil {
+		return flows.Event{}, fmt.Errorf("record event of case %d: %w", e.CaseID, err)
+	}
+	var out flows.Event
+	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = recordEvent(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return flows.Event{}, fmt.Errorf("record event of case %d: %w", e.CaseID, err)
+	}
+	return out, nil
+}
+
+// recordEvent inserts the event unless its key is taken, and reads back
+// the stored one.
+func recordEvent(ctx context.Context, tx *sqlx.Tx, e flows.Event) (flows.Event, error) {
+	key := nullString(e.Key)
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO case_events (case_id, kind, status, note, public, actor, facility_id, event_date, idem_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (idem_key) DO NOTHING`,
+		e.CaseID, e.Kind, e.Status, e.Note, e.Public, e.Actor, nullID(e.FacilityID), nullString(e.Date), key)
+	if err != nil {
+		if pqErr := pq.As(err, pqerror.ForeignKeyViolation); pqErr != nil && pqErr.Constraint == "case_events_case_id_fkey" {
+			return flows.Event{}, ErrNotFound
+		}
+		return flows.Event{}, scrub(err)
+	}
+	var row eventRow
+	if key == nil {
+		err = tx.GetContext(ctx, &row, `SELECT `+eventColumns+` FROM case_events
+			WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, e.CaseID)
+	} else {
+		err = tx.GetContext(ctx, &row, `SELECT `+eventColumns+` FROM case_events WHERE idem_key = $1`, key)
+	}
+	if err != nil {
+		return flows.Event{}, scrub(err)
+	}
+	return row.event(), nil
+}
+
+// validateEvent checks what Postgres would take but the timeline must not hold.
+func validateEvent(e flows.Event) error {
+	switch e.Kind {
+	case flows.EventStatus:
+		if !slices.Contains(flows.Statuses(), e.Status) {
+			return fmt.Errorf("%w: unknown status", ErrInvalidEvent)
+		}
+	case flows.EventNote:
+		if e.Note == "" || e.Status != "" {
+			return fmt.Errorf("%w: a note needs text and no status", ErrInvalidEvent)
+		}
+	default:
+		return fmt.Errorf("%w: unknown kind", ErrInvalidEvent)
+	}
+	if e.Date != "" {
+		if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
+			return fmt.Errorf("%w: date is not YYYY-MM-DD", ErrInvalidEvent)
+		}
+	}
+	return nil
+}
+
+// Find returns the cases with this code or this A-number, newest first,
+// each with its report and its latest events, internal notes included: for
+// volunteers only. An empty argument matches nothing.
+func (s *Timeline) Find(ctx context.Context, code, aNumber string) ([]flows.CaseFile, error) {
+	if code != "" {
+		code, _ = flows.NormalizeCode(code)
+	}
+	if aNumber != "" && !nineDigits(aNumber) {
+		aNumber = ""
+	}
+	if code == "" && aNumber == "" {
+		return nil, nil
+	}
+	var out []flows.CaseFile
+	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
+		var codes []string
+		if err := tx.SelectContext(ctx, &codes, `
+			SELECT code FROM cases
+			WHERE ($1 <> '' AND code = $1) OR ($2 <> '' AND a_number = $2)
+			ORDER BY id DESC LIMIT $3`, code, aNumber, findMax); err != nil {
+			return scrub(err)
+		}
+		for _, cd := range codes {
+			r, c, err := caseByCode(ctx, tx, cd)
+			if err != nil {
+				return err
+			}
+			st, err := statuses(ctx, tx, `c.id = $1`, c.ID)
+			if err != nil {
+				return err
+			}
+			if len(st) == 0 {
+				return ErrNotFound
+			}
+			evs, err := events(ctx, tx, c.ID, false, findEvents)
+			if err != nil {
+				return err
+			}
+			out = append(out, flows.CaseFile{Case: c, Report: r, Status: st[0], Events: evs})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find cases: %w", err)
+	}
+	return out, nil
+}

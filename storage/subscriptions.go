@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+
+	"hotline/flows"
+)
+
+var _ flows.Subscriptions = (*Subscriptions)(nil)
+
+// Subscriptions keeps in Postgres which chats are told of a case's public
+// changes. A case's reporter is told without a subscription.
+type Subscriptions struct {
+	db *sqlx.DB
+}
+
+// NewSubscriptions returns the subscription store in db.
+func NewSubscriptions(db *sqlx.DB) *Subscriptions { return &Subscriptions{db: db} }
+
+// Subscribe makes the chat hear of the case's public changes in lang;
+// subscribing again changes the language. A case that does not exist is
+// ErrNotFound.
+func (s *Subscriptions) Subscribe(ctx context.Context, caseID, chatID int64, lang string) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO subscriptions (case_id, chat_id, lang) VALUES ($1, $2, $3)
+		ON CONFLICT (case_id, chat_id) DO UPDATE SET lang = excluded.lang`,
+		caseID, chatID, lang)
+	if pq.As(err, pqerror.ForeignKeyViolation) != nil {
+		return fmt.Errorf("subscribe chat %d to case %d: %w", chatID, caseID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("subscribe chat %d to case %d: %w", chatID, caseID, scrub(err))
+	}
+	return nil
+}
+
+// Unsubscribe stops the chat's notifications about the case; it is not an
+// error when there were none.
+func (s *Subscriptions) Unsubscribe(ctx context.Context, caseID, chatID int64) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE case_id = $1 AND chat_id = $2`, caseID, chatID)
+	if err != nil {
+		return fmt.Errorf("unsubscribe chat %d from case %d: %w", chatID, caseID, scrub(err))
+	}
+	return nil
+}
+
+// Following tells whether the chat follows the case: as its reporter, or
+// as a subscriber.
+func (s *Subscriptions) Following(ctx context.Context, caseID, chatID int64) (flows.Following, error) {
+	var f flows.Following
+	err := s.db.GetContext(ctx, &f, `
+		SELECT CASE
+			WHEN EXISTS (SELECT 1 FROM cases c JOIN reporters r ON r.id = c.reporter_id
+				WHERE c.id = $1 AND r.chat_id = $2) THEN $3
+			WHEN EXISTS (SELECT 1 FROM subscriptions WHERE case_id = $1 AND chat_id = $2) THEN $4
+			ELSE $5 END`,
+		caseID, chatID, int(flows.Reporting), int(flows.Subscribed), int(flows.NotFollowing))
+	if errors.Is(err, sql.ErrNoRows) {
+		return flows.NotFollowing, nil
+	}
+	if err != nil {
+		return flows.NotFollowing, fmt.Errorf("does chat %d follow case %d: %w", chatID, caseID, scrub(err))
+	}
+	return f, nil
+}
+
+// Recipients returns the chats to tell of a case's public change: the
+// reporter's, unless they blocked the bot, then the subscribers', oldest
+// first; each chat once.
+func (s *Subscriptions) Recipients(ctx context.Context, caseID int64) ([]flows.Recipient, error) {
+	var rows []struct {
+		ChatID   int64  `db:"chat_id"`
+		Lang     string `db:"lang"`
+		Reporter bool   `db:"reporter"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT chat_id, lang, reporter FROM (
+			SELECT r.chat_id, coalesce(nullif(r.lang, ''), c.lang) AS lang, true AS reporter,
+				0 AS ord, c.created_at
+			FROM cases c JOIN reporters r ON r.id = c.reporter_id
+			WHERE c.id = $1 AND r.active
+			UNION ALL
+			SELECT chat_id, lang, false, 1, created_at FROM subscriptions WHERE case_id = $1
+		) x
+		ORDER BY ord, created_at, chat_id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("recipients of case %d: %w", caseID, scrub(err))
+	}
+	seen := make(map[int64]bool, len(rows))
+	out := make([]flows.Recipient, 0, len(rows))
+	for _, r := range rows {
+		if seen[r.ChatID] {
+			continue
+		}
+		seen[r.ChatID] = true
+		out = append(out, flows.Recipient{ChatID: r.ChatID, Lang: r.Lang, Reporter: r.Reporter})
+	}
+	return out, nil
+}
