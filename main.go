@@ -181,6 +181,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 
 	cases := storage.NewCases(db)
 	volunteers := storage.NewVolunteers(db)
+	queue := storage.NewQueue(rdb, cfg.RedisPrefix)
+	obs.watchQueue(queue)
 	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL),
@@ -189,7 +191,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 
 		// Volunteer handoff (handoff.go).
 		Volunteers: volunteers,
-		Queue:      storage.NewQueue(rdb, cfg.RedisPrefix),
+		Queue:      queue,
 		Handoffs:   storage.NewHandoffs(db),
 		CaseFiles:  cases,
 

@@ -44,7 +44,7 @@ func newObserver(reg *prometheus.Registry) *observer {
 		}, []string{"level"}),
 	}
 	reg.MustRegister(o.updates, o.filed, o.logged)
-	for _, k := range updateKinds {
+	for _, k := range updateKinds() {
 		o.updates.WithLabelValues(k) // every kind shows from the start, at 0
 	}
 	for _, l := range []string{"warn", "error"} {
@@ -54,7 +54,9 @@ func newObserver(reg *prometheus.Registry) *observer {
 }
 
 // updateKinds are the values of the kind label.
-var updateKinds = []string{"message", "edited_message", "callback_query", "my_chat_member", "chat_member", "other"}
+func updateKinds() []string {
+	return []string{"message", "edited_message", "callback_query", "my_chat_member", "chat_member", "other"}
+}
 
 // updateKind names an update's kind for the kind label.
 func updateKind(u *models.Update) string {

@@ -318,8 +318,8 @@ func TestMetricsReportFiledOnce(t *testing.T) {
 
 // TestReadyzFollowsRedis runs the bot on a Redis server of its own, stops
 // that server and starts it again: /readyz answers 503 while Redis is gone
-// and 200 when it is back, /healthz 200 throughout, and the bot answers
-// again afterwards.
+// and 200 when it is back, /healthz and /metrics keep answering, and the
+// bot answers users again afterwards.
 func TestReadyzFollowsRedis(t *testing.T) {
 	t.Parallel()
 	rs := startRedis(t)
@@ -348,6 +348,10 @@ func TestReadyzFollowsRedis(t *testing.T) {
 	rs.stop(t)
 	eventually(t, "unready with Redis down", want("/readyz", http.StatusServiceUnavailable, "redis unreachable"))
 	eventually(t, "alive with Redis down", want("/healthz", http.StatusOK, "ok"))
+	// Metrics are still served, without the queue's, which live in Redis.
+	if _, ok := value(scrape(t, addr), "hotline_queue_length", "urgent", "false"); ok {
+		t.Errorf("queue length reported while Redis is down")
+	}
 	rs.start(t)
 	eventually(t, "ready with Redis back", want("/readyz", http.StatusOK, "ready"))
 
@@ -425,4 +429,44 @@ func freePort(t *testing.T) string {
 	defer l.Close()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	return port
+}
+
+// TestMetricsQueue follows the volunteer queue on /metrics: a user asking
+// for a volunteer makes it one chat long, a volunteer taking the chat
+// empties it.
+func TestMetricsQueue(t *testing.T) {
+	t.Parallel()
+	const volunteerID = 7100302
+	h := newHarness(t, withConfig(func(c *config) { c.Admins = []int64{volunteerID} }))
+	addr := h.srv().addr
+	queue := func(urgent string, want float64, oldest func(float64) bool) func() error {
+		return func() error {
+			ss := scrape(t, addr)
+			if got, ok := value(ss, "hotline_queue_length", "urgent", urgent); !ok || got != want {
+				return fmt.Errorf("hotline_queue_length{urgent=%q} = %v (present %v), want %v", urgent, got, ok, want)
+			}
+			if got, ok := value(ss, "hotline_queue_oldest_wait_seconds"); !ok || !oldest(got) {
+				return fmt.Errorf("hotline_queue_oldest_wait_seconds = %v (present %v)", got, ok)
+			}
+			return nil
+		}
+	}
+	zero := func(v float64) bool { return v == 0 }
+	eventually(t, "empty queue", queue("false", 0, zero))
+
+	u := h.tg.User(7100301, "en")
+	u.Send("/start")
+	m := expectText(t, u, firstLine(h.text("en", "menu.greeting")))
+	asked := time.Now()
+	press(t, u, m, h.label("en", "btn.menu_volunteer"))
+	u.Next(t)
+	// The oldest wait is at most the time since the user asked.
+	waited := func(v float64) bool { return v >= 0 && v <= time.Since(asked).Seconds() }
+	eventually(t, "one chat waiting", queue("false", 1, waited))
+	eventually(t, "no urgent chat waiting", queue("true", 0, waited))
+
+	v := h.tg.User(volunteerID, "en")
+	v.Send("/next")
+	v.Next(t)
+	eventually(t, "queue empty once taken", queue("false", 0, zero))
 }

@@ -19,7 +19,7 @@ import (
 // (https://www.w3.org/TR/webdriver2/).
 
 // webElementKey names an element reference in WebDriver's JSON.
-const webElementKey = "element-6066-11e4-a52f-4a7f9fa0c5c2"
+const webElementKey = "element-6066-11e4-a52e-4f735466cecf"
 
 // browser is one headless Chromium session.
 type browser struct {

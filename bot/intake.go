@@ -49,7 +49,7 @@ func incoming(raw []byte) (storage.Incoming, bool) {
 		}
 		return storage.Incoming{UpdateID: head.ID, Raw: raw}, true
 	}
-	return storage.Incoming{UpdateID: u.ID, ChatID: ChatOf(&u), Raw: raw}, true
+	return storage.Incoming{UpdateID: u.ID, ChatID: orderKey(&u), Raw: raw}, true
 }
 
 func (p *Pipeline) holdsPoll() bool {

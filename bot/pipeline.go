@@ -199,10 +199,10 @@ type Pipeline struct {
 	parts     map[int]*partition // partitions this process holds
 	poll      *storage.Lease     // the polling lease, when held
 	pollSince time.Time          // when the polling lease was last renewed
-	procs     int                // live processes at the last lease round
 
 	readerWake chan struct{}
 	sender     *sender
+	releases   sync.WaitGroup // partitions being given back
 }
 
 // NewPipeline returns a pipeline that keeps its state in rdb under
@@ -252,7 +252,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 	keeperDone := make(chan struct{})
 	stopAcquiring := make(chan struct{})
-	go func() { defer close(keeperDone); p.keep(work, stopAcquiring) }()
+	acquiringStopped := make(chan struct{})
+	go func() { defer close(keeperDone); p.keep(work, stopAcquiring, acquiringStopped) }()
 	goRun(func() { p.read(work) })
 	goRun(func() { p.sender.run(work) })
 
@@ -270,6 +271,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	<-ctx.Done()
 	<-intakeDone
 	close(stopAcquiring)
+	<-acquiringStopped
 
 	// Let every partition finish the update in hand.
 	p.mu.Lock()
@@ -288,6 +290,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	flushCtx, cancelFlush := context.WithTimeout(work, p.opts.FlushTimeout)
 	p.sender.flush(flushCtx)
 	cancelFlush()
+	p.releases.Wait()
 
 	stopWork()
 	wg.Wait()
@@ -325,9 +328,19 @@ func (p *Pipeline) outgoing(c Call, updatePartition int, updateID int64) storage
 	}
 }
 
-// ChatOf returns the chat an update belongs to, or 0. A callback from a
-// message the bot cannot see falls back to the user, whose private chat has
-// the same id.
+// orderKey is what an update is ordered by: its chat, or for a button under
+// an inline-mode message (which has no chat) the user who pressed it.
+func orderKey(u *models.Update) int64 {
+	if c := ChatOf(u); c != 0 {
+		return c
+	}
+	if u.CallbackQuery != nil {
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// ChatOf returns the chat an update belongs to, or 0 when it has none.
 func ChatOf(u *models.Update) int64 {
 	switch {
 	case u.Message != nil:
@@ -339,10 +352,10 @@ func ChatOf(u *models.Update) int64 {
 		if m := cq.Message.Message; m != nil {
 			return m.Chat.ID
 		}
-		if m := cq.Message.InaccessibleMessage; m != nil && m.Chat.ID != 0 {
+		if m := cq.Message.InaccessibleMessage; m != nil {
 			return m.Chat.ID
 		}
-		return cq.From.ID
+		return 0
 	case u.MyChatMember != nil:
 		return u.MyChatMember.Chat.ID
 	case u.ChatMember != nil:

@@ -16,12 +16,18 @@ import (
 // after 2·Renew it no longer counts as live, so by the time its leases expire
 // (Lease) the survivors' shares have grown to cover its partitions.
 
-// keep runs lease rounds until ctx is done. After stopAcquiring is closed it
-// only renews, so that partitions being drained stay owned.
-func (p *Pipeline) keep(ctx context.Context, stopAcquiring <-chan struct{}) {
+// keep runs lease rounds until ctx is done. Once stopAcquiring is closed it
+// only renews, so that partitions being drained stay owned, and it closes
+// stopped to say no partition will be taken any more.
+func (p *Pipeline) keep(ctx context.Context, stopAcquiring <-chan struct{}, stopped chan<- struct{}) {
 	t := time.NewTicker(p.opts.Renew)
 	defer t.Stop()
 	acquiring := true
+	defer func() {
+		if acquiring {
+			close(stopped)
+		}
+	}()
 	for {
 		p.round(ctx, acquiring)
 		select {
@@ -30,6 +36,7 @@ func (p *Pipeline) keep(ctx context.Context, stopAcquiring <-chan struct{}) {
 		case <-stopAcquiring:
 			stopAcquiring = nil
 			acquiring = false
+			close(stopped)
 		case <-t.C:
 		}
 	}
@@ -102,7 +109,6 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 			releasable = append(releasable, pt)
 		}
 	}
-	p.procs = procs
 	p.mu.Unlock()
 
 	switch {
@@ -110,7 +116,11 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 		rand.Shuffle(len(releasable), func(i, j int) { releasable[i], releasable[j] = releasable[j], releasable[i] })
 		for _, pt := range releasable[:mine-fair] {
 			pt.setReleasing()
-			go p.release(ctx, pt)
+			p.releases.Add(1)
+			go func() {
+				defer p.releases.Done()
+				p.release(ctx, pt)
+			}()
 		}
 	case mine < limit:
 		var free []int
@@ -169,7 +179,7 @@ func (p *Pipeline) acquire(ctx context.Context, parts []int, poll *storage.Lease
 		}
 		pt := newPartition(ctx, l, start.Add(p.opts.Lease))
 		p.parts[l.Partition] = pt
-		p.sender.addPartition(l.Partition)
+		p.sender.addPartition(pt)
 		go p.work(pt)
 	}
 	p.m.partitions.Set(float64(len(p.parts)))

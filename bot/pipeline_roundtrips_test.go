@@ -3,14 +3,18 @@ package bot
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"hotline/bot/telegramtest"
+	"hotline/storage/storagetest"
 )
 
 // tripCounter is a Redis hook that counts round trips by what they were for.
@@ -154,4 +158,63 @@ func TestPipelineRoundTrips(t *testing.T) {
 		waitFor(t, "replies", func() bool { return len(u.Received()) == 3 })
 	}
 	report("bursts of 200 chats", 600, trips.reset())
+}
+
+// BenchmarkPipeline runs b.N updates from 100 chats through the whole
+// pipeline (fake Telegram without limits, real Redis, the echo handler) and
+// reports updates per second and Redis round trips per update.
+func BenchmarkPipeline(b *testing.B) {
+	rdb, prefix := storagetest.Redis(b)
+	srv := telegramtest.New()
+	defer srv.Close()
+	opt, _ := redis.ParseURL(os.Getenv("REDIS_URL"))
+	counted := redis.NewClient(opt)
+	defer counted.Close()
+	trips := &tripCounter{n: map[string]int{}}
+	counted.AddHook(trips)
+	_ = rdb
+
+	h := newEcho(counted, prefix)
+	p := NewPipeline(counted, NewAPI(srv.URL(), srv.Token(), nil), h.handle, PipelineOptions{
+		Prefix: prefix, Partitions: 64, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Limits: Limits{Global: 1 << 20, PerChat: 1 << 20, ChatBurst: 1 << 20, PerGroupPerMinute: 1 << 20},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for len(p.Held()) < 64 {
+		time.Sleep(time.Millisecond)
+	}
+
+	users := make([]*telegramtest.User, 100)
+	for i := range users {
+		users[i] = srv.User(int64(50_000+i), "en")
+	}
+	trips.reset()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		users[i%len(users)].Send("x")
+	}
+	for _, u := range users {
+		n := b.N / len(users)
+		if u.ID-50_000 < int64(b.N%len(users)) {
+			n++
+		}
+		for len(u.Received()) < n {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	got := trips.reset()
+	total := 0
+	for _, v := range got {
+		total += v
+	}
+	handling := got["stream read: updates"] + got["session get (handler)"] + got["commit"]
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
+	b.ReportMetric(float64(handling)/float64(b.N), "handling-rt/update")
+	b.ReportMetric(float64(total)/float64(b.N), "all-rt/update")
 }

@@ -22,10 +22,10 @@ import (
 // while other chats of the partition go on.
 
 const (
-	readCount  = 100 // entries per stream per read
-	readBlock  = 500 * time.Millisecond
-	queueLimit = 256  // entries a worker keeps in memory; reading pauses above it
-	sendLimit  = 2048 // calls per partition the sender keeps in memory
+	readCount  = 100                    // entries per stream per read
+	readBlock  = 250 * time.Millisecond // also how soon a partition just acquired is first read
+	queueLimit = 256                    // entries a worker keeps in memory; reading pauses above it
+	sendLimit  = 2048                   // calls per partition the sender keeps in memory
 	idleWait   = 200 * time.Millisecond
 )
 
@@ -358,12 +358,7 @@ func (p *Pipeline) read(ctx context.Context) {
 			pt.mu.Lock()
 			pt.cursorOut = os[len(os)-1].ID
 			pt.mu.Unlock()
-			p.mu.Lock()
-			current := p.parts[id] == pt
-			p.mu.Unlock()
-			if current {
-				p.sender.add(id, os)
-			}
+			p.sender.add(ctx, pt, os)
 		}
 	}
 }

@@ -111,6 +111,7 @@ func (c *chatQ) removeItem(it *item) bool {
 }
 
 type sendPart struct {
+	pt       *partition // the holding these calls were read under
 	chats    map[int64]*chatQ
 	queued   int
 	inflight int
@@ -165,40 +166,43 @@ func newSender(p *Pipeline) *sender {
 func (s *sender) run(ctx context.Context) {
 	ackDone := make(chan struct{})
 	go func() { defer close(ackDone); s.ackLoop(ctx) }()
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
 	for {
 		d := s.dispatch(ctx)
-		var timer <-chan time.Time
-		if d > 0 {
-			t := time.NewTimer(d)
-			timer = t.C
-			defer t.Stop()
+		if d <= 0 {
+			d = time.Hour // until woken
 		}
+		t.Reset(d)
 		select {
 		case <-ctx.Done():
 			s.wg.Wait()
 			<-ackDone
 			return
 		case <-s.wakeC:
-		case <-timer:
+		case <-t.C:
 		}
 	}
 }
 
-// addPartition starts tracking a partition's calls.
-func (s *sender) addPartition(part int) {
+// addPartition starts tracking the calls of a partition just acquired.
+func (s *sender) addPartition(pt *partition) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sp := s.parts[part]; sp == nil || sp.gone {
-		s.parts[part] = &sendPart{chats: map[int64]*chatQ{}, idle: make(chan struct{})}
+	if old := s.parts[pt.id]; old != nil && !old.gone {
+		s.forget(old) // a holding we lost without hearing of it
 	}
+	s.parts[pt.id] = &sendPart{pt: pt, chats: map[int64]*chatQ{}, idle: make(chan struct{})}
 }
 
-// add queues calls read from a partition's outbox.
-func (s *sender) add(part int, os []storage.Outgoing) {
+// add queues calls read from the outbox of a partition held as pt. Calls
+// read under an earlier holding of the partition are ignored: the current
+// holding reads the outbox from its start.
+func (s *sender) add(ctx context.Context, pt *partition, os []storage.Outgoing) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sp := s.parts[part]
-	if sp == nil || sp.gone {
+	sp := s.parts[pt.id]
+	if sp == nil || sp.gone || sp.pt != pt {
 		return
 	}
 	now := time.Now()
@@ -208,7 +212,7 @@ func (s *sender) add(part int, os []storage.Outgoing) {
 			sp.inflight++
 			s.inflight++
 			s.wg.Add(1)
-			go s.sendNow(sp, it)
+			go s.sendNow(ctx, sp, it)
 			continue
 		}
 		if at, ok := s.blocked[o.ChatID]; ok && !streamTimeOf(o.ID).After(at) {
@@ -271,32 +275,49 @@ func (s *sender) releasePartition(part int) <-chan struct{} {
 		close(done)
 		return done
 	}
-	if !sp.gone {
-		sp.gone = true
-		for _, c := range sp.chats {
-			c.gone = true
-			n := len(c.q[0]) + len(c.q[1])
-			c.q[0], c.q[1] = nil, nil
-			sp.queued -= n
-			s.queued -= n
-		}
-		delete(s.parts, part)
-		s.p.m.queued.Set(float64(s.queued))
-		if sp.inflight == 0 {
-			close(sp.idle)
-		}
-	}
+	s.forget(sp)
+	delete(s.parts, part)
 	return sp.idle
 }
 
-// flush waits until every queued call is sent or ctx is done.
+// forget drops a holding's queued calls; its idle channel closes once its
+// calls in flight are answered.
+func (s *sender) forget(sp *sendPart) {
+	if sp.gone {
+		return
+	}
+	sp.gone = true
+	for _, c := range sp.chats {
+		c.gone = true
+		n := len(c.q[0]) + len(c.q[1])
+		c.q[0], c.q[1] = nil, nil
+		sp.queued -= n
+		s.queued -= n
+	}
+	s.p.m.queued.Set(float64(s.queued))
+	if sp.inflight == 0 {
+		close(sp.idle)
+	}
+}
+
+// flush waits until the outboxes of the partitions held are empty (every
+// call in them answered) or ctx is done. Calls committed a moment ago may
+// not have been read yet, so it asks Redis rather than trusting memory.
 func (s *sender) flush(ctx context.Context) {
 	for {
 		s.mu.Lock()
 		left := s.queued + s.inflight
+		var parts []int
+		for id := range s.parts {
+			parts = append(parts, id)
+		}
 		s.mu.Unlock()
 		if left == 0 {
-			return
+			s.ackNow(ctx)
+			n, err := s.p.out.Waiting(ctx, parts)
+			if err != nil || n == 0 {
+				return
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -385,7 +406,7 @@ func (s *sender) chatWait(c *chatQ, now time.Time, limited bool) time.Duration {
 	}
 	if c.id < 0 {
 		l := s.lim.PerGroupPerMinute
-		for len(c.sent) > 0 && now.Sub(c.sent[0]) >= time.Minute {
+		for len(c.sent) > 0 && now.Sub(c.sent[0]) >= time.Minute+s.lim.Margin {
 			c.sent = c.sent[1:]
 		}
 		if l > 0 && len(c.sent) >= l {
@@ -624,9 +645,8 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 }
 
 // sendNow makes a call that is not a chat message: at once, retried briefly.
-func (s *sender) sendNow(sp *sendPart, it *item) {
+func (s *sender) sendNow(ctx context.Context, sp *sendPart, it *item) {
 	defer s.wg.Done()
-	ctx := context.Background()
 	deadline := time.Now().Add(callbackWindow)
 	var err error
 	for {
@@ -643,15 +663,16 @@ func (s *sender) sendNow(sp *sendPart, it *item) {
 			wait = ae.RetryAfter
 		}
 		it.attempts++
-		if time.Now().Add(wait).After(deadline) {
+		if time.Now().Add(wait).After(deadline) || !sleep(ctx, wait) {
 			break
 		}
-		time.Sleep(wait)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inflight--
 	switch {
+	case classify(ctx, err) == cancelled:
+		// Shutting down: it stays in the outbox for the next owner.
 	case classify(ctx, err) == sentOK:
 		s.ack(it)
 		s.p.m.sent.WithLabelValues(it.o.Method).Inc()

@@ -72,7 +72,7 @@ func sendTexts(t *testing.T, rn *running, chat int64, p flows.Priority, texts ..
 func TestSenderWaitsRetryAfterOn429(t *testing.T) {
 	r, rn, reg := senderRig(t, PipelineOptions{})
 	u := r.srv.User(20_001, "en")
-	r.srv.Fault(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Status: 429, RetryAfter: 1, Times: 2})
+	r.srv.Fault(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Status: 429, RetryAfter: 1, Times: 1})
 	sendTexts(t, rn, u.ID, flows.PriorityReply, "a", "b", "c")
 	waitFor(t, "messages", func() bool { return len(u.Received()) >= 3 })
 	if got := texts(u); fmt.Sprint(got) != "[a b c]" {
@@ -81,8 +81,8 @@ func TestSenderWaitsRetryAfterOn429(t *testing.T) {
 	if n := r.srv.EarlyRetries(); n != 0 {
 		t.Errorf("%d messages came sooner than retry_after allowed", n)
 	}
-	if got := counter(t, reg, "hotline_calls_retried_total", map[string]string{"reason": "429"}); got != 2 {
-		t.Errorf("429 retries counted = %v, want 2", got)
+	if got := counter(t, reg, "hotline_calls_retried_total", map[string]string{"reason": "429"}); got != 1 {
+		t.Errorf("429 retries counted = %v, want 1", got)
 	}
 }
 
@@ -241,4 +241,25 @@ func TestSenderOutboxSurvivesARestart(t *testing.T) {
 	if got := texts(u); fmt.Sprint(got) != "[kept also kept]" {
 		t.Errorf("user got %q, want each call once, in order", got)
 	}
+}
+
+func TestSenderKeepsToTelegramLimits(t *testing.T) {
+	r, rn, _ := senderRig(t, PipelineOptions{}, telegramtest.WithLimits(telegramtest.DefaultLimits()))
+	const chats, each = 40, 2
+	us := make([]*telegramtest.User, chats)
+	for i := range us {
+		us[i] = r.srv.User(int64(20_800+i), "en")
+		sendTexts(t, rn, us[i].ID, flows.PriorityReply, "a", "b")
+	}
+	for _, u := range us {
+		waitFor(t, "messages", func() bool { return len(u.Received()) >= each })
+		if got := texts(u); fmt.Sprint(got) != "[a b]" {
+			t.Errorf("chat %d got %q, want [a b]", u.ID, got)
+		}
+	}
+	st := r.srv.Stats()
+	if st.EarlyRetries != 0 {
+		t.Errorf("%d messages came sooner than a retry_after allowed", st.EarlyRetries)
+	}
+	t.Logf("%d messages over the bot-wide limit of 30/s: %d refused with 429", chats*each, st.TooManyRequests)
 }

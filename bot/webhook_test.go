@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -70,5 +72,29 @@ func TestWebhookAnswers503WhenRedisIsDown(t *testing.T) {
 	p.WebhookHandler().ServeHTTP(rec, req)
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503 so that Telegram delivers again", rec.Code)
+	}
+}
+
+func TestWebhookDeliveredOutOfOrderBothHandled(t *testing.T) {
+	r := newRig(t)
+	h := newEcho(r.rdb, r.prefix)
+	var handler atomic.Pointer[http.Handler]
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		(*handler.Load()).ServeHTTP(w, req)
+	}))
+	defer hook.Close()
+	rn := r.start(r.rdb, h.handle, PipelineOptions{Mode: Webhook, WebhookURL: hook.URL + WebhookPath, WebhookSecret: "s3cret"})
+	wh := rn.p.WebhookHandler()
+	handler.Store(&wh)
+
+	u := r.srv.User(40_001, "en")
+	r.srv.DeliverOutOfOrder(u.ID)
+	u.Send("first")
+	u.Send("second")
+	waitFor(t, "both replies", func() bool { return len(u.Received()) >= 2 })
+	waitFor(t, "confirmation", func() bool { return r.srv.PendingUpdates() == 0 })
+	// Handled in the order they arrived, each once.
+	if got, exp := texts(u), []string{"1 second", "2 first"}; fmt.Sprint(got) != fmt.Sprint(exp) {
+		t.Errorf("user got %q, want %q", got, exp)
 	}
 }

@@ -548,8 +548,6 @@ func (c *turn) menuAction(ctx context.Context, action string) error {
 		}
 		c.startReport()
 		return c.prompt(ctx, false)
-	case "check":
-		c.say(T("check.soon"))
 	case "volunteer":
 		c.say(T("volunteer.soon"))
 	case "urgent":

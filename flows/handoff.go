@@ -119,9 +119,11 @@ type Queue interface {
 	// Position returns a waiting chat's position, 0 when it is not waiting.
 	Position(ctx context.Context, chatID int64) (int, error)
 	// Take pairs a waiting chat with a volunteer, atomically: a chat is
-	// taken once. It returns ErrQueueEmpty, ErrBusy, or ErrNotFound when
-	// the ticket asked for is not waiting.
-	Take(ctx context.Context, t Take) (Pairing, error)
+	// taken once. With it come the ids of the messages kept while it
+	// waited, oldest first, which the caller relays. It returns
+	// ErrQueueEmpty, ErrBusy, or ErrNotFound when the ticket asked for is
+	// not waiting.
+	Take(ctx context.Context, t Take) (Pairing, []int, error)
 	// Release puts a taken chat back at the head of the queue; the
 	// messages the volunteer did not answer are kept for the next one. It
 	// returns ErrNotFound when the chat is not held as r says.
@@ -138,12 +140,9 @@ type Queue interface {
 	Paired(ctx context.Context) ([]Pairing, error)
 
 	// Keep keeps a message written while waiting; snippet, when not "",
-	// becomes the entry's first words.
-	Keep(ctx context.Context, chatID int64, messageID int, snippet string) error
-	// Kept returns the ids of the messages kept, oldest first.
-	Kept(ctx context.Context, chatID int64) ([]int, error)
-	// Forget drops the first n kept messages, once they were relayed.
-	Forget(ctx context.Context, chatID int64, n int) error
+	// becomes the entry's first words. False when the chat is no longer
+	// waiting: a volunteer has just taken it.
+	Keep(ctx context.Context, chatID int64, messageID int, snippet string) (bool, error)
 	// UserWrote notes a message of a paired user the volunteer has yet to
 	// answer.
 	UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error
@@ -366,10 +365,10 @@ func caseText(code string) Text {
 
 // snippetOf is the first words of what a user wrote, for /queue.
 func snippetOf(in Input) string {
-	const max = 60
+	const maxSnippet = 60
 	s := strings.Join(strings.Fields(in.Text), " ")
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max]) + "…"
+	if utf8.RuneCountInString(s) > maxSnippet {
+		s = string([]rune(s)[:maxSnippet]) + "…"
 	}
 	return s
 }

@@ -158,8 +158,11 @@ func (a *App) coordinators(ctx context.Context) ([]Volunteer, error) {
 		return nil, fmt.Errorf("list coordinators: %w", err)
 	}
 	seen := map[int64]bool{}
-	for _, v := range vs {
+	for i, v := range vs {
 		seen[v.UserID] = true
+		// A member who never wrote to the bot: English, as for anyone
+		// whose language is not known.
+		vs[i].Lang = Lang(v.Lang)
 	}
 	for _, id := range a.cfg.Admins {
 		if seen[id] {
@@ -169,6 +172,7 @@ func (a *App) coordinators(ctx context.Context) ([]Volunteer, error) {
 		if err != nil {
 			return nil, err
 		}
+		v.Lang = Lang(v.Lang)
 		vs = append(vs, v)
 	}
 	// An empty, non-nil list: Tick asks once per call.

@@ -51,7 +51,7 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 		m.say(T("handoff.help_volunteer"))
-		return true, a.leaveMember(c, m, nil)
+		return true, a.answerMember(c, m, nil)
 	}
 	return false, nil
 }
@@ -62,23 +62,10 @@ func (a *App) sayPaired(c *turn, p *Pairing) {
 	c.buttons = [][]Button{{{Text: T("btn.handoff_end"), Data: dataEnd}}}
 }
 
-// relayFromUser copies a paired user's message to their volunteer, after
-// any message kept while waiting that has not reached them yet.
+// relayFromUser copies a paired user's message to their volunteer.
 func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	p := st.Paired
 	c.drop = true
-	if st.Kept > 0 {
-		kept, err := a.d.Queue.Kept(ctx, p.ChatID)
-		if err != nil {
-			return fmt.Errorf("kept messages of %d: %w", p.ChatID, err)
-		}
-		for _, id := range kept {
-			c.send(copyTo(p.Volunteer, p.ChatID, id))
-		}
-		if err := a.d.Queue.Forget(ctx, p.ChatID, len(kept)); err != nil {
-			return fmt.Errorf("forget kept messages of %d: %w", p.ChatID, err)
-		}
-	}
 	if st.Held > 1 {
 		// A volunteer with several chats must see whose message this is.
 		c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{T("handoff.from", "Ticket", p.Ticket)}})
@@ -119,8 +106,20 @@ func (a *App) keep(ctx context.Context, c *turn, st ChatState) error {
 			snippet = "[" + c.in.Media + "]"
 		}
 	}
-	if err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID, snippet); err != nil {
+	kept, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID, snippet)
+	if err != nil {
 		return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
+	}
+	if !kept {
+		// Taken a moment ago: the volunteer is there to read it.
+		now, err := a.d.Queue.Chat(ctx, c.in.ChatID)
+		if err != nil {
+			return fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+		}
+		if now.Paired != nil {
+			return a.relayFromUser(ctx, c, now)
+		}
+		return nil
 	}
 	if st.Kept > 0 {
 		return nil
@@ -226,6 +225,7 @@ func (a *App) onDuty(ctx context.Context, except int64) ([]Volunteer, error) {
 		if a.isAdmin(v.UserID) {
 			v.Role = RoleAdmin
 		}
+		v.Lang = Lang(v.Lang)
 		if v.Role >= RoleVolunteer {
 			out = append(out, v)
 		}

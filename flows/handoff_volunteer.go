@@ -45,6 +45,9 @@ func (a *App) memberOf(ctx context.Context, userID int64) (Volunteer, error) {
 	if a.isAdmin(userID) {
 		v.Role = RoleAdmin
 	}
+	if v.Lang != "" {
+		v.Lang = Lang(v.Lang)
+	}
 	return v, nil
 }
 
@@ -61,7 +64,7 @@ func (a *App) asMember(ctx context.Context, c *turn, min Role, arg string,
 		}
 		return err
 	}
-	return a.leaveMember(c, m, fn(ctx, c, m, arg))
+	return a.answerMember(c, m, fn(ctx, c, m, arg))
 }
 
 // asMemberButton is asMember for a volunteer's button; anyone else gets
@@ -76,7 +79,7 @@ func (a *App) asMemberButton(ctx context.Context, c *turn, rest string,
 		}
 		return err
 	}
-	return a.leaveMember(c, m, fn(ctx, c, m, rest))
+	return a.answerMember(c, m, fn(ctx, c, m, rest))
 }
 
 // enter checks the user's role and notes the language of their Telegram,
@@ -99,8 +102,8 @@ func (a *App) enter(ctx context.Context, c *turn, min Role) (*member, bool, erro
 	return &member{Volunteer: v, lang: lang}, true, nil
 }
 
-// leaveMember puts the member's answer before the turn's other replies.
-func (a *App) leaveMember(c *turn, m *member, err error) error {
+// answerMember puts the member's answer before the turn's other replies.
+func (a *App) answerMember(c *turn, m *member, err error) error {
 	if err != nil {
 		return err
 	}
@@ -138,11 +141,9 @@ func (a *App) queueCommand(ctx context.Context, c *turn, m *member, _ string) er
 
 // queueLine is one waiting chat in /queue.
 func (a *App) queueLine(c *turn, w Waiting) Text {
-	snippet := Text{}
+	snippet := T("handoff.no_snippet")
 	if w.Snippet != "" {
 		snippet = T("handoff.snippet", "V", w.Snippet)
-	} else {
-		snippet = T("handoff.no_snippet")
 	}
 	return T("handoff.queue_line", "Ticket", w.Ticket, "Wait", waitText(c.now.Sub(w.Queued)),
 		"Lang", langText(w.Lang), "Urgent", w.Urgent, "Returned", w.Returned,
@@ -165,7 +166,7 @@ func (a *App) takeCommand(ctx context.Context, c *turn, m *member, arg string) e
 func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error {
 	t := Take{Volunteer: m.UserID, Name: m.Name, Lang: m.lang, Ticket: ticket,
 		Max: a.maxChats(m.Role), ID: a.d.NewID(), At: c.now, Op: c.op()}
-	p, err := a.d.Queue.Take(ctx, t)
+	p, kept, err := a.d.Queue.Take(ctx, t)
 	switch {
 	case errors.Is(err, ErrQueueEmpty):
 		m.say(T("handoff.queue_empty"))
@@ -182,10 +183,6 @@ func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error 
 	if err := a.d.Handoffs.Start(ctx, p); err != nil {
 		return fmt.Errorf("record handoff %s: %w", p.ID, err)
 	}
-	kept, err := a.d.Queue.Kept(ctx, p.ChatID)
-	if err != nil {
-		return fmt.Errorf("kept messages of %d: %w", p.ChatID, err)
-	}
 	m.say(T("handoff.taken", "Ticket", p.Ticket, "Wait", waitText(p.Taken.Sub(p.Queued)),
 		"Lang", langText(p.Lang), "Urgent", p.Urgent, "Case", caseText(p.CaseCode)))
 	if len(kept) > 0 {
@@ -195,11 +192,6 @@ func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error 
 	}
 	for _, id := range kept {
 		c.send(copyTo(m.UserID, p.ChatID, id))
-	}
-	if len(kept) > 0 {
-		if err := a.d.Queue.Forget(ctx, p.ChatID, len(kept)); err != nil {
-			return fmt.Errorf("forget kept messages of %d: %w", p.ChatID, err)
-		}
 	}
 	joined := T("handoff.vol_joined_anon")
 	if p.Name != "" {
@@ -436,7 +428,7 @@ func (a *App) stats(ctx context.Context, c *turn, m *member, _ string) error {
 	if err != nil {
 		return err
 	}
-	oldest := Text{}
+	oldest := T("value.none")
 	if len(ws) > 0 {
 		first := ws[0].Queued
 		for _, w := range ws {
@@ -445,8 +437,6 @@ func (a *App) stats(ctx context.Context, c *turn, m *member, _ string) error {
 			}
 		}
 		oldest = waitText(c.now.Sub(first))
-	} else {
-		oldest = T("value.none")
 	}
 	median := T("value.none")
 	if st.Taken > 0 {

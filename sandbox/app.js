@@ -83,7 +83,7 @@ function column(u) {
       el('button', {
         type: 'button', class: 'photo', title: 'send a sample photo; the text box is its caption',
         onclick: () => sendPhoto(col),
-      }, '📷')));
+      }, 'Photo')));
   drawMenu(col);
   return col;
 }
@@ -174,13 +174,26 @@ function wrap(en, text, child) {
   return el(tag, en.type === 'spoiler' ? { class: 'spoiler' } : {}, child);
 }
 
+// linkify turns the URLs in a plain piece of text into links, as Telegram
+// apps do with links the bot writes out.
+function linkify(text) {
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const m of text.matchAll(/https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g)) {
+    frag.append(text.slice(last, m.index), link(m[0], m[0]));
+    last = m.index + m[0].length;
+  }
+  frag.append(text.slice(last));
+  return frag;
+}
+
 // richText renders a text with its entities. Offsets are in UTF-16 code
 // units, as JavaScript strings are. The text is cut where any entity starts
 // or ends, and each piece is wrapped in the entities covering it.
 function richText(text, entities) {
   const out = el('div', { class: 'text' });
   if (!entities || entities.length === 0) {
-    out.append(text);
+    out.append(linkify(text));
     return out;
   }
   const cuts = new Set([0, text.length]);
@@ -189,9 +202,10 @@ function richText(text, entities) {
   for (let i = 0; i + 1 < points.length; i++) {
     const a = points[i];
     const b = points[i + 1];
-    let node = document.createTextNode(text.slice(a, b));
     const covering = entities.filter((en) => en.offset <= a && en.offset + en.length >= b)
       .sort((x, y) => x.length - y.length);
+    const linked = covering.some((en) => en.type === 'url' || en.type === 'text_link');
+    let node = linked ? document.createTextNode(text.slice(a, b)) : linkify(text.slice(a, b));
     for (const en of covering) node = wrap(en, text, node);
     out.append(node);
   }
@@ -278,6 +292,7 @@ async function main() {
     state.cols.set(u.id, col);
     chats.append(col.node);
   }
+  setStatus(true);
   document.body.dataset.ready = 'true';
   poll();
 }

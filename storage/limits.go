@@ -144,9 +144,6 @@ func NewLimiter(c redis.UniversalClient, prefix string, l LookupLimits) *Limiter
 	return &Limiter{c: c, prefix: prefix, l: l}
 }
 
-// Limits returns the limits in force, defaults filled in.
-func (s *Limiter) Limits() LookupLimits { return s.l }
-
 func (s *Limiter) key(kind string, userID int64) string {
 	return s.prefix + "lk:" + kind + ":" + strconv.FormatInt(userID, 10)
 }

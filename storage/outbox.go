@@ -115,6 +115,29 @@ func (o *Outbox) Len(ctx context.Context, p int) (int64, error) {
 	return n, nil
 }
 
+// Waiting returns how many calls wait in the outboxes of the given
+// partitions, in one round trip.
+func (o *Outbox) Waiting(ctx context.Context, parts []int) (int64, error) {
+	if len(parts) == 0 {
+		return 0, nil
+	}
+	cmds := make([]*redis.IntCmd, len(parts))
+	_, err := o.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for i, p := range parts {
+			cmds[i] = pl.XLen(ctx, o.Key(p))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("length of %d outboxes: %w", len(parts), err)
+	}
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
+	}
+	return n, nil
+}
+
 func outgoing(p int, m redis.XMessage) Outgoing {
 	return Outgoing{
 		ID:        m.ID,

@@ -38,8 +38,10 @@ var _ flows.Queue = (*Queue)(nil)
 // under the update that ran it, so that the update handled again after a
 // crash gets the same chat. The script builds its keys from the prefix it
 // is given: the keys of one queue must be on one Redis server (no cluster).
-// Writes that belong to handling an update (messages kept, who spoke last,
-// a chat joining) go through the update's Batch.
+// Plain writes that belong to handling an update (a chat joining, the
+// volunteer answering) go through the update's Batch;
+// the commit replays a Batch inside a script, so writes that need a script
+// of their own run at once and are made idempotent instead.
 type Queue struct {
 	c      redis.UniversalClient
 	prefix string
@@ -296,26 +298,39 @@ if t then redis.call('HDEL', P .. 'h:k', t) end
 redis.call('SADD', vset, c)
 redis.call('SET', P .. 'h:a:' .. vol, c)
 redis.call('SADD', P .. 'h:paired', c)
-return finish({'ok', redis.call('HGETALL', pk)})
+local mk = P .. 'h:m:' .. c
+local kept = redis.call('LRANGE', mk, 0, -1)
+redis.call('DEL', mk)
+return finish({'ok', redis.call('HGETALL', pk), kept})
 `)
 
 // Take pairs a waiting chat with a volunteer in one script: a chat is
-// taken once, however many volunteers ask at the same moment.
-func (s *Queue) Take(ctx context.Context, t flows.Take) (flows.Pairing, error) {
+// taken once, however many volunteers ask at the same moment. The messages
+// kept while waiting go with it, to be relayed by the caller: once, since
+// the script hands them to one take only, and again to the same update
+// handled again, which gets the script's remembered result.
+func (s *Queue) Take(ctx context.Context, t flows.Take) (flows.Pairing, []int, error) {
 	res, err := takeScript.Run(ctx, s.c, nil, s.prefix, t.Op, idStr(t.Volunteer), idStr(t.Ticket),
 		strconv.Itoa(max(t.Max, 1)), t.ID, msStr(t.At), t.Name, t.Lang).Slice()
 	if err != nil {
-		return flows.Pairing{}, fmt.Errorf("take for %d: %w", t.Volunteer, err)
+		return flows.Pairing{}, nil, fmt.Errorf("take for %d: %w", t.Volunteer, err)
 	}
 	switch res[0] {
 	case "busy":
-		return flows.Pairing{}, flows.ErrBusy
+		return flows.Pairing{}, nil, flows.ErrBusy
 	case "empty":
-		return flows.Pairing{}, flows.ErrQueueEmpty
+		return flows.Pairing{}, nil, flows.ErrQueueEmpty
 	case "gone":
-		return flows.Pairing{}, fmt.Errorf("take ticket %d: %w", t.Ticket, ErrNotFound)
+		return flows.Pairing{}, nil, fmt.Errorf("take ticket %d: %w", t.Ticket, ErrNotFound)
 	}
-	return pairingOf(replyHash(res[1])), nil
+	var kept []int
+	if len(res) > 2 {
+		xs, _ := res[2].([]any)
+		for _, x := range xs {
+			kept = append(kept, int(replyInt(x)))
+		}
+	}
+	return pairingOf(replyHash(res[1])), kept, nil
 }
 
 var returnScript = redis.NewScript(scriptHead + `
@@ -469,31 +484,32 @@ func (s *Queue) Paired(ctx context.Context) ([]flows.Pairing, error) {
 	return out, nil
 }
 
-// keepScript keeps a message of a waiting chat. A volunteer may have taken
-// the chat since its state was read: the message is kept all the same, and
-// relayed before the user's next one.
-var keepScript = `
+// keepScript keeps a message of a waiting chat, unless a volunteer has
+// taken the chat since its state was read. The update's commit replays its
+// writes inside a script, where scripts cannot run, so this one runs at
+// once; the same update handled again finds its message last and adds
+// nothing.
+var keepScript = redis.NewScript(`
 local P, c = ARGV[1], ARGV[2]
-local wk = P .. 'h:w:' .. c
-local waiting = redis.call('EXISTS', wk) == 1
-if not waiting and redis.call('EXISTS', P .. 'h:p:' .. c) == 0 then return 0 end
-redis.call('RPUSH', P .. 'h:m:' .. c, ARGV[3])
-if waiting and ARGV[4] ~= '' then redis.call('HSETNX', wk, 'snippet', ARGV[4]) end
+local wk, mk = P .. 'h:w:' .. c, P .. 'h:m:' .. c
+if redis.call('EXISTS', wk) == 0 then return 0 end
+if redis.call('LINDEX', mk, -1) ~= ARGV[3] then redis.call('RPUSH', mk, ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSETNX', wk, 'snippet', ARGV[4]) end
 return 1
-`
+`)
 
-// Keep keeps a message written while waiting, with the update's Batch.
-func (s *Queue) Keep(ctx context.Context, chatID int64, messageID int, snippet string) error {
-	err := write(ctx, s.c, func(p redis.Pipeliner) {
-		p.Eval(ctx, keepScript, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID), snippet)
-	})
+// Keep keeps a message written while waiting; false when the chat is no
+// longer waiting.
+func (s *Queue) Keep(ctx context.Context, chatID int64, messageID int, snippet string) (bool, error) {
+	n, err := keepScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID), snippet).Int()
 	if err != nil {
-		return fmt.Errorf("keep message of %d: %w", chatID, err)
+		return false, fmt.Errorf("keep message of %d: %w", chatID, err)
 	}
-	return nil
+	return n == 1, nil
 }
 
-// Kept returns the ids of the messages kept, oldest first.
+// Kept returns the ids of the messages kept, oldest first (Take hands
+// them over).
 func (s *Queue) Kept(ctx context.Context, chatID int64) ([]int, error) {
 	vs, err := s.c.LRange(ctx, s.key("m", idStr(chatID)), 0, -1).Result()
 	if err != nil {
@@ -508,54 +524,34 @@ func (s *Queue) Kept(ctx context.Context, chatID int64) ([]int, error) {
 	return out, nil
 }
 
-// Forget drops the first n kept messages, with the update's Batch: a
-// message kept meanwhile stays.
-func (s *Queue) Forget(ctx context.Context, chatID int64, n int) error {
-	key := s.key("m", idStr(chatID))
-	err := write(ctx, s.c, func(p redis.Pipeliner) {
-		p.LTrim(ctx, key, int64(n), -1)
-	})
-	if err != nil {
-		return fmt.Errorf("forget kept messages of %d: %w", chatID, err)
-	}
-	return nil
-}
-
-var userWroteScript = `
+// userWroteScript notes a paired user's message, at once and only while
+// the pairing lasts (see keepScript).
+var userWroteScript = redis.NewScript(`
 local P, c = ARGV[1], ARGV[2]
-local pk = P .. 'h:p:' .. c
+local pk, uk = P .. 'h:p:' .. c, P .. 'h:u:' .. c
 if redis.call('EXISTS', pk) == 0 then return 0 end
 redis.call('HSETNX', pk, 'pending', ARGV[4])
-redis.call('RPUSH', P .. 'h:u:' .. c, ARGV[3])
+if redis.call('LINDEX', uk, -1) ~= ARGV[3] then redis.call('RPUSH', uk, ARGV[3]) end
 return 1
-`
+`)
 
-// UserWrote notes, with the update's Batch, a message of a paired user the
-// volunteer has yet to answer.
+// UserWrote notes a message of a paired user the volunteer has yet to
+// answer.
 func (s *Queue) UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error {
-	err := write(ctx, s.c, func(p redis.Pipeliner) {
-		p.Eval(ctx, userWroteScript, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID), msStr(at))
-	})
+	err := userWroteScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID), msStr(at)).Err()
 	if err != nil {
 		return fmt.Errorf("note message of %d: %w", chatID, err)
 	}
 	return nil
 }
 
-var volunteerWroteScript = `
-local P, c = ARGV[1], ARGV[2]
-local pk = P .. 'h:p:' .. c
-if redis.call('EXISTS', pk) == 0 then return 0 end
-redis.call('HDEL', pk, 'pending', 'reminded')
-redis.call('DEL', P .. 'h:u:' .. c)
-return 1
-`
-
 // VolunteerWrote notes, with the update's Batch, that the volunteer
-// answered.
+// answered. On a pairing closed meanwhile it changes nothing.
 func (s *Queue) VolunteerWrote(ctx context.Context, chatID int64) error {
+	pk, uk := s.key("p", idStr(chatID)), s.key("u", idStr(chatID))
 	err := write(ctx, s.c, func(p redis.Pipeliner) {
-		p.Eval(ctx, volunteerWroteScript, nil, s.prefix, idStr(chatID))
+		p.HDel(ctx, pk, "pending", "reminded")
+		p.Del(ctx, uk)
 	})
 	if err != nil {
 		return fmt.Errorf("note answer to %d: %w", chatID, err)

@@ -72,7 +72,7 @@ func TestTakeRace(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for n := 0; ; n++ {
-				p, err := q.Take(ctx, flows.Take{Volunteer: vol, Max: 1, ID: fmt.Sprintf("%d-%d", vol, n), At: qNow,
+				p, _, err := q.Take(ctx, flows.Take{Volunteer: vol, Max: 1, ID: fmt.Sprintf("%d-%d", vol, n), At: qNow,
 					Op: fmt.Sprintf("u%d-%d", vol, n)})
 				if errors.Is(err, flows.ErrQueueEmpty) {
 					return
@@ -123,7 +123,7 @@ func TestQueueOrder(t *testing.T) {
 		t.Errorf("queue = %v, want %v", got, want)
 	}
 	// A chat released by its volunteer goes before even the urgent one.
-	p, err := q.Take(ctx, flows.Take{Volunteer: 9, Ticket: 2, Max: 1, ID: "h1", At: qNow.Add(2 * time.Minute)})
+	p, _, err := q.Take(ctx, flows.Take{Volunteer: 9, Ticket: 2, Max: 1, ID: "h1", At: qNow.Add(2 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,8 @@ func TestTakeLimitsAndTickets(t *testing.T) {
 	q := newQueue(t)
 	ws := join(t, q, 1, 2, 3)
 	take := func(vol, ticket int64, max int, op string) (flows.Pairing, error) {
-		return q.Take(ctx, flows.Take{Volunteer: vol, Ticket: ticket, Max: max, ID: "id" + op, At: qNow, Op: op})
+		p, _, err := q.Take(ctx, flows.Take{Volunteer: vol, Ticket: ticket, Max: max, ID: "id" + op, At: qNow, Op: op})
+		return p, err
 	}
 	if _, err := take(9, ws[1].Ticket, 1, "a"); err != nil {
 		t.Fatal(err)
@@ -220,18 +221,21 @@ func TestTakeRememberedByOp(t *testing.T) {
 	ctx := context.Background()
 	q := newQueue(t)
 	join(t, q, 1, 2)
+	if _, err := q.Keep(ctx, 1, 10, ""); err != nil {
+		t.Fatal(err)
+	}
 	t1 := flows.Take{Volunteer: 9, Max: 1, ID: "first", At: qNow, Op: "u42"}
-	p1, err := q.Take(ctx, t1)
+	p1, kept1, err := q.Take(ctx, t1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t1.ID = "second"
-	p2, err := q.Take(ctx, t1)
+	p2, kept2, err := q.Take(ctx, t1)
 	if err != nil {
 		t.Fatalf("same op again: %v", err)
 	}
-	if p2 != p1 || p1.ID != "first" {
-		t.Errorf("retry took %+v, want %+v", p2, p1)
+	if p2 != p1 || p1.ID != "first" || !slices.Equal(kept1, []int{10}) || !slices.Equal(kept2, kept1) {
+		t.Errorf("retry took %+v with %v, want %+v with %v", p2, kept2, p1, kept1)
 	}
 	if got := waitingChats(t, q); !slices.Equal(got, []int64{2}) {
 		t.Errorf("queue after retry = %v, want [2]", got)
@@ -253,7 +257,7 @@ func TestLeave(t *testing.T) {
 	ctx := context.Background()
 	q := newQueue(t)
 	ws := join(t, q, 1, 2)
-	if err := q.Keep(ctx, 1, 10, "hello"); err != nil {
+	if _, err := q.Keep(ctx, 1, 10, "hello"); err != nil {
 		t.Fatal(err)
 	}
 	left, err := q.Leave(ctx, 1, "u1")
@@ -263,11 +267,11 @@ func TestLeave(t *testing.T) {
 	if kept, _ := q.Kept(ctx, 1); len(kept) != 0 {
 		t.Errorf("kept after leaving = %v", kept)
 	}
-	if _, err := q.Take(ctx, flows.Take{Volunteer: 9, Ticket: ws[0].Ticket, Max: 1, ID: "x", At: qNow}); !errors.Is(err, flows.ErrNotFound) {
+	if _, _, err := q.Take(ctx, flows.Take{Volunteer: 9, Ticket: ws[0].Ticket, Max: 1, ID: "x", At: qNow}); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("taking a chat that left: %v", err)
 	}
 	// Taken first, the chat cannot leave.
-	if _, err := q.Take(ctx, flows.Take{Volunteer: 9, Max: 1, ID: "y", At: qNow}); err != nil {
+	if _, _, err := q.Take(ctx, flows.Take{Volunteer: 9, Max: 1, ID: "y", At: qNow}); err != nil {
 		t.Fatal(err)
 	}
 	if left, err := q.Leave(ctx, 2, "u2"); err != nil || left {
@@ -276,17 +280,25 @@ func TestLeave(t *testing.T) {
 }
 
 // TestMessagesKeptAndUnanswered: messages written while waiting are kept in
-// order until relayed; the user's messages a volunteer left unanswered go
-// first to the next volunteer when the chat goes back.
+// order and handed to the take; the user's messages a volunteer left
+// unanswered go first to the next volunteer when the chat goes back.
 func TestMessagesKeptAndUnanswered(t *testing.T) {
 	ctx := context.Background()
 	q := newQueue(t)
 	join(t, q, 1)
-	for _, id := range []int{10, 11, 12} {
-		if err := q.Keep(ctx, 1, id, fmt.Sprint("words ", id)); err != nil {
+	keep := func(id int, snippet string) bool {
+		t.Helper()
+		ok, err := q.Keep(ctx, 1, id, snippet)
+		if err != nil {
 			t.Fatal(err)
 		}
+		return ok
 	}
+	for _, id := range []int{10, 11, 12} {
+		keep(id, fmt.Sprint("words ", id))
+	}
+	// The same update handled again keeps its message once.
+	keep(12, "")
 	ws, _ := q.Waiting(ctx)
 	if ws[0].Snippet != "words 10" {
 		t.Errorf("snippet = %q, want the first message's", ws[0].Snippet)
@@ -295,26 +307,19 @@ func TestMessagesKeptAndUnanswered(t *testing.T) {
 	if st.Waiting == nil || st.Kept != 3 {
 		t.Errorf("state = %+v, want waiting with 3 kept", st)
 	}
-	p, err := q.Take(ctx, flows.Take{Volunteer: 9, Max: 1, ID: "h", At: qNow})
+	p, kept, err := q.Take(ctx, flows.Take{Volunteer: 9, Max: 1, ID: "h", At: qNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, _ := q.Kept(ctx, 1)
 	if !slices.Equal(kept, []int{10, 11, 12}) {
-		t.Errorf("kept = %v", kept)
+		t.Errorf("taken with %v, want [10 11 12]", kept)
 	}
-	// Relayed; a message kept meanwhile stays.
-	if err := q.Keep(ctx, 1, 13, ""); err != nil {
-		t.Fatal(err)
+	if kept, _ := q.Kept(ctx, 1); len(kept) != 0 {
+		t.Errorf("kept after the take = %v", kept)
 	}
-	if err := q.Forget(ctx, 1, 3); err != nil {
-		t.Fatal(err)
-	}
-	if kept, _ := q.Kept(ctx, 1); !slices.Equal(kept, []int{13}) {
-		t.Errorf("kept after forgetting 3 = %v, want [13]", kept)
-	}
-	if err := q.Forget(ctx, 1, 1); err != nil {
-		t.Fatal(err)
+	// Written as the chat was being taken: not kept, for the caller to relay.
+	if keep(13, "") {
+		t.Error("a message was kept for a chat already taken")
 	}
 	if !p.Pending.Equal(qNow) {
 		t.Errorf("pending after take = %v, want the take", p.Pending)
@@ -322,7 +327,7 @@ func TestMessagesKeptAndUnanswered(t *testing.T) {
 	if err := q.VolunteerWrote(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []int{20, 21} {
+	for _, id := range []int{20, 21, 21} {
 		if err := q.UserWrote(ctx, 1, id, qNow.Add(time.Duration(id)*time.Second)); err != nil {
 			t.Fatal(err)
 		}
@@ -344,8 +349,11 @@ func TestMessagesKeptAndUnanswered(t *testing.T) {
 	if err := q.UserWrote(ctx, 1, 30, qNow); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := q.Chat(ctx, 1); st.Paired != nil {
-		t.Errorf("a late write made a pairing: %+v", st.Paired)
+	if err := q.VolunteerWrote(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := q.Chat(ctx, 1); st.Paired != nil || st.Kept != 2 {
+		t.Errorf("late writes changed the state: %+v", st)
 	}
 }
 
@@ -355,7 +363,7 @@ func TestTimerClaims(t *testing.T) {
 	ctx := context.Background()
 	q := newQueue(t)
 	join(t, q, 1, 2)
-	p, err := q.Take(ctx, flows.Take{Volunteer: 9, Max: 1, ID: "h", At: qNow})
+	p, _, err := q.Take(ctx, flows.Take{Volunteer: 9, Max: 1, ID: "h", At: qNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,4 +409,42 @@ func TestTimerClaims(t *testing.T) {
 	if ok, _ := q.ClaimEscalation(ctx, p.ChatID); ok {
 		t.Error("escalation claimed for a chat that is not waiting")
 	}
+}
+
+// BenchmarkTakeRace measures chats taken per second by volunteers racing
+// on one queue: each op joins a chat, takes one and closes it.
+func BenchmarkTakeRace(b *testing.B) {
+	ctx := context.Background()
+	rdb, prefix := storagetest.Redis(b)
+	q := storage.NewQueue(rdb, prefix)
+	var next, vol int64
+	var mu sync.Mutex
+	b.SetParallelism(10)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		vol++
+		me := 900000 + vol
+		mu.Unlock()
+		for pb.Next() {
+			mu.Lock()
+			next++
+			chat := next
+			mu.Unlock()
+			if _, _, err := q.Join(ctx, flows.Waiting{ChatID: chat, Queued: qNow}); err != nil {
+				b.Fatal(err)
+			}
+			p, _, err := q.Take(ctx, flows.Take{Volunteer: me, Max: 1, ID: fmt.Sprint(chat), At: qNow})
+			if errors.Is(err, flows.ErrQueueEmpty) {
+				continue
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := q.Close(ctx, p.ChatID, me, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handoffs/s")
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"hotline/flows"
 	"hotline/storage"
 	"hotline/storage/storagetest"
@@ -46,13 +48,11 @@ func TestReportersCases(t *testing.T) {
 // caseColumns reads the columns Forget must erase, as stored.
 type caseColumns struct {
 	NameLatin, NameCyrillic, BirthCountry, Citizenship, CircumstanceNote, FacilityText string
-	LawyerName, LawyerPhone, Appeals, ReporterName, Relationship, ReporterContact     string
+	LawyerName, LawyerPhone, Appeals, ReporterName, Relationship, ReporterContact      string
 	BirthDate, ANumber                                                                 *string
 }
 
-func storedCase(t *testing.T, db interface {
-	Get(dest any, query string, args ...any) error
-}, id int64) caseColumns {
+func storedCase(t *testing.T, db *sqlx.DB, id int64) caseColumns {
 	t.Helper()
 	var c caseColumns
 	err := db.Get(&c, `SELECT name_latin AS namelatin, name_cyrillic AS namecyrillic,

@@ -187,29 +187,28 @@ func (s *Timeline) Record(ctx context.Context, e flows.Event) (flows.Event, erro
 	return out, nil
 }
 
-// recordEvent inserts the event unless its key is taken, and reads back
-// the stored one.
+// recordEvent inserts the event unless its key is taken, and returns the
+// stored one: the new row, or the one that holds the key.
 func recordEvent(ctx context.Context, tx *sqlx.Tx, e flows.Event) (flows.Event, error) {
 	key := nullString(e.Key)
-	_, err := tx.ExecContext(ctx, `
+	var rows []eventRow
+	err := tx.SelectContext(ctx, &rows, `
 		INSERT INTO case_events (case_id, kind, status, note, public, actor, facility_id, event_date, idem_key)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (idem_key) DO NOTHING`,
+		ON CONFLICT (idem_key) DO NOTHING
+		RETURNING `+eventColumns,
 		e.CaseID, e.Kind, e.Status, e.Note, e.Public, e.Actor, nullID(e.FacilityID), nullString(e.Date), key)
+	if pqErr := pq.As(err, pqerror.ForeignKeyViolation); pqErr != nil && pqErr.Constraint == "case_events_case_id_fkey" {
+		return flows.Event{}, ErrNotFound
+	}
 	if err != nil {
-		if pqErr := pq.As(err, pqerror.ForeignKeyViolation); pqErr != nil && pqErr.Constraint == "case_events_case_id_fkey" {
-			return flows.Event{}, ErrNotFound
-		}
 		return flows.Event{}, scrub(err)
 	}
-	var row eventRow
-	if key == nil {
-		err = tx.GetContext(ctx, &row, `SELECT `+eventColumns+` FROM case_events
-			WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, e.CaseID)
-	} else {
-		err = tx.GetContext(ctx, &row, `SELECT `+eventColumns+` FROM case_events WHERE idem_key = $1`, key)
+	if len(rows) == 1 {
+		return rows[0].event(), nil
 	}
-	if err != nil {
+	var row eventRow
+	if err := tx.GetContext(ctx, &row, `SELECT `+eventColumns+` FROM case_events WHERE idem_key = $1`, key); err != nil {
 		return flows.Event{}, scrub(err)
 	}
 	return row.event(), nil

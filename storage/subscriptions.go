@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -54,21 +52,25 @@ func (s *Subscriptions) Unsubscribe(ctx context.Context, caseID, chatID int64) e
 // Following tells whether the chat follows the case: as its reporter, or
 // as a subscriber.
 func (s *Subscriptions) Following(ctx context.Context, caseID, chatID int64) (flows.Following, error) {
-	var f flows.Following
+	var f struct {
+		Reporter   bool `db:"reporter"`
+		Subscriber bool `db:"subscriber"`
+	}
 	err := s.db.GetContext(ctx, &f, `
-		SELECT CASE
-			WHEN EXISTS (SELECT 1 FROM cases c JOIN reporters r ON r.id = c.reporter_id
-				WHERE c.id = $1 AND r.chat_id = $2) THEN $3
-			WHEN EXISTS (SELECT 1 FROM subscriptions WHERE case_id = $1 AND chat_id = $2) THEN $4
-			ELSE $5 END`,
-		caseID, chatID, int(flows.Reporting), int(flows.Subscribed), int(flows.NotFollowing))
-	if errors.Is(err, sql.ErrNoRows) {
-		return flows.NotFollowing, nil
-	}
-	if err != nil {
+		SELECT
+			EXISTS (SELECT 1 FROM cases c JOIN reporters r ON r.id = c.reporter_id
+				WHERE c.id = $1 AND r.chat_id = $2) AS reporter,
+			EXISTS (SELECT 1 FROM subscriptions WHERE case_id = $1 AND chat_id = $2) AS subscriber`,
+		caseID, chatID)
+	switch {
+	case err != nil:
 		return flows.NotFollowing, fmt.Errorf("does chat %d follow case %d: %w", chatID, caseID, scrub(err))
+	case f.Reporter:
+		return flows.Reporting, nil
+	case f.Subscriber:
+		return flows.Subscribed, nil
 	}
-	return f, nil
+	return flows.NotFollowing, nil
 }
 
 // Recipients returns the chats to tell of a case's public change: the

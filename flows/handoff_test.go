@@ -1,0 +1,999 @@
+package flows_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"hotline/flows"
+	"hotline/locales"
+	"hotline/storage"
+	"hotline/storage/storagetest"
+)
+
+// hworld plays several people talking to the flows at once — users,
+// volunteers, admins — over real Redis and Postgres, with a clock the test
+// moves. Every reply is checked (renders in its language, callback data
+// within 64 bytes) and filed in the inbox of the chat it goes to.
+type hworld struct {
+	t        *testing.T
+	app      *flows.App
+	cfg      flows.Config
+	deps     flows.Deps
+	cat      *locales.Catalog
+	db       *sqlx.DB
+	rdb      *redis.Client
+	prefix   string
+	vols     *storage.Volunteers
+	queue    *storage.Queue
+	hist     *storage.Handoffs
+	cases    *storage.Cases
+	sessions *storage.Sessions
+
+	mu     sync.Mutex
+	now    time.Time
+	update int64
+	msgID  map[int64]int
+	inbox  map[int64][]flows.Reply
+}
+
+const (
+	hAdmin     = 100 // from the configuration
+	hVolunteer = 501
+	hCoord     = 601
+)
+
+func newHWorld(t *testing.T) *hworld {
+	t.Helper()
+	db := storagetest.Postgres(t)
+	rdb, prefix := storagetest.Redis(t)
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &hworld{
+		t: t, cat: cat, db: db, rdb: rdb, prefix: prefix,
+		vols:     storage.NewVolunteers(db),
+		queue:    storage.NewQueue(rdb, prefix),
+		hist:     storage.NewHandoffs(db),
+		cases:    storage.NewCases(db),
+		sessions: storage.NewSessions(rdb, prefix, time.Hour),
+		now:      testNow,
+		msgID:    map[int64]int{},
+		inbox:    map[int64][]flows.Reply{},
+	}
+	w.cfg = flows.Config{
+		BotUsername:     "hotline_test_bot",
+		Admins:          []int64{hAdmin},
+		HandoffRemind:   10 * time.Minute,
+		HandoffReturn:   5 * time.Minute,
+		HandoffEscalate: 15 * time.Minute,
+	}
+	w.deps = flows.Deps{
+		Sessions:   w.sessions,
+		Cases:      w.cases,
+		Facilities: storage.NewFacilities(db),
+		Volunteers: w.vols,
+		Queue:      w.queue,
+		Handoffs:   w.hist,
+		CaseFiles:  w.cases,
+		Now:        w.clock,
+	}
+	w.app = flows.New(w.cfg, w.deps)
+	return w
+}
+
+func (w *hworld) clock() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.now
+}
+
+func (w *hworld) advance(d time.Duration) {
+	w.mu.Lock()
+	w.now = w.now.Add(d)
+	w.mu.Unlock()
+}
+
+// member adds a hotline member as an admin would from the command line.
+func (w *hworld) member(id int64, role flows.Role) {
+	w.t.Helper()
+	if err := w.vols.Add(context.Background(), id, role, 0); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// hperson is someone in a private chat with the bot.
+type hperson struct {
+	w        *hworld
+	id       int64
+	langCode string
+	lastIn   int // the id of the hperson's latest message
+}
+
+func (w *hworld) person(id int64, langCode string) *hperson {
+	return &hperson{w: w, id: id, langCode: langCode}
+}
+
+// nextMsg numbers a message in a chat, as Telegram would.
+func (w *hworld) nextMsg(chat int64) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.msgID[chat]++
+	return w.msgID[chat]
+}
+
+// do handles one input of the hperson and files the replies.
+func (p *hperson) do(in flows.Input) []flows.Reply {
+	p.w.t.Helper()
+	rs, err := p.try(context.Background(), in)
+	if err != nil {
+		p.w.t.Fatalf("Handle(%d %v %q): %v", p.id, in.Kind, in.Command+in.Text+in.Data, err)
+	}
+	return rs
+}
+
+func (p *hperson) try(ctx context.Context, in flows.Input) ([]flows.Reply, error) {
+	w := p.w
+	w.mu.Lock()
+	w.update++
+	if in.UpdateID == 0 {
+		in.UpdateID = w.update
+	}
+	now := w.now
+	w.mu.Unlock()
+	in.ChatID, in.UserID, in.ChatType, in.LangCode, in.At = p.id, p.id, "private", p.langCode, now
+	if in.Kind != flows.KindButton && in.MessageID == 0 {
+		in.MessageID = w.nextMsg(p.id)
+		p.lastIn = in.MessageID
+	}
+	rs, err := w.app.Handle(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	w.file(rs)
+	return rs, nil
+}
+
+// file checks replies and puts them in their chats' inboxes.
+func (w *hworld) file(rs []flows.Reply) {
+	w.t.Helper()
+	for _, r := range rs {
+		w.check(r)
+		w.mu.Lock()
+		if r.Edit == 0 {
+			w.msgID[r.ChatID]++
+		}
+		w.inbox[r.ChatID] = append(w.inbox[r.ChatID], r)
+		w.mu.Unlock()
+	}
+}
+
+func (w *hworld) check(r flows.Reply) {
+	w.t.Helper()
+	if r.Copy != nil {
+		if r.Copy.FromChatID == 0 || r.Copy.MessageID == 0 || len(r.Texts) > 0 {
+			w.t.Errorf("bad copy: %+v", r)
+		}
+		return
+	}
+	if r.Lang != "ru" && r.Lang != "en" || len(r.Texts) == 0 {
+		w.t.Errorf("bad reply: %+v", r)
+	}
+	for _, tx := range r.Texts {
+		if err := w.cat.Check(r.Lang, tx); err != nil {
+			w.t.Errorf("text %s: %v", tx.ID, err)
+		}
+	}
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Label == "" {
+				if err := w.cat.Check(r.Lang, b.Text); err != nil {
+					w.t.Errorf("button %s: %v", b.Text.ID, err)
+				}
+			}
+			if b.Data == "" || len(b.Data) > 64 {
+				w.t.Errorf("button %s: callback data %q", b.Text.ID, b.Data)
+			}
+		}
+	}
+}
+
+func (p *hperson) send(text string) []flows.Reply {
+	p.w.t.Helper()
+	return p.do(flows.Input{Kind: flows.KindText, Text: text})
+}
+
+func (p *hperson) command(name, arg string) []flows.Reply {
+	p.w.t.Helper()
+	return p.do(flows.Input{Kind: flows.KindCommand, Command: name, Text: arg})
+}
+
+func (p *hperson) media(kind, caption string) []flows.Reply {
+	p.w.t.Helper()
+	return p.do(flows.Input{Kind: flows.KindMedia, Media: kind, Text: caption})
+}
+
+func (p *hperson) press(data string) []flows.Reply {
+	p.w.t.Helper()
+	return p.do(flows.Input{Kind: flows.KindButton, Data: data, MessageID: p.w.msgID[p.id]})
+}
+
+// received takes the replies the hperson got since the last call.
+func (p *hperson) received() []flows.Reply {
+	p.w.mu.Lock()
+	defer p.w.mu.Unlock()
+	rs := p.w.inbox[p.id]
+	delete(p.w.inbox, p.id)
+	return rs
+}
+
+// lastMsgID is the id of the chat's latest message.
+func (p *hperson) lastMsgID() int {
+	p.w.mu.Lock()
+	defer p.w.mu.Unlock()
+	return p.w.msgID[p.id]
+}
+
+// describe names what a reply shows: its texts' IDs, or the message it copies.
+func describe(r flows.Reply) string {
+	if r.Copy != nil {
+		return fmt.Sprintf("copy %d/%d", r.Copy.FromChatID, r.Copy.MessageID)
+	}
+	return strings.Join(textIDs(r), "+")
+}
+
+func describeAll(rs []flows.Reply) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, describe(r))
+	}
+	return out
+}
+
+// expectGot checks what the hperson received since the last check.
+func (p *hperson) expectGot(want ...string) []flows.Reply {
+	p.w.t.Helper()
+	rs := p.received()
+	if got := describeAll(rs); !slices.Equal(got, want) {
+		p.w.t.Fatalf("chat %d received %q\nwant %q", p.id, got, want)
+	}
+	return rs
+}
+
+// buttonData finds the callback data of a reply's button by its text ID
+// or label.
+func buttonData(t *testing.T, r flows.Reply, name string) string {
+	t.Helper()
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Text.ID == name || b.Label == name {
+				return b.Data
+			}
+		}
+	}
+	t.Fatalf("no button %q in %v", name, buttonNames(r))
+	return ""
+}
+
+func textData(r flows.Reply, id, key string) any {
+	for _, t := range r.Texts {
+		if t.ID == id {
+			return t.Data[key]
+		}
+	}
+	return nil
+}
+
+func (w *hworld) tick() []flows.Reply {
+	w.t.Helper()
+	rs, err := w.app.Tick(context.Background())
+	if err != nil {
+		w.t.Fatalf("Tick: %v", err)
+	}
+	w.file(rs)
+	return rs
+}
+
+func (w *hworld) waiting() []int64 {
+	w.t.Helper()
+	ws, err := w.queue.Waiting(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var out []int64
+	for _, x := range ws {
+		out = append(out, x.ChatID)
+	}
+	return out
+}
+
+type handoffRow struct {
+	Chat    int64   `db:"chat_id"`
+	Vol     int64   `db:"volunteer_id"`
+	Wait    int     `db:"wait_seconds"`
+	Outcome *string `db:"outcome"`
+	Rating  *int    `db:"rating"`
+}
+
+func (w *hworld) handoffRows() []handoffRow {
+	w.t.Helper()
+	var rows []handoffRow
+	if err := w.db.Select(&rows, `SELECT chat_id, volunteer_id, wait_seconds, outcome, rating FROM handoffs ORDER BY taken_at, closed_at NULLS LAST`); err != nil {
+		w.t.Fatal(err)
+	}
+	return rows
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// TestHandoffConversation: a user asks for a volunteer and writes while
+// waiting; a volunteer on duty is told, takes the chat, sees what was
+// written, and the two talk through copies; /done closes it, the user
+// rates it, and the history row is kept. The user reads their language,
+// the volunteer the language of their own Telegram.
+func TestHandoffConversation(t *testing.T) {
+	for _, tt := range []struct{ userLang, volLang string }{{"ru", "en"}, {"en", "ru"}} {
+		t.Run(tt.userLang+"-user-"+tt.volLang+"-volunteer", func(t *testing.T) {
+			t.Parallel()
+			w := newHWorld(t)
+			adm := w.person(hAdmin, "en")
+			vol := w.person(hVolunteer, tt.volLang)
+			user := w.person(7001, tt.userLang)
+
+			adm.command("volunteers", "add 501")
+			rs := adm.expectGot("handoff.member_added")
+			if got := textData(rs[0], "handoff.member_added", "ID"); got != "501" {
+				t.Errorf("added %v", got)
+			}
+			vol.command("name", "Anna")
+			vol.expectGot("handoff.name_set")
+			vol.command("duty", "on")
+			rs = vol.expectGot("handoff.duty")
+			if rs[0].Lang != tt.volLang {
+				t.Errorf("volunteer reads %s, want %s", rs[0].Lang, tt.volLang)
+			}
+
+			user.command("start", "")
+			user.received()
+			user.press("m:volunteer")
+			rs = user.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
+			if rs[0].Lang != tt.userLang || rs[0].Texts[1].Count != 1 {
+				t.Errorf("joined reply = %+v", rs[0])
+			}
+			leave := buttonData(t, rs[0], "btn.handoff_leave")
+			rs = vol.expectGot("handoff.notify_new")
+			ticket := textData(rs[0], "handoff.notify_new", "Ticket").(int64)
+
+			var written []int
+			user.send("My husband was detained this morning")
+			written = append(written, user.lastIn)
+			user.expectGot("handoff.kept+handoff.position")
+			user.send("He is at the check-in office in Miami")
+			written = append(written, user.lastIn)
+			user.media("photo", "")
+			written = append(written, user.lastIn)
+			user.expectGot() // only the first is acknowledged
+			if leave == "" {
+				t.Fatal("no leave button")
+			}
+
+			vol.command("queue", "")
+			rs = vol.expectGot("handoff.queue")
+			line := rs[0].Texts[0].Data["Lines"].([]flows.Text)[0]
+			if line.Data["Ticket"] != ticket || line.Data["Snippet"].(flows.Text).Data["V"] != "My husband was detained this morning" {
+				t.Errorf("queue line = %+v", line.Data)
+			}
+
+			vol.command("next", "")
+			vol.expectGot("handoff.taken+handoff.taken_kept",
+				fmt.Sprintf("copy %d/%d", user.id, written[0]),
+				fmt.Sprintf("copy %d/%d", user.id, written[1]),
+				fmt.Sprintf("copy %d/%d", user.id, written[2]))
+			rs = user.expectGot("handoff.vol_joined")
+			if got := textData(rs[0], "handoff.vol_joined", "Name"); got != "Anna" {
+				t.Errorf("user told the volunteer is %v, want the display name", got)
+			}
+
+			user.send("Hello?")
+			vol.expectGot(fmt.Sprintf("copy %d/%d", user.id, user.lastIn))
+			user.expectGot()
+			for _, in := range []flows.Input{
+				{Kind: flows.KindText, Text: "Hello, I am here to help. What is his A-number?"},
+				{Kind: flows.KindMedia, Media: "document", Text: "A form to fill in"},
+				{Kind: flows.KindMedia, Media: "voice"},
+			} {
+				vol.do(in)
+				user.expectGot(fmt.Sprintf("copy %d/%d", vol.id, vol.lastIn))
+				vol.expectGot()
+			}
+			user.media("voice", "")
+			vol.expectGot(fmt.Sprintf("copy %d/%d", user.id, user.lastIn))
+
+			vol.command("case", "")
+			vol.expectGot("handoff.case_none")
+			// A paired user's /start shows where their messages go.
+			user.command("start", "")
+			user.expectGot("handoff.paired")
+
+			w.advance(3 * time.Minute)
+			vol.command("done", "")
+			vol.expectGot("handoff.vol_done")
+			rs = user.expectGot("handoff.done+handoff.rate")
+			user.press(buttonData(t, rs[0], "5 ⭐"))
+			rs = user.expectGot("handoff.thanks")
+			if rs[0].Edit == 0 {
+				t.Error("thanks does not replace the rating buttons")
+			}
+			rows := w.handoffRows()
+			if len(rows) != 1 || rows[0].Chat != user.id || rows[0].Vol != vol.id ||
+				str(rows[0].Outcome) != flows.EndDone || rows[0].Rating == nil || *rows[0].Rating != 5 {
+				t.Errorf("handoff rows = %+v", rows)
+			}
+			// After /done, what either writes is no longer relayed.
+			user.send("thanks")
+			user.expectGot("menu.greeting")
+			vol.expectGot()
+			vol.send("bye")
+			vol.expectGot("menu.greeting")
+		})
+	}
+}
+
+// TestHandoffMembersOnly: someone who is not a member gets, for every
+// volunteer command and button, exactly what an unknown command or an old
+// button gets — nothing of the queue or of any case. Roles are checked
+// one by one: a volunteer may not see /stats, a coordinator not /volunteers.
+func TestHandoffMembersOnly(t *testing.T) {
+	w := newHWorld(t)
+	ctx := context.Background()
+	r := &flows.Report{DraftID: "d1", Consent: true, NameLatin: "Ivan Petrov", ReporterUserID: 7001, ReporterChatID: 7001,
+		ReporterName: "Maria", ReporterPhone: "+1 212 555 0100", Urgent: []string{"flight"}, Lang: "ru"}
+	cs, err := w.cases.Create(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := w.person(7001, "ru")
+	waiting.press("m:volunteer")
+	waiting.send("Ivan Petrov, A 123 456 789")
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+
+	commands := []struct{ name, arg string }{
+		{"queue", ""}, {"next", ""}, {"take", "1"}, {"take", ""}, {"release", ""}, {"done", ""}, {"case", ""},
+		{"case", cs.Code}, {"duty", "on"}, {"duty", ""}, {"name", "Mallory"}, {"switch", ""}, {"stats", ""},
+		{"volunteers", ""}, {"volunteers", "add 666 admin"}, {"volunteers", "remove 501"}, {"volunteers", "invite admin"},
+	}
+	buttons := []string{"h.t:1", "h.s:7001"}
+	minRole := map[string]flows.Role{"stats": flows.RoleCoordinator, "volunteers": flows.RoleAdmin}
+
+	for _, tt := range []struct {
+		name string
+		id   int64
+		role flows.Role
+	}{{"stranger", 8001, flows.RoleNone}, {"volunteer", hVolunteer, flows.RoleVolunteer}, {"coordinator", hCoord, flows.RoleCoordinator}} {
+		for _, lang := range []string{"ru", "en"} {
+			p := w.person(tt.id, lang)
+			p.command("nosuchcommand", "")
+			unknown := p.received()
+			p.press("zz:1")
+			oldButton := p.received()
+			for _, c := range commands {
+				if tt.role >= max(flows.RoleVolunteer, minRole[c.name]) {
+					continue // allowed: shown elsewhere
+				}
+				p.command(c.name, c.arg)
+				got := p.received()
+				if !sameReplies(got, unknown) {
+					t.Errorf("%s (%s) /%s %s got %q, want the unknown command's %q", tt.name, lang, c.name, c.arg,
+						describeAll(got), describeAll(unknown))
+				}
+				w.leaks(t, got, cs.Code, "Ivan Petrov", "A 123 456 789")
+			}
+			if tt.role == flows.RoleNone {
+				for _, b := range buttons {
+					p.press(b)
+					if got := p.received(); !sameReplies(got, oldButton) {
+						t.Errorf("stranger pressing %s got %q, want an old button's %q", b, describeAll(got), describeAll(oldButton))
+					}
+				}
+				p.command("help", "")
+				if got := p.received(); describe(got[0]) != "help.menu+menu.choose" {
+					t.Errorf("stranger's /help = %q", describeAll(got))
+				}
+			}
+		}
+	}
+	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+		t.Errorf("queue after strangers' commands = %v, want the user still waiting", got)
+	}
+	if rows := w.handoffRows(); len(rows) != 0 {
+		t.Errorf("handoffs = %+v", rows)
+	}
+	if r, _ := w.vols.Role(ctx, 666); r != flows.RoleNone {
+		t.Errorf("a stranger made 666 a %v", r)
+	}
+}
+
+// sameReplies compares replies as the user sees them.
+func sameReplies(a, b []flows.Reply) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if fmt.Sprint(a[i].ChatID, a[i].Lang, a[i].Texts, a[i].Buttons) != fmt.Sprint(b[i].ChatID, b[i].Lang, b[i].Texts, b[i].Buttons) {
+			return false
+		}
+	}
+	return true
+}
+
+// leaks fails when a reply, rendered, contains any of the values.
+func (w *hworld) leaks(t *testing.T, rs []flows.Reply, values ...string) {
+	t.Helper()
+	for _, r := range rs {
+		text := w.cat.Render(r.Lang, r.Texts...)
+		for _, v := range values {
+			if strings.Contains(text, v) || strings.Contains(text, flows.FormatCode(v)) {
+				t.Errorf("reply %s shows %q", describe(r), v)
+			}
+		}
+	}
+}
+
+// TestHandoffRelease: /release puts the chat back at the head of the queue
+// with the messages the volunteer left unanswered; the next volunteer sees
+// them.
+func TestHandoffRelease(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(502, flows.RoleVolunteer)
+	vol, vol2 := w.person(hVolunteer, "en"), w.person(502, "ru")
+	user, other := w.person(7001, "ru"), w.person(7002, "en")
+
+	user.press("m:volunteer")
+	w.advance(time.Minute)
+	other.press("m:volunteer")
+	vol.command("next", "")
+	vol.expectGot("handoff.taken+handoff.taken_nothing")
+	user.received()
+	user.send("Are you there?")
+	unanswered := user.lastIn
+	vol.received()
+
+	vol.command("release", "")
+	vol.expectGot("handoff.vol_released")
+	rs := user.expectGot("handoff.released+handoff.position+handoff.write_while_waiting")
+	if rs[0].Texts[1].Count != 1 {
+		t.Errorf("released user's position = %v, want 1", rs[0].Texts[1].Count)
+	}
+	if got := w.waiting(); !slices.Equal(got, []int64{7001, 7002}) {
+		t.Errorf("queue = %v, want the released chat first", got)
+	}
+	vol.command("done", "")
+	vol.expectGot("handoff.none_held")
+
+	vol2.command("next", "")
+	vol2.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, unanswered))
+	user.expectGot("handoff.vol_joined_anon")
+	rows := w.handoffRows()
+	if len(rows) != 2 || str(rows[0].Outcome) != flows.EndReleased || rows[0].Vol != hVolunteer || rows[1].Vol != 502 || rows[1].Outcome != nil {
+		t.Errorf("handoff rows = %+v", rows)
+	}
+}
+
+// TestHandoffTimers: a volunteer silent for HandoffRemind is reminded once;
+// silent HandoffReturn more, the chat goes back to the head of the queue.
+// A chat waiting longer than HandoffEscalate is told to the coordinators
+// once, and a user who moved up much is told the new position. Two
+// processes ticking at once do each of these once.
+func TestHandoffTimers(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+	vol, coord, adm := w.person(hVolunteer, "en"), w.person(hCoord, "ru"), w.person(hAdmin, "en")
+	users := []*hperson{w.person(7001, "ru"), w.person(7002, "en"), w.person(7003, "ru"), w.person(7004, "en")}
+	for _, u := range users {
+		u.press("m:volunteer")
+		u.received()
+		w.advance(time.Second)
+	}
+	vol.command("next", "")
+	vol.received()
+	users[0].received()
+	second := flows.New(w.cfg, w.deps) // another process
+
+	tickBoth := func() {
+		t.Helper()
+		var wg sync.WaitGroup
+		var all [][]flows.Reply
+		var mu sync.Mutex
+		for _, a := range []*flows.App{w.app, second} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rs, err := a.Tick(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				all = append(all, rs)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		for _, rs := range all {
+			w.file(rs)
+		}
+	}
+
+	// The volunteer answered at first; later the user wrote and got nothing.
+	w.advance(time.Minute)
+	vol.send("Hello")
+	users[0].received()
+	w.advance(time.Minute)
+	users[0].send("Hello? Please answer")
+	vol.received()
+	w.advance(9 * time.Minute)
+	tickBoth()
+	vol.expectGot()
+	// The first in the queue was taken: the second, told 2, is now first;
+	// the others moved too little to be told.
+	rs := users[1].expectGot("handoff.position_now")
+	if rs[0].Texts[0].Count != 1 {
+		t.Errorf("new position = %v, want 1", rs[0].Texts[0].Count)
+	}
+	users[2].expectGot()
+	users[3].expectGot()
+	w.advance(time.Minute)
+	tickBoth()
+	vol.expectGot("handoff.remind")
+	tickBoth()
+	vol.expectGot()
+	// Escalated: waiting for 15 minutes, told to the coordinator and the
+	// configured admin once.
+	w.advance(4 * time.Minute)
+	tickBoth()
+	coord.expectGot("handoff.escalate", "handoff.escalate", "handoff.escalate")
+	adm.expectGot("handoff.escalate", "handoff.escalate", "handoff.escalate")
+	tickBoth()
+	coord.expectGot()
+
+	// Silent 5 more minutes: back to the queue, at its head.
+	w.advance(time.Minute)
+	tickBoth()
+	vol.expectGot("handoff.vol_returned")
+	users[0].expectGot("handoff.returned+handoff.position+handoff.write_while_waiting")
+	if got := w.waiting(); !slices.Equal(got, []int64{7001, 7002, 7003, 7004}) {
+		t.Errorf("queue = %v, want the returned chat first", got)
+	}
+	rows := w.handoffRows()
+	if len(rows) != 1 || str(rows[0].Outcome) != flows.EndSilent {
+		t.Errorf("handoff rows = %+v", rows)
+	}
+	tickBoth()
+	vol.expectGot()
+	users[0].expectGot()
+
+	// Three chats taken: the last one, told 4, is now first.
+	w.member(502, flows.RoleVolunteer)
+	w.member(503, flows.RoleVolunteer)
+	for _, id := range []int64{hVolunteer, 502, 503} {
+		w.person(id, "en").command("next", "")
+	}
+	for _, u := range users[:3] {
+		u.received()
+	}
+	tickBoth()
+	rs = users[3].expectGot("handoff.position_now")
+	if rs[0].Texts[0].Count != 1 {
+		t.Errorf("new position = %v, want 1", rs[0].Texts[0].Count)
+	}
+	tickBoth()
+	users[3].expectGot()
+}
+
+// TestHandoffUrgentReport: a relative files an urgent report and presses
+// "talk to a volunteer now": the chat goes ahead of those who waited
+// longer, and the volunteer who takes it has the case one command away.
+func TestHandoffUrgentReport(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	for _, id := range []int64{7002, 7003} {
+		w.person(id, "en").press("m:volunteer")
+		w.advance(time.Minute)
+	}
+	c := &chat{t: t, app: w.app, cat: w.cat, sessions: &flowSessions{Sessions: w.sessions}, cases: w.cases, db: w.db,
+		now: testNow, id: 7001, langCode: "ru", sent: map[int]flows.Reply{}}
+	startReport(c)
+	for _, step := range []struct{ send, press, want string }{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.birth_date"},
+		{send: "01.01.1980", want: "ask.birth_country"},
+		{send: "Россия", want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+		{send: "A 123 456 789", want: "ask.detained_on"},
+		{send: "01.03.2026", want: "ask.circumstance"},
+		{press: "circ.border", want: "ask.details"},
+		{press: "btn.skip", want: "ask.facility"},
+		{send: "krome", want: "ask.facility_pick"},
+		{press: "btn.facility_keep", want: "ask.facility_share"},
+		{press: "btn.share_no", want: "ask.lawyer"},
+		{press: "btn.lawyer_no", want: "ask.hearing"},
+		{press: "btn.hearing_unknown", want: "ask.appeals"},
+		{press: "btn.appeals_none", want: "ask.urgent"},
+	} {
+		var r flows.Reply
+		if step.send != "" {
+			r = c.send(step.send)
+		} else {
+			r = c.press(step.press)
+		}
+		c.expect(r, step.want)
+	}
+	c.pressUrgent("flight")
+	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
+	c.expect(c.send("Мария"), "ask.relationship")
+	c.expect(c.send("жена"), "ask.contact")
+	c.expect(c.send("+7 900 123-45-67"), "ask.review")
+	c.expect(c.press("btn.confirm"), "report.done", "report.urgent_offer")
+	code := data(c.last, "report.done", "Code")
+
+	r := c.press("btn.volunteer_now")
+	c.expect(r, "handoff.joined_urgent", "handoff.position", "handoff.nobody_on_duty", "handoff.write_while_waiting")
+	if r.Texts[1].Count != 1 {
+		t.Errorf("urgent position = %v, want 1", r.Texts[1].Count)
+	}
+	if got := w.waiting(); !slices.Equal(got, []int64{7001, 7002, 7003}) {
+		t.Errorf("queue = %v, want the urgent chat first", got)
+	}
+
+	vol := w.person(hVolunteer, "en")
+	vol.command("queue", "")
+	rs := vol.expectGot("handoff.queue")
+	line := rs[0].Texts[0].Data["Lines"].([]flows.Text)[0]
+	if line.Data["Urgent"] != true || line.Data["Case"].(flows.Text).Data["V"] != code {
+		t.Errorf("first queue line = %+v, want urgent with case %s", line.Data, code)
+	}
+	vol.command("next", "")
+	rs = vol.expectGot("handoff.taken+handoff.taken_nothing")
+	if textData(rs[0], "handoff.taken", "Urgent") != true {
+		t.Errorf("taken = %+v", rs[0].Texts[0])
+	}
+	vol.command("case", "")
+	rs = vol.expectGot("handoff.case")
+	text := w.cat.Render("en", rs[0].Texts...)
+	for _, want := range []string{code, "Ivan Petrov", "123-456-789", "+7 900 123-45-67"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/case does not show %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestHandoffKeepsDraft: asking for a volunteer in the middle of a report
+// keeps the draft; leaving the queue offers to go on with it.
+func TestHandoffKeepsDraft(t *testing.T) {
+	w := newHWorld(t)
+	c := &chat{t: t, app: w.app, cat: w.cat, sessions: &flowSessions{Sessions: w.sessions}, cases: w.cases, db: w.db,
+		now: testNow, id: 7001, langCode: "en", sent: map[int]flows.Reply{}}
+	startReport(c)
+	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+	menu := 1 // the greeting, with the main menu
+	r := c.pressOn(menu, "btn.menu_volunteer")
+	c.expect(r, "handoff.joined", "handoff.position", "handoff.nobody_on_duty", "handoff.write_while_waiting")
+	if s := c.session(); s.Flow != "report" || s.Draft.NameLatin != "Ivan Petrov" {
+		t.Fatalf("session after joining = %+v, want the draft", s)
+	}
+	c.expect(c.press("btn.handoff_leave"), "handoff.left", "resume.unfinished", "resume.ask")
+	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
+	if s := c.session(); s.Draft.NameLatin != "Ivan Petrov" {
+		t.Errorf("draft after leaving = %+v", s.Draft)
+	}
+}
+
+// TestHandoffLeave: a user leaves the queue; what they wrote goes with
+// them, and a volunteer finds no one.
+func TestHandoffLeave(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	user := w.person(7001, "ru")
+	user.send("человек")
+	rs := user.expectGot("handoff.joined+handoff.position+handoff.nobody_on_duty+handoff.write_while_waiting")
+	user.send("help")
+	user.received()
+	user.press(buttonData(t, rs[0], "btn.handoff_leave"))
+	user.expectGot("handoff.left+menu.choose")
+	user.press(buttonData(t, rs[0], "btn.handoff_leave"))
+	user.expectGot("handoff.not_waiting+menu.choose")
+	vol := w.person(hVolunteer, "en")
+	vol.command("next", "")
+	vol.expectGot("handoff.queue_empty")
+	// Messages written now are not kept for anyone.
+	user.send("hello")
+	user.expectGot("menu.greeting")
+	if kept, _ := w.queue.Kept(context.Background(), 7001); len(kept) != 0 {
+		t.Errorf("kept after leaving = %v", kept)
+	}
+}
+
+// TestHandoffBlocked: a volunteer who blocked the bot gives their chat back
+// to the head of the queue and goes off duty; a user who blocked it ends
+// their handoff.
+func TestHandoffBlocked(t *testing.T) {
+	w := newHWorld(t)
+	ctx := context.Background()
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(502, flows.RoleVolunteer)
+	vol, vol2 := w.person(hVolunteer, "en"), w.person(502, "en")
+	vol.command("duty", "on")
+	vol2.command("duty", "on")
+	user := w.person(7001, "ru")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	user.send("Hello")
+	for _, p := range []*hperson{vol, vol2, user} {
+		p.received()
+	}
+
+	rs, err := w.app.Blocked(ctx, hVolunteer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.file(rs)
+	user.expectGot("handoff.returned_away+handoff.position+handoff.write_while_waiting")
+	vol2.expectGot("handoff.notify_returned")
+	vol.expectGot()
+	if v, _ := w.vols.Get(ctx, hVolunteer); v.OnDuty {
+		t.Error("a volunteer who blocked the bot is still on duty")
+	}
+	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+		t.Errorf("queue = %v", got)
+	}
+	vol2.command("next", "")
+	vol2.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy 7001/%d", user.lastIn))
+	user.received()
+
+	rs, err = w.app.Blocked(ctx, 7001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.file(rs)
+	vol2.expectGot("handoff.vol_user_blocked")
+	rows := w.handoffRows()
+	if len(rows) != 2 || str(rows[0].Outcome) != flows.EndVolunteerBlocked || str(rows[1].Outcome) != flows.EndUserBlocked {
+		t.Errorf("handoff rows = %+v", rows)
+	}
+}
+
+// TestHandoffUpdateHandledAgain: an update whose commit was lost (its
+// Batch never applied) is handled again: the volunteer gets the same chat
+// and the same messages, and no second chat is taken.
+func TestHandoffUpdateHandledAgain(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	user, other := w.person(7001, "en"), w.person(7002, "en")
+	user.press("m:volunteer")
+	user.send("first")
+	user.send("second")
+	other.press("m:volunteer")
+	vol := w.person(hVolunteer, "en")
+
+	in := flows.Input{UpdateID: 9999, Kind: flows.KindCommand, Command: "next", MessageID: 50}
+	lost, err := vol.try(storage.WithBatch(context.Background(), &storage.Batch{}), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &storage.Batch{}
+	again, err := vol.try(storage.WithBatch(context.Background(), b), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(describeAll(lost), describeAll(again)) {
+		t.Errorf("handled again: %q, first time %q", describeAll(again), describeAll(lost))
+	}
+	if _, err := w.rdb.TxPipelined(context.Background(), func(p redis.Pipeliner) error { b.Apply(p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.waiting(); !slices.Equal(got, []int64{7002}) {
+		t.Errorf("queue = %v, want only the other chat", got)
+	}
+	if kept, _ := w.queue.Kept(context.Background(), 7001); len(kept) != 0 {
+		t.Errorf("kept after the commit = %v", kept)
+	}
+}
+
+// TestHandoffInvite: an admin's one-time link makes a volunteer; the link
+// works once and not after it expires.
+func TestHandoffInvite(t *testing.T) {
+	w := newHWorld(t)
+	adm := w.person(hAdmin, "ru")
+	adm.command("volunteers", "invite coordinator")
+	rs := adm.expectGot("handoff.invite")
+	link := textData(rs[0], "handoff.invite", "Link").(string)
+	token := strings.TrimPrefix(link, "https://t.me/hotline_test_bot?start=")
+	if !strings.HasPrefix(token, "v_") || len(token) > 64 {
+		t.Fatalf("link %q", link)
+	}
+	newbie := w.person(9001, "en")
+	newbie.command("start", token)
+	rs = newbie.expectGot("handoff.invite_ok")
+	if rs[0].Lang != "en" {
+		t.Errorf("invite answered in %s", rs[0].Lang)
+	}
+	if r, _ := w.vols.Role(context.Background(), 9001); r != flows.RoleCoordinator {
+		t.Errorf("role = %v, want coordinator", r)
+	}
+	newbie.command("stats", "")
+	newbie.expectGot("handoff.stats")
+
+	w.person(9002, "en").command("start", token)
+	w.person(9002, "en").expectGot("handoff.invite_bad")
+
+	adm.command("volunteers", "invite")
+	rs = adm.expectGot("handoff.invite")
+	token = strings.TrimPrefix(textData(rs[0], "handoff.invite", "Link").(string), "https://t.me/hotline_test_bot?start=")
+	w.advance(73 * time.Hour)
+	w.person(9003, "en").command("start", token)
+	w.person(9003, "en").expectGot("handoff.invite_bad")
+
+	adm.command("volunteers", "")
+	rs = adm.expectGot("handoff.members")
+	if n := len(rs[0].Texts[0].Data["Lines"].([]flows.Text)); n != 2 {
+		t.Errorf("members listed: %d, want the admin and the newbie", n)
+	}
+	adm.command("volunteers", "remove 9001")
+	adm.expectGot("handoff.member_removed")
+	newbie.command("stats", "")
+	newbie.expectGot("command.unknown+menu.choose")
+}
+
+// TestHandoffSeveralChats: a coordinator may hold more than one chat;
+// their messages go to the active one, and they see whose messages come.
+func TestHandoffSeveralChats(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hCoord, flows.RoleCoordinator)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	a, b := w.person(7001, "en"), w.person(7002, "ru")
+	a.press("m:volunteer")
+	b.press("m:volunteer")
+	w.person(7003, "en").press("m:volunteer")
+	coord, vol := w.person(hCoord, "en"), w.person(hVolunteer, "en")
+	coord.command("next", "")
+	coord.command("next", "")
+	coord.received()
+	vol.command("next", "")
+	vol.command("next", "")
+	rs := vol.received()
+	if describe(rs[len(rs)-1]) != "handoff.busy" {
+		t.Errorf("volunteer's second /next = %q, want busy", describeAll(rs))
+	}
+	a.received()
+	b.received()
+
+	// The chat taken last is active.
+	coord.send("to b")
+	b.expectGot(fmt.Sprintf("copy %d/%d", hCoord, coord.lastIn))
+	a.send("from a")
+	coord.expectGot("handoff.from", fmt.Sprintf("copy 7001/%d", a.lastIn))
+	coord.command("switch", "")
+	rs = coord.expectGot("handoff.now_active")
+	coord.press(rs[0].Buttons[0][0].Data)
+	coord.expectGot("handoff.now_active")
+	coord.send("to a")
+	a.expectGot(fmt.Sprintf("copy %d/%d", hCoord, coord.lastIn))
+	b.expectGot()
+	coord.command("done", "")
+	coord.expectGot("handoff.vol_done+handoff.now_active")
+}
