@@ -134,6 +134,10 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 		if c.WebhookSecret == "" {
 			return c, &configError{"WEBHOOK_SECRET", "is not set: webhook mode needs it"}
 		}
+		switch c.WebhookPath() {
+		case "/metrics", "/healthz", "/readyz":
+			return c, &configError{"WEBHOOK_URL", "is malformed: its path is one the bot uses for something else"}
+		}
 	}
 	if c.WebhookSecret != "" && !validSecret(c.WebhookSecret) {
 		return c, &configError{"WEBHOOK_SECRET", "is malformed: want 1-256 characters A-Z, a-z, 0-9, _ and -"}
@@ -176,6 +180,16 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 
 // Webhook reports whether the bot takes updates by webhook.
 func (c config) Webhook() bool { return c.WebhookURL != "" }
+
+// WebhookPath is where the bot listens for Telegram's posts: the path of
+// WEBHOOK_URL (a proxy in front may keep it as it is), or the default one.
+func (c config) WebhookPath() string {
+	u, err := url.Parse(c.WebhookURL)
+	if err != nil || u.Path == "" || u.Path == "/" {
+		return bot.WebhookPath
+	}
+	return u.Path
+}
 
 func validToken(t string) bool {
 	id, secret, ok := strings.Cut(t, ":")

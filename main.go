@@ -239,7 +239,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		fmt.Fprintln(w, "ready")
 	})
 	if cfg.Webhook() {
-		mux.Handle(bot.WebhookPath, p.WebhookHandler())
+		mux.Handle(cfg.WebhookPath(), p.WebhookHandler())
 	}
 	srv, addr, err := listen(cfg.ListenAddr, mux)
 	if err != nil {

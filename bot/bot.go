@@ -295,7 +295,7 @@ func call(method string, chatID int64, p flows.Priority, params any) Call {
 }
 
 // Commands are the commands the bot lists in Telegram's menu, in menu order.
-var Commands = []string{"start", "help", "back", "cancel", "language"}
+var Commands = []string{"start", "help", "check", "mycases", "back", "cancel", "language", "forget"}
 
 // SetCommands publishes the command menu in every language of the catalog;
 // the English list is also the default for users of other languages.
