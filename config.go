@@ -36,6 +36,10 @@ type config struct {
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits
+	// HOTLINE_SEND_LIMITS: Telegram's sending limits the bot keeps to, e.g.
+	// global=30,chat=1,burst=3,group=20 (bot.DefaultLimits; paid broadcasts
+	// raise global up to 1000).
+	SendLimits bot.Limits
 
 	// pipeline adjusts the pipeline's options; tests and the sandbox use
 	// it (faster leases, looser limits). Not read from the environment.
@@ -71,6 +75,7 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 		HandoffReturn:   10 * time.Minute,
 		HandoffEscalate: 15 * time.Minute,
 		HandoffTick:     5 * time.Second,
+		SendLimits:      bot.DefaultLimits(),
 	}
 	str := func(name string, dst *string, required bool) error {
 		v := strings.TrimSpace(getenv(name))
@@ -175,7 +180,43 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 	if c.Lookups, err = storage.ParseLookupLimits(getenv("HOTLINE_LOOKUP_LIMITS")); err != nil {
 		return c, &configError{"HOTLINE_LOOKUP_LIMITS", "is malformed: want e.g. user=10/1h,all=300/1m,misses=3,delay=1m,max=1h"}
 	}
+	if v := strings.TrimSpace(getenv("HOTLINE_SEND_LIMITS")); v != "" {
+		if c.SendLimits, err = parseSendLimits(v, c.SendLimits); err != nil {
+			return c, &configError{"HOTLINE_SEND_LIMITS", "is malformed: want e.g. global=30,chat=1,burst=3,group=20"}
+		}
+	}
 	return c, nil
+}
+
+// parseSendLimits reads "global=30,chat=1,burst=3,group=20" over l; a
+// limit not named keeps its value.
+func parseSendLimits(v string, l bot.Limits) (bot.Limits, error) {
+	for _, f := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(f), "=")
+		if !ok {
+			return l, fmt.Errorf("no value in %q", k)
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || x <= 0 || x > 1e6 {
+			return l, fmt.Errorf("bad value for %q", k)
+		}
+		switch strings.TrimSpace(k) {
+		case "global":
+			l.Global = int(x)
+		case "chat":
+			l.PerChat = x
+		case "burst":
+			l.ChatBurst = int(x)
+		case "group":
+			l.PerGroupPerMinute = int(x)
+		default:
+			return l, fmt.Errorf("unknown limit %q", k)
+		}
+	}
+	if l.Global < 1 || l.ChatBurst < 1 || l.PerGroupPerMinute < 1 {
+		return l, fmt.Errorf("a limit below 1")
+	}
+	return l, nil
 }
 
 // Webhook reports whether the bot takes updates by webhook.

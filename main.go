@@ -207,6 +207,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 	opts := bot.PipelineOptions{
 		Prefix:     cfg.RedisPrefix,
 		Partitions: cfg.Partitions,
+		Limits:     cfg.SendLimits,
 		Registry:   reg,
 		Logger:     log,
 	}
