@@ -19,7 +19,8 @@ type config struct {
 	DatabaseURL     string        // DATABASE_URL
 	RedisURL        string        // REDIS_URL
 	Admins          []int64       // HOTLINE_ADMINS
-	DataKey         []byte        // HOTLINE_DATA_KEY, 32 bytes
+	DataKey         []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
+	OldDataKeys     [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
 	WebhookURL      string        // WEBHOOK_URL; webhook mode when set
 	WebhookSecret   string        // WEBHOOK_SECRET
 	ListenAddr      string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
@@ -33,6 +34,8 @@ type config struct {
 	HandoffReturn   time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
 	HandoffEscalate time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
 	HandoffTick     time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	Retention       time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
+	PurgeEvery      time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits
@@ -54,9 +57,10 @@ type configError struct {
 
 func (e *configError) Error() string { return e.name + " " + e.problem }
 
-// need lists which settings a command requires.
+// need lists which settings a command requires; keys: HOTLINE_DATA_KEY,
+// for what reads or writes personal data.
 type need struct {
-	token, database, redis bool
+	token, database, redis, keys bool
 }
 
 // loadConfig reads the settings from getenv and checks them. Values are never
@@ -75,6 +79,8 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 		HandoffReturn:   10 * time.Minute,
 		HandoffEscalate: 15 * time.Minute,
 		HandoffTick:     5 * time.Second,
+		Retention:       180 * 24 * time.Hour,
+		PurgeEvery:      time.Hour,
 		SendLimits:      bot.DefaultLimits(),
 	}
 	str := func(name string, dst *string, required bool) error {
@@ -126,6 +132,18 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 			return c, &configError{"HOTLINE_DATA_KEY", "is malformed: want 32 random bytes in base64 (openssl rand -base64 32)"}
 		}
 		c.DataKey = key
+	} else if n.keys {
+		return c, errNoDataKey
+	}
+	for _, f := range strings.Split(getenv("HOTLINE_DATA_KEYS_OLD"), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		key, err := base64.StdEncoding.DecodeString(f)
+		if err != nil || len(key) != 32 {
+			return c, &configError{"HOTLINE_DATA_KEYS_OLD", "is malformed: want comma-separated keys, each 32 bytes in base64"}
+		}
+		c.OldDataKeys = append(c.OldDataKeys, key)
 	}
 
 	_ = str("HOTLINE_REDIS_PREFIX", &c.RedisPrefix, false)
@@ -161,11 +179,12 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 		dst  *time.Duration
 	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL},
 		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
-		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick}} {
+		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
+		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
-			x, err := time.ParseDuration(v)
+			x, err := parseDuration(v)
 			if err != nil || x <= 0 {
-				return c, &configError{d.name, "is malformed: want a duration such as 24h or 90m"}
+				return c, &configError{d.name, "is malformed: want a duration such as 180d, 24h or 90m"}
 			}
 			*d.dst = x
 		}
@@ -217,6 +236,17 @@ func parseSendLimits(v string, l bot.Limits) (bot.Limits, error) {
 		return l, fmt.Errorf("a limit below 1")
 	}
 	return l, nil
+}
+
+// errNoDataKey is the missing HOTLINE_DATA_KEY of a command that needs it.
+var errNoDataKey = &configError{"HOTLINE_DATA_KEY", "is not set: personal data is encrypted with it (openssl rand -base64 32, kept safe)"}
+
+// keyring is the data key and the old keys, for storage.
+func (c config) keyring() (*storage.Keyring, error) {
+	if len(c.DataKey) == 0 {
+		return nil, errNoDataKey
+	}
+	return storage.NewKeyring(c.DataKey, c.OldDataKeys...)
 }
 
 // Webhook reports whether the bot takes updates by webhook.
@@ -275,6 +305,19 @@ func splitAddr(addr string) (host, port string, err error) {
 		return "", "", fmt.Errorf("bad port")
 	}
 	return addr[:i], addr[i+1:], nil
+}
+
+// parseDuration reads a Go duration, or whole days as "180d": retention
+// periods are counted in days.
+func parseDuration(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > 100*365 {
+			return 0, fmt.Errorf("bad number of days")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
 }
 
 // ids parses a comma-separated list of Telegram ids.

@@ -48,7 +48,7 @@ var requiredEverywhere = []string{"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "REDIS_U
 var requiredWebhook = []string{"WEBHOOK_URL", "WEBHOOK_SECRET"}
 
 // needAll is what `hotline` (run the bot) asks of loadConfig.
-var needAll = need{token: true, database: true, redis: true}
+var needAll = need{token: true, database: true, redis: true, keys: true}
 
 // placeholder marks a value in secret.example.yaml that an operator replaces.
 const placeholder = "REPLACE_ME"
@@ -489,7 +489,7 @@ func TestManifestsProvideSettings(t *testing.T) {
 		if ic.Image != c.Image || len(ic.Command) > 0 {
 			t.Errorf("init container %s: image %q, command %v; want the bot's image and entrypoint", ic.Name, ic.Image, ic.Command)
 		}
-		if _, err := loadConfig(getenvFrom(filled(t, ms.env(t, ic))), need{database: true}); err != nil {
+		if _, err := loadConfig(getenvFrom(filled(t, ms.env(t, ic))), need{database: true, keys: true}); err != nil {
 			t.Errorf("init container %s: %v", ic.Name, err)
 		}
 	}

@@ -29,7 +29,7 @@ func TestFacilitiesImportCommand(t *testing.T) {
 	if err := db.Get(&eloy, `SELECT id FROM facilities WHERE code = 'EAZ'`); err != nil {
 		t.Fatal(err)
 	}
-	c, err := storage.NewCases(db).Create(ctx, &flows.Report{
+	c, err := storage.NewCases(db, storagetest.Keys(t)).Create(ctx, &flows.Report{
 		DraftID: "d-import", Consent: true, ReporterUserID: 42, ReporterChatID: 42, Lang: "en", FacilityID: eloy,
 	})
 	if err != nil {

@@ -111,9 +111,14 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 		return 1
 	}
 	vols := storage.NewVolunteers(db)
+	audit := storage.NewAudit(db)
 	switch args[0] {
 	case "add":
 		err = vols.Add(ctx, userID, role, 0)
+		if err == nil {
+			err = audit.Record(ctx, flows.AuditEntry{Actor: flows.ActorCLI, Action: flows.AuditMemberAdd,
+				Subject: userID, Detail: role.String()})
+		}
 		if err == nil {
 			fmt.Fprintf(stdout, "%d is now a %s\n", userID, role)
 		}
@@ -122,6 +127,9 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 		if errors.Is(err, storage.ErrNotFound) {
 			fmt.Fprintf(stderr, "hotline: %d is not a volunteer\n", userID)
 			return 1
+		}
+		if err == nil {
+			err = audit.Record(ctx, flows.AuditEntry{Actor: flows.ActorCLI, Action: flows.AuditMemberRemove, Subject: userID})
 		}
 		if err == nil {
 			// The bot's timers give the chats they hold back to the

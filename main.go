@@ -5,6 +5,8 @@
 //	hotline facilities import FILE.csv  refresh the facility directory
 //	hotline health URL      exit 0 when URL answers 200 (for container health checks)
 //	hotline sandbox         the bot against a fake Telegram, chatted with from a web page
+//	hotline keys rotate|check  re-encrypt personal data under the current data key; list the keys in use
+//	hotline purge [--dry-run]  erase the personal data of cases closed longer than HOTLINE_RETENTION
 package main
 
 import (
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "", "serve":
-		cfg, err := loadConfig(getenv, need{token: true, database: true, redis: true})
+		cfg, err := loadConfig(getenv, need{token: true, database: true, redis: true, keys: true})
 		if err != nil {
 			return fail(err)
 		}
@@ -65,7 +67,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return 0
 	case "migrate":
-		cfg, err := loadConfig(getenv, need{database: true})
+		cfg, err := loadConfig(getenv, need{database: true, keys: true})
+		if err != nil {
+			return fail(err)
+		}
+		keys, err := cfg.keyring()
 		if err != nil {
 			return fail(err)
 		}
@@ -74,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fail(err)
 		}
 		defer db.Close()
-		if err := storage.Migrate(ctx, db); err != nil {
+		if err := storage.Migrate(ctx, db, storage.WithKeys(keys)); err != nil {
 			return fail(err)
 		}
 		fmt.Fprintln(stdout, "migrations applied")
@@ -96,8 +102,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fail(err)
 		}
 		return 0
+	case "keys": // keys.go
+		return keysCommand(ctx, getenv, args, stdout, stderr)
 	case "volunteers": // handoff.go
 		return volunteersCommand(ctx, getenv, args, stdout, stderr)
+	case "purge": // purge.go
+		return purgeCommand(ctx, getenv, args, stdout, stderr)
 	case "health":
 		if len(args) != 1 {
 			fmt.Fprintln(stderr, "usage: hotline health URL")
@@ -121,12 +131,19 @@ const usage = `usage:
   hotline health URL      exit 0 when URL answers 200
   hotline volunteers add ID [volunteer|coordinator|admin] | list | remove ID
                           manage the hotline's members
+  hotline purge [--dry-run]
+                          erase the personal data of cases closed longer than
+                          HOTLINE_RETENTION (--dry-run: list them, codes and dates only)
+  hotline keys rotate     re-encrypt the personal data under HOTLINE_DATA_KEY, reading
+                          the old values with HOTLINE_DATA_KEYS_OLD
+  hotline keys check      count the stored values under each data key
   hotline sandbox         the bot against a fake Telegram, with a web page to chat
                           as a relative, a volunteer and a friend (SANDBOX_ADDR)
 `
 
+// newLogger writes JSON log lines with personal data taken out (redact.go).
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(redacting(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }
 
 // started is told the pieces of a running bot; tests and the sandbox use it.
@@ -145,12 +162,16 @@ type server struct {
 // Redis, applies migrations, publishes the command menu, and runs the
 // pipeline and the HTTP server (webhook, metrics, health).
 func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) error {
+	keys, err := cfg.keyring()
+	if err != nil {
+		return err
+	}
 	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db); err != nil {
+	if err := storage.Migrate(ctx, db, storage.WithKeys(keys)); err != nil {
 		return err
 	}
 	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL)
@@ -179,9 +200,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 	obs := newObserver(reg) // observe.go: updates by kind, reports filed, warnings and errors
 	log = obs.logger(log)
 
-	cases := storage.NewCases(db)
+	cases := storage.NewCases(db, keys)
 	volunteers := storage.NewVolunteers(db)
 	queue := storage.NewQueue(rdb, cfg.RedisPrefix)
+	// A reply to a relayed message a week old is still threaded; older ones
+	// go without the thread.
+	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
 	obs.watchQueue(queue)
 	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
@@ -194,12 +218,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		Queue:      queue,
 		Handoffs:   storage.NewHandoffs(db),
 		CaseFiles:  cases,
+		Threads:    threads,
 
 		// Case status (flows/status.go).
-		Timeline:      storage.NewTimeline(db),
+		Timeline:      storage.NewTimeline(db, keys),
 		Subscriptions: storage.NewSubscriptions(db),
 		Reporters:     storage.NewReporters(db),
 		Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
+
+		// Data protection (purge.go, redact.go).
+		Audit: storage.NewAudit(db),
 	})
 	b := bot.New(app, cat, log, cfg.VolunteerGroups...)
 	timers := &handoffTimers{app: app, bot: b, log: log}
@@ -217,6 +245,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		opts.WebhookSecret = cfg.WebhookSecret
 	}
 	opts.OnBlocked = timers.blocked
+	opts.OnCopied = threads.Record
 	if cfg.pipeline != nil {
 		cfg.pipeline(&opts)
 	}
@@ -252,8 +281,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 	}
 
 	timersDone := timers.run(ctx, cfg.HandoffTick)
+	retention := &retentionJob{r: storage.NewRetention(db), keep: cfg.Retention, log: log, now: time.Now}
+	purgeDone := retention.run(ctx, cfg.PurgeEvery)
 	runErr := p.Run(ctx)
 	<-timersDone
+	<-purgeDone
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdown)

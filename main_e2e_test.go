@@ -87,9 +87,11 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 			return "127.0.0.1:0"
 		case "HOTLINE_REDIS_PREFIX":
 			return prefix
+		case "HOTLINE_DATA_KEY":
+			return storagetest.DataKey
 		}
 		return ""
-	}, need{token: true, database: true, redis: true})
+	}, need{token: true, database: true, redis: true, keys: true})
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}

@@ -295,7 +295,7 @@ func TestMetricsReportFiledOnce(t *testing.T) {
 	db := storagetest.Postgres(t)
 	reg := prometheus.NewRegistry()
 	obs := newObserver(reg)
-	cases := obs.cases(storage.NewCases(db))
+	cases := obs.cases(storage.NewCases(db, storagetest.Keys(t)))
 	r := &flows.Report{DraftID: "draft-filed-once", Consent: true, NameLatin: "Test Person",
 		ReporterUserID: 7100101, ReporterChatID: 7100101, Lang: "en"}
 	first, err := cases.Create(context.Background(), r)

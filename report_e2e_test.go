@@ -10,6 +10,7 @@ import (
 
 	"hotline/flows"
 	"hotline/storage"
+	"hotline/storage/storagetest"
 )
 
 var (
@@ -167,7 +168,7 @@ func TestReportEndToEnd(t *testing.T) {
 				t.Errorf("link %q does not match code %q and bot %q", link[0], code, h.tg.BotUsername())
 			}
 
-			got, _, err := storage.NewCases(h.db).Get(context.Background(), code)
+			got, _, err := storage.NewCases(h.db, storagetest.Keys(t)).Get(context.Background(), code)
 			if err != nil {
 				t.Fatalf("case %s not stored: %v", code, err)
 			}

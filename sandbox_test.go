@@ -35,6 +35,8 @@ func startSandbox(t *testing.T) (*sandbox, string, *server) {
 			return prefix
 		case "LISTEN_ADDR":
 			return "127.0.0.1:0"
+		case "HOTLINE_DATA_KEY":
+			return storagetest.DataKey
 		}
 		return ""
 	}, need{database: true, redis: true})
@@ -462,7 +464,7 @@ func TestSandboxInChromium(t *testing.T) {
 	p.press(rel, review, btn("btn.confirm"))
 	done := p.waitFor(rel, before, "case code", func(x shownMessage) bool { return codeRe.MatchString(x.Text) })
 	code := codeRe.FindString(done.Text)
-	stored, _, err := storage.NewCases(srv.db).Get(context.Background(), code)
+	stored, _, err := storage.NewCases(srv.db, storagetest.Keys(t)).Get(context.Background(), code)
 	if err != nil {
 		t.Fatalf("case %s shown on the page is not stored: %v", code, err)
 	}

@@ -81,7 +81,7 @@ func fileReport(t *testing.T, h *harness, u *telegramtest.User) string {
 // personalOf returns the stored personal fields of a case.
 func personalOf(t *testing.T, h *harness, code string) []string {
 	t.Helper()
-	r, _, err := storage.NewCases(h.db).Get(context.Background(), code)
+	r, _, err := storage.NewCases(h.db, storagetest.Keys(t)).Get(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestStatusCodeVariantsEndToEnd(t *testing.T) {
 // report flow.
 func storeCase(t *testing.T, h *harness, reporter int64) flows.Case {
 	t.Helper()
-	c, err := storage.NewCases(h.db).Create(context.Background(), &flows.Report{
+	c, err := storage.NewCases(h.db, storagetest.Keys(t)).Create(context.Background(), &flows.Report{
 		DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ali Rahimi", ANumber: "987654321",
 		ReporterName: "Zara", ReporterPhone: "@zara_r", ReporterChatID: reporter, ReporterUserID: reporter, Lang: "en",
 	})

@@ -126,6 +126,9 @@ func input(u *models.Update) (flows.Input, bool) {
 	in.ChatID = m.Chat.ID
 	in.ChatType = string(m.Chat.Type)
 	in.MessageID = m.ID
+	if m.ReplyToMessage != nil {
+		in.ReplyTo = m.ReplyToMessage.ID
+	}
 	in.At = time.Unix(int64(m.Date), 0)
 	if m.From != nil {
 		in.UserID = m.From.ID

@@ -117,6 +117,10 @@ type PipelineOptions struct {
 	Registry  *prometheus.Registry                          // metrics are registered here; default a private registry
 	Logger    *slog.Logger                                  // default slog.Default()
 	OnBlocked func(ctx context.Context, chatID int64) error // a user blocked the bot (403)
+	// OnCopied is told of each message copyMessage made: messageID in
+	// chatID is a copy of fromMessageID in fromChatID. The relay uses it to
+	// keep replies threaded; an error is logged, the message stays sent.
+	OnCopied func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
 }
 
 func (o *PipelineOptions) defaults() {

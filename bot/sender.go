@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,7 +37,9 @@ import (
 // once, outside the turns and limits, because a button press must be answered
 // within seconds.
 //
-// A call leaves the outbox (XDEL) only after Telegram answered it.
+// A call leaves the outbox (XDEL) only after Telegram answered it. A
+// copyMessage that went through is reported to OnCopied (the copy's id is in
+// Telegram's answer only) before the chat's next call is made.
 
 // messageMethods count against Telegram's message limits.
 var messageMethods = map[string]bool{
@@ -140,10 +143,11 @@ type sender struct {
 	sem       chan struct{}
 	wg        sync.WaitGroup
 
-	ackMu   sync.Mutex // one XDEL round at a time
-	ackLock sync.Mutex
-	acks    map[int][]string
-	ackC    chan struct{}
+	ackMu    sync.Mutex // one XDEL round at a time
+	ackLock  sync.Mutex
+	acks     map[int][]string // answered calls to delete from the outbox
+	deleting map[int][]string // answered calls whose XDEL is in flight
+	ackC     chan struct{}
 }
 
 func newSender(p *Pipeline) *sender {
@@ -199,6 +203,7 @@ func (s *sender) addPartition(pt *partition) {
 // read under an earlier holding of the partition are ignored: the current
 // holding reads the outbox from its start.
 func (s *sender) add(ctx context.Context, pt *partition, os []storage.Outgoing) {
+	os = s.unanswered(os)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := s.parts[pt.id]
@@ -514,10 +519,22 @@ func (s *sender) sweep(now time.Time) {
 func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 	defer s.wg.Done()
 	rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	err := s.p.api.Do(rctx, it.o.Method, json.RawMessage(it.o.Params), nil)
+	// Raw, so that decoding a sent message's answer cannot fail (and send
+	// it again); a nil interface, not a nil pointer, when not wanted.
+	var result any
+	var made json.RawMessage
+	if it.o.Method == "copyMessage" && s.p.opts.OnCopied != nil {
+		result = &made
+	}
+	err := s.p.api.Do(rctx, it.o.Method, json.RawMessage(it.o.Params), result)
 	cancel()
 	<-s.sem
 	out := classify(ctx, err)
+	if out == sentOK && result != nil {
+		// Before finish, so the chat's next call waits until a reply to
+		// this copy can be threaded.
+		s.copied(ctx, it, made)
+	}
 	if out == dropBlocked && s.p.opts.OnBlocked != nil {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		if berr := s.p.opts.OnBlocked(bctx, c.id); berr != nil {
@@ -526,6 +543,28 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 		cancel()
 	}
 	s.finish(c, it, err, out)
+}
+
+// copied tells OnCopied which message a copyMessage call made, read from the
+// call's parameters and Telegram's answer.
+func (s *sender) copied(ctx context.Context, it *item, result json.RawMessage) {
+	var p struct {
+		ChatID     int64 `json:"chat_id"`
+		FromChatID int64 `json:"from_chat_id"`
+		MessageID  int   `json:"message_id"`
+	}
+	var r struct {
+		MessageID int `json:"message_id"`
+	}
+	if json.Unmarshal(it.o.Params, &p) != nil || json.Unmarshal(result, &r) != nil || r.MessageID == 0 {
+		s.p.log.Warn("copy not recorded: unexpected parameters or answer", "chat_id", it.o.ChatID, "update_id", it.o.UpdateID)
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := s.p.opts.OnCopied(cctx, p.ChatID, r.MessageID, p.FromChatID, p.MessageID); err != nil {
+		s.p.log.Warn("record copy", "chat_id", p.ChatID, "message_id", r.MessageID, "err", err)
+	}
 }
 
 // classify says what an answer means for the call.
@@ -733,18 +772,42 @@ func (s *sender) ackNow(ctx context.Context) {
 	s.ackLock.Lock()
 	acks := s.acks
 	s.acks = map[int][]string{}
+	s.deleting = acks
 	s.ackLock.Unlock()
 	if len(acks) == 0 {
 		return
 	}
-	if err := s.p.out.Delete(ctx, acks); err != nil {
-		s.p.log.Warn("delete answered calls", "err", err)
-		s.ackLock.Lock()
+	err := s.p.out.Delete(ctx, acks)
+	s.ackLock.Lock()
+	s.deleting = nil
+	if err != nil {
 		for part, ids := range acks {
 			s.acks[part] = append(s.acks[part], ids...)
 		}
-		s.ackLock.Unlock()
 	}
+	s.ackLock.Unlock()
+	if err != nil {
+		s.p.log.Warn("delete answered calls", "err", err)
+	}
+}
+
+// unanswered leaves out the calls that Telegram already answered and that
+// only wait to be deleted from the outbox. A partition taken back (its lease
+// lost while Redis was away, say) is read again from the start of its
+// outbox, and such a call must not be made twice.
+func (s *sender) unanswered(os []storage.Outgoing) []storage.Outgoing {
+	s.ackLock.Lock()
+	defer s.ackLock.Unlock()
+	if len(s.acks)+len(s.deleting) == 0 {
+		return os
+	}
+	out := os[:0:0]
+	for _, o := range os {
+		if !slices.Contains(s.acks[o.Partition], o.ID) && !slices.Contains(s.deleting[o.Partition], o.ID) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // streamTimeOf returns the time in an outbox entry id.

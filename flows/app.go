@@ -38,6 +38,7 @@ type Deps struct {
 	Queue      Queue      // the handoff's queue and pairings
 	Handoffs   Handoffs   // the handoffs' history
 	CaseFiles  CaseFiles  // full cases for /case; nil: /case shows none
+	Threads    Threads    // relayed copies and their originals; nil: replies are relayed unthreaded
 	// Case status (issue 4).
 	Timeline      Timeline         // status timelines
 	Subscriptions Subscriptions    // who is told of a case's changes
@@ -45,6 +46,9 @@ type Deps struct {
 	Limiter       Limiter          // lookups of case codes
 	Now           func() time.Time // default time.Now
 	NewID         func() string    // random IDs for drafts and button nonces; default 128 random bits
+
+	// Data protection (issue 5).
+	Audit Audit // who viewed or changed which case; nil: nothing is recorded, /audit does not exist
 }
 
 // App runs the bot's conversations: the main menu and the report flow.
@@ -95,6 +99,7 @@ func New(cfg Config, d Deps) *App {
 	a.hooks = newHooks()
 	a.registerHandoff()
 	a.registerStatus()
+	a.registerAudit()
 	return a
 }
 

@@ -113,6 +113,11 @@ func (c *turn) send(r Reply) { c.extra = append(c.extra, r) }
 
 // run dispatches the input.
 func (c *turn) run(ctx context.Context) error {
+	if t := c.oversized(); t != nil {
+		c.drop = true
+		c.say(*t)
+		return c.again(ctx)
+	}
 	for _, fn := range c.a.hooks.intercept {
 		if taken, err := fn(ctx, c); taken || err != nil {
 			return err

@@ -36,6 +36,7 @@ type Input struct {
 	Command   string // lower-case, without the slash and @botname
 	Data      string // callback data of a pressed button
 	MessageID int    // the user's message, or the bot message whose button was pressed
+	ReplyTo   int    // the message in this chat that the user's message replies to, 0 for none
 	Media     string // photo, sticker, voice, video, document, location, contact, …
 	At        time.Time
 }
@@ -111,6 +112,15 @@ type Copy struct {
 	FromChatID int64
 	MessageID  int
 	ReplyTo    int // message in the target chat to reply to, 0 for none
+}
+
+// Threads knows which relayed copy came from which message, so that a reply
+// to one is relayed as a reply to the other.
+type Threads interface {
+	// Counterpart returns the other message of a relayed pair: the
+	// original of a copy, or the copy of an original. ErrNotFound when the
+	// message was not relayed, or so long ago that it is forgotten.
+	Counterpart(ctx context.Context, chatID int64, messageID int) (int64, int, error)
 }
 
 // Session is one chat's conversation state: which flow and step it is at and

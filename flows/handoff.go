@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The volunteer handoff (issue 3). A user asks for a person — from the
@@ -40,7 +39,6 @@ type Waiting struct {
 	Lang      string    // the user's language
 	Urgent    bool      // from an urgent report: ahead of the others
 	CaseCode  string    // the user's latest case, "" when none
-	Snippet   string    // first words of the first message written while waiting
 	Since     time.Time // when the user asked for a volunteer; orders returned chats
 	Queued    time.Time // when the chat last entered the queue
 	Returned  bool      // back from a volunteer (/release, silence, blocked bot): at the head
@@ -139,10 +137,10 @@ type Queue interface {
 	// Paired returns every pairing, for the timers.
 	Paired(ctx context.Context) ([]Pairing, error)
 
-	// Keep keeps a message written while waiting; snippet, when not "",
-	// becomes the entry's first words. False when the chat is no longer
-	// waiting: a volunteer has just taken it.
-	Keep(ctx context.Context, chatID int64, messageID int, snippet string) (bool, error)
+	// Keep keeps the id of a message written while waiting — never its
+	// text: volunteers who do not hold the chat must not read it. False
+	// when the chat is no longer waiting: a volunteer has just taken it.
+	Keep(ctx context.Context, chatID int64, messageID int) (bool, error)
 	// UserWrote notes a message of a paired user the volunteer has yet to
 	// answer.
 	UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error
@@ -275,29 +273,30 @@ func (a *App) registerHandoff() {
 	h.buttons[dataRate] = a.rate
 	h.starts["v_"] = a.acceptInvite
 
-	gate := func(min Role, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
-		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, min, arg, fn) }
+	// Every command here asks the authorisation table (authz.go) first.
+	gate := func(act Action, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
+		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, act, arg, fn) }
 	}
-	h.commands["queue"] = gate(RoleVolunteer, a.queueCommand)
-	h.commands["next"] = gate(RoleVolunteer, func(ctx context.Context, c *turn, m *member, _ string) error {
+	h.commands["queue"] = gate(ActViewQueue, a.queueCommand)
+	h.commands["next"] = gate(ActTakeChat, func(ctx context.Context, c *turn, m *member, _ string) error {
 		return a.take(ctx, c, m, 0)
 	})
-	h.commands["take"] = gate(RoleVolunteer, a.takeCommand)
-	h.commands["release"] = gate(RoleVolunteer, a.release)
-	h.commands["done"] = gate(RoleVolunteer, a.done)
-	h.commands["case"] = gate(RoleVolunteer, a.caseCommand)
-	h.commands["duty"] = gate(RoleVolunteer, a.duty)
-	h.commands["name"] = gate(RoleVolunteer, a.name)
-	h.commands["switch"] = gate(RoleVolunteer, a.switchCommand)
-	h.commands["stats"] = gate(RoleCoordinator, a.stats)
-	h.commands["volunteers"] = gate(RoleAdmin, a.volunteers)
+	h.commands["take"] = gate(ActTakeChat, a.takeCommand)
+	h.commands["release"] = gate(ActTakeChat, a.release)
+	h.commands["done"] = gate(ActTakeChat, a.done)
+	h.commands["case"] = gate(ActViewCase, a.caseCommand)
+	h.commands["duty"] = gate(ActMember, a.duty)
+	h.commands["name"] = gate(ActMember, a.name)
+	h.commands["switch"] = gate(ActTakeChat, a.switchCommand)
+	h.commands["stats"] = gate(ActViewStats, a.stats)
+	h.commands["volunteers"] = gate(ActManageVolunteers, a.volunteers)
 	h.buttons[dataTake] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, rest, func(ctx context.Context, c *turn, m *member, rest string) error {
+		return a.asMemberButton(ctx, c, ActTakeChat, rest, func(ctx context.Context, c *turn, m *member, rest string) error {
 			return a.takeCommand(ctx, c, m, rest)
 		})
 	}
 	h.buttons[dataSwitch] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, rest, a.switchTo)
+		return a.asMemberButton(ctx, c, ActTakeChat, rest, a.switchTo)
 	}
 }
 
@@ -361,14 +360,4 @@ func caseText(code string) Text {
 		return T("handoff.no_case")
 	}
 	return T("value.raw", "V", FormatCode(code))
-}
-
-// snippetOf is the first words of what a user wrote, for /queue.
-func snippetOf(in Input) string {
-	const maxSnippet = 60
-	s := strings.Join(strings.Fields(in.Text), " ")
-	if utf8.RuneCountInString(s) > maxSnippet {
-		s = string([]rune(s)[:maxSnippet]) + "…"
-	}
-	return s
 }

@@ -73,6 +73,9 @@ func (a *App) volunteers(ctx context.Context, c *turn, m *member, arg string) er
 		if err := a.d.Volunteers.Add(ctx, id, role, m.UserID); err != nil {
 			return fmt.Errorf("add member %d: %w", id, err)
 		}
+		if err := a.audit(ctx, c, AuditEntry{Action: AuditMemberAdd, Subject: id, Detail: role.String()}); err != nil {
+			return err
+		}
 		m.say(T("handoff.member_added", "ID", strconv.FormatInt(id, 10), "Role", roleText(role)))
 		return nil
 	case "remove":
@@ -96,6 +99,9 @@ func (a *App) volunteers(ctx context.Context, c *turn, m *member, arg string) er
 		expires := c.now.Add(a.cfg.InviteTTL)
 		if err := a.d.Volunteers.Invite(ctx, InviteHash(token), role, m.UserID, expires); err != nil {
 			return fmt.Errorf("store invite: %w", err)
+		}
+		if err := a.audit(ctx, c, AuditEntry{Action: AuditMemberInvite, Detail: role.String()}); err != nil {
+			return err
 		}
 		link := "https://t.me/" + a.cfg.BotUsername + "?start=v_" + token
 		m.say(T("handoff.invite", "Link", link, "Role", roleText(role), "Hours", int(a.cfg.InviteTTL.Hours())))
@@ -141,6 +147,9 @@ func (a *App) removeVolunteer(ctx context.Context, c *turn, m *member, id int64)
 	case err != nil:
 		return fmt.Errorf("remove member %d: %w", id, err)
 	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditMemberRemove, Subject: id}); err != nil {
+		return err
+	}
 	rs, err := a.returnAll(ctx, id, EndRemoved, c.now, c.op())
 	if err != nil {
 		return err
@@ -164,6 +173,9 @@ func (a *App) acceptInvite(ctx context.Context, c *turn, token string) error {
 		return nil
 	case err != nil:
 		return fmt.Errorf("accept invite for %d: %w", c.in.UserID, err)
+	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditMemberJoin, Subject: c.in.UserID, Detail: role.String()}); err != nil {
+		return err
 	}
 	if err := a.d.Volunteers.SetLang(ctx, c.in.UserID, lang); err != nil {
 		return fmt.Errorf("set language of member %d: %w", c.in.UserID, err)

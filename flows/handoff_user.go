@@ -41,12 +41,18 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return true, nil
 		}
 	case st.Active != nil && msg:
+		// A member who has just lost their role does not write to the
+		// user any more: the timers give their chats back to the queue.
+		ok, err := a.mayInHeldChat(ctx, c.in.UserID, ActRelay)
+		if err != nil || !ok {
+			return false, err
+		}
 		return true, a.relayFromVolunteer(ctx, c, st.Active)
 	case st.Waiting != nil && msg:
 		return true, a.keep(ctx, c, st)
 	case c.in.Command == "help":
 		// Members get their commands; anyone else the engine's help.
-		m, ok, err := a.enter(ctx, c, RoleVolunteer)
+		m, ok, err := a.enter(ctx, c, ActMember)
 		if err != nil || !ok {
 			return false, err
 		}
@@ -70,7 +76,9 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 		// A volunteer with several chats must see whose message this is.
 		c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{T("handoff.from", "Ticket", p.Ticket)}})
 	}
-	c.send(copyTo(p.Volunteer, p.ChatID, c.in.MessageID))
+	if err := a.relay(ctx, c, p.Volunteer); err != nil {
+		return err
+	}
 	if err := a.d.Queue.UserWrote(ctx, p.ChatID, c.in.MessageID, c.now); err != nil {
 		return fmt.Errorf("note message of %d: %w", p.ChatID, err)
 	}
@@ -81,7 +89,9 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 // active chat.
 func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	c.drop = true
-	c.send(copyTo(p.ChatID, c.in.ChatID, c.in.MessageID))
+	if err := a.relay(ctx, c, p.ChatID); err != nil {
+		return err
+	}
 	if err := a.d.Queue.VolunteerWrote(ctx, p.ChatID); err != nil {
 		return fmt.Errorf("note answer to %d: %w", p.ChatID, err)
 	}
@@ -94,19 +104,33 @@ func copyTo(chatID, fromChatID int64, messageID int) Reply {
 	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}}
 }
 
+// relay copies the message of c to chatID. A reply is relayed as a reply to
+// its counterpart there: to the original of the copy it answers, or to the
+// copy of the original. Without a counterpart in chatID (none known, the
+// copy still being sent, or one in another of a volunteer's chats) it goes
+// without; Telegram shows it all the same.
+func (a *App) relay(ctx context.Context, c *turn, chatID int64) error {
+	r := copyTo(chatID, c.in.ChatID, c.in.MessageID)
+	if c.in.ReplyTo != 0 && a.d.Threads != nil {
+		chat, msg, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
+		case chat == chatID:
+			r.Copy.ReplyTo = msg
+		}
+	}
+	c.send(r)
+	return nil
+}
+
 // keep keeps a waiting user's message for the volunteer who takes the
 // chat. The first one is acknowledged; after that the user is not
 // interrupted.
 func (a *App) keep(ctx context.Context, c *turn, st ChatState) error {
 	c.drop = true
-	snippet := ""
-	if st.Waiting.Snippet == "" {
-		snippet = snippetOf(c.in)
-		if snippet == "" && c.in.Media != "" {
-			snippet = "[" + c.in.Media + "]"
-		}
-	}
-	kept, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID, snippet)
+	kept, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID)
 	if err != nil {
 		return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
 	}
@@ -226,7 +250,7 @@ func (a *App) onDuty(ctx context.Context, except int64) ([]Volunteer, error) {
 			v.Role = RoleAdmin
 		}
 		v.Lang = Lang(v.Lang)
-		if v.Role >= RoleVolunteer {
+		if mayEver(v.Role, ActTakeChat) {
 			out = append(out, v)
 		}
 	}

@@ -51,12 +51,13 @@ func (a *App) memberOf(ctx context.Context, userID int64) (Volunteer, error) {
 	return v, nil
 }
 
-// asMember runs a member's command when the user's role allows it.
-// Anyone else gets exactly the answer to an unknown command: the bot does
-// not say that the command exists.
-func (a *App) asMember(ctx context.Context, c *turn, min Role, arg string,
+// asMember runs a member's command when the authorisation table lets the
+// user's role do act (for actions on a case, on some case: the command
+// then checks the one asked for). Anyone else gets exactly the answer to
+// an unknown command: the bot does not say that the command exists.
+func (a *App) asMember(ctx context.Context, c *turn, act Action, arg string,
 	fn func(context.Context, *turn, *member, string) error) error {
-	m, ok, err := a.enter(ctx, c, min)
+	m, ok, err := a.enter(ctx, c, act)
 	if err != nil || !ok {
 		if err == nil {
 			c.say(T("command.unknown"))
@@ -67,11 +68,11 @@ func (a *App) asMember(ctx context.Context, c *turn, min Role, arg string,
 	return a.answerMember(c, m, fn(ctx, c, m, arg))
 }
 
-// asMemberButton is asMember for a volunteer's button; anyone else gets
-// the answer to an old button.
-func (a *App) asMemberButton(ctx context.Context, c *turn, rest string,
+// asMemberButton is asMember for a member's button; anyone else gets the
+// answer to an old button.
+func (a *App) asMemberButton(ctx context.Context, c *turn, act Action, rest string,
 	fn func(context.Context, *turn, *member, string) error) error {
-	m, ok, err := a.enter(ctx, c, RoleVolunteer)
+	m, ok, err := a.enter(ctx, c, act)
 	if err != nil || !ok {
 		if err == nil {
 			c.say(T("button.old"))
@@ -82,14 +83,14 @@ func (a *App) asMemberButton(ctx context.Context, c *turn, rest string,
 	return a.answerMember(c, m, fn(ctx, c, m, rest))
 }
 
-// enter checks the user's role and notes the language of their Telegram,
-// in which the timers write to them.
-func (a *App) enter(ctx context.Context, c *turn, min Role) (*member, bool, error) {
+// enter checks that the user's role may do act and notes the language of
+// their Telegram, in which the timers write to them.
+func (a *App) enter(ctx context.Context, c *turn, act Action) (*member, bool, error) {
 	v, err := a.memberOf(ctx, c.in.UserID)
 	if err != nil {
 		return nil, false, err
 	}
-	if v.Role < min {
+	if !mayEver(v.Role, act) {
 		return nil, false, nil
 	}
 	lang := Lang(c.in.LangCode)
@@ -139,15 +140,12 @@ func (a *App) queueCommand(ctx context.Context, c *turn, m *member, _ string) er
 	return nil
 }
 
-// queueLine is one waiting chat in /queue.
+// queueLine is one waiting chat in /queue. It shows nothing the user
+// wrote: that is for the volunteer who takes the chat alone.
 func (a *App) queueLine(c *turn, w Waiting) Text {
-	snippet := T("handoff.no_snippet")
-	if w.Snippet != "" {
-		snippet = T("handoff.snippet", "V", w.Snippet)
-	}
 	return T("handoff.queue_line", "Ticket", w.Ticket, "Wait", waitText(c.now.Sub(w.Queued)),
 		"Lang", langText(w.Lang), "Urgent", w.Urgent, "Returned", w.Returned,
-		"Case", caseText(w.CaseCode), "Snippet", snippet)
+		"Case", caseText(w.CaseCode))
 }
 
 // takeCommand is /take <ticket>.
@@ -302,24 +300,52 @@ func (a *App) sayStillHeld(ctx context.Context, m *member) error {
 	return nil
 }
 
-// caseCommand is /case: the linked case in full, for the volunteer who
-// holds the chat.
-func (a *App) caseCommand(ctx context.Context, c *turn, m *member, _ string) error {
-	p, err := a.active(ctx, m)
-	if err != nil || p == nil {
+// caseCommand is /case: the case of the active chat in full, for the
+// volunteer who holds it; /case <code> any case, for those the
+// authorisation table lets see it (coordinators and admins, or the
+// volunteer holding its chat). Each view is recorded in the audit log.
+func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) error {
+	var code string
+	if strings.TrimSpace(arg) != "" {
+		var ok bool
+		if code, ok = NormalizeCode(arg); !ok {
+			code = strings.TrimSpace(arg)
+		}
+	} else {
+		p, err := a.active(ctx, m)
+		if err != nil || p == nil {
+			return err
+		}
+		if p.CaseCode == "" {
+			m.say(T("handoff.case_none"))
+			return nil
+		}
+		code = p.CaseCode
+	}
+	// Asked before the case is looked up, so that a volunteer learns
+	// nothing, not even whether a code is a case's.
+	ok, err := a.roleMay(ctx, m.UserID, m.Role, ActViewCase, code)
+	if err != nil {
 		return err
 	}
-	if p.CaseCode == "" || a.d.CaseFiles == nil {
+	if !ok {
+		m.say(T("authz.case_not_held"))
+		return nil
+	}
+	if a.d.CaseFiles == nil {
 		m.say(T("handoff.case_none"))
 		return nil
 	}
-	r, cs, err := a.d.CaseFiles.Get(ctx, p.CaseCode)
+	r, cs, err := a.d.CaseFiles.Get(ctx, code)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		m.say(T("handoff.case_none"))
+		m.say(T("update.not_found"))
 		return nil
 	case err != nil:
-		return fmt.Errorf("case of handoff %s: %w", p.ID, err)
+		return fmt.Errorf("case for member %d: %w", m.UserID, err)
+	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditView, CaseID: cs.ID}); err != nil {
+		return err
 	}
 	// The review screen's lines, drawn from the stored report.
 	view := &turn{a: a, s: &Session{ChatID: c.in.ChatID, Lang: m.lang, Draft: *r}, in: c.in, now: c.now}

@@ -73,7 +73,7 @@ func newChat(t *testing.T, langCode string) *chat {
 		t:        t,
 		cat:      cat,
 		sessions: &flowSessions{Sessions: storage.NewSessions(rdb, prefix, time.Hour)},
-		cases:    storage.NewCases(db),
+		cases:    storage.NewCases(db, storagetest.Keys(t)),
 		db:       db,
 		now:      testNow,
 		id:       7000001,
@@ -85,7 +85,7 @@ func newChat(t *testing.T, langCode string) *chat {
 		Cases:      c.cases,
 		Facilities: storage.NewFacilities(db),
 		// Case status (issue 4).
-		Timeline:      storage.NewTimeline(db),
+		Timeline:      storage.NewTimeline(db, storagetest.Keys(t)),
 		Subscriptions: storage.NewSubscriptions(db),
 		Reporters:     storage.NewReporters(db),
 		Limiter:       storage.NewLimiter(rdb, prefix, storage.LookupLimits{}),

@@ -48,8 +48,8 @@ func newWorld(t *testing.T, limits storage.LookupLimits) *world {
 		cat:      cat,
 		db:       db,
 		sessions: &flowSessions{Sessions: storage.NewSessions(rdb, prefix, time.Hour)},
-		cases:    storage.NewCases(db),
-		timeline: storage.NewTimeline(db),
+		cases:    storage.NewCases(db, storagetest.Keys(t)),
+		timeline: storage.NewTimeline(db, storagetest.Keys(t)),
 		people:   map[int64]*person{},
 	}
 	w.app = flows.New(flows.Config{BotUsername: "hotline_test_bot", Admins: []int64{volunteerID}}, flows.Deps{

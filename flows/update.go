@@ -53,14 +53,18 @@ func splitCode(arg string) (code, rest string) {
 	return code, rest
 }
 
-// volunteer reports whether the user is a member of the hotline, who may
-// read and change cases.
-func (c *turn) volunteer(ctx context.Context) (bool, error) {
-	r, err := c.a.role(ctx, c.in.UserID)
-	if err != nil {
-		return false, fmt.Errorf("role of user %d: %w", c.in.UserID, err)
+// allowed reports whether the user may do act, by the authorisation
+// table (authz.go).
+func (c *turn) allowed(ctx context.Context, act Action) (bool, error) {
+	return c.a.may(ctx, c.in.UserID, act, "")
+}
+
+// flowAction is what the update or note flow the chat is in does.
+func (c *turn) flowAction() Action {
+	if c.s.Flow == flowNote {
+		return ActAddNote
 	}
-	return r >= RoleVolunteer, nil
+	return ActUpdateStatus
 }
 
 // unknownCommand answers a volunteers' command from anyone else exactly as
@@ -98,7 +102,7 @@ func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool
 // startUpdate begins a volunteer's status change: /status <code>, or the
 // button under a case. A report in progress is never dropped for it.
 func (c *turn) startUpdate(ctx context.Context, raw string) error {
-	if ok, err := c.volunteer(ctx); err != nil || !ok {
+	if ok, err := c.allowed(ctx, ActUpdateStatus); err != nil || !ok {
 		if err != nil {
 			return err
 		}
@@ -119,7 +123,7 @@ func (c *turn) startUpdate(ctx context.Context, raw string) error {
 // startNote begins an internal note: /note <code> asks for it, /note
 // <code> <text> stores it at once.
 func (c *turn) startNote(ctx context.Context, raw, text string) error {
-	if ok, err := c.volunteer(ctx); err != nil || !ok {
+	if ok, err := c.allowed(ctx, ActAddNote); err != nil || !ok {
 		if err != nil {
 			return err
 		}
@@ -253,7 +257,7 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 		c.say(T("button.old"))
 		return c.again(ctx)
 	}
-	if ok, err := c.volunteer(ctx); err != nil || !ok {
+	if ok, err := c.allowed(ctx, c.flowAction()); err != nil || !ok {
 		if err != nil {
 			return err
 		}
@@ -313,7 +317,7 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 
 // updateTyped takes what a volunteer typed in the update or note flow.
 func updateTyped(ctx context.Context, c *turn) error {
-	if ok, err := c.volunteer(ctx); err != nil || !ok {
+	if ok, err := c.allowed(ctx, c.flowAction()); err != nil || !ok {
 		if err != nil {
 			return err
 		}
@@ -397,6 +401,13 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 	if err != nil {
 		return fmt.Errorf("record update %s of case %d: %w", u.ID, u.CaseID, err)
 	}
+	audited := AuditEntry{Action: AuditPublicNote, CaseID: u.CaseID}
+	if stored.Kind == EventStatus {
+		audited = AuditEntry{Action: AuditStatus, CaseID: u.CaseID, Detail: stored.Status}
+	}
+	if err := c.a.audit(ctx, c, audited); err != nil {
+		return err
+	}
 	st, err := c.a.d.Timeline.Status(ctx, u.Code)
 	if err != nil {
 		return fmt.Errorf("case %d status: %w", u.CaseID, err)
@@ -427,6 +438,9 @@ func (c *turn) commitNote(ctx context.Context, caseID int64, code, note, key str
 	if _, err := c.a.d.Timeline.Record(ctx, e); err != nil {
 		return fmt.Errorf("record note %s of case %d: %w", key, caseID, err)
 	}
+	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditNote, CaseID: caseID}); err != nil {
+		return err
+	}
 	c.say(T("note.saved", "Code", FormatCode(code)))
 	c.caseButtons(code)
 	return nil
@@ -445,10 +459,11 @@ func (c *turn) caseButtons(code string) {
 // find shows volunteers the cases with a code or an A-number: the report,
 // the status and the recent timeline with internal notes.
 func (c *turn) find(ctx context.Context, arg string) error {
-	if ok, err := c.volunteer(ctx); err != nil || !ok {
-		if err != nil {
-			return err
-		}
+	role, err := c.a.role(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("role of user %d: %w", c.in.UserID, err)
+	}
+	if !Allowed(role, ActFindCase, false) {
 		return c.unknownCommand(ctx)
 	}
 	code, okCode := NormalizeCode(arg)
@@ -476,6 +491,20 @@ func (c *turn) find(ctx context.Context, arg string) error {
 		files = files[:findMax]
 	}
 	for _, f := range files {
+		// The card shows the report in full only to those who may see
+		// the case's personal data; to others, its status alone.
+		full, err := c.a.roleMay(ctx, c.in.UserID, role, ActViewCase, f.Case.Code)
+		if err != nil {
+			return err
+		}
+		if !full {
+			c.say(T("authz.card_limited", "Code", FormatCode(f.Case.Code), "Created", dateText(f.Case.Created),
+				"Status", T("status.name."+f.Status.Status), "Since", dateText(f.Status.Since)))
+			continue
+		}
+		if err := c.a.audit(ctx, c, AuditEntry{Action: AuditFind, CaseID: f.Case.ID}); err != nil {
+			return err
+		}
 		card, err := c.caseCard(ctx, f)
 		if err != nil {
 			return err

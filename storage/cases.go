@@ -20,15 +20,17 @@ var ErrInvalid = errors.New("invalid report")
 var _ flows.Cases = (*Cases)(nil)
 
 // Cases stores detention reports, their reporters and their timelines in
-// Postgres.
+// Postgres, the personal fields encrypted with keys.
 type Cases struct {
 	db      *sqlx.DB
+	keys    *Keyring
 	newCode func() string
 }
 
-// NewCases returns the case store in db.
-func NewCases(db *sqlx.DB) *Cases {
-	return &Cases{db: db, newCode: flows.NewCaseCode}
+// NewCases returns the case store in db; keys encrypt and decrypt the
+// personal fields.
+func NewCases(db *sqlx.DB, keys *Keyring) *Cases {
+	return &Cases{db: db, keys: keys, newCode: flows.NewCaseCode}
 }
 
 // codeAttempts is how many fresh codes Create tries before giving up. With
@@ -54,6 +56,9 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 	if err := validateReport(r); err != nil {
 		return flows.Case{}, false, fmt.Errorf("create case: %w", err)
 	}
+	if s.keys == nil {
+		return flows.Case{}, false, fmt.Errorf("create case: %w", ErrNoKeys)
+	}
 	err = inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
 		var err error
 		c, err = caseByDraft(ctx, tx, r.DraftID)
@@ -63,13 +68,13 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		reporterID, err := upsertReporter(ctx, tx, r)
+		reporterID, err := upsertReporter(ctx, tx, s.keys, r)
 		if err != nil {
 			return fmt.Errorf("reporter: %w", err)
 		}
 		for attempt := 1; ; attempt++ {
 			var inserted bool
-			c, inserted, err = insertCase(ctx, tx, r, reporterID, s.newCode())
+			c, inserted, err = insertCase(ctx, tx, s.keys, r, reporterID, s.newCode())
 			if err != nil {
 				return err
 			}
@@ -89,7 +94,7 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 				return errors.New("no free case code")
 			}
 		}
-		return addEvent(ctx, tx, caseEvent{
+		return addEvent(ctx, tx, s.keys, caseEvent{
 			CaseID: c.ID, Kind: eventStatus, Status: statusNew, Public: true, Actor: actorReport,
 		})
 	})
@@ -144,36 +149,45 @@ func nineDigits(s string) bool {
 }
 
 // insertCase inserts the case unless its draft id or its code is already
-// stored; inserted says which happened.
-func insertCase(ctx context.Context, tx *sqlx.Tx, r *flows.Report, reporterID int64, code string) (c flows.Case, inserted bool, err error) {
+// stored; inserted says which happened. The personal fields are sealed to
+// the row's id, taken from the sequence first.
+func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report, reporterID int64, code string) (c flows.Case, inserted bool, err error) {
 	urgent := r.Urgent
 	if urgent == nil {
 		urgent = []string{}
 	}
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT nextval('cases_id_seq')`); err != nil {
+		return flows.Case{}, false, scrub(err)
+	}
+	seal := func(column, v string) []byte { return keys.seal(field{"cases", column, id}, v) }
 	err = tx.QueryRowxContext(ctx, `
 		INSERT INTO cases (
-			code, draft_id, reporter_id, lang, consent,
+			id, code, draft_id, reporter_id, lang, consent,
 			name_latin, name_cyrillic, birth_date, birth_country, citizenship, a_number,
 			detained_on, circumstance, circumstance_note,
 			facility_id, facility_text, facility_share,
 			has_lawyer, lawyer_name, lawyer_phone, hearing_date, appeals,
-			urgent, reporter_name, relationship, reporter_contact
+			urgent, reporter_name, relationship, reporter_contact, a_number_index
 		) VALUES (
-			$1, $2, $3, $4, $5,
-			$6, $7, $8, $9, $10, $11,
-			$12, $13, $14,
-			$15, $16, $17,
-			$18, $19, $20, $21, $22,
-			$23, $24, $25, $26
+			$1, $2, $3, $4, $5, $6,
+			$7, $8, $9, $10, $11, $12,
+			$13, $14, $15,
+			$16, $17, $18,
+			$19, $20, $21, $22, $23,
+			$24, $25, $26, $27, $28
 		)
 		ON CONFLICT DO NOTHING
 		RETURNING id, code, created_at`,
-		code, r.DraftID, reporterID, r.Lang, r.Consent,
-		r.NameLatin, r.NameCyrillic, nullString(r.BirthDate), r.BirthCountry, r.Citizenship, nullString(r.ANumber),
-		nullString(r.DetainedOn), r.Circumstance, r.CircumstanceNote,
+		id, code, r.DraftID, reporterID, r.Lang, r.Consent,
+		seal("name_latin", r.NameLatin), seal("name_cyrillic", r.NameCyrillic), seal("birth_date", r.BirthDate),
+		seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
+		nullString(r.DetainedOn), r.Circumstance, seal("circumstance_note", r.CircumstanceNote),
 		nullID(r.FacilityID), r.FacilityText, r.FacilityShare,
-		r.HasLawyer, r.LawyerName, r.LawyerPhone, nullString(r.HearingDate), r.Appeals,
-		pq.Array(urgent), r.ReporterName, r.Relationship, r.ReporterPhone,
+		r.HasLawyer, seal("lawyer_name", r.LawyerName), seal("lawyer_phone", r.LawyerPhone),
+		nullString(r.HearingDate), seal("appeals", r.Appeals),
+		pq.Array(urgent), seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
+		seal("reporter_contact", r.ReporterPhone), keys.index(r.ANumber),
 	).Scan(&c.ID, &c.Code, &c.Created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Case{}, false, nil
@@ -208,7 +222,7 @@ func (s *Cases) Get(ctx context.Context, code string) (*flows.Report, flows.Case
 	)
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
 		var err error
-		r, c, err = caseByCode(ctx, tx, code)
+		r, c, err = caseByCode(ctx, tx, s.keys, code)
 		return err
 	})
 	if err != nil {
@@ -226,39 +240,42 @@ type caseRow struct {
 	DraftID          string         `db:"draft_id"`
 	Lang             string         `db:"lang"`
 	Consent          bool           `db:"consent"`
-	NameLatin        string         `db:"name_latin"`
-	NameCyrillic     string         `db:"name_cyrillic"`
-	BirthDate        string         `db:"birth_date"`
-	BirthCountry     string         `db:"birth_country"`
-	Citizenship      string         `db:"citizenship"`
-	ANumber          string         `db:"a_number"`
+	NameLatin        []byte         `db:"name_latin"`
+	NameCyrillic     []byte         `db:"name_cyrillic"`
+	BirthDate        []byte         `db:"birth_date"`
+	BirthCountry     []byte         `db:"birth_country"`
+	Citizenship      []byte         `db:"citizenship"`
+	ANumber          []byte         `db:"a_number"`
 	DetainedOn       string         `db:"detained_on"`
 	Circumstance     string         `db:"circumstance"`
-	CircumstanceNote string         `db:"circumstance_note"`
+	CircumstanceNote []byte         `db:"circumstance_note"`
 	FacilityID       int64          `db:"facility_id"`
 	FacilityText     string         `db:"facility_text"`
 	FacilityShare    bool           `db:"facility_share"`
 	HasLawyer        bool           `db:"has_lawyer"`
-	LawyerName       string         `db:"lawyer_name"`
-	LawyerPhone      string         `db:"lawyer_phone"`
+	LawyerName       []byte         `db:"lawyer_name"`
+	LawyerPhone      []byte         `db:"lawyer_phone"`
 	HearingDate      string         `db:"hearing_date"`
-	Appeals          string         `db:"appeals"`
+	Appeals          []byte         `db:"appeals"`
 	Urgent           pq.StringArray `db:"urgent"`
-	ReporterName     string         `db:"reporter_name"`
-	Relationship     string         `db:"relationship"`
-	ReporterContact  string         `db:"reporter_contact"`
+	ReporterName     []byte         `db:"reporter_name"`
+	Relationship     []byte         `db:"relationship"`
+	ReporterContact  []byte         `db:"reporter_contact"`
 	ReporterUserID   int64          `db:"telegram_user_id"`
 	ReporterChatID   int64          `db:"chat_id"`
 }
 
-// caseByCode reads a case and its report by normalised code.
-func caseByCode(ctx context.Context, tx *sqlx.Tx, code string) (*flows.Report, flows.Case, error) {
+// caseByCode reads a case and its report by normalised code, and decrypts
+// its personal fields.
+func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*flows.Report, flows.Case, error) {
+	if keys == nil {
+		return nil, flows.Case{}, ErrNoKeys
+	}
 	var row caseRow
 	err := tx.GetContext(ctx, &row, `
 		SELECT c.id, c.code, c.created_at, c.draft_id, c.lang, c.consent,
-			c.name_latin, c.name_cyrillic,
-			coalesce(to_char(c.birth_date, 'YYYY-MM-DD'), '') AS birth_date,
-			c.birth_country, c.citizenship, coalesce(c.a_number, '') AS a_number,
+			c.name_latin, c.name_cyrillic, c.birth_date,
+			c.birth_country, c.citizenship, c.a_number,
 			coalesce(to_char(c.detained_on, 'YYYY-MM-DD'), '') AS detained_on,
 			c.circumstance, c.circumstance_note,
 			coalesce(c.facility_id, 0) AS facility_id, c.facility_text, c.facility_share,
@@ -275,32 +292,36 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, code string) (*flows.Report, f
 	if err != nil {
 		return nil, flows.Case{}, scrub(err)
 	}
+	o := opener{keys: keys, table: "cases", row: row.ID}
 	rep := &flows.Report{
 		DraftID:          row.DraftID,
 		Consent:          row.Consent,
-		NameLatin:        row.NameLatin,
-		NameCyrillic:     row.NameCyrillic,
-		BirthDate:        row.BirthDate,
-		BirthCountry:     row.BirthCountry,
-		Citizenship:      row.Citizenship,
-		ANumber:          row.ANumber,
+		NameLatin:        o.open("name_latin", row.NameLatin),
+		NameCyrillic:     o.open("name_cyrillic", row.NameCyrillic),
+		BirthDate:        o.open("birth_date", row.BirthDate),
+		BirthCountry:     o.open("birth_country", row.BirthCountry),
+		Citizenship:      o.open("citizenship", row.Citizenship),
+		ANumber:          o.open("a_number", row.ANumber),
 		DetainedOn:       row.DetainedOn,
 		Circumstance:     row.Circumstance,
-		CircumstanceNote: row.CircumstanceNote,
+		CircumstanceNote: o.open("circumstance_note", row.CircumstanceNote),
 		FacilityID:       row.FacilityID,
 		FacilityText:     row.FacilityText,
 		FacilityShare:    row.FacilityShare,
 		HasLawyer:        row.HasLawyer,
-		LawyerName:       row.LawyerName,
-		LawyerPhone:      row.LawyerPhone,
+		LawyerName:       o.open("lawyer_name", row.LawyerName),
+		LawyerPhone:      o.open("lawyer_phone", row.LawyerPhone),
 		HearingDate:      row.HearingDate,
-		Appeals:          row.Appeals,
-		ReporterName:     row.ReporterName,
-		Relationship:     row.Relationship,
-		ReporterPhone:    row.ReporterContact,
+		Appeals:          o.open("appeals", row.Appeals),
+		ReporterName:     o.open("reporter_name", row.ReporterName),
+		Relationship:     o.open("relationship", row.Relationship),
+		ReporterPhone:    o.open("reporter_contact", row.ReporterContact),
 		ReporterChatID:   row.ReporterChatID,
 		ReporterUserID:   row.ReporterUserID,
 		Lang:             row.Lang,
+	}
+	if o.err != nil {
+		return nil, flows.Case{}, o.err
 	}
 	if len(row.Urgent) > 0 {
 		rep.Urgent = []string(row.Urgent)

@@ -58,7 +58,7 @@ func facilityID(t *testing.T, db *sqlx.DB, code string) int64 {
 func TestCasesCreateStoresEveryField(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
-	cases := storage.NewCases(db)
+	cases := storage.NewCases(db, storagetest.Keys(t))
 
 	full := fullReport()
 	full.FacilityID = facilityID(t, db, "EAZ")
@@ -101,7 +101,7 @@ func TestCasesCreateStoresEveryField(t *testing.T) {
 
 func TestCasesCodes(t *testing.T) {
 	ctx := context.Background()
-	cases := storage.NewCases(storagetest.Postgres(t))
+	cases := storage.NewCases(storagetest.Postgres(t), storagetest.Keys(t))
 	r := fullReport()
 	c, err := cases.Create(ctx, r)
 	if err != nil {
@@ -129,7 +129,7 @@ func TestCasesCodes(t *testing.T) {
 func TestCasesCreateIdempotent(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
-	cases := storage.NewCases(db)
+	cases := storage.NewCases(db, storagetest.Keys(t))
 	r := fullReport()
 
 	const n = 10
@@ -176,7 +176,7 @@ func TestCasesCreateIdempotent(t *testing.T) {
 
 func TestCasesCreateRetriesTakenCode(t *testing.T) {
 	ctx := context.Background()
-	cases := storage.NewCases(storagetest.Postgres(t))
+	cases := storage.NewCases(storagetest.Postgres(t), storagetest.Keys(t))
 	codes := []string{"AAAAAAAA", "AAAAAAAA", "BBBBBBBB"}
 	storage.SetCodeSource(cases, func() string {
 		c := codes[0]
@@ -204,7 +204,7 @@ func TestCasesCreateRetriesTakenCode(t *testing.T) {
 func TestCasesCreateReporterUpdated(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
-	cases := storage.NewCases(db)
+	cases := storage.NewCases(db, storagetest.Keys(t))
 	r1 := fullReport()
 	r2 := fullReport()
 	r2.ReporterPhone = "+7 900 000 00 00"
@@ -215,14 +215,31 @@ func TestCasesCreateReporterUpdated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got struct {
+	var row struct {
 		N            int    `db:"n"`
 		ChatID       int64  `db:"chat_id"`
-		Contact      string `db:"contact"`
-		Relationship string `db:"relationship"`
+		UserID       int64  `db:"telegram_user_id"`
+		Contact      []byte `db:"contact"`
+		Relationship []byte `db:"relationship"`
 	}
-	if err := db.Get(&got, `SELECT count(*) OVER () AS n, chat_id, contact, relationship FROM reporters`); err != nil {
+	if err := db.Get(&row, `SELECT count(*) OVER () AS n, chat_id, telegram_user_id, contact, relationship FROM reporters`); err != nil {
 		t.Fatal(err)
+	}
+	var got struct {
+		N                     int
+		ChatID                int64
+		Contact, Relationship string
+	}
+	got.N, got.ChatID = row.N, row.ChatID
+	var err error
+	for _, f := range []struct {
+		column string
+		v      []byte
+		dst    *string
+	}{{"contact", row.Contact, &got.Contact}, {"relationship", row.Relationship, &got.Relationship}} {
+		if *f.dst, err = storage.Open(storagetest.Keys(t), "reporters", f.column, row.UserID, f.v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got.N != 1 || got.ChatID != 555 || got.Contact != r2.ReporterPhone || got.Relationship != r1.Relationship {
 		t.Errorf("reporter after two reports = %+v; want one reporter with the latest chat and contact, the earlier relationship kept", got)
@@ -231,7 +248,7 @@ func TestCasesCreateReporterUpdated(t *testing.T) {
 
 func TestCasesCreateRefusesWithoutLeakingData(t *testing.T) {
 	ctx := context.Background()
-	cases := storage.NewCases(storagetest.Postgres(t))
+	cases := storage.NewCases(storagetest.Postgres(t), storagetest.Keys(t))
 	tests := []struct {
 		name   string
 		change func(r *flows.Report)
@@ -272,7 +289,7 @@ func containsAny(s string, subs ...string) bool {
 // BenchmarkCasesCreate reports storing one report (one transaction).
 func BenchmarkCasesCreate(b *testing.B) {
 	ctx := context.Background()
-	cases := storage.NewCases(storagetest.Postgres(b))
+	cases := storage.NewCases(storagetest.Postgres(b), storagetest.Keys(b))
 	r := fullReport()
 	for i := 0; b.Loop(); i++ {
 		r.DraftID = storagetest.Name("bench")

@@ -23,11 +23,22 @@ type caseEvent struct {
 	Actor  string
 }
 
-// addEvent appends an event to a case's timeline.
-func addEvent(ctx context.Context, tx *sqlx.Tx, e caseEvent) error {
+// addEvent appends an event to a case's timeline, its note sealed to the
+// event's id.
+func addEvent(ctx context.Context, tx *sqlx.Tx, keys *Keyring, e caseEvent) error {
+	if e.Note == "" {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO case_events (case_id, kind, status, public, actor) VALUES ($1, $2, $3, $4, $5)`,
+			e.CaseID, e.Kind, e.Status, e.Public, e.Actor)
+		return scrub(err)
+	}
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT nextval('case_events_id_seq')`); err != nil {
+		return scrub(err)
+	}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO case_events (case_id, kind, status, note, public, actor)
-		VALUES ($1, $2, $3, $4, $5, $6)`,
-		e.CaseID, e.Kind, e.Status, e.Note, e.Public, e.Actor)
+		INSERT INTO case_events (id, case_id, kind, status, note, public, actor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		id, e.CaseID, e.Kind, e.Status, keys.seal(field{"case_events", "note", id}, e.Note), e.Public, e.Actor)
 	return scrub(err)
 }

@@ -91,7 +91,7 @@ func newCase(t *testing.T, db *sqlx.DB, facilityCode string) string {
 	t.Helper()
 	r := fullReport()
 	r.FacilityID = facilityID(t, db, facilityCode)
-	c, err := storage.NewCases(db).Create(context.Background(), r)
+	c, err := storage.NewCases(db, storagetest.Keys(t)).Create(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ func TestHandoffHistory(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
 	s := storage.NewHandoffs(db)
-	cases := storage.NewCases(db)
+	cases := storage.NewCases(db, storagetest.Keys(t))
 
 	r := fullReport()
 	r.ReporterUserID, r.ReporterChatID = 4242, 4242

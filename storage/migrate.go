@@ -31,11 +31,32 @@ type migration struct {
 	sql     string
 }
 
+// MigrateOption adjusts Migrate.
+type MigrateOption func(*migrateOptions)
+
+type migrateOptions struct {
+	keys *Keyring
+	upTo int // 0: every migration
+}
+
+// WithKeys gives Migrate the keyring: migration 005 encrypts the personal
+// data stored before it, and needs the key when there is any.
+func WithKeys(k *Keyring) MigrateOption { return func(o *migrateOptions) { o.keys = k } }
+
+// UpTo stops Migrate after the migration numbered version; tests use it to
+// write data the way an older version stored it.
+func UpTo(version int) MigrateOption { return func(o *migrateOptions) { o.upTo = version } }
+
 // Migrate brings the schema up to date, each migration in its own
 // transaction, then loads the embedded facility directory when the
 // facilities table is empty and adds missing aliases. Replicas that call it
-// at once wait for each other.
-func Migrate(ctx context.Context, db *sqlx.DB) error {
+// at once wait for each other. A database holding personal data in clear
+// (written before migration 005) needs WithKeys.
+func Migrate(ctx context.Context, db *sqlx.DB, opts ...MigrateOption) error {
+	var o migrateOptions
+	for _, fn := range opts {
+		fn(&o)
+	}
 	ms, err := loadMigrations(migrationFiles)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -79,7 +100,10 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 		if done[m.version] {
 			continue
 		}
-		if err := applyMigration(ctx, conn, m); err != nil {
+		if o.upTo > 0 && m.version > o.upTo {
+			break
+		}
+		if err := applyMigration(ctx, conn, m, o); err != nil {
 			return fmt.Errorf("migrate: %03d_%s: %w", m.version, m.name, err)
 		}
 	}
@@ -98,8 +122,9 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
-// applyMigration runs one migration and records it, in one transaction.
-func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration) error {
+// applyMigration runs one migration, its Go step if it has one, and
+// records it, in one transaction.
+func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o migrateOptions) error {
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return scrub(err)
@@ -108,10 +133,26 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return scrub(err)
 	}
+	sealed := 0
+	if m.version == 5 {
+		if sealed, err = sealPlaintext(ctx, tx, o.keys); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
 		return scrub(err)
 	}
-	return scrub(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return scrub(err)
+	}
+	if sealed > 0 {
+		// The plaintext rows replaced by their encrypted versions stay in
+		// the tables' files until they are rewritten: rewrite them now.
+		if _, err := conn.ExecContext(ctx, `VACUUM FULL cases, reporters, case_events`); err != nil {
+			return fmt.Errorf("vacuum after encrypting: %w", scrub(err))
+		}
+	}
+	return nil
 }
 
 // loadMigrations reads NNN_name.sql files, sorted by NNN.

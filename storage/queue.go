@@ -197,10 +197,6 @@ func (s *Queue) Join(ctx context.Context, w flows.Waiting) (flows.Waiting, int, 
 	fields := []any{"chat", chat, "ticket", idStr(w.Ticket), "lang", w.Lang,
 		"urgent", flagStr(w.Urgent), "case", w.CaseCode, "since", msStr(w.Since),
 		"queued", msStr(w.Queued), "returned", flagStr(w.Returned), "told", strconv.Itoa(pos)}
-	if w.Snippet != "" {
-		// Absent until set: Keep sets it only once.
-		fields = append(fields, "snippet", w.Snippet)
-	}
 	err = write(ctx, s.c, func(p redis.Pipeliner) {
 		p.HSet(ctx, s.key("w", chat), fields...)
 		p.HSet(ctx, s.key("k"), idStr(w.Ticket), chat)
@@ -494,14 +490,13 @@ local P, c = ARGV[1], ARGV[2]
 local wk, mk = P .. 'h:w:' .. c, P .. 'h:m:' .. c
 if redis.call('EXISTS', wk) == 0 then return 0 end
 if redis.call('LINDEX', mk, -1) ~= ARGV[3] then redis.call('RPUSH', mk, ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('HSETNX', wk, 'snippet', ARGV[4]) end
 return 1
 `)
 
-// Keep keeps a message written while waiting; false when the chat is no
-// longer waiting.
-func (s *Queue) Keep(ctx context.Context, chatID int64, messageID int, snippet string) (bool, error) {
-	n, err := keepScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID), snippet).Int()
+// Keep keeps the id of a message written while waiting, never its text;
+// false when the chat is no longer waiting.
+func (s *Queue) Keep(ctx context.Context, chatID int64, messageID int) (bool, error) {
+	n, err := keepScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID)).Int()
 	if err != nil {
 		return false, fmt.Errorf("keep message of %d: %w", chatID, err)
 	}
@@ -643,7 +638,6 @@ func waitingOf(h map[string]string) flows.Waiting {
 		Lang:      h["lang"],
 		Urgent:    h["urgent"] == "1",
 		CaseCode:  h["case"],
-		Snippet:   h["snippet"],
 		Since:     msTime(h["since"]),
 		Queued:    msTime(h["queued"]),
 		Returned:  h["returned"] == "1",

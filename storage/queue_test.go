@@ -221,7 +221,7 @@ func TestTakeRememberedByOp(t *testing.T) {
 	ctx := context.Background()
 	q := newQueue(t)
 	join(t, q, 1, 2)
-	if _, err := q.Keep(ctx, 1, 10, ""); err != nil {
+	if _, err := q.Keep(ctx, 1, 10); err != nil {
 		t.Fatal(err)
 	}
 	t1 := flows.Take{Volunteer: 9, Max: 1, ID: "first", At: qNow, Op: "u42"}
@@ -257,7 +257,7 @@ func TestLeave(t *testing.T) {
 	ctx := context.Background()
 	q := newQueue(t)
 	ws := join(t, q, 1, 2)
-	if _, err := q.Keep(ctx, 1, 10, "hello"); err != nil {
+	if _, err := q.Keep(ctx, 1, 10); err != nil {
 		t.Fatal(err)
 	}
 	left, err := q.Leave(ctx, 1, "u1")
@@ -284,24 +284,33 @@ func TestLeave(t *testing.T) {
 // unanswered go first to the next volunteer when the chat goes back.
 func TestMessagesKeptAndUnanswered(t *testing.T) {
 	ctx := context.Background()
-	q := newQueue(t)
+	rdb, prefix := storagetest.Redis(t)
+	q := storage.NewQueue(rdb, prefix)
 	join(t, q, 1)
-	keep := func(id int, snippet string) bool {
+	keep := func(id int) bool {
 		t.Helper()
-		ok, err := q.Keep(ctx, 1, id, snippet)
+		ok, err := q.Keep(ctx, 1, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return ok
 	}
 	for _, id := range []int{10, 11, 12} {
-		keep(id, fmt.Sprint("words ", id))
+		keep(id)
 	}
 	// The same update handled again keeps its message once.
-	keep(12, "")
-	ws, _ := q.Waiting(ctx)
-	if ws[0].Snippet != "words 10" {
-		t.Errorf("snippet = %q, want the first message's", ws[0].Snippet)
+	keep(12)
+	// Only ids are kept: nothing of what was written is in Redis.
+	h, err := rdb.HGetAll(ctx, prefix+"h:w:1").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range h {
+		switch k {
+		case "chat", "ticket", "lang", "urgent", "case", "since", "queued", "returned", "told", "esc":
+		default:
+			t.Errorf("waiting entry has field %q; want ids, times and flags only", k)
+		}
 	}
 	st, _ := q.Chat(ctx, 1)
 	if st.Waiting == nil || st.Kept != 3 {
@@ -318,7 +327,7 @@ func TestMessagesKeptAndUnanswered(t *testing.T) {
 		t.Errorf("kept after the take = %v", kept)
 	}
 	// Written as the chat was being taken: not kept, for the caller to relay.
-	if keep(13, "") {
+	if keep(13) {
 		t.Error("a message was kept for a chat already taken")
 	}
 	if !p.Pending.Equal(qNow) {

@@ -3,29 +3,34 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"hotline/flows"
 )
 
 // upsertReporter stores the reporter of r by Telegram user id and returns
 // their id. A later report updates the chat and the contact; an answer left
-// empty keeps the one given before.
-func upsertReporter(ctx context.Context, tx *sqlx.Tx, r *flows.Report) (int64, error) {
+// empty (NULL) keeps the one given before. The personal fields are sealed
+// to the Telegram user id, which is known before the row is.
+func upsertReporter(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report) (int64, error) {
+	seal := func(column, v string) []byte { return keys.seal(field{"reporters", column, r.ReporterUserID}, v) }
 	var id int64
 	err := tx.GetContext(ctx, &id, `
 		INSERT INTO reporters (telegram_user_id, chat_id, name, relationship, contact, lang)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (telegram_user_id) DO UPDATE SET
 			chat_id      = excluded.chat_id,
-			name         = coalesce(nullif(excluded.name, ''), reporters.name),
-			relationship = coalesce(nullif(excluded.relationship, ''), reporters.relationship),
-			contact      = coalesce(nullif(excluded.contact, ''), reporters.contact),
+			name         = coalesce(excluded.name, reporters.name),
+			relationship = coalesce(excluded.relationship, reporters.relationship),
+			contact      = coalesce(excluded.contact, reporters.contact),
 			lang         = coalesce(nullif(excluded.lang, ''), reporters.lang),
 			active       = true
 		RETURNING id`,
-		r.ReporterUserID, r.ReporterChatID, r.ReporterName, r.Relationship, r.ReporterPhone, r.Lang)
+		r.ReporterUserID, r.ReporterChatID, seal("name", r.ReporterName), seal("relationship", r.Relationship),
+		seal("contact", r.ReporterPhone), r.Lang)
 	return id, scrub(err)
 }
 
@@ -56,21 +61,18 @@ func (s *Reporters) Cases(ctx context.Context, userID int64) ([]flows.CaseStatus
 }
 
 // Forget erases the user's personal data in one transaction: the
-// reporter's name, relationship and contact, and in each case only they
-// reported the detainee's names, birth date, countries, A-number, the free
-// text answers (which may name anyone), the lawyer's name and contact, and
-// the reporter's answers. It keeps what is not personal — the case code,
-// dates, categories, the directory facility, the timeline — and the link
-// from the user's chat to their cases, which tells them of changes.
-//
-// This is the one place that erases personal data: when the columns are
-// encrypted, it stays the one place to change.
+// reporter's name, relationship and contact, and the personal fields of
+// each case only they reported (eraseCases). It keeps what is not personal
+// — the case code, dates, categories, the directory facility, the statuses
+// and public notes — and the link from the user's chat to their cases,
+// which tells them of changes. Each erased case is recorded in the audit
+// log as the user's "forget".
 func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, error) {
 	var e flows.Erased
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			UPDATE reporters SET name = '', relationship = '', contact = ''
-			WHERE telegram_user_id = $1 AND (name <> '' OR relationship <> '' OR contact <> '')`, userID)
+			UPDATE reporters SET name = NULL, relationship = NULL, contact = NULL
+			WHERE telegram_user_id = $1 AND num_nonnulls(name, relationship, contact) > 0`, userID)
 		if err != nil {
 			return scrub(err)
 		}
@@ -81,31 +83,72 @@ func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, err
 		e.Reporter = n > 0
 		// A case has one reporter in this schema, so every case of the
 		// user is theirs alone.
-		res, err = tx.ExecContext(ctx, `
-			UPDATE cases c SET
-				name_latin = '', name_cyrillic = '', birth_date = NULL, birth_country = '',
-				citizenship = '', a_number = NULL, circumstance_note = '', facility_text = '',
-				lawyer_name = '', lawyer_phone = '', appeals = '',
-				reporter_name = '', relationship = '', reporter_contact = ''
-			FROM reporters r
-			WHERE r.id = c.reporter_id AND r.telegram_user_id = $1
-				AND (c.name_latin <> '' OR c.name_cyrillic <> '' OR c.birth_date IS NOT NULL
-					OR c.birth_country <> '' OR c.citizenship <> '' OR c.a_number IS NOT NULL
-					OR c.circumstance_note <> '' OR c.facility_text <> '' OR c.lawyer_name <> ''
-					OR c.lawyer_phone <> '' OR c.appeals <> '' OR c.reporter_name <> ''
-					OR c.relationship <> '' OR c.reporter_contact <> '')`, userID)
-		if err != nil {
+		var ids []int64
+		if err := tx.SelectContext(ctx, &ids, `
+			SELECT c.id FROM cases c JOIN reporters r ON r.id = c.reporter_id
+			WHERE r.telegram_user_id = $1 ORDER BY c.id`, userID); err != nil {
 			return scrub(err)
 		}
-		n, err = res.RowsAffected()
-		if err != nil {
-			return scrub(err)
-		}
-		e.Cases = int(n)
-		return nil
+		erased, err := eraseCases(ctx, tx, ids, flows.ActorUser(userID), flows.AuditForget)
+		e.Cases = len(erased)
+		return err
 	})
 	if err != nil {
 		return flows.Erased{}, fmt.Errorf("forget user %d: %w", userID, err)
 	}
 	return e, nil
+}
+
+// eraseCases erases the personal fields of the cases with these ids that
+// still hold them: the detainee's names, birth date, countries, A-number,
+// the free-text answers (which may name anyone), the lawyer's name and
+// contact, the reporter's answers, and the text of the internal notes
+// volunteers wrote. The reporter's own name and contact go too once none
+// of their cases holds personal data. Each erased case gets an audit entry
+// by actor with action, in the caller's transaction; it returns the ids it
+// erased, in order.
+//
+// /forget and the retention purge both erase through this function: it is
+// the one place that knows which columns hold personal data, and the one
+// to change when they change.
+func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action string) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var erased []int64
+	err := tx.SelectContext(ctx, &erased, `
+		UPDATE cases SET
+			name_latin = NULL, name_cyrillic = NULL, birth_date = NULL, birth_country = NULL,
+			citizenship = NULL, a_number = NULL, a_number_index = NULL, circumstance_note = NULL,
+			facility_text = '', lawyer_name = NULL, lawyer_phone = NULL, appeals = NULL,
+			reporter_name = NULL, relationship = NULL, reporter_contact = NULL,
+			erased_at = now()
+		WHERE id = ANY($1) AND erased_at IS NULL
+		RETURNING id`, pq.Array(ids))
+	if err != nil {
+		return nil, scrub(err)
+	}
+	if len(erased) == 0 {
+		return nil, nil
+	}
+	slices.Sort(erased)
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE case_events SET note = NULL
+		WHERE case_id = ANY($1) AND NOT public AND note IS NOT NULL`, pq.Array(erased)); err != nil {
+		return nil, scrub(err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE reporters r SET name = NULL, relationship = NULL, contact = NULL
+		WHERE r.id IN (SELECT reporter_id FROM cases WHERE id = ANY($1))
+			AND num_nonnulls(r.name, r.relationship, r.contact) > 0
+			AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.reporter_id = r.id AND c.erased_at IS NULL)`,
+		pq.Array(erased)); err != nil {
+		return nil, scrub(err)
+	}
+	for _, id := range erased {
+		if err := recordAudit(ctx, tx, flows.AuditEntry{Actor: actor, Action: action, CaseID: id}); err != nil {
+			return nil, err
+		}
+	}
+	return erased, nil
 }

@@ -17,7 +17,7 @@ func TestReportersCases(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
 	reps := storage.NewReporters(db)
-	tl := storage.NewTimeline(db)
+	tl := storage.NewTimeline(db, storagetest.Keys(t))
 	first := storeCase(t, db, fullReport())
 	second := storeCase(t, db, fullReport())
 	someoneElse := fullReport()
@@ -45,11 +45,12 @@ func TestReportersCases(t *testing.T) {
 	}
 }
 
-// caseColumns reads the columns Forget must erase, as stored.
+// caseColumns reads the columns Forget must erase, as stored (encrypted).
 type caseColumns struct {
-	NameLatin, NameCyrillic, BirthCountry, Citizenship, CircumstanceNote, FacilityText string
-	LawyerName, LawyerPhone, Appeals, ReporterName, Relationship, ReporterContact      string
-	BirthDate, ANumber                                                                 *string
+	FacilityText                                                         string
+	NameLatin, NameCyrillic, BirthCountry, Citizenship, CircumstanceNote []byte
+	LawyerName, LawyerPhone, Appeals, ReporterName, Relationship         []byte
+	ReporterContact, BirthDate, ANumber, ANumberIndex                    []byte
 }
 
 func storedCase(t *testing.T, db *sqlx.DB, id int64) caseColumns {
@@ -59,7 +60,7 @@ func storedCase(t *testing.T, db *sqlx.DB, id int64) caseColumns {
 		birth_country AS birthcountry, citizenship, circumstance_note AS circumstancenote,
 		facility_text AS facilitytext, lawyer_name AS lawyername, lawyer_phone AS lawyerphone, appeals,
 		reporter_name AS reportername, relationship, reporter_contact AS reportercontact,
-		birth_date::text AS birthdate, a_number AS anumber
+		birth_date AS birthdate, a_number AS anumber, a_number_index AS anumberindex
 		FROM cases WHERE id = $1`, id)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestReportersForget(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
 	reps := storage.NewReporters(db)
-	tl := storage.NewTimeline(db)
+	tl := storage.NewTimeline(db, storagetest.Keys(t))
 	subs := storage.NewSubscriptions(db)
 	r := fullReport()
 	r.FacilityText = "a jail near Phoenix"
@@ -98,14 +99,14 @@ func TestReportersForget(t *testing.T) {
 			t.Errorf("case %d after Forget still holds %+v", id, c)
 		}
 	}
-	var rep struct{ Name, Relationship, Contact string }
+	var rep struct{ Name, Relationship, Contact []byte }
 	if err := db.Get(&rep, `SELECT name, relationship, contact FROM reporters WHERE telegram_user_id = 100500`); err != nil {
 		t.Fatal(err)
 	}
-	if rep != (struct{ Name, Relationship, Contact string }{}) {
+	if rep.Name != nil || rep.Relationship != nil || rep.Contact != nil {
 		t.Errorf("reporter row after Forget: %+v", rep)
 	}
-	if c := storedCase(t, db, notMine.ID); c.NameLatin == "" || c.ReporterContact == "" {
+	if c := storedCase(t, db, notMine.ID); c.NameLatin == nil || c.ReporterContact == nil || c.ANumberIndex == nil {
 		t.Errorf("another reporter's case was erased: %+v", c)
 	}
 

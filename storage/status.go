@@ -24,11 +24,13 @@ var _ flows.Timeline = (*Timeline)(nil)
 // Timeline keeps the cases' status timelines in Postgres: case_events rows,
 // added and never changed. The current status is the latest status event's.
 type Timeline struct {
-	db *sqlx.DB
+	db   *sqlx.DB
+	keys *Keyring
 }
 
-// NewTimeline returns the timeline store in db.
-func NewTimeline(db *sqlx.DB) *Timeline { return &Timeline{db: db} }
+// NewTimeline returns the timeline store in db; keys encrypt and decrypt
+// the notes and the cases' personal fields.
+func NewTimeline(db *sqlx.DB, keys *Keyring) *Timeline { return &Timeline{db: db, keys: keys} }
 
 // publicNotes is how many public notes a status view carries, newest first.
 const publicNotes = 5
@@ -55,7 +57,7 @@ func (s *Timeline) Status(ctx context.Context, code string) (flows.CaseStatus, e
 			return ErrNotFound
 		}
 		st = all[0]
-		st.Notes, err = events(ctx, tx, st.CaseID, true, publicNotes)
+		st.Notes, err = events(ctx, tx, s.keys, st.CaseID, true, publicNotes)
 		return err
 	})
 	if err != nil {
@@ -127,7 +129,7 @@ type eventRow struct {
 	CaseID     int64          `db:"case_id"`
 	Kind       string         `db:"kind"`
 	Status     string         `db:"status"`
-	Note       string         `db:"note"`
+	Note       []byte         `db:"note"`
 	Public     bool           `db:"public"`
 	Actor      string         `db:"actor"`
 	FacilityID int64          `db:"facility_id"`
@@ -136,11 +138,19 @@ type eventRow struct {
 	At         time.Time      `db:"created_at"`
 }
 
-func (r eventRow) event() flows.Event {
-	return flows.Event{
-		ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Status: r.Status, Note: r.Note, Public: r.Public,
-		Actor: r.Actor, FacilityID: r.FacilityID, Date: r.Date, Key: r.Key.String, At: r.At,
+// event decrypts the row's note.
+func (r eventRow) event(keys *Keyring) (flows.Event, error) {
+	if keys == nil && r.Note != nil {
+		return flows.Event{}, ErrNoKeys
 	}
+	note, err := keys.open(field{"case_events", "note", r.ID}, r.Note)
+	if err != nil {
+		return flows.Event{}, err
+	}
+	return flows.Event{
+		ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Status: r.Status, Note: note, Public: r.Public,
+		Actor: r.Actor, FacilityID: r.FacilityID, Date: r.Date, Key: r.Key.String, At: r.At,
+	}, nil
 }
 
 const eventColumns = `id, case_id, kind, status, note, public, actor,
@@ -151,10 +161,10 @@ const eventColumns = `id, case_id, kind, status, note, public, actor,
 // events reads a case's latest events, newest first: with public, only the
 // public notes (of status events and of notes alike), which people with the
 // code may read.
-func events(ctx context.Context, tx *sqlx.Tx, caseID int64, public bool, n int) ([]flows.Event, error) {
+func events(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64, public bool, n int) ([]flows.Event, error) {
 	q := `SELECT ` + eventColumns + ` FROM case_events WHERE case_id = $1`
 	if public {
-		q += ` AND public AND note <> ''`
+		q += ` AND public AND octet_length(note) > 0`
 	}
 	q += ` ORDER BY id DESC LIMIT $2`
 	var rows []eventRow
@@ -163,7 +173,11 @@ func events(ctx context.Context, tx *sqlx.Tx, caseID int64, public bool, n int) 
 	}
 	out := make([]flows.Event, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, r.event())
+		e, err := r.event(keys)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }
@@ -178,7 +192,7 @@ func (s *Timeline) Record(ctx context.Context, e flows.Event) (flows.Event, erro
 	var out flows.Event
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
 		var err error
-		out, err = recordEvent(ctx, tx, e)
+		out, err = recordEvent(ctx, tx, s.keys, e)
 		return err
 	})
 	if err != nil {
@@ -188,16 +202,25 @@ func (s *Timeline) Record(ctx context.Context, e flows.Event) (flows.Event, erro
 }
 
 // recordEvent inserts the event unless its key is taken, and returns the
-// stored one: the new row, or the one that holds the key.
-func recordEvent(ctx context.Context, tx *sqlx.Tx, e flows.Event) (flows.Event, error) {
+// stored one: the new row, or the one that holds the key. The note is
+// sealed to the event's id, taken from the sequence first.
+func recordEvent(ctx context.Context, tx *sqlx.Tx, keys *Keyring, e flows.Event) (flows.Event, error) {
+	if keys == nil {
+		return flows.Event{}, ErrNoKeys
+	}
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT nextval('case_events_id_seq')`); err != nil {
+		return flows.Event{}, scrub(err)
+	}
 	key := nullString(e.Key)
 	var rows []eventRow
 	err := tx.SelectContext(ctx, &rows, `
-		INSERT INTO case_events (case_id, kind, status, note, public, actor, facility_id, event_date, idem_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO case_events (id, case_id, kind, status, note, public, actor, facility_id, event_date, idem_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (idem_key) DO NOTHING
 		RETURNING `+eventColumns,
-		e.CaseID, e.Kind, e.Status, e.Note, e.Public, e.Actor, nullID(e.FacilityID), nullString(e.Date), key)
+		id, e.CaseID, e.Kind, e.Status, keys.seal(field{"case_events", "note", id}, e.Note), e.Public, e.Actor,
+		nullID(e.FacilityID), nullString(e.Date), key)
 	if pqErr := pq.As(err, pqerror.ForeignKeyViolation); pqErr != nil && pqErr.Constraint == "case_events_case_id_fkey" {
 		return flows.Event{}, ErrNotFound
 	}
@@ -205,13 +228,13 @@ func recordEvent(ctx context.Context, tx *sqlx.Tx, e flows.Event) (flows.Event, 
 		return flows.Event{}, scrub(err)
 	}
 	if len(rows) == 1 {
-		return rows[0].event(), nil
+		return rows[0].event(keys)
 	}
 	var row eventRow
 	if err := tx.GetContext(ctx, &row, `SELECT `+eventColumns+` FROM case_events WHERE idem_key = $1`, key); err != nil {
 		return flows.Event{}, scrub(err)
 	}
-	return row.event(), nil
+	return row.event(keys)
 }
 
 // validateEvent checks what Postgres would take but the timeline must not hold.
@@ -238,7 +261,8 @@ func validateEvent(e flows.Event) error {
 
 // Find returns the cases with this code or this A-number, newest first,
 // each with its report and its latest events, internal notes included: for
-// volunteers only. An empty argument matches nothing.
+// volunteers only. An empty argument matches nothing. An A-number is found
+// by its blind index under each key of the ring, not by decrypting rows.
 func (s *Timeline) Find(ctx context.Context, code, aNumber string) ([]flows.CaseFile, error) {
 	if code != "" {
 		code, _ = flows.NormalizeCode(code)
@@ -249,17 +273,24 @@ func (s *Timeline) Find(ctx context.Context, code, aNumber string) ([]flows.Case
 	if code == "" && aNumber == "" {
 		return nil, nil
 	}
+	if s.keys == nil {
+		return nil, fmt.Errorf("find cases: %w", ErrNoKeys)
+	}
+	indexes := pq.ByteaArray{}
+	if aNumber != "" {
+		indexes = s.keys.indexes(aNumber)
+	}
 	var out []flows.CaseFile
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
 		var codes []string
 		if err := tx.SelectContext(ctx, &codes, `
 			SELECT code FROM cases
-			WHERE ($1 <> '' AND code = $1) OR ($2 <> '' AND a_number = $2)
-			ORDER BY id DESC LIMIT $3`, code, aNumber, findMax); err != nil {
+			WHERE ($1 <> '' AND code = $1) OR a_number_index = ANY($2)
+			ORDER BY id DESC LIMIT $3`, code, indexes, findMax); err != nil {
 			return scrub(err)
 		}
 		for _, cd := range codes {
-			r, c, err := caseByCode(ctx, tx, cd)
+			r, c, err := caseByCode(ctx, tx, s.keys, cd)
 			if err != nil {
 				return err
 			}
@@ -270,7 +301,7 @@ func (s *Timeline) Find(ctx context.Context, code, aNumber string) ([]flows.Case
 			if len(st) == 0 {
 				return ErrNotFound
 			}
-			evs, err := events(ctx, tx, c.ID, false, findEvents)
+			evs, err := events(ctx, tx, s.keys, c.ID, false, findEvents)
 			if err != nil {
 				return err
 			}

@@ -25,7 +25,7 @@ func personal(r *flows.Report) []string {
 // storeCase stores a report and returns its case.
 func storeCase(t *testing.T, db *sqlx.DB, r *flows.Report) flows.Case {
 	t.Helper()
-	c, err := storage.NewCases(db).Create(context.Background(), r)
+	c, err := storage.NewCases(db, storagetest.Keys(t)).Create(context.Background(), r)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
@@ -44,7 +44,7 @@ func record(t *testing.T, tl *storage.Timeline, e flows.Event) flows.Event {
 func TestTimelineStatusIsDerivedFromEvents(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
-	tl := storage.NewTimeline(db)
+	tl := storage.NewTimeline(db, storagetest.Keys(t))
 	r := fullReport()
 	r.FacilityID = facilityID(t, db, "EAZ")
 	c := storeCase(t, db, r)
@@ -110,7 +110,7 @@ func TestTimelineStatusIsDerivedFromEvents(t *testing.T) {
 func TestTimelineStatusNotFound(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
-	tl := storage.NewTimeline(db)
+	tl := storage.NewTimeline(db, storagetest.Keys(t))
 	storeCase(t, db, fullReport())
 	for _, code := range []string{"K7M4Q9XP", "nonsense", "", "K7M4-Q9XP-EXTRA"} {
 		if _, err := tl.Status(ctx, code); !errors.Is(err, storage.ErrNotFound) {
@@ -121,7 +121,7 @@ func TestTimelineStatusNotFound(t *testing.T) {
 
 func TestTimelineRecordIsIdempotentByKey(t *testing.T) {
 	db := storagetest.Postgres(t)
-	tl := storage.NewTimeline(db)
+	tl := storage.NewTimeline(db, storagetest.Keys(t))
 	c := storeCase(t, db, fullReport())
 	e := flows.Event{CaseID: c.ID, Kind: flows.EventStatus, Status: flows.StatusLawyer, Note: "a lawyer agreed",
 		Public: true, Actor: "tg:9", Key: "u:abc"}
@@ -145,7 +145,7 @@ func TestTimelineRecordIsIdempotentByKey(t *testing.T) {
 	// Events without a key are each stored.
 	record(t, tl, flows.Event{CaseID: c.ID, Kind: flows.EventNote, Note: "one"})
 	record(t, tl, flows.Event{CaseID: c.ID, Kind: flows.EventNote, Note: "one"})
-	if err := db.Get(&n, `SELECT count(*) FROM case_events WHERE note = 'one'`); err != nil {
+	if err := db.Get(&n, `SELECT count(*) FROM case_events WHERE kind = 'note'`); err != nil {
 		t.Fatal(err)
 	}
 	if n != 2 {
@@ -156,7 +156,7 @@ func TestTimelineRecordIsIdempotentByKey(t *testing.T) {
 func TestTimelineRecordRefuses(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
-	tl := storage.NewTimeline(db)
+	tl := storage.NewTimeline(db, storagetest.Keys(t))
 	c := storeCase(t, db, fullReport())
 	tests := []struct {
 		name string
@@ -179,7 +179,7 @@ func TestTimelineRecordRefuses(t *testing.T) {
 func TestTimelineFind(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
-	tl := storage.NewTimeline(db)
+	tl := storage.NewTimeline(db, storagetest.Keys(t))
 	first := storeCase(t, db, fullReport())
 	second := fullReport() // the same person reported again, by someone else
 	second.ReporterUserID, second.ReporterChatID = 200, 200

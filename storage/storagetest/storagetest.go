@@ -7,6 +7,7 @@ package storagetest
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -143,4 +144,22 @@ func Redis(t testing.TB) (*redis.Client, string) {
 		c.Close()
 	})
 	return c, prefix
+}
+
+// DataKey is the data key of the tests, base64 as HOTLINE_DATA_KEY takes
+// it: the bot a test runs and the stores the test reads with share it.
+const DataKey = "aG90bGluZSB0ZXN0IGRhdGEga2V5LCBub3QgYSBzZWM="
+
+// Keys returns the keyring of DataKey.
+func Keys(t testing.TB) *storage.Keyring {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(DataKey)
+	if err != nil {
+		t.Fatalf("test data key: %v", err)
+	}
+	k, err := storage.NewKeyring(raw)
+	if err != nil {
+		t.Fatalf("test keyring: %v", err)
+	}
+	return k
 }

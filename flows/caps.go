@@ -1,0 +1,39 @@
+package flows
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Size caps on every input (issue 5). Telegram sends at most 4096
+// characters of text and 64 bytes of callback data, but an update can be
+// forged (a leaked webhook secret, a future client): nothing larger gets
+// into the flows, their stores or their logs. Each free-text step caps
+// its answer further (step.max, MaxText); command arguments are capped
+// here, a little above the longest one a command takes (/note's text).
+const (
+	// MaxInputText is the longest text or caption taken, in characters.
+	MaxInputText = 4096
+	// MaxCallbackData is the longest callback data taken, in bytes.
+	MaxCallbackData = 64
+	// argSlack is what a command's argument may hold beyond MaxText: a
+	// case code and the spaces around it.
+	argSlack = 32
+)
+
+// oversized says why the input is refused for its size, or returns nil.
+// A refused input changes nothing: the chat is shown where it is.
+func (c *turn) oversized() *Text {
+	in := c.in
+	switch {
+	case len(in.Data) > MaxCallbackData:
+		t := T("button.old")
+		return &t
+	case in.Kind == KindCommand && utf8.RuneCountInString(strings.TrimSpace(in.Text)) > c.a.cfg.MaxText+argSlack:
+		t := T("input.arg_too_long", "Max", T("unit.chars").Plural(c.a.cfg.MaxText+argSlack))
+		return &t
+	case utf8.RuneCountInString(in.Text) > MaxInputText:
+		return tooLong(utf8.RuneCountInString(in.Text), MaxInputText)
+	}
+	return nil
+}
