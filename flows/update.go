@@ -457,7 +457,9 @@ func (c *turn) caseButtons(code string) {
 }
 
 // find shows volunteers the cases with a code or an A-number: the report,
-// the status and the recent timeline with internal notes.
+// the status and the recent timeline with internal notes to those the
+// authorisation table lets see the case's personal data (each such view
+// audited), the status alone to the others.
 func (c *turn) find(ctx context.Context, arg string) error {
 	role, err := c.a.role(ctx, c.in.UserID)
 	if err != nil {

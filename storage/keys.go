@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -232,17 +231,6 @@ func (k *Keyring) indexes(aNumber string) [][]byte {
 		out = append(out, indexWith(dk, aNumber))
 	}
 	return out
-}
-
-// checkIndex verifies a stored blind index against the A-number it
-// belongs to; the rotation uses it so that a stale index is rewritten, not
-// kept.
-func (k *Keyring) checkIndex(stored []byte, aNumber string) bool {
-	dk, err := k.keyOf(stored, headerLen+sha256.Size)
-	if err != nil {
-		return false
-	}
-	return bytes.Equal(stored, indexWith(dk, aNumber))
 }
 
 // opener decrypts the values of one row and keeps the first error, so that
