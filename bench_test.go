@@ -304,6 +304,35 @@ func pressPart(u *telegramtest.User, m *telegramtest.Message, part string) error
 	return fmt.Errorf("user %d: message %d has no button with %q", u.ID, m.ID, part)
 }
 
+// failures collects a benchmark's failures from many goroutines and
+// reports the first few, so that one fault does not print a thousand lines.
+type failures struct {
+	mu    sync.Mutex
+	n     int
+	first []string
+}
+
+func (f *failures) add(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	if len(f.first) < 5 {
+		f.first = append(f.first, fmt.Sprintf(format, args...))
+	}
+}
+
+// report fails b with what was collected.
+func (f *failures) report(b *testing.B) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.first {
+		b.Error(s)
+	}
+	if f.n > len(f.first) {
+		b.Errorf("… and %d more failures", f.n-len(f.first))
+	}
+}
+
 // latencies collects reply latencies from many goroutines, in all and by
 // step.
 type latencies struct {
@@ -389,7 +418,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func runReports(b *testing.B, bb *benchBot, us []*vuser, lat *latencies) int {
 	var sent atomic.Int64
 	var wg sync.WaitGroup
-	errs := make(chan error, len(us))
+	var fails failures
 	for _, v := range us {
 		wg.Add(1)
 		go func() {
@@ -399,22 +428,19 @@ func runReports(b *testing.B, bb *benchBot, us []*vuser, lat *latencies) int {
 				m, d, err := v.do(bb.tg, st, last)
 				sent.Add(1)
 				if err != nil {
-					errs <- fmt.Errorf("step %d: %w", i+1, err)
+					fails.add("step %d (%s): %v", i+1, st.name, err)
 					return
 				}
 				lat.addStep(st.name, d)
 				last = m
 			}
 			if codeRe.FindString(last.Plain) == "" {
-				errs <- fmt.Errorf("user %d got no case code at the end", v.u.ID)
+				fails.add("user %d got no case code at the end", v.u.ID)
 			}
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		b.Error(err)
-	}
+	fails.report(b)
 	return int(sent.Load())
 }
 
@@ -491,6 +517,7 @@ func BenchmarkRate500(b *testing.B) {
 	bb := startBenchBot(b, &looseLimits)
 	warmUp(b, bb)
 	var lat latencies
+	var fails failures
 	var sent atomic.Int64
 	var behind atomic.Int64 // sends later than their slot by more than one interval
 	var elapsed time.Duration
@@ -522,7 +549,7 @@ func BenchmarkRate500(b *testing.B) {
 					m, d, err := v.do(bb.tg, st, last)
 					sent.Add(1)
 					if err != nil {
-						b.Errorf("step %d: %v", k%len(steps)+1, err)
+						fails.add("step %d (%s): %v", k%len(steps)+1, st.name, err)
 						return
 					}
 					lat.addStep(st.name, d)
@@ -535,6 +562,7 @@ func BenchmarkRate500(b *testing.B) {
 		elapsed += time.Since(start)
 	}
 	b.StopTimer()
+	fails.report(b)
 	trips := bb.redis.reset()
 	n := int(sent.Load())
 	d := lat.sorted()
@@ -565,6 +593,7 @@ func BenchmarkBurst(b *testing.B) {
 	bb := startBenchBot(b, nil, telegramtest.WithLimits(telegramtest.DefaultLimits()))
 	const perUser = 3
 	var first, rest latencies
+	var fails failures
 	var elapsed time.Duration
 	delivered := 0
 	var atMu sync.Mutex
@@ -588,7 +617,7 @@ func BenchmarkBurst(b *testing.B) {
 				steps := v.steps[:perUser]
 				m, err := v.u.NextWithin(10 * time.Minute)
 				if err != nil {
-					b.Errorf("user %d: no greeting: %v", v.u.ID, err)
+					fails.add("user %d: no greeting: %v", v.u.ID, err)
 					return
 				}
 				first.add(latencyOf(bb.tg, m))
@@ -597,7 +626,7 @@ func BenchmarkBurst(b *testing.B) {
 				atMu.Unlock()
 				for _, st := range steps[1:] {
 					if m, err = v.doWithin(bb.tg, st, m, 10*time.Minute, &rest); err != nil {
-						b.Error(err)
+						fails.add("%v", err)
 						return
 					}
 					atMu.Lock()
@@ -618,12 +647,13 @@ func BenchmarkBurst(b *testing.B) {
 		time.Sleep(2 * time.Second) // a duplicate would come within a send round
 		for _, v := range us {
 			if got := len(v.u.Received()); got != perUser {
-				b.Errorf("user %d got %d messages, want %d", v.u.ID, got, perUser)
+				fails.add("user %d got %d messages, want %d", v.u.ID, got, perUser)
 			}
 		}
 		delivered += bb.tg.Stats().Delivered - before
 	}
 	b.StopTimer()
+	fails.report(b)
 	st := bb.tg.Stats()
 	f, r := first.sorted(), rest.sorted()
 	rate := float64(delivered) / elapsed.Seconds()
@@ -710,6 +740,8 @@ func conversationsMemory(b *testing.B, sizes []int) {
 		b.Fatal(err)
 	}
 	child := startBotProcess(b, benchEnv(tg, dbURL, rdb, prefix))
+	var fails failures
+	defer fails.report(b)
 
 	const midSteps = 5 // /start … the name: the user is asked the birth date
 	open := func(us []*vuser) {
@@ -724,7 +756,7 @@ func conversationsMemory(b *testing.B, sizes []int) {
 					for i, st := range v.steps[:midSteps] {
 						m, _, err := v.do(tg, st, last)
 						if err != nil {
-							b.Errorf("open conversation, step %d: %v", i+1, err)
+							fails.add("open conversation, step %d (%s): %v", i+1, st.name, err)
 							break
 						}
 						last = m
@@ -739,7 +771,7 @@ func conversationsMemory(b *testing.B, sizes []int) {
 		wg.Wait()
 	}
 
-	// Warm up: a few conversations through the whole flow, then the baseline.
+	// Warm up with a few conversations, then take the baseline.
 	warm := newVUsers(tg, cat, 40_000_000, 20)
 	open(warm)
 	base := child.heap(b)
@@ -749,7 +781,7 @@ func conversationsMemory(b *testing.B, sizes []int) {
 	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour)
 	var real []*vuser
 	seeded := 0
-	var template *flows.Session
+	var templates [2]*flows.Session // a real session in each language, as reports[i]
 	for _, n := range sizes {
 		if have := len(real) + seeded; n > have {
 			k := min(n, *memRealUpTo) - len(real)
@@ -761,14 +793,17 @@ func conversationsMemory(b *testing.B, sizes []int) {
 				say("  opened %d conversations through Telegram in %v", k, time.Since(start).Round(time.Millisecond))
 			}
 			if k := n - len(real) - seeded; k > 0 {
-				if template == nil {
-					template, err = sessions.Get(ctx, real[len(real)-1].u.ID)
-					if err != nil {
-						b.Fatalf("template session: %v", err)
+				for _, v := range real {
+					for j := range templates {
+						if templates[j] == nil && v.r.lang == reports[j].lang {
+							if templates[j], err = sessions.Get(ctx, v.u.ID); err != nil {
+								b.Fatalf("template session: %v", err)
+							}
+						}
 					}
 				}
 				first := int64(50_000_000 + seeded)
-				seedSessions(b, rdb, sessions, template, first, k)
+				seedSessions(b, rdb, sessions, templates[:], first, k)
 				// Some of them answer through the bot: they are live conversations.
 				sample := newVUsers(tg, cat, first, min(k, 1000))
 				var wg sync.WaitGroup
@@ -778,7 +813,7 @@ func conversationsMemory(b *testing.B, sizes []int) {
 						defer wg.Done()
 						st := v.steps[midSteps] // the birth date
 						if _, _, err := v.do(tg, st, nil); err != nil {
-							b.Errorf("seeded conversation: %v", err)
+							fails.add("seeded conversation: %v", err)
 						}
 					}()
 				}
@@ -787,10 +822,14 @@ func conversationsMemory(b *testing.B, sizes []int) {
 				say("  seeded %d conversations in Redis; %d of them answered the next question through the bot", k, len(sample))
 			}
 		}
+		hot := child.heap(b)
+		// The sender keeps a chat's limiter state until it is as a new
+		// chat's (its burst refilled: 3 s) and its next sweep (10 s).
+		time.Sleep(15 * time.Second)
 		h := child.heap(b)
-		per := float64(h.heap-base.heap) / (float64(n) / 1000)
-		say("  %7d open: heap %s (%+.1f KiB per 1,000 over the baseline), %d goroutines",
-			n, mib(h.heap), per/1024, h.goroutines)
+		per := (float64(h.heap) - float64(base.heap)) / (float64(n) / 1000)
+		say("  %7d open: heap %s (%+.1f KiB per 1,000 over the baseline); %s just after the last of them wrote; %d goroutines",
+			n, mib(h.heap), per/1024, mib(hot.heap), h.goroutines)
 		b.ReportMetric(float64(h.heap)/(1<<20), fmt.Sprintf("heap-MiB@%d", n))
 	}
 
@@ -807,7 +846,7 @@ func conversationsMemory(b *testing.B, sizes []int) {
 			for i, st := range steps[:len(steps)-1] { // all but confirm
 				m, _, err := v.do(tg, st, last)
 				if err != nil {
-					b.Errorf("to the review, step %d: %v", i+1, err)
+					fails.add("to the review, step %d (%s): %v", i+1, st.name, err)
 					return
 				}
 				last = m
@@ -828,15 +867,16 @@ func conversationsMemory(b *testing.B, sizes []int) {
 		perUpdate, seenN, perUpdate*26)
 }
 
-// seedSessions stores n copies of template for chats first, first+1, …,
-// each with its own draft id, in pipelines of 1,000.
-func seedSessions(b *testing.B, rdb *redis.Client, sessions *storage.Sessions, template *flows.Session, first int64, n int) {
+// seedSessions stores n copies of the templates for chats first, first+1,
+// …, chat first+i getting templates[i%len(templates)] as newVUsers gives it
+// that language, each with its own draft id, in pipelines of 1,000.
+func seedSessions(b *testing.B, rdb *redis.Client, sessions *storage.Sessions, templates []*flows.Session, first int64, n int) {
 	ctx := context.Background()
 	for done := 0; done < n; {
 		batch := &storage.Batch{}
 		bctx := storage.WithBatch(ctx, batch)
 		for k := 0; k < 1000 && done < n; k++ {
-			s := *template
+			s := *templates[done%len(templates)]
 			s.ChatID = first + int64(done)
 			s.Draft.DraftID = fmt.Sprintf("seed%012d", s.ChatID)
 			if err := sessions.Put(bctx, &s); err != nil {

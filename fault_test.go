@@ -829,6 +829,7 @@ func TestFaultPostgresDown(t *testing.T) {
 	settle(t, h.tg, h.rdb, h.cfg.RedisPrefix, 10*time.Second)
 
 	down := time.Now()
+	deadline := down.Add(60 * time.Second) // the outage, and time for the retries after it
 	pg.ctl(t, "stop", "-m", "fast")
 	temporary := h.text("en", "error.temporary")
 	for _, u := range users {
@@ -840,7 +841,7 @@ func TestFaultPostgresDown(t *testing.T) {
 		u.PressData(m.ID, b.Data)
 	}
 	for _, u := range users {
-		if m := u.Next(t); m.Plain != temporary {
+		if m := nextBy(t, u, deadline); m.Plain != temporary {
 			t.Errorf("user %d got %q while the database is down; want the notice %q", u.ID, m.Plain, temporary)
 		}
 	}
@@ -850,7 +851,7 @@ func TestFaultPostgresDown(t *testing.T) {
 
 	done := script[len(script)-1].ask
 	for _, u := range users {
-		m := u.Next(t)
+		m := nextBy(t, u, deadline)
 		if !strings.Contains(m.Plain, done) || codeRe.FindString(m.Plain) == "" {
 			t.Errorf("user %d got %q after the database came back; want the case code", u.ID, m.Plain)
 		}
@@ -864,6 +865,17 @@ func TestFaultPostgresDown(t *testing.T) {
 	checkReports(t, db, users)
 	checkNoDeadLetters(t, h.rdb, h.cfg.RedisPrefix)
 	t.Logf("%d reports confirmed during the outage, each stored once, in %v", chats, time.Since(start).Round(time.Millisecond))
+}
+
+// nextBy returns the user's next message, failing the test when none
+// comes before the deadline.
+func nextBy(t *testing.T, u *telegramtest.User, deadline time.Time) *telegramtest.Message {
+	t.Helper()
+	m, err := u.NextWithin(max(time.Until(deadline), time.Millisecond))
+	if err != nil {
+		t.Fatalf("user %d: %v", u.ID, err)
+	}
+	return m
 }
 
 // postgresCluster is a private Postgres cluster in a temporary folder.

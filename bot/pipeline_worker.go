@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -120,7 +121,7 @@ func (pt *partition) remove(e storage.Entry) {
 	defer pt.mu.Unlock()
 	for i := range pt.queue {
 		if pt.queue[i].ID == e.ID {
-			pt.queue = append(pt.queue[:i], pt.queue[i+1:]...)
+			pt.queue = slices.Delete(pt.queue, i, i+1) // clears the freed slot
 			break
 		}
 	}

@@ -55,7 +55,7 @@ const (
 	sendTimeout    = 30 * time.Second
 	callbackWindow = 10 * time.Second // a callback query answered later is refused anyway
 	blockedMemory  = time.Hour
-	chatIdle       = 2 * time.Minute // a chat's limiter state is kept this long after its last send
+	sweepEvery     = 10 * time.Second // how often chats whose limiter state is spent are forgotten
 )
 
 // outcome is what became of one attempt at a call.
@@ -88,7 +88,6 @@ type chatQ struct {
 	tokens    float64 // private chat's token bucket
 	tokensAt  time.Time
 	sent      []time.Time // a group's sends in the last minute
-	last      time.Time
 }
 
 func (c *chatQ) empty() bool { return len(c.q[0])+len(c.q[1]) == 0 }
@@ -105,7 +104,9 @@ func (c *chatQ) removeItem(it *item) bool {
 	for k := range c.q {
 		for i, x := range c.q[k] {
 			if x == it {
-				c.q[k] = append(c.q[k][:i], c.q[k][i+1:]...)
+				// Delete clears the slot freed at the end, which would
+				// otherwise keep the last call's parameters alive.
+				c.q[k] = slices.Delete(c.q[k], i, i+1)
 				return true
 			}
 		}
@@ -131,6 +132,7 @@ type sender struct {
 	rings       [2][]*chatQ
 	waiting     chatHeap
 	global      []time.Time // this process's sends in the last second
+	globalSlot  time.Time   // the slot of this process's last send (see count)
 	globalUntil time.Time   // a bot-wide 429 holds every chat until then
 	recent429   map[int64]time.Time
 	blocked     map[int64]time.Time // chat → when it refused us (403)
@@ -177,6 +179,7 @@ func (s *sender) run(ctx context.Context) {
 		if d <= 0 {
 			d = time.Hour // until woken
 		}
+		d = min(d, sweepEvery) // idle chats are forgotten even when nothing is sent
 		t.Reset(d)
 		select {
 		case <-ctx.Done():
@@ -210,7 +213,6 @@ func (s *sender) add(ctx context.Context, pt *partition, os []storage.Outgoing) 
 	if sp == nil || sp.gone || sp.pt != pt {
 		return
 	}
-	now := time.Now()
 	for _, o := range os {
 		it := &item{o: o}
 		if o.ChatID == 0 || o.Method == "answerCallbackQuery" {
@@ -234,7 +236,6 @@ func (s *sender) add(ctx context.Context, pt *partition, os []storage.Outgoing) 
 			k = 1
 		}
 		c.q[k] = append(c.q[k], it)
-		c.last = now
 		sp.queued++
 		s.queued++
 		if c.busy == nil && c.heapIdx < 0 {
@@ -339,7 +340,7 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
-	if now.Sub(s.lastSweep) > time.Minute {
+	if now.Sub(s.lastSweep) >= sweepEvery {
 		s.sweep(now)
 	}
 	for len(s.waiting) > 0 && !s.waiting[0].notBefore.After(now) {
@@ -382,7 +383,6 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 				it.counted = now
 			}
 			c.busy = it
-			c.last = now
 			c.sp.inflight++
 			s.inflight++
 			s.wg.Add(1)
@@ -450,15 +450,42 @@ func (s *sender) globalWait(now time.Time) time.Duration {
 	for len(s.global) > 0 && now.Sub(s.global[0]) >= time.Second+s.lim.Margin {
 		s.global = s.global[1:]
 	}
-	if l == 0 || len(s.global) < l {
+	if l == 0 {
 		return 0
 	}
-	return s.global[len(s.global)-l].Add(time.Second + s.lim.Margin).Sub(now)
+	var wait time.Duration
+	if len(s.global) >= l {
+		wait = s.global[len(s.global)-l].Add(time.Second + s.lim.Margin).Sub(now)
+	}
+	if !s.globalSlot.IsZero() {
+		wait = max(wait, s.globalSlot.Add(s.globalGap()).Sub(now))
+	}
+	return wait
+}
+
+// globalGap is the spacing of this process's messages. They go evenly
+// spaced, not globalLimit at once each second: Telegram counts messages
+// when they arrive, so a second's burst whose last messages arrive late
+// runs into the next second's burst (429s under load); and in a queue of
+// chats, those at the end of each second's burst would wait longer than
+// their turn.
+func (s *sender) globalGap() time.Duration {
+	return (time.Second + s.lim.Margin) / time.Duration(max(s.globalLimit(), 1))
 }
 
 // count records a message sent to c.
 func (s *sender) count(c *chatQ, now time.Time) {
 	s.global = append(s.global, now)
+	// The message takes the slot after the last one's. A slot missed by less
+	// than a gap is kept, so that timers firing late do not slow the sender
+	// down; after a longer pause the slots start again from now, so that a
+	// pause earns no burst.
+	gap := s.globalGap()
+	slot := s.globalSlot.Add(gap)
+	if now.Sub(slot) >= gap {
+		slot = now
+	}
+	s.globalSlot = slot
 	if c.id < 0 {
 		c.sent = append(c.sent, now)
 		return
@@ -493,12 +520,14 @@ func (s *sender) refund(c *chatQ, it *item) {
 	c.tokens = min(c.tokens+1, float64(max(s.lim.ChatBurst, 1)))
 }
 
-// sweep forgets idle chats and old blocks.
+// sweep forgets idle chats whose limits are as a new chat's, and old
+// blocks. The bot's memory then grows with the chats of the last few
+// seconds, not with every conversation open.
 func (s *sender) sweep(now time.Time) {
 	s.lastSweep = now
 	for _, sp := range s.parts {
 		for id, c := range sp.chats {
-			if c.busy == nil && c.empty() && c.heapIdx < 0 && !c.inRing[0] && !c.inRing[1] && now.Sub(c.last) > chatIdle {
+			if s.spent(c, now) {
 				delete(sp.chats, id)
 			}
 		}
@@ -513,6 +542,23 @@ func (s *sender) sweep(now time.Time) {
 			delete(s.recent429, id)
 		}
 	}
+}
+
+// spent reports whether forgetting an idle chat changes nothing: nothing
+// queued or in flight, no 429 to wait out, a private chat's bucket full
+// again, a group's last message a minute old.
+func (s *sender) spent(c *chatQ, now time.Time) bool {
+	if c.busy != nil || !c.empty() || c.heapIdx >= 0 || c.inRing[0] || c.inRing[1] || now.Before(c.notBefore) {
+		return false
+	}
+	if c.id < 0 {
+		return len(c.sent) == 0 || now.Sub(c.sent[len(c.sent)-1]) >= time.Minute+s.lim.Margin
+	}
+	if s.lim.PerChat <= 0 {
+		return true
+	}
+	s.refill(c, now)
+	return c.tokens >= float64(max(s.lim.ChatBurst, 1))
 }
 
 // send makes one call of a chat and files the outcome.
