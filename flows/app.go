@@ -131,7 +131,7 @@ func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
-	if c.drop {
+	if c.drop && !c.left {
 		return c.replies(), nil
 	}
 	s.Updated = c.now

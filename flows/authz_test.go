@@ -241,3 +241,42 @@ func TestAllowedTable(t *testing.T) {
 		t.Error("an action not in the table is allowed")
 	}
 }
+
+// TestMemberCommandLeavesNote: a volunteer asked for a note who runs another
+// command has left the note; what they type next goes to the user they
+// talk to, not into the case file.
+func TestMemberCommandLeavesNote(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t)
+	w.member(mHolder, flows.RoleVolunteer)
+	reporter := w.person(mReporter, "en")
+	r := fullCase()
+	r.DraftID, r.Consent, r.Lang = "note-draft", true, "en"
+	r.ReporterChatID, r.ReporterUserID = mReporter, mReporter
+	c, err := w.cases.Create(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reporter.press("m:volunteer")
+	holder := w.person(mHolder, "en")
+	if rs := holder.command("next", ""); !has(rs, "handoff.taken") {
+		t.Fatalf("the holder did not take the chat: %v", describeAll(rs))
+	}
+	if rs := holder.command("note", c.Code); !has(holder.mine(rs), "note.ask") {
+		t.Fatalf("/note without text answered %v, want note.ask", describeAll(rs))
+	}
+	holder.command("queue", "")
+	rs := holder.send("Hello, I am looking at your case now.")
+	if has(holder.mine(rs), "note.saved") {
+		t.Fatal("a message typed after /queue was saved as an internal note")
+	}
+	relayed := false
+	for _, r := range rs {
+		if r.ChatID == mReporter && r.Copy != nil {
+			relayed = true
+		}
+	}
+	if !relayed {
+		t.Errorf("the volunteer's message did not reach the user: %v", describeAll(rs))
+	}
+}

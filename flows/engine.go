@@ -96,6 +96,10 @@ type turn struct {
 	// drop leaves the session unsaved: the input was taken by a feature
 	// that keeps its own state.
 	drop bool
+	// left is set when the chat left a flow; the session is saved then even
+	// when drop is set, or a member's command would leave a note being
+	// asked for, and their next message to a user would be taken as the note.
+	left bool
 }
 
 func (c *turn) say(t ...Text) { c.texts = append(c.texts, t...) }
@@ -516,6 +520,7 @@ func (c *turn) startReport() {
 // reset leaves the flow for the main menu, discarding the draft.
 func (c *turn) reset() {
 	*c.s = Session{ChatID: c.s.ChatID, Lang: c.s.Lang, Updated: c.s.Updated}
+	c.left = true
 }
 
 // menu puts the main menu's buttons under the reply.
