@@ -782,6 +782,10 @@ func conversationsMemory(b *testing.B, sizes []int) {
 	var real []*vuser
 	seeded := 0
 	var templates [2]*flows.Session // a real session in each language, as reports[i]
+	var prev struct {
+		n    int
+		heap uint64
+	}
 	for _, n := range sizes {
 		if have := len(real) + seeded; n > have {
 			k := min(n, *memRealUpTo) - len(real)
@@ -827,9 +831,13 @@ func conversationsMemory(b *testing.B, sizes []int) {
 		// chat's (its burst refilled: 3 s) and its next sweep (10 s).
 		time.Sleep(15 * time.Second)
 		h := child.heap(b)
-		per := (float64(h.heap) - float64(base.heap)) / (float64(n) / 1000)
-		say("  %7d open: heap %s (%+.1f KiB per 1,000 over the baseline); %s just after the last of them wrote; %d goroutines",
-			n, mib(h.heap), per/1024, mib(hot.heap), h.goroutines)
+		growth := "" // per 1,000 conversations more than at the previous size
+		if prev.n > 0 {
+			growth = fmt.Sprintf(", %+.1f KiB per 1,000 more than at %d", (float64(h.heap)-float64(prev.heap))/1024/(float64(n-prev.n)/1000), prev.n)
+		}
+		say("  %7d open: heap %s (%+.1f KiB per 1,000 over the baseline%s); %s just after the last of them wrote; %d goroutines",
+			n, mib(h.heap), (float64(h.heap)-float64(base.heap))/1024/(float64(n)/1000), growth, mib(hot.heap), h.goroutines)
+		prev.n, prev.heap = n, h.heap
 		b.ReportMetric(float64(h.heap)/(1<<20), fmt.Sprintf("heap-MiB@%d", n))
 	}
 
