@@ -320,28 +320,6 @@ func TestPipelineHandlesTheSameUpdateOnce(t *testing.T) {
 	}
 }
 
-func TestPipelineRedeliveredByPollingHandledOnce(t *testing.T) {
-	r := newRig(t)
-	h := newEcho(r.rdb, r.prefix)
-	r.start(r.rdb, h.handle, PipelineOptions{})
-	u := r.srv.User(7101, "en")
-	u.Send("a")
-	waitFor(t, "the reply", func() bool { return len(u.Received()) == 1 })
-	waitFor(t, "confirmation", func() bool { return r.srv.PendingUpdates() == 0 })
-	if err := r.srv.Redeliver(100_000_001); err != nil {
-		t.Fatal(err)
-	}
-	u.Send("b")
-	waitFor(t, "the second reply", func() bool { return len(u.Received()) == 2 })
-	waitFor(t, "confirmation", func() bool { return r.srv.PendingUpdates() == 0 })
-	if got, exp := texts(u), []string{"1 a", "2 b"}; fmt.Sprint(got) != fmt.Sprint(exp) {
-		t.Errorf("user got %q, want %q", got, exp)
-	}
-	if n := h.callsOf(100_000_001); n != 1 {
-		t.Errorf("handler ran %d times for the redelivered update, want 1", n)
-	}
-}
-
 func TestPipelineRetriesFailedUpdatesInOrder(t *testing.T) {
 	r := newRig(t)
 	h := newEcho(r.rdb, r.prefix)
