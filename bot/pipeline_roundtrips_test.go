@@ -116,7 +116,9 @@ func TestPipelineRoundTrips(t *testing.T) {
 	trips := &tripCounter{n: map[string]int{}}
 	counted.AddHook(trips)
 	h := newEcho(counted, r.prefix)
-	rn := r.start(counted, h.handle, PipelineOptions{Partitions: 16})
+	// Production-length leases: a lease lost under a loaded machine would
+	// redo a commit and blur the count.
+	rn := r.start(counted, h.handle, PipelineOptions{Partitions: 16, Lease: 5 * time.Second})
 	waitFor(t, "partitions", func() bool { return len(rn.p.Held()) == 16 })
 
 	report := func(name string, n int, got map[string]int) {
