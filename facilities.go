@@ -28,14 +28,11 @@ func importFacilities(ctx context.Context, getenv func(string) string, path stri
 		defer f.Close()
 		r, name = f, path
 	}
-	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return storage.ImportResult{}, err
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db); err != nil {
-		return storage.ImportResult{}, err
-	}
 	res, err := storage.NewFacilities(db).Import(ctx, r)
 	if err != nil {
 		return storage.ImportResult{}, fmt.Errorf("%s: %w", name, err)

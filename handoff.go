@@ -100,16 +100,12 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 		fmt.Fprintf(stderr, "hotline: config: %v\n", err)
 		return 2
 	}
-	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotline: %v\n", err)
 		return 1
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db); err != nil {
-		fmt.Fprintf(stderr, "hotline: %v\n", err)
-		return 1
-	}
 	vols := storage.NewVolunteers(db)
 	audit := storage.NewAudit(db)
 	switch args[0] {

@@ -36,16 +36,12 @@ func keysCommand(ctx context.Context, getenv func(string) string, args []string,
 		fmt.Fprintf(stderr, "hotline: config: %v\n", err)
 		return 2
 	}
-	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotline: %v\n", err)
 		return 1
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db, storage.WithKeys(keys)); err != nil {
-		fmt.Fprintf(stderr, "hotline: %v\n", err)
-		return 1
-	}
 
 	if args[0] == "rotate" {
 		fmt.Fprintf(stdout, "re-encrypting under key %s\n", keys.Current())

@@ -71,18 +71,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return fail(err)
 		}
-		keys, err := cfg.keyring()
+		db, err := openDatabase(ctx, cfg)
 		if err != nil {
 			return fail(err)
 		}
-		db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
-		if err != nil {
-			return fail(err)
-		}
-		defer db.Close()
-		if err := storage.Migrate(ctx, db, storage.WithKeys(keys)); err != nil {
-			return fail(err)
-		}
+		db.Close()
 		fmt.Fprintln(stdout, "migrations applied")
 		return 0
 	case "facilities":
@@ -158,6 +151,29 @@ type server struct {
 	addr     string // where the HTTP server listens
 }
 
+// openDatabase connects to Postgres and brings its schema up to date. With
+// the data key set, the migrations can also encrypt personal data written
+// before encryption existed; without it they refuse to leave it in clear.
+func openDatabase(ctx context.Context, cfg config) (*sqlx.DB, error) {
+	var opts []storage.MigrateOption
+	if len(cfg.DataKey) > 0 {
+		keys, err := cfg.keyring()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, storage.WithKeys(keys))
+	}
+	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := storage.Migrate(ctx, db, opts...); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // serve runs the bot until ctx is cancelled: it connects to Postgres and
 // Redis, applies migrations, publishes the command menu, and runs the
 // pipeline and the HTTP server (webhook, metrics, health).
@@ -166,14 +182,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 	if err != nil {
 		return err
 	}
-	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db, storage.WithKeys(keys)); err != nil {
-		return err
-	}
 	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return err

@@ -82,25 +82,12 @@ func purgeCommand(ctx context.Context, getenv func(string) string, args []string
 	}
 	// The purge reads no personal data, so it needs no key — unless the
 	// database still waits for migration 005 to encrypt it.
-	var migrate []storage.MigrateOption
-	if len(cfg.DataKey) > 0 {
-		keys, err := cfg.keyring()
-		if err != nil {
-			fmt.Fprintf(stderr, "hotline: %v\n", err)
-			return 2
-		}
-		migrate = append(migrate, storage.WithKeys(keys))
-	}
-	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotline: %v\n", err)
 		return 1
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db, migrate...); err != nil {
-		fmt.Fprintf(stderr, "hotline: %v\n", err)
-		return 1
-	}
 	r := storage.NewRetention(db)
 	cutoff := time.Now().Add(-cfg.Retention)
 	var cases []storage.Closed
