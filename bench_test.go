@@ -713,7 +713,9 @@ func (v *vuser) doWithin(tg *telegramtest.Server, st benchStep, last *telegramte
 // updates each: /start … the name, leaving the user at the birth date
 // question); the rest are seeded into Redis through storage.Sessions as
 // copies of a real one, of which 1,000 then answer the next question through
-// the bot to show they are live. Use -benchtime=1x.
+// the bot to show they are live. Each size is measured 15 s after the last
+// update, once the sender has forgotten the chats' spent rate limits (and
+// just after it, for comparison). Use -benchtime=1x.
 func BenchmarkConversationsMemory(b *testing.B) {
 	var sizes []int
 	for _, f := range strings.Split(*memConvs, ",") {
