@@ -222,7 +222,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 	obs.watchQueue(queue)
 	app := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
-		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL),
+		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,3 +155,61 @@ func BenchmarkSessions(b *testing.B) {
 	raw, _ := json.Marshal(sess)
 	b.ReportMetric(float64(len(raw)), "json-bytes")
 }
+
+// TestSessionsSealed: with a data key, a draft in Redis shows none of the
+// personal data it holds, opens only for its own chat, stays under 1 KB
+// at the review screen, and sessions stored in plain JSON before still read.
+func TestSessionsSealed(t *testing.T) {
+	ctx := context.Background()
+	c, prefix := storagetest.Redis(t)
+	plain := storage.NewSessions(c, prefix, time.Hour)
+	s := plain.WithKeys(storagetest.Keys(t))
+
+	want := sampleSession(5151)
+	// Every question answered, at the review: the largest a draft gets.
+	want.Step, want.Pending = "review", ""
+	want.Back = []string{"consent", "name", "name_latin", "birth_date", "birth_country", "citizenship",
+		"a_number", "detained_on", "circumstance", "details", "facility", "facility_share", "lawyer",
+		"lawyer_name", "lawyer_phone", "hearing", "appeals", "urgent", "reporter_name", "relationship", "contact"}
+	if err := s.Put(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := c.Get(ctx, prefix+"s:5151").Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{want.Draft.NameLatin, want.Draft.ANumber, want.Draft.ReporterPhone, want.Draft.BirthDate} {
+		if v != "" && (bytesContains(raw, v)) {
+			t.Errorf("sealed session shows %q", v)
+		}
+	}
+	n := c.MemoryUsage(ctx, prefix+"s:5151").Val()
+	t.Logf("a whole draft, sealed: %d bytes of Redis", n)
+	if n > 1024 {
+		t.Errorf("a whole draft takes %d bytes of Redis, want at most 1024", n)
+	}
+	got, err := s.Get(ctx, 5151)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Get = %+v\nwant %+v", got, want)
+	}
+
+	// Moved to another chat's key, it does not open: that chat starts afresh.
+	c.Set(ctx, prefix+"s:6161", raw, time.Hour)
+	if _, err := s.Get(ctx, 6161); !errors.Is(err, flows.ErrNotFound) || !errors.Is(err, storage.ErrCorrupt) {
+		t.Errorf("session moved to another chat: err = %v, want ErrNotFound from ErrCorrupt", err)
+	}
+
+	// A conversation stored before the bot had a key goes on.
+	old := sampleSession(7171)
+	if err := plain.Put(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, 7171); err != nil || !reflect.DeepEqual(got, old) {
+		t.Errorf("plain session read with keys: %+v, %v", got, err)
+	}
+}
+
+func bytesContains(b []byte, s string) bool { return strings.Contains(string(b), s) }
