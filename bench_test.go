@@ -780,7 +780,8 @@ func conversationsMemory(b *testing.B, sizes []int) {
 	say("conversations memory: the bot in its own process; baseline after warm-up %s, %d goroutines (%s)",
 		mib(base.heap), base.goroutines, machine())
 
-	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour)
+	// Sealed with the bot's key, as the bot stores them.
+	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour).WithKeys(storagetest.Keys(b))
 	var real []*vuser
 	seeded := 0
 	var templates [2]*flows.Session // a real session in each language, as reports[i]
