@@ -18,10 +18,11 @@ import (
 //
 //   - one call in flight per chat, in the order the calls were made, replies
 //     (flows.PriorityReply) before the chat's notices;
-//   - chats take turns: a chat that has something to send joins the back of a
-//     ring, and one call is sent per turn, so one chat's backlog never delays
-//     another chat's next message by more than a turn; chats with a reply due
-//     have their own ring, served first;
+//   - chats take turns, one call a turn, the chat served longest ago first
+//     (a chat not served lately before any that was), so one chat's backlog
+//     never delays another chat's next message by more than a turn, and after
+//     a raid everyone's first answer goes out before anyone's second; chats
+//     with a reply due have their own line, served before notices;
 //   - a private chat gets ChatBurst messages at once, then PerChat per second
 //     (a token bucket); a group gets PerGroupPerMinute in any minute; the bot
 //     gets Global in any second, split between processes by the share of
@@ -85,7 +86,8 @@ type chatQ struct {
 	inRing    [2]bool
 	heapIdx   int // -1 when not waiting
 	notBefore time.Time
-	tokens    float64 // private chat's token bucket
+	served    time.Time // when its last call went out; zero for a chat not served lately
+	tokens    float64   // private chat's token bucket
 	tokensAt  time.Time
 	sent      []time.Time // a group's sends in the last minute
 }
@@ -129,7 +131,8 @@ type sender struct {
 
 	mu          sync.Mutex
 	parts       map[int]*sendPart
-	rings       [2][]*chatQ
+	rings       [2]places // chats with a reply (0) or a notice (1) to send, in turn
+	seq         uint64    // arrival order, to break ties in rings
 	waiting     chatHeap
 	global      []time.Time // this process's sends in the last second
 	globalSlot  time.Time   // the slot of this process's last send (see count)
@@ -251,7 +254,8 @@ func (s *sender) enqueue(c *chatQ) {
 	for k := range c.q {
 		if len(c.q[k]) > 0 && !c.inRing[k] {
 			c.inRing[k] = true
-			s.rings[k] = append(s.rings[k], c)
+			heap.Push(&s.rings[k], place{c: c, served: c.served, seq: s.seq})
+			s.seq++
 		}
 	}
 }
@@ -354,7 +358,7 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 	}
 	for k := range s.rings {
 		for len(s.rings[k]) > 0 {
-			c := s.rings[k][0]
+			c := s.rings[k][0].c
 			if c.gone || c.busy != nil || c.heapIdx >= 0 || len(c.q[k]) == 0 {
 				s.popRing(k)
 				continue
@@ -383,6 +387,7 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 				it.counted = now
 			}
 			c.busy = it
+			c.served = now
 			c.sp.inflight++
 			s.inflight++
 			s.wg.Add(1)
@@ -396,9 +401,8 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 }
 
 func (s *sender) popRing(k int) {
-	s.rings[k][0].inRing[k] = false
-	s.rings[k][0] = nil
-	s.rings[k] = s.rings[k][1:]
+	p := heap.Pop(&s.rings[k]).(place)
+	p.c.inRing[k] = false
 }
 
 // chatWait returns how long the chat must wait before its next call.
@@ -860,6 +864,37 @@ func (s *sender) unanswered(os []storage.Outgoing) []storage.Outgoing {
 func streamTimeOf(id string) time.Time { return storage.Entry{ID: id}.Added() }
 
 // chatHeap orders waiting chats by when they may send again.
+// place is a chat's place in line for its next call. The chat served
+// longest ago goes first, and a chat not served lately before any that was:
+// after a raid, everyone's first answer goes out before anyone's second, and
+// one chat's backlog never holds up another chat's next message. Ties go in
+// arrival order. The key is taken when the chat joins the line, so the heap
+// stays ordered while the chat's own state changes.
+type place struct {
+	c      *chatQ
+	served time.Time
+	seq    uint64
+}
+
+type places []place
+
+func (h places) Len() int { return len(h) }
+func (h places) Less(i, j int) bool {
+	if !h[i].served.Equal(h[j].served) {
+		return h[i].served.Before(h[j].served)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h places) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *places) Push(x any)   { *h = append(*h, x.(place)) }
+func (h *places) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	old[len(old)-1] = place{}
+	*h = old[:len(old)-1]
+	return p
+}
+
 type chatHeap []*chatQ
 
 func (h chatHeap) Len() int           { return len(h) }
