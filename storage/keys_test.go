@@ -71,7 +71,8 @@ func TestKeyringSealOpen(t *testing.T) {
 
 	for _, v := range []string{"Ivan Petrov", "Иван Петров", "1985-05-05", "x", strings.Repeat("долгая история ", 300)} {
 		sealed := storage.Seal(ka, "cases", "name_latin", 7, v)
-		if strings.Contains(string(sealed), v) {
+		// A one-letter value turns up in random bytes by chance.
+		if len(v) > 3 && strings.Contains(string(sealed), v) {
 			t.Errorf("sealed value contains its plaintext")
 		}
 		if again := storage.Seal(ka, "cases", "name_latin", 7, v); slices.Equal(sealed, again) {
