@@ -198,7 +198,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, onStart started) e
 		Username string `json:"username"`
 	}
 	if err := api.Do(ctx, "getMe", nil, &me); err != nil {
-		return fmt.Errorf("telegram getMe: %w", err)
+		return err // names the method already: "telegram getMe: …"
 	}
 	cat, err := locales.New()
 	if err != nil {
