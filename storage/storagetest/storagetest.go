@@ -9,11 +9,14 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
@@ -56,6 +59,28 @@ func withDB(raw, db string) (string, error) {
 	return u.String(), nil
 }
 
+// dropStale drops the databases earlier test runs left behind: each test
+// process makes its own template (never dropped, as it is in use until the
+// process ends) and a run killed midway leaves its test databases. Their
+// names carry the time they were made; a run lasts minutes, so anything
+// older than a day is no one's.
+func dropStale(ctx context.Context, admin *sqlx.DB) {
+	var names []string
+	if err := admin.SelectContext(ctx, &names,
+		`SELECT datname FROM pg_database WHERE datname ~ '^hotline_(tmpl|test)_[0-9]+_'`); err != nil {
+		return
+	}
+	cutoff := time.Now().Add(-24 * time.Hour).Unix()
+	for _, n := range names {
+		parts := strings.SplitN(n, "_", 4)
+		made, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil || made > cutoff {
+			continue
+		}
+		_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`)
+	}
+}
+
 // PostgresURL creates a fresh database with every migration applied and
 // returns its URL; the database is dropped when the test ends.
 func PostgresURL(t testing.TB) string {
@@ -69,7 +94,8 @@ func PostgresURL(t testing.TB) string {
 	defer admin.Close()
 
 	template.once.Do(func() {
-		name := Name("hotline_tmpl_")
+		dropStale(ctx, admin)
+		name := Name(fmt.Sprintf("hotline_tmpl_%d_", time.Now().Unix()))
 		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 			template.err = err
 			return
@@ -92,7 +118,7 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("prepare template database: %v", template.err)
 	}
 
-	name := Name("hotline_test_")
+	name := Name(fmt.Sprintf("hotline_test_%d_", time.Now().Unix()))
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+template.name); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
