@@ -131,28 +131,16 @@ func startBenchBot(b testing.TB, limits *bot.Limits, tgOpts ...telegramtest.Opti
 	return bb
 }
 
-// benchEnv is the environment of a bot under benchmark.
+// benchEnv is the environment of a bot under benchmark: botEnv, logging
+// only warnings, which is what the benchmark counts (info lines would cost
+// CPU for nothing).
 func benchEnv(tg *telegramtest.Server, dbURL string, rdb *redis.Client, prefix string) func(string) string {
+	env := botEnv(tg, dbURL, rdb, prefix)
 	return func(name string) string {
-		switch name {
-		case "TELEGRAM_BOT_TOKEN":
-			return tg.Token()
-		case "TELEGRAM_API_URL":
-			return tg.URL()
-		case "DATABASE_URL":
-			return dbURL
-		case "REDIS_URL":
-			return "redis://" + rdb.Options().Addr + "/0"
-		case "LISTEN_ADDR":
-			return "127.0.0.1:0"
-		case "HOTLINE_REDIS_PREFIX":
-			return prefix
-		case "LOG_LEVEL":
-			return "warn" // what the benchmark counts; info lines would cost CPU for nothing
-		case "HOTLINE_DATA_KEY":
-			return storagetest.DataKey
+		if name == "LOG_LEVEL" {
+			return "warn"
 		}
-		return ""
+		return env(name)
 	}
 }
 

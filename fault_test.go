@@ -667,7 +667,7 @@ func TestFault429Storm(t *testing.T) {
 func TestFaultRedisRestart(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	rs := startRedisAlways(t)
+	rs := startRedis(t, "always") // every acknowledged write is on disk before Redis answers
 	h := newHarness(t,
 		withConfig(func(c *config) { c.RedisURL = rs.url() }),
 		withTelegram(telegramtest.WithWait(time.Minute)))
@@ -693,7 +693,7 @@ func TestFaultRedisRestart(t *testing.T) {
 		t.Fatalf("users stopped before Redis was restarted: %v", errors.Join(errs...))
 	}
 	down := time.Now()
-	rs.shutdown(t)
+	rs.stop(t)
 	time.Sleep(2 * time.Second) // users keep writing meanwhile
 	rs.start(t)
 	t.Logf("Redis down for %v at %d of %d messages", time.Since(down).Round(time.Millisecond), at, total)
@@ -729,66 +729,6 @@ func TestFaultRedisRestart(t *testing.T) {
 	}
 	t.Logf("%d chats done; chats that got a message twice: %v; %d notices of a storage problem; in %v",
 		chats, rerun, toldN, time.Since(start).Round(time.Millisecond))
-}
-
-// redisAlways is a private redis-server that fsyncs its append-only file on
-// every write.
-type redisAlways struct {
-	port, dir string
-	cmd       *exec.Cmd
-	done      chan struct{}
-}
-
-func (r *redisAlways) url() string { return "redis://127.0.0.1:" + r.port + "/0" }
-
-func startRedisAlways(t *testing.T) *redisAlways {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server is not installed; under CI it must be (scripts/services.sh)")
-		}
-		t.Skip("redis-server is not installed")
-	}
-	r := &redisAlways{port: freePort(t), dir: t.TempDir()}
-	r.start(t)
-	t.Cleanup(func() {
-		if r.cmd != nil {
-			_ = r.cmd.Process.Kill()
-			<-r.done
-		}
-	})
-	return r
-}
-
-// start starts the server on its port with its files.
-func (r *redisAlways) start(t *testing.T) {
-	t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "yes", "--appendfsync", "always", "--dir", r.dir, "--logfile", "")
-	r.cmd.Stdout, r.cmd.Stderr = io.Discard, io.Discard
-	if err := r.cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	r.done = make(chan struct{})
-	go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(r.cmd, r.done)
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port})
-	defer c.Close()
-	eventually(t, "private redis-server up", func() error { return c.Ping(context.Background()).Err() })
-}
-
-// shutdown stops the server with SHUTDOWN, as an operator or an orchestrator
-// does, and waits for it to exit.
-func (r *redisAlways) shutdown(t *testing.T) {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port})
-	_ = c.Shutdown(context.Background()).Err() // the connection closes: an error
-	c.Close()
-	select {
-	case <-r.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("redis-server did not shut down")
-	}
-	r.cmd = nil
 }
 
 // TestFaultPostgresDown (g): the database is stopped for 30 s while 20

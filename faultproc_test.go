@@ -97,7 +97,6 @@ func procEnv(tg *telegramtest.Server, dbURL, redisURL, prefix string, more ...st
 		"HOTLINE_REDIS_PREFIX=" + prefix,
 		"HOTLINE_DATA_KEY=" + storagetest.DataKey,
 		"HOTLINE_PARTITIONS=32",
-		"HOTLINE_DATA_KEY=" + storagetest.DataKey,
 		"HOTLINE_SEND_LIMITS=global=10000,chat=1000,burst=1000,group=1000",
 		"LISTEN_ADDR=127.0.0.1:0",
 		"LOG_LEVEL=info",

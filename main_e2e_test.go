@@ -73,25 +73,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	tg := telegramtest.New(setup.tgOp...)
 	t.Cleanup(tg.Close)
 
-	cfg, err := loadConfig(func(name string) string {
-		switch name {
-		case "TELEGRAM_BOT_TOKEN":
-			return tg.Token()
-		case "TELEGRAM_API_URL":
-			return tg.URL()
-		case "DATABASE_URL":
-			return dbURL
-		case "REDIS_URL":
-			return "redis://" + rdb.Options().Addr + "/0"
-		case "LISTEN_ADDR":
-			return "127.0.0.1:0"
-		case "HOTLINE_REDIS_PREFIX":
-			return prefix
-		case "HOTLINE_DATA_KEY":
-			return storagetest.DataKey
-		}
-		return ""
-	}, need{token: true, database: true, redis: true, keys: true})
+	cfg, err := loadConfig(botEnv(tg, dbURL, rdb, prefix), need{token: true, database: true, redis: true, keys: true})
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -119,6 +101,30 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h.start()
 	t.Cleanup(h.stop)
 	return h
+}
+
+// botEnv is the environment of a bot talking to the fake Telegram tg, with
+// its own database and Redis key prefix.
+func botEnv(tg *telegramtest.Server, dbURL string, rdb *redis.Client, prefix string) func(string) string {
+	return func(name string) string {
+		switch name {
+		case "TELEGRAM_BOT_TOKEN":
+			return tg.Token()
+		case "TELEGRAM_API_URL":
+			return tg.URL()
+		case "DATABASE_URL":
+			return dbURL
+		case "REDIS_URL":
+			return "redis://" + rdb.Options().Addr + "/0"
+		case "LISTEN_ADDR":
+			return "127.0.0.1:0"
+		case "HOTLINE_REDIS_PREFIX":
+			return prefix
+		case "HOTLINE_DATA_KEY":
+			return storagetest.DataKey
+		}
+		return ""
+	}
 }
 
 // start runs a bot process and waits until it is up.

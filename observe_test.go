@@ -322,7 +322,7 @@ func TestMetricsReportFiledOnce(t *testing.T) {
 // bot answers users again afterwards.
 func TestReadyzFollowsRedis(t *testing.T) {
 	t.Parallel()
-	rs := startRedis(t)
+	rs := startRedis(t, "everysec")
 	h := newHarness(t, withConfig(func(c *config) { c.RedisURL = rs.url() }))
 	addr := h.srv().addr
 
@@ -362,17 +362,19 @@ func TestReadyzFollowsRedis(t *testing.T) {
 
 // redisServer is a private redis-server, for tests that stop it.
 type redisServer struct {
-	port string
-	dir  string
-	cmd  *exec.Cmd
-	done chan struct{}
+	port  string
+	dir   string
+	fsync string // appendfsync: everysec, as in production, or always
+	cmd   *exec.Cmd
+	done  chan struct{}
 }
 
 func (r *redisServer) url() string { return "redis://127.0.0.1:" + r.port + "/0" }
 
 // startRedis starts a redis-server on a free loopback port, with an
-// append-only file so that a restart keeps the data, as in production.
-func startRedis(t *testing.T) *redisServer {
+// append-only file so that a restart keeps the data, as in production;
+// fsync is its appendfsync policy.
+func startRedis(t *testing.T, fsync string) *redisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -380,7 +382,7 @@ func startRedis(t *testing.T) *redisServer {
 		}
 		t.Skip("redis-server is not installed")
 	}
-	r := &redisServer{port: freePort(t), dir: t.TempDir()}
+	r := &redisServer{port: freePort(t), dir: t.TempDir(), fsync: fsync}
 	r.start(t)
 	t.Cleanup(func() { r.stop(t) })
 	return r
@@ -389,7 +391,7 @@ func startRedis(t *testing.T) *redisServer {
 func (r *redisServer) start(t *testing.T) {
 	t.Helper()
 	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "yes", "--dir", r.dir, "--logfile", "")
+		"--appendonly", "yes", "--appendfsync", r.fsync, "--dir", r.dir, "--logfile", "")
 	r.cmd.Stdout, r.cmd.Stderr = io.Discard, io.Discard
 	if err := r.cmd.Start(); err != nil {
 		t.Fatalf("start redis-server: %v", err)
@@ -401,14 +403,15 @@ func (r *redisServer) start(t *testing.T) {
 	eventually(t, "private redis-server up", func() error { return c.Ping(context.Background()).Err() })
 }
 
-// stop shuts the server down the way an operator does, and waits for it.
+// stop shuts the server down with SHUTDOWN, the way an operator or an
+// orchestrator does, and waits for it.
 func (r *redisServer) stop(t *testing.T) {
 	t.Helper()
 	if r.cmd == nil {
 		return
 	}
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port})
-	_ = c.ShutdownNoSave(context.Background()).Err() // answers with an error: the connection closes
+	_ = c.Shutdown(context.Background()).Err() // answers with an error: the connection closes
 	c.Close()
 	select {
 	case <-r.done:
