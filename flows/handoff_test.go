@@ -187,23 +187,7 @@ func (w *hworld) check(r flows.Reply) {
 	if r.Lang != "ru" && r.Lang != "en" || len(r.Texts) == 0 {
 		w.t.Errorf("bad reply: %+v", r)
 	}
-	for _, tx := range r.Texts {
-		if err := w.cat.Check(r.Lang, tx); err != nil {
-			w.t.Errorf("text %s: %v", tx.ID, err)
-		}
-	}
-	for _, row := range r.Buttons {
-		for _, b := range row {
-			if b.Label == "" {
-				if err := w.cat.Check(r.Lang, b.Text); err != nil {
-					w.t.Errorf("button %s: %v", b.Text.ID, err)
-				}
-			}
-			if b.Data == "" || len(b.Data) > 64 {
-				w.t.Errorf("button %s: callback data %q", b.Text.ID, b.Data)
-			}
-		}
-	}
+	checkRenderable(w.t, w.cat, r)
 }
 
 func (p *hperson) send(text string) []flows.Reply {

@@ -137,21 +137,28 @@ func (c *chat) checkReply(r flows.Reply) {
 	if r.ChatID != c.id || (r.Lang != "ru" && r.Lang != "en") || len(r.Texts) == 0 {
 		c.t.Fatalf("bad reply: %+v", r)
 	}
-	for _, lang := range c.cat.Langs() {
+	checkRenderable(c.t, c.cat, r)
+}
+
+// checkRenderable checks that every text and button of r renders in every
+// language and that callback data fits Telegram's 64 bytes.
+func checkRenderable(t testing.TB, cat *locales.Catalog, r flows.Reply) {
+	t.Helper()
+	for _, lang := range cat.Langs() {
 		for _, tx := range r.Texts {
-			if err := c.cat.Check(lang, tx); err != nil {
-				c.t.Errorf("text %s: %v", tx.ID, err)
+			if err := cat.Check(lang, tx); err != nil {
+				t.Errorf("text %s: %v", tx.ID, err)
 			}
 		}
 		for _, row := range r.Buttons {
 			for _, b := range row {
 				if b.Label == "" {
-					if err := c.cat.Check(lang, b.Text); err != nil {
-						c.t.Errorf("button %s: %v", b.Text.ID, err)
+					if err := cat.Check(lang, b.Text); err != nil {
+						t.Errorf("button %s: %v", b.Text.ID, err)
 					}
 				}
 				if b.Data == "" || len(b.Data) > 64 {
-					c.t.Errorf("button %s: callback data %q (%d bytes)", b.Text.ID, b.Data, len(b.Data))
+					t.Errorf("button %s: callback data %q (%d bytes)", b.Text.ID, b.Data, len(b.Data))
 				}
 			}
 		}

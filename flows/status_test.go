@@ -96,25 +96,7 @@ func (w *world) deliver(r flows.Reply) {
 	if (r.Lang != "ru" && r.Lang != "en") || len(r.Texts) == 0 {
 		w.t.Fatalf("bad reply: %+v", r)
 	}
-	for _, lang := range w.cat.Langs() {
-		for _, tx := range r.Texts {
-			if err := w.cat.Check(lang, tx); err != nil {
-				w.t.Errorf("text %s: %v", tx.ID, err)
-			}
-		}
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				if b.Label == "" {
-					if err := w.cat.Check(lang, b.Text); err != nil {
-						w.t.Errorf("button %s: %v", b.Text.ID, err)
-					}
-				}
-				if b.Data == "" || len(b.Data) > 64 {
-					w.t.Errorf("button %s: callback data %q", b.Text.ID, b.Data)
-				}
-			}
-		}
-	}
+	checkRenderable(w.t, w.cat, r)
 	id := r.Edit
 	if id == 0 {
 		p.msgID++
