@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -26,29 +27,68 @@ type Config struct {
 	MaxChats        int           // chats a coordinator or admin may hold at once (volunteers: 1); default 3
 }
 
-// Deps are what the flows need from outside.
+// Deps are what the flows need from outside, grouped by feature. Every
+// store is required: a feature is never switched off by a missing one (New
+// refuses), so a wiring slip cannot silently remove the handoff or the
+// audit trail.
 type Deps struct {
 	Sessions   Sessions
 	Cases      Cases
 	Facilities Facilities
-	Roles      Roles // hotline members; nil: Volunteers, or nobody but the admins
-	// Volunteer handoff (issue 3); without Volunteers, Queue and Handoffs
-	// there is none.
+	Roles      Roles            // hotline members; default Handoff.Volunteers
+	Now        func() time.Time // default time.Now
+	NewID      func() string    // random IDs for drafts and button nonces; default 128 random bits
+
+	HandoffDeps
+	StatusDeps
+
+	// Audit records who viewed or changed which case.
+	Audit Audit
+}
+
+// HandoffDeps are what the volunteer handoff needs.
+type HandoffDeps struct {
 	Volunteers Volunteers // members, their preferences and invites
 	Queue      Queue      // the handoff's queue and pairings
 	Handoffs   Handoffs   // the handoffs' history
-	CaseFiles  CaseFiles  // full cases for /case; nil: /case shows none
-	Threads    Threads    // relayed copies and their originals; nil: replies are relayed unthreaded
-	// Case status (issue 4).
-	Timeline      Timeline         // status timelines
-	Subscriptions Subscriptions    // who is told of a case's changes
-	Reporters     Reporters        // /mycases and /forget
-	Limiter       Limiter          // lookups of case codes
-	Now           func() time.Time // default time.Now
-	NewID         func() string    // random IDs for drafts and button nonces; default 128 random bits
+	CaseFiles  CaseFiles  // full cases for /case
+	Threads    Threads    // relayed copies and their originals, for threaded replies
+}
 
-	// Data protection (issue 5).
-	Audit Audit // who viewed or changed which case; nil: nothing is recorded, /audit does not exist
+// StatusDeps are what case status needs.
+type StatusDeps struct {
+	Timeline      Timeline      // status timelines
+	Subscriptions Subscriptions // who is told of a case's changes
+	Reporters     Reporters     // /mycases and /forget
+	Limiter       Limiter       // lookups of case codes
+}
+
+// check names the first dependency that is missing.
+func (d Deps) check() error {
+	for _, dep := range []struct {
+		name  string
+		value any
+	}{
+		{"Sessions", d.Sessions}, {"Cases", d.Cases}, {"Facilities", d.Facilities},
+		{"Volunteers", d.Volunteers}, {"Queue", d.Queue}, {"Handoffs", d.Handoffs},
+		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
+		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
+		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
+	} {
+		if isNil(dep.value) {
+			return fmt.Errorf("flows: %s is missing", dep.name)
+		}
+	}
+	return nil
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // App runs the bot's conversations: the main menu and the report flow.
@@ -59,8 +99,12 @@ type App struct {
 	hooks hooks
 }
 
-// New returns an App; zero Config fields take their defaults.
-func New(cfg Config, d Deps) *App {
+// New returns an App; zero Config fields take their defaults. It returns an
+// error when a dependency is missing.
+func New(cfg Config, d Deps) (*App, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
 	if cfg.ResumeAfter <= 0 {
 		cfg.ResumeAfter = 24 * time.Hour
 	}
@@ -88,7 +132,7 @@ func New(cfg Config, d Deps) *App {
 	if cfg.MaxChats <= 0 {
 		cfg.MaxChats = 3
 	}
-	if d.Roles == nil && d.Volunteers != nil {
+	if d.Roles == nil {
 		d.Roles = d.Volunteers
 	}
 	a := &App{cfg: cfg, d: d}
@@ -100,7 +144,7 @@ func New(cfg Config, d Deps) *App {
 	a.registerHandoff()
 	a.registerStatus()
 	a.registerAudit()
-	return a
+	return a, nil
 }
 
 // Handle runs one input through the chat's conversation and returns the

@@ -81,9 +81,6 @@ const (
 // update handled again records it once. Without an Audit (tests of other
 // features) nothing is recorded.
 func (a *App) audit(ctx context.Context, c *turn, e AuditEntry) error {
-	if a.d.Audit == nil {
-		return nil
-	}
 	if e.Actor == "" {
 		e.Actor = ActorUser(c.in.UserID)
 	}
@@ -102,9 +99,6 @@ func (a *App) audit(ctx context.Context, c *turn, e AuditEntry) error {
 
 // registerAudit plugs in /audit for admins.
 func (a *App) registerAudit() {
-	if a.d.Audit == nil || a.d.Volunteers == nil {
-		return
-	}
 	a.hooks.commands["audit"] = func(ctx context.Context, c *turn, arg string) error {
 		return a.asMember(ctx, c, ActViewAudit, arg, func(ctx context.Context, c *turn, m *member, arg string) error {
 			return a.auditCommand(ctx, c, m, arg, 0)
@@ -127,7 +121,7 @@ func (a *App) auditCommand(ctx context.Context, c *turn, m *member, arg string, 
 	subject, data := T("audit.members"), auditMembersData
 	if !strings.EqualFold(arg, auditMembers) {
 		code, ok := NormalizeCode(arg)
-		if !ok || a.d.Timeline == nil {
+		if !ok {
 			m.say(T("update.not_found"))
 			return nil
 		}

@@ -135,7 +135,7 @@ func (a *App) mayInHeldChat(ctx context.Context, userID int64, act Action) (bool
 
 // holdsCase reports whether the volunteer holds a chat linked to the case.
 func (a *App) holdsCase(ctx context.Context, userID int64, caseCode string) (bool, error) {
-	if caseCode == "" || a.d.Queue == nil {
+	if caseCode == "" {
 		return false, nil
 	}
 	held, err := a.d.Queue.Held(ctx, userID)

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"hotline/flows"
-	"hotline/storage"
-	"hotline/storage/storagetest"
 )
 
 // The authorisation matrix: every command and data access, for every role,
@@ -28,15 +26,7 @@ const (
 // the table covers.
 func newAuthzWorld(t *testing.T) *hworld {
 	t.Helper()
-	w := newHWorld(t)
-	keys := storagetest.Keys(t)
-	w.deps.Timeline = storage.NewTimeline(w.db, keys)
-	w.deps.Subscriptions = storage.NewSubscriptions(w.db)
-	w.deps.Reporters = storage.NewReporters(w.db)
-	w.deps.Limiter = storage.NewLimiter(w.rdb, w.prefix, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
-	w.deps.Audit = storage.NewAudit(w.db)
-	w.app = flows.New(w.cfg, w.deps)
-	return w
+	return newHWorld(t)
 }
 
 // mine returns the replies to the person's own chat.

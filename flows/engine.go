@@ -558,10 +558,6 @@ func (c *turn) menuAction(ctx context.Context, action string) error {
 		}
 		c.startReport()
 		return c.prompt(ctx, false)
-	case "volunteer":
-		c.say(T("volunteer.soon"))
-	case "urgent":
-		c.say(T("volunteer.urgent"))
 	case "info":
 		c.say(T("info.text"))
 	default:

@@ -76,8 +76,5 @@ func (a *App) role(ctx context.Context, userID int64) (Role, error) {
 	if slices.Contains(a.cfg.Admins, userID) {
 		return RoleAdmin, nil
 	}
-	if a.d.Roles == nil {
-		return RoleNone, nil
-	}
 	return a.d.Roles.Role(ctx, userID)
 }

@@ -259,9 +259,6 @@ const urgentFresh = 24 * time.Hour
 // registerHandoff plugs the volunteer handoff into the engine. Without its
 // stores the menu keeps the engine's "coming soon" answers.
 func (a *App) registerHandoff() {
-	if a.d.Queue == nil || a.d.Volunteers == nil || a.d.Handoffs == nil {
-		return
-	}
 	h := &a.hooks
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }

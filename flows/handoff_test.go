@@ -1,6 +1,8 @@
 package flows_test
 
 import (
+	"hotline/internal/batch"
+
 	"context"
 	"fmt"
 	"slices"
@@ -76,17 +78,11 @@ func newHWorld(t *testing.T) *hworld {
 		HandoffReturn:   5 * time.Minute,
 		HandoffEscalate: 15 * time.Minute,
 	}
-	w.deps = flows.Deps{
-		Sessions:   w.sessions,
-		Cases:      w.cases,
-		Facilities: storage.NewFacilities(db),
-		Volunteers: w.vols,
-		Queue:      w.queue,
-		Handoffs:   w.hist,
-		CaseFiles:  w.cases,
-		Now:        w.clock,
-	}
-	w.app = flows.New(w.cfg, w.deps)
+	w.deps = allDeps(t, db, rdb, prefix, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
+	w.deps.Sessions, w.deps.Cases, w.deps.CaseFiles = w.sessions, w.cases, w.cases
+	w.deps.Volunteers, w.deps.Queue, w.deps.Handoffs = w.vols, w.queue, w.hist
+	w.deps.Now = w.clock
+	w.app = mustNew(t, w.cfg, w.deps)
 	return w
 }
 
@@ -602,7 +598,7 @@ func TestHandoffTimers(t *testing.T) {
 	vol.command("next", "")
 	vol.received()
 	users[0].received()
-	second := flows.New(w.cfg, w.deps) // another process
+	second := mustNew(w.t, w.cfg, w.deps) // another process
 
 	tickBoth := func() {
 		t.Helper()
@@ -880,12 +876,12 @@ func TestHandoffUpdateHandledAgain(t *testing.T) {
 	vol := w.person(hVolunteer, "en")
 
 	in := flows.Input{UpdateID: 9999, Kind: flows.KindCommand, Command: "next", MessageID: 50}
-	lost, err := vol.try(storage.WithBatch(context.Background(), &storage.Batch{}), in)
+	lost, err := vol.try(batch.With(context.Background(), &batch.Batch{}), in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &storage.Batch{}
-	again, err := vol.try(storage.WithBatch(context.Background(), b), in)
+	b := &batch.Batch{}
+	again, err := vol.try(batch.With(context.Background(), b), in)
 	if err != nil {
 		t.Fatal(err)
 	}

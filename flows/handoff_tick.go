@@ -16,9 +16,6 @@ import (
 // may tick at once: every action is claimed in the Queue first, so each
 // happens once. Call it every few seconds.
 func (a *App) Tick(ctx context.Context) ([]Reply, error) {
-	if a.d.Queue == nil || a.d.Volunteers == nil || a.d.Handoffs == nil {
-		return nil, nil
-	}
 	now := a.d.Now()
 	var out []Reply
 	ps, err := a.d.Queue.Paired(ctx)
@@ -187,9 +184,6 @@ func (a *App) coordinators(ctx context.Context) ([]Volunteer, error) {
 // so no user waits on a message that cannot arrive; a user's conversation
 // is closed and their volunteer told; a waiting user leaves the queue.
 func (a *App) Blocked(ctx context.Context, chatID int64) ([]Reply, error) {
-	if a.d.Queue == nil || a.d.Volunteers == nil || a.d.Handoffs == nil {
-		return nil, nil
-	}
 	now := a.d.Now()
 	out, err := a.returnAll(ctx, chatID, EndVolunteerBlocked, now, "")
 	if err != nil {

@@ -50,8 +50,9 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 		return true, a.relayFromVolunteer(ctx, c, st.Active)
 	case st.Waiting != nil && msg:
 		return true, a.keep(ctx, c, st)
-	case c.in.Command == "help":
-		// Members get their commands; anyone else the engine's help.
+	case c.in.Command == "help" && !c.isStatusFlow():
+		// Members get their commands (in a status update, its help);
+		// anyone else the engine's help.
 		m, ok, err := a.enter(ctx, c, ActMember)
 		if err != nil || !ok {
 			return false, err

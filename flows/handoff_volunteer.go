@@ -332,10 +332,6 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		m.say(T("authz.case_not_held"))
 		return nil
 	}
-	if a.d.CaseFiles == nil {
-		m.say(T("handoff.case_none"))
-		return nil
-	}
 	r, cs, err := a.d.CaseFiles.Get(ctx, code)
 	switch {
 	case errors.Is(err, ErrNotFound):

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
 
 	"hotline/flows"
 	"hotline/locales"
@@ -80,17 +81,10 @@ func newChat(t *testing.T, langCode string) *chat {
 		langCode: langCode,
 		sent:     map[int]flows.Reply{},
 	}
-	c.app = flows.New(flows.Config{BotUsername: "hotline_test_bot"}, flows.Deps{
-		Sessions:   c.sessions,
-		Cases:      c.cases,
-		Facilities: storage.NewFacilities(db),
-		// Case status (issue 4).
-		Timeline:      storage.NewTimeline(db, storagetest.Keys(t)),
-		Subscriptions: storage.NewSubscriptions(db),
-		Reporters:     storage.NewReporters(db),
-		Limiter:       storage.NewLimiter(rdb, prefix, storage.LookupLimits{}),
-		Now:           func() time.Time { return c.now },
-	})
+	d := allDeps(t, db, rdb, prefix, storage.LookupLimits{})
+	d.Sessions, d.Cases = c.sessions, c.cases
+	d.Now = func() time.Time { return c.now }
+	c.app = mustNew(t, flows.Config{BotUsername: "hotline_test_bot"}, d)
 	return c
 }
 
@@ -286,4 +280,41 @@ func data(r flows.Reply, id, key string) string {
 		}
 	}
 	return ""
+}
+
+// allDeps returns every store the flows need, real ones on db and rdb under
+// prefix; a test replaces what it watches (sessions, a clock).
+func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits storage.LookupLimits) flows.Deps {
+	t.Helper()
+	keys := storagetest.Keys(t)
+	cases := storage.NewCases(db, keys)
+	return flows.Deps{
+		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
+		Cases:      cases,
+		Facilities: storage.NewFacilities(db),
+		HandoffDeps: flows.HandoffDeps{
+			Volunteers: storage.NewVolunteers(db),
+			Queue:      storage.NewQueue(rdb, prefix),
+			Handoffs:   storage.NewHandoffs(db),
+			CaseFiles:  cases,
+			Threads:    storage.NewThreads(rdb, prefix, time.Hour),
+		},
+		StatusDeps: flows.StatusDeps{
+			Timeline:      storage.NewTimeline(db, keys),
+			Subscriptions: storage.NewSubscriptions(db),
+			Reporters:     storage.NewReporters(db),
+			Limiter:       storage.NewLimiter(rdb, prefix, limits),
+		},
+		Audit: storage.NewAudit(db),
+	}
+}
+
+// mustNew is flows.New for tests.
+func mustNew(t *testing.T, cfg flows.Config, d flows.Deps) *flows.App {
+	t.Helper()
+	a, err := flows.New(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

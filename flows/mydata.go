@@ -30,9 +30,6 @@ const myCasesMax = 10
 // registerMyData plugs in /mycases and /forget, which the report's consent
 // text promises.
 func (a *App) registerMyData() {
-	if a.d.Reporters == nil {
-		return
-	}
 	a.hooks.commands["mycases"] = func(ctx context.Context, c *turn, _ string) error { return c.myCases(ctx) }
 	a.hooks.commands["forget"] = func(ctx context.Context, c *turn, _ string) error { return c.askForget(ctx) }
 }

@@ -119,7 +119,7 @@ func TestReportInRussian(t *testing.T) {
 
 	// The urgent offer answers; the confirm button, pressed again, stores nothing.
 	done := c.lastID
-	c.expect(c.press("btn.volunteer_now"), "volunteer.urgent", "menu.choose")
+	c.expect(c.press("btn.volunteer_now"), "handoff.joined_urgent", "handoff.position", "handoff.nobody_on_duty", "handoff.write_while_waiting")
 	c.expect(c.pressOn(done-1, "btn.confirm"), "button.old", "menu.choose")
 	if got := c.caseCount(); got != 1 {
 		t.Errorf("%d cases stored, want 1", got)
@@ -491,7 +491,6 @@ func TestMenuAndLanguage(t *testing.T) {
 		t.Error("no locator link in the useful information")
 	}
 	c.expect(c.pressOn(menu, "btn.menu_check"), "check.ask")
-	c.expect(c.pressOn(menu, "btn.menu_volunteer"), "volunteer.soon", "menu.choose")
 	c.expect(c.command("start", "c_K7M4Q9XP"), "check.not_found")
 	c.expect(c.send("здравствуйте, мужа задержали"), "menu.greeting")
 	c.expect(c.media("photo"), "menu.greeting")
@@ -512,6 +511,9 @@ func TestMenuAndLanguage(t *testing.T) {
 	if c.last.Lang != "ru" {
 		t.Errorf("/language ru gave %q", c.last.Lang)
 	}
+	c.expect(c.pressOn(menu, "btn.menu_volunteer"), "handoff.joined", "handoff.position", "handoff.nobody_on_duty", "handoff.write_while_waiting")
+	c.expect(c.send("здравствуйте, мужа задержали"), "handoff.kept", "handoff.position") // kept for the volunteer
+	c.command("cancel", "")
 
 	// Consent refused: nothing kept.
 	c.press("btn.menu_report")

@@ -186,9 +186,6 @@ type CaseUpdate struct {
 // updates and "my data" into the engine (issue 4), when the Deps have
 // their stores.
 func (a *App) registerStatus() {
-	if a.d.Timeline == nil || a.d.Subscriptions == nil || a.d.Limiter == nil {
-		return // without its stores there is no case status: tests of other features
-	}
 	h := &a.hooks
 	h.intercept = append(h.intercept, leaveStatusFlow)
 	h.starts["c_"] = func(ctx context.Context, c *turn, code string) error { return c.checkCode(ctx, code) }

@@ -52,16 +52,10 @@ func newWorld(t *testing.T, limits storage.LookupLimits) *world {
 		timeline: storage.NewTimeline(db, storagetest.Keys(t)),
 		people:   map[int64]*person{},
 	}
-	w.app = flows.New(flows.Config{BotUsername: "hotline_test_bot", Admins: []int64{volunteerID}}, flows.Deps{
-		Sessions:      w.sessions,
-		Cases:         w.cases,
-		Facilities:    storage.NewFacilities(db),
-		Timeline:      w.timeline,
-		Subscriptions: storage.NewSubscriptions(db),
-		Reporters:     storage.NewReporters(db),
-		Limiter:       storage.NewLimiter(rdb, prefix, limits),
-		Now:           func() time.Time { return testNow },
-	})
+	d := allDeps(t, db, rdb, prefix, limits)
+	d.Sessions, d.Cases, d.Timeline = w.sessions, w.cases, w.timeline
+	d.Now = func() time.Time { return testNow }
+	w.app = mustNew(t, flows.Config{BotUsername: "hotline_test_bot", Admins: []int64{volunteerID}}, d)
 	return w
 }
 

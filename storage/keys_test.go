@@ -485,7 +485,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := storage.Migrate(ctx, db, storage.UpTo(4)); err != nil {
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{UpTo: 4}); err != nil {
 		t.Fatal(err)
 	}
 	// Rows as the bot stored them before migration 005.
@@ -529,7 +529,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 
 	// Without the key the migration cannot encrypt: it refuses and
 	// changes nothing.
-	if err := storage.Migrate(ctx, db); !errors.Is(err, storage.ErrNoKeys) {
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{}); !errors.Is(err, storage.ErrNoKeys) {
 		t.Fatalf("Migrate without keys: %v, want ErrNoKeys", err)
 	}
 	var version int
@@ -538,7 +538,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	}
 
 	keys := storagetest.Keys(t)
-	if err := storage.Migrate(ctx, db, storage.WithKeys(keys)); err != nil {
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{Keys: keys}); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
 	if got := leaked(rawDump(t, db), secrets...); len(got) > 0 {
@@ -573,7 +573,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	if _, err := storage.NewCases(db, keys).Create(ctx, fullReport()); err != nil {
 		t.Errorf("Create after migration: %v", err)
 	}
-	if err := storage.Migrate(ctx, db, storage.WithKeys(keys)); err != nil {
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{Keys: keys}); err != nil {
 		t.Errorf("Migrate again: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"hotline/internal/batch"
+
 	"context"
 	"errors"
 	"fmt"
@@ -172,7 +174,7 @@ func (s *Limiter) Allow(ctx context.Context, userID int64) (time.Duration, error
 	if n, _ := globalN.Int(); n >= s.l.Global {
 		return left(globalTTL.Val(), s.l.GlobalWindow), nil
 	}
-	err = write(ctx, s.c, func(p redis.Pipeliner) {
+	err = batch.Write(ctx, s.c, func(p redis.Pipeliner) {
 		p.Incr(ctx, user)
 		p.ExpireNX(ctx, user, s.l.Window)
 		p.Incr(ctx, global)
@@ -211,7 +213,7 @@ func (s *Limiter) Miss(ctx context.Context, userID int64) (time.Duration, error)
 		}
 		wait = min(wait, s.l.MaxDelay)
 	}
-	err = write(ctx, s.c, func(p redis.Pipeliner) {
+	err = batch.Write(ctx, s.c, func(p redis.Pipeliner) {
 		p.Incr(ctx, misses)
 		p.PExpire(ctx, misses, s.l.Window)
 		if wait > 0 {

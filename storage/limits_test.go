@@ -1,6 +1,8 @@
 package storage_test
 
 import (
+	"hotline/internal/batch"
+
 	"context"
 	"errors"
 	"testing"
@@ -76,18 +78,18 @@ func TestLimiterWritesThroughBatch(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := storagetest.Redis(t)
 	l := storage.NewLimiter(rdb, prefix, storage.LookupLimits{PerUser: 1, FreeMisses: 1})
-	failed := &storage.Batch{} // an attempt whose batch never ran
-	if wait, err := l.Allow(storage.WithBatch(ctx, failed), 1); err != nil || wait != 0 {
+	failed := &batch.Batch{} // an attempt whose batch never ran
+	if wait, err := l.Allow(batch.With(ctx, failed), 1); err != nil || wait != 0 {
 		t.Fatalf("Allow: %v, %v", wait, err)
 	}
-	if _, err := l.Miss(storage.WithBatch(ctx, failed), 1); err != nil {
+	if _, err := l.Miss(batch.With(ctx, failed), 1); err != nil {
 		t.Fatal(err)
 	}
 	if failed.Len() == 0 {
 		t.Fatal("nothing queued in the batch")
 	}
-	b := &storage.Batch{}
-	bctx := storage.WithBatch(ctx, b)
+	b := &batch.Batch{}
+	bctx := batch.With(ctx, b)
 	if wait, err := l.Allow(bctx, 1); err != nil || wait != 0 {
 		t.Fatalf("the retry was refused: %v, %v", wait, err)
 	}

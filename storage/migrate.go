@@ -31,32 +31,22 @@ type migration struct {
 	sql     string
 }
 
-// MigrateOption adjusts Migrate.
-type MigrateOption func(*migrateOptions)
-
-type migrateOptions struct {
-	keys *Keyring
-	upTo int // 0: every migration
+// MigrateOptions adjust Migrate; the zero value applies every migration
+// without a data key.
+type MigrateOptions struct {
+	// Keys encrypt personal data written in clear before encryption existed.
+	Keys *Keyring
+	// UpTo stops after the migration numbered so; 0: every migration. Tests
+	// use it to write data the way an older version stored it.
+	UpTo int
 }
-
-// WithKeys gives Migrate the keyring: migration 005 encrypts the personal
-// data stored before it, and needs the key when there is any.
-func WithKeys(k *Keyring) MigrateOption { return func(o *migrateOptions) { o.keys = k } }
-
-// UpTo stops Migrate after the migration numbered version; tests use it to
-// write data the way an older version stored it.
-func UpTo(version int) MigrateOption { return func(o *migrateOptions) { o.upTo = version } }
 
 // Migrate brings the schema up to date, each migration in its own
 // transaction, then loads the embedded facility directory when the
 // facilities table is empty and adds missing aliases. Replicas that call it
 // at once wait for each other. A database holding personal data in clear
-// (written before migration 005) needs WithKeys.
-func Migrate(ctx context.Context, db *sqlx.DB, opts ...MigrateOption) error {
-	var o migrateOptions
-	for _, fn := range opts {
-		fn(&o)
-	}
+// (written before migration 005) needs Keys.
+func Migrate(ctx context.Context, db *sqlx.DB, o MigrateOptions) error {
 	ms, err := loadMigrations(migrationFiles)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -100,7 +90,7 @@ func Migrate(ctx context.Context, db *sqlx.DB, opts ...MigrateOption) error {
 		if done[m.version] {
 			continue
 		}
-		if o.upTo > 0 && m.version > o.upTo {
+		if o.UpTo > 0 && m.version > o.UpTo {
 			break
 		}
 		if err := applyMigration(ctx, conn, m, o); err != nil {
@@ -124,7 +114,7 @@ func Migrate(ctx context.Context, db *sqlx.DB, opts ...MigrateOption) error {
 
 // applyMigration runs one migration, its Go step if it has one, and
 // records it, in one transaction.
-func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o migrateOptions) error {
+func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o MigrateOptions) error {
 	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return scrub(err)
@@ -135,7 +125,7 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o migrate
 	}
 	sealed := 0
 	if m.version == 5 {
-		if sealed, err = sealPlaintext(ctx, tx, o.keys); err != nil {
+		if sealed, err = sealPlaintext(ctx, tx, o.Keys); err != nil {
 			return err
 		}
 	}

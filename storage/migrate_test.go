@@ -70,7 +70,7 @@ func TestMigrateTwice(t *testing.T) {
 		t.Fatalf("after the first migration: %+v; want 253 facilities, 40+ aliases, every search text set", before)
 	}
 	for range 2 {
-		if err := storage.Migrate(ctx, db); err != nil {
+		if err := storage.Migrate(ctx, db, storage.MigrateOptions{}); err != nil {
 			t.Fatalf("Migrate again: %v", err)
 		}
 	}
@@ -93,7 +93,7 @@ func TestMigrateConcurrently(t *testing.T) {
 				return
 			}
 			defer db.Close()
-			errs[i] = storage.Migrate(ctx, db)
+			errs[i] = storage.Migrate(ctx, db, storage.MigrateOptions{})
 		})
 	}
 	wg.Wait()

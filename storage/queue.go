@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"hotline/internal/batch"
+
 	"context"
 	"errors"
 	"fmt"
@@ -197,7 +199,7 @@ func (s *Queue) Join(ctx context.Context, w flows.Waiting) (flows.Waiting, int, 
 	fields := []any{"chat", chat, "ticket", idStr(w.Ticket), "lang", w.Lang,
 		"urgent", flagStr(w.Urgent), "case", w.CaseCode, "since", msStr(w.Since),
 		"queued", msStr(w.Queued), "returned", flagStr(w.Returned), "told", strconv.Itoa(pos)}
-	err = write(ctx, s.c, func(p redis.Pipeliner) {
+	err = batch.Write(ctx, s.c, func(p redis.Pipeliner) {
 		p.HSet(ctx, s.key("w", chat), fields...)
 		p.HSet(ctx, s.key("k"), idStr(w.Ticket), chat)
 		p.ZAdd(ctx, s.key("q"), redis.Z{Score: score, Member: chat})
@@ -544,7 +546,7 @@ func (s *Queue) UserWrote(ctx context.Context, chatID int64, messageID int, at t
 // answered. On a pairing closed meanwhile it changes nothing.
 func (s *Queue) VolunteerWrote(ctx context.Context, chatID int64) error {
 	pk, uk := s.key("p", idStr(chatID)), s.key("u", idStr(chatID))
-	err := write(ctx, s.c, func(p redis.Pipeliner) {
+	err := batch.Write(ctx, s.c, func(p redis.Pipeliner) {
 		p.HDel(ctx, pk, "pending", "reminded")
 		p.Del(ctx, uk)
 	})

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"hotline/internal/batch"
+
 	"bytes"
 	"compress/flate"
 	"context"
@@ -79,7 +81,7 @@ func (s *Sessions) Get(ctx context.Context, chatID int64) (*flows.Session, error
 	return &sess, nil
 }
 
-// Put saves the session and renews its TTL. Inside a Batch (WithBatch) the
+// Put saves the session and renews its TTL. Inside a batch (batch.With) the
 // write waits for the batch.
 func (s *Sessions) Put(ctx context.Context, sess *flows.Session) error {
 	b, err := json.Marshal(sess)
@@ -90,7 +92,7 @@ func (s *Sessions) Put(ctx context.Context, sess *flows.Session) error {
 		b = s.seal(sess.ChatID, b)
 	}
 	key := s.key(sess.ChatID)
-	err = write(ctx, s.c, func(p redis.Pipeliner) {
+	err = batch.Write(ctx, s.c, func(p redis.Pipeliner) {
 		p.Set(ctx, key, b, s.ttl)
 	})
 	if err != nil {
@@ -103,7 +105,7 @@ func (s *Sessions) Put(ctx context.Context, sess *flows.Session) error {
 // batch.
 func (s *Sessions) Delete(ctx context.Context, chatID int64) error {
 	key := s.key(chatID)
-	err := write(ctx, s.c, func(p redis.Pipeliner) {
+	err := batch.Write(ctx, s.c, func(p redis.Pipeliner) {
 		p.Del(ctx, key)
 	})
 	if err != nil {

@@ -1,6 +1,8 @@
 package storage_test
 
 import (
+	"hotline/internal/batch"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -102,8 +104,8 @@ func TestSessionsBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var b storage.Batch
-	bctx := storage.WithBatch(ctx, &b)
+	var b batch.Batch
+	bctx := batch.With(ctx, &b)
 	if err := s.Put(bctx, sampleSession(1)); err != nil {
 		t.Fatalf("Put in a batch: %v", err)
 	}

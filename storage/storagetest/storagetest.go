@@ -111,7 +111,7 @@ func PostgresURL(t testing.TB) string {
 			return
 		}
 		defer db.Close()
-		template.err = storage.Migrate(ctx, db)
+		template.err = storage.Migrate(ctx, db, storage.MigrateOptions{})
 		template.name = name
 	})
 	if template.err != nil {

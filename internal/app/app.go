@@ -1,0 +1,245 @@
+// Package app wires the bot: it connects to Postgres and Redis, builds the
+// stores, the flows, the Telegram adapter and the pipeline, and runs them
+// with the HTTP server (webhook, metrics, health) until it is stopped.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"hotline/bot"
+	"hotline/flows"
+	"hotline/internal/config"
+	"hotline/internal/pipeline"
+	"hotline/internal/redact"
+	"hotline/locales"
+	"hotline/storage"
+)
+
+// NewLogger writes JSON log lines with personal data taken out.
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(redact.Handler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
+}
+
+// OpenDatabase connects to Postgres and brings its schema up to date. With
+// the data key set, the migrations can also encrypt personal data written
+// before encryption existed; without it they refuse to leave it in clear.
+func OpenDatabase(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
+	var keys *storage.Keyring
+	if len(cfg.DataKey) > 0 {
+		k, err := cfg.Keyring()
+		if err != nil {
+			return nil, err
+		}
+		keys = k
+	}
+	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{Keys: keys}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Server is a running bot's parts, for tests and the sandbox.
+type Server struct {
+	DB       *sqlx.DB
+	Redis    *redis.Client
+	Pipeline *pipeline.Pipeline
+	Registry *prometheus.Registry
+	Addr     string // where the HTTP server listens
+}
+
+// Hooks let tests and the sandbox adjust a bot that Serve runs. The zero
+// value runs the bot as `hotline` does.
+type Hooks struct {
+	// Pipeline adjusts the pipeline's options (faster leases, looser limits).
+	Pipeline func(*pipeline.Options)
+	// Started is told the running bot's parts once it serves.
+	Started func(*Server)
+}
+
+// Serve runs the bot until ctx is cancelled: it connects to Postgres and
+// Redis, applies migrations, publishes the command menu, and runs the
+// pipeline and the HTTP server (webhook, metrics, health).
+func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks) error {
+	keys, err := cfg.Keyring()
+	if err != nil {
+		return err
+	}
+	db, err := OpenDatabase(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+
+	api := pipeline.NewAPI(cfg.APIURL, cfg.Token, nil)
+	var me struct {
+		Username string `json:"username"`
+	}
+	if err := api.Do(ctx, "getMe", nil, &me); err != nil {
+		return err // names the method already: "telegram getMe: …"
+	}
+	cat, err := locales.New()
+	if err != nil {
+		return err
+	}
+	if err := bot.SetCommands(ctx, api, cat); err != nil {
+		return fmt.Errorf("telegram: %w", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	obs := newObserver(reg) // updates by kind, reports filed, warnings and errors
+	log = obs.logger(log)
+
+	cases := storage.NewCases(db, keys)
+	volunteers := storage.NewVolunteers(db)
+	queue := storage.NewQueue(rdb, cfg.RedisPrefix)
+	// A reply to a relayed message a week old is still threaded; older ones
+	// go without the thread.
+	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
+	obs.watchQueue(queue)
+	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
+		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
+		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
+		Cases:      obs.cases(cases),
+		Facilities: storage.NewFacilities(db),
+
+		HandoffDeps: flows.HandoffDeps{
+			Volunteers: volunteers,
+			Queue:      queue,
+			Handoffs:   storage.NewHandoffs(db),
+			CaseFiles:  cases,
+			Threads:    threads,
+		},
+		StatusDeps: flows.StatusDeps{
+			Timeline:      storage.NewTimeline(db, keys),
+			Subscriptions: storage.NewSubscriptions(db),
+			Reporters:     storage.NewReporters(db),
+			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
+		},
+		Audit: storage.NewAudit(db),
+	})
+	if err != nil {
+		return err
+	}
+	b := bot.New(app, cat, log, cfg.VolunteerGroups...)
+	timers := &handoffTimers{app: app, bot: b, log: log}
+
+	opts := pipeline.Options{
+		Prefix:     cfg.RedisPrefix,
+		Partitions: cfg.Partitions,
+		Limits:     cfg.SendLimits,
+		Registry:   reg,
+		Logger:     log,
+	}
+	if cfg.Webhook() {
+		opts.Mode = pipeline.Webhook
+		opts.WebhookURL = cfg.WebhookURL
+		opts.WebhookSecret = cfg.WebhookSecret
+	}
+	opts.OnBlocked = timers.blocked
+	opts.OnCopied = threads.Record
+	if hooks.Pipeline != nil {
+		hooks.Pipeline(&opts)
+	}
+	p := pipeline.New(rdb, api, obs.handler(Handler(b)), opts)
+	timers.p = p
+
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.PingContext(rctx); err != nil {
+			http.Error(w, "postgres unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if err := rdb.Ping(rctx).Err(); err != nil {
+			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	if cfg.Webhook() {
+		mux.Handle(cfg.WebhookPath(), p.WebhookHandler())
+	}
+	srv, addr, err := listen(cfg.ListenAddr, mux)
+	if err != nil {
+		return err
+	}
+	log.Info("bot started", "username", me.Username, "webhook", cfg.Webhook(), "listen", addr)
+	if hooks.Started != nil {
+		hooks.Started(&Server{DB: db, Redis: rdb, Pipeline: p, Registry: reg, Addr: addr})
+	}
+
+	timersDone := timers.run(ctx, cfg.HandoffTick)
+	retention := &retentionJob{r: storage.NewRetention(db), keep: cfg.Retention, log: log, now: time.Now}
+	purgeDone := retention.run(ctx, cfg.PurgeEvery)
+	runErr := p.Run(ctx)
+	<-timersDone
+	<-purgeDone
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdown)
+	log.Info("bot stopped")
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	return nil
+}
+
+// Handler makes the bot the pipeline's handler: the pipeline's update in,
+// the bot's calls out.
+func Handler(b *bot.Bot) pipeline.Handler {
+	return func(ctx context.Context, u pipeline.Update) ([]pipeline.Call, error) {
+		calls, err := b.Handle(ctx, bot.Update{ID: u.ID, Attempt: u.Attempt, Raw: u.Raw})
+		return Calls(calls), err
+	}
+}
+
+// Calls converts the bot's calls into the pipeline's.
+func Calls(cs []bot.Call) []pipeline.Call {
+	if cs == nil {
+		return nil
+	}
+	out := make([]pipeline.Call, len(cs))
+	for i, c := range cs {
+		out[i] = pipeline.Call(c)
+	}
+	return out
+}
+
+// listen starts an HTTP server on addr (":0" picks a free port) and returns
+// it with the address it listens on.
+func listen(addr string, h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, ln.Addr().String(), nil
+}

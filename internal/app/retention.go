@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"hotline/flows"
+	"hotline/storage"
+)
+
+// Retention: the personal fields of a case closed longer than
+// HOTLINE_RETENTION are erased, by the bot every HOTLINE_PURGE_EVERY and by
+// `hotline purge`. Every replica runs the job; a Postgres advisory lock
+// lets one purge at a time, and what it erases is erased once.
+
+// retentionJob purges what is past retention. RetentionText says the
+// period in words.
+type retentionJob struct {
+	r    *storage.Retention
+	keep time.Duration
+	log  *slog.Logger
+	now  func() time.Time
+}
+
+// once purges what is due now; another replica purging is no error.
+func (j *retentionJob) once(ctx context.Context) {
+	erased, err := j.r.Purge(ctx, j.now().Add(-j.keep), flows.ActorSystem)
+	switch {
+	case errors.Is(err, storage.ErrPurging):
+		j.log.Debug("retention purge skipped: another replica is purging")
+	case err != nil:
+		if ctx.Err() == nil {
+			j.log.Warn("retention purge", "err", err)
+		}
+	case len(erased) > 0:
+		j.log.Info("retention purge", "cases", len(erased))
+	}
+}
+
+// run purges at once, then every `every`, until ctx is done; the channel is
+// closed when it has stopped.
+func (j *retentionJob) run(ctx context.Context, every time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			j.once(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return done
+}

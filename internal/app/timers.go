@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"hotline/bot"
+	"hotline/flows"
+	"hotline/internal/pipeline"
+)
+
+// handoffTimers runs the volunteer handoff's timers and carries out what a
+// blocked chat means for it. Every replica runs them: each timer's action
+// is claimed in Redis, so it happens once.
+type handoffTimers struct {
+	app *flows.App
+	bot *bot.Bot
+	p   *pipeline.Pipeline // set once the pipeline exists
+	log *slog.Logger
+}
+
+// blocked is the pipeline's OnBlocked: a volunteer who blocked the bot
+// gives their chats back to the queue; a user who did ends their handoff.
+func (h *handoffTimers) blocked(ctx context.Context, chatID int64) error {
+	rs, err := h.app.Blocked(ctx, chatID)
+	if len(rs) > 0 {
+		if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
+			return errors.Join(err, fmt.Errorf("send handoff notices: %w", serr))
+		}
+	}
+	return err
+}
+
+// run ticks every `every` until ctx is done; the channel is closed when
+// it has stopped.
+func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			rs, err := h.app.Tick(ctx)
+			if len(rs) > 0 {
+				if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
+					h.log.Warn("send handoff timer messages", "messages", len(rs), "err", serr)
+				}
+			}
+			if err != nil && ctx.Err() == nil {
+				h.log.Warn("handoff timers", "err", err)
+			}
+		}
+	}()
+	return done
+}

@@ -1,0 +1,66 @@
+// Package batch collects the Redis writes that handling one update makes, so
+// that the pipeline commits them atomically with the update's removal from
+// the inbox and its outgoing calls.
+//
+// The rule every store that writes through a batch must keep: inside a batch
+// (a context made by With) a write is not visible until the update is
+// committed, so a store must not read back, while handling the same update,
+// what it wrote. Each store method that defers says so in its doc comment.
+package batch
+
+import (
+	"context"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Batch collects the Redis writes that handling one update makes, so that the
+// pipeline can run them in one MULTI/EXEC together with the update's
+// acknowledgement, its dedup mark and its outgoing messages: either all of an
+// update's effects land or none do, and a redelivered update finds the state
+// it expects. Reads are not buffered: a store that writes into a batch must
+// not read back what it wrote while handling the same update.
+type Batch struct {
+	writes []func(redis.Pipeliner)
+}
+
+type batchKey struct{}
+
+// With returns a context whose Redis stores write into b instead of
+// writing at once.
+func With(ctx context.Context, b *Batch) context.Context {
+	return context.WithValue(ctx, batchKey{}, b)
+}
+
+// From returns the batch carried by ctx, or nil.
+func From(ctx context.Context) *Batch {
+	b, _ := ctx.Value(batchKey{}).(*Batch)
+	return b
+}
+
+// Add queues a write.
+func (b *Batch) Add(w func(redis.Pipeliner)) { b.writes = append(b.writes, w) }
+
+// Len returns how many writes are queued.
+func (b *Batch) Len() int { return len(b.writes) }
+
+// Apply queues every write on p, in the order they were added.
+func (b *Batch) Apply(p redis.Pipeliner) {
+	for _, w := range b.writes {
+		w(p)
+	}
+}
+
+// Write runs w inside the batch carried by ctx, or at once on c when there
+// is none.
+func Write(ctx context.Context, c redis.UniversalClient, w func(redis.Pipeliner)) error {
+	if b := From(ctx); b != nil {
+		b.Add(w)
+		return nil
+	}
+	_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		w(p)
+		return nil
+	})
+	return err
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hotline/flows"
+	"hotline/internal/config"
+	"hotline/storage"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+)
+
+// volunteersCommand is `hotline volunteers add ID [ROLE] | list | remove ID`.
+func volunteersCommand(ctx context.Context, getenv func(string) string, args []string, stdout, stderr io.Writer) int {
+	const use = "usage: hotline volunteers add ID [volunteer|coordinator|admin] | list | remove ID\n"
+	if len(args) == 0 {
+		fmt.Fprint(stderr, use)
+		return 2
+	}
+	var (
+		userID int64
+		role   = flows.RoleVolunteer
+		err    error
+	)
+	switch {
+	case args[0] == "list" && len(args) == 1:
+	case args[0] == "add" && (len(args) == 2 || len(args) == 3), args[0] == "remove" && len(args) == 2:
+		userID, err = strconv.ParseInt(args[1], 10, 64)
+		ok := err == nil && userID > 0
+		if len(args) == 3 {
+			var okRole bool
+			role, okRole = flows.ParseRole(args[2])
+			ok = ok && okRole
+		}
+		if !ok {
+			fmt.Fprint(stderr, use)
+			return 2
+		}
+	default:
+		fmt.Fprint(stderr, use)
+		return 2
+	}
+	cfg, db, code := open(ctx, getenv, config.Need{Database: true}, stderr)
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+	vols := storage.NewVolunteers(db)
+	audit := storage.NewAudit(db)
+	switch args[0] {
+	case "add":
+		err = vols.Add(ctx, userID, role, 0)
+		if err == nil {
+			err = audit.Record(ctx, flows.AuditEntry{Actor: flows.ActorCLI, Action: flows.AuditMemberAdd,
+				Subject: userID, Detail: role.String()})
+		}
+		if err == nil {
+			fmt.Fprintf(stdout, "%d is now a %s\n", userID, role)
+		}
+	case "remove":
+		err = vols.Remove(ctx, userID)
+		if errors.Is(err, storage.ErrNotFound) {
+			fmt.Fprintf(stderr, "hotline: %d is not a volunteer\n", userID)
+			return 1
+		}
+		if err == nil {
+			err = audit.Record(ctx, flows.AuditEntry{Actor: flows.ActorCLI, Action: flows.AuditMemberRemove, Subject: userID})
+		}
+		if err == nil {
+			// The bot's timers give the chats they hold back to the
+			// queue within seconds.
+			fmt.Fprintf(stdout, "%d removed\n", userID)
+		}
+	case "list":
+		var vs []flows.Volunteer
+		vs, err = vols.List(ctx)
+		if err == nil {
+			w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "USER ID\tROLE\tNAME\tON DUTY\tADDED")
+			for _, v := range vs {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%t\t%s\n", v.UserID, v.Role, v.Name, v.OnDuty, v.Added.UTC().Format(time.DateOnly))
+			}
+			for _, id := range cfg.Admins {
+				fmt.Fprintf(w, "%d\tadmin (HOTLINE_ADMINS)\t\t\t\n", id)
+			}
+			err = w.Flush()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,269 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"hotline/bot/telegramtest"
+	"hotline/flows"
+	"hotline/internal/pipeline"
+	"hotline/locales"
+	"hotline/storage"
+	"hotline/storage/storagetest"
+)
+
+// harness runs the real bot in this process — serve(), as `hotline` runs
+// it — against the fake Telegram server, with a fresh database and its own
+// Redis key prefix. Tests play users through tg and look at what the bot
+// stored through db.
+type harness struct {
+	t   *testing.T
+	tg  *telegramtest.Server
+	cfg config
+	db  *sqlx.DB
+	rdb *redis.Client
+	cat *locales.Catalog
+	log *syncBuffer
+
+	mu      sync.Mutex
+	running *running
+}
+
+// running is one bot process, in-process.
+type running struct {
+	cancel context.CancelFunc
+	done   chan error
+	srv    *server
+}
+
+// harnessOption adjusts the bot's configuration or the fake server.
+type harnessOption func(*harnessSetup)
+
+type harnessSetup struct {
+	cfg  []func(*config)
+	tgOp []telegramtest.Option
+}
+
+// withConfig changes the bot's configuration before it starts.
+func withConfig(fn func(*config)) harnessOption {
+	return func(s *harnessSetup) { s.cfg = append(s.cfg, fn) }
+}
+
+// withTelegram passes options to the fake Telegram server.
+func withTelegram(opts ...telegramtest.Option) harnessOption {
+	return func(s *harnessSetup) { s.tgOp = append(s.tgOp, opts...) }
+}
+
+// newHarness starts the fake Telegram server and the bot.
+func newHarness(t *testing.T, opts ...harnessOption) *harness {
+	t.Helper()
+	dbURL := storagetest.PostgresURL(t)
+	rdb, prefix := storagetest.Redis(t)
+	setup := harnessSetup{}
+	for _, o := range opts {
+		o(&setup)
+	}
+	tg := telegramtest.New(setup.tgOp...)
+	t.Cleanup(tg.Close)
+
+	cfg, err := loadConfig(botEnv(tg, dbURL, rdb, prefix), need{Token: true, Database: true, Redis: true, Keys: true})
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	cfg.Partitions = 8
+	cfg.pipeline = func(o *pipeline.Options) {
+		// Telegram's per-chat limit would make every test wait a second
+		// per message; tests of the limits themselves set their own.
+		o.Limits = pipeline.Limits{Global: 10000, PerChat: 1000, ChatBurst: 1000, PerGroupPerMinute: 1000}
+		o.Lease, o.PollTimeout = 2*time.Second, 2*time.Second
+	}
+	for _, fn := range setup.cfg {
+		fn(&cfg)
+	}
+
+	db, err := storage.OpenPostgres(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, tg: tg, cfg: cfg, db: db, rdb: rdb, cat: cat, log: &syncBuffer{}}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+// botEnv is the environment of a bot talking to the fake Telegram tg, with
+// its own database and Redis key prefix.
+func botEnv(tg *telegramtest.Server, dbURL string, rdb *redis.Client, prefix string) func(string) string {
+	return func(name string) string {
+		switch name {
+		case "TELEGRAM_BOT_TOKEN":
+			return tg.Token()
+		case "TELEGRAM_API_URL":
+			return tg.URL()
+		case "DATABASE_URL":
+			return dbURL
+		case "REDIS_URL":
+			return "redis://" + rdb.Options().Addr + "/0"
+		case "LISTEN_ADDR":
+			return "127.0.0.1:0"
+		case "HOTLINE_REDIS_PREFIX":
+			return prefix
+		case "HOTLINE_DATA_KEY":
+			return storagetest.DataKey
+		}
+		return ""
+	}
+}
+
+// start runs a bot process and waits until it is up.
+func (h *harness) start() {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{cancel: cancel, done: make(chan error, 1)}
+	up := make(chan *server, 1)
+	go func() {
+		r.done <- serve(ctx, h.cfg, newLogger(h.log, h.cfg.LogLevel), func(s *server) { up <- s })
+	}()
+	select {
+	case r.srv = <-up:
+	case err := <-r.done:
+		cancel()
+		h.t.Fatalf("bot did not start: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		h.t.Fatal("bot did not start within 30 s")
+	}
+	h.mu.Lock()
+	h.running = r
+	h.mu.Unlock()
+}
+
+// stop shuts the bot down the way SIGTERM does and waits for it.
+func (h *harness) stop() {
+	h.mu.Lock()
+	r := h.running
+	h.running = nil
+	h.mu.Unlock()
+	if r == nil {
+		return
+	}
+	r.cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			h.t.Errorf("bot stopped with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		h.t.Error("bot did not stop within 30 s of its shutdown signal")
+	}
+}
+
+// restart stops the bot and starts a new one on the same Postgres and Redis.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
+// srv returns the running bot's parts.
+func (h *harness) srv() *server {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.running == nil {
+		h.t.Fatal("bot not running")
+	}
+	return h.running.srv
+}
+
+// label renders a button caption the way the bot does.
+func (h *harness) label(lang, id string, kv ...any) string {
+	return h.cat.Button(lang, flows.T(id, kv...))
+}
+
+// text renders a message's plain text the way the user sees it, without
+// HTML tags, for comparing with what the fake server delivered.
+func (h *harness) text(lang, id string, kv ...any) string {
+	return plain(h.cat.Render(lang, flows.T(id, kv...)))
+}
+
+// plain strips the HTML tags and entities of a rendered message.
+func plain(html string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range html {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`).Replace(b.String())
+}
+
+// press presses the button of m whose caption contains part.
+func press(t *testing.T, u *telegramtest.User, m *telegramtest.Message, part string) {
+	t.Helper()
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if strings.Contains(b.Text, part) {
+				u.Press(t, m, b.Text)
+				return
+			}
+		}
+	}
+	t.Fatalf("message %d has no button with %q; buttons: %v; text: %q", m.ID, part, m.Buttons, m.Text)
+}
+
+// expectText waits for the user's next message and checks that it
+// contains want.
+func expectText(t *testing.T, u *telegramtest.User, want string) *telegramtest.Message {
+	t.Helper()
+	m := u.Next(t)
+	if !strings.Contains(m.Plain, want) {
+		t.Fatalf("user %d got %q\nwant it to contain %q", u.ID, m.Plain, want)
+	}
+	return m
+}
+
+// firstLine is the first line of a rendered message: enough to recognise
+// a question without its template values.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if i := strings.Index(s, "{{"); i > 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// syncBuffer collects the bot's log lines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

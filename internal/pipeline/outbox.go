@@ -1,0 +1,151 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The outbox keeps the Bot API calls the bot decided to make until Telegram
+// has answered them. Keys, under the configured prefix:
+//
+//	out:<p>  stream of the calls for chats of partition p
+//	         (fields c: chat id, m: method, p: priority, j: JSON parameters, u: update id)
+//
+// A call lives in the partition of the chat it is sent to, so that exactly one
+// process (the partition's lease holder) sends to a chat: that keeps the chat's
+// calls in order and its rate limit in one place. A call is deleted only after
+// Telegram answered it; a crash in between sends it again (Telegram has no
+// idempotency key, so outgoing messages are at least once).
+
+// Outgoing is one Bot API call in the outbox.
+type Outgoing struct {
+	ID        string // stream entry id; empty before it is stored
+	Partition int
+	ChatID    int64
+	Method    string
+	Priority  int // lower goes first
+	Params    []byte
+	UpdateID  int64 // the update that caused it, 0 when none
+}
+
+// Outbox is the durable queue of outgoing Bot API calls.
+type Outbox struct {
+	rdb    redis.UniversalClient
+	prefix string
+	n      int
+}
+
+// NewOutbox returns the outbox under prefix with the given number of
+// partitions, which must match the inbox's.
+func NewOutbox(rdb redis.UniversalClient, prefix string, partitions int) *Outbox {
+	if partitions < 1 {
+		partitions = 1
+	}
+	return &Outbox{rdb: rdb, prefix: prefix, n: partitions}
+}
+
+// Key returns the stream key of partition p's outbox.
+func (o *Outbox) Key(p int) string { return o.prefix + "out:" + strconv.Itoa(p) }
+
+// PartitionOf returns the partition of a chat.
+func (o *Outbox) PartitionOf(chatID int64) int { return partitionOf(chatID, o.n) }
+
+// Add appends calls outside of any update (reminders, escalations), each to
+// its Partition's stream, in one round trip.
+func (o *Outbox) Add(ctx context.Context, calls ...Outgoing) error {
+	if len(calls) == 0 {
+		return nil
+	}
+	_, err := o.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for _, c := range calls {
+			pl.XAdd(ctx, &redis.XAddArgs{Stream: o.Key(c.Partition), Values: []any{
+				"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", c.Params, "u", c.UpdateID,
+			}})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("add %d calls to outbox: %w", len(calls), err)
+	}
+	return nil
+}
+
+// Delete removes answered calls, given as partition → entry ids, in one
+// round trip.
+func (o *Outbox) Delete(ctx context.Context, ids map[int][]string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := o.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for p, list := range ids {
+			if len(list) > 0 {
+				pl.XDel(ctx, o.Key(p), list...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete answered calls: %w", err)
+	}
+	return nil
+}
+
+// Pending returns up to n calls waiting in partition p, oldest first.
+func (o *Outbox) Pending(ctx context.Context, p int, n int64) ([]Outgoing, error) {
+	ms, err := o.rdb.XRangeN(ctx, o.Key(p), "-", "+", n).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read outbox of partition %d: %w", p, err)
+	}
+	out := make([]Outgoing, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, outgoing(p, m))
+	}
+	return out, nil
+}
+
+// Len returns how many calls wait in partition p.
+func (o *Outbox) Len(ctx context.Context, p int) (int64, error) {
+	n, err := o.rdb.XLen(ctx, o.Key(p)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("length of outbox %d: %w", p, err)
+	}
+	return n, nil
+}
+
+// Waiting returns how many calls wait in the outboxes of the given
+// partitions, in one round trip.
+func (o *Outbox) Waiting(ctx context.Context, parts []int) (int64, error) {
+	if len(parts) == 0 {
+		return 0, nil
+	}
+	cmds := make([]*redis.IntCmd, len(parts))
+	_, err := o.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for i, p := range parts {
+			cmds[i] = pl.XLen(ctx, o.Key(p))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("length of %d outboxes: %w", len(parts), err)
+	}
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
+	}
+	return n, nil
+}
+
+func outgoing(p int, m redis.XMessage) Outgoing {
+	return Outgoing{
+		ID:        m.ID,
+		Partition: p,
+		ChatID:    fieldInt(m, "c"),
+		Method:    fieldStr(m, "m"),
+		Priority:  int(fieldInt(m, "p")),
+		Params:    []byte(fieldStr(m, "j")),
+		UpdateID:  fieldInt(m, "u"),
+	}
+}

@@ -1,0 +1,498 @@
+// Package sandbox runs the real bot against the fake Telegram server with a
+// web page to chat as a relative, a volunteer and a friend side by side.
+package sandbox
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-telegram/bot/models"
+
+	"hotline/bot/telegramtest"
+	"hotline/internal/app"
+	"hotline/internal/config"
+	"hotline/internal/pipeline"
+	"hotline/storage"
+)
+
+// `hotline sandbox` runs the real bot, unchanged, against the fake Telegram
+// server of bot/telegramtest, and serves a web page where one chats with it
+// as a relative, a volunteer and a friend side by side: for trying the bot
+// without a Telegram token, training volunteers and reviewing translations.
+// The page and its JSON API are on SANDBOX_ADDR (default 127.0.0.1:8090).
+//
+// The fake Telegram forgets everything when the sandbox stops, so the bot's
+// Redis state (update offsets, sessions, the queue) lives under its own
+// prefix, HOTLINE_REDIS_PREFIX + "sandbox:", wiped at each start; otherwise
+// the new fake's update ids would look like ones already handled. Cases
+// stay in the database.
+
+// Files are the page: HTML, script, style and the sample photo.
+//
+//go:embed static
+var Files embed.FS
+
+// volunteerID is the volunteer's user id. The configuration makes
+// them an admin, so every volunteer command works.
+const volunteerID = 700002
+
+// people are the page's columns.
+func people() []User {
+	return []User{
+		{Key: "relative", ID: 700001, First: "Мария", Last: "Петрова", Username: "maria_sandbox", Lang: "ru"},
+		{Key: "volunteer", ID: volunteerID, First: "Anna", Username: "anna_sandbox", Lang: "en",
+			Commands: []string{"queue", "next", "case", "status", "note", "release", "done"}},
+		{Key: "friend", ID: 700003, First: "Alex", Username: "alex_sandbox", Lang: "en"},
+	}
+}
+
+// User is one column of the page.
+type User struct {
+	Key      string   `json:"key"` // relative, volunteer, friend
+	ID       int64    `json:"id"`
+	First    string   `json:"first"`
+	Last     string   `json:"last,omitempty"`
+	Username string   `json:"username,omitempty"`
+	Lang     string   `json:"lang"`               // the language its column starts in
+	Commands []string `json:"commands,omitempty"` // extra commands to offer, beyond the bot's menu
+
+	u *telegramtest.User
+}
+
+// Event is a message in a column: one a user sent, or one the bot
+// sent, copied or edited.
+type Event struct {
+	Seq      int64                  `json:"seq"` // increasing over the whole sandbox
+	Chat     int64                  `json:"chat"`
+	From     string                 `json:"from"` // "user" or "bot"
+	ID       int                    `json:"id"`   // message id in the chat
+	Edited   bool                   `json:"edited,omitempty"`
+	Kind     string                 `json:"kind"` // text, photo, document, voice…
+	Text     string                 `json:"text,omitempty"`
+	Entities []models.MessageEntity `json:"entities,omitempty"`
+	Buttons  [][]Button             `json:"buttons,omitempty"`
+	Keyboard [][]string             `json:"keyboard,omitempty"`
+	FileName string                 `json:"file_name,omitempty"`
+	At       time.Time              `json:"at"`
+}
+
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// sandbox is the fake Telegram with its people and the page's API.
+type Sandbox struct {
+	tg      *telegramtest.Server
+	users   []*User
+	byID    map[int64]*User
+	metrics string // the bot's /metrics URL
+	wait    time.Duration
+	closed  chan struct{}
+
+	mu     sync.Mutex
+	events []Event
+	wake   chan struct{} // closed when an event is added
+}
+
+// maxEvents bounds the memory of a sandbox left running for days.
+const maxEvents = 20000
+
+func newSandbox(tg *telegramtest.Server) *Sandbox {
+	sb := &Sandbox{
+		tg:     tg,
+		byID:   map[int64]*User{},
+		wait:   25 * time.Second,
+		closed: make(chan struct{}),
+		wake:   make(chan struct{}),
+	}
+	for _, p := range people() {
+		p.u = tg.User(p.ID, p.Lang)
+		p.u.SetName(p.First, p.Last, p.Username)
+		sb.users = append(sb.users, &p)
+		sb.byID[p.ID] = &p
+	}
+	tg.OnMessage(sb.botMessage)
+	return sb
+}
+
+// user returns the sandbox person with key.
+func (sb *Sandbox) User(key string) *User {
+	for _, u := range sb.users {
+		if u.Key == key {
+			return u
+		}
+	}
+	return nil
+}
+
+// addLocked appends an event and wakes the long polls.
+func (sb *Sandbox) addLocked(e Event) {
+	e.Seq = 1
+	if n := len(sb.events); n > 0 {
+		e.Seq = sb.events[n-1].Seq + 1
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	sb.events = append(sb.events, e)
+	if len(sb.events) > maxEvents {
+		sb.events = append([]Event(nil), sb.events[len(sb.events)-maxEvents/2:]...)
+	}
+	close(sb.wake)
+	sb.wake = make(chan struct{})
+}
+
+// botMessage records what the bot delivered (telegramtest's OnMessage).
+func (sb *Sandbox) botMessage(m *telegramtest.Message) {
+	e := Event{
+		Chat: m.ChatID, From: "bot", ID: m.ID, Edited: m.Edited, Kind: m.Kind,
+		Text: m.Plain, Entities: m.Entities, Keyboard: m.Keyboard, FileName: m.FileName, At: m.At,
+	}
+	for _, row := range m.Buttons {
+		var r []Button
+		for _, b := range row {
+			r = append(r, Button{Text: b.Text, Data: b.Data, URL: b.URL})
+		}
+		e.Buttons = append(e.Buttons, r)
+	}
+	sb.mu.Lock()
+	sb.addLocked(e)
+	sb.mu.Unlock()
+}
+
+// since returns the events after seq, waiting up to wait for one.
+func (sb *Sandbox) since(ctx context.Context, seq int64, wait time.Duration) []Event {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		sb.mu.Lock()
+		var out []Event
+		for i := len(sb.events) - 1; i >= 0 && sb.events[i].Seq > seq; i-- {
+			out = append(out, sb.events[i])
+		}
+		wake := sb.wake
+		sb.mu.Unlock()
+		if len(out) > 0 {
+			for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+				out[i], out[j] = out[j], out[i]
+			}
+			return out
+		}
+		select {
+		case <-wake:
+		case <-t.C:
+			return []Event{}
+		case <-ctx.Done():
+			return []Event{}
+		case <-sb.closed:
+			return []Event{}
+		}
+	}
+}
+
+// Errors of the page's API.
+var (
+	errNoUser    = errors.New("no such sandbox user")
+	errEmptyText = errors.New("empty message")
+	errLongText  = errors.New("message longer than 4096 characters")
+	errNoLang    = errors.New("language must be ru or en")
+)
+
+// sendText sends what a user typed. The event is recorded before the bot
+// can see the message, so the page shows it before the answer.
+func (sb *Sandbox) sendText(id int64, text string) (int, error) {
+	u := sb.byID[id]
+	switch {
+	case u == nil:
+		return 0, errNoUser
+	case strings.TrimSpace(text) == "":
+		return 0, errEmptyText
+	case utf8.RuneCountInString(text) > 4096:
+		return 0, errLongText
+	}
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	msg := u.u.Send(text)
+	sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: "text", Text: text})
+	return msg, nil
+}
+
+// sendPhoto sends a sample photo with a caption.
+func (sb *Sandbox) sendPhoto(id int64, caption string) (int, error) {
+	u := sb.byID[id]
+	if u == nil {
+		return 0, errNoUser
+	}
+	if utf8.RuneCountInString(caption) > 1024 {
+		return 0, errLongText
+	}
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	msg := u.u.SendPhoto(caption)
+	sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: "photo", Text: caption})
+	return msg, nil
+}
+
+// press presses an inline button of a message in the user's chat.
+func (sb *Sandbox) press(id int64, message int, data string) error {
+	u := sb.byID[id]
+	if u == nil {
+		return errNoUser
+	}
+	u.u.PressData(message, data)
+	return nil
+}
+
+// routes is the page and its API.
+func (sb *Sandbox) routes() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(Files, "static") // cannot fail: the folder is embedded
+	mux.Handle("GET /", http.FileServerFS(static))
+	mux.HandleFunc("GET /api/state", sb.serveState)
+	mux.HandleFunc("GET /api/events", sb.serveEvents)
+	mux.HandleFunc("POST /api/send", sb.serveSend)
+	mux.HandleFunc("POST /api/photo", sb.servePhoto)
+	mux.HandleFunc("POST /api/press", sb.servePress)
+	mux.HandleFunc("POST /api/lang", sb.serveLang)
+	return mux
+}
+
+func (sb *Sandbox) serveState(w http.ResponseWriter, r *http.Request) {
+	cmds := map[string][]models.BotCommand{}
+	for _, l := range []string{"ru", "en"} {
+		cmds[l] = sb.tg.Commands(l)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"bot":      sb.tg.BotUsername(),
+		"users":    sb.users,
+		"commands": cmds,
+		"metrics":  sb.metrics,
+	})
+}
+
+func (sb *Sandbox) serveEvents(w http.ResponseWriter, r *http.Request) {
+	since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+	wait := sb.wait
+	if ms, err := strconv.Atoi(r.URL.Query().Get("wait_ms")); err == nil && ms >= 0 && time.Duration(ms)*time.Millisecond < wait {
+		wait = time.Duration(ms) * time.Millisecond
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": sb.since(r.Context(), since, wait)})
+}
+
+// apiRequest is the body of the page's POST requests.
+type apiRequest struct {
+	User    int64  `json:"user"`
+	Text    string `json:"text"`
+	Message int    `json:"message"`
+	Data    string `json:"data"`
+	Lang    string `json:"lang"`
+}
+
+// readRequest decodes a POST body. JSON only: a cross-site form cannot send
+// it without a preflight the sandbox does not answer.
+func readRequest(w http.ResponseWriter, r *http.Request) (apiRequest, bool) {
+	var req apiRequest
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "want application/json"})
+		return req, false
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "malformed JSON"})
+		return req, false
+	}
+	return req, true
+}
+
+func (sb *Sandbox) serveSend(w http.ResponseWriter, r *http.Request) {
+	req, ok := readRequest(w, r)
+	if !ok {
+		return
+	}
+	id, err := sb.sendText(req.User, req.Text)
+	answer(w, map[string]int{"message": id}, err)
+}
+
+func (sb *Sandbox) servePhoto(w http.ResponseWriter, r *http.Request) {
+	req, ok := readRequest(w, r)
+	if !ok {
+		return
+	}
+	id, err := sb.sendPhoto(req.User, req.Text)
+	answer(w, map[string]int{"message": id}, err)
+}
+
+func (sb *Sandbox) servePress(w http.ResponseWriter, r *http.Request) {
+	req, ok := readRequest(w, r)
+	if !ok {
+		return
+	}
+	answer(w, map[string]bool{"ok": true}, sb.press(req.User, req.Message, req.Data))
+}
+
+// serveLang switches a user's language the way a user does: /language.
+func (sb *Sandbox) serveLang(w http.ResponseWriter, r *http.Request) {
+	req, ok := readRequest(w, r)
+	if !ok {
+		return
+	}
+	if req.Lang != "ru" && req.Lang != "en" {
+		answer(w, nil, errNoLang)
+		return
+	}
+	id, err := sb.sendText(req.User, "/language "+req.Lang)
+	answer(w, map[string]int{"message": id}, err)
+}
+
+func answer(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Config is the sandbox's own setting.
+type Config struct {
+	Addr string // SANDBOX_ADDR: where the page is served
+	// Pipeline adjusts the bot's pipeline options; tests make it faster.
+	Pipeline func(*pipeline.Options)
+}
+
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{Addr: "127.0.0.1:8090"}
+	if v := strings.TrimSpace(getenv("SANDBOX_ADDR")); v != "" {
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			return c, &config.Error{Name: "SANDBOX_ADDR", Problem: "is malformed: want host:port or :port"}
+		}
+		c.Addr = v
+	}
+	return c, nil
+}
+
+// Command is `hotline sandbox`.
+func Command(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv, config.Need{Database: true, Redis: true})
+	if err != nil {
+		return err
+	}
+	sc, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(getenv("LISTEN_ADDR")) == "" {
+		cfg.ListenAddr = "127.0.0.1:0" // not :8080, which a real bot may hold
+	}
+	return Run(ctx, cfg, sc, app.NewLogger(stderr, cfg.LogLevel), stdout, nil)
+}
+
+// Run runs the bot against a fresh fake Telegram and serves the page
+// until ctx is cancelled. ready, when not nil, is told the sandbox, the
+// page's address and the running bot's parts (tests use it).
+func Run(ctx context.Context, cfg config.Config, sc Config, log *slog.Logger, out io.Writer,
+	ready func(sb *Sandbox, addr string, srv *app.Server)) error {
+	tg := telegramtest.New(telegramtest.WithBotUsername("hotline_sandbox_bot"))
+	defer tg.Close()
+	cfg.Token, cfg.APIURL = tg.Token(), tg.URL()
+	cfg.RedisPrefix += "sandbox:"
+	cfg.Admins = append(append([]int64(nil), cfg.Admins...), volunteerID)
+	cfg.WebhookURL, cfg.WebhookSecret = "", "" // the fake cannot reach a public URL
+	if err := WipeRedisPrefix(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
+		return err
+	}
+	sb := newSandbox(tg)
+	endPolls := sync.OnceFunc(func() { close(sb.closed) })
+	defer endPolls()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	up := make(chan *app.Server, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Serve(ctx, cfg, log, app.Hooks{Pipeline: sc.Pipeline, Started: func(s *app.Server) { up <- s }})
+	}()
+	var srv *app.Server
+	select {
+	case srv = <-up:
+	case err := <-done:
+		return err
+	}
+	sb.metrics = "http://" + srv.Addr + "/metrics"
+	ln, err := net.Listen("tcp", sc.Addr)
+	if err != nil {
+		cancel()
+		<-done
+		return fmt.Errorf("sandbox: listen %s: %w", sc.Addr, err)
+	}
+	web := &http.Server{Handler: sb.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = web.Serve(ln) }()
+	addr := ln.Addr().String()
+	fmt.Fprintf(out, "sandbox: open http://%s/ to chat with the bot as a relative, a volunteer and a friend (metrics: %s)\n",
+		addr, sb.metrics)
+	log.Info("sandbox started", "page", "http://"+addr+"/", "telegram", tg.URL())
+	if ready != nil {
+		ready(sb, addr, srv)
+	}
+	err = <-done
+	shutdown, stop := context.WithTimeout(context.Background(), 3*time.Second)
+	defer stop()
+	endPolls() // so that Shutdown need not wait for the long polls
+	if web.Shutdown(shutdown) != nil {
+		_ = web.Close()
+	}
+	return err
+}
+
+// WipeRedisPrefix deletes the keys under prefix: the state of an earlier
+// sandbox, which refers to a fake Telegram that is gone.
+func WipeRedisPrefix(ctx context.Context, url, prefix string) error {
+	if !strings.Contains(prefix, "sandbox:") {
+		return fmt.Errorf("sandbox: refusing to wipe Redis keys under %q", prefix)
+	}
+	rdb, err := storage.OpenRedis(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 500 {
+			if err := rdb.Del(ctx, batch...).Err(); err != nil {
+				return fmt.Errorf("sandbox: wipe redis: %w", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("sandbox: wipe redis: %w", err)
+	}
+	if len(batch) > 0 {
+		if err := rdb.Del(ctx, batch...).Err(); err != nil {
+			return fmt.Errorf("sandbox: wipe redis: %w", err)
+		}
+	}
+	return nil
+}
