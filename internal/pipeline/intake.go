@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
-
 )
 
 // Long polling. One process at a time polls (it holds the polling lease;

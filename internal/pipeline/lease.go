@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
-
 )
 
 // Partition ownership. Every Renew period each process, in one round trip,

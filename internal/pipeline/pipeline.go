@@ -205,7 +205,7 @@ type Pipeline struct {
 
 	mu        sync.Mutex
 	parts     map[int]*partition // partitions this process holds
-	poll      *Lease     // the polling lease, when held
+	poll      *Lease             // the polling lease, when held
 	pollSince time.Time          // when the polling lease was last renewed
 
 	readerWake chan struct{}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
 )
 
 // The sender makes the calls in the outbox of the partitions this process

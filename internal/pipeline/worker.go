@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
-
 )
 
 // Reading and handling. One reader per process reads, in one blocking round
