@@ -84,7 +84,7 @@ func newChat(t *testing.T, langCode string) *chat {
 	d := allDeps(t, db, rdb, prefix, storage.LookupLimits{})
 	d.Sessions, d.Cases = c.sessions, c.cases
 	d.Now = func() time.Time { return c.now }
-	c.app = mustNew(t, flows.Config{BotUsername: "hotline_test_bot"}, d)
+	c.app = mustNew(t, flows.Config{BotUsername: "hotline_test_bot", InfoPages: cat.InfoPages(), Phone: "+1 555 0100"}, d)
 	return c
 }
 
