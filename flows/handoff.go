@@ -107,8 +107,10 @@ type Queue interface {
 	// Chat returns where the chat stands.
 	Chat(ctx context.Context, chatID int64) (ChatState, error)
 	// Join puts a chat in the queue and gives it a ticket; it returns the
-	// entry and its position (1 is next).
-	Join(ctx context.Context, w Waiting) (Waiting, int, error)
+	// entry and its position (1 is next). It writes at once, so chats
+	// joining at the same time get different positions; the same op gets
+	// the same ticket and position again.
+	Join(ctx context.Context, w Waiting, op string) (Waiting, int, error)
 	// Leave takes a waiting chat out of the queue; false when it was not
 	// waiting (a volunteer may have just taken it).
 	Leave(ctx context.Context, chatID int64, op string) (bool, error)
@@ -144,7 +146,8 @@ type Queue interface {
 	// UserWrote notes a message of a paired user the volunteer has yet to
 	// answer.
 	UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error
-	// VolunteerWrote notes that the volunteer answered.
+	// VolunteerWrote notes that the volunteer answered. Deferred (see
+	// Sessions): Chat in the same update still shows the message pending.
 	VolunteerWrote(ctx context.Context, chatID int64) error
 
 	// ClaimReminder marks the volunteer reminded of pending; false when

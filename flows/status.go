@@ -132,9 +132,12 @@ type Subscriptions interface {
 type Limiter interface {
 	// Allow counts a lookup by the user and returns 0, or, when the user
 	// must not look up now, how long to wait; such a lookup is not counted.
+	// Deferred (see Sessions): the count lands with the update, so a second
+	// Allow in the same update does not see the first.
 	Allow(ctx context.Context, userID int64) (time.Duration, error)
 	// Miss records that a lookup found no case and returns how long the
-	// user must now wait before the next one, 0 for not at all.
+	// user must now wait before the next one, 0 for not at all. Deferred
+	// (see Sessions): call it at most once per update.
 	Miss(ctx context.Context, userID int64) (time.Duration, error)
 }
 
