@@ -23,8 +23,8 @@ import (
 // within 64 bytes) and filed in the inbox of the chat it goes to.
 type hworld struct {
 	*testApp
-	msgID  map[int64]int
-	inbox  map[int64][]flows.Reply
+	msgID map[int64]int
+	inbox map[int64][]flows.Reply
 }
 
 const (
