@@ -274,9 +274,7 @@ func (a *App) registerHandoff() {
 	h.starts["v_"] = a.acceptInvite
 
 	// Every command here asks the authorisation table (authz.go) first.
-	gate := func(act Action, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
-		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, act, arg, fn) }
-	}
+	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }
 	h.commands["queue"] = gate(ActViewQueue, a.queueCommand)
 	h.commands["next"] = gate(ActTakeChat, func(ctx context.Context, c *turn, m *member, _ string) error {
 		return a.take(ctx, c, m, 0)
@@ -290,14 +288,8 @@ func (a *App) registerHandoff() {
 	h.commands["switch"] = gate(ActTakeChat, a.switchCommand)
 	h.commands["stats"] = gate(ActViewStats, a.stats)
 	h.commands["volunteers"] = gate(ActManageVolunteers, a.volunteers)
-	h.buttons[dataTake] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, ActTakeChat, rest, func(ctx context.Context, c *turn, m *member, rest string) error {
-			return a.takeCommand(ctx, c, m, rest)
-		})
-	}
-	h.buttons[dataSwitch] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, ActTakeChat, rest, a.switchTo)
-	}
+	h.buttons[dataTake] = a.guardButton(ActTakeChat, a.asMember(a.takeCommand))
+	h.buttons[dataSwitch] = a.guardButton(ActTakeChat, a.asMember(a.switchTo))
 }
 
 // askedForPerson takes "человек", "human" and the like typed at the main

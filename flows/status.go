@@ -464,9 +464,13 @@ func statusButton(ctx context.Context, c *turn, rest string) error {
 	case actUpdate:
 		return c.updateButton(ctx, arg)
 	case actStartUpdate:
-		return c.startUpdate(ctx, arg)
+		return c.a.guardButton(ActUpdateStatus, func(ctx context.Context, c *turn, code string) error {
+			return c.startUpdate(ctx, code)
+		})(ctx, c, arg)
 	case actStartNote:
-		return c.startNote(ctx, arg, "")
+		return c.a.guardButton(ActAddNote, func(ctx context.Context, c *turn, code string) error {
+			return c.startNote(ctx, code, "")
+		})(ctx, c, arg)
 	case actForget:
 		return c.forgetAnswer(ctx, arg)
 	}

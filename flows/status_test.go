@@ -554,7 +554,7 @@ func TestStatusChangeHandledTwiceNotifiesOnce(t *testing.T) {
 
 // TestVolunteerCommandsAreUnknownToOthers: to anyone but a volunteer,
 // /status, /note and /find answer as commands that do not exist, and their
-// buttons do nothing.
+// buttons answer as any old button.
 func TestVolunteerCommandsAreUnknownToOthers(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, storage.LookupLimits{})
@@ -563,7 +563,7 @@ func TestVolunteerCommandsAreUnknownToOthers(t *testing.T) {
 	for _, cmd := range []string{"status", "note", "find"} {
 		expectTexts(t, reporter.command(cmd, c.Code+" text"), "command.unknown", "menu.choose")
 	}
-	expectTexts(t, reporter.pressData("s.:v:"+c.Code), "command.unknown", "menu.choose")
+	expectTexts(t, reporter.pressData("s.:v:"+c.Code), "button.old", "menu.choose")
 	var n int
 	if err := w.db.Get(&n, `SELECT count(*) FROM case_events`); err != nil || n != 1 {
 		t.Errorf("%d events, %v; want only the first", n, err)
