@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The audit log (issue 5): every view of a case's personal data, every
+// The audit log: who saw or changed a case is always known. Every view of a case's personal data, every
 // change to a case, every erasure and every role change is recorded —
 // who, when, which case, what — and admins read a case's entries with
 // /audit <code>.

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The volunteer handoff (issue 3). A user asks for a person — from the
+// The volunteer handoff: a person, not a form, when one is needed. A user asks for a person — from the
 // menu, from an urgent report, or by typing "человек" — and joins a queue
 // kept in Redis; a volunteer takes the chat (/next, /take) and the two talk
 // through the bot, every message relayed with copyMessage so that neither

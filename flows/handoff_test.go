@@ -651,7 +651,7 @@ func TestHandoffUrgentReport(t *testing.T) {
 	}
 	c := &chat{testApp: w.testApp, id: 7001, langCode: "ru", sent: map[int]flows.Reply{}}
 	startReport(c)
-	for _, step := range []struct{ send, press, want string }{
+	fillReport(c, []answer{
 		{send: "Ivan Petrov", want: "ask.name_cyr"},
 		{press: "btn.skip", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
@@ -667,15 +667,7 @@ func TestHandoffUrgentReport(t *testing.T) {
 		{press: "btn.lawyer_no", want: "ask.hearing"},
 		{press: "btn.hearing_unknown", want: "ask.appeals"},
 		{press: "btn.appeals_none", want: "ask.urgent"},
-	} {
-		var r flows.Reply
-		if step.send != "" {
-			r = c.send(step.send)
-		} else {
-			r = c.press(step.press)
-		}
-		c.expect(r, step.want)
-	}
+	})
 	c.pressUrgent("flight")
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
 	c.expect(c.send("Мария"), "ask.relationship")

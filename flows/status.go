@@ -186,8 +186,7 @@ type CaseUpdate struct {
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case
-// updates and "my data" into the engine (issue 4), when the Deps have
-// their stores.
+// updates and "my data" into the engine.
 func (a *App) registerStatus() {
 	h := &a.hooks
 	h.intercept = append(h.intercept, leaveStatusFlow)
