@@ -78,3 +78,27 @@ func TestInfoMarkdown(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestTerms keeps wording the hotline's lawyers and native speakers
+// corrected out of every text: it misleads (ICE is the immigration police,
+// not a "service", which reads as USCIS; a "closed case" reads as the
+// court's decision) or is not the US spelling the English texts use.
+func TestTerms(t *testing.T) {
+	banned := map[string][]string{
+		"ru": {"иммиграционной службой", "об отсрочке депортации", "Дело закрыто", "Это касается детей",
+			"не смог ответить вовремя", "делают всё, что ещё можно"},
+		"en": {"spelt", "Rumour", "rumour", "if it is?"},
+	}
+	raw := rawFiles(t)
+	for lang, words := range banned {
+		for id, forms := range raw[lang] {
+			for _, s := range forms {
+				for _, w := range words {
+					if strings.Contains(s, w) {
+						t.Errorf("%s %s says %q", lang, id, w)
+					}
+				}
+			}
+		}
+	}
+}
