@@ -126,17 +126,18 @@ type Threads interface {
 // Session is one chat's conversation state: which flow and step it is at and
 // the answers so far. It lives in Redis with a TTL; keep it small.
 type Session struct {
-	ChatID  int64       `json:"c"`
-	Lang    string      `json:"l,omitempty"`
-	Flow    string      `json:"f,omitempty"` // "" when at the main menu
-	Step    string      `json:"s,omitempty"`
-	Back    []string    `json:"b,omitempty"` // steps answered so far, for /back
-	Nonce   string      `json:"n,omitempty"` // marks this flow's buttons; old buttons carry another
-	Pending string      `json:"p,omitempty"` // a question awaiting yes/no: "cancel", "resume"
-	Edit    string      `json:"e,omitempty"` // when changing one answer from the review screen
-	Draft   Report      `json:"d"`
-	Update  *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
-	Updated time.Time   `json:"u"`
+	ChatID  int64         `json:"c"`
+	Lang    string        `json:"l,omitempty"`
+	Flow    string        `json:"f,omitempty"` // "" when at the main menu
+	Step    string        `json:"s,omitempty"`
+	Back    []string      `json:"b,omitempty"` // steps answered so far, for /back
+	Nonce   string        `json:"n,omitempty"` // marks this flow's buttons; old buttons carry another
+	Pending string        `json:"p,omitempty"` // a question awaiting yes/no: "cancel", "resume"
+	Edit    string        `json:"e,omitempty"` // when changing one answer from the review screen
+	Draft   Report        `json:"d"`
+	Update  *CaseUpdate   `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
+	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
+	Updated time.Time     `json:"u"`
 }
 
 // Sessions stores conversation state.
