@@ -339,6 +339,10 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 	t.Helper()
 	keys := storagetest.Keys(t)
 	cases := storage.NewCases(db, keys)
+	offices, err := storage.NewOffices(db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return flows.Deps{
 		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
 		Cases:      cases,
@@ -356,7 +360,8 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 			Reporters:     storage.NewReporters(db),
 			Limiter:       storage.NewLimiter(rdb, prefix, limits),
 		},
-		Audit: storage.NewAudit(db),
+		CheckinDeps: flows.CheckinDeps{Offices: offices, Checkins: storage.NewCheckins(db, keys)},
+		Audit:       storage.NewAudit(db),
 	}
 }
 

@@ -91,6 +91,10 @@ func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, err
 		}
 		erased, err := eraseCases(ctx, tx, ids, flows.ActorUser(userID), flows.AuditForget)
 		e.Cases = len(erased)
+		if err != nil {
+			return err
+		}
+		e.Checkins, err = forgetCheckins(ctx, tx, userID)
 		return err
 	})
 	if err != nil {

@@ -17,6 +17,9 @@ type sealedTable struct {
 	ident   string   // the row identity values are sealed with; unique
 	columns []string // encrypted columns
 	index   bool     // cases: a_number_index is the blind index of a_number
+	// since is the migration that created the table sealed, 0 for the
+	// tables migration 005 encrypted: it has nothing to encrypt in later ones.
+	since int
 }
 
 // caseSealed are the columns of cases that hold personal data.
@@ -34,6 +37,8 @@ func sealedTables() []sealedTable {
 		{name: "cases", ident: "id", columns: caseSealed(), index: true},
 		{name: "reporters", ident: "telegram_user_id", columns: []string{"name", "relationship", "contact"}},
 		{name: "case_events", ident: "id", columns: []string{"note"}},
+		{name: "checkins", ident: "id", columns: []string{"office_text", "name", "a_number"}, since: 20},
+		{name: "checkin_contacts", ident: "id", columns: []string{"phone"}, since: 20},
 	}
 }
 
@@ -131,6 +136,9 @@ const resealBatchSize = 500
 func sealPlaintext(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error) {
 	total := 0
 	for _, t := range sealedTables() {
+		if t.since > 5 {
+			continue
+		}
 		where := `num_nonnulls(` + strings.Join(t.columns, ", ") + `) > 0`
 		if keys == nil {
 			var found bool
