@@ -974,12 +974,10 @@ func (c *turn) invite(ctx context.Context, k Checkin) error {
 		return fmt.Errorf("invite for check-in %d: %w", k.ID, err)
 	}
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=t_" + p.Token
-	c.say(T("checkin.invite_made"))
-	// The link goes in a message of its own, made to be forwarded.
-	c.send(Reply{ChatID: c.in.ChatID, Lang: c.s.Lang, Texts: []Text{T("checkin.invite_forward", "Name", k.Name,
-		"Link", link)}})
-	k.Contacts = append(k.Contacts, p)
-	return c.contactsMenu(k)
+	// The message is made to be forwarded as it is: no buttons, nothing
+	// but the invitation; /checkin shows the check-in again.
+	c.say(T("checkin.invite_forward", "Name", k.Name, "Link", link))
+	return nil
 }
 
 // contactToken is a link's token: 80 random bits, short enough for a
@@ -1237,6 +1235,14 @@ func (a *App) fire(ctx context.Context, t CheckinTimer, now time.Time) ([]Reply,
 	}
 	if k.Status != CheckinActive && !(t.Kind == TimerAlarm && k.Status == CheckinAlarm) {
 		return nil, nil // out, cancelled or erased meanwhile
+	}
+	// A timer whose next one is due as well (the bot was down through
+	// both) gives way to it: one late message, not two.
+	switch {
+	case t.Kind == TimerDay && !now.Before(k.Start.Add(-checkinSoon)),
+		t.Kind == TimerAsk && !now.Before(k.End.Add(a.cfg.CheckinGrace)),
+		t.Kind == TimerAsk2 && !now.Before(k.End.Add(2*a.cfg.CheckinGrace)):
+		return nil, nil
 	}
 	var late []Text
 	if now.Sub(t.Due) > checkinLate {
