@@ -25,6 +25,7 @@ type Offices struct {
 	db      *sqlx.DB
 	offices []flows.Office
 	search  []string // the normalised search text of each office
+	primary []string // its name and city alone, which rank above its state
 }
 
 // NewOffices reads the embedded list of field offices. Every office's time
@@ -52,6 +53,7 @@ func NewOffices(db *sqlx.DB) (*Offices, error) {
 		}
 		s.offices = append(s.offices, o)
 		s.search = append(s.search, strings.Join(parts, " | "))
+		s.primary = append(s.primary, strings.Join(parts[:2], " | "))
 	}
 	return s, nil
 }
@@ -75,10 +77,10 @@ func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Offic
 			return scrub(err)
 		}
 		return scrub(tx.SelectContext(ctx, &idx, `
-			SELECT o.i - 1 FROM unnest($1::text[]) WITH ORDINALITY AS o(search, i)
+			SELECT o.i - 1 FROM unnest($1::text[], $4::text[]) WITH ORDINALITY AS o(search, primary_text, i)
 			WHERE $2 <% o.search
-			ORDER BY word_similarity($2, o.search) DESC, o.i
-			LIMIT $3`, pq.Array(s.search), q, n))
+			ORDER BY word_similarity($2, o.search) + word_similarity($2, o.primary_text) DESC, o.i
+			LIMIT $3`, pq.Array(s.search), q, n, pq.Array(s.primary)))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("match field offices: %w", err)
