@@ -1240,6 +1240,7 @@ func (a *App) fire(ctx context.Context, t CheckinTimer, now time.Time) ([]Reply,
 	// both) gives way to it: one late message, not two.
 	switch {
 	case t.Kind == TimerDay && !now.Before(k.Start.Add(-checkinSoon)),
+		t.Kind == TimerSoon && !now.Before(k.Start),
 		t.Kind == TimerAsk && !now.Before(k.End.Add(a.cfg.CheckinGrace)),
 		t.Kind == TimerAsk2 && !now.Before(k.End.Add(2*a.cfg.CheckinGrace)):
 		return nil, nil

@@ -428,7 +428,7 @@ func TestRotateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}}
+	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}, {"checkins", 0}, {"checkin_contacts", 0}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RotateKeys = %v, want %v", got, want)
 	}
@@ -440,7 +440,8 @@ func TestRotateKeys(t *testing.T) {
 		t.Errorf("after: key usage %v, want %v", got, want)
 	}
 	again, err := storage.RotateKeys(ctx, db, ring, 0, nil)
-	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0}}) {
+	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0},
+		{"checkins", 0}, {"checkin_contacts", 0}}) {
 		t.Errorf("RotateKeys again = %v, %v; want nothing to do", again, err)
 	}
 
