@@ -186,7 +186,7 @@ func TestCheckinEndToEnd(t *testing.T) {
 	expectText(t, person, h.ck("ru", "checkin.ask_out_again"))
 	clock.Set(end.Add(2 * ckGrace))
 	alarm := expectText(t, person, h.ck("ru", "checkin.alarm_person"))
-	toContact := expectText(t, contact, h.ck("en", "checkin.alarm_contact"))
+	toContact := expectText(t, contact, "Иван Петров went to an ICE check-in")
 	toVol := expectText(t, vol, h.ck("en", "checkin.alarm_hotline"))
 	quiet(t, contact)
 	quiet(t, vol)
