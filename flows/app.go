@@ -41,6 +41,7 @@ type Deps struct {
 
 	HandoffDeps
 	StatusDeps
+	ToolsDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -74,6 +75,8 @@ func (d Deps) check() error {
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
+		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
+		{"CaseTools", d.CaseTools},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -144,6 +147,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerHandoff()
 	a.registerStatus()
 	a.registerAudit()
+	a.registerTools()
 	return a, nil
 }
 

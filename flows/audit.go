@@ -27,6 +27,10 @@ const (
 	AuditMemberRemove = "member_remove" // a role taken away; Subject
 	AuditMemberInvite = "member_invite" // an invite made; Detail the role it gives
 	AuditMemberJoin   = "member_join"   // an invite used; Subject, Detail the role
+	AuditMerge        = "merge"         // a case merged into another; Detail the code it went into
+	AuditWrite        = "write"         // a volunteer opened a chat with the case's reporter (/write)
+	AuditTranscript   = "transcript"    // a page of the case's relayed conversation read
+	AuditSearch       = "search"        // a search by name; Detail "name:<cases found>", never the name
 )
 
 // Who acted, as the audit log and the timeline name them.
@@ -213,6 +217,14 @@ func actionText(e AuditEntry) Text {
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:
 		return T("audit.action.status", "Status", T("status.name."+e.Detail))
+	case AuditMerge:
+		return T("audit.action.merge", "Code", FormatCode(e.Detail))
+	case AuditWrite, AuditTranscript:
+		return T("audit.action."+e.Action, "Subject", subject)
+	case AuditSearch:
+		_, n, _ := strings.Cut(e.Detail, ":")
+		count, _ := strconv.Atoi(n)
+		return T("audit.action.search").Plural(count)
 	case AuditMemberAdd, AuditMemberInvite, AuditMemberJoin:
 		role, _ := ParseRole(e.Detail)
 		return T("audit.action."+e.Action, "Subject", subject, "Role", roleText(role))
