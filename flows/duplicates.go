@@ -161,7 +161,7 @@ func (a *App) merge(ctx context.Context, c *turn, m *member, rawFrom, rawInto st
 		m.say(T("tools.merge_refused"))
 		return nil
 	case err != nil:
-		return fmt.Errorf("merge case %d into %d: %w", ids[0], ids[1], err)
+		return fmt.Errorf("merge for %d: %w", m.UserID, err)
 	}
 	for _, id := range ids {
 		if err := a.audit(ctx, c, AuditEntry{Action: AuditMerge, CaseID: id, Detail: into}); err != nil {

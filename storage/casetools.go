@@ -161,7 +161,7 @@ func (s *CaseTools) Merge(ctx context.Context, from, into int64, actor string) e
 				FROM case_duplicates WHERE (case_id = $1 OR dup_of = $1)
 					AND (CASE WHEN case_id = $1 THEN dup_of ELSE case_id END) <> $2
 				ON CONFLICT DO NOTHING`,
-			`DELETE FROM case_duplicates WHERE case_id = $1 OR dup_of = $1`,
+			`DELETE FROM case_duplicates WHERE (case_id = $1 OR dup_of = $1) AND $2 > 0`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, from, into); err != nil {
 				return scrub(err)
