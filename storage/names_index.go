@@ -43,7 +43,7 @@ func nameTokens(name string) []string {
 var skeletonRules = [][2]string{
 	{"'", ""}, {"’", ""},
 	{"shch", "sh"}, {"sch", "sh"}, {"tch", "ch"}, {"dzh", "j"}, {"kh", "h"},
-	{"ks", "x"}, {"tz", "c"}, {"ts", "c"}, {"ck", "k"}, {"ph", "f"}, {"w", "v"},
+	{"gue", "ge"}, {"gui", "gi"}, {"ks", "x"}, {"tz", "c"}, {"ts", "c"}, {"ck", "k"}, {"ph", "f"}, {"w", "v"},
 	{"ye", "e"}, {"yo", "e"}, {"jo", "e"}, {"yu", "u"}, {"ju", "u"}, {"iu", "u"},
 	{"ya", "a"}, {"ja", "a"}, {"ia", "a"},
 	{"iy", "i"}, {"yi", "i"}, {"ij", "i"}, {"y", "i"},
