@@ -489,6 +489,12 @@ func (c *turn) find(ctx context.Context, arg string) error {
 		if files, err = c.a.d.Timeline.Find(ctx, code, an); err != nil {
 			return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
 		}
+		// An eight-letter name ("Morozova") also reads as a case code.
+		if len(files) == 0 && an == "" && isName(arg) {
+			if files, err = c.findName(ctx, arg); err != nil {
+				return err
+			}
+		}
 	}
 	if len(files) == 0 {
 		c.say(T("find.none"))
