@@ -135,15 +135,15 @@ func (a *App) writeCommand(ctx context.Context, c *turn, m *member, arg string) 
 		m.say(T("update.not_found"))
 		return nil
 	}
-	return a.WriteToReporter(ctx, c, m, code)
+	return a.writeToReporter(ctx, c, m, code)
 }
 
-// WriteToReporter opens a relay from the member to the reporter of the
+// writeToReporter opens a relay from the member to the reporter of the
 // case with code: the reporter is told that a volunteer of the hotline is
 // writing about the case (never who), and everything the member writes
 // next goes to them. A reporter already waiting in the queue is taken as
 // /take would; one talking to another volunteer is left alone.
-func (a *App) WriteToReporter(ctx context.Context, c *turn, m *member, code string) error {
+func (a *App) writeToReporter(ctx context.Context, c *turn, m *member, code string) error {
 	ct, err := a.d.CaseTools.Contact(ctx, code)
 	switch {
 	case errors.Is(err, ErrNotFound):
