@@ -251,3 +251,34 @@ func TestFindName(t *testing.T) {
 		t.Errorf("after the rotation, with the new key alone: %v", got)
 	}
 }
+
+// TestIndexStoredNames: migration 008 indexes the names of the cases
+// stored before it.
+func TestIndexStoredNames(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Postgres(t)
+	keys := storagetest.Keys(t)
+	c, err := storage.NewCases(db, keys).Create(ctx, &flows.Report{DraftID: "before-008", Consent: true,
+		NameLatin: "Ivan Petrov", ReporterUserID: 1, ReporterChatID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As stored before the migration: no index.
+	if _, err := db.Exec(`DELETE FROM case_name_index`); err != nil {
+		t.Fatal(err)
+	}
+	tools := storage.NewCaseTools(db, keys)
+	if files, err := tools.FindName(ctx, "Petrov"); err != nil || len(files) != 0 {
+		t.Fatalf("found without an index: %d, %v", len(files), err)
+	}
+	if err := storage.IndexStoredNames(ctx, db, keys); err != nil {
+		t.Fatal(err)
+	}
+	if files, err := tools.FindName(ctx, "Петров"); err != nil || len(files) != 1 || files[0].Case.ID != c.ID {
+		t.Errorf("after the migration's step: %d cases, %v", len(files), err)
+	}
+	err = storage.IndexStoredNames(ctx, db, nil)
+	if !errors.Is(err, storage.ErrNoKeys) {
+		t.Errorf("without keys: %v, want ErrNoKeys", err)
+	}
+}

@@ -573,8 +573,18 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	if err := db.Get(&invalid, `SELECT count(*) FROM pg_constraint WHERE conname LIKE '%sealed' AND NOT convalidated`); err != nil || invalid != 0 {
 		t.Errorf("%d sealed constraints left unvalidated (%v)", invalid, err)
 	}
-	// 12 answers and the index, the sparse case's name, 3 reporter fields, a note.
-	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 1 + 3 + 1}) {
+	// Migration 008 indexed the names of both cases.
+	byName, err := storage.NewCaseTools(db, keys).FindName(ctx, "Petrov")
+	if err != nil || len(byName) != 1 || byName[0].Case.Code != "BBBB3333" {
+		t.Errorf("FindName after migration: %d cases, %v", len(byName), err)
+	}
+	var names int
+	if err := db.Get(&names, `SELECT count(*) FROM case_name_index`); err != nil {
+		t.Fatal(err)
+	}
+	// 12 answers and the index, the sparse case's name, 3 reporter fields,
+	// a note, and the name index.
+	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 1 + 3 + 1 + names}) {
 		t.Errorf("key usage after migration: %v", u)
 	}
 	// New reports go on as usual.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -173,4 +174,38 @@ func reindexNames(ctx context.Context, tx *sqlx.Tx, keys *Keyring, batch int) (i
 		}
 	}
 	return len(ids), nil
+}
+
+// indexStoredNames is the Go step of migration 008: it builds the name
+// index of the cases stored before it, in its transaction. It needs the
+// keyring only when a case has a name to index.
+func indexStoredNames(ctx context.Context, tx *sqlx.Tx, keys *Keyring) error {
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, `
+		SELECT id FROM cases WHERE erased_at IS NULL AND num_nonnulls(name_latin, name_cyrillic) > 0
+		ORDER BY id`); err != nil {
+		return scrub(err)
+	}
+	if len(ids) > 0 && keys == nil {
+		return fmt.Errorf("cases hold names to index: %w", ErrNoKeys)
+	}
+	for _, id := range ids {
+		var row struct {
+			Latin    []byte `db:"name_latin"`
+			Cyrillic []byte `db:"name_cyrillic"`
+			Born     []byte `db:"birth_date"`
+		}
+		if err := tx.GetContext(ctx, &row, `SELECT name_latin, name_cyrillic, birth_date FROM cases WHERE id = $1`, id); err != nil {
+			return scrub(err)
+		}
+		o := opener{keys: keys, table: "cases", row: id}
+		latin, cyr, born := o.open("name_latin", row.Latin), o.open("name_cyrillic", row.Cyrillic), o.open("birth_date", row.Born)
+		if o.err != nil {
+			return o.err
+		}
+		if err := indexNames(ctx, tx, keys, id, latin, cyr, born); err != nil {
+			return err
+		}
+	}
+	return nil
 }
