@@ -49,10 +49,15 @@ func (a *App) newCaseCommand(ctx context.Context, c *turn, _ string) error {
 }
 
 // filedForCaller ends /newcase once the case is stored: the code and the
-// share link for the volunteer to read to the caller.
-func (c *turn) filedForCaller(cs Case, link string) {
+// share link for the volunteer to read to the caller. The filing is in the
+// audit log: a member wrote a person's data into a case.
+func (c *turn) filedForCaller(ctx context.Context, cs Case, link string) error {
+	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditFileForCaller, CaseID: cs.ID}); err != nil {
+		return err
+	}
 	c.say(T("tools.newcase_done", "Code", FormatCode(cs.Code), "Link", link))
 	c.buttons = [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
+	return nil
 }
 
 // isName reports whether a /find argument reads as a name: letters, spaces,

@@ -790,8 +790,7 @@ func (c *turn) confirm(ctx context.Context) error {
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
 	c.reset()
 	if r.FiledBy != 0 {
-		c.filedForCaller(cs, link)
-		return nil
+		return c.filedForCaller(ctx, cs, link)
 	}
 	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
 	c.buttons = nil

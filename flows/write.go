@@ -173,42 +173,46 @@ func (a *App) writeToReporter(ctx context.Context, c *turn, m *member, code stri
 	if err != nil {
 		return fmt.Errorf("handoff state of %d: %w", ct.ChatID, err)
 	}
+	mine := st.Paired != nil && st.Paired.Volunteer == m.UserID
 	switch {
-	case st.Paired != nil && st.Paired.Volunteer == m.UserID:
-		if err := a.d.Queue.SetActive(ctx, m.UserID, ct.ChatID); err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("switch chat of %d: %w", m.UserID, err)
-		}
-		m.say(T("tools.write_already", "Code", FormatCode(ct.Code), "Ticket", st.Paired.Ticket))
-		return nil
-	case st.Paired != nil:
+	case st.Paired != nil && !mine:
 		m.say(T("tools.write_other", "Code", FormatCode(ct.Code)))
 		return nil
 	case st.Waiting != nil:
 		// The reporter asked for a volunteer meanwhile: take the chat.
 		return a.take(ctx, c, m, st.Waiting.Ticket)
 	}
-	if err := a.audit(ctx, c, AuditEntry{Action: AuditWrite, CaseID: ct.CaseID}); err != nil {
-		return err
-	}
 	lang := ct.Lang
 	if lang != "ru" && lang != "en" {
 		lang = Lang(lang)
 	}
+	// Asked even when the chat is already the member's: the same update
+	// handled again after a failure gets the pairing it opened, and goes
+	// on as the first time.
 	p, err := a.d.Outreach.Open(ctx, Open{ChatID: ct.ChatID, Lang: lang, CaseCode: ct.Code,
 		Volunteer: m.UserID, Name: m.Name, VolLang: m.lang, Max: a.maxChats(m.Role),
 		ID: a.d.NewID(), At: c.now, Op: c.op()})
 	switch {
-	case errors.Is(err, ErrBusy):
-		m.say(T("handoff.busy").Plural(a.maxChats(m.Role)))
+	case errors.Is(err, ErrPaired) && mine:
+		if err := a.d.Queue.SetActive(ctx, m.UserID, ct.ChatID); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("switch chat of %d: %w", m.UserID, err)
+		}
+		m.say(T("tools.write_already", "Code", FormatCode(ct.Code), "Ticket", st.Paired.Ticket))
 		return nil
 	case errors.Is(err, ErrPaired):
 		m.say(T("tools.write_other", "Code", FormatCode(ct.Code)))
+		return nil
+	case errors.Is(err, ErrBusy):
+		m.say(T("handoff.busy").Plural(a.maxChats(m.Role)))
 		return nil
 	case err != nil:
 		return fmt.Errorf("open chat with the reporter of case %d for %d: %w", ct.CaseID, m.UserID, err)
 	}
 	if err := a.d.Handoffs.Start(ctx, p); err != nil {
 		return fmt.Errorf("record handoff %s: %w", p.ID, err)
+	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditWrite, CaseID: ct.CaseID}); err != nil {
+		return err
 	}
 	m.say(T("tools.write_opened", "Code", FormatCode(ct.Code), "Ticket", p.Ticket, "Lang", langText(p.Lang)))
 	told := T("tools.write_user", "Code", FormatCode(ct.Code))

@@ -392,4 +392,9 @@ func TestNewCaseEndToEnd(t *testing.T) {
 	if err := h.db.Get(&filedBy, `SELECT filed_by FROM cases WHERE code = $1`, code); err != nil || filedBy != vol.ID {
 		t.Errorf("filed_by = %d, %v; want %d", filedBy, err, vol.ID)
 	}
+	var audited string
+	if err := h.db.Get(&audited, `SELECT a.actor FROM audit_log a JOIN cases c ON c.id = a.case_id
+		WHERE c.code = $1 AND a.action = 'file_for_caller'`, code); err != nil || audited != flows.ActorUser(vol.ID) {
+		t.Errorf("the filing's audit entry: %q, %v", audited, err)
+	}
 }
