@@ -78,14 +78,19 @@ func linkDuplicates(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int6
 	if len(aIndexes) == 0 && len(persons) == 0 {
 		return nil
 	}
+	// Two indexed lookups, not a scan of every case.
 	_, err := tx.ExecContext(ctx, `
+		WITH m AS (
+			SELECT id, true AS a FROM cases WHERE a_number_index = ANY($2)
+			UNION ALL
+			SELECT case_id, false FROM case_name_index WHERE kind = 'p' AND token = ANY($3)
+		)
 		INSERT INTO case_duplicates (case_id, dup_of, reason)
-		SELECT $1, c.id, CASE WHEN c.a_number_index = ANY($2) THEN $4 ELSE $5 END
-		FROM cases c
+		SELECT $1, c.id, CASE WHEN bool_or(m.a) THEN $4 ELSE $5 END
+		FROM m JOIN cases c ON c.id = m.id
 		WHERE c.id <> $1 AND c.erased_at IS NULL AND c.merged_into IS NULL
-			AND (c.a_number_index = ANY($2) OR EXISTS (
-				SELECT 1 FROM case_name_index n WHERE n.case_id = c.id AND n.kind = 'p' AND n.token = ANY($3)))
 			AND NOT `+closedSQL("$6")+`
+		GROUP BY c.id
 		ON CONFLICT DO NOTHING`,
 		caseID, aIndexes, persons, flows.DupANumber, flows.DupNameBirth, pq.Array(ClosingStatuses()))
 	return scrub(err)
