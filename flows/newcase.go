@@ -18,16 +18,13 @@ import (
 // Telegram user, never told of anything.
 const PhoneCaller int64 = -1
 
-// newCaseCommand is /newcase. It runs outside asMember: it starts a flow
-// in the volunteer's own session, which member commands leave alone.
+// newCaseCommand is /newcase, behind guard. It runs outside asMember: it
+// starts a flow in the volunteer's own session, which member commands
+// leave alone.
 func (a *App) newCaseCommand(ctx context.Context, c *turn, _ string) error {
-	m, ok, err := a.enter(ctx, c, ActFileForCaller)
+	m, err := a.enterMember(ctx, c)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		c.say(T("command.unknown"))
-		return c.show(ctx)
 	}
 	if c.inReport() {
 		c.say(T("tools.newcase_in_report"))

@@ -102,25 +102,24 @@ const (
 // registerTools plugs the case tools into the engine.
 func (a *App) registerTools() {
 	h := &a.hooks
-	gate := func(act Action, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
-		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, act, arg, fn) }
-	}
+	// Every command here asks the authorisation table (authz.go) first.
+	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }
 	h.commands["write"] = gate(ActWriteReporter, a.writeCommand)
 	h.commands["hold"] = gate(ActTakeChat, a.holdCommand)
 	h.commands["merge"] = gate(ActMergeCases, a.mergeCommand)
-	h.commands["newcase"] = a.newCaseCommand
+	h.commands["newcase"] = a.guard(ActFileForCaller, a.newCaseCommand)
+	buttons := map[string]button{
+		actTranscript: a.guardButton(ActViewCase, a.asMember(a.transcriptButton)),
+		actMerge:      a.guardButton(ActMergeCases, a.asMember(a.mergeButton)),
+		actWrite:      a.guardButton(ActWriteReporter, a.asMember(a.writeCommand)),
+	}
 	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
 		act, arg, _ := strings.Cut(rest, ":")
-		switch act {
-		case actTranscript:
-			return a.asMemberButton(ctx, c, ActViewCase, arg, a.transcriptButton)
-		case actMerge:
-			return a.asMemberButton(ctx, c, ActMergeCases, arg, a.mergeButton)
-		case actWrite:
-			return a.asMemberButton(ctx, c, ActWriteReporter, arg, a.writeCommand)
+		if b := buttons[act]; b != nil {
+			return b(ctx, c, arg)
 		}
 		c.say(T("button.old"))
-		return c.show(ctx)
+		return c.again(ctx)
 	}
 }
 
