@@ -47,6 +47,7 @@ type Deps struct {
 
 	HandoffDeps
 	StatusDeps
+	ToolsDeps
 	CheckinDeps
 
 	// Audit records who viewed or changed which case.
@@ -81,6 +82,8 @@ func (d Deps) check() error {
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
+		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
+		{"CaseTools", d.CaseTools},
 		{"Offices", d.Offices}, {"Checkins", d.Checkins},
 	} {
 		if isNil(dep.value) {
@@ -156,6 +159,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerStatus()
 	a.registerAudit()
 	a.registerInfo()
+	a.registerTools()
 	a.registerCheckin()
 	return a, nil
 }

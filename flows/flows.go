@@ -126,18 +126,19 @@ type Threads interface {
 // Session is one chat's conversation state: which flow and step it is at and
 // the answers so far. It lives in Redis with a TTL; keep it small.
 type Session struct {
-	ChatID  int64         `json:"c"`
-	Lang    string        `json:"l,omitempty"`
-	Flow    string        `json:"f,omitempty"` // "" when at the main menu
-	Step    string        `json:"s,omitempty"`
-	Back    []string      `json:"b,omitempty"` // steps answered so far, for /back
-	Nonce   string        `json:"n,omitempty"` // marks this flow's buttons; old buttons carry another
-	Pending string        `json:"p,omitempty"` // a question awaiting yes/no: "cancel", "resume"
-	Edit    string        `json:"e,omitempty"` // when changing one answer from the review screen
-	Draft   Report        `json:"d"`
-	Update  *CaseUpdate   `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
+	ChatID  int64       `json:"c"`
+	Lang    string      `json:"l,omitempty"`
+	Flow    string      `json:"f,omitempty"` // "" when at the main menu
+	Step    string      `json:"s,omitempty"`
+	Back    []string    `json:"b,omitempty"` // steps answered so far, for /back
+	Nonce   string      `json:"n,omitempty"` // marks this flow's buttons; old buttons carry another
+	Pending string      `json:"p,omitempty"` // a question awaiting yes/no: "cancel", "resume"
+	Edit    string      `json:"e,omitempty"` // when changing one answer from the review screen
+	Draft   Report      `json:"d"`
+	Update  *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
+	Updated time.Time   `json:"u"`
+
 	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
-	Updated time.Time     `json:"u"`
 }
 
 // Sessions stores conversation state.
@@ -190,6 +191,10 @@ type Report struct {
 	ReporterName  string `json:"rn,omitempty"`
 	Relationship  string `json:"rr,omitempty"`
 	ReporterPhone string `json:"rc,omitempty"` // phone, e-mail or @username
+
+	// FiledBy is the volunteer filing the report for a caller who phoned
+	// (/newcase); 0 for a report from the reporter.
+	FiledBy int64 `json:"fb,omitempty"`
 
 	// Set by the bot, not asked.
 	ReporterChatID int64  `json:"-"`

@@ -339,6 +339,8 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 	t.Helper()
 	keys := storagetest.Keys(t)
 	cases := storage.NewCases(db, keys)
+	queue := storage.NewQueue(rdb, prefix)
+	tools := storage.NewCaseTools(db, keys)
 	offices, err := storage.NewOffices(db)
 	if err != nil {
 		t.Fatal(err)
@@ -349,7 +351,7 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 		Facilities: storage.NewFacilities(db),
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: storage.NewVolunteers(db),
-			Queue:      storage.NewQueue(rdb, prefix),
+			Queue:      queue,
 			Handoffs:   storage.NewHandoffs(db),
 			CaseFiles:  cases,
 			Threads:    storage.NewThreads(rdb, prefix, time.Hour),
@@ -359,6 +361,12 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 			Subscriptions: storage.NewSubscriptions(db),
 			Reporters:     storage.NewReporters(db),
 			Limiter:       storage.NewLimiter(rdb, prefix, limits),
+		},
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
 		},
 		CheckinDeps: flows.CheckinDeps{Offices: offices, Checkins: storage.NewCheckins(db, keys)},
 		Audit:       storage.NewAudit(db),
