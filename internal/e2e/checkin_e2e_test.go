@@ -97,9 +97,16 @@ func onDuty(t *testing.T, h *harness, id int64) *telegramtest.User {
 	return v
 }
 
-// register plays a Russian speaker registering a check-in at the Chicago
-// office on Thursday 2026-03-12 at 9:30 local time (14:30 UTC).
+// register plays someone registering a check-in at the Chicago office on
+// Thursday 2026-03-12 at 9:30 local time (14:30 UTC).
 func register(t *testing.T, h *harness, u *telegramtest.User, lang string) {
+	t.Helper()
+	registerAt(t, h, u, lang, "Чикаго", "Chicago", "12.03.2026", "9:30")
+}
+
+// registerAt plays a registration at an office typed and picked, on a
+// date and at a time typed.
+func registerAt(t *testing.T, h *harness, u *telegramtest.User, lang, office, pick, date, clock string) {
 	t.Helper()
 	u.Send("/start")
 	m := expectText(t, u, firstLine(h.text(lang, "menu.greeting")))
@@ -107,13 +114,13 @@ func register(t *testing.T, h *harness, u *telegramtest.User, lang string) {
 	m = expectText(t, u, h.ck(lang, "checkin.intro"))
 	press(t, u, m, h.label(lang, "btn.checkin_agree"))
 	expectText(t, u, h.ck(lang, "checkin.ask_office"))
-	u.Send("Чикаго")
+	u.Send(office)
 	m = expectText(t, u, h.ck(lang, "checkin.office_pick"))
-	press(t, u, m, "Chicago")
+	press(t, u, m, pick)
 	expectText(t, u, h.ck(lang, "checkin.ask_date"))
-	u.Send("12.03.2026")
+	u.Send(date)
 	expectText(t, u, h.ck(lang, "checkin.ask_time"))
-	u.Send("9:30")
+	u.Send(clock)
 	expectText(t, u, h.ck(lang, "checkin.ask_name"))
 	u.Send("Иван Петров")
 	expectText(t, u, h.ck(lang, "checkin.ask_anumber"))
@@ -247,9 +254,10 @@ func TestCheckinOutInTime(t *testing.T) {
 	}
 }
 
-// TestCheckinAlarmAcrossRestartAndReplicas: the bot is down when the alarm
-// falls due; it comes back as two replicas at once. The alarm fires once,
-// says it is late, and "are you out?" does not come after it.
+// TestCheckinAlarmAcrossRestartAndReplicas: the person blocked the bot,
+// and the bot is down when the alarm falls due; it comes back as two
+// replicas at once. The alarm fires once, says it is late, and reaches the
+// contact and the volunteer: silence is the signal.
 func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
 	t.Parallel()
 	h, clock := newCheckinHarness(t)
@@ -258,6 +266,7 @@ func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
 	contact := h.tg.User(7001202, "en")
 	register(t, h, person, "ru")
 	trust(t, h, person, contact, "ru")
+	person.Block(true)
 
 	h.stop()
 	end := time.Date(2026, 3, 12, 17, 30, 0, 0, time.UTC)
@@ -275,13 +284,14 @@ func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
 	})
 	h.start()
 
-	m := expectText(t, person, h.ck("ru", "checkin.late"))
-	if !strings.Contains(m.Plain, plain(firstLine(h.ck("ru", "checkin.alarm_person")))) {
-		t.Errorf("the person's late message is not the alarm: %q", m.Plain)
+	m := expectText(t, contact, h.ck("en", "checkin.late"))
+	if !strings.Contains(m.Plain, "Иван Петров went to an ICE check-in") {
+		t.Errorf("the contact's late message is not the alarm: %q", m.Plain)
 	}
-	expectText(t, contact, h.ck("en", "checkin.late"))
-	expectText(t, vol, h.ck("en", "checkin.late"))
-	quiet(t, person)
+	m = expectText(t, vol, h.ck("en", "checkin.late"))
+	if !strings.Contains(m.Plain, h.ck("en", "checkin.alarm_hotline")) {
+		t.Errorf("the volunteer's late message is not the alarm: %q", m.Plain)
+	}
 	quiet(t, contact)
 	quiet(t, vol)
 	var n int
@@ -291,4 +301,27 @@ func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
 	if err := h.db.Get(&n, `SELECT count(*) FROM checkin_timers WHERE fired_at IS NULL`); err != nil || n != 0 {
 		t.Fatalf("%d timers not fired (%v)", n, err)
 	}
+}
+
+// TestCheckinAcrossDaylightSaving: registered on a Friday in daylight time
+// for the Monday after the clocks go back, the check-in is at 9:00 EST;
+// the reminders come on Sunday at 9:00 and on Monday at 7:00 local time.
+func TestCheckinAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
+	h, clock := newCheckinHarness(t)
+	clock.Set(time.Date(2026, 10, 30, 16, 0, 0, 0, time.UTC)) // Friday 12:00 EDT
+	person := h.tg.User(7001301, "en")
+	registerAt(t, h, person, "en", "Newark", "Newark", "2 November 2026", "9:00")
+
+	clock.Set(time.Date(2026, 11, 1, 13, 58, 0, 0, time.UTC)) // Sunday 8:58 EST
+	quiet(t, person)
+	clock.Set(time.Date(2026, 11, 1, 14, 0, 0, 0, time.UTC)) // Sunday 9:00 EST
+	m := expectText(t, person, h.ck("en", "checkin.remind_day"))
+	if !strings.Contains(m.Plain, "Monday, November 2, 2026, 9:00 AM EST") {
+		t.Errorf("the reminder reads %q", m.Plain)
+	}
+	clock.Set(time.Date(2026, 11, 2, 11, 59, 0, 0, time.UTC)) // Monday 6:59 EST
+	quiet(t, person)
+	clock.Set(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)) // Monday 7:00 EST
+	expectText(t, person, h.ck("en", "checkin.remind_soon"))
 }
