@@ -1368,8 +1368,11 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 // UrgentCheckin marks a case opened by a check-in's alarm.
 const UrgentCheckin = "checkin"
 
-// AuditCheckinAlarm is the audit entry of a case the check-in alarm opened.
-const AuditCheckinAlarm = "checkin_alarm"
+// Audit entries of check-in safety.
+const (
+	AuditCheckinAlarm = "checkin_alarm" // the alarm opened the case from the registered data
+	AuditCheckinOut   = "checkin_out"   // the person said they were out after the alarm
+)
 
 // Alarm is what the hotline is told of a check-in alarm besides the case.
 type Alarm struct {
@@ -1412,9 +1415,14 @@ func (a *App) outAfterAlarm(ctx context.Context, k Checkin, now time.Time) ([]Re
 	if k.CaseID == 0 {
 		return nil, nil
 	}
+	key := "checkin-out:" + strconv.FormatInt(k.ID, 10)
 	if _, err := a.d.Timeline.Record(ctx, Event{CaseID: k.CaseID, Kind: EventNote, Note: checkinOutNote,
-		Actor: ActorUser(k.UserID), Key: "checkin-out:" + strconv.FormatInt(k.ID, 10), At: now}); err != nil {
+		Actor: ActorUser(k.UserID), Key: key, At: now}); err != nil {
 		return nil, fmt.Errorf("record the news of check-in %d: %w", k.ID, err)
+	}
+	if err := a.d.Audit.Record(ctx, AuditEntry{At: now, Actor: ActorUser(k.UserID), Action: AuditCheckinOut,
+		CaseID: k.CaseID, Key: key}); err != nil {
+		return nil, fmt.Errorf("audit the news of check-in %d: %w", k.ID, err)
 	}
 	code := FormatCode(k.CaseCode)
 	var out []Reply

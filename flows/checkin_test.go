@@ -230,6 +230,13 @@ func TestCheckinSilenceRaisesTheAlarm(t *testing.T) {
 	if !news {
 		t.Errorf("the case has no news of the person being out: %+v", files[0].Events)
 	}
+	var actions []string
+	if err := w.db.Select(&actions, `SELECT action || ' by ' || actor FROM audit_log WHERE case_id = $1 ORDER BY id`, k.CaseID); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(actions, ", "); got != "checkin_alarm by system, checkin_out by tg:7100001" {
+		t.Errorf("audit log: %s", got)
+	}
 }
 
 // TestCheckinAcrossDaylightSaving: registered on a Friday in daylight time
@@ -360,5 +367,39 @@ func TestParseClock(t *testing.T) {
 		if ok != tt.ok || ok && (hh != tt.hh || mm != tt.mm) {
 			t.Errorf("ParseClock(%q) = %d:%d %v, want %d:%d %v", tt.in, hh, mm, ok, tt.hh, tt.mm, tt.ok)
 		}
+	}
+}
+
+// TestCheckinNext: at "are you out?" the person sets the next check-in:
+// the first is closed without telling anyone, and the new one keeps the
+// office, the person and the trusted contact, asking only when.
+func TestCheckinNext(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	c := w.person(ckContact, "ru")
+	first := w.registerCheckin(p, "Phoenix", "Phoenix", "12.03", "9:00")
+	w.inviteContact(p, c)
+	w.setClock(first.End)
+	w.tick()
+	cn := len(c.got)
+	expectTexts(t, p.press("btn.checkin_next"), "checkin.next_intro", "checkin.ask_date")
+	expectTexts(t, p.send("09.04.2026"), "checkin.ask_time")
+	expectTexts(t, p.send("10:00"), "checkin.review")
+	p.press("btn.checkin_save")
+	next, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.ID == first.ID || next.OfficeCode != "phoenix" || next.Name != "Иван Петров" || next.ANumber != "123456789" ||
+		len(next.Contacts) != 1 || next.Contacts[0].ChatID != c.id {
+		t.Fatalf("next check-in %+v", next)
+	}
+	if old, _ := w.deps.Checkins.Get(context.Background(), first.ID); old.Status != flows.CheckinMoved {
+		t.Fatalf("first check-in is %s", old.Status)
+	}
+	w.setClock(first.End.Add(5 * time.Hour))
+	w.tick()
+	if len(c.got) != cn {
+		t.Fatalf("the contact was told %v", c.idsSince(cn))
 	}
 }

@@ -419,10 +419,16 @@ func eraseCheckins(ctx context.Context, tx *sqlx.Tx, ids []int64, at time.Time) 
 	return len(erased), nil
 }
 
-// forgetCheckins erases the user's check-ins, in the caller's transaction.
+// forgetCheckins erases the user's check-ins, in the caller's transaction,
+// and withdraws them as anyone's trusted contact: their chat is forgotten.
 func forgetCheckins(ctx context.Context, tx *sqlx.Tx, userID int64) (int, error) {
 	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, `SELECT id FROM checkins WHERE user_id = $1 ORDER BY id`, userID); err != nil {
+		return 0, scrub(err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE checkin_contacts SET chat_id = NULL, lang = '', declined_at = coalesce(declined_at, now())
+		WHERE chat_id = $1`, userID); err != nil {
 		return 0, scrub(err)
 	}
 	return eraseCheckins(ctx, tx, ids, time.Now())
