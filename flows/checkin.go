@@ -1202,27 +1202,31 @@ func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 // every few seconds from every replica.
 func (a *App) CheckinTick(ctx context.Context, send func(context.Context, []Reply) error) error {
 	now := a.d.Now()
+	// A timer that fails (a row that does not open) is left to its lease
+	// and tried again later; it does not hold up the others.
+	var failed []error
 	for {
 		ts, err := a.d.Checkins.Due(ctx, now, checkinLease, 50)
 		if err != nil {
-			return fmt.Errorf("claim check-in timers: %w", err)
+			return errors.Join(append(failed, fmt.Errorf("claim check-in timers: %w", err))...)
 		}
 		for _, t := range ts {
 			rs, err := a.fire(ctx, t, now)
 			if err != nil {
-				return fmt.Errorf("check-in %d timer %s: %w", t.CheckinID, t.Kind, err)
+				failed = append(failed, fmt.Errorf("check-in %d timer %s: %w", t.CheckinID, t.Kind, err))
+				continue
 			}
 			if len(rs) > 0 {
 				if err := send(ctx, rs); err != nil {
-					return fmt.Errorf("send check-in %d timer %s: %w", t.CheckinID, t.Kind, err)
+					return errors.Join(append(failed, fmt.Errorf("send check-in %d timer %s: %w", t.CheckinID, t.Kind, err))...)
 				}
 			}
 			if err := a.d.Checkins.Fired(ctx, t.ID, now); err != nil {
-				return fmt.Errorf("mark check-in %d timer %s: %w", t.CheckinID, t.Kind, err)
+				return errors.Join(append(failed, fmt.Errorf("mark check-in %d timer %s: %w", t.CheckinID, t.Kind, err))...)
 			}
 		}
 		if len(ts) < 50 {
-			return nil
+			return errors.Join(failed...)
 		}
 	}
 }
