@@ -252,13 +252,13 @@ func TestFindName(t *testing.T) {
 	}
 }
 
-// TestIndexStoredNames: migration 008 indexes the names of the cases
+// TestIndexStoredNames: migration 007 indexes the names of the cases
 // stored before it.
 func TestIndexStoredNames(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.Postgres(t)
 	keys := storagetest.Keys(t)
-	c, err := storage.NewCases(db, keys).Create(ctx, &flows.Report{DraftID: "before-008", Consent: true,
+	c, err := storage.NewCases(db, keys).Create(ctx, &flows.Report{DraftID: "before-007", Consent: true,
 		NameLatin: "Ivan Petrov", ReporterUserID: 1, ReporterChatID: 1})
 	if err != nil {
 		t.Fatal(err)

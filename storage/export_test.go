@@ -21,7 +21,7 @@ func Seal(k *Keyring, table, column string, row int64, v string) []byte {
 	return k.seal(field{table, column, row}, v)
 }
 
-// IndexStoredNames runs the Go step of migration 008 on db.
+// IndexStoredNames runs the Go step of migration 007 on db.
 func IndexStoredNames(ctx context.Context, db *sqlx.DB, keys *Keyring) error {
 	return inTx(ctx, db, false, func(tx *sqlx.Tx) error { return indexStoredNames(ctx, tx, keys) })
 }

@@ -573,7 +573,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	if err := db.Get(&invalid, `SELECT count(*) FROM pg_constraint WHERE conname LIKE '%sealed' AND NOT convalidated`); err != nil || invalid != 0 {
 		t.Errorf("%d sealed constraints left unvalidated (%v)", invalid, err)
 	}
-	// Migration 008 indexed the names of both cases.
+	// Migration 007 indexed the names of both cases.
 	byName, err := storage.NewCaseTools(db, keys).FindName(ctx, "Petrov")
 	if err != nil || len(byName) != 1 || byName[0].Case.Code != "BBBB3333" {
 		t.Errorf("FindName after migration: %d cases, %v", len(byName), err)

@@ -129,7 +129,7 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o Migrate
 			return err
 		}
 	}
-	if m.version == 8 {
+	if m.version == 7 {
 		if err := indexStoredNames(ctx, tx, o.Keys); err != nil {
 			return err
 		}

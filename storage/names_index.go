@@ -176,7 +176,7 @@ func reindexNames(ctx context.Context, tx *sqlx.Tx, keys *Keyring, batch int) (i
 	return len(ids), nil
 }
 
-// indexStoredNames is the Go step of migration 008: it builds the name
+// indexStoredNames is the Go step of migration 007: it builds the name
 // index of the cases stored before it, in its transaction. It needs the
 // keyring only when a case has a name to index.
 func indexStoredNames(ctx context.Context, tx *sqlx.Tx, keys *Keyring) error {
