@@ -850,6 +850,7 @@ func TestHandoffInvite(t *testing.T) {
 	if !strings.HasPrefix(token, "v_") || len(token) > 64 {
 		t.Fatalf("link %q", link)
 	}
+	first := token
 	newbie := w.person(9001, "en")
 	newbie.command("start", token)
 	rs = newbie.expectGot("handoff.invite_ok")
@@ -881,6 +882,13 @@ func TestHandoffInvite(t *testing.T) {
 	adm.expectGot("handoff.member_removed")
 	newbie.command("stats", "")
 	newbie.expectGot("command.unknown+menu.choose")
+
+	// The removed member opens their old link again: refused, no role.
+	newbie.command("start", first)
+	newbie.expectGot("handoff.invite_bad")
+	if r, _ := w.vols.Role(context.Background(), 9001); r != flows.RoleNone {
+		t.Errorf("role after reopening the link = %v, want none", r)
+	}
 }
 
 // TestHandoffSeveralChats: a coordinator may hold more than one chat;
