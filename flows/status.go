@@ -156,6 +156,7 @@ const (
 	stepDepDate    = "dep_date"    // update: the deportation date
 	stepPublicNote = "public_note" // update: a note for everyone with the code
 	stepNoteText   = "note_text"   // note: the internal note
+	stepNoteHeld   = "note_held"   // update: a public note held back for the personal data it seems to hold
 )
 
 // dataStatus starts the callback data of this feature's buttons:
@@ -183,6 +184,9 @@ type CaseUpdate struct {
 	FacilityID int64  `json:"f,omitempty"`
 	Query      string `json:"q,omitempty"` // the facility typed, to match
 	Date       string `json:"d,omitempty"`
+	// Held is a public note held back because it seems to hold personal
+	// data, until the volunteer chooses what to do with it.
+	Held string `json:"h,omitempty"`
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case

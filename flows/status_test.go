@@ -591,3 +591,63 @@ func TestFind(t *testing.T) {
 	expectTexts(t, vol.command("find", ""), "find.usage", "menu.choose")
 	expectTexts(t, vol.press("btn.case_status"), "update.pick")
 }
+
+// TestPublicNoteWithPersonalDataIsHeld: a volunteer types an A-number and
+// a phone into a public note; it is held back with a warning, nobody is
+// told, and kept as an internal note it reaches no follower. Only a
+// coordinator may send such a note anyway.
+func TestPublicNoteWithPersonalDataIsHeld(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	reporter := w.person(1, "en")
+	c := w.file(reporter, fullCase())
+	friend := w.person(2, "en")
+	friend.command("start", "c_"+c.Code)
+	expectTexts(t, friend.press("btn.subscribe"), "sub.done")
+	const volID, coordID = 9000002, 9000003
+	for id, role := range map[int64]flows.Role{volID: flows.RoleVolunteer, coordID: flows.RoleCoordinator} {
+		if err := w.vols.Add(context.Background(), id, role, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vol, coord := w.person(volID, "en"), w.person(coordID, "en")
+	mark := len(friend.got)
+
+	secret := "Sergey's A-number is A 012-345-678, call his wife at +1 480 555 0199"
+	vol.command("status", c.Code)
+	expectTexts(t, vol.press("status.name.lawyer_found"), "update.public_note")
+	r := vol.send(secret)
+	expectTexts(t, r, "update.note_held")
+	if got := buttonNames(r); slices.Contains(got, "btn.note_anyway") || !slices.Contains(got, "btn.note_internal") {
+		t.Errorf("a volunteer is offered %v; want to keep it internal or edit, not to send anyway", got)
+	}
+	if len(friend.got) != mark {
+		t.Fatalf("the friend was told of a held note: %v", friend.since(mark))
+	}
+	expectTexts(t, vol.press("btn.note_internal"), "note.saved", "update.saved", "update.notified")
+	for _, m := range friend.since(mark) {
+		if text := w.rendered(m.Reply); strings.Contains(text, "012-345-678") || strings.Contains(text, "555 0199") {
+			t.Errorf("the friend read the held note:\n%s", text)
+		}
+	}
+	if got := len(notices(friend, mark)); got != 1 {
+		t.Errorf("friend got %d notices, want the status change", got)
+	}
+
+	// Edit, then a clean note goes out.
+	vol.command("status", c.Code)
+	vol.press("status.name.filed")
+	expectTexts(t, vol.send("Call +1 480 555 0199 for news"), "update.note_held")
+	expectTexts(t, vol.press("btn.note_edit"), "update.public_note")
+	expectTexts(t, vol.send("The hearing is set; the lawyer will attend."), "update.saved", "update.notified")
+
+	// A coordinator may send it anyway.
+	coord.command("status", c.Code)
+	coord.press("status.name.released")
+	r = coord.send("Sergey is out, he thanks everyone")
+	expectTexts(t, r, "update.note_held")
+	expectTexts(t, coord.press("btn.note_anyway"), "update.saved", "update.notified")
+	if text := w.rendered(friend.last().Reply); !strings.Contains(text, "Sergey is out") {
+		t.Errorf("the coordinator's note did not reach the friend:\n%s", text)
+	}
+}

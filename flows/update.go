@@ -221,6 +221,25 @@ func (c *turn) updatePrompt(ctx context.Context) error {
 	case stepNoteText:
 		c.say(T("note.ask", "Code", code))
 		c.buttons = [][]Button{cancel}
+	case stepNoteHeld:
+		kinds, err := c.personalIn(ctx, u.Code, u.Held)
+		if err != nil {
+			return err
+		}
+		found := make([]Text, 0, len(kinds))
+		for _, k := range kinds {
+			found = append(found, T("personal."+k))
+		}
+		c.say(T("update.note_held", "Code", code, "Found", found, "Note", u.Held))
+		rows := [][]Button{{c.updateOpt("internal", T("btn.note_internal"))}, {c.updateOpt("edit", T("btn.note_edit"))}}
+		ok, err := c.a.may(ctx, c.in.UserID, ActPublishPersonal, "")
+		if err != nil {
+			return err
+		}
+		if ok {
+			rows = append(rows, []Button{c.updateOpt("anyway", T("btn.note_anyway"))})
+		}
+		c.buttons = append(rows, cancel)
 	default:
 		c.reset()
 		c.say(T("menu.choose"))
@@ -297,6 +316,20 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 		return c.updatePrompt(ctx)
 	case c.s.Step == stepPublicNote && v == "nonote" && u.Status != "":
 		return c.commitUpdate(ctx, "")
+	case c.s.Step == stepNoteHeld && v == "edit":
+		u.Held = ""
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepNoteHeld && v == "internal":
+		return c.commitHeldInternal(ctx)
+	case c.s.Step == stepNoteHeld && v == "anyway":
+		ok, err := c.a.may(ctx, c.in.UserID, ActPublishPersonal, "")
+		if err != nil {
+			return err
+		}
+		if ok {
+			return c.commitUpdate(ctx, u.Held)
+		}
 	}
 	c.say(T("button.old_step"))
 	return c.updatePrompt(ctx)
@@ -348,13 +381,25 @@ func updateTyped(ctx context.Context, c *turn) error {
 		u.Date = d.Format(time.DateOnly)
 		c.s.Step = stepPublicNote
 		return c.updatePrompt(ctx)
-	case stepPublicNote:
+	case stepPublicNote, stepNoteHeld:
 		if u.Status != "" && ParseUnknown(v) {
 			return c.commitUpdate(ctx, "")
 		}
 		note, p := ParseText(v, c.a.cfg.MaxText)
 		if p != nil {
 			c.say(*p)
+			return c.updatePrompt(ctx)
+		}
+		// A public note reaches everyone with the code and stays after
+		// the family erased their data: one that seems to hold personal
+		// data is held back, and the volunteer chooses.
+		kinds, err := c.personalIn(ctx, u.Code, note)
+		if err != nil {
+			return err
+		}
+		if len(kinds) > 0 {
+			u.Held = note
+			c.s.Step = stepNoteHeld
 			return c.updatePrompt(ctx)
 		}
 		return c.commitUpdate(ctx, note)
@@ -371,6 +416,40 @@ func updateTyped(ctx context.Context, c *turn) error {
 	}
 	c.say(T("input.use_buttons"))
 	return c.updatePrompt(ctx)
+}
+
+// personalIn returns the kinds of personal data a note for the case seems
+// to hold, the case's stored names and contacts included.
+func (c *turn) personalIn(ctx context.Context, code, note string) ([]string, error) {
+	r, _, err := c.a.d.CaseFiles.Get(ctx, code)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("names of case %s: %w", code, err)
+	}
+	var values []string
+	if r != nil {
+		values = []string{r.NameLatin, r.NameCyrillic, r.ReporterName, r.ReporterPhone, r.LawyerName, r.LawyerPhone}
+	}
+	return PersonalData(note, c.now, values...), nil
+}
+
+// commitHeldInternal keeps a held public note as an internal note, and
+// records the status change, if any, without a public note.
+func (c *turn) commitHeldInternal(ctx context.Context) error {
+	u := c.s.Update
+	if u.Status == "" {
+		id, code, note, key := u.CaseID, u.Code, u.Held, "u:"+u.ID
+		c.reset()
+		return c.commitNote(ctx, id, code, note, key)
+	}
+	e := Event{CaseID: u.CaseID, Kind: EventNote, Note: u.Held, Actor: c.actor(), Key: "u:" + u.ID + ":internal"}
+	if _, err := c.a.d.Timeline.Record(ctx, e); err != nil {
+		return fmt.Errorf("record note %s of case %d: %w", u.ID, u.CaseID, err)
+	}
+	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditNote, CaseID: u.CaseID}); err != nil {
+		return err
+	}
+	c.say(T("note.saved", "Code", FormatCode(u.Code)))
+	return c.commitUpdate(ctx, "")
 }
 
 // commitUpdate records the volunteer's public change and tells everyone
