@@ -33,6 +33,9 @@ const (
 const (
 	ActorSystem = "system" // the bot's own jobs: the retention purge
 	ActorCLI    = "cli"    // the hotline command run by an operator
+	// ActorReporter is a reporter erasing their own data: the entry names
+	// no Telegram account, which /forget unlinks from the case.
+	ActorReporter = "reporter"
 )
 
 // ActorUser names a Telegram user in the audit log and the timeline.

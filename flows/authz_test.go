@@ -222,6 +222,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 				if has(p.mine(all), "handoff.case", "find.card") {
 					views++
+					// A card with personal data cannot be forwarded.
+					for _, r := range p.mine(all) {
+						if !r.Protect {
+							t.Errorf("%s by a %s: the card is sent without protect_content", a.name, rl.name)
+						}
+					}
 				}
 			}
 			// Every view of the case's personal data is in the audit

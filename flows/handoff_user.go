@@ -129,7 +129,7 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 // copyTo relays a message with copyMessage, which shows it as the bot's:
 // the sender's account stays hidden.
 func copyTo(chatID, fromChatID int64, messageID int) Reply {
-	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}}
+	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}, Protect: true}
 }
 
 // relay copies the message of c to chatID. A reply is relayed as a reply to

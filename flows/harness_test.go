@@ -350,7 +350,7 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 		StatusDeps: flows.StatusDeps{
 			Timeline:      storage.NewTimeline(db, keys),
 			Subscriptions: storage.NewSubscriptions(db),
-			Reporters:     storage.NewReporters(db),
+			Reporters:     storage.NewReporters(db, keys),
 			Limiter:       storage.NewLimiter(rdb, prefix, limits),
 		},
 		Audit: storage.NewAudit(db),

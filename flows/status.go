@@ -46,6 +46,7 @@ type Event struct {
 	Date       string // StatusDeportation: the date, YYYY-MM-DD; "" when unknown
 	Note       string
 	Public     bool   // people with the code see it and are told of it; else volunteers only
+	Erased     string // why Note is gone: AuditForget (the reporter asked) or AuditPurge; "" when it is not
 	Actor      string // "reporter", or "tg:<user id>" of the volunteer
 	// Key makes recording idempotent: an event whose key is stored already
 	// is not stored again.

@@ -575,6 +575,7 @@ func (c *turn) find(ctx context.Context, arg string) error {
 			return err
 		}
 		c.say(card)
+		c.protect = true
 	}
 	if c.isStatusFlow() {
 		c.reset()
@@ -647,13 +648,18 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 	), nil
 }
 
-// eventLine is one line of the timeline as volunteers see it.
+// eventLine is one line of the timeline as volunteers see it. An erased
+// note says why it is gone instead of showing an empty line.
 func eventLine(e Event) Text {
+	var note any = e.Note
+	if e.Erased != "" {
+		note = T("find.note_erased_" + e.Erased)
+	}
 	if e.Kind == EventStatus {
-		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", e.Note)
+		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", note)
 	}
 	if e.Public {
-		return T("find.event_public", "Date", dateText(e.At), "Note", e.Note)
+		return T("find.event_public", "Date", dateText(e.At), "Note", note)
 	}
-	return T("find.event_internal", "Date", dateText(e.At), "Note", e.Note)
+	return T("find.event_internal", "Date", dateText(e.At), "Note", note)
 }

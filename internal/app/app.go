@@ -136,7 +136,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		StatusDeps: flows.StatusDeps{
 			Timeline:      storage.NewTimeline(db, keys),
 			Subscriptions: storage.NewSubscriptions(db),
-			Reporters:     storage.NewReporters(db),
+			Reporters:     storage.NewReporters(db, keys),
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 		},
 		Audit: storage.NewAudit(db),

@@ -122,6 +122,9 @@ func TestThreadsOtherChatEndToEnd(t *testing.T) {
 	h.waitThreaded(t, coord.ID, copyA.ID)
 	m := nextCopy(t, a, coord.ID, coord.Reply(copyA.ID, "I am on it"), "text")
 	repliesTo(t, m, fromA)
+	if !m.Protected || !copyA.Protected {
+		t.Error("relayed copies are sent without protect_content")
+	}
 	// b's chat got nothing: the next thing b sees is what the coordinator
 	// writes without a reply, which goes to the active chat.
 	m = nextCopy(t, b, coord.ID, coord.Send("Still with you"), "text")
