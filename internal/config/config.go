@@ -164,6 +164,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	if c.WebhookSecret != "" && !validSecret(c.WebhookSecret) {
 		return c, &Error{"WEBHOOK_SECRET", "is malformed: want 1-256 characters A-Z, a-z, 0-9, _ and -"}
 	}
+	// Anyone who knows the secret can post updates as Telegram: it must
+	// not be guessable (openssl rand -hex 32 gives 64 characters).
+	if c.WebhookSecret != "" && len(c.WebhookSecret) < minSecret {
+		return c, &Error{"WEBHOOK_SECRET", fmt.Sprintf("is too short: want at least %d characters (openssl rand -hex 32)", minSecret)}
+	}
 	if _, port, err := splitAddr(c.ListenAddr); err != nil || port == "" {
 		return c, &Error{"LISTEN_ADDR", "is malformed: want host:port or :port"}
 	}
@@ -282,6 +287,9 @@ func validURL(raw string, schemes ...string) bool {
 	}
 	return false
 }
+
+// minSecret is the shortest webhook secret accepted.
+const minSecret = 32
 
 func validSecret(s string) bool {
 	if len(s) > 256 {

@@ -58,7 +58,7 @@ const placeholder = "REPLACE_ME"
 var samples = map[string]string{
 	"TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
 	"HOTLINE_DATA_KEY":   base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
-	"WEBHOOK_SECRET":     "s3cret_token-for-tests",
+	"WEBHOOK_SECRET":     "s3cret_token-for-tests-0123456789abcdef",
 }
 
 const k8sDir = root + "/deploy/kubernetes"
