@@ -18,6 +18,7 @@ import (
 const (
 	AuditView         = "view"          // /case: a case's report in full
 	AuditFind         = "find"          // /find: a case's card in full
+	AuditSearch       = "search"        // /find itself, hit or miss: Detail the kind of query and how many cases it found, never the query
 	AuditStatus       = "status"        // a status change; Detail is the status
 	AuditPublicNote   = "public_note"   // a note for everyone with the code
 	AuditNote         = "note"          // an internal note

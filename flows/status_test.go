@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -649,5 +650,47 @@ func TestPublicNoteWithPersonalDataIsHeld(t *testing.T) {
 	expectTexts(t, coord.press("btn.note_anyway"), "update.saved", "update.notified")
 	if text := w.rendered(friend.last().Reply); !strings.Contains(text, "Sergey is out") {
 		t.Errorf("the coordinator's note did not reach the friend:\n%s", text)
+	}
+}
+
+// TestFindIsAuditedAndLimited: every /find is in the audit log, hit or
+// miss, with the kind of query and the count and never the A-number; a
+// volunteer who searches too much, or misses too often, is made to wait.
+func TestFindIsAuditedAndLimited(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{
+		Config:     flows.Config{Admins: []int64{volunteerID}},
+		FindLimits: storage.LookupLimits{PerUser: 100, FreeMisses: 2, MissDelay: time.Minute},
+	})
+	w := &world{testApp: a, people: map[int64]*person{}}
+	c := w.file(w.person(1, "en"), fullCase())
+	vol := w.person(volunteerID, "en")
+
+	expectTexts(t, vol.command("find", "A 012-345-678"), "find.card")
+	expectTexts(t, vol.command("find", c.Code), "find.card")
+	expectTexts(t, vol.command("find", "A 999-999-999"), "find.none", "menu.choose")
+	expectTexts(t, vol.command("find", "A 999-999-998"), "find.none", "menu.choose")
+	expectTexts(t, vol.command("find", "A 999-999-997"), "find.none", "check.wait", "menu.choose")
+	expectTexts(t, vol.command("find", c.Code), "check.wait", "menu.choose")
+
+	var rows []struct {
+		Actor  string `db:"actor"`
+		Detail string `db:"detail"`
+	}
+	if err := w.db.Select(&rows, `SELECT actor, detail FROM audit_log WHERE action = 'search' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Actor+" "+r.Detail)
+	}
+	actor := "tg:" + strconv.Itoa(volunteerID)
+	want := []string{actor + " a_number:1", actor + " code:1", actor + " a_number:0", actor + " a_number:0", actor + " a_number:0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("searches audited: %q, want %q", got, want)
+	}
+	var leaked int
+	if err := w.db.Get(&leaked, `SELECT count(*) FROM audit_log WHERE detail ~ '[0-9]{3}' OR detail ILIKE '%' || $1 || '%'`, c.Code); err != nil || leaked != 0 {
+		t.Errorf("%d audit rows hold a searched value, %v", leaked, err)
 	}
 }

@@ -543,12 +543,36 @@ func (c *turn) find(ctx context.Context, arg string) error {
 		c.say(T("find.usage"))
 		return c.again(ctx)
 	}
+	wait, err := c.a.d.FindLimiter.Allow(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("find limit of volunteer %d: %w", c.in.UserID, err)
+	}
+	if wait > 0 {
+		c.say(tryLaterText(wait))
+		return c.again(ctx)
+	}
 	files, err := c.a.d.Timeline.Find(ctx, code, an)
 	if err != nil {
 		return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
 	}
+	// Every search is audited, hit or miss: the kind of query and the
+	// count, never the code or A-number searched for.
+	kind := "code"
+	if code == "" {
+		kind = "a_number"
+	}
+	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditSearch, Detail: kind + ":" + strconv.Itoa(len(files))}); err != nil {
+		return err
+	}
 	if len(files) == 0 {
+		wait, err := c.a.d.FindLimiter.Miss(ctx, c.in.UserID)
+		if err != nil {
+			return fmt.Errorf("record miss of volunteer %d: %w", c.in.UserID, err)
+		}
 		c.say(T("find.none"))
+		if wait > 0 {
+			c.say(tryLaterText(wait))
+		}
 		return c.again(ctx)
 	}
 	if len(files) > findMax {

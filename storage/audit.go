@@ -78,7 +78,7 @@ func (s *Audit) ForCase(ctx context.Context, caseID int64, skip, limit int) ([]f
 	)
 	where := `case_id = $1`
 	if caseID == 0 {
-		where = `case_id IS NULL AND $1 = 0`
+		where = `case_id IS NULL AND action <> '` + flows.AuditSearch + `' AND $1 = 0`
 	}
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &total, `SELECT count(*) FROM audit_log WHERE `+where, caseID); err != nil {

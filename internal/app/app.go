@@ -138,6 +138,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Subscriptions: storage.NewSubscriptions(db),
 			Reporters:     storage.NewReporters(db, keys),
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
+			FindLimiter:   storage.NewLimiter(rdb, cfg.RedisPrefix+"find:", cfg.Finds),
 		},
 		Audit: storage.NewAudit(db),
 	})

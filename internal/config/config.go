@@ -41,6 +41,9 @@ type Config struct {
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits
+	// Finds limit volunteers' /find, HOTLINE_FIND_LIMITS, in the same
+	// form; default user=60/1h,all=300/1m,misses=10,delay=1m,max=1h.
+	Finds storage.LookupLimits
 	// HOTLINE_SEND_LIMITS: Telegram's sending limits the bot keeps to, e.g.
 	// global=30,chat=1,burst=3,group=20 (pipeline.DefaultLimits; paid broadcasts
 	// raise global up to 1000).
@@ -199,6 +202,13 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 			return c, &Error{"HOTLINE_PARTITIONS", "is malformed: want a number from 1 to 4096"}
 		}
 		c.Partitions = x
+	}
+	finds := getenv("HOTLINE_FIND_LIMITS")
+	if finds == "" {
+		finds = "user=60/1h,all=300/1m,misses=10,delay=1m,max=1h"
+	}
+	if c.Finds, err = storage.ParseLookupLimits(finds); err != nil {
+		return c, &Error{"HOTLINE_FIND_LIMITS", "is malformed: want e.g. user=60/1h,all=300/1m,misses=10,delay=1m,max=1h"}
 	}
 	if c.Lookups, err = storage.ParseLookupLimits(getenv("HOTLINE_LOOKUP_LIMITS")); err != nil {
 		return c, &Error{"HOTLINE_LOOKUP_LIMITS", "is malformed: want e.g. user=10/1h,all=300/1m,misses=3,delay=1m,max=1h"}
