@@ -19,6 +19,11 @@ type Config struct {
 	Token           string        // TELEGRAM_BOT_TOKEN
 	APIURL          string        // TELEGRAM_API_URL
 	DatabaseURL     string        // DATABASE_URL
+	// DatabaseOwnerURL, DATABASE_OWNER_URL, is the role that owns the
+	// tables and runs the migrations; when set, DATABASE_URL's role is the
+	// bot's, given only what it needs (storage.GrantBot): it can add to the
+	// audit log but not erase it. Empty: one role does both.
+	DatabaseOwnerURL string
 	RedisURL        string        // REDIS_URL
 	Admins          []int64       // HOTLINE_ADMINS
 	DataKey         []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
@@ -114,6 +119,13 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}
 	if c.DatabaseURL != "" && !validURL(c.DatabaseURL, "postgres", "postgresql") {
 		return c, &Error{"DATABASE_URL", "is malformed: want postgres://user@host:port/db"}
+	}
+	_ = str("DATABASE_OWNER_URL", &c.DatabaseOwnerURL, false)
+	if c.DatabaseOwnerURL != "" && !validURL(c.DatabaseOwnerURL, "postgres", "postgresql") {
+		return c, &Error{"DATABASE_OWNER_URL", "is malformed: want postgres://owner@host:port/db"}
+	}
+	if c.DatabaseOwnerURL != "" && c.DatabaseURL != "" && dbUser(c.DatabaseOwnerURL) == dbUser(c.DatabaseURL) {
+		return c, &Error{"DATABASE_OWNER_URL", "names the same role as DATABASE_URL: the bot's role must not own the tables"}
 	}
 	if err := str("REDIS_URL", &c.RedisURL, n.Redis); err != nil {
 		return c, err
@@ -284,6 +296,18 @@ func validToken(t string) bool {
 	_, err := strconv.ParseInt(id, 10, 64)
 	return err == nil
 }
+
+// dbUser is the role a Postgres URL logs in as.
+func dbUser(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	return u.User.Username()
+}
+
+// BotRole is the role DATABASE_URL logs in as.
+func (c Config) BotRole() string { return dbUser(c.DatabaseURL) }
 
 func validURL(raw string, schemes ...string) bool {
 	u, err := url.Parse(raw)
