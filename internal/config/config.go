@@ -16,33 +16,33 @@ import (
 
 // Config is every setting the bot takes from the environment, parsed once.
 type Config struct {
-	Token           string        // TELEGRAM_BOT_TOKEN
-	APIURL          string        // TELEGRAM_API_URL
-	DatabaseURL     string        // DATABASE_URL
+	Token       string // TELEGRAM_BOT_TOKEN
+	APIURL      string // TELEGRAM_API_URL
+	DatabaseURL string // DATABASE_URL
 	// DatabaseOwnerURL, DATABASE_OWNER_URL, is the role that owns the
 	// tables and runs the migrations; when set, DATABASE_URL's role is the
 	// bot's, given only what it needs (storage.GrantBot): it can add to the
 	// audit log but not erase it. Empty: one role does both.
 	DatabaseOwnerURL string
-	RedisURL        string        // REDIS_URL
-	Admins          []int64       // HOTLINE_ADMINS
-	DataKey         []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
-	OldDataKeys     [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
-	WebhookURL      string        // WEBHOOK_URL; webhook mode when set
-	WebhookSecret   string        // WEBHOOK_SECRET
-	ListenAddr      string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
-	LogLevel        slog.Level    // LOG_LEVEL
-	ResumeAfter     time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
-	SessionTTL      time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
-	Partitions      int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
-	VolunteerGroups []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
-	RedisPrefix     string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
-	HandoffRemind   time.Duration // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
-	HandoffReturn   time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
-	HandoffEscalate time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
-	HandoffTick     time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
-	Retention       time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
-	PurgeEvery      time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
+	RedisURL         string        // REDIS_URL
+	Admins           []int64       // HOTLINE_ADMINS
+	DataKey          []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
+	OldDataKeys      [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
+	WebhookURL       string        // WEBHOOK_URL; webhook mode when set
+	WebhookSecret    string        // WEBHOOK_SECRET
+	ListenAddr       string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
+	LogLevel         slog.Level    // LOG_LEVEL
+	ResumeAfter      time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
+	SessionTTL       time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
+	Partitions       int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
+	VolunteerGroups  []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
+	RedisPrefix      string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
+	HandoffRemind    time.Duration // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
+	HandoffReturn    time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
+	HandoffEscalate  time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
+	HandoffTick      time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
+	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits

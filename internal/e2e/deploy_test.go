@@ -779,7 +779,9 @@ func TestComposeProvidesSettings(t *testing.T) {
 	if len(mig.Command) != 1 || mig.Command[0] != "migrate" || c.Services["bot"].DependsOn["migrate"].Condition != "service_completed_successfully" {
 		t.Errorf("the migrate job runs %v; the bot waits for it: %q", mig.Command, c.Services["bot"].DependsOn["migrate"].Condition)
 	}
-	if !slices.ContainsFunc(pg.Volumes, func(v string) bool { return strings.HasPrefix(v, "./deploy/postgres/roles.sh:/docker-entrypoint-initdb.d/") }) {
+	if !slices.ContainsFunc(pg.Volumes, func(v string) bool {
+		return strings.HasPrefix(v, "./deploy/postgres/roles.sh:/docker-entrypoint-initdb.d/")
+	}) {
 		t.Error("the postgres service does not make the bot's role (deploy/postgres/roles.sh)")
 	}
 	if !strings.HasPrefix(pg.Image, "postgres:15") {
