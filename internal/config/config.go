@@ -16,14 +16,10 @@ import (
 
 // Config is every setting the bot takes from the environment, parsed once.
 type Config struct {
-	Token       string // TELEGRAM_BOT_TOKEN
-	APIURL      string // TELEGRAM_API_URL
-	DatabaseURL string // DATABASE_URL
-	// DatabaseOwnerURL, DATABASE_OWNER_URL, is the role that owns the
-	// tables and runs the migrations; when set, DATABASE_URL's role is the
-	// bot's, given only what it needs (storage.GrantBot): it can add to the
-	// audit log but not erase it. Empty: one role does both.
-	DatabaseOwnerURL string
+	Token            string        // TELEGRAM_BOT_TOKEN
+	APIURL           string        // TELEGRAM_API_URL
+	DatabaseURL      string        // DATABASE_URL
+	DatabaseOwnerURL string        // DATABASE_OWNER_URL: the tables' owner, for migrations; DATABASE_URL is then the bot's lesser role
 	RedisURL         string        // REDIS_URL
 	Admins           []int64       // HOTLINE_ADMINS
 	DataKey          []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
