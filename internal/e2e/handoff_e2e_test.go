@@ -482,6 +482,9 @@ func TestHandoffQueueEndToEnd(t *testing.T) {
 	expectText(t, urgent, h.text("en", "handoff.vol_joined_anon"))
 	vol.Send("/case")
 	m = expectText(t, vol, h.lead("ru", "handoff.case"))
+	if !m.Protected {
+		t.Error("the /case card was sent without protect_content")
+	}
 	for _, want := range []string{code, "Maria Gonzalez", "@jose_g"} {
 		if !strings.Contains(m.Plain, want) {
 			t.Errorf("/case does not show %q:\n%s", want, m.Plain)
