@@ -190,6 +190,12 @@ type Report struct {
 	Relationship  string `json:"rr,omitempty"`
 	ReporterPhone string `json:"rc,omitempty"` // phone, e-mail or @username
 
+	Facts Facts `json:"fx,omitempty"` // what decides whether a deportation can be stopped (facts.go)
+
+	// Filed is the code of the case the urgent path stored; the rest of the
+	// questions, all optional, then complete that case.
+	Filed string `json:"fd,omitempty"`
+
 	// Set by the bot, not asked.
 	ReporterChatID int64  `json:"-"`
 	ReporterUserID int64  `json:"-"`
@@ -208,6 +214,11 @@ type Cases interface {
 	// Create stores the report and returns its case. Storing the same
 	// DraftID again returns the case stored the first time.
 	Create(ctx context.Context, r *Report) (Case, error)
+	// Complete stores the answers of a report whose case the urgent path
+	// filed (r.Filed, found by r.DraftID): every field is replaced by the
+	// report's, the status timeline is kept. ErrNotFound when the case is
+	// gone (erased at the reporter's request).
+	Complete(ctx context.Context, r *Report) error
 }
 
 // Facility is a detention facility from the directory.

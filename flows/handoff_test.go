@@ -662,17 +662,29 @@ func TestHandoffUrgentReport(t *testing.T) {
 		{press: "circ.border", want: "ask.details"},
 		{press: "btn.skip", want: "ask.facility"},
 		{send: "krome", want: "ask.facility_pick"},
-		{press: "btn.facility_keep", want: "ask.facility_share"},
-		{press: "btn.share_no", want: "ask.lawyer"},
+		{press: "btn.facility_keep", want: "ask.transfer"},
+		{press: "btn.dont_know", want: "ask.lawyer"},
 		{press: "btn.lawyer_no", want: "ask.hearing"},
-		{press: "btn.hearing_unknown", want: "ask.appeals"},
-		{press: "btn.appeals_none", want: "ask.urgent"},
+		{press: "btn.hearing_unknown", want: "ask.stage"},
+		{press: "btn.dont_know", want: "ask.appeals"},
+		{press: "btn.appeals_none", want: "ask.flight"},
+		{press: "flight.none", want: "ask.entry"},
+		{press: "btn.dont_know", want: "ask.language"},
+		{press: "btn.dont_know", want: "ask.can_call"},
+		{press: "btn.dont_know", want: "ask.phone_account"},
+		{press: "btn.dont_know", want: "ask.urgent"},
 	})
 	c.pressUrgent("flight")
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
 	c.expect(c.send("Мария"), "ask.relationship")
 	c.expect(c.send("жена"), "ask.contact")
-	c.expect(c.send("+7 900 123-45-67"), "ask.review")
+	c.expect(c.send("+7 900 123-45-67"), "ask.state")
+	fillReport(c, []answer{
+		{press: "btn.skip", want: "ask.privacy"},
+		{press: "btn.dont_know", want: "ask.publicity"},
+		{press: "btn.dont_know", want: "ask.facility_share"},
+		{press: "btn.share_no", want: "ask.review"},
+	})
 	c.expect(c.press("btn.confirm"), "report.done", "report.urgent_offer")
 	code := data(c.last, "report.done", "Code")
 

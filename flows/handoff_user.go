@@ -48,7 +48,9 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 		return true, a.relayFromVolunteer(ctx, c, st.Active)
-	case st.Waiting != nil && msg:
+	case st.Waiting != nil && msg && c.s.Flow != flowReport:
+		// Answers to the report (the urgent path queues the reporter
+		// before the optional questions) go to the report.
 		return true, a.keep(ctx, c, st)
 	case c.in.Command == "help" && !c.isStatusFlow():
 		// Members get their commands (in a status update, its help);

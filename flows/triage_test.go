@@ -1,0 +1,106 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+// TestUrgentPathInRussian: a relative who fears a deportation within days
+// answers five questions (name, A-number, facility, what was heard of a
+// flight and from whom, contact); the case is stored as urgent and the
+// relative is in the volunteers' queue at once. Two more answers, given
+// afterwards while waiting, complete the same case.
+func TestUrgentPathInRussian(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	fillReport(c, []answer{
+		{press: "btn.triage_yes", want: "ask.name"},
+		{send: "Иван Петров", want: "ask.name_latin"},
+		{press: "btn.use_translit", want: "ask.a_number"},
+		{send: "A 123 456 789", want: "ask.facility"},
+		{send: "krome", want: "ask.facility_pick"},
+		{press: "btn.facility_keep", want: "ask.flight"},
+		{press: "flight.officer", want: "ask.flight_note"},
+		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	r := c.press("btn.confirm")
+	c.expect(r, "report.done_urgent", "handoff.joined_urgent", "handoff.position", "handoff.nobody_on_duty",
+		"handoff.write_while_waiting", "ask.more")
+	code := data(r, "report.done_urgent", "Code")
+	ctx := context.Background()
+	stored, cs, err := c.cases.Get(ctx, code)
+	if err != nil {
+		t.Fatalf("stored case %q: %v", code, err)
+	}
+	if !slices.Contains(stored.Urgent, "deportation") || stored.Facts.Triage != "urgent" ||
+		stored.Facts.FlightSource != "officer" || stored.Facts.FlightNote != "сказали, что рейс в пятницу" ||
+		stored.ANumber != "123456789" || stored.ReporterPhone != "+7 900 123-45-67" || stored.FacilityText != "krome" {
+		t.Errorf("stored urgent case: %+v", *stored)
+	}
+	st, err := c.queue.Chat(ctx, c.id)
+	if err != nil || st.Waiting == nil || !st.Waiting.Urgent || st.Waiting.CaseCode != cs.Code {
+		t.Fatalf("queue state %+v, %v: want the reporter waiting, urgent, with the case", st, err)
+	}
+
+	// The rest, optional: typed answers go to the report, not to the queue.
+	c.expect(c.press("btn.more_yes"), "ask.name_cyr", "answer.current")
+	c.expect(c.press("btn.keep"), "ask.birth_date")
+	c.expect(c.send("01.01.1980"), "ask.birth_country")
+	c.expect(c.press("btn.skip_question"), "ask.citizenship")
+	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
+		if slices.Contains(textIDs(c.last), "ask.stage") {
+			c.expect(c.press("stage.final_order"), "ask.final_order")
+			continue
+		}
+		c.press("btn.skip_question")
+	}
+	c.expect(c.last, "ask.review")
+	c.expect(c.press("btn.confirm"), "report.completed")
+
+	got, _, err := c.cases.Get(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.BirthDate != "1980-01-01" || got.Facts.Stage != "final_order" || got.NameLatin != "Ivan Petrov" || got.NameCyrillic != "Иван Петров" ||
+		got.ANumber != "123456789" || got.Facts.FlightSource != "officer" || !slices.Contains(got.Urgent, "deportation") {
+		t.Errorf("completed case: %+v", *got)
+	}
+	if n := c.caseCount(); n != 1 {
+		t.Errorf("%d cases stored, want the one case completed", n)
+	}
+	if st, _ := c.queue.Chat(ctx, c.id); st.Waiting == nil {
+		t.Error("completing the case took the reporter out of the queue")
+	}
+}
+
+// TestUrgentPathLater: "not now" after the urgent filing leaves the case as
+// it is and the reporter in the queue.
+func TestUrgentPathLater(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	c.command("back", "")
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+	fillReport(c, []answer{
+		{send: "Maria Gonzalez", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.facility"},
+		{press: "btn.dont_know", want: "ask.flight"},
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{press: "btn.dont_know", want: "ask.contact"},
+		{send: "maria@example.com", want: "ask.review"},
+	})
+	c.expect(c.press("btn.confirm"), "report.done_urgent", "handoff.joined_urgent", "handoff.position",
+		"handoff.nobody_on_duty", "handoff.write_while_waiting", "ask.more")
+	c.expect(c.press("btn.more_later"), "report.more_later")
+	if s := c.session(); s.Flow != "" {
+		t.Errorf("session after 'not now': %+v", s)
+	}
+	if n := c.caseCount(); n != 1 {
+		t.Errorf("%d cases", n)
+	}
+}
