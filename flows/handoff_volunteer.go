@@ -337,6 +337,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	}
 	// The review screen's lines, drawn from the stored report.
 	view := &turn{a: a, s: &Session{ChatID: c.in.ChatID, Lang: m.lang, Draft: *r}, in: c.in, now: c.now}
+	view.s.Draft.Filed = cs.Code // every field, not the urgent path's few
 	var lines []Text
 	for _, f := range view.reviewFields() {
 		ans, err := a.steps[f].answer(ctx, view, true)

@@ -3,7 +3,10 @@ package flows_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
+
+	"hotline/flows"
 )
 
 // TestUrgentPathInRussian: a relative who fears a deportation within days
@@ -13,7 +16,8 @@ import (
 // afterwards while waiting, complete the same case.
 func TestUrgentPathInRussian(t *testing.T) {
 	t.Parallel()
-	c := newChat(t, "ru")
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	c := &chat{testApp: a, id: 7000001, langCode: "ru", sent: map[int]flows.Reply{}}
 	c.expect(c.command("start", ""), "menu.greeting")
 	c.expect(c.press("btn.menu_report"), "ask.consent")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
@@ -75,6 +79,15 @@ func TestUrgentPathInRussian(t *testing.T) {
 	}
 	if st, _ := c.queue.Chat(ctx, c.id); st.Waiting == nil {
 		t.Error("completing the case took the reporter out of the queue")
+	}
+
+	// The volunteer's card shows the facts, in the volunteer's language.
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	card := adm.rendered(adm.command("case", code))
+	for _, want := range []string{"An ICE officer", "рейс в пятницу", "Final order of removal", "Ivan Petrov", "A123-456-789"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the volunteer's card lacks %q:\n%s", want, card)
+		}
 	}
 }
 
