@@ -17,6 +17,15 @@ type Facts struct {
 	// a deportation, a transfer or a flight is feared, normal otherwise.
 	Triage string `json:"tr,omitempty"`
 
+	// NameOther are other spellings of the name in US papers, as typed; the
+	// ICE locator needs the exact one.
+	NameOther string `json:"no,omitempty"`
+	// NameUnverified says the Latin name is a guess the reporter did not
+	// check against the passport; NameAlt is the other spelling offered,
+	// kept so that the locator is tried with both.
+	NameUnverified bool   `json:"nu,omitempty"`
+	NameAlt        string `json:"na,omitempty"`
+
 	FlightSource string `json:"fs,omitempty"` // who spoke of a flight: officer, detainee, lawyer, rumor, none, unknown
 	FlightNote   string `json:"fn,omitempty"` // what was heard, when
 	TravelDocs   string `json:"td,omitempty"` // ICE said travel documents went to the consulate: yes, no, unknown
@@ -43,6 +52,7 @@ type Facts struct {
 // Steps of the facts, in the order they are asked.
 const (
 	stepTriage       = "triage"
+	stepNameOther    = "name_other"
 	stepTransfer     = "transfer"
 	stepTransferFrom = "transfer_from"
 	stepTransferOn   = "transfer_on"
@@ -187,6 +197,7 @@ func factSteps(a *App) []*step {
 			},
 			next: then(stepName),
 		},
+		factText(stepNameOther, "ask.name_other", maxName, func(f *Facts) *string { return &f.NameOther }, then(stepBirthDate)),
 		choice(stepTransfer, "ask.transfer", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Transferred },
 			func(c *turn) string {
 				if c.s.Draft.Facts.Transferred == "yes" {

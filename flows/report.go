@@ -73,7 +73,7 @@ func (c *turn) reviewFields() []string {
 		}
 		return append(f, stepContact)
 	}
-	f := []string{stepName, stepNameCyr, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
+	f := []string{stepName, stepNameCyr, stepNameOther, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
 		stepDetained, stepCircum, stepDetails, stepFacility, stepTransfer}
 	if x.Transferred == "yes" {
 		f = append(f, stepTransferFrom, stepTransferOn)
@@ -278,6 +278,9 @@ func reportSteps(a *App) []*step {
 		},
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 			r := &c.s.Draft
+			if r.NameLatin != "" && r.Facts.NameUnverified {
+				return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt), nil
+			}
 			if r.NameLatin != "" {
 				return c.raw(r.NameLatin), nil
 			}
@@ -296,23 +299,44 @@ func reportSteps(a *App) []*step {
 		name: stepNameLatin,
 		max:  maxName,
 		sub:  true,
+		// Russian passports issued since 2014 spell names the ICAO way
+		// (Sergei, Iuliia), older ones and US papers often otherwise
+		// (Sergey, Yuliya): when the two differ, both are offered.
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			cyr := c.s.Draft.NameCyrillic
-			lat := Translit(cyr)
-			if lat == "" || hasCyrillic(lat) {
+			icao, old := TranslitICAO(cyr), Translit(cyr)
+			switch {
+			case old == "" || hasCyrillic(old):
 				return []Text{T("ask.name_latin_own", "Name", cyr)}, nil, nil
+			case icao == old:
+				return []Text{T("ask.name_latin", "Name", cyr, "Latin", old)},
+					[][]Button{{c.opt("translit", "btn.use_translit", "Latin", old)}}, nil
 			}
-			return []Text{T("ask.name_latin", "Name", cyr, "Latin", lat)},
-				[][]Button{{c.opt("translit", "btn.use_translit", "Latin", lat)}}, nil
+			return []Text{T("ask.name_latin_two", "Name", cyr, "ICAO", icao, "Old", old)}, [][]Button{
+				{c.opt("icao", "btn.use_translit", "Latin", icao)},
+				{c.opt("old", "btn.use_translit", "Latin", old)},
+				{c.opt("both", "btn.name_not_sure")},
+			}, nil
 		},
 		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
 			if button {
-				lat := Translit(r.NameCyrillic)
-				if v != "translit" || lat == "" || hasCyrillic(lat) {
+				icao, old := TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)
+				if old == "" || hasCyrillic(old) {
 					return wrong("button.old_step")
 				}
-				r.NameLatin = lat
+				r.Facts.NameUnverified, r.Facts.NameAlt = false, ""
+				switch {
+				case v == "translit" && icao == old, v == "old" && icao != old:
+					r.NameLatin = old
+				case v == "icao" && icao != old:
+					r.NameLatin = icao
+				case v == "both" && icao != old:
+					// Both kept: the locator is tried with each.
+					r.NameLatin, r.Facts.NameUnverified, r.Facts.NameAlt = icao, true, old
+				default:
+					return wrong("button.old_step")
+				}
 				return accepted()
 			}
 			n, p := ParseName(v, maxName)
@@ -322,16 +346,22 @@ func reportSteps(a *App) []*step {
 			if hasCyrillic(n) {
 				return wrong("parse.need_latin")
 			}
-			r.NameLatin = n
+			r.NameLatin, r.Facts.NameUnverified, r.Facts.NameAlt = n, false, ""
 			return accepted()
 		},
-		answer: showText(func(r *Report) *string { return &r.NameLatin }),
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			r := &c.s.Draft
+			if r.NameLatin != "" && r.Facts.NameUnverified {
+				return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt), nil
+			}
+			return c.orNone(r.NameLatin, answered), nil
+		},
 		// The Cyrillic name is known already.
 		next: func(c *turn) string {
 			if c.fast() {
 				return stepANumber
 			}
-			return stepBirthDate
+			return stepNameOther
 		},
 	}, {
 		name: stepNameCyr,
@@ -346,7 +376,7 @@ func reportSteps(a *App) []*step {
 			return optional(func(r *Report) *string { return &r.NameCyrillic }, nameParser)(ctx, c, v, button)
 		},
 		answer: showText(func(r *Report) *string { return &r.NameCyrillic }),
-		next:   then(stepBirthDate),
+		next:   then(stepNameOther),
 	}, {
 		name: stepBirthDate,
 		max:  maxDate,
@@ -360,10 +390,12 @@ func reportSteps(a *App) []*step {
 		answer: showDate(func(r *Report) *string { return &r.BirthDate }),
 		next:   then(stepBirthCtry),
 	}, {
-		name:   stepBirthCtry,
-		max:    maxShort,
-		prompt: ask("ask.birth_country"),
-		parse:  required(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
+		name: stepBirthCtry,
+		max:  maxShort,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.birth_country")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse: optional(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
 		answer: showText(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
 	}, {

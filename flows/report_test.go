@@ -54,7 +54,8 @@ func TestReportInRussian(t *testing.T) {
 	if got := c.button(c.lastID, "btn.use_translit").Text.Data["Latin"]; got != "Ivan Petrov" {
 		t.Errorf("offered Latin spelling %q, want Ivan Petrov", got)
 	}
-	c.expect(c.press("btn.use_translit"), "ask.birth_date") // the Cyrillic name is not asked again
+	c.expect(c.press("btn.use_translit"), "ask.name_other") // the Cyrillic name is not asked again
+	c.expect(c.send("Ivan Petroff"), "ask.birth_date")
 	c.expect(c.send("5 мая 1985"), "ask.birth_country")
 	c.expect(c.send("Россия"), "ask.citizenship")
 	c.expect(c.press("btn.same_country"), "ask.a_number")
@@ -142,7 +143,7 @@ func TestReportInRussian(t *testing.T) {
 		HearingDate: "2026-04-15", Appeals: "Апелляция в BIA подана 1 марта",
 		Urgent:       []string{"deportation", "medical"},
 		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "@maria_p",
-		Facts: flows.Facts{Triage: "normal", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",
+		Facts: flows.Facts{Triage: "normal", NameOther: "Ivan Petroff", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",
 			Stage: "bia", FlightSource: "detainee", FlightNote: "говорит, рейс в четверг", TravelDocs: "unknown",
 			Entry: "i220a", Language: "Русский", CanCall: "yes", LastCall: "2026-03-01", PhoneAccount: "no",
 			State: "Аризона", Privacy: "unknown", Publicity: "no"},
@@ -176,7 +177,8 @@ func TestReportInEnglish(t *testing.T) {
 	}
 	fillReport(c, []answer{
 		{send: "  Maria   Gonzalez ", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.birth_date"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "March 3, 1990", want: "ask.birth_country"},
 		{send: "Kazakhstan", want: "ask.citizenship"},
 		{send: "Russia", want: "ask.a_number"},
@@ -240,7 +242,8 @@ func fillToReview(c *chat) {
 	startReport(c)
 	fillReport(c, []answer{
 		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.birth_date"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
 		{send: "Россия", want: "ask.citizenship"},
 		{press: "btn.same_country", want: "ask.a_number"},
@@ -333,14 +336,14 @@ func TestBackShowsTheAnswer(t *testing.T) {
 	c := newChat(t, "ru")
 	startReport(c)
 	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
-	c.expect(c.send("Иван Петров"), "ask.birth_date")
+	c.expect(c.send("Иван Петров"), "ask.name_other")
 
 	r := c.command("back", "")
 	c.expect(r, "ask.name_cyr", "answer.current")
 	if !strings.Contains(c.rendered(r), "Ваш ответ: Иван Петров") {
 		t.Errorf("back shows:\n%s", c.rendered(r))
 	}
-	c.expect(c.press("btn.keep"), "ask.birth_date")
+	c.expect(c.press("btn.keep"), "ask.name_other")
 	c.command("back", "")
 	c.expect(c.command("back", ""), "ask.name", "answer.current")
 	c.expect(c.command("back", ""), "ask.triage", "answer.current")
@@ -352,7 +355,7 @@ func TestBackShowsTheAnswer(t *testing.T) {
 	c.expect(c.press("btn.triage_no"), "ask.name", "answer.current")
 	c.expect(c.send("Пётр Иванов"), "ask.name_latin")
 	r = c.send("Piotr Ivanov")
-	c.expect(r, "ask.birth_date")
+	c.expect(r, "ask.name_other")
 	if d := c.session().Draft; d.NameLatin != "Piotr Ivanov" || d.NameCyrillic != "Пётр Иванов" {
 		t.Errorf("names = %q, %q", d.NameLatin, d.NameCyrillic)
 	}
@@ -444,7 +447,7 @@ func TestResumeAfterPause(t *testing.T) {
 		t.Error("the input that woke the flow was taken as an answer")
 	}
 	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
-	c.expect(c.send("Иван Петров"), "ask.birth_date")
+	c.expect(c.send("Иван Петров"), "ask.name_other")
 
 	c.now = c.now.Add(48 * time.Hour)
 	c.expect(c.media("photo"), "resume.welcome_back", "resume.ask")
@@ -487,6 +490,7 @@ func TestBadInput(t *testing.T) {
 	}
 	c.press("btn.keep")
 	c.press("btn.skip")
+	c.press("btn.dont_know")
 	c.expect(c.send("31.02.2025"), "parse.date_impossible", "ask.birth_date")
 	c.expect(c.send("01.01.2099"), "parse.date_future", "ask.birth_date")
 	c.expect(c.send("1.1.1980"), "ask.birth_country")

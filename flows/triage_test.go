@@ -53,7 +53,8 @@ func TestUrgentPathInRussian(t *testing.T) {
 
 	// The rest, optional: typed answers go to the report, not to the queue.
 	c.expect(c.press("btn.more_yes"), "ask.name_cyr", "answer.current")
-	c.expect(c.press("btn.keep"), "ask.birth_date")
+	c.expect(c.press("btn.keep"), "ask.name_other")
+	c.expect(c.press("btn.skip_question"), "ask.birth_date")
 	c.expect(c.send("01.01.1980"), "ask.birth_country")
 	c.expect(c.press("btn.skip_question"), "ask.citizenship")
 	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
@@ -115,5 +116,52 @@ func TestUrgentPathLater(t *testing.T) {
 	}
 	if n := c.caseCount(); n != 1 {
 		t.Errorf("%d cases", n)
+	}
+}
+
+func TestTranslitICAO(t *testing.T) {
+	for _, tt := range []struct{ in, icao, old string }{
+		{"Сергей", "Sergei", "Sergey"},
+		{"Юлия", "Iuliia", "Yuliya"},
+		{"Дмитрий", "Dmitrii", "Dmitriy"},
+		{"Фёдор Объедков", "Fedor Obieedkov", "Fedor Obedkov"},
+		{"ЯКОВЛЕВА", "IAKOVLEVA", "YAKOVLEVA"},
+		{"Иван Петров", "Ivan Petrov", "Ivan Petrov"},
+	} {
+		if got := flows.TranslitICAO(tt.in); got != tt.icao {
+			t.Errorf("TranslitICAO(%q) = %q, want %q", tt.in, got, tt.icao)
+		}
+		if got := flows.Translit(tt.in); got != tt.old {
+			t.Errorf("Translit(%q) = %q, want %q", tt.in, got, tt.old)
+		}
+	}
+}
+
+// TestNameSpellings: a Russian name whose passport spelling may be ICAO's
+// (Sergei) or the older one (Sergey) offers both; "not sure" keeps both and
+// marks the name unchecked; choosing one keeps that one, checked.
+func TestNameSpellings(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	c.expect(c.send("Юлия Сергеева"), "ask.name_latin_two")
+	if a, b := c.button(c.lastID, "btn.use_translit").Text.Data["Latin"], c.last.Buttons[1][0].Text.Data["Latin"]; a != "Iuliia Sergeeva" || b != "Yuliya Sergeeva" {
+		t.Errorf("spellings offered %q and %q", a, b)
+	}
+	c.expect(c.press("btn.name_not_sure"), "ask.name_other")
+	c.expect(c.send("Julia Sergeeva"), "ask.birth_date")
+	d := c.session().Draft
+	if d.NameLatin != "Iuliia Sergeeva" || !d.Facts.NameUnverified || d.Facts.NameAlt != "Yuliya Sergeeva" || d.Facts.NameOther != "Julia Sergeeva" {
+		t.Errorf("names kept: %q, alt %q, other %q, unverified %v", d.NameLatin, d.Facts.NameAlt, d.Facts.NameOther, d.Facts.NameUnverified)
+	}
+	c.command("back", "")
+	r := c.command("back", "")
+	c.expect(r, "ask.name_latin_two", "answer.current")
+	if !strings.Contains(c.rendered(r), "not checked against the documents") {
+		t.Errorf("an unchecked spelling is not marked:\n%s", c.rendered(r))
+	}
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: r.Buttons[1][0].Data, MessageID: c.lastID}), "ask.name_other", "answer.current")
+	if d := c.session().Draft; d.NameLatin != "Yuliya Sergeeva" || d.Facts.NameUnverified || d.Facts.NameAlt != "" {
+		t.Errorf("after choosing the passport's spelling: %q, unverified %v", d.NameLatin, d.Facts.NameUnverified)
 	}
 }

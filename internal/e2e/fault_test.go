@@ -62,6 +62,7 @@ func reportScript(cat *locales.Catalog) []step {
 		{ask: ask("ask.triage"), press: btn("btn.triage_no")},
 		{ask: ask("ask.name"), send: r.name},
 		{ask: ask("ask.name_cyr"), press: btn("btn.skip")},
+		{ask: ask("ask.name_other"), press: btn("btn.dont_know")},
 		{ask: ask("ask.birth_date"), send: r.birth},
 		{ask: ask("ask.birth_country"), send: r.country},
 		{ask: ask("ask.citizenship"), press: r.country},

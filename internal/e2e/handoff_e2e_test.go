@@ -400,6 +400,7 @@ func fileUrgentReport(t *testing.T, h *harness, u *telegramtest.User) (*telegram
 	expectText(t, u, ask("ask.name"))
 	u.Send("Maria Gonzalez")
 	press(t, u, expectText(t, u, ask("ask.name_cyr")), btn("btn.skip"))
+	h.dontKnow(t, u, "en", "name_other")
 	expectText(t, u, ask("ask.birth_date"))
 	for _, step := range []struct{ send, next string }{
 		{"March 3, 1990", "ask.birth_country"},

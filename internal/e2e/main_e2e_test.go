@@ -273,7 +273,7 @@ func (b *syncBuffer) String() string {
 // unknownAnswer is the button that says "don't know" (or "no", "skip") to
 // each question a report test does not care about.
 var unknownAnswer = map[string]string{
-	"triage": "btn.triage_no", "transfer": "btn.dont_know", "stage": "btn.dont_know",
+	"triage": "btn.triage_no", "name_other": "btn.dont_know", "transfer": "btn.dont_know", "stage": "btn.dont_know",
 	"flight": "flight.none", "entry": "btn.dont_know", "language": "btn.dont_know",
 	"can_call": "btn.dont_know", "phone_account": "btn.dont_know", "state": "btn.skip",
 	"privacy": "btn.dont_know", "publicity": "btn.dont_know", "facility_share": "btn.share_no",

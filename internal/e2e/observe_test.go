@@ -170,6 +170,7 @@ func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pre
 	send("Ivan Petrov")
 	m = expectText(t, u, ask("ask.name_cyr"))
 	tap(m, btn("btn.skip"))
+	skip("name_other")
 	m = expectText(t, u, ask("ask.birth_date"))
 	tap(m, btn("btn.dont_know"))
 	expectText(t, u, ask("ask.birth_country"))

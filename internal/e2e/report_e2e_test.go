@@ -90,6 +90,7 @@ func TestReportEndToEnd(t *testing.T) {
 			} else {
 				press(t, u, m, btn("btn.skip")) // no Cyrillic spelling
 			}
+			h.dontKnow(t, u, r.lang, "name_other")
 			expectText(t, u, ask("ask.birth_date"))
 
 			if r.lang == "ru" {
@@ -231,6 +232,7 @@ func TestBadInputEndToEnd(t *testing.T) {
 	u.Send("Ali Rahimi")
 	m = expectText(t, u, ask("ask.name_cyr"))
 	press(t, u, m, h.label("en", "btn.skip"))
+	h.dontKnow(t, u, "en", "name_other")
 	expectText(t, u, ask("ask.birth_date"))
 
 	// /cancel asks first, then discards.

@@ -40,7 +40,8 @@ func fileReport(t *testing.T, h *harness, u *telegramtest.User) string {
 	expectText(t, u, ask("ask.name"))
 	for _, step := range []struct{ send, next string }{
 		{"Ivan Petrov", "ask.name_cyr"},
-		{"Иван Петров", "ask.birth_date"},
+		{"Иван Петров", "ask.name_other"},
+		{"Ivan Petroff", "ask.birth_date"},
 		{"5 мая 1985", "ask.birth_country"},
 		{"Казахстан", "ask.citizenship"},
 		{"Россия", "ask.a_number"},
