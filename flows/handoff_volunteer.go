@@ -253,7 +253,7 @@ func (a *App) returned(ctx context.Context, p Pairing, pos int, userText string)
 	return out, nil
 }
 
-// done is /done: the conversation is over; the user may rate it.
+// done is /done: the conversation is over.
 func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 	p, err := a.active(ctx, m)
 	if err != nil || p == nil {
@@ -274,8 +274,7 @@ func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 	if err := a.sayStillHeld(ctx, m); err != nil {
 		return err
 	}
-	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done"), T("handoff.rate")},
-		Buttons: rateButtons(q.ID)})
+	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done")}, Buttons: afterChatButtons()})
 	return nil
 }
 

@@ -217,10 +217,8 @@ func TestHandoffEndToEnd(t *testing.T) {
 	vol.Send("/done")
 	expectText(t, vol, h.lead("en", "handoff.vol_done"))
 	m = expectText(t, user, h.text("ru", "handoff.done"))
-	press(t, user, m, "5 ⭐")
-	m = expectText(t, user, h.text("ru", "handoff.thanks"))
-	if !m.Edited {
-		t.Error("the thanks did not replace the rating buttons")
+	if len(m.Buttons) != 1 || len(m.Buttons[0]) != 1 {
+		t.Errorf("the closing message has buttons %+v: want the menu only, no rating", m.Buttons)
 	}
 
 	for _, m := range user.Received() {
@@ -238,13 +236,12 @@ func TestHandoffEndToEnd(t *testing.T) {
 		Chat    int64  `db:"chat_id"`
 		Vol     int64  `db:"volunteer_id"`
 		Outcome string `db:"outcome"`
-		Rating  int    `db:"rating"`
 		Wait    int    `db:"wait_seconds"`
 	}
-	if err := h.db.Get(&row, `SELECT chat_id, volunteer_id, outcome, rating, wait_seconds FROM handoffs`); err != nil {
+	if err := h.db.Get(&row, `SELECT chat_id, volunteer_id, outcome, wait_seconds FROM handoffs`); err != nil {
 		t.Fatalf("handoff row: %v", err)
 	}
-	if row.Chat != user.ID || row.Vol != vol.ID || row.Outcome != flows.EndDone || row.Rating != 5 || row.Wait < 0 {
+	if row.Chat != user.ID || row.Vol != vol.ID || row.Outcome != flows.EndDone || row.Wait < 0 {
 		t.Errorf("handoff row = %+v", row)
 	}
 	var dump []byte
