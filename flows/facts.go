@@ -47,6 +47,9 @@ type Facts struct {
 	State     string `json:"sz,omitempty"` // the reporter's state or ZIP code
 	Privacy   string `json:"pr,omitempty"` // a privacy release is signed: yes, no, unknown
 	Publicity string `json:"pb,omitempty"` // the family agrees to publicity: yes, no, unknown
+
+	// DatesShare: people with the case code may see a deportation date.
+	DatesShare bool `json:"ds,omitempty"`
 }
 
 // Steps of the facts, in the order they are asked.
@@ -273,13 +276,7 @@ func factSteps(a *App) []*step {
 			next:   then(stepPrivacy),
 		},
 		choice(stepPrivacy, "ask.privacy", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Privacy }, then(stepPublicity)),
-		choice(stepPublicity, "ask.publicity", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Publicity },
-			func(c *turn) string {
-				if r := &c.s.Draft; r.FacilityID != 0 || r.FacilityText != "" {
-					return stepFacShare
-				}
-				return stepReview
-			}),
+		choice(stepPublicity, "ask.publicity", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Publicity }, then(stepFacShare)),
 		{
 			// After the urgent path filed the case: the rest of the questions
 			// help, but none is needed.

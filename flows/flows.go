@@ -228,6 +228,10 @@ type Facility struct {
 	Name  string // readable case: "Eloy Federal Contract Facility"
 	City  string // readable case
 	State string // two letters
+	// Staging is a staging facility or a hold room (Alexandria, Florence,
+	// Mesa AROCC…): people are often moved there shortly before a
+	// deportation flight.
+	Staging bool
 }
 
 // Facilities is the directory of detention facilities.

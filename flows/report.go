@@ -94,11 +94,8 @@ func (c *turn) reviewFields() []string {
 	if x.CanCall == "yes" {
 		f = append(f, stepLastCall)
 	}
-	f = append(f, stepPhoneAcct, stepUrgent, stepRepName, stepRelation, stepContact, stepState, stepPrivacy, stepPublicity)
-	if r.FacilityID != 0 || r.FacilityText != "" {
-		f = append(f, stepFacShare)
-	}
-	return f
+	return append(f, stepPhoneAcct, stepUrgent, stepRepName, stepRelation, stepContact, stepState, stepPrivacy, stepPublicity,
+		stepFacShare)
 }
 
 // ask is a prompt of one text and, optionally, buttons.
@@ -395,7 +392,7 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.birth_country")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse: optional(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
+		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
 		answer: showText(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
 	}, {
@@ -604,14 +601,21 @@ func reportSteps(a *App) []*step {
 		},
 	}, {
 		// Asked last, and "no" unless the reporter says yes: a facility
-		// shown to everyone with the code can tell the wrong people where
-		// the person is.
-		name:   stepFacShare,
-		prompt: askWith("ask.facility_share", [2]string{"yes", "btn.share_yes"}, [2]string{"no", "btn.share_no"}),
+		// or a deportation date shown to everyone with the code can tell
+		// the wrong people where the person is, or when they will land.
+		name: stepFacShare,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			id := "ask.dates_share"
+			if r := &c.s.Draft; r.FacilityID != 0 || r.FacilityText != "" {
+				id = "ask.facility_share"
+			}
+			return []Text{T(id)}, [][]Button{{c.opt("yes", "btn.share_yes")}, {c.opt("no", "btn.share_no")}}, nil
+		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			switch v {
 			case "yes", "no":
 				c.s.Draft.FacilityShare = v == "yes"
+				c.s.Draft.Facts.DatesShare = v == "yes"
 				return accepted()
 			}
 			return wrong("button.old_step")

@@ -146,7 +146,7 @@ func TestReportInRussian(t *testing.T) {
 		Facts: flows.Facts{Triage: "normal", NameOther: "Ivan Petroff", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",
 			Stage: "bia", FlightSource: "detainee", FlightNote: "говорит, рейс в четверг", TravelDocs: "unknown",
 			Entry: "i220a", Language: "Русский", CanCall: "yes", LastCall: "2026-03-01", PhoneAccount: "no",
-			State: "Аризона", Privacy: "unknown", Publicity: "no"},
+			State: "Аризона", Privacy: "unknown", Publicity: "no", DatesShare: true},
 		ReporterChatID: c.id, ReporterUserID: c.id, Lang: "ru",
 	}
 	if stored.FacilityID == 0 {
@@ -203,7 +203,8 @@ func TestReportInEnglish(t *testing.T) {
 		{send: "ana@example.com", want: "ask.state"},
 		{press: "btn.skip", want: "ask.privacy"},
 		{press: "btn.dont_know", want: "ask.publicity"},
-		{press: "btn.dont_know", want: "ask.review"},
+		{press: "btn.dont_know", want: "ask.dates_share"}, // no facility: the date only
+		{press: "btn.share_no", want: "ask.review"},
 	})
 	review := c.rendered(c.last)
 	for _, want := range []string{"Maria Gonzalez", "March 3, 1990", "A012-345-678", "March 1, 2026", "not given", "nothing urgent"} {

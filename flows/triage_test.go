@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hotline/flows"
+	"hotline/storage"
 )
 
 // TestUrgentPathInRussian: a relative who fears a deportation within days
@@ -163,5 +164,40 @@ func TestNameSpellings(t *testing.T) {
 	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: r.Buttons[1][0].Data, MessageID: c.lastID}), "ask.name_other", "answer.current")
 	if d := c.session().Draft; d.NameLatin != "Yuliya Sergeeva" || d.Facts.NameUnverified || d.Facts.NameAlt != "" {
 		t.Errorf("after choosing the passport's spelling: %q, unverified %v", d.NameLatin, d.Facts.NameUnverified)
+	}
+}
+
+// TestTransferToStagingWarns: a transfer to a staging facility or a hold
+// room tells everyone with the code what it may mean; an ordinary transfer
+// does not.
+func TestTransferToStagingWarns(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	reporter := w.person(1, "ru")
+	ctx := context.Background()
+	facs := storage.NewFacilities(w.db)
+	for _, tt := range []struct {
+		query   string
+		staging bool
+	}{{"Florence Staging Facility", true}, {"Krome", false}} {
+		found, err := facs.Match(ctx, tt.query, 1)
+		if err != nil || len(found) == 0 {
+			t.Fatalf("facility %q: %v", tt.query, err)
+		}
+		if found[0].Staging != tt.staging {
+			t.Fatalf("%s: staging %v, want %v", found[0].Name, found[0].Staging, tt.staging)
+		}
+		c := w.file(reporter, fullCase())
+		if _, err := w.timeline.Record(ctx, flows.Event{CaseID: c.ID, Kind: flows.EventStatus,
+			Status: flows.StatusTransferred, FacilityID: found[0].ID, Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "ru"} {
+			friend := w.person(int64(len(tt.query))*10+int64(len(lang)), lang)
+			r := friend.command("check", c.Code)
+			if got := slices.Contains(textIDs(r), "status.staging"); got != tt.staging {
+				t.Errorf("%s transfer to %s: staging warning %v, want %v", lang, tt.query, got, tt.staging)
+			}
+		}
 	}
 }

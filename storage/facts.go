@@ -22,8 +22,8 @@ func saveFacts(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64, f 
 	if err != nil {
 		return fmt.Errorf("encode facts of case %d: %w", caseID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET facts = $2 WHERE id = $1`,
-		caseID, keys.seal(field{"cases", "facts", caseID}, string(raw))); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET facts = $2, dates_share = $3 WHERE id = $1`,
+		caseID, keys.seal(field{"cases", "facts", caseID}, string(raw)), f.DatesShare); err != nil {
 		return scrub(err)
 	}
 	return nil

@@ -204,7 +204,8 @@ func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pre
 	send("sister")
 	expectText(t, u, ask("ask.contact"))
 	send("+1 520 555 0100")
-	skip(factsAfterContact...) // no facility: no question of sharing it
+	skip(factsAfterContact...)
+	tap(expectText(t, u, ask("ask.dates_share")), btn("btn.share_no")) // no facility: the date only
 	m = u.Next(t)
 	tap(m, btn("btn.confirm"))
 	done := u.Next(t)

@@ -4,3 +4,8 @@
 -- publicity), as one sealed JSON value: personal data, encrypted like the
 -- other personal fields and erased with them.
 ALTER TABLE cases ADD COLUMN facts bytea;
+
+-- Whether people with the case code may see a deportation date: the
+-- reporter's choice, kept in clear beside facility_share for the public
+-- status view, which reads no sealed column.
+ALTER TABLE cases ADD COLUMN dates_share boolean NOT NULL DEFAULT false;
