@@ -45,6 +45,7 @@ type Deps struct {
 
 	HandoffDeps
 	StatusDeps
+	ToolsDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -78,6 +79,8 @@ func (d Deps) check() error {
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
+		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
+		{"CaseTools", d.CaseTools},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -149,6 +152,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerStatus()
 	a.registerAudit()
 	a.registerInfo()
+	a.registerTools()
 	return a, nil
 }
 

@@ -196,6 +196,10 @@ type Report struct {
 	// questions, all optional, then complete that case.
 	Filed string `json:"fd,omitempty"`
 
+	// FiledBy is the volunteer filing the report for a caller who phoned
+	// (/newcase); 0 for a report from the reporter.
+	FiledBy int64 `json:"fb,omitempty"`
+
 	// Set by the bot, not asked.
 	ReporterChatID int64  `json:"-"`
 	ReporterUserID int64  `json:"-"`

@@ -339,13 +339,15 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 	t.Helper()
 	keys := storagetest.Keys(t)
 	cases := storage.NewCases(db, keys)
+	queue := storage.NewQueue(rdb, prefix)
+	tools := storage.NewCaseTools(db, keys)
 	return flows.Deps{
 		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
 		Cases:      cases,
 		Facilities: storage.NewFacilities(db),
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: storage.NewVolunteers(db),
-			Queue:      storage.NewQueue(rdb, prefix),
+			Queue:      queue,
 			Handoffs:   storage.NewHandoffs(db),
 			CaseFiles:  cases,
 			Threads:    storage.NewThreads(rdb, prefix, time.Hour),
@@ -355,6 +357,12 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 			Subscriptions: storage.NewSubscriptions(db),
 			Reporters:     storage.NewReporters(db),
 			Limiter:       storage.NewLimiter(rdb, prefix, limits),
+		},
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
 		},
 		Audit: storage.NewAudit(db),
 	}

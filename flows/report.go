@@ -888,6 +888,9 @@ func (c *turn) confirm(ctx context.Context) error {
 	}
 	r.ReporterChatID = c.in.ChatID
 	r.ReporterUserID = c.in.UserID
+	if r.FiledBy != 0 {
+		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
+	}
 	r.Lang = s.Lang
 	if r.Filed != "" {
 		if err := c.a.d.Cases.Complete(ctx, &r); err != nil {
@@ -911,6 +914,9 @@ func (c *turn) confirm(ctx context.Context) error {
 		return c.filedUrgent(ctx, r, cs, link)
 	}
 	c.reset()
+	if r.FiledBy != 0 {
+		return c.filedForCaller(ctx, cs, link)
+	}
 	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
 	c.buttons = nil
 	if len(r.Urgent) > 0 {

@@ -97,6 +97,9 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 		if err := saveFacts(ctx, tx, s.keys, c.ID, r.Facts); err != nil {
 			return err
 		}
+		if err := indexCase(ctx, tx, s.keys, c.ID, reporterID, r); err != nil {
+			return err
+		}
 		return addEvent(ctx, tx, s.keys, caseEvent{
 			CaseID: c.ID, Kind: eventStatus, Status: statusNew, Public: true, Actor: actorReport,
 		})

@@ -99,6 +99,14 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 		if err := saveFacts(ctx, tx, s.keys, id, r.Facts); err != nil {
 			return err
 		}
+		// The names and birth date may be new: /find and the duplicates
+		// see them.
+		if err := indexNames(ctx, tx, s.keys, id, r.NameLatin, r.NameCyrillic, r.BirthDate); err != nil {
+			return fmt.Errorf("complete case %d: name index: %w", id, err)
+		}
+		if err := linkDuplicates(ctx, tx, s.keys, id, r); err != nil {
+			return fmt.Errorf("complete case %d: duplicates: %w", id, err)
+		}
 		// The reporter's name and relationship live with the reporter.
 		if r.ReporterName != "" || r.Relationship != "" {
 			if _, err := upsertReporter(ctx, tx, s.keys, r); err != nil {
