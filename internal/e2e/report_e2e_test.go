@@ -182,7 +182,8 @@ func TestReportEndToEnd(t *testing.T) {
 			want.FacilityID = got.FacilityID
 			want.ReporterChatID, want.ReporterUserID = u.ID, u.ID
 			want.Facts = flows.Facts{Triage: "normal", Transferred: "unknown", Stage: "unknown", FlightSource: "none",
-				Entry: "unknown", CanCall: "unknown", PhoneAccount: "unknown", Privacy: "unknown", Publicity: "unknown"}
+				Entry: "unknown", CanCall: "unknown", PhoneAccount: "unknown", Privacy: "unknown", Publicity: "unknown",
+				DatesShare: true}
 			if got.FacilityID == 0 {
 				t.Error("no facility stored")
 			}
