@@ -78,6 +78,40 @@ func answered(ids ...string) func(mine, all []flows.Reply) bool {
 	return func(mine, _ []flows.Reply) bool { return has(mine, ids...) }
 }
 
+// sendHeldNote writes a public note with a phone number in it, which is
+// held back, and sends it anyway when the button is there; otherwise it
+// cancels.
+func sendHeldNote(p *hperson, code string) []flows.Reply {
+	rs := p.command("status", code)
+	d := dataOf(p.mine(rs), "btn.update_note_only")
+	if d == "" {
+		return rs
+	}
+	p.press(d)
+	rs = p.send("Call +1 480 555 0199 for news")
+	if d := dataOf(p.mine(rs), "btn.note_anyway"); d != "" {
+		return p.press(d)
+	}
+	if d := dataOf(p.mine(rs), "btn.update_cancel"); d != "" {
+		p.press(d)
+	}
+	return rs
+}
+
+// dataOf returns the callback data of the button with text id in rs.
+func dataOf(rs []flows.Reply, id string) string {
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Text.ID == id {
+					return b.Data
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // known is allowed when the command is not answered as an unknown one.
 func known(mine, _ []flows.Reply) bool { return len(mine) > 0 && !has(mine, "command.unknown") }
 
@@ -120,6 +154,7 @@ func accesses() []access {
 		{"/note", flows.ActAddNote, cmd("note", "CODE called the lawyer"), answered("note.saved")},
 		{"note button", flows.ActAddNote, btn("s.:n:CODE"), answered("note.ask")},
 		{"/hold", flows.ActTakeChat, cmd("hold", "60"), known},
+		{"held public note sent anyway", flows.ActPublishPersonal, sendHeldNote, answered("update.note_saved")},
 		{"/release", flows.ActTakeChat, cmd("release", ""), known},
 		{"/done", flows.ActTakeChat, cmd("done", ""), known},
 		// Last: it starts a report in the member's chat.
@@ -193,6 +228,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 				if has(p.mine(all), "handoff.case", "find.card") {
 					views++
+					// A card with personal data cannot be forwarded.
+					for _, r := range p.mine(all) {
+						if !r.Protect {
+							t.Errorf("%s by a %s: the card is sent without protect_content", a.name, rl.name)
+						}
+					}
 				}
 			}
 			// Every view of the case's personal data is in the audit

@@ -196,10 +196,11 @@ type Volunteers interface {
 	Coordinators(ctx context.Context) ([]Volunteer, error)
 	// Invite stores a one-time invite by the hash of its token.
 	Invite(ctx context.Context, tokenHash string, role Role, by int64, expires time.Time) error
-	// Accept uses an invite: the user becomes a member with its role (or
-	// keeps a higher one). ErrNotFound when it is unknown, expired or used
-	// by someone else.
-	Accept(ctx context.Context, tokenHash string, userID int64, at time.Time) (Role, error)
+	// Accept uses an invite once: the user becomes a member with its role
+	// (or keeps a higher one). The same op (the update handled again) gets
+	// the same answer; ErrNotFound when the invite is unknown, expired,
+	// revoked (its maker or its user was removed) or used already.
+	Accept(ctx context.Context, tokenHash string, userID int64, at time.Time, op string) (Role, error)
 }
 
 // Outcomes of a handoff as kept in its history row.
@@ -234,9 +235,6 @@ type Handoffs interface {
 	Start(ctx context.Context, p Pairing) error
 	// End records how a handoff ended; only the first end counts.
 	End(ctx context.Context, id, outcome string, at time.Time) error
-	// Rate keeps the user's rating (1–5) of an ended handoff of their chat;
-	// ErrNotFound when there is none.
-	Rate(ctx context.Context, id string, chatID int64, rating int) error
 	// Stats counts the handoffs since a time.
 	Stats(ctx context.Context, since time.Time) (HandoffStats, error)
 	// LatestCase returns the latest case the user reported, or ErrNotFound.
@@ -253,7 +251,6 @@ type CaseFiles interface {
 const (
 	dataLeave  = "h.l" // a waiting user leaves the queue
 	dataEnd    = "h.e" // a paired user ends the conversation
-	dataRate   = "h.r" // h.r:<handoff id>:<1-5>
 	dataTake   = "h.t" // h.t:<ticket>, under a volunteer's notification
 	dataSwitch = "h.s" // h.s:<chat>, a volunteer switches between chats
 )
@@ -273,7 +270,6 @@ func (a *App) registerHandoff() {
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
 	h.buttons[dataEnd] = func(ctx context.Context, c *turn, _ string) error { return a.userEnd(ctx, c) }
-	h.buttons[dataRate] = a.rate
 	h.starts["v_"] = a.acceptInvite
 
 	// Every command here asks the authorisation table (authz.go) first.

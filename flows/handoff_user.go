@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -49,7 +50,9 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 		return true, a.relayFromVolunteer(ctx, c, st.Active)
-	case st.Waiting != nil && msg:
+	case st.Waiting != nil && msg && c.s.Flow != flowReport:
+		// Answers to the report (the urgent path queues the reporter
+		// before the optional questions) go to the report.
 		return true, a.keep(ctx, c, st)
 	case c.in.Command == "help" && !c.isStatusFlow():
 		// Members get their commands (in a status update, its help);
@@ -92,8 +95,34 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 
 // relayFromVolunteer copies a volunteer's message to the user of their
 // active chat.
+//
+// A reply goes to the chat of the message replied to, whichever is active:
+// a coordinator answering chat A while B is active must not send A's
+// answer to B. When they no longer hold that chat, the reply is refused
+// with a warning.
 func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	c.drop = true
+	if c.in.ReplyTo != 0 {
+		chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			// Not a relayed message (a notice, a card): nothing says
+			// which chat it belongs to, so it goes to the active one.
+		case err != nil:
+			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
+		case chat != p.ChatID:
+			held, err := a.d.Queue.Held(ctx, c.in.UserID)
+			if err != nil {
+				return fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+			}
+			i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat })
+			if i < 0 {
+				c.say(T("handoff.reply_not_held"))
+				return nil
+			}
+			p = &held[i]
+		}
+	}
 	if err := a.relay(ctx, c, p.ChatID); err != nil {
 		return err
 	}
@@ -109,7 +138,7 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 // copyTo relays a message with copyMessage, which shows it as the bot's:
 // the sender's account stays hidden.
 func copyTo(chatID, fromChatID int64, messageID int) Reply {
-	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}}
+	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}, Protect: true}
 }
 
 // relay copies the message of c to chatID. A reply is relayed as a reply to
@@ -336,42 +365,15 @@ func (a *App) userEnd(ctx context.Context, c *turn) error {
 	if err := a.d.Handoffs.End(ctx, p.ID, EndUser, c.now); err != nil {
 		return fmt.Errorf("record end of handoff %s: %w", p.ID, err)
 	}
-	c.say(T("handoff.user_ended"), T("handoff.rate"))
-	c.buttons = rateButtons(p.ID)
+	c.say(T("handoff.user_ended"))
+	c.buttons = afterChatButtons()
 	c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang,
 		Texts: []Text{T("handoff.vol_user_ended", "Ticket", p.Ticket)}})
 	return nil
 }
 
-// rateButtons ask the user to rate a handoff from 1 to 5.
-func rateButtons(id string) [][]Button {
-	row := make([]Button, 0, 5)
-	for n := 1; n <= 5; n++ {
-		row = append(row, Button{Label: strconv.Itoa(n) + " ⭐", Data: dataRate + ":" + id + ":" + strconv.Itoa(n)})
-	}
-	return [][]Button{row, {{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
-}
-
-// rate keeps the user's rating of a handoff and thanks them in place of
-// the rating buttons.
-func (a *App) rate(ctx context.Context, c *turn, rest string) error {
-	c.drop = true
-	id, v, _ := strings.Cut(rest, ":")
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 5 || id == "" {
-		c.say(T("button.old"))
-		return c.show(ctx)
-	}
-	err = a.d.Handoffs.Rate(ctx, id, c.in.ChatID, n)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		c.say(T("button.old"))
-		return c.show(ctx)
-	case err != nil:
-		return fmt.Errorf("rate handoff %s: %w", id, err)
-	}
-	c.edit = c.in.MessageID
-	c.say(T("handoff.thanks"))
-	c.buttons = [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
-	return nil
+// afterChatButtons lead back to the menu after a conversation. Nobody is
+// asked to rate it: a frightened family is not a customer.
+func afterChatButtons() [][]Button {
+	return [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
 }

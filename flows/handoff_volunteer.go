@@ -18,6 +18,7 @@ type member struct {
 	lang    string
 	texts   []Text
 	buttons [][]Button
+	protect bool // the answer shows a case's personal data: protect_content
 }
 
 func (m *member) say(t ...Text) { m.texts = append(m.texts, t...) }
@@ -102,7 +103,7 @@ func (a *App) answerMember(c *turn, m *member, err error) error {
 	}
 	c.drop = true
 	if len(m.texts) > 0 {
-		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit}
+		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit, Protect: m.protect}
 		c.extra = append([]Reply{own}, c.extra...)
 	}
 	return nil
@@ -253,7 +254,7 @@ func (a *App) returned(ctx context.Context, p Pairing, pos int, userText string)
 	return out, nil
 }
 
-// done is /done: the conversation is over; the user may rate it.
+// done is /done: the conversation is over.
 func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 	p, err := a.active(ctx, m)
 	if err != nil || p == nil {
@@ -274,8 +275,7 @@ func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 	if err := a.sayStillHeld(ctx, m); err != nil {
 		return err
 	}
-	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done"), T("handoff.rate")},
-		Buttons: rateButtons(q.ID)})
+	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done")}, Buttons: afterChatButtons()})
 	return nil
 }
 
@@ -337,6 +337,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	}
 	// The review screen's lines, drawn from the stored report.
 	view := &turn{a: a, s: &Session{ChatID: c.in.ChatID, Lang: m.lang, Draft: *r}, in: c.in, now: c.now}
+	view.s.Draft.Filed = cs.Code // every field, not the urgent path's few
 	var lines []Text
 	for _, f := range view.reviewFields() {
 		ans, err := a.steps[f].answer(ctx, view, true)
@@ -349,6 +350,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
 	}
 	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
+	m.protect = true
 	return a.caseTools(ctx, m, cs)
 }
 

@@ -46,6 +46,7 @@ type Event struct {
 	Date       string // StatusDeportation: the date, YYYY-MM-DD; "" when unknown
 	Note       string
 	Public     bool   // people with the code see it and are told of it; else volunteers only
+	Erased     string // why Note is gone: AuditForget (the reporter asked) or AuditPurge; "" when it is not
 	Actor      string // "reporter", or "tg:<user id>" of the volunteer
 	// Key makes recording idempotent: an event whose key is stored already
 	// is not stored again.
@@ -69,7 +70,10 @@ type CaseStatus struct {
 	FacilityID     int64
 	FacilityText   string // as the reporter typed it, when not from the directory
 	FacilityShared bool   // the reporter let people with the code see the facility
-	Notes          []Event
+	// DatesShared: the reporter let people with the code see a deportation
+	// date (a leaked code must not tell others when someone will land).
+	DatesShared bool
+	Notes       []Event
 }
 
 // CaseFile is a case as volunteers see it: the report, the status and the
@@ -159,6 +163,7 @@ const (
 	stepDepDate    = "dep_date"    // update: the deportation date
 	stepPublicNote = "public_note" // update: a note for everyone with the code
 	stepNoteText   = "note_text"   // note: the internal note
+	stepNoteHeld   = "note_held"   // update: a public note held back for the personal data it seems to hold
 )
 
 // dataStatus starts the callback data of this feature's buttons:
@@ -186,6 +191,9 @@ type CaseUpdate struct {
 	FacilityID int64  `json:"f,omitempty"`
 	Query      string `json:"q,omitempty"` // the facility typed, to match
 	Date       string `json:"d,omitempty"`
+	// Held is a public note held back because it seems to hold personal
+	// data, until the volunteer chooses what to do with it.
+	Held string `json:"h,omitempty"`
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case
@@ -419,8 +427,18 @@ func (c *turn) statusView(ctx context.Context, st CaseStatus, reporter bool) ([]
 	texts := []Text{T("check.header", "Code", FormatCode(st.Code))}
 	texts = append(texts, T("check.status", "Status", T("status.name."+st.Status), "Since", dateText(st.Since)))
 	texts = append(texts, T("status.about."+st.Status))
-	if st.Status == StatusDeportation && st.Date != "" {
+	if st.Status == StatusDeportation && st.Date != "" && (st.DatesShared || reporter) {
 		texts = append(texts, T("check.deportation_date", "Date", dateText(dateOf(st.Date))))
+	}
+	if st.Status == StatusTransferred && st.FacilityID != 0 {
+		// Known to everyone with the code: it changes what they should do.
+		f, err := c.a.d.Facilities.Get(ctx, st.FacilityID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("get facility %d: %w", st.FacilityID, err)
+		}
+		if f.Staging {
+			texts = append(texts, T("status.staging"))
+		}
 	}
 	if st.FacilityShared || reporter {
 		where, err := c.facilityName(ctx, st.FacilityID, st.FacilityText)
@@ -430,6 +448,9 @@ func (c *turn) statusView(ctx context.Context, st CaseStatus, reporter bool) ([]
 		if where != "" {
 			texts = append(texts, T("check.facility", "Facility", where))
 		}
+	}
+	if c.a.cfg.Phone != "" {
+		texts = append(texts, T("check.hotline", "Phone", c.a.cfg.Phone, "Hours", c.a.cfg.Hours))
 	}
 	if len(st.Notes) > 0 {
 		lines := make([]Text, 0, len(st.Notes))
@@ -546,7 +567,7 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 		texts := []Text{T("notify.header", "Code", FormatCode(code))}
 		if e.Kind == EventStatus {
 			texts = append(texts, T("notify.status", "Status", T("status.name."+e.Status)), T("status.about."+e.Status))
-			if e.Date != "" {
+			if e.Date != "" && (st.DatesShared || r.Reporter) {
 				texts = append(texts, T("check.deportation_date", "Date", dateText(dateOf(e.Date))))
 			}
 			if e.Status == StatusTransferred && e.FacilityID != 0 && (st.FacilityShared || r.Reporter) {

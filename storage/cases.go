@@ -94,6 +94,9 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 				return errors.New("no free case code")
 			}
 		}
+		if err := saveFacts(ctx, tx, s.keys, c.ID, r.Facts); err != nil {
+			return err
+		}
 		if err := indexCase(ctx, tx, s.keys, c.ID, reporterID, r); err != nil {
 			return err
 		}
@@ -285,7 +288,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 			c.has_lawyer, c.lawyer_name, c.lawyer_phone,
 			coalesce(to_char(c.hearing_date, 'YYYY-MM-DD'), '') AS hearing_date,
 			c.appeals, c.urgent, c.reporter_name, c.relationship, c.reporter_contact,
-			r.telegram_user_id, r.chat_id
+			coalesce(r.telegram_user_id, 0) AS telegram_user_id, r.chat_id
 		FROM cases c
 		JOIN reporters r ON r.id = c.reporter_id
 		WHERE c.code = $1`, code)
@@ -328,6 +331,9 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 	}
 	if len(row.Urgent) > 0 {
 		rep.Urgent = []string(row.Urgent)
+	}
+	if rep.Facts, err = loadFacts(ctx, tx, keys, row.ID); err != nil {
+		return nil, flows.Case{}, err
 	}
 	return rep, flows.Case{ID: row.ID, Code: row.Code, Created: row.Created}, nil
 }

@@ -148,7 +148,7 @@ func TestCheckinsForgetAndPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := newCheckin(t, s, 2)
-	e, err := storage.NewReporters(db).Forget(ctx, 1)
+	e, err := storage.NewReporters(db, keys).Forget(ctx, 1)
 	if err != nil || e.Checkins != 1 {
 		t.Fatalf("Forget: %+v, %v", e, err)
 	}

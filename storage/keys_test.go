@@ -382,7 +382,7 @@ func storeUnder(t *testing.T, db *sqlx.DB, keys *storage.Keyring, n int) []flows
 	if _, err := storage.NewCases(db, keys).Create(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := storage.NewReporters(db).Forget(ctx, 5); err != nil {
+	if _, err := storage.NewReporters(db, keys).Forget(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -573,7 +573,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	if err := db.Get(&invalid, `SELECT count(*) FROM pg_constraint WHERE conname LIKE '%sealed' AND NOT convalidated`); err != nil || invalid != 0 {
 		t.Errorf("%d sealed constraints left unvalidated (%v)", invalid, err)
 	}
-	// Migration 008 indexed the names of both cases.
+	// Migration 007 indexed the names of both cases.
 	byName, err := storage.NewCaseTools(db, keys).FindName(ctx, "Petrov")
 	if err != nil || len(byName) != 1 || byName[0].Case.Code != "BBBB3333" {
 		t.Errorf("FindName after migration: %d cases, %v", len(byName), err)

@@ -265,7 +265,7 @@ func freeAddr(t *testing.T) string {
 func TestWebhookRefusesStrangersEndToEnd(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	const secret = "s3cret_token-e2e"
+	const secret = "s3cret_token-e2e-0123456789abcdef"
 	h := newStatusHarness(t, withConfig(func(c *config) {
 		c.ListenAddr = addr
 		c.WebhookURL = "http://" + addr + "/telegram/hook"
@@ -467,6 +467,7 @@ func TestDraftsExpireEndToEnd(t *testing.T) {
 	press(t, u, m, h.label("en", "btn.menu_report"))
 	m = expectText(t, u, firstLine(h.text("en", "ask.consent")))
 	press(t, u, m, h.label("en", "btn.consent_yes"))
+	h.dontKnow(t, u, "en", "triage")
 	expectText(t, u, firstLine(h.text("en", "ask.name")))
 	u.Send("Ivan Petrov")
 	u.Next(t)
