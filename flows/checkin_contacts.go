@@ -164,9 +164,15 @@ func (c *turn) invite(ctx context.Context, k Checkin) error {
 		return fmt.Errorf("invite for check-in %d: %w", k.ID, err)
 	}
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=t_" + p.Token
-	// The message is made to be forwarded as it is: no buttons, nothing
-	// but the invitation; /checkin shows the check-in again.
+	// The message is made to be forwarded as it is: nothing but the
+	// invitation. Its buttons are the person's; pressed by anyone else
+	// they change nothing.
 	c.say(T("checkin.invite_forward", "Name", k.Name, "Link", link))
+	id := strconv.FormatInt(k.ID, 10)
+	if len(k.Contacts)+1 < maxContacts {
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.checkin_invite"), Data: dataCheckin + ":" + ckInvite + ":" + id}})
+	}
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.checkin_contacts_done"), Data: dataCheckin + ":" + ckDone + ":" + id}})
 	return nil
 }
 
