@@ -47,6 +47,13 @@ func (c *turn) out(ctx context.Context, k Checkin) error {
 			for _, r := range rs {
 				c.send(r)
 			}
+			if k.CaseID == 0 {
+				// The alarm was still being raised: it stops before
+				// telling anyone (alarm).
+				c.say(T("checkin.out_ok"))
+				c.footer()
+				return nil
+			}
 			c.say(T("checkin.out_after_alarm", "Code", FormatCode(k.CaseCode)))
 			c.footer()
 			return nil
@@ -250,6 +257,17 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 	if err := a.d.Audit.Record(ctx, AuditEntry{At: now, Actor: ActorSystem, Action: AuditCheckinAlarm, CaseID: cs.ID,
 		Key: "checkin-alarm:" + strconv.FormatInt(k.ID, 10)}); err != nil {
 		return nil, fmt.Errorf("audit alarm: %w", err)
+	}
+	// "I'm out" while the case was being opened: the case keeps the news,
+	// and nobody is alarmed.
+	if k2, err := a.d.Checkins.Get(ctx, k.ID); err != nil {
+		return nil, err
+	} else if k2.Status != CheckinAlarm {
+		k.CaseID, k.CaseCode, k.Contacts = cs.ID, cs.Code, nil
+		if _, err := a.outAfterAlarm(ctx, k, now); err != nil {
+			return nil, err
+		}
+		return nil, nil
 	}
 	code := FormatCode(cs.Code)
 	office := officeOf(a.d.Offices, k)
