@@ -403,3 +403,22 @@ func TestCheckinNext(t *testing.T) {
 		t.Fatalf("the contact was told %v", c.idsSince(cn))
 	}
 }
+
+// TestCheckinNeedHelp: "I need help" after the check-in offers a volunteer
+// at once, and the check-in stays watched.
+func TestCheckinNeedHelp(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	w.person(volunteerID, "en")
+	k := w.registerCheckin(p, "Miami", "Miami", "12.03", "9:00")
+	w.setClock(k.End)
+	w.tick()
+	expectTexts(t, p.press("btn.checkin_help"), "checkin.help_offer")
+	r := p.press("btn.volunteer_now")
+	if ids := textIDs(r); len(ids) == 0 || !strings.HasPrefix(ids[0], "handoff.") {
+		t.Fatalf("a volunteer was not offered: %v", ids)
+	}
+	if got, _ := w.deps.Checkins.Get(context.Background(), k.ID); got.Status != flows.CheckinActive {
+		t.Fatalf("status %s, want still watched", got.Status)
+	}
+}
