@@ -14,3 +14,7 @@ func Open(k *Keyring, table, column string, row int64, v []byte) (string, error)
 func Seal(k *Keyring, table, column string, row int64, v string) []byte {
 	return k.seal(field{table, column, row}, v)
 }
+
+// SealNoteLegacy seals a note as stores did before migration 007, bound to
+// its event alone.
+func SealNoteLegacy(k *Keyring, id int64, note string) []byte { return k.seal(legacyNoteField(id), note) }
