@@ -17,4 +17,6 @@ func Seal(k *Keyring, table, column string, row int64, v string) []byte {
 
 // SealNoteLegacy seals a note as stores did before migration 007, bound to
 // its event alone.
-func SealNoteLegacy(k *Keyring, id int64, note string) []byte { return k.seal(legacyNoteField(id), note) }
+func SealNoteLegacy(k *Keyring, id int64, note string) []byte {
+	return k.seal(legacyNoteField(id), note)
+}
