@@ -28,6 +28,9 @@ const (
 	ActViewStats        Action = "view_stats"        // /stats
 	ActManageVolunteers Action = "manage_volunteers" // /volunteers: list, add, remove, invite
 	ActViewAudit        Action = "view_audit"        // /audit
+	ActWriteReporter    Action = "write_reporter"    // /write: open a chat with a case's reporter
+	ActMergeCases       Action = "merge_cases"       // /merge and the card's merge button
+	ActFileForCaller    Action = "file_for_caller"   // /newcase: file a report for a caller who phoned
 )
 
 // Permission is one row of the table: the lowest role that may do Action;
@@ -63,6 +66,10 @@ func Permissions() []Permission {
 		{Action: ActViewStats, Min: RoleCoordinator},
 		{Action: ActManageVolunteers, Min: RoleAdmin},
 		{Action: ActViewAudit, Min: RoleAdmin},
+		{Action: ActWriteReporter, Min: RoleVolunteer},
+		// A merge changes two cases and who hears of them: coordinators.
+		{Action: ActMergeCases, Min: RoleCoordinator},
+		{Action: ActFileForCaller, Min: RoleVolunteer},
 	}
 }
 

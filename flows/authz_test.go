@@ -138,6 +138,9 @@ func accesses() []access {
 		{"/find CODE", flows.ActFindCase, cmd("find", "CODE"), known},
 		{"/find CODE: personal data", flows.ActViewCase, cmd("find", "CODE"), answered("find.card")},
 		{"/find A-number: personal data", flows.ActViewCase, cmd("find", "A 123-456-789"), answered("find.card")},
+		{"conversation button", flows.ActViewCase, btn("ct.:t:CODE:0"), answered("tools.transcript", "tools.transcript_empty")},
+		{"/write", flows.ActWriteReporter, cmd("write", "CODE"), answered("tools.write_other", "tools.write_already")},
+		{"/merge", flows.ActMergeCases, cmd("merge", "CODE CODE"), answered("tools.merge_self")},
 		{"/next", flows.ActTakeChat, cmd("next", ""), known},
 		{"/take", flows.ActTakeChat, cmd("take", "99"), known},
 		{"take button", flows.ActTakeChat, btn("h.t:99"), answered("handoff.take_gone", "handoff.busy")},
@@ -150,9 +153,12 @@ func accesses() []access {
 		{"status button", flows.ActUpdateStatus, btn("s.:v:CODE"), answered("update.pick")},
 		{"/note", flows.ActAddNote, cmd("note", "CODE called the lawyer"), answered("note.saved")},
 		{"note button", flows.ActAddNote, btn("s.:n:CODE"), answered("note.ask")},
+		{"/hold", flows.ActTakeChat, cmd("hold", "60"), known},
 		{"held public note sent anyway", flows.ActPublishPersonal, sendHeldNote, answered("update.note_saved")},
 		{"/release", flows.ActTakeChat, cmd("release", ""), known},
 		{"/done", flows.ActTakeChat, cmd("done", ""), known},
+		// Last: it starts a report in the member's chat.
+		{"/newcase", flows.ActFileForCaller, cmd("newcase", ""), answered("tools.newcase_intro", "tools.newcase_holding")},
 	}
 }
 

@@ -567,8 +567,6 @@ func (c *turn) menuAction(ctx context.Context, action string) error {
 		}
 		c.startReport()
 		return c.prompt(ctx, false)
-	case "info":
-		c.say(T("info.text"))
 	default:
 		c.say(T("button.old"))
 	}

@@ -62,6 +62,9 @@ func newApp(t *testing.T, o appOptions) *testApp {
 	if o.Config.BotUsername == "" {
 		o.Config.BotUsername = "hotline_test_bot"
 	}
+	if o.Config.InfoPages == nil {
+		o.Config.InfoPages, o.Config.Phone = cat.InfoPages(), "+1 555 0100"
+	}
 	a := &testApp{t: t, cfg: o.Config, cat: cat, db: db, rdb: rdb, prefix: prefix, now: testNow}
 	a.deps = allDeps(t, db, rdb, prefix, o)
 	a.sessions = &flowSessions{Sessions: a.deps.Sessions.(*storage.Sessions)}
@@ -341,13 +344,15 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appO
 	}
 	keys := storagetest.Keys(t)
 	cases := storage.NewCases(db, keys)
+	queue := storage.NewQueue(rdb, prefix)
+	tools := storage.NewCaseTools(db, keys)
 	return flows.Deps{
 		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
 		Cases:      cases,
 		Facilities: storage.NewFacilities(db),
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: storage.NewVolunteers(db),
-			Queue:      storage.NewQueue(rdb, prefix),
+			Queue:      queue,
 			Handoffs:   storage.NewHandoffs(db),
 			CaseFiles:  cases,
 			Threads:    storage.NewThreads(rdb, prefix, time.Hour),
@@ -358,6 +363,12 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appO
 			Reporters:     storage.NewReporters(db, keys),
 			Limiter:       storage.NewLimiter(rdb, prefix, o.Limits),
 			FindLimiter:   storage.NewLimiter(rdb, prefix+"find:", o.FindLimits),
+		},
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
 		},
 		Audit: storage.NewAudit(db),
 	}

@@ -364,7 +364,9 @@ func TestOldButtons(t *testing.T) {
 	// Old menu buttons inside a flow never lose the draft.
 	c.expect(c.pressOn(1, "btn.menu_report"), "resume.unfinished", "resume.ask")
 	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
-	c.expect(c.pressOn(1, "btn.menu_info"), "info.text", "ask.name_cyr")
+	c.expect(c.pressOn(1, "btn.menu_info"), "info.contents")
+	c.expect(c.press("info.title.locator"), "info.page.locator")
+	c.expect(c.press("btn.info_done"), "ask.name_cyr")
 
 	// Made-up callback data.
 	for _, d := range []string{"", "x", "zzzzzzzz:name:skip", "m:nonsense", "l:de", ":::"} {
@@ -499,10 +501,20 @@ func TestMenuAndLanguage(t *testing.T) {
 		t.Errorf("menu buttons = %v, want %v", got, want)
 	}
 	menu := c.lastID
-	c.expect(c.pressOn(menu, "btn.menu_info"), "info.text", "menu.choose")
+	c.expect(c.pressOn(menu, "btn.menu_info"), "info.contents")
+	if got := buttonNames(c.last); !slices.Contains(got, "info.title.locator") || !slices.Contains(got, "info.title.card") || slices.Contains(got, "info.title.bond") {
+		t.Errorf("topics %v: want every checked page and not the one waiting for the lawyers", got)
+	}
+	c.expect(c.press("info.title.locator"), "info.page.locator")
 	if !strings.Contains(c.rendered(c.last), "https://locator.ice.gov") {
 		t.Error("no locator link in the useful information")
 	}
+	c.expect(c.press("btn.info_contents"), "info.contents")
+	c.expect(c.press("info.title.card"), "info.page.card")
+	if !strings.Contains(c.rendered(c.last), "+1 555 0100") {
+		t.Error("the card for the detainee lacks the hotline's phone")
+	}
+	c.expect(c.press("btn.info_done"), "menu.choose")
 	c.expect(c.pressOn(menu, "btn.menu_check"), "check.ask")
 	c.expect(c.command("start", "c_K7M4Q9XP"), "check.not_found")
 	c.expect(c.send("здравствуйте, мужа задержали"), "menu.greeting")

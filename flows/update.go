@@ -539,7 +539,7 @@ func (c *turn) find(ctx context.Context, arg string) error {
 	if p != nil {
 		an = ""
 	}
-	if code == "" && an == "" {
+	if code == "" && an == "" && !isName(arg) {
 		c.say(T("find.usage"))
 		return c.again(ctx)
 	}
@@ -551,15 +551,30 @@ func (c *turn) find(ctx context.Context, arg string) error {
 		c.say(tryLaterText(wait))
 		return c.again(ctx)
 	}
-	files, err := c.a.d.Timeline.Find(ctx, code, an)
-	if err != nil {
-		return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
-	}
 	// Every search is audited, hit or miss: the kind of query and the
-	// count, never the code or A-number searched for.
+	// count, never the code, A-number or name searched for.
+	var files []CaseFile
 	kind := "code"
-	if code == "" {
-		kind = "a_number"
+	switch {
+	case code == "" && an == "":
+		kind = "name"
+		if files, err = c.findName(ctx, arg); err != nil {
+			return err
+		}
+	default:
+		if code == "" {
+			kind = "a_number"
+		}
+		if files, err = c.a.d.Timeline.Find(ctx, code, an); err != nil {
+			return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
+		}
+		// An eight-letter name ("Morozova") also reads as a case code.
+		if len(files) == 0 && an == "" && isName(arg) {
+			kind = "name"
+			if files, err = c.findName(ctx, arg); err != nil {
+				return err
+			}
+		}
 	}
 	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditSearch, Detail: kind + ":" + strconv.Itoa(len(files))}); err != nil {
 		return err
@@ -599,6 +614,11 @@ func (c *turn) find(ctx context.Context, arg string) error {
 			return err
 		}
 		c.say(card)
+		extras, err := c.a.caseExtras(ctx, f.Case.ID)
+		if err != nil {
+			return err
+		}
+		c.say(extras...)
 		c.protect = true
 	}
 	if c.isStatusFlow() {

@@ -115,7 +115,7 @@ type AuditChain struct {
 	BadID   int64  // with ErrAuditBroken: the first row whose hash does not follow
 }
 
-// VerifyAudit recomputes the audit log's hash chain (migration 007) row by
+// VerifyAudit recomputes the audit log's hash chain (migration 008) row by
 // row, in id order, from the rows' fields, and compares it with the stored
 // hashes. It needs only SELECT on audit_log, which the bot's role has.
 func VerifyAudit(ctx context.Context, db *sqlx.DB) (AuditChain, error) {
@@ -150,7 +150,7 @@ func VerifyAudit(ctx context.Context, db *sqlx.DB) (AuditChain, error) {
 	return out, nil
 }
 
-// auditFields is audit_log_fields of migration 007: each field's length
+// auditFields is audit_log_fields of migration 008: each field's length
 // in characters, a colon and the field.
 func auditFields(r auditRow) []byte {
 	var b []byte

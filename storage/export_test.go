@@ -1,5 +1,11 @@
 package storage
 
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
 // SetCodeSource replaces the case code generator, so that tests can make
 // codes collide.
 func SetCodeSource(c *Cases, next func() string) { c.newCode = next }
@@ -15,8 +21,13 @@ func Seal(k *Keyring, table, column string, row int64, v string) []byte {
 	return k.seal(field{table, column, row}, v)
 }
 
-// SealNoteLegacy seals a note as stores did before migration 007, bound to
+// SealNoteLegacy seals a note as stores did before migration 008, bound to
 // its event alone.
 func SealNoteLegacy(k *Keyring, id int64, note string) []byte {
 	return k.seal(legacyNoteField(id), note)
+}
+
+// IndexStoredNames runs the Go step of migration 007 on db.
+func IndexStoredNames(ctx context.Context, db *sqlx.DB, keys *Keyring) error {
+	return inTx(ctx, db, false, func(tx *sqlx.Tx) error { return indexStoredNames(ctx, tx, keys) })
 }

@@ -407,8 +407,13 @@ func TestRotateKeys(t *testing.T) {
 	old, current := newKey(t), newKey(t)
 	cs := storeUnder(t, db, keyring(t, old), 5)
 	oldID, curID := keyring(t, old).Current(), keyring(t, current).Current()
-	// 5 cases × (13 fields + index), 2 reporters × 3, 5 notes
-	const values = 5*14 + 2*3 + 5
+	// 5 cases × (13 fields + index), 2 reporters × 3, 5 notes, and the
+	// name index of the 5 cases
+	var names int
+	if err := db.Get(&names, `SELECT count(*) FROM case_name_index`); err != nil || names == 0 {
+		t.Fatalf("name index rows: %d, %v", names, err)
+	}
+	values := 5*14 + 2*3 + 5 + names
 	if got, want := usage(t, db), map[string]int{oldID: values}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("before: key usage %v, want %v", got, want)
 	}
@@ -428,19 +433,22 @@ func TestRotateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}}
+	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}, {"case_messages", 0},
+		{"case_name_index", 5}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RotateKeys = %v, want %v", got, want)
 	}
 	if wantProgress := []storage.Rotated{{"cases", 2}, {"cases", 3}, {"reporters", 2}, {"case_events", 2},
-		{"case_events", 4}, {"case_events", 5}}; !reflect.DeepEqual(progress, wantProgress) {
+		{"case_events", 4}, {"case_events", 5}, {"case_name_index", 2}, {"case_name_index", 4},
+		{"case_name_index", 5}}; !reflect.DeepEqual(progress, wantProgress) {
 		t.Errorf("progress = %v, want %v", progress, wantProgress)
 	}
 	if got, want := usage(t, db), map[string]int{curID: values}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after: key usage %v, want %v", got, want)
 	}
 	again, err := storage.RotateKeys(ctx, db, ring, 0, nil)
-	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0}}) {
+	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0},
+		{"case_messages", 0}, {"case_name_index", 0}}) {
 		t.Errorf("RotateKeys again = %v, %v; want nothing to do", again, err)
 	}
 
@@ -565,9 +573,19 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	if err := db.Get(&invalid, `SELECT count(*) FROM pg_constraint WHERE conname LIKE '%sealed' AND NOT convalidated`); err != nil || invalid != 0 {
 		t.Errorf("%d sealed constraints left unvalidated (%v)", invalid, err)
 	}
+	// Migration 007 indexed the names of both cases.
+	byName, err := storage.NewCaseTools(db, keys).FindName(ctx, "Petrov")
+	if err != nil || len(byName) != 1 || byName[0].Case.Code != "BBBB3333" {
+		t.Errorf("FindName after migration: %d cases, %v", len(byName), err)
+	}
+	var names int
+	if err := db.Get(&names, `SELECT count(*) FROM case_name_index`); err != nil {
+		t.Fatal(err)
+	}
 	// 12 answers and the index, the sparse case's name and facility text
-	// (sealed by migration 007), 3 reporter fields, a note.
-	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 2 + 3 + 1}) {
+	// (sealed by migration 008), 3 reporter fields, a note, and the name
+	// index.
+	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 2 + 3 + 1 + names}) {
 		t.Errorf("key usage after migration: %v", u)
 	}
 	// New reports go on as usual.
@@ -579,11 +597,11 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	}
 }
 
-// TestMigrate007BindsNotes: notes sealed before migration 007 are bound to
+// TestMigrate008BindsNotes: notes sealed before migration 008 are bound to
 // their case and publicity by it, still read as before; afterwards a note
 // moved to another case, or made public, by someone without the key no
 // longer opens.
-func TestMigrate007BindsNotes(t *testing.T) {
+func TestMigrate008BindsNotes(t *testing.T) {
 	ctx := context.Background()
 	db, err := storage.OpenPostgres(ctx, emptyDatabaseURL(t))
 	if err != nil {
@@ -591,10 +609,10 @@ func TestMigrate007BindsNotes(t *testing.T) {
 	}
 	defer db.Close()
 	keys := storagetest.Keys(t)
-	if err := storage.Migrate(ctx, db, storage.MigrateOptions{UpTo: 6, Keys: keys}); err != nil {
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{UpTo: 7, Keys: keys}); err != nil {
 		t.Fatal(err)
 	}
-	// Two cases as version 6 stored them.
+	// Two cases as version 7 stored them.
 	var reporterID int64
 	if err := db.Get(&reporterID, `INSERT INTO reporters (telegram_user_id, chat_id) VALUES (5, 5) RETURNING id`); err != nil {
 		t.Fatal(err)
@@ -615,7 +633,7 @@ func TestMigrate007BindsNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := storage.Migrate(ctx, db, storage.MigrateOptions{}); !errors.Is(err, storage.ErrNoKeys) {
-		t.Fatalf("Migrate 007 without keys over sealed notes: %v, want ErrNoKeys", err)
+		t.Fatalf("Migrate 008 without keys over sealed notes: %v, want ErrNoKeys", err)
 	}
 	if err := storage.Migrate(ctx, db, storage.MigrateOptions{Keys: keys}); err != nil {
 		t.Fatal(err)
@@ -623,7 +641,7 @@ func TestMigrate007BindsNotes(t *testing.T) {
 	tl := storage.NewTimeline(db, keys)
 	files, err := tl.Find(ctx, a.Code, "")
 	if err != nil || len(files) != 1 || !slices.ContainsFunc(files[0].Events, func(e flows.Event) bool { return e.Note == "wife's number is private" }) {
-		t.Fatalf("the note after migration 007: %+v, %v", files, err)
+		t.Fatalf("the note after migration 008: %+v, %v", files, err)
 	}
 	for _, tamper := range []string{
 		`UPDATE case_events SET case_id = $2 WHERE id = $1`,

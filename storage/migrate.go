@@ -137,8 +137,13 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o Migrate
 		if sealed, err = sealPlaintext(ctx, tx, o.Keys, tables005(), constraints005); err != nil {
 			return err
 		}
-	case 7:
-		if sealed, err = migrate007(ctx, tx, o.Keys); err != nil {
+	case 8:
+		if sealed, err = migrate008(ctx, tx, o.Keys); err != nil {
+			return err
+		}
+	}
+	if m.version == 7 {
+		if err := indexStoredNames(ctx, tx, o.Keys); err != nil {
 			return err
 		}
 	}

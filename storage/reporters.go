@@ -239,6 +239,9 @@ func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action str
 		return nil, nil
 	}
 	slices.Sort(erased)
+	if err := eraseTools(ctx, tx, erased); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE case_events SET note = NULL, note_erased = $2
 		WHERE case_id = ANY($1) AND note IS NOT NULL AND (public OR $3 OR id = ANY($4))`,

@@ -17,7 +17,10 @@ type sealedTable struct {
 	ident   string   // the row identity values are sealed with; unique
 	columns []string // encrypted columns
 	index   bool     // cases: a_number_index is the blind index of a_number
-	bound   bool     // case_events: the note is bound to its case and publicity too (noteField)
+	// bindCase, for case_events, is the SQL of the case a note is bound to
+	// with its publicity (noteField); "" for the other tables.
+	bindCase string
+	late     bool // made after migration 005: never held plaintext
 }
 
 // caseSealed are the columns of cases that hold personal data.
@@ -25,7 +28,7 @@ func caseSealed() []string {
 	return append(case005(), "facility_text")
 }
 
-// case005 are the columns of cases migration 005 encrypted; migration 007
+// case005 are the columns of cases migration 005 encrypted; migration 008
 // added facility_text.
 func case005() []string {
 	return []string{"name_latin", "name_cyrillic", "birth_date", "birth_country", "citizenship", "a_number",
@@ -33,14 +36,15 @@ func case005() []string {
 		"reporter_contact"}
 }
 
-// noteField is where a note is sealed: its event, and also its case and
-// whether it is public, so that a row moved to another case or made public
-// by someone without the key no longer opens.
+// noteField is where a note is sealed: its event, and also the case it was
+// written in and whether it is public, so that a row moved to another case
+// or made public by someone without the key no longer opens. A merge of
+// cases moves notes but keeps the case they were written in (from_case).
 func noteField(id, caseID int64, public bool) field {
 	return field{"case_events", fmt.Sprintf("note#case=%d,public=%t", caseID, public), id}
 }
 
-// legacyNoteField is where a note was sealed before migration 007.
+// legacyNoteField is where a note was sealed before migration 008.
 func legacyNoteField(id int64) field { return field{"case_events", "note", id} }
 
 // sealedTables are the tables that hold encrypted values. A reporter's
@@ -50,7 +54,8 @@ func sealedTables() []sealedTable {
 	return []sealedTable{
 		{name: "cases", ident: "id", columns: caseSealed(), index: true},
 		{name: "reporters", ident: "telegram_user_id", columns: []string{"name", "relationship", "contact"}},
-		{name: "case_events", ident: "id", columns: []string{"note"}, bound: true},
+		{name: "case_events", ident: "id", columns: []string{"note"}, bindCase: "coalesce(from_case, case_id)"},
+		{name: "case_messages", ident: "id", columns: []string{"body"}, late: true},
 	}
 }
 
@@ -58,6 +63,7 @@ func sealedTables() []sealedTable {
 func tables005() []sealedTable {
 	ts := sealedTables()
 	ts[0].columns = case005()
+	ts[2].bindCase = "case_id" // from_case came with migration 007
 	return ts
 }
 
@@ -79,8 +85,8 @@ func resealBatch(ctx context.Context, tx *sqlx.Tx, keys *Keyring, t sealedTable,
 	after int64, batch int, where string, args ...any) (n int, last int64, err error) {
 	cols := t.columns
 	sel := t.ident + `, ` + strings.Join(cols, ", ")
-	if t.bound {
-		sel += `, case_id, public`
+	if t.bindCase != "" {
+		sel += `, ` + t.bindCase + `, public`
 	}
 	q := `SELECT ` + sel + ` FROM ` + t.name +
 		` WHERE ` + t.ident + ` > $1 AND (` + where + `) ORDER BY ` + t.ident + ` LIMIT $2 FOR UPDATE`
@@ -101,7 +107,7 @@ func resealBatch(ctx context.Context, tx *sqlx.Tx, keys *Keyring, t sealedTable,
 		for i := range r.vals {
 			dst = append(dst, &r.vals[i])
 		}
-		if t.bound {
+		if t.bindCase != "" {
 			dst = append(dst, &r.caseID, &r.public)
 		}
 		if err := rows.Scan(dst...); err != nil {
@@ -130,7 +136,7 @@ func resealBatch(ctx context.Context, tx *sqlx.Tx, keys *Keyring, t sealedTable,
 		var aNumber string
 		for i, c := range cols {
 			f := field{t.name, c, r.ident}
-			if t.bound {
+			if t.bindCase != "" {
 				f = noteField(r.ident, r.caseID, r.public)
 			}
 			v := string(r.vals[i])
@@ -167,6 +173,9 @@ const resealBatchSize = 500
 func sealPlaintext(ctx context.Context, tx *sqlx.Tx, keys *Keyring, tables []sealedTable, constraints [][2]string) (int, error) {
 	total := 0
 	for _, t := range tables {
+		if t.late {
+			continue
+		}
 		where := `num_nonnulls(` + strings.Join(t.columns, ", ") + `) > 0`
 		if keys == nil {
 			var found bool
@@ -206,10 +215,10 @@ var constraints005 = [][2]string{
 	{"case_events", "case_events_note_sealed"},
 }
 
-// migrate007 is migration 007's Go step: it seals the facility text, in
+// migrate008 is migration 008's Go step: it seals the facility text, in
 // clear until then, and binds every note to its case and publicity
 // (noteField). It returns how many rows it rewrote.
-func migrate007(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error) {
+func migrate008(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error) {
 	facility := []sealedTable{{name: "cases", ident: "id", columns: []string{"facility_text"}}}
 	n, err := sealPlaintext(ctx, tx, keys, facility, [][2]string{{"cases", "cases_facility_sealed"}})
 	if err != nil {
@@ -221,7 +230,8 @@ func migrate007(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error) {
 		Public bool   `db:"public"`
 		Note   []byte `db:"note"`
 	}
-	if err := tx.SelectContext(ctx, &notes, `SELECT id, case_id, public, note FROM case_events WHERE note IS NOT NULL ORDER BY id`); err != nil {
+	if err := tx.SelectContext(ctx, &notes, `SELECT id, coalesce(from_case, case_id) AS case_id, public, note
+		FROM case_events WHERE note IS NOT NULL ORDER BY id`); err != nil {
 		return 0, scrub(err)
 	}
 	if len(notes) > 0 && keys == nil {
@@ -300,7 +310,27 @@ func RotateKeys(ctx context.Context, db *sqlx.DB, keys *Keyring, batch int, prog
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	// The name index is rebuilt from the names, under the current key.
+	r := Rotated{Table: "case_name_index"}
+	for {
+		var n int
+		err := inTx(ctx, db, false, func(tx *sqlx.Tx) error {
+			var err error
+			n, err = reindexNames(ctx, tx, keys, batch)
+			return err
+		})
+		if err != nil {
+			return out, fmt.Errorf("rotate keys: name index: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		r.Rows += n
+		if progress != nil {
+			progress(r)
+		}
+	}
+	return append(out, r), nil
 }
 
 // KeyUse is how many stored values (encrypted values and A-number
@@ -318,6 +348,7 @@ func KeyUsage(ctx context.Context, db *sqlx.DB) ([]KeyUse, error) {
 	for _, t := range sealedTables() {
 		parts = append(parts, `SELECT unnest(ARRAY[`+strings.Join(t.stored(), ", ")+`]) AS v FROM `+t.name)
 	}
+	parts = append(parts, `SELECT token AS v FROM case_name_index`)
 	var rows []struct {
 		KeyID  string `db:"key_id"`
 		Values int    `db:"n"`

@@ -134,12 +134,14 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	cases := storage.NewCases(db, keys)
 	volunteers := storage.NewVolunteers(db)
 	queue := storage.NewQueue(rdb, cfg.RedisPrefix)
+	tools := storage.NewCaseTools(db, keys)
 	// A reply to a relayed message a week old is still threaded; older ones
 	// go without the thread.
 	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
 	obs.watchQueue(queue)
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
-		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
+		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
+		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
@@ -157,6 +159,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Reporters:     storage.NewReporters(db, keys),
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 			FindLimiter:   storage.NewLimiter(rdb, cfg.RedisPrefix+"find:", cfg.Finds),
+		},
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
 		},
 		Audit: storage.NewAudit(db),
 	})

@@ -71,7 +71,7 @@ REVOKE UPDATE ON audit_log FROM CURRENT_USER;
 
 -- The facility typed by hand (not from the directory) is sealed like the
 -- personal fields: a small county jail can point at the person. The Go
--- step of this migration (migrate007 in storage/seal.go) encrypts the
+-- step of this migration (migrate008 in storage/seal.go) encrypts the
 -- values, and binds each note's seal to its case and publicity, so that a
 -- note moved to another case or made public without the key no longer
 -- opens.
