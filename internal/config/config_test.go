@@ -43,6 +43,8 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"resume after", map[string]string{"HOTLINE_RESUME_AFTER": "tomorrow"}, "HOTLINE_RESUME_AFTER"},
 		{"partitions", map[string]string{"HOTLINE_PARTITIONS": "0"}, "HOTLINE_PARTITIONS"},
+		{"check-in grace", map[string]string{"HOTLINE_CHECKIN_GRACE": "soon"}, "HOTLINE_CHECKIN_GRACE"},
+		{"check-in grace fine", map[string]string{"HOTLINE_CHECKIN_GRACE": "90m"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,5 +103,8 @@ func TestConfigDefaultsAndValues(t *testing.T) {
 	}
 	if got, want := c.Partitions, 64; got != want {
 		t.Errorf("Partitions = %d, want %d", got, want)
+	}
+	if got, want := c.CheckinGrace, 2*time.Hour; got != want {
+		t.Errorf("CheckinGrace = %v, want %v", got, want)
 	}
 }
