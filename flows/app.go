@@ -25,6 +25,10 @@ type Config struct {
 	HandoffEscalate time.Duration // a wait in the queue after which coordinators are told; default 15m
 	InviteTTL       time.Duration // how long a volunteer invite link works; default 72h
 	MaxChats        int           // chats a coordinator or admin may hold at once (volunteers: 1); default 3
+
+	CaseEscalate       time.Duration // an untaken case goes again to coordinators after it; default 30m
+	CaseEscalateUrgent time.Duration // the same for an urgent case; default 10m
+	CaseQuiet          time.Duration // a case without events for so long is quiet on the board; default 7 days
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -41,6 +45,7 @@ type Deps struct {
 
 	HandoffDeps
 	StatusDeps
+	CaseworkDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -74,6 +79,7 @@ func (d Deps) check() error {
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
+		{"Casework", d.Casework},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -132,6 +138,15 @@ func New(cfg Config, d Deps) (*App, error) {
 	if cfg.MaxChats <= 0 {
 		cfg.MaxChats = 3
 	}
+	if cfg.CaseEscalate <= 0 {
+		cfg.CaseEscalate = 30 * time.Minute
+	}
+	if cfg.CaseEscalateUrgent <= 0 {
+		cfg.CaseEscalateUrgent = 10 * time.Minute
+	}
+	if cfg.CaseQuiet <= 0 {
+		cfg.CaseQuiet = 7 * 24 * time.Hour
+	}
 	if d.Roles == nil {
 		d.Roles = d.Volunteers
 	}
@@ -144,6 +159,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerHandoff()
 	a.registerStatus()
 	a.registerAudit()
+	a.registerCasework()
 	return a, nil
 }
 

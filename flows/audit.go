@@ -27,6 +27,12 @@ const (
 	AuditMemberRemove = "member_remove" // a role taken away; Subject
 	AuditMemberInvite = "member_invite" // an invite made; Detail the role it gives
 	AuditMemberJoin   = "member_join"   // an invite used; Subject, Detail the role
+	AuditTake         = "take"          // a volunteer took a case
+	AuditRelease      = "release"       // the owner (or a coordinator) left a case without owner
+	AuditHandover     = "handover"      // a case offered to a colleague; Subject
+	AuditAssign       = "assign"        // a colleague accepted a case; Subject
+	AuditDate         = "date"          // a date of a case set; Detail the field
+	AuditNews         = "news"          // the reporter added news; Detail its kind
 )
 
 // Who acted, as the audit log and the timeline name them.
@@ -209,10 +215,15 @@ func actorText(actor string) Text {
 func actionText(e AuditEntry) Text {
 	subject := strconv.FormatInt(e.Subject, 10)
 	switch e.Action {
-	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove:
+	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove,
+		AuditTake, AuditRelease, AuditHandover, AuditAssign:
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:
 		return T("audit.action.status", "Status", T("status.name."+e.Detail))
+	case AuditDate:
+		return T("audit.action.date", "Field", T("casework.field."+e.Detail))
+	case AuditNews:
+		return T("audit.action.news", "Kind", T("btn.news_"+e.Detail))
 	case AuditMemberAdd, AuditMemberInvite, AuditMemberJoin:
 		role, _ := ParseRole(e.Detail)
 		return T("audit.action."+e.Action, "Subject", subject, "Role", roleText(role))

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -27,16 +28,22 @@ const (
 	ActViewStats        Action = "view_stats"        // /stats
 	ActManageVolunteers Action = "manage_volunteers" // /volunteers: list, add, remove, invite
 	ActViewAudit        Action = "view_audit"        // /audit
+	ActViewBoard        Action = "view_board"        // /cases, a case's card, the announcements' buttons
+	ActTakeCase         Action = "take_case"         // /take_case, "Take the case", accepting a hand-over
+	ActWorkCase         Action = "work_case"         // /date, /release_case, the dates on the card
+	ActHandOver         Action = "hand_over"         // /handover: give the case to a colleague
 )
 
 // Permission is one row of the table: the lowest role that may do Action;
 // when Hold is not RoleNone, the role from which on it may do so on any
-// case — below Hold, only on the case whose chat the user holds; and with
-// Held, every role may do it only in a chat they hold.
+// case — below Hold, only on the case whose chat the user holds or that
+// they own, and with Free also on a case nobody owns; and with Held,
+// every role may do it only in a chat they hold.
 type Permission struct {
 	Action Action
 	Min    Role
 	Hold   Role
+	Free   bool
 	Held   bool
 }
 
@@ -59,6 +66,13 @@ func Permissions() []Permission {
 		{Action: ActViewStats, Min: RoleCoordinator},
 		{Action: ActManageVolunteers, Min: RoleAdmin},
 		{Action: ActViewAudit, Min: RoleAdmin},
+		{Action: ActViewBoard, Min: RoleVolunteer},
+		{Action: ActTakeCase, Min: RoleVolunteer},
+		// Volunteers work their own cases and the untaken ones;
+		// coordinators every case.
+		{Action: ActWorkCase, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
+		// The owner hands their case over; coordinators any case.
+		{Action: ActHandOver, Min: RoleVolunteer, Hold: RoleCoordinator},
 	}
 }
 
@@ -85,6 +99,23 @@ func Allowed(role Role, act Action, holds bool) bool {
 		return holds
 	}
 	return true
+}
+
+// CaseRelation is how a member stands to a case.
+type CaseRelation struct {
+	HoldsChat bool // they hold the chat linked to it
+	Owns      bool // they own it
+	Unowned   bool // nobody owns it
+}
+
+// AllowedOn reports whether role may do act on a case the member stands
+// to as rel says.
+func AllowedOn(role Role, act Action, rel CaseRelation) bool {
+	p, ok := permission(act)
+	if !ok {
+		return false
+	}
+	return Allowed(role, act, rel.HoldsChat || rel.Owns || p.Free && rel.Unowned)
 }
 
 // mayEver reports whether role may do act on some case: on one whose chat
@@ -133,10 +164,20 @@ func (a *App) mayInHeldChat(ctx context.Context, userID int64, act Action) (bool
 	return Allowed(role, act, true), nil
 }
 
-// holdsCase reports whether the volunteer holds a chat linked to the case.
+// holdsCase reports whether the volunteer holds a chat linked to the case
+// or owns the case.
 func (a *App) holdsCase(ctx context.Context, userID int64, caseCode string) (bool, error) {
 	if caseCode == "" {
 		return false, nil
+	}
+	if code, ok := NormalizeCode(caseCode); ok {
+		v, err := a.d.Casework.View(ctx, code)
+		switch {
+		case err == nil && v.Owner == userID:
+			return true, nil
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return false, fmt.Errorf("owner of a case for %d: %w", userID, err)
+		}
 	}
 	held, err := a.d.Queue.Held(ctx, userID)
 	if err != nil {

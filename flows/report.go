@@ -784,8 +784,17 @@ func (c *turn) confirm(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create case from draft %s: %w", r.DraftID, err)
 	}
+	// Announced whether the case was stored now or by an earlier handling
+	// of this update whose replies were never committed (casework.go).
+	announcement, err := c.a.announce(ctx, cs.ID, c.in.UserID)
+	if err != nil {
+		return err
+	}
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
 	c.reset()
+	for _, r := range announcement {
+		c.send(r)
+	}
 	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
 	c.buttons = nil
 	if len(r.Urgent) > 0 {

@@ -180,6 +180,7 @@ type CaseUpdate struct {
 	FacilityID int64  `json:"f,omitempty"`
 	Query      string `json:"q,omitempty"` // the facility typed, to match
 	Date       string `json:"d,omitempty"`
+	Note       string `json:"t,omitempty"` // the reporter's news in their words (news.go)
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case

@@ -72,6 +72,11 @@ type Hooks struct {
 	Pipeline func(*pipeline.Options)
 	// Started is told the running bot's parts once it serves.
 	Started func(*Server)
+	// Now, when set, is the flows' clock (tests of dates and reminders).
+	Now func() time.Time
+	// Handler, when set, wraps the pipeline's handler (tests that stop the
+	// bot between handling an update and committing it).
+	Handler func(pipeline.Handler) pipeline.Handler
 }
 
 // Serve runs the bot until ctx is cancelled: it connects to Postgres and
@@ -121,10 +126,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
 	obs.watchQueue(queue)
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
-		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
+		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
+		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
+		Now:        hooks.Now,
 
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: volunteers,
@@ -139,7 +146,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Reporters:     storage.NewReporters(db),
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 		},
-		Audit: storage.NewAudit(db),
+		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
+		Audit:        storage.NewAudit(db),
 	})
 	if err != nil {
 		return err
@@ -164,7 +172,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	if hooks.Pipeline != nil {
 		hooks.Pipeline(&opts)
 	}
-	p := pipeline.New(rdb, api, obs.handler(Handler(b)), opts)
+	handler := obs.handler(Handler(b))
+	if hooks.Handler != nil {
+		handler = hooks.Handler(handler)
+	}
+	p := pipeline.New(rdb, api, handler, opts)
 	timers.p = p
 
 	mux := http.NewServeMux()

@@ -12,9 +12,10 @@ import (
 	"hotline/internal/pipeline"
 )
 
-// handoffTimers runs the volunteer handoff's timers and carries out what a
-// blocked chat means for it. Every replica runs them: each timer's action
-// is claimed in Redis, so it happens once.
+// handoffTimers runs the volunteer handoff's timers and the casework's
+// (escalation of untaken cases, reminders of dates), and carries out what
+// a blocked chat means for the handoff. Every replica runs them: each
+// timer's action is claimed in Redis or Postgres, so it happens once.
 type handoffTimers struct {
 	app *flows.App
 	bot *bot.Bot
@@ -48,14 +49,19 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 				return
 			case <-t.C:
 			}
-			rs, err := h.app.Tick(ctx)
-			if len(rs) > 0 {
-				if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
-					h.log.Warn("send handoff timer messages", "messages", len(rs), "err", serr)
+			for _, t := range []struct {
+				name string
+				tick func(context.Context) ([]flows.Reply, error)
+			}{{"handoff", h.app.Tick}, {"casework", h.app.CaseTick}} {
+				rs, err := t.tick(ctx)
+				if len(rs) > 0 {
+					if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
+						h.log.Warn("send timer messages", "timers", t.name, "messages", len(rs), "err", serr)
+					}
 				}
-			}
-			if err != nil && ctx.Err() == nil {
-				h.log.Warn("handoff timers", "err", err)
+				if err != nil && ctx.Err() == nil {
+					h.log.Warn("timers", "timers", t.name, "err", err)
+				}
 			}
 		}
 	}()

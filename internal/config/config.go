@@ -36,6 +36,13 @@ type Config struct {
 	HandoffReturn   time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
 	HandoffEscalate time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
 	HandoffTick     time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	// HOTLINE_CASE_ESCALATE, HOTLINE_CASE_ESCALATE_URGENT: an untaken case
+	// (an urgent one) goes again to the coordinators after this, then after
+	// twice as long again, and so on. The casework's timers run with the
+	// handoff's.
+	CaseEscalate       time.Duration
+	CaseEscalateUrgent time.Duration
+	CaseQuiet          time.Duration // HOTLINE_CASE_QUIET: a case without events this long is "quiet" on /cases
 	Retention       time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
 	PurgeEvery      time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
@@ -78,6 +85,9 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		HandoffReturn:   10 * time.Minute,
 		HandoffEscalate: 15 * time.Minute,
 		HandoffTick:     5 * time.Second,
+		CaseEscalate:       30 * time.Minute,
+		CaseEscalateUrgent: 10 * time.Minute,
+		CaseQuiet:          7 * 24 * time.Hour,
 		Retention:       180 * 24 * time.Hour,
 		PurgeEvery:      time.Hour,
 		SendLimits:      pipeline.DefaultLimits(),
@@ -179,7 +189,9 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL},
 		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
-		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery}} {
+		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
+		{"HOTLINE_CASE_ESCALATE", &c.CaseEscalate}, {"HOTLINE_CASE_ESCALATE_URGENT", &c.CaseEscalateUrgent},
+		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {
