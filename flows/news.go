@@ -283,7 +283,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 	c.footer()
 	if v.Owner != 0 {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply,
-			Texts: []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
+			Texts:   []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
 			Buttons: [][]Button{{{Text: T("btn.case_open"), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
 		return nil
 	}

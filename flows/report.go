@@ -784,20 +784,30 @@ func (c *turn) confirm(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create case from draft %s: %w", r.DraftID, err)
 	}
-	// Announced whether the case was stored now or by an earlier handling
-	// of this update whose replies were never committed (casework.go).
+	c.reset()
+	return c.confirmed(ctx, cs, len(r.Urgent) > 0)
+}
+
+// confirmed tells the reporter their case's code and announces the case to
+// the hotline (casework.go). The announcement is built whether the case was
+// stored now or by an earlier handling of this update whose replies were
+// never committed; the session remembers the update, so that handling it
+// again after the session was saved builds both again (replayConfirm).
+func (c *turn) confirmed(ctx context.Context, cs Case, urgent bool) error {
 	announcement, err := c.a.announce(ctx, cs.ID, c.in.UserID)
 	if err != nil {
 		return err
 	}
-	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
-	c.reset()
+	if c.in.UpdateID != 0 {
+		c.s.Update = &CaseUpdate{ID: confirmedBy(c.in.UpdateID), CaseID: cs.ID, Code: cs.Code}
+	}
 	for _, r := range announcement {
 		c.send(r)
 	}
+	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
 	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
 	c.buttons = nil
-	if len(r.Urgent) > 0 {
+	if urgent {
 		c.say(T("report.urgent_offer"))
 		c.buttons = append(c.buttons, []Button{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}})
 	}

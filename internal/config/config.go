@@ -43,8 +43,8 @@ type Config struct {
 	CaseEscalate       time.Duration
 	CaseEscalateUrgent time.Duration
 	CaseQuiet          time.Duration // HOTLINE_CASE_QUIET: a case without events this long is "quiet" on /cases
-	Retention       time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
-	PurgeEvery      time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
+	Retention          time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
+	PurgeEvery         time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits
@@ -81,16 +81,16 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		Partitions:  64,
 		RedisPrefix: "hotline:",
 
-		HandoffRemind:   10 * time.Minute,
-		HandoffReturn:   10 * time.Minute,
-		HandoffEscalate: 15 * time.Minute,
-		HandoffTick:     5 * time.Second,
+		HandoffRemind:      10 * time.Minute,
+		HandoffReturn:      10 * time.Minute,
+		HandoffEscalate:    15 * time.Minute,
+		HandoffTick:        5 * time.Second,
 		CaseEscalate:       30 * time.Minute,
 		CaseEscalateUrgent: 10 * time.Minute,
 		CaseQuiet:          7 * 24 * time.Hour,
-		Retention:       180 * 24 * time.Hour,
-		PurgeEvery:      time.Hour,
-		SendLimits:      pipeline.DefaultLimits(),
+		Retention:          180 * 24 * time.Hour,
+		PurgeEvery:         time.Hour,
+		SendLimits:         pipeline.DefaultLimits(),
 	}
 	str := func(name string, dst *string, required bool) error {
 		v := strings.TrimSpace(getenv(name))
