@@ -284,7 +284,7 @@ const (
 // registerCasework plugs the casework into the engine.
 func (a *App) registerCasework() {
 	h := &a.hooks
-	h.intercept = append(h.intercept, replayConfirm, leaveCaseworkFlow)
+	h.intercept = append(h.intercept, leaveCaseworkFlow)
 	gate := func(act Action, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
 		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, act, arg, fn) }
 	}
@@ -298,26 +298,6 @@ func (a *App) registerCasework() {
 	h.commands["news"] = func(ctx context.Context, c *turn, arg string) error { return c.startNews(ctx, arg) }
 	h.flows[flowNews] = newsTyped
 	h.flows[flowDate] = a.dateTyped
-}
-
-// confirmedBy marks a session whose report the update confirmed.
-func confirmedBy(updateID int64) string { return "confirmed:" + strconv.FormatInt(updateID, 10) }
-
-// replayConfirm handles again the update that confirmed a report, when the
-// bot stopped after saving the session but before the replies were
-// committed: the reporter gets the code and the hotline the announcement,
-// as the first handling would have sent them. Only that update does so: a
-// second press of the confirm button is an old button.
-func replayConfirm(ctx context.Context, c *turn) (bool, error) {
-	u := c.s.Update
-	if c.in.Kind != KindButton || c.s.Flow != "" || u == nil || c.in.UpdateID == 0 || u.ID != confirmedBy(c.in.UpdateID) {
-		return false, nil
-	}
-	v, err := c.a.d.Casework.ViewByID(ctx, u.CaseID)
-	if err != nil {
-		return false, fmt.Errorf("view case %d: %w", u.CaseID, err)
-	}
-	return true, c.confirmed(ctx, Case{ID: v.ID, Code: v.Code, Created: v.Created}, v.IsUrgent())
 }
 
 // isCaseworkFlow reports whether the session is in one of the casework's flows.

@@ -143,8 +143,8 @@ func TestCaseAnnouncement(t *testing.T) {
 		}
 	}
 
-	// The bot stopped after saving the session but before the replies
-	// were committed: the same update again.
+	// The bot stopped before the update's commit: the session write and
+	// the replies were lost together, and the same update comes again.
 	again, code2 := w.confirm(cwReport, "d1", 5000)
 	if code2 != code || !sameAnnouncements(got, announced(again, code)) {
 		t.Errorf("handled again: code %s, announcements %v; want %s and the same", code2, describeAll(again), code)

@@ -791,15 +791,14 @@ func (c *turn) confirm(ctx context.Context) error {
 // confirmed tells the reporter their case's code and announces the case to
 // the hotline (casework.go). The announcement is built whether the case was
 // stored now or by an earlier handling of this update whose replies were
-// never committed; the session remembers the update, so that handling it
-// again after the session was saved builds both again (replayConfirm).
+// never committed: the pipeline commits them, and the session that no
+// longer holds the draft, with the update, so a crash before that commit
+// leaves the draft for the update to be handled again, and the
+// announcement is sent once.
 func (c *turn) confirmed(ctx context.Context, cs Case, urgent bool) error {
 	announcement, err := c.a.announce(ctx, cs.ID, c.in.UserID)
 	if err != nil {
 		return err
-	}
-	if c.in.UpdateID != 0 {
-		c.s.Update = &CaseUpdate{ID: confirmedBy(c.in.UpdateID), CaseID: cs.ID, Code: cs.Code}
 	}
 	for _, r := range announcement {
 		c.send(r)

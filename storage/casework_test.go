@@ -198,13 +198,22 @@ func TestBoardFilters(t *testing.T) {
 			want(func(s seeded) bool { return open(s) && s.inDates })},
 		{"quiet", func(q flows.BoardQuery) flows.BoardQuery { q.Filter = flows.FilterQuiet; return q },
 			want(func(s seeded) bool { return open(s) && s.quiet })},
-		{"krome", func(q flows.BoardQuery) flows.BoardQuery { q.Filter, q.Facility = flows.FilterFacility, krome; return q },
+		{"krome", func(q flows.BoardQuery) flows.BoardQuery {
+			q.Filter, q.Facility = flows.FilterFacility, krome
+			return q
+		},
 			want(func(s seeded) bool { return open(s) && s.fac == krome })},
 		{"typed facility", func(q flows.BoardQuery) flows.BoardQuery { q.Filter, q.Facility = flows.FilterFacility, 0; return q },
 			want(func(s seeded) bool { return open(s) && s.fac == 0 })},
-		{"closed", func(q flows.BoardQuery) flows.BoardQuery { q.Filter, q.Status = flows.FilterStatus, flows.StatusClosed; return q },
+		{"closed", func(q flows.BoardQuery) flows.BoardQuery {
+			q.Filter, q.Status = flows.FilterStatus, flows.StatusClosed
+			return q
+		},
 			want(func(s seeded) bool { return s.closed })},
-		{"new status", func(q flows.BoardQuery) flows.BoardQuery { q.Filter, q.Status = flows.FilterStatus, flows.StatusNew; return q },
+		{"new status", func(q flows.BoardQuery) flows.BoardQuery {
+			q.Filter, q.Status = flows.FilterStatus, flows.StatusNew
+			return q
+		},
 			want(func(s seeded) bool { return !s.closed && s.i%10 != 8 })},
 	}
 	counts, err := work.Counts(ctx, base)
