@@ -29,6 +29,10 @@ type Config struct {
 	CaseEscalate       time.Duration // an untaken case goes again to coordinators after it; default 30m
 	CaseEscalateUrgent time.Duration // the same for an urgent case; default 10m
 	CaseQuiet          time.Duration // a case without events for so long is quiet on the board; default 7 days
+
+	InfoPages []string // the useful-information topics, in order (locales.Catalog.InfoPages)
+	Phone     string   // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
+	Hours     string   // when the phone answers, HOTLINE_HOURS
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -160,6 +164,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerStatus()
 	a.registerAudit()
 	a.registerCasework()
+	a.registerInfo()
 	return a, nil
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The audit log (issue 5): every view of a case's personal data, every
+// The audit log: who saw or changed a case is always known. Every view of a case's personal data, every
 // change to a case, every erasure and every role change is recorded —
 // who, when, which case, what — and admins read a case's entries with
 // /audit <code>.
@@ -105,14 +105,10 @@ func (a *App) audit(ctx context.Context, c *turn, e AuditEntry) error {
 
 // registerAudit plugs in /audit for admins.
 func (a *App) registerAudit() {
-	a.hooks.commands["audit"] = func(ctx context.Context, c *turn, arg string) error {
-		return a.asMember(ctx, c, ActViewAudit, arg, func(ctx context.Context, c *turn, m *member, arg string) error {
-			return a.auditCommand(ctx, c, m, arg, 0)
-		})
-	}
-	a.hooks.buttons[dataAudit] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, ActViewAudit, rest, a.auditPageButton)
-	}
+	a.hooks.commands["audit"] = a.guard(ActViewAudit, a.asMember(func(ctx context.Context, c *turn, m *member, arg string) error {
+		return a.auditCommand(ctx, c, m, arg, 0)
+	}))
+	a.hooks.buttons[dataAudit] = a.guardButton(ActViewAudit, a.asMember(a.auditPageButton))
 }
 
 // auditCommand is /audit <code>, or /audit members: a page of the log,

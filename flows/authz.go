@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// Authorisation (issue 5): one table says which role may do what. Every
+// Authorisation: least privilege, decided in one place. One table says which role may do what. Every
 // volunteer command and every read of a case's personal data asks it,
 // through App.may or member.may; nothing else compares roles.
 

@@ -285,9 +285,7 @@ const (
 func (a *App) registerCasework() {
 	h := &a.hooks
 	h.intercept = append(h.intercept, leaveCaseworkFlow)
-	gate := func(act Action, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
-		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, act, arg, fn) }
-	}
+	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }
 	h.commands["cases"] = gate(ActViewBoard, a.boardCommand)
 	h.commands["take_case"] = gate(ActTakeCase, a.takeCaseCommand)
 	h.commands["release_case"] = gate(ActWorkCase, a.releaseCaseCommand)
@@ -353,7 +351,7 @@ func (a *App) caseButton(ctx context.Context, c *turn, rest string) error {
 	case cwWrite:
 		need = ActViewBoard
 	}
-	return a.asMemberButton(ctx, c, need, arg, func(ctx context.Context, c *turn, m *member, arg string) error {
+	return a.guardButton(need, a.asMember(func(ctx context.Context, c *turn, m *member, arg string) error {
 		switch act {
 		case cwTake:
 			return a.takeCase(ctx, c, m, arg)
@@ -386,7 +384,7 @@ func (a *App) caseButton(ctx context.Context, c *turn, rest string) error {
 		}
 		m.say(T("button.old"))
 		return nil
-	})
+	}))(ctx, c, arg)
 }
 
 // caseOf finds the case a member names by code, or says it is unknown.
@@ -985,13 +983,13 @@ func (a *App) dateTyped(ctx context.Context, c *turn) error {
 		c.menu()
 		return nil
 	}
-	return a.asMember(ctx, c, ActWorkCase, c.in.Text, func(ctx context.Context, c *turn, m *member, typed string) error {
+	return a.guard(ActWorkCase, a.asMember(func(ctx context.Context, c *turn, m *member, typed string) error {
 		v, ok, err := a.caseOf(ctx, m, u.Code)
 		if err != nil || !ok {
 			return err
 		}
 		return a.setDate(ctx, c, m, v, field, typed)
-	})
+	}))(ctx, c, c.in.Text)
 }
 
 // maxEscalations caps the doubling of the escalation interval.

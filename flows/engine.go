@@ -231,6 +231,13 @@ func (c *turn) command(ctx context.Context) error {
 	if fn := c.a.hooks.commands[c.in.Command]; fn != nil {
 		return fn(ctx, c, arg)
 	}
+	return c.unknownCommand(ctx)
+}
+
+// unknownCommand answers a command that does not exist, and a member's
+// command from anyone else exactly the same: the bot does not say that the
+// command exists.
+func (c *turn) unknownCommand(ctx context.Context) error {
 	c.say(T("command.unknown"))
 	return c.show(ctx)
 }
@@ -559,8 +566,6 @@ func (c *turn) menuAction(ctx context.Context, action string) error {
 		}
 		c.startReport()
 		return c.prompt(ctx, false)
-	case "info":
-		c.say(T("info.text"))
 	default:
 		c.say(T("button.old"))
 	}

@@ -140,12 +140,20 @@ type Session struct {
 }
 
 // Sessions stores conversation state.
+//
+// Deferred writes: a method marked "Deferred" may hold its write back until
+// the update being handled is committed (with the update's acknowledgement
+// and replies, all or nothing). While handling that update, nothing may read
+// back what such a method wrote: a Get after a Put in the same update sees
+// the old value. Handle reads the session once, first, and writes it once,
+// last, for this reason.
 type Sessions interface {
 	// Get returns the chat's session or ErrNotFound.
 	Get(ctx context.Context, chatID int64) (*Session, error)
-	// Put saves the session and renews its TTL.
+	// Put saves the session and renews its TTL. Deferred.
 	Put(ctx context.Context, s *Session) error
-	// Delete forgets the chat's session.
+	// Delete forgets the chat's session. Deferred: a Get in the same
+	// update still finds the session.
 	Delete(ctx context.Context, chatID int64) error
 }
 

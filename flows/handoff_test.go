@@ -11,13 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
 	"hotline/flows"
-	"hotline/locales"
 	"hotline/storage"
-	"hotline/storage/storagetest"
 )
 
 // hworld plays several people talking to the flows at once — users,
@@ -25,26 +22,10 @@ import (
 // moves. Every reply is checked (renders in its language, callback data
 // within 64 bytes) and filed in the inbox of the chat it goes to.
 type hworld struct {
-	t        *testing.T
-	app      *flows.App
-	cfg      flows.Config
-	deps     flows.Deps
-	cat      *locales.Catalog
-	db       *sqlx.DB
-	rdb      *redis.Client
-	prefix   string
-	vols     *storage.Volunteers
-	queue    *storage.Queue
-	hist     *storage.Handoffs
-	cases    *storage.Cases
-	sessions *storage.Sessions
-
-	mu     sync.Mutex
-	now    time.Time
-	update int64
-	msgID  map[int64]int
-	inbox  map[int64][]flows.Reply
-	other  string // the authorisation matrix: a case another volunteer owns
+	*testApp
+	msgID map[int64]int
+	inbox map[int64][]flows.Reply
+	other string // the authorisation matrix: a case another volunteer owns
 }
 
 const (
@@ -55,48 +36,16 @@ const (
 
 func newHWorld(t *testing.T) *hworld {
 	t.Helper()
-	db := storagetest.Postgres(t)
-	rdb, prefix := storagetest.Redis(t)
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &hworld{
-		t: t, cat: cat, db: db, rdb: rdb, prefix: prefix,
-		vols:     storage.NewVolunteers(db),
-		queue:    storage.NewQueue(rdb, prefix),
-		hist:     storage.NewHandoffs(db),
-		cases:    storage.NewCases(db, storagetest.Keys(t)),
-		sessions: storage.NewSessions(rdb, prefix, time.Hour),
-		now:      testNow,
-		msgID:    map[int64]int{},
-		inbox:    map[int64][]flows.Reply{},
-	}
-	w.cfg = flows.Config{
-		BotUsername:     "hotline_test_bot",
-		Admins:          []int64{hAdmin},
-		HandoffRemind:   10 * time.Minute,
-		HandoffReturn:   5 * time.Minute,
-		HandoffEscalate: 15 * time.Minute,
-	}
-	w.deps = allDeps(t, db, rdb, prefix, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
-	w.deps.Sessions, w.deps.Cases, w.deps.CaseFiles = w.sessions, w.cases, w.cases
-	w.deps.Volunteers, w.deps.Queue, w.deps.Handoffs = w.vols, w.queue, w.hist
-	w.deps.Now = w.clock
-	w.app = mustNew(t, w.cfg, w.deps)
-	return w
-}
-
-func (w *hworld) clock() time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.now
-}
-
-func (w *hworld) advance(d time.Duration) {
-	w.mu.Lock()
-	w.now = w.now.Add(d)
-	w.mu.Unlock()
+	a := newApp(t, appOptions{
+		Config: flows.Config{
+			Admins:          []int64{hAdmin},
+			HandoffRemind:   10 * time.Minute,
+			HandoffReturn:   5 * time.Minute,
+			HandoffEscalate: 15 * time.Minute,
+		},
+		Limits: storage.LookupLimits{PerUser: 1000, FreeMisses: 1000},
+	})
+	return &hworld{testApp: a, msgID: map[int64]int{}, inbox: map[int64][]flows.Reply{}}
 }
 
 // member adds a hotline member as an admin would from the command line.
@@ -701,10 +650,9 @@ func TestHandoffUrgentReport(t *testing.T) {
 		w.person(id, "en").press("m:volunteer")
 		w.advance(time.Minute)
 	}
-	c := &chat{t: t, app: w.app, cat: w.cat, sessions: &flowSessions{Sessions: w.sessions}, cases: w.cases, db: w.db,
-		now: testNow, id: 7001, langCode: "ru", sent: map[int]flows.Reply{}}
+	c := &chat{testApp: w.testApp, id: 7001, langCode: "ru", sent: map[int]flows.Reply{}}
 	startReport(c)
-	for _, step := range []struct{ send, press, want string }{
+	fillReport(c, []answer{
 		{send: "Ivan Petrov", want: "ask.name_cyr"},
 		{press: "btn.skip", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
@@ -720,15 +668,7 @@ func TestHandoffUrgentReport(t *testing.T) {
 		{press: "btn.lawyer_no", want: "ask.hearing"},
 		{press: "btn.hearing_unknown", want: "ask.appeals"},
 		{press: "btn.appeals_none", want: "ask.urgent"},
-	} {
-		var r flows.Reply
-		if step.send != "" {
-			r = c.send(step.send)
-		} else {
-			r = c.press(step.press)
-		}
-		c.expect(r, step.want)
-	}
+	})
 	c.pressUrgent("flight")
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
 	c.expect(c.send("Мария"), "ask.relationship")
@@ -772,8 +712,7 @@ func TestHandoffUrgentReport(t *testing.T) {
 // keeps the draft; leaving the queue offers to go on with it.
 func TestHandoffKeepsDraft(t *testing.T) {
 	w := newHWorld(t)
-	c := &chat{t: t, app: w.app, cat: w.cat, sessions: &flowSessions{Sessions: w.sessions}, cases: w.cases, db: w.db,
-		now: testNow, id: 7001, langCode: "en", sent: map[int]flows.Reply{}}
+	c := &chat{testApp: w.testApp, id: 7001, langCode: "en", sent: map[int]flows.Reply{}}
 	startReport(c)
 	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
 	menu := 1 // the greeting, with the main menu

@@ -192,7 +192,7 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 		Since:    c.now,
 		Queued:   c.now,
 	}
-	w, pos, err := a.d.Queue.Join(ctx, w)
+	w, pos, err := a.d.Queue.Join(ctx, w, c.op())
 	if err != nil {
 		return fmt.Errorf("join queue %d: %w", c.in.ChatID, err)
 	}

@@ -51,56 +51,48 @@ func (a *App) memberOf(ctx context.Context, userID int64) (Volunteer, error) {
 	return v, nil
 }
 
-// asMember runs a member's command when the authorisation table lets the
-// user's role do act (for actions on a case, on some case: the command
-// then checks the one asked for). Anyone else gets exactly the answer to
-// an unknown command: the bot does not say that the command exists.
-func (a *App) asMember(ctx context.Context, c *turn, act Action, arg string,
-	fn func(context.Context, *turn, *member, string) error) error {
-	m, ok, err := a.enter(ctx, c, act)
-	if err != nil || !ok {
-		if err == nil {
-			c.say(T("command.unknown"))
-			err = c.show(ctx)
+// memberCommand is a member's command or button: m collects its answer.
+type memberCommand = func(ctx context.Context, c *turn, m *member, arg string) error
+
+// asMember runs a member's command or button, registered behind guard or
+// guardButton: it notes the language of the member's Telegram, in which
+// the timers write to them, and puts their answer first.
+func (a *App) asMember(fn memberCommand) command {
+	return func(ctx context.Context, c *turn, arg string) error {
+		m, err := a.enterMember(ctx, c)
+		if err != nil {
+			return err
 		}
-		return err
+		return a.answerMember(c, m, fn(ctx, c, m, arg))
 	}
-	return a.answerMember(c, m, fn(ctx, c, m, arg))
 }
 
-// asMemberButton is asMember for a member's button; anyone else gets the
-// answer to an old button.
-func (a *App) asMemberButton(ctx context.Context, c *turn, act Action, rest string,
-	fn func(context.Context, *turn, *member, string) error) error {
-	m, ok, err := a.enter(ctx, c, act)
-	if err != nil || !ok {
-		if err == nil {
-			c.say(T("button.old"))
-			err = c.show(ctx)
-		}
-		return err
-	}
-	return a.answerMember(c, m, fn(ctx, c, m, rest))
-}
-
-// enter checks that the user's role may do act and notes the language of
-// their Telegram, in which the timers write to them.
+// enter is enterMember for a user whose role may do act; false for anyone
+// else.
 func (a *App) enter(ctx context.Context, c *turn, act Action) (*member, bool, error) {
-	v, err := a.memberOf(ctx, c.in.UserID)
-	if err != nil {
+	ok, err := a.mayEverUser(ctx, c.in.UserID, act)
+	if err != nil || !ok {
 		return nil, false, err
 	}
-	if !mayEver(v.Role, act) {
-		return nil, false, nil
+	m, err := a.enterMember(ctx, c)
+	return m, err == nil, err
+}
+
+// enterMember returns the user as a member and notes the language of their
+// Telegram, in which the timers write to them.
+func (a *App) enterMember(ctx context.Context, c *turn) (*member, error) {
+	v, err := a.memberOf(ctx, c.in.UserID)
+	if err != nil {
+		return nil, err
 	}
 	lang := Lang(c.in.LangCode)
 	if v.Lang != lang {
 		if err := a.d.Volunteers.SetLang(ctx, v.UserID, lang); err != nil {
-			return nil, false, fmt.Errorf("set language of member %d: %w", v.UserID, err)
+			return nil, fmt.Errorf("set language of member %d: %w", v.UserID, err)
 		}
 		v.Lang = lang
 	}
-	return &member{Volunteer: v, lang: lang}, true, nil
+	return &member{Volunteer: v, lang: lang}, nil
 }
 
 // answerMember puts the member's answer before the turn's other replies.

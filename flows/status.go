@@ -132,9 +132,12 @@ type Subscriptions interface {
 type Limiter interface {
 	// Allow counts a lookup by the user and returns 0, or, when the user
 	// must not look up now, how long to wait; such a lookup is not counted.
+	// Deferred (see Sessions): the count lands with the update, so a second
+	// Allow in the same update does not see the first.
 	Allow(ctx context.Context, userID int64) (time.Duration, error)
 	// Miss records that a lookup found no case and returns how long the
-	// user must now wait before the next one, 0 for not at all.
+	// user must now wait before the next one, 0 for not at all. Deferred
+	// (see Sessions): call it at most once per update.
 	Miss(ctx context.Context, userID int64) (time.Duration, error)
 }
 
@@ -184,8 +187,7 @@ type CaseUpdate struct {
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case
-// updates and "my data" into the engine (issue 4), when the Deps have
-// their stores.
+// updates and "my data" into the engine.
 func (a *App) registerStatus() {
 	h := &a.hooks
 	h.intercept = append(h.intercept, leaveStatusFlow)
@@ -462,9 +464,13 @@ func statusButton(ctx context.Context, c *turn, rest string) error {
 	case actUpdate:
 		return c.updateButton(ctx, arg)
 	case actStartUpdate:
-		return c.startUpdate(ctx, arg)
+		return c.a.guardButton(ActUpdateStatus, func(ctx context.Context, c *turn, code string) error {
+			return c.startUpdate(ctx, code)
+		})(ctx, c, arg)
 	case actStartNote:
-		return c.startNote(ctx, arg, "")
+		return c.a.guardButton(ActAddNote, func(ctx context.Context, c *turn, code string) error {
+			return c.startNote(ctx, code, "")
+		})(ctx, c, arg)
 	case actForget:
 		return c.forgetAnswer(ctx, arg)
 	}

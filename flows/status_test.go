@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"hotline/flows"
-	"hotline/locales"
 	"hotline/storage"
 	"hotline/storage/storagetest"
 )
@@ -21,15 +18,8 @@ import (
 // and Redis. Replies reach the chats they are addressed to, so a test sees
 // what each person got, notifications included.
 type world struct {
-	t        *testing.T
-	app      *flows.App
-	cat      *locales.Catalog
-	db       *sqlx.DB
-	sessions *flowSessions
-	cases    *storage.Cases
-	timeline *storage.Timeline
-	update   int64
-	people   map[int64]*person
+	*testApp
+	people map[int64]*person
 }
 
 // volunteerID is the admin, a volunteer, in every world.
@@ -37,26 +27,8 @@ const volunteerID = 9000001
 
 func newWorld(t *testing.T, limits storage.LookupLimits) *world {
 	t.Helper()
-	db := storagetest.Postgres(t)
-	rdb, prefix := storagetest.Redis(t)
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{
-		t:        t,
-		cat:      cat,
-		db:       db,
-		sessions: &flowSessions{Sessions: storage.NewSessions(rdb, prefix, time.Hour)},
-		cases:    storage.NewCases(db, storagetest.Keys(t)),
-		timeline: storage.NewTimeline(db, storagetest.Keys(t)),
-		people:   map[int64]*person{},
-	}
-	d := allDeps(t, db, rdb, prefix, limits)
-	d.Sessions, d.Cases, d.Timeline = w.sessions, w.cases, w.timeline
-	d.Now = func() time.Time { return testNow }
-	w.app = mustNew(t, flows.Config{BotUsername: "hotline_test_bot", Admins: []int64{volunteerID}}, d)
-	return w
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{volunteerID}}, Limits: limits})
+	return &world{testApp: a, people: map[int64]*person{}}
 }
 
 // person is someone in a private chat with the bot (chat id = user id).
@@ -103,8 +75,7 @@ func (w *world) deliver(r flows.Reply) {
 // delivered.
 func (p *person) try(in flows.Input) (int, error) {
 	p.w.t.Helper()
-	p.w.update++
-	in.UpdateID = p.w.update
+	in.UpdateID = p.w.nextUpdate()
 	in.ChatID, in.UserID, in.ChatType, in.LangCode, in.At = p.id, p.id, "private", p.langCode, testNow
 	rs, err := p.w.app.Handle(context.Background(), in)
 	if err != nil {
@@ -583,7 +554,7 @@ func TestStatusChangeHandledTwiceNotifiesOnce(t *testing.T) {
 
 // TestVolunteerCommandsAreUnknownToOthers: to anyone but a volunteer,
 // /status, /note and /find answer as commands that do not exist, and their
-// buttons do nothing.
+// buttons answer as any old button.
 func TestVolunteerCommandsAreUnknownToOthers(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, storage.LookupLimits{})
@@ -592,7 +563,7 @@ func TestVolunteerCommandsAreUnknownToOthers(t *testing.T) {
 	for _, cmd := range []string{"status", "note", "find"} {
 		expectTexts(t, reporter.command(cmd, c.Code+" text"), "command.unknown", "menu.choose")
 	}
-	expectTexts(t, reporter.pressData("s.:v:"+c.Code), "command.unknown", "menu.choose")
+	expectTexts(t, reporter.pressData("s.:v:"+c.Code), "button.old", "menu.choose")
 	var n int
 	if err := w.db.Get(&n, `SELECT count(*) FROM case_events`); err != nil || n != 1 {
 		t.Errorf("%d events, %v; want only the first", n, err)

@@ -21,12 +21,16 @@ const findEvents = 10
 // /note and /find. To anyone else these commands do not exist.
 func (a *App) registerUpdates() {
 	h := &a.hooks
-	h.commands["status"] = func(ctx context.Context, c *turn, arg string) error { return c.startUpdate(ctx, arg) }
-	h.commands["note"] = func(ctx context.Context, c *turn, arg string) error {
+	h.commands["status"] = a.guard(ActUpdateStatus, func(ctx context.Context, c *turn, arg string) error {
+		return c.startUpdate(ctx, arg)
+	})
+	h.commands["note"] = a.guard(ActAddNote, func(ctx context.Context, c *turn, arg string) error {
 		code, text := splitCode(arg)
 		return c.startNote(ctx, code, text)
-	}
-	h.commands["find"] = func(ctx context.Context, c *turn, arg string) error { return c.find(ctx, arg) }
+	})
+	h.commands["find"] = a.guard(ActFindCase, func(ctx context.Context, c *turn, arg string) error {
+		return c.find(ctx, arg)
+	})
 	h.flows[flowUpdate] = updateTyped
 	h.flows[flowNote] = updateTyped
 }
@@ -67,13 +71,6 @@ func (c *turn) flowAction() Action {
 	return ActUpdateStatus
 }
 
-// unknownCommand answers a volunteers' command from anyone else exactly as
-// a command that does not exist.
-func (c *turn) unknownCommand(ctx context.Context) error {
-	c.say(T("command.unknown"))
-	return c.again(ctx)
-}
-
 // actor names the volunteer in the timeline.
 func (c *turn) actor() string { return "tg:" + strconv.FormatInt(c.in.UserID, 10) }
 
@@ -101,13 +98,8 @@ func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool
 
 // startUpdate begins a volunteer's status change: /status <code>, or the
 // button under a case. A report in progress is never dropped for it.
+// The caller checks ActUpdateStatus (guard).
 func (c *turn) startUpdate(ctx context.Context, raw string) error {
-	if ok, err := c.allowed(ctx, ActUpdateStatus); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return c.unknownCommand(ctx)
-	}
 	if c.inReport() {
 		c.say(T("update.in_report"))
 		return c.show(ctx)
@@ -122,13 +114,8 @@ func (c *turn) startUpdate(ctx context.Context, raw string) error {
 
 // startNote begins an internal note: /note <code> asks for it, /note
 // <code> <text> stores it at once.
+// The caller checks ActAddNote (guard).
 func (c *turn) startNote(ctx context.Context, raw, text string) error {
-	if ok, err := c.allowed(ctx, ActAddNote); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return c.unknownCommand(ctx)
-	}
 	if c.inReport() {
 		c.say(T("update.in_report"))
 		return c.show(ctx)
@@ -464,9 +451,6 @@ func (c *turn) find(ctx context.Context, arg string) error {
 	role, err := c.a.role(ctx, c.in.UserID)
 	if err != nil {
 		return fmt.Errorf("role of user %d: %w", c.in.UserID, err)
-	}
-	if !Allowed(role, ActFindCase, false) {
-		return c.unknownCommand(ctx)
 	}
 	code, okCode := NormalizeCode(arg)
 	an, p := ParseANumber(arg)

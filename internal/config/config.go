@@ -27,6 +27,8 @@ type Config struct {
 	WebhookSecret   string        // WEBHOOK_SECRET
 	ListenAddr      string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
 	LogLevel        slog.Level    // LOG_LEVEL
+	Phone           string        // HOTLINE_PHONE: the hotline's phone, shown to families
+	Hours           string        // HOTLINE_HOURS: when the phone answers
 	ResumeAfter     time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
 	SessionTTL      time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
 	Partitions      int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
@@ -159,6 +161,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	_ = str("WEBHOOK_URL", &c.WebhookURL, false)
 	_ = str("WEBHOOK_SECRET", &c.WebhookSecret, false)
 	_ = str("LISTEN_ADDR", &c.ListenAddr, false)
+	_ = str("HOTLINE_PHONE", &c.Phone, false)
+	_ = str("HOTLINE_HOURS", &c.Hours, false)
+	if len(c.Phone) > 64 || len(c.Hours) > 128 {
+		return c, &Error{"HOTLINE_PHONE", "is malformed: want a phone number (and HOTLINE_HOURS a short text such as Mon-Fri 9-18 ET)"}
+	}
 	if c.WebhookURL != "" {
 		if !validURL(c.WebhookURL, "https", "http") {
 			return c, &Error{"WEBHOOK_URL", "is malformed: want the public https URL Telegram will post to"}

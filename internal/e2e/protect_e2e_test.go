@@ -22,7 +22,7 @@ import (
 	"hotline/storage/storagetest"
 )
 
-// Data protection end to end (issue 5): what the bot logs, what a stranger's
+// Data protection end to end, personal data only where it must be: what the bot logs, what a stranger's
 // group leaves behind, what the webhook lets in, and retention.
 
 // personalForms are fileReport's personal values in every form a person

@@ -11,7 +11,7 @@ import (
 	"hotline/storage"
 )
 
-// Replies stay threaded through the relay (issue 3, item 4): when one side
+// Replies stay threaded through the relay, as in a direct chat: when one side
 // answers a message with Telegram's "reply", the other side's copy is a
 // reply to the matching message in their own chat.
 
