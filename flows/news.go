@@ -122,7 +122,7 @@ func (c *turn) newsPrompt(ctx context.Context) error {
 		}
 		c.say(T("casework.news_date", "Code", code, "Field", field))
 		if u.Status == NewsDeportation {
-			c.buttons = append(c.buttons, []Button{{Text: T("btn.news_rumour"), Data: c.newsData(cwNewsKind, "rumour")}})
+			c.buttons = append(c.buttons, []Button{{Text: T("btn.news_rumor"), Data: c.newsData(cwNewsKind, "rumour")}})
 		}
 		c.buttons = append(c.buttons, cancel)
 	case stepNewsText:
@@ -315,7 +315,7 @@ func (c *turn) newsText(ctx context.Context, n News) (Text, error) {
 		return T("casework.news.hearing", "Date", dateText(dateOf(n.Date))), nil
 	case NewsDeportation:
 		if n.Date == "" {
-			return T("casework.news.rumour"), nil
+			return T("casework.news.rumor"), nil
 		}
 		return T("casework.news.deportation", "Date", dateText(dateOf(n.Date))), nil
 	case NewsText:
