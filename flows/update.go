@@ -570,6 +570,9 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 
 // eventLine is one line of the timeline as volunteers see it.
 func eventLine(e Event) Text {
+	if e.Kind == EventNews {
+		return T("casework.event_news", "Date", dateText(e.At), "Kind", T("btn.news_"+e.Status), "Note", e.Note)
+	}
 	if e.Kind == EventStatus {
 		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", e.Note)
 	}
