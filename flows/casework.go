@@ -301,6 +301,18 @@ func (a *App) registerCasework() {
 // isCaseworkFlow reports whether the session is in one of the casework's flows.
 func (c *turn) isCaseworkFlow() bool { return c.s.Flow == flowNews || c.s.Flow == flowDate }
 
+// caseworkPrompt asks the question of the casework's flow the chat is in:
+// the news flow's; a date being asked for is given up.
+func (c *turn) caseworkPrompt(ctx context.Context) error {
+	if c.s.Flow == flowNews {
+		return c.newsPrompt(ctx)
+	}
+	c.reset()
+	c.say(T("menu.choose"))
+	c.menu()
+	return nil
+}
+
 // leaveCaseworkFlow lets commands and other buttons leave the casework's
 // short flows: /back and /cancel leave them, anything else leaves them
 // before it runs.

@@ -510,3 +510,77 @@ func TestNewsDatesReminders(t *testing.T) {
 		t.Errorf("news after /forget: %v", describeAll(rs))
 	}
 }
+
+// TestCardButtons: the actions under an opened card follow what the
+// member may do with the case.
+func TestCardButtons(t *testing.T) {
+	v := flows.CaseView{Code: "K7M4Q9XP", Status: flows.StatusNew}
+	owned := v
+	owned.Owner = 42
+	tests := []struct {
+		name string
+		v    flows.CaseView
+		acc  flows.CardAccess
+		want []string
+	}{
+		{"untaken, a volunteer", v, flows.CardAccess{Member: 7, Take: true, Work: true},
+			[]string{"btn.case_take", "btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write"}},
+		{"a colleague's, a volunteer", owned, flows.CardAccess{Member: 7, Take: true}, nil},
+		{"one's own", owned, flows.CardAccess{Member: 42, Take: true, Work: true, HandOver: true},
+			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_release", "btn.case_handover"}},
+		{"a colleague's, a coordinator", owned, flows.CardAccess{Member: 7, Take: true, Work: true, HandOver: true},
+			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_handover"}},
+	}
+	for _, tt := range tests {
+		got := buttonNames(flows.Reply{Buttons: flows.CardButtons(tt.v, tt.acc)})
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	texts, buttons := flows.Card(v, flows.CardAnnounce)
+	if len(texts) != 1 || len(buttons) != 2 {
+		t.Errorf("announcement card: %d texts, %d rows", len(texts), len(buttons))
+	}
+	if _, buttons := flows.Card(v, flows.CardOpen); buttons != nil {
+		t.Errorf("an opened card carries buttons of its own: %v", buttons)
+	}
+}
+
+// TestCardActions: "Open" shows the card with the member's actions;
+// "Later" keeps the announcement without its buttons; "Talk to the
+// reporter" says it is coming while /write is not in the bot.
+func TestCardActions(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "open", 0)
+	anna := w.person(cwVol, "en")
+	anna.received()
+	rs := anna.press("cw.:o:" + code)
+	if got := buttonNames(to(rs, cwVol)[0]); !slices.Contains(got, "btn.case_take") || !slices.Contains(got, "btn.case_dates") {
+		t.Errorf("open: %v", got)
+	}
+	rs = anna.press("cw.:l:" + code)
+	if r := to(rs, cwVol)[0]; r.Edit == 0 || !has(rs, "casework.later") {
+		t.Errorf("later: %+v", describeAll(rs))
+	}
+	if rs := anna.press("cw.:w:" + code); !has(rs, "casework.write_soon") {
+		t.Errorf("write: %v", describeAll(rs))
+	}
+	// A date from the card's buttons: which date, then the date typed.
+	rs = anna.press("cw.:d:" + code)
+	rs = anna.press(buttonData(t, to(rs, cwVol)[0], "casework.field.checkin"))
+	if !has(rs, "casework.date_ask") {
+		t.Fatalf("date button: %v", describeAll(rs))
+	}
+	soon := testNow.AddDate(0, 0, 20)
+	if rs = anna.send(soon.Format("02.01.2006")); !has(rs, "casework.date_set") {
+		t.Errorf("date typed: %v", describeAll(rs))
+	}
+	if v := mustView(t, w, code); v.CheckIn != soon.Format(time.DateOnly) {
+		t.Errorf("check-in date %q", v.CheckIn)
+	}
+	// A stranger pressing a volunteer's button learns nothing.
+	if rs := w.person(9999, "en").press("cw.:o:" + code); !has(rs, "button.old") || has(rs, "casework.card") {
+		t.Errorf("a stranger opening a case: %v", describeAll(rs))
+	}
+}

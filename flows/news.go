@@ -142,10 +142,7 @@ func (c *turn) newsButton(ctx context.Context, act, arg string) error {
 	u := c.s.Update
 	if c.s.Flow != flowNews || u == nil || nonce != c.s.Nonce {
 		c.say(T("button.old"))
-		if c.s.Flow == flowNews {
-			return c.newsPrompt(ctx)
-		}
-		return c.show(ctx)
+		return c.again(ctx)
 	}
 	if v == "cancel" {
 		c.reset()

@@ -260,6 +260,9 @@ func (c *turn) again(ctx context.Context) error {
 	if c.isStatusFlow() {
 		return c.statusPrompt(ctx)
 	}
+	if c.isCaseworkFlow() {
+		return c.caseworkPrompt(ctx)
+	}
 	return c.show(ctx)
 }
 
