@@ -191,7 +191,7 @@ func (a *App) caseStats(ctx context.Context, c *turn, m *member) error {
 	if err != nil {
 		return fmt.Errorf("case stats: %w", err)
 	}
-	none := T("value.none")
+	none := T("casework.no_data")
 	median, p90, oldest := none, none, none
 	if st.Taken > 0 {
 		median, p90 = waitText(st.TakenMedian), waitText(st.TakenP90)

@@ -374,7 +374,7 @@ func TestCaseworkBoardEndToEnd(t *testing.T) {
 	admin := h.tg.User(handoffAdmin, "en")
 	admin.Send("/stats")
 	m := nextWith(t, admin, h.lead("en", "handoff.stats"))
-	for _, want := range []string{"30 new today", "Untaken: 24", "(last 30 days, 6 cases)"} {
+	for _, want := range []string{"30 new today", "Untaken: 24", "(6 taken)"} {
 		if !strings.Contains(m.Plain, want) {
 			t.Errorf("/stats lacks %q:\n%s", want, m.Plain)
 		}
