@@ -61,8 +61,10 @@ func Permissions() []Permission {
 		// chat; coordinators and admins always.
 		{Action: ActViewCase, Min: RoleVolunteer, Hold: RoleCoordinator},
 		{Action: ActFindCase, Min: RoleVolunteer},
-		{Action: ActUpdateStatus, Min: RoleVolunteer},
-		{Action: ActAddNote, Min: RoleVolunteer},
+		// A case's status and notes: volunteers on their own cases, the
+		// untaken ones and the one whose chat they hold; coordinators all.
+		{Action: ActUpdateStatus, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
+		{Action: ActAddNote, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
 		{Action: ActViewStats, Min: RoleCoordinator},
 		{Action: ActManageVolunteers, Min: RoleAdmin},
 		{Action: ActViewAudit, Min: RoleAdmin},
@@ -147,11 +149,11 @@ func (a *App) roleMay(ctx context.Context, userID int64, role Role, act Action, 
 	if !needsHold(role, act) {
 		return Allowed(role, act, false), nil
 	}
-	holds, err := a.holdsCase(ctx, userID, caseCode)
+	rel, err := a.relation(ctx, userID, caseCode)
 	if err != nil {
 		return false, err
 	}
-	return Allowed(role, act, holds), nil
+	return AllowedOn(role, act, rel), nil
 }
 
 // mayInHeldChat is may for an action in a chat the queue says the user
@@ -164,29 +166,30 @@ func (a *App) mayInHeldChat(ctx context.Context, userID int64, act Action) (bool
 	return Allowed(role, act, true), nil
 }
 
-// holdsCase reports whether the volunteer holds a chat linked to the case
-// or owns the case.
-func (a *App) holdsCase(ctx context.Context, userID int64, caseCode string) (bool, error) {
+// relation finds how the member stands to the case with this code: owner,
+// nobody's, or linked to a chat they hold. No case: no relation.
+func (a *App) relation(ctx context.Context, userID int64, caseCode string) (CaseRelation, error) {
+	var rel CaseRelation
 	if caseCode == "" {
-		return false, nil
+		return rel, nil
 	}
 	if code, ok := NormalizeCode(caseCode); ok {
 		v, err := a.d.Casework.View(ctx, code)
 		switch {
-		case err == nil && v.Owner == userID:
-			return true, nil
-		case err != nil && !errors.Is(err, ErrNotFound):
-			return false, fmt.Errorf("owner of a case for %d: %w", userID, err)
+		case err == nil:
+			rel.Owns, rel.Unowned = v.Owner == userID, v.Owner == 0
+		case !errors.Is(err, ErrNotFound):
+			return rel, fmt.Errorf("owner of a case for %d: %w", userID, err)
 		}
 	}
 	held, err := a.d.Queue.Held(ctx, userID)
 	if err != nil {
-		return false, fmt.Errorf("chats of %d: %w", userID, err)
+		return rel, fmt.Errorf("chats of %d: %w", userID, err)
 	}
 	for _, p := range held {
 		if p.CaseCode == caseCode {
-			return true, nil
+			rel.HoldsChat = true
 		}
 	}
-	return false, nil
+	return rel, nil
 }

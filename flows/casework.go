@@ -421,18 +421,7 @@ func (a *App) caseOf(ctx context.Context, m *member, raw string) (CaseView, bool
 // volunteers that depends on owning it, holding its chat, or, for the
 // actions open on untaken cases, nobody owning it.
 func (a *App) mayOnCase(ctx context.Context, m *member, act Action, v CaseView) (bool, error) {
-	if !needsHold(m.Role, act) {
-		return Allowed(m.Role, act, false), nil
-	}
-	rel := CaseRelation{Owns: v.Owner == m.UserID, Unowned: v.Owner == 0}
-	if !rel.Owns {
-		holds, err := a.holdsCase(ctx, m.UserID, v.Code)
-		if err != nil {
-			return false, err
-		}
-		rel.HoldsChat = holds
-	}
-	return AllowedOn(m.Role, act, rel), nil
+	return a.roleMay(ctx, m.UserID, m.Role, act, v.Code)
 }
 
 // announce builds the new case's card for every member on duty and every
