@@ -50,6 +50,7 @@ type Deps struct {
 	HandoffDeps
 	StatusDeps
 	CaseworkDeps
+	ToolsDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -84,6 +85,8 @@ func (d Deps) check() error {
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
 		{"Casework", d.Casework},
+		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
+		{"CaseTools", d.CaseTools},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -165,6 +168,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerAudit()
 	a.registerCasework()
 	a.registerInfo()
+	a.registerTools()
 	return a, nil
 }
 

@@ -16,23 +16,28 @@ import (
 
 // Actions recorded in the audit log.
 const (
-	AuditView         = "view"          // /case: a case's report in full
-	AuditFind         = "find"          // /find: a case's card in full
-	AuditStatus       = "status"        // a status change; Detail is the status
-	AuditPublicNote   = "public_note"   // a note for everyone with the code
-	AuditNote         = "note"          // an internal note
-	AuditForget       = "forget"        // the reporter erased their data (/forget)
-	AuditPurge        = "purge"         // the retention purge erased the case's personal fields
-	AuditMemberAdd    = "member_add"    // a role given or changed; Subject, Detail the role
-	AuditMemberRemove = "member_remove" // a role taken away; Subject
-	AuditMemberInvite = "member_invite" // an invite made; Detail the role it gives
-	AuditMemberJoin   = "member_join"   // an invite used; Subject, Detail the role
-	AuditTake         = "take"          // a volunteer took a case
-	AuditRelease      = "release"       // the owner (or a coordinator) left a case without owner
-	AuditHandover     = "handover"      // a case offered to a colleague; Subject
-	AuditAssign       = "assign"        // a colleague accepted a case; Subject
-	AuditDate         = "date"          // a date of a case set; Detail the field
-	AuditNews         = "news"          // the reporter added news; Detail its kind
+	AuditView          = "view"            // /case: a case's report in full
+	AuditFind          = "find"            // /find: a case's card in full
+	AuditStatus        = "status"          // a status change; Detail is the status
+	AuditPublicNote    = "public_note"     // a note for everyone with the code
+	AuditNote          = "note"            // an internal note
+	AuditForget        = "forget"          // the reporter erased their data (/forget)
+	AuditPurge         = "purge"           // the retention purge erased the case's personal fields
+	AuditMemberAdd     = "member_add"      // a role given or changed; Subject, Detail the role
+	AuditMemberRemove  = "member_remove"   // a role taken away; Subject
+	AuditMemberInvite  = "member_invite"   // an invite made; Detail the role it gives
+	AuditMemberJoin    = "member_join"     // an invite used; Subject, Detail the role
+	AuditMerge         = "merge"           // a case merged into another; Detail the code it went into
+	AuditWrite         = "write"           // a volunteer opened a chat with the case's reporter (/write)
+	AuditTranscript    = "transcript"      // a page of the case's relayed conversation read
+	AuditSearch        = "search"          // a search by name; Detail "name:<cases found>", never the name
+	AuditFileForCaller = "file_for_caller" // a volunteer filed the report for a caller who phoned (/newcase)
+	AuditTake          = "take"            // a volunteer took a case
+	AuditRelease       = "release"         // the owner (or a coordinator) left a case without owner
+	AuditHandover      = "handover"        // a case offered to a colleague; Subject
+	AuditAssign        = "assign"          // a colleague accepted a case; Subject
+	AuditDate          = "date"            // a date of a case set; Detail the field
+	AuditNews          = "news"            // the reporter added news; Detail its kind
 )
 
 // Who acted, as the audit log and the timeline name them.
@@ -220,6 +225,14 @@ func actionText(e AuditEntry) Text {
 		return T("audit.action.date", "Field", T("casework.field."+e.Detail))
 	case AuditNews:
 		return T("audit.action.news", "Kind", T("btn.news_"+e.Detail))
+	case AuditMerge:
+		return T("audit.action.merge", "Code", FormatCode(e.Detail))
+	case AuditWrite, AuditTranscript, AuditFileForCaller:
+		return T("audit.action."+e.Action, "Subject", subject)
+	case AuditSearch:
+		_, n, _ := strings.Cut(e.Detail, ":")
+		count, _ := strconv.Atoi(n)
+		return T("audit.action.search").Plural(count)
 	case AuditMemberAdd, AuditMemberInvite, AuditMemberJoin:
 		role, _ := ParseRole(e.Detail)
 		return T("audit.action."+e.Action, "Subject", subject, "Role", roleText(role))

@@ -32,6 +32,9 @@ const (
 	ActTakeCase         Action = "take_case"         // /take_case, "Take the case", accepting a hand-over
 	ActWorkCase         Action = "work_case"         // /date, /release_case, the dates on the card
 	ActHandOver         Action = "hand_over"         // /handover: give the case to a colleague
+	ActWriteReporter    Action = "write_reporter"    // /write: open a chat with a case's reporter
+	ActMergeCases       Action = "merge_cases"       // /merge and the card's merge button
+	ActFileForCaller    Action = "file_for_caller"   // /newcase: file a report for a caller who phoned
 )
 
 // Permission is one row of the table: the lowest role that may do Action;
@@ -75,6 +78,10 @@ func Permissions() []Permission {
 		{Action: ActWorkCase, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
 		// The owner hands their case over; coordinators any case.
 		{Action: ActHandOver, Min: RoleVolunteer, Hold: RoleCoordinator},
+		{Action: ActWriteReporter, Min: RoleVolunteer},
+		// A merge changes two cases and who hears of them: coordinators.
+		{Action: ActMergeCases, Min: RoleCoordinator},
+		{Action: ActFileForCaller, Min: RoleVolunteer},
 	}
 }
 

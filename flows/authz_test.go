@@ -142,6 +142,9 @@ func accesses() []access {
 		{"/find CODE", flows.ActFindCase, cmd("find", "CODE"), known, untaken},
 		{"/find CODE: personal data", flows.ActViewCase, cmd("find", "CODE"), answered("find.card"), untaken},
 		{"/find A-number: personal data", flows.ActViewCase, cmd("find", "A 123-456-789"), answered("find.card"), untaken},
+		{"conversation button", flows.ActViewCase, btn("ct.:t:CODE:0"), answered("tools.transcript", "tools.transcript_empty"), untaken},
+		{"/write", flows.ActWriteReporter, cmd("write", "CODE"), answered("tools.write_other", "tools.write_already"), untaken},
+		{"/merge", flows.ActMergeCases, cmd("merge", "CODE CODE"), answered("tools.merge_self"), untaken},
 		{"/next", flows.ActTakeChat, cmd("next", ""), known, untaken},
 		{"/take", flows.ActTakeChat, cmd("take", "99"), known, untaken},
 		{"take button", flows.ActTakeChat, btn("h.t:99"), answered("handoff.take_gone", "handoff.busy"), untaken},
@@ -154,6 +157,7 @@ func accesses() []access {
 		{"status button", flows.ActUpdateStatus, btn("s.:v:CODE"), answered("update.pick"), untaken},
 		{"/note", flows.ActAddNote, cmd("note", "CODE called the lawyer"), answered("note.saved"), untaken},
 		{"note button", flows.ActAddNote, btn("s.:n:CODE"), answered("note.ask"), untaken},
+		{"/hold", flows.ActTakeChat, cmd("hold", "60"), known, untaken},
 		{name: "/cases", act: flows.ActViewBoard, do: cmd("cases", ""), allowed: answered("casework.board")},
 		{name: "board button", act: flows.ActViewBoard, do: btn("cw.:b:new::0"),
 			allowed: answered("casework.board_page", "casework.board_empty")},
@@ -177,6 +181,8 @@ func accesses() []access {
 			allowed: answered("casework.released"), on: taken},
 		{"/release", flows.ActTakeChat, cmd("release", ""), known, untaken},
 		{"/done", flows.ActTakeChat, cmd("done", ""), known, untaken},
+		// Last: it starts a report in the member's chat.
+		{"/newcase", flows.ActFileForCaller, cmd("newcase", ""), answered("tools.newcase_intro", "tools.newcase_holding"), untaken},
 	}
 }
 

@@ -55,6 +55,7 @@ type CaseView struct {
 
 	ReporterChat int64
 	Erased       bool // the reporter erased their data (/forget)
+	Merged       bool // merged into another case, which carries on its work
 }
 
 // Closed reports whether the case is over: released, deported, relief
@@ -489,6 +490,9 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 	}
 	code := FormatCode(v.Code)
 	switch {
+	case v.Merged:
+		m.say(T("casework.merged", "Code", code))
+		return nil
 	case v.Closed():
 		m.say(T("casework.take_closed", "Code", code, "Status", T("status.name."+v.Status)))
 		return nil

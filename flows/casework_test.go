@@ -548,7 +548,7 @@ func TestCardButtons(t *testing.T) {
 
 // TestCardActions: "Open" shows the card with the member's actions;
 // "Later" keeps the announcement without its buttons; "Talk to the
-// reporter" says it is coming while /write is not in the bot.
+// reporter" opens /write.
 func TestCardActions(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -563,7 +563,7 @@ func TestCardActions(t *testing.T) {
 	if r := to(rs, cwVol)[0]; r.Edit == 0 || !has(rs, "casework.later") {
 		t.Errorf("later: %+v", describeAll(rs))
 	}
-	if rs := anna.press("cw.:w:" + code); !has(rs, "casework.write_soon") {
+	if rs := anna.press("cw.:w:" + code); !has(rs, "tools.write_opened") {
 		t.Errorf("write: %v", describeAll(rs))
 	}
 	// A date from the card's buttons: which date, then the date typed.

@@ -190,6 +190,10 @@ type Report struct {
 	Relationship  string `json:"rr,omitempty"`
 	ReporterPhone string `json:"rc,omitempty"` // phone, e-mail or @username
 
+	// FiledBy is the volunteer filing the report for a caller who phoned
+	// (/newcase); 0 for a report from the reporter.
+	FiledBy int64 `json:"fb,omitempty"`
+
 	// Set by the bot, not asked.
 	ReporterChatID int64  `json:"-"`
 	ReporterUserID int64  `json:"-"`

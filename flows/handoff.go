@@ -65,6 +65,9 @@ type Pairing struct {
 	// volunteer spoke last.
 	Pending  time.Time
 	Reminded bool // the volunteer was reminded of Pending
+	// HeldUntil is when the volunteer's /hold ends: until then the timers
+	// neither remind them nor take the chat back. Zero for none.
+	HeldUntil time.Time
 }
 
 // ChatState is where a chat stands in the handoff.

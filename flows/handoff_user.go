@@ -40,7 +40,8 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			c.drop = true
 			return true, nil
 		}
-	case st.Active != nil && msg:
+	case st.Active != nil && msg && !(c.inReport() && c.s.Draft.FiledBy != 0):
+		// (A volunteer filing a report for a caller answers the report.)
 		// A member who has just lost their role does not write to the
 		// user any more: the timers give their chats back to the queue.
 		ok, err := a.mayInHeldChat(ctx, c.in.UserID, ActRelay)
@@ -57,7 +58,7 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 		if err != nil || !ok {
 			return false, err
 		}
-		m.say(T("handoff.help_volunteer"))
+		m.say(T("handoff.help_volunteer"), T("tools.help"))
 		return true, a.answerMember(c, m, nil)
 	}
 	return false, nil
@@ -80,6 +81,9 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	if err := a.relay(ctx, c, p.Volunteer); err != nil {
 		return err
 	}
+	if err := a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer); err != nil {
+		return err
+	}
 	if err := a.d.Queue.UserWrote(ctx, p.ChatID, c.in.MessageID, c.now); err != nil {
 		return fmt.Errorf("note message of %d: %w", p.ChatID, err)
 	}
@@ -91,6 +95,9 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	c.drop = true
 	if err := a.relay(ctx, c, p.ChatID); err != nil {
+		return err
+	}
+	if err := a.keepMessage(ctx, c, p.CaseCode, true, p.Volunteer); err != nil {
 		return err
 	}
 	if err := a.d.Queue.VolunteerWrote(ctx, p.ChatID); err != nil {
@@ -134,6 +141,11 @@ func (a *App) keep(ctx context.Context, c *turn, st ChatState) error {
 	kept, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID)
 	if err != nil {
 		return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
+	}
+	if kept && st.Waiting != nil {
+		if err := a.keepMessage(ctx, c, st.Waiting.CaseCode, false, 0); err != nil {
+			return err
+		}
 	}
 	if !kept {
 		// Taken a moment ago: the volunteer is there to read it.

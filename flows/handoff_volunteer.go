@@ -349,6 +349,27 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
 	}
 	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
+	return a.caseTools(ctx, m, cs)
+}
+
+// caseTools adds the case tools to a volunteer's card of a case: its
+// possible duplicates and who filed it, and the buttons to its
+// conversation, to merging and to talking to the reporter.
+func (a *App) caseTools(ctx context.Context, m *member, cs Case) error {
+	extras, err := a.caseExtras(ctx, cs.ID)
+	if err != nil {
+		return err
+	}
+	m.say(extras...)
+	m.buttons = append(m.buttons, transcriptButtons(cs.Code)...)
+	m.buttons = append(m.buttons, []Button{{Text: T("btn.tools_write"), Data: dataTools + ":" + actWrite + ":" + cs.Code}})
+	if mayEver(m.Role, ActMergeCases) {
+		rows, err := a.mergeButtons(ctx, cs.ID, cs.Code)
+		if err != nil {
+			return err
+		}
+		m.buttons = append(m.buttons, rows...)
+	}
 	return nil
 }
 

@@ -347,13 +347,15 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 	t.Helper()
 	keys := storagetest.Keys(t)
 	cases := storage.NewCases(db, keys)
+	queue := storage.NewQueue(rdb, prefix)
+	tools := storage.NewCaseTools(db, keys)
 	return flows.Deps{
 		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
 		Cases:      cases,
 		Facilities: storage.NewFacilities(db),
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: storage.NewVolunteers(db),
-			Queue:      storage.NewQueue(rdb, prefix),
+			Queue:      queue,
 			Handoffs:   storage.NewHandoffs(db),
 			CaseFiles:  cases,
 			Threads:    storage.NewThreads(rdb, prefix, time.Hour),
@@ -365,7 +367,13 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 			Limiter:       storage.NewLimiter(rdb, prefix, limits),
 		},
 		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
-		Audit:        storage.NewAudit(db),
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
+		},
+		Audit: storage.NewAudit(db),
 	}
 }
 

@@ -64,7 +64,7 @@ func (c *turn) startNews(ctx context.Context, raw string) error {
 	if err != nil {
 		return fmt.Errorf("view case %d: %w", cs.CaseID, err)
 	}
-	if v.Erased {
+	if v.Erased || v.Merged {
 		c.reset()
 		c.say(T("casework.news_gone", "Code", FormatCode(cs.Code)))
 		c.footer()
@@ -255,7 +255,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 	}
 	code := u.Code
 	cur, err := c.a.d.Casework.ViewByID(ctx, n.CaseID)
-	if errors.Is(err, ErrNotFound) || err == nil && cur.Erased {
+	if errors.Is(err, ErrNotFound) || err == nil && (cur.Erased || cur.Merged) {
 		c.reset()
 		c.say(T("casework.news_gone", "Code", FormatCode(code)))
 		c.footer()

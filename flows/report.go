@@ -779,34 +779,35 @@ func (c *turn) confirm(ctx context.Context) error {
 	}
 	r.ReporterChatID = c.in.ChatID
 	r.ReporterUserID = c.in.UserID
+	if r.FiledBy != 0 {
+		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
+	}
 	r.Lang = s.Lang
 	cs, err := c.a.d.Cases.Create(ctx, &r)
 	if err != nil {
 		return fmt.Errorf("create case from draft %s: %w", r.DraftID, err)
 	}
 	c.reset()
-	return c.confirmed(ctx, cs, len(r.Urgent) > 0)
-}
-
-// confirmed tells the reporter their case's code and announces the case to
-// the hotline (casework.go). The announcement is built whether the case was
-// stored now or by an earlier handling of this update whose replies were
-// never committed: the pipeline commits them, and the session that no
-// longer holds the draft, with the update, so a crash before that commit
-// leaves the draft for the update to be handled again, and the
-// announcement is sent once.
-func (c *turn) confirmed(ctx context.Context, cs Case, urgent bool) error {
+	// The case is announced whether it was stored now or by an earlier
+	// handling of this update whose replies were never committed: the
+	// pipeline commits them, and the session that no longer holds the
+	// draft, with the update, so a crash before that commit leaves the
+	// draft for the update to be handled again, and the announcement is
+	// sent once (casework.go).
 	announcement, err := c.a.announce(ctx, cs.ID, c.in.UserID)
 	if err != nil {
 		return err
 	}
-	for _, r := range announcement {
-		c.send(r)
+	for _, a := range announcement {
+		c.send(a)
 	}
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
+	if r.FiledBy != 0 {
+		return c.filedForCaller(ctx, cs, link)
+	}
 	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
 	c.buttons = nil
-	if urgent {
+	if len(r.Urgent) > 0 {
 		c.say(T("report.urgent_offer"))
 		c.buttons = append(c.buttons, []Button{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}})
 	}

@@ -111,6 +111,9 @@ type Recipient struct {
 	ChatID   int64
 	Lang     string
 	Reporter bool
+	// Code is the code the chat knows the case by: a case merged into
+	// another keeps its own for its reporter and subscribers.
+	Code string
 }
 
 // Subscriptions keeps who is told of a case's public changes.
@@ -537,7 +540,11 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 		if r.ChatID == c.in.ChatID {
 			continue
 		}
-		texts := []Text{T("notify.header", "Code", FormatCode(st.Code))}
+		code := st.Code
+		if r.Code != "" {
+			code = r.Code
+		}
+		texts := []Text{T("notify.header", "Code", FormatCode(code))}
 		if e.Kind == EventStatus {
 			texts = append(texts, T("notify.status", "Status", T("status.name."+e.Status)), T("status.about."+e.Status))
 			if e.Date != "" {
@@ -556,7 +563,7 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 		}
 		var buttons [][]Button
 		if !r.Reporter {
-			buttons = [][]Button{{{Text: T("btn.unsubscribe"), Data: dataStatus + ":" + actUnsubscribe + ":" + st.Code}}}
+			buttons = [][]Button{{{Text: T("btn.unsubscribe"), Data: dataStatus + ":" + actUnsubscribe + ":" + code}}}
 		}
 		lang := r.Lang
 		if lang != "ru" && lang != "en" {

@@ -482,13 +482,25 @@ func (c *turn) find(ctx context.Context, arg string) error {
 	if p != nil {
 		an = ""
 	}
-	if code == "" && an == "" {
+	var files []CaseFile
+	switch {
+	case code == "" && an == "" && isName(arg):
+		if files, err = c.findName(ctx, arg); err != nil {
+			return err
+		}
+	case code == "" && an == "":
 		c.say(T("find.usage"))
 		return c.again(ctx)
-	}
-	files, err := c.a.d.Timeline.Find(ctx, code, an)
-	if err != nil {
-		return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
+	default:
+		if files, err = c.a.d.Timeline.Find(ctx, code, an); err != nil {
+			return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
+		}
+		// An eight-letter name ("Morozova") also reads as a case code.
+		if len(files) == 0 && an == "" && isName(arg) {
+			if files, err = c.findName(ctx, arg); err != nil {
+				return err
+			}
+		}
 	}
 	if len(files) == 0 {
 		c.say(T("find.none"))
@@ -518,6 +530,11 @@ func (c *turn) find(ctx context.Context, arg string) error {
 			return err
 		}
 		c.say(card)
+		extras, err := c.a.caseExtras(ctx, f.Case.ID)
+		if err != nil {
+			return err
+		}
+		c.say(extras...)
 	}
 	if c.isStatusFlow() {
 		c.reset()

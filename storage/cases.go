@@ -94,6 +94,9 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 				return errors.New("no free case code")
 			}
 		}
+		if err := indexCase(ctx, tx, s.keys, c.ID, reporterID, r); err != nil {
+			return err
+		}
 		return addEvent(ctx, tx, s.keys, caseEvent{
 			CaseID: c.ID, Kind: eventStatus, Status: statusNew, Public: true, Actor: actorReport,
 		})

@@ -46,7 +46,7 @@ const viewInner = `
 		c.hearing_date, c.deportation_date, c.checkin_date,
 		coalesce(c.owner_id, 0) AS owner_id, coalesce(v.display_name, '') AS owner_name,
 		coalesce(v.lang, '') AS owner_lang, coalesce(c.handover_to, 0) AS handover_to,
-		c.taken_at, c.escalations, c.erased_at IS NOT NULL AS erased,
+		c.taken_at, c.escalations, c.erased_at IS NOT NULL AS erased, c.merged_into IS NOT NULL AS merged,
 		coalesce(e.status, 'new') AS status, coalesce(e.created_at, c.created_at) AS since,
 		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at < c.moved_at)
 				THEN coalesce(c.moved_facility_id, 0)
@@ -77,7 +77,7 @@ const viewInner = `
 const viewSQL = `
 	SELECT x.id, x.code, x.created_at, x.lang, x.urgent, x.circumstance, x.has_lawyer, x.detained_on,
 		x.hearing, x.deportation, x.checkin, x.owner_id, x.owner_name, x.owner_lang, x.handover_to,
-		x.taken_at, x.escalations, x.erased, x.status, x.since, x.fac_id, x.fac_text, x.active,
+		x.taken_at, x.escalations, x.erased, x.merged, x.status, x.since, x.fac_id, x.fac_text, x.active,
 		x.reporter_chat,
 		coalesce(f.code, '') AS fac_code, coalesce(f.name, '') AS fac_name,
 		coalesce(f.city, '') AS fac_city, coalesce(f.state, '') AS fac_state
@@ -104,6 +104,7 @@ type viewRow struct {
 	Taken        sql.NullTime   `db:"taken_at"`
 	Escalations  int            `db:"escalations"`
 	Erased       bool           `db:"erased"`
+	Merged       bool           `db:"merged"`
 	Status       string         `db:"status"`
 	Since        time.Time      `db:"since"`
 	FacID        int64          `db:"fac_id"`
@@ -121,7 +122,7 @@ func (r viewRow) view() flows.CaseView {
 		ID: r.ID, Code: r.Code, Created: r.Created, Lang: r.Lang, Circumstance: r.Circumstance,
 		HasLawyer: r.HasLawyer, DetainedOn: r.DetainedOn, Hearing: r.Hearing, Deportation: r.Deportation,
 		CheckIn: r.CheckIn, Owner: r.Owner, OwnerName: r.OwnerName, OwnerLang: r.OwnerLang,
-		HandoverTo: r.HandoverTo, Escalations: r.Escalations, Erased: r.Erased, Status: r.Status,
+		HandoverTo: r.HandoverTo, Escalations: r.Escalations, Erased: r.Erased, Merged: r.Merged, Status: r.Status,
 		Since: r.Since, FacilityText: r.FacText, Active: r.Active, ReporterChat: r.ReporterChat,
 	}
 	if len(r.Urgent) > 0 {
@@ -391,8 +392,9 @@ func applyNews(ctx context.Context, tx *sqlx.Tx, n flows.News) error {
 	return scrub(err)
 }
 
-// openCase is the condition of a case not over and not erased.
-const openCase = `NOT (x.status = ANY('` + `{released,deported,relief_granted,closed}` + `'::text[])) AND NOT x.erased`
+// openCase is the condition of a case not over, not erased and not merged
+// into another.
+const openCase = `NOT (x.status = ANY('` + `{released,deported,relief_granted,closed}` + `'::text[])) AND NOT x.erased AND NOT x.merged`
 
 // Untaken returns the open cases nobody owns, oldest first.
 func (s *Casework) Untaken(ctx context.Context) ([]flows.CaseView, error) {
@@ -453,7 +455,7 @@ func boardWhere(q flows.BoardQuery, next int) (string, []any, error) {
 	case flows.FilterFacility:
 		return `x.fac_id = ` + arg() + ` AND ` + openCase, []any{q.Facility}, nil
 	case flows.FilterStatus:
-		return `x.status = ` + arg() + ` AND NOT x.erased`, []any{q.Status}, nil
+		return `x.status = ` + arg() + ` AND NOT x.erased AND NOT x.merged`, []any{q.Status}, nil
 	}
 	return "", nil, fmt.Errorf("unknown board filter %q", q.Filter)
 }
@@ -496,7 +498,7 @@ func (s *Casework) Counts(ctx context.Context, q flows.BoardQuery) (flows.BoardC
 		if out.Facilities, err = facilityCounts(ctx, tx); err != nil {
 			return err
 		}
-		out.Statuses, err = statusCounts(ctx, tx, `NOT x.erased`)
+		out.Statuses, err = statusCounts(ctx, tx, `NOT x.erased AND NOT x.merged`)
 		return err
 	})
 	if err != nil {

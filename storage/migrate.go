@@ -129,6 +129,11 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o Migrate
 			return err
 		}
 	}
+	if m.version == 7 {
+		if err := indexStoredNames(ctx, tx, o.Keys); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
 		return scrub(err)
 	}

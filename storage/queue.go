@@ -667,5 +667,6 @@ func pairingOf(h map[string]string) flows.Pairing {
 		Taken:     msTime(h["taken"]),
 		Pending:   msTime(h["pending"]),
 		Reminded:  h["reminded"] == "1",
+		HeldUntil: msTime(h["hold"]),
 	}
 }

@@ -132,6 +132,9 @@ func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action str
 		return nil, nil
 	}
 	slices.Sort(erased)
+	if err := eraseTools(ctx, tx, erased); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE case_events SET note = NULL
 		WHERE case_id = ANY($1) AND NOT public AND note IS NOT NULL`, pq.Array(erased)); err != nil {

@@ -121,6 +121,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	cases := storage.NewCases(db, keys)
 	volunteers := storage.NewVolunteers(db)
 	queue := storage.NewQueue(rdb, cfg.RedisPrefix)
+	tools := storage.NewCaseTools(db, keys)
 	// A reply to a relayed message a week old is still threaded; older ones
 	// go without the thread.
 	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
@@ -148,7 +149,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 		},
 		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
-		Audit:        storage.NewAudit(db),
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
+		},
+		Audit: storage.NewAudit(db),
 	})
 	if err != nil {
 		return err
