@@ -584,3 +584,25 @@ func TestCardActions(t *testing.T) {
 		t.Errorf("a stranger opening a case: %v", describeAll(rs))
 	}
 }
+
+// TestMergedCase: a case merged into another takes no news, no owner and
+// is off the board.
+func TestMergedCase(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, into := w.confirm(cwReport+1, "into", 0)
+	_, code := w.confirm(cwReport, "merged", 0)
+	if _, err := w.db.Exec(`UPDATE cases SET merged_into = (SELECT id FROM cases WHERE code = $2) WHERE code = $1`, code, into); err != nil {
+		t.Fatal(err)
+	}
+	if rs := w.person(cwReport, "ru").command("news", code); !has(rs, "casework.news_gone") {
+		t.Errorf("news on a merged case: %v", describeAll(rs))
+	}
+	if rs := w.person(cwVol, "en").command("take_case", code); !has(rs, "casework.merged") {
+		t.Errorf("taking a merged case: %v", describeAll(rs))
+	}
+	rs := w.person(cwVol, "en").press("cw.:b:new::0")
+	if text := w.cat.Render("en", to(rs, cwVol)[0].Texts...); strings.Contains(text, flows.FormatCode(code)) || !strings.Contains(text, flows.FormatCode(into)) {
+		t.Errorf("the board shows the merged case or not the other:\n%s", text)
+	}
+}
