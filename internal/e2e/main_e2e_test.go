@@ -247,6 +247,17 @@ func expectText(t *testing.T, u *telegramtest.User, want string) *telegramtest.M
 	return m
 }
 
+// nextReply is the user's next message that is not a new case's
+// announcement.
+func nextReply(t *testing.T, u *telegramtest.User) *telegramtest.Message {
+	t.Helper()
+	m := u.Next(t)
+	for isAnnouncement(m) {
+		m = u.Next(t)
+	}
+	return m
+}
+
 // isAnnouncement reports whether m announces a new case to a member.
 func isAnnouncement(m *telegramtest.Message) bool {
 	for _, row := range m.Buttons {
