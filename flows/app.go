@@ -71,6 +71,9 @@ type StatusDeps struct {
 	Subscriptions Subscriptions // who is told of a case's changes
 	Reporters     Reporters     // /mycases and /forget
 	Limiter       Limiter       // lookups of case codes
+	// FindLimiter limits volunteers' /find, apart from the public
+	// lookups: a searched A-number is a probe into who is detained.
+	FindLimiter Limiter
 }
 
 // check names the first dependency that is missing.
@@ -83,7 +86,7 @@ func (d Deps) check() error {
 		{"Volunteers", d.Volunteers}, {"Queue", d.Queue}, {"Handoffs", d.Handoffs},
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
-		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
+		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"FindLimiter", d.FindLimiter}, {"Audit", d.Audit},
 		{"Casework", d.Casework},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},

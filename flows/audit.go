@@ -18,6 +18,7 @@ import (
 const (
 	AuditView          = "view"            // /case: a case's report in full
 	AuditFind          = "find"            // /find: a case's card in full
+	AuditSearch        = "search"          // /find itself, hit or miss: Detail the kind of query (code, a_number, name) and how many cases it found, never the query
 	AuditStatus        = "status"          // a status change; Detail is the status
 	AuditPublicNote    = "public_note"     // a note for everyone with the code
 	AuditNote          = "note"            // an internal note
@@ -30,7 +31,6 @@ const (
 	AuditMerge         = "merge"           // a case merged into another; Detail the code it went into
 	AuditWrite         = "write"           // a volunteer opened a chat with the case's reporter (/write)
 	AuditTranscript    = "transcript"      // a page of the case's relayed conversation read
-	AuditSearch        = "search"          // a search by name; Detail "name:<cases found>", never the name
 	AuditFileForCaller = "file_for_caller" // a volunteer filed the report for a caller who phoned (/newcase)
 	AuditTake          = "take"            // a volunteer took a case
 	AuditRelease       = "release"         // the owner (or a coordinator) left a case without owner
@@ -44,6 +44,9 @@ const (
 const (
 	ActorSystem = "system" // the bot's own jobs: the retention purge
 	ActorCLI    = "cli"    // the hotline command run by an operator
+	// ActorReporter is a reporter erasing their own data: the entry names
+	// no Telegram account, which /forget unlinks from the case.
+	ActorReporter = "reporter"
 )
 
 // ActorUser names a Telegram user in the audit log and the timeline.

@@ -25,6 +25,7 @@ const (
 	ActFindCase         Action = "find_case"         // /find by code or A-number
 	ActUpdateStatus     Action = "update_status"     // /status and the status button
 	ActAddNote          Action = "add_note"          // /note and the note button
+	ActPublishPersonal  Action = "publish_personal"  // send a public note that seems to hold personal data anyway
 	ActViewStats        Action = "view_stats"        // /stats
 	ActManageVolunteers Action = "manage_volunteers" // /volunteers: list, add, remove, invite
 	ActViewAudit        Action = "view_audit"        // /audit
@@ -68,6 +69,9 @@ func Permissions() []Permission {
 		// untaken ones and the one whose chat they hold; coordinators all.
 		{Action: ActUpdateStatus, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
 		{Action: ActAddNote, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
+		// A public note that seems to hold personal data reaches everyone
+		// with the code: only a coordinator may send it as it is.
+		{Action: ActPublishPersonal, Min: RoleCoordinator},
 		{Action: ActViewStats, Min: RoleCoordinator},
 		{Action: ActManageVolunteers, Min: RoleAdmin},
 		{Action: ActViewAudit, Min: RoleAdmin},

@@ -116,6 +116,40 @@ func answered(ids ...string) func(mine, all []flows.Reply) bool {
 	return func(mine, _ []flows.Reply) bool { return has(mine, ids...) }
 }
 
+// sendHeldNote writes a public note with a phone number in it, which is
+// held back, and sends it anyway when the button is there; otherwise it
+// cancels.
+func sendHeldNote(p *hperson, code string) []flows.Reply {
+	rs := p.command("status", code)
+	d := dataOf(p.mine(rs), "btn.update_note_only")
+	if d == "" {
+		return rs
+	}
+	p.press(d)
+	rs = p.send("Call +1 480 555 0199 for news")
+	if d := dataOf(p.mine(rs), "btn.note_anyway"); d != "" {
+		return p.press(d)
+	}
+	if d := dataOf(p.mine(rs), "btn.update_cancel"); d != "" {
+		p.press(d)
+	}
+	return rs
+}
+
+// dataOf returns the callback data of the button with text id in rs.
+func dataOf(rs []flows.Reply, id string) string {
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Text.ID == id {
+					return b.Data
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // known is allowed when the command is not answered as an unknown one.
 func known(mine, _ []flows.Reply) bool { return len(mine) > 0 && !has(mine, "command.unknown") }
 
@@ -158,6 +192,7 @@ func accesses() []access {
 		{"/note", flows.ActAddNote, cmd("note", "CODE called the lawyer"), answered("note.saved"), untaken},
 		{"note button", flows.ActAddNote, btn("s.:n:CODE"), answered("note.ask"), untaken},
 		{"/hold", flows.ActTakeChat, cmd("hold", "60"), known, untaken},
+		{"held public note sent anyway", flows.ActPublishPersonal, sendHeldNote, answered("update.note_saved"), untaken},
 		{name: "/cases", act: flows.ActViewBoard, do: cmd("cases", ""), allowed: answered("casework.board")},
 		{name: "board button", act: flows.ActViewBoard, do: btn("cw.:b:new::0"),
 			allowed: answered("casework.board_page", "casework.board_empty")},
@@ -266,6 +301,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 				if has(p.mine(all), "handoff.case", "find.card") {
 					views++
+					// A card with personal data cannot be forwarded.
+					for _, r := range p.mine(all) {
+						if !r.Protect {
+							t.Errorf("%s by a %s: the card is sent without protect_content", a.name, rl.name)
+						}
+					}
 				}
 			}
 			// Every view of the case's personal data is in the audit

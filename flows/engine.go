@@ -100,6 +100,8 @@ type turn struct {
 	// when drop is set, or a member's command would leave a note being
 	// asked for, and their next message to a user would be taken as the note.
 	left bool
+	// protect sends this chat's own reply with protect_content (a case card).
+	protect bool
 }
 
 func (c *turn) say(t ...Text) { c.texts = append(c.texts, t...) }
@@ -108,7 +110,7 @@ func (c *turn) replies() []Reply {
 	if len(c.texts) == 0 {
 		return c.extra
 	}
-	own := Reply{ChatID: c.in.ChatID, Lang: c.s.Lang, Texts: c.texts, Buttons: c.buttons, Edit: c.edit}
+	own := Reply{ChatID: c.in.ChatID, Lang: c.s.Lang, Texts: c.texts, Buttons: c.buttons, Edit: c.edit, Protect: c.protect}
 	return append([]Reply{own}, c.extra...)
 }
 

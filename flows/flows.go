@@ -105,6 +105,10 @@ type Reply struct {
 	// Copy, when set, relays a user's message with copyMessage instead of
 	// sending Texts.
 	Copy *Copy
+	// Protect sends it with Telegram's protect_content: it cannot be
+	// forwarded or saved. Case cards and relayed messages, which hold
+	// personal data, are protected.
+	Protect bool
 }
 
 // Copy names a message to relay with copyMessage.

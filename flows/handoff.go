@@ -196,10 +196,11 @@ type Volunteers interface {
 	Coordinators(ctx context.Context) ([]Volunteer, error)
 	// Invite stores a one-time invite by the hash of its token.
 	Invite(ctx context.Context, tokenHash string, role Role, by int64, expires time.Time) error
-	// Accept uses an invite: the user becomes a member with its role (or
-	// keeps a higher one). ErrNotFound when it is unknown, expired or used
-	// by someone else.
-	Accept(ctx context.Context, tokenHash string, userID int64, at time.Time) (Role, error)
+	// Accept uses an invite once: the user becomes a member with its role
+	// (or keeps a higher one). The same op (the update handled again) gets
+	// the same answer; ErrNotFound when the invite is unknown, expired,
+	// revoked (its maker or its user was removed) or used already.
+	Accept(ctx context.Context, tokenHash string, userID int64, at time.Time, op string) (Role, error)
 }
 
 // Outcomes of a handoff as kept in its history row.

@@ -851,6 +851,7 @@ func TestHandoffInvite(t *testing.T) {
 	if !strings.HasPrefix(token, "v_") || len(token) > 64 {
 		t.Fatalf("link %q", link)
 	}
+	first := token
 	newbie := w.person(9001, "en")
 	newbie.command("start", token)
 	rs = newbie.expectGot("handoff.invite_ok")
@@ -882,6 +883,13 @@ func TestHandoffInvite(t *testing.T) {
 	adm.expectGot("handoff.member_removed")
 	newbie.command("stats", "")
 	newbie.expectGot("command.unknown+menu.choose")
+
+	// The removed member opens their old link again: refused, no role.
+	newbie.command("start", first)
+	newbie.expectGot("handoff.invite_bad")
+	if r, _ := w.vols.Role(context.Background(), 9001); r != flows.RoleNone {
+		t.Errorf("role after reopening the link = %v, want none", r)
+	}
 }
 
 // TestHandoffSeveralChats: a coordinator may hold more than one chat;
@@ -921,4 +929,47 @@ func TestHandoffSeveralChats(t *testing.T) {
 	b.expectGot()
 	coord.command("done", "")
 	coord.expectGot("handoff.vol_done+handoff.now_active")
+}
+
+// TestHandoffReplyGoesToItsChat: a coordinator holding two chats replies to
+// a message from the one that is not active; the answer goes to that chat,
+// under the message answered, and not to the active one. Once they no
+// longer hold that chat, such a reply is refused with a warning.
+func TestHandoffReplyGoesToItsChat(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hCoord, flows.RoleCoordinator)
+	a, b := w.person(7001, "en"), w.person(7002, "en")
+	a.press("m:volunteer")
+	b.press("m:volunteer")
+	coord := w.person(hCoord, "en")
+	coord.command("next", "")
+	coord.command("next", "") // b's chat, taken last, is active
+	coord.received()
+	a.received()
+	b.received()
+
+	a.send("They moved him last night")
+	fromA := a.lastIn
+	coord.expectGot("handoff.from", fmt.Sprintf("copy 7001/%d", fromA))
+	copyA := coord.lastMsgID()
+	threads := storage.NewThreads(w.rdb, w.prefix, time.Hour)
+	if err := threads.Record(context.Background(), hCoord, copyA, 7001, fromA); err != nil {
+		t.Fatal(err)
+	}
+
+	rs := coord.do(flows.Input{Kind: flows.KindText, Text: "I am on it", ReplyTo: copyA})
+	if len(rs) != 1 || rs[0].ChatID != 7001 || rs[0].Copy == nil || rs[0].Copy.ReplyTo != fromA {
+		t.Errorf("reply relayed as %+v; want a copy to chat 7001 under message %d", rs, fromA)
+	}
+	a.expectGot(fmt.Sprintf("copy %d/%d", hCoord, coord.lastIn))
+	b.expectGot()
+
+	// a ends the conversation; a late reply to a's message goes nowhere.
+	a.press("h.e")
+	a.received()
+	coord.received()
+	coord.do(flows.Input{Kind: flows.KindText, Text: "One more thing", ReplyTo: copyA})
+	coord.expectGot("handoff.reply_not_held")
+	a.expectGot()
+	b.expectGot()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -92,8 +93,34 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 
 // relayFromVolunteer copies a volunteer's message to the user of their
 // active chat.
+//
+// A reply goes to the chat of the message replied to, whichever is active:
+// a coordinator answering chat A while B is active must not send A's
+// answer to B. When they no longer hold that chat, the reply is refused
+// with a warning.
 func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	c.drop = true
+	if c.in.ReplyTo != 0 {
+		chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			// Not a relayed message (a notice, a card): nothing says
+			// which chat it belongs to, so it goes to the active one.
+		case err != nil:
+			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
+		case chat != p.ChatID:
+			held, err := a.d.Queue.Held(ctx, c.in.UserID)
+			if err != nil {
+				return fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+			}
+			i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat })
+			if i < 0 {
+				c.say(T("handoff.reply_not_held"))
+				return nil
+			}
+			p = &held[i]
+		}
+	}
 	if err := a.relay(ctx, c, p.ChatID); err != nil {
 		return err
 	}
@@ -109,7 +136,7 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 // copyTo relays a message with copyMessage, which shows it as the bot's:
 // the sender's account stays hidden.
 func copyTo(chatID, fromChatID int64, messageID int) Reply {
-	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}}
+	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}, Protect: true}
 }
 
 // relay copies the message of c to chatID. A reply is relayed as a reply to

@@ -18,6 +18,7 @@ type member struct {
 	lang    string
 	texts   []Text
 	buttons [][]Button
+	protect bool // the answer shows a case's personal data: protect_content
 }
 
 func (m *member) say(t ...Text) { m.texts = append(m.texts, t...) }
@@ -102,7 +103,7 @@ func (a *App) answerMember(c *turn, m *member, err error) error {
 	}
 	c.drop = true
 	if len(m.texts) > 0 {
-		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit}
+		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit, Protect: m.protect}
 		c.extra = append([]Reply{own}, c.extra...)
 	}
 	return nil
@@ -349,6 +350,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
 	}
 	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
+	m.protect = true
 	return a.caseTools(ctx, m, cs)
 }
 

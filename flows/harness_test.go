@@ -46,6 +46,8 @@ type testApp struct {
 type appOptions struct {
 	Config flows.Config         // BotUsername defaults to hotline_test_bot
 	Limits storage.LookupLimits // limits on looking up case codes
+	// FindLimits limit /find; zero: high enough never to matter.
+	FindLimits storage.LookupLimits
 }
 
 // newApp returns the flows on fresh real stores, the clock at testNow.
@@ -64,7 +66,7 @@ func newApp(t *testing.T, o appOptions) *testApp {
 		o.Config.InfoPages, o.Config.Phone = cat.InfoPages(), "+1 555 0100"
 	}
 	a := &testApp{t: t, cfg: o.Config, cat: cat, db: db, rdb: rdb, prefix: prefix, now: testNow}
-	a.deps = allDeps(t, db, rdb, prefix, o.Limits)
+	a.deps = allDeps(t, db, rdb, prefix, o)
 	a.sessions = &flowSessions{Sessions: a.deps.Sessions.(*storage.Sessions)}
 	a.cases = a.deps.Cases.(*storage.Cases)
 	a.timeline = a.deps.Timeline.(*storage.Timeline)
@@ -343,8 +345,11 @@ func data(r flows.Reply, id, key string) string {
 
 // allDeps returns every store the flows need, real ones on db and rdb under
 // prefix.
-func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits storage.LookupLimits) flows.Deps {
+func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appOptions) flows.Deps {
 	t.Helper()
+	if o.FindLimits == (storage.LookupLimits{}) {
+		o.FindLimits = storage.LookupLimits{PerUser: 1000, FreeMisses: 1000}
+	}
 	keys := storagetest.Keys(t)
 	cases := storage.NewCases(db, keys)
 	queue := storage.NewQueue(rdb, prefix)
@@ -363,8 +368,9 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 		StatusDeps: flows.StatusDeps{
 			Timeline:      storage.NewTimeline(db, keys),
 			Subscriptions: storage.NewSubscriptions(db),
-			Reporters:     storage.NewReporters(db),
-			Limiter:       storage.NewLimiter(rdb, prefix, limits),
+			Reporters:     storage.NewReporters(db, keys),
+			Limiter:       storage.NewLimiter(rdb, prefix, o.Limits),
+			FindLimiter:   storage.NewLimiter(rdb, prefix+"find:", o.FindLimits),
 		},
 		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
 		ToolsDeps: flows.ToolsDeps{

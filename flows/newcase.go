@@ -81,8 +81,5 @@ func (c *turn) findName(ctx context.Context, name string) ([]CaseFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find by name for volunteer %d: %w", c.in.UserID, err)
 	}
-	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditSearch, Detail: fmt.Sprintf("name:%d", len(files))}); err != nil {
-		return nil, err
-	}
-	return files, nil
+	return files, nil // audited by find
 }

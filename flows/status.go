@@ -46,6 +46,7 @@ type Event struct {
 	Date       string // StatusDeportation: the date, YYYY-MM-DD; "" when unknown
 	Note       string
 	Public     bool   // people with the code see it and are told of it; else volunteers only
+	Erased     string // why Note is gone: AuditForget (the reporter asked) or AuditPurge; "" when it is not
 	Actor      string // "reporter", or "tg:<user id>" of the volunteer
 	// Key makes recording idempotent: an event whose key is stored already
 	// is not stored again.
@@ -159,6 +160,7 @@ const (
 	stepDepDate    = "dep_date"    // update: the deportation date
 	stepPublicNote = "public_note" // update: a note for everyone with the code
 	stepNoteText   = "note_text"   // note: the internal note
+	stepNoteHeld   = "note_held"   // update: a public note held back for the personal data it seems to hold
 )
 
 // dataStatus starts the callback data of this feature's buttons:
@@ -187,6 +189,9 @@ type CaseUpdate struct {
 	Query      string `json:"q,omitempty"` // the facility typed, to match
 	Date       string `json:"d,omitempty"`
 	Note       string `json:"t,omitempty"` // the reporter's news in their words (news.go)
+	// Held is a public note held back because it seems to hold personal
+	// data, until the volunteer chooses what to do with it.
+	Held string `json:"h,omitempty"`
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case

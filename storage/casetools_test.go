@@ -126,7 +126,7 @@ func TestDuplicatesAndMerge(t *testing.T) {
 	}
 
 	// /forget by the merged case's reporter still erases its internal note.
-	if _, err := storage.NewReporters(db).Forget(ctx, 2); err != nil {
+	if _, err := storage.NewReporters(db, storagetest.Keys(t)).Forget(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
 	var left []byte
@@ -194,7 +194,7 @@ func TestTranscripts(t *testing.T) {
 	}
 
 	// Erasure takes the conversation and the name index of the case.
-	if _, err := storage.NewReporters(db).Forget(ctx, 1); err != nil {
+	if _, err := storage.NewReporters(db, storagetest.Keys(t)).Forget(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
 	if got, n := page(a.ID, 0, 10); n != 1 || !reflect.DeepEqual(got, []string{"photo:notice of transfer"}) {

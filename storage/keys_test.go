@@ -382,7 +382,7 @@ func storeUnder(t *testing.T, db *sqlx.DB, keys *storage.Keyring, n int) []flows
 	if _, err := storage.NewCases(db, keys).Create(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := storage.NewReporters(db).Forget(ctx, 5); err != nil {
+	if _, err := storage.NewReporters(db, keys).Forget(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	return out

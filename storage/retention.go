@@ -83,7 +83,7 @@ func (s *Retention) Purge(ctx context.Context, cutoff time.Time, actor string) (
 		for _, c := range due {
 			ids = append(ids, c.CaseID)
 		}
-		erased, err := eraseCases(ctx, tx, ids, actor, flows.AuditPurge)
+		erased, err := eraseCases(ctx, tx, ids, actor, flows.AuditPurge, nil)
 		if err != nil {
 			return err
 		}

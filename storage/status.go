@@ -135,6 +135,7 @@ type eventRow struct {
 	Status     string         `db:"status"`
 	Note       []byte         `db:"note"`
 	Public     bool           `db:"public"`
+	Erased     string         `db:"note_erased"`
 	Actor      string         `db:"actor"`
 	FacilityID int64          `db:"facility_id"`
 	Date       string         `db:"event_date"`
@@ -152,12 +153,13 @@ func (r eventRow) event(keys *Keyring) (flows.Event, error) {
 		return flows.Event{}, err
 	}
 	return flows.Event{
-		ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Status: r.Status, Note: note, Public: r.Public,
+		ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Status: r.Status, Note: note, Public: r.Public, Erased: r.Erased,
 		Actor: r.Actor, FacilityID: r.FacilityID, Date: r.Date, Key: r.Key.String, At: r.At,
 	}, nil
 }
 
 const eventColumns = `id, case_id, kind, status, note, public, actor,
+	coalesce(note_erased, '') AS note_erased,
 	coalesce(facility_id, 0) AS facility_id,
 	coalesce(to_char(event_date, 'YYYY-MM-DD'), '') AS event_date,
 	idem_key, created_at`

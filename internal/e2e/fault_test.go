@@ -405,7 +405,7 @@ func waitDelivered(tg *telegramtest.Server, n int, done <-chan struct{}, deadlin
 func webhookVia(url string) harnessOption {
 	return withConfig(func(c *config) {
 		c.WebhookURL = url + pipeline.WebhookPath
-		c.WebhookSecret = "fault-test-secret"
+		c.WebhookSecret = "fault-test-secret-0123456789abcdef"
 	})
 }
 

@@ -265,7 +265,7 @@ func freeAddr(t *testing.T) string {
 func TestWebhookRefusesStrangersEndToEnd(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	const secret = "s3cret_token-e2e"
+	const secret = "s3cret_token-e2e-0123456789abcdef"
 	h := newStatusHarness(t, withConfig(func(c *config) {
 		c.ListenAddr = addr
 		c.WebhookURL = "http://" + addr + "/telegram/hook"
