@@ -162,7 +162,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	}
 	a := &App{cfg: cfg, d: d}
 	a.steps = make(map[string]*step)
-	for _, st := range reportSteps(a) {
+	for _, st := range append(reportSteps(a), factSteps(a)...) {
 		a.steps[st.name] = st
 	}
 	a.hooks = newHooks()

@@ -94,6 +94,9 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 				return errors.New("no free case code")
 			}
 		}
+		if err := saveFacts(ctx, tx, s.keys, c.ID, r.Facts); err != nil {
+			return err
+		}
 		if err := indexCase(ctx, tx, s.keys, c.ID, reporterID, r); err != nil {
 			return err
 		}
@@ -328,6 +331,9 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 	}
 	if len(row.Urgent) > 0 {
 		rep.Urgent = []string(row.Urgent)
+	}
+	if rep.Facts, err = loadFacts(ctx, tx, keys, row.ID); err != nil {
+		return nil, flows.Case{}, err
 	}
 	return rep, flows.Case{ID: row.ID, Code: row.Code, Created: row.Created}, nil
 }

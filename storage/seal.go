@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -24,8 +25,12 @@ type sealedTable struct {
 func caseSealed() []string {
 	return []string{"name_latin", "name_cyrillic", "birth_date", "birth_country", "citizenship", "a_number",
 		"circumstance_note", "lawyer_name", "lawyer_phone", "appeals", "reporter_name", "relationship",
-		"reporter_contact"}
+		"reporter_contact", "facts"}
 }
+
+// sealedSince005 are the sealed columns added after migration 005, which
+// encrypted what was stored in clear before: it must not look for them.
+var sealedSince005 = map[string]bool{"facts": true}
 
 // sealedTables are the tables that hold encrypted values. A reporter's
 // values are bound to their Telegram user id: the upsert that writes them
@@ -136,6 +141,8 @@ func sealPlaintext(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error)
 		if t.late {
 			continue
 		}
+		// Only the columns that existed at migration 005.
+		t.columns = slices.DeleteFunc(slices.Clone(t.columns), func(c string) bool { return sealedSince005[c] })
 		where := `num_nonnulls(` + strings.Join(t.columns, ", ") + `) > 0`
 		if keys == nil {
 			var found bool

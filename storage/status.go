@@ -82,6 +82,7 @@ type statusRow struct {
 	FacilityID     int64     `db:"facility_id"`
 	FacilityText   string    `db:"facility_text"`
 	FacilityShared bool      `db:"facility_share"`
+	DatesShared    bool      `db:"dates_share"`
 }
 
 // statuses reads the public view of the cases that match where (a
@@ -98,7 +99,7 @@ func statuses(ctx context.Context, tx *sqlx.Tx, where string, arg any) ([]flows.
 			CASE WHEN t.id IS NOT NULL THEN coalesce(t.facility_id, 0)
 				ELSE coalesce(c.facility_id, 0) END AS facility_id,
 			CASE WHEN t.id IS NOT NULL THEN '' ELSE c.facility_text END AS facility_text,
-			c.facility_share
+			c.facility_share, c.dates_share
 		FROM cases c
 		JOIN reporters r ON r.id = c.reporter_id
 		LEFT JOIN LATERAL (
@@ -122,6 +123,7 @@ func statuses(ctx context.Context, tx *sqlx.Tx, where string, arg any) ([]flows.
 			CaseID: r.CaseID, Code: r.Code, Created: r.Created,
 			Status: r.Status, Since: r.Since, Date: r.Date,
 			FacilityID: r.FacilityID, FacilityText: r.FacilityText, FacilityShared: r.FacilityShared,
+			DatesShared: r.DatesShared,
 		})
 	}
 	return out, nil
