@@ -33,6 +33,8 @@ type Config struct {
 	InfoPages []string // the useful-information topics, in order (locales.Catalog.InfoPages)
 	Phone     string   // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
 	Hours     string   // when the phone answers, HOTLINE_HOURS
+
+	CheckinGrace time.Duration // silence after "are you out?" before it is asked again, and again before the alarm; default 2h
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -51,6 +53,7 @@ type Deps struct {
 	StatusDeps
 	CaseworkDeps
 	ToolsDeps
+	CheckinDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -90,6 +93,7 @@ func (d Deps) check() error {
 		{"Casework", d.Casework},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},
+		{"Offices", d.Offices}, {"Checkins", d.Checkins},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -157,6 +161,9 @@ func New(cfg Config, d Deps) (*App, error) {
 	if cfg.CaseQuiet <= 0 {
 		cfg.CaseQuiet = 7 * 24 * time.Hour
 	}
+	if cfg.CheckinGrace <= 0 {
+		cfg.CheckinGrace = 2 * time.Hour
+	}
 	if d.Roles == nil {
 		d.Roles = d.Volunteers
 	}
@@ -172,6 +179,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerCasework()
 	a.registerInfo()
 	a.registerTools()
+	a.registerCheckin()
 	return a, nil
 }
 

@@ -141,6 +141,8 @@ type Session struct {
 	Draft   Report      `json:"d"`
 	Update  *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
 	Updated time.Time   `json:"u"`
+
+	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
 }
 
 // Sessions stores conversation state.

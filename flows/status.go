@@ -268,6 +268,9 @@ func leaveStatusFlow(ctx context.Context, c *turn) (bool, error) {
 
 // again shows where the chat is: this feature's question, or the engine's.
 func (c *turn) again(ctx context.Context) error {
+	if c.isCheckinFlow() {
+		return c.checkinPrompt(ctx)
+	}
 	if c.isStatusFlow() {
 		return c.statusPrompt(ctx)
 	}

@@ -434,7 +434,7 @@ func TestRotateKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}, {"case_messages", 0},
-		{"case_name_index", 5}}
+		{"checkins", 0}, {"checkin_contacts", 0}, {"case_name_index", 5}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RotateKeys = %v, want %v", got, want)
 	}
@@ -448,7 +448,7 @@ func TestRotateKeys(t *testing.T) {
 	}
 	again, err := storage.RotateKeys(ctx, db, ring, 0, nil)
 	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0},
-		{"case_messages", 0}, {"case_name_index", 0}}) {
+		{"case_messages", 0}, {"checkins", 0}, {"checkin_contacts", 0}, {"case_name_index", 0}}) {
 		t.Errorf("RotateKeys again = %v, %v; want nothing to do", again, err)
 	}
 

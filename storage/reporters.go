@@ -114,6 +114,9 @@ func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, err
 		if err != nil {
 			return err
 		}
+		if e.Checkins, err = forgetCheckins(ctx, tx, userID); err != nil {
+			return err
+		}
 		return unlink(ctx, tx, userID, ids)
 	})
 	if err != nil {

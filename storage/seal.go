@@ -41,6 +41,8 @@ func sealedTables() []sealedTable {
 		{name: "reporters", ident: "telegram_user_id", columns: []string{"name", "relationship", "contact"}},
 		{name: "case_events", ident: "id", columns: []string{"note"}},
 		{name: "case_messages", ident: "id", columns: []string{"body"}, late: true},
+		{name: "checkins", ident: "id", columns: []string{"office_text", "name", "a_number"}, late: true},
+		{name: "checkin_contacts", ident: "id", columns: []string{"phone"}, late: true},
 	}
 }
 

@@ -12,6 +12,9 @@ import (
 	"net"
 	"net/http"
 	"time"
+	// Field offices keep their IANA time zones; containers without
+	// /usr/share/zoneinfo still know them.
+	_ "time/tzdata"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
@@ -144,10 +147,14 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	// go without the thread.
 	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
 	obs.watchQueue(queue)
+	offices, err := storage.NewOffices(db)
+	if err != nil {
+		return err
+	}
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
 		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
-		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours}, flows.Deps{
+		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
@@ -173,6 +180,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Transcripts: tools,
 			Outreach:    queue,
 			CaseTools:   tools,
+		},
+		CheckinDeps: flows.CheckinDeps{
+			Offices:  offices,
+			Checkins: storage.NewCheckins(db, keys),
 		},
 		Audit: storage.NewAudit(db),
 	})

@@ -39,6 +39,7 @@ type Config struct {
 	HandoffReturn    time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
 	HandoffEscalate  time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
 	HandoffTick      time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	CheckinGrace     time.Duration // HOTLINE_CHECKIN_GRACE: silence after "are you out?" before asking again, and again before the alarm
 	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
 	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
 	// HOTLINE_CASE_ESCALATE, HOTLINE_CASE_ESCALATE_URGENT: an untaken case
@@ -94,6 +95,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		CaseEscalate:       30 * time.Minute,
 		CaseEscalateUrgent: 10 * time.Minute,
 		CaseQuiet:          7 * 24 * time.Hour,
+		CheckinGrace:       2 * time.Hour,
 		Retention:          180 * 24 * time.Hour,
 		PurgeEvery:         time.Hour,
 		SendLimits:         pipeline.DefaultLimits(),
@@ -214,7 +216,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
 		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
 		{"HOTLINE_CASE_ESCALATE", &c.CaseEscalate}, {"HOTLINE_CASE_ESCALATE_URGENT", &c.CaseEscalateUrgent},
-		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}} {
+		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}, {"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {
