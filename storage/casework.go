@@ -53,8 +53,12 @@ const viewInner = `
 			WHEN t.id IS NOT NULL THEN coalesce(t.facility_id, 0)
 			ELSE coalesce(c.facility_id, 0) END AS fac_id,
 		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at < c.moved_at)
-				THEN c.moved_facility_text
+				THEN 'moved_facility_text'
 			WHEN t.id IS NOT NULL THEN ''
+			ELSE 'facility_text' END AS fac_column,
+		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at < c.moved_at)
+				THEN c.moved_facility_text
+			WHEN t.id IS NOT NULL THEN NULL
 			ELSE c.facility_text END AS fac_text,
 		coalesce(a.last, c.created_at) AS active,
 		r.chat_id AS reporter_chat
@@ -77,7 +81,7 @@ const viewInner = `
 const viewSQL = `
 	SELECT x.id, x.code, x.created_at, x.lang, x.urgent, x.circumstance, x.has_lawyer, x.detained_on,
 		x.hearing, x.deportation, x.checkin, x.owner_id, x.owner_name, x.owner_lang, x.handover_to,
-		x.taken_at, x.escalations, x.erased, x.merged, x.status, x.since, x.fac_id, x.fac_text, x.active,
+		x.taken_at, x.escalations, x.erased, x.merged, x.status, x.since, x.fac_id, x.fac_column, x.fac_text, x.active,
 		x.reporter_chat,
 		coalesce(f.code, '') AS fac_code, coalesce(f.name, '') AS fac_name,
 		coalesce(f.city, '') AS fac_city, coalesce(f.state, '') AS fac_state
@@ -108,7 +112,8 @@ type viewRow struct {
 	Status       string         `db:"status"`
 	Since        time.Time      `db:"since"`
 	FacID        int64          `db:"fac_id"`
-	FacText      string         `db:"fac_text"`
+	FacColumn    string         `db:"fac_column"` // the sealed column fac_text is from
+	FacText      []byte         `db:"fac_text"`
 	Active       time.Time      `db:"active"`
 	ReporterChat int64          `db:"reporter_chat"`
 	FacCode      string         `db:"fac_code"`
@@ -117,13 +122,24 @@ type viewRow struct {
 	FacState     string         `db:"fac_state"`
 }
 
-func (r viewRow) view() flows.CaseView {
+// view opens the row's typed facility with keys.
+func (r viewRow) view(keys *Keyring) (flows.CaseView, error) {
+	facText := ""
+	if r.FacText != nil {
+		if keys == nil {
+			return flows.CaseView{}, ErrNoKeys
+		}
+		var err error
+		if facText, err = keys.open(field{"cases", r.FacColumn, r.ID}, r.FacText); err != nil {
+			return flows.CaseView{}, err
+		}
+	}
 	v := flows.CaseView{
 		ID: r.ID, Code: r.Code, Created: r.Created, Lang: r.Lang, Circumstance: r.Circumstance,
 		HasLawyer: r.HasLawyer, DetainedOn: r.DetainedOn, Hearing: r.Hearing, Deportation: r.Deportation,
 		CheckIn: r.CheckIn, Owner: r.Owner, OwnerName: r.OwnerName, OwnerLang: r.OwnerLang,
 		HandoverTo: r.HandoverTo, Escalations: r.Escalations, Erased: r.Erased, Merged: r.Merged, Status: r.Status,
-		Since: r.Since, FacilityText: r.FacText, Active: r.Active, ReporterChat: r.ReporterChat,
+		Since: r.Since, FacilityText: facText, Active: r.Active, ReporterChat: r.ReporterChat,
 	}
 	if len(r.Urgent) > 0 {
 		v.Urgent = []string(r.Urgent)
@@ -135,25 +151,29 @@ func (r viewRow) view() flows.CaseView {
 		v.Facility = flows.Facility{ID: r.FacID, Code: r.FacCode, Name: readable(r.FacName),
 			City: readable(r.FacCity), State: r.FacState}
 	}
-	return v
+	return v, nil
 }
 
 // views reads the cases that match where (a condition on x), in order.
-func views(ctx context.Context, q sqlx.QueryerContext, where, order string, args ...any) ([]flows.CaseView, error) {
+func views(ctx context.Context, q sqlx.QueryerContext, keys *Keyring, where, order string, args ...any) ([]flows.CaseView, error) {
 	var rows []viewRow
 	if err := sqlx.SelectContext(ctx, q, &rows, viewSQL+` WHERE `+where+` ORDER BY `+order, args...); err != nil {
 		return nil, scrub(err)
 	}
 	out := make([]flows.CaseView, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, r.view())
+		v, err := r.view(keys)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
 
 // one reads one case, or ErrNotFound.
-func one(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (flows.CaseView, error) {
-	vs, err := views(ctx, q, where, `x.id`, arg)
+func one(ctx context.Context, q sqlx.QueryerContext, keys *Keyring, where string, arg any) (flows.CaseView, error) {
+	vs, err := views(ctx, q, keys, where, `x.id`, arg)
 	if err != nil {
 		return flows.CaseView{}, err
 	}
@@ -169,7 +189,7 @@ func (s *Casework) View(ctx context.Context, code string) (flows.CaseView, error
 	if !ok {
 		return flows.CaseView{}, fmt.Errorf("view case: %w", ErrNotFound)
 	}
-	v, err := one(ctx, s.db, `x.code = $1`, code)
+	v, err := one(ctx, s.db, s.keys, `x.code = $1`, code)
 	if err != nil {
 		// The code opens the case to anyone: it stays out of error strings.
 		return flows.CaseView{}, fmt.Errorf("view case: %w", err)
@@ -179,7 +199,7 @@ func (s *Casework) View(ctx context.Context, code string) (flows.CaseView, error
 
 // ViewByID returns the case with this id, or ErrNotFound.
 func (s *Casework) ViewByID(ctx context.Context, id int64) (flows.CaseView, error) {
-	v, err := one(ctx, s.db, `x.id = $1`, id)
+	v, err := one(ctx, s.db, s.keys, `x.id = $1`, id)
 	if err != nil {
 		return flows.CaseView{}, fmt.Errorf("view case %d: %w", id, err)
 	}
@@ -221,7 +241,7 @@ func (s *Casework) Take(ctx context.Context, t flows.CaseTake) (v flows.CaseView
 		default:
 			return scrub(err)
 		}
-		v, err = one(ctx, tx, `x.id = $1`, t.CaseID)
+		v, err = one(ctx, tx, s.keys, `x.id = $1`, t.CaseID)
 		return err
 	})
 	if err != nil {
@@ -338,7 +358,7 @@ func (s *Casework) AddNews(ctx context.Context, n flows.News) (flows.CaseView, e
 		}
 		var note []byte
 		if n.Note != "" {
-			note = s.keys.seal(field{"case_events", "note", id}, n.Note)
+			note = s.keys.seal(noteField(id, n.CaseID, false), n.Note)
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO case_events (id, case_id, kind, status, note, public, actor, facility_id, event_date, idem_key, created_at)
@@ -352,11 +372,11 @@ func (s *Casework) AddNews(ctx context.Context, n flows.News) (flows.CaseView, e
 			return scrub(err)
 		}
 		if added, _ := res.RowsAffected(); added == 1 {
-			if err := applyNews(ctx, tx, n); err != nil {
+			if err := applyNews(ctx, tx, s.keys, n); err != nil {
 				return err
 			}
 		}
-		v, err = one(ctx, tx, `x.id = $1`, n.CaseID)
+		v, err = one(ctx, tx, s.keys, `x.id = $1`, n.CaseID)
 		return err
 	})
 	if err != nil {
@@ -366,7 +386,7 @@ func (s *Casework) AddNews(ctx context.Context, n flows.News) (flows.CaseView, e
 }
 
 // applyNews updates the case's fields from the reporter's news.
-func applyNews(ctx context.Context, tx *sqlx.Tx, n flows.News) error {
+func applyNews(ctx context.Context, tx *sqlx.Tx, keys *Keyring, n flows.News) error {
 	var q string
 	args := []any{n.CaseID, n.Urgent}
 	switch n.Kind {
@@ -376,7 +396,7 @@ func applyNews(ctx context.Context, tx *sqlx.Tx, n flows.News) error {
 		if n.FacilityID != 0 {
 			text = ""
 		}
-		args = append(args, nullID(n.FacilityID), text, n.At)
+		args = append(args, nullID(n.FacilityID), keys.seal(field{"cases", "moved_facility_text", n.CaseID}, text), n.At)
 	case flows.NewsHearing:
 		q = `hearing_date = $3::date`
 		args = append(args, nullString(n.Date))
@@ -398,7 +418,7 @@ const openCase = `NOT (x.status = ANY('` + `{released,deported,relief_granted,cl
 
 // Untaken returns the open cases nobody owns, oldest first.
 func (s *Casework) Untaken(ctx context.Context) ([]flows.CaseView, error) {
-	vs, err := views(ctx, s.db, `x.owner_id = 0 AND `+openCase, `x.id`)
+	vs, err := views(ctx, s.db, s.keys, `x.owner_id = 0 AND `+openCase, `x.id`)
 	if err != nil {
 		return nil, fmt.Errorf("untaken cases: %w", err)
 	}
@@ -413,7 +433,7 @@ func (s *Casework) ClaimEscalation(ctx context.Context, caseID int64, n int) (bo
 
 // Dated returns the open cases with a date from…to.
 func (s *Casework) Dated(ctx context.Context, from, to string) ([]flows.CaseView, error) {
-	vs, err := views(ctx, s.db, datesWithin("$1", "$2")+` AND `+openCase, `x.id`, from, to)
+	vs, err := views(ctx, s.db, s.keys, datesWithin("$1", "$2")+` AND `+openCase, `x.id`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("dated cases: %w", err)
 	}
@@ -472,7 +492,7 @@ func (s *Casework) Board(ctx context.Context, q flows.BoardQuery) ([]flows.CaseV
 	}
 	n := len(args)
 	args = append(args, q.Limit, q.Skip)
-	vs, err := views(ctx, s.db, where, `cardinality(x.urgent) > 0 DESC, x.id DESC LIMIT $`+strconv.Itoa(n+1)+
+	vs, err := views(ctx, s.db, s.keys, where, `cardinality(x.urgent) > 0 DESC, x.id DESC LIMIT $`+strconv.Itoa(n+1)+
 		` OFFSET $`+strconv.Itoa(n+2), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("board %s: %w", q.Filter, err)

@@ -389,3 +389,46 @@ func TestCaseTakeRace(t *testing.T) {
 		t.Errorf("a take after release: took %v first %v %v; want taken, not first", took, first, err)
 	}
 }
+
+// TestNewsSealed: a place the reporter typed and their words are sealed;
+// the case shows them, the rows do not; the same news twice is stored once.
+func TestNewsSealed(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Postgres(t)
+	ctx := context.Background()
+	keys := storagetest.Keys(t)
+	c, err := storage.NewCases(db, keys).Create(ctx, fullReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := storage.NewCasework(db, keys)
+	for range 2 {
+		if _, err := work.AddNews(ctx, flows.News{CaseID: c.ID, Kind: flows.NewsMoved, FacilityText: "Otero ranch hold room",
+			Urgent: flows.UrgentTransfer, Key: "news:1", At: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := work.AddNews(ctx, flows.News{CaseID: c.ID, Kind: flows.NewsText, Note: "He called from a new number",
+		Key: "news:2", At: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.FacilityText != "Otero ranch hold room" || v.Facility.ID != 0 || !slices.Contains(v.Urgent, flows.UrgentTransfer) {
+		t.Errorf("view after the news: %+v", v)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM case_events WHERE kind = 'news'`); err != nil || n != 2 {
+		t.Errorf("%d news events (%v), want 2", n, err)
+	}
+	for _, s := range []string{"Otero", "new number"} {
+		var clear int
+		if err := db.Get(&clear, `
+			SELECT (SELECT count(*) FROM cases WHERE position(convert_to($1, 'UTF8') IN coalesce(moved_facility_text, ''::bytea)) > 0)
+				+ (SELECT count(*) FROM case_events WHERE position(convert_to($1, 'UTF8') IN coalesce(note, ''::bytea)) > 0)`, s); err != nil {
+			t.Fatal(err)
+		}
+		if clear != 0 {
+			t.Errorf("%q is in clear in %d rows", s, clear)
+		}
+	}
+}

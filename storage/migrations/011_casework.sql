@@ -1,7 +1,7 @@
 -- Casework (issue 12): every case has at most one owner, the dates that
 -- matter, the reporter's latest news of where the person is, and what the
--- timers have done for it. Places and dates are kept in clear like the
--- report's facility and hearing date; nothing here is personal data.
+-- timers have done for it. Dates are kept in clear like the report's
+-- hearing date; a typed place is sealed.
 
 ALTER TABLE cases
     -- The volunteer (Telegram user id) who works the case; NULL: nobody.
@@ -22,9 +22,10 @@ ALTER TABLE cases
     ADD COLUMN checkin_date date,
     -- Where the reporter says the person was moved, and when they said it:
     -- newer than the latest transfer a volunteer recorded, it is the
-    -- facility the case shows.
+    -- facility the case shows. A place typed rather than picked from the
+    -- directory is sealed like the report's facility text.
     ADD COLUMN moved_facility_id bigint REFERENCES facilities (id),
-    ADD COLUMN moved_facility_text text NOT NULL DEFAULT '',
+    ADD COLUMN moved_facility_text bytea CONSTRAINT cases_moved_facility_sealed CHECK (is_sealed(moved_facility_text)),
     ADD COLUMN moved_at timestamptz;
 
 CREATE INDEX cases_owner ON cases (owner_id) WHERE owner_id IS NOT NULL;
