@@ -26,6 +26,10 @@ type Config struct {
 	InviteTTL       time.Duration // how long a volunteer invite link works; default 72h
 	MaxChats        int           // chats a coordinator or admin may hold at once (volunteers: 1); default 3
 
+	CaseEscalate       time.Duration // an untaken case goes again to coordinators after it; default 30m
+	CaseEscalateUrgent time.Duration // the same for an urgent case; default 10m
+	CaseQuiet          time.Duration // a case without events for so long is quiet on the board; default 7 days
+
 	InfoPages []string // the useful-information topics, in order (locales.Catalog.InfoPages)
 	Phone     string   // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
 	Hours     string   // when the phone answers, HOTLINE_HOURS
@@ -47,6 +51,7 @@ type Deps struct {
 
 	HandoffDeps
 	StatusDeps
+	CaseworkDeps
 	ToolsDeps
 	CheckinDeps
 
@@ -85,6 +90,7 @@ func (d Deps) check() error {
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"FindLimiter", d.FindLimiter}, {"Audit", d.Audit},
+		{"Casework", d.Casework},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},
 		{"Offices", d.Offices}, {"Checkins", d.Checkins},
@@ -146,6 +152,15 @@ func New(cfg Config, d Deps) (*App, error) {
 	if cfg.MaxChats <= 0 {
 		cfg.MaxChats = 3
 	}
+	if cfg.CaseEscalate <= 0 {
+		cfg.CaseEscalate = 30 * time.Minute
+	}
+	if cfg.CaseEscalateUrgent <= 0 {
+		cfg.CaseEscalateUrgent = 10 * time.Minute
+	}
+	if cfg.CaseQuiet <= 0 {
+		cfg.CaseQuiet = 7 * 24 * time.Hour
+	}
 	if cfg.CheckinGrace <= 0 {
 		cfg.CheckinGrace = 2 * time.Hour
 	}
@@ -161,6 +176,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerHandoff()
 	a.registerStatus()
 	a.registerAudit()
+	a.registerCasework()
 	a.registerInfo()
 	a.registerTools()
 	a.registerCheckin()

@@ -62,6 +62,9 @@ func (c *turn) myCases(ctx context.Context) error {
 		c.buttons = append(c.buttons, []Button{{
 			Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
 			Data: dataStatus + ":" + actMine + ":" + cs.Code,
+		}, {
+			Text: T("btn.mycase_news"),
+			Data: dataCase + ":" + cwNews + ":" + cs.Code,
 		}})
 	}
 	c.footer()

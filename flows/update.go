@@ -59,8 +59,24 @@ func splitCode(arg string) (code, rest string) {
 
 // allowed reports whether the user may do act, by the authorisation
 // table (authz.go).
+// In the update and note flows it is asked of the flow's case.
 func (c *turn) allowed(ctx context.Context, act Action) (bool, error) {
-	return c.a.may(ctx, c.in.UserID, act, "")
+	code := ""
+	if c.s.Update != nil {
+		code = c.s.Update.Code
+	}
+	return c.a.may(ctx, c.in.UserID, act, code)
+}
+
+// mayOnCode checks act on the case a volunteer named, saying so when they
+// may not: volunteers work their own cases and untaken ones (authz.go).
+func (c *turn) mayOnCode(ctx context.Context, act Action, code string) (bool, error) {
+	ok, err := c.a.may(ctx, c.in.UserID, act, code)
+	if err != nil || ok {
+		return ok, err
+	}
+	c.say(T("casework.not_owner", "Code", FormatCode(code)))
+	return false, c.again(ctx)
 }
 
 // flowAction is what the update or note flow the chat is in does.
@@ -108,6 +124,9 @@ func (c *turn) startUpdate(ctx context.Context, raw string) error {
 	if !ok || err != nil {
 		return err
 	}
+	if ok, err := c.mayOnCode(ctx, ActUpdateStatus, st.Code); !ok || err != nil {
+		return err
+	}
 	c.beginUpdate(flowUpdate, stepPick, st)
 	return c.updatePrompt(ctx)
 }
@@ -122,6 +141,9 @@ func (c *turn) startNote(ctx context.Context, raw, text string) error {
 	}
 	st, ok, err := c.caseFor(ctx, raw, "note.usage")
 	if !ok || err != nil {
+		return err
+	}
+	if ok, err := c.mayOnCode(ctx, ActAddNote, st.Code); !ok || err != nil {
 		return err
 	}
 	if text == "" {
@@ -698,6 +720,9 @@ func eventLine(e Event) Text {
 	var note any = e.Note
 	if e.Erased != "" {
 		note = T("find.note_erased_" + e.Erased)
+	}
+	if e.Kind == EventNews {
+		return T("casework.event_news", "Date", dateText(e.At), "Kind", T("btn.news_"+e.Status), "Note", note)
 	}
 	if e.Kind == EventStatus {
 		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", note)

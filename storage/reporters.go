@@ -230,7 +230,7 @@ func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action str
 		UPDATE cases SET
 			name_latin = NULL, name_cyrillic = NULL, birth_date = NULL, birth_country = NULL,
 			citizenship = NULL, a_number = NULL, a_number_index = NULL, circumstance_note = NULL,
-			facility_text = NULL, lawyer_name = NULL, lawyer_phone = NULL, appeals = NULL,
+			facility_text = NULL, moved_facility_text = NULL, lawyer_name = NULL, lawyer_phone = NULL, appeals = NULL,
 			reporter_name = NULL, relationship = NULL, reporter_contact = NULL, urgent = '{}', facts = NULL,
 			erased_at = now()
 		WHERE id = ANY($1) AND erased_at IS NULL

@@ -25,11 +25,12 @@ type sealedTable struct {
 
 // caseSealed are the columns of cases that hold personal data.
 func caseSealed() []string {
-	return append(case005(), "facility_text", "facts")
+	return append(case005(), "facility_text", "facts", "moved_facility_text")
 }
 
 // case005 are the columns of cases migration 005 encrypted; migration 008
-// added facility_text, migration 009 facts.
+// added facility_text, migration 009 facts, migration 011 the facility a
+// reporter says the person was moved to (moved_facility_text).
 func case005() []string {
 	return []string{"name_latin", "name_cyrillic", "birth_date", "birth_country", "citizenship", "a_number",
 		"circumstance_note", "lawyer_name", "lawyer_phone", "appeals", "reporter_name", "relationship",

@@ -95,6 +95,9 @@ type Hooks struct {
 	Started func(*Server)
 	// Now, when set, is the flows' clock (tests of dates and reminders).
 	Now func() time.Time
+	// Handler, when set, wraps the pipeline's handler (tests that stop the
+	// bot between handling an update and committing it).
+	Handler func(pipeline.Handler) pipeline.Handler
 }
 
 // Serve runs the bot until ctx is cancelled: it connects to Postgres and
@@ -150,6 +153,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	}
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
+		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
 		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
 		Cases:      obs.cases(cases),
@@ -170,6 +174,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 			FindLimiter:   storage.NewLimiter(rdb, cfg.RedisPrefix+"find:", cfg.Finds),
 		},
+		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
 		ToolsDeps: flows.ToolsDeps{
 			Duplicates:  tools,
 			Transcripts: tools,
@@ -205,7 +210,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	if hooks.Pipeline != nil {
 		hooks.Pipeline(&opts)
 	}
-	p := pipeline.New(rdb, api, obs.handler(Handler(b)), opts)
+	handler := obs.handler(Handler(b))
+	if hooks.Handler != nil {
+		handler = hooks.Handler(handler)
+	}
+	p := pipeline.New(rdb, api, handler, opts)
 	timers.p = p
 
 	mux := http.NewServeMux()

@@ -12,7 +12,8 @@ import (
 	"hotline/internal/pipeline"
 )
 
-// handoffTimers runs the volunteer handoff's timers and the check-in
+// handoffTimers runs the volunteer handoff's timers, the casework's
+// (escalation of untaken cases, reminders of dates) and the check-in
 // safety line's, and carries out what a blocked chat means for the
 // handoff. Every replica runs them: each timer's action is claimed in
 // Redis or Postgres, so it happens once.
@@ -54,14 +55,19 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 				return
 			case <-t.C:
 			}
-			rs, err := h.app.Tick(ctx)
-			if len(rs) > 0 {
-				if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
-					h.log.Warn("send handoff timer messages", "messages", len(rs), "err", serr)
+			for _, t := range []struct {
+				name string
+				tick func(context.Context) ([]flows.Reply, error)
+			}{{"handoff", h.app.Tick}, {"casework", h.app.CaseTick}} {
+				rs, err := t.tick(ctx)
+				if len(rs) > 0 {
+					if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
+						h.log.Warn("send timer messages", "timers", t.name, "messages", len(rs), "err", serr)
+					}
 				}
-			}
-			if err != nil && ctx.Err() == nil {
-				h.log.Warn("handoff timers", "err", err)
+				if err != nil && ctx.Err() == nil {
+					h.log.Warn("timers", "timers", t.name, "err", err)
+				}
 			}
 			// Check-in timers are marked fired only once their messages
 			// are in the outbox: a failed send leaves them to the next tick.

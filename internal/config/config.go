@@ -42,6 +42,13 @@ type Config struct {
 	CheckinGrace     time.Duration // HOTLINE_CHECKIN_GRACE: silence after "are you out?" before asking again, and again before the alarm
 	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
 	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
+	// HOTLINE_CASE_ESCALATE, HOTLINE_CASE_ESCALATE_URGENT: an untaken case
+	// (an urgent one) goes again to the coordinators after this, then after
+	// twice as long again, and so on. The casework's timers run with the
+	// handoff's.
+	CaseEscalate       time.Duration
+	CaseEscalateUrgent time.Duration
+	CaseQuiet          time.Duration // HOTLINE_CASE_QUIET: a case without events this long is "quiet" on /cases
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits
@@ -81,14 +88,17 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		Partitions:  64,
 		RedisPrefix: "hotline:",
 
-		HandoffRemind:   10 * time.Minute,
-		HandoffReturn:   10 * time.Minute,
-		HandoffEscalate: 15 * time.Minute,
-		HandoffTick:     5 * time.Second,
-		CheckinGrace:    2 * time.Hour,
-		Retention:       180 * 24 * time.Hour,
-		PurgeEvery:      time.Hour,
-		SendLimits:      pipeline.DefaultLimits(),
+		HandoffRemind:      10 * time.Minute,
+		HandoffReturn:      10 * time.Minute,
+		HandoffEscalate:    15 * time.Minute,
+		HandoffTick:        5 * time.Second,
+		CaseEscalate:       30 * time.Minute,
+		CaseEscalateUrgent: 10 * time.Minute,
+		CaseQuiet:          7 * 24 * time.Hour,
+		CheckinGrace:       2 * time.Hour,
+		Retention:          180 * 24 * time.Hour,
+		PurgeEvery:         time.Hour,
+		SendLimits:         pipeline.DefaultLimits(),
 	}
 	str := func(name string, dst *string, required bool) error {
 		v := strings.TrimSpace(getenv(name))
@@ -205,7 +215,8 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
 		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
-		{"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace}} {
+		{"HOTLINE_CASE_ESCALATE", &c.CaseEscalate}, {"HOTLINE_CASE_ESCALATE_URGENT", &c.CaseEscalateUrgent},
+		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}, {"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {

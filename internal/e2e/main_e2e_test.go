@@ -232,14 +232,42 @@ func press(t *testing.T, u *telegramtest.User, m *telegramtest.Message, part str
 }
 
 // expectText waits for the user's next message and checks that it
-// contains want.
+// contains want. A member hears of every new case whenever a report is
+// confirmed (issue 12): an announcement that is not what the test waits
+// for is passed over.
 func expectText(t *testing.T, u *telegramtest.User, want string) *telegramtest.Message {
 	t.Helper()
 	m := u.Next(t)
+	for !strings.Contains(m.Plain, want) && isAnnouncement(m) {
+		m = u.Next(t)
+	}
 	if !strings.Contains(m.Plain, want) {
 		t.Fatalf("user %d got %q\nwant it to contain %q", u.ID, m.Plain, want)
 	}
 	return m
+}
+
+// nextReply is the user's next message that is not a new case's
+// announcement.
+func nextReply(t *testing.T, u *telegramtest.User) *telegramtest.Message {
+	t.Helper()
+	m := u.Next(t)
+	for isAnnouncement(m) {
+		m = u.Next(t)
+	}
+	return m
+}
+
+// isAnnouncement reports whether m announces a new case to a member.
+func isAnnouncement(m *telegramtest.Message) bool {
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if strings.HasPrefix(b.Data, "cw.:t:") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // firstLine is the first line of a rendered message: enough to recognise

@@ -22,7 +22,8 @@ import (
 type config struct {
 	hconfig.Config
 	pipeline func(*pipeline.Options)
-	now      func() time.Time // the flows' clock
+	handler  func(pipeline.Handler) pipeline.Handler // wraps the bot's handler
+	now      func() time.Time                        // the flows' clock
 }
 
 type (
@@ -39,7 +40,8 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 
 // serve runs the bot as `hotline` does, with the test's pipeline options.
 func serve(ctx context.Context, cfg config, log *slog.Logger, started func(*server)) error {
-	return app.Serve(ctx, cfg.Config, log, app.Hooks{Pipeline: cfg.pipeline, Started: started, Now: cfg.now})
+	return app.Serve(ctx, cfg.Config, log, app.Hooks{Pipeline: cfg.pipeline, Started: started,
+		Handler: cfg.handler, Now: cfg.now})
 }
 
 // newLogger is the binary's logger.
