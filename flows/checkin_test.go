@@ -188,11 +188,14 @@ func TestCheckinSilenceRaisesTheAlarm(t *testing.T) {
 	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.alarm_contact" {
 		t.Fatalf("contact got %v", got)
 	}
-	if got := vol.idsSince(vn); strings.Join(got, " ") != "checkin.alarm_hotline checkin.alarm_phones" {
+	if got := vol.idsSince(vn); strings.Join(got, " ") != "checkin.alarm_hotline checkin.alarm_phones casework.card" {
 		t.Fatalf("volunteer got %v", got)
 	}
 	if c.last().Lang != "en" || p.last().Lang != "ru" {
 		t.Errorf("languages: contact %s, person %s", c.last().Lang, p.last().Lang)
+	}
+	if len(vol.last().Buttons) == 0 {
+		t.Error("the alarm's case card has no buttons to take the case")
 	}
 	if ph := vol.last().Texts[1].Data["Phones"]; ph != "+1 212 555 0100" {
 		t.Errorf("volunteers are given %v to call", ph)

@@ -315,31 +315,25 @@ type Alarm struct {
 	Late   []Text
 }
 
-// announceCase tells the hotline of a case the check-in alarm opened: the
-// members on duty and the coordinators, each once, in their language.
+// announceCase tells the hotline of a case the check-in alarm opened the
+// way casework announces every new case (casework.go: the card with
+// "Take the case", to the members on duty and the coordinators), with what
+// the alarm adds above the card: a probable detention at the office, and
+// the trusted contacts' phones to call.
 func (a *App) announceCase(ctx context.Context, cs Case, al Alarm) ([]Reply, error) {
-	onDuty, err := a.onDuty(ctx, 0)
+	rs, err := a.announce(ctx, cs.ID, 0)
 	if err != nil {
 		return nil, err
 	}
-	coords, err := a.coordinators(ctx)
-	if err != nil {
-		return nil, err
-	}
-	texts := append(al.Late, T("checkin.alarm_hotline", "Code", FormatCode(cs.Code), "Office", al.Office, "When", al.When))
+	head := append(al.Late, T("checkin.alarm_hotline", "Code", FormatCode(cs.Code), "Office", al.Office, "When", al.When))
 	if len(al.Phones) > 0 {
-		texts = append(texts, T("checkin.alarm_phones", "Phones", strings.Join(al.Phones, ", ")))
+		head = append(head, T("checkin.alarm_phones", "Phones", strings.Join(al.Phones, ", ")))
 	}
-	seen := map[int64]bool{}
-	var out []Reply
-	for _, v := range append(onDuty, coords...) {
-		if seen[v.UserID] {
-			continue
-		}
-		seen[v.UserID] = true
-		out = append(out, Reply{ChatID: v.UserID, Lang: Lang(v.Lang), Priority: PriorityReply, Texts: texts})
+	for i := range rs {
+		rs[i].Texts = append(append([]Text{}, head...), rs[i].Texts...)
+		rs[i].Priority = PriorityReply
 	}
-	return out, nil
+	return rs, nil
 }
 
 // outAfterAlarm adds "the person is out" to the case the alarm opened and
