@@ -144,8 +144,18 @@ if act then ap = redis.call('HGETALL', P .. 'h:p:' .. act) end
 return {w, kept, p, held, ap}
 `)
 
-// Chat returns where the chat stands.
+// Chat returns where the chat stands. Most chats asking are in no part of
+// the handoff (a report being filled): one EXISTS says so, and the script
+// runs only for the others.
 func (s *Queue) Chat(ctx context.Context, chatID int64) (flows.ChatState, error) {
+	c := idStr(chatID)
+	n, err := s.c.Exists(ctx, s.key("w", c), s.key("m", c), s.key("p", c), s.key("a", c)).Result()
+	if err != nil {
+		return flows.ChatState{}, fmt.Errorf("handoff state of %d: %w", chatID, err)
+	}
+	if n == 0 {
+		return flows.ChatState{}, nil
+	}
 	res, err := stateScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID)).Slice()
 	if err != nil {
 		return flows.ChatState{}, fmt.Errorf("handoff state of %d: %w", chatID, err)

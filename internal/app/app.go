@@ -122,7 +122,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	obs.watchQueue(queue)
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
-		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
+		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
 

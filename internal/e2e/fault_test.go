@@ -314,7 +314,7 @@ func settle(t *testing.T, tg *telegramtest.Server, rdb *redis.Client, prefix str
 // streamsLen counts the entries of the bot's inbox and outbox streams.
 func streamsLen(ctx context.Context, rdb *redis.Client, prefix string) (int64, error) {
 	var n int64
-	for _, kind := range []string{"in:*", "out:*"} {
+	for _, kind := range []string{"{p*}:in", "{p*}:out"} {
 		iter := rdb.Scan(ctx, 0, prefix+kind, 1000).Iterator()
 		for iter.Next(ctx) {
 			l, err := rdb.XLen(ctx, iter.Val()).Result()
@@ -367,8 +367,17 @@ func checkReports(t *testing.T, db *sqlx.DB, users []*telegramtest.User) {
 // checkNoDeadLetters fails when an update was given up.
 func checkNoDeadLetters(t *testing.T, rdb *redis.Client, prefix string) {
 	t.Helper()
-	n, err := rdb.XLen(context.Background(), prefix+"dead").Result()
-	if err != nil {
+	ctx := context.Background()
+	var n int64
+	iter := rdb.Scan(ctx, 0, prefix+"{p*}:dead", 1000).Iterator()
+	for iter.Next(ctx) {
+		l, err := rdb.XLen(ctx, iter.Val()).Result()
+		if err != nil {
+			t.Fatalf("dead letters: %v", err)
+		}
+		n += l
+	}
+	if err := iter.Err(); err != nil {
 		t.Fatalf("dead letters: %v", err)
 	}
 	if n != 0 {

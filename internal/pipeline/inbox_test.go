@@ -218,7 +218,7 @@ func TestInboxLeases(t *testing.T) {
 		t.Errorf("second process acquired %v, want only partition 1", got)
 	}
 
-	tick, err := in.Tick(ctx, "a", append(a, Lease{Partition: 1, Token: "a/3"}), time.Minute, time.Minute)
+	tick, err := in.Tick(ctx, "a", append(a, Lease{Partition: 1, Token: "a/3"}), time.Minute, time.Minute, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,10 +228,10 @@ func TestInboxLeases(t *testing.T) {
 	if want := []string{"a/1", "b/2", "", "a/2"}; fmt.Sprint(tick.Holders) != fmt.Sprint(want) {
 		t.Errorf("holders = %q, want %q", tick.Holders, want)
 	}
-	if _, err := in.Tick(ctx, "b", nil, time.Minute, time.Minute); err != nil {
+	if _, err := in.Tick(ctx, "b", nil, time.Minute, time.Minute, true); err != nil {
 		t.Fatal(err)
 	}
-	tick, _ = in.Tick(ctx, "a", nil, time.Minute, time.Minute)
+	tick, _ = in.Tick(ctx, "a", nil, time.Minute, time.Minute, true)
 	if len(tick.Procs) != 2 {
 		t.Errorf("live processes = %v, want a and b", tick.Procs)
 	}
@@ -240,14 +240,14 @@ func TestInboxLeases(t *testing.T) {
 	if err := in.Release(ctx, Lease{Partition: 1, Token: "a/3"}, a[0]); err != nil {
 		t.Fatal(err)
 	}
-	tick, _ = in.Tick(ctx, "a", nil, time.Minute, time.Minute)
+	tick, _ = in.Tick(ctx, "a", nil, time.Minute, time.Minute, true)
 	if tick.Holders[0] != "" || tick.Holders[1] != "b/2" {
 		t.Errorf("holders after release = %q", tick.Holders)
 	}
 	if err := in.Leave(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
-	tick, _ = in.Tick(ctx, "a", nil, time.Minute, time.Minute)
+	tick, _ = in.Tick(ctx, "a", nil, time.Minute, time.Minute, true)
 	if len(tick.Procs) != 1 {
 		t.Errorf("live processes after b left = %v", tick.Procs)
 	}

@@ -53,10 +53,15 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 	if p.poll != nil {
 		held = append(held, *p.poll)
 	}
+	// Who holds what is read only when it may matter: while this process
+	// is below its share or waits for the polling lease, and every tenth
+	// round; a full process renews without reading every lease.
+	p.rounds++
+	holders := acquiring && (p.belowShare || p.rounds%10 == 1 || (p.opts.Mode == Polling && p.poll == nil))
 	p.mu.Unlock()
 
 	live := 2*p.opts.Renew + p.opts.Renew/2
-	tick, err := p.inbox.Tick(ctx, p.opts.ProcessID, held, p.opts.Lease, live)
+	tick, err := p.inbox.Tick(ctx, p.opts.ProcessID, held, p.opts.Lease, live, holders)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.log.Warn("lease round failed", "err", err)
@@ -107,6 +112,7 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 			releasable = append(releasable, pt)
 		}
 	}
+	p.belowShare = mine < limit
 	p.mu.Unlock()
 
 	switch {
@@ -120,7 +126,7 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 				p.release(ctx, pt)
 			}()
 		}
-	case mine < limit:
+	case mine < limit && tick.Holders != nil:
 		var free []int
 		for part := 0; part < n; part++ {
 			if tick.Holders[part] == "" {
@@ -131,7 +137,7 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 		free = free[:min(len(free), limit-mine)]
 		p.acquire(ctx, free, nil)
 	}
-	if p.opts.Mode == Polling && tick.Holders[n] == "" {
+	if p.opts.Mode == Polling && tick.Holders != nil && tick.Holders[n] == "" {
 		p.mu.Lock()
 		polling := p.poll != nil
 		p.mu.Unlock()

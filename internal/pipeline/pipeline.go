@@ -208,7 +208,11 @@ type Pipeline struct {
 	poll      *Lease             // the polling lease, when held
 	pollSince time.Time          // when the polling lease was last renewed
 
+	rounds     int  // lease rounds run (keeper goroutine only)
+	belowShare bool // the last round found this process below its share (under mu)
+
 	readerWake chan struct{}
+	commits    *committer
 	sender     *sender
 	releases   sync.WaitGroup // partitions being given back
 }
@@ -229,6 +233,7 @@ func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline
 		m:          newMetrics(opts.Registry),
 		parts:      map[int]*partition{},
 		readerWake: make(chan struct{}, 1),
+		commits:    &committer{in: inbox},
 	}
 	p.sender = newSender(p)
 	return p

@@ -120,7 +120,9 @@ type sendPart struct {
 	queued   int
 	inflight int
 	gone     bool
-	idle     chan struct{} // closed once gone and nothing is in flight
+	idle     chan struct{}      // closed once gone and nothing is in flight
+	readTo   string             // the last outbox id handed to the sender
+	now      map[*item]struct{} // calls made at once (sendNow) not answered yet
 }
 
 type sender struct {
@@ -146,11 +148,7 @@ type sender struct {
 	sem       chan struct{}
 	wg        sync.WaitGroup
 
-	ackMu    sync.Mutex // one XDEL round at a time
-	ackLock  sync.Mutex
-	acks     map[int][]string // answered calls to delete from the outbox
-	deleting map[int][]string // answered calls whose XDEL is in flight
-	ackC     chan struct{}
+	acks *acks
 }
 
 func newSender(p *Pipeline) *sender {
@@ -163,8 +161,7 @@ func newSender(p *Pipeline) *sender {
 		wakeC:     make(chan struct{}, 1),
 		progressC: make(chan struct{}, 1),
 		sem:       make(chan struct{}, p.opts.SendConcurrency),
-		acks:      map[int][]string{},
-		ackC:      make(chan struct{}, 1),
+		acks:      newAcks(p.out, p.log),
 	}
 }
 
@@ -172,7 +169,7 @@ func newSender(p *Pipeline) *sender {
 // (which ctx cancels).
 func (s *sender) run(ctx context.Context) {
 	ackDone := make(chan struct{})
-	go func() { defer close(ackDone); s.ackLoop(ctx) }()
+	go func() { defer close(ackDone); s.acks.run(ctx) }()
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
@@ -200,23 +197,27 @@ func (s *sender) addPartition(pt *partition) {
 	if old := s.parts[pt.id]; old != nil && !old.gone {
 		s.forget(old) // a holding we lost without hearing of it
 	}
-	s.parts[pt.id] = &sendPart{pt: pt, chats: map[int64]*chatQ{}, idle: make(chan struct{})}
+	s.parts[pt.id] = &sendPart{pt: pt, chats: map[int64]*chatQ{}, now: map[*item]struct{}{}, idle: make(chan struct{})}
 }
 
 // add queues calls read from the outbox of a partition held as pt. Calls
 // read under an earlier holding of the partition are ignored: the current
 // holding reads the outbox from its start.
-func (s *sender) add(ctx context.Context, pt *partition, os []Outgoing) {
-	os = s.unanswered(os)
+func (s *sender) add(ctx context.Context, pt *partition, read []Outgoing) {
+	os := s.unanswered(read)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := s.parts[pt.id]
 	if sp == nil || sp.gone || sp.pt != pt {
 		return
 	}
+	if len(read) > 0 {
+		sp.readTo = read[len(read)-1].ID
+	}
 	for _, o := range os {
 		it := &item{o: o}
 		if o.ChatID == 0 || o.Method == "answerCallbackQuery" {
+			sp.now[it] = struct{}{}
 			sp.inflight++
 			s.inflight++
 			s.wg.Add(1)
@@ -759,13 +760,17 @@ func (s *sender) sendNow(ctx context.Context, sp *sendPart, it *item) {
 	s.inflight--
 	switch {
 	case classify(ctx, err) == cancelled:
-		// Shutting down: it stays in the outbox for the next owner.
+		// Shutting down: it stays in the outbox for the next owner (and
+		// in sp.now, below the watermark).
 	case classify(ctx, err) == sentOK:
+		delete(sp.now, it)
 		s.ack(it)
 		s.p.m.sent.WithLabelValues(it.o.Method).Inc()
 	case isBadRequest(err):
+		delete(sp.now, it)
 		s.drop(it, "bad_request", err)
 	default:
+		delete(sp.now, it)
 		s.drop(it, "gave_up", err)
 	}
 	sp.inflight--
@@ -794,68 +799,54 @@ func (s *sender) drop(it *item, reason string, err error) {
 	s.p.log.Warn("call dropped", attrs...)
 }
 
-// ack queues an answered call's deletion from the outbox.
-func (s *sender) ack(it *item) {
-	s.ackLock.Lock()
-	s.acks[it.o.Partition] = append(s.acks[it.o.Partition], it.o.ID)
-	s.ackLock.Unlock()
-	wake(s.ackC)
-}
+// ack records that a call was answered (or given up): it leaves the outbox.
+func (s *sender) ack(it *item) { s.acks.add(it.o) }
 
-func (s *sender) ackLoop(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.ackC:
-			s.ackNow(ctx)
-		}
-	}
-}
-
-// ackNow deletes the answered calls from the outbox.
-func (s *sender) ackNow(ctx context.Context) {
-	s.ackMu.Lock()
-	defer s.ackMu.Unlock()
-	s.ackLock.Lock()
-	acks := s.acks
-	s.acks = map[int][]string{}
-	s.deleting = acks
-	s.ackLock.Unlock()
-	if len(acks) == 0 {
-		return
-	}
-	err := s.p.out.Delete(ctx, acks)
-	s.ackLock.Lock()
-	s.deleting = nil
-	if err != nil {
-		for part, ids := range acks {
-			s.acks[part] = append(s.acks[part], ids...)
-		}
-	}
-	s.ackLock.Unlock()
-	if err != nil {
-		s.p.log.Warn("delete answered calls", "err", err)
-	}
-}
+// ackNow deletes the answered calls from the outbox now.
+func (s *sender) ackNow(ctx context.Context) { s.acks.flush(ctx) }
 
 // unanswered leaves out the calls that Telegram already answered and that
 // only wait to be deleted from the outbox. A partition taken back (its lease
 // lost while Redis was away, say) is read again from the start of its
 // outbox, and such a call must not be made twice.
 func (s *sender) unanswered(os []Outgoing) []Outgoing {
-	s.ackLock.Lock()
-	defer s.ackLock.Unlock()
-	if len(s.acks)+len(s.deleting) == 0 {
-		return os
-	}
 	out := os[:0:0]
 	for _, o := range os {
-		if !slices.Contains(s.acks[o.Partition], o.ID) && !slices.Contains(s.deleting[o.Partition], o.ID) {
+		if !s.acks.answered(o) {
 			out = append(out, o)
 		}
 	}
 	return out
+}
+
+// watermark returns the id below which every call in partition part's
+// outbox has been answered by this process ("" when it does not hold the
+// partition or has read nothing): the oldest call in memory, or the first
+// not yet read. A commit appending to that outbox trims it there.
+func (s *sender) watermark(part int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := s.parts[part]
+	if sp == nil || sp.gone || sp.readTo == "" {
+		return ""
+	}
+	wm := nextID(sp.readTo)
+	low := func(id string) {
+		if idLess(id, wm) {
+			wm = id
+		}
+	}
+	for _, c := range sp.chats {
+		for k := range c.q {
+			if len(c.q[k]) > 0 {
+				low(c.q[k][0].o.ID) // each queue is in stream order
+			}
+		}
+	}
+	for it := range sp.now {
+		low(it.o.ID)
+	}
+	return wm
 }
 
 // streamTimeOf returns the time in an outbox entry id.

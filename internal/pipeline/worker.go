@@ -188,14 +188,16 @@ func (p *Pipeline) handle(pt *partition, e Entry) bool {
 	attempt := pt.attempts[e.ID] + 1
 	pt.mu.Unlock()
 
-	c := Commit{Lease: pt.lease, Entry: e, Outcome: Handled}
+	c := Commit{Lease: pt.lease, Entry: e, Outcome: Handled, Failed: attempt > 1}
 	var raw models.Update
 	var herr error
 	if err := json.Unmarshal(e.Raw, &raw); err != nil {
 		herr = errMalformed
 		attempt = p.opts.MaxAttempts
 	} else {
-		b := &batch.Batch{}
+		// The lease token scopes what stores may cache of the partition's
+		// chats: only this holding's commits write them.
+		b := batch.New(pt.lease.Token)
 		ctx, cancel := context.WithTimeout(batch.With(pt.ctx, b), p.opts.HandleTimeout)
 		var calls []Call
 		calls, herr = p.call(ctx, Update{ID: e.UpdateID, ChatID: ChatOf(&raw), Attempt: attempt, Raw: &raw})
@@ -216,9 +218,22 @@ func (p *Pipeline) handle(pt *partition, e Entry) bool {
 	if pt.ctx.Err() != nil {
 		return false // lost meanwhile: the commit would be refused anyway
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(pt.ctx), 5*time.Second)
-	err := p.inbox.Commit(ctx, c)
-	cancel()
+	for _, o := range c.Calls {
+		if _, ok := c.Trim[o.Partition]; !ok {
+			if c.Trim == nil {
+				c.Trim = map[int]string{}
+			}
+			c.Trim[o.Partition] = p.sender.watermark(o.Partition)
+		}
+	}
+	err := p.commits.commit(c)
+	if err == nil {
+		for part, below := range c.Trim {
+			if below != "" {
+				p.sender.acks.trimmed(part, below)
+			}
+		}
+	}
 	switch {
 	case errors.Is(err, ErrLeaseLost):
 		p.lose(pt, "commit refused")
@@ -242,6 +257,9 @@ func (p *Pipeline) handle(pt *partition, e Entry) bool {
 	}
 	switch c.Outcome {
 	case Handled:
+		if c.Batch != nil {
+			c.Batch.Committed()
+		}
 		p.m.handled.Inc()
 		p.m.latency.Observe(time.Since(e.Added()).Seconds())
 		pt.remove(e)
