@@ -59,7 +59,7 @@ func OpenDatabase(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 // Server is a running bot's parts, for tests and the sandbox.
 type Server struct {
 	DB       *sqlx.DB
-	Redis    *redis.Client
+	Redis    redis.UniversalClient
 	Pipeline *pipeline.Pipeline
 	Registry *prometheus.Registry
 	Addr     string // where the HTTP server listens

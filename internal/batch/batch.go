@@ -76,13 +76,18 @@ func (b *Batch) Apply(p redis.Pipeliner) {
 }
 
 // Write runs w inside the batch carried by ctx, or at once on c when there
-// is none.
+// is none: in one MULTI/EXEC on one server; on a Redis Cluster, whose
+// transactions cannot span slots, in one pipeline, each write on its own.
 func Write(ctx context.Context, c redis.UniversalClient, w func(redis.Pipeliner)) error {
 	if b := From(ctx); b != nil {
 		b.Add(w)
 		return nil
 	}
-	_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	run := c.TxPipelined
+	if _, ok := c.(*redis.ClusterClient); ok {
+		run = c.Pipelined
+	}
+	_, err := run(ctx, func(p redis.Pipeliner) error {
 		w(p)
 		return nil
 	})

@@ -19,7 +19,7 @@ type Config struct {
 	Token           string        // TELEGRAM_BOT_TOKEN
 	APIURL          string        // TELEGRAM_API_URL
 	DatabaseURL     string        // DATABASE_URL
-	RedisURL        string        // REDIS_URL
+	RedisURL        string        // REDIS_URL: redis://host:port/db, or redis+cluster://host:port,host:port,…
 	Admins          []int64       // HOTLINE_ADMINS
 	DataKey         []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
 	OldDataKeys     [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
@@ -115,8 +115,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	if err := str("REDIS_URL", &c.RedisURL, n.Redis); err != nil {
 		return c, err
 	}
-	if c.RedisURL != "" && !validURL(c.RedisURL, "redis", "rediss") {
-		return c, &Error{"REDIS_URL", "is malformed: want redis://host:port/db"}
+	if c.RedisURL != "" {
+		if _, err := storage.ParseRedisURL(c.RedisURL); err != nil {
+			return c, &Error{"REDIS_URL", "is malformed (" + strings.TrimPrefix(err.Error(), storage.ErrRedisURL.Error()+": ") +
+				"): want redis://host:port/db, or redis+cluster://host:port,host:port,… for a Redis Cluster"}
+		}
 	}
 	var err error
 	if c.Admins, err = ids("HOTLINE_ADMINS", getenv("HOTLINE_ADMINS")); err != nil {
@@ -146,6 +149,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}
 
 	_ = str("HOTLINE_REDIS_PREFIX", &c.RedisPrefix, false)
+	if strings.ContainsAny(c.RedisPrefix, "{}") {
+		// Keys carry hash tags after the prefix; a brace in it would
+		// change the Redis Cluster slot of every key.
+		return c, &Error{"HOTLINE_REDIS_PREFIX", "must not contain { or }"}
+	}
 	_ = str("WEBHOOK_URL", &c.WebhookURL, false)
 	_ = str("WEBHOOK_SECRET", &c.WebhookSecret, false)
 	_ = str("LISTEN_ADDR", &c.ListenAddr, false)

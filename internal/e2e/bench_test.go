@@ -145,7 +145,7 @@ func startBenchBot(b testing.TB, limits *pipeline.Limits, tgOpts ...telegramtest
 // only warnings, which is what the benchmark counts (info lines would cost
 // CPU for nothing).
 func benchEnv(tg *telegramtest.Server, dbURL string, rdb *redis.Client, prefix string) func(string) string {
-	env := botEnv(tg, dbURL, rdb, prefix)
+	env := botEnv(tg, dbURL, "redis://"+rdb.Options().Addr+"/0", prefix)
 	return func(name string) string {
 		if name == "LOG_LEVEL" {
 			return "warn"

@@ -469,7 +469,8 @@ func TestDraftsExpireEndToEnd(t *testing.T) {
 	expectText(t, u, firstLine(h.text("en", "ask.name")))
 	u.Send("Ivan Petrov")
 	u.Next(t)
-	ttl, err := h.rdb.TTL(context.Background(), h.cfg.RedisPrefix+"s:"+strconv.FormatInt(u.ID, 10)).Result()
+	key := storage.NewSessions(h.rdb, h.cfg.RedisPrefix, 0).WithTag(pipeline.TagOf(h.cfg.Partitions)).Key(u.ID)
+	ttl, err := h.rdb.TTL(context.Background(), key).Result()
 	if err != nil || ttl <= 0 || ttl > 10*time.Minute {
 		t.Errorf("the draft's TTL is %v (%v); want at most HOTLINE_SESSION_TTL, 10m", ttl, err)
 	}
@@ -477,21 +478,21 @@ func TestDraftsExpireEndToEnd(t *testing.T) {
 
 // takenIn reports whether the webhook took update id in: it is in a
 // partition's seen set.
-func takenIn(t *testing.T, rdb *redis.Client, prefix string, id int64) bool {
+func takenIn(t *testing.T, rdb redis.UniversalClient, prefix string, id int64) bool {
 	t.Helper()
 	ctx := context.Background()
-	iter := rdb.Scan(ctx, 0, prefix+"{p*}:seen", 1000).Iterator()
-	for iter.Next(ctx) {
-		err := rdb.ZScore(ctx, iter.Val(), strconv.FormatInt(id, 10)).Err()
+	keys, err := scanKeys(ctx, rdb, prefix+"{p*}:seen")
+	if err != nil {
+		t.Fatalf("seen sets: %v", err)
+	}
+	for _, k := range keys {
+		err := rdb.ZScore(ctx, k, strconv.FormatInt(id, 10)).Err()
 		if err == nil {
 			return true
 		}
 		if err != redis.Nil {
 			t.Fatalf("seen set: %v", err)
 		}
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatalf("seen sets: %v", err)
 	}
 	return false
 }

@@ -607,7 +607,6 @@ func (in *Inbox) commitGroup(ctx context.Context, cs []Commit, errs []error) {
 	outs := map[int]int{} // outbox partition → its index in KEYS
 	args := append([]any{len(tokens)}, tokens...)
 	args = append(args, len(cs))
-	var pl redis.Pipeliner
 	for _, c := range cs {
 		e := c.Entry
 		clear := 0
@@ -623,7 +622,27 @@ func (in *Inbox) commitGroup(ctx context.Context, cs []Commit, errs []error) {
 			}
 			byPart[o.Partition] = append(byPart[o.Partition], o)
 		}
-		args = append(args, parts[e.Partition], e.ID, e.UpdateID, outcomeArg[c.Outcome], c.Attempts, c.Reason, clear, len(order))
+		own := in.batchCmds(c)
+		var foreign [][]any
+		if in.cluster {
+			// Only this partition's slot here; the rest is forwarded.
+			own, foreign = in.split(e.Partition, own)
+			mine := order[:0:0]
+			for _, q := range order {
+				if q == e.Partition {
+					mine = append(mine, q)
+					continue
+				}
+				x := []any{"xadd", in.out.Key(q), "*", "u", e.UpdateID}
+				foreign = append(foreign, append(x, callFields(byPart[q])...))
+			}
+			order = mine
+		}
+		xadds := len(order)
+		if len(foreign) > 0 {
+			xadds++
+		}
+		args = append(args, parts[e.Partition], e.ID, e.UpdateID, outcomeArg[c.Outcome], c.Attempts, c.Reason, clear, xadds)
 		for _, q := range order {
 			k, ok := outs[q]
 			if !ok {
@@ -635,22 +654,15 @@ func (in *Inbox) commitGroup(ctx context.Context, cs []Commit, errs []error) {
 			args = append(args, k, c.Trim[q], len(fields))
 			args = append(args, fields...)
 		}
-		if c.Outcome != Handled || c.Batch == nil || c.Batch.Len() == 0 {
-			args = append(args, 0)
-			continue
+		if len(foreign) > 0 {
+			keys = append(keys, in.fwdKey(e.Partition))
+			args = append(args, len(keys), "", 2, "w", encodeCmds(foreign))
 		}
-		if pl == nil {
-			pl = in.rdb.Pipeline()
-		}
-		c.Batch.Apply(pl)
-		cmds := pl.Cmds()
-		args = append(args, len(cmds))
-		for _, cmd := range cmds {
-			a := cmd.Args()
+		args = append(args, len(own))
+		for _, a := range own {
 			args = append(args, len(a))
 			args = append(args, a...)
 		}
-		pl.Discard()
 	}
 	res, err := commitScript.Run(ctx, in.rdb, keys, args...).Int64Slice()
 	for i, c := range cs {
