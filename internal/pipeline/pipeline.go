@@ -32,7 +32,8 @@ import (
 //	intake (getUpdates or webhook) → inbox streams in Redis, one per partition
 //	→ the partition's owner (a lease in Redis) handles its updates one by one
 //	→ one atomic commit: the handler's Redis writes, its calls into the outbox,
-//	  the update removed from the inbox
+//	  the update removed from the inbox (on a Redis Cluster, writes to other
+//	  slots go through the partition's forward stream: forward.go)
 //	→ the sender of the partition's owner makes the calls within Telegram's limits.
 //
 // An update is confirmed to Telegram only once it is in Redis; its effects land
