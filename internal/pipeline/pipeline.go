@@ -204,6 +204,9 @@ type Pipeline struct {
 	log   *slog.Logger
 	m     *metrics
 
+	// Lock order: mu, then a partition's mu (the reader, the lease round)
+	// or the sender's mu (acquire adds the partition to the sender), then
+	// the acks' mu; never the other way round.
 	mu        sync.Mutex
 	parts     map[int]*partition // partitions this process holds
 	poll      *Lease             // the polling lease, when held
@@ -236,7 +239,12 @@ func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline
 		readerWake: make(chan struct{}, 1),
 		commits:    &committer{in: inbox},
 	}
-	p.sender = newSender(p)
+	p.sender = newSender(senderConfig{
+		api: api, out: p.out, log: p.log, m: p.m,
+		limits: opts.Limits, partitions: opts.Partitions,
+		attempts: opts.SendAttempts, retryBase: opts.SendRetryBase, concurrency: opts.SendConcurrency,
+		onBlocked: opts.OnBlocked, onCopied: opts.OnCopied,
+	})
 	return p
 }
 
