@@ -16,7 +16,7 @@ import (
 // several when the text is longer than Telegram allows.
 func (b *Bot) render(r flows.Reply) []Call {
 	if c := r.Copy; c != nil {
-		p := &tg.CopyMessageParams{ChatID: r.ChatID, FromChatID: c.FromChatID, MessageID: c.MessageID}
+		p := &tg.CopyMessageParams{ChatID: r.ChatID, FromChatID: c.FromChatID, MessageID: c.MessageID, ProtectContent: r.Protect}
 		if c.ReplyTo != 0 {
 			p.ReplyParameters = &models.ReplyParameters{MessageID: c.ReplyTo, AllowSendingWithoutReply: true}
 		}
@@ -44,7 +44,7 @@ func (b *Bot) render(r flows.Reply) []Call {
 	parts := split(text, maxMessage)
 	calls := make([]Call, 0, len(parts))
 	for i, part := range parts {
-		p := &tg.SendMessageParams{ChatID: r.ChatID, Text: part, ParseMode: models.ParseModeHTML, LinkPreviewOptions: preview}
+		p := &tg.SendMessageParams{ChatID: r.ChatID, Text: part, ParseMode: models.ParseModeHTML, LinkPreviewOptions: preview, ProtectContent: r.Protect}
 		if i == len(parts)-1 && markup != nil {
 			p.ReplyMarkup = markup
 		}

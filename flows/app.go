@@ -25,6 +25,10 @@ type Config struct {
 	HandoffEscalate time.Duration // a wait in the queue after which coordinators are told; default 15m
 	InviteTTL       time.Duration // how long a volunteer invite link works; default 72h
 	MaxChats        int           // chats a coordinator or admin may hold at once (volunteers: 1); default 3
+
+	InfoPages []string // the useful-information topics, in order (locales.Catalog.InfoPages)
+	Phone     string   // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
+	Hours     string   // when the phone answers, HOTLINE_HOURS
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -41,6 +45,7 @@ type Deps struct {
 
 	HandoffDeps
 	StatusDeps
+	ToolsDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -61,6 +66,9 @@ type StatusDeps struct {
 	Subscriptions Subscriptions // who is told of a case's changes
 	Reporters     Reporters     // /mycases and /forget
 	Limiter       Limiter       // lookups of case codes
+	// FindLimiter limits volunteers' /find, apart from the public
+	// lookups: a searched A-number is a probe into who is detained.
+	FindLimiter Limiter
 }
 
 // check names the first dependency that is missing.
@@ -73,7 +81,9 @@ func (d Deps) check() error {
 		{"Volunteers", d.Volunteers}, {"Queue", d.Queue}, {"Handoffs", d.Handoffs},
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
-		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"Audit", d.Audit},
+		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"FindLimiter", d.FindLimiter}, {"Audit", d.Audit},
+		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
+		{"CaseTools", d.CaseTools},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -144,6 +154,8 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerHandoff()
 	a.registerStatus()
 	a.registerAudit()
+	a.registerInfo()
+	a.registerTools()
 	return a, nil
 }
 

@@ -9,30 +9,38 @@ import (
 	"time"
 )
 
-// The audit log (issue 5): every view of a case's personal data, every
+// The audit log: who saw or changed a case is always known. Every view of a case's personal data, every
 // change to a case, every erasure and every role change is recorded —
 // who, when, which case, what — and admins read a case's entries with
 // /audit <code>.
 
 // Actions recorded in the audit log.
 const (
-	AuditView         = "view"          // /case: a case's report in full
-	AuditFind         = "find"          // /find: a case's card in full
-	AuditStatus       = "status"        // a status change; Detail is the status
-	AuditPublicNote   = "public_note"   // a note for everyone with the code
-	AuditNote         = "note"          // an internal note
-	AuditForget       = "forget"        // the reporter erased their data (/forget)
-	AuditPurge        = "purge"         // the retention purge erased the case's personal fields
-	AuditMemberAdd    = "member_add"    // a role given or changed; Subject, Detail the role
-	AuditMemberRemove = "member_remove" // a role taken away; Subject
-	AuditMemberInvite = "member_invite" // an invite made; Detail the role it gives
-	AuditMemberJoin   = "member_join"   // an invite used; Subject, Detail the role
+	AuditView          = "view"            // /case: a case's report in full
+	AuditFind          = "find"            // /find: a case's card in full
+	AuditSearch        = "search"          // /find itself, hit or miss: Detail the kind of query (code, a_number, name) and how many cases it found, never the query
+	AuditStatus        = "status"          // a status change; Detail is the status
+	AuditPublicNote    = "public_note"     // a note for everyone with the code
+	AuditNote          = "note"            // an internal note
+	AuditForget        = "forget"          // the reporter erased their data (/forget)
+	AuditPurge         = "purge"           // the retention purge erased the case's personal fields
+	AuditMemberAdd     = "member_add"      // a role given or changed; Subject, Detail the role
+	AuditMemberRemove  = "member_remove"   // a role taken away; Subject
+	AuditMemberInvite  = "member_invite"   // an invite made; Detail the role it gives
+	AuditMemberJoin    = "member_join"     // an invite used; Subject, Detail the role
+	AuditMerge         = "merge"           // a case merged into another; Detail the code it went into
+	AuditWrite         = "write"           // a volunteer opened a chat with the case's reporter (/write)
+	AuditTranscript    = "transcript"      // a page of the case's relayed conversation read
+	AuditFileForCaller = "file_for_caller" // a volunteer filed the report for a caller who phoned (/newcase)
 )
 
 // Who acted, as the audit log and the timeline name them.
 const (
 	ActorSystem = "system" // the bot's own jobs: the retention purge
 	ActorCLI    = "cli"    // the hotline command run by an operator
+	// ActorReporter is a reporter erasing their own data: the entry names
+	// no Telegram account, which /forget unlinks from the case.
+	ActorReporter = "reporter"
 )
 
 // ActorUser names a Telegram user in the audit log and the timeline.
@@ -99,14 +107,10 @@ func (a *App) audit(ctx context.Context, c *turn, e AuditEntry) error {
 
 // registerAudit plugs in /audit for admins.
 func (a *App) registerAudit() {
-	a.hooks.commands["audit"] = func(ctx context.Context, c *turn, arg string) error {
-		return a.asMember(ctx, c, ActViewAudit, arg, func(ctx context.Context, c *turn, m *member, arg string) error {
-			return a.auditCommand(ctx, c, m, arg, 0)
-		})
-	}
-	a.hooks.buttons[dataAudit] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, ActViewAudit, rest, a.auditPageButton)
-	}
+	a.hooks.commands["audit"] = a.guard(ActViewAudit, a.asMember(func(ctx context.Context, c *turn, m *member, arg string) error {
+		return a.auditCommand(ctx, c, m, arg, 0)
+	}))
+	a.hooks.buttons[dataAudit] = a.guardButton(ActViewAudit, a.asMember(a.auditPageButton))
 }
 
 // auditCommand is /audit <code>, or /audit members: a page of the log,
@@ -213,6 +217,14 @@ func actionText(e AuditEntry) Text {
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:
 		return T("audit.action.status", "Status", T("status.name."+e.Detail))
+	case AuditMerge:
+		return T("audit.action.merge", "Code", FormatCode(e.Detail))
+	case AuditWrite, AuditTranscript, AuditFileForCaller:
+		return T("audit.action."+e.Action, "Subject", subject)
+	case AuditSearch:
+		_, n, _ := strings.Cut(e.Detail, ":")
+		count, _ := strconv.Atoi(n)
+		return T("audit.action.search").Plural(count)
 	case AuditMemberAdd, AuditMemberInvite, AuditMemberJoin:
 		role, _ := ParseRole(e.Detail)
 		return T("audit.action."+e.Action, "Subject", subject, "Role", roleText(role))

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Authorisation (issue 5): one table says which role may do what. Every
+// Authorisation: least privilege, decided in one place. One table says which role may do what. Every
 // volunteer command and every read of a case's personal data asks it,
 // through App.may or member.may; nothing else compares roles.
 
@@ -24,9 +24,13 @@ const (
 	ActFindCase         Action = "find_case"         // /find by code or A-number
 	ActUpdateStatus     Action = "update_status"     // /status and the status button
 	ActAddNote          Action = "add_note"          // /note and the note button
+	ActPublishPersonal  Action = "publish_personal"  // send a public note that seems to hold personal data anyway
 	ActViewStats        Action = "view_stats"        // /stats
 	ActManageVolunteers Action = "manage_volunteers" // /volunteers: list, add, remove, invite
 	ActViewAudit        Action = "view_audit"        // /audit
+	ActWriteReporter    Action = "write_reporter"    // /write: open a chat with a case's reporter
+	ActMergeCases       Action = "merge_cases"       // /merge and the card's merge button
+	ActFileForCaller    Action = "file_for_caller"   // /newcase: file a report for a caller who phoned
 )
 
 // Permission is one row of the table: the lowest role that may do Action;
@@ -56,9 +60,16 @@ func Permissions() []Permission {
 		{Action: ActFindCase, Min: RoleVolunteer},
 		{Action: ActUpdateStatus, Min: RoleVolunteer},
 		{Action: ActAddNote, Min: RoleVolunteer},
+		// A public note that seems to hold personal data reaches everyone
+		// with the code: only a coordinator may send it as it is.
+		{Action: ActPublishPersonal, Min: RoleCoordinator},
 		{Action: ActViewStats, Min: RoleCoordinator},
 		{Action: ActManageVolunteers, Min: RoleAdmin},
 		{Action: ActViewAudit, Min: RoleAdmin},
+		{Action: ActWriteReporter, Min: RoleVolunteer},
+		// A merge changes two cases and who hears of them: coordinators.
+		{Action: ActMergeCases, Min: RoleCoordinator},
+		{Action: ActFileForCaller, Min: RoleVolunteer},
 	}
 }
 

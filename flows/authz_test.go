@@ -78,6 +78,40 @@ func answered(ids ...string) func(mine, all []flows.Reply) bool {
 	return func(mine, _ []flows.Reply) bool { return has(mine, ids...) }
 }
 
+// sendHeldNote writes a public note with a phone number in it, which is
+// held back, and sends it anyway when the button is there; otherwise it
+// cancels.
+func sendHeldNote(p *hperson, code string) []flows.Reply {
+	rs := p.command("status", code)
+	d := dataOf(p.mine(rs), "btn.update_note_only")
+	if d == "" {
+		return rs
+	}
+	p.press(d)
+	rs = p.send("Call +1 480 555 0199 for news")
+	if d := dataOf(p.mine(rs), "btn.note_anyway"); d != "" {
+		return p.press(d)
+	}
+	if d := dataOf(p.mine(rs), "btn.update_cancel"); d != "" {
+		p.press(d)
+	}
+	return rs
+}
+
+// dataOf returns the callback data of the button with text id in rs.
+func dataOf(rs []flows.Reply, id string) string {
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Text.ID == id {
+					return b.Data
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // known is allowed when the command is not answered as an unknown one.
 func known(mine, _ []flows.Reply) bool { return len(mine) > 0 && !has(mine, "command.unknown") }
 
@@ -104,6 +138,9 @@ func accesses() []access {
 		{"/find CODE", flows.ActFindCase, cmd("find", "CODE"), known},
 		{"/find CODE: personal data", flows.ActViewCase, cmd("find", "CODE"), answered("find.card")},
 		{"/find A-number: personal data", flows.ActViewCase, cmd("find", "A 123-456-789"), answered("find.card")},
+		{"conversation button", flows.ActViewCase, btn("ct.:t:CODE:0"), answered("tools.transcript", "tools.transcript_empty")},
+		{"/write", flows.ActWriteReporter, cmd("write", "CODE"), answered("tools.write_other", "tools.write_already")},
+		{"/merge", flows.ActMergeCases, cmd("merge", "CODE CODE"), answered("tools.merge_self")},
 		{"/next", flows.ActTakeChat, cmd("next", ""), known},
 		{"/take", flows.ActTakeChat, cmd("take", "99"), known},
 		{"take button", flows.ActTakeChat, btn("h.t:99"), answered("handoff.take_gone", "handoff.busy")},
@@ -116,8 +153,12 @@ func accesses() []access {
 		{"status button", flows.ActUpdateStatus, btn("s.:v:CODE"), answered("update.pick")},
 		{"/note", flows.ActAddNote, cmd("note", "CODE called the lawyer"), answered("note.saved")},
 		{"note button", flows.ActAddNote, btn("s.:n:CODE"), answered("note.ask")},
+		{"/hold", flows.ActTakeChat, cmd("hold", "60"), known},
+		{"held public note sent anyway", flows.ActPublishPersonal, sendHeldNote, answered("update.note_saved")},
 		{"/release", flows.ActTakeChat, cmd("release", ""), known},
 		{"/done", flows.ActTakeChat, cmd("done", ""), known},
+		// Last: it starts a report in the member's chat.
+		{"/newcase", flows.ActFileForCaller, cmd("newcase", ""), answered("tools.newcase_intro", "tools.newcase_holding")},
 	}
 }
 
@@ -187,6 +228,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 				}
 				if has(p.mine(all), "handoff.case", "find.card") {
 					views++
+					// A card with personal data cannot be forwarded.
+					for _, r := range p.mine(all) {
+						if !r.Protect {
+							t.Errorf("%s by a %s: the card is sent without protect_content", a.name, rl.name)
+						}
+					}
 				}
 			}
 			// Every view of the case's personal data is in the audit

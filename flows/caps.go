@@ -5,8 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// Size caps on every input (issue 5). Telegram sends at most 4096
-// characters of text and 64 bytes of callback data, but an update can be
+// Size caps on every input: no input is larger than the bot needs.
+// Telegram sends at most 4096 characters of text and 64 bytes of callback data, but an update can be
 // forged (a leaked webhook secret, a future client): nothing larger gets
 // into the flows, their stores or their logs. Each free-text step caps
 // its answer further (step.max, MaxText); command arguments are capped

@@ -100,6 +100,8 @@ type turn struct {
 	// when drop is set, or a member's command would leave a note being
 	// asked for, and their next message to a user would be taken as the note.
 	left bool
+	// protect sends this chat's own reply with protect_content (a case card).
+	protect bool
 }
 
 func (c *turn) say(t ...Text) { c.texts = append(c.texts, t...) }
@@ -108,7 +110,7 @@ func (c *turn) replies() []Reply {
 	if len(c.texts) == 0 {
 		return c.extra
 	}
-	own := Reply{ChatID: c.in.ChatID, Lang: c.s.Lang, Texts: c.texts, Buttons: c.buttons, Edit: c.edit}
+	own := Reply{ChatID: c.in.ChatID, Lang: c.s.Lang, Texts: c.texts, Buttons: c.buttons, Edit: c.edit, Protect: c.protect}
 	return append([]Reply{own}, c.extra...)
 }
 
@@ -231,6 +233,13 @@ func (c *turn) command(ctx context.Context) error {
 	if fn := c.a.hooks.commands[c.in.Command]; fn != nil {
 		return fn(ctx, c, arg)
 	}
+	return c.unknownCommand(ctx)
+}
+
+// unknownCommand answers a command that does not exist, and a member's
+// command from anyone else exactly the same: the bot does not say that the
+// command exists.
+func (c *turn) unknownCommand(ctx context.Context) error {
 	c.say(T("command.unknown"))
 	return c.show(ctx)
 }
@@ -558,8 +567,6 @@ func (c *turn) menuAction(ctx context.Context, action string) error {
 		}
 		c.startReport()
 		return c.prompt(ctx, false)
-	case "info":
-		c.say(T("info.text"))
 	default:
 		c.say(T("button.old"))
 	}

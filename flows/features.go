@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -31,6 +32,59 @@ type hooks struct {
 	// menuText sees text typed at the main menu before the greeting does
 	// (a case code typed as is, "человек" to reach a volunteer).
 	menuText []func(ctx context.Context, c *turn) (bool, error)
+}
+
+// command runs a command; arg is what follows it.
+type command = func(ctx context.Context, c *turn, arg string) error
+
+// button runs a pressed button; rest is its callback data after the
+// feature's prefix.
+type button = func(ctx context.Context, c *turn, rest string) error
+
+// guard registers a command with the action it needs in the authorisation
+// table (authz.go), like a middleware: to anyone whose role may never do
+// act the command does not exist, and they get exactly the answer to an
+// unknown command. For an action on a case the command then checks the
+// case asked for.
+func (a *App) guard(act Action, cmd command) command {
+	return func(ctx context.Context, c *turn, arg string) error {
+		ok, err := a.mayEverUser(ctx, c.in.UserID, act)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return c.unknownCommand(ctx)
+		}
+		return cmd(ctx, c, arg)
+	}
+}
+
+// guardButton is guard for a button: anyone else gets the answer to an
+// old button.
+func (a *App) guardButton(act Action, b button) button {
+	return func(ctx context.Context, c *turn, rest string) error {
+		ok, err := a.mayEverUser(ctx, c.in.UserID, act)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			c.say(T("button.old"))
+			return c.again(ctx)
+		}
+		return b(ctx, c, rest)
+	}
+}
+
+// mayEverUser reports whether the user's role may do act on some case.
+func (a *App) mayEverUser(ctx context.Context, userID int64, act Action) (bool, error) {
+	if Allowed(RoleNone, act, false) {
+		return true, nil
+	}
+	role, err := a.role(ctx, userID)
+	if err != nil {
+		return false, fmt.Errorf("role of user %d: %w", userID, err)
+	}
+	return mayEver(role, act), nil
 }
 
 func newHooks() hooks {

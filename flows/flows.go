@@ -105,6 +105,10 @@ type Reply struct {
 	// Copy, when set, relays a user's message with copyMessage instead of
 	// sending Texts.
 	Copy *Copy
+	// Protect sends it with Telegram's protect_content: it cannot be
+	// forwarded or saved. Case cards and relayed messages, which hold
+	// personal data, are protected.
+	Protect bool
 }
 
 // Copy names a message to relay with copyMessage.
@@ -140,12 +144,20 @@ type Session struct {
 }
 
 // Sessions stores conversation state.
+//
+// Deferred writes: a method marked "Deferred" may hold its write back until
+// the update being handled is committed (with the update's acknowledgement
+// and replies, all or nothing). While handling that update, nothing may read
+// back what such a method wrote: a Get after a Put in the same update sees
+// the old value. Handle reads the session once, first, and writes it once,
+// last, for this reason.
 type Sessions interface {
 	// Get returns the chat's session or ErrNotFound.
 	Get(ctx context.Context, chatID int64) (*Session, error)
-	// Put saves the session and renews its TTL.
+	// Put saves the session and renews its TTL. Deferred.
 	Put(ctx context.Context, s *Session) error
-	// Delete forgets the chat's session.
+	// Delete forgets the chat's session. Deferred: a Get in the same
+	// update still finds the session.
 	Delete(ctx context.Context, chatID int64) error
 }
 
@@ -181,6 +193,10 @@ type Report struct {
 	ReporterName  string `json:"rn,omitempty"`
 	Relationship  string `json:"rr,omitempty"`
 	ReporterPhone string `json:"rc,omitempty"` // phone, e-mail or @username
+
+	// FiledBy is the volunteer filing the report for a caller who phoned
+	// (/newcase); 0 for a report from the reporter.
+	FiledBy int64 `json:"fb,omitempty"`
 
 	// Set by the bot, not asked.
 	ReporterChatID int64  `json:"-"`

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The volunteer handoff (issue 3). A user asks for a person — from the
+// The volunteer handoff: a person, not a form, when one is needed. A user asks for a person — from the
 // menu, from an urgent report, or by typing "человек" — and joins a queue
 // kept in Redis; a volunteer takes the chat (/next, /take) and the two talk
 // through the bot, every message relayed with copyMessage so that neither
@@ -65,6 +65,9 @@ type Pairing struct {
 	// volunteer spoke last.
 	Pending  time.Time
 	Reminded bool // the volunteer was reminded of Pending
+	// HeldUntil is when the volunteer's /hold ends: until then the timers
+	// neither remind them nor take the chat back. Zero for none.
+	HeldUntil time.Time
 }
 
 // ChatState is where a chat stands in the handoff.
@@ -107,8 +110,10 @@ type Queue interface {
 	// Chat returns where the chat stands.
 	Chat(ctx context.Context, chatID int64) (ChatState, error)
 	// Join puts a chat in the queue and gives it a ticket; it returns the
-	// entry and its position (1 is next).
-	Join(ctx context.Context, w Waiting) (Waiting, int, error)
+	// entry and its position (1 is next). It writes at once, so chats
+	// joining at the same time get different positions; the same op gets
+	// the same ticket and position again.
+	Join(ctx context.Context, w Waiting, op string) (Waiting, int, error)
 	// Leave takes a waiting chat out of the queue; false when it was not
 	// waiting (a volunteer may have just taken it).
 	Leave(ctx context.Context, chatID int64, op string) (bool, error)
@@ -144,7 +149,8 @@ type Queue interface {
 	// UserWrote notes a message of a paired user the volunteer has yet to
 	// answer.
 	UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error
-	// VolunteerWrote notes that the volunteer answered.
+	// VolunteerWrote notes that the volunteer answered. Deferred (see
+	// Sessions): Chat in the same update still shows the message pending.
 	VolunteerWrote(ctx context.Context, chatID int64) error
 
 	// ClaimReminder marks the volunteer reminded of pending; false when
@@ -190,10 +196,11 @@ type Volunteers interface {
 	Coordinators(ctx context.Context) ([]Volunteer, error)
 	// Invite stores a one-time invite by the hash of its token.
 	Invite(ctx context.Context, tokenHash string, role Role, by int64, expires time.Time) error
-	// Accept uses an invite: the user becomes a member with its role (or
-	// keeps a higher one). ErrNotFound when it is unknown, expired or used
-	// by someone else.
-	Accept(ctx context.Context, tokenHash string, userID int64, at time.Time) (Role, error)
+	// Accept uses an invite once: the user becomes a member with its role
+	// (or keeps a higher one). The same op (the update handled again) gets
+	// the same answer; ErrNotFound when the invite is unknown, expired,
+	// revoked (its maker or its user was removed) or used already.
+	Accept(ctx context.Context, tokenHash string, userID int64, at time.Time, op string) (Role, error)
 }
 
 // Outcomes of a handoff as kept in its history row.
@@ -271,9 +278,7 @@ func (a *App) registerHandoff() {
 	h.starts["v_"] = a.acceptInvite
 
 	// Every command here asks the authorisation table (authz.go) first.
-	gate := func(act Action, fn func(context.Context, *turn, *member, string) error) func(context.Context, *turn, string) error {
-		return func(ctx context.Context, c *turn, arg string) error { return a.asMember(ctx, c, act, arg, fn) }
-	}
+	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }
 	h.commands["queue"] = gate(ActViewQueue, a.queueCommand)
 	h.commands["next"] = gate(ActTakeChat, func(ctx context.Context, c *turn, m *member, _ string) error {
 		return a.take(ctx, c, m, 0)
@@ -287,14 +292,8 @@ func (a *App) registerHandoff() {
 	h.commands["switch"] = gate(ActTakeChat, a.switchCommand)
 	h.commands["stats"] = gate(ActViewStats, a.stats)
 	h.commands["volunteers"] = gate(ActManageVolunteers, a.volunteers)
-	h.buttons[dataTake] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, ActTakeChat, rest, func(ctx context.Context, c *turn, m *member, rest string) error {
-			return a.takeCommand(ctx, c, m, rest)
-		})
-	}
-	h.buttons[dataSwitch] = func(ctx context.Context, c *turn, rest string) error {
-		return a.asMemberButton(ctx, c, ActTakeChat, rest, a.switchTo)
-	}
+	h.buttons[dataTake] = a.guardButton(ActTakeChat, a.asMember(a.takeCommand))
+	h.buttons[dataSwitch] = a.guardButton(ActTakeChat, a.asMember(a.switchTo))
 }
 
 // askedForPerson takes "человек", "human" and the like typed at the main

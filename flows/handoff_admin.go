@@ -166,7 +166,7 @@ func (a *App) removeVolunteer(ctx context.Context, c *turn, m *member, id int64)
 func (a *App) acceptInvite(ctx context.Context, c *turn, token string) error {
 	c.drop = true
 	lang := Lang(c.in.LangCode)
-	role, err := a.d.Volunteers.Accept(ctx, InviteHash(token), c.in.UserID, c.now)
+	role, err := a.d.Volunteers.Accept(ctx, InviteHash(token), c.in.UserID, c.now, c.op())
 	switch {
 	case errors.Is(err, ErrNotFound):
 		c.send(Reply{ChatID: c.in.ChatID, Lang: lang, Texts: []Text{T("handoff.invite_bad")}})

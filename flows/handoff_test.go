@@ -11,13 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
 	"hotline/flows"
-	"hotline/locales"
 	"hotline/storage"
-	"hotline/storage/storagetest"
 )
 
 // hworld plays several people talking to the flows at once — users,
@@ -25,25 +22,9 @@ import (
 // moves. Every reply is checked (renders in its language, callback data
 // within 64 bytes) and filed in the inbox of the chat it goes to.
 type hworld struct {
-	t        *testing.T
-	app      *flows.App
-	cfg      flows.Config
-	deps     flows.Deps
-	cat      *locales.Catalog
-	db       *sqlx.DB
-	rdb      *redis.Client
-	prefix   string
-	vols     *storage.Volunteers
-	queue    *storage.Queue
-	hist     *storage.Handoffs
-	cases    *storage.Cases
-	sessions *storage.Sessions
-
-	mu     sync.Mutex
-	now    time.Time
-	update int64
-	msgID  map[int64]int
-	inbox  map[int64][]flows.Reply
+	*testApp
+	msgID map[int64]int
+	inbox map[int64][]flows.Reply
 }
 
 const (
@@ -54,48 +35,16 @@ const (
 
 func newHWorld(t *testing.T) *hworld {
 	t.Helper()
-	db := storagetest.Postgres(t)
-	rdb, prefix := storagetest.Redis(t)
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &hworld{
-		t: t, cat: cat, db: db, rdb: rdb, prefix: prefix,
-		vols:     storage.NewVolunteers(db),
-		queue:    storage.NewQueue(rdb, prefix),
-		hist:     storage.NewHandoffs(db),
-		cases:    storage.NewCases(db, storagetest.Keys(t)),
-		sessions: storage.NewSessions(rdb, prefix, time.Hour),
-		now:      testNow,
-		msgID:    map[int64]int{},
-		inbox:    map[int64][]flows.Reply{},
-	}
-	w.cfg = flows.Config{
-		BotUsername:     "hotline_test_bot",
-		Admins:          []int64{hAdmin},
-		HandoffRemind:   10 * time.Minute,
-		HandoffReturn:   5 * time.Minute,
-		HandoffEscalate: 15 * time.Minute,
-	}
-	w.deps = allDeps(t, db, rdb, prefix, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
-	w.deps.Sessions, w.deps.Cases, w.deps.CaseFiles = w.sessions, w.cases, w.cases
-	w.deps.Volunteers, w.deps.Queue, w.deps.Handoffs = w.vols, w.queue, w.hist
-	w.deps.Now = w.clock
-	w.app = mustNew(t, w.cfg, w.deps)
-	return w
-}
-
-func (w *hworld) clock() time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.now
-}
-
-func (w *hworld) advance(d time.Duration) {
-	w.mu.Lock()
-	w.now = w.now.Add(d)
-	w.mu.Unlock()
+	a := newApp(t, appOptions{
+		Config: flows.Config{
+			Admins:          []int64{hAdmin},
+			HandoffRemind:   10 * time.Minute,
+			HandoffReturn:   5 * time.Minute,
+			HandoffEscalate: 15 * time.Minute,
+		},
+		Limits: storage.LookupLimits{PerUser: 1000, FreeMisses: 1000},
+	})
+	return &hworld{testApp: a, msgID: map[int64]int{}, inbox: map[int64][]flows.Reply{}}
 }
 
 // member adds a hotline member as an admin would from the command line.
@@ -700,10 +649,9 @@ func TestHandoffUrgentReport(t *testing.T) {
 		w.person(id, "en").press("m:volunteer")
 		w.advance(time.Minute)
 	}
-	c := &chat{t: t, app: w.app, cat: w.cat, sessions: &flowSessions{Sessions: w.sessions}, cases: w.cases, db: w.db,
-		now: testNow, id: 7001, langCode: "ru", sent: map[int]flows.Reply{}}
+	c := &chat{testApp: w.testApp, id: 7001, langCode: "ru", sent: map[int]flows.Reply{}}
 	startReport(c)
-	for _, step := range []struct{ send, press, want string }{
+	fillReport(c, []answer{
 		{send: "Ivan Petrov", want: "ask.name_cyr"},
 		{press: "btn.skip", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
@@ -719,15 +667,7 @@ func TestHandoffUrgentReport(t *testing.T) {
 		{press: "btn.lawyer_no", want: "ask.hearing"},
 		{press: "btn.hearing_unknown", want: "ask.appeals"},
 		{press: "btn.appeals_none", want: "ask.urgent"},
-	} {
-		var r flows.Reply
-		if step.send != "" {
-			r = c.send(step.send)
-		} else {
-			r = c.press(step.press)
-		}
-		c.expect(r, step.want)
-	}
+	})
 	c.pressUrgent("flight")
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
 	c.expect(c.send("Мария"), "ask.relationship")
@@ -771,8 +711,7 @@ func TestHandoffUrgentReport(t *testing.T) {
 // keeps the draft; leaving the queue offers to go on with it.
 func TestHandoffKeepsDraft(t *testing.T) {
 	w := newHWorld(t)
-	c := &chat{t: t, app: w.app, cat: w.cat, sessions: &flowSessions{Sessions: w.sessions}, cases: w.cases, db: w.db,
-		now: testNow, id: 7001, langCode: "en", sent: map[int]flows.Reply{}}
+	c := &chat{testApp: w.testApp, id: 7001, langCode: "en", sent: map[int]flows.Reply{}}
 	startReport(c)
 	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
 	menu := 1 // the greeting, with the main menu
@@ -911,6 +850,7 @@ func TestHandoffInvite(t *testing.T) {
 	if !strings.HasPrefix(token, "v_") || len(token) > 64 {
 		t.Fatalf("link %q", link)
 	}
+	first := token
 	newbie := w.person(9001, "en")
 	newbie.command("start", token)
 	rs = newbie.expectGot("handoff.invite_ok")
@@ -942,6 +882,13 @@ func TestHandoffInvite(t *testing.T) {
 	adm.expectGot("handoff.member_removed")
 	newbie.command("stats", "")
 	newbie.expectGot("command.unknown+menu.choose")
+
+	// The removed member opens their old link again: refused, no role.
+	newbie.command("start", first)
+	newbie.expectGot("handoff.invite_bad")
+	if r, _ := w.vols.Role(context.Background(), 9001); r != flows.RoleNone {
+		t.Errorf("role after reopening the link = %v, want none", r)
+	}
 }
 
 // TestHandoffSeveralChats: a coordinator may hold more than one chat;
@@ -981,4 +928,47 @@ func TestHandoffSeveralChats(t *testing.T) {
 	b.expectGot()
 	coord.command("done", "")
 	coord.expectGot("handoff.vol_done+handoff.now_active")
+}
+
+// TestHandoffReplyGoesToItsChat: a coordinator holding two chats replies to
+// a message from the one that is not active; the answer goes to that chat,
+// under the message answered, and not to the active one. Once they no
+// longer hold that chat, such a reply is refused with a warning.
+func TestHandoffReplyGoesToItsChat(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hCoord, flows.RoleCoordinator)
+	a, b := w.person(7001, "en"), w.person(7002, "en")
+	a.press("m:volunteer")
+	b.press("m:volunteer")
+	coord := w.person(hCoord, "en")
+	coord.command("next", "")
+	coord.command("next", "") // b's chat, taken last, is active
+	coord.received()
+	a.received()
+	b.received()
+
+	a.send("They moved him last night")
+	fromA := a.lastIn
+	coord.expectGot("handoff.from", fmt.Sprintf("copy 7001/%d", fromA))
+	copyA := coord.lastMsgID()
+	threads := storage.NewThreads(w.rdb, w.prefix, time.Hour)
+	if err := threads.Record(context.Background(), hCoord, copyA, 7001, fromA); err != nil {
+		t.Fatal(err)
+	}
+
+	rs := coord.do(flows.Input{Kind: flows.KindText, Text: "I am on it", ReplyTo: copyA})
+	if len(rs) != 1 || rs[0].ChatID != 7001 || rs[0].Copy == nil || rs[0].Copy.ReplyTo != fromA {
+		t.Errorf("reply relayed as %+v; want a copy to chat 7001 under message %d", rs, fromA)
+	}
+	a.expectGot(fmt.Sprintf("copy %d/%d", hCoord, coord.lastIn))
+	b.expectGot()
+
+	// a ends the conversation; a late reply to a's message goes nowhere.
+	a.press("h.e")
+	a.received()
+	coord.received()
+	coord.do(flows.Input{Kind: flows.KindText, Text: "One more thing", ReplyTo: copyA})
+	coord.expectGot("handoff.reply_not_held")
+	a.expectGot()
+	b.expectGot()
 }

@@ -38,10 +38,14 @@ func (a *App) Tick(ctx context.Context) ([]Reply, error) {
 		}
 	}
 	for _, p := range ps {
-		if p.Pending.IsZero() {
+		if p.Pending.IsZero() || now.Before(p.HeldUntil) {
 			continue
 		}
+		// After a /hold, silence counts from its end.
 		silent := now.Sub(p.Pending)
+		if p.HeldUntil.After(p.Pending) {
+			silent = now.Sub(p.HeldUntil)
+		}
 		switch {
 		case silent >= a.cfg.HandoffRemind+a.cfg.HandoffReturn:
 			q, pos, err := a.d.Queue.Release(ctx, Return{ChatID: p.ChatID, Volunteer: p.Volunteer, Pending: p.Pending, At: now})

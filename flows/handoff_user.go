@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,7 +41,8 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			c.drop = true
 			return true, nil
 		}
-	case st.Active != nil && msg:
+	case st.Active != nil && msg && !(c.inReport() && c.s.Draft.FiledBy != 0):
+		// (A volunteer filing a report for a caller answers the report.)
 		// A member who has just lost their role does not write to the
 		// user any more: the timers give their chats back to the queue.
 		ok, err := a.mayInHeldChat(ctx, c.in.UserID, ActRelay)
@@ -57,7 +59,7 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 		if err != nil || !ok {
 			return false, err
 		}
-		m.say(T("handoff.help_volunteer"))
+		m.say(T("handoff.help_volunteer"), T("tools.help"))
 		return true, a.answerMember(c, m, nil)
 	}
 	return false, nil
@@ -80,6 +82,9 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	if err := a.relay(ctx, c, p.Volunteer); err != nil {
 		return err
 	}
+	if err := a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer); err != nil {
+		return err
+	}
 	if err := a.d.Queue.UserWrote(ctx, p.ChatID, c.in.MessageID, c.now); err != nil {
 		return fmt.Errorf("note message of %d: %w", p.ChatID, err)
 	}
@@ -88,9 +93,38 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 
 // relayFromVolunteer copies a volunteer's message to the user of their
 // active chat.
+//
+// A reply goes to the chat of the message replied to, whichever is active:
+// a coordinator answering chat A while B is active must not send A's
+// answer to B. When they no longer hold that chat, the reply is refused
+// with a warning.
 func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	c.drop = true
+	if c.in.ReplyTo != 0 {
+		chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			// Not a relayed message (a notice, a card): nothing says
+			// which chat it belongs to, so it goes to the active one.
+		case err != nil:
+			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
+		case chat != p.ChatID:
+			held, err := a.d.Queue.Held(ctx, c.in.UserID)
+			if err != nil {
+				return fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+			}
+			i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat })
+			if i < 0 {
+				c.say(T("handoff.reply_not_held"))
+				return nil
+			}
+			p = &held[i]
+		}
+	}
 	if err := a.relay(ctx, c, p.ChatID); err != nil {
+		return err
+	}
+	if err := a.keepMessage(ctx, c, p.CaseCode, true, p.Volunteer); err != nil {
 		return err
 	}
 	if err := a.d.Queue.VolunteerWrote(ctx, p.ChatID); err != nil {
@@ -102,7 +136,7 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 // copyTo relays a message with copyMessage, which shows it as the bot's:
 // the sender's account stays hidden.
 func copyTo(chatID, fromChatID int64, messageID int) Reply {
-	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}}
+	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}, Protect: true}
 }
 
 // relay copies the message of c to chatID. A reply is relayed as a reply to
@@ -134,6 +168,11 @@ func (a *App) keep(ctx context.Context, c *turn, st ChatState) error {
 	kept, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID)
 	if err != nil {
 		return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
+	}
+	if kept && st.Waiting != nil {
+		if err := a.keepMessage(ctx, c, st.Waiting.CaseCode, false, 0); err != nil {
+			return err
+		}
 	}
 	if !kept {
 		// Taken a moment ago: the volunteer is there to read it.
@@ -192,7 +231,7 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 		Since:    c.now,
 		Queued:   c.now,
 	}
-	w, pos, err := a.d.Queue.Join(ctx, w)
+	w, pos, err := a.d.Queue.Join(ctx, w, c.op())
 	if err != nil {
 		return fmt.Errorf("join queue %d: %w", c.in.ChatID, err)
 	}

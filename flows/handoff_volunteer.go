@@ -18,6 +18,7 @@ type member struct {
 	lang    string
 	texts   []Text
 	buttons [][]Button
+	protect bool // the answer shows a case's personal data: protect_content
 }
 
 func (m *member) say(t ...Text) { m.texts = append(m.texts, t...) }
@@ -51,56 +52,48 @@ func (a *App) memberOf(ctx context.Context, userID int64) (Volunteer, error) {
 	return v, nil
 }
 
-// asMember runs a member's command when the authorisation table lets the
-// user's role do act (for actions on a case, on some case: the command
-// then checks the one asked for). Anyone else gets exactly the answer to
-// an unknown command: the bot does not say that the command exists.
-func (a *App) asMember(ctx context.Context, c *turn, act Action, arg string,
-	fn func(context.Context, *turn, *member, string) error) error {
-	m, ok, err := a.enter(ctx, c, act)
-	if err != nil || !ok {
-		if err == nil {
-			c.say(T("command.unknown"))
-			err = c.show(ctx)
+// memberCommand is a member's command or button: m collects its answer.
+type memberCommand = func(ctx context.Context, c *turn, m *member, arg string) error
+
+// asMember runs a member's command or button, registered behind guard or
+// guardButton: it notes the language of the member's Telegram, in which
+// the timers write to them, and puts their answer first.
+func (a *App) asMember(fn memberCommand) command {
+	return func(ctx context.Context, c *turn, arg string) error {
+		m, err := a.enterMember(ctx, c)
+		if err != nil {
+			return err
 		}
-		return err
+		return a.answerMember(c, m, fn(ctx, c, m, arg))
 	}
-	return a.answerMember(c, m, fn(ctx, c, m, arg))
 }
 
-// asMemberButton is asMember for a member's button; anyone else gets the
-// answer to an old button.
-func (a *App) asMemberButton(ctx context.Context, c *turn, act Action, rest string,
-	fn func(context.Context, *turn, *member, string) error) error {
-	m, ok, err := a.enter(ctx, c, act)
-	if err != nil || !ok {
-		if err == nil {
-			c.say(T("button.old"))
-			err = c.show(ctx)
-		}
-		return err
-	}
-	return a.answerMember(c, m, fn(ctx, c, m, rest))
-}
-
-// enter checks that the user's role may do act and notes the language of
-// their Telegram, in which the timers write to them.
+// enter is enterMember for a user whose role may do act; false for anyone
+// else.
 func (a *App) enter(ctx context.Context, c *turn, act Action) (*member, bool, error) {
-	v, err := a.memberOf(ctx, c.in.UserID)
-	if err != nil {
+	ok, err := a.mayEverUser(ctx, c.in.UserID, act)
+	if err != nil || !ok {
 		return nil, false, err
 	}
-	if !mayEver(v.Role, act) {
-		return nil, false, nil
+	m, err := a.enterMember(ctx, c)
+	return m, err == nil, err
+}
+
+// enterMember returns the user as a member and notes the language of their
+// Telegram, in which the timers write to them.
+func (a *App) enterMember(ctx context.Context, c *turn) (*member, error) {
+	v, err := a.memberOf(ctx, c.in.UserID)
+	if err != nil {
+		return nil, err
 	}
 	lang := Lang(c.in.LangCode)
 	if v.Lang != lang {
 		if err := a.d.Volunteers.SetLang(ctx, v.UserID, lang); err != nil {
-			return nil, false, fmt.Errorf("set language of member %d: %w", v.UserID, err)
+			return nil, fmt.Errorf("set language of member %d: %w", v.UserID, err)
 		}
 		v.Lang = lang
 	}
-	return &member{Volunteer: v, lang: lang}, true, nil
+	return &member{Volunteer: v, lang: lang}, nil
 }
 
 // answerMember puts the member's answer before the turn's other replies.
@@ -110,7 +103,7 @@ func (a *App) answerMember(c *turn, m *member, err error) error {
 	}
 	c.drop = true
 	if len(m.texts) > 0 {
-		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit}
+		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit, Protect: m.protect}
 		c.extra = append([]Reply{own}, c.extra...)
 	}
 	return nil
@@ -357,6 +350,28 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
 	}
 	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
+	m.protect = true
+	return a.caseTools(ctx, m, cs)
+}
+
+// caseTools adds the case tools to a volunteer's card of a case: its
+// possible duplicates and who filed it, and the buttons to its
+// conversation, to merging and to talking to the reporter.
+func (a *App) caseTools(ctx context.Context, m *member, cs Case) error {
+	extras, err := a.caseExtras(ctx, cs.ID)
+	if err != nil {
+		return err
+	}
+	m.say(extras...)
+	m.buttons = append(m.buttons, transcriptButtons(cs.Code)...)
+	m.buttons = append(m.buttons, []Button{{Text: T("btn.tools_write"), Data: dataTools + ":" + actWrite + ":" + cs.Code}})
+	if mayEver(m.Role, ActMergeCases) {
+		rows, err := a.mergeButtons(ctx, cs.ID, cs.Code)
+		if err != nil {
+			return err
+		}
+		m.buttons = append(m.buttons, rows...)
+	}
 	return nil
 }
 

@@ -18,21 +18,96 @@ import (
 	"hotline/storage/storagetest"
 )
 
-// chat plays one user talking to the flows over real Redis and Postgres.
-// Bot messages get IDs as Telegram would give them, so that buttons are
-// pressed on the message that carries them.
-type chat struct {
+// testApp is the flows on real Redis and Postgres stores, with a clock the
+// test moves; the chat, world and hworld drivers below play people on it.
+type testApp struct {
 	t        *testing.T
 	app      *flows.App
+	cfg      flows.Config
+	deps     flows.Deps
 	cat      *locales.Catalog
+	db       *sqlx.DB
+	rdb      *redis.Client
+	prefix   string
 	sessions *flowSessions
 	cases    *storage.Cases
-	db       *sqlx.DB
-	now      time.Time
+	timeline *storage.Timeline
+	vols     *storage.Volunteers
+	queue    *storage.Queue
+	hist     *storage.Handoffs
+
+	mu     sync.Mutex // guards now, update and the drivers' counters
+	now    time.Time
+	update int64 // the last update id given; one sequence for every chat, as Telegram's
+}
+
+// appOptions change what newApp builds; the zero value is a bot with no
+// admins and the stores' default lookup limits.
+type appOptions struct {
+	Config flows.Config         // BotUsername defaults to hotline_test_bot
+	Limits storage.LookupLimits // limits on looking up case codes
+	// FindLimits limit /find; zero: high enough never to matter.
+	FindLimits storage.LookupLimits
+}
+
+// newApp returns the flows on fresh real stores, the clock at testNow.
+func newApp(t *testing.T, o appOptions) *testApp {
+	t.Helper()
+	db := storagetest.Postgres(t)
+	rdb, prefix := storagetest.Redis(t)
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Config.BotUsername == "" {
+		o.Config.BotUsername = "hotline_test_bot"
+	}
+	if o.Config.InfoPages == nil {
+		o.Config.InfoPages, o.Config.Phone = cat.InfoPages(), "+1 555 0100"
+	}
+	a := &testApp{t: t, cfg: o.Config, cat: cat, db: db, rdb: rdb, prefix: prefix, now: testNow}
+	a.deps = allDeps(t, db, rdb, prefix, o)
+	a.sessions = &flowSessions{Sessions: a.deps.Sessions.(*storage.Sessions)}
+	a.cases = a.deps.Cases.(*storage.Cases)
+	a.timeline = a.deps.Timeline.(*storage.Timeline)
+	a.vols = a.deps.Volunteers.(*storage.Volunteers)
+	a.queue = a.deps.Queue.(*storage.Queue)
+	a.hist = a.deps.Handoffs.(*storage.Handoffs)
+	a.deps.Sessions = a.sessions
+	a.deps.Now = a.clock
+	a.app = mustNew(t, a.cfg, a.deps)
+	return a
+}
+
+func (a *testApp) clock() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.now
+}
+
+// nextUpdate returns a new update id.
+func (a *testApp) nextUpdate() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.update++
+	return a.update
+}
+
+// advance moves the clock.
+func (a *testApp) advance(d time.Duration) {
+	a.mu.Lock()
+	a.now = a.now.Add(d)
+	a.mu.Unlock()
+}
+
+// chat plays one user talking to the flows. Bot messages get IDs as
+// Telegram would give them, so that buttons are pressed on the message that
+// carries them.
+type chat struct {
+	*testApp
 	id       int64
 	langCode string
 
-	update int64
 	msgID  int
 	last   flows.Reply
 	lastID int                 // the message the last reply sent or edited
@@ -64,28 +139,7 @@ func (s *flowSessions) Put(ctx context.Context, sess *flows.Session) error {
 
 func newChat(t *testing.T, langCode string) *chat {
 	t.Helper()
-	db := storagetest.Postgres(t)
-	rdb, prefix := storagetest.Redis(t)
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &chat{
-		t:        t,
-		cat:      cat,
-		sessions: &flowSessions{Sessions: storage.NewSessions(rdb, prefix, time.Hour)},
-		cases:    storage.NewCases(db, storagetest.Keys(t)),
-		db:       db,
-		now:      testNow,
-		id:       7000001,
-		langCode: langCode,
-		sent:     map[int]flows.Reply{},
-	}
-	d := allDeps(t, db, rdb, prefix, storage.LookupLimits{})
-	d.Sessions, d.Cases = c.sessions, c.cases
-	d.Now = func() time.Time { return c.now }
-	c.app = mustNew(t, flows.Config{BotUsername: "hotline_test_bot"}, d)
-	return c
+	return &chat{testApp: newApp(t, appOptions{}), id: 7000001, langCode: langCode, sent: map[int]flows.Reply{}}
 }
 
 // handle runs one input and returns the one reply every input gets.
@@ -100,8 +154,7 @@ func (c *chat) handle(in flows.Input) flows.Reply {
 
 func (c *chat) try(in flows.Input) (flows.Reply, error) {
 	c.t.Helper()
-	c.update++
-	in.UpdateID = c.update
+	in.UpdateID = c.nextUpdate()
 	in.ChatID, in.UserID, in.ChatType, in.LangCode, in.At = c.id, c.id, "private", c.langCode, c.now
 	rs, err := c.app.Handle(context.Background(), in)
 	if err != nil {
@@ -283,18 +336,23 @@ func data(r flows.Reply, id, key string) string {
 }
 
 // allDeps returns every store the flows need, real ones on db and rdb under
-// prefix; a test replaces what it watches (sessions, a clock).
-func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits storage.LookupLimits) flows.Deps {
+// prefix.
+func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appOptions) flows.Deps {
 	t.Helper()
+	if o.FindLimits == (storage.LookupLimits{}) {
+		o.FindLimits = storage.LookupLimits{PerUser: 1000, FreeMisses: 1000}
+	}
 	keys := storagetest.Keys(t)
 	cases := storage.NewCases(db, keys)
+	queue := storage.NewQueue(rdb, prefix)
+	tools := storage.NewCaseTools(db, keys)
 	return flows.Deps{
 		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
 		Cases:      cases,
 		Facilities: storage.NewFacilities(db),
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: storage.NewVolunteers(db),
-			Queue:      storage.NewQueue(rdb, prefix),
+			Queue:      queue,
 			Handoffs:   storage.NewHandoffs(db),
 			CaseFiles:  cases,
 			Threads:    storage.NewThreads(rdb, prefix, time.Hour),
@@ -302,8 +360,15 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, limits
 		StatusDeps: flows.StatusDeps{
 			Timeline:      storage.NewTimeline(db, keys),
 			Subscriptions: storage.NewSubscriptions(db),
-			Reporters:     storage.NewReporters(db),
-			Limiter:       storage.NewLimiter(rdb, prefix, limits),
+			Reporters:     storage.NewReporters(db, keys),
+			Limiter:       storage.NewLimiter(rdb, prefix, o.Limits),
+			FindLimiter:   storage.NewLimiter(rdb, prefix+"find:", o.FindLimits),
+		},
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
 		},
 		Audit: storage.NewAudit(db),
 	}

@@ -18,9 +18,11 @@ type Reporters interface {
 	// current status.
 	Cases(ctx context.Context, userID int64) ([]CaseStatus, error)
 	// Forget erases the user's personal data: their name, relationship and
-	// contact, and the personal fields of the cases only they reported.
-	// The cases' codes and anonymous timelines stay, and so does the link
-	// from the user's chat to their cases, which tells them of changes.
+	// contact, the personal fields of the cases only they reported, their
+	// public notes and urgency marks, and the internal notes that hold
+	// their personal data. Afterwards nothing links the user's Telegram
+	// account to the cases (so they are no longer told of changes); the
+	// cases' codes and anonymous status timelines stay.
 	Forget(ctx context.Context, userID int64) (Erased, error)
 }
 

@@ -46,7 +46,10 @@ func TestMyCases(t *testing.T) {
 
 // TestForget: /forget asks first, then erases the reporter's personal data
 // in Postgres, says what it erased, and leaves the case's status working
-// for the people who follow it.
+// for the people who follow it. Afterwards the reporter's account is no
+// longer linked to the case (they are not told of changes), and the
+// volunteers' internal notes stay unless they hold personal data, which
+// then read "erased at the reporter's request".
 func TestForget(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, storage.LookupLimits{})
@@ -56,6 +59,9 @@ func TestForget(t *testing.T) {
 	friend.command("start", "c_"+c.Code)
 	friend.press("btn.subscribe")
 	personal := w.personalValues(c.Code)
+	vol := w.person(volunteerID, "en")
+	expectTexts(t, vol.command("note", c.Code+" lawyer agreed to work pro bono"), "note.saved")
+	expectTexts(t, vol.command("note", c.Code+" his wife's other phone: +1 480 555 0177"), "note.saved")
 
 	expectTexts(t, reporter.command("forget", ""), "forget.ask")
 	expectTexts(t, reporter.press("btn.forget_no"), "forget.kept_all", "menu.choose")
@@ -96,14 +102,25 @@ func TestForget(t *testing.T) {
 	if data(r, "check.header", "Code") != flows.FormatCode(c.Code) || !slices.Contains(textIDs(r), "check.subscribed") {
 		t.Errorf("friend's view after /forget: %v", textIDs(r))
 	}
-	vol := w.person(volunteerID, "en")
 	mark, markR := len(friend.got), len(reporter.got)
 	vol.command("status", c.Code)
 	vol.press("status.name.released")
 	expectTexts(t, vol.press("btn.no_note"), "update.saved", "update.notified")
-	if len(notices(friend, mark)) != 1 || len(notices(reporter, markR)) != 1 {
-		t.Errorf("after /forget: %d notices to the friend, %d to the reporter; want 1 each",
+	if len(notices(friend, mark)) != 1 || len(notices(reporter, markR)) != 0 {
+		t.Errorf("after /forget: %d notices to the friend, %d to the reporter; want 1 and none",
 			len(notices(friend, mark)), len(notices(reporter, markR)))
+	}
+	if r := reporter.command("mycases", ""); !slices.Contains(textIDs(r), "mycases.none") {
+		t.Errorf("/mycases after /forget: %v", textIDs(r))
+	}
+	card := w.rendered(vol.command("find", c.Code))
+	for _, want := range []string{"pro bono", w.cat.Render("en", flows.T("find.note_erased_forget"))} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the volunteer's card lacks %q:\n%s", want, card)
+		}
+	}
+	if strings.Contains(card, "555 0177") {
+		t.Errorf("the card still shows the note with the wife's phone:\n%s", card)
 	}
 
 	// Nothing left to erase.

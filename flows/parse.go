@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Caps on what a user may type, in characters. Free text uses Config.MaxText.
@@ -241,11 +243,48 @@ func ParseHearingDate(s string, now time.Time) (time.Time, *Text) {
 	return t, nil
 }
 
+// maxMarks is how many combining marks in a row a character keeps: enough
+// for any script people here write names in (after NFC, Cyrillic and Latin
+// need none), too few for text that piles marks up to cover other lines.
+const maxMarks = 2
+
+// Clean makes typed text safe to store and show: it is normalised to NFC
+// (one spelling of "й", so that names compare equal), invisible format
+// and control characters are dropped — right-to-left overrides and
+// isolates that make a name read backwards, zero-width characters that
+// hide text or split words, soft hyphens, byte-order marks — except line
+// breaks and tabs (a tab becomes a space), and combining marks beyond
+// maxMarks in a row are dropped.
+func Clean(s string) string {
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	marks := 0
+	for _, r := range s {
+		switch {
+		case r == '\n':
+		case r == '\t':
+			r = ' '
+		case unicode.Is(unicode.Cf, r), unicode.IsControl(r), r == utf8.RuneError:
+			continue
+		}
+		if unicode.In(r, unicode.Mn, unicode.Me) {
+			if marks++; marks > maxMarks {
+				continue
+			}
+		} else {
+			marks = 0
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // ParseName keeps a name as typed, trimmed and with inner spaces collapsed.
 // It is refused when empty, longer than max characters, or without a single
 // letter (digits only, emoji only).
 func ParseName(s string, max int) (string, *Text) {
-	v := strings.Join(strings.Fields(s), " ")
+	v := strings.Join(strings.Fields(Clean(s)), " ")
 	if v == "" {
 		return "", problem("parse.empty")
 	}
@@ -265,7 +304,7 @@ const notInNames = "<>{}[]|\\/=+*#$%^~`@_;"
 // ParseText keeps a free-text answer as typed, only trimmed; line breaks
 // stay. It is refused when empty or longer than max characters.
 func ParseText(s string, max int) (string, *Text) {
-	v := strings.TrimSpace(s)
+	v := strings.TrimSpace(Clean(s))
 	if v == "" {
 		return "", problem("parse.empty")
 	}
@@ -281,7 +320,7 @@ func ParseText(s string, max int) (string, *Text) {
 // ParseWords is ParseText for a short answer that must be in words: a
 // country, a relationship. Inner spaces are collapsed.
 func ParseWords(s string, max int) (string, *Text) {
-	v := strings.Join(strings.Fields(s), " ")
+	v := strings.Join(strings.Fields(Clean(s)), " ")
 	if v == "" {
 		return "", problem("parse.empty")
 	}
@@ -304,7 +343,7 @@ var (
 // digits, with the usual +, spaces, dashes and brackets), an e-mail address,
 // or a Telegram username (@name, or a t.me/name link, kept as @name).
 func ParseContact(s string) (string, *Text) {
-	v := strings.TrimSpace(s)
+	v := strings.TrimSpace(Clean(s))
 	if v == "" {
 		return "", problem("parse.empty")
 	}

@@ -225,3 +225,37 @@ func TestLang(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanInput: names and free answers are stored in one normal form,
+// without invisible characters that reorder or hide text, and with no
+// pile of combining marks.
+func TestCleanInput(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"decomposed й becomes one character", "Андре\u0438\u0306", "Андрей"},
+		{"right-to-left override", "Ivan \u202ePetrov", "Ivan Petrov"},
+		{"isolates", "\u2066Maria\u2069 Lopez", "Maria Lopez"},
+		{"zero-width space and joiner", "Ser\u200bgey\u200d", "Sergey"},
+		{"soft hyphen", "Gon\u00adzalez", "Gonzalez"},
+		{"byte-order mark and word joiner", "\ufeffAna\u2060", "Ana"},
+		{"left-to-right mark", "Jose\u200e", "Jose"},
+		{"control characters", "Ana\x00\x07 Ruiz", "Ana Ruiz"},
+		{"combining marks capped", "Z\u0301\u0302\u0303\u0304\u0305a", "\u0179\u0302\u0303a"}, // NFC makes Z and the first mark one
+		{"line breaks and tabs", "first\nsecond\tthird", "first\nsecond third"},
+	}
+	for _, tt := range tests {
+		if got := flows.Clean(tt.in); got != tt.want {
+			t.Errorf("%s: Clean(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+	if got, p := flows.ParseName("Ivan\u202e \u200bPetrov", 100); p != nil || got != "Ivan Petrov" {
+		t.Errorf("ParseName with an override = %q, %v; want Ivan Petrov", got, p)
+	}
+	if _, p := flows.ParseName("\u202e\u200b\u2066", 100); p == nil {
+		t.Error("ParseName accepted a name of invisible characters only")
+	}
+	if got, _ := flows.ParseText("Звонили\u202e адвокату", 1000); got != "Звонили адвокату" {
+		t.Errorf("ParseText kept an override: %q", got)
+	}
+}

@@ -779,6 +779,9 @@ func (c *turn) confirm(ctx context.Context) error {
 	}
 	r.ReporterChatID = c.in.ChatID
 	r.ReporterUserID = c.in.UserID
+	if r.FiledBy != 0 {
+		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
+	}
 	r.Lang = s.Lang
 	cs, err := c.a.d.Cases.Create(ctx, &r)
 	if err != nil {
@@ -786,6 +789,9 @@ func (c *turn) confirm(ctx context.Context) error {
 	}
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
 	c.reset()
+	if r.FiledBy != 0 {
+		return c.filedForCaller(ctx, cs, link)
+	}
 	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
 	c.buttons = nil
 	if len(r.Urgent) > 0 {

@@ -12,6 +12,25 @@ import (
 	"hotline/flows"
 )
 
+// answer is one step of a report: text typed, or a button of the last
+// message pressed (by its text's message ID), and the question that follows.
+type answer struct{ send, press, want string }
+
+// fillReport gives the answers in order, checking each question that
+// follows.
+func fillReport(c *chat, answers []answer) {
+	c.t.Helper()
+	for _, a := range answers {
+		var r flows.Reply
+		if a.send != "" {
+			r = c.send(a.send)
+		} else {
+			r = c.press(a.press)
+		}
+		c.expect(r, a.want)
+	}
+}
+
 // startReport goes from nothing to the name question.
 func startReport(c *chat) {
 	c.t.Helper()
@@ -133,23 +152,25 @@ func TestReportInEnglish(t *testing.T) {
 	if c.last.Lang != "en" {
 		t.Fatalf("lang = %q, want en", c.last.Lang)
 	}
-	c.expect(c.send("  Maria   Gonzalez "), "ask.name_cyr")
-	c.expect(c.press("btn.skip"), "ask.birth_date")
-	c.expect(c.send("March 3, 1990"), "ask.birth_country")
-	c.expect(c.send("Kazakhstan"), "ask.citizenship")
-	c.expect(c.send("Russia"), "ask.a_number")
-	c.expect(c.send("12345678"), "ask.detained_on")
-	c.expect(c.send("2026-03-01"), "ask.circumstance")
-	c.expect(c.press("circ.other"), "ask.details_other")
-	c.expect(c.press("btn.skip"), "ask.facility")
-	c.expect(c.press("btn.dont_know"), "ask.lawyer") // no facility, no sharing question
-	c.expect(c.press("btn.lawyer_no"), "ask.hearing")
-	c.expect(c.press("btn.hearing_unknown"), "ask.appeals")
-	c.expect(c.send("don't know"), "ask.urgent")
-	c.expect(c.press("btn.urgent_none"), "ask.reporter_name")
-	c.expect(c.send("Ana"), "ask.relationship")
-	c.expect(c.send("sister"), "ask.contact")
-	c.expect(c.send("ana@example.com"), "ask.review")
+	fillReport(c, []answer{
+		{send: "  Maria   Gonzalez ", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.birth_date"},
+		{send: "March 3, 1990", want: "ask.birth_country"},
+		{send: "Kazakhstan", want: "ask.citizenship"},
+		{send: "Russia", want: "ask.a_number"},
+		{send: "12345678", want: "ask.detained_on"},
+		{send: "2026-03-01", want: "ask.circumstance"},
+		{press: "circ.other", want: "ask.details_other"},
+		{press: "btn.skip", want: "ask.facility"},
+		{press: "btn.dont_know", want: "ask.lawyer"}, // no facility, no sharing question
+		{press: "btn.lawyer_no", want: "ask.hearing"},
+		{press: "btn.hearing_unknown", want: "ask.appeals"},
+		{send: "don't know", want: "ask.urgent"},
+		{press: "btn.urgent_none", want: "ask.reporter_name"},
+		{send: "Ana", want: "ask.relationship"},
+		{send: "sister", want: "ask.contact"},
+		{send: "ana@example.com", want: "ask.review"},
+	})
 	review := c.rendered(c.last)
 	for _, want := range []string{"Maria Gonzalez", "March 3, 1990", "A012-345-678", "March 1, 2026", "not given", "nothing urgent"} {
 		if !strings.Contains(review, want) {
@@ -183,7 +204,7 @@ func TestReportInEnglish(t *testing.T) {
 func fillToReview(c *chat) {
 	c.t.Helper()
 	startReport(c)
-	for _, step := range []struct{ send, press, want string }{
+	fillReport(c, []answer{
 		{send: "Ivan Petrov", want: "ask.name_cyr"},
 		{press: "btn.skip", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
@@ -203,15 +224,7 @@ func fillToReview(c *chat) {
 		{send: "Мария", want: "ask.relationship"},
 		{send: "жена", want: "ask.contact"},
 		{send: "+7 900 123-45-67", want: "ask.review"},
-	} {
-		var r flows.Reply
-		if step.send != "" {
-			r = c.send(step.send)
-		} else {
-			r = c.press(step.press)
-		}
-		c.expect(r, step.want)
-	}
+	})
 }
 
 func TestReviewChangesOneAnswer(t *testing.T) {
@@ -351,7 +364,9 @@ func TestOldButtons(t *testing.T) {
 	// Old menu buttons inside a flow never lose the draft.
 	c.expect(c.pressOn(1, "btn.menu_report"), "resume.unfinished", "resume.ask")
 	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
-	c.expect(c.pressOn(1, "btn.menu_info"), "info.text", "ask.name_cyr")
+	c.expect(c.pressOn(1, "btn.menu_info"), "info.contents")
+	c.expect(c.press("info.title.locator"), "info.page.locator")
+	c.expect(c.press("btn.info_done"), "ask.name_cyr")
 
 	// Made-up callback data.
 	for _, d := range []string{"", "x", "zzzzzzzz:name:skip", "m:nonsense", "l:de", ":::"} {
@@ -486,10 +501,20 @@ func TestMenuAndLanguage(t *testing.T) {
 		t.Errorf("menu buttons = %v, want %v", got, want)
 	}
 	menu := c.lastID
-	c.expect(c.pressOn(menu, "btn.menu_info"), "info.text", "menu.choose")
+	c.expect(c.pressOn(menu, "btn.menu_info"), "info.contents")
+	if got := buttonNames(c.last); !slices.Contains(got, "info.title.locator") || !slices.Contains(got, "info.title.card") || slices.Contains(got, "info.title.bond") {
+		t.Errorf("topics %v: want every checked page and not the one waiting for the lawyers", got)
+	}
+	c.expect(c.press("info.title.locator"), "info.page.locator")
 	if !strings.Contains(c.rendered(c.last), "https://locator.ice.gov") {
 		t.Error("no locator link in the useful information")
 	}
+	c.expect(c.press("btn.info_contents"), "info.contents")
+	c.expect(c.press("info.title.card"), "info.page.card")
+	if !strings.Contains(c.rendered(c.last), "+1 555 0100") {
+		t.Error("the card for the detainee lacks the hotline's phone")
+	}
+	c.expect(c.press("btn.info_done"), "menu.choose")
 	c.expect(c.pressOn(menu, "btn.menu_check"), "check.ask")
 	c.expect(c.command("start", "c_K7M4Q9XP"), "check.not_found")
 	c.expect(c.send("здравствуйте, мужа задержали"), "menu.greeting")

@@ -46,6 +46,7 @@ type Event struct {
 	Date       string // StatusDeportation: the date, YYYY-MM-DD; "" when unknown
 	Note       string
 	Public     bool   // people with the code see it and are told of it; else volunteers only
+	Erased     string // why Note is gone: AuditForget (the reporter asked) or AuditPurge; "" when it is not
 	Actor      string // "reporter", or "tg:<user id>" of the volunteer
 	// Key makes recording idempotent: an event whose key is stored already
 	// is not stored again.
@@ -111,6 +112,9 @@ type Recipient struct {
 	ChatID   int64
 	Lang     string
 	Reporter bool
+	// Code is the code the chat knows the case by: a case merged into
+	// another keeps its own for its reporter and subscribers.
+	Code string
 }
 
 // Subscriptions keeps who is told of a case's public changes.
@@ -132,9 +136,12 @@ type Subscriptions interface {
 type Limiter interface {
 	// Allow counts a lookup by the user and returns 0, or, when the user
 	// must not look up now, how long to wait; such a lookup is not counted.
+	// Deferred (see Sessions): the count lands with the update, so a second
+	// Allow in the same update does not see the first.
 	Allow(ctx context.Context, userID int64) (time.Duration, error)
 	// Miss records that a lookup found no case and returns how long the
-	// user must now wait before the next one, 0 for not at all.
+	// user must now wait before the next one, 0 for not at all. Deferred
+	// (see Sessions): call it at most once per update.
 	Miss(ctx context.Context, userID int64) (time.Duration, error)
 }
 
@@ -153,6 +160,7 @@ const (
 	stepDepDate    = "dep_date"    // update: the deportation date
 	stepPublicNote = "public_note" // update: a note for everyone with the code
 	stepNoteText   = "note_text"   // note: the internal note
+	stepNoteHeld   = "note_held"   // update: a public note held back for the personal data it seems to hold
 )
 
 // dataStatus starts the callback data of this feature's buttons:
@@ -180,11 +188,13 @@ type CaseUpdate struct {
 	FacilityID int64  `json:"f,omitempty"`
 	Query      string `json:"q,omitempty"` // the facility typed, to match
 	Date       string `json:"d,omitempty"`
+	// Held is a public note held back because it seems to hold personal
+	// data, until the volunteer chooses what to do with it.
+	Held string `json:"h,omitempty"`
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case
-// updates and "my data" into the engine (issue 4), when the Deps have
-// their stores.
+// updates and "my data" into the engine.
 func (a *App) registerStatus() {
 	h := &a.hooks
 	h.intercept = append(h.intercept, leaveStatusFlow)
@@ -461,9 +471,13 @@ func statusButton(ctx context.Context, c *turn, rest string) error {
 	case actUpdate:
 		return c.updateButton(ctx, arg)
 	case actStartUpdate:
-		return c.startUpdate(ctx, arg)
+		return c.a.guardButton(ActUpdateStatus, func(ctx context.Context, c *turn, code string) error {
+			return c.startUpdate(ctx, code)
+		})(ctx, c, arg)
 	case actStartNote:
-		return c.startNote(ctx, arg, "")
+		return c.a.guardButton(ActAddNote, func(ctx context.Context, c *turn, code string) error {
+			return c.startNote(ctx, code, "")
+		})(ctx, c, arg)
 	case actForget:
 		return c.forgetAnswer(ctx, arg)
 	}
@@ -527,7 +541,11 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 		if r.ChatID == c.in.ChatID {
 			continue
 		}
-		texts := []Text{T("notify.header", "Code", FormatCode(st.Code))}
+		code := st.Code
+		if r.Code != "" {
+			code = r.Code
+		}
+		texts := []Text{T("notify.header", "Code", FormatCode(code))}
 		if e.Kind == EventStatus {
 			texts = append(texts, T("notify.status", "Status", T("status.name."+e.Status)), T("status.about."+e.Status))
 			if e.Date != "" {
@@ -546,7 +564,7 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 		}
 		var buttons [][]Button
 		if !r.Reporter {
-			buttons = [][]Button{{{Text: T("btn.unsubscribe"), Data: dataStatus + ":" + actUnsubscribe + ":" + st.Code}}}
+			buttons = [][]Button{{{Text: T("btn.unsubscribe"), Data: dataStatus + ":" + actUnsubscribe + ":" + code}}}
 		}
 		lang := r.Lang
 		if lang != "ru" && lang != "en" {

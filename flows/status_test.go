@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"hotline/flows"
-	"hotline/locales"
 	"hotline/storage"
 	"hotline/storage/storagetest"
 )
@@ -21,15 +19,8 @@ import (
 // and Redis. Replies reach the chats they are addressed to, so a test sees
 // what each person got, notifications included.
 type world struct {
-	t        *testing.T
-	app      *flows.App
-	cat      *locales.Catalog
-	db       *sqlx.DB
-	sessions *flowSessions
-	cases    *storage.Cases
-	timeline *storage.Timeline
-	update   int64
-	people   map[int64]*person
+	*testApp
+	people map[int64]*person
 }
 
 // volunteerID is the admin, a volunteer, in every world.
@@ -37,26 +28,8 @@ const volunteerID = 9000001
 
 func newWorld(t *testing.T, limits storage.LookupLimits) *world {
 	t.Helper()
-	db := storagetest.Postgres(t)
-	rdb, prefix := storagetest.Redis(t)
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{
-		t:        t,
-		cat:      cat,
-		db:       db,
-		sessions: &flowSessions{Sessions: storage.NewSessions(rdb, prefix, time.Hour)},
-		cases:    storage.NewCases(db, storagetest.Keys(t)),
-		timeline: storage.NewTimeline(db, storagetest.Keys(t)),
-		people:   map[int64]*person{},
-	}
-	d := allDeps(t, db, rdb, prefix, limits)
-	d.Sessions, d.Cases, d.Timeline = w.sessions, w.cases, w.timeline
-	d.Now = func() time.Time { return testNow }
-	w.app = mustNew(t, flows.Config{BotUsername: "hotline_test_bot", Admins: []int64{volunteerID}}, d)
-	return w
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{volunteerID}}, Limits: limits})
+	return &world{testApp: a, people: map[int64]*person{}}
 }
 
 // person is someone in a private chat with the bot (chat id = user id).
@@ -103,8 +76,7 @@ func (w *world) deliver(r flows.Reply) {
 // delivered.
 func (p *person) try(in flows.Input) (int, error) {
 	p.w.t.Helper()
-	p.w.update++
-	in.UpdateID = p.w.update
+	in.UpdateID = p.w.nextUpdate()
 	in.ChatID, in.UserID, in.ChatType, in.LangCode, in.At = p.id, p.id, "private", p.langCode, testNow
 	rs, err := p.w.app.Handle(context.Background(), in)
 	if err != nil {
@@ -583,7 +555,7 @@ func TestStatusChangeHandledTwiceNotifiesOnce(t *testing.T) {
 
 // TestVolunteerCommandsAreUnknownToOthers: to anyone but a volunteer,
 // /status, /note and /find answer as commands that do not exist, and their
-// buttons do nothing.
+// buttons answer as any old button.
 func TestVolunteerCommandsAreUnknownToOthers(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, storage.LookupLimits{})
@@ -592,7 +564,7 @@ func TestVolunteerCommandsAreUnknownToOthers(t *testing.T) {
 	for _, cmd := range []string{"status", "note", "find"} {
 		expectTexts(t, reporter.command(cmd, c.Code+" text"), "command.unknown", "menu.choose")
 	}
-	expectTexts(t, reporter.pressData("s.:v:"+c.Code), "command.unknown", "menu.choose")
+	expectTexts(t, reporter.pressData("s.:v:"+c.Code), "button.old", "menu.choose")
 	var n int
 	if err := w.db.Get(&n, `SELECT count(*) FROM case_events`); err != nil || n != 1 {
 		t.Errorf("%d events, %v; want only the first", n, err)
@@ -619,4 +591,106 @@ func TestFind(t *testing.T) {
 	expectTexts(t, vol.command("find", "A999-999-999"), "find.none", "menu.choose")
 	expectTexts(t, vol.command("find", ""), "find.usage", "menu.choose")
 	expectTexts(t, vol.press("btn.case_status"), "update.pick")
+}
+
+// TestPublicNoteWithPersonalDataIsHeld: a volunteer types an A-number and
+// a phone into a public note; it is held back with a warning, nobody is
+// told, and kept as an internal note it reaches no follower. Only a
+// coordinator may send such a note anyway.
+func TestPublicNoteWithPersonalDataIsHeld(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	reporter := w.person(1, "en")
+	c := w.file(reporter, fullCase())
+	friend := w.person(2, "en")
+	friend.command("start", "c_"+c.Code)
+	expectTexts(t, friend.press("btn.subscribe"), "sub.done")
+	const volID, coordID = 9000002, 9000003
+	for id, role := range map[int64]flows.Role{volID: flows.RoleVolunteer, coordID: flows.RoleCoordinator} {
+		if err := w.vols.Add(context.Background(), id, role, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vol, coord := w.person(volID, "en"), w.person(coordID, "en")
+	mark := len(friend.got)
+
+	secret := "Sergey's A-number is A 012-345-678, call his wife at +1 480 555 0199"
+	vol.command("status", c.Code)
+	expectTexts(t, vol.press("status.name.lawyer_found"), "update.public_note")
+	r := vol.send(secret)
+	expectTexts(t, r, "update.note_held")
+	if got := buttonNames(r); slices.Contains(got, "btn.note_anyway") || !slices.Contains(got, "btn.note_internal") {
+		t.Errorf("a volunteer is offered %v; want to keep it internal or edit, not to send anyway", got)
+	}
+	if len(friend.got) != mark {
+		t.Fatalf("the friend was told of a held note: %v", friend.since(mark))
+	}
+	expectTexts(t, vol.press("btn.note_internal"), "note.saved", "update.saved", "update.notified")
+	for _, m := range friend.since(mark) {
+		if text := w.rendered(m.Reply); strings.Contains(text, "012-345-678") || strings.Contains(text, "555 0199") {
+			t.Errorf("the friend read the held note:\n%s", text)
+		}
+	}
+	if got := len(notices(friend, mark)); got != 1 {
+		t.Errorf("friend got %d notices, want the status change", got)
+	}
+
+	// Edit, then a clean note goes out.
+	vol.command("status", c.Code)
+	vol.press("status.name.filed")
+	expectTexts(t, vol.send("Call +1 480 555 0199 for news"), "update.note_held")
+	expectTexts(t, vol.press("btn.note_edit"), "update.public_note")
+	expectTexts(t, vol.send("The hearing is set; the lawyer will attend."), "update.saved", "update.notified")
+
+	// A coordinator may send it anyway.
+	coord.command("status", c.Code)
+	coord.press("status.name.released")
+	r = coord.send("Sergey is out, he thanks everyone")
+	expectTexts(t, r, "update.note_held")
+	expectTexts(t, coord.press("btn.note_anyway"), "update.saved", "update.notified")
+	if text := w.rendered(friend.last().Reply); !strings.Contains(text, "Sergey is out") {
+		t.Errorf("the coordinator's note did not reach the friend:\n%s", text)
+	}
+}
+
+// TestFindIsAuditedAndLimited: every /find is in the audit log, hit or
+// miss, with the kind of query and the count and never the A-number; a
+// volunteer who searches too much, or misses too often, is made to wait.
+func TestFindIsAuditedAndLimited(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{
+		Config:     flows.Config{Admins: []int64{volunteerID}},
+		FindLimits: storage.LookupLimits{PerUser: 100, FreeMisses: 2, MissDelay: time.Minute},
+	})
+	w := &world{testApp: a, people: map[int64]*person{}}
+	c := w.file(w.person(1, "en"), fullCase())
+	vol := w.person(volunteerID, "en")
+
+	expectTexts(t, vol.command("find", "A 012-345-678"), "find.card")
+	expectTexts(t, vol.command("find", c.Code), "find.card")
+	expectTexts(t, vol.command("find", "A 999-999-999"), "find.none", "menu.choose")
+	expectTexts(t, vol.command("find", "A 999-999-998"), "find.none", "menu.choose")
+	expectTexts(t, vol.command("find", "A 999-999-997"), "find.none", "check.wait", "menu.choose")
+	expectTexts(t, vol.command("find", c.Code), "check.wait", "menu.choose")
+
+	var rows []struct {
+		Actor  string `db:"actor"`
+		Detail string `db:"detail"`
+	}
+	if err := w.db.Select(&rows, `SELECT actor, detail FROM audit_log WHERE action = 'search' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Actor+" "+r.Detail)
+	}
+	actor := "tg:" + strconv.Itoa(volunteerID)
+	want := []string{actor + " a_number:1", actor + " code:1", actor + " a_number:0", actor + " a_number:0", actor + " a_number:0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("searches audited: %q, want %q", got, want)
+	}
+	var leaked int
+	if err := w.db.Get(&leaked, `SELECT count(*) FROM audit_log WHERE detail ~ '[0-9]{3}' OR detail ILIKE '%' || $1 || '%'`, c.Code); err != nil || leaked != 0 {
+		t.Errorf("%d audit rows hold a searched value, %v", leaked, err)
+	}
 }

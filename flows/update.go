@@ -21,12 +21,16 @@ const findEvents = 10
 // /note and /find. To anyone else these commands do not exist.
 func (a *App) registerUpdates() {
 	h := &a.hooks
-	h.commands["status"] = func(ctx context.Context, c *turn, arg string) error { return c.startUpdate(ctx, arg) }
-	h.commands["note"] = func(ctx context.Context, c *turn, arg string) error {
+	h.commands["status"] = a.guard(ActUpdateStatus, func(ctx context.Context, c *turn, arg string) error {
+		return c.startUpdate(ctx, arg)
+	})
+	h.commands["note"] = a.guard(ActAddNote, func(ctx context.Context, c *turn, arg string) error {
 		code, text := splitCode(arg)
 		return c.startNote(ctx, code, text)
-	}
-	h.commands["find"] = func(ctx context.Context, c *turn, arg string) error { return c.find(ctx, arg) }
+	})
+	h.commands["find"] = a.guard(ActFindCase, func(ctx context.Context, c *turn, arg string) error {
+		return c.find(ctx, arg)
+	})
 	h.flows[flowUpdate] = updateTyped
 	h.flows[flowNote] = updateTyped
 }
@@ -67,13 +71,6 @@ func (c *turn) flowAction() Action {
 	return ActUpdateStatus
 }
 
-// unknownCommand answers a volunteers' command from anyone else exactly as
-// a command that does not exist.
-func (c *turn) unknownCommand(ctx context.Context) error {
-	c.say(T("command.unknown"))
-	return c.again(ctx)
-}
-
 // actor names the volunteer in the timeline.
 func (c *turn) actor() string { return "tg:" + strconv.FormatInt(c.in.UserID, 10) }
 
@@ -101,13 +98,8 @@ func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool
 
 // startUpdate begins a volunteer's status change: /status <code>, or the
 // button under a case. A report in progress is never dropped for it.
+// The caller checks ActUpdateStatus (guard).
 func (c *turn) startUpdate(ctx context.Context, raw string) error {
-	if ok, err := c.allowed(ctx, ActUpdateStatus); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return c.unknownCommand(ctx)
-	}
 	if c.inReport() {
 		c.say(T("update.in_report"))
 		return c.show(ctx)
@@ -122,13 +114,8 @@ func (c *turn) startUpdate(ctx context.Context, raw string) error {
 
 // startNote begins an internal note: /note <code> asks for it, /note
 // <code> <text> stores it at once.
+// The caller checks ActAddNote (guard).
 func (c *turn) startNote(ctx context.Context, raw, text string) error {
-	if ok, err := c.allowed(ctx, ActAddNote); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return c.unknownCommand(ctx)
-	}
 	if c.inReport() {
 		c.say(T("update.in_report"))
 		return c.show(ctx)
@@ -234,6 +221,25 @@ func (c *turn) updatePrompt(ctx context.Context) error {
 	case stepNoteText:
 		c.say(T("note.ask", "Code", code))
 		c.buttons = [][]Button{cancel}
+	case stepNoteHeld:
+		kinds, err := c.personalIn(ctx, u.Code, u.Held)
+		if err != nil {
+			return err
+		}
+		found := make([]Text, 0, len(kinds))
+		for _, k := range kinds {
+			found = append(found, T("personal."+k))
+		}
+		c.say(T("update.note_held", "Code", code, "Found", found, "Note", u.Held))
+		rows := [][]Button{{c.updateOpt("internal", T("btn.note_internal"))}, {c.updateOpt("edit", T("btn.note_edit"))}}
+		ok, err := c.a.may(ctx, c.in.UserID, ActPublishPersonal, "")
+		if err != nil {
+			return err
+		}
+		if ok {
+			rows = append(rows, []Button{c.updateOpt("anyway", T("btn.note_anyway"))})
+		}
+		c.buttons = append(rows, cancel)
 	default:
 		c.reset()
 		c.say(T("menu.choose"))
@@ -310,6 +316,20 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 		return c.updatePrompt(ctx)
 	case c.s.Step == stepPublicNote && v == "nonote" && u.Status != "":
 		return c.commitUpdate(ctx, "")
+	case c.s.Step == stepNoteHeld && v == "edit":
+		u.Held = ""
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepNoteHeld && v == "internal":
+		return c.commitHeldInternal(ctx)
+	case c.s.Step == stepNoteHeld && v == "anyway":
+		ok, err := c.a.may(ctx, c.in.UserID, ActPublishPersonal, "")
+		if err != nil {
+			return err
+		}
+		if ok {
+			return c.commitUpdate(ctx, u.Held)
+		}
 	}
 	c.say(T("button.old_step"))
 	return c.updatePrompt(ctx)
@@ -361,13 +381,25 @@ func updateTyped(ctx context.Context, c *turn) error {
 		u.Date = d.Format(time.DateOnly)
 		c.s.Step = stepPublicNote
 		return c.updatePrompt(ctx)
-	case stepPublicNote:
+	case stepPublicNote, stepNoteHeld:
 		if u.Status != "" && ParseUnknown(v) {
 			return c.commitUpdate(ctx, "")
 		}
 		note, p := ParseText(v, c.a.cfg.MaxText)
 		if p != nil {
 			c.say(*p)
+			return c.updatePrompt(ctx)
+		}
+		// A public note reaches everyone with the code and stays after
+		// the family erased their data: one that seems to hold personal
+		// data is held back, and the volunteer chooses.
+		kinds, err := c.personalIn(ctx, u.Code, note)
+		if err != nil {
+			return err
+		}
+		if len(kinds) > 0 {
+			u.Held = note
+			c.s.Step = stepNoteHeld
 			return c.updatePrompt(ctx)
 		}
 		return c.commitUpdate(ctx, note)
@@ -384,6 +416,40 @@ func updateTyped(ctx context.Context, c *turn) error {
 	}
 	c.say(T("input.use_buttons"))
 	return c.updatePrompt(ctx)
+}
+
+// personalIn returns the kinds of personal data a note for the case seems
+// to hold, the case's stored names and contacts included.
+func (c *turn) personalIn(ctx context.Context, code, note string) ([]string, error) {
+	r, _, err := c.a.d.CaseFiles.Get(ctx, code)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("names of case %s: %w", code, err)
+	}
+	var values []string
+	if r != nil {
+		values = []string{r.NameLatin, r.NameCyrillic, r.ReporterName, r.ReporterPhone, r.LawyerName, r.LawyerPhone}
+	}
+	return PersonalData(note, c.now, values...), nil
+}
+
+// commitHeldInternal keeps a held public note as an internal note, and
+// records the status change, if any, without a public note.
+func (c *turn) commitHeldInternal(ctx context.Context) error {
+	u := c.s.Update
+	if u.Status == "" {
+		id, code, note, key := u.CaseID, u.Code, u.Held, "u:"+u.ID
+		c.reset()
+		return c.commitNote(ctx, id, code, note, key)
+	}
+	e := Event{CaseID: u.CaseID, Kind: EventNote, Note: u.Held, Actor: c.actor(), Key: "u:" + u.ID + ":internal"}
+	if _, err := c.a.d.Timeline.Record(ctx, e); err != nil {
+		return fmt.Errorf("record note %s of case %d: %w", u.ID, u.CaseID, err)
+	}
+	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditNote, CaseID: u.CaseID}); err != nil {
+		return err
+	}
+	c.say(T("note.saved", "Code", FormatCode(u.Code)))
+	return c.commitUpdate(ctx, "")
 }
 
 // commitUpdate records the volunteer's public change and tells everyone
@@ -465,9 +531,6 @@ func (c *turn) find(ctx context.Context, arg string) error {
 	if err != nil {
 		return fmt.Errorf("role of user %d: %w", c.in.UserID, err)
 	}
-	if !Allowed(role, ActFindCase, false) {
-		return c.unknownCommand(ctx)
-	}
 	code, okCode := NormalizeCode(arg)
 	an, p := ParseANumber(arg)
 	if !okCode {
@@ -476,16 +539,55 @@ func (c *turn) find(ctx context.Context, arg string) error {
 	if p != nil {
 		an = ""
 	}
-	if code == "" && an == "" {
+	if code == "" && an == "" && !isName(arg) {
 		c.say(T("find.usage"))
 		return c.again(ctx)
 	}
-	files, err := c.a.d.Timeline.Find(ctx, code, an)
+	wait, err := c.a.d.FindLimiter.Allow(ctx, c.in.UserID)
 	if err != nil {
-		return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
+		return fmt.Errorf("find limit of volunteer %d: %w", c.in.UserID, err)
+	}
+	if wait > 0 {
+		c.say(tryLaterText(wait))
+		return c.again(ctx)
+	}
+	// Every search is audited, hit or miss: the kind of query and the
+	// count, never the code, A-number or name searched for.
+	var files []CaseFile
+	kind := "code"
+	switch {
+	case code == "" && an == "":
+		kind = "name"
+		if files, err = c.findName(ctx, arg); err != nil {
+			return err
+		}
+	default:
+		if code == "" {
+			kind = "a_number"
+		}
+		if files, err = c.a.d.Timeline.Find(ctx, code, an); err != nil {
+			return fmt.Errorf("find for volunteer %d: %w", c.in.UserID, err)
+		}
+		// An eight-letter name ("Morozova") also reads as a case code.
+		if len(files) == 0 && an == "" && isName(arg) {
+			kind = "name"
+			if files, err = c.findName(ctx, arg); err != nil {
+				return err
+			}
+		}
+	}
+	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditSearch, Detail: kind + ":" + strconv.Itoa(len(files))}); err != nil {
+		return err
 	}
 	if len(files) == 0 {
+		wait, err := c.a.d.FindLimiter.Miss(ctx, c.in.UserID)
+		if err != nil {
+			return fmt.Errorf("record miss of volunteer %d: %w", c.in.UserID, err)
+		}
 		c.say(T("find.none"))
+		if wait > 0 {
+			c.say(tryLaterText(wait))
+		}
 		return c.again(ctx)
 	}
 	if len(files) > findMax {
@@ -512,6 +614,12 @@ func (c *turn) find(ctx context.Context, arg string) error {
 			return err
 		}
 		c.say(card)
+		extras, err := c.a.caseExtras(ctx, f.Case.ID)
+		if err != nil {
+			return err
+		}
+		c.say(extras...)
+		c.protect = true
 	}
 	if c.isStatusFlow() {
 		c.reset()
@@ -584,13 +692,18 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 	), nil
 }
 
-// eventLine is one line of the timeline as volunteers see it.
+// eventLine is one line of the timeline as volunteers see it. An erased
+// note says why it is gone instead of showing an empty line.
 func eventLine(e Event) Text {
+	var note any = e.Note
+	if e.Erased != "" {
+		note = T("find.note_erased_" + e.Erased)
+	}
 	if e.Kind == EventStatus {
-		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", e.Note)
+		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", note)
 	}
 	if e.Public {
-		return T("find.event_public", "Date", dateText(e.At), "Note", e.Note)
+		return T("find.event_public", "Date", dateText(e.At), "Note", note)
 	}
-	return T("find.event_internal", "Date", dateText(e.At), "Note", e.Note)
+	return T("find.event_internal", "Date", dateText(e.At), "Note", note)
 }

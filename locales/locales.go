@@ -35,6 +35,8 @@ type Catalog struct {
 	parser template.Parser
 	// escaper makes a user's text safe inside Telegram HTML.
 	escaper *strings.Replacer
+	// info is each language's useful-information pages (info.go).
+	info map[string][]InfoPage
 }
 
 // New loads the embedded message files.
@@ -76,6 +78,9 @@ func New() (*Catalog, error) {
 	}
 	if c.locs[Default] == nil {
 		return nil, fmt.Errorf("no %s.json", Default)
+	}
+	if c.info, err = c.loadInfo(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -94,6 +94,9 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 				return errors.New("no free case code")
 			}
 		}
+		if err := indexCase(ctx, tx, s.keys, c.ID, reporterID, r); err != nil {
+			return err
+		}
 		return addEvent(ctx, tx, s.keys, caseEvent{
 			CaseID: c.ID, Kind: eventStatus, Status: statusNew, Public: true, Actor: actorReport,
 		})
@@ -282,7 +285,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 			c.has_lawyer, c.lawyer_name, c.lawyer_phone,
 			coalesce(to_char(c.hearing_date, 'YYYY-MM-DD'), '') AS hearing_date,
 			c.appeals, c.urgent, c.reporter_name, c.relationship, c.reporter_contact,
-			r.telegram_user_id, r.chat_id
+			coalesce(r.telegram_user_id, 0) AS telegram_user_id, r.chat_id
 		FROM cases c
 		JOIN reporters r ON r.id = c.reporter_id
 		WHERE c.code = $1`, code)

@@ -1,5 +1,11 @@
 package storage
 
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
 // SetCodeSource replaces the case code generator, so that tests can make
 // codes collide.
 func SetCodeSource(c *Cases, next func() string) { c.newCode = next }
@@ -13,4 +19,9 @@ func Open(k *Keyring, table, column string, row int64, v []byte) (string, error)
 // Seal encrypts a value for table.column of a row, as the stores do.
 func Seal(k *Keyring, table, column string, row int64, v string) []byte {
 	return k.seal(field{table, column, row}, v)
+}
+
+// IndexStoredNames runs the Go step of migration 007 on db.
+func IndexStoredNames(ctx context.Context, db *sqlx.DB, keys *Keyring) error {
+	return inTx(ctx, db, false, func(tx *sqlx.Tx) error { return indexStoredNames(ctx, tx, keys) })
 }

@@ -382,7 +382,7 @@ func storeUnder(t *testing.T, db *sqlx.DB, keys *storage.Keyring, n int) []flows
 	if _, err := storage.NewCases(db, keys).Create(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := storage.NewReporters(db).Forget(ctx, 5); err != nil {
+	if _, err := storage.NewReporters(db, keys).Forget(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -407,8 +407,13 @@ func TestRotateKeys(t *testing.T) {
 	old, current := newKey(t), newKey(t)
 	cs := storeUnder(t, db, keyring(t, old), 5)
 	oldID, curID := keyring(t, old).Current(), keyring(t, current).Current()
-	// 5 cases × (13 fields + index), 2 reporters × 3, 5 notes
-	const values = 5*14 + 2*3 + 5
+	// 5 cases × (13 fields + index), 2 reporters × 3, 5 notes, and the
+	// name index of the 5 cases
+	var names int
+	if err := db.Get(&names, `SELECT count(*) FROM case_name_index`); err != nil || names == 0 {
+		t.Fatalf("name index rows: %d, %v", names, err)
+	}
+	values := 5*14 + 2*3 + 5 + names
 	if got, want := usage(t, db), map[string]int{oldID: values}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("before: key usage %v, want %v", got, want)
 	}
@@ -428,19 +433,22 @@ func TestRotateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}}
+	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}, {"case_messages", 0},
+		{"case_name_index", 5}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RotateKeys = %v, want %v", got, want)
 	}
 	if wantProgress := []storage.Rotated{{"cases", 2}, {"cases", 3}, {"reporters", 2}, {"case_events", 2},
-		{"case_events", 4}, {"case_events", 5}}; !reflect.DeepEqual(progress, wantProgress) {
+		{"case_events", 4}, {"case_events", 5}, {"case_name_index", 2}, {"case_name_index", 4},
+		{"case_name_index", 5}}; !reflect.DeepEqual(progress, wantProgress) {
 		t.Errorf("progress = %v, want %v", progress, wantProgress)
 	}
 	if got, want := usage(t, db), map[string]int{curID: values}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after: key usage %v, want %v", got, want)
 	}
 	again, err := storage.RotateKeys(ctx, db, ring, 0, nil)
-	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0}}) {
+	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0},
+		{"case_messages", 0}, {"case_name_index", 0}}) {
 		t.Errorf("RotateKeys again = %v, %v; want nothing to do", again, err)
 	}
 
@@ -565,8 +573,18 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	if err := db.Get(&invalid, `SELECT count(*) FROM pg_constraint WHERE conname LIKE '%sealed' AND NOT convalidated`); err != nil || invalid != 0 {
 		t.Errorf("%d sealed constraints left unvalidated (%v)", invalid, err)
 	}
-	// 12 answers and the index, the sparse case's name, 3 reporter fields, a note.
-	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 1 + 3 + 1}) {
+	// Migration 007 indexed the names of both cases.
+	byName, err := storage.NewCaseTools(db, keys).FindName(ctx, "Petrov")
+	if err != nil || len(byName) != 1 || byName[0].Case.Code != "BBBB3333" {
+		t.Errorf("FindName after migration: %d cases, %v", len(byName), err)
+	}
+	var names int
+	if err := db.Get(&names, `SELECT count(*) FROM case_name_index`); err != nil {
+		t.Fatal(err)
+	}
+	// 12 answers and the index, the sparse case's name, 3 reporter fields,
+	// a note, and the name index.
+	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 1 + 3 + 1 + names}) {
 		t.Errorf("key usage after migration: %v", u)
 	}
 	// New reports go on as usual.

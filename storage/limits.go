@@ -151,7 +151,8 @@ func (s *Limiter) key(kind string, userID int64) string {
 }
 
 // Allow counts a lookup by the user and returns 0, or how long the user
-// must wait; a lookup refused is not counted.
+// must wait; a lookup refused is not counted. The count is written with the
+// update's batch (internal/batch): it reads only counts of earlier updates.
 func (s *Limiter) Allow(ctx context.Context, userID int64) (time.Duration, error) {
 	user, global, block := s.key("u", userID), s.prefix+"lk:g", s.key("b", userID)
 	var userN, globalN *redis.StringCmd
@@ -197,7 +198,8 @@ func left(ttl, window time.Duration) time.Duration {
 
 // Miss records that a lookup found no case. Beyond FreeMisses the user
 // must wait MissDelay, doubled for each further miss up to MaxDelay; the
-// wait is returned.
+// wait is returned. The miss is written with the update's batch
+// (internal/batch), so it reads only misses of earlier updates.
 func (s *Limiter) Miss(ctx context.Context, userID int64) (time.Duration, error) {
 	misses, block := s.key("m", userID), s.key("b", userID)
 	n, err := s.c.Get(ctx, misses).Int()

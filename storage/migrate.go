@@ -70,13 +70,21 @@ func Migrate(ctx context.Context, db *sqlx.DB, o MigrateOptions) error {
 		}
 	}()
 
-	if _, err := conn.ExecContext(ctx, `
-		CREATE TABLE IF NOT EXISTS schema_migrations (
-			version    integer PRIMARY KEY,
-			name       text NOT NULL,
-			applied_at timestamptz NOT NULL DEFAULT now()
-		)`); err != nil {
-		return fmt.Errorf("migrate: create schema_migrations: %w", scrub(err))
+	// The bot's own role (GrantBot) may not create tables: on a schema
+	// that is up to date it must not try to.
+	var exists bool
+	if err := conn.GetContext(ctx, &exists, `SELECT to_regclass('schema_migrations') IS NOT NULL`); err != nil {
+		return fmt.Errorf("migrate: find schema_migrations: %w", scrub(err))
+	}
+	if !exists {
+		if _, err := conn.ExecContext(ctx, `
+			CREATE TABLE IF NOT EXISTS schema_migrations (
+				version    integer PRIMARY KEY,
+				name       text NOT NULL,
+				applied_at timestamptz NOT NULL DEFAULT now()
+			)`); err != nil {
+			return fmt.Errorf("migrate: create schema_migrations: %w", scrub(err))
+		}
 	}
 	var applied []int
 	if err := conn.SelectContext(ctx, &applied, `SELECT version FROM schema_migrations`); err != nil {
@@ -126,6 +134,11 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o Migrate
 	sealed := 0
 	if m.version == 5 {
 		if sealed, err = sealPlaintext(ctx, tx, o.Keys); err != nil {
+			return err
+		}
+	}
+	if m.version == 7 {
+		if err := indexStoredNames(ctx, tx, o.Keys); err != nil {
 			return err
 		}
 	}

@@ -42,8 +42,8 @@ var _ flows.Queue = (*Queue)(nil)
 // crash gets the same chat. A script builds its keys from the prefix it is
 // given; each is passed the queue's sorted set as its one key, so that a
 // Redis Cluster runs it on the node of the {h} slot.
-// Plain writes that belong to handling an update (a chat joining, the
-// volunteer answering) go through the update's Batch;
+// Plain writes that belong to handling an update (the volunteer answering)
+// go through the update's Batch;
 // the commit replays a Batch inside a script, so writes that need a script
 // of their own run at once and are made idempotent instead.
 type Queue struct {
@@ -185,14 +185,25 @@ func (s *Queue) Chat(ctx context.Context, chatID int64) (flows.ChatState, error)
 	return st, nil
 }
 
-// Join puts a chat in the queue and gives it a ticket. The entry is
-// written with the update's Batch; its position is counted before.
-func (s *Queue) Join(ctx context.Context, w flows.Waiting) (flows.Waiting, int, error) {
-	ticket, err := s.c.Incr(ctx, s.key("seq")).Result()
-	if err != nil {
-		return w, 0, fmt.Errorf("join queue %d: ticket: %w", w.ChatID, err)
-	}
-	w.Ticket = ticket
+// joinScript gives a chat its ticket, counts the chats ahead of it and
+// writes its entry, in one step: a position counted before a deferred write
+// would tell two chats joining at once that each is next. ARGV: prefix, op,
+// chat, score, then the entry's fields without ticket and told.
+var joinScript = redis.NewScript(scriptHead + `
+local c, score = ARGV[3], ARGV[4]
+local ticket = redis.call('INCR', P .. 'h:seq')
+local pos = redis.call('ZCOUNT', P .. 'h:q', '-inf', '(' .. score) + 1
+local wk = P .. 'h:w:' .. c
+redis.call('HSET', wk, 'ticket', ticket, 'told', pos, unpack(ARGV, 5))
+redis.call('HSET', P .. 'h:k', ticket, c)
+redis.call('ZADD', P .. 'h:q', score, c)
+return finish({ticket, pos})
+`)
+
+// Join puts a chat in the queue and gives it a ticket, at once. Its result
+// is kept under op, so the update handled again after a crash gets the
+// same ticket and position instead of joining twice.
+func (s *Queue) Join(ctx context.Context, w flows.Waiting, op string) (flows.Waiting, int, error) {
 	if w.Queued.IsZero() {
 		w.Queued = time.Now()
 	}
@@ -206,24 +217,16 @@ func (s *Queue) Join(ctx context.Context, w flows.Waiting) (flows.Waiting, int, 
 	case w.Urgent:
 		score = float64(tierUrgent + w.Queued.UnixMilli())
 	}
-	ahead, err := s.c.ZCount(ctx, s.key("q"), "-inf", "("+strconv.FormatFloat(score, 'f', -1, 64)).Result()
-	if err != nil {
-		return w, 0, fmt.Errorf("join queue %d: position: %w", w.ChatID, err)
-	}
-	pos := int(ahead) + 1
-	w.Told = pos
-	chat := idStr(w.ChatID)
-	fields := []any{"chat", chat, "ticket", idStr(w.Ticket), "lang", w.Lang,
-		"urgent", flagStr(w.Urgent), "case", w.CaseCode, "since", msStr(w.Since),
-		"queued", msStr(w.Queued), "returned", flagStr(w.Returned), "told", strconv.Itoa(pos)}
-	err = batch.Write(ctx, s.c, func(p redis.Pipeliner) {
-		p.HSet(ctx, s.key("w", chat), fields...)
-		p.HSet(ctx, s.key("k"), idStr(w.Ticket), chat)
-		p.ZAdd(ctx, s.key("q"), redis.Z{Score: score, Member: chat})
-	})
+	args := []any{op, idStr(w.ChatID), strconv.FormatFloat(score, 'f', -1, 64),
+		"chat", idStr(w.ChatID), "lang", w.Lang, "urgent", flagStr(w.Urgent), "case", w.CaseCode,
+		"since", msStr(w.Since), "queued", msStr(w.Queued), "returned", flagStr(w.Returned)}
+	res, err := s.run(ctx, joinScript, args...).Slice()
 	if err != nil {
 		return w, 0, fmt.Errorf("join queue %d: %w", w.ChatID, err)
 	}
+	w.Ticket = replyInt(res[0])
+	pos := int(replyInt(res[1]))
+	w.Told = pos
 	return w, pos, nil
 }
 
@@ -681,5 +684,6 @@ func pairingOf(h map[string]string) flows.Pairing {
 		Taken:     msTime(h["taken"]),
 		Pending:   msTime(h["pending"]),
 		Reminded:  h["reminded"] == "1",
+		HeldUntil: msTime(h["hold"]),
 	}
 }

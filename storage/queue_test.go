@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hotline/flows"
+	"hotline/internal/batch"
 	"hotline/storage"
 	"hotline/storage/storagetest"
 )
@@ -28,7 +29,7 @@ func join(t *testing.T, q *storage.Queue, chats ...int64) []flows.Waiting {
 	var out []flows.Waiting
 	for i, c := range chats {
 		at := qNow.Add(time.Duration(i) * time.Second)
-		w, _, err := q.Join(context.Background(), flows.Waiting{ChatID: c, Lang: "ru", Since: at, Queued: at})
+		w, _, err := q.Join(context.Background(), flows.Waiting{ChatID: c, Lang: "ru", Since: at, Queued: at}, "")
 		if err != nil {
 			t.Fatalf("Join(%d): %v", c, err)
 		}
@@ -112,7 +113,7 @@ func TestQueueOrder(t *testing.T) {
 	join(t, q, 1, 2)
 	// An urgent chat joining later goes before the others.
 	urgentAt := qNow.Add(time.Minute)
-	_, pos, err := q.Join(ctx, flows.Waiting{ChatID: 3, Urgent: true, Since: urgentAt, Queued: urgentAt})
+	_, pos, err := q.Join(ctx, flows.Waiting{ChatID: 3, Urgent: true, Since: urgentAt, Queued: urgentAt}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +441,7 @@ func BenchmarkTakeRace(b *testing.B) {
 			next++
 			chat := next
 			mu.Unlock()
-			if _, _, err := q.Join(ctx, flows.Waiting{ChatID: chat, Queued: qNow}); err != nil {
+			if _, _, err := q.Join(ctx, flows.Waiting{ChatID: chat, Queued: qNow}, ""); err != nil {
 				b.Fatal(err)
 			}
 			p, _, err := q.Take(ctx, flows.Take{Volunteer: me, Max: 1, ID: fmt.Sprint(chat), At: qNow})
@@ -456,4 +457,35 @@ func BenchmarkTakeRace(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handoffs/s")
+}
+
+// TestJoinInsideBatches: two chats join while handling two updates whose
+// batches are not committed yet; they are told different positions, and
+// the first update handled again gets its ticket and position back
+// instead of joining twice.
+func TestJoinInsideBatches(t *testing.T) {
+	q := newQueue(t)
+	ctxA := batch.With(context.Background(), &batch.Batch{})
+	ctxB := batch.With(context.Background(), &batch.Batch{})
+	a, posA, err := q.Join(ctxA, flows.Waiting{ChatID: 1, Queued: qNow}, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, posB, err := q.Join(ctxB, flows.Waiting{ChatID: 2, Queued: qNow.Add(time.Second)}, "u2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if posA != 1 || posB != 2 {
+		t.Errorf("positions = %d, %d; want 1, 2", posA, posB)
+	}
+	again, pos, err := q.Join(ctxA, flows.Waiting{ChatID: 1, Queued: qNow}, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Ticket != a.Ticket || pos != posA {
+		t.Errorf("update handled again: ticket %d, position %d; want %d, %d", again.Ticket, pos, a.Ticket, posA)
+	}
+	if got, want := waitingChats(t, q), []int64{1, 2}; !slices.Equal(got, want) {
+		t.Errorf("waiting = %v; want %v", got, want)
+	}
 }

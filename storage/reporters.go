@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -39,11 +41,13 @@ var _ flows.Reporters = (*Reporters)(nil)
 // Reporters gives the people who reported cases their own data: the list
 // of their cases, and the erasure of their personal data.
 type Reporters struct {
-	db *sqlx.DB
+	db   *sqlx.DB
+	keys *Keyring
 }
 
-// NewReporters returns the reporter store in db.
-func NewReporters(db *sqlx.DB) *Reporters { return &Reporters{db: db} }
+// NewReporters returns the reporter store in db; keys open the internal
+// notes that /forget reads to decide which to erase.
+func NewReporters(db *sqlx.DB, keys *Keyring) *Reporters { return &Reporters{db: db, keys: keys} }
 
 // Cases returns the cases the user reported, newest first, with their
 // current status.
@@ -60,13 +64,25 @@ func (s *Reporters) Cases(ctx context.Context, userID int64) ([]flows.CaseStatus
 	return out, nil
 }
 
-// Forget erases the user's personal data in one transaction: the
-// reporter's name, relationship and contact, and the personal fields of
-// each case only they reported (eraseCases). It keeps what is not personal
-// — the case code, dates, categories, the directory facility, the statuses
-// and public notes — and the link from the user's chat to their cases,
-// which tells them of changes. Each erased case is recorded in the audit
-// log as the user's "forget".
+// Forget erases the user's personal data in one transaction, and every
+// link between their Telegram account and their cases:
+//
+//   - the reporter's name, relationship and contact, and the personal
+//     fields of each case only they reported (eraseCases), with the cases'
+//     public notes and urgency marks;
+//   - the internal notes volunteers wrote stay, being the hotline's record
+//     of its work, except those that hold the reporter's personal data:
+//     one that flows.PersonalData finds an A-number, a phone, an e-mail, a
+//     birth date or one of the case's stored names or contacts in is
+//     erased. Volunteers then read "erased at the reporter's request";
+//   - the account's links: the reporter row loses the Telegram user and
+//     chat ids, the handoffs of the user's chat lose the case, and the
+//     chat's subscriptions to the cases go. The user is no longer told of
+//     the cases' changes; /mycases shows none.
+//
+// It keeps what is not personal: the case code, dates, categories, the
+// directory facility and the statuses. Each erased case is recorded in the
+// audit log as a "forget" by ActorReporter, which names no account.
 func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, error) {
 	var e flows.Erased
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
@@ -89,9 +105,16 @@ func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, err
 			WHERE r.telegram_user_id = $1 ORDER BY c.id`, userID); err != nil {
 			return scrub(err)
 		}
-		erased, err := eraseCases(ctx, tx, ids, flows.ActorUser(userID), flows.AuditForget)
+		notes, err := personalNotes(ctx, tx, s.keys, ids)
+		if err != nil {
+			return err
+		}
+		erased, err := eraseCases(ctx, tx, ids, flows.ActorReporter, flows.AuditForget, notes)
 		e.Cases = len(erased)
-		return err
+		if err != nil {
+			return err
+		}
+		return unlink(ctx, tx, userID, ids)
 	})
 	if err != nil {
 		return flows.Erased{}, fmt.Errorf("forget user %d: %w", userID, err)
@@ -99,19 +122,103 @@ func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, err
 	return e, nil
 }
 
+// unlink removes every link between a Telegram account and its cases.
+func unlink(ctx context.Context, tx *sqlx.Tx, userID int64, ids []int64) error {
+	var chats []int64
+	if err := tx.SelectContext(ctx, &chats, `
+		SELECT $1::bigint UNION SELECT chat_id FROM reporters WHERE telegram_user_id = $1`, userID); err != nil {
+		return scrub(err)
+	}
+	for _, q := range []string{
+		`DELETE FROM subscriptions WHERE case_id = ANY($1) AND chat_id = ANY($2)`,
+		`UPDATE handoffs SET case_id = NULL WHERE case_id = ANY($1) AND chat_id = ANY($2)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, pq.Array(ids), pq.Array(chats)); err != nil {
+			return scrub(err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `
+		UPDATE reporters SET telegram_user_id = NULL, chat_id = 0, active = false,
+			name = NULL, relationship = NULL, contact = NULL
+		WHERE telegram_user_id = $1`, userID)
+	return scrub(err)
+}
+
+// personalNotes returns the ids of the internal notes of the cases that
+// hold personal data of their case, by flows.PersonalData: an A-number, a
+// phone, an e-mail, a birth date, or one of the case's names or contacts.
+func personalNotes(ctx context.Context, tx *sqlx.Tx, keys *Keyring, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if keys == nil {
+		return nil, ErrNoKeys
+	}
+	cols := []string{"name_latin", "name_cyrillic", "reporter_name", "reporter_contact", "lawyer_name", "lawyer_phone"}
+	values := map[int64][]string{}
+	rows, err := tx.QueryxContext(ctx, `SELECT id, `+strings.Join(cols, ", ")+` FROM cases WHERE id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return nil, scrub(err)
+	}
+	for rows.Next() {
+		var id int64
+		raw := make([][]byte, len(cols))
+		dst := []any{&id}
+		for i := range raw {
+			dst = append(dst, &raw[i])
+		}
+		if err := rows.Scan(dst...); err != nil {
+			rows.Close()
+			return nil, scrub(err)
+		}
+		for i, c := range cols {
+			v, err := keys.open(field{"cases", c, id}, raw[i])
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			values[id] = append(values[id], v)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, scrub(err)
+	}
+	var notes []eventRow
+	if err := tx.SelectContext(ctx, &notes, `SELECT `+eventColumns+` FROM case_events
+		WHERE case_id = ANY($1) AND NOT public AND note IS NOT NULL ORDER BY id`, pq.Array(ids)); err != nil {
+		return nil, scrub(err)
+	}
+	var out []int64
+	now := time.Now()
+	for _, r := range notes {
+		e, err := r.event(keys)
+		if err != nil {
+			return nil, err
+		}
+		if len(flows.PersonalData(e.Note, now, values[r.CaseID]...)) > 0 {
+			out = append(out, r.ID)
+		}
+	}
+	return out, nil
+}
+
 // eraseCases erases the personal fields of the cases with these ids that
 // still hold them: the detainee's names, birth date, countries, A-number,
 // the free-text answers (which may name anyone), the lawyer's name and
-// contact, the reporter's answers, and the text of the internal notes
-// volunteers wrote. The reporter's own name and contact go too once none
-// of their cases holds personal data. Each erased case gets an audit entry
-// by actor with action, in the caller's transaction; it returns the ids it
+// contact, the reporter's answers, the urgency marks (a "medical" mark is
+// health data) and the text of the public notes, which everyone with the
+// code read (the statuses stay). Internal notes go as action says: the
+// purge erases them all; /forget only the ones listed in internal (see
+// Forget). The reporter's own name and contact go too once none of their
+// cases holds personal data. Each erased case gets an audit entry by
+// actor with action, in the caller's transaction; it returns the ids it
 // erased, in order.
 //
 // /forget and the retention purge both erase through this function: it is
 // the one place that knows which columns hold personal data, and the one
 // to change when they change.
-func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action string) ([]int64, error) {
+func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action string, internal []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -121,7 +228,7 @@ func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action str
 			name_latin = NULL, name_cyrillic = NULL, birth_date = NULL, birth_country = NULL,
 			citizenship = NULL, a_number = NULL, a_number_index = NULL, circumstance_note = NULL,
 			facility_text = '', lawyer_name = NULL, lawyer_phone = NULL, appeals = NULL,
-			reporter_name = NULL, relationship = NULL, reporter_contact = NULL,
+			reporter_name = NULL, relationship = NULL, reporter_contact = NULL, urgent = '{}',
 			erased_at = now()
 		WHERE id = ANY($1) AND erased_at IS NULL
 		RETURNING id`, pq.Array(ids))
@@ -132,9 +239,13 @@ func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action str
 		return nil, nil
 	}
 	slices.Sort(erased)
+	if err := eraseTools(ctx, tx, erased); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE case_events SET note = NULL
-		WHERE case_id = ANY($1) AND NOT public AND note IS NOT NULL`, pq.Array(erased)); err != nil {
+		UPDATE case_events SET note = NULL, note_erased = $2
+		WHERE case_id = ANY($1) AND note IS NOT NULL AND (public OR $3 OR id = ANY($4))`,
+		pq.Array(erased), action, action == flows.AuditPurge, pq.Array(internal)); err != nil {
 		return nil, scrub(err)
 	}
 	if _, err := tx.ExecContext(ctx, `

@@ -83,7 +83,7 @@ func (s *Retention) Purge(ctx context.Context, cutoff time.Time, actor string) (
 		for _, c := range due {
 			ids = append(ids, c.CaseID)
 		}
-		erased, err := eraseCases(ctx, tx, ids, actor, flows.AuditPurge)
+		erased, err := eraseCases(ctx, tx, ids, actor, flows.AuditPurge, nil)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func dueCases(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) ([]Closed, err
 		FROM cases c
 		JOIN LATERAL (
 			SELECT status, created_at FROM case_events
-			WHERE case_id = c.id AND kind = '`+eventStatus+`'
+			WHERE case_id = coalesce(c.merged_into, c.id) AND kind = '`+eventStatus+`'
 			ORDER BY id DESC LIMIT 1
 		) e ON true
 		WHERE c.erased_at IS NULL AND e.status = ANY($1) AND e.created_at < $2

@@ -17,6 +17,7 @@ type sealedTable struct {
 	ident   string   // the row identity values are sealed with; unique
 	columns []string // encrypted columns
 	index   bool     // cases: a_number_index is the blind index of a_number
+	late    bool     // made after migration 005: never held plaintext
 }
 
 // caseSealed are the columns of cases that hold personal data.
@@ -34,6 +35,7 @@ func sealedTables() []sealedTable {
 		{name: "cases", ident: "id", columns: caseSealed(), index: true},
 		{name: "reporters", ident: "telegram_user_id", columns: []string{"name", "relationship", "contact"}},
 		{name: "case_events", ident: "id", columns: []string{"note"}},
+		{name: "case_messages", ident: "id", columns: []string{"body"}, late: true},
 	}
 }
 
@@ -131,6 +133,9 @@ const resealBatchSize = 500
 func sealPlaintext(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error) {
 	total := 0
 	for _, t := range sealedTables() {
+		if t.late {
+			continue
+		}
 		where := `num_nonnulls(` + strings.Join(t.columns, ", ") + `) > 0`
 		if keys == nil {
 			var found bool
@@ -221,7 +226,27 @@ func RotateKeys(ctx context.Context, db *sqlx.DB, keys *Keyring, batch int, prog
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	// The name index is rebuilt from the names, under the current key.
+	r := Rotated{Table: "case_name_index"}
+	for {
+		var n int
+		err := inTx(ctx, db, false, func(tx *sqlx.Tx) error {
+			var err error
+			n, err = reindexNames(ctx, tx, keys, batch)
+			return err
+		})
+		if err != nil {
+			return out, fmt.Errorf("rotate keys: name index: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		r.Rows += n
+		if progress != nil {
+			progress(r)
+		}
+	}
+	return append(out, r), nil
 }
 
 // KeyUse is how many stored values (encrypted values and A-number
@@ -239,6 +264,7 @@ func KeyUsage(ctx context.Context, db *sqlx.DB) ([]KeyUse, error) {
 	for _, t := range sealedTables() {
 		parts = append(parts, `SELECT unnest(ARRAY[`+strings.Join(t.stored(), ", ")+`]) AS v FROM `+t.name)
 	}
+	parts = append(parts, `SELECT token AS v FROM case_name_index`)
 	var rows []struct {
 		KeyID  string `db:"key_id"`
 		Values int    `db:"n"`

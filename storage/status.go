@@ -57,7 +57,11 @@ func (s *Timeline) Status(ctx context.Context, code string) (flows.CaseStatus, e
 			return ErrNotFound
 		}
 		st = all[0]
-		st.Notes, err = events(ctx, tx, s.keys, st.CaseID, true, publicNotes)
+		tl, err := timelineOf(ctx, tx, st.CaseID)
+		if err != nil {
+			return err
+		}
+		st.Notes, err = events(ctx, tx, s.keys, tl, true, publicNotes)
 		return err
 	})
 	if err != nil {
@@ -99,12 +103,12 @@ func statuses(ctx context.Context, tx *sqlx.Tx, where string, arg any) ([]flows.
 		JOIN reporters r ON r.id = c.reporter_id
 		LEFT JOIN LATERAL (
 			SELECT status, created_at, event_date FROM case_events
-			WHERE case_id = c.id AND kind = '`+eventStatus+`'
+			WHERE case_id = coalesce(c.merged_into, c.id) AND kind = '`+eventStatus+`'
 			ORDER BY id DESC LIMIT 1
 		) e ON true
 		LEFT JOIN LATERAL (
 			SELECT id, facility_id FROM case_events
-			WHERE case_id = c.id AND kind = '`+eventStatus+`' AND status = '`+flows.StatusTransferred+`'
+			WHERE case_id = coalesce(c.merged_into, c.id) AND kind = '`+eventStatus+`' AND status = '`+flows.StatusTransferred+`'
 			ORDER BY id DESC LIMIT 1
 		) t ON true
 		WHERE `+where+`
@@ -131,6 +135,7 @@ type eventRow struct {
 	Status     string         `db:"status"`
 	Note       []byte         `db:"note"`
 	Public     bool           `db:"public"`
+	Erased     string         `db:"note_erased"`
 	Actor      string         `db:"actor"`
 	FacilityID int64          `db:"facility_id"`
 	Date       string         `db:"event_date"`
@@ -148,12 +153,13 @@ func (r eventRow) event(keys *Keyring) (flows.Event, error) {
 		return flows.Event{}, err
 	}
 	return flows.Event{
-		ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Status: r.Status, Note: note, Public: r.Public,
+		ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, Status: r.Status, Note: note, Public: r.Public, Erased: r.Erased,
 		Actor: r.Actor, FacilityID: r.FacilityID, Date: r.Date, Key: r.Key.String, At: r.At,
 	}, nil
 }
 
 const eventColumns = `id, case_id, kind, status, note, public, actor,
+	coalesce(note_erased, '') AS note_erased,
 	coalesce(facility_id, 0) AS facility_id,
 	coalesce(to_char(event_date, 'YYYY-MM-DD'), '') AS event_date,
 	idem_key, created_at`
@@ -216,7 +222,7 @@ func recordEvent(ctx context.Context, tx *sqlx.Tx, keys *Keyring, e flows.Event)
 	var rows []eventRow
 	err := tx.SelectContext(ctx, &rows, `
 		INSERT INTO case_events (id, case_id, kind, status, note, public, actor, facility_id, event_date, idem_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		VALUES ($1, coalesce((SELECT merged_into FROM cases WHERE id = $2), $2), $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (idem_key) DO NOTHING
 		RETURNING `+eventColumns,
 		id, e.CaseID, e.Kind, e.Status, keys.seal(field{"case_events", "note", id}, e.Note), e.Public, e.Actor,
@@ -301,7 +307,11 @@ func (s *Timeline) Find(ctx context.Context, code, aNumber string) ([]flows.Case
 			if len(st) == 0 {
 				return ErrNotFound
 			}
-			evs, err := events(ctx, tx, s.keys, c.ID, false, findEvents)
+			tl, err := timelineOf(ctx, tx, c.ID)
+			if err != nil {
+				return err
+			}
+			evs, err := events(ctx, tx, s.keys, tl, false, findEvents)
 			if err != nil {
 				return err
 			}

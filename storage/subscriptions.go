@@ -81,15 +81,20 @@ func (s *Subscriptions) Recipients(ctx context.Context, caseID int64) ([]flows.R
 		ChatID   int64  `db:"chat_id"`
 		Lang     string `db:"lang"`
 		Reporter bool   `db:"reporter"`
+		Code     string `db:"code"`
 	}
+	// A case merged into this one (merged_into) brings its reporter and
+	// subscribers, who know it by its own code.
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT chat_id, lang, reporter FROM (
+		SELECT chat_id, lang, reporter, code FROM (
 			SELECT r.chat_id, coalesce(nullif(r.lang, ''), c.lang) AS lang, true AS reporter,
-				0 AS ord, c.created_at
+				0 AS ord, c.created_at, c.code
 			FROM cases c JOIN reporters r ON r.id = c.reporter_id
-			WHERE c.id = $1 AND r.active
+			WHERE (c.id = $1 OR c.merged_into = $1) AND r.active
 			UNION ALL
-			SELECT chat_id, lang, false, 1, created_at FROM subscriptions WHERE case_id = $1
+			SELECT s.chat_id, s.lang, false, 1, s.created_at, c.code
+			FROM subscriptions s JOIN cases c ON c.id = s.case_id
+			WHERE c.id = $1 OR c.merged_into = $1
 		) x
 		ORDER BY ord, created_at, chat_id`, caseID)
 	if err != nil {
@@ -102,7 +107,7 @@ func (s *Subscriptions) Recipients(ctx context.Context, caseID int64) ([]flows.R
 			continue
 		}
 		seen[r.ChatID] = true
-		out = append(out, flows.Recipient{ChatID: r.ChatID, Lang: r.Lang, Reporter: r.Reporter})
+		out = append(out, flows.Recipient{ChatID: r.ChatID, Lang: r.Lang, Reporter: r.Reporter, Code: r.Code})
 	}
 	return out, nil
 }

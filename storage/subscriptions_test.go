@@ -27,7 +27,7 @@ func TestSubscriptions(t *testing.T) {
 		}
 		return got
 	}
-	if got, want := recipients(), []flows.Recipient{{ChatID: 100500, Lang: "ru", Reporter: true}}; !reflect.DeepEqual(got, want) {
+	if got, want := recipients(), []flows.Recipient{{ChatID: 100500, Lang: "ru", Reporter: true, Code: c.Code}}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("before any subscription: %+v, want the reporter alone %+v", got, want)
 	}
 
@@ -40,9 +40,9 @@ func TestSubscriptions(t *testing.T) {
 		}
 	}
 	want := []flows.Recipient{
-		{ChatID: 100500, Lang: "ru", Reporter: true}, // once, as the reporter
-		{ChatID: 301, Lang: "ru"},                    // subscribing again changed the language
-		{ChatID: 302, Lang: "ru"},
+		{ChatID: 100500, Lang: "ru", Reporter: true, Code: c.Code}, // once, as the reporter
+		{ChatID: 301, Lang: "ru", Code: c.Code},                    // subscribing again changed the language
+		{ChatID: 302, Lang: "ru", Code: c.Code},
 	}
 	if got := recipients(); !reflect.DeepEqual(got, want) {
 		t.Errorf("recipients %+v, want %+v", got, want)
@@ -78,7 +78,7 @@ func TestSubscriptions(t *testing.T) {
 	if _, err := db.Exec(`UPDATE reporters SET active = false WHERE telegram_user_id = 100500`); err != nil {
 		t.Fatal(err)
 	}
-	want = []flows.Recipient{{ChatID: 302, Lang: "ru"}, {ChatID: 100500, Lang: "en"}}
+	want = []flows.Recipient{{ChatID: 302, Lang: "ru", Code: c.Code}, {ChatID: 100500, Lang: "en", Code: c.Code}}
 	if got := recipients(); !reflect.DeepEqual(got, want) {
 		t.Errorf("inactive reporter: %+v, want %+v (their own subscription stays)", got, want)
 	}

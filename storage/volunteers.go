@@ -107,15 +107,27 @@ func (s *Volunteers) Add(ctx context.Context, userID int64, role flows.Role, by 
 	return nil
 }
 
-// Remove takes a member's role away, with their row; ErrNotFound when they
-// had no role.
+// Remove takes a member's role away, with their row, and revokes the
+// invites they made and the ones they joined with, so that an old link
+// cannot bring them, or anyone, back; ErrNotFound when they had no role.
 func (s *Volunteers) Remove(ctx context.Context, userID int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM volunteers WHERE user_id = $1 AND role > 0`, userID)
+	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE volunteer_invites SET revoked_at = now()
+			WHERE (created_by = $1 OR used_by = $1) AND revoked_at IS NULL`, userID); err != nil {
+			return scrub(err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM volunteers WHERE user_id = $1 AND role > 0`, userID)
+		if err != nil {
+			return scrub(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("remove member %d: %w", userID, scrub(err))
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("remove member %d: %w", userID, ErrNotFound)
+		return fmt.Errorf("remove member %d: %w", userID, err)
 	}
 	return nil
 }
@@ -159,18 +171,19 @@ func (s *Volunteers) Invite(ctx context.Context, tokenHash string, role flows.Ro
 	return nil
 }
 
-// Accept uses an invite: the user becomes a member with its role, or
-// keeps a higher one. Using it again by the same user (an update handled
-// twice) gives the same answer; anyone else gets ErrNotFound, as for an
-// unknown or expired invite.
-func (s *Volunteers) Accept(ctx context.Context, tokenHash string, userID int64, at time.Time) (flows.Role, error) {
+// Accept uses an invite once: the user becomes a member with its role, or
+// keeps a higher one. The update that used it (op) gets the same answer
+// when handled again; any other use, by the same user too, gets
+// ErrNotFound, as for an unknown, expired or revoked invite.
+func (s *Volunteers) Accept(ctx context.Context, tokenHash string, userID int64, at time.Time, op string) (flows.Role, error) {
 	var role flows.Role
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
 		var r int
 		err := tx.GetContext(ctx, &r, `
-			UPDATE volunteer_invites SET used_by = $2, used_at = $3
-			WHERE token_hash = $1 AND expires_at > $3 AND (used_by IS NULL OR used_by = $2)
-			RETURNING role`, tokenHash, userID, at)
+			UPDATE volunteer_invites SET used_by = $2, used_at = $3, used_op = $4
+			WHERE token_hash = $1 AND revoked_at IS NULL
+			  AND (used_by IS NULL AND expires_at > $3 OR used_by = $2 AND used_op = $4 AND $4 <> '')
+			RETURNING role`, tokenHash, userID, at, op)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}

@@ -126,20 +126,22 @@ func TestInvites(t *testing.T) {
 		name    string
 		hash    string
 		user    int64
+		op      string
 		at      time.Time
 		want    flows.Role
 		wantErr error
 	}{
-		{"accepted", "h-coord", 7, now, flows.RoleCoordinator, nil},
-		{"same user again", "h-coord", 7, now.Add(time.Minute), flows.RoleCoordinator, nil},
-		{"used by another", "h-coord", 8, now, flows.RoleNone, flows.ErrNotFound},
-		{"unknown", "h-nope", 8, now, flows.RoleNone, flows.ErrNotFound},
-		{"expired", "h-old", 8, now.Add(2 * time.Hour), flows.RoleNone, flows.ErrNotFound},
+		{"accepted", "h-coord", 7, "u1", now, flows.RoleCoordinator, nil},
+		{"same update again", "h-coord", 7, "u1", now.Add(time.Minute), flows.RoleCoordinator, nil},
+		{"same user, another update", "h-coord", 7, "u2", now.Add(time.Minute), flows.RoleNone, flows.ErrNotFound},
+		{"used by another", "h-coord", 8, "u3", now, flows.RoleNone, flows.ErrNotFound},
+		{"unknown", "h-nope", 8, "u4", now, flows.RoleNone, flows.ErrNotFound},
+		{"expired", "h-old", 8, "u5", now.Add(2 * time.Hour), flows.RoleNone, flows.ErrNotFound},
 		// A lower invite does not lower a role.
-		{"keeps higher role", "h-old", 7, now, flows.RoleCoordinator, nil},
+		{"keeps higher role", "h-old", 7, "u6", now, flows.RoleCoordinator, nil},
 	}
 	for _, tt := range tests {
-		got, err := s.Accept(ctx, tt.hash, tt.user, tt.at)
+		got, err := s.Accept(ctx, tt.hash, tt.user, tt.at, tt.op)
 		if !errors.Is(err, tt.wantErr) || got != tt.want {
 			t.Errorf("%s: Accept = %v, %v; want %v, %v", tt.name, got, err, tt.want, tt.wantErr)
 		}
@@ -150,5 +152,44 @@ func TestInvites(t *testing.T) {
 	v, err := s.Get(ctx, 7)
 	if err != nil || v.Role != flows.RoleCoordinator {
 		t.Errorf("invited member = %+v, %v", v, err)
+	}
+}
+
+// TestRemoveRevokesInvites: a removed member's old invite link does not
+// bring them back, and the invites they made stop working.
+func TestRemoveRevokesInvites(t *testing.T) {
+	ctx := context.Background()
+	s := storage.NewVolunteers(storagetest.Postgres(t))
+	now := time.Now()
+	if err := s.Invite(ctx, "h-joined", flows.RoleCoordinator, 99, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Accept(ctx, "h-joined", 7, now, "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Invite(ctx, "h-made", flows.RoleVolunteer, 7, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		hash string
+		user int64
+		op   string
+	}{
+		{"the link they joined with, the same update", "h-joined", 7, "u1"},
+		{"the link they joined with, later", "h-joined", 7, "u9"},
+		{"a link they made", "h-made", 8, "u10"},
+	} {
+		if got, err := s.Accept(ctx, tt.hash, tt.user, now, tt.op); !errors.Is(err, flows.ErrNotFound) {
+			t.Errorf("%s: Accept = %v, %v; want ErrNotFound", tt.name, got, err)
+		}
+	}
+	for _, id := range []int64{7, 8} {
+		if r, _ := s.Role(ctx, id); r != flows.RoleNone {
+			t.Errorf("user %d has role %v after the removal", id, r)
+		}
 	}
 }

@@ -32,6 +32,7 @@ type Message struct {
 	Kind      string // text, photo, document, voice, video, audio, animation, sticker, location, contact
 	Caption   string // the caption as the bot sent it, or the copied caption
 	ReplyTo   int    // the message it replies to, 0 when none
+	Protected bool   // sent with protect_content: it cannot be forwarded or saved
 	At        time.Time
 
 	Plain         string                 // text or caption as the user reads it: markup parsed, trimmed
@@ -149,7 +150,7 @@ func (s *Server) deliverLocked(c *chat, st *stored, cl *call, edited bool) *Mess
 	raw, _ := json.Marshal(st.w)
 	m := &Message{
 		ID: st.w.MessageID, ChatID: c.id, Method: cl.method, Edited: edited,
-		Kind: st.kind, ParseMode: st.parseMode, At: cl.at,
+		Kind: st.kind, ParseMode: st.parseMode, At: cl.at, Protected: st.w.HasProtected,
 		FileID: st.fileID, FileName: st.fileName, Keyboard: st.keyboard,
 		Location: st.w.Location, Contact: st.w.Contact,
 		FromChatID: st.fromChat, FromMessageID: st.fromMsg,

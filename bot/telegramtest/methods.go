@@ -186,6 +186,7 @@ func (s *Server) replyLocked(c *chat, p params) (*wireMessage, *apiError) {
 // botMessageLocked stores a bot message in c and delivers it.
 func (s *Server) botMessageLocked(c *chat, st *stored, cl *call) wireMessage {
 	st.fromBot = true
+	st.w.HasProtected = cl.p.bool("protect_content")
 	bot := s.botUser()
 	s.newMessageLocked(c, st, &bot)
 	s.deliverLocked(c, st, cl, false)

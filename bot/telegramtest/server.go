@@ -85,6 +85,14 @@ type Server struct {
 }
 
 // Option configures a Server.
+//
+// The project's constructors take one options struct (flows.Config,
+// pipeline.Options, storage.MigrateOptions, config.Config): zero fields
+// take defaults, and the whole configuration is one value that can be
+// printed and checked. This fake alone keeps go-telegram/bot's WithX
+// functions, because it imitates that library's server for tests written
+// against it and its options only tune the fake; it is not a pattern for
+// the bot's own code.
 type Option func(*Server)
 
 // WithToken sets the bot token the server accepts (default "123456:TEST-TOKEN").

@@ -73,6 +73,7 @@ type wireMessage struct {
 	Chat               wireChat                   `json:"chat"`
 	ForwardOrigin      *wireOrigin                `json:"forward_origin,omitempty"`
 	ReplyToMessage     *wireMessage               `json:"reply_to_message,omitempty"`
+	HasProtected       bool                       `json:"has_protected_content,omitempty"`
 	EditDate           int64                      `json:"edit_date,omitempty"`
 	Text               string                     `json:"text,omitempty"`
 	Entities           []models.MessageEntity     `json:"entities,omitempty"`

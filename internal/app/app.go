@@ -33,7 +33,9 @@ func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(redact.Handler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }
 
-// OpenDatabase connects to Postgres and brings its schema up to date. With
+// OpenDatabase connects to Postgres and brings its schema up to date: as
+// the owner role, granting the bot's role its share, when
+// DATABASE_OWNER_URL is set; else as DATABASE_URL's one role. With
 // the data key set, the migrations can also encrypt personal data written
 // before encryption existed; without it they refuse to leave it in clear.
 func OpenDatabase(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
@@ -44,6 +46,22 @@ func OpenDatabase(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 			return nil, err
 		}
 		keys = k
+	}
+	if cfg.DatabaseOwnerURL != "" {
+		// Two roles: the owner migrates and grants; the bot's role runs.
+		owner, err := storage.OpenPostgres(ctx, cfg.DatabaseOwnerURL)
+		if err != nil {
+			return nil, fmt.Errorf("owner: %w", err)
+		}
+		err = storage.Migrate(ctx, owner, storage.MigrateOptions{Keys: keys})
+		if err == nil {
+			err = storage.GrantBot(ctx, owner, cfg.BotRole())
+		}
+		owner.Close()
+		if err != nil {
+			return nil, err
+		}
+		return storage.OpenPostgres(ctx, cfg.DatabaseURL)
 	}
 	db, err := storage.OpenPostgres(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -116,12 +134,14 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	cases := storage.NewCases(db, keys)
 	volunteers := storage.NewVolunteers(db)
 	queue := storage.NewQueue(rdb, cfg.RedisPrefix)
+	tools := storage.NewCaseTools(db, keys)
 	// A reply to a relayed message a week old is still threaded; older ones
 	// go without the thread.
 	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
 	obs.watchQueue(queue)
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
-		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate}, flows.Deps{
+		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
+		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
@@ -136,8 +156,15 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		StatusDeps: flows.StatusDeps{
 			Timeline:      storage.NewTimeline(db, keys),
 			Subscriptions: storage.NewSubscriptions(db),
-			Reporters:     storage.NewReporters(db),
+			Reporters:     storage.NewReporters(db, keys),
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
+			FindLimiter:   storage.NewLimiter(rdb, cfg.RedisPrefix+"find:", cfg.Finds),
+		},
+		ToolsDeps: flows.ToolsDeps{
+			Duplicates:  tools,
+			Transcripts: tools,
+			Outreach:    queue,
+			CaseTools:   tools,
 		},
 		Audit: storage.NewAudit(db),
 	})
@@ -148,11 +175,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	timers := &handoffTimers{app: app, bot: b, log: log}
 
 	opts := pipeline.Options{
-		Prefix:     cfg.RedisPrefix,
-		Partitions: cfg.Partitions,
-		Limits:     cfg.SendLimits,
-		Registry:   reg,
-		Logger:     log,
+		Prefix:        cfg.RedisPrefix,
+		Partitions:    cfg.Partitions,
+		DeadLetterTTL: cfg.DeadLetterTTL,
+		Limits:        cfg.SendLimits,
+		Registry:      reg,
+		Logger:        log,
 	}
 	if cfg.Webhook() {
 		opts.Mode = pipeline.Webhook

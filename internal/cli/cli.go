@@ -55,6 +55,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return volunteersCommand(ctx, getenv, args, stdout, stderr)
 	case "purge":
 		return purgeCommand(ctx, getenv, args, stdout, stderr)
+	case "audit":
+		return auditCommand(ctx, getenv, args, stdout, stderr)
 	case "health":
 		if len(args) != 1 {
 			fmt.Fprintln(stderr, "usage: hotline health URL")
@@ -84,6 +86,7 @@ const usage = `usage:
   hotline keys rotate     re-encrypt the personal data under HOTLINE_DATA_KEY, reading
                           the old values with HOTLINE_DATA_KEYS_OLD
   hotline keys check      count the stored values under each data key
+  hotline audit verify    check the audit log's hash chain: no entry edited or deleted
   hotline sandbox         the bot against a fake Telegram, with a web page to chat
                           as a relative, a volunteer and a friend (SANDBOX_ADDR)
 `

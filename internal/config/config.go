@@ -16,31 +16,38 @@ import (
 
 // Config is every setting the bot takes from the environment, parsed once.
 type Config struct {
-	Token           string        // TELEGRAM_BOT_TOKEN
-	APIURL          string        // TELEGRAM_API_URL
-	DatabaseURL     string        // DATABASE_URL
-	RedisURL        string        // REDIS_URL: redis://host:port/db, or redis+cluster://host:port,host:port,…
-	Admins          []int64       // HOTLINE_ADMINS
-	DataKey         []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
-	OldDataKeys     [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
-	WebhookURL      string        // WEBHOOK_URL; webhook mode when set
-	WebhookSecret   string        // WEBHOOK_SECRET
-	ListenAddr      string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
-	LogLevel        slog.Level    // LOG_LEVEL
-	ResumeAfter     time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
-	SessionTTL      time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
-	Partitions      int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
-	VolunteerGroups []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
-	RedisPrefix     string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
-	HandoffRemind   time.Duration // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
-	HandoffReturn   time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
-	HandoffEscalate time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
-	HandoffTick     time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
-	Retention       time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
-	PurgeEvery      time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
+	Token            string        // TELEGRAM_BOT_TOKEN
+	APIURL           string        // TELEGRAM_API_URL
+	DatabaseURL      string        // DATABASE_URL
+	DatabaseOwnerURL string        // DATABASE_OWNER_URL: the tables' owner, for migrations; DATABASE_URL is then the bot's lesser role
+	RedisURL         string        // REDIS_URL: redis://host:port/db, or redis+cluster://host:port,host:port,…
+	Admins           []int64       // HOTLINE_ADMINS
+	DataKey          []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
+	OldDataKeys      [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
+	WebhookURL       string        // WEBHOOK_URL; webhook mode when set
+	WebhookSecret    string        // WEBHOOK_SECRET
+	ListenAddr       string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
+	LogLevel         slog.Level    // LOG_LEVEL
+	Phone            string        // HOTLINE_PHONE: the hotline's phone, shown to families
+	Hours            string        // HOTLINE_HOURS: when the phone answers
+	ResumeAfter      time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
+	SessionTTL       time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
+	DeadLetterTTL    time.Duration // HOTLINE_DEAD_LETTER_TTL: how long updates that failed too often are kept
+	Partitions       int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
+	VolunteerGroups  []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
+	RedisPrefix      string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
+	HandoffRemind    time.Duration // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
+	HandoffReturn    time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
+	HandoffEscalate  time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
+	HandoffTick      time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
+	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits
+	// Finds limit volunteers' /find, HOTLINE_FIND_LIMITS, in the same
+	// form; default user=60/1h,all=300/1m,misses=10,delay=1m,max=1h.
+	Finds storage.LookupLimits
 	// HOTLINE_SEND_LIMITS: Telegram's sending limits the bot keeps to, e.g.
 	// global=30,chat=1,burst=3,group=20 (pipeline.DefaultLimits; paid broadcasts
 	// raise global up to 1000).
@@ -66,13 +73,14 @@ type Need struct {
 // echoed in errors: a token or a key must not end up in a log.
 func Load(getenv func(string) string, n Need) (Config, error) {
 	c := Config{
-		APIURL:      "https://api.telegram.org",
-		ListenAddr:  ":8080",
-		LogLevel:    slog.LevelInfo,
-		ResumeAfter: 24 * time.Hour,
-		SessionTTL:  30 * 24 * time.Hour,
-		Partitions:  64,
-		RedisPrefix: "hotline:",
+		APIURL:        "https://api.telegram.org",
+		ListenAddr:    ":8080",
+		LogLevel:      slog.LevelInfo,
+		ResumeAfter:   24 * time.Hour,
+		SessionTTL:    30 * 24 * time.Hour,
+		DeadLetterTTL: pipeline.DefaultDeadTTL,
+		Partitions:    64,
+		RedisPrefix:   "hotline:",
 
 		HandoffRemind:   10 * time.Minute,
 		HandoffReturn:   10 * time.Minute,
@@ -111,6 +119,13 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}
 	if c.DatabaseURL != "" && !validURL(c.DatabaseURL, "postgres", "postgresql") {
 		return c, &Error{"DATABASE_URL", "is malformed: want postgres://user@host:port/db"}
+	}
+	_ = str("DATABASE_OWNER_URL", &c.DatabaseOwnerURL, false)
+	if c.DatabaseOwnerURL != "" && !validURL(c.DatabaseOwnerURL, "postgres", "postgresql") {
+		return c, &Error{"DATABASE_OWNER_URL", "is malformed: want postgres://owner@host:port/db"}
+	}
+	if c.DatabaseOwnerURL != "" && c.DatabaseURL != "" && dbUser(c.DatabaseOwnerURL) == dbUser(c.DatabaseURL) {
+		return c, &Error{"DATABASE_OWNER_URL", "names the same role as DATABASE_URL: the bot's role must not own the tables"}
 	}
 	if err := str("REDIS_URL", &c.RedisURL, n.Redis); err != nil {
 		return c, err
@@ -157,6 +172,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	_ = str("WEBHOOK_URL", &c.WebhookURL, false)
 	_ = str("WEBHOOK_SECRET", &c.WebhookSecret, false)
 	_ = str("LISTEN_ADDR", &c.ListenAddr, false)
+	_ = str("HOTLINE_PHONE", &c.Phone, false)
+	_ = str("HOTLINE_HOURS", &c.Hours, false)
+	if len(c.Phone) > 64 || len(c.Hours) > 128 {
+		return c, &Error{"HOTLINE_PHONE", "is malformed: want a phone number (and HOTLINE_HOURS a short text such as Mon-Fri 9-18 ET)"}
+	}
 	if c.WebhookURL != "" {
 		if !validURL(c.WebhookURL, "https", "http") {
 			return c, &Error{"WEBHOOK_URL", "is malformed: want the public https URL Telegram will post to"}
@@ -171,6 +191,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}
 	if c.WebhookSecret != "" && !validSecret(c.WebhookSecret) {
 		return c, &Error{"WEBHOOK_SECRET", "is malformed: want 1-256 characters A-Z, a-z, 0-9, _ and -"}
+	}
+	// Anyone who knows the secret can post updates as Telegram: it must
+	// not be guessable (openssl rand -hex 32 gives 64 characters).
+	if c.WebhookSecret != "" && len(c.WebhookSecret) < minSecret {
+		return c, &Error{"WEBHOOK_SECRET", fmt.Sprintf("is too short: want at least %d characters (openssl rand -hex 32)", minSecret)}
 	}
 	if _, port, err := splitAddr(c.ListenAddr); err != nil || port == "" {
 		return c, &Error{"LISTEN_ADDR", "is malformed: want host:port or :port"}
@@ -187,7 +212,8 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL},
 		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
-		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery}} {
+		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
+		{"HOTLINE_DEAD_LETTER_TTL", &c.DeadLetterTTL}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {
@@ -202,6 +228,13 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 			return c, &Error{"HOTLINE_PARTITIONS", "is malformed: want a number from 1 to 4096"}
 		}
 		c.Partitions = x
+	}
+	finds := getenv("HOTLINE_FIND_LIMITS")
+	if finds == "" {
+		finds = "user=60/1h,all=300/1m,misses=10,delay=1m,max=1h"
+	}
+	if c.Finds, err = storage.ParseLookupLimits(finds); err != nil {
+		return c, &Error{"HOTLINE_FIND_LIMITS", "is malformed: want e.g. user=60/1h,all=300/1m,misses=10,delay=1m,max=1h"}
 	}
 	if c.Lookups, err = storage.ParseLookupLimits(getenv("HOTLINE_LOOKUP_LIMITS")); err != nil {
 		return c, &Error{"HOTLINE_LOOKUP_LIMITS", "is malformed: want e.g. user=10/1h,all=300/1m,misses=3,delay=1m,max=1h"}
@@ -278,6 +311,18 @@ func validToken(t string) bool {
 	return err == nil
 }
 
+// dbUser is the role a Postgres URL logs in as.
+func dbUser(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	return u.User.Username()
+}
+
+// BotRole is the role DATABASE_URL logs in as.
+func (c Config) BotRole() string { return dbUser(c.DatabaseURL) }
+
 func validURL(raw string, schemes ...string) bool {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
@@ -290,6 +335,9 @@ func validURL(raw string, schemes ...string) bool {
 	}
 	return false
 }
+
+// minSecret is the shortest webhook secret accepted.
+const minSecret = 32
 
 func validSecret(s string) bool {
 	if len(s) > 256 {

@@ -42,11 +42,14 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		{"key fine", map[string]string{"HOTLINE_DATA_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}, ""},
 		{"webhook without secret", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook"}, "WEBHOOK_SECRET"},
 		{"webhook secret bad chars", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "a b"}, "WEBHOOK_SECRET"},
-		{"webhook fine", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "s3cr-et_"}, ""},
+		{"webhook secret short", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "s3cr-et_s3cr-et_s3cr-et_s3cr-et"}, "WEBHOOK_SECRET"},
+		{"webhook fine", map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "s3cr-et_s3cr-et_s3cr-et_s3cr-et_"}, ""},
 		{"listen without port", map[string]string{"LISTEN_ADDR": "localhost"}, "LISTEN_ADDR"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"resume after", map[string]string{"HOTLINE_RESUME_AFTER": "tomorrow"}, "HOTLINE_RESUME_AFTER"},
 		{"partitions", map[string]string{"HOTLINE_PARTITIONS": "0"}, "HOTLINE_PARTITIONS"},
+		{"dead letter ttl", map[string]string{"HOTLINE_DEAD_LETTER_TTL": "soon"}, "HOTLINE_DEAD_LETTER_TTL"},
+		{"dead letter ttl fine", map[string]string{"HOTLINE_DEAD_LETTER_TTL": "3d"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

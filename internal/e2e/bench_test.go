@@ -39,7 +39,8 @@ import (
 // played by virtual users who each file a whole report (report_e2e_test.go's
 // answers). They run only with -bench; README.md ("Benchmarks") says how and
 // what they printed on the development machine. Numbers are printed, never
-// asserted: the targets of issue 7 are shown next to them.
+// asserted (speed goals are benchmarks, not timed tests); the targets are
+// shown next to them.
 //
 //	BenchmarkLoad                 as fast as the users can go: updates/s, latency, round trips
 //	BenchmarkRate500              500 updates/s paced: latency at a fixed rate

@@ -58,7 +58,7 @@ const placeholder = "REPLACE_ME"
 var samples = map[string]string{
 	"TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
 	"HOTLINE_DATA_KEY":   base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
-	"WEBHOOK_SECRET":     "s3cret_token-for-tests",
+	"WEBHOOK_SECRET":     "s3cret_token-for-tests-0123456789abcdef",
 }
 
 const k8sDir = root + "/deploy/kubernetes"
@@ -489,8 +489,17 @@ func TestManifestsProvideSettings(t *testing.T) {
 		if ic.Image != c.Image || len(ic.Command) > 0 {
 			t.Errorf("init container %s: image %q, command %v; want the bot's image and entrypoint", ic.Name, ic.Image, ic.Command)
 		}
-		if _, err := loadConfig(getenvFrom(filled(t, ms.env(t, ic))), need{Database: true, Keys: true}); err != nil {
+		icEnv := filled(t, ms.env(t, ic))
+		if _, err := loadConfig(getenvFrom(icEnv), need{Database: true, Keys: true}); err != nil {
 			t.Errorf("init container %s: %v", ic.Name, err)
+		}
+		// It migrates as the owner and grants the bot's role; the bot
+		// itself never gets the owner's URL.
+		if icEnv["DATABASE_OWNER_URL"] == "" || icEnv["DATABASE_URL"] != env["DATABASE_URL"] {
+			t.Errorf("init container %s does not migrate as the owner for the bot's role", ic.Name)
+		}
+		if env["DATABASE_OWNER_URL"] != "" {
+			t.Error("the bot's container gets DATABASE_OWNER_URL: it could erase the audit log")
 		}
 	}
 	if migrates != 1 {
@@ -642,6 +651,7 @@ type composeService struct {
 	} `yaml:"healthcheck"`
 	StopGracePeriod string   `yaml:"stop_grace_period"`
 	Volumes         []string `yaml:"volumes"`
+	Restart         string   `yaml:"restart"`
 }
 
 func loadCompose(t *testing.T) compose {
@@ -739,13 +749,40 @@ func TestComposeProvidesSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Two roles: the one-shot migrate job logs in as the owner the
+	// postgres service makes; the bot as hotline_bot (deploy/postgres/
+	// roles.sh), and never gets the owner's password.
 	db, err := url.Parse(env["DATABASE_URL"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	pw, _ := db.User.Password()
-	if db.Hostname() != "postgres" || db.User.Username() != pgEnv["POSTGRES_USER"] || pw != pgEnv["POSTGRES_PASSWORD"] || db.Path != "/"+pgEnv["POSTGRES_DB"] {
-		t.Errorf("DATABASE_URL %s does not match the postgres service (%v)", redactURL(db), pgEnv["POSTGRES_USER"])
+	if db.Hostname() != "postgres" || db.User.Username() != "hotline_bot" || pw != pgEnv["HOTLINE_BOT_PASSWORD"] || db.Path != "/"+pgEnv["POSTGRES_DB"] {
+		t.Errorf("DATABASE_URL %s is not the bot's role on the postgres service", redactURL(db))
+	}
+	if env["DATABASE_OWNER_URL"] != "" {
+		t.Error("the bot is given the owner's DATABASE_OWNER_URL: it could erase the audit log")
+	}
+	mig := c.Services["migrate"]
+	migEnv, err := serviceEnv(mig, shell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := url.Parse(migEnv["DATABASE_OWNER_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	opw, _ := own.User.Password()
+	if own.Hostname() != "postgres" || own.User.Username() != pgEnv["POSTGRES_USER"] || opw != pgEnv["POSTGRES_PASSWORD"] || migEnv["DATABASE_URL"] != env["DATABASE_URL"] {
+		t.Errorf("the migrate job's DATABASE_OWNER_URL %s is not the postgres service's owner, or it grants another role", redactURL(own))
+	}
+	if len(mig.Command) != 1 || mig.Command[0] != "migrate" || c.Services["bot"].DependsOn["migrate"].Condition != "service_completed_successfully" {
+		t.Errorf("the migrate job runs %v; the bot waits for it: %q", mig.Command, c.Services["bot"].DependsOn["migrate"].Condition)
+	}
+	if !slices.ContainsFunc(pg.Volumes, func(v string) bool {
+		return strings.HasPrefix(v, "./deploy/postgres/roles.sh:/docker-entrypoint-initdb.d/")
+	}) {
+		t.Error("the postgres service does not make the bot's role (deploy/postgres/roles.sh)")
 	}
 	if !strings.HasPrefix(pg.Image, "postgres:15") {
 		t.Errorf("postgres image %s, want postgres:15 (pg_trgm is in the official image)", pg.Image)
@@ -784,6 +821,9 @@ func redactURL(u *url.URL) string {
 func TestComposeHealthChecks(t *testing.T) {
 	c := loadCompose(t)
 	for name, s := range c.Services {
+		if s.Restart == "no" {
+			continue // a one-shot job (migrate): it exits, it does not serve
+		}
 		if s.Healthcheck == nil || len(s.Healthcheck.Test) == 0 {
 			t.Errorf("service %s has no health check", name)
 		}

@@ -31,7 +31,7 @@ import (
 	"hotline/storage/storagetest"
 )
 
-// Fault tests (issue 7, "Show"): the bot loses nothing, duplicates nothing
+// Fault tests, exactly once and in order: the bot loses nothing, duplicates nothing
 // and keeps each chat's order when updates come twice or out of order,
 // Telegram refuses with 429s, and Redis or Postgres go away. The tests whose
 // bot must die with SIGKILL run it as a child process (faultproc_test.go).
@@ -434,7 +434,7 @@ func waitDelivered(tg *telegramtest.Server, n int, done <-chan struct{}, deadlin
 func webhookVia(url string) harnessOption {
 	return withConfig(func(c *config) {
 		c.WebhookURL = url + pipeline.WebhookPath
-		c.WebhookSecret = "fault-test-secret"
+		c.WebhookSecret = "fault-test-secret-0123456789abcdef"
 	})
 }
 
@@ -871,19 +871,7 @@ type postgresCluster struct {
 // postgres user.
 func startPostgres(t *testing.T) *postgresCluster {
 	t.Helper()
-	initdb, err := exec.LookPath("initdb")
-	if err != nil {
-		if matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb"); len(matches) > 0 {
-			initdb, err = matches[len(matches)-1], nil
-		}
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("initdb is not installed; under CI it must be (scripts/services.sh)")
-		}
-		t.Skip("initdb is not installed")
-	}
-	initdb, _ = filepath.EvalSymlinks(initdb)
+	initdb, _ := filepath.EvalSymlinks(storagetest.Require(t, "initdb"))
 	bin := filepath.Dir(initdb)
 
 	root, err := os.MkdirTemp("", "hotline-pg-")

@@ -328,7 +328,7 @@ func faultThreeWebhookProcesses(t *testing.T, red testRedis, chats int) {
 	front := httptest.NewServer(lb)
 	defer front.Close()
 	env := procEnv(tg, dbURL, red.url, prefix,
-		"WEBHOOK_URL="+front.URL+pipeline.WebhookPath, "WEBHOOK_SECRET=fault-test-secret")
+		"WEBHOOK_URL="+front.URL+pipeline.WebhookPath, "WEBHOOK_SECRET=fault-test-secret-0123456789abcdef")
 	var procs []*botProc
 	for i := range 3 {
 		p := startProc(t, fmt.Sprintf("bot %d", i+1), env)

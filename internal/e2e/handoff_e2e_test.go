@@ -337,9 +337,11 @@ func TestHandoffRaceEndToEnd(t *testing.T) {
 	for i := range users {
 		u := h.tg.User(int64(7100000+i), "")
 		lang := map[bool]string{true: "ru", false: "en"}[i%2 == 0]
+		// In order; on a slow machine the queue's "your place is now"
+		// notices may come between them.
 		expectText(t, u, h.text(lang, "handoff.joined"))
-		expectText(t, u, h.text(lang, "handoff.vol_joined_anon"))
-		expectText(t, u, h.text(lang, "handoff.done"))
+		nextUntil(t, u, h.text(lang, "handoff.vol_joined_anon"))
+		nextUntil(t, u, h.text(lang, "handoff.done"))
 	}
 }
 
@@ -482,6 +484,9 @@ func TestHandoffQueueEndToEnd(t *testing.T) {
 	expectText(t, urgent, h.text("en", "handoff.vol_joined_anon"))
 	vol.Send("/case")
 	m = expectText(t, vol, h.lead("ru", "handoff.case"))
+	if !m.Protected {
+		t.Error("the /case card was sent without protect_content")
+	}
 	for _, want := range []string{code, "Maria Gonzalez", "@jose_g"} {
 		if !strings.Contains(m.Plain, want) {
 			t.Errorf("/case does not show %q:\n%s", want, m.Plain)

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -32,16 +31,7 @@ var reportSecrets = []string{
 // pgDump returns the dump of the database at url, as pg_dump writes it.
 func pgDump(t *testing.T, url string) string {
 	t.Helper()
-	bin, err := exec.LookPath("pg_dump")
-	if err != nil {
-		bin = "/usr/lib/postgresql/15/bin/pg_dump"
-		if _, err := os.Stat(bin); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("pg_dump is not installed")
-			}
-			t.Skip("pg_dump is not installed")
-		}
-	}
+	bin := storagetest.Require(t, "pg_dump")
 	var out, errb bytes.Buffer
 	cmd := exec.Command(bin, "--no-owner", "--dbname="+url)
 	cmd.Stdout, cmd.Stderr = &out, &errb

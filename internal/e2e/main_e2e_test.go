@@ -43,7 +43,9 @@ type running struct {
 	srv    *server
 }
 
-// harnessOption adjusts the bot's configuration or the fake server.
+// harnessOption adjusts the bot's configuration or the fake server. Like
+// telegramtest.Option, whose options it carries, it is a test helper's
+// WithX function; the bot's own constructors take options structs.
 type harnessOption func(*harnessSetup)
 
 type harnessSetup struct {

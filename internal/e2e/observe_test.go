@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hotline/bot/telegramtest"
+	"hotline/storage/storagetest"
 )
 
 // metricSample is one line of /metrics: a series and its value.
@@ -342,12 +342,7 @@ func (r *redisServer) url() string { return "redis://127.0.0.1:" + r.port + "/0"
 // fsync is its appendfsync policy.
 func startRedis(t testing.TB, fsync string) *redisServer {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server is not installed; under CI it must be (scripts/services.sh)")
-		}
-		t.Skip("redis-server is not installed")
-	}
+	storagetest.Require(t, "redis-server")
 	r := &redisServer{port: freePort(t), dir: t.TempDir(), fsync: fsync}
 	r.start(t)
 	t.Cleanup(func() { r.stop(t) })

@@ -22,7 +22,7 @@ import (
 	"hotline/storage/storagetest"
 )
 
-// Data protection end to end (issue 5): what the bot logs, what a stranger's
+// Data protection end to end, personal data only where it must be: what the bot logs, what a stranger's
 // group leaves behind, what the webhook lets in, and retention.
 
 // personalForms are fileReport's personal values in every form a person
@@ -265,7 +265,7 @@ func freeAddr(t *testing.T) string {
 func TestWebhookRefusesStrangersEndToEnd(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	const secret = "s3cret_token-e2e"
+	const secret = "s3cret_token-e2e-0123456789abcdef"
 	h := newStatusHarness(t, withConfig(func(c *config) {
 		c.ListenAddr = addr
 		c.WebhookURL = "http://" + addr + "/telegram/hook"

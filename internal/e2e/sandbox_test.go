@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -20,11 +23,13 @@ import (
 	"hotline/storage/storagetest"
 )
 
-// startSandbox runs `hotline sandbox` in-process, on a fresh database and
-// Redis prefix, and returns it with the page's base URL.
+// startSandbox runs `hotline sandbox` in-process, on a fresh database of
+// its own (and another standing for the real bot's) and Redis prefix, and
+// returns it with the page's base URL, token included.
 func startSandbox(t *testing.T) (*sandbox.Sandbox, string, *server) {
 	t.Helper()
 	dbURL := storagetest.PostgresURL(t)
+	sandboxDB := storagetest.PostgresURL(t)
 	rdb, prefix := storagetest.Redis(t)
 	cfg, err := loadConfig(func(name string) string {
 		switch name {
@@ -60,7 +65,7 @@ func startSandbox(t *testing.T) (*sandbox.Sandbox, string, *server) {
 	done := make(chan error, 1)
 	logs := &syncBuffer{}
 	go func() {
-		done <- sandbox.Run(ctx, cfg.Config, sandbox.Config{Addr: "127.0.0.1:0", Pipeline: cfg.pipeline}, newLogger(logs, cfg.LogLevel), io.Discard,
+		done <- sandbox.Run(ctx, cfg.Config, sandbox.Config{Addr: "127.0.0.1:0", DatabaseURL: sandboxDB, Pipeline: cfg.pipeline}, newLogger(logs, cfg.LogLevel), io.Discard,
 			func(sb *sandbox.Sandbox, addr string, srv *server) { ready <- up{sb, addr, srv} })
 	}()
 	var u up
@@ -87,7 +92,7 @@ func startSandbox(t *testing.T) (*sandbox.Sandbox, string, *server) {
 			t.Logf("bot log:\n%s", logs.String())
 		}
 	})
-	return u.sb, "http://" + u.addr, u.srv
+	return u.sb, u.addr, u.srv
 }
 
 // apiEvents is the body of GET /api/events.
@@ -465,7 +470,16 @@ func TestSandboxInChromium(t *testing.T) {
 	p.press(rel, review, btn("btn.confirm"))
 	done := p.waitFor(rel, before, "case code", func(x shownMessage) bool { return codeRe.MatchString(x.Text) })
 	code := codeRe.FindString(done.Text)
-	stored, _, err := storage.NewCases(srv.DB, storagetest.Keys(t)).Get(context.Background(), code)
+	// Sealed with the sandbox's own data key, kept in its database.
+	var raw []byte
+	if err := srv.DB.Get(&raw, `SELECT data_key FROM hotline_sandbox`); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := storage.NewKeyring(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _, err := storage.NewCases(srv.DB, keys).Get(context.Background(), code)
 	if err != nil {
 		t.Fatalf("case %s shown on the page is not stored: %v", code, err)
 	}
@@ -530,5 +544,96 @@ func TestSandboxInChromium(t *testing.T) {
 	var shown bool
 	if err := b.run(&shown, `return !!document.querySelector('section[data-user="volunteer"] .msg.bot[data-id="' + arguments[0] + '"] img.photo')`, relayed.ID); err != nil || !shown {
 		t.Errorf("the relayed photo does not show as a photo in the volunteer's column (%v)", err)
+	}
+}
+
+// TestSandboxIsNotAnAdminDoor: the sandbox keeps to its own database, data
+// key and Redis prefix; its page answers only loopback hosts and only under
+// the token printed at start; its volunteer is a coordinator; and it
+// refuses to start on a database that holds cases it did not make.
+func TestSandboxIsNotAnAdminDoor(t *testing.T) {
+	t.Parallel()
+	sb, base, srv := startSandbox(t)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.Trim(u.Path, "/")
+	if len(token) < 32 {
+		t.Fatalf("page URL %s: want a random token in its path", base)
+	}
+	root := "http://" + u.Host
+	status := func(method, target, host string) int {
+		req, _ := http.NewRequest(method, target, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		name, method, target, host string
+		want                       int
+	}{
+		{"the page", "GET", base + "/", "", http.StatusOK},
+		{"the page as localhost", "GET", base + "/api/state", "localhost:" + u.Port(), http.StatusOK},
+		{"no token", "GET", root + "/", "", http.StatusNotFound},
+		{"no token, API", "GET", root + "/api/state", "", http.StatusNotFound},
+		{"another token", "GET", root + "/" + strings.Repeat("0", 32) + "/api/state", "", http.StatusNotFound},
+		{"a rebound name", "GET", base + "/api/state", "evil.example:" + u.Port(), http.StatusMisdirectedRequest},
+		{"a rebound name posting", "POST", base + "/api/send", "evil.example", http.StatusMisdirectedRequest},
+	} {
+		if got := status(tt.method, tt.target, tt.host); got != tt.want {
+			t.Errorf("%s: %s %s (Host %q) = %d, want %d", tt.name, tt.method, tt.target, tt.host, got, tt.want)
+		}
+	}
+
+	// Its own database, with its own data key.
+	var name string
+	var key []byte
+	if err := srv.DB.Get(&name, `SELECT current_database()`); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.DB.Get(&key, `SELECT data_key FROM hotline_sandbox`); err != nil {
+		t.Fatalf("the sandbox's database is not marked as its own: %v", err)
+	}
+	if base64.StdEncoding.EncodeToString(key) == storagetest.DataKey {
+		t.Error("the sandbox seals with the real bot's data key")
+	}
+	// The volunteer is a coordinator: members and the audit log are not theirs.
+	if r, err := storage.NewVolunteers(srv.DB).Role(context.Background(), sb.User("volunteer").ID); err != nil || r != flows.RoleCoordinator {
+		t.Errorf("the sandbox volunteer's role: %v, %v; want coordinator", r, err)
+	}
+
+	// A database with somebody's cases is refused.
+	real := storagetest.PostgresURL(t)
+	db, err := storage.OpenPostgres(context.Background(), real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := storage.NewCases(db, storagetest.Keys(t)).Create(context.Background(), &flows.Report{
+		DraftID: "real-draft", Consent: true, NameLatin: "Real Person", ReporterUserID: 42, ReporterChatID: 42, Lang: "en",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, bot, sandbox string }{
+		{"SANDBOX_DATABASE_URL holds cases", storagetest.PostgresURL(t), real},
+		{"SANDBOX_DATABASE_URL is the bot's database", real, real},
+	} {
+		cfg, err := loadConfig(getenvFrom(map[string]string{"DATABASE_URL": tt.bot, "REDIS_URL": os.Getenv("REDIS_URL")}), need{Database: true, Redis: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = sandbox.Run(context.Background(), cfg.Config, sandbox.Config{Addr: "127.0.0.1:0", DatabaseURL: tt.sandbox},
+			newLogger(io.Discard, cfg.LogLevel), io.Discard, nil)
+		if !errors.Is(err, sandbox.ErrNotSandbox) {
+			t.Errorf("%s: sandbox started with %v, want ErrNotSandbox", tt.name, err)
+		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"hotline/storage"
 )
 
-// Replies stay threaded through the relay (issue 3, item 4): when one side
+// Replies stay threaded through the relay, as in a direct chat: when one side
 // answers a message with Telegram's "reply", the other side's copy is a
 // reply to the matching message in their own chat.
 
@@ -89,10 +89,9 @@ func TestThreadsEndToEnd(t *testing.T) {
 }
 
 // TestThreadsOtherChatEndToEnd: a coordinator holding two chats replies to
-// a message from the chat that is not active. The answer goes to the active
-// chat, as any message of theirs does, and without a thread: the message
-// replied to is in the other chat, and the same message id in the active
-// chat is someone else's message.
+// a message from the chat that is not active. The answer goes to the chat
+// of the message replied to, under it, and not to the active chat, whose
+// user must never read another family's conversation.
 func TestThreadsOtherChatEndToEnd(t *testing.T) {
 	t.Parallel()
 	h := newHandoffHarness(t)
@@ -121,6 +120,13 @@ func TestThreadsOtherChatEndToEnd(t *testing.T) {
 	copyA := nextCopy(t, coord, a.ID, fromA, "text")
 
 	h.waitThreaded(t, coord.ID, copyA.ID)
-	m := nextCopy(t, b, coord.ID, coord.Reply(copyA.ID, "I am on it"), "text")
+	m := nextCopy(t, a, coord.ID, coord.Reply(copyA.ID, "I am on it"), "text")
+	repliesTo(t, m, fromA)
+	if !m.Protected || !copyA.Protected {
+		t.Error("relayed copies are sent without protect_content")
+	}
+	// b's chat got nothing: the next thing b sees is what the coordinator
+	// writes without a reply, which goes to the active chat.
+	m = nextCopy(t, b, coord.ID, coord.Send("Still with you"), "text")
 	repliesTo(t, m, 0)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"hotline/storage/storagetest"
 	"io"
 	"net/http"
 	"os"
@@ -31,17 +32,12 @@ type browser struct {
 
 // startChromium starts chromedriver and a headless Chromium session. When
 // either is missing the test is skipped, except under CI=true, where it
-// fails: CI installs them (scripts/test).
+// fails: CI installs them (scripts/test; apt-get install chromium
+// chromium-driver).
 func startChromium(t *testing.T) *browser {
 	t.Helper()
-	chromium := lookPath("chromium", "chromium-browser", "google-chrome")
-	driver := lookPath("chromedriver")
-	if chromium == "" || driver == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium and chromedriver are not installed; under CI scripts/test installs them")
-		}
-		t.Skip("chromium or chromedriver is not installed (apt-get install chromium chromium-driver)")
-	}
+	chromium := storagetest.Require(t, "chromium", "chromium-browser", "google-chrome")
+	driver := storagetest.Require(t, "chromedriver")
 	port := freePort(t)
 	cmd := exec.Command(driver, "--port="+port)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
@@ -91,15 +87,6 @@ func startChromium(t *testing.T) *browser {
 	b.session = "/session/" + sess.SessionID
 	t.Cleanup(func() { _ = b.call(http.MethodDelete, b.session, nil, nil) })
 	return b
-}
-
-func lookPath(names ...string) string {
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	return ""
 }
 
 // call makes one WebDriver request and decodes its "value" into out.

@@ -96,6 +96,9 @@ type Inbox struct {
 	dedupTTL time.Duration
 	out      *Outbox
 	cluster  bool // rdb is a Redis Cluster: a script touches one slot
+	// DeadTTL is how long a dead letter is kept; older ones are trimmed
+	// when the next one arrives and by TrimDead.
+	DeadTTL time.Duration
 
 	mu      sync.Mutex
 	trimmed map[int]time.Time // partition → when its seen set was last trimmed
@@ -115,6 +118,7 @@ func NewInbox(rdb redis.UniversalClient, prefix string, partitions int) *Inbox {
 		dedupTTL: 24 * time.Hour, // Telegram keeps an unconfirmed update no longer
 		out:      NewOutbox(rdb, prefix, partitions),
 		cluster:  cluster,
+		DeadTTL:  DefaultDeadTTL,
 		trimmed:  map[int]time.Time{},
 	}
 }
@@ -478,7 +482,8 @@ type Commit struct {
 // commitScript stores the outcomes of entries of one or more partitions,
 // each fenced by its partition's lease and by the entry still being in its
 // stream. KEYS: per partition its lease, stream, attempts and dead letters,
-// then the outbox streams. ARGV: the number of partitions, their tokens, the
+// then the outbox streams. ARGV: the number of partitions, the id below
+// which dead letters are trimmed (DeadTTL ago), their tokens, the
 // number of entries, then per entry: partition (1-based), entry id, update
 // id, outcome, attempts, reason, whether to clear attempts, the number of
 // outbox entries to append and per entry its outbox (index in KEYS), the id
@@ -487,13 +492,13 @@ type Commit struct {
 // argc then its arguments. It returns per entry 1 (stored), 0 (gone) or -1
 // (lease lost).
 var commitScript = redis.NewScript(`
-local np = tonumber(ARGV[1])
+local np, deadmin = tonumber(ARGV[1]), ARGV[2]
 local lk = {}
 for j = 1, np do lk[j] = KEYS[(j - 1) * 4 + 1] end
 local held = redis.call('MGET', unpack(lk))
-local i = np + 3
+local i = np + 4
 local res = {}
-for e = 1, tonumber(ARGV[np + 2]) do
+for e = 1, tonumber(ARGV[np + 3]) do
   local j, id, uid, outcome = tonumber(ARGV[i]), ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local att, reason, clear, nx = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], tonumber(ARGV[i + 7])
   local xs = i + 8
@@ -505,7 +510,7 @@ for e = 1, tonumber(ARGV[np + 2]) do
   local b = (j - 1) * 4
   local stream, attk = KEYS[b + 2], KEYS[b + 3]
   local r = 1
-  if held[j] ~= ARGV[1 + j] then
+  if held[j] ~= ARGV[2 + j] then
     r = -1
   elseif outcome == 'h' then
     if redis.call('XDEL', stream, id) == 0 then
@@ -526,7 +531,7 @@ for e = 1, tonumber(ARGV[np + 2]) do
     elseif outcome == 'r' then
       redis.call('HSET', attk, id, att)
     else
-      redis.call('XADD', KEYS[b + 4], '*', 'entry', id, 'stream', stream, 'attempts', att, 'reason', reason, unpack(x[1][2]))
+      redis.call('XADD', KEYS[b + 4], 'MINID', deadmin, '*', 'entry', id, 'stream', stream, 'attempts', att, 'reason', reason, unpack(x[1][2]))
       redis.call('XDEL', stream, id)
       redis.call('HDEL', attk, id)
     end
@@ -605,7 +610,8 @@ func (in *Inbox) commitGroup(ctx context.Context, cs []Commit, errs []error) {
 		}
 	}
 	outs := map[int]int{} // outbox partition → its index in KEYS
-	args := append([]any{len(tokens)}, tokens...)
+	deadMin := strconv.FormatInt(time.Now().Add(-in.DeadTTL).UnixMilli(), 10)
+	args := append([]any{len(tokens), deadMin}, tokens...)
 	args = append(args, len(cs))
 	for _, c := range cs {
 		e := c.Entry
@@ -685,6 +691,29 @@ type DeadLetter struct {
 	Entry    Entry
 	Attempts int
 	Reason   string
+}
+
+// DefaultDeadTTL is how long dead letters are kept by default: they hold
+// what people wrote, and a week is enough to look into a failure.
+const DefaultDeadTTL = 7 * 24 * time.Hour
+
+// TrimDead deletes the dead letters older than DeadTTL from the given
+// partitions, in one round trip.
+func (in *Inbox) TrimDead(ctx context.Context, parts []int) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	below := strconv.FormatInt(time.Now().Add(-in.DeadTTL).UnixMilli(), 10)
+	_, err := in.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for _, p := range parts {
+			pl.XTrimMinID(ctx, in.DeadKey(p), below)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("trim dead letters: %w", err)
+	}
+	return nil
 }
 
 // DeadLetters returns up to n dead letters of every partition, oldest first.

@@ -365,3 +365,39 @@ func TestInboxForwardsOnce(t *testing.T) {
 		t.Errorf("forward stream holds %d entries after forwarding, want 0", n)
 	}
 }
+
+// TestInboxDeadLettersExpire: dead letters hold what people wrote; they are
+// kept for DeadTTL, trimmed when the next one arrives and by TrimDead.
+func TestInboxDeadLettersExpire(t *testing.T) {
+	onRedis(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		ctx := context.Background()
+		in := NewInbox(rdb, prefix, 2)
+		in.DeadTTL = 50 * time.Millisecond
+		p := in.PartitionOf(3)
+		l := lease(t, in, p, "me")
+		kill := func(id int64) {
+			t.Helper()
+			if _, err := in.Add(ctx, testIncoming(id, 3)); err != nil {
+				t.Fatal(err)
+			}
+			e := readAll(t, in, p)[0]
+			if err := in.Commit(ctx, Commit{Lease: l, Entry: e, Outcome: Dead, Attempts: 20, Reason: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kill(1)
+		time.Sleep(80 * time.Millisecond)
+		kill(2) // trims the first, older than DeadTTL
+		dl, err := in.DeadLetters(ctx, 10)
+		if err != nil || len(dl) != 1 || dl[0].Entry.UpdateID != 2 {
+			t.Fatalf("dead letters = %+v, %v; want update 2 only", dl, err)
+		}
+		time.Sleep(80 * time.Millisecond)
+		if err := in.TrimDead(ctx, []int{0, 1}); err != nil {
+			t.Fatal(err)
+		}
+		if dl, _ := in.DeadLetters(ctx, 10); len(dl) != 0 {
+			t.Errorf("dead letters after DeadTTL = %+v, want none", dl)
+		}
+	})
+}

@@ -40,6 +40,10 @@ func (p *Pipeline) keep(ctx context.Context, stopAcquiring <-chan struct{}, stop
 	}
 }
 
+// deadTrimRounds is how many lease rounds go between trims of the dead
+// letters of the partitions held (about every 10 minutes).
+const deadTrimRounds = 400
+
 // round is one lease round.
 func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 	start := time.Now()
@@ -95,6 +99,15 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 		}
 	}
 	p.mu.Unlock()
+	if p.rounds%deadTrimRounds == 1 && len(heldParts) > 0 {
+		ids := make([]int, len(heldParts))
+		for i, pt := range heldParts {
+			ids[i] = pt.id
+		}
+		if err := p.inbox.TrimDead(ctx, ids); err != nil && ctx.Err() == nil {
+			p.log.Warn("trim dead letters", "err", err)
+		}
+	}
 	if !acquiring {
 		return
 	}

@@ -109,6 +109,7 @@ type Options struct {
 	Slack int           // partitions a process may hold above its fair share; default 1
 
 	MaxAttempts   int           // handler attempts before an update goes to the dead letters; default 20
+	DeadLetterTTL time.Duration // how long dead letters are kept; default 7 days
 	RetryBase     time.Duration // first retry after a handler error; default 500ms
 	RetryMax      time.Duration // longest wait between attempts; default 45s
 	HandleTimeout time.Duration // bounds one handler call; default 30s
@@ -159,6 +160,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 20
+	}
+	if o.DeadLetterTTL <= 0 {
+		o.DeadLetterTTL = DefaultDeadTTL
 	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = 500 * time.Millisecond
@@ -226,6 +230,7 @@ type Pipeline struct {
 func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline {
 	opts.defaults()
 	inbox := NewInbox(rdb, opts.Prefix, opts.Partitions)
+	inbox.DeadTTL = opts.DeadLetterTTL
 	p := &Pipeline{
 		rdb:        rdb,
 		inbox:      inbox,

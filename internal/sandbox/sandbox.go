@@ -4,7 +4,9 @@ package sandbox
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +23,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/lib/pq"
 
 	"hotline/bot/telegramtest"
+	"hotline/flows"
 	"hotline/internal/app"
 	"hotline/internal/config"
 	"hotline/internal/pipeline"
@@ -37,16 +42,25 @@ import (
 // The fake Telegram forgets everything when the sandbox stops, so the bot's
 // Redis state (update offsets, sessions, the queue) lives under its own
 // prefix, HOTLINE_REDIS_PREFIX + "sandbox:", wiped at each start; otherwise
-// the new fake's update ids would look like ones already handled. Cases
-// stay in the database.
+// the new fake's update ids would look like ones already handled.
+//
+// The sandbox never touches the real bot's data. Its cases are in a
+// database of its own (SANDBOX_DATABASE_URL, by default DATABASE_URL's
+// database name + "_sandbox", made when missing), sealed with a data key of
+// its own kept there, never HOTLINE_DATA_KEY; it refuses a database that
+// holds cases it did not create. The page answers only requests for a
+// loopback host (a web page cannot reach it through DNS rebinding) under a
+// random path made at each start and printed then, and its volunteer is a
+// coordinator, not an admin.
 
 // Files are the page: HTML, script, style and the sample photo.
 //
 //go:embed static
 var Files embed.FS
 
-// volunteerID is the volunteer's user id. The configuration makes
-// them an admin, so every volunteer command works.
+// volunteerID is the volunteer's user id: a coordinator, who may take
+// chats and see and update any case, but not manage members or read the
+// audit log.
 const volunteerID = 700002
 
 // people are the page's columns.
@@ -258,8 +272,43 @@ func (sb *Sandbox) press(id int64, message int, data string) error {
 	return nil
 }
 
-// routes is the page and its API.
-func (sb *Sandbox) routes() http.Handler {
+// routes is the page and its API, under /<token>/, for loopback hosts only.
+func (sb *Sandbox) routes(token string) http.Handler {
+	inner := http.StripPrefix("/"+token, sb.api())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			// DNS rebinding: a page on evil.example resolving to 127.0.0.1
+			// sends its own Host.
+			http.Error(w, "the sandbox answers only on 127.0.0.1, localhost or [::1]", http.StatusMisdirectedRequest)
+			return
+		}
+		if r.URL.Path == "/"+token {
+			http.Redirect(w, r, "/"+token+"/", http.StatusFound)
+			return
+		}
+		if !strings.HasPrefix(r.URL.Path, "/"+token+"/") {
+			http.NotFound(w, r)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine's loopback.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// api is the page and its JSON API.
+func (sb *Sandbox) api() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(Files, "static") // cannot fail: the folder is embedded
 	mux.Handle("GET /", http.FileServerFS(static))
@@ -376,6 +425,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Config is the sandbox's own setting.
 type Config struct {
 	Addr string // SANDBOX_ADDR: where the page is served
+	// DatabaseURL, SANDBOX_DATABASE_URL, is the sandbox's own database;
+	// empty: DATABASE_URL's server, its database's name + "_sandbox".
+	DatabaseURL string
 	// Pipeline adjusts the bot's pipeline options; tests make it faster.
 	Pipeline func(*pipeline.Options)
 }
@@ -387,6 +439,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return c, &config.Error{Name: "SANDBOX_ADDR", Problem: "is malformed: want host:port or :port"}
 		}
 		c.Addr = v
+	}
+	if v := strings.TrimSpace(getenv("SANDBOX_DATABASE_URL")); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			return c, &config.Error{Name: "SANDBOX_DATABASE_URL", Problem: "is malformed: want postgres://user@host:port/db"}
+		}
+		c.DatabaseURL = v
 	}
 	return c, nil
 }
@@ -409,14 +468,28 @@ func Command(ctx context.Context, getenv func(string) string, stdout, stderr io.
 
 // Run runs the bot against a fresh fake Telegram and serves the page
 // until ctx is cancelled. ready, when not nil, is told the sandbox, the
-// page's address and the running bot's parts (tests use it).
+// page's URL (with its token, without the final slash) and the running
+// bot's parts (tests use it).
 func Run(ctx context.Context, cfg config.Config, sc Config, log *slog.Logger, out io.Writer,
 	ready func(sb *Sandbox, addr string, srv *app.Server)) error {
+	dbURL, key, err := ownDatabase(ctx, cfg.DatabaseURL, sc.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	cfg.DatabaseURL, cfg.DatabaseOwnerURL = dbURL, ""
+	cfg.DataKey, cfg.OldDataKeys = key, nil
+	if err := addCoordinator(ctx, cfg); err != nil {
+		return err
+	}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
 	tg := telegramtest.New(telegramtest.WithBotUsername("hotline_sandbox_bot"))
 	defer tg.Close()
 	cfg.Token, cfg.APIURL = tg.Token(), tg.URL()
 	cfg.RedisPrefix += "sandbox:"
-	cfg.Admins = append(append([]int64(nil), cfg.Admins...), volunteerID)
+	cfg.Admins = nil                           // the real bot's admins have no business here
 	cfg.WebhookURL, cfg.WebhookSecret = "", "" // the fake cannot reach a public URL
 	if err := WipeRedisPrefix(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
 		return err
@@ -445,14 +518,15 @@ func Run(ctx context.Context, cfg config.Config, sc Config, log *slog.Logger, ou
 		<-done
 		return fmt.Errorf("sandbox: listen %s: %w", sc.Addr, err)
 	}
-	web := &http.Server{Handler: sb.routes(), ReadHeaderTimeout: 10 * time.Second}
+	web := &http.Server{Handler: sb.routes(token), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = web.Serve(ln) }()
-	addr := ln.Addr().String()
-	fmt.Fprintf(out, "sandbox: open http://%s/ to chat with the bot as a relative, a volunteer and a friend (metrics: %s)\n",
-		addr, sb.metrics)
-	log.Info("sandbox started", "page", "http://"+addr+"/", "telegram", tg.URL())
+	page := "http://" + ln.Addr().String() + "/" + token
+	fmt.Fprintf(out, "sandbox: open %s/ to chat with the bot as a relative, a volunteer and a friend (metrics: %s)\n",
+		page, sb.metrics)
+	// The page's path is its password: it goes to the terminal, not the log.
+	log.Info("sandbox started", "addr", ln.Addr().String(), "telegram", tg.URL())
 	if ready != nil {
-		ready(sb, addr, srv)
+		ready(sb, page, srv)
 	}
 	err = <-done
 	shutdown, stop := context.WithTimeout(context.Background(), 3*time.Second)
@@ -493,6 +567,128 @@ func WipeRedisPrefix(ctx context.Context, url, prefix string) error {
 		if err := rdb.Del(ctx, batch...).Err(); err != nil {
 			return fmt.Errorf("sandbox: wipe redis: %w", err)
 		}
+	}
+	return nil
+}
+
+// newToken is the random path the page is served under.
+func newToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("sandbox: token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// ErrNotSandbox is returned when the sandbox's database holds cases the
+// sandbox did not create: most likely the real bot's.
+var ErrNotSandbox = errors.New("sandbox: the database holds cases the sandbox did not create; give SANDBOX_DATABASE_URL a database of its own")
+
+// ownDatabase returns the sandbox's database, made when it is the default
+// one and missing, and its data key. The key is made with the database's
+// mark, the hotline_sandbox table, on its first start; a database with
+// cases and without the mark is refused (ErrNotSandbox).
+func ownDatabase(ctx context.Context, botURL, sandboxURL string) (string, []byte, error) {
+	if sandboxURL == "" {
+		u, err := url.Parse(botURL)
+		if err != nil {
+			return "", nil, fmt.Errorf("sandbox: DATABASE_URL: %w", err)
+		}
+		name := strings.TrimPrefix(u.Path, "/") + "_sandbox"
+		if err := createDatabase(ctx, botURL, name); err != nil {
+			return "", nil, err
+		}
+		u.Path = "/" + name
+		sandboxURL = u.String()
+	}
+	if sameDatabase(botURL, sandboxURL) {
+		return "", nil, fmt.Errorf("sandbox: SANDBOX_DATABASE_URL is the bot's own database: %w", ErrNotSandbox)
+	}
+	db, err := storage.OpenPostgres(ctx, sandboxURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("sandbox: %w", err)
+	}
+	defer db.Close()
+	var key []byte
+	err = db.GetContext(ctx, &key, `SELECT data_key FROM hotline_sandbox LIMIT 1`)
+	if err == nil {
+		return sandboxURL, key, nil
+	}
+	var hasTable bool
+	if err := db.GetContext(ctx, &hasTable, `SELECT to_regclass('cases') IS NOT NULL`); err != nil {
+		return "", nil, fmt.Errorf("sandbox: look for cases: %w", err)
+	}
+	if hasTable {
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT count(*) FROM cases`); err != nil {
+			return "", nil, fmt.Errorf("sandbox: count cases: %w", err)
+		}
+		if n > 0 {
+			return "", nil, ErrNotSandbox
+		}
+	}
+	key = make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return "", nil, fmt.Errorf("sandbox: data key: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `
+		CREATE TABLE hotline_sandbox (data_key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+		COMMENT ON TABLE hotline_sandbox IS 'hotline sandbox: fake data only; its data key, never the real one'`); err != nil {
+		return "", nil, fmt.Errorf("sandbox: mark the database: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO hotline_sandbox (data_key) VALUES ($1)`, key); err != nil {
+		return "", nil, fmt.Errorf("sandbox: mark the database: %w", err)
+	}
+	return sandboxURL, key, nil
+}
+
+// sameDatabase reports whether two Postgres URLs name one database.
+func sameDatabase(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		return "5432"
+	}
+	return strings.EqualFold(ua.Hostname(), ub.Hostname()) && port(ua) == port(ub) && ua.Path == ub.Path
+}
+
+// createDatabase makes the database name on the server of url when it is
+// missing.
+func createDatabase(ctx context.Context, serverURL, name string) error {
+	db, err := storage.OpenPostgres(ctx, serverURL)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name); err != nil {
+		return fmt.Errorf("sandbox: look for database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)); err != nil {
+		return fmt.Errorf("sandbox: create database %s (or give SANDBOX_DATABASE_URL): %w", name, err)
+	}
+	return nil
+}
+
+// addCoordinator migrates the sandbox's database and makes the page's
+// volunteer a coordinator there.
+func addCoordinator(ctx context.Context, cfg config.Config) error {
+	db, err := app.OpenDatabase(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	defer db.Close()
+	if err := storage.NewVolunteers(db).Add(ctx, volunteerID, flows.RoleCoordinator, 0); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	return nil
 }

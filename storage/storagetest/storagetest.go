@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,12 +30,36 @@ func need(t testing.TB, name string) string {
 	t.Helper()
 	v := os.Getenv(name)
 	if v == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set; under CI the tests need a real server (see scripts/services.sh)", name)
-		}
-		t.Skipf("%s is not set; run the tests with scripts/test", name)
+		missing(t, name+" is not set; the tests need a real server (scripts/services.sh, scripts/test)")
 	}
 	return v
+}
+
+// missing skips the test for want of what, except under CI=true, where it
+// fails: CI provides everything the tests need.
+func missing(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(what + " (under CI it must be)")
+	}
+	t.Skip(what)
+}
+
+// Require returns the path of the first of the programs found on PATH or
+// among the Postgres binaries (/usr/lib/postgresql/*/bin); when none is,
+// the test is skipped, except under CI=true, where it fails.
+func Require(t testing.TB, programs ...string) string {
+	t.Helper()
+	for _, p := range programs {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+		if m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/" + p); len(m) > 0 {
+			return m[len(m)-1]
+		}
+	}
+	missing(t, strings.Join(programs, " or ")+" is not installed")
+	return ""
 }
 
 // Name returns a random lower-case identifier with the given prefix.

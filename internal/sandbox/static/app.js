@@ -49,7 +49,7 @@ async function act(col, fn) {
 }
 
 function sendText(col, text) {
-  return act(col, () => post('/api/send', { user: col.user.id, text }));
+  return act(col, () => post('api/send', { user: col.user.id, text }));
 }
 
 function column(u) {
@@ -98,14 +98,14 @@ function submit(col) {
 function sendPhoto(col) {
   const caption = col.text.value;
   col.text.value = '';
-  act(col, () => post('/api/photo', { user: col.user.id, text: caption }));
+  act(col, () => post('api/photo', { user: col.user.id, text: caption }));
 }
 
 function setLang(col, lang) {
   col.lang = lang;
   for (const b of col.langButtons) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   drawMenu(col);
-  act(col, () => post('/api/lang', { user: col.user.id, lang }));
+  act(col, () => post('api/lang', { user: col.user.id, lang }));
 }
 
 // drawMenu shows the bot's command menu in the column's language, as
@@ -228,7 +228,7 @@ function content(col, e) {
           type: 'button', class: 'ib', 'data-data': b.data,
           onclick: (ev) => {
             ev.currentTarget.classList.add('pressed');
-            act(col, () => post('/api/press', { user: col.user.id, message: e.id, data: b.data }));
+            act(col, () => post('api/press', { user: col.user.id, message: e.id, data: b.data }));
           },
         }, b.text);
       })))));
@@ -263,7 +263,7 @@ function setStatus(ok) {
 async function poll() {
   for (;;) {
     try {
-      const r = await fetch('/api/events?since=' + state.since);
+      const r = await fetch('api/events?since=' + state.since);
       if (!r.ok) throw new Error(r.statusText);
       const j = await r.json();
       setStatus(true);
@@ -279,7 +279,7 @@ async function poll() {
 }
 
 async function main() {
-  const s = await (await fetch('/api/state')).json();
+  const s = await (await fetch('api/state')).json();
   state.bot = s.bot;
   state.users = s.users;
   state.commands = s.commands || {};

@@ -1,0 +1,177 @@
+package flows_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"hotline/flows"
+)
+
+// The case tools as conversations, with the handoff world's clock: the
+// handoff's timers run at Tick, so twenty minutes pass in a line.
+
+// reported stores a case reported by the person, as their report would.
+func (w *hworld) reported(p *hperson, draft string) flows.Case {
+	w.t.Helper()
+	r := fullCase()
+	r.DraftID, r.Consent, r.Lang = draft, true, "en"
+	r.ReporterChatID, r.ReporterUserID = p.id, p.id
+	c, err := w.cases.Create(context.Background(), r)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+// TestHoldKeepsTheChat: the user waits for an answer; the volunteer says
+// /hold 60 (on the phone with ICE). An hour passes without a reminder or
+// the chat going back to the queue; when the hold ends, the usual
+// reminder and return follow, counted from its end.
+func TestHoldKeepsTheChat(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t) // reminder after 10 minutes of silence, return 5 later
+	w.member(hVolunteer, flows.RoleVolunteer)
+	user, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	user.received()
+	vol.received()
+	user.send("Вы здесь? Его увозят сегодня")
+	vol.expectGot("copy 7001/" + strconv.Itoa(user.lastIn))
+
+	vol.command("hold", "60")
+	vol.expectGot("tools.hold_set")
+	user.expectGot("tools.hold_user")
+	for range 12 {
+		w.advance(5 * time.Minute)
+		if rs := w.tick(); len(rs) > 0 {
+			t.Fatalf("during the hold the timers sent %v", describeAll(rs))
+		}
+	}
+	if got := w.waiting(); len(got) != 0 {
+		t.Fatalf("queue %v during the hold", got)
+	}
+	w.advance(9 * time.Minute) // 9 minutes after the hold
+	w.tick()
+	vol.expectGot()
+	w.advance(time.Minute)
+	w.tick()
+	vol.expectGot("handoff.remind")
+	w.advance(5 * time.Minute)
+	w.tick()
+	vol.expectGot("handoff.vol_returned")
+	user.expectGot("handoff.returned+handoff.position+handoff.write_while_waiting")
+
+	// Bad numbers, and /hold without a chat, change nothing.
+	for _, arg := range []string{"", "sixty", "-1", "481", "1.5"} {
+		if rs := vol.command("hold", arg); !has(rs, "tools.hold_usage") {
+			t.Errorf("/hold %q answered %v", arg, describeAll(rs))
+		}
+	}
+	if rs := vol.command("hold", "30"); !has(rs, "handoff.none_held") {
+		t.Errorf("/hold without a chat answered %v", describeAll(rs))
+	}
+}
+
+// TestWriteOpensTheChat: a volunteer writes first to a reporter who never
+// asked for a chat. The timers wait for the reporter: no reminder while
+// the volunteer has spoken last. The reporter's answer is relayed, and
+// the reminder counts from it. Another volunteer's /write then finds the
+// chat taken; a reporter waiting in the queue is taken by /write.
+func TestWriteOpensTheChat(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+	reporter, vol, coord := w.person(7001, "ru"), w.person(hVolunteer, "en"), w.person(hCoord, "en")
+	c := w.reported(reporter, "write-draft")
+
+	vol.command("write", flows.FormatCode(c.Code))
+	vol.expectGot("tools.write_opened")
+	got := reporter.expectGot("tools.write_user")
+	if textData(got[0], "tools.write_user", "Code") != flows.FormatCode(c.Code) {
+		t.Errorf("the reporter was not told the case: %+v", got[0].Texts)
+	}
+	vol.send("Hello, I am from the hotline")
+	reporter.expectGot("copy 501/" + strconv.Itoa(vol.lastIn))
+	w.advance(30 * time.Minute)
+	if rs := w.tick(); len(rs) > 0 {
+		t.Fatalf("the timers acted while the volunteer spoke last: %v", describeAll(rs))
+	}
+	reporter.send("Он в Элое")
+	vol.expectGot("copy 7001/" + strconv.Itoa(reporter.lastIn))
+	w.advance(10 * time.Minute)
+	w.tick()
+	vol.expectGot("handoff.remind")
+
+	coord.command("write", c.Code)
+	coord.expectGot("tools.write_other")
+	vol.command("write", c.Code)
+	vol.expectGot("tools.write_already")
+	// The volunteer sees the case in full while holding its chat.
+	if rs := vol.command("case", ""); !has(rs, "handoff.case") {
+		t.Errorf("/case in the opened chat answered %v", describeAll(rs))
+	}
+
+	// A reporter already in the queue is taken.
+	other := w.person(7002, "en")
+	oc := w.reported(other, "write-draft-2")
+	other.press("m:volunteer")
+	other.received()
+	coord.received()
+	coord.command("write", oc.Code)
+	if rs := coord.received(); len(rs) == 0 || !has(rs, "handoff.taken") {
+		t.Errorf("/write to a waiting reporter answered %v", describeAll(rs))
+	}
+	other.expectGot("handoff.vol_joined_anon")
+}
+
+// TestTranscriptPages: the conversation of a case, ten messages a page,
+// oldest first, with buttons to the later and earlier pages; reading it
+// is in the audit log.
+func TestTranscriptPages(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	reporter, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
+	c := w.reported(reporter, "pages-draft")
+	vol.command("write", c.Code)
+	for i := range 6 {
+		vol.send("question " + strconv.Itoa(i+1))
+		w.advance(time.Minute)
+		reporter.send("ответ " + strconv.Itoa(i+1))
+		w.advance(time.Minute)
+	}
+	reporter.media("photo", "")
+	vol.received()
+	card := vol.command("case", "")
+	page := vol.press(buttonData(t, card[0], "btn.tools_transcript"))
+	if got := textData(page[0], "tools.transcript", "To"); got != 10 {
+		t.Fatalf("first page ends at %v, want 10: %v", got, describeAll(page))
+	}
+	lines, _ := textData(page[0], "tools.transcript", "Lines").([]flows.Text)
+	if len(lines) != 10 || lines[0].Data["Text"] != "question 1" || lines[1].Data["Text"] != "ответ 1" {
+		t.Errorf("first page lines: %+v", lines)
+	}
+	next := vol.press(buttonData(t, page[0], "btn.tools_later"))
+	lines, _ = textData(next[0], "tools.transcript", "Lines").([]flows.Text)
+	if len(lines) != 3 || lines[2].ID != "tools.line_media" || lines[2].Data["Kind"] != "photo" {
+		t.Errorf("last page lines: %+v", lines)
+	}
+	buttonData(t, next[0], "btn.tools_earlier")
+	es, _, err := w.deps.Audit.ForCase(context.Background(), c.ID, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	for _, e := range es {
+		if e.Action == flows.AuditTranscript {
+			read++
+		}
+	}
+	if read != 2 {
+		t.Errorf("%d transcript reads audited, want 2", read)
+	}
+}

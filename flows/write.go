@@ -1,0 +1,263 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Volunteers work the case, not just the chat (issue 12, point 7): /write
+// opens a relay to a case's reporter from the volunteer's side, /hold tells
+// the handoff's timers that the volunteer is busy for the case, and the
+// relayed conversation is kept with the case (transcript.go). /find by name
+// and /newcase are in newcase.go, duplicates and merges in duplicates.go.
+
+// ToolsDeps are what the case tools need.
+type ToolsDeps struct {
+	Duplicates  Duplicates  // possible duplicates and merges
+	Transcripts Transcripts // the relayed conversation, kept with the case
+	Outreach    Outreach    // volunteer-started chats and holds, in the handoff's live state
+	CaseTools   CaseTools   // a case's reporter, who filed it, and the name index
+}
+
+// Errors of the case tools.
+var (
+	// ErrPaired is returned by Outreach.Open when the chat already talks
+	// to a volunteer or waits for one.
+	ErrPaired = errors.New("chat already in the handoff")
+	// ErrClosed is returned for a case whose latest status closed it.
+	ErrClosed = errors.New("case closed")
+	// ErrMerged is returned for a case merged into another.
+	ErrMerged = errors.New("case merged")
+)
+
+// Open asks the queue to pair a volunteer with a chat that is neither
+// waiting nor paired: a conversation the volunteer starts.
+type Open struct {
+	ChatID    int64
+	Lang      string // the user's language
+	CaseCode  string
+	Volunteer int64
+	Name      string
+	VolLang   string
+	Max       int // chats the volunteer may hold at once
+	ID        string
+	At        time.Time
+	Op        string
+}
+
+// Outreach is the part of the handoff's live state the case tools change.
+type Outreach interface {
+	// Open pairs the chat with the volunteer, atomically: ErrPaired when
+	// the chat waits or talks to a volunteer, ErrBusy when the volunteer
+	// holds as many chats as they may. The pairing has no message pending:
+	// the volunteer speaks first.
+	Open(ctx context.Context, o Open) (Pairing, error)
+	// Hold tells the timers that the volunteer is busy for the chat until
+	// a time: no reminder, no return to the queue before then. ErrNotFound
+	// when the volunteer does not hold the chat.
+	Hold(ctx context.Context, chatID, volunteer int64, until time.Time) error
+}
+
+// CaseContact is how to reach a case's reporter.
+type CaseContact struct {
+	CaseID  int64
+	Code    string
+	ChatID  int64
+	Lang    string
+	Erased  bool  // the personal data is erased (/forget, the retention purge)
+	Blocked bool  // the reporter blocked the bot, or the case was filed by phone
+	FiledBy int64 // the volunteer who filed it for a caller (/newcase), 0 for none
+	Closed  bool
+	Merged  string // the code of the case it was merged into, "" when not merged
+}
+
+// CaseTools reads what the case tools need of a case.
+type CaseTools interface {
+	// Contact returns how to reach the reporter of the case with this
+	// code, or ErrNotFound.
+	Contact(ctx context.Context, code string) (CaseContact, error)
+	// FiledBy returns the volunteer who filed the case for a caller, 0
+	// for none.
+	FiledBy(ctx context.Context, caseID int64) (int64, error)
+	// FindName returns the open and closed cases whose detainee's name has
+	// every token of name (Latin or Cyrillic, any usual transliteration),
+	// found by a blind index, newest first.
+	FindName(ctx context.Context, name string) ([]CaseFile, error)
+}
+
+// Callback data of the case tools' buttons: "ct.:<action>:<args>".
+const dataTools = "ct."
+
+// Actions after "ct.:".
+const (
+	actTranscript = "t" // t:<code>:<skip>, a page of the conversation
+	actMerge      = "m" // m:<from>:<into>, merge one case into another
+	actWrite      = "w" // w:<code>, talk to the reporter
+)
+
+// registerTools plugs the case tools into the engine.
+func (a *App) registerTools() {
+	h := &a.hooks
+	// Every command here asks the authorisation table (authz.go) first.
+	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }
+	h.commands["write"] = gate(ActWriteReporter, a.writeCommand)
+	h.commands["hold"] = gate(ActTakeChat, a.holdCommand)
+	h.commands["merge"] = gate(ActMergeCases, a.mergeCommand)
+	h.commands["newcase"] = a.guard(ActFileForCaller, a.newCaseCommand)
+	buttons := map[string]button{
+		actTranscript: a.guardButton(ActViewCase, a.asMember(a.transcriptButton)),
+		actMerge:      a.guardButton(ActMergeCases, a.asMember(a.mergeButton)),
+		actWrite:      a.guardButton(ActWriteReporter, a.asMember(a.writeCommand)),
+	}
+	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
+		act, arg, _ := strings.Cut(rest, ":")
+		if b := buttons[act]; b != nil {
+			return b(ctx, c, arg)
+		}
+		c.say(T("button.old"))
+		return c.again(ctx)
+	}
+}
+
+// writeCommand is /write CODE, and the card's "Talk to the reporter".
+func (a *App) writeCommand(ctx context.Context, c *turn, m *member, arg string) error {
+	code, ok := NormalizeCode(strings.TrimSpace(arg))
+	if strings.TrimSpace(arg) == "" {
+		m.say(T("tools.write_usage"))
+		return nil
+	}
+	if !ok {
+		m.say(T("update.not_found"))
+		return nil
+	}
+	return a.writeToReporter(ctx, c, m, code)
+}
+
+// writeToReporter opens a relay from the member to the reporter of the
+// case with code: the reporter is told that a volunteer of the hotline is
+// writing about the case (never who), and everything the member writes
+// next goes to them. A reporter already waiting in the queue is taken as
+// /take would; one talking to another volunteer is left alone.
+func (a *App) writeToReporter(ctx context.Context, c *turn, m *member, code string) error {
+	ct, err := a.d.CaseTools.Contact(ctx, code)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m.say(T("update.not_found"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("reporter of a case for %d: %w", m.UserID, err)
+	}
+	switch {
+	case ct.Merged != "":
+		m.say(T("tools.write_merged", "Code", FormatCode(ct.Code), "Into", FormatCode(ct.Merged)))
+		return nil
+	case ct.Erased:
+		m.say(T("tools.write_erased", "Code", FormatCode(ct.Code)))
+		return nil
+	case ct.FiledBy != 0:
+		m.say(T("tools.write_phone", "Code", FormatCode(ct.Code)))
+		return nil
+	case ct.Blocked || ct.ChatID == 0:
+		m.say(T("tools.write_blocked", "Code", FormatCode(ct.Code)))
+		return nil
+	case ct.ChatID == m.UserID:
+		m.say(T("tools.write_self"))
+		return nil
+	}
+	st, err := a.d.Queue.Chat(ctx, ct.ChatID)
+	if err != nil {
+		return fmt.Errorf("handoff state of %d: %w", ct.ChatID, err)
+	}
+	mine := st.Paired != nil && st.Paired.Volunteer == m.UserID
+	switch {
+	case st.Paired != nil && !mine:
+		m.say(T("tools.write_other", "Code", FormatCode(ct.Code)))
+		return nil
+	case st.Waiting != nil:
+		// The reporter asked for a volunteer meanwhile: take the chat.
+		return a.take(ctx, c, m, st.Waiting.Ticket)
+	}
+	lang := ct.Lang
+	if lang != "ru" && lang != "en" {
+		lang = Lang(lang)
+	}
+	// Asked even when the chat is already the member's: the same update
+	// handled again after a failure gets the pairing it opened, and goes
+	// on as the first time.
+	p, err := a.d.Outreach.Open(ctx, Open{ChatID: ct.ChatID, Lang: lang, CaseCode: ct.Code,
+		Volunteer: m.UserID, Name: m.Name, VolLang: m.lang, Max: a.maxChats(m.Role),
+		ID: a.d.NewID(), At: c.now, Op: c.op()})
+	switch {
+	case errors.Is(err, ErrPaired) && mine:
+		if err := a.d.Queue.SetActive(ctx, m.UserID, ct.ChatID); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("switch chat of %d: %w", m.UserID, err)
+		}
+		m.say(T("tools.write_already", "Code", FormatCode(ct.Code), "Ticket", st.Paired.Ticket))
+		return nil
+	case errors.Is(err, ErrPaired):
+		m.say(T("tools.write_other", "Code", FormatCode(ct.Code)))
+		return nil
+	case errors.Is(err, ErrBusy):
+		m.say(T("handoff.busy").Plural(a.maxChats(m.Role)))
+		return nil
+	case err != nil:
+		return fmt.Errorf("open chat with the reporter of case %d for %d: %w", ct.CaseID, m.UserID, err)
+	}
+	if err := a.d.Handoffs.Start(ctx, p); err != nil {
+		return fmt.Errorf("record handoff %s: %w", p.ID, err)
+	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditWrite, CaseID: ct.CaseID}); err != nil {
+		return err
+	}
+	m.say(T("tools.write_opened", "Code", FormatCode(ct.Code), "Ticket", p.Ticket, "Lang", langText(p.Lang)))
+	told := T("tools.write_user", "Code", FormatCode(ct.Code))
+	if p.Name != "" {
+		told = T("tools.write_user_named", "Code", FormatCode(ct.Code), "Name", p.Name)
+	}
+	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Priority: PriorityReply, Texts: []Text{told},
+		Buttons: [][]Button{{{Text: T("btn.handoff_end"), Data: dataEnd}}}})
+	return nil
+}
+
+// maxHold is the longest /hold: a volunteer away longer gives the chat back.
+const maxHold = 8 * 60
+
+// holdCommand is /hold N: the volunteer is busy for the case of their
+// active chat for N minutes (on the phone with ICE), so the timers neither
+// remind them nor take the chat back before then; the user is told the
+// volunteer is still on it. /hold 0 ends a hold.
+func (a *App) holdCommand(ctx context.Context, c *turn, m *member, arg string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(arg))
+	if err != nil || n < 0 || n > maxHold {
+		m.say(T("tools.hold_usage").Plural(maxHold))
+		return nil
+	}
+	p, err := a.active(ctx, m)
+	if err != nil || p == nil {
+		return err
+	}
+	until := c.now.Add(time.Duration(n) * time.Minute)
+	if n == 0 {
+		until = time.Time{}
+	}
+	err = a.d.Outreach.Hold(ctx, p.ChatID, m.UserID, until)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m.say(T("handoff.none_held"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("hold chat %d for %d: %w", p.ChatID, m.UserID, err)
+	}
+	if n == 0 {
+		m.say(T("tools.hold_ended", "Ticket", p.Ticket))
+		return nil
+	}
+	m.say(T("tools.hold_set", "Ticket", p.Ticket, "Until", until.UTC().Format("15:04")+" UTC").Plural(n))
+	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Priority: PriorityReply,
+		Texts: []Text{T("tools.hold_user").Plural(n)}})
+	return nil
+}
