@@ -22,7 +22,7 @@ import (
 // last messages it got.
 
 // ackFlush is how long an answered call may wait for a trim before it is
-// deleted on its own.
+// deleted on its own (up to twice that, as flushes run every ackFlush).
 const ackFlush = 250 * time.Millisecond
 
 // acks holds the answered calls not yet deleted from the outbox. One mutex
@@ -32,13 +32,19 @@ type acks struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
-	pending  map[int][]string // answered, to delete
-	deleting map[int][]string // answered, XDEL in flight
-	partly   map[entryKey]int // entries with several calls: how many answered
-	calls    map[callKey]bool // the answered calls of those entries
-	flushing bool             // a flush is deleting
-	flushed  *sync.Cond       // signalled when a flush ends
+	pending  map[int][]ackedEntry // answered, to delete
+	deleting map[int][]string     // answered, XDEL in flight
+	partly   map[entryKey]int     // entries with several calls: how many answered
+	calls    map[callKey]bool     // the answered calls of those entries
+	flushing bool                 // a flush is deleting
+	flushed  *sync.Cond           // signalled when a flush ends
 	wakeC    chan struct{}
+}
+
+// ackedEntry is an outbox entry all of whose calls were answered, and when.
+type ackedEntry struct {
+	id string
+	at time.Time
 }
 
 type entryKey struct {
@@ -52,7 +58,7 @@ type callKey struct {
 }
 
 func newAcks(out *Outbox, log *slog.Logger) *acks {
-	a := &acks{out: out, log: log, pending: map[int][]string{},
+	a := &acks{out: out, log: log, pending: map[int][]ackedEntry{},
 		partly: map[entryKey]int{}, calls: map[callKey]bool{}, wakeC: make(chan struct{}, 1)}
 	a.flushed = sync.NewCond(&a.mu)
 	return a
@@ -80,7 +86,7 @@ func (a *acks) add(o Outgoing) {
 			delete(a.calls, callKey{e, n})
 		}
 	}
-	a.pending[o.Partition] = append(a.pending[o.Partition], o.ID)
+	a.pending[o.Partition] = append(a.pending[o.Partition], ackedEntry{o.ID, time.Now()})
 	a.mu.Unlock()
 	wake(a.wakeC)
 }
@@ -90,17 +96,17 @@ func (a *acks) add(o Outgoing) {
 func (a *acks) answered(o Outgoing) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return contains(a.pending[o.Partition], o.ID) || contains(a.deleting[o.Partition], o.ID) ||
-		a.calls[callKey{entryKey{o.Partition, o.ID}, o.Part}]
-}
-
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
+	for _, x := range a.pending[o.Partition] {
+		if x.id == o.ID {
 			return true
 		}
 	}
-	return false
+	for _, id := range a.deleting[o.Partition] {
+		if id == o.ID {
+			return true
+		}
+	}
+	return a.calls[callKey{entryKey{o.Partition, o.ID}, o.Part}]
 }
 
 // trimmed forgets the answered calls of partition p below id: a commit
@@ -108,11 +114,11 @@ func contains(ids []string, id string) bool {
 func (a *acks) trimmed(p int, below string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	keep := func(ids []string) []string {
-		out := ids[:0]
-		for _, id := range ids {
-			if !idLess(id, below) {
-				out = append(out, id)
+	keep := func(xs []ackedEntry) []ackedEntry {
+		out := xs[:0]
+		for _, x := range xs {
+			if !idLess(x.id, below) {
+				out = append(out, x)
 			}
 		}
 		return out
@@ -126,8 +132,8 @@ func (a *acks) trimmed(p int, below string) {
 	}
 }
 
-// run deletes what trims leave behind, ackFlush after it was answered at
-// the latest, until ctx is done.
+// run deletes what trims leave behind, once it has waited ackFlush, until
+// ctx is done.
 func (a *acks) run(ctx context.Context) {
 	for {
 		select {
@@ -135,27 +141,53 @@ func (a *acks) run(ctx context.Context) {
 			return
 		case <-a.wakeC:
 		}
-		if !sleep(ctx, ackFlush) {
-			return
+		for {
+			if !sleep(ctx, ackFlush) {
+				return
+			}
+			if !a.flushOlder(ctx, ackFlush) {
+				break
+			}
 		}
-		a.flush(ctx)
 	}
 }
 
-// flush deletes the answered calls from the outbox now; one flush runs at a
-// time, and a call waiting for one waits for it.
-func (a *acks) flush(ctx context.Context) {
+// flush deletes every answered call from the outbox now.
+func (a *acks) flush(ctx context.Context) { a.flushOlder(ctx, 0) }
+
+// flushOlder deletes the answered calls that have waited at least age for
+// a trim, and reports whether younger ones are left. One flush runs at a
+// time; a call waiting for one waits for it.
+func (a *acks) flushOlder(ctx context.Context, age time.Duration) bool {
 	a.mu.Lock()
 	for a.flushing {
 		a.flushed.Wait()
 	}
-	ids := a.pending
+	cut := time.Now().Add(-age)
+	ids := map[int][]string{}
+	left := false
+	for p, xs := range a.pending {
+		young := xs[:0]
+		for _, x := range xs {
+			if x.at.After(cut) {
+				young = append(young, x)
+			} else {
+				ids[p] = append(ids[p], x.id)
+			}
+		}
+		if len(young) > 0 {
+			a.pending[p] = young
+			left = true
+		} else {
+			delete(a.pending, p)
+		}
+	}
 	if len(ids) == 0 {
 		a.mu.Unlock()
-		return
+		return left
 	}
 	a.flushing = true
-	a.pending, a.deleting = map[int][]string{}, ids
+	a.deleting = ids
 	a.mu.Unlock()
 
 	err := a.out.Delete(ctx, ids)
@@ -163,8 +195,11 @@ func (a *acks) flush(ctx context.Context) {
 	a.mu.Lock()
 	if err != nil {
 		for p, list := range a.deleting {
-			a.pending[p] = append(a.pending[p], list...)
+			for _, id := range list {
+				a.pending[p] = append(a.pending[p], ackedEntry{id, cut})
+			}
 		}
+		left = true
 	}
 	a.deleting = nil
 	a.flushing = false
@@ -172,8 +207,8 @@ func (a *acks) flush(ctx context.Context) {
 	a.mu.Unlock()
 	if err != nil {
 		a.log.Warn("delete answered calls", "err", err)
-		wake(a.wakeC)
 	}
+	return left
 }
 
 // idLess reports whether stream id x comes before y.

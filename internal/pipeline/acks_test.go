@@ -24,11 +24,11 @@ func TestAcksEntryLeavesOnceEveryCallIsAnswered(t *testing.T) {
 	}
 	a.add(second)
 	a.add(single)
-	if got := a.pending[2]; len(got) != 2 || got[0] != "5-0" || got[1] != "6-0" {
+	if got := a.pending[2]; len(got) != 2 || got[0].id != "5-0" || got[1].id != "6-0" {
 		t.Fatalf("to delete = %v, want [5-0 6-0]", got)
 	}
 	a.trimmed(2, "6-0") // the outbox was trimmed below 6-0
-	if got := a.pending[2]; len(got) != 1 || got[0] != "6-0" {
+	if got := a.pending[2]; len(got) != 1 || got[0].id != "6-0" {
 		t.Errorf("to delete after a trim = %v, want [6-0]", got)
 	}
 	if !idLess("5-9", "6-0") || idLess("10-0", "9-5") || nextID("7-3") != "7-4" {
