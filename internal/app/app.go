@@ -182,6 +182,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		Registry:      reg,
 		Logger:        log,
 	}
+	if keys != nil {
+		opts.Sealer = keys // updates and replies are sealed in Redis
+	}
 	if cfg.Webhook() {
 		opts.Mode = pipeline.Webhook
 		opts.WebhookURL = cfg.WebhookURL

@@ -860,7 +860,8 @@ func conversationsMemory(b *testing.B, sizes []int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour).WithKeys(storagetest.Keys(b)).WithTag(pipeline.TagOf(cfg.Partitions))
+	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour).WithKeys(storagetest.Keys(b))
+	_ = cfg
 	var real []*vuser
 	seeded := 0
 	var templates [2]*flows.Session // a real session in each language, as reports[i]
@@ -992,7 +993,7 @@ func sessionBytes(b *testing.B, rdb *redis.Client, sessions *storage.Sessions, u
 	cmds := make([]*redis.IntCmd, len(us))
 	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, v := range us {
-			cmds[i] = p.MemoryUsage(ctx, sessions.Key(v.u.ID), 0)
+			cmds[i] = p.MemoryUsage(ctx, "bench:s:"+strconv.FormatInt(v.u.ID, 10), 0)
 		}
 		return nil
 	})

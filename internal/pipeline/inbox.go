@@ -230,7 +230,7 @@ func (in *Inbox) Add(ctx context.Context, us ...Incoming) (int, error) {
 		keys := []string{in.SeenKey(p), in.Key(p)}
 		args := []any{"h", now.UnixMilli(), trim}
 		for _, u := range group {
-			args = append(args, 2, u.UpdateID, u.ChatID, u.Raw)
+			args = append(args, 2, u.UpdateID, u.ChatID, seal(in.out.sealer, in.Key(p), u.UpdateID, u.Raw))
 		}
 		n, err := addScript.Run(ctx, in.rdb, keys, args...).Int()
 		if err != nil {
@@ -271,7 +271,7 @@ func (in *Inbox) AddPolled(ctx context.Context, us []Incoming, next int64) (int,
 				keys = append(keys, in.Key(p))
 				idx[p] = len(keys)
 			}
-			args = append(args, idx[p], u.UpdateID, u.ChatID, u.Raw)
+			args = append(args, idx[p], u.UpdateID, u.ChatID, seal(in.out.sealer, in.Key(p), u.UpdateID, u.Raw))
 		}
 		n, err := addScript.Run(ctx, in.rdb, keys, args...).Int()
 		if err != nil {
@@ -284,7 +284,7 @@ func (in *Inbox) AddPolled(ctx context.Context, us []Incoming, next int64) (int,
 		keys := []string{in.key(p, "offset"), in.Key(p)}
 		args := []any{"p", now, next}
 		for _, u := range group {
-			args = append(args, 2, u.UpdateID, u.ChatID, u.Raw)
+			args = append(args, 2, u.UpdateID, u.ChatID, seal(in.out.sealer, in.Key(p), u.UpdateID, u.Raw))
 		}
 		n, err := addScript.Run(ctx, in.rdb, keys, args...).Int()
 		if err != nil {
@@ -391,13 +391,13 @@ func (in *Inbox) Read(ctx context.Context, inbox, outbox Cursors, count int64, b
 	for _, s := range streams {
 		if p, ok := in.partitionOfKey(s.Stream, "in"); ok {
 			for _, m := range s.Messages {
-				r.In = append(r.In, entry(p, m))
+				r.In = append(r.In, in.entry(p, in.Key(p), m))
 			}
 			continue
 		}
 		if p, ok := in.partitionOfKey(s.Stream, "out"); ok {
 			for _, m := range s.Messages {
-				r.Out = append(r.Out, outgoings(p, m)...)
+				r.Out = append(r.Out, in.out.outgoings(p, m)...)
 			}
 		}
 	}
@@ -418,15 +418,21 @@ func (in *Inbox) partitionOfKey(key, kind string) (int, bool) {
 	return p, err == nil
 }
 
-func entry(p int, m redis.XMessage) Entry {
+// entry reads an update of stream (partition p's, or the dead letters'
+// copy of it), opening it.
+func (in *Inbox) entry(p int, stream string, m redis.XMessage) Entry {
+	uid := fieldInt(m, "i")
 	return Entry{
 		ID:        m.ID,
 		Partition: p,
-		UpdateID:  fieldInt(m, "i"),
+		UpdateID:  uid,
 		ChatID:    fieldInt(m, "c"),
-		Raw:       []byte(fieldStr(m, "u")),
+		Raw:       unseal(in.out.sealer, stream, uid, []byte(fieldStr(m, "u"))),
 	}
 }
+
+// SetSealer makes the inbox and its outbox seal what they keep.
+func (in *Inbox) SetSealer(s Sealer) { in.out.sealer = s }
 
 func fieldStr(m redis.XMessage, k string) string {
 	s, _ := m.Values[k].(string)
@@ -640,7 +646,7 @@ func (in *Inbox) commitGroup(ctx context.Context, cs []Commit, errs []error) {
 					continue
 				}
 				x := []any{"xadd", in.out.Key(q), "*", "u", e.UpdateID}
-				foreign = append(foreign, append(x, callFields(byPart[q])...))
+				foreign = append(foreign, append(x, in.out.callFields(q, byPart[q])...))
 			}
 			order = mine
 		}
@@ -656,7 +662,7 @@ func (in *Inbox) commitGroup(ctx context.Context, cs []Commit, errs []error) {
 				k = len(keys)
 				outs[q] = k
 			}
-			fields := callFields(byPart[q])
+			fields := in.out.callFields(q, byPart[q])
 			args = append(args, k, c.Trim[q], len(fields))
 			args = append(args, fields...)
 		}
@@ -731,7 +737,7 @@ func (in *Inbox) DeadLetters(ctx context.Context, n int64) ([]DeadLetter, error)
 	var out []DeadLetter
 	for p, c := range cmds {
 		for _, m := range c.Val() {
-			e := entry(p, m)
+			e := in.entry(p, fieldStr(m, "stream"), m)
 			e.ID = fieldStr(m, "entry")
 			out = append(out, DeadLetter{ID: m.ID, Entry: e, Attempts: int(fieldInt(m, "attempts")), Reason: fieldStr(m, "reason")})
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -398,6 +399,60 @@ func TestInboxDeadLettersExpire(t *testing.T) {
 		}
 		if dl, _ := in.DeadLetters(ctx, 10); len(dl) != 0 {
 			t.Errorf("dead letters after DeadTTL = %+v, want none", dl)
+		}
+	})
+}
+
+// TestInboxSealsWhatItKeeps: with a sealer, what people wrote is in the
+// streams only sealed, for its stream and update: the inbox's update, the
+// outbox's parameters, the dead letter's copy; the pipeline reads them
+// back, and a payload moved to another stream does not open.
+func TestInboxSealsWhatItKeeps(t *testing.T) {
+	onRedis(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		ctx := context.Background()
+		in := NewInbox(rdb, prefix, 2)
+		keys := storagetest.Keys(t)
+		in.SetSealer(keys)
+		raw := []byte(`{"update_id":7,"message":{"text":"Ivan Petrov A123456789"}}`)
+		if _, err := in.Add(ctx, Incoming{UpdateID: 7, ChatID: 3, Raw: raw}, Incoming{UpdateID: 8, ChatID: 3, Raw: raw}); err != nil {
+			t.Fatal(err)
+		}
+		p := in.PartitionOf(3)
+		l := lease(t, in, p, "me")
+		es := readAll(t, in, p)
+		if len(es) != 2 || string(es[0].Raw) != string(raw) {
+			t.Fatalf("read back %+v, want the update as taken in", es)
+		}
+		call := Outgoing{Partition: p, ChatID: 3, Method: "sendMessage", UpdateID: 7, Params: []byte(`{"chat_id":3,"text":"Ivan Petrov"}`)}
+		if err := in.Commit(ctx, Commit{Lease: l, Entry: es[0], Calls: []Outgoing{call}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Commit(ctx, Commit{Lease: l, Entry: es[1], Outcome: Dead, Attempts: 20, Reason: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{in.Key(p), in.out.Key(p), in.DeadKey(p)} {
+			ms, err := rdb.XRange(ctx, key, "-", "+").Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := fmt.Sprint(ms); strings.Contains(s, "Petrov") || strings.Contains(s, "A123456789") {
+				t.Errorf("%s holds plain personal data: %s", key, s)
+			}
+		}
+		got, err := in.out.Pending(ctx, p, 10)
+		if err != nil || len(got) != 1 || string(got[0].Params) != string(call.Params) {
+			t.Errorf("outbox reads back %+v, %v; want the call's parameters", got, err)
+		}
+		dl, err := in.DeadLetters(ctx, 10)
+		if err != nil || len(dl) != 1 || string(dl[0].Entry.Raw) != string(raw) {
+			t.Errorf("dead letter reads back %+v, %v; want the update", dl, err)
+		}
+		sealed := seal(keys, in.Key(p), 7, raw)
+		if got := unseal(keys, in.Key(p), 8, sealed); got != nil {
+			t.Error("an update sealed for one entry opens for another")
+		}
+		if got := unseal(keys, in.Key((p+1)%2), 7, sealed); got != nil {
+			t.Error("an update sealed for one stream opens in another")
 		}
 	})
 }

@@ -35,20 +35,52 @@ type Outgoing struct {
 	Parts     int   // how many calls share the entry (0 or 1: none other)
 }
 
-// callFields returns the stream fields of calls that share an entry, the
-// update id left out.
-func callFields(cs []Outgoing) []any {
+// callFields returns the stream fields of calls that share an entry of
+// partition p's outbox, their parameters sealed, the update id left out.
+func (o *Outbox) callFields(p int, cs []Outgoing) []any {
+	key := o.Key(p)
 	if len(cs) == 1 {
 		c := cs[0]
-		return []any{"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", []byte(c.Params)}
+		return []any{"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", seal(o.sealer, key, c.UpdateID, c.Params)}
 	}
 	fs := make([]any, 0, 2+8*len(cs))
 	fs = append(fs, "n", len(cs))
 	for i, c := range cs {
 		n := strconv.Itoa(i)
-		fs = append(fs, "c"+n, c.ChatID, "m"+n, c.Method, "p"+n, c.Priority, "j"+n, []byte(c.Params))
+		fs = append(fs, "c"+n, c.ChatID, "m"+n, c.Method, "p"+n, c.Priority, "j"+n, seal(o.sealer, key, c.UpdateID, c.Params))
 	}
 	return fs
+}
+
+// Sealer encrypts what the streams keep (updates, calls' parameters: they
+// carry what people wrote), bound to the stream and the update id, so that
+// Redis's files and backups hold no plain personal data. storage.Keyring is
+// one.
+type Sealer interface {
+	SealStream(stream string, id int64, v []byte) []byte
+	OpenStream(stream string, id int64, v []byte) ([]byte, error)
+}
+
+// seal seals v for stream and id; without a sealer it is v.
+func seal(s Sealer, stream string, id int64, v []byte) []byte {
+	if s == nil || len(v) == 0 {
+		return v
+	}
+	return s.SealStream(stream, id, v)
+}
+
+// unseal opens what seal sealed. Plain JSON (no sealer, or stored before
+// there was one) is returned as it is; what does not open is nil, which the
+// worker sends to the dead letters and Telegram refuses.
+func unseal(s Sealer, stream string, id int64, v []byte) []byte {
+	if s == nil || len(v) == 0 || v[0] == '{' {
+		return v
+	}
+	b, err := s.OpenStream(stream, id, v)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // Outbox is the durable queue of outgoing Bot API calls.
@@ -56,6 +88,7 @@ type Outbox struct {
 	rdb    redis.UniversalClient
 	prefix string
 	n      int
+	sealer Sealer
 }
 
 // NewOutbox returns the outbox under prefix with the given number of
@@ -82,7 +115,7 @@ func (o *Outbox) Add(ctx context.Context, calls ...Outgoing) error {
 	_, err := o.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
 		for _, c := range calls {
 			pl.XAdd(ctx, &redis.XAddArgs{Stream: o.Key(c.Partition), Values: []any{
-				"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", c.Params, "u", c.UpdateID,
+				"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", seal(o.sealer, o.Key(c.Partition), c.UpdateID, c.Params), "u", c.UpdateID,
 			}})
 		}
 		return nil
@@ -121,7 +154,7 @@ func (o *Outbox) Pending(ctx context.Context, p int, n int64) ([]Outgoing, error
 	}
 	out := make([]Outgoing, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, outgoings(p, m)...)
+		out = append(out, o.outgoings(p, m)...)
 	}
 	return out, nil
 }
@@ -158,8 +191,9 @@ func (o *Outbox) Waiting(ctx context.Context, parts []int) (int64, error) {
 	return n, nil
 }
 
-// outgoings returns the calls of an outbox entry.
-func outgoings(p int, m redis.XMessage) []Outgoing {
+// outgoings returns the calls of an outbox entry, their parameters opened.
+func (o *Outbox) outgoings(p int, m redis.XMessage) []Outgoing {
+	key, uid := o.Key(p), fieldInt(m, "u")
 	n := int(fieldInt(m, "n"))
 	if n == 0 {
 		return []Outgoing{{
@@ -168,7 +202,7 @@ func outgoings(p int, m redis.XMessage) []Outgoing {
 			ChatID:    fieldInt(m, "c"),
 			Method:    fieldStr(m, "m"),
 			Priority:  int(fieldInt(m, "p")),
-			Params:    []byte(fieldStr(m, "j")),
+			Params:    unseal(o.sealer, key, uid, []byte(fieldStr(m, "j"))),
 			UpdateID:  fieldInt(m, "u"),
 		}}
 	}
@@ -181,7 +215,7 @@ func outgoings(p int, m redis.XMessage) []Outgoing {
 			ChatID:    fieldInt(m, "c"+k),
 			Method:    fieldStr(m, "m"+k),
 			Priority:  int(fieldInt(m, "p"+k)),
-			Params:    []byte(fieldStr(m, "j"+k)),
+			Params:    unseal(o.sealer, key, uid, []byte(fieldStr(m, "j"+k))),
 			UpdateID:  fieldInt(m, "u"),
 			Part:      i,
 			Parts:     n,

@@ -120,6 +120,11 @@ type Options struct {
 	SendConcurrency int           // calls in flight at once; default 64
 	FlushTimeout    time.Duration // how long shutdown keeps sending; default 5s
 
+	// Sealer, when set, encrypts the updates and call parameters the
+	// streams keep (storage.Keyring); they are then no plain personal data
+	// in Redis's files.
+	Sealer Sealer
+
 	Registry  *prometheus.Registry                          // metrics are registered here; default a private registry
 	Logger    *slog.Logger                                  // default slog.Default()
 	OnBlocked func(ctx context.Context, chatID int64) error // a user blocked the bot (403)
@@ -231,6 +236,9 @@ func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline
 	opts.defaults()
 	inbox := NewInbox(rdb, opts.Prefix, opts.Partitions)
 	inbox.DeadTTL = opts.DeadLetterTTL
+	if opts.Sealer != nil {
+		inbox.SetSealer(opts.Sealer)
+	}
 	p := &Pipeline{
 		rdb:        rdb,
 		inbox:      inbox,
