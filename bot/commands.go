@@ -12,7 +12,7 @@ import (
 )
 
 // Commands are the commands the bot lists in Telegram's menu, in menu order.
-var Commands = []string{"start", "help", "check", "mycases", "back", "cancel", "language", "forget"}
+var Commands = []string{"start", "help", "check", "checkin", "mycases", "back", "cancel", "language", "forget"}
 
 // Caller makes one Bot API call; the pipeline's API client is one.
 type Caller interface {

@@ -29,6 +29,8 @@ type Config struct {
 	InfoPages []string // the useful-information topics, in order (locales.Catalog.InfoPages)
 	Phone     string   // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
 	Hours     string   // when the phone answers, HOTLINE_HOURS
+
+	CheckinGrace time.Duration // silence after "are you out?" before it is asked again, and again before the alarm; default 2h
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -46,6 +48,7 @@ type Deps struct {
 	HandoffDeps
 	StatusDeps
 	ToolsDeps
+	CheckinDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -84,6 +87,7 @@ func (d Deps) check() error {
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"FindLimiter", d.FindLimiter}, {"Audit", d.Audit},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},
+		{"Offices", d.Offices}, {"Checkins", d.Checkins},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -142,12 +146,15 @@ func New(cfg Config, d Deps) (*App, error) {
 	if cfg.MaxChats <= 0 {
 		cfg.MaxChats = 3
 	}
+	if cfg.CheckinGrace <= 0 {
+		cfg.CheckinGrace = 2 * time.Hour
+	}
 	if d.Roles == nil {
 		d.Roles = d.Volunteers
 	}
 	a := &App{cfg: cfg, d: d}
 	a.steps = make(map[string]*step)
-	for _, st := range reportSteps(a) {
+	for _, st := range append(reportSteps(a), factSteps(a)...) {
 		a.steps[st.name] = st
 	}
 	a.hooks = newHooks()
@@ -156,6 +163,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerAudit()
 	a.registerInfo()
 	a.registerTools()
+	a.registerCheckin()
 	return a, nil
 }
 

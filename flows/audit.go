@@ -213,7 +213,8 @@ func actorText(actor string) Text {
 func actionText(e AuditEntry) Text {
 	subject := strconv.FormatInt(e.Subject, 10)
 	switch e.Action {
-	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove:
+	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove,
+		AuditCheckinAlarm, AuditCheckinOut:
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:
 		return T("audit.action.status", "Status", T("status.name."+e.Detail))

@@ -25,6 +25,7 @@ const (
 	dataMenu = "m"
 	dataLang = "l"
 	keepData = "=" // a button's value that keeps the current answer
+	skipData = "-" // a button's value that skips a question of a filed case
 )
 
 // step is one question of a flow, declared as data.
@@ -339,6 +340,10 @@ func (c *turn) prompt(ctx context.Context, answered bool) error {
 			}
 		}
 	}
+	if c.filed() && c.s.Flow == flowReport && c.s.Step != stepReview && c.s.Step != stepMore {
+		// Completing a case filed on the urgent path: nothing more is needed.
+		buttons = append(buttons, []Button{c.opt(skipData, "btn.skip_question")})
+	}
 	c.say(texts...)
 	c.buttons = buttons
 	return nil
@@ -370,6 +375,9 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			c.say(*tooLong(n, st.max))
 			return c.prompt(ctx, false)
 		}
+	}
+	if button && v == skipData && c.filed() {
+		return c.advance(ctx)
 	}
 	if button && v == keepData {
 		// Only an answer there is can be kept: a required step is never
@@ -542,6 +550,7 @@ func (c *turn) menu() {
 		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
 		{{Text: T("btn.menu_check"), Data: dataMenu + ":check"}},
 		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
 		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
 		{other},
 	}

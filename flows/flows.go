@@ -141,6 +141,8 @@ type Session struct {
 	Draft   Report      `json:"d"`
 	Update  *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
 	Updated time.Time   `json:"u"`
+
+	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
 }
 
 // Sessions stores conversation state.
@@ -194,6 +196,12 @@ type Report struct {
 	Relationship  string `json:"rr,omitempty"`
 	ReporterPhone string `json:"rc,omitempty"` // phone, e-mail or @username
 
+	Facts Facts `json:"fx,omitempty"` // what decides whether a deportation can be stopped (facts.go)
+
+	// Filed is the code of the case the urgent path stored; the rest of the
+	// questions, all optional, then complete that case.
+	Filed string `json:"fd,omitempty"`
+
 	// FiledBy is the volunteer filing the report for a caller who phoned
 	// (/newcase); 0 for a report from the reporter.
 	FiledBy int64 `json:"fb,omitempty"`
@@ -216,6 +224,11 @@ type Cases interface {
 	// Create stores the report and returns its case. Storing the same
 	// DraftID again returns the case stored the first time.
 	Create(ctx context.Context, r *Report) (Case, error)
+	// Complete stores the answers of a report whose case the urgent path
+	// filed (r.Filed, found by r.DraftID): every field is replaced by the
+	// report's, the status timeline is kept. ErrNotFound when the case is
+	// gone (erased at the reporter's request).
+	Complete(ctx context.Context, r *Report) error
 }
 
 // Facility is a detention facility from the directory.
@@ -225,6 +238,10 @@ type Facility struct {
 	Name  string // readable case: "Eloy Federal Contract Facility"
 	City  string // readable case
 	State string // two letters
+	// Staging is a staging facility or a hold room (Alexandria, Florence,
+	// Mesa AROCC…): people are often moved there shortly before a
+	// deportation flight.
+	Staging bool
 }
 
 // Facilities is the directory of detention facilities.

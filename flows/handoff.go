@@ -235,9 +235,6 @@ type Handoffs interface {
 	Start(ctx context.Context, p Pairing) error
 	// End records how a handoff ended; only the first end counts.
 	End(ctx context.Context, id, outcome string, at time.Time) error
-	// Rate keeps the user's rating (1–5) of an ended handoff of their chat;
-	// ErrNotFound when there is none.
-	Rate(ctx context.Context, id string, chatID int64, rating int) error
 	// Stats counts the handoffs since a time.
 	Stats(ctx context.Context, since time.Time) (HandoffStats, error)
 	// LatestCase returns the latest case the user reported, or ErrNotFound.
@@ -254,7 +251,6 @@ type CaseFiles interface {
 const (
 	dataLeave  = "h.l" // a waiting user leaves the queue
 	dataEnd    = "h.e" // a paired user ends the conversation
-	dataRate   = "h.r" // h.r:<handoff id>:<1-5>
 	dataTake   = "h.t" // h.t:<ticket>, under a volunteer's notification
 	dataSwitch = "h.s" // h.s:<chat>, a volunteer switches between chats
 )
@@ -274,7 +270,6 @@ func (a *App) registerHandoff() {
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
 	h.buttons[dataEnd] = func(ctx context.Context, c *turn, _ string) error { return a.userEnd(ctx, c) }
-	h.buttons[dataRate] = a.rate
 	h.starts["v_"] = a.acceptInvite
 
 	// Every command here asks the authorisation table (authz.go) first.

@@ -365,15 +365,13 @@ func TestHandoffConversation(t *testing.T) {
 			w.advance(3 * time.Minute)
 			vol.command("done", "")
 			vol.expectGot("handoff.vol_done")
-			rs = user.expectGot("handoff.done+handoff.rate")
-			user.press(buttonData(t, rs[0], "5 ⭐"))
-			rs = user.expectGot("handoff.thanks")
-			if rs[0].Edit == 0 {
-				t.Error("thanks does not replace the rating buttons")
+			rs = user.expectGot("handoff.done")
+			if len(rs[0].Buttons) != 1 {
+				t.Errorf("the closing message has buttons %+v: want the menu only, no rating", rs[0].Buttons)
 			}
 			rows := w.handoffRows()
 			if len(rows) != 1 || rows[0].Chat != user.id || rows[0].Vol != vol.id ||
-				str(rows[0].Outcome) != flows.EndDone || rows[0].Rating == nil || *rows[0].Rating != 5 {
+				str(rows[0].Outcome) != flows.EndDone || rows[0].Rating != nil {
 				t.Errorf("handoff rows = %+v", rows)
 			}
 			// After /done, what either writes is no longer relayed.
@@ -653,7 +651,8 @@ func TestHandoffUrgentReport(t *testing.T) {
 	startReport(c)
 	fillReport(c, []answer{
 		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.birth_date"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
 		{send: "Россия", want: "ask.citizenship"},
 		{press: "btn.same_country", want: "ask.a_number"},
@@ -662,17 +661,29 @@ func TestHandoffUrgentReport(t *testing.T) {
 		{press: "circ.border", want: "ask.details"},
 		{press: "btn.skip", want: "ask.facility"},
 		{send: "krome", want: "ask.facility_pick"},
-		{press: "btn.facility_keep", want: "ask.facility_share"},
-		{press: "btn.share_no", want: "ask.lawyer"},
+		{press: "btn.facility_keep", want: "ask.transfer"},
+		{press: "btn.dont_know", want: "ask.lawyer"},
 		{press: "btn.lawyer_no", want: "ask.hearing"},
-		{press: "btn.hearing_unknown", want: "ask.appeals"},
-		{press: "btn.appeals_none", want: "ask.urgent"},
+		{press: "btn.hearing_unknown", want: "ask.stage"},
+		{press: "btn.dont_know", want: "ask.appeals"},
+		{press: "btn.appeals_none", want: "ask.flight"},
+		{press: "flight.none", want: "ask.entry"},
+		{press: "btn.dont_know", want: "ask.language"},
+		{press: "btn.dont_know", want: "ask.can_call"},
+		{press: "btn.dont_know", want: "ask.phone_account"},
+		{press: "btn.dont_know", want: "ask.urgent"},
 	})
 	c.pressUrgent("flight")
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
 	c.expect(c.send("Мария"), "ask.relationship")
 	c.expect(c.send("жена"), "ask.contact")
-	c.expect(c.send("+7 900 123-45-67"), "ask.review")
+	c.expect(c.send("+7 900 123-45-67"), "ask.state")
+	fillReport(c, []answer{
+		{press: "btn.skip", want: "ask.privacy"},
+		{press: "btn.dont_know", want: "ask.publicity"},
+		{press: "btn.dont_know", want: "ask.facility_share"},
+		{press: "btn.share_no", want: "ask.review"},
+	})
 	c.expect(c.press("btn.confirm"), "report.done", "report.urgent_offer")
 	code := data(c.last, "report.done", "Code")
 

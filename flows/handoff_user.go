@@ -50,7 +50,9 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 		return true, a.relayFromVolunteer(ctx, c, st.Active)
-	case st.Waiting != nil && msg:
+	case st.Waiting != nil && msg && c.s.Flow != flowReport:
+		// Answers to the report (the urgent path queues the reporter
+		// before the optional questions) go to the report.
 		return true, a.keep(ctx, c, st)
 	case c.in.Command == "help" && !c.isStatusFlow():
 		// Members get their commands (in a status update, its help);
@@ -363,42 +365,15 @@ func (a *App) userEnd(ctx context.Context, c *turn) error {
 	if err := a.d.Handoffs.End(ctx, p.ID, EndUser, c.now); err != nil {
 		return fmt.Errorf("record end of handoff %s: %w", p.ID, err)
 	}
-	c.say(T("handoff.user_ended"), T("handoff.rate"))
-	c.buttons = rateButtons(p.ID)
+	c.say(T("handoff.user_ended"))
+	c.buttons = afterChatButtons()
 	c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang,
 		Texts: []Text{T("handoff.vol_user_ended", "Ticket", p.Ticket)}})
 	return nil
 }
 
-// rateButtons ask the user to rate a handoff from 1 to 5.
-func rateButtons(id string) [][]Button {
-	row := make([]Button, 0, 5)
-	for n := 1; n <= 5; n++ {
-		row = append(row, Button{Label: strconv.Itoa(n) + " ⭐", Data: dataRate + ":" + id + ":" + strconv.Itoa(n)})
-	}
-	return [][]Button{row, {{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
-}
-
-// rate keeps the user's rating of a handoff and thanks them in place of
-// the rating buttons.
-func (a *App) rate(ctx context.Context, c *turn, rest string) error {
-	c.drop = true
-	id, v, _ := strings.Cut(rest, ":")
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 5 || id == "" {
-		c.say(T("button.old"))
-		return c.show(ctx)
-	}
-	err = a.d.Handoffs.Rate(ctx, id, c.in.ChatID, n)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		c.say(T("button.old"))
-		return c.show(ctx)
-	case err != nil:
-		return fmt.Errorf("rate handoff %s: %w", id, err)
-	}
-	c.edit = c.in.MessageID
-	c.say(T("handoff.thanks"))
-	c.buttons = [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
-	return nil
+// afterChatButtons lead back to the menu after a conversation. Nobody is
+// asked to rate it: a frightened family is not a customer.
+func afterChatButtons() [][]Button {
+	return [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
 }

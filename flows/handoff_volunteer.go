@@ -254,7 +254,7 @@ func (a *App) returned(ctx context.Context, p Pairing, pos int, userText string)
 	return out, nil
 }
 
-// done is /done: the conversation is over; the user may rate it.
+// done is /done: the conversation is over.
 func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 	p, err := a.active(ctx, m)
 	if err != nil || p == nil {
@@ -275,8 +275,7 @@ func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 	if err := a.sayStillHeld(ctx, m); err != nil {
 		return err
 	}
-	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done"), T("handoff.rate")},
-		Buttons: rateButtons(q.ID)})
+	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done")}, Buttons: afterChatButtons()})
 	return nil
 }
 
@@ -338,6 +337,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	}
 	// The review screen's lines, drawn from the stored report.
 	view := &turn{a: a, s: &Session{ChatID: c.in.ChatID, Lang: m.lang, Draft: *r}, in: c.in, now: c.now}
+	view.s.Draft.Filed = cs.Code // every field, not the urgent path's few
 	var lines []Text
 	for _, f := range view.reviewFields() {
 		ans, err := a.steps[f].answer(ctx, view, true)

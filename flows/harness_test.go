@@ -346,6 +346,10 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appO
 	cases := storage.NewCases(db, keys)
 	queue := storage.NewQueue(rdb, prefix)
 	tools := storage.NewCaseTools(db, keys)
+	offices, err := storage.NewOffices(db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return flows.Deps{
 		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
 		Cases:      cases,
@@ -370,7 +374,8 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appO
 			Outreach:    queue,
 			CaseTools:   tools,
 		},
-		Audit: storage.NewAudit(db),
+		CheckinDeps: flows.CheckinDeps{Offices: offices, Checkins: storage.NewCheckins(db, keys)},
+		Audit:       storage.NewAudit(db),
 	}
 }
 

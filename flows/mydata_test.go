@@ -140,6 +140,7 @@ func TestStatusNeverDropsADraft(t *testing.T) {
 	p.command("start", "")
 	p.press("btn.menu_report")
 	p.press("btn.consent_yes")
+	p.press("btn.triage_no")
 	expectTexts(t, p.send("Ivan Petrov"), "ask.name_cyr")
 	menu := p.got[0]
 

@@ -61,16 +61,41 @@ func urgentSigns() []string {
 // with a button to change it.
 func (c *turn) reviewFields() []string {
 	r := &c.s.Draft
-	f := []string{stepName, stepNameCyr, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
-		stepDetained, stepCircum, stepDetails, stepFacility}
-	if r.FacilityID != 0 || r.FacilityText != "" {
-		f = append(f, stepFacShare)
+	x := &r.Facts
+	if c.fast() {
+		f := []string{stepName}
+		if r.NameCyrillic != "" {
+			f = append(f, stepNameCyr)
+		}
+		f = append(f, stepANumber, stepFacility, stepFlight)
+		if x.FlightSource != "none" && x.FlightSource != "unknown" {
+			f = append(f, stepFlightNote)
+		}
+		return append(f, stepContact)
+	}
+	f := []string{stepName, stepNameCyr, stepNameOther, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
+		stepDetained, stepCircum, stepDetails, stepFacility, stepTransfer}
+	if x.Transferred == "yes" {
+		f = append(f, stepTransferFrom, stepTransferOn)
 	}
 	f = append(f, stepLawyer)
 	if r.HasLawyer {
 		f = append(f, stepLawName, stepLawPhone)
 	}
-	return append(f, stepHearing, stepAppeals, stepUrgent, stepRepName, stepRelation, stepContact)
+	f = append(f, stepHearing, stepStage)
+	if x.Stage == "final_order" {
+		f = append(f, stepFinalOrder)
+	}
+	f = append(f, stepAppeals, stepFlight)
+	if x.FlightSource != "none" && x.FlightSource != "unknown" && x.FlightSource != "" {
+		f = append(f, stepFlightNote, stepTravelDocs)
+	}
+	f = append(f, stepEntry, stepLanguage, stepCanCall)
+	if x.CanCall == "yes" {
+		f = append(f, stepLastCall)
+	}
+	return append(f, stepPhoneAcct, stepUrgent, stepRepName, stepRelation, stepContact, stepState, stepPrivacy, stepPublicity,
+		stepFacShare)
 }
 
 // ask is a prompt of one text and, optionally, buttons.
@@ -225,7 +250,7 @@ func reportSteps(a *App) []*step {
 			}
 			return Text{}, nil
 		},
-		next: then(stepName),
+		next: then(stepTriage),
 	}, {
 		// The name as in documents. A name typed in Cyrillic is kept as
 		// the Cyrillic name, and the Latin spelling asked next.
@@ -250,14 +275,20 @@ func reportSteps(a *App) []*step {
 		},
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 			r := &c.s.Draft
+			if r.NameLatin != "" && r.Facts.NameUnverified {
+				return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt), nil
+			}
 			if r.NameLatin != "" {
 				return c.raw(r.NameLatin), nil
 			}
 			return c.orNone(r.NameCyrillic, false), nil
 		},
 		next: func(c *turn) string {
-			if c.s.Draft.NameLatin == "" {
+			switch {
+			case c.s.Draft.NameLatin == "":
 				return stepNameLatin
+			case c.fast():
+				return stepANumber
 			}
 			return stepNameCyr
 		},
@@ -265,23 +296,44 @@ func reportSteps(a *App) []*step {
 		name: stepNameLatin,
 		max:  maxName,
 		sub:  true,
+		// Russian passports issued since 2014 spell names the ICAO way
+		// (Sergei, Iuliia), older ones and US papers often otherwise
+		// (Sergey, Yuliya): when the two differ, both are offered.
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			cyr := c.s.Draft.NameCyrillic
-			lat := Translit(cyr)
-			if lat == "" || hasCyrillic(lat) {
+			icao, old := TranslitICAO(cyr), Translit(cyr)
+			switch {
+			case old == "" || hasCyrillic(old):
 				return []Text{T("ask.name_latin_own", "Name", cyr)}, nil, nil
+			case icao == old:
+				return []Text{T("ask.name_latin", "Name", cyr, "Latin", old)},
+					[][]Button{{c.opt("translit", "btn.use_translit", "Latin", old)}}, nil
 			}
-			return []Text{T("ask.name_latin", "Name", cyr, "Latin", lat)},
-				[][]Button{{c.opt("translit", "btn.use_translit", "Latin", lat)}}, nil
+			return []Text{T("ask.name_latin_two", "Name", cyr, "ICAO", icao, "Old", old)}, [][]Button{
+				{c.opt("icao", "btn.use_translit", "Latin", icao)},
+				{c.opt("old", "btn.use_translit", "Latin", old)},
+				{c.opt("both", "btn.name_not_sure")},
+			}, nil
 		},
 		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
 			if button {
-				lat := Translit(r.NameCyrillic)
-				if v != "translit" || lat == "" || hasCyrillic(lat) {
+				icao, old := TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)
+				if old == "" || hasCyrillic(old) {
 					return wrong("button.old_step")
 				}
-				r.NameLatin = lat
+				r.Facts.NameUnverified, r.Facts.NameAlt = false, ""
+				switch {
+				case v == "translit" && icao == old, v == "old" && icao != old:
+					r.NameLatin = old
+				case v == "icao" && icao != old:
+					r.NameLatin = icao
+				case v == "both" && icao != old:
+					// Both kept: the locator is tried with each.
+					r.NameLatin, r.Facts.NameUnverified, r.Facts.NameAlt = icao, true, old
+				default:
+					return wrong("button.old_step")
+				}
 				return accepted()
 			}
 			n, p := ParseName(v, maxName)
@@ -291,12 +343,23 @@ func reportSteps(a *App) []*step {
 			if hasCyrillic(n) {
 				return wrong("parse.need_latin")
 			}
-			r.NameLatin = n
+			r.NameLatin, r.Facts.NameUnverified, r.Facts.NameAlt = n, false, ""
 			return accepted()
 		},
-		answer: showText(func(r *Report) *string { return &r.NameLatin }),
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			r := &c.s.Draft
+			if r.NameLatin != "" && r.Facts.NameUnverified {
+				return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt), nil
+			}
+			return c.orNone(r.NameLatin, answered), nil
+		},
 		// The Cyrillic name is known already.
-		next: then(stepBirthDate),
+		next: func(c *turn) string {
+			if c.fast() {
+				return stepANumber
+			}
+			return stepNameOther
+		},
 	}, {
 		name: stepNameCyr,
 		max:  maxName,
@@ -310,7 +373,7 @@ func reportSteps(a *App) []*step {
 			return optional(func(r *Report) *string { return &r.NameCyrillic }, nameParser)(ctx, c, v, button)
 		},
 		answer: showText(func(r *Report) *string { return &r.NameCyrillic }),
-		next:   then(stepBirthDate),
+		next:   then(stepNameOther),
 	}, {
 		name: stepBirthDate,
 		max:  maxDate,
@@ -324,10 +387,12 @@ func reportSteps(a *App) []*step {
 		answer: showDate(func(r *Report) *string { return &r.BirthDate }),
 		next:   then(stepBirthCtry),
 	}, {
-		name:   stepBirthCtry,
-		max:    maxShort,
-		prompt: ask("ask.birth_country"),
-		parse:  required(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
+		name: stepBirthCtry,
+		max:  maxShort,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.birth_country")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
 		answer: showText(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
 	}, {
@@ -352,7 +417,12 @@ func reportSteps(a *App) []*step {
 			return required(func(r *Report) *string { return &r.Citizenship }, wordsParser)(ctx, c, v, false)
 		},
 		answer: showText(func(r *Report) *string { return &r.Citizenship }),
-		next:   then(stepANumber),
+		next: func(c *turn) string {
+			if c.filed() {
+				return stepDetained // asked on the urgent path
+			}
+			return stepANumber
+		},
 	}, {
 		name: stepANumber,
 		max:  maxDate,
@@ -367,7 +437,12 @@ func reportSteps(a *App) []*step {
 			}
 			return c.raw(FormatANumber(n)), nil
 		},
-		next: then(stepDetained),
+		next: func(c *turn) string {
+			if c.fast() {
+				return stepFacility
+			}
+			return stepDetained
+		},
 	}, {
 		name:   stepDetained,
 		max:    maxDate,
@@ -415,7 +490,12 @@ func reportSteps(a *App) []*step {
 		},
 		parse:  optional(func(r *Report) *string { return &r.CircumstanceNote }, textParser),
 		answer: showText(func(r *Report) *string { return &r.CircumstanceNote }),
-		next:   then(stepFacility),
+		next: func(c *turn) string {
+			if c.filed() {
+				return stepTransfer // the facility was asked on the urgent path
+			}
+			return stepFacility
+		},
 	}, {
 		// Where the person is held: typed, then matched against the
 		// directory on the next step.
@@ -444,12 +524,12 @@ func reportSteps(a *App) []*step {
 		next: func(c *turn) string {
 			r := &c.s.Draft
 			switch {
-			case r.FacilityID != 0:
-				return stepFacShare
-			case r.FacilityText != "":
+			case r.FacilityID == 0 && r.FacilityText != "":
 				return stepFacPick
+			case c.fast():
+				return stepFlight
 			}
-			return stepLawyer
+			return stepTransfer
 		},
 	}, {
 		name:      stepFacPick,
@@ -514,18 +594,28 @@ func reportSteps(a *App) []*step {
 			return accepted()
 		},
 		next: func(c *turn) string {
-			if r := &c.s.Draft; r.FacilityID != 0 || r.FacilityText != "" {
-				return stepFacShare
+			if c.fast() {
+				return stepFlight
 			}
-			return stepLawyer
+			return stepTransfer
 		},
 	}, {
-		name:   stepFacShare,
-		prompt: askWith("ask.facility_share", [2]string{"yes", "btn.share_yes"}, [2]string{"no", "btn.share_no"}),
+		// Asked last, and "no" unless the reporter says yes: a facility
+		// or a deportation date shown to everyone with the code can tell
+		// the wrong people where the person is, or when they will land.
+		name: stepFacShare,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			id := "ask.dates_share"
+			if r := &c.s.Draft; r.FacilityID != 0 || r.FacilityText != "" {
+				id = "ask.facility_share"
+			}
+			return []Text{T(id)}, [][]Button{{c.opt("yes", "btn.share_yes")}, {c.opt("no", "btn.share_no")}}, nil
+		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			switch v {
 			case "yes", "no":
 				c.s.Draft.FacilityShare = v == "yes"
+				c.s.Draft.Facts.DatesShare = v == "yes"
 				return accepted()
 			}
 			return wrong("button.old_step")
@@ -536,7 +626,7 @@ func reportSteps(a *App) []*step {
 			}
 			return Text{}, nil
 		},
-		next: then(stepLawyer),
+		next: then(stepReview),
 	}, {
 		name:   stepLawyer,
 		prompt: askWith("ask.lawyer", [2]string{"yes", "btn.lawyer_yes"}, [2]string{"no", "btn.lawyer_no"}),
@@ -595,7 +685,7 @@ func reportSteps(a *App) []*step {
 			return optional(func(r *Report) *string { return &r.HearingDate }, parse)(ctx, c, v, button)
 		},
 		answer: showDate(func(r *Report) *string { return &r.HearingDate }),
-		next:   then(stepAppeals),
+		next:   then(stepStage),
 	}, {
 		name: stepAppeals,
 		max:  a.cfg.MaxText,
@@ -604,7 +694,12 @@ func reportSteps(a *App) []*step {
 		},
 		parse:  optional(func(r *Report) *string { return &r.Appeals }, textParser),
 		answer: showText(func(r *Report) *string { return &r.Appeals }),
-		next:   then(stepUrgent),
+		next: func(c *turn) string {
+			if c.filed() {
+				return stepEntry // the flight was asked on the urgent path
+			}
+			return stepFlight
+		},
 	}, {
 		// Several signs may apply: each button toggles one, redrawing the
 		// same message, and "done" moves on.
@@ -673,14 +768,24 @@ func reportSteps(a *App) []*step {
 		prompt: ask("ask.relationship"),
 		parse:  required(func(r *Report) *string { return &r.Relationship }, wordsParser),
 		answer: showText(func(r *Report) *string { return &r.Relationship }),
-		next:   then(stepContact),
+		next: func(c *turn) string {
+			if c.filed() {
+				return stepState // the contact was asked on the urgent path
+			}
+			return stepContact
+		},
 	}, {
 		name:   stepContact,
 		max:    maxName,
 		prompt: ask("ask.contact"),
 		parse:  required(func(r *Report) *string { return &r.ReporterPhone }, ParseContact),
 		answer: showText(func(r *Report) *string { return &r.ReporterPhone }),
-		next:   then(stepReview),
+		next: func(c *turn) string {
+			if c.fast() {
+				return stepReview
+			}
+			return stepState
+		},
 	}, {
 		name:   stepReview,
 		prompt: reviewPrompt,
@@ -765,6 +870,10 @@ func reviewPrompt(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 // confirm stores the report and gives the reporter the case code and the
 // share link. A retry after a storage failure stores nothing twice: the
 // draft's ID makes Cases.Create return the case stored the first time.
+//
+// On the urgent path the case is stored marked urgent with what is known
+// so far, the reporter joins the volunteers' queue at once, and the rest of
+// the questions are offered; their answers complete the same case.
 func (c *turn) confirm(ctx context.Context) error {
 	s := c.s
 	r := s.Draft
@@ -783,11 +892,27 @@ func (c *turn) confirm(ctx context.Context) error {
 		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
 	}
 	r.Lang = s.Lang
+	if r.Filed != "" {
+		if err := c.a.d.Cases.Complete(ctx, &r); err != nil {
+			return fmt.Errorf("complete case from draft %s: %w", r.DraftID, err)
+		}
+		c.reset()
+		c.say(T("report.completed", "Code", FormatCode(r.Filed)))
+		c.menu()
+		return nil
+	}
+	fast := c.fast()
+	if fast && !slices.Contains(r.Urgent, "deportation") {
+		r.Urgent = append([]string{"deportation"}, r.Urgent...)
+	}
 	cs, err := c.a.d.Cases.Create(ctx, &r)
 	if err != nil {
 		return fmt.Errorf("create case from draft %s: %w", r.DraftID, err)
 	}
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
+	if fast {
+		return c.filedUrgent(ctx, r, cs, link)
+	}
 	c.reset()
 	if r.FiledBy != 0 {
 		return c.filedForCaller(ctx, cs, link)
@@ -799,5 +924,33 @@ func (c *turn) confirm(ctx context.Context) error {
 		c.buttons = append(c.buttons, []Button{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}})
 	}
 	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return nil
+}
+
+// filedUrgent follows an urgent case being stored: the reporter is put in
+// the volunteers' queue, marked urgent, and asked whether to answer the rest
+// of the questions now. The draft stays, marked filed.
+func (c *turn) filedUrgent(ctx context.Context, r Report, cs Case, link string) error {
+	s := c.s
+	s.Draft = r
+	s.Draft.Filed = cs.Code
+	s.Back, s.Edit = nil, ""
+	c.say(T("report.done_urgent", "Code", FormatCode(cs.Code), "Link", link))
+	if join := c.a.hooks.menu["urgent"]; join != nil {
+		// Joining the queue answers for itself and keeps no session; here
+		// the session goes on, at the offer of more questions.
+		drop := c.drop
+		if err := join(ctx, c); err != nil {
+			return err
+		}
+		c.drop = drop
+	}
+	s.Step = stepMore
+	texts, buttons, err := c.a.steps[stepMore].prompt(ctx, c)
+	if err != nil {
+		return err
+	}
+	c.say(texts...)
+	c.buttons = buttons
 	return nil
 }

@@ -36,7 +36,8 @@ func startReport(c *chat) {
 	c.t.Helper()
 	c.expect(c.command("start", ""), "menu.greeting")
 	c.expect(c.press("btn.menu_report"), "ask.consent")
-	c.expect(c.press("btn.consent_yes"), "ask.name")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.press("btn.triage_no"), "ask.name")
 }
 
 func TestReportInRussian(t *testing.T) {
@@ -53,7 +54,8 @@ func TestReportInRussian(t *testing.T) {
 	if got := c.button(c.lastID, "btn.use_translit").Text.Data["Latin"]; got != "Ivan Petrov" {
 		t.Errorf("offered Latin spelling %q, want Ivan Petrov", got)
 	}
-	c.expect(c.press("btn.use_translit"), "ask.birth_date") // the Cyrillic name is not asked again
+	c.expect(c.press("btn.use_translit"), "ask.name_other") // the Cyrillic name is not asked again
+	c.expect(c.send("Ivan Petroff"), "ask.birth_date")
 	c.expect(c.send("5 мая 1985"), "ask.birth_country")
 	c.expect(c.send("Россия"), "ask.citizenship")
 	c.expect(c.press("btn.same_country"), "ask.a_number")
@@ -66,13 +68,24 @@ func TestReportInRussian(t *testing.T) {
 	// The facility typed in Cyrillic is matched against the directory.
 	c.expect(c.send("Элой"), "ask.facility_pick")
 	eloy := c.button(c.lastID, "Eloy")
-	c.expect(c.pressOn(c.lastID, eloy.Label), "ask.facility_share")
-	c.expect(c.press("btn.share_yes"), "ask.lawyer")
+	c.expect(c.pressOn(c.lastID, eloy.Label), "ask.transfer")
+	c.expect(c.press("yesno.yes"), "ask.transfer_from")
+	c.expect(c.send("Краум, Майами"), "ask.transfer_on")
+	c.expect(c.send("20.02.26"), "ask.lawyer")
 	c.expect(c.press("btn.lawyer_yes"), "ask.lawyer_name")
 	c.expect(c.send("John Smith, Esq."), "ask.lawyer_phone")
 	c.expect(c.send("+1 (520) 555-0100"), "ask.hearing")
-	c.expect(c.send("15 апреля 2026"), "ask.appeals")
-	c.expect(c.send("Апелляция в BIA подана 1 марта"), "ask.urgent")
+	c.expect(c.send("15 апреля 2026"), "ask.stage")
+	c.expect(c.press("stage.bia"), "ask.appeals")
+	c.expect(c.send("Апелляция в BIA подана 1 марта"), "ask.flight")
+	c.expect(c.press("flight.detainee"), "ask.flight_note")
+	c.expect(c.send("говорит, рейс в четверг"), "ask.travel_docs")
+	c.expect(c.press("btn.dont_know"), "ask.entry")
+	c.expect(c.press("entry.i220a"), "ask.language")
+	c.expect(c.press("lang.ru"), "ask.can_call")
+	c.expect(c.press("yesno.yes"), "ask.last_call")
+	c.expect(c.send("1 марта 2026"), "ask.phone_account")
+	c.expect(c.press("yesno.no"), "ask.urgent")
 
 	// Urgent signs toggle in place.
 	prompt := c.lastID
@@ -86,13 +99,19 @@ func TestReportInRussian(t *testing.T) {
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
 	c.expect(c.send("Мария"), "ask.relationship")
 	c.expect(c.send("жена"), "ask.contact")
-	r = c.send("@maria_p")
+	c.expect(c.send("@maria_p"), "ask.state")
+	c.expect(c.send("Аризона"), "ask.privacy")
+	c.expect(c.press("btn.dont_know"), "ask.publicity")
+	c.expect(c.press("yesno.no"), "ask.facility_share") // last, so that "no" is the easy answer
+	r = c.press("btn.share_yes")
 	c.expect(r, "ask.review")
 	review := c.rendered(r)
 	for _, want := range []string{
 		"Ivan Petrov", "Иван Петров", "5 мая 1985", "A123-456-789", "12 февраля 2026", "На отметке в ICE",
 		"&lt;b&gt;Пришли&lt;/b&gt; утром &amp; увезли", "Eloy", "John Smith", "15 апреля 2026",
 		"Говорят, что скоро депортируют", "Нужна медицинская помощь", "@maria_p",
+		"Краум, Майами", "20 февраля 2026", "Апелляция в BIA на рассмотрении", "Сам задержанный",
+		"рейс в четверг", "Освобождён с I-220A", "Русский", "1 марта 2026", "Аризона",
 	} {
 		if !strings.Contains(review, want) {
 			t.Errorf("review lacks %q:\n%s", want, review)
@@ -124,6 +143,10 @@ func TestReportInRussian(t *testing.T) {
 		HearingDate: "2026-04-15", Appeals: "Апелляция в BIA подана 1 марта",
 		Urgent:       []string{"deportation", "medical"},
 		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "@maria_p",
+		Facts: flows.Facts{Triage: "normal", NameOther: "Ivan Petroff", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",
+			Stage: "bia", FlightSource: "detainee", FlightNote: "говорит, рейс в четверг", TravelDocs: "unknown",
+			Entry: "i220a", Language: "Русский", CanCall: "yes", LastCall: "2026-03-01", PhoneAccount: "no",
+			State: "Аризона", Privacy: "unknown", Publicity: "no", DatesShare: true},
 		ReporterChatID: c.id, ReporterUserID: c.id, Lang: "ru",
 	}
 	if stored.FacilityID == 0 {
@@ -154,7 +177,8 @@ func TestReportInEnglish(t *testing.T) {
 	}
 	fillReport(c, []answer{
 		{send: "  Maria   Gonzalez ", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.birth_date"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "March 3, 1990", want: "ask.birth_country"},
 		{send: "Kazakhstan", want: "ask.citizenship"},
 		{send: "Russia", want: "ask.a_number"},
@@ -162,14 +186,25 @@ func TestReportInEnglish(t *testing.T) {
 		{send: "2026-03-01", want: "ask.circumstance"},
 		{press: "circ.other", want: "ask.details_other"},
 		{press: "btn.skip", want: "ask.facility"},
-		{press: "btn.dont_know", want: "ask.lawyer"}, // no facility, no sharing question
+		{press: "btn.dont_know", want: "ask.transfer"}, // no facility, no sharing question at the end
+		{press: "btn.dont_know", want: "ask.lawyer"},
 		{press: "btn.lawyer_no", want: "ask.hearing"},
-		{press: "btn.hearing_unknown", want: "ask.appeals"},
-		{send: "don't know", want: "ask.urgent"},
+		{press: "btn.hearing_unknown", want: "ask.stage"},
+		{press: "btn.dont_know", want: "ask.appeals"},
+		{send: "don't know", want: "ask.flight"},
+		{press: "flight.none", want: "ask.entry"},
+		{press: "btn.dont_know", want: "ask.language"},
+		{press: "btn.dont_know", want: "ask.can_call"},
+		{press: "btn.dont_know", want: "ask.phone_account"},
+		{press: "btn.dont_know", want: "ask.urgent"},
 		{press: "btn.urgent_none", want: "ask.reporter_name"},
 		{send: "Ana", want: "ask.relationship"},
 		{send: "sister", want: "ask.contact"},
-		{send: "ana@example.com", want: "ask.review"},
+		{send: "ana@example.com", want: "ask.state"},
+		{press: "btn.skip", want: "ask.privacy"},
+		{press: "btn.dont_know", want: "ask.publicity"},
+		{press: "btn.dont_know", want: "ask.dates_share"}, // no facility: the date only
+		{press: "btn.share_no", want: "ask.review"},
 	})
 	review := c.rendered(c.last)
 	for _, want := range []string{"Maria Gonzalez", "March 3, 1990", "A012-345-678", "March 1, 2026", "not given", "nothing urgent"} {
@@ -190,6 +225,8 @@ func TestReportInEnglish(t *testing.T) {
 		BirthCountry: "Kazakhstan", Citizenship: "Russia", ANumber: "012345678",
 		DetainedOn: "2026-03-01", Circumstance: "other",
 		ReporterName: "Ana", Relationship: "sister", ReporterPhone: "ana@example.com",
+		Facts: flows.Facts{Triage: "normal", Transferred: "unknown", Stage: "unknown", FlightSource: "none",
+			Entry: "unknown", CanCall: "unknown", PhoneAccount: "unknown", Privacy: "unknown", Publicity: "unknown"},
 		ReporterChatID: c.id, ReporterUserID: c.id, Lang: "en",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -206,7 +243,8 @@ func fillToReview(c *chat) {
 	startReport(c)
 	fillReport(c, []answer{
 		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.birth_date"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
 		{send: "Россия", want: "ask.citizenship"},
 		{press: "btn.same_country", want: "ask.a_number"},
@@ -215,15 +253,25 @@ func fillToReview(c *chat) {
 		{press: "circ.border", want: "ask.details"},
 		{press: "btn.skip", want: "ask.facility"},
 		{send: "krome", want: "ask.facility_pick"},
-		{press: "btn.facility_keep", want: "ask.facility_share"},
-		{press: "btn.share_no", want: "ask.lawyer"},
+		{press: "btn.facility_keep", want: "ask.transfer"},
+		{press: "btn.dont_know", want: "ask.lawyer"},
 		{press: "btn.lawyer_no", want: "ask.hearing"},
-		{press: "btn.hearing_unknown", want: "ask.appeals"},
-		{press: "btn.appeals_none", want: "ask.urgent"},
+		{press: "btn.hearing_unknown", want: "ask.stage"},
+		{press: "btn.dont_know", want: "ask.appeals"},
+		{press: "btn.appeals_none", want: "ask.flight"},
+		{press: "flight.none", want: "ask.entry"},
+		{press: "btn.dont_know", want: "ask.language"},
+		{press: "btn.dont_know", want: "ask.can_call"},
+		{press: "btn.dont_know", want: "ask.phone_account"},
+		{press: "btn.dont_know", want: "ask.urgent"},
 		{press: "btn.urgent_none", want: "ask.reporter_name"},
 		{send: "Мария", want: "ask.relationship"},
 		{send: "жена", want: "ask.contact"},
-		{send: "+7 900 123-45-67", want: "ask.review"},
+		{send: "+7 900 123-45-67", want: "ask.state"},
+		{press: "btn.skip", want: "ask.privacy"},
+		{press: "btn.dont_know", want: "ask.publicity"},
+		{press: "btn.dont_know", want: "ask.facility_share"},
+		{press: "btn.share_no", want: "ask.review"},
 	})
 }
 
@@ -289,24 +337,26 @@ func TestBackShowsTheAnswer(t *testing.T) {
 	c := newChat(t, "ru")
 	startReport(c)
 	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
-	c.expect(c.send("Иван Петров"), "ask.birth_date")
+	c.expect(c.send("Иван Петров"), "ask.name_other")
 
 	r := c.command("back", "")
 	c.expect(r, "ask.name_cyr", "answer.current")
 	if !strings.Contains(c.rendered(r), "Ваш ответ: Иван Петров") {
 		t.Errorf("back shows:\n%s", c.rendered(r))
 	}
-	c.expect(c.press("btn.keep"), "ask.birth_date")
+	c.expect(c.press("btn.keep"), "ask.name_other")
 	c.command("back", "")
 	c.expect(c.command("back", ""), "ask.name", "answer.current")
+	c.expect(c.command("back", ""), "ask.triage", "answer.current")
 	c.expect(c.command("back", ""), "ask.consent", "answer.current")
 	c.expect(c.command("back", ""), "back.first", "ask.consent", "answer.current")
 
 	// A different answer after /back takes the other path.
-	c.expect(c.press("btn.consent_yes"), "ask.name", "answer.current")
+	c.expect(c.press("btn.consent_yes"), "ask.triage", "answer.current")
+	c.expect(c.press("btn.triage_no"), "ask.name", "answer.current")
 	c.expect(c.send("Пётр Иванов"), "ask.name_latin")
 	r = c.send("Piotr Ivanov")
-	c.expect(r, "ask.birth_date")
+	c.expect(r, "ask.name_other")
 	if d := c.session().Draft; d.NameLatin != "Piotr Ivanov" || d.NameCyrillic != "Пётр Иванов" {
 		t.Errorf("names = %q, %q", d.NameLatin, d.NameCyrillic)
 	}
@@ -349,6 +399,7 @@ func TestOldButtons(t *testing.T) {
 	c.expect(c.press("btn.menu_report"), "ask.consent")
 	consent := c.lastID
 	c.press("btn.consent_yes")
+	c.press("btn.triage_no")
 	c.expect(c.pressOn(skip, "btn.skip"), "button.old", "ask.name")
 	if s := c.session(); s.Step != "name" || s.Draft.NameLatin != "" {
 		t.Errorf("an old button acted: %+v", s)
@@ -397,7 +448,7 @@ func TestResumeAfterPause(t *testing.T) {
 		t.Error("the input that woke the flow was taken as an answer")
 	}
 	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
-	c.expect(c.send("Иван Петров"), "ask.birth_date")
+	c.expect(c.send("Иван Петров"), "ask.name_other")
 
 	c.now = c.now.Add(48 * time.Hour)
 	c.expect(c.media("photo"), "resume.welcome_back", "resume.ask")
@@ -440,6 +491,7 @@ func TestBadInput(t *testing.T) {
 	}
 	c.press("btn.keep")
 	c.press("btn.skip")
+	c.press("btn.dont_know")
 	c.expect(c.send("31.02.2025"), "parse.date_impossible", "ask.birth_date")
 	c.expect(c.send("01.01.2099"), "parse.date_future", "ask.birth_date")
 	c.expect(c.send("1.1.1980"), "ask.birth_country")
@@ -497,7 +549,7 @@ func TestMenuAndLanguage(t *testing.T) {
 	if r.Lang != "ru" {
 		t.Errorf("a Ukrainian Telegram gets %q, want ru", r.Lang)
 	}
-	if got, want := buttonNames(r), []string{"btn.menu_report", "btn.menu_check", "btn.menu_volunteer", "btn.menu_info", "English"}; !slices.Equal(got, want) {
+	if got, want := buttonNames(r), []string{"btn.menu_report", "btn.menu_check", "btn.menu_volunteer", "btn.menu_checkin", "btn.menu_info", "English"}; !slices.Equal(got, want) {
 		t.Errorf("menu buttons = %v, want %v", got, want)
 	}
 	menu := c.lastID

@@ -70,7 +70,10 @@ type CaseStatus struct {
 	FacilityID     int64
 	FacilityText   string // as the reporter typed it, when not from the directory
 	FacilityShared bool   // the reporter let people with the code see the facility
-	Notes          []Event
+	// DatesShared: the reporter let people with the code see a deportation
+	// date (a leaked code must not tell others when someone will land).
+	DatesShared bool
+	Notes       []Event
 }
 
 // CaseFile is a case as volunteers see it: the report, the status and the
@@ -264,6 +267,9 @@ func leaveStatusFlow(ctx context.Context, c *turn) (bool, error) {
 
 // again shows where the chat is: this feature's question, or the engine's.
 func (c *turn) again(ctx context.Context) error {
+	if c.isCheckinFlow() {
+		return c.checkinPrompt(ctx)
+	}
 	if c.isStatusFlow() {
 		return c.statusPrompt(ctx)
 	}
@@ -421,8 +427,18 @@ func (c *turn) statusView(ctx context.Context, st CaseStatus, reporter bool) ([]
 	texts := []Text{T("check.header", "Code", FormatCode(st.Code))}
 	texts = append(texts, T("check.status", "Status", T("status.name."+st.Status), "Since", dateText(st.Since)))
 	texts = append(texts, T("status.about."+st.Status))
-	if st.Status == StatusDeportation && st.Date != "" {
+	if st.Status == StatusDeportation && st.Date != "" && (st.DatesShared || reporter) {
 		texts = append(texts, T("check.deportation_date", "Date", dateText(dateOf(st.Date))))
+	}
+	if st.Status == StatusTransferred && st.FacilityID != 0 {
+		// Known to everyone with the code: it changes what they should do.
+		f, err := c.a.d.Facilities.Get(ctx, st.FacilityID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("get facility %d: %w", st.FacilityID, err)
+		}
+		if f.Staging {
+			texts = append(texts, T("status.staging"))
+		}
 	}
 	if st.FacilityShared || reporter {
 		where, err := c.facilityName(ctx, st.FacilityID, st.FacilityText)
@@ -432,6 +448,9 @@ func (c *turn) statusView(ctx context.Context, st CaseStatus, reporter bool) ([]
 		if where != "" {
 			texts = append(texts, T("check.facility", "Facility", where))
 		}
+	}
+	if c.a.cfg.Phone != "" {
+		texts = append(texts, T("check.hotline", "Phone", c.a.cfg.Phone, "Hours", c.a.cfg.Hours))
 	}
 	if len(st.Notes) > 0 {
 		lines := make([]Text, 0, len(st.Notes))
@@ -548,7 +567,7 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 		texts := []Text{T("notify.header", "Code", FormatCode(code))}
 		if e.Kind == EventStatus {
 			texts = append(texts, T("notify.status", "Status", T("status.name."+e.Status)), T("status.about."+e.Status))
-			if e.Date != "" {
+			if e.Date != "" && (st.DatesShared || r.Reporter) {
 				texts = append(texts, T("check.deportation_date", "Date", dateText(dateOf(e.Date))))
 			}
 			if e.Status == StatusTransferred && e.FacilityID != 0 && (st.FacilityShared || r.Reporter) {

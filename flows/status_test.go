@@ -254,7 +254,7 @@ func TestCheckByCodeVariantsAndLink(t *testing.T) {
 		}
 	}
 	r := friend.command("start", "c_"+c.Code)
-	expectTexts(t, r, "check.header", "check.status", "status.about.new")
+	expectTexts(t, r, "check.header", "check.status", "status.about.new", "check.hotline")
 	if got := buttonNames(r); !slices.Equal(got, []string{"btn.subscribe", "btn.menu"}) {
 		t.Errorf("view buttons %v", got)
 	}
@@ -279,6 +279,7 @@ func TestStatusViewHasNoPersonalData(t *testing.T) {
 	hidden.FacilityID, hidden.FacilityText = fac[0].ID, ""
 	shared := fullCase()
 	shared.FacilityID, shared.FacilityText, shared.FacilityShare = fac[0].ID, "", true
+	shared.Facts.DatesShare = true
 	cHidden, cShared := w.file(reporter, hidden), w.file(reporter, shared)
 
 	for _, c := range []flows.Case{cHidden, cShared} {
@@ -314,8 +315,9 @@ func TestStatusViewHasNoPersonalData(t *testing.T) {
 			if got := strings.Contains(view, "ELOY") || strings.Contains(view, "Eloy"); got != tt.facility {
 				t.Errorf("%s view shows the facility: %v, want %v:\n%s", lang, got, tt.facility, view)
 			}
-			if !slices.Contains(textIDs(r), "check.deportation_date") {
-				t.Errorf("%s view lacks the deportation date: %v", lang, textIDs(r))
+			// A deportation date only when the reporter allowed it.
+			if got := slices.Contains(textIDs(r), "check.deportation_date"); got != tt.facility {
+				t.Errorf("%s view shows the deportation date: %v, want %v: %v", lang, got, tt.facility, textIDs(r))
 			}
 		}
 	}
@@ -468,8 +470,9 @@ func TestVolunteerUpdatesNotifyFollowers(t *testing.T) {
 		if got := strings.Contains(w.rendered(got[1].Reply), "Otay"); got != tt.facility {
 			t.Errorf("chat %d: the new facility shown %v, want %v (not shared)", tt.p.id, got, tt.facility)
 		}
-		if !slices.Contains(textIDs(got[2].Reply), "check.deportation_date") {
-			t.Errorf("chat %d: no deportation date: %v", tt.p.id, textIDs(got[2].Reply))
+		// Friends see no deportation date: the reporter did not allow it.
+		if has := slices.Contains(textIDs(got[2].Reply), "check.deportation_date"); has != (tt.p == reporter) {
+			t.Errorf("chat %d: deportation date shown %v: %v", tt.p.id, has, textIDs(got[2].Reply))
 		}
 	}
 	if n := len(vol.got); n == 0 || notices(vol, 0) != nil {

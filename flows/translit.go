@@ -162,3 +162,40 @@ func upperWord(rs []rune, i int) bool {
 	}
 	return false
 }
+
+// TranslitICAO writes Russian Cyrillic the way Russian passports issued
+// since 2014 do (ICAO Doc 9303): Сергей → Sergei, Юлия → Iuliia, Дмитрий →
+// Dmitrii. Older passports and US papers often have Translit's spelling
+// (Sergey, Yuliya, Dmitriy), and the ICE locator needs the exact one, so
+// both are offered. Ukrainian text is left to Translit.
+func TranslitICAO(s string) string {
+	if strings.ContainsAny(s, "іїєґІЇЄҐ") {
+		return Translit(s)
+	}
+	icao := map[rune]string{'й': "i", 'ю': "iu", 'я': "ia", 'ъ': "ie", 'ё': "e"}
+	rs := []rune(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range rs {
+		lower := unicode.ToLower(r)
+		latin, ok := icao[lower]
+		if !ok {
+			latin, ok = translitRune(lower, false, wordStart(rs, i), afterVowel(rs, i))
+		}
+		if !ok {
+			b.WriteRune(r)
+			continue
+		}
+		if latin == "" || lower == r {
+			b.WriteString(latin)
+			continue
+		}
+		if len(latin) > 1 && upperWord(rs, i) {
+			b.WriteString(strings.ToUpper(latin))
+			continue
+		}
+		b.WriteString(strings.ToUpper(latin[:1]))
+		b.WriteString(latin[1:])
+	}
+	return b.String()
+}

@@ -94,6 +94,9 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 				return errors.New("no free case code")
 			}
 		}
+		if err := saveFacts(ctx, tx, s.keys, c.ID, r.Facts); err != nil {
+			return err
+		}
 		if err := indexCase(ctx, tx, s.keys, c.ID, reporterID, r); err != nil {
 			return err
 		}
@@ -186,7 +189,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 		seal("name_latin", r.NameLatin), seal("name_cyrillic", r.NameCyrillic), seal("birth_date", r.BirthDate),
 		seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
 		nullString(r.DetainedOn), r.Circumstance, seal("circumstance_note", r.CircumstanceNote),
-		nullID(r.FacilityID), r.FacilityText, r.FacilityShare,
+		nullID(r.FacilityID), seal("facility_text", r.FacilityText), r.FacilityShare,
 		r.HasLawyer, seal("lawyer_name", r.LawyerName), seal("lawyer_phone", r.LawyerPhone),
 		nullString(r.HearingDate), seal("appeals", r.Appeals),
 		pq.Array(urgent), seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
@@ -253,7 +256,7 @@ type caseRow struct {
 	Circumstance     string         `db:"circumstance"`
 	CircumstanceNote []byte         `db:"circumstance_note"`
 	FacilityID       int64          `db:"facility_id"`
-	FacilityText     string         `db:"facility_text"`
+	FacilityText     []byte         `db:"facility_text"`
 	FacilityShare    bool           `db:"facility_share"`
 	HasLawyer        bool           `db:"has_lawyer"`
 	LawyerName       []byte         `db:"lawyer_name"`
@@ -309,7 +312,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 		Circumstance:     row.Circumstance,
 		CircumstanceNote: o.open("circumstance_note", row.CircumstanceNote),
 		FacilityID:       row.FacilityID,
-		FacilityText:     row.FacilityText,
+		FacilityText:     o.open("facility_text", row.FacilityText),
 		FacilityShare:    row.FacilityShare,
 		HasLawyer:        row.HasLawyer,
 		LawyerName:       o.open("lawyer_name", row.LawyerName),
@@ -328,6 +331,9 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 	}
 	if len(row.Urgent) > 0 {
 		rep.Urgent = []string(row.Urgent)
+	}
+	if rep.Facts, err = loadFacts(ctx, tx, keys, row.ID); err != nil {
+		return nil, flows.Case{}, err
 	}
 	return rep, flows.Case{ID: row.ID, Code: row.Code, Created: row.Created}, nil
 }

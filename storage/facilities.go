@@ -50,10 +50,12 @@ type facility struct {
 	Name  string `db:"name"`
 	City  string `db:"city"`
 	State string `db:"state"`
+	Type  string `db:"type"`
 }
 
 func (f facility) flows() flows.Facility {
-	return flows.Facility{ID: f.ID, Code: f.Code, Name: readable(f.Name), City: readable(f.City), State: f.State}
+	return flows.Facility{ID: f.ID, Code: f.Code, Name: readable(f.Name), City: readable(f.City), State: f.State,
+		Staging: f.Type == "Staging" || f.Type == "Hold Room"}
 }
 
 // Match returns up to n facilities that best match what a relative typed,
@@ -93,7 +95,7 @@ func matchFacilities(ctx context.Context, tx *sqlx.Tx, q string, n int) ([]facil
 	}
 	var rows []facility
 	err := tx.SelectContext(ctx, &rows, `
-		SELECT f.id, coalesce(f.code, '') AS code, f.name, f.city, f.state
+		SELECT f.id, coalesce(f.code, '') AS code, f.name, f.city, f.state, coalesce(f.type, '') AS type
 		FROM facilities f
 		WHERE $1 <% f.search AND f.active
 		ORDER BY
@@ -127,7 +129,7 @@ func (s *Facilities) Get(ctx context.Context, id int64) (flows.Facility, error) 
 func getFacility(ctx context.Context, tx *sqlx.Tx, id int64) (facility, error) {
 	var f facility
 	err := tx.GetContext(ctx, &f, `
-		SELECT id, coalesce(code, '') AS code, name, city, state
+		SELECT id, coalesce(code, '') AS code, name, city, state, coalesce(type, '') AS type
 		FROM facilities
 		WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -49,23 +49,6 @@ func (s *Handoffs) End(ctx context.Context, id, outcome string, at time.Time) er
 	return nil
 }
 
-// Rate keeps the user's rating of an ended handoff of their chat.
-func (s *Handoffs) Rate(ctx context.Context, id string, chatID int64, rating int) error {
-	if rating < 1 || rating > 5 {
-		return fmt.Errorf("rate handoff %s: %w", id, ErrInvalid)
-	}
-	res, err := s.db.ExecContext(ctx, `
-		UPDATE handoffs SET rating = $3 WHERE id = $1 AND chat_id = $2 AND closed_at IS NOT NULL`,
-		id, chatID, rating)
-	if err != nil {
-		return fmt.Errorf("rate handoff %s: %w", id, scrub(err))
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("rate handoff %s: %w", id, ErrNotFound)
-	}
-	return nil
-}
-
 // Stats counts the handoffs since a time: chats taken and their median
 // wait, and chats handled (closed by the volunteer or the user).
 func (s *Handoffs) Stats(ctx context.Context, since time.Time) (flows.HandoffStats, error) {

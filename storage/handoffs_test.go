@@ -78,20 +78,6 @@ func TestHandoffHistory(t *testing.T) {
 		t.Errorf("row a = %+v; want the first end kept", row)
 	}
 
-	if err := s.Rate(ctx, "a", 4242, 5); err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		name string
-		id   string
-		chat int64
-		n    int
-	}{{"another chat's handoff", "a", 5, 4}, {"unknown", "zz", 4242, 4}} {
-		if err := s.Rate(ctx, tt.id, tt.chat, tt.n); !errors.Is(err, flows.ErrNotFound) {
-			t.Errorf("Rate %s: %v", tt.name, err)
-		}
-	}
-
 	st, err := s.Stats(ctx, day)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,9 @@ import (
 	"net"
 	"net/http"
 	"time"
+	// Field offices keep their IANA time zones; containers without
+	// /usr/share/zoneinfo still know them.
+	_ "time/tzdata"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
@@ -90,6 +93,8 @@ type Hooks struct {
 	Pipeline func(*pipeline.Options)
 	// Started is told the running bot's parts once it serves.
 	Started func(*Server)
+	// Now, when set, is the flows' clock (tests of dates and reminders).
+	Now func() time.Time
 }
 
 // Serve runs the bot until ctx is cancelled: it connects to Postgres and
@@ -139,12 +144,17 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	// go without the thread.
 	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
 	obs.watchQueue(queue)
+	offices, err := storage.NewOffices(db)
+	if err != nil {
+		return err
+	}
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
-		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours}, flows.Deps{
+		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
+		Now:        hooks.Now,
 
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: volunteers,
@@ -165,6 +175,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Transcripts: tools,
 			Outreach:    queue,
 			CaseTools:   tools,
+		},
+		CheckinDeps: flows.CheckinDeps{
+			Offices:  offices,
+			Checkins: storage.NewCheckins(db, keys),
 		},
 		Audit: storage.NewAudit(db),
 	})

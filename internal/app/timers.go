@@ -12,9 +12,10 @@ import (
 	"hotline/internal/pipeline"
 )
 
-// handoffTimers runs the volunteer handoff's timers and carries out what a
-// blocked chat means for it. Every replica runs them: each timer's action
-// is claimed in Redis, so it happens once.
+// handoffTimers runs the volunteer handoff's timers and the check-in
+// safety line's, and carries out what a blocked chat means for the
+// handoff. Every replica runs them: each timer's action is claimed in
+// Redis or Postgres, so it happens once.
 type handoffTimers struct {
 	app *flows.App
 	bot *bot.Bot
@@ -32,6 +33,11 @@ func (h *handoffTimers) blocked(ctx context.Context, chatID int64) error {
 		}
 	}
 	return err
+}
+
+// send hands replies to the outbox.
+func (h *handoffTimers) send(ctx context.Context, rs []flows.Reply) error {
+	return h.p.Send(ctx, Calls(h.bot.Calls(rs))...)
 }
 
 // run ticks every `every` until ctx is done; the channel is closed when
@@ -56,6 +62,11 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 			}
 			if err != nil && ctx.Err() == nil {
 				h.log.Warn("handoff timers", "err", err)
+			}
+			// Check-in timers are marked fired only once their messages
+			// are in the outbox: a failed send leaves them to the next tick.
+			if err := h.app.CheckinTick(ctx, h.send); err != nil && ctx.Err() == nil {
+				h.log.Warn("check-in timers", "err", err)
 			}
 		}
 	}()

@@ -40,6 +40,7 @@ type Config struct {
 	HandoffReturn    time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
 	HandoffEscalate  time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
 	HandoffTick      time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	CheckinGrace     time.Duration // HOTLINE_CHECKIN_GRACE: silence after "are you out?" before asking again, and again before the alarm
 	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
 	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
@@ -86,6 +87,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		HandoffReturn:   10 * time.Minute,
 		HandoffEscalate: 15 * time.Minute,
 		HandoffTick:     5 * time.Second,
+		CheckinGrace:    2 * time.Hour,
 		Retention:       180 * 24 * time.Hour,
 		PurgeEvery:      time.Hour,
 		SendLimits:      pipeline.DefaultLimits(),
@@ -213,7 +215,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
 		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
-		{"HOTLINE_DEAD_LETTER_TTL", &c.DeadLetterTTL}} {
+		{"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace}, {"HOTLINE_DEAD_LETTER_TTL", &c.DeadLetterTTL}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {

@@ -192,7 +192,7 @@ type benchStep struct {
 }
 
 // reportSteps is a whole report in r's language (report_e2e_test.go's
-// answers) with the A-number aNumber: 26 updates from /start to confirm.
+// answers) with the A-number aNumber: 40 updates from /start to confirm.
 func reportSteps(cat *locales.Catalog, r reportAnswers, aNumber string) []benchStep {
 	btn := func(id string) string { return cat.Button(r.lang, flows.T(id)) }
 	ask := func(id string) string { return firstLine(plain(cat.Render(r.lang, flows.T(id)))) }
@@ -203,9 +203,11 @@ func reportSteps(cat *locales.Catalog, r reportAnswers, aNumber string) []benchS
 	return []benchStep{
 		{name: "start", send: "/start", want: ask("menu.greeting")},
 		{name: "menu: report", press: btn("btn.menu_report"), want: ask("ask.consent")},
-		{name: "consent", press: btn("btn.consent_yes"), want: ask("ask.name")},
+		{name: "consent", press: btn("btn.consent_yes"), want: ask("ask.triage")},
+		{name: "triage", press: btn("btn.triage_no"), want: ask("ask.name")},
 		{name: "name", send: r.name},
-		{name: "name: other script", press: afterName, want: ask("ask.birth_date")},
+		{name: "name: other script", press: afterName, want: ask("ask.name_other")},
+		{name: "other spellings", press: btn("btn.dont_know"), want: ask("ask.birth_date")},
 		{name: "birth date", send: r.birth, want: ask("ask.birth_country")},
 		{name: "country of birth", send: r.country, want: ask("ask.citizenship")},
 		{name: "citizenship", press: r.country, want: ask("ask.a_number")},
@@ -214,18 +216,28 @@ func reportSteps(cat *locales.Catalog, r reportAnswers, aNumber string) []benchS
 		{name: "circumstance", press: btn("circ.checkin"), want: ask("ask.details")},
 		{name: "details", send: r.details, want: ask("ask.facility")},
 		{name: "facility search", send: r.facility},
-		{name: "facility pick", press: r.facilityPick, want: ask("ask.facility_share")},
-		{name: "facility share", press: btn("btn.share_yes"), want: ask("ask.lawyer")},
+		{name: "facility pick", press: r.facilityPick, want: ask("ask.transfer")},
+		{name: "transfer", press: btn("btn.dont_know"), want: ask("ask.lawyer")},
 		{name: "lawyer: yes", press: btn("btn.lawyer_yes"), want: ask("ask.lawyer_name")},
 		{name: "lawyer name", send: r.lawyer, want: ask("ask.lawyer_phone")},
 		{name: "lawyer phone", send: r.lawyerPhone, want: ask("ask.hearing")},
-		{name: "hearing", send: r.hearing, want: ask("ask.appeals")},
-		{name: "appeals", send: r.appeals, want: ask("ask.urgent")},
+		{name: "hearing", send: r.hearing, want: ask("ask.stage")},
+		{name: "stage", press: btn("btn.dont_know"), want: ask("ask.appeals")},
+		{name: "appeals", send: r.appeals, want: ask("ask.flight")},
+		{name: "flight", press: btn("flight.none"), want: ask("ask.entry")},
+		{name: "entry", press: btn("btn.dont_know"), want: ask("ask.language")},
+		{name: "language", press: btn("btn.dont_know"), want: ask("ask.can_call")},
+		{name: "can call", press: btn("btn.dont_know"), want: ask("ask.phone_account")},
+		{name: "phone account", press: btn("btn.dont_know"), want: ask("ask.urgent")},
 		{name: "urgent: toggle", press: cat.Button(r.lang, flows.T("urgent.medical"))}, // the question redrawn, ticked
 		{name: "urgent: done", press: btn("btn.urgent_done"), want: ask("ask.reporter_name")},
 		{name: "reporter name", send: r.reporter, want: ask("ask.relationship")},
 		{name: "relationship", send: r.relation, want: ask("ask.contact")},
-		{name: "contact", send: r.contact},
+		{name: "contact", send: r.contact, want: ask("ask.state")},
+		{name: "state", press: btn("btn.skip"), want: ask("ask.privacy")},
+		{name: "privacy", press: btn("btn.dont_know"), want: ask("ask.publicity")},
+		{name: "publicity", press: btn("btn.dont_know"), want: ask("ask.facility_share")},
+		{name: "facility share", press: btn("btn.share_yes")},
 		{name: "confirm", press: btn("btn.confirm")}, // the case code; checked by the caller
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,8 +60,10 @@ func reportScript(cat *locales.Catalog) []step {
 		{send: "/start"},
 		{ask: ask("menu.greeting"), press: btn("btn.menu_report")},
 		{ask: ask("ask.consent"), press: btn("btn.consent_yes")},
+		{ask: ask("ask.triage"), press: btn("btn.triage_no")},
 		{ask: ask("ask.name"), send: r.name},
 		{ask: ask("ask.name_cyr"), press: btn("btn.skip")},
+		{ask: ask("ask.name_other"), press: btn("btn.dont_know")},
 		{ask: ask("ask.birth_date"), send: r.birth},
 		{ask: ask("ask.birth_country"), send: r.country},
 		{ask: ask("ask.citizenship"), press: r.country},
@@ -70,16 +73,26 @@ func reportScript(cat *locales.Catalog) []step {
 		{ask: ask("ask.details"), send: r.details},
 		{ask: ask("ask.facility"), send: r.facility},
 		{ask: ask("ask.facility_pick", "Query", r.facility), press: r.facilityPick},
-		{ask: ask("ask.facility_share"), press: btn("btn.share_yes")},
+		{ask: ask("ask.transfer"), press: btn("btn.dont_know")},
 		{ask: ask("ask.lawyer"), press: btn("btn.lawyer_yes")},
 		{ask: ask("ask.lawyer_name"), send: r.lawyer},
 		{ask: ask("ask.lawyer_phone"), send: r.lawyerPhone},
 		{ask: ask("ask.hearing"), send: time.Now().AddDate(0, 2, 0).Format(time.DateOnly)},
+		{ask: ask("ask.stage"), press: btn("btn.dont_know")},
 		{ask: ask("ask.appeals"), send: r.appeals},
+		{ask: ask("ask.flight"), press: btn("flight.none")},
+		{ask: ask("ask.entry"), press: btn("btn.dont_know")},
+		{ask: ask("ask.language"), press: btn("btn.dont_know")},
+		{ask: ask("ask.can_call"), press: btn("btn.dont_know")},
+		{ask: ask("ask.phone_account"), press: btn("btn.dont_know")},
 		{ask: ask("ask.urgent"), press: btn("btn.urgent_none")},
 		{ask: ask("ask.reporter_name"), send: r.reporter},
 		{ask: ask("ask.relationship"), send: r.relation},
 		{ask: ask("ask.contact"), send: r.contact},
+		{ask: ask("ask.state"), press: btn("btn.skip")},
+		{ask: ask("ask.privacy"), press: btn("btn.dont_know")},
+		{ask: ask("ask.publicity"), press: btn("btn.dont_know")},
+		{ask: ask("ask.facility_share"), press: btn("btn.share_yes")},
 		{ask: ask("ask.review", "Lines", ""), press: btn("btn.confirm")},
 		{ask: ask("report.done", "Code", "", "Link", "")},
 	}
@@ -587,8 +600,8 @@ func TestFaultOutOfOrderWebhook(t *testing.T) {
 
 	u := h.tg.User(7300101, "en")
 	script := reportScript(h.cat)
-	birth := 5 // the step that asks the birth date
-	if script[birth].ask != firstLine(h.text("en", "ask.birth_date")) {
+	birth := slices.IndexFunc(script, func(s step) bool { return s.ask == firstLine(h.text("en", "ask.birth_date")) })
+	if birth < 0 || script[birth].ask != firstLine(h.text("en", "ask.birth_date")) {
 		t.Fatalf("step %d of the script is %q, want the birth date", birth, script[birth].ask)
 	}
 	p := player{deadline: time.Now().Add(30 * time.Second)}

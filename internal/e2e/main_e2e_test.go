@@ -301,3 +301,28 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// unknownAnswer is the button that says "don't know" (or "no", "skip") to
+// each question a report test does not care about.
+var unknownAnswer = map[string]string{
+	"triage": "btn.triage_no", "name_other": "btn.dont_know", "transfer": "btn.dont_know", "stage": "btn.dont_know",
+	"flight": "flight.none", "entry": "btn.dont_know", "language": "btn.dont_know",
+	"can_call": "btn.dont_know", "phone_account": "btn.dont_know", "state": "btn.skip",
+	"privacy": "btn.dont_know", "publicity": "btn.dont_know", "facility_share": "btn.share_no",
+}
+
+// dontKnow answers the questions named by steps, in order, with their
+// unknownAnswer.
+func (h *harness) dontKnow(t *testing.T, u *telegramtest.User, lang string, steps ...string) {
+	t.Helper()
+	for _, s := range steps {
+		m := expectText(t, u, firstLine(h.text(lang, "ask."+s)))
+		press(t, u, m, h.label(lang, unknownAnswer[s]))
+	}
+}
+
+// Questions of the report the tests skip with dontKnow, by where they come.
+var (
+	factsAfterAppeals = []string{"flight", "entry", "language", "can_call", "phone_account"}
+	factsAfterContact = []string{"state", "privacy", "publicity"}
+)

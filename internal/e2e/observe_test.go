@@ -160,10 +160,17 @@ func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pre
 	tap(m, btn("btn.menu_report"))
 	m = expectText(t, u, ask("ask.consent"))
 	tap(m, btn("btn.consent_yes"))
+	skip := func(steps ...string) {
+		for _, s := range steps {
+			tap(expectText(t, u, ask("ask."+s)), btn(unknownAnswer[s]))
+		}
+	}
+	skip("triage")
 	expectText(t, u, ask("ask.name"))
 	send("Ivan Petrov")
 	m = expectText(t, u, ask("ask.name_cyr"))
 	tap(m, btn("btn.skip"))
+	skip("name_other")
 	m = expectText(t, u, ask("ask.birth_date"))
 	tap(m, btn("btn.dont_know"))
 	expectText(t, u, ask("ask.birth_country"))
@@ -180,12 +187,15 @@ func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pre
 	tap(m, btn("btn.skip"))
 	m = expectText(t, u, ask("ask.facility"))
 	tap(m, btn("btn.dont_know"))
+	skip("transfer")
 	m = expectText(t, u, ask("ask.lawyer"))
 	tap(m, btn("btn.lawyer_no"))
 	m = expectText(t, u, ask("ask.hearing"))
 	tap(m, btn("btn.hearing_unknown"))
+	skip("stage")
 	m = expectText(t, u, ask("ask.appeals"))
 	tap(m, btn("btn.appeals_none"))
+	skip(factsAfterAppeals...)
 	m = expectText(t, u, ask("ask.urgent"))
 	tap(m, btn("btn.urgent_none"))
 	expectText(t, u, ask("ask.reporter_name"))
@@ -194,6 +204,8 @@ func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pre
 	send("sister")
 	expectText(t, u, ask("ask.contact"))
 	send("+1 520 555 0100")
+	skip(factsAfterContact...)
+	tap(expectText(t, u, ask("ask.dates_share")), btn("btn.share_no")) // no facility: the date only
 	m = u.Next(t)
 	tap(m, btn("btn.confirm"))
 	done := u.Next(t)

@@ -466,6 +466,7 @@ func TestDraftsExpireEndToEnd(t *testing.T) {
 	press(t, u, m, h.label("en", "btn.menu_report"))
 	m = expectText(t, u, firstLine(h.text("en", "ask.consent")))
 	press(t, u, m, h.label("en", "btn.consent_yes"))
+	h.dontKnow(t, u, "en", "triage")
 	expectText(t, u, firstLine(h.text("en", "ask.name")))
 	u.Send("Ivan Petrov")
 	u.Next(t)

@@ -81,6 +81,7 @@ func TestReportEndToEnd(t *testing.T) {
 			press(t, u, m, btn("btn.menu_report"))
 			m = expectText(t, u, ask("ask.consent"))
 			press(t, u, m, btn("btn.consent_yes"))
+			h.dontKnow(t, u, r.lang, "triage")
 			expectText(t, u, ask("ask.name"))
 			u.Send(r.name)
 			m = u.Next(t)
@@ -89,6 +90,7 @@ func TestReportEndToEnd(t *testing.T) {
 			} else {
 				press(t, u, m, btn("btn.skip")) // no Cyrillic spelling
 			}
+			h.dontKnow(t, u, r.lang, "name_other")
 			expectText(t, u, ask("ask.birth_date"))
 
 			if r.lang == "ru" {
@@ -126,8 +128,7 @@ func TestReportEndToEnd(t *testing.T) {
 			u.Send(r.facility)
 			m = u.Next(t)
 			press(t, u, m, r.facilityPick)
-			m = expectText(t, u, ask("ask.facility_share"))
-			press(t, u, m, btn("btn.share_yes"))
+			h.dontKnow(t, u, r.lang, "transfer")
 			m = expectText(t, u, ask("ask.lawyer"))
 			press(t, u, m, btn("btn.lawyer_yes"))
 			expectText(t, u, ask("ask.lawyer_name"))
@@ -136,8 +137,10 @@ func TestReportEndToEnd(t *testing.T) {
 			u.Send(r.lawyerPhone)
 			expectText(t, u, ask("ask.hearing"))
 			u.Send(r.hearing)
+			h.dontKnow(t, u, r.lang, "stage")
 			expectText(t, u, ask("ask.appeals"))
 			u.Send(r.appeals)
+			h.dontKnow(t, u, r.lang, factsAfterAppeals...)
 			m = expectText(t, u, ask("ask.urgent"))
 			press(t, u, m, h.label(r.lang, "urgent.medical"))
 			m = u.Next(t) // the same message, redrawn with the sign ticked
@@ -151,6 +154,8 @@ func TestReportEndToEnd(t *testing.T) {
 			u.Send(r.relation)
 			expectText(t, u, ask("ask.contact"))
 			u.Send(r.contact)
+			h.dontKnow(t, u, r.lang, factsAfterContact...)
+			press(t, u, expectText(t, u, ask("ask.facility_share")), btn("btn.share_yes"))
 			m = u.Next(t)
 			// User text is shown back escaped: it arrives as typed, not as markup.
 			if !strings.Contains(m.Plain, r.details) {
@@ -176,6 +181,9 @@ func TestReportEndToEnd(t *testing.T) {
 			want.DraftID, want.Consent = got.DraftID, true
 			want.FacilityID = got.FacilityID
 			want.ReporterChatID, want.ReporterUserID = u.ID, u.ID
+			want.Facts = flows.Facts{Triage: "normal", Transferred: "unknown", Stage: "unknown", FlightSource: "none",
+				Entry: "unknown", CanCall: "unknown", PhoneAccount: "unknown", Privacy: "unknown", Publicity: "unknown",
+				DatesShare: true}
 			if got.FacilityID == 0 {
 				t.Error("no facility stored")
 			}
@@ -203,6 +211,7 @@ func TestBadInputEndToEnd(t *testing.T) {
 	press(t, u, menu, h.label("en", "btn.menu_report"))
 	m := expectText(t, u, ask("ask.consent"))
 	press(t, u, m, h.label("en", "btn.consent_yes"))
+	h.dontKnow(t, u, "en", "triage")
 	name := expectText(t, u, ask("ask.name"))
 
 	for _, send := range []func(){
@@ -224,6 +233,7 @@ func TestBadInputEndToEnd(t *testing.T) {
 	u.Send("Ali Rahimi")
 	m = expectText(t, u, ask("ask.name_cyr"))
 	press(t, u, m, h.label("en", "btn.skip"))
+	h.dontKnow(t, u, "en", "name_other")
 	expectText(t, u, ask("ask.birth_date"))
 
 	// /cancel asks first, then discards.

@@ -438,7 +438,8 @@ func TestSandboxInChromium(t *testing.T) {
 	btn := func(id string) string { return p.label("ru", id) }
 	m := p.do(rel, ru("menu.greeting"), func() { p.click(`section[data-user="relative"] .menu button[title]`) })
 	m = p.do(rel, ru("ask.consent"), func() { p.press(rel, m, btn("btn.menu_report")) })
-	m = p.do(rel, ru("ask.name"), func() { p.press(rel, m, btn("btn.consent_yes")) })
+	m = p.do(rel, ru("ask.triage"), func() { p.press(rel, m, btn("btn.consent_yes")) })
+	m = p.do(rel, ru("ask.name"), func() { p.press(rel, m, btn("btn.triage_no")) })
 	// A photo where a name is expected: the question again.
 	m = p.do(rel, ru("ask.name"), func() { p.click(`section[data-user="relative"] .compose button.photo`) })
 	var photos int
@@ -446,7 +447,8 @@ func TestSandboxInChromium(t *testing.T) {
 		t.Errorf("the relative's column shows %d photos (%v), want the one sent", photos, err)
 	}
 	m = p.do(rel, "Ivan Petrov", func() { p.typeIn(rel, "Иван Петров") }) // the Latin spelling offered
-	m = p.do(rel, ru("ask.birth_date"), func() { p.press(rel, m, "Ivan Petrov") })
+	m = p.do(rel, ru("ask.name_other"), func() { p.press(rel, m, "Ivan Petrov") })
+	m = p.do(rel, ru("ask.birth_date"), func() { p.press(rel, m, btn("btn.dont_know")) })
 	p.do(rel, ru("ask.birth_country"), func() { p.press(rel, m, btn("btn.dont_know")) })
 	m = p.do(rel, ru("ask.citizenship"), func() { p.typeIn(rel, "Россия") })
 	m = p.do(rel, ru("ask.a_number"), func() { p.press(rel, m, "Россия") })
@@ -454,10 +456,16 @@ func TestSandboxInChromium(t *testing.T) {
 	m = p.do(rel, ru("ask.circumstance"), func() { p.typeIn(rel, time.Now().AddDate(0, 0, -3).Format("02.01.2006")) })
 	m = p.do(rel, ru("ask.details"), func() { p.press(rel, m, btn("circ.checkin")) })
 	m = p.do(rel, ru("ask.facility"), func() { p.press(rel, m, btn("btn.skip")) })
+	m = p.do(rel, ru("ask.transfer"), func() { p.press(rel, m, btn("btn.dont_know")) })
 	m = p.do(rel, ru("ask.lawyer"), func() { p.press(rel, m, btn("btn.dont_know")) })
 	m = p.do(rel, ru("ask.hearing"), func() { p.press(rel, m, btn("btn.lawyer_no")) })
-	m = p.do(rel, ru("ask.appeals"), func() { p.press(rel, m, btn("btn.hearing_unknown")) })
-	m = p.do(rel, ru("ask.urgent"), func() { p.press(rel, m, btn("btn.appeals_none")) })
+	m = p.do(rel, ru("ask.stage"), func() { p.press(rel, m, btn("btn.hearing_unknown")) })
+	m = p.do(rel, ru("ask.appeals"), func() { p.press(rel, m, btn("btn.dont_know")) })
+	m = p.do(rel, ru("ask.flight"), func() { p.press(rel, m, btn("btn.appeals_none")) })
+	m = p.do(rel, ru("ask.entry"), func() { p.press(rel, m, btn("flight.none")) })
+	for _, next := range []string{"ask.language", "ask.can_call", "ask.phone_account", "ask.urgent"} {
+		m = p.do(rel, ru(next), func() { p.press(rel, m, btn("btn.dont_know")) })
+	}
 	// Ticking a sign redraws the question in place.
 	before := p.snapshot(rel)
 	p.press(rel, m, btn("urgent.deportation"))
@@ -465,7 +473,11 @@ func TestSandboxInChromium(t *testing.T) {
 	p.do(rel, ru("ask.reporter_name"), func() { p.press(rel, m, btn("btn.urgent_done")) })
 	p.do(rel, ru("ask.relationship"), func() { p.typeIn(rel, "Мария") })
 	p.do(rel, ru("ask.contact"), func() { p.typeIn(rel, "жена") })
-	review := p.do(rel, "Ivan Petrov", func() { p.typeIn(rel, "+7 916 123-45-67") })
+	m = p.do(rel, ru("ask.state"), func() { p.typeIn(rel, "+7 916 123-45-67") })
+	m = p.do(rel, ru("ask.privacy"), func() { p.press(rel, m, btn("btn.skip")) })
+	m = p.do(rel, ru("ask.publicity"), func() { p.press(rel, m, btn("btn.dont_know")) })
+	m = p.do(rel, ru("ask.dates_share"), func() { p.press(rel, m, btn("btn.dont_know")) })
+	review := p.do(rel, "Ivan Petrov", func() { p.press(rel, m, btn("btn.share_no")) })
 	before = p.snapshot(rel)
 	p.press(rel, review, btn("btn.confirm"))
 	done := p.waitFor(rel, before, "case code", func(x shownMessage) bool { return codeRe.MatchString(x.Text) })

@@ -43,10 +43,12 @@ func answerReport(t *testing.T, h *harness, u *telegramtest.User) string {
 	btn := func(id string) string { return h.label("ru", id) }
 	m := expectText(t, u, ask("ask.consent"))
 	press(t, u, m, btn("btn.consent_yes"))
+	h.dontKnow(t, u, "ru", "triage")
 	expectText(t, u, ask("ask.name"))
 	for _, step := range []struct{ send, next string }{
 		{"Ivan Petrov", "ask.name_cyr"},
-		{"Иван Петров", "ask.birth_date"},
+		{"Иван Петров", "ask.name_other"},
+		{"Ivan Petroff", "ask.birth_date"},
 		{"5 мая 1985", "ask.birth_country"},
 		{"Казахстан", "ask.citizenship"},
 		{"Россия", "ask.a_number"},
@@ -62,14 +64,16 @@ func answerReport(t *testing.T, h *harness, u *telegramtest.User) string {
 	expectText(t, u, ask("ask.facility"))
 	u.Send("Элой")
 	press(t, u, u.Next(t), "Eloy")
-	press(t, u, expectText(t, u, ask("ask.facility_share")), btn("btn.share_no"))
+	h.dontKnow(t, u, "ru", "transfer")
 	press(t, u, expectText(t, u, ask("ask.lawyer")), btn("btn.lawyer_yes"))
 	expectText(t, u, ask("ask.lawyer_name"))
 	u.Send("John Smith")
 	expectText(t, u, ask("ask.lawyer_phone"))
 	u.Send("+1 (520) 555-0100")
 	press(t, u, expectText(t, u, ask("ask.hearing")), btn("btn.hearing_unknown"))
+	h.dontKnow(t, u, "ru", "stage")
 	press(t, u, expectText(t, u, ask("ask.appeals")), btn("btn.appeals_none"))
+	h.dontKnow(t, u, "ru", factsAfterAppeals...)
 	press(t, u, expectText(t, u, ask("ask.urgent")), btn("btn.urgent_done"))
 	expectText(t, u, ask("ask.reporter_name"))
 	u.Send("Мария Петрова")
@@ -77,6 +81,7 @@ func answerReport(t *testing.T, h *harness, u *telegramtest.User) string {
 	u.Send("жена")
 	expectText(t, u, ask("ask.contact"))
 	u.Send("+7 916 123-45-67")
+	h.dontKnow(t, u, "ru", append(factsAfterContact, "facility_share")...)
 	press(t, u, expectText(t, u, firstLine(h.text("ru", "ask.review", "Lines", ""))), btn("btn.confirm"))
 	code := codeRe.FindString(u.Next(t).Plain)
 	if code == "" {

@@ -1,0 +1,298 @@
+package flows
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Facts are what decides whether a deportation can still be stopped: the
+// stage of the case, what is known of a flight, transfers, how the person
+// entered, whether they can call out, and what the family allows. Each is
+// asked with buttons where there are choices, and each may be "don't know"
+// (stored as unknown). They are stored sealed, with the other personal
+// fields of the case.
+type Facts struct {
+	// Triage is the answer to the first question after consent: urgent when
+	// a deportation, a transfer or a flight is feared, normal otherwise.
+	Triage string `json:"tr,omitempty"`
+
+	// NameOther are other spellings of the name in US papers, as typed; the
+	// ICE locator needs the exact one.
+	NameOther string `json:"no,omitempty"`
+	// NameUnverified says the Latin name is a guess the reporter did not
+	// check against the passport; NameAlt is the other spelling offered,
+	// kept so that the locator is tried with both.
+	NameUnverified bool   `json:"nu,omitempty"`
+	NameAlt        string `json:"na,omitempty"`
+
+	FlightSource string `json:"fs,omitempty"` // who spoke of a flight: officer, detainee, lawyer, rumor, none, unknown
+	FlightNote   string `json:"fn,omitempty"` // what was heard, when
+	TravelDocs   string `json:"td,omitempty"` // ICE said travel documents went to the consulate: yes, no, unknown
+
+	Stage      string `json:"st,omitempty"` // judge, bia, final_order, reopen, stay, habeas, unknown
+	FinalOrder string `json:"fo,omitempty"` // YYYY-MM-DD, for a final order
+
+	Transferred  string `json:"tf,omitempty"` // yes, no, unknown
+	TransferFrom string `json:"tff,omitempty"`
+	TransferOn   string `json:"tfo,omitempty"` // YYYY-MM-DD
+
+	Entry string `json:"en,omitempty"` // parole, i220a, ewi, visa, other, unknown
+
+	Language     string `json:"lg,omitempty"` // the detainee's language, as typed
+	CanCall      string `json:"cc,omitempty"` // yes, no, unknown
+	LastCall     string `json:"lc,omitempty"` // YYYY-MM-DD
+	PhoneAccount string `json:"pa,omitempty"` // a phone or commissary account: yes, no, unknown
+
+	State     string `json:"sz,omitempty"` // the reporter's state or ZIP code
+	Privacy   string `json:"pr,omitempty"` // a privacy release is signed: yes, no, unknown
+	Publicity string `json:"pb,omitempty"` // the family agrees to publicity: yes, no, unknown
+
+	// DatesShare: people with the case code may see a deportation date.
+	DatesShare bool `json:"ds,omitempty"`
+}
+
+// Steps of the facts, in the order they are asked.
+const (
+	stepTriage       = "triage"
+	stepNameOther    = "name_other"
+	stepTransfer     = "transfer"
+	stepTransferFrom = "transfer_from"
+	stepTransferOn   = "transfer_on"
+	stepStage        = "stage"
+	stepFinalOrder   = "final_order"
+	stepFlight       = "flight"
+	stepFlightNote   = "flight_note"
+	stepTravelDocs   = "travel_docs"
+	stepEntry        = "entry"
+	stepLanguage     = "language"
+	stepCanCall      = "can_call"
+	stepLastCall     = "last_call"
+	stepPhoneAcct    = "phone_account"
+	stepState        = "state"
+	stepPrivacy      = "privacy"
+	stepPublicity    = "publicity"
+	stepMore         = "more"
+)
+
+// Choices of the facts' questions, as stored.
+var (
+	yesNoUnknown  = []string{"yes", "no", "unknown"}
+	flightSources = []string{"officer", "detainee", "lawyer", "rumor", "none", "unknown"}
+	stages        = []string{"judge", "bia", "final_order", "reopen", "stay", "habeas", "unknown"}
+	entries       = []string{"parole", "i220a", "ewi", "visa", "other", "unknown"}
+)
+
+// fast reports whether the chat is on the urgent path: triage said a
+// deportation may be close, and the case is not filed yet. The path asks
+// only what a volunteer needs to act now.
+func (c *turn) fast() bool {
+	r := &c.s.Draft
+	return r.Facts.Triage == "urgent" && r.Filed == ""
+}
+
+// filed reports whether the draft completes a case filed on the urgent
+// path: every question may then be skipped.
+func (c *turn) filed() bool { return c.s.Draft.Filed != "" }
+
+// choice is a question answered by one of values, each a button captioned
+// "<prefix>.<value>"; "unknown" is "don't know".
+func choice(name, askID, prefix string, values []string, field func(*Facts) *string, next func(*turn) string) *step {
+	return &step{
+		name: name,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			var rows [][]Button
+			var row []Button
+			for _, v := range values {
+				id := prefix + "." + v
+				if v == "unknown" {
+					id = "btn.dont_know"
+				}
+				row = append(row, c.opt(v, id))
+				if len(row) == 2 {
+					rows, row = append(rows, row), nil
+				}
+			}
+			if row != nil {
+				rows = append(rows, row)
+			}
+			return []Text{T(askID)}, rows, nil
+		},
+		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+			if !slices.Contains(values, v) {
+				return wrong("button.old_step")
+			}
+			*field(&c.s.Draft.Facts) = v
+			return accepted()
+		},
+		answer: func(_ context.Context, c *turn, _ bool) (Text, error) {
+			switch v := *field(&c.s.Draft.Facts); v {
+			case "":
+				return Text{}, nil
+			case "unknown":
+				return T("value.unknown"), nil
+			default:
+				return T(prefix + "." + v), nil
+			}
+		},
+		next: next,
+	}
+}
+
+// factText is an optional typed fact.
+func factText(name, askID string, max int, field func(*Facts) *string, next func(*turn) string) *step {
+	return &step{
+		name: name,
+		max:  max,
+		sub:  true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T(askID)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse: optional(func(r *Report) *string { return field(&r.Facts) },
+			func(v string) (string, *Text) { return ParseText(v, max) }),
+		answer: showText(func(r *Report) *string { return field(&r.Facts) }),
+		next:   next,
+	}
+}
+
+// factDate is an optional date of something that has happened.
+func factDate(name, askID string, field func(*Facts) *string, next func(*turn) string) *step {
+	return &step{
+		name: name,
+		max:  maxDate,
+		sub:  true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T(askID)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			parse := dateParser(func(s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, time.Time{}) })
+			return optional(func(r *Report) *string { return field(&r.Facts) }, parse)(ctx, c, v, button)
+		},
+		answer: showDate(func(r *Report) *string { return field(&r.Facts) }),
+		next:   next,
+	}
+}
+
+// factSteps declares the questions of the facts, in the order asked.
+func factSteps(a *App) []*step {
+	return []*step{
+		{
+			// Right after consent: is this about to become too late?
+			name: stepTriage,
+			prompt: askWith("ask.triage", [2]string{"urgent", "btn.triage_yes"}, [2]string{"normal", "btn.triage_no"},
+				[2]string{"unknown", "btn.dont_know"}),
+			parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+				switch v {
+				case "urgent", "normal":
+					c.s.Draft.Facts.Triage = v
+				case "unknown":
+					c.s.Draft.Facts.Triage = "normal"
+				default:
+					return wrong("button.old_step")
+				}
+				return accepted()
+			},
+			answer: func(_ context.Context, c *turn, _ bool) (Text, error) {
+				if t := c.s.Draft.Facts.Triage; t != "" {
+					return T("triage." + t), nil
+				}
+				return Text{}, nil
+			},
+			next: then(stepName),
+		},
+		factText(stepNameOther, "ask.name_other", maxName, func(f *Facts) *string { return &f.NameOther }, then(stepBirthDate)),
+		choice(stepTransfer, "ask.transfer", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Transferred },
+			func(c *turn) string {
+				if c.s.Draft.Facts.Transferred == "yes" {
+					return stepTransferFrom
+				}
+				return stepLawyer
+			}),
+		factText(stepTransferFrom, "ask.transfer_from", maxName, func(f *Facts) *string { return &f.TransferFrom }, then(stepTransferOn)),
+		factDate(stepTransferOn, "ask.transfer_on", func(f *Facts) *string { return &f.TransferOn }, then(stepLawyer)),
+		choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
+			func(c *turn) string {
+				if c.s.Draft.Facts.Stage == "final_order" {
+					return stepFinalOrder
+				}
+				return stepAppeals
+			}),
+		factDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
+		choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
+			func(c *turn) string {
+				switch c.s.Draft.Facts.FlightSource {
+				case "none", "unknown":
+					if c.fast() {
+						return stepContact
+					}
+					return stepEntry
+				}
+				return stepFlightNote
+			}),
+		factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
+			func(c *turn) string {
+				if c.fast() {
+					return stepContact
+				}
+				return stepTravelDocs
+			}),
+		choice(stepTravelDocs, "ask.travel_docs", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.TravelDocs }, then(stepEntry)),
+		choice(stepEntry, "ask.entry", "entry", entries, func(f *Facts) *string { return &f.Entry }, then(stepLanguage)),
+		{
+			name: stepLanguage,
+			max:  maxShort,
+			prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+				return []Text{T("ask.language")}, [][]Button{{c.opt("ru", "lang.ru"), c.opt("skip", "btn.dont_know")}}, nil
+			},
+			parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+				if button && v == "ru" {
+					c.s.Draft.Facts.Language = "Русский"
+					return accepted()
+				}
+				return optional(func(r *Report) *string { return &r.Facts.Language },
+					func(v string) (string, *Text) { return ParseWords(v, maxShort) })(ctx, c, v, button)
+			},
+			answer: showText(func(r *Report) *string { return &r.Facts.Language }),
+			next:   then(stepCanCall),
+		},
+		choice(stepCanCall, "ask.can_call", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.CanCall },
+			func(c *turn) string {
+				if c.s.Draft.Facts.CanCall == "yes" {
+					return stepLastCall
+				}
+				return stepPhoneAcct
+			}),
+		factDate(stepLastCall, "ask.last_call", func(f *Facts) *string { return &f.LastCall }, then(stepPhoneAcct)),
+		choice(stepPhoneAcct, "ask.phone_account", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.PhoneAccount }, then(stepUrgent)),
+		{
+			name: stepState,
+			max:  maxShort,
+			prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+				return []Text{T("ask.state")}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
+			},
+			parse: optional(func(r *Report) *string { return &r.Facts.State },
+				func(v string) (string, *Text) { return ParseWords(v, maxShort) }),
+			answer: showText(func(r *Report) *string { return &r.Facts.State }),
+			next:   then(stepPrivacy),
+		},
+		choice(stepPrivacy, "ask.privacy", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Privacy }, then(stepPublicity)),
+		choice(stepPublicity, "ask.publicity", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Publicity }, then(stepFacShare)),
+		{
+			// After the urgent path filed the case: the rest of the questions
+			// help, but none is needed.
+			name:   stepMore,
+			prompt: askWith("ask.more", [2]string{"more", "btn.more_yes"}, [2]string{"later", "btn.more_later"}),
+			parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
+				switch v {
+				case "more":
+					return accepted()
+				case "later":
+					t := T("report.more_later", "Code", FormatCode(c.s.Draft.Filed))
+					return outcome{quit: &t}, nil
+				}
+				return wrong("button.old_step")
+			},
+			next: then(stepNameCyr),
+		},
+	}
+}

@@ -1,0 +1,203 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"hotline/flows"
+	"hotline/storage"
+)
+
+// TestUrgentPathInRussian: a relative who fears a deportation within days
+// answers five questions (name, A-number, facility, what was heard of a
+// flight and from whom, contact); the case is stored as urgent and the
+// relative is in the volunteers' queue at once. Two more answers, given
+// afterwards while waiting, complete the same case.
+func TestUrgentPathInRussian(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	c := &chat{testApp: a, id: 7000001, langCode: "ru", sent: map[int]flows.Reply{}}
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	fillReport(c, []answer{
+		{press: "btn.triage_yes", want: "ask.name"},
+		{send: "Иван Петров", want: "ask.name_latin"},
+		{press: "btn.use_translit", want: "ask.a_number"},
+		{send: "A 123 456 789", want: "ask.facility"},
+		{send: "krome", want: "ask.facility_pick"},
+		{press: "btn.facility_keep", want: "ask.flight"},
+		{press: "flight.officer", want: "ask.flight_note"},
+		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	r := c.press("btn.confirm")
+	c.expect(r, "report.done_urgent", "handoff.joined_urgent", "handoff.position", "handoff.nobody_on_duty",
+		"handoff.write_while_waiting", "ask.more")
+	code := data(r, "report.done_urgent", "Code")
+	ctx := context.Background()
+	stored, cs, err := c.cases.Get(ctx, code)
+	if err != nil {
+		t.Fatalf("stored case %q: %v", code, err)
+	}
+	if !slices.Contains(stored.Urgent, "deportation") || stored.Facts.Triage != "urgent" ||
+		stored.Facts.FlightSource != "officer" || stored.Facts.FlightNote != "сказали, что рейс в пятницу" ||
+		stored.ANumber != "123456789" || stored.ReporterPhone != "+7 900 123-45-67" || stored.FacilityText != "krome" {
+		t.Errorf("stored urgent case: %+v", *stored)
+	}
+	st, err := c.queue.Chat(ctx, c.id)
+	if err != nil || st.Waiting == nil || !st.Waiting.Urgent || st.Waiting.CaseCode != cs.Code {
+		t.Fatalf("queue state %+v, %v: want the reporter waiting, urgent, with the case", st, err)
+	}
+
+	// The rest, optional: typed answers go to the report, not to the queue.
+	c.expect(c.press("btn.more_yes"), "ask.name_cyr", "answer.current")
+	c.expect(c.press("btn.keep"), "ask.name_other")
+	c.expect(c.press("btn.skip_question"), "ask.birth_date")
+	c.expect(c.send("01.01.1980"), "ask.birth_country")
+	c.expect(c.press("btn.skip_question"), "ask.citizenship")
+	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
+		if slices.Contains(textIDs(c.last), "ask.stage") {
+			c.expect(c.press("stage.final_order"), "ask.final_order")
+			continue
+		}
+		c.press("btn.skip_question")
+	}
+	c.expect(c.last, "ask.review")
+	c.expect(c.press("btn.confirm"), "report.completed")
+
+	got, _, err := c.cases.Get(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.BirthDate != "1980-01-01" || got.Facts.Stage != "final_order" || got.NameLatin != "Ivan Petrov" || got.NameCyrillic != "Иван Петров" ||
+		got.ANumber != "123456789" || got.Facts.FlightSource != "officer" || !slices.Contains(got.Urgent, "deportation") {
+		t.Errorf("completed case: %+v", *got)
+	}
+	if n := c.caseCount(); n != 1 {
+		t.Errorf("%d cases stored, want the one case completed", n)
+	}
+	if st, _ := c.queue.Chat(ctx, c.id); st.Waiting == nil {
+		t.Error("completing the case took the reporter out of the queue")
+	}
+
+	// The volunteer's card shows the facts, in the volunteer's language.
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	card := adm.rendered(adm.command("case", code))
+	for _, want := range []string{"An ICE officer", "рейс в пятницу", "Final order of removal", "Ivan Petrov", "A123-456-789"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the volunteer's card lacks %q:\n%s", want, card)
+		}
+	}
+}
+
+// TestUrgentPathLater: "not now" after the urgent filing leaves the case as
+// it is and the reporter in the queue.
+func TestUrgentPathLater(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	c.command("back", "")
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+	fillReport(c, []answer{
+		{send: "Maria Gonzalez", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.facility"},
+		{press: "btn.dont_know", want: "ask.flight"},
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{press: "btn.dont_know", want: "ask.contact"},
+		{send: "maria@example.com", want: "ask.review"},
+	})
+	c.expect(c.press("btn.confirm"), "report.done_urgent", "handoff.joined_urgent", "handoff.position",
+		"handoff.nobody_on_duty", "handoff.write_while_waiting", "ask.more")
+	c.expect(c.press("btn.more_later"), "report.more_later")
+	if s := c.session(); s.Flow != "" {
+		t.Errorf("session after 'not now': %+v", s)
+	}
+	if n := c.caseCount(); n != 1 {
+		t.Errorf("%d cases", n)
+	}
+}
+
+func TestTranslitICAO(t *testing.T) {
+	for _, tt := range []struct{ in, icao, old string }{
+		{"Сергей", "Sergei", "Sergey"},
+		{"Юлия", "Iuliia", "Yuliya"},
+		{"Дмитрий", "Dmitrii", "Dmitriy"},
+		{"Фёдор Объедков", "Fedor Obieedkov", "Fedor Obedkov"},
+		{"ЯКОВЛЕВА", "IAKOVLEVA", "YAKOVLEVA"},
+		{"Иван Петров", "Ivan Petrov", "Ivan Petrov"},
+	} {
+		if got := flows.TranslitICAO(tt.in); got != tt.icao {
+			t.Errorf("TranslitICAO(%q) = %q, want %q", tt.in, got, tt.icao)
+		}
+		if got := flows.Translit(tt.in); got != tt.old {
+			t.Errorf("Translit(%q) = %q, want %q", tt.in, got, tt.old)
+		}
+	}
+}
+
+// TestNameSpellings: a Russian name whose passport spelling may be ICAO's
+// (Sergei) or the older one (Sergey) offers both; "not sure" keeps both and
+// marks the name unchecked; choosing one keeps that one, checked.
+func TestNameSpellings(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	c.expect(c.send("Юлия Сергеева"), "ask.name_latin_two")
+	if a, b := c.button(c.lastID, "btn.use_translit").Text.Data["Latin"], c.last.Buttons[1][0].Text.Data["Latin"]; a != "Iuliia Sergeeva" || b != "Yuliya Sergeeva" {
+		t.Errorf("spellings offered %q and %q", a, b)
+	}
+	c.expect(c.press("btn.name_not_sure"), "ask.name_other")
+	c.expect(c.send("Julia Sergeeva"), "ask.birth_date")
+	d := c.session().Draft
+	if d.NameLatin != "Iuliia Sergeeva" || !d.Facts.NameUnverified || d.Facts.NameAlt != "Yuliya Sergeeva" || d.Facts.NameOther != "Julia Sergeeva" {
+		t.Errorf("names kept: %q, alt %q, other %q, unverified %v", d.NameLatin, d.Facts.NameAlt, d.Facts.NameOther, d.Facts.NameUnverified)
+	}
+	c.command("back", "")
+	r := c.command("back", "")
+	c.expect(r, "ask.name_latin_two", "answer.current")
+	if !strings.Contains(c.rendered(r), "not checked against the documents") {
+		t.Errorf("an unchecked spelling is not marked:\n%s", c.rendered(r))
+	}
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: r.Buttons[1][0].Data, MessageID: c.lastID}), "ask.name_other", "answer.current")
+	if d := c.session().Draft; d.NameLatin != "Yuliya Sergeeva" || d.Facts.NameUnverified || d.Facts.NameAlt != "" {
+		t.Errorf("after choosing the passport's spelling: %q, unverified %v", d.NameLatin, d.Facts.NameUnverified)
+	}
+}
+
+// TestTransferToStagingWarns: a transfer to a staging facility or a hold
+// room tells everyone with the code what it may mean; an ordinary transfer
+// does not.
+func TestTransferToStagingWarns(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	reporter := w.person(1, "ru")
+	ctx := context.Background()
+	facs := storage.NewFacilities(w.db)
+	for _, tt := range []struct {
+		query   string
+		staging bool
+	}{{"Florence Staging Facility", true}, {"Krome", false}} {
+		found, err := facs.Match(ctx, tt.query, 1)
+		if err != nil || len(found) == 0 {
+			t.Fatalf("facility %q: %v", tt.query, err)
+		}
+		if found[0].Staging != tt.staging {
+			t.Fatalf("%s: staging %v, want %v", found[0].Name, found[0].Staging, tt.staging)
+		}
+		c := w.file(reporter, fullCase())
+		if _, err := w.timeline.Record(ctx, flows.Event{CaseID: c.ID, Kind: flows.EventStatus,
+			Status: flows.StatusTransferred, FacilityID: found[0].ID, Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "ru"} {
+			friend := w.person(int64(len(tt.query))*10+int64(len(lang)), lang)
+			r := friend.command("check", c.Code)
+			if got := slices.Contains(textIDs(r), "status.staging"); got != tt.staging {
+				t.Errorf("%s transfer to %s: staging warning %v, want %v", lang, tt.query, got, tt.staging)
+			}
+		}
+	}
+}

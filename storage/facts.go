@@ -1,0 +1,118 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"hotline/flows"
+)
+
+// saveFacts seals a case's facts into cases.facts.
+func saveFacts(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64, f flows.Facts) error {
+	if f == (flows.Facts{}) {
+		return nil
+	}
+	raw, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("encode facts of case %d: %w", caseID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET facts = $2, dates_share = $3 WHERE id = $1`,
+		caseID, keys.seal(field{"cases", "facts", caseID}, string(raw)), f.DatesShare); err != nil {
+		return scrub(err)
+	}
+	return nil
+}
+
+// loadFacts opens a case's facts; none stored is the zero Facts.
+func loadFacts(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64) (flows.Facts, error) {
+	var f flows.Facts
+	var sealed []byte
+	err := tx.GetContext(ctx, &sealed, `SELECT facts FROM cases WHERE id = $1`, caseID)
+	if errors.Is(err, sql.ErrNoRows) || len(sealed) == 0 {
+		return f, nil
+	}
+	if err != nil {
+		return f, scrub(err)
+	}
+	raw, err := keys.open(field{"cases", "facts", caseID}, sealed)
+	if err != nil {
+		return f, fmt.Errorf("open facts of case %d: %w", caseID, err)
+	}
+	if err := json.Unmarshal([]byte(raw), &f); err != nil {
+		return f, fmt.Errorf("decode facts of case %d: malformed json", caseID)
+	}
+	return f, nil
+}
+
+// Complete stores the answers of a report whose case the urgent path filed:
+// every field of the case is replaced by the report's, in one transaction;
+// the timeline stays. ErrNotFound when the draft has no case, or its case
+// was erased at the reporter's request or by the retention purge.
+func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
+	if err := validateReport(r); err != nil {
+		return fmt.Errorf("complete case: %w", err)
+	}
+	if s.keys == nil {
+		return fmt.Errorf("complete case: %w", ErrNoKeys)
+	}
+	return inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `SELECT id FROM cases WHERE draft_id = $1 AND erased_at IS NULL FOR UPDATE`, r.DraftID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("complete case: %w", ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("complete case: %w", scrub(err))
+		}
+		seal := func(column, v string) []byte { return s.keys.seal(field{"cases", column, id}, v) }
+		urgent := r.Urgent
+		if urgent == nil {
+			urgent = []string{}
+		}
+		_, err = tx.ExecContext(ctx, `
+			UPDATE cases SET
+				name_latin = $2, name_cyrillic = $3, birth_date = $4, birth_country = $5,
+				citizenship = $6, a_number = $7, a_number_index = $8,
+				detained_on = $9, circumstance = $10, circumstance_note = $11,
+				facility_id = $12, facility_text = $13, facility_share = $14,
+				has_lawyer = $15, lawyer_name = $16, lawyer_phone = $17, hearing_date = $18, appeals = $19,
+				urgent = $20, reporter_contact = $21, reporter_name = $22, relationship = $23
+			WHERE id = $1`,
+			id, seal("name_latin", r.NameLatin), seal("name_cyrillic", r.NameCyrillic), seal("birth_date", r.BirthDate),
+			seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
+			s.keys.index(r.ANumber),
+			nullString(r.DetainedOn), r.Circumstance, seal("circumstance_note", r.CircumstanceNote),
+			nullID(r.FacilityID), seal("facility_text", r.FacilityText), r.FacilityShare,
+			r.HasLawyer, seal("lawyer_name", r.LawyerName), seal("lawyer_phone", r.LawyerPhone),
+			nullString(r.HearingDate), seal("appeals", r.Appeals),
+			pq.Array(urgent), seal("reporter_contact", r.ReporterPhone),
+			seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship))
+		if err != nil {
+			return fmt.Errorf("complete case %d: %w", id, scrub(err))
+		}
+		if err := saveFacts(ctx, tx, s.keys, id, r.Facts); err != nil {
+			return err
+		}
+		// The names and birth date may be new: /find and the duplicates
+		// see them.
+		if err := indexNames(ctx, tx, s.keys, id, r.NameLatin, r.NameCyrillic, r.BirthDate); err != nil {
+			return fmt.Errorf("complete case %d: name index: %w", id, err)
+		}
+		if err := linkDuplicates(ctx, tx, s.keys, id, r); err != nil {
+			return fmt.Errorf("complete case %d: duplicates: %w", id, err)
+		}
+		// The reporter's name and relationship live with the reporter.
+		if r.ReporterName != "" || r.Relationship != "" {
+			if _, err := upsertReporter(ctx, tx, s.keys, r); err != nil {
+				return fmt.Errorf("complete case %d: reporter: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
