@@ -465,7 +465,7 @@ func warmUp(b *testing.B, bb *benchBot) {
 }
 
 // BenchmarkLoad has -load.users virtual users (default 1,000) each file a
-// whole report (26 updates) at once, each sending its next answer as soon
+// whole report (38 updates) at once, each sending its next answer as soon
 // as the bot's reply arrives. Telegram's sending limits are lifted. One
 // iteration is the whole run; use -benchtime=1x.
 func BenchmarkLoad(b *testing.B) {
@@ -511,8 +511,8 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportMetric(float64(pgStats.statements)/float64(reports), "pg-stmts/report")
 	b.ReportMetric(0, "ns/op") // one op is a whole run: its time says nothing
 
-	say("load: %d users × 26 updates, %d updates in %v (Telegram's limits lifted; %d partitions; %s)",
-		reports, updates, elapsed.Round(time.Millisecond), len(bb.srv.Pipeline.Held()), machine())
+	say("load: %d users × %d updates, %d updates in %v (Telegram's limits lifted; %d partitions; %s)",
+		reports, updates/max(reports, 1), updates, elapsed.Round(time.Millisecond), len(bb.srv.Pipeline.Held()), machine())
 	say("  updates/s                %8.0f   target ≥ 2,000", rate)
 	say("  latency p50/p95/p99/max  %6.1f / %.1f / %.1f / %.1f ms", ms(pct(d, .5)), ms(pct(d, .95)), ms(pct(d, .99)), ms(pct(d, 1)))
 	say("  cases stored             %8d of %d", stored, reports)
@@ -972,8 +972,8 @@ func conversationsMemory(b *testing.B, sizes []int) {
 	b.ReportMetric(0, "ns/op")
 	say("  Redis per conversation   %.0f B mid-report (birth date question), %.0f B at the review (every answer given)   target ≤ 1 KB",
 		mid, atReview)
-	say("  Redis dedup set          %.0f B per update (%d ids, kept 24 h): %.0f B for a whole report's 26 updates",
-		perUpdate, seenN, perUpdate*26)
+	say("  Redis dedup set          %.0f B per update (%d ids, kept 24 h): %.0f B for a whole report's 38 updates",
+		perUpdate, seenN, perUpdate*38)
 }
 
 // seedSessions stores n copies of the templates for chats first, first+1,
