@@ -99,6 +99,7 @@ func (v CaseView) date(field string) string {
 // Urgency marks that news adds to a case.
 const (
 	UrgentTransfer    = "transfer"
+	UrgentStaging     = "staging" // moved to a staging facility or a hold room
 	UrgentDeportation = "deportation"
 	UrgentFlight      = "flight"
 )
@@ -236,6 +237,12 @@ type Casework interface {
 	Board(ctx context.Context, q BoardQuery) ([]CaseView, int, error)
 	// Counts returns the numbers on the board's buttons.
 	Counts(ctx context.Context, q BoardQuery) (BoardCounts, error)
+	// MarkStaging marks a case urgent for its transfer to a staging
+	// facility or hold room, recorded as the event eventID; first says no
+	// earlier event of the case moved it to one, so that a transfer
+	// entered twice alerts once, and a retry of the same update alerts
+	// again (its first alert was never committed).
+	MarkStaging(ctx context.Context, caseID, eventID int64) (first bool, err error)
 	// Stats returns the coordinators' figures at now.
 	Stats(ctx context.Context, now time.Time) (CaseStats, error)
 }

@@ -496,6 +496,9 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 	if err := c.a.audit(ctx, c, audited); err != nil {
 		return err
 	}
+	if err := c.stagingAlert(ctx, stored, u.Code); err != nil {
+		return err
+	}
 	st, err := c.a.d.Timeline.Status(ctx, u.Code)
 	if err != nil {
 		return fmt.Errorf("case %d status: %w", u.CaseID, err)
@@ -731,4 +734,46 @@ func eventLine(e Event) Text {
 		return T("find.event_public", "Date", dateText(e.At), "Note", note)
 	}
 	return T("find.event_internal", "Date", dateText(e.At), "Note", note)
+}
+
+// stagingAlert makes a case urgent when a volunteer records its transfer
+// to a staging facility or a hold room, where people are often brought
+// shortly before a deportation flight, and tells its owner, or the hotline
+// when nobody owns it, once.
+func (c *turn) stagingAlert(ctx context.Context, e Event, code string) error {
+	if e.Kind != EventStatus || e.Status != StatusTransferred || e.FacilityID == 0 {
+		return nil
+	}
+	f, err := c.a.d.Facilities.Get(ctx, e.FacilityID)
+	if errors.Is(err, ErrNotFound) || err == nil && !f.Staging {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get facility %d: %w", e.FacilityID, err)
+	}
+	first, err := c.a.d.Casework.MarkStaging(ctx, e.CaseID, e.ID)
+	if err != nil || !first {
+		return err
+	}
+	v, err := c.a.d.Casework.ViewByID(ctx, e.CaseID)
+	if err != nil {
+		return fmt.Errorf("view case %d: %w", e.CaseID, err)
+	}
+	texts, buttons := Card(v, CardNews)
+	texts = append([]Text{T("casework.staging_alert", "Code", FormatCode(code))}, texts...)
+	if v.Owner != 0 && v.Owner != c.in.UserID {
+		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Texts: texts, Buttons: buttons, Priority: PriorityReply})
+		return nil
+	}
+	if v.Owner != 0 {
+		return nil // the owner recorded it
+	}
+	to, err := c.a.hotline(ctx, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	for _, r := range to {
+		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply})
+	}
+	return nil
 }

@@ -263,6 +263,28 @@ func (s *Casework) exec(ctx context.Context, what string, caseID int64, q string
 	return n == 1, nil
 }
 
+// MarkStaging marks the case urgent for a transfer to a staging facility
+// and says whether the event eventID is the case's first such transfer.
+func (s *Casework) MarkStaging(ctx context.Context, caseID, eventID int64) (bool, error) {
+	var first bool
+	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE cases SET urgent = array_append(urgent, $2::text)
+			WHERE id = $1 AND NOT $2 = ANY(urgent)`, caseID, flows.UrgentStaging); err != nil {
+			return scrub(err)
+		}
+		return scrub(tx.GetContext(ctx, &first, `
+			SELECT NOT EXISTS (
+				SELECT 1 FROM case_events e JOIN facilities f ON f.id = e.facility_id
+				WHERE e.case_id = $1 AND e.kind = 'status' AND e.status = 'transferred'
+					AND f.type IN ('Staging', 'Hold Room') AND e.id < $2)`, caseID, eventID))
+	})
+	if err != nil {
+		return false, fmt.Errorf("mark case %d staging: %w", caseID, err)
+	}
+	return first, nil
+}
+
 // Release leaves the owner's case without owner.
 func (s *Casework) Release(ctx context.Context, caseID, owner int64) (bool, error) {
 	return s.exec(ctx, "release", caseID, `

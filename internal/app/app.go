@@ -80,7 +80,7 @@ func OpenDatabase(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 // Server is a running bot's parts, for tests and the sandbox.
 type Server struct {
 	DB       *sqlx.DB
-	Redis    *redis.Client
+	Redis    redis.UniversalClient
 	Pipeline *pipeline.Pipeline
 	Registry *prometheus.Registry
 	Addr     string // where the HTTP server listens
@@ -155,7 +155,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
 		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
 		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace}, flows.Deps{
-		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
+		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
 		Now:        hooks.Now,
@@ -194,11 +194,15 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	timers := &handoffTimers{app: app, bot: b, log: log}
 
 	opts := pipeline.Options{
-		Prefix:     cfg.RedisPrefix,
-		Partitions: cfg.Partitions,
-		Limits:     cfg.SendLimits,
-		Registry:   reg,
-		Logger:     log,
+		Prefix:        cfg.RedisPrefix,
+		Partitions:    cfg.Partitions,
+		DeadLetterTTL: cfg.DeadLetterTTL,
+		Limits:        cfg.SendLimits,
+		Registry:      reg,
+		Logger:        log,
+	}
+	if keys != nil {
+		opts.Sealer = keys // updates and replies are sealed in Redis
 	}
 	if cfg.Webhook() {
 		opts.Mode = pipeline.Webhook

@@ -20,7 +20,7 @@ type Config struct {
 	APIURL           string        // TELEGRAM_API_URL
 	DatabaseURL      string        // DATABASE_URL
 	DatabaseOwnerURL string        // DATABASE_OWNER_URL: the tables' owner, for migrations; DATABASE_URL is then the bot's lesser role
-	RedisURL         string        // REDIS_URL
+	RedisURL         string        // REDIS_URL: redis://host:port/db, or redis+cluster://host:port,host:port,…
 	Admins           []int64       // HOTLINE_ADMINS
 	DataKey          []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
 	OldDataKeys      [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
@@ -32,6 +32,7 @@ type Config struct {
 	Hours            string        // HOTLINE_HOURS: when the phone answers
 	ResumeAfter      time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
 	SessionTTL       time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
+	DeadLetterTTL    time.Duration // HOTLINE_DEAD_LETTER_TTL: how long updates that failed too often are kept
 	Partitions       int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
 	VolunteerGroups  []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
 	RedisPrefix      string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
@@ -80,13 +81,14 @@ type Need struct {
 // echoed in errors: a token or a key must not end up in a log.
 func Load(getenv func(string) string, n Need) (Config, error) {
 	c := Config{
-		APIURL:      "https://api.telegram.org",
-		ListenAddr:  ":8080",
-		LogLevel:    slog.LevelInfo,
-		ResumeAfter: 24 * time.Hour,
-		SessionTTL:  30 * 24 * time.Hour,
-		Partitions:  64,
-		RedisPrefix: "hotline:",
+		APIURL:        "https://api.telegram.org",
+		ListenAddr:    ":8080",
+		LogLevel:      slog.LevelInfo,
+		ResumeAfter:   24 * time.Hour,
+		SessionTTL:    30 * 24 * time.Hour,
+		DeadLetterTTL: pipeline.DefaultDeadTTL,
+		Partitions:    64,
+		RedisPrefix:   "hotline:",
 
 		HandoffRemind:      10 * time.Minute,
 		HandoffReturn:      10 * time.Minute,
@@ -140,8 +142,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	if err := str("REDIS_URL", &c.RedisURL, n.Redis); err != nil {
 		return c, err
 	}
-	if c.RedisURL != "" && !validURL(c.RedisURL, "redis", "rediss") {
-		return c, &Error{"REDIS_URL", "is malformed: want redis://host:port/db"}
+	if c.RedisURL != "" {
+		if _, err := storage.ParseRedisURL(c.RedisURL); err != nil {
+			return c, &Error{"REDIS_URL", "is malformed (" + strings.TrimPrefix(err.Error(), storage.ErrRedisURL.Error()+": ") +
+				"): want redis://host:port/db, or redis+cluster://host:port,host:port,… for a Redis Cluster"}
+		}
 	}
 	var err error
 	if c.Admins, err = ids("HOTLINE_ADMINS", getenv("HOTLINE_ADMINS")); err != nil {
@@ -171,6 +176,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}
 
 	_ = str("HOTLINE_REDIS_PREFIX", &c.RedisPrefix, false)
+	if strings.ContainsAny(c.RedisPrefix, "{}") {
+		// Keys carry hash tags after the prefix; a brace in it would
+		// change the Redis Cluster slot of every key.
+		return c, &Error{"HOTLINE_REDIS_PREFIX", "must not contain { or }"}
+	}
 	_ = str("WEBHOOK_URL", &c.WebhookURL, false)
 	_ = str("WEBHOOK_SECRET", &c.WebhookSecret, false)
 	_ = str("LISTEN_ADDR", &c.ListenAddr, false)
@@ -216,7 +226,8 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
 		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
 		{"HOTLINE_CASE_ESCALATE", &c.CaseEscalate}, {"HOTLINE_CASE_ESCALATE_URGENT", &c.CaseEscalateUrgent},
-		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}, {"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace}} {
+		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}, {"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace},
+		{"HOTLINE_DEAD_LETTER_TTL", &c.DeadLetterTTL}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {
