@@ -188,11 +188,14 @@ func TestCheckinSilenceRaisesTheAlarm(t *testing.T) {
 	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.alarm_contact" {
 		t.Fatalf("contact got %v", got)
 	}
-	if got := vol.idsSince(vn); strings.Join(got, " ") != "checkin.alarm_hotline checkin.alarm_phones" {
+	if got := vol.idsSince(vn); strings.Join(got, " ") != "checkin.alarm_hotline checkin.alarm_phones casework.card" {
 		t.Fatalf("volunteer got %v", got)
 	}
 	if c.last().Lang != "en" || p.last().Lang != "ru" {
 		t.Errorf("languages: contact %s, person %s", c.last().Lang, p.last().Lang)
+	}
+	if len(vol.last().Buttons) == 0 {
+		t.Error("the alarm's case card has no buttons to take the case")
 	}
 	if ph := vol.last().Texts[1].Data["Phones"]; ph != "+1 212 555 0100" {
 		t.Errorf("volunteers are given %v to call", ph)
@@ -401,5 +404,24 @@ func TestCheckinNext(t *testing.T) {
 	w.tick()
 	if len(c.got) != cn {
 		t.Fatalf("the contact was told %v", c.idsSince(cn))
+	}
+}
+
+// TestCheckinNeedHelp: "I need help" after the check-in offers a volunteer
+// at once, and the check-in stays watched.
+func TestCheckinNeedHelp(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	w.person(volunteerID, "en")
+	k := w.registerCheckin(p, "Miami", "Miami", "12.03", "9:00")
+	w.setClock(k.End)
+	w.tick()
+	expectTexts(t, p.press("btn.checkin_help"), "checkin.help_offer")
+	r := p.press("btn.volunteer_now")
+	if ids := textIDs(r); len(ids) == 0 || !strings.HasPrefix(ids[0], "handoff.") {
+		t.Fatalf("a volunteer was not offered: %v", ids)
+	}
+	if got, _ := w.deps.Checkins.Get(context.Background(), k.ID); got.Status != flows.CheckinActive {
+		t.Fatalf("status %s, want still watched", got.Status)
 	}
 }

@@ -50,6 +50,8 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		{"partitions", map[string]string{"HOTLINE_PARTITIONS": "0"}, "HOTLINE_PARTITIONS"},
 		{"dead letter ttl", map[string]string{"HOTLINE_DEAD_LETTER_TTL": "soon"}, "HOTLINE_DEAD_LETTER_TTL"},
 		{"dead letter ttl fine", map[string]string{"HOTLINE_DEAD_LETTER_TTL": "3d"}, ""},
+		{"check-in grace", map[string]string{"HOTLINE_CHECKIN_GRACE": "soon"}, "HOTLINE_CHECKIN_GRACE"},
+		{"check-in grace fine", map[string]string{"HOTLINE_CHECKIN_GRACE": "90m"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,5 +110,8 @@ func TestConfigDefaultsAndValues(t *testing.T) {
 	}
 	if got, want := c.Partitions, 64; got != want {
 		t.Errorf("Partitions = %d, want %d", got, want)
+	}
+	if got, want := c.CheckinGrace, 2*time.Hour; got != want {
+		t.Errorf("CheckinGrace = %v, want %v", got, want)
 	}
 }

@@ -1,0 +1,384 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// After the check-in: "I'm out", the next check-in, and the timers —
+// reminders, "are you out?" and the alarm.
+
+// out is "I'm out, all fine". Before the alarm it closes the check-in and
+// tells nobody; after it, the case gets the news and the people the alarm
+// told hear that the person is out.
+func (c *turn) out(ctx context.Context, k Checkin) error {
+	switch k.Status {
+	case CheckinActive:
+		ok, err := c.a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinActive}, CheckinOut, c.now)
+		if err != nil {
+			return fmt.Errorf("close check-in %d: %w", k.ID, err)
+		}
+		if ok {
+			c.say(T("checkin.out_ok"))
+			c.footer()
+			return nil
+		}
+		// The alarm went off meanwhile.
+		if k, err = c.a.d.Checkins.Get(ctx, k.ID); err != nil {
+			return fmt.Errorf("check-in %d: %w", k.ID, err)
+		}
+		if k.Status == CheckinAlarm {
+			return c.out(ctx, k)
+		}
+	case CheckinAlarm:
+		ok, err := c.a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinAlarm}, CheckinOutAfterAlarm, c.now)
+		if err != nil {
+			return fmt.Errorf("close check-in %d: %w", k.ID, err)
+		}
+		if ok {
+			rs, err := c.a.outAfterAlarm(ctx, k, c.now)
+			if err != nil {
+				return err
+			}
+			for _, r := range rs {
+				c.send(r)
+			}
+			if k.CaseID == 0 {
+				// The alarm was still being raised: it stops before
+				// telling anyone (alarm).
+				c.say(T("checkin.out_ok"))
+				c.footer()
+				return nil
+			}
+			c.say(T("checkin.out_after_alarm", "Code", FormatCode(k.CaseCode)))
+			c.footer()
+			return nil
+		}
+	}
+	c.say(T("checkin.out_already"))
+	c.footer()
+	return nil
+}
+
+// nextCheckin is "Next check-in: set a date": the person is out, and a new
+// check-in at the same office, for the same person, with the same
+// contacts, is registered from its date on.
+func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
+	var extra []Reply
+	switch k.Status {
+	case CheckinActive:
+		ok, err := c.a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinActive}, CheckinMoved, c.now)
+		if err != nil {
+			return fmt.Errorf("close check-in %d: %w", k.ID, err)
+		}
+		if !ok {
+			c.say(T("checkin.out_already"))
+			c.footer()
+			return nil
+		}
+	case CheckinAlarm:
+		ok, err := c.a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinAlarm}, CheckinOutAfterAlarm, c.now)
+		if err != nil {
+			return fmt.Errorf("close check-in %d: %w", k.ID, err)
+		}
+		if ok {
+			if extra, err = c.a.outAfterAlarm(ctx, k, c.now); err != nil {
+				return err
+			}
+		}
+	case CheckinOut, CheckinOutAfterAlarm:
+	default:
+		c.say(T("checkin.closed"))
+		c.footer()
+		return nil
+	}
+	c.reset()
+	c.s.Flow, c.s.Step = flowCheckin, ckDate
+	c.s.Nonce = nonceOf(c.a.d.NewID())
+	c.s.Checkin = &CheckinDraft{ID: c.a.d.NewID(), Consent: true, OfficeCode: k.OfficeCode, OfficeText: k.OfficeText,
+		State: k.State, Zone: k.Zone, Name: k.Name, ANumber: k.ANumber, NoANumber: k.ANumber == "", Prev: k.ID}
+	c.s.Edit = ckDate // then straight to the review
+	for _, r := range extra {
+		c.send(r)
+	}
+	c.say(T("checkin.next_intro"))
+	return c.checkinPrompt(ctx)
+}
+
+// CheckinTick fires the check-in timers that are due: reminders, "are you
+// out?" twice, and the alarm. Each timer is claimed in the store for a
+// lease, its messages are handed to send, and only then is it marked
+// fired: a process that dies in between leaves the timer to another
+// process once the lease runs out, so no timer is skipped; one that
+// finishes marks it, so none fires twice (a crash after send and before
+// the mark sends again, like the outbox itself: at least once). Timers
+// due while the bot was down fire when it is back, marked late. Call it
+// every few seconds from every replica.
+func (a *App) CheckinTick(ctx context.Context, send func(context.Context, []Reply) error) error {
+	now := a.d.Now()
+	// A timer that fails (a row that does not open) is left to its lease
+	// and tried again later; it does not hold up the others.
+	var failed []error
+	for {
+		ts, err := a.d.Checkins.Due(ctx, now, checkinLease, 50)
+		if err != nil {
+			return errors.Join(append(failed, fmt.Errorf("claim check-in timers: %w", err))...)
+		}
+		for _, t := range ts {
+			rs, err := a.fire(ctx, t, now)
+			if err != nil {
+				failed = append(failed, fmt.Errorf("check-in %d timer %s: %w", t.CheckinID, t.Kind, err))
+				continue
+			}
+			if len(rs) > 0 {
+				if err := send(ctx, rs); err != nil {
+					return errors.Join(append(failed, fmt.Errorf("send check-in %d timer %s: %w", t.CheckinID, t.Kind, err))...)
+				}
+			}
+			if err := a.d.Checkins.Fired(ctx, t.ID, now); err != nil {
+				return errors.Join(append(failed, fmt.Errorf("mark check-in %d timer %s: %w", t.CheckinID, t.Kind, err))...)
+			}
+		}
+		if len(ts) < 50 {
+			return errors.Join(failed...)
+		}
+	}
+}
+
+// fire builds what one timer sends.
+func (a *App) fire(ctx context.Context, t CheckinTimer, now time.Time) ([]Reply, error) {
+	k, err := a.d.Checkins.Get(ctx, t.CheckinID)
+	if err != nil {
+		return nil, err
+	}
+	if k.Status != CheckinActive && !(t.Kind == TimerAlarm && k.Status == CheckinAlarm) {
+		return nil, nil // out, cancelled or erased meanwhile
+	}
+	// A timer whose next one is due as well (the bot was down through
+	// both) gives way to it: one late message, not two.
+	switch {
+	case t.Kind == TimerDay && !now.Before(k.Start.Add(-checkinSoon)),
+		t.Kind == TimerSoon && !now.Before(k.Start),
+		t.Kind == TimerAsk && !now.Before(k.End.Add(a.cfg.CheckinGrace)),
+		t.Kind == TimerAsk2 && !now.Before(k.End.Add(2*a.cfg.CheckinGrace)):
+		return nil, nil
+	}
+	var late []Text
+	if now.Sub(t.Due) > checkinLate {
+		late = []Text{T("checkin.late", "Due", whenText(t.Due, k.Zone))}
+	}
+	id := strconv.FormatInt(k.ID, 10)
+	office := officeOf(a.d.Offices, k)
+	when := whenText(k.Start, k.Zone)
+	person := func(texts []Text, buttons [][]Button) Reply {
+		return Reply{ChatID: k.ChatID, Lang: k.Lang, Texts: append(late, texts...), Buttons: buttons, Priority: PriorityReply}
+	}
+	outButtons := [][]Button{
+		{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut + ":" + id}},
+		{{Text: T("btn.checkin_next"), Data: dataCheckin + ":" + ckNext + ":" + id}},
+		{{Text: T("btn.checkin_help"), Data: dataCheckin + ":" + ckHelp + ":" + id}},
+	}
+	switch t.Kind {
+	case TimerDay, TimerSoon:
+		texts := []Text{T("checkin.remind_"+t.Kind, "Office", office, "When", when), T("checkin.bring"),
+			T("checkin.if_detained")}
+		pending, agreed := 0, 0
+		for _, p := range k.Contacts {
+			if p.pending() {
+				pending++
+			} else if p.Phone != "" || !p.Accepted.IsZero() {
+				agreed++
+			}
+		}
+		switch {
+		case pending > 0:
+			texts = append(texts, T("checkin.contacts_pending").Plural(pending))
+		case agreed == 0:
+			texts = append(texts, T("checkin.contacts_none"))
+		}
+		return []Reply{person(texts, [][]Button{
+			{{Text: T("btn.checkin_invite"), Data: dataCheckin + ":" + ckInvite + ":" + id}},
+			{{Text: T("btn.checkin_cancel"), Data: dataCheckin + ":" + ckCancel + ":" + id}},
+		})}, nil
+	case TimerAsk:
+		return []Reply{person([]Text{T("checkin.ask_out", "Office", office)}, outButtons)}, nil
+	case TimerAsk2:
+		return []Reply{person([]Text{T("checkin.ask_out_again", "Wait", waitText(a.cfg.CheckinGrace))}, outButtons)}, nil
+	case TimerAlarm:
+		return a.alarm(ctx, k, late, now)
+	}
+	return nil, nil
+}
+
+// alarm opens a case as a probable detention at the check-in's office,
+// urgent, announces it to the hotline and tells the trusted contacts and
+// the person. Every step is idempotent, so a timer fired again after a
+// crash opens one case and says the same.
+func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) ([]Reply, error) {
+	if _, err := a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinActive}, CheckinAlarm, now); err != nil {
+		return nil, fmt.Errorf("alarm: %w", err)
+	}
+	if k2, err := a.d.Checkins.Get(ctx, k.ID); err != nil {
+		return nil, err
+	} else if k2.Status != CheckinAlarm {
+		return nil, nil // "I'm out" got there first
+	}
+	loc, err := time.LoadLocation(k.Zone)
+	if err != nil {
+		return nil, err
+	}
+	officeName := k.OfficeText
+	if k.OfficeCode != "" {
+		if o, err := a.d.Offices.Get(k.OfficeCode); err == nil {
+			officeName = "ICE " + officeLabel(o)
+		}
+	} else if k.State != "" {
+		officeName += ", " + k.State
+	}
+	r := &Report{DraftID: "checkin:" + strconv.FormatInt(k.ID, 10), Consent: true, ANumber: k.ANumber,
+		DetainedOn: k.Start.In(loc).Format(time.DateOnly), Circumstance: "checkin", FacilityText: officeName,
+		Urgent: []string{UrgentCheckin}, ReporterChatID: k.ChatID, ReporterUserID: k.UserID, Lang: k.Lang}
+	if hasCyrillic(k.Name) {
+		r.NameCyrillic = k.Name
+	} else {
+		r.NameLatin = k.Name
+	}
+	cs, err := a.d.Cases.Create(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("open case: %w", err)
+	}
+	if err := a.d.Checkins.SetCase(ctx, k.ID, cs.ID); err != nil {
+		return nil, fmt.Errorf("link case %d: %w", cs.ID, err)
+	}
+	if err := a.d.Audit.Record(ctx, AuditEntry{At: now, Actor: ActorSystem, Action: AuditCheckinAlarm, CaseID: cs.ID,
+		Key: "checkin-alarm:" + strconv.FormatInt(k.ID, 10)}); err != nil {
+		return nil, fmt.Errorf("audit alarm: %w", err)
+	}
+	// "I'm out" while the case was being opened: the case keeps the news,
+	// and nobody is alarmed.
+	if k2, err := a.d.Checkins.Get(ctx, k.ID); err != nil {
+		return nil, err
+	} else if k2.Status != CheckinAlarm {
+		k.CaseID, k.CaseCode, k.Contacts = cs.ID, cs.Code, nil
+		if _, err := a.outAfterAlarm(ctx, k, now); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	code := FormatCode(cs.Code)
+	office := officeOf(a.d.Offices, k)
+	when := whenText(k.Start, k.Zone)
+	var out []Reply
+	out = append(out, Reply{ChatID: k.ChatID, Lang: k.Lang, Priority: PriorityReply,
+		Texts:   append(late, T("checkin.alarm_person", "Code", code)),
+		Buttons: [][]Button{{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut + ":" + strconv.FormatInt(k.ID, 10)}}}})
+	var phones []string
+	for _, p := range k.Contacts {
+		switch {
+		case p.Phone != "":
+			phones = append(phones, p.Phone)
+		case !p.Accepted.IsZero() && p.ChatID != 0:
+			// They follow the case's public changes from now on, as a
+			// friend with the code does.
+			if err := a.d.Subscriptions.Subscribe(ctx, cs.ID, p.ChatID, p.Lang); err != nil {
+				return nil, fmt.Errorf("subscribe contact of check-in %d: %w", k.ID, err)
+			}
+			out = append(out, Reply{ChatID: p.ChatID, Lang: Lang(p.Lang), Priority: PriorityReply,
+				Texts: append(late, T("checkin.alarm_contact", "Name", k.Name, "Office", office, "When", when, "Code", code))})
+		}
+	}
+	hotline, err := a.announceCase(ctx, cs, Alarm{Office: office, When: when, Phones: phones, Late: late})
+	if err != nil {
+		return nil, err
+	}
+	return append(out, hotline...), nil
+}
+
+// UrgentCheckin marks a case opened by a check-in's alarm.
+const UrgentCheckin = "checkin"
+
+// Audit entries of check-in safety.
+const (
+	AuditCheckinAlarm = "checkin_alarm" // the alarm opened the case from the registered data
+	AuditCheckinOut   = "checkin_out"   // the person said they were out after the alarm
+)
+
+// Alarm is what the hotline is told of a check-in alarm besides the case.
+type Alarm struct {
+	Office Text
+	When   Text
+	Phones []string // trusted contacts to call
+	Late   []Text
+}
+
+// announceCase tells the hotline of a case the check-in alarm opened the
+// way casework announces every new case (casework.go: the card with
+// "Take the case", to the members on duty and the coordinators), with what
+// the alarm adds above the card: a probable detention at the office, and
+// the trusted contacts' phones to call.
+func (a *App) announceCase(ctx context.Context, cs Case, al Alarm) ([]Reply, error) {
+	rs, err := a.announce(ctx, cs.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	head := append(al.Late, T("checkin.alarm_hotline", "Code", FormatCode(cs.Code), "Office", al.Office, "When", al.When))
+	if len(al.Phones) > 0 {
+		head = append(head, T("checkin.alarm_phones", "Phones", strings.Join(al.Phones, ", ")))
+	}
+	for i := range rs {
+		rs[i].Texts = append(append([]Text{}, head...), rs[i].Texts...)
+		rs[i].Priority = PriorityReply
+	}
+	return rs, nil
+}
+
+// outAfterAlarm adds "the person is out" to the case the alarm opened and
+// tells the people the alarm told: the contacts who agreed and the hotline.
+func (a *App) outAfterAlarm(ctx context.Context, k Checkin, now time.Time) ([]Reply, error) {
+	if k.CaseID == 0 {
+		return nil, nil
+	}
+	key := "checkin-out:" + strconv.FormatInt(k.ID, 10)
+	if _, err := a.d.Timeline.Record(ctx, Event{CaseID: k.CaseID, Kind: EventNote, Note: checkinOutNote,
+		Actor: ActorUser(k.UserID), Key: key, At: now}); err != nil {
+		return nil, fmt.Errorf("record the news of check-in %d: %w", k.ID, err)
+	}
+	if err := a.d.Audit.Record(ctx, AuditEntry{At: now, Actor: ActorUser(k.UserID), Action: AuditCheckinOut,
+		CaseID: k.CaseID, Key: key}); err != nil {
+		return nil, fmt.Errorf("audit the news of check-in %d: %w", k.ID, err)
+	}
+	code := FormatCode(k.CaseCode)
+	var out []Reply
+	for _, p := range k.Contacts {
+		if !p.Accepted.IsZero() && p.ChatID != 0 {
+			out = append(out, Reply{ChatID: p.ChatID, Lang: Lang(p.Lang), Priority: PriorityReply,
+				Texts: []Text{T("checkin.out_contact", "Name", k.Name, "Code", code)}})
+		}
+	}
+	onDuty, err := a.onDuty(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	coords, err := a.coordinators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	for _, v := range append(onDuty, coords...) {
+		if !seen[v.UserID] {
+			seen[v.UserID] = true
+			out = append(out, Reply{ChatID: v.UserID, Lang: Lang(v.Lang), Priority: PriorityReply,
+				Texts: []Text{T("checkin.out_hotline", "Code", code)}})
+		}
+	}
+	return out, nil
+}
+
+// checkinOutNote is the internal note the case gets when the person says
+// they are out after the alarm: a fixed marker for the volunteers, in the
+// hotline's working language, with no personal data.
+const checkinOutNote = "Check-in safety line: the person confirmed in the bot that they are out."
