@@ -531,6 +531,14 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		return err
 	}
 	m.say(T("casework.took", "Code", code))
+	if first && v.Status == StatusNew {
+		// Everyone with the code sees that a volunteer has read the
+		// report: the case is in review. Keyed, so a retry records it once.
+		if _, err := a.d.Timeline.Record(ctx, Event{CaseID: v.ID, Kind: EventStatus, Status: StatusInReview,
+			Public: true, Actor: ActorSystem, Key: "taken:" + strconv.FormatInt(v.ID, 10)}); err != nil {
+			return fmt.Errorf("record review of case %d: %w", v.ID, err)
+		}
+	}
 	if first && v.ReporterChat != 0 && !v.Erased {
 		c.send(Reply{ChatID: v.ReporterChat, Lang: Lang(v.Lang), Priority: PriorityNotice,
 			Texts: []Text{T("casework.reporter_taken", "Code", code)}})

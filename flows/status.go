@@ -405,7 +405,9 @@ func (c *turn) showStatus(ctx context.Context, st CaseStatus) error {
 		c.buttons = [][]Button{{{Text: T("btn.unsubscribe"), Data: fmt.Sprintf(code, actUnsubscribe)}}}
 	case Reporting:
 		c.say(T("check.reporter"))
-		c.buttons = nil
+		// The reporter's own view: news of the case goes straight to the
+		// volunteer who has it.
+		c.buttons = [][]Button{{{Text: T("btn.mycase_news"), Data: dataCase + ":" + cwNews + ":" + st.Code}}}
 	}
 	c.footer()
 	return nil
