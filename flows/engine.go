@@ -63,6 +63,7 @@ type outcome struct {
 	stay    bool   // accepted, but ask the same step again (a new search, a toggle)
 	inPlace bool   // with stay: redraw the message whose button was pressed
 	back    bool   // go to the previous step, like /back
+	fresh   bool   // with back: ask it as new, without "your answer"
 	edit    string // from the review: change the answer of this step
 	confirm bool   // from the review: store the report
 	quit    *Text  // end the flow, discard the draft, say this
@@ -209,7 +210,7 @@ func (c *turn) command(ctx context.Context) error {
 			return c.show(ctx)
 		}
 		s.Pending = ""
-		return c.back(ctx)
+		return c.back(ctx, true)
 	case "cancel":
 		if s.Flow == "" {
 			c.say(T("cancel.nothing"))
@@ -407,7 +408,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		c.menu()
 		return nil
 	case out.back:
-		return c.back(ctx)
+		return c.back(ctx, !out.fresh)
 	case out.stay:
 		if out.inPlace {
 			c.edit = c.in.MessageID
@@ -457,8 +458,9 @@ func (c *turn) toReview(ctx context.Context) error {
 	return c.prompt(ctx, false)
 }
 
-// back shows the previous question again, with its answer.
-func (c *turn) back(ctx context.Context) error {
+// back shows the previous question again, with its answer when shown is
+// set.
+func (c *turn) back(ctx context.Context, shown bool) error {
 	s := c.s
 	if len(s.Back) == 0 {
 		c.say(T("back.first"))
@@ -470,7 +472,7 @@ func (c *turn) back(ctx context.Context) error {
 		s.Edit = ""
 	}
 	s.Step = prev
-	return c.prompt(ctx, true)
+	return c.prompt(ctx, shown)
 }
 
 // askResume asks whether to continue the flow or start over.

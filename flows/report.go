@@ -579,7 +579,10 @@ func reportSteps(a *App) []*step {
 				r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
 				return accepted()
 			case "again":
-				return outcome{back: true}, nil
+				// The search was never chosen as the answer: the question
+				// asked again must not show it as "not in the list".
+				r.FacilityID, r.FacilityText = 0, ""
+				return outcome{back: true, fresh: true}, nil
 			}
 			id, err := strconv.ParseInt(strings.TrimPrefix(v, "f"), 10, 64)
 			if !strings.HasPrefix(v, "f") || err != nil {

@@ -529,7 +529,12 @@ func TestFacilityStep(t *testing.T) {
 	if names := buttonNames(r); !strings.Contains(names[0], "Otay Mesa") {
 		t.Errorf("first match for otay mesa: %v", names)
 	}
-	c.expect(c.press("btn.facility_again"), "ask.facility", "answer.current")
+	// "Type it again" asks again with no answer: the search was not chosen.
+	r = c.press("btn.facility_again")
+	c.expect(r, "ask.facility")
+	if strings.Contains(c.rendered(r), "not in the list") {
+		t.Errorf("retype shows the search as an answer:\n%s", c.rendered(r))
+	}
 	c.send("Adelanto")
 	c.expect(c.pressOn(c.lastID, "Adelanto"), "ask.review")
 	s := c.session()
