@@ -301,6 +301,23 @@ func ParseName(s string, max int) (string, *Text) {
 // code or a message typed into the wrong question.
 const notInNames = "<>{}[]|\\/=+*#$%^~`@_;"
 
+// ParseLawyer reads who the lawyer is: a name, a firm, with commas and
+// contacts ("John Smith, Smith Law Firm, +1 305 555 0100"). It needs a
+// letter and no markup.
+func ParseLawyer(s string, max int) (string, *Text) {
+	v := strings.Join(strings.Fields(Clean(s)), " ")
+	if v == "" {
+		return "", problem("parse.empty")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", tooLong(n, max)
+	}
+	if !hasLetter(v) || strings.ContainsAny(v, "<>{}[]|\\=`") {
+		return "", problem("parse.lawyer")
+	}
+	return v, nil
+}
+
 // ParseText keeps a free-text answer as typed, only trimmed; line breaks
 // stay. It is refused when empty or longer than max characters.
 func ParseText(s string, max int) (string, *Text) {
@@ -339,9 +356,41 @@ var (
 	phoneRe    = regexp.MustCompile(`^\+?[0-9 ()./-]+$`)
 )
 
+// phoneLead is a phone number at the start of an answer, before a note:
+// "+7 916 123-45-67, лучше в WhatsApp".
+var phoneLead = regexp.MustCompile(`^(\+?[0-9][0-9 ()./-]*[0-9])[\s,;:–—-]+(\pL.*)$`)
+
+// phoneIn finds a phone number inside text: "John Smith, Smith Law Firm,
+// +1 305 555 0100" → "+1 305 555 0100"; "" when there is none.
+var phoneIn = regexp.MustCompile(`\+?[0-9][0-9 ().-]{5,}[0-9]`)
+
+// FindPhone returns the first run of 7 to 15 digits written like a phone
+// number inside s, trimmed; "" when there is none.
+func FindPhone(s string) string {
+	for _, m := range phoneIn.FindAllString(s, -1) {
+		if n := countDigits(m); n >= 7 && n <= 15 {
+			return strings.Join(strings.Fields(m), " ")
+		}
+	}
+	return ""
+}
+
+// ParseUsername reads a Telegram username typed without the @:
+// "maria_sandbox" → "@maria_sandbox"; ok is false for anything else.
+func ParseUsername(s string) (string, bool) {
+	v := strings.TrimSpace(s)
+	if strings.HasPrefix(v, "@") || !usernameRe.MatchString(v) {
+		return "", false
+	}
+	return "@" + v, true
+}
+
 // ParseContact reads a way to reach someone: a phone number (7 to 15
-// digits, with the usual +, spaces, dashes and brackets), an e-mail address,
-// or a Telegram username (@name, or a t.me/name link, kept as @name).
+// digits, with the usual +, spaces, dashes and brackets), optionally
+// followed by a note ("+7 916 123-45-67, лучше в WhatsApp"), an e-mail
+// address, or a Telegram username (@name, or a t.me/name link, kept as
+// @name). A username without the @ is the caller's to confirm
+// (ParseUsername).
 func ParseContact(s string) (string, *Text) {
 	v := strings.TrimSpace(Clean(s))
 	if v == "" {
@@ -363,6 +412,11 @@ func ParseContact(s string) (string, *Text) {
 		return v, nil
 	case phoneRe.MatchString(v):
 		if n := countDigits(v); n >= 7 && n <= 15 {
+			return strings.Join(strings.Fields(v), " "), nil
+		}
+	}
+	if m := phoneLead.FindStringSubmatch(v); m != nil {
+		if n := countDigits(m[1]); n >= 7 && n <= 15 {
 			return strings.Join(strings.Fields(v), " "), nil
 		}
 	}

@@ -190,13 +190,48 @@ func TestParseContact(t *testing.T) {
 		{"maria", "", "parse.contact"},
 		{"@ma", "", "parse.contact"},
 		{"maria@", "", "parse.contact"},
-		{"+1 555 0100 ext. 5", "", "parse.contact"},
+		{"+1 555 0100 ext. 5", "+1 555 0100 ext. 5", ""}, // an extension is a note
+		// A phone with a note, as people write it.
+		{"+7 916 123-45-67, лучше в WhatsApp", "+7 916 123-45-67, лучше в WhatsApp", ""},
+		{"+1 212 555 0100 WhatsApp only", "+1 212 555 0100 WhatsApp only", ""},
+		{"12345, позвоните", "", "parse.contact"},
+		// A username without the @ is ParseUsername's, to be confirmed.
+		{"maria_sandbox", "", "parse.contact"},
 	}
 	for _, tt := range tests {
 		got, p := flows.ParseContact(tt.in)
 		if got != tt.want || problemID(p) != tt.problem {
 			t.Errorf("ParseContact(%q) = %q, %q; want %q, %q", tt.in, got, problemID(p), tt.want, tt.problem)
 		}
+	}
+}
+
+func TestParseUsername(t *testing.T) {
+	for in, want := range map[string]string{"maria_sandbox": "@maria_sandbox", " Maria_P ": "@Maria_P", "@maria_p": "", "ma": "", "мария": "", "+7 916": ""} {
+		got, ok := flows.ParseUsername(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("ParseUsername(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestParseLawyer(t *testing.T) {
+	for in, want := range map[string]string{
+		"John Smith, Smith Law Firm, +1 305 555 0100": "",
+		"Smith & Partners LLP":                        "",
+		"jsmith@smithlaw.com":                         "",
+		"+1 305 555 0100":                             "parse.lawyer",
+		"<b>Smith</b>":                                "parse.lawyer",
+	} {
+		if _, p := flows.ParseLawyer(in, 200); problemID(p) != want {
+			t.Errorf("ParseLawyer(%q) = %q, want %q", in, problemID(p), want)
+		}
+	}
+	if got := flows.FindPhone("John Smith, Smith Law Firm, +1 305 555 0100"); got != "+1 305 555 0100" {
+		t.Errorf("FindPhone = %q", got)
+	}
+	if got := flows.FindPhone("Smith Law, suite 1200"); got != "" {
+		t.Errorf("FindPhone found %q in an address", got)
 	}
 }
 

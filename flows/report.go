@@ -37,6 +37,7 @@ const (
 	stepRepName   = "reporter_name"
 	stepRelation  = "relationship"
 	stepContact   = "contact"
+	stepContactOK = "contact_confirm"
 	stepReview    = "review"
 )
 
@@ -664,7 +665,9 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.lawyer_name")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse:  optional(func(r *Report) *string { return &r.LawyerName }, nameParser),
+		// A firm, commas and contacts are welcome here; a phone typed with
+		// the name is offered for the next question.
+		parse:  optional(func(r *Report) *string { return &r.LawyerName }, lawyerParser),
 		answer: showText(func(r *Report) *string { return &r.LawyerName }),
 		next:   then(stepLawPhone),
 	}, {
@@ -672,9 +675,25 @@ func reportSteps(a *App) []*step {
 		max:  maxName,
 		sub:  true,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.lawyer_phone")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+			var rows [][]Button
+			if p := FindPhone(c.s.Draft.LawyerName); p != "" {
+				rows = append(rows, []Button{c.opt("found", "btn.use_phone", "Phone", p)})
+			}
+			rows = append(rows, []Button{c.opt("skip", "btn.dont_know")})
+			return []Text{T("ask.lawyer_phone")}, rows, nil
 		},
-		parse:  optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact),
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if button && v == "found" {
+				p := FindPhone(r.LawyerName)
+				if p == "" {
+					return wrong("button.old_step")
+				}
+				r.LawyerPhone = p
+				return accepted()
+			}
+			return optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact)(ctx, c, v, button)
+		},
 		answer: showText(func(r *Report) *string { return &r.LawyerPhone }),
 		next:   then(stepHearing),
 	}, {
@@ -778,16 +797,59 @@ func reportSteps(a *App) []*step {
 			return stepContact
 		},
 	}, {
-		name:   stepContact,
-		max:    maxName,
-		prompt: ask("ask.contact"),
-		parse:  required(func(r *Report) *string { return &r.ReporterPhone }, ParseContact),
-		answer: showText(func(r *Report) *string { return &r.ReporterPhone }),
-		next: func(c *turn) string {
-			if c.fast() {
-				return stepReview
+		// A phone (with a note), an e-mail, a username, or this chat:
+		// volunteers then write through the bot.
+		name: stepContact,
+		max:  maxName,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			if c.s.Draft.FiledBy != 0 {
+				return []Text{T("ask.contact")}, nil, nil // a volunteer's chat is not the caller's
 			}
-			return stepState
+			return []Text{T("ask.contact")}, [][]Button{{c.opt("here", "btn.contact_here")}}, nil
+		},
+		parse:  parseContactAnswer,
+		answer: contactAnswer,
+		next: func(c *turn) string {
+			if strings.HasPrefix(c.s.Draft.ReporterPhone, unconfirmed) {
+				return stepContactOK
+			}
+			return contactNext(c)
+		},
+	}, {
+		// "maria_sandbox" is likely a username, but may be anything:
+		// asked once.
+		name:      stepContactOK,
+		max:       maxName,
+		sub:       true,
+		transient: true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			u := strings.TrimPrefix(c.s.Draft.ReporterPhone, unconfirmed)
+			return []Text{T("ask.contact_confirm", "Contact", u)}, [][]Button{
+				{c.opt("yes", "btn.contact_confirm_yes", "Contact", u)},
+				{c.opt("no", "btn.contact_confirm_no")},
+			}, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if !button {
+				return parseContactAnswer(ctx, c, v, false)
+			}
+			u, ok := strings.CutPrefix(r.ReporterPhone, unconfirmed)
+			switch {
+			case v == "yes" && ok:
+				r.ReporterPhone = u
+				return accepted()
+			case v == "no":
+				r.ReporterPhone = ""
+				return outcome{back: true, fresh: true}, nil
+			}
+			return wrong("button.old_step")
+		},
+		next: func(c *turn) string {
+			if strings.HasPrefix(c.s.Draft.ReporterPhone, unconfirmed) {
+				return stepContactOK
+			}
+			return contactNext(c)
 		},
 	}, {
 		name:   stepReview,
@@ -803,6 +865,65 @@ func reportSteps(a *App) []*step {
 		},
 		next: then(stepReview),
 	}}
+}
+
+// ContactHere is the reporter's contact when they chose "contact me here
+// in Telegram": volunteers write to the reporter's chat through the bot.
+const ContactHere = "telegram:chat"
+
+// unconfirmed marks a username typed without the @ until the reporter says
+// it is theirs.
+const unconfirmed = "?"
+
+// lawyerParser reads the lawyer's name, firm and contacts.
+func lawyerParser(v string) (string, *Text) { return ParseLawyer(v, maxName) }
+
+// parseContactAnswer reads the reporter's contact, typed or the "here"
+// button.
+func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+	r := &c.s.Draft
+	if button {
+		if v != "here" || r.FiledBy != 0 {
+			return wrong("button.old_step")
+		}
+		r.ReporterPhone = ContactHere
+		return accepted()
+	}
+	if u, ok := ParseUsername(Clean(v)); ok {
+		r.ReporterPhone = unconfirmed + u
+		return accepted()
+	}
+	p, bad := ParseContact(v)
+	if bad != nil {
+		return refused(bad)
+	}
+	r.ReporterPhone = p
+	return accepted()
+}
+
+// contactNext is the step after the reporter's contact.
+func contactNext(c *turn) string {
+	if c.fast() {
+		return stepReview
+	}
+	return stepState
+}
+
+// contactAnswer shows the reporter's contact.
+func contactAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
+	return c.contactText(c.s.Draft.ReporterPhone, answered), nil
+}
+
+// contactText shows a contact as people read it: "this Telegram chat" for
+// ContactHere.
+func (c *turn) contactText(v string, answered bool) Text {
+	switch {
+	case v == ContactHere:
+		return T("value.contact_here")
+	case strings.HasPrefix(v, unconfirmed):
+		return c.raw(strings.TrimPrefix(v, unconfirmed))
+	}
+	return c.orNone(v, answered)
 }
 
 // facilityAnswer shows the facility: from the directory, as typed, or unknown.
@@ -889,6 +1010,8 @@ func (c *turn) confirm(ctx context.Context) error {
 		}
 		return c.prompt(ctx, false)
 	}
+	// A username never confirmed is kept as typed, with the @.
+	r.ReporterPhone = strings.TrimPrefix(r.ReporterPhone, unconfirmed)
 	r.ReporterChatID = c.in.ChatID
 	r.ReporterUserID = c.in.UserID
 	if r.FiledBy != 0 {

@@ -1,0 +1,85 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+
+	"hotline/flows"
+)
+
+// What first users tripped over (issue 16), as conversations.
+
+// change presses the review's "change" button of a field.
+func (c *chat) change(field string) flows.Reply {
+	c.t.Helper()
+	b := c.changeButton(c.lastID, field)
+	return c.handle(flows.Input{Kind: flows.KindButton, Data: b.Data, MessageID: c.lastID})
+}
+
+func TestReporterContact(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+
+	// A username without the @ is asked about once.
+	c.expect(c.change("contact"), "ask.contact", "answer.current")
+	c.expect(c.send("maria_sandbox"), "ask.contact_confirm")
+	if got := c.rendered(c.last); !strings.Contains(got, "@maria_sandbox") {
+		t.Errorf("confirmation:\n%s", got)
+	}
+	r := c.press("btn.contact_confirm_yes")
+	c.expect(r, "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "@maria_sandbox") {
+		t.Errorf("review lacks @maria_sandbox:\n%s", got)
+	}
+
+	// "No" asks again, without the refused guess as the answer.
+	c.expect(c.change("contact"), "ask.contact", "answer.current")
+	c.expect(c.send("maria_sandbox"), "ask.contact_confirm")
+	c.expect(c.press("btn.contact_confirm_no"), "ask.contact")
+
+	// A phone with a note is kept with its note.
+	r = c.send("+7 916 123-45-67, лучше в WhatsApp")
+	c.expect(r, "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "+7 916 123-45-67, лучше в WhatsApp") {
+		t.Errorf("review lacks the phone and its note:\n%s", got)
+	}
+
+	// This chat: volunteers write through the bot.
+	c.expect(c.change("contact"), "ask.contact", "answer.current")
+	r = c.press("btn.contact_here")
+	c.expect(r, "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "этот чат в Telegram") {
+		t.Errorf("review lacks this chat as the contact:\n%s", got)
+	}
+	if got := c.session().Draft.ReporterPhone; got != flows.ContactHere {
+		t.Errorf("contact = %q, want %q", got, flows.ContactHere)
+	}
+}
+
+func TestLawyerWithFirmAndPhone(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	fillToReview(c)
+	c.expect(c.change("lawyer"), "ask.lawyer", "answer.current")
+	c.expect(c.press("btn.lawyer_yes"), "ask.lawyer_name")
+	if got := c.rendered(c.last); !strings.Contains(got, "firm") {
+		t.Errorf("the question does not ask for a firm:\n%s", got)
+	}
+	c.expect(c.send("John Smith, Smith Law Firm, +1 305 555 0100"), "ask.lawyer_phone")
+	// The phone typed with the name is offered.
+	if got := c.button(c.lastID, "btn.use_phone").Text.Data["Phone"]; got != "+1 305 555 0100" {
+		t.Errorf("offered phone %q, want +1 305 555 0100", got)
+	}
+	r := c.press("btn.use_phone")
+	c.expect(r, "ask.review")
+	got := c.rendered(r)
+	for _, want := range []string{"John Smith, Smith Law Firm, +1 305 555 0100", "Lawyer's contact"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("review lacks %q:\n%s", want, got)
+		}
+	}
+	if s := c.session(); s.Draft.LawyerPhone != "+1 305 555 0100" {
+		t.Errorf("lawyer's phone = %q", s.Draft.LawyerPhone)
+	}
+}
