@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -82,4 +83,43 @@ func TestLawyerWithFirmAndPhone(t *testing.T) {
 	if s := c.session(); s.Draft.LawyerPhone != "+1 305 555 0100" {
 		t.Errorf("lawyer's phone = %q", s.Draft.LawyerPhone)
 	}
+}
+
+func TestMenuTextThatReadsLikeAReport(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"my sister was taken", "Брата задержали вчера", "ICE picked up my husband", "мужа забрали в айс"} {
+		c := newChat(t, "en")
+		c.expect(c.command("start", ""), "menu.greeting")
+		r := c.send(text)
+		c.expect(r, "menu.report_offer")
+		if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_report" || got[1] != "btn.menu_volunteer" {
+			t.Errorf("%q: buttons %v", text, got)
+		}
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+	}
+	// Anything else still gets the greeting.
+	c := newChat(t, "en")
+	c.expect(c.send("hello"), "menu.greeting")
+	c.expect(c.send("nice weather"), "menu.greeting")
+}
+
+func TestMenuTextReachesTheVolunteer(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol := w.person(hVolunteer, "ru")
+	user := w.person(7001, "ru")
+	vol.command("duty", "on")
+	vol.received()
+
+	user.send("Мою сестру забрали сотрудники ICE сегодня утром")
+	said := user.lastIn
+	user.expectGot("menu.report_offer")
+	user.press("m:volunteer")
+	user.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
+	vol.received()
+
+	// The volunteer who takes the chat reads what was written at the menu.
+	vol.command("next", "")
+	vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
 }
