@@ -67,6 +67,9 @@ type outcome struct {
 	edit    string // from the review: change the answer of this step
 	confirm bool   // from the review: store the report
 	quit    *Text  // end the flow, discard the draft, say this
+	// choices, with wrong, are buttons that answer it ("3 April" or
+	// "March 4"), put above the question's own.
+	choices [][]Button
 }
 
 func wrong(id string, kv ...any) (outcome, error) {
@@ -401,7 +404,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	switch {
 	case out.wrong != nil:
 		c.say(*out.wrong)
-		return c.prompt(ctx, false)
+		if err := c.prompt(ctx, false); err != nil {
+			return err
+		}
+		c.buttons = append(out.choices, c.buttons...)
+		return nil
 	case out.quit != nil:
 		c.reset()
 		c.say(*out.quit)

@@ -123,3 +123,53 @@ func TestMenuTextReachesTheVolunteer(t *testing.T) {
 	vol.command("next", "")
 	vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
 }
+
+func TestDatesAsPeopleWriteThem(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+
+	// The question's examples are near today (10 March 2026), not in the past.
+	c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+	if got := c.rendered(c.last); !strings.Contains(got, "07.03.2026") || strings.Contains(got, "2025") {
+		t.Errorf("detention question's example:\n%s", got)
+	}
+	// A word is read and said back.
+	r := c.send("позавчера")
+	c.expect(r, "date.understood", "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "8 марта 2026") {
+		t.Errorf("understood:\n%s", got)
+	}
+
+	// A slashed date that reads two ways is asked about.
+	c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+	r = c.send("03/02/2026")
+	c.expect(r, "date.which", "ask.detained_on", "answer.current")
+	if got := c.rendered(r); !strings.Contains(got, "Эту дату можно понять") {
+		t.Errorf("which date:\n%s", got)
+	}
+	feb3, mar2 := r.Buttons[0][0], r.Buttons[1][0]
+	if got := c.cat.Render("ru", feb3.Text, mar2.Text); got != "3 февраля 2026\n\n2 марта 2026" {
+		t.Errorf("date buttons: %q", got)
+	}
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: mar2.Data, MessageID: c.lastID}), "ask.review")
+	if got := c.session().Draft.DetainedOn; got != "2026-03-02" {
+		t.Errorf("detained on %s, want 2026-03-02", got)
+	}
+
+	// A hearing without a year is the next one; one in the past is asked about.
+	c.expect(c.change("hearing"), "ask.hearing", "answer.current")
+	c.expect(c.send("2 марта"), "date.understood", "ask.review")
+	if got := c.session().Draft.HearingDate; got != "2027-03-02" {
+		t.Errorf("hearing %s, want 2027-03-02", got)
+	}
+	c.expect(c.change("hearing"), "ask.hearing", "answer.current")
+	c.expect(c.send("02.03.2026"), "date.hearing_past", "ask.hearing", "answer.current")
+	c.expect(c.press("btn.hearing_last"), "ask.review")
+	if got := c.session().Draft.HearingDate; got != "2026-03-02" {
+		t.Errorf("last hearing %s, want 2026-03-02", got)
+	}
+	c.expect(c.change("hearing"), "ask.hearing", "answer.current")
+	c.expect(c.send("02.03.2026"), "date.hearing_past", "ask.hearing", "answer.current")
+	c.expect(c.press("btn.hearing_mistake"), "ask.hearing", "answer.current")
+}

@@ -97,8 +97,8 @@ func TestParseDate(t *testing.T) {
 		{"12.03.45", "", "parse.date_full_year"}, // 1945 or 2045?
 		{"12.03.27", "", "parse.date_full_year"},
 		{"", "", "parse.date"},
-		{"вчера", "", "parse.date"},
-		{"12 марта", "", "parse.date"},   // no year
+		{"вчера", "2026-03-09", ""},      // a word for a day near today (issue 16)
+		{"12 марта", "2025-03-12", ""},   // no year: the nearest past one
 		{"марта 2025", "", "parse.date"}, // no day
 		{"12.03", "", "parse.date"},
 		{"12.03.202", "", "parse.date"},
@@ -292,5 +292,40 @@ func TestCleanInput(t *testing.T) {
 	}
 	if got, _ := flows.ParseText("Звонили\u202e адвокату", 1000); got != "Звонили адвокату" {
 		t.Errorf("ParseText kept an override: %q", got)
+	}
+}
+
+func TestReadDate(t *testing.T) {
+	d := func(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }
+	// testNow is 10 March 2026.
+	tests := []struct {
+		in      string
+		future  bool
+		want    time.Time
+		alt     time.Time
+		guessed bool
+	}{
+		{"вчера", false, d(2026, 3, 9), time.Time{}, true},
+		{"позавчера", false, d(2026, 3, 8), time.Time{}, true},
+		{"yesterday", false, d(2026, 3, 9), time.Time{}, true},
+		{"Tomorrow", true, d(2026, 3, 11), time.Time{}, true},
+		{"28 ноября", false, d(2025, 11, 28), time.Time{}, true}, // the nearest past one
+		{"Dec 1", false, d(2025, 12, 1), time.Time{}, true},
+		{"Dec 1", true, d(2026, 12, 1), time.Time{}, true}, // a hearing: the nearest future one
+		{"2 марта", true, d(2027, 3, 2), time.Time{}, true},
+		{"03/04/1990", false, d(1990, 4, 3), d(1990, 3, 4), false}, // two readings: asked
+		{"11/28/2025", false, d(2025, 11, 28), time.Time{}, true},  // month first: said back
+		{"03.04.1990", false, d(1990, 4, 3), time.Time{}, false},   // dots: day first
+		{"12/12/2025", false, d(2025, 12, 12), time.Time{}, false},
+	}
+	for _, tt := range tests {
+		got, p := flows.ReadDate(tt.in, testNow, tt.future)
+		if p != nil || !got.Date.Equal(tt.want) || !got.Alt.Equal(tt.alt) || got.Guessed != tt.guessed {
+			t.Errorf("ReadDate(%q, future %v) = %v, %v, guessed %v, %v; want %v, %v, %v",
+				tt.in, tt.future, got.Date, got.Alt, got.Guessed, problemID(p), tt.want, tt.alt, tt.guessed)
+		}
+	}
+	if _, p := flows.ParseBirthDate("28 ноября", testNow); problemID(p) != "parse.date_need_year" {
+		t.Errorf("a birth date without a year: %q", problemID(p))
 	}
 }

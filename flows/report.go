@@ -381,10 +381,8 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.birth_date")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			parse := dateParser(func(s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })
-			return optional(func(r *Report) *string { return &r.BirthDate }, parse)(ctx, c, v, button)
-		},
+		parse: dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
+			func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) }),
 		answer: showDate(func(r *Report) *string { return &r.BirthDate }),
 		next:   then(stepBirthCtry),
 	}, {
@@ -447,12 +445,14 @@ func reportSteps(a *App) []*step {
 	}, {
 		name:   stepDetained,
 		max:    maxDate,
-		prompt: ask("ask.detained_on"),
-		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			born := dateOf(c.s.Draft.BirthDate)
-			parse := dateParser(func(s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, born) })
-			return required(func(r *Report) *string { return &r.DetainedOn }, parse)(ctx, c, v, button)
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			num, words := dateExample(c.now, -3)
+			return []Text{T("ask.detained_on", "Num", num, "Words", words)}, nil, nil
 		},
+		parse: dateStep(func(r *Report) *string { return &r.DetainedOn }, false, false,
+			func(c *turn, s string) (time.Time, *Text) {
+				return ParseDetentionDate(s, c.now, dateOf(c.s.Draft.BirthDate))
+			}),
 		answer: showDate(func(r *Report) *string { return &r.DetainedOn }),
 		next:   then(stepCircum),
 	}, {
@@ -700,12 +700,11 @@ func reportSteps(a *App) []*step {
 		name: stepHearing,
 		max:  maxDate,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.hearing")}, [][]Button{{c.opt("skip", "btn.hearing_unknown")}}, nil
+			num, words := dateExample(c.now, 24)
+			return []Text{T("ask.hearing", "Num", num, "Words", words)}, [][]Button{{c.opt("skip", "btn.hearing_unknown")}}, nil
 		},
-		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			parse := dateParser(func(s string) (time.Time, *Text) { return ParseHearingDate(s, c.now) })
-			return optional(func(r *Report) *string { return &r.HearingDate }, parse)(ctx, c, v, button)
-		},
+		parse: dateStep(func(r *Report) *string { return &r.HearingDate }, true, true,
+			func(c *turn, s string) (time.Time, *Text) { return ParseHearingDate(s, c.now) }),
 		answer: showDate(func(r *Report) *string { return &r.HearingDate }),
 		next:   then(stepStage),
 	}, {
