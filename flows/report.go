@@ -443,8 +443,8 @@ func reportSteps(a *App) []*step {
 			return stepDetained
 		},
 	}, {
-		name:   stepDetained,
-		max:    maxDate,
+		name: stepDetained,
+		max:  maxDate,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			num, words := dateExample(c.now, -3)
 			return []Text{T("ask.detained_on", "Num", num, "Words", words)}, nil, nil
