@@ -391,7 +391,7 @@ func (p *page) click(selector string) {
 }
 
 func (p *page) text(lang, id string) string {
-	return firstLine(plain(p.cat.Render(lang, flows.T(id))))
+	return firstLine(plain(p.cat.Render(lang, flows.T(id, holes...))))
 }
 
 func (p *page) label(lang, id string, kv ...any) string {
