@@ -124,6 +124,9 @@ func (c *turn) send(r Reply) { c.extra = append(c.extra, r) }
 
 // run dispatches the input.
 func (c *turn) run(ctx context.Context) error {
+	if c.in.Kind != KindText {
+		c.s.Long, c.s.LongStep = time.Time{}, "" // anything but text ends a split message
+	}
 	if t := c.oversized(); t != nil {
 		c.drop = true
 		c.say(*t)
@@ -373,6 +376,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	if !button {
 		if st.max == 0 {
 			c.say(T("input.use_buttons"))
+			return c.prompt(ctx, false)
+		}
+		if c.splitPart(v) {
+			c.say(T("input.too_long_split", "Telegram", T("unit.chars").Plural(MaxInputText),
+				"Max", T("unit.chars").Plural(st.max)))
 			return c.prompt(ctx, false)
 		}
 		if n := utf8.RuneCountInString(strings.TrimSpace(v)); n > st.max {

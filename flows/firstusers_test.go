@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"hotline/flows"
 )
@@ -172,4 +173,30 @@ func TestDatesAsPeopleWriteThem(t *testing.T) {
 	c.expect(c.change("hearing"), "ask.hearing", "answer.current")
 	c.expect(c.send("02.03.2026"), "date.hearing_past", "ask.hearing", "answer.current")
 	c.expect(c.press("btn.hearing_mistake"), "ask.hearing", "answer.current")
+}
+
+func TestMessageSplitByTelegramIsOneAnswer(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	r := c.change("details")
+	c.expect(r, "ask.details", "answer.current")
+	// The question says its limit.
+	if got := c.rendered(r); !strings.Contains(got, "не больше 1000 символов") {
+		t.Errorf("the question does not say its limit:\n%s", got)
+	}
+
+	// 5,000 characters arrive as 4,096 and, a moment later, 904 starting
+	// mid-word: both parts are refused, the tail is not taken as the answer.
+	long := strings.Repeat("абвгд ", 834) // 5,004 characters
+	head, tail := []rune(long)[:4096-2], []rune(long)[4096-2:]
+	c.expect(c.send(string(head)), "input.too_long_split", "ask.details")
+	c.expect(c.send(string(tail)), "input.too_long_split", "ask.details")
+	if got := c.session().Draft.CircumstanceNote; len([]rune(got)) > 100 {
+		t.Errorf("a part was kept as the answer: %d characters", len([]rune(got)))
+	}
+
+	// A short answer later is an answer.
+	c.advance(time.Minute)
+	c.expect(c.send("Пришли утром, увезли в Krome"), "ask.review")
 }

@@ -142,8 +142,13 @@ type Session struct {
 	Update  *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
 	// Said is the message typed at the main menu that read like a report
 	// ("my sister was taken"): a volunteer the chat then asks for sees it.
-	Said    int       `json:"sd,omitempty"`
-	Updated time.Time `json:"u"`
+	Said int `json:"sd,omitempty"`
+	// Long is when a text at Telegram's limit arrived at this step: the
+	// parts that follow within a moment are the same message, split by
+	// Telegram, and share its refusal.
+	Long     time.Time `json:"lg,omitempty"`
+	LongStep string    `json:"ls,omitempty"`
+	Updated  time.Time `json:"u"`
 }
 
 // Sessions stores conversation state.

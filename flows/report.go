@@ -487,7 +487,7 @@ func reportSteps(a *App) []*step {
 			if c.s.Draft.Circumstance == "other" {
 				id = "ask.details_other"
 			}
-			return []Text{T(id)}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
+			return []Text{T(id, "Max", T("unit.chars").Plural(a.cfg.MaxText))}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
 		},
 		parse:  optional(func(r *Report) *string { return &r.CircumstanceNote }, textParser),
 		answer: showText(func(r *Report) *string { return &r.CircumstanceNote }),
@@ -711,7 +711,7 @@ func reportSteps(a *App) []*step {
 		name: stepAppeals,
 		max:  a.cfg.MaxText,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.appeals")}, [][]Button{{c.opt("skip", "btn.appeals_none")}}, nil
+			return []Text{T("ask.appeals", "Max", T("unit.chars").Plural(a.cfg.MaxText))}, [][]Button{{c.opt("skip", "btn.appeals_none")}}, nil
 		},
 		parse:  optional(func(r *Report) *string { return &r.Appeals }, textParser),
 		answer: showText(func(r *Report) *string { return &r.Appeals }),

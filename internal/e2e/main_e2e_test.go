@@ -245,7 +245,7 @@ func expectText(t *testing.T, u *telegramtest.User, want string) *telegramtest.M
 // holes fill the values of questions whose examples change with the date
 // ("For example: 30.11.2026") with "{{", where firstLine cuts them off;
 // other messages ignore them.
-var holes = []any{"Num", "{{", "Words", "{{"}
+var holes = []any{"Num", "{{", "Words", "{{", "Max", "{{"}
 
 // firstLine is the first line of a rendered message: enough to recognise
 // a question without its template values.
