@@ -314,7 +314,7 @@ func (c *turn) show(ctx context.Context) error {
 func (c *turn) help() Text {
 	switch {
 	case c.s.Flow == "":
-		return T("help.menu")
+		return T("help.menu", "Commands", commandLines(RoleNone))
 	case c.s.Pending != "":
 		return T("help.pending")
 	}

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -199,4 +200,37 @@ func TestMessageSplitByTelegramIsOneAnswer(t *testing.T) {
 	// A short answer later is an answer.
 	c.advance(time.Minute)
 	c.expect(c.send("Пришли утром, увезли в Krome"), "ask.review")
+}
+
+func TestHelpListsEveryCommandOfTheRole(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	roles := []struct {
+		id   int64
+		role flows.Role
+	}{{7001, flows.RoleNone}, {501, flows.RoleVolunteer}, {502, flows.RoleCoordinator}, {hAdmin, flows.RoleAdmin}}
+	for _, r := range roles {
+		if r.role != flows.RoleNone && r.id != hAdmin {
+			w.member(r.id, r.role)
+		}
+		for _, lang := range []string{"en", "ru"} {
+			p := w.person(r.id, lang)
+			rs := p.command("help", "")
+			help := w.cat.Render(lang, rs[0].Texts...)
+			for _, name := range flows.CommandsFor(r.role) {
+				if !strings.Contains(help, "/"+name+" — ") {
+					t.Errorf("%v /help in %s lacks /%s:\n%s", r.role, lang, name, help)
+				}
+			}
+		}
+	}
+	// Users do not see the volunteers' commands; every role sees /check,
+	// /mycases and /forget; coordinators see /merge, volunteers do not.
+	if got := flows.CommandsFor(flows.RoleNone); slices.Contains(got, "queue") || !slices.Contains(got, "forget") || !slices.Contains(got, "mycases") || !slices.Contains(got, "check") {
+		t.Errorf("users' commands: %v", got)
+	}
+	if v, c := flows.CommandsFor(flows.RoleVolunteer), flows.CommandsFor(flows.RoleCoordinator); slices.Contains(v, "merge") || !slices.Contains(c, "merge") ||
+		!slices.Contains(v, "status") || !slices.Contains(v, "note") || !slices.Contains(v, "find") {
+		t.Errorf("volunteers' %v, coordinators' %v", v, c)
+	}
 }

@@ -109,6 +109,9 @@ type Reply struct {
 	// forwarded or saved. Case cards and relayed messages, which hold
 	// personal data, are protected.
 	Protect bool
+	// Commands, when set, also sets the chat's command menu in Telegram to
+	// the commands of this role (CommandsFor): a member sees theirs.
+	Commands *Role
 }
 
 // Copy names a message to relay with copyMessage.

@@ -61,7 +61,7 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 		if err != nil || !ok {
 			return false, err
 		}
-		m.say(T("handoff.help_volunteer"), T("tools.help"))
+		m.say(T("handoff.help_volunteer", "Commands", commandLines(m.Role)))
 		return true, a.answerMember(c, m, nil)
 	}
 	return false, nil
