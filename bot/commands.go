@@ -11,7 +11,6 @@ import (
 	"hotline/locales"
 )
 
-
 // Caller makes one Bot API call; the pipeline's API client is one.
 type Caller interface {
 	Do(ctx context.Context, method string, params any, result any) error
