@@ -26,9 +26,15 @@ type Config struct {
 	InviteTTL       time.Duration // how long a volunteer invite link works; default 72h
 	MaxChats        int           // chats a coordinator or admin may hold at once (volunteers: 1); default 3
 
+	CaseEscalate       time.Duration // an untaken case goes again to coordinators after it; default 30m
+	CaseEscalateUrgent time.Duration // the same for an urgent case; default 10m
+	CaseQuiet          time.Duration // a case without events for so long is quiet on the board; default 7 days
+
 	InfoPages []string // the useful-information topics, in order (locales.Catalog.InfoPages)
 	Phone     string   // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
 	Hours     string   // when the phone answers, HOTLINE_HOURS
+
+	CheckinGrace time.Duration // silence after "are you out?" before it is asked again, and again before the alarm; default 2h
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -45,7 +51,9 @@ type Deps struct {
 
 	HandoffDeps
 	StatusDeps
+	CaseworkDeps
 	ToolsDeps
+	CheckinDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -82,8 +90,10 @@ func (d Deps) check() error {
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"FindLimiter", d.FindLimiter}, {"Audit", d.Audit},
+		{"Casework", d.Casework},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},
+		{"Offices", d.Offices}, {"Checkins", d.Checkins},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -142,6 +152,18 @@ func New(cfg Config, d Deps) (*App, error) {
 	if cfg.MaxChats <= 0 {
 		cfg.MaxChats = 3
 	}
+	if cfg.CaseEscalate <= 0 {
+		cfg.CaseEscalate = 30 * time.Minute
+	}
+	if cfg.CaseEscalateUrgent <= 0 {
+		cfg.CaseEscalateUrgent = 10 * time.Minute
+	}
+	if cfg.CaseQuiet <= 0 {
+		cfg.CaseQuiet = 7 * 24 * time.Hour
+	}
+	if cfg.CheckinGrace <= 0 {
+		cfg.CheckinGrace = 2 * time.Hour
+	}
 	if d.Roles == nil {
 		d.Roles = d.Volunteers
 	}
@@ -154,8 +176,10 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerHandoff()
 	a.registerStatus()
 	a.registerAudit()
+	a.registerCasework()
 	a.registerInfo()
 	a.registerTools()
+	a.registerCheckin()
 	return a, nil
 }
 

@@ -32,6 +32,12 @@ const (
 	AuditWrite         = "write"           // a volunteer opened a chat with the case's reporter (/write)
 	AuditTranscript    = "transcript"      // a page of the case's relayed conversation read
 	AuditFileForCaller = "file_for_caller" // a volunteer filed the report for a caller who phoned (/newcase)
+	AuditTake          = "take"            // a volunteer took a case
+	AuditRelease       = "release"         // the owner (or a coordinator) left a case without owner
+	AuditHandover      = "handover"        // a case offered to a colleague; Subject
+	AuditAssign        = "assign"          // a colleague accepted a case; Subject
+	AuditDate          = "date"            // a date of a case set; Detail the field
+	AuditNews          = "news"            // the reporter added news; Detail its kind
 )
 
 // Who acted, as the audit log and the timeline name them.
@@ -213,10 +219,16 @@ func actorText(actor string) Text {
 func actionText(e AuditEntry) Text {
 	subject := strconv.FormatInt(e.Subject, 10)
 	switch e.Action {
-	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove:
+	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove,
+		AuditTake, AuditRelease, AuditHandover, AuditAssign,
+		AuditCheckinAlarm, AuditCheckinOut:
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:
 		return T("audit.action.status", "Status", T("status.name."+e.Detail))
+	case AuditDate:
+		return T("audit.action.date", "Field", T("casework.field."+e.Detail))
+	case AuditNews:
+		return T("audit.action.news", "Kind", T("btn.news_"+e.Detail))
 	case AuditMerge:
 		return T("audit.action.merge", "Code", FormatCode(e.Detail))
 	case AuditWrite, AuditTranscript, AuditFileForCaller:

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -28,6 +29,10 @@ const (
 	ActViewStats        Action = "view_stats"        // /stats
 	ActManageVolunteers Action = "manage_volunteers" // /volunteers: list, add, remove, invite
 	ActViewAudit        Action = "view_audit"        // /audit
+	ActViewBoard        Action = "view_board"        // /cases, a case's card, the announcements' buttons
+	ActTakeCase         Action = "take_case"         // /take_case, "Take the case", accepting a hand-over
+	ActWorkCase         Action = "work_case"         // /date, /release_case, the dates on the card
+	ActHandOver         Action = "hand_over"         // /handover: give the case to a colleague
 	ActWriteReporter    Action = "write_reporter"    // /write: open a chat with a case's reporter
 	ActMergeCases       Action = "merge_cases"       // /merge and the card's merge button
 	ActFileForCaller    Action = "file_for_caller"   // /newcase: file a report for a caller who phoned
@@ -35,12 +40,14 @@ const (
 
 // Permission is one row of the table: the lowest role that may do Action;
 // when Hold is not RoleNone, the role from which on it may do so on any
-// case — below Hold, only on the case whose chat the user holds; and with
-// Held, every role may do it only in a chat they hold.
+// case — below Hold, only on the case whose chat the user holds or that
+// they own, and with Free also on a case nobody owns; and with Held,
+// every role may do it only in a chat they hold.
 type Permission struct {
 	Action Action
 	Min    Role
 	Hold   Role
+	Free   bool
 	Held   bool
 }
 
@@ -58,14 +65,23 @@ func Permissions() []Permission {
 		// chat; coordinators and admins always.
 		{Action: ActViewCase, Min: RoleVolunteer, Hold: RoleCoordinator},
 		{Action: ActFindCase, Min: RoleVolunteer},
-		{Action: ActUpdateStatus, Min: RoleVolunteer},
-		{Action: ActAddNote, Min: RoleVolunteer},
+		// A case's status and notes: volunteers on their own cases, the
+		// untaken ones and the one whose chat they hold; coordinators all.
+		{Action: ActUpdateStatus, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
+		{Action: ActAddNote, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
 		// A public note that seems to hold personal data reaches everyone
 		// with the code: only a coordinator may send it as it is.
 		{Action: ActPublishPersonal, Min: RoleCoordinator},
 		{Action: ActViewStats, Min: RoleCoordinator},
 		{Action: ActManageVolunteers, Min: RoleAdmin},
 		{Action: ActViewAudit, Min: RoleAdmin},
+		{Action: ActViewBoard, Min: RoleVolunteer},
+		{Action: ActTakeCase, Min: RoleVolunteer},
+		// Volunteers work their own cases and the untaken ones;
+		// coordinators every case.
+		{Action: ActWorkCase, Min: RoleVolunteer, Hold: RoleCoordinator, Free: true},
+		// The owner hands their case over; coordinators any case.
+		{Action: ActHandOver, Min: RoleVolunteer, Hold: RoleCoordinator},
 		{Action: ActWriteReporter, Min: RoleVolunteer},
 		// A merge changes two cases and who hears of them: coordinators.
 		{Action: ActMergeCases, Min: RoleCoordinator},
@@ -98,6 +114,23 @@ func Allowed(role Role, act Action, holds bool) bool {
 	return true
 }
 
+// CaseRelation is how a member stands to a case.
+type CaseRelation struct {
+	HoldsChat bool // they hold the chat linked to it
+	Owns      bool // they own it
+	Unowned   bool // nobody owns it
+}
+
+// AllowedOn reports whether role may do act on a case the member stands
+// to as rel says.
+func AllowedOn(role Role, act Action, rel CaseRelation) bool {
+	p, ok := permission(act)
+	if !ok {
+		return false
+	}
+	return Allowed(role, act, rel.HoldsChat || rel.Owns || p.Free && rel.Unowned)
+}
+
 // mayEver reports whether role may do act on some case: on one whose chat
 // they hold, at least. Commands are offered by it, and then each case is
 // checked with Allowed.
@@ -127,11 +160,11 @@ func (a *App) roleMay(ctx context.Context, userID int64, role Role, act Action, 
 	if !needsHold(role, act) {
 		return Allowed(role, act, false), nil
 	}
-	holds, err := a.holdsCase(ctx, userID, caseCode)
+	rel, err := a.relation(ctx, userID, caseCode)
 	if err != nil {
 		return false, err
 	}
-	return Allowed(role, act, holds), nil
+	return AllowedOn(role, act, rel), nil
 }
 
 // mayInHeldChat is may for an action in a chat the queue says the user
@@ -144,19 +177,30 @@ func (a *App) mayInHeldChat(ctx context.Context, userID int64, act Action) (bool
 	return Allowed(role, act, true), nil
 }
 
-// holdsCase reports whether the volunteer holds a chat linked to the case.
-func (a *App) holdsCase(ctx context.Context, userID int64, caseCode string) (bool, error) {
+// relation finds how the member stands to the case with this code: owner,
+// nobody's, or linked to a chat they hold. No case: no relation.
+func (a *App) relation(ctx context.Context, userID int64, caseCode string) (CaseRelation, error) {
+	var rel CaseRelation
 	if caseCode == "" {
-		return false, nil
+		return rel, nil
+	}
+	if code, ok := NormalizeCode(caseCode); ok {
+		v, err := a.d.Casework.View(ctx, code)
+		switch {
+		case err == nil:
+			rel.Owns, rel.Unowned = v.Owner == userID, v.Owner == 0
+		case !errors.Is(err, ErrNotFound):
+			return rel, fmt.Errorf("owner of a case for %d: %w", userID, err)
+		}
 	}
 	held, err := a.d.Queue.Held(ctx, userID)
 	if err != nil {
-		return false, fmt.Errorf("chats of %d: %w", userID, err)
+		return rel, fmt.Errorf("chats of %d: %w", userID, err)
 	}
 	for _, p := range held {
 		if p.CaseCode == caseCode {
-			return true, nil
+			rel.HoldsChat = true
 		}
 	}
-	return false, nil
+	return rel, nil
 }

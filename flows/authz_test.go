@@ -20,6 +20,7 @@ const (
 	mUser     = 8200
 	mVol      = 8300 // a volunteer without the chat
 	mCoord    = 8400
+	mOwner    = 8500 // a volunteer who owns the other case
 )
 
 // authzWorld is hworld with case status and the audit log: every feature
@@ -53,25 +54,62 @@ func has(rs []flows.Reply, ids ...string) bool {
 }
 
 // access is one command or data access of the matrix: what the person
-// does, and whether the answer shows it was allowed.
+// does, and whether the answer shows it was allowed. CODE in a command
+// is the reported case, which nobody owns until the person takes it with
+// /take_case; OTHER a case another volunteer owns.
 type access struct {
 	name    string
 	act     flows.Action
 	do      func(p *hperson, code string) []flows.Reply
 	allowed func(mine, all []flows.Reply) bool
+	// on says how the person stands to the case the access acts on, for
+	// the actions that depend on it; the zero value is the reported case
+	// before /take_case.
+	on caseState
+}
+
+// caseState is the case an access acts on.
+type caseState int
+
+const (
+	untaken caseState = iota // the reported case, nobody owns it
+	other                    // a case another volunteer owns
+	taken                    // the reported case, after the person took it
+)
+
+// relation is how a role stands to the case of an access.
+func (a access) relation(holds bool) flows.CaseRelation {
+	switch a.on {
+	case other:
+		return flows.CaseRelation{}
+	case taken:
+		return flows.CaseRelation{HoldsChat: holds, Owns: true}
+	}
+	return flows.CaseRelation{HoldsChat: holds, Unowned: true}
+}
+
+// otherCode is replaced by the code of the case another volunteer owns.
+const otherCode = "OTHER"
+
+// codes replaces CODE and OTHER in s.
+func codes(p *hperson, s, code string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "CODE", code), otherCode, p.w.other)
 }
 
 func cmd(name, arg string) func(*hperson, string) []flows.Reply {
 	return func(p *hperson, code string) []flows.Reply {
-		return p.command(name, strings.ReplaceAll(arg, "CODE", code))
+		return p.command(name, codes(p, arg, code))
 	}
 }
 
 func btn(data string) func(*hperson, string) []flows.Reply {
 	return func(p *hperson, code string) []flows.Reply {
-		return p.press(strings.ReplaceAll(data, "CODE", code))
+		return p.press(codes(p, data, code))
 	}
 }
+
+// soon is a date a month after the tests' today, as typed.
+var soon = testNow.AddDate(0, 1, 0).Format("02.01.2006")
 
 // answered is allowed when the answer is one of ids.
 func answered(ids ...string) func(mine, all []flows.Reply) bool {
@@ -120,45 +158,66 @@ func known(mine, _ []flows.Reply) bool { return len(mine) > 0 && !has(mine, "com
 // takes the next message), and the chat is released and closed last.
 func accesses() []access {
 	return []access{
-		{"/check", flows.ActCheckStatus, cmd("check", "CODE"), answered("check.header")},
-		{"/mycases", flows.ActOwnData, cmd("mycases", ""), answered("mycases.none", "mycases.list")},
-		{"/forget", flows.ActOwnData, cmd("forget", ""), answered("forget.ask")},
-		{"/help", flows.ActMember, cmd("help", ""), answered("handoff.help_volunteer")},
-		{"/duty", flows.ActMember, cmd("duty", ""), answered("handoff.duty_usage")},
-		{"/name", flows.ActMember, cmd("name", ""), answered("handoff.name_usage")},
-		{"/queue", flows.ActViewQueue, cmd("queue", ""), answered("handoff.queue", "handoff.queue_empty")},
-		{"/stats", flows.ActViewStats, cmd("stats", ""), answered("handoff.stats")},
-		{"/volunteers", flows.ActManageVolunteers, cmd("volunteers", "list"), answered("handoff.members")},
-		{"/volunteers add", flows.ActManageVolunteers, cmd("volunteers", "add 8999 volunteer"), answered("handoff.member_added")},
-		{"/volunteers invite", flows.ActManageVolunteers, cmd("volunteers", "invite"), answered("handoff.invite")},
-		{"/volunteers remove", flows.ActManageVolunteers, cmd("volunteers", "remove 8999"), answered("handoff.member_removed")},
-		{"/audit", flows.ActViewAudit, cmd("audit", "CODE"), answered("audit.case")},
-		{"audit page button", flows.ActViewAudit, btn("a.:CODE:0"), answered("audit.case")},
-		{"/case CODE", flows.ActViewCase, cmd("case", "CODE"), answered("handoff.case")},
-		{"/find CODE", flows.ActFindCase, cmd("find", "CODE"), known},
-		{"/find CODE: personal data", flows.ActViewCase, cmd("find", "CODE"), answered("find.card")},
-		{"/find A-number: personal data", flows.ActViewCase, cmd("find", "A 123-456-789"), answered("find.card")},
-		{"conversation button", flows.ActViewCase, btn("ct.:t:CODE:0"), answered("tools.transcript", "tools.transcript_empty")},
-		{"/write", flows.ActWriteReporter, cmd("write", "CODE"), answered("tools.write_other", "tools.write_already")},
-		{"/merge", flows.ActMergeCases, cmd("merge", "CODE CODE"), answered("tools.merge_self")},
-		{"/next", flows.ActTakeChat, cmd("next", ""), known},
-		{"/take", flows.ActTakeChat, cmd("take", "99"), known},
-		{"take button", flows.ActTakeChat, btn("h.t:99"), answered("handoff.take_gone", "handoff.busy")},
-		{"/switch", flows.ActTakeChat, cmd("switch", ""), known},
+		{"/check", flows.ActCheckStatus, cmd("check", "CODE"), answered("check.header"), untaken},
+		{"/mycases", flows.ActOwnData, cmd("mycases", ""), answered("mycases.none", "mycases.list"), untaken},
+		{"/forget", flows.ActOwnData, cmd("forget", ""), answered("forget.ask"), untaken},
+		{"/help", flows.ActMember, cmd("help", ""), answered("handoff.help_volunteer"), untaken},
+		{"/duty", flows.ActMember, cmd("duty", ""), answered("handoff.duty_usage"), untaken},
+		{"/name", flows.ActMember, cmd("name", ""), answered("handoff.name_usage"), untaken},
+		{"/queue", flows.ActViewQueue, cmd("queue", ""), answered("handoff.queue", "handoff.queue_empty"), untaken},
+		{"/stats", flows.ActViewStats, cmd("stats", ""), answered("handoff.stats"), untaken},
+		{"/volunteers", flows.ActManageVolunteers, cmd("volunteers", "list"), answered("handoff.members"), untaken},
+		{"/volunteers add", flows.ActManageVolunteers, cmd("volunteers", "add 8999 volunteer"), answered("handoff.member_added"), untaken},
+		{"/volunteers invite", flows.ActManageVolunteers, cmd("volunteers", "invite"), answered("handoff.invite"), untaken},
+		{"/volunteers remove", flows.ActManageVolunteers, cmd("volunteers", "remove 8999"), answered("handoff.member_removed"), untaken},
+		{"/audit", flows.ActViewAudit, cmd("audit", "CODE"), answered("audit.case"), untaken},
+		{"audit page button", flows.ActViewAudit, btn("a.:CODE:0"), answered("audit.case"), untaken},
+		{"/case CODE", flows.ActViewCase, cmd("case", "CODE"), answered("handoff.case"), untaken},
+		{"/find CODE", flows.ActFindCase, cmd("find", "CODE"), known, untaken},
+		{"/find CODE: personal data", flows.ActViewCase, cmd("find", "CODE"), answered("find.card"), untaken},
+		{"/find A-number: personal data", flows.ActViewCase, cmd("find", "A 123-456-789"), answered("find.card"), untaken},
+		{"conversation button", flows.ActViewCase, btn("ct.:t:CODE:0"), answered("tools.transcript", "tools.transcript_empty"), untaken},
+		{"/write", flows.ActWriteReporter, cmd("write", "CODE"), answered("tools.write_other", "tools.write_already"), untaken},
+		{"/merge", flows.ActMergeCases, cmd("merge", "CODE CODE"), answered("tools.merge_self"), untaken},
+		{"/next", flows.ActTakeChat, cmd("next", ""), known, untaken},
+		{"/take", flows.ActTakeChat, cmd("take", "99"), known, untaken},
+		{"take button", flows.ActTakeChat, btn("h.t:99"), answered("handoff.take_gone", "handoff.busy"), untaken},
+		{"/switch", flows.ActTakeChat, cmd("switch", ""), known, untaken},
 		{"relay", flows.ActRelay, func(p *hperson, _ string) []flows.Reply { return p.send("are you there?") },
 			func(_, all []flows.Reply) bool {
 				return slices.ContainsFunc(all, func(r flows.Reply) bool { return r.Copy != nil && r.ChatID == mReporter })
-			}},
-		{"/status", flows.ActUpdateStatus, cmd("status", "CODE"), answered("update.pick")},
-		{"status button", flows.ActUpdateStatus, btn("s.:v:CODE"), answered("update.pick")},
-		{"/note", flows.ActAddNote, cmd("note", "CODE called the lawyer"), answered("note.saved")},
-		{"note button", flows.ActAddNote, btn("s.:n:CODE"), answered("note.ask")},
-		{"/hold", flows.ActTakeChat, cmd("hold", "60"), known},
-		{"held public note sent anyway", flows.ActPublishPersonal, sendHeldNote, answered("update.note_saved")},
-		{"/release", flows.ActTakeChat, cmd("release", ""), known},
-		{"/done", flows.ActTakeChat, cmd("done", ""), known},
+			}, untaken},
+		{"/status", flows.ActUpdateStatus, cmd("status", "CODE"), answered("update.pick"), untaken},
+		{"status button", flows.ActUpdateStatus, btn("s.:v:CODE"), answered("update.pick"), untaken},
+		{"/note", flows.ActAddNote, cmd("note", "CODE called the lawyer"), answered("note.saved"), untaken},
+		{"note button", flows.ActAddNote, btn("s.:n:CODE"), answered("note.ask"), untaken},
+		{"/hold", flows.ActTakeChat, cmd("hold", "60"), known, untaken},
+		{"held public note sent anyway", flows.ActPublishPersonal, sendHeldNote, answered("update.note_saved"), untaken},
+		{name: "/cases", act: flows.ActViewBoard, do: cmd("cases", ""), allowed: answered("casework.board")},
+		{name: "board button", act: flows.ActViewBoard, do: btn("cw.:b:new::0"),
+			allowed: answered("casework.board_page", "casework.board_empty")},
+		{name: "open button", act: flows.ActViewBoard, do: btn("cw.:o:CODE"), allowed: answered("casework.card")},
+		{name: "/date on an untaken case", act: flows.ActWorkCase, do: cmd("date", "CODE hearing "+soon),
+			allowed: answered("casework.date_set")},
+		{name: "/date on a colleague's case", act: flows.ActWorkCase, do: cmd("date", "OTHER checkin "+soon),
+			allowed: answered("casework.date_set"), on: other},
+		{name: "/status on a colleague's case", act: flows.ActUpdateStatus, do: cmd("status", "OTHER"),
+			allowed: answered("update.pick"), on: other},
+		{name: "/note on a colleague's case", act: flows.ActAddNote, do: cmd("note", "OTHER called the lawyer"),
+			allowed: answered("note.saved"), on: other},
+		{name: "/handover of a colleague's case", act: flows.ActHandOver, do: cmd("handover", "OTHER 8100"),
+			allowed: answered("casework.handover_offered"), on: other},
+		{name: "take button on a taken case", act: flows.ActTakeCase, do: btn("cw.:t:OTHER"),
+			allowed: answered("casework.taken_by")},
+		{name: "/take_case", act: flows.ActTakeCase, do: cmd("take_case", "CODE"), allowed: answered("casework.took")},
+		{name: "/date on one's case", act: flows.ActWorkCase, do: cmd("date", "CODE deportation "+soon),
+			allowed: answered("casework.date_set"), on: taken},
+		{name: "/release_case", act: flows.ActWorkCase, do: cmd("release_case", "CODE"),
+			allowed: answered("casework.released"), on: taken},
+		{"/release", flows.ActTakeChat, cmd("release", ""), known, untaken},
+		{"/done", flows.ActTakeChat, cmd("done", ""), known, untaken},
 		// Last: it starts a report in the member's chat.
-		{"/newcase", flows.ActFileForCaller, cmd("newcase", ""), answered("tools.newcase_intro", "tools.newcase_holding")},
+		{"/newcase", flows.ActFileForCaller, cmd("newcase", ""), answered("tools.newcase_intro", "tools.newcase_holding"), untaken},
 	}
 }
 
@@ -212,6 +271,20 @@ func TestAuthorisationMatrix(t *testing.T) {
 			if rs := holder.command("next", ""); !has(rs, "handoff.taken") {
 				t.Fatalf("the holder did not take the chat: %v", describeAll(rs))
 			}
+			// Another relative's case, which a colleague owns.
+			w.member(mOwner, flows.RoleVolunteer)
+			w.person(mOwner, "en").command("name", "Olga")
+			o := fullCase()
+			o.DraftID, o.Consent, o.Lang = "authz-other", true, "en"
+			o.ReporterChatID, o.ReporterUserID = mReporter+1, mReporter+1
+			oc, err := w.cases.Create(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rs := w.person(mOwner, "en").command("take_case", oc.Code); !has(rs, "casework.took") {
+				t.Fatalf("the colleague did not take the other case: %v", describeAll(rs))
+			}
+			w.other = oc.Code
 
 			p := w.person(rl.id, "en")
 			if rl.holds {
@@ -221,7 +294,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			for _, a := range accesses() {
 				all := a.do(p, c.Code)
 				got := a.allowed(p.mine(all), all)
-				want := flows.Allowed(rl.role, a.act, rl.holds)
+				want := flows.AllowedOn(rl.role, a.act, a.relation(rl.holds))
 				if got != want {
 					t.Errorf("%s by a %s: allowed %v, the table says %v; answered %v",
 						a.name, rl.name, got, want, describeAll(p.mine(all)))

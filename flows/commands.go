@@ -13,9 +13,11 @@ type Command struct {
 // them: everyone's first, then the volunteers'.
 func Commands() []Command {
 	return []Command{
-		{"start", ""}, {"help", ""}, {"check", ActCheckStatus}, {"mycases", ActOwnData},
-		{"back", ""}, {"cancel", ""}, {"language", ""}, {"forget", ActOwnData},
+		{"start", ""}, {"help", ""}, {"check", ActCheckStatus}, {"checkin", ""}, {"mycases", ActOwnData},
+		{"news", ""}, {"back", ""}, {"cancel", ""}, {"language", ""}, {"forget", ActOwnData},
 		{"queue", ActViewQueue}, {"next", ActTakeChat}, {"take", ActTakeChat}, {"case", ActViewCase},
+		{"cases", ActViewBoard}, {"take_case", ActTakeCase}, {"date", ActWorkCase}, {"handover", ActHandOver},
+		{"release_case", ActWorkCase},
 		{"find", ActFindCase}, {"status", ActUpdateStatus}, {"note", ActAddNote}, {"write", ActWriteReporter},
 		{"hold", ActTakeChat}, {"switch", ActTakeChat}, {"release", ActTakeChat}, {"done", ActTakeChat},
 		{"newcase", ActFileForCaller}, {"duty", ActMember}, {"name", ActMember},

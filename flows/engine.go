@@ -567,6 +567,8 @@ func (c *turn) menu() {
 		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
 		{{Text: T("btn.menu_check"), Data: dataMenu + ":check"}},
 		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu_news"), Data: dataMenu + ":news"}},
+		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
 		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
 		{other},
 	}

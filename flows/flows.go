@@ -152,6 +152,8 @@ type Session struct {
 	Long     time.Time `json:"lg,omitempty"`
 	LongStep string    `json:"ls,omitempty"`
 	Updated  time.Time `json:"u"`
+
+	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
 }
 
 // Sessions stores conversation state.

@@ -25,6 +25,7 @@ type hworld struct {
 	*testApp
 	msgID map[int64]int
 	inbox map[int64][]flows.Reply
+	other string // the authorisation matrix: a case another volunteer owns
 }
 
 const (
@@ -872,7 +873,7 @@ func TestHandoffInvite(t *testing.T) {
 		t.Errorf("role = %v, want coordinator", r)
 	}
 	newbie.command("stats", "")
-	newbie.expectGot("handoff.stats")
+	newbie.expectGot("handoff.stats+casework.stats")
 
 	w.person(9002, "en").command("start", token)
 	w.person(9002, "en").expectGot("handoff.invite_bad")

@@ -481,5 +481,5 @@ func (a *App) stats(ctx context.Context, c *turn, m *member, _ string) error {
 	}
 	m.say(T("handoff.stats", "Waiting", len(ws), "Oldest", oldest, "Median", median,
 		"Taken", st.Taken, "Handled", st.Handled, "OnDuty", len(onDuty)))
-	return nil
+	return a.caseStats(ctx, c, m)
 }

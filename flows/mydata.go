@@ -9,6 +9,7 @@ import (
 type Erased struct {
 	Reporter bool // the reporter's name, relationship and contact
 	Cases    int  // cases whose personal fields were erased
+	Checkins int  // check-ins erased (checkin.go); a running one is cancelled
 }
 
 // Reporters is what the people who reported cases may see and erase of
@@ -61,6 +62,9 @@ func (c *turn) myCases(ctx context.Context) error {
 		c.buttons = append(c.buttons, []Button{{
 			Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
 			Data: dataStatus + ":" + actMine + ":" + cs.Code,
+		}, {
+			Text: T("btn.mycase_news"),
+			Data: dataCase + ":" + cwNews + ":" + cs.Code,
 		}})
 	}
 	c.footer()
@@ -119,16 +123,19 @@ func (c *turn) forgetAnswer(ctx context.Context, v string) error {
 		return fmt.Errorf("forget user %d: %w", c.in.UserID, err)
 	}
 	draft := c.inReport()
-	if draft || c.isStatusFlow() {
+	if draft || c.isStatusFlow() || c.isCheckinFlow() {
 		c.reset()
 	}
-	if erased.Reporter || erased.Cases > 0 {
+	if erased.Reporter || erased.Cases > 0 || erased.Checkins > 0 {
 		c.say(T("forget.done"))
 		if erased.Reporter {
 			c.say(T("forget.erased_reporter"))
 		}
 		if erased.Cases > 0 {
 			c.say(T("forget.erased_cases").Plural(erased.Cases))
+		}
+		if erased.Checkins > 0 {
+			c.say(T("forget.erased_checkins").Plural(erased.Checkins))
 		}
 		c.say(T("forget.kept"))
 	} else {

@@ -29,7 +29,7 @@ func TestMyCases(t *testing.T) {
 		!strings.Contains(list, "Заявка получена") {
 		t.Errorf("list:\n%s", list)
 	}
-	if got := buttonNames(r); !slices.Equal(got, []string{"btn.mycase", "btn.mycase", "btn.menu"}) {
+	if got := buttonNames(r); !slices.Equal(got, []string{"btn.mycase", "btn.mycase_news", "btn.mycase", "btn.mycase_news", "btn.menu"}) {
 		t.Errorf("buttons %v", got)
 	}
 	r = reporter.press("btn.mycase")

@@ -1034,6 +1034,20 @@ func (c *turn) confirm(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create case from draft %s: %w", r.DraftID, err)
 	}
+	// The case is announced whether it was stored now or by an earlier
+	// handling of this update whose replies were never committed: the
+	// pipeline commits them, and the session that no longer holds the
+	// draft, with the update, so a crash before that commit leaves the
+	// draft for the update to be handled again, and the announcement is
+	// sent once (casework.go). An urgent case is announced when it is
+	// first stored; completing it later announces nothing again.
+	announcement, err := c.a.announce(ctx, cs.ID, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	for _, a := range announcement {
+		c.send(a)
+	}
 	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
 	if fast {
 		return c.filedUrgent(ctx, r, cs, link)

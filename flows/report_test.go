@@ -554,7 +554,7 @@ func TestMenuAndLanguage(t *testing.T) {
 	if r.Lang != "ru" {
 		t.Errorf("a Ukrainian Telegram gets %q, want ru", r.Lang)
 	}
-	if got, want := buttonNames(r), []string{"btn.menu_report", "btn.menu_check", "btn.menu_volunteer", "btn.menu_info", "English"}; !slices.Equal(got, want) {
+	if got, want := buttonNames(r), []string{"btn.menu_report", "btn.menu_check", "btn.menu_volunteer", "btn.menu_news", "btn.menu_checkin", "btn.menu_info", "English"}; !slices.Equal(got, want) {
 		t.Errorf("menu buttons = %v, want %v", got, want)
 	}
 	menu := c.lastID

@@ -191,6 +191,7 @@ type CaseUpdate struct {
 	FacilityID int64  `json:"f,omitempty"`
 	Query      string `json:"q,omitempty"` // the facility typed, to match
 	Date       string `json:"d,omitempty"`
+	Note       string `json:"t,omitempty"` // the reporter's news in their words (news.go)
 	// Held is a public note held back because it seems to hold personal
 	// data, until the volunteer chooses what to do with it.
 	Held string `json:"h,omitempty"`
@@ -267,8 +268,14 @@ func leaveStatusFlow(ctx context.Context, c *turn) (bool, error) {
 
 // again shows where the chat is: this feature's question, or the engine's.
 func (c *turn) again(ctx context.Context) error {
+	if c.isCheckinFlow() {
+		return c.checkinPrompt(ctx)
+	}
 	if c.isStatusFlow() {
 		return c.statusPrompt(ctx)
+	}
+	if c.isCaseworkFlow() {
+		return c.caseworkPrompt(ctx)
 	}
 	return c.show(ctx)
 }

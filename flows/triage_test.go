@@ -201,3 +201,39 @@ func TestTransferToStagingWarns(t *testing.T) {
 		}
 	}
 }
+
+// TestStagingTransferMakesUrgent: a volunteer records a transfer to a
+// staging facility: the case becomes urgent and the hotline is told once;
+// the same transfer entered again alerts nobody.
+func TestStagingTransferMakesUrgent(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	reporter := w.person(1, "ru")
+	c := w.file(reporter, fullCase())
+	vol := w.person(volunteerID, "en") // an admin: the hotline when nobody owns the case
+	other := w.person(9000003, "en")
+	if err := w.vols.Add(context.Background(), other.id, flows.RoleCoordinator, 0); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		mark := len(other.got)
+		vol.command("status", c.Code)
+		expectTexts(t, vol.press("status.name.transferred"), "update.moved")
+		expectTexts(t, vol.send("Florence Staging"), "update.moved_pick")
+		expectTexts(t, vol.press("Florence Staging Facility"), "update.public_note")
+		vol.press("btn.no_note")
+		alerts := 0
+		for _, m := range other.since(mark) {
+			if slices.Contains(textIDs(m.Reply), "casework.staging_alert") {
+				alerts++
+			}
+		}
+		if want := map[int]int{0: 1, 1: 0}[i]; alerts != want {
+			t.Errorf("transfer %d: the coordinator got %d staging alerts, want %d", i+1, alerts, want)
+		}
+	}
+	v, err := w.deps.Casework.ViewByID(context.Background(), c.ID)
+	if err != nil || !slices.Contains(v.Urgent, flows.UrgentStaging) {
+		t.Errorf("case urgent marks %v (%v): want staging", v.Urgent, err)
+	}
+}

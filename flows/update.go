@@ -59,8 +59,24 @@ func splitCode(arg string) (code, rest string) {
 
 // allowed reports whether the user may do act, by the authorisation
 // table (authz.go).
+// In the update and note flows it is asked of the flow's case.
 func (c *turn) allowed(ctx context.Context, act Action) (bool, error) {
-	return c.a.may(ctx, c.in.UserID, act, "")
+	code := ""
+	if c.s.Update != nil {
+		code = c.s.Update.Code
+	}
+	return c.a.may(ctx, c.in.UserID, act, code)
+}
+
+// mayOnCode checks act on the case a volunteer named, saying so when they
+// may not: volunteers work their own cases and untaken ones (authz.go).
+func (c *turn) mayOnCode(ctx context.Context, act Action, code string) (bool, error) {
+	ok, err := c.a.may(ctx, c.in.UserID, act, code)
+	if err != nil || ok {
+		return ok, err
+	}
+	c.say(T("casework.not_owner", "Code", FormatCode(code)))
+	return false, c.again(ctx)
 }
 
 // flowAction is what the update or note flow the chat is in does.
@@ -108,6 +124,9 @@ func (c *turn) startUpdate(ctx context.Context, raw string) error {
 	if !ok || err != nil {
 		return err
 	}
+	if ok, err := c.mayOnCode(ctx, ActUpdateStatus, st.Code); !ok || err != nil {
+		return err
+	}
 	c.beginUpdate(flowUpdate, stepPick, st)
 	return c.updatePrompt(ctx)
 }
@@ -122,6 +141,9 @@ func (c *turn) startNote(ctx context.Context, raw, text string) error {
 	}
 	st, ok, err := c.caseFor(ctx, raw, "note.usage")
 	if !ok || err != nil {
+		return err
+	}
+	if ok, err := c.mayOnCode(ctx, ActAddNote, st.Code); !ok || err != nil {
 		return err
 	}
 	if text == "" {
@@ -474,6 +496,9 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 	if err := c.a.audit(ctx, c, audited); err != nil {
 		return err
 	}
+	if err := c.stagingAlert(ctx, stored, u.Code); err != nil {
+		return err
+	}
 	st, err := c.a.d.Timeline.Status(ctx, u.Code)
 	if err != nil {
 		return fmt.Errorf("case %d status: %w", u.CaseID, err)
@@ -699,6 +724,9 @@ func eventLine(e Event) Text {
 	if e.Erased != "" {
 		note = T("find.note_erased_" + e.Erased)
 	}
+	if e.Kind == EventNews {
+		return T("casework.event_news", "Date", dateText(e.At), "Kind", T("btn.news_"+e.Status), "Note", note)
+	}
 	if e.Kind == EventStatus {
 		return T("find.event_status", "Date", dateText(e.At), "Status", T("status.name."+e.Status), "Note", note)
 	}
@@ -706,4 +734,46 @@ func eventLine(e Event) Text {
 		return T("find.event_public", "Date", dateText(e.At), "Note", note)
 	}
 	return T("find.event_internal", "Date", dateText(e.At), "Note", note)
+}
+
+// stagingAlert makes a case urgent when a volunteer records its transfer
+// to a staging facility or a hold room, where people are often brought
+// shortly before a deportation flight, and tells its owner, or the hotline
+// when nobody owns it, once.
+func (c *turn) stagingAlert(ctx context.Context, e Event, code string) error {
+	if e.Kind != EventStatus || e.Status != StatusTransferred || e.FacilityID == 0 {
+		return nil
+	}
+	f, err := c.a.d.Facilities.Get(ctx, e.FacilityID)
+	if errors.Is(err, ErrNotFound) || err == nil && !f.Staging {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get facility %d: %w", e.FacilityID, err)
+	}
+	first, err := c.a.d.Casework.MarkStaging(ctx, e.CaseID, e.ID)
+	if err != nil || !first {
+		return err
+	}
+	v, err := c.a.d.Casework.ViewByID(ctx, e.CaseID)
+	if err != nil {
+		return fmt.Errorf("view case %d: %w", e.CaseID, err)
+	}
+	texts, buttons := Card(v, CardNews)
+	texts = append([]Text{T("casework.staging_alert", "Code", FormatCode(code))}, texts...)
+	if v.Owner != 0 && v.Owner != c.in.UserID {
+		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Texts: texts, Buttons: buttons, Priority: PriorityReply})
+		return nil
+	}
+	if v.Owner != 0 {
+		return nil // the owner recorded it
+	}
+	to, err := c.a.hotline(ctx, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	for _, r := range to {
+		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply})
+	}
+	return nil
 }

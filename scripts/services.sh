@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts throwaway Postgres and Redis servers on loopback when DATABASE_URL or
-# REDIS_URL is not already set, and exports both URLs. Source it:
+# REDIS_URL is not already set, and exports both URLs; and a three-master
+# Redis Cluster when REDIS_CLUSTER_URL is not set (ports 17001-17003, or
+# HOTLINE_REDIS_CLUSTER_PORT and the next two), for the pipeline's tests
+# against a cluster. Source it:
 #   . scripts/services.sh
 # Installs redis-server with apt-get when it is missing. Postgres 15 binaries
 # (initdb, pg_ctl) must be on the machine; they refuse to run as root, so the
@@ -26,6 +29,34 @@ hotline_services() {
       for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
     fi
     export REDIS_URL="redis://127.0.0.1:$rport/0"
+  fi
+
+  if [ -z "${REDIS_CLUSTER_URL:-}" ] && command -v redis-server >/dev/null 2>&1; then
+    local base="${HOTLINE_REDIS_CLUSTER_PORT:-17001}"
+    local ports=("$base" "$((base + 1))" "$((base + 2))")
+    local addrs=() port
+    for port in "${ports[@]}"; do
+      addrs+=("127.0.0.1:$port")
+      if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+        mkdir -p "$state/redis-cluster/$port"
+        redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes \
+          --cluster-config-file "$state/redis-cluster/$port/nodes.conf" --dir "$state/redis-cluster/$port" \
+          --save '' --appendonly no --daemonize yes --logfile "$state/redis-cluster/$port/redis.log" >/dev/null ||
+          { echo "services: redis-server $port (cluster) did not start" >&2; return 1; }
+        for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+      fi
+    done
+    if ! redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then
+      if redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_slots_assigned:0'; then
+        redis-cli --cluster create "${addrs[@]}" --cluster-yes >/dev/null 2>&1 ||
+          { echo "services: redis-cli --cluster create failed" >&2; return 1; }
+      fi
+      for _ in $(seq 100); do
+        redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_state:ok' && break
+        sleep 0.1
+      done
+    fi
+    export REDIS_CLUSTER_URL="redis+cluster://$(IFS=,; echo "${addrs[*]}")"
   fi
 
   if [ -z "${DATABASE_URL:-}" ]; then

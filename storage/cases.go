@@ -189,7 +189,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 		seal("name_latin", r.NameLatin), seal("name_cyrillic", r.NameCyrillic), seal("birth_date", r.BirthDate),
 		seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
 		nullString(r.DetainedOn), r.Circumstance, seal("circumstance_note", r.CircumstanceNote),
-		nullID(r.FacilityID), r.FacilityText, r.FacilityShare,
+		nullID(r.FacilityID), seal("facility_text", r.FacilityText), r.FacilityShare,
 		r.HasLawyer, seal("lawyer_name", r.LawyerName), seal("lawyer_phone", r.LawyerPhone),
 		nullString(r.HearingDate), seal("appeals", r.Appeals),
 		pq.Array(urgent), seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
@@ -256,7 +256,7 @@ type caseRow struct {
 	Circumstance     string         `db:"circumstance"`
 	CircumstanceNote []byte         `db:"circumstance_note"`
 	FacilityID       int64          `db:"facility_id"`
-	FacilityText     string         `db:"facility_text"`
+	FacilityText     []byte         `db:"facility_text"`
 	FacilityShare    bool           `db:"facility_share"`
 	HasLawyer        bool           `db:"has_lawyer"`
 	LawyerName       []byte         `db:"lawyer_name"`
@@ -312,7 +312,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 		Circumstance:     row.Circumstance,
 		CircumstanceNote: o.open("circumstance_note", row.CircumstanceNote),
 		FacilityID:       row.FacilityID,
-		FacilityText:     row.FacilityText,
+		FacilityText:     o.open("facility_text", row.FacilityText),
 		FacilityShare:    row.FacilityShare,
 		HasLawyer:        row.HasLawyer,
 		LawyerName:       o.open("lawyer_name", row.LawyerName),

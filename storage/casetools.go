@@ -268,7 +268,7 @@ func (s *CaseTools) FindName(ctx context.Context, name string) ([]flows.CaseFile
 			if err != nil {
 				return err
 			}
-			st, err := statuses(ctx, tx, `c.id = $1`, c.ID)
+			st, err := statuses(ctx, tx, s.keys, `c.id = $1`, c.ID)
 			if err != nil {
 				return err
 			}

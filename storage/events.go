@@ -39,6 +39,6 @@ func addEvent(ctx context.Context, tx *sqlx.Tx, keys *Keyring, e caseEvent) erro
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO case_events (id, case_id, kind, status, note, public, actor)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		id, e.CaseID, e.Kind, e.Status, keys.seal(field{"case_events", "note", id}, e.Note), e.Public, e.Actor)
+		id, e.CaseID, e.Kind, e.Status, keys.seal(noteField(id, e.CaseID, e.Public), e.Note), e.Public, e.Actor)
 	return scrub(err)
 }

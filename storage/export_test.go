@@ -21,6 +21,12 @@ func Seal(k *Keyring, table, column string, row int64, v string) []byte {
 	return k.seal(field{table, column, row}, v)
 }
 
+// SealNoteLegacy seals a note as stores did before migration 008, bound to
+// its event alone.
+func SealNoteLegacy(k *Keyring, id int64, note string) []byte {
+	return k.seal(legacyNoteField(id), note)
+}
+
 // IndexStoredNames runs the Go step of migration 007 on db.
 func IndexStoredNames(ctx context.Context, db *sqlx.DB, keys *Keyring) error {
 	return inTx(ctx, db, false, func(tx *sqlx.Tx) error { return indexStoredNames(ctx, tx, keys) })

@@ -88,7 +88,7 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 			seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
 			s.keys.index(r.ANumber),
 			nullString(r.DetainedOn), r.Circumstance, seal("circumstance_note", r.CircumstanceNote),
-			nullID(r.FacilityID), r.FacilityText, r.FacilityShare,
+			nullID(r.FacilityID), seal("facility_text", r.FacilityText), r.FacilityShare,
 			r.HasLawyer, seal("lawyer_name", r.LawyerName), seal("lawyer_phone", r.LawyerPhone),
 			nullString(r.HearingDate), seal("appeals", r.Appeals),
 			pq.Array(urgent), seal("reporter_contact", r.ReporterPhone),

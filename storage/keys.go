@@ -171,6 +171,19 @@ func (k *Keyring) seal(f field, v string) []byte {
 	return dk.aead.Seal(out, nonce, []byte(v), f.ad(out))
 }
 
+// SealStream seals a payload kept in a Redis stream (an update in the
+// inbox, a call's parameters in the outbox) for its stream and id: moved to
+// another stream or entry it does not open. The pipeline's Sealer.
+func (k *Keyring) SealStream(stream string, id int64, v []byte) []byte {
+	return k.seal(field{table: "redis", column: stream, row: id}, string(v))
+}
+
+// OpenStream opens what SealStream sealed.
+func (k *Keyring) OpenStream(stream string, id int64, v []byte) ([]byte, error) {
+	s, err := k.open(field{table: "redis", column: stream, row: id}, v)
+	return []byte(s), err
+}
+
 // open decrypts a value stored at f; NULL is "". A value under a key not in
 // the ring is ErrUnknownKey; one that fails authentication is ErrCorrupt.
 // Errors name the place and the key id, never the value.

@@ -434,7 +434,7 @@ func TestRotateKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []storage.Rotated{{"cases", 3}, {"reporters", 2}, {"case_events", 5}, {"case_messages", 0},
-		{"case_name_index", 5}}
+		{"checkins", 0}, {"checkin_contacts", 0}, {"case_name_index", 5}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RotateKeys = %v, want %v", got, want)
 	}
@@ -448,7 +448,7 @@ func TestRotateKeys(t *testing.T) {
 	}
 	again, err := storage.RotateKeys(ctx, db, ring, 0, nil)
 	if err != nil || !reflect.DeepEqual(again, []storage.Rotated{{"cases", 0}, {"reporters", 0}, {"case_events", 0},
-		{"case_messages", 0}, {"case_name_index", 0}}) {
+		{"case_messages", 0}, {"checkins", 0}, {"checkin_contacts", 0}, {"case_name_index", 0}}) {
 		t.Errorf("RotateKeys again = %v, %v; want nothing to do", again, err)
 	}
 
@@ -530,7 +530,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 			($1, 'note', '', 'the wife asked us not to call after 9 pm', false, 'tg:1')`, caseID); err != nil {
 		t.Fatal(err)
 	}
-	secrets := append(personalValues(r), "Kazakhstan", "Russia", "Petrov Ivan", "after 9 pm")
+	secrets := append(personalValues(r), "Kazakhstan", "Russia", "Petrov Ivan", "after 9 pm", "somewhere in Texas")
 	if got := leaked(rawDump(t, db), secrets...); len(got) != len(secrets)-3 { // the A-number's other forms were never stored
 		t.Fatalf("plaintext test rows: found %d of %d values", len(got), len(secrets)-3)
 	}
@@ -582,9 +582,10 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	if err := db.Get(&names, `SELECT count(*) FROM case_name_index`); err != nil {
 		t.Fatal(err)
 	}
-	// 12 answers and the index, the sparse case's name, 3 reporter fields,
-	// a note, and the name index.
-	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 1 + 3 + 1 + names}) {
+	// 12 answers and the index, the sparse case's name and facility text
+	// (sealed by migration 008), 3 reporter fields, a note, and the name
+	// index.
+	if u := usage(t, db); !reflect.DeepEqual(u, map[string]int{keys.Current(): 12 + 1 + 2 + 3 + 1 + names}) {
 		t.Errorf("key usage after migration: %v", u)
 	}
 	// New reports go on as usual.
@@ -593,5 +594,104 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 	}
 	if err := storage.Migrate(ctx, db, storage.MigrateOptions{Keys: keys}); err != nil {
 		t.Errorf("Migrate again: %v", err)
+	}
+}
+
+// TestMigrate008BindsNotes: notes sealed before migration 008 are bound to
+// their case and publicity by it, still read as before; afterwards a note
+// moved to another case, or made public, by someone without the key no
+// longer opens.
+func TestMigrate008BindsNotes(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.OpenPostgres(ctx, emptyDatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	keys := storagetest.Keys(t)
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{UpTo: 7, Keys: keys}); err != nil {
+		t.Fatal(err)
+	}
+	// Two cases as version 7 stored them.
+	var reporterID int64
+	if err := db.Get(&reporterID, `INSERT INTO reporters (telegram_user_id, chat_id) VALUES (5, 5) RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	a, b := flows.Case{Code: "KKKK2222"}, flows.Case{Code: "MMMM3333"}
+	for _, c := range []*flows.Case{&a, &b} {
+		if err := db.Get(&c.ID, `INSERT INTO cases (code, draft_id, reporter_id, consent) VALUES ($1, $1, $2, true) RETURNING id`,
+			c.Code, reporterID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var id int64
+	if err := db.Get(&id, `SELECT nextval('case_events_id_seq')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO case_events (id, case_id, kind, status, note, public, actor)
+		VALUES ($1, $2, 'note', '', $3, false, 'tg:1')`, id, a.ID, storage.SealNoteLegacy(keys, id, "wife's number is private")); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{}); !errors.Is(err, storage.ErrNoKeys) {
+		t.Fatalf("Migrate 008 without keys over sealed notes: %v, want ErrNoKeys", err)
+	}
+	if err := storage.Migrate(ctx, db, storage.MigrateOptions{Keys: keys}); err != nil {
+		t.Fatal(err)
+	}
+	tl := storage.NewTimeline(db, keys)
+	files, err := tl.Find(ctx, a.Code, "")
+	if err != nil || len(files) != 1 || !slices.ContainsFunc(files[0].Events, func(e flows.Event) bool { return e.Note == "wife's number is private" }) {
+		t.Fatalf("the note after migration 008: %+v, %v", files, err)
+	}
+	for _, tamper := range []string{
+		`UPDATE case_events SET case_id = $2 WHERE id = $1`,
+		`UPDATE case_events SET case_id = (SELECT case_id FROM case_events WHERE id = $1), public = true WHERE id = $1 AND $2 > 0`,
+	} {
+		if _, err := db.Exec(tamper, id, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range []string{a.Code, b.Code} {
+			files, err := tl.Find(ctx, code, "")
+			if err == nil {
+				for _, f := range files {
+					for _, e := range f.Events {
+						if e.Note != "" {
+							t.Errorf("after %q, case %s shows a note that was moved: %q", tamper, code, e.Note)
+						}
+					}
+				}
+			}
+		}
+		// Refusing to open is the point: an error, or no note shown.
+		if st, err := tl.Status(ctx, b.Code); err == nil {
+			for _, n := range st.Notes {
+				t.Errorf("after %q, the public view of %s shows %q", tamper, b.Code, n.Note)
+			}
+		}
+	}
+}
+
+// TestFacilityTextSealed: a facility typed by hand is not in clear in the
+// table, and reads back.
+func TestFacilityTextSealed(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Postgres(t)
+	keys := storagetest.Keys(t)
+	r := fullReport()
+	r.FacilityID, r.FacilityText, r.FacilityShare = 0, "Pinal County jail", true
+	c, err := storage.NewCases(db, keys).Create(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := leaked(rawDump(t, db), "Pinal County jail"); len(got) > 0 {
+		t.Errorf("the facility text is in clear: %q", got)
+	}
+	got, _, err := storage.NewCases(db, keys).Get(ctx, c.Code)
+	if err != nil || got.FacilityText != "Pinal County jail" {
+		t.Errorf("FacilityText = %q, %v", got.FacilityText, err)
+	}
+	st, err := storage.NewTimeline(db, keys).Status(ctx, c.Code)
+	if err != nil || st.FacilityText != "Pinal County jail" {
+		t.Errorf("status FacilityText = %q, %v", st.FacilityText, err)
 	}
 }

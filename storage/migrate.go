@@ -132,8 +132,13 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, m migration, o Migrate
 		return scrub(err)
 	}
 	sealed := 0
-	if m.version == 5 {
-		if sealed, err = sealPlaintext(ctx, tx, o.Keys); err != nil {
+	switch m.version {
+	case 5:
+		if sealed, err = sealPlaintext(ctx, tx, o.Keys, tables005(), constraints005); err != nil {
+			return err
+		}
+	case 8:
+		if sealed, err = migrate008(ctx, tx, o.Keys); err != nil {
 			return err
 		}
 	}

@@ -139,9 +139,11 @@ func TestLoadMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Numbers only increase; branches built side by side take numbers
+	// apart (check-in safety is 020), so there may be gaps.
 	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %d is numbered %03d; want versions 1, 2, 3… without gaps", i+1, m.version)
+		if m.version < 1 || i > 0 && m.version <= ms[i-1].version {
+			t.Errorf("migration %d is numbered %03d; want increasing versions from 1", i+1, m.version)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (s *Queue) Open(ctx context.Context, o flows.Open) (flows.Pairing, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	res, err := openScript.Run(ctx, s.c, nil, s.prefix, o.Op, idStr(o.ChatID), idStr(o.Volunteer),
+	res, err := s.run(ctx, openScript, o.Op, idStr(o.ChatID), idStr(o.Volunteer),
 		strconv.Itoa(max(o.Max, 1)), o.ID, o.Lang, o.CaseCode, msStr(at), o.Name, o.VolLang).Slice()
 	if err != nil {
 		return flows.Pairing{}, fmt.Errorf("open chat %d for %d: %w", o.ChatID, o.Volunteer, err)
@@ -65,7 +65,7 @@ return 1
 // Hold marks the volunteer busy for the chat until a time; a zero time
 // ends the hold. ErrNotFound when the volunteer does not hold the chat.
 func (s *Queue) Hold(ctx context.Context, chatID, volunteer int64, until time.Time) error {
-	n, err := holdScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), idStr(volunteer), msStr(until)).Int()
+	n, err := s.run(ctx, holdScript, idStr(chatID), idStr(volunteer), msStr(until)).Int()
 	if err != nil {
 		return fmt.Errorf("hold chat %d for %d: %w", chatID, volunteer, err)
 	}

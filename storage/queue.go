@@ -18,7 +18,8 @@ import (
 var _ flows.Queue = (*Queue)(nil)
 
 // Queue keeps the volunteer handoff's live state in Redis, under
-// prefix+"h:":
+// prefix+"{h}h:" (the hash tag {h} puts every key of the queue in one Redis
+// Cluster slot, which its scripts need):
 //
 //	q            sorted set of waiting chats: chats back from a volunteer
 //	             first (by when they first asked), then urgent ones, then
@@ -38,8 +39,9 @@ var _ flows.Queue = (*Queue)(nil)
 // Everything that decides who holds a chat runs in one Lua script, so that
 // volunteers racing for chats get one each, and a script's result is kept
 // under the update that ran it, so that the update handled again after a
-// crash gets the same chat. The script builds its keys from the prefix it
-// is given: the keys of one queue must be on one Redis server (no cluster).
+// crash gets the same chat. A script builds its keys from the prefix it is
+// given; each is passed the queue's sorted set as its one key, so that a
+// Redis Cluster runs it on the node of the {h} slot.
 // Plain writes that belong to handling an update (the volunteer answering)
 // go through the update's Batch;
 // the commit replays a Batch inside a script, so writes that need a script
@@ -51,7 +53,12 @@ type Queue struct {
 
 // NewQueue returns the handoff queue whose keys start with prefix.
 func NewQueue(c redis.UniversalClient, prefix string) *Queue {
-	return &Queue{c: c, prefix: prefix}
+	return &Queue{c: c, prefix: prefix + "{h}"}
+}
+
+// run runs one of the queue's scripts.
+func (s *Queue) run(ctx context.Context, sc *redis.Script, args ...any) *redis.Cmd {
+	return sc.Run(ctx, s.c, []string{s.key("q")}, append([]any{s.prefix}, args...)...)
 }
 
 // Score tiers of the queue: a chat back from a volunteer goes first, then
@@ -144,9 +151,19 @@ if act then ap = redis.call('HGETALL', P .. 'h:p:' .. act) end
 return {w, kept, p, held, ap}
 `)
 
-// Chat returns where the chat stands.
+// Chat returns where the chat stands. Most chats asking are in no part of
+// the handoff (a report being filled): one EXISTS says so, and the script
+// runs only for the others.
 func (s *Queue) Chat(ctx context.Context, chatID int64) (flows.ChatState, error) {
-	res, err := stateScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID)).Slice()
+	c := idStr(chatID)
+	n, err := s.c.Exists(ctx, s.key("w", c), s.key("m", c), s.key("p", c), s.key("a", c)).Result()
+	if err != nil {
+		return flows.ChatState{}, fmt.Errorf("handoff state of %d: %w", chatID, err)
+	}
+	if n == 0 {
+		return flows.ChatState{}, nil
+	}
+	res, err := s.run(ctx, stateScript, idStr(chatID)).Slice()
 	if err != nil {
 		return flows.ChatState{}, fmt.Errorf("handoff state of %d: %w", chatID, err)
 	}
@@ -200,10 +217,10 @@ func (s *Queue) Join(ctx context.Context, w flows.Waiting, op string) (flows.Wai
 	case w.Urgent:
 		score = float64(tierUrgent + w.Queued.UnixMilli())
 	}
-	args := []any{s.prefix, op, idStr(w.ChatID), strconv.FormatFloat(score, 'f', -1, 64),
+	args := []any{op, idStr(w.ChatID), strconv.FormatFloat(score, 'f', -1, 64),
 		"chat", idStr(w.ChatID), "lang", w.Lang, "urgent", flagStr(w.Urgent), "case", w.CaseCode,
 		"since", msStr(w.Since), "queued", msStr(w.Queued), "returned", flagStr(w.Returned)}
-	res, err := joinScript.Run(ctx, s.c, nil, args...).Slice()
+	res, err := s.run(ctx, joinScript, args...).Slice()
 	if err != nil {
 		return w, 0, fmt.Errorf("join queue %d: %w", w.ChatID, err)
 	}
@@ -225,7 +242,7 @@ return finish({1})
 
 // Leave takes a waiting chat out of the queue, with the messages it kept.
 func (s *Queue) Leave(ctx context.Context, chatID int64, op string) (bool, error) {
-	res, err := leaveScript.Run(ctx, s.c, nil, s.prefix, op, idStr(chatID)).Slice()
+	res, err := s.run(ctx, leaveScript, op, idStr(chatID)).Slice()
 	if err != nil {
 		return false, fmt.Errorf("leave queue %d: %w", chatID, err)
 	}
@@ -243,7 +260,7 @@ return out
 
 // Waiting returns the queue, first to be taken first.
 func (s *Queue) Waiting(ctx context.Context) ([]flows.Waiting, error) {
-	res, err := listScript.Run(ctx, s.c, nil, s.prefix).Slice()
+	res, err := s.run(ctx, listScript).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("list queue: %w", err)
 	}
@@ -311,7 +328,7 @@ return finish({'ok', redis.call('HGETALL', pk), kept})
 // the script hands them to one take only, and again to the same update
 // handled again, which gets the script's remembered result.
 func (s *Queue) Take(ctx context.Context, t flows.Take) (flows.Pairing, []int, error) {
-	res, err := takeScript.Run(ctx, s.c, nil, s.prefix, t.Op, idStr(t.Volunteer), idStr(t.Ticket),
+	res, err := s.run(ctx, takeScript, t.Op, idStr(t.Volunteer), idStr(t.Ticket),
 		strconv.Itoa(max(t.Max, 1)), t.ID, msStr(t.At), t.Name, t.Lang).Slice()
 	if err != nil {
 		return flows.Pairing{}, nil, fmt.Errorf("take for %d: %w", t.Volunteer, err)
@@ -367,7 +384,7 @@ func (s *Queue) Release(ctx context.Context, r flows.Return) (flows.Pairing, int
 	if at.IsZero() {
 		at = time.Now()
 	}
-	res, err := returnScript.Run(ctx, s.c, nil, s.prefix, r.Op, idStr(r.ChatID), idStr(r.Volunteer),
+	res, err := s.run(ctx, returnScript, r.Op, idStr(r.ChatID), idStr(r.Volunteer),
 		msStr(r.Pending), msStr(at)).Slice()
 	if err != nil {
 		return flows.Pairing{}, 0, fmt.Errorf("release %d: %w", r.ChatID, err)
@@ -394,7 +411,7 @@ return finish({'ok', p})
 
 // Close ends a pairing; volunteer 0 closes it whoever holds it.
 func (s *Queue) Close(ctx context.Context, chatID, volunteer int64, op string) (flows.Pairing, error) {
-	res, err := closeScript.Run(ctx, s.c, nil, s.prefix, op, idStr(chatID), idStr(volunteer)).Slice()
+	res, err := s.run(ctx, closeScript, op, idStr(chatID), idStr(volunteer)).Slice()
 	if err != nil {
 		return flows.Pairing{}, fmt.Errorf("close handoff of %d: %w", chatID, err)
 	}
@@ -417,7 +434,7 @@ return out
 // Held returns the chats a volunteer holds, the active one first, then by
 // ticket.
 func (s *Queue) Held(ctx context.Context, volunteer int64) ([]flows.Pairing, error) {
-	res, err := heldScript.Run(ctx, s.c, nil, s.prefix, idStr(volunteer)).Slice()
+	res, err := s.run(ctx, heldScript, idStr(volunteer)).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("chats of %d: %w", volunteer, err)
 	}
@@ -451,7 +468,7 @@ return 1
 // SetActive makes one of the chats a volunteer holds the one their
 // messages go to.
 func (s *Queue) SetActive(ctx context.Context, volunteer, chatID int64) error {
-	n, err := setActiveScript.Run(ctx, s.c, nil, s.prefix, idStr(volunteer), idStr(chatID)).Int()
+	n, err := s.run(ctx, setActiveScript, idStr(volunteer), idStr(chatID)).Int()
 	if err != nil {
 		return fmt.Errorf("switch chat of %d: %w", volunteer, err)
 	}
@@ -472,7 +489,7 @@ return out
 
 // Paired returns every pairing.
 func (s *Queue) Paired(ctx context.Context) ([]flows.Pairing, error) {
-	res, err := pairedScript.Run(ctx, s.c, nil, s.prefix).Slice()
+	res, err := s.run(ctx, pairedScript).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("list pairings: %w", err)
 	}
@@ -501,7 +518,7 @@ return 1
 // Keep keeps the id of a message written while waiting, never its text;
 // false when the chat is no longer waiting.
 func (s *Queue) Keep(ctx context.Context, chatID int64, messageID int) (bool, error) {
-	n, err := keepScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID)).Int()
+	n, err := s.run(ctx, keepScript, idStr(chatID), strconv.Itoa(messageID)).Int()
 	if err != nil {
 		return false, fmt.Errorf("keep message of %d: %w", chatID, err)
 	}
@@ -538,7 +555,7 @@ return 1
 // UserWrote notes a message of a paired user the volunteer has yet to
 // answer.
 func (s *Queue) UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error {
-	err := userWroteScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), strconv.Itoa(messageID), msStr(at)).Err()
+	err := s.run(ctx, userWroteScript, idStr(chatID), strconv.Itoa(messageID), msStr(at)).Err()
 	if err != nil {
 		return fmt.Errorf("note message of %d: %w", chatID, err)
 	}
@@ -567,7 +584,7 @@ return redis.call('HSETNX', pk, 'reminded', '1')
 
 // ClaimReminder marks the volunteer reminded of pending.
 func (s *Queue) ClaimReminder(ctx context.Context, chatID int64, pending time.Time) (bool, error) {
-	n, err := claimReminderScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), msStr(pending)).Int()
+	n, err := s.run(ctx, claimReminderScript, idStr(chatID), msStr(pending)).Int()
 	if err != nil {
 		return false, fmt.Errorf("claim reminder of %d: %w", chatID, err)
 	}
@@ -582,7 +599,7 @@ return redis.call('HSETNX', wk, 'esc', '1')
 
 // ClaimEscalation marks a waiting chat escalated.
 func (s *Queue) ClaimEscalation(ctx context.Context, chatID int64) (bool, error) {
-	n, err := claimEscalationScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID)).Int()
+	n, err := s.run(ctx, claimEscalationScript, idStr(chatID)).Int()
 	if err != nil {
 		return false, fmt.Errorf("claim escalation of %d: %w", chatID, err)
 	}
@@ -599,7 +616,7 @@ return 1
 
 // ClaimTold changes the position a waiting user was last told.
 func (s *Queue) ClaimTold(ctx context.Context, chatID int64, from, to int) (bool, error) {
-	n, err := claimToldScript.Run(ctx, s.c, nil, s.prefix, idStr(chatID), strconv.Itoa(from), strconv.Itoa(to)).Int()
+	n, err := s.run(ctx, claimToldScript, idStr(chatID), strconv.Itoa(from), strconv.Itoa(to)).Int()
 	if err != nil {
 		return false, fmt.Errorf("claim position of %d: %w", chatID, err)
 	}

@@ -302,7 +302,7 @@ func TestMessagesKeptAndUnanswered(t *testing.T) {
 	// The same update handled again keeps its message once.
 	keep(12)
 	// Only ids are kept: nothing of what was written is in Redis.
-	h, err := rdb.HGetAll(ctx, prefix+"h:w:1").Result()
+	h, err := rdb.HGetAll(ctx, prefix+"{h}h:w:1").Result()
 	if err != nil {
 		t.Fatal(err)
 	}

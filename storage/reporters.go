@@ -55,7 +55,7 @@ func (s *Reporters) Cases(ctx context.Context, userID int64) ([]flows.CaseStatus
 	var out []flows.CaseStatus
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
 		var err error
-		out, err = statuses(ctx, tx, `r.telegram_user_id = $1`, userID)
+		out, err = statuses(ctx, tx, s.keys, `r.telegram_user_id = $1`, userID)
 		return err
 	})
 	if err != nil {
@@ -112,6 +112,9 @@ func (s *Reporters) Forget(ctx context.Context, userID int64) (flows.Erased, err
 		erased, err := eraseCases(ctx, tx, ids, flows.ActorReporter, flows.AuditForget, notes)
 		e.Cases = len(erased)
 		if err != nil {
+			return err
+		}
+		if e.Checkins, err = forgetCheckins(ctx, tx, userID); err != nil {
 			return err
 		}
 		return unlink(ctx, tx, userID, ids)
@@ -227,7 +230,7 @@ func eraseCases(ctx context.Context, tx *sqlx.Tx, ids []int64, actor, action str
 		UPDATE cases SET
 			name_latin = NULL, name_cyrillic = NULL, birth_date = NULL, birth_country = NULL,
 			citizenship = NULL, a_number = NULL, a_number_index = NULL, circumstance_note = NULL,
-			facility_text = '', lawyer_name = NULL, lawyer_phone = NULL, appeals = NULL,
+			facility_text = NULL, moved_facility_text = NULL, lawyer_name = NULL, lawyer_phone = NULL, appeals = NULL,
 			reporter_name = NULL, relationship = NULL, reporter_contact = NULL, urgent = '{}', facts = NULL,
 			erased_at = now()
 		WHERE id = ANY($1) AND erased_at IS NULL

@@ -47,7 +47,7 @@ func TestReportersCases(t *testing.T) {
 
 // caseColumns reads the columns Forget must erase, as stored (encrypted).
 type caseColumns struct {
-	FacilityText                                                         string
+	FacilityText                                                         []byte
 	NameLatin, NameCyrillic, BirthCountry, Citizenship, CircumstanceNote []byte
 	LawyerName, LawyerPhone, Appeals, ReporterName, Relationship         []byte
 	ReporterContact, BirthDate, ANumber, ANumberIndex                    []byte

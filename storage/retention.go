@@ -75,6 +75,10 @@ func (s *Retention) Purge(ctx context.Context, cutoff time.Time, actor string) (
 		if !locked {
 			return ErrPurging
 		}
+		// Check-ins closed before the cutoff go too (checkins.go).
+		if _, err := purgeCheckins(ctx, tx, cutoff); err != nil {
+			return err
+		}
 		due, err := dueCases(ctx, tx, cutoff)
 		if err != nil || len(due) == 0 {
 			return err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -18,19 +17,36 @@ type sealedTable struct {
 	ident   string   // the row identity values are sealed with; unique
 	columns []string // encrypted columns
 	index   bool     // cases: a_number_index is the blind index of a_number
-	late    bool     // made after migration 005: never held plaintext
+	// bindCase, for case_events, is the SQL of the case a note is bound to
+	// with its publicity (noteField); "" for the other tables.
+	bindCase string
+	late     bool // made after migration 005: never held plaintext
 }
 
 // caseSealed are the columns of cases that hold personal data.
 func caseSealed() []string {
-	return []string{"name_latin", "name_cyrillic", "birth_date", "birth_country", "citizenship", "a_number",
-		"circumstance_note", "lawyer_name", "lawyer_phone", "appeals", "reporter_name", "relationship",
-		"reporter_contact", "facts"}
+	return append(case005(), "facility_text", "facts", "moved_facility_text")
 }
 
-// sealedSince005 are the sealed columns added after migration 005, which
-// encrypted what was stored in clear before: it must not look for them.
-var sealedSince005 = map[string]bool{"facts": true}
+// case005 are the columns of cases migration 005 encrypted; migration 008
+// added facility_text, migration 009 facts, migration 011 the facility a
+// reporter says the person was moved to (moved_facility_text).
+func case005() []string {
+	return []string{"name_latin", "name_cyrillic", "birth_date", "birth_country", "citizenship", "a_number",
+		"circumstance_note", "lawyer_name", "lawyer_phone", "appeals", "reporter_name", "relationship",
+		"reporter_contact"}
+}
+
+// noteField is where a note is sealed: its event, and also the case it was
+// written in and whether it is public, so that a row moved to another case
+// or made public by someone without the key no longer opens. A merge of
+// cases moves notes but keeps the case they were written in (from_case).
+func noteField(id, caseID int64, public bool) field {
+	return field{"case_events", fmt.Sprintf("note#case=%d,public=%t", caseID, public), id}
+}
+
+// legacyNoteField is where a note was sealed before migration 008.
+func legacyNoteField(id int64) field { return field{"case_events", "note", id} }
 
 // sealedTables are the tables that hold encrypted values. A reporter's
 // values are bound to their Telegram user id: the upsert that writes them
@@ -39,9 +55,19 @@ func sealedTables() []sealedTable {
 	return []sealedTable{
 		{name: "cases", ident: "id", columns: caseSealed(), index: true},
 		{name: "reporters", ident: "telegram_user_id", columns: []string{"name", "relationship", "contact"}},
-		{name: "case_events", ident: "id", columns: []string{"note"}},
+		{name: "case_events", ident: "id", columns: []string{"note"}, bindCase: "coalesce(from_case, case_id)"},
 		{name: "case_messages", ident: "id", columns: []string{"body"}, late: true},
+		{name: "checkins", ident: "id", columns: []string{"office_text", "name", "a_number"}, late: true},
+		{name: "checkin_contacts", ident: "id", columns: []string{"phone"}, late: true},
 	}
+}
+
+// tables005 are the tables and columns migration 005 encrypted.
+func tables005() []sealedTable {
+	ts := sealedTables()
+	ts[0].columns = case005()
+	ts[2].bindCase = "case_id" // from_case came with migration 007
+	return ts
 }
 
 // stored are the columns a rotation rewrites and the key check counts.
@@ -61,15 +87,21 @@ func (t sealedTable) stored() []string {
 func resealBatch(ctx context.Context, tx *sqlx.Tx, keys *Keyring, t sealedTable, plain bool,
 	after int64, batch int, where string, args ...any) (n int, last int64, err error) {
 	cols := t.columns
-	q := `SELECT ` + t.ident + `, ` + strings.Join(cols, ", ") + ` FROM ` + t.name +
+	sel := t.ident + `, ` + strings.Join(cols, ", ")
+	if t.bindCase != "" {
+		sel += `, ` + t.bindCase + `, public`
+	}
+	q := `SELECT ` + sel + ` FROM ` + t.name +
 		` WHERE ` + t.ident + ` > $1 AND (` + where + `) ORDER BY ` + t.ident + ` LIMIT $2 FOR UPDATE`
 	rows, err := tx.QueryContext(ctx, q, append([]any{after, batch}, args...)...)
 	if err != nil {
 		return 0, 0, scrub(err)
 	}
 	type row struct {
-		ident int64
-		vals  [][]byte
+		ident  int64
+		vals   [][]byte
+		caseID int64
+		public bool
 	}
 	var got []row
 	for rows.Next() {
@@ -77,6 +109,9 @@ func resealBatch(ctx context.Context, tx *sqlx.Tx, keys *Keyring, t sealedTable,
 		dst := []any{&r.ident}
 		for i := range r.vals {
 			dst = append(dst, &r.vals[i])
+		}
+		if t.bindCase != "" {
+			dst = append(dst, &r.caseID, &r.public)
 		}
 		if err := rows.Scan(dst...); err != nil {
 			rows.Close()
@@ -104,6 +139,9 @@ func resealBatch(ctx context.Context, tx *sqlx.Tx, keys *Keyring, t sealedTable,
 		var aNumber string
 		for i, c := range cols {
 			f := field{t.name, c, r.ident}
+			if t.bindCase != "" {
+				f = noteField(r.ident, r.caseID, r.public)
+			}
 			v := string(r.vals[i])
 			if !plain {
 				if v, err = keys.open(f, r.vals[i]); err != nil {
@@ -135,14 +173,12 @@ const resealBatchSize = 500
 // encrypts under the current key, with the A-numbers' blind indexes. It
 // needs the keyring only when there is something to encrypt. It returns
 // how many rows it encrypted.
-func sealPlaintext(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error) {
+func sealPlaintext(ctx context.Context, tx *sqlx.Tx, keys *Keyring, tables []sealedTable, constraints [][2]string) (int, error) {
 	total := 0
-	for _, t := range sealedTables() {
+	for _, t := range tables {
 		if t.late {
 			continue
 		}
-		// Only the columns that existed at migration 005.
-		t.columns = slices.DeleteFunc(slices.Clone(t.columns), func(c string) bool { return sealedSince005[c] })
 		where := `num_nonnulls(` + strings.Join(t.columns, ", ") + `) > 0`
 		if keys == nil {
 			var found bool
@@ -167,15 +203,59 @@ func sealPlaintext(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error)
 			after = last
 		}
 	}
-	for _, c := range []struct{ table, constraint string }{
-		{"cases", "cases_personal_sealed"}, {"reporters", "reporters_personal_sealed"},
-		{"case_events", "case_events_note_sealed"},
-	} {
-		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+c.table+` VALIDATE CONSTRAINT `+c.constraint); err != nil {
+	for _, c := range constraints {
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+c[0]+` VALIDATE CONSTRAINT `+c[1]); err != nil {
 			return 0, scrub(err)
 		}
 	}
 	return total, nil
+}
+
+// constraints005 are the checks migration 005 validates once every value
+// is sealed.
+var constraints005 = [][2]string{
+	{"cases", "cases_personal_sealed"}, {"reporters", "reporters_personal_sealed"},
+	{"case_events", "case_events_note_sealed"},
+}
+
+// migrate008 is migration 008's Go step: it seals the facility text, in
+// clear until then, and binds every note to its case and publicity
+// (noteField). It returns how many rows it rewrote.
+func migrate008(ctx context.Context, tx *sqlx.Tx, keys *Keyring) (int, error) {
+	facility := []sealedTable{{name: "cases", ident: "id", columns: []string{"facility_text"}}}
+	n, err := sealPlaintext(ctx, tx, keys, facility, [][2]string{{"cases", "cases_facility_sealed"}})
+	if err != nil {
+		return 0, err
+	}
+	var notes []struct {
+		ID     int64  `db:"id"`
+		CaseID int64  `db:"case_id"`
+		Public bool   `db:"public"`
+		Note   []byte `db:"note"`
+	}
+	if err := tx.SelectContext(ctx, &notes, `SELECT id, coalesce(from_case, case_id) AS case_id, public, note
+		FROM case_events WHERE note IS NOT NULL ORDER BY id`); err != nil {
+		return 0, scrub(err)
+	}
+	if len(notes) > 0 && keys == nil {
+		return 0, fmt.Errorf("case_events holds notes to bind to their cases: %w", ErrNoKeys)
+	}
+	for _, r := range notes {
+		bound := noteField(r.ID, r.CaseID, r.Public)
+		v, err := keys.open(legacyNoteField(r.ID), r.Note)
+		if err != nil {
+			// Sealed by migration 005 in this same run: bound already.
+			if _, err2 := keys.open(bound, r.Note); err2 == nil {
+				continue
+			}
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE case_events SET note = $2 WHERE id = $1`, r.ID, keys.seal(bound, v)); err != nil {
+			return 0, scrub(err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Rotated is how many rows of a table a key rotation re-encrypted.

@@ -49,7 +49,7 @@ func (s *Timeline) Status(ctx context.Context, code string) (flows.CaseStatus, e
 	}
 	var st flows.CaseStatus
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
-		all, err := statuses(ctx, tx, `c.code = $1`, code)
+		all, err := statuses(ctx, tx, s.keys, `c.code = $1`, code)
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ type statusRow struct {
 	Since          time.Time `db:"since"`
 	Date           string    `db:"event_date"`
 	FacilityID     int64     `db:"facility_id"`
-	FacilityText   string    `db:"facility_text"`
+	FacilityText   []byte    `db:"facility_text"`
 	FacilityShared bool      `db:"facility_share"`
 	DatesShared    bool      `db:"dates_share"`
 }
@@ -88,7 +88,7 @@ type statusRow struct {
 // statuses reads the public view of the cases that match where (a
 // condition on cases c and reporters r with $1), newest case first. It
 // selects no personal column: the view cannot leak what it never reads.
-func statuses(ctx context.Context, tx *sqlx.Tx, where string, arg any) ([]flows.CaseStatus, error) {
+func statuses(ctx context.Context, tx *sqlx.Tx, keys *Keyring, where string, arg any) ([]flows.CaseStatus, error) {
 	var rows []statusRow
 	err := tx.SelectContext(ctx, &rows, `
 		SELECT c.id, c.code, c.created_at,
@@ -98,7 +98,7 @@ func statuses(ctx context.Context, tx *sqlx.Tx, where string, arg any) ([]flows.
 				THEN coalesce(to_char(e.event_date, 'YYYY-MM-DD'), '') ELSE '' END AS event_date,
 			CASE WHEN t.id IS NOT NULL THEN coalesce(t.facility_id, 0)
 				ELSE coalesce(c.facility_id, 0) END AS facility_id,
-			CASE WHEN t.id IS NOT NULL THEN '' ELSE c.facility_text END AS facility_text,
+			CASE WHEN t.id IS NOT NULL THEN NULL ELSE c.facility_text END AS facility_text,
 			c.facility_share, c.dates_share
 		FROM cases c
 		JOIN reporters r ON r.id = c.reporter_id
@@ -119,10 +119,23 @@ func statuses(ctx context.Context, tx *sqlx.Tx, where string, arg any) ([]flows.
 	}
 	out := make([]flows.CaseStatus, 0, len(rows))
 	for _, r := range rows {
+		var facility string
+		if r.FacilityText != nil {
+			// Typed by the reporter (a small jail can name the person):
+			// sealed like the personal fields; the flows show it to the
+			// reporter, volunteers, and others only with the reporter's leave.
+			if keys == nil {
+				return nil, ErrNoKeys
+			}
+			var err error
+			if facility, err = keys.open(field{"cases", "facility_text", r.CaseID}, r.FacilityText); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, flows.CaseStatus{
 			CaseID: r.CaseID, Code: r.Code, Created: r.Created,
 			Status: r.Status, Since: r.Since, Date: r.Date,
-			FacilityID: r.FacilityID, FacilityText: r.FacilityText, FacilityShared: r.FacilityShared,
+			FacilityID: r.FacilityID, FacilityText: facility, FacilityShared: r.FacilityShared,
 			DatesShared: r.DatesShared,
 		})
 	}
@@ -137,6 +150,7 @@ type eventRow struct {
 	Status     string         `db:"status"`
 	Note       []byte         `db:"note"`
 	Public     bool           `db:"public"`
+	SealedCase int64          `db:"sealed_case"` // the case the note was written in: a merge moves it, keeping from_case
 	Erased     string         `db:"note_erased"`
 	Actor      string         `db:"actor"`
 	FacilityID int64          `db:"facility_id"`
@@ -150,7 +164,7 @@ func (r eventRow) event(keys *Keyring) (flows.Event, error) {
 	if keys == nil && r.Note != nil {
 		return flows.Event{}, ErrNoKeys
 	}
-	note, err := keys.open(field{"case_events", "note", r.ID}, r.Note)
+	note, err := keys.open(noteField(r.ID, r.SealedCase, r.Public), r.Note)
 	if err != nil {
 		return flows.Event{}, err
 	}
@@ -161,6 +175,7 @@ func (r eventRow) event(keys *Keyring) (flows.Event, error) {
 }
 
 const eventColumns = `id, case_id, kind, status, note, public, actor,
+	coalesce(from_case, case_id) AS sealed_case,
 	coalesce(note_erased, '') AS note_erased,
 	coalesce(facility_id, 0) AS facility_id,
 	coalesce(to_char(event_date, 'YYYY-MM-DD'), '') AS event_date,
@@ -227,7 +242,7 @@ func recordEvent(ctx context.Context, tx *sqlx.Tx, keys *Keyring, e flows.Event)
 		VALUES ($1, coalesce((SELECT merged_into FROM cases WHERE id = $2), $2), $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (idem_key) DO NOTHING
 		RETURNING `+eventColumns,
-		id, e.CaseID, e.Kind, e.Status, keys.seal(field{"case_events", "note", id}, e.Note), e.Public, e.Actor,
+		id, e.CaseID, e.Kind, e.Status, keys.seal(noteField(id, e.CaseID, e.Public), e.Note), e.Public, e.Actor,
 		nullID(e.FacilityID), nullString(e.Date), key)
 	if pqErr := pq.As(err, pqerror.ForeignKeyViolation); pqErr != nil && pqErr.Constraint == "case_events_case_id_fkey" {
 		return flows.Event{}, ErrNotFound
@@ -302,7 +317,7 @@ func (s *Timeline) Find(ctx context.Context, code, aNumber string) ([]flows.Case
 			if err != nil {
 				return err
 			}
-			st, err := statuses(ctx, tx, `c.id = $1`, c.ID)
+			st, err := statuses(ctx, tx, s.keys, `c.id = $1`, c.ID)
 			if err != nil {
 				return err
 			}

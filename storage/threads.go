@@ -44,7 +44,9 @@ func pairValue(chatID int64, messageID int) string {
 // in fromChatID, and the other way round. Its signature is the pipeline's
 // OnCopied.
 func (t *Threads) Record(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error {
-	_, err := t.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	// Two keys, in two slots on a cluster: one pipeline, not a transaction.
+	// A pair half written threads replies one way only.
+	_, err := t.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, t.key(chatID, messageID), pairValue(fromChatID, fromMessageID), t.ttl)
 		p.Set(ctx, t.key(fromChatID, fromMessageID), pairValue(chatID, messageID), t.ttl)
 		return nil

@@ -12,6 +12,9 @@ import (
 	"net"
 	"net/http"
 	"time"
+	// Field offices keep their IANA time zones; containers without
+	// /usr/share/zoneinfo still know them.
+	_ "time/tzdata"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,7 +80,7 @@ func OpenDatabase(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 // Server is a running bot's parts, for tests and the sandbox.
 type Server struct {
 	DB       *sqlx.DB
-	Redis    *redis.Client
+	Redis    redis.UniversalClient
 	Pipeline *pipeline.Pipeline
 	Registry *prometheus.Registry
 	Addr     string // where the HTTP server listens
@@ -90,6 +93,11 @@ type Hooks struct {
 	Pipeline func(*pipeline.Options)
 	// Started is told the running bot's parts once it serves.
 	Started func(*Server)
+	// Now, when set, is the flows' clock (tests of dates and reminders).
+	Now func() time.Time
+	// Handler, when set, wraps the pipeline's handler (tests that stop the
+	// bot between handling an update and committing it).
+	Handler func(pipeline.Handler) pipeline.Handler
 }
 
 // Serve runs the bot until ctx is cancelled: it connects to Postgres and
@@ -139,12 +147,18 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	// go without the thread.
 	threads := storage.NewThreads(rdb, cfg.RedisPrefix, 7*24*time.Hour)
 	obs.watchQueue(queue)
+	offices, err := storage.NewOffices(db)
+	if err != nil {
+		return err
+	}
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
-		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours}, flows.Deps{
-		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys),
+		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
+		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace}, flows.Deps{
+		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
+		Now:        hooks.Now,
 
 		HandoffDeps: flows.HandoffDeps{
 			Volunteers: volunteers,
@@ -160,11 +174,16 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 			FindLimiter:   storage.NewLimiter(rdb, cfg.RedisPrefix+"find:", cfg.Finds),
 		},
+		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
 		ToolsDeps: flows.ToolsDeps{
 			Duplicates:  tools,
 			Transcripts: tools,
 			Outreach:    queue,
 			CaseTools:   tools,
+		},
+		CheckinDeps: flows.CheckinDeps{
+			Offices:  offices,
+			Checkins: storage.NewCheckins(db, keys),
 		},
 		Audit: storage.NewAudit(db),
 	})
@@ -175,11 +194,15 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	timers := &handoffTimers{app: app, bot: b, log: log}
 
 	opts := pipeline.Options{
-		Prefix:     cfg.RedisPrefix,
-		Partitions: cfg.Partitions,
-		Limits:     cfg.SendLimits,
-		Registry:   reg,
-		Logger:     log,
+		Prefix:        cfg.RedisPrefix,
+		Partitions:    cfg.Partitions,
+		DeadLetterTTL: cfg.DeadLetterTTL,
+		Limits:        cfg.SendLimits,
+		Registry:      reg,
+		Logger:        log,
+	}
+	if keys != nil {
+		opts.Sealer = keys // updates and replies are sealed in Redis
 	}
 	if cfg.Webhook() {
 		opts.Mode = pipeline.Webhook
@@ -191,7 +214,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	if hooks.Pipeline != nil {
 		hooks.Pipeline(&opts)
 	}
-	p := pipeline.New(rdb, api, obs.handler(Handler(b)), opts)
+	handler := obs.handler(Handler(b))
+	if hooks.Handler != nil {
+		handler = hooks.Handler(handler)
+	}
+	p := pipeline.New(rdb, api, handler, opts)
 	timers.p = p
 
 	mux := http.NewServeMux()

@@ -12,9 +12,11 @@ import (
 	"hotline/internal/pipeline"
 )
 
-// handoffTimers runs the volunteer handoff's timers and carries out what a
-// blocked chat means for it. Every replica runs them: each timer's action
-// is claimed in Redis, so it happens once.
+// handoffTimers runs the volunteer handoff's timers, the casework's
+// (escalation of untaken cases, reminders of dates) and the check-in
+// safety line's, and carries out what a blocked chat means for the
+// handoff. Every replica runs them: each timer's action is claimed in
+// Redis or Postgres, so it happens once.
 type handoffTimers struct {
 	app *flows.App
 	bot *bot.Bot
@@ -34,6 +36,11 @@ func (h *handoffTimers) blocked(ctx context.Context, chatID int64) error {
 	return err
 }
 
+// send hands replies to the outbox.
+func (h *handoffTimers) send(ctx context.Context, rs []flows.Reply) error {
+	return h.p.Send(ctx, Calls(h.bot.Calls(rs))...)
+}
+
 // run ticks every `every` until ctx is done; the channel is closed when
 // it has stopped.
 func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan struct{} {
@@ -48,14 +55,24 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 				return
 			case <-t.C:
 			}
-			rs, err := h.app.Tick(ctx)
-			if len(rs) > 0 {
-				if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
-					h.log.Warn("send handoff timer messages", "messages", len(rs), "err", serr)
+			for _, t := range []struct {
+				name string
+				tick func(context.Context) ([]flows.Reply, error)
+			}{{"handoff", h.app.Tick}, {"casework", h.app.CaseTick}} {
+				rs, err := t.tick(ctx)
+				if len(rs) > 0 {
+					if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
+						h.log.Warn("send timer messages", "timers", t.name, "messages", len(rs), "err", serr)
+					}
+				}
+				if err != nil && ctx.Err() == nil {
+					h.log.Warn("timers", "timers", t.name, "err", err)
 				}
 			}
-			if err != nil && ctx.Err() == nil {
-				h.log.Warn("handoff timers", "err", err)
+			// Check-in timers are marked fired only once their messages
+			// are in the outbox: a failed send leaves them to the next tick.
+			if err := h.app.CheckinTick(ctx, h.send); err != nil && ctx.Err() == nil {
+				h.log.Warn("check-in timers", "err", err)
 			}
 		}
 	}()

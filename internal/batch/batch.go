@@ -21,7 +21,31 @@ import (
 // it expects. Reads are not buffered: a store that writes into a batch must
 // not read back what it wrote while handling the same update.
 type Batch struct {
-	writes []func(redis.Pipeliner)
+	writes    []func(redis.Pipeliner)
+	committed []func()
+	scope     string
+}
+
+// New returns a batch for an update handled within scope: a string that
+// changes whenever writes other than this process's committed batches may
+// have reached the keys the update's chat owns (the pipeline passes its
+// partition lease token). "" is no scope: nothing may be cached.
+func New(scope string) *Batch { return &Batch{scope: scope} }
+
+// Scope returns the batch's scope.
+func (b *Batch) Scope() string { return b.scope }
+
+// OnCommit registers f to run once the batch's writes are stored; it does
+// not run when they are not (the update failed, or its commit was refused).
+func (b *Batch) OnCommit(f func()) { b.committed = append(b.committed, f) }
+
+// Committed runs what OnCommit registered; the pipeline calls it after
+// storing the batch.
+func (b *Batch) Committed() {
+	for _, f := range b.committed {
+		f()
+	}
+	b.committed = nil
 }
 
 type batchKey struct{}
@@ -52,13 +76,18 @@ func (b *Batch) Apply(p redis.Pipeliner) {
 }
 
 // Write runs w inside the batch carried by ctx, or at once on c when there
-// is none.
+// is none: in one MULTI/EXEC on one server; on a Redis Cluster, whose
+// transactions cannot span slots, in one pipeline, each write on its own.
 func Write(ctx context.Context, c redis.UniversalClient, w func(redis.Pipeliner)) error {
 	if b := From(ctx); b != nil {
 		b.Add(w)
 		return nil
 	}
-	_, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	run := c.TxPipelined
+	if _, ok := c.(*redis.ClusterClient); ok {
+		run = c.Pipelined
+	}
+	_, err := run(ctx, func(p redis.Pipeliner) error {
 		w(p)
 		return nil
 	})

@@ -20,7 +20,7 @@ type Config struct {
 	APIURL           string        // TELEGRAM_API_URL
 	DatabaseURL      string        // DATABASE_URL
 	DatabaseOwnerURL string        // DATABASE_OWNER_URL: the tables' owner, for migrations; DATABASE_URL is then the bot's lesser role
-	RedisURL         string        // REDIS_URL
+	RedisURL         string        // REDIS_URL: redis://host:port/db, or redis+cluster://host:port,host:port,…
 	Admins           []int64       // HOTLINE_ADMINS
 	DataKey          []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
 	OldDataKeys      [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
@@ -32,6 +32,7 @@ type Config struct {
 	Hours            string        // HOTLINE_HOURS: when the phone answers
 	ResumeAfter      time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
 	SessionTTL       time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
+	DeadLetterTTL    time.Duration // HOTLINE_DEAD_LETTER_TTL: how long updates that failed too often are kept
 	Partitions       int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
 	VolunteerGroups  []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
 	RedisPrefix      string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
@@ -39,8 +40,16 @@ type Config struct {
 	HandoffReturn    time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
 	HandoffEscalate  time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
 	HandoffTick      time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	CheckinGrace     time.Duration // HOTLINE_CHECKIN_GRACE: silence after "are you out?" before asking again, and again before the alarm
 	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
 	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
+	// HOTLINE_CASE_ESCALATE, HOTLINE_CASE_ESCALATE_URGENT: an untaken case
+	// (an urgent one) goes again to the coordinators after this, then after
+	// twice as long again, and so on. The casework's timers run with the
+	// handoff's.
+	CaseEscalate       time.Duration
+	CaseEscalateUrgent time.Duration
+	CaseQuiet          time.Duration // HOTLINE_CASE_QUIET: a case without events this long is "quiet" on /cases
 	// HOTLINE_LOOKUP_LIMITS: how many case codes people may try, e.g.
 	// user=10/1h,all=300/1m,misses=3,delay=1m,max=1h (storage.ParseLookupLimits).
 	Lookups storage.LookupLimits
@@ -72,21 +81,26 @@ type Need struct {
 // echoed in errors: a token or a key must not end up in a log.
 func Load(getenv func(string) string, n Need) (Config, error) {
 	c := Config{
-		APIURL:      "https://api.telegram.org",
-		ListenAddr:  ":8080",
-		LogLevel:    slog.LevelInfo,
-		ResumeAfter: 24 * time.Hour,
-		SessionTTL:  30 * 24 * time.Hour,
-		Partitions:  64,
-		RedisPrefix: "hotline:",
+		APIURL:        "https://api.telegram.org",
+		ListenAddr:    ":8080",
+		LogLevel:      slog.LevelInfo,
+		ResumeAfter:   24 * time.Hour,
+		SessionTTL:    30 * 24 * time.Hour,
+		DeadLetterTTL: pipeline.DefaultDeadTTL,
+		Partitions:    64,
+		RedisPrefix:   "hotline:",
 
-		HandoffRemind:   10 * time.Minute,
-		HandoffReturn:   10 * time.Minute,
-		HandoffEscalate: 15 * time.Minute,
-		HandoffTick:     5 * time.Second,
-		Retention:       180 * 24 * time.Hour,
-		PurgeEvery:      time.Hour,
-		SendLimits:      pipeline.DefaultLimits(),
+		HandoffRemind:      10 * time.Minute,
+		HandoffReturn:      10 * time.Minute,
+		HandoffEscalate:    15 * time.Minute,
+		HandoffTick:        5 * time.Second,
+		CaseEscalate:       30 * time.Minute,
+		CaseEscalateUrgent: 10 * time.Minute,
+		CaseQuiet:          7 * 24 * time.Hour,
+		CheckinGrace:       2 * time.Hour,
+		Retention:          180 * 24 * time.Hour,
+		PurgeEvery:         time.Hour,
+		SendLimits:         pipeline.DefaultLimits(),
 	}
 	str := func(name string, dst *string, required bool) error {
 		v := strings.TrimSpace(getenv(name))
@@ -128,8 +142,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	if err := str("REDIS_URL", &c.RedisURL, n.Redis); err != nil {
 		return c, err
 	}
-	if c.RedisURL != "" && !validURL(c.RedisURL, "redis", "rediss") {
-		return c, &Error{"REDIS_URL", "is malformed: want redis://host:port/db"}
+	if c.RedisURL != "" {
+		if _, err := storage.ParseRedisURL(c.RedisURL); err != nil {
+			return c, &Error{"REDIS_URL", "is malformed (" + strings.TrimPrefix(err.Error(), storage.ErrRedisURL.Error()+": ") +
+				"): want redis://host:port/db, or redis+cluster://host:port,host:port,… for a Redis Cluster"}
+		}
 	}
 	var err error
 	if c.Admins, err = ids("HOTLINE_ADMINS", getenv("HOTLINE_ADMINS")); err != nil {
@@ -159,6 +176,11 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}
 
 	_ = str("HOTLINE_REDIS_PREFIX", &c.RedisPrefix, false)
+	if strings.ContainsAny(c.RedisPrefix, "{}") {
+		// Keys carry hash tags after the prefix; a brace in it would
+		// change the Redis Cluster slot of every key.
+		return c, &Error{"HOTLINE_REDIS_PREFIX", "must not contain { or }"}
+	}
 	_ = str("WEBHOOK_URL", &c.WebhookURL, false)
 	_ = str("WEBHOOK_SECRET", &c.WebhookSecret, false)
 	_ = str("LISTEN_ADDR", &c.ListenAddr, false)
@@ -202,7 +224,10 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL},
 		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
-		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery}} {
+		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
+		{"HOTLINE_CASE_ESCALATE", &c.CaseEscalate}, {"HOTLINE_CASE_ESCALATE_URGENT", &c.CaseEscalateUrgent},
+		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}, {"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace},
+		{"HOTLINE_DEAD_LETTER_TTL", &c.DeadLetterTTL}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {

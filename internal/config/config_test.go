@@ -30,6 +30,11 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		{"database not a url", map[string]string{"DATABASE_URL": "hotline"}, "DATABASE_URL"},
 		{"redis wrong scheme", map[string]string{"REDIS_URL": "http://x:1"}, "REDIS_URL"},
 		{"no redis", map[string]string{"REDIS_URL": " "}, "REDIS_URL"},
+		{"redis cluster", map[string]string{"REDIS_URL": "redis+cluster://u:p@h1:7001,h2:7002,h3:7003"}, ""},
+		{"redis cluster with tls and options", map[string]string{"REDIS_URL": "rediss+cluster://h1:7001,h2:7002/0?max_redirects=5"}, ""},
+		{"redis cluster db", map[string]string{"REDIS_URL": "redis+cluster://h1:7001,h2:7002/3"}, "REDIS_URL"},
+		{"redis cluster node without port", map[string]string{"REDIS_URL": "redis+cluster://h1:7001,h2"}, "REDIS_URL"},
+		{"redis prefix with a brace", map[string]string{"HOTLINE_REDIS_PREFIX": "hot{line}:"}, "HOTLINE_REDIS_PREFIX"},
 		{"admins not numbers", map[string]string{"HOTLINE_ADMINS": "12,bob"}, "HOTLINE_ADMINS"},
 		{"admins fine", map[string]string{"HOTLINE_ADMINS": "12, 34"}, ""},
 		{"key not base64", map[string]string{"HOTLINE_DATA_KEY": "not base64!"}, "HOTLINE_DATA_KEY"},
@@ -43,6 +48,8 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"resume after", map[string]string{"HOTLINE_RESUME_AFTER": "tomorrow"}, "HOTLINE_RESUME_AFTER"},
 		{"partitions", map[string]string{"HOTLINE_PARTITIONS": "0"}, "HOTLINE_PARTITIONS"},
+		{"dead letter ttl", map[string]string{"HOTLINE_DEAD_LETTER_TTL": "soon"}, "HOTLINE_DEAD_LETTER_TTL"},
+		{"dead letter ttl fine", map[string]string{"HOTLINE_DEAD_LETTER_TTL": "3d"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

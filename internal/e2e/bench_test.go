@@ -76,8 +76,9 @@ type benchBot struct {
 	cat    *locales.Catalog
 	rdb    *redis.Client // the benchmark's own client: not counted
 	prefix string
-	db     *sqlx.DB // the benchmark's own connection: not counted
-	redis  *redisCounter
+	db     *sqlx.DB      // the benchmark's own connection: not counted
+	redis  *redisCounter // the bot's commands, counted by its client
+	own    *redisCounter // the benchmark's own commands, to subtract from the server's count
 	pg     *pgProxy
 	logs   *logCounter
 }
@@ -87,7 +88,12 @@ type benchBot struct {
 func startBenchBot(b testing.TB, limits *pipeline.Limits, tgOpts ...telegramtest.Option) *benchBot {
 	b.Helper()
 	dbURL := storagetest.PostgresURL(b)
-	rdb, prefix := storagetest.Redis(b)
+	// A private redis-server, so that INFO commandstats counts this bot's
+	// commands only (the shared one serves every test running).
+	rs := startRedis(b, "everysec")
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + rs.port})
+	b.Cleanup(func() { rdb.Close() })
+	prefix := "bench:"
 	pg := startPGProxy(b, dbURL)
 	tg := telegramtest.New(append([]telegramtest.Option{telegramtest.WithWait(replyWait)}, tgOpts...)...)
 	b.Cleanup(tg.Close)
@@ -112,6 +118,8 @@ func startBenchBot(b testing.TB, limits *pipeline.Limits, tgOpts ...telegramtest
 	b.Cleanup(func() { db.Close() })
 
 	bb := &benchBot{tg: tg, cat: cat, rdb: rdb, prefix: prefix, db: db, redis: newRedisCounter(prefix), pg: pg, logs: &logCounter{}}
+	bb.own = newRedisCounter(prefix)
+	rdb.AddHook(bb.own)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	up := make(chan *server, 1)
@@ -138,7 +146,7 @@ func startBenchBot(b testing.TB, limits *pipeline.Limits, tgOpts ...telegramtest
 // only warnings, which is what the benchmark counts (info lines would cost
 // CPU for nothing).
 func benchEnv(tg *telegramtest.Server, dbURL string, rdb *redis.Client, prefix string) func(string) string {
-	env := botEnv(tg, dbURL, rdb, prefix)
+	env := botEnv(tg, dbURL, "redis://"+rdb.Options().Addr+"/0", prefix)
 	return func(name string) string {
 		if name == "LOG_LEVEL" {
 			return "warn"
@@ -457,7 +465,7 @@ func warmUp(b *testing.B, bb *benchBot) {
 }
 
 // BenchmarkLoad has -load.users virtual users (default 1,000) each file a
-// whole report (26 updates) at once, each sending its next answer as soon
+// whole report (38 updates) at once, each sending its next answer as soon
 // as the bot's reply arrives. Telegram's sending limits are lifted. One
 // iteration is the whole run; use -benchtime=1x.
 func BenchmarkLoad(b *testing.B) {
@@ -469,6 +477,7 @@ func BenchmarkLoad(b *testing.B) {
 	var elapsed time.Duration
 	bb.redis.reset()
 	bb.pg.reset()
+	bb.resetServerStats(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		us := newVUsers(bb.tg, bb.cat, int64(10_000_000+i*1_000_000), *loadUsers)
@@ -478,6 +487,7 @@ func BenchmarkLoad(b *testing.B) {
 		reports += len(us)
 	}
 	b.StopTimer()
+	server := bb.serverStats(b)
 	trips := bb.redis.reset()
 	pgStats := bb.pg.reset()
 
@@ -495,20 +505,89 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportMetric(ms(pct(d, 0.50)), "p50-ms")
 	b.ReportMetric(ms(pct(d, 0.95)), "p95-ms")
 	b.ReportMetric(ms(pct(d, 0.99)), "p99-ms")
+	b.ReportMetric(float64(server.total())/float64(updates), "redis-server-cmds/update")
 	b.ReportMetric(float64(trips.cmds)/float64(updates), "redis-cmds/update")
 	b.ReportMetric(float64(trips.total())/float64(updates), "redis-rt/update")
 	b.ReportMetric(float64(pgStats.statements)/float64(reports), "pg-stmts/report")
 	b.ReportMetric(0, "ns/op") // one op is a whole run: its time says nothing
 
-	say("load: %d users × 26 updates, %d updates in %v (Telegram's limits lifted; %d partitions; %s)",
-		reports, updates, elapsed.Round(time.Millisecond), len(bb.srv.Pipeline.Held()), machine())
+	say("load: %d users × %d updates, %d updates in %v (Telegram's limits lifted; %d partitions; %s)",
+		reports, updates/max(reports, 1), updates, elapsed.Round(time.Millisecond), len(bb.srv.Pipeline.Held()), machine())
 	say("  updates/s                %8.0f   target ≥ 2,000", rate)
 	say("  latency p50/p95/p99/max  %6.1f / %.1f / %.1f / %.1f ms", ms(pct(d, .5)), ms(pct(d, .95)), ms(pct(d, .99)), ms(pct(d, 1)))
 	say("  cases stored             %8d of %d", stored, reports)
 	lat.logSlowSteps(6)
+	server.log(updates)
 	trips.log(b, updates)
 	pgStats.log(b, reports)
 	bb.logs.log(b)
+}
+
+// serverCounts are the calls of each command the Redis server counted
+// (INFO commandstats: commands run inside scripts included), less the
+// benchmark's own.
+type serverCounts map[string]int
+
+func (c serverCounts) total() int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+func (c serverCounts) log(updates int) {
+	per := func(n int) float64 { return float64(n) / float64(max(updates, 1)) }
+	say("  Redis commands per update %7.2f   (counted by the server: INFO commandstats, inside scripts too)   target ≤ 6", per(c.total()))
+	names := make([]string, 0, len(c))
+	for k := range c {
+		names = append(names, k)
+	}
+	slices.SortFunc(names, func(x, y string) int { return c[y] - c[x] })
+	for _, k := range names {
+		say("    %-34s %8d  %6.3f/update", k, c[k], per(c[k]))
+	}
+}
+
+// resetServerStats zeroes the server's command counts (CONFIG RESETSTAT)
+// and the benchmark's own count.
+func (bb *benchBot) resetServerStats(b *testing.B) {
+	if err := bb.rdb.ConfigResetStat(context.Background()).Err(); err != nil {
+		b.Fatalf("config resetstat: %v", err)
+	}
+	bb.own.reset()
+}
+
+// serverStats reads INFO commandstats and takes off what the benchmark
+// itself asked since resetServerStats (its CONFIG RESETSTAT included).
+func (bb *benchBot) serverStats(b *testing.B) serverCounts {
+	own := bb.own.reset()
+	info, err := bb.rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatalf("info commandstats: %v", err)
+	}
+	c := serverCounts{}
+	for _, line := range strings.Split(info, "\n") {
+		// cmdstat_get:calls=12,usec=...,rejected_calls=0,failed_calls=0
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
+		name, isCmd := strings.CutPrefix(name, "cmdstat_")
+		if !ok || !isCmd {
+			continue
+		}
+		calls, _, _ := strings.Cut(strings.TrimPrefix(rest, "calls="), ",")
+		n, err := strconv.Atoi(calls)
+		if err != nil {
+			b.Fatalf("info commandstats: unexpected line %q", line)
+		}
+		c[name] = n
+	}
+	for name, n := range own.byName {
+		c[name] -= n
+		if c[name] <= 0 {
+			delete(c, name)
+		}
+	}
+	return c
 }
 
 // BenchmarkRate500 paces -rate.users virtual users (default 1,000) to send
@@ -737,7 +816,12 @@ func BenchmarkConversationsMemory(b *testing.B) {
 func conversationsMemory(b *testing.B, sizes []int) {
 	ctx := context.Background()
 	dbURL := storagetest.PostgresURL(b)
-	rdb, prefix := storagetest.Redis(b)
+	// A private redis-server, so that INFO commandstats counts this bot's
+	// commands only (the shared one serves every test running).
+	rs := startRedis(b, "everysec")
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + rs.port})
+	b.Cleanup(func() { rdb.Close() })
+	prefix := "bench:"
 	tg := telegramtest.New(telegramtest.WithWait(replyWait))
 	b.Cleanup(tg.Close)
 	cat, err := locales.New()
@@ -784,7 +868,12 @@ func conversationsMemory(b *testing.B, sizes []int) {
 		mib(base.heap), base.goroutines, machine())
 
 	// Sealed with the bot's key, as the bot stores them.
+	cfg, err := loadConfig(benchEnv(tg, dbURL, rdb, prefix), need{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour).WithKeys(storagetest.Keys(b))
+	_ = cfg
 	var real []*vuser
 	seeded := 0
 	var templates [2]*flows.Session // a real session in each language, as reports[i]
@@ -848,7 +937,7 @@ func conversationsMemory(b *testing.B, sizes []int) {
 	}
 
 	// Redis: sessions of conversations mid-report, and of one at the review.
-	mid := sessionBytes(b, rdb, prefix, real[:min(len(real), 1000)])
+	mid := sessionBytes(b, rdb, sessions, real[:min(len(real), 1000)])
 	review := newVUsers(tg, cat, 42_000_000, 50)
 	var wg sync.WaitGroup
 	for _, v := range review {
@@ -868,17 +957,23 @@ func conversationsMemory(b *testing.B, sizes []int) {
 		}()
 	}
 	wg.Wait()
-	atReview := sessionBytes(b, rdb, prefix, review)
-	seen, _ := rdb.MemoryUsage(ctx, prefix+"seen", 0).Result()
-	seenN, _ := rdb.ZCard(ctx, prefix+"seen").Result()
+	atReview := sessionBytes(b, rdb, sessions, review)
+	// Polling needs no dedup set (the offset fences redeliveries): this is
+	// 0 unless the bot runs with a webhook.
+	var seen, seenN int64
+	iter := rdb.Scan(ctx, 0, prefix+"{p*}:seen", 1000).Iterator()
+	for iter.Next(ctx) {
+		seen += rdb.MemoryUsage(ctx, iter.Val(), 0).Val()
+		seenN += rdb.ZCard(ctx, iter.Val()).Val()
+	}
 	perUpdate := float64(seen) / float64(max(seenN, 1))
 	b.ReportMetric(mid, "redis-B/conv")
 	b.ReportMetric(atReview, "redis-B/conv-at-review")
 	b.ReportMetric(0, "ns/op")
 	say("  Redis per conversation   %.0f B mid-report (birth date question), %.0f B at the review (every answer given)   target ≤ 1 KB",
 		mid, atReview)
-	say("  Redis dedup set          %.0f B per update (%d ids, kept 24 h): %.0f B for a whole report's 26 updates",
-		perUpdate, seenN, perUpdate*26)
+	say("  Redis dedup set          %.0f B per update (%d ids, kept 24 h): %.0f B for a whole report's 38 updates",
+		perUpdate, seenN, perUpdate*38)
 }
 
 // seedSessions stores n copies of the templates for chats first, first+1,
@@ -905,12 +1000,12 @@ func seedSessions(b *testing.B, rdb *redis.Client, sessions *storage.Sessions, t
 }
 
 // sessionBytes is the mean MEMORY USAGE of the users' session keys.
-func sessionBytes(b *testing.B, rdb *redis.Client, prefix string, us []*vuser) float64 {
+func sessionBytes(b *testing.B, rdb *redis.Client, sessions *storage.Sessions, us []*vuser) float64 {
 	ctx := context.Background()
 	cmds := make([]*redis.IntCmd, len(us))
 	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, v := range us {
-			cmds[i] = p.MemoryUsage(ctx, prefix+"s:"+strconv.FormatInt(v.u.ID, 10), 0)
+			cmds[i] = p.MemoryUsage(ctx, "bench:s:"+strconv.FormatInt(v.u.ID, 10), 0)
 		}
 		return nil
 	})
@@ -1058,31 +1153,43 @@ type redisCounter struct {
 	prefix string
 	mu     sync.Mutex
 	trips  map[string]int
+	byName map[string]int
 	cmds   int
 }
 
 func newRedisCounter(prefix string) *redisCounter {
-	return &redisCounter{prefix: prefix, trips: map[string]int{}}
+	return &redisCounter{prefix: prefix, trips: map[string]int{}, byName: map[string]int{}}
 }
 
 // redisCounts is what a redisCounter counted.
 type redisCounts struct {
-	trips map[string]int
-	cmds  int
+	trips  map[string]int
+	byName map[string]int // commands sent, by name, as the server names them
+	cmds   int
 }
 
 func (c *redisCounter) reset() redisCounts {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := redisCounts{trips: c.trips, cmds: c.cmds}
-	c.trips, c.cmds = map[string]int{}, 0
+	old := redisCounts{trips: c.trips, byName: c.byName, cmds: c.cmds}
+	c.trips, c.byName, c.cmds = map[string]int{}, map[string]int{}, 0
 	return old
 }
 
-func (c *redisCounter) add(kind string, cmds int) {
+func (c *redisCounter) add(kind string, cmds ...redis.Cmder) {
 	c.mu.Lock()
 	c.trips[kind]++
-	c.cmds += cmds
+	for _, cmd := range cmds {
+		name := cmd.Name()
+		if name == "config" || name == "client" {
+			// The server counts subcommands apart: config|resetstat.
+			name += "|" + strings.ToLower(fmt.Sprint(cmd.Args()[1]))
+		}
+		c.byName[name]++
+		if name != "multi" && name != "exec" {
+			c.cmds++
+		}
+	}
 	c.mu.Unlock()
 }
 
@@ -1091,7 +1198,7 @@ func (c *redisCounter) DialHook(next redis.DialHook) redis.DialHook { return nex
 func (c *redisCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
-		c.add(c.kind(cmd), 1)
+		c.add(c.kind(cmd), cmd)
 		return err
 	}
 }
@@ -1110,13 +1217,7 @@ func (c *redisCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 				kind = "pipeline: lease acquire"
 			}
 		}
-		n := 0
-		for _, cmd := range cmds {
-			if name := cmd.Name(); name != "multi" && name != "exec" {
-				n++
-			}
-		}
-		c.add(kind, n)
+		c.add(kind, cmds...)
 		return err
 	}
 }
@@ -1141,14 +1242,16 @@ func (c *redisCounter) kind(cmd redis.Cmder) string {
 			return "session get"
 		}
 		return "get " + strings.TrimPrefix(arg(1), c.prefix)
+	case "exists":
+		return "handoff state"
 	case "evalsha", "eval":
 		keys, _ := strconv.Atoi(arg(2))
 		switch {
 		case keys == 0 && arg(3) == c.prefix:
 			return "handoff state"
-		case strings.HasSuffix(arg(3), "seen"):
+		case strings.HasSuffix(arg(3), "offset") || strings.HasSuffix(arg(3), ":seen"):
 			return "intake"
-		case strings.Contains(arg(3), "lease:") && strings.Contains(arg(4), "in:"):
+		case strings.HasSuffix(arg(3), ":lease") && strings.HasSuffix(arg(4), ":in"):
 			return "commit"
 		}
 		return "script"

@@ -309,7 +309,7 @@ func checkChats(t *testing.T, users []*telegramtest.User, script []step, maxReru
 // settle waits until Telegram has no update the bot has not confirmed and
 // the bot's inboxes and outboxes are empty: everything taken in is handled
 // and every call answered.
-func settle(t *testing.T, tg *telegramtest.Server, rdb *redis.Client, prefix string, within time.Duration) {
+func settle(t *testing.T, tg *telegramtest.Server, rdb redis.UniversalClient, prefix string, within time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(within)
@@ -327,22 +327,45 @@ func settle(t *testing.T, tg *telegramtest.Server, rdb *redis.Client, prefix str
 }
 
 // streamsLen counts the entries of the bot's inbox and outbox streams.
-func streamsLen(ctx context.Context, rdb *redis.Client, prefix string) (int64, error) {
+func streamsLen(ctx context.Context, rdb redis.UniversalClient, prefix string) (int64, error) {
 	var n int64
-	for _, kind := range []string{"in:*", "out:*"} {
-		iter := rdb.Scan(ctx, 0, prefix+kind, 1000).Iterator()
-		for iter.Next(ctx) {
-			l, err := rdb.XLen(ctx, iter.Val()).Result()
+	for _, kind := range []string{"{p*}:in", "{p*}:out"} {
+		keys, err := scanKeys(ctx, rdb, prefix+kind)
+		if err != nil {
+			return 0, err
+		}
+		for _, k := range keys {
+			l, err := rdb.XLen(ctx, k).Result()
 			if err != nil {
 				return 0, err
 			}
 			n += l
 		}
-		if err := iter.Err(); err != nil {
-			return 0, err
-		}
 	}
 	return n, nil
+}
+
+// scanKeys returns the keys matching pattern, on every master of a
+// cluster.
+func scanKeys(ctx context.Context, rdb redis.UniversalClient, pattern string) ([]string, error) {
+	var mu sync.Mutex
+	var keys []string
+	scan := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			keys = append(keys, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		return keys, c.ForEachMaster(ctx, scan)
+	case *redis.Client:
+		return keys, scan(ctx, c)
+	}
+	return nil, fmt.Errorf("scan: unknown client %T", rdb)
 }
 
 // checkReports checks that every user filed exactly one report and nobody
@@ -380,14 +403,20 @@ func checkReports(t *testing.T, db *sqlx.DB, users []*telegramtest.User) {
 }
 
 // checkNoDeadLetters fails when an update was given up.
-func checkNoDeadLetters(t *testing.T, rdb *redis.Client, prefix string) {
+func checkNoDeadLetters(t *testing.T, rdb redis.UniversalClient, prefix string) {
 	t.Helper()
-	n, err := rdb.XLen(context.Background(), prefix+"dead").Result()
+	ctx := context.Background()
+	keys, err := scanKeys(ctx, rdb, prefix+"{p*}:dead")
 	if err != nil {
 		t.Fatalf("dead letters: %v", err)
 	}
-	if n != 0 {
-		t.Errorf("%d updates went to the dead letters, want none", n)
+	var n int64
+	for _, k := range keys {
+		l, err := rdb.XLen(ctx, k).Result()
+		if err != nil {
+			t.Fatalf("dead letters: %v", err)
+		}
+		n += l
 	}
 }
 
@@ -497,10 +526,13 @@ func TestFaultDuplicateDelivery(t *testing.T) {
 		copies    int
 		parallel  bool
 		redeliver bool // also ask Telegram to deliver each update again once handled
+		cluster   bool // on the Redis Cluster
 	}{
 		{name: "again after handling", copies: 1, redeliver: true},
 		{name: "twice in a row", copies: 2},
 		{name: "five at once", copies: 5, parallel: true},
+		{name: "again after handling, cluster", copies: 1, redeliver: true, cluster: true},
+		{name: "five at once, cluster", copies: 5, parallel: true, cluster: true},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -509,7 +541,11 @@ func TestFaultDuplicateDelivery(t *testing.T) {
 			rl := &relay{copies: tt.copies, parallel: tt.parallel}
 			front := httptest.NewServer(rl)
 			defer front.Close()
-			h := newHarness(t, webhookVia(front.URL))
+			opts := []harnessOption{webhookVia(front.URL)}
+			if tt.cluster {
+				opts = append(opts, onCluster())
+			}
+			h := newHarness(t, opts...)
 			rl.backend.Store(h.srv().Addr)
 
 			u := h.tg.User(int64(7300001+i), "en")

@@ -230,17 +230,27 @@ func (p *botProc) running() bool {
 // themselves, before anything new.
 func TestFaultKillMidFlow(t *testing.T) {
 	t.Parallel()
+	faultKillMidFlow(t, serverRedis(t), 200)
+}
+
+// TestFaultKillMidFlowCluster is TestFaultKillMidFlow on a Redis Cluster of
+// three masters, with fewer chats.
+func TestFaultKillMidFlowCluster(t *testing.T) {
+	t.Parallel()
+	faultKillMidFlow(t, clusterRedis(t), 100)
+}
+
+func faultKillMidFlow(t *testing.T, red testRedis, chats int) {
 	start := time.Now()
-	const chats = 200
 	dbURL := storagetest.PostgresURL(t)
-	rdb, prefix := storagetest.Redis(t)
+	rdb, prefix := red.rdb, red.prefix
 	tg := telegramtest.New(telegramtest.WithWait(time.Minute))
 	t.Cleanup(tg.Close)
 	cat, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := procEnv(tg, dbURL, "redis://"+rdb.Options().Addr+"/0", prefix)
+	env := procEnv(tg, dbURL, red.url, prefix)
 	first := startProc(t, "bot 1", env)
 
 	users := makeUsers(tg, 7400001, chats)
@@ -294,10 +304,20 @@ func TestFaultKillMidFlow(t *testing.T) {
 // re-sent by the process that took its partitions over.
 func TestFaultThreeWebhookProcesses(t *testing.T) {
 	t.Parallel()
+	faultThreeWebhookProcesses(t, serverRedis(t), 500)
+}
+
+// TestFaultThreeWebhookProcessesCluster is TestFaultThreeWebhookProcesses
+// on a Redis Cluster of three masters, with fewer chats.
+func TestFaultThreeWebhookProcessesCluster(t *testing.T) {
+	t.Parallel()
+	faultThreeWebhookProcesses(t, clusterRedis(t), 200)
+}
+
+func faultThreeWebhookProcesses(t *testing.T, red testRedis, chats int) {
 	start := time.Now()
-	const chats = 500
 	dbURL := storagetest.PostgresURL(t)
-	rdb, prefix := storagetest.Redis(t)
+	rdb, prefix := red.rdb, red.prefix
 	tg := telegramtest.New(telegramtest.WithWait(time.Minute))
 	t.Cleanup(tg.Close)
 	cat, err := locales.New()
@@ -307,7 +327,7 @@ func TestFaultThreeWebhookProcesses(t *testing.T) {
 	lb := &roundRobin{}
 	front := httptest.NewServer(lb)
 	defer front.Close()
-	env := procEnv(tg, dbURL, "redis://"+rdb.Options().Addr+"/0", prefix,
+	env := procEnv(tg, dbURL, red.url, prefix,
 		"WEBHOOK_URL="+front.URL+pipeline.WebhookPath, "WEBHOOK_SECRET=fault-test-secret-0123456789abcdef")
 	var procs []*botProc
 	for i := range 3 {

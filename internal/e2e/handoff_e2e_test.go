@@ -39,7 +39,7 @@ func newHandoffHarness(t *testing.T, opts ...harnessOption) *harness {
 func (h *harness) lead(lang, id string) string {
 	h.t.Helper()
 	area, _, _ := strings.Cut(id, ".")
-	if area != "handoff" {
+	if area != "handoff" && area != "casework" {
 		area = "report"
 	}
 	buf, err := os.ReadFile(filepath.Join(root, "locales", area+"."+lang+".json"))

@@ -131,7 +131,7 @@ next:
 // eventually checks cond until it holds or 10 s pass: counters settle a
 // moment after the user sees the last reply (a button's answer may go out
 // after the message it caused).
-func eventually(t *testing.T, what string, cond func() error) {
+func eventually(t testing.TB, what string, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -352,7 +352,7 @@ func (r *redisServer) url() string { return "redis://127.0.0.1:" + r.port + "/0"
 // startRedis starts a redis-server on a free loopback port, with an
 // append-only file so that a restart keeps the data, as in production;
 // fsync is its appendfsync policy.
-func startRedis(t *testing.T, fsync string) *redisServer {
+func startRedis(t testing.TB, fsync string) *redisServer {
 	t.Helper()
 	storagetest.Require(t, "redis-server")
 	r := &redisServer{port: freePort(t), dir: t.TempDir(), fsync: fsync}
@@ -361,7 +361,7 @@ func startRedis(t *testing.T, fsync string) *redisServer {
 	return r
 }
 
-func (r *redisServer) start(t *testing.T) {
+func (r *redisServer) start(t testing.TB) {
 	t.Helper()
 	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "",
 		"--appendonly", "yes", "--appendfsync", r.fsync, "--dir", r.dir, "--logfile", "")
@@ -378,7 +378,7 @@ func (r *redisServer) start(t *testing.T) {
 
 // stop shuts the server down with SHUTDOWN, the way an operator or an
 // orchestrator does, and waits for it.
-func (r *redisServer) stop(t *testing.T) {
+func (r *redisServer) stop(t testing.TB) {
 	t.Helper()
 	if r.cmd == nil {
 		return
@@ -396,7 +396,7 @@ func (r *redisServer) stop(t *testing.T) {
 }
 
 // freePort returns a loopback port nobody listens on now.
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

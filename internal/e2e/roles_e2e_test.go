@@ -48,7 +48,7 @@ func TestTwoRolesEndToEnd(t *testing.T) {
 	code := fileReport(t, h, reporter)
 	vol := h.tg.User(statusVolunteer, "en")
 	vol.Send("/find " + code)
-	vol.Next(t)
+	nextReply(t, vol)
 	var n int
 	if err := h.db.Get(&n, `SELECT count(*) FROM audit_log WHERE action IN ('search', 'find')`); err != nil || n != 2 {
 		t.Errorf("audit entries of the /find: %d, %v; want the search and the card", n, err)

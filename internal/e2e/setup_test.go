@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"hotline/internal/app"
 	"hotline/internal/cli"
@@ -21,6 +22,8 @@ import (
 type config struct {
 	hconfig.Config
 	pipeline func(*pipeline.Options)
+	handler  func(pipeline.Handler) pipeline.Handler // wraps the bot's handler
+	now      func() time.Time                        // the flows' clock
 }
 
 type (
@@ -37,7 +40,8 @@ func loadConfig(getenv func(string) string, n need) (config, error) {
 
 // serve runs the bot as `hotline` does, with the test's pipeline options.
 func serve(ctx context.Context, cfg config, log *slog.Logger, started func(*server)) error {
-	return app.Serve(ctx, cfg.Config, log, app.Hooks{Pipeline: cfg.pipeline, Started: started})
+	return app.Serve(ctx, cfg.Config, log, app.Hooks{Pipeline: cfg.pipeline, Started: started,
+		Handler: cfg.handler, Now: cfg.now})
 }
 
 // newLogger is the binary's logger.

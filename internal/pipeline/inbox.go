@@ -6,33 +6,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
 // The inbox keeps Telegram updates from the moment they are taken in until
-// their effects are stored. Keys, under the configured prefix:
+// their effects are stored. Keys, under the configured prefix, each of a
+// partition's keys carrying the partition's hash tag {p<N>} so that they
+// share one Redis Cluster slot:
 //
-//	in:<p>     stream of partition p's updates (fields i: update id, c: chat id, u: raw JSON)
-//	seen       sorted set of update ids taken in, scored by when; refuses redeliveries
-//	att:<p>    hash: stream entry id → failed attempts so far, for entries being retried
-//	dead       stream of updates that failed too often (dead letters)
-//	offset     the getUpdates offset to continue from
-//	lease:<p>  token of the process that owns partition p (SET NX PX)
-//	lease:poll token of the process that may call getUpdates
-//	procs      sorted set of live process ids, scored by last heartbeat (ms)
+//	{p<N>}:in      stream of partition N's updates (fields i: update id, c: chat id, u: raw JSON)
+//	{p<N>}:seen    webhook intake: sorted set of update ids taken in, scored by when; refuses redeliveries
+//	{p<N>}:offset  polling intake on a cluster: the next update id the partition takes
+//	{p<N>}:att     hash: stream entry id → failed attempts so far, for entries being retried
+//	{p<N>}:dead    stream of updates that failed too often (dead letters)
+//	{p<N>}:lease   token of the process that owns partition N (SET NX PX)
+//	{p<N>}:fwd     on a cluster: writes of committed updates still to be made in other slots
+//	offset         the getUpdates offset to continue from
+//	lease:poll     token of the process that may call getUpdates
+//	procs          sorted set of live process ids, scored by last heartbeat (ms)
 //
-// An entry's effects are stored by Commit in one Lua script that first checks
-// that the caller still holds the partition's lease and that the entry is still
-// in the stream, then applies the handler's batch, appends its calls to the
-// outbox, and deletes the entry. Together with the seen set at intake this makes
-// handling exactly-once: an update id enters a stream at most once, and its
-// entry's effects land at most once, atomically with its removal. The scripts
-// touch keys they do not declare (the batch's session keys), so the inbox needs
-// a single Redis server (or a primary with replicas), not Redis Cluster.
+// Intake refuses redeliveries. Polled updates come in update id order, so a
+// fence does it: an update is taken only if its id is at least the stored
+// offset, which moves past the batch in the same atomic step (on one server
+// the bot-wide offset, on a cluster one per partition, then the bot-wide
+// one). Webhook updates can come in any order: each partition remembers the
+// ids it took in the last 24 hours (ZADD NX, trimmed once a minute).
+//
+// An entry's effects are stored by Commit in one Lua script that checks that
+// the caller still holds the partition's lease and deletes the entry (XDEL
+// answers 0 when it is gone already: handled, or dead), and only then applies
+// the handler's batch and appends its calls to the outbox. Together with the
+// fence at intake this makes handling exactly-once: an update id enters a
+// stream at most once, and its entry's effects land at most once, atomically
+// with its removal. Commits of many entries, of any partitions a process
+// holds, go in one script run (group commit); on a cluster, one run per
+// partition, every key of it in the partition's slot (see forward.go for
+// the writes that belong to other slots).
 
 // Errors of the inbox.
 var (
@@ -73,13 +88,20 @@ type Lease struct {
 }
 
 // Inbox is the Redis side of the update pipeline: partition streams, the
-// dedup set, leases and the polling offset.
+// dedup fences, leases and the polling offset.
 type Inbox struct {
 	rdb      redis.UniversalClient
 	prefix   string
 	n        int
 	dedupTTL time.Duration
 	out      *Outbox
+	cluster  bool // rdb is a Redis Cluster: a script touches one slot
+	// DeadTTL is how long a dead letter is kept; older ones are trimmed
+	// when the next one arrives and by TrimDead.
+	DeadTTL time.Duration
+
+	mu      sync.Mutex
+	trimmed map[int]time.Time // partition → when its seen set was last trimmed
 }
 
 // NewInbox returns the inbox under prefix with the given number of partitions.
@@ -88,12 +110,16 @@ func NewInbox(rdb redis.UniversalClient, prefix string, partitions int) *Inbox {
 	if partitions < 1 {
 		partitions = 1
 	}
+	_, cluster := rdb.(*redis.ClusterClient)
 	return &Inbox{
 		rdb:      rdb,
 		prefix:   prefix,
 		n:        partitions,
 		dedupTTL: 24 * time.Hour, // Telegram keeps an unconfirmed update no longer
 		out:      NewOutbox(rdb, prefix, partitions),
+		cluster:  cluster,
+		DeadTTL:  DefaultDeadTTL,
+		trimmed:  map[int]time.Time{},
 	}
 }
 
@@ -114,80 +140,173 @@ func partitionOf(chatID int64, n int) int {
 	return int(p)
 }
 
+// Tag returns the hash tag of partition p: every key of the partition has
+// it, and so has each key a commit of the partition writes in the same step
+// (a chat's session: see TagOf).
+func Tag(p int) string { return "{p" + strconv.Itoa(p) + "}" }
+
+// TagOf returns, for n partitions, the hash tag of a chat's partition, for
+// stores whose keys are written by the chat's commits (sessions).
+func TagOf(n int) func(chatID int64) string {
+	return func(chatID int64) string { return Tag(partitionOf(chatID, max(n, 1))) }
+}
+
+func (in *Inbox) key(p int, kind string) string { return in.prefix + Tag(p) + ":" + kind }
+
 // Key returns the stream key of partition p.
-func (in *Inbox) Key(p int) string { return in.prefix + "in:" + strconv.Itoa(p) }
+func (in *Inbox) Key(p int) string { return in.key(p, "in") }
+
+// SeenKey returns the key of partition p's webhook dedup set.
+func (in *Inbox) SeenKey(p int) string { return in.key(p, "seen") }
 
 func (in *Inbox) leaseKey(p int) string {
 	if p == PollLease {
 		return in.prefix + "lease:poll"
 	}
-	return in.prefix + "lease:" + strconv.Itoa(p)
+	return in.key(p, "lease")
 }
 
-func (in *Inbox) attKey(p int) string { return in.prefix + "att:" + strconv.Itoa(p) }
+func (in *Inbox) attKey(p int) string { return in.key(p, "att") }
 
-// DeadKey returns the key of the dead-letter stream.
-func (in *Inbox) DeadKey() string { return in.prefix + "dead" }
+// DeadKey returns the key of partition p's dead-letter stream.
+func (in *Inbox) DeadKey(p int) string { return in.key(p, "dead") }
 
-// addScript takes updates in: each id not seen in the dedup window is marked
-// seen and appended to its partition's stream, in the order given. When
-// ARGV[3] is not empty the polling offset is raised to it in the same step,
-// so that the offset never runs ahead of what is stored.
+func (in *Inbox) offsetKey() string { return in.prefix + "offset" }
+
+// addScript takes updates in. KEYS[1] is the fence, KEYS[2…] the streams.
+// ARGV: mode, now (ms), then for polling ('p') the offset after the batch
+// or for webhooks ('h') the time before which seen ids are forgotten (empty to
+// keep them), then per update: stream (index in KEYS), update id, chat, raw.
+// Polling: the fence holds the next update id to take; an update below it
+// was taken already, and the fence moves past the batch. Webhooks: the fence
+// is the seen set; ZADD NX both checks and marks.
 var addScript = redis.NewScript(`
-local now = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+local mode, now = ARGV[1], ARGV[2]
+local low
+if mode == 'p' then
+  low = tonumber(redis.call('GET', KEYS[1]) or '0')
+elseif ARGV[3] ~= '' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+end
 local added = 0
-local n = (#ARGV - 3) / 3
-for i = 1, n do
-  local b = 3 + (i - 1) * 3
-  local id = ARGV[b + 1]
-  if not redis.call('ZSCORE', KEYS[1], id) then
-    redis.call('ZADD', KEYS[1], now, id)
-    redis.call('XADD', KEYS[2 + i], '*', 'i', id, 'c', ARGV[b + 2], 'u', ARGV[b + 3])
+for i = 4, #ARGV, 4 do
+  local id = ARGV[i + 1]
+  local new
+  if mode == 'p' then
+    new = tonumber(id) >= low
+    if new then low = tonumber(id) + 1 end
+  else
+    new = redis.call('ZADD', KEYS[1], 'NX', now, id) == 1
+  end
+  if new then
+    redis.call('XADD', KEYS[tonumber(ARGV[i])], '*', 'i', id, 'c', ARGV[i + 2], 'u', ARGV[i + 3])
     added = added + 1
   end
 end
-if ARGV[3] ~= '' then
-  local cur = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if tonumber(ARGV[3]) > cur then redis.call('SET', KEYS[2], ARGV[3]) end
+if mode == 'p' then
+  local next = math.max(low, tonumber(ARGV[3]))
+  if next > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], next) end
 end
 return added
 `)
 
-// Add takes updates into the inbox and returns how many were new; an update
-// id already taken in within the last 24 hours is skipped.
+// trimEvery is how often a partition's seen set is trimmed: its ids
+// older than dedupTTL are forgotten then, not on every update.
+const trimEvery = time.Minute
+
+// Add takes webhook updates into the inbox and returns how many were new; an
+// update id already taken in within the last 24 hours is skipped.
 func (in *Inbox) Add(ctx context.Context, us ...Incoming) (int, error) {
-	return in.add(ctx, us, "")
+	now := time.Now()
+	added := 0
+	for p, group := range in.byPartition(us) {
+		trim := ""
+		in.mu.Lock()
+		if now.Sub(in.trimmed[p]) >= trimEvery {
+			in.trimmed[p] = now
+			trim = strconv.FormatInt(now.Add(-in.dedupTTL).UnixMilli(), 10)
+		}
+		in.mu.Unlock()
+		keys := []string{in.SeenKey(p), in.Key(p)}
+		args := []any{"h", now.UnixMilli(), trim}
+		for _, u := range group {
+			args = append(args, 2, u.UpdateID, u.ChatID, seal(in.out.sealer, in.Key(p), u.UpdateID, u.Raw))
+		}
+		n, err := addScript.Run(ctx, in.rdb, keys, args...).Int()
+		if err != nil {
+			return added, fmt.Errorf("add %d updates to inbox: %w", len(us), err)
+		}
+		added += n
+	}
+	return added, nil
 }
 
-// AddPolled takes updates from getUpdates into the inbox and, in the same
-// atomic step, stores next as the offset to poll from.
+// byPartition groups updates by partition, keeping their order.
+func (in *Inbox) byPartition(us []Incoming) map[int][]Incoming {
+	m := map[int][]Incoming{}
+	for _, u := range us {
+		p := in.PartitionOf(u.ChatID)
+		m[p] = append(m[p], u)
+	}
+	return m
+}
+
+// AddPolled takes updates from getUpdates into the inbox and stores next as
+// the offset to poll from; it returns how many were new. On one server that
+// is one atomic step. On a cluster each partition takes its updates behind
+// its own fence, and the offset is stored once all have: a crash in between
+// makes Telegram send the batch again, and the fences refuse what was taken.
 func (in *Inbox) AddPolled(ctx context.Context, us []Incoming, next int64) (int, error) {
-	return in.add(ctx, us, strconv.FormatInt(next, 10))
-}
-
-func (in *Inbox) add(ctx context.Context, us []Incoming, offset string) (int, error) {
-	if len(us) == 0 && offset == "" {
+	if len(us) == 0 {
 		return 0, nil
 	}
-	keys := make([]string, 0, 2+len(us))
-	keys = append(keys, in.prefix+"seen", in.prefix+"offset")
-	args := make([]any, 0, 3+3*len(us))
-	args = append(args, time.Now().UnixMilli(), in.dedupTTL.Milliseconds(), offset)
-	for _, u := range us {
-		keys = append(keys, in.Key(in.PartitionOf(u.ChatID)))
-		args = append(args, u.UpdateID, u.ChatID, u.Raw)
+	now := time.Now().UnixMilli()
+	if !in.cluster {
+		keys := []string{in.offsetKey()}
+		idx := map[int]int{}
+		args := []any{"p", now, next}
+		for _, u := range us {
+			p := in.PartitionOf(u.ChatID)
+			if _, ok := idx[p]; !ok {
+				keys = append(keys, in.Key(p))
+				idx[p] = len(keys)
+			}
+			args = append(args, idx[p], u.UpdateID, u.ChatID, seal(in.out.sealer, in.Key(p), u.UpdateID, u.Raw))
+		}
+		n, err := addScript.Run(ctx, in.rdb, keys, args...).Int()
+		if err != nil {
+			return 0, fmt.Errorf("add %d updates to inbox: %w", len(us), err)
+		}
+		return n, nil
 	}
-	n, err := addScript.Run(ctx, in.rdb, keys, args...).Int()
-	if err != nil {
-		return 0, fmt.Errorf("add %d updates to inbox: %w", len(us), err)
+	added := 0
+	for p, group := range in.byPartition(us) {
+		keys := []string{in.key(p, "offset"), in.Key(p)}
+		args := []any{"p", now, next}
+		for _, u := range group {
+			args = append(args, 2, u.UpdateID, u.ChatID, seal(in.out.sealer, in.Key(p), u.UpdateID, u.Raw))
+		}
+		n, err := addScript.Run(ctx, in.rdb, keys, args...).Int()
+		if err != nil {
+			return added, fmt.Errorf("add %d updates to inbox: %w", len(us), err)
+		}
+		added += n
 	}
-	return n, nil
+	if err := raiseScript.Run(ctx, in.rdb, []string{in.offsetKey()}, next).Err(); err != nil {
+		return added, fmt.Errorf("store offset: %w", err)
+	}
+	return added, nil
 }
+
+// raiseScript sets KEYS[1] to ARGV[1] unless it holds more already.
+var raiseScript = redis.NewScript(`
+if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], ARGV[1]) end
+return 0
+`)
 
 // Offset returns the getUpdates offset stored by AddPolled, 0 when none.
 func (in *Inbox) Offset(ctx context.Context) (int64, error) {
-	v, err := in.rdb.Get(ctx, in.prefix+"offset").Int64()
+	v, err := in.rdb.Get(ctx, in.offsetKey()).Int64()
 	if errors.Is(err, redis.Nil) {
 		return 0, nil
 	}
@@ -210,68 +329,110 @@ type Read struct {
 // Read reads the inbox streams of the partitions in inbox and the outbox
 // streams of those in outbox after their cursors, at most count entries per
 // stream, in one round trip that waits up to block for something to arrive
-// (not at all when block is 0).
+// (not at all when block is 0). On a cluster, where one XREAD cannot name
+// keys of several slots, it reads each partition apart without waiting, in
+// one pipeline; the caller waits between empty reads.
 func (in *Inbox) Read(ctx context.Context, inbox, outbox Cursors, count int64, block time.Duration) (Read, error) {
 	var r Read
 	if len(inbox)+len(outbox) == 0 {
 		return r, nil
 	}
-	keys := make([]string, 0, len(inbox)+len(outbox))
-	ids := make([]string, 0, cap(keys))
-	for p, id := range inbox {
-		keys, ids = append(keys, in.Key(p)), append(ids, id)
-	}
-	for p, id := range outbox {
-		keys, ids = append(keys, in.out.Key(p)), append(ids, id)
-	}
 	if block <= 0 {
 		block = -1 // go-redis: no BLOCK argument; a BLOCK of 0 would wait forever
 	}
-	streams, err := in.rdb.XRead(ctx, &redis.XReadArgs{
-		Streams: append(keys, ids...),
-		Count:   count,
-		Block:   block,
-	}).Result()
-	if errors.Is(err, redis.Nil) {
-		return r, nil
-	}
-	if err != nil {
-		return r, fmt.Errorf("read streams: %w", err)
+	var streams []redis.XStream
+	if in.cluster {
+		parts := map[int][]string{}
+		for p, id := range inbox {
+			parts[p] = append(parts[p], in.Key(p), id)
+		}
+		for p, id := range outbox {
+			parts[p] = append(parts[p], in.out.Key(p), id)
+		}
+		cmds := make([]*redis.XStreamSliceCmd, 0, len(parts))
+		_, err := in.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+			for _, kv := range parts {
+				keys, ids := []string{kv[0]}, []string{kv[1]}
+				if len(kv) > 2 {
+					keys, ids = append(keys, kv[2]), append(ids, kv[3])
+				}
+				cmds = append(cmds, pl.XRead(ctx, &redis.XReadArgs{Streams: append(keys, ids...), Count: count, Block: -1}))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return r, fmt.Errorf("read streams: %w", err)
+		}
+		for _, c := range cmds {
+			streams = append(streams, c.Val()...)
+		}
+	} else {
+		keys := make([]string, 0, len(inbox)+len(outbox))
+		ids := make([]string, 0, cap(keys))
+		for p, id := range inbox {
+			keys, ids = append(keys, in.Key(p)), append(ids, id)
+		}
+		for p, id := range outbox {
+			keys, ids = append(keys, in.out.Key(p)), append(ids, id)
+		}
+		var err error
+		streams, err = in.rdb.XRead(ctx, &redis.XReadArgs{
+			Streams: append(keys, ids...),
+			Count:   count,
+			Block:   block,
+		}).Result()
+		if errors.Is(err, redis.Nil) {
+			return r, nil
+		}
+		if err != nil {
+			return r, fmt.Errorf("read streams: %w", err)
+		}
 	}
 	for _, s := range streams {
-		if p, ok := in.partitionOfKey(s.Stream, "in:"); ok {
+		if p, ok := in.partitionOfKey(s.Stream, "in"); ok {
 			for _, m := range s.Messages {
-				r.In = append(r.In, entry(p, m))
+				r.In = append(r.In, in.entry(p, in.Key(p), m))
 			}
 			continue
 		}
-		if p, ok := in.partitionOfKey(s.Stream, "out:"); ok {
+		if p, ok := in.partitionOfKey(s.Stream, "out"); ok {
 			for _, m := range s.Messages {
-				r.Out = append(r.Out, outgoing(p, m))
+				r.Out = append(r.Out, in.out.outgoings(p, m)...)
 			}
 		}
 	}
 	return r, nil
 }
 
+// partitionOfKey reads the partition of a partition key of the given kind.
 func (in *Inbox) partitionOfKey(key, kind string) (int, bool) {
-	rest, ok := strings.CutPrefix(key, in.prefix+kind)
+	rest, ok := strings.CutPrefix(key, in.prefix+"{p")
 	if !ok {
 		return 0, false
 	}
-	p, err := strconv.Atoi(rest)
+	n, rest, ok := strings.Cut(rest, "}:")
+	if !ok || rest != kind {
+		return 0, false
+	}
+	p, err := strconv.Atoi(n)
 	return p, err == nil
 }
 
-func entry(p int, m redis.XMessage) Entry {
+// entry reads an update of stream (partition p's, or the dead letters'
+// copy of it), opening it.
+func (in *Inbox) entry(p int, stream string, m redis.XMessage) Entry {
+	uid := fieldInt(m, "i")
 	return Entry{
 		ID:        m.ID,
 		Partition: p,
-		UpdateID:  fieldInt(m, "i"),
+		UpdateID:  uid,
 		ChatID:    fieldInt(m, "c"),
-		Raw:       []byte(fieldStr(m, "u")),
+		Raw:       unseal(in.out.sealer, stream, uid, []byte(fieldStr(m, "u"))),
 	}
 }
+
+// SetSealer makes the inbox and its outbox seal what they keep.
+func (in *Inbox) SetSealer(s Sealer) { in.out.sealer = s }
 
 func fieldStr(m redis.XMessage, k string) string {
 	s, _ := m.Values[k].(string)
@@ -316,98 +477,274 @@ type Commit struct {
 	Calls    []Outgoing   // appended to the outbox whatever the outcome
 	Attempts int          // failed attempts so far, for Retry and Dead
 	Reason   string       // why it is dead; ids and error kinds only
+	// Failed says earlier attempts were recorded for the entry, which a
+	// Handled commit then clears.
+	Failed bool
+	// Trim gives, per outbox partition, an id below which every call is
+	// answered: appending to that outbox trims it there (XADD MINID).
+	Trim map[int]string
 }
 
-// commitScript stores an entry's outcome, fenced by the partition's lease and
-// by the entry still being in its stream. ARGV: token, entry id, update id,
-// outcome, attempts, reason, ncalls, ncalls×(partition-free call fields),
-// then the batch's commands, each as argc followed by its arguments.
+// commitScript stores the outcomes of entries of one or more partitions,
+// each fenced by its partition's lease and by the entry still being in its
+// stream. KEYS: per partition its lease, stream, attempts and dead letters,
+// then the outbox streams. ARGV: the number of partitions, the id below
+// which dead letters are trimmed (DeadTTL ago), their tokens, the
+// number of entries, then per entry: partition (1-based), entry id, update
+// id, outcome, attempts, reason, whether to clear attempts, the number of
+// outbox entries to append and per entry its outbox (index in KEYS), the id
+// to trim that outbox below (empty for none), the number of fields and the
+// fields (the update id is added), the number of batch commands and each as
+// argc then its arguments. It returns per entry 1 (stored), 0 (gone) or -1
+// (lease lost).
 var commitScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-if #redis.call('XRANGE', KEYS[2], ARGV[2], ARGV[2]) == 0 then return 0 end
-local ncalls = tonumber(ARGV[7])
-local outcome = ARGV[4]
-local i = 8 + ncalls * 4
-if outcome == 'h' then
-  while i <= #ARGV do
-    local argc = tonumber(ARGV[i])
-    redis.call(unpack(ARGV, i + 1, i + argc))
-    i = i + 1 + argc
+local np, deadmin = tonumber(ARGV[1]), ARGV[2]
+local lk = {}
+for j = 1, np do lk[j] = KEYS[(j - 1) * 4 + 1] end
+local held = redis.call('MGET', unpack(lk))
+local i = np + 4
+local res = {}
+for e = 1, tonumber(ARGV[np + 3]) do
+  local j, id, uid, outcome = tonumber(ARGV[i]), ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local att, reason, clear, nx = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], tonumber(ARGV[i + 7])
+  local xs = i + 8
+  local w = xs
+  for _ = 1, nx do w = w + 3 + tonumber(ARGV[w + 2]) end
+  local nw = tonumber(ARGV[w])
+  i = w + 1
+  for _ = 1, nw do i = i + 1 + tonumber(ARGV[i]) end
+  local b = (j - 1) * 4
+  local stream, attk = KEYS[b + 2], KEYS[b + 3]
+  local r = 1
+  if held[j] ~= ARGV[2 + j] then
+    r = -1
+  elseif outcome == 'h' then
+    if redis.call('XDEL', stream, id) == 0 then
+      r = 0
+    else
+      local k = w + 1
+      for _ = 1, nw do
+        local argc = tonumber(ARGV[k])
+        redis.call(unpack(ARGV, k + 1, k + argc))
+        k = k + 1 + argc
+      end
+      if clear == '1' then redis.call('HDEL', attk, id) end
+    end
+  else
+    local x = redis.call('XRANGE', stream, id, id)
+    if #x == 0 then
+      r = 0
+    elseif outcome == 'r' then
+      redis.call('HSET', attk, id, att)
+    else
+      redis.call('XADD', KEYS[b + 4], 'MINID', deadmin, '*', 'entry', id, 'stream', stream, 'attempts', att, 'reason', reason, unpack(x[1][2]))
+      redis.call('XDEL', stream, id)
+      redis.call('HDEL', attk, id)
+    end
   end
+  if r == 1 then
+    local q = xs
+    for _ = 1, nx do
+      local key, nf = KEYS[tonumber(ARGV[q])], tonumber(ARGV[q + 2])
+      if ARGV[q + 1] ~= '' then
+        redis.call('XADD', key, 'MINID', ARGV[q + 1], '*', 'u', uid, unpack(ARGV, q + 3, q + 2 + nf))
+      else
+        redis.call('XADD', key, '*', 'u', uid, unpack(ARGV, q + 3, q + 2 + nf))
+      end
+      q = q + 3 + nf
+    end
+  end
+  res[e] = r
 end
-for c = 0, ncalls - 1 do
-  local b = 8 + c * 4
-  redis.call('XADD', KEYS[5 + c], '*', 'c', ARGV[b], 'm', ARGV[b + 1], 'p', ARGV[b + 2], 'j', ARGV[b + 3], 'u', ARGV[3])
-end
-if outcome == 'r' then
-  redis.call('HSET', KEYS[3], ARGV[2], ARGV[5])
-  return 1
-end
-if outcome == 'd' then
-  local e = redis.call('XRANGE', KEYS[2], ARGV[2], ARGV[2])[1][2]
-  redis.call('XADD', KEYS[4], '*', 'entry', ARGV[2], 'stream', KEYS[2], 'attempts', ARGV[5], 'reason', ARGV[6], unpack(e))
-end
-redis.call('XDEL', KEYS[2], ARGV[2])
-redis.call('HDEL', KEYS[3], ARGV[2])
-return 1
+return res
 `)
+
+var outcomeArg = map[Outcome]string{Handled: "h", Retry: "r", Dead: "d"}
 
 // Commit stores an entry's outcome in one atomic step. It returns
 // ErrLeaseLost when the caller no longer holds the partition (nothing is
 // stored) and ErrGone when the entry was already handled (nothing is stored).
 func (in *Inbox) Commit(ctx context.Context, c Commit) error {
-	e := c.Entry
-	keys := make([]string, 0, 4+len(c.Calls))
-	keys = append(keys, in.leaseKey(c.Lease.Partition), in.Key(e.Partition), in.attKey(e.Partition), in.DeadKey())
-	outcome := map[Outcome]string{Handled: "h", Retry: "r", Dead: "d"}[c.Outcome]
-	args := []any{c.Lease.Token, e.ID, e.UpdateID, outcome, c.Attempts, c.Reason, len(c.Calls)}
-	for _, o := range c.Calls {
-		keys = append(keys, in.out.Key(o.Partition))
-		args = append(args, o.ChatID, o.Method, o.Priority, []byte(o.Params))
+	return in.CommitAll(ctx, []Commit{c})[0]
+}
+
+// CommitAll stores the outcomes of several entries, each as Commit does,
+// and returns an error per entry. On one server it is one script run; on a
+// cluster one per partition, run at the same time.
+func (in *Inbox) CommitAll(ctx context.Context, cs []Commit) []error {
+	errs := make([]error, len(cs))
+	if !in.cluster {
+		in.commitGroup(ctx, cs, errs)
+		return errs
 	}
-	if c.Outcome == Handled && c.Batch != nil && c.Batch.Len() > 0 {
-		p := in.rdb.Pipeline()
-		c.Batch.Apply(p)
-		for _, cmd := range p.Cmds() {
-			a := cmd.Args()
+	idx := map[int][]int{}
+	for i, c := range cs {
+		idx[c.Entry.Partition] = append(idx[c.Entry.Partition], i)
+	}
+	var wg sync.WaitGroup
+	for _, is := range idx {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			group := make([]Commit, len(is))
+			gerrs := make([]error, len(is))
+			for k, i := range is {
+				group[k] = cs[i]
+			}
+			in.commitGroup(ctx, group, gerrs)
+			for k, i := range is {
+				errs[i] = gerrs[k]
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// commitGroup runs commitScript on cs, whose partitions share a slot (or a
+// server), and files each one's result in errs.
+func (in *Inbox) commitGroup(ctx context.Context, cs []Commit, errs []error) {
+	var keys []string
+	var tokens []any
+	parts := map[int]int{} // partition → its 1-based place in KEYS
+	for _, c := range cs {
+		p := c.Entry.Partition
+		if _, ok := parts[p]; !ok {
+			keys = append(keys, in.leaseKey(p), in.Key(p), in.attKey(p), in.DeadKey(p))
+			tokens = append(tokens, c.Lease.Token)
+			parts[p] = len(tokens)
+		}
+	}
+	outs := map[int]int{} // outbox partition → its index in KEYS
+	deadMin := strconv.FormatInt(time.Now().Add(-in.DeadTTL).UnixMilli(), 10)
+	args := append([]any{len(tokens), deadMin}, tokens...)
+	args = append(args, len(cs))
+	for _, c := range cs {
+		e := c.Entry
+		clear := 0
+		if c.Failed {
+			clear = 1
+		}
+		// The calls to one outbox go in one entry.
+		var order []int
+		byPart := map[int][]Outgoing{}
+		for _, o := range c.Calls {
+			if _, ok := byPart[o.Partition]; !ok {
+				order = append(order, o.Partition)
+			}
+			byPart[o.Partition] = append(byPart[o.Partition], o)
+		}
+		own := in.batchCmds(c)
+		var foreign [][]any
+		if in.cluster {
+			// Only this partition's slot here; the rest is forwarded.
+			own, foreign = in.split(e.Partition, own)
+			mine := order[:0:0]
+			for _, q := range order {
+				if q == e.Partition {
+					mine = append(mine, q)
+					continue
+				}
+				x := []any{"xadd", in.out.Key(q), "*", "u", e.UpdateID}
+				foreign = append(foreign, append(x, in.out.callFields(q, byPart[q])...))
+			}
+			order = mine
+		}
+		xadds := len(order)
+		if len(foreign) > 0 {
+			xadds++
+		}
+		args = append(args, parts[e.Partition], e.ID, e.UpdateID, outcomeArg[c.Outcome], c.Attempts, c.Reason, clear, xadds)
+		for _, q := range order {
+			k, ok := outs[q]
+			if !ok {
+				keys = append(keys, in.out.Key(q))
+				k = len(keys)
+				outs[q] = k
+			}
+			fields := in.out.callFields(q, byPart[q])
+			args = append(args, k, c.Trim[q], len(fields))
+			args = append(args, fields...)
+		}
+		if len(foreign) > 0 {
+			keys = append(keys, in.fwdKey(e.Partition))
+			args = append(args, len(keys), "", 2, "w", encodeCmds(foreign))
+		}
+		args = append(args, len(own))
+		for _, a := range own {
 			args = append(args, len(a))
 			args = append(args, a...)
 		}
-		p.Discard()
 	}
-	n, err := commitScript.Run(ctx, in.rdb, keys, args...).Int()
-	if err != nil {
-		return fmt.Errorf("commit update %d: %w", e.UpdateID, err)
+	res, err := commitScript.Run(ctx, in.rdb, keys, args...).Int64Slice()
+	for i, c := range cs {
+		switch {
+		case err != nil:
+			errs[i] = fmt.Errorf("commit update %d: %w", c.Entry.UpdateID, err)
+		case i >= len(res):
+			errs[i] = fmt.Errorf("commit update %d: short answer", c.Entry.UpdateID)
+		case res[i] == -1:
+			errs[i] = ErrLeaseLost
+		case res[i] == 0:
+			errs[i] = ErrGone
+		}
 	}
-	switch n {
-	case -1:
-		return ErrLeaseLost
-	case 0:
-		return ErrGone
-	}
-	return nil
 }
 
 // DeadLetter is an update that failed too often.
 type DeadLetter struct {
-	ID       string // id in the dead-letter stream
+	ID       string // id in the partition's dead-letter stream
 	Entry    Entry
 	Attempts int
 	Reason   string
 }
 
-// DeadLetters returns up to n dead letters, oldest first.
+// DefaultDeadTTL is how long dead letters are kept by default: they hold
+// what people wrote, and a week is enough to look into a failure.
+const DefaultDeadTTL = 7 * 24 * time.Hour
+
+// TrimDead deletes the dead letters older than DeadTTL from the given
+// partitions, in one round trip.
+func (in *Inbox) TrimDead(ctx context.Context, parts []int) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	below := strconv.FormatInt(time.Now().Add(-in.DeadTTL).UnixMilli(), 10)
+	_, err := in.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for _, p := range parts {
+			pl.XTrimMinID(ctx, in.DeadKey(p), below)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("trim dead letters: %w", err)
+	}
+	return nil
+}
+
+// DeadLetters returns up to n dead letters of every partition, oldest first.
 func (in *Inbox) DeadLetters(ctx context.Context, n int64) ([]DeadLetter, error) {
-	ms, err := in.rdb.XRangeN(ctx, in.DeadKey(), "-", "+", n).Result()
+	cmds := make([]*redis.XMessageSliceCmd, in.n)
+	_, err := in.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for p := range cmds {
+			cmds[p] = pl.XRangeN(ctx, in.DeadKey(p), "-", "+", n)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read dead letters: %w", err)
 	}
-	out := make([]DeadLetter, 0, len(ms))
-	for _, m := range ms {
-		p, _ := in.partitionOfKey(fieldStr(m, "stream"), "in:")
-		e := entry(p, m)
-		e.ID = fieldStr(m, "entry")
-		out = append(out, DeadLetter{ID: m.ID, Entry: e, Attempts: int(fieldInt(m, "attempts")), Reason: fieldStr(m, "reason")})
+	var out []DeadLetter
+	for p, c := range cmds {
+		for _, m := range c.Val() {
+			e := in.entry(p, fieldStr(m, "stream"), m)
+			e.ID = fieldStr(m, "entry")
+			out = append(out, DeadLetter{ID: m.ID, Entry: e, Attempts: int(fieldInt(m, "attempts")), Reason: fieldStr(m, "reason")})
+		}
+	}
+	slices.SortFunc(out, func(a, b DeadLetter) int { return streamTime(a.ID).Compare(streamTime(b.ID)) })
+	if int64(len(out)) > n {
+		out = out[:n]
 	}
 	return out, nil
 }
@@ -448,67 +785,107 @@ return 0
 // Tick is what one lease round learned.
 type Tick struct {
 	Renewed []bool   // for each lease passed to Tick, whether it is still held
-	Holders []string // token holding each partition, "" when free; index n is the polling lease
+	Holders []string // when asked for: token holding each partition, "" when free; index n is the polling lease
 	Procs   []string // ids of the processes alive
 }
 
 // Tick, in one round trip, records that process proc is alive, renews its
-// leases for ttl, and returns who holds every partition and which processes
-// have beaten within live.
-func (in *Inbox) Tick(ctx context.Context, proc string, held []Lease, ttl, live time.Duration) (Tick, error) {
+// leases for ttl, and returns which processes have beaten within live and,
+// when holders is set, who holds every partition.
+func (in *Inbox) Tick(ctx context.Context, proc string, held []Lease, ttl, live time.Duration, holders bool) (Tick, error) {
 	var t Tick
 	now := time.Now().UnixMilli()
 	procs := in.prefix + "procs"
-	all := make([]string, 0, in.n+1)
-	for p := 0; p < in.n; p++ {
-		all = append(all, in.leaseKey(p))
+	var all []string
+	if holders {
+		all = make([]string, 0, in.n+1)
+		for p := 0; p < in.n; p++ {
+			all = append(all, in.leaseKey(p))
+		}
+		all = append(all, in.leaseKey(PollLease))
 	}
-	all = append(all, in.leaseKey(PollLease))
-
-	var renew *redis.Cmd
+	var renews []*redis.Cmd
 	var members *redis.StringSliceCmd
-	var holders *redis.SliceCmd
+	var gets []*redis.StringCmd
+	var mget *redis.SliceCmd
 	_, err := in.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
 		pl.ZAdd(ctx, procs, redis.Z{Score: float64(now), Member: proc})
 		pl.ZRemRangeByScore(ctx, procs, "-inf", strconv.FormatInt(now-live.Milliseconds(), 10))
 		members = pl.ZRange(ctx, procs, 0, -1)
-		if len(held) > 0 {
-			keys := make([]string, 0, len(held))
-			args := []any{ttl.Milliseconds()}
+		// On a cluster each lease is renewed apart: its key is in its
+		// partition's slot.
+		groups := [][]Lease{held}
+		if in.cluster {
+			groups = groups[:0]
 			for _, l := range held {
+				groups = append(groups, []Lease{l})
+			}
+		}
+		for _, g := range groups {
+			if len(g) == 0 {
+				continue
+			}
+			keys := make([]string, 0, len(g))
+			args := []any{ttl.Milliseconds()}
+			for _, l := range g {
 				keys = append(keys, in.leaseKey(l.Partition))
 				args = append(args, l.Token)
 			}
-			renew = renewScript.EvalSha(ctx, pl, keys, args...)
+			renews = append(renews, renewScript.EvalSha(ctx, pl, keys, args...))
 		}
-		holders = pl.MGet(ctx, all...)
+		if in.cluster {
+			for _, k := range all {
+				gets = append(gets, pl.Get(ctx, k))
+			}
+		} else if len(all) > 0 {
+			mget = pl.MGet(ctx, all...)
+		}
 		return nil
 	})
-	if err != nil && renew != nil && redis.HasErrorPrefix(renew.Err(), "NOSCRIPT") {
-		// First use since the server started: load the script and ask again.
-		if err := renewScript.Load(ctx, in.rdb).Err(); err != nil {
-			return t, fmt.Errorf("load lease script: %w", err)
+	for _, r := range renews {
+		if redis.HasErrorPrefix(r.Err(), "NOSCRIPT") {
+			// First use since the server started: load the script and ask again.
+			if err := in.loadEverywhere(ctx, renewScript); err != nil {
+				return t, fmt.Errorf("load lease script: %w", err)
+			}
+			return in.Tick(ctx, proc, held, ttl, live, holders)
 		}
-		return in.Tick(ctx, proc, held, ttl, live)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return t, fmt.Errorf("lease round: %w", err)
 	}
 	t.Procs = members.Val()
-	if renew != nil {
-		vals, _ := renew.Slice()
-		t.Renewed = make([]bool, len(held))
-		for i, v := range vals {
+	t.Renewed = make([]bool, 0, len(held))
+	for _, r := range renews {
+		vals, _ := r.Slice()
+		for _, v := range vals {
 			n, _ := v.(int64)
-			t.Renewed[i] = n == 1
+			t.Renewed = append(t.Renewed, n == 1)
 		}
 	}
-	t.Holders = make([]string, len(all))
-	for i, v := range holders.Val() {
-		s, _ := v.(string)
-		t.Holders[i] = s
+	if holders {
+		t.Holders = make([]string, len(all))
+		if mget != nil {
+			for i, v := range mget.Val() {
+				s, _ := v.(string)
+				t.Holders[i] = s
+			}
+		}
+		for i, g := range gets {
+			t.Holders[i] = g.Val()
+		}
 	}
 	return t, nil
+}
+
+// loadEverywhere loads a script on every server (on a cluster, every master).
+func (in *Inbox) loadEverywhere(ctx context.Context, s *redis.Script) error {
+	if c, ok := in.rdb.(*redis.ClusterClient); ok {
+		return c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			return s.Load(ctx, m).Err()
+		})
+	}
+	return s.Load(ctx, in.rdb).Err()
 }
 
 // Acquire tries to take the given leases for ttl and returns which it got.
@@ -538,14 +915,23 @@ func (in *Inbox) Release(ctx context.Context, ls ...Lease) error {
 	if len(ls) == 0 {
 		return nil
 	}
-	keys := make([]string, 0, len(ls))
-	args := make([]any, 0, len(ls))
-	for _, l := range ls {
-		keys = append(keys, in.leaseKey(l.Partition))
-		args = append(args, l.Token)
+	groups := [][]Lease{ls}
+	if in.cluster {
+		groups = groups[:0]
+		for _, l := range ls {
+			groups = append(groups, []Lease{l})
+		}
 	}
-	if err := releaseScript.Run(ctx, in.rdb, keys, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("release %d leases: %w", len(ls), err)
+	for _, g := range groups {
+		keys := make([]string, 0, len(g))
+		args := make([]any, 0, len(g))
+		for _, l := range g {
+			keys = append(keys, in.leaseKey(l.Partition))
+			args = append(args, l.Token)
+		}
+		if err := releaseScript.Run(ctx, in.rdb, keys, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("release %d leases: %w", len(ls), err)
+		}
 	}
 	return nil
 }

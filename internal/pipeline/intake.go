@@ -126,6 +126,7 @@ func (p *Pipeline) poll1(ctx context.Context, offset int64) {
 		for {
 			n, err := p.inbox.AddPolled(ctx, us, next)
 			if err == nil {
+				wake(p.readerWake)
 				p.m.received.WithLabelValues("poll", "new").Add(float64(n))
 				p.m.received.WithLabelValues("poll", "duplicate").Add(float64(len(us) - n))
 				break

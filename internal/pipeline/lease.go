@@ -40,6 +40,10 @@ func (p *Pipeline) keep(ctx context.Context, stopAcquiring <-chan struct{}, stop
 	}
 }
 
+// deadTrimRounds is how many lease rounds go between trims of the dead
+// letters of the partitions held (about every 10 minutes).
+const deadTrimRounds = 400
+
 // round is one lease round.
 func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 	start := time.Now()
@@ -53,10 +57,15 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 	if p.poll != nil {
 		held = append(held, *p.poll)
 	}
+	// Who holds what is read only when it may matter: while this process
+	// is below its share or waits for the polling lease, and every tenth
+	// round; a full process renews without reading every lease.
+	p.rounds++
+	holders := acquiring && (p.belowShare || p.rounds%10 == 1 || (p.opts.Mode == Polling && p.poll == nil))
 	p.mu.Unlock()
 
 	live := 2*p.opts.Renew + p.opts.Renew/2
-	tick, err := p.inbox.Tick(ctx, p.opts.ProcessID, held, p.opts.Lease, live)
+	tick, err := p.inbox.Tick(ctx, p.opts.ProcessID, held, p.opts.Lease, live, holders)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.log.Warn("lease round failed", "err", err)
@@ -90,6 +99,15 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 		}
 	}
 	p.mu.Unlock()
+	if p.rounds%deadTrimRounds == 1 && len(heldParts) > 0 {
+		ids := make([]int, len(heldParts))
+		for i, pt := range heldParts {
+			ids[i] = pt.id
+		}
+		if err := p.inbox.TrimDead(ctx, ids); err != nil && ctx.Err() == nil {
+			p.log.Warn("trim dead letters", "err", err)
+		}
+	}
 	if !acquiring {
 		return
 	}
@@ -107,6 +125,7 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 			releasable = append(releasable, pt)
 		}
 	}
+	p.belowShare = mine < limit
 	p.mu.Unlock()
 
 	switch {
@@ -120,7 +139,7 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 				p.release(ctx, pt)
 			}()
 		}
-	case mine < limit:
+	case mine < limit && tick.Holders != nil:
 		var free []int
 		for part := 0; part < n; part++ {
 			if tick.Holders[part] == "" {
@@ -131,7 +150,7 @@ func (p *Pipeline) round(ctx context.Context, acquiring bool) {
 		free = free[:min(len(free), limit-mine)]
 		p.acquire(ctx, free, nil)
 	}
-	if p.opts.Mode == Polling && tick.Holders[n] == "" {
+	if p.opts.Mode == Polling && tick.Holders != nil && tick.Holders[n] == "" {
 		p.mu.Lock()
 		polling := p.poll != nil
 		p.mu.Unlock()

@@ -11,8 +11,10 @@ import (
 // The outbox keeps the Bot API calls the bot decided to make until Telegram
 // has answered them. Keys, under the configured prefix:
 //
-//	out:<p>  stream of the calls for chats of partition p
-//	         (fields c: chat id, m: method, p: priority, j: JSON parameters, u: update id)
+//	{p<N>}:out  stream of the calls for chats of partition N (fields c: chat
+//	            id, m: method, p: priority, j: JSON parameters, u: update id;
+//	            an update's several calls to one partition share an entry:
+//	            n: how many, then c0, m0, p0, j0, c1, …)
 //
 // A call lives in the partition of the chat it is sent to, so that exactly one
 // process (the partition's lease holder) sends to a chat: that keeps the chat's
@@ -29,6 +31,56 @@ type Outgoing struct {
 	Priority  int // lower goes first
 	Params    []byte
 	UpdateID  int64 // the update that caused it, 0 when none
+	Part      int   // its place among the calls sharing the entry
+	Parts     int   // how many calls share the entry (0 or 1: none other)
+}
+
+// callFields returns the stream fields of calls that share an entry of
+// partition p's outbox, their parameters sealed, the update id left out.
+func (o *Outbox) callFields(p int, cs []Outgoing) []any {
+	key := o.Key(p)
+	if len(cs) == 1 {
+		c := cs[0]
+		return []any{"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", seal(o.sealer, key, c.UpdateID, c.Params)}
+	}
+	fs := make([]any, 0, 2+8*len(cs))
+	fs = append(fs, "n", len(cs))
+	for i, c := range cs {
+		n := strconv.Itoa(i)
+		fs = append(fs, "c"+n, c.ChatID, "m"+n, c.Method, "p"+n, c.Priority, "j"+n, seal(o.sealer, key, c.UpdateID, c.Params))
+	}
+	return fs
+}
+
+// Sealer encrypts what the streams keep (updates, calls' parameters: they
+// carry what people wrote), bound to the stream and the update id, so that
+// Redis's files and backups hold no plain personal data. storage.Keyring is
+// one.
+type Sealer interface {
+	SealStream(stream string, id int64, v []byte) []byte
+	OpenStream(stream string, id int64, v []byte) ([]byte, error)
+}
+
+// seal seals v for stream and id; without a sealer it is v.
+func seal(s Sealer, stream string, id int64, v []byte) []byte {
+	if s == nil || len(v) == 0 {
+		return v
+	}
+	return s.SealStream(stream, id, v)
+}
+
+// unseal opens what seal sealed. Plain JSON (no sealer, or stored before
+// there was one) is returned as it is; what does not open is nil, which the
+// worker sends to the dead letters and Telegram refuses.
+func unseal(s Sealer, stream string, id int64, v []byte) []byte {
+	if s == nil || len(v) == 0 || v[0] == '{' {
+		return v
+	}
+	b, err := s.OpenStream(stream, id, v)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // Outbox is the durable queue of outgoing Bot API calls.
@@ -36,6 +88,7 @@ type Outbox struct {
 	rdb    redis.UniversalClient
 	prefix string
 	n      int
+	sealer Sealer
 }
 
 // NewOutbox returns the outbox under prefix with the given number of
@@ -48,7 +101,7 @@ func NewOutbox(rdb redis.UniversalClient, prefix string, partitions int) *Outbox
 }
 
 // Key returns the stream key of partition p's outbox.
-func (o *Outbox) Key(p int) string { return o.prefix + "out:" + strconv.Itoa(p) }
+func (o *Outbox) Key(p int) string { return o.prefix + Tag(p) + ":out" }
 
 // PartitionOf returns the partition of a chat.
 func (o *Outbox) PartitionOf(chatID int64) int { return partitionOf(chatID, o.n) }
@@ -62,7 +115,7 @@ func (o *Outbox) Add(ctx context.Context, calls ...Outgoing) error {
 	_, err := o.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
 		for _, c := range calls {
 			pl.XAdd(ctx, &redis.XAddArgs{Stream: o.Key(c.Partition), Values: []any{
-				"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", c.Params, "u", c.UpdateID,
+				"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", seal(o.sealer, o.Key(c.Partition), c.UpdateID, c.Params), "u", c.UpdateID,
 			}})
 		}
 		return nil
@@ -101,7 +154,7 @@ func (o *Outbox) Pending(ctx context.Context, p int, n int64) ([]Outgoing, error
 	}
 	out := make([]Outgoing, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, outgoing(p, m))
+		out = append(out, o.outgoings(p, m)...)
 	}
 	return out, nil
 }
@@ -138,14 +191,35 @@ func (o *Outbox) Waiting(ctx context.Context, parts []int) (int64, error) {
 	return n, nil
 }
 
-func outgoing(p int, m redis.XMessage) Outgoing {
-	return Outgoing{
-		ID:        m.ID,
-		Partition: p,
-		ChatID:    fieldInt(m, "c"),
-		Method:    fieldStr(m, "m"),
-		Priority:  int(fieldInt(m, "p")),
-		Params:    []byte(fieldStr(m, "j")),
-		UpdateID:  fieldInt(m, "u"),
+// outgoings returns the calls of an outbox entry, their parameters opened.
+func (o *Outbox) outgoings(p int, m redis.XMessage) []Outgoing {
+	key, uid := o.Key(p), fieldInt(m, "u")
+	n := int(fieldInt(m, "n"))
+	if n == 0 {
+		return []Outgoing{{
+			ID:        m.ID,
+			Partition: p,
+			ChatID:    fieldInt(m, "c"),
+			Method:    fieldStr(m, "m"),
+			Priority:  int(fieldInt(m, "p")),
+			Params:    unseal(o.sealer, key, uid, []byte(fieldStr(m, "j"))),
+			UpdateID:  fieldInt(m, "u"),
+		}}
 	}
+	out := make([]Outgoing, n)
+	for i := range out {
+		k := strconv.Itoa(i)
+		out[i] = Outgoing{
+			ID:        m.ID,
+			Partition: p,
+			ChatID:    fieldInt(m, "c"+k),
+			Method:    fieldStr(m, "m"+k),
+			Priority:  int(fieldInt(m, "p"+k)),
+			Params:    unseal(o.sealer, key, uid, []byte(fieldStr(m, "j"+k))),
+			UpdateID:  fieldInt(m, "u"),
+			Part:      i,
+			Parts:     n,
+		}
+	}
+	return out
 }

@@ -32,7 +32,8 @@ import (
 //	intake (getUpdates or webhook) → inbox streams in Redis, one per partition
 //	→ the partition's owner (a lease in Redis) handles its updates one by one
 //	→ one atomic commit: the handler's Redis writes, its calls into the outbox,
-//	  the update removed from the inbox
+//	  the update removed from the inbox (on a Redis Cluster, writes to other
+//	  slots go through the partition's forward stream: forward.go)
 //	→ the sender of the partition's owner makes the calls within Telegram's limits.
 //
 // An update is confirmed to Telegram only once it is in Redis; its effects land
@@ -108,6 +109,7 @@ type Options struct {
 	Slack int           // partitions a process may hold above its fair share; default 1
 
 	MaxAttempts   int           // handler attempts before an update goes to the dead letters; default 20
+	DeadLetterTTL time.Duration // how long dead letters are kept; default 7 days
 	RetryBase     time.Duration // first retry after a handler error; default 500ms
 	RetryMax      time.Duration // longest wait between attempts; default 45s
 	HandleTimeout time.Duration // bounds one handler call; default 30s
@@ -117,6 +119,11 @@ type Options struct {
 	SendRetryBase   time.Duration // first wait after a 5xx or network error, doubling up to a minute; default 500ms
 	SendConcurrency int           // calls in flight at once; default 64
 	FlushTimeout    time.Duration // how long shutdown keeps sending; default 5s
+
+	// Sealer, when set, encrypts the updates and call parameters the
+	// streams keep (storage.Keyring); they are then no plain personal data
+	// in Redis's files.
+	Sealer Sealer
 
 	Registry  *prometheus.Registry                          // metrics are registered here; default a private registry
 	Logger    *slog.Logger                                  // default slog.Default()
@@ -158,6 +165,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 20
+	}
+	if o.DeadLetterTTL <= 0 {
+		o.DeadLetterTTL = DefaultDeadTTL
 	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = 500 * time.Millisecond
@@ -203,12 +213,19 @@ type Pipeline struct {
 	log   *slog.Logger
 	m     *metrics
 
+	// Lock order: mu, then a partition's mu (the reader, the lease round)
+	// or the sender's mu (acquire adds the partition to the sender), then
+	// the acks' mu; never the other way round.
 	mu        sync.Mutex
 	parts     map[int]*partition // partitions this process holds
 	poll      *Lease             // the polling lease, when held
 	pollSince time.Time          // when the polling lease was last renewed
 
+	rounds     int  // lease rounds run (keeper goroutine only)
+	belowShare bool // the last round found this process below its share (under mu)
+
 	readerWake chan struct{}
+	commits    *committer
 	sender     *sender
 	releases   sync.WaitGroup // partitions being given back
 }
@@ -218,6 +235,10 @@ type Pipeline struct {
 func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline {
 	opts.defaults()
 	inbox := NewInbox(rdb, opts.Prefix, opts.Partitions)
+	inbox.DeadTTL = opts.DeadLetterTTL
+	if opts.Sealer != nil {
+		inbox.SetSealer(opts.Sealer)
+	}
 	p := &Pipeline{
 		rdb:        rdb,
 		inbox:      inbox,
@@ -229,8 +250,14 @@ func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline
 		m:          newMetrics(opts.Registry),
 		parts:      map[int]*partition{},
 		readerWake: make(chan struct{}, 1),
+		commits:    &committer{in: inbox},
 	}
-	p.sender = newSender(p)
+	p.sender = newSender(senderConfig{
+		api: api, out: p.out, log: p.log, m: p.m,
+		limits: opts.Limits, partitions: opts.Partitions,
+		attempts: opts.SendAttempts, retryBase: opts.SendRetryBase, concurrency: opts.SendConcurrency,
+		onBlocked: opts.OnBlocked, onCopied: opts.OnCopied,
+	})
 	return p
 }
 

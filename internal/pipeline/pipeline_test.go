@@ -422,7 +422,7 @@ func (f *failScripts) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 func (f *failScripts) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		args := cmd.Args()
-		if name := cmd.Name(); (name == "evalsha" || name == "eval") && len(args) > 3 && strings.HasSuffix(fmt.Sprint(args[3]), "seen") {
+		if name := cmd.Name(); (name == "evalsha" || name == "eval") && len(args) > 3 && isIntake(fmt.Sprint(args[3])) {
 			f.mu.Lock()
 			fail := f.fail
 			f.seen++
@@ -490,7 +490,7 @@ func (s *stopAfterStore) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
 		args := cmd.Args()
-		if name := cmd.Name(); (name == "evalsha" || name == "eval") && len(args) > 3 && strings.HasSuffix(fmt.Sprint(args[3]), "seen") && err == nil {
+		if name := cmd.Name(); (name == "evalsha" || name == "eval") && len(args) > 3 && isIntake(fmt.Sprint(args[3])) && err == nil {
 			s.cancel()
 		}
 		return err
@@ -640,7 +640,7 @@ func TestPipelineShutdownFinishesTheUpdateInHand(t *testing.T) {
 	if got := texts(u); fmt.Sprint(got) != "[1 in hand]" {
 		t.Errorf("user got %q, want the reply to the update in hand", got)
 	}
-	tick, err := rn.p.Inbox().Tick(context.Background(), "observer", nil, time.Second, time.Second)
+	tick, err := rn.p.Inbox().Tick(context.Background(), "observer", nil, time.Second, time.Second, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -652,4 +652,10 @@ func TestPipelineShutdownFinishesTheUpdateInHand(t *testing.T) {
 	if n, _ := rn.p.Inbox().Len(context.Background(), rn.p.Inbox().PartitionOf(u.ID)); n != 0 {
 		t.Errorf("inbox holds %d updates after shutdown, want 0", n)
 	}
+}
+
+// isIntake tells the intake script by its first key: the polling offset
+// or a partition's seen set.
+func isIntake(firstKey string) bool {
+	return strings.HasSuffix(firstKey, "offset") || strings.HasSuffix(firstKey, ":seen")
 }

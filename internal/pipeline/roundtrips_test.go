@@ -80,7 +80,7 @@ func tripKind(cmd redis.Cmder) string {
 		kind := "stream read: nothing"
 		if xs != nil {
 			for _, s := range xs.Val() {
-				if strings.Contains(s.Stream, ":in:") {
+				if strings.HasSuffix(s.Stream, ":in") {
 					return "stream read: updates"
 				}
 				kind = "stream read: calls only (sender)"
@@ -94,9 +94,9 @@ func tripKind(cmd redis.Cmder) string {
 		return "session get (handler)"
 	case "evalsha", "eval":
 		switch {
-		case strings.HasSuffix(key(3), "seen"):
+		case isIntake(key(3)):
 			return "intake"
-		case strings.Contains(key(3), "lease:") && strings.Contains(key(4), "in:"):
+		case strings.HasSuffix(key(3), ":lease") && strings.HasSuffix(key(4), ":in"):
 			return "commit"
 		}
 		return "script " + key(3)
@@ -105,9 +105,9 @@ func tripKind(cmd redis.Cmder) string {
 }
 
 // TestPipelineRoundTrips counts the Redis round trips of handling ordinary
-// updates (the echo handler reads its session once and writes it through
-// the batch) and reports them; the count is asserted only where it does not
-// depend on timing: one session read and one commit per update.
+// updates (the echo handler reads its session and writes it through the
+// batch) and reports them; the count is asserted only where it does not
+// depend on timing: at most one session read and one commit per update.
 func TestPipelineRoundTrips(t *testing.T) {
 	r := newRig(t)
 	opt, _ := redis.ParseURL(os.Getenv("REDIS_URL"))
@@ -129,12 +129,14 @@ func TestPipelineRoundTrips(t *testing.T) {
 			t.Logf("  %-32s %6d  %.2f per update", k, v, float64(v)/float64(n))
 		}
 		t.Logf("  handling (update reads, session get, commit) per update: %.2f", float64(handling)/float64(n))
-		// Each update is handled once: one session read. A script's first
-		// run on a Redis that has not cached it yet costs two calls
-		// (EVALSHA answered NOSCRIPT, then EVAL), which fresh CI servers
-		// show; more than that is a regression.
-		if g, c := got["session get (handler)"], got["commit"]; g != n || c < n || c > n+2 {
-			t.Errorf("%s: %d session reads and %d commits for %d updates, want one each", name, g, c, n)
+		// Each update is handled once: at most one session read (a chat's
+		// session is cached while its partition is held) and at most one
+		// commit (commits waiting together go in one script run). A
+		// script's first run on a Redis that has not cached it yet costs
+		// two calls (EVALSHA answered NOSCRIPT, then EVAL), which fresh CI
+		// servers show; more than that is a regression.
+		if g, c := got["session get (handler)"], got["commit"]; g > n || c < 1 || c > n+2 {
+			t.Errorf("%s: %d session reads and %d commits for %d updates, want at most one each", name, g, c, n)
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
@@ -21,12 +22,10 @@ import (
 //     never delays another chat's next message by more than a turn, and after
 //     a raid everyone's first answer goes out before anyone's second; chats
 //     with a reply due have their own line, served before notices;
-//   - a private chat gets ChatBurst messages at once, then PerChat per second
-//     (a token bucket); a group gets PerGroupPerMinute in any minute; the bot
-//     gets Global in any second, split between processes by the share of
-//     partitions each holds;
-//   - 429 holds the chat for retry_after (and the whole bot when several chats
-//     get one at once: that is a bot-wide flood); 5xx and network errors retry
+//   - Telegram's limits, whose arithmetic is in budget.go: a private chat's
+//     token bucket, a group's messages per minute, the bot's messages per
+//     second split between processes, 429 holds (a chat's, or the bot's
+//     when several chats get one at once); 5xx and network errors retry
 //     the same call with exponential backoff; 400 drops the call, 403 drops the
 //     chat's calls and reports the chat to OnBlocked. A dropped call is always
 //     logged (method, chat id, Telegram's description, never the text) and
@@ -36,7 +35,7 @@ import (
 // once, outside the turns and limits, because a button press must be answered
 // within seconds.
 //
-// A call leaves the outbox (XDEL) only after Telegram answered it. A
+// A call leaves the outbox only after Telegram answered it (acks.go). A
 // copyMessage that went through is reported to OnCopied (the copy's id is in
 // Telegram's answer only) before the chat's next call is made.
 
@@ -76,18 +75,15 @@ type item struct {
 }
 
 type chatQ struct {
-	id        int64
-	sp        *sendPart
-	q         [2][]*item // 0: replies, 1: notices
-	busy      *item
-	gone      bool
-	inRing    [2]bool
-	heapIdx   int // -1 when not waiting
-	notBefore time.Time
-	served    time.Time // when its last call went out; zero for a chat not served lately
-	tokens    float64   // private chat's token bucket
-	tokensAt  time.Time
-	sent      []time.Time // a group's sends in the last minute
+	id      int64
+	sp      *sendPart
+	q       [2][]*item // 0: replies, 1: notices
+	busy    *item
+	gone    bool
+	inRing  [2]bool
+	heapIdx int       // -1 when not waiting
+	served  time.Time // when its last call went out; zero for a chat not served lately
+	b       chatBudget
 }
 
 func (c *chatQ) empty() bool { return len(c.q[0])+len(c.q[1]) == 0 }
@@ -120,51 +116,68 @@ type sendPart struct {
 	queued   int
 	inflight int
 	gone     bool
-	idle     chan struct{} // closed once gone and nothing is in flight
+	idle     chan struct{}      // closed once gone and nothing is in flight
+	readTo   string             // the last outbox id handed to the sender
+	now      map[*item]struct{} // calls made at once (sendNow) not answered yet
 }
 
-type sender struct {
-	p   *Pipeline
-	lim Limits
+// senderConfig is what the sender is given: the API, the outbox, the
+// pipeline's options that concern sending, and where to report.
+type senderConfig struct {
+	api         *API
+	out         *Outbox
+	log         *slog.Logger
+	m           *metrics
+	limits      Limits
+	partitions  int
+	attempts    int           // SendAttempts
+	retryBase   time.Duration // SendRetryBase
+	concurrency int           // SendConcurrency
+	onBlocked   func(ctx context.Context, chatID int64) error
+	onCopied    func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
+}
 
-	mu          sync.Mutex
-	parts       map[int]*sendPart
-	rings       [2]places // chats with a reply (0) or a notice (1) to send, in turn
-	seq         uint64    // arrival order, to break ties in rings
-	waiting     chatHeap
-	global      []time.Time // this process's sends in the last second
-	globalSlot  time.Time   // the slot of this process's last send (see count)
-	globalUntil time.Time   // a bot-wide 429 holds every chat until then
-	recent429   map[int64]time.Time
-	blocked     map[int64]time.Time // chat → when it refused us (403)
-	queued      int
-	inflight    int
-	lastSweep   time.Time
+// sender makes the calls. Lock order: Pipeline.mu (held when acquire adds
+// a partition), then sender.mu, then acks.mu (finish acknowledges under
+// mu); the sender never takes the pipeline's or a partition's lock, acks.mu
+// is never held while another is taken, and none is held while Telegram or
+// Redis is asked.
+type sender struct {
+	cfg senderConfig
+	log *slog.Logger
+	m   *metrics
+
+	mu        sync.Mutex
+	parts     map[int]*sendPart
+	rings     [2]places // chats with a reply (0) or a notice (1) to send, in turn
+	seq       uint64    // arrival order, to break ties in rings
+	waiting   chatHeap
+	budget    *budget             // the limits' arithmetic
+	blocked   map[int64]time.Time // chat → when it refused us (403)
+	queued    int
+	inflight  int
+	lastSweep time.Time
 
 	wakeC     chan struct{}
 	progressC chan struct{}
 	sem       chan struct{}
 	wg        sync.WaitGroup
 
-	ackMu    sync.Mutex // one XDEL round at a time
-	ackLock  sync.Mutex
-	acks     map[int][]string // answered calls to delete from the outbox
-	deleting map[int][]string // answered calls whose XDEL is in flight
-	ackC     chan struct{}
+	acks *acks
 }
 
-func newSender(p *Pipeline) *sender {
+func newSender(cfg senderConfig) *sender {
 	return &sender{
-		p:         p,
-		lim:       p.opts.Limits,
+		cfg:       cfg,
+		log:       cfg.log,
+		m:         cfg.m,
 		parts:     map[int]*sendPart{},
-		recent429: map[int64]time.Time{},
+		budget:    newBudget(cfg.limits, cfg.partitions),
 		blocked:   map[int64]time.Time{},
 		wakeC:     make(chan struct{}, 1),
 		progressC: make(chan struct{}, 1),
-		sem:       make(chan struct{}, p.opts.SendConcurrency),
-		acks:      map[int][]string{},
-		ackC:      make(chan struct{}, 1),
+		sem:       make(chan struct{}, max(cfg.concurrency, 1)),
+		acks:      newAcks(cfg.out, cfg.log),
 	}
 }
 
@@ -172,7 +185,7 @@ func newSender(p *Pipeline) *sender {
 // (which ctx cancels).
 func (s *sender) run(ctx context.Context) {
 	ackDone := make(chan struct{})
-	go func() { defer close(ackDone); s.ackLoop(ctx) }()
+	go func() { defer close(ackDone); s.acks.run(ctx) }()
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
@@ -200,23 +213,28 @@ func (s *sender) addPartition(pt *partition) {
 	if old := s.parts[pt.id]; old != nil && !old.gone {
 		s.forget(old) // a holding we lost without hearing of it
 	}
-	s.parts[pt.id] = &sendPart{pt: pt, chats: map[int64]*chatQ{}, idle: make(chan struct{})}
+	s.parts[pt.id] = &sendPart{pt: pt, chats: map[int64]*chatQ{}, now: map[*item]struct{}{}, idle: make(chan struct{})}
+	s.budget.setHeld(len(s.parts))
 }
 
 // add queues calls read from the outbox of a partition held as pt. Calls
 // read under an earlier holding of the partition are ignored: the current
 // holding reads the outbox from its start.
-func (s *sender) add(ctx context.Context, pt *partition, os []Outgoing) {
-	os = s.unanswered(os)
+func (s *sender) add(ctx context.Context, pt *partition, read []Outgoing) {
+	os := s.unanswered(read)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := s.parts[pt.id]
 	if sp == nil || sp.gone || sp.pt != pt {
 		return
 	}
+	if len(read) > 0 {
+		sp.readTo = read[len(read)-1].ID
+	}
 	for _, o := range os {
 		it := &item{o: o}
 		if o.ChatID == 0 || o.Method == "answerCallbackQuery" {
+			sp.now[it] = struct{}{}
 			sp.inflight++
 			s.inflight++
 			s.wg.Add(1)
@@ -229,7 +247,7 @@ func (s *sender) add(ctx context.Context, pt *partition, os []Outgoing) {
 		}
 		c := sp.chats[o.ChatID]
 		if c == nil {
-			c = &chatQ{id: o.ChatID, sp: sp, heapIdx: -1, tokens: float64(max(s.lim.ChatBurst, 1))}
+			c = &chatQ{id: o.ChatID, sp: sp, heapIdx: -1, b: s.budget.newChat()}
 			sp.chats[o.ChatID] = c
 		}
 		k := 0
@@ -243,7 +261,7 @@ func (s *sender) add(ctx context.Context, pt *partition, os []Outgoing) {
 			s.enqueue(c)
 		}
 	}
-	s.p.m.queued.Set(float64(s.queued))
+	s.m.queued.Set(float64(s.queued))
 	wake(s.wakeC)
 }
 
@@ -285,6 +303,7 @@ func (s *sender) releasePartition(part int) <-chan struct{} {
 	}
 	s.forget(sp)
 	delete(s.parts, part)
+	s.budget.setHeld(len(s.parts))
 	return sp.idle
 }
 
@@ -302,7 +321,7 @@ func (s *sender) forget(sp *sendPart) {
 		sp.queued -= n
 		s.queued -= n
 	}
-	s.p.m.queued.Set(float64(s.queued))
+	s.m.queued.Set(float64(s.queued))
 	if sp.inflight == 0 {
 		close(sp.idle)
 	}
@@ -322,7 +341,7 @@ func (s *sender) flush(ctx context.Context) {
 		s.mu.Unlock()
 		if left == 0 {
 			s.ackNow(ctx)
-			n, err := s.p.out.Waiting(ctx, parts)
+			n, err := s.cfg.out.Waiting(ctx, parts)
 			if err != nil || n == 0 {
 				return
 			}
@@ -345,14 +364,14 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 	if now.Sub(s.lastSweep) >= sweepEvery {
 		s.sweep(now)
 	}
-	for len(s.waiting) > 0 && !s.waiting[0].notBefore.After(now) {
+	for len(s.waiting) > 0 && !s.waiting[0].b.notBefore.After(now) {
 		c := heap.Pop(&s.waiting).(*chatQ)
 		if !c.gone {
 			s.enqueue(c)
 		}
 	}
-	if now.Before(s.globalUntil) {
-		return s.globalUntil.Sub(now)
+	if d := s.budget.hold(now); d > 0 {
+		return d
 	}
 	for k := range s.rings {
 		for len(s.rings[k]) > 0 {
@@ -363,14 +382,14 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 			}
 			it := c.head()
 			limited := messageMethods[it.o.Method]
-			if w := s.chatWait(c, now, limited); w > 0 {
+			if w := s.budget.chatWait(c.id, &c.b, now, limited); w > 0 {
 				s.popRing(k)
-				c.notBefore = now.Add(w)
+				c.b.notBefore = now.Add(w)
 				heap.Push(&s.waiting, c)
 				continue
 			}
 			if limited {
-				if w := s.globalWait(now); w > 0 {
+				if w := s.budget.globalWait(now); w > 0 {
 					return w // c stays first in line
 				}
 			}
@@ -381,7 +400,7 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 			}
 			s.popRing(k)
 			if limited {
-				s.count(c, now)
+				s.budget.count(c.id, &c.b, now)
 				it.counted = now
 			}
 			c.busy = it
@@ -393,7 +412,7 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 		}
 	}
 	if len(s.waiting) > 0 {
-		return max(s.waiting[0].notBefore.Sub(now), time.Millisecond)
+		return max(s.waiting[0].b.notBefore.Sub(now), time.Millisecond)
 	}
 	return 0
 }
@@ -401,125 +420,6 @@ func (s *sender) dispatch(ctx context.Context) time.Duration {
 func (s *sender) popRing(k int) {
 	p := heap.Pop(&s.rings[k]).(place)
 	p.c.inRing[k] = false
-}
-
-// chatWait returns how long the chat must wait before its next call.
-func (s *sender) chatWait(c *chatQ, now time.Time, limited bool) time.Duration {
-	if now.Before(c.notBefore) {
-		return c.notBefore.Sub(now)
-	}
-	if !limited {
-		return 0
-	}
-	if c.id < 0 {
-		l := s.lim.PerGroupPerMinute
-		for len(c.sent) > 0 && now.Sub(c.sent[0]) >= time.Minute+s.lim.Margin {
-			c.sent = c.sent[1:]
-		}
-		if l > 0 && len(c.sent) >= l {
-			return c.sent[len(c.sent)-l].Add(time.Minute + s.lim.Margin).Sub(now)
-		}
-		return 0
-	}
-	if s.lim.PerChat <= 0 {
-		return 0
-	}
-	s.refill(c, now)
-	if c.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1-c.tokens)/s.lim.PerChat*float64(time.Second)) + s.lim.Margin
-}
-
-func (s *sender) refill(c *chatQ, now time.Time) {
-	burst := float64(max(s.lim.ChatBurst, 1))
-	if !c.tokensAt.IsZero() {
-		c.tokens = min(burst, c.tokens+now.Sub(c.tokensAt).Seconds()*s.lim.PerChat)
-	}
-	c.tokensAt = now
-}
-
-// globalLimit is this process's part of the bot's messages per second.
-func (s *sender) globalLimit() int {
-	if s.lim.Global <= 0 {
-		return 0
-	}
-	return max(1, s.lim.Global*len(s.parts)/s.p.opts.Partitions)
-}
-
-func (s *sender) globalWait(now time.Time) time.Duration {
-	l := s.globalLimit()
-	for len(s.global) > 0 && now.Sub(s.global[0]) >= time.Second+s.lim.Margin {
-		s.global = s.global[1:]
-	}
-	if l == 0 {
-		return 0
-	}
-	var wait time.Duration
-	if len(s.global) >= l {
-		wait = s.global[len(s.global)-l].Add(time.Second + s.lim.Margin).Sub(now)
-	}
-	if !s.globalSlot.IsZero() {
-		wait = max(wait, s.globalSlot.Add(s.globalGap()).Sub(now))
-	}
-	return wait
-}
-
-// globalGap is the spacing of this process's messages. They go evenly
-// spaced, not globalLimit at once each second: Telegram counts messages
-// when they arrive, so a second's burst whose last messages arrive late
-// runs into the next second's burst (429s under load); and in a queue of
-// chats, those at the end of each second's burst would wait longer than
-// their turn.
-func (s *sender) globalGap() time.Duration {
-	return (time.Second + s.lim.Margin) / time.Duration(max(s.globalLimit(), 1))
-}
-
-// count records a message sent to c.
-func (s *sender) count(c *chatQ, now time.Time) {
-	s.global = append(s.global, now)
-	// The message takes the slot after the last one's. A slot missed by less
-	// than a gap is kept, so that timers firing late do not slow the sender
-	// down; after a longer pause the slots start again from now, so that a
-	// pause earns no burst.
-	gap := s.globalGap()
-	slot := s.globalSlot.Add(gap)
-	if now.Sub(slot) >= gap {
-		slot = now
-	}
-	s.globalSlot = slot
-	if c.id < 0 {
-		c.sent = append(c.sent, now)
-		return
-	}
-	if s.lim.PerChat > 0 {
-		s.refill(c, now)
-		c.tokens--
-	}
-}
-
-// refund takes back the count of an attempt that Telegram did not carry out,
-// so that failures do not use up a chat's messages.
-func (s *sender) refund(c *chatQ, it *item) {
-	at := it.counted
-	if at.IsZero() {
-		return
-	}
-	it.counted = time.Time{}
-	remove := func(ts []time.Time) []time.Time {
-		for i := len(ts) - 1; i >= 0; i-- {
-			if ts[i].Equal(at) {
-				return append(ts[:i], ts[i+1:]...)
-			}
-		}
-		return ts
-	}
-	s.global = remove(s.global)
-	if c.id < 0 {
-		c.sent = remove(c.sent)
-		return
-	}
-	c.tokens = min(c.tokens+1, float64(max(s.lim.ChatBurst, 1)))
 }
 
 // sweep forgets idle chats whose limits are as a new chat's, and old
@@ -539,28 +439,17 @@ func (s *sender) sweep(now time.Time) {
 			delete(s.blocked, id)
 		}
 	}
-	for id, at := range s.recent429 {
-		if now.Sub(at) > time.Second {
-			delete(s.recent429, id)
-		}
-	}
+	s.budget.sweep(now)
 }
 
 // spent reports whether forgetting an idle chat changes nothing: nothing
 // queued or in flight, no 429 to wait out, a private chat's bucket full
 // again, a group's last message a minute old.
 func (s *sender) spent(c *chatQ, now time.Time) bool {
-	if c.busy != nil || !c.empty() || c.heapIdx >= 0 || c.inRing[0] || c.inRing[1] || now.Before(c.notBefore) {
+	if c.busy != nil || !c.empty() || c.heapIdx >= 0 || c.inRing[0] || c.inRing[1] {
 		return false
 	}
-	if c.id < 0 {
-		return len(c.sent) == 0 || now.Sub(c.sent[len(c.sent)-1]) >= time.Minute+s.lim.Margin
-	}
-	if s.lim.PerChat <= 0 {
-		return true
-	}
-	s.refill(c, now)
-	return c.tokens >= float64(max(s.lim.ChatBurst, 1))
+	return s.budget.rested(c.id, &c.b, now)
 }
 
 // send makes one call of a chat and files the outcome.
@@ -571,10 +460,10 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 	// it again); a nil interface, not a nil pointer, when not wanted.
 	var result any
 	var made json.RawMessage
-	if it.o.Method == "copyMessage" && s.p.opts.OnCopied != nil {
+	if it.o.Method == "copyMessage" && s.cfg.onCopied != nil {
 		result = &made
 	}
-	err := s.p.api.Do(rctx, it.o.Method, json.RawMessage(it.o.Params), result)
+	err := s.cfg.api.Do(rctx, it.o.Method, json.RawMessage(it.o.Params), result)
 	cancel()
 	<-s.sem
 	out := classify(ctx, err)
@@ -583,10 +472,10 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 		// this copy can be threaded.
 		s.copied(ctx, it, made)
 	}
-	if out == dropBlocked && s.p.opts.OnBlocked != nil {
+	if out == dropBlocked && s.cfg.onBlocked != nil {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		if berr := s.p.opts.OnBlocked(bctx, c.id); berr != nil {
-			s.p.log.Warn("mark chat blocked", "chat_id", c.id, "err", berr)
+		if berr := s.cfg.onBlocked(bctx, c.id); berr != nil {
+			s.log.Warn("mark chat blocked", "chat_id", c.id, "err", berr)
 		}
 		cancel()
 	}
@@ -605,13 +494,13 @@ func (s *sender) copied(ctx context.Context, it *item, result json.RawMessage) {
 		MessageID int `json:"message_id"`
 	}
 	if json.Unmarshal(it.o.Params, &p) != nil || json.Unmarshal(result, &r) != nil || r.MessageID == 0 {
-		s.p.log.Warn("copy not recorded: unexpected parameters or answer", "chat_id", it.o.ChatID, "update_id", it.o.UpdateID)
+		s.log.Warn("copy not recorded: unexpected parameters or answer", "chat_id", it.o.ChatID, "update_id", it.o.UpdateID)
 		return
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	if err := s.p.opts.OnCopied(cctx, p.ChatID, r.MessageID, p.FromChatID, p.MessageID); err != nil {
-		s.p.log.Warn("record copy", "chat_id", p.ChatID, "message_id", r.MessageID, "err", err)
+	if err := s.cfg.onCopied(cctx, p.ChatID, r.MessageID, p.FromChatID, p.MessageID); err != nil {
+		s.log.Warn("record copy", "chat_id", p.ChatID, "message_id", r.MessageID, "err", err)
 	}
 }
 
@@ -654,15 +543,15 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 			s.queued--
 		}
 	}
-	if out != sentOK {
-		s.refund(c, it)
+	if out != sentOK && !it.counted.IsZero() {
+		s.budget.refund(c.id, &c.b, it.counted)
 	}
 	it.counted = time.Time{}
 	switch out {
 	case sentOK:
 		done()
 		s.ack(it)
-		s.p.m.sent.WithLabelValues(it.o.Method).Inc()
+		s.m.sent.WithLabelValues(it.o.Method).Inc()
 	case dropBadRequest:
 		done()
 		s.drop(it, "bad_request", err)
@@ -680,37 +569,28 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 		}
 		sp.queued -= n
 		s.queued -= n
-		s.p.log.Info("chat blocked the bot; its calls are dropped", "chat_id", c.id, "dropped", n+1)
+		s.log.Info("chat blocked the bot; its calls are dropped", "chat_id", c.id, "dropped", n+1)
 	case waitTooMany:
 		var ae *APIError
 		errors.As(err, &ae)
-		wait := max(ae.RetryAfter, time.Second) + s.lim.Margin
-		c.notBefore = now.Add(wait)
-		s.p.m.retried.WithLabelValues("429").Inc()
-		s.p.log.Debug("too many requests; waiting", "method", it.o.Method, "chat_id", c.id, "retry_after", wait)
-		s.recent429[c.id] = now
-		hit := 0
-		for _, at := range s.recent429 {
-			if now.Sub(at) < time.Second {
-				hit++
-			}
-		}
-		if hit >= 3 && now.Add(wait).After(s.globalUntil) {
+		wait, botWide := s.budget.tooMany(c.id, &c.b, now, ae.RetryAfter)
+		s.m.retried.WithLabelValues("429").Inc()
+		s.log.Debug("too many requests; waiting", "method", it.o.Method, "chat_id", c.id, "retry_after", wait)
+		if botWide {
 			// Several chats refused at once: the bot as a whole is over the limit.
-			s.globalUntil = now.Add(wait)
-			s.p.log.Warn("telegram flood limit; holding all sends", "retry_after", wait)
+			s.log.Warn("telegram flood limit; holding all sends", "retry_after", wait)
 		}
 	case retryLater:
 		it.attempts++
-		if it.attempts >= s.p.opts.SendAttempts {
+		if it.attempts >= s.cfg.attempts {
 			done()
 			s.drop(it, "gave_up", err)
 			break
 		}
-		wait := backoff(it.attempts, s.p.opts.SendRetryBase, time.Minute)
-		c.notBefore = now.Add(wait)
-		s.p.m.retried.WithLabelValues(statusOf(err)).Inc()
-		s.p.log.Debug("call failed; will retry", "method", it.o.Method, "chat_id", c.id,
+		wait := backoff(it.attempts, s.cfg.retryBase, time.Minute)
+		c.b.notBefore = now.Add(wait)
+		s.m.retried.WithLabelValues(statusOf(err)).Inc()
+		s.log.Debug("call failed; will retry", "method", it.o.Method, "chat_id", c.id,
 			"attempt", it.attempts, "retry_in", wait, "err", err)
 	case cancelled:
 		// Shutting down: the call stays in the outbox for the next owner.
@@ -720,13 +600,13 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 		close(sp.idle)
 	}
 	if !c.gone && !c.empty() {
-		if now.Before(c.notBefore) {
+		if now.Before(c.b.notBefore) {
 			heap.Push(&s.waiting, c)
 		} else {
 			s.enqueue(c)
 		}
 	}
-	s.p.m.queued.Set(float64(s.queued))
+	s.m.queued.Set(float64(s.queued))
 	wake(s.wakeC)
 	wake(s.progressC)
 }
@@ -738,7 +618,7 @@ func (s *sender) sendNow(ctx context.Context, sp *sendPart, it *item) {
 	var err error
 	for {
 		rctx, cancel := context.WithTimeout(ctx, sendTimeout)
-		err = s.p.api.Do(rctx, it.o.Method, json.RawMessage(it.o.Params), nil)
+		err = s.cfg.api.Do(rctx, it.o.Method, json.RawMessage(it.o.Params), nil)
 		cancel()
 		out := classify(ctx, err)
 		if out != retryLater && out != waitTooMany {
@@ -759,13 +639,17 @@ func (s *sender) sendNow(ctx context.Context, sp *sendPart, it *item) {
 	s.inflight--
 	switch {
 	case classify(ctx, err) == cancelled:
-		// Shutting down: it stays in the outbox for the next owner.
+		// Shutting down: it stays in the outbox for the next owner (and
+		// in sp.now, below the watermark).
 	case classify(ctx, err) == sentOK:
+		delete(sp.now, it)
 		s.ack(it)
-		s.p.m.sent.WithLabelValues(it.o.Method).Inc()
+		s.m.sent.WithLabelValues(it.o.Method).Inc()
 	case isBadRequest(err):
+		delete(sp.now, it)
 		s.drop(it, "bad_request", err)
 	default:
+		delete(sp.now, it)
 		s.drop(it, "gave_up", err)
 	}
 	sp.inflight--
@@ -783,7 +667,7 @@ func isBadRequest(err error) bool {
 // drop gives up a call: it leaves the outbox, with a log line and a metric.
 func (s *sender) drop(it *item, reason string, err error) {
 	s.ack(it)
-	s.p.m.dropped.WithLabelValues(reason).Inc()
+	s.m.dropped.WithLabelValues(reason).Inc()
 	attrs := []any{"method", it.o.Method, "chat_id", it.o.ChatID, "update_id", it.o.UpdateID, "reason", reason}
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -791,71 +675,57 @@ func (s *sender) drop(it *item, reason string, err error) {
 	} else if err != nil {
 		attrs = append(attrs, "err", err)
 	}
-	s.p.log.Warn("call dropped", attrs...)
+	s.log.Warn("call dropped", attrs...)
 }
 
-// ack queues an answered call's deletion from the outbox.
-func (s *sender) ack(it *item) {
-	s.ackLock.Lock()
-	s.acks[it.o.Partition] = append(s.acks[it.o.Partition], it.o.ID)
-	s.ackLock.Unlock()
-	wake(s.ackC)
-}
+// ack records that a call was answered (or given up): it leaves the outbox.
+func (s *sender) ack(it *item) { s.acks.add(it.o) }
 
-func (s *sender) ackLoop(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.ackC:
-			s.ackNow(ctx)
-		}
-	}
-}
-
-// ackNow deletes the answered calls from the outbox.
-func (s *sender) ackNow(ctx context.Context) {
-	s.ackMu.Lock()
-	defer s.ackMu.Unlock()
-	s.ackLock.Lock()
-	acks := s.acks
-	s.acks = map[int][]string{}
-	s.deleting = acks
-	s.ackLock.Unlock()
-	if len(acks) == 0 {
-		return
-	}
-	err := s.p.out.Delete(ctx, acks)
-	s.ackLock.Lock()
-	s.deleting = nil
-	if err != nil {
-		for part, ids := range acks {
-			s.acks[part] = append(s.acks[part], ids...)
-		}
-	}
-	s.ackLock.Unlock()
-	if err != nil {
-		s.p.log.Warn("delete answered calls", "err", err)
-	}
-}
+// ackNow deletes the answered calls from the outbox now.
+func (s *sender) ackNow(ctx context.Context) { s.acks.flush(ctx) }
 
 // unanswered leaves out the calls that Telegram already answered and that
 // only wait to be deleted from the outbox. A partition taken back (its lease
 // lost while Redis was away, say) is read again from the start of its
 // outbox, and such a call must not be made twice.
 func (s *sender) unanswered(os []Outgoing) []Outgoing {
-	s.ackLock.Lock()
-	defer s.ackLock.Unlock()
-	if len(s.acks)+len(s.deleting) == 0 {
-		return os
-	}
 	out := os[:0:0]
 	for _, o := range os {
-		if !slices.Contains(s.acks[o.Partition], o.ID) && !slices.Contains(s.deleting[o.Partition], o.ID) {
+		if !s.acks.answered(o) {
 			out = append(out, o)
 		}
 	}
 	return out
+}
+
+// watermark returns the id below which every call in partition part's
+// outbox has been answered by this process ("" when it does not hold the
+// partition or has read nothing): the oldest call in memory, or the first
+// not yet read. A commit appending to that outbox trims it there.
+func (s *sender) watermark(part int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sp := s.parts[part]
+	if sp == nil || sp.gone || sp.readTo == "" {
+		return ""
+	}
+	wm := nextID(sp.readTo)
+	low := func(id string) {
+		if idLess(id, wm) {
+			wm = id
+		}
+	}
+	for _, c := range sp.chats {
+		for k := range c.q {
+			if len(c.q[k]) > 0 {
+				low(c.q[k][0].o.ID) // each queue is in stream order
+			}
+		}
+	}
+	for it := range sp.now {
+		low(it.o.ID)
+	}
+	return wm
 }
 
 // streamTimeOf returns the time in an outbox entry id.
@@ -896,7 +766,7 @@ func (h *places) Pop() any {
 type chatHeap []*chatQ
 
 func (h chatHeap) Len() int           { return len(h) }
-func (h chatHeap) Less(i, j int) bool { return h[i].notBefore.Before(h[j].notBefore) }
+func (h chatHeap) Less(i, j int) bool { return h[i].b.notBefore.Before(h[j].b.notBefore) }
 func (h chatHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].heapIdx = i

@@ -66,6 +66,7 @@ func (p *Pipeline) WebhookHandler() http.Handler {
 			http.Error(w, "cannot store the update now", http.StatusServiceUnavailable)
 			return
 		}
+		wake(p.readerWake)
 		if n == 1 {
 			p.m.received.WithLabelValues("webhook", "new").Inc()
 		} else {

@@ -147,6 +147,10 @@ func (p *Pipeline) work(pt *partition) {
 			return
 		}
 	}
+	// Writes a crashed holder committed but did not forward go first.
+	if !p.forward(pt) {
+		return
+	}
 	for {
 		pt.mu.Lock()
 		stopping := pt.stopping
@@ -188,14 +192,16 @@ func (p *Pipeline) handle(pt *partition, e Entry) bool {
 	attempt := pt.attempts[e.ID] + 1
 	pt.mu.Unlock()
 
-	c := Commit{Lease: pt.lease, Entry: e, Outcome: Handled}
+	c := Commit{Lease: pt.lease, Entry: e, Outcome: Handled, Failed: attempt > 1}
 	var raw models.Update
 	var herr error
 	if err := json.Unmarshal(e.Raw, &raw); err != nil {
 		herr = errMalformed
 		attempt = p.opts.MaxAttempts
 	} else {
-		b := &batch.Batch{}
+		// The lease token scopes what stores may cache of the partition's
+		// chats: only this holding's commits write them.
+		b := batch.New(pt.lease.Token)
 		ctx, cancel := context.WithTimeout(batch.With(pt.ctx, b), p.opts.HandleTimeout)
 		var calls []Call
 		calls, herr = p.call(ctx, Update{ID: e.UpdateID, ChatID: ChatOf(&raw), Attempt: attempt, Raw: &raw})
@@ -216,9 +222,28 @@ func (p *Pipeline) handle(pt *partition, e Entry) bool {
 	if pt.ctx.Err() != nil {
 		return false // lost meanwhile: the commit would be refused anyway
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(pt.ctx), 5*time.Second)
-	err := p.inbox.Commit(ctx, c)
-	cancel()
+	for _, o := range c.Calls {
+		if _, ok := c.Trim[o.Partition]; !ok {
+			if c.Trim == nil {
+				c.Trim = map[int]string{}
+			}
+			c.Trim[o.Partition] = p.sender.watermark(o.Partition)
+		}
+	}
+	err := p.commits.commit(c)
+	if err == nil {
+		if len(c.Calls) > 0 && p.inbox.cluster {
+			wake(p.readerWake) // the calls are in an outbox: read them now
+		}
+		for part, below := range c.Trim {
+			if below != "" {
+				p.sender.acks.trimmed(part, below)
+			}
+		}
+		if p.inbox.Forwards(c) && !p.forward(pt) {
+			return false
+		}
+	}
 	switch {
 	case errors.Is(err, ErrLeaseLost):
 		p.lose(pt, "commit refused")
@@ -242,6 +267,9 @@ func (p *Pipeline) handle(pt *partition, e Entry) bool {
 	}
 	switch c.Outcome {
 	case Handled:
+		if c.Batch != nil {
+			c.Batch.Committed()
+		}
 		p.m.handled.Inc()
 		p.m.latency.Observe(time.Since(e.Added()).Seconds())
 		pt.remove(e)
@@ -264,6 +292,27 @@ func (p *Pipeline) handle(pt *partition, e Entry) bool {
 }
 
 var errMalformed = errors.New("malformed update json")
+
+// forward makes the partition's committed writes to other slots (a
+// cluster only; see forward.go), trying until they are made or the
+// partition is lost; it reports whether they were.
+func (p *Pipeline) forward(pt *partition) bool {
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(pt.ctx, 5*time.Second)
+		err := p.inbox.Forward(ctx, pt.id)
+		cancel()
+		if err == nil {
+			return true
+		}
+		if pt.ctx.Err() != nil {
+			return false
+		}
+		p.log.Warn("forward writes", "partition", pt.id, "err", err, "attempt", try)
+		if !sleep(pt.ctx, backoff(try, p.opts.RetryBase, p.opts.RetryMax)) {
+			return false
+		}
+	}
+}
 
 // call runs the handler, turning a panic into an error so that one bad
 // update cannot take the process down.
@@ -291,9 +340,19 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// clusterIdle bounds how long the reader waits between reads that found
+// nothing, on a Redis Cluster (where a read cannot block on several
+// partitions): it starts at clusterIdleMin and doubles. Local intake and
+// commits wake it at once.
+const (
+	clusterIdleMin = 5 * time.Millisecond
+	clusterIdle    = 100 * time.Millisecond
+)
+
 // read is the process's reader: it feeds the workers and the sender.
 func (p *Pipeline) read(ctx context.Context) {
 	failures := 0
+	idle := clusterIdleMin
 	for ctx.Err() == nil {
 		inC, outC := Cursors{}, Cursors{}
 		p.mu.Lock()
@@ -336,6 +395,18 @@ func (p *Pipeline) read(ctx context.Context) {
 			continue
 		}
 		failures = 0
+		if p.inbox.cluster {
+			if len(r.In)+len(r.Out) == 0 {
+				select {
+				case <-ctx.Done():
+				case <-p.readerWake:
+				case <-time.After(idle):
+				}
+				idle = min(2*idle, clusterIdle)
+				continue
+			}
+			idle = clusterIdleMin
+		}
 		byPart := map[int][]Entry{}
 		for _, e := range r.In {
 			byPart[e.Partition] = append(byPart[e.Partition], e)

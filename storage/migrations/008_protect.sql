@@ -68,3 +68,13 @@ END
 $$;
 ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change;
 REVOKE UPDATE ON audit_log FROM CURRENT_USER;
+
+-- The facility typed by hand (not from the directory) is sealed like the
+-- personal fields: a small county jail can point at the person. The Go
+-- step of this migration (migrate008 in storage/seal.go) encrypts the
+-- values, and binds each note's seal to its case and publicity, so that a
+-- note moved to another case or made public without the key no longer
+-- opens.
+ALTER TABLE cases ALTER COLUMN facility_text DROP NOT NULL, ALTER COLUMN facility_text DROP DEFAULT;
+ALTER TABLE cases ALTER COLUMN facility_text TYPE bytea USING convert_to(nullif(facility_text, ''), 'UTF8');
+ALTER TABLE cases ADD CONSTRAINT cases_facility_sealed CHECK (is_sealed(facility_text)) NOT VALID;

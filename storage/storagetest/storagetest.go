@@ -198,6 +198,36 @@ func Redis(t testing.TB) (*redis.Client, string) {
 	return c, prefix
 }
 
+// RedisCluster returns a client of the Redis Cluster at REDIS_CLUSTER_URL
+// (scripts/services.sh starts one with three masters), the URL, and a key
+// prefix of the test's own, whose keys are deleted at the end. Under CI a
+// missing cluster fails the test; elsewhere it skips it.
+func RedisCluster(t testing.TB) (*redis.ClusterClient, string, string) {
+	t.Helper()
+	url := need(t, "REDIS_CLUSTER_URL")
+	o, err := storage.ParseRedisURL(url)
+	if err != nil || o.Cluster == nil {
+		t.Fatalf("REDIS_CLUSTER_URL: want redis+cluster://host:port,… (%v)", err)
+	}
+	c := redis.NewClusterClient(o.Cluster)
+	ctx := context.Background()
+	if err := c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error { return m.Ping(ctx).Err() }); err != nil {
+		t.Fatalf("redis cluster: %v", err)
+	}
+	prefix := Name("t") + ":"
+	t.Cleanup(func() {
+		_ = c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			iter := m.Scan(ctx, 0, strings.TrimSuffix(prefix, ":")+":*", 1000).Iterator()
+			for iter.Next(ctx) {
+				m.Del(ctx, iter.Val())
+			}
+			return nil
+		})
+		c.Close()
+	})
+	return c, url, prefix
+}
+
 // DataKey is the data key of the tests, base64 as HOTLINE_DATA_KEY takes
 // it: the bot a test runs and the stores the test reads with share it.
 const DataKey = "aG90bGluZSB0ZXN0IGRhdGEga2V5LCBub3QgYSBzZWM="

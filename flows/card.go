@@ -1,0 +1,155 @@
+package flows
+
+import (
+	"strconv"
+	"time"
+)
+
+// The case card: one drawing of a case for every place the hotline sees it
+// — the announcement of a new case, its escalation to coordinators, a row
+// of /cases opened, a hand-over, and (issue 14) the pinned message of the
+// case's forum topic. Card draws it from a CaseView alone, with no store
+// and no member in sight, so that any of them can call it.
+
+// CardMode says where a card is shown.
+type CardMode int
+
+// Card modes.
+const (
+	CardAnnounce   CardMode = iota // a new case: "Take the case", "Open", "Later"
+	CardEscalation                 // sent again to coordinators: marked as waiting, same buttons
+	CardOpen                       // opened from the board or a button; actions come from CardButtons
+	CardNews                       // news from the reporter for a case nobody owns: same buttons as CardAnnounce
+)
+
+// Card returns a case's card: its texts, and the buttons of an
+// announcement (none for CardOpen: those depend on who looks, see
+// CardButtons). Where the card is sent for a reason (an escalation, news)
+// the caller puts that reason's text before it.
+func Card(v CaseView, mode CardMode) ([]Text, [][]Button) {
+	return []Text{T("casework.card", "Lines", cardLines(v, mode))}, announceButtons(v, mode)
+}
+
+// cardLines are the card's lines: what a volunteer needs to decide to take
+// the case, and nothing that names a person.
+func cardLines(v CaseView, mode CardMode) []Text {
+	code := FormatCode(v.Code)
+	lines := []Text{T("casework.line_head", "Code", code, "Status", T("status.name."+v.Status), "Urgent", v.IsUrgent())}
+	for _, u := range v.Urgent {
+		lines = append(lines, T("casework.line_urgent", "Mark", T("urgent."+u)))
+	}
+	switch {
+	case v.Facility.ID != 0:
+		lines = append(lines, T("casework.line_facility", "Facility", facilityLabel(v.Facility)))
+	case v.FacilityText != "":
+		lines = append(lines, T("casework.line_facility", "Facility", v.FacilityText))
+	default:
+		lines = append(lines, T("casework.line_facility_unknown"))
+	}
+	how := T("casework.how_unknown")
+	if v.Circumstance != "" {
+		how = T("circ." + v.Circumstance)
+	}
+	if v.DetainedOn != "" {
+		lines = append(lines, T("casework.line_detained", "Date", dateText(dateOf(v.DetainedOn)), "How", how))
+	} else {
+		lines = append(lines, T("casework.line_detained_nodate", "How", how))
+	}
+	lines = append(lines, T("casework.line_lawyer", "Lawyer", yesNo(v.HasLawyer)))
+	for _, f := range dateFields() {
+		if d := v.date(f); d != "" {
+			lines = append(lines, T("casework.line_date", "Field", T("casework.field."+f), "Date", dateText(dateOf(d))))
+		}
+	}
+	lines = append(lines, T("casework.line_lang", "Lang", langText(v.Lang)))
+	switch {
+	case v.Owner == 0:
+		lines = append(lines, T("casework.line_untaken"))
+	case v.OwnerName != "":
+		lines = append(lines, T("casework.line_owner", "Name", v.OwnerName))
+	default:
+		lines = append(lines, T("casework.line_owner_anon"))
+	}
+	if mode == CardOpen {
+		lines = append(lines, T("casework.line_reported", "Date", dateText(v.Created)))
+	}
+	return lines
+}
+
+// announceButtons are the buttons under an announcement: take it, open it,
+// or keep it for later.
+func announceButtons(v CaseView, mode CardMode) [][]Button {
+	if mode == CardOpen {
+		return nil
+	}
+	return [][]Button{
+		{{Text: T("btn.case_take"), Data: dataCase + ":" + cwTake + ":" + v.Code}},
+		{
+			{Text: T("btn.case_open"), Data: dataCase + ":" + cwOpen + ":" + v.Code},
+			{Text: T("btn.case_later"), Data: dataCase + ":" + cwLater + ":" + v.Code},
+		},
+	}
+}
+
+// CardAccess is what the member looking at a card may do with the case,
+// as the authorisation table decided.
+type CardAccess struct {
+	Member   int64
+	Take     bool // may take cases
+	Work     bool // may work this case: dates, notes, status, the reporter
+	HandOver bool // may hand this case over
+}
+
+// CardButtons are the actions under an opened card.
+func CardButtons(v CaseView, acc CardAccess) [][]Button {
+	data := func(act string) string { return dataCase + ":" + act + ":" + v.Code }
+	var rows [][]Button
+	if v.Owner == 0 && acc.Take && !v.Closed() {
+		rows = append(rows, []Button{{Text: T("btn.case_take"), Data: data(cwTake)}})
+	}
+	if acc.Work {
+		rows = append(rows,
+			[]Button{
+				{Text: T("btn.case_status", "Code", FormatCode(v.Code)), Data: dataStatus + ":" + actStartUpdate + ":" + v.Code},
+				{Text: T("btn.case_public"), Data: data(cwPublic)},
+			},
+			[]Button{
+				{Text: T("btn.case_note", "Code", FormatCode(v.Code)), Data: dataStatus + ":" + actStartNote + ":" + v.Code},
+				{Text: T("btn.case_dates"), Data: data(cwDates)},
+			},
+			[]Button{{Text: T("btn.case_write"), Data: data(cwWrite)}},
+		)
+	}
+	var own []Button
+	if v.Owner == acc.Member && v.Owner != 0 {
+		own = append(own, Button{Text: T("btn.case_release"), Data: data(cwRelease)})
+	}
+	if acc.HandOver && v.Owner != 0 && !v.Closed() {
+		own = append(own, Button{Text: T("btn.case_handover"), Data: data(cwHandover)})
+	}
+	if own != nil {
+		rows = append(rows, own)
+	}
+	return rows
+}
+
+// CardLine is a case as one line of /cases.
+func CardLine(v CaseView, now time.Time) Text {
+	where := v.FacilityText
+	if v.Facility.ID != 0 {
+		where = v.Facility.Name
+	}
+	if where == "" {
+		where = "—"
+	}
+	owner := "—"
+	if v.Owner != 0 {
+		owner = v.OwnerName
+		if owner == "" {
+			owner = "#" + strconv.FormatInt(v.Owner, 10)
+		}
+	}
+	return T("casework.row", "Code", FormatCode(v.Code), "Urgent", v.IsUrgent(),
+		"Status", T("status.name."+v.Status), "Facility", where, "Owner", owner,
+		"Age", waitText(now.Sub(v.Created)))
+}

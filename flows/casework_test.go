@@ -1,0 +1,609 @@
+package flows_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hotline/flows"
+)
+
+// Casework through App.Handle and App.CaseTick, on real Postgres and Redis
+// with a fake clock: who hears of a new case, who gets it, what the timers
+// send, and what a reporter's news does.
+
+const (
+	cwVol     = 501 // on duty, English
+	cwOffDuty = 502
+	cwCoord   = 601 // off duty, Russian
+	cwReport  = 7001
+)
+
+// caseworld is hworld with a volunteer on duty, one off duty and a
+// coordinator who have each written to the bot (so it knows their
+// language).
+func newCaseWorld(t *testing.T) *hworld {
+	t.Helper()
+	w := newHWorld(t)
+	w.member(cwVol, flows.RoleVolunteer)
+	w.member(cwOffDuty, flows.RoleVolunteer)
+	w.member(cwCoord, flows.RoleCoordinator)
+	w.person(cwVol, "en").command("name", "Anna")
+	w.person(cwVol, "en").command("duty", "on")
+	w.person(cwOffDuty, "en").command("name", "Boris")
+	w.person(cwCoord, "ru").command("name", "Vera")
+	w.person(hAdmin, "en").command("duty", "")
+	for _, id := range []int64{cwVol, cwOffDuty, cwCoord, hAdmin} {
+		w.person(id, "").received()
+	}
+	return w
+}
+
+// confirm puts a full report on the review screen of the reporter's chat
+// and confirms it with the update id given (0: the next one); it returns
+// every reply and the case code.
+func (w *hworld) confirm(reporter int64, draft string, updateID int64, urgent ...string) ([]flows.Reply, string) {
+	w.t.Helper()
+	r := *fullCase()
+	r.DraftID, r.Consent, r.Urgent = draft, true, urgent
+	nonce := "n" + draft
+	if updateID == 0 || !w.sessionAt(reporter, "review") {
+		s := &flows.Session{ChatID: reporter, Lang: "ru", Flow: "report", Step: "review", Nonce: nonce,
+			Draft: r, Updated: w.clock()}
+		if err := w.sessions.Put(context.Background(), s); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	rs := w.person(reporter, "ru").do(flows.Input{Kind: flows.KindButton, Data: nonce + ":" + "review" + ":ok",
+		UpdateID: updateID})
+	code, _ := textData(rs[0], "report.done", "Code").(string)
+	return rs, strings.ReplaceAll(code, "-", "")
+}
+
+// sessionAt reports whether the chat's session is at a report step.
+func (w *hworld) sessionAt(chat int64, step string) bool {
+	s, err := w.sessions.Get(context.Background(), chat)
+	return err == nil && s.Flow == "report" && s.Step == step
+}
+
+// to returns the replies to one chat.
+func to(rs []flows.Reply, chat int64) []flows.Reply {
+	var out []flows.Reply
+	for _, r := range rs {
+		if r.ChatID == chat {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// announced returns, per chat, the announcements of a case in rs.
+func announced(rs []flows.Reply, code string) map[int64][]flows.Reply {
+	out := map[int64][]flows.Reply{}
+	for _, r := range rs {
+		if len(r.Texts) > 0 && r.Texts[0].ID == "casework.card" && strings.Contains(fmt.Sprint(r.Buttons), code) {
+			out[r.ChatID] = append(out[r.ChatID], r)
+		}
+	}
+	return out
+}
+
+func (w *hworld) caseTick() []flows.Reply {
+	w.t.Helper()
+	rs, err := w.app.CaseTick(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.file(rs)
+	return rs
+}
+
+// TestCaseAnnouncement: a confirmed report is announced at once to the
+// volunteer on duty, the coordinator and the admin of the configuration,
+// each once and in their language, never to a volunteer off duty; the
+// same update handled again (its replies were lost in a crash) announces
+// it again and stores nothing twice; a second press of the confirm button
+// announces nothing.
+func TestCaseAnnouncement(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	rs, code := w.confirm(cwReport, "d1", 5000)
+	if code == "" {
+		t.Fatalf("no case code: %v", describeAll(rs))
+	}
+	got := announced(rs, code)
+	for _, want := range []struct {
+		chat int64
+		lang string
+	}{{cwVol, "en"}, {cwCoord, "ru"}, {hAdmin, "en"}} {
+		if len(got[want.chat]) != 1 {
+			t.Errorf("chat %d got %d announcements, want 1", want.chat, len(got[want.chat]))
+			continue
+		}
+		r := got[want.chat][0]
+		if r.Lang != want.lang {
+			t.Errorf("chat %d announced in %s, want %s", want.chat, r.Lang, want.lang)
+		}
+		if names := buttonNames(r); !slices.Equal(names, []string{"btn.case_take", "btn.case_open", "btn.case_later"}) {
+			t.Errorf("announcement buttons %v", names)
+		}
+		w.leaks(t, []flows.Reply{r}, "Ivanov", "Иванов", "012345678", "345-678", "Jane Roe", "+1 480")
+	}
+	if len(got[cwOffDuty]) != 0 || len(got) != 3 {
+		t.Errorf("announced to %v, want the volunteer on duty, the coordinator and the admin", keys(got))
+	}
+	card := w.cat.Render("en", got[cwVol][0].Texts...)
+	for _, want := range []string{flows.FormatCode(code), "Florence jail", "Lawyer: yes", "May 20, 2026", "Russian"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the card lacks %q:\n%s", want, card)
+		}
+	}
+
+	// The bot stopped before the update's commit: the session write and
+	// the replies were lost together, and the same update comes again.
+	again, code2 := w.confirm(cwReport, "d1", 5000)
+	if code2 != code || !sameAnnouncements(got, announced(again, code)) {
+		t.Errorf("handled again: code %s, announcements %v; want %s and the same", code2, describeAll(again), code)
+	}
+	var n int
+	if err := w.db.Get(&n, `SELECT count(*) FROM cases`); err != nil || n != 1 {
+		t.Errorf("%d cases stored, want 1 (%v)", n, err)
+	}
+	// Pressing confirm again is an old button, and announces nothing.
+	old := w.person(cwReport, "ru").press("nd1:" + "review" + ":ok")
+	if len(announced(old, code)) != 0 || !has(old, "button.old") {
+		t.Errorf("a second press: %v", describeAll(old))
+	}
+
+	// Nobody on duty: the coordinators still hear of it.
+	w.person(cwVol, "en").command("duty", "off")
+	rs, code = w.confirm(cwReport+1, "d2", 0)
+	if got := announced(rs, code); len(got) != 2 || len(got[cwCoord]) != 1 || len(got[hAdmin]) != 1 {
+		t.Errorf("nobody on duty: announced to %v, want the coordinator and the admin", keys(got))
+	}
+}
+
+func keys(m map[int64][]flows.Reply) []int64 {
+	var out []int64
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sameAnnouncements(a, b map[int64][]flows.Reply) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !sameReplies(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTakeCaseRace: ten volunteers press "Take the case" at once: one owns
+// it, nine are told who has it, the reporter is told once and never who.
+func TestTakeCaseRace(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "race", 0)
+	w.person(cwReport, "ru").received()
+	const n = 10
+	for i := range n {
+		id := int64(800 + i)
+		w.member(id, flows.RoleVolunteer)
+		w.person(id, "en").command("name", fmt.Sprintf("Vol%d", i))
+		w.person(id, "en").received()
+	}
+	var wg sync.WaitGroup
+	results := make([][]flows.Reply, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := w.person(int64(800+i), "en")
+			rs, err := p.try(context.Background(), flows.Input{Kind: flows.KindButton, Data: "cw.:t:" + code})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = rs
+		}()
+	}
+	wg.Wait()
+	winners, told := 0, 0
+	var winner string
+	for i, rs := range results {
+		mine := to(rs, int64(800+i))
+		switch {
+		case has(mine, "casework.took"):
+			winners++
+			winner = fmt.Sprintf("Vol%d", i)
+		case has(mine, "casework.taken_by"):
+		default:
+			t.Errorf("volunteer %d: %v", i, describeAll(mine))
+		}
+		told += len(to(rs, cwReport))
+	}
+	if winners != 1 {
+		t.Fatalf("%d volunteers took the case, want 1", winners)
+	}
+	for i, rs := range results {
+		for _, r := range to(rs, int64(800+i)) {
+			if name := textData(r, "casework.taken_by", "Name"); name != nil && name != winner {
+				t.Errorf("volunteer %d told %v has it, the owner is %s", i, name, winner)
+			}
+		}
+	}
+	got := w.person(cwReport, "ru").received()
+	if told != 1 || len(got) != 1 || describe(got[0]) != "casework.reporter_taken" || got[0].Lang != "ru" {
+		t.Errorf("the reporter got %v, want one casework.reporter_taken in ru", describeAll(got))
+	}
+	w.leaks(t, got, "Vol")
+
+	// Bad input: a stale button, an unknown code, a closed case.
+	late := w.person(cwVol, "en").press("cw.:t:" + code)
+	if !has(late, "casework.taken_by") {
+		t.Errorf("a stale take: %v", describeAll(late))
+	}
+	if rs := w.person(cwVol, "en").command("take_case", "ZZZZ-ZZZZ"); !has(rs, "casework.unknown") {
+		t.Errorf("an unknown case: %v", describeAll(rs))
+	}
+	_, closed := w.confirm(cwReport+1, "closed", 0)
+	c, err := w.deps.Casework.View(context.Background(), closed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.deps.Timeline.Record(context.Background(), flows.Event{CaseID: c.ID, Kind: flows.EventStatus,
+		Status: flows.StatusClosed, Public: true, Actor: "tg:601"}); err != nil {
+		t.Fatal(err)
+	}
+	if rs := w.person(cwVol, "en").command("take_case", closed); !has(rs, "casework.take_closed") {
+		t.Errorf("a closed case: %v", describeAll(rs))
+	}
+	if v, _ := w.deps.Casework.View(context.Background(), closed); v.Owner != 0 {
+		t.Errorf("the closed case got owner %d", v.Owner)
+	}
+}
+
+// TestHandOver: the owner offers the case to a colleague who accepts; a
+// hand-over to a stranger, or accepted by someone removed meanwhile,
+// changes nothing.
+func TestHandOver(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "ho", 0)
+	anna, boris := w.person(cwVol, "en"), w.person(cwOffDuty, "en")
+	if rs := anna.command("take_case", code); !has(rs, "casework.took") {
+		t.Fatalf("take: %v", describeAll(rs))
+	}
+	if rs := anna.command("handover", code+" 99999"); !has(rs, "casework.handover_not_member") {
+		t.Errorf("to a stranger: %v", describeAll(rs))
+	}
+	if rs := boris.command("handover", code+" Anna"); !has(rs, "casework.not_owner") {
+		t.Errorf("by someone else: %v", describeAll(rs))
+	}
+	boris.received()
+	if rs := anna.command("handover", code+" Boris"); !has(rs, "casework.handover_offered") {
+		t.Fatalf("offer: %v", describeAll(rs))
+	}
+	ask := boris.received()
+	if len(ask) != 1 || ask[0].Texts[0].ID != "casework.handover_ask" {
+		t.Fatalf("boris got %v", describeAll(ask))
+	}
+	accept := buttonData(t, ask[0], "btn.case_accept")
+	// Removed before accepting: the button is refused, the case stays.
+	if err := w.vols.Remove(context.Background(), cwOffDuty); err != nil {
+		t.Fatal(err)
+	}
+	if rs := boris.press(accept); !has(rs, "button.old") {
+		t.Errorf("a removed member accepting: %v", describeAll(rs))
+	}
+	if v, _ := w.deps.Casework.View(context.Background(), code); v.Owner != cwVol {
+		t.Errorf("owner %d after a removed member's accept, want %d", v.Owner, cwVol)
+	}
+	w.member(cwOffDuty, flows.RoleVolunteer)
+	anna.received()
+	if rs := boris.press(accept); !has(rs, "casework.handover_accepted") {
+		t.Fatalf("accept: %v", describeAll(rs))
+	}
+	if got := anna.received(); len(got) != 1 || describe(got[0]) != "casework.handover_done" {
+		t.Errorf("anna got %v", describeAll(got))
+	}
+	if v, _ := w.deps.Casework.View(context.Background(), code); v.Owner != cwOffDuty {
+		t.Errorf("owner %d, want %d", v.Owner, cwOffDuty)
+	}
+	if rs := boris.press(accept); !has(rs, "casework.handover_gone") {
+		t.Errorf("a second accept: %v", describeAll(rs))
+	}
+	es, _, err := w.deps.Audit.ForCase(context.Background(), mustView(t, w, code).ID, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []string
+	for _, e := range es {
+		acts = append(acts, e.Action)
+	}
+	for _, want := range []string{flows.AuditTake, flows.AuditHandover, flows.AuditAssign} {
+		if !slices.Contains(acts, want) {
+			t.Errorf("audit log %v lacks %s", acts, want)
+		}
+	}
+}
+
+func mustView(t *testing.T, w *hworld, code string) flows.CaseView {
+	t.Helper()
+	v, err := w.deps.Casework.View(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestCaseEscalation: an urgent case nobody takes goes to the coordinators
+// after CaseEscalateUrgent, again after twice that, and never once taken;
+// two replicas ticking at once send each escalation once.
+func TestCaseEscalation(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	w.cfg.CaseEscalate, w.cfg.CaseEscalateUrgent = 30*time.Minute, 10*time.Minute
+	w.app = mustNew(t, w.cfg, w.deps)
+	// The case's creation time is Postgres's: the clock starts there.
+	_, code := w.confirm(cwReport, "esc", 0, "flight")
+	w.mu.Lock()
+	w.now = mustView(t, w, code).Created
+	w.mu.Unlock()
+	escalations := func() map[int64]int {
+		var rs []flows.Reply
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := w.app.CaseTick(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				rs = append(rs, got...)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		out := map[int64]int{}
+		for _, r := range rs {
+			if r.Texts[0].ID == "casework.escalated" {
+				out[r.ChatID]++
+			}
+		}
+		return out
+	}
+	for _, step := range []struct {
+		after time.Duration
+		want  int
+	}{{9 * time.Minute, 0}, {time.Minute, 1}, {19 * time.Minute, 0}, {time.Minute, 1}, {39 * time.Minute, 0}, {time.Minute, 1}} {
+		w.advance(step.after)
+		got := escalations()
+		if got[cwCoord] != step.want || got[hAdmin] != step.want || got[cwVol] != 0 {
+			t.Errorf("at +%v: escalations %v, want %d to each coordinator", w.clock().Sub(mustView(t, w, code).Created), got, step.want)
+		}
+	}
+	w.person(cwVol, "en").command("take_case", code)
+	w.advance(24 * time.Hour)
+	if got := escalations(); len(got) != 0 {
+		t.Errorf("a taken case escalated: %v", got)
+	}
+}
+
+// TestNewsDatesReminders: the reporter says the person was moved to Krome
+// and gives a deportation date two days away: the owner is told at once,
+// the case becomes urgent and is on the board's dates filter; reminders
+// fire once at 3 days and once at 1 day before. A date in the past is
+// refused; news on an erased case is refused.
+func TestNewsDatesReminders(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "news", 0)
+	anna := w.person(cwVol, "en")
+	anna.command("take_case", code)
+	anna.received()
+	rep := w.person(cwReport, "ru")
+	rep.received()
+
+	rs := rep.command("news", "")
+	if !has(rs, "casework.news_kind") {
+		t.Fatalf("/news: %v", describeAll(rs))
+	}
+	rs = rep.press(buttonData(t, rs[0], "btn.news_moved"))
+	if !has(rs, "casework.news_fac") {
+		t.Fatalf("moved: %v", describeAll(rs))
+	}
+	rs = rep.send("krome")
+	var krome string
+	for _, row := range rs[0].Buttons {
+		for _, b := range row {
+			if strings.Contains(b.Label, "Krome") {
+				krome = b.Data
+			}
+		}
+	}
+	if krome == "" {
+		t.Fatalf("no Krome among %v", buttonNames(rs[0]))
+	}
+	rs = rep.press(krome)
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("saved: %v", describeAll(rs))
+	}
+	if got := to(rs, cwVol); len(got) != 1 || describe(got[0]) != "casework.news_owner" ||
+		!strings.Contains(w.cat.Render("en", got[0].Texts...), "Krome") {
+		t.Errorf("the owner got %v", describeAll(got))
+	}
+	v := mustView(t, w, code)
+	if !slices.Contains(v.Urgent, flows.UrgentTransfer) || !strings.Contains(v.Facility.Name, "Krome") {
+		t.Errorf("after the transfer: urgent %v, facility %+v", v.Urgent, v.Facility)
+	}
+
+	// A deportation date in the past, then two days away.
+	rs = rep.command("news", "")
+	rs = rep.press(buttonData(t, rs[0], "btn.news_deportation"))
+	past := w.clock().AddDate(0, 0, -2).Format("02.01.2006")
+	if rs = rep.send(past); !has(rs, "casework.date_past") {
+		t.Errorf("a past date: %v", describeAll(rs))
+	}
+	day := w.clock().AddDate(0, 0, 2)
+	rs = rep.send(day.Format("02.01.2006"))
+	if got := to(rs, cwVol); len(got) != 1 || describe(got[0]) != "casework.news_owner" {
+		t.Errorf("the owner got %v", describeAll(got))
+	}
+	v = mustView(t, w, code)
+	if v.Deportation != day.Format(time.DateOnly) || !slices.Contains(v.Urgent, flows.UrgentDeportation) {
+		t.Errorf("deportation %q urgent %v", v.Deportation, v.Urgent)
+	}
+	rs = anna.press("cw.:b:dates::0")
+	if !has(rs, "casework.board_page") || !strings.Contains(w.cat.Render("en", rs[0].Texts...), flows.FormatCode(code)) {
+		t.Errorf("the dates filter: %v", describeAll(rs))
+	}
+	anna.received()
+
+	reminders := func() int {
+		n := 0
+		for _, r := range w.caseTick() {
+			if r.Texts[0].ID == "casework.remind" {
+				if r.ChatID != cwVol {
+					t.Errorf("reminder to %d, want the owner", r.ChatID)
+				}
+				n++
+			}
+		}
+		return n
+	}
+	if n := reminders(); n != 1 {
+		t.Errorf("3 days before: %d reminders, want 1", n)
+	}
+	if n := reminders(); n != 0 {
+		t.Errorf("3 days before, again: %d reminders, want 0", n)
+	}
+	w.advance(24 * time.Hour)
+	if n := reminders(); n != 1 {
+		t.Errorf("1 day before: %d reminders, want 1", n)
+	}
+	w.advance(time.Hour)
+	if n := reminders(); n != 0 {
+		t.Errorf("1 day before, again: %d reminders, want 0", n)
+	}
+
+	// A volunteer's date in the past.
+	if rs := anna.command("date", code+" hearing "+past); !has(rs, "casework.date_past") {
+		t.Errorf("/date in the past: %v", describeAll(rs))
+	}
+	// After /forget, the case takes no news.
+	rep.command("forget", "")
+	rep.press("s.:fg:yes")
+	// (/forget also unlinks the reporter from their cases: they have none.)
+	if rs := rep.command("news", code); !has(rs, "casework.news_gone", "casework.news_none") {
+		t.Errorf("news after /forget: %v", describeAll(rs))
+	}
+}
+
+// TestCardButtons: the actions under an opened card follow what the
+// member may do with the case.
+func TestCardButtons(t *testing.T) {
+	v := flows.CaseView{Code: "K7M4Q9XP", Status: flows.StatusNew}
+	owned := v
+	owned.Owner = 42
+	tests := []struct {
+		name string
+		v    flows.CaseView
+		acc  flows.CardAccess
+		want []string
+	}{
+		{"untaken, a volunteer", v, flows.CardAccess{Member: 7, Take: true, Work: true},
+			[]string{"btn.case_take", "btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write"}},
+		{"a colleague's, a volunteer", owned, flows.CardAccess{Member: 7, Take: true}, nil},
+		{"one's own", owned, flows.CardAccess{Member: 42, Take: true, Work: true, HandOver: true},
+			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_release", "btn.case_handover"}},
+		{"a colleague's, a coordinator", owned, flows.CardAccess{Member: 7, Take: true, Work: true, HandOver: true},
+			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_handover"}},
+	}
+	for _, tt := range tests {
+		got := buttonNames(flows.Reply{Buttons: flows.CardButtons(tt.v, tt.acc)})
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	texts, buttons := flows.Card(v, flows.CardAnnounce)
+	if len(texts) != 1 || len(buttons) != 2 {
+		t.Errorf("announcement card: %d texts, %d rows", len(texts), len(buttons))
+	}
+	if _, buttons := flows.Card(v, flows.CardOpen); buttons != nil {
+		t.Errorf("an opened card carries buttons of its own: %v", buttons)
+	}
+}
+
+// TestCardActions: "Open" shows the card with the member's actions;
+// "Later" keeps the announcement without its buttons; "Talk to the
+// reporter" opens /write.
+func TestCardActions(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "open", 0)
+	anna := w.person(cwVol, "en")
+	anna.received()
+	rs := anna.press("cw.:o:" + code)
+	if got := buttonNames(to(rs, cwVol)[0]); !slices.Contains(got, "btn.case_take") || !slices.Contains(got, "btn.case_dates") {
+		t.Errorf("open: %v", got)
+	}
+	rs = anna.press("cw.:l:" + code)
+	if r := to(rs, cwVol)[0]; r.Edit == 0 || !has(rs, "casework.later") {
+		t.Errorf("later: %+v", describeAll(rs))
+	}
+	if rs := anna.press("cw.:w:" + code); !has(rs, "tools.write_opened") {
+		t.Errorf("write: %v", describeAll(rs))
+	}
+	// A date from the card's buttons: which date, then the date typed.
+	rs = anna.press("cw.:d:" + code)
+	rs = anna.press(buttonData(t, to(rs, cwVol)[0], "casework.field.checkin"))
+	if !has(rs, "casework.date_ask") {
+		t.Fatalf("date button: %v", describeAll(rs))
+	}
+	soon := testNow.AddDate(0, 0, 20)
+	if rs = anna.send(soon.Format("02.01.2006")); !has(rs, "casework.date_set") {
+		t.Errorf("date typed: %v", describeAll(rs))
+	}
+	if v := mustView(t, w, code); v.CheckIn != soon.Format(time.DateOnly) {
+		t.Errorf("check-in date %q", v.CheckIn)
+	}
+	// A stranger pressing a volunteer's button learns nothing.
+	if rs := w.person(9999, "en").press("cw.:o:" + code); !has(rs, "button.old") || has(rs, "casework.card") {
+		t.Errorf("a stranger opening a case: %v", describeAll(rs))
+	}
+}
+
+// TestMergedCase: a case merged into another takes no news, no owner and
+// is off the board.
+func TestMergedCase(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, into := w.confirm(cwReport+1, "into", 0)
+	_, code := w.confirm(cwReport, "merged", 0)
+	if _, err := w.db.Exec(`UPDATE cases SET merged_into = (SELECT id FROM cases WHERE code = $2) WHERE code = $1`, code, into); err != nil {
+		t.Fatal(err)
+	}
+	if rs := w.person(cwReport, "ru").command("news", code); !has(rs, "casework.news_gone") {
+		t.Errorf("news on a merged case: %v", describeAll(rs))
+	}
+	if rs := w.person(cwVol, "en").command("take_case", code); !has(rs, "casework.merged") {
+		t.Errorf("taking a merged case: %v", describeAll(rs))
+	}
+	rs := w.person(cwVol, "en").press("cw.:b:new::0")
+	if text := w.cat.Render("en", to(rs, cwVol)[0].Texts...); strings.Contains(text, flows.FormatCode(code)) || !strings.Contains(text, flows.FormatCode(into)) {
+		t.Errorf("the board shows the merged case or not the other:\n%s", text)
+	}
+}

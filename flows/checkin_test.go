@@ -1,0 +1,405 @@
+package flows_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/flows"
+	"hotline/storage"
+)
+
+// The check-in safety line as people live it: a registration, a trusted
+// contact who agrees, reminders, "are you out?", and the alarm when
+// nobody answers. Timers fire through CheckinTick on the test's clock.
+
+const (
+	ckPerson  = 7100001
+	ckContact = 7100002
+	ckOther   = 7100003
+)
+
+// tick runs the check-in timers once and delivers what they send.
+func (w *world) tick() []flows.Reply {
+	w.t.Helper()
+	var out []flows.Reply
+	err := w.app.CheckinTick(context.Background(), func(_ context.Context, rs []flows.Reply) error {
+		out = append(out, rs...)
+		return nil
+	})
+	if err != nil {
+		w.t.Fatalf("CheckinTick: %v", err)
+	}
+	for _, r := range out {
+		w.deliver(r)
+	}
+	return out
+}
+
+// setClock puts the test's clock at t.
+func (w *world) setClock(t time.Time) {
+	w.mu.Lock()
+	w.now = t
+	w.mu.Unlock()
+}
+
+// registerCheckin plays a registration at the office typed, on the date
+// and at the time typed, with the answers of a Russian speaker, and
+// returns the stored check-in.
+func (w *world) registerCheckin(p *person, office, pick, date, clock string) flows.Checkin {
+	w.t.Helper()
+	p.command("start", "")
+	expectTexts(w.t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	expectTexts(w.t, p.press("btn.checkin_agree"), "checkin.ask_office")
+	expectTexts(w.t, p.send(office), "checkin.office_pick")
+	expectTexts(w.t, p.press(pick), "checkin.ask_date")
+	expectTexts(w.t, p.send(date), "checkin.ask_time")
+	expectTexts(w.t, p.send(clock), "checkin.ask_name")
+	expectTexts(w.t, p.send("Иван Петров"), "checkin.ask_anumber")
+	expectTexts(w.t, p.send("A 123-456-789"), "checkin.review")
+	expectTexts(w.t, p.press("btn.checkin_save"), "checkin.saved", "checkin.contacts", "checkin.contacts_ask")
+	k, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		w.t.Fatalf("active check-in: %v", err)
+	}
+	return k
+}
+
+// inviteContact has p invite c, and c open the link and agree.
+func (w *world) inviteContact(p, c *person) {
+	w.t.Helper()
+	r := p.press("btn.checkin_invite")
+	expectTexts(w.t, r, "checkin.invite_forward")
+	link, _ := r.Texts[0].Data["Link"].(string)
+	_, token, ok := strings.Cut(link, "?start=")
+	if !ok {
+		w.t.Fatalf("no link in %q", link)
+	}
+	expectTexts(w.t, c.command("start", token), "checkin.invite")
+	before := len(p.got)
+	expectTexts(w.t, c.press("btn.checkin_contact_yes"), "checkin.contact_agreed")
+	if got := p.since(before); len(got) != 1 || textIDs(got[0].Reply)[0] != "checkin.contact_joined" {
+		w.t.Fatalf("the person got %v, want to hear the contact agreed", got)
+	}
+}
+
+// got returns the message IDs the chat got since n messages.
+func (p *person) idsSince(n int) []string {
+	var out []string
+	for _, m := range p.since(n) {
+		out = append(out, textIDs(m.Reply)...)
+	}
+	return out
+}
+
+func TestCheckinRemindersAndOut(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	c := w.person(ckContact, "en")
+	w.person(volunteerID, "en")
+	// Tuesday 2026-03-10 12:00 UTC; the check-in is on Thursday at 9:30
+	// in Chicago (CDT, UTC-5): 14:30 UTC.
+	k := w.registerCheckin(p, "Чикаго", "Chicago", "12.03", "9:30")
+	if got, want := k.Start, time.Date(2026, 3, 12, 14, 30, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("stored start %v, want %v", got, want)
+	}
+	if k.Zone != "America/Chicago" || k.Name != "Иван Петров" || k.ANumber != "123456789" {
+		t.Fatalf("stored %+v", k)
+	}
+	w.inviteContact(p, c)
+
+	// Nothing is due yet.
+	if rs := w.tick(); len(rs) != 0 {
+		t.Fatalf("tick before anything is due sent %v", rs)
+	}
+	// The day before at 9:30 Chicago time: the reminder, once.
+	w.setClock(time.Date(2026, 3, 11, 14, 30, 0, 0, time.UTC))
+	n := len(p.got)
+	w.tick()
+	w.tick()
+	if got := p.idsSince(n); strings.Join(got, " ") != "checkin.remind_day checkin.bring checkin.if_detained" {
+		t.Fatalf("day before: %v", got)
+	}
+	when := p.last().Texts[0].Data["When"].(flows.Text)
+	if when.Data["Time"] != "09:30" || when.Data["Zone"] != "CDT" {
+		t.Errorf("reminder shows %v, want 09:30 CDT", when.Data)
+	}
+	// Two hours before.
+	w.setClock(time.Date(2026, 3, 12, 12, 30, 0, 0, time.UTC))
+	n = len(p.got)
+	w.tick()
+	w.tick()
+	if got := p.idsSince(n); len(got) == 0 || got[0] != "checkin.remind_soon" || len(p.since(n)) != 1 {
+		t.Fatalf("two hours before: %v", got)
+	}
+	// At the expected end (3 hours): are you out?
+	w.setClock(time.Date(2026, 3, 12, 17, 30, 0, 0, time.UTC))
+	n = len(p.got)
+	w.tick()
+	if got := p.idsSince(n); strings.Join(got, " ") != "checkin.ask_out" {
+		t.Fatalf("at the end: %v", got)
+	}
+	// I'm out: closed, and nobody else hears a thing.
+	cn, vn := len(c.got), len(w.people[volunteerID].got)
+	expectTexts(t, p.press("btn.checkin_out"), "checkin.out_ok")
+	w.setClock(time.Date(2026, 3, 13, 17, 30, 0, 0, time.UTC))
+	if rs := w.tick(); len(rs) != 0 {
+		t.Fatalf("after I'm out the timers sent %v", rs)
+	}
+	if len(c.got) != cn || len(w.people[volunteerID].got) != vn {
+		t.Fatalf("someone was told: contact %v, volunteer %v", c.idsSince(cn), w.people[volunteerID].idsSince(vn))
+	}
+	var cases int
+	if err := w.db.Get(&cases, `SELECT count(*) FROM cases`); err != nil {
+		t.Fatal(err)
+	}
+	if n := cases; n != 0 {
+		t.Fatalf("%d cases, want none", n)
+	}
+}
+
+func TestCheckinSilenceRaisesTheAlarm(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	c := w.person(ckContact, "en")
+	vol := w.person(volunteerID, "en")
+	k := w.registerCheckin(p, "new york", "New York City", "11.03", "10:00")
+	w.inviteContact(p, c)
+	p.press("btn.checkin_phone")
+	expectTexts(t, p.send("+1 212 555 0100"), "checkin.phone_added", "checkin.contacts", "checkin.contacts_ask")
+
+	end := k.End
+	grace := 2 * time.Hour
+	w.setClock(end)
+	w.tick()
+	w.setClock(end.Add(grace))
+	n := len(p.got)
+	w.tick()
+	if got := p.idsSince(n); strings.Join(got, " ") != "checkin.ask_out_again" {
+		t.Fatalf("after one grace: %v", got)
+	}
+	// The second grace runs out: the alarm, once, however often it ticks.
+	w.setClock(end.Add(2 * grace))
+	cn, vn := len(c.got), len(vol.got)
+	w.tick()
+	w.tick()
+	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.alarm_contact" {
+		t.Fatalf("contact got %v", got)
+	}
+	if got := vol.idsSince(vn); strings.Join(got, " ") != "checkin.alarm_hotline checkin.alarm_phones" {
+		t.Fatalf("volunteer got %v", got)
+	}
+	if c.last().Lang != "en" || p.last().Lang != "ru" {
+		t.Errorf("languages: contact %s, person %s", c.last().Lang, p.last().Lang)
+	}
+	if ph := vol.last().Texts[1].Data["Phones"]; ph != "+1 212 555 0100" {
+		t.Errorf("volunteers are given %v to call", ph)
+	}
+	code, _ := c.last().Texts[0].Data["Code"].(string)
+	k, err := w.deps.Checkins.Get(context.Background(), k.ID)
+	if err != nil || k.Status != flows.CheckinAlarm || flows.FormatCode(k.CaseCode) != code {
+		t.Fatalf("check-in after the alarm: %+v, %v; contact told %q", k, err, code)
+	}
+	r, _, err := w.cases.Get(context.Background(), k.CaseCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Circumstance != "checkin" || len(r.Urgent) != 1 || r.Urgent[0] != flows.UrgentCheckin ||
+		r.NameCyrillic != "Иван Петров" || r.ANumber != "123456789" || !strings.Contains(r.FacilityText, "New York City") {
+		t.Fatalf("case %+v", r)
+	}
+	// Out after the alarm: the case has the news, the same people hear it.
+	cn, vn = len(c.got), len(vol.got)
+	expectTexts(t, p.press("btn.checkin_out"), "checkin.out_after_alarm")
+	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.out_contact" {
+		t.Fatalf("contact got %v", got)
+	}
+	if got := vol.idsSince(vn); strings.Join(got, " ") != "checkin.out_hotline" {
+		t.Fatalf("volunteer got %v", got)
+	}
+	files, err := w.timeline.Find(context.Background(), k.CaseCode, "")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("find case: %v %v", files, err)
+	}
+	news := false
+	for _, e := range files[0].Events {
+		news = news || e.Kind == flows.EventNote && strings.Contains(e.Note, "out")
+	}
+	if !news {
+		t.Errorf("the case has no news of the person being out: %+v", files[0].Events)
+	}
+	var actions []string
+	if err := w.db.Select(&actions, `SELECT action || ' by ' || actor FROM audit_log WHERE case_id = $1 ORDER BY id`, k.CaseID); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(actions, ", "); got != "checkin_alarm by system, checkin_out by tg:7100001" {
+		t.Errorf("audit log: %s", got)
+	}
+}
+
+// TestCheckinAcrossDaylightSaving: registered on a Friday in daylight time
+// for the Monday after clocks go back, the check-in is at 9:00 standard
+// time, and the day-before reminder comes on Sunday at 9:00 local time.
+func TestCheckinAcrossDaylightSaving(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	w.setClock(time.Date(2026, 10, 30, 16, 0, 0, 0, time.UTC)) // Friday, 12:00 EDT
+	k := w.registerCheckin(p, "Newark", "Newark", "2 November 2026", "9:00")
+	if got, want := k.Start, time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("stored start %v, want %v (9:00 EST)", got, want)
+	}
+	w.setClock(time.Date(2026, 11, 1, 13, 59, 0, 0, time.UTC)) // Sunday 8:59 EST
+	if rs := w.tick(); len(rs) != 0 {
+		t.Fatalf("reminder before 9:00 local: %v", rs)
+	}
+	w.setClock(time.Date(2026, 11, 1, 14, 0, 0, 0, time.UTC))
+	rs := w.tick()
+	if len(rs) != 1 || rs[0].Texts[0].ID != "checkin.remind_day" {
+		t.Fatalf("Sunday 9:00 EST: %v", rs)
+	}
+	when := rs[0].Texts[0].Data["When"].(flows.Text)
+	if when.Data["Time12"] != "9:00 AM" || when.Data["Zone"] != "EST" {
+		t.Errorf("reminder shows %v", when.Data)
+	}
+	w.setClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)) // Monday 7:00 EST
+	if rs := w.tick(); len(rs) != 1 || rs[0].Texts[0].ID != "checkin.remind_soon" {
+		t.Fatalf("Monday 7:00 EST: %v", rs)
+	}
+}
+
+func TestCheckinBadInput(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	o := w.person(ckOther, "ru")
+	p.command("start", "")
+	p.press("btn.menu_checkin")
+	p.press("btn.checkin_agree")
+	// An office not in the list is kept as typed, with its state's zone.
+	expectTexts(t, p.send("Orlando sub-office"), "checkin.office_none")
+	expectTexts(t, p.press("btn.checkin_office_typed"), "checkin.ask_state")
+	expectTexts(t, p.send("Floridaa"), "checkin.bad_state", "checkin.ask_state")
+	expectTexts(t, p.send("Florida"), "checkin.ask_date")
+	// A date in the past, then a time already past today.
+	expectTexts(t, p.send("01.03.2026"), "checkin.date_past", "checkin.ask_date")
+	expectTexts(t, p.press("btn.checkin_today"), "checkin.ask_time")
+	expectTexts(t, p.send("6:00"), "checkin.time_past", "checkin.ask_date")
+	expectTexts(t, p.press("btn.checkin_tomorrow"), "checkin.ask_time")
+	expectTexts(t, p.send("quarter past"), "checkin.bad_time", "checkin.ask_time")
+	expectTexts(t, p.send("2 pm"), "checkin.ask_name")
+	p.send("Ivan Petrov")
+	expectTexts(t, p.press("btn.checkin_anumber_unknown"), "checkin.review")
+	p.press("btn.checkin_save")
+	k, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.OfficeText != "Orlando sub-office" || k.State != "FL" || k.Zone != "America/New_York" ||
+		!k.Start.Equal(time.Date(2026, 3, 11, 18, 0, 0, 0, time.UTC)) {
+		t.Fatalf("stored %+v", k)
+	}
+	// A second check-in at once: the one there is, kindly.
+	p.command("start", "")
+	expectTexts(t, p.press("btn.menu_checkin"), "checkin.have_one", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+	// "I'm out" pressed by someone else changes nothing.
+	out := ""
+	for _, row := range p.last().Buttons {
+		for _, b := range row {
+			if b.Text.ID == "btn.checkin_out" {
+				out = b.Data
+			}
+		}
+	}
+	o.command("start", "")
+	expectTexts(t, o.pressData(out), "checkin.not_yours", "menu.choose")
+	if k, _ := w.deps.Checkins.Get(context.Background(), k.ID); k.Status != flows.CheckinActive {
+		t.Fatalf("status %s after a stranger's press", k.Status)
+	}
+	// A contact who never agrees: the reminder says so.
+	p.press("btn.checkin_invite")
+	w.setClock(time.Date(2026, 3, 11, 16, 0, 0, 0, time.UTC))
+	n := len(p.got)
+	w.tick()
+	// Both reminders are due: the later one alone.
+	if got := p.idsSince(n); strings.Join(got, " ") != "checkin.remind_soon checkin.bring checkin.if_detained checkin.contacts_pending" {
+		t.Fatalf("reminder: %v", got)
+	}
+}
+
+func TestCheckinForget(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	k := w.registerCheckin(p, "Phoenix", "Phoenix", "12.03", "9:00")
+	p.command("forget", "")
+	r := p.press("btn.forget_yes")
+	if !strings.Contains(strings.Join(textIDs(r), " "), "forget.erased_checkins") {
+		t.Fatalf("forget said %v", textIDs(r))
+	}
+	got, err := w.deps.Checkins.Get(context.Background(), k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "" || got.ANumber != "" || got.Status != flows.CheckinCancelled {
+		t.Fatalf("after /forget: %+v", got)
+	}
+	w.setClock(k.End.Add(5 * time.Hour))
+	if rs := w.tick(); len(rs) != 0 {
+		t.Fatalf("timers of an erased check-in sent %v", rs)
+	}
+	if _, err := w.deps.Checkins.Active(context.Background(), p.id); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("active after /forget: %v", err)
+	}
+}
+
+func TestParseClock(t *testing.T) {
+	for _, tt := range []struct {
+		in     string
+		hh, mm int
+		ok     bool
+	}{
+		{"9:30", 9, 30, true}, {"09.30", 9, 30, true}, {"0930", 9, 30, true}, {"14:00", 14, 0, true},
+		{"2 pm", 14, 0, true}, {"9:30 am", 9, 30, true}, {"12 pm", 12, 0, true}, {"12am", 0, 0, true},
+		{"9 вечера", 21, 0, true}, {"21ч", 21, 0, true}, {"9", 9, 0, true},
+		{"25:00", 0, 0, false}, {"13 pm", 0, 0, false}, {"quarter past", 0, 0, false}, {"9:7", 0, 0, false},
+	} {
+		hh, mm, ok := flows.ParseClock(tt.in)
+		if ok != tt.ok || ok && (hh != tt.hh || mm != tt.mm) {
+			t.Errorf("ParseClock(%q) = %d:%d %v, want %d:%d %v", tt.in, hh, mm, ok, tt.hh, tt.mm, tt.ok)
+		}
+	}
+}
+
+// TestCheckinNext: at "are you out?" the person sets the next check-in:
+// the first is closed without telling anyone, and the new one keeps the
+// office, the person and the trusted contact, asking only when.
+func TestCheckinNext(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	c := w.person(ckContact, "ru")
+	first := w.registerCheckin(p, "Phoenix", "Phoenix", "12.03", "9:00")
+	w.inviteContact(p, c)
+	w.setClock(first.End)
+	w.tick()
+	cn := len(c.got)
+	expectTexts(t, p.press("btn.checkin_next"), "checkin.next_intro", "checkin.ask_date")
+	expectTexts(t, p.send("09.04.2026"), "checkin.ask_time")
+	expectTexts(t, p.send("10:00"), "checkin.review")
+	p.press("btn.checkin_save")
+	next, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.ID == first.ID || next.OfficeCode != "phoenix" || next.Name != "Иван Петров" || next.ANumber != "123456789" ||
+		len(next.Contacts) != 1 || next.Contacts[0].ChatID != c.id {
+		t.Fatalf("next check-in %+v", next)
+	}
+	if old, _ := w.deps.Checkins.Get(context.Background(), first.ID); old.Status != flows.CheckinMoved {
+		t.Fatalf("first check-in is %s", old.Status)
+	}
+	w.setClock(first.End.Add(5 * time.Hour))
+	w.tick()
+	if len(c.got) != cn {
+		t.Fatalf("the contact was told %v", c.idsSince(cn))
+	}
+}

@@ -1,0 +1,322 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// News from the reporter after filing: "Add news about a case" in the main
+// menu and under /mycases. The reporter says what happened — moved to
+// another facility, a hearing date, a deportation date or a flight rumour,
+// released, deported, or anything in their words — and it becomes an
+// event of the case's timeline marked as theirs, updates the case's
+// fields, and reaches the owner at once (the whole hotline when nobody
+// owns the case). It is never public: people following the case by its
+// code see only what a volunteer makes public.
+
+// newsData is the callback data of a news button of this flow.
+func (c *turn) newsData(act, v string) string {
+	return dataCase + ":" + act + ":" + c.s.Nonce + ":" + v
+}
+
+// startNews begins the reporter's news: for the case named, the only one
+// they reported, or the one they pick.
+func (c *turn) startNews(ctx context.Context, raw string) error {
+	if c.inReport() {
+		c.say(T("casework.news_in_report"))
+		return c.show(ctx)
+	}
+	cases, err := c.a.d.Reporters.Cases(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+	}
+	if len(cases) == 0 {
+		c.reset()
+		c.say(T("casework.news_none"))
+		c.footer()
+		return nil
+	}
+	code, _ := NormalizeCode(raw)
+	if code == "" && len(cases) == 1 {
+		code = cases[0].Code
+	}
+	i := slices.IndexFunc(cases, func(cs CaseStatus) bool { return cs.Code == code })
+	if i < 0 {
+		c.reset()
+		c.say(T("casework.news_pick"))
+		for j, cs := range cases {
+			if j == myCasesMax {
+				break
+			}
+			c.buttons = append(c.buttons, []Button{{Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
+				Data: dataCase + ":" + cwNews + ":" + cs.Code}})
+		}
+		c.footer()
+		return nil
+	}
+	cs := cases[i]
+	v, err := c.a.d.Casework.ViewByID(ctx, cs.CaseID)
+	if err != nil {
+		return fmt.Errorf("view case %d: %w", cs.CaseID, err)
+	}
+	if v.Erased || v.Merged {
+		c.reset()
+		c.say(T("casework.news_gone", "Code", FormatCode(cs.Code)))
+		c.footer()
+		return nil
+	}
+	c.reset()
+	c.s.Flow, c.s.Step = flowNews, stepNewsKind
+	c.s.Nonce = nonceOf(c.a.d.NewID())
+	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: cs.CaseID, Code: cs.Code}
+	return c.newsPrompt(ctx)
+}
+
+// newsPrompt asks the news flow's current question.
+func (c *turn) newsPrompt(ctx context.Context) error {
+	u := c.s.Update
+	if u == nil {
+		c.reset()
+		c.say(T("menu.choose"))
+		c.menu()
+		return nil
+	}
+	code := FormatCode(u.Code)
+	cancel := []Button{{Text: T("btn.update_cancel"), Data: c.newsData(cwNewsKind, "cancel")}}
+	switch c.s.Step {
+	case stepNewsKind:
+		c.say(T("casework.news_kind", "Code", code))
+		for _, k := range newsKinds() {
+			c.buttons = append(c.buttons, []Button{{Text: T("btn.news_" + k), Data: c.newsData(cwNewsKind, k)}})
+		}
+		c.buttons = append(c.buttons, cancel)
+	case stepNewsFac:
+		if u.Query == "" {
+			c.say(T("casework.news_fac", "Code", code))
+			c.buttons = [][]Button{cancel}
+			return nil
+		}
+		found, err := c.a.d.Facilities.Match(ctx, u.Query, facilityMatches)
+		if err != nil {
+			return fmt.Errorf("match facilities: %w", err)
+		}
+		id := "update.moved_pick"
+		if len(found) == 0 {
+			id = "update.moved_none"
+		}
+		c.say(T(id, "Query", u.Query))
+		for _, f := range found {
+			c.buttons = append(c.buttons, []Button{{Label: facilityLabel(f),
+				Data: c.newsData(cwNewsFac, strconv.FormatInt(f.ID, 10))}})
+		}
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.news_fac_typed"), Data: c.newsData(cwNewsFac, "typed")}}, cancel)
+	case stepNewsDate:
+		field := T("casework.field." + DateHearing)
+		if u.Status == NewsDeportation {
+			field = T("casework.field." + DateDeportation)
+		}
+		c.say(T("casework.news_date", "Code", code, "Field", field))
+		if u.Status == NewsDeportation {
+			c.buttons = append(c.buttons, []Button{{Text: T("btn.news_rumor"), Data: c.newsData(cwNewsKind, "rumour")}})
+		}
+		c.buttons = append(c.buttons, cancel)
+	case stepNewsText:
+		c.say(T("casework.news_text", "Code", code))
+		c.buttons = [][]Button{cancel}
+	default:
+		c.reset()
+		c.say(T("menu.choose"))
+		c.menu()
+	}
+	return nil
+}
+
+// newsButton runs a button of the news flow.
+func (c *turn) newsButton(ctx context.Context, act, arg string) error {
+	nonce, v, _ := strings.Cut(arg, ":")
+	u := c.s.Update
+	if c.s.Flow != flowNews || u == nil || nonce != c.s.Nonce {
+		c.say(T("button.old"))
+		return c.again(ctx)
+	}
+	if v == "cancel" {
+		c.reset()
+		c.say(T("update.cancelled"), T("menu.choose"))
+		c.menu()
+		return nil
+	}
+	switch {
+	case act == cwNewsKind && c.s.Step == stepNewsKind && slices.Contains(newsKinds(), v):
+		u.Status = v
+		switch v {
+		case NewsMoved:
+			c.s.Step = stepNewsFac
+		case NewsHearing, NewsDeportation:
+			c.s.Step = stepNewsDate
+		case NewsText:
+			c.s.Step = stepNewsText
+		default:
+			return c.commitNews(ctx)
+		}
+		return c.newsPrompt(ctx)
+	case act == cwNewsKind && c.s.Step == stepNewsDate && v == "rumour" && u.Status == NewsDeportation:
+		u.Date = ""
+		return c.commitNews(ctx)
+	case act == cwNewsFac && c.s.Step == stepNewsFac && v == "typed" && u.Query != "":
+		u.FacilityID = 0
+		return c.commitNews(ctx)
+	case act == cwNewsFac && c.s.Step == stepNewsFac:
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			break
+		}
+		if _, err := c.a.d.Facilities.Get(ctx, id); errors.Is(err, ErrNotFound) {
+			break
+		} else if err != nil {
+			return fmt.Errorf("get facility %d: %w", id, err)
+		}
+		u.FacilityID, u.Query = id, ""
+		return c.commitNews(ctx)
+	}
+	c.say(T("button.old_step"))
+	return c.newsPrompt(ctx)
+}
+
+// newsTyped takes what the reporter types in the news flow; the volunteers'
+// date flow shares the flow hook's place, so it is told apart here.
+func newsTyped(ctx context.Context, c *turn) error {
+	u := c.s.Update
+	if u == nil {
+		return c.newsPrompt(ctx)
+	}
+	if c.in.Kind != KindText {
+		c.say(T("input.media"))
+		return c.newsPrompt(ctx)
+	}
+	v := c.in.Text
+	switch c.s.Step {
+	case stepNewsFac:
+		q, p := ParseName(v, maxName)
+		if p != nil {
+			c.say(*p)
+			return c.newsPrompt(ctx)
+		}
+		u.Query = q
+		return c.newsPrompt(ctx)
+	case stepNewsDate:
+		d, p := ParseHearingDate(v, c.now)
+		if p != nil {
+			c.say(*p)
+			return c.newsPrompt(ctx)
+		}
+		if d.Before(today(c.now)) {
+			c.say(T("casework.date_past", "Date", dateText(d)))
+			return c.newsPrompt(ctx)
+		}
+		u.Date = d.Format(time.DateOnly)
+		return c.commitNews(ctx)
+	case stepNewsText:
+		note, p := ParseText(v, c.a.cfg.MaxText)
+		if p != nil {
+			c.say(*p)
+			return c.newsPrompt(ctx)
+		}
+		u.Note = note
+		return c.commitNews(ctx)
+	}
+	c.say(T("input.use_buttons"))
+	return c.newsPrompt(ctx)
+}
+
+// commitNews stores the news and tells the owner, or the hotline when
+// nobody owns the case. Handled again after a failure, it finds the news
+// stored the first time (by the flow's id) and builds the same messages.
+func (c *turn) commitNews(ctx context.Context) error {
+	u := c.s.Update
+	n := News{CaseID: u.CaseID, Kind: u.Status, FacilityID: u.FacilityID, FacilityText: u.Query,
+		Date: u.Date, Note: u.Note, Key: "news:" + u.ID, At: c.now}
+	switch n.Kind {
+	case NewsMoved:
+		n.Urgent = UrgentTransfer
+	case NewsDeportation:
+		n.Urgent = UrgentDeportation
+		if n.Date == "" {
+			n.Urgent = UrgentFlight
+		}
+	}
+	if n.Kind == NewsHearing && n.Date == "" {
+		c.say(T("button.old_step"))
+		return c.newsPrompt(ctx)
+	}
+	code := u.Code
+	cur, err := c.a.d.Casework.ViewByID(ctx, n.CaseID)
+	if errors.Is(err, ErrNotFound) || err == nil && (cur.Erased || cur.Merged) {
+		c.reset()
+		c.say(T("casework.news_gone", "Code", FormatCode(code)))
+		c.footer()
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("view case %d: %w", n.CaseID, err)
+	}
+	v, err := c.a.d.Casework.AddNews(ctx, n)
+	if err != nil {
+		return fmt.Errorf("news %s of case %d: %w", u.ID, n.CaseID, err)
+	}
+	if err := c.a.audit(ctx, c, AuditEntry{Action: AuditNews, CaseID: v.ID, Detail: n.Kind}); err != nil {
+		return err
+	}
+	what, err := c.newsText(ctx, n)
+	if err != nil {
+		return err
+	}
+	c.reset()
+	c.say(T("casework.news_saved", "Code", FormatCode(code)))
+	c.footer()
+	if v.Owner != 0 {
+		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply,
+			Texts:   []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
+			Buttons: [][]Button{{{Text: T("btn.case_open"), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
+		return nil
+	}
+	to, err := c.a.hotline(ctx, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	texts, buttons := Card(v, CardNews)
+	texts = append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)}, texts...)
+	for _, r := range to {
+		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply})
+	}
+	return nil
+}
+
+// newsText says what the news is, for the volunteers.
+func (c *turn) newsText(ctx context.Context, n News) (Text, error) {
+	switch n.Kind {
+	case NewsMoved:
+		where, err := c.facilityName(ctx, n.FacilityID, n.FacilityText)
+		if err != nil {
+			return Text{}, err
+		}
+		if where == "" {
+			return T("casework.news.moved_unknown"), nil
+		}
+		return T("casework.news.moved", "Facility", where), nil
+	case NewsHearing:
+		return T("casework.news.hearing", "Date", dateText(dateOf(n.Date))), nil
+	case NewsDeportation:
+		if n.Date == "" {
+			return T("casework.news.rumor"), nil
+		}
+		return T("casework.news.deportation", "Date", dateText(dateOf(n.Date))), nil
+	case NewsText:
+		return T("casework.news.text", "Note", n.Note), nil
+	}
+	return T("casework.news." + n.Kind), nil
+}

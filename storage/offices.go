@@ -1,0 +1,141 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"hotline/flows"
+)
+
+var _ flows.Offices = (*Offices)(nil)
+
+// Offices is ICE's field offices (storage/data/ice-field-offices.csv), where
+// people go to their check-ins, matched like the facility directory: the
+// same normalised text (Cyrillic transliterated) and the same trigram
+// similarity in Postgres. The list is small and fixed, so it lives in
+// memory and is sent along with each query.
+type Offices struct {
+	db      *sqlx.DB
+	offices []flows.Office
+	search  []string // the normalised search text of each office
+	primary []string // its name and city alone, which rank above its state
+}
+
+// NewOffices reads the embedded list of field offices. Every office's time
+// zone must be one the Go runtime knows (the binary embeds time/tzdata).
+func NewOffices(db *sqlx.DB) (*Offices, error) {
+	buf, err := data.ReadFile("data/ice-field-offices.csv")
+	if err != nil {
+		return nil, fmt.Errorf("field offices: %w", err)
+	}
+	recs, err := readCSV(bytes.NewReader(buf), "name", "city", "state", "time_zone")
+	if err != nil {
+		return nil, fmt.Errorf("field offices: %w", err)
+	}
+	s := &Offices{db: db}
+	for _, r := range recs {
+		o := flows.Office{Name: strings.TrimSpace(r.fields[0]), City: strings.TrimSpace(r.fields[1]),
+			State: strings.ToUpper(strings.TrimSpace(r.fields[2])), Zone: strings.TrimSpace(r.fields[3])}
+		o.Code = officeCode(o.Name)
+		if _, err := time.LoadLocation(o.Zone); err != nil {
+			return nil, fmt.Errorf("field offices: line %d: time zone: %w", r.line, err)
+		}
+		parts := []string{searchText(o.Name), searchText(o.City), strings.ToLower(o.State)}
+		if n := stateName(o.State); n != "" {
+			parts = append(parts, searchText(n))
+		}
+		s.offices = append(s.offices, o)
+		s.search = append(s.search, strings.Join(parts, " | "))
+		s.primary = append(s.primary, strings.Join(parts[:2], " | "))
+	}
+	return s, nil
+}
+
+// officeCode is an office's stable name in callback data and rows:
+// "New York City" → "new-york-city".
+func officeCode(name string) string {
+	return strings.Join(strings.Fields(searchText(name)), "-")
+}
+
+// Match returns up to n field offices that best match what someone typed,
+// best first: the office's name, its city, its state.
+func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Office, error) {
+	q := searchText(query)
+	if n <= 0 || utf8.RuneCountInString(q) < 2 || utf8.RuneCountInString(q) > maxQueryRunes {
+		return nil, nil
+	}
+	var idx []int
+	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = `+matchThreshold); err != nil {
+			return scrub(err)
+		}
+		return scrub(tx.SelectContext(ctx, &idx, `
+			SELECT o.i - 1 FROM unnest($1::text[], $4::text[]) WITH ORDINALITY AS o(search, primary_text, i)
+			WHERE $2 <% o.search
+			ORDER BY word_similarity($2, o.search) + word_similarity($2, o.primary_text) DESC, o.i
+			LIMIT $3`, pq.Array(s.search), q, n, pq.Array(s.primary)))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match field offices: %w", err)
+	}
+	out := make([]flows.Office, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, s.offices[i])
+	}
+	return out, nil
+}
+
+// Get returns the office with this code, or ErrNotFound.
+func (s *Offices) Get(code string) (flows.Office, error) {
+	for _, o := range s.offices {
+		if o.Code == code {
+			return o, nil
+		}
+	}
+	return flows.Office{}, ErrNotFound
+}
+
+// State reads a state typed as its two letters or its name, in Latin or
+// Cyrillic ("TX", "Texas", "Техас"), and returns its two letters and the
+// time zone most of it keeps; ok is false when it is no state.
+func (s *Offices) State(typed string) (code, zone string, ok bool) {
+	q := strings.Join(strings.Fields(searchText(typed)), " ")
+	if q == "" {
+		return "", "", false
+	}
+	for c, z := range stateZones() {
+		if q == strings.ToLower(c) || q == searchText(stateName(c)) {
+			return c, z, true
+		}
+	}
+	return "", "", false
+}
+
+// stateZones is the time zone where most of each state's people live —
+// the zone a sub-office not in the list most likely keeps.
+func stateZones() map[string]string {
+	const (
+		east     = "America/New_York"
+		central  = "America/Chicago"
+		mountain = "America/Denver"
+		pacific  = "America/Los_Angeles"
+	)
+	return map[string]string{
+		"AL": central, "AK": "America/Anchorage", "AZ": "America/Phoenix", "AR": central, "CA": pacific,
+		"CO": mountain, "CT": east, "DE": east, "DC": east, "FL": east, "GA": east, "HI": "Pacific/Honolulu",
+		"ID": "America/Boise", "IL": central, "IN": "America/Indiana/Indianapolis", "IA": central, "KS": central,
+		"KY": east, "LA": central, "ME": east, "MD": east, "MA": east, "MI": "America/Detroit", "MN": central,
+		"MS": central, "MO": central, "MT": mountain, "NE": central, "NV": pacific, "NH": east, "NJ": east,
+		"NM": mountain, "NY": east, "NC": east, "ND": central, "OH": east, "OK": central, "OR": pacific,
+		"PA": east, "RI": east, "SC": east, "SD": central, "TN": central, "TX": central, "UT": mountain,
+		"VT": east, "VA": east, "WA": pacific, "WV": east, "WI": central, "WY": mountain,
+		"PR": "America/Puerto_Rico", "GU": "Pacific/Guam", "VI": "America/St_Thomas", "MP": "Pacific/Saipan",
+	}
+}
