@@ -234,3 +234,28 @@ func TestHelpListsEveryCommandOfTheRole(t *testing.T) {
 		t.Errorf("volunteers' %v, coordinators' %v", v, c)
 	}
 }
+
+func TestTextsReadNaturally(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	for n, want := range map[int]string{1: "Стёрто в одном деле", 2: "Стёрто в 2 делах", 21: "Стёрто в 21 деле"} {
+		if got := c.cat.Render("ru", flows.T("forget.erased_cases").Plural(n)); !strings.HasPrefix(got, want) {
+			t.Errorf("%d cases: %q, want %q…", n, got, want)
+		}
+	}
+	// A country typed in lower case is offered and shown with a capital.
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{send: "01.01.1980", want: "ask.birth_country"},
+		{send: "россия", want: "ask.citizenship"},
+	})
+	if got := c.button(c.lastID, "btn.same_country").Text.Data["Country"]; got != "Россия" {
+		t.Errorf("same country button: %q", got)
+	}
+	c.expect(c.press("btn.same_country"), "ask.a_number")
+	// The wrong letter is named, not the count of digits.
+	c.expect(c.send("B 123 456 789"), "parse.a_number_letter", "ask.a_number")
+}

@@ -39,6 +39,12 @@ func problem(id string, kv ...any) *Text {
 // but 8 or 9 digits is refused with an example.
 func ParseANumber(s string) (string, *Text) {
 	s = strings.TrimSpace(s)
+	r, n := utf8.DecodeRuneInString(s)
+	rest := strings.TrimLeft(s[n:], " #-.:№")
+	if unicode.IsLetter(r) && !strings.ContainsRune("AaАа", r) && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		// "B 123 456 789": the digits may be right, the letter is not.
+		return "", problem("parse.a_number_letter")
+	}
 	// A leading A, Latin or Cyrillic (a Russian keyboard types А), and the
 	// signs people put before a number.
 	s = strings.TrimLeft(s, "AaАа")
@@ -417,6 +423,21 @@ func ParseLawyer(s string, max int) (string, *Text) {
 		return "", problem("parse.lawyer")
 	}
 	return v, nil
+}
+
+// Country writes a country's name with capitals, as people expect to read
+// it back: "россия" → "Россия", "united states" → "United States"; short
+// words inside stay as typed ("Bosnia and Herzegovina").
+func Country(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		if i > 0 && utf8.RuneCountInString(w) <= 3 {
+			continue
+		}
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(words, " ")
 }
 
 // ParseText keeps a free-text answer as typed, only trimmed; line breaks

@@ -36,7 +36,7 @@ func TestParseANumber(t *testing.T) {
 		{"A", "", "parse.a_number"},
 		{"1234567", "", "parse.a_number"},       // seven digits
 		{"1234567890", "", "parse.a_number"},    // ten digits
-		{"B123456789", "", "parse.a_number"},    // another letter
+		{"B123456789", "", "parse.a_number_letter"},    // another letter
 		{"A12345678X", "", "parse.a_number"},    // a letter inside
 		{"не знаю номер", "", "parse.a_number"}, // words
 		{"A 123 456 789 0", "", "parse.a_number"},
@@ -327,5 +327,18 @@ func TestReadDate(t *testing.T) {
 	}
 	if _, p := flows.ParseBirthDate("28 ноября", testNow); problemID(p) != "parse.date_need_year" {
 		t.Errorf("a birth date without a year: %q", problemID(p))
+	}
+}
+
+func TestANumberLetterAndCountries(t *testing.T) {
+	for in, want := range map[string]string{"B 123 456 789": "parse.a_number_letter", "А 123 456 789": "", "123456789": "", "A 12": "parse.a_number"} {
+		if _, p := flows.ParseANumber(in); problemID(p) != want {
+			t.Errorf("ParseANumber(%q) = %q, want %q", in, problemID(p), want)
+		}
+	}
+	for in, want := range map[string]string{"россия": "Россия", "united states": "United States", "bosnia and herzegovina": "Bosnia and Herzegovina", "Кыргызстан": "Кыргызстан"} {
+		if got := flows.Country(in); got != want {
+			t.Errorf("Country(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -230,6 +230,10 @@ func dateParser(parse func(string) (time.Time, *Text)) func(string) (string, *Te
 func reportSteps(a *App) []*step {
 	nameParser := func(v string) (string, *Text) { return ParseName(v, maxName) }
 	wordsParser := func(v string) (string, *Text) { return ParseWords(v, maxShort) }
+	countryParser := func(v string) (string, *Text) {
+		w, p := ParseWords(v, maxShort)
+		return Country(w), p
+	}
 	textParser := func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }
 	return []*step{{
 		name:   stepConsent,
@@ -391,7 +395,7 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.birth_country")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
+		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, countryParser),
 		answer: showText(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
 	}, {
@@ -413,7 +417,7 @@ func reportSteps(a *App) []*step {
 				r.Citizenship = r.BirthCountry
 				return accepted()
 			}
-			return required(func(r *Report) *string { return &r.Citizenship }, wordsParser)(ctx, c, v, false)
+			return required(func(r *Report) *string { return &r.Citizenship }, countryParser)(ctx, c, v, false)
 		},
 		answer: showText(func(r *Report) *string { return &r.Citizenship }),
 		next: func(c *turn) string {
