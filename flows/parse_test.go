@@ -34,11 +34,11 @@ func TestParseANumber(t *testing.T) {
 		{"A: 123-456-789", "123456789", ""},
 		{"", "", "parse.a_number"},
 		{"A", "", "parse.a_number"},
-		{"1234567", "", "parse.a_number"},       // seven digits
-		{"1234567890", "", "parse.a_number"},    // ten digits
-		{"B123456789", "", "parse.a_number_letter"},    // another letter
-		{"A12345678X", "", "parse.a_number"},    // a letter inside
-		{"не знаю номер", "", "parse.a_number"}, // words
+		{"1234567", "", "parse.a_number"},           // seven digits
+		{"1234567890", "", "parse.a_number"},        // ten digits
+		{"B123456789", "", "parse.a_number_letter"}, // another letter
+		{"A12345678X", "", "parse.a_number"},        // a letter inside
+		{"не знаю номер", "", "parse.a_number"},     // words
 		{"A 123 456 789 0", "", "parse.a_number"},
 		{"12345678９", "", "parse.a_number"}, // a full-width digit is not a digit on a document
 		{"123456789; DROP TABLE", "", "parse.a_number"},
