@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -536,8 +537,19 @@ func TestSandboxInChromium(t *testing.T) {
 	p.press(rel, offer, btn("btn.volunteer_now"))
 	p.waitFor(rel, before, "answer to asking for a volunteer", func(shownMessage) bool { return true })
 
-	// The volunteer takes the chat and answers through the bot.
+	// The volunteer's shortcuts are under the column.
 	const vol = "volunteer"
+	var shortcuts []string
+	if err := p.b.run(&shortcuts, `return [...document.querySelectorAll('section[data-user="volunteer"] .menu button')].map((b) => b.textContent)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"/take", "/find", "/duty", "/stats", "/cases"} {
+		if !slices.Contains(shortcuts, want) {
+			t.Errorf("the volunteer's shortcuts %v lack %s", shortcuts, want)
+		}
+	}
+
+	// The volunteer takes the chat and answers through the bot.
 	before = p.snapshot(vol)
 	p.typeIn(vol, "/next")
 	took := p.waitFor(vol, before, "answer to /next", func(shownMessage) bool { return true })

@@ -68,7 +68,7 @@ func people() []User {
 	return []User{
 		{Key: "relative", ID: 700001, First: "Мария", Last: "Петрова", Username: "maria_sandbox", Lang: "ru"},
 		{Key: "volunteer", ID: volunteerID, First: "Anna", Username: "anna_sandbox", Lang: "en",
-			Commands: []string{"queue", "next", "case", "status", "note", "release", "done"}},
+			Commands: []string{"queue", "next", "take", "find", "case", "status", "note", "duty", "stats", "cases", "release", "done"}},
 		{Key: "friend", ID: 700003, First: "Alex", Username: "alex_sandbox", Lang: "en"},
 	}
 }
