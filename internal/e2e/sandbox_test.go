@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"hotline/flows"
 	"hotline/internal/pipeline"
@@ -233,6 +234,15 @@ func TestSandboxAPI(t *testing.T) {
 	}
 	next(func(e sandbox.Event) bool { return e.From == "bot" && e.Chat == relative.ID }) // a re-prompt
 
+	// Longer than Telegram takes: sent as Telegram's apps send it, in parts.
+	long := strings.Repeat("слово ", 1000) // 6,000 characters
+	post("/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":%q}`, relative.ID, long))
+	head := next(func(e sandbox.Event) bool { return e.From == "user" && e.Chat == relative.ID })
+	tail := next(func(e sandbox.Event) bool { return e.From == "user" && e.Chat == relative.ID })
+	if n := utf8.RuneCountInString(head.Text); n > 4096 || n < 3900 || head.Text+tail.Text != long {
+		t.Errorf("a 6,000-character text was sent as %d + %d characters", n, utf8.RuneCountInString(tail.Text))
+	}
+
 	post("/api/lang", "application/json", fmt.Sprintf(`{"user":%d,"lang":"ru"}`, friend.ID))
 	set := next(func(e sandbox.Event) bool { return e.From == "bot" && e.Chat == friend.ID })
 	if want := plain(cat.Render("ru", flows.T("language.set"))); !strings.Contains(set.Text, want) {
@@ -245,7 +255,7 @@ func TestSandboxAPI(t *testing.T) {
 	}{
 		{"unknown user", "/api/send", "application/json", `{"user":1,"text":"hi"}`, http.StatusBadRequest},
 		{"empty text", "/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":"  "}`, relative.ID), http.StatusBadRequest},
-		{"too long", "/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":%q}`, relative.ID, strings.Repeat("я", 4097)), http.StatusBadRequest},
+		{"too long", "/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":%q}`, relative.ID, strings.Repeat("я", 4*4096+1)), http.StatusBadRequest},
 		{"a form from another site", "/api/send", "text/plain", fmt.Sprintf(`{"user":%d,"text":"hi"}`, relative.ID), http.StatusUnsupportedMediaType},
 		{"malformed", "/api/press", "application/json", `{"user":`, http.StatusBadRequest},
 		{"bad language", "/api/lang", "application/json", fmt.Sprintf(`{"user":%d,"lang":"de"}`, relative.ID), http.StatusBadRequest},
