@@ -15,6 +15,17 @@ import (
 // render turns a reply into the calls that show it: usually one sendMessage,
 // several when the text is longer than Telegram allows.
 func (b *Bot) render(r flows.Reply) []Call {
+	var menu []Call
+	if r.Commands != nil {
+		c := ChatCommands(b.cat, r.ChatID, r.Lang, *r.Commands)
+		c.Priority = r.Priority // before the message that tells of the role
+		menu = []Call{c}
+	}
+	return append(menu, b.renderMessage(r)...)
+}
+
+// renderMessage is render without the command menu.
+func (b *Bot) renderMessage(r flows.Reply) []Call {
 	if c := r.Copy; c != nil {
 		p := &tg.CopyMessageParams{ChatID: r.ChatID, FromChatID: c.FromChatID, MessageID: c.MessageID, ProtectContent: r.Protect}
 		if c.ReplyTo != 0 {

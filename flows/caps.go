@@ -2,6 +2,7 @@ package flows
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -36,4 +37,33 @@ func (c *turn) oversized() *Text {
 		return tooLong(utf8.RuneCountInString(in.Text), MaxInputText)
 	}
 	return nil
+}
+
+// A text longer than Telegram's limit arrives as several messages: the
+// first at the limit, the rest a moment later. They are one answer, and
+// one too long for any question: each part is refused, none kept.
+const (
+	// splitAt is where a part counts as cut by Telegram: clients split a
+	// little before the limit, at a space.
+	splitAt = MaxInputText * 95 / 100
+	// splitGap is how soon after it the next part comes.
+	splitGap = 2 * time.Second
+)
+
+// splitPart reports whether a typed answer is a part of a message Telegram
+// split: at the limit itself, or following such a part within splitGap at
+// the same step. It notes the part's time for the next one.
+func (c *turn) splitPart(v string) bool {
+	s := c.s
+	at := c.in.At
+	if at.IsZero() {
+		at = c.now
+	}
+	follows := !s.Long.IsZero() && s.LongStep == s.Step && at.Sub(s.Long) >= -splitGap && at.Sub(s.Long) <= splitGap
+	if utf8.RuneCountInString(v) >= splitAt || follows {
+		s.Long, s.LongStep = at, s.Step
+		return true
+	}
+	s.Long, s.LongStep = time.Time{}, ""
+	return false
 }

@@ -63,9 +63,13 @@ type outcome struct {
 	stay    bool   // accepted, but ask the same step again (a new search, a toggle)
 	inPlace bool   // with stay: redraw the message whose button was pressed
 	back    bool   // go to the previous step, like /back
+	fresh   bool   // with back: ask it as new, without "your answer"
 	edit    string // from the review: change the answer of this step
 	confirm bool   // from the review: store the report
 	quit    *Text  // end the flow, discard the draft, say this
+	// choices, with wrong, are buttons that answer it ("3 April" or
+	// "March 4"), put above the question's own.
+	choices [][]Button
 }
 
 func wrong(id string, kv ...any) (outcome, error) {
@@ -120,6 +124,9 @@ func (c *turn) send(r Reply) { c.extra = append(c.extra, r) }
 
 // run dispatches the input.
 func (c *turn) run(ctx context.Context) error {
+	if c.in.Kind != KindText {
+		c.s.Long, c.s.LongStep = time.Time{}, "" // anything but text ends a split message
+	}
 	if t := c.oversized(); t != nil {
 		c.drop = true
 		c.say(*t)
@@ -209,7 +216,7 @@ func (c *turn) command(ctx context.Context) error {
 			return c.show(ctx)
 		}
 		s.Pending = ""
-		return c.back(ctx)
+		return c.back(ctx, true)
 	case "cancel":
 		if s.Flow == "" {
 			c.say(T("cancel.nothing"))
@@ -307,7 +314,7 @@ func (c *turn) show(ctx context.Context) error {
 func (c *turn) help() Text {
 	switch {
 	case c.s.Flow == "":
-		return T("help.menu")
+		return T("help.menu", "Commands", commandLines(RoleNone))
 	case c.s.Pending != "":
 		return T("help.pending")
 	}
@@ -371,6 +378,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			c.say(T("input.use_buttons"))
 			return c.prompt(ctx, false)
 		}
+		if c.splitPart(v) {
+			c.say(T("input.too_long_split", "Telegram", T("unit.chars").Plural(MaxInputText),
+				"Max", T("unit.chars").Plural(st.max)))
+			return c.prompt(ctx, false)
+		}
 		if n := utf8.RuneCountInString(strings.TrimSpace(v)); n > st.max {
 			c.say(*tooLong(n, st.max))
 			return c.prompt(ctx, false)
@@ -400,14 +412,18 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	switch {
 	case out.wrong != nil:
 		c.say(*out.wrong)
-		return c.prompt(ctx, false)
+		if err := c.prompt(ctx, false); err != nil {
+			return err
+		}
+		c.buttons = append(out.choices, c.buttons...)
+		return nil
 	case out.quit != nil:
 		c.reset()
 		c.say(*out.quit)
 		c.menu()
 		return nil
 	case out.back:
-		return c.back(ctx)
+		return c.back(ctx, !out.fresh)
 	case out.stay:
 		if out.inPlace {
 			c.edit = c.in.MessageID
@@ -457,8 +473,9 @@ func (c *turn) toReview(ctx context.Context) error {
 	return c.prompt(ctx, false)
 }
 
-// back shows the previous question again, with its answer.
-func (c *turn) back(ctx context.Context) error {
+// back shows the previous question again, with its answer when shown is
+// set.
+func (c *turn) back(ctx context.Context, shown bool) error {
 	s := c.s
 	if len(s.Back) == 0 {
 		c.say(T("back.first"))
@@ -470,7 +487,7 @@ func (c *turn) back(ctx context.Context) error {
 		s.Edit = ""
 	}
 	s.Step = prev
-	return c.prompt(ctx, true)
+	return c.prompt(ctx, shown)
 }
 
 // askResume asks whether to continue the flow or start over.

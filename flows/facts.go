@@ -146,7 +146,7 @@ func factText(name, askID string, max int, field func(*Facts) *string, next func
 		max:  max,
 		sub:  true,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T(askID)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+			return []Text{T(askID, "Max", T("unit.chars").Plural(max))}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
 		parse: optional(func(r *Report) *string { return field(&r.Facts) },
 			func(v string) (string, *Text) { return ParseText(v, max) }),

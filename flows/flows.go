@@ -109,6 +109,9 @@ type Reply struct {
 	// forwarded or saved. Case cards and relayed messages, which hold
 	// personal data, are protected.
 	Protect bool
+	// Commands, when set, also sets the chat's command menu in Telegram to
+	// the commands of this role (CommandsFor): a member sees theirs.
+	Commands *Role
 }
 
 // Copy names a message to relay with copyMessage.
@@ -140,7 +143,15 @@ type Session struct {
 	Edit    string      `json:"e,omitempty"` // when changing one answer from the review screen
 	Draft   Report      `json:"d"`
 	Update  *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
-	Updated time.Time   `json:"u"`
+	// Said is the message typed at the main menu that read like a report
+	// ("my sister was taken"): a volunteer the chat then asks for sees it.
+	Said int `json:"sd,omitempty"`
+	// Long is when a text at Telegram's limit arrived at this step: the
+	// parts that follow within a moment are the same message, split by
+	// Telegram, and share its refusal.
+	Long     time.Time `json:"lg,omitempty"`
+	LongStep string    `json:"ls,omitempty"`
+	Updated  time.Time `json:"u"`
 
 	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The volunteer handoff: a person, not a form, when one is needed. A user asks for a person — from the
@@ -266,7 +267,7 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.askedForPerson)
+	h.menuText = append(h.menuText, a.askedForPerson, a.soundsLikeReport)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
 	h.buttons[dataEnd] = func(ctx context.Context, c *turn, _ string) error { return a.userEnd(ctx, c) }
@@ -298,6 +299,49 @@ func (a *App) askedForPerson(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	return true, a.join(ctx, c, false)
+}
+
+// soundsLikeReport answers text at the main menu that tells of a detention
+// with the two ways on: report it, or talk to a volunteer now, who will
+// see the text.
+func (a *App) soundsLikeReport(_ context.Context, c *turn) (bool, error) {
+	if !tellsOfDetention(c.in.Text) {
+		return false, nil
+	}
+	c.s.Said = c.in.MessageID
+	c.say(T("menu.report_offer"))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
+}
+
+// detentionWords are the beginnings of words people use when someone has
+// been detained, in Russian and English; "ice" and "айс" must be whole.
+func detentionWords() []string {
+	return []string{
+		"задерж", "арест", "забрал", "увез", "взял", "депорт", "тюрьм", "посадил", "миграцион", "иммиграц",
+		"detain", "arrest", "taken", "took", "deport", "custody", "jail", "immigration", "picked",
+	}
+}
+
+// tellsOfDetention reports whether text reads like someone telling of a
+// detention: "my sister was taken", «брата задержали».
+func tellsOfDetention(s string) bool {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, w := range words {
+		if w == "ice" || w == "айс" {
+			return true
+		}
+		for _, p := range detentionWords() {
+			if strings.HasPrefix(w, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // asksForPerson reports whether a message is a request for a live person.

@@ -180,6 +180,6 @@ func (a *App) acceptInvite(ctx context.Context, c *turn, token string) error {
 	if err := a.d.Volunteers.SetLang(ctx, c.in.UserID, lang); err != nil {
 		return fmt.Errorf("set language of member %d: %w", c.in.UserID, err)
 	}
-	c.send(Reply{ChatID: c.in.ChatID, Lang: lang, Texts: []Text{T("handoff.invite_ok", "Role", roleText(role))}})
+	c.send(Reply{ChatID: c.in.ChatID, Lang: lang, Texts: []Text{T("handoff.invite_ok", "Role", roleText(role))}, Commands: &role})
 	return nil
 }

@@ -61,7 +61,7 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 		if err != nil || !ok {
 			return false, err
 		}
-		m.say(T("handoff.help_volunteer"), T("tools.help"))
+		m.say(T("handoff.help_volunteer", "Commands", commandLines(m.Role)))
 		return true, a.answerMember(c, m, nil)
 	}
 	return false, nil
@@ -236,6 +236,12 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 	w, pos, err := a.d.Queue.Join(ctx, w, c.op())
 	if err != nil {
 		return fmt.Errorf("join queue %d: %w", c.in.ChatID, err)
+	}
+	if c.s.Said != 0 {
+		// What they wrote at the menu, the volunteer reads first.
+		if _, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.s.Said); err != nil {
+			return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
+		}
 	}
 	onDuty, err := a.onDuty(ctx, c.in.UserID)
 	if err != nil {

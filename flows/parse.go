@@ -39,6 +39,12 @@ func problem(id string, kv ...any) *Text {
 // but 8 or 9 digits is refused with an example.
 func ParseANumber(s string) (string, *Text) {
 	s = strings.TrimSpace(s)
+	r, n := utf8.DecodeRuneInString(s)
+	rest := strings.TrimLeft(s[n:], " #-.:№")
+	if unicode.IsLetter(r) && !strings.ContainsRune("AaАа", r) && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		// "B 123 456 789": the digits may be right, the letter is not.
+		return "", problem("parse.a_number_letter")
+	}
 	// A leading A, Latin or Cyrillic (a Russian keyboard types А), and the
 	// signs people put before a number.
 	s = strings.TrimLeft(s, "AaАа")
@@ -120,6 +126,103 @@ func monthOf(w string) int {
 // not exist (31.02.2025) and two-digit years after the current year (is 45
 // 1945 or 2045?). Whether a date may be in the future is the caller's rule.
 func ParseDate(s string, now time.Time) (time.Time, *Text) {
+	r, p := ReadDate(s, now, false)
+	return r.Date, p
+}
+
+// DateReading is what was made of a typed date.
+type DateReading struct {
+	Date time.Time
+	// Alt is the other reading of a slashed date whose order is not
+	// clear (03/04/1990: 3 April or March 4); zero when there is none.
+	Alt time.Time
+	// Guessed says the date was completed or reordered — "вчера", "28
+	// ноября" without a year, 11/28/2026 month first — and should be said
+	// back to the user.
+	Guessed bool
+}
+
+// relativeDays are the words for days near today, in days from today.
+func relativeDays() map[string]int {
+	return map[string]int{
+		"сегодня": 0, "вчера": -1, "позавчера": -2, "завтра": 1, "послезавтра": 2,
+		"today": 0, "yesterday": -1, "the day before yesterday": -2, "day before yesterday": -2,
+		"tomorrow": 1, "the day after tomorrow": 2, "day after tomorrow": 2,
+	}
+}
+
+// ReadDate is ParseDate that also reads words for days near today
+// ("вчера", "tomorrow") and a day and month without a year ("28 ноября",
+// "Dec 1"): the year is the one that makes the date the nearest past one,
+// or with future set the nearest future one.
+func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	today := time.Date(now.UTC().Year(), now.UTC().Month(), now.UTC().Day(), 0, 0, 0, 0, time.UTC)
+	words := strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }), " ")
+	if d, ok := relativeDays()[words]; ok && !hasDigit(s) {
+		return DateReading{Date: today.AddDate(0, 0, d), Guessed: true}, nil
+	}
+	if day, month, ok := dayMonth(s); ok {
+		t := time.Date(today.Year(), time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		if t.Day() != day {
+			if month != 2 || day != 29 {
+				return DateReading{}, problem("parse.date_impossible")
+			}
+		}
+		switch {
+		case future && t.Before(today):
+			t = time.Date(today.Year()+1, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		case !future && t.After(today):
+			t = time.Date(today.Year()-1, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		}
+		if t.Day() != day { // 29 February in a year without it
+			return DateReading{}, problem("parse.date_full_year")
+		}
+		return DateReading{Date: t, Guessed: true}, nil
+	}
+	if m := dateDMY.FindStringSubmatch(strings.ReplaceAll(s, " ", "")); m != nil && strings.Contains(s, "/") {
+		d, mo := atoi(m[1]), atoi(m[2])
+		t, p := parseDate(s, now)
+		if p != nil {
+			return DateReading{}, p
+		}
+		r := DateReading{Date: t, Guessed: mo > 12}
+		if d <= 12 && mo <= 12 && d != mo {
+			r.Alt, _ = makeDate(m[3], m[1], m[2], now)
+		}
+		return r, nil
+	}
+	t, p := parseDate(s, now)
+	return DateReading{Date: t}, p
+}
+
+// dayMonth reads a day and a month in words without a year: "28 ноября",
+// "Dec 1", "1st of December".
+func dayMonth(s string) (day, month int, ok bool) {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var nums []string
+	for _, w := range words {
+		if m := ordinal.FindStringSubmatch(w); m != nil {
+			w = m[1]
+		}
+		switch {
+		case w == "of" || w == "the" || w == "го" || w == "е":
+		case isDigits(w):
+			nums = append(nums, w)
+		case month == 0 && monthOf(w) > 0:
+			month = monthOf(w)
+		default:
+			return 0, 0, false
+		}
+	}
+	if month == 0 || len(nums) != 1 || len(nums[0]) > 2 {
+		return 0, 0, false
+	}
+	return atoi(nums[0]), month, true
+}
+
+// parseDate reads a full date; see ParseDate.
+func parseDate(s string, now time.Time) (time.Time, *Text) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.TrimSpace(dateYearWord.ReplaceAllString(s, ""))
 	if s == "" {
@@ -203,6 +306,9 @@ func latestToday(now time.Time) time.Time {
 
 // ParseBirthDate reads a date of birth: not in the future, not before 1900.
 func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
+	if _, _, ok := dayMonth(strings.ToLower(s)); ok {
+		return time.Time{}, problem("parse.date_need_year")
+	}
 	t, p := ParseDate(s, now)
 	switch {
 	case p != nil:
@@ -233,7 +339,8 @@ func ParseDetentionDate(s string, now, born time.Time) (time.Time, *Text) {
 // ParseHearingDate reads a court hearing date: usually in the future, but
 // within ten years either way of today, which catches a mistyped year.
 func ParseHearingDate(s string, now time.Time) (time.Time, *Text) {
-	t, p := ParseDate(s, now)
+	r, p := ReadDate(s, now, true)
+	t := r.Date
 	switch {
 	case p != nil:
 		return t, p
@@ -301,6 +408,38 @@ func ParseName(s string, max int) (string, *Text) {
 // code or a message typed into the wrong question.
 const notInNames = "<>{}[]|\\/=+*#$%^~`@_;"
 
+// ParseLawyer reads who the lawyer is: a name, a firm, with commas and
+// contacts ("John Smith, Smith Law Firm, +1 305 555 0100"). It needs a
+// letter and no markup.
+func ParseLawyer(s string, max int) (string, *Text) {
+	v := strings.Join(strings.Fields(Clean(s)), " ")
+	if v == "" {
+		return "", problem("parse.empty")
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", tooLong(n, max)
+	}
+	if !hasLetter(v) || strings.ContainsAny(v, "<>{}[]|\\=`") {
+		return "", problem("parse.lawyer")
+	}
+	return v, nil
+}
+
+// Country writes a country's name with capitals, as people expect to read
+// it back: "россия" → "Россия", "united states" → "United States"; short
+// words inside stay as typed ("Bosnia and Herzegovina").
+func Country(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		if i > 0 && utf8.RuneCountInString(w) <= 3 {
+			continue
+		}
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(words, " ")
+}
+
 // ParseText keeps a free-text answer as typed, only trimmed; line breaks
 // stay. It is refused when empty or longer than max characters.
 func ParseText(s string, max int) (string, *Text) {
@@ -339,9 +478,41 @@ var (
 	phoneRe    = regexp.MustCompile(`^\+?[0-9 ()./-]+$`)
 )
 
+// phoneLead is a phone number at the start of an answer, before a note:
+// "+7 916 123-45-67, лучше в WhatsApp".
+var phoneLead = regexp.MustCompile(`^(\+?[0-9][0-9 ()./-]*[0-9])[\s,;:–—-]+(\pL.*)$`)
+
+// phoneIn finds a phone number inside text: "John Smith, Smith Law Firm,
+// +1 305 555 0100" → "+1 305 555 0100"; "" when there is none.
+var phoneIn = regexp.MustCompile(`\+?[0-9][0-9 ().-]{5,}[0-9]`)
+
+// FindPhone returns the first run of 7 to 15 digits written like a phone
+// number inside s, trimmed; "" when there is none.
+func FindPhone(s string) string {
+	for _, m := range phoneIn.FindAllString(s, -1) {
+		if n := countDigits(m); n >= 7 && n <= 15 {
+			return strings.Join(strings.Fields(m), " ")
+		}
+	}
+	return ""
+}
+
+// ParseUsername reads a Telegram username typed without the @:
+// "maria_sandbox" → "@maria_sandbox"; ok is false for anything else.
+func ParseUsername(s string) (string, bool) {
+	v := strings.TrimSpace(s)
+	if strings.HasPrefix(v, "@") || !usernameRe.MatchString(v) {
+		return "", false
+	}
+	return "@" + v, true
+}
+
 // ParseContact reads a way to reach someone: a phone number (7 to 15
-// digits, with the usual +, spaces, dashes and brackets), an e-mail address,
-// or a Telegram username (@name, or a t.me/name link, kept as @name).
+// digits, with the usual +, spaces, dashes and brackets), optionally
+// followed by a note ("+7 916 123-45-67, лучше в WhatsApp"), an e-mail
+// address, or a Telegram username (@name, or a t.me/name link, kept as
+// @name). A username without the @ is the caller's to confirm
+// (ParseUsername).
 func ParseContact(s string) (string, *Text) {
 	v := strings.TrimSpace(Clean(s))
 	if v == "" {
@@ -363,6 +534,11 @@ func ParseContact(s string) (string, *Text) {
 		return v, nil
 	case phoneRe.MatchString(v):
 		if n := countDigits(v); n >= 7 && n <= 15 {
+			return strings.Join(strings.Fields(v), " "), nil
+		}
+	}
+	if m := phoneLead.FindStringSubmatch(v); m != nil {
+		if n := countDigits(m[1]); n >= 7 && n <= 15 {
 			return strings.Join(strings.Fields(v), " "), nil
 		}
 	}

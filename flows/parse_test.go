@@ -34,11 +34,11 @@ func TestParseANumber(t *testing.T) {
 		{"A: 123-456-789", "123456789", ""},
 		{"", "", "parse.a_number"},
 		{"A", "", "parse.a_number"},
-		{"1234567", "", "parse.a_number"},       // seven digits
-		{"1234567890", "", "parse.a_number"},    // ten digits
-		{"B123456789", "", "parse.a_number"},    // another letter
-		{"A12345678X", "", "parse.a_number"},    // a letter inside
-		{"не знаю номер", "", "parse.a_number"}, // words
+		{"1234567", "", "parse.a_number"},           // seven digits
+		{"1234567890", "", "parse.a_number"},        // ten digits
+		{"B123456789", "", "parse.a_number_letter"}, // another letter
+		{"A12345678X", "", "parse.a_number"},        // a letter inside
+		{"не знаю номер", "", "parse.a_number"},     // words
 		{"A 123 456 789 0", "", "parse.a_number"},
 		{"12345678９", "", "parse.a_number"}, // a full-width digit is not a digit on a document
 		{"123456789; DROP TABLE", "", "parse.a_number"},
@@ -97,8 +97,8 @@ func TestParseDate(t *testing.T) {
 		{"12.03.45", "", "parse.date_full_year"}, // 1945 or 2045?
 		{"12.03.27", "", "parse.date_full_year"},
 		{"", "", "parse.date"},
-		{"вчера", "", "parse.date"},
-		{"12 марта", "", "parse.date"},   // no year
+		{"вчера", "2026-03-09", ""},      // a word for a day near today (issue 16)
+		{"12 марта", "2025-03-12", ""},   // no year: the nearest past one
 		{"марта 2025", "", "parse.date"}, // no day
 		{"12.03", "", "parse.date"},
 		{"12.03.202", "", "parse.date"},
@@ -190,13 +190,48 @@ func TestParseContact(t *testing.T) {
 		{"maria", "", "parse.contact"},
 		{"@ma", "", "parse.contact"},
 		{"maria@", "", "parse.contact"},
-		{"+1 555 0100 ext. 5", "", "parse.contact"},
+		{"+1 555 0100 ext. 5", "+1 555 0100 ext. 5", ""}, // an extension is a note
+		// A phone with a note, as people write it.
+		{"+7 916 123-45-67, лучше в WhatsApp", "+7 916 123-45-67, лучше в WhatsApp", ""},
+		{"+1 212 555 0100 WhatsApp only", "+1 212 555 0100 WhatsApp only", ""},
+		{"12345, позвоните", "", "parse.contact"},
+		// A username without the @ is ParseUsername's, to be confirmed.
+		{"maria_sandbox", "", "parse.contact"},
 	}
 	for _, tt := range tests {
 		got, p := flows.ParseContact(tt.in)
 		if got != tt.want || problemID(p) != tt.problem {
 			t.Errorf("ParseContact(%q) = %q, %q; want %q, %q", tt.in, got, problemID(p), tt.want, tt.problem)
 		}
+	}
+}
+
+func TestParseUsername(t *testing.T) {
+	for in, want := range map[string]string{"maria_sandbox": "@maria_sandbox", " Maria_P ": "@Maria_P", "@maria_p": "", "ma": "", "мария": "", "+7 916": ""} {
+		got, ok := flows.ParseUsername(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("ParseUsername(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestParseLawyer(t *testing.T) {
+	for in, want := range map[string]string{
+		"John Smith, Smith Law Firm, +1 305 555 0100": "",
+		"Smith & Partners LLP":                        "",
+		"jsmith@smithlaw.com":                         "",
+		"+1 305 555 0100":                             "parse.lawyer",
+		"<b>Smith</b>":                                "parse.lawyer",
+	} {
+		if _, p := flows.ParseLawyer(in, 200); problemID(p) != want {
+			t.Errorf("ParseLawyer(%q) = %q, want %q", in, problemID(p), want)
+		}
+	}
+	if got := flows.FindPhone("John Smith, Smith Law Firm, +1 305 555 0100"); got != "+1 305 555 0100" {
+		t.Errorf("FindPhone = %q", got)
+	}
+	if got := flows.FindPhone("Smith Law, suite 1200"); got != "" {
+		t.Errorf("FindPhone found %q in an address", got)
 	}
 }
 
@@ -257,5 +292,53 @@ func TestCleanInput(t *testing.T) {
 	}
 	if got, _ := flows.ParseText("Звонили\u202e адвокату", 1000); got != "Звонили адвокату" {
 		t.Errorf("ParseText kept an override: %q", got)
+	}
+}
+
+func TestReadDate(t *testing.T) {
+	d := func(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }
+	// testNow is 10 March 2026.
+	tests := []struct {
+		in      string
+		future  bool
+		want    time.Time
+		alt     time.Time
+		guessed bool
+	}{
+		{"вчера", false, d(2026, 3, 9), time.Time{}, true},
+		{"позавчера", false, d(2026, 3, 8), time.Time{}, true},
+		{"yesterday", false, d(2026, 3, 9), time.Time{}, true},
+		{"Tomorrow", true, d(2026, 3, 11), time.Time{}, true},
+		{"28 ноября", false, d(2025, 11, 28), time.Time{}, true}, // the nearest past one
+		{"Dec 1", false, d(2025, 12, 1), time.Time{}, true},
+		{"Dec 1", true, d(2026, 12, 1), time.Time{}, true}, // a hearing: the nearest future one
+		{"2 марта", true, d(2027, 3, 2), time.Time{}, true},
+		{"03/04/1990", false, d(1990, 4, 3), d(1990, 3, 4), false}, // two readings: asked
+		{"11/28/2025", false, d(2025, 11, 28), time.Time{}, true},  // month first: said back
+		{"03.04.1990", false, d(1990, 4, 3), time.Time{}, false},   // dots: day first
+		{"12/12/2025", false, d(2025, 12, 12), time.Time{}, false},
+	}
+	for _, tt := range tests {
+		got, p := flows.ReadDate(tt.in, testNow, tt.future)
+		if p != nil || !got.Date.Equal(tt.want) || !got.Alt.Equal(tt.alt) || got.Guessed != tt.guessed {
+			t.Errorf("ReadDate(%q, future %v) = %v, %v, guessed %v, %v; want %v, %v, %v",
+				tt.in, tt.future, got.Date, got.Alt, got.Guessed, problemID(p), tt.want, tt.alt, tt.guessed)
+		}
+	}
+	if _, p := flows.ParseBirthDate("28 ноября", testNow); problemID(p) != "parse.date_need_year" {
+		t.Errorf("a birth date without a year: %q", problemID(p))
+	}
+}
+
+func TestANumberLetterAndCountries(t *testing.T) {
+	for in, want := range map[string]string{"B 123 456 789": "parse.a_number_letter", "А 123 456 789": "", "123456789": "", "A 12": "parse.a_number"} {
+		if _, p := flows.ParseANumber(in); problemID(p) != want {
+			t.Errorf("ParseANumber(%q) = %q, want %q", in, problemID(p), want)
+		}
+	}
+	for in, want := range map[string]string{"россия": "Россия", "united states": "United States", "bosnia and herzegovina": "Bosnia and Herzegovina", "Кыргызстан": "Кыргызстан"} {
+		if got := flows.Country(in); got != want {
+			t.Errorf("Country(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -37,6 +37,7 @@ const (
 	stepRepName   = "reporter_name"
 	stepRelation  = "relationship"
 	stepContact   = "contact"
+	stepContactOK = "contact_confirm"
 	stepReview    = "review"
 )
 
@@ -229,6 +230,10 @@ func dateParser(parse func(string) (time.Time, *Text)) func(string) (string, *Te
 func reportSteps(a *App) []*step {
 	nameParser := func(v string) (string, *Text) { return ParseName(v, maxName) }
 	wordsParser := func(v string) (string, *Text) { return ParseWords(v, maxShort) }
+	countryParser := func(v string) (string, *Text) {
+		w, p := ParseWords(v, maxShort)
+		return Country(w), p
+	}
 	textParser := func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }
 	return []*step{{
 		name:   stepConsent,
@@ -380,10 +385,8 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.birth_date")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			parse := dateParser(func(s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })
-			return optional(func(r *Report) *string { return &r.BirthDate }, parse)(ctx, c, v, button)
-		},
+		parse: dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
+			func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) }),
 		answer: showDate(func(r *Report) *string { return &r.BirthDate }),
 		next:   then(stepBirthCtry),
 	}, {
@@ -392,7 +395,7 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.birth_country")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, wordsParser),
+		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, countryParser),
 		answer: showText(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
 	}, {
@@ -414,7 +417,7 @@ func reportSteps(a *App) []*step {
 				r.Citizenship = r.BirthCountry
 				return accepted()
 			}
-			return required(func(r *Report) *string { return &r.Citizenship }, wordsParser)(ctx, c, v, false)
+			return required(func(r *Report) *string { return &r.Citizenship }, countryParser)(ctx, c, v, false)
 		},
 		answer: showText(func(r *Report) *string { return &r.Citizenship }),
 		next: func(c *turn) string {
@@ -444,14 +447,16 @@ func reportSteps(a *App) []*step {
 			return stepDetained
 		},
 	}, {
-		name:   stepDetained,
-		max:    maxDate,
-		prompt: ask("ask.detained_on"),
-		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			born := dateOf(c.s.Draft.BirthDate)
-			parse := dateParser(func(s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, born) })
-			return required(func(r *Report) *string { return &r.DetainedOn }, parse)(ctx, c, v, button)
+		name: stepDetained,
+		max:  maxDate,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			num, words := dateExample(c.now, -3)
+			return []Text{T("ask.detained_on", "Num", num, "Words", words)}, nil, nil
 		},
+		parse: dateStep(func(r *Report) *string { return &r.DetainedOn }, false, false,
+			func(c *turn, s string) (time.Time, *Text) {
+				return ParseDetentionDate(s, c.now, dateOf(c.s.Draft.BirthDate))
+			}),
 		answer: showDate(func(r *Report) *string { return &r.DetainedOn }),
 		next:   then(stepCircum),
 	}, {
@@ -486,7 +491,7 @@ func reportSteps(a *App) []*step {
 			if c.s.Draft.Circumstance == "other" {
 				id = "ask.details_other"
 			}
-			return []Text{T(id)}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
+			return []Text{T(id, "Max", T("unit.chars").Plural(a.cfg.MaxText))}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
 		},
 		parse:  optional(func(r *Report) *string { return &r.CircumstanceNote }, textParser),
 		answer: showText(func(r *Report) *string { return &r.CircumstanceNote }),
@@ -579,7 +584,10 @@ func reportSteps(a *App) []*step {
 				r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
 				return accepted()
 			case "again":
-				return outcome{back: true}, nil
+				// The search was never chosen as the answer: the question
+				// asked again must not show it as "not in the list".
+				r.FacilityID, r.FacilityText = 0, ""
+				return outcome{back: true, fresh: true}, nil
 			}
 			id, err := strconv.ParseInt(strings.TrimPrefix(v, "f"), 10, 64)
 			if !strings.HasPrefix(v, "f") || err != nil {
@@ -661,7 +669,9 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.lawyer_name")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse:  optional(func(r *Report) *string { return &r.LawyerName }, nameParser),
+		// A firm, commas and contacts are welcome here; a phone typed with
+		// the name is offered for the next question.
+		parse:  optional(func(r *Report) *string { return &r.LawyerName }, lawyerParser),
 		answer: showText(func(r *Report) *string { return &r.LawyerName }),
 		next:   then(stepLawPhone),
 	}, {
@@ -669,28 +679,43 @@ func reportSteps(a *App) []*step {
 		max:  maxName,
 		sub:  true,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.lawyer_phone")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+			var rows [][]Button
+			if p := FindPhone(c.s.Draft.LawyerName); p != "" {
+				rows = append(rows, []Button{c.opt("found", "btn.use_phone", "Phone", p)})
+			}
+			rows = append(rows, []Button{c.opt("skip", "btn.dont_know")})
+			return []Text{T("ask.lawyer_phone")}, rows, nil
 		},
-		parse:  optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact),
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if button && v == "found" {
+				p := FindPhone(r.LawyerName)
+				if p == "" {
+					return wrong("button.old_step")
+				}
+				r.LawyerPhone = p
+				return accepted()
+			}
+			return optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact)(ctx, c, v, button)
+		},
 		answer: showText(func(r *Report) *string { return &r.LawyerPhone }),
 		next:   then(stepHearing),
 	}, {
 		name: stepHearing,
 		max:  maxDate,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.hearing")}, [][]Button{{c.opt("skip", "btn.hearing_unknown")}}, nil
+			num, words := dateExample(c.now, 24)
+			return []Text{T("ask.hearing", "Num", num, "Words", words)}, [][]Button{{c.opt("skip", "btn.hearing_unknown")}}, nil
 		},
-		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			parse := dateParser(func(s string) (time.Time, *Text) { return ParseHearingDate(s, c.now) })
-			return optional(func(r *Report) *string { return &r.HearingDate }, parse)(ctx, c, v, button)
-		},
+		parse: dateStep(func(r *Report) *string { return &r.HearingDate }, true, true,
+			func(c *turn, s string) (time.Time, *Text) { return ParseHearingDate(s, c.now) }),
 		answer: showDate(func(r *Report) *string { return &r.HearingDate }),
 		next:   then(stepStage),
 	}, {
 		name: stepAppeals,
 		max:  a.cfg.MaxText,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.appeals")}, [][]Button{{c.opt("skip", "btn.appeals_none")}}, nil
+			return []Text{T("ask.appeals", "Max", T("unit.chars").Plural(a.cfg.MaxText))}, [][]Button{{c.opt("skip", "btn.appeals_none")}}, nil
 		},
 		parse:  optional(func(r *Report) *string { return &r.Appeals }, textParser),
 		answer: showText(func(r *Report) *string { return &r.Appeals }),
@@ -775,16 +800,59 @@ func reportSteps(a *App) []*step {
 			return stepContact
 		},
 	}, {
-		name:   stepContact,
-		max:    maxName,
-		prompt: ask("ask.contact"),
-		parse:  required(func(r *Report) *string { return &r.ReporterPhone }, ParseContact),
-		answer: showText(func(r *Report) *string { return &r.ReporterPhone }),
-		next: func(c *turn) string {
-			if c.fast() {
-				return stepReview
+		// A phone (with a note), an e-mail, a username, or this chat:
+		// volunteers then write through the bot.
+		name: stepContact,
+		max:  maxName,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			if c.s.Draft.FiledBy != 0 {
+				return []Text{T("ask.contact")}, nil, nil // a volunteer's chat is not the caller's
 			}
-			return stepState
+			return []Text{T("ask.contact")}, [][]Button{{c.opt("here", "btn.contact_here")}}, nil
+		},
+		parse:  parseContactAnswer,
+		answer: contactAnswer,
+		next: func(c *turn) string {
+			if strings.HasPrefix(c.s.Draft.ReporterPhone, unconfirmed) {
+				return stepContactOK
+			}
+			return contactNext(c)
+		},
+	}, {
+		// "maria_sandbox" is likely a username, but may be anything:
+		// asked once.
+		name:      stepContactOK,
+		max:       maxName,
+		sub:       true,
+		transient: true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			u := strings.TrimPrefix(c.s.Draft.ReporterPhone, unconfirmed)
+			return []Text{T("ask.contact_confirm", "Contact", u)}, [][]Button{
+				{c.opt("yes", "btn.contact_confirm_yes", "Contact", u)},
+				{c.opt("no", "btn.contact_confirm_no")},
+			}, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			r := &c.s.Draft
+			if !button {
+				return parseContactAnswer(ctx, c, v, false)
+			}
+			u, ok := strings.CutPrefix(r.ReporterPhone, unconfirmed)
+			switch {
+			case v == "yes" && ok:
+				r.ReporterPhone = u
+				return accepted()
+			case v == "no":
+				r.ReporterPhone = ""
+				return outcome{back: true, fresh: true}, nil
+			}
+			return wrong("button.old_step")
+		},
+		next: func(c *turn) string {
+			if strings.HasPrefix(c.s.Draft.ReporterPhone, unconfirmed) {
+				return stepContactOK
+			}
+			return contactNext(c)
 		},
 	}, {
 		name:   stepReview,
@@ -800,6 +868,65 @@ func reportSteps(a *App) []*step {
 		},
 		next: then(stepReview),
 	}}
+}
+
+// ContactHere is the reporter's contact when they chose "contact me here
+// in Telegram": volunteers write to the reporter's chat through the bot.
+const ContactHere = "telegram:chat"
+
+// unconfirmed marks a username typed without the @ until the reporter says
+// it is theirs.
+const unconfirmed = "?"
+
+// lawyerParser reads the lawyer's name, firm and contacts.
+func lawyerParser(v string) (string, *Text) { return ParseLawyer(v, maxName) }
+
+// parseContactAnswer reads the reporter's contact, typed or the "here"
+// button.
+func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+	r := &c.s.Draft
+	if button {
+		if v != "here" || r.FiledBy != 0 {
+			return wrong("button.old_step")
+		}
+		r.ReporterPhone = ContactHere
+		return accepted()
+	}
+	if u, ok := ParseUsername(Clean(v)); ok {
+		r.ReporterPhone = unconfirmed + u
+		return accepted()
+	}
+	p, bad := ParseContact(v)
+	if bad != nil {
+		return refused(bad)
+	}
+	r.ReporterPhone = p
+	return accepted()
+}
+
+// contactNext is the step after the reporter's contact.
+func contactNext(c *turn) string {
+	if c.fast() {
+		return stepReview
+	}
+	return stepState
+}
+
+// contactAnswer shows the reporter's contact.
+func contactAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
+	return c.contactText(c.s.Draft.ReporterPhone, answered), nil
+}
+
+// contactText shows a contact as people read it: "this Telegram chat" for
+// ContactHere.
+func (c *turn) contactText(v string, answered bool) Text {
+	switch {
+	case v == ContactHere:
+		return T("value.contact_here")
+	case strings.HasPrefix(v, unconfirmed):
+		return c.raw(strings.TrimPrefix(v, unconfirmed))
+	}
+	return c.orNone(v, answered)
 }
 
 // facilityAnswer shows the facility: from the directory, as typed, or unknown.
@@ -886,6 +1013,8 @@ func (c *turn) confirm(ctx context.Context) error {
 		}
 		return c.prompt(ctx, false)
 	}
+	// A username never confirmed is kept as typed, with the @.
+	r.ReporterPhone = strings.TrimPrefix(r.ReporterPhone, unconfirmed)
 	r.ReporterChatID = c.in.ChatID
 	r.ReporterUserID = c.in.UserID
 	if r.FiledBy != 0 {

@@ -712,7 +712,7 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 		"Urgent", urgentText,
 		"Reporter", val(r.ReporterName),
 		"Relationship", val(r.Relationship),
-		"Contact", val(r.ReporterPhone),
+		"Contact", c.contactText(r.ReporterPhone, true),
 		"Events", events,
 	), nil
 }

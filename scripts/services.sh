@@ -22,7 +22,20 @@ hotline_services() {
         { echo "services: cannot install redis-server" >&2; return 1; }
     fi
     local rport="${HOTLINE_REDIS_PORT:-16379}"
-    if ! redis-cli -p "$rport" ping >/dev/null 2>&1; then
+    # A server already on the port is reused only when its data is in this
+    # state folder: another checkout's would receive this one's data.
+    if redis-cli -p "$rport" ping >/dev/null 2>&1; then
+      local rdir
+      rdir=$(redis-cli -p "$rport" config get dir 2>/dev/null | sed -n 2p)
+      case "$rdir" in
+      "$(readlink -f "$state")" | "$(readlink -f "$state")"/*) ;;
+      *)
+        echo "services: a Redis server this state folder did not start answers on port $rport ($rdir);" \
+          "set HOTLINE_REDIS_PORT to a free port, HOTLINE_STATE_DIR to that server's folder, or REDIS_URL" >&2
+        return 1
+        ;;
+      esac
+    else
       redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly yes \
         --dir "$state" --daemonize yes --logfile "$state/redis.log" >/dev/null ||
         { echo "services: redis-server did not start" >&2; return 1; }
@@ -67,7 +80,15 @@ hotline_services() {
     local pgdata="$state/pg"
     local as=()
     if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
-    if ! pg_isready -h 127.0.0.1 -p "$pport" >/dev/null 2>&1; then
+    if pg_isready -h 127.0.0.1 -p "$pport" >/dev/null 2>&1; then
+      # Reused only when it is this state folder's server (its pid file
+      # names the port): another checkout's would receive this one's data.
+      if [ "$(sed -n 4p "$pgdata/postmaster.pid" 2>/dev/null)" != "$pport" ]; then
+        echo "services: a Postgres server this state folder did not start answers on port $pport;" \
+          "set HOTLINE_PG_PORT to a free port, HOTLINE_STATE_DIR to that server's folder, or DATABASE_URL" >&2
+        return 1
+      fi
+    else
       if [ ! -f "$pgdata/PG_VERSION" ]; then
         mkdir -p "$pgdata"
         [ "$(id -u)" = 0 ] && chown postgres "$pgdata"

@@ -581,12 +581,26 @@ func commandsKey(p params) (string, *apiError) {
 		Type   string          `json:"type"`
 		ChatID json.RawMessage `json:"chat_id"`
 		UserID int64           `json:"user_id"`
-	}{Type: "default"}
-	if _, err := p.json("scope", &scope); err != nil {
+	}{}
+	given, err := p.json("scope", &scope)
+	if err != nil || (given && scope.Type == "") {
 		return "", badRequest("can't parse BotCommandScope JSON object")
+	}
+	if !given {
+		scope.Type = "default"
 	}
 	if !scopeTypes[scope.Type] {
 		return "", badRequest("unsupported bot command scope type specified")
+	}
+	switch scope.Type {
+	case "chat", "chat_administrators", "chat_member":
+		// These scopes name a chat, which the bot must know.
+		if len(scope.ChatID) == 0 {
+			return "", badRequest("chat not found")
+		}
+		if scope.Type == "chat_member" && scope.UserID == 0 {
+			return "", badRequest("user not found")
+		}
 	}
 	lang := p.str("language_code")
 	if lang != "" && (len(lang) != 2 || strings.ToLower(lang) != lang) {
@@ -605,6 +619,31 @@ func (s *Server) Commands(lang string) []models.BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]models.BotCommand(nil), s.commands[scopeKey("default", "", 0, lang)]...)
+}
+
+// ChatCommands returns the commands set for one chat's scope and language
+// code lang.
+func (s *Server) ChatCommands(chatID int64, lang string) []models.BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]models.BotCommand(nil), s.commands[scopeKey("chat", strconv.FormatInt(chatID, 10), 0, lang)]...)
+}
+
+// knownScopeChat refuses a chat scope whose chat the bot has never seen, as
+// Telegram does.
+func (s *Server) knownScopeChat(p params) *apiError {
+	var scope struct {
+		Type   string `json:"type"`
+		ChatID any    `json:"chat_id"`
+	}
+	if ok, _ := p.json("scope", &scope); !ok || scope.ChatID == nil {
+		return nil
+	}
+	id, isNum := scope.ChatID.(float64)
+	if isNum && s.chats[int64(id)] == nil {
+		return badRequest("chat not found")
+	}
+	return nil
 }
 
 // setMyCommands is https://core.telegram.org/bots/api#setmycommands.
@@ -630,6 +669,9 @@ func (s *Server) setMyCommands(cl *call) (any, *apiError) {
 	}
 	key, aerr := commandsKey(cl.p)
 	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.knownScopeChat(cl.p); aerr != nil {
 		return nil, aerr
 	}
 	if len(cmds) == 0 {
@@ -670,6 +712,9 @@ func (s *Server) getMyCommands(cl *call) (any, *apiError) {
 func (s *Server) deleteMyCommands(cl *call) (any, *apiError) {
 	key, err := commandsKey(cl.p)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.knownScopeChat(cl.p); err != nil {
 		return nil, err
 	}
 	delete(s.commands, key)

@@ -195,7 +195,7 @@ type benchStep struct {
 // answers) with the A-number aNumber: 40 updates from /start to confirm.
 func reportSteps(cat *locales.Catalog, r reportAnswers, aNumber string) []benchStep {
 	btn := func(id string) string { return cat.Button(r.lang, flows.T(id)) }
-	ask := func(id string) string { return firstLine(plain(cat.Render(r.lang, flows.T(id)))) }
+	ask := func(id string) string { return firstLine(plain(cat.Render(r.lang, flows.T(id, holes...)))) }
 	afterName := btn("btn.skip") // no Cyrillic spelling
 	if r.cyrillic != "" {
 		afterName = r.latin // the transliteration offered as a button

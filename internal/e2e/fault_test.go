@@ -54,7 +54,9 @@ type step struct {
 // edits the question in place, and the order checks here follow new messages.
 func reportScript(cat *locales.Catalog) []step {
 	r := reports[1]
-	ask := func(id string, kv ...any) string { return firstLine(plain(cat.Render("en", flows.T(id, kv...)))) }
+	ask := func(id string, kv ...any) string {
+		return firstLine(plain(cat.Render("en", flows.T(id, append(kv, holes...)...))))
+	}
 	btn := func(id string) string { return cat.Button("en", flows.T(id)) }
 	return []step{
 		{send: "/start"},

@@ -389,7 +389,7 @@ func TestHandoffStrangerEndToEnd(t *testing.T) {
 // the message that offers a volunteer at once, and the case code.
 func fileUrgentReport(t *testing.T, h *harness, u *telegramtest.User) (*telegramtest.Message, string) {
 	t.Helper()
-	ask := func(id string) string { return firstLine(h.text("en", id)) }
+	ask := func(id string) string { return firstLine(h.text("en", id, holes...)) }
 	btn := func(id string) string { return h.label("en", id) }
 	u.Send("/start")
 	m := expectText(t, u, firstLine(h.text("en", "menu.greeting")))

@@ -150,7 +150,7 @@ func eventually(t testing.TB, what string, cond func() error) {
 // question and returns how many messages and button presses it took.
 func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pressed int) {
 	t.Helper()
-	ask := func(id string) string { return firstLine(h.text("en", id)) }
+	ask := func(id string) string { return firstLine(h.text("en", id, holes...)) }
 	btn := func(id string) string { return h.label("en", id) }
 	send := func(text string) { typed++; u.Send(text) }
 	tap := func(m *telegramtest.Message, label string) { pressed++; press(t, u, m, label) }

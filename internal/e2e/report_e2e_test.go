@@ -73,7 +73,7 @@ func TestReportEndToEnd(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
 			u := h.tg.User(int64(5000001+i), r.langCode)
-			ask := func(id string) string { return firstLine(h.text(r.lang, id)) }
+			ask := func(id string) string { return firstLine(h.text(r.lang, id, holes...)) }
 			btn := func(id string) string { return h.label(r.lang, id) }
 
 			u.Send("/start")
@@ -204,7 +204,7 @@ func TestBadInputEndToEnd(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	u := h.tg.User(5000101, "en")
-	ask := func(id string) string { return firstLine(h.text("en", id)) }
+	ask := func(id string) string { return firstLine(h.text("en", id, holes...)) }
 
 	u.Send("/start")
 	menu := u.Next(t)

@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"hotline/flows"
 	"hotline/internal/pipeline"
@@ -232,6 +234,15 @@ func TestSandboxAPI(t *testing.T) {
 	}
 	next(func(e sandbox.Event) bool { return e.From == "bot" && e.Chat == relative.ID }) // a re-prompt
 
+	// Longer than Telegram takes: sent as Telegram's apps send it, in parts.
+	long := strings.Repeat("слово ", 1000) // 6,000 characters
+	post("/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":%q}`, relative.ID, long))
+	head := next(func(e sandbox.Event) bool { return e.From == "user" && e.Chat == relative.ID })
+	tail := next(func(e sandbox.Event) bool { return e.From == "user" && e.Chat == relative.ID })
+	if n := utf8.RuneCountInString(head.Text); n > 4096 || n < 3900 || head.Text+tail.Text != long {
+		t.Errorf("a 6,000-character text was sent as %d + %d characters", n, utf8.RuneCountInString(tail.Text))
+	}
+
 	post("/api/lang", "application/json", fmt.Sprintf(`{"user":%d,"lang":"ru"}`, friend.ID))
 	set := next(func(e sandbox.Event) bool { return e.From == "bot" && e.Chat == friend.ID })
 	if want := plain(cat.Render("ru", flows.T("language.set"))); !strings.Contains(set.Text, want) {
@@ -244,7 +255,7 @@ func TestSandboxAPI(t *testing.T) {
 	}{
 		{"unknown user", "/api/send", "application/json", `{"user":1,"text":"hi"}`, http.StatusBadRequest},
 		{"empty text", "/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":"  "}`, relative.ID), http.StatusBadRequest},
-		{"too long", "/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":%q}`, relative.ID, strings.Repeat("я", 4097)), http.StatusBadRequest},
+		{"too long", "/api/send", "application/json", fmt.Sprintf(`{"user":%d,"text":%q}`, relative.ID, strings.Repeat("я", 4*4096+1)), http.StatusBadRequest},
 		{"a form from another site", "/api/send", "text/plain", fmt.Sprintf(`{"user":%d,"text":"hi"}`, relative.ID), http.StatusUnsupportedMediaType},
 		{"malformed", "/api/press", "application/json", `{"user":`, http.StatusBadRequest},
 		{"bad language", "/api/lang", "application/json", fmt.Sprintf(`{"user":%d,"lang":"de"}`, relative.ID), http.StatusBadRequest},
@@ -391,7 +402,7 @@ func (p *page) click(selector string) {
 }
 
 func (p *page) text(lang, id string) string {
-	return firstLine(plain(p.cat.Render(lang, flows.T(id))))
+	return firstLine(plain(p.cat.Render(lang, flows.T(id, holes...))))
 }
 
 func (p *page) label(lang, id string, kv ...any) string {
@@ -536,8 +547,19 @@ func TestSandboxInChromium(t *testing.T) {
 	p.press(rel, offer, btn("btn.volunteer_now"))
 	p.waitFor(rel, before, "answer to asking for a volunteer", func(shownMessage) bool { return true })
 
-	// The volunteer takes the chat and answers through the bot.
+	// The volunteer's shortcuts are under the column.
 	const vol = "volunteer"
+	var shortcuts []string
+	if err := p.b.run(&shortcuts, `return [...document.querySelectorAll('section[data-user="volunteer"] .menu button')].map((b) => b.textContent)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"/take", "/find", "/duty", "/stats", "/cases"} {
+		if !slices.Contains(shortcuts, want) {
+			t.Errorf("the volunteer's shortcuts %v lack %s", shortcuts, want)
+		}
+	}
+
+	// The volunteer takes the chat and answers through the bot.
 	before = p.snapshot(vol)
 	p.typeIn(vol, "/next")
 	took := p.waitFor(vol, before, "answer to /next", func(shownMessage) bool { return true })

@@ -39,7 +39,7 @@ func fileReport(t *testing.T, h *harness, u *telegramtest.User) string {
 // fileReport does, and returns the case code from the last message.
 func answerReport(t *testing.T, h *harness, u *telegramtest.User) string {
 	t.Helper()
-	ask := func(id string) string { return firstLine(h.text("ru", id)) }
+	ask := func(id string) string { return firstLine(h.text("ru", id, holes...)) }
 	btn := func(id string) string { return h.label("ru", id) }
 	m := expectText(t, u, ask("ask.consent"))
 	press(t, u, m, btn("btn.consent_yes"))

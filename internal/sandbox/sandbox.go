@@ -68,7 +68,7 @@ func people() []User {
 	return []User{
 		{Key: "relative", ID: 700001, First: "Мария", Last: "Петрова", Username: "maria_sandbox", Lang: "ru"},
 		{Key: "volunteer", ID: volunteerID, First: "Anna", Username: "anna_sandbox", Lang: "en",
-			Commands: []string{"queue", "next", "case", "status", "note", "release", "done"}},
+			Commands: []string{"queue", "next", "take", "find", "case", "status", "note", "duty", "stats", "cases", "release", "done"}},
 		{Key: "friend", ID: 700003, First: "Alex", Username: "alex_sandbox", Lang: "en"},
 	}
 }
@@ -223,7 +223,7 @@ func (sb *Sandbox) since(ctx context.Context, seq int64, wait time.Duration) []E
 var (
 	errNoUser    = errors.New("no such sandbox user")
 	errEmptyText = errors.New("empty message")
-	errLongText  = errors.New("message longer than 4096 characters")
+	errLongText  = errors.New("message longer than 16384 characters")
 	errNoLang    = errors.New("language must be ru or en")
 )
 
@@ -236,14 +236,43 @@ func (sb *Sandbox) sendText(id int64, text string) (int, error) {
 		return 0, errNoUser
 	case strings.TrimSpace(text) == "":
 		return 0, errEmptyText
-	case utf8.RuneCountInString(text) > 4096:
+	case utf8.RuneCountInString(text) > 4*telegramLimit:
 		return 0, errLongText
 	}
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
-	msg := u.u.Send(text)
-	sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: "text", Text: text})
-	return msg, nil
+	first := 0
+	for _, part := range splitText(text) {
+		msg := u.u.Send(part)
+		sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: "text", Text: part})
+		if first == 0 {
+			first = msg
+		}
+	}
+	return first, nil
+}
+
+// telegramLimit is the longest text Telegram sends as one message.
+const telegramLimit = 4096
+
+// splitText splits a long text the way Telegram's apps do: into messages of
+// at most telegramLimit characters, each cut at the last space before the
+// limit when there is one near it.
+func splitText(text string) []string {
+	var parts []string
+	r := []rune(text)
+	for len(r) > telegramLimit {
+		cut := telegramLimit
+		for i := telegramLimit; i > telegramLimit-200; i-- {
+			if r[i-1] == ' ' || r[i-1] == '\n' {
+				cut = i
+				break
+			}
+		}
+		parts = append(parts, string(r[:cut]))
+		r = r[cut:]
+	}
+	return append(parts, string(r))
 }
 
 // sendPhoto sends a sample photo with a caption.

@@ -43,8 +43,10 @@ async function act(col, fn) {
   col.error.textContent = '';
   try {
     await fn();
+    return true;
   } catch (e) {
     col.error.textContent = e.message;
+    return false;
   }
 }
 
@@ -91,8 +93,8 @@ function column(u) {
 function submit(col) {
   const text = col.text.value;
   if (!text.trim()) return;
-  col.text.value = '';
-  sendText(col, text);
+  // Cleared only once sent: a refused text stays to be edited.
+  sendText(col, text).then((ok) => { if (ok && col.text.value === text) col.text.value = ''; });
 }
 
 function sendPhoto(col) {

@@ -1,0 +1,94 @@
+package flows
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Dates as the report asks them: a relative word or a day without a year is
+// completed and said back; a slashed date that reads two ways is asked
+// about with a button for each; a hearing date in the past is asked about.
+
+// dateStep parses a typed date or a date button for a step. future says the
+// date is of something to come (a hearing): a date without a year is then
+// the nearest future one. check applies the step's own rules.
+func dateStep(field func(*Report) *string, skippable, future bool,
+	check func(c *turn, s string) (time.Time, *Text),
+) func(context.Context, *turn, string, bool) (outcome, error) {
+	return func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+		f := field(&c.s.Draft)
+		if button {
+			d, isDate := strings.CutPrefix(v, "d")
+			past, isPast := strings.CutPrefix(v, "p")
+			switch {
+			case v == "skip" && skippable:
+				*f = ""
+				return accepted()
+			case v == "again":
+				return outcome{stay: true}, nil
+			case isDate:
+				t, p := check(c, d)
+				if p != nil {
+					return refused(p)
+				}
+				return c.dateAccepted(f, t, future, false)
+			case isPast && future:
+				t, p := check(c, past)
+				if p != nil {
+					return refused(p)
+				}
+				*f = t.Format(time.DateOnly) // the last hearing, not the next
+				return accepted()
+			}
+			return wrong("button.old_step")
+		}
+		if skippable && ParseUnknown(v) {
+			*f = ""
+			return accepted()
+		}
+		rd, p := ReadDate(v, c.now, future)
+		if p == nil && !rd.Alt.IsZero() {
+			t := T("date.which")
+			return outcome{wrong: &t, choices: [][]Button{
+				{c.dateOpt("d", rd.Date)},
+				{c.dateOpt("d", rd.Alt)},
+			}}, nil
+		}
+		t, p := check(c, v)
+		if p != nil {
+			return refused(p)
+		}
+		return c.dateAccepted(f, t, future, rd.Guessed)
+	}
+}
+
+// dateAccepted stores a date, saying it back when it was completed, or asks
+// about a hearing date in the past.
+func (c *turn) dateAccepted(f *string, t time.Time, future, guessed bool) (outcome, error) {
+	today := latestToday(c.now).AddDate(0, 0, -2)
+	if future && t.Before(today) {
+		q := T("date.hearing_past", "Date", dateText(t))
+		return outcome{wrong: &q, choices: [][]Button{
+			{c.opt("p"+t.Format(time.DateOnly), "btn.hearing_last")},
+			{c.opt("again", "btn.hearing_mistake")},
+		}}, nil
+	}
+	*f = t.Format(time.DateOnly)
+	if guessed {
+		c.say(T("date.understood", "Date", dateText(t)))
+	}
+	return accepted()
+}
+
+// dateOpt is a button that answers the step with a date.
+func (c *turn) dateOpt(prefix string, t time.Time) Button {
+	return Button{Text: dateText(t), Data: c.s.Nonce + ":" + c.s.Step + ":" + prefix + t.Format(time.DateOnly)}
+}
+
+// dateExample is a date to show in a question, days from today, written
+// the two ways people may type it.
+func dateExample(now time.Time, days int) (string, Text) {
+	t := now.UTC().AddDate(0, 0, days)
+	return t.Format("02.01.2006"), dateText(t)
+}

@@ -1,0 +1,261 @@
+package flows_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/flows"
+)
+
+// What first users tripped over (issue 16), as conversations.
+
+// change presses the review's "change" button of a field.
+func (c *chat) change(field string) flows.Reply {
+	c.t.Helper()
+	b := c.changeButton(c.lastID, field)
+	return c.handle(flows.Input{Kind: flows.KindButton, Data: b.Data, MessageID: c.lastID})
+}
+
+func TestReporterContact(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+
+	// A username without the @ is asked about once.
+	c.expect(c.change("contact"), "ask.contact", "answer.current")
+	c.expect(c.send("maria_sandbox"), "ask.contact_confirm")
+	if got := c.rendered(c.last); !strings.Contains(got, "@maria_sandbox") {
+		t.Errorf("confirmation:\n%s", got)
+	}
+	r := c.press("btn.contact_confirm_yes")
+	c.expect(r, "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "@maria_sandbox") {
+		t.Errorf("review lacks @maria_sandbox:\n%s", got)
+	}
+
+	// "No" asks again, without the refused guess as the answer.
+	c.expect(c.change("contact"), "ask.contact", "answer.current")
+	c.expect(c.send("maria_sandbox"), "ask.contact_confirm")
+	c.expect(c.press("btn.contact_confirm_no"), "ask.contact")
+
+	// A phone with a note is kept with its note.
+	r = c.send("+7 916 123-45-67, лучше в WhatsApp")
+	c.expect(r, "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "+7 916 123-45-67, лучше в WhatsApp") {
+		t.Errorf("review lacks the phone and its note:\n%s", got)
+	}
+
+	// This chat: volunteers write through the bot.
+	c.expect(c.change("contact"), "ask.contact", "answer.current")
+	r = c.press("btn.contact_here")
+	c.expect(r, "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "этот чат в Telegram") {
+		t.Errorf("review lacks this chat as the contact:\n%s", got)
+	}
+	if got := c.session().Draft.ReporterPhone; got != flows.ContactHere {
+		t.Errorf("contact = %q, want %q", got, flows.ContactHere)
+	}
+}
+
+func TestLawyerWithFirmAndPhone(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	fillToReview(c)
+	c.expect(c.change("lawyer"), "ask.lawyer", "answer.current")
+	c.expect(c.press("btn.lawyer_yes"), "ask.lawyer_name")
+	if got := c.rendered(c.last); !strings.Contains(got, "firm") {
+		t.Errorf("the question does not ask for a firm:\n%s", got)
+	}
+	c.expect(c.send("John Smith, Smith Law Firm, +1 305 555 0100"), "ask.lawyer_phone")
+	// The phone typed with the name is offered.
+	if got := c.button(c.lastID, "btn.use_phone").Text.Data["Phone"]; got != "+1 305 555 0100" {
+		t.Errorf("offered phone %q, want +1 305 555 0100", got)
+	}
+	r := c.press("btn.use_phone")
+	c.expect(r, "ask.review")
+	got := c.rendered(r)
+	for _, want := range []string{"John Smith, Smith Law Firm, +1 305 555 0100", "Lawyer's contact"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("review lacks %q:\n%s", want, got)
+		}
+	}
+	if s := c.session(); s.Draft.LawyerPhone != "+1 305 555 0100" {
+		t.Errorf("lawyer's phone = %q", s.Draft.LawyerPhone)
+	}
+}
+
+func TestMenuTextThatReadsLikeAReport(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"my sister was taken", "Брата задержали вчера", "ICE picked up my husband", "мужа забрали в айс"} {
+		c := newChat(t, "en")
+		c.expect(c.command("start", ""), "menu.greeting")
+		r := c.send(text)
+		c.expect(r, "menu.report_offer")
+		if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_report" || got[1] != "btn.menu_volunteer" {
+			t.Errorf("%q: buttons %v", text, got)
+		}
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+	}
+	// Anything else still gets the greeting.
+	c := newChat(t, "en")
+	c.expect(c.send("hello"), "menu.greeting")
+	c.expect(c.send("nice weather"), "menu.greeting")
+}
+
+func TestMenuTextReachesTheVolunteer(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol := w.person(hVolunteer, "ru")
+	user := w.person(7001, "ru")
+	vol.command("duty", "on")
+	vol.received()
+
+	user.send("Мою сестру забрали сотрудники ICE сегодня утром")
+	said := user.lastIn
+	user.expectGot("menu.report_offer")
+	user.press("m:volunteer")
+	user.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
+	vol.received()
+
+	// The volunteer who takes the chat reads what was written at the menu.
+	vol.command("next", "")
+	vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
+}
+
+func TestDatesAsPeopleWriteThem(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+
+	// The question's examples are near today (10 March 2026), not in the past.
+	c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+	if got := c.rendered(c.last); !strings.Contains(got, "07.03.2026") || strings.Contains(got, "2025") {
+		t.Errorf("detention question's example:\n%s", got)
+	}
+	// A word is read and said back.
+	r := c.send("позавчера")
+	c.expect(r, "date.understood", "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "8 марта 2026") {
+		t.Errorf("understood:\n%s", got)
+	}
+
+	// A slashed date that reads two ways is asked about.
+	c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+	r = c.send("03/02/2026")
+	c.expect(r, "date.which", "ask.detained_on", "answer.current")
+	if got := c.rendered(r); !strings.Contains(got, "Эту дату можно понять") {
+		t.Errorf("which date:\n%s", got)
+	}
+	feb3, mar2 := r.Buttons[0][0], r.Buttons[1][0]
+	if got := c.cat.Render("ru", feb3.Text, mar2.Text); got != "3 февраля 2026\n\n2 марта 2026" {
+		t.Errorf("date buttons: %q", got)
+	}
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: mar2.Data, MessageID: c.lastID}), "ask.review")
+	if got := c.session().Draft.DetainedOn; got != "2026-03-02" {
+		t.Errorf("detained on %s, want 2026-03-02", got)
+	}
+
+	// A hearing without a year is the next one; one in the past is asked about.
+	c.expect(c.change("hearing"), "ask.hearing", "answer.current")
+	c.expect(c.send("2 марта"), "date.understood", "ask.review")
+	if got := c.session().Draft.HearingDate; got != "2027-03-02" {
+		t.Errorf("hearing %s, want 2027-03-02", got)
+	}
+	c.expect(c.change("hearing"), "ask.hearing", "answer.current")
+	c.expect(c.send("02.03.2026"), "date.hearing_past", "ask.hearing", "answer.current")
+	c.expect(c.press("btn.hearing_last"), "ask.review")
+	if got := c.session().Draft.HearingDate; got != "2026-03-02" {
+		t.Errorf("last hearing %s, want 2026-03-02", got)
+	}
+	c.expect(c.change("hearing"), "ask.hearing", "answer.current")
+	c.expect(c.send("02.03.2026"), "date.hearing_past", "ask.hearing", "answer.current")
+	c.expect(c.press("btn.hearing_mistake"), "ask.hearing", "answer.current")
+}
+
+func TestMessageSplitByTelegramIsOneAnswer(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	r := c.change("details")
+	c.expect(r, "ask.details", "answer.current")
+	// The question says its limit.
+	if got := c.rendered(r); !strings.Contains(got, "не больше 1000 символов") {
+		t.Errorf("the question does not say its limit:\n%s", got)
+	}
+
+	// 5,000 characters arrive as 4,096 and, a moment later, 904 starting
+	// mid-word: both parts are refused, the tail is not taken as the answer.
+	long := strings.Repeat("абвгд ", 834) // 5,004 characters
+	head, tail := []rune(long)[:4096-2], []rune(long)[4096-2:]
+	c.expect(c.send(string(head)), "input.too_long_split", "ask.details")
+	c.expect(c.send(string(tail)), "input.too_long_split", "ask.details")
+	if got := c.session().Draft.CircumstanceNote; len([]rune(got)) > 100 {
+		t.Errorf("a part was kept as the answer: %d characters", len([]rune(got)))
+	}
+
+	// A short answer later is an answer.
+	c.advance(time.Minute)
+	c.expect(c.send("Пришли утром, увезли в Krome"), "ask.review")
+}
+
+func TestHelpListsEveryCommandOfTheRole(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	roles := []struct {
+		id   int64
+		role flows.Role
+	}{{7001, flows.RoleNone}, {501, flows.RoleVolunteer}, {502, flows.RoleCoordinator}, {hAdmin, flows.RoleAdmin}}
+	for _, r := range roles {
+		if r.role != flows.RoleNone && r.id != hAdmin {
+			w.member(r.id, r.role)
+		}
+		for _, lang := range []string{"en", "ru"} {
+			p := w.person(r.id, lang)
+			rs := p.command("help", "")
+			help := w.cat.Render(lang, rs[0].Texts...)
+			for _, name := range flows.CommandsFor(r.role) {
+				if !strings.Contains(help, "/"+name+" — ") {
+					t.Errorf("%v /help in %s lacks /%s:\n%s", r.role, lang, name, help)
+				}
+			}
+		}
+	}
+	// Users do not see the volunteers' commands; every role sees /check,
+	// /mycases and /forget; coordinators see /merge, volunteers do not.
+	if got := flows.CommandsFor(flows.RoleNone); slices.Contains(got, "queue") || !slices.Contains(got, "forget") || !slices.Contains(got, "mycases") || !slices.Contains(got, "check") {
+		t.Errorf("users' commands: %v", got)
+	}
+	if v, c := flows.CommandsFor(flows.RoleVolunteer), flows.CommandsFor(flows.RoleCoordinator); slices.Contains(v, "merge") || !slices.Contains(c, "merge") ||
+		!slices.Contains(v, "status") || !slices.Contains(v, "note") || !slices.Contains(v, "find") {
+		t.Errorf("volunteers' %v, coordinators' %v", v, c)
+	}
+}
+
+func TestTextsReadNaturally(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	for n, want := range map[int]string{1: "Стёрто в одном деле", 2: "Стёрто в 2 делах", 21: "Стёрто в 21 деле"} {
+		if got := c.cat.Render("ru", flows.T("forget.erased_cases").Plural(n)); !strings.HasPrefix(got, want) {
+			t.Errorf("%d cases: %q, want %q…", n, got, want)
+		}
+	}
+	// A country typed in lower case is offered and shown with a capital.
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{send: "01.01.1980", want: "ask.birth_country"},
+		{send: "россия", want: "ask.citizenship"},
+	})
+	if got := c.button(c.lastID, "btn.same_country").Text.Data["Country"]; got != "Россия" {
+		t.Errorf("same country button: %q", got)
+	}
+	c.expect(c.press("btn.same_country"), "ask.a_number")
+	// The wrong letter is named, not the count of digits.
+	c.expect(c.send("B 123 456 789"), "parse.a_number_letter", "ask.a_number")
+}
