@@ -11,13 +11,20 @@ import (
 // pass through unchanged. A text with і, ї, є or ґ is read as Ukrainian, where
 // г is h and и is y.
 func Translit(s string) string {
+	return translit(s, strings.ContainsAny(s, "іїєґІЇЄҐ"), nil)
+}
+
+// translit writes s in Latin letters, letters in override first.
+func translit(s string, ukrainian bool, override map[rune]string) string {
 	rs := []rune(s)
-	ukrainian := strings.ContainsAny(s, "іїєґІЇЄҐ")
 	var b strings.Builder
 	b.Grow(len(s))
 	for i, r := range rs {
 		lower := unicode.ToLower(r)
-		latin, ok := translitRune(lower, ukrainian, wordStart(rs, i), afterVowel(rs, i))
+		latin, ok := override[lower]
+		if !ok {
+			latin, ok = translitRune(lower, ukrainian, wordStart(rs, i), afterVowel(rs, i))
+		}
 		if !ok {
 			b.WriteRune(r)
 			continue
@@ -172,30 +179,5 @@ func TranslitICAO(s string) string {
 	if strings.ContainsAny(s, "іїєґІЇЄҐ") {
 		return Translit(s)
 	}
-	icao := map[rune]string{'й': "i", 'ю': "iu", 'я': "ia", 'ъ': "ie", 'ё': "e"}
-	rs := []rune(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	for i, r := range rs {
-		lower := unicode.ToLower(r)
-		latin, ok := icao[lower]
-		if !ok {
-			latin, ok = translitRune(lower, false, wordStart(rs, i), afterVowel(rs, i))
-		}
-		if !ok {
-			b.WriteRune(r)
-			continue
-		}
-		if latin == "" || lower == r {
-			b.WriteString(latin)
-			continue
-		}
-		if len(latin) > 1 && upperWord(rs, i) {
-			b.WriteString(strings.ToUpper(latin))
-			continue
-		}
-		b.WriteString(strings.ToUpper(latin[:1]))
-		b.WriteString(latin[1:])
-	}
-	return b.String()
+	return translit(s, false, map[rune]string{'й': "i", 'ю': "iu", 'я': "ia", 'ъ': "ie", 'ё': "e"})
 }

@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,24 +17,7 @@ import (
 // template value, without markup.
 func (h *harness) toolsLead(lang, id string) string {
 	h.t.Helper()
-	buf, err := os.ReadFile(filepath.Join(root, "locales", "casetools."+lang+".json"))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	var msgs map[string]map[string]string
-	if err := json.Unmarshal(buf, &msgs); err != nil {
-		h.t.Fatal(err)
-	}
-	src, ok := msgs[id]["other"]
-	if !ok {
-		h.t.Fatalf("no message %s in %s", id, lang)
-	}
-	src, _, _ = strings.Cut(src, "{{")
-	s := firstLine(plain(src))
-	if len([]rune(s)) < 3 {
-		h.t.Fatalf("message %s in %s starts with a value", id, lang)
-	}
-	return s
+	return h.leadIn("casetools", lang, id)
 }
 
 // nextUntil reads the user's messages until one contains want.

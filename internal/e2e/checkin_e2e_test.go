@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -67,24 +64,7 @@ func newCheckinHarness(t *testing.T) (*harness, *fakeClock) {
 // ck is the start of a check-in message in lang, up to its first value.
 func (h *harness) ck(lang, id string) string {
 	h.t.Helper()
-	buf, err := os.ReadFile(filepath.Join(root, "locales", "checkin."+lang+".json"))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	var msgs map[string]map[string]string
-	if err := json.Unmarshal(buf, &msgs); err != nil {
-		h.t.Fatal(err)
-	}
-	src, ok := msgs[id]["other"]
-	if !ok {
-		h.t.Fatalf("no message %s in %s", id, lang)
-	}
-	src, _, _ = strings.Cut(src, "{{")
-	s := firstLine(plain(src))
-	if len([]rune(s)) < 3 {
-		h.t.Fatalf("message %s in %s starts with a value", id, lang)
-	}
-	return s
+	return h.leadIn("checkin", lang, id)
 }
 
 // onDuty makes a volunteer who is on duty.

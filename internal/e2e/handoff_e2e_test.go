@@ -42,6 +42,12 @@ func (h *harness) lead(lang, id string) string {
 	if area != "handoff" && area != "casework" {
 		area = "report"
 	}
+	return h.leadIn(area, lang, id)
+}
+
+// leadIn is lead for a message of locales/<area>.<lang>.json.
+func (h *harness) leadIn(area, lang, id string) string {
+	h.t.Helper()
 	buf, err := os.ReadFile(filepath.Join(root, "locales", area+"."+lang+".json"))
 	if err != nil {
 		h.t.Fatal(err)
