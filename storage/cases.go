@@ -94,9 +94,6 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 				return errors.New("no free case code")
 			}
 		}
-		if err := saveFacts(ctx, tx, s.keys, c.ID, r.Facts); err != nil {
-			return err
-		}
 		if err := indexCase(ctx, tx, s.keys, c.ID, reporterID, r); err != nil {
 			return err
 		}
@@ -174,14 +171,16 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 			detained_on, circumstance, circumstance_note,
 			facility_id, facility_text, facility_share,
 			has_lawyer, lawyer_name, lawyer_phone, hearing_date, appeals,
-			urgent, reporter_name, relationship, reporter_contact, a_number_index
+			urgent, reporter_name, relationship, reporter_contact, a_number_index,
+			facts, dates_share
 		) VALUES (
 			$1, $2, $3, $4, $5, $6,
 			$7, $8, $9, $10, $11, $12,
 			$13, $14, $15,
 			$16, $17, $18,
 			$19, $20, $21, $22, $23,
-			$24, $25, $26, $27, $28
+			$24, $25, $26, $27, $28,
+			$29, $30
 		)
 		ON CONFLICT DO NOTHING
 		RETURNING id, code, created_at`,
@@ -194,6 +193,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 		nullString(r.HearingDate), seal("appeals", r.Appeals),
 		pq.Array(urgent), seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
 		seal("reporter_contact", r.ReporterPhone), keys.index(r.ANumber),
+		sealFacts(keys, id, r.Facts), r.Facts.DatesShare,
 	).Scan(&c.ID, &c.Code, &c.Created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Case{}, false, nil
@@ -267,6 +267,7 @@ type caseRow struct {
 	ReporterName     []byte         `db:"reporter_name"`
 	Relationship     []byte         `db:"relationship"`
 	ReporterContact  []byte         `db:"reporter_contact"`
+	Facts            []byte         `db:"facts"`
 	ReporterUserID   int64          `db:"telegram_user_id"`
 	ReporterChatID   int64          `db:"chat_id"`
 }
@@ -287,7 +288,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 			coalesce(c.facility_id, 0) AS facility_id, c.facility_text, c.facility_share,
 			c.has_lawyer, c.lawyer_name, c.lawyer_phone,
 			coalesce(to_char(c.hearing_date, 'YYYY-MM-DD'), '') AS hearing_date,
-			c.appeals, c.urgent, c.reporter_name, c.relationship, c.reporter_contact,
+			c.appeals, c.urgent, c.reporter_name, c.relationship, c.reporter_contact, c.facts,
 			coalesce(r.telegram_user_id, 0) AS telegram_user_id, r.chat_id
 		FROM cases c
 		JOIN reporters r ON r.id = c.reporter_id
@@ -332,7 +333,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 	if len(row.Urgent) > 0 {
 		rep.Urgent = []string(row.Urgent)
 	}
-	if rep.Facts, err = loadFacts(ctx, tx, keys, row.ID); err != nil {
+	if rep.Facts, err = openFacts(keys, row.ID, row.Facts); err != nil {
 		return nil, flows.Case{}, err
 	}
 	return rep, flows.Case{ID: row.ID, Code: row.Code, Created: row.Created}, nil

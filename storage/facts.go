@@ -13,32 +13,24 @@ import (
 	"hotline/flows"
 )
 
-// saveFacts seals a case's facts into cases.facts.
-func saveFacts(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64, f flows.Facts) error {
+// sealFacts seals a case's facts for cases.facts; none are NULL.
+func sealFacts(keys *Keyring, caseID int64, f flows.Facts) []byte {
 	if f == (flows.Facts{}) {
 		return nil
 	}
 	raw, err := json.Marshal(f)
 	if err != nil {
-		return fmt.Errorf("encode facts of case %d: %w", caseID, err)
+		// A struct of strings and bools always encodes.
+		panic(fmt.Sprintf("encode facts: %v", err))
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET facts = $2, dates_share = $3 WHERE id = $1`,
-		caseID, keys.seal(field{"cases", "facts", caseID}, string(raw)), f.DatesShare); err != nil {
-		return scrub(err)
-	}
-	return nil
+	return keys.seal(field{"cases", "facts", caseID}, string(raw))
 }
 
-// loadFacts opens a case's facts; none stored is the zero Facts.
-func loadFacts(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64) (flows.Facts, error) {
+// openFacts opens a case's sealed facts; none stored is the zero Facts.
+func openFacts(keys *Keyring, caseID int64, sealed []byte) (flows.Facts, error) {
 	var f flows.Facts
-	var sealed []byte
-	err := tx.GetContext(ctx, &sealed, `SELECT facts FROM cases WHERE id = $1`, caseID)
-	if errors.Is(err, sql.ErrNoRows) || len(sealed) == 0 {
+	if len(sealed) == 0 {
 		return f, nil
-	}
-	if err != nil {
-		return f, scrub(err)
 	}
 	raw, err := keys.open(field{"cases", "facts", caseID}, sealed)
 	if err != nil {
@@ -82,7 +74,8 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 				detained_on = $9, circumstance = $10, circumstance_note = $11,
 				facility_id = $12, facility_text = $13, facility_share = $14,
 				has_lawyer = $15, lawyer_name = $16, lawyer_phone = $17, hearing_date = $18, appeals = $19,
-				urgent = $20, reporter_contact = $21, reporter_name = $22, relationship = $23
+				urgent = $20, reporter_contact = $21, reporter_name = $22, relationship = $23,
+				facts = $24, dates_share = $25
 			WHERE id = $1`,
 			id, seal("name_latin", r.NameLatin), seal("name_cyrillic", r.NameCyrillic), seal("birth_date", r.BirthDate),
 			seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
@@ -92,12 +85,10 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 			r.HasLawyer, seal("lawyer_name", r.LawyerName), seal("lawyer_phone", r.LawyerPhone),
 			nullString(r.HearingDate), seal("appeals", r.Appeals),
 			pq.Array(urgent), seal("reporter_contact", r.ReporterPhone),
-			seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship))
+			seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
+			sealFacts(s.keys, id, r.Facts), r.Facts.DatesShare)
 		if err != nil {
 			return fmt.Errorf("complete case %d: %w", id, scrub(err))
-		}
-		if err := saveFacts(ctx, tx, s.keys, id, r.Facts); err != nil {
-			return err
 		}
 		// The names and birth date may be new: /find and the duplicates
 		// see them.
