@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,25 +36,53 @@ import (
 // fake Telegram, a fresh database and its own Redis prefix.
 
 // hotlineBinary is the bot built for this test run; TestMain removes it.
-var hotlineBinary struct {
+var hotlineBinary botBinary
+
+type botBinary struct {
 	once sync.Once
 	dir  string
 	path string
 	err  error
 }
 
+// parallel is how many tests of this package run at once unless -parallel
+// says otherwise. Most of them wait on timers, sockets and child processes
+// rather than the CPU (one keeps Postgres down for 30 s), so go test's
+// default of one per CPU would leave a 2-core CI machine idle for minutes.
+const parallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(parallel))
+	}
+	// The fault tests need the bot's binary: build it while the other
+	// tests run rather than when the first fault test asks for it.
+	go hotlineBinary.build()
 	code := m.Run()
+	hotlineBinary.build() // waits for the build started above
 	if hotlineBinary.dir != "" {
 		os.RemoveAll(hotlineBinary.dir)
 	}
 	os.Exit(code)
 }
 
-// buildBot builds the bot with `go build` the first time a test needs it.
+// buildBot returns the bot's binary, built once per test run.
 func buildBot(t *testing.T) string {
 	t.Helper()
 	b := &hotlineBinary
+	b.build()
+	if b.err != nil {
+		t.Fatalf("build the bot: %v", b.err)
+	}
+	return b.path
+}
+
+// build builds the bot with `go build` the first time it is called; later
+// calls wait for that build.
+func (b *botBinary) build() {
 	b.once.Do(func() {
 		if b.dir, b.err = os.MkdirTemp("", "hotline-bin-"); b.err != nil {
 			return
@@ -67,10 +97,6 @@ func buildBot(t *testing.T) string {
 			b.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	if b.err != nil {
-		t.Fatalf("build the bot: %v", b.err)
-	}
-	return b.path
 }
 
 // botProc is the bot running as a child process.
