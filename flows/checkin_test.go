@@ -210,7 +210,8 @@ func TestCheckinSilenceRaisesTheAlarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Circumstance != "checkin" || len(r.Urgent) != 1 || r.Urgent[0] != flows.UrgentCheckin ||
-		r.NameCyrillic != "Иван Петров" || r.ANumber != "123456789" || !strings.Contains(r.FacilityText, "New York City") {
+		r.NameCyrillic != "Иван Петров" || r.ANumber != "123456789" || !strings.Contains(r.FacilityText, "New York City") ||
+		r.Facts.Office != "new-york-city" {
 		t.Fatalf("case %+v", r)
 	}
 	// Out after the alarm: the case has the news, the same people hear it.

@@ -242,6 +242,11 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 	r := &Report{DraftID: "checkin:" + strconv.FormatInt(k.ID, 10), Consent: true, ANumber: k.ANumber,
 		DetainedOn: k.Start.In(loc).Format(time.DateOnly), Circumstance: "checkin", FacilityText: officeName,
 		Urgent: []string{UrgentCheckin}, ReporterChatID: k.ChatID, ReporterUserID: k.UserID, Lang: k.Lang}
+	// The office of the check-in is known: the case says where he was taken.
+	r.Facts.Office, r.Facts.OfficeText = k.OfficeCode, k.OfficeText
+	if k.OfficeCode != "" {
+		r.Facts.OfficeText = ""
+	}
 	if hasCyrillic(k.Name) {
 		r.NameCyrillic = k.Name
 	} else {

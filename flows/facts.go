@@ -2,7 +2,9 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -39,6 +41,12 @@ type Facts struct {
 
 	Entry string `json:"en,omitempty"` // parole, i220a, ewi, visa, other, unknown
 
+	// The ICE office of the check-in, when the person was detained at
+	// one: Office is a field office's code; OfficeText is what the reporter
+	// typed when it is not in the list (a sub-office is kept as typed).
+	Office     string `json:"of,omitempty"`
+	OfficeText string `json:"ot,omitempty"`
+
 	Language     string `json:"lg,omitempty"` // the detainee's language, as typed
 	CanCall      string `json:"cc,omitempty"` // yes, no, unknown
 	LastCall     string `json:"lc,omitempty"` // YYYY-MM-DD
@@ -65,6 +73,8 @@ const (
 	stepFlightNote   = "flight_note"
 	stepTravelDocs   = "travel_docs"
 	stepEntry        = "entry"
+	stepOffice       = "office"
+	stepOfficePick   = "office_pick"
 	stepLanguage     = "language"
 	stepCanCall      = "can_call"
 	stepLastCall     = "last_call"
@@ -173,6 +183,20 @@ func factDate(name, askID string, field func(*Facts) *string, next func(*turn) s
 	}
 }
 
+// officeAnswer shows the check-in's office: from the list, or as typed.
+func officeAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
+	x := &c.s.Draft.Facts
+	if x.Office != "" {
+		if o, err := c.a.d.Offices.Get(x.Office); err == nil {
+			return T("value.raw", "V", officeLabel(o)), nil
+		}
+	}
+	if x.OfficeText != "" {
+		return T("value.office_typed", "V", c.raw(x.OfficeText)), nil
+	}
+	return c.orNone("", answered), nil
+}
+
 // factSteps declares the questions of the facts, in the order asked.
 func factSteps(a *App) []*step {
 	return []*step{
@@ -238,6 +262,101 @@ func factSteps(a *App) []*step {
 			}),
 		choice(stepTravelDocs, "ask.travel_docs", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.TravelDocs }, then(stepEntry)),
 		choice(stepEntry, "ask.entry", "entry", entries, func(f *Facts) *string { return &f.Entry }, then(stepLanguage)),
+		{
+			// Asked when the person was detained at a check-in: the field
+			// office decides who at ICE can be asked, and where.
+			name: stepOffice,
+			max:  maxName,
+			sub:  true,
+			prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+				return []Text{T("ask.office")}, [][]Button{{c.opt("unknown", "btn.dont_know")}}, nil
+			},
+			parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+				x := &c.s.Draft.Facts
+				if button || ParseUnknown(v) {
+					if button && v != "unknown" {
+						return wrong("button.old_step")
+					}
+					x.Office, x.OfficeText = "", ""
+					return accepted()
+				}
+				q, p := ParseName(v, maxName)
+				if p != nil {
+					return refused(p)
+				}
+				x.Office, x.OfficeText = "", q
+				return accepted()
+			},
+			answer: officeAnswer,
+			next: func(c *turn) string {
+				if c.s.Draft.Facts.OfficeText != "" {
+					return stepOfficePick
+				}
+				return stepDetails
+			},
+		},
+		{
+			name:      stepOfficePick,
+			max:       maxName,
+			sub:       true,
+			transient: true,
+			prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+				q := c.s.Draft.Facts.OfficeText
+				found, err := c.a.d.Offices.Match(ctx, q, officeMatches)
+				if err != nil {
+					return nil, nil, fmt.Errorf("match offices: %w", err)
+				}
+				id := "ask.office_pick"
+				if len(found) == 0 {
+					id = "ask.office_none"
+				}
+				var rows [][]Button
+				for _, o := range found {
+					rows = append(rows, []Button{c.labelOpt("o:"+o.Code, officeLabel(o))})
+				}
+				rows = append(rows,
+					[]Button{c.opt("keep", "btn.office_keep")},
+					[]Button{c.opt("unknown", "btn.dont_know")},
+					[]Button{c.opt("again", "btn.facility_again")})
+				return []Text{T(id, "Query", q)}, rows, nil
+			},
+			parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+				x := &c.s.Draft.Facts
+				if !button {
+					if ParseUnknown(v) {
+						x.Office, x.OfficeText = "", ""
+						return accepted()
+					}
+					// Typing again here is a new search.
+					q, p := ParseName(v, maxName)
+					if p != nil {
+						return refused(p)
+					}
+					x.OfficeText = q
+					return outcome{stay: true}, nil
+				}
+				switch v {
+				case "keep":
+					return accepted()
+				case "unknown":
+					x.Office, x.OfficeText = "", ""
+					return accepted()
+				case "again":
+					x.Office, x.OfficeText = "", ""
+					return outcome{back: true, fresh: true}, nil
+				}
+				code, ok := strings.CutPrefix(v, "o:")
+				if !ok {
+					return wrong("button.old_step")
+				}
+				if _, err := c.a.d.Offices.Get(code); err != nil {
+					return wrong("button.old_step")
+				}
+				x.Office, x.OfficeText = code, ""
+				return accepted()
+			},
+			next: then(stepDetails),
+		},
 		{
 			name: stepLanguage,
 			max:  maxShort,

@@ -75,7 +75,11 @@ func (c *turn) reviewFields() []string {
 		return append(f, stepContact)
 	}
 	f := []string{stepName, stepNameCyr, stepNameOther, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
-		stepDetained, stepCircum, stepDetails, stepFacility, stepTransfer}
+		stepDetained, stepCircum}
+	if r.Circumstance == "checkin" {
+		f = append(f, stepOffice)
+	}
+	f = append(f, stepDetails, stepFacility, stepTransfer)
 	if x.Transferred == "yes" {
 		f = append(f, stepTransferFrom, stepTransferOn)
 	}
@@ -474,6 +478,9 @@ func reportSteps(a *App) []*step {
 				return wrong("button.old_step")
 			}
 			c.s.Draft.Circumstance = v
+			if v != "checkin" {
+				c.s.Draft.Facts.Office, c.s.Draft.Facts.OfficeText = "", ""
+			}
 			return accepted()
 		},
 		answer: func(_ context.Context, c *turn, _ bool) (Text, error) {
@@ -482,7 +489,12 @@ func reportSteps(a *App) []*step {
 			}
 			return Text{}, nil
 		},
-		next: then(stepDetails),
+		next: func(c *turn) string {
+			if c.s.Draft.Circumstance == "checkin" {
+				return stepOffice
+			}
+			return stepDetails
+		},
 	}, {
 		name: stepDetails,
 		max:  a.cfg.MaxText,

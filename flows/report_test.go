@@ -61,7 +61,11 @@ func TestReportInRussian(t *testing.T) {
 	c.expect(c.press("btn.same_country"), "ask.a_number")
 	c.expect(c.send("A 123-456-789"), "ask.detained_on")
 	c.expect(c.send("12.02.26"), "ask.circumstance")
-	c.expect(c.press("circ.checkin"), "ask.details")
+	// Detained at a check-in: which field office, typed in Cyrillic.
+	c.expect(c.press("circ.checkin"), "ask.office")
+	c.expect(c.send("Нью-Йорк"), "ask.office_pick")
+	nyc := c.button(c.lastID, "New York City")
+	c.expect(c.pressOn(c.lastID, nyc.Label), "ask.details")
 	details := "<b>Пришли</b> утром & увезли'); DROP TABLE cases;--"
 	c.expect(c.send(details), "ask.facility")
 
@@ -107,7 +111,7 @@ func TestReportInRussian(t *testing.T) {
 	c.expect(r, "ask.review")
 	review := c.rendered(r)
 	for _, want := range []string{
-		"Ivan Petrov", "Иван Петров", "5 мая 1985", "A123-456-789", "12 февраля 2026", "На отметке в ICE",
+		"Ivan Petrov", "Иван Петров", "5 мая 1985", "A123-456-789", "12 февраля 2026", "На отметке в ICE", "New York City",
 		"&lt;b&gt;Пришли&lt;/b&gt; утром &amp; увезли", "Eloy", "John Smith", "15 апреля 2026",
 		"Говорят, что скоро депортируют", "Нужна медицинская помощь", "@maria_p",
 		"Краум, Майами", "20 февраля 2026", "Апелляция в BIA на рассмотрении", "Сам задержанный",
@@ -145,7 +149,7 @@ func TestReportInRussian(t *testing.T) {
 		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "@maria_p",
 		Facts: flows.Facts{Triage: "normal", NameOther: "Ivan Petroff", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",
 			Stage: "bia", FlightSource: "detainee", FlightNote: "говорит, рейс в четверг", TravelDocs: "unknown",
-			Entry: "i220a", Language: "Русский", CanCall: "yes", LastCall: "2026-03-01", PhoneAccount: "no",
+			Entry: "i220a", Office: "new-york-city", Language: "Русский", CanCall: "yes", LastCall: "2026-03-01", PhoneAccount: "no",
 			State: "Аризона", Privacy: "unknown", Publicity: "no", DatesShare: true},
 		ReporterChatID: c.id, ReporterUserID: c.id, Lang: "ru",
 	}
@@ -651,4 +655,52 @@ func TestStorageFailureIsRetried(t *testing.T) {
 		t.Errorf("after a failed save: %+v", s)
 	}
 	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+}
+
+// TestCheckinOffice: a person detained at a check-in is asked which ICE
+// office; a sub-office not among the 25 field offices is kept as typed and
+// shown so on the review; "don't know" is an answer; and when the way of
+// detention changes, the office goes with it.
+func TestCheckinOffice(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Maria Gonzalez", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{send: "March 3, 1990", want: "ask.birth_country"},
+		{send: "Kazakhstan", want: "ask.citizenship"},
+		{send: "Russia", want: "ask.a_number"},
+		{send: "12345678", want: "ask.detained_on"},
+		{send: "2026-03-01", want: "ask.circumstance"},
+		{press: "circ.checkin", want: "ask.office"},
+		{send: "Sacramento sub-office", want: "ask.office_none"},
+		{press: "btn.office_keep", want: "ask.details"},
+	})
+	if f := c.session().Draft.Facts; f.Office != "" || f.OfficeText != "Sacramento sub-office" {
+		t.Errorf("office kept as typed: %q %q", f.Office, f.OfficeText)
+	}
+	// /back from the details goes to the office question, not to the
+	// list of matches.
+	c.expect(c.command("back", ""), "ask.office", "answer.current")
+	c.expect(c.press("btn.dont_know"), "ask.details")
+	if f := c.session().Draft.Facts; f.Office != "" || f.OfficeText != "" {
+		t.Errorf("\"don't know\" left the office %q %q", f.Office, f.OfficeText)
+	}
+	c.command("back", "")
+	c.expect(c.send("Chicago"), "ask.office_pick")
+	chicago := c.button(c.lastID, "Chicago")
+	c.expect(c.pressOn(c.lastID, chicago.Label), "ask.details")
+	if f := c.session().Draft.Facts; f.Office != "chicago" || f.OfficeText != "" {
+		t.Errorf("office picked: %q %q, want chicago", f.Office, f.OfficeText)
+	}
+	// Another way of detention: the office question and answer go.
+	c.command("back", "")
+	c.command("back", "")
+	c.expect(c.last, "ask.circumstance", "answer.current")
+	c.expect(c.press("circ.border"), "ask.details")
+	if f := c.session().Draft.Facts; f.Office != "" || f.OfficeText != "" {
+		t.Errorf("the office stayed after the circumstance changed: %q %q", f.Office, f.OfficeText)
+	}
 }

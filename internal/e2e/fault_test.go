@@ -72,6 +72,7 @@ func reportScript(cat *locales.Catalog) []step {
 		{ask: ask("ask.a_number"), send: r.aNumber},
 		{ask: ask("ask.detained_on"), send: time.Now().AddDate(0, 0, -3).Format(time.DateOnly)},
 		{ask: ask("ask.circumstance"), press: btn("circ.checkin")},
+		{ask: ask("ask.office"), press: btn("btn.dont_know")},
 		{ask: ask("ask.details"), send: r.details},
 		{ask: ask("ask.facility"), send: r.facility},
 		{ask: ask("ask.facility_pick", "Query", r.facility), press: r.facilityPick},

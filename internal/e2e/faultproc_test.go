@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -24,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"hotline/bot/telegramtest"
 	"hotline/internal/pipeline"
 	"hotline/locales"
@@ -37,6 +40,10 @@ import (
 
 // hotlineBinary is the bot built for this test run; TestMain removes it.
 var hotlineBinary botBinary
+
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
 
 type botBinary struct {
 	once sync.Once
@@ -61,6 +68,9 @@ func TestMain(m *testing.M) {
 	// The fault tests need the bot's binary: build it while the other
 	// tests run rather than when the first fault test asks for it.
 	go hotlineBinary.build()
+	// go-redis logs every failed dial of its pool; the tests that stop
+	// Redis on purpose would bury a failure's own output under them.
+	redis.SetLogger(quietRedis{})
 	code := m.Run()
 	hotlineBinary.build() // waits for the build started above
 	if hotlineBinary.dir != "" {

@@ -341,7 +341,7 @@ var unknownAnswer = map[string]string{
 	"triage": "btn.triage_no", "name_other": "btn.dont_know", "transfer": "btn.dont_know", "stage": "btn.dont_know",
 	"flight": "flight.none", "entry": "btn.dont_know", "language": "btn.dont_know",
 	"can_call": "btn.dont_know", "phone_account": "btn.dont_know", "state": "btn.skip",
-	"privacy": "btn.dont_know", "publicity": "btn.dont_know", "facility_share": "btn.share_no",
+	"privacy": "btn.dont_know", "publicity": "btn.dont_know", "facility_share": "btn.share_no", "office": "btn.dont_know",
 }
 
 // dontKnow answers the questions named by steps, in order, with their

@@ -183,6 +183,8 @@ func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pre
 	send(time.Now().AddDate(0, 0, -3).Format(time.DateOnly))
 	m = expectText(t, u, ask("ask.circumstance"))
 	tap(m, btn("circ.checkin"))
+	m = expectText(t, u, ask("ask.office"))
+	tap(m, btn("btn.dont_know"))
 	m = expectText(t, u, ask("ask.details"))
 	tap(m, btn("btn.skip"))
 	m = expectText(t, u, ask("ask.facility"))

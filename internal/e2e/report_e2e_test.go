@@ -24,6 +24,7 @@ type reportAnswers struct {
 	name, latin, cyrillic                string
 	birth, country, aNumber, detained    string
 	details, facility, facilityPick      string
+	office, officePick, officeCode       string // the ICE office of the check-in
 	lawyer, lawyerPhone, hearing         string
 	appeals, reporter, relation, contact string
 	want                                 flows.Report
@@ -35,6 +36,7 @@ var reports = []reportAnswers{{
 	birth: "5 мая 1985", country: "Россия", aNumber: "A 123-456-789", detained: "12.02.26",
 	details:  "<b>Пришли</b> утром & увезли'); DROP TABLE cases;--",
 	facility: "Элой", facilityPick: "Eloy",
+	office: "Нью-Йорк", officePick: "New York City", officeCode: "new-york-city",
 	lawyer: "John Smith, Esq.", lawyerPhone: "+1 (520) 555-0100", hearing: "15 апреля 2027",
 	appeals: "Апелляция в BIA подана 1 марта", reporter: "Мария", relation: "жена", contact: "+7 916 123-45-67",
 	want: flows.Report{
@@ -51,6 +53,7 @@ var reports = []reportAnswers{{
 	birth: "March 3, 1990", country: "Venezuela", aNumber: "a12345678", detained: "2026-11-02",
 	details:  "Taken at the <i>Tucson</i> office",
 	facility: "south lousiana", facilityPick: "South Louisiana",
+	office: "phoenix", officePick: "Phoenix", officeCode: "phoenix",
 	lawyer: "Ann Lee", lawyerPhone: "ann@example.org", hearing: "2027-01-20",
 	appeals: "none yet", reporter: "Jose", relation: "brother", contact: "@jose_g",
 	want: flows.Report{
@@ -122,6 +125,10 @@ func TestReportEndToEnd(t *testing.T) {
 			u.Send(r.detained)
 			m = expectText(t, u, ask("ask.circumstance"))
 			press(t, u, m, btn("circ.checkin"))
+			expectText(t, u, ask("ask.office"))
+			u.Send(r.office)
+			m = u.Next(t) // the field offices that match
+			press(t, u, m, r.officePick)
 			expectText(t, u, ask("ask.details"))
 			u.Send(r.details)
 			expectText(t, u, ask("ask.facility"))
@@ -182,8 +189,8 @@ func TestReportEndToEnd(t *testing.T) {
 			want.FacilityID = got.FacilityID
 			want.ReporterChatID, want.ReporterUserID = u.ID, u.ID
 			want.Facts = flows.Facts{Triage: "normal", Transferred: "unknown", Stage: "unknown", FlightSource: "none",
-				Entry: "unknown", CanCall: "unknown", PhoneAccount: "unknown", Privacy: "unknown", Publicity: "unknown",
-				DatesShare: true}
+				Entry: "unknown", Office: r.officeCode, CanCall: "unknown", PhoneAccount: "unknown", Privacy: "unknown",
+				Publicity: "unknown", DatesShare: true}
 			if got.FacilityID == 0 {
 				t.Error("no facility stored")
 			}

@@ -59,6 +59,7 @@ func answerReport(t *testing.T, h *harness, u *telegramtest.User) string {
 		m = expectText(t, u, ask(step.next))
 	}
 	press(t, u, m, btn("circ.checkin"))
+	h.dontKnow(t, u, "ru", "office")
 	expectText(t, u, ask("ask.details"))
 	u.Send("Забрали на отметке в Финиксе, сосед видел")
 	expectText(t, u, ask("ask.facility"))
