@@ -28,6 +28,9 @@ type Call struct {
 	ChatID   int64           // the chat it concerns (limits and fairness); 0 when none
 	Priority flows.Priority  // flows.PriorityReply before flows.PriorityNotice
 	Params   json.RawMessage // the method's JSON parameters
+	// Join lets the sender make a sendMessage one message with the ones
+	// queued next to it for the same chat that allow it too.
+	Join bool
 }
 
 // Update is one Telegram update to handle.

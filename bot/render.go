@@ -61,6 +61,9 @@ func (b *Bot) renderMessage(r flows.Reply) []Call {
 		}
 		calls = append(calls, call("sendMessage", r.ChatID, r.Priority, p))
 	}
+	if len(calls) == 1 {
+		calls[0].Join = r.Join
+	}
 	return calls
 }
 

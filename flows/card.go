@@ -83,10 +83,10 @@ func announceButtons(v CaseView, mode CardMode) [][]Button {
 		return nil
 	}
 	return [][]Button{
-		{{Text: T("btn.case_take"), Data: dataCase + ":" + cwTake + ":" + v.Code}},
+		{{Text: T("btn.case_take", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwTake + ":" + v.Code}},
 		{
-			{Text: T("btn.case_open"), Data: dataCase + ":" + cwOpen + ":" + v.Code},
-			{Text: T("btn.case_later"), Data: dataCase + ":" + cwLater + ":" + v.Code},
+			{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code},
+			{Text: T("btn.case_later", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwLater + ":" + v.Code},
 		},
 	}
 }
@@ -105,7 +105,7 @@ func CardButtons(v CaseView, acc CardAccess) [][]Button {
 	data := func(act string) string { return dataCase + ":" + act + ":" + v.Code }
 	var rows [][]Button
 	if v.Owner == 0 && acc.Take && !v.Closed() {
-		rows = append(rows, []Button{{Text: T("btn.case_take"), Data: data(cwTake)}})
+		rows = append(rows, []Button{{Text: T("btn.case_take", "Code", FormatCode(v.Code)), Data: data(cwTake)}})
 	}
 	if acc.Work {
 		rows = append(rows,

@@ -451,7 +451,7 @@ func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply
 	}
 	out := make([]Reply, 0, len(to))
 	for _, r := range to {
-		out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: prio})
+		out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: prio, Join: true})
 	}
 	return out, nil
 }
@@ -581,18 +581,16 @@ func (a *App) cardActions(ctx context.Context, c *turn, m *member, v CaseView) e
 	return nil
 }
 
-// later keeps an announcement without its buttons: the case stays on the
-// board.
+// later says the case stays on the board. The announcement is left as it
+// is: it may carry other cases too (cards queued for one chat go out as one
+// message), whose buttons an edit would take away.
 func (a *App) later(ctx context.Context, c *turn, m *member, raw string) error {
 	v, ok, err := a.caseOf(ctx, m, raw)
 	if err != nil || !ok {
 		return err
 	}
-	texts, _ := Card(v, CardAnnounce)
-	c.edit = c.in.MessageID
-	m.say(texts...)
-	m.say(T("casework.later"))
-	m.buttons = [][]Button{{{Text: T("btn.case_open"), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
+	m.say(T("casework.later", "Code", FormatCode(v.Code)))
+	m.buttons = [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
 	return nil
 }
 
@@ -1072,7 +1070,7 @@ func (a *App) CaseTick(ctx context.Context) ([]Reply, error) {
 		texts = append([]Text{T("casework.escalated", "Code", FormatCode(v.Code), "Wait", waitText(now.Sub(v.Created)),
 			"Times", v.Escalations, "Waiting", len(untaken))}, texts...)
 		for _, r := range cs {
-			out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply})
+			out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true})
 		}
 	}
 
@@ -1119,7 +1117,7 @@ func (a *App) CaseTick(ctx context.Context) ([]Reply, error) {
 			}
 			texts := []Text{T("casework.remind", "Code", FormatCode(v.Code), "Field", T("casework.field."+field),
 				"Date", dateText(dateOf(d)), "When", when)}
-			buttons := [][]Button{{{Text: T("btn.case_open"), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
+			buttons := [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
 			if v.Owner != 0 {
 				out = append(out, Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Texts: texts, Buttons: buttons})
 				continue

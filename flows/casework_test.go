@@ -548,7 +548,7 @@ func TestCardButtons(t *testing.T) {
 }
 
 // TestCardActions: "Open" shows the card with the member's actions;
-// "Later" keeps the announcement without its buttons; "Talk to the
+// "Later" says the case stays on the board; "Talk to the
 // reporter" opens /write.
 func TestCardActions(t *testing.T) {
 	t.Parallel()
@@ -561,7 +561,8 @@ func TestCardActions(t *testing.T) {
 		t.Errorf("open: %v", got)
 	}
 	rs = anna.press("cw.:l:" + code)
-	if r := to(rs, cwVol)[0]; r.Edit == 0 || !has(rs, "casework.later") {
+	// The announcement is not edited: it may carry other cases too.
+	if r := to(rs, cwVol)[0]; r.Edit != 0 || !has(rs, "casework.later") {
 		t.Errorf("later: %+v", describeAll(rs))
 	}
 	if rs := anna.press("cw.:w:" + code); !has(rs, "tools.write_opened") {

@@ -112,6 +112,11 @@ type Reply struct {
 	// Commands, when set, also sets the chat's command menu in Telegram to
 	// the commands of this role (CommandsFor): a member sees theirs.
 	Commands *Role
+	// Join lets it go out as one message with the chat's other waiting Join
+	// messages, when more wait than Telegram lets a chat get (case cards for
+	// a volunteer on duty while many reports come in). Its buttons must say
+	// which case they act on.
+	Join bool
 }
 
 // Copy names a message to relay with copyMessage.

@@ -281,7 +281,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 	if v.Owner != 0 {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply,
 			Texts:   []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
-			Buttons: [][]Button{{{Text: T("btn.case_open"), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
+			Buttons: [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
 		return nil
 	}
 	to, err := c.a.hotline(ctx, c.in.UserID)
@@ -291,7 +291,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 	texts, buttons := Card(v, CardNews)
 	texts = append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)}, texts...)
 	for _, r := range to {
-		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply})
+		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true})
 	}
 	return nil
 }

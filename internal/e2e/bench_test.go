@@ -76,11 +76,14 @@ type benchBot struct {
 	cat    *locales.Catalog
 	rdb    *redis.Client // the benchmark's own client: not counted
 	prefix string
-	db     *sqlx.DB      // the benchmark's own connection: not counted
-	redis  *redisCounter // the bot's commands, counted by its client
-	own    *redisCounter // the benchmark's own commands, to subtract from the server's count
-	pg     *pgProxy
-	logs   *logCounter
+	// partitions are the bot's: a seeded session's key carries its chat's
+	// partition tag, as the bot's own do.
+	partitions int
+	db         *sqlx.DB      // the benchmark's own connection: not counted
+	redis      *redisCounter // the bot's commands, counted by its client
+	own        *redisCounter // the benchmark's own commands, to subtract from the server's count
+	pg         *pgProxy
+	logs       *logCounter
 }
 
 // startBenchBot starts the fake Telegram and the bot on a fresh database
@@ -117,7 +120,8 @@ func startBenchBot(b testing.TB, limits *pipeline.Limits, tgOpts ...telegramtest
 	}
 	b.Cleanup(func() { db.Close() })
 
-	bb := &benchBot{tg: tg, cat: cat, rdb: rdb, prefix: prefix, db: db, redis: newRedisCounter(prefix), pg: pg, logs: &logCounter{}}
+	bb := &benchBot{tg: tg, cat: cat, rdb: rdb, prefix: prefix, partitions: cfg.Partitions, db: db,
+		redis: newRedisCounter(prefix), pg: pg, logs: &logCounter{}}
 	bb.own = newRedisCounter(prefix)
 	rdb.AddHook(bb.own)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -873,8 +877,7 @@ func conversationsMemory(b *testing.B, sizes []int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour).WithKeys(storagetest.Keys(b))
-	_ = cfg
+	sessions := storage.NewSessions(rdb, prefix, 30*24*time.Hour).WithKeys(storagetest.Keys(b)).WithTag(pipeline.TagOf(cfg.Partitions))
 	var real []*vuser
 	seeded := 0
 	var templates [2]*flows.Session // a real session in each language, as reports[i]

@@ -255,7 +255,7 @@ func TestCaseworkEscalationEndToEnd(t *testing.T) {
 	if err := h.db.Get(&n, `SELECT escalations FROM cases`); err != nil || n < 2 {
 		t.Errorf("escalations = %d (%v), want 2 or more", n, err)
 	}
-	press(t, coord, second, h.label("ru", "btn.case_take"))
+	press(t, coord, second, h.label("ru", "btn.case_take", "Code", flows.FormatCode(code)))
 	expectText(t, coord, h.text("ru", "casework.took", "Code", flows.FormatCode(code)))
 }
 
@@ -432,7 +432,7 @@ func TestCaseworkNewsEndToEnd(t *testing.T) {
 	reporter := h.tg.User(8200001, "ru")
 	code := fileReport(t, h, reporter)
 	card := expectText(t, vol, h.cardHead("en", code))
-	press(t, vol, card, h.label("en", "btn.case_take"))
+	press(t, vol, card, h.label("en", "btn.case_take", "Code", flows.FormatCode(code)))
 	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(code)))
 	expectText(t, reporter, h.text("ru", "casework.reporter_taken", "Code", flows.FormatCode(code)))
 

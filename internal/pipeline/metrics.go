@@ -21,6 +21,7 @@ type metrics struct {
 	retried *prometheus.CounterVec // reason: 429, 5xx, network
 	dropped *prometheus.CounterVec // reason: bad_request, blocked, gave_up
 	queued  prometheus.Gauge
+	joined  prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -74,6 +75,10 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "hotline_calls_queued",
 			Help: "Bot API calls waiting in this process's sender.",
 		}),
+		joined: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_calls_joined_total",
+			Help: "Queued messages that went out joined with others for the same chat, as one message.",
+		}),
 	}
 	m.received = register(reg, m.received)
 	m.intakeErrs = register(reg, m.intakeErrs)
@@ -87,6 +92,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	m.retried = register(reg, m.retried)
 	m.dropped = register(reg, m.dropped)
 	m.queued = register(reg, m.queued)
+	m.joined = register(reg, m.joined)
 	return m
 }
 

@@ -14,7 +14,8 @@ import (
 //	{p<N>}:out  stream of the calls for chats of partition N (fields c: chat
 //	            id, m: method, p: priority, j: JSON parameters, u: update id;
 //	            an update's several calls to one partition share an entry:
-//	            n: how many, then c0, m0, p0, j0, c1, …)
+//	            n: how many, then c0, m0, p0, j0, c1, …; g or g<i>: 1 when
+//	            the call may be joined with others, see join.go)
 //
 // A call lives in the partition of the chat it is sent to, so that exactly one
 // process (the partition's lease holder) sends to a chat: that keeps the chat's
@@ -33,6 +34,9 @@ type Outgoing struct {
 	UpdateID  int64 // the update that caused it, 0 when none
 	Part      int   // its place among the calls sharing the entry
 	Parts     int   // how many calls share the entry (0 or 1: none other)
+	// Join lets the sender make it one message with the calls queued next
+	// to it for the same chat that allow it too (join.go).
+	Join bool
 }
 
 // callFields returns the stream fields of calls that share an entry of
@@ -41,13 +45,20 @@ func (o *Outbox) callFields(p int, cs []Outgoing) []any {
 	key := o.Key(p)
 	if len(cs) == 1 {
 		c := cs[0]
-		return []any{"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", seal(o.sealer, key, c.UpdateID, c.Params)}
+		fs := []any{"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", seal(o.sealer, key, c.UpdateID, c.Params)}
+		if c.Join {
+			fs = append(fs, "g", 1)
+		}
+		return fs
 	}
 	fs := make([]any, 0, 2+8*len(cs))
 	fs = append(fs, "n", len(cs))
 	for i, c := range cs {
 		n := strconv.Itoa(i)
 		fs = append(fs, "c"+n, c.ChatID, "m"+n, c.Method, "p"+n, c.Priority, "j"+n, seal(o.sealer, key, c.UpdateID, c.Params))
+		if c.Join {
+			fs = append(fs, "g"+n, 1)
+		}
 	}
 	return fs
 }
@@ -114,9 +125,13 @@ func (o *Outbox) Add(ctx context.Context, calls ...Outgoing) error {
 	}
 	_, err := o.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
 		for _, c := range calls {
-			pl.XAdd(ctx, &redis.XAddArgs{Stream: o.Key(c.Partition), Values: []any{
+			fs := []any{
 				"c", c.ChatID, "m", c.Method, "p", c.Priority, "j", seal(o.sealer, o.Key(c.Partition), c.UpdateID, c.Params), "u", c.UpdateID,
-			}})
+			}
+			if c.Join {
+				fs = append(fs, "g", 1)
+			}
+			pl.XAdd(ctx, &redis.XAddArgs{Stream: o.Key(c.Partition), Values: fs})
 		}
 		return nil
 	})
@@ -204,6 +219,7 @@ func (o *Outbox) outgoings(p int, m redis.XMessage) []Outgoing {
 			Priority:  int(fieldInt(m, "p")),
 			Params:    unseal(o.sealer, key, uid, []byte(fieldStr(m, "j"))),
 			UpdateID:  fieldInt(m, "u"),
+			Join:      fieldInt(m, "g") == 1,
 		}}
 	}
 	out := make([]Outgoing, n)
@@ -219,6 +235,7 @@ func (o *Outbox) outgoings(p int, m redis.XMessage) []Outgoing {
 			UpdateID:  fieldInt(m, "u"),
 			Part:      i,
 			Parts:     n,
+			Join:      fieldInt(m, "g"+k) == 1,
 		}
 	}
 	return out

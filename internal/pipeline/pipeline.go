@@ -50,6 +50,9 @@ type Call struct {
 	ChatID   int64           // the chat it concerns (limits and fairness); 0 when none
 	Priority flows.Priority  // flows.PriorityReply before flows.PriorityNotice
 	Params   json.RawMessage // the method's JSON parameters
+	// Join lets the sender make a sendMessage one message with the ones
+	// queued next to it for the same chat that allow it too.
+	Join bool
 }
 
 // Update is one Telegram update taken from the inbox.
@@ -360,6 +363,7 @@ func (p *Pipeline) outgoing(c Call, updatePartition int, updateID int64) Outgoin
 		Priority:  int(c.Priority),
 		Params:    c.Params,
 		UpdateID:  updateID,
+		Join:      c.Join,
 	}
 }
 

@@ -72,6 +72,20 @@ type item struct {
 	o        Outgoing
 	attempts int
 	counted  time.Time // when the attempt in flight was counted against the limits
+	// parts are the queued calls a joined message carries (join.go); nil
+	// for a call made as it is.
+	parts []*item
+	// alone: Telegram refused this call joined with others, so it is
+	// made on its own.
+	alone bool
+}
+
+// calls returns the queued calls an attempt makes: its parts, or itself.
+func (it *item) calls() []*item {
+	if it.parts != nil {
+		return it.parts
+	}
+	return []*item{it}
 }
 
 type chatQ struct {
@@ -88,11 +102,13 @@ type chatQ struct {
 
 func (c *chatQ) empty() bool { return len(c.q[0])+len(c.q[1]) == 0 }
 
+// head returns the chat's next call: replies first, and the calls after it
+// joined with it where they allow (join.go).
 func (c *chatQ) head() *item {
 	if len(c.q[0]) > 0 {
-		return c.q[0][0]
+		return joined(c.q[0])
 	}
-	return c.q[1][0]
+	return joined(c.q[1])
 }
 
 // removeItem takes it out of the chat's queues and reports whether it was there.
@@ -537,10 +553,13 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 	c.busy = nil
 	s.inflight--
 	sp := c.sp
+	calls := it.calls()
 	done := func() {
-		if c.removeItem(it) {
-			sp.queued--
-			s.queued--
+		for _, x := range calls {
+			if c.removeItem(x) {
+				sp.queued--
+				s.queued--
+			}
 		}
 	}
 	if out != sentOK && !it.counted.IsZero() {
@@ -550,14 +569,30 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 	switch out {
 	case sentOK:
 		done()
-		s.ack(it)
+		for _, x := range calls {
+			s.ack(x)
+		}
 		s.m.sent.WithLabelValues(it.o.Method).Inc()
+		if len(calls) > 1 {
+			s.m.joined.Add(float64(len(calls)))
+		}
 	case dropBadRequest:
+		if len(calls) > 1 {
+			// Refused joined: each is made on its own, and only what
+			// Telegram refuses then is dropped.
+			for _, x := range calls {
+				x.alone = true
+			}
+			s.log.Warn("joined message refused; its calls go one by one", "chat_id", c.id, "calls", len(calls), "err", err)
+			break
+		}
 		done()
 		s.drop(it, "bad_request", err)
 	case dropBlocked:
 		done()
-		s.drop(it, "blocked", err)
+		for _, x := range calls {
+			s.drop(x, "blocked", err)
+		}
 		s.blocked[c.id] = now
 		n := 0
 		for k := range c.q {
@@ -582,9 +617,14 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 		}
 	case retryLater:
 		it.attempts++
+		for _, x := range it.parts {
+			x.attempts = max(x.attempts, it.attempts)
+		}
 		if it.attempts >= s.cfg.attempts {
 			done()
-			s.drop(it, "gave_up", err)
+			for _, x := range calls {
+				s.drop(x, "gave_up", err)
+			}
 			break
 		}
 		wait := backoff(it.attempts, s.cfg.retryBase, time.Minute)
