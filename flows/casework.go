@@ -224,14 +224,19 @@ type Casework interface {
 	AddNews(ctx context.Context, n News) (CaseView, error)
 	// Untaken returns the open cases nobody owns, oldest first.
 	Untaken(ctx context.Context) ([]CaseView, error)
-	// ClaimEscalation counts escalation n+1 of an untaken case; false when
-	// another process did, or the case was taken.
-	ClaimEscalation(ctx context.Context, caseID int64, n int) (bool, error)
+	// ClaimEscalation claims escalation n+1 of an untaken case until a
+	// time; false when another process holds the claim, the escalation was
+	// sent, or the case was taken. An expired claim may be taken again.
+	ClaimEscalation(ctx context.Context, caseID int64, n int, now, until time.Time) (bool, error)
+	// EscalationSent counts escalation n+1 as sent (in the outbox).
+	EscalationSent(ctx context.Context, caseID int64, n int) error
 	// Dated returns the open cases with a date from…to (YYYY-MM-DD).
 	Dated(ctx context.Context, from, to string) ([]CaseView, error)
-	// ClaimReminder claims the reminder days before a date of a case;
-	// false when it was sent already.
-	ClaimReminder(ctx context.Context, caseID int64, field, date string, days int) (bool, error)
+	// ClaimReminder claims the reminder days before a date of a case until
+	// r.Until; false when it was sent, or another process holds the claim.
+	ClaimReminder(ctx context.Context, r ReminderClaim) (bool, error)
+	// ReminderSent marks a claimed reminder sent (in the outbox).
+	ReminderSent(ctx context.Context, r ReminderClaim) error
 	// Board returns a page of cases of a filter, urgent first, newest
 	// first, and how many there are.
 	Board(ctx context.Context, q BoardQuery) ([]CaseView, int, error)
@@ -1020,19 +1025,36 @@ func escalateAt(created time.Time, base time.Duration, n int) time.Time {
 	return created.Add(base * time.Duration(1<<(n+1)-1))
 }
 
+// ReminderClaim is a reminder of a date of a case, claimed by a tick from
+// Now until Until.
+type ReminderClaim struct {
+	CaseID     int64
+	Field      string // a date field: hearing, deportation, checkin
+	Date       string // YYYY-MM-DD
+	Days       int    // days before the date
+	Now, Until time.Time
+}
+
+// timerClaim is how long a tick holds a timer's message before another
+// tick may send it: a process that dies between claiming and sending loses
+// nothing, and one that sends in time is not doubled.
+const timerClaim = time.Minute
+
 // reminderDays are how many days before a date its owner is reminded.
 func reminderDays() []int { return []int{3, 1} }
 
-// CaseTick runs the casework's timers and returns the messages they send:
+// CaseTick runs the casework's timers and hands the messages they send to
+// send:
 // a case nobody took within CaseEscalate (CaseEscalateUrgent for an urgent
 // one) goes again to every coordinator, marked as waiting, and again after
 // a doubled interval; the owner of a case with a date (the coordinators
 // when nobody owns it) is reminded 3 days and 1 day before; a deportation
 // date within 72 hours makes the case urgent. Every replica ticks: each
-// action is claimed in the store first, so each happens once.
-func (a *App) CaseTick(ctx context.Context) ([]Reply, error) {
+// message is claimed in the store for timerClaim, given to send (which
+// stores it in the outbox), and only then marked sent; one whose process
+// died in between is sent by a later tick.
+func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) error) error {
 	now := a.d.Now()
-	var out []Reply
 	var coords []Volunteer
 	coordinators := func() ([]Volunteer, error) {
 		if coords != nil {
@@ -1042,9 +1064,12 @@ func (a *App) CaseTick(ctx context.Context) ([]Reply, error) {
 		coords, err = a.coordinators(ctx)
 		return coords, err
 	}
+	// One timer failing (its send refused by Redis, say) leaves its claim
+	// to expire; the others go on.
+	var failed []error
 	untaken, err := a.d.Casework.Untaken(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("untaken cases: %w", err)
+		return fmt.Errorf("untaken cases: %w", err)
 	}
 	for _, v := range untaken {
 		base := a.cfg.CaseEscalate
@@ -1054,30 +1079,39 @@ func (a *App) CaseTick(ctx context.Context) ([]Reply, error) {
 		if now.Before(escalateAt(v.Created, base, v.Escalations)) {
 			continue
 		}
-		ok, err := a.d.Casework.ClaimEscalation(ctx, v.ID, v.Escalations)
+		n := v.Escalations
+		ok, err := a.d.Casework.ClaimEscalation(ctx, v.ID, n, now, now.Add(timerClaim))
 		if err != nil {
-			return out, fmt.Errorf("claim escalation of case %d: %w", v.ID, err)
+			return errors.Join(append(failed, fmt.Errorf("claim escalation of case %d: %w", v.ID, err))...)
 		}
 		if !ok {
 			continue
 		}
 		cs, err := coordinators()
 		if err != nil {
-			return out, err
+			return errors.Join(append(failed, err)...)
 		}
 		v.Escalations++
 		texts, buttons := Card(v, CardEscalation)
 		texts = append([]Text{T("casework.escalated", "Code", FormatCode(v.Code), "Wait", waitText(now.Sub(v.Created)),
 			"Times", v.Escalations, "Waiting", len(untaken))}, texts...)
+		var out []Reply
 		for _, r := range cs {
 			out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true})
+		}
+		if err := send(ctx, out); err != nil {
+			failed = append(failed, fmt.Errorf("send escalation of case %d: %w", v.ID, err))
+			continue
+		}
+		if err := a.d.Casework.EscalationSent(ctx, v.ID, n); err != nil {
+			failed = append(failed, fmt.Errorf("count escalation of case %d: %w", v.ID, err))
 		}
 	}
 
 	day := today(now)
 	dated, err := a.d.Casework.Dated(ctx, day.Format(time.DateOnly), day.AddDate(0, 0, reminderDays()[0]).Format(time.DateOnly))
 	if err != nil {
-		return out, fmt.Errorf("dated cases: %w", err)
+		return errors.Join(append(failed, fmt.Errorf("dated cases: %w", err))...)
 	}
 	for _, v := range dated {
 		for _, field := range dateFields() {
@@ -1091,24 +1125,27 @@ func (a *App) CaseTick(ctx context.Context) ([]Reply, error) {
 			}
 			if field == DateDeportation && left <= 3 && !slices.Contains(v.Urgent, UrgentDeportation) {
 				if err := a.d.Casework.SetDate(ctx, v.ID, field, d, UrgentDeportation); err != nil {
-					return out, fmt.Errorf("mark case %d urgent: %w", v.ID, err)
+					return errors.Join(append(failed, fmt.Errorf("mark case %d urgent: %w", v.ID, err))...)
 				}
 				v.Urgent = append(v.Urgent, UrgentDeportation)
 			}
-			send := false
+			// Claimed together, the nearer reminder is the one sent: a
+			// date set two days ahead is not reminded of twice.
+			var claimed []ReminderClaim
 			for _, days := range reminderDays() {
 				if left > days {
 					continue
 				}
-				ok, err := a.d.Casework.ClaimReminder(ctx, v.ID, field, d, days)
+				rc := ReminderClaim{CaseID: v.ID, Field: field, Date: d, Days: days, Now: now, Until: now.Add(timerClaim)}
+				ok, err := a.d.Casework.ClaimReminder(ctx, rc)
 				if err != nil {
-					return out, fmt.Errorf("claim reminder of case %d: %w", v.ID, err)
+					return errors.Join(append(failed, fmt.Errorf("claim reminder of case %d: %w", v.ID, err))...)
 				}
-				// Claimed together, the nearer reminder is the one sent:
-				// a date set two days ahead is not reminded of twice.
-				send = send || ok
+				if ok {
+					claimed = append(claimed, rc)
+				}
 			}
-			if !send {
+			if len(claimed) == 0 {
 				continue
 			}
 			when := T("casework.in_days").Plural(left)
@@ -1118,18 +1155,28 @@ func (a *App) CaseTick(ctx context.Context) ([]Reply, error) {
 			texts := []Text{T("casework.remind", "Code", FormatCode(v.Code), "Field", T("casework.field."+field),
 				"Date", dateText(dateOf(d)), "When", when)}
 			buttons := [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
+			var out []Reply
 			if v.Owner != 0 {
 				out = append(out, Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Texts: texts, Buttons: buttons})
+			} else {
+				cs, err := coordinators()
+				if err != nil {
+					return errors.Join(append(failed, err)...)
+				}
+				for _, r := range cs {
+					out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons})
+				}
+			}
+			if err := send(ctx, out); err != nil {
+				failed = append(failed, fmt.Errorf("send reminder of case %d: %w", v.ID, err))
 				continue
 			}
-			cs, err := coordinators()
-			if err != nil {
-				return out, err
-			}
-			for _, r := range cs {
-				out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons})
+			for _, rc := range claimed {
+				if err := a.d.Casework.ReminderSent(ctx, rc); err != nil {
+					failed = append(failed, fmt.Errorf("mark reminder of case %d: %w", v.ID, err))
+				}
 			}
 		}
 	}
-	return out, nil
+	return errors.Join(failed...)
 }

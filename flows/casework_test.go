@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -94,12 +95,22 @@ func announced(rs []flows.Reply, code string) map[int64][]flows.Reply {
 
 func (w *hworld) caseTick() []flows.Reply {
 	w.t.Helper()
-	rs, err := w.app.CaseTick(context.Background())
+	rs, err := tickCases(w.app)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	w.file(rs)
 	return rs
+}
+
+// tickCases runs the casework timers and returns what they sent.
+func tickCases(a *flows.App) ([]flows.Reply, error) {
+	var rs []flows.Reply
+	err := a.CaseTick(context.Background(), func(_ context.Context, out []flows.Reply) error {
+		rs = append(rs, out...)
+		return nil
+	})
+	return rs, err
 }
 
 // TestCaseAnnouncement: a confirmed report is announced at once to the
@@ -367,7 +378,7 @@ func TestCaseEscalation(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				got, err := w.app.CaseTick(context.Background())
+				got, err := tickCases(w.app)
 				if err != nil {
 					t.Error(err)
 				}
@@ -606,5 +617,60 @@ func TestMergedCase(t *testing.T) {
 	rs := w.person(cwVol, "en").press("cw.:b:new::0")
 	if text := w.cat.Render("en", to(rs, cwVol)[0].Texts...); strings.Contains(text, flows.FormatCode(code)) || !strings.Contains(text, flows.FormatCode(into)) {
 		t.Errorf("the board shows the merged case or not the other:\n%s", text)
+	}
+}
+
+// TestCaseTimersSurviveAFailedSend: a tick that claims an escalation and
+// then cannot put its messages in the outbox (Redis away, the process
+// killed) loses nothing: once the claim expires a later tick sends it,
+// once, and counts it.
+func TestCaseTimersSurviveAFailedSend(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	w.cfg.CaseEscalate, w.cfg.CaseEscalateUrgent = 30*time.Minute, 10*time.Minute
+	w.app = mustNew(t, w.cfg, w.deps)
+	_, code := w.confirm(cwReport, "lost", 0, "flight")
+	w.mu.Lock()
+	w.now = mustView(t, w, code).Created
+	w.mu.Unlock()
+	w.advance(10 * time.Minute)
+	refused := 0
+	err := w.app.CaseTick(context.Background(), func(context.Context, []flows.Reply) error {
+		refused++
+		return errors.New("outbox unreachable")
+	})
+	if err == nil || refused != 1 {
+		t.Fatalf("a failed send: err %v, %d sends tried", err, refused)
+	}
+	if v := mustView(t, w, code); v.Escalations != 0 {
+		t.Errorf("an escalation never sent was counted: %d", v.Escalations)
+	}
+	count := func() int {
+		rs, err := tickCases(w.app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rs {
+			if r.Texts[0].ID == "casework.escalated" && r.ChatID == cwCoord {
+				n++
+			}
+		}
+		return n
+	}
+	// Within the claim another tick leaves it alone (the first process may
+	// still be sending); after it, the escalation goes out, once.
+	if n := count(); n != 0 {
+		t.Errorf("sent %d times within the claim", n)
+	}
+	w.advance(time.Minute + time.Second)
+	if n := count(); n != 1 {
+		t.Errorf("after the claim expired: sent %d times, want 1", n)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("sent again: %d", n)
+	}
+	if v := mustView(t, w, code); v.Escalations != 1 {
+		t.Errorf("escalations = %d, want 1", v.Escalations)
 	}
 }

@@ -448,9 +448,19 @@ func (s *Casework) Untaken(ctx context.Context) ([]flows.CaseView, error) {
 }
 
 // ClaimEscalation counts escalation n+1 of an untaken case.
-func (s *Casework) ClaimEscalation(ctx context.Context, caseID int64, n int) (bool, error) {
+func (s *Casework) ClaimEscalation(ctx context.Context, caseID int64, n int, now, until time.Time) (bool, error) {
 	return s.exec(ctx, "escalate", caseID, `
-		UPDATE cases SET escalations = $2 + 1 WHERE id = $1 AND escalations = $2 AND owner_id IS NULL`, caseID, n)
+		UPDATE cases SET escalation_claim = $4
+		WHERE id = $1 AND escalations = $2 AND owner_id IS NULL
+		  AND (escalation_claim IS NULL OR escalation_claim < $3)`, caseID, n, now, until)
+}
+
+// EscalationSent counts escalation n+1 of a case as sent.
+func (s *Casework) EscalationSent(ctx context.Context, caseID int64, n int) error {
+	_, err := s.exec(ctx, "count escalation of", caseID, `
+		UPDATE cases SET escalations = $2 + 1, escalation_claim = NULL
+		WHERE id = $1 AND escalations = $2`, caseID, n)
+	return err
 }
 
 // Dated returns the open cases with a date from…to.
@@ -471,11 +481,23 @@ func datesWithin(from, to string) string {
 	return `(` + strings.Join(or, ` OR `) + `)`
 }
 
-// ClaimReminder claims a reminder of a date.
-func (s *Casework) ClaimReminder(ctx context.Context, caseID int64, fieldName, date string, days int) (bool, error) {
-	return s.exec(ctx, "claim reminder of", caseID, `
-		INSERT INTO case_reminders (case_id, field, on_date, days) VALUES ($1, $2, $3, $4)
-		ON CONFLICT DO NOTHING`, caseID, fieldName, date, days)
+// ClaimReminder claims a reminder of a date until a time.
+func (s *Casework) ClaimReminder(ctx context.Context, r flows.ReminderClaim) (bool, error) {
+	return s.exec(ctx, "claim reminder of", r.CaseID, `
+		INSERT INTO case_reminders (case_id, field, on_date, days, sent_at, claimed_until)
+		VALUES ($1, $2, $3, $4, NULL, $6)
+		ON CONFLICT (case_id, field, on_date, days) DO UPDATE SET claimed_until = EXCLUDED.claimed_until
+		WHERE case_reminders.sent_at IS NULL AND case_reminders.claimed_until < $5`,
+		r.CaseID, r.Field, r.Date, r.Days, r.Now, r.Until)
+}
+
+// ReminderSent marks a claimed reminder sent.
+func (s *Casework) ReminderSent(ctx context.Context, r flows.ReminderClaim) error {
+	_, err := s.exec(ctx, "mark reminder of", r.CaseID, `
+		UPDATE case_reminders SET sent_at = $5, claimed_until = NULL
+		WHERE case_id = $1 AND field = $2 AND on_date = $3 AND days = $4`,
+		r.CaseID, r.Field, r.Date, r.Days, r.Now)
+	return err
 }
 
 // boardWhere is the condition of a board filter and its arguments, which

@@ -58,7 +58,7 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 			for _, t := range []struct {
 				name string
 				tick func(context.Context) ([]flows.Reply, error)
-			}{{"handoff", h.app.Tick}, {"casework", h.app.CaseTick}} {
+			}{{"handoff", h.app.Tick}} {
 				rs, err := t.tick(ctx)
 				if len(rs) > 0 {
 					if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
@@ -69,8 +69,12 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 					h.log.Warn("timers", "timers", t.name, "err", err)
 				}
 			}
-			// Check-in timers are marked fired only once their messages
-			// are in the outbox: a failed send leaves them to the next tick.
+			// Casework and check-in timers are marked done only once their
+			// messages are in the outbox: a failed send leaves them to a
+			// later tick.
+			if err := h.app.CaseTick(ctx, h.send); err != nil && ctx.Err() == nil {
+				h.log.Warn("timers", "timers", "casework", "err", err)
+			}
 			if err := h.app.CheckinTick(ctx, h.send); err != nil && ctx.Err() == nil {
 				h.log.Warn("check-in timers", "err", err)
 			}
