@@ -151,6 +151,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	if err != nil {
 		return err
 	}
+	aof := newAOFRewriter(rdb, log)
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
 		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
@@ -170,7 +171,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		StatusDeps: flows.StatusDeps{
 			Timeline:      storage.NewTimeline(db, keys),
 			Subscriptions: storage.NewSubscriptions(db),
-			Reporters:     storage.NewReporters(db, keys),
+			Reporters:     forgetting{storage.NewReporters(db, keys), aof},
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 			FindLimiter:   storage.NewLimiter(rdb, cfg.RedisPrefix+"find:", cfg.Finds),
 		},
@@ -200,6 +201,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		Limits:        cfg.SendLimits,
 		Registry:      reg,
 		Logger:        log,
+		Strip:         bot.Strip, // only what the bot reads of an update is stored
 	}
 	if keys != nil {
 		opts.Sealer = keys // updates and replies are sealed in Redis
@@ -250,11 +252,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	}
 
 	timersDone := timers.run(ctx, cfg.HandoffTick)
-	retention := &retentionJob{r: storage.NewRetention(db), keep: cfg.Retention, log: log, now: time.Now}
+	retention := &retentionJob{r: storage.NewRetention(db), keep: cfg.Retention, log: log, now: time.Now, erased: aof.request}
 	purgeDone := retention.run(ctx, cfg.PurgeEvery)
+	aofDone := aof.run(ctx, cfg.AOFRewrite)
 	runErr := p.Run(ctx)
 	<-timersDone
 	<-purgeDone
+	<-aofDone
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdown)

@@ -22,6 +22,8 @@ type retentionJob struct {
 	keep time.Duration
 	log  *slog.Logger
 	now  func() time.Time
+	// erased, when set, is told that a purge erased something.
+	erased func()
 }
 
 // once purges what is due now; another replica purging is no error.
@@ -36,6 +38,9 @@ func (j *retentionJob) once(ctx context.Context) {
 		}
 	case len(erased) > 0:
 		j.log.Info("retention purge", "cases", len(erased))
+		if j.erased != nil {
+			j.erased()
+		}
 	}
 }
 

@@ -57,6 +57,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return purgeCommand(ctx, getenv, args, stdout, stderr)
 	case "audit":
 		return auditCommand(ctx, getenv, args, stdout, stderr)
+	case "deadletters":
+		return deadLettersCommand(ctx, getenv, args, stdout, stderr)
 	case "health":
 		if len(args) != 1 {
 			fmt.Fprintln(stderr, "usage: hotline health URL")
@@ -87,6 +89,9 @@ const usage = `usage:
                           the old values with HOTLINE_DATA_KEYS_OLD
   hotline keys check      count the stored values under each data key
   hotline audit verify    check the audit log's hash chain: no entry edited or deleted
+  hotline deadletters list | show ID
+                          the updates that failed too often: list them (no content), or
+                          open one with the data key and print what the bot stored of it
   hotline sandbox         the bot against a fake Telegram, with a web page to chat
                           as a relative, a volunteer and a friend (SANDBOX_ADDR)
 `

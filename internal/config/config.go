@@ -43,6 +43,7 @@ type Config struct {
 	CheckinGrace     time.Duration // HOTLINE_CHECKIN_GRACE: silence after "are you out?" before asking again, and again before the alarm
 	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
 	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
+	AOFRewrite       time.Duration // HOTLINE_AOF_REWRITE: how often the bot has Redis rewrite its append-only file
 	// HOTLINE_CASE_ESCALATE, HOTLINE_CASE_ESCALATE_URGENT: an untaken case
 	// (an urgent one) goes again to the coordinators after this, then after
 	// twice as long again, and so on. The casework's timers run with the
@@ -100,6 +101,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		CheckinGrace:       2 * time.Hour,
 		Retention:          180 * 24 * time.Hour,
 		PurgeEvery:         time.Hour,
+		AOFRewrite:         24 * time.Hour,
 		SendLimits:         pipeline.DefaultLimits(),
 	}
 	str := func(name string, dst *string, required bool) error {
@@ -227,7 +229,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},
 		{"HOTLINE_CASE_ESCALATE", &c.CaseEscalate}, {"HOTLINE_CASE_ESCALATE_URGENT", &c.CaseEscalateUrgent},
 		{"HOTLINE_CASE_QUIET", &c.CaseQuiet}, {"HOTLINE_CHECKIN_GRACE", &c.CheckinGrace},
-		{"HOTLINE_DEAD_LETTER_TTL", &c.DeadLetterTTL}} {
+		{"HOTLINE_DEAD_LETTER_TTL", &c.DeadLetterTTL}, {"HOTLINE_AOF_REWRITE", &c.AOFRewrite}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			x, err := parseDuration(v)
 			if err != nil || x <= 0 {

@@ -251,10 +251,15 @@ func TestCaseworkEscalationEndToEnd(t *testing.T) {
 			t.Errorf("escalation without the case or its Take button:\n%s", m.Plain)
 		}
 	}
-	var n int
-	if err := h.db.Get(&n, `SELECT escalations FROM cases`); err != nil || n < 2 {
-		t.Errorf("escalations = %d (%v), want 2 or more", n, err)
-	}
+	// Counted once its messages are in the outbox: a moment after they
+	// may have arrived.
+	eventually(t, "two escalations counted", func() error {
+		var n int
+		if err := h.db.Get(&n, `SELECT escalations FROM cases`); err != nil || n < 2 {
+			return fmt.Errorf("escalations = %d (%v), want 2 or more", n, err)
+		}
+		return nil
+	})
 	press(t, coord, second, h.label("ru", "btn.case_take", "Code", flows.FormatCode(code)))
 	expectText(t, coord, h.text("ru", "casework.took", "Code", flows.FormatCode(code)))
 }

@@ -121,6 +121,15 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	for _, fn := range setup.cfg {
 		fn(&cfg)
 	}
+	if cfg.RedisURL != red.url {
+		// The bot talks to a Redis of the test's own: so does the harness.
+		c, err := storage.OpenRedis(context.Background(), cfg.RedisURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		rdb = c
+	}
 
 	db, err := storage.OpenPostgres(context.Background(), dbURL)
 	if err != nil {

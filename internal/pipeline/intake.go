@@ -50,6 +50,14 @@ func incoming(raw []byte) (Incoming, bool) {
 	return Incoming{UpdateID: u.ID, ChatID: orderKey(&u), Raw: raw}, true
 }
 
+// strip keeps what the handler reads of a raw update (Options.Strip).
+func (p *Pipeline) strip(raw []byte) []byte {
+	if p.opts.Strip == nil {
+		return raw
+	}
+	return p.opts.Strip(raw)
+}
+
 func (p *Pipeline) holdsPoll() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -113,7 +121,7 @@ func (p *Pipeline) poll1(ctx context.Context, offset int64) {
 		us := make([]Incoming, 0, len(raws))
 		next := offset
 		for _, raw := range raws {
-			in, ok := incoming(raw)
+			in, ok := incoming(p.strip(raw))
 			if !ok {
 				p.log.Error("update without an update_id skipped")
 				continue

@@ -127,6 +127,11 @@ type Options struct {
 	// streams keep (storage.Keyring); they are then no plain personal data
 	// in Redis's files.
 	Sealer Sealer
+	// Strip, when set, returns what of a raw update is stored: the fields
+	// the handler reads (bot.Strip), so that what a user did not type for
+	// the bot (the text of the message a button sits on) never reaches
+	// Redis.
+	Strip func(raw []byte) []byte
 
 	Registry  *prometheus.Registry                          // metrics are registered here; default a private registry
 	Logger    *slog.Logger                                  // default slog.Default()

@@ -52,7 +52,7 @@ func (p *Pipeline) WebhookHandler() http.Handler {
 			http.Error(w, "cannot read update", http.StatusBadRequest)
 			return
 		}
-		in, ok := incoming(raw)
+		in, ok := incoming(p.strip(raw))
 		if !ok {
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return

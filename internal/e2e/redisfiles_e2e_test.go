@@ -1,0 +1,112 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"hotline/flows"
+)
+
+// TestRedisFilesCarryNoPersonalData runs a report, a handoff with personal
+// data written both ways, the volunteer's /case, a public status note and
+// the reporter's /forget against a Redis with an append-only file, as in
+// production. The bot then has Redis rewrite the file; neither the files in
+// Redis's folder (the append-only file, its RDB preamble) nor the DUMP of
+// any key holds any typed personal value in any form: updates are kept
+// stripped and sealed, sessions and calls sealed.
+func TestRedisFilesCarryNoPersonalData(t *testing.T) {
+	t.Parallel()
+	rs := startRedis(t, "everysec")
+	h := newStatusHarness(t, withConfig(func(c *config) { c.RedisURL = rs.url() }))
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + rs.port})
+	defer rdb.Close()
+	ctx := context.Background()
+	reporter := h.tg.User(6600001, "ru")
+	vol := h.tg.User(statusVolunteer, "en")
+
+	code := fileReport(t, h, reporter)
+	reporter.Send("/start")
+	m := expectText(t, reporter, firstLine(h.text("ru", "menu.greeting")))
+	press(t, reporter, m, h.label("ru", "btn.menu_volunteer"))
+	expectText(t, reporter, h.text("ru", "handoff.joined"))
+	kept := reporter.Send("Мой муж Иван Петров, A 123-456-789, родился 05.05.1985. Мой телефон +7 916 123-45-67")
+	expectText(t, reporter, h.text("ru", "handoff.kept"))
+	h.waitKept(t, reporter.ID, 1)
+	vol.Send("/next")
+	expectText(t, vol, h.lead("en", "handoff.taken"))
+	nextCopy(t, vol, reporter.ID, kept, "text")
+	expectText(t, reporter, h.text("ru", "handoff.vol_joined_anon"))
+	vol.Send("/case")
+	if m := expectText(t, vol, h.lead("en", "handoff.case")); !strings.Contains(m.Plain, "Ivan Petrov") {
+		t.Fatalf("the volunteer holding the chat does not see the case in full:\n%s", m.Plain)
+	}
+	nextCopy(t, reporter, vol.ID, vol.Send("Ivan Petrov, A123456789: John Smith will call you at +7 916 123-45-67"), "text")
+	nextCopy(t, vol, reporter.ID, reporter.Send("Спасибо! Адвокат John Smith, +1 (520) 555-0100"), "text")
+	vol.Send("/done")
+	expectText(t, vol, h.lead("en", "handoff.vol_done"))
+	expectText(t, reporter, h.text("ru", "handoff.done"))
+	setStatus(t, h, vol, code, flows.StatusLawyer, "A lawyer took the case.")
+	expectText(t, reporter, flows.FormatCode(code)) // the reporter is told of the new status
+
+	reporter.Send("/forget")
+	m = expectText(t, reporter, firstLine(h.text("ru", "forget.ask")))
+	press(t, reporter, m, h.label("ru", "btn.forget_yes"))
+	expectText(t, reporter, firstLine(h.text("ru", "forget.done")))
+	settled(t, h)
+
+	// The /forget asks for a rewrite; wait for it to be made and written.
+	deadline := time.Now().Add(40 * time.Second)
+	for {
+		info, err := rdb.Info(ctx, "persistence").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "aof_last_bgrewrite_status:ok") &&
+			!strings.Contains(info, "aof_rewrites:0\r") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bot did not have Redis rewrite its append-only file after /forget:\n%s", info)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	var files []string
+	err := filepath.Walk(rs.dir, func(path string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files = append(files, path)
+		if got := leaked(string(b)); len(got) > 0 {
+			t.Errorf("Redis's file %s holds personal data %q", filepath.Base(path), got)
+		}
+		return nil
+	})
+	if err != nil || len(files) == 0 {
+		t.Fatalf("Redis's files: %v, %v", files, err)
+	}
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys: %v, %v", keys, err)
+	}
+	for _, k := range keys {
+		d, err := rdb.Dump(ctx, k).Result()
+		if err != nil && err != redis.Nil {
+			t.Fatal(err)
+		}
+		if got := leaked(d); len(got) > 0 {
+			t.Errorf("key %s holds personal data %q", k, got)
+		}
+	}
+	t.Logf("%d files, %d keys checked", len(files), len(keys))
+}
