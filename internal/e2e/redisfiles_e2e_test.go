@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,21 +18,36 @@ import (
 )
 
 // TestRedisFilesCarryNoPersonalData runs a report, a handoff with personal
-// data written both ways, the volunteer's /case, a public status note and
-// the reporter's /forget against a Redis with an append-only file, as in
-// production. The bot then has Redis rewrite the file; neither the files in
-// Redis's folder (the append-only file, its RDB preamble) nor the DUMP of
-// any key holds any typed personal value in any form: updates are kept
-// stripped and sealed, sessions and calls sealed.
+// data written both ways, the volunteer's /case, a public status note, the
+// reporter's /forget and the retention purge of a second, closed case
+// against a Redis with an append-only file, as in production, with debug
+// logging. The bot then has Redis rewrite the file; neither the files in
+// Redis's folder (the append-only file, its RDB preamble), nor the DUMP of
+// any key, nor pg_dump, nor the log, nor /metrics holds any typed personal
+// value in any form: updates are kept stripped and sealed, sessions and
+// calls sealed, the database's personal columns sealed.
 func TestRedisFilesCarryNoPersonalData(t *testing.T) {
 	t.Parallel()
 	rs := startRedis(t, "everysec")
-	h := newStatusHarness(t, withConfig(func(c *config) { c.RedisURL = rs.url() }))
+	h := newStatusHarness(t, withConfig(func(c *config) {
+		c.RedisURL, c.LogLevel, c.PurgeEvery = rs.url(), slog.LevelDebug, 200*time.Millisecond
+	}))
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + rs.port})
 	defer rdb.Close()
 	ctx := context.Background()
 	reporter := h.tg.User(6600001, "ru")
 	vol := h.tg.User(statusVolunteer, "en")
+
+	// A second case, closed long ago: the bot's retention job purges it.
+	old := fileReport(t, h, h.tg.User(6600002, "ru"))
+	setStatus(t, h, vol, old, flows.StatusClosed, "")
+	closeCase(t, h, old, 181)
+	eventually(t, "the old case purged", func() error {
+		if !erased(t, h, old) {
+			return errors.New("not yet")
+		}
+		return nil
+	})
 
 	code := fileReport(t, h, reporter)
 	reporter.Send("/start")
@@ -108,5 +127,20 @@ func TestRedisFilesCarryNoPersonalData(t *testing.T) {
 			t.Errorf("key %s holds personal data %q", k, got)
 		}
 	}
-	t.Logf("%d files, %d keys checked", len(files), len(keys))
+	if got := inDump(pgDump(t, h.cfg.DatabaseURL), personalForms...); len(got) > 0 {
+		t.Errorf("pg_dump holds personal data %q", got)
+	}
+	if got := leaked(h.log.String()); len(got) > 0 {
+		t.Errorf("the log holds personal data %q", got)
+	}
+	resp, err := http.Get("http://" + h.srv().Addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if got := leaked(string(metrics)); len(got) > 0 || !strings.Contains(string(metrics), "hotline_reports_filed_total") {
+		t.Errorf("/metrics holds personal data %q (or is not the bot's)", got)
+	}
+	t.Logf("%d files, %d keys, the database, the log and /metrics checked", len(files), len(keys))
 }
