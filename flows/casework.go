@@ -224,6 +224,9 @@ type Casework interface {
 	AddNews(ctx context.Context, n News) (CaseView, error)
 	// Untaken returns the open cases nobody owns, oldest first.
 	Untaken(ctx context.Context) ([]CaseView, error)
+	// Known returns the newest open case with this A-number that the user
+	// did not report, or ErrNotFound.
+	Known(ctx context.Context, aNumber string, userID int64) (CaseView, error)
 	// ClaimEscalation claims escalation n+1 of an untaken case until a
 	// time; false when another process holds the claim, the escalation was
 	// sent, or the case was taken. An expired claim may be taken again.

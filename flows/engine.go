@@ -67,6 +67,8 @@ type outcome struct {
 	edit    string // from the review: change the answer of this step
 	confirm bool   // from the review: store the report
 	quit    *Text  // end the flow, discard the draft, say this
+	// then ends the flow and runs this instead (another flow's start).
+	then func(ctx context.Context, c *turn) error
 	// choices, with wrong, are buttons that answer it ("3 April" or
 	// "March 4"), put above the question's own.
 	choices [][]Button
@@ -422,6 +424,8 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		c.say(*out.quit)
 		c.menu()
 		return nil
+	case out.then != nil:
+		return out.then(ctx, c)
 	case out.back:
 		return c.back(ctx, !out.fresh)
 	case out.stay:

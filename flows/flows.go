@@ -159,6 +159,10 @@ type Session struct {
 	Updated  time.Time `json:"u"`
 
 	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
+	// Known is the code of an open case with the A-number the reporter
+	// just gave, reported by someone else: the report offers to send news
+	// to it instead.
+	Known string `json:"kn,omitempty"`
 }
 
 // Sessions stores conversation state.

@@ -70,11 +70,36 @@ func (c *turn) startNews(ctx context.Context, raw string) error {
 		c.footer()
 		return nil
 	}
+	return c.newsFor(ctx, cs.CaseID, cs.Code)
+}
+
+// newsFor starts the news flow for a case.
+func (c *turn) newsFor(ctx context.Context, caseID int64, code string) error {
 	c.reset()
 	c.s.Flow, c.s.Step = flowNews, stepNewsKind
 	c.s.Nonce = nonceOf(c.a.d.NewID())
-	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: cs.CaseID, Code: cs.Code}
+	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: caseID, Code: code}
 	return c.newsPrompt(ctx)
+}
+
+// knownCase returns the code of an open case with this A-number that
+// someone else reported, or "". The lookup counts against the user's
+// lookups of cases (Limiter): the answer says whether a person is known to
+// the hotline, so it is not an unlimited probe. Over the limit, it finds
+// nothing and the report goes on.
+func (c *turn) knownCase(ctx context.Context, aNumber string) (string, error) {
+	wait, err := c.a.d.Limiter.Allow(ctx, c.in.UserID)
+	if err != nil || wait > 0 {
+		return "", err
+	}
+	v, err := c.a.d.Casework.Known(ctx, aNumber, c.in.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("case with the A-number: %w", err)
+	}
+	return v.Code, nil
 }
 
 // newsPrompt asks the news flow's current question.

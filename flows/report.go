@@ -39,6 +39,7 @@ const (
 	stepContact   = "contact"
 	stepContactOK = "contact_confirm"
 	stepReview    = "review"
+	stepKnown     = "known_case"
 )
 
 // maxDate caps a typed date: longer is not a date.
@@ -436,13 +437,70 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.a_number")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse: optional(func(r *Report) *string { return &r.ANumber }, ParseANumber),
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			out, err := optional(func(r *Report) *string { return &r.ANumber }, ParseANumber)(ctx, c, v, button)
+			if err != nil || out.wrong != nil {
+				return out, err
+			}
+			c.s.Known = ""
+			if n := c.s.Draft.ANumber; n != "" && !c.filed() && c.s.Edit == "" {
+				if c.s.Known, err = c.knownCase(ctx, n); err != nil {
+					return outcome{}, err
+				}
+			}
+			return out, nil
+		},
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 			n := c.s.Draft.ANumber
 			if n == "" {
 				return c.orNone("", answered), nil
 			}
 			return c.raw(FormatANumber(n)), nil
+		},
+		next: func(c *turn) string {
+			if c.s.Known != "" {
+				return stepKnown
+			}
+			if c.fast() {
+				return stepFacility
+			}
+			return stepDetained
+		},
+	}, {
+		// The hotline already has an open case for this A-number, filed by
+		// someone else: news to it reaches its volunteer at once, where a
+		// second report would wait to be found a duplicate. Nothing of the
+		// other report is told.
+		name:      stepKnown,
+		transient: true,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.known_case")}, [][]Button{{c.opt("news", "btn.known_news")}, {c.opt("report", "btn.known_report")}}, nil
+		},
+		parse: func(ctx context.Context, c *turn, v string, _ bool) (outcome, error) {
+			switch v {
+			case "report":
+				c.s.Known = ""
+				return accepted()
+			case "news":
+				code := c.s.Known
+				if code == "" {
+					return wrong("button.old_step")
+				}
+				return outcome{then: func(ctx context.Context, c *turn) error {
+					v, err := c.a.d.Casework.View(ctx, code)
+					if err != nil && !errors.Is(err, ErrNotFound) {
+						return fmt.Errorf("view case: %w", err)
+					}
+					if err != nil || v.Closed() || v.Erased || v.Merged {
+						c.reset()
+						c.say(T("casework.news_gone", "Code", FormatCode(code)))
+						c.footer()
+						return nil
+					}
+					return c.newsFor(ctx, v.ID, v.Code)
+				}}, nil
+			}
+			return wrong("button.old_step")
 		},
 		next: func(c *turn) string {
 			if c.fast() {

@@ -704,3 +704,65 @@ func TestCheckinOffice(t *testing.T) {
 		t.Errorf("the office stayed after the circumstance changed: %q %q", f.Office, f.OfficeText)
 	}
 }
+
+// TestSameANumberOffersNews: a second relative who gives the A-number of an
+// open case someone else reported is told the hotline has the case and may
+// send news to it instead; the news reaches the case, and the relative sees
+// nothing of the first report. "Go on" continues the report; the first
+// reporter giving their own case's A-number again is not asked.
+func TestSameANumberOffersNews(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	first := &chat{testApp: a, id: 7100001, langCode: "ru", sent: map[int]flows.Reply{}}
+	cs, err := a.cases.Create(context.Background(), &flows.Report{DraftID: "known-first", Consent: true,
+		NameLatin: "Ivan Petrov", NameCyrillic: "Иван Петров", ANumber: "123456789", ReporterName: "Мария",
+		ReporterPhone: "+7 916 123-45-67", ReporterChatID: first.id, ReporterUserID: first.id, Lang: "ru"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := flows.FormatCode(cs.Code)
+
+	second := &chat{testApp: a, id: 7100002, langCode: "en", sent: map[int]flows.Reply{}}
+	startReport(second)
+	fillReport(second, []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship"},
+		{send: "Russia", want: "ask.a_number"},
+		{send: "123456789", want: "ask.known_case"},
+	})
+	if shown := second.rendered(second.last); strings.Contains(shown, "Иван") || strings.Contains(shown, "Мария") {
+		t.Errorf("the second reporter is shown the first report:\n%s", shown)
+	}
+	second.expect(second.press("btn.known_news"), "casework.news_kind")
+	second.expect(second.press("btn.news_released"), "casework.news_saved")
+	if got := data(second.last, "casework.news_saved", "Code"); got != code {
+		t.Errorf("news went to case %v, want %s", got, code)
+	}
+
+	// A third goes on with the report; the first, reporting again, is not asked.
+	third := &chat{testApp: a, id: 7100003, langCode: "en", sent: map[int]flows.Reply{}}
+	startReport(third)
+	fillReport(third, []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship"},
+		{send: "Russia", want: "ask.a_number"},
+		{send: "A123456789", want: "ask.known_case"},
+		{press: "btn.known_report", want: "ask.detained_on"},
+	})
+	startReport(first)
+	fillReport(first, []answer{
+		{send: "Иван Петров", want: "ask.name_latin"},
+		{press: "btn.use_translit", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship"},
+		{send: "Россия", want: "ask.a_number"},
+		{send: "123456789", want: "ask.detained_on"},
+	})
+}

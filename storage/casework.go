@@ -438,6 +438,33 @@ func applyNews(ctx context.Context, tx *sqlx.Tx, keys *Keyring, n flows.News) er
 // into another.
 const openCase = `NOT (x.status = ANY('` + `{released,deported,relief_granted,closed}` + `'::text[])) AND NOT x.erased AND NOT x.merged`
 
+// Known returns the newest open case with this A-number (nine digits) that
+// the user did not report, or ErrNotFound. The A-number is found by its
+// blind index under each key of the ring.
+func (s *Casework) Known(ctx context.Context, aNumber string, userID int64) (flows.CaseView, error) {
+	if s.keys == nil || !nineDigits(aNumber) {
+		return flows.CaseView{}, ErrNotFound
+	}
+	var ids pq.Int64Array
+	if err := s.db.SelectContext(ctx, &ids, `
+		SELECT c.id FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
+		WHERE c.a_number_index = ANY($1) AND r.telegram_user_id IS DISTINCT FROM $2
+		ORDER BY c.id DESC LIMIT 10`, pq.ByteaArray(s.keys.indexes(aNumber)), userID); err != nil {
+		return flows.CaseView{}, fmt.Errorf("cases with an A-number: %w", scrub(err))
+	}
+	if len(ids) == 0 {
+		return flows.CaseView{}, ErrNotFound
+	}
+	vs, err := views(ctx, s.db, s.keys, `x.id = ANY($1) AND `+openCase, `x.id DESC`, ids)
+	if err != nil {
+		return flows.CaseView{}, fmt.Errorf("cases with an A-number: %w", err)
+	}
+	if len(vs) == 0 {
+		return flows.CaseView{}, ErrNotFound
+	}
+	return vs[0], nil
+}
+
 // Untaken returns the open cases nobody owns, oldest first.
 func (s *Casework) Untaken(ctx context.Context) ([]flows.CaseView, error) {
 	vs, err := views(ctx, s.db, s.keys, `x.owner_id = 0 AND `+openCase, `x.id`)

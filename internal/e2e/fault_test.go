@@ -49,6 +49,11 @@ type step struct {
 	press string // part of the caption of the button the user presses
 }
 
+// ownANumber, as a step's send, types the user's own A-number: each user
+// reports another person (the same A-number as an open case would offer
+// to send news to it instead).
+const ownANumber = "\x00own A-number"
+
 // reportScript is a whole English report, from /start to the case code, with
 // the answers of report_e2e_test.go. It skips the urgent signs: ticking one
 // edits the question in place, and the order checks here follow new messages.
@@ -69,7 +74,7 @@ func reportScript(cat *locales.Catalog) []step {
 		{ask: ask("ask.birth_date"), send: r.birth},
 		{ask: ask("ask.birth_country"), send: r.country},
 		{ask: ask("ask.citizenship"), press: r.country},
-		{ask: ask("ask.a_number"), send: r.aNumber},
+		{ask: ask("ask.a_number"), send: ownANumber},
 		{ask: ask("ask.detained_on"), send: time.Now().AddDate(0, 0, -3).Format(time.DateOnly)},
 		{ask: ask("ask.circumstance"), press: btn("circ.checkin")},
 		{ask: ask("ask.office"), press: btn("btn.dont_know")},
@@ -158,6 +163,8 @@ func (p player) play(u *telegramtest.User, script []step) error {
 			p.answered(m)
 		}
 		switch {
+		case st.send == ownANumber:
+			u.Send(fmt.Sprintf("A%09d", u.ID%1_000_000_000))
 		case st.send != "":
 			u.Send(st.send)
 		case st.press != "":
