@@ -26,7 +26,7 @@ func TestMyCases(t *testing.T) {
 	}
 	list := w.rendered(r)
 	if strings.Index(list, flows.FormatCode(second.Code)) > strings.Index(list, flows.FormatCode(first.Code)) ||
-		!strings.Contains(list, "Заявка получена") {
+		!strings.Contains(list, "Сообщение получено") {
 		t.Errorf("list:\n%s", list)
 	}
 	if got := buttonNames(r); !slices.Equal(got, []string{"btn.mycase", "btn.mycase_news", "btn.mycase", "btn.mycase_news", "btn.menu"}) {

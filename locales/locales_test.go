@@ -257,3 +257,33 @@ func TestRenderJoinsAndFallsBack(t *testing.T) {
 		t.Error("Check without data = nil")
 	}
 }
+
+// TestOneTermEach: each language names a thing one way. In Russian a report
+// is «сообщение о задержании» and the hotline's record of it «дело», never
+// «заявка»; a transfer is to «другой центр содержания». After /release the
+// relative is not told of a colleague who may not exist: the chat is back
+// at the front of the queue.
+func TestOneTermEach(t *testing.T) {
+	raw := rawFiles(t)
+	for id, forms := range raw["ru"] {
+		for _, s := range forms {
+			if strings.Contains(strings.ToLower(s), "заявк") {
+				t.Errorf("ru %s says «заявка»: %q", id, s)
+			}
+			if strings.Contains(s, "другое учреждение") {
+				t.Errorf("ru %s names a transfer «другое учреждение»: %q", id, s)
+			}
+		}
+	}
+	for _, id := range []string{"status.name.transferred", "btn.news_moved"} {
+		if s := raw["ru"][id]["other"]; s != "" && !strings.Contains(s, "другой центр содержания") {
+			t.Errorf("ru %s: %q, want «другой центр содержания»", id, s)
+		}
+	}
+	for lang, colleague := range map[string]string{"en": "colleague", "ru": "коллег"} {
+		s := raw[lang]["handoff.released"]["other"]
+		if strings.Contains(s, colleague) || s == "" {
+			t.Errorf("%s handoff.released: %q speaks of a colleague", lang, s)
+		}
+	}
+}
