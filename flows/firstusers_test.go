@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -258,4 +259,46 @@ func TestTextsReadNaturally(t *testing.T) {
 	c.expect(c.press("btn.same_country"), "ask.a_number")
 	// The wrong letter is named, not the count of digits.
 	c.expect(c.send("B 123 456 789"), "parse.a_number_letter", "ask.a_number")
+}
+
+// TestVolunteerTextsReadAsAVolunteerReadsThem: /stats counts with plurals
+// and says nothing of "the longest" when nobody waits; /find shows each
+// urgent mark on its own line with its icon, and no "(not given)" for a
+// relationship nobody gave; /case names the reporter's answers as the
+// reporter's, not "Your name".
+func TestVolunteerTextsReadAsAVolunteerReadsThem(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	stats := adm.rendered(adm.command("stats", ""))
+	if strings.Contains(stats, "the longest") || !strings.Contains(stats, "0 chats taken") ||
+		!strings.Contains(stats, "0 conversations finished") {
+		t.Errorf("/stats with nobody waiting:\n%s", stats)
+	}
+	if got := a.cat.Render("ru", flows.T("handoff.n_finished").Plural(1)); got != "закончен 1 разговор" {
+		t.Errorf("ru one conversation: %q", got)
+	}
+	if got := a.cat.Render("ru", flows.T("handoff.n_taken").Plural(5)); got != "взято 5 чатов" {
+		t.Errorf("ru five chats: %q", got)
+	}
+	cs, err := a.cases.Create(context.Background(), &flows.Report{DraftID: "vol-texts", Consent: true,
+		NameLatin: "Ivan Petrov", ANumber: "123456789", ReporterName: "Maria", ReporterPhone: "+1 305 555 0100",
+		Urgent: []string{"deportation", "medical"}, ReporterChatID: 7200001, ReporterUserID: 7200001, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := flows.FormatCode(cs.Code)
+	find := adm.rendered(adm.command("find", code))
+	for _, want := range []string{"❗ Deportation said to be imminent\n❗ Needs medical care", "Reporter: Maria\n"} {
+		if !strings.Contains(find, want) {
+			t.Errorf("/find lacks %q:\n%s", want, find)
+		}
+	}
+	if strings.Contains(find, "(not given)") {
+		t.Errorf("/find shows a relationship nobody gave:\n%s", find)
+	}
+	card := adm.rendered(adm.command("case", code))
+	if strings.Contains(card, "Your name") || strings.Contains(card, "Your contact") || !strings.Contains(card, "Reporter's contact") {
+		t.Errorf("/case names the reporter's answers as the volunteer's:\n%s", card)
+	}
 }

@@ -347,11 +347,21 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		if ans.ID == "" {
 			ans = T("value.none")
 		}
-		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
+		lines = append(lines, T("review.line", "Field", volunteerField(f), "Value", ans))
 	}
 	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
 	m.protect = true
 	return a.caseTools(ctx, m, cs)
+}
+
+// volunteerField names a report's field as a volunteer reads it: the
+// reporter's own answers ("Your name") are the reporter's.
+func volunteerField(f string) Text {
+	switch f {
+	case stepRepName, stepRelation, stepContact:
+		return T("vfield." + f)
+	}
+	return T("field." + f)
 }
 
 // caseTools adds the case tools to a volunteer's card of a case: its
@@ -465,7 +475,7 @@ func (a *App) stats(ctx context.Context, c *turn, m *member, _ string) error {
 	if err != nil {
 		return err
 	}
-	oldest := T("value.none")
+	var oldest any = "" // nobody waits: no "the longest for"
 	if len(ws) > 0 {
 		first := ws[0].Queued
 		for _, w := range ws {
@@ -480,6 +490,7 @@ func (a *App) stats(ctx context.Context, c *turn, m *member, _ string) error {
 		median = waitText(st.MedianWait)
 	}
 	m.say(T("handoff.stats", "Waiting", len(ws), "Oldest", oldest, "Median", median,
-		"Taken", st.Taken, "Handled", st.Handled, "OnDuty", len(onDuty)))
+		"Taken", T("handoff.n_taken").Plural(st.Taken), "Handled", T("handoff.n_finished").Plural(st.Handled),
+		"OnDuty", len(onDuty)))
 	return a.caseStats(ctx, c, m)
 }

@@ -685,7 +685,11 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 	}
 	var urgent []Text
 	for _, u := range r.Urgent {
-		urgent = append(urgent, T("urgent."+u))
+		urgent = append(urgent, T("casework.line_urgent", "Mark", T("urgent."+u))) // an icon and the words, one a line
+	}
+	var relationship any = ""
+	if r.Relationship != "" {
+		relationship = c.raw(r.Relationship)
 	}
 	urgentText := T("value.urgent_none")
 	if len(urgent) > 0 {
@@ -711,7 +715,7 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 		"Shared", yesNo(f.Status.FacilityShared),
 		"Urgent", urgentText,
 		"Reporter", val(r.ReporterName),
-		"Relationship", val(r.Relationship),
+		"Relationship", relationship,
 		"Contact", c.contactText(r.ReporterPhone, true),
 		"Events", events,
 	), nil
