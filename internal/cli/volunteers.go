@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hotline/flows"
-	"hotline/internal/config"
-	"hotline/storage"
 	"io"
 	"strconv"
 	"text/tabwriter"
 	"time"
+
+	"hotline/bot"
+	"hotline/flows"
+	"hotline/internal/config"
+	"hotline/internal/pipeline"
+	"hotline/locales"
+	"hotline/storage"
 )
 
 // volunteersCommand is `hotline volunteers add ID [ROLE] | list | remove ID`.
@@ -59,6 +63,7 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 		}
 		if err == nil {
 			fmt.Fprintf(stdout, "%d is now a %s\n", userID, role)
+			menuFor(ctx, cfg, vols, userID, role, stdout, stderr)
 		}
 	case "remove":
 		err = vols.Remove(ctx, userID)
@@ -73,6 +78,7 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 			// The bot's timers give the chats they hold back to the
 			// queue within seconds.
 			fmt.Fprintf(stdout, "%d removed\n", userID)
+			menuFor(ctx, cfg, vols, userID, flows.RoleNone, stdout, stderr)
 		}
 	case "list":
 		var vs []flows.Volunteer
@@ -94,4 +100,38 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 		return 1
 	}
 	return 0
+}
+
+// menuFor has the running bot set the member's command menu in Telegram to
+// their role's (or back to everyone's, for RoleNone): the call goes into the
+// bot's outbox, which the bot sends. Without REDIS_URL it says how the
+// member gets it instead. A failure here is no failure of the command.
+func menuFor(ctx context.Context, cfg config.Config, vols *storage.Volunteers, userID int64, role flows.Role, stdout, stderr io.Writer) {
+	if cfg.RedisURL == "" {
+		fmt.Fprintln(stdout, "their command menu in Telegram changes when they next write to the bot (set REDIS_URL to change it now)")
+		return
+	}
+	cat, err := locales.New()
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: command menu not changed: %v\n", err)
+		return
+	}
+	lang := "en"
+	if v, err := vols.Get(ctx, userID); err == nil && v.Lang != "" {
+		lang = flows.Lang(v.Lang)
+	}
+	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: command menu not changed: %v\n", err)
+		return
+	}
+	defer rdb.Close()
+	out := pipeline.NewOutbox(rdb, cfg.RedisPrefix, cfg.Partitions)
+	c := bot.ChatCommands(cat, userID, lang, role)
+	if err := out.Add(ctx, pipeline.Outgoing{Partition: out.PartitionOf(userID), ChatID: c.ChatID, Method: c.Method,
+		Priority: int(c.Priority), Params: c.Params}); err != nil {
+		fmt.Fprintf(stderr, "hotline: command menu not changed: %v\n", err)
+		return
+	}
+	fmt.Fprintln(stdout, "their command menu in Telegram is being changed by the bot")
 }

@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 
 	"hotline/flows"
@@ -42,4 +46,55 @@ func TestVolunteerCommandMenuEndToEnd(t *testing.T) {
 	if got := h.tg.Commands(""); len(got) != len(flows.CommandsFor(flows.RoleNone)) {
 		t.Errorf("the default menu changed: %v", got)
 	}
+}
+
+// A member added or removed with `hotline volunteers` gets their command
+// menu from the running bot at once: the volunteer's commands after add,
+// everyone's again after remove.
+func TestVolunteersCommandSetsTheMenuEndToEnd(t *testing.T) {
+	t.Parallel()
+	h := newHandoffHarness(t)
+	vol := h.tg.User(7000602, "en")
+	vol.Send("/start")
+	vol.Next(t)
+	env := func(name string) string {
+		switch name {
+		case "DATABASE_URL":
+			return h.cfg.DatabaseURL
+		case "REDIS_URL":
+			return h.cfg.RedisURL
+		case "HOTLINE_REDIS_PREFIX":
+			return h.cfg.RedisPrefix
+		case "HOTLINE_PARTITIONS":
+			return strconv.Itoa(h.cfg.Partitions)
+		}
+		return ""
+	}
+	names := func() []string {
+		var out []string
+		for _, c := range h.tg.ChatCommands(vol.ID, "") {
+			out = append(out, c.Command)
+		}
+		return out
+	}
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"volunteers", "add", strconv.FormatInt(vol.ID, 10)}, env, &out, &errs); code != 0 {
+		t.Fatalf("volunteers add: exit %d: %s", code, errs.String())
+	}
+	want := flows.CommandsFor(flows.RoleVolunteer)
+	eventually(t, "the volunteer's menu", func() error {
+		if got := names(); !slices.Equal(got, want) {
+			return fmt.Errorf("menu %v, want %v (%s)", got, want, out.String())
+		}
+		return nil
+	})
+	if code := run(context.Background(), []string{"volunteers", "remove", strconv.FormatInt(vol.ID, 10)}, env, &out, &errs); code != 0 {
+		t.Fatalf("volunteers remove: exit %d: %s", code, errs.String())
+	}
+	eventually(t, "the menu taken back", func() error {
+		if got := names(); len(got) != 0 {
+			return fmt.Errorf("menu %v after remove, want none of their own", got)
+		}
+		return nil
+	})
 }
