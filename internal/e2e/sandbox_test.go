@@ -457,6 +457,16 @@ func TestSandboxInChromium(t *testing.T) {
 	if err := b.run(&photos, `return document.querySelectorAll('section[data-user="relative"] .msg.user img.photo').length`); err != nil || photos != 1 {
 		t.Errorf("the relative's column shows %d photos (%v), want the one sent", photos, err)
 	}
+	// A file, a voice message and a sticker, as people send by mistake:
+	// each shown as sent, each answered with the question again.
+	for _, kind := range []string{"document", "voice", "sticker"} {
+		m = p.do(rel, ru("ask.name"), func() { p.click(`section[data-user="relative"] .compose button.` + kind) })
+	}
+	var files []string
+	if err := b.run(&files, `return [...document.querySelectorAll('section[data-user="relative"] .msg.user .file')].map((f) => f.textContent)`); err != nil ||
+		len(files) != 3 || !strings.Contains(files[0], "document") || !strings.Contains(files[1], "voice") || !strings.Contains(files[2], "sticker") {
+		t.Errorf("the relative's column shows %q (%v), want a document, a voice message and a sticker", files, err)
+	}
 	m = p.do(rel, "Ivan Petrov", func() { p.typeIn(rel, "Иван Петров") }) // the Latin spelling offered
 	m = p.do(rel, ru("ask.name_other"), func() { p.press(rel, m, "Ivan Petrov") })
 	m = p.do(rel, ru("ask.birth_date"), func() { p.press(rel, m, btn("btn.dont_know")) })
@@ -531,6 +541,13 @@ func TestSandboxInChromium(t *testing.T) {
 	p.do("friend", plain(cat.Render("ru", flows.T("language.set"))), func() {
 		p.click(`section[data-user="friend"] .lang button[data-lang="ru"]`)
 	})
+	// The bot's own language buttons move the column's switch too.
+	choose := p.do("friend", plain(cat.Render("ru", flows.T("language.choose"))), func() { p.typeIn("friend", "/language") })
+	p.do("friend", plain(cat.Render("en", flows.T("language.set"))), func() { p.press("friend", choose, "English") })
+	var pressed string
+	if err := b.run(&pressed, `return document.querySelector('section[data-user="friend"] .lang button[aria-pressed="true"]').dataset.lang`); err != nil || pressed != "en" {
+		t.Errorf("after the bot's English button the column's switch shows %q (%v), want en", pressed, err)
+	}
 
 	// The relative asks for a volunteer.
 	var offer shownMessage

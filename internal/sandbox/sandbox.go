@@ -225,6 +225,7 @@ var (
 	errEmptyText = errors.New("empty message")
 	errLongText  = errors.New("message longer than 16384 characters")
 	errNoLang    = errors.New("language must be ru or en")
+	errNoKind    = errors.New("kind must be photo, document, voice or sticker")
 )
 
 // sendText sends what a user typed. The event is recorded before the bot
@@ -277,6 +278,12 @@ func splitText(text string) []string {
 
 // sendPhoto sends a sample photo with a caption.
 func (sb *Sandbox) sendPhoto(id int64, caption string) (int, error) {
+	return sb.sendMedia(id, "photo", caption)
+}
+
+// sendMedia sends a sample of a kind of media: a photo or a document with
+// a caption, a voice message or a sticker (no caption).
+func (sb *Sandbox) sendMedia(id int64, kind, caption string) (int, error) {
 	u := sb.byID[id]
 	if u == nil {
 		return 0, errNoUser
@@ -286,8 +293,20 @@ func (sb *Sandbox) sendPhoto(id int64, caption string) (int, error) {
 	}
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
-	msg := u.u.SendPhoto(caption)
-	sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: "photo", Text: caption})
+	var msg int
+	switch kind {
+	case "photo":
+		msg = u.u.SendPhoto(caption)
+	case "document":
+		msg = u.u.SendDocument("document.pdf", caption)
+	case "voice":
+		msg, caption = u.u.SendVoice(), ""
+	case "sticker":
+		msg, caption = u.u.SendSticker(), ""
+	default:
+		return 0, errNoKind
+	}
+	sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: kind, Text: caption})
 	return msg, nil
 }
 
@@ -345,6 +364,7 @@ func (sb *Sandbox) api() http.Handler {
 	mux.HandleFunc("GET /api/events", sb.serveEvents)
 	mux.HandleFunc("POST /api/send", sb.serveSend)
 	mux.HandleFunc("POST /api/photo", sb.servePhoto)
+	mux.HandleFunc("POST /api/media", sb.serveMedia)
 	mux.HandleFunc("POST /api/press", sb.servePress)
 	mux.HandleFunc("POST /api/lang", sb.serveLang)
 	return mux
@@ -379,6 +399,7 @@ type apiRequest struct {
 	Message int    `json:"message"`
 	Data    string `json:"data"`
 	Lang    string `json:"lang"`
+	Kind    string `json:"kind"` // of media: photo, document, voice, sticker
 }
 
 // readRequest decodes a POST body. JSON only: a cross-site form cannot send
@@ -411,6 +432,15 @@ func (sb *Sandbox) servePhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := sb.sendPhoto(req.User, req.Text)
+	answer(w, map[string]int{"message": id}, err)
+}
+
+func (sb *Sandbox) serveMedia(w http.ResponseWriter, r *http.Request) {
+	req, ok := readRequest(w, r)
+	if !ok {
+		return
+	}
+	id, err := sb.sendMedia(req.User, req.Kind, req.Text)
 	answer(w, map[string]int{"message": id}, err)
 }
 

@@ -85,7 +85,19 @@ function column(u) {
       el('button', {
         type: 'button', class: 'photo', title: 'send a sample photo; the text box is its caption',
         onclick: () => sendPhoto(col),
-      }, 'Photo')));
+      }, 'Photo'),
+      el('button', {
+        type: 'button', class: 'media document', title: 'send a sample document; the text box is its caption',
+        onclick: () => sendMedia(col, 'document'),
+      }, 'File'),
+      el('button', {
+        type: 'button', class: 'media voice', title: 'send a voice message',
+        onclick: () => sendMedia(col, 'voice'),
+      }, 'Voice'),
+      el('button', {
+        type: 'button', class: 'media sticker', title: 'send a sticker',
+        onclick: () => sendMedia(col, 'sticker'),
+      }, 'Sticker')));
   drawMenu(col);
   return col;
 }
@@ -103,11 +115,25 @@ function sendPhoto(col) {
   act(col, () => post('api/photo', { user: col.user.id, text: caption }));
 }
 
+// sendMedia sends a sample document (with the text box as its caption), a
+// voice message or a sticker.
+function sendMedia(col, kind) {
+  const caption = kind === 'document' ? col.text.value : '';
+  if (kind === 'document') col.text.value = '';
+  act(col, () => post('api/media', { user: col.user.id, kind, text: caption }));
+}
+
 function setLang(col, lang) {
+  showLang(col, lang);
+  act(col, () => post('api/lang', { user: col.user.id, lang }));
+}
+
+// showLang marks the column's language: set here, or by the bot's own
+// language buttons.
+function showLang(col, lang) {
   col.lang = lang;
   for (const b of col.langButtons) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   drawMenu(col);
-  act(col, () => post('api/lang', { user: col.user.id, lang }));
 }
 
 // drawMenu shows the bot's command menu in the column's language, as
@@ -230,6 +256,9 @@ function content(col, e) {
           type: 'button', class: 'ib', 'data-data': b.data,
           onclick: (ev) => {
             ev.currentTarget.classList.add('pressed');
+            // The bot's language buttons switch the column's language too.
+            const lang = /^l:(ru|en)$/.exec(b.data || '');
+            if (lang) showLang(col, lang[1]);
             act(col, () => post('api/press', { user: col.user.id, message: e.id, data: b.data }));
           },
         }, b.text);
