@@ -302,3 +302,21 @@ func TestVolunteerTextsReadAsAVolunteerReadsThem(t *testing.T) {
 		t.Errorf("/case names the reporter's answers as the volunteer's:\n%s", card)
 	}
 }
+
+// TestFindEndsWithTheCaseActions: a volunteer's /find ends with the found
+// case's actions, not with the relatives' main menu.
+func TestFindEndsWithTheCaseActions(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	cs, err := a.cases.Create(context.Background(), &flows.Report{DraftID: "find-end", Consent: true,
+		NameLatin: "Ivan Petrov", ANumber: "123456789", ReporterChatID: 7300001, ReporterUserID: 7300001, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := adm.command("find", "A 123 456 789")
+	names := buttonNames(r)
+	if slices.Contains(names, "btn.menu") || !slices.Contains(names, "btn.case_status") {
+		t.Errorf("/find %s ends with %v, want the case's actions and no main menu", flows.FormatCode(cs.Code), names)
+	}
+}

@@ -655,7 +655,11 @@ func (c *turn) find(ctx context.Context, arg string) error {
 			{Text: T("btn.case_note", "Code", FormatCode(f.Case.Code)), Data: dataStatus + ":" + actStartNote + ":" + f.Case.Code},
 		})
 	}
-	c.footer()
+	// The relatives' menu is no end for a volunteer's search: only a
+	// report of their own in the making is offered back.
+	if c.inReport() {
+		c.footer()
+	}
 	return nil
 }
 
