@@ -32,6 +32,7 @@ type Message struct {
 	Kind      string // text, photo, document, voice, video, audio, animation, sticker, location, contact
 	Caption   string // the caption as the bot sent it, or the copied caption
 	ReplyTo   int    // the message it replies to, 0 when none
+	ThreadID  int    // the forum topic it is in, 0 when none
 	Protected bool   // sent with protect_content: it cannot be forwarded or saved
 	At        time.Time
 
@@ -84,6 +85,10 @@ type chat struct {
 	tokensAt   time.Time
 	sent       []time.Time // groups: accepted messages in the last minute
 	retryUntil time.Time
+
+	forum  bool           // a supergroup with topics enabled
+	topics map[int]*Topic // by message_thread_id
+	pinned map[int]int    // thread (0: the chat itself) → pinned message id
 }
 
 func (c *chat) group() bool { return c.typ != "private" }
@@ -125,6 +130,7 @@ func (s *Server) wireChat(c *chat) wireChat {
 	if c.group() {
 		w.Title = c.title
 		w.AllMembersAreAdministrators = c.typ == "group"
+		w.IsForum = c.forum
 		return w
 	}
 	if u := c.user; u != nil {
@@ -164,6 +170,9 @@ func (s *Server) deliverLocked(c *chat, st *stored, cl *call, edited bool) *Mess
 	}
 	if st.w.ReplyToMessage != nil {
 		m.ReplyTo = st.w.ReplyToMessage.MessageID
+	}
+	if st.w.IsTopicMessage {
+		m.ThreadID = st.w.MessageThreadID
 	}
 	if mk := st.w.ReplyMarkup; mk != nil {
 		for _, row := range mk.InlineKeyboard {

@@ -19,8 +19,21 @@ const (
 )
 
 // targetLocked finds the chat a bot call is about (in parameter key) and
-// checks the bot may write there.
+// checks the bot may write there, and in the forum topic it names.
 func (s *Server) targetLocked(p params, key string) (*chat, *apiError) {
+	c, err := s.chatOfLocked(p, key)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.threadLocked(c, p); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// chatOfLocked is targetLocked without the topic: for the calls that
+// manage topics.
+func (s *Server) chatOfLocked(p params, key string) (*chat, *apiError) {
 	id, err := p.chatID(key)
 	if err != nil {
 		return nil, err
@@ -183,12 +196,16 @@ func (s *Server) replyLocked(c *chat, p params) (*wireMessage, *apiError) {
 	return &w, nil
 }
 
-// botMessageLocked stores a bot message in c and delivers it.
+// botMessageLocked stores a bot message in c and delivers it, in the forum
+// topic the call names (checked by targetLocked).
 func (s *Server) botMessageLocked(c *chat, st *stored, cl *call) wireMessage {
 	st.fromBot = true
 	st.w.HasProtected = cl.p.bool("protect_content")
 	bot := s.botUser()
 	s.newMessageLocked(c, st, &bot)
+	if thread, _ := s.threadLocked(c, cl.p); thread != 0 {
+		st.w.MessageThreadID, st.w.IsTopicMessage = thread, true
+	}
 	s.deliverLocked(c, st, cl, false)
 	return st.w
 }

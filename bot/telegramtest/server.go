@@ -376,6 +376,12 @@ func init() {
 		"leaveChat":              (*Server).leaveChat,
 		"getChat":                (*Server).getChat,
 		"getFile":                (*Server).getFile,
+		"createForumTopic":       (*Server).createForumTopic,
+		"editForumTopic":         (*Server).editForumTopic,
+		"closeForumTopic":        (*Server).closeForumTopic,
+		"reopenForumTopic":       (*Server).reopenForumTopic,
+		"deleteForumTopic":       (*Server).deleteForumTopic,
+		"pinChatMessage":         (*Server).pinChatMessage,
 	} {
 		methods[strings.ToLower(name)] = struct {
 			name string

@@ -41,6 +41,7 @@ type wireChat struct {
 	LastName  string `json:"last_name,omitempty"`
 	// AllMembersAreAdministrators is still sent for basic groups.
 	AllMembersAreAdministrators bool `json:"all_members_are_administrators,omitempty"`
+	IsForum                     bool `json:"is_forum,omitempty"` // a supergroup with topics
 }
 
 // wireOrigin is https://core.telegram.org/bots/api#messageoriginuser.
@@ -92,6 +93,23 @@ type wireMessage struct {
 	NewChatMembers     []wireUser                 `json:"new_chat_members,omitempty"`
 	LeftChatMember     *wireUser                  `json:"left_chat_member,omitempty"`
 	ReplyMarkup        *wireMarkup                `json:"reply_markup,omitempty"`
+
+	// Forum topics (https://core.telegram.org/bots/api#forumtopic): a
+	// message in a topic carries the topic's id, which is the id of the
+	// service message that created it.
+	MessageThreadID    int             `json:"message_thread_id,omitempty"`
+	IsTopicMessage     bool            `json:"is_topic_message,omitempty"`
+	ForumTopicCreated  *wireTopic      `json:"forum_topic_created,omitempty"`
+	ForumTopicEdited   *wireTopic      `json:"forum_topic_edited,omitempty"`
+	ForumTopicClosed   *struct{}       `json:"forum_topic_closed,omitempty"`
+	ForumTopicReopened *struct{}       `json:"forum_topic_reopened,omitempty"`
+	PinnedMessage      *wireMessage    `json:"pinned_message,omitempty"`
+}
+
+// wireTopic is forum_topic_created and forum_topic_edited.
+type wireTopic struct {
+	Name      string `json:"name,omitempty"`
+	IconColor int    `json:"icon_color,omitempty"`
 }
 
 // wireMarkup is https://core.telegram.org/bots/api#inlinekeyboardmarkup.
