@@ -128,6 +128,17 @@ func (a *App) queueCommand(ctx context.Context, c *turn, m *member, _ string) er
 			break
 		}
 		lines = append(lines, a.queueLine(c, w))
+		// The case's urgency marks under its line, an icon and the words,
+		// as on its card.
+		if w.CaseCode != "" {
+			v, err := a.d.Casework.View(ctx, w.CaseCode)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("case of waiting chat: %w", err)
+			}
+			for _, u := range v.Urgent {
+				lines = append(lines, T("casework.line_urgent", "Mark", T("urgent."+u)))
+			}
+		}
 	}
 	m.say(T("handoff.queue", "Lines", lines).Plural(len(ws)))
 	return nil

@@ -85,6 +85,11 @@ func TestUrgentPathInRussian(t *testing.T) {
 
 	// The volunteer's card shows the facts, in the volunteer's language.
 	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	// /queue shows the waiting chat's urgency: an icon and the words.
+	if q := adm.rendered(adm.command("queue", "")); !strings.Contains(q, "🔴") ||
+		!strings.Contains(q, "❗ "+a.cat.Render("en", flows.T("urgent.deportation"))) {
+		t.Errorf("/queue does not show the urgency marks:\n%s", q)
+	}
 	card := adm.rendered(adm.command("case", code))
 	for _, want := range []string{"An ICE officer", "рейс в пятницу", "Final order of removal", "Ivan Petrov", "A123-456-789"} {
 		if !strings.Contains(card, want) {
