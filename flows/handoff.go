@@ -154,12 +154,16 @@ type Queue interface {
 	// Sessions): Chat in the same update still shows the message pending.
 	VolunteerWrote(ctx context.Context, chatID int64) error
 
-	// ClaimReminder marks the volunteer reminded of pending; false when
-	// that was done already or the pairing has moved on.
-	ClaimReminder(ctx context.Context, chatID int64, pending time.Time) (bool, error)
-	// ClaimEscalation marks a waiting chat escalated; false when it was
-	// already, or is no longer waiting.
-	ClaimEscalation(ctx context.Context, chatID int64) (bool, error)
+	// ClaimReminder claims the volunteer's reminder of pending until
+	// until; false when it was sent, another process holds the claim, or
+	// the pairing has moved on. ReminderSent marks it sent.
+	ClaimReminder(ctx context.Context, chatID int64, pending, now, until time.Time) (bool, error)
+	ReminderSent(ctx context.Context, chatID int64, pending time.Time) error
+	// ClaimEscalation claims a waiting chat's escalation until until;
+	// false when it was sent, another process holds the claim, or the chat
+	// is no longer waiting. EscalationSent marks it sent.
+	ClaimEscalation(ctx context.Context, chatID int64, now, until time.Time) (bool, error)
+	EscalationSent(ctx context.Context, chatID int64) error
 	// ClaimTold changes the position a waiting user was last told from
 	// from to to; false when another process did first.
 	ClaimTold(ctx context.Context, chatID int64, from, to int) (bool, error)

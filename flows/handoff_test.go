@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"errors"
 	"hotline/internal/batch"
 
 	"context"
@@ -224,12 +225,22 @@ func textData(r flows.Reply, id, key string) any {
 
 func (w *hworld) tick() []flows.Reply {
 	w.t.Helper()
-	rs, err := w.app.Tick(context.Background())
+	rs, err := tickHandoff(w.app)
 	if err != nil {
 		w.t.Fatalf("Tick: %v", err)
 	}
 	w.file(rs)
 	return rs
+}
+
+// tickHandoff runs the handoff timers and returns what they sent.
+func tickHandoff(a *flows.App) ([]flows.Reply, error) {
+	var rs []flows.Reply
+	err := a.Tick(context.Background(), func(_ context.Context, out []flows.Reply) error {
+		rs = append(rs, out...)
+		return nil
+	})
+	return rs, err
 }
 
 func (w *hworld) waiting() []int64 {
@@ -557,7 +568,7 @@ func TestHandoffTimers(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rs, err := a.Tick(context.Background())
+				rs, err := tickHandoff(a)
 				if err != nil {
 					t.Error(err)
 				}
@@ -983,4 +994,59 @@ func TestHandoffReplyGoesToItsChat(t *testing.T) {
 	coord.expectGot("handoff.reply_not_held")
 	a.expectGot()
 	b.expectGot()
+}
+
+// TestHandoffTimersSurviveAFailedSend: a tick that claims a reminder or an
+// escalation and cannot put its messages in the outbox (Redis away, the
+// process killed) loses neither: another tick leaves the claim alone while
+// it holds, and once it expires the message goes out, once.
+func TestHandoffTimersSurviveAFailedSend(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+	vol, coord := w.person(hVolunteer, "en"), w.person(hCoord, "ru")
+	user, waiting := w.person(7101, "ru"), w.person(7102, "en")
+	for _, u := range []*hperson{user, waiting} {
+		u.press("m:volunteer")
+		u.received()
+	}
+	vol.command("next", "")
+	vol.received()
+	user.received()
+	user.send("Hello? Please answer")
+	vol.received()
+	coord.received()
+
+	failing := func() {
+		t.Helper()
+		sent := 0
+		err := w.app.Tick(context.Background(), func(context.Context, []flows.Reply) error {
+			sent++
+			return errors.New("outbox unreachable")
+		})
+		if err == nil || sent == 0 {
+			t.Fatalf("a tick whose sends fail: err %v after %d sends", err, sent)
+		}
+	}
+	// The volunteer's reminder.
+	w.advance(10*time.Minute + time.Second)
+	failing()
+	w.tick()
+	vol.expectGot() // claimed by the tick that failed: not yet
+	w.advance(time.Minute + time.Second)
+	w.tick()
+	vol.expectGot("handoff.remind")
+	w.tick()
+	vol.expectGot()
+
+	// The waiting chat's escalation to the coordinators.
+	w.advance(4 * time.Minute)
+	failing()
+	w.tick()
+	coord.expectGot()
+	w.advance(time.Minute + time.Second)
+	w.tick()
+	coord.expectGot("handoff.escalate")
+	w.tick()
+	coord.expectGot()
 }

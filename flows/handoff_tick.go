@@ -8,31 +8,64 @@ import (
 	"time"
 )
 
-// Tick runs the handoff's timers and returns the messages they send: a
-// reminder to a volunteer who left the user without an answer for
+// Tick runs the handoff's timers and hands the messages they send to
+// send: a reminder to a volunteer who left the user without an answer for
 // HandoffRemind, the chat's return to the queue after HandoffReturn more,
 // a new position to users who moved up (or down) much, and coordinators
 // told of a chat waiting longer than HandoffEscalate. Several processes
 // may tick at once: every action is claimed in the Queue first, so each
-// happens once. Call it every few seconds.
-func (a *App) Tick(ctx context.Context) ([]Reply, error) {
+// happens once; a reminder or an escalation is claimed for timerClaim and
+// marked sent only once send took its messages, so a process that dies in
+// between loses neither. Call it every few seconds.
+func (a *App) Tick(ctx context.Context, send func(context.Context, []Reply) error) error {
 	now := a.d.Now()
+	out, claimed, err := a.tick(ctx, now)
+	if len(out) > 0 {
+		if serr := send(ctx, out); serr != nil {
+			return errors.Join(err, fmt.Errorf("send handoff messages: %w", serr))
+		}
+	}
+	var failed []error
+	for _, c := range claimed {
+		if err := send(ctx, c.replies); err != nil {
+			failed = append(failed, fmt.Errorf("send handoff %s: %w", c.what, err))
+			continue
+		}
+		if err := c.done(ctx); err != nil {
+			failed = append(failed, fmt.Errorf("mark handoff %s: %w", c.what, err))
+		}
+	}
+	return errors.Join(append([]error{err}, failed...)...)
+}
+
+// tickClaim is a reminder or an escalation claimed by a tick: its
+// messages, and how to mark it sent.
+type tickClaim struct {
+	what    string
+	replies []Reply
+	done    func(context.Context) error
+}
+
+// tick runs the timers: the messages of what changed state, and the
+// claimed reminders and escalations.
+func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, error) {
 	var out []Reply
+	var claimed []tickClaim
 	ps, err := a.d.Queue.Paired(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list pairings: %w", err)
+		return nil, nil, fmt.Errorf("list pairings: %w", err)
 	}
 	if len(ps) > 0 {
 		// A member removed outside the bot (the command line) gives back
 		// the chats they hold.
 		gone, err := a.notMembers(ctx, ps)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, vol := range gone {
 			rs, err := a.returnAll(ctx, vol, EndRemoved, now, "")
 			if err != nil {
-				return out, err
+				return out, claimed, err
 			}
 			out = append(out, rs...)
 		}
@@ -53,34 +86,36 @@ func (a *App) Tick(ctx context.Context) ([]Reply, error) {
 				continue // answered, released or returned meanwhile
 			}
 			if err != nil {
-				return out, fmt.Errorf("return %d to the queue: %w", p.ChatID, err)
+				return out, claimed, fmt.Errorf("return %d to the queue: %w", p.ChatID, err)
 			}
 			if err := a.d.Handoffs.End(ctx, q.ID, EndSilent, now); err != nil {
-				return out, fmt.Errorf("record end of handoff %s: %w", q.ID, err)
+				return out, claimed, fmt.Errorf("record end of handoff %s: %w", q.ID, err)
 			}
 			out = append(out, Reply{ChatID: q.Volunteer, Lang: q.VolLang,
 				Texts: []Text{T("handoff.vol_returned", "Ticket", q.Ticket)}})
 			rs, err := a.returned(ctx, q, pos, "handoff.returned")
 			if err != nil {
-				return out, err
+				return out, claimed, err
 			}
 			out = append(out, rs...)
 		case silent >= a.cfg.HandoffRemind && !p.Reminded:
-			ok, err := a.d.Queue.ClaimReminder(ctx, p.ChatID, p.Pending)
+			ok, err := a.d.Queue.ClaimReminder(ctx, p.ChatID, p.Pending, now, now.Add(timerClaim))
 			if err != nil {
-				return out, fmt.Errorf("claim reminder of %d: %w", p.ChatID, err)
+				return out, claimed, fmt.Errorf("claim reminder of %d: %w", p.ChatID, err)
 			}
 			if ok {
-				out = append(out, Reply{ChatID: p.Volunteer, Lang: p.VolLang, Priority: PriorityReply,
-					Texts: []Text{T("handoff.remind", "Ticket", p.Ticket, "Wait", waitText(silent),
-						"Left", waitText(a.cfg.HandoffReturn))}})
+				chat, pending := p.ChatID, p.Pending
+				claimed = append(claimed, tickClaim{what: "reminder", replies: []Reply{{ChatID: p.Volunteer, Lang: p.VolLang,
+					Priority: PriorityReply, Texts: []Text{T("handoff.remind", "Ticket", p.Ticket, "Wait", waitText(silent),
+						"Left", waitText(a.cfg.HandoffReturn))}}},
+					done: func(ctx context.Context) error { return a.d.Queue.ReminderSent(ctx, chat, pending) }})
 			}
 		}
 	}
 
 	ws, err := a.d.Queue.Waiting(ctx)
 	if err != nil {
-		return out, fmt.Errorf("list queue: %w", err)
+		return out, claimed, fmt.Errorf("list queue: %w", err)
 	}
 	var coordinators []Volunteer
 	for i, w := range ws {
@@ -88,7 +123,7 @@ func (a *App) Tick(ctx context.Context) ([]Reply, error) {
 		if movedMuch(w.Told, pos) {
 			ok, err := a.d.Queue.ClaimTold(ctx, w.ChatID, w.Told, pos)
 			if err != nil {
-				return out, fmt.Errorf("claim position of %d: %w", w.ChatID, err)
+				return out, claimed, fmt.Errorf("claim position of %d: %w", w.ChatID, err)
 			}
 			if ok {
 				out = append(out, Reply{ChatID: w.ChatID, Lang: w.Lang, Priority: PriorityNotice,
@@ -98,26 +133,29 @@ func (a *App) Tick(ctx context.Context) ([]Reply, error) {
 		if w.Escalated || now.Sub(w.Queued) < a.cfg.HandoffEscalate {
 			continue
 		}
-		ok, err := a.d.Queue.ClaimEscalation(ctx, w.ChatID)
+		ok, err := a.d.Queue.ClaimEscalation(ctx, w.ChatID, now, now.Add(timerClaim))
 		if err != nil {
-			return out, fmt.Errorf("claim escalation of %d: %w", w.ChatID, err)
+			return out, claimed, fmt.Errorf("claim escalation of %d: %w", w.ChatID, err)
 		}
 		if !ok {
 			continue
 		}
 		if coordinators == nil {
 			if coordinators, err = a.coordinators(ctx); err != nil {
-				return out, err
+				return out, claimed, err
 			}
 		}
+		chat := w.ChatID
+		c := tickClaim{what: "escalation", done: func(ctx context.Context) error { return a.d.Queue.EscalationSent(ctx, chat) }}
 		for _, v := range coordinators {
-			out = append(out, Reply{ChatID: v.UserID, Lang: v.Lang, Priority: PriorityReply,
+			c.replies = append(c.replies, Reply{ChatID: v.UserID, Lang: v.Lang, Priority: PriorityReply,
 				Texts: []Text{T("handoff.escalate", "Ticket", w.Ticket, "Wait", waitText(now.Sub(w.Queued)),
 					"Lang", langText(w.Lang), "Urgent", w.Urgent, "Case", caseText(w.CaseCode), "Waiting", len(ws))},
 				Buttons: [][]Button{{{Text: T("btn.handoff_take"), Data: dataTake + ":" + itoa(w.Ticket)}}}})
 		}
+		claimed = append(claimed, c)
 	}
-	return out, nil
+	return out, claimed, nil
 }
 
 // notMembers returns the volunteers of pairings who are no longer members.

@@ -576,34 +576,76 @@ func (s *Queue) VolunteerWrote(ctx context.Context, chatID int64) error {
 	return nil
 }
 
+// A reminder or an escalation is claimed until a time ("c:<ms>" in its
+// field), its messages are put in the outbox, and then it is marked done
+// ("1"). A claim whose process died before that expires, and the next tick
+// claims it again: the message is not lost.
 var claimReminderScript = redis.NewScript(`
 local pk = ARGV[1] .. 'h:p:' .. ARGV[2]
 if redis.call('HGET', pk, 'pending') ~= ARGV[3] then return 0 end
-return redis.call('HSETNX', pk, 'reminded', '1')
+local r = redis.call('HGET', pk, 'reminded')
+if r == '1' then return 0 end
+if r and tonumber(string.sub(r, 3)) and tonumber(string.sub(r, 3)) > tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', pk, 'reminded', 'c:' .. ARGV[5])
+return 1
 `)
 
-// ClaimReminder marks the volunteer reminded of pending.
-func (s *Queue) ClaimReminder(ctx context.Context, chatID int64, pending time.Time) (bool, error) {
-	n, err := s.run(ctx, claimReminderScript, idStr(chatID), msStr(pending)).Int()
+// ClaimReminder claims the volunteer's reminder of pending until until.
+func (s *Queue) ClaimReminder(ctx context.Context, chatID int64, pending, now, until time.Time) (bool, error) {
+	n, err := s.run(ctx, claimReminderScript, idStr(chatID), msStr(pending), msStr(now), msStr(until)).Int()
 	if err != nil {
 		return false, fmt.Errorf("claim reminder of %d: %w", chatID, err)
 	}
 	return n == 1, nil
 }
 
+var reminderSentScript = redis.NewScript(`
+local pk = ARGV[1] .. 'h:p:' .. ARGV[2]
+if redis.call('HGET', pk, 'pending') ~= ARGV[3] then return 0 end
+redis.call('HSET', pk, 'reminded', '1')
+return 1
+`)
+
+// ReminderSent marks the reminder of pending sent.
+func (s *Queue) ReminderSent(ctx context.Context, chatID int64, pending time.Time) error {
+	if err := s.run(ctx, reminderSentScript, idStr(chatID), msStr(pending)).Err(); err != nil {
+		return fmt.Errorf("mark reminder of %d: %w", chatID, err)
+	}
+	return nil
+}
+
 var claimEscalationScript = redis.NewScript(`
 local wk = ARGV[1] .. 'h:w:' .. ARGV[2]
 if redis.call('EXISTS', wk) == 0 then return 0 end
-return redis.call('HSETNX', wk, 'esc', '1')
+local e = redis.call('HGET', wk, 'esc')
+if e == '1' then return 0 end
+if e and tonumber(string.sub(e, 3)) and tonumber(string.sub(e, 3)) > tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', wk, 'esc', 'c:' .. ARGV[4])
+return 1
 `)
 
-// ClaimEscalation marks a waiting chat escalated.
-func (s *Queue) ClaimEscalation(ctx context.Context, chatID int64) (bool, error) {
-	n, err := s.run(ctx, claimEscalationScript, idStr(chatID)).Int()
+// ClaimEscalation claims a waiting chat's escalation until until.
+func (s *Queue) ClaimEscalation(ctx context.Context, chatID int64, now, until time.Time) (bool, error) {
+	n, err := s.run(ctx, claimEscalationScript, idStr(chatID), msStr(now), msStr(until)).Int()
 	if err != nil {
 		return false, fmt.Errorf("claim escalation of %d: %w", chatID, err)
 	}
 	return n == 1, nil
+}
+
+var escalationSentScript = redis.NewScript(`
+local wk = ARGV[1] .. 'h:w:' .. ARGV[2]
+if redis.call('EXISTS', wk) == 0 then return 0 end
+redis.call('HSET', wk, 'esc', '1')
+return 1
+`)
+
+// EscalationSent marks a waiting chat's escalation sent.
+func (s *Queue) EscalationSent(ctx context.Context, chatID int64) error {
+	if err := s.run(ctx, escalationSentScript, idStr(chatID)).Err(); err != nil {
+		return fmt.Errorf("mark escalation of %d: %w", chatID, err)
+	}
+	return nil
 }
 
 var claimToldScript = redis.NewScript(`

@@ -384,11 +384,11 @@ func TestTimerClaims(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := q.ClaimReminder(ctx, p.ChatID, p.Pending)
+			ok, err := q.ClaimReminder(ctx, p.ChatID, p.Pending, qNow, qNow.Add(time.Minute))
 			if err != nil {
 				t.Error(err)
 			}
-			ok2, err := q.ClaimEscalation(ctx, 2)
+			ok2, err := q.ClaimEscalation(ctx, 2, qNow, qNow.Add(time.Minute))
 			if err != nil {
 				t.Error(err)
 			}
@@ -416,7 +416,7 @@ func TestTimerClaims(t *testing.T) {
 	if _, _, err := q.Release(ctx, flows.Return{ChatID: p.ChatID, Volunteer: 9, Pending: p.Pending, At: qNow}); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("timer return after an answer: %v, want ErrNotFound", err)
 	}
-	if ok, _ := q.ClaimEscalation(ctx, p.ChatID); ok {
+	if ok, _ := q.ClaimEscalation(ctx, p.ChatID, qNow, qNow.Add(time.Minute)); ok {
 		t.Error("escalation claimed for a chat that is not waiting")
 	}
 }

@@ -55,23 +55,12 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 				return
 			case <-t.C:
 			}
-			for _, t := range []struct {
-				name string
-				tick func(context.Context) ([]flows.Reply, error)
-			}{{"handoff", h.app.Tick}} {
-				rs, err := t.tick(ctx)
-				if len(rs) > 0 {
-					if serr := h.p.Send(ctx, Calls(h.bot.Calls(rs))...); serr != nil {
-						h.log.Warn("send timer messages", "timers", t.name, "messages", len(rs), "err", serr)
-					}
-				}
-				if err != nil && ctx.Err() == nil {
-					h.log.Warn("timers", "timers", t.name, "err", err)
-				}
+			// Reminders, escalations and check-in timers are marked done
+			// only once their messages are in the outbox: a failed send
+			// leaves them to a later tick.
+			if err := h.app.Tick(ctx, h.send); err != nil && ctx.Err() == nil {
+				h.log.Warn("timers", "timers", "handoff", "err", err)
 			}
-			// Casework and check-in timers are marked done only once their
-			// messages are in the outbox: a failed send leaves them to a
-			// later tick.
 			if err := h.app.CaseTick(ctx, h.send); err != nil && ctx.Err() == nil {
 				h.log.Warn("timers", "timers", "casework", "err", err)
 			}
