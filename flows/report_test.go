@@ -705,6 +705,30 @@ func TestCheckinOffice(t *testing.T) {
 	}
 }
 
+// toANumber answers a report's questions up to the A-number, skipping
+// what may be skipped: in Russian with the name in Cyrillic, in English in
+// Latin.
+func toANumber(lang string) []answer {
+	if lang == "ru" {
+		return []answer{
+			{send: "Иван Петров", want: "ask.name_latin"},
+			{press: "btn.use_translit", want: "ask.name_other"},
+			{press: "btn.dont_know", want: "ask.birth_date"},
+			{press: "btn.dont_know", want: "ask.birth_country"},
+			{press: "btn.dont_know", want: "ask.citizenship"},
+			{send: "Россия", want: "ask.a_number"},
+		}
+	}
+	return []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship"},
+		{send: "Russia", want: "ask.a_number"},
+	}
+}
+
 // TestSameANumberOffersNews: a second relative who gives the A-number of an
 // open case someone else reported is told the hotline has the case and may
 // send news to it instead; the news reaches the case, and the relative sees
@@ -724,15 +748,9 @@ func TestSameANumberOffersNews(t *testing.T) {
 
 	second := &chat{testApp: a, id: 7100002, langCode: "en", sent: map[int]flows.Reply{}}
 	startReport(second)
-	fillReport(second, []answer{
-		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
-		{press: "btn.dont_know", want: "ask.birth_country"},
-		{press: "btn.dont_know", want: "ask.citizenship"},
-		{send: "Russia", want: "ask.a_number"},
-		{send: "123456789", want: "ask.known_case"},
-	})
+	fillReport(second, append(toANumber("en"),
+		answer{send: "123456789", want: "ask.known_case"},
+	))
 	if shown := second.rendered(second.last); strings.Contains(shown, "Иван") || strings.Contains(shown, "Мария") {
 		t.Errorf("the second reporter is shown the first report:\n%s", shown)
 	}
@@ -745,24 +763,12 @@ func TestSameANumberOffersNews(t *testing.T) {
 	// A third goes on with the report; the first, reporting again, is not asked.
 	third := &chat{testApp: a, id: 7100003, langCode: "en", sent: map[int]flows.Reply{}}
 	startReport(third)
-	fillReport(third, []answer{
-		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
-		{press: "btn.dont_know", want: "ask.birth_country"},
-		{press: "btn.dont_know", want: "ask.citizenship"},
-		{send: "Russia", want: "ask.a_number"},
-		{send: "A123456789", want: "ask.known_case"},
-		{press: "btn.known_report", want: "ask.detained_on"},
-	})
+	fillReport(third, append(toANumber("en"),
+		answer{send: "A123456789", want: "ask.known_case"},
+		answer{press: "btn.known_report", want: "ask.detained_on"},
+	))
 	startReport(first)
-	fillReport(first, []answer{
-		{send: "Иван Петров", want: "ask.name_latin"},
-		{press: "btn.use_translit", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
-		{press: "btn.dont_know", want: "ask.birth_country"},
-		{press: "btn.dont_know", want: "ask.citizenship"},
-		{send: "Россия", want: "ask.a_number"},
-		{send: "123456789", want: "ask.detained_on"},
-	})
+	fillReport(first, append(toANumber("ru"),
+		answer{send: "123456789", want: "ask.detained_on"},
+	))
 }

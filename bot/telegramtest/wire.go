@@ -97,13 +97,13 @@ type wireMessage struct {
 	// Forum topics (https://core.telegram.org/bots/api#forumtopic): a
 	// message in a topic carries the topic's id, which is the id of the
 	// service message that created it.
-	MessageThreadID    int             `json:"message_thread_id,omitempty"`
-	IsTopicMessage     bool            `json:"is_topic_message,omitempty"`
-	ForumTopicCreated  *wireTopic      `json:"forum_topic_created,omitempty"`
-	ForumTopicEdited   *wireTopic      `json:"forum_topic_edited,omitempty"`
-	ForumTopicClosed   *struct{}       `json:"forum_topic_closed,omitempty"`
-	ForumTopicReopened *struct{}       `json:"forum_topic_reopened,omitempty"`
-	PinnedMessage      *wireMessage    `json:"pinned_message,omitempty"`
+	MessageThreadID    int          `json:"message_thread_id,omitempty"`
+	IsTopicMessage     bool         `json:"is_topic_message,omitempty"`
+	ForumTopicCreated  *wireTopic   `json:"forum_topic_created,omitempty"`
+	ForumTopicEdited   *wireTopic   `json:"forum_topic_edited,omitempty"`
+	ForumTopicClosed   *struct{}    `json:"forum_topic_closed,omitempty"`
+	ForumTopicReopened *struct{}    `json:"forum_topic_reopened,omitempty"`
+	PinnedMessage      *wireMessage `json:"pinned_message,omitempty"`
 }
 
 // wireTopic is forum_topic_created and forum_topic_edited.

@@ -57,19 +57,7 @@ func TestVolunteersCommandSetsTheMenuEndToEnd(t *testing.T) {
 	vol := h.tg.User(7000602, "en")
 	vol.Send("/start")
 	vol.Next(t)
-	env := func(name string) string {
-		switch name {
-		case "DATABASE_URL":
-			return h.cfg.DatabaseURL
-		case "REDIS_URL":
-			return h.cfg.RedisURL
-		case "HOTLINE_REDIS_PREFIX":
-			return h.cfg.RedisPrefix
-		case "HOTLINE_PARTITIONS":
-			return strconv.Itoa(h.cfg.Partitions)
-		}
-		return ""
-	}
+	env := h.cliEnv()
 	names := func() []string {
 		var out []string
 		for _, c := range h.tg.ChatCommands(vol.ID, "") {

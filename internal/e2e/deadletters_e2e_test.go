@@ -35,21 +35,7 @@ func TestDeadLettersCommand(t *testing.T) {
 	}))
 	u := h.tg.User(6700001, "ru")
 	u.Send(poisoned)
-	env := func(name string) string {
-		switch name {
-		case "DATABASE_URL":
-			return h.cfg.DatabaseURL
-		case "REDIS_URL":
-			return h.cfg.RedisURL
-		case "HOTLINE_REDIS_PREFIX":
-			return h.cfg.RedisPrefix
-		case "HOTLINE_PARTITIONS":
-			return "8"
-		case "HOTLINE_DATA_KEY":
-			return botEnv(h.tg, "", "", "")("HOTLINE_DATA_KEY")
-		}
-		return ""
-	}
+	env := h.cliEnv()
 	var list string
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -144,6 +145,26 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h.start()
 	t.Cleanup(h.stop)
 	return h
+}
+
+// cliEnv is the environment of a `hotline` command run against the
+// harness's bot: its database, Redis, prefix, partitions and data key.
+func (h *harness) cliEnv() func(string) string {
+	return func(name string) string {
+		switch name {
+		case "DATABASE_URL":
+			return h.cfg.DatabaseURL
+		case "REDIS_URL":
+			return h.cfg.RedisURL
+		case "HOTLINE_REDIS_PREFIX":
+			return h.cfg.RedisPrefix
+		case "HOTLINE_PARTITIONS":
+			return strconv.Itoa(h.cfg.Partitions)
+		case "HOTLINE_DATA_KEY":
+			return botEnv(h.tg, "", "", "")("HOTLINE_DATA_KEY")
+		}
+		return ""
+	}
 }
 
 // botEnv is the environment of a bot talking to the fake Telegram tg, with

@@ -59,32 +59,13 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	vol := h.tg.User(statusVolunteer, "en")
 
 	code := fileReport(t, h, reporter)
-	reporter.Send("/start")
-	m := expectText(t, reporter, firstLine(h.text("ru", "menu.greeting")))
-	press(t, reporter, m, h.label("ru", "btn.menu_volunteer"))
-	expectText(t, reporter, h.text("ru", "handoff.joined"))
-	kept := reporter.Send("Мой муж Иван Петров, A 123-456-789, родился 05.05.1985. Мой телефон +7 916 123-45-67")
-	expectText(t, reporter, h.text("ru", "handoff.kept"))
-	h.waitKept(t, reporter.ID, 1)
-	// Failures make the bot log: the relayed copies fail twice before
-	// they go through, a notice is refused for good.
-	h.tg.Fault(telegramtest.Fault{Method: "copyMessage", Status: http.StatusBadGateway, Times: 2})
-	h.tg.Fault(telegramtest.Fault{Method: "sendMessage", ChatID: 6100003, Status: http.StatusBadRequest,
-		Description: "Bad Request: chat not found", Times: 1})
-
-	vol.Send("/next")
-	expectText(t, vol, h.lead("en", "handoff.taken"))
-	nextCopy(t, vol, reporter.ID, kept, "text")
-	expectText(t, reporter, h.text("ru", "handoff.vol_joined_anon"))
-	vol.Send("/case")
-	if m := expectText(t, vol, h.lead("en", "handoff.case")); !strings.Contains(m.Plain, "Ivan Petrov") {
-		t.Fatalf("the volunteer holding the chat does not see the case in full:\n%s", m.Plain)
-	}
-	nextCopy(t, reporter, vol.ID, vol.Send("Ivan Petrov, A123456789: John Smith will call you at +7 916 123-45-67"), "text")
-	nextCopy(t, vol, reporter.ID, reporter.Send("Спасибо! Адвокат John Smith, +1 (520) 555-0100"), "text")
-	vol.Send("/done")
-	expectText(t, vol, h.lead("en", "handoff.vol_done"))
-	expectText(t, reporter, h.text("ru", "handoff.done"))
+	personalHandoff(t, h, reporter, vol, func() {
+		// Failures make the bot log: the relayed copies fail twice before
+		// they go through, a notice is refused for good.
+		h.tg.Fault(telegramtest.Fault{Method: "copyMessage", Status: http.StatusBadGateway, Times: 2})
+		h.tg.Fault(telegramtest.Fault{Method: "sendMessage", ChatID: 6100003, Status: http.StatusBadRequest,
+			Description: "Bad Request: chat not found", Times: 1})
+	})
 
 	vol.Send("/note " + code + " SECRET: Иван Петров, born 1985-05-05, wife Мария Петрова +7 916 123-45-67")
 	expectText(t, vol, plain(h.cat.Render("en", flows.T("note.saved", "Code", flows.FormatCode(code)))))
@@ -123,6 +104,36 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	if got := leaked(string(metrics)); len(got) > 0 {
 		t.Errorf("/metrics holds personal data %q", got)
 	}
+}
+
+// personalHandoff has the reporter ask for a volunteer with personal data
+// in what they write, vol take the chat (after before, when not nil), look
+// at /case, and both write personal data to each other before /done.
+func personalHandoff(t *testing.T, h *harness, reporter, vol *telegramtest.User, before func()) {
+	t.Helper()
+	reporter.Send("/start")
+	m := expectText(t, reporter, firstLine(h.text("ru", "menu.greeting")))
+	press(t, reporter, m, h.label("ru", "btn.menu_volunteer"))
+	expectText(t, reporter, h.text("ru", "handoff.joined"))
+	kept := reporter.Send("Мой муж Иван Петров, A 123-456-789, родился 05.05.1985. Мой телефон +7 916 123-45-67")
+	expectText(t, reporter, h.text("ru", "handoff.kept"))
+	h.waitKept(t, reporter.ID, 1)
+	if before != nil {
+		before()
+	}
+	vol.Send("/next")
+	expectText(t, vol, h.lead("en", "handoff.taken"))
+	nextCopy(t, vol, reporter.ID, kept, "text")
+	expectText(t, reporter, h.text("ru", "handoff.vol_joined_anon"))
+	vol.Send("/case")
+	if m := expectText(t, vol, h.lead("en", "handoff.case")); !strings.Contains(m.Plain, "Ivan Petrov") {
+		t.Fatalf("the volunteer holding the chat does not see the case in full:\n%s", m.Plain)
+	}
+	nextCopy(t, reporter, vol.ID, vol.Send("Ivan Petrov, A123456789: John Smith will call you at +7 916 123-45-67"), "text")
+	nextCopy(t, vol, reporter.ID, reporter.Send("Спасибо! Адвокат John Smith, +1 (520) 555-0100"), "text")
+	vol.Send("/done")
+	expectText(t, vol, h.lead("en", "handoff.vol_done"))
+	expectText(t, reporter, h.text("ru", "handoff.done"))
 }
 
 // settled waits until the bot has nothing left to do: Telegram holds no

@@ -50,31 +50,12 @@ func TestRedisFilesCarryNoPersonalData(t *testing.T) {
 	})
 
 	code := fileReport(t, h, reporter)
-	reporter.Send("/start")
-	m := expectText(t, reporter, firstLine(h.text("ru", "menu.greeting")))
-	press(t, reporter, m, h.label("ru", "btn.menu_volunteer"))
-	expectText(t, reporter, h.text("ru", "handoff.joined"))
-	kept := reporter.Send("Мой муж Иван Петров, A 123-456-789, родился 05.05.1985. Мой телефон +7 916 123-45-67")
-	expectText(t, reporter, h.text("ru", "handoff.kept"))
-	h.waitKept(t, reporter.ID, 1)
-	vol.Send("/next")
-	expectText(t, vol, h.lead("en", "handoff.taken"))
-	nextCopy(t, vol, reporter.ID, kept, "text")
-	expectText(t, reporter, h.text("ru", "handoff.vol_joined_anon"))
-	vol.Send("/case")
-	if m := expectText(t, vol, h.lead("en", "handoff.case")); !strings.Contains(m.Plain, "Ivan Petrov") {
-		t.Fatalf("the volunteer holding the chat does not see the case in full:\n%s", m.Plain)
-	}
-	nextCopy(t, reporter, vol.ID, vol.Send("Ivan Petrov, A123456789: John Smith will call you at +7 916 123-45-67"), "text")
-	nextCopy(t, vol, reporter.ID, reporter.Send("Спасибо! Адвокат John Smith, +1 (520) 555-0100"), "text")
-	vol.Send("/done")
-	expectText(t, vol, h.lead("en", "handoff.vol_done"))
-	expectText(t, reporter, h.text("ru", "handoff.done"))
+	personalHandoff(t, h, reporter, vol, nil)
 	setStatus(t, h, vol, code, flows.StatusLawyer, "A lawyer took the case.")
 	expectText(t, reporter, flows.FormatCode(code)) // the reporter is told of the new status
 
 	reporter.Send("/forget")
-	m = expectText(t, reporter, firstLine(h.text("ru", "forget.ask")))
+	m := expectText(t, reporter, firstLine(h.text("ru", "forget.ask")))
 	press(t, reporter, m, h.label("ru", "btn.forget_yes"))
 	expectText(t, reporter, firstLine(h.text("ru", "forget.done")))
 	settled(t, h)
