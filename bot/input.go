@@ -55,6 +55,9 @@ func input(u *models.Update) (flows.Input, bool) {
 	if m.ReplyToMessage != nil {
 		in.ReplyTo = m.ReplyToMessage.ID
 	}
+	if m.IsTopicMessage {
+		in.ThreadID = m.MessageThreadID
+	}
 	in.At = time.Unix(int64(m.Date), 0)
 	if m.From != nil {
 		in.UserID = m.From.ID

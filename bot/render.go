@@ -21,6 +21,9 @@ func (b *Bot) render(r flows.Reply) []Call {
 		c.Priority = r.Priority // before the message that tells of the role
 		menu = []Call{c}
 	}
+	if r.Topic != nil {
+		return append(menu, b.renderTopic(r)...)
+	}
 	return append(menu, b.renderMessage(r)...)
 }
 

@@ -73,8 +73,8 @@ var mediaFields = map[string]string{
 }
 
 // stripMessage keeps a message's ids, chat, sender, date and, when full,
-// its text, caption, command entity, kind of media and the id of the
-// message it replies to.
+// its text, caption, command entity, kind of media, forum topic and the id
+// of the message it replies to.
 func stripMessage(raw json.RawMessage, full bool) (map[string]any, bool) {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(raw, &m) != nil {
@@ -102,6 +102,11 @@ func stripMessage(raw json.RawMessage, full bool) (map[string]any, bool) {
 	}
 	if json.Unmarshal(m["entities"], &ents) == nil && len(ents) > 0 && ents[0].Type == "bot_command" {
 		out["entities"] = ents[:1]
+	}
+	for _, k := range []string{"message_thread_id", "is_topic_message"} { // the forum topic it is in
+		if m[k] != nil {
+			out[k] = m[k]
+		}
 	}
 	for k, stub := range mediaFields {
 		if m[k] != nil && string(m[k]) != "null" {

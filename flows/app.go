@@ -35,6 +35,12 @@ type Config struct {
 	Hours     string   // when the phone answers, HOTLINE_HOURS
 
 	CheckinGrace time.Duration // silence after "are you out?" before it is asked again, and again before the alarm; default 2h
+
+	// ForumChat is the team's supergroup with topics, HOTLINE_FORUM_CHAT:
+	// when set, new cases go to a topic each there instead of members'
+	// private chats (forum.go); 0 for none.
+	ForumChat int64
+	ForumLang string // the language of what the bot writes in the forum; default "en"
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -54,6 +60,7 @@ type Deps struct {
 	CaseworkDeps
 	ToolsDeps
 	CheckinDeps
+	ForumDeps
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
@@ -93,7 +100,7 @@ func (d Deps) check() error {
 		{"Casework", d.Casework},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},
-		{"Offices", d.Offices}, {"Checkins", d.Checkins},
+		{"Offices", d.Offices}, {"Checkins", d.Checkins}, {"Forum", d.Forum},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)
@@ -164,6 +171,9 @@ func New(cfg Config, d Deps) (*App, error) {
 	if cfg.CheckinGrace <= 0 {
 		cfg.CheckinGrace = 2 * time.Hour
 	}
+	if cfg.ForumLang == "" {
+		cfg.ForumLang = "en"
+	}
 	if d.Roles == nil {
 		d.Roles = d.Volunteers
 	}
@@ -180,6 +190,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerInfo()
 	a.registerTools()
 	a.registerCheckin()
+	a.registerForum()
 	return a, nil
 }
 
@@ -192,8 +203,12 @@ func New(cfg Config, d Deps) (*App, error) {
 // would have had the first time, never a double one.
 //
 // Inputs from anything but a private chat get no reply: a relative's report
-// must not be read by a group.
+// must not be read by a group. The team's forum is the one group the bot
+// works in (forum.go).
 func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	if a.forumOn() && in.ChatID == a.cfg.ForumChat {
+		return a.forumInput(ctx, in)
+	}
 	if in.ChatType != "" && in.ChatType != "private" {
 		return nil, nil
 	}

@@ -442,11 +442,15 @@ func (a *App) mayOnCase(ctx context.Context, m *member, act Action, v CaseView) 
 
 // announce builds the new case's card for every member on duty and every
 // coordinator (admins of the configuration too), each in their language.
-// Urgent cases reach coordinators off duty this way as well.
+// Urgent cases reach coordinators off duty this way as well. With a forum,
+// the case gets its topic there instead.
 func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply, error) {
 	v, err := a.d.Casework.ViewByID(ctx, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("view case %d: %w", caseID, err)
+	}
+	if a.forumOn() {
+		return a.forumAnnounce(v), nil
 	}
 	to, err := a.hotline(ctx, except)
 	if err != nil {
@@ -551,6 +555,9 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		c.send(Reply{ChatID: v.ReporterChat, Lang: Lang(v.Lang), Priority: PriorityNotice,
 			Texts: []Text{T("casework.reporter_taken", "Code", code)}})
 	}
+	if err := c.postEvent(ctx, v.Code, T("forum.ev_taken", "Name", a.nameOf(m))); err != nil {
+		return err
+	}
 	return a.cardActions(ctx, c, m, v)
 }
 
@@ -637,7 +644,7 @@ func (a *App) releaseCase(ctx context.Context, c *turn, m *member, raw string) e
 		return err
 	}
 	m.say(T("casework.released", "Code", FormatCode(v.Code)))
-	return nil
+	return c.postEvent(ctx, v.Code, T("forum.ev_released"))
 }
 
 // handoverCommand is /handover CODE <member id or display name>.
@@ -804,7 +811,7 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(prev.Lang),
 			Texts: []Text{T("casework.handover_done", "Code", FormatCode(v.Code), "Name", a.nameOf(m))}})
 	}
-	return nil
+	return c.postEvent(ctx, v.Code, T("forum.ev_taken", "Name", a.nameOf(m)))
 }
 
 // declineHandover withdraws the offer; the owner keeps the case.
@@ -940,13 +947,14 @@ func (a *App) setDate(ctx context.Context, c *turn, m *member, v CaseView, field
 	}
 	if date == "" {
 		m.say(T("casework.date_cleared", "Code", code, "Field", T("casework.field."+field)))
-		return nil
+		return c.postEvent(ctx, v.Code, T("casework.date_cleared", "Code", code, "Field", T("casework.field."+field)))
 	}
-	m.say(T("casework.date_set", "Code", code, "Field", T("casework.field."+field), "Date", dateText(dateOf(date))))
+	set := T("casework.date_set", "Code", code, "Field", T("casework.field."+field), "Date", dateText(dateOf(date)))
+	m.say(set)
 	if urgent != "" {
 		m.say(T("casework.now_urgent"))
 	}
-	return nil
+	return c.postEvent(ctx, v.Code, set)
 }
 
 // urgentFor is the urgency mark a date brings: a deportation within 72
@@ -1102,6 +1110,9 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 		for _, r := range cs {
 			out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true})
 		}
+		if a.forumOn() {
+			out = append(out, a.inTopic(v, TopicPost, texts[0]))
+		}
 		if err := send(ctx, out); err != nil {
 			failed = append(failed, fmt.Errorf("send escalation of case %d: %w", v.ID, err))
 			continue
@@ -1169,6 +1180,9 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 				for _, r := range cs {
 					out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons})
 				}
+			}
+			if a.forumOn() {
+				out = append(out, a.inTopic(v, TopicPost, texts...), a.topicCard(v))
 			}
 			if err := send(ctx, out); err != nil {
 				failed = append(failed, fmt.Errorf("send reminder of case %d: %w", v.ID, err))

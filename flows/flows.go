@@ -37,6 +37,7 @@ type Input struct {
 	Data      string // callback data of a pressed button
 	MessageID int    // the user's message, or the bot message whose button was pressed
 	ReplyTo   int    // the message in this chat that the user's message replies to, 0 for none
+	ThreadID  int    // the forum topic the message is in (forum.go), 0 for none
 	Media     string // photo, sticker, voice, video, document, location, contact, …
 	At        time.Time
 }
@@ -117,6 +118,10 @@ type Reply struct {
 	// a volunteer on duty while many reports come in). Its buttons must say
 	// which case they act on.
 	Join bool
+	// Topic, when set, puts the reply in a case's topic of the team's forum
+	// (ChatID is the forum's): a message or a copy there, or one of the
+	// topic's own operations (forum.go).
+	Topic *Topic
 }
 
 // Copy names a message to relay with copyMessage.

@@ -303,6 +303,9 @@ func (c *turn) commitNews(ctx context.Context) error {
 	c.reset()
 	c.say(T("casework.news_saved", "Code", FormatCode(code)))
 	c.footer()
+	if c.a.forumOn() {
+		return c.postEvent(ctx, v.Code, T("casework.news_owner", "Code", FormatCode(code), "News", what))
+	}
 	if v.Owner != 0 {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply,
 			Texts:   []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},

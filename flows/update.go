@@ -471,6 +471,9 @@ func (c *turn) commitHeldInternal(ctx context.Context) error {
 		return err
 	}
 	c.say(T("note.saved", "Code", FormatCode(u.Code)))
+	if err := c.postEvent(ctx, u.Code, T("forum.ev_note", "Note", u.Held)); err != nil {
+		return err
+	}
 	return c.commitUpdate(ctx, "")
 }
 
@@ -519,7 +522,11 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 		c.say(T("update.notified").Plural(n))
 	}
 	c.caseButtons(st.Code)
-	return nil
+	ev := T("forum.ev_public", "Note", stored.Note)
+	if stored.Kind == EventStatus {
+		ev = T("update.saved", "Code", FormatCode(st.Code), "Status", T("status.name."+stored.Status))
+	}
+	return c.postEvent(ctx, st.Code, ev)
 }
 
 // commitNote records an internal note, which nobody but volunteers sees
@@ -534,7 +541,7 @@ func (c *turn) commitNote(ctx context.Context, caseID int64, code, note, key str
 	}
 	c.say(T("note.saved", "Code", FormatCode(code)))
 	c.caseButtons(code)
-	return nil
+	return c.postEvent(ctx, code, T("forum.ev_note", "Note", note))
 }
 
 // caseButtons are a volunteer's buttons under a case.

@@ -89,6 +89,10 @@ type chat struct {
 	forum  bool           // a supergroup with topics enabled
 	topics map[int]*Topic // by message_thread_id
 	pinned map[int]int    // thread (0: the chat itself) → pinned message id
+
+	members  map[int64]string // group: user → member, kicked or left (members.go)
+	bans     map[int64]int    // group: user → times banned
+	botAdmin *Rights          // group: the bot's rights when it is an admin
 }
 
 func (c *chat) group() bool { return c.typ != "private" }

@@ -382,6 +382,9 @@ func init() {
 		"reopenForumTopic":       (*Server).reopenForumTopic,
 		"deleteForumTopic":       (*Server).deleteForumTopic,
 		"pinChatMessage":         (*Server).pinChatMessage,
+		"getChatMember":          (*Server).getChatMember,
+		"banChatMember":          (*Server).banChatMember,
+		"unbanChatMember":        (*Server).unbanChatMember,
 	} {
 		methods[strings.ToLower(name)] = struct {
 			name string

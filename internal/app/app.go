@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 	// Field offices keep their IANA time zones; containers without
 	// /usr/share/zoneinfo still know them.
@@ -152,10 +153,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		return err
 	}
 	aof := newAOFRewriter(rdb, log)
+	forum := storage.NewForum(db, cfg.ForumChat)
 	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
 		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
-		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace}, flows.Deps{
+		InfoPages: cat.InfoPages(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace,
+		ForumChat: cfg.ForumChat, ForumLang: cfg.ForumLang}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
@@ -186,12 +189,17 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Offices:  offices,
 			Checkins: storage.NewCheckins(db, keys),
 		},
-		Audit: storage.NewAudit(db),
+		ForumDeps: flows.ForumDeps{Forum: forum},
+		Audit:     storage.NewAudit(db),
 	})
 	if err != nil {
 		return err
 	}
-	b := bot.New(app, cat, log, cfg.VolunteerGroups...)
+	groups := cfg.VolunteerGroups
+	if cfg.ForumChat != 0 {
+		groups = append(groups, cfg.ForumChat)
+	}
+	b := bot.New(app, cat, log, groups...)
 	timers := &handoffTimers{app: app, bot: b, log: log}
 
 	opts := pipeline.Options{
@@ -213,6 +221,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	}
 	opts.OnBlocked = timers.blocked
 	opts.OnCopied = threads.Record
+	var desk *forumDesk
+	if cfg.ForumChat != 0 {
+		desk = &forumDesk{chat: cfg.ForumChat, store: forum, api: api, log: log, flows: app}
+		opts.Preparer = desk
+	}
 	if hooks.Pipeline != nil {
 		hooks.Pipeline(&opts)
 	}
@@ -222,6 +235,17 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	}
 	p := pipeline.New(rdb, api, handler, opts)
 	timers.p = p
+	var forumProblems []string
+	if desk != nil {
+		desk.send = func(ctx context.Context, rs []flows.Reply) error { return p.Send(ctx, Calls(b.Calls(rs))...) }
+		forumProblems = desk.check(ctx, cat)
+		for _, problem := range forumProblems {
+			log.Error("forum group (HOTLINE_FORUM_CHAT): "+problem, "chat_id", cfg.ForumChat)
+		}
+		if len(forumProblems) > 0 {
+			desk.alert(ctx, "forum.alert_setup", "Problems", strings.Join(forumProblems, "\n"))
+		}
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -238,6 +262,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			return
 		}
 		fmt.Fprintln(w, "ready")
+		for _, problem := range forumProblems {
+			fmt.Fprintln(w, "forum group (HOTLINE_FORUM_CHAT): "+problem)
+		}
 	})
 	if cfg.Webhook() {
 		mux.Handle(cfg.WebhookPath(), p.WebhookHandler())

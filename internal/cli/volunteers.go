@@ -79,6 +79,9 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 			// queue within seconds.
 			fmt.Fprintf(stdout, "%d removed\n", userID)
 			menuFor(ctx, cfg, vols, userID, flows.RoleNone, stdout, stderr)
+			if cfg.ForumChat != 0 {
+				outOfForum(ctx, cfg, userID, stdout, stderr)
+			}
 		}
 	case "list":
 		var vs []flows.Volunteer
@@ -134,4 +137,30 @@ func menuFor(ctx context.Context, cfg config.Config, vols *storage.Volunteers, u
 		return
 	}
 	fmt.Fprintln(stdout, "their command menu in Telegram is being changed by the bot")
+}
+
+// outOfForum has the running bot remove a member taken out of the hotline
+// from the team's forum group, which holds the cases' personal data.
+func outOfForum(ctx context.Context, cfg config.Config, userID int64, stdout, stderr io.Writer) {
+	if cfg.RedisURL == "" {
+		fmt.Fprintln(stderr, "hotline: set REDIS_URL to have the bot remove them from the forum group; until then remove them there by hand")
+		return
+	}
+	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: not removed from the forum group: %v\n", err)
+		return
+	}
+	defer rdb.Close()
+	out := pipeline.NewOutbox(rdb, cfg.RedisPrefix, cfg.Partitions)
+	var calls []pipeline.Outgoing
+	for _, c := range bot.RemoveFromGroup(cfg.ForumChat, userID) {
+		calls = append(calls, pipeline.Outgoing{Partition: out.PartitionOf(c.ChatID), ChatID: c.ChatID, Method: c.Method,
+			Priority: int(c.Priority), Params: c.Params})
+	}
+	if err := out.Add(ctx, calls...); err != nil {
+		fmt.Fprintf(stderr, "hotline: not removed from the forum group: %v\n", err)
+		return
+	}
+	fmt.Fprintln(stdout, "they are being removed from the forum group by the bot")
 }

@@ -35,6 +35,8 @@ type Config struct {
 	DeadLetterTTL    time.Duration // HOTLINE_DEAD_LETTER_TTL: how long updates that failed too often are kept
 	Partitions       int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
 	VolunteerGroups  []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
+	ForumChat        int64         // HOTLINE_FORUM_CHAT: the team's supergroup with topics, a topic per case; 0 for none
+	ForumLang        string        // HOTLINE_FORUM_LANG: en or ru, the language the bot writes in the forum; default en
 	RedisPrefix      string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
 	HandoffRemind    time.Duration // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
 	HandoffReturn    time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
@@ -156,6 +158,20 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	}
 	if c.VolunteerGroups, err = ids("HOTLINE_VOLUNTEER_GROUPS", getenv("HOTLINE_VOLUNTEER_GROUPS")); err != nil {
 		return c, err
+	}
+	if v := strings.TrimSpace(getenv("HOTLINE_FORUM_CHAT")); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id >= 0 {
+			return c, &Error{"HOTLINE_FORUM_CHAT", "is malformed: want the supergroup's id, a negative number such as -1001234567890"}
+		}
+		c.ForumChat = id
+	}
+	switch c.ForumLang = strings.TrimSpace(getenv("HOTLINE_FORUM_LANG")); c.ForumLang {
+	case "":
+		c.ForumLang = "en"
+	case "en", "ru":
+	default:
+		return c, &Error{"HOTLINE_FORUM_LANG", "is malformed: want en or ru"}
 	}
 	if v := strings.TrimSpace(getenv("HOTLINE_DATA_KEY")); v != "" {
 		key, err := base64.StdEncoding.DecodeString(v)

@@ -140,6 +140,26 @@ type Options struct {
 	// chatID is a copy of fromMessageID in fromChatID. The relay uses it to
 	// keep replies threaded; an error is logged, the message stays sent.
 	OnCopied func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
+	// Preparer, when set, completes each call just before it is made and
+	// learns its answer: the forum's calls name their case's topic, whose
+	// thread exists only once an earlier call of the chat made it.
+	Preparer Preparer
+}
+
+// Preparer completes calls whose parameters are known only when they are
+// made, and learns what became of them. It is asked in the chat's turn:
+// the chat's earlier calls have been answered, and its Done recorded,
+// before its next call is prepared.
+type Preparer interface {
+	// Prepare returns the method and parameters to call for o (o's own
+	// when there is nothing to complete); an empty method when there is
+	// nothing to call any more. An error makes the call wait and be
+	// prepared again, like a network error.
+	Prepare(ctx context.Context, o Outgoing) (method string, params []byte, err error)
+	// Done is told the answer to a prepared call that was made:
+	// Telegram's result, or its error. again asks for the call to be
+	// made again; its Prepare then sees what Done recorded.
+	Done(ctx context.Context, o Outgoing, result json.RawMessage, err error) (again bool)
 }
 
 func (o *Options) defaults() {
@@ -264,7 +284,7 @@ func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline
 		api: api, out: p.out, log: p.log, m: p.m,
 		limits: opts.Limits, partitions: opts.Partitions,
 		attempts: opts.SendAttempts, retryBase: opts.SendRetryBase, concurrency: opts.SendConcurrency,
-		onBlocked: opts.OnBlocked, onCopied: opts.OnCopied,
+		onBlocked: opts.OnBlocked, onCopied: opts.OnCopied, preparer: opts.Preparer,
 	})
 	return p
 }

@@ -66,6 +66,7 @@ const (
 	waitTooMany
 	retryLater
 	cancelled
+	skipped // the Preparer found nothing to call: done, and the limits not spent
 )
 
 type item struct {
@@ -151,6 +152,7 @@ type senderConfig struct {
 	concurrency int           // SendConcurrency
 	onBlocked   func(ctx context.Context, chatID int64) error
 	onCopied    func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
+	preparer    Preparer
 }
 
 // sender makes the calls. Lock order: Pipeline.mu (held when acquire adds
@@ -479,11 +481,37 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 	if it.o.Method == "copyMessage" && s.cfg.onCopied != nil {
 		result = &made
 	}
-	err := s.cfg.api.Do(rctx, it.o.Method, json.RawMessage(it.o.Params), result)
+	method, params := it.o.Method, it.o.Params
+	prepared := s.cfg.preparer != nil && it.parts == nil
+	var err error
+	if prepared {
+		method, params, err = s.cfg.preparer.Prepare(rctx, it.o)
+		if err == nil && method != "" {
+			result = &made
+		}
+	}
+	switch {
+	case err != nil:
+		err = &TransportError{Method: it.o.Method, Err: err} // tried again later, like a network error
+	case method == "":
+		// Nothing to call (the topic exists, the card is pinned): done.
+	default:
+		err = s.cfg.api.Do(rctx, method, json.RawMessage(params), result)
+	}
 	cancel()
 	<-s.sem
 	out := classify(ctx, err)
-	if out == sentOK && result != nil {
+	if prepared && method != "" && out != cancelled {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if s.cfg.preparer.Done(dctx, it.o, made, err) && out != waitTooMany {
+			out = retryLater
+		}
+		cancel()
+	}
+	if prepared && method == "" && err == nil {
+		out = skipped
+	}
+	if out == sentOK && result != nil && it.o.Method == "copyMessage" && s.cfg.onCopied != nil {
 		// Before finish, so the chat's next call waits until a reply to
 		// this copy can be threaded.
 		s.copied(ctx, it, made)
@@ -567,6 +595,9 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 	}
 	it.counted = time.Time{}
 	switch out {
+	case skipped:
+		done()
+		s.ack(it)
 	case sentOK:
 		done()
 		for _, x := range calls {

@@ -1,0 +1,312 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-telegram/bot/models"
+
+	"hotline/bot"
+	"hotline/flows"
+	"hotline/internal/pipeline"
+	"hotline/locales"
+	"hotline/storage"
+)
+
+// forumDesk completes the calls the bot makes in the team's forum group
+// (the pipeline's Preparer). A call into a case's topic names the case
+// (bot.TopicRef); just before it is made, in the group's turn of the
+// sender, the desk puts in the topic's thread, turns the card's
+// sendMessage into an edit of the card once it is posted, and skips what is
+// done already: a topic created, a card pinned, a topic closed. Telegram's
+// answers are recorded in Postgres before the group's next call, so that a
+// restart makes no second topic and posts no second card.
+//
+// What goes wrong is mended where the bot can: a topic deleted by hand is
+// made again, with its card; a topic that cannot be created (the bot not
+// an admin, topics off) leaves the message in the general topic and tells
+// the admins; a group that became a supergroup is followed to its new id.
+type forumDesk struct {
+	chat  int64
+	store *storage.Forum
+	api   *pipeline.API
+	log   *slog.Logger
+	// send queues the replies the desk makes (a card again, an alert).
+	send func(ctx context.Context, rs []flows.Reply) error
+	flows *flows.App
+
+	moved   atomic.Int64 // the group's new id after a migration; 0 when none
+	alerted sync.Map     // alert ids told to the admins since start
+}
+
+// ref reads the topic parameter of a call in the forum; ok is false for
+// any other call.
+func (d *forumDesk) ref(o pipeline.Outgoing) (map[string]json.RawMessage, bot.TopicRef, bool) {
+	var ref bot.TopicRef
+	if o.ChatID != d.chat || !bytes.Contains(o.Params, []byte(bot.TopicKey)) {
+		return nil, ref, false
+	}
+	var p map[string]json.RawMessage
+	if json.Unmarshal(o.Params, &p) != nil || json.Unmarshal(p[bot.TopicKey], &ref) != nil {
+		return nil, ref, false
+	}
+	delete(p, bot.TopicKey)
+	return p, ref, true
+}
+
+// Prepare implements pipeline.Preparer.
+func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (string, []byte, error) {
+	p, ref, ok := d.ref(o)
+	if !ok {
+		return o.Method, o.Params, nil
+	}
+	if to := d.moved.Load(); to != 0 {
+		p["chat_id"] = raw(to)
+	}
+	t, err := d.store.Topic(ctx, ref.Case)
+	missing := errors.Is(err, flows.ErrNotFound)
+	switch {
+	case missing && t.CaseID == 0:
+		return "", nil, nil // the case is gone
+	case err != nil && !missing:
+		return "", nil, err
+	}
+	method := o.Method
+	switch ref.Op {
+	case bot.OpCreate:
+		if !missing {
+			return "", nil, nil
+		}
+		return method, marshal(p), nil
+	case bot.OpClose, bot.OpReopen:
+		if missing || t.Closed == (ref.Op == bot.OpClose) {
+			return "", nil, nil
+		}
+		p["message_thread_id"] = raw(t.Thread)
+		return method, marshal(p), nil
+	case bot.OpPin:
+		if missing || t.Card == 0 || t.Pinned {
+			return "", nil, nil
+		}
+		p["message_id"] = raw(t.Card)
+		return method, marshal(p), nil
+	}
+	// A message in the topic, or its card.
+	if missing {
+		if t, err = d.create(ctx, t.CaseID, ref.Name); err != nil {
+			var ae *pipeline.APIError
+			if !errors.As(err, &ae) {
+				return "", nil, err
+			}
+			// Topics cannot be made: the message goes to the general
+			// topic rather than nowhere, and the admins are told.
+			d.alert(ctx, "forum.alert_topics")
+			return method, marshal(p), nil
+		}
+	}
+	if t.Closed {
+		// A message for a closed case (the reporter wrote again): the
+		// topic is opened for it; the card tells the case's status.
+		err := d.api.Do(ctx, "reopenForumTopic", map[string]any{"chat_id": d.chatID(), "message_thread_id": t.Thread}, nil)
+		var ae *pipeline.APIError
+		if err != nil && !(errors.As(err, &ae) && strings.Contains(ae.Description, "TOPIC_NOT_MODIFIED")) {
+			return "", nil, err
+		}
+		if err := d.store.SetClosed(ctx, t.CaseID, false); err != nil {
+			return "", nil, err
+		}
+	}
+	if ref.Op == bot.OpCard && t.Card != 0 {
+		edit := map[string]json.RawMessage{"chat_id": p["chat_id"], "message_id": raw(t.Card)}
+		for _, k := range []string{"text", "parse_mode", "reply_markup", "link_preview_options"} {
+			if v, ok := p[k]; ok {
+				edit[k] = v
+			}
+		}
+		return "editMessageText", marshal(edit), nil
+	}
+	p["message_thread_id"] = raw(t.Thread)
+	return method, marshal(p), nil
+}
+
+// create makes a case's topic at once, for a message that finds none (its
+// topic was deleted by hand, or the message came before the topic's turn).
+func (d *forumDesk) create(ctx context.Context, caseID int64, name string) (storage.TopicState, error) {
+	var made struct {
+		Thread int `json:"message_thread_id"`
+	}
+	if err := d.api.Do(ctx, "createForumTopic", map[string]any{"chat_id": d.chatID(), "name": name}, &made); err != nil {
+		return storage.TopicState{}, err
+	}
+	if _, err := d.store.Created(ctx, caseID, made.Thread); err != nil {
+		return storage.TopicState{}, err
+	}
+	d.log.Info("forum topic made for a message", "case_id", caseID, "thread", made.Thread)
+	return storage.TopicState{CaseID: caseID, Thread: made.Thread}, nil
+}
+
+// Done implements pipeline.Preparer: it records what Telegram made, and
+// mends what was deleted by hand.
+func (d *forumDesk) Done(ctx context.Context, o pipeline.Outgoing, result json.RawMessage, err error) bool {
+	_, ref, ok := d.ref(o)
+	if !ok {
+		return false
+	}
+	t, terr := d.store.Topic(ctx, ref.Case)
+	if terr != nil && !errors.Is(terr, flows.ErrNotFound) {
+		d.log.Warn("forum: read topic", "op", ref.Op, "err", terr)
+		return true
+	}
+	if err != nil {
+		return d.failed(ctx, ref, t, err)
+	}
+	var rerr error
+	switch ref.Op {
+	case bot.OpCreate:
+		var made struct {
+			Thread int `json:"message_thread_id"`
+		}
+		if json.Unmarshal(result, &made) != nil || made.Thread == 0 {
+			d.log.Warn("forum: createForumTopic answered without a thread", "case_id", t.CaseID)
+			return false
+		}
+		created, err := d.store.Created(ctx, t.CaseID, made.Thread)
+		if err == nil && !created {
+			// One was recorded meanwhile: this one is surplus.
+			d.log.Warn("forum: a second topic of a case; deleting it", "case_id", t.CaseID, "thread", made.Thread)
+			err = d.api.Do(ctx, "deleteForumTopic", map[string]any{"chat_id": d.chatID(), "message_thread_id": made.Thread}, nil)
+		}
+		rerr = err
+	case bot.OpCard:
+		var m struct {
+			ID int `json:"message_id"`
+		}
+		if t.Card == 0 && json.Unmarshal(result, &m) == nil && m.ID != 0 {
+			rerr = d.store.CardPosted(ctx, t.CaseID, m.ID)
+		}
+	case bot.OpPin:
+		rerr = d.store.Pinned(ctx, t.CaseID)
+	case bot.OpClose, bot.OpReopen:
+		rerr = d.store.SetClosed(ctx, t.CaseID, ref.Op == bot.OpClose)
+	}
+	if rerr != nil {
+		// The call went through; what it made is not recorded. The
+		// next call of the topic mends it (a surplus topic is deleted).
+		d.log.Warn("forum: record an answer", "op", ref.Op, "case_id", t.CaseID, "err", rerr)
+	}
+	return false
+}
+
+// failed decides what a refused call into the forum becomes.
+func (d *forumDesk) failed(ctx context.Context, ref bot.TopicRef, t storage.TopicState, err error) bool {
+	var ae *pipeline.APIError
+	if !errors.As(err, &ae) {
+		return false // the sender retries network errors itself
+	}
+	switch {
+	case ae.MigrateTo != 0:
+		d.moved.Store(ae.MigrateTo)
+		d.log.Error("forum: the group became a supergroup with a new id; set HOTLINE_FORUM_CHAT to it", "new_chat_id", ae.MigrateTo)
+		d.alert(ctx, "forum.alert_moved", "ID", fmt.Sprint(ae.MigrateTo))
+		return true
+	case strings.Contains(ae.Description, "message thread not found") && t.Thread != 0:
+		// The topic was deleted by hand: it is made again, with its card.
+		d.log.Warn("forum: a case's topic was deleted; making it again", "case_id", t.CaseID, "thread", t.Thread)
+		if err := d.store.Gone(ctx, t.CaseID, t.Thread); err != nil {
+			d.log.Warn("forum: forget a deleted topic", "err", err)
+			return true
+		}
+		if ref.Op != bot.OpCard && ref.Op != bot.OpPin {
+			d.refresh(ctx, ref.Case)
+		}
+		return ref.Op != bot.OpClose && ref.Op != bot.OpReopen
+	case ref.Op == bot.OpCard && strings.Contains(ae.Description, "message to edit not found"):
+		d.log.Warn("forum: a case's card was deleted; posting it again", "case_id", t.CaseID)
+		if err := d.store.CardPosted(ctx, t.CaseID, 0); err != nil {
+			return true
+		}
+		d.refresh(ctx, ref.Case) // its pin
+		return true
+	case strings.Contains(ae.Description, "TOPIC_NOT_MODIFIED"):
+		if ref.Op == bot.OpClose || ref.Op == bot.OpReopen {
+			_ = d.store.SetClosed(ctx, t.CaseID, ref.Op == bot.OpClose)
+		}
+		return false
+	case ref.Op == bot.OpCreate:
+		d.log.Error("forum: the bot cannot create topics in the group", "description", ae.Description)
+		d.alert(ctx, "forum.alert_topics")
+	}
+	return false
+}
+
+// refresh queues a case's card again.
+func (d *forumDesk) refresh(ctx context.Context, code string) {
+	rs, err := d.flows.ForumCard(ctx, code)
+	if err == nil {
+		err = d.send(ctx, rs)
+	}
+	if err != nil {
+		d.log.Warn("forum: queue a card again", "err", err)
+	}
+}
+
+// alert tells the admins once per run.
+func (d *forumDesk) alert(ctx context.Context, id string, kv ...any) {
+	if _, told := d.alerted.LoadOrStore(id, true); told {
+		return
+	}
+	rs, err := d.flows.ForumAlert(ctx, id, kv...)
+	if err == nil {
+		err = d.send(ctx, rs)
+	}
+	if err != nil {
+		d.log.Warn("forum: alert the admins", "err", err)
+	}
+}
+
+func (d *forumDesk) chatID() int64 {
+	if to := d.moved.Load(); to != 0 {
+		return to
+	}
+	return d.chat
+}
+
+// check asks Telegram whether the bot may work in the group as the forum
+// needs, and returns what is missing, in English, for the log and /readyz.
+func (d *forumDesk) check(ctx context.Context, cat *locales.Catalog) []string {
+	var chat models.ChatFullInfo
+	var me models.User
+	var member models.ChatMember
+	var problems []string
+	if err := d.api.Do(ctx, "getChat", map[string]any{"chat_id": d.chat}, &chat); err != nil {
+		problems = bot.ForumCheck(nil, nil)
+	} else if err := d.api.Do(ctx, "getMe", nil, &me); err != nil {
+		return []string{"forum.setup.unknown"}
+	} else if err := d.api.Do(ctx, "getChatMember", map[string]any{"chat_id": d.chat, "user_id": me.ID}, &member); err != nil {
+		problems = bot.ForumCheck(&chat, nil)
+	} else {
+		problems = bot.ForumCheck(&chat, &member)
+	}
+	out := make([]string, len(problems))
+	for i, p := range problems {
+		out[i] = cat.Render("en", flows.T(p))
+	}
+	return out
+}
+
+func raw(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func marshal(p map[string]json.RawMessage) []byte {
+	b, _ := json.Marshal(p)
+	return b
+}
