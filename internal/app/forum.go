@@ -39,7 +39,7 @@ type forumDesk struct {
 	api   *pipeline.API
 	log   *slog.Logger
 	// send queues the replies the desk makes (a card again, an alert).
-	send func(ctx context.Context, rs []flows.Reply) error
+	send  func(ctx context.Context, rs []flows.Reply) error
 	flows *flows.App
 
 	moved   atomic.Int64 // the group's new id after a migration; 0 when none

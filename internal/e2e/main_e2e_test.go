@@ -52,6 +52,7 @@ type harnessOption func(*harnessSetup)
 type harnessSetup struct {
 	cfg     []func(*config)
 	tgOp    []telegramtest.Option
+	tgSetup []func(*telegramtest.Server) // before the bot starts
 	cluster bool
 }
 
@@ -107,6 +108,9 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	rdb := red.rdb
 	tg := telegramtest.New(setup.tgOp...)
 	t.Cleanup(tg.Close)
+	for _, fn := range setup.tgSetup {
+		fn(tg)
+	}
 
 	cfg, err := loadConfig(botEnv(tg, dbURL, red.url, red.prefix), need{Token: true, Database: true, Redis: true, Keys: true})
 	if err != nil {

@@ -1,0 +1,238 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/bot/telegramtest"
+	"hotline/flows"
+	"hotline/storage"
+	"hotline/storage/storagetest"
+)
+
+// The team's forum end to end: a topic per case in the hotline's
+// supergroup, through the fake Telegram's forum topics.
+
+// forumID is the team's supergroup in these tests.
+const forumID = -1009000000001
+
+// newForumHarness runs a bot whose team works in a forum: a supergroup with
+// topics, the bot an admin with the rights it needs, set up before the bot
+// starts. fns adjust the group further.
+func newForumHarness(t *testing.T, opts ...harnessOption) (*harness, *telegramtest.Group) {
+	t.Helper()
+	var g *telegramtest.Group
+	h := newHandoffHarness(t, append([]harnessOption{
+		withConfig(func(c *config) { c.ForumChat = forumID }),
+		func(s *harnessSetup) {
+			s.tgSetup = append(s.tgSetup, func(tg *telegramtest.Server) {
+				g = tg.Group(forumID, "Hotline team")
+				g.SetForum(true)
+				g.MakeBotAdmin(tg.User(handoffAdmin, "en"), telegramtest.AllRights())
+			})
+		},
+	}, opts...)...)
+	logOnFail(t, h)
+	return h, g
+}
+
+// topicOf returns the case's topic, waiting for it to be made.
+func topicOf(t *testing.T, g *telegramtest.Group, code string) telegramtest.Topic {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, tp := range g.Topics() {
+			if strings.Contains(tp.Name, flows.FormatCode(code)) {
+				return tp
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no topic of case %s; topics: %+v", code, g.Topics())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// inTopic returns the bot's messages in a topic made by method ("" any),
+// in order; edits are left out.
+func inTopic(g *telegramtest.Group, thread int, method string) []*telegramtest.Message {
+	var out []*telegramtest.Message
+	for _, m := range g.Received() {
+		if m.ThreadID == thread && !m.Edited && (method == "" || m.Method == method) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// cardsIn returns the case cards posted in a topic.
+func cardsIn(g *telegramtest.Group, thread int, code string) []*telegramtest.Message {
+	var out []*telegramtest.Message
+	for _, m := range inTopic(g, thread, "sendMessage") {
+		if hasData(m, "cw.:w:"+code) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds, failing the test after 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 20 s for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestForumTopicPerCase: three reports make three topics, each named by
+// its case with no person's name, its card posted and pinned; the bot is
+// restarted after the first topic is made and before its card could be
+// posted (Telegram refuses the group's messages meanwhile): still one topic
+// and one card per case. Nobody gets the card in a private chat.
+func TestForumTopicPerCase(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t)
+	vol := h.tg.User(7710501, "en")
+	h.addMember(t, vol.ID, flows.RoleVolunteer)
+	vol.Send("/duty on")
+	expectText(t, vol, h.text("en", "handoff.duty", "On", true))
+
+	h.tg.Fault(telegramtest.Fault{Method: "sendMessage", ChatID: forumID, Status: 502})
+	first := fileReport(t, h, h.tg.User(7710001, "ru"))
+	topicOf(t, g, first)
+	waitFor(t, "the card refused", func() bool { return h.tg.Stats().Faults > 0 })
+	h.restart()
+	h.tg.ClearFaults()
+	codes := []string{first}
+	for i := 1; i < 3; i++ {
+		codes = append(codes, fileReport(t, h, h.tg.User(int64(7710001+i), "ru")))
+	}
+	drained(t, h)
+
+	if n := len(g.Topics()); n != 3 {
+		t.Fatalf("%d topics, want 3: %+v", n, g.Topics())
+	}
+	for _, code := range codes {
+		tp := topicOf(t, g, code)
+		if strings.Contains(tp.Name, "Ivan") || strings.Contains(tp.Name, "Петров") {
+			t.Errorf("topic title %q names the person", tp.Name)
+		}
+		cards := cardsIn(g, tp.ID, code)
+		if len(cards) != 1 {
+			t.Errorf("case %s: %d cards in its topic, want 1", code, len(cards))
+			continue
+		}
+		if !strings.Contains(cards[0].Plain, flows.FormatCode(code)) || !cards[0].Protected {
+			t.Errorf("case %s: card %q (protected %v)", code, cards[0].Plain, cards[0].Protected)
+		}
+		if p := g.Pinned(tp.ID); p != cards[0].ID {
+			t.Errorf("case %s: message %d pinned in its topic, want the card %d", code, p, cards[0].ID)
+		}
+		if n := cardsOf(vol, code); n != 0 {
+			t.Errorf("the volunteer on duty got %d private announcements of %s", n, code)
+		}
+	}
+	var n int
+	if err := h.db.Get(&n, `SELECT count(*) FROM forum_topics WHERE card_id <> 0 AND pinned`); err != nil || n != 3 {
+		t.Errorf("%d topics recorded with a pinned card, want 3 (%v)", n, err)
+	}
+}
+
+// TestForumConversation: a team member writes in the case's topic; the
+// relative gets it from the bot, without the member's name, and what they
+// send back (text, photo, voice) lands in that topic. A second member
+// carries on after a "shift change", replying to the relative's message:
+// the relative sees one conversation, the reply threaded. A "!" line stays
+// in the group as an internal note.
+func TestForumConversation(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t)
+	anna, boris := h.tg.User(7720501, "en"), h.tg.User(7720502, "ru")
+	anna.SetName("Anna", "Volunteer", "anna_vol")
+	boris.SetName("Boris", "Volunteer", "boris_vol")
+	for _, v := range []*telegramtest.User{anna, boris} {
+		h.addMember(t, v.ID, flows.RoleVolunteer)
+		g.Join(v)
+	}
+	reporter := h.tg.User(7720001, "ru")
+	code := fileReport(t, h, reporter)
+	tp := topicOf(t, g, code)
+	drained(t, h)
+	before := len(reporter.Received())
+
+	g.SendInTopic(anna, tp.ID, 0, "Hello, this is the hotline. Where was he taken?")
+	expectText(t, reporter, firstLine(h.text("ru", "forum.talk_started", "Code", flows.FormatCode(code))))
+	m := reporter.Next(t)
+	if m.Method != "copyMessage" || m.Plain != "Hello, this is the hotline. Where was he taken?" {
+		t.Fatalf("the relative got %s %q, want the member's message copied", m.Method, m.Plain)
+	}
+
+	said := reporter.Send("At home, this morning")
+	reporter.SendPhoto("the detention notice")
+	reporter.SendVoice()
+	waitFor(t, "the relative's three messages in the topic", func() bool {
+		return len(copiesIn(g, tp.ID, reporter.ID)) == 3
+	})
+	copies := copiesIn(g, tp.ID, reporter.ID)
+	for i, kind := range []string{"text", "photo", "voice"} {
+		if copies[i].Kind != kind || !copies[i].Protected {
+			t.Errorf("copy %d in the topic: %s (protected %v), want %s", i, copies[i].Kind, copies[i].Protected, kind)
+		}
+	}
+	h.waitThreaded(t, forumID, copies[0].ID)
+
+	// Shift change: Boris answers the relative's message.
+	g.SendInTopic(boris, tp.ID, copies[0].ID, "Thank you. We are calling the facility.")
+	m = reporter.Next(t)
+	if m.Plain != "Thank you. We are calling the facility." || m.ReplyTo != said {
+		t.Errorf("the relative got %q replying to %d, want the answer replying to their message %d", m.Plain, m.ReplyTo, said)
+	}
+	g.SendInTopic(boris, tp.ID, 0, "! facility says he is in processing, call back at 5")
+	g.SendInTopic(anna, tp.ID, 0, "We will call you back after 5.")
+	m = reporter.Next(t)
+	if m.Plain != "We will call you back after 5." {
+		t.Errorf("the relative got %q, want Anna's next message", m.Plain)
+	}
+	for _, m := range reporter.Received()[before:] {
+		for _, leak := range []string{"Anna", "Boris", "anna_vol", "boris_vol", "facility says"} {
+			if strings.Contains(m.Plain, leak) {
+				t.Errorf("the relative saw %q: %q", leak, m.Plain)
+			}
+		}
+	}
+
+	files, err := storage.NewTimeline(h.db, storagetest.Keys(t)).Find(context.Background(), code, "")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("find case: %v (%d)", err, len(files))
+	}
+	var note *flows.Event
+	for i, e := range files[0].Events {
+		if e.Kind == flows.EventNote && strings.Contains(e.Note, "facility says he is in processing") {
+			note = &files[0].Events[i]
+		}
+	}
+	switch {
+	case note == nil:
+		t.Error("the ! line was not stored as a note")
+	case note.Public || note.Actor != fmt.Sprintf("tg:%d", boris.ID):
+		t.Errorf("the note is public %v, by %s", note.Public, note.Actor)
+	}
+}
+
+// copiesIn returns the copies of a chat's messages in a topic.
+func copiesIn(g *telegramtest.Group, thread int, from int64) []*telegramtest.Message {
+	var out []*telegramtest.Message
+	for _, m := range inTopic(g, thread, "copyMessage") {
+		if m.FromChatID == from {
+			out = append(out, m)
+		}
+	}
+	return out
+}
