@@ -424,3 +424,12 @@ func (a *App) ForumAlert(ctx context.Context, id string, kv ...any) ([]Reply, er
 	}
 	return out, nil
 }
+
+// ForumAnnouncement is what a new case puts in the forum chat, written in
+// lang: its topic, and its card posted and pinned there. Handle does this
+// when a report is confirmed; tools and load tests that store cases
+// themselves use it to announce them the same way.
+func ForumAnnouncement(chat int64, lang string, v CaseView) []Reply {
+	a := &App{cfg: Config{ForumChat: chat, ForumLang: lang}}
+	return a.forumAnnounce(v)
+}

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"hotline/bot"
 	"hotline/bot/telegramtest"
 	"hotline/flows"
+	"hotline/internal/pipeline"
 	"hotline/storage"
 	"hotline/storage/storagetest"
 )
@@ -235,4 +237,90 @@ func copiesIn(g *telegramtest.Group, thread int, from int64) []*telegramtest.Mes
 		}
 	}
 	return out
+}
+
+// TestForumRaid: 200 cases announced at once, as after a raid, with the
+// group's limit at 150 messages a minute on both sides: every topic and
+// card is made, none twice, no message refused by the limit, urgent cases'
+// topics first.
+func TestForumRaid(t *testing.T) {
+	t.Parallel()
+	const perMinute = 150
+	limits := telegramtest.Limits{Global: 10000, PerChat: 1000, ChatBurst: 1000, PerGroupPerMinute: perMinute}
+	h, g := newForumHarness(t, withTelegram(telegramtest.WithLimits(limits)), withConfig(func(c *config) {
+		next := c.pipeline
+		c.pipeline = func(o *pipeline.Options) {
+			next(o)
+			o.Limits.PerGroupPerMinute = perMinute
+			o.Limits.Margin = 250 * time.Millisecond // clock jitter; DefaultLimits has 20 ms, a loaded test machine needs more
+		}
+	}))
+	ctx := context.Background()
+	cases := seedCases(t, h, 200)
+	work := storage.NewCasework(h.db, storagetest.Keys(t))
+	b := bot.New(nil, h.cat, newLogger(h.log, h.cfg.LogLevel))
+	var calls []pipeline.Outgoing
+	urgent := map[string]bool{}
+	out := pipeline.NewOutbox(h.rdb, h.cfg.RedisPrefix, h.cfg.Partitions)
+	for _, c := range cases {
+		v, err := work.ViewByID(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		urgent[v.Code] = v.IsUrgent()
+		for _, call := range b.Calls(flows.ForumAnnouncement(forumID, "en", v)) {
+			calls = append(calls, pipeline.Outgoing{Partition: out.PartitionOf(call.ChatID), ChatID: call.ChatID,
+				Method: call.Method, Priority: int(call.Priority), Params: call.Params})
+		}
+	}
+	start := time.Now()
+	if err := out.Add(ctx, calls...); err != nil {
+		t.Fatal(err)
+	}
+	waitForLong(t, "200 cards pinned", 3*time.Minute, func() bool {
+		var n int
+		return h.db.Get(&n, `SELECT count(*) FROM forum_topics WHERE pinned`) == nil && n == 200
+	})
+	t.Logf("200 topics and cards in %s", time.Since(start).Round(time.Second))
+	drained(t, h)
+
+	topics := g.Topics()
+	if len(topics) != 200 {
+		t.Fatalf("%d topics, want 200", len(topics))
+	}
+	seenUntaken := false
+	for _, tp := range topics {
+		code := ""
+		for c := range urgent {
+			if strings.Contains(tp.Name, flows.FormatCode(c)) {
+				code = c
+			}
+		}
+		if code == "" {
+			t.Errorf("topic %q names no seeded case", tp.Name)
+			continue
+		}
+		if n := len(cardsIn(g, tp.ID, code)); n != 1 {
+			t.Errorf("case %s: %d cards, want 1", code, n)
+		}
+		if urgent[code] && seenUntaken {
+			t.Errorf("urgent case %s got its topic after a case that is not urgent", code)
+		}
+		seenUntaken = seenUntaken || !urgent[code]
+	}
+	if st := h.tg.Stats(); st.TooManyRequests != 0 {
+		t.Errorf("Telegram refused %d messages for the group's limit", st.TooManyRequests)
+	}
+}
+
+// waitForLong is waitFor with its own limit.
+func waitForLong(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s", limit, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
