@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -323,4 +325,166 @@ func waitForLong(t *testing.T, what string, limit time.Duration, cond func() boo
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// postsIn returns the texts the bot posted in a topic.
+func postsIn(g *telegramtest.Group, thread int) []string {
+	var out []string
+	for _, m := range inTopic(g, thread, "sendMessage") {
+		out = append(out, m.Plain)
+	}
+	return out
+}
+
+// cardNow returns the card as it reads after its latest edit.
+func cardNow(g *telegramtest.Group, card int) string {
+	now := ""
+	for _, m := range g.Received() {
+		if m.ID == card {
+			now = m.Plain
+		}
+	}
+	return now
+}
+
+// TestForumEvents: a member takes the case with the button of its card in
+// the topic; a status change, a date and the date's reminder are posted in
+// the topic, and the card is edited in place each time; a closed case
+// closes its topic.
+func TestForumEvents(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t, withConfig(func(c *config) { c.HandoffTick = 50 * time.Millisecond }))
+	vol := h.tg.User(7740501, "en")
+	h.addMember(t, vol.ID, flows.RoleVolunteer)
+	g.Join(vol)
+	code := fileReport(t, h, h.tg.User(7740001, "ru"))
+	tp := topicOf(t, g, code)
+	drained(t, h)
+	card := cardsIn(g, tp.ID, code)[0]
+	fc := flows.FormatCode(code)
+
+	vol.Press(t, card, h.label("en", "btn.case_take", "Code", fc))
+	expectText(t, vol, h.text("en", "casework.took", "Code", fc))
+	waitFor(t, "the card edited to show the owner", func() bool {
+		return !strings.Contains(cardNow(g, card.ID), plain(h.text("en", "casework.line_untaken")))
+	})
+
+	setStatus(t, h, vol, code, flows.StatusLawyer, "")
+	status := plain(h.cat.Render("en", flows.T("update.saved", "Code", fc, "Status", flows.T("status.name."+flows.StatusLawyer))))
+	waitFor(t, "the status change in the topic", func() bool { return slicesContain(postsIn(g, tp.ID), status) })
+	waitFor(t, "the card edited to the new status", func() bool {
+		return strings.Contains(cardNow(g, card.ID), h.text("en", "status.name."+flows.StatusLawyer))
+	})
+
+	in2 := time.Now().AddDate(0, 0, 2)
+	vol.Send("/date " + fc + " deportation " + in2.Format("02.01.2006"))
+	vol.Next(t)
+	waitFor(t, "the reminder in the topic", func() bool {
+		for _, p := range postsIn(g, tp.ID) {
+			if strings.HasPrefix(p, "⏰") && strings.Contains(p, fc) {
+				return true
+			}
+		}
+		return false
+	})
+	if n := len(cardsIn(g, tp.ID, code)); n != 1 {
+		t.Errorf("%d cards in the topic, want the one edited in place", n)
+	}
+	for m := vol.Next(t); !strings.HasPrefix(m.Plain, "⏰"); m = vol.Next(t) {
+		// the owner is reminded in private too
+	}
+
+	setStatus(t, h, vol, code, flows.StatusReleased, "")
+	waitFor(t, "the topic closed", func() bool {
+		for _, x := range g.Topics() {
+			if x.ID == tp.ID {
+				return x.Closed
+			}
+		}
+		return false
+	})
+}
+
+func slicesContain(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestForumStrangerAndRemoval: someone who is not a member writes in the
+// group: the bot answers nothing there and tells the admin once. A
+// volunteer removed with `hotline volunteers remove` is removed from the
+// group too.
+func TestForumStrangerAndRemoval(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t)
+	admin := h.tg.User(handoffAdmin, "en")
+	admin.Send("/start")
+	admin.Next(t)
+	stranger := h.tg.User(7750999, "en")
+	g.Join(stranger)
+	g.Send(stranger, "hi, what is this group?")
+	alert := plain(h.text("en", "forum.stranger", "User", "7750999"))
+	expectText(t, admin, firstLine(alert))
+	g.Send(stranger, "hello?")
+	g.SendInTopic(stranger, 1, 0, "anyone?")
+
+	vol := h.tg.User(7750501, "en")
+	h.addMember(t, vol.ID, flows.RoleVolunteer)
+	g.Join(vol)
+	var out, errs strings.Builder
+	if code := run(context.Background(), []string{"volunteers", "remove", fmt.Sprint(vol.ID)}, h.cliEnv(), &out, &errs); code != 0 {
+		t.Fatalf("volunteers remove: exit %d: %s", code, errs.String())
+	}
+	waitFor(t, "the volunteer out of the group", func() bool { return g.Banned(vol) == 1 && g.Status(vol) == "left" })
+	drained(t, h)
+	if n := len(g.Received()); n != 0 {
+		t.Errorf("the bot wrote %d messages in the group: %q", n, g.Received()[0].Plain)
+	}
+	n := 0
+	for _, m := range admin.Received() {
+		if strings.Contains(m.Plain, "7750999") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the admin was told of the stranger %d times, want once", n)
+	}
+}
+
+// TestForumSetupProblems: a group without topics where the bot is no
+// admin: the log, /readyz and the admin say what is missing, and a report
+// is still stored.
+func TestForumSetupProblems(t *testing.T) {
+	t.Parallel()
+	h := newHandoffHarness(t, withConfig(func(c *config) { c.ForumChat = forumID }), func(s *harnessSetup) {
+		s.tgSetup = append(s.tgSetup, func(tg *telegramtest.Server) {
+			tg.Group(forumID, "Hotline team").AddBot(tg.User(handoffAdmin, "en"))
+		})
+	})
+	logOnFail(t, h)
+	admin := h.tg.User(handoffAdmin, "en")
+	m := admin.Next(t)
+	for _, id := range []string{"forum.setup.not_forum", "forum.setup.not_admin"} {
+		want := h.text("en", id)
+		if !strings.Contains(m.Plain, want) {
+			t.Errorf("the admin's alert %q does not say %q", m.Plain, want)
+		}
+		if !strings.Contains(h.log.String(), want) {
+			t.Errorf("the log does not say %q", want)
+		}
+	}
+	resp, err := http.Get("http://" + h.srv().Addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), h.text("en", "forum.setup.not_admin")) {
+		t.Errorf("/readyz says %q", body)
+	}
+	fileReport(t, h, h.tg.User(7760001, "ru"))
 }

@@ -166,6 +166,10 @@ func (h *harness) cliEnv() func(string) string {
 			return strconv.Itoa(h.cfg.Partitions)
 		case "HOTLINE_DATA_KEY":
 			return botEnv(h.tg, "", "", "")("HOTLINE_DATA_KEY")
+		case "HOTLINE_FORUM_CHAT":
+			if h.cfg.ForumChat != 0 {
+				return strconv.FormatInt(h.cfg.ForumChat, 10)
+			}
 		}
 		return ""
 	}
