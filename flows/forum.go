@@ -433,3 +433,34 @@ func ForumAnnouncement(chat int64, lang string, v CaseView) []Reply {
 	a := &App{cfg: Config{ForumChat: chat, ForumLang: lang}}
 	return a.forumAnnounce(v)
 }
+
+// summaryMax is how many cases of each kind the forum's summary lists.
+const summaryMax = 15
+
+// ForumTick keeps the summary in the forum's general topic: the untaken
+// cases and the urgent ones, each a line of /cases. It is posted once and
+// then edited; the pipeline leaves out an edit that would change nothing,
+// so every replica may tick.
+func (a *App) ForumTick(ctx context.Context, send func(context.Context, []Reply) error) error {
+	if !a.forumOn() {
+		return nil
+	}
+	now := a.d.Now()
+	var lines []Text
+	for _, f := range []string{FilterNew, FilterUrgent} {
+		vs, n, err := a.d.Casework.Board(ctx, BoardQuery{Filter: f, Limit: summaryMax})
+		if err != nil {
+			return fmt.Errorf("forum summary, %s cases: %w", f, err)
+		}
+		lines = append(lines, T("forum.summary_"+f).Plural(n))
+		for _, v := range vs {
+			lines = append(lines, CardLine(v, now))
+		}
+		if n > len(vs) {
+			lines = append(lines, T("forum.summary_more").Plural(n-len(vs)))
+		}
+	}
+	r := Reply{ChatID: a.cfg.ForumChat, Lang: a.cfg.ForumLang, Priority: PriorityNotice,
+		Texts: []Text{T("forum.summary", "Lines", lines)}, Topic: &Topic{Op: TopicSummary}}
+	return send(ctx, []Reply{r})
+}

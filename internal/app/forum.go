@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,6 +71,9 @@ func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (string, [
 	}
 	if to := d.moved.Load(); to != 0 {
 		p["chat_id"] = raw(to)
+	}
+	if ref.Op == bot.OpSummary {
+		return d.summary(ctx, o.Method, p)
 	}
 	t, err := d.store.Topic(ctx, ref.Case)
 	missing := errors.Is(err, flows.ErrNotFound)
@@ -158,6 +163,9 @@ func (d *forumDesk) Done(ctx context.Context, o pipeline.Outgoing, result json.R
 	_, ref, ok := d.ref(o)
 	if !ok {
 		return false
+	}
+	if ref.Op == bot.OpSummary {
+		return d.summaryDone(ctx, o, result, err)
 	}
 	t, terr := d.store.Topic(ctx, ref.Case)
 	if terr != nil && !errors.Is(terr, flows.ErrNotFound) {
@@ -299,6 +307,67 @@ func (d *forumDesk) check(ctx context.Context, cat *locales.Catalog) []string {
 		out[i] = cat.Render("en", flows.T(p))
 	}
 	return out
+}
+
+// summaryName names the summary among the messages the bot keeps up to date.
+const summaryName = "summary"
+
+// summary posts the general topic's summary once, then edits it, and
+// leaves out an edit that would change nothing.
+func (d *forumDesk) summary(ctx context.Context, method string, p map[string]json.RawMessage) (string, []byte, error) {
+	id, digest, err := d.store.Message(ctx, summaryName)
+	if err != nil {
+		return "", nil, err
+	}
+	switch {
+	case id == 0:
+		return method, marshal(p), nil
+	case digest == digestOf(p):
+		return "", nil, nil
+	}
+	edit := map[string]json.RawMessage{"chat_id": p["chat_id"], "message_id": raw(id)}
+	for _, k := range []string{"text", "parse_mode", "reply_markup", "link_preview_options"} {
+		if v, ok := p[k]; ok {
+			edit[k] = v
+		}
+	}
+	return "editMessageText", marshal(edit), nil
+}
+
+// summaryDone records the summary's message and what it says.
+func (d *forumDesk) summaryDone(ctx context.Context, o pipeline.Outgoing, result json.RawMessage, err error) bool {
+	p, _, _ := d.ref(o)
+	id, _, rerr := d.store.Message(ctx, summaryName)
+	if rerr != nil {
+		d.log.Warn("forum: read the summary", "err", rerr)
+		return false
+	}
+	var ae *pipeline.APIError
+	if err != nil {
+		if errors.As(err, &ae) && strings.Contains(ae.Description, "message to edit not found") {
+			// Deleted by hand: posted again.
+			return d.store.SetMessage(ctx, summaryName, 0, "") == nil
+		}
+		return false
+	}
+	var m struct {
+		ID int `json:"message_id"`
+	}
+	if id == 0 && json.Unmarshal(result, &m) == nil {
+		id = m.ID
+	}
+	if id != 0 {
+		if err := d.store.SetMessage(ctx, summaryName, id, digestOf(p)); err != nil {
+			d.log.Warn("forum: record the summary", "err", err)
+		}
+	}
+	return false
+}
+
+// digestOf is what a message's parameters say, hashed.
+func digestOf(p map[string]json.RawMessage) string {
+	h := sha256.Sum256(append(append([]byte{}, p["text"]...), p["reply_markup"]...))
+	return hex.EncodeToString(h[:8])
 }
 
 func raw(v any) json.RawMessage {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"hotline/bot"
@@ -22,6 +23,27 @@ type handoffTimers struct {
 	bot *bot.Bot
 	p   *pipeline.Pipeline // set once the pipeline exists
 	log *slog.Logger
+
+	summary string // the forum summary's parameters last queued by this process
+}
+
+// sendSummary queues the forum's summary when it reads otherwise than
+// what this process queued last: the ticks do not fill the group's queue
+// with summaries that change nothing.
+func (h *handoffTimers) sendSummary(ctx context.Context, rs []flows.Reply) error {
+	calls := Calls(h.bot.Calls(rs))
+	var b strings.Builder
+	for _, c := range calls {
+		b.Write(c.Params)
+	}
+	if b.String() == h.summary {
+		return nil
+	}
+	if err := h.p.Send(ctx, calls...); err != nil {
+		return err
+	}
+	h.summary = b.String()
+	return nil
 }
 
 // blocked is the pipeline's OnBlocked: a volunteer who blocked the bot
@@ -66,6 +88,9 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 			}
 			if err := h.app.CheckinTick(ctx, h.send); err != nil && ctx.Err() == nil {
 				h.log.Warn("check-in timers", "err", err)
+			}
+			if err := h.app.ForumTick(ctx, h.sendSummary); err != nil && ctx.Err() == nil {
+				h.log.Warn("forum summary", "err", err)
 			}
 		}
 	}()
