@@ -507,3 +507,52 @@ func TestForumSetupProblems(t *testing.T) {
 	}
 	fileReport(t, h, h.tg.User(7760001, "ru"))
 }
+
+// TestForumBadInput: a topic deleted by hand is made again, with its card,
+// by the next event of the case, which lands there; a member replying in
+// one case's topic to the message of another case's reporter sends
+// nothing, and is told in the topic.
+func TestForumBadInput(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t)
+	vol := h.tg.User(7770501, "en")
+	h.addMember(t, vol.ID, flows.RoleVolunteer)
+	g.Join(vol)
+	ra, rb := h.tg.User(7770001, "ru"), h.tg.User(7770002, "ru")
+	a, b := fileReport(t, h, ra), fileReport(t, h, rb)
+	ta, tb := topicOf(t, g, a), topicOf(t, g, b)
+	drained(t, h)
+
+	// A reply across cases.
+	g.SendInTopic(vol, ta.ID, 0, "Hello from the hotline")
+	expectText(t, ra, firstLine(h.text("ru", "forum.talk_started", "Code", flows.FormatCode(a))))
+	ra.Next(t)
+	ra.Send("He was moved last night")
+	waitFor(t, "the relative's message in topic A", func() bool { return len(copiesIn(g, ta.ID, ra.ID)) == 1 })
+	copyA := copiesIn(g, ta.ID, ra.ID)[0]
+	h.waitThreaded(t, forumID, copyA.ID)
+	g.SendInTopic(vol, tb.ID, copyA.ID, "Meant for the other family")
+	refused := plain(h.text("en", "forum.reply_other_case", "Code", flows.FormatCode(b)))
+	waitFor(t, "the refusal in topic B", func() bool { return slicesContain(postsIn(g, tb.ID), refused) })
+	drained(t, h)
+	for _, u := range []*telegramtest.User{ra, rb} {
+		for _, m := range u.Received() {
+			if strings.Contains(m.Plain, "Meant for the other family") {
+				t.Errorf("relative %d got the reply across cases", u.ID)
+			}
+		}
+	}
+
+	// A topic deleted by hand.
+	g.DeleteTopic(ta.ID)
+	vol.Send("/take_case " + flows.FormatCode(a))
+	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(a)))
+	waitFor(t, "case A's topic made again", func() bool {
+		for _, x := range g.Topics() {
+			if x.ID != ta.ID && !x.Deleted && strings.Contains(x.Name, flows.FormatCode(a)) {
+				return len(cardsIn(g, x.ID, a)) == 1 && g.Pinned(x.ID) != 0 && len(postsIn(g, x.ID)) >= 2
+			}
+		}
+		return false
+	})
+}
