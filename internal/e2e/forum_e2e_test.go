@@ -102,7 +102,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // and one card per case. Nobody gets the card in a private chat.
 func TestForumTopicPerCase(t *testing.T) {
 	t.Parallel()
-	h, g := newForumHarness(t)
+	// No timers: the summary they post would meet the refused messages first.
+	h, g := newForumHarness(t, withConfig(func(c *config) { c.HandoffTick = time.Hour }))
 	vol := h.tg.User(7710501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
 	vol.Send("/duty on")
