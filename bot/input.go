@@ -16,6 +16,9 @@ func input(u *models.Update) (flows.Input, bool) {
 	switch {
 	case u.Message != nil:
 		m = u.Message
+	case u.EditedMessage != nil:
+		m = u.EditedMessage
+		in.Edited = true
 	case u.CallbackQuery != nil:
 		cq := u.CallbackQuery
 		msg := cq.Message.Message
@@ -46,7 +49,7 @@ func input(u *models.Update) (flows.Input, bool) {
 		in.UserID = u.MyChatMember.From.ID
 		return in, true
 	default:
-		return in, false // edits, reactions…: nothing the conversation needs
+		return in, false // reactions…: nothing the conversation needs
 	}
 
 	in.ChatID = m.Chat.ID

@@ -25,6 +25,12 @@ func Strip(raw []byte) []byte {
 			return raw
 		}
 		out["message"] = m
+	case u["edited_message"] != nil:
+		m, ok := stripMessage(u["edited_message"], true)
+		if !ok {
+			return raw
+		}
+		out["edited_message"] = m
 	case u["callback_query"] != nil:
 		var cq struct {
 			ID      string          `json:"id"`

@@ -209,6 +209,11 @@ func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	if a.forumOn() && in.ChatID == a.cfg.ForumChat {
 		return a.forumInput(ctx, in)
 	}
+	if in.Edited {
+		// An edit changes nothing the bot was told; in a talk with the
+		// team it is shown to them.
+		return a.reporterEdit(ctx, in)
+	}
 	if in.ChatType != "" && in.ChatType != "private" {
 		return nil, nil
 	}

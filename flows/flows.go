@@ -38,6 +38,7 @@ type Input struct {
 	MessageID int    // the user's message, or the bot message whose button was pressed
 	ReplyTo   int    // the message in this chat that the user's message replies to, 0 for none
 	ThreadID  int    // the forum topic the message is in (forum.go), 0 for none
+	Edited    bool   // the user edited their message MessageID; it now reads Text
 	Media     string // photo, sticker, voice, video, document, location, contact, …
 	At        time.Time
 }

@@ -212,6 +212,12 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 	}
 	c := &turn{a: a, s: &Session{ChatID: in.UserID, Lang: a.cfg.ForumLang}, in: in, now: a.d.Now()}
 	note, internal := strings.CutPrefix(strings.TrimSpace(in.Text), "!")
+	if in.Edited {
+		if internal || in.Kind == KindCommand {
+			return nil, nil // an edit into a note is no message to the reporter
+		}
+		return a.memberEdit(ctx, in, v)
+	}
 	switch {
 	case in.Kind == KindCommand && in.Command == "note":
 		note, internal = in.Text, true
@@ -463,4 +469,65 @@ func (a *App) ForumTick(ctx context.Context, send func(context.Context, []Reply)
 	r := Reply{ChatID: a.cfg.ForumChat, Lang: a.cfg.ForumLang, Priority: PriorityNotice,
 		Texts: []Text{T("forum.summary", "Lines", lines)}, Topic: &Topic{Op: TopicSummary}}
 	return send(ctx, []Reply{r})
+}
+
+// editCopy shows an edit of a relayed message where it was relayed: the
+// message again, as it now reads, replying to its earlier copy, after a
+// line that says it was edited.
+func editCopy(to int64, lang string, said Text, in Input, copyID int) []Reply {
+	return []Reply{
+		{ChatID: to, Lang: lang, Priority: PriorityReply, Texts: []Text{said}},
+		{ChatID: to, Priority: PriorityReply, Protect: true, Copy: &Copy{FromChatID: in.ChatID, MessageID: in.MessageID, ReplyTo: copyID}},
+	}
+}
+
+// reporterEdit shows the team an edit of a message the reporter sent
+// them in a talk. Edits of anything else are ignored: the flows read
+// each answer once.
+func (a *App) reporterEdit(ctx context.Context, in Input) ([]Reply, error) {
+	if !a.forumOn() || in.ChatType != "private" {
+		return nil, nil
+	}
+	code, err := a.d.Forum.Talking(ctx, in.ChatID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("talk of chat %d: %w", in.ChatID, err)
+	}
+	chat, copyID, err := a.d.Threads.Counterpart(ctx, in.ChatID, in.MessageID)
+	if errors.Is(err, ErrNotFound) || (err == nil && chat != a.cfg.ForumChat) {
+		return nil, nil // not relayed to the team
+	}
+	if err != nil {
+		return nil, fmt.Errorf("copy of message %d in %d: %w", in.MessageID, in.ChatID, err)
+	}
+	v, err := a.d.Casework.View(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("case of a talk: %w", err)
+	}
+	rs := editCopy(a.cfg.ForumChat, a.cfg.ForumLang, T("forum.edited_reporter"), in, copyID)
+	for i := range rs {
+		rs[i].Topic = a.inTopic(v, TopicPost).Topic
+	}
+	return rs, nil
+}
+
+// memberEdit shows the reporter an edit of a member's message that was
+// relayed to them.
+func (a *App) memberEdit(ctx context.Context, in Input, v CaseView) ([]Reply, error) {
+	if v.ReporterChat == 0 || v.Erased {
+		return nil, nil
+	}
+	chat, copyID, err := a.d.Threads.Counterpart(ctx, in.ChatID, in.MessageID)
+	if errors.Is(err, ErrNotFound) || (err == nil && chat != v.ReporterChat) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("copy of message %d in the forum: %w", in.MessageID, err)
+	}
+	return editCopy(v.ReporterChat, Lang(v.Lang), T("forum.edited_team"), in, copyID), nil
 }

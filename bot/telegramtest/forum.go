@@ -1,6 +1,9 @@
 package telegramtest
 
-import "unicode/utf8"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // Forum topics (https://core.telegram.org/bots/api#createforumtopic): a
 // supergroup with topics enabled (Group.SetForum) has threads, each created
@@ -231,4 +234,21 @@ func (s *Server) pinChatMessage(cl *call) (any, *apiError) {
 	}
 	c.pinned[thread] = int(id)
 	return true, nil
+}
+
+// Edit edits a text message user from sent in the group; the bot gets
+// edited_message, in the message's topic.
+func (g *Group) Edit(from *User, messageID int, text string) {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := g.c.msgs[messageID]
+	if st == nil || st.fromBot || st.kind != "text" || st.w.From == nil || st.w.From.ID != from.ID {
+		return
+	}
+	st.w.Text = text
+	st.w.Entities = textMessage(text).w.Entities
+	st.w.EditDate = time.Now().Unix()
+	w := st.w
+	s.addUpdateLocked("edited_message", g.c, func(up *wireUpdate) { up.EditedMessage = &w })
 }

@@ -194,19 +194,39 @@ func TestForumConversation(t *testing.T) {
 	h.waitThreaded(t, forumID, copies[0].ID)
 
 	// Shift change: Boris answers the relative's message.
-	g.SendInTopic(boris, tp.ID, copies[0].ID, "Thank you. We are calling the facility.")
+	boris1 := g.SendInTopic(boris, tp.ID, copies[0].ID, "Thank you. We are calling the facility.")
 	m = reporter.Next(t)
 	if m.Plain != "Thank you. We are calling the facility." || m.ReplyTo != said {
 		t.Errorf("the relative got %q replying to %d, want the answer replying to their message %d", m.Plain, m.ReplyTo, said)
 	}
 	g.SendInTopic(boris, tp.ID, 0, "! facility says he is in processing, call back at 5")
-	g.SendInTopic(anna, tp.ID, 0, "We will call you back after 5.")
+	later := g.SendInTopic(anna, tp.ID, 0, "We will call you back after 5.")
 	m = reporter.Next(t)
 	if m.Plain != "We will call you back after 5." {
 		t.Errorf("the relative got %q, want Anna's next message", m.Plain)
 	}
+	h.waitThreaded(t, reporter.ID, m.ID)
+
+	// Edits, both ways: shown again, replying to the earlier copy.
+	g.Edit(anna, later, "We will call you back after 6.")
+	expectText(t, reporter, h.text("ru", "forum.edited_team"))
+	if m2 := reporter.Next(t); m2.Plain != "We will call you back after 6." || m2.ReplyTo != m.ID {
+		t.Errorf("the relative got the edit as %q replying to %d, want the new text replying to %d", m2.Plain, m2.ReplyTo, m.ID)
+	}
+	reporter.Edit(said, "At home, at 6 this morning")
+	waitFor(t, "the relative's edit in the topic", func() bool {
+		for _, c := range copiesIn(g, tp.ID, reporter.ID) {
+			if c.Plain == "At home, at 6 this morning" && c.ReplyTo == copies[0].ID {
+				return true
+			}
+		}
+		return false
+	})
+	g.Edit(boris, boris1, "! call the lawyer first")
+	g.Edit(anna, later, "! do not send this")
+	drained(t, h)
 	for _, m := range reporter.Received()[before:] {
-		for _, leak := range []string{"Anna", "Boris", "anna_vol", "boris_vol", "facility says"} {
+		for _, leak := range []string{"Anna", "Boris", "anna_vol", "boris_vol", "facility says", "lawyer first", "do not send"} {
 			if strings.Contains(m.Plain, leak) {
 				t.Errorf("the relative saw %q: %q", leak, m.Plain)
 			}
