@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -51,18 +52,22 @@ type Bot struct {
 	flows  Flows
 	cat    *locales.Catalog
 	log    *slog.Logger
-	groups map[int64]bool // volunteer groups the bot may stay in
+	groups sync.Map // int64 → true: the groups the bot may stay in
 }
 
 // New returns a Bot. groups lists the chats other than private ones that the
 // bot serves; it leaves any other group it is added to.
 func New(f Flows, cat *locales.Catalog, log *slog.Logger, groups ...int64) *Bot {
-	b := &Bot{flows: f, cat: cat, log: log, groups: map[int64]bool{}}
+	b := &Bot{flows: f, cat: cat, log: log}
 	for _, g := range groups {
-		b.groups[g] = true
+		b.Stay(g)
 	}
 	return b
 }
+
+// Stay adds a group the bot stays in: the team's group under the new id
+// Telegram gave it when it became a supergroup.
+func (b *Bot) Stay(chatID int64) { b.groups.Store(chatID, true) }
 
 // Handle is the pipeline's Handler: one update in, the calls it causes out.
 // When the flows fail (storage down), the user is told once, on the first
@@ -78,7 +83,7 @@ func (b *Bot) Handle(ctx context.Context, u Update) ([]Call, error) {
 	if !ok {
 		return calls, nil
 	}
-	if in.ChatType != "private" && !b.groups[in.ChatID] {
+	if _, ok := b.groups.Load(in.ChatID); in.ChatType != "private" && !ok {
 		b.log.Info("leaving a chat that is not a volunteer group", "chat_id", in.ChatID, "type", in.ChatType)
 		return append(calls, call("leaveChat", in.ChatID, flows.PriorityReply,
 			&tg.LeaveChatParams{ChatID: in.ChatID})), nil

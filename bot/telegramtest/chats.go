@@ -93,6 +93,8 @@ type chat struct {
 	members  map[int64]string // group: user → member, kicked or left (members.go)
 	bans     map[int64]int    // group: user → times banned
 	botAdmin *Rights          // group: the bot's rights when it is an admin
+
+	migratedTo int64 // a group that became a supergroup: its new id
 }
 
 func (c *chat) group() bool { return c.typ != "private" }

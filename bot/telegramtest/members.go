@@ -134,3 +134,22 @@ func (s *Server) restrictingLocked(cl *call) (*chat, *apiError) {
 	}
 	return c, nil
 }
+
+// Migrate turns the group into a supergroup with a new id, as Telegram does
+// when a group is upgraded: calls to the old id are refused with
+// migrate_to_chat_id, and the new one has the same members, the bot's
+// rights and topics enabled.
+func (g *Group) Migrate(newID int64) *Group {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.chatLocked(newID)
+	n.typ, n.title, n.forum, n.member = "supergroup", g.c.title, true, g.c.member
+	n.botAdmin = g.c.botAdmin
+	n.members = map[int64]string{}
+	for id, st := range g.c.members {
+		n.members[id] = st
+	}
+	g.c.migratedTo = newID
+	return &Group{ID: newID, Title: n.title, s: s, c: n}
+}

@@ -43,6 +43,8 @@ func (s *Server) chatOfLocked(p params, key string) (*chat, *apiError) {
 		return nil, badRequest("chat not found")
 	}
 	switch {
+	case c.migratedTo != 0:
+		return nil, &apiError{code: 400, desc: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: c.migratedTo} // 400
 	case !c.group() && c.blocked:
 		return nil, forbidden("bot was blocked by the user")
 	case c.group() && c.kicked:

@@ -36,6 +36,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64 // a group that became a supergroup: its new id
 }
 
 func (e *apiError) Error() string { return e.desc }

@@ -559,13 +559,15 @@ func writeError(w http.ResponseWriter, e *apiError) {
 		ErrorCode   int    `json:"error_code"`
 		Description string `json:"description"`
 		Parameters  *struct {
-			RetryAfter int `json:"retry_after"`
+			RetryAfter      int   `json:"retry_after,omitempty"`
+			MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
 		} `json:"parameters,omitempty"`
 	}{ErrorCode: e.code, Description: e.desc}
-	if e.retryAfter > 0 {
+	if e.retryAfter > 0 || e.migrateTo != 0 {
 		body.Parameters = &struct {
-			RetryAfter int `json:"retry_after"`
-		}{e.retryAfter}
+			RetryAfter      int   `json:"retry_after,omitempty"`
+			MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
+		}{e.retryAfter, e.migrateTo}
 	}
 	raw, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/json")

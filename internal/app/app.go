@@ -238,6 +238,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	var forumProblems []string
 	if desk != nil {
 		desk.send = func(ctx context.Context, rs []flows.Reply) error { return p.Send(ctx, Calls(b.Calls(rs))...) }
+		desk.stay = b.Stay
 		forumProblems = desk.check(ctx, cat)
 		for _, problem := range forumProblems {
 			log.Error("forum group (HOTLINE_FORUM_CHAT): "+problem, "chat_id", cfg.ForumChat)

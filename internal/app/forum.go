@@ -43,6 +43,8 @@ type forumDesk struct {
 	// send queues the replies the desk makes (a card again, an alert).
 	send  func(ctx context.Context, rs []flows.Reply) error
 	flows *flows.App
+	// stay keeps the bot in the group's new id after a migration.
+	stay func(chatID int64)
 
 	moved   atomic.Int64 // the group's new id after a migration; 0 when none
 	alerted sync.Map     // alert ids told to the admins since start
@@ -221,6 +223,7 @@ func (d *forumDesk) failed(ctx context.Context, ref bot.TopicRef, t storage.Topi
 	switch {
 	case ae.MigrateTo != 0:
 		d.moved.Store(ae.MigrateTo)
+		d.stay(ae.MigrateTo)
 		d.log.Error("forum: the group became a supergroup with a new id; set HOTLINE_FORUM_CHAT to it", "new_chat_id", ae.MigrateTo)
 		d.alert(ctx, "forum.alert_moved", "ID", fmt.Sprint(ae.MigrateTo))
 		return true

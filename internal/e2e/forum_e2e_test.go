@@ -583,3 +583,42 @@ func TestForumBadInput(t *testing.T) {
 		return false
 	})
 }
+
+// TestForumMigrated: the team's group becomes a supergroup with a new id.
+// The next case's topic is made there, a case whose topic was in the old
+// group gets a new one there with its next event, the bot stays in the new
+// group, and the admin is told to set the new id.
+func TestForumMigrated(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t)
+	admin := h.tg.User(handoffAdmin, "en")
+	vol := h.tg.User(7780501, "en")
+	h.addMember(t, vol.ID, flows.RoleVolunteer)
+	g.Join(vol)
+	before := fileReport(t, h, h.tg.User(7780001, "ru"))
+	topicOf(t, g, before)
+	drained(t, h)
+
+	const newID = -1009000000077
+	ng := g.Migrate(newID)
+	after := fileReport(t, h, h.tg.User(7780002, "ru"))
+	tp := topicOf(t, ng, after)
+	waitFor(t, "the new case's card pinned in the new group", func() bool {
+		return len(cardsIn(ng, tp.ID, after)) == 1 && ng.Pinned(tp.ID) != 0
+	})
+	expectText(t, admin, firstLine(plain(h.text("en", "forum.alert_moved", "ID", fmt.Sprint(newID)))))
+
+	vol.Send("/take_case " + flows.FormatCode(before))
+	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(before)))
+	old := topicOf(t, ng, before)
+	waitFor(t, "the older case's card in the new group", func() bool { return len(cardsIn(ng, old.ID, before)) == 1 })
+
+	ng.SendInTopic(vol, tp.ID, 0, "! checking")
+	drained(t, h)
+	if !ng.BotMember() {
+		t.Error("the bot left the team's group under its new id")
+	}
+	if !strings.Contains(h.log.String(), "set HOTLINE_FORUM_CHAT") {
+		t.Error("the log does not say to set the new id")
+	}
+}
