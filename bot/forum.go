@@ -23,6 +23,9 @@ type TopicRef struct {
 	Case string `json:"case,omitempty"` // the case code; "" for the summary
 	Op   string `json:"op"`             // one of the Op* below
 	Name string `json:"name,omitempty"` // the topic's title, to create it
+	// Member is the member an invite link is made for, or whose links are
+	// revoked.
+	Member int64 `json:"member,omitempty"`
 }
 
 // Operations of a TopicRef.
@@ -34,19 +37,24 @@ const (
 	OpClose   = "close"   // closeForumTopic; nothing when closed
 	OpReopen  = "reopen"  // reopenForumTopic; nothing when open
 	OpSummary = "summary" // the general topic's summary: sent once, then edited
+	OpInvite  = "invite"  // a message to a member with an invite link made for them as it is sent
+	OpRevoke  = "revoke"  // revoke the invite links made for a member
 )
 
 var topicOps = map[flows.TopicOp]string{
 	flows.TopicPost: OpPost, flows.TopicCreate: OpCreate, flows.TopicCard: OpCard,
 	flows.TopicClose: OpClose, flows.TopicReopen: OpReopen, flows.TopicSummary: OpSummary,
+	flows.TopicInvite: OpInvite,
 }
 
 // renderTopic renders a reply in a case's topic.
 func (b *Bot) renderTopic(r flows.Reply) []Call {
 	t := r.Topic
-	ref := TopicRef{Case: t.Code, Op: topicOps[t.Op], Name: t.Name}
+	ref := TopicRef{Case: t.Code, Op: topicOps[t.Op], Name: t.Name, Member: t.Member}
 	var calls []Call
 	switch t.Op {
+	case flows.TopicRemove:
+		return RemoveFromGroup(r.ChatID, t.Member)
 	case flows.TopicCreate:
 		calls = []Call{call("createForumTopic", r.ChatID, r.Priority, &tg.CreateForumTopicParams{ChatID: r.ChatID, Name: t.Name})}
 	case flows.TopicClose:
@@ -114,10 +122,13 @@ func ForumCheck(chat *models.ChatFullInfo, me *models.ChatMember) []string {
 
 // RemoveFromGroup are the calls that take a user out of a group: banned,
 // which removes them, then unbanned, so that the ban is not kept against a
-// person who may be asked back one day.
+// person who may be asked back one day; then the invite links the bot made
+// for them are revoked (the Preparer knows which).
 func RemoveFromGroup(chatID, userID int64) []Call {
 	return []Call{
 		call("banChatMember", chatID, flows.PriorityReply, &tg.BanChatMemberParams{ChatID: chatID, UserID: userID}),
 		call("unbanChatMember", chatID, flows.PriorityReply, &tg.UnbanChatMemberParams{ChatID: chatID, UserID: userID, OnlyIfBanned: true}),
+		withTopic(call("revokeChatInviteLink", chatID, flows.PriorityReply, map[string]any{"chat_id": chatID}),
+			TopicRef{Op: OpRevoke, Member: userID}),
 	}
 }

@@ -35,7 +35,23 @@ const (
 	TopicClose                  // close the topic; nothing when closed
 	TopicReopen                 // reopen it; nothing when open
 	TopicSummary                // the general topic's summary: posted once, then edited
+	// TopicInvite is a message to a member (ChatID) with an invite link to
+	// the group made for them when it is sent: InviteLink in its texts
+	// stands for the link.
+	TopicInvite
+	// TopicRemove takes Member out of the group, and revokes the invite
+	// links made for them.
+	TopicRemove
 )
+
+// InviteLink stands for the link a TopicInvite reply carries.
+const InviteLink = "HOTLINE-INVITE-LINK"
+
+// Invite is the message that brings a member into the forum group.
+func (a *App) invite(userID int64, lang string) Reply {
+	return Reply{ChatID: userID, Lang: lang, Priority: PriorityReply, Protect: true,
+		Texts: []Text{T("forum.invite", "Link", InviteLink)}, Topic: &Topic{Op: TopicInvite, Member: userID}}
+}
 
 // Topic says where in the forum a reply goes.
 type Topic struct {
@@ -44,6 +60,8 @@ type Topic struct {
 	// Name is the topic's title, for creating it: the case code, its
 	// urgency and facility, at most 128 characters.
 	Name string
+	// Member is whom TopicInvite and TopicRemove concern.
+	Member int64
 }
 
 // Forum keeps what the flows need of the forum: which topic is which case,
@@ -173,7 +191,25 @@ func (a *App) registerForum() {
 		return
 	}
 	a.hooks.intercept = append(a.hooks.intercept, a.reporterToTopic)
+	a.hooks.commands["forum"] = a.guard(ActViewBoard, func(ctx context.Context, c *turn, _ string) error {
+		c.send(a.invite(c.in.UserID, c.s.Lang))
+		c.drop = true
+		return nil
+	})
 }
+
+// removed takes a member taken out of the hotline out of the forum group.
+func (a *App) removed(userID int64) []Reply {
+	if !a.forumOn() {
+		return nil
+	}
+	return []Reply{{ChatID: a.cfg.ForumChat, Priority: PriorityReply, Topic: &Topic{Op: TopicRemove, Member: userID}}}
+}
+
+// ForumRemoved is what taking a member out of the hotline does in the
+// forum group (`hotline volunteers remove`): they are removed from it, and
+// the invite links made for them revoked.
+func (a *App) ForumRemoved(userID int64) []Reply { return a.removed(userID) }
 
 // forumInput handles what happens in the forum group. Only members act
 // there: anyone else is ignored, and reported to the admins once. A

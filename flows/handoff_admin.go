@@ -154,7 +154,7 @@ func (a *App) removeVolunteer(ctx context.Context, c *turn, m *member, id int64)
 	if err != nil {
 		return err
 	}
-	for _, r := range rs {
+	for _, r := range append(rs, a.removed(id)...) {
 		c.send(r)
 	}
 	m.say(T("handoff.member_removed", "ID", strconv.FormatInt(id, 10)))
@@ -181,5 +181,8 @@ func (a *App) acceptInvite(ctx context.Context, c *turn, token string) error {
 		return fmt.Errorf("set language of member %d: %w", c.in.UserID, err)
 	}
 	c.send(Reply{ChatID: c.in.ChatID, Lang: lang, Texts: []Text{T("handoff.invite_ok", "Role", roleText(role))}, Commands: &role})
+	if a.forumOn() {
+		c.send(a.invite(c.in.UserID, lang))
+	}
 	return nil
 }

@@ -190,3 +190,30 @@ func (f *Forum) Stranger(ctx context.Context, userID int64) (bool, error) {
 	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
+
+// Invited records an invite link made for a member.
+func (f *Forum) Invited(ctx context.Context, userID int64, link string) error {
+	_, err := f.db.ExecContext(ctx, `INSERT INTO forum_invites (user_id, link) VALUES ($1, $2) ON CONFLICT DO NOTHING`, userID, link)
+	if err != nil {
+		return fmt.Errorf("record an invite link of member %d: %w", userID, err)
+	}
+	return nil
+}
+
+// Invites returns the invite links made for a member.
+func (f *Forum) Invites(ctx context.Context, userID int64) ([]string, error) {
+	var links []string
+	if err := f.db.SelectContext(ctx, &links, `SELECT link FROM forum_invites WHERE user_id = $1 ORDER BY created_at`, userID); err != nil {
+		return nil, fmt.Errorf("invite links of member %d: %w", userID, err)
+	}
+	return links, nil
+}
+
+// Revoked forgets a member's invite link.
+func (f *Forum) Revoked(ctx context.Context, userID int64, link string) error {
+	_, err := f.db.ExecContext(ctx, `DELETE FROM forum_invites WHERE user_id = $1 AND link = $2`, userID, link)
+	if err != nil {
+		return fmt.Errorf("forget an invite link of member %d: %w", userID, err)
+	}
+	return nil
+}

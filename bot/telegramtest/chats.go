@@ -94,7 +94,8 @@ type chat struct {
 	bans     map[int64]int    // group: user → times banned
 	botAdmin *Rights          // group: the bot's rights when it is an admin
 
-	migratedTo int64 // a group that became a supergroup: its new id
+	migratedTo int64         // a group that became a supergroup: its new id
+	links      []*InviteLink // invite links the bot made
 }
 
 func (c *chat) group() bool { return c.typ != "private" }

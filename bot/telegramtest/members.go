@@ -1,5 +1,7 @@
 package telegramtest
 
+import "fmt"
+
 // Members of a group (https://core.telegram.org/bots/api#chatmember): who
 // is in it, the bot's rights as an admin, and the calls that read and
 // change them.
@@ -152,4 +154,68 @@ func (g *Group) Migrate(newID int64) *Group {
 	}
 	g.c.migratedTo = newID
 	return &Group{ID: newID, Title: n.title, s: s, c: n}
+}
+
+// InviteLink is an invite link to a group the bot made.
+type InviteLink struct {
+	Link        string
+	Name        string
+	MemberLimit int
+	Revoked     bool
+}
+
+// InviteLinks returns the invite links the bot made for the group, oldest
+// first.
+func (g *Group) InviteLinks() []InviteLink {
+	g.s.mu.Lock()
+	defer g.s.mu.Unlock()
+	out := make([]InviteLink, 0, len(g.c.links))
+	for _, l := range g.c.links {
+		out = append(out, *l)
+	}
+	return out
+}
+
+func (l *InviteLink) wire(s *Server) map[string]any {
+	return map[string]any{"invite_link": l.Link, "creator": s.botUser(), "creates_join_request": false,
+		"is_primary": false, "is_revoked": l.Revoked, "name": l.Name, "member_limit": l.MemberLimit}
+}
+
+// createChatInviteLink is https://core.telegram.org/bots/api#createchatinvitelink.
+func (s *Server) createChatInviteLink(cl *call) (any, *apiError) {
+	c, err := s.chatOfLocked(cl.p, "chat_id")
+	if err != nil {
+		return nil, err
+	}
+	if !c.group() {
+		return nil, badRequest("can't invite members to a private chat")
+	}
+	if c.botAdmin == nil || !c.botAdmin.InviteUsers {
+		return nil, badRequest("not enough rights to manage chat invite link")
+	}
+	limit, err := cl.p.int("member_limit")
+	if err != nil {
+		return nil, err
+	}
+	if limit < 0 || limit > 99999 {
+		return nil, badRequest("member_limit must be between 1 and 99999")
+	}
+	l := &InviteLink{Link: fmt.Sprintf("https://t.me/+fake%d_%d", -c.id, len(c.links)+1), Name: cl.p.str("name"), MemberLimit: int(limit)}
+	c.links = append(c.links, l)
+	return l.wire(s), nil
+}
+
+// revokeChatInviteLink is https://core.telegram.org/bots/api#revokechatinvitelink.
+func (s *Server) revokeChatInviteLink(cl *call) (any, *apiError) {
+	c, err := s.chatOfLocked(cl.p, "chat_id")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range c.links {
+		if l.Link == cl.p.str("invite_link") {
+			l.Revoked = true
+			return l.wire(s), nil
+		}
+	}
+	return nil, badRequest("INVITE_HASH_EXPIRED")
 }

@@ -385,6 +385,8 @@ func init() {
 		"getChatMember":          (*Server).getChatMember,
 		"banChatMember":          (*Server).banChatMember,
 		"unbanChatMember":        (*Server).unbanChatMember,
+		"createChatInviteLink":   (*Server).createChatInviteLink,
+		"revokeChatInviteLink":   (*Server).revokeChatInviteLink,
 	} {
 		methods[strings.ToLower(name)] = struct {
 			name string

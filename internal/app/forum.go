@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -54,11 +55,14 @@ type forumDesk struct {
 // any other call.
 func (d *forumDesk) ref(o pipeline.Outgoing) (map[string]json.RawMessage, bot.TopicRef, bool) {
 	var ref bot.TopicRef
-	if o.ChatID != d.chat || !bytes.Contains(o.Params, []byte(bot.TopicKey)) {
+	if !bytes.Contains(o.Params, []byte(bot.TopicKey)) {
 		return nil, ref, false
 	}
 	var p map[string]json.RawMessage
 	if json.Unmarshal(o.Params, &p) != nil || json.Unmarshal(p[bot.TopicKey], &ref) != nil {
+		return nil, ref, false
+	}
+	if o.ChatID != d.chat && ref.Op != bot.OpInvite {
 		return nil, ref, false
 	}
 	delete(p, bot.TopicKey)
@@ -71,11 +75,17 @@ func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (string, [
 	if !ok {
 		return o.Method, o.Params, nil
 	}
+	if ref.Op == bot.OpInvite { // a message to the member, in their private chat
+		return d.invite(ctx, o.Method, p, ref.Member)
+	}
 	if to := d.moved.Load(); to != 0 {
 		p["chat_id"] = raw(to)
 	}
-	if ref.Op == bot.OpSummary {
+	switch ref.Op {
+	case bot.OpSummary:
 		return d.summary(ctx, o.Method, p)
+	case bot.OpRevoke:
+		return "", nil, d.revoke(ctx, ref.Member)
 	}
 	t, err := d.store.Topic(ctx, ref.Case)
 	missing := errors.Is(err, flows.ErrNotFound)
@@ -166,8 +176,11 @@ func (d *forumDesk) Done(ctx context.Context, o pipeline.Outgoing, result json.R
 	if !ok {
 		return false
 	}
-	if ref.Op == bot.OpSummary {
+	switch ref.Op {
+	case bot.OpSummary:
 		return d.summaryDone(ctx, o, result, err)
+	case bot.OpInvite, bot.OpRevoke:
+		return false
 	}
 	t, terr := d.store.Topic(ctx, ref.Case)
 	if terr != nil && !errors.Is(terr, flows.ErrNotFound) {
@@ -310,6 +323,52 @@ func (d *forumDesk) check(ctx context.Context, cat *locales.Catalog) []string {
 		out[i] = cat.Render("en", flows.T(p))
 	}
 	return out
+}
+
+// invite makes an invite link to the group for one person, valid a week,
+// and puts it in the message that carries it.
+func (d *forumDesk) invite(ctx context.Context, method string, p map[string]json.RawMessage, member int64) (string, []byte, error) {
+	var link struct {
+		URL string `json:"invite_link"`
+	}
+	err := d.api.Do(ctx, "createChatInviteLink", map[string]any{"chat_id": d.chatID(), "name": fmt.Sprintf("member %d", member),
+		"member_limit": 1, "expire_date": time.Now().Add(7 * 24 * time.Hour).Unix()}, &link)
+	var ae *pipeline.APIError
+	if errors.As(err, &ae) {
+		d.log.Error("forum: the bot cannot make invite links to the group", "description", ae.Description)
+		d.alert(ctx, "forum.alert_setup", "Problems", "createChatInviteLink: "+ae.Description)
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if err := d.store.Invited(ctx, member, link.URL); err != nil {
+		return "", nil, err
+	}
+	p["text"] = bytes.ReplaceAll(p["text"], []byte(flows.InviteLink), []byte(link.URL))
+	return method, marshal(p), nil
+}
+
+// revoke revokes the invite links made for a member.
+func (d *forumDesk) revoke(ctx context.Context, member int64) error {
+	links, err := d.store.Invites(ctx, member)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		err := d.api.Do(ctx, "revokeChatInviteLink", map[string]any{"chat_id": d.chatID(), "invite_link": l}, nil)
+		var ae *pipeline.APIError
+		if err != nil && !errors.As(err, &ae) {
+			return err // tried again
+		}
+		if err != nil {
+			d.log.Warn("forum: revoke an invite link", "description", ae.Description)
+		}
+		if err := d.store.Revoked(ctx, member, l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // summaryName names the summary among the messages the bot keeps up to date.

@@ -459,9 +459,10 @@ func slicesContain(ss []string, s string) bool {
 }
 
 // TestForumStrangerAndRemoval: someone who is not a member writes in the
-// group: the bot answers nothing there and tells the admin once. A
-// volunteer removed with `hotline volunteers remove` is removed from the
-// group too.
+// group: the bot answers nothing there and tells the admin once. A member
+// gets a one-person invite link with /forum; removed with `hotline
+// volunteers remove`, they are removed from the group too and the link is
+// revoked.
 func TestForumStrangerAndRemoval(t *testing.T) {
 	t.Parallel()
 	h, g := newForumHarness(t)
@@ -478,12 +479,21 @@ func TestForumStrangerAndRemoval(t *testing.T) {
 
 	vol := h.tg.User(7750501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
+	vol.Send("/forum")
+	if m := vol.Next(t); !strings.Contains(m.Plain, "https://t.me/+") || !m.Protected {
+		t.Fatalf("/forum answered %q, want a protected invite link", m.Plain)
+	}
+	links := g.InviteLinks()
+	if len(links) != 1 || links[0].MemberLimit != 1 || links[0].Revoked {
+		t.Fatalf("invite links %+v, want one for one person", links)
+	}
 	g.Join(vol)
 	var out, errs strings.Builder
 	if code := run(context.Background(), []string{"volunteers", "remove", fmt.Sprint(vol.ID)}, h.cliEnv(), &out, &errs); code != 0 {
 		t.Fatalf("volunteers remove: exit %d: %s", code, errs.String())
 	}
 	waitFor(t, "the volunteer out of the group", func() bool { return g.Banned(vol) == 1 && g.Status(vol) == "left" })
+	waitFor(t, "their invite link revoked", func() bool { return g.InviteLinks()[0].Revoked })
 	drained(t, h)
 	for _, m := range g.Received() {
 		if !strings.HasPrefix(m.Plain, "📋") { // the summary of waiting cases

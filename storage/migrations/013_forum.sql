@@ -37,3 +37,12 @@ CREATE TABLE forum_messages (
     digest     text NOT NULL DEFAULT '',
     PRIMARY KEY (chat_id, name)
 );
+
+-- Invite links the bot made for members to join the group, revoked when the
+-- member is taken out of the hotline.
+CREATE TABLE forum_invites (
+    user_id    bigint NOT NULL,
+    link       text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, link)
+);
