@@ -113,13 +113,15 @@ func topicName(v CaseView) string {
 	return name
 }
 
-// inTopic is a reply in the case's topic.
+// inTopic is a reply in the case's topic. What the bot posts there is
+// protected, like a case card: notes and the reporter's messages hold
+// personal data.
 func (a *App) inTopic(v CaseView, op TopicOp, texts ...Text) Reply {
 	prio := PriorityNotice
 	if v.IsUrgent() {
 		prio = PriorityReply
 	}
-	return Reply{ChatID: a.cfg.ForumChat, Lang: a.cfg.ForumLang, Texts: texts, Priority: prio,
+	return Reply{ChatID: a.cfg.ForumChat, Lang: a.cfg.ForumLang, Texts: texts, Priority: prio, Protect: true,
 		Topic: &Topic{Code: v.Code, Op: op, Name: topicName(v)}}
 }
 
@@ -128,7 +130,6 @@ func (a *App) inTopic(v CaseView, op TopicOp, texts ...Text) Reply {
 func (a *App) topicCard(v CaseView) Reply {
 	texts, _ := Card(v, CardOpen)
 	r := a.inTopic(v, TopicCard, texts...)
-	r.Protect = true
 	data := func(act string) string { return dataCase + ":" + act + ":" + v.Code }
 	code := FormatCode(v.Code)
 	if v.Owner == 0 && !v.Closed() {
@@ -430,7 +431,7 @@ func (a *App) reporterToTopic(ctx context.Context, c *turn) (bool, error) {
 	}
 	r := a.inTopic(v, TopicPost)
 	r.Priority = PriorityReply
-	r.Copy, r.Protect = &Copy{FromChatID: c.in.ChatID, MessageID: c.in.MessageID}, true
+	r.Copy = &Copy{FromChatID: c.in.ChatID, MessageID: c.in.MessageID}
 	if c.in.ReplyTo != 0 {
 		chat, msg, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
 		switch {
