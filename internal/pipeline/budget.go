@@ -71,11 +71,11 @@ func (b *budget) chatWait(id int64, c *chatBudget, now time.Time, limited bool) 
 	}
 	if id < 0 {
 		l := b.lim.PerGroupPerMinute
-		for len(c.sent) > 0 && now.Sub(c.sent[0]) >= time.Minute+b.lim.Margin {
+		for len(c.sent) > 0 && now.Sub(c.sent[0]) >= b.lim.groupWindow()+b.lim.Margin {
 			c.sent = c.sent[1:]
 		}
 		if l > 0 && len(c.sent) >= l {
-			return c.sent[len(c.sent)-l].Add(time.Minute + b.lim.Margin).Sub(now)
+			return c.sent[len(c.sent)-l].Add(b.lim.groupWindow() + b.lim.Margin).Sub(now)
 		}
 		return 0
 	}
@@ -184,7 +184,7 @@ func (b *budget) rested(id int64, c *chatBudget, now time.Time) bool {
 		return false
 	}
 	if id < 0 {
-		return len(c.sent) == 0 || now.Sub(c.sent[len(c.sent)-1]) >= time.Minute+b.lim.Margin
+		return len(c.sent) == 0 || now.Sub(c.sent[len(c.sent)-1]) >= b.lim.groupWindow()+b.lim.Margin
 	}
 	if b.lim.PerChat <= 0 {
 		return true

@@ -136,3 +136,18 @@ func TestBudgetTooMany(t *testing.T) {
 		b2.sweep(ms(1500 * i))
 	}
 }
+
+// TestBudgetGroupWindow: a shorter group window (tests) moves the wait with it.
+func TestBudgetGroupWindow(t *testing.T) {
+	b := newBudget(Limits{PerGroupPerMinute: 2, GroupWindow: 5 * time.Second}, 1)
+	c := b.newChat()
+	for i := range 2 {
+		b.count(-100, &c, ms(i))
+	}
+	if got, want := b.chatWait(-100, &c, ms(2), true), 5*time.Second-2*time.Millisecond; got != want {
+		t.Errorf("third message waits %v, want %v (the window after the first)", got, want)
+	}
+	if got := b.chatWait(-100, &c, ms(5_001), true); got != 0 {
+		t.Errorf("a window on, the group waits %v, want none", got)
+	}
+}

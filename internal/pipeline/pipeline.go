@@ -84,9 +84,21 @@ type Limits struct {
 	PerChat           float64 // messages per second to one private chat, after ChatBurst
 	ChatBurst         int     // messages a private chat may get at once
 	PerGroupPerMinute int     // messages per minute to one group (negative chat id)
+	// GroupWindow is the "minute" of PerGroupPerMinute; 0 is a minute,
+	// Telegram's. Tests shorten it (with the fake Telegram's) so that a
+	// group's limit is reached, and waited for, in seconds.
+	GroupWindow time.Duration
 	// Margin is added to every wait, for the jitter between our clock and
 	// Telegram's view of when a message arrived.
 	Margin time.Duration
+}
+
+// groupWindow is the period of PerGroupPerMinute.
+func (l Limits) groupWindow() time.Duration {
+	if l.GroupWindow > 0 {
+		return l.GroupWindow
+	}
+	return time.Minute
 }
 
 // DefaultLimits are Telegram's published limits.
