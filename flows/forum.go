@@ -568,3 +568,27 @@ func (a *App) memberEdit(ctx context.Context, in Input, v CaseView) ([]Reply, er
 	}
 	return editCopy(v.ReporterChat, Lang(v.Lang), T("forum.edited_team"), in, copyID), nil
 }
+
+// askTeam is a reporter asking for a person while the team works in the
+// forum: their latest case's topic is told, and what they write goes
+// there until the team ends the talk. What they typed at the menu before
+// asking is copied there first.
+func (a *App) askTeam(ctx context.Context, c *turn, code string) error {
+	v, err := a.d.Casework.View(ctx, code)
+	if err != nil {
+		return fmt.Errorf("case %s of a reporter asking for a person: %w", code, err)
+	}
+	if err := a.d.Forum.Talk(ctx, c.in.ChatID, v.Code); err != nil {
+		return fmt.Errorf("talk of case %d: %w", v.ID, err)
+	}
+	c.say(T("forum.talk_started", "Code", FormatCode(v.Code)))
+	c.send(a.inTopic(v, TopicPost, T("forum.asks_person")))
+	if c.s.Said != 0 {
+		r := a.inTopic(v, TopicPost)
+		r.Copy = &Copy{FromChatID: c.in.ChatID, MessageID: c.s.Said}
+		c.send(r)
+		c.s.Said = 0
+	}
+	c.drop = false
+	return nil
+}

@@ -225,6 +225,10 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("latest case of %d: %w", c.in.UserID, err)
 	}
+	if a.forumOn() && linked.Code != "" {
+		// The team answers in the case's topic, whoever is there.
+		return a.askTeam(ctx, c, linked.Code)
+	}
 	w := Waiting{
 		ChatID:   c.in.ChatID,
 		Lang:     c.s.Lang,

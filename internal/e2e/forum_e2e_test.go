@@ -633,3 +633,26 @@ func TestForumMigrated(t *testing.T) {
 		t.Error("the log does not say to set the new id")
 	}
 }
+
+// TestForumAskForPerson: with the team in the forum, a reporter asking for
+// a person is not queued for a private chat: their case's topic is told,
+// and what they write goes there.
+func TestForumAskForPerson(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t)
+	reporter := h.tg.User(7790001, "ru")
+	code := fileReport(t, h, reporter)
+	tp := topicOf(t, g, code)
+	drained(t, h)
+	reporter.Send("/start")
+	m := expectText(t, reporter, firstLine(h.text("ru", "menu.greeting")))
+	press(t, reporter, m, h.label("ru", "btn.menu_volunteer"))
+	expectText(t, reporter, firstLine(h.text("ru", "forum.talk_started", "Code", flows.FormatCode(code))))
+	asks := plain(h.text("en", "forum.asks_person"))
+	waitFor(t, "the request in the topic", func() bool { return slicesContain(postsIn(g, tp.ID), asks) })
+	reporter.Send("They took him from work today")
+	waitFor(t, "the reporter's message in the topic", func() bool { return len(copiesIn(g, tp.ID, reporter.ID)) == 1 })
+	if q := h.queued(t); len(q) != 0 {
+		t.Errorf("%d chats queued for a private volunteer, want none", len(q))
+	}
+}
