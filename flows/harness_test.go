@@ -384,7 +384,7 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appO
 			CaseTools:   tools,
 		},
 		CheckinDeps: flows.CheckinDeps{Offices: offices, Checkins: storage.NewCheckins(db, keys)},
-		ForumDeps:   flows.ForumDeps{Forum: storage.NewForum(db, 0)},
+		ForumDeps:   flows.ForumDeps{Forum: storage.NewForum(db, o.Config.ForumChat)},
 		Audit:       storage.NewAudit(db),
 	}
 }

@@ -371,8 +371,9 @@ func cardNow(g *telegramtest.Group, card int) string {
 
 // TestForumEvents: a member takes the case with the button of its card in
 // the topic; a status change, a date and the date's reminder are posted in
-// the topic, and the card is edited in place each time; a closed case
-// closes its topic.
+// the topic, and the card is edited in place each time; the summary in the
+// general topic is posted once and edited; a closed case closes its topic,
+// and reopened, reopens it.
 func TestForumEvents(t *testing.T) {
 	t.Parallel()
 	h, g := newForumHarness(t, withConfig(func(c *config) { c.HandoffTick = 50 * time.Millisecond }))
@@ -439,14 +440,27 @@ func TestForumEvents(t *testing.T) {
 		t.Errorf("the summary was posted %d times, want once then edited", p)
 	}
 
-	setStatus(t, h, vol, code, flows.StatusReleased, "")
-	waitFor(t, "the topic closed", func() bool {
+	closed := func() bool {
 		for _, x := range g.Topics() {
 			if x.ID == tp.ID {
 				return x.Closed
 			}
 		}
 		return false
+	}
+	setStatus(t, h, vol, code, flows.StatusReleased, "")
+	waitFor(t, "the topic closed", closed)
+	setStatus(t, h, vol, code, flows.StatusLawyer, "")
+	waitFor(t, "the topic reopened", func() bool { return !closed() })
+	again := plain(h.cat.Render("en", flows.T("update.saved", "Code", fc, "Status", flows.T("status.name."+flows.StatusLawyer))))
+	waitFor(t, "the reopening in the topic", func() bool {
+		n := 0
+		for _, p := range postsIn(g, tp.ID) {
+			if p == again {
+				n++
+			}
+		}
+		return n == 2
 	})
 }
 

@@ -1,0 +1,83 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"hotline/flows"
+	"hotline/storage"
+	"hotline/storage/storagetest"
+)
+
+// TestForumInTopic: what members and others write in the forum group, as
+// the flows take it: /note in a case's topic is an internal note and
+// answers nothing; other commands there, the general topic and topics of
+// no case are left to the team; a stranger's service messages are not
+// reported, their first message is, to the admin, once.
+func TestForumInTopic(t *testing.T) {
+	const forum, admin, vol, thread = -1009000000011, 9100001, 9100002, 42
+	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum, Admins: []int64{admin}}})
+	ctx := context.Background()
+	c, err := a.cases.Create(ctx, &flows.Report{DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ivan Petrov",
+		ReporterChatID: 9100100, ReporterUserID: 9100100, Lang: "ru", FacilityText: "Eloy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storage.NewForum(a.db, forum).Created(ctx, c.ID, thread); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.vols.Add(ctx, vol, flows.RoleVolunteer, 0); err != nil {
+		t.Fatal(err)
+	}
+	handle := func(in flows.Input) []flows.Reply {
+		t.Helper()
+		in.ChatID, in.ChatType, in.UpdateID, in.At = forum, "supergroup", a.nextUpdate(), testNow
+		if in.MessageID == 0 {
+			in.MessageID = int(in.UpdateID)
+		}
+		rs, err := a.app.Handle(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	for _, tc := range []struct {
+		name string
+		in   flows.Input
+	}{
+		{"/note in the topic", flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "note", Text: "called the jail", ThreadID: thread}},
+		{"! line", flows.Input{UserID: vol, Kind: flows.KindText, Text: "!lawyer is Jane", ThreadID: thread}},
+		{"another command", flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "status", ThreadID: thread}},
+		{"the general topic", flows.Input{UserID: vol, Kind: flows.KindText, Text: "who is on tonight?"}},
+		{"a topic of no case", flows.Input{UserID: vol, Kind: flows.KindText, Text: "shift plan", ThreadID: 99}},
+		{"a stranger's service message", flows.Input{UserID: 9100999, Kind: flows.KindMedia, Media: "other"}},
+	} {
+		if rs := handle(tc.in); len(rs) != 0 {
+			t.Errorf("%s: %d replies, want none: %+v", tc.name, len(rs), rs)
+		}
+	}
+	files, err := a.timeline.Find(ctx, c.Code, "")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("find: %v", err)
+	}
+	var notes []string
+	for _, e := range files[0].Events {
+		if e.Kind == flows.EventNote && !e.Public {
+			notes = append(notes, e.Note)
+		}
+	}
+	slices.Sort(notes)
+	if want := []string{"called the jail", "lawyer is Jane"}; !slices.Equal(notes, want) {
+		t.Errorf("internal notes %q, want %q", notes, want)
+	}
+
+	rs := handle(flows.Input{UserID: 9100999, Kind: flows.KindText, Text: "hello"})
+	if len(rs) != 1 || rs[0].ChatID != admin || textIDs(rs[0])[0] != "forum.stranger" {
+		t.Fatalf("a stranger's message: %+v, want the admin told", rs)
+	}
+	checkRenderable(t, a.cat, rs[0])
+	if rs := handle(flows.Input{UserID: 9100999, Kind: flows.KindText, Text: "hello?"}); len(rs) != 0 {
+		t.Errorf("the stranger's second message: %+v, want nothing", rs)
+	}
+}
