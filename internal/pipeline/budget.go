@@ -176,6 +176,26 @@ func (b *budget) refund(id int64, c *chatBudget, at time.Time) {
 	c.tokens = min(c.tokens+1, b.burst())
 }
 
+// restamp moves the count of an attempt from when the sender took it to
+// when the call actually leaves (after a Preparer's work), so that the
+// windows measure what Telegram sees. Nothing of the chat's was counted in
+// between (one call in flight per chat), and to is the latest count of
+// all, so the windows stay in order.
+func (b *budget) restamp(id int64, c *chatBudget, from, to time.Time) {
+	move := func(ts []time.Time) []time.Time {
+		for i := len(ts) - 1; i >= 0; i-- {
+			if ts[i].Equal(from) {
+				return append(append(ts[:i], ts[i+1:]...), to)
+			}
+		}
+		return ts
+	}
+	b.global = move(b.global)
+	if id < 0 {
+		c.sent = move(c.sent)
+	}
+}
+
 // rested reports whether a chat's budget is as a new chat's, so that
 // forgetting it changes nothing: no hold, a private chat's bucket full
 // again, a group's last message a minute old.

@@ -151,3 +151,18 @@ func TestBudgetGroupWindow(t *testing.T) {
 		t.Errorf("a window on, the group waits %v, want none", got)
 	}
 }
+
+// TestBudgetRestamp: a group message counted when taken and restamped when
+// it leaves holds the window from when it left.
+func TestBudgetRestamp(t *testing.T) {
+	b := newBudget(Limits{PerGroupPerMinute: 1}, 1)
+	c := b.newChat()
+	b.count(-100, &c, ms(0))
+	b.restamp(-100, &c, ms(0), ms(300))
+	if got, want := b.chatWait(-100, &c, ms(400), true), time.Minute-100*time.Millisecond; got != want {
+		t.Errorf("next message waits %v, want %v (a minute after it left)", got, want)
+	}
+	if len(b.global) != 1 || !b.global[0].Equal(ms(300)) {
+		t.Errorf("global window %v, want the one send at 300 ms", b.global)
+	}
+}

@@ -488,6 +488,7 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 		method, params, err = s.cfg.preparer.Prepare(rctx, it.o)
 		if err == nil && method != "" {
 			result = &made
+			s.restamp(c, it)
 		}
 	}
 	switch {
@@ -524,6 +525,20 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 		cancel()
 	}
 	s.finish(c, it, err, out)
+}
+
+// restamp counts the call against the limits as of now, when it leaves,
+// rather than when it was taken: a Preparer may have spent a database round
+// trip in between.
+func (s *sender) restamp(c *chatQ, it *item) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if it.counted.IsZero() {
+		return
+	}
+	now := time.Now()
+	s.budget.restamp(c.id, &c.b, it.counted, now)
+	it.counted = now
 }
 
 // copied tells OnCopied which message a copyMessage call made, read from the
