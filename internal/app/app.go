@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 	// Field offices keep their IANA time zones; containers without
 	// /usr/share/zoneinfo still know them.
@@ -240,12 +239,6 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		desk.send = func(ctx context.Context, rs []flows.Reply) error { return p.Send(ctx, Calls(b.Calls(rs))...) }
 		desk.stay = b.Stay
 		forumProblems = desk.check(ctx, cat)
-		for _, problem := range forumProblems {
-			log.Error("forum group (HOTLINE_FORUM_CHAT): "+problem, "chat_id", cfg.ForumChat)
-		}
-		if len(forumProblems) > 0 {
-			desk.alert(ctx, "forum.alert_setup", "Problems", strings.Join(forumProblems, "\n"))
-		}
 	}
 
 	mux := http.NewServeMux()

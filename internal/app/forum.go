@@ -283,7 +283,7 @@ func (d *forumDesk) refresh(ctx context.Context, code string) {
 
 // alert tells the admins once per run.
 func (d *forumDesk) alert(ctx context.Context, id string, kv ...any) {
-	if _, told := d.alerted.LoadOrStore(id, true); told {
+	if _, told := d.alerted.LoadOrStore(id+fmt.Sprint(kv...), true); told {
 		return
 	}
 	rs, err := d.flows.ForumAlert(ctx, id, kv...)
@@ -303,7 +303,8 @@ func (d *forumDesk) chatID() int64 {
 }
 
 // check asks Telegram whether the bot may work in the group as the forum
-// needs, and returns what is missing, in English, for the log and /readyz.
+// needs. It logs what is missing, tells the admins in their languages, and
+// returns it in English for /readyz.
 func (d *forumDesk) check(ctx context.Context, cat *locales.Catalog) []string {
 	var chat models.ChatFullInfo
 	var me models.User
@@ -312,15 +313,21 @@ func (d *forumDesk) check(ctx context.Context, cat *locales.Catalog) []string {
 	if err := d.api.Do(ctx, "getChat", map[string]any{"chat_id": d.chat}, &chat); err != nil {
 		problems = bot.ForumCheck(nil, nil)
 	} else if err := d.api.Do(ctx, "getMe", nil, &me); err != nil {
-		return []string{"forum.setup.unknown"}
+		problems = []string{"forum.setup.unknown"}
 	} else if err := d.api.Do(ctx, "getChatMember", map[string]any{"chat_id": d.chat, "user_id": me.ID}, &member); err != nil {
 		problems = bot.ForumCheck(&chat, nil)
 	} else {
 		problems = bot.ForumCheck(&chat, &member)
 	}
 	out := make([]string, len(problems))
+	texts := make([]flows.Text, len(problems))
 	for i, p := range problems {
-		out[i] = cat.Render("en", flows.T(p))
+		texts[i] = flows.T(p)
+		out[i] = cat.Render("en", texts[i])
+		d.log.Error("forum group (HOTLINE_FORUM_CHAT): "+out[i], "chat_id", d.chat)
+	}
+	if len(texts) > 0 {
+		d.alert(ctx, "forum.alert_setup", "Problems", texts)
 	}
 	return out
 }
@@ -336,7 +343,7 @@ func (d *forumDesk) invite(ctx context.Context, method string, p map[string]json
 	var ae *pipeline.APIError
 	if errors.As(err, &ae) {
 		d.log.Error("forum: the bot cannot make invite links to the group", "description", ae.Description)
-		d.alert(ctx, "forum.alert_setup", "Problems", "createChatInviteLink: "+ae.Description)
+		d.alert(ctx, "forum.alert_setup", "Problems", []flows.Text{flows.T("forum.setup.no_invite")})
 		return "", nil, nil
 	}
 	if err != nil {
