@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,7 +50,11 @@ type forumDesk struct {
 
 	moved   atomic.Int64 // the group's new id after a migration; 0 when none
 	alerted sync.Map     // alert ids told to the admins since start
+	seen    sync.Map     // seenKey → the storage.TopicState a call in flight was prepared with
 }
+
+// seenKey names a call of the outbox.
+func seenKey(o pipeline.Outgoing) string { return o.ID + "/" + strconv.Itoa(o.Part) }
 
 // ref reads the topic parameter of a call in the forum; ok is false for
 // any other call.
@@ -70,7 +75,7 @@ func (d *forumDesk) ref(o pipeline.Outgoing) (map[string]json.RawMessage, bot.To
 }
 
 // Prepare implements pipeline.Preparer.
-func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (string, []byte, error) {
+func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (outMethod string, outParams []byte, outErr error) {
 	p, ref, ok := d.ref(o)
 	if !ok {
 		return o.Method, o.Params, nil
@@ -88,6 +93,12 @@ func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (string, [
 		return "", nil, d.revoke(ctx, ref.Member)
 	}
 	t, err := d.store.Topic(ctx, ref.Case)
+	defer func() {
+		// Done reads the topic as this call saw it, without asking again.
+		if outErr == nil && outMethod != "" {
+			d.seen.Store(seenKey(o), t)
+		}
+	}()
 	missing := errors.Is(err, flows.ErrNotFound)
 	switch {
 	case missing && t.CaseID == 0:
@@ -182,10 +193,15 @@ func (d *forumDesk) Done(ctx context.Context, o pipeline.Outgoing, result json.R
 	case bot.OpInvite, bot.OpRevoke:
 		return false
 	}
-	t, terr := d.store.Topic(ctx, ref.Case)
-	if terr != nil && !errors.Is(terr, flows.ErrNotFound) {
-		d.log.Warn("forum: read topic", "op", ref.Op, "err", terr)
-		return true
+	var t storage.TopicState
+	if seen, ok := d.seen.LoadAndDelete(seenKey(o)); ok {
+		t = seen.(storage.TopicState)
+	} else {
+		var terr error // prepared by an earlier process
+		if t, terr = d.store.Topic(ctx, ref.Case); terr != nil && !errors.Is(terr, flows.ErrNotFound) {
+			d.log.Warn("forum: read topic", "op", ref.Op, "err", terr)
+			return true
+		}
 	}
 	if err != nil {
 		return d.failed(ctx, ref, t, err)

@@ -102,8 +102,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // and one card per case. Nobody gets the card in a private chat.
 func TestForumTopicPerCase(t *testing.T) {
 	t.Parallel()
-	// No timers: the summary they post would meet the refused messages first.
-	h, g := newForumHarness(t, withConfig(func(c *config) { c.HandoffTick = time.Hour }))
+	// No timers: the summary they post would meet the refused messages
+	// first. A short flush: the stopping bot need not keep retrying the
+	// refused card.
+	h, g := newForumHarness(t, withConfig(func(c *config) {
+		c.HandoffTick = time.Hour
+		next := c.pipeline
+		c.pipeline = func(o *pipeline.Options) {
+			next(o)
+			o.FlushTimeout = 500 * time.Millisecond
+		}
+	}))
 	vol := h.tg.User(7710501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
 	vol.Send("/duty on")
