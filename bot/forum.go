@@ -39,12 +39,13 @@ const (
 	OpSummary = "summary" // the general topic's summary: sent once, then edited
 	OpInvite  = "invite"  // a message to a member with an invite link made for them as it is sent
 	OpRevoke  = "revoke"  // revoke the invite links made for a member
+	OpDelete  = "delete"  // deleteForumTopic; nothing when there is no topic
 )
 
 var topicOps = map[flows.TopicOp]string{
 	flows.TopicPost: OpPost, flows.TopicCreate: OpCreate, flows.TopicCard: OpCard,
 	flows.TopicClose: OpClose, flows.TopicReopen: OpReopen, flows.TopicSummary: OpSummary,
-	flows.TopicInvite: OpInvite,
+	flows.TopicInvite: OpInvite, flows.TopicDelete: OpDelete,
 }
 
 // renderTopic renders a reply in a case's topic.
@@ -59,6 +60,8 @@ func (b *Bot) renderTopic(r flows.Reply) []Call {
 		calls = []Call{call("createForumTopic", r.ChatID, r.Priority, &tg.CreateForumTopicParams{ChatID: r.ChatID, Name: t.Name})}
 	case flows.TopicClose:
 		calls = []Call{call("closeForumTopic", r.ChatID, r.Priority, map[string]any{"chat_id": r.ChatID})}
+	case flows.TopicDelete:
+		calls = []Call{call("deleteForumTopic", r.ChatID, r.Priority, map[string]any{"chat_id": r.ChatID})}
 	case flows.TopicReopen:
 		calls = []Call{call("reopenForumTopic", r.ChatID, r.Priority, map[string]any{"chat_id": r.ChatID})}
 	default:

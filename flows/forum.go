@@ -42,6 +42,9 @@ const (
 	// TopicRemove takes Member out of the group, and revokes the invite
 	// links made for them.
 	TopicRemove
+	// TopicDelete deletes the case's topic with everything in it: the
+	// reporter erased their data, or retention did.
+	TopicDelete
 )
 
 // InviteLink stands for the link a TopicInvite reply carries.
@@ -591,4 +594,19 @@ func (a *App) askTeam(ctx context.Context, c *turn, code string) error {
 	}
 	c.drop = false
 	return nil
+}
+
+// ForumErased deletes the topics of cases whose personal data was erased
+// (a reporter's /forget, the retention purge): the group's copies of the
+// conversation and the notes go with them. A later event of such a case
+// makes it a new topic, without them.
+func (a *App) ForumErased(codes ...string) []Reply {
+	if !a.forumOn() {
+		return nil
+	}
+	out := make([]Reply, 0, len(codes))
+	for _, code := range codes {
+		out = append(out, Reply{ChatID: a.cfg.ForumChat, Priority: PriorityReply, Topic: &Topic{Code: code, Op: TopicDelete}})
+	}
+	return out
 }

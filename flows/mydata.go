@@ -118,9 +118,29 @@ func (c *turn) forgetAnswer(ctx context.Context, v string) error {
 		c.say(T("button.old"))
 		return c.again(ctx)
 	}
+	var theirs []CaseStatus
+	if c.a.forumOn() {
+		var err error
+		if theirs, err = c.a.d.Reporters.Cases(ctx, c.in.UserID); err != nil {
+			return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+		}
+	}
 	erased, err := c.a.d.Reporters.Forget(ctx, c.in.UserID)
 	if err != nil {
 		return fmt.Errorf("forget user %d: %w", c.in.UserID, err)
+	}
+	if len(theirs) > 0 {
+		// The team's copies of what they wrote go too: their cases' topics.
+		if _, err := c.a.d.Forum.EndTalk(ctx, c.in.ChatID); err != nil {
+			return fmt.Errorf("end talk of %d: %w", c.in.ChatID, err)
+		}
+		codes := make([]string, len(theirs))
+		for i, st := range theirs {
+			codes[i] = st.Code
+		}
+		for _, r := range c.a.ForumErased(codes...) {
+			c.send(r)
+		}
 	}
 	draft := c.inReport()
 	if draft || c.isStatusFlow() || c.isCheckinFlow() {

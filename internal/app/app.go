@@ -274,6 +274,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 
 	timersDone := timers.run(ctx, cfg.HandoffTick)
 	retention := &retentionJob{r: storage.NewRetention(db), keep: cfg.Retention, log: log, now: time.Now, erased: aof.request}
+	if desk != nil {
+		retention.forum = func(ctx context.Context, codes []string) {
+			if err := desk.send(ctx, app.ForumErased(codes...)); err != nil {
+				log.Warn("forum: queue the deletion of erased cases' topics", "err", err)
+			}
+		}
+	}
 	purgeDone := retention.run(ctx, cfg.PurgeEvery)
 	aofDone := aof.run(ctx, cfg.AOFRewrite)
 	runErr := p.Run(ctx)

@@ -119,6 +119,12 @@ func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (outMethod
 		}
 		p["message_thread_id"] = raw(t.Thread)
 		return method, marshal(p), nil
+	case bot.OpDelete:
+		if missing {
+			return "", nil, nil
+		}
+		p["message_thread_id"] = raw(t.Thread)
+		return method, marshal(p), nil
 	case bot.OpPin:
 		if missing || t.Card == 0 || t.Pinned {
 			return "", nil, nil
@@ -234,6 +240,8 @@ func (d *forumDesk) Done(ctx context.Context, o pipeline.Outgoing, result json.R
 		rerr = d.store.Pinned(ctx, t.CaseID)
 	case bot.OpClose, bot.OpReopen:
 		rerr = d.store.SetClosed(ctx, t.CaseID, ref.Op == bot.OpClose)
+	case bot.OpDelete:
+		rerr = d.store.Gone(ctx, t.CaseID, t.Thread)
 	}
 	if rerr != nil {
 		// The call went through; what it made is not recorded. The
@@ -250,6 +258,9 @@ func (d *forumDesk) failed(ctx context.Context, ref bot.TopicRef, t storage.Topi
 		return false // the sender retries network errors itself
 	}
 	switch {
+	case ref.Op == bot.OpDelete && strings.Contains(ae.Description, "message thread not found"):
+		_ = d.store.Gone(ctx, t.CaseID, t.Thread) // deleted already
+		return false
 	case ae.MigrateTo != 0:
 		d.moved.Store(ae.MigrateTo)
 		d.stay(ae.MigrateTo)

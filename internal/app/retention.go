@@ -24,6 +24,9 @@ type retentionJob struct {
 	now  func() time.Time
 	// erased, when set, is told that a purge erased something.
 	erased func()
+	// forum, when set, is told which cases a purge erased, to delete
+	// their topics in the team's forum.
+	forum func(ctx context.Context, codes []string)
 }
 
 // once purges what is due now; another replica purging is no error.
@@ -40,6 +43,13 @@ func (j *retentionJob) once(ctx context.Context) {
 		j.log.Info("retention purge", "cases", len(erased))
 		if j.erased != nil {
 			j.erased()
+		}
+		if j.forum != nil {
+			codes := make([]string, len(erased))
+			for i, c := range erased {
+				codes[i] = c.Code
+			}
+			j.forum(ctx, codes)
 		}
 	}
 }

@@ -679,3 +679,55 @@ func TestForumAskForPerson(t *testing.T) {
 		t.Errorf("%d chats queued for a private volunteer, want none", len(q))
 	}
 }
+
+// TestForumErased: a reporter's /forget deletes their case's topic, with
+// the group's copies of what they wrote, and ends the talk; the retention
+// purge of a closed case deletes its topic too.
+func TestForumErased(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t, withConfig(func(c *config) {
+		c.Retention, c.PurgeEvery = time.Millisecond, 200*time.Millisecond
+	}))
+	vol := h.tg.User(7800501, "en")
+	h.addMember(t, vol.ID, flows.RoleVolunteer)
+	g.Join(vol)
+	deleted := func(thread int) func() bool {
+		return func() bool {
+			for _, x := range g.Topics() {
+				if x.ID == thread {
+					return x.Deleted
+				}
+			}
+			return false
+		}
+	}
+
+	ra := h.tg.User(7800001, "ru")
+	a := fileReport(t, h, ra)
+	ta := topicOf(t, g, a)
+	g.SendInTopic(vol, ta.ID, 0, "Hello from the hotline")
+	expectText(t, ra, firstLine(h.text("ru", "forum.talk_started", "Code", flows.FormatCode(a))))
+	ra.Next(t)
+	ra.Send("/forget")
+	press(t, ra, ra.Next(t), h.label("ru", "btn.forget_yes"))
+	ra.Next(t)
+	waitFor(t, "the forgotten case's topic deleted", deleted(ta.ID))
+	ra.Send("one more thing")
+	ra.Next(t) // the main menu answers: the talk is over
+	drained(t, h)
+	if n := len(copiesIn(g, ta.ID, ra.ID)); n != 0 {
+		t.Errorf("%d of the reporter's messages copied after /forget", n)
+	}
+
+	rb := h.tg.User(7800002, "ru")
+	b := fileReport(t, h, rb)
+	tb := topicOf(t, g, b)
+	vol.Send("/take_case " + flows.FormatCode(b))
+	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(b)))
+	setStatus(t, h, vol, b, flows.StatusReleased, "")
+	waitFor(t, "the purged case's topic deleted", deleted(tb.ID))
+	var n int
+	if err := h.db.Get(&n, `SELECT count(*) FROM forum_topics`); err != nil || n != 0 {
+		t.Errorf("%d topics still recorded (%v), want none", n, err)
+	}
+}
