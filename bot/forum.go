@@ -135,3 +135,15 @@ func RemoveFromGroup(chatID, userID int64) []Call {
 			TopicRef{Op: OpRevoke, Member: userID}),
 	}
 }
+
+// DeleteTopics are the calls that delete cases' topics in the forum group,
+// as a flows.TopicDelete reply renders: for `hotline purge`, which has no
+// flows to ask.
+func DeleteTopics(chatID int64, codes ...string) []Call {
+	out := make([]Call, 0, len(codes))
+	for _, code := range codes {
+		out = append(out, withTopic(call("deleteForumTopic", chatID, flows.PriorityReply, map[string]any{"chat_id": chatID}),
+			TopicRef{Case: code, Op: OpDelete}))
+	}
+	return out
+}

@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
-	"hotline/flows"
-	"hotline/internal/config"
-	"hotline/storage"
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"hotline/bot"
+	"hotline/flows"
+	"hotline/internal/config"
+	"hotline/storage"
 )
 
 // purgeCommand is `hotline purge [--dry-run]`: it erases the personal
@@ -64,6 +66,14 @@ func purgeCommand(ctx context.Context, getenv func(string) string, args []string
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(stderr, "hotline: %v\n", err)
 		return 1
+	}
+	if !dry && cfg.ForumChat != 0 {
+		codes := make([]string, len(cases))
+		for i, c := range cases {
+			codes[i] = c.Code
+		}
+		inOutbox(ctx, cfg, bot.DeleteTopics(cfg.ForumChat, codes...), "their forum topics are being deleted by the bot",
+			"their forum topics are not deleted", stdout, stderr)
 	}
 	return 0
 }

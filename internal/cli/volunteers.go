@@ -142,25 +142,32 @@ func menuFor(ctx context.Context, cfg config.Config, vols *storage.Volunteers, u
 // outOfForum has the running bot remove a member taken out of the hotline
 // from the team's forum group, which holds the cases' personal data.
 func outOfForum(ctx context.Context, cfg config.Config, userID int64, stdout, stderr io.Writer) {
+	inOutbox(ctx, cfg, bot.RemoveFromGroup(cfg.ForumChat, userID), "they are being removed from the forum group by the bot",
+		"not removed from the forum group; remove them there by hand", stdout, stderr)
+}
+
+// inOutbox puts calls in the running bot's outbox, which it makes; done
+// or failed is said.
+func inOutbox(ctx context.Context, cfg config.Config, calls []bot.Call, done, failed string, stdout, stderr io.Writer) {
 	if cfg.RedisURL == "" {
-		fmt.Fprintln(stderr, "hotline: set REDIS_URL to have the bot remove them from the forum group; until then remove them there by hand")
+		fmt.Fprintf(stderr, "hotline: %s: set REDIS_URL to have the running bot do it\n", failed)
 		return
 	}
 	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL)
 	if err != nil {
-		fmt.Fprintf(stderr, "hotline: not removed from the forum group: %v\n", err)
+		fmt.Fprintf(stderr, "hotline: %s: %v\n", failed, err)
 		return
 	}
 	defer rdb.Close()
 	out := pipeline.NewOutbox(rdb, cfg.RedisPrefix, cfg.Partitions)
-	var calls []pipeline.Outgoing
-	for _, c := range bot.RemoveFromGroup(cfg.ForumChat, userID) {
-		calls = append(calls, pipeline.Outgoing{Partition: out.PartitionOf(c.ChatID), ChatID: c.ChatID, Method: c.Method,
+	os := make([]pipeline.Outgoing, 0, len(calls))
+	for _, c := range calls {
+		os = append(os, pipeline.Outgoing{Partition: out.PartitionOf(c.ChatID), ChatID: c.ChatID, Method: c.Method,
 			Priority: int(c.Priority), Params: c.Params})
 	}
-	if err := out.Add(ctx, calls...); err != nil {
-		fmt.Fprintf(stderr, "hotline: not removed from the forum group: %v\n", err)
+	if err := out.Add(ctx, os...); err != nil {
+		fmt.Fprintf(stderr, "hotline: %s: %v\n", failed, err)
 		return
 	}
-	fmt.Fprintln(stdout, "they are being removed from the forum group by the bot")
+	fmt.Fprintln(stdout, done)
 }
