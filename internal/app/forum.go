@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -258,6 +259,11 @@ func (d *forumDesk) failed(ctx context.Context, ref bot.TopicRef, t storage.Topi
 		return false // the sender retries network errors itself
 	}
 	switch {
+	case ae.Code == http.StatusForbidden:
+		// Removed from the group: the sender drops what waits for it.
+		d.log.Error("forum: the bot is not in the team's group; its messages there are dropped", "description", ae.Description)
+		d.alert(ctx, "forum.alert_setup", "Problems", []flows.Text{flows.T("forum.setup.not_found")})
+		return false
 	case ref.Op == bot.OpDelete && strings.Contains(ae.Description, "message thread not found"):
 		_ = d.store.Gone(ctx, t.CaseID, t.Thread) // deleted already
 		return false
