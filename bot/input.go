@@ -58,7 +58,8 @@ func input(u *models.Update) (flows.Input, bool) {
 	if m.ReplyToMessage != nil {
 		in.ReplyTo = m.ReplyToMessage.ID
 	}
-	if m.IsTopicMessage {
+	if m.IsTopicMessage || m.MessageThreadID != 0 {
+		// A forum topic (is_topic_message is not always sent with it).
 		in.ThreadID = m.MessageThreadID
 	}
 	in.At = time.Unix(int64(m.Date), 0)

@@ -7,7 +7,10 @@ import (
 
 // Forum topics (https://core.telegram.org/bots/api#createforumtopic): a
 // supergroup with topics enabled (Group.SetForum) has threads, each created
-// by a service message whose id is the thread's message_thread_id. A bot
+// by a service message whose id is the thread's message_thread_id. The
+// service messages the bot causes (a topic made, edited, closed or
+// reopened, a message pinned) count against the group's limit like its
+// other messages. A bot
 // message sent with message_thread_id goes into that topic, which must
 // exist and be open; one into a closed topic is refused TOPIC_CLOSED, into
 // a deleted or unknown one "message thread not found".
@@ -141,6 +144,9 @@ func (s *Server) createForumTopic(cl *call) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.admitLocked(c, s.now()); err != nil {
+		return nil, err // the service message it makes counts against the group's limit
+	}
 	st := s.serviceLocked(c, 0, wireMessage{ForumTopicCreated: &wireTopic{Name: name, IconColor: int(color)}})
 	id := st.w.MessageID
 	if c.topics == nil {
@@ -163,6 +169,9 @@ func (s *Server) editForumTopic(cl *call) (any, *apiError) {
 	if name == "" || name == t.Name {
 		return nil, badRequest("TOPIC_NOT_MODIFIED")
 	}
+	if err := s.admitLocked(c, s.now()); err != nil {
+		return nil, err
+	}
 	t.Name = name
 	s.serviceLocked(c, t.ID, wireMessage{ForumTopicEdited: &wireTopic{Name: name}})
 	return true, nil
@@ -181,6 +190,9 @@ func (s *Server) setClosed(cl *call, closed bool) (any, *apiError) {
 	}
 	if t.Closed == closed {
 		return nil, badRequest("TOPIC_NOT_MODIFIED")
+	}
+	if err := s.admitLocked(c, s.now()); err != nil {
+		return nil, err
 	}
 	t.Closed = closed
 	w := wireMessage{ForumTopicReopened: &struct{}{}}
@@ -228,6 +240,9 @@ func (s *Server) pinChatMessage(cl *call) (any, *apiError) {
 	thread := 0
 	if st.w.IsTopicMessage {
 		thread = st.w.MessageThreadID
+	}
+	if err := s.admitLocked(c, s.now()); err != nil {
+		return nil, err // "pinned a message" is a service message
 	}
 	if c.pinned == nil {
 		c.pinned = map[int]int{}

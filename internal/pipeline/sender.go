@@ -47,6 +47,10 @@ var messageMethods = map[string]bool{
 	"copyMessage": true, "forwardMessage": true, "copyMessages": true, "forwardMessages": true,
 	"editMessageText": true, "editMessageCaption": true, "editMessageReplyMarkup": true,
 	"editMessageMedia": true,
+	// What makes a service message in a group counts too: a topic made,
+	// renamed, closed or reopened, a message pinned.
+	"createForumTopic": true, "editForumTopic": true, "closeForumTopic": true, "reopenForumTopic": true,
+	"pinChatMessage": true,
 }
 
 const (
