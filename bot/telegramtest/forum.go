@@ -267,3 +267,11 @@ func (g *Group) Edit(from *User, messageID int, text string) {
 	w := st.w
 	s.addUpdateLocked("edited_message", g.c, func(up *wireUpdate) { up.EditedMessage = &w })
 }
+
+// PressData presses a button with any data on a bot message in the group,
+// as user u.
+func (g *Group) PressData(u *User, messageID int, data string) {
+	g.s.mu.Lock()
+	defer g.s.mu.Unlock()
+	g.s.callbackLocked(u, g.c, messageID, data)
+}

@@ -30,6 +30,12 @@ import (
 // returns it with the page's base URL, token included.
 func startSandbox(t *testing.T) (*sandbox.Sandbox, string, *server) {
 	t.Helper()
+	return startSandboxWith(t, sandbox.Config{})
+}
+
+// startSandboxWith is startSandbox with the sandbox's options (Forum).
+func startSandboxWith(t *testing.T, sc sandbox.Config) (*sandbox.Sandbox, string, *server) {
+	t.Helper()
 	dbURL := storagetest.PostgresURL(t)
 	sandboxDB := storagetest.PostgresURL(t)
 	rdb, prefix := storagetest.Redis(t)
@@ -67,7 +73,8 @@ func startSandbox(t *testing.T) (*sandbox.Sandbox, string, *server) {
 	done := make(chan error, 1)
 	logs := &syncBuffer{}
 	go func() {
-		done <- sandbox.Run(ctx, cfg.Config, sandbox.Config{Addr: "127.0.0.1:0", DatabaseURL: sandboxDB, Pipeline: cfg.pipeline}, newLogger(logs, cfg.LogLevel), io.Discard,
+		sc.Addr, sc.DatabaseURL, sc.Pipeline = "127.0.0.1:0", sandboxDB, cfg.pipeline
+		done <- sandbox.Run(ctx, cfg.Config, sc, newLogger(logs, cfg.LogLevel), io.Discard,
 			func(sb *sandbox.Sandbox, addr string, srv *server) { ready <- up{sb, addr, srv} })
 	}()
 	var u up
@@ -688,4 +695,42 @@ func TestSandboxIsNotAnAdminDoor(t *testing.T) {
 			t.Errorf("%s: sandbox started with %v, want ErrNotSandbox", tt.name, err)
 		}
 	}
+}
+
+// TestSandboxForumInChromium: with SANDBOX_FORUM, the page has the team's
+// forum group as a fourth column. A relative's report makes its case's
+// topic there, the card labelled with the topic; the person at the
+// keyboard picks the topic by its label and writes in it as the volunteer,
+// and the relative's column gets the message from the bot.
+func TestSandboxForumInChromium(t *testing.T) {
+	t.Parallel()
+	b := startChromium(t)
+	sb, base, _ := startSandboxWith(t, sandbox.Config{Forum: true})
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &page{t: t, b: b, cat: cat}
+	b.open(base + "/")
+	eventually(t, "page ready", func() error {
+		var ready bool
+		if err := b.run(&ready, `return document.body.dataset.ready === 'true'`); err != nil {
+			return err
+		}
+		if !ready {
+			return fmt.Errorf("not yet")
+		}
+		return nil
+	})
+	code := fileReport(t, &harness{t: t, cat: cat}, sb.User("relative").Telegram())
+	fc := flows.FormatCode(code)
+	card := p.waitFor("team", nil, "the case card in its topic", func(m shownMessage) bool { return strings.Contains(m.Text, fc) })
+	var label string
+	if err := b.run(&label, `return document.querySelector('section[data-user="team"] .msg.bot[data-id="' + arguments[0] + '"] .topic-label').textContent`, card.ID); err != nil ||
+		!strings.Contains(label, fc) {
+		t.Fatalf("the card is labelled %q (%v), want its topic, named by %s", label, err, fc)
+	}
+	p.click(fmt.Sprintf(`section[data-user="team"] .msg.bot[data-id="%d"] .topic-label`, card.ID))
+	const hello = "Hello, this is the hotline's team."
+	p.do("relative", hello, func() { p.typeIn("team", hello) })
 }

@@ -93,6 +93,7 @@ type Event struct {
 	Chat     int64                  `json:"chat"`
 	From     string                 `json:"from"` // "user" or "bot"
 	ID       int                    `json:"id"`   // message id in the chat
+	Thread   int                    `json:"thread,omitempty"` // the forum topic it is in
 	Edited   bool                   `json:"edited,omitempty"`
 	Kind     string                 `json:"kind"` // text, photo, document, voice…
 	Text     string                 `json:"text,omitempty"`
@@ -121,6 +122,36 @@ type Sandbox struct {
 	mu     sync.Mutex
 	events []Event
 	wake   chan struct{} // closed when an event is added
+
+	forum *telegramtest.Group // the team's forum group, nil without one
+}
+
+// addForum makes the team's forum group: topics on, the bot an admin with
+// the rights the forum needs, the volunteer a member; and its column, where
+// one writes as the volunteer.
+func (sb *Sandbox) addForum() {
+	vol := sb.byID[volunteerID]
+	sb.forum = sb.tg.Group(ForumChat, "Hotline team")
+	sb.forum.SetForum(true)
+	sb.forum.MakeBotAdmin(vol.u, telegramtest.AllRights())
+	sb.forum.Join(vol.u)
+	team := &User{Key: "team", ID: ForumChat, First: "Hotline team", Lang: "en"}
+	sb.users = append(sb.users, team)
+	sb.byID[ForumChat] = team
+}
+
+// topics returns the forum's topics by thread, for the page.
+func (sb *Sandbox) topics() map[int]string {
+	out := map[int]string{}
+	if sb.forum == nil {
+		return out
+	}
+	for _, t := range sb.forum.Topics() {
+		if !t.Deleted {
+			out[t.ID] = t.Name
+		}
+	}
+	return out
 }
 
 // maxEvents bounds the memory of a sandbox left running for days.
@@ -143,6 +174,10 @@ func newSandbox(tg *telegramtest.Server) *Sandbox {
 	tg.OnMessage(sb.botMessage)
 	return sb
 }
+
+// Telegram returns the fake Telegram user behind a column (nil for the
+// team's group), for tests that play a person without the page.
+func (u *User) Telegram() *telegramtest.User { return u.u }
 
 // user returns the sandbox person with key.
 func (sb *Sandbox) User(key string) *User {
@@ -174,7 +209,7 @@ func (sb *Sandbox) addLocked(e Event) {
 // botMessage records what the bot delivered (telegramtest's OnMessage).
 func (sb *Sandbox) botMessage(m *telegramtest.Message) {
 	e := Event{
-		Chat: m.ChatID, From: "bot", ID: m.ID, Edited: m.Edited, Kind: m.Kind,
+		Chat: m.ChatID, From: "bot", ID: m.ID, Edited: m.Edited, Kind: m.Kind, Thread: m.ThreadID,
 		Text: m.Plain, Entities: m.Entities, Keyboard: m.Keyboard, FileName: m.FileName, At: m.At,
 	}
 	for _, row := range m.Buttons {
@@ -230,7 +265,7 @@ var (
 
 // sendText sends what a user typed. The event is recorded before the bot
 // can see the message, so the page shows it before the answer.
-func (sb *Sandbox) sendText(id int64, text string) (int, error) {
+func (sb *Sandbox) sendText(id int64, text string, thread int) (int, error) {
 	u := sb.byID[id]
 	switch {
 	case u == nil:
@@ -244,8 +279,13 @@ func (sb *Sandbox) sendText(id int64, text string) (int, error) {
 	defer sb.mu.Unlock()
 	first := 0
 	for _, part := range splitText(text) {
-		msg := u.u.Send(part)
-		sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: "text", Text: part})
+		var msg int
+		if id == ForumChat { // the volunteer writes in the group
+			msg = sb.forum.SendInTopic(sb.byID[volunteerID].u, thread, 0, part)
+		} else {
+			msg, thread = u.u.Send(part), 0
+		}
+		sb.addLocked(Event{Chat: id, From: "user", ID: msg, Kind: "text", Text: part, Thread: thread})
 		if first == 0 {
 			first = msg
 		}
@@ -285,7 +325,7 @@ func (sb *Sandbox) sendPhoto(id int64, caption string) (int, error) {
 // a caption, a voice message or a sticker (no caption).
 func (sb *Sandbox) sendMedia(id int64, kind, caption string) (int, error) {
 	u := sb.byID[id]
-	if u == nil {
+	if u == nil || u.u == nil {
 		return 0, errNoUser
 	}
 	if utf8.RuneCountInString(caption) > 1024 {
@@ -313,10 +353,14 @@ func (sb *Sandbox) sendMedia(id int64, kind, caption string) (int, error) {
 // press presses an inline button of a message in the user's chat.
 func (sb *Sandbox) press(id int64, message int, data string) error {
 	u := sb.byID[id]
-	if u == nil {
+	switch {
+	case u == nil:
 		return errNoUser
+	case id == ForumChat: // the volunteer presses in the group
+		sb.forum.PressData(sb.byID[volunteerID].u, message, data)
+	default:
+		u.u.PressData(message, data)
 	}
-	u.u.PressData(message, data)
 	return nil
 }
 
@@ -389,12 +433,14 @@ func (sb *Sandbox) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if ms, err := strconv.Atoi(r.URL.Query().Get("wait_ms")); err == nil && ms >= 0 && time.Duration(ms)*time.Millisecond < wait {
 		wait = time.Duration(ms) * time.Millisecond
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": sb.since(r.Context(), since, wait)})
+	events := sb.since(r.Context(), since, wait)
+	writeJSON(w, http.StatusOK, map[string]any{"events": events, "topics": sb.topics()})
 }
 
 // apiRequest is the body of the page's POST requests.
 type apiRequest struct {
 	User    int64  `json:"user"`
+	Thread  int    `json:"thread"` // the forum topic the team column writes in; 0: general
 	Text    string `json:"text"`
 	Message int    `json:"message"`
 	Data    string `json:"data"`
@@ -422,7 +468,7 @@ func (sb *Sandbox) serveSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := sb.sendText(req.User, req.Text)
+	id, err := sb.sendText(req.User, req.Text, req.Thread)
 	answer(w, map[string]int{"message": id}, err)
 }
 
@@ -462,7 +508,11 @@ func (sb *Sandbox) serveLang(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, errNoLang)
 		return
 	}
-	id, err := sb.sendText(req.User, "/language "+req.Lang)
+	if req.User == ForumChat {
+		answer(w, nil, errNoUser) // the group's language is HOTLINE_FORUM_LANG
+		return
+	}
+	id, err := sb.sendText(req.User, "/language "+req.Lang, 0)
 	answer(w, map[string]int{"message": id}, err)
 }
 
@@ -489,7 +539,14 @@ type Config struct {
 	DatabaseURL string
 	// Pipeline adjusts the bot's pipeline options; tests make it faster.
 	Pipeline func(*pipeline.Options)
+	// Forum, SANDBOX_FORUM=1, gives the team a forum group (a supergroup
+	// with topics) where the volunteer is a member: a fourth column, and
+	// the bot works the cases there (HOTLINE_FORUM_CHAT).
+	Forum bool
 }
+
+// ForumChat is the team's forum group in a sandbox with Config.Forum.
+const ForumChat = -1009999000001
 
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{Addr: "127.0.0.1:8090"}
@@ -498,6 +555,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return c, &config.Error{Name: "SANDBOX_ADDR", Problem: "is malformed: want host:port or :port"}
 		}
 		c.Addr = v
+	}
+	switch v := strings.TrimSpace(getenv("SANDBOX_FORUM")); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.Forum = true
+	default:
+		return c, &config.Error{Name: "SANDBOX_FORUM", Problem: "is malformed: want 1 or 0"}
 	}
 	if v := strings.TrimSpace(getenv("SANDBOX_DATABASE_URL")); v != "" {
 		u, err := url.Parse(v)
@@ -554,6 +618,10 @@ func Run(ctx context.Context, cfg config.Config, sc Config, log *slog.Logger, ou
 		return err
 	}
 	sb := newSandbox(tg)
+	if sc.Forum {
+		sb.addForum()
+		cfg.ForumChat = ForumChat
+	}
 	endPolls := sync.OnceFunc(func() { close(sb.closed) })
 	defer endPolls()
 

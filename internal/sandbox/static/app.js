@@ -8,13 +8,14 @@ const roles = {
   relative: 'Relative · Родственник',
   volunteer: 'Volunteer · Волонтёр (admin)',
   friend: 'Friend · Друг',
+  team: 'Team group · Группа команды (as the volunteer)',
 };
 const fileLabels = {
   document: '📄 document', voice: '🎤 voice message', video: '🎬 video', audio: '🎵 audio',
   animation: '🎞 animation', sticker: '🙂 sticker', location: '📍 location', contact: '👤 contact',
 };
 
-const state = { bot: '', users: [], commands: {}, cols: new Map(), since: 0 };
+const state = { bot: '', users: [], commands: {}, cols: new Map(), since: 0, topics: {} };
 
 function el(tag, attrs, ...children) {
   const n = document.createElement(tag);
@@ -51,10 +52,53 @@ async function act(col, fn) {
 }
 
 function sendText(col, text) {
-  return act(col, () => post('api/send', { user: col.user.id, text }));
+  const thread = col.topic ? Number(col.topic.value) : 0;
+  return act(col, () => post('api/send', { user: col.user.id, text, thread }));
+}
+
+// teamColumn is the team's forum group: its topics, one per case, and a
+// box to write in one of them as the volunteer.
+function teamColumn(u) {
+  const col = { user: u, lang: u.lang, langButtons: [], team: true };
+  col.menu = el('nav', { class: 'menu', 'aria-label': 'commands' });
+  col.log = el('div', { class: 'log', 'aria-live': 'polite' });
+  col.text = el('textarea', { placeholder: 'Message in the topic… (! for an internal note)', rows: '2', 'aria-label': 'message' });
+  col.topic = el('select', { class: 'topic', 'aria-label': 'topic' }, el('option', { value: '0' }, 'General'));
+  col.error = el('div', { class: 'error', role: 'alert' });
+  col.text.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && !ev.shiftKey) {
+      ev.preventDefault();
+      submit(col);
+    }
+  });
+  col.node = el('section', { class: 'chat team', 'data-user': u.key, 'data-id': String(u.id) },
+    el('header', {},
+      el('h2', {}, roles.team),
+      el('div', { class: 'who' }, `${u.first} · a supergroup with topics · id ${u.id}`)),
+    col.log,
+    col.error,
+    el('form', { class: 'compose', onsubmit: (ev) => { ev.preventDefault(); submit(col); } },
+      col.topic,
+      col.text,
+      el('button', { type: 'submit', class: 'send' }, 'Send')));
+  return col;
+}
+
+// drawTopics keeps the team column's topic list up to date.
+function drawTopics() {
+  const col = [...state.cols.values()].find((c) => c.team);
+  if (!col) return;
+  const have = new Set([...col.topic.options].map((o) => o.value));
+  for (const [id, name] of Object.entries(state.topics)) {
+    if (!have.has(id)) col.topic.append(el('option', { value: id }, name));
+  }
+  for (const o of col.topic.options) {
+    if (o.value !== '0' && state.topics[o.value]) o.textContent = state.topics[o.value];
+  }
 }
 
 function column(u) {
+  if (u.key === 'team') return teamColumn(u);
   const col = { user: u, lang: u.lang };
   col.langButtons = ['ru', 'en'].map((l) => el('button', {
     type: 'button', 'data-lang': l, 'aria-pressed': String(l === u.lang),
@@ -170,7 +214,7 @@ function openAs(ev, payload) {
   const close = () => { box.hidden = true; document.removeEventListener('click', outside, true); };
   const outside = (e) => { if (!box.contains(e.target)) close(); };
   box.replaceChildren(el('p', {}, 'Open the link as'),
-    ...state.users.map((u) => el('button', {
+    ...state.users.filter((u) => u.key !== 'team').map((u) => el('button', {
       type: 'button', 'data-user': u.key,
       onclick: () => { close(); sendText(state.cols.get(u.id), payload ? '/start ' + payload : '/start'); },
     }, `${u.first} (${u.key})`)));
@@ -242,6 +286,14 @@ function richText(text, entities) {
 
 function content(col, e) {
   const parts = [];
+  if (col.team) {
+    // Which topic the message is in; a click writes there next.
+    const name = e.thread ? (state.topics[e.thread] || '#' + e.thread) : 'General';
+    parts.push(el('button', {
+      type: 'button', class: 'topic-label', 'data-thread': String(e.thread || 0),
+      onclick: () => { col.topic.value = String(e.thread || 0); col.text.focus(); },
+    }, '# ' + name));
+  }
   if (e.kind === 'photo') {
     parts.push(el('img', { class: 'photo', src: 'photo.svg', alt: 'photo' }));
   } else if (e.kind && e.kind !== 'text') {
@@ -298,6 +350,10 @@ async function poll() {
       if (!r.ok) throw new Error(r.statusText);
       const j = await r.json();
       setStatus(true);
+      if (j.topics) {
+        state.topics = j.topics;
+        drawTopics();
+      }
       for (const e of j.events) {
         state.since = Math.max(state.since, e.seq);
         show(e);
