@@ -91,8 +91,8 @@ type User struct {
 type Event struct {
 	Seq      int64                  `json:"seq"` // increasing over the whole sandbox
 	Chat     int64                  `json:"chat"`
-	From     string                 `json:"from"` // "user" or "bot"
-	ID       int                    `json:"id"`   // message id in the chat
+	From     string                 `json:"from"`             // "user" or "bot"
+	ID       int                    `json:"id"`               // message id in the chat
 	Thread   int                    `json:"thread,omitempty"` // the forum topic it is in
 	Edited   bool                   `json:"edited,omitempty"`
 	Kind     string                 `json:"kind"` // text, photo, document, voice…
