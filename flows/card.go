@@ -7,7 +7,7 @@ import (
 
 // The case card: one drawing of a case for every place the hotline sees it
 // — the announcement of a new case, its escalation to coordinators, a row
-// of /cases opened, a hand-over, and (issue 14) the pinned message of the
+// of /cases opened, a hand-over, and the pinned message of the
 // case's forum topic. Card draws it from a CaseView alone, with no store
 // and no member in sight, so that any of them can call it.
 

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Casework (issue 12): every confirmed report is announced to the hotline
+// Casework: every confirmed report is announced to the hotline
 // at once, one volunteer takes it and owns it, a case nobody takes is sent
 // again to the coordinators, the dates that matter remind the owner, the
 // reporter adds news later and the owner hears of it at once; /cases is the

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Possible duplicates (issue 12, point 6): a new report whose A-number, or
+// Possible duplicates: a new report whose A-number, or
 // name and birth date, matches an open case is linked to it when it is
 // stored; volunteers see the link on both cases' cards and can merge them.
 // A merged case lives on in the one it was merged into: one timeline, and

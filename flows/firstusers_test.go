@@ -11,7 +11,7 @@ import (
 	"hotline/flows"
 )
 
-// What first users tripped over (issue 16), as conversations.
+// What first users tripped over, as conversations.
 
 // change presses the review's "change" button of a field.
 func (c *chat) change(field string) flows.Reply {

@@ -97,7 +97,7 @@ func TestParseDate(t *testing.T) {
 		{"12.03.45", "", "parse.date_full_year"}, // 1945 or 2045?
 		{"12.03.27", "", "parse.date_full_year"},
 		{"", "", "parse.date"},
-		{"вчера", "2026-03-09", ""},      // a word for a day near today (issue 16)
+		{"вчера", "2026-03-09", ""},      // a word for a day near today, as people write
 		{"12 марта", "2025-03-12", ""},   // no year: the nearest past one
 		{"марта 2025", "", "parse.date"}, // no day
 		{"12.03", "", "parse.date"},

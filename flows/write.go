@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Volunteers work the case, not just the chat (issue 12, point 7): /write
+// Volunteers work the case, not just the chat: /write
 // opens a relay to a case's reporter from the volunteer's side, /hold tells
 // the handoff's timers that the volunteer is busy for the case, and the
 // relayed conversation is kept with the case (transcript.go). /find by name

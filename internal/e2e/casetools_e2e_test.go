@@ -9,7 +9,7 @@ import (
 	"hotline/flows"
 )
 
-// The case tools (issue 12, points 6 and 7), end to end: possible
+// The case tools, end to end: possible
 // duplicates and merging, a volunteer writing first to a reporter, the
 // conversation kept with the case, /hold, /find by name and /newcase.
 

@@ -18,7 +18,7 @@ import (
 	"hotline/storage/storagetest"
 )
 
-// Casework end to end (issue 12): the real bot against the fake Telegram.
+// Casework end to end: the real bot against the fake Telegram.
 
 // cardHead is the start of a case card in lang, for the case code.
 func (h *harness) cardHead(lang, code string) string {

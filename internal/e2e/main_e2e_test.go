@@ -303,7 +303,7 @@ func press(t *testing.T, u *telegramtest.User, m *telegramtest.Message, part str
 
 // expectText waits for the user's next message and checks that it
 // contains want. A member hears of every new case whenever a report is
-// confirmed (issue 12): an announcement that is not what the test waits
+// confirmed: an announcement that is not what the test waits
 // for is passed over.
 func expectText(t *testing.T, u *telegramtest.User, want string) *telegramtest.Message {
 	t.Helper()
