@@ -260,10 +260,12 @@ func (d *forumDesk) failed(ctx context.Context, ref bot.TopicRef, t storage.Topi
 	}
 	switch {
 	case ae.Code == http.StatusForbidden:
-		// Removed from the group: the sender drops what waits for it.
-		d.log.Error("forum: the bot is not in the team's group; its messages there are dropped", "description", ae.Description)
+		// Removed from the group: what waits for it is kept and tried
+		// again, with the sender's backoff, until an admin adds the bot
+		// back (or the sender gives up after its attempts).
+		d.log.Error("forum: the bot is not in the team's group; its messages there wait until it is added back", "description", ae.Description)
 		d.alert(ctx, "forum.alert_setup", "Problems", []flows.Text{flows.T("forum.setup.not_found")})
-		return false
+		return true
 	case ref.Op == bot.OpDelete && strings.Contains(ae.Description, "message thread not found"):
 		_ = d.store.Gone(ctx, t.CaseID, t.Thread) // deleted already
 		return false

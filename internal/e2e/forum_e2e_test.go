@@ -733,3 +733,24 @@ func TestForumErased(t *testing.T) {
 		return h.db.Get(&n, `SELECT count(*) FROM forum_topics`) == nil && n == 0
 	})
 }
+
+// TestForumBotRemoved: the bot removed from the team's group while a case
+// comes in: the admin is told, nothing is dropped, and once the bot is
+// back the case's topic and card are made.
+func TestForumBotRemoved(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t, withConfig(func(c *config) {
+		next := c.pipeline
+		c.pipeline = func(o *pipeline.Options) {
+			next(o)
+			o.SendRetryBase = 100 * time.Millisecond
+		}
+	}))
+	admin := h.tg.User(handoffAdmin, "en")
+	g.RemoveBot(admin)
+	code := fileReport(t, h, h.tg.User(7810001, "ru"))
+	expectText(t, admin, firstLine(plain(h.text("en", "forum.alert_setup", "Problems", []flows.Text{flows.T("forum.setup.not_found")}))))
+	g.MakeBotAdmin(admin, telegramtest.AllRights())
+	tp := topicOf(t, g, code)
+	waitFor(t, "the card pinned once the bot is back", func() bool { return len(cardsIn(g, tp.ID, code)) == 1 && g.Pinned(tp.ID) != 0 })
+}
