@@ -210,11 +210,6 @@ func (a *App) removed(userID int64) []Reply {
 	return []Reply{{ChatID: a.cfg.ForumChat, Priority: PriorityReply, Topic: &Topic{Op: TopicRemove, Member: userID}}}
 }
 
-// ForumRemoved is what taking a member out of the hotline does in the
-// forum group (`hotline volunteers remove`): they are removed from it, and
-// the invite links made for them revoked.
-func (a *App) ForumRemoved(userID int64) []Reply { return a.removed(userID) }
-
 // forumInput handles what happens in the forum group. Only members act
 // there: anyone else is ignored, and reported to the admins once. A
 // member's button is answered in their private chat with the bot, as if
