@@ -45,7 +45,7 @@ const (
 var topicOps = map[flows.TopicOp]string{
 	flows.TopicPost: OpPost, flows.TopicCreate: OpCreate, flows.TopicCard: OpCard,
 	flows.TopicClose: OpClose, flows.TopicReopen: OpReopen, flows.TopicSummary: OpSummary,
-	flows.TopicInvite: OpInvite, flows.TopicDelete: OpDelete,
+	flows.TopicInvite: OpInvite,
 }
 
 // renderTopic renders a reply in a case's topic.
@@ -56,12 +56,12 @@ func (b *Bot) renderTopic(r flows.Reply) []Call {
 	switch t.Op {
 	case flows.TopicRemove:
 		return RemoveFromGroup(r.ChatID, t.Member)
+	case flows.TopicDelete:
+		return DeleteTopics(r.ChatID, t.Code)
 	case flows.TopicCreate:
 		calls = []Call{call("createForumTopic", r.ChatID, r.Priority, &tg.CreateForumTopicParams{ChatID: r.ChatID, Name: t.Name})}
 	case flows.TopicClose:
 		calls = []Call{call("closeForumTopic", r.ChatID, r.Priority, map[string]any{"chat_id": r.ChatID})}
-	case flows.TopicDelete:
-		calls = []Call{call("deleteForumTopic", r.ChatID, r.Priority, map[string]any{"chat_id": r.ChatID})}
 	case flows.TopicReopen:
 		calls = []Call{call("reopenForumTopic", r.ChatID, r.Priority, map[string]any{"chat_id": r.ChatID})}
 	default:
@@ -136,9 +136,9 @@ func RemoveFromGroup(chatID, userID int64) []Call {
 	}
 }
 
-// DeleteTopics are the calls that delete cases' topics in the forum group,
-// as a flows.TopicDelete reply renders: for `hotline purge`, which has no
-// flows to ask.
+// DeleteTopics are the calls that delete cases' topics in the forum group:
+// what a flows.TopicDelete reply renders to, and what `hotline purge`,
+// which has no flows to ask, queues.
 func DeleteTopics(chatID int64, codes ...string) []Call {
 	out := make([]Call, 0, len(codes))
 	for _, code := range codes {

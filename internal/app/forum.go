@@ -159,13 +159,7 @@ func (d *forumDesk) Prepare(ctx context.Context, o pipeline.Outgoing) (outMethod
 		}
 	}
 	if ref.Op == bot.OpCard && t.Card != 0 {
-		edit := map[string]json.RawMessage{"chat_id": p["chat_id"], "message_id": raw(t.Card)}
-		for _, k := range []string{"text", "parse_mode", "reply_markup", "link_preview_options"} {
-			if v, ok := p[k]; ok {
-				edit[k] = v
-			}
-		}
-		return "editMessageText", marshal(edit), nil
+		return "editMessageText", editOf(p, t.Card), nil
 	}
 	p["message_thread_id"] = raw(t.Thread)
 	return method, marshal(p), nil
@@ -429,13 +423,19 @@ func (d *forumDesk) summary(ctx context.Context, method string, p map[string]jso
 	case digest == digestOf(p):
 		return "", nil, nil
 	}
-	edit := map[string]json.RawMessage{"chat_id": p["chat_id"], "message_id": raw(id)}
+	return "editMessageText", editOf(p, id), nil
+}
+
+// editOf turns a sendMessage's parameters into editMessageText's for the
+// message it sent earlier.
+func editOf(p map[string]json.RawMessage, messageID int) []byte {
+	edit := map[string]json.RawMessage{"chat_id": p["chat_id"], "message_id": raw(messageID)}
 	for _, k := range []string{"text", "parse_mode", "reply_markup", "link_preview_options"} {
 		if v, ok := p[k]; ok {
 			edit[k] = v
 		}
 	}
-	return "editMessageText", marshal(edit), nil
+	return marshal(edit)
 }
 
 // summaryDone records the summary's message and what it says.

@@ -105,14 +105,8 @@ func TestForumTopicPerCase(t *testing.T) {
 	// No timers: the summary they post would meet the refused messages
 	// first. A short flush: the stopping bot need not keep retrying the
 	// refused card.
-	h, g := newForumHarness(t, withConfig(func(c *config) {
-		c.HandoffTick = time.Hour
-		next := c.pipeline
-		c.pipeline = func(o *pipeline.Options) {
-			next(o)
-			o.FlushTimeout = 500 * time.Millisecond
-		}
-	}))
+	h, g := newForumHarness(t, withConfig(func(c *config) { c.HandoffTick = time.Hour }),
+		withPipeline(func(o *pipeline.Options) { o.FlushTimeout = 500 * time.Millisecond }))
 	vol := h.tg.User(7710501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
 	vol.Send("/duty on")
@@ -281,13 +275,9 @@ func TestForumRaid(t *testing.T) {
 	t.Parallel()
 	const perWindow, window = 100, 2 * time.Second
 	limits := telegramtest.Limits{Global: 10000, PerChat: 1000, ChatBurst: 1000, PerGroupPerMinute: perWindow, GroupWindow: window}
-	h, g := newForumHarness(t, withTelegram(telegramtest.WithLimits(limits)), withConfig(func(c *config) {
-		next := c.pipeline
-		c.pipeline = func(o *pipeline.Options) {
-			next(o)
-			o.Limits.PerGroupPerMinute, o.Limits.GroupWindow = perWindow, window
-			o.Limits.Margin = 200 * time.Millisecond // for the HTTP round trip on a loaded 2-core machine
-		}
+	h, g := newForumHarness(t, withTelegram(telegramtest.WithLimits(limits)), withPipeline(func(o *pipeline.Options) {
+		o.Limits.PerGroupPerMinute, o.Limits.GroupWindow = perWindow, window
+		o.Limits.Margin = 200 * time.Millisecond // for the HTTP round trip on a loaded 2-core machine
 	}))
 	ctx := context.Background()
 	cases := seedCases(t, h, 200)
@@ -742,13 +732,7 @@ func TestForumErased(t *testing.T) {
 // back the case's topic and card are made.
 func TestForumBotRemoved(t *testing.T) {
 	t.Parallel()
-	h, g := newForumHarness(t, withConfig(func(c *config) {
-		next := c.pipeline
-		c.pipeline = func(o *pipeline.Options) {
-			next(o)
-			o.SendRetryBase = 100 * time.Millisecond
-		}
-	}))
+	h, g := newForumHarness(t, withPipeline(func(o *pipeline.Options) { o.SendRetryBase = 100 * time.Millisecond }))
 	admin := h.tg.User(handoffAdmin, "en")
 	g.RemoveBot(admin)
 	code := fileReport(t, h, h.tg.User(7810001, "ru"))

@@ -87,6 +87,17 @@ func withConfig(fn func(*config)) harnessOption {
 	return func(s *harnessSetup) { s.cfg = append(s.cfg, fn) }
 }
 
+// withPipeline adjusts the pipeline's options after the harness's own.
+func withPipeline(fn func(*pipeline.Options)) harnessOption {
+	return withConfig(func(c *config) {
+		next := c.pipeline
+		c.pipeline = func(o *pipeline.Options) {
+			next(o)
+			fn(o)
+		}
+	})
+}
+
 // withTelegram passes options to the fake Telegram server.
 func withTelegram(opts ...telegramtest.Option) harnessOption {
 	return func(s *harnessSetup) { s.tgOp = append(s.tgOp, opts...) }

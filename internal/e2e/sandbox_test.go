@@ -438,17 +438,7 @@ func TestSandboxInChromium(t *testing.T) {
 			}
 		}
 	})
-	b.open(base + "/")
-	eventually(t, "page ready", func() error {
-		var ready bool
-		if err := b.run(&ready, `return document.body.dataset.ready === 'true'`); err != nil {
-			return err
-		}
-		if !ready {
-			return fmt.Errorf("not yet")
-		}
-		return nil
-	})
+	openPage(t, b, base)
 
 	// The relative files a report, in Russian.
 	const rel = "relative"
@@ -711,17 +701,7 @@ func TestSandboxForumInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &page{t: t, b: b, cat: cat}
-	b.open(base + "/")
-	eventually(t, "page ready", func() error {
-		var ready bool
-		if err := b.run(&ready, `return document.body.dataset.ready === 'true'`); err != nil {
-			return err
-		}
-		if !ready {
-			return fmt.Errorf("not yet")
-		}
-		return nil
-	})
+	openPage(t, b, base)
 	code := fileReport(t, &harness{t: t, cat: cat}, sb.User("relative").Telegram())
 	fc := flows.FormatCode(code)
 	card := p.waitFor("team", nil, "the case card in its topic", func(m shownMessage) bool { return strings.Contains(m.Text, fc) })
@@ -733,4 +713,20 @@ func TestSandboxForumInChromium(t *testing.T) {
 	p.click(fmt.Sprintf(`section[data-user="team"] .msg.bot[data-id="%d"] .topic-label`, card.ID))
 	const hello = "Hello, this is the hotline's team."
 	p.do("relative", hello, func() { p.typeIn("team", hello) })
+}
+
+// openPage opens the sandbox page and waits until it is ready.
+func openPage(t *testing.T, b *browser, base string) {
+	t.Helper()
+	b.open(base + "/")
+	eventually(t, "page ready", func() error {
+		var ready bool
+		if err := b.run(&ready, `return document.body.dataset.ready === 'true'`); err != nil {
+			return err
+		}
+		if !ready {
+			return fmt.Errorf("not yet")
+		}
+		return nil
+	})
 }
