@@ -145,7 +145,7 @@ func PostgresURL(t testing.TB) string {
 	}
 
 	name := Name(fmt.Sprintf("hotline_test_%d_", time.Now().Unix()))
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+template.name); err != nil {
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+template.name+` STRATEGY FILE_COPY`); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
