@@ -1050,3 +1050,67 @@ func TestHandoffTimersSurviveAFailedSend(t *testing.T) {
 	w.tick()
 	coord.expectGot()
 }
+
+// failingEnd is a handoff history whose End fails while fail is set:
+// Postgres away for a moment.
+type failingEnd struct {
+	flows.Handoffs
+	fail bool
+}
+
+func (f *failingEnd) End(ctx context.Context, id, outcome string, at time.Time) error {
+	if f.fail {
+		return errors.New("postgres unreachable")
+	}
+	return f.Handoffs.End(ctx, id, outcome, at)
+}
+
+// TestHandoffReturnSurvivesAFailedRecord: when a chat goes back to the
+// queue, by the timer or because its volunteer blocked the bot, and its
+// end cannot be recorded, the volunteer and the user are told all the
+// same: no later tick finds the chat held to tell them again.
+func TestHandoffReturnSurvivesAFailedRecord(t *testing.T) {
+	w := newHWorld(t)
+	hist := &failingEnd{Handoffs: w.deps.Handoffs}
+	w.deps.Handoffs = hist
+	w.app = mustNew(t, w.cfg, w.deps)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol, user := w.person(hVolunteer, "en"), w.person(7001, "ru")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	user.send("Hello? Please answer")
+	vol.received()
+	user.received()
+
+	w.advance(10*time.Minute + time.Second)
+	w.tick()
+	vol.expectGot("handoff.remind")
+	w.advance(5 * time.Minute)
+	hist.fail = true
+	rs, err := tickHandoff(w.app)
+	if err == nil {
+		t.Fatal("a tick whose record of the end fails returned no error")
+	}
+	w.file(rs)
+	vol.expectGot("handoff.vol_returned")
+	user.expectGot("handoff.returned+handoff.position+handoff.write_while_waiting")
+	hist.fail = false
+	w.tick()
+	vol.expectGot()
+	user.expectGot()
+
+	// The volunteer takes it again and blocks the bot.
+	vol.command("next", "")
+	vol.received()
+	user.received()
+	hist.fail = true
+	rs, err = w.app.Blocked(context.Background(), hVolunteer)
+	if err == nil {
+		t.Fatal("Blocked whose record of the end fails returned no error")
+	}
+	w.file(rs)
+	user.expectGot("handoff.returned_away+handoff.position+handoff.write_while_waiting")
+	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+		t.Errorf("queue = %v, want the chat back", got)
+	}
+}

@@ -64,10 +64,10 @@ func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, er
 		}
 		for _, vol := range gone {
 			rs, err := a.returnAll(ctx, vol, EndRemoved, now, "")
+			out = append(out, rs...)
 			if err != nil {
 				return out, claimed, err
 			}
-			out = append(out, rs...)
 		}
 	}
 	for _, p := range ps {
@@ -88,16 +88,18 @@ func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, er
 			if err != nil {
 				return out, claimed, fmt.Errorf("return %d to the queue: %w", p.ChatID, err)
 			}
-			if err := a.d.Handoffs.End(ctx, q.ID, EndSilent, now); err != nil {
-				return out, claimed, fmt.Errorf("record end of handoff %s: %w", q.ID, err)
-			}
+			// The chat is back in the queue: its messages go out whatever
+			// fails after, as no later tick finds it held to try again.
 			out = append(out, Reply{ChatID: q.Volunteer, Lang: q.VolLang,
 				Texts: []Text{T("handoff.vol_returned", "Ticket", q.Ticket)}})
 			rs, err := a.returned(ctx, q, pos, "handoff.returned")
+			out = append(out, rs...)
+			if eerr := a.d.Handoffs.End(ctx, q.ID, EndSilent, now); eerr != nil {
+				err = errors.Join(err, fmt.Errorf("record end of handoff %s: %w", q.ID, eerr))
+			}
 			if err != nil {
 				return out, claimed, err
 			}
-			out = append(out, rs...)
 		case silent >= a.cfg.HandoffRemind && !p.Reminded:
 			ok, err := a.d.Queue.ClaimReminder(ctx, p.ChatID, p.Pending, now, now.Add(timerClaim))
 			if err != nil {
@@ -229,7 +231,7 @@ func (a *App) Blocked(ctx context.Context, chatID int64) ([]Reply, error) {
 	now := a.d.Now()
 	out, err := a.returnAll(ctx, chatID, EndVolunteerBlocked, now, "")
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	if len(out) > 0 {
 		if err := a.d.Volunteers.SetDuty(ctx, chatID, false); err != nil {
@@ -261,6 +263,7 @@ func (a *App) returnAll(ctx context.Context, volunteer int64, outcome string, no
 		return nil, fmt.Errorf("chats of %d: %w", volunteer, err)
 	}
 	var out []Reply
+	var errs []error
 	for _, p := range held {
 		o := ""
 		if op != "" {
@@ -271,16 +274,19 @@ func (a *App) returnAll(ctx context.Context, volunteer int64, outcome string, no
 			continue
 		}
 		if err != nil {
-			return out, fmt.Errorf("return %d to the queue: %w", p.ChatID, err)
+			errs = append(errs, fmt.Errorf("return %d to the queue: %w", p.ChatID, err))
+			continue
+		}
+		// Returned: the user is told whatever fails after (a timer's
+		// return is not tried again; an update's is, with the same op).
+		rs, err := a.returned(ctx, q, pos, "handoff.returned_away")
+		out = append(out, rs...)
+		if err != nil {
+			errs = append(errs, err)
 		}
 		if err := a.d.Handoffs.End(ctx, q.ID, outcome, now); err != nil {
-			return out, fmt.Errorf("record end of handoff %s: %w", q.ID, err)
+			errs = append(errs, fmt.Errorf("record end of handoff %s: %w", q.ID, err))
 		}
-		rs, err := a.returned(ctx, q, pos, "handoff.returned_away")
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rs...)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }

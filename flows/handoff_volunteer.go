@@ -247,14 +247,15 @@ func (a *App) release(ctx context.Context, c *turn, m *member, _ string) error {
 }
 
 // returned tells the user their chat is back in the queue and the other
-// volunteers on duty that it waits.
+// volunteers on duty that it waits. When the list of those on duty cannot
+// be read, it returns the user's message with the error.
 func (a *App) returned(ctx context.Context, p Pairing, pos int, userText string) ([]Reply, error) {
 	out := []Reply{{ChatID: p.ChatID, Lang: p.Lang,
 		Texts:   []Text{T(userText), T("handoff.position").Plural(max(pos, 1)), T("handoff.write_while_waiting")},
 		Buttons: [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}}}
 	onDuty, err := a.onDuty(ctx, p.ChatID)
 	if err != nil {
-		return nil, err
+		return out, err // the user's message all the same
 	}
 	w := Waiting{ChatID: p.ChatID, Ticket: p.Ticket, Lang: p.Lang, Urgent: p.Urgent, CaseCode: p.CaseCode, Returned: true}
 	for _, v := range onDuty {

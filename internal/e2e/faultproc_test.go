@@ -102,7 +102,7 @@ func (b *botBinary) build() {
 		if _, err := os.Stat(goTool); err != nil {
 			goTool = "go"
 		}
-		out, err := exec.Command(goTool, "build", "-o", b.path, root).CombinedOutput()
+		out, err := exec.Command(goTool, "build", "-ldflags=-w", "-o", b.path, root).CombinedOutput()
 		if err != nil {
 			b.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
