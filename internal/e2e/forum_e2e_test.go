@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -296,6 +297,21 @@ func TestForumRaid(t *testing.T) {
 			calls = append(calls, pipeline.Outgoing{Partition: out.PartitionOf(call.ChatID), ChatID: call.ChatID,
 				Method: call.Method, Priority: int(call.Priority), Params: call.Params})
 		}
+	}
+	// The group's window is full when the raid comes (earlier messages):
+	// the sender reads every announcement while it waits for the next
+	// window, and orders them all. Without it the check below would race
+	// the reader on a loaded machine: the sender orders only what it has
+	// read, and may send a case that is not urgent before it reads the
+	// rest.
+	var busy []pipeline.Outgoing
+	for i := range perWindow {
+		params, _ := json.Marshal(map[string]any{"chat_id": forumID, "text": fmt.Sprintf("earlier message %d", i)})
+		busy = append(busy, pipeline.Outgoing{Partition: out.PartitionOf(forumID), ChatID: forumID,
+			Method: "sendMessage", Params: params})
+	}
+	if err := out.Add(ctx, busy...); err != nil {
+		t.Fatal(err)
 	}
 	start := time.Now()
 	if err := out.Add(ctx, calls...); err != nil {
