@@ -113,7 +113,9 @@ func WithRedelivery(first, longest time.Duration) Option {
 	return func(s *Server) { s.backoff = [2]time.Duration{first, longest} }
 }
 
-// WithWait sets how long User.Next and Group.Next wait (default 10 s).
+// WithWait sets how long User.Next and Group.Next wait (default 30 s:
+// long enough for a loaded 2-core machine running many tests at once; a
+// message that never comes fails the test all the same, later).
 func WithWait(d time.Duration) Option { return func(s *Server) { s.wait = d } }
 
 // WithAddr makes the server listen on addr instead of a free loopback port
@@ -126,7 +128,7 @@ func New(opts ...Option) *Server {
 		token:     "123456:TEST-TOKEN",
 		username:  "hotline_test_bot",
 		backoff:   [2]time.Duration{50 * time.Millisecond, time.Second},
-		wait:      10 * time.Second,
+		wait:      30 * time.Second,
 		now:       time.Now,
 		closed:    make(chan struct{}),
 		hookWake:  make(chan struct{}, 1),
