@@ -1,27 +1,33 @@
-package flows
+package flows_test
 
 import (
 	"strings"
 	"testing"
+
+	"hotline/flows"
 )
+
+// crockford is the alphabet of case codes: Crockford's base 32, without
+// I, L, O and U.
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 func TestNewCaseCode(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {
-		c := NewCaseCode()
+		c := flows.NewCaseCode()
 		if len(c) != 8 {
-			t.Fatalf("NewCaseCode() = %q, want 8 characters", c)
+			t.Fatalf("flows.NewCaseCode() = %q, want 8 characters", c)
 		}
 		for _, r := range c {
-			if !strings.ContainsRune(codeAlphabet, r) {
-				t.Fatalf("NewCaseCode() = %q has %q, not in the Crockford alphabet", c, r)
+			if !strings.ContainsRune(crockford, r) {
+				t.Fatalf("flows.NewCaseCode() = %q has %q, not in the Crockford alphabet", c, r)
 			}
 		}
-		if got, ok := NormalizeCode(c); !ok || got != c {
-			t.Fatalf("NormalizeCode(%q) = %q, %v; want the code back", c, got, ok)
+		if got, ok := flows.NormalizeCode(c); !ok || got != c {
+			t.Fatalf("flows.NormalizeCode(%q) = %q, %v; want the code back", c, got, ok)
 		}
 		if seen[c] {
-			t.Fatalf("NewCaseCode() repeated %q within 1000 codes", c)
+			t.Fatalf("flows.NewCaseCode() repeated %q within 1000 codes", c)
 		}
 		seen[c] = true
 	}
@@ -53,9 +59,9 @@ func TestNormalizeCode(t *testing.T) {
 		{"c_", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := NormalizeCode(tt.in)
+		got, ok := flows.NormalizeCode(tt.in)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("NormalizeCode(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+			t.Errorf("flows.NormalizeCode(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }
@@ -67,8 +73,8 @@ func TestFormatCode(t *testing.T) {
 		{"SHORT", "SHORT"},
 	}
 	for _, tt := range tests {
-		if got := FormatCode(tt.in); got != tt.want {
-			t.Errorf("FormatCode(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := flows.FormatCode(tt.in); got != tt.want {
+			t.Errorf("flows.FormatCode(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

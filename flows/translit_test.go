@@ -1,6 +1,10 @@
-package flows
+package flows_test
 
-import "testing"
+import (
+	"testing"
+
+	"hotline/flows"
+)
 
 func TestTranslit(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -38,8 +42,8 @@ func TestTranslit(t *testing.T) {
 		{"Щ", "Shch"},
 	}
 	for _, tt := range tests {
-		if got := Translit(tt.in); got != tt.want {
-			t.Errorf("Translit(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := flows.Translit(tt.in); got != tt.want {
+			t.Errorf("flows.Translit(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
