@@ -1,9 +1,11 @@
-package config
+package config_test
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"hotline/internal/config"
 )
 
 func env(kv map[string]string) func(string) string {
@@ -16,7 +18,7 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		"DATABASE_URL":       "postgres://hotline@127.0.0.1:5432/hotline?sslmode=disable",
 		"REDIS_URL":          "redis://127.0.0.1:6379/0",
 	}
-	all := Need{Token: true, Database: true, Redis: true}
+	all := config.Need{Token: true, Database: true, Redis: true}
 	tests := []struct {
 		name    string
 		set     map[string]string
@@ -62,7 +64,7 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 			for k, v := range tt.set {
 				kv[k] = v
 			}
-			_, err := Load(env(kv), all)
+			_, err := config.Load(env(kv), all)
 			if tt.wantVar == "" {
 				if err != nil {
 					t.Fatalf("got error %q, want none", err)
@@ -86,13 +88,13 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 }
 
 func TestConfigDefaultsAndValues(t *testing.T) {
-	c, err := Load(env(map[string]string{
+	c, err := config.Load(env(map[string]string{
 		"DATABASE_URL":         "postgres://h@db/h",
 		"REDIS_URL":            "redis://r:6379",
 		"HOTLINE_ADMINS":       "1,2,3",
 		"HOTLINE_RESUME_AFTER": "90m",
 		"TELEGRAM_API_URL":     "http://127.0.0.1:9999/",
-	}), Need{Database: true, Redis: true})
+	}), config.Need{Database: true, Redis: true})
 	if err != nil {
 		t.Fatal(err)
 	}
