@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -564,13 +562,7 @@ func TestForumSetupProblems(t *testing.T) {
 			t.Errorf("the log does not say %q", want)
 		}
 	}
-	resp, err := http.Get("http://" + h.srv().Addr + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(body), h.text("en", "forum.setup.not_admin")) {
+	if body := h.get("/readyz"); !strings.Contains(body, h.text("en", "forum.setup.not_admin")) {
 		t.Errorf("/readyz says %q", body)
 	}
 	fileReport(t, h, h.tg.User(7760001, "ru"))

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -261,6 +263,22 @@ func (h *harness) restart() {
 }
 
 // srv returns the running bot's parts.
+// get returns the body of a GET of path on the running bot's HTTP server
+// (/metrics, /readyz), whatever its status.
+func (h *harness) get(path string) string {
+	h.t.Helper()
+	resp, err := http.Get("http://" + h.srv().Addr + path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(body)
+}
+
 func (h *harness) srv() *server {
 	h.mu.Lock()
 	defer h.mu.Unlock()
