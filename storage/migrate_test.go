@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"net/url"
 	"sync"
 	"testing"
 
@@ -16,30 +15,7 @@ import (
 // pg_trgm, on the test server, and drops it when the test ends.
 func emptyDatabaseURL(t *testing.T) string {
 	t.Helper()
-	base := storagetest.PostgresURL(t) // skips or fails like every database test
-	admin, err := sqlx.Open("postgres", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := storagetest.Name("hotline_empty_")
-	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0`); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		a, err := sqlx.Open("postgres", base)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return storagetest.EmptyPostgresURL(t)
 }
 
 // schemaCounts is what a migrated database holds.
