@@ -145,7 +145,14 @@ func New(opts ...Option) *Server {
 	s.botID, _ = strconv.ParseInt(strings.SplitN(s.token, ":", 2)[0], 10, 64)
 	s.stats.Calls = map[string]int{}
 	s.stopCtx, s.stop = context.WithCancel(context.Background())
-	s.client = &http.Client{Timeout: 30 * time.Second}
+	// Telegram keeps its webhook connections open, up to max_connections
+	// (at most 100) at once; the default two idle connections per host
+	// would open a new one for nearly every delivery.
+	s.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns:        100,
+		MaxIdleConnsPerHost: 100,
+		IdleConnTimeout:     90 * time.Second,
+	}}
 
 	addr := s.addr
 	if addr == "" {
@@ -195,6 +202,7 @@ func (s *Server) Close() {
 			_ = s.srv.Close()
 		}
 		s.workers.Wait()
+		s.client.CloseIdleConnections()
 	})
 }
 

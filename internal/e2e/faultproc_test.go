@@ -437,6 +437,9 @@ func (rr *roundRobin) add(t *testing.T, addr string) {
 		t.Fatal(err)
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	// Keep a connection per delivery in flight, as a real proxy does; the
+	// default two idle per backend would dial anew for most requests.
+	rp.Transport = &http.Transport{MaxIdleConns: 100, MaxIdleConnsPerHost: 100, IdleConnTimeout: 90 * time.Second}
 	rp.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) {
 		rr.failed.Add(1)
 		w.WriteHeader(http.StatusBadGateway)
