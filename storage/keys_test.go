@@ -488,7 +488,7 @@ func TestRotateKeysStopsAtUnknownKey(t *testing.T) {
 
 func TestMigrateEncryptsPlaintext(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.OpenPostgres(ctx, emptyDatabaseURL(t))
+	db, err := storage.OpenPostgres(ctx, storagetest.EmptyPostgresURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,7 +603,7 @@ func TestMigrateEncryptsPlaintext(t *testing.T) {
 // longer opens.
 func TestMigrate008BindsNotes(t *testing.T) {
 	ctx := context.Background()
-	db, err := storage.OpenPostgres(ctx, emptyDatabaseURL(t))
+	db, err := storage.OpenPostgres(ctx, storagetest.EmptyPostgresURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,6 @@ import (
 	"hotline/storage/storagetest"
 )
 
-// emptyDatabaseURL creates a database with nothing in it, not even
-// pg_trgm, on the test server, and drops it when the test ends.
-func emptyDatabaseURL(t *testing.T) string {
-	t.Helper()
-	return storagetest.EmptyPostgresURL(t)
-}
-
 // schemaCounts is what a migrated database holds.
 type schemaCounts struct {
 	Migrations, Facilities, Aliases, Searchless int
@@ -57,7 +50,7 @@ func TestMigrateTwice(t *testing.T) {
 
 func TestMigrateConcurrently(t *testing.T) {
 	ctx := context.Background()
-	u := emptyDatabaseURL(t)
+	u := storagetest.EmptyPostgresURL(t)
 	const replicas = 3
 	errs := make([]error, replicas)
 	var wg sync.WaitGroup
