@@ -32,15 +32,6 @@ func nextUntil(t *testing.T, u *telegramtest.User, want string) *telegramtest.Me
 	return nil
 }
 
-// logOnFail shows the bot's log when the test fails.
-func logOnFail(t *testing.T, h *harness) {
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(h.log.String())
-		}
-	})
-}
-
 // caseCard is /case CODE as the admin sees it.
 func caseCard(t *testing.T, h *harness, admin *telegramtest.User, code string) *telegramtest.Message {
 	t.Helper()
@@ -61,7 +52,6 @@ func caseCard(t *testing.T, h *harness, admin *telegramtest.User, code string) *
 func TestDuplicatesEndToEnd(t *testing.T) {
 	t.Parallel()
 	h := newStatusHarness(t)
-	logOnFail(t, h)
 	first, second := h.tg.User(6200001, "ru"), h.tg.User(6200002, "ru")
 	code1 := fileReport(t, h, first)
 	code2 := fileReport(t, h, second)
@@ -161,7 +151,6 @@ func TestDuplicatesEndToEnd(t *testing.T) {
 func TestWriteTranscriptEndToEnd(t *testing.T) {
 	t.Parallel()
 	h := newHandoffHarness(t)
-	logOnFail(t, h)
 	reporter := h.tg.User(6300001, "ru")
 	code := fileReport(t, h, reporter)
 	vol1, vol2 := h.tg.User(6300501, "en"), h.tg.User(6300502, "en")
@@ -252,7 +241,6 @@ func TestHoldEndToEnd(t *testing.T) {
 		c.HandoffRemind = time.Second
 		c.HandoffReturn = time.Second
 	}))
-	logOnFail(t, h)
 	vol := h.tg.User(6400501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
 	user := h.tg.User(6400001, "ru")
@@ -307,7 +295,6 @@ func TestHoldEndToEnd(t *testing.T) {
 func TestFindByNameEndToEnd(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, withConfig(func(c *config) { c.Admins = []int64{keysAdmin} }))
-	logOnFail(t, h)
 	reporter := h.tg.User(6500001, "ru")
 	code := fileReport(t, h, reporter)
 	admin := h.tg.User(keysAdmin, "en")
@@ -344,7 +331,6 @@ func TestFindByNameEndToEnd(t *testing.T) {
 func TestNewCaseEndToEnd(t *testing.T) {
 	t.Parallel()
 	h := newStatusHarness(t)
-	logOnFail(t, h)
 	vol := h.tg.User(6600501, "ru")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
 	vol.Send("/name Анна")

@@ -97,11 +97,6 @@ func TestCaseworkAnnounceEndToEnd(t *testing.T) {
 	t.Parallel()
 	cr := &crasher{hit: make(chan struct{})}
 	h := newHandoffHarness(t, withConfig(func(c *config) { c.handler = cr.wrap }))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(h.log.String())
-		}
-	})
 	vol, coord, admin := h.tg.User(7700501, "en"), h.tg.User(7700601, "ru"), h.tg.User(handoffAdmin, "en")
 	off := h.tg.User(7700502, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)

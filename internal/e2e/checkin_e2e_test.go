@@ -53,11 +53,6 @@ func newCheckinHarness(t *testing.T) (*harness, *fakeClock) {
 		c.CheckinGrace = ckGrace
 		c.now = clock.Now
 	}))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(h.log.String())
-		}
-	})
 	return h, clock
 }
 

@@ -28,11 +28,6 @@ func TestVolunteerCommandMenuEndToEnd(t *testing.T) {
 	vol.Send("/start " + payload[1])
 	expectText(t, vol, h.lead("ru", "handoff.invite_ok"))
 
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(h.log.String())
-		}
-	})
 	var names []string
 	for _, c := range h.tg.ChatCommands(vol.ID, "") {
 		names = append(names, c.Command)

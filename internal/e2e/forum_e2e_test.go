@@ -38,7 +38,6 @@ func newForumHarness(t *testing.T, opts ...harnessOption) (*harness, *telegramte
 			})
 		},
 	}, opts...)...)
-	logOnFail(t, h)
 	return h, g
 }
 
@@ -550,7 +549,6 @@ func TestForumSetupProblems(t *testing.T) {
 			tg.Group(forumID, "Hotline team").AddBot(tg.User(handoffAdmin, "en"))
 		})
 	})
-	logOnFail(t, h)
 	admin := h.tg.User(handoffAdmin, "en")
 	m := admin.Next(t)
 	for _, id := range []string{"forum.setup.not_forum", "forum.setup.not_admin"} {

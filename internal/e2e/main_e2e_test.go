@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -161,7 +162,47 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h := &harness{t: t, tg: tg, cfg: cfg, db: db, rdb: rdb, cat: cat, log: &syncBuffer{}}
 	h.start()
 	t.Cleanup(h.stop)
+	t.Cleanup(h.explainFailure)
 	return h
+}
+
+// explainFailure shows, when the test failed, what the bot was doing: its
+// log, the statements its database sessions were running or waiting on,
+// and the goroutines in the flows or the storage (an update, a timer or the
+// purge being handled). A turn stuck on a lock or a call logs nothing; this
+// is where it shows.
+func (h *harness) explainFailure() {
+	t := h.t
+	if !t.Failed() {
+		return
+	}
+	t.Logf("the bot's log:\n%s", h.log.String())
+	var sessions []struct {
+		State string `db:"state"`
+		Wait  string `db:"wait"`
+		For   string `db:"for"`
+		Query string `db:"query"`
+	}
+	err := h.db.Select(&sessions, `
+		SELECT coalesce(state, '') AS state, coalesce(wait_event_type || ':' || wait_event, '') AS wait,
+		       coalesce(date_trunc('millisecond', now() - xact_start)::text, '') AS for, left(query, 300) AS query
+		FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`)
+	if err != nil {
+		t.Logf("database sessions: %v", err)
+	}
+	for _, s := range sessions {
+		t.Logf("database session %s (waiting on %q, in a transaction for %s): %s", s.State, s.Wait, s.For, s.Query)
+	}
+	// Every bot of the test process is in this dump; the goroutines of
+	// the tests running beside this one are shown too.
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "hotline/flows.") || strings.Contains(g, "hotline/storage.") {
+			t.Logf("a goroutine at work:\n%s", g)
+		}
+	}
 }
 
 // cliEnv is the environment of a `hotline` command run against the
