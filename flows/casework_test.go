@@ -310,7 +310,7 @@ func TestHandOver(t *testing.T) {
 	}
 	accept := buttonData(t, ask[0], "btn.case_accept")
 	// Removed before accepting: the button is refused, the case stays.
-	if err := w.vols.Remove(context.Background(), cwOffDuty); err != nil {
+	if err := w.vols.Remove(context.Background(), cwOffDuty, ""); err != nil {
 		t.Fatal(err)
 	}
 	if rs := boris.press(accept); !has(rs, "button.old") {

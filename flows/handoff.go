@@ -189,8 +189,11 @@ type Volunteers interface {
 	List(ctx context.Context) ([]Volunteer, error)
 	// Add makes the user a member with role, or changes their role.
 	Add(ctx context.Context, userID int64, role Role, by int64) error
-	// Remove takes the role away; ErrNotFound when they had none.
-	Remove(ctx context.Context, userID int64) error
+	// Remove takes the role away; ErrNotFound when they had none. The
+	// update that removed them (op, from turn.op) gets nil again when
+	// handled again, so that the rest of a removal that failed midway is
+	// done on the retry; an empty op is not remembered.
+	Remove(ctx context.Context, userID int64, op string) error
 	// SetName, SetLang and SetDuty keep a member's preferences.
 	SetName(ctx context.Context, userID int64, name string) error
 	SetLang(ctx context.Context, userID int64, lang string) error

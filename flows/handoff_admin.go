@@ -139,7 +139,7 @@ func (a *App) removeVolunteer(ctx context.Context, c *turn, m *member, id int64)
 		m.say(T("handoff.member_is_config_admin"))
 		return nil
 	}
-	err := a.d.Volunteers.Remove(ctx, id)
+	err := a.d.Volunteers.Remove(ctx, id, c.op())
 	switch {
 	case errors.Is(err, ErrNotFound):
 		m.say(T("handoff.member_unknown", "ID", strconv.FormatInt(id, 10)))

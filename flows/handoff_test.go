@@ -861,6 +861,72 @@ func TestHandoffUpdateHandledAgain(t *testing.T) {
 	}
 }
 
+// failingAudit is an audit log whose Record fails while fail is set.
+type failingAudit struct {
+	flows.Audit
+	fail bool
+}
+
+func (f *failingAudit) Record(ctx context.Context, e flows.AuditEntry) error {
+	if f.fail {
+		return errors.New("postgres unreachable")
+	}
+	return f.Audit.Record(ctx, e)
+}
+
+// TestHandoffRemovalHandledAgain: an admin removes a volunteer who holds a
+// chat, and the audit entry cannot be written after the role is gone. The
+// update, handled again, finishes the removal rather than answering that
+// the member is unknown: one audit entry, the chat back in the queue and
+// its user told.
+func TestHandoffRemovalHandledAgain(t *testing.T) {
+	w := newHWorld(t)
+	audit := &failingAudit{Audit: w.deps.Audit}
+	w.deps.Audit = audit
+	w.app = mustNew(t, w.cfg, w.deps)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol, user, adm := w.person(hVolunteer, "en"), w.person(7001, "ru"), w.person(hAdmin, "en")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	vol.received()
+	user.received()
+
+	in := flows.Input{UpdateID: 8888, Kind: flows.KindCommand, Command: "volunteers", Text: fmt.Sprint("remove ", hVolunteer)}
+	audit.fail = true
+	if _, err := adm.try(context.Background(), in); err == nil {
+		t.Fatal("a removal whose audit entry fails returned no error")
+	}
+	if r, _ := w.vols.Role(context.Background(), hVolunteer); r != flows.RoleNone {
+		t.Fatalf("role after the failed update = %v: the test would prove nothing", r)
+	}
+	audit.fail = false
+	if _, err := adm.try(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	adm.expectGot("handoff.member_removed")
+	user.expectGot("handoff.returned_away+handoff.position+handoff.write_while_waiting")
+	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+		t.Errorf("queue = %v, want the chat back", got)
+	}
+	es, n, err := w.deps.Audit.ForCase(context.Background(), 0, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removals := 0
+	for _, e := range es {
+		if e.Action == flows.AuditMemberRemove && e.Subject == hVolunteer {
+			removals++
+		}
+	}
+	if removals != 1 {
+		t.Errorf("%d removal entries in the audit log (of %d entries), want 1", removals, n)
+	}
+
+	// Another update removing them again finds no member.
+	adm.command("volunteers", fmt.Sprint("remove ", hVolunteer))
+	adm.expectGot("handoff.member_unknown")
+}
+
 // TestHandoffInvite: an admin's one-time link makes a volunteer; the link
 // works once and not after it expires.
 func TestHandoffInvite(t *testing.T) {

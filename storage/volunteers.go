@@ -110,8 +110,20 @@ func (s *Volunteers) Add(ctx context.Context, userID int64, role flows.Role, by 
 // Remove takes a member's role away, with their row, and revokes the
 // invites they made and the ones they joined with, so that an old link
 // cannot bring them, or anyone, back; ErrNotFound when they had no role.
-func (s *Volunteers) Remove(ctx context.Context, userID int64) error {
+// The update that removed them (op) gets nil again when handled again; an
+// empty op (the command line) is never recorded.
+func (s *Volunteers) Remove(ctx context.Context, userID int64, op string) error {
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+		if op != "" {
+			var done bool
+			if err := tx.GetContext(ctx, &done, `
+				SELECT EXISTS (SELECT 1 FROM member_removals WHERE op = $1 AND user_id = $2)`, op, userID); err != nil {
+				return scrub(err)
+			}
+			if done {
+				return nil
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE volunteer_invites SET revoked_at = now()
 			WHERE (created_by = $1 OR used_by = $1) AND revoked_at IS NULL`, userID); err != nil {
@@ -123,6 +135,12 @@ func (s *Volunteers) Remove(ctx context.Context, userID int64) error {
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return ErrNotFound
+		}
+		if op != "" {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO member_removals (op, user_id) VALUES ($1, $2)`, op, userID); err != nil {
+				return scrub(err)
+			}
 		}
 		return nil
 	})

@@ -86,16 +86,39 @@ func TestVolunteers(t *testing.T) {
 	if r, _ := s.Role(ctx, 1); r != flows.RoleAdmin {
 		t.Errorf("role after change = %v", r)
 	}
-	if err := s.Remove(ctx, 1); err != nil {
+	if err := s.Remove(ctx, 1, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Remove(ctx, 1); !errors.Is(err, flows.ErrNotFound) {
+	if err := s.Remove(ctx, 1, ""); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("second Remove: %v", err)
 	}
-	if err := s.Remove(ctx, 50); !errors.Is(err, flows.ErrNotFound) {
+	if err := s.Remove(ctx, 50, ""); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("Remove of a preferences row: %v", err)
 	}
 	if r, _ := s.Role(ctx, 1); r != flows.RoleNone {
+		t.Errorf("role after Remove = %v", r)
+	}
+
+	// The update that removed a member finds the removal done when it is
+	// handled again; another update, or the command line, does not.
+	if err := s.Add(ctx, 2, flows.RoleVolunteer, 99); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(ctx, 2, "u41"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(ctx, 2, "u41"); err != nil {
+		t.Errorf("Remove handled again by its update: %v", err)
+	}
+	for _, op := range []string{"u42", ""} {
+		if err := s.Remove(ctx, 2, op); !errors.Is(err, flows.ErrNotFound) {
+			t.Errorf("Remove by %q after u41 removed them: %v", op, err)
+		}
+	}
+	if err := s.Remove(ctx, 3, "u41"); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("Remove of a non-member by u41: %v", err)
+	}
+	if r, _ := s.Role(ctx, 2); r != flows.RoleNone {
 		t.Errorf("role after Remove = %v", r)
 	}
 }
@@ -170,7 +193,7 @@ func TestRemoveRevokesInvites(t *testing.T) {
 	if err := s.Invite(ctx, "h-made", flows.RoleVolunteer, 7, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Remove(ctx, 7); err != nil {
+	if err := s.Remove(ctx, 7, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {

@@ -66,7 +66,7 @@ func volunteersCommand(ctx context.Context, getenv func(string) string, args []s
 			menuFor(ctx, cfg, vols, userID, role, stdout, stderr)
 		}
 	case "remove":
-		err = vols.Remove(ctx, userID)
+		err = vols.Remove(ctx, userID, "")
 		if errors.Is(err, storage.ErrNotFound) {
 			fmt.Fprintf(stderr, "hotline: %d is not a volunteer\n", userID)
 			return 1
