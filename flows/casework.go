@@ -204,14 +204,17 @@ type Casework interface {
 	// (the view says who); first is true when this take, by this op, is the
 	// case's first ever, so that the reporter is told once.
 	Take(ctx context.Context, t CaseTake) (v CaseView, took, first bool, err error)
-	// Release leaves a case without owner; false when owner did not own it.
-	Release(ctx context.Context, caseID, owner int64) (bool, error)
+	// Release leaves a case without owner; false when owner did not own
+	// it. The update that released it (op, from turn.op; "" for none)
+	// gets true again when handled again, whatever owner it passes.
+	Release(ctx context.Context, caseID, owner int64, op string) (bool, error)
 	// Offer offers the owner's case to a colleague; false when owner did
 	// not own it.
 	Offer(ctx context.Context, caseID, owner, to int64) (bool, error)
 	// Accept makes the colleague offered a case its owner; false when the
-	// offer is gone.
-	Accept(ctx context.Context, caseID, to int64, at time.Time) (bool, error)
+	// offer is gone. The update that accepted (op) gets true again when
+	// handled again.
+	Accept(ctx context.Context, caseID, to int64, at time.Time, op string) (bool, error)
 	// Decline withdraws an offer made to the colleague; false when none.
 	Decline(ctx context.Context, caseID, to int64) (bool, error)
 	// Assign makes a member the owner whoever owned the case (coordinators).
@@ -626,13 +629,16 @@ func (a *App) releaseCase(ctx context.Context, c *turn, m *member, raw string) e
 		return err
 	}
 	owner := v.Owner
-	if owner != m.UserID {
-		if owner == 0 || !Allowed(m.Role, ActHandOver, false) {
-			m.say(T("casework.not_owner", "Code", FormatCode(v.Code)))
-			return nil
-		}
+	switch {
+	case owner == 0 && c.op() != "":
+		// Released already: by this update, handled again after a
+		// failure, if the store says so; then it finishes the release.
+		owner = m.UserID
+	case owner != m.UserID && (owner == 0 || !Allowed(m.Role, ActHandOver, false)):
+		m.say(T("casework.not_owner", "Code", FormatCode(v.Code)))
+		return nil
 	}
-	done, err := a.d.Casework.Release(ctx, v.ID, owner)
+	done, err := a.d.Casework.Release(ctx, v.ID, owner, c.op())
 	if err != nil {
 		return fmt.Errorf("release case %d by %d: %w", v.ID, m.UserID, err)
 	}
@@ -790,7 +796,7 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 	if err != nil || !ok {
 		return err
 	}
-	done, err := a.d.Casework.Accept(ctx, v.ID, m.UserID, c.now)
+	done, err := a.d.Casework.Accept(ctx, v.ID, m.UserID, c.now, c.op())
 	if err != nil {
 		return fmt.Errorf("accept case %d by %d: %w", v.ID, m.UserID, err)
 	}

@@ -283,6 +283,75 @@ func TestTakeCaseRace(t *testing.T) {
 	}
 }
 
+// TestCaseOwnerChangeHandledAgain: a release and an accepted hand-over
+// whose audit entry fails after the owner changed are finished when their
+// update is handled again — one audit entry each, the same answer as the
+// first time would have been — while another update finds them done
+// already and is refused.
+func TestCaseOwnerChangeHandledAgain(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	audit := &failingAudit{Audit: w.deps.Audit}
+	w.deps.Audit = audit
+	w.app = mustNew(t, w.cfg, w.deps)
+	_, code := w.confirm(cwReport, "again", 0)
+	anna, boris := w.person(cwVol, "en"), w.person(cwOffDuty, "en")
+	if rs := anna.command("take_case", code); !has(rs, "casework.took") {
+		t.Fatalf("take: %v", describeAll(rs))
+	}
+	twice := func(p *hperson, in flows.Input, want string) {
+		t.Helper()
+		audit.fail = true
+		if _, err := p.try(context.Background(), in); err == nil {
+			t.Fatalf("%s%s whose audit entry fails returned no error", in.Command, in.Data)
+		}
+		audit.fail = false
+		rs, err := p.try(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !has(rs, want) {
+			t.Errorf("%s%s handled again: %v, want %s", in.Command, in.Data, describeAll(rs), want)
+		}
+	}
+
+	twice(anna, flows.Input{UpdateID: 7001, Kind: flows.KindCommand, Command: "release_case", Text: code}, "casework.released")
+	if v := mustView(t, w, code); v.Owner != 0 {
+		t.Errorf("owner %d after the release", v.Owner)
+	}
+	if rs := anna.command("release_case", code); !has(rs, "casework.not_owner") {
+		t.Errorf("another release: %v", describeAll(rs))
+	}
+
+	if rs := anna.command("take_case", code); !has(rs, "casework.took") {
+		t.Fatalf("take again: %v", describeAll(rs))
+	}
+	if rs := anna.command("handover", code+" Boris"); !has(rs, "casework.handover_offered") {
+		t.Fatalf("offer: %v", describeAll(rs))
+	}
+	anna.received()
+	accept := buttonData(t, boris.received()[0], "btn.case_accept")
+	twice(boris, flows.Input{UpdateID: 7002, Kind: flows.KindButton, Data: accept}, "casework.handover_accepted")
+	if v := mustView(t, w, code); v.Owner != cwOffDuty {
+		t.Errorf("owner %d after the hand-over, want %d", v.Owner, cwOffDuty)
+	}
+	if rs := boris.press(accept); !has(rs, "casework.handover_gone") {
+		t.Errorf("another accept: %v", describeAll(rs))
+	}
+
+	es, _, err := w.deps.Audit.ForCase(context.Background(), mustView(t, w, code).ID, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range es {
+		count[e.Action]++
+	}
+	if count[flows.AuditRelease] != 1 || count[flows.AuditAssign] != 1 {
+		t.Errorf("audit entries %v: want one release and one assignment", count)
+	}
+}
+
 // TestHandOver: the owner offers the case to a colleague who accepts; a
 // hand-over to a stranger, or accepted by someone removed meanwhile,
 // changes nothing.

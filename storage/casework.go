@@ -286,10 +286,27 @@ func (s *Casework) MarkStaging(ctx context.Context, caseID, eventID int64) (bool
 }
 
 // Release leaves the owner's case without owner.
-func (s *Casework) Release(ctx context.Context, caseID, owner int64) (bool, error) {
-	return s.exec(ctx, "release", caseID, `
-		UPDATE cases SET owner_id = NULL, owner_op = NULL, handover_to = NULL
-		WHERE id = $1 AND owner_id = $2`, caseID, owner)
+func (s *Casework) Release(ctx context.Context, caseID, owner int64, op string) (bool, error) {
+	done, err := s.exec(ctx, "release", caseID, `
+		UPDATE cases SET owner_id = NULL, owner_op = NULLIF($3, ''), handover_to = NULL
+		WHERE id = $1 AND owner_id = $2`, caseID, owner, op)
+	if err != nil || done || op == "" {
+		return done, err
+	}
+	return s.doneBy(ctx, "release", caseID, `owner_id IS NULL`, op)
+}
+
+// doneBy says whether the update op made the case's owner what it is, as
+// cond says: a Release or an Accept handled again finds it done.
+func (s *Casework) doneBy(ctx context.Context, what string, caseID int64, cond, op string, args ...any) (bool, error) {
+	var done bool
+	err := s.db.GetContext(ctx, &done, `
+		SELECT EXISTS (SELECT 1 FROM cases WHERE id = $1 AND owner_op = $2 AND `+cond+`)`,
+		append([]any{caseID, op}, args...)...)
+	if err != nil {
+		return false, fmt.Errorf("%s case %d: %w", what, caseID, scrub(err))
+	}
+	return done, nil
 }
 
 // Offer offers the owner's case to a colleague.
@@ -299,11 +316,16 @@ func (s *Casework) Offer(ctx context.Context, caseID, owner, to int64) (bool, er
 }
 
 // Accept makes the colleague offered the case its owner. A colleague no
-// longer a member cannot accept.
-func (s *Casework) Accept(ctx context.Context, caseID, to int64, at time.Time) (bool, error) {
-	return s.exec(ctx, "accept", caseID, `
-		UPDATE cases SET owner_id = $2, owner_op = NULL, handover_to = NULL, taken_at = coalesce(taken_at, $3)
-		WHERE id = $1 AND handover_to = $2`, caseID, to, at)
+// longer a member cannot accept. The update op that accepted gets true
+// again when handled again.
+func (s *Casework) Accept(ctx context.Context, caseID, to int64, at time.Time, op string) (bool, error) {
+	done, err := s.exec(ctx, "accept", caseID, `
+		UPDATE cases SET owner_id = $2, owner_op = NULLIF($4, ''), handover_to = NULL, taken_at = coalesce(taken_at, $3)
+		WHERE id = $1 AND handover_to = $2`, caseID, to, at, op)
+	if err != nil || done || op == "" {
+		return done, err
+	}
+	return s.doneBy(ctx, "accept", caseID, `owner_id = $3`, op, to)
 }
 
 // Decline withdraws an offer made to the colleague.

@@ -381,8 +381,18 @@ func TestCaseTakeRace(t *testing.T) {
 	if err != nil || !took || !first {
 		t.Errorf("the winning take again: took %v first %v %v", took, first, err)
 	}
-	if ok, err := work.Release(ctx, c.ID, owner); err != nil || !ok {
+	if ok, err := work.Release(ctx, c.ID, owner, "r1"); err != nil || !ok {
 		t.Fatalf("release: %v %v", ok, err)
+	}
+	// The releasing update handled again is told it released the case;
+	// another is not.
+	if ok, err := work.Release(ctx, c.ID, owner, "r1"); err != nil || !ok {
+		t.Errorf("the release again by its update: %v %v", ok, err)
+	}
+	for _, op := range []string{"r2", ""} {
+		if ok, err := work.Release(ctx, c.ID, owner, op); err != nil || ok {
+			t.Errorf("a release by %q of a released case: %v %v", op, ok, err)
+		}
 	}
 	_, took, first, err = work.Take(ctx, flows.CaseTake{CaseID: c.ID, UserID: 999, Op: "later"})
 	if err != nil || !took || first {
