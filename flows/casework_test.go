@@ -352,6 +352,55 @@ func TestCaseOwnerChangeHandledAgain(t *testing.T) {
 	}
 }
 
+// TestMergeHandledAgain: a merge whose audit entry fails after the cases
+// were merged is finished when its update is handled again: merged, each
+// case's audit log has the merge once; another /merge is refused.
+func TestMergeHandledAgain(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	audit := &failingAudit{Audit: w.deps.Audit}
+	w.deps.Audit = audit
+	w.app = mustNew(t, w.cfg, w.deps)
+	_, from := w.confirm(cwReport, "m1", 0)
+	_, into := w.confirm(cwReport+1, "m2", 0)
+	admin := w.person(hAdmin, "en")
+	in := flows.Input{UpdateID: 7101, Kind: flows.KindCommand, Command: "merge", Text: from + " " + into}
+	audit.fail = true
+	if _, err := admin.try(context.Background(), in); err == nil {
+		t.Fatal("a merge whose audit entry fails returned no error")
+	}
+	audit.fail = false
+	rs, err := admin.try(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(rs, "tools.merged") {
+		t.Errorf("the merge handled again: %v", describeAll(rs))
+	}
+	if rs := admin.command("merge", from+" "+into); !has(rs, "tools.merge_merged") {
+		t.Errorf("another merge: %v", describeAll(rs))
+	}
+	for _, code := range []string{from, into} {
+		var id int64
+		if err := w.db.Get(&id, `SELECT id FROM cases WHERE code = $1`, code); err != nil {
+			t.Fatal(err)
+		}
+		es, _, err := w.deps.Audit.ForCase(context.Background(), id, 0, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range es {
+			if e.Action == flows.AuditMerge {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("case %s: %d merge entries in its audit log, want 1", code, n)
+		}
+	}
+}
+
 // TestHandOver: the owner offers the case to a colleague who accepts; a
 // hand-over to a stranger, or accepted by someone removed meanwhile,
 // changes nothing.

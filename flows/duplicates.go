@@ -36,8 +36,10 @@ type Duplicates interface {
 	// Merge merges case from into case into, in one transaction: from's
 	// timeline moves to into, its subscribers and reporter follow into,
 	// its code opens into. ErrNotFound for an unknown case, ErrClosed for
-	// a closed one, ErrMerged for one merged already.
-	Merge(ctx context.Context, from, into int64, actor string) error
+	// a closed one, ErrMerged for one merged already — except for the
+	// update that merged them (op, from turn.op; "" for none), which
+	// gets nil again when handled again.
+	Merge(ctx context.Context, from, into int64, actor, op string) error
 }
 
 // duplicatesOf returns the lines "possible duplicate of K7M4-Q9XZ" for a
@@ -134,6 +136,7 @@ func (a *App) merge(ctx context.Context, c *turn, m *member, rawFrom, rawInto st
 		return nil
 	}
 	var ids [2]int64
+	merged := "" // what from is merged into already
 	for i, code := range []string{from, into} {
 		ct, err := a.d.CaseTools.Contact(ctx, code)
 		switch {
@@ -142,17 +145,24 @@ func (a *App) merge(ctx context.Context, c *turn, m *member, rawFrom, rawInto st
 			return nil
 		case err != nil:
 			return fmt.Errorf("case to merge for %d: %w", m.UserID, err)
-		case ct.Merged != "":
+		case ct.Merged != "" && (i > 0 || c.op() == ""):
 			m.say(T("tools.merge_merged", "Code", FormatCode(code), "Into", FormatCode(ct.Merged)))
 			return nil
+		case ct.Merged != "":
+			// Merged already: by this update, handled again after a
+			// failure, if the store says so; then it finishes the merge.
+			merged = ct.Merged
 		case ct.Closed:
 			m.say(T("tools.merge_closed", "Code", FormatCode(code)))
 			return nil
 		}
 		ids[i] = ct.CaseID
 	}
-	err := a.d.Duplicates.Merge(ctx, ids[0], ids[1], ActorUser(m.UserID))
+	err := a.d.Duplicates.Merge(ctx, ids[0], ids[1], ActorUser(m.UserID), c.op())
 	switch {
+	case errors.Is(err, ErrMerged) && merged != "":
+		m.say(T("tools.merge_merged", "Code", FormatCode(from), "Into", FormatCode(merged)))
+		return nil
 	case errors.Is(err, ErrNotFound):
 		m.say(T("update.not_found"))
 		return nil

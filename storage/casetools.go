@@ -126,12 +126,24 @@ func (s *CaseTools) Of(ctx context.Context, caseID int64) ([]flows.Duplicate, er
 // timeline events move to into (remembering where they came from, for
 // erasure), from's code opens into, and from's reporter and subscribers
 // are told of into's public changes under from's code (Recipients). The
-// conversation stays with from and is read with into's (Page).
-func (s *CaseTools) Merge(ctx context.Context, from, into int64, actor string) error {
+// conversation stays with from and is read with into's (Page). The update
+// that merged them (op) gets nil again when handled again.
+func (s *CaseTools) Merge(ctx context.Context, from, into int64, actor, op string) error {
 	if from == into {
 		return fmt.Errorf("merge case %d into itself: %w", from, ErrInvalid)
 	}
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+		if op != "" {
+			var done bool
+			if err := tx.GetContext(ctx, &done, `
+				SELECT EXISTS (SELECT 1 FROM cases WHERE id = $1 AND merged_into = $2 AND merge_op = $3)`,
+				from, into, op); err != nil {
+				return scrub(err)
+			}
+			if done {
+				return nil
+			}
+		}
 		var rows []struct {
 			ID     int64 `db:"id"`
 			Merged bool  `db:"merged"`
@@ -169,6 +181,11 @@ func (s *CaseTools) Merge(ctx context.Context, from, into int64, actor string) e
 			`DELETE FROM case_duplicates WHERE (case_id = $1 OR dup_of = $1) AND $2 > 0`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, from, into); err != nil {
+				return scrub(err)
+			}
+		}
+		if op != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET merge_op = $2 WHERE id = $1`, from, op); err != nil {
 				return scrub(err)
 			}
 		}

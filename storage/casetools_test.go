@@ -73,7 +73,7 @@ func TestDuplicatesAndMerge(t *testing.T) {
 		{sameA.ID, 999999, storage.ErrNotFound},
 		{sameA.ID, closed.ID, flows.ErrClosed},
 	} {
-		if err := tools.Merge(ctx, m.from, m.into, "tg:1"); !errors.Is(err, m.want) {
+		if err := tools.Merge(ctx, m.from, m.into, "tg:1", ""); !errors.Is(err, m.want) {
 			t.Errorf("Merge(%d, %d) = %v, want %v", m.from, m.into, err, m.want)
 		}
 	}
@@ -82,11 +82,17 @@ func TestDuplicatesAndMerge(t *testing.T) {
 	if err := subs.Subscribe(ctx, sameA.ID, 501, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := tools.Merge(ctx, sameA.ID, first.ID, "tg:1"); err != nil {
+	if err := tools.Merge(ctx, sameA.ID, first.ID, "tg:1", "u7"); err != nil {
 		t.Fatal(err)
 	}
-	if err := tools.Merge(ctx, sameA.ID, first.ID, "tg:1"); !errors.Is(err, flows.ErrMerged) {
-		t.Errorf("merging again: %v, want ErrMerged", err)
+	// The merging update handled again finds it done; any other is refused.
+	if err := tools.Merge(ctx, sameA.ID, first.ID, "tg:1", "u7"); err != nil {
+		t.Errorf("the merge again by its update: %v", err)
+	}
+	for _, op := range []string{"u8", ""} {
+		if err := tools.Merge(ctx, sameA.ID, first.ID, "tg:1", op); !errors.Is(err, flows.ErrMerged) {
+			t.Errorf("merging again by %q: %v, want ErrMerged", op, err)
+		}
 	}
 	// One timeline: the merged case's events are the case's, and a change
 	// recorded through the merged case's id lands there too.
@@ -174,7 +180,7 @@ func TestTranscripts(t *testing.T) {
 	if got, n := page(a.ID, 0, 10); n != 2 || !reflect.DeepEqual(got, []string{"text:Hello, this is the hotline", "text:Он в Элое"}) {
 		t.Errorf("page of a: %v of %d", got, n)
 	}
-	if err := tools.Merge(ctx, b.ID, a.ID, "tg:1"); err != nil {
+	if err := tools.Merge(ctx, b.ID, a.ID, "tg:1", ""); err != nil {
 		t.Fatal(err)
 	}
 	if got, n := page(a.ID, 1, 1); n != 3 || !reflect.DeepEqual(got, []string{"text:Он в Элое"}) {
