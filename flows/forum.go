@@ -418,12 +418,14 @@ func (a *App) reporterToTopic(ctx context.Context, c *turn) (bool, error) {
 		return false, fmt.Errorf("talk of chat %d: %w", c.in.ChatID, err)
 	}
 	v, err := a.d.Casework.View(ctx, code)
-	if errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return false, fmt.Errorf("case of a talk: %w", err)
+	}
+	if err != nil || v.Erased {
+		// Gone, or erased by /forget: nothing the reporter writes goes
+		// to the team any more, whatever left the talk on.
 		_, err = a.d.Forum.EndTalk(ctx, c.in.ChatID)
 		return false, err
-	}
-	if err != nil {
-		return false, fmt.Errorf("case of a talk: %w", err)
 	}
 	r := a.inTopic(v, TopicPost)
 	r.Priority = PriorityReply
@@ -541,6 +543,9 @@ func (a *App) reporterEdit(ctx context.Context, in Input) ([]Reply, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("case of a talk: %w", err)
+	}
+	if v.Erased {
+		return nil, nil
 	}
 	rs := editCopy(a.cfg.ForumChat, a.cfg.ForumLang, T("forum.edited_reporter"), in, copyID)
 	for i := range rs {

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -79,5 +80,55 @@ func TestForumInTopic(t *testing.T) {
 	checkRenderable(t, a.cat, rs[0])
 	if rs := handle(flows.Input{UserID: 9100999, Kind: flows.KindText, Text: "hello?"}); len(rs) != 0 {
 		t.Errorf("the stranger's second message: %+v, want nothing", rs)
+	}
+}
+
+// TestForumTalkOfErasedCase: a reporter whose case was erased while a talk
+// with the team was still on (whatever left it on): what they write is
+// not copied to the team any more, they get an answer, and the talk ends.
+func TestForumTalkOfErasedCase(t *testing.T) {
+	const forum, reporter, thread = -1009000000012, 9100200, 43
+	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
+	ctx := context.Background()
+	c, err := a.cases.Create(ctx, &flows.Report{DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ivan Petrov",
+		ReporterChatID: reporter, ReporterUserID: reporter, Lang: "ru", FacilityText: "Eloy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fo := storage.NewForum(a.db, forum)
+	if _, err := fo.Created(ctx, c.ID, thread); err != nil {
+		t.Fatal(err)
+	}
+	if err := fo.Talk(ctx, reporter, c.Code); err != nil {
+		t.Fatal(err)
+	}
+	say := func(text string) []flows.Reply {
+		t.Helper()
+		id := a.nextUpdate()
+		rs, err := a.app.Handle(ctx, flows.Input{ChatID: reporter, UserID: reporter, ChatType: "private", LangCode: "ru",
+			UpdateID: id, MessageID: int(id), At: testNow, Kind: flows.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	// While the case is there, what they write goes to its topic.
+	if rs := say("he called"); len(rs) != 1 || rs[0].ChatID != forum || rs[0].Copy == nil {
+		t.Fatalf("a message in a talk: %+v, want a copy in the topic", rs)
+	}
+	if _, err := a.deps.Reporters.Forget(ctx, reporter); err != nil {
+		t.Fatal(err)
+	}
+	rs := say("one more thing")
+	for _, r := range rs {
+		if r.ChatID != reporter {
+			t.Errorf("after the case was erased, a reply to chat %d: %+v", r.ChatID, r)
+		}
+	}
+	if len(rs) == 0 {
+		t.Error("after the case was erased, no answer to the reporter")
+	}
+	if _, err := fo.Talking(ctx, reporter); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("the talk after a message to an erased case: %v, want ended", err)
 	}
 }

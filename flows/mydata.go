@@ -124,6 +124,12 @@ func (c *turn) forgetAnswer(ctx context.Context, v string) error {
 		if theirs, err = c.a.d.Reporters.Cases(ctx, c.in.UserID); err != nil {
 			return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
 		}
+		// What they write goes to the team no more. Ended before the
+		// erasure: this update handled again after a failure past it
+		// finds no cases of theirs, and must not leave a talk on.
+		if _, err := c.a.d.Forum.EndTalk(ctx, c.in.ChatID); err != nil {
+			return fmt.Errorf("end talk of %d: %w", c.in.ChatID, err)
+		}
 	}
 	erased, err := c.a.d.Reporters.Forget(ctx, c.in.UserID)
 	if err != nil {
@@ -131,9 +137,6 @@ func (c *turn) forgetAnswer(ctx context.Context, v string) error {
 	}
 	if len(theirs) > 0 {
 		// The team's copies of what they wrote go too: their cases' topics.
-		if _, err := c.a.d.Forum.EndTalk(ctx, c.in.ChatID); err != nil {
-			return fmt.Errorf("end talk of %d: %w", c.in.ChatID, err)
-		}
 		codes := make([]string, len(theirs))
 		for i, st := range theirs {
 			codes[i] = st.Code
