@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -144,6 +145,23 @@ func (f *Forum) CaseOfThread(ctx context.Context, thread int) (string, error) {
 		return "", fmt.Errorf("case of topic %d: %w", thread, err)
 	}
 	return code, nil
+}
+
+// ErasedTopics returns the codes of erased cases whose topics are still
+// recorded and that were erased before before, at most 100: the deletion
+// that erasing them queued was lost (the bot stopped between the erasure
+// and its outbox; /forget handled again after a failure past the erasure
+// finds no cases of the user's to delete).
+func (f *Forum) ErasedTopics(ctx context.Context, before time.Time) ([]string, error) {
+	var codes []string
+	err := f.db.SelectContext(ctx, &codes, `
+		SELECT c.code FROM forum_topics t JOIN cases c ON c.id = t.case_id
+		WHERE t.chat_id = $1 AND c.erased_at < $2
+		ORDER BY c.erased_at LIMIT 100`, f.chat, before)
+	if err != nil {
+		return nil, fmt.Errorf("topics of erased cases: %w", scrub(err))
+	}
+	return codes, nil
 }
 
 // Talking implements flows.Forum.

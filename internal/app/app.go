@@ -280,6 +280,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 				log.Warn("forum: queue the deletion of erased cases' topics", "err", err)
 			}
 		}
+		retention.leftovers = forum.ErasedTopics
 	}
 	purgeDone := retention.run(ctx, cfg.PurgeEvery)
 	aofDone := aof.run(ctx, cfg.AOFRewrite)

@@ -27,7 +27,15 @@ type retentionJob struct {
 	// forum, when set, is told which cases a purge erased, to delete
 	// their topics in the team's forum.
 	forum func(ctx context.Context, codes []string)
+	// leftovers, when set, returns the erased cases whose topics are
+	// still there, erased before the time given (forum.ErasedTopics):
+	// each purge deletes them, in case their deletion was lost.
+	leftovers func(ctx context.Context, before time.Time) ([]string, error)
 }
+
+// leftoverAge is how long an erased case's topic may wait for the deletion
+// its erasure queued before a purge queues it again.
+const leftoverAge = 10 * time.Minute
 
 // once purges what is due now; another replica purging is no error.
 func (j *retentionJob) once(ctx context.Context) {
@@ -51,6 +59,19 @@ func (j *retentionJob) once(ctx context.Context) {
 			}
 			j.forum(ctx, codes)
 		}
+	}
+	if j.forum == nil || j.leftovers == nil {
+		return
+	}
+	codes, err := j.leftovers(ctx, j.now().Add(-leftoverAge))
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			j.log.Warn("forum: find the topics of erased cases", "err", err)
+		}
+	case len(codes) > 0:
+		j.log.Info("forum: deleting topics of erased cases left in the group", "topics", len(codes))
+		j.forum(ctx, codes)
 	}
 }
 

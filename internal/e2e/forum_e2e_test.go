@@ -733,6 +733,39 @@ func TestForumErased(t *testing.T) {
 	})
 }
 
+// TestForumErasedTopicLeftOver: a case erased a while ago whose topic is
+// still in the group — the deletion its erasure queued was lost — has its
+// topic deleted by the next purge.
+func TestForumErasedTopicLeftOver(t *testing.T) {
+	t.Parallel()
+	h, g := newForumHarness(t, withConfig(func(c *config) { c.PurgeEvery = 200 * time.Millisecond }))
+	code := fileReport(t, h, h.tg.User(7800101, "ru"))
+	tp := topicOf(t, g, code)
+	fresh := fileReport(t, h, h.tg.User(7800102, "ru"))
+	tf := topicOf(t, g, fresh)
+	// Erased without the deletion its erasure queues: 11 minutes ago, and
+	// a moment ago (whose deletion may still be on its way: left alone).
+	if _, err := h.db.Exec(`UPDATE cases SET erased_at = now() - interval '11 minutes' WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.Exec(`UPDATE cases SET erased_at = now() WHERE code = $1`, fresh); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the left-over topic deleted", func() bool {
+		for _, x := range g.Topics() {
+			if x.ID == tp.ID {
+				return x.Deleted
+			}
+		}
+		return false
+	})
+	for _, x := range g.Topics() {
+		if x.ID == tf.ID && x.Deleted {
+			t.Error("the topic of a case erased a moment ago was deleted by the purge")
+		}
+	}
+}
+
 // TestForumBotRemoved: the bot removed from the team's group while a case
 // comes in: the admin is told, nothing is dropped, and once the bot is
 // back the case's topic and card are made.
