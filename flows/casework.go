@@ -796,6 +796,15 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 	if err != nil || !ok {
 		return err
 	}
+	// The owner is looked up before the case changes hands: handled again
+	// after a failure past that, the update no longer knows who it was.
+	told := v.Owner != 0 && v.Owner != m.UserID
+	var prev Volunteer
+	if told {
+		if prev, err = a.memberOf(ctx, v.Owner); err != nil {
+			return err
+		}
+	}
 	done, err := a.d.Casework.Accept(ctx, v.ID, m.UserID, c.now, c.op())
 	if err != nil {
 		return fmt.Errorf("accept case %d by %d: %w", v.ID, m.UserID, err)
@@ -809,11 +818,7 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 	}
 	c.edit = c.in.MessageID
 	m.say(T("casework.handover_accepted", "Code", FormatCode(v.Code)))
-	if v.Owner != 0 && v.Owner != m.UserID {
-		prev, err := a.memberOf(ctx, v.Owner)
-		if err != nil {
-			return err
-		}
+	if told {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(prev.Lang),
 			Texts: []Text{T("casework.handover_done", "Code", FormatCode(v.Code), "Name", a.nameOf(m))}})
 	}
@@ -826,6 +831,15 @@ func (a *App) declineHandover(ctx context.Context, c *turn, m *member, raw strin
 	if err != nil || !ok {
 		return err
 	}
+	// The owner is looked up first: nothing may fail after the offer is
+	// withdrawn, or the update handled again would find it gone and the
+	// owner would never hear.
+	var owner Volunteer
+	if v.Owner != 0 {
+		if owner, err = a.memberOf(ctx, v.Owner); err != nil {
+			return err
+		}
+	}
 	done, err := a.d.Casework.Decline(ctx, v.ID, m.UserID)
 	if err != nil {
 		return fmt.Errorf("decline case %d by %d: %w", v.ID, m.UserID, err)
@@ -837,11 +851,7 @@ func (a *App) declineHandover(ctx context.Context, c *turn, m *member, raw strin
 	}
 	m.say(T("casework.handover_declined", "Code", FormatCode(v.Code)))
 	if v.Owner != 0 {
-		prev, err := a.memberOf(ctx, v.Owner)
-		if err != nil {
-			return err
-		}
-		c.send(Reply{ChatID: v.Owner, Lang: Lang(prev.Lang),
+		c.send(Reply{ChatID: v.Owner, Lang: Lang(owner.Lang),
 			Texts: []Text{T("casework.handover_refused", "Code", FormatCode(v.Code), "Name", a.nameOf(m))}})
 	}
 	return nil

@@ -401,6 +401,54 @@ func TestMergeHandledAgain(t *testing.T) {
 	}
 }
 
+// failingGet is the members whose Get fails for one user while fail is
+// set.
+type failingGet struct {
+	flows.Volunteers
+	user int64
+	fail bool
+}
+
+func (f *failingGet) Get(ctx context.Context, userID int64) (flows.Volunteer, error) {
+	if f.fail && userID == f.user {
+		return flows.Volunteer{}, errors.New("postgres unreachable")
+	}
+	return f.Volunteers.Get(ctx, userID)
+}
+
+// TestDeclineHandledAgain: a colleague declines a hand-over while the
+// owner's details cannot be read; handled again, the decline still tells
+// the owner.
+func TestDeclineHandledAgain(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	vols := &failingGet{Volunteers: w.deps.Volunteers, user: cwVol}
+	w.deps.Volunteers = vols
+	w.app = mustNew(t, w.cfg, w.deps)
+	_, code := w.confirm(cwReport, "decline", 0)
+	anna, boris := w.person(cwVol, "en"), w.person(cwOffDuty, "en")
+	anna.command("take_case", code)
+	if rs := anna.command("handover", code+" Boris"); !has(rs, "casework.handover_offered") {
+		t.Fatalf("offer: %v", describeAll(rs))
+	}
+	anna.received()
+	decline := buttonData(t, boris.received()[0], "btn.case_decline")
+	in := flows.Input{UpdateID: 7201, Kind: flows.KindButton, Data: decline}
+	vols.fail = true
+	if _, err := boris.try(context.Background(), in); err == nil {
+		t.Fatal("a decline that cannot read the owner returned no error")
+	}
+	vols.fail = false
+	rs, err := boris.try(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(rs, "casework.handover_declined") {
+		t.Errorf("the decline handled again: %v", describeAll(rs))
+	}
+	anna.expectGot("casework.handover_refused")
+}
+
 // TestHandOver: the owner offers the case to a colleague who accepts; a
 // hand-over to a stranger, or accepted by someone removed meanwhile,
 // changes nothing.
