@@ -704,7 +704,11 @@ func TestSandboxForumInChromium(t *testing.T) {
 	openPage(t, b, base)
 	code := fileReport(t, &harness{t: t, cat: cat}, sb.User("relative").Telegram())
 	fc := flows.FormatCode(code)
-	card := p.waitFor("team", nil, "the case card in its topic", func(m shownMessage) bool { return strings.Contains(m.Text, fc) })
+	// The card has the case's buttons; the summary in the general topic,
+	// which names the case too and may be edited first, has none.
+	card := p.waitFor("team", nil, "the case card in its topic", func(m shownMessage) bool {
+		return strings.Contains(m.Text, fc) && len(m.Buttons) > 0
+	})
 	var label string
 	if err := b.run(&label, `return document.querySelector('section[data-user="team"] .msg.bot[data-id="' + arguments[0] + '"] .topic-label').textContent`, card.ID); err != nil ||
 		!strings.Contains(label, fc) {
