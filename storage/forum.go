@@ -147,16 +147,17 @@ func (f *Forum) CaseOfThread(ctx context.Context, thread int) (string, error) {
 	return code, nil
 }
 
-// ErasedTopics returns the codes of erased cases whose topics are still
-// recorded and that were erased before before, at most 100: the deletion
-// that erasing them queued was lost (the bot stopped between the erasure
-// and its outbox; /forget handled again after a failure past the erasure
-// finds no cases of the user's to delete).
+// ErasedTopics returns the codes of cases erased before before whose
+// topics from before the erasure are still recorded, at most 100: the
+// deletion that erasing them queued was lost (the bot stopped between the
+// erasure and its outbox; /forget handled again after a failure past the
+// erasure finds no cases of the user's to delete). A topic made after the
+// erasure, for the team's later work on the case, is not one of them.
 func (f *Forum) ErasedTopics(ctx context.Context, before time.Time) ([]string, error) {
 	var codes []string
 	err := f.db.SelectContext(ctx, &codes, `
 		SELECT c.code FROM forum_topics t JOIN cases c ON c.id = t.case_id
-		WHERE t.chat_id = $1 AND c.erased_at < $2
+		WHERE t.chat_id = $1 AND c.erased_at < $2 AND t.created_at <= c.erased_at
 		ORDER BY c.erased_at LIMIT 100`, f.chat, before)
 	if err != nil {
 		return nil, fmt.Errorf("topics of erased cases: %w", scrub(err))

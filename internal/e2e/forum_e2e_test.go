@@ -735,34 +735,47 @@ func TestForumErased(t *testing.T) {
 
 // TestForumErasedTopicLeftOver: a case erased a while ago whose topic is
 // still in the group — the deletion its erasure queued was lost — has its
-// topic deleted by the next purge.
+// topic deleted by the next purge. A case erased a moment ago (its deletion
+// may be on its way) and the topic a case got after its erasure, for the
+// team's later work, are left alone.
 func TestForumErasedTopicLeftOver(t *testing.T) {
 	t.Parallel()
 	h, g := newForumHarness(t, withConfig(func(c *config) { c.PurgeEvery = 200 * time.Millisecond }))
-	code := fileReport(t, h, h.tg.User(7800101, "ru"))
-	tp := topicOf(t, g, code)
-	fresh := fileReport(t, h, h.tg.User(7800102, "ru"))
-	tf := topicOf(t, g, fresh)
-	// Erased without the deletion its erasure queues: 11 minutes ago, and
-	// a moment ago (whose deletion may still be on its way: left alone).
-	if _, err := h.db.Exec(`UPDATE cases SET erased_at = now() - interval '11 minutes' WHERE code = $1`, code); err != nil {
-		t.Fatal(err)
+	var codes [3]string
+	var topics [3]telegramtest.Topic
+	for i := range codes {
+		codes[i] = fileReport(t, h, h.tg.User(7800101+int64(i), "ru"))
+		topics[i] = topicOf(t, g, codes[i])
 	}
-	if _, err := h.db.Exec(`UPDATE cases SET erased_at = now() WHERE code = $1`, fresh); err != nil {
-		t.Fatal(err)
+	left, fresh, later := 0, 1, 2
+	for _, q := range []struct {
+		sql  string
+		code string
+	}{
+		{`UPDATE cases SET erased_at = now() - interval '11 minutes' WHERE code = $1`, codes[left]},
+		{`UPDATE forum_topics SET created_at = now() - interval '12 minutes' WHERE case_id = (SELECT id FROM cases WHERE code = $1)`, codes[left]},
+		{`UPDATE cases SET erased_at = now() WHERE code = $1`, codes[fresh]},
+		{`UPDATE cases SET erased_at = now() - interval '11 minutes' WHERE code = $1`, codes[later]},
+	} {
+		if _, err := h.db.Exec(q.sql, q.code); err != nil {
+			t.Fatal(err)
+		}
 	}
-	waitFor(t, "the left-over topic deleted", func() bool {
+	deleted := func(id int) bool {
 		for _, x := range g.Topics() {
-			if x.ID == tp.ID {
+			if x.ID == id {
 				return x.Deleted
 			}
 		}
 		return false
-	})
-	for _, x := range g.Topics() {
-		if x.ID == tf.ID && x.Deleted {
-			t.Error("the topic of a case erased a moment ago was deleted by the purge")
-		}
+	}
+	waitFor(t, "the left-over topic deleted", func() bool { return deleted(topics[left].ID) })
+	time.Sleep(500 * time.Millisecond) // two more purges
+	if deleted(topics[fresh].ID) {
+		t.Error("the topic of a case erased a moment ago was deleted by the purge")
+	}
+	if deleted(topics[later].ID) {
+		t.Error("the topic a case got after its erasure was deleted by the purge")
 	}
 }
 
