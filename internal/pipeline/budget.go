@@ -196,6 +196,27 @@ func (b *budget) restamp(id int64, c *chatBudget, from, to time.Time) {
 	}
 }
 
+// answered moves a group's count of a message to now, when Telegram
+// answered it: Telegram counted it when it arrived, between its leaving
+// (at) and now, so from the answer on, the group's window starts no
+// earlier than Telegram's however late the message arrived — a message
+// held up on its way cannot make a later one arrive inside the window
+// (a 429). The private chats' buckets and the bot-wide second are left
+// as counted: their waits are short and spaced, and Margin covers them.
+func (b *budget) answered(id int64, c *chatBudget, at, now time.Time) {
+	if id >= 0 {
+		return
+	}
+	for i := len(c.sent) - 1; i >= 0; i-- {
+		if c.sent[i].Equal(at) {
+			// The chat's latest count (one call in flight per chat),
+			// moved to the latest time: the window stays in order.
+			c.sent = append(append(c.sent[:i], c.sent[i+1:]...), now)
+			return
+		}
+	}
+}
+
 // rested reports whether a chat's budget is as a new chat's, so that
 // forgetting it changes nothing: no hold, a private chat's bucket full
 // again, a group's last message a minute old.

@@ -166,3 +166,22 @@ func TestBudgetRestamp(t *testing.T) {
 		t.Errorf("global window %v, want the one send at 300 ms", b.global)
 	}
 }
+
+// TestBudgetAnswered: a group message that left at 0 and was answered at
+// 700 ms (Telegram counted it in between) holds the group's window from
+// the answer, so that the next one cannot arrive inside Telegram's window
+// however late the first arrived; a private chat's count stays.
+func TestBudgetAnswered(t *testing.T) {
+	b := newBudget(Limits{PerGroupPerMinute: 1, PerChat: 1, ChatBurst: 1}, 1)
+	g, p := b.newChat(), b.newChat()
+	b.count(-100, &g, ms(0))
+	b.answered(-100, &g, ms(0), ms(700))
+	if got, want := b.chatWait(-100, &g, ms(1000), true), time.Minute-300*time.Millisecond; got != want {
+		t.Errorf("next group message waits %v, want %v (a minute after the answer)", got, want)
+	}
+	b.count(42, &p, ms(0))
+	b.answered(42, &p, ms(0), ms(700))
+	if got, want := b.chatWait(42, &p, ms(500), true), 500*time.Millisecond; got != want {
+		t.Errorf("next private message waits %v, want %v (a second after it left)", got, want)
+	}
+}

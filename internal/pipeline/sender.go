@@ -609,8 +609,12 @@ func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
 			}
 		}
 	}
-	if out != sentOK && !it.counted.IsZero() {
+	switch {
+	case it.counted.IsZero():
+	case out != sentOK:
 		s.budget.refund(c.id, &c.b, it.counted)
+	default:
+		s.budget.answered(c.id, &c.b, it.counted, now)
 	}
 	it.counted = time.Time{}
 	switch out {
