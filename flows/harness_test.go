@@ -85,6 +85,21 @@ func (a *testApp) clock() time.Time {
 	return a.now
 }
 
+// audited counts a case's audit entries by action (caseID 0: the role
+// changes).
+func (a *testApp) audited(caseID int64) map[string]int {
+	a.t.Helper()
+	es, _, err := a.deps.Audit.ForCase(context.Background(), caseID, 0, 100)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, e := range es {
+		n[e.Action]++
+	}
+	return n
+}
+
 // nextUpdate returns a new update id.
 func (a *testApp) nextUpdate() int64 {
 	a.mu.Lock()

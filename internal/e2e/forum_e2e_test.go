@@ -252,6 +252,17 @@ func TestForumConversation(t *testing.T) {
 	}
 }
 
+// topicDeleted reports whether the group's topic with this thread id was
+// deleted.
+func topicDeleted(g *telegramtest.Group, thread int) bool {
+	for _, x := range g.Topics() {
+		if x.ID == thread {
+			return x.Deleted
+		}
+	}
+	return false
+}
+
 // copiesIn returns the copies of a chat's messages in a topic.
 func copiesIn(g *telegramtest.Group, thread int, from int64) []*telegramtest.Message {
 	var out []*telegramtest.Message
@@ -691,16 +702,7 @@ func TestForumErased(t *testing.T) {
 	vol := h.tg.User(7800501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
 	g.Join(vol)
-	deleted := func(thread int) func() bool {
-		return func() bool {
-			for _, x := range g.Topics() {
-				if x.ID == thread {
-					return x.Deleted
-				}
-			}
-			return false
-		}
-	}
+	deleted := func(thread int) func() bool { return func() bool { return topicDeleted(g, thread) } }
 
 	ra := h.tg.User(7800001, "ru")
 	a := fileReport(t, h, ra)
@@ -761,20 +763,12 @@ func TestForumErasedTopicLeftOver(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deleted := func(id int) bool {
-		for _, x := range g.Topics() {
-			if x.ID == id {
-				return x.Deleted
-			}
-		}
-		return false
-	}
-	waitFor(t, "the left-over topic deleted", func() bool { return deleted(topics[left].ID) })
+	waitFor(t, "the left-over topic deleted", func() bool { return topicDeleted(g, topics[left].ID) })
 	time.Sleep(500 * time.Millisecond) // two more purges
-	if deleted(topics[fresh].ID) {
+	if topicDeleted(g, topics[fresh].ID) {
 		t.Error("the topic of a case erased a moment ago was deleted by the purge")
 	}
-	if deleted(topics[later].ID) {
+	if topicDeleted(g, topics[later].ID) {
 		t.Error("the topic a case got after its erasure was deleted by the purge")
 	}
 }
