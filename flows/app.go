@@ -64,6 +64,9 @@ type Deps struct {
 
 	// Audit records who viewed or changed which case.
 	Audit Audit
+	// Labels gives a button's caption as the user sees it, so that a typed
+	// caption can be read as the press of its button.
+	Labels Labels
 }
 
 // HandoffDeps are what the volunteer handoff needs.
@@ -100,7 +103,7 @@ func (d Deps) check() error {
 		{"Casework", d.Casework},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},
-		{"Offices", d.Offices}, {"Checkins", d.Checkins}, {"Forum", d.Forum},
+		{"Offices", d.Offices}, {"Checkins", d.Checkins}, {"Forum", d.Forum}, {"Labels", d.Labels},
 	} {
 		if isNil(dep.value) {
 			return fmt.Errorf("flows: %s is missing", dep.name)

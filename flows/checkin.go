@@ -403,6 +403,21 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 		c.say(T("input.media"))
 		return c.checkinPrompt(ctx)
 	}
+	if c.s.Checkin != nil && c.s.Flow == flowCheckin {
+		// A caption typed for its button (typedCaption): the buttons are
+		// the ones the current question shows.
+		texts, buttons := c.texts, c.buttons
+		err := c.checkinPrompt(ctx)
+		rows := c.buttons
+		c.texts, c.buttons = texts, buttons
+		if err != nil {
+			return err
+		}
+		prefix := dataCheckin + ":" + ckAnswer + ":" + c.s.Nonce + ":" + c.s.Step + ":"
+		if v, ok := c.typedCaption(rows, prefix, c.in.Text); ok {
+			return c.checkinAnswer(ctx, v, true)
+		}
+	}
 	return c.checkinAnswer(ctx, c.in.Text, false)
 }
 

@@ -426,3 +426,24 @@ func TestCheckinNeedHelp(t *testing.T) {
 		t.Fatalf("status %s, want still watched", got.Status)
 	}
 }
+
+// Answers typed instead of pressed: "да" for "✅ Согласен(на)", the save
+// button's caption on the review.
+func TestCheckinTypedAnswers(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	p.command("start", "")
+	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	expectTexts(t, p.send("да"), "checkin.ask_office")
+	expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
+	expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+	expectTexts(t, p.send("12.03"), "checkin.ask_time")
+	expectTexts(t, p.send("9:30"), "checkin.ask_name")
+	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
+	expectTexts(t, p.send("A 123-456-789"), "checkin.review")
+	expectTexts(t, p.send("записать"), "input.use_buttons", "checkin.review") // a part of a caption is not it
+	expectTexts(t, p.send("Записать отметку"), "checkin.saved", "checkin.contacts", "checkin.contacts_ask")
+	if _, err := w.deps.Checkins.Active(context.Background(), p.id); err != nil {
+		t.Fatalf("active check-in: %v", err)
+	}
+}

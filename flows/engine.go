@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -368,12 +369,113 @@ func (c *turn) labelOpt(value, label string) Button {
 	return Button{Label: label, Data: c.s.Nonce + ":" + c.s.Step + ":" + value}
 }
 
+// typedButton reads a typed answer that is the caption of one of the
+// step's buttons as the press of that button (typedCaption).
+func (c *turn) typedButton(ctx context.Context, st *step, v string) (string, bool) {
+	_, rows, err := st.prompt(ctx, c)
+	if err != nil {
+		return "", false
+	}
+	return c.typedCaption(rows, c.s.Nonce+":"+c.s.Step+":", v)
+}
+
+// typedCaption returns the value of the button among rows (data prefix and
+// value) whose caption v is — "нет" under Да and Нет, "Пришли домой": on a
+// phone the buttons are easy to miss, and people answer in words. A caption
+// matches whole or by its head before a comma, a colon, a slash or a
+// bracket ("да" for "Да, есть"; "нет" for "Нет / не знаю"), ignoring case,
+// emoji and punctuation; words that two buttons share match neither.
+func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
+	key := captionKey(v)
+	if key == "" || utf8.RuneCountInString(key) > 80 {
+		return "", false
+	}
+	found := ""
+	for _, row := range rows {
+		for _, b := range row {
+			value, ok := strings.CutPrefix(b.Data, prefix)
+			if !ok {
+				continue
+			}
+			label := b.Label
+			if label == "" {
+				label = c.a.d.Labels.Button(c.s.Lang, b.Text)
+			}
+			head, _, _ := strings.Cut(strings.Map(func(r rune) rune {
+				if strings.ContainsRune(",:/(—–", r) {
+					return ','
+				}
+				return r
+			}, label), ",")
+			if captionKey(label) != key && captionKey(head) != key {
+				continue
+			}
+			if found != "" && found != value {
+				return "", false
+			}
+			found = value
+		}
+	}
+	if found == "" && (yesWords[key] || noWords[key]) {
+		// "Да" under "✅ Согласен(на)": a yes or a no for the buttons that
+		// answer yes and no.
+		want := "yes"
+		if noWords[key] {
+			want = "no"
+		}
+		for _, row := range rows {
+			for _, b := range row {
+				if value, ok := strings.CutPrefix(b.Data, prefix); ok && value == want {
+					return value, true
+				}
+			}
+		}
+	}
+	return found, found != ""
+}
+
+// yesWords and noWords are typed yes and no (captionKey).
+var (
+	yesWords = map[string]bool{"да": true, "ага": true, "конечно": true, "согласен": true, "согласна": true,
+		"да согласен": true, "да согласна": true, "хорошо": true, "ок": true, "ok": true, "okay": true,
+		"yes": true, "yeah": true, "yep": true, "sure": true, "agree": true, "i agree": true, "yes i agree": true}
+	noWords = map[string]bool{"нет": true, "не согласен": true, "не согласна": true, "no": true, "nope": true,
+		"i do not agree": true, "i don t agree": true, "do not agree": true}
+)
+
+// captionKey is text as compared with a caption: lower case, ё as е, only
+// letters and digits, one space between words.
+func captionKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r == 'ё':
+			r = 'е'
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // answer runs the current step's parser on a typed answer or a button's value.
 func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	s := c.s
 	st := c.a.steps[s.Step]
 	if st == nil {
 		return c.prompt(ctx, false)
+	}
+	if !button {
+		if value, ok := c.typedButton(ctx, st, v); ok {
+			v, button = value, true
+		}
 	}
 	if !button {
 		if st.max == 0 {

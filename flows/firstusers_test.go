@@ -320,3 +320,98 @@ func TestFindEndsWithTheCaseActions(t *testing.T) {
 		t.Errorf("/find %s ends with %v, want the case's actions and no main menu", flows.FormatCode(cs.Code), names)
 	}
 }
+
+// On a phone the buttons under a question are easy to miss: people answer
+// in words. A typed caption is the press of its button, in either
+// language; what matches no caption, or two, is still refused.
+func TestTypedCaptionIsThePress(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang                         string
+		circumstance, skip, no, none string
+	}{
+		{lang: "ru", circumstance: "пришли домой", skip: "Пропустить", no: "нет", none: "на чекине"},
+		{lang: "en", circumstance: "raid at home!", skip: "skip", no: "No", none: "at the check-in"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			c := newChat(t, tt.lang)
+			startReport(c)
+			fillReport(c, []answer{
+				{send: "Ivan Petrov", want: "ask.name_cyr"},
+				{press: "btn.skip", want: "ask.name_other"},
+				{press: "btn.dont_know", want: "ask.birth_date"},
+				{send: "1.1.1980", want: "ask.birth_country"},
+				{send: "Russia", want: "ask.citizenship"},
+				{press: "btn.same_country", want: "ask.a_number"},
+				{press: "btn.dont_know", want: "ask.detained_on"},
+				{send: "1.3.2026", want: "ask.circumstance"},
+			})
+			c.expect(c.send(tt.none), "input.use_buttons", "ask.circumstance")
+			c.expect(c.send(tt.circumstance), "ask.details")
+			if got := c.session().Draft.Circumstance; got != "raid_home" {
+				t.Errorf("circumstance = %q, want raid_home", got)
+			}
+			c.expect(c.send(tt.skip), "ask.facility")
+			c.expect(c.press("btn.dont_know"), "ask.transfer")
+			c.expect(c.send(tt.no), "ask.lawyer")
+			// "No / I don't know": its head is enough.
+			c.expect(c.send(tt.no), "ask.hearing")
+			if c.session().Draft.HasLawyer {
+				t.Errorf("a lawyer after %q", tt.no)
+			}
+		})
+	}
+}
+
+// "Here" and "telegram" are this chat, not usernames to confirm.
+func TestContactHereInWords(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, here string }{{"ru", "сюда"}, {"ru", "В телеграме"}, {"en", "here"}, {"en", "Telegram"}} {
+		c := newChat(t, tt.lang)
+		fillToReview(c)
+		c.expect(c.change("contact"), "ask.contact", "answer.current")
+		c.expect(c.send(tt.here), "ask.review")
+		if got := c.session().Draft.ReporterPhone; got != flows.ContactHere {
+			t.Errorf("%s %q: contact = %q, want this chat", tt.lang, tt.here, got)
+		}
+	}
+}
+
+// An A-number typed ahead of its question is no country.
+func TestCountryIsWords(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{send: "1.1.1980", want: "ask.birth_country"},
+		{send: "Казахстан", want: "ask.citizenship"},
+	})
+	c.expect(c.send("A 212-345-678"), "parse.country", "ask.citizenship")
+	if got := c.session().Draft.Citizenship; got != "" {
+		t.Errorf("citizenship = %q, want nothing", got)
+	}
+	c.expect(c.send("Россия"), "ask.a_number")
+}
+
+// A typed yes answers the consent question; a typed no declines it.
+func TestTypedConsent(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "No."}} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.send(tt.yes), "ask.triage")
+
+		d := newChat(t, tt.lang)
+		d.expect(d.command("start", ""), "menu.greeting")
+		d.expect(d.press("btn.menu_report"), "ask.consent")
+		r := d.send(tt.no)
+		if ids := textIDs(r); !slices.Contains(ids, "report.no_consent") {
+			t.Errorf("%s %q: got %v, want the report declined", tt.lang, tt.no, ids)
+		}
+	}
+}

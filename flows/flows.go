@@ -87,6 +87,11 @@ type Button struct {
 	URL   string
 }
 
+// Labels renders a button's caption in a language (the locales catalog).
+type Labels interface {
+	Button(lang string, t Text) string
+}
+
 // Priority orders outgoing messages when Telegram's limits are the bottleneck.
 type Priority int
 

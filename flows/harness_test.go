@@ -67,6 +67,7 @@ func newApp(t *testing.T, o appOptions) *testApp {
 	}
 	a := &testApp{t: t, cfg: o.Config, cat: cat, db: db, rdb: rdb, prefix: prefix, now: testNow}
 	a.deps = allDeps(t, db, rdb, prefix, o)
+	a.deps.Labels = cat
 	a.sessions = &flowSessions{Sessions: a.deps.Sessions.(*storage.Sessions)}
 	a.cases = a.deps.Cases.(*storage.Cases)
 	a.timeline = a.deps.Timeline.(*storage.Timeline)

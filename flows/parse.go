@@ -151,6 +151,58 @@ func relativeDays() map[string]int {
 	}
 }
 
+// partsOfDay are words for the time of day that may follow (or, in
+// English, stand for) a day near today: "вчера вечером", "yesterday at 5
+// pm", "вчера около 17:30". The date is the day's; the time is not kept.
+var partsOfDay = map[string]bool{
+	"утром": true, "утра": true, "днём": true, "днем": true, "дня": true, "вечером": true, "вечера": true,
+	"ночью": true, "ночи": true, "рано": true, "поздно": true, "в": true, "во": true, "около": true,
+	"примерно": true, "где": true, "то": true, "часов": true, "часа": true, "час": true, "ч": true,
+	"после": true, "до": true, "обеда": true, "полудня": true, "полуночи": true,
+	"morning": true, "afternoon": true, "evening": true, "night": true, "in": true, "the": true,
+	"at": true, "around": true, "about": true, "early": true, "late": true, "am": true, "pm": true,
+	"a": true, "m": true, "p": true, "o": true, "clock": true, "noon": true, "midnight": true,
+}
+
+// dayParts are the English phrases that name a day by its part: "this
+// morning", "last night".
+var dayParts = map[string]int{
+	"this morning": 0, "this afternoon": 0, "this evening": 0, "tonight": 0, "last night": -1,
+}
+
+// timeOfDay is a clock time: 17:30, 5.30.
+var timeOfDay = regexp.MustCompile(`\b\d{1,2}[:.]\d{2}\b`)
+
+// relativeDay reads a day near today in words, with or without the time of
+// day: "вчера", "вчера вечером", "yesterday at 5 pm", "this morning".
+// Digits are taken only as a time beside those words ("вчера, 3 декабря"
+// is a date, read elsewhere).
+func relativeDay(s string) (int, bool) {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	days := relativeDays()
+	for n := min(len(words), 5); n >= 1; n-- {
+		head := strings.Join(words[:n], " ")
+		d, ok := days[head]
+		if !ok {
+			d, ok = dayParts[head]
+		}
+		if !ok {
+			continue
+		}
+		rest := words[n:]
+		for _, w := range rest {
+			if !partsOfDay[w] {
+				return 0, false
+			}
+		}
+		if hasDigit(s) && len(rest) == 0 && !timeOfDay.MatchString(s) {
+			return 0, false
+		}
+		return d, true
+	}
+	return 0, false
+}
+
 // ReadDate is ParseDate that also reads words for days near today
 // ("вчера", "tomorrow") and a day and month without a year ("28 ноября",
 // "Dec 1"): the year is the one that makes the date the nearest past one,
@@ -158,8 +210,7 @@ func relativeDays() map[string]int {
 func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	today := time.Date(now.UTC().Year(), now.UTC().Month(), now.UTC().Day(), 0, 0, 0, 0, time.UTC)
-	words := strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }), " ")
-	if d, ok := relativeDays()[words]; ok && !hasDigit(s) {
+	if d, ok := relativeDay(s); ok {
 		return DateReading{Date: today.AddDate(0, 0, d), Guessed: true}, nil
 	}
 	if day, month, ok := dayMonth(s); ok {

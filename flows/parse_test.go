@@ -317,12 +317,27 @@ func TestReadDate(t *testing.T) {
 		{"11/28/2025", false, d(2025, 11, 28), time.Time{}, true},  // month first: said back
 		{"03.04.1990", false, d(1990, 4, 3), time.Time{}, false},   // dots: day first
 		{"12/12/2025", false, d(2025, 12, 12), time.Time{}, false},
+		// A day near today with its time, as a relative tells it.
+		{"вчера вечером", false, d(2026, 3, 9), time.Time{}, true},
+		{"Сегодня рано утром", false, d(2026, 3, 10), time.Time{}, true},
+		{"вчера около 17:30", false, d(2026, 3, 9), time.Time{}, true},
+		{"позавчера в 5 утра", false, d(2026, 3, 8), time.Time{}, true},
+		{"yesterday at 5 pm", false, d(2026, 3, 9), time.Time{}, true},
+		{"this morning", false, d(2026, 3, 10), time.Time{}, true},
+		{"last night", false, d(2026, 3, 9), time.Time{}, true},
 	}
 	for _, tt := range tests {
 		got, p := flows.ReadDate(tt.in, testNow, tt.future)
 		if p != nil || !got.Date.Equal(tt.want) || !got.Alt.Equal(tt.alt) || got.Guessed != tt.guessed {
 			t.Errorf("ReadDate(%q, future %v) = %v, %v, guessed %v, %v; want %v, %v, %v",
 				tt.in, tt.future, got.Date, got.Alt, got.Guessed, problemID(p), tt.want, tt.alt, tt.guessed)
+		}
+	}
+	// Other words or numbers beside them are not a time of day: refused,
+	// not guessed.
+	for _, in := range []string{"вчера или позавчера", "вчера 5", "yesterday or today", "вчера в суде"} {
+		if got, p := flows.ReadDate(in, testNow, false); p == nil {
+			t.Errorf("ReadDate(%q) = %v, want it refused", in, got.Date)
 		}
 	}
 	if _, p := flows.ParseBirthDate("28 ноября", testNow); problemID(p) != "parse.date_need_year" {

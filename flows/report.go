@@ -237,6 +237,11 @@ func reportSteps(a *App) []*step {
 	wordsParser := func(v string) (string, *Text) { return ParseWords(v, maxShort) }
 	countryParser := func(v string) (string, *Text) {
 		w, p := ParseWords(v, maxShort)
+		if p == nil && hasDigit(w) {
+			// No country's name has a digit: an A-number or a date typed
+			// ahead of its question.
+			return "", problem("parse.country")
+		}
 		return Country(w), p
 	}
 	textParser := func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }
@@ -962,6 +967,10 @@ func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outc
 		r.ReporterPhone = ContactHere
 		return accepted()
 	}
+	if r.FiledBy == 0 && hereWords[captionKey(v)] {
+		r.ReporterPhone = ContactHere // the button, in words
+		return accepted()
+	}
 	if u, ok := ParseUsername(Clean(v)); ok {
 		r.ReporterPhone = unconfirmed + u
 		return accepted()
@@ -972,6 +981,17 @@ func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outc
 	}
 	r.ReporterPhone = p
 	return accepted()
+}
+
+// hereWords answer "how to reach you" with this chat, as the button
+// "write to me here" does ("here" and "telegram" would otherwise read as
+// usernames).
+var hereWords = map[string]bool{
+	"сюда": true, "здесь": true, "тут": true, "пишите сюда": true, "пишите здесь": true, "пишите мне сюда": true,
+	"в телеграм": true, "в телеграме": true, "в телеграмм": true, "в телеграмме": true, "телеграм": true, "телеграмм": true,
+	"в telegram": true, "в этот чат": true, "этот чат": true, "в этом чате": true, "через бота": true,
+	"here": true, "write here": true, "write to me here": true, "telegram": true, "in telegram": true, "on telegram": true,
+	"this chat": true, "in this chat": true, "through the bot": true,
 }
 
 // contactNext is the step after the reporter's contact.

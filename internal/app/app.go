@@ -190,6 +190,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		},
 		ForumDeps: flows.ForumDeps{Forum: forum},
 		Audit:     storage.NewAudit(db),
+		Labels:    cat,
 	})
 	if err != nil {
 		return err
