@@ -283,7 +283,8 @@ func TestVolunteerTextsReadAsAVolunteerReadsThem(t *testing.T) {
 	}
 	cs, err := a.cases.Create(context.Background(), &flows.Report{DraftID: "vol-texts", Consent: true,
 		NameLatin: "Ivan Petrov", ANumber: "123456789", ReporterName: "Maria", ReporterPhone: "+1 305 555 0100",
-		Urgent: []string{"deportation", "medical"}, ReporterChatID: 7200001, ReporterUserID: 7200001, Lang: "en"})
+		Urgent: []string{"deportation", "medical"}, ReporterChatID: 7200001, ReporterUserID: 7200001, Lang: "en",
+		Facts: flows.Facts{State: "FL"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +299,7 @@ func TestVolunteerTextsReadAsAVolunteerReadsThem(t *testing.T) {
 		t.Errorf("/find shows a relationship nobody gave:\n%s", find)
 	}
 	card := adm.rendered(adm.command("case", code))
-	if strings.Contains(card, "Your name") || strings.Contains(card, "Your contact") || !strings.Contains(card, "Reporter's contact") {
+	if strings.Contains(card, "Your ") || !strings.Contains(card, "Reporter's contact") || !strings.Contains(card, "Reporter's state or ZIP:</b> FL") {
 		t.Errorf("/case names the reporter's answers as the volunteer's:\n%s", card)
 	}
 }

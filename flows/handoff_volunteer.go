@@ -367,10 +367,10 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 }
 
 // volunteerField names a report's field as a volunteer reads it: the
-// reporter's own answers ("Your name") are the reporter's.
+// reporter's own answers ("Your name", "Your state") are the reporter's.
 func volunteerField(f string) Text {
 	switch f {
-	case stepRepName, stepRelation, stepContact:
+	case stepRepName, stepRelation, stepContact, stepState:
 		return T("vfield." + f)
 	}
 	return T("field." + f)
