@@ -723,7 +723,9 @@ func (c *turn) reviewAnswer(ctx context.Context, v string, button bool) error {
 			return c.checkinPrompt(ctx)
 		}
 		d.Hours = h
-		c.edit = c.in.MessageID
+		if c.in.Kind == KindButton { // not a caption typed for it
+			c.edit = c.in.MessageID
+		}
 		return c.checkinPrompt(ctx)
 	case strings.HasPrefix(v, "e"):
 		step := v[1:]

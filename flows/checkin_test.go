@@ -442,8 +442,18 @@ func TestCheckinTypedAnswers(t *testing.T) {
 	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
 	expectTexts(t, p.send("A 123-456-789"), "checkin.review")
 	expectTexts(t, p.send("записать"), "input.use_buttons", "checkin.review") // a part of a caption is not it
+	// A typed length is a new review, not an edit of the user's message.
+	r := p.do(flows.Input{Kind: flows.KindText, Text: "4 часа", MessageID: 999})
+	expectTexts(t, r, "checkin.review")
+	if r.Edit != 0 {
+		t.Errorf("the review edits message %d, the user's own", r.Edit)
+	}
 	expectTexts(t, p.send("Записать отметку"), "checkin.saved", "checkin.contacts", "checkin.contacts_ask")
-	if _, err := w.deps.Checkins.Active(context.Background(), p.id); err != nil {
+	k, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
 		t.Fatalf("active check-in: %v", err)
+	}
+	if got := k.End.Sub(k.Start); got != 4*time.Hour {
+		t.Errorf("the check-in lasts %v, want the 4 hours typed", got)
 	}
 }

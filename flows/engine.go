@@ -153,6 +153,12 @@ func (c *turn) run(ctx context.Context) error {
 	switch {
 	case s.Flow == "":
 		if c.in.Kind == KindText {
+			c.menu()
+			rows := c.buttons
+			c.buttons = nil
+			if action, ok := c.typedCaption(rows, dataMenu+":", c.in.Text); ok {
+				return c.menuAction(ctx, action) // a menu button's caption, typed
+			}
 			for _, fn := range c.a.hooks.menuText {
 				if taken, err := fn(ctx, c); taken || err != nil {
 					return err
@@ -531,7 +537,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	case out.back:
 		return c.back(ctx, !out.fresh)
 	case out.stay:
-		if out.inPlace {
+		if out.inPlace && c.in.Kind == KindButton { // not a caption typed for it
 			c.edit = c.in.MessageID
 		}
 		return c.prompt(ctx, false)

@@ -416,3 +416,40 @@ func TestTypedConsent(t *testing.T) {
 		}
 	}
 }
+
+// The main menu's captions typed, as on a phone without the buttons in
+// sight: each does what its button does.
+func TestTypedMenuCaption(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, check, news string }{
+		{"ru", "узнать статус дела", "Добавить новости по делу"},
+		{"en", "check a case", "add news about a case"},
+	} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		r := c.send(tt.news)
+		if ids := textIDs(r); !slices.Contains(ids, "casework.news_none") {
+			t.Errorf("%s %q: got %v, want the news flow (no cases yet)", tt.lang, tt.news, ids)
+		}
+		c.send(tt.check)
+		if s := c.session(); s.Flow != "check" {
+			t.Errorf("%s %q: flow %q, want the code asked for", tt.lang, tt.check, s.Flow)
+		}
+	}
+}
+
+// A caption typed for a mark of the urgent question ticks it, in a new
+// message: the bot cannot edit the user's own message.
+func TestTypedToggleIsANewMessage(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.change("urgent")
+	r := c.handle(flows.Input{Kind: flows.KindText, Text: "нужна медицинская помощь", MessageID: 999})
+	if r.Edit != 0 {
+		t.Errorf("the reply edits message %d, the user's own", r.Edit)
+	}
+	if !slices.Contains(c.session().Draft.Urgent, "medical") {
+		t.Errorf("urgent = %v, want medical ticked", c.session().Draft.Urgent)
+	}
+}
