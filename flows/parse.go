@@ -214,22 +214,28 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 		return DateReading{Date: today.AddDate(0, 0, d), Guessed: true}, nil
 	}
 	if day, month, ok := dayMonth(s); ok {
-		t := time.Date(today.Year(), time.Month(month), day, 0, 0, 0, 0, time.UTC)
-		if t.Day() != day {
-			if month != 2 || day != 29 {
-				return DateReading{}, problem("parse.date_impossible")
-			}
+		t, p := nearestDate(today, day, month, future)
+		return DateReading{Date: t, Guessed: true}, p
+	}
+	if m := dateDM.FindStringSubmatch(strings.ReplaceAll(s, " ", "")); m != nil {
+		// "20.12", "12/20": a day and a month in figures, without the
+		// year. Day first, as with the year; month first when the day-first
+		// reading is impossible; a slashed one that reads both ways has the
+		// other reading asked, as 03/04/1990 has.
+		a, b := atoi(m[1]), atoi(m[3])
+		day, month := a, b
+		if month > 12 && day <= 12 {
+			day, month = b, a
 		}
-		switch {
-		case future && t.Before(today):
-			t = time.Date(today.Year()+1, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-		case !future && t.After(today):
-			t = time.Date(today.Year()-1, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		t, p := nearestDate(today, day, month, future)
+		if p != nil {
+			return DateReading{}, p
 		}
-		if t.Day() != day { // 29 February in a year without it
-			return DateReading{}, problem("parse.date_full_year")
+		r := DateReading{Date: t, Guessed: true}
+		if m[2] == "/" && a <= 12 && b <= 12 && a != b {
+			r.Alt, _ = nearestDate(today, b, a, future)
 		}
-		return DateReading{Date: t, Guessed: true}, nil
+		return r, nil
 	}
 	if m := dateDMY.FindStringSubmatch(strings.ReplaceAll(s, " ", "")); m != nil && strings.Contains(s, "/") {
 		d, mo := atoi(m[1]), atoi(m[2])
@@ -245,6 +251,34 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	}
 	t, p := parseDate(s, now)
 	return DateReading{Date: t}, p
+}
+
+// dateDM is a day and a month in figures without a year: 20.12, 12/20.
+var dateDM = regexp.MustCompile(`^(\d{1,2})([./-])(\d{1,2})\.?$`)
+
+// nearestDate is the day and month in the year that makes it the nearest
+// past date to today, or with future set the nearest future one (today
+// counts as both).
+func nearestDate(today time.Time, day, month int, future bool) (time.Time, *Text) {
+	if month < 1 || month > 12 || day < 1 {
+		return time.Time{}, problem("parse.date_impossible")
+	}
+	t := time.Date(today.Year(), time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if t.Day() != day {
+		if month != 2 || day != 29 {
+			return time.Time{}, problem("parse.date_impossible")
+		}
+	}
+	switch {
+	case future && t.Before(today):
+		t = time.Date(today.Year()+1, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	case !future && t.After(today):
+		t = time.Date(today.Year()-1, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	}
+	if t.Day() != day { // 29 February in a year without it
+		return time.Time{}, problem("parse.date_full_year")
+	}
+	return t, nil
 }
 
 // dayMonth reads a day and a month in words without a year: "28 ноября",
@@ -357,7 +391,8 @@ func latestToday(now time.Time) time.Time {
 
 // ParseBirthDate reads a date of birth: not in the future, not before 1900.
 func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
-	if _, _, ok := dayMonth(strings.ToLower(s)); ok {
+	low := strings.ToLower(strings.TrimSpace(s))
+	if _, _, ok := dayMonth(low); ok || dateDM.MatchString(strings.ReplaceAll(low, " ", "")) {
 		return time.Time{}, problem("parse.date_need_year")
 	}
 	t, p := ParseDate(s, now)

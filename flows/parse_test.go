@@ -100,7 +100,7 @@ func TestParseDate(t *testing.T) {
 		{"вчера", "2026-03-09", ""},      // a word for a day near today, as people write
 		{"12 марта", "2025-03-12", ""},   // no year: the nearest past one
 		{"марта 2025", "", "parse.date"}, // no day
-		{"12.03", "", "parse.date"},
+		{"12.03", "2025-03-12", ""},      // in figures too
 		{"12.03.202", "", "parse.date"},
 		{"12 foo 2025", "", "parse.date"},
 		{"12 ма 2025", "", "parse.date"}, // too short to tell май from март
@@ -317,6 +317,13 @@ func TestReadDate(t *testing.T) {
 		{"11/28/2025", false, d(2025, 11, 28), time.Time{}, true},  // month first: said back
 		{"03.04.1990", false, d(1990, 4, 3), time.Time{}, false},   // dots: day first
 		{"12/12/2025", false, d(2025, 12, 12), time.Time{}, false},
+		// A day and a month in figures, without the year.
+		{"03.03", false, d(2026, 3, 3), time.Time{}, true},
+		{"20.12", false, d(2025, 12, 20), time.Time{}, true},
+		{"20.12", true, d(2026, 12, 20), time.Time{}, true},
+		{"12/20", true, d(2026, 12, 20), time.Time{}, true}, // the month first: 20 is no month
+		{"3/4", true, d(2026, 4, 3), d(2027, 3, 4), true},   // two readings: asked
+		{"10.3", false, d(2026, 3, 10), time.Time{}, true},  // today
 		// A day near today with its time, as a relative tells it.
 		{"вчера вечером", false, d(2026, 3, 9), time.Time{}, true},
 		{"Сегодня рано утром", false, d(2026, 3, 10), time.Time{}, true},
@@ -335,13 +342,15 @@ func TestReadDate(t *testing.T) {
 	}
 	// Other words or numbers beside them are not a time of day: refused,
 	// not guessed.
-	for _, in := range []string{"вчера или позавчера", "вчера 5", "yesterday or today", "вчера в суде"} {
+	for _, in := range []string{"вчера или позавчера", "вчера 5", "yesterday or today", "вчера в суде", "31.02", "40/40", "0.5"} {
 		if got, p := flows.ReadDate(in, testNow, false); p == nil {
 			t.Errorf("ReadDate(%q) = %v, want it refused", in, got.Date)
 		}
 	}
-	if _, p := flows.ParseBirthDate("28 ноября", testNow); problemID(p) != "parse.date_need_year" {
-		t.Errorf("a birth date without a year: %q", problemID(p))
+	for _, in := range []string{"28 ноября", "28.11", "11/28"} {
+		if _, p := flows.ParseBirthDate(in, testNow); problemID(p) != "parse.date_need_year" {
+			t.Errorf("a birth date without a year, %q: %q", in, problemID(p))
+		}
 	}
 }
 
