@@ -796,3 +796,34 @@ func TestCaseTimersSurviveAFailedSend(t *testing.T) {
 		t.Errorf("escalations = %d, want 1", v.Escalations)
 	}
 }
+
+// The reporter answers the news questions in words: the caption of a
+// button is its press, "отмена" cancels.
+func TestNewsTypedCaptions(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "news-typed", 0)
+	anna := w.person(cwVol, "en")
+	anna.command("take_case", code)
+	anna.received()
+	rep := w.person(cwReport, "ru")
+	rep.received()
+
+	if rs := rep.command("news", ""); !has(rs, "casework.news_kind") {
+		t.Fatalf("/news: %v", describeAll(rs))
+	}
+	if rs := rep.send("дата суда"); !has(rs, "casework.news_date") {
+		t.Fatalf("typed 'дата суда': %v", describeAll(rs))
+	}
+	if rs := rep.send("Отмена"); !has(rs, "update.cancelled") {
+		t.Fatalf("typed 'Отмена': %v", describeAll(rs))
+	}
+	rep.command("news", "")
+	rs := rep.send("освободили!")
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("typed 'освободили': %v", describeAll(rs))
+	}
+	if got := to(rs, cwVol); len(got) != 1 || describe(got[0]) != "casework.news_owner" {
+		t.Errorf("the owner got %v", describeAll(got))
+	}
+}

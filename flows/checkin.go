@@ -404,12 +404,8 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 		return c.checkinPrompt(ctx)
 	}
 	if c.s.Checkin != nil && c.s.Flow == flowCheckin {
-		// A caption typed for its button (typedCaption): the buttons are
-		// the ones the current question shows.
-		texts, buttons := c.texts, c.buttons
-		err := c.checkinPrompt(ctx)
-		rows := c.buttons
-		c.texts, c.buttons = texts, buttons
+		// A caption typed for its button (typedCaption).
+		rows, err := c.promptButtons(ctx, c.checkinPrompt)
 		if err != nil {
 			return err
 		}

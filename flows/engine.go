@@ -385,6 +385,16 @@ func (c *turn) typedButton(ctx context.Context, st *step, v string) (string, boo
 	return c.typedCaption(rows, c.s.Nonce+":"+c.s.Step+":", v)
 }
 
+// promptButtons returns the buttons prompt shows, leaving the turn's
+// reply as it was: for typedCaption in flows that draw their own questions.
+func (c *turn) promptButtons(ctx context.Context, prompt func(context.Context) error) ([][]Button, error) {
+	texts, buttons, edit := c.texts, c.buttons, c.edit
+	err := prompt(ctx)
+	rows := c.buttons
+	c.texts, c.buttons, c.edit = texts, buttons, edit
+	return rows, err
+}
+
 // typedCaption returns the value of the button among rows (data prefix and
 // value) whose caption v is — "нет" under Да and Нет, "Пришли домой": on a
 // phone the buttons are easy to miss, and people answer in words. A caption

@@ -224,6 +224,17 @@ func newsTyped(ctx context.Context, c *turn) error {
 		return c.newsPrompt(ctx)
 	}
 	v := c.in.Text
+	if c.s.Step == stepNewsKind || c.s.Step == stepNewsDate {
+		// A caption typed for its button (typedCaption): "освободили",
+		// "only a rumour", "cancel".
+		rows, err := c.promptButtons(ctx, c.newsPrompt)
+		if err != nil {
+			return err
+		}
+		if value, ok := c.typedCaption(rows, c.newsData(cwNewsKind, ""), v); ok {
+			return c.newsButton(ctx, cwNewsKind, c.s.Nonce+":"+value)
+		}
+	}
 	switch c.s.Step {
 	case stepNewsFac:
 		q, p := ParseName(v, maxName)
