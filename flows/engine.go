@@ -172,6 +172,12 @@ func (c *turn) run(ctx context.Context) error {
 		c.askResume(T("resume.welcome_back"))
 		return nil
 	case s.Pending != "":
+		if c.in.Kind == KindText {
+			rows, _ := c.promptButtons(ctx, func(context.Context) error { c.askPending(); return nil })
+			if v, ok := c.typedCaption(rows, s.Nonce+":!"+s.Pending+":", c.in.Text); ok {
+				return c.pendingAnswer(ctx, v) // "да" to "cancel the report?"
+			}
+		}
 		c.say(T("pending.use_buttons"))
 		c.askPending()
 		return nil

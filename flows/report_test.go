@@ -382,7 +382,10 @@ func TestCancel(t *testing.T) {
 	// Text while the question is open: asked again, nothing lost.
 	c.command("cancel", "")
 	c.expect(c.send("Иван"), "pending.use_buttons", "cancel.ask")
-	c.expect(c.press("btn.cancel_yes"), "cancel.done")
+	// "Нет" typed is "no, carry on"; "да" typed is "yes, delete".
+	c.expect(c.send("нет"), "ask.name_cyr")
+	c.command("cancel", "")
+	c.expect(c.send("Да"), "cancel.done")
 	if s := c.session(); s.Flow != "" || s.Draft.NameLatin != "" {
 		t.Errorf("after cancel: %+v", s)
 	}
