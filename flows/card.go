@@ -55,7 +55,13 @@ func cardLines(v CaseView, mode CardMode) []Text {
 	} else {
 		lines = append(lines, T("casework.line_detained_nodate", "How", how))
 	}
-	lines = append(lines, T("casework.line_lawyer", "Lawyer", yesNo(v.HasLawyer)))
+	// No lawyer is "none known": the reporter's answer is "no or I don't
+	// know", and the urgent path does not ask.
+	lawyer := T("casework.lawyer_none_known")
+	if v.HasLawyer {
+		lawyer = T("value.yes")
+	}
+	lines = append(lines, T("casework.line_lawyer", "Lawyer", lawyer))
 	for _, f := range dateFields() {
 		if d := v.date(f); d != "" {
 			lines = append(lines, T("casework.line_date", "Field", T("casework.field."+f), "Date", dateText(dateOf(d))))

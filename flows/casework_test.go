@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hotline/flows"
+	"hotline/locales"
 )
 
 // Casework through App.Handle and App.CaseTick, on real Postgres and Redis
@@ -825,5 +826,28 @@ func TestNewsTypedCaptions(t *testing.T) {
 	}
 	if got := to(rs, cwVol); len(got) != 1 || describe(got[0]) != "casework.news_owner" {
 		t.Errorf("the owner got %v", describeAll(got))
+	}
+}
+
+// A case without a known lawyer says so — "none known", not "no": the
+// reporter's answer is "no or I don't know", and the urgent path does not
+// ask.
+func TestCardLawyerNoneKnown(t *testing.T) {
+	t.Parallel()
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := flows.CaseView{Code: "K7M4Q9XZ", Status: "received", Lang: "ru"}
+	for lang, want := range map[string]string{"en": "Lawyer: none known", "ru": "Адвокат: нет сведений"} {
+		texts, _ := flows.Card(v, flows.CardAnnounce)
+		if got := cat.Render(lang, texts...); !strings.Contains(got, want) {
+			t.Errorf("%s card:\n%s\nwant %q", lang, got, want)
+		}
+	}
+	v.HasLawyer = true
+	texts, _ := flows.Card(v, flows.CardAnnounce)
+	if got := cat.Render("en", texts...); !strings.Contains(got, "Lawyer: yes") {
+		t.Errorf("card with a lawyer:\n%s", got)
 	}
 }
