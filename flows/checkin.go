@@ -613,8 +613,9 @@ func parseCheckinDate(s string, today time.Time) (time.Time, *Text) {
 }
 
 // clockRe reads a time of day: 9, 9:30, 09.30, 0930, 9 30, 9am, 9:30 pm,
-// 21ч, 9 утра, 9 вечера.
-var clockRe = regexp.MustCompile(`^(\d{1,2})(?:\s*[:.hч ]\s*(\d{2}))?\s*(am|a\.m\.|pm|p\.m\.|утра|дня|вечера|ночи|ч|часов|час|часа)?$`)
+// 21ч, 9 утра, 9 вечера, 9 часов утра, after a preposition or none: в 9
+// утра, at 9 am, около 10.
+var clockRe = regexp.MustCompile(`^(?:(?:в|во|к|около|примерно|at|around|about|by)\s+)?(\d{1,2})(?:\s*[:.hч ]\s*(\d{2}))?\s*(?:ч\.?|часов|часа|час|o'clock)?\s*(am|a\.m\.|pm|p\.m\.|утра|дня|вечера|ночи)?$`)
 
 // ParseClock reads a time of day typed as people write it; ok is false
 // when it is not one.
