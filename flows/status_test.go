@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hotline/flows"
+	"hotline/locales"
 	"hotline/storage"
 	"hotline/storage/storagetest"
 )
@@ -695,5 +696,26 @@ func TestFindIsAuditedAndLimited(t *testing.T) {
 	var leaked int
 	if err := w.db.Get(&leaked, `SELECT count(*) FROM audit_log WHERE detail ~ '[0-9]{3}' OR detail ILIKE '%' || $1 || '%'`, c.Code); err != nil || leaked != 0 {
 		t.Errorf("%d audit rows hold a searched value, %v", leaked, err)
+	}
+}
+
+// What a status means is shown to everyone with the code, following the
+// case or not: it promises no message ("you will get a message here") that
+// only following brings; the line for those who follow says so.
+func TestStatusAboutPromisesNoMessage(t *testing.T) {
+	t.Parallel()
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ru"} {
+		for _, st := range flows.Statuses() {
+			got := cat.Render(lang, flows.T("status.about."+st))
+			for _, promise := range []string{"get a message", "получите сообщение"} {
+				if strings.Contains(got, promise) {
+					t.Errorf("%s %s promises a message to people who may not follow the case: %q", lang, st, got)
+				}
+			}
+		}
 	}
 }
