@@ -899,12 +899,12 @@ func (a *App) writeButton(ctx context.Context, c *turn, m *member, raw string) e
 func (a *App) dateCommand(ctx context.Context, c *turn, m *member, arg string) error {
 	f := strings.Fields(arg)
 	if len(f) < 3 {
-		m.say(T("casework.date_usage"))
+		m.say(T("casework.date_usage", "Example", c.dateExample()))
 		return nil
 	}
 	field, ok := parseDateField(f[1])
 	if !ok {
-		m.say(T("casework.date_usage"))
+		m.say(T("casework.date_usage", "Example", c.dateExample()))
 		return nil
 	}
 	v, ok, err := a.caseOf(ctx, m, f[0])
@@ -945,7 +945,7 @@ func (a *App) setDate(ctx context.Context, c *turn, m *member, v CaseView, field
 	if !ParseUnknown(typed) {
 		d, p := ParseHearingDate(typed, c.now)
 		if p != nil {
-			m.say(*p, T("casework.date_usage"))
+			m.say(*p, T("casework.date_usage", "Example", c.dateExample()))
 			return nil
 		}
 		if d.Before(today(c.now)) {
@@ -1019,7 +1019,7 @@ func (a *App) dateButton(ctx context.Context, c *turn, m *member, raw, field str
 	c.reset()
 	c.s.Flow, c.s.Step = flowDate, field
 	c.s.Update = &CaseUpdate{ID: a.d.NewID(), CaseID: v.ID, Code: v.Code}
-	m.say(T("casework.date_ask", "Code", FormatCode(v.Code), "Field", T("casework.field."+field)))
+	m.say(T("casework.date_ask", "Code", FormatCode(v.Code), "Field", T("casework.field."+field), "Example", c.dateExample()))
 	return nil
 }
 

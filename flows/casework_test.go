@@ -708,6 +708,12 @@ func TestCardActions(t *testing.T) {
 	if !has(rs, "casework.date_ask") {
 		t.Fatalf("date button: %v", describeAll(rs))
 	}
+	// Its example is a date to come, whatever today is: typed as shown, it
+	// is taken.
+	example, _ := to(rs, cwVol)[0].Texts[0].Data["Example"].(string)
+	if d, err := time.Parse("02.01.2006", example); err != nil || !d.After(testNow) {
+		t.Errorf("the example %q is not a date to come", example)
+	}
 	soon := testNow.AddDate(0, 0, 20)
 	if rs = anna.send(soon.Format("02.01.2006")); !has(rs, "casework.date_set") {
 		t.Errorf("date typed: %v", describeAll(rs))

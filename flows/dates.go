@@ -86,6 +86,13 @@ func (c *turn) dateOpt(prefix string, t time.Time) Button {
 	return Button{Text: dateText(t), Data: c.s.Nonce + ":" + c.s.Step + ":" + prefix + t.Format(time.DateOnly)}
 }
 
+// dateExample is a date a month from today, in figures: the example of a
+// date to come (a hearing, a flight) that is never in the past.
+func (c *turn) dateExample() string {
+	num, _ := dateExample(c.now, 30)
+	return num
+}
+
 // dateExample is a date to show in a question, days from today, written
 // the two ways people may type it.
 func dateExample(now time.Time, days int) (string, Text) {

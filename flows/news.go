@@ -145,7 +145,7 @@ func (c *turn) newsPrompt(ctx context.Context) error {
 		if u.Status == NewsDeportation {
 			field = T("casework.field." + DateDeportation)
 		}
-		c.say(T("casework.news_date", "Code", code, "Field", field))
+		c.say(T("casework.news_date", "Code", code, "Field", field, "Example", c.dateExample()))
 		if u.Status == NewsDeportation {
 			c.buttons = append(c.buttons, []Button{{Text: T("btn.news_rumor"), Data: c.newsData(cwNewsKind, "rumour")}})
 		}
