@@ -172,7 +172,8 @@ func factDate(name, askID string, field func(*Facts) *string, next func(*turn) s
 		max:  maxDate,
 		sub:  true,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T(askID)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+			num, words := dateExample(c.now, -10)
+			return []Text{T(askID, "Num", num, "Words", words)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			parse := dateParser(func(s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, time.Time{}) })
