@@ -165,6 +165,13 @@ func (c *turn) run(ctx context.Context) error {
 				}
 			}
 		}
+		if c.in.Kind == KindMedia {
+			for _, fn := range c.a.hooks.menuMedia {
+				if taken, err := fn(ctx, c); taken || err != nil {
+					return err
+				}
+			}
+		}
 		c.say(T("menu.greeting"))
 		c.menu()
 		return nil

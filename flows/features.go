@@ -32,6 +32,9 @@ type hooks struct {
 	// menuText sees text typed at the main menu before the greeting does
 	// (a case code typed as is, "человек" to reach a volunteer).
 	menuText []func(ctx context.Context, c *turn) (bool, error)
+	// menuMedia sees a photo, a voice message or a document sent at the
+	// main menu before the greeting does.
+	menuMedia []func(ctx context.Context, c *turn) (bool, error)
 }
 
 // command runs a command; arg is what follows it.

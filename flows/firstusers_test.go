@@ -453,3 +453,27 @@ func TestTypedToggleIsANewMessage(t *testing.T) {
 		t.Errorf("urgent = %v, want medical ticked", c.session().Draft.Urgent)
 	}
 }
+
+// A voice message or a photo sent at the menu is how many begin: it is
+// kept for the volunteer, with the two ways on; a sticker only greets.
+func TestMenuMediaReachesTheVolunteer(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol := w.person(hVolunteer, "ru")
+	user := w.person(7001, "ru")
+	vol.command("duty", "on")
+	vol.received()
+
+	user.media("sticker", "")
+	user.expectGot("menu.greeting")
+	user.media("voice", "")
+	said := user.lastIn
+	user.expectGot("menu.media_offer")
+	user.press("m:volunteer")
+	user.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
+	vol.received()
+
+	vol.command("next", "")
+	vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
+}

@@ -275,6 +275,7 @@ func (a *App) registerHandoff() {
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
 	h.menuText = append(h.menuText, a.askedForPerson, a.soundsLikeReport)
+	h.menuMedia = append(h.menuMedia, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
 	h.buttons[dataEnd] = func(ctx context.Context, c *turn, _ string) error { return a.userEnd(ctx, c) }
@@ -317,12 +318,32 @@ func (a *App) soundsLikeReport(_ context.Context, c *turn) (bool, error) {
 	}
 	c.s.Said = c.in.MessageID
 	c.say(T("menu.report_offer"))
-	c.buttons = [][]Button{
+	c.buttons = reportOrPerson()
+	return true, nil
+}
+
+// mediaAtMenu takes a voice message, a photo or a document sent at the
+// main menu — often how a frightened relative begins — as soundsLikeReport
+// takes text: kept for the volunteer, with the two ways on. A sticker is
+// only a greeting.
+func (a *App) mediaAtMenu(_ context.Context, c *turn) (bool, error) {
+	if c.in.Media == "sticker" {
+		return false, nil
+	}
+	c.s.Said = c.in.MessageID
+	c.say(T("menu.media_offer"))
+	c.buttons = reportOrPerson()
+	return true, nil
+}
+
+// reportOrPerson are the buttons offered to someone who seems to be
+// telling of a detention: report it, or talk to a volunteer now.
+func reportOrPerson() [][]Button {
+	return [][]Button{
 		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
 		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
-	return true, nil
 }
 
 // detentionWords are the beginnings of words people use when someone has
