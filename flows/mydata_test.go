@@ -224,7 +224,11 @@ func TestStatusFlowsLeaveCleanly(t *testing.T) {
 
 	vol := w.person(volunteerID, "en")
 	vol.command("status", c.Code)
-	expectTexts(t, vol.send("released"), "input.use_buttons", "update.pick")
+	expectTexts(t, vol.send("released today"), "input.use_buttons", "update.pick")
+	// A status's caption typed is its button.
+	expectTexts(t, vol.send("Released"), "update.public_note")
+	expectTexts(t, vol.command("cancel", ""), "status.left", "menu.choose")
+	vol.command("status", c.Code)
 	expectTexts(t, vol.command("help", ""), "status.help.update", "update.pick")
 	expectTexts(t, vol.command("cancel", ""), "status.left", "menu.choose")
 	vol.command("status", c.Code)

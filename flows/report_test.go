@@ -582,7 +582,7 @@ func TestMenuAndLanguage(t *testing.T) {
 	c.expect(c.pressOn(menu, "btn.menu_check"), "check.ask")
 	c.expect(c.command("start", "c_K7M4Q9XP"), "check.not_found")
 	c.expect(c.send("здравствуйте, мужа задержали"), "menu.report_offer") // reads like a report
-	c.expect(c.media("photo"), "menu.media_offer") // kept for a volunteer
+	c.expect(c.media("photo"), "menu.media_offer")                        // kept for a volunteer
 	c.expect(c.command("back", ""), "back.nothing", "menu.choose")
 	c.expect(c.command("help", ""), "help.menu", "menu.choose")
 

@@ -436,6 +436,14 @@ func updateTyped(ctx context.Context, c *turn) error {
 		c.reset()
 		return c.commitNote(ctx, id, code, note, key)
 	}
+	// A caption typed for its button (typedCaption): "released".
+	rows, err := c.promptButtons(ctx, c.updatePrompt)
+	if err != nil {
+		return err
+	}
+	if value, ok := c.typedCaption(rows, dataStatus+":"+actUpdate+":"+c.s.Nonce+":", v); ok {
+		return c.updateButton(ctx, c.s.Nonce+":"+value)
+	}
 	c.say(T("input.use_buttons"))
 	return c.updatePrompt(ctx)
 }
