@@ -389,9 +389,10 @@ func (c *turn) labelOpt(value, label string) Button {
 }
 
 // typedButton reads a typed answer that is the caption of one of the
-// step's buttons as the press of that button (typedCaption).
-func (c *turn) typedButton(ctx context.Context, st *step, v string) (string, bool) {
-	_, rows, err := st.prompt(ctx, c)
+// buttons under the step's question — its own, "keep" and "skip the
+// question" — as the press of that button (typedCaption).
+func (c *turn) typedButton(ctx context.Context, v string) (string, bool) {
+	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
 	if err != nil {
 		return "", false
 	}
@@ -502,7 +503,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		return c.prompt(ctx, false)
 	}
 	if !button {
-		if value, ok := c.typedButton(ctx, st, v); ok {
+		if value, ok := c.typedButton(ctx, v); ok {
 			v, button = value, true
 		}
 	}

@@ -477,3 +477,58 @@ func TestMenuMediaReachesTheVolunteer(t *testing.T) {
 	vol.command("next", "")
 	vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
 }
+
+// Every question of the report, in both languages, answered by typing the
+// caption of one of its buttons (the first; "done" for the marks, "send"
+// on the review): the report goes through to the end, never told to use
+// the buttons nor that its answer was not understood.
+func TestEveryCaptionTyped(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"ru", "en"} {
+		c := newChat(t, lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		for i := 0; ; i++ {
+			s := c.session()
+			if s.Flow == "" {
+				break
+			}
+			if i == 80 {
+				t.Fatalf("%s: still at %s after 80 answers", lang, s.Step)
+			}
+			want := ""
+			switch s.Step {
+			case "urgent":
+				want = ":done"
+			case "review":
+				want = ":ok"
+			}
+			prefix := s.Nonce + ":" + s.Step + ":"
+			var pick *flows.Button
+			for _, row := range c.last.Buttons {
+				for _, b := range row {
+					if pick == nil && strings.HasPrefix(b.Data, prefix) && strings.HasSuffix(b.Data, want) {
+						pick = &b
+					}
+				}
+			}
+			if pick == nil {
+				c.send("Ivan Petrov") // the names: no buttons
+				continue
+			}
+			caption := pick.Label
+			if caption == "" {
+				caption = c.cat.Button(lang, pick.Text)
+			}
+			r := c.send(caption)
+			for _, id := range textIDs(r) {
+				if id == "input.use_buttons" || strings.HasPrefix(id, "parse.") {
+					t.Errorf("%s %s: typed %q, got %v", lang, s.Step, caption, textIDs(r))
+				}
+			}
+		}
+		if n := c.caseCount(); n != 1 {
+			t.Errorf("%s: %d cases stored, want 1", lang, n)
+		}
+	}
+}
