@@ -159,6 +159,11 @@ func (c *turn) run(ctx context.Context) error {
 			if action, ok := c.typedCaption(rows, dataMenu+":", c.in.Text); ok {
 				return c.menuAction(ctx, action) // a menu button's caption, typed
 			}
+			if l, ok := c.typedCaption(rows, dataLang+":", c.in.Text); ok {
+				c.s.Lang = l // "English" typed under the Russian menu
+				c.say(T("language.set"))
+				return c.show(ctx)
+			}
 			for _, fn := range c.a.hooks.menuText {
 				if taken, err := fn(ctx, c); taken || err != nil {
 					return err

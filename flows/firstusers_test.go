@@ -436,6 +436,18 @@ func TestTypedMenuCaption(t *testing.T) {
 			t.Errorf("%s %q: flow %q, want the code asked for", tt.lang, tt.check, s.Flow)
 		}
 	}
+
+	// The other language's name, typed under the menu, switches to it.
+	c := newChat(t, "ru")
+	c.command("start", "")
+	c.expect(c.send("english"), "language.set", "menu.choose")
+	if c.last.Lang != "en" {
+		t.Errorf("after 'english' the menu is in %q", c.last.Lang)
+	}
+	c.expect(c.send("Русский"), "language.set", "menu.choose")
+	if c.last.Lang != "ru" {
+		t.Errorf("after 'Русский' the menu is in %q", c.last.Lang)
+	}
 }
 
 // A caption typed for a mark of the urgent question ticks it, in a new
