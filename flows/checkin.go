@@ -131,6 +131,9 @@ type Checkins interface {
 	Get(ctx context.Context, id int64) (Checkin, error)
 	// Active returns the user's active check-in, or ErrNotFound.
 	Active(ctx context.Context, userID int64) (Checkin, error)
+	// Begun returns the user's check-in that began by now and is not
+	// closed — active, or in alarm — the latest to begin; or ErrNotFound.
+	Begun(ctx context.Context, userID int64, now time.Time) (Checkin, error)
 	// AddContact adds a trusted contact: a link (Token) or a phone.
 	AddContact(ctx context.Context, checkinID int64, c Contact) (Contact, error)
 	// ByToken returns the check-in a contact's link belongs to, or ErrNotFound.
@@ -240,6 +243,8 @@ func (a *App) registerCheckin() {
 	h.flows[flowCheckin] = func(ctx context.Context, c *turn) error { return c.checkinTyped(ctx) }
 	h.flows[flowPhone] = func(ctx context.Context, c *turn) error { return c.phoneTyped(ctx) }
 	h.buttons[dataCheckin] = checkinButton
+	// First: "да, вышел" must not be taken for anything else.
+	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords}, h.menuText...)
 }
 
 // isCheckinFlow reports whether the session is in one of this feature's flows.

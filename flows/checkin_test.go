@@ -459,3 +459,48 @@ func TestCheckinTypedAnswers(t *testing.T) {
 		t.Errorf("the check-in lasts %v, want the 4 hours typed", got)
 	}
 }
+
+// "Are you out?" answered in words: "да" before the check-in began is not
+// an answer (the menu greets); "Да, вышла" after it closes the check-in
+// and nobody is alarmed; after an alarm, "я вышел" tells the people the
+// alarm told, as the button does. "Не вышел" closes nothing.
+func TestCheckinOutInWords(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	c := w.person(ckContact, "en")
+	w.person(volunteerID, "en")
+	k := w.registerCheckin(p, "Чикаго", "Chicago", "12.03", "9:30")
+	w.inviteContact(p, c)
+
+	expectTexts(t, p.send("да"), "menu.greeting") // the day before: nothing has begun
+	w.setClock(k.End)
+	w.tick()
+	expectTexts(t, p.send("не вышел"), "menu.greeting")
+	cn := len(c.got)
+	expectTexts(t, p.send("Да, вышла"), "checkin.out_ok")
+	w.setClock(k.End.Add(8 * time.Hour))
+	w.tick()
+	if got, err := w.deps.Checkins.Get(context.Background(), k.ID); err != nil || got.Status != flows.CheckinOut {
+		t.Fatalf("check-in after 'Да, вышла': %+v, %v", got, err)
+	}
+	if len(c.got) != cn {
+		t.Fatalf("the contact was told %v", c.idsSince(cn))
+	}
+
+	// The next one: silence, the alarm, then "я вышел".
+	p.command("start", "")
+	k2 := w.registerCheckin(p, "Чикаго", "Chicago", "20.03", "9:30")
+	w.inviteContact(p, c)
+	w.setClock(k2.End.Add(5 * time.Hour))
+	w.tick()
+	w.tick()
+	w.tick()
+	if got, _ := w.deps.Checkins.Get(context.Background(), k2.ID); got.Status != flows.CheckinAlarm {
+		t.Fatalf("no alarm: %+v", got)
+	}
+	cn = len(c.got)
+	expectTexts(t, p.send("я вышел"), "checkin.out_after_alarm")
+	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.out_contact" {
+		t.Fatalf("contact got %v", got)
+	}
+}

@@ -12,6 +12,47 @@ import (
 // After the check-in: "I'm out", the next check-in, and the timers —
 // reminders, "are you out?" and the alarm.
 
+// outInWords takes "я вышла", "да, всё в порядке", "I'm out" typed at the
+// menu once the user's check-in has begun as its "I'm out, all fine"
+// button: people answer "are you out?" in words, and a person who said
+// they are out must not raise the alarm. A bare yes ("да", "ok") counts
+// only once the check-in was due to end, when the bot has asked; "не
+// вышел" and anything else is left to the menu.
+func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
+	key := captionKey(c.in.Text)
+	plain := outWords[key]
+	if !plain {
+		out := [][]Button{{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut}}}
+		_, plain = c.typedCaption(out, dataCheckin+":", c.in.Text)
+	}
+	bare := yesWords[key]
+	if !plain && !bare {
+		return false, nil
+	}
+	k, err := a.d.Checkins.Begun(ctx, c.in.UserID, c.now)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("begun check-in of user %d: %w", c.in.UserID, err)
+	}
+	if !plain && c.now.Before(k.End) {
+		return false, nil
+	}
+	return true, c.out(ctx, k)
+}
+
+// outWords are "I'm out" in words (captionKey), beside the button's caption.
+var outWords = map[string]bool{
+	"вышел": true, "вышла": true, "я вышел": true, "я вышла": true, "да вышел": true, "да вышла": true,
+	"я уже вышел": true, "я уже вышла": true, "вышел все в порядке": true, "вышла все в порядке": true,
+	"все в порядке": true, "все хорошо": true, "да все в порядке": true, "да все хорошо": true,
+	"отпустили": true, "меня отпустили": true, "все ок": true,
+	"i m out": true, "im out": true, "i am out": true, "yes i m out": true, "i m out all fine": true,
+	"all fine": true, "all good": true, "i m fine": true, "i m ok": true, "i am fine": true, "i am ok": true,
+	"they let me go": true, "i was released": true, "released": true,
+}
+
 // out is "I'm out, all fine". Before the alarm it closes the check-in and
 // tells nobody; after it, the case gets the news and the people the alarm
 // told hear that the person is out.

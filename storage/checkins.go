@@ -171,6 +171,32 @@ func (s *Checkins) Active(ctx context.Context, userID int64) (flows.Checkin, err
 	return out, nil
 }
 
+// Begun implements flows.Checkins.
+func (s *Checkins) Begun(ctx context.Context, userID int64, now time.Time) (flows.Checkin, error) {
+	var out flows.Checkin
+	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `SELECT id FROM checkins
+			WHERE user_id = $1 AND status IN ('active', 'alarm') AND starts_at <= $2
+			ORDER BY starts_at DESC LIMIT 1`, userID, now)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return scrub(err)
+		}
+		out, err = getCheckin(ctx, tx, s.keys, id)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return flows.Checkin{}, err
+	}
+	if err != nil {
+		return flows.Checkin{}, fmt.Errorf("begun check-in of user %d: %w", userID, err)
+	}
+	return out, nil
+}
+
 // getCheckin reads and opens a check-in and its contacts.
 func getCheckin(ctx context.Context, tx *sqlx.Tx, keys *Keyring, id int64) (flows.Checkin, error) {
 	if keys == nil {

@@ -253,3 +253,48 @@ func BenchmarkCheckinTimers(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(fired), "µs/timer")
 }
+
+// TestCheckinsBegun: the user's check-in that has begun and is open —
+// active or in alarm — the latest to begin; none before the start, none
+// once closed, none of another user.
+func TestCheckinsBegun(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Postgres(t)
+	s := storage.NewCheckins(db, storagetest.Keys(t))
+	k := newCheckin(t, s, 1)
+	if _, err := s.Begun(ctx, 1, ckStart.Add(-time.Minute)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("before the start: %v, want ErrNotFound", err)
+	}
+	if got, err := s.Begun(ctx, 1, ckStart); err != nil || got.ID != k.ID || got.Name != "Иван Петров" {
+		t.Fatalf("at the start: %+v, %v", got, err)
+	}
+	if _, err := s.Begun(ctx, 2, ckStart); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("another user's: %v, want ErrNotFound", err)
+	}
+	// In alarm it is still open; a later one that began is the one.
+	if ok, err := s.SetStatus(ctx, k.ID, []string{flows.CheckinActive}, flows.CheckinAlarm, ckStart.Add(7*time.Hour)); !ok || err != nil {
+		t.Fatalf("alarm: %v %v", ok, err)
+	}
+	if got, err := s.Begun(ctx, 1, ckStart.Add(8*time.Hour)); err != nil || got.ID != k.ID || got.Status != flows.CheckinAlarm {
+		t.Fatalf("in alarm: %+v, %v", got, err)
+	}
+	next, err := s.Create(ctx, &flows.Checkin{DraftID: storagetest.Name("ck"), ChatID: 1, UserID: 1, Lang: "ru",
+		Zone: "America/New_York", Start: ckStart.Add(24 * time.Hour), End: ckStart.Add(27 * time.Hour), Name: "Иван Петров"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Begun(ctx, 1, ckStart.Add(8*time.Hour)); err != nil || got.ID != k.ID {
+		t.Fatalf("the next one has not begun: got %+v, %v", got, err)
+	}
+	if got, err := s.Begun(ctx, 1, ckStart.Add(25*time.Hour)); err != nil || got.ID != next.ID {
+		t.Fatalf("both begun: got %d, %v; want the later, %d", got.ID, err, next.ID)
+	}
+	for _, id := range []int64{k.ID, next.ID} {
+		if _, err := s.SetStatus(ctx, id, []string{flows.CheckinActive, flows.CheckinAlarm}, flows.CheckinOut, ckStart.Add(26*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Begun(ctx, 1, ckStart.Add(26*time.Hour)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("all closed: %v, want ErrNotFound", err)
+	}
+}
