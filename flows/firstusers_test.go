@@ -396,6 +396,14 @@ func TestCountryIsWords(t *testing.T) {
 		t.Errorf("citizenship = %q, want nothing", got)
 	}
 	c.expect(c.send("Россия"), "ask.a_number")
+	// "The same" is the country of birth, not a country called "Та Же".
+	for _, same := range []string{"та же", "Same"} {
+		c.command("back", "")
+		c.expect(c.send(same), "ask.a_number")
+		if got := c.session().Draft.Citizenship; got != "Казахстан" {
+			t.Errorf("citizenship after %q = %q, want the country of birth", same, got)
+		}
+	}
 }
 
 // A typed yes answers the consent question; a typed no declines it.

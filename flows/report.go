@@ -420,6 +420,9 @@ func reportSteps(a *App) []*step {
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
+			if !button && r.BirthCountry != "" && sameWords[captionKey(v)] {
+				v, button = "same", true // "same", "та же": the button in words
+			}
 			if button {
 				if v != "same" || r.BirthCountry == "" {
 					return wrong("button.old_step")
@@ -981,6 +984,13 @@ func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outc
 	}
 	r.ReporterPhone = p
 	return accepted()
+}
+
+// sameWords answer the citizenship question with the country of birth.
+var sameWords = map[string]bool{
+	"same": true, "the same": true, "same country": true, "same as country of birth": true, "same as birth": true,
+	"та же": true, "та же самая": true, "то же": true, "то же самое": true, "такая же": true, "такое же": true,
+	"так же": true, "тоже": true, "та же страна": true, "такая же страна": true,
 }
 
 // hereWords answer "how to reach you" with this chat, as the button
