@@ -634,14 +634,17 @@ func ParseContact(s string) (string, *Text) {
 // ParseUnknown reports whether a typed answer means "I don't know" or
 // "none", so that typing it works like the button.
 func ParseUnknown(s string) bool {
+	// A phone's keyboard types ’ for ': "I don’t know".
+	s = strings.NewReplacer("’", "'", "‘", "'", "ʼ", "'").Replace(s)
 	v := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '\''
 	}), " "))
-	v = strings.ReplaceAll(v, "’", "'")
 	switch v {
 	case "не знаю", "незнаю", "не известно", "неизвестно", "нет", "никакого", "никакой",
+		"не знаем", "пока не знаю", "точно не знаю", "не помню", "без понятия", "понятия не имею",
 		"no", "none", "unknown", "don't know", "dont know", "do not know", "i don't know",
-		"i dont know", "n a", "na":
+		"i dont know", "i do not know", "no idea", "i have no idea", "not sure", "i'm not sure",
+		"idk", "dunno", "not known", "n a", "na":
 		return true
 	}
 	return strings.TrimSpace(s) == "-" || strings.TrimSpace(s) == "?"

@@ -236,7 +236,8 @@ func TestParseLawyer(t *testing.T) {
 }
 
 func TestParseUnknown(t *testing.T) {
-	for _, s := range []string{"не знаю", "Не знаю.", "нет", "I don't know", "dont know", "-", "?"} {
+	for _, s := range []string{"не знаю", "Не знаю.", "нет", "I don't know", "dont know", "-", "?",
+		"I don’t know", "No idea", "not sure", "без понятия", "Не помню"} {
 		if !flows.ParseUnknown(s) {
 			t.Errorf("ParseUnknown(%q) = false", s)
 		}
