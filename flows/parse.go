@@ -215,7 +215,10 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	}
 	if day, month, ok := dayMonth(s); ok {
 		t, p := nearestDate(today, day, month, future)
-		return DateReading{Date: t, Guessed: true}, p
+		if p != nil {
+			return DateReading{}, p
+		}
+		return DateReading{Date: t, Guessed: true}, nil
 	}
 	if m := dateDM.FindStringSubmatch(strings.ReplaceAll(s, " ", "")); m != nil {
 		// "20.12", "12/20": a day and a month in figures, without the
