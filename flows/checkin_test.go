@@ -463,7 +463,8 @@ func TestCheckinTypedAnswers(t *testing.T) {
 // "Are you out?" answered in words: "да" before the check-in began is not
 // an answer (the menu greets); "Да, вышла" after it closes the check-in
 // and nobody is alarmed; after an alarm, "я вышел" tells the people the
-// alarm told, as the button does. "Не вышел" closes nothing.
+// alarm told, as the button does. "Не вышел" closes nothing: it gets the
+// "out" and "help" buttons.
 func TestCheckinOutInWords(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
 	p := w.person(ckPerson, "ru")
@@ -473,9 +474,15 @@ func TestCheckinOutInWords(t *testing.T) {
 	w.inviteContact(p, c)
 
 	expectTexts(t, p.send("да"), "menu.greeting") // the day before: nothing has begun
+	expectTexts(t, p.send("нет"), "menu.greeting")
 	w.setClock(k.End)
 	w.tick()
-	expectTexts(t, p.send("не вышел"), "menu.greeting")
+	expectTexts(t, p.send("Нет"), "checkin.still_inside")
+	r := p.send("не вышел")
+	expectTexts(t, r, "checkin.still_inside")
+	if got := buttonNames(r); strings.Join(got, " ") != "btn.checkin_out btn.checkin_help" {
+		t.Errorf("'не вышел' gets %v", got)
+	}
 	cn := len(c.got)
 	expectTexts(t, p.send("Да, вышла"), "checkin.out_ok")
 	w.setClock(k.End.Add(8 * time.Hour))

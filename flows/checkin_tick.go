@@ -16,8 +16,9 @@ import (
 // menu once the user's check-in has begun as its "I'm out, all fine"
 // button: people answer "are you out?" in words, and a person who said
 // they are out must not raise the alarm. A bare yes ("да", "ok") counts
-// only once the check-in was due to end, when the bot has asked; "не
-// вышел" and anything else is left to the menu.
+// only once the check-in was due to end, when the bot has asked. "Не
+// вышел", "not yet" (and then a bare "нет") get the "out" and "help"
+// buttons, the timers going on; anything else is left to the menu.
 func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 	key := captionKey(c.in.Text)
 	plain := outWords[key]
@@ -25,8 +26,8 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 		out := [][]Button{{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut}}}
 		_, plain = c.typedCaption(out, dataCheckin+":", c.in.Text)
 	}
-	bare := yesWords[key]
-	if !plain && !bare {
+	bare, still, no := yesWords[key], stillWords[key], noWords[key]
+	if !plain && !bare && !still && !no {
 		return false, nil
 	}
 	k, err := a.d.Checkins.Begun(ctx, c.in.UserID, c.now)
@@ -36,10 +37,32 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("begun check-in of user %d: %w", c.in.UserID, err)
 	}
-	if !plain && c.now.Before(k.End) {
+	asked := !c.now.Before(k.End) // "are you out?" was asked
+	if no && !asked {
+		return false, nil
+	}
+	if still || no {
+		// Not out yet, or not fine: the timers go on (asked again, then
+		// the alarm), and help is a button away.
+		id := strconv.FormatInt(k.ID, 10)
+		c.say(T("checkin.still_inside"))
+		c.buttons = [][]Button{
+			{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut + ":" + id}},
+			{{Text: T("btn.checkin_help"), Data: dataCheckin + ":" + ckHelp + ":" + id}},
+		}
+		return true, nil
+	}
+	if !plain && !asked {
 		return false, nil
 	}
 	return true, c.out(ctx, k)
+}
+
+// stillWords are "not out yet" (captionKey).
+var stillWords = map[string]bool{
+	"не вышел": true, "не вышла": true, "еще нет": true, "пока нет": true, "нет еще": true,
+	"я еще внутри": true, "еще внутри": true, "я внутри": true, "жду": true, "еще жду": true,
+	"not yet": true, "no not yet": true, "still inside": true, "i m still inside": true, "still waiting": true,
 }
 
 // outWords are "I'm out" in words (captionKey), beside the button's caption.
