@@ -245,6 +245,7 @@ func (a *App) registerCheckin() {
 	h.buttons[dataCheckin] = checkinButton
 	// First: "да, вышел" must not be taken for anything else.
 	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords}, h.menuText...)
+	h.menuMedia = append([]func(context.Context, *turn) (bool, error){a.mediaDuringCheckin}, h.menuMedia...)
 }
 
 // isCheckinFlow reports whether the session is in one of this feature's flows.

@@ -475,10 +475,19 @@ func TestCheckinOutInWords(t *testing.T) {
 
 	expectTexts(t, p.send("да"), "menu.greeting") // the day before: nothing has begun
 	expectTexts(t, p.send("нет"), "menu.greeting")
+	r := p.do(flows.Input{Kind: flows.KindMedia, Media: "voice", MessageID: 4241})
+	expectTexts(t, r, "menu.media_offer")
 	w.setClock(k.End)
 	w.tick()
+	// A voice message: the bot cannot hear "I'm out", so it shows the
+	// buttons, not the offer to report a detention.
+	r = p.do(flows.Input{Kind: flows.KindMedia, Media: "voice", MessageID: 4242})
+	expectTexts(t, r, "checkin.media")
+	if got := buttonNames(r); strings.Join(got, " ") != "btn.checkin_out btn.checkin_help" {
+		t.Errorf("a voice message gets %v", got)
+	}
 	expectTexts(t, p.send("Нет"), "checkin.still_inside")
-	r := p.send("не вышел")
+	r = p.send("не вышел")
 	expectTexts(t, r, "checkin.still_inside")
 	if got := buttonNames(r); strings.Join(got, " ") != "btn.checkin_out btn.checkin_help" {
 		t.Errorf("'не вышел' gets %v", got)

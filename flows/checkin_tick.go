@@ -44,18 +44,45 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 	if still || no {
 		// Not out yet, or not fine: the timers go on (asked again, then
 		// the alarm), and help is a button away.
-		id := strconv.FormatInt(k.ID, 10)
 		c.say(T("checkin.still_inside"))
-		c.buttons = [][]Button{
-			{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut + ":" + id}},
-			{{Text: T("btn.checkin_help"), Data: dataCheckin + ":" + ckHelp + ":" + id}},
-		}
+		c.buttons = outOrHelp(k)
 		return true, nil
 	}
 	if !plain && !asked {
 		return false, nil
 	}
 	return true, c.out(ctx, k)
+}
+
+// mediaDuringCheckin answers a voice message, a photo or a document sent
+// at the menu once the user's check-in has begun — "I'm out" said aloud is
+// the likeliest — with the "out" and "help" buttons, not the offer to
+// report a detention: the bot cannot hear it, and silence raises the
+// alarm. What they sent is kept for the volunteer help leads to.
+func (a *App) mediaDuringCheckin(ctx context.Context, c *turn) (bool, error) {
+	if c.in.Media == "sticker" {
+		return false, nil
+	}
+	k, err := a.d.Checkins.Begun(ctx, c.in.UserID, c.now)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("begun check-in of user %d: %w", c.in.UserID, err)
+	}
+	c.s.Said = c.in.MessageID
+	c.say(T("checkin.media"))
+	c.buttons = outOrHelp(k)
+	return true, nil
+}
+
+// outOrHelp are the "I'm out" and "I need help" buttons of a check-in.
+func outOrHelp(k Checkin) [][]Button {
+	id := strconv.FormatInt(k.ID, 10)
+	return [][]Button{
+		{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut + ":" + id}},
+		{{Text: T("btn.checkin_help"), Data: dataCheckin + ":" + ckHelp + ":" + id}},
+	}
 }
 
 // stillWords are "not out yet" (captionKey).
