@@ -229,6 +229,32 @@ func TestCheckinOutInTime(t *testing.T) {
 	}
 }
 
+// TestCheckinOutInWordsEndToEnd: "are you out?" answered by typing "да,
+// вышла" instead of pressing closes the check-in as the button does: no
+// alarm, nobody told, no case.
+func TestCheckinOutInWordsEndToEnd(t *testing.T) {
+	t.Parallel()
+	h, clock := newCheckinHarness(t)
+	vol := onDuty(t, h, ckVolunteer)
+	person := h.tg.User(7001111, "ru")
+	contact := h.tg.User(7001112, "en")
+	register(t, h, person, "ru")
+	trust(t, h, person, contact, "ru")
+	end := time.Date(2026, 3, 12, 17, 30, 0, 0, time.UTC)
+	clock.Set(end.Add(10 * time.Minute))
+	expectText(t, person, h.ck("ru", "checkin.ask_out"))
+	person.Send("Да, вышла")
+	expectText(t, person, h.ck("ru", "checkin.out_ok"))
+	clock.Set(end.Add(3 * ckGrace))
+	quiet(t, person)
+	quiet(t, contact)
+	quiet(t, vol)
+	var n int
+	if err := h.db.Get(&n, `SELECT count(*) FROM cases`); err != nil || n != 0 {
+		t.Fatalf("%d cases (%v), want none", n, err)
+	}
+}
+
 // TestCheckinAlarmAcrossRestartAndReplicas: the person blocked the bot,
 // and the bot is down when the alarm falls due; it comes back as two
 // replicas at once. The alarm fires once, says it is late, and reaches the
