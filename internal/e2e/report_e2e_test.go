@@ -287,3 +287,39 @@ func TestCommandMenuAndCallbacks(t *testing.T) {
 		t.Errorf("callback queries answered: %d, want 1", got)
 	}
 }
+
+// TestTypedAnswersEndToEnd: through the real bot, answers typed instead of
+// pressed — the menu's caption, "да" to the consent, "не знаю" to the
+// triage, "нет" under Да and Нет — move the report on as the buttons do.
+func TestTypedAnswersEndToEnd(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := h.tg.User(5000201, "ru")
+	ask := func(id string) string { return firstLine(h.text("ru", id, holes...)) }
+	u.Send("/start")
+	u.Next(t)
+	u.Send("сообщить о задержании")
+	expectText(t, u, ask("ask.consent"))
+	u.Send("Да")
+	expectText(t, u, ask("ask.triage"))
+	u.Send("не знаю")
+	expectText(t, u, ask("ask.name"))
+	u.Send("Ivan Petrov")
+	expectText(t, u, ask("ask.name_cyr"))
+	u.Send("пропустить")
+	expectText(t, u, ask("ask.name_other"))
+	u.Send("не знаю")
+	expectText(t, u, ask("ask.birth_date"))
+	u.Send("1.1.1980")
+	expectText(t, u, ask("ask.birth_country"))
+	u.Send("Россия")
+	expectText(t, u, ask("ask.citizenship"))
+	u.Send("та же")
+	expectText(t, u, ask("ask.a_number"))
+	u.Send("не знаю")
+	expectText(t, u, ask("ask.detained_on"))
+	u.Send("вчера вечером")
+	expectText(t, u, ask("ask.circumstance"))
+	u.Send("пришли домой")
+	expectText(t, u, ask("ask.details"))
+}
