@@ -30,12 +30,9 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 	if !plain && !bare && !still && !no {
 		return false, nil
 	}
-	k, err := a.d.Checkins.Begun(ctx, c.in.UserID, c.now)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("begun check-in of user %d: %w", c.in.UserID, err)
+	k, ok, err := a.begun(ctx, c)
+	if !ok || err != nil {
+		return false, err
 	}
 	asked := !c.now.Before(k.End) // "are you out?" was asked
 	if no && !asked {
@@ -63,17 +60,27 @@ func (a *App) mediaDuringCheckin(ctx context.Context, c *turn) (bool, error) {
 	if c.in.Media == "sticker" {
 		return false, nil
 	}
-	k, err := a.d.Checkins.Begun(ctx, c.in.UserID, c.now)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("begun check-in of user %d: %w", c.in.UserID, err)
+	k, ok, err := a.begun(ctx, c)
+	if !ok || err != nil {
+		return false, err
 	}
 	c.s.Said = c.in.MessageID
 	c.say(T("checkin.media"))
 	c.buttons = outOrHelp(k)
 	return true, nil
+}
+
+// begun returns the user's check-in that has begun and is open; ok is
+// false when there is none.
+func (a *App) begun(ctx context.Context, c *turn) (Checkin, bool, error) {
+	k, err := a.d.Checkins.Begun(ctx, c.in.UserID, c.now)
+	if errors.Is(err, ErrNotFound) {
+		return Checkin{}, false, nil
+	}
+	if err != nil {
+		return Checkin{}, false, fmt.Errorf("begun check-in of user %d: %w", c.in.UserID, err)
+	}
+	return k, true, nil
 }
 
 // outOrHelp are the "I'm out" and "I need help" buttons of a check-in.

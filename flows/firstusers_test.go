@@ -106,25 +106,46 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 	c.expect(c.send("nice weather"), "menu.greeting")
 }
 
+// What someone says at the menu of a detention — typed, or a voice message
+// (kept as what they sent; a sticker only greets) — the volunteer who
+// takes their chat reads first.
 func TestMenuTextReachesTheVolunteer(t *testing.T) {
 	t.Parallel()
-	w := newHWorld(t)
-	w.member(hVolunteer, flows.RoleVolunteer)
-	vol := w.person(hVolunteer, "ru")
-	user := w.person(7001, "ru")
-	vol.command("duty", "on")
-	vol.received()
+	for _, tt := range []struct {
+		name  string
+		say   func(user *hperson)
+		offer string
+	}{
+		{"text", func(u *hperson) {
+			u.send("Мою сестру забрали сотрудники ICE сегодня утром")
+		}, "menu.report_offer"},
+		{"voice", func(u *hperson) {
+			u.media("sticker", "")
+			u.expectGot("menu.greeting")
+			u.media("voice", "")
+		}, "menu.media_offer"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newHWorld(t)
+			w.member(hVolunteer, flows.RoleVolunteer)
+			vol := w.person(hVolunteer, "ru")
+			user := w.person(7001, "ru")
+			vol.command("duty", "on")
+			vol.received()
 
-	user.send("Мою сестру забрали сотрудники ICE сегодня утром")
-	said := user.lastIn
-	user.expectGot("menu.report_offer")
-	user.press("m:volunteer")
-	user.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
-	vol.received()
+			tt.say(user)
+			said := user.lastIn
+			user.expectGot(tt.offer)
+			user.press("m:volunteer")
+			user.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
+			vol.received()
 
-	// The volunteer who takes the chat reads what was written at the menu.
-	vol.command("next", "")
-	vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
+			// The volunteer who takes the chat reads what was said at the menu.
+			vol.command("next", "")
+			vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
+		})
+	}
 }
 
 func TestDatesAsPeopleWriteThem(t *testing.T) {
@@ -472,30 +493,6 @@ func TestTypedToggleIsANewMessage(t *testing.T) {
 	if !slices.Contains(c.session().Draft.Urgent, "medical") {
 		t.Errorf("urgent = %v, want medical ticked", c.session().Draft.Urgent)
 	}
-}
-
-// A voice message or a photo sent at the menu is how many begin: it is
-// kept for the volunteer, with the two ways on; a sticker only greets.
-func TestMenuMediaReachesTheVolunteer(t *testing.T) {
-	t.Parallel()
-	w := newHWorld(t)
-	w.member(hVolunteer, flows.RoleVolunteer)
-	vol := w.person(hVolunteer, "ru")
-	user := w.person(7001, "ru")
-	vol.command("duty", "on")
-	vol.received()
-
-	user.media("sticker", "")
-	user.expectGot("menu.greeting")
-	user.media("voice", "")
-	said := user.lastIn
-	user.expectGot("menu.media_offer")
-	user.press("m:volunteer")
-	user.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
-	vol.received()
-
-	vol.command("next", "")
-	vol.expectGot("handoff.taken+handoff.taken_kept", fmt.Sprintf("copy %d/%d", user.id, said))
 }
 
 // Every question of the report, in both languages, answered by typing the

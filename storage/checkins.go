@@ -149,36 +149,24 @@ func (s *Checkins) Get(ctx context.Context, id int64) (flows.Checkin, error) {
 
 // Active returns the user's active check-in, or ErrNotFound.
 func (s *Checkins) Active(ctx context.Context, userID int64) (flows.Checkin, error) {
-	var out flows.Checkin
-	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
-		var id int64
-		err := tx.GetContext(ctx, &id, `SELECT id FROM checkins WHERE user_id = $1 AND status = 'active'`, userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return scrub(err)
-		}
-		out, err = getCheckin(ctx, tx, s.keys, id)
-		return err
-	})
-	if errors.Is(err, ErrNotFound) {
-		return flows.Checkin{}, err
-	}
-	if err != nil {
-		return flows.Checkin{}, fmt.Errorf("active check-in of user %d: %w", userID, err)
-	}
-	return out, nil
+	return s.userCheckin(ctx, "active", userID,
+		`SELECT id FROM checkins WHERE user_id = $1 AND status = 'active'`, userID)
 }
 
 // Begun implements flows.Checkins.
 func (s *Checkins) Begun(ctx context.Context, userID int64, now time.Time) (flows.Checkin, error) {
+	return s.userCheckin(ctx, "begun", userID, `SELECT id FROM checkins
+		WHERE user_id = $1 AND status IN ('active', 'alarm') AND starts_at <= $2
+		ORDER BY starts_at DESC LIMIT 1`, userID, now)
+}
+
+// userCheckin reads the check-in of a user whose id query finds, or
+// ErrNotFound; what names it in errors.
+func (s *Checkins) userCheckin(ctx context.Context, what string, userID int64, query string, args ...any) (flows.Checkin, error) {
 	var out flows.Checkin
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
 		var id int64
-		err := tx.GetContext(ctx, &id, `SELECT id FROM checkins
-			WHERE user_id = $1 AND status IN ('active', 'alarm') AND starts_at <= $2
-			ORDER BY starts_at DESC LIMIT 1`, userID, now)
+		err := tx.GetContext(ctx, &id, query, args...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -192,7 +180,7 @@ func (s *Checkins) Begun(ctx context.Context, userID int64, now time.Time) (flow
 		return flows.Checkin{}, err
 	}
 	if err != nil {
-		return flows.Checkin{}, fmt.Errorf("begun check-in of user %d: %w", userID, err)
+		return flows.Checkin{}, fmt.Errorf("%s check-in of user %d: %w", what, userID, err)
 	}
 	return out, nil
 }

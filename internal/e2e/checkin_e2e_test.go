@@ -204,54 +204,45 @@ func TestCheckinEndToEnd(t *testing.T) {
 	}
 }
 
-// TestCheckinOutInTime: "I'm out" after the check-in closes it; nobody
-// else is told and no case is opened.
+// TestCheckinOutInTime: "I'm out" after the check-in closes it, pressed
+// or typed in words ("Да, вышла"); nobody else is told and no case is
+// opened.
 func TestCheckinOutInTime(t *testing.T) {
 	t.Parallel()
-	h, clock := newCheckinHarness(t)
-	vol := onDuty(t, h, ckVolunteer)
-	person := h.tg.User(7001101, "en")
-	contact := h.tg.User(7001102, "en")
-	register(t, h, person, "en")
-	trust(t, h, person, contact, "en")
-	end := time.Date(2026, 3, 12, 17, 30, 0, 0, time.UTC)
-	clock.Set(end.Add(10 * time.Minute))
-	m := expectText(t, person, h.ck("en", "checkin.ask_out"))
-	press(t, person, m, h.label("en", "btn.checkin_out"))
-	expectText(t, person, h.ck("en", "checkin.out_ok"))
-	clock.Set(end.Add(3 * ckGrace))
-	quiet(t, person)
-	quiet(t, contact)
-	quiet(t, vol)
-	var n int
-	if err := h.db.Get(&n, `SELECT count(*) FROM cases`); err != nil || n != 0 {
-		t.Fatalf("%d cases (%v), want none", n, err)
-	}
-}
-
-// TestCheckinOutInWordsEndToEnd: "are you out?" answered by typing "да,
-// вышла" instead of pressing closes the check-in as the button does: no
-// alarm, nobody told, no case.
-func TestCheckinOutInWordsEndToEnd(t *testing.T) {
-	t.Parallel()
-	h, clock := newCheckinHarness(t)
-	vol := onDuty(t, h, ckVolunteer)
-	person := h.tg.User(7001111, "ru")
-	contact := h.tg.User(7001112, "en")
-	register(t, h, person, "ru")
-	trust(t, h, person, contact, "ru")
-	end := time.Date(2026, 3, 12, 17, 30, 0, 0, time.UTC)
-	clock.Set(end.Add(10 * time.Minute))
-	expectText(t, person, h.ck("ru", "checkin.ask_out"))
-	person.Send("Да, вышла")
-	expectText(t, person, h.ck("ru", "checkin.out_ok"))
-	clock.Set(end.Add(3 * ckGrace))
-	quiet(t, person)
-	quiet(t, contact)
-	quiet(t, vol)
-	var n int
-	if err := h.db.Get(&n, `SELECT count(*) FROM cases`); err != nil || n != 0 {
-		t.Fatalf("%d cases (%v), want none", n, err)
+	for _, tt := range []struct {
+		name, lang string
+		id         int64
+		typed      string // "" presses the button
+	}{
+		{name: "pressed", lang: "en", id: 7001101},
+		{name: "typed", lang: "ru", id: 7001111, typed: "Да, вышла"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, clock := newCheckinHarness(t)
+			vol := onDuty(t, h, ckVolunteer)
+			person := h.tg.User(tt.id, tt.lang)
+			contact := h.tg.User(tt.id+1, "en")
+			register(t, h, person, tt.lang)
+			trust(t, h, person, contact, tt.lang)
+			end := time.Date(2026, 3, 12, 17, 30, 0, 0, time.UTC)
+			clock.Set(end.Add(10 * time.Minute))
+			m := expectText(t, person, h.ck(tt.lang, "checkin.ask_out"))
+			if tt.typed == "" {
+				press(t, person, m, h.label(tt.lang, "btn.checkin_out"))
+			} else {
+				person.Send(tt.typed)
+			}
+			expectText(t, person, h.ck(tt.lang, "checkin.out_ok"))
+			clock.Set(end.Add(3 * ckGrace))
+			quiet(t, person)
+			quiet(t, contact)
+			quiet(t, vol)
+			var n int
+			if err := h.db.Get(&n, `SELECT count(*) FROM cases`); err != nil || n != 0 {
+				t.Fatalf("%d cases (%v), want none", n, err)
+			}
+		})
 	}
 }
 
