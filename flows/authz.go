@@ -193,7 +193,7 @@ func (a *App) relation(ctx context.Context, userID int64, caseCode string) (Case
 			return rel, fmt.Errorf("owner of a case for %d: %w", userID, err)
 		}
 	}
-	held, err := a.d.Queue.Held(ctx, userID)
+	held, err := a.d.Queue.Held(ctx, userID, "")
 	if err != nil {
 		return rel, fmt.Errorf("chats of %d: %w", userID, err)
 	}

@@ -135,8 +135,11 @@ type Queue interface {
 	// Close ends a pairing; volunteer 0 closes it whoever holds it. It
 	// returns ErrNotFound when there is none.
 	Close(ctx context.Context, chatID, volunteer int64, op string) (Pairing, error)
-	// Held returns the chats a volunteer holds, the active one first.
-	Held(ctx context.Context, volunteer int64) ([]Pairing, error)
+	// Held returns the chats a volunteer holds, the active one first. The
+	// update that asked with op (from turn.op; "" for none) gets the same
+	// list again when handled again: a removal that failed midway still
+	// finds, and tells, the users its first try returned.
+	Held(ctx context.Context, volunteer int64, op string) ([]Pairing, error)
 	// SetActive makes one of the chats a volunteer holds the one their
 	// messages go to; ErrNotFound when they do not hold it.
 	SetActive(ctx context.Context, volunteer, chatID int64) error

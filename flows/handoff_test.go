@@ -932,6 +932,34 @@ func TestHandoffRemovalHandledAgain(t *testing.T) {
 	adm.expectGot("handoff.member_unknown")
 }
 
+// TestHandoffRemovalFailedMidway: the removal's update fails after the
+// chat went back to the queue (its end cannot be recorded). Handled again,
+// it finds the chat it returned — no longer held — and tells its user.
+func TestHandoffRemovalFailedMidway(t *testing.T) {
+	w := newHWorld(t)
+	hist := &failingEnd{Handoffs: w.deps.Handoffs}
+	w.deps.Handoffs = hist
+	w.app = mustNew(t, w.cfg, w.deps)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol, user, adm := w.person(hVolunteer, "en"), w.person(7001, "ru"), w.person(hAdmin, "en")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	vol.received()
+	user.received()
+
+	in := flows.Input{UpdateID: 8889, Kind: flows.KindCommand, Command: "volunteers", Text: fmt.Sprint("remove ", hVolunteer)}
+	adm.handledAgain(in, &hist.fail, func() {
+		if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+			t.Fatalf("queue after the failed update = %v: the test would prove nothing", got)
+		}
+	})
+	adm.expectGot("handoff.member_removed")
+	user.expectGot("handoff.returned_away+handoff.position+handoff.write_while_waiting")
+	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+		t.Errorf("queue = %v, want the chat once", got)
+	}
+}
+
 // TestHandoffInvite: an admin's one-time link makes a volunteer; the link
 // works once and not after it expires.
 func TestHandoffInvite(t *testing.T) {

@@ -256,9 +256,11 @@ func (a *App) Blocked(ctx context.Context, chatID int64) ([]Reply, error) {
 }
 
 // returnAll puts every chat a volunteer holds back at the head of the
-// queue, telling each user and the volunteers on duty.
+// queue, telling each user and the volunteers on duty. With an op, the
+// update handled again after a failure midway finds the same chats and
+// the same results, so the users its first try returned are told.
 func (a *App) returnAll(ctx context.Context, volunteer int64, outcome string, now time.Time, op string) ([]Reply, error) {
-	held, err := a.d.Queue.Held(ctx, volunteer)
+	held, err := a.d.Queue.Held(ctx, volunteer, op)
 	if err != nil {
 		return nil, fmt.Errorf("chats of %d: %w", volunteer, err)
 	}

@@ -111,7 +111,7 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 		case err != nil:
 			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
 		case chat != p.ChatID:
-			held, err := a.d.Queue.Held(ctx, c.in.UserID)
+			held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
 			if err != nil {
 				return fmt.Errorf("chats of %d: %w", c.in.UserID, err)
 			}

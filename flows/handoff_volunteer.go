@@ -207,7 +207,7 @@ func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error 
 // active returns the chat the volunteer's messages go to, or says they
 // hold none.
 func (a *App) active(ctx context.Context, m *member) (*Pairing, error) {
-	held, err := a.d.Queue.Held(ctx, m.UserID)
+	held, err := a.d.Queue.Held(ctx, m.UserID, "")
 	if err != nil {
 		return nil, fmt.Errorf("chats of %d: %w", m.UserID, err)
 	}
@@ -294,7 +294,7 @@ func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 // sayStillHeld tells a volunteer with more chats which one their messages
 // now go to.
 func (a *App) sayStillHeld(ctx context.Context, m *member) error {
-	held, err := a.d.Queue.Held(ctx, m.UserID)
+	held, err := a.d.Queue.Held(ctx, m.UserID, "")
 	if err != nil {
 		return fmt.Errorf("chats of %d: %w", m.UserID, err)
 	}
@@ -440,7 +440,7 @@ func (a *App) name(ctx context.Context, c *turn, m *member, arg string) error {
 
 // switchCommand is /switch: the chats the volunteer holds, as buttons.
 func (a *App) switchCommand(ctx context.Context, c *turn, m *member, _ string) error {
-	held, err := a.d.Queue.Held(ctx, m.UserID)
+	held, err := a.d.Queue.Held(ctx, m.UserID, "")
 	if err != nil {
 		return fmt.Errorf("chats of %d: %w", m.UserID, err)
 	}

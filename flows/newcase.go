@@ -30,7 +30,7 @@ func (a *App) newCaseCommand(ctx context.Context, c *turn, _ string) error {
 		c.say(T("tools.newcase_in_report"))
 		return c.show(ctx)
 	}
-	held, err := a.d.Queue.Held(ctx, m.UserID)
+	held, err := a.d.Queue.Held(ctx, m.UserID, "")
 	if err != nil {
 		return fmt.Errorf("chats of %d: %w", m.UserID, err)
 	}

@@ -421,20 +421,23 @@ func (s *Queue) Close(ctx context.Context, chatID, volunteer int64, op string) (
 	return pairingOf(replyHash(res[1])), nil
 }
 
-var heldScript = redis.NewScript(`
-local P, vol = ARGV[1], ARGV[2]
+var heldScript = redis.NewScript(scriptHead + `
+local vol = ARGV[3]
 local act = redis.call('GET', P .. 'h:a:' .. vol) or ''
 local out = {act}
 for _, c in ipairs(redis.call('SMEMBERS', P .. 'h:v:' .. vol)) do
   table.insert(out, redis.call('HGETALL', P .. 'h:p:' .. c))
 end
-return out
+return finish(out)
 `)
 
 // Held returns the chats a volunteer holds, the active one first, then by
 // ticket.
-func (s *Queue) Held(ctx context.Context, volunteer int64) ([]flows.Pairing, error) {
-	res, err := s.run(ctx, heldScript, idStr(volunteer)).Slice()
+func (s *Queue) Held(ctx context.Context, volunteer int64, op string) ([]flows.Pairing, error) {
+	if op != "" {
+		op = "held:" + op // apart from what the same update's other calls remember
+	}
+	res, err := s.run(ctx, heldScript, op, idStr(volunteer)).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("chats of %d: %w", volunteer, err)
 	}

@@ -181,7 +181,7 @@ func TestTakeLimitsAndTickets(t *testing.T) {
 	if _, err := take(7, 0, 3, "f"); !errors.Is(err, flows.ErrQueueEmpty) {
 		t.Errorf("take from an empty queue: %v, want ErrQueueEmpty", err)
 	}
-	held, err := q.Held(ctx, 7)
+	held, err := q.Held(ctx, 7, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,6 +213,39 @@ func TestTakeLimitsAndTickets(t *testing.T) {
 	st, _ = q.Chat(ctx, 3)
 	if st.Paired == nil || st.Paired.Volunteer != 7 || st.Held != 1 {
 		t.Errorf("chat 3 state = %+v, want paired with 7 who holds 1", st)
+	}
+}
+
+// TestHeldRememberedByOp: the chats a volunteer held, asked with an op,
+// are given again to the same op once they went back to the queue; a call
+// without the op sees they are gone.
+func TestHeldRememberedByOp(t *testing.T) {
+	ctx := context.Background()
+	q := newQueue(t)
+	join(t, q, 1, 2)
+	for _, op := range []string{"a", "b"} {
+		if _, _, err := q.Take(ctx, flows.Take{Volunteer: 9, Max: 2, ID: op, At: qNow, Op: op}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := q.Held(ctx, 9, "u7")
+	if err != nil || len(first) != 2 {
+		t.Fatalf("held = %+v, %v; want two chats", first, err)
+	}
+	for _, p := range first {
+		if _, _, err := q.Release(ctx, flows.Return{ChatID: p.ChatID, Volunteer: 9, At: qNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := q.Held(ctx, 9, "u7")
+	if err != nil || !slices.Equal(again, first) {
+		t.Errorf("held again for the same op = %+v, %v; want %+v", again, err, first)
+	}
+	if now, err := q.Held(ctx, 9, ""); err != nil || len(now) != 0 {
+		t.Errorf("held without op = %+v, %v; want none", now, err)
+	}
+	if other, err := q.Held(ctx, 9, "u8"); err != nil || len(other) != 0 {
+		t.Errorf("held for another op = %+v, %v; want none", other, err)
 	}
 }
 
