@@ -211,10 +211,11 @@ type Casework interface {
 	// Offer offers the owner's case to a colleague; false when owner did
 	// not own it.
 	Offer(ctx context.Context, caseID, owner, to int64) (bool, error)
-	// Accept makes the colleague offered a case its owner; false when the
-	// offer is gone. The update that accepted (op) gets true again when
+	// Accept makes the colleague offered a case its owner and returns who
+	// owned it before (0 for nobody); false when the offer is gone. The
+	// update that accepted (op) gets true and the same owner again when
 	// handled again.
-	Accept(ctx context.Context, caseID, to int64, at time.Time, op string) (bool, error)
+	Accept(ctx context.Context, caseID, to int64, at time.Time, op string) (prev int64, ok bool, err error)
 	// Decline withdraws an offer made to the colleague; false when none.
 	Decline(ctx context.Context, caseID, to int64) (bool, error)
 	// Assign makes a member the owner whoever owned the case (coordinators).
@@ -796,16 +797,7 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 	if err != nil || !ok {
 		return err
 	}
-	// The owner is looked up before the case changes hands: handled again
-	// after a failure past that, the update no longer knows who it was.
-	told := v.Owner != 0 && v.Owner != m.UserID
-	var prev Volunteer
-	if told {
-		if prev, err = a.memberOf(ctx, v.Owner); err != nil {
-			return err
-		}
-	}
-	done, err := a.d.Casework.Accept(ctx, v.ID, m.UserID, c.now, c.op())
+	prev, done, err := a.d.Casework.Accept(ctx, v.ID, m.UserID, c.now, c.op())
 	if err != nil {
 		return fmt.Errorf("accept case %d by %d: %w", v.ID, m.UserID, err)
 	}
@@ -813,13 +805,22 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 		m.say(T("casework.handover_gone", "Code", FormatCode(v.Code)))
 		return nil
 	}
+	// The owner who offered it comes from the accept itself: handled again
+	// after a failure past it, the case already names the new owner.
+	told := prev != 0 && prev != m.UserID
+	var before Volunteer
+	if told {
+		if before, err = a.memberOf(ctx, prev); err != nil {
+			return err
+		}
+	}
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditAssign, CaseID: v.ID, Subject: m.UserID}); err != nil {
 		return err
 	}
 	c.edit = c.in.MessageID
 	m.say(T("casework.handover_accepted", "Code", FormatCode(v.Code)))
 	if told {
-		c.send(Reply{ChatID: v.Owner, Lang: Lang(prev.Lang),
+		c.send(Reply{ChatID: prev, Lang: Lang(before.Lang),
 			Texts: []Text{T("casework.handover_done", "Code", FormatCode(v.Code), "Name", a.nameOf(m))}})
 	}
 	return c.postEvent(ctx, v.Code, T("forum.ev_taken", "Name", a.nameOf(m)))

@@ -287,8 +287,8 @@ func TestTakeCaseRace(t *testing.T) {
 // TestCaseOwnerChangeHandledAgain: a release and an accepted hand-over
 // whose audit entry fails after the owner changed are finished when their
 // update is handled again — one audit entry each, the same answer as the
-// first time would have been — while another update finds them done
-// already and is refused.
+// first time would have been, the colleague who gave the case away told —
+// while another update finds them done already and is refused.
 func TestCaseOwnerChangeHandledAgain(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -324,6 +324,7 @@ func TestCaseOwnerChangeHandledAgain(t *testing.T) {
 	anna.received()
 	accept := buttonData(t, boris.received()[0], "btn.case_accept")
 	twice(boris, flows.Input{UpdateID: 7002, Kind: flows.KindButton, Data: accept}, "casework.handover_accepted")
+	anna.expectGot("casework.handover_done") // told by the update handled again
 	if v := mustView(t, w, code); v.Owner != cwOffDuty {
 		t.Errorf("owner %d after the hand-over, want %d", v.Owner, cwOffDuty)
 	}

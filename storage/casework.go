@@ -315,17 +315,35 @@ func (s *Casework) Offer(ctx context.Context, caseID, owner, to int64) (bool, er
 		UPDATE cases SET handover_to = $3 WHERE id = $1 AND owner_id = $2`, caseID, owner, to)
 }
 
-// Accept makes the colleague offered the case its owner. A colleague no
-// longer a member cannot accept. The update op that accepted gets true
-// again when handled again.
-func (s *Casework) Accept(ctx context.Context, caseID, to int64, at time.Time, op string) (bool, error) {
-	done, err := s.exec(ctx, "accept", caseID, `
-		UPDATE cases SET owner_id = $2, owner_op = NULLIF($4, ''), handover_to = NULL, taken_at = coalesce(taken_at, $3)
-		WHERE id = $1 AND handover_to = $2`, caseID, to, at, op)
-	if err != nil || done || op == "" {
-		return done, err
+// Accept makes the colleague offered the case its owner and returns the
+// owner before. A colleague no longer a member cannot accept. The update op
+// that accepted gets true and the same owner again when handled again.
+func (s *Casework) Accept(ctx context.Context, caseID, to int64, at time.Time, op string) (int64, bool, error) {
+	// SET reads the row as it was: owner_before is the owner until now.
+	var prev int64
+	err := s.db.GetContext(ctx, &prev, `
+		UPDATE cases SET owner_before = owner_id, owner_id = $2, owner_op = NULLIF($4, ''),
+			handover_to = NULL, taken_at = coalesce(taken_at, $3)
+		WHERE id = $1 AND handover_to = $2
+		RETURNING coalesce(owner_before, 0)`, caseID, to, at, op)
+	switch {
+	case err == nil:
+		return prev, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, false, fmt.Errorf("accept case %d: %w", caseID, scrub(err))
+	case op == "":
+		return 0, false, nil
 	}
-	return s.doneBy(ctx, "accept", caseID, `owner_id = $3`, op, to)
+	err = s.db.GetContext(ctx, &prev, `
+		SELECT coalesce(owner_before, 0) FROM cases WHERE id = $1 AND owner_op = $2 AND owner_id = $3`,
+		caseID, op, to)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("accept case %d: %w", caseID, scrub(err))
+	}
+	return prev, true, nil
 }
 
 // Decline withdraws an offer made to the colleague.

@@ -400,6 +400,36 @@ func TestCaseTakeRace(t *testing.T) {
 	}
 }
 
+// TestCaseAcceptRemembersTheOwner: an accepted hand-over gives the owner
+// who offered the case, and gives them again to the accepting update handled
+// again; another update, or the offer gone, gets nothing.
+func TestCaseAcceptRemembersTheOwner(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Postgres(t)
+	ctx := context.Background()
+	c, err := storage.NewCases(db, storagetest.Keys(t)).Create(ctx, fullReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := storage.NewCasework(db, storagetest.Keys(t))
+	if _, took, _, err := work.Take(ctx, flows.CaseTake{CaseID: c.ID, UserID: 101, At: time.Now(), Op: "t"}); err != nil || !took {
+		t.Fatalf("take: %v %v", took, err)
+	}
+	if ok, err := work.Offer(ctx, c.ID, 101, 102); err != nil || !ok {
+		t.Fatalf("offer: %v %v", ok, err)
+	}
+	for _, op := range []string{"a1", "a1"} {
+		if prev, ok, err := work.Accept(ctx, c.ID, 102, time.Now(), op); err != nil || !ok || prev != 101 {
+			t.Errorf("accept by %s: prev %d, %v, %v; want 101, true", op, prev, ok, err)
+		}
+	}
+	for _, op := range []string{"a2", ""} {
+		if prev, ok, err := work.Accept(ctx, c.ID, 102, time.Now(), op); err != nil || ok || prev != 0 {
+			t.Errorf("accept by %q after the offer was taken: prev %d, %v, %v; want none", op, prev, ok, err)
+		}
+	}
+}
+
 // TestNewsSealed: a place the reporter typed and their words are sealed;
 // the case shows them, the rows do not; the same news twice is stored once.
 func TestNewsSealed(t *testing.T) {
