@@ -325,6 +325,24 @@ func TestVolunteerTextsReadAsAVolunteerReadsThem(t *testing.T) {
 	}
 }
 
+// TestCaseLawyerNoOrNotKnown: the lawyer question's "No / I don't know"
+// reads as that in /case, in both languages, not as a known "no".
+func TestCaseLawyerNoOrNotKnown(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	cs, err := a.cases.Create(context.Background(), &flows.Report{DraftID: "lawyer-no", Consent: true,
+		NameLatin: "Ivan Petrov", ReporterChatID: 7200002, ReporterUserID: 7200002, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en": "Lawyer:</b> no or not known", "ru": "Адвокат:</b> нет или неизвестно"} {
+		adm := &chat{testApp: a, id: 9, langCode: lang, sent: map[int]flows.Reply{}}
+		if got := adm.rendered(adm.command("case", flows.FormatCode(cs.Code))); !strings.Contains(got, want) {
+			t.Errorf("/case in %s lacks %q:\n%s", lang, want, got)
+		}
+	}
+}
+
 // TestFindEndsWithTheCaseActions: a volunteer's /find ends with the found
 // case's actions, not with the relatives' main menu.
 func TestFindEndsWithTheCaseActions(t *testing.T) {

@@ -729,8 +729,13 @@ func reportSteps(a *App) []*step {
 			return accepted()
 		},
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
-			if c.s.Draft.HasLawyer || answered {
-				return yesNo(c.s.Draft.HasLawyer), nil
+			switch {
+			case c.s.Draft.HasLawyer:
+				return T("value.yes"), nil
+			case answered:
+				// The button says "No / I don't know": the answer is not a
+				// known "no".
+				return T("value.lawyer_no"), nil
 			}
 			return Text{}, nil
 		},
