@@ -69,6 +69,9 @@ type Pairing struct {
 	// HeldUntil is when the volunteer's /hold ends: until then the timers
 	// neither remind them nor take the chat back. Zero for none.
 	HeldUntil time.Time
+	// Active, from Held and ChatState.Active: the volunteer's messages go
+	// to this chat.
+	Active bool
 }
 
 // ChatState is where a chat stands in the handoff.
@@ -78,6 +81,10 @@ type ChatState struct {
 	Paired  *Pairing // the chat talks to a volunteer
 	Held    int      // with Paired: how many chats that volunteer holds
 	Active  *Pairing // the chat is a volunteer's, and their messages go to this chat
+	// Holds is how many chats the chat's user holds as a volunteer: more
+	// than 0 with Active nil when the chat their messages went to was ended
+	// by someone else, and they have not chosen another yet.
+	Holds int
 }
 
 // Take asks the queue for a chat.
@@ -130,12 +137,18 @@ type Queue interface {
 	Take(ctx context.Context, t Take) (Pairing, []int, error)
 	// Release puts a taken chat back at the head of the queue; the
 	// messages the volunteer did not answer are kept for the next one. It
-	// returns ErrNotFound when the chat is not held as r says.
+	// returns ErrNotFound when the chat is not held as r says. A timer's
+	// return (r.Pending set) of the chat the volunteer's messages go to
+	// leaves them going to none, until the volunteer chooses: a message
+	// they were typing for that person must not reach another.
 	Release(ctx context.Context, r Return) (Pairing, int, error)
 	// Close ends a pairing; volunteer 0 closes it whoever holds it. It
-	// returns ErrNotFound when there is none.
+	// returns ErrNotFound when there is none. When it was the chat the
+	// volunteer's messages go to, they go to another they hold if the
+	// volunteer closed it, and to none otherwise (see Release).
 	Close(ctx context.Context, chatID, volunteer int64, op string) (Pairing, error)
-	// Held returns the chats a volunteer holds, the active one first. The
+	// Held returns the chats a volunteer holds, the active one first (none
+	// is active when the last was ended by someone else). The
 	// update that asked with op (from turn.op; "" for none) gets the same
 	// list again when handled again: a removal that failed midway still
 	// finds, and tells, the users its first try returned.

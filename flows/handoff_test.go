@@ -1052,6 +1052,76 @@ func TestHandoffSeveralChats(t *testing.T) {
 	coord.expectGot("handoff.vol_done+handoff.now_active")
 }
 
+// TestHandoffEndedChatSendsNowhere: a coordinator holds chats with a and
+// b, their messages going to b. When b ends the conversation, or the timer
+// takes b's chat back, what the coordinator types next — meant for b — does
+// not reach a: it is not sent, nor does /done close a's chat, until the
+// coordinator chooses; a reply to a's message still goes to a.
+func TestHandoffEndedChatSendsNowhere(t *testing.T) {
+	for _, how := range []string{"user ended", "timer returned"} {
+		t.Run(how, func(t *testing.T) {
+			w := newHWorld(t)
+			w.member(hCoord, flows.RoleCoordinator)
+			a, b := w.person(7001, "en"), w.person(7002, "ru")
+			a.press("m:volunteer")
+			b.press("m:volunteer")
+			coord := w.person(hCoord, "en")
+			coord.command("next", "")
+			coord.command("next", "") // b's chat, taken last, is active
+			coord.received()
+			a.received()
+			b.received()
+			a.send("Are you there?")
+			coord.received()
+			fromA, copyA := a.lastIn, coord.lastMsgID()
+			threads := storage.NewThreads(w.rdb, w.prefix, time.Hour)
+			if err := threads.Record(context.Background(), hCoord, copyA, 7001, fromA); err != nil {
+				t.Fatal(err)
+			}
+
+			var rs []flows.Reply
+			if how == "user ended" {
+				b.press("h.e")
+				b.received()
+				rs = coord.expectGot("handoff.vol_user_ended+handoff.choose_chat")
+			} else {
+				// a is answered; b waits for an answer until the timer
+				// gives b's chat back to the queue.
+				coord.do(flows.Input{Kind: flows.KindText, Text: "Yes, I am", ReplyTo: copyA})
+				a.received()
+				b.send("Hello?")
+				coord.received()
+				w.advance(10*time.Minute + time.Second)
+				w.tick()
+				coord.expectGot("handoff.remind")
+				w.advance(5 * time.Minute)
+				w.tick()
+				b.received()
+				rs = coord.expectGot("handoff.vol_returned+handoff.choose_chat")
+			}
+			if len(rs[0].Buttons) != 1 || rs[0].Buttons[0][0].Data != "h.s:7001" {
+				t.Fatalf("choice offered: %+v, want a's chat", rs[0].Buttons)
+			}
+
+			coord.send("Your hearing is on Monday")
+			coord.expectGot("handoff.not_sent+handoff.choose_chat")
+			coord.command("done", "")
+			coord.expectGot("handoff.choose_chat")
+			a.expectGot()
+			b.expectGot()
+
+			coord.do(flows.Input{Kind: flows.KindText, Text: "I am here", ReplyTo: copyA})
+			a.expectGot(fmt.Sprintf("copy %d/%d", hCoord, coord.lastIn))
+
+			coord.press("h.s:7001")
+			coord.expectGot("handoff.now_active")
+			coord.send("Now for a")
+			a.expectGot(fmt.Sprintf("copy %d/%d", hCoord, coord.lastIn))
+			b.expectGot()
+		})
+	}
+}
+
 // TestHandoffReplyGoesToItsChat: a coordinator holding two chats replies to
 // a message from the one that is not active; the answer goes to that chat,
 // under the message answered, and not to the active one. Once they no

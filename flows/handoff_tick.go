@@ -90,10 +90,11 @@ func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, er
 			}
 			// The chat is back in the queue: its messages go out whatever
 			// fails after, as no later tick finds it held to try again.
-			out = append(out, Reply{ChatID: q.Volunteer, Lang: q.VolLang,
-				Texts: []Text{T("handoff.vol_returned", "Ticket", q.Ticket)}})
-			rs, err := a.returned(ctx, q, pos, "handoff.returned")
+			r, err := a.endedFor(ctx, q, T("handoff.vol_returned", "Ticket", q.Ticket))
+			out = append(out, r)
+			rs, rerr := a.returned(ctx, q, pos, "handoff.returned")
 			out = append(out, rs...)
+			err = errors.Join(err, rerr)
 			if eerr := a.d.Handoffs.End(ctx, q.ID, EndSilent, now); eerr != nil {
 				err = errors.Join(err, fmt.Errorf("record end of handoff %s: %w", q.ID, eerr))
 			}
@@ -244,8 +245,11 @@ func (a *App) Blocked(ctx context.Context, chatID int64) ([]Reply, error) {
 		if err := a.d.Handoffs.End(ctx, p.ID, EndUserBlocked, now); err != nil {
 			return out, fmt.Errorf("record end of handoff %s: %w", p.ID, err)
 		}
-		out = append(out, Reply{ChatID: p.Volunteer, Lang: p.VolLang,
-			Texts: []Text{T("handoff.vol_user_blocked", "Ticket", p.Ticket)}})
+		r, err := a.endedFor(ctx, p, T("handoff.vol_user_blocked", "Ticket", p.Ticket))
+		out = append(out, r)
+		if err != nil {
+			return out, err
+		}
 	case !errors.Is(err, ErrNotFound):
 		return out, fmt.Errorf("close handoff of %d: %w", chatID, err)
 	}

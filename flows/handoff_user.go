@@ -50,6 +50,14 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 		return true, a.relayFromVolunteer(ctx, c, st.Active)
+	case st.Holds > 0 && msg && !(c.inReport() && c.s.Draft.FiledBy != 0):
+		// The chat their messages went to was ended by someone else:
+		// nothing goes to another person until the volunteer chooses.
+		ok, err := a.mayInHeldChat(ctx, c.in.UserID, ActRelay)
+		if err != nil || !ok {
+			return false, err
+		}
+		return true, a.relayChosen(ctx, c)
 	case st.Waiting != nil && msg && c.s.Flow != flowReport:
 		// Answers to the report (the urgent path queues the reporter
 		// before the optional questions) go to the report.
@@ -133,6 +141,68 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 		return fmt.Errorf("note answer to %d: %w", p.ChatID, err)
 	}
 	return nil
+}
+
+// relayChosen handles a volunteer's message while their messages go to no
+// chat: a reply to a relayed message goes to its chat, as always; anything
+// else is not sent, and the volunteer chooses where the next ones go.
+func (a *App) relayChosen(ctx context.Context, c *turn) error {
+	c.drop = true
+	if c.in.ReplyTo != 0 {
+		chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
+		default:
+			held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
+			if err != nil {
+				return fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+			}
+			if i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat }); i >= 0 {
+				return a.relayFromVolunteer(ctx, c, &held[i])
+			}
+		}
+	}
+	texts, buttons, err := a.chooseChat(ctx, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	c.say(append([]Text{T("handoff.not_sent")}, texts...)...)
+	c.buttons = buttons
+	return nil
+}
+
+// chooseChat is what a volunteer whose messages go to no chat is told: the
+// chats they hold, a button each. Nothing when they hold none, or their
+// messages go to one.
+func (a *App) chooseChat(ctx context.Context, volunteer int64) ([]Text, [][]Button, error) {
+	held, err := a.d.Queue.Held(ctx, volunteer, "")
+	if err != nil {
+		return nil, nil, fmt.Errorf("chats of %d: %w", volunteer, err)
+	}
+	if len(held) == 0 || held[0].Active {
+		return nil, nil, nil
+	}
+	var rows [][]Button
+	for _, p := range held {
+		rows = append(rows, []Button{{Text: T("btn.handoff_switch", "Ticket", p.Ticket),
+			Data: dataSwitch + ":" + strconv.FormatInt(p.ChatID, 10)}})
+	}
+	return []Text{T("handoff.choose_chat")}, rows, nil
+}
+
+// endedFor is the message to a volunteer whose chat someone else ended (the
+// user, a timer): text, and the choice of where their messages go now when
+// it was that chat they went to.
+func (a *App) endedFor(ctx context.Context, p Pairing, text Text) (Reply, error) {
+	r := Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{text}}
+	texts, buttons, err := a.chooseChat(ctx, p.Volunteer)
+	if err != nil {
+		return r, err // the news all the same
+	}
+	r.Texts, r.Buttons = append(r.Texts, texts...), buttons
+	return r, nil
 }
 
 // copyTo relays a message with copyMessage, which shows it as the bot's:
@@ -377,9 +447,9 @@ func (a *App) userEnd(ctx context.Context, c *turn) error {
 	}
 	c.say(T("handoff.user_ended"))
 	c.buttons = afterChatButtons()
-	c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang,
-		Texts: []Text{T("handoff.vol_user_ended", "Ticket", p.Ticket)}})
-	return nil
+	r, err := a.endedFor(ctx, p, T("handoff.vol_user_ended", "Ticket", p.Ticket))
+	c.send(r)
+	return err
 }
 
 // afterChatButtons lead back to the menu after a conversation. Nobody is

@@ -215,6 +215,17 @@ func (a *App) active(ctx context.Context, m *member) (*Pairing, error) {
 		m.say(T("handoff.none_held"))
 		return nil, nil
 	}
+	if !held[0].Active {
+		// The chat they meant was ended by someone else: no command takes
+		// another person's chat for it.
+		texts, buttons, err := a.chooseChat(ctx, m.UserID)
+		if err != nil {
+			return nil, err
+		}
+		m.say(texts...)
+		m.buttons = buttons
+		return nil, nil
+	}
 	return &held[0], nil
 }
 
@@ -236,6 +247,9 @@ func (a *App) release(ctx context.Context, c *turn, m *member, _ string) error {
 		return fmt.Errorf("record end of handoff %s: %w", q.ID, err)
 	}
 	m.say(T("handoff.vol_released", "Ticket", q.Ticket))
+	if err := a.sayStillHeld(ctx, m); err != nil {
+		return err
+	}
 	replies, err := a.returned(ctx, q, pos, "handoff.released")
 	if err != nil {
 		return err
@@ -447,6 +461,12 @@ func (a *App) switchCommand(ctx context.Context, c *turn, m *member, _ string) e
 	if len(held) == 0 {
 		m.say(T("handoff.none_held"))
 		return nil
+	}
+	if !held[0].Active {
+		texts, buttons, err := a.chooseChat(ctx, m.UserID)
+		m.say(texts...)
+		m.buttons = buttons
+		return err
 	}
 	m.say(T("handoff.now_active", "Ticket", held[0].Ticket))
 	for _, p := range held[1:] {

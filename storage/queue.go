@@ -117,13 +117,16 @@ local function finish(r)
   if memo ~= '' then redis.call('SET', P .. 'h:op:' .. memo, cjson.encode(r), 'EX', 86400) end
   return r
 end
--- fixActive points a volunteer's messages at another chat they hold when
--- the one they went to is gone.
-local function fixActive(vol, chat)
+-- fixActive, when the chat a volunteer's messages went to is gone: by their
+-- own doing (mine: /done, /release) their messages go to another chat they
+-- hold, as they are told at once; otherwise (the user ended it, a timer took
+-- it back) to none until they choose, so that a message they were typing for
+-- one person never reaches another.
+local function fixActive(vol, chat, mine)
   local ak = P .. 'h:a:' .. vol
   if redis.call('GET', ak) == chat then
     local rest = redis.call('SMEMBERS', P .. 'h:v:' .. vol)
-    if #rest > 0 then
+    if mine and #rest > 0 then
       table.sort(rest)
       redis.call('SET', ak, rest[1])
     else
@@ -148,7 +151,7 @@ end
 local ap = {}
 local act = redis.call('GET', P .. 'h:a:' .. c)
 if act then ap = redis.call('HGETALL', P .. 'h:p:' .. act) end
-return {w, kept, p, held, ap}
+return {w, kept, p, held, ap, redis.call('SCARD', P .. 'h:v:' .. c)}
 `)
 
 // Chat returns where the chat stands. Most chats asking are in no part of
@@ -156,7 +159,7 @@ return {w, kept, p, held, ap}
 // runs only for the others.
 func (s *Queue) Chat(ctx context.Context, chatID int64) (flows.ChatState, error) {
 	c := idStr(chatID)
-	n, err := s.c.Exists(ctx, s.key("w", c), s.key("m", c), s.key("p", c), s.key("a", c)).Result()
+	n, err := s.c.Exists(ctx, s.key("w", c), s.key("m", c), s.key("p", c), s.key("a", c), s.key("v", c)).Result()
 	if err != nil {
 		return flows.ChatState{}, fmt.Errorf("handoff state of %d: %w", chatID, err)
 	}
@@ -180,8 +183,10 @@ func (s *Queue) Chat(ctx context.Context, chatID int64) (flows.ChatState, error)
 	}
 	if p := replyHash(res[4]); len(p) > 0 && p["vol"] == idStr(chatID) {
 		x := pairingOf(p)
+		x.Active = true
 		st.Active = &x
 	}
+	st.Holds = int(replyInt(res[5]))
 	return st, nil
 }
 
@@ -371,7 +376,7 @@ for i = #u, 1, -1 do redis.call('LPUSH', mk, u[i]) end
 redis.call('DEL', uk, pk)
 redis.call('SREM', P .. 'h:v:' .. vol, c)
 redis.call('SREM', P .. 'h:paired', c)
-fixActive(vol, c)
+fixActive(vol, c, ARGV[5] == '')
 local pos = redis.call('ZRANK', P .. 'h:q', c) + 1
 redis.call('HSET', wk, 'told', pos)
 return finish({'ok', p, pos})
@@ -405,7 +410,7 @@ if ARGV[4] ~= '0' and vol ~= ARGV[4] then return finish({'none'}) end
 redis.call('DEL', pk, P .. 'h:u:' .. c, P .. 'h:m:' .. c)
 redis.call('SREM', P .. 'h:v:' .. vol, c)
 redis.call('SREM', P .. 'h:paired', c)
-fixActive(vol, c)
+fixActive(vol, c, ARGV[4] ~= '0')
 return finish({'ok', p})
 `)
 
@@ -445,15 +450,16 @@ func (s *Queue) Held(ctx context.Context, volunteer int64, op string) ([]flows.P
 	out := make([]flows.Pairing, 0, len(res)-1)
 	for _, r := range res[1:] {
 		if h := replyHash(r); len(h) > 0 {
-			out = append(out, pairingOf(h))
+			p := pairingOf(h)
+			p.Active = h["chat"] == active
+			out = append(out, p)
 		}
 	}
 	slices.SortFunc(out, func(x, y flows.Pairing) int {
-		xa, ya := idStr(x.ChatID) == active, idStr(y.ChatID) == active
 		switch {
-		case xa && !ya:
+		case x.Active && !y.Active:
 			return -1
-		case ya && !xa:
+		case y.Active && !x.Active:
 			return 1
 		}
 		return int(x.Ticket - y.Ticket)

@@ -214,6 +214,22 @@ func TestTakeLimitsAndTickets(t *testing.T) {
 	if st.Paired == nil || st.Paired.Volunteer != 7 || st.Held != 1 {
 		t.Errorf("chat 3 state = %+v, want paired with 7 who holds 1", st)
 	}
+	// Closed by someone else (the user), the active chat leaves the
+	// volunteer's messages going to none, though they hold another.
+	join(t, q, 4)
+	if _, err := take(7, 0, 3, "g"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Close(ctx, 4, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = q.Chat(ctx, 7)
+	if st.Active != nil || st.Holds != 1 {
+		t.Errorf("after the user closed the active chat: active %+v, holds %d; want none active, one held", st.Active, st.Holds)
+	}
+	if held, _ := q.Held(ctx, 7, ""); len(held) != 1 || held[0].Active {
+		t.Errorf("held = %+v, want chat 3, not active", held)
+	}
 }
 
 // TestHeldRememberedByOp: the chats a volunteer held, asked with an op,
