@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -290,8 +291,8 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.askedForPerson, a.soundsLikeReport)
-	h.menuMedia = append(h.menuMedia, a.mediaAtMenu)
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport)
+	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
 	h.buttons[dataEnd] = func(ctx context.Context, c *turn, _ string) error { return a.userEnd(ctx, c) }
@@ -323,6 +324,22 @@ func (a *App) askedForPerson(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	return true, a.join(ctx, c, false)
+}
+
+// memberNoChat answers a member's message at the main menu — most often
+// one typed for a person whose chat has just ended — with what it is: sent
+// to nobody, and what they can do; not with the relatives' greeting.
+func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
+	role, err := a.role(ctx, c.in.UserID)
+	if err != nil {
+		return false, fmt.Errorf("role of user %d: %w", c.in.UserID, err)
+	}
+	if role < RoleVolunteer {
+		return false, nil
+	}
+	c.drop = true
+	c.say(T("handoff.member_no_chat"))
+	return true, nil
 }
 
 // soundsLikeReport answers text at the main menu that tells of a detention

@@ -386,12 +386,16 @@ func TestHandoffConversation(t *testing.T) {
 				str(rows[0].Outcome) != flows.EndDone || rows[0].Rating != nil {
 				t.Errorf("handoff rows = %+v", rows)
 			}
-			// After /done, what either writes is no longer relayed.
+			// After /done, what either writes is no longer relayed; the
+			// volunteer is told theirs went to nobody.
 			user.send("thanks")
 			user.expectGot("menu.greeting")
 			vol.expectGot()
 			vol.send("bye")
-			vol.expectGot("menu.greeting")
+			vol.expectGot("handoff.member_no_chat")
+			vol.media("photo", "")
+			vol.expectGot("handoff.member_no_chat")
+			user.expectGot()
 		})
 	}
 }
