@@ -233,6 +233,7 @@ const (
 	EndDone             = "done"              // the volunteer closed it
 	EndUser             = "user_ended"        // the user ended it
 	EndUserBlocked      = "user_blocked"      // the user blocked the bot
+	EndUserForgot       = "user_forgot"       // the user erased their data (/forget)
 	EndReleased         = "released"          // back to the queue by /release
 	EndSilent           = "silent"            // back to the queue: the volunteer stayed silent
 	EndVolunteerBlocked = "volunteer_blocked" // back to the queue: the volunteer blocked the bot

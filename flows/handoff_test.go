@@ -1126,6 +1126,49 @@ func TestHandoffEndedChatSendsNowhere(t *testing.T) {
 	}
 }
 
+// TestHandoffEndsOnForget: a user who erases their data (/forget) while
+// talking to a volunteer, or waiting for one, leaves the handoff — the
+// volunteer can no longer write to them, as /forget promises, and is told;
+// what either writes after is relayed no more.
+func TestHandoffEndsOnForget(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol, user, waiting := w.person(hVolunteer, "en"), w.person(7001, "ru"), w.person(7002, "en")
+	user.press("m:volunteer")
+	waiting.press("m:volunteer")
+	vol.command("next", "")
+	vol.received()
+	user.received()
+	waiting.received()
+
+	forget := func(p *hperson) []flows.Reply {
+		t.Helper()
+		p.command("forget", "")
+		p.expectGot("forget.ask")
+		return p.press("s.:fg:yes")
+	}
+	rs := forget(user)
+	if got := describeAll(rs); !strings.Contains(strings.Join(got, " "), "forget.handoff_ended") {
+		t.Errorf("the user is told %v, want the conversation's end among it", got)
+	}
+	user.received()
+	vol.expectGot("handoff.vol_user_forgot")
+	vol.send("Are you still there?")
+	vol.expectGot("handoff.member_no_chat")
+	user.expectGot()
+	user.send("hello")
+	user.expectGot("menu.greeting")
+	vol.expectGot()
+
+	forget(waiting)
+	waiting.received()
+	if got := w.waiting(); len(got) != 0 {
+		t.Errorf("queue after /forget = %v, want empty", got)
+	}
+	vol.command("next", "")
+	vol.expectGot("handoff.queue_empty")
+}
+
 // TestHandoffReplyGoesToItsChat: a coordinator holding two chats replies to
 // a message from the one that is not active; the answer goes to that chat,
 // under the message answered, and not to the active one. Once they no

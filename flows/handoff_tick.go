@@ -239,24 +239,39 @@ func (a *App) Blocked(ctx context.Context, chatID int64) ([]Reply, error) {
 			return out, fmt.Errorf("set duty of %d: %w", chatID, err)
 		}
 	}
-	p, err := a.d.Queue.Close(ctx, chatID, 0, "")
+	rs, _, err := a.endForUser(ctx, chatID, EndUserBlocked, "handoff.vol_user_blocked", now, "")
+	return append(out, rs...), err
+}
+
+// endForUser ends a user's part in the handoff, when they blocked the bot
+// or erased their data: their conversation is closed and its volunteer
+// told, or they leave the queue. ended says whether they had either. The
+// volunteer is told whatever fails after the close; with an op, the update
+// handled again tells them again (its first replies were not sent).
+func (a *App) endForUser(ctx context.Context, chatID int64, outcome, volText string, now time.Time, op string) (out []Reply, ended bool, err error) {
+	p, err := a.d.Queue.Close(ctx, chatID, 0, op)
 	switch {
 	case err == nil:
-		if err := a.d.Handoffs.End(ctx, p.ID, EndUserBlocked, now); err != nil {
-			return out, fmt.Errorf("record end of handoff %s: %w", p.ID, err)
-		}
-		r, err := a.endedFor(ctx, p, T("handoff.vol_user_blocked", "Ticket", p.Ticket))
+		ended = true
+		r, err := a.endedFor(ctx, p, T(volText, "Ticket", p.Ticket))
 		out = append(out, r)
+		if eerr := a.d.Handoffs.End(ctx, p.ID, outcome, now); eerr != nil {
+			err = errors.Join(err, fmt.Errorf("record end of handoff %s: %w", p.ID, eerr))
+		}
 		if err != nil {
-			return out, err
+			return out, ended, err
 		}
 	case !errors.Is(err, ErrNotFound):
-		return out, fmt.Errorf("close handoff of %d: %w", chatID, err)
+		return out, ended, fmt.Errorf("close handoff of %d: %w", chatID, err)
 	}
-	if _, err := a.d.Queue.Leave(ctx, chatID, ""); err != nil {
-		return out, fmt.Errorf("leave queue %d: %w", chatID, err)
+	if op != "" {
+		op += ":leave" // the close remembers its own result under op
 	}
-	return out, nil
+	left, err := a.d.Queue.Leave(ctx, chatID, op)
+	if err != nil {
+		return out, ended, fmt.Errorf("leave queue %d: %w", chatID, err)
+	}
+	return out, ended || left, nil
 }
 
 // returnAll puts every chat a volunteer holds back at the head of the

@@ -131,6 +131,16 @@ func (c *turn) forgetAnswer(ctx context.Context, v string) error {
 			return fmt.Errorf("end talk of %d: %w", c.in.ChatID, err)
 		}
 	}
+	// Nor may a volunteer write to them any more, as forget.ask promises:
+	// their conversation ends, or their place in the queue. Before the
+	// erasure, for the same reason as the talk above.
+	rs, left, err := c.a.endForUser(ctx, c.in.ChatID, EndUserForgot, "handoff.vol_user_forgot", c.now, c.op())
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		c.send(r)
+	}
 	erased, err := c.a.d.Reporters.Forget(ctx, c.in.UserID)
 	if err != nil {
 		return fmt.Errorf("forget user %d: %w", c.in.UserID, err)
@@ -166,6 +176,9 @@ func (c *turn) forgetAnswer(ctx context.Context, v string) error {
 	}
 	if draft {
 		c.say(T("forget.erased_draft"))
+	}
+	if left {
+		c.say(T("forget.handoff_ended"))
 	}
 	c.say(T("menu.choose"))
 	c.menu()
