@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // codeAlphabet is Crockford's base32: digits and upper-case letters without
@@ -54,6 +55,38 @@ func NormalizeCode(s string) (code string, ok bool) {
 		return "", false
 	}
 	return b.String(), true
+}
+
+// FindCode finds a case code inside a longer message — "мой код K7M4-Q9XP",
+// a forwarded confirmation with its link — where NormalizeCode reads a
+// message that is only a code. To tell a code from the words and numbers
+// around it, it takes a link's c_ code, or a word of eight code characters
+// (four, a dash, four; or eight in a row) with both a digit and a letter:
+// no phone, A-number, date or plain word is one. ok is false when there is
+// none, or two different ones.
+func FindCode(s string) (code string, ok bool) {
+	words := strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Pd, r) && r != '_'
+	})
+	for _, w := range words {
+		w = strings.TrimFunc(w, func(r rune) bool { return unicode.Is(unicode.Pd, r) })
+		c, valid := NormalizeCode(w)
+		if !valid {
+			continue
+		}
+		if !strings.HasPrefix(strings.ToLower(w), "c_") {
+			parts := strings.FieldsFunc(w, func(r rune) bool { return unicode.Is(unicode.Pd, r) })
+			shaped := len(parts) == 1 || len(parts) == 2 && utf8.RuneCountInString(parts[0]) == 4
+			if !shaped || !strings.ContainsFunc(w, unicode.IsDigit) || !strings.ContainsFunc(w, unicode.IsLetter) {
+				continue
+			}
+		}
+		if code != "" && code != c {
+			return "", false
+		}
+		code = c
+	}
+	return code, code != ""
 }
 
 // codeChar maps an upper-case character to the code alphabet.

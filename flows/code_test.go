@@ -66,6 +66,37 @@ func TestNormalizeCode(t *testing.T) {
 	}
 }
 
+// TestFindCode: a code inside what people paste — a sentence, the
+// reporter's forwarded confirmation, its link — is found; phones, A-numbers,
+// dates and words are not taken for one.
+func TestFindCode(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"мой код K7M4-Q9XP", "K7M4Q9XP"},
+		{"Код дела: K7M4-Q9XP\nСсылка для родных и друзей: https://t.me/hotline_bot?start=c_K7M4Q9XP", "K7M4Q9XP"},
+		{"https://t.me/hotline_bot?start=c_ABCDEFGH", "ABCDEFGH"}, // a link's code needs no digit
+		{"check case k7m4q9xp please", "K7M4Q9XP"},
+		{"case (K7M4–Q9XP).", "K7M4Q9XP"},
+		{"codes K7M4-Q9XP and K7M4Q9XP", "K7M4Q9XP"},
+		{"K7M4-Q9XP or 2BCD-EFG7?", ""}, // two different: ambiguous
+		{"его задержали вчера, A-number A212345678", ""},
+		{"call me at 305-555-0100 or 1234-5678", ""},
+		{"hearing on 2026-12-20", ""},
+		{"BACK-DOOR", ""},
+		{"DETAINED yesterday", ""},
+		{"K7M4Q9X", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := flows.FindCode(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("flows.FindCode(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
 func TestFormatCode(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"K7M4Q9XP", "K7M4-Q9XP"},

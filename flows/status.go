@@ -205,10 +205,15 @@ func (a *App) registerStatus() {
 	h.starts["c_"] = func(ctx context.Context, c *turn, code string) error { return c.checkCode(ctx, code) }
 	h.menu["check"] = func(ctx context.Context, c *turn) error { return c.askCode(ctx) }
 	h.menuText = append(h.menuText, func(ctx context.Context, c *turn) (bool, error) {
-		if _, ok := NormalizeCode(c.in.Text); !ok {
-			return false, nil
+		if _, ok := NormalizeCode(c.in.Text); ok {
+			return true, c.checkCode(ctx, c.in.Text)
 		}
-		return true, c.checkCode(ctx, c.in.Text)
+		// A code in a sentence, or the reporter's confirmation forwarded
+		// with its link, as friends are sent it.
+		if code, ok := FindCode(c.in.Text); ok {
+			return true, c.checkCode(ctx, code)
+		}
+		return false, nil
 	})
 	h.commands["check"] = func(ctx context.Context, c *turn, arg string) error {
 		if arg == "" {
@@ -320,6 +325,9 @@ const (
 // a code no case has, or with "please wait".
 func (c *turn) lookup(ctx context.Context, raw string) (CaseStatus, lookupResult, error) {
 	code, valid := NormalizeCode(raw)
+	if !valid {
+		code, valid = FindCode(raw) // "код K7M4-Q9XP", the link pasted
+	}
 	if !valid {
 		c.say(T("check.not_found"))
 		return CaseStatus{}, caseMissing, nil

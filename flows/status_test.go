@@ -264,6 +264,32 @@ func TestCheckByCodeVariantsAndLink(t *testing.T) {
 	}
 }
 
+// TestCheckCodeInAMessage: a friend pastes what they were sent — the
+// reporter's confirmation with its link, or a sentence with the code — at
+// the menu or after "Check a case", and gets the case's status.
+func TestCheckCodeInAMessage(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
+	c := w.file(w.person(1, "ru"), fullCase())
+	friend := w.person(2, "ru")
+	friend.command("start", "")
+	pasted := []string{"Код дела: " + flows.FormatCode(c.Code) +
+		"\nСсылка для родных и друзей: https://t.me/hotline_test_bot?start=c_" + c.Code}
+	if strings.ContainsAny(c.Code, "0123456789") && strings.ContainsAny(c.Code, "ABCDEFGHJKMNPQRSTVWXYZ") {
+		// Without its link, a code is told from words by having both.
+		pasted = append(pasted, "мой код "+flows.FormatCode(c.Code)+", что с делом?")
+	}
+	for _, v := range pasted {
+		if r := friend.send(v); data(r, "check.header", "Code") != flows.FormatCode(c.Code) {
+			t.Errorf("pasted %q at the menu: %v", v, textIDs(r))
+		}
+		expectTexts(t, friend.press("btn.menu_check"), "check.ask")
+		if r := friend.send(v); data(r, "check.header", "Code") != flows.FormatCode(c.Code) {
+			t.Errorf("pasted %q after “Check a case”: %v", v, textIDs(r))
+		}
+	}
+}
+
 // TestStatusViewHasNoPersonalData checks the rendered status view, in
 // both languages and at every status, against the case's stored personal
 // fields; the facility shows only when the reporter chose to share it.
