@@ -152,6 +152,11 @@ func (c *turn) run(ctx context.Context) error {
 	s := c.s
 	switch {
 	case s.Flow == "":
+		if c.in.Kind == KindText && !s.LangChosen && s.Lang == "en" && writtenInCyrillic(c.in.Text) {
+			// A phone set to English, its owner writing in Russian (common
+			// among immigrants): answered in the language they write.
+			s.Lang = "ru"
+		}
 		if c.in.Kind == KindText {
 			c.menu()
 			rows := c.buttons
@@ -160,7 +165,7 @@ func (c *turn) run(ctx context.Context) error {
 				return c.menuAction(ctx, action) // a menu button's caption, typed
 			}
 			if l, ok := c.typedCaption(rows, dataLang+":", c.in.Text); ok {
-				c.s.Lang = l // "English" typed under the Russian menu
+				c.s.Lang, c.s.LangChosen = l, true // "English" typed under the Russian menu
 				c.say(T("language.set"))
 				return c.show(ctx)
 			}
@@ -254,7 +259,7 @@ func (c *turn) command(ctx context.Context) error {
 		return nil
 	case "language":
 		if l := strings.ToLower(arg); l == "ru" || l == "en" {
-			s.Lang = l
+			s.Lang, s.LangChosen = l, true
 			c.say(T("language.set"))
 			return c.show(ctx)
 		}
@@ -269,6 +274,21 @@ func (c *turn) command(ctx context.Context) error {
 		return fn(ctx, c, arg)
 	}
 	return c.unknownCommand(ctx)
+}
+
+// writtenInCyrillic reports whether most letters of a text, and at least
+// two, are Cyrillic.
+func writtenInCyrillic(s string) bool {
+	cyr, other := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.IsLetter(r):
+			other++
+		}
+	}
+	return cyr >= 2 && cyr > other
 }
 
 // unknownCommand answers a command that does not exist, and a member's
@@ -288,7 +308,7 @@ func (c *turn) button(ctx context.Context) error {
 		if rest != "ru" && rest != "en" {
 			break
 		}
-		s.Lang = rest
+		s.Lang, s.LangChosen = rest, true
 		c.say(T("language.set"))
 		return c.show(ctx)
 	case dataMenu:

@@ -497,6 +497,38 @@ func TestTypedMenuCaption(t *testing.T) {
 	}
 }
 
+// TestRussianTypedOnAnEnglishPhone: a phone set to English, its owner
+// writing in Russian at the menu, is answered in Russian; once someone
+// chose English, a Russian word (a name) does not switch it back, and
+// Latin text never switches a Russian chat.
+func TestRussianTypedOnAnEnglishPhone(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	c.command("start", "")
+	if c.last.Lang != "en" {
+		t.Fatalf("an English phone greeted in %q", c.last.Lang)
+	}
+	c.send("Помогите, пожалуйста")
+	if c.last.Lang != "ru" {
+		t.Errorf("Russian typed at the menu answered in %q", c.last.Lang)
+	}
+
+	chose := newChat(t, "ru")
+	chose.command("start", "")
+	chose.send("english")
+	chose.send("Иван Петров")
+	if chose.last.Lang != "en" {
+		t.Errorf("after choosing English, Russian typed answered in %q", chose.last.Lang)
+	}
+
+	ru := newChat(t, "ru")
+	ru.command("start", "")
+	ru.send("help me please")
+	if ru.last.Lang != "ru" {
+		t.Errorf("a Russian phone typing English answered in %q", ru.last.Lang)
+	}
+}
+
 // A caption typed for a mark of the urgent question ticks it, in a new
 // message: the bot cannot edit the user's own message.
 func TestTypedToggleIsANewMessage(t *testing.T) {

@@ -151,6 +151,9 @@ type Threads interface {
 type Session struct {
 	ChatID  int64       `json:"c"`
 	Lang    string      `json:"l,omitempty"`
+	// LangChosen: the user chose Lang (a button, /language); until then
+	// Russian typed at the main menu switches an English chat to Russian.
+	LangChosen bool `json:"lc,omitempty"`
 	Flow    string      `json:"f,omitempty"` // "" when at the main menu
 	Step    string      `json:"s,omitempty"`
 	Back    []string    `json:"b,omitempty"` // steps answered so far, for /back
