@@ -149,19 +149,19 @@ type Threads interface {
 // Session is one chat's conversation state: which flow and step it is at and
 // the answers so far. It lives in Redis with a TTL; keep it small.
 type Session struct {
-	ChatID  int64       `json:"c"`
-	Lang    string      `json:"l,omitempty"`
+	ChatID int64  `json:"c"`
+	Lang   string `json:"l,omitempty"`
 	// LangChosen: the user chose Lang (a button, /language); until then
 	// Russian typed at the main menu switches an English chat to Russian.
-	LangChosen bool `json:"lc,omitempty"`
-	Flow    string      `json:"f,omitempty"` // "" when at the main menu
-	Step    string      `json:"s,omitempty"`
-	Back    []string    `json:"b,omitempty"` // steps answered so far, for /back
-	Nonce   string      `json:"n,omitempty"` // marks this flow's buttons; old buttons carry another
-	Pending string      `json:"p,omitempty"` // a question awaiting yes/no: "cancel", "resume"
-	Edit    string      `json:"e,omitempty"` // when changing one answer from the review screen
-	Draft   Report      `json:"d"`
-	Update  *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
+	LangChosen bool        `json:"lc,omitempty"`
+	Flow       string      `json:"f,omitempty"` // "" when at the main menu
+	Step       string      `json:"s,omitempty"`
+	Back       []string    `json:"b,omitempty"` // steps answered so far, for /back
+	Nonce      string      `json:"n,omitempty"` // marks this flow's buttons; old buttons carry another
+	Pending    string      `json:"p,omitempty"` // a question awaiting yes/no: "cancel", "resume"
+	Edit       string      `json:"e,omitempty"` // when changing one answer from the review screen
+	Draft      Report      `json:"d"`
+	Update     *CaseUpdate `json:"cu,omitempty"` // a volunteer's case update in the making (status.go)
 	// Said is the message typed at the main menu that read like a report
 	// ("my sister was taken"): a volunteer the chat then asks for sees it.
 	Said int `json:"sd,omitempty"`
