@@ -107,8 +107,8 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 }
 
 // What someone says at the menu of a detention — typed, or a voice message
-// (kept as what they sent; a sticker only greets) — the volunteer who
-// takes their chat reads first.
+// (kept as what they sent; a sticker only greets) — or a question the bot
+// cannot answer, the volunteer who takes their chat reads first.
 func TestMenuTextReachesTheVolunteer(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -124,6 +124,13 @@ func TestMenuTextReachesTheVolunteer(t *testing.T) {
 			u.expectGot("menu.greeting")
 			u.media("voice", "")
 		}, "menu.media_offer"},
+		{"question", func(u *hperson) {
+			u.send("Спасибо")
+			u.expectGot("menu.greeting")
+			u.send("how do I find where he is held") // no question mark
+			u.expectGot("menu.question")
+			u.send("Как узнать, где он находится?")
+		}, "menu.question"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -396,6 +396,10 @@ func TestHandoffConversation(t *testing.T) {
 			vol.media("photo", "")
 			vol.expectGot("handoff.member_no_chat")
 			user.expectGot()
+			// A case code is looked up, for a member as for anyone.
+			if rs := vol.send("K7M4-Q9XP"); !has(rs, "check.not_found") {
+				t.Errorf("a code typed by the volunteer: %v", describeAll(rs))
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
 // Useful information: a contents page with a button per topic, each topic
@@ -13,6 +14,7 @@ const dataInfo = "i."
 
 func (a *App) registerInfo() {
 	a.hooks.menu["info"] = func(ctx context.Context, c *turn) error { return a.infoContents(c) }
+	a.hooks.menuText = append(a.hooks.menuText, a.question)
 	a.hooks.buttons[dataInfo] = func(ctx context.Context, c *turn, slug string) error {
 		switch {
 		case slug == "":
@@ -27,6 +29,30 @@ func (a *App) registerInfo() {
 		}
 		return nil
 	}
+}
+
+// questionWords begin a question typed without its question mark.
+var questionWords = []string{"как", "где", "что", "когда", "почему", "зачем", "можно", "сколько", "куда", "кто", "какие", "какой",
+	"how", "where", "what", "when", "why", "can", "could", "is", "are", "do", "does", "who", "which"}
+
+// question answers a question typed at the main menu — the bot cannot read
+// it — honestly, with the two places it has answers: a volunteer, and the
+// useful information. Repeating the greeting would look like the bot broke.
+func (a *App) question(_ context.Context, c *turn) (bool, error) {
+	text := strings.ToLower(strings.TrimSpace(c.in.Text))
+	first, _, _ := strings.Cut(text, " ")
+	first = strings.TrimRight(first, ",.!")
+	if !strings.Contains(text, "?") && !slices.Contains(questionWords, first) {
+		return false, nil
+	}
+	c.s.Said = c.in.MessageID // the volunteer it leads to sees the question
+	c.say(T("menu.question"))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
 }
 
 // infoContents lists the topics.
