@@ -125,8 +125,8 @@ func TestMenuTextReachesTheVolunteer(t *testing.T) {
 			u.media("voice", "")
 		}, "menu.media_offer"},
 		{"question", func(u *hperson) {
-			u.send("Спасибо")
-			u.expectGot("menu.greeting")
+			u.send("Спасибо!")
+			u.expectGot("menu.thanks")
 			u.send("how do I find where he is held") // no question mark
 			u.expectGot("menu.question")
 			u.send("Как узнать, где он находится?")

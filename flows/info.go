@@ -14,7 +14,7 @@ const dataInfo = "i."
 
 func (a *App) registerInfo() {
 	a.hooks.menu["info"] = func(ctx context.Context, c *turn) error { return a.infoContents(c) }
-	a.hooks.menuText = append(a.hooks.menuText, a.question)
+	a.hooks.menuText = append(a.hooks.menuText, a.question, thanked)
 	a.hooks.buttons[dataInfo] = func(ctx context.Context, c *turn, slug string) error {
 		switch {
 		case slug == "":
@@ -52,6 +52,21 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
+	return true, nil
+}
+
+// thanksWords are a thank-you, said alone.
+var thanksWords = []string{"спасибо", "спасибо большое", "большое спасибо", "спс", "благодарю", "спасибо вам",
+	"thanks", "thank you", "thank you so much", "thanks a lot", "thx", "ty"}
+
+// thanked answers a thank-you at the main menu as a person would, rather
+// than with the greeting again.
+func thanked(_ context.Context, c *turn) (bool, error) {
+	if !slices.Contains(thanksWords, captionKey(c.in.Text)) {
+		return false, nil
+	}
+	c.say(T("menu.thanks"))
+	c.menu()
 	return true, nil
 }
 
