@@ -389,7 +389,7 @@ func TestHandoffConversation(t *testing.T) {
 			// After /done, what either writes is no longer relayed; the
 			// volunteer is told theirs went to nobody.
 			user.send("thanks")
-			user.expectGot("menu.greeting")
+			user.expectGot("menu.thanks")
 			vol.expectGot()
 			vol.send("bye")
 			vol.expectGot("handoff.member_no_chat")
