@@ -177,6 +177,9 @@ type Session struct {
 	// just gave, reported by someone else: the report offers to send news
 	// to it instead.
 	Known string `json:"kn,omitempty"`
+	// Viewed is the case whose status the chat was last shown: its
+	// "notify me" and "stop" may be typed as well as pressed.
+	Viewed string `json:"vw,omitempty"`
 }
 
 // Sessions stores conversation state.

@@ -204,7 +204,7 @@ func (a *App) registerStatus() {
 	h.intercept = append(h.intercept, leaveStatusFlow)
 	h.starts["c_"] = func(ctx context.Context, c *turn, code string) error { return c.checkCode(ctx, code) }
 	h.menu["check"] = func(ctx context.Context, c *turn) error { return c.askCode(ctx) }
-	h.menuText = append(h.menuText, func(ctx context.Context, c *turn) (bool, error) {
+	h.menuText = append(h.menuText, typedFollow, func(ctx context.Context, c *turn) (bool, error) {
 		if _, ok := NormalizeCode(c.in.Text); ok {
 			return true, c.checkCode(ctx, c.in.Text)
 		}
@@ -405,6 +405,7 @@ func (c *turn) showStatus(ctx context.Context, st CaseStatus) error {
 	}
 	c.say(texts...)
 	code := dataStatus + ":%s:" + st.Code
+	c.s.Viewed = st.Code
 	switch f {
 	case NotFollowing:
 		c.buttons = [][]Button{{{Text: T("btn.subscribe"), Data: fmt.Sprintf(code, actSubscribe)}}}
@@ -517,6 +518,42 @@ func statusButton(ctx context.Context, c *turn, rest string) error {
 	c.say(T("button.old"))
 	return c.again(ctx)
 }
+
+// typedFollow takes "notify me" or "stop notifications" typed after a
+// case's status was shown, as the buttons under it: the caption, or one of
+// the usual words.
+func typedFollow(ctx context.Context, c *turn) (bool, error) {
+	if c.s.Viewed == "" {
+		return false, nil
+	}
+	rows := [][]Button{
+		{{Text: T("btn.subscribe"), Data: actSubscribe}},
+		{{Text: T("btn.unsubscribe"), Data: actUnsubscribe}},
+	}
+	act, ok := c.typedCaption(rows, "", c.in.Text)
+	switch key := captionKey(c.in.Text); {
+	case ok:
+	case followWords[key]:
+		act = actSubscribe
+	case unfollowWords[key]:
+		act = actUnsubscribe
+	default:
+		return false, nil
+	}
+	if act == actSubscribe {
+		return true, c.subscribe(ctx, c.s.Viewed)
+	}
+	return true, c.unsubscribe(ctx, c.s.Viewed)
+}
+
+// followWords and unfollowWords are what people type for the buttons under
+// a case's status.
+var (
+	followWords = map[string]bool{"уведомлять": true, "уведомляйте": true, "уведомите": true, "сообщайте": true,
+		"подписаться": true, "подписка": true, "следить": true, "notify me": true, "notify": true, "subscribe": true, "follow": true}
+	unfollowWords = map[string]bool{"отписаться": true, "не уведомлять": true, "не сообщайте": true, "отписка": true,
+		"unsubscribe": true, "stop": true, "stop notifications": true, "unfollow": true}
+)
 
 // subscribe makes the chat hear of the case's public changes. The code
 // comes from a button anyone can forge, so it is looked up within the

@@ -290,6 +290,24 @@ func TestCheckCodeInAMessage(t *testing.T) {
 	}
 }
 
+// TestFollowTyped: under a case's status, "notify me" and "stop" typed — the
+// button's caption or the usual words — do what the buttons do; before any
+// status was shown, they are only text.
+func TestFollowTyped(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
+	c := w.file(w.person(1, "ru"), fullCase())
+	friend := w.person(2, "ru")
+	friend.command("start", "")
+	if ids := textIDs(friend.send("уведомлять")); slices.Contains(ids, "sub.done") {
+		t.Fatalf("'уведомлять' with no case shown subscribed: %v", ids)
+	}
+	friend.send(c.Code)
+	expectTexts(t, friend.send("Сообщать об изменениях"), "sub.done")
+	expectTexts(t, friend.send("не сообщать"), "sub.stopped")
+	expectTexts(t, friend.send("notify me"), "sub.done")
+}
+
 // TestStatusViewHasNoPersonalData checks the rendered status view, in
 // both languages and at every status, against the case's stored personal
 // fields; the facility shows only when the reporter chose to share it.
