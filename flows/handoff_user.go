@@ -111,26 +111,49 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	c.drop = true
 	if c.in.ReplyTo != 0 {
-		chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
+		r, notHeld, err := a.repliedTo(ctx, c, p.ChatID)
 		switch {
-		case errors.Is(err, ErrNotFound):
-			// Not a relayed message (a notice, a card): nothing says
-			// which chat it belongs to, so it goes to the active one.
 		case err != nil:
-			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
-		case chat != p.ChatID:
-			held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
-			if err != nil {
-				return fmt.Errorf("chats of %d: %w", c.in.UserID, err)
-			}
-			i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat })
-			if i < 0 {
-				c.say(T("handoff.reply_not_held"))
-				return nil
-			}
-			p = &held[i]
+			return err
+		case notHeld:
+			c.say(T("handoff.reply_not_held"))
+			return nil
+		case r != nil:
+			p = r
 		}
 	}
+	return a.relayAsVolunteer(ctx, c, p)
+}
+
+// repliedTo finds the chat a volunteer's reply belongs to: nil when it
+// answers no relayed message, or one of the chat active; notHeld when it
+// answers a chat they no longer hold.
+func (a *App) repliedTo(ctx context.Context, c *turn, active int64) (p *Pairing, notHeld bool, err error) {
+	chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		// Not a relayed message (a notice, a card): nothing says which
+		// chat it belongs to.
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
+	case chat == active:
+		return nil, false, nil
+	}
+	held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
+	if err != nil {
+		return nil, false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+	}
+	i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat })
+	if i < 0 {
+		return nil, true, nil
+	}
+	return &held[i], false, nil
+}
+
+// relayAsVolunteer copies the volunteer's message to the chat p and keeps
+// it with the case.
+func (a *App) relayAsVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	if err := a.relay(ctx, c, p.ChatID); err != nil {
 		return err
 	}
@@ -143,25 +166,24 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 	return nil
 }
 
+// copyTo relays a message with copyMessage, which shows it as the bot's:
+// the sender's account stays hidden.
+func copyTo(chatID, fromChatID int64, messageID int) Reply {
+	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}, Protect: true}
+}
+
 // relayChosen handles a volunteer's message while their messages go to no
 // chat: a reply to a relayed message goes to its chat, as always; anything
 // else is not sent, and the volunteer chooses where the next ones go.
 func (a *App) relayChosen(ctx context.Context, c *turn) error {
 	c.drop = true
 	if c.in.ReplyTo != 0 {
-		chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
-		default:
-			held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
-			if err != nil {
-				return fmt.Errorf("chats of %d: %w", c.in.UserID, err)
-			}
-			if i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat }); i >= 0 {
-				return a.relayFromVolunteer(ctx, c, &held[i])
-			}
+		r, _, err := a.repliedTo(ctx, c, 0)
+		if err != nil {
+			return err
+		}
+		if r != nil {
+			return a.relayAsVolunteer(ctx, c, r)
 		}
 	}
 	texts, buttons, err := a.chooseChat(ctx, c.in.UserID)
@@ -203,12 +225,6 @@ func (a *App) endedFor(ctx context.Context, p Pairing, text Text) (Reply, error)
 	}
 	r.Texts, r.Buttons = append(r.Texts, texts...), buttons
 	return r, nil
-}
-
-// copyTo relays a message with copyMessage, which shows it as the bot's:
-// the sender's account stays hidden.
-func copyTo(chatID, fromChatID int64, messageID int) Reply {
-	return Reply{ChatID: chatID, Copy: &Copy{FromChatID: fromChatID, MessageID: messageID}, Protect: true}
 }
 
 // relay copies the message of c to chatID. A reply is relayed as a reply to
