@@ -338,17 +338,25 @@ func TestCaseStats(t *testing.T) {
 	}
 }
 
+// oneCase is a database with one confirmed case, and the casework store
+// over it.
+func oneCase(t *testing.T) (*sqlx.DB, *storage.Casework, int64) {
+	t.Helper()
+	db := storagetest.Postgres(t)
+	keys := storagetest.Keys(t)
+	c, err := storage.NewCases(db, keys).Create(context.Background(), fullReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, storage.NewCasework(db, keys), c.ID
+}
+
 // TestCaseTakeRace: of twenty takes of one case at once, one wins; the same
 // op taking again is told it took it, and first only for the first take.
 func TestCaseTakeRace(t *testing.T) {
 	t.Parallel()
-	db := storagetest.Postgres(t)
+	_, work, caseID := oneCase(t)
 	ctx := context.Background()
-	c, err := storage.NewCases(db, storagetest.Keys(t)).Create(ctx, fullReport())
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := storage.NewCasework(db, storagetest.Keys(t))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var won []int64
@@ -357,7 +365,7 @@ func TestCaseTakeRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v, took, first, err := work.Take(ctx, flows.CaseTake{CaseID: c.ID, UserID: int64(100 + i), At: time.Now(), Op: fmt.Sprint("u", i)})
+			v, took, first, err := work.Take(ctx, flows.CaseTake{CaseID: caseID, UserID: int64(100 + i), At: time.Now(), Op: fmt.Sprint("u", i)})
 			if err != nil {
 				t.Error(err)
 				return
@@ -377,24 +385,24 @@ func TestCaseTakeRace(t *testing.T) {
 		t.Fatalf("won by %v, %d firsts; want one", won, firsts)
 	}
 	owner := won[0]
-	_, took, first, err := work.Take(ctx, flows.CaseTake{CaseID: c.ID, UserID: owner, Op: fmt.Sprint("u", owner-100)})
+	_, took, first, err := work.Take(ctx, flows.CaseTake{CaseID: caseID, UserID: owner, Op: fmt.Sprint("u", owner-100)})
 	if err != nil || !took || !first {
 		t.Errorf("the winning take again: took %v first %v %v", took, first, err)
 	}
-	if ok, err := work.Release(ctx, c.ID, owner, "r1"); err != nil || !ok {
+	if ok, err := work.Release(ctx, caseID, owner, "r1"); err != nil || !ok {
 		t.Fatalf("release: %v %v", ok, err)
 	}
 	// The releasing update handled again is told it released the case;
 	// another is not.
-	if ok, err := work.Release(ctx, c.ID, owner, "r1"); err != nil || !ok {
+	if ok, err := work.Release(ctx, caseID, owner, "r1"); err != nil || !ok {
 		t.Errorf("the release again by its update: %v %v", ok, err)
 	}
 	for _, op := range []string{"r2", ""} {
-		if ok, err := work.Release(ctx, c.ID, owner, op); err != nil || ok {
+		if ok, err := work.Release(ctx, caseID, owner, op); err != nil || ok {
 			t.Errorf("a release by %q of a released case: %v %v", op, ok, err)
 		}
 	}
-	_, took, first, err = work.Take(ctx, flows.CaseTake{CaseID: c.ID, UserID: 999, Op: "later"})
+	_, took, first, err = work.Take(ctx, flows.CaseTake{CaseID: caseID, UserID: 999, Op: "later"})
 	if err != nil || !took || first {
 		t.Errorf("a take after release: took %v first %v %v; want taken, not first", took, first, err)
 	}
@@ -405,26 +413,21 @@ func TestCaseTakeRace(t *testing.T) {
 // again; another update, or the offer gone, gets nothing.
 func TestCaseAcceptRemembersTheOwner(t *testing.T) {
 	t.Parallel()
-	db := storagetest.Postgres(t)
+	_, work, caseID := oneCase(t)
 	ctx := context.Background()
-	c, err := storage.NewCases(db, storagetest.Keys(t)).Create(ctx, fullReport())
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := storage.NewCasework(db, storagetest.Keys(t))
-	if _, took, _, err := work.Take(ctx, flows.CaseTake{CaseID: c.ID, UserID: 101, At: time.Now(), Op: "t"}); err != nil || !took {
+	if _, took, _, err := work.Take(ctx, flows.CaseTake{CaseID: caseID, UserID: 101, At: time.Now(), Op: "t"}); err != nil || !took {
 		t.Fatalf("take: %v %v", took, err)
 	}
-	if ok, err := work.Offer(ctx, c.ID, 101, 102); err != nil || !ok {
+	if ok, err := work.Offer(ctx, caseID, 101, 102); err != nil || !ok {
 		t.Fatalf("offer: %v %v", ok, err)
 	}
 	for _, op := range []string{"a1", "a1"} {
-		if prev, ok, err := work.Accept(ctx, c.ID, 102, time.Now(), op); err != nil || !ok || prev != 101 {
+		if prev, ok, err := work.Accept(ctx, caseID, 102, time.Now(), op); err != nil || !ok || prev != 101 {
 			t.Errorf("accept by %s: prev %d, %v, %v; want 101, true", op, prev, ok, err)
 		}
 	}
 	for _, op := range []string{"a2", ""} {
-		if prev, ok, err := work.Accept(ctx, c.ID, 102, time.Now(), op); err != nil || ok || prev != 0 {
+		if prev, ok, err := work.Accept(ctx, caseID, 102, time.Now(), op); err != nil || ok || prev != 0 {
 			t.Errorf("accept by %q after the offer was taken: prev %d, %v, %v; want none", op, prev, ok, err)
 		}
 	}
@@ -434,21 +437,15 @@ func TestCaseAcceptRemembersTheOwner(t *testing.T) {
 // the case shows them, the rows do not; the same news twice is stored once.
 func TestNewsSealed(t *testing.T) {
 	t.Parallel()
-	db := storagetest.Postgres(t)
+	db, work, caseID := oneCase(t)
 	ctx := context.Background()
-	keys := storagetest.Keys(t)
-	c, err := storage.NewCases(db, keys).Create(ctx, fullReport())
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := storage.NewCasework(db, keys)
 	for range 2 {
-		if _, err := work.AddNews(ctx, flows.News{CaseID: c.ID, Kind: flows.NewsMoved, FacilityText: "Otero ranch hold room",
+		if _, err := work.AddNews(ctx, flows.News{CaseID: caseID, Kind: flows.NewsMoved, FacilityText: "Otero ranch hold room",
 			Urgent: flows.UrgentTransfer, Key: "news:1", At: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	v, err := work.AddNews(ctx, flows.News{CaseID: c.ID, Kind: flows.NewsText, Note: "He called from a new number",
+	v, err := work.AddNews(ctx, flows.News{CaseID: caseID, Kind: flows.NewsText, Note: "He called from a new number",
 		Key: "news:2", At: time.Now()})
 	if err != nil {
 		t.Fatal(err)
