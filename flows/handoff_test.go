@@ -904,67 +904,65 @@ func (f *failingAudit) Record(ctx context.Context, e flows.AuditEntry) error {
 }
 
 // TestHandoffRemovalHandledAgain: an admin removes a volunteer who holds a
-// chat, and the audit entry cannot be written after the role is gone. The
-// update, handled again, finishes the removal rather than answering that
-// the member is unknown: one audit entry, the chat back in the queue and
-// its user told.
+// chat, and the update fails past a change: the audit entry cannot be
+// written after the role is gone, or the handoff's end cannot be recorded
+// after the chat went back to the queue. The update, handled again,
+// finishes the removal rather than answering that the member is unknown or
+// finding no chat held: one audit entry, the chat back in the queue and its
+// user told.
 func TestHandoffRemovalHandledAgain(t *testing.T) {
-	w := newHWorld(t)
-	audit := &failingAudit{Audit: w.deps.Audit}
-	w.deps.Audit = audit
-	w.app = mustNew(t, w.cfg, w.deps)
-	w.member(hVolunteer, flows.RoleVolunteer)
-	vol, user, adm := w.person(hVolunteer, "en"), w.person(7001, "ru"), w.person(hAdmin, "en")
-	user.press("m:volunteer")
-	vol.command("next", "")
-	vol.received()
-	user.received()
+	for _, tt := range []struct {
+		name string
+		fail func(w *hworld) *bool // makes a store fail while the flag is set
+		// failed checks the change the failed update made, without which
+		// the test would prove nothing.
+		failed func(t *testing.T, w *hworld)
+	}{
+		{"audit fails", func(w *hworld) *bool {
+			audit := &failingAudit{Audit: w.deps.Audit}
+			w.deps.Audit = audit
+			return &audit.fail
+		}, func(t *testing.T, w *hworld) {
+			if r, _ := w.vols.Role(context.Background(), hVolunteer); r != flows.RoleNone {
+				t.Fatalf("role after the failed update = %v", r)
+			}
+		}},
+		{"end of the handoff fails", func(w *hworld) *bool {
+			hist := &failingEnd{Handoffs: w.deps.Handoffs}
+			w.deps.Handoffs = hist
+			return &hist.fail
+		}, func(t *testing.T, w *hworld) {
+			if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+				t.Fatalf("queue after the failed update = %v, want the chat returned", got)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newHWorld(t)
+			fail := tt.fail(w)
+			w.app = mustNew(t, w.cfg, w.deps)
+			w.member(hVolunteer, flows.RoleVolunteer)
+			vol, user, adm := w.person(hVolunteer, "en"), w.person(7001, "ru"), w.person(hAdmin, "en")
+			user.press("m:volunteer")
+			vol.command("next", "")
+			vol.received()
+			user.received()
 
-	in := flows.Input{UpdateID: 8888, Kind: flows.KindCommand, Command: "volunteers", Text: fmt.Sprint("remove ", hVolunteer)}
-	adm.handledAgain(in, &audit.fail, func() {
-		if r, _ := w.vols.Role(context.Background(), hVolunteer); r != flows.RoleNone {
-			t.Fatalf("role after the failed update = %v: the test would prove nothing", r)
-		}
-	})
-	adm.expectGot("handoff.member_removed")
-	user.expectGot("handoff.returned_away+handoff.position+handoff.write_while_waiting")
-	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
-		t.Errorf("queue = %v, want the chat back", got)
-	}
-	if n := w.audited(0)[flows.AuditMemberRemove]; n != 1 {
-		t.Errorf("%d removal entries in the audit log, want 1", n)
-	}
+			in := flows.Input{UpdateID: 8888, Kind: flows.KindCommand, Command: "volunteers", Text: fmt.Sprint("remove ", hVolunteer)}
+			adm.handledAgain(in, fail, func() { tt.failed(t, w) })
+			adm.expectGot("handoff.member_removed")
+			user.expectGot("handoff.returned_away+handoff.position+handoff.write_while_waiting")
+			if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+				t.Errorf("queue = %v, want the chat back once", got)
+			}
+			if n := w.audited(0)[flows.AuditMemberRemove]; n != 1 {
+				t.Errorf("%d removal entries in the audit log, want 1", n)
+			}
 
-	// Another update removing them again finds no member.
-	adm.command("volunteers", fmt.Sprint("remove ", hVolunteer))
-	adm.expectGot("handoff.member_unknown")
-}
-
-// TestHandoffRemovalFailedMidway: the removal's update fails after the
-// chat went back to the queue (its end cannot be recorded). Handled again,
-// it finds the chat it returned — no longer held — and tells its user.
-func TestHandoffRemovalFailedMidway(t *testing.T) {
-	w := newHWorld(t)
-	hist := &failingEnd{Handoffs: w.deps.Handoffs}
-	w.deps.Handoffs = hist
-	w.app = mustNew(t, w.cfg, w.deps)
-	w.member(hVolunteer, flows.RoleVolunteer)
-	vol, user, adm := w.person(hVolunteer, "en"), w.person(7001, "ru"), w.person(hAdmin, "en")
-	user.press("m:volunteer")
-	vol.command("next", "")
-	vol.received()
-	user.received()
-
-	in := flows.Input{UpdateID: 8889, Kind: flows.KindCommand, Command: "volunteers", Text: fmt.Sprint("remove ", hVolunteer)}
-	adm.handledAgain(in, &hist.fail, func() {
-		if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
-			t.Fatalf("queue after the failed update = %v: the test would prove nothing", got)
-		}
-	})
-	adm.expectGot("handoff.member_removed")
-	user.expectGot("handoff.returned_away+handoff.position+handoff.write_while_waiting")
-	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
-		t.Errorf("queue = %v, want the chat once", got)
+			// Another update removing them again finds no member.
+			adm.command("volunteers", fmt.Sprint("remove ", hVolunteer))
+			adm.expectGot("handoff.member_unknown")
+		})
 	}
 }
 
