@@ -510,29 +510,24 @@ func TestTypedMenuCaption(t *testing.T) {
 // Latin text never switches a Russian chat.
 func TestRussianTypedOnAnEnglishPhone(t *testing.T) {
 	t.Parallel()
-	c := newChat(t, "en")
-	c.command("start", "")
-	if c.last.Lang != "en" {
-		t.Fatalf("an English phone greeted in %q", c.last.Lang)
-	}
-	c.send("Помогите, пожалуйста")
-	if c.last.Lang != "ru" {
-		t.Errorf("Russian typed at the menu answered in %q", c.last.Lang)
-	}
-
-	chose := newChat(t, "ru")
-	chose.command("start", "")
-	chose.send("english")
-	chose.send("Иван Петров")
-	if chose.last.Lang != "en" {
-		t.Errorf("after choosing English, Russian typed answered in %q", chose.last.Lang)
-	}
-
-	ru := newChat(t, "ru")
-	ru.command("start", "")
-	ru.send("help me please")
-	if ru.last.Lang != "ru" {
-		t.Errorf("a Russian phone typing English answered in %q", ru.last.Lang)
+	for _, tt := range []struct {
+		phone string   // the Telegram language
+		typed []string // at the menu, in order
+		want  string   // the language of the last answer
+	}{
+		{"en", nil, "en"},
+		{"en", []string{"Помогите, пожалуйста"}, "ru"},
+		{"ru", []string{"english", "Иван Петров"}, "en"}, // English chosen
+		{"ru", []string{"help me please"}, "ru"},
+	} {
+		c := newChat(t, tt.phone)
+		c.command("start", "")
+		for _, text := range tt.typed {
+			c.send(text)
+		}
+		if c.last.Lang != tt.want {
+			t.Errorf("a %s phone typing %q answered in %q, want %q", tt.phone, tt.typed, c.last.Lang, tt.want)
+		}
 	}
 }
 

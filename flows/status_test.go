@@ -230,16 +230,23 @@ func codeVariants(code string) []string {
 	}
 }
 
+// friendOfACase is a world with one reported case and a friend at the
+// menu, whose lookups are not limited.
+func friendOfACase(t *testing.T, lang string) (*world, flows.Case, *person) {
+	t.Helper()
+	w := newWorld(t, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
+	c := w.file(w.person(1, "ru"), fullCase())
+	friend := w.person(2, lang)
+	friend.command("start", "")
+	return w, c, friend
+}
+
 // TestCheckByCodeVariantsAndLink shows every way to reach a case's status:
 // typed at the menu in any form, after "Check a case", with /check, and by
 // the share link.
 func TestCheckByCodeVariantsAndLink(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
-	reporter := w.person(1, "ru")
-	c := w.file(reporter, fullCase())
-	friend := w.person(2, "en")
-	friend.command("start", "")
+	w, c, friend := friendOfACase(t, "en")
 
 	for _, v := range codeVariants(c.Code) {
 		r := friend.send(v)
@@ -269,10 +276,7 @@ func TestCheckByCodeVariantsAndLink(t *testing.T) {
 // the menu or after "Check a case", and gets the case's status.
 func TestCheckCodeInAMessage(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
-	c := w.file(w.person(1, "ru"), fullCase())
-	friend := w.person(2, "ru")
-	friend.command("start", "")
+	_, c, friend := friendOfACase(t, "ru")
 	pasted := []string{"Код дела: " + flows.FormatCode(c.Code) +
 		"\nСсылка для родных и друзей: https://t.me/hotline_test_bot?start=c_" + c.Code}
 	if strings.ContainsAny(c.Code, "0123456789") && strings.ContainsAny(c.Code, "ABCDEFGHJKMNPQRSTVWXYZ") {
@@ -295,10 +299,7 @@ func TestCheckCodeInAMessage(t *testing.T) {
 // status was shown, they are only text.
 func TestFollowTyped(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, storage.LookupLimits{PerUser: 1000, FreeMisses: 1000})
-	c := w.file(w.person(1, "ru"), fullCase())
-	friend := w.person(2, "ru")
-	friend.command("start", "")
+	_, c, friend := friendOfACase(t, "ru")
 	if ids := textIDs(friend.send("уведомлять")); slices.Contains(ids, "sub.done") {
 		t.Fatalf("'уведомлять' with no case shown subscribed: %v", ids)
 	}
