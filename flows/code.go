@@ -57,14 +57,17 @@ func NormalizeCode(s string) (code string, ok bool) {
 	return b.String(), true
 }
 
-// FindCode finds a case code inside a longer message — "мой код K7M4-Q9XP",
-// a forwarded confirmation with its link — where NormalizeCode reads a
-// message that is only a code. To tell a code from the words and numbers
+// FindCode finds the case code in a message: one that is only a code, as
+// NormalizeCode reads it, or a longer one — "мой код K7M4-Q9XP", a forwarded
+// confirmation with its link. To tell a code from the words and numbers
 // around it, it takes a link's c_ code, or a word of eight code characters
 // (four, a dash, four; or eight in a row) with both a digit and a letter:
 // no phone, A-number, date or plain word is one. ok is false when there is
 // none, or two different ones.
 func FindCode(s string) (code string, ok bool) {
+	if code, ok := NormalizeCode(s); ok {
+		return code, true
+	}
 	words := strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Pd, r) && r != '_'
 	})

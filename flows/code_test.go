@@ -84,8 +84,10 @@ func TestFindCode(t *testing.T) {
 		{"его задержали вчера, A-number A212345678", ""},
 		{"call me at 305-555-0100 or 1234-5678", ""},
 		{"hearing on 2026-12-20", ""},
-		{"BACK-DOOR", ""},
+		{"at the BACK-DOOR", ""}, // alone, it reads as a code, as NormalizeCode reads it
 		{"DETAINED yesterday", ""},
+		{"ABCDEFGH", "ABCDEFGH"}, // a message that is only a code needs no digit
+		{" k7m4 q9xp ", "K7M4Q9XP"},
 		{"K7M4Q9X", ""},
 		{"", ""},
 	}

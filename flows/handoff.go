@@ -331,13 +331,8 @@ func (a *App) askedForPerson(ctx context.Context, c *turn) (bool, error) {
 // one typed for a person whose chat has just ended — with what it is: sent
 // to nobody, and what they can do; not with the relatives' greeting.
 func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
-	if c.in.Kind == KindText {
-		if _, ok := FindCode(c.in.Text); ok {
-			return false, nil // a case's code: its status, as for anyone
-		}
-		if _, ok := NormalizeCode(c.in.Text); ok {
-			return false, nil
-		}
+	if _, ok := FindCode(c.in.Text); ok && c.in.Kind == KindText {
+		return false, nil // a case's code: its status, as for anyone
 	}
 	role, err := a.role(ctx, c.in.UserID)
 	if err != nil {

@@ -205,11 +205,8 @@ func (a *App) registerStatus() {
 	h.starts["c_"] = func(ctx context.Context, c *turn, code string) error { return c.checkCode(ctx, code) }
 	h.menu["check"] = func(ctx context.Context, c *turn) error { return c.askCode(ctx) }
 	h.menuText = append(h.menuText, typedFollow, func(ctx context.Context, c *turn) (bool, error) {
-		if _, ok := NormalizeCode(c.in.Text); ok {
-			return true, c.checkCode(ctx, c.in.Text)
-		}
-		// A code in a sentence, or the reporter's confirmation forwarded
-		// with its link, as friends are sent it.
+		// A code alone, in a sentence, or in the reporter's confirmation
+		// forwarded with its link, as friends are sent it.
 		if code, ok := FindCode(c.in.Text); ok {
 			return true, c.checkCode(ctx, code)
 		}
@@ -324,10 +321,7 @@ const (
 // answered: with "not found", which is the same for a malformed code and for
 // a code no case has, or with "please wait".
 func (c *turn) lookup(ctx context.Context, raw string) (CaseStatus, lookupResult, error) {
-	code, valid := NormalizeCode(raw)
-	if !valid {
-		code, valid = FindCode(raw) // "код K7M4-Q9XP", the link pasted
-	}
+	code, valid := FindCode(raw) // also "код K7M4-Q9XP", the link pasted
 	if !valid {
 		c.say(T("check.not_found"))
 		return CaseStatus{}, caseMissing, nil
