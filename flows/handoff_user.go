@@ -203,15 +203,21 @@ func (a *App) chooseChat(ctx context.Context, volunteer int64) ([]Text, [][]Butt
 	if err != nil {
 		return nil, nil, fmt.Errorf("chats of %d: %w", volunteer, err)
 	}
+	texts, rows := chooseAmong(held)
+	return texts, rows, nil
+}
+
+// chooseAmong is chooseChat for the chats held, as Held lists them.
+func chooseAmong(held []Pairing) ([]Text, [][]Button) {
 	if len(held) == 0 || held[0].Active {
-		return nil, nil, nil
+		return nil, nil
 	}
 	var rows [][]Button
 	for _, p := range held {
 		rows = append(rows, []Button{{Text: T("btn.handoff_switch", "Ticket", p.Ticket),
 			Data: dataSwitch + ":" + strconv.FormatInt(p.ChatID, 10)}})
 	}
-	return []Text{T("handoff.choose_chat")}, rows, nil
+	return []Text{T("handoff.choose_chat")}, rows
 }
 
 // endedFor is the message to a volunteer whose chat someone else ended (the

@@ -218,10 +218,7 @@ func (a *App) active(ctx context.Context, m *member) (*Pairing, error) {
 	if !held[0].Active {
 		// The chat they meant was ended by someone else: no command takes
 		// another person's chat for it.
-		texts, buttons, err := a.chooseChat(ctx, m.UserID)
-		if err != nil {
-			return nil, err
-		}
+		texts, buttons := chooseAmong(held)
 		m.say(texts...)
 		m.buttons = buttons
 		return nil, nil
@@ -463,10 +460,10 @@ func (a *App) switchCommand(ctx context.Context, c *turn, m *member, _ string) e
 		return nil
 	}
 	if !held[0].Active {
-		texts, buttons, err := a.chooseChat(ctx, m.UserID)
+		texts, buttons := chooseAmong(held)
 		m.say(texts...)
 		m.buttons = buttons
-		return err
+		return nil
 	}
 	m.say(T("handoff.now_active", "Ticket", held[0].Ticket))
 	for _, p := range held[1:] {
