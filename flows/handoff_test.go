@@ -1058,6 +1058,23 @@ func TestHandoffSeveralChats(t *testing.T) {
 	coord.expectGot("handoff.vol_done+handoff.now_active")
 }
 
+// coordinatorWithTwoChats is a coordinator holding the chats of users a
+// (7001) and b (7002), their messages going to b's, taken last; everyone's
+// messages so far read.
+func (w *hworld) coordinatorWithTwoChats() (coord, a, b *hperson) {
+	w.member(hCoord, flows.RoleCoordinator)
+	a, b = w.person(7001, "en"), w.person(7002, "en")
+	a.press("m:volunteer")
+	b.press("m:volunteer")
+	coord = w.person(hCoord, "en")
+	coord.command("next", "")
+	coord.command("next", "")
+	coord.received()
+	a.received()
+	b.received()
+	return coord, a, b
+}
+
 // TestHandoffEndedChatSendsNowhere: a coordinator holds chats with a and
 // b, their messages going to b. When b ends the conversation, or the timer
 // takes b's chat back, what the coordinator types next — meant for b — does
@@ -1067,16 +1084,7 @@ func TestHandoffEndedChatSendsNowhere(t *testing.T) {
 	for _, how := range []string{"user ended", "timer returned"} {
 		t.Run(how, func(t *testing.T) {
 			w := newHWorld(t)
-			w.member(hCoord, flows.RoleCoordinator)
-			a, b := w.person(7001, "en"), w.person(7002, "ru")
-			a.press("m:volunteer")
-			b.press("m:volunteer")
-			coord := w.person(hCoord, "en")
-			coord.command("next", "")
-			coord.command("next", "") // b's chat, taken last, is active
-			coord.received()
-			a.received()
-			b.received()
+			coord, a, b := w.coordinatorWithTwoChats()
 			a.send("Are you there?")
 			coord.received()
 			fromA, copyA := a.lastIn, coord.lastMsgID()
@@ -1177,16 +1185,7 @@ func TestHandoffEndsOnForget(t *testing.T) {
 // longer hold that chat, such a reply is refused with a warning.
 func TestHandoffReplyGoesToItsChat(t *testing.T) {
 	w := newHWorld(t)
-	w.member(hCoord, flows.RoleCoordinator)
-	a, b := w.person(7001, "en"), w.person(7002, "en")
-	a.press("m:volunteer")
-	b.press("m:volunteer")
-	coord := w.person(hCoord, "en")
-	coord.command("next", "")
-	coord.command("next", "") // b's chat, taken last, is active
-	coord.received()
-	a.received()
-	b.received()
+	coord, a, b := w.coordinatorWithTwoChats()
 
 	a.send("They moved him last night")
 	fromA := a.lastIn
