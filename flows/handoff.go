@@ -67,6 +67,10 @@ type Pairing struct {
 	// volunteer spoke last.
 	Pending  time.Time
 	Reminded bool // the volunteer was reminded of Pending
+	// RemindedAt is when that reminder went out (zero if not known): the
+	// chat goes back to the queue no sooner than HandoffReturn after it,
+	// the time the reminder promised.
+	RemindedAt time.Time
 	// HeldUntil is when the volunteer's /hold ends: until then the timers
 	// neither remind them nor take the chat back. Zero for none.
 	HeldUntil time.Time
@@ -173,9 +177,9 @@ type Queue interface {
 
 	// ClaimReminder claims the volunteer's reminder of pending until
 	// until; false when it was sent, another process holds the claim, or
-	// the pairing has moved on. ReminderSent marks it sent.
+	// the pairing has moved on. ReminderSent marks it sent at a time.
 	ClaimReminder(ctx context.Context, chatID int64, pending, now, until time.Time) (bool, error)
-	ReminderSent(ctx context.Context, chatID int64, pending time.Time) error
+	ReminderSent(ctx context.Context, chatID int64, pending, at time.Time) error
 	// ClaimEscalation claims a waiting chat's escalation until until;
 	// false when it was sent, another process holds the claim, or the chat
 	// is no longer waiting. EscalationSent marks it sent.

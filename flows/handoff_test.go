@@ -1331,3 +1331,38 @@ func TestHandoffReturnSurvivesAFailedRecord(t *testing.T) {
 		t.Errorf("queue = %v, want the chat back", got)
 	}
 }
+
+// TestHandoffRemindedBeforeReturn: when no tick came while the volunteer
+// was due a reminder (the bot was down, the machine slow), the chat is not
+// taken back unannounced: the volunteer is reminded first and keeps the
+// chat for the time the reminder promises.
+func TestHandoffRemindedBeforeReturn(t *testing.T) {
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol, user := w.person(hVolunteer, "en"), w.person(7001, "ru")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	user.send("Hello? Please answer")
+	vol.received()
+	user.received()
+
+	// Silent for the reminder and the return together, no tick between.
+	w.advance(20 * time.Minute)
+	w.tick()
+	vol.expectGot("handoff.remind")
+	user.expectGot()
+	w.advance(4 * time.Minute)
+	w.tick()
+	vol.expectGot()
+	user.expectGot()
+	if got := w.waiting(); len(got) != 0 {
+		t.Errorf("queue = %v before the time the reminder gave, want none", got)
+	}
+	w.advance(time.Minute + time.Second)
+	w.tick()
+	vol.expectGot("handoff.vol_returned")
+	user.expectGot("handoff.returned+handoff.position+handoff.write_while_waiting")
+	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
+		t.Errorf("queue = %v, want the chat back", got)
+	}
+}

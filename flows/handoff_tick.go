@@ -80,7 +80,11 @@ func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, er
 			silent = now.Sub(p.HeldUntil)
 		}
 		switch {
-		case silent >= a.cfg.HandoffRemind+a.cfg.HandoffReturn:
+		// The chat goes back only after a reminder, and no sooner than the
+		// time it promised: a tick that came late (a slow machine, the bot
+		// down for a while) reminds first.
+		case p.Reminded && silent >= a.cfg.HandoffRemind+a.cfg.HandoffReturn &&
+			(p.RemindedAt.IsZero() || now.Sub(p.RemindedAt) >= a.cfg.HandoffReturn):
 			q, pos, err := a.d.Queue.Release(ctx, Return{ChatID: p.ChatID, Volunteer: p.Volunteer, Pending: p.Pending, At: now})
 			if errors.Is(err, ErrNotFound) {
 				continue // answered, released or returned meanwhile
@@ -111,7 +115,7 @@ func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, er
 				claimed = append(claimed, tickClaim{what: "reminder", replies: []Reply{{ChatID: p.Volunteer, Lang: p.VolLang,
 					Priority: PriorityReply, Texts: []Text{T("handoff.remind", "Ticket", p.Ticket, "Wait", waitText(silent),
 						"Left", waitText(a.cfg.HandoffReturn))}}},
-					done: func(ctx context.Context) error { return a.d.Queue.ReminderSent(ctx, chat, pending) }})
+					done: func(ctx context.Context) error { return a.d.Queue.ReminderSent(ctx, chat, pending, a.d.Now()) }})
 			}
 		}
 	}

@@ -1,18 +1,18 @@
 package storage
 
 import (
-	"hotline/internal/batch"
-
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"hotline/flows"
+	"hotline/internal/batch"
 )
 
 var _ flows.Queue = (*Queue)(nil)
@@ -587,13 +587,14 @@ func (s *Queue) VolunteerWrote(ctx context.Context, chatID int64) error {
 
 // A reminder or an escalation is claimed until a time ("c:<ms>" in its
 // field), its messages are put in the outbox, and then it is marked done
-// ("1"). A claim whose process died before that expires, and the next tick
-// claims it again: the message is not lost.
+// ("1"; a reminder "s:<ms>", when it went out). A claim whose process died
+// before that expires, and the next tick claims it again: the message is
+// not lost.
 var claimReminderScript = redis.NewScript(`
 local pk = ARGV[1] .. 'h:p:' .. ARGV[2]
 if redis.call('HGET', pk, 'pending') ~= ARGV[3] then return 0 end
 local r = redis.call('HGET', pk, 'reminded')
-if r == '1' then return 0 end
+if r and string.sub(r, 1, 2) ~= 'c:' then return 0 end
 if r and tonumber(string.sub(r, 3)) and tonumber(string.sub(r, 3)) > tonumber(ARGV[4]) then return 0 end
 redis.call('HSET', pk, 'reminded', 'c:' .. ARGV[5])
 return 1
@@ -611,13 +612,13 @@ func (s *Queue) ClaimReminder(ctx context.Context, chatID int64, pending, now, u
 var reminderSentScript = redis.NewScript(`
 local pk = ARGV[1] .. 'h:p:' .. ARGV[2]
 if redis.call('HGET', pk, 'pending') ~= ARGV[3] then return 0 end
-redis.call('HSET', pk, 'reminded', '1')
+redis.call('HSET', pk, 'reminded', 's:' .. ARGV[4])
 return 1
 `)
 
-// ReminderSent marks the reminder of pending sent.
-func (s *Queue) ReminderSent(ctx context.Context, chatID int64, pending time.Time) error {
-	if err := s.run(ctx, reminderSentScript, idStr(chatID), msStr(pending)).Err(); err != nil {
+// ReminderSent marks the reminder of pending sent at a time.
+func (s *Queue) ReminderSent(ctx context.Context, chatID int64, pending, at time.Time) error {
+	if err := s.run(ctx, reminderSentScript, idStr(chatID), msStr(pending), msStr(at)).Err(); err != nil {
 		return fmt.Errorf("mark reminder of %d: %w", chatID, err)
 	}
 	return nil
@@ -720,21 +721,28 @@ func waitingOf(h map[string]string) flows.Waiting {
 }
 
 func pairingOf(h map[string]string) flows.Pairing {
+	// "1" is a reminder marked sent before its time was kept.
+	at, sent := strings.CutPrefix(h["reminded"], "s:")
+	reminded, remindedAt := sent || h["reminded"] == "1", time.Time{}
+	if sent {
+		remindedAt = msTime(at)
+	}
 	return flows.Pairing{
-		ID:        h["id"],
-		ChatID:    parseID(h["chat"]),
-		Ticket:    parseID(h["ticket"]),
-		Volunteer: parseID(h["vol"]),
-		Name:      h["name"],
-		VolLang:   h["vlang"],
-		Lang:      h["lang"],
-		Urgent:    h["urgent"] == "1",
-		CaseCode:  h["case"],
-		Since:     msTime(h["since"]),
-		Queued:    msTime(h["queued"]),
-		Taken:     msTime(h["taken"]),
-		Pending:   msTime(h["pending"]),
-		Reminded:  h["reminded"] == "1",
-		HeldUntil: msTime(h["hold"]),
+		ID:         h["id"],
+		ChatID:     parseID(h["chat"]),
+		Ticket:     parseID(h["ticket"]),
+		Volunteer:  parseID(h["vol"]),
+		Name:       h["name"],
+		VolLang:    h["vlang"],
+		Lang:       h["lang"],
+		Urgent:     h["urgent"] == "1",
+		CaseCode:   h["case"],
+		Since:      msTime(h["since"]),
+		Queued:     msTime(h["queued"]),
+		Taken:      msTime(h["taken"]),
+		Pending:    msTime(h["pending"]),
+		Reminded:   reminded,
+		RemindedAt: remindedAt,
+		HeldUntil:  msTime(h["hold"]),
 	}
 }
