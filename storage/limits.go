@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"hotline/internal/batch"
-
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hotline/flows"
+	"hotline/internal/batch"
 )
 
 // LookupLimits bound how many case codes people may try. Zero fields take

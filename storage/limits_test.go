@@ -1,8 +1,6 @@
 package storage_test
 
 import (
-	"hotline/internal/batch"
-
 	"context"
 	"errors"
 	"testing"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"hotline/internal/batch"
 	"hotline/storage"
 	"hotline/storage/storagetest"
 )

@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"hotline/internal/batch"
-
 	"bytes"
 	"compress/flate"
 	"context"
@@ -18,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hotline/flows"
+	"hotline/internal/batch"
 )
 
 var _ flows.Sessions = (*Sessions)(nil)

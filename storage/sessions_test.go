@@ -1,8 +1,6 @@
 package storage_test
 
 import (
-	"hotline/internal/batch"
-
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hotline/flows"
+	"hotline/internal/batch"
 	"hotline/storage"
 	"hotline/storage/storagetest"
 )

@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"hotline/internal/batch"
-
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"hotline/internal/batch"
 )
 
 // The inbox keeps Telegram updates from the moment they are taken in until

@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"hotline/internal/batch"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"hotline/internal/batch"
 	"hotline/storage/storagetest"
 )
 

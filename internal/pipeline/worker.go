@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"hotline/internal/batch"
-
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"hotline/internal/batch"
 )
 
 // Reading and handling. One reader per process reads, in one blocking round
