@@ -235,8 +235,9 @@ type Casework interface {
 	// time; false when another process holds the claim, the escalation was
 	// sent, or the case was taken. An expired claim may be taken again.
 	ClaimEscalation(ctx context.Context, caseID int64, n int, now, until time.Time) (bool, error)
-	// EscalationSent counts escalation n+1 as sent (in the outbox).
-	EscalationSent(ctx context.Context, caseID int64, n int) error
+	// EscalationSent counts the escalations after n as sent (in the
+	// outbox), to.
+	EscalationSent(ctx context.Context, caseID int64, n, to int) error
 	// Dated returns the open cases with a date from…to (YYYY-MM-DD).
 	Dated(ctx context.Context, from, to string) ([]CaseView, error)
 	// ClaimReminder claims the reminder days before a date of a case until
@@ -1053,6 +1054,15 @@ func escalateAt(created time.Time, base time.Duration, n int) time.Time {
 	return created.Add(base * time.Duration(1<<(n+1)-1))
 }
 
+// dueEscalations is how many escalations of a case created at created are
+// due by now, n of them sent (and the n+1st due).
+func dueEscalations(created time.Time, base time.Duration, n int, now time.Time) int {
+	for n < maxEscalations && !now.Before(escalateAt(created, base, n+1)) {
+		n++
+	}
+	return n + 1
+}
+
 // ReminderClaim is a reminder of a date of a case, claimed by a tick from
 // Now until Until.
 type ReminderClaim struct {
@@ -1119,7 +1129,9 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 		if err != nil {
 			return errors.Join(append(failed, err)...)
 		}
-		v.Escalations++
+		// After an outage, the escalations missed meanwhile are one
+		// message, not one per tick until they have caught up.
+		v.Escalations = dueEscalations(v.Created, base, n, now)
 		texts, buttons := Card(v, CardEscalation)
 		texts = append([]Text{T("casework.escalated", "Code", FormatCode(v.Code), "Wait", waitText(now.Sub(v.Created)),
 			"Times", v.Escalations, "Waiting", len(untaken))}, texts...)
@@ -1134,7 +1146,7 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 			failed = append(failed, fmt.Errorf("send escalation of case %d: %w", v.ID, err))
 			continue
 		}
-		if err := a.d.Casework.EscalationSent(ctx, v.ID, n); err != nil {
+		if err := a.d.Casework.EscalationSent(ctx, v.ID, n, v.Escalations); err != nil {
 			failed = append(failed, fmt.Errorf("count escalation of case %d: %w", v.ID, err))
 		}
 	}

@@ -483,7 +483,8 @@ func mustView(t *testing.T, w *hworld, code string) flows.CaseView {
 
 // TestCaseEscalation: an urgent case nobody takes goes to the coordinators
 // after CaseEscalateUrgent, again after twice that, and never once taken;
-// two replicas ticking at once send each escalation once.
+// two replicas ticking at once send each escalation once; escalations
+// missed while the bot was down are one message when it is back.
 func TestCaseEscalation(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -523,7 +524,10 @@ func TestCaseEscalation(t *testing.T) {
 	for _, step := range []struct {
 		after time.Duration
 		want  int
-	}{{9 * time.Minute, 0}, {time.Minute, 1}, {19 * time.Minute, 0}, {time.Minute, 1}, {39 * time.Minute, 0}, {time.Minute, 1}} {
+	}{{9 * time.Minute, 0}, {time.Minute, 1}, {19 * time.Minute, 0}, {time.Minute, 1}, {39 * time.Minute, 0}, {time.Minute, 1},
+		// The bot down through two escalations (due at 150 and 310
+		// minutes): one message when it is back, and the next on time.
+		{250 * time.Minute, 1}, {0, 0}, {309 * time.Minute, 0}, {time.Minute, 1}} {
 		w.advance(step.after)
 		got := escalations()
 		if got[cwCoord] != step.want || got[hAdmin] != step.want || got[cwVol] != 0 {

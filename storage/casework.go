@@ -522,11 +522,11 @@ func (s *Casework) ClaimEscalation(ctx context.Context, caseID int64, n int, now
 		  AND (escalation_claim IS NULL OR escalation_claim < $3)`, caseID, n, now, until)
 }
 
-// EscalationSent counts escalation n+1 of a case as sent.
-func (s *Casework) EscalationSent(ctx context.Context, caseID int64, n int) error {
+// EscalationSent counts the escalations of a case after n as sent: to.
+func (s *Casework) EscalationSent(ctx context.Context, caseID int64, n, to int) error {
 	_, err := s.exec(ctx, "count escalation of", caseID, `
-		UPDATE cases SET escalations = $2 + 1, escalation_claim = NULL
-		WHERE id = $1 AND escalations = $2`, caseID, n)
+		UPDATE cases SET escalations = $3, escalation_claim = NULL
+		WHERE id = $1 AND escalations = $2`, caseID, n, to)
 	return err
 }
 
