@@ -182,7 +182,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	}
 	a := &App{cfg: cfg, d: d}
 	a.steps = make(map[string]*step)
-	for _, st := range append(reportSteps(a), factSteps(a)...) {
+	for _, st := range append(append(reportSteps(a), factSteps(a)...), saidStep(a)) {
 		a.steps[st.name] = st
 	}
 	a.hooks = newHooks()

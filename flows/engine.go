@@ -534,7 +534,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	}
 	if !button {
 		if st.max == 0 {
-			c.say(T("input.use_buttons"))
+			if c.keepTyped(v) {
+				c.say(T("input.kept_use_buttons"))
+			} else {
+				c.say(T("input.use_buttons"))
+			}
 			return c.prompt(ctx, false)
 		}
 		if c.splitPart(v) {

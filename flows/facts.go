@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Facts are what decides whether a deportation can still be stopped: the
@@ -58,6 +59,11 @@ type Facts struct {
 
 	// DatesShare: people with the case code may see a deportation date.
 	DatesShare bool `json:"ds,omitempty"`
+
+	// Said is what the reporter typed where a question takes a button
+	// ("they are deporting him tomorrow" under "is it urgent?"), kept for
+	// the volunteer (keepTyped), one message a line.
+	Said string `json:"sd,omitempty"`
 }
 
 // Steps of the facts, in the order they are asked.
@@ -83,6 +89,7 @@ const (
 	stepPrivacy      = "privacy"
 	stepPublicity    = "publicity"
 	stepMore         = "more"
+	stepSaid         = "said"
 )
 
 // Choices of the facts' questions, as stored.
@@ -199,6 +206,50 @@ func officeAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
 }
 
 // factSteps declares the questions of the facts, in the order asked.
+// keepTyped keeps words typed where a question of the report takes a
+// button in Facts.Said, for the volunteer, instead of losing them: people
+// answer in their own words, and those words are often what matters
+// most. False when there is nothing to keep: before the consent, "don't
+// know", no words, or no room left.
+func (c *turn) keepTyped(v string) bool {
+	if c.s.Flow != flowReport || c.s.Step == stepConsent || ParseUnknown(v) {
+		return false
+	}
+	v, p := ParseText(v, c.a.cfg.MaxText)
+	if p != nil || !hasLetter(v) {
+		return false
+	}
+	said := &c.s.Draft.Facts.Said
+	if slices.Contains(strings.Split(*said, "\n"), v) {
+		return true // sent again
+	}
+	if *said != "" {
+		v = *said + "\n" + v
+	}
+	if utf8.RuneCountInString(v) > c.a.cfg.MaxText {
+		return false
+	}
+	*said = v
+	return true
+}
+
+// saidStep shows the words keepTyped kept on the review screen, where the
+// reporter may change or remove them. No question leads to it.
+func saidStep(a *App) *step {
+	return &step{
+		name: stepSaid,
+		max:  a.cfg.MaxText,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.said", "Max", T("unit.chars").Plural(a.cfg.MaxText))},
+				[][]Button{{c.opt("skip", "btn.said_remove")}}, nil
+		},
+		parse: optional(func(r *Report) *string { return &r.Facts.Said },
+			func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }),
+		answer: showText(func(r *Report) *string { return &r.Facts.Said }),
+		next:   then(stepReview),
+	}
+}
+
 func factSteps(a *App) []*step {
 	return []*step{
 		{

@@ -394,7 +394,7 @@ func TestTypedCaptionIsThePress(t *testing.T) {
 				{press: "btn.dont_know", want: "ask.detained_on"},
 				{send: "1.3.2026", want: "ask.circumstance"},
 			})
-			c.expect(c.send(tt.none), "input.use_buttons", "ask.circumstance")
+			c.expect(c.send(tt.none), "input.kept_use_buttons", "ask.circumstance")
 			c.expect(c.send(tt.circumstance), "ask.details")
 			if got := c.session().Draft.Circumstance; got != "raid_home" {
 				t.Errorf("circumstance = %q, want raid_home", got)

@@ -381,7 +381,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 // reporter's own answers ("Your name", "Your state") are the reporter's.
 func volunteerField(f string) Text {
 	switch f {
-	case stepRepName, stepRelation, stepContact, stepState:
+	case stepRepName, stepRelation, stepContact, stepState, stepSaid:
 		return T("vfield." + f)
 	}
 	return T("field." + f)

@@ -73,7 +73,11 @@ func (c *turn) reviewFields() []string {
 		if x.FlightSource != "none" && x.FlightSource != "unknown" {
 			f = append(f, stepFlightNote)
 		}
-		return append(f, stepContact)
+		f = append(f, stepContact)
+		if x.Said != "" {
+			f = append(f, stepSaid)
+		}
+		return f
 	}
 	f := []string{stepName, stepNameCyr, stepNameOther, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
 		stepDetained, stepCircum}
@@ -100,8 +104,12 @@ func (c *turn) reviewFields() []string {
 	if x.CanCall == "yes" {
 		f = append(f, stepLastCall)
 	}
-	return append(f, stepPhoneAcct, stepUrgent, stepRepName, stepRelation, stepContact, stepState, stepPrivacy, stepPublicity,
+	f = append(f, stepPhoneAcct, stepUrgent, stepRepName, stepRelation, stepContact, stepState, stepPrivacy, stepPublicity,
 		stepFacShare)
+	if x.Said != "" {
+		f = append(f, stepSaid)
+	}
+	return f
 }
 
 // ask is a prompt of one text and, optionally, buttons.

@@ -511,8 +511,15 @@ func TestBadInput(t *testing.T) {
 	c.expect(c.send("не знаю"), "ask.detained_on")
 	c.expect(c.send("15.01.1975"), "parse.date_before_birth", "ask.detained_on")
 	c.send("1.3.2026")
-	c.expect(c.send("на чекине"), "input.use_buttons", "ask.circumstance")
+	// Words where a button is asked are kept for the volunteer; a photo,
+	// "don't know" and the same words again add nothing.
+	c.expect(c.send("на чекине"), "input.kept_use_buttons", "ask.circumstance")
+	c.expect(c.send("на чекине"), "input.kept_use_buttons", "ask.circumstance")
+	c.expect(c.send("не знаю"), "input.use_buttons", "ask.circumstance")
 	c.expect(c.media("photo"), "input.use_buttons", "ask.circumstance")
+	if got := c.session().Draft.Facts.Said; got != "на чекине" {
+		t.Errorf("kept words = %q, want %q", got, "на чекине")
+	}
 	c.press("circ.raid_home")
 	r = c.send(strings.Repeat("x", 1001))
 	c.expect(r, "input.too_long", "ask.details")

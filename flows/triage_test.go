@@ -242,3 +242,61 @@ func TestStagingTransferMakesUrgent(t *testing.T) {
 		t.Errorf("case urgent marks %v (%v): want staging", v.Urgent, err)
 	}
 }
+
+// TestWordsAtAButtonQuestionReachTheVolunteer: a frightened relative
+// answers "is it urgent?" in their own words. The words are kept for the
+// volunteer (not lost under "use the buttons"), shown on the review, where
+// they can be changed, and on the volunteer's /case; nothing typed before
+// the consent is kept.
+func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	c := &chat{testApp: a, id: 7000002, langCode: "ru", sent: map[int]flows.Reply{}}
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.send("Иван Петров, A123456789"), "input.use_buttons", "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	words := "его завтра депортируют, билет на рейс уже купили"
+	c.expect(c.send(words), "input.kept_use_buttons", "ask.triage")
+	fillReport(c, []answer{
+		{press: "btn.triage_yes", want: "ask.name"},
+		{send: "Иван Петров", want: "ask.name_latin"},
+		{press: "btn.use_translit", want: "ask.a_number"},
+		{send: "A 123 456 789", want: "ask.facility"},
+		{send: "krome", want: "ask.facility_pick"},
+		{press: "btn.facility_keep", want: "ask.flight"},
+	})
+	c.expect(c.send("мать сказала"), "input.kept_use_buttons", "ask.flight")
+	fillReport(c, []answer{
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{send: "в пятницу", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	kept := words + "\nмать сказала"
+	review := c.rendered(c.last)
+	if !strings.Contains(review, "Вы также написали") || !strings.Contains(review, "мать сказала") {
+		t.Errorf("the review does not show the words kept:\n%s", review)
+	}
+	// Changed from the review: the new words replace them.
+	edit := flows.Input{Kind: flows.KindButton, Data: c.session().Nonce + ":review:e_said", MessageID: c.lastID}
+	c.expect(c.handle(edit), "ask.said", "answer.current")
+	c.expect(c.send(kept+", рейс из Майами"), "ask.review")
+	kept += ", рейс из Майами"
+	r := c.press("btn.confirm")
+	code := data(r, "report.done_urgent", "Code")
+	stored, _, err := c.cases.Get(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Facts.Said != kept {
+		t.Errorf("stored words = %q, want %q", stored.Facts.Said, kept)
+	}
+	if strings.Contains(stored.Facts.Said, "A123456789") {
+		t.Error("words typed before the consent were kept")
+	}
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	card := adm.rendered(adm.command("case", code))
+	if !strings.Contains(card, "The reporter also wrote") || !strings.Contains(card, "билет на рейс уже купили") {
+		t.Errorf("the volunteer's /case lacks the reporter's words:\n%s", card)
+	}
+}
