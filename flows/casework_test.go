@@ -838,6 +838,18 @@ func TestNewsTypedCaptions(t *testing.T) {
 	if got := to(rs, cwVol); len(got) != 1 || describe(got[0]) != "casework.news_owner" {
 		t.Errorf("the owner got %v", describeAll(got))
 	}
+
+	// The news itself typed instead of its kind is the news, in words.
+	rep.command("news", "")
+	news := "Вчера звонил, говорит, что суд перенесли на март"
+	rs = rep.send(news)
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("typed news: %v", describeAll(rs))
+	}
+	got := to(rs, cwVol)
+	if len(got) != 1 || describe(got[0]) != "casework.news_owner" || !strings.Contains(w.cat.Render("en", got[0].Texts...), news) {
+		t.Errorf("the owner got %v", describeAll(got))
+	}
 }
 
 // A case without a known lawyer says so — "none known", not "no": the

@@ -264,6 +264,14 @@ func newsTyped(ctx context.Context, c *turn) error {
 		}
 		u.Note = note
 		return c.commitNews(ctx)
+	case stepNewsKind:
+		// The news itself, typed instead of choosing what it is about
+		// ("его перевели в Krome, суд 12 января"): it is the "other news"
+		// in words, for the volunteer to read.
+		if note, p := ParseText(v, c.a.cfg.MaxText); p == nil && hasLetter(note) && !ParseUnknown(note) {
+			u.Status, u.Note = NewsText, note
+			return c.commitNews(ctx)
+		}
 	}
 	c.say(T("input.use_buttons"))
 	return c.newsPrompt(ctx)
