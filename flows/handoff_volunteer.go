@@ -362,7 +362,13 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	view := &turn{a: a, s: &Session{ChatID: c.in.ChatID, Lang: m.lang, Draft: *r}, in: c.in, now: c.now}
 	view.s.Draft.Filed = cs.Code // every field, not the urgent path's few
 	var lines []Text
-	for _, f := range view.reviewFields() {
+	fields := view.reviewFields()
+	if i := slices.Index(fields, stepSaid); i > 0 {
+		// The reporter's own words come first, under the name: they are
+		// often the most urgent part ("deported tomorrow").
+		fields = slices.Insert(slices.Delete(fields, i, i+1), 1, stepSaid)
+	}
+	for _, f := range fields {
 		ans, err := a.steps[f].answer(ctx, view, true)
 		if err != nil {
 			return err

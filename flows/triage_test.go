@@ -274,6 +274,8 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 	})
 	kept := words + "\nмать сказала"
 	review := c.rendered(c.last)
+	// A bare yes at the review is not kept (nor taken for "send").
+	c.expect(c.send("да"), "input.use_buttons", "ask.review")
 	if !strings.Contains(review, "Вы также написали") || !strings.Contains(review, "мать сказала") {
 		t.Errorf("the review does not show the words kept:\n%s", review)
 	}
@@ -298,5 +300,8 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 	card := adm.rendered(adm.command("case", code))
 	if !strings.Contains(card, "The reporter also wrote") || !strings.Contains(card, "билет на рейс уже купили") {
 		t.Errorf("the volunteer's /case lacks the reporter's words:\n%s", card)
+	}
+	if strings.Index(card, "The reporter also wrote") > strings.Index(card, "A-number") {
+		t.Errorf("the reporter's words come after the facts, not under the name:\n%s", card)
 	}
 }
