@@ -210,9 +210,12 @@ func officeAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
 // button in Facts.Said, for the volunteer, instead of losing them: people
 // answer in their own words, and those words are often what matters
 // most. False when there is nothing to keep: before the consent, "don't
-// know", a bare yes, no or thanks, no words, or no room left.
+// know", a bare yes, no or thanks, no words, or no room left; and after
+// the urgent path filed the case, where the rest of the draft is stored
+// only if the reporter goes on to the end ("later" drops it), so "kept"
+// would not be true.
 func (c *turn) keepTyped(v string) bool {
-	if c.s.Flow != flowReport || c.s.Step == stepConsent || ParseUnknown(v) {
+	if c.s.Flow != flowReport || c.s.Step == stepConsent || c.filed() || ParseUnknown(v) {
 		return false
 	}
 	if key := captionKey(v); yesWords[key] || noWords[key] || slices.Contains(thanksWords, key) {

@@ -58,9 +58,10 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 		return true, a.relayChosen(ctx, c)
-	case st.Waiting != nil && msg && c.s.Flow != flowReport:
+	case st.Waiting != nil && msg && (c.s.Flow != flowReport || c.waitingWords(ctx)):
 		// Answers to the report (the urgent path queues the reporter
-		// before the optional questions) go to the report.
+		// before the optional questions) go to the report; the rest is
+		// what "write while you wait" asked for.
 		return true, a.keep(ctx, c, st)
 	case c.in.Command == "help" && !c.isStatusFlow():
 		// Members get their commands (in a status update, its help);
@@ -73,6 +74,26 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 		return true, a.answerMember(c, m, nil)
 	}
 	return false, nil
+}
+
+// waitingWords reports whether a message of a reporter who waits in the
+// queue while answering the optional questions after the urgent filing is
+// not an answer to them: a photo, a voice message, or words where the
+// question takes a button and are not its caption. Such a message is for
+// the volunteer, as the bot told them when it queued them.
+func (c *turn) waitingWords(ctx context.Context) bool {
+	if !c.filed() || c.s.Pending != "" {
+		return false
+	}
+	if c.in.Kind == KindMedia {
+		return true
+	}
+	st := c.a.steps[c.s.Step]
+	if st == nil || st.max != 0 {
+		return false
+	}
+	_, caption := c.typedButton(ctx, c.in.Text)
+	return !caption
 }
 
 // sayPaired reminds a paired user where their messages go.

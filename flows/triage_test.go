@@ -99,7 +99,8 @@ func TestUrgentPathInRussian(t *testing.T) {
 }
 
 // TestUrgentPathLater: "not now" after the urgent filing leaves the case as
-// it is and the reporter in the queue.
+// it is and the reporter in the queue; what they write meanwhile, as the
+// bot asked them to, is kept for the volunteer.
 func TestUrgentPathLater(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "en")
@@ -116,6 +117,32 @@ func TestUrgentPathLater(t *testing.T) {
 	})
 	c.expect(c.press("btn.confirm"), "report.done_urgent", "handoff.joined_urgent", "handoff.position",
 		"handoff.nobody_on_duty", "handoff.write_while_waiting", "ask.more")
+	// Told to write while they wait, they write: the words and a photo go
+	// to the volunteer, not to "use the buttons", and the question stays.
+	ctx := context.Background()
+	write := func(in flows.Input) []string {
+		in.UpdateID = c.nextUpdate()
+		in.ChatID, in.UserID, in.ChatType, in.LangCode, in.At = c.id, c.id, "private", c.langCode, c.now
+		rs, err := c.app.Handle(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range rs {
+			ids = append(ids, textIDs(r)...)
+		}
+		return ids
+	}
+	if got := write(flows.Input{Kind: flows.KindText, Text: "he has a heart condition", MessageID: 101}); !slices.Equal(got,
+		[]string{"handoff.kept", "handoff.position"}) {
+		t.Errorf("words while waiting: %v, want them kept for the volunteer", got)
+	}
+	if got := write(flows.Input{Kind: flows.KindMedia, Media: "photo", MessageID: 102}); len(got) != 0 {
+		t.Errorf("a photo while waiting: %v, want it kept without a word", got)
+	}
+	if st, err := c.queue.Chat(ctx, c.id); err != nil || st.Kept != 2 {
+		t.Errorf("messages kept for the volunteer: %+v, %v; want 2", st, err)
+	}
 	c.expect(c.press("btn.more_later"), "report.more_later")
 	if s := c.session(); s.Flow != "" {
 		t.Errorf("session after 'not now': %+v", s)
