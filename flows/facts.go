@@ -251,8 +251,12 @@ func saidStep(a *App) *step {
 		},
 		parse: optional(func(r *Report) *string { return &r.Facts.Said },
 			func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }),
-		answer: showText(func(r *Report) *string { return &r.Facts.Said }),
-		next:   then(stepReview),
+		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+			// One line on the review and the card, each message after a
+			// slash.
+			return c.orNone(strings.ReplaceAll(c.s.Draft.Facts.Said, "\n", " / "), answered), nil
+		},
+		next: then(stepReview),
 	}
 }
 

@@ -303,7 +303,7 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 	review := c.rendered(c.last)
 	// A bare yes at the review is not kept (nor taken for "send").
 	c.expect(c.send("да"), "input.use_buttons", "ask.review")
-	if !strings.Contains(review, "Вы также написали") || !strings.Contains(review, "мать сказала") {
+	if !strings.Contains(review, "Вы также написали:</b> "+words+" / мать сказала") {
 		t.Errorf("the review does not show the words kept:\n%s", review)
 	}
 	// Changed from the review: the new words replace them.
