@@ -541,12 +541,24 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		if button {
 			return c.checkinPrompt(ctx)
 		}
+		split := hasDigit(v)
+		if split {
+			// "Ivan Petrov A123456789": the name is what comes before
+			// the digits; the A-number is the next question.
+			if v = nameHead(v); v == "" {
+				c.say(T("parse.name_digits"))
+				return c.checkinPrompt(ctx)
+			}
+		}
 		name, p := ParseName(v, maxName)
 		if p != nil {
 			c.say(*p)
 			return c.checkinPrompt(ctx)
 		}
 		d.Name = name
+		if split {
+			c.say(T("parse.name_split", "Name", name, "Kept", false))
+		}
 		next = ckANumber
 	case ckANumber:
 		switch {

@@ -292,14 +292,17 @@ func TestCheckinBadInput(t *testing.T) {
 	expectTexts(t, p.press("btn.checkin_tomorrow"), "checkin.ask_time")
 	expectTexts(t, p.send("quarter past"), "checkin.bad_time", "checkin.ask_time")
 	expectTexts(t, p.send("2 pm"), "checkin.ask_name")
-	p.send("Ivan Petrov")
+	// The name with the A-number after it: the name, then the A-number's
+	// question; digits alone are no name.
+	expectTexts(t, p.send("123 456 789"), "parse.name_digits", "checkin.ask_name")
+	expectTexts(t, p.send("Ivan Petrov, A 123 456 789"), "parse.name_split", "checkin.ask_anumber")
 	expectTexts(t, p.press("btn.checkin_anumber_unknown"), "checkin.review")
 	p.press("btn.checkin_save")
 	k, err := w.deps.Checkins.Active(context.Background(), p.id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.OfficeText != "Orlando sub-office" || k.State != "FL" || k.Zone != "America/New_York" ||
+	if k.OfficeText != "Orlando sub-office" || k.State != "FL" || k.Zone != "America/New_York" || k.Name != "Ivan Petrov" ||
 		!k.Start.Equal(time.Date(2026, 3, 11, 18, 0, 0, 0, time.UTC)) {
 		t.Fatalf("stored %+v", k)
 	}

@@ -221,6 +221,12 @@ func (c *turn) keepTyped(v string) bool {
 	if key := captionKey(v); yesWords[key] || noWords[key] || slices.Contains(thanksWords, key) {
 		return false
 	}
+	return c.keepWords(v)
+}
+
+// keepWords adds a message to Facts.Said; false when it has no words or
+// there is no room left.
+func (c *turn) keepWords(v string) bool {
 	v, p := ParseText(v, c.a.cfg.MaxText)
 	if p != nil || !hasLetter(v) {
 		return false

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -128,6 +129,43 @@ func askWith(id string, opts ...[2]string) func(context.Context, *turn) ([]Text,
 		}
 		return []Text{T(id)}, rows, nil
 	}
+}
+
+// nameHead is the name at the head of a message that says more after it
+// (a number, a date): what comes before the first digit or a word that
+// begins the rest ("родился", "born"), without the punctuation and a lone
+// "A" of an A-number left at its end. "" when nothing is left.
+func nameHead(v string) string {
+	low := strings.ToLower(v)
+	end := strings.IndexFunc(v, unicode.IsDigit)
+	for _, w := range []string{"родил", "дата рожд", "д.р.", "г.р.", "а-номер", "a-номер", "номер", "born", "dob", "d.o.b",
+		"a-number", "a number", "alien"} {
+		if i := strings.Index(low, w); i > 0 && (end < 0 || i < end) && !unicode.IsLetter(lastRune(low[:i])) {
+			end = i
+		}
+	}
+	if end >= 0 {
+		v = v[:end]
+	}
+	for {
+		t := strings.TrimRightFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || r == '№' })
+		if f := strings.Fields(t); len(f) > 1 && slices.Contains([]string{"A", "a", "А", "а"}, f[len(f)-1]) {
+			t = strings.TrimSuffix(t, f[len(f)-1])
+		}
+		if t == v {
+			break
+		}
+		v = t
+	}
+	if strings.IndexFunc(v, unicode.IsLetter) == strings.LastIndexFunc(v, unicode.IsLetter) {
+		return "" // no name has fewer than two letters: "A 123 456 789"
+	}
+	return v
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 // then is a fixed next step.
@@ -284,6 +322,16 @@ func reportSteps(a *App) []*step {
 			if button {
 				return wrong("button.old_step")
 			}
+			whole, split := v, false
+			if hasDigit(v) {
+				// All they know in one message: "Петров Иван, A 123 456
+				// 789, родился 1.2.1990". A name has no digits: it is
+				// what comes before them.
+				if v = nameHead(v); v == "" {
+					return refused(problem("parse.name_digits"))
+				}
+				split = true
+			}
 			n, p := ParseName(v, maxName)
 			if p != nil {
 				return refused(p)
@@ -294,7 +342,16 @@ func reportSteps(a *App) []*step {
 			} else {
 				r.NameLatin = n
 			}
-			return accepted()
+			if !split {
+				return accepted()
+			}
+			// The whole message goes to the volunteer; the A-number and
+			// the dates are asked in their turn.
+			kept := !c.filed() && c.keepWords(whole)
+			return outcome{then: func(ctx context.Context, c *turn) error {
+				c.say(T("parse.name_split", "Name", n, "Kept", kept))
+				return c.advance(ctx)
+			}}, nil
 		},
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 			r := &c.s.Draft

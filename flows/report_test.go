@@ -478,7 +478,7 @@ func TestBadInput(t *testing.T) {
 	c.expect(c.media("sticker"), "input.media", "ask.name")
 	c.expect(c.media("voice"), "input.media", "ask.name")
 	c.expect(c.send("😀😀😀"), "parse.name", "ask.name")
-	c.expect(c.send("12345"), "parse.name", "ask.name")
+	c.expect(c.send("12345"), "parse.name_digits", "ask.name")
 	r := c.send(strings.Repeat("я", 4096))
 	c.expect(r, "input.too_long_split", "ask.name") // at Telegram's limit: the start of a longer message
 	if got := c.rendered(r); !strings.Contains(got, "4096 символов") || !strings.Contains(got, "200 символов") {
@@ -781,4 +781,51 @@ func TestSameANumberOffersNews(t *testing.T) {
 	fillReport(first, append(toANumber("ru"),
 		answer{send: "123456789", want: "ask.detained_on"},
 	))
+}
+
+// TestNameWithMore: people write all they know at the name question. The
+// name is what comes before the digits (and before "born", "родился"); the
+// whole message is kept for the volunteer; the A-number is asked in its
+// turn. A message with no name before its digits is refused.
+func TestNameWithMore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, send, cyrillic, latin, next string
+	}{
+		{"ru", "Петров Иван, A 123 456 789, родился 1.2.1990", "Петров Иван", "", "ask.name_latin"},
+		{"ru", "Иван Петров родился 01.02.1990", "Иван Петров", "", "ask.name_latin"},
+		{"en", "Ivan Petrov A123456789", "", "Ivan Petrov", "ask.name_cyr"},
+		{"en", "PETROV, IVAN, A# 123-456-789", "", "PETROV, IVAN", "ask.name_cyr"},
+		{"en", "Maria Osborne 35 years old", "", "Maria Osborne", "ask.name_cyr"},
+		{"en", "Maria Gonzalez, born in 1985", "", "Maria Gonzalez", "ask.name_cyr"},
+	} {
+		t.Run(tt.send, func(t *testing.T) {
+			t.Parallel()
+			c := newChat(t, tt.lang)
+			startReport(c)
+			r := c.send(tt.send)
+			c.expect(r, "parse.name_split", tt.next)
+			d := c.session().Draft
+			if d.NameCyrillic != tt.cyrillic || d.NameLatin != tt.latin {
+				t.Errorf("name = %q / %q, want %q / %q", d.NameCyrillic, d.NameLatin, tt.cyrillic, tt.latin)
+			}
+			if d.Facts.Said != tt.send {
+				t.Errorf("kept for the volunteer: %q, want the whole message", d.Facts.Said)
+			}
+			if d.ANumber != "" || d.BirthDate != "" {
+				t.Errorf("answers taken from the name's message: %q %q", d.ANumber, d.BirthDate)
+			}
+			if got := c.rendered(r); !strings.Contains(got, tt.cyrillic+tt.latin) {
+				t.Errorf("the reply does not say what was taken as the name:\n%s", got)
+			}
+		})
+	}
+	for _, bad := range []string{"A 123 456 789", "123456789", "1.2.1990"} {
+		c := newChat(t, "ru")
+		startReport(c)
+		c.expect(c.send(bad), "parse.name_digits", "ask.name")
+		if d := c.session().Draft; d.NameCyrillic != "" || d.NameLatin != "" || d.Facts.Said != "" {
+			t.Errorf("%q: stored %+v", bad, d)
+		}
+	}
 }
