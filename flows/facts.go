@@ -205,7 +205,6 @@ func officeAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
 	return c.orNone("", answered), nil
 }
 
-// factSteps declares the questions of the facts, in the order asked.
 // keepTyped keeps words typed where a question of the report takes a
 // button in Facts.Said, for the volunteer, instead of losing them: people
 // answer in their own words, and those words are often what matters
@@ -266,6 +265,7 @@ func saidStep(a *App) *step {
 	}
 }
 
+// factSteps declares the questions of the facts, in the order asked.
 func factSteps(a *App) []*step {
 	return []*step{
 		{
