@@ -127,6 +127,9 @@ type App struct {
 	d     Deps
 	steps map[string]*step
 	hooks hooks
+	// started is when this process's App was made: a check-in's alarm
+	// that came due while the bot was down waits a moment after it.
+	started time.Time
 }
 
 // New returns an App; zero Config fields take their defaults. It returns an
@@ -180,7 +183,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	if d.Roles == nil {
 		d.Roles = d.Volunteers
 	}
-	a := &App{cfg: cfg, d: d}
+	a := &App{cfg: cfg, d: d, started: d.Now()}
 	a.steps = make(map[string]*step)
 	for _, st := range append(append(reportSteps(a), factSteps(a)...), saidStep(a)) {
 		a.steps[st.name] = st

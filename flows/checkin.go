@@ -221,6 +221,10 @@ const (
 	// checkinLease is how long a replica holds a claimed timer before
 	// another may fire it: far longer than handing messages to the outbox.
 	checkinLease = 2 * time.Minute
+	// checkinSettle is how long after the bot starts an alarm that came
+	// due while it was down waits: an "I'm out" sent meanwhile is among
+	// the updates Telegram hands over first.
+	checkinSettle = time.Minute
 	// checkinLate is how late a timer may fire before its message says so.
 	checkinLate = 10 * time.Minute
 	// checkinMaxAhead is how far ahead a check-in may be registered.

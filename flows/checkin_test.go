@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -521,5 +522,49 @@ func TestCheckinOutInWords(t *testing.T) {
 	expectTexts(t, p.send("я вышел"), "checkin.out_after_alarm")
 	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.out_contact" {
 		t.Fatalf("contact got %v", got)
+	}
+}
+
+// TestCheckinLateAlarmWaitsForTheBacklog: the bot was down when the
+// alarm came due, and the person wrote "I'm out" meanwhile. Back up, the
+// bot handles that message before it raises the alarm: nobody is told the
+// person may be detained. Without such a message the alarm goes out once
+// its lease ran out, a couple of minutes late.
+func TestCheckinLateAlarmWaitsForTheBacklog(t *testing.T) {
+	for _, out := range []bool{true, false} {
+		t.Run(fmt.Sprintf("out=%v", out), func(t *testing.T) {
+			w := newWorld(t, storage.LookupLimits{})
+			p := w.person(ckPerson, "ru")
+			c := w.person(ckContact, "en")
+			w.person(volunteerID, "en")
+			k := w.registerCheckin(p, "new york", "New York City", "11.03", "10:00")
+			w.inviteContact(p, c)
+			p.press("btn.checkin_phone")
+			p.send("+1 212 555 0100")
+			grace := 2 * time.Hour
+			w.setClock(k.End)
+			w.tick()
+			w.setClock(k.End.Add(grace))
+			w.tick()
+
+			// Down from before the alarm until half an hour after it.
+			w.setClock(k.End.Add(2*grace + 30*time.Minute))
+			w.app = mustNew(t, w.cfg, w.deps)
+			cn := len(c.got)
+			w.tick()
+			if out {
+				expectTexts(t, p.send("я вышел"), "checkin.out_ok")
+			}
+			w.setClock(k.End.Add(2*grace + 33*time.Minute))
+			w.tick()
+			w.tick()
+			got := strings.Join(c.idsSince(cn), " ")
+			switch {
+			case out && got != "":
+				t.Errorf("out before the alarm was handled: the contact got %q", got)
+			case !out && got != "checkin.late checkin.alarm_contact":
+				t.Errorf("no answer: the contact got %q, want the alarm once", got)
+			}
+		})
 	}
 }

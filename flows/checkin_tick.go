@@ -227,6 +227,12 @@ func (a *App) CheckinTick(ctx context.Context, send func(context.Context, []Repl
 			return errors.Join(append(failed, fmt.Errorf("claim check-in timers: %w", err))...)
 		}
 		for _, t := range ts {
+			if t.Kind == TimerAlarm && now.Sub(t.Due) > checkinLate && now.Sub(a.started) < checkinSettle {
+				// Due while the bot was down: the person may have
+				// written "I'm out" then, and it is not handled yet. The
+				// alarm is left to its lease and fires after it.
+				continue
+			}
 			rs, err := a.fire(ctx, t, now)
 			if err != nil {
 				failed = append(failed, fmt.Errorf("check-in %d timer %s: %w", t.CheckinID, t.Kind, err))
