@@ -223,7 +223,7 @@ const (
 	checkinLease = 2 * time.Minute
 	// checkinSettle is how long after the bot starts an alarm that came
 	// due while it was down waits: an "I'm out" sent meanwhile is among
-	// the updates Telegram hands over first.
+	// the updates Telegram hands over when the bot is back.
 	checkinSettle = time.Minute
 	// checkinLate is how late a timer may fire before its message says so.
 	checkinLate = 10 * time.Minute
