@@ -1291,13 +1291,7 @@ func TestHandoffReturnSurvivesAFailedRecord(t *testing.T) {
 	hist := &failingEnd{Handoffs: w.deps.Handoffs}
 	w.deps.Handoffs = hist
 	w.app = mustNew(t, w.cfg, w.deps)
-	w.member(hVolunteer, flows.RoleVolunteer)
-	vol, user := w.person(hVolunteer, "en"), w.person(7001, "ru")
-	user.press("m:volunteer")
-	vol.command("next", "")
-	user.send("Hello? Please answer")
-	vol.received()
-	user.received()
+	vol, user := volunteerOwesAnAnswer(w)
 
 	w.advance(10*time.Minute + time.Second)
 	w.tick()
@@ -1338,13 +1332,7 @@ func TestHandoffReturnSurvivesAFailedRecord(t *testing.T) {
 // chat for the time the reminder promises.
 func TestHandoffRemindedBeforeReturn(t *testing.T) {
 	w := newHWorld(t)
-	w.member(hVolunteer, flows.RoleVolunteer)
-	vol, user := w.person(hVolunteer, "en"), w.person(7001, "ru")
-	user.press("m:volunteer")
-	vol.command("next", "")
-	user.send("Hello? Please answer")
-	vol.received()
-	user.received()
+	vol, user := volunteerOwesAnAnswer(w)
 
 	// Silent for the reminder and the return together, no tick between.
 	w.advance(20 * time.Minute)
@@ -1365,4 +1353,17 @@ func TestHandoffRemindedBeforeReturn(t *testing.T) {
 	if got := w.waiting(); !slices.Equal(got, []int64{7001}) {
 		t.Errorf("queue = %v, want the chat back", got)
 	}
+}
+
+// volunteerOwesAnAnswer pairs a volunteer with a user who wrote last: the
+// volunteer's silence counts from now.
+func volunteerOwesAnAnswer(w *hworld) (vol, user *hperson) {
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol, user = w.person(hVolunteer, "en"), w.person(7001, "ru")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	user.send("Hello? Please answer")
+	vol.received()
+	user.received()
+	return vol, user
 }

@@ -15,6 +15,17 @@ import (
 // flight and from whom, contact); the case is stored as urgent and the
 // relative is in the volunteers' queue at once. Two more answers, given
 // afterwards while waiting, complete the same case.
+// urgentToFlight are a Russian reporter's answers on the urgent path, from
+// "is it urgent?" to the question of a flight.
+var urgentToFlight = []answer{
+	{press: "btn.triage_yes", want: "ask.name"},
+	{send: "Иван Петров", want: "ask.name_latin"},
+	{press: "btn.use_translit", want: "ask.a_number"},
+	{send: "A 123 456 789", want: "ask.facility"},
+	{send: "krome", want: "ask.facility_pick"},
+	{press: "btn.facility_keep", want: "ask.flight"},
+}
+
 func TestUrgentPathInRussian(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
@@ -22,13 +33,8 @@ func TestUrgentPathInRussian(t *testing.T) {
 	c.expect(c.command("start", ""), "menu.greeting")
 	c.expect(c.press("btn.menu_report"), "ask.consent")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	fillReport(c, urgentToFlight)
 	fillReport(c, []answer{
-		{press: "btn.triage_yes", want: "ask.name"},
-		{send: "Иван Петров", want: "ask.name_latin"},
-		{press: "btn.use_translit", want: "ask.a_number"},
-		{send: "A 123 456 789", want: "ask.facility"},
-		{send: "krome", want: "ask.facility_pick"},
-		{press: "btn.facility_keep", want: "ask.flight"},
 		{press: "flight.officer", want: "ask.flight_note"},
 		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
 		{send: "+7 900 123-45-67", want: "ask.review"},
@@ -285,14 +291,7 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
 	words := "его завтра депортируют, билет на рейс уже купили"
 	c.expect(c.send(words), "input.kept_use_buttons", "ask.triage")
-	fillReport(c, []answer{
-		{press: "btn.triage_yes", want: "ask.name"},
-		{send: "Иван Петров", want: "ask.name_latin"},
-		{press: "btn.use_translit", want: "ask.a_number"},
-		{send: "A 123 456 789", want: "ask.facility"},
-		{send: "krome", want: "ask.facility_pick"},
-		{press: "btn.facility_keep", want: "ask.flight"},
-	})
+	fillReport(c, urgentToFlight)
 	c.expect(c.send("мать сказала"), "input.kept_use_buttons", "ask.flight")
 	fillReport(c, []answer{
 		{press: "flight.rumor", want: "ask.flight_note"},
