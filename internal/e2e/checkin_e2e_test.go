@@ -278,20 +278,21 @@ func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
 	h.start()
 	// Time goes on: an alarm that came due while the bot was down waits a
 	// minute after the start (an "I'm out" sent meanwhile is handled
-	// first), then the lease of the tick that put it off. The clock jumps
-	// three minutes a second: a lease never runs out under a tick still
-	// sending the alarm, which would send it again.
+	// first), then the two-minute lease of the tick that put it off. The
+	// clock jumps 70 s every 2 s: less than a lease, so that a lease never
+	// runs out under a tick still sending the alarm (the other replica
+	// would send it again), however slow the machine.
 	moving := make(chan struct{})
 	defer close(moving)
 	go func() {
 		at := end.Add(2*ckGrace + 30*time.Minute)
-		for range 5 {
+		for range 8 {
 			select {
 			case <-moving:
 				return
-			case <-time.After(time.Second):
+			case <-time.After(2 * time.Second):
 			}
-			at = at.Add(3 * time.Minute)
+			at = at.Add(70 * time.Second)
 			clock.Set(at)
 		}
 	}()
