@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,16 +137,8 @@ func askWith(id string, opts ...[2]string) func(context.Context, *turn) ([]Text,
 // begins the rest ("родился", "born"), without the punctuation and a lone
 // "A" of an A-number left at its end. "" when nothing is left.
 func nameHead(v string) string {
-	low := strings.ToLower(v)
-	end := strings.IndexFunc(v, unicode.IsDigit)
-	for _, w := range []string{"родил", "дата рожд", "д.р.", "г.р.", "а-номер", "a-номер", "номер", "born", "dob", "d.o.b",
-		"a-number", "a number", "alien"} {
-		if i := strings.Index(low, w); i > 0 && (end < 0 || i < end) && !unicode.IsLetter(lastRune(low[:i])) {
-			end = i
-		}
-	}
-	if end >= 0 {
-		v = v[:end]
+	if loc := nameEnd.FindStringIndex(v); loc != nil {
+		v = v[:loc[0]]
 	}
 	for {
 		t := strings.TrimRightFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || r == '№' })
@@ -163,10 +156,10 @@ func nameHead(v string) string {
 	return v
 }
 
-func lastRune(s string) rune {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return r
-}
+// nameEnd is where the rest of a message begins after a name: a digit, or
+// a word that begins what else is said. Matched in the text itself, so
+// that its position is the text's (lower-casing may change lengths).
+var nameEnd = regexp.MustCompile(`(?i)\p{Nd}|[^\p{L}](?:родил|дата рожд|д\.р\.|г\.р\.|[aа]-номер|номер|born|dob|d\.o\.b|a-number|a number|alien)`)
 
 // then is a fixed next step.
 func then(name string) func(*turn) string { return func(*turn) string { return name } }

@@ -798,6 +798,9 @@ func TestNameWithMore(t *testing.T) {
 		{"en", "PETROV, IVAN, A# 123-456-789", "", "PETROV, IVAN", "ask.name_cyr"},
 		{"en", "Maria Osborne 35 years old", "", "Maria Osborne", "ask.name_cyr"},
 		{"en", "Maria Gonzalez, born in 1985", "", "Maria Gonzalez", "ask.name_cyr"},
+		{"ru", "ИВАН ПЕТРОВ РОДИЛСЯ В 1990", "ИВАН ПЕТРОВ", "", "ask.name_latin"},
+		// İ is shorter lower-cased: the cut is where the text has "born".
+		{"en", "İsmail İbrahim Born 1990", "", "İsmail İbrahim", "ask.name_cyr"},
 	} {
 		t.Run(tt.send, func(t *testing.T) {
 			t.Parallel()
