@@ -23,6 +23,19 @@ type member struct {
 
 func (m *member) say(t ...Text) { m.texts = append(m.texts, t...) }
 
+// mustChoose asks a volunteer whose messages go to no chat to choose one of
+// the chats they hold (held, as Held lists them, not empty); false when
+// their messages go to one.
+func (m *member) mustChoose(held []Pairing) bool {
+	if held[0].Active {
+		return false
+	}
+	texts, buttons := chooseAmong(held)
+	m.say(texts...)
+	m.buttons = buttons
+	return true
+}
+
 // maxChats is how many chats a member may hold at once.
 func (a *App) maxChats(r Role) int {
 	if r >= RoleCoordinator {
@@ -215,12 +228,9 @@ func (a *App) active(ctx context.Context, m *member) (*Pairing, error) {
 		m.say(T("handoff.none_held"))
 		return nil, nil
 	}
-	if !held[0].Active {
+	if m.mustChoose(held) {
 		// The chat they meant was ended by someone else: no command takes
 		// another person's chat for it.
-		texts, buttons := chooseAmong(held)
-		m.say(texts...)
-		m.buttons = buttons
 		return nil, nil
 	}
 	return &held[0], nil
@@ -465,10 +475,7 @@ func (a *App) switchCommand(ctx context.Context, c *turn, m *member, _ string) e
 		m.say(T("handoff.none_held"))
 		return nil
 	}
-	if !held[0].Active {
-		texts, buttons := chooseAmong(held)
-		m.say(texts...)
-		m.buttons = buttons
+	if m.mustChoose(held) {
 		return nil
 	}
 	m.say(T("handoff.now_active", "Ticket", held[0].Ticket))
