@@ -424,6 +424,28 @@ func (c *turn) typedButton(ctx context.Context, v string) (string, bool) {
 	return c.typedCaption(rows, c.s.Nonce+":"+c.s.Step+":", v)
 }
 
+// unknownButton is the value of the button under the step's question that
+// answers lead ("не знаю"): the one with those words, else the one that
+// skips the question ("Пропустить").
+func (c *turn) unknownButton(ctx context.Context, lead string) (string, bool) {
+	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
+	if err != nil {
+		return "", false
+	}
+	prefix := c.s.Nonce + ":" + c.s.Step + ":"
+	if value, ok := c.typedCaption(rows, prefix, lead); ok {
+		return value, true
+	}
+	for _, row := range rows {
+		for _, b := range row {
+			if value, ok := strings.CutPrefix(b.Data, prefix); ok && (value == "skip" || value == skipData) {
+				return value, true
+			}
+		}
+	}
+	return "", false
+}
+
 // promptButtons returns the buttons prompt shows, leaving the turn's
 // reply as it was: for typedCaption in flows that draw their own questions.
 func (c *turn) promptButtons(ctx context.Context, prompt func(context.Context) error) ([][]Button, error) {
@@ -498,6 +520,29 @@ var (
 		"i do not agree": true, "i don t agree": true, "do not agree": true}
 )
 
+// unknownWords begin an answer that means "I don't know" (captionKey).
+var unknownWords = []string{"не знаю", "незнаю", "не знаем", "не помню", "точно не знаю", "пока не знаю",
+	"без понятия", "понятия не имею", "не уверен", "не уверена",
+	"i don t know", "don t know", "dont know", "i dont know", "i do not know", "do not know",
+	"no idea", "not sure", "i m not sure", "idk", "dunno"}
+
+// unknownLead splits a typed answer that begins with "I don't know" and
+// goes on in words ("не знаю номер", "not sure, maybe Texas") into the
+// words for "I don't know" and the rest. Not with digits: "не помню,
+// кажется 1985" answers the question.
+func unknownLead(v string) (lead, rest string, ok bool) {
+	key := captionKey(v)
+	if hasDigit(v) {
+		return "", "", false
+	}
+	for _, w := range unknownWords {
+		if r, found := strings.CutPrefix(key, w+" "); found && len(w) > len(lead) {
+			lead, rest = w, r
+		}
+	}
+	return lead, rest, lead != ""
+}
+
 // captionKey is text as compared with a caption: lower case, ё as е, only
 // letters and digits, one space between words.
 func captionKey(s string) string {
@@ -530,6 +575,16 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	if !button {
 		if value, ok := c.typedButton(ctx, v); ok {
 			v, button = value, true
+		} else if lead, rest, ok := unknownLead(v); ok {
+			// "Не знаю номер", "I don't know, maybe Texas": the press
+			// of "I don't know" where the question has it, with the rest
+			// kept for the volunteer when it says something.
+			if value, ok := c.unknownButton(ctx, lead); ok {
+				if len(strings.Fields(rest)) > 1 && c.keepTyped(v) {
+					c.say(T("input.kept"))
+				}
+				v, button = value, true
+			}
 		}
 	}
 	if !button {

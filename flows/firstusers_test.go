@@ -601,3 +601,64 @@ func TestEveryCaptionTyped(t *testing.T) {
 		}
 	}
 }
+
+// A relative who knows only the year of birth gives the year; one who
+// writes "I don't know" and more is understood as the button, and what else
+// they wrote reaches the volunteer.
+func TestBirthYearAndDontKnowInWords(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+
+	for _, typed := range []string{"1985", "примерно 1985 год", "кажется, 1985 г.", "born in 1985"} {
+		c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+		r := c.send(typed)
+		c.expect(r, "date.understood", "ask.review")
+		if got := c.session().Draft.BirthDate; got != "1985" {
+			t.Errorf("%q: birth date %q, want the year 1985", typed, got)
+		}
+		if got := c.rendered(r); !strings.Contains(got, "1985 (только год)") {
+			t.Errorf("%q: the year is not said back as the year alone:\n%s", typed, got)
+		}
+	}
+	// Not a year of birth: a month without a day, a year in the future or
+	// before 1900, two numbers.
+	for _, typed := range []string{"май 1985", "2030", "1850", "1985 или 1986"} {
+		c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+		r := c.send(typed)
+		if strings.Contains(describe(r), "ask.review") {
+			t.Errorf("%q taken as a birth date: %v", typed, describe(r))
+		}
+		c.expect(c.press("btn.keep"), "ask.review")
+	}
+
+	// "Не знаю" and more words is the "I don't know" button.
+	c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+	c.expect(c.send("не знаю точно"), "ask.review")
+	if got := c.session().Draft.BirthDate; got != "" {
+		t.Errorf("birth date after «не знаю точно»: %q", got)
+	}
+	// Where the question has "Skip", not "I don't know", that is pressed;
+	// the words that say more are kept for the volunteer.
+	c.expect(c.change("name_cyr"), "ask.name_cyr", "answer.current")
+	said := "не знаю, наверное так же, он не писал по-русски"
+	c.expect(c.send(said), "input.kept", "ask.name_other")
+	c.expect(c.press("btn.dont_know"), "ask.review")
+	s := c.session()
+	if s.Draft.NameCyrillic != "" || !strings.Contains(s.Draft.Facts.Said, said) {
+		t.Errorf("Cyrillic name %q, kept %q", s.Draft.NameCyrillic, s.Draft.Facts.Said)
+	}
+
+	// The report with the year alone is filed, and the year is kept.
+	c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+	c.expect(c.send("1985"), "date.understood", "ask.review")
+	r := c.press("btn.confirm")
+	c.expect(r, "report.done")
+	rep, _, err := c.cases.Get(context.Background(), data(r, "report.done", "Code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.BirthDate != "1985" {
+		t.Errorf("filed birth date %q, want 1985", rep.BirthDate)
+	}
+}

@@ -410,6 +410,31 @@ func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 	return t, nil
 }
 
+// birthYear is a year of birth on its own: "1985", "1985 г.", "примерно
+// 1985", "born in 1985" — one four-digit number and no month.
+var birthYear = regexp.MustCompile(`^\D*?(\d{4})\D*$`)
+
+// ParseBirthYear reads a birth date given as the year alone, which is all
+// many relatives know: the year, or false when the text is not a year of
+// birth (a month named, other numbers, before 1900 or in the future).
+func ParseBirthYear(s string, now time.Time) (int, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	m := birthYear.FindStringSubmatch(s)
+	if m == nil || utf8.RuneCountInString(s) > 60 {
+		return 0, false
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if monthOf(w) > 0 {
+			return 0, false
+		}
+	}
+	y := atoi(m[1])
+	if y < 1900 || y > now.UTC().Year() {
+		return 0, false
+	}
+	return y, true
+}
+
 // ParseDetentionDate reads the date of a detention: not in the future and
 // not before the birth date, when that is known (zero when not).
 func ParseDetentionDate(s string, now, born time.Time) (time.Time, *Text) {

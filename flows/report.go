@@ -198,9 +198,21 @@ func showDate(field func(*Report) *string) func(context.Context, *turn, bool) (T
 		if v == "" {
 			return c.orNone("", answered), nil
 		}
-		return dateText(dateOf(v)), nil
+		return birthText(v), nil
 	}
 }
+
+// birthText shows a stored date, or a year of birth known alone
+// (ParseBirthYear).
+func birthText(v string) Text {
+	if y, err := strconv.Atoi(v); err == nil && len(v) == 4 {
+		return yearText(y)
+	}
+	return dateText(dateOf(v))
+}
+
+// yearText is a year of birth without the day: "1985 (year only)".
+func yearText(y int) Text { return T("value.year_only", "Year", y) }
 
 // dateText shows a date with the month in words, which no reader can take
 // for month-first or day-first.
@@ -453,8 +465,21 @@ func reportSteps(a *App) []*step {
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T("ask.birth_date")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse: dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
-			func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) }),
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if !button {
+				if _, p := ParseBirthDate(v, c.now); p != nil {
+					if y, ok := ParseBirthYear(v, c.now); ok {
+						// Many relatives know only the year: kept as
+						// the year, said back as such.
+						c.s.Draft.BirthDate = strconv.Itoa(y)
+						c.say(T("date.understood", "Date", yearText(y)))
+						return accepted()
+					}
+				}
+			}
+			return dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
+				func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })(ctx, c, v, button)
+		},
 		answer: showDate(func(r *Report) *string { return &r.BirthDate }),
 		next:   then(stepBirthCtry),
 	}, {

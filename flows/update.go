@@ -700,7 +700,7 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 	}
 	born := val("")
 	if r.BirthDate != "" {
-		born = dateText(dateOf(r.BirthDate))
+		born = birthText(r.BirthDate)
 	}
 	var urgent []Text
 	for _, u := range r.Urgent {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -110,6 +111,12 @@ func (s *Cases) Store(ctx context.Context, r *flows.Report) (c flows.Case, creat
 	return c, true, nil
 }
 
+// yearOnly reports whether a birth date is a year alone (four digits).
+func yearOnly(v string) bool {
+	_, err := strconv.Atoi(v)
+	return err == nil && len(v) == 4
+}
+
 // validateReport checks what Postgres would otherwise refuse with a message
 // that quotes the value.
 func validateReport(r *flows.Report) error {
@@ -126,8 +133,8 @@ func validateReport(r *flows.Report) error {
 	for _, d := range []struct{ name, value string }{
 		{"birth date", r.BirthDate}, {"detention date", r.DetainedOn}, {"hearing date", r.HearingDate},
 	} {
-		if d.value == "" {
-			continue
+		if d.value == "" || d.name == "birth date" && yearOnly(d.value) {
+			continue // a year of birth may be all that is known
 		}
 		if _, err := time.Parse(time.DateOnly, d.value); err != nil {
 			return fmt.Errorf("%w: %s is not YYYY-MM-DD", ErrInvalid, d.name)

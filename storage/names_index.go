@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jmoiron/sqlx"
@@ -77,10 +78,13 @@ func skeleton(w string) string {
 }
 
 // personKey is the name's tokens in a fixed order with the birth date: the
-// same person however the name was ordered. "" without a name or a date.
+// same person however the name was ordered. "" without a name or a whole
+// date.
 func personKey(name, birthDate string) string {
 	ts := nameTokens(name)
-	if len(ts) == 0 || birthDate == "" {
+	if len(ts) == 0 || len(birthDate) != len(time.DateOnly) {
+		// Without the whole date (none, or the year alone) two people
+		// of one name, born the same year, would be taken for one.
 		return ""
 	}
 	slices.Sort(ts)
