@@ -662,3 +662,26 @@ func TestBirthYearAndDontKnowInWords(t *testing.T) {
 		t.Errorf("filed birth date %q, want 1985", rep.BirthDate)
 	}
 }
+
+// At the A-number question a relative who does not know it may write what
+// happened instead: the words reach the volunteer; a zero typed as the
+// letter O is read as the zero.
+func TestANumberQuestionAnsweredInWords(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.expect(c.change("a_number"), "ask.a_number", "answer.current")
+	words := "пришли домой рано утром и забрали"
+	c.expect(c.send(words), "input.kept", "parse.a_number", "ask.a_number")
+	c.expect(c.send("A-2O1 234 567"), "ask.review")
+	s := c.session()
+	if s.Draft.ANumber != "201234567" || s.Draft.Facts.Said != words {
+		t.Errorf("A-number %q, kept %q", s.Draft.ANumber, s.Draft.Facts.Said)
+	}
+	// A mistyped number is not kept as words.
+	c.expect(c.change("a_number"), "ask.a_number", "answer.current")
+	c.expect(c.send("A 123 456"), "parse.a_number", "ask.a_number", "answer.current")
+	if got := c.session().Draft.Facts.Said; got != words {
+		t.Errorf("kept %q", got)
+	}
+}

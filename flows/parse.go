@@ -53,12 +53,17 @@ func ParseANumber(s string) (string, *Text) {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
+		case strings.ContainsRune("OoОо", r):
+			b.WriteRune('0') // the letter O typed for a zero, Latin or Cyrillic
 		case unicode.IsSpace(r), unicode.Is(unicode.Pd, r), r == '.', r == '#', r == '№', r == ':':
 		default:
 			return "", problem("parse.a_number")
 		}
 	}
 	d := b.String()
+	if strings.Count(d, "0")-strings.Count(s, "0") > 2 {
+		return "", problem("parse.a_number") // more letters than a slip
+	}
 	switch len(d) {
 	case 9:
 		return d, nil

@@ -40,7 +40,10 @@ func TestParseANumber(t *testing.T) {
 		{"A12345678X", "", "parse.a_number"},        // a letter inside
 		{"не знаю номер", "", "parse.a_number"},     // words
 		{"A 123 456 789 0", "", "parse.a_number"},
-		{"12345678９", "", "parse.a_number"}, // a full-width digit is not a digit on a document
+		{"A-2O1 234 567", "201234567", ""},      // the letter O for a zero
+		{"А 2О1-О34-567", "201034567", ""},      // Cyrillic О
+		{"A OOO OOO OOO", "", "parse.a_number"}, // letters, not a number
+		{"12345678９", "", "parse.a_number"},     // a full-width digit is not a digit on a document
 		{"123456789; DROP TABLE", "", "parse.a_number"},
 	}
 	for _, tt := range tests {

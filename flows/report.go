@@ -530,8 +530,22 @@ func reportSteps(a *App) []*step {
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			out, err := optional(func(r *Report) *string { return &r.ANumber }, ParseANumber)(ctx, c, v, button)
-			if err != nil || out.wrong != nil {
+			if err != nil {
 				return out, err
+			}
+			if out.wrong != nil {
+				words := 0
+				for _, w := range strings.Fields(v) {
+					if hasLetter(w) {
+						words++
+					}
+				}
+				if !button && countDigits(v) < 8 && words > 1 && c.keepTyped(v) {
+					// Words, not a number ("пришли домой утром и
+					// забрали"): what they say reaches the volunteer.
+					c.say(T("input.kept"))
+				}
+				return out, nil
 			}
 			c.s.Known = ""
 			if n := c.s.Draft.ANumber; n != "" && !c.filed() && c.s.Edit == "" {
