@@ -415,13 +415,22 @@ func (c *turn) labelOpt(value, label string) Button {
 
 // typedButton reads a typed answer that is the caption of one of the
 // buttons under the step's question — its own, "keep" and "skip the
-// question" — as the press of that button (typedCaption).
+// question" — as the press of that button (typedCaption), or a few words of
+// one caption ("на работе"; captionOf) except on the review.
 func (c *turn) typedButton(ctx context.Context, v string) (string, bool) {
 	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
 	if err != nil {
 		return "", false
 	}
-	return c.typedCaption(rows, c.s.Nonce+":"+c.s.Step+":", v)
+	prefix := c.s.Nonce + ":" + c.s.Step + ":"
+	if value, ok := c.typedCaption(rows, prefix, v); ok {
+		return value, true
+	}
+	if c.s.Step == stepReview {
+		return "", false // sending the report takes its own words
+	}
+	value := c.captionOf(rows, prefix, captionKey(v))
+	return value, value != ""
 }
 
 // unknownButton is the value of the button under the step's question that
@@ -509,6 +518,70 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 		}
 	}
 	return found, found != ""
+}
+
+// captionOf is the value of the one button among rows whose caption has
+// every word of key, a few typed words: "at home" for "Raid at home", "на
+// работе" for "Пришли на работу". Not a caption that says no where key does
+// not ("I know" is not "I don't know"); "" when none or several match.
+func (c *turn) captionOf(rows [][]Button, prefix, key string) string {
+	typed := strings.Fields(key)
+	if len(typed) == 0 || len(typed) > 4 {
+		return ""
+	}
+	found := ""
+	for _, row := range rows {
+		for _, b := range row {
+			value, ok := strings.CutPrefix(b.Data, prefix)
+			if !ok {
+				continue
+			}
+			label := b.Label
+			if label == "" {
+				label = c.a.d.Labels.Button(c.s.Lang, b.Text)
+			}
+			words := strings.Fields(captionKey(label))
+			if !slices.ContainsFunc(typed, func(w string) bool { return utf8.RuneCountInString(w) >= 3 }) ||
+				slices.ContainsFunc(words, func(w string) bool { return negations[w] && !slices.Contains(typed, w) }) ||
+				!allWordsIn(typed, words) {
+				continue
+			}
+			if found != "" && found != value {
+				return ""
+			}
+			found = value
+		}
+	}
+	return found
+}
+
+// negations are the words that turn a caption into its opposite.
+var negations = map[string]bool{"не": true, "нет": true, "без": true, "no": true, "not": true, "don": true,
+	"t": true, "dont": true, "never": true, "никогда": true}
+
+// allWordsIn reports whether each typed word is one of words, or the same
+// word with another ending ("работе", "работу").
+func allWordsIn(typed, words []string) bool {
+	for _, t := range typed {
+		if !slices.ContainsFunc(words, func(w string) bool { return sameWord(t, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameWord: equal, or sharing all but the last two letters of each, and at
+// least three.
+func sameWord(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	n := 0
+	for n < len(ra) && n < len(rb) && ra[n] == rb[n] {
+		n++
+	}
+	return n >= 3 && n >= len(ra)-2 && n >= len(rb)-2
 }
 
 // yesWords and noWords are typed yes and no (captionKey).

@@ -685,3 +685,37 @@ func TestANumberQuestionAnsweredInWords(t *testing.T) {
 		t.Errorf("kept %q", got)
 	}
 }
+
+// A few words of one button's caption are that button: "на работе" for
+// "Пришли на работу". Words of several captions, or a caption's opposite,
+// are not.
+func TestFewWordsOfACaption(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	for _, tt := range []struct{ typed, want string }{
+		{"на работе", "raid_work"},
+		{"дома", "raid_home"},
+		{"остановили", "traffic"},
+	} {
+		c.expect(c.change("circumstance"), "ask.circumstance", "answer.current")
+		c.expect(c.send(tt.typed), "ask.review")
+		if got := c.session().Draft.Circumstance; got != tt.want {
+			t.Errorf("%q: circumstance %q, want %q", tt.typed, got, tt.want)
+		}
+	}
+	// "Пришли" is in two captions: neither is pressed; the words are kept.
+	c.expect(c.change("circumstance"), "ask.circumstance", "answer.current")
+	c.expect(c.send("пришли"), "input.kept_use_buttons", "ask.circumstance", "answer.current")
+
+	e := newChat(t, "en")
+	e.expect(e.command("start", ""), "menu.greeting")
+	e.expect(e.press("btn.menu_report"), "ask.consent")
+	e.expect(e.press("btn.consent_yes"), "ask.triage")
+	// "I know" is not "I don't know".
+	e.expect(e.send("I know"), "input.kept_use_buttons", "ask.triage")
+	e.expect(e.send("urgent"), "ask.name")
+	if got := e.session().Draft.Facts.Triage; got != "urgent" {
+		t.Errorf("triage %q after «urgent», want urgent", got)
+	}
+}
