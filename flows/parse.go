@@ -208,6 +208,100 @@ func relativeDay(s string) (int, bool) {
 	return 0, false
 }
 
+// weekdays are the names of the days of the week, Monday first (time.Weekday
+// counts from Sunday).
+var weekdays = map[string]time.Weekday{
+	"monday": time.Monday, "mon": time.Monday, "tuesday": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday,
+	"wednesday": time.Wednesday, "wed": time.Wednesday, "thursday": time.Thursday, "thu": time.Thursday,
+	"thur": time.Thursday, "thurs": time.Thursday, "friday": time.Friday, "fri": time.Friday,
+	"saturday": time.Saturday, "sat": time.Saturday, "sunday": time.Sunday, "sun": time.Sunday,
+	"понедельник": time.Monday, "понедельника": time.Monday, "пн": time.Monday,
+	"вторник": time.Tuesday, "вторника": time.Tuesday, "вт": time.Tuesday,
+	"среда": time.Wednesday, "среду": time.Wednesday, "среды": time.Wednesday, "ср": time.Wednesday,
+	"четверг": time.Thursday, "четверга": time.Thursday, "чт": time.Thursday,
+	"пятница": time.Friday, "пятницу": time.Friday, "пятницы": time.Friday, "пт": time.Friday,
+	"суббота": time.Saturday, "субботу": time.Saturday, "субботы": time.Saturday, "сб": time.Saturday,
+	"воскресенье": time.Sunday, "воскресенья": time.Sunday, "вс": time.Sunday,
+}
+
+// weekWords may stand beside a day of the week: "last Tuesday", "в прошлую
+// пятницу", "on Monday next week". The value moves the day: -1 the one
+// before today, +1 the one after, ∓7 a week before or after.
+var weekWords = map[string]int{
+	"on": 0, "this": 0, "past": -1, "last": -1, "next": 1, "coming": 1, "week": 0,
+	"этот": 0, "эту": 0, "это": 0, "этой": 0, "на": 0, "неделе": 0,
+	"прошлый": -1, "прошлую": -1, "прошлое": -1, "прошлой": -1,
+	"следующий": 1, "следующую": 1, "следующее": 1, "следующей": 1, "ближайший": 1, "ближайшую": 1,
+}
+
+// weekdayDate reads a day of the week, with the time of day or "last",
+// "next", "в прошлую" beside it: the nearest such day up to today, or with
+// future set from today on; "last" and "next" the one before or after
+// today, not today; "last week" and "на следующей неделе" that day of the
+// week before or after this one (weeks from Monday). Digits only as a time
+// of day.
+func weekdayDate(s string, today time.Time, future bool) (time.Time, bool) {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	day, found, move, week, timed := time.Sunday, false, 0, false, false
+	for _, w := range words {
+		if d, ok := weekdays[w]; ok && !found {
+			day, found = d, true
+			continue
+		}
+		if m, ok := weekWords[w]; ok {
+			move += m
+			week = week || w == "week" || w == "неделе"
+			continue
+		}
+		if !partsOfDay[w] {
+			return time.Time{}, false
+		}
+		timed = true
+	}
+	if !found || hasDigit(s) && !timed && !timeOfDay.MatchString(s) {
+		return time.Time{}, false
+	}
+	if week && move != 0 {
+		monday := today.AddDate(0, 0, -((int(today.Weekday())+6)%7))
+		return monday.AddDate(0, 0, 7*sign(move)+(int(day)+6)%7), true
+	}
+	back := (int(today.Weekday()) - int(day) + 7) % 7 // days since the last such day, 0 today
+	if move < 0 || move == 0 && !future {
+		if move < 0 && back == 0 {
+			back = 7
+		}
+		return today.AddDate(0, 0, -back), true
+	}
+	ahead := (7 - back) % 7
+	if move > 0 && ahead == 0 {
+		ahead = 7
+	}
+	return today.AddDate(0, 0, ahead), true
+}
+
+func sign(n int) int {
+	if n < 0 {
+		return -1
+	}
+	return 1
+}
+
+// withoutWeekday drops the day of the week from a date that has its
+// figures too: "Tuesday, December 1", "вторник, 1 декабря".
+func withoutWeekday(s string) (string, bool) {
+	if !hasDigit(s) {
+		return s, false
+	}
+	fields := strings.Fields(s)
+	kept := fields[:0:0]
+	for _, f := range fields {
+		if _, ok := weekdays[strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })]; !ok {
+			kept = append(kept, f)
+		}
+	}
+	return strings.Join(kept, " "), len(kept) < len(fields)
+}
+
 // ReadDate is ParseDate that also reads words for days near today
 // ("вчера", "tomorrow") and a day and month without a year ("28 ноября",
 // "Dec 1"): the year is the one that makes the date the nearest past one,
@@ -217,6 +311,12 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	today := time.Date(now.UTC().Year(), now.UTC().Month(), now.UTC().Day(), 0, 0, 0, 0, time.UTC)
 	if d, ok := relativeDay(s); ok {
 		return DateReading{Date: today.AddDate(0, 0, d), Guessed: true}, nil
+	}
+	if t, ok := weekdayDate(s, today, future); ok {
+		return DateReading{Date: t, Guessed: true}, nil
+	}
+	if rest, ok := withoutWeekday(s); ok {
+		s = rest // "вторник, 1 декабря": the date
 	}
 	if day, month, ok := dayMonth(s); ok {
 		t, p := nearestDate(today, day, month, future)

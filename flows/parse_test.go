@@ -336,6 +336,21 @@ func TestReadDate(t *testing.T) {
 		{"yesterday at 5 pm", false, d(2026, 3, 9), time.Time{}, true},
 		{"this morning", false, d(2026, 3, 10), time.Time{}, true},
 		{"last night", false, d(2026, 3, 9), time.Time{}, true},
+		// A day of the week (10 March 2026 is a Tuesday).
+		{"в пятницу", false, d(2026, 3, 6), time.Time{}, true},
+		{"Friday", true, d(2026, 3, 13), time.Time{}, true},
+		{"во вторник утром", false, d(2026, 3, 10), time.Time{}, true}, // today
+		{"last Tuesday", false, d(2026, 3, 3), time.Time{}, true},
+		{"в прошлую среду", false, d(2026, 3, 4), time.Time{}, true},
+		{"next tuesday", true, d(2026, 3, 17), time.Time{}, true},
+		{"в понедельник в 9:00", true, d(2026, 3, 16), time.Time{}, true},
+		{"в четверг около 6 утра", false, d(2026, 3, 5), time.Time{}, true},
+		{"last week on thursday", false, d(2026, 3, 5), time.Time{}, true},
+		{"на прошлой неделе в пятницу", false, d(2026, 3, 6), time.Time{}, true},
+		{"на прошлой неделе в понедельник", false, d(2026, 3, 2), time.Time{}, true},
+		{"на следующей неделе в среду", true, d(2026, 3, 18), time.Time{}, true},
+		{"Tuesday, March 3", false, d(2026, 3, 3), time.Time{}, true},
+		{"вторник, 3 марта 2026", false, d(2026, 3, 3), time.Time{}, false},
 	}
 	for _, tt := range tests {
 		got, p := flows.ReadDate(tt.in, testNow, tt.future)
@@ -346,7 +361,8 @@ func TestReadDate(t *testing.T) {
 	}
 	// Other words or numbers beside them are not a time of day: refused,
 	// not guessed.
-	for _, in := range []string{"вчера или позавчера", "вчера 5", "yesterday or today", "вчера в суде", "31.02", "40/40", "0.5"} {
+	for _, in := range []string{"вчера или позавчера", "вчера 5", "yesterday or today", "вчера в суде", "31.02", "40/40", "0.5",
+		"вторник или среда", "friday 13", "в пятницу в суде"} {
 		if got, p := flows.ReadDate(in, testNow, false); p == nil {
 			t.Errorf("ReadDate(%q) = %v, want it refused", in, got.Date)
 		}
