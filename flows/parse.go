@@ -262,7 +262,7 @@ func weekdayDate(s string, today time.Time, future bool) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if week && move != 0 {
-		monday := today.AddDate(0, 0, -((int(today.Weekday())+6)%7))
+		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 		return monday.AddDate(0, 0, 7*sign(move)+(int(day)+6)%7), true
 	}
 	back := (int(today.Weekday()) - int(day) + 7) % 7 // days since the last such day, 0 today
