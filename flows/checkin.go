@@ -609,9 +609,14 @@ func checkText(v string, max int) *Text {
 // checkinDateDayMonth is a date without a year: "15.12", "15/12".
 var checkinDateDayMonth = regexp.MustCompile(`^\s*(\d{1,2})[./-](\d{1,2})\s*$`)
 
-// parseCheckinDate reads the day of a check-in. A date without a year is
-// the next such day from today on.
+// parseCheckinDate reads the day of a check-in. A date without a year, a
+// day of the week ("в понедельник", "next Monday") or "послезавтра" is the
+// next such day from today on.
 func parseCheckinDate(s string, today time.Time) (time.Time, *Text) {
+	if r, p := ReadDate(s, today, true); p == nil {
+		return r.Date, nil
+	}
+	// A two-digit year ahead ("15.01.27") is read as a future one.
 	year := strconv.Itoa(today.Year())
 	if m := checkinDateDayMonth.FindStringSubmatch(s); m != nil {
 		s = m[1] + "." + m[2] + "." + year
