@@ -500,6 +500,10 @@ func latestToday(now time.Time) time.Time {
 // ParseBirthDate reads a date of birth: not in the future, not before 1900.
 func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 	low := strings.ToLower(strings.TrimSpace(s))
+	_, relative := relativeDay(low)
+	if _, weekday := weekdayDate(low, now, false); weekday || relative {
+		return time.Time{}, problem("parse.date_need_year") // "вчера" is nobody's birthday here
+	}
 	if _, _, ok := dayMonth(low); ok || dateDM.MatchString(strings.ReplaceAll(low, " ", "")) {
 		return time.Time{}, problem("parse.date_need_year")
 	}

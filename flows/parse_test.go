@@ -367,7 +367,7 @@ func TestReadDate(t *testing.T) {
 			t.Errorf("ReadDate(%q) = %v, want it refused", in, got.Date)
 		}
 	}
-	for _, in := range []string{"28 ноября", "28.11", "11/28"} {
+	for _, in := range []string{"28 ноября", "28.11", "11/28", "вчера", "в пятницу"} {
 		if _, p := flows.ParseBirthDate(in, testNow); problemID(p) != "parse.date_need_year" {
 			t.Errorf("a birth date without a year, %q: %q", in, problemID(p))
 		}
