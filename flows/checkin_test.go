@@ -569,16 +569,17 @@ func TestCheckinLateAlarmWaitsForTheBacklog(t *testing.T) {
 	}
 }
 
-// The day of a check-in in words: "послезавтра", a day of the week. (The
-// test's today is Tuesday, 10 March 2026.)
-func TestCheckinDateInWords(t *testing.T) {
+// The day of a check-in in words: "послезавтра", a day of the week (the
+// test's today is Tuesday, 10 March 2026); no A-number in words: "у него
+// нет", "dont have it".
+func TestCheckinAnswersInWords(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
-	for i, tt := range []struct{ typed, want string }{
-		{"послезавтра", "12 марта"},
-		{"в понедельник", "16 марта"},
-		{"в следующий вторник", "17 марта"},
-		{"20.03", "20 марта"},
-		{"15.01.27", "15 января 2027"},
+	for i, tt := range []struct{ typed, want, anumber string }{
+		{"послезавтра", "12 марта", "у него нет"},
+		{"в понедельник", "16 марта", "dont have it"},
+		{"в следующий вторник", "17 марта", "нету"},
+		{"20.03", "20 марта", "A 123-456-789"},
+		{"15.01.27", "15 января 2027", "I don't have it"},
 	} {
 		p := w.person(ckPerson+int64(i), "ru")
 		p.command("start", "")
@@ -589,7 +590,7 @@ func TestCheckinDateInWords(t *testing.T) {
 		expectTexts(t, p.send(tt.typed), "checkin.ask_time")
 		expectTexts(t, p.send("9:30"), "checkin.ask_name")
 		expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
-		r := p.send("A 123-456-789")
+		r := p.send(tt.anumber)
 		expectTexts(t, r, "checkin.review")
 		if got := w.cat.Render("ru", r.Texts...); !strings.Contains(got, tt.want) {
 			t.Errorf("%q: the review does not say %s:\n%s", tt.typed, tt.want, got)

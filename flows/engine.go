@@ -597,7 +597,7 @@ var (
 var unknownWords = []string{"не знаю", "незнаю", "не знаем", "не помню", "точно не знаю", "пока не знаю",
 	"без понятия", "понятия не имею", "не уверен", "не уверена",
 	"i don t know", "don t know", "dont know", "i dont know", "i do not know", "do not know",
-	"no idea", "not sure", "i m not sure", "idk", "dunno"}
+	"no idea", "not sure", "i m not sure", "idk", "dunno", "don t have", "dont have", "i don t have", "нету"}
 
 // unknownLead splits a typed answer that begins with "I don't know" and
 // goes on in words ("не знаю номер", "not sure, maybe Texas") into the

@@ -240,7 +240,8 @@ func TestParseLawyer(t *testing.T) {
 
 func TestParseUnknown(t *testing.T) {
 	for _, s := range []string{"не знаю", "Не знаю.", "нет", "I don't know", "dont know", "-", "?",
-		"I don’t know", "No idea", "not sure", "без понятия", "Не помню"} {
+		"I don’t know", "No idea", "not sure", "без понятия", "Не помню", "dont have it", "I don't have one",
+		"нету", "У него нет"} {
 		if !flows.ParseUnknown(s) {
 			t.Errorf("ParseUnknown(%q) = false", s)
 		}
