@@ -204,6 +204,7 @@ const (
 	ckAnswer   = "a"   // a:<nonce>:<value>: an answer in the registration
 	ckInvite   = "inv" // inv:<id>: a link for a trusted contact
 	ckAddPhone = "ph"  // ph:<id>: a phone for a trusted contact
+	ckPhoneOK  = "php" // php:<id>:<phone>: add the phone typed at the menu
 	ckDone     = "ok"  // ok:<id>: no more contacts
 	ckOut      = "out" // out:<id>: I'm out, all fine
 	ckNext     = "nx"  // nx:<id>: out, and the next check-in
@@ -248,7 +249,7 @@ func (a *App) registerCheckin() {
 	h.flows[flowPhone] = func(ctx context.Context, c *turn) error { return c.phoneTyped(ctx) }
 	h.buttons[dataCheckin] = checkinButton
 	// First: "да, вышел" must not be taken for anything else.
-	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords}, h.menuText...)
+	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords, a.phoneInWords}, h.menuText...)
 	h.menuMedia = append([]func(context.Context, *turn) (bool, error){a.mediaDuringCheckin}, h.menuMedia...)
 }
 

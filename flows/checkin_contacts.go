@@ -71,6 +71,10 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 	case ckAccept, ckDecline:
 		return c.contactAnswer(ctx, arg, act == ckAccept)
 	}
+	phone := ""
+	if act == ckPhoneOK {
+		arg, phone, _ = strings.Cut(arg, ":")
+	}
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil {
 		c.say(T("button.old"))
@@ -106,6 +110,9 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 		c.s.Flow, c.s.Step = flowPhone, ckPhone
 		c.s.Checkin = &CheckinDraft{Saved: k.ID}
 		return c.checkinPrompt(ctx)
+	case ckPhoneOK:
+		c.reset()
+		return c.addPhone(ctx, k, phone)
 	case ckDone:
 		c.say(T("checkin.contacts_done"))
 		c.footer()
@@ -204,6 +211,11 @@ func (c *turn) phoneTyped(ctx context.Context) error {
 		return fmt.Errorf("check-in %d: %w", d.Saved, err)
 	}
 	c.reset()
+	return c.addPhone(ctx, k, v)
+}
+
+// addPhone adds a trusted contact's phone number to the check-in.
+func (c *turn) addPhone(ctx context.Context, k Checkin, v string) error {
 	if k.Status != CheckinActive {
 		c.say(T("checkin.closed"))
 		return c.show(ctx)
@@ -295,4 +307,42 @@ func (c *turn) contactAnswer(ctx context.Context, token string, accept bool) err
 	}
 	c.footer()
 	return nil
+}
+
+// phoneInWords answers a phone number typed at the menu by someone whose
+// check-in is registered — the contacts screen asks for one — with the
+// offer to add it as a trusted contact's.
+func (a *App) phoneInWords(ctx context.Context, c *turn) (bool, error) {
+	phone := FindPhone(c.in.Text) // "my wife +1 305 555 0199"
+	if phone == "" {
+		return false, nil
+	}
+	if _, p := ParseANumber(c.in.Text); p == nil {
+		return false, nil // their A-number
+	}
+	if _, p := ParseDate(phone, c.now); p == nil {
+		return false, nil // 12.03.2026
+	}
+	k, err := a.d.Checkins.Active(ctx, c.in.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("active check-in of user %d: %w", c.in.UserID, err)
+	}
+	if len(k.Contacts) >= maxContacts {
+		return false, nil
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r == '+' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, phone)
+	c.say(T("checkin.phone_offer", "Phone", phone))
+	c.buttons = [][]Button{
+		{{Text: T("btn.checkin_phone_add", "Phone", phone), Data: dataCheckin + ":" + ckPhoneOK + ":" + strconv.FormatInt(k.ID, 10) + ":" + digits}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
 }

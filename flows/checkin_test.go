@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -595,5 +596,34 @@ func TestCheckinAnswersInWords(t *testing.T) {
 		if got := w.cat.Render("ru", r.Texts...); !strings.Contains(got, tt.want) {
 			t.Errorf("%q: the review does not say %s:\n%s", tt.typed, tt.want, got)
 		}
+	}
+}
+
+// A phone number typed at the menu after the check-in is registered — the
+// contacts screen asks for one — is offered as a trusted contact's; an
+// A-number or a date typed there is not.
+func TestCheckinPhoneTypedAtTheMenu(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	k := w.registerCheckin(p, "new york", "New York City", "11.03", "10:00")
+	for _, typed := range []string{"A 123 456 789", "12.03.2026"} {
+		if ids := textIDs(p.send(typed)); slices.Contains(ids, "checkin.phone_offer") {
+			t.Errorf("%q offered as a phone: %v", typed, ids)
+		}
+	}
+	expectTexts(t, p.send("my wife +1 (305) 555-0199"), "checkin.phone_offer")
+	expectTexts(t, p.press("btn.checkin_phone_add"), "checkin.phone_added", "checkin.contacts", "checkin.contacts_ask")
+	got, err := w.deps.Checkins.Get(context.Background(), k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Contacts) != 1 || got.Contacts[0].Phone != "+13055550199" {
+		t.Errorf("contacts %+v, want the phone typed", got.Contacts)
+	}
+	// Someone without a check-in gets no such offer.
+	q := w.person(ckPerson+1, "en")
+	q.command("start", "")
+	if ids := textIDs(q.send("+1 305 555 0100")); slices.Contains(ids, "checkin.phone_offer") {
+		t.Errorf("offered without a check-in: %v", ids)
 	}
 }
