@@ -197,6 +197,9 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerTools()
 	a.registerCheckin()
 	a.registerForum()
+	// Last: text at the menu that nothing above took may be a reporter's
+	// news.
+	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords)
 	return a, nil
 }
 

@@ -283,6 +283,7 @@ const (
 	cwWrite    = "w"  // w:<code>: talk to the reporter
 	cwBoard    = "b"  // b:<filter>:<arg>:<skip>: a page of the board
 	cwNews     = "n"  // n:<code>: the reporter adds news
+	cwNewsSaid = "ns" // ns:<code>: send what was typed at the menu (Session.NewsNote) as news
 	cwNewsKind = "nk" // nk:<nonce>:<kind>: the kind of news
 	cwNewsFac  = "nf" // nf:<nonce>:<facility id>|unknown
 )
@@ -313,8 +314,8 @@ func (a *App) registerCasework() {
 	h.commands["handover"] = gate(ActHandOver, a.handoverCommand)
 	h.commands["date"] = gate(ActWorkCase, a.dateCommand)
 	h.buttons[dataCase] = a.caseButton
-	h.menu["news"] = func(ctx context.Context, c *turn) error { return c.startNews(ctx, "") }
-	h.commands["news"] = func(ctx context.Context, c *turn, arg string) error { return c.startNews(ctx, arg) }
+	h.menu["news"] = func(ctx context.Context, c *turn) error { return c.startNews(ctx, "", "") }
+	h.commands["news"] = func(ctx context.Context, c *turn, arg string) error { return c.startNews(ctx, arg, "") }
 	h.flows[flowNews] = newsTyped
 	h.flows[flowDate] = a.dateTyped
 }
@@ -365,7 +366,13 @@ func (a *App) caseButton(ctx context.Context, c *turn, rest string) error {
 	act, arg, _ := strings.Cut(rest, ":")
 	switch act {
 	case cwNews:
-		return c.startNews(ctx, arg)
+		return c.startNews(ctx, arg, "")
+	case cwNewsSaid:
+		if c.s.NewsNote == "" {
+			c.say(T("button.old"))
+			return c.again(ctx)
+		}
+		return c.startNews(ctx, arg, c.s.NewsNote)
 	case cwNewsKind, cwNewsFac:
 		return c.newsButton(ctx, act, arg)
 	}

@@ -874,3 +874,69 @@ func TestCardLawyerNoneKnown(t *testing.T) {
 		t.Errorf("card with a lawyer:\n%s", got)
 	}
 }
+
+// News a reporter types at the main menu ("его перевели в Техас") is not
+// lost to the greeting: one button sends it as news of their case — the
+// one whose status they just saw, or the one they choose. The case picked
+// for /news may be typed as its code.
+func TestNewsTypedAtTheMenu(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, first := w.confirm(cwReport, "news-menu-1", 0)
+	_, second := w.confirm(cwReport, "news-menu-2", 0)
+	anna := w.person(cwVol, "en")
+	anna.command("take_case", second)
+	anna.received()
+	rep := w.person(cwReport, "ru")
+	rep.received()
+
+	// Two cases: the one to send it to is chosen.
+	news := "его перевели в Техас, в Conroe"
+	rs := rep.send(news)
+	if !has(rs, "casework.news_offer") {
+		t.Fatalf("news typed at the menu: %v", describeAll(rs))
+	}
+	var send string
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			if b := row[0]; b.Text.ID == "btn.news_send" && b.Text.Data["Code"] == flows.FormatCode(second) {
+				send = b.Data
+			}
+		}
+	}
+	if send == "" {
+		t.Fatalf("no button to send it to %s: %v", second, rs)
+	}
+	rs = rep.press(send)
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("sent: %v", describeAll(rs))
+	}
+	if got := to(rs, cwVol); len(got) != 1 || !strings.Contains(w.cat.Render("en", got[0].Texts...), news) {
+		t.Errorf("the owner got %v", describeAll(got))
+	}
+	// The button works once.
+	if rs := rep.press(send); has(rs, "casework.news_saved") {
+		t.Errorf("the same news sent twice: %v", describeAll(rs))
+	}
+
+	// After the status of one case, the offer is for that case alone.
+	rep.command("check", first)
+	rs = rep.send("суд перенесли на март")
+	if n := len(buttonNames(rs[len(rs)-1])); !has(rs, "casework.news_offer") || n != 2 {
+		t.Errorf("after the status of %s: %v, %d buttons", first, describeAll(rs), n)
+	}
+
+	// /news with two cases: the code typed picks the case.
+	if rs := rep.command("news", ""); !has(rs, "casework.news_pick") {
+		t.Fatalf("/news: %v", describeAll(rs))
+	}
+	if rs := rep.send(strings.ToLower(first)); !has(rs, "casework.news_kind") {
+		t.Errorf("the code typed at the choice of case: %v", describeAll(rs))
+	}
+
+	// Someone without a case gets no such offer.
+	other := w.person(cwReport+77, "ru")
+	if rs := other.send("его перевели в Техас"); has(rs, "casework.news_offer") {
+		t.Errorf("offered without a case: %v", describeAll(rs))
+	}
+}

@@ -180,6 +180,9 @@ type Session struct {
 	// Viewed is the case whose status the chat was last shown: its
 	// "notify me" and "stop" may be typed as well as pressed.
 	Viewed string `json:"vw,omitempty"`
+	// NewsNote is what a reporter typed at the main menu, offered to be
+	// sent as news of their case (newsInWords).
+	NewsNote string `json:"nn,omitempty"`
 }
 
 // Sessions stores conversation state.

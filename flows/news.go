@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // News from the reporter after filing: "Add news about a case" in the main
@@ -25,8 +26,9 @@ func (c *turn) newsData(act, v string) string {
 }
 
 // startNews begins the reporter's news: for the case named, the only one
-// they reported, or the one they pick.
-func (c *turn) startNews(ctx context.Context, raw string) error {
+// they reported, or the one they pick. A note given is the news itself,
+// sent at once.
+func (c *turn) startNews(ctx context.Context, raw, note string) error {
 	if c.inReport() {
 		c.say(T("casework.news_in_report"))
 		return c.show(ctx)
@@ -47,14 +49,21 @@ func (c *turn) startNews(ctx context.Context, raw string) error {
 	}
 	i := slices.IndexFunc(cases, func(cs CaseStatus) bool { return cs.Code == code })
 	if i < 0 {
+		// Which case: a button, or the code typed; the news typed first
+		// is kept for the case then chosen.
 		c.reset()
+		c.s.Flow, c.s.Step, c.s.NewsNote = flowNews, stepNewsCase, note
 		c.say(T("casework.news_pick"))
+		act := cwNews
+		if note != "" {
+			act = cwNewsSaid
+		}
 		for j, cs := range cases {
 			if j == myCasesMax {
 				break
 			}
 			c.buttons = append(c.buttons, []Button{{Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
-				Data: dataCase + ":" + cwNews + ":" + cs.Code}})
+				Data: dataCase + ":" + act + ":" + cs.Code}})
 		}
 		c.footer()
 		return nil
@@ -70,16 +79,53 @@ func (c *turn) startNews(ctx context.Context, raw string) error {
 		c.footer()
 		return nil
 	}
-	return c.newsFor(ctx, cs.CaseID, cs.Code)
+	return c.newsFor(ctx, cs.CaseID, cs.Code, note)
 }
 
-// newsFor starts the news flow for a case.
-func (c *turn) newsFor(ctx context.Context, caseID int64, code string) error {
+// newsFor starts the news flow for a case; with a note, the news in words,
+// it is sent at once.
+func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string) error {
 	c.reset()
 	c.s.Flow, c.s.Step = flowNews, stepNewsKind
 	c.s.Nonce = nonceOf(c.a.d.NewID())
 	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: caseID, Code: code}
+	if note != "" {
+		c.s.Update.Status, c.s.Update.Note = NewsText, note
+		return c.commitNews(ctx)
+	}
 	return c.newsPrompt(ctx)
+}
+
+// newsInWords takes what someone who reported a case types at the main
+// menu when no other reading took it ("его перевели в Техас, в Conroe"):
+// most likely news of the case. It is kept, and a button sends it as news
+// — to the case whose status they just saw, or to the one they choose.
+func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
+	note, p := ParseText(c.in.Text, a.cfg.MaxText)
+	if p != nil || ParseUnknown(note) || len(strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })) < 2 {
+		return false, nil
+	}
+	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
+	if err != nil {
+		return false, fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+	}
+	if len(cases) == 0 {
+		return false, nil
+	}
+	if i := slices.IndexFunc(cases, func(cs CaseStatus) bool { return cs.Code == c.s.Viewed }); i >= 0 {
+		cases = cases[i : i+1]
+	}
+	c.s.NewsNote = note
+	c.say(T("casework.news_offer"))
+	for j, cs := range cases {
+		if j == myCasesMax {
+			break
+		}
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.news_send", "Code", FormatCode(cs.Code)),
+			Data: dataCase + ":" + cwNewsSaid + ":" + cs.Code}})
+	}
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return true, nil
 }
 
 // knownCase returns the code of an open case with this A-number that
@@ -216,6 +262,15 @@ func (c *turn) newsButton(ctx context.Context, act, arg string) error {
 // date flow shares the flow hook's place, so it is told apart here.
 func newsTyped(ctx context.Context, c *turn) error {
 	u := c.s.Update
+	if c.s.Step == stepNewsCase && c.in.Kind == KindText {
+		// The case's code typed, or the news itself before the case.
+		if code, ok := FindCode(c.in.Text); ok {
+			return c.startNews(ctx, code, c.s.NewsNote)
+		}
+		if note, p := ParseText(c.in.Text, c.a.cfg.MaxText); p == nil && hasLetter(note) && !ParseUnknown(note) {
+			return c.startNews(ctx, "", note)
+		}
+	}
 	if u == nil {
 		return c.newsPrompt(ctx)
 	}

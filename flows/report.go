@@ -602,7 +602,7 @@ func reportSteps(a *App) []*step {
 						c.footer()
 						return nil
 					}
-					return c.newsFor(ctx, v.ID, v.Code)
+					return c.newsFor(ctx, v.ID, v.Code, "")
 				}}, nil
 			}
 			return wrong("button.old_step")
