@@ -926,6 +926,12 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 		t.Errorf("after the status of %s: %v, %d buttons", first, describeAll(rs), n)
 	}
 
+	// Words that read like a new report from a reporter may be news too.
+	rs = rep.send("мужа депортировали вчера")
+	if !slices.Contains(describeAll(rs), "menu.report_offer+casework.news_offer") || dataOf(rs, "btn.news_send") == "" || dataOf(rs, "btn.menu_report") == "" {
+		t.Errorf("a deportation told at the menu: %v", describeAll(rs))
+	}
+
 	// /news with two cases: the code typed picks the case.
 	if rs := rep.command("news", ""); !has(rs, "casework.news_pick") {
 		t.Fatalf("/news: %v", describeAll(rs))

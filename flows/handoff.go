@@ -353,13 +353,25 @@ func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
 // soundsLikeReport answers text at the main menu that tells of a detention
 // with the two ways on: report it, or talk to a volunteer now, who will
 // see the text.
-func (a *App) soundsLikeReport(_ context.Context, c *turn) (bool, error) {
+func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	if !tellsOfDetention(c.in.Text) {
 		return false, nil
 	}
 	c.s.Said = c.in.MessageID
 	c.say(T("menu.report_offer"))
 	c.buttons = reportOrPerson()
+	// From someone who reported a case, "его депортировали" may be its
+	// news: that is offered first.
+	if note, p := ParseText(c.in.Text, a.cfg.MaxText); p == nil {
+		news, err := a.newsButtons(ctx, c, note)
+		if err != nil {
+			return false, err
+		}
+		if news != nil {
+			c.say(T("casework.news_offer"))
+			c.buttons = append(news, c.buttons...)
+		}
+	}
 	return true, nil
 }
 

@@ -105,27 +105,38 @@ func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 	if p != nil || ParseUnknown(note) || len(strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })) < 2 {
 		return false, nil
 	}
+	rows, err := a.newsButtons(ctx, c, note)
+	if err != nil || rows == nil {
+		return false, err
+	}
+	c.say(T("casework.news_offer"))
+	c.buttons = append(rows, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return true, nil
+}
+
+// newsButtons keeps note as news a reporter may send, and returns the
+// buttons that send it: to the case whose status they just saw, or to each
+// of their cases. None for someone who reported nothing.
+func (a *App) newsButtons(ctx context.Context, c *turn, note string) ([][]Button, error) {
 	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
 	if err != nil {
-		return false, fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
-	}
-	if len(cases) == 0 {
-		return false, nil
+		return nil, fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
 	}
 	if i := slices.IndexFunc(cases, func(cs CaseStatus) bool { return cs.Code == c.s.Viewed }); i >= 0 {
 		cases = cases[i : i+1]
 	}
-	c.s.NewsNote = note
-	c.say(T("casework.news_offer"))
+	var rows [][]Button
 	for j, cs := range cases {
 		if j == myCasesMax {
 			break
 		}
-		c.buttons = append(c.buttons, []Button{{Text: T("btn.news_send", "Code", FormatCode(cs.Code)),
+		rows = append(rows, []Button{{Text: T("btn.news_send", "Code", FormatCode(cs.Code)),
 			Data: dataCase + ":" + cwNewsSaid + ":" + cs.Code}})
 	}
-	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
-	return true, nil
+	if rows != nil {
+		c.s.NewsNote = note
+	}
+	return rows, nil
 }
 
 // knownCase returns the code of an open case with this A-number that
