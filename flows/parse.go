@@ -765,8 +765,29 @@ func ParseContact(s string) (string, *Text) {
 			return strings.Join(strings.Fields(v), " "), nil
 		}
 	}
+	// One inside words, kept with them: "WhatsApp +1 305 555 0199", "мой
+	// номер 8 900 123 45 67", "телеграм @maria_k". Not an A-number or a
+	// date.
+	if phone := FindPhone(v); phone != "" && !dateLike.MatchString(phone) {
+		if _, notA := ParseANumber(v); notA != nil {
+			return strings.Join(strings.Fields(v), " "), nil
+		}
+	}
+	if emailIn.MatchString(v) || usernameIn.MatchString(v) {
+		return strings.Join(strings.Fields(v), " "), nil
+	}
 	return "", problem("parse.contact")
 }
+
+// dateLike is a date in figures, not a phone number: 12.03.2026.
+var dateLike = regexp.MustCompile(`^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$`)
+
+// emailIn and usernameIn find an e-mail address and an @username inside
+// words.
+var (
+	emailIn    = regexp.MustCompile(`(^|\s)[^@\s]+@[^@\s]+\.[^@\s.]{2,}($|\s)`)
+	usernameIn = regexp.MustCompile(`(^|\s)@[A-Za-z][A-Za-z0-9_]{3,31}($|[\s,.;!)])`)
+)
 
 // ParseUnknown reports whether a typed answer means "I don't know" or
 // "none", so that typing it works like the button.

@@ -200,6 +200,14 @@ func TestParseContact(t *testing.T) {
 		{"12345, позвоните", "", "parse.contact"},
 		// A username without the @ is ParseUsername's, to be confirmed.
 		{"maria_sandbox", "", "parse.contact"},
+		// One inside words.
+		{"WhatsApp +1 305 555 0199", "WhatsApp +1 305 555 0199", ""},
+		{"мой номер 8 900 123 45 67", "мой номер 8 900 123 45 67", ""},
+		{"телеграм @maria_k", "телеграм @maria_k", ""},
+		{"почта maria@example.com", "почта maria@example.com", ""},
+		{"A 123 456 789", "", "parse.contact"}, // an A-number
+		{"до 12.03.2026", "", "parse.contact"},
+		{"мой телеграм", "", "parse.contact"},
 	}
 	for _, tt := range tests {
 		got, p := flows.ParseContact(tt.in)
