@@ -20,6 +20,11 @@ func TestMatch(t *testing.T) {
 		want  string // ICE code of the facility that must be in the top three
 	}{
 		{"eloy", "EAZ"},
+		// A sentence around the name.
+		{"he is being held in Eloy now", "EAZ"},
+		{"его держат в Элой", "EAZ"},
+		{"кажется, сейчас в Krome", "KRO"},
+		{"they moved him to Port Isabel", "PIC"},
 		{"Eloy Detention Center", "EAZ"},
 		{"Элой", "EAZ"},
 		{"элой аризона", "EAZ"},

@@ -307,7 +307,14 @@ func isFiller(w string) bool {
 		"office", "the", "of", "in", "at", "and", "a",
 		// Russian, transliterated: в, на, штат, город, центр, тюрьма, лагерь,
 		// айс (ICE), каунти, иммиграционный, задержания, содержания, изолятор.
-		"v", "vo", "na", "iz", "ays", "kaunti", "jeyl", "detenshn":
+		"v", "vo", "na", "iz", "ays", "kaunti", "jeyl", "detenshn",
+		// The words of a sentence around the name: "he is being held in
+		// Conroe", "его держат в Конро", "кажется, сейчас в Krome".
+		"he", "she", "they", "him", "her", "them", "is", "are", "was", "were", "being", "been", "held",
+		"kept", "now", "currently", "still", "taken", "took", "moved", "transferred", "to", "detained",
+		"i", "think", "maybe", "probably", "my", "his", "there",
+		"on", "ona", "oni", "ego", "eyo", "ee", "ikh", "seychas", "derzhat", "nakhoditsya", "sidit",
+		"pereveli", "otvezli", "uvezli", "kazhetsya", "navernoe", "naverno", "vrode", "dumayu", "tam", "uzhe":
 		return true
 	}
 	for _, p := range []string{"tsentr", "tyurm", "lager", "shtat", "gorod", "okrug",
