@@ -502,6 +502,11 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 			found = value
 		}
 	}
+	if found == "" && ParseUnknown(v) && !noWords[key] {
+		// "idk", "i dont know", "не знаю" for the one button that says it
+		// ("I don't know", "Нет / не знаю").
+		found = c.unknownCaption(rows, prefix)
+	}
 	if found == "" && (yesWords[key] || noWords[key]) {
 		// "Да" under "✅ Согласен(на)": a yes or a no for the buttons that
 		// answer yes and no.
@@ -582,6 +587,35 @@ func sameWord(a, b string) bool {
 		n++
 	}
 	return n >= 3 && n >= len(ra)-2 && n >= len(rb)-2
+}
+
+// unknownCaption is the value of the one button among rows whose caption,
+// or a part of it between slashes, means "I don't know"; "" when none or
+// several do.
+func (c *turn) unknownCaption(rows [][]Button, prefix string) string {
+	found := ""
+	for _, row := range rows {
+		for _, b := range row {
+			value, ok := strings.CutPrefix(b.Data, prefix)
+			if !ok {
+				continue
+			}
+			label := b.Label
+			if label == "" {
+				label = c.a.d.Labels.Button(c.s.Lang, b.Text)
+			}
+			if !slices.ContainsFunc(strings.Split(label, "/"), func(part string) bool {
+				return ParseUnknown(part) && !noWords[captionKey(part)]
+			}) {
+				continue
+			}
+			if found != "" && found != value {
+				return ""
+			}
+			found = value
+		}
+	}
+	return found
 }
 
 // yesWords and noWords are typed yes and no (captionKey).

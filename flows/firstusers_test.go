@@ -719,3 +719,27 @@ func TestFewWordsOfACaption(t *testing.T) {
 		t.Errorf("triage %q after «urgent», want urgent", got)
 	}
 }
+
+// "I don't know" typed as people type it — without the apostrophe, "idk",
+// "не знаю" under "Нет / не знаю" — is the button that says it.
+func TestDontKnowTypedAnyHow(t *testing.T) {
+	t.Parallel()
+	e := newChat(t, "en")
+	e.expect(e.command("start", ""), "menu.greeting")
+	e.expect(e.press("btn.menu_report"), "ask.consent")
+	e.expect(e.press("btn.consent_yes"), "ask.triage")
+	e.expect(e.send("i dont know"), "ask.name")
+	if got := e.session().Draft.Facts.Triage; got != "normal" {
+		t.Errorf("triage %q after «i dont know»", got)
+	}
+
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.expect(c.change("stage"), "ask.stage", "answer.current")
+	c.expect(c.send("idk"), "ask.review")
+	c.expect(c.change("lawyer"), "ask.lawyer", "answer.current")
+	c.expect(c.send("не знаю"), "ask.review")
+	if c.session().Draft.HasLawyer {
+		t.Error("«не знаю» at the lawyer question read as a lawyer")
+	}
+}
