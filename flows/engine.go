@@ -416,7 +416,7 @@ func (c *turn) labelOpt(value, label string) Button {
 // typedButton reads a typed answer that is the caption of one of the
 // buttons under the step's question — its own, "keep" and "skip the
 // question" — as the press of that button (typedCaption), or a few words of
-// one caption ("на работе"; captionOf) except on the review.
+// one caption ("на работе"; captionOf) where the step allows (loosely).
 func (c *turn) typedButton(ctx context.Context, v string) (string, bool) {
 	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
 	if err != nil {
@@ -426,8 +426,8 @@ func (c *turn) typedButton(ctx context.Context, v string) (string, bool) {
 	if value, ok := c.typedCaption(rows, prefix, v); ok {
 		return value, true
 	}
-	if c.s.Step == stepReview {
-		return "", false // sending the report takes its own words
+	if !c.loosely() {
+		return "", false
 	}
 	value := c.captionOf(rows, prefix, captionKey(v))
 	return value, value != ""
@@ -562,7 +562,7 @@ func (c *turn) captionOf(rows [][]Button, prefix, key string) string {
 
 // negations are the words that turn a caption into its opposite.
 var negations = map[string]bool{"не": true, "нет": true, "без": true, "no": true, "not": true, "don": true,
-	"t": true, "dont": true, "never": true, "никогда": true}
+	"t": true, "dont": true, "never": true, "никогда": true, "ничего": true, "nothing": true, "none": true}
 
 // allWordsIn reports whether each typed word is one of words, or the same
 // word with another ending ("работе", "работу").
@@ -588,6 +588,69 @@ func sameWord(a, b string) bool {
 	}
 	return n >= 3 && n >= len(ra)-2 && n >= len(rb)-2
 }
+
+// loosely reports whether the step's buttons may be read from words that
+// are not their captions (captionOf, captionInText): not consent, what may
+// be shown to others, or sending the report, which are given in so many
+// words or pressed.
+func (c *turn) loosely() bool {
+	switch c.s.Step {
+	case stepConsent, stepPrivacy, stepPublicity, stepReview:
+		return false
+	}
+	return true
+}
+
+// captionInText finds the one button under the step's question a word of
+// the message v names — a word of four letters or more of its caption, or
+// the same word with another ending — and returns its value and caption.
+// Not when the message says no, or names several; never a caption that
+// says no ("Nothing heard").
+func (c *turn) captionInText(ctx context.Context, v string) (value, label string, ok bool) {
+	if !c.loosely() {
+		return "", "", false
+	}
+	typed := strings.Fields(captionKey(v))
+	if len(typed) > 30 || slices.ContainsFunc(typed, func(w string) bool { return negations[w] }) {
+		return "", "", false
+	}
+	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
+	if err != nil {
+		return "", "", false
+	}
+	prefix := c.s.Nonce + ":" + c.s.Step + ":"
+	for _, row := range rows {
+		for _, b := range row {
+			val, isStep := strings.CutPrefix(b.Data, prefix)
+			if !isStep {
+				continue
+			}
+			l := b.Label
+			if l == "" {
+				l = c.a.d.Labels.Button(c.s.Lang, b.Text)
+			}
+			words := strings.Fields(captionKey(l))
+			named := slices.ContainsFunc(words, func(w string) bool {
+				return utf8.RuneCountInString(w) >= 4 && !commonWords[w] &&
+					slices.ContainsFunc(typed, func(t string) bool { return sameWord(t, w) })
+			})
+			if !named || slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
+				continue
+			}
+			if ok && val != value {
+				return "", "", false
+			}
+			value, label, ok = val, l, true
+		}
+	}
+	return value, label, ok
+}
+
+// commonWords are words of captions that name no answer of their own.
+var commonWords = map[string]bool{"other": true, "others": true, "with": true, "from": true, "that": true,
+	"this": true, "have": true, "been": true, "what": true, "your": true, "there": true, "only": true,
+	"другое": true, "другие": true, "есть": true, "было": true, "только": true, "всё": true, "все": true,
+	"если": true, "знаю": true, "know": true}
 
 // unknownCaption is the value of the one button among rows whose caption,
 // or a part of it between slashes, means "I don't know"; "" when none or
@@ -692,6 +755,15 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				}
 				v, button = value, true
 			}
+		}
+	}
+	if !button && st.max == 0 {
+		// "His lawyer told us" at "who spoke of a flight?": the one
+		// caption a word of the message names, said back, with the words
+		// kept for the volunteer.
+		if value, label, ok := c.captionInText(ctx, v); ok {
+			c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
+			v, button = value, true
 		}
 	}
 	if !button {

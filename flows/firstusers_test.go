@@ -378,7 +378,7 @@ func TestTypedCaptionIsThePress(t *testing.T) {
 		circumstance, skip, no, none string
 	}{
 		{lang: "ru", circumstance: "пришли домой", skip: "Пропустить", no: "нет", none: "на чекине"},
-		{lang: "en", circumstance: "raid at home!", skip: "skip", no: "No", none: "at the check-in"},
+		{lang: "en", circumstance: "raid at home!", skip: "skip", no: "No", none: "on the street"},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
@@ -741,5 +741,35 @@ func TestDontKnowTypedAnyHow(t *testing.T) {
 	c.expect(c.send("не знаю"), "ask.review")
 	if c.session().Draft.HasLawyer {
 		t.Error("«не знаю» at the lawyer question read as a lawyer")
+	}
+}
+
+// At a question answered with buttons, a message that names one of them
+// ("his lawyer told us" under "The lawyer") is that answer, said back; the
+// words are kept for the volunteer. One that names none, several, or says
+// no, is kept and the buttons asked for.
+func TestMessageThatNamesAnAnswer(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, typed, want string
+	}{
+		{"en", "his lawyer told us yesterday", "lawyer"},
+		{"ru", "адвокат сказал по телефону", "lawyer"},
+		{"ru", "слышали от сотрудника ICE", "officer"},
+		{"en", "not the lawyer, someone else", ""},
+	} {
+		c := newChat(t, tt.lang)
+		fillToReview(c)
+		c.expect(c.change("flight"), "ask.flight", "answer.current")
+		r := c.send(tt.typed)
+		s := c.session()
+		if tt.want == "" {
+			c.expect(r, "input.kept_use_buttons", "ask.flight", "answer.current")
+		} else if ids := describe(r); !strings.HasPrefix(ids, "input.read_as+") || s.Draft.Facts.FlightSource != tt.want {
+			t.Errorf("%q: %s, flight source %q, want %q", tt.typed, ids, s.Draft.Facts.FlightSource, tt.want)
+		}
+		if !strings.Contains(s.Draft.Facts.Said, tt.typed) {
+			t.Errorf("%q not kept for the volunteer: %q", tt.typed, s.Draft.Facts.Said)
+		}
 	}
 }
