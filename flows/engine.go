@@ -713,6 +713,17 @@ func unknownLead(v string) (lead, rest string, ok bool) {
 	return lead, rest, lead != ""
 }
 
+// looksLikeANumber reports whether text is an A-number written as one:
+// with its letter A, or nine digits in a row.
+func looksLikeANumber(v string) bool {
+	if _, p := ParseANumber(v); p != nil {
+		return false
+	}
+	v = strings.TrimSpace(v)
+	r, _ := utf8.DecodeRuneInString(v)
+	return strings.ContainsRune("AaАа№#", r) || isDigits(v) && len(v) == 9
+}
+
 // captionKey is text as compared with a caption: lower case, ё as е, only
 // letters and digits, one space between words.
 func captionKey(s string) string {
@@ -808,7 +819,13 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	}
 	switch {
 	case out.wrong != nil:
-		c.say(*out.wrong)
+		if !button && s.Step != stepANumber && c.inReport() && looksLikeANumber(v) {
+			// Typed ahead, or at the wrong question: say where it goes
+			// rather than "couldn't read that date".
+			c.say(T("parse.a_number_elsewhere", "Given", s.Draft.ANumber != ""))
+		} else {
+			c.say(*out.wrong)
+		}
 		if err := c.prompt(ctx, false); err != nil {
 			return err
 		}

@@ -437,7 +437,7 @@ func TestCountryIsWords(t *testing.T) {
 		{send: "1.1.1980", want: "ask.birth_country"},
 		{send: "Казахстан", want: "ask.citizenship"},
 	})
-	c.expect(c.send("A 212-345-678"), "parse.country", "ask.citizenship")
+	c.expect(c.send("A 212-345-678"), "parse.a_number_elsewhere", "ask.citizenship")
 	if got := c.session().Draft.Citizenship; got != "" {
 		t.Errorf("citizenship = %q, want nothing", got)
 	}
@@ -772,4 +772,24 @@ func TestMessageThatNamesAnAnswer(t *testing.T) {
 			t.Errorf("%q not kept for the volunteer: %q", tt.typed, s.Draft.Facts.Said)
 		}
 	}
+}
+
+// An A-number typed at another question (the birth date) is told apart
+// from a bad answer: it has its own question, or was given already.
+func TestANumberAtAnotherQuestion(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+	})
+	r := c.send("A 123-456-789")
+	c.expect(r, "parse.a_number_elsewhere", "ask.birth_date")
+	if got := c.rendered(r); !strings.Contains(got, "отдельный вопрос") {
+		t.Errorf("not told where the A-number goes:\n%s", got)
+	}
+	c.expect(c.send("123456789"), "parse.a_number_elsewhere", "ask.birth_date")
+	c.expect(c.send("12345"), "parse.date", "ask.birth_date")
 }
