@@ -822,7 +822,14 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		if !button && s.Step != stepANumber && c.inReport() && looksLikeANumber(v) {
 			// Typed ahead, or at the wrong question: say where it goes
 			// rather than "couldn't read that date".
-			c.say(T("parse.a_number_elsewhere", "Given", s.Draft.ANumber != ""))
+			when := "later"
+			switch {
+			case s.Draft.ANumber != "":
+				when = "given"
+			case slices.Contains(s.Back, stepANumber) || c.filed():
+				when = "review"
+			}
+			c.say(T("parse.a_number_elsewhere", "When", when))
 		} else {
 			c.say(*out.wrong)
 		}

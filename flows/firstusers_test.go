@@ -792,4 +792,17 @@ func TestANumberAtAnotherQuestion(t *testing.T) {
 	}
 	c.expect(c.send("123456789"), "parse.a_number_elsewhere", "ask.birth_date")
 	c.expect(c.send("12345"), "parse.date", "ask.birth_date")
+
+	// Past its question: it can be added on the review.
+	fillReport(c, []answer{
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship"},
+		{send: "Россия", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.detained_on"},
+	})
+	r = c.send("A 123-456-789")
+	c.expect(r, "parse.a_number_elsewhere", "ask.detained_on")
+	if got := c.rendered(r); !strings.Contains(got, "при проверке") {
+		t.Errorf("not told the A-number can be added on the review:\n%s", got)
+	}
 }

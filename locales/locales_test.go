@@ -88,7 +88,7 @@ func TestParity(t *testing.T) {
 }
 
 var (
-	templateKey = regexp.MustCompile(`\{\{\s*(?:if\s+)?\.(\w+)`)
+	templateKey = regexp.MustCompile(`\{\{\s*(?:else\s+)?(?:if\s+)?(?:eq\s+)?\.(\w+)`)
 	htmlTag     = regexp.MustCompile(`</?([a-zA-Z0-9]+)[^>]*>`)
 )
 
