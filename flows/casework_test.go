@@ -939,6 +939,25 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 	if rs := rep.send(strings.ToLower(first)); !has(rs, "casework.news_kind") {
 		t.Errorf("the code typed at the choice of case: %v", describeAll(rs))
 	}
+	// The news typed before the case is chosen goes to the case chosen.
+	rep.command("news", "")
+	rs = rep.send("назначили суд на 20 января")
+	if !has(rs, "casework.news_pick") || dataOf(rs, "btn.mycase") == "" {
+		t.Fatalf("news typed at the choice of case: %v", describeAll(rs))
+	}
+	var pick string
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			if b := row[0]; b.Text.ID == "btn.mycase" && b.Text.Data["Code"] == flows.FormatCode(second) {
+				pick = b.Data
+			}
+		}
+	}
+	rs = rep.press(pick)
+	if got := to(rs, cwVol); !has(to(rs, cwReport), "casework.news_saved") || len(got) != 1 ||
+		!strings.Contains(w.cat.Render("en", got[0].Texts...), "назначили суд на 20 января") {
+		t.Errorf("the news typed first, sent on the choice: %v", describeAll(rs))
+	}
 
 	// Someone without a case gets no such offer.
 	other := w.person(cwReport+77, "ru")
