@@ -476,31 +476,17 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 	if key == "" || utf8.RuneCountInString(key) > 80 {
 		return "", false
 	}
-	found := ""
-	for _, row := range rows {
-		for _, b := range row {
-			value, ok := strings.CutPrefix(b.Data, prefix)
-			if !ok {
-				continue
+	found, _, several := c.oneButton(rows, prefix, func(label string) bool {
+		head, _, _ := strings.Cut(strings.Map(func(r rune) rune {
+			if strings.ContainsRune(",:/(—–", r) {
+				return ','
 			}
-			label := b.Label
-			if label == "" {
-				label = c.a.d.Labels.Button(c.s.Lang, b.Text)
-			}
-			head, _, _ := strings.Cut(strings.Map(func(r rune) rune {
-				if strings.ContainsRune(",:/(—–", r) {
-					return ','
-				}
-				return r
-			}, label), ",")
-			if captionKey(label) != key && captionKey(head) != key {
-				continue
-			}
-			if found != "" && found != value {
-				return "", false
-			}
-			found = value
-		}
+			return r
+		}, label), ",")
+		return captionKey(label) == key || captionKey(head) == key
+	})
+	if several {
+		return "", false
 	}
 	if found == "" && ParseUnknown(v) && !noWords[key] {
 		// "idk", "i dont know", "не знаю" for the one button that says it
@@ -534,30 +520,41 @@ func (c *turn) captionOf(rows [][]Button, prefix, key string) string {
 	if len(typed) == 0 || len(typed) > 4 {
 		return ""
 	}
-	found := ""
+	if !slices.ContainsFunc(typed, func(w string) bool { return utf8.RuneCountInString(w) >= 3 }) {
+		return ""
+	}
+	found, _, _ := c.oneButton(rows, prefix, func(label string) bool {
+		words := strings.Fields(captionKey(label))
+		return allWordsIn(typed, words) &&
+			!slices.ContainsFunc(words, func(w string) bool { return negations[w] && !slices.Contains(typed, w) })
+	})
+	return found
+}
+
+// oneButton returns the value and caption of the one button among rows
+// (of the data prefix) whose caption match accepts; several is true, and
+// value "", when buttons of different values do.
+func (c *turn) oneButton(rows [][]Button, prefix string, match func(label string) bool) (value, label string, several bool) {
 	for _, row := range rows {
 		for _, b := range row {
-			value, ok := strings.CutPrefix(b.Data, prefix)
+			v, ok := strings.CutPrefix(b.Data, prefix)
 			if !ok {
 				continue
 			}
-			label := b.Label
-			if label == "" {
-				label = c.a.d.Labels.Button(c.s.Lang, b.Text)
+			l := b.Label
+			if l == "" {
+				l = c.a.d.Labels.Button(c.s.Lang, b.Text)
 			}
-			words := strings.Fields(captionKey(label))
-			if !slices.ContainsFunc(typed, func(w string) bool { return utf8.RuneCountInString(w) >= 3 }) ||
-				slices.ContainsFunc(words, func(w string) bool { return negations[w] && !slices.Contains(typed, w) }) ||
-				!allWordsIn(typed, words) {
+			if !match(l) {
 				continue
 			}
-			if found != "" && found != value {
-				return ""
+			if value != "" && value != v {
+				return "", "", true
 			}
-			found = value
+			value, label = v, l
 		}
 	}
-	return found
+	return value, label, false
 }
 
 // negations are the words that turn a caption into its opposite.
@@ -618,32 +615,15 @@ func (c *turn) captionInText(ctx context.Context, v string) (value, label string
 	if err != nil {
 		return "", "", false
 	}
-	prefix := c.s.Nonce + ":" + c.s.Step + ":"
-	for _, row := range rows {
-		for _, b := range row {
-			val, isStep := strings.CutPrefix(b.Data, prefix)
-			if !isStep {
-				continue
-			}
-			l := b.Label
-			if l == "" {
-				l = c.a.d.Labels.Button(c.s.Lang, b.Text)
-			}
-			words := strings.Fields(captionKey(l))
-			named := slices.ContainsFunc(words, func(w string) bool {
+	value, label, _ = c.oneButton(rows, c.s.Nonce+":"+c.s.Step+":", func(l string) bool {
+		words := strings.Fields(captionKey(l))
+		return !slices.ContainsFunc(words, func(w string) bool { return negations[w] }) &&
+			slices.ContainsFunc(words, func(w string) bool {
 				return utf8.RuneCountInString(w) >= 4 && !commonWords[w] &&
 					slices.ContainsFunc(typed, func(t string) bool { return sameWord(t, w) })
 			})
-			if !named || slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
-				continue
-			}
-			if ok && val != value {
-				return "", "", false
-			}
-			value, label, ok = val, l, true
-		}
-	}
-	return value, label, ok
+	})
+	return value, label, value != ""
 }
 
 // commonWords are words of captions that name no answer of their own.
@@ -656,28 +636,11 @@ var commonWords = map[string]bool{"other": true, "others": true, "with": true, "
 // or a part of it between slashes, means "I don't know"; "" when none or
 // several do.
 func (c *turn) unknownCaption(rows [][]Button, prefix string) string {
-	found := ""
-	for _, row := range rows {
-		for _, b := range row {
-			value, ok := strings.CutPrefix(b.Data, prefix)
-			if !ok {
-				continue
-			}
-			label := b.Label
-			if label == "" {
-				label = c.a.d.Labels.Button(c.s.Lang, b.Text)
-			}
-			if !slices.ContainsFunc(strings.Split(label, "/"), func(part string) bool {
-				return ParseUnknown(part) && !noWords[captionKey(part)]
-			}) {
-				continue
-			}
-			if found != "" && found != value {
-				return ""
-			}
-			found = value
-		}
-	}
+	found, _, _ := c.oneButton(rows, prefix, func(label string) bool {
+		return slices.ContainsFunc(strings.Split(label, "/"), func(part string) bool {
+			return ParseUnknown(part) && !noWords[captionKey(part)]
+		})
+	})
 	return found
 }
 
