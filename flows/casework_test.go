@@ -896,14 +896,7 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 	if !has(rs, "casework.news_offer") {
 		t.Fatalf("news typed at the menu: %v", describeAll(rs))
 	}
-	var send string
-	for _, r := range rs {
-		for _, row := range r.Buttons {
-			if b := row[0]; b.Text.ID == "btn.news_send" && b.Text.Data["Code"] == flows.FormatCode(second) {
-				send = b.Data
-			}
-		}
-	}
+	send := buttonFor(rs, "btn.news_send", second)
 	if send == "" {
 		t.Fatalf("no button to send it to %s: %v", second, rs)
 	}
@@ -945,15 +938,7 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 	if !has(rs, "casework.news_pick") || dataOf(rs, "btn.mycase") == "" {
 		t.Fatalf("news typed at the choice of case: %v", describeAll(rs))
 	}
-	var pick string
-	for _, r := range rs {
-		for _, row := range r.Buttons {
-			if b := row[0]; b.Text.ID == "btn.mycase" && b.Text.Data["Code"] == flows.FormatCode(second) {
-				pick = b.Data
-			}
-		}
-	}
-	rs = rep.press(pick)
+	rs = rep.press(buttonFor(rs, "btn.mycase", second))
 	if got := to(rs, cwVol); !has(to(rs, cwReport), "casework.news_saved") || len(got) != 1 ||
 		!strings.Contains(w.cat.Render("en", got[0].Texts...), "назначили суд на 20 января") {
 		t.Errorf("the news typed first, sent on the choice: %v", describeAll(rs))
@@ -964,4 +949,19 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 	if rs := other.send("его перевели в Техас"); has(rs, "casework.news_offer") {
 		t.Errorf("offered without a case: %v", describeAll(rs))
 	}
+}
+
+// buttonFor is the data of the button with text id for the case code in
+// rs, "" when there is none.
+func buttonFor(rs []flows.Reply, id, code string) string {
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Text.ID == id && b.Text.Data["Code"] == flows.FormatCode(code) {
+					return b.Data
+				}
+			}
+		}
+	}
+	return ""
 }
