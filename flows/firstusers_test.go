@@ -806,3 +806,27 @@ func TestANumberAtAnotherQuestion(t *testing.T) {
 		t.Errorf("not told the A-number can be added on the review:\n%s", got)
 	}
 }
+
+// Among the facilities the search shows, "the first one" or "второй" picks
+// that one, said back.
+func TestFacilityPickedByPlace(t *testing.T) {
+	t.Parallel()
+	for _, typed := range []string{"the first one", "первый", "1"} {
+		c := newChat(t, "ru")
+		fillToReview(c)
+		c.expect(c.change("facility"), "ask.facility", "answer.current")
+		r := c.send("Krome in Miami")
+		c.expect(r, "ask.facility_pick")
+		first := r.Buttons[0][0]
+		r = c.send(typed)
+		if ids := describe(r); !strings.HasPrefix(ids, "input.read_as+") {
+			t.Errorf("%q: %s", typed, ids)
+		}
+		if got := c.rendered(r); !strings.Contains(got, first.Label) || !strings.Contains(got, "Krome") {
+			t.Errorf("%q: not said back as %q:\n%s", typed, first.Label, got)
+		}
+		if d := c.session().Draft; d.FacilityID == 0 || d.FacilityText != "" {
+			t.Errorf("%q: facility %d %q", typed, d.FacilityID, d.FacilityText)
+		}
+	}
+}

@@ -161,6 +161,25 @@ func nameHead(v string) string {
 // that its position is the text's (lower-casing may change lengths).
 var nameEnd = regexp.MustCompile(`(?i)\p{Nd}|[^\p{L}](?:родил|дата рожд|д\.р\.|г\.р\.|[aа]-номер|номер|born|dob|d\.o\.b|a-number|a number|alien)`)
 
+// ordinalOf reads "the first one", "второй", "3" as a place in a list
+// shown, from 1; 0 for anything else.
+func ordinalOf(v string) int {
+	places := map[string]int{"1": 1, "first": 1, "top": 1, "первый": 1, "первая": 1, "первое": 1, "первую": 1,
+		"2": 2, "second": 2, "второй": 2, "вторая": 2, "второе": 2, "вторую": 2,
+		"3": 3, "third": 3, "третий": 3, "третья": 3, "третье": 3, "третью": 3}
+	n := 0
+	for _, w := range strings.Fields(captionKey(v)) {
+		switch {
+		case places[w] > 0 && n == 0:
+			n = places[w]
+		case slices.Contains([]string{"the", "one", "option", "please", "вариант", "номер", "no"}, w):
+		default:
+			return 0
+		}
+	}
+	return n
+}
+
 // then is a fixed next step.
 func then(name string) func(*turn) string { return func(*turn) string { return name } }
 
@@ -742,6 +761,18 @@ func reportSteps(a *App) []*step {
 				if ParseUnknown(v) {
 					r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
 					return accepted()
+				}
+				if n := ordinalOf(v); n > 0 {
+					// "the first one", "второй": one of the facilities shown.
+					found, err := c.a.d.Facilities.Match(ctx, r.FacilityText, facilityMatches)
+					if err != nil {
+						return outcome{}, fmt.Errorf("match facilities: %w", err)
+					}
+					if n <= len(found) {
+						r.FacilityID, r.FacilityText = found[n-1].ID, ""
+						c.say(T("input.read_as", "Answer", facilityLabel(found[n-1]), "Kept", false))
+						return accepted()
+					}
 				}
 				// Typing again here is a new search.
 				q, p := ParseName(v, maxName)
