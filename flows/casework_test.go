@@ -850,6 +850,17 @@ func TestNewsTypedCaptions(t *testing.T) {
 	if len(got) != 1 || describe(got[0]) != "casework.news_owner" || !strings.Contains(w.cat.Render("en", got[0].Texts...), news) {
 		t.Errorf("the owner got %v", describeAll(got))
 	}
+
+	// "Первый" among the facilities shown is that facility.
+	rs = rep.command("news", "")
+	rs = rep.press(buttonData(t, rs[0], "btn.news_moved"))
+	rs = rep.send("krome")
+	first := rs[0].Buttons[0][0].Label
+	rs = rep.send("первый")
+	if got := to(rs, cwVol); !has(to(rs, cwReport), "casework.news_saved") || len(got) != 1 ||
+		!strings.Contains(w.cat.Render("en", got[0].Texts...), "Krome") || !strings.Contains(first, "Krome") {
+		t.Errorf("«первый» among the facilities: %v", describeAll(rs))
+	}
 }
 
 // A case without a known lawyer says so — "none known", not "no": the

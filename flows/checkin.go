@@ -453,6 +453,16 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		d.Consent = true
 		next = ckOffice
 	case ckOffice:
+		if n := ordinalOf(v); !button && n > 0 && d.Query != "" {
+			// "the first one": one of the offices shown.
+			ms, err := c.a.d.Offices.Match(ctx, d.Query, officeMatches)
+			if err != nil {
+				return fmt.Errorf("match offices: %w", err)
+			}
+			if n <= len(ms) {
+				v, button = ms[n-1].Code, true
+			}
+		}
 		if !button {
 			if p := checkText(v, maxOfficeText); p != nil {
 				c.say(*p)

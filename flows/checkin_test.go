@@ -575,6 +575,16 @@ func TestCheckinLateAlarmWaitsForTheBacklog(t *testing.T) {
 // нет", "dont have it".
 func TestCheckinAnswersInWords(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
+	// "The first one" among the offices shown.
+	p := w.person(ckPerson+10, "en")
+	p.command("start", "")
+	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	expectTexts(t, p.send("yes"), "checkin.ask_office")
+	expectTexts(t, p.send("Miramar"), "checkin.office_pick")
+	if r := p.send("the first one"); !strings.Contains(w.cat.Render("en", r.Texts...), "Miami") {
+		t.Errorf("«the first one» at the offices shown: %v", textIDs(r))
+	}
+
 	for i, tt := range []struct{ typed, want, anumber string }{
 		{"послезавтра", "12 марта", "у него нет"},
 		{"в понедельник", "16 марта", "dont have it"},
