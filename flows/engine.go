@@ -736,7 +736,16 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		// caption a word of the message names, said back, with the words
 		// kept for the volunteer.
 		if value, label, ok := c.captionInText(ctx, v); ok {
-			c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
+			// Kept when it says more than the caption ("yes its urgent"
+			// does not).
+			words := strings.Fields(captionKey(label))
+			more := 0
+			for _, w := range strings.Fields(captionKey(v)) {
+				if utf8.RuneCountInString(w) >= 3 && !slices.ContainsFunc(words, func(l string) bool { return sameWord(w, l) }) {
+					more++
+				}
+			}
+			c.say(T("input.read_as", "Answer", label, "Kept", more > 1 && c.keepTyped(v)))
 			v, button = value, true
 		}
 	}

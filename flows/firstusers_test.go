@@ -718,6 +718,11 @@ func TestFewWordsOfACaption(t *testing.T) {
 	if got := e.session().Draft.Facts.Triage; got != "urgent" {
 		t.Errorf("triage %q after «urgent», want urgent", got)
 	}
+	e.expect(e.command("back", ""), "ask.triage", "answer.current")
+	e.expect(e.send("yes its urgent"), "input.read_as", "ask.name")
+	if d := e.session().Draft; d.Facts.Triage != "urgent" || strings.Contains(d.Facts.Said, "its urgent") {
+		t.Errorf("triage %q, kept %q: the caption's own words kept for the volunteer", d.Facts.Triage, d.Facts.Said)
+	}
 }
 
 // "I don't know" typed as people type it — without the apostrophe, "idk",
@@ -746,17 +751,18 @@ func TestDontKnowTypedAnyHow(t *testing.T) {
 
 // At a question answered with buttons, a message that names one of them
 // ("his lawyer told us" under "The lawyer") is that answer, said back; the
-// words are kept for the volunteer. One that names none, several, or says
+// words, when they say more than the caption, are kept for the volunteer. One that names none, several, or says
 // no, is kept and the buttons asked for.
 func TestMessageThatNamesAnAnswer(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		lang, typed, want string
+		kept              bool // says more than the caption
 	}{
-		{"en", "his lawyer told us yesterday", "lawyer"},
-		{"ru", "адвокат сказал по телефону", "lawyer"},
-		{"ru", "слышали от сотрудника ICE", "officer"},
-		{"en", "not the lawyer, someone else", ""},
+		{"en", "his lawyer told us yesterday", "lawyer", true},
+		{"ru", "адвокат сказал по телефону", "lawyer", true},
+		{"ru", "слышали от сотрудника ICE", "officer", false},
+		{"en", "not the lawyer, someone else", "", true},
 	} {
 		c := newChat(t, tt.lang)
 		fillToReview(c)
@@ -768,8 +774,8 @@ func TestMessageThatNamesAnAnswer(t *testing.T) {
 		} else if ids := describe(r); !strings.HasPrefix(ids, "input.read_as+") || s.Draft.Facts.FlightSource != tt.want {
 			t.Errorf("%q: %s, flight source %q, want %q", tt.typed, ids, s.Draft.Facts.FlightSource, tt.want)
 		}
-		if !strings.Contains(s.Draft.Facts.Said, tt.typed) {
-			t.Errorf("%q not kept for the volunteer: %q", tt.typed, s.Draft.Facts.Said)
+		if strings.Contains(s.Draft.Facts.Said, tt.typed) != tt.kept {
+			t.Errorf("%q: kept for the volunteer %q, want kept %v", tt.typed, s.Draft.Facts.Said, tt.kept)
 		}
 	}
 }
