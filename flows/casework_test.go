@@ -955,6 +955,11 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 		t.Errorf("the news typed first, sent on the choice: %v", describeAll(rs))
 	}
 
+	// A hello is answered with the greeting.
+	if rs := rep.send("Добрый день!"); has(rs, "casework.news_offer") || !has(rs, "menu.greeting") {
+		t.Errorf("a hello from a reporter: %v", describeAll(rs))
+	}
+
 	// Someone without a case gets no such offer.
 	other := w.person(cwReport+77, "ru")
 	if rs := other.send("его перевели в Техас"); has(rs, "casework.news_offer") {

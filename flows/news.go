@@ -102,7 +102,8 @@ func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string) err
 // — to the case whose status they just saw, or to the one they choose.
 func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 	note, p := ParseText(c.in.Text, a.cfg.MaxText)
-	if p != nil || ParseUnknown(note) || len(strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })) < 2 {
+	if p != nil || ParseUnknown(note) || greetings[captionKey(note)] ||
+		len(strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })) < 2 {
 		return false, nil
 	}
 	rows, err := a.newsButtons(ctx, c, note)
@@ -113,6 +114,12 @@ func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 	c.buttons = append(rows, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
 	return true, nil
 }
+
+// greetings are a hello, which the greeting answers (captionKey).
+var greetings = map[string]bool{"привет": true, "здравствуйте": true, "здравствуй": true, "добрый день": true,
+	"добрый вечер": true, "доброе утро": true, "доброй ночи": true, "привет всем": true, "всем привет": true,
+	"hello": true, "hi": true, "hey": true, "hi there": true, "hello there": true, "good morning": true,
+	"good afternoon": true, "good evening": true}
 
 // newsButtons keeps note as news a reporter may send, and returns the
 // buttons that send it: to the case whose status they just saw, or to each
