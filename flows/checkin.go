@@ -502,6 +502,7 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		local := now.In(loc)
 		today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 		var day time.Time
+		clock := "" // the time, when typed with the day
 		switch {
 		case button && v == "today":
 			day = today
@@ -510,6 +511,7 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		case button:
 			return c.checkinPrompt(ctx)
 		default:
+			v, clock = splitClock(v, today)
 			t, p := parseCheckinDate(v, today)
 			if p != nil {
 				c.say(*p)
@@ -527,6 +529,12 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		}
 		d.Date = day.Format(time.DateOnly)
 		next = ckTime
+		if clock != "" {
+			// "в понедельник в 9:30": the time's question answered too.
+			c.s.Back = append(c.s.Back, c.s.Step)
+			c.s.Step = ckTime
+			return c.checkinAnswer(ctx, clock, false)
+		}
 	case ckTime:
 		if button {
 			return c.checkinPrompt(ctx)
@@ -609,6 +617,27 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 	c.s.Back = append(c.s.Back, c.s.Step)
 	c.s.Step = next
 	return c.checkinPrompt(ctx)
+}
+
+// splitClock splits the day of a check-in typed with its time ("monday
+// morning at 8", "15.12 в 10 утра") into the day and the time; the time is
+// "" when there is none. A year is no time ("Dec 20 2026").
+func splitClock(v string, today time.Time) (day, clock string) {
+	words := strings.Fields(v)
+	for k := min(4, len(words)-1); k >= 1; k-- {
+		tail := strings.Join(words[len(words)-k:], " ")
+		if len(tail) == 4 && isDigits(tail) {
+			continue
+		}
+		head := strings.Join(words[:len(words)-k], " ")
+		if _, _, ok := ParseClock(tail); !ok {
+			continue
+		}
+		if _, p := parseCheckinDate(head, today); p == nil {
+			return head, tail
+		}
+	}
+	return v, ""
 }
 
 // checkText refuses an empty or too long typed answer.

@@ -585,6 +585,22 @@ func TestCheckinAnswersInWords(t *testing.T) {
 		t.Errorf("«the first one» at the offices shown: %v", textIDs(r))
 	}
 
+	// The day with its time: the time is not asked again.
+	for i, typed := range []string{"monday morning at 8", "в понедельник в 8 утра", "16.03 8:00"} {
+		p := w.person(ckPerson+20+int64(i), "en")
+		p.command("start", "")
+		expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+		expectTexts(t, p.send("yes"), "checkin.ask_office")
+		expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
+		expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+		expectTexts(t, p.send(typed), "checkin.ask_name")
+		expectTexts(t, p.send("Ivan Petrov"), "checkin.ask_anumber")
+		r := p.send("idk")
+		if got := w.cat.Render("en", r.Texts...); !strings.Contains(got, "March 16, 2026, 8:00 AM") {
+			t.Errorf("%q: the review says\n%s", typed, got)
+		}
+	}
+
 	for i, tt := range []struct{ typed, want, anumber string }{
 		{"послезавтра", "12 марта", "у него нет"},
 		{"в понедельник", "16 марта", "dont have it"},
