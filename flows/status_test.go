@@ -476,7 +476,7 @@ func TestVolunteerUpdatesNotifyFollowers(t *testing.T) {
 	vol.command("status", c.Code)
 	expectTexts(t, vol.press("status.name.transferred"), "update.moved")
 	expectTexts(t, vol.send("Otay"), "update.moved_pick")
-	expectTexts(t, vol.press("Otay"), "update.public_note")
+	expectTexts(t, vol.send("the first one"), "update.public_note") // Otay, the first shown
 	expectTexts(t, vol.press("btn.no_note"), "update.saved", "update.notified")
 	// Internal again, asked for on its own line.
 	expectTexts(t, vol.command("note", c.Code), "note.ask")

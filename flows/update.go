@@ -377,6 +377,16 @@ func updateTyped(ctx context.Context, c *turn) error {
 	v := c.in.Text
 	switch c.s.Step {
 	case stepMoved:
+		if n := ordinalOf(v); n > 0 && u.Query != "" {
+			// "the first one": one of the facilities shown.
+			found, err := c.a.d.Facilities.Match(ctx, u.Query, facilityMatches)
+			if err != nil {
+				return fmt.Errorf("match facilities: %w", err)
+			}
+			if n <= len(found) {
+				return c.updateButton(ctx, c.s.Nonce+":f"+strconv.FormatInt(found[n-1].ID, 10))
+			}
+		}
 		if ParseUnknown(v) {
 			u.FacilityID, u.Query = 0, ""
 			c.s.Step = stepPublicNote
