@@ -61,8 +61,19 @@ hotline_services() {
     done
     if ! redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then
       if redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_slots_assigned:0'; then
-        redis-cli --cluster create "${addrs[@]}" --cluster-yes >/dev/null 2>&1 ||
-          { echo "services: redis-cli --cluster create failed" >&2; return 1; }
+        # Tried three times: once on this machine a create failed on
+        # nodes just started; a node left in a half-made cluster is reset.
+        local tries=0
+        until redis-cli --cluster create "${addrs[@]}" --cluster-yes >"$state/cluster-create.log" 2>&1; do
+          tries=$((tries + 1))
+          if [ "$tries" -ge 3 ]; then
+            echo "services: redis-cli --cluster create failed:" >&2
+            tail -5 "$state/cluster-create.log" >&2
+            return 1
+          fi
+          sleep 1
+          for port in "${ports[@]}"; do redis-cli -p "$port" cluster reset hard >/dev/null 2>&1; done
+        done
       fi
       for _ in $(seq 100); do
         redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_state:ok' && break
