@@ -2,6 +2,7 @@ package flows
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -652,7 +653,7 @@ func ParseLawyer(s string, max int) (string, *Text) {
 // it back: "россия" → "Россия", "united states" → "United States"; short
 // words inside stay as typed ("Bosnia and Herzegovina").
 func Country(s string) string {
-	words := strings.Fields(s)
+	words := countryWords(strings.Fields(s))
 	for i, w := range words {
 		r, n := utf8.DecodeRuneInString(w)
 		if i > 0 && utf8.RuneCountInString(w) <= 3 {
@@ -661,6 +662,60 @@ func Country(s string) string {
 		words[i] = string(unicode.ToUpper(r)) + w[n:]
 	}
 	return strings.Join(words, " ")
+}
+
+// countryHedges are words said around a country's name: "вроде из
+// Гондураса", "I think from Mexico", "he is from Cuba".
+var countryHedges = map[string]bool{"вроде": true, "кажется": true, "наверное": true, "наверно": true,
+	"думаю": true, "он": true, "она": true, "родом": true, "родился": true, "родилась": true, "в": true,
+	"i": true, "think": true, "maybe": true, "probably": true, "he": true, "she": true, "is": true,
+	"was": true, "born": true, "in": true, "from": true, "he's": true, "she's": true, "originally": true}
+
+// countryWords drops the hedges before a country's name and brings a
+// Russian name after "из" back from its case: "из Гондураса" → "Гондурас",
+// "из Мексики" → "Мексика", "из России" → "Россия".
+func countryWords(words []string) []string {
+	lead := 0
+	for lead < len(words)-1 {
+		w := strings.ToLower(strings.Trim(words[lead], ",.!?"))
+		if w != "из" && !countryHedges[w] {
+			break
+		}
+		lead++
+	}
+	after := lead > 0 && strings.EqualFold(strings.Trim(words[lead-1], ",.!?"), "из")
+	words = slices.Clone(words[lead:])
+	if after && len(words) == 1 && hasCyrillic(words[0]) {
+		words[0] = nominative(strings.Trim(words[0], ",.!?"))
+	}
+	return words
+}
+
+// nominative is a Russian country's name in the genitive (after "из")
+// brought back: -ии → -ия, -ы → -а, -ки/-ги/-хи → -ка…, -и → -ь, -я → -й,
+// -а after a consonant dropped.
+func nominative(w string) string {
+	r := []rune(w)
+	n := len(r)
+	if n < 4 {
+		return w
+	}
+	last, prev := r[n-1], r[n-2]
+	switch {
+	case prev == 'и' && last == 'и':
+		return string(r[:n-1]) + "я"
+	case last == 'ы':
+		return string(r[:n-1]) + "а"
+	case last == 'и' && strings.ContainsRune("кгхжшчщ", prev):
+		return string(r[:n-1]) + "а"
+	case last == 'и':
+		return string(r[:n-1]) + "ь"
+	case last == 'я' && strings.ContainsRune("аеиоуыэюя", prev):
+		return string(r[:n-1]) + "й"
+	case last == 'а' && !strings.ContainsRune("аеёиоуыэюя", prev):
+		return string(r[:n-1])
+	}
+	return w
 }
 
 // ParseText keeps a free-text answer as typed, only trimmed; line breaks

@@ -389,7 +389,12 @@ func TestANumberLetterAndCountries(t *testing.T) {
 			t.Errorf("ParseANumber(%q) = %q, want %q", in, problemID(p), want)
 		}
 	}
-	for in, want := range map[string]string{"россия": "Россия", "united states": "United States", "bosnia and herzegovina": "Bosnia and Herzegovina", "Кыргызстан": "Кыргызстан"} {
+	for in, want := range map[string]string{"россия": "Россия", "united states": "United States", "bosnia and herzegovina": "Bosnia and Herzegovina", "Кыргызстан": "Кыргызстан",
+		// Said around the name, and after "из".
+		"вроде из Гондураса": "Гондурас", "из Мексики": "Мексика", "кажется, из России": "Россия",
+		"из Кубы": "Куба", "он из Беларуси": "Беларусь", "из Китая": "Китай", "из Казахстана": "Казахстан",
+		"из Украины": "Украина", "из Грузии": "Грузия", "I think from Mexico": "Mexico", "he is from el salvador": "El Salvador",
+		"из Никарагуа": "Никарагуа", "Сальвадор": "Сальвадор", "из Эль-Сальвадора": "Эль-Сальвадор"} {
 		if got := flows.Country(in); got != want {
 			t.Errorf("Country(%q) = %q, want %q", in, got, want)
 		}
