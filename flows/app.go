@@ -185,7 +185,7 @@ func New(cfg Config, d Deps) (*App, error) {
 	}
 	a := &App{cfg: cfg, d: d, started: d.Now()}
 	a.steps = make(map[string]*step)
-	for _, st := range append(append(reportSteps(a), factSteps(a)...), saidStep(a)) {
+	for _, st := range append(append(reportSteps(a), factSteps(a)...), saidStep(a), filesStep()) {
 		a.steps[st.name] = st
 	}
 	a.hooks = newHooks()

@@ -31,6 +31,7 @@ const (
 	AuditMerge         = "merge"           // a case merged into another; Detail the code it went into
 	AuditWrite         = "write"           // a volunteer opened a chat with the case's reporter (/write)
 	AuditTranscript    = "transcript"      // a page of the case's relayed conversation read
+	AuditFiles         = "files"           // the files the reporter sent with the report copied to a volunteer
 	AuditFileForCaller = "file_for_caller" // a volunteer filed the report for a caller who phoned (/newcase)
 	AuditTake          = "take"            // a volunteer took a case
 	AuditRelease       = "release"         // the owner (or a coordinator) left a case without owner
@@ -231,7 +232,7 @@ func actionText(e AuditEntry) Text {
 		return T("audit.action.news", "Kind", T("btn.news_"+e.Detail))
 	case AuditMerge:
 		return T("audit.action.merge", "Code", FormatCode(e.Detail))
-	case AuditWrite, AuditTranscript, AuditFileForCaller:
+	case AuditWrite, AuditTranscript, AuditFiles, AuditFileForCaller:
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditSearch:
 		_, n, _ := strings.Cut(e.Detail, ":")

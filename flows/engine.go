@@ -199,12 +199,7 @@ func (c *turn) run(ctx context.Context) error {
 		c.askPending()
 		return nil
 	case c.in.Kind == KindMedia:
-		if st := c.a.steps[s.Step]; st != nil && st.max == 0 {
-			c.say(T("input.use_buttons"))
-		} else {
-			c.say(T("input.media"))
-		}
-		return c.prompt(ctx, false)
+		return c.mediaInReport(ctx)
 	}
 	return c.answer(ctx, c.in.Text, false)
 }

@@ -64,7 +64,16 @@ type Facts struct {
 	// ("they are deporting him tomorrow" under "is it urgent?"), kept for
 	// the volunteer (keepTyped), one message a line.
 	Said string `json:"sd,omitempty"`
+
+	// Files are the photos, documents and voice messages the reporter sent
+	// while answering (a notice from ICE, the A-number on a paper), as
+	// their message IDs in the reporter's chat: the volunteer gets them
+	// copied from there (keepFile), and nothing of them is stored here.
+	Files []int `json:"fl,omitempty"`
 }
+
+// maxFiles is how many files one report keeps.
+const maxFiles = 10
 
 // Steps of the facts, in the order they are asked.
 const (

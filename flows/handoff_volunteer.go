@@ -390,6 +390,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	}
 	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
 	m.protect = true
+	m.buttons = append(m.buttons, filesButtons(cs.Code, r)...)
 	return a.caseTools(ctx, m, cs)
 }
 
@@ -397,7 +398,7 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 // reporter's own answers ("Your name", "Your state") are the reporter's.
 func volunteerField(f string) Text {
 	switch f {
-	case stepRepName, stepRelation, stepContact, stepState, stepSaid:
+	case stepRepName, stepRelation, stepContact, stepState, stepSaid, stepFiles:
 		return T("vfield." + f)
 	}
 	return T("field." + f)

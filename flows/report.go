@@ -79,6 +79,9 @@ func (c *turn) reviewFields() []string {
 		if x.Said != "" {
 			f = append(f, stepSaid)
 		}
+		if len(x.Files) > 0 {
+			f = append(f, stepFiles)
+		}
 		return f
 	}
 	f := []string{stepName, stepNameCyr, stepNameOther, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
@@ -110,6 +113,9 @@ func (c *turn) reviewFields() []string {
 		stepFacShare)
 	if x.Said != "" {
 		f = append(f, stepSaid)
+	}
+	if len(x.Files) > 0 {
+		f = append(f, stepFiles)
 	}
 	return f
 }

@@ -112,6 +112,7 @@ func (a *App) registerTools() {
 		actTranscript: a.guardButton(ActViewCase, a.asMember(a.transcriptButton)),
 		actMerge:      a.guardButton(ActMergeCases, a.asMember(a.mergeButton)),
 		actWrite:      a.guardButton(ActWriteReporter, a.asMember(a.writeCommand)),
+		actFiles:      a.guardButton(ActViewCase, a.asMember(a.filesButton)),
 	}
 	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
 		act, arg, _ := strings.Cut(rest, ":")

@@ -15,13 +15,13 @@ import (
 
 // sealFacts seals a case's facts for cases.facts; none are NULL.
 func sealFacts(keys *Keyring, caseID int64, f flows.Facts) []byte {
-	if f == (flows.Facts{}) {
-		return nil
-	}
 	raw, err := json.Marshal(f)
 	if err != nil {
-		// A struct of strings and bools always encodes.
+		// A struct of strings, bools and numbers always encodes.
 		panic(fmt.Sprintf("encode facts: %v", err))
+	}
+	if string(raw) == "{}" {
+		return nil
 	}
 	return keys.seal(field{"cases", "facts", caseID}, string(raw))
 }

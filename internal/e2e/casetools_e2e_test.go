@@ -371,3 +371,48 @@ func TestNewCaseEndToEnd(t *testing.T) {
 		t.Errorf("the filing's audit entry: %q, %v", audited, err)
 	}
 }
+
+// TestReportFilesEndToEnd: a relative sends a photo of the ICE notice and
+// a voice message while answering the report; each is acknowledged as kept
+// for the volunteer and the report goes on. A coordinator's /case of the
+// case offers the files, and its button brings them: copies of the
+// relative's own messages, protected from forwarding.
+func TestReportFilesEndToEnd(t *testing.T) {
+	t.Parallel()
+	h := newHandoffHarness(t)
+	reporter := h.tg.User(6300101, "ru")
+	coord := h.tg.User(6300601, "en")
+	h.addMember(t, coord.ID, flows.RoleCoordinator)
+
+	reporter.Send("/start")
+	press(t, reporter, expectText(t, reporter, firstLine(h.text("ru", "menu.greeting"))), h.label("ru", "btn.menu_report"))
+	press(t, reporter, expectText(t, reporter, firstLine(h.text("ru", "ask.consent", holes...))), h.label("ru", "btn.consent_yes"))
+	h.dontKnow(t, reporter, "ru", "triage")
+	name := firstLine(h.text("ru", "ask.name", holes...))
+	expectText(t, reporter, name)
+	photo := reporter.SendPhoto("уведомление из ICE")
+	m := expectText(t, reporter, plain(h.cat.Render("ru", flows.T("report.file_kept").Plural(1))))
+	if !strings.Contains(m.Plain, name) {
+		t.Errorf("the name question is not asked again after the photo:\n%s", m.Plain)
+	}
+	voice := reporter.SendVoice()
+	expectText(t, reporter, plain(h.cat.Render("ru", flows.T("report.file_kept").Plural(2))))
+	code := answerFromName(t, h, reporter)
+
+	coord.Send("/case " + code)
+	card := nextUntil(t, coord, "Files from the reporter: 2 files") // after the new case's announcement
+	press(t, coord, card, plain(h.cat.Render("en", flows.T("btn.tools_files").Plural(2))))
+	expectText(t, coord, plain(h.cat.Render("en", flows.T("tools.files", "Code", flows.FormatCode(code)).Plural(2))))
+	for _, want := range []struct {
+		id   int
+		kind string
+	}{{photo, "photo"}, {voice, "voice"}} {
+		c := nextCopy(t, coord, reporter.ID, want.id, want.kind)
+		if !c.Protected {
+			t.Errorf("the %s came without protect_content", want.kind)
+		}
+		if want.kind == "photo" && c.Plain != "уведомление из ICE" {
+			t.Errorf("the photo's caption is %q", c.Plain)
+		}
+	}
+}

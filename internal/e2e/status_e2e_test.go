@@ -45,6 +45,16 @@ func answerReport(t *testing.T, h *harness, u *telegramtest.User) string {
 	press(t, u, m, btn("btn.consent_yes"))
 	h.dontKnow(t, u, "ru", "triage")
 	expectText(t, u, ask("ask.name"))
+	return answerFromName(t, h, u)
+}
+
+// answerFromName answers the rest of answerReport's questions, from the
+// name on.
+func answerFromName(t *testing.T, h *harness, u *telegramtest.User) string {
+	t.Helper()
+	ask := func(id string) string { return firstLine(h.text("ru", id, holes...)) }
+	btn := func(id string) string { return h.label("ru", id) }
+	var m *telegramtest.Message
 	for _, step := range []struct{ send, next string }{
 		{"Ivan Petrov", "ask.name_cyr"},
 		{"Иван Петров", "ask.name_other"},

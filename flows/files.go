@@ -1,0 +1,151 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Files sent during a report. A relative's first answer is often a photo:
+// the notice ICE gave, the A-number on a paper, a voice message. They are
+// kept for the volunteer as the message IDs in the reporter's chat
+// (Facts.Files), never as files: the volunteer who may see the case gets
+// them copied from there, and the reporter can delete them in Telegram.
+
+// stepFiles is the review screen's line of the files, where the reporter
+// may remove them. No question leads to it.
+const stepFiles = "files"
+
+// keptMedia are the kinds of message kept as a report's files: not
+// stickers, animations, polls or places.
+var keptMedia = []string{"photo", "document", "voice", "audio", "video", "video_note"}
+
+// keepFile keeps the user's message, a file sent during their own report
+// after its consent, in Facts.Files. It returns how many the report keeps
+// now and whether this one is kept: not when it is no file, the report is
+// a volunteer's for a caller (the files would be in the volunteer's chat),
+// or maxFiles are kept already.
+func (c *turn) keepFile() (int, bool) {
+	d := &c.s.Draft
+	if c.s.Flow != flowReport || !d.Consent || d.FiledBy != 0 || c.in.MessageID == 0 ||
+		!slices.Contains(keptMedia, c.in.Media) {
+		return len(d.Facts.Files), false
+	}
+	if slices.Contains(d.Facts.Files, c.in.MessageID) {
+		return len(d.Facts.Files), true // its caption edited, or the update handled again
+	}
+	if len(d.Facts.Files) >= maxFiles {
+		return len(d.Facts.Files), false
+	}
+	d.Facts.Files = append(d.Facts.Files, c.in.MessageID)
+	return len(d.Facts.Files), true
+}
+
+// mediaInReport answers a photo, a document or any other media sent during
+// a report: a file is kept for the volunteer and said so; anything else
+// gets why it cannot be used. The question is asked again.
+func (c *turn) mediaInReport(ctx context.Context) error {
+	st := c.a.steps[c.s.Step]
+	buttons := st != nil && st.max == 0
+	switch n, kept := c.keepFile(); {
+	case kept:
+		c.say(T("report.file_kept").Plural(n))
+	case n >= maxFiles && slices.Contains(keptMedia, c.in.Media):
+		c.say(T("report.files_full").Plural(maxFiles))
+	case buttons:
+		c.say(T("input.use_buttons"))
+	case c.s.Flow == flowReport && c.s.Draft.Consent && c.s.Draft.FiledBy == 0:
+		c.say(T("report.media_not_kept")) // a sticker, a place
+	default:
+		c.say(T("input.media"))
+	}
+	return c.prompt(ctx, false)
+}
+
+// filesStep shows the files keepFile kept on the review screen, where the
+// reporter may remove them; more may be sent at any question.
+func filesStep() *step {
+	return &step{
+		name:   stepFiles,
+		noEcho: true, // the question says how many
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			return []Text{T("ask.files").Plural(len(c.s.Draft.Facts.Files))},
+				[][]Button{{c.opt("keep", "btn.files_keep")}, {c.opt("skip", "btn.files_remove")}}, nil
+		},
+		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+			switch {
+			case v == "keep":
+				return accepted()
+			case v == "skip":
+				c.s.Draft.Facts.Files = nil
+				return accepted()
+			case !button:
+				return wrong("input.use_buttons")
+			}
+			return wrong("button.old_step")
+		},
+		answer: func(_ context.Context, c *turn, _ bool) (Text, error) {
+			n := len(c.s.Draft.Facts.Files)
+			if n == 0 {
+				return Text{}, nil
+			}
+			return T("value.files").Plural(n), nil
+		},
+		next: then(stepReview),
+	}
+}
+
+// actFiles is the case tools' button that copies the reporter's files to
+// the volunteer: "f:<code>".
+const actFiles = "f"
+
+// filesButton copies the files of a case's report to the member who may
+// see the case, each protected like the card, and records the view.
+func (a *App) filesButton(ctx context.Context, c *turn, m *member, raw string) error {
+	code, ok := NormalizeCode(strings.TrimSpace(raw))
+	if !ok {
+		m.say(T("button.old"))
+		return nil
+	}
+	may, err := a.roleMay(ctx, m.UserID, m.Role, ActViewCase, code)
+	if err != nil {
+		return err
+	}
+	if !may {
+		m.say(T("authz.case_not_held"))
+		return nil
+	}
+	r, cs, err := a.d.CaseFiles.Get(ctx, code)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m.say(T("update.not_found"))
+		return nil
+	case err != nil:
+		return fmt.Errorf("files of a case for member %d: %w", m.UserID, err)
+	}
+	if len(r.Facts.Files) == 0 || r.ReporterChatID == 0 {
+		// Removed since the card was drawn, or erased with the reporter's
+		// data (/forget).
+		m.say(T("tools.files_none", "Code", FormatCode(cs.Code)))
+		return nil
+	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditFiles, CaseID: cs.ID}); err != nil {
+		return err
+	}
+	m.say(T("tools.files", "Code", FormatCode(cs.Code)).Plural(len(r.Facts.Files)))
+	for _, id := range r.Facts.Files {
+		c.send(Reply{ChatID: c.in.ChatID, Copy: &Copy{FromChatID: r.ReporterChatID, MessageID: id},
+			Protect: true, Priority: PriorityReply})
+	}
+	return nil
+}
+
+// filesButtons is the card's button to the files, when the report has any.
+func filesButtons(code string, r *Report) [][]Button {
+	if r == nil || len(r.Facts.Files) == 0 {
+		return nil
+	}
+	return [][]Button{{{Text: T("btn.tools_files").Plural(len(r.Facts.Files)), Data: dataTools + ":" + actFiles + ":" + code}}}
+}

@@ -1,0 +1,136 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"hotline/flows"
+)
+
+// file sends a photo, a document or another media message with its
+// Telegram message ID.
+func (c *chat) file(kind string, id int) flows.Reply {
+	c.t.Helper()
+	return c.handle(flows.Input{Kind: flows.KindMedia, Media: kind, MessageID: id})
+}
+
+// TestFilesSentWithTheReport: a relative sends a photo of the ICE notice
+// and a document while answering; they are kept for the volunteer (not a
+// sticker), listed on the review screen, where they can be removed or more
+// sent, and a volunteer who may see the case gets them copied from the
+// relative's chat, protected, with the view in the audit log. After
+// /forget they are gone.
+func TestFilesSentWithTheReport(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	c := &chat{testApp: a, id: 7000001, langCode: "ru", sent: map[int]flows.Reply{}}
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.file("photo", 500), "input.use_buttons", "ask.consent") // nothing kept before the consent
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+
+	r := c.file("photo", 501)
+	c.expect(r, "report.file_kept", "ask.name")
+	if got := c.rendered(r); !strings.Contains(got, "Сохранено для волонтёра: 1 файл. Его увидит") {
+		t.Errorf("first file:\n%s", got)
+	}
+	c.expect(c.file("sticker", 502), "report.media_not_kept", "ask.name")
+	fillReport(c, urgentToFlight[1:])
+	// At a question of buttons too.
+	r = c.file("document", 503)
+	c.expect(r, "report.file_kept", "ask.flight")
+	if got := c.rendered(r); !strings.Contains(got, "2 файла. Их увидит") {
+		t.Errorf("second file:\n%s", got)
+	}
+	if got := c.rendered(c.file("document", 503)); !strings.Contains(got, "2 файла") { // sent again
+		t.Errorf("the same file again:\n%s", got)
+	}
+	fillReport(c, []answer{
+		{press: "flight.officer", want: "ask.flight_note"},
+		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	if got := c.rendered(c.last); !strings.Contains(got, "Файлы для волонтёра:</b> 2 файла") {
+		t.Errorf("review without the files:\n%s", got)
+	}
+
+	// Changed on the review: removed, then one more sent there.
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: fieldButton(c, "field.files"), MessageID: c.lastID}), "ask.files")
+	c.expect(c.press("btn.files_remove"), "ask.review")
+	if got := c.rendered(c.last); strings.Contains(got, "Файлы для волонтёра") {
+		t.Errorf("review still lists removed files:\n%s", got)
+	}
+	c.expect(c.file("video", 504), "report.file_kept", "ask.review")
+	c.expect(c.file("voice", 505), "report.file_kept", "ask.review")
+	r = c.press("btn.confirm")
+	code := data(r, "report.done_urgent", "Code")
+	ctx := context.Background()
+	stored, cs, err := c.cases.Get(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(stored.Facts.Files, []int{504, 505}) {
+		t.Fatalf("stored files %v, want [504 505]", stored.Facts.Files)
+	}
+
+	// The volunteer's card names them, and its button copies them.
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	card := adm.command("case", code)
+	if got := adm.rendered(card); !strings.Contains(got, "Files from the reporter:</b> 2 files") {
+		t.Errorf("/case without the files:\n%s", got)
+	}
+	press := func(chat int64) []flows.Reply {
+		t.Helper()
+		b := adm.button(adm.lastID, "btn.tools_files")
+		rs, err := a.app.Handle(ctx, flows.Input{UpdateID: a.nextUpdate(), Kind: flows.KindButton, Data: b.Data,
+			ChatID: chat, UserID: chat, ChatType: "private", LangCode: "en", MessageID: adm.lastID, At: a.clock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	rs := press(9)
+	if got := describeAll(rs); !slices.Equal(got, []string{"tools.files", "copy 7000001/504", "copy 7000001/505"}) {
+		t.Fatalf("files button: %q", got)
+	}
+	for _, r := range rs {
+		if r.ChatID != 9 || r.Copy != nil && !r.Protect {
+			t.Errorf("reply %s to %d, protected %v: want the volunteer's chat, protected", describe(r), r.ChatID, r.Protect)
+		}
+	}
+	if n := a.audited(cs.ID)[flows.AuditFiles]; n != 1 {
+		t.Errorf("%d audit entries of the files seen, want 1", n)
+	}
+	// Someone who may not see the case gets none of them.
+	for _, r := range press(4242) {
+		if r.Copy != nil {
+			t.Errorf("a stranger got a copy: %+v", r)
+		}
+	}
+
+	// After /forget the reporter's files are not copied any more.
+	c.expect(c.command("forget", ""), "forget.ask", "forget.ask_draft")
+	c.press("btn.forget_yes")
+	rs = press(9)
+	if got := describeAll(rs); slices.ContainsFunc(rs, func(r flows.Reply) bool { return r.Copy != nil }) ||
+		len(got) != 1 || got[0] != "tools.files_none" && got[0] != "update.not_found" {
+		t.Errorf("files button after /forget: %q", got)
+	}
+}
+
+// fieldButton is the caption of the review's "change" button of a field.
+func fieldButton(c *chat, field string) string {
+	c.t.Helper()
+	for _, row := range c.last.Buttons {
+		for _, b := range row {
+			if f, ok := b.Text.Data["Field"].(flows.Text); ok && b.Text.ID == "btn.change" && f.ID == field {
+				return b.Data
+			}
+		}
+	}
+	c.t.Fatalf("no change button for %s", field)
+	return ""
+}
