@@ -103,6 +103,7 @@ type CardAccess struct {
 	Member   int64
 	Take     bool // may take cases
 	Work     bool // may work this case: dates, notes, status, the reporter
+	View     bool // may see its report in full, with the personal data
 	HandOver bool // may hand this case over
 }
 
@@ -125,6 +126,10 @@ func CardButtons(v CaseView, acc CardAccess) [][]Button {
 			},
 			[]Button{{Text: T("btn.case_write"), Data: data(cwWrite)}},
 		)
+	}
+	if acc.View {
+		// The name, the A-number and the birth date the ICE locator needs.
+		rows = append(rows, []Button{{Text: T("btn.case_report"), Data: dataTools + ":" + actCase + ":" + v.Code}})
 	}
 	var own []Button
 	if v.Owner == acc.Member && v.Owner != 0 {

@@ -602,8 +602,12 @@ func (a *App) cardActions(ctx context.Context, c *turn, m *member, v CaseView) e
 	if err != nil {
 		return err
 	}
+	view, err := a.mayOnCase(ctx, m, ActViewCase, v)
+	if err != nil {
+		return err
+	}
 	m.buttons = append(m.buttons, CardButtons(v, CardAccess{
-		Member: m.UserID, Work: work, HandOver: hand, Take: mayEver(m.Role, ActTakeCase),
+		Member: m.UserID, Work: work, HandOver: hand, View: view, Take: mayEver(m.Role, ActTakeCase),
 	})...)
 	return nil
 }

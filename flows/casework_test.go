@@ -666,10 +666,10 @@ func TestCardButtons(t *testing.T) {
 		{"untaken, a volunteer", v, flows.CardAccess{Member: 7, Take: true, Work: true},
 			[]string{"btn.case_take", "btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write"}},
 		{"a colleague's, a volunteer", owned, flows.CardAccess{Member: 7, Take: true}, nil},
-		{"one's own", owned, flows.CardAccess{Member: 42, Take: true, Work: true, HandOver: true},
-			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_release", "btn.case_handover"}},
-		{"a colleague's, a coordinator", owned, flows.CardAccess{Member: 7, Take: true, Work: true, HandOver: true},
-			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_handover"}},
+		{"one's own", owned, flows.CardAccess{Member: 42, Take: true, Work: true, HandOver: true, View: true},
+			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_report", "btn.case_release", "btn.case_handover"}},
+		{"a colleague's, a coordinator", owned, flows.CardAccess{Member: 7, Take: true, Work: true, HandOver: true, View: true},
+			[]string{"btn.case_status", "btn.case_public", "btn.case_note", "btn.case_dates", "btn.case_write", "btn.case_report", "btn.case_handover"}},
 	}
 	for _, tt := range tests {
 		got := buttonNames(flows.Reply{Buttons: flows.CardButtons(tt.v, tt.acc)})
@@ -980,4 +980,34 @@ func buttonFor(rs []flows.Reply, id, code string) string {
 		}
 	}
 	return ""
+}
+
+// TestTakenCaseOffersTheReport: the volunteer who takes a case gets, under
+// its card, the button to the report in full — the name, the A-number and
+// the birth date the ICE locator needs — which a card opened before taking
+// it does not offer; a coordinator has it on any case.
+func TestTakenCaseOffersTheReport(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "full-report", 0)
+	anna, vera := w.person(cwVol, "en"), w.person(cwCoord, "ru")
+	anna.received()
+	vera.received()
+	if got := buttonNames(to(anna.press("cw.:o:"+code), cwVol)[0]); slices.Contains(got, "btn.case_report") {
+		t.Errorf("an untaken case's card offers its personal data to a volunteer: %v", got)
+	}
+	if got := buttonNames(to(vera.press("cw.:o:"+code), cwCoord)[0]); !slices.Contains(got, "btn.case_report") {
+		t.Errorf("a coordinator's card: %v", got)
+	}
+	card := to(anna.press("cw.:t:"+code), cwVol)[0]
+	rs := to(anna.press(buttonData(t, card, "btn.case_report")), cwVol)
+	if len(rs) == 0 || !has(rs, "handoff.case") || !rs[0].Protect {
+		t.Fatalf("the report button: %v", describeAll(rs))
+	}
+	got := w.cat.Render("en", rs[0].Texts[0])
+	for _, want := range []string{"Ivanov Sergey", "A012-345-678", "April 2, 1987"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the report lacks %q:\n%s", want, got)
+		}
+	}
 }

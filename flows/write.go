@@ -97,6 +97,7 @@ const (
 	actTranscript = "t" // t:<code>:<skip>, a page of the conversation
 	actMerge      = "m" // m:<from>:<into>, merge one case into another
 	actWrite      = "w" // w:<code>, talk to the reporter
+	actCase       = "c" // c:<code>, the report in full, as /case <code>
 )
 
 // registerTools plugs the case tools into the engine.
@@ -113,6 +114,7 @@ func (a *App) registerTools() {
 		actMerge:      a.guardButton(ActMergeCases, a.asMember(a.mergeButton)),
 		actWrite:      a.guardButton(ActWriteReporter, a.asMember(a.writeCommand)),
 		actFiles:      a.guardButton(ActViewCase, a.asMember(a.filesButton)),
+		actCase:       a.guardButton(ActViewCase, a.asMember(a.caseCommand)),
 	}
 	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
 		act, arg, _ := strings.Cut(rest, ":")
