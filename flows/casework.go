@@ -138,6 +138,7 @@ type News struct {
 	FacilityText string // NewsMoved: as typed
 	Date         string // NewsHearing, NewsDeportation: YYYY-MM-DD; "" for a rumour
 	Note         string // NewsText, or what came with the news
+	Files        []int  // NewsText: files sent as the news, by message ID in the reporter's chat; kept with the case's (Facts.Files)
 	Urgent       string // the mark the news adds; "" for none
 	Key          string // makes storing idempotent
 	At           time.Time

@@ -72,8 +72,12 @@ type Facts struct {
 	Files []int `json:"fl,omitempty"`
 }
 
-// maxFiles is how many files one report keeps.
-const maxFiles = 10
+// maxFiles is how many files one report keeps; MaxCaseFiles how many a
+// case keeps with those sent as news later.
+const (
+	maxFiles     = 10
+	MaxCaseFiles = 30
+)
 
 // Steps of the facts, in the order they are asked.
 const (

@@ -3,10 +3,13 @@ package flows_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"hotline/flows"
+	"hotline/storage"
+	"hotline/storage/storagetest"
 )
 
 // file sends a photo, a document or another media message with its
@@ -133,4 +136,89 @@ func fieldButton(c *chat, field string) string {
 	}
 	c.t.Fatalf("no change button for %s", field)
 	return ""
+}
+
+// TestNewsWithAFile: a reporter sends a photo as news (the notice of a
+// transfer, its caption the words). Nobody owns the case yet: the hotline
+// is told, without the photo, which waits with the case. Once Anna owns
+// it, a document sent as news reaches her, copied and protected; both are
+// among the case's files.
+func TestNewsWithAFile(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "news-file", 0)
+	rep, anna := w.person(cwReport, "ru"), w.person(cwVol, "en")
+	rep.received()
+	anna.received()
+
+	rep.command("news", "")
+	rs := rep.media("photo", "уведомление о переводе")
+	photo := rep.lastIn
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("a photo as news: %v", describeAll(rs))
+	}
+	for _, r := range rs {
+		if r.Copy != nil {
+			t.Errorf("the photo went to %d before anyone owns the case", r.ChatID)
+		}
+	}
+	if got := to(rs, cwVol); len(got) != 1 || !strings.Contains(w.cat.Render("en", got[0].Texts...), "📎 a file: «уведомление о переводе»") {
+		t.Errorf("the hotline was told %v", describeAll(got))
+	}
+
+	anna.command("take_case", code)
+	anna.received()
+	rep.received()
+	rep.command("news", "")
+	rs = rep.media("document", "")
+	doc := rep.lastIn
+	got := to(rs, cwVol)
+	if d := describeAll(got); !slices.Equal(d, []string{"casework.news_owner", "copy " + strconv.FormatInt(cwReport, 10) + "/" + strconv.Itoa(doc)}) {
+		t.Fatalf("the owner got %q", d)
+	}
+	if !got[1].Protect {
+		t.Error("the copy is not protected")
+	}
+	stored, _, err := w.cases.Get(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(stored.Facts.Files, []int{photo, doc}) {
+		t.Errorf("the case's files %v, want [%d %d]", stored.Facts.Files, photo, doc)
+	}
+	if rs := anna.command("case", code); buttonData(t, to(rs, cwVol)[0], "btn.tools_files") == "" {
+		t.Errorf("no files button on /case")
+	}
+}
+
+// TestForumNewsWithAFile: with the team's forum, a photo sent as news is
+// posted in the case's topic, after the news itself.
+func TestForumNewsWithAFile(t *testing.T) {
+	const forum, reporter, thread = -1009000000013, 9100300, 44
+	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
+	ctx := context.Background()
+	c, err := a.cases.Create(ctx, &flows.Report{DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ivan Petrov",
+		ReporterChatID: reporter, ReporterUserID: reporter, Lang: "ru", FacilityText: "Eloy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storage.NewForum(a.db, forum).Created(ctx, c.ID, thread); err != nil {
+		t.Fatal(err)
+	}
+	rep := &chat{testApp: a, id: reporter, langCode: "ru", sent: map[int]flows.Reply{}}
+	rep.expect(rep.command("news", ""), "casework.news_kind")
+	rs, err := a.app.Handle(ctx, flows.Input{ChatID: reporter, UserID: reporter, ChatType: "private", LangCode: "ru",
+		UpdateID: a.nextUpdate(), MessageID: 77, At: testNow, Kind: flows.KindMedia, Media: "photo", Text: "перевели"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inTopic []string
+	for _, r := range rs {
+		if r.ChatID == forum && r.Topic != nil && r.Topic.Code == c.Code {
+			inTopic = append(inTopic, describe(r))
+		}
+	}
+	if i := slices.Index(inTopic, "copy 9100300/77"); i < 1 {
+		t.Errorf("in the topic: %q, want the news and then the photo", inTopic)
+	}
 }

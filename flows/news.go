@@ -293,6 +293,17 @@ func newsTyped(ctx context.Context, c *turn) error {
 		return c.newsPrompt(ctx)
 	}
 	if c.in.Kind != KindText {
+		if (c.s.Step == stepNewsKind || c.s.Step == stepNewsText) && c.in.MessageID != 0 &&
+			slices.Contains(keptMedia, c.in.Media) {
+			// A photo of the transfer notice: news by itself, with its
+			// caption as the words.
+			note, p := ParseText(c.in.Text, c.a.cfg.MaxText)
+			if p != nil {
+				note = ""
+			}
+			u.Status, u.Note, u.Files = NewsText, note, []int{c.in.MessageID}
+			return c.commitNews(ctx)
+		}
 		c.say(T("input.media"))
 		return c.newsPrompt(ctx)
 	}
@@ -366,7 +377,7 @@ func newsTyped(ctx context.Context, c *turn) error {
 func (c *turn) commitNews(ctx context.Context) error {
 	u := c.s.Update
 	n := News{CaseID: u.CaseID, Kind: u.Status, FacilityID: u.FacilityID, FacilityText: u.Query,
-		Date: u.Date, Note: u.Note, Key: "news:" + u.ID, At: c.now}
+		Date: u.Date, Note: u.Note, Files: u.Files, Key: "news:" + u.ID, At: c.now}
 	switch n.Kind {
 	case NewsMoved:
 		n.Urgent = UrgentTransfer
@@ -405,13 +416,26 @@ func (c *turn) commitNews(ctx context.Context) error {
 	c.reset()
 	c.say(T("casework.news_saved", "Code", FormatCode(code)))
 	c.footer()
+	// The files go where the case's conversation goes: its topic, or its
+	// owner. Without an owner they wait with the case (its card's files).
 	if c.a.forumOn() {
-		return c.postEvent(ctx, v.Code, T("casework.news_owner", "Code", FormatCode(code), "News", what))
+		if err := c.postEvent(ctx, v.Code, T("casework.news_owner", "Code", FormatCode(code), "News", what)); err != nil {
+			return err
+		}
+		for _, id := range n.Files {
+			r := c.a.inTopic(v, TopicPost)
+			r.Copy = &Copy{FromChatID: c.in.ChatID, MessageID: id}
+			c.send(r)
+		}
+		return nil
 	}
 	if v.Owner != 0 {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply,
 			Texts:   []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
 			Buttons: [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
+		for _, id := range n.Files {
+			c.send(Reply{ChatID: v.Owner, Copy: &Copy{FromChatID: c.in.ChatID, MessageID: id}, Protect: true, Priority: PriorityReply})
+		}
 		return nil
 	}
 	to, err := c.a.hotline(ctx, c.in.UserID)
@@ -446,6 +470,9 @@ func (c *turn) newsText(ctx context.Context, n News) (Text, error) {
 		}
 		return T("casework.news.deportation", "Date", dateText(dateOf(n.Date))), nil
 	case NewsText:
+		if len(n.Files) > 0 {
+			return T("casework.news.file", "Note", n.Note), nil
+		}
 		return T("casework.news.text", "Note", n.Note), nil
 	}
 	return T("casework.news." + n.Kind), nil

@@ -195,6 +195,9 @@ type CaseUpdate struct {
 	// Held is a public note held back because it seems to hold personal
 	// data, until the volunteer chooses what to do with it.
 	Held string `json:"h,omitempty"`
+	// Files is the photo or document the reporter sent as news (news.go),
+	// by its message ID in their chat.
+	Files []int `json:"fl,omitempty"`
 }
 
 // registerStatus plugs case status, subscriptions, the volunteers' case

@@ -437,6 +437,9 @@ func (s *Casework) AddNews(ctx context.Context, n flows.News) (flows.CaseView, e
 			if err := applyNews(ctx, tx, s.keys, n); err != nil {
 				return err
 			}
+			if err := addFiles(ctx, tx, s.keys, n.CaseID, n.Files); err != nil {
+				return err
+			}
 		}
 		v, err = one(ctx, tx, s.keys, `x.id = $1`, n.CaseID)
 		return err

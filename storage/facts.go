@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -40,6 +41,34 @@ func openFacts(keys *Keyring, caseID int64, sealed []byte) (flows.Facts, error) 
 		return f, fmt.Errorf("decode facts of case %d: malformed json", caseID)
 	}
 	return f, nil
+}
+
+// addFiles adds files the reporter sent after the report (news.go) to the
+// case's facts, up to flows.MaxCaseFiles; a case erased meanwhile keeps
+// none.
+func addFiles(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64, files []int) error {
+	if len(files) == 0 {
+		return nil
+	}
+	var sealed []byte
+	err := tx.GetContext(ctx, &sealed, `SELECT facts FROM cases WHERE id = $1 AND erased_at IS NULL FOR UPDATE`, caseID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return scrub(err)
+	}
+	f, err := openFacts(keys, caseID, sealed)
+	if err != nil {
+		return err
+	}
+	for _, id := range files {
+		if !slices.Contains(f.Files, id) && len(f.Files) < flows.MaxCaseFiles {
+			f.Files = append(f.Files, id)
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE cases SET facts = $2 WHERE id = $1`, caseID, sealFacts(keys, caseID, f))
+	return scrub(err)
 }
 
 // Complete stores the answers of a report whose case the urgent path filed:
