@@ -43,6 +43,18 @@ func (c *turn) keepFile() (int, bool) {
 	return len(d.Facts.Files), true
 }
 
+// keepSaidFile keeps the file sent at the menu before the report began
+// (mediaAtMenu) as the report's first, once it is consented to.
+func (c *turn) keepSaidFile() {
+	s := c.s
+	if !s.SaidFile || s.Said == 0 || s.Draft.FiledBy != 0 || slices.Contains(s.Draft.Facts.Files, s.Said) {
+		return
+	}
+	s.Draft.Facts.Files = append(s.Draft.Facts.Files, s.Said)
+	s.Said, s.SaidFile = 0, false
+	c.say(T("report.file_kept").Plural(len(s.Draft.Facts.Files)))
+}
+
 // mediaInReport answers a photo, a document or any other media sent during
 // a report: a file is kept for the volunteer and said so; anything else
 // gets why it cannot be used. The question is asked again.

@@ -222,3 +222,25 @@ func TestForumNewsWithAFile(t *testing.T) {
 		t.Errorf("in the topic: %q, want the news and then the photo", inTopic)
 	}
 }
+
+// TestFileAtTheMenuJoinsTheReport: the photo a relative sends first, at
+// the menu, is the report's first file once they choose to report and
+// consent; a message typed at the menu is not.
+func TestFileAtTheMenuJoinsTheReport(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	c.expect(c.file("photo", 400), "menu.media_offer")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "report.file_kept", "ask.triage")
+	if got := c.session().Draft.Facts.Files; !slices.Equal(got, []int{400}) {
+		t.Errorf("files %v, want [400]", got)
+	}
+
+	d := newChat(t, "en")
+	d.expect(d.handle(flows.Input{Kind: flows.KindText, Text: "my brother was detained by ICE", MessageID: 401}), "menu.report_offer")
+	d.expect(d.press("btn.menu_report"), "ask.consent")
+	d.expect(d.press("btn.consent_yes"), "ask.triage")
+	if got := d.session().Draft.Facts.Files; len(got) != 0 {
+		t.Errorf("a text became a file: %v", got)
+	}
+}

@@ -165,6 +165,9 @@ type Session struct {
 	// Said is the message typed at the main menu that read like a report
 	// ("my sister was taken"): a volunteer the chat then asks for sees it.
 	Said int `json:"sd,omitempty"`
+	// SaidFile says Said is a photo, a document or a voice message: a
+	// report begun then keeps it among its files (files.go).
+	SaidFile bool `json:"sf,omitempty"`
 	// Long is when a text at Telegram's limit arrived at this step: the
 	// parts that follow within a moment are the same message, split by
 	// Telegram, and share its refusal.

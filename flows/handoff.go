@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -357,7 +358,7 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	if !tellsOfDetention(c.in.Text) {
 		return false, nil
 	}
-	c.s.Said = c.in.MessageID
+	c.s.Said, c.s.SaidFile = c.in.MessageID, false
 	c.say(T("menu.report_offer"))
 	c.buttons = reportOrPerson()
 	// From someone who reported a case, "его депортировали" may be its
@@ -383,7 +384,7 @@ func (a *App) mediaAtMenu(_ context.Context, c *turn) (bool, error) {
 	if c.in.Media == "sticker" {
 		return false, nil
 	}
-	c.s.Said = c.in.MessageID
+	c.s.Said, c.s.SaidFile = c.in.MessageID, slices.Contains(keptMedia, c.in.Media)
 	c.say(T("menu.media_offer"))
 	c.buttons = reportOrPerson()
 	return true, nil

@@ -45,7 +45,7 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 	if !strings.Contains(text, "?") && !slices.Contains(questionWords, first) {
 		return false, nil
 	}
-	c.s.Said = c.in.MessageID // the volunteer it leads to sees the question
+	c.s.Said, c.s.SaidFile = c.in.MessageID, false // the volunteer it leads to sees the question
 	c.say(T("menu.question"))
 	c.buttons = [][]Button{
 		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},

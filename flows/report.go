@@ -328,6 +328,7 @@ func reportSteps(a *App) []*step {
 			switch v {
 			case "yes":
 				c.s.Draft.Consent = true
+				c.keepSaidFile()
 				return accepted()
 			case "no":
 				t := T("report.no_consent")
