@@ -13,7 +13,7 @@ type Command struct {
 // them: everyone's first, then the volunteers'.
 func Commands() []Command {
 	return []Command{
-		{"start", ""}, {"help", ""}, {"check", ActCheckStatus}, {"checkin", ""}, {"mycases", ActOwnData},
+		{"start", ""}, {"report", ""}, {"help", ""}, {"check", ActCheckStatus}, {"checkin", ""}, {"mycases", ActOwnData},
 		{"news", ""}, {"back", ""}, {"cancel", ""}, {"language", ""}, {"forget", ActOwnData},
 		{"queue", ActViewQueue}, {"next", ActTakeChat}, {"take", ActTakeChat}, {"case", ActViewCase},
 		{"cases", ActViewBoard}, {"take_case", ActTakeCase}, {"date", ActWorkCase}, {"handover", ActHandOver},

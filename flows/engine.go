@@ -237,6 +237,8 @@ func (c *turn) command(ctx context.Context) error {
 	case "help":
 		c.say(c.help())
 		return c.show(ctx)
+	case "report":
+		return c.menuAction(ctx, "report")
 	case "back":
 		if s.Flow == "" {
 			c.say(T("back.nothing"))

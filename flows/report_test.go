@@ -834,3 +834,17 @@ func TestNameWithMore(t *testing.T) {
 		}
 	}
 }
+
+// TestReportCommand: /report, in Telegram's command menu, begins a report
+// as the menu's button does; inside one it offers to go on with it rather
+// than discard the answers.
+func TestReportCommand(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	c.expect(c.command("report", ""), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.command("report", ""), "resume.unfinished", "resume.ask")
+	if !slices.Contains(flows.CommandsFor(flows.RoleNone), "report") {
+		t.Error("/report is not in the relatives' command menu")
+	}
+}
