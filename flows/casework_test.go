@@ -1011,3 +1011,36 @@ func TestTakenCaseOffersTheReport(t *testing.T) {
 		}
 	}
 }
+
+// TestNewsAskedAtTheMenu: a reporter who asks "есть новости?" days later
+// gets where their cases stand and the way to a volunteer, who will see
+// the question; with or without the question mark, in both languages.
+// Someone without a case gets the usual answer to a question, and news
+// told in words is still offered as news.
+func TestNewsAskedAtTheMenu(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "news-asked", 0)
+	rep := w.person(cwReport, "ru")
+	rep.received()
+	for _, asked := range []string{"Есть новости?", "есть новости", "Ну как там мой брат? Что-то слышно?", "any news?", "Any update"} {
+		rs := to(rep.send(asked), cwReport)
+		if len(rs) != 1 || !has(rs, "menu.news_question") || !has(rs, "mycases.list") {
+			t.Errorf("%q: %v", asked, describeAll(rs))
+			continue
+		}
+		if got := buttonNames(rs[0]); !slices.Contains(got, "btn.menu_volunteer") || got[len(got)-1] != "btn.menu" {
+			t.Errorf("%q: buttons %v", asked, got)
+		}
+		if !strings.Contains(w.cat.Render("ru", rs[0].Texts...), flows.FormatCode(code)) {
+			t.Errorf("%q: the case is not named", asked)
+		}
+	}
+	if rs := rep.send("его перевели в Техас"); !has(rs, "casework.news_offer") {
+		t.Errorf("news in words: %v", describeAll(rs))
+	}
+	stranger := w.person(7099, "ru")
+	if rs := stranger.send("есть новости?"); !has(rs, "menu.question") {
+		t.Errorf("someone without a case: %v", describeAll(rs))
+	}
+}

@@ -14,7 +14,7 @@ const dataInfo = "i."
 
 func (a *App) registerInfo() {
 	a.hooks.menu["info"] = func(ctx context.Context, c *turn) error { return a.infoContents(c) }
-	a.hooks.menuText = append(a.hooks.menuText, a.question, thanked)
+	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, a.question, thanked)
 	a.hooks.buttons[dataInfo] = func(ctx context.Context, c *turn, slug string) error {
 		switch {
 		case slug == "":
@@ -52,6 +52,37 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
+	return true, nil
+}
+
+// newsWords, in a question, ask how a case stands.
+var newsWords = []string{"новост", "статус", "что слышно", "что нового", "как там", "как дела", "продвига",
+	"news", "status", "update", "progress", "heard anything", "any word"}
+
+// askedForNews answers a reporter's "есть новости?", "any news?" at the
+// main menu with where their cases stand, and the volunteer who can tell
+// more (and sees the question); said without a question mark, at most a
+// few words. Not the offer to send it as news (newsInWords).
+func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
+	text := strings.ToLower(strings.TrimSpace(c.in.Text))
+	first, _, _ := strings.Cut(text, " ")
+	asks := strings.Contains(text, "?") || slices.Contains(questionWords, strings.TrimRight(first, ",.!")) ||
+		len(strings.Fields(text)) <= 3
+	if !asks || !slices.ContainsFunc(newsWords, func(w string) bool { return strings.Contains(text, w) }) {
+		return false, nil
+	}
+	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
+	if err != nil || len(cases) == 0 {
+		return false, err
+	}
+	c.s.Said, c.s.SaidFile = c.in.MessageID, false // the volunteer it leads to sees the question
+	c.say(T("menu.news_question"))
+	if err := c.myCases(ctx); err != nil {
+		return true, err
+	}
+	// Before the footer: a volunteer can tell more than the status.
+	at := max(len(c.buttons)-1, 0)
+	c.buttons = slices.Insert(c.buttons, at, []Button{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}})
 	return true, nil
 }
 
