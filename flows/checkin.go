@@ -322,12 +322,12 @@ func (c *turn) startCheckin(ctx context.Context) error {
 
 // ckOpt is a button answering the current registration step.
 func (c *turn) ckOpt(value string, t Text) Button {
-	return Button{Text: t, Data: dataCheckin + ":" + ckAnswer + ":" + c.s.Nonce + ":" + c.s.Step + ":" + value}
+	return Button{Text: t, Data: dataCheckin + ":" + ckAnswer + ":" + c.stepPrefix() + value}
 }
 
 // ckLabel is ckOpt with a caption shown as is.
 func (c *turn) ckLabel(value, label string) Button {
-	return Button{Label: label, Data: dataCheckin + ":" + ckAnswer + ":" + c.s.Nonce + ":" + c.s.Step + ":" + value}
+	return Button{Label: label, Data: dataCheckin + ":" + ckAnswer + ":" + c.stepPrefix() + value}
 }
 
 // checkinPrompt asks the question of the step the chat is at.
@@ -420,7 +420,7 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		prefix := dataCheckin + ":" + ckAnswer + ":" + c.s.Nonce + ":" + c.s.Step + ":"
+		prefix := dataCheckin + ":" + ckAnswer + ":" + c.stepPrefix()
 		if v, ok := c.typedCaption(rows, prefix, c.in.Text); ok {
 			return c.checkinAnswer(ctx, v, true)
 		}

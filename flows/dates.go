@@ -83,7 +83,7 @@ func (c *turn) dateAccepted(f *string, t time.Time, future, guessed bool) (outco
 
 // dateOpt is a button that answers the step with a date.
 func (c *turn) dateOpt(prefix string, t time.Time) Button {
-	return Button{Text: dateText(t), Data: c.s.Nonce + ":" + c.s.Step + ":" + prefix + t.Format(time.DateOnly)}
+	return Button{Text: dateText(t), Data: c.stepPrefix() + prefix + t.Format(time.DateOnly)}
 }
 
 // dateExample is a date a month from today, in figures: the example of a

@@ -402,24 +402,35 @@ func (c *turn) prompt(ctx context.Context, answered bool) error {
 
 // opt is a button that answers the current step with value.
 func (c *turn) opt(value, textID string, kv ...any) Button {
-	return Button{Text: T(textID, kv...), Data: c.s.Nonce + ":" + c.s.Step + ":" + value}
+	return Button{Text: T(textID, kv...), Data: c.stepPrefix() + value}
 }
 
 // labelOpt is opt with a caption shown as is.
 func (c *turn) labelOpt(value, label string) Button {
-	return Button{Label: label, Data: c.s.Nonce + ":" + c.s.Step + ":" + value}
+	return Button{Label: label, Data: c.stepPrefix() + value}
 }
 
-// typedButton reads a typed answer that is the caption of one of the
-// buttons under the step's question — its own, "keep" and "skip the
-// question" — as the press of that button (typedCaption), or a few words of
-// one caption ("на работе"; captionOf) where the step allows (loosely).
-func (c *turn) typedButton(ctx context.Context, v string) (string, bool) {
+// stepButtons returns the buttons under the step's question — its own,
+// "keep" and "skip the question" — for reading a typed answer as one of
+// them (typedButton, unknownButton, captionInText); none when they cannot
+// be drawn.
+func (c *turn) stepButtons(ctx context.Context) [][]Button {
 	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
 	if err != nil {
-		return "", false
+		return nil
 	}
-	prefix := c.s.Nonce + ":" + c.s.Step + ":"
+	return rows
+}
+
+// stepPrefix begins the callback data of the step's buttons.
+func (c *turn) stepPrefix() string { return c.s.Nonce + ":" + c.s.Step + ":" }
+
+// typedButton reads a typed answer that is the caption of one of rows, the
+// step's buttons, as the press of that button (typedCaption), or a few
+// words of one caption ("на работе"; captionOf) where the step allows
+// (loosely).
+func (c *turn) typedButton(rows [][]Button, v string) (string, bool) {
+	prefix := c.stepPrefix()
 	if value, ok := c.typedCaption(rows, prefix, v); ok {
 		return value, true
 	}
@@ -430,15 +441,11 @@ func (c *turn) typedButton(ctx context.Context, v string) (string, bool) {
 	return value, value != ""
 }
 
-// unknownButton is the value of the button under the step's question that
+// unknownButton is the value of the button among rows, the step's, that
 // answers lead ("не знаю"): the one with those words, else the one that
 // skips the question ("Пропустить").
-func (c *turn) unknownButton(ctx context.Context, lead string) (string, bool) {
-	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
-	if err != nil {
-		return "", false
-	}
-	prefix := c.s.Nonce + ":" + c.s.Step + ":"
+func (c *turn) unknownButton(rows [][]Button, lead string) (string, bool) {
+	prefix := c.stepPrefix()
 	if value, ok := c.typedCaption(rows, prefix, lead); ok {
 		return value, true
 	}
@@ -595,12 +602,12 @@ func (c *turn) loosely() bool {
 	return true
 }
 
-// captionInText finds the one button under the step's question a word of
-// the message v names — a word of four letters or more of its caption, or
-// the same word with another ending — and returns its value and caption.
-// Not when the message says no, or names several; never a caption that
-// says no ("Nothing heard").
-func (c *turn) captionInText(ctx context.Context, v string) (value, label string, ok bool) {
+// captionInText finds the one button among rows, the step's, that a word
+// of the message v names — a word of four letters or more of its caption,
+// or the same word with another ending — and returns its value and
+// caption. Not when the message says no, or names several; never a
+// caption that says no ("Nothing heard").
+func (c *turn) captionInText(rows [][]Button, v string) (value, label string, ok bool) {
 	if !c.loosely() {
 		return "", "", false
 	}
@@ -608,11 +615,7 @@ func (c *turn) captionInText(ctx context.Context, v string) (value, label string
 	if len(typed) > 30 || slices.ContainsFunc(typed, func(w string) bool { return negations[w] }) {
 		return "", "", false
 	}
-	rows, err := c.promptButtons(ctx, func(ctx context.Context) error { return c.prompt(ctx, false) })
-	if err != nil {
-		return "", "", false
-	}
-	value, label, _ = c.oneButton(rows, c.s.Nonce+":"+c.s.Step+":", func(l string) bool {
+	value, label, _ = c.oneButton(rows, c.stepPrefix(), func(l string) bool {
 		words := strings.Fields(captionKey(l))
 		return !slices.ContainsFunc(words, func(w string) bool { return negations[w] }) &&
 			slices.ContainsFunc(words, func(w string) bool {
@@ -713,14 +716,16 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	if st == nil {
 		return c.prompt(ctx, false)
 	}
+	var rows [][]Button // the step's buttons, drawn once for what follows
 	if !button {
-		if value, ok := c.typedButton(ctx, v); ok {
+		rows = c.stepButtons(ctx)
+		if value, ok := c.typedButton(rows, v); ok {
 			v, button = value, true
 		} else if lead, rest, ok := unknownLead(v); ok {
 			// "Не знаю номер", "I don't know, maybe Texas": the press
 			// of "I don't know" where the question has it, with the rest
 			// kept for the volunteer when it says something.
-			if value, ok := c.unknownButton(ctx, lead); ok {
+			if value, ok := c.unknownButton(rows, lead); ok {
 				if len(strings.Fields(rest)) > 1 && c.keepTyped(v) {
 					c.say(T("input.kept"))
 				}
@@ -732,7 +737,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		// "His lawyer told us" at "who spoke of a flight?": the one
 		// caption a word of the message names, said back, with the words
 		// kept for the volunteer.
-		if value, label, ok := c.captionInText(ctx, v); ok {
+		if value, label, ok := c.captionInText(rows, v); ok {
 			// Kept when it says more than the caption ("yes its urgent"
 			// does not).
 			words := strings.Fields(captionKey(label))

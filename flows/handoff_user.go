@@ -92,7 +92,7 @@ func (c *turn) waitingWords(ctx context.Context) bool {
 	if st == nil || st.max != 0 {
 		return false
 	}
-	_, caption := c.typedButton(ctx, c.in.Text)
+	_, caption := c.typedButton(c.stepButtons(ctx), c.in.Text)
 	return !caption
 }
 
