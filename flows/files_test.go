@@ -244,3 +244,31 @@ func TestFileAtTheMenuJoinsTheReport(t *testing.T) {
 		t.Errorf("a text became a file: %v", got)
 	}
 }
+
+// TestConversationFilesJoinTheCase: a photo the reporter sends while a
+// volunteer writes to them about the case is relayed, and joins the case's
+// files for the volunteers after this one; the volunteer's own are not
+// the reporter's.
+func TestConversationFilesJoinTheCase(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	reporter, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
+	c := w.reported(reporter, "conversation-files")
+	vol.command("write", flows.FormatCode(c.Code))
+	vol.received()
+	reporter.received()
+
+	reporter.media("photo", "уведомление о переводе")
+	photo := reporter.lastIn
+	vol.expectGot("copy 7001/" + strconv.Itoa(photo))
+	vol.media("document", "G-28")
+	reporter.expectGot("copy " + strconv.FormatInt(hVolunteer, 10) + "/" + strconv.Itoa(vol.lastIn))
+	stored, _, err := w.cases.Get(context.Background(), c.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(stored.Facts.Files, []int{photo}) {
+		t.Errorf("the case's files %v, want the reporter's photo %d", stored.Facts.Files, photo)
+	}
+}

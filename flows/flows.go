@@ -272,6 +272,10 @@ type Cases interface {
 	// report's, the status timeline is kept. ErrNotFound when the case is
 	// gone (erased at the reporter's request).
 	Complete(ctx context.Context, r *Report) error
+	// AddFiles adds files the reporter sent after the report, by their
+	// message IDs in the reporter's chat, to the case's (Facts.Files), up
+	// to MaxCaseFiles; a case erased keeps none.
+	AddFiles(ctx context.Context, caseID int64, files []int) error
 }
 
 // Facility is a detention facility from the directory.

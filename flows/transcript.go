@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,26 @@ func (a *App) keepMessage(ctx context.Context, c *turn, caseCode string, fromVol
 		Volunteer: volunteer, Kind: kind, Text: c.in.Text, Key: key, At: c.now})
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("keep message %d of %d with its case: %w", c.in.MessageID, c.in.ChatID, err)
+	}
+	if fromVolunteer || !slices.Contains(keptMedia, c.in.Media) || c.in.MessageID == 0 {
+		return nil
+	}
+	// A photo or document the reporter sent in the conversation joins the
+	// case's files, for the volunteers after this one; another person's
+	// is not kept with someone else's case (their /forget would not
+	// reach it).
+	v, err := a.d.Casework.View(ctx, caseCode)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("case of message %d of %d: %w", c.in.MessageID, c.in.ChatID, err)
+	}
+	if v.Erased || v.ReporterChat != c.in.ChatID {
+		return nil
+	}
+	if err := a.d.Cases.AddFiles(ctx, v.ID, []int{c.in.MessageID}); err != nil {
+		return fmt.Errorf("file %d of %d with its case: %w", c.in.MessageID, c.in.ChatID, err)
 	}
 	return nil
 }

@@ -43,6 +43,19 @@ func openFacts(keys *Keyring, caseID int64, sealed []byte) (flows.Facts, error) 
 	return f, nil
 }
 
+// AddFiles adds files the reporter sent after the report to the case's
+// facts (addFiles).
+func (s *Cases) AddFiles(ctx context.Context, caseID int64, files []int) error {
+	if s.keys == nil {
+		return fmt.Errorf("add files: %w", ErrNoKeys)
+	}
+	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error { return addFiles(ctx, tx, s.keys, caseID, files) })
+	if err != nil {
+		return fmt.Errorf("add files to case %d: %w", caseID, err)
+	}
+	return nil
+}
+
 // addFiles adds files the reporter sent after the report (news.go) to the
 // case's facts, up to flows.MaxCaseFiles; a case erased meanwhile keeps
 // none.
