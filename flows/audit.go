@@ -31,7 +31,7 @@ const (
 	AuditMerge         = "merge"           // a case merged into another; Detail the code it went into
 	AuditWrite         = "write"           // a volunteer opened a chat with the case's reporter (/write)
 	AuditTranscript    = "transcript"      // a page of the case's relayed conversation read
-	AuditFiles         = "files"           // the files the reporter sent with the report copied to a volunteer
+	AuditFiles         = "files"           // the files the reporter sent copied to a volunteer
 	AuditFileForCaller = "file_for_caller" // a volunteer filed the report for a caller who phoned (/newcase)
 	AuditTake          = "take"            // a volunteer took a case
 	AuditRelease       = "release"         // the owner (or a coordinator) left a case without owner
