@@ -957,7 +957,7 @@ func (a *App) setDate(ctx context.Context, c *turn, m *member, v CaseView, field
 	}
 	date := ""
 	if !ParseUnknown(typed) {
-		d, p := ParseHearingDate(typed, c.now)
+		d, p, _ := c.readComingDate(typed) // said back below
 		if p != nil {
 			m.say(*p, T("casework.date_usage", "Example", c.dateExample()))
 			return nil

@@ -1044,3 +1044,46 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 		t.Errorf("someone without a case: %v", describeAll(rs))
 	}
 }
+
+// TestComingDatesReadTwoWays: a date to come typed outside the report — a
+// volunteer's deportation date, a reporter's news of a flight, /date — that
+// reads two ways (03/04) is asked again with both readings rather than
+// taken as one; a date completed from words ("next friday") is said back.
+func TestComingDatesReadTwoWays(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "two-ways", 0)
+	anna, rep := w.person(cwVol, "en"), w.person(cwReport, "ru")
+	anna.command("take_case", code)
+	anna.received()
+	rep.received()
+
+	rs := anna.command("status", code)
+	rs = anna.press(buttonData(t, to(rs, cwVol)[0], "status.name.deportation_scheduled"))
+	if !has(rs, "update.dep_date") {
+		t.Fatalf("deportation: %v", describeAll(rs))
+	}
+	if rs = anna.send("03/04"); !has(rs, "date.two_ways") || !has(rs, "update.dep_date") {
+		t.Errorf("03/04 at the deportation date: %v", describeAll(rs))
+	}
+	if got := w.cat.Render("en", to(rs, cwVol)[0].Texts...); !strings.Contains(got, "March 4") || !strings.Contains(got, "April 3") {
+		t.Errorf("both readings not named:\n%s", got)
+	}
+	if rs = anna.send("next friday"); !has(rs, "date.understood") || !has(rs, "update.public_note") {
+		t.Errorf("next friday: %v", describeAll(rs))
+	}
+	anna.press(buttonData(t, to(rs, cwVol)[0], "btn.update_cancel"))
+
+	rs = rep.command("news", "")
+	rs = rep.press(buttonData(t, rs[0], "btn.news_deportation"))
+	if rs = rep.send("05/06"); !has(rs, "date.two_ways") || has(rs, "casework.news_saved") {
+		t.Errorf("05/06 as news: %v", describeAll(rs))
+	}
+	if rs = rep.send("5 июня"); !has(rs, "casework.news_saved") || !has(rs, "date.understood") {
+		t.Errorf("5 июня as news: %v", describeAll(rs))
+	}
+
+	if rs = anna.command("date", code+" hearing 03/04"); !has(rs, "date.two_ways") || has(rs, "casework.date_set") {
+		t.Errorf("/date with 03/04: %v", describeAll(rs))
+	}
+}

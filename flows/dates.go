@@ -63,6 +63,22 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 	}
 }
 
+// readComingDate reads a date to come typed outside the report — a
+// deportation date, news of a hearing, /date — as ParseHearingDate does,
+// but a slashed date that reads two ways (03/04) is refused with both
+// readings, so that April is never taken where March was meant; guessed
+// says it was completed (no year, a weekday, "завтра") and should be said
+// back.
+func (c *turn) readComingDate(v string) (t time.Time, p *Text, guessed bool) {
+	rd, p := ReadDate(v, c.now, true)
+	if p == nil && !rd.Alt.IsZero() {
+		return time.Time{}, problem("date.two_ways", "Typed", strings.TrimSpace(v),
+			"A", dateText(rd.Date), "B", dateText(rd.Alt)), false
+	}
+	t, p = ParseHearingDate(v, c.now)
+	return t, p, p == nil && rd.Guessed
+}
+
 // dateAccepted stores a date, saying it back when it was completed, or asks
 // about a hearing date in the past.
 func (c *turn) dateAccepted(f *string, t time.Time, future, guessed bool) (outcome, error) {

@@ -339,10 +339,13 @@ func newsTyped(ctx context.Context, c *turn) error {
 		u.Query = q
 		return c.newsPrompt(ctx)
 	case stepNewsDate:
-		d, p := ParseHearingDate(v, c.now)
+		d, p, guessed := c.readComingDate(v)
 		if p != nil {
 			c.say(*p)
 			return c.newsPrompt(ctx)
+		}
+		if guessed {
+			c.say(T("date.understood", "Date", dateText(d)))
 		}
 		if d.Before(today(c.now)) {
 			c.say(T("casework.date_past", "Date", dateText(d)))

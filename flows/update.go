@@ -405,10 +405,13 @@ func updateTyped(ctx context.Context, c *turn) error {
 			c.s.Step = stepPublicNote
 			return c.updatePrompt(ctx)
 		}
-		d, p := ParseHearingDate(v, c.now)
+		d, p, guessed := c.readComingDate(v)
 		if p != nil {
 			c.say(*p)
 			return c.updatePrompt(ctx)
+		}
+		if guessed {
+			c.say(T("date.understood", "Date", dateText(d)))
 		}
 		u.Date = d.Format(time.DateOnly)
 		c.s.Step = stepPublicNote
