@@ -651,9 +651,14 @@ var checkinDateDayMonth = regexp.MustCompile(`^\s*(\d{1,2})[./-](\d{1,2})\s*$`)
 
 // parseCheckinDate reads the day of a check-in. A date without a year, a
 // day of the week ("в понедельник", "next Monday") or "послезавтра" is the
-// next such day from today on.
+// next such day from today on. One that reads two ways (03/04) is refused
+// with both: the alarm must not wait for the wrong day.
 func parseCheckinDate(s string, today time.Time) (time.Time, *Text) {
 	if r, p := ReadDate(s, today, true); p == nil {
+		if !r.Alt.IsZero() {
+			return time.Time{}, problem("date.two_ways", "Typed", strings.TrimSpace(s),
+				"A", dateText(r.Date), "B", dateText(r.Alt))
+		}
 		return r.Date, nil
 	}
 	// A two-digit year ahead ("15.01.27") is read as a future one.

@@ -623,6 +623,20 @@ func TestCheckinAnswersInWords(t *testing.T) {
 			t.Errorf("%q: the review does not say %s:\n%s", tt.typed, tt.want, got)
 		}
 	}
+
+	// A date that reads two ways is asked again, naming both.
+	p = w.person(ckPerson+30, "en")
+	p.command("start", "")
+	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	expectTexts(t, p.send("yes"), "checkin.ask_office")
+	expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
+	expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+	r := p.send("04/05")
+	if got := w.cat.Render("en", r.Texts...); !slices.Contains(textIDs(r), "date.two_ways") ||
+		!strings.Contains(got, "April 5") || !strings.Contains(got, "May 4") {
+		t.Errorf("04/05: %v\n%s", textIDs(r), got)
+	}
+	expectTexts(t, p.send("5 April"), "checkin.ask_time")
 }
 
 // A phone number typed at the menu after the check-in is registered — the
