@@ -195,10 +195,11 @@ func factDate(name, askID string, field func(*Facts) *string, next func(*turn) s
 			num, words := dateExample(c.now, -10)
 			return []Text{T(askID, "Num", num, "Words", words)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			parse := dateParser(func(s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, time.Time{}) })
-			return optional(func(r *Report) *string { return field(&r.Facts) }, parse)(ctx, c, v, button)
-		},
+		// As the report's other dates: one that reads two ways is asked
+		// with a button for each (a final order's date starts the days
+		// left to appeal), one completed from words is said back.
+		parse: dateStep(func(r *Report) *string { return field(&r.Facts) }, true, false,
+			func(c *turn, s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, time.Time{}) }),
 		answer: showDate(func(r *Report) *string { return field(&r.Facts) }),
 		next:   next,
 	}

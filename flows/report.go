@@ -295,17 +295,6 @@ func required(field func(*Report) *string, parse func(string) (string, *Text)) f
 	}
 }
 
-// dateParser adapts a date parser to the draft's YYYY-MM-DD strings.
-func dateParser(parse func(string) (time.Time, *Text)) func(string) (string, *Text) {
-	return func(v string) (string, *Text) {
-		t, p := parse(v)
-		if p != nil {
-			return "", p
-		}
-		return t.Format(time.DateOnly), nil
-	}
-}
-
 // reportSteps declares the report flow. Read top to bottom, it is the
 // conversation a relative has with the bot.
 func reportSteps(a *App) []*step {

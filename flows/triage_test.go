@@ -331,3 +331,40 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 		t.Errorf("the reporter's words come after the facts, not under the name:\n%s", card)
 	}
 }
+
+// TestFactDatesReadTwoWays: the date of a final order (the days left to
+// appeal count from it), of a transfer or of the last call reads like the
+// report's other dates: 03/04/2026 is asked with a button for each
+// reading, not taken as one; "вчера" is said back.
+func TestFactDatesReadTwoWays(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	c := &chat{testApp: a, id: 7000011, langCode: "ru", sent: map[int]flows.Reply{}}
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	fillReport(c, urgentToFlight)
+	fillReport(c, []answer{
+		{press: "flight.none", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	c.expect(c.press("btn.confirm"), "report.done_urgent", "handoff.joined_urgent", "handoff.position",
+		"handoff.nobody_on_duty", "handoff.write_while_waiting", "ask.more")
+	c.press("btn.more_yes")
+	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.stage"); i++ {
+		c.press("btn.skip_question")
+	}
+	c.expect(c.press("stage.final_order"), "ask.final_order")
+	r := c.send("03/04/2026")
+	c.expect(r, "date.which", "ask.final_order")
+	if len(r.Buttons) < 2 || !strings.HasSuffix(r.Buttons[0][0].Data, "d2026-04-03") || !strings.HasSuffix(r.Buttons[1][0].Data, "d2026-03-04") {
+		t.Fatalf("03/04/2026: buttons %+v, want one for each reading", r.Buttons)
+	}
+	march := r.Buttons[1][0] // month first, as US papers write it
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: march.Data, MessageID: c.lastID}), "ask.appeals")
+	if got := c.session().Draft.Facts.FinalOrder; got != "2026-03-04" {
+		t.Errorf("final order %q, want 2026-03-04", got)
+	}
+	c.expect(c.command("back", ""), "ask.final_order", "answer.current")
+	c.expect(c.send("вчера"), "date.understood", "ask.appeals")
+}
