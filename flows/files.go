@@ -2,8 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -121,21 +119,9 @@ func (a *App) filesButton(ctx context.Context, c *turn, m *member, raw string) e
 		m.say(T("button.old"))
 		return nil
 	}
-	may, err := a.roleMay(ctx, m.UserID, m.Role, ActViewCase, code)
-	if err != nil {
+	r, cs, ok, err := a.caseToView(ctx, m, code)
+	if err != nil || !ok {
 		return err
-	}
-	if !may {
-		m.say(T("authz.case_not_held"))
-		return nil
-	}
-	r, cs, err := a.d.CaseFiles.Get(ctx, code)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		m.say(T("update.not_found"))
-		return nil
-	case err != nil:
-		return fmt.Errorf("files of a case for member %d: %w", m.UserID, err)
 	}
 	if len(r.Facts.Files) == 0 || r.ReporterChatID == 0 {
 		// Removed since the card was drawn, or erased with the reporter's

@@ -347,23 +347,9 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		}
 		code = p.CaseCode
 	}
-	// Asked before the case is looked up, so that a volunteer learns
-	// nothing, not even whether a code is a case's.
-	ok, err := a.roleMay(ctx, m.UserID, m.Role, ActViewCase, code)
-	if err != nil {
+	r, cs, ok, err := a.caseToView(ctx, m, code)
+	if err != nil || !ok {
 		return err
-	}
-	if !ok {
-		m.say(T("authz.case_not_held"))
-		return nil
-	}
-	r, cs, err := a.d.CaseFiles.Get(ctx, code)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		m.say(T("update.not_found"))
-		return nil
-	case err != nil:
-		return fmt.Errorf("case for member %d: %w", m.UserID, err)
 	}
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditView, CaseID: cs.ID}); err != nil {
 		return err
@@ -392,6 +378,35 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	m.protect = true
 	m.buttons = append(m.buttons, filesButtons(cs.Code, r)...)
 	return a.caseTools(ctx, m, cs)
+}
+
+// mayView asks the table whether the member may see the case's personal
+// data, and says no when not. Asked before the case is looked up, so that
+// a volunteer learns nothing, not even whether a code is a case's.
+func (a *App) mayView(ctx context.Context, m *member, code string) (bool, error) {
+	ok, err := a.roleMay(ctx, m.UserID, m.Role, ActViewCase, code)
+	if err == nil && !ok {
+		m.say(T("authz.case_not_held"))
+	}
+	return ok, err
+}
+
+// caseToView returns the case, report and all, for a member who may see
+// it (mayView); false, having said why, when they may not or there is no
+// such case.
+func (a *App) caseToView(ctx context.Context, m *member, code string) (*Report, Case, bool, error) {
+	if ok, err := a.mayView(ctx, m, code); err != nil || !ok {
+		return nil, Case{}, false, err
+	}
+	r, cs, err := a.d.CaseFiles.Get(ctx, code)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m.say(T("update.not_found"))
+		return nil, Case{}, false, nil
+	case err != nil:
+		return nil, Case{}, false, fmt.Errorf("case for member %d: %w", m.UserID, err)
+	}
+	return r, cs, true, nil
 }
 
 // volunteerField names a report's field as a volunteer reads it: the

@@ -99,13 +99,8 @@ func (a *App) transcriptButton(ctx context.Context, c *turn, m *member, rest str
 		m.say(T("button.old"))
 		return nil
 	}
-	may, err := a.roleMay(ctx, m.UserID, m.Role, ActViewCase, code)
-	if err != nil {
+	if ok, err := a.mayView(ctx, m, code); err != nil || !ok {
 		return err
-	}
-	if !may {
-		m.say(T("authz.case_not_held"))
-		return nil
 	}
 	st, err := a.d.Timeline.Status(ctx, code)
 	switch {
