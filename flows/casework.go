@@ -285,6 +285,7 @@ const (
 	cwBoard    = "b"  // b:<filter>:<arg>:<skip>: a page of the board
 	cwNews     = "n"  // n:<code>: the reporter adds news
 	cwNewsSaid = "ns" // ns:<code>: send what was typed at the menu (Session.NewsNote) as news
+	cwNewsFile = "nl" // nl:<code>: send the file sent at the menu (Session.Said) as news
 	cwNewsKind = "nk" // nk:<nonce>:<kind>: the kind of news
 	cwNewsFac  = "nf" // nf:<nonce>:<facility id>|unknown
 )
@@ -374,6 +375,12 @@ func (a *App) caseButton(ctx context.Context, c *turn, rest string) error {
 			return c.again(ctx)
 		}
 		return c.startNews(ctx, arg, c.s.NewsNote)
+	case cwNewsFile:
+		if !c.s.SaidFile || c.s.Said == 0 {
+			c.say(T("button.old"))
+			return c.again(ctx)
+		}
+		return c.startNews(ctx, arg, "", c.s.Said)
 	case cwNewsKind, cwNewsFac:
 		return c.newsButton(ctx, act, arg)
 	}

@@ -272,3 +272,40 @@ func TestConversationFilesJoinTheCase(t *testing.T) {
 		t.Errorf("the case's files %v, want the reporter's photo %d", stored.Facts.Files, photo)
 	}
 }
+
+// TestFileAtTheMenuAsNews: a reporter sends a photo at the menu days
+// later; the answer offers to send it as news of their case, and one press
+// does: the owner gets it, and it joins the case's files.
+func TestFileAtTheMenuAsNews(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "menu-file", 0)
+	rep, anna := w.person(cwReport, "ru"), w.person(cwVol, "en")
+	anna.command("take_case", code)
+	anna.received()
+	rep.received()
+
+	rs := to(rep.media("photo", ""), cwReport)
+	photo := rep.lastIn
+	if !has(rs, "menu.media_offer") || !has(rs, "casework.news_file_offer") {
+		t.Fatalf("a photo at the menu: %v", describeAll(rs))
+	}
+	rs = rep.press(buttonFor(rs, "btn.news_send", code))
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("sent as news: %v", describeAll(rs))
+	}
+	if d := describeAll(to(rs, cwVol)); !slices.Equal(d, []string{"casework.news_owner", "copy " + strconv.FormatInt(cwReport, 10) + "/" + strconv.Itoa(photo)}) {
+		t.Errorf("the owner got %q", d)
+	}
+	stored, _, err := w.cases.Get(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(stored.Facts.Files, []int{photo}) {
+		t.Errorf("the case's files %v, want [%d]", stored.Facts.Files, photo)
+	}
+	// Someone who reported nothing is offered the two ways on alone.
+	if rs := w.person(7098, "ru").media("photo", ""); has(rs, "casework.news_file_offer") {
+		t.Errorf("a stranger offered news: %v", describeAll(rs))
+	}
+}

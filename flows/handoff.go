@@ -380,13 +380,25 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 // main menu — often how a frightened relative begins — as soundsLikeReport
 // takes text: kept for the volunteer, with the two ways on. A sticker is
 // only a greeting.
-func (a *App) mediaAtMenu(_ context.Context, c *turn) (bool, error) {
+func (a *App) mediaAtMenu(ctx context.Context, c *turn) (bool, error) {
 	if c.in.Media == "sticker" {
 		return false, nil
 	}
 	c.s.Said, c.s.SaidFile = c.in.MessageID, slices.Contains(keptMedia, c.in.Media)
 	c.say(T("menu.media_offer"))
 	c.buttons = reportOrPerson()
+	if c.s.SaidFile {
+		// From someone who reported a case, most likely a paper of it:
+		// sent as its news with one press.
+		news, err := a.newsButtons(ctx, c, "")
+		if err != nil {
+			return true, err
+		}
+		if news != nil {
+			c.say(T("casework.news_file_offer"))
+			c.buttons = append(news, c.buttons...)
+		}
+	}
 	return true, nil
 }
 

@@ -26,9 +26,9 @@ func (c *turn) newsData(act, v string) string {
 }
 
 // startNews begins the reporter's news: for the case named, the only one
-// they reported, or the one they pick. A note given is the news itself,
-// sent at once.
-func (c *turn) startNews(ctx context.Context, raw, note string) error {
+// they reported, or the one they pick. A note or files given are the news
+// itself, sent at once.
+func (c *turn) startNews(ctx context.Context, raw, note string, files ...int) error {
 	if c.inReport() {
 		c.say(T("casework.news_in_report"))
 		return c.show(ctx)
@@ -79,18 +79,18 @@ func (c *turn) startNews(ctx context.Context, raw, note string) error {
 		c.footer()
 		return nil
 	}
-	return c.newsFor(ctx, cs.CaseID, cs.Code, note)
+	return c.newsFor(ctx, cs.CaseID, cs.Code, note, files...)
 }
 
 // newsFor starts the news flow for a case; with a note, the news in words,
-// it is sent at once.
-func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string) error {
+// or files sent at the menu, it is sent at once.
+func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string, files ...int) error {
 	c.reset()
 	c.s.Flow, c.s.Step = flowNews, stepNewsKind
 	c.s.Nonce = nonceOf(c.a.d.NewID())
 	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: caseID, Code: code}
-	if note != "" {
-		c.s.Update.Status, c.s.Update.Note = NewsText, note
+	if note != "" || len(files) > 0 {
+		c.s.Update.Status, c.s.Update.Note, c.s.Update.Files = NewsText, note, files
 		return c.commitNews(ctx)
 	}
 	return c.newsPrompt(ctx)
@@ -123,7 +123,8 @@ var greetings = map[string]bool{"привет": true, "здравствуйте"
 
 // newsButtons keeps note as news a reporter may send, and returns the
 // buttons that send it: to the case whose status they just saw, or to each
-// of their cases. None for someone who reported nothing.
+// of their cases. None for someone who reported nothing. With note "", the
+// buttons send the file kept in Session.Said (mediaAtMenu).
 func (a *App) newsButtons(ctx context.Context, c *turn, note string) ([][]Button, error) {
 	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
 	if err != nil {
@@ -132,13 +133,17 @@ func (a *App) newsButtons(ctx context.Context, c *turn, note string) ([][]Button
 	if i := slices.IndexFunc(cases, func(cs CaseStatus) bool { return cs.Code == c.s.Viewed }); i >= 0 {
 		cases = cases[i : i+1]
 	}
+	act := cwNewsSaid
+	if note == "" {
+		act = cwNewsFile
+	}
 	var rows [][]Button
 	for j, cs := range cases {
 		if j == myCasesMax {
 			break
 		}
 		rows = append(rows, []Button{{Text: T("btn.news_send", "Code", FormatCode(cs.Code)),
-			Data: dataCase + ":" + cwNewsSaid + ":" + cs.Code}})
+			Data: dataCase + ":" + act + ":" + cs.Code}})
 	}
 	if rows != nil {
 		c.s.NewsNote = note
