@@ -470,7 +470,21 @@ func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply
 		return nil, fmt.Errorf("view case %d: %w", caseID, err)
 	}
 	if a.forumOn() {
-		return a.forumAnnounce(v), nil
+		// The files the reporter sent follow the card in the topic, as
+		// their conversation will.
+		out := a.forumAnnounce(v)
+		r, _, err := a.d.CaseFiles.Get(ctx, v.Code)
+		if err != nil {
+			return nil, fmt.Errorf("files of case %d: %w", caseID, err)
+		}
+		for _, id := range r.Facts.Files {
+			if r.ReporterChatID != 0 {
+				f := a.inTopic(v, TopicPost)
+				f.Copy = &Copy{FromChatID: r.ReporterChatID, MessageID: id}
+				out = append(out, f)
+			}
+		}
+		return out, nil
 	}
 	to, err := a.hotline(ctx, except)
 	if err != nil {

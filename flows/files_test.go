@@ -309,3 +309,40 @@ func TestFileAtTheMenuAsNews(t *testing.T) {
 		t.Errorf("a stranger offered news: %v", describeAll(rs))
 	}
 }
+
+// TestForumAnnouncesTheFiles: with the team's forum, the files sent with
+// a report follow the case's card in its new topic.
+func TestForumAnnouncesTheFiles(t *testing.T) {
+	t.Parallel()
+	const forum = -1009000000014
+	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
+	c := &chat{testApp: a, id: 9100400, langCode: "ru", sent: map[int]flows.Reply{}}
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+	c.expect(c.file("photo", 801), "report.file_kept", "ask.name")
+	fillReport(c, urgentToFlight[1:])
+	fillReport(c, []answer{
+		{press: "flight.officer", want: "ask.flight_note"},
+		{send: "в пятницу", want: "ask.contact"},
+		{press: "btn.contact_here", want: "ask.review"},
+	})
+	b := c.button(c.lastID, "btn.confirm")
+	rs, err := a.app.Handle(context.Background(), flows.Input{UpdateID: a.nextUpdate(), Kind: flows.KindButton, Data: b.Data,
+		ChatID: c.id, UserID: c.id, ChatType: "private", LangCode: "ru", MessageID: c.lastID, At: a.clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var topic []string
+	for _, r := range rs {
+		if r.ChatID == forum && r.Topic != nil {
+			topic = append(topic, strconv.Itoa(int(r.Topic.Op))+" "+describe(r))
+		}
+	}
+	card, photo := slices.Index(topic, strconv.Itoa(int(flows.TopicCard))+" casework.card"),
+		slices.Index(topic, strconv.Itoa(int(flows.TopicPost))+" copy 9100400/801")
+	if card < 0 || photo < card {
+		t.Errorf("in the forum: %q, want the topic, its card, then the photo", topic)
+	}
+}
