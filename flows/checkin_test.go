@@ -69,6 +69,17 @@ func (w *world) registerCheckin(p *person, office, pick, date, clock string) flo
 	return k
 }
 
+// toCheckinDate opens a check-in and answers up to its date: the consent
+// typed (yes), the Chicago office typed in Cyrillic and picked.
+func toCheckinDate(t *testing.T, p *person, yes string) {
+	t.Helper()
+	p.command("start", "")
+	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	expectTexts(t, p.send(yes), "checkin.ask_office")
+	expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
+	expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+}
+
 // inviteContact has p invite c, and c open the link and agree.
 func (w *world) inviteContact(p, c *person) {
 	w.t.Helper()
@@ -439,11 +450,7 @@ func TestCheckinNeedHelp(t *testing.T) {
 func TestCheckinTypedAnswers(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
 	p := w.person(ckPerson, "ru")
-	p.command("start", "")
-	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
-	expectTexts(t, p.send("да"), "checkin.ask_office")
-	expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
-	expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+	toCheckinDate(t, p, "да")
 	expectTexts(t, p.send("12.03"), "checkin.ask_time")
 	expectTexts(t, p.send("9:30"), "checkin.ask_name")
 	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
@@ -588,11 +595,7 @@ func TestCheckinAnswersInWords(t *testing.T) {
 	// The day with its time: the time is not asked again.
 	for i, typed := range []string{"monday morning at 8", "в понедельник в 8 утра", "16.03 8:00"} {
 		p := w.person(ckPerson+20+int64(i), "en")
-		p.command("start", "")
-		expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
-		expectTexts(t, p.send("yes"), "checkin.ask_office")
-		expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
-		expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+		toCheckinDate(t, p, "yes")
 		expectTexts(t, p.send(typed), "checkin.ask_name")
 		expectTexts(t, p.send("Ivan Petrov"), "checkin.ask_anumber")
 		r := p.send("idk")
@@ -609,11 +612,7 @@ func TestCheckinAnswersInWords(t *testing.T) {
 		{"15.01.27", "15 января 2027", "I don't have it"},
 	} {
 		p := w.person(ckPerson+int64(i), "ru")
-		p.command("start", "")
-		expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
-		expectTexts(t, p.send("да"), "checkin.ask_office")
-		expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
-		expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+		toCheckinDate(t, p, "да")
 		expectTexts(t, p.send(tt.typed), "checkin.ask_time")
 		expectTexts(t, p.send("9:30"), "checkin.ask_name")
 		expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
@@ -626,11 +625,7 @@ func TestCheckinAnswersInWords(t *testing.T) {
 
 	// A date that reads two ways is asked again, naming both.
 	p = w.person(ckPerson+30, "en")
-	p.command("start", "")
-	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
-	expectTexts(t, p.send("yes"), "checkin.ask_office")
-	expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
-	expectTexts(t, p.press("Chicago"), "checkin.ask_date")
+	toCheckinDate(t, p, "yes")
 	r := p.send("04/05")
 	if got := w.cat.Render("en", r.Texts...); !slices.Contains(textIDs(r), "date.two_ways") ||
 		!strings.Contains(got, "April 5") || !strings.Contains(got, "May 4") {
