@@ -677,22 +677,8 @@ func TestHandoffUrgentReport(t *testing.T) {
 		{send: "Россия", want: "ask.citizenship"},
 		{press: "btn.same_country", want: "ask.a_number"},
 		{send: "A 123 456 789", want: "ask.detained_on"},
-		{send: "01.03.2026", want: "ask.circumstance"},
-		{press: "circ.border", want: "ask.details"},
-		{press: "btn.skip", want: "ask.facility"},
-		{send: "krome", want: "ask.facility_pick"},
-		{press: "btn.facility_keep", want: "ask.transfer"},
-		{press: "btn.dont_know", want: "ask.lawyer"},
-		{press: "btn.lawyer_no", want: "ask.hearing"},
-		{press: "btn.hearing_unknown", want: "ask.stage"},
-		{press: "btn.dont_know", want: "ask.appeals"},
-		{press: "btn.appeals_none", want: "ask.flight"},
-		{press: "flight.none", want: "ask.entry"},
-		{press: "btn.dont_know", want: "ask.language"},
-		{press: "btn.dont_know", want: "ask.can_call"},
-		{press: "btn.dont_know", want: "ask.phone_account"},
-		{press: "btn.dont_know", want: "ask.urgent"},
 	})
+	fillReport(c, detainedToUrgent)
 	c.pressUrgent("flight")
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
 	c.expect(c.send("Мария"), "ask.relationship")

@@ -241,6 +241,26 @@ func TestReportInEnglish(t *testing.T) {
 	}
 }
 
+// detainedToUrgent answers a Russian report from the detention date to the
+// urgent signs, most of it skipped: detained at the border, held at Krome.
+var detainedToUrgent = []answer{
+	{send: "01.03.2026", want: "ask.circumstance"},
+	{press: "circ.border", want: "ask.details"},
+	{press: "btn.skip", want: "ask.facility"},
+	{send: "krome", want: "ask.facility_pick"},
+	{press: "btn.facility_keep", want: "ask.transfer"},
+	{press: "btn.dont_know", want: "ask.lawyer"},
+	{press: "btn.lawyer_no", want: "ask.hearing"},
+	{press: "btn.hearing_unknown", want: "ask.stage"},
+	{press: "btn.dont_know", want: "ask.appeals"},
+	{press: "btn.appeals_none", want: "ask.flight"},
+	{press: "flight.none", want: "ask.entry"},
+	{press: "btn.dont_know", want: "ask.language"},
+	{press: "btn.dont_know", want: "ask.can_call"},
+	{press: "btn.dont_know", want: "ask.phone_account"},
+	{press: "btn.dont_know", want: "ask.urgent"},
+}
+
 // fillToReview answers every question quickly, in Russian.
 func fillToReview(c *chat) {
 	c.t.Helper()
@@ -253,21 +273,9 @@ func fillToReview(c *chat) {
 		{send: "Россия", want: "ask.citizenship"},
 		{press: "btn.same_country", want: "ask.a_number"},
 		{press: "btn.dont_know", want: "ask.detained_on"},
-		{send: "01.03.2026", want: "ask.circumstance"},
-		{press: "circ.border", want: "ask.details"},
-		{press: "btn.skip", want: "ask.facility"},
-		{send: "krome", want: "ask.facility_pick"},
-		{press: "btn.facility_keep", want: "ask.transfer"},
-		{press: "btn.dont_know", want: "ask.lawyer"},
-		{press: "btn.lawyer_no", want: "ask.hearing"},
-		{press: "btn.hearing_unknown", want: "ask.stage"},
-		{press: "btn.dont_know", want: "ask.appeals"},
-		{press: "btn.appeals_none", want: "ask.flight"},
-		{press: "flight.none", want: "ask.entry"},
-		{press: "btn.dont_know", want: "ask.language"},
-		{press: "btn.dont_know", want: "ask.can_call"},
-		{press: "btn.dont_know", want: "ask.phone_account"},
-		{press: "btn.dont_know", want: "ask.urgent"},
+	})
+	fillReport(c, detainedToUrgent)
+	fillReport(c, []answer{
 		{press: "btn.urgent_none", want: "ask.reporter_name"},
 		{send: "Мария", want: "ask.relationship"},
 		{send: "жена", want: "ask.contact"},
