@@ -1087,3 +1087,54 @@ func TestComingDatesReadTwoWays(t *testing.T) {
 		t.Errorf("/date with 03/04: %v", describeAll(rs))
 	}
 }
+
+// TestStatusTypedInWords: at the status question a volunteer types the
+// status in words; the one status a word names is taken and said back,
+// and what follows answers the next question — the deportation's date,
+// the new facility. Words naming no status get the buttons again.
+func TestStatusTypedInWords(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "status-words", 0)
+	anna, vera := w.person(cwVol, "en"), w.person(cwCoord, "ru")
+	anna.command("take_case", code)
+	anna.received()
+	pick := func(p *hperson, typed string) []flows.Reply {
+		t.Helper()
+		if rs := p.command("status", code); !has(rs, "update.pick") {
+			t.Fatalf("/status: %v", describeAll(rs))
+		}
+		return to(p.send(typed), p.id)
+	}
+	cancel := func(p *hperson, rs []flows.Reply) {
+		t.Helper()
+		p.press(buttonData(t, rs[len(rs)-1], "btn.update_cancel"))
+	}
+
+	rs := pick(anna, "deportation scheduled for next friday")
+	if !has(rs, "update.read_as") || !has(rs, "date.understood") || !has(rs, "update.public_note") {
+		t.Errorf("deportation with its date: %v", describeAll(rs))
+	}
+	cancel(anna, rs)
+	rs = pick(anna, "moved to Krome")
+	if !has(rs, "update.read_as") || !has(rs, "update.moved_pick") {
+		t.Errorf("moved with the facility: %v", describeAll(rs))
+	}
+	cancel(anna, rs)
+	rs = pick(anna, "he was released today")
+	if !has(rs, "update.read_as") || !has(rs, "update.public_note") {
+		t.Errorf("released in a sentence: %v", describeAll(rs))
+	}
+	if got := w.cat.Render("en", rs[0].Texts...); !strings.Contains(got, "Released") {
+		t.Errorf("the status is not said back:\n%s", got)
+	}
+	cancel(anna, rs)
+	rs = pick(vera, "депортацию назначили")
+	if !has(rs, "update.read_as") || !has(rs, "update.dep_date") {
+		t.Errorf("депортация: %v", describeAll(rs))
+	}
+	cancel(vera, rs)
+	if rs = pick(anna, "flight on friday"); !has(rs, "input.use_buttons") {
+		t.Errorf("no status named: %v", describeAll(rs))
+	}
+}

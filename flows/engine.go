@@ -611,11 +611,18 @@ func (c *turn) captionInText(rows [][]Button, v string) (value, label string, ok
 	if !c.loosely() {
 		return "", "", false
 	}
+	return c.wordOfCaption(rows, c.stepPrefix(), v)
+}
+
+// wordOfCaption is captionInText for any buttons: the one among rows (of
+// the data prefix) whose caption has a word of four letters or more that
+// the message v has too, or with another ending.
+func (c *turn) wordOfCaption(rows [][]Button, prefix, v string) (value, label string, ok bool) {
 	typed := strings.Fields(captionKey(v))
 	if len(typed) > 30 || slices.ContainsFunc(typed, func(w string) bool { return negations[w] }) {
 		return "", "", false
 	}
-	value, label, _ = c.oneButton(rows, c.stepPrefix(), func(l string) bool {
+	value, label, _ = c.oneButton(rows, prefix, func(l string) bool {
 		words := strings.Fields(captionKey(l))
 		return !slices.ContainsFunc(words, func(w string) bool { return negations[w] }) &&
 			slices.ContainsFunc(words, func(w string) bool {

@@ -305,15 +305,7 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 		c.s.Step = stepPublicNote
 		return c.updatePrompt(ctx)
 	case c.s.Step == stepPick && v != StatusNew && slices.Contains(Statuses(), v):
-		u.Status = v
-		switch v {
-		case StatusTransferred:
-			c.s.Step = stepMoved
-		case StatusDeportation:
-			c.s.Step = stepDepDate
-		default:
-			c.s.Step = stepPublicNote
-		}
+		c.pickStatus(v)
 		return c.updatePrompt(ctx)
 	case c.s.Step == stepMoved && v == "unknown":
 		u.FacilityID, u.Query = 0, ""
@@ -356,6 +348,66 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 	c.say(T("button.old_step"))
 	return c.updatePrompt(ctx)
 }
+
+// pickStatus records the new status and goes to the question it brings:
+// where to for a transfer, when for a deportation, else the public note.
+func (c *turn) pickStatus(status string) {
+	c.s.Update.Status = status
+	switch status {
+	case StatusTransferred:
+		c.s.Step = stepMoved
+	case StatusDeportation:
+		c.s.Step = stepDepDate
+	default:
+		c.s.Step = stepPublicNote
+	}
+}
+
+// statusInWords reads a new status typed in words at the status question
+// ("released today", "deportation scheduled for 12.03", "moved to Krome"):
+// the one status a word of the message names (wordOfCaption), said back;
+// the rest of the message answers the question that status brings — the
+// date of the deportation, the new facility — when it reads as one. A
+// public note is never taken from it: that is for everyone with the code.
+func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bool, error) {
+	value, label, ok := c.wordOfCaption(rows, dataStatus+":"+actUpdate+":"+c.s.Nonce+":", v)
+	if !ok || value == StatusNew || !slices.Contains(Statuses(), value) {
+		return false, nil
+	}
+	c.say(T("update.read_as", "Status", label))
+	c.pickStatus(value)
+	words := strings.Fields(captionKey(label))
+	var rest []string
+	for _, w := range strings.Fields(v) {
+		k := captionKey(w)
+		if k == "" || slices.ContainsFunc(words, func(l string) bool { return sameWord(k, l) }) {
+			continue
+		}
+		if len(rest) == 0 && slices.Contains(leadWords, k) {
+			continue // "for", "to", "на", "в" before what follows
+		}
+		rest = append(rest, w)
+	}
+	more := strings.Join(rest, " ")
+	u := c.s.Update
+	switch {
+	case more == "":
+	case value == StatusDeportation:
+		if d, p, _ := c.readComingDate(more); p == nil && !d.Before(today(c.now)) {
+			c.say(T("date.understood", "Date", dateText(d)))
+			u.Date, c.s.Step = d.Format(time.DateOnly), stepPublicNote
+		}
+	case value == StatusTransferred:
+		if q, p := ParseName(more, maxName); p == nil {
+			u.Query = q
+		}
+	}
+	return true, c.updatePrompt(ctx)
+}
+
+// leadWords are the little words that lead what follows a status typed in
+// words (captionKey).
+var leadWords = []string{"for", "on", "to", "at", "in", "into", "is", "was", "на", "в", "во", "к", "из"}
 
 // updateTyped takes what a volunteer typed in the update or note flow.
 func updateTyped(ctx context.Context, c *turn) error {
@@ -456,6 +508,11 @@ func updateTyped(ctx context.Context, c *turn) error {
 	}
 	if value, ok := c.typedCaption(rows, dataStatus+":"+actUpdate+":"+c.s.Nonce+":", v); ok {
 		return c.updateButton(ctx, c.s.Nonce+":"+value)
+	}
+	if c.s.Step == stepPick {
+		if ok, err := c.statusInWords(ctx, rows, v); ok || err != nil {
+			return err
+		}
 	}
 	c.say(T("input.use_buttons"))
 	return c.updatePrompt(ctx)
