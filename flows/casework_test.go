@@ -1043,6 +1043,20 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 	if rs := stranger.send("есть новости?"); !has(rs, "menu.question") {
 		t.Errorf("someone without a case: %v", describeAll(rs))
 	}
+	// A friend who follows the case is told where it stands.
+	friend := w.person(7097, "en")
+	friend.command("check", code)
+	friend.press("s.:" + "sub:" + code)
+	rs := to(friend.send("any news?"), 7097)
+	if len(rs) != 1 || !has(rs, "menu.news_question_followed") || !has(rs, "mycases.followed") {
+		t.Fatalf("a friend's question: %v", describeAll(rs))
+	}
+	if got := w.cat.Render("en", rs[0].Texts...); !strings.Contains(got, flows.FormatCode(code)) {
+		t.Errorf("the followed case is not named:\n%s", got)
+	}
+	if got := buttonNames(rs[0]); slices.Contains(got, "btn.mycase_news") || !slices.Contains(got, "btn.menu_volunteer") {
+		t.Errorf("a friend's buttons: %v", got)
+	}
 }
 
 // TestComingDatesReadTwoWays: a date to come typed outside the report — a

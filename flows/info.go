@@ -60,9 +60,10 @@ var newsWords = []string{"новост", "статус", "что слышно", 
 	"news", "status", "update", "progress", "heard anything", "any word"}
 
 // askedForNews answers a reporter's "есть новости?", "any news?" at the
-// main menu with where their cases stand, and the volunteer who can tell
-// more (and sees the question); said without a question mark, at most a
-// few words. Not the offer to send it as news (newsInWords).
+// main menu with where their cases stand — or a friend's with the cases
+// they follow — and the volunteer who can tell more (and sees the
+// question); said without a question mark, at most a few words. Not the
+// offer to send it as news (newsInWords).
 func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 	text := strings.ToLower(strings.TrimSpace(c.in.Text))
 	first, _, _ := strings.Cut(text, " ")
@@ -72,13 +73,23 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
-	if err != nil || len(cases) == 0 {
+	if err != nil {
 		return false, err
 	}
+	own := len(cases) > 0
+	if !own {
+		// A friend who follows a case: where it stands.
+		if cases, err = a.d.Subscriptions.Followed(ctx, c.in.ChatID); err != nil || len(cases) == 0 {
+			return false, err
+		}
+	}
 	c.s.Said, c.s.SaidFile = c.in.MessageID, false // the volunteer it leads to sees the question
-	c.say(T("menu.news_question"))
-	if err := c.myCases(ctx); err != nil {
-		return true, err
+	if own {
+		c.say(T("menu.news_question"))
+		c.listCases(cases, "mycases.list", true)
+	} else {
+		c.say(T("menu.news_question_followed"))
+		c.listCases(cases, "mycases.followed", false)
 	}
 	// Before the footer: a volunteer can tell more than the status.
 	at := max(len(c.buttons)-1, 0)

@@ -49,26 +49,31 @@ func (c *turn) myCases(ctx context.Context) error {
 		c.footer()
 		return nil
 	}
+	c.listCases(cases, "mycases.list", true)
+	return nil
+}
+
+// listCases lists cases with their status under the heading listID (a
+// plural of how many), a button under each to its status and, for the
+// reporter's own (news), to add news.
+func (c *turn) listCases(cases []CaseStatus, listID string, news bool) {
 	lines := make([]Text, 0, len(cases))
 	for _, cs := range cases {
 		lines = append(lines, T("mycases.line", "Code", FormatCode(cs.Code), "Created", dateText(cs.Created),
 			"Status", T("status.name."+cs.Status), "Since", dateText(cs.Since)))
 	}
-	c.say(T("mycases.list", "Lines", lines).Plural(len(cases)))
+	c.say(T(listID, "Lines", lines).Plural(len(cases)))
 	for i, cs := range cases {
 		if i == myCasesMax {
 			break
 		}
-		c.buttons = append(c.buttons, []Button{{
-			Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
-			Data: dataStatus + ":" + actMine + ":" + cs.Code,
-		}, {
-			Text: T("btn.mycase_news"),
-			Data: dataCase + ":" + cwNews + ":" + cs.Code,
-		}})
+		row := []Button{{Text: T("btn.mycase", "Code", FormatCode(cs.Code)), Data: dataStatus + ":" + actMine + ":" + cs.Code}}
+		if news {
+			row = append(row, Button{Text: T("btn.mycase_news"), Data: dataCase + ":" + cwNews + ":" + cs.Code})
+		}
+		c.buttons = append(c.buttons, row)
 	}
 	c.footer()
-	return nil
 }
 
 // showMine shows one of the user's own cases. The code comes from a button,

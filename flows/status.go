@@ -132,6 +132,9 @@ type Subscriptions interface {
 	// Recipients returns the chats to tell of a public change: the
 	// reporter's and every subscriber's, each once.
 	Recipients(ctx context.Context, caseID int64) ([]Recipient, error)
+	// Followed returns the cases the chat subscribed to, newest first:
+	// code, status and since only.
+	Followed(ctx context.Context, chatID int64) ([]CaseStatus, error)
 }
 
 // Limiter stops people from guessing case codes: it counts lookups per user

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -71,6 +72,38 @@ func (s *Subscriptions) Following(ctx context.Context, caseID, chatID int64) (fl
 		return flows.Subscribed, nil
 	}
 	return flows.NotFollowing, nil
+}
+
+// Followed returns the cases the chat subscribed to, newest first, with
+// their code and current status (of the case a merged one went into).
+func (s *Subscriptions) Followed(ctx context.Context, chatID int64) ([]flows.CaseStatus, error) {
+	var rows []struct {
+		CaseID  int64     `db:"id"`
+		Code    string    `db:"code"`
+		Created time.Time `db:"created_at"`
+		Status  string    `db:"status"`
+		Since   time.Time `db:"since"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT c.id, c.code, c.created_at,
+			coalesce(e.status, '`+statusNew+`') AS status, coalesce(e.created_at, c.created_at) AS since
+		FROM subscriptions s
+		JOIN cases c ON c.id = s.case_id
+		LEFT JOIN LATERAL (
+			SELECT status, created_at FROM case_events
+			WHERE case_id = coalesce(c.merged_into, c.id) AND kind = '`+eventStatus+`'
+			ORDER BY id DESC LIMIT 1
+		) e ON true
+		WHERE s.chat_id = $1
+		ORDER BY c.id DESC`, chatID)
+	if err != nil {
+		return nil, fmt.Errorf("cases chat %d follows: %w", chatID, scrub(err))
+	}
+	out := make([]flows.CaseStatus, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, flows.CaseStatus{CaseID: r.CaseID, Code: r.Code, Created: r.Created, Status: r.Status, Since: r.Since})
+	}
+	return out, nil
 }
 
 // Recipients returns the chats to tell of a case's public change: the
