@@ -59,9 +59,16 @@ func (c *turn) keepSaidFile() {
 func (c *turn) mediaInReport(ctx context.Context) error {
 	st := c.a.steps[c.s.Step]
 	buttons := st != nil && st.max == 0
+	d := &c.s.Draft
 	switch n, kept := c.keepFile(); {
 	case kept:
 		c.say(T("report.file_kept").Plural(n))
+	case c.s.Flow == flowReport && !d.Consent && d.FiledBy == 0 && c.in.MessageID != 0 &&
+		slices.Contains(keptMedia, c.in.Media):
+		// Before the consent nothing is stored: the file waits in the
+		// session, as one sent at the menu does (keepSaidFile).
+		c.s.Said, c.s.SaidFile = c.in.MessageID, true
+		c.say(T("report.file_at_consent"))
 	case n >= maxFiles && slices.Contains(keptMedia, c.in.Media):
 		c.say(T("report.files_full").Plural(maxFiles))
 	case buttons:

@@ -31,13 +31,16 @@ func TestFilesSentWithTheReport(t *testing.T) {
 	c := &chat{testApp: a, id: 7000001, langCode: "ru", sent: map[int]flows.Reply{}}
 	c.expect(c.command("start", ""), "menu.greeting")
 	c.expect(c.press("btn.menu_report"), "ask.consent")
-	c.expect(c.file("photo", 500), "input.use_buttons", "ask.consent") // nothing kept before the consent
-	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.file("photo", 500), "report.file_at_consent", "ask.consent") // nothing stored before the consent
+	if got := c.session().Draft.Facts.Files; len(got) != 0 {
+		t.Fatalf("files before the consent: %v", got)
+	}
+	c.expect(c.press("btn.consent_yes"), "report.file_kept", "ask.triage")
 	c.expect(c.press("btn.triage_yes"), "ask.name")
 
 	r := c.file("photo", 501)
 	c.expect(r, "report.file_kept", "ask.name")
-	if got := c.rendered(r); !strings.Contains(got, "Сохранено для волонтёра: 1 файл. Его увидит") {
+	if got := c.rendered(r); !strings.Contains(got, "Сохранено для волонтёра: 2 файла. Их увидит") {
 		t.Errorf("first file:\n%s", got)
 	}
 	c.expect(c.file("sticker", 502), "report.media_not_kept", "ask.name")
@@ -45,10 +48,10 @@ func TestFilesSentWithTheReport(t *testing.T) {
 	// At a question of buttons too.
 	r = c.file("document", 503)
 	c.expect(r, "report.file_kept", "ask.flight")
-	if got := c.rendered(r); !strings.Contains(got, "2 файла. Их увидит") {
+	if got := c.rendered(r); !strings.Contains(got, "3 файла. Их увидит") {
 		t.Errorf("second file:\n%s", got)
 	}
-	if got := c.rendered(c.file("document", 503)); !strings.Contains(got, "2 файла") { // sent again
+	if got := c.rendered(c.file("document", 503)); !strings.Contains(got, "3 файла") { // sent again
 		t.Errorf("the same file again:\n%s", got)
 	}
 	fillReport(c, []answer{
@@ -56,7 +59,7 @@ func TestFilesSentWithTheReport(t *testing.T) {
 		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
 		{send: "+7 900 123-45-67", want: "ask.review"},
 	})
-	if got := c.rendered(c.last); !strings.Contains(got, "Файлы для волонтёра:</b> 2 файла") {
+	if got := c.rendered(c.last); !strings.Contains(got, "Файлы для волонтёра:</b> 3 файла") {
 		t.Errorf("review without the files:\n%s", got)
 	}
 
