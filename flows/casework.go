@@ -634,6 +634,24 @@ func (a *App) cardActions(ctx context.Context, c *turn, m *member, v CaseView) e
 	return nil
 }
 
+// openTypedCode opens the card of a case whose code a member typed at the
+// menu, with the actions they may take, as "Open" does: not the status
+// that friends see. False for anyone else, or a code of no case.
+func (a *App) openTypedCode(ctx context.Context, c *turn, code string) (bool, error) {
+	m, ok, err := a.enter(ctx, c, ActViewBoard)
+	if err != nil || !ok {
+		return false, err
+	}
+	v, err := a.d.Casework.View(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("case typed by member %d: %w", m.UserID, err)
+	}
+	return true, a.answerMember(c, m, a.cardActions(ctx, c, m, v))
+}
+
 // later says the case stays on the board. The announcement is left as it
 // is: it may carry other cases too (cards queued for one chat go out as one
 // message), whose buttons an edit would take away.

@@ -1152,3 +1152,21 @@ func TestStatusTypedInWords(t *testing.T) {
 		t.Errorf("no status named: %v", describeAll(rs))
 	}
 }
+
+// TestCodeTypedByAMember: a volunteer who types or pastes a case's code at
+// the menu gets its card with the actions, as "Open" gives; a friend gets
+// its status.
+func TestCodeTypedByAMember(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "typed-code", 0)
+	anna := w.person(cwVol, "en")
+	anna.received()
+	rs := to(anna.send("case "+flows.FormatCode(code)+" please"), cwVol)
+	if len(rs) != 1 || !slices.Contains(buttonNames(rs[0]), "btn.case_take") {
+		t.Errorf("a volunteer's typed code: %v %v", describeAll(rs), buttonNames(rs[0]))
+	}
+	if rs := w.person(7096, "en").send(flows.FormatCode(code)); !has(rs, "check.header") {
+		t.Errorf("a friend's typed code: %v", describeAll(rs))
+	}
+}

@@ -214,6 +214,9 @@ func (a *App) registerStatus() {
 		// A code alone, in a sentence, or in the reporter's confirmation
 		// forwarded with its link, as friends are sent it.
 		if code, ok := FindCode(c.in.Text); ok {
+			if opened, err := a.openTypedCode(ctx, c, code); opened || err != nil {
+				return true, err
+			}
 			return true, c.checkCode(ctx, code)
 		}
 		return false, nil
