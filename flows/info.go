@@ -72,6 +72,9 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 	if !asks || !slices.ContainsFunc(newsWords, func(w string) bool { return strings.Contains(text, w) }) {
 		return false, nil
 	}
+	if _, ok := FindCode(c.in.Text); ok {
+		return false, nil // "any news on K7M4-Q9XP?": that case's status
+	}
 	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
 	if err != nil {
 		return false, err
