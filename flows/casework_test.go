@@ -1039,6 +1039,9 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 	if rs := rep.send("есть новости по делу " + flows.FormatCode(code) + "?"); !has(rs, "check.header") {
 		t.Errorf("news of a case named: %v", describeAll(rs))
 	}
+	if rs := rep.send("Новость: депортировали"); !has(rs, "casework.news_offer") {
+		t.Errorf("news said with the word 'news': %v", describeAll(rs))
+	}
 	if rs := rep.send("его перевели в Техас"); !has(rs, "casework.news_offer") {
 		t.Errorf("news in words: %v", describeAll(rs))
 	}

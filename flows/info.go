@@ -59,6 +59,13 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 var newsWords = []string{"новост", "статус", "что слышно", "что нового", "как там", "как дела", "продвига",
 	"news", "status", "update", "progress", "heard anything", "any word"}
 
+// askingWords make up a question of news without its question mark ("есть
+// новости", "any update"); news itself has other words ("новость:
+// депортировали").
+var askingWords = map[string]bool{"есть": true, "какие": true, "новости": true, "нового": true, "что": true,
+	"слышно": true, "по": true, "делу": true, "статус": true, "ну": true, "any": true, "news": true,
+	"update": true, "updates": true, "status": true, "the": true, "on": true, "case": true, "so": true}
+
 // askedForNews answers a reporter's "есть новости?", "any news?" at the
 // main menu with where their cases stand — or a friend's with the cases
 // they follow — and the volunteer who can tell more (and sees the
@@ -68,7 +75,7 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 	text := strings.ToLower(strings.TrimSpace(c.in.Text))
 	first, _, _ := strings.Cut(text, " ")
 	asks := strings.Contains(text, "?") || slices.Contains(questionWords, strings.TrimRight(first, ",.!")) ||
-		len(strings.Fields(text)) <= 3
+		!slices.ContainsFunc(strings.Fields(captionKey(text)), func(w string) bool { return !askingWords[w] })
 	if !asks || !slices.ContainsFunc(newsWords, func(w string) bool { return strings.Contains(text, w) }) {
 		return false, nil
 	}
