@@ -298,3 +298,31 @@ func BenchmarkCasesCreate(b *testing.B) {
 		}
 	}
 }
+
+// TestCasesFiles: the files of a report are kept sealed with its facts;
+// those added after it (the conversation, news) are kept once each, and
+// survive the completion of an urgent report.
+func TestCasesFiles(t *testing.T) {
+	ctx := context.Background()
+	cases := storage.NewCases(storagetest.Postgres(t), storagetest.Keys(t))
+	r := fullReport()
+	r.Facts.Files = []int{11, 12}
+	c, err := cases.Create(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cases.AddFiles(ctx, c.ID, []int{12, 13}); err != nil {
+		t.Fatal(err)
+	}
+	r.Filed, r.Facts.Files = c.Code, []int{11}
+	if err := cases.Complete(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := cases.Get(ctx, c.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{11, 12, 13}; !reflect.DeepEqual(got.Facts.Files, want) {
+		t.Errorf("files %v, want %v", got.Facts.Files, want)
+	}
+}

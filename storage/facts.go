@@ -86,8 +86,10 @@ func addFiles(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64, fil
 
 // Complete stores the answers of a report whose case the urgent path filed:
 // every field of the case is replaced by the report's, in one transaction;
-// the timeline stays. ErrNotFound when the draft has no case, or its case
-// was erased at the reporter's request or by the retention purge.
+// the timeline stays, and so do the files the case got meanwhile (sent in
+// the conversation with a volunteer, or as news). ErrNotFound when the
+// draft has no case, or its case was erased at the reporter's request or
+// by the retention purge.
 func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 	if err := validateReport(r); err != nil {
 		return fmt.Errorf("complete case: %w", err)
@@ -96,13 +98,28 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 		return fmt.Errorf("complete case: %w", ErrNoKeys)
 	}
 	return inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
-		var id int64
-		err := tx.GetContext(ctx, &id, `SELECT id FROM cases WHERE draft_id = $1 AND erased_at IS NULL FOR UPDATE`, r.DraftID)
+		var row struct {
+			ID    int64  `db:"id"`
+			Facts []byte `db:"facts"`
+		}
+		err := tx.GetContext(ctx, &row, `SELECT id, facts FROM cases WHERE draft_id = $1 AND erased_at IS NULL FOR UPDATE`, r.DraftID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("complete case: %w", ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("complete case: %w", scrub(err))
+		}
+		id := row.ID
+		before, err := openFacts(s.keys, id, row.Facts)
+		if err != nil {
+			return fmt.Errorf("complete case %d: %w", id, err)
+		}
+		facts := r.Facts
+		facts.Files = slices.Clone(facts.Files)
+		for _, f := range before.Files {
+			if !slices.Contains(facts.Files, f) && len(facts.Files) < flows.MaxCaseFiles {
+				facts.Files = append(facts.Files, f)
+			}
 		}
 		seal := func(column, v string) []byte { return s.keys.seal(field{"cases", column, id}, v) }
 		urgent := r.Urgent
@@ -128,7 +145,7 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 			nullString(r.HearingDate), seal("appeals", r.Appeals),
 			pq.Array(urgent), seal("reporter_contact", r.ReporterPhone),
 			seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
-			sealFacts(s.keys, id, r.Facts), r.Facts.DatesShare)
+			sealFacts(s.keys, id, facts), r.Facts.DatesShare)
 		if err != nil {
 			return fmt.Errorf("complete case %d: %w", id, scrub(err))
 		}
