@@ -45,6 +45,19 @@ func newCaseWorld(t *testing.T) *hworld {
 	return w
 }
 
+// annasCase files a case reported by cwReport that Anna, the volunteer on
+// duty, then takes; it returns its code, Anna and the reporter, with what
+// they were told so far read.
+func annasCase(w *hworld, draft string) (code string, anna, rep *hperson) {
+	w.t.Helper()
+	_, code = w.confirm(cwReport, draft, 0)
+	anna, rep = w.person(cwVol, "en"), w.person(cwReport, "ru")
+	anna.command("take_case", code)
+	anna.received()
+	rep.received()
+	return code, anna, rep
+}
+
 // confirm puts a full report on the review screen of the reporter's chat
 // and confirms it with the update id given (0: the next one); it returns
 // every reply and the case code.
@@ -549,12 +562,7 @@ func TestCaseEscalation(t *testing.T) {
 func TestNewsDatesReminders(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
-	_, code := w.confirm(cwReport, "news", 0)
-	anna := w.person(cwVol, "en")
-	anna.command("take_case", code)
-	anna.received()
-	rep := w.person(cwReport, "ru")
-	rep.received()
+	code, anna, rep := annasCase(w, "news")
 
 	rs := rep.command("news", "")
 	if !has(rs, "casework.news_kind") {
@@ -814,12 +822,7 @@ func TestCaseTimersSurviveAFailedSend(t *testing.T) {
 func TestNewsTypedCaptions(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
-	_, code := w.confirm(cwReport, "news-typed", 0)
-	anna := w.person(cwVol, "en")
-	anna.command("take_case", code)
-	anna.received()
-	rep := w.person(cwReport, "ru")
-	rep.received()
+	_, _, rep := annasCase(w, "news-typed") // Anna hears of the news
 
 	if rs := rep.command("news", ""); !has(rs, "casework.news_kind") {
 		t.Fatalf("/news: %v", describeAll(rs))
@@ -1072,11 +1075,7 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 func TestComingDatesReadTwoWays(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
-	_, code := w.confirm(cwReport, "two-ways", 0)
-	anna, rep := w.person(cwVol, "en"), w.person(cwReport, "ru")
-	anna.command("take_case", code)
-	anna.received()
-	rep.received()
+	code, anna, rep := annasCase(w, "two-ways")
 
 	rs := anna.command("status", code)
 	rs = anna.press(buttonData(t, to(rs, cwVol)[0], "status.name.deportation_scheduled"))

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"hotline/flows"
-	"hotline/storage"
-	"hotline/storage/storagetest"
 )
 
 // file sends a photo, a document or another media message with its
@@ -200,14 +198,7 @@ func TestForumNewsWithAFile(t *testing.T) {
 	const forum, reporter, thread = -1009000000013, 9100300, 44
 	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
 	ctx := context.Background()
-	c, err := a.cases.Create(ctx, &flows.Report{DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ivan Petrov",
-		ReporterChatID: reporter, ReporterUserID: reporter, Lang: "ru", FacilityText: "Eloy"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := storage.NewForum(a.db, forum).Created(ctx, c.ID, thread); err != nil {
-		t.Fatal(err)
-	}
+	c := forumCase(a, forum, reporter, thread)
 	rep := &chat{testApp: a, id: reporter, langCode: "ru", sent: map[int]flows.Reply{}}
 	rep.expect(rep.command("news", ""), "casework.news_kind")
 	rs, err := a.app.Handle(ctx, flows.Input{ChatID: reporter, UserID: reporter, ChatType: "private", LangCode: "ru",
@@ -282,11 +273,7 @@ func TestConversationFilesJoinTheCase(t *testing.T) {
 func TestFileAtTheMenuAsNews(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
-	_, code := w.confirm(cwReport, "menu-file", 0)
-	rep, anna := w.person(cwReport, "ru"), w.person(cwVol, "en")
-	anna.command("take_case", code)
-	anna.received()
-	rep.received()
+	code, _, rep := annasCase(w, "menu-file")
 
 	rs := to(rep.media("photo", ""), cwReport)
 	photo := rep.lastIn
@@ -319,10 +306,7 @@ func TestForumAnnouncesTheFiles(t *testing.T) {
 	t.Parallel()
 	const forum = -1009000000014
 	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
-	c := &chat{testApp: a, id: 9100400, langCode: "ru", sent: map[int]flows.Reply{}}
-	c.expect(c.command("start", ""), "menu.greeting")
-	c.expect(c.press("btn.menu_report"), "ask.consent")
-	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c := toTriage(a, 9100400)
 	c.expect(c.press("btn.triage_yes"), "ask.name")
 	c.expect(c.file("photo", 801), "report.file_kept", "ask.name")
 	fillReport(c, urgentToFlight[1:])

@@ -11,6 +11,22 @@ import (
 	"hotline/storage/storagetest"
 )
 
+// forumCase stores a case the reporter reported, with its topic (thread)
+// in the forum group.
+func forumCase(a *testApp, forum, reporter int64, thread int) flows.Case {
+	a.t.Helper()
+	ctx := context.Background()
+	c, err := a.cases.Create(ctx, &flows.Report{DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ivan Petrov",
+		ReporterChatID: reporter, ReporterUserID: reporter, Lang: "ru", FacilityText: "Eloy"})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if _, err := storage.NewForum(a.db, forum).Created(ctx, c.ID, thread); err != nil {
+		a.t.Fatal(err)
+	}
+	return c
+}
+
 // TestForumInTopic: what members and others write in the forum group, as
 // the flows take it: /note in a case's topic is an internal note and
 // answers nothing; other commands there, the general topic and topics of
@@ -20,14 +36,7 @@ func TestForumInTopic(t *testing.T) {
 	const forum, admin, vol, thread = -1009000000011, 9100001, 9100002, 42
 	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum, Admins: []int64{admin}}})
 	ctx := context.Background()
-	c, err := a.cases.Create(ctx, &flows.Report{DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ivan Petrov",
-		ReporterChatID: 9100100, ReporterUserID: 9100100, Lang: "ru", FacilityText: "Eloy"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := storage.NewForum(a.db, forum).Created(ctx, c.ID, thread); err != nil {
-		t.Fatal(err)
-	}
+	c := forumCase(a, forum, 9100100, thread)
 	if err := a.vols.Add(ctx, vol, flows.RoleVolunteer, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -90,15 +99,8 @@ func TestForumTalkOfErasedCase(t *testing.T) {
 	const forum, reporter, thread = -1009000000012, 9100200, 43
 	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
 	ctx := context.Background()
-	c, err := a.cases.Create(ctx, &flows.Report{DraftID: storagetest.Name("d"), Consent: true, NameLatin: "Ivan Petrov",
-		ReporterChatID: reporter, ReporterUserID: reporter, Lang: "ru", FacilityText: "Eloy"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := forumCase(a, forum, reporter, thread)
 	fo := storage.NewForum(a.db, forum)
-	if _, err := fo.Created(ctx, c.ID, thread); err != nil {
-		t.Fatal(err)
-	}
 	if err := fo.Talk(ctx, reporter, c.Code); err != nil {
 		t.Fatal(err)
 	}

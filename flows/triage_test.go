@@ -26,13 +26,21 @@ var urgentToFlight = []answer{
 	{press: "btn.facility_keep", want: "ask.flight"},
 }
 
-func TestUrgentPathInRussian(t *testing.T) {
-	t.Parallel()
-	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
-	c := &chat{testApp: a, id: 7000001, langCode: "ru", sent: map[int]flows.Reply{}}
+// toTriage opens a report in a new chat of a, in Russian, and consents: the
+// chat is at "is it urgent?".
+func toTriage(a *testApp, id int64) *chat {
+	a.t.Helper()
+	c := &chat{testApp: a, id: id, langCode: "ru", sent: map[int]flows.Reply{}}
 	c.expect(c.command("start", ""), "menu.greeting")
 	c.expect(c.press("btn.menu_report"), "ask.consent")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	return c
+}
+
+func TestUrgentPathInRussian(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	c := toTriage(a, 7000001)
 	fillReport(c, urgentToFlight)
 	fillReport(c, []answer{
 		{press: "flight.officer", want: "ask.flight_note"},
@@ -338,11 +346,7 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 // reading, not taken as one; "вчера" is said back.
 func TestFactDatesReadTwoWays(t *testing.T) {
 	t.Parallel()
-	a := newApp(t, appOptions{})
-	c := &chat{testApp: a, id: 7000011, langCode: "ru", sent: map[int]flows.Reply{}}
-	c.expect(c.command("start", ""), "menu.greeting")
-	c.expect(c.press("btn.menu_report"), "ask.consent")
-	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c := toTriage(newApp(t, appOptions{}), 7000011)
 	fillReport(c, urgentToFlight)
 	fillReport(c, []answer{
 		{press: "flight.none", want: "ask.contact"},
