@@ -277,7 +277,7 @@ func TestFileAtTheMenuAsNews(t *testing.T) {
 
 	rs := to(rep.media("photo", ""), cwReport)
 	photo := rep.lastIn
-	if !has(rs, "menu.media_offer") || !has(rs, "casework.news_file_offer") {
+	if !has(rs, "casework.news_file_offer") || !has(rs, "menu.media_offer_reporter") {
 		t.Fatalf("a photo at the menu: %v", describeAll(rs))
 	}
 	rs = rep.press(buttonFor(rs, "btn.news_send", code))

@@ -385,20 +385,21 @@ func (a *App) mediaAtMenu(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	c.s.Said, c.s.SaidFile = c.in.MessageID, slices.Contains(keptMedia, c.in.Media)
-	c.say(T("menu.media_offer"))
 	c.buttons = reportOrPerson()
 	if c.s.SaidFile {
 		// From someone who reported a case, most likely a paper of it:
-		// sent as its news with one press.
+		// sent as its news with one press, the two ways on after it.
 		news, err := a.newsButtons(ctx, c, "")
 		if err != nil {
 			return true, err
 		}
 		if news != nil {
-			c.say(T("casework.news_file_offer"))
+			c.say(T("casework.news_file_offer"), T("menu.media_offer_reporter"))
 			c.buttons = append(news, c.buttons...)
+			return true, nil
 		}
 	}
+	c.say(T("menu.media_offer"))
 	return true, nil
 }
 
