@@ -83,8 +83,9 @@ func TestFilesSentWithTheReport(t *testing.T) {
 	// The volunteer's card names them, and its button copies them.
 	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
 	card := adm.command("case", code)
-	if got := adm.rendered(card); !strings.Contains(got, "Files from the reporter:</b> 2 files") {
-		t.Errorf("/case without the files:\n%s", got)
+	if got := adm.rendered(card); !strings.Contains(got, "Files from the reporter:</b> 2 files") ||
+		strings.Index(got, "Files from the reporter") > strings.Index(got, "A-number") {
+		t.Errorf("/case without the files under the name:\n%s", got)
 	}
 	press := func(chat int64) []flows.Reply {
 		t.Helper()

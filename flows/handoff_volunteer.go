@@ -359,10 +359,15 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	view.s.Draft.Filed = cs.Code // every field, not the urgent path's few
 	var lines []Text
 	fields := view.reviewFields()
-	if i := slices.Index(fields, stepSaid); i > 0 {
-		// The reporter's own words come first, under the name: they are
-		// often the most urgent part ("deported tomorrow").
-		fields = slices.Insert(slices.Delete(fields, i, i+1), 1, stepSaid)
+	// The reporter's own words and files come first, under the name:
+	// they are often the most urgent part ("deported tomorrow", the notice
+	// of a transfer).
+	at := 1
+	for _, f := range []string{stepSaid, stepFiles} {
+		if i := slices.Index(fields, f); i > 0 {
+			fields = slices.Insert(slices.Delete(fields, i, i+1), at, f)
+			at++
+		}
 	}
 	for _, f := range fields {
 		ans, err := a.steps[f].answer(ctx, view, true)
