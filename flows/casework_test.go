@@ -1153,6 +1153,14 @@ func TestStatusTypedInWords(t *testing.T) {
 		t.Errorf("депортация: %v", describeAll(rs))
 	}
 	cancel(vera, rs)
+	for typed, want := range map[string]string{"освободили сегодня": "update.public_note",
+		"его перевели в Krome": "update.moved_pick", "депортировали вчера": "update.public_note"} {
+		rs = pick(vera, typed)
+		if !has(rs, "update.read_as") || !has(rs, want) {
+			t.Errorf("%q: %v", typed, describeAll(rs))
+		}
+		cancel(vera, rs)
+	}
 	if rs = pick(anna, "flight on friday"); !has(rs, "input.use_buttons") {
 		t.Errorf("no status named: %v", describeAll(rs))
 	}

@@ -370,7 +370,11 @@ func (c *turn) pickStatus(status string) {
 // date of the deportation, the new facility — when it reads as one. A
 // public note is never taken from it: that is for everyone with the code.
 func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bool, error) {
-	value, label, ok := c.wordOfCaption(rows, dataStatus+":"+actUpdate+":"+c.s.Nonce+":", v)
+	prefix := dataStatus + ":" + actUpdate + ":" + c.s.Nonce + ":"
+	value, label, ok := c.wordOfCaption(rows, prefix, v)
+	if !ok {
+		value, label, ok = c.statusVerb(rows, prefix, v)
+	}
 	if !ok || value == StatusNew || !slices.Contains(Statuses(), value) {
 		return false, nil
 	}
@@ -380,7 +384,8 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 	var rest []string
 	for _, w := range strings.Fields(v) {
 		k := captionKey(w)
-		if k == "" || slices.ContainsFunc(words, func(l string) bool { return sameWord(k, l) }) {
+		if k == "" || slices.ContainsFunc(words, func(l string) bool { return sameWord(k, l) }) ||
+			slices.ContainsFunc(statusVerbs[value], func(s string) bool { return strings.HasPrefix(k, s) }) {
 			continue
 		}
 		if len(rest) == 0 && slices.Contains(leadWords, k) {
@@ -403,6 +408,50 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 		}
 	}
 	return true, c.updatePrompt(ctx)
+}
+
+// statusVerbs begin the Russian verbs people use for a status, whose
+// endings differ too much from its caption for wordOfCaption
+// ("освободили" for "Освобождён(а)").
+var statusVerbs = map[string][]string{
+	StatusReleased:    {"освобод", "отпуст", "выпуст"},
+	StatusDeported:    {"депортировал", "выслал"},
+	StatusTransferred: {"перевел", "перевез"},
+}
+
+// statusVerb is the one status among rows whose verb (statusVerbs) a word
+// of v begins with, and its caption.
+func (c *turn) statusVerb(rows [][]Button, prefix, v string) (value, label string, ok bool) {
+	typed := strings.Fields(captionKey(v))
+	if slices.ContainsFunc(typed, func(w string) bool { return negations[w] }) {
+		return "", "", false
+	}
+	var found string
+	for status, stems := range statusVerbs {
+		if slices.ContainsFunc(typed, func(w string) bool {
+			return slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) })
+		}) {
+			if found != "" {
+				return "", "", false
+			}
+			found = status
+		}
+	}
+	if found == "" {
+		return "", "", false
+	}
+	for _, row := range rows {
+		for _, b := range row {
+			if b.Data == prefix+found {
+				l := b.Label
+				if l == "" {
+					l = c.a.d.Labels.Button(c.s.Lang, b.Text)
+				}
+				return found, l, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // leadWords are the little words that lead what follows a status typed in
