@@ -1135,6 +1135,10 @@ func TestStatusTypedInWords(t *testing.T) {
 		t.Errorf("deportation with its date: %v", describeAll(rs))
 	}
 	cancel(anna, rs)
+	if rs = pick(anna, "deportation scheduled 03/04"); !has(rs, "date.two_ways") || !has(rs, "update.dep_date") {
+		t.Errorf("deportation with a date that reads two ways: %v", describeAll(rs))
+	}
+	cancel(anna, rs)
 	rs = pick(anna, "moved to Krome")
 	if !has(rs, "update.read_as") || !has(rs, "update.moved_pick") {
 		t.Errorf("moved with the facility: %v", describeAll(rs))

@@ -398,9 +398,12 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 	switch {
 	case more == "":
 	case value == StatusDeportation:
-		if d, p, _ := c.readComingDate(more); p == nil && !d.Before(today(c.now)) {
+		switch d, p, _ := c.readComingDate(more); {
+		case p == nil && !d.Before(today(c.now)):
 			c.say(T("date.understood", "Date", dateText(d)))
 			u.Date, c.s.Step = d.Format(time.DateOnly), stepPublicNote
+		case p != nil && p.ID == "date.two_ways":
+			c.say(*p) // and the date is asked
 		}
 	case value == StatusTransferred:
 		if q, p := ParseName(more, maxName); p == nil {
