@@ -78,6 +78,7 @@ func input(u *models.Update) (flows.Input, bool) {
 	in.Kind = flows.KindMedia
 	in.Text = m.Caption
 	in.Media = media(m)
+	in.Group = m.MediaGroupID
 	return in, true
 }
 

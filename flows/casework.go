@@ -380,7 +380,7 @@ func (a *App) caseButton(ctx context.Context, c *turn, rest string) error {
 			c.say(T("button.old"))
 			return c.again(ctx)
 		}
-		return c.startNews(ctx, arg, "", c.s.Said)
+		return c.startNews(ctx, arg, "", append([]int{c.s.Said}, c.s.SaidMore...)...)
 	case cwNewsKind, cwNewsFac:
 		return c.newsButton(ctx, act, arg)
 	}

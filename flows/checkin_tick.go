@@ -64,7 +64,7 @@ func (a *App) mediaDuringCheckin(ctx context.Context, c *turn) (bool, error) {
 	if !ok || err != nil {
 		return false, err
 	}
-	c.s.Said, c.s.SaidFile = c.in.MessageID, false
+	c.setSaid(false)
 	c.say(T("checkin.media"))
 	c.buttons = outOrHelp(k)
 	return true, nil

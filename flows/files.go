@@ -48,9 +48,32 @@ func (c *turn) keepSaidFile() {
 	if !s.SaidFile || s.Said == 0 || s.Draft.FiledBy != 0 || slices.Contains(s.Draft.Facts.Files, s.Said) {
 		return
 	}
-	s.Draft.Facts.Files = append(s.Draft.Facts.Files, s.Said)
-	s.Said, s.SaidFile = 0, false
+	for _, id := range append([]int{s.Said}, s.SaidMore...) {
+		if !slices.Contains(s.Draft.Facts.Files, id) && len(s.Draft.Facts.Files) < maxFiles {
+			s.Draft.Facts.Files = append(s.Draft.Facts.Files, id)
+		}
+	}
+	s.Said, s.SaidFile, s.SaidMore = 0, false, nil
 	c.say(T("report.file_kept").Plural(len(s.Draft.Facts.Files)))
+}
+
+// setSaid keeps the user's message at the menu for the volunteer or the
+// report it leads to (Session.Said); file says it is a photo, a document
+// or a voice message.
+func (c *turn) setSaid(file bool) {
+	c.s.Said, c.s.SaidFile, c.s.SaidMore = c.in.MessageID, file, nil
+	c.s.Album = c.in.Group
+}
+
+// laterInAlbum reports whether the message is a photo or video of the
+// album whose first the chat was answered for: Telegram sends an album as
+// one message each, and one answer is enough.
+func (c *turn) laterInAlbum() bool {
+	if c.in.Group == "" || c.in.Group != c.s.Album {
+		c.s.Album = c.in.Group
+		return false
+	}
+	return true
 }
 
 // mediaInReport answers a photo, a document or any other media sent during
@@ -60,14 +83,25 @@ func (c *turn) mediaInReport(ctx context.Context) error {
 	st := c.a.steps[c.s.Step]
 	buttons := st != nil && st.max == 0
 	d := &c.s.Draft
+	later := c.laterInAlbum()
 	switch n, kept := c.keepFile(); {
+	case kept && later:
+		return nil // kept, answered with the album's first
+	case kept && c.in.Group != "":
+		c.say(T("report.files_kept_album"))
 	case kept:
 		c.say(T("report.file_kept").Plural(n))
 	case c.s.Flow == flowReport && !d.Consent && d.FiledBy == 0 && c.in.MessageID != 0 &&
 		slices.Contains(keptMedia, c.in.Media):
 		// Before the consent nothing is stored: the file waits in the
 		// session, as one sent at the menu does (keepSaidFile).
-		c.s.Said, c.s.SaidFile = c.in.MessageID, true
+		if later && c.s.SaidFile {
+			if len(c.s.SaidMore) < maxFiles-1 {
+				c.s.SaidMore = append(c.s.SaidMore, c.in.MessageID)
+			}
+			return nil
+		}
+		c.setSaid(true)
 		c.say(T("report.file_at_consent"))
 	case n >= maxFiles && slices.Contains(keptMedia, c.in.Media):
 		c.say(T("report.files_full").Plural(maxFiles))

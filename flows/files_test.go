@@ -334,3 +334,51 @@ func TestForumAnnouncesTheFiles(t *testing.T) {
 		t.Errorf("in the forum: %q, want the topic, its card, then the photo", topic)
 	}
 }
+
+// TestAlbumAnsweredOnce: Telegram sends an album as one message per
+// photo. In the report each is kept and the album gets one answer; sent
+// at the menu, one offer, and all of it joins the report begun then.
+func TestAlbumAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	send := func(chat int64, id int, album string) []flows.Reply {
+		t.Helper()
+		rs, err := a.app.Handle(context.Background(), flows.Input{UpdateID: a.nextUpdate(), Kind: flows.KindMedia,
+			Media: "photo", Group: album, ChatID: chat, UserID: chat, ChatType: "private", LangCode: "ru",
+			MessageID: id, At: a.clock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	c := toTriage(a, 7000021)
+	c.expect(c.press("btn.triage_no"), "ask.name")
+	if rs := send(c.id, 601, "album-1"); len(rs) != 1 || !slices.Equal(textIDs(rs[0]), []string{"report.files_kept_album", "ask.name"}) {
+		t.Fatalf("the album's first photo: %v", describeAll(rs))
+	}
+	for _, id := range []int{602, 603} {
+		if rs := send(c.id, id, "album-1"); len(rs) != 0 {
+			t.Errorf("photo %d of the album answered again: %v", id, describeAll(rs))
+		}
+	}
+	if got := c.session().Draft.Facts.Files; !slices.Equal(got, []int{601, 602, 603}) {
+		t.Errorf("files %v, want the album's three", got)
+	}
+	if rs := send(c.id, 604, "album-2"); len(rs) != 1 {
+		t.Errorf("a second album: %v", describeAll(rs))
+	}
+
+	d := &chat{testApp: a, id: 7000022, langCode: "ru", sent: map[int]flows.Reply{}}
+	offer := send(d.id, 701, "album-3")
+	if len(offer) != 1 || !has(offer, "menu.media_offer") {
+		t.Fatalf("an album at the menu: %v", describeAll(offer))
+	}
+	if rs := send(d.id, 702, "album-3"); len(rs) != 0 {
+		t.Errorf("its second photo answered again: %v", describeAll(rs))
+	}
+	d.expect(d.handle(flows.Input{Kind: flows.KindButton, Data: buttonData(t, offer[0], "btn.menu_report")}), "ask.consent")
+	d.expect(d.press("btn.consent_yes"), "report.file_kept", "ask.triage")
+	if got := d.session().Draft.Facts.Files; !slices.Equal(got, []int{701, 702}) {
+		t.Errorf("files %v, want the album's two", got)
+	}
+}

@@ -40,6 +40,7 @@ type Input struct {
 	ThreadID  int    // the forum topic the message is in (forum.go), 0 for none
 	Edited    bool   // the user edited their message MessageID; it now reads Text
 	Media     string // photo, sticker, voice, video, document, location, contact, …
+	Group     string // the album (Telegram's media group) a photo or video was sent in, "" for none
 	At        time.Time
 }
 
@@ -168,6 +169,11 @@ type Session struct {
 	// SaidFile says Said is a photo, a document or a voice message: a
 	// report begun then keeps it among its files (files.go).
 	SaidFile bool `json:"sf,omitempty"`
+	// SaidMore are the other photos of an album sent with Said, and Album
+	// the last album seen: its photos after the first are kept without a
+	// reply each.
+	SaidMore []int  `json:"sm,omitempty"`
+	Album    string `json:"al,omitempty"`
 	// Long is when a text at Telegram's limit arrived at this step: the
 	// parts that follow within a moment are the same message, split by
 	// Telegram, and share its refusal.

@@ -358,7 +358,7 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	if !tellsOfDetention(c.in.Text) {
 		return false, nil
 	}
-	c.s.Said, c.s.SaidFile = c.in.MessageID, false
+	c.setSaid(false)
 	c.say(T("menu.report_offer"))
 	c.buttons = reportOrPerson()
 	// From someone who reported a case, "его депортировали" may be its
@@ -384,7 +384,14 @@ func (a *App) mediaAtMenu(ctx context.Context, c *turn) (bool, error) {
 	if c.in.Media == "sticker" {
 		return false, nil
 	}
-	c.s.Said, c.s.SaidFile = c.in.MessageID, slices.Contains(keptMedia, c.in.Media)
+	if c.laterInAlbum() {
+		// The album's other photos: kept with its first, one answer.
+		if c.s.SaidFile && slices.Contains(keptMedia, c.in.Media) && len(c.s.SaidMore) < maxFiles-1 {
+			c.s.SaidMore = append(c.s.SaidMore, c.in.MessageID)
+		}
+		return true, nil
+	}
+	c.setSaid(slices.Contains(keptMedia, c.in.Media))
 	c.buttons = reportOrPerson()
 	if c.s.SaidFile {
 		// From someone who reported a case, most likely a paper of it:

@@ -355,9 +355,11 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 		return fmt.Errorf("join queue %d: %w", c.in.ChatID, err)
 	}
 	if c.s.Said != 0 {
-		// What they wrote at the menu, the volunteer reads first.
-		if _, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.s.Said); err != nil {
-			return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
+		// What they wrote or sent at the menu, the volunteer reads first.
+		for _, id := range append([]int{c.s.Said}, c.s.SaidMore...) {
+			if _, err := a.d.Queue.Keep(ctx, c.in.ChatID, id); err != nil {
+				return fmt.Errorf("keep message of %d: %w", c.in.ChatID, err)
+			}
 		}
 	}
 	onDuty, err := a.onDuty(ctx, c.in.UserID)

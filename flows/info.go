@@ -45,7 +45,7 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 	if !strings.Contains(text, "?") && !slices.Contains(questionWords, first) {
 		return false, nil
 	}
-	c.s.Said, c.s.SaidFile = c.in.MessageID, false // the volunteer it leads to sees the question
+	c.setSaid(false) // the volunteer it leads to sees the question
 	c.say(T("menu.question"))
 	c.buttons = [][]Button{
 		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
@@ -93,7 +93,7 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 	}
-	c.s.Said, c.s.SaidFile = c.in.MessageID, false // the volunteer it leads to sees the question
+	c.setSaid(false) // the volunteer it leads to sees the question
 	if own {
 		c.say(T("menu.news_question"))
 		c.listCases(cases, "mycases.list", true)
