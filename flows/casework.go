@@ -478,11 +478,12 @@ func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply
 			return nil, fmt.Errorf("files of case %d: %w", caseID, err)
 		}
 		for _, id := range r.Facts.Files {
-			if r.ReporterChatID != 0 {
-				f := a.inTopic(v, TopicPost)
-				f.Copy = &Copy{FromChatID: r.ReporterChatID, MessageID: id}
-				out = append(out, f)
+			if r.ReporterChatID == 0 {
+				break // a caller's, filed by a volunteer: no chat to copy from
 			}
+			f := a.inTopic(v, TopicPost)
+			f.Copy = &Copy{FromChatID: r.ReporterChatID, MessageID: id}
+			out = append(out, f)
 		}
 		return out, nil
 	}

@@ -656,8 +656,7 @@ var checkinDateDayMonth = regexp.MustCompile(`^\s*(\d{1,2})[./-](\d{1,2})\s*$`)
 func parseCheckinDate(s string, today time.Time) (time.Time, *Text) {
 	if r, p := ReadDate(s, today, true); p == nil {
 		if !r.Alt.IsZero() {
-			return time.Time{}, problem("date.two_ways", "Typed", strings.TrimSpace(s),
-				"A", dateText(r.Date), "B", dateText(r.Alt))
+			return time.Time{}, twoWays(s, r)
 		}
 		return r.Date, nil
 	}

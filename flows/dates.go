@@ -70,13 +70,19 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 // says it was completed (no year, a weekday, "завтра") and should be said
 // back.
 func (c *turn) readComingDate(v string) (t time.Time, p *Text, guessed bool) {
-	rd, p := ReadDate(v, c.now, true)
-	if p == nil && !rd.Alt.IsZero() {
-		return time.Time{}, problem("date.two_ways", "Typed", strings.TrimSpace(v),
-			"A", dateText(rd.Date), "B", dateText(rd.Alt)), false
+	rd, p := readHearingDate(v, c.now)
+	switch {
+	case p != nil:
+		return time.Time{}, p, false
+	case !rd.Alt.IsZero():
+		return time.Time{}, twoWays(v, rd), false
 	}
-	t, p = ParseHearingDate(v, c.now)
-	return t, p, p == nil && rd.Guessed
+	return rd.Date, nil, rd.Guessed
+}
+
+// twoWays says that what was typed reads as both dates of rd.
+func twoWays(typed string, rd DateReading) *Text {
+	return problem("date.two_ways", "Typed", strings.TrimSpace(typed), "A", dateText(rd.Date), "B", dateText(rd.Alt))
 }
 
 // dateAccepted stores a date, saying it back when it was completed, or asks

@@ -545,10 +545,7 @@ func (c *turn) oneButton(rows [][]Button, prefix string, match func(label string
 			if !ok {
 				continue
 			}
-			l := b.Label
-			if l == "" {
-				l = c.a.d.Labels.Button(c.s.Lang, b.Text)
-			}
+			l := c.buttonLabel(b)
 			if !match(l) {
 				continue
 			}
@@ -559,6 +556,14 @@ func (c *turn) oneButton(rows [][]Button, prefix string, match func(label string
 		}
 	}
 	return value, label, false
+}
+
+// buttonLabel is the caption a button shows in the chat's language.
+func (c *turn) buttonLabel(b Button) string {
+	if b.Label != "" {
+		return b.Label
+	}
+	return c.a.d.Labels.Button(c.s.Lang, b.Text)
 }
 
 // negations are the words that turn a caption into its opposite.

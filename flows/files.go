@@ -27,8 +27,7 @@ var keptMedia = []string{"photo", "document", "voice", "audio", "video", "video_
 // or maxFiles are kept already.
 func (c *turn) keepFile() (int, bool) {
 	d := &c.s.Draft
-	if c.s.Flow != flowReport || !d.Consent || d.FiledBy != 0 || c.in.MessageID == 0 ||
-		!slices.Contains(keptMedia, c.in.Media) {
+	if !d.Consent || !c.ownFile() {
 		return len(d.Facts.Files), false
 	}
 	if slices.Contains(d.Facts.Files, c.in.MessageID) {
@@ -41,11 +40,19 @@ func (c *turn) keepFile() (int, bool) {
 	return len(d.Facts.Files), true
 }
 
+// ownFile reports whether the message is a file (keptMedia) sent in the
+// user's own report, not one a volunteer files for a caller (the files
+// would be in the volunteer's chat).
+func (c *turn) ownFile() bool {
+	return c.s.Flow == flowReport && c.s.Draft.FiledBy == 0 && c.in.MessageID != 0 &&
+		slices.Contains(keptMedia, c.in.Media)
+}
+
 // keepSaidFile keeps the file sent at the menu before the report began
 // (mediaAtMenu) as the report's first, once it is consented to.
 func (c *turn) keepSaidFile() {
 	s := c.s
-	if !s.SaidFile || s.Said == 0 || s.Draft.FiledBy != 0 || slices.Contains(s.Draft.Facts.Files, s.Said) {
+	if !s.SaidFile || s.Said == 0 || s.Draft.FiledBy != 0 {
 		return
 	}
 	for _, id := range append([]int{s.Said}, s.SaidMore...) {
@@ -65,6 +72,13 @@ func (c *turn) setSaid(file bool) {
 	c.s.Album = c.in.Group
 }
 
+// alsoSaid keeps a later file of the album sent with Said (SaidMore).
+func (c *turn) alsoSaid() {
+	if c.s.SaidFile && slices.Contains(keptMedia, c.in.Media) && len(c.s.SaidMore) < maxFiles-1 {
+		c.s.SaidMore = append(c.s.SaidMore, c.in.MessageID)
+	}
+}
+
 // laterInAlbum reports whether the message is a photo or video of the
 // album whose first the chat was answered for: Telegram sends an album as
 // one message each, and one answer is enough.
@@ -82,7 +96,7 @@ func (c *turn) laterInAlbum() bool {
 func (c *turn) mediaInReport(ctx context.Context) error {
 	st := c.a.steps[c.s.Step]
 	buttons := st != nil && st.max == 0
-	d := &c.s.Draft
+	consent := c.s.Draft.Consent
 	later := c.laterInAlbum()
 	switch n, kept := c.keepFile(); {
 	case kept && later:
@@ -91,23 +105,19 @@ func (c *turn) mediaInReport(ctx context.Context) error {
 		c.say(T("report.files_kept_album"))
 	case kept:
 		c.say(T("report.file_kept").Plural(n))
-	case c.s.Flow == flowReport && !d.Consent && d.FiledBy == 0 && c.in.MessageID != 0 &&
-		slices.Contains(keptMedia, c.in.Media):
+	case !consent && c.ownFile() && later && c.s.SaidFile:
+		c.alsoSaid()
+		return nil
+	case !consent && c.ownFile():
 		// Before the consent nothing is stored: the file waits in the
 		// session, as one sent at the menu does (keepSaidFile).
-		if later && c.s.SaidFile {
-			if len(c.s.SaidMore) < maxFiles-1 {
-				c.s.SaidMore = append(c.s.SaidMore, c.in.MessageID)
-			}
-			return nil
-		}
 		c.setSaid(true)
 		c.say(T("report.file_at_consent"))
 	case n >= maxFiles && slices.Contains(keptMedia, c.in.Media):
 		c.say(T("report.files_full").Plural(maxFiles))
 	case buttons:
 		c.say(T("input.use_buttons"))
-	case c.s.Flow == flowReport && c.s.Draft.Consent && c.s.Draft.FiledBy == 0:
+	case consent && c.s.Flow == flowReport && c.s.Draft.FiledBy == 0:
 		c.say(T("report.media_not_kept")) // a sticker, a place
 	default:
 		c.say(T("input.media"))

@@ -385,10 +385,7 @@ func (a *App) mediaAtMenu(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	if c.laterInAlbum() {
-		// The album's other photos: kept with its first, one answer.
-		if c.s.SaidFile && slices.Contains(keptMedia, c.in.Media) && len(c.s.SaidMore) < maxFiles-1 {
-			c.s.SaidMore = append(c.s.SaidMore, c.in.MessageID)
-		}
+		c.alsoSaid() // the album's other photos: kept with its first, one answer
 		return true, nil
 	}
 	c.setSaid(slices.Contains(keptMedia, c.in.Media))

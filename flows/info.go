@@ -35,14 +35,19 @@ func (a *App) registerInfo() {
 var questionWords = []string{"как", "где", "что", "когда", "почему", "зачем", "можно", "сколько", "куда", "кто", "какие", "какой",
 	"how", "where", "what", "when", "why", "can", "could", "is", "are", "do", "does", "who", "which"}
 
+// isQuestion reports whether text is a question: with its question mark,
+// or beginning with a question word.
+func isQuestion(text string) bool {
+	text = strings.ToLower(strings.TrimSpace(text))
+	first, _, _ := strings.Cut(text, " ")
+	return strings.Contains(text, "?") || slices.Contains(questionWords, strings.TrimRight(first, ",.!"))
+}
+
 // question answers a question typed at the main menu — the bot cannot read
 // it — honestly, with the two places it has answers: a volunteer, and the
 // useful information. Repeating the greeting would look like the bot broke.
 func (a *App) question(_ context.Context, c *turn) (bool, error) {
-	text := strings.ToLower(strings.TrimSpace(c.in.Text))
-	first, _, _ := strings.Cut(text, " ")
-	first = strings.TrimRight(first, ",.!")
-	if !strings.Contains(text, "?") && !slices.Contains(questionWords, first) {
+	if !isQuestion(c.in.Text) {
 		return false, nil
 	}
 	c.setSaid(false) // the volunteer it leads to sees the question
@@ -72,9 +77,8 @@ var askingWords = map[string]bool{"есть": true, "какие": true, "нов�
 // question); said without a question mark, at most a few words. Not the
 // offer to send it as news (newsInWords).
 func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
-	text := strings.ToLower(strings.TrimSpace(c.in.Text))
-	first, _, _ := strings.Cut(text, " ")
-	asks := strings.Contains(text, "?") || slices.Contains(questionWords, strings.TrimRight(first, ",.!")) ||
+	text := strings.ToLower(c.in.Text)
+	asks := isQuestion(text) ||
 		!slices.ContainsFunc(strings.Fields(captionKey(text)), func(w string) bool { return !askingWords[w] })
 	if !asks || !slices.ContainsFunc(newsWords, func(w string) bool { return strings.Contains(text, w) }) {
 		return false, nil

@@ -563,15 +563,21 @@ func ParseDetentionDate(s string, now, born time.Time) (time.Time, *Text) {
 // ParseHearingDate reads a court hearing date: usually in the future, but
 // within ten years either way of today, which catches a mistyped year.
 func ParseHearingDate(s string, now time.Time) (time.Time, *Text) {
+	r, p := readHearingDate(s, now)
+	return r.Date, p
+}
+
+// readHearingDate is ParseHearingDate with the whole reading: the other
+// reading of a slashed date, and whether it was completed.
+func readHearingDate(s string, now time.Time) (DateReading, *Text) {
 	r, p := ReadDate(s, now, true)
-	t := r.Date
 	switch {
 	case p != nil:
-		return t, p
-	case t.Year() < now.Year()-10 || t.Year() > now.Year()+10:
-		return time.Time{}, problem("parse.date_year_check")
+		return r, p
+	case r.Date.Year() < now.Year()-10 || r.Date.Year() > now.Year()+10:
+		return DateReading{}, problem("parse.date_year_check")
 	}
-	return t, nil
+	return r, nil
 }
 
 // maxMarks is how many combining marks in a row a character keeps: enough

@@ -446,11 +446,7 @@ func (c *turn) statusVerb(rows [][]Button, prefix, v string) (value, label strin
 	for _, row := range rows {
 		for _, b := range row {
 			if b.Data == prefix+found {
-				l := b.Label
-				if l == "" {
-					l = c.a.d.Labels.Button(c.s.Lang, b.Text)
-				}
-				return found, l, true
+				return found, c.buttonLabel(b), true
 			}
 		}
 	}
