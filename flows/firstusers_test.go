@@ -273,11 +273,8 @@ func TestTextsReadNaturally(t *testing.T) {
 		}
 	}
 	// A country typed in lower case is offered and shown with a capital.
-	startReport(c)
+	toBirthDate(c)
 	fillReport(c, []answer{
-		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
 		{send: "россия", want: "ask.citizenship"},
 	})
@@ -383,11 +380,8 @@ func TestTypedCaptionIsThePress(t *testing.T) {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
 			c := newChat(t, tt.lang)
-			startReport(c)
+			toBirthDate(c)
 			fillReport(c, []answer{
-				{send: "Ivan Petrov", want: "ask.name_cyr"},
-				{press: "btn.skip", want: "ask.name_other"},
-				{press: "btn.dont_know", want: "ask.birth_date"},
 				{send: "1.1.1980", want: "ask.birth_country"},
 				{send: "Russia", want: "ask.citizenship"},
 				{press: "btn.same_country", want: "ask.a_number"},
@@ -429,11 +423,8 @@ func TestContactHereInWords(t *testing.T) {
 func TestCountryIsWords(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
-	startReport(c)
+	toBirthDate(c)
 	fillReport(c, []answer{
-		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "1.1.1980", want: "ask.birth_country"},
 		{send: "Казахстан", want: "ask.citizenship"},
 	})
@@ -785,12 +776,7 @@ func TestMessageThatNamesAnAnswer(t *testing.T) {
 func TestANumberAtAnotherQuestion(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
-	startReport(c)
-	fillReport(c, []answer{
-		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
-	})
+	toBirthDate(c)
 	r := c.send("A 123-456-789")
 	c.expect(r, "parse.a_number_elsewhere", "ask.birth_date")
 	if got := c.rendered(r); !strings.Contains(got, "отдельный вопрос") {

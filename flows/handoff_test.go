@@ -668,11 +668,8 @@ func TestHandoffUrgentReport(t *testing.T) {
 		w.advance(time.Minute)
 	}
 	c := &chat{testApp: w.testApp, id: 7001, langCode: "ru", sent: map[int]flows.Reply{}}
-	startReport(c)
+	toBirthDate(c)
 	fillReport(c, []answer{
-		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
 		{send: "Россия", want: "ask.citizenship"},
 		{press: "btn.same_country", want: "ask.a_number"},

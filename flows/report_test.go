@@ -31,6 +31,18 @@ func fillReport(c *chat, answers []answer) {
 	}
 }
 
+// toBirthDate starts a report and answers up to the birth date: the name
+// in Latin letters, no Cyrillic, no other spellings.
+func toBirthDate(c *chat) {
+	c.t.Helper()
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Ivan Petrov", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+	})
+}
+
 // startReport goes from nothing to the name question.
 func startReport(c *chat) {
 	c.t.Helper()
@@ -264,11 +276,8 @@ var detainedToUrgent = []answer{
 // fillToReview answers every question quickly, in Russian.
 func fillToReview(c *chat) {
 	c.t.Helper()
-	startReport(c)
+	toBirthDate(c)
 	fillReport(c, []answer{
-		{send: "Ivan Petrov", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
 		{send: "01.01.1980", want: "ask.birth_country"},
 		{send: "Россия", want: "ask.citizenship"},
 		{press: "btn.same_country", want: "ask.a_number"},
