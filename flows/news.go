@@ -326,15 +326,11 @@ func newsTyped(ctx context.Context, c *turn) error {
 	}
 	switch c.s.Step {
 	case stepNewsFac:
-		if n := ordinalOf(v); n > 0 && u.Query != "" {
-			// "the first one": one of the facilities shown.
-			found, err := c.a.d.Facilities.Match(ctx, u.Query, facilityMatches)
+		if f, ok, err := c.shownFacility(ctx, u.Query, v); err != nil || ok {
 			if err != nil {
-				return fmt.Errorf("match facilities: %w", err)
+				return err
 			}
-			if n <= len(found) {
-				return c.newsButton(ctx, cwNewsFac, c.s.Nonce+":"+strconv.FormatInt(found[n-1].ID, 10))
-			}
+			return c.newsButton(ctx, cwNewsFac, c.s.Nonce+":"+strconv.FormatInt(f.ID, 10))
 		}
 		q, p := ParseName(v, maxName)
 		if p != nil {

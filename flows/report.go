@@ -167,6 +167,24 @@ func nameHead(v string) string {
 // that its position is the text's (lower-casing may change lengths).
 var nameEnd = regexp.MustCompile(`(?i)\p{Nd}|[^\p{L}](?:родил|дата рожд|д\.р\.|г\.р\.|[aа]-номер|номер|born|dob|d\.o\.b|a-number|a number|alien)`)
 
+// shownFacility is the facility "the first one", "второй" names among
+// those shown for query (facilityMatches of them); false when v names no
+// place in the list, or one beyond it.
+func (c *turn) shownFacility(ctx context.Context, query, v string) (Facility, bool, error) {
+	n := ordinalOf(v)
+	if n == 0 || query == "" {
+		return Facility{}, false, nil
+	}
+	found, err := c.a.d.Facilities.Match(ctx, query, facilityMatches)
+	if err != nil {
+		return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+	}
+	if n > len(found) {
+		return Facility{}, false, nil
+	}
+	return found[n-1], true, nil
+}
+
 // ordinalOf reads "the first one", "второй", "3" as a place in a list
 // shown, from 1; 0 for anything else.
 func ordinalOf(v string) int {
@@ -758,17 +776,13 @@ func reportSteps(a *App) []*step {
 					r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
 					return accepted()
 				}
-				if n := ordinalOf(v); n > 0 {
-					// "the first one", "второй": one of the facilities shown.
-					found, err := c.a.d.Facilities.Match(ctx, r.FacilityText, facilityMatches)
+				if f, ok, err := c.shownFacility(ctx, r.FacilityText, v); err != nil || ok {
 					if err != nil {
-						return outcome{}, fmt.Errorf("match facilities: %w", err)
+						return outcome{}, err
 					}
-					if n <= len(found) {
-						r.FacilityID, r.FacilityText = found[n-1].ID, ""
-						c.say(T("input.read_as", "Answer", facilityLabel(found[n-1]), "Kept", false))
-						return accepted()
-					}
+					r.FacilityID, r.FacilityText = f.ID, ""
+					c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
+					return accepted()
 				}
 				// Typing again here is a new search.
 				q, p := ParseName(v, maxName)

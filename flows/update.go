@@ -477,15 +477,11 @@ func updateTyped(ctx context.Context, c *turn) error {
 	v := c.in.Text
 	switch c.s.Step {
 	case stepMoved:
-		if n := ordinalOf(v); n > 0 && u.Query != "" {
-			// "the first one": one of the facilities shown.
-			found, err := c.a.d.Facilities.Match(ctx, u.Query, facilityMatches)
+		if f, ok, err := c.shownFacility(ctx, u.Query, v); err != nil || ok {
 			if err != nil {
-				return fmt.Errorf("match facilities: %w", err)
+				return err
 			}
-			if n <= len(found) {
-				return c.updateButton(ctx, c.s.Nonce+":f"+strconv.FormatInt(found[n-1].ID, 10))
-			}
+			return c.updateButton(ctx, c.s.Nonce+":f"+strconv.FormatInt(f.ID, 10))
 		}
 		if ParseUnknown(v) {
 			u.FacilityID, u.Query = 0, ""
