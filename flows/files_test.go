@@ -382,3 +382,61 @@ func TestAlbumAnsweredOnce(t *testing.T) {
 		t.Errorf("files %v, want the album's two", got)
 	}
 }
+
+// TestNewsFileAtItsQuestion: the hearing notice photographed at the
+// question of the hearing's date, or the transfer paper (an album) at the
+// question of the new facility, goes with the news to the volunteer; the
+// question is asked again, once for an album.
+func TestNewsFileAtItsQuestion(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, _, rep := annasCase(w, "news-file-question")
+
+	rep.command("news", "")
+	if rs := rep.send("дата суда"); !has(rs, "casework.news_date") {
+		t.Fatalf("typed 'дата суда': %v", describeAll(rs))
+	}
+	rs := rep.media("photo", "повестка")
+	notice := rep.lastIn
+	if d := describeAll(to(rs, cwReport)); !slices.Equal(d, []string{"casework.news_file_kept+casework.news_date"}) {
+		t.Fatalf("a photo at the date question: %q", d)
+	}
+	if got := to(rs, cwVol); len(got) != 0 {
+		t.Fatalf("the owner got %v before the date", describeAll(got))
+	}
+	rs = rep.send("25.03.2026")
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("the date: %v", describeAll(rs))
+	}
+	want := []string{"casework.news_owner", "copy " + strconv.FormatInt(cwReport, 10) + "/" + strconv.Itoa(notice)}
+	if d := describeAll(to(rs, cwVol)); !slices.Equal(d, want) {
+		t.Fatalf("the owner got %q, want %q", d, want)
+	}
+
+	rs = rep.command("news", "")
+	rep.press(buttonData(t, rs[0], "btn.news_moved"))
+	var album []int
+	for i := range 2 {
+		rs = rep.do(flows.Input{Kind: flows.KindMedia, Media: "photo", Group: "transfer"})
+		album = append(album, rep.lastIn)
+		if d := describeAll(rs); i == 0 && !slices.Equal(d, []string{"casework.news_file_kept+casework.news_fac"}) ||
+			i > 0 && len(d) != 0 {
+			t.Fatalf("photo %d of the album at the facility question: %q", i+1, d)
+		}
+	}
+	rep.send("krome")
+	rs = rep.send("первый")
+	if !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("the facility: %v", describeAll(rs))
+	}
+	if d := describeAll(to(rs, cwVol)); len(d) != 3 || d[1] != "copy "+strconv.FormatInt(cwReport, 10)+"/"+strconv.Itoa(album[0]) {
+		t.Errorf("the owner got %q, want the news and the album's two photos", d)
+	}
+	stored, _, err := w.cases.Get(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := append([]int{notice}, album...); !slices.Equal(stored.Facts.Files, want) {
+		t.Errorf("the case's files %v, want %v", stored.Facts.Files, want)
+	}
+}

@@ -309,6 +309,13 @@ func newsTyped(ctx context.Context, c *turn) error {
 			u.Status, u.Note, u.Files = NewsText, note, []int{c.in.MessageID}
 			return c.commitNews(ctx)
 		}
+		if (c.s.Step == stepNewsDate || c.s.Step == stepNewsFac) && c.in.MessageID != 0 &&
+			slices.Contains(keptMedia, c.in.Media) {
+			// The hearing notice or the transfer paper, sent at the
+			// question of its date or place: it goes with the news, and
+			// the question is asked again.
+			return c.newsFile(ctx)
+		}
 		c.say(T("input.media"))
 		return c.newsPrompt(ctx)
 	}
@@ -372,6 +379,28 @@ func newsTyped(ctx context.Context, c *turn) error {
 		}
 	}
 	c.say(T("input.use_buttons"))
+	return c.newsPrompt(ctx)
+}
+
+// newsFile keeps a file sent at the news' date or facility question with
+// the news (Update.Files, maxFiles at most) and asks the question again;
+// an album is answered once.
+func (c *turn) newsFile(ctx context.Context) error {
+	u, id := c.s.Update, c.in.MessageID
+	later := c.laterInAlbum()
+	switch {
+	case slices.Contains(u.Files, id):
+		// its caption edited, or the update handled again
+	case len(u.Files) >= maxFiles:
+		c.say(T("report.files_full").Plural(maxFiles))
+		return c.newsPrompt(ctx)
+	default:
+		u.Files = append(u.Files, id)
+	}
+	if later {
+		return nil
+	}
+	c.say(T("casework.news_file_kept"))
 	return c.newsPrompt(ctx)
 }
 
