@@ -30,14 +30,22 @@ func (c *turn) keepFile() (int, bool) {
 	if !d.Consent || !c.ownFile() {
 		return len(d.Facts.Files), false
 	}
-	if slices.Contains(d.Facts.Files, c.in.MessageID) {
-		return len(d.Facts.Files), true // its caption edited, or the update handled again
+	var kept bool
+	d.Facts.Files, kept = withFile(d.Facts.Files, c.in.MessageID)
+	return len(d.Facts.Files), kept
+}
+
+// withFile adds a file, by its message ID, to files unless it is there
+// already (its caption edited, or the update handled again) or maxFiles
+// are; kept says whether it is among them now.
+func withFile(files []int, id int) (_ []int, kept bool) {
+	if slices.Contains(files, id) {
+		return files, true
 	}
-	if len(d.Facts.Files) >= maxFiles {
-		return len(d.Facts.Files), false
+	if len(files) >= maxFiles {
+		return files, false
 	}
-	d.Facts.Files = append(d.Facts.Files, c.in.MessageID)
-	return len(d.Facts.Files), true
+	return append(files, id), true
 }
 
 // ownFile reports whether the message is a file (keptMedia) sent in the
@@ -56,9 +64,7 @@ func (c *turn) keepSaidFile() {
 		return
 	}
 	for _, id := range append([]int{s.Said}, s.SaidMore...) {
-		if !slices.Contains(s.Draft.Facts.Files, id) && len(s.Draft.Facts.Files) < maxFiles {
-			s.Draft.Facts.Files = append(s.Draft.Facts.Files, id)
-		}
+		s.Draft.Facts.Files, _ = withFile(s.Draft.Facts.Files, id)
 	}
 	s.Said, s.SaidFile, s.SaidMore = 0, false, nil
 	c.say(T("report.file_kept").Plural(len(s.Draft.Facts.Files)))

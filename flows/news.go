@@ -298,23 +298,23 @@ func newsTyped(ctx context.Context, c *turn) error {
 		return c.newsPrompt(ctx)
 	}
 	if c.in.Kind != KindText {
-		if (c.s.Step == stepNewsKind || c.s.Step == stepNewsText) && c.in.MessageID != 0 &&
-			slices.Contains(keptMedia, c.in.Media) {
-			// A photo of the transfer notice: news by itself, with its
-			// caption as the words.
-			note, p := ParseText(c.in.Text, c.a.cfg.MaxText)
-			if p != nil {
-				note = ""
+		if c.in.MessageID != 0 && slices.Contains(keptMedia, c.in.Media) {
+			switch c.s.Step {
+			case stepNewsKind, stepNewsText:
+				// A photo of the transfer notice: news by itself, with
+				// its caption as the words.
+				note, p := ParseText(c.in.Text, c.a.cfg.MaxText)
+				if p != nil {
+					note = ""
+				}
+				u.Status, u.Note, u.Files = NewsText, note, []int{c.in.MessageID}
+				return c.commitNews(ctx)
+			case stepNewsDate, stepNewsFac:
+				// The hearing notice or the transfer paper, sent at the
+				// question of its date or place: it goes with the news,
+				// and the question is asked again.
+				return c.newsFile(ctx)
 			}
-			u.Status, u.Note, u.Files = NewsText, note, []int{c.in.MessageID}
-			return c.commitNews(ctx)
-		}
-		if (c.s.Step == stepNewsDate || c.s.Step == stepNewsFac) && c.in.MessageID != 0 &&
-			slices.Contains(keptMedia, c.in.Media) {
-			// The hearing notice or the transfer paper, sent at the
-			// question of its date or place: it goes with the news, and
-			// the question is asked again.
-			return c.newsFile(ctx)
 		}
 		c.say(T("input.media"))
 		return c.newsPrompt(ctx)
@@ -386,16 +386,12 @@ func newsTyped(ctx context.Context, c *turn) error {
 // the news (Update.Files, maxFiles at most) and asks the question again;
 // an album is answered once.
 func (c *turn) newsFile(ctx context.Context) error {
-	u, id := c.s.Update, c.in.MessageID
+	u := c.s.Update
 	later := c.laterInAlbum()
-	switch {
-	case slices.Contains(u.Files, id):
-		// its caption edited, or the update handled again
-	case len(u.Files) >= maxFiles:
+	var kept bool
+	if u.Files, kept = withFile(u.Files, c.in.MessageID); !kept {
 		c.say(T("report.files_full").Plural(maxFiles))
 		return c.newsPrompt(ctx)
-	default:
-		u.Files = append(u.Files, id)
 	}
 	if later {
 		return nil
