@@ -146,7 +146,14 @@ func filesStep() *step {
 			case v == "keep":
 				return accepted()
 			case v == "skip":
-				c.s.Draft.Facts.Files = nil
+				d := &c.s.Draft
+				if d.Filed != "" && len(d.Facts.Files) > 0 {
+					// Filed with the urgent case: taken off it on the
+					// confirmation, but copies already sent stay.
+					d.Removed = append(d.Removed, d.Facts.Files...)
+					c.say(T("report.files_removed_filed"))
+				}
+				d.Facts.Files = nil
 				return accepted()
 			case !button:
 				return wrong("input.use_buttons")

@@ -440,3 +440,71 @@ func TestNewsFileAtItsQuestion(t *testing.T) {
 		t.Errorf("the case's files %v, want %v", stored.Facts.Files, want)
 	}
 }
+
+// TestFilesRemovedAfterUrgentFiling: an urgent case is filed with the
+// photo sent so far; the relative answers the rest, removes the files on
+// the review. The review says the copies already sent stay with the
+// volunteers; on the confirmation the removed photo is taken off the case
+// (its files button no longer copies it), and a file the case got
+// meanwhile in the conversation stays.
+func TestFilesRemovedAfterUrgentFiling(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	c := toTriage(a, 7000031)
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+	c.expect(c.file("photo", 901), "report.file_kept", "ask.name")
+	fillReport(c, urgentToFlight[1:])
+	fillReport(c, []answer{
+		{press: "flight.officer", want: "ask.flight_note"},
+		{send: "в пятницу", want: "ask.contact"},
+		{press: "btn.contact_here", want: "ask.review"},
+	})
+	code := data(c.press("btn.confirm"), "report.done_urgent", "Code")
+	ctx := context.Background()
+	stored, cs, err := c.cases.Get(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(stored.Facts.Files, []int{901}) {
+		t.Fatalf("filed with files %v, want [901]", stored.Facts.Files)
+	}
+	if err := c.cases.AddFiles(ctx, cs.ID, []int{950}); err != nil { // sent to the volunteer meanwhile
+		t.Fatal(err)
+	}
+
+	c.expect(c.press("btn.more_yes"), "ask.name_cyr", "answer.current")
+	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
+		if slices.Contains(textIDs(c.last), "ask.stage") {
+			c.press("stage.final_order")
+			continue
+		}
+		c.press("btn.skip_question")
+	}
+	c.expect(c.last, "ask.review")
+	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: fieldButton(c, "field.files"), MessageID: c.lastID}), "ask.files")
+	r := c.press("btn.files_remove")
+	c.expect(r, "report.files_removed_filed", "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "копии, которые им отправлены, останутся") {
+		t.Errorf("the removal does not say the copies sent stay:\n%s", got)
+	}
+	c.expect(c.press("btn.confirm"), "report.completed")
+
+	got, _, err := c.cases.Get(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Facts.Files, []int{950}) {
+		t.Errorf("the completed case's files %v, want [950]: the removed photo off it", got.Facts.Files)
+	}
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	adm.command("case", code)
+	b := adm.button(adm.lastID, "btn.tools_files")
+	rs, err := a.app.Handle(ctx, flows.Input{UpdateID: a.nextUpdate(), Kind: flows.KindButton, Data: b.Data,
+		ChatID: 9, UserID: 9, ChatType: "private", LangCode: "en", MessageID: adm.lastID, At: a.clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := describeAll(rs); !slices.Equal(got, []string{"tools.files", "copy 7000031/950"}) {
+		t.Errorf("the files button after the removal: %q", got)
+	}
+}

@@ -251,6 +251,11 @@ type Report struct {
 	// questions, all optional, then complete that case.
 	Filed string `json:"fd,omitempty"`
 
+	// Removed are the files the reporter removed on the review; completing
+	// a filed case takes them off it (they were filed with it), unless they
+	// were sent again.
+	Removed []int `json:"rm,omitempty"`
+
 	// FiledBy is the volunteer filing the report for a caller who phoned
 	// (/newcase); 0 for a report from the reporter.
 	FiledBy int64 `json:"fb,omitempty"`
@@ -275,7 +280,8 @@ type Cases interface {
 	Create(ctx context.Context, r *Report) (Case, error)
 	// Complete stores the answers of a report whose case the urgent path
 	// filed (r.Filed, found by r.DraftID): every field is replaced by the
-	// report's, the status timeline is kept. ErrNotFound when the case is
+	// report's, the status timeline is kept, and so are the files the case
+	// got meanwhile, less those in r.Removed. ErrNotFound when the case is
 	// gone (erased at the reporter's request).
 	Complete(ctx context.Context, r *Report) error
 	// AddFiles adds files the reporter sent after the report, by their

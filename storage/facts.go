@@ -87,7 +87,8 @@ func addFiles(ctx context.Context, tx *sqlx.Tx, keys *Keyring, caseID int64, fil
 // Complete stores the answers of a report whose case the urgent path filed:
 // every field of the case is replaced by the report's, in one transaction;
 // the timeline stays, and so do the files the case got meanwhile (sent in
-// the conversation with a volunteer, or as news). ErrNotFound when the
+// the conversation with a volunteer, or as news); those the reporter
+// removed on the review (r.Removed) go. ErrNotFound when the
 // draft has no case, or its case was erased at the reporter's request or
 // by the retention purge.
 func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
@@ -117,7 +118,8 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 		facts := r.Facts
 		facts.Files = slices.Clone(facts.Files)
 		for _, f := range before.Files {
-			if !slices.Contains(facts.Files, f) && len(facts.Files) < flows.MaxCaseFiles {
+			removed := slices.Contains(r.Removed, f)
+			if !removed && !slices.Contains(facts.Files, f) && len(facts.Files) < flows.MaxCaseFiles {
 				facts.Files = append(facts.Files, f)
 			}
 		}
