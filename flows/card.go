@@ -38,6 +38,9 @@ func cardLines(v CaseView, mode CardMode) []Text {
 	for _, u := range v.Urgent {
 		lines = append(lines, T("casework.line_urgent", "Mark", T("urgent."+u)))
 	}
+	if v.Files > 0 {
+		lines = append(lines, T("casework.line_files").Plural(v.Files))
+	}
 	switch {
 	case v.Facility.ID != 0:
 		lines = append(lines, T("casework.line_facility", "Facility", facilityLabel(v.Facility)))

@@ -54,8 +54,12 @@ type CaseView struct {
 	Active      time.Time // the latest event of its timeline
 
 	ReporterChat int64
-	Erased       bool // the reporter erased their data (/forget)
-	Merged       bool // merged into another case, which carries on its work
+	// Files is how many files the reporter sent. The case's list is sealed
+	// with its report: only the announcement reads it (announce), and
+	// cards drawn elsewhere leave it 0.
+	Files  int
+	Erased bool // the reporter erased their data (/forget)
+	Merged bool // merged into another case, which carries on its work
 }
 
 // Closed reports whether the case is over: released, deported, relief
@@ -469,14 +473,14 @@ func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply
 	if err != nil {
 		return nil, fmt.Errorf("view case %d: %w", caseID, err)
 	}
+	r, _, err := a.d.CaseFiles.Get(ctx, v.Code)
+	if err != nil {
+		return nil, fmt.Errorf("files of case %d: %w", caseID, err)
+	}
 	if a.forumOn() {
 		// The files the reporter sent follow the card in the topic, as
 		// their conversation will.
 		out := a.forumAnnounce(v)
-		r, _, err := a.d.CaseFiles.Get(ctx, v.Code)
-		if err != nil {
-			return nil, fmt.Errorf("files of case %d: %w", caseID, err)
-		}
 		for _, id := range r.Facts.Files {
 			if r.ReporterChatID == 0 {
 				break // a caller's, filed by a volunteer: no chat to copy from
@@ -491,6 +495,7 @@ func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply
 	if err != nil {
 		return nil, err
 	}
+	v.Files = len(r.Facts.Files) // said on the card; copied from the case's details
 	texts, buttons := Card(v, CardAnnounce)
 	prio := PriorityNotice
 	if v.IsUrgent() {

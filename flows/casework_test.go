@@ -1192,3 +1192,43 @@ func TestCodeTypedByAMember(t *testing.T) {
 		t.Errorf("a friend's typed code: %v", describeAll(rs))
 	}
 }
+
+// TestAnnouncementCountsFiles: a report with photos of papers is announced
+// with how many files came, in each volunteer's language and with the
+// Russian plural; a report without files says nothing of them.
+func TestAnnouncementCountsFiles(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	file := func(reporter int64, draft string, files []int) map[int64][]flows.Reply {
+		t.Helper()
+		r := *fullCase()
+		r.DraftID, r.Consent = draft, true
+		r.Facts.Files = files
+		s := &flows.Session{ChatID: reporter, Lang: "ru", Flow: "report", Step: "review", Nonce: "n" + draft,
+			Draft: r, Updated: w.clock()}
+		if err := w.sessions.Put(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+		rs := w.person(reporter, "ru").do(flows.Input{Kind: flows.KindButton, Data: "n" + draft + ":review:ok"})
+		code, _ := textData(rs[0], "report.done", "Code").(string)
+		return announced(rs, strings.ReplaceAll(code, "-", ""))
+	}
+	got := file(cwReport, "f1", []int{31, 32, 33})
+	if len(got[cwVol]) != 1 || len(got[cwCoord]) != 1 {
+		t.Fatalf("announced to %v", keys(got))
+	}
+	if card := w.cat.Render("en", got[cwVol][0].Texts...); !strings.Contains(card, "📎 The reporter sent 3 files") {
+		t.Errorf("the volunteer's card does not count the files:\n%s", card)
+	}
+	if card := w.cat.Render("ru", got[cwCoord][0].Texts...); !strings.Contains(card, "📎 Заявитель прислал 3 файла") {
+		t.Errorf("the coordinator's card does not count the files:\n%s", card)
+	}
+	got = file(cwReport+1, "f2", []int{41, 42, 43, 44, 45})
+	if card := w.cat.Render("ru", got[cwCoord][0].Texts...); !strings.Contains(card, "прислал 5 файлов") {
+		t.Errorf("five files in Russian:\n%s", card)
+	}
+	got = file(cwReport+2, "f3", nil)
+	if card := w.cat.Render("en", got[cwVol][0].Texts...); strings.Contains(card, "📎") {
+		t.Errorf("a card without files speaks of files:\n%s", card)
+	}
+}
