@@ -788,7 +788,7 @@ func TestANumberAtAnotherQuestion(t *testing.T) {
 	// Past its question: it can be added on the review.
 	fillReport(c, []answer{
 		{press: "btn.dont_know", want: "ask.birth_country"},
-		{press: "btn.dont_know", want: "ask.citizenship"},
+		{press: "btn.dont_know", want: "ask.citizenship_plain"},
 		{send: "Россия", want: "ask.a_number"},
 		{press: "btn.dont_know", want: "ask.detained_on"},
 	})

@@ -287,6 +287,87 @@ func sign(n int) int {
 	return 1
 }
 
+// spanWords are the numbers a span of time is counted in, in words ("two
+// weeks ago", "через две недели"); no number counts one ("неделю назад",
+// "in a week").
+var spanWords = map[string]int{
+	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "couple": 2,
+	"один": 1, "одну": 1, "одна": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
+	"семь": 7, "восемь": 8, "девять": 9, "десять": 10, "пару": 2, "пара": 2,
+}
+
+// spanUnits are the spans in days (a month counts as one by the calendar:
+// 31 here).
+var spanUnits = map[string]int{
+	"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 31, "months": 31,
+	"день": 1, "дня": 1, "дней": 1, "сутки": 1, "суток": 1,
+	"неделю": 7, "недели": 7, "недель": 7, "неделя": 7,
+	"месяц": 31, "месяца": 31, "месяцев": 31,
+}
+
+// spanFill may stand in a span: "about two weeks ago", "примерно неделю
+// назад", "a couple of days ago".
+var spanFill = map[string]bool{
+	"about": true, "around": true, "roughly": true, "of": true, "just": true, "only": true,
+	"примерно": true, "около": true, "где": true, "то": true, "уже": true, "всего": true,
+}
+
+// spanDate reads a date as a span from today: "3 days ago", "две недели
+// назад", "месяц назад", "in 10 days", "через неделю". A month back or on
+// is by the calendar. "A few days ago" names no day: not read.
+func spanDate(s string, today time.Time) (time.Time, bool) {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	dir, n, unit := 0, 0, 0
+	for i, w := range words {
+		switch {
+		case w == "ago" || w == "назад":
+			if dir != 0 || i != len(words)-1 {
+				return time.Time{}, false
+			}
+			dir = -1
+		case (w == "in" || w == "через") && i == 0:
+			dir = 1
+		case spanUnits[w] > 0 && unit == 0:
+			unit = spanUnits[w]
+		case spanWords[w] > 0 && unit == 0 && (n == 0 || w == "couple"): // "a couple of"
+			n = spanWords[w]
+		case w != "" && w[0] >= '0' && w[0] <= '9' && n == 0 && unit == 0:
+			v, err := strconv.Atoi(w)
+			if err != nil || v < 1 || v > 99 {
+				return time.Time{}, false
+			}
+			n = v
+		case spanFill[w]:
+		default:
+			return time.Time{}, false
+		}
+	}
+	if dir == 0 || unit == 0 {
+		return time.Time{}, false
+	}
+	n = max(n, 1)
+	if unit == 31 {
+		return today.AddDate(0, dir*n, 0), true
+	}
+	return today.AddDate(0, 0, dir*n*unit), true
+}
+
+// vagueSpan reports a span from today with no count: "a few days ago",
+// "несколько недель назад".
+func vagueSpan(s string) bool {
+	vague, unit := false, false
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch {
+		case w == "few" || w == "several" || w == "some" || w == "несколько" || w == "нескольких":
+			vague = true
+		case spanUnits[w] > 0:
+			unit = true
+		}
+	}
+	return vague && unit
+}
+
 // withoutWeekday drops the day of the week from a date that has its
 // figures too: "Tuesday, December 1", "вторник, 1 декабря".
 func withoutWeekday(s string) (string, bool) {
@@ -315,6 +396,12 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	}
 	if t, ok := weekdayDate(s, today, future); ok {
 		return DateReading{Date: t, Guessed: true}, nil
+	}
+	if t, ok := spanDate(s, today); ok {
+		return DateReading{Date: t, Guessed: true}, nil
+	}
+	if vagueSpan(s) {
+		return DateReading{}, problem("parse.date_vague")
 	}
 	if rest, ok := withoutWeekday(s); ok {
 		s = rest // "вторник, 1 декабря": the date
@@ -502,7 +589,8 @@ func latestToday(now time.Time) time.Time {
 func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 	low := strings.ToLower(strings.TrimSpace(s))
 	_, relative := relativeDay(low)
-	if _, weekday := weekdayDate(low, now, false); weekday || relative {
+	_, span := spanDate(low, now)
+	if _, weekday := weekdayDate(low, now, false); weekday || relative || span {
 		return time.Time{}, problem("parse.date_need_year") // "вчера" is nobody's birthday here
 	}
 	if _, _, ok := dayMonth(low); ok || dateDM.MatchString(strings.ReplaceAll(low, " ", "")) {

@@ -360,6 +360,21 @@ func TestReadDate(t *testing.T) {
 		{"на следующей неделе в среду", true, d(2026, 3, 18), time.Time{}, true},
 		{"Tuesday, March 3", false, d(2026, 3, 3), time.Time{}, true},
 		{"вторник, 3 марта 2026", false, d(2026, 3, 3), time.Time{}, false},
+		// A span from today, as a relative counts it.
+		{"3 days ago", false, d(2026, 3, 7), time.Time{}, true},
+		{"три дня назад", false, d(2026, 3, 7), time.Time{}, true},
+		{"5 дней назад", false, d(2026, 3, 5), time.Time{}, true},
+		{"неделю назад", false, d(2026, 3, 3), time.Time{}, true},
+		{"a week ago", false, d(2026, 3, 3), time.Time{}, true},
+		{"2 weeks ago", false, d(2026, 2, 24), time.Time{}, true},
+		{"примерно две недели назад", false, d(2026, 2, 24), time.Time{}, true},
+		{"a couple of days ago", false, d(2026, 3, 8), time.Time{}, true},
+		{"пару дней назад", false, d(2026, 3, 8), time.Time{}, true},
+		{"месяц назад", false, d(2026, 2, 10), time.Time{}, true},
+		{"about a month ago", false, d(2026, 2, 10), time.Time{}, true},
+		{"in 10 days", true, d(2026, 3, 20), time.Time{}, true},
+		{"через неделю", true, d(2026, 3, 17), time.Time{}, true},
+		{"через 2 месяца", true, d(2026, 5, 10), time.Time{}, true},
 	}
 	for _, tt := range tests {
 		got, p := flows.ReadDate(tt.in, testNow, tt.future)
@@ -371,12 +386,20 @@ func TestReadDate(t *testing.T) {
 	// Other words or numbers beside them are not a time of day: refused,
 	// not guessed.
 	for _, in := range []string{"вчера или позавчера", "вчера 5", "yesterday or today", "вчера в суде", "31.02", "40/40", "0.5",
-		"вторник или среда", "friday 13", "в пятницу в суде"} {
+		"вторник или среда", "friday 13", "в пятницу в суде",
+		// A span that names no day, or no direction.
+		"a few days ago", "несколько дней назад", "3 days", "ago 3 days", "3 days ago or 4", "через 3 дня назад", "in 300 days"} {
 		if got, p := flows.ReadDate(in, testNow, false); p == nil {
 			t.Errorf("ReadDate(%q) = %v, want it refused", in, got.Date)
 		}
 	}
-	for _, in := range []string{"28 ноября", "28.11", "11/28", "вчера", "в пятницу"} {
+	// A span with no count is asked about.
+	for _, in := range []string{"a few days ago", "несколько дней назад", "several weeks ago", "in a few days", "через несколько недель"} {
+		if _, p := flows.ReadDate(in, testNow, false); problemID(p) != "parse.date_vague" {
+			t.Errorf("ReadDate(%q): %q, want parse.date_vague", in, problemID(p))
+		}
+	}
+	for _, in := range []string{"28 ноября", "28.11", "11/28", "вчера", "в пятницу", "3 days ago"} {
 		if _, p := flows.ParseBirthDate(in, testNow); problemID(p) != "parse.date_need_year" {
 			t.Errorf("a birth date without a year, %q: %q", in, problemID(p))
 		}

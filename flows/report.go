@@ -528,25 +528,27 @@ func reportSteps(a *App) []*step {
 		name: stepCitizen,
 		max:  maxShort,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			var rows [][]Button
+			dontKnow := []Button{c.opt("skip", "btn.dont_know")}
 			if bc := c.s.Draft.BirthCountry; bc != "" {
-				rows = append(rows, []Button{c.opt("same", "btn.same_country", "Country", bc)})
+				return []Text{T("ask.citizenship")}, [][]Button{{c.opt("same", "btn.same_country", "Country", bc)}, dontKnow}, nil
 			}
-			return []Text{T("ask.citizenship")}, rows, nil
+			// No country of birth to be the same as: no such button, and
+			// no word of it.
+			return []Text{T("ask.citizenship_plain")}, [][]Button{dontKnow}, nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
 			if !button && r.BirthCountry != "" && sameWords[captionKey(v)] {
 				v, button = "same", true // "same", "та же": the button in words
 			}
-			if button {
-				if v != "same" || r.BirthCountry == "" {
+			if button && v == "same" {
+				if r.BirthCountry == "" {
 					return wrong("button.old_step")
 				}
 				r.Citizenship = r.BirthCountry
 				return accepted()
 			}
-			return required(func(r *Report) *string { return &r.Citizenship }, countryParser)(ctx, c, v, false)
+			return optional(func(r *Report) *string { return &r.Citizenship }, countryParser)(ctx, c, v, button)
 		},
 		answer: showText(func(r *Report) *string { return &r.Citizenship }),
 		next: func(c *turn) string {
@@ -651,9 +653,12 @@ func reportSteps(a *App) []*step {
 		max:  maxDate,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			num, words := dateExample(c.now, -3)
-			return []Text{T("ask.detained_on", "Num", num, "Words", words)}, nil, nil
+			return []Text{T("ask.detained_on", "Num", num, "Words", words)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
-		parse: dateStep(func(r *Report) *string { return &r.DetainedOn }, false, false,
+		// Not known is an answer: a relative who learned only that the
+		// person is gone does not invent a day (the card says "date
+		// unknown", as for an urgent report, which does not ask).
+		parse: dateStep(func(r *Report) *string { return &r.DetainedOn }, true, false,
 			func(c *turn, s string) (time.Time, *Text) {
 				return ParseDetentionDate(s, c.now, dateOf(c.s.Draft.BirthDate))
 			}),

@@ -742,7 +742,7 @@ func toANumber(lang string) []answer {
 			{press: "btn.use_translit", want: "ask.name_other"},
 			{press: "btn.dont_know", want: "ask.birth_date"},
 			{press: "btn.dont_know", want: "ask.birth_country"},
-			{press: "btn.dont_know", want: "ask.citizenship"},
+			{press: "btn.dont_know", want: "ask.citizenship_plain"},
 			{send: "Россия", want: "ask.a_number"},
 		}
 	}
@@ -751,7 +751,7 @@ func toANumber(lang string) []answer {
 		{press: "btn.skip", want: "ask.name_other"},
 		{press: "btn.dont_know", want: "ask.birth_date"},
 		{press: "btn.dont_know", want: "ask.birth_country"},
-		{press: "btn.dont_know", want: "ask.citizenship"},
+		{press: "btn.dont_know", want: "ask.citizenship_plain"},
 		{send: "Russia", want: "ask.a_number"},
 	}
 }
@@ -863,5 +863,69 @@ func TestReportCommand(t *testing.T) {
 	c.expect(c.command("report", ""), "resume.unfinished", "resume.ask")
 	if !slices.Contains(flows.CommandsFor(flows.RoleNone), "report") {
 		t.Error("/report is not in the relatives' command menu")
+	}
+}
+
+// TestUnknownCitizenshipAndDetentionDay: a relative who knows neither the
+// country of birth nor the day of the detention is not asked to press a
+// button that is not there, nor to invent a day. The citizenship question
+// then names no "same country" button and offers "I don't know"; so does
+// the detention date, which takes a span ("3 дня назад"), said back, and
+// asks "about how many?" of "a few days ago".
+func TestUnknownCitizenshipAndDetentionDay(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Maria Gonzalez", want: "ask.name_cyr"},
+		{press: "btn.skip", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship_plain"},
+	})
+	if got := c.rendered(c.last); strings.Contains(got, "press the button") || !slices.Equal(buttonNames(c.last), []string{"btn.dont_know"}) {
+		t.Errorf("citizenship with no country of birth: %q with buttons %v", got, buttonNames(c.last))
+	}
+	fillReport(c, []answer{
+		{press: "btn.dont_know", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.detained_on"},
+	})
+	if !slices.Equal(buttonNames(c.last), []string{"btn.dont_know"}) {
+		t.Errorf("the detention date's buttons: %v", buttonNames(c.last))
+	}
+	r := c.send("a few days ago")
+	c.expect(r, "parse.date_vague", "ask.detained_on")
+	if got := c.rendered(r); !strings.Contains(got, "About how many?") {
+		t.Errorf("a vague span:\n%s", got)
+	}
+	c.expect(c.press("btn.dont_know"), "ask.circumstance")
+	if d := c.session().Draft; d.Citizenship != "" || d.DetainedOn != "" {
+		t.Errorf("unknown answers stored as %q, %q", d.Citizenship, d.DetainedOn)
+	}
+
+	// In Russian, with the country of birth known: both buttons, and a
+	// span of days read and said back.
+	ru := newChat(t, "ru")
+	startReport(ru)
+	fillReport(ru, []answer{
+		{send: "Иван Петров", want: "ask.name_latin"},
+		{press: "btn.use_translit", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{send: "Казахстан", want: "ask.citizenship"},
+	})
+	if got := buttonNames(ru.last); !slices.Equal(got, []string{"btn.same_country", "btn.dont_know"}) {
+		t.Errorf("citizenship buttons: %v", got)
+	}
+	fillReport(ru, []answer{
+		{press: "btn.dont_know", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.detained_on"},
+	})
+	r = ru.send("3 дня назад")
+	ru.expect(r, "date.understood", "ask.circumstance")
+	now := ru.clock().UTC()
+	want := time.Date(now.Year(), now.Month(), now.Day()-3, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	if got := ru.session().Draft.DetainedOn; got != want {
+		t.Errorf("«3 дня назад» stored as %q, want %q", got, want)
 	}
 }
