@@ -499,15 +499,18 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 	}
 	if found == "" && (yesWords[key] || noWords[key]) {
 		// "Да" under "✅ Согласен(на)": a yes or a no for the buttons that
-		// answer yes and no.
-		want := "yes"
+		// answer yes and no; a no also for the one that says nothing is
+		// ("Nothing heard" of a flight, "Nothing urgent").
+		want := []string{"yes"}
 		if noWords[key] {
-			want = "no"
+			want = []string{"no", "none"}
 		}
-		for _, row := range rows {
-			for _, b := range row {
-				if value, ok := strings.CutPrefix(b.Data, prefix); ok && value == want {
-					return value, true
+		for _, w := range want {
+			for _, row := range rows {
+				for _, b := range row {
+					if value, ok := strings.CutPrefix(b.Data, prefix); ok && value == w {
+						return value, true
+					}
 				}
 			}
 		}

@@ -405,6 +405,35 @@ func TestTypedCaptionIsThePress(t *testing.T) {
 	}
 }
 
+// TestNoIsNothing: "no" typed under "have you heard of a flight? who
+// said so?" is "nothing heard", and under the urgent signs "nothing
+// urgent", where it was refused as not a button ("нет" is what a relative
+// answers to both).
+func TestNoIsNothing(t *testing.T) {
+	t.Parallel()
+	for _, no := range []struct{ lang, word string }{{"ru", "нет"}, {"en", "No"}} {
+		t.Run(no.lang, func(t *testing.T) {
+			t.Parallel()
+			c := newChat(t, no.lang)
+			toBirthDate(c)
+			fillReport(c, []answer{
+				{press: "btn.dont_know", want: "ask.birth_country"},
+				{press: "btn.dont_know", want: "ask.citizenship_plain"},
+				{press: "btn.dont_know", want: "ask.a_number"},
+				{press: "btn.dont_know", want: "ask.detained_on"},
+			})
+			fillReport(c, detainedToUrgent[:10])
+			c.expect(c.last, "ask.flight")
+			c.expect(c.send(no.word), "ask.entry")
+			fillReport(c, detainedToUrgent[11:])
+			c.expect(c.send(no.word), "ask.reporter_name")
+			if d := c.session().Draft; d.Facts.FlightSource != "none" || len(d.Urgent) != 0 {
+				t.Errorf("after %q: flight %q, urgent %v; want none and nothing", no.word, d.Facts.FlightSource, d.Urgent)
+			}
+		})
+	}
+}
+
 // "Here" and "telegram" are this chat, not usernames to confirm.
 func TestContactHereInWords(t *testing.T) {
 	t.Parallel()
