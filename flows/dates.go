@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -98,9 +99,16 @@ func (c *turn) dateAccepted(f *string, t time.Time, future, guessed bool) (outco
 	}
 	*f = t.Format(time.DateOnly)
 	if guessed {
-		c.say(T("date.understood", "Date", dateText(t)))
+		c.say(understood(t))
 	}
 	return accepted()
+}
+
+// understood says back a date the bot completed ("вчера", "Dec 1", "3
+// days ago") with its day of the week, by which a relative sees at once a
+// day off from the one they meant.
+func understood(t time.Time) Text {
+	return T("date.understood", "Date", dateText(t), "Weekday", T("weekday."+strconv.Itoa(int(t.Weekday()))))
 }
 
 // dateOpt is a button that answers the step with a date.

@@ -353,7 +353,7 @@ func newsTyped(ctx context.Context, c *turn) error {
 			return c.newsPrompt(ctx)
 		}
 		if guessed {
-			c.say(T("date.understood", "Date", dateText(d)))
+			c.say(understood(d))
 		}
 		if d.Before(today(c.now)) {
 			c.say(T("casework.date_past", "Date", dateText(d)))

@@ -505,7 +505,7 @@ func reportSteps(a *App) []*step {
 						// Many relatives know only the year: kept as
 						// the year, said back as such.
 						c.s.Draft.BirthDate = strconv.Itoa(y)
-						c.say(T("date.understood", "Date", yearText(y)))
+						c.say(T("date.understood", "Date", yearText(y), "Weekday", "")) // a year has no day
 						return accepted()
 					}
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -927,5 +928,11 @@ func TestUnknownCitizenshipAndDetentionDay(t *testing.T) {
 	want := time.Date(now.Year(), now.Month(), now.Day()-3, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 	if got := ru.session().Draft.DetainedOn; got != want {
 		t.Errorf("«3 дня назад» stored as %q, want %q", got, want)
+	}
+	// Said back with its day of the week, which shows a day off at once.
+	day, _ := time.Parse(time.DateOnly, want)
+	weekday := ru.cat.Render("ru", flows.T("weekday."+strconv.Itoa(int(day.Weekday()))))
+	if got := ru.rendered(r); !strings.Contains(got, "Поняли так: "+weekday+", "+strconv.Itoa(day.Day())+" ") {
+		t.Errorf("said back without the day of the week (%s):\n%s", weekday, got)
 	}
 }

@@ -400,7 +400,7 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 	case value == StatusDeportation:
 		switch d, p, _ := c.readComingDate(more); {
 		case p == nil && !d.Before(today(c.now)):
-			c.say(T("date.understood", "Date", dateText(d)))
+			c.say(understood(d))
 			u.Date, c.s.Step = d.Format(time.DateOnly), stepPublicNote
 		case p != nil && p.ID == "date.two_ways":
 			c.say(*p) // and the date is asked
@@ -507,7 +507,7 @@ func updateTyped(ctx context.Context, c *turn) error {
 			return c.updatePrompt(ctx)
 		}
 		if guessed {
-			c.say(T("date.understood", "Date", dateText(d)))
+			c.say(understood(d))
 		}
 		u.Date = d.Format(time.DateOnly)
 		c.s.Step = stepPublicNote
