@@ -1232,3 +1232,54 @@ func TestAnnouncementCountsFiles(t *testing.T) {
 		t.Errorf("a card without files speaks of files:\n%s", card)
 	}
 }
+
+// TestTalkRequestReachesTheOwner: the reporter of a case a volunteer owns
+// asks for a volunteer. The owner, who knows the case, is asked first, on
+// duty or not, with the button that takes that chat, and the reporter is
+// told so; the others on duty get the usual notice, the owner not twice.
+func TestTalkRequestReachesTheOwner(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "d1")
+	anna.command("duty", "off")
+	anna.received()
+	boris := w.person(cwOffDuty, "en")
+	boris.command("duty", "on")
+	boris.received()
+
+	rep.press("m:volunteer")
+	if rs := rep.received(); !has(rs, "handoff.owner_told") || !has(rs, "handoff.joined") || has(rs, "handoff.nobody_on_duty") {
+		t.Errorf("the reporter is told %v, want the queue and that the case's volunteer knows", describeAll(rs))
+	}
+	rs := anna.received()
+	if len(rs) != 1 || !has(rs, "handoff.notify_owner") {
+		t.Fatalf("the owner, off duty, got %v; want the one request of her case's reporter", describeAll(rs))
+	}
+	if got := w.cat.Render("en", rs[0].Texts...); !strings.Contains(got, "your case "+flows.FormatCode(code)) {
+		t.Errorf("the owner's notice does not name the case:\n%s", got)
+	}
+	if got := boris.received(); len(got) != 1 || !has(got, "handoff.notify_new") {
+		t.Errorf("the volunteer on duty got %v, want the usual notice", describeAll(got))
+	}
+
+	// Her button takes that chat: what she writes reaches the reporter.
+	anna.press(buttonData(t, rs[0], "btn.handoff_take"))
+	anna.received()
+	rep.received()
+	anna.send("Здравствуйте, это Анна, я веду ваше дело")
+	if got := rep.received(); len(got) != 1 || got[0].Copy == nil || got[0].Copy.FromChatID != cwVol {
+		t.Errorf("the reporter got %v after the owner took the chat", describeAll(got))
+	}
+
+	// On duty, the owner gets the owner's notice only.
+	anna.command("done", "")
+	anna.received()
+	rep.received()
+	anna.command("duty", "on")
+	anna.received()
+	rep.press("m:volunteer")
+	rep.received()
+	if rs := anna.received(); len(rs) != 1 || !has(rs, "handoff.notify_owner") {
+		t.Errorf("the owner on duty got %v, want her case's request once", describeAll(rs))
+	}
+}

@@ -366,21 +366,72 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 	if err != nil {
 		return err
 	}
+	owner, err := a.caseOwner(ctx, linked.Code, c.in.UserID)
+	if err != nil {
+		return err
+	}
 	if w.Urgent {
 		c.say(T("handoff.joined_urgent"))
 	} else {
 		c.say(T("handoff.joined"))
 	}
 	c.say(T("handoff.position").Plural(pos))
+	if owner != nil {
+		c.say(T("handoff.owner_told"))
+	}
 	if len(onDuty) == 0 {
 		c.say(T("handoff.nobody_on_duty"))
 	}
 	c.say(T("handoff.write_while_waiting"))
 	c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
+	if owner != nil {
+		// The volunteer who knows the case is asked first, on duty or not.
+		c.send(a.ownerNotice(*owner, w))
+	}
 	for _, v := range onDuty {
-		c.send(a.newChatNotice(v, w))
+		if owner == nil || v.UserID != owner.UserID {
+			c.send(a.newChatNotice(v, w))
+		}
 	}
 	return nil
+}
+
+// caseOwner returns the volunteer who owns the open case code, when there
+// is one who may take chats and is not the user themself; nil otherwise.
+func (a *App) caseOwner(ctx context.Context, code string, user int64) (*Volunteer, error) {
+	if code == "" {
+		return nil, nil
+	}
+	v, err := a.d.Casework.View(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("view case: %w", err)
+	}
+	if v.Owner == 0 || v.Owner == user || v.Closed() || v.Erased || v.Merged {
+		return nil, nil
+	}
+	role, err := a.role(ctx, v.Owner)
+	if err != nil {
+		return nil, err
+	}
+	if !mayEver(role, ActTakeChat) {
+		return nil, nil
+	}
+	return &Volunteer{UserID: v.Owner, Role: role, Lang: Lang(v.OwnerLang), Name: v.OwnerName}, nil
+}
+
+// ownerNotice tells the owner of a case that its reporter asks for a
+// volunteer, with the button that takes that chat.
+func (a *App) ownerNotice(v Volunteer, w Waiting) Reply {
+	return Reply{
+		ChatID:   v.UserID,
+		Lang:     v.Lang,
+		Priority: PriorityReply,
+		Texts:    []Text{T("handoff.notify_owner", "Ticket", w.Ticket, "Lang", langText(w.Lang), "Case", caseText(w.CaseCode))},
+		Buttons:  [][]Button{{{Text: T("btn.handoff_take"), Data: dataTake + ":" + strconv.FormatInt(w.Ticket, 10)}}},
+	}
 }
 
 // newChatNotice tells a volunteer on duty of a chat in the queue; an
