@@ -1173,6 +1173,26 @@ func TestStatusTypedInWords(t *testing.T) {
 	if rs = pick(anna, "flight on friday"); !has(rs, "input.use_buttons") {
 		t.Errorf("no status named: %v", describeAll(rs))
 	}
+	cancel(anna, rs)
+
+	// The words typed after the code of /status answer its question: the
+	// code was read whole and refused ("no case with this code").
+	for typed, want := range map[string]string{
+		flows.FormatCode(code) + " released":     "update.public_note",
+		code + " transferred to Krome":           "update.moved_pick",
+		code + " deported":                       "update.public_note",
+		flows.FormatCode(code) + " депортирован": "update.public_note",
+		code + " освобождён":                     "update.public_note", // as the usage shows it
+	} {
+		rs = to(anna.command("status", typed), cwVol)
+		if has(rs, "update.not_found") || !has(rs, want) || has(rs, "update.pick") {
+			t.Errorf("/status %s: %v, want %s without the question", typed, describeAll(rs), want)
+		}
+		cancel(anna, rs)
+	}
+	if rs = to(anna.command("status", code+" soon"), cwVol); !has(rs, "input.use_buttons") || !has(rs, "update.pick") {
+		t.Errorf("/status with words that name no status: %v", describeAll(rs))
+	}
 }
 
 // TestCodeTypedByAMember: a volunteer who types or pastes a case's code at

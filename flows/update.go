@@ -22,7 +22,16 @@ const findEvents = 10
 func (a *App) registerUpdates() {
 	h := &a.hooks
 	h.commands["status"] = a.guard(ActUpdateStatus, func(ctx context.Context, c *turn, arg string) error {
-		return c.startUpdate(ctx, arg)
+		// "/status K7M4-Q9XP released": the words after the code answer
+		// the first question, as typed there.
+		code, rest := splitCode(arg)
+		texts, buttons, edit := c.texts, c.buttons, c.edit
+		if err := c.startUpdate(ctx, code); err != nil || rest == "" || c.s.Flow != flowUpdate || c.s.Step != stepPick {
+			return err
+		}
+		c.texts, c.buttons, c.edit = texts, buttons, edit // not the question answered
+		c.in.Kind, c.in.Text = KindText, rest
+		return updateTyped(ctx, c)
 	})
 	h.commands["note"] = a.guard(ActAddNote, func(ctx context.Context, c *turn, arg string) error {
 		code, text := splitCode(arg)
@@ -417,9 +426,9 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 // endings differ too much from its caption for wordOfCaption
 // ("освободили" for "Освобождён(а)").
 var statusVerbs = map[string][]string{
-	StatusReleased:    {"освобод", "отпуст", "выпуст"},
-	StatusDeported:    {"депортировал", "выслал"},
-	StatusTransferred: {"перевел", "перевез"},
+	StatusReleased:    {"освобод", "освобожд", "отпуст", "выпуст", "releas"},
+	StatusDeported:    {"депортировал", "депортирован", "выслал", "deported"},
+	StatusTransferred: {"перевел", "перевез", "transfer"},
 }
 
 // statusVerb is the one status among rows whose verb (statusVerbs) a word
