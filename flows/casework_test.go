@@ -1303,3 +1303,22 @@ func TestTalkRequestReachesTheOwner(t *testing.T) {
 		t.Errorf("the owner on duty got %v, want her case's request once", describeAll(rs))
 	}
 }
+
+// TestThanksIsNotACode: a reporter thanks the bot after their news, in
+// words that happen to hold eight code letters ("ok thanks") or with an
+// "ok" before: it is a thank-you, not a case code looked up and not found,
+// nor news offered to send.
+func TestThanksIsNotACode(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, _, rep := annasCase(w, "thanks")
+	for _, said := range []string{"ok thanks", "OK, thanks!", "Хорошо, спасибо", "got it, thank you", "ок спасибо большое"} {
+		if rs := to(rep.send(said), cwReport); len(rs) != 1 || !has(rs, "menu.thanks") {
+			t.Errorf("%q: %v, want the thank-you answered", said, describeAll(rs))
+		}
+	}
+	// A code typed with its space or dash still opens the case.
+	if rs := to(rep.send("k7m4 q9xp"), cwReport); !has(rs, "check.not_found") {
+		t.Errorf("a code typed in two groups: %v", describeAll(rs))
+	}
+}

@@ -43,6 +43,11 @@ func NormalizeCode(s string) (code string, ok bool) {
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) {
+			if b.Len() != codeLen/2 {
+				// Only between the two groups, as the code is written
+				// (K7M4-Q9XP): "ok thanks" has eight code letters too.
+				return "", false
+			}
 			continue
 		}
 		c, valid := codeChar(unicode.ToUpper(r))

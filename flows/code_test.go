@@ -57,6 +57,12 @@ func TestNormalizeCode(t *testing.T) {
 		{"K7M4Q9X!", "", false},
 		{"привет!!", "", false},
 		{"c_", "", false},
+		{"K7M4 - Q9XP", "K7M4Q9XP", true},
+		// Words with eight code letters, separated elsewhere than a
+		// code is: said at the menu, not a code to look up.
+		{"ok thanks", "", false},
+		{"in 10 days", "", false},
+		{"K7 M4Q9XP", "", false},
 	}
 	for _, tt := range tests {
 		got, ok := flows.NormalizeCode(tt.in)

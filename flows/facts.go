@@ -231,7 +231,7 @@ func (c *turn) keepTyped(v string) bool {
 	if c.s.Flow != flowReport || c.s.Step == stepConsent || c.filed() || ParseUnknown(v) {
 		return false
 	}
-	if key := captionKey(v); yesWords[key] || noWords[key] || slices.Contains(thanksWords, key) {
+	if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) {
 		return false
 	}
 	return c.keepWords(v)

@@ -115,10 +115,24 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 var thanksWords = []string{"спасибо", "спасибо большое", "большое спасибо", "спс", "благодарю", "спасибо вам",
 	"thanks", "thank you", "thank you so much", "thanks a lot", "thx", "ty"}
 
+// okWords may come before a thank-you: "ok thanks", "хорошо, спасибо".
+var okWords = map[string]bool{"ok": true, "okay": true, "ок": true, "окей": true, "хорошо": true,
+	"понятно": true, "ясно": true, "great": true, "good": true, "got": true, "it": true, "отлично": true}
+
+// isThanks reports whether v is a thank-you said alone, after an "ok" or
+// not.
+func isThanks(v string) bool {
+	words := strings.Fields(captionKey(v))
+	for len(words) > 1 && okWords[words[0]] {
+		words = words[1:]
+	}
+	return slices.Contains(thanksWords, strings.Join(words, " "))
+}
+
 // thanked answers a thank-you at the main menu as a person would, rather
 // than with the greeting again.
 func thanked(_ context.Context, c *turn) (bool, error) {
-	if !slices.Contains(thanksWords, captionKey(c.in.Text)) {
+	if !isThanks(c.in.Text) {
 		return false, nil
 	}
 	c.say(T("menu.thanks"))
