@@ -1317,8 +1317,35 @@ func TestThanksIsNotACode(t *testing.T) {
 			t.Errorf("%q: %v, want the thank-you answered", said, describeAll(rs))
 		}
 	}
-	// A code typed with its space or dash still opens the case.
+	// A code typed with its space or dash is still looked up.
 	if rs := to(rep.send("k7m4 q9xp"), cwReport); !has(rs, "check.not_found") {
 		t.Errorf("a code typed in two groups: %v", describeAll(rs))
+	}
+}
+
+// TestWordIsNotACode: "detained", "deported", "tomorrow" are eight letters
+// of the code alphabet (I and L read as 1, O as 0). Typed at the menu they
+// are words — the report offered, the menu — not "no case with this code";
+// a code of letters alone that a case has still opens it.
+func TestWordIsNotACode(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	friend := w.person(8001, "en")
+	for said, want := range map[string]string{"detained": "menu.report_offer", "Deported": "menu.report_offer", "tomorrow": "menu.greeting"} {
+		if rs := friend.send(said); has(rs, "check.not_found") || !has(rs, want) {
+			t.Errorf("%q: %v, want %s", said, describeAll(rs), want)
+		}
+	}
+	// A case whose code has no digit.
+	code, _, _ := annasCase(w, "letters")
+	if _, err := w.db.Exec(`UPDATE cases SET code = 'QTQGMWGQ' WHERE code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	if rs := friend.send("qtqg-mwgq"); !has(rs, "check.header") {
+		t.Errorf("a code of letters alone: %v", describeAll(rs))
+	}
+	// A mistyped code with a digit is still "not found".
+	if rs := friend.send("QTQG-MWG9"); !has(rs, "check.not_found") {
+		t.Errorf("a mistyped code: %v", describeAll(rs))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Case statuses, as kept in the timeline. Every case starts as StatusNew.
@@ -217,6 +218,16 @@ func (a *App) registerStatus() {
 			if opened, err := a.openTypedCode(ctx, c, code); opened || err != nil {
 				return true, err
 			}
+			if !strings.ContainsFunc(c.in.Text, unicode.IsDigit) {
+				// "released", "detained": a word of eight code letters
+				// is a code only when a case has it; else it is read as
+				// words. Looked up within the limits all the same.
+				st, res, err := c.lookupAs(ctx, code, true)
+				if err != nil || res != caseFound {
+					return false, err
+				}
+				return true, c.showStatus(ctx, st)
+			}
 			return true, c.checkCode(ctx, code)
 		}
 		return false, nil
@@ -330,6 +341,13 @@ const (
 // answered: with "not found", which is the same for a malformed code and for
 // a code no case has, or with "please wait".
 func (c *turn) lookup(ctx context.Context, raw string) (CaseStatus, lookupResult, error) {
+	return c.lookupAs(ctx, raw, false)
+}
+
+// lookupAs is lookup; quiet says nothing when no case is found or the
+// limits refuse, for a word that may be a code (the caller reads it as
+// words then). A miss counts against the limits either way.
+func (c *turn) lookupAs(ctx context.Context, raw string, quiet bool) (CaseStatus, lookupResult, error) {
 	code, valid := FindCode(raw) // also "код K7M4-Q9XP", the link pasted
 	if !valid {
 		c.say(T("check.not_found"))
@@ -340,7 +358,9 @@ func (c *turn) lookup(ctx context.Context, raw string) (CaseStatus, lookupResult
 		return CaseStatus{}, 0, fmt.Errorf("lookup limit of user %d: %w", c.in.UserID, err)
 	}
 	if wait > 0 {
-		c.say(tryLaterText(wait))
+		if !quiet {
+			c.say(tryLaterText(wait))
+		}
 		return CaseStatus{}, lookupRefused, nil
 	}
 	st, err := c.a.d.Timeline.Status(ctx, code)
@@ -348,6 +368,9 @@ func (c *turn) lookup(ctx context.Context, raw string) (CaseStatus, lookupResult
 		wait, err := c.a.d.Limiter.Miss(ctx, c.in.UserID)
 		if err != nil {
 			return CaseStatus{}, 0, fmt.Errorf("record miss of user %d: %w", c.in.UserID, err)
+		}
+		if quiet {
+			return CaseStatus{}, caseMissing, nil
 		}
 		c.say(T("check.not_found"))
 		if wait > 0 {
