@@ -1326,7 +1326,8 @@ func TestThanksIsNotACode(t *testing.T) {
 // TestWordIsNotACode: "detained", "deported", "tomorrow" are eight letters
 // of the code alphabet (I and L read as 1, O as 0). Typed at the menu they
 // are words — the report offered, the menu — not "no case with this code";
-// a code of letters alone that a case has still opens it.
+// a code of letters alone that a case has still opens it. A reporter's one
+// word that says what happened ("released") is offered as news.
 func TestWordIsNotACode(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -1343,6 +1344,14 @@ func TestWordIsNotACode(t *testing.T) {
 	}
 	if rs := friend.send("qtqg-mwgq"); !has(rs, "check.header") {
 		t.Errorf("a code of letters alone: %v", describeAll(rs))
+	}
+	// A reporter's one word that says what happened is news to send.
+	rep := w.person(cwReport, "ru")
+	rep.received()
+	for _, said := range []string{"released", "Освободили!", "депортировали"} {
+		if rs := to(rep.send(said), cwReport); !has(rs, "casework.news_offer") {
+			t.Errorf("the reporter's %q: %v, want news offered", said, describeAll(rs))
+		}
 	}
 	// A mistyped code with a digit is still "not found".
 	if rs := friend.send("QTQG-MWG9"); !has(rs, "check.not_found") {

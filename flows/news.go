@@ -102,9 +102,10 @@ func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string, fil
 // — to the case whose status they just saw, or to the one they choose.
 func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 	note, p := ParseText(c.in.Text, a.cfg.MaxText)
+	words := strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })
 	if p != nil || ParseUnknown(note) || greetings[captionKey(note)] ||
-		len(strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })) < 2 {
-		return false, nil
+		len(words) < 2 && !(len(words) == 1 && statusWord(words[0])) {
+		return false, nil // one word is news only when it says what happened: "освободили"
 	}
 	rows, err := a.newsButtons(ctx, c, note)
 	if err != nil || rows == nil {

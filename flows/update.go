@@ -431,6 +431,18 @@ var statusVerbs = map[string][]string{
 	StatusTransferred: {"перевел", "перевез", "transfer"},
 }
 
+// statusWord reports whether a word is one of statusVerbs: "освободили",
+// "deported".
+func statusWord(w string) bool {
+	w = captionKey(w)
+	for _, stems := range statusVerbs {
+		if slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) }) {
+			return true
+		}
+	}
+	return false
+}
+
 // statusVerb is the one status among rows whose verb (statusVerbs) a word
 // of v begins with, and its caption.
 func (c *turn) statusVerb(rows [][]Button, prefix, v string) (value, label string, ok bool) {
