@@ -297,13 +297,16 @@ var spanWords = map[string]int{
 	"семь": 7, "восемь": 8, "девять": 9, "десять": 10, "пару": 2, "пара": 2,
 }
 
-// spanUnits are the spans in days (a month counts as one by the calendar:
-// 31 here).
+// monthSpan stands for a month among spanUnits: counted by the calendar,
+// not in days.
+const monthSpan = -1
+
+// spanUnits are the spans in days, or monthSpan.
 var spanUnits = map[string]int{
-	"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 31, "months": 31,
+	"day": 1, "days": 1, "week": 7, "weeks": 7, "month": monthSpan, "months": monthSpan,
 	"день": 1, "дня": 1, "дней": 1, "сутки": 1, "суток": 1,
 	"неделю": 7, "недели": 7, "недель": 7, "неделя": 7,
-	"месяц": 31, "месяца": 31, "месяцев": 31,
+	"месяц": monthSpan, "месяца": monthSpan, "месяцев": monthSpan,
 }
 
 // spanFill may stand in a span: "about two weeks ago", "примерно неделю
@@ -328,7 +331,7 @@ func spanDate(s string, today time.Time) (time.Time, bool) {
 			dir = -1
 		case (w == "in" || w == "через") && i == 0:
 			dir = 1
-		case spanUnits[w] > 0 && unit == 0:
+		case spanUnits[w] != 0 && unit == 0:
 			unit = spanUnits[w]
 		case spanWords[w] > 0 && unit == 0 && (n == 0 || w == "couple"): // "a couple of"
 			n = spanWords[w]
@@ -347,7 +350,7 @@ func spanDate(s string, today time.Time) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	n = max(n, 1)
-	if unit == 31 {
+	if unit == monthSpan {
 		return today.AddDate(0, dir*n, 0), true
 	}
 	return today.AddDate(0, 0, dir*n*unit), true
@@ -361,7 +364,7 @@ func vagueSpan(s string) bool {
 		switch {
 		case w == "few" || w == "several" || w == "some" || w == "несколько" || w == "нескольких":
 			vague = true
-		case spanUnits[w] > 0:
+		case spanUnits[w] != 0:
 			unit = true
 		}
 	}
