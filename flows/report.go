@@ -313,6 +313,15 @@ func required(field func(*Report) *string, parse func(string) (string, *Text)) f
 	}
 }
 
+// unverifiedName shows a Latin name the reporter could not check, with the
+// other spelling to try when there is one.
+func unverifiedName(c *turn, r *Report) Text {
+	if r.Facts.NameAlt == "" {
+		return T("value.unverified_one", "V", c.raw(r.NameLatin))
+	}
+	return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt)
+}
+
 // reportSteps declares the report flow. Read top to bottom, it is the
 // conversation a relative has with the bot.
 func reportSteps(a *App) []*step {
@@ -394,7 +403,7 @@ func reportSteps(a *App) []*step {
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 			r := &c.s.Draft
 			if r.NameLatin != "" && r.Facts.NameUnverified {
-				return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt), nil
+				return unverifiedName(c, r), nil
 			}
 			if r.NameLatin != "" {
 				return c.raw(r.NameLatin), nil
@@ -454,6 +463,27 @@ func reportSteps(a *App) []*step {
 				}
 				return accepted()
 			}
+			// In words: "не знаю" is the button that keeps the spellings
+			// offered, unverified; a bare "да" is the one spelling offered,
+			// and of two it asks which; "нет" asks for the spelling.
+			icao, old := TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)
+			offered := old != "" && !hasCyrillic(old)
+			key := captionKey(v)
+			switch {
+			case offered && (ParseUnknown(v) && !noWords[key] || strings.HasPrefix(key, "не уверен")):
+				r.NameLatin, r.Facts.NameUnverified, r.Facts.NameAlt = icao, true, ""
+				if icao != old {
+					r.Facts.NameAlt = old
+				}
+				return accepted()
+			case offered && yesWords[key] && icao == old:
+				r.NameLatin, r.Facts.NameUnverified, r.Facts.NameAlt = old, false, ""
+				return accepted()
+			case offered && yesWords[key]:
+				return wrong("parse.name_which")
+			case offered && noWords[key]:
+				return wrong("parse.name_type_it") // not as offered: as it is written
+			}
 			n, p := ParseName(v, maxName)
 			if p != nil {
 				return refused(p)
@@ -467,7 +497,7 @@ func reportSteps(a *App) []*step {
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 			r := &c.s.Draft
 			if r.NameLatin != "" && r.Facts.NameUnverified {
-				return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt), nil
+				return unverifiedName(c, r), nil
 			}
 			return c.orNone(r.NameLatin, answered), nil
 		},

@@ -213,6 +213,43 @@ func TestNameSpellings(t *testing.T) {
 	}
 }
 
+// TestNameSpellingsInWords: under the spellings offered, a relative who
+// does not know types "не знаю" — both kept, unchecked, where it was
+// refused as "the name in Latin letters"; a bare "да" under two asks which,
+// under one takes it; "нет" asks for the spelling from the documents.
+func TestNameSpellingsInWords(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, say string
+		want      []string
+		latin     string
+		alt       string
+		checked   bool
+	}{
+		{"Сергей Иванов", "не знаю", []string{"ask.name_other"}, "Sergei Ivanov", "Sergey Ivanov", false},
+		{"Сергей Иванов", "Не уверена", []string{"ask.name_other"}, "Sergei Ivanov", "Sergey Ivanov", false},
+		{"Сергей Иванов", "да", []string{"parse.name_which", "ask.name_latin_two"}, "", "", true},
+		{"Иван Петров", "да", []string{"ask.name_other"}, "Ivan Petrov", "", true},
+		{"Иван Петров", "не знаю", []string{"ask.name_other"}, "Ivan Petrov", "", false},
+		{"Иван Петров", "нет", []string{"parse.name_type_it", "ask.name_latin"}, "", "", true},
+	} {
+		c := newChat(t, "ru")
+		startReport(c)
+		c.send(tt.name)
+		c.expect(c.send(tt.say), tt.want...)
+		d := c.session().Draft
+		if d.NameLatin != tt.latin || d.Facts.NameAlt != tt.alt || d.Facts.NameUnverified == tt.checked {
+			t.Errorf("%s, %q: kept %q, alt %q, unchecked %v", tt.name, tt.say, d.NameLatin, d.Facts.NameAlt, d.Facts.NameUnverified)
+		}
+		if tt.latin != "" && !tt.checked {
+			c.command("back", "")
+			if got := c.rendered(c.last); !strings.Contains(got, "не сверено с документами") || strings.Contains(got, "пробуйте и )") {
+				t.Errorf("%s: the unchecked spelling on its question:\n%s", tt.name, got)
+			}
+		}
+	}
+}
+
 // TestTransferToStagingWarns: a transfer to a staging facility or a hold
 // room tells everyone with the code what it may mean; an ordinary transfer
 // does not.
