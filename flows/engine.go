@@ -767,6 +767,12 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		}
 	}
 	if !button {
+		if st.max == 0 && c.s.Step == stepReview && yesWords[captionKey(v)] {
+			// "Да" under the review: a report is sent only by its button
+			// or in so many words; say which.
+			c.say(T("review.say_send"))
+			return c.prompt(ctx, false)
+		}
 		if st.max == 0 {
 			if c.keepTyped(v) {
 				c.say(T("input.kept_use_buttons"))

@@ -936,3 +936,24 @@ func TestUnknownCitizenshipAndDetentionDay(t *testing.T) {
 		t.Errorf("said back without the day of the week (%s):\n%s", weekday, got)
 	}
 }
+
+// TestReviewYesSaysHowToSend: "да" under the review does not send a report
+// (it is sent by its button or in so many words), and is told how, not
+// "choose with the buttons"; "всё верно" typed sends it.
+func TestReviewYesSaysHowToSend(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	r := c.send("да")
+	c.expect(r, "review.say_send", "ask.review")
+	if got := c.rendered(r); !strings.Contains(got, "напишите «всё верно»") {
+		t.Errorf("the review's yes:\n%s", got)
+	}
+	if n := c.caseCount(); n != 0 {
+		t.Fatalf("%d cases stored after a bare yes", n)
+	}
+	c.expect(c.send("Всё верно"), "report.done")
+	if n := c.caseCount(); n != 1 {
+		t.Errorf("%d cases stored after «всё верно», want 1", n)
+	}
+}

@@ -346,7 +346,7 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 	kept := words + "\nмать сказала"
 	review := c.rendered(c.last)
 	// A bare yes at the review is not kept (nor taken for "send").
-	c.expect(c.send("да"), "input.use_buttons", "ask.review")
+	c.expect(c.send("да"), "review.say_send", "ask.review")
 	if !strings.Contains(review, "Вы также написали:</b> "+words+" / мать сказала") {
 		t.Errorf("the review does not show the words kept:\n%s", review)
 	}
