@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -691,6 +692,20 @@ func unknownLead(v string) (lead, rest string, ok bool) {
 	return lead, rest, lead != ""
 }
 
+// yesNoLeadRe is a yes or a no set off at the head of a longer message:
+// "Да, его завтра депортируют", "no - he is at Krome".
+var yesNoLeadRe = regexp.MustCompile(`(?i)^\s*(да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*\S`)
+
+// yesNoLead returns the yes or no a message begins with, set off by
+// punctuation, when more follows.
+func yesNoLead(v string) (string, bool) {
+	m := yesNoLeadRe.FindStringSubmatch(v)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
 // looksLikeANumber reports whether text is an A-number written as one:
 // with its letter A, or nine digits in a row.
 func looksLikeANumber(v string) bool {
@@ -744,6 +759,22 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				if len(strings.Fields(rest)) > 1 && c.keepTyped(v) {
 					c.say(T("input.kept"))
 				}
+				v, button = value, true
+			}
+		} else if lead, ok := yesNoLead(v); ok && st.max == 0 && c.loosely() {
+			// "Yes, they said he will be deported tomorrow" under yes
+			// and no: the yes, said back, the words kept for the
+			// volunteer.
+			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
+				label := ""
+				for _, row := range rows {
+					for _, b := range row {
+						if b.Data == c.stepPrefix()+value {
+							label = c.buttonLabel(b)
+						}
+					}
+				}
+				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
 				v, button = value, true
 			}
 		}

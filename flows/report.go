@@ -379,6 +379,10 @@ func reportSteps(a *App) []*step {
 				}
 				split = true
 			}
+			if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) || ParseUnknown(v) {
+				// "Yes" sent twice, "не знаю": an answer, not a name.
+				return wrong("parse.name_answer_word")
+			}
 			n, p := ParseName(v, maxName)
 			if p != nil {
 				return refused(p)

@@ -409,3 +409,36 @@ func TestFactDatesReadTwoWays(t *testing.T) {
 	c.expect(c.command("back", ""), "ask.final_order", "answer.current")
 	c.expect(c.send("вчера"), "date.understood", "ask.appeals")
 }
+
+// TestYesWithWordsIsYes: "Yes, they said he will be deported tomorrow"
+// under "is it urgent?" is the yes, said back, with the words kept for the
+// volunteer, where the whole message was refused as not a button; "нет —
+// не срочно" is the no. An answer word where the name is asked ("yes"
+// sent twice, "не знаю") is not taken for the name.
+func TestYesWithWordsIsYes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, say, triage string
+	}{
+		{"en", "yes, they said he will be deported tomorrow", "urgent"},
+		{"ru", "Да, его завтра депортируют", "urgent"},
+		{"ru", "нет — не срочно, просто узнать", "normal"},
+	} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		r := c.send(tt.say)
+		c.expect(r, "input.read_as", "ask.name")
+		d := c.session().Draft
+		if d.Facts.Triage != tt.triage || !strings.Contains(d.Facts.Said, strings.TrimSpace(tt.say)) {
+			t.Errorf("%q: triage %q, kept %q", tt.say, d.Facts.Triage, d.Facts.Said)
+		}
+		for _, word := range []string{"yes", "не знаю", "Да!"} {
+			c.expect(c.send(word), "parse.name_answer_word", "ask.name")
+		}
+		if d := c.session().Draft; d.NameLatin != "" || d.NameCyrillic != "" {
+			t.Errorf("an answer word kept as the name: %q / %q", d.NameLatin, d.NameCyrillic)
+		}
+	}
+}
