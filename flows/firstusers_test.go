@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -849,5 +850,17 @@ func TestFacilityPickedByPlace(t *testing.T) {
 		if d := c.session().Draft; d.FacilityID == 0 || d.FacilityText != "" {
 			t.Errorf("%q: facility %d %q", typed, d.FacilityID, d.FacilityText)
 		}
+	}
+	// A place beyond the list is said to be so, not "type just the name,
+	// in letters" as for a person's name.
+	c := newChat(t, "en")
+	fillToReview(c)
+	c.change("facility")
+	r := c.send("Stewart")
+	c.expect(r, "ask.facility_pick")
+	shown := len(r.Buttons) - 3 // "not in the list", "don't know", "type again"
+	c.expect(c.send(strconv.Itoa(shown+1)), "parse.facility_place", "ask.facility_pick")
+	if d := c.session().Draft; d.FacilityID != 0 || d.FacilityText != "Stewart" {
+		t.Errorf("after a place beyond the list: facility %d %q", d.FacilityID, d.FacilityText)
 	}
 }

@@ -340,7 +340,7 @@ func newsTyped(ctx context.Context, c *turn) error {
 			}
 			return c.newsButton(ctx, cwNewsFac, c.s.Nonce+":"+strconv.FormatInt(f.ID, 10))
 		}
-		q, p := ParseName(v, maxName)
+		q, p := facilityQuery(v)
 		if p != nil {
 			c.say(*p)
 			return c.newsPrompt(ctx)

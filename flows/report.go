@@ -185,6 +185,16 @@ func (c *turn) shownFacility(ctx context.Context, query, v string) (Facility, bo
 	return found[n-1], true, nil
 }
 
+// facilityQuery reads a facility typed to search for. A place in the list
+// ("2", "второй") that shownFacility did not take is beyond the list shown:
+// said so, not "type just the name, in letters".
+func facilityQuery(v string) (string, *Text) {
+	if ordinalOf(v) > 0 {
+		return "", problem("parse.facility_place")
+	}
+	return ParseName(v, maxName)
+}
+
 // ordinalOf reads "the first one", "второй", "3" as a place in a list
 // shown, from 1; 0 for anything else.
 func ordinalOf(v string) int {
@@ -824,7 +834,7 @@ func reportSteps(a *App) []*step {
 					return accepted()
 				}
 				// Typing again here is a new search.
-				q, p := ParseName(v, maxName)
+				q, p := facilityQuery(v)
 				if p != nil {
 					return refused(p)
 				}

@@ -509,7 +509,7 @@ func updateTyped(ctx context.Context, c *turn) error {
 			c.s.Step = stepPublicNote
 			return c.updatePrompt(ctx)
 		}
-		q, p := ParseName(v, maxName)
+		q, p := facilityQuery(v)
 		if p != nil {
 			c.say(*p)
 			return c.updatePrompt(ctx)
