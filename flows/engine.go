@@ -669,6 +669,10 @@ var (
 		"i do not agree": true, "i don t agree": true, "do not agree": true}
 )
 
+// skipWords ask to skip a question (captionKey).
+var skipWords = map[string]bool{"skip": true, "skip it": true, "skip this": true, "pass": true, "next": true,
+	"пропустить": true, "пропуск": true, "пропусти": true, "пропускаю": true, "дальше": true, "далее": true}
+
 // unknownWords begin an answer that means "I don't know" (captionKey).
 var unknownWords = []string{"не знаю", "незнаю", "не знаем", "не помню", "точно не знаю", "пока не знаю",
 	"без понятия", "понятия не имею", "не уверен", "не уверена",
@@ -751,6 +755,12 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		rows = c.stepButtons(ctx)
 		if value, ok := c.typedButton(rows, v); ok {
 			v, button = value, true
+		} else if skipWords[captionKey(v)] {
+			// "skip" where the question has no button of that name: its
+			// "I don't know", which moves on as a skip would.
+			if value, ok := c.unknownButton(rows, "не знаю"); ok {
+				v, button = value, true
+			}
 		} else if lead, rest, ok := unknownLead(v); ok {
 			// "Не знаю номер", "I don't know, maybe Texas": the press
 			// of "I don't know" where the question has it, with the rest

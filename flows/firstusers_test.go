@@ -864,3 +864,32 @@ func TestFacilityPickedByPlace(t *testing.T) {
 		t.Errorf("after a place beyond the list: facility %d %q", d.FacilityID, d.FacilityText)
 	}
 }
+
+// TestSkipTypedWhereNoSkipButton: "skip" or "пропустить" typed under a
+// question whose way on is "I don't know" moves on as that button does,
+// where "skip" was searched for as a facility's name; "no one knows" is an
+// "I don't know".
+func TestSkipTypedWhereNoSkipButton(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Maria Gonzalez", want: "ask.name_cyr"},
+		{send: "skip", want: "ask.name_other"}, // the question's own "Skip"
+		{send: "Skip", want: "ask.birth_date"},
+		{send: "пропустить", want: "ask.birth_country"},
+		{send: "skip", want: "ask.citizenship_plain"},
+		{send: "skip", want: "ask.a_number"},
+		{send: "skip", want: "ask.detained_on"},
+		{send: "skip", want: "ask.circumstance"},
+		{press: "circ.raid_work", want: "ask.details"},
+		{send: "skip", want: "ask.facility"},
+		{send: "skip", want: "ask.transfer"},
+		{send: "skip", want: "ask.lawyer"},
+		{press: "btn.lawyer_no", want: "ask.hearing"},
+		{send: "no one knows", want: "ask.stage"},
+	})
+	if d := c.session().Draft; d.FacilityText != "" || d.FacilityID != 0 || d.DetainedOn != "" || d.ANumber != "" {
+		t.Errorf("skipped answers stored: facility %q/%d, detained %q, A-number %q", d.FacilityText, d.FacilityID, d.DetainedOn, d.ANumber)
+	}
+}

@@ -954,7 +954,8 @@ func ParseUnknown(s string) bool {
 		"не знаем", "пока не знаю", "точно не знаю", "не помню", "без понятия", "понятия не имею",
 		"no", "none", "unknown", "don't know", "dont know", "do not know", "i don't know",
 		"i dont know", "i do not know", "no idea", "i have no idea", "not sure", "i'm not sure",
-		"idk", "dunno", "not known", "n a", "na",
+		"idk", "dunno", "not known", "n a", "na", "no one knows", "nobody knows", "we don't know",
+		"we dont know", "никто не знает", "мы не знаем", "не знаем пока",
 		// What one does not have is not known either.
 		"нету", "нет его", "его нет", "у меня нет", "у него нет", "у нее нет", "у неё нет", "нет у меня",
 		"don't have", "dont have", "don't have it", "dont have it", "i don't have it", "i dont have it",
