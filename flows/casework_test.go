@@ -1358,3 +1358,28 @@ func TestWordIsNotACode(t *testing.T) {
 		t.Errorf("a mistyped code: %v", describeAll(rs))
 	}
 }
+
+// TestForgetAskedInWords: "удалите мои данные", "please delete my data"
+// typed at the menu get /forget's question (the right the consent
+// promised, found without the command), where they were offered as news;
+// news that ICE deleted something does not.
+func TestForgetAskedInWords(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, _, rep := annasCase(w, "forget-words")
+	for _, said := range []string{"удалите мои данные", "Please delete my data!", "мои данные удалить", "forget me", "удалить заявку"} {
+		rs := to(rep.send(said), cwReport)
+		if !has(rs, "forget.ask") || has(rs, "casework.news_offer") {
+			t.Errorf("%q: %v, want /forget's question", said, describeAll(rs))
+		}
+	}
+	for _, said := range []string{"ICE удалил его данные", "данные удалены из системы ICE"} {
+		if rs := to(rep.send(said), cwReport); has(rs, "forget.ask") {
+			t.Errorf("%q, news of ICE: asked to erase the reporter's data", said)
+		}
+	}
+	// Nothing is erased until the button is pressed.
+	if rs := rep.command("mycases", ""); !has(rs, "mycases.list") {
+		t.Errorf("the reporter's cases after the question: %v", describeAll(rs))
+	}
+}

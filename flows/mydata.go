@@ -3,6 +3,8 @@ package flows
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Erased says what Reporters.Forget erased.
@@ -35,6 +37,36 @@ const myCasesMax = 10
 func (a *App) registerMyData() {
 	a.hooks.commands["mycases"] = func(ctx context.Context, c *turn, _ string) error { return c.myCases(ctx) }
 	a.hooks.commands["forget"] = func(ctx context.Context, c *turn, _ string) error { return c.askForget(ctx) }
+	a.hooks.menuText = append(a.hooks.menuText, forgetInWords)
+}
+
+// forgetVerbs (asked for, not told of: "удалите", not "удалили") and
+// forgetObjects (word beginnings) in a short message ask in words for what
+// /forget does: "удалите мои данные", "please delete my data", "мои данные
+// удалить", "удалить заявку".
+var (
+	forgetVerbs = map[string]bool{"удалите": true, "удалить": true, "удали": true, "сотрите": true, "стереть": true,
+		"сотри": true, "уберите": true, "delete": true, "erase": true, "remove": true, "wipe": true}
+	forgetObjects = []string{"данн", "информац", "заявк", "data", "information", "info", "report"}
+)
+
+// forgetInWords answers "удалите мои данные" typed at the menu with
+// /forget's question: the right the consent promised, found without the
+// command.
+func forgetInWords(ctx context.Context, c *turn) (bool, error) {
+	words := strings.Fields(captionKey(c.in.Text))
+	begins := func(stems []string) bool {
+		return slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) })
+		})
+	}
+	forgetMe := strings.Contains(" "+strings.Join(words, " ")+" ", " forget me ") ||
+		strings.Contains(" "+strings.Join(words, " ")+" ", " забудьте меня ")
+	asks := slices.ContainsFunc(words, func(w string) bool { return forgetVerbs[w] })
+	if len(words) > 8 || !forgetMe && !(asks && begins(forgetObjects)) {
+		return false, nil
+	}
+	return true, c.askForget(ctx)
 }
 
 // myCases lists the user's reports with their status; a button under each
