@@ -1383,3 +1383,29 @@ func TestForgetAskedInWords(t *testing.T) {
 		t.Errorf("the reporter's cases after the question: %v", describeAll(rs))
 	}
 }
+
+// TestCheckWithoutACode: someone asked for a case code who answers in words
+// ("I don't have the code") is told where a code is found and gets the
+// menu, where "not found" was said again and again; a mistyped code is
+// still "not found", the question standing.
+func TestCheckWithoutACode(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	fr := w.person(8001, "en")
+	fr.command("start", "")
+	for _, said := range []string{"i dont have the code", "у меня нет кода", "I don't know where to find it"} {
+		if rs := fr.press("m:check"); !has(rs, "check.ask") {
+			t.Fatalf("check: %v", describeAll(rs))
+		}
+		rs := fr.send(said)
+		if !has(rs, "check.no_code") || has(rs, "check.not_found") || !slices.Contains(buttonNames(rs[0]), "btn.menu_report") {
+			t.Errorf("%q: %v, want where to find a code, and the menu", said, describeAll(rs))
+		}
+	}
+	fr.press("m:check")
+	for _, typo := range []string{"K7M4 Q9XP", "ABCD"} {
+		if rs := fr.send(typo); !has(rs, "check.not_found") {
+			t.Errorf("%q: %v, want not found", typo, describeAll(rs))
+		}
+	}
+}

@@ -243,6 +243,14 @@ func (a *App) registerStatus() {
 			c.say(T("check.type_code"))
 			return c.statusPrompt(ctx)
 		}
+		if _, ok := FindCode(c.in.Text); !ok && len(strings.Fields(captionKey(c.in.Text))) > 2 {
+			// "I don't have the code": words, not a mistyped code. Where
+			// to find one, and the menu, rather than "not found" again.
+			c.reset()
+			c.say(T("check.no_code"))
+			c.menu()
+			return nil
+		}
 		return c.checkCode(ctx, c.in.Text)
 	}
 	h.buttons[dataStatus] = statusButton
