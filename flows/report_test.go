@@ -876,11 +876,8 @@ func TestReportCommand(t *testing.T) {
 func TestUnknownCitizenshipAndDetentionDay(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "en")
-	startReport(c)
+	toBirthDate(c)
 	fillReport(c, []answer{
-		{send: "Maria Gonzalez", want: "ask.name_cyr"},
-		{press: "btn.skip", want: "ask.name_other"},
-		{press: "btn.dont_know", want: "ask.birth_date"},
 		{press: "btn.dont_know", want: "ask.birth_country"},
 		{press: "btn.dont_know", want: "ask.citizenship_plain"},
 	})
