@@ -424,9 +424,20 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 		if v, ok := c.typedCaption(rows, prefix, c.in.Text); ok {
 			return c.checkinAnswer(ctx, v, true)
 		}
+		if key := captionKey(c.in.Text); c.s.Step == ckReview && (yesWords[key] || saveWords[key]) {
+			// "yes", "save" under the review: the check-in registered.
+			// Refused, a person could leave believing it was, and no
+			// alarm would ever come.
+			return c.checkinAnswer(ctx, "save", true)
+		}
 	}
 	return c.checkinAnswer(ctx, c.in.Text, false)
 }
+
+// saveWords ask to register what the review shows (captionKey).
+var saveWords = map[string]bool{"save": true, "save it": true, "register": true, "register it": true, "done": true,
+	"confirm": true, "all correct": true, "correct": true, "сохранить": true, "сохраните": true, "сохрани": true,
+	"зарегистрировать": true, "зарегистрируйте": true, "готово": true, "подтверждаю": true, "все верно": true, "верно": true}
 
 // checkinAnswer records an answer to the current step and moves on.
 func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {

@@ -662,3 +662,25 @@ func TestCheckinPhoneTypedAtTheMenu(t *testing.T) {
 		t.Errorf("offered without a check-in: %v", ids)
 	}
 }
+
+// TestCheckinReviewYesRegisters: "да" or "save" typed under the check-in's
+// review registers it: refused with "choose with the buttons", a person
+// could leave believing it was registered, and no alarm would ever come.
+func TestCheckinReviewYesRegisters(t *testing.T) {
+	for _, tt := range []struct{ lang, yes, say string }{{"ru", "да", "да"}, {"en", "yes", "Save"}} {
+		w := newWorld(t, storage.LookupLimits{})
+		p := w.person(ckPerson, tt.lang)
+		toCheckinDate(t, p, tt.yes)
+		expectTexts(t, p.press("btn.checkin_tomorrow"), "checkin.ask_time")
+		expectTexts(t, p.send("10:00"), "checkin.ask_name")
+		expectTexts(t, p.send("Ivan Petrov"), "checkin.ask_anumber")
+		expectTexts(t, p.press("btn.checkin_anumber_unknown"), "checkin.review")
+		r := p.send(tt.say)
+		if len(r.Texts) == 0 || r.Texts[0].ID != "checkin.saved" {
+			t.Errorf("%q under the review: %v, want the check-in registered", tt.say, textIDs(r))
+		}
+		if _, err := w.deps.Checkins.Active(context.Background(), p.id); err != nil {
+			t.Errorf("%q: no active check-in: %v", tt.say, err)
+		}
+	}
+}
