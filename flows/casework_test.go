@@ -1409,3 +1409,35 @@ func TestCheckWithoutACode(t *testing.T) {
 		}
 	}
 }
+
+// TestNewsTransferInWords: "его перевели" typed at "what happened?" is a
+// transfer — the case marked urgent, the place asked — where it was filed
+// as words, without the urgency; "не знаю куда" at the place question is
+// news all the same, and the "not known yet" the question's text promises
+// is a button there.
+func TestNewsTransferInWords(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, _, rep := annasCase(w, "moved-words")
+	rep.command("news", "")
+	rs := to(rep.send("его перевели"), cwReport)
+	if !has(rs, "casework.news_read_as") || !has(rs, "casework.news_fac") ||
+		!slices.Contains(buttonNames(rs[len(rs)-1]), "btn.facility_unknown") {
+		t.Fatalf("a transfer in words: %v %v", describeAll(rs), buttonNames(rs[len(rs)-1]))
+	}
+	if rs := to(rep.send("в какой-то центр zzqx"), cwReport); !slices.Contains(buttonNames(rs[len(rs)-1]), "btn.facility_unknown") {
+		t.Errorf("a search that finds nothing offers no 'not known yet': %v", buttonNames(rs[len(rs)-1]))
+	}
+	rs = rep.send("не знаю куда")
+	if !has(to(rs, cwReport), "casework.news_saved") || !has(to(rs, cwVol), "casework.news_owner") {
+		t.Fatalf("moved, place unknown: %v", describeAll(rs))
+	}
+	if v := mustView(t, w, code); !slices.Contains(v.Urgent, flows.UrgentTransfer) {
+		t.Errorf("after a transfer in words the case is not urgent: %v", v.Urgent)
+	}
+	// "Not moved" is words, not a transfer.
+	rep.command("news", "")
+	if rs := to(rep.send("его не перевели, всё там же"), cwReport); !has(rs, "casework.news_saved") {
+		t.Errorf("a denied transfer: %v", describeAll(rs))
+	}
+}

@@ -191,9 +191,10 @@ func (c *turn) newsPrompt(ctx context.Context) error {
 		}
 		c.buttons = append(c.buttons, cancel)
 	case stepNewsFac:
+		unknown := []Button{{Text: T("btn.facility_unknown"), Data: c.newsData(cwNewsFac, "unknown")}}
 		if u.Query == "" {
 			c.say(T("casework.news_fac", "Code", code))
-			c.buttons = [][]Button{cancel}
+			c.buttons = [][]Button{unknown, cancel}
 			return nil
 		}
 		found, err := c.a.d.Facilities.Match(ctx, u.Query, facilityMatches)
@@ -209,7 +210,7 @@ func (c *turn) newsPrompt(ctx context.Context) error {
 			c.buttons = append(c.buttons, []Button{{Label: facilityLabel(f),
 				Data: c.newsData(cwNewsFac, strconv.FormatInt(f.ID, 10))}})
 		}
-		c.buttons = append(c.buttons, []Button{{Text: T("btn.news_fac_typed"), Data: c.newsData(cwNewsFac, "typed")}}, cancel)
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.news_fac_typed"), Data: c.newsData(cwNewsFac, "typed")}}, unknown, cancel)
 	case stepNewsDate:
 		field := T("casework.field." + DateHearing)
 		if u.Status == NewsDeportation {
@@ -264,6 +265,10 @@ func (c *turn) newsButton(ctx context.Context, act, arg string) error {
 		return c.commitNews(ctx)
 	case act == cwNewsFac && c.s.Step == stepNewsFac && v == "typed" && u.Query != "":
 		u.FacilityID = 0
+		return c.commitNews(ctx)
+	case act == cwNewsFac && c.s.Step == stepNewsFac && v == "unknown":
+		// Moved, nobody knows where yet: news all the same.
+		u.FacilityID, u.Query = 0, ""
 		return c.commitNews(ctx)
 	case act == cwNewsFac && c.s.Step == stepNewsFac:
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -340,6 +345,10 @@ func newsTyped(ctx context.Context, c *turn) error {
 			}
 			return c.newsButton(ctx, cwNewsFac, c.s.Nonce+":"+strconv.FormatInt(f.ID, 10))
 		}
+		if _, _, lead := unknownLead(v); lead || ParseUnknown(v) {
+			// "не знаю куда": the button that says so.
+			return c.newsButton(ctx, cwNewsFac, c.s.Nonce+":unknown")
+		}
 		q, p := facilityQuery(v)
 		if p != nil {
 			c.say(*p)
@@ -375,12 +384,31 @@ func newsTyped(ctx context.Context, c *turn) error {
 		// ("его перевели в Krome, суд 12 января"): it is the "other news"
 		// in words, for the volunteer to read.
 		if note, p := ParseText(v, c.a.cfg.MaxText); p == nil && hasLetter(note) && !ParseUnknown(note) {
+			if movedInWords(note) {
+				// "Его перевели": a transfer, which makes the case
+				// urgent and is asked where; the words go with it.
+				u.Status, u.Note, c.s.Step = NewsMoved, note, stepNewsFac
+				c.say(T("casework.news_read_as", "Kind", T("btn.news_moved")))
+				return c.newsPrompt(ctx)
+			}
 			u.Status, u.Note = NewsText, note
 			return c.commitNews(ctx)
 		}
 	}
 	c.say(T("input.use_buttons"))
 	return c.newsPrompt(ctx)
+}
+
+// movedInWords reports whether news typed in words tells of a transfer
+// ("его перевели", "he was transferred", "moved to Krome"), not denied.
+func movedInWords(note string) bool {
+	words := strings.Fields(captionKey(note))
+	if slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
+		return false
+	}
+	return slices.ContainsFunc(words, func(w string) bool {
+		return w == "moved" || slices.ContainsFunc(statusVerbs[StatusTransferred], func(s string) bool { return strings.HasPrefix(w, s) })
+	})
 }
 
 // newsFile keeps a file sent at the news' date or facility question with
