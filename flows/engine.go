@@ -562,6 +562,18 @@ func (c *turn) oneButton(rows [][]Button, prefix string, match func(label string
 	return value, label, false
 }
 
+// labelOf is the caption of the button among rows whose data is data.
+func (c *turn) labelOf(rows [][]Button, data string) (string, bool) {
+	for _, row := range rows {
+		for _, b := range row {
+			if b.Data == data {
+				return c.buttonLabel(b), true
+			}
+		}
+	}
+	return "", false
+}
+
 // buttonLabel is the caption a button shows in the chat's language.
 func (c *turn) buttonLabel(b Button) string {
 	if b.Label != "" {
@@ -776,14 +788,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			// and no: the yes, said back, the words kept for the
 			// volunteer.
 			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
-				label := ""
-				for _, row := range rows {
-					for _, b := range row {
-						if b.Data == c.stepPrefix()+value {
-							label = c.buttonLabel(b)
-						}
-					}
-				}
+				label, _ := c.labelOf(rows, c.stepPrefix()+value)
 				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
 				v, button = value, true
 			}
@@ -808,7 +813,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		}
 	}
 	if !button {
-		if st.max == 0 && c.s.Step == stepReview && yesWords[captionKey(v)] {
+		if c.s.Step == stepReview && yesWords[captionKey(v)] {
 			// "Да" under the review: a report is sent only by its button
 			// or in so many words; say which.
 			c.say(T("review.say_send"))

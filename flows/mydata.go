@@ -55,15 +55,13 @@ var (
 // command.
 func forgetInWords(ctx context.Context, c *turn) (bool, error) {
 	words := strings.Fields(captionKey(c.in.Text))
-	begins := func(stems []string) bool {
-		return slices.ContainsFunc(words, func(w string) bool {
-			return slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) })
-		})
-	}
-	forgetMe := strings.Contains(" "+strings.Join(words, " ")+" ", " forget me ") ||
-		strings.Contains(" "+strings.Join(words, " ")+" ", " забудьте меня ")
+	padded := " " + strings.Join(words, " ") + " "
+	forgetMe := strings.Contains(padded, " forget me ") || strings.Contains(padded, " забудьте меня ")
 	asks := slices.ContainsFunc(words, func(w string) bool { return forgetVerbs[w] })
-	if len(words) > 8 || !forgetMe && !(asks && begins(forgetObjects)) {
+	names := slices.ContainsFunc(words, func(w string) bool {
+		return slices.ContainsFunc(forgetObjects, func(s string) bool { return strings.HasPrefix(w, s) })
+	})
+	if len(words) > 8 || !forgetMe && !(asks && names) {
 		return false, nil
 	}
 	return true, c.askForget(ctx)

@@ -406,9 +406,7 @@ func movedInWords(note string) bool {
 	if slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
 		return false
 	}
-	return slices.ContainsFunc(words, func(w string) bool {
-		return w == "moved" || slices.ContainsFunc(statusVerbs[StatusTransferred], func(s string) bool { return strings.HasPrefix(w, s) })
-	})
+	return slices.ContainsFunc(words, func(w string) bool { return w == "moved" || statusOfWord(w) == StatusTransferred })
 }
 
 // newsFile keeps a file sent at the news' date or facility question with

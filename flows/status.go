@@ -358,7 +358,9 @@ func (c *turn) lookup(ctx context.Context, raw string) (CaseStatus, lookupResult
 func (c *turn) lookupAs(ctx context.Context, raw string, quiet bool) (CaseStatus, lookupResult, error) {
 	code, valid := FindCode(raw) // also "код K7M4-Q9XP", the link pasted
 	if !valid {
-		c.say(T("check.not_found"))
+		if !quiet {
+			c.say(T("check.not_found"))
+		}
 		return CaseStatus{}, caseMissing, nil
 	}
 	wait, err := c.a.d.Limiter.Allow(ctx, c.in.UserID)

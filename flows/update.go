@@ -431,17 +431,20 @@ var statusVerbs = map[string][]string{
 	StatusTransferred: {"перевел", "перевез", "transfer"},
 }
 
-// statusWord reports whether a word is one of statusVerbs: "освободили",
-// "deported".
-func statusWord(w string) bool {
-	w = captionKey(w)
-	for _, stems := range statusVerbs {
+// statusOfWord is the status whose verb (statusVerbs) the word (captionKey)
+// begins with; "" for none.
+func statusOfWord(w string) string {
+	for status, stems := range statusVerbs {
 		if slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) }) {
-			return true
+			return status
 		}
 	}
-	return false
+	return ""
 }
+
+// statusWord reports whether a word is one of statusVerbs: "освободили",
+// "deported".
+func statusWord(w string) bool { return statusOfWord(captionKey(w)) != "" }
 
 // statusVerb is the one status among rows whose verb (statusVerbs) a word
 // of v begins with, and its caption.
@@ -451,27 +454,19 @@ func (c *turn) statusVerb(rows [][]Button, prefix, v string) (value, label strin
 		return "", "", false
 	}
 	var found string
-	for status, stems := range statusVerbs {
-		if slices.ContainsFunc(typed, func(w string) bool {
-			return slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) })
-		}) {
-			if found != "" {
+	for _, w := range typed {
+		if s := statusOfWord(w); s != "" {
+			if found != "" && found != s {
 				return "", "", false
 			}
-			found = status
+			found = s
 		}
 	}
 	if found == "" {
 		return "", "", false
 	}
-	for _, row := range rows {
-		for _, b := range row {
-			if b.Data == prefix+found {
-				return found, c.buttonLabel(b), true
-			}
-		}
-	}
-	return "", "", false
+	label, ok = c.labelOf(rows, prefix+found)
+	return found, label, ok
 }
 
 // leadWords are the little words that lead what follows a status typed in
