@@ -1,5 +1,6 @@
-// Package storagetest gives tests real Postgres and Redis: a fresh migrated
-// database per test and a Redis key prefix per test. DATABASE_URL and
+// Package storagetest gives tests real Postgres and Redis: a migrated
+// database of the test's own (new, or emptied after an earlier test of the
+// process) and a Redis key prefix per test. DATABASE_URL and
 // REDIS_URL name the servers (scripts/services.sh starts them). When one is
 // missing the test is skipped, except under CI=true, where it fails.
 package storagetest
