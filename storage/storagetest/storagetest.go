@@ -274,8 +274,8 @@ func (d *pooledDB) reset(ctx context.Context) error {
 
 // fingerprintSQL sums up what deleting rows does not put back: the
 // schema's relations, columns, privileges, functions and extensions, the
-// database's own privileges, and the rows of the tables the migrations
-// filled.
+// database's own privileges, temporary tables and advisory locks its
+// connections hold, and the rows of the tables the migrations filled.
 const fingerprintSQL = `SELECT md5(concat_ws('|',
 	(SELECT string_agg(c.relname || ':' || c.relkind::text || ':' || c.relnatts || ':' || coalesce(c.relacl::text, ''), ',' ORDER BY c.relname)
 	   FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace),
@@ -287,6 +287,9 @@ const fingerprintSQL = `SELECT md5(concat_ws('|',
 	(SELECT coalesce(nspacl::text, '') FROM pg_namespace WHERE nspname = 'public'),
 	(SELECT coalesce(datacl::text, '') FROM pg_database WHERE datname = current_database()),
 	(SELECT count(*) FROM pg_default_acl),
+	(SELECT count(*) FROM pg_class WHERE relpersistence = 't'),
+	(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+	    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
 	(SELECT md5(string_agg(m::text, ',' ORDER BY m::text)) FROM schema_migrations m),
 	(SELECT md5(string_agg(f::text, ',' ORDER BY f::text)) FROM facilities f),
 	(SELECT md5(string_agg(a::text, ',' ORDER BY a::text)) FROM facility_aliases a)))`

@@ -58,6 +58,8 @@ func TestPostgresChangedIsNotReused(t *testing.T) {
 		`CREATE TABLE leftover (x int)`,
 		`DELETE FROM facility_aliases`,
 		`GRANT SELECT ON reporters TO PUBLIC`,
+		`SELECT pg_advisory_lock(7)`,
+		`CREATE TEMP TABLE scratch (x int)`,
 	} {
 		var changed *sqlx.DB
 		t.Run("change", func(t *testing.T) {
