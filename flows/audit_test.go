@@ -94,7 +94,7 @@ func TestAuditCommand(t *testing.T) {
 	admin.expectGot("update.not_found")
 	holder.received()
 	holder.command("audit", c.Code)
-	holder.expectGot("command.unknown+menu.choose")
+	holder.expectGot("command.role_needed")
 }
 
 // TestInputCaps: inputs larger than Telegram ever sends are refused before

@@ -151,7 +151,9 @@ func dataOf(rs []flows.Reply, id string) string {
 }
 
 // known is allowed when the command is not answered as an unknown one.
-func known(mine, _ []flows.Reply) bool { return len(mine) > 0 && !has(mine, "command.unknown") }
+func known(mine, _ []flows.Reply) bool {
+	return len(mine) > 0 && !has(mine, "command.unknown") && !has(mine, "command.role_needed")
+}
 
 // accesses are in an order that keeps the world as the next one needs it:
 // the relay comes before the update and note flows (a note being asked for

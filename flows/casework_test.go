@@ -1441,3 +1441,37 @@ func TestNewsTransferInWords(t *testing.T) {
 		t.Errorf("a denied transfer: %v", describeAll(rs))
 	}
 }
+
+// TestMemberToldTheRoleACommandNeeds: a volunteer who sends a
+// coordinator's or an admin's command is told which role it needs, in
+// their language, not that the command does not exist; someone who is not
+// a member still gets "I don't know that command", so the bot does not say
+// to strangers which commands it has.
+func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	anna, vera := w.person(cwVol, "en"), w.person(cwCoord, "ru")
+	for _, c := range []struct {
+		who        *hperson
+		lang, cmd  string
+		role, mine string
+	}{
+		{anna, "en", "merge", "“coordinator”", "“volunteer”"},
+		{anna, "en", "stats", "“coordinator”", "“volunteer”"},
+		{anna, "en", "audit", "“admin”", "“volunteer”"},
+		{vera, "ru", "volunteers", "«администратор»", "«координатор»"},
+	} {
+		rs := to(c.who.command(c.cmd, ""), c.who.id)
+		if len(rs) != 1 || describe(rs[0]) != "command.role_needed" {
+			t.Errorf("/%s from a %s: %v", c.cmd, c.mine, describeAll(rs))
+			continue
+		}
+		text := w.cat.Render(c.lang, rs[0].Texts...)
+		if !strings.Contains(text, "/"+c.cmd) || !strings.Contains(text, c.role) || !strings.Contains(text, c.mine) {
+			t.Errorf("/%s from a %s: %q", c.cmd, c.mine, text)
+		}
+	}
+	if rs := w.person(7095, "en").command("merge", ""); !has(rs, "command.unknown") || has(rs, "command.role_needed") {
+		t.Errorf("/merge from someone who is not a member: %v", describeAll(rs))
+	}
+}

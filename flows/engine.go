@@ -290,8 +290,8 @@ func writtenInCyrillic(s string) bool {
 }
 
 // unknownCommand answers a command that does not exist, and a member's
-// command from anyone else exactly the same: the bot does not say that the
-// command exists.
+// command from someone who is not a member exactly the same: the bot does
+// not say to strangers that the command exists (guard).
 func (c *turn) unknownCommand(ctx context.Context) error {
 	c.say(T("command.unknown"))
 	return c.show(ctx)

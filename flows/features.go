@@ -51,14 +51,24 @@ type button = func(ctx context.Context, c *turn, rest string) error
 // case asked for.
 func (a *App) guard(act Action, cmd command) command {
 	return func(ctx context.Context, c *turn, arg string) error {
-		ok, err := a.mayEverUser(ctx, c.in.UserID, act)
-		if err != nil {
-			return err
+		if Allowed(RoleNone, act, false) {
+			return cmd(ctx, c, arg)
 		}
-		if !ok {
+		role, err := a.role(ctx, c.in.UserID)
+		if err != nil {
+			return fmt.Errorf("role of user %d: %w", c.in.UserID, err)
+		}
+		if mayEver(role, act) {
+			return cmd(ctx, c, arg)
+		}
+		if role == RoleNone {
 			return c.unknownCommand(ctx)
 		}
-		return cmd(ctx, c, arg)
+		// A member knows the volunteers' commands exist: they are told
+		// which role this one needs, not that it does not exist.
+		p, _ := permission(act)
+		c.say(T("command.role_needed", "Command", c.in.Command, "Role", roleText(p.Min), "Yours", roleText(role)))
+		return nil
 	}
 }
 

@@ -407,7 +407,8 @@ func TestHandoffConversation(t *testing.T) {
 // TestHandoffMembersOnly: someone who is not a member gets, for every
 // volunteer command and button, exactly what an unknown command or an old
 // button gets — nothing of the queue or of any case. Roles are checked
-// one by one: a volunteer may not see /stats, a coordinator not /volunteers.
+// one by one: a volunteer may not see /stats, a coordinator not
+// /volunteers; a member is told the role the command needs.
 func TestHandoffMembersOnly(t *testing.T) {
 	w := newHWorld(t)
 	ctx := context.Background()
@@ -448,9 +449,12 @@ func TestHandoffMembersOnly(t *testing.T) {
 				}
 				p.command(c.name, c.arg)
 				got := p.received()
-				if !sameReplies(got, unknown) {
+				if tt.role == flows.RoleNone && !sameReplies(got, unknown) {
 					t.Errorf("%s (%s) /%s %s got %q, want the unknown command's %q", tt.name, lang, c.name, c.arg,
 						describeAll(got), describeAll(unknown))
+				}
+				if tt.role != flows.RoleNone && !slices.Equal(describeAll(got), []string{"command.role_needed"}) {
+					t.Errorf("%s (%s) /%s %s got %q, want the role it needs", tt.name, lang, c.name, c.arg, describeAll(got))
 				}
 				w.leaks(t, got, cs.Code, "Ivan Petrov", "A 123 456 789")
 			}
