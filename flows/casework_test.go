@@ -1475,3 +1475,32 @@ func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
 		t.Errorf("/merge from someone who is not a member: %v", describeAll(rs))
 	}
 }
+
+// TestNoteWithoutACode: a volunteer who forgets the code ("/note called
+// the lawyer", "/status released") is shown where the code goes, not told
+// that no case has the code "called"; a code of the right shape that no
+// case has is still "no case with this code". Nothing is stored.
+func TestNoteWithoutACode(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, _ := annasCase(w, "no-code")
+	for _, c := range []struct{ cmd, arg, want string }{
+		{"note", "called the lawyer", "note.usage"},
+		{"status", "released", "update.usage"},
+		{"note", "ZZZZ-9999 called the lawyer", "update.not_found"},
+	} {
+		rs := to(anna.command(c.cmd, c.arg), cwVol)
+		if len(rs) == 0 || rs[0].Texts[0].ID != c.want {
+			t.Errorf("/%s %s: %v, want %s", c.cmd, c.arg, describeAll(rs), c.want)
+		}
+	}
+	files, err := w.timeline.Find(context.Background(), code, "")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("find case: %v %v", files, err)
+	}
+	for _, e := range files[0].Events {
+		if e.Kind == flows.EventNote || e.Status == flows.StatusReleased {
+			t.Errorf("after the commands without a code the case has %+v", e)
+		}
+	}
+}

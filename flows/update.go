@@ -105,14 +105,21 @@ func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool
 		c.say(T(usage))
 		return CaseStatus{}, false, c.again(ctx)
 	}
+	// "/note called the lawyer", "/status released": what comes first is
+	// no code, or a word of eight code letters no case has; the volunteer
+	// is shown where the code goes.
 	code, valid := NormalizeCode(raw)
 	if !valid {
-		c.say(T("update.not_found"))
+		c.say(T(usage))
 		return CaseStatus{}, false, c.again(ctx)
 	}
 	st, err := c.a.d.Timeline.Status(ctx, code)
 	if errors.Is(err, ErrNotFound) {
-		c.say(T("update.not_found"))
+		if !strings.ContainsFunc(raw, unicode.IsDigit) {
+			c.say(T(usage))
+		} else {
+			c.say(T("update.not_found"))
+		}
 		return CaseStatus{}, false, c.again(ctx)
 	}
 	if err != nil {
