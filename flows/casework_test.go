@@ -1504,3 +1504,36 @@ func TestNoteWithoutACode(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeTypedInWords: a coordinator may type /merge's codes as people
+// write them — "A into B", "A в B", "A, B", "A → B", a code with a space
+// in the middle — and the first is merged into the second; three codes,
+// or one, still get the usage and merge nothing.
+func TestMergeTypedInWords(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	vera := w.person(cwCoord, "ru")
+	for i, typed := range []string{"%s into %s", "%s в %s", "%s, %s", "%s → %s", "%s %s"} {
+		_, from := w.confirm(7200+int64(2*i), fmt.Sprintf("m%d-from", i), 0)
+		_, into := w.confirm(7201+int64(2*i), fmt.Sprintf("m%d-into", i), 0)
+		fromTyped := flows.FormatCode(from)
+		if i == 4 {
+			fromTyped = strings.Replace(fromTyped, "-", " ", 1)
+		}
+		vera.received()
+		arg := fmt.Sprintf(typed, fromTyped, flows.FormatCode(into))
+		if rs := to(vera.command("merge", arg), cwCoord); !has(rs, "tools.merged") {
+			t.Errorf("/merge %s: %v", arg, describeAll(rs))
+		}
+		if !mustView(t, w, from).Merged || mustView(t, w, into).Merged {
+			t.Errorf("/merge %s: the second case was merged into the first", arg)
+		}
+	}
+	_, a := w.confirm(7300, "m-a", 0)
+	_, b := w.confirm(7301, "m-b", 0)
+	for _, arg := range []string{flows.FormatCode(a), a + " " + b + " " + a, a + " в"} {
+		if rs := to(vera.command("merge", arg), cwCoord); !has(rs, "tools.merge_usage") {
+			t.Errorf("/merge %s: %v, want the usage", arg, describeAll(rs))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -104,12 +105,25 @@ func (a *App) caseExtras(ctx context.Context, caseID int64) ([]Text, error) {
 // mergeCommand is /merge FROM INTO: the report FROM becomes part of the
 // case INTO.
 func (a *App) mergeCommand(ctx context.Context, c *turn, m *member, arg string) error {
-	fields := strings.Fields(arg)
-	if len(fields) != 2 {
+	from, into, ok := mergeArgs(arg)
+	if !ok {
 		m.say(T("tools.merge_usage"))
 		return nil
 	}
-	return a.merge(ctx, c, m, fields[0], fields[1])
+	return a.merge(ctx, c, m, from, into)
+}
+
+// mergeArgs reads /merge's two codes as a coordinator may type them:
+// "Q9XZ-K7M4 K7M4-Q9XP", "Q9XZ-K7M4 into K7M4-Q9XP", "Q9XZ-K7M4 в
+// K7M4-Q9XP", "Q9XZ-K7M4, K7M4-Q9XP", "Q9XZ K7M4 → K7M4 Q9XP".
+func mergeArgs(arg string) (from, into string, ok bool) {
+	arg = strings.NewReplacer(",", " ", ";", " ", "→", " ", "->", " ", "=>", " ").Replace(arg)
+	from, rest := splitCode(arg)
+	if w, after, _ := strings.Cut(rest, " "); slices.Contains([]string{"в", "во", "into", "to"}, strings.ToLower(w)) {
+		rest = after
+	}
+	into, extra := splitCode(rest)
+	return from, into, from != "" && into != "" && extra == ""
 }
 
 // mergeButton is the card's merge button: "<from>:<into>".
