@@ -1537,3 +1537,53 @@ func TestMergeTypedInWords(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteOnTheHeldChatsCase: a volunteer talking with a case's reporter
+// writes "/note ICE confirmed Krome" without the code: the note is on that
+// case, and the reporter gets nothing of it; "/note" alone asks for the
+// note of that case. A code typed first still names the case.
+func TestNoteOnTheHeldChatsCase(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "held-note")
+	_, other := w.confirm(7310, "held-other", 0)
+	anna.command("write", code)
+	anna.received()
+	rep.received()
+
+	for _, arg := range []string{"ICE confirmed Krome", "released tomorrow, says the lawyer"} {
+		if rs := to(anna.command("note", arg), cwVol); !has(rs, "note.saved") {
+			t.Errorf("/note %s in the reporter's chat: %v", arg, describeAll(rs))
+		}
+	}
+	if rs := rep.received(); len(rs) != 0 {
+		t.Errorf("the reporter got the internal note: %v", describeAll(rs))
+	}
+	if rs := to(anna.command("note", ""), cwVol); !has(rs, "note.ask") {
+		t.Errorf("/note alone in the reporter's chat: %v", describeAll(rs))
+	}
+	anna.command("cancel", "")
+	if rs := to(anna.command("note", flows.FormatCode(other)+" seen at intake"), cwVol); !has(rs, "note.saved") {
+		t.Errorf("/note with another case's code: %v", describeAll(rs))
+	}
+	notes := func(code string) []string {
+		files, err := w.timeline.Find(context.Background(), code, "")
+		if err != nil || len(files) != 1 {
+			t.Fatalf("find case: %v %v", files, err)
+		}
+		var out []string
+		for _, e := range files[0].Events {
+			if e.Kind == flows.EventNote {
+				out = append(out, e.Note)
+			}
+		}
+		return out
+	}
+	if got := notes(code); len(got) != 2 || !slices.Contains(got, "ICE confirmed Krome") ||
+		!slices.Contains(got, "released tomorrow, says the lawyer") {
+		t.Errorf("the held chat's case has notes %q", got)
+	}
+	if got := notes(other); !slices.Equal(got, []string{"seen at intake"}) {
+		t.Errorf("the other case has notes %q", got)
+	}
+}

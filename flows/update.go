@@ -35,6 +35,13 @@ func (a *App) registerUpdates() {
 	})
 	h.commands["note"] = a.guard(ActAddNote, func(ctx context.Context, c *turn, arg string) error {
 		code, text := splitCode(arg)
+		held, err := c.heldCase(ctx, code)
+		if err != nil {
+			return err
+		}
+		if held != "" {
+			code, text = held, strings.TrimSpace(arg)
+		}
 		return c.startNote(ctx, code, text)
 	})
 	h.commands["find"] = a.guard(ActFindCase, func(ctx context.Context, c *turn, arg string) error {
@@ -42,6 +49,33 @@ func (a *App) registerUpdates() {
 	})
 	h.flows[flowUpdate] = updateTyped
 	h.flows[flowNote] = updateTyped
+}
+
+// heldCase returns, for "/note called ICE" from a volunteer who holds one
+// chat and it is about a case, that case's code; "" when first is the code
+// of a case (or a code with a digit, which the note's lookup answers), or
+// the volunteer holds no such chat. As in a case's forum topic, a note
+// written while talking with the reporter is on their case.
+func (c *turn) heldCase(ctx context.Context, first string) (string, error) {
+	if code, ok := NormalizeCode(first); ok {
+		if strings.ContainsFunc(first, unicode.IsDigit) {
+			return "", nil
+		}
+		switch _, err := c.a.d.Timeline.Status(ctx, code); {
+		case err == nil:
+			return "", nil
+		case !errors.Is(err, ErrNotFound):
+			return "", fmt.Errorf("case status for volunteer %d: %w", c.in.UserID, err)
+		}
+	}
+	held, err := c.a.d.Queue.Held(ctx, c.in.UserID, "")
+	if err != nil {
+		return "", fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+	}
+	if len(held) != 1 || held[0].CaseCode == "" {
+		return "", nil
+	}
+	return held[0].CaseCode, nil
 }
 
 // splitCode splits "/note K7M4-Q9XP text" into the code and the text. A
