@@ -1541,7 +1541,8 @@ func TestMergeTypedInWords(t *testing.T) {
 // TestNoteOnTheHeldChatsCase: a volunteer talking with a case's reporter
 // writes "/note ICE confirmed Krome" without the code: the note is on that
 // case, and the reporter gets nothing of it; "/note" alone asks for the
-// note of that case. A code typed first still names the case.
+// note of that case, "/status" alone or in words changes that case's
+// status. A code typed first still names the case.
 func TestNoteOnTheHeldChatsCase(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -1562,6 +1563,16 @@ func TestNoteOnTheHeldChatsCase(t *testing.T) {
 	if rs := to(anna.command("note", ""), cwVol); !has(rs, "note.ask") {
 		t.Errorf("/note alone in the reporter's chat: %v", describeAll(rs))
 	}
+	anna.command("cancel", "")
+	if rs := to(anna.command("status", ""), cwVol); !has(rs, "update.pick") || !strings.Contains(w.cat.Render("en", rs[0].Texts...), flows.FormatCode(code)) {
+		t.Errorf("/status alone in the reporter's chat: %v", describeAll(rs))
+	}
+	anna.command("cancel", "")
+	rs := to(anna.command("status", "a lawyer is helping"), cwVol)
+	if !has(rs, "update.public_note") || !strings.Contains(w.cat.Render("en", rs[0].Texts...), flows.FormatCode(code)) {
+		t.Errorf("/status in words in the reporter's chat: %v", describeAll(rs))
+	}
+	rep.received()
 	anna.command("cancel", "")
 	if rs := to(anna.command("note", flows.FormatCode(other)+" seen at intake"), cwVol); !has(rs, "note.saved") {
 		t.Errorf("/note with another case's code: %v", describeAll(rs))

@@ -25,6 +25,13 @@ func (a *App) registerUpdates() {
 		// "/status K7M4-Q9XP released": the words after the code answer
 		// the first question, as typed there.
 		code, rest := splitCode(arg)
+		held, err := c.heldCase(ctx, code)
+		if err != nil {
+			return err
+		}
+		if held != "" {
+			code, rest = held, strings.TrimSpace(arg)
+		}
 		texts, buttons, edit := c.texts, c.buttons, c.edit
 		if err := c.startUpdate(ctx, code); err != nil || rest == "" || c.s.Flow != flowUpdate || c.s.Step != stepPick {
 			return err
@@ -51,11 +58,12 @@ func (a *App) registerUpdates() {
 	h.flows[flowNote] = updateTyped
 }
 
-// heldCase returns, for "/note called ICE" from a volunteer who holds one
-// chat and it is about a case, that case's code; "" when first is the code
-// of a case (or a code with a digit, which the note's lookup answers), or
-// the volunteer holds no such chat. As in a case's forum topic, a note
-// written while talking with the reporter is on their case.
+// heldCase returns, for "/note called ICE" or "/status released" from a
+// volunteer who holds one chat and it is about a case, that case's code;
+// "" when first is the code of a case (or a code with a digit, which the
+// command's lookup answers), or the volunteer holds no such chat. As in a
+// case's forum topic, what they write while talking with the reporter is
+// about the reporter's case.
 func (c *turn) heldCase(ctx context.Context, first string) (string, error) {
 	if code, ok := NormalizeCode(first); ok {
 		if strings.ContainsFunc(first, unicode.IsDigit) {
