@@ -65,7 +65,7 @@ func TestHoldKeepsTheChat(t *testing.T) {
 	user.expectGot("handoff.returned+handoff.position+handoff.write_while_waiting")
 
 	// Bad numbers, and /hold without a chat, change nothing.
-	for _, arg := range []string{"", "sixty", "-1", "481", "1.5"} {
+	for _, arg := range []string{"", "sixty", "-1", "481", "1.5", "9 hours", "2 days", "soon"} {
 		if rs := vol.command("hold", arg); !has(rs, "tools.hold_usage") {
 			t.Errorf("/hold %q answered %v", arg, describeAll(rs))
 		}
@@ -163,5 +163,30 @@ func TestTranscriptPages(t *testing.T) {
 	buttonData(t, next[0], "btn.tools_earlier")
 	if read := w.audited(c.ID)[flows.AuditTranscript]; read != 2 {
 		t.Errorf("%d transcript reads audited, want 2", read)
+	}
+}
+
+// TestHoldTypedInWords: "/hold 2 hours", "1,5 ч", "90 min", "30 минут"
+// hold the chat for as long as they say; "/hold off" ends the hold.
+func TestHoldTypedInWords(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	user, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	user.received()
+	vol.received()
+	for _, c := range []struct {
+		arg     string
+		minutes int
+	}{{"2 hours", 120}, {"1,5 ч", 90}, {"90 min", 90}, {"30 минут", 30}, {"2h", 120}, {"45", 45}} {
+		rs := to(vol.command("hold", c.arg), hVolunteer)
+		if len(rs) != 1 || describe(rs[0]) != "tools.hold_set" || rs[0].Texts[0].Count != c.minutes {
+			t.Errorf("/hold %s: %v, want a hold of %d minutes", c.arg, describeAll(rs), c.minutes)
+		}
+	}
+	if rs := vol.command("hold", "off"); !has(rs, "tools.hold_ended") {
+		t.Errorf("/hold off: %v", describeAll(rs))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -233,9 +234,38 @@ const maxHold = 8 * 60
 // active chat for N minutes (on the phone with ICE), so the timers neither
 // remind them nor take the chat back before then; the user is told the
 // volunteer is still on it. /hold 0 ends a hold.
+// holdMinutes reads /hold's time as volunteers type it: "60", "90 min",
+// "2 hours", "1.5h", "2 часа", "30 минут", "off" (0); a bare "1.5" is
+// not read, as it may mean minutes or hours.
+func holdMinutes(arg string) (int, bool) {
+	s := strings.ToLower(strings.TrimSpace(arg))
+	if s == "off" || s == "stop" || s == "выкл" {
+		return 0, true
+	}
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' && r != ',' })
+	if i < 0 {
+		i = len(s)
+	}
+	num, unit := strings.ReplaceAll(s[:i], ",", "."), strings.TrimSpace(s[i:])
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || f < 0 || unit == "" && strings.Contains(num, ".") {
+		return 0, false // "1.5": minutes or hours?
+	}
+	per := 0.0
+	switch {
+	case unit == "" || slices.Contains([]string{"m", "min", "mins", "minute", "minutes", "м", "мин", "минута", "минуты", "минут", "минуту"}, unit):
+		per = 1
+	case slices.Contains([]string{"h", "hr", "hrs", "hour", "hours", "ч", "час", "часа", "часов"}, unit):
+		per = 60
+	default:
+		return 0, false
+	}
+	return int(f*per + 0.5), true
+}
+
 func (a *App) holdCommand(ctx context.Context, c *turn, m *member, arg string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(arg))
-	if err != nil || n < 0 || n > maxHold {
+	n, ok := holdMinutes(arg)
+	if !ok || n < 0 || n > maxHold {
 		m.say(T("tools.hold_usage").Plural(maxHold))
 		return nil
 	}
