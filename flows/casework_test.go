@@ -1446,7 +1446,8 @@ func TestNewsTransferInWords(t *testing.T) {
 // coordinator's or an admin's command is told which role it needs, in
 // their language, not that the command does not exist; someone who is not
 // a member still gets "I don't know that command", so the bot does not say
-// to strangers which commands it has.
+// to strangers which commands it has. A member's mistyped command points
+// to their /help.
 func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -1473,6 +1474,21 @@ func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
 	}
 	if rs := w.person(7095, "en").command("merge", ""); !has(rs, "command.unknown") || has(rs, "command.role_needed") {
 		t.Errorf("/merge from someone who is not a member: %v", describeAll(rs))
+	}
+
+	// A mistyped command: a member is pointed to their /help, without the
+	// reporters' menu; mid-way through a report, the question is asked
+	// again. Anyone else gets the reporters' commands and menu.
+	if rs := to(anna.command("nxt", ""), cwVol); !slices.Equal(describeAll(rs), []string{"command.unknown_member"}) {
+		t.Errorf("/nxt from a volunteer: %v", describeAll(rs))
+	}
+	anna.command("newcase", "")
+	anna.received()
+	if rs := to(anna.command("nxt", ""), cwVol); !has(rs, "command.unknown_member") || !has(rs, "ask.consent") || has(rs, "menu.choose") {
+		t.Errorf("/nxt from a volunteer filing for a caller: %v", describeAll(rs))
+	}
+	if rs := w.person(7095, "en").command("nxt", ""); !slices.Equal(describeAll(rs), []string{"command.unknown+menu.choose"}) {
+		t.Errorf("/nxt from someone who is not a member: %v", describeAll(rs))
 	}
 }
 

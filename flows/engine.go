@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -270,6 +271,19 @@ func (c *turn) command(ctx context.Context) error {
 	}
 	if fn := c.a.hooks.commands[c.in.Command]; fn != nil {
 		return fn(ctx, c, arg)
+	}
+	// A member's mistyped command (/nxt) is pointed to the volunteers'
+	// /help, not to the reporters' commands.
+	role, err := c.a.role(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("role of user %d: %w", c.in.UserID, err)
+	}
+	if role != RoleNone {
+		c.say(T("command.unknown_member"))
+		if c.s.Flow != "" {
+			return c.show(ctx) // the question they were at
+		}
+		return nil
 	}
 	return c.unknownCommand(ctx)
 }
