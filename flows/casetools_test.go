@@ -25,19 +25,27 @@ func (w *hworld) reported(p *hperson, draft string) flows.Case {
 	return c
 }
 
+// heldChat is a user (Russian) who asked for a volunteer and the volunteer
+// (English) who took the chat, with what they were told read.
+func heldChat(t *testing.T) (w *hworld, user, vol *hperson) {
+	t.Helper()
+	w = newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	user, vol = w.person(7001, "ru"), w.person(hVolunteer, "en")
+	user.press("m:volunteer")
+	vol.command("next", "")
+	user.received()
+	vol.received()
+	return w, user, vol
+}
+
 // TestHoldKeepsTheChat: the user waits for an answer; the volunteer says
 // /hold 60 (on the phone with ICE). An hour passes without a reminder or
 // the chat going back to the queue; when the hold ends, the usual
 // reminder and return follow, counted from its end.
 func TestHoldKeepsTheChat(t *testing.T) {
 	t.Parallel()
-	w := newHWorld(t) // reminder after 10 minutes of silence, return 5 later
-	w.member(hVolunteer, flows.RoleVolunteer)
-	user, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
-	user.press("m:volunteer")
-	vol.command("next", "")
-	user.received()
-	vol.received()
+	w, user, vol := heldChat(t) // reminder after 10 minutes of silence, return 5 later
 	user.send("Вы здесь? Его увозят сегодня")
 	vol.expectGot("copy 7001/" + strconv.Itoa(user.lastIn))
 
@@ -170,13 +178,7 @@ func TestTranscriptPages(t *testing.T) {
 // hold the chat for as long as they say; "/hold off" ends the hold.
 func TestHoldTypedInWords(t *testing.T) {
 	t.Parallel()
-	w := newHWorld(t)
-	w.member(hVolunteer, flows.RoleVolunteer)
-	user, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
-	user.press("m:volunteer")
-	vol.command("next", "")
-	user.received()
-	vol.received()
+	_, _, vol := heldChat(t)
 	for _, c := range []struct {
 		arg     string
 		minutes int
