@@ -192,3 +192,24 @@ func TestHoldTypedInWords(t *testing.T) {
 		t.Errorf("/hold off: %v", describeAll(rs))
 	}
 }
+
+// TestPairedUserCommands: a person talking with a volunteer who sends a
+// command they do not have (/status) is reminded that they are in the
+// conversation, with its end button, not shown the main menu as if it had
+// ended; /done, /end and /stop end the conversation as /leave does, and
+// the volunteer is told.
+func TestPairedUserCommands(t *testing.T) {
+	t.Parallel()
+	for _, end := range []string{"done", "end", "stop"} {
+		t.Run(end, func(t *testing.T) {
+			t.Parallel()
+			_, user, vol := heldChat(t)
+			user.command("status", "")
+			user.expectGot("command.unknown+handoff.paired")
+			vol.expectGot()
+			user.command(end, "")
+			user.expectGot("handoff.user_ended")
+			vol.expectGot("handoff.vol_user_ended")
+		})
+	}
+}

@@ -308,6 +308,17 @@ func writtenInCyrillic(s string) bool {
 // not say to strangers that the command exists (guard).
 func (c *turn) unknownCommand(ctx context.Context) error {
 	c.say(T("command.unknown"))
+	// In a conversation with a volunteer, the person is reminded of it,
+	// not shown the menu as if it had ended.
+	st, err := c.a.d.Queue.Chat(ctx, c.in.ChatID)
+	if err != nil {
+		return fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+	}
+	if st.Paired != nil {
+		c.a.sayPaired(c, st.Paired)
+		c.drop = true
+		return nil
+	}
 	return c.show(ctx)
 }
 

@@ -40,6 +40,14 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			a.sayPaired(c, st.Paired)
 			c.drop = true
 			return true, nil
+		case "done", "end", "stop":
+			// The person ends the conversation as /leave and the button
+			// do; a member's /done is their own command.
+			role, err := a.role(ctx, c.in.UserID)
+			if err != nil || role != RoleNone {
+				return false, err
+			}
+			return true, a.userEnd(ctx, c)
 		}
 	case st.Active != nil && msg && !(c.inReport() && c.s.Draft.FiledBy != 0):
 		// (A volunteer filing a report for a caller answers the report.)
