@@ -1614,3 +1614,45 @@ func TestNoteOnTheHeldChatsCase(t *testing.T) {
 		t.Errorf("the other case has notes %q", got)
 	}
 }
+
+// TestRemoveMemberByName: an admin removes a member by the name they set
+// with /name ("/volunteers remove Boris", "delete" as well as "remove"),
+// as /handover names colleagues; a name no member has removes nobody.
+func TestRemoveMemberByName(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	adm := w.person(hAdmin, "en")
+	adm.received()
+	if rs := adm.command("volunteers", "remove Nobody Here"); !has(rs, "handoff.member_unknown") ||
+		!strings.Contains(w.cat.Render("en", rs[0].Texts...), "Nobody Here") {
+		t.Errorf("remove a name no member has: %v", describeAll(rs))
+	}
+	if rs := adm.command("volunteers", "remove boris"); !has(rs, "handoff.member_removed") {
+		t.Errorf("remove Boris by name: %v", describeAll(rs))
+	}
+	if rs := adm.command("volunteers", "delete Vera"); !has(rs, "handoff.member_removed") {
+		t.Errorf("delete Vera by name: %v", describeAll(rs))
+	}
+	rs := adm.command("volunteers", "list")
+	text := w.cat.Render("en", rs[0].Texts...)
+	if strings.Contains(text, "Boris") || strings.Contains(text, "Vera") || !strings.Contains(text, "Anna") {
+		t.Errorf("members after the removals:\n%s", text)
+	}
+}
+
+// TestStatsWithNothingUntaken: with every case taken, /stats says
+// "Untaken: 0", not "the oldest waiting no data".
+func TestStatsWithNothingUntaken(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	annasCase(w, "stats-taken")
+	vera := w.person(cwCoord, "ru")
+	vera.received()
+	for _, lang := range []string{"ru", "en"} {
+		rs := to(vera.command("stats", ""), cwCoord)
+		text := w.cat.Render(lang, rs[0].Texts...)
+		if !strings.Contains(text, map[string]string{"ru": "Не взято: 0.", "en": "Untaken: 0."}[lang]) {
+			t.Errorf("/stats (%s) with nothing untaken:\n%s", lang, text)
+		}
+	}
+}

@@ -78,13 +78,21 @@ func (a *App) volunteers(ctx context.Context, c *turn, m *member, arg string) er
 		}
 		m.say(T("handoff.member_added", "ID", strconv.FormatInt(id, 10), "Role", roleText(role)))
 		return nil
-	case "remove":
-		if len(f) != 2 {
+	case "remove", "delete", "del", "rm", "удалить":
+		if len(f) < 2 {
 			break
 		}
 		id, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			break
+		if err != nil || len(f) > 2 {
+			// By the name the member set with /name, as /handover takes it.
+			who := strings.Join(f[1:], " ")
+			if id, err = a.memberNamed(ctx, who); err != nil {
+				return err
+			}
+			if id == 0 {
+				m.say(T("handoff.member_unknown", "ID", who))
+				return nil
+			}
 		}
 		return a.removeVolunteer(ctx, c, m, id)
 	case "invite":
