@@ -1617,7 +1617,8 @@ func TestNoteOnTheHeldChatsCase(t *testing.T) {
 
 // TestRemoveMemberByName: an admin removes a member by the name they set
 // with /name ("/volunteers remove Boris", "delete" as well as "remove"),
-// as /handover names colleagues; a name no member has removes nobody.
+// as /handover names colleagues; a name no member has removes nobody. An
+// @username, which a bot cannot look up, is answered with the invite link.
 func TestRemoveMemberByName(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -1632,6 +1633,9 @@ func TestRemoveMemberByName(t *testing.T) {
 	}
 	if rs := adm.command("volunteers", "delete Vera"); !has(rs, "handoff.member_removed") {
 		t.Errorf("delete Vera by name: %v", describeAll(rs))
+	}
+	if rs := adm.command("volunteers", "add @maria_k coordinator"); !has(rs, "handoff.add_username") {
+		t.Errorf("add by @username: %v", describeAll(rs))
 	}
 	rs := adm.command("volunteers", "list")
 	text := w.cat.Render("en", rs[0].Texts...)

@@ -62,6 +62,11 @@ func (a *App) volunteers(ctx context.Context, c *turn, m *member, arg string) er
 		if len(f) < 2 || len(f) > 3 {
 			break
 		}
+		if strings.HasPrefix(f[1], "@") {
+			// Telegram does not tell a bot the id behind a @username.
+			m.say(T("handoff.add_username"))
+			return nil
+		}
 		id, err := strconv.ParseInt(f[1], 10, 64)
 		role, ok := RoleVolunteer, true
 		if len(f) == 3 {
