@@ -73,7 +73,7 @@ func TestHoldKeepsTheChat(t *testing.T) {
 	user.expectGot("handoff.returned+handoff.position+handoff.write_while_waiting")
 
 	// Bad numbers, and /hold without a chat, change nothing.
-	for _, arg := range []string{"", "sixty", "-1", "481", "1.5", "9 hours", "2 days", "soon"} {
+	for _, arg := range []string{"", "sixty", "-1", "481", "1.5", "9 hours", "2 days", "soon", "1e300 hours"} {
 		if rs := vol.command("hold", arg); !has(rs, "tools.hold_usage") {
 			t.Errorf("/hold %q answered %v", arg, describeAll(rs))
 		}

@@ -230,10 +230,6 @@ func (a *App) writeToReporter(ctx context.Context, c *turn, m *member, code stri
 // maxHold is the longest /hold: a volunteer away longer gives the chat back.
 const maxHold = 8 * 60
 
-// holdCommand is /hold N: the volunteer is busy for the case of their
-// active chat for N minutes (on the phone with ICE), so the timers neither
-// remind them nor take the chat back before then; the user is told the
-// volunteer is still on it. /hold 0 ends a hold.
 // holdMinutes reads /hold's time as volunteers type it: "60", "90 min",
 // "2 hours", "1.5h", "2 часа", "30 минут", "off" (0); a bare "1.5" is
 // not read, as it may mean minutes or hours.
@@ -260,9 +256,16 @@ func holdMinutes(arg string) (int, bool) {
 	default:
 		return 0, false
 	}
+	if f*per > 24*60 {
+		return maxHold + 1, true // more than a day: refused by the caller
+	}
 	return int(f*per + 0.5), true
 }
 
+// holdCommand is /hold N: the volunteer is busy for the case of their
+// active chat for N minutes (on the phone with ICE), so the timers neither
+// remind them nor take the chat back before then; the user is told the
+// volunteer is still on it. /hold 0 ends a hold.
 func (a *App) holdCommand(ctx context.Context, c *turn, m *member, arg string) error {
 	n, ok := holdMinutes(arg)
 	if !ok || n < 0 || n > maxHold {
