@@ -1660,3 +1660,39 @@ func TestStatsWithNothingUntaken(t *testing.T) {
 		}
 	}
 }
+
+// TestStopCommand: /stop, as Telegram users stop a bot's messages, ends
+// the notifications of every case the chat follows — with one case, as
+// its "stop" button does; with none, it says there is nothing to stop —
+// and a later change of those cases reaches the chat no more.
+func TestStopCommand(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	codeA, anna, _ := annasCase(w, "stop-a")
+	_, codeB := w.confirm(7410, "stop-b", 0)
+	friend := w.person(7411, "en")
+	if rs := friend.command("stop", ""); !has(rs, "sub.none") {
+		t.Errorf("/stop following nothing: %v", describeAll(rs))
+	}
+	for _, code := range []string{codeA, codeB} {
+		friend.command("check", code)
+		if rs := friend.send("notify me"); !has(rs, "sub.done") {
+			t.Fatalf("subscribe to %s: %v", code, describeAll(rs))
+		}
+	}
+	rs := friend.command("stop", "")
+	if !has(rs, "sub.stopped_all") {
+		t.Fatalf("/stop following two cases: %v", describeAll(rs))
+	}
+	if text := w.cat.Render("ru", rs[0].Texts...); !strings.Contains(text, "2 делах") ||
+		!strings.Contains(text, flows.FormatCode(codeA)) || !strings.Contains(text, flows.FormatCode(codeB)) {
+		t.Errorf("/stop said %q", text)
+	}
+	friend.received()
+	anna.received()
+	st := to(anna.command("status", codeA+" released"), cwVol)
+	anna.press(buttonData(t, st[len(st)-1], "btn.no_note"))
+	if rs := friend.received(); len(rs) != 0 {
+		t.Errorf("after /stop the friend was told %v", describeAll(rs))
+	}
+}

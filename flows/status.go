@@ -232,6 +232,10 @@ func (a *App) registerStatus() {
 		}
 		return false, nil
 	})
+	// /stop, as Telegram users stop a bot's messages: every case the chat
+	// follows. (In a conversation with a volunteer it ends the
+	// conversation: handoffIntercept.)
+	h.commands["stop"] = func(ctx context.Context, c *turn, _ string) error { return c.stopFollowing(ctx) }
 	h.commands["check"] = func(ctx context.Context, c *turn, arg string) error {
 		if arg == "" {
 			return c.askCode(ctx)
@@ -629,6 +633,32 @@ func (c *turn) unsubscribe(ctx context.Context, raw string) error {
 	if valid {
 		c.buttons = [][]Button{{{Text: T("btn.subscribe_again"), Data: dataStatus + ":" + actSubscribe + ":" + code}}}
 	}
+	c.footer()
+	return nil
+}
+
+// stopFollowing unsubscribes the chat from every case it follows.
+func (c *turn) stopFollowing(ctx context.Context) error {
+	followed, err := c.a.d.Subscriptions.Followed(ctx, c.in.ChatID)
+	if err != nil {
+		return fmt.Errorf("cases chat %d follows: %w", c.in.ChatID, err)
+	}
+	switch len(followed) {
+	case 0:
+		c.say(T("sub.none"))
+		c.footer()
+		return nil
+	case 1:
+		return c.unsubscribe(ctx, followed[0].Code)
+	}
+	codes := make([]string, 0, len(followed))
+	for _, st := range followed {
+		if err := c.a.d.Subscriptions.Unsubscribe(ctx, st.CaseID, c.in.ChatID); err != nil {
+			return fmt.Errorf("unsubscribe chat %d from case %d: %w", c.in.ChatID, st.CaseID, err)
+		}
+		codes = append(codes, FormatCode(st.Code))
+	}
+	c.say(T("sub.stopped_all", "Codes", strings.Join(codes, ", ")).Plural(len(codes)))
 	c.footer()
 	return nil
 }
