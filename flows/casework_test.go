@@ -1664,7 +1664,9 @@ func TestStatsWithNothingUntaken(t *testing.T) {
 // TestStopCommand: /stop, as Telegram users stop a bot's messages, ends
 // the notifications of every case the chat follows — with one case, as
 // its "stop" button does; with none, it says there is nothing to stop —
-// and a later change of those cases reaches the chat no more.
+// and a later change of those cases reaches the chat no more. Someone who
+// does not follow a case, and its reporter (always told), are not told
+// that messages stop.
 func TestStopCommand(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -1673,6 +1675,18 @@ func TestStopCommand(t *testing.T) {
 	friend := w.person(7411, "en")
 	if rs := friend.command("stop", ""); !has(rs, "sub.none") {
 		t.Errorf("/stop following nothing: %v", describeAll(rs))
+	}
+	// "stop" under a case one does not follow, and under one's own
+	// report, whose changes the reporter is always told: neither is told
+	// that messages stop.
+	friend.command("check", codeA)
+	if rs := friend.send("unsubscribe"); !has(rs, "sub.not_following") {
+		t.Errorf("unsubscribe from a case not followed: %v", describeAll(rs))
+	}
+	reporter := w.person(7410, "ru")
+	reporter.command("check", codeB)
+	if rs := reporter.send("отписаться"); !has(rs, "sub.reporter_told") {
+		t.Errorf("the reporter's unsubscribe: %v", describeAll(rs))
 	}
 	for _, code := range []string{codeA, codeB} {
 		friend.command("check", code)

@@ -622,6 +622,24 @@ func (c *turn) unsubscribe(ctx context.Context, raw string) error {
 		st, err := c.a.d.Timeline.Status(ctx, code)
 		switch {
 		case err == nil:
+			// The reporter is told whatever they press, and someone who
+			// does not follow the case has nothing to stop: neither is
+			// told that messages stop.
+			f, err := c.a.d.Subscriptions.Following(ctx, st.CaseID, c.in.ChatID)
+			if err != nil {
+				return fmt.Errorf("does chat %d follow case %d: %w", c.in.ChatID, st.CaseID, err)
+			}
+			switch f {
+			case Reporting:
+				c.say(T("sub.reporter_told", "Code", FormatCode(code)))
+				c.footer()
+				return nil
+			case NotFollowing:
+				c.say(T("sub.not_following", "Code", FormatCode(code)))
+				c.buttons = [][]Button{{{Text: T("btn.subscribe"), Data: dataStatus + ":" + actSubscribe + ":" + code}}}
+				c.footer()
+				return nil
+			}
 			if err := c.a.d.Subscriptions.Unsubscribe(ctx, st.CaseID, c.in.ChatID); err != nil {
 				return fmt.Errorf("unsubscribe chat %d from case %d: %w", c.in.ChatID, st.CaseID, err)
 			}
