@@ -287,6 +287,10 @@ func leaveCheckinFlow(ctx context.Context, c *turn) (bool, error) {
 		case "help":
 			c.say(T("checkin.help"))
 			return true, c.checkinPrompt(ctx)
+		case "checkin":
+			if c.s.Flow == flowCheckin {
+				return true, c.startCheckin(ctx)
+			}
 		}
 		c.reset()
 	case KindButton:
@@ -303,6 +307,12 @@ func (c *turn) startCheckin(ctx context.Context) error {
 	if c.inReport() {
 		c.say(T("checkin.in_report"))
 		return c.show(ctx)
+	}
+	if c.s.Flow == flowCheckin && c.s.Step != ckConsent && c.s.Checkin != nil {
+		// Half-way through: the answers given are kept, the question
+		// asked again, as the report does.
+		c.say(T("checkin.in_progress"))
+		return c.checkinPrompt(ctx)
 	}
 	k, err := c.a.d.Checkins.Active(ctx, c.in.UserID)
 	switch {

@@ -472,6 +472,37 @@ func TestCheckinTypedAnswers(t *testing.T) {
 	}
 }
 
+// /checkin typed half-way through a registration (someone unsure the bot
+// heard them) asks the same question again and keeps the answers given;
+// it started over with the consent before, and everything typed was lost.
+func TestCheckinCommandMidway(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	toCheckinDate(t, p, "да")
+	expectTexts(t, p.send("12.03"), "checkin.ask_time")
+	expectTexts(t, p.send("9:30"), "checkin.ask_name")
+	expectTexts(t, p.command("checkin", ""), "checkin.in_progress", "checkin.ask_name")
+	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
+	expectTexts(t, p.send("A 123-456-789"), "checkin.review")
+	expectTexts(t, p.press("btn.checkin_save"), "checkin.saved", "checkin.contacts", "checkin.contacts_ask")
+	k, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		t.Fatalf("active check-in: %v", err)
+	}
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := k.Start.In(chicago); s.Month() != time.March || s.Day() != 12 || s.Hour() != 9 || s.Minute() != 30 {
+		t.Errorf("the check-in starts %v, want the 12 March 9:30 given before /checkin", k.Start)
+	}
+	// At the consent nothing is kept yet: the introduction is shown again.
+	q := w.person(ckPerson+1, "en")
+	q.command("start", "")
+	expectTexts(t, q.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	expectTexts(t, q.command("checkin", ""), "checkin.intro", "checkin.consent")
+}
+
 // "Are you out?" answered in words: "да" before the check-in began is not
 // an answer (the menu greets); "Да, вышла" after it closes the check-in
 // and nobody is alarmed; after an alarm, "я вышел" tells the people the
