@@ -273,10 +273,13 @@ func TestFaultKillMidFlow(t *testing.T) {
 }
 
 // TestFaultKillMidFlowCluster is TestFaultKillMidFlow on a Redis Cluster of
-// three masters, with fewer chats.
+// three masters. What it adds is where the keys live, not load: 60 chats
+// put about two in each of the 32 partitions (HOTLINE_PARTITIONS in
+// procEnv), whose keys are spread over the three masters; the 200 chats
+// are TestFaultKillMidFlow's.
 func TestFaultKillMidFlowCluster(t *testing.T) {
 	t.Parallel()
-	faultKillMidFlow(t, clusterRedis(t), 100)
+	faultKillMidFlow(t, clusterRedis(t), 60)
 }
 
 func faultKillMidFlow(t *testing.T, red testRedis, chats int) {
@@ -347,10 +350,13 @@ func TestFaultThreeWebhookProcesses(t *testing.T) {
 }
 
 // TestFaultThreeWebhookProcessesCluster is TestFaultThreeWebhookProcesses
-// on a Redis Cluster of three masters, with fewer chats.
+// on a Redis Cluster of three masters. As in TestFaultKillMidFlowCluster,
+// it checks where the keys live rather than load: 100 chats, three in each
+// of the 32 partitions the dead process's survivors take over; the 500
+// chats are TestFaultThreeWebhookProcesses's.
 func TestFaultThreeWebhookProcessesCluster(t *testing.T) {
 	t.Parallel()
-	faultThreeWebhookProcesses(t, clusterRedis(t), 200)
+	faultThreeWebhookProcesses(t, clusterRedis(t), 100)
 }
 
 func faultThreeWebhookProcesses(t *testing.T, red testRedis, chats int) {

@@ -71,6 +71,7 @@ var reports = []reportAnswers{{
 // reporter gets the code and the share link. The Russian run also restarts
 // the bot mid-flow and sends three answers in one getUpdates batch.
 func TestReportEndToEnd(t *testing.T) {
+	t.Parallel()
 	for i, r := range reports {
 		t.Run(r.lang, func(t *testing.T) {
 			t.Parallel()

@@ -347,6 +347,7 @@ func (p *page) snapshot(user string) map[int]shownMessage {
 func (p *page) waitFor(user string, before map[int]shownMessage, what string, ok func(shownMessage) bool) shownMessage {
 	p.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
+	changes := -1
 	for {
 		for _, m := range p.messages(user) {
 			old, seen := before[m.ID]
@@ -363,7 +364,7 @@ func (p *page) waitFor(user string, before map[int]shownMessage, what string, ok
 			}
 			p.t.Fatalf("the %s column shows no %s within 10 s; its last bot message: %s", user, what, last)
 		}
-		time.Sleep(30 * time.Millisecond)
+		changes = p.b.changed(changes)
 	}
 }
 

@@ -145,6 +145,33 @@ func (b *browser) run(out any, script string, args ...any) error {
 	return b.call(http.MethodPost, b.session+"/execute/sync", map[string]any{"script": script, "args": args}, out)
 }
 
+// changed waits, in the page, until the page has changed since the
+// change count seen returns (-1: at once), and returns the new count; a
+// second at most. The count is kept by a MutationObserver the first call
+// installs, so a change between a caller's look at the page and its next
+// call is not missed. Waiting in the page rather than looking every few
+// milliseconds spares Chromium and chromedriver a script run per look.
+func (b *browser) changed(seen int) int {
+	b.t.Helper()
+	const script = `const [seen, done] = arguments;
+if (window.__changes === undefined) {
+  window.__changes = 0;
+  window.__waiting = [];
+  new MutationObserver(() => {
+    window.__changes++;
+    for (const f of window.__waiting.splice(0)) f();
+  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+}
+if (window.__changes !== seen) { done(window.__changes); return; }
+const t = setTimeout(() => done(window.__changes), 1000);
+window.__waiting.push(() => { clearTimeout(t); done(window.__changes); });`
+	var n int
+	if err := b.call(http.MethodPost, b.session+"/execute/async", map[string]any{"script": script, "args": []any{seen}}, &n); err != nil {
+		b.t.Fatal(err)
+	}
+	return n
+}
+
 // element is a reference to an element of the page.
 type element map[string]string
 
