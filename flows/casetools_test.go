@@ -39,6 +39,18 @@ func heldChat(t *testing.T) (w *hworld, user, vol *hperson) {
 	return w, user, vol
 }
 
+// In a conversation with a volunteer, "стоп" typed is for the volunteer,
+// even while the person fills in a report: a command's word is the command
+// only where nobody is being talked to.
+func TestCommandWordToAVolunteer(t *testing.T) {
+	t.Parallel()
+	_, user, vol := heldChat(t)
+	user.command("report", "")
+	user.received()
+	user.send("стоп")
+	vol.expectGot("copy 7001/" + strconv.Itoa(user.lastIn))
+}
+
 // TestHoldKeepsTheChat: the user waits for an answer; the volunteer says
 // /hold 60 (on the phone with ICE). An hour passes without a reminder or
 // the chat going back to the queue; when the hold ends, the usual

@@ -501,6 +501,8 @@ func TestCheckinCommandMidway(t *testing.T) {
 	q.command("start", "")
 	expectTexts(t, q.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
 	expectTexts(t, q.command("checkin", ""), "checkin.intro", "checkin.consent")
+	// "Cancel" typed is /cancel.
+	expectTexts(t, q.send("Cancel"), "checkin.cancelled_draft", "menu.choose")
 }
 
 // "Are you out?" answered in words: "да" before the check-in began is not

@@ -137,6 +137,9 @@ func (c *turn) run(ctx context.Context) error {
 		c.say(*t)
 		return c.again(ctx)
 	}
+	if err := c.wordAsCommand(ctx); err != nil {
+		return err
+	}
 	for _, fn := range c.a.hooks.intercept {
 		if taken, err := fn(ctx, c); taken || err != nil {
 			return err
@@ -204,6 +207,44 @@ func (c *turn) run(ctx context.Context) error {
 		return c.mediaInReport(ctx)
 	}
 	return c.answer(ctx, c.in.Text, false)
+}
+
+// commandWords are the commands people type without the slash, alone in a
+// message: "отмена" at the name question cancels, where it became the
+// detained person's name and was asked for in Latin letters.
+var commandWords = map[string]string{
+	"отмена": "cancel", "отменить": "cancel", "отмени": "cancel", "стоп": "cancel",
+	"cancel": "cancel", "stop": "cancel",
+	"назад": "back", "вернуться": "back", "вернуться назад": "back", "back": "back", "go back": "back",
+	"меню": "menu", "главное меню": "menu", "menu": "menu", "main menu": "menu",
+	"помощь": "help", "help": "help",
+	"начать заново": "start", "заново": "start", "сначала": "start", "start": "start", "start over": "start",
+}
+
+// wordAsCommand turns a command's word typed alone in a flow into the
+// command. A message to a person is left as it is: in a conversation with
+// a volunteer (or a volunteer's to the person they talk to), "stop" is
+// for them, unless it answers a feature's flow (a case code asked for) or
+// a report the volunteer files for a caller.
+func (c *turn) wordAsCommand(ctx context.Context) error {
+	if c.in.Kind != KindText || c.s.Flow == "" {
+		return nil
+	}
+	cmd, ok := commandWords[captionKey(c.in.Text)]
+	if !ok {
+		return nil
+	}
+	if c.a.hooks.flows[c.s.Flow] == nil && c.s.Draft.FiledBy == 0 {
+		st, err := c.a.d.Queue.Chat(ctx, c.in.ChatID)
+		if err != nil {
+			return fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+		}
+		if st.Paired != nil || st.Active != nil || st.Holds > 0 {
+			return nil
+		}
+	}
+	c.in.Kind, c.in.Command, c.in.Text = KindCommand, cmd, ""
+	return nil
 }
 
 // inReport reports whether the chat has a report draft in progress, which

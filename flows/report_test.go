@@ -386,6 +386,29 @@ func TestBackShowsTheAnswer(t *testing.T) {
 	c.expect(c.command("back", ""), "ask.name", "answer.current")
 }
 
+// A command's word typed alone in a report is the command: "Отмена" at
+// the name question asks whether to discard the report, where it became
+// the detained person's name and was asked for in Latin letters; "назад"
+// goes back, "помощь" explains the question.
+func TestCommandWordsTyped(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("Отмена"), "cancel.ask")
+	c.expect(c.send("нет"), "ask.name")
+	if d := c.session().Draft; d.NameLatin != "" || d.NameCyrillic != "" {
+		t.Errorf("the word became the name: %q, %q", d.NameLatin, d.NameCyrillic)
+	}
+	c.expect(c.send("помощь"), "help.name", "ask.name")
+	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+	c.expect(c.send("Назад"), "ask.name", "answer.current")
+	c.expect(c.send("cancel!"), "cancel.ask")
+	c.expect(c.send("да"), "cancel.done")
+	if s := c.session(); s.Flow != "" {
+		t.Errorf("after the typed cancel the chat is still in %q", s.Flow)
+	}
+}
+
 func TestCancel(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
