@@ -39,6 +39,36 @@ func heldChat(t *testing.T) (w *hworld, user, vol *hperson) {
 	return w, user, vol
 }
 
+// A volunteer's command typed alone without its slash ("next", "Queue" on
+// a phone) is the command, where it was refused as a message sent to
+// nobody; more words are not ("note that…" may be meant for a person), and
+// someone who is not a member does not run a member's command by typing it.
+func TestMemberCommandTypedWithoutSlash(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol := w.person(hVolunteer, "en")
+	vol.send("Queue")
+	vol.expectGot("handoff.queue_empty")
+	vol.send("note that he was moved")
+	vol.expectGot("handoff.member_no_chat")
+	vol.send("help")
+	vol.expectGot("handoff.help_volunteer")
+
+	user := w.person(7001, "ru")
+	user.press("m:volunteer")
+	user.received()
+	vol.received()
+	vol.send("next")
+	if rs := user.received(); len(rs) == 0 {
+		t.Fatal("typed 'next' took no chat: the waiting person was told nothing")
+	}
+	stranger := w.person(7002, "en")
+	if rs := stranger.send("queue"); has(rs, "handoff.queue_empty") || has(rs, "handoff.queue") {
+		t.Errorf("a stranger's 'queue' showed the queue: %v", describeAll(rs))
+	}
+}
+
 // In a conversation with a volunteer, "стоп" typed is for the volunteer,
 // even while the person fills in a report: a command's word is the command
 // only where nobody is being talked to.

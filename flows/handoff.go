@@ -346,6 +346,13 @@ func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
 	if role < RoleVolunteer {
 		return false, nil
 	}
+	// One of their commands typed alone without its slash ("next", "Cases"
+	// on a phone): the command, where it was refused as a message to
+	// nobody. Not with more words: "note that…" may be for a person.
+	if word := captionKey(c.in.Text); c.in.Kind == KindText && slices.Contains(CommandsFor(role), word) {
+		c.in.Kind, c.in.Command, c.in.Text = KindCommand, word, ""
+		return true, c.run(ctx) // from the start, as the command would have come
+	}
 	c.drop = true
 	c.say(T("handoff.member_no_chat"))
 	return true, nil
