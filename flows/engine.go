@@ -137,7 +137,7 @@ func (c *turn) run(ctx context.Context) error {
 		c.say(*t)
 		return c.again(ctx)
 	}
-	if err := c.wordAsCommand(ctx); err != nil {
+	if taken, err := c.typedCommand(ctx); taken || err != nil {
 		return err
 	}
 	for _, fn := range c.a.hooks.intercept {
@@ -221,30 +221,36 @@ var commandWords = map[string]string{
 	"начать заново": "start", "заново": "start", "сначала": "start", "start": "start", "start over": "start",
 }
 
-// wordAsCommand turns a command's word typed alone in a flow into the
-// command. A message to a person is left as it is: in a conversation with
-// a volunteer (or a volunteer's to the person they talk to), "stop" is
-// for them, unless it answers a feature's flow (a case code asked for) or
-// a report the volunteer files for a caller.
-func (c *turn) wordAsCommand(ctx context.Context) error {
+// typedCommand turns a command's word typed alone in a flow into the
+// command, and "оператор", "a human" typed in a report into the menu's
+// "talk to a volunteer" (it became the detained person's name). A message
+// to a person is left as it is: in a conversation with a volunteer (or a
+// volunteer's to the person they talk to), "stop" is for them, unless it
+// answers a feature's flow (a case code asked for) or a report the
+// volunteer files for a caller. It reports whether it took the input.
+func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 	if c.in.Kind != KindText || c.s.Flow == "" {
-		return nil
+		return false, nil
 	}
 	cmd, ok := commandWords[captionKey(c.in.Text)]
-	if !ok {
-		return nil
+	person := !ok && c.inReport() && c.s.Draft.FiledBy == 0 && asksForPerson(c.in.Text)
+	if !ok && !person {
+		return false, nil
 	}
 	if c.a.hooks.flows[c.s.Flow] == nil && c.s.Draft.FiledBy == 0 {
 		st, err := c.a.d.Queue.Chat(ctx, c.in.ChatID)
 		if err != nil {
-			return fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+			return false, fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
 		}
 		if st.Paired != nil || st.Active != nil || st.Holds > 0 {
-			return nil
+			return false, nil
 		}
 	}
+	if person {
+		return true, c.menuAction(ctx, "volunteer")
+	}
 	c.in.Kind, c.in.Command, c.in.Text = KindCommand, cmd, ""
-	return nil
+	return false, nil
 }
 
 // inReport reports whether the chat has a report draft in progress, which

@@ -404,6 +404,53 @@ func TestHandoffConversation(t *testing.T) {
 	}
 }
 
+// Asking for a person in the middle of a report — "оператор" typed at a
+// question, or the menu's button on an older message — puts them in the
+// queue and asks the report's question again: "оператор" became the
+// detained person's name, and after the button, "write while you wait"
+// had their words answer the report's question unseen.
+func TestPersonAskedForMidReport(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol := w.person(hVolunteer, "en")
+	vol.command("duty", "on")
+	vol.received()
+
+	user := w.person(7001, "ru")
+	user.command("start", "")
+	user.press("m:report")
+	answer := func(button string) {
+		t.Helper()
+		rs := user.received()
+		user.press(buttonData(t, rs[len(rs)-1], button))
+	}
+	answer("btn.consent_yes")
+	answer("btn.triage_no")
+	user.received()
+	user.send("Оператор")
+	user.expectGot("handoff.joined+handoff.position+handoff.report_meanwhile+ask.name")
+	if got := describeAll(vol.received()); len(got) != 1 {
+		t.Errorf("the volunteer on duty got %v, want told of the new chat", got)
+	}
+	user.send("человек")
+	rs := user.expectGot("handoff.already_waiting+handoff.position+ask.name")
+	leave := buttonData(t, rs[0], "btn.handoff_leave") // under the question asked again
+	user.send("Иван Петров")
+	if rs := user.received(); len(rs) != 1 || !strings.HasPrefix(describe(rs[0]), "ask.name_latin") {
+		t.Errorf("the name typed after joining was not the report's answer: %v", describeAll(rs))
+	}
+	user.press(leave)
+	user.expectGot("handoff.left+resume.unfinished+resume.ask")
+
+	other := w.person(7002, "en")
+	other.command("start", "")
+	other.press("m:report")
+	other.received()
+	other.press("m:volunteer") // the menu's button on an older message
+	other.expectGot("handoff.joined+handoff.position+handoff.report_meanwhile+ask.consent")
+}
+
 // TestHandoffMembersOnly: someone who is not a member gets, for every
 // volunteer command and button, exactly what an unknown command or an old
 // button gets — nothing of the queue or of any case. Roles are checked
@@ -734,7 +781,7 @@ func TestHandoffKeepsDraft(t *testing.T) {
 	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
 	menu := 1 // the greeting, with the main menu
 	r := c.pressOn(menu, "btn.menu_volunteer")
-	c.expect(r, "handoff.joined", "handoff.position", "handoff.nobody_on_duty", "handoff.write_while_waiting")
+	c.expect(r, "handoff.joined", "handoff.position", "handoff.nobody_on_duty", "handoff.report_meanwhile", "ask.name_cyr")
 	if s := c.session(); s.Flow != "report" || s.Draft.NameLatin != "Ivan Petrov" {
 		t.Fatalf("session after joining = %+v, want the draft", s)
 	}

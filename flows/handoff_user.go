@@ -339,6 +339,9 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 			return fmt.Errorf("position of %d: %w", c.in.ChatID, err)
 		}
 		c.say(T("handoff.already_waiting"), T("handoff.position").Plural(max(pos, 1)))
+		if c.inReport() && !c.filed() {
+			return c.promptInQueue(ctx) // the report's question again, as below
+		}
 		c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
 		return nil
 	}
@@ -390,8 +393,17 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 	if len(onDuty) == 0 {
 		c.say(T("handoff.nobody_on_duty"))
 	}
-	c.say(T("handoff.write_while_waiting"))
-	c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
+	// In the middle of a report (the menu's button on an older message,
+	// "оператор" typed), what they type goes on answering the report:
+	// its question is asked again, where "write while you wait" had their
+	// words taken for the detained person's name.
+	meanwhile := c.inReport() && !c.filed()
+	if meanwhile {
+		c.say(T("handoff.report_meanwhile"))
+	} else {
+		c.say(T("handoff.write_while_waiting"))
+		c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
+	}
 	if owner != nil {
 		// The volunteer who knows the case is asked first, on duty or not.
 		c.send(a.ownerNotice(*owner, w))
@@ -401,6 +413,19 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 			c.send(a.newChatNotice(v, w))
 		}
 	}
+	if meanwhile {
+		return c.promptInQueue(ctx)
+	}
+	return nil
+}
+
+// promptInQueue asks the report's question again, with the button that
+// leaves the queue under its own.
+func (c *turn) promptInQueue(ctx context.Context) error {
+	if err := c.prompt(ctx, false); err != nil {
+		return err
+	}
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.handoff_leave"), Data: dataLeave}})
 	return nil
 }
 
