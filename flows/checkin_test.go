@@ -80,6 +80,15 @@ func toCheckinDate(t *testing.T, p *person, yes string) {
 	expectTexts(t, p.press("Chicago"), "checkin.ask_date")
 }
 
+// toCheckinName answers up to the name of the person going: the date 12
+// March and the time 9:30 typed after toCheckinDate.
+func toCheckinName(t *testing.T, p *person) {
+	t.Helper()
+	toCheckinDate(t, p, "да")
+	expectTexts(t, p.send("12.03"), "checkin.ask_time")
+	expectTexts(t, p.send("9:30"), "checkin.ask_name")
+}
+
 // inviteContact has p invite c, and c open the link and agree.
 func (w *world) inviteContact(p, c *person) {
 	w.t.Helper()
@@ -450,9 +459,7 @@ func TestCheckinNeedHelp(t *testing.T) {
 func TestCheckinTypedAnswers(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
 	p := w.person(ckPerson, "ru")
-	toCheckinDate(t, p, "да")
-	expectTexts(t, p.send("12.03"), "checkin.ask_time")
-	expectTexts(t, p.send("9:30"), "checkin.ask_name")
+	toCheckinName(t, p)
 	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
 	expectTexts(t, p.send("A 123-456-789"), "checkin.review")
 	expectTexts(t, p.send("записать"), "input.use_buttons", "checkin.review") // a part of a caption is not it
@@ -478,9 +485,7 @@ func TestCheckinTypedAnswers(t *testing.T) {
 func TestCheckinCommandMidway(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
 	p := w.person(ckPerson, "ru")
-	toCheckinDate(t, p, "да")
-	expectTexts(t, p.send("12.03"), "checkin.ask_time")
-	expectTexts(t, p.send("9:30"), "checkin.ask_name")
+	toCheckinName(t, p)
 	expectTexts(t, p.command("checkin", ""), "checkin.in_progress", "checkin.ask_name")
 	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
 	expectTexts(t, p.send("A 123-456-789"), "checkin.review")
