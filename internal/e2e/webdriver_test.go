@@ -167,7 +167,10 @@ const t = setTimeout(() => done(window.__changes), 1000);
 window.__waiting.push(() => { clearTimeout(t); done(window.__changes); });`
 	var n int
 	if err := b.call(http.MethodPost, b.session+"/execute/async", map[string]any{"script": script, "args": []any{seen}}, &n); err != nil {
-		b.t.Fatal(err)
+		// The page went away under the script (a navigation): the caller
+		// looks again, and its own deadline ends the wait.
+		time.Sleep(30 * time.Millisecond)
+		return -1
 	}
 	return n
 }
