@@ -222,8 +222,9 @@ var commandWords = map[string]string{
 }
 
 // typedCommand turns a command's word typed alone in a flow into the
-// command, and "оператор", "a human" typed in a report into the menu's
-// "talk to a volunteer" (it became the detained person's name). A message
+// command, and "оператор", "a human" typed in a report or a check-in's
+// registration into the menu's "talk to a volunteer" (it became the
+// detained person's name). A message
 // to a person is left as it is: in a conversation with a volunteer (or a
 // volunteer's to the person they talk to), "stop" is for them, unless it
 // answers a feature's flow (a case code asked for) or a report the
@@ -233,7 +234,7 @@ func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	cmd, ok := commandWords[captionKey(c.in.Text)]
-	person := !ok && c.inReport() && c.s.Draft.FiledBy == 0 && asksForPerson(c.in.Text)
+	person := !ok && (c.inReport() && c.s.Draft.FiledBy == 0 || c.s.Flow == flowCheckin) && asksForPerson(c.in.Text)
 	if !ok && !person {
 		return false, nil
 	}

@@ -404,9 +404,9 @@ func TestHandoffConversation(t *testing.T) {
 	}
 }
 
-// Asking for a person in the middle of a report — "оператор" typed at a
-// question, or the menu's button on an older message — puts them in the
-// queue and asks the report's question again: "оператор" became the
+// Asking for a person in the middle of a report or a check-in's
+// registration — "оператор" typed at a question, or the menu's button on
+// an older message — puts them in the queue and asks the question again: "оператор" became the
 // detained person's name, and after the button, "write while you wait"
 // had their words answer the report's question unseen.
 func TestPersonAskedForMidReport(t *testing.T) {
@@ -429,7 +429,7 @@ func TestPersonAskedForMidReport(t *testing.T) {
 	answer("btn.triage_no")
 	user.received()
 	user.send("Оператор")
-	user.expectGot("handoff.joined+handoff.position+handoff.report_meanwhile+ask.name")
+	user.expectGot("handoff.joined+handoff.position+handoff.answer_meanwhile+ask.name")
 	if got := describeAll(vol.received()); len(got) != 1 {
 		t.Errorf("the volunteer on duty got %v, want told of the new chat", got)
 	}
@@ -448,7 +448,15 @@ func TestPersonAskedForMidReport(t *testing.T) {
 	other.press("m:report")
 	other.received()
 	other.press("m:volunteer") // the menu's button on an older message
-	other.expectGot("handoff.joined+handoff.position+handoff.report_meanwhile+ask.consent")
+	other.expectGot("handoff.joined+handoff.position+handoff.answer_meanwhile+ask.consent")
+
+	// In a check-in's registration too: "operator" is not the office.
+	k := w.person(7003, "en")
+	k.command("checkin", "")
+	k.send("yes")
+	k.received()
+	k.send("operator")
+	k.expectGot("handoff.joined+handoff.position+handoff.answer_meanwhile+checkin.ask_office")
 }
 
 // TestHandoffMembersOnly: someone who is not a member gets, for every
@@ -781,7 +789,7 @@ func TestHandoffKeepsDraft(t *testing.T) {
 	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
 	menu := 1 // the greeting, with the main menu
 	r := c.pressOn(menu, "btn.menu_volunteer")
-	c.expect(r, "handoff.joined", "handoff.position", "handoff.nobody_on_duty", "handoff.report_meanwhile", "ask.name_cyr")
+	c.expect(r, "handoff.joined", "handoff.position", "handoff.nobody_on_duty", "handoff.answer_meanwhile", "ask.name_cyr")
 	if s := c.session(); s.Flow != "report" || s.Draft.NameLatin != "Ivan Petrov" {
 		t.Fatalf("session after joining = %+v, want the draft", s)
 	}

@@ -339,8 +339,8 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 			return fmt.Errorf("position of %d: %w", c.in.ChatID, err)
 		}
 		c.say(T("handoff.already_waiting"), T("handoff.position").Plural(max(pos, 1)))
-		if c.inReport() && !c.filed() {
-			return c.promptInQueue(ctx) // the report's question again, as below
+		if c.answersInQueue() {
+			return c.promptInQueue(ctx) // the question again, as below
 		}
 		c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
 		return nil
@@ -397,9 +397,9 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 	// "оператор" typed), what they type goes on answering the report:
 	// its question is asked again, where "write while you wait" had their
 	// words taken for the detained person's name.
-	meanwhile := c.inReport() && !c.filed()
+	meanwhile := c.answersInQueue()
 	if meanwhile {
-		c.say(T("handoff.report_meanwhile"))
+		c.say(T("handoff.answer_meanwhile"))
 	} else {
 		c.say(T("handoff.write_while_waiting"))
 		c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
@@ -419,10 +419,22 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 	return nil
 }
 
-// promptInQueue asks the report's question again, with the button that
-// leaves the queue under its own.
+// answersInQueue reports whether what the chat types while it waits in
+// the queue answers the bot's questions: an unfiled report's (an urgent
+// report is filed first; what follows is for the volunteer) or a
+// check-in's registration.
+func (c *turn) answersInQueue() bool {
+	return c.inReport() && !c.filed() || c.s.Flow == flowCheckin
+}
+
+// promptInQueue asks the question the chat is at again, with the button
+// that leaves the queue under its own.
 func (c *turn) promptInQueue(ctx context.Context) error {
-	if err := c.prompt(ctx, false); err != nil {
+	ask := func(ctx context.Context) error { return c.prompt(ctx, false) }
+	if c.s.Flow == flowCheckin {
+		ask = c.checkinPrompt
+	}
+	if err := ask(ctx); err != nil {
 		return err
 	}
 	c.buttons = append(c.buttons, []Button{{Text: T("btn.handoff_leave"), Data: dataLeave}})
