@@ -222,9 +222,9 @@ var commandWords = map[string]string{
 }
 
 // typedCommand turns a command's word typed alone in a flow into the
-// command, and "оператор", "a human" typed in a report or a check-in's
-// registration into the menu's "talk to a volunteer" (it became the
-// detained person's name). A message
+// command, and "оператор", "a human" typed in a report, a check-in's
+// registration or for a case's code into the menu's "talk to a volunteer"
+// (it became the detained person's name, or "no case with this code"). A message
 // to a person is left as it is: in a conversation with a volunteer (or a
 // volunteer's to the person they talk to), "stop" is for them, unless it
 // answers a feature's flow (a case code asked for) or a report the
@@ -234,7 +234,8 @@ func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	cmd, ok := commandWords[captionKey(c.in.Text)]
-	person := !ok && (c.inReport() && c.s.Draft.FiledBy == 0 || c.s.Flow == flowCheckin) && asksForPerson(c.in.Text)
+	person := !ok && asksForPerson(c.in.Text) &&
+		(c.inReport() && c.s.Draft.FiledBy == 0 || c.s.Flow == flowCheckin || c.s.Flow == flowCheck)
 	if !ok && !person {
 		return false, nil
 	}
@@ -248,6 +249,9 @@ func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 		}
 	}
 	if person {
+		if c.s.Flow == flowCheck {
+			c.reset() // a case's code was asked for; a person is, instead
+		}
 		return true, c.menuAction(ctx, "volunteer")
 	}
 	c.in.Kind, c.in.Command, c.in.Text = KindCommand, cmd, ""

@@ -457,6 +457,17 @@ func TestPersonAskedForMidReport(t *testing.T) {
 	k.received()
 	k.send("operator")
 	k.expectGot("handoff.joined+handoff.position+handoff.answer_meanwhile+checkin.ask_office")
+
+	// Asked for a case's code, "человек" is not a code ("no case with this
+	// code" before): the queue, and what follows is for the volunteer.
+	q := w.person(7004, "ru")
+	q.command("check", "")
+	q.received()
+	q.send("человек")
+	q.expectGot("handoff.joined+handoff.position+handoff.write_while_waiting")
+	if rs := q.send("его увезли в Krome"); has(rs, "check.not_found") {
+		t.Errorf("the next message was taken for a code: %v", describeAll(rs))
+	}
 }
 
 // TestHandoffMembersOnly: someone who is not a member gets, for every
