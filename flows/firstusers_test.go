@@ -101,10 +101,24 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 		}
 		c.expect(c.press("btn.menu_report"), "ask.consent")
 	}
+	// A plea for help has the same two ways on (it got the greeting
+	// again); a thank-you for help is a thank-you.
+	for _, text := range []string{"Помогите пожалуйста!", "SOS", "help me", "срочно нужна помощь"} {
+		c := newChat(t, "ru")
+		c.command("start", "")
+		r := c.send(text)
+		c.expect(r, "menu.help_offer")
+		if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_report" || got[1] != "btn.menu_volunteer" {
+			t.Errorf("%q: buttons %v", text, got)
+		}
+	}
 	// Anything else still gets the greeting.
 	c := newChat(t, "en")
 	c.expect(c.send("hello"), "menu.greeting")
 	c.expect(c.send("nice weather"), "menu.greeting")
+	if got := textIDs(c.send("спасибо за помощь")); slices.Contains(got, "menu.help_offer") {
+		t.Errorf("a thank-you for help was taken for a plea: %v", got)
+	}
 }
 
 // What someone says at the menu of a detention — typed, or a voice message
@@ -125,6 +139,9 @@ func TestMenuTextReachesTheVolunteer(t *testing.T) {
 			u.expectGot("menu.greeting")
 			u.media("voice", "")
 		}, "menu.media_offer"},
+		{"plea", func(u *hperson) {
+			u.send("Помогите, пожалуйста")
+		}, "menu.help_offer"},
 		{"question", func(u *hperson) {
 			u.send("Спасибо!")
 			u.expectGot("menu.thanks")

@@ -297,7 +297,7 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport)
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
@@ -381,6 +381,36 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// askedForHelp answers a plea at the main menu ("Помогите, пожалуйста",
+// "SOS", "help me") with the two ways on, as soundsLikeReport does, where
+// it got the greeting again; the volunteer who takes the chat reads it.
+func (a *App) askedForHelp(ctx context.Context, c *turn) (bool, error) {
+	if !pleadsForHelp(c.in.Text) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.help_offer"))
+	c.buttons = reportOrPerson()
+	return true, nil
+}
+
+// pleadsForHelp reports whether text is a plea for help, not a thank-you
+// for it ("спасибо за помощь").
+func pleadsForHelp(s string) bool {
+	plea := false
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch {
+		case strings.HasPrefix(w, "спасиб") || strings.HasPrefix(w, "thank") || w == "thx":
+			return false
+		case w == "sos" || w == "help" || w == "urgent" || w == "urgently" || strings.HasPrefix(w, "emergenc") ||
+			strings.HasPrefix(w, "помоги") || strings.HasPrefix(w, "помощ") || strings.HasPrefix(w, "срочн") ||
+			strings.HasPrefix(w, "спасите"):
+			plea = true
+		}
+	}
+	return plea
 }
 
 // mediaAtMenu takes a voice message, a photo or a document sent at the
