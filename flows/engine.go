@@ -224,10 +224,10 @@ var commandWords = map[string]string{
 // typedCommand turns a command's word typed alone in a flow into the
 // command, and "оператор", "a human" typed in a report, a check-in's
 // registration or for a case's code into the menu's "talk to a volunteer"
-// (it became the detained person's name, or "no case with this code"). A message
-// to a person is left as it is: in a conversation with a volunteer (or a
-// volunteer's to the person they talk to), "stop" is for them, unless it
-// answers a feature's flow (a case code asked for) or a report the
+// (it became the detained person's name, or "no case with this code"). A
+// message to a person is left as it is: in a conversation with a volunteer
+// (or a volunteer's to the person they talk to), "stop" is for them, unless
+// it answers a feature's flow (a case code asked for) or a report the
 // volunteer files for a caller. It reports whether it took the input.
 func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 	if c.in.Kind != KindText || c.s.Flow == "" {
