@@ -365,9 +365,7 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	if !tellsOfDetention(c.in.Text) {
 		return false, nil
 	}
-	c.setSaid(false)
-	c.say(T("menu.report_offer"))
-	c.buttons = reportOrPerson()
+	c.offerTwoWays(T("menu.report_offer"))
 	// From someone who reported a case, "его депортировали" may be its
 	// news: that is offered first.
 	if note, p := ParseText(c.in.Text, a.cfg.MaxText); p == nil {
@@ -390,10 +388,16 @@ func (a *App) askedForHelp(ctx context.Context, c *turn) (bool, error) {
 	if !pleadsForHelp(c.in.Text) {
 		return false, nil
 	}
-	c.setSaid(false)
-	c.say(T("menu.help_offer"))
-	c.buttons = reportOrPerson()
+	c.offerTwoWays(T("menu.help_offer"))
 	return true, nil
+}
+
+// offerTwoWays answers text typed at the main menu with t and the two ways
+// on (report, or a volunteer now); the text is kept for the volunteer.
+func (c *turn) offerTwoWays(t Text) {
+	c.setSaid(false)
+	c.say(t)
+	c.buttons = reportOrPerson()
 }
 
 // pleadsForHelp reports whether text is a plea for help, not a thank-you

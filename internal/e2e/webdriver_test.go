@@ -152,7 +152,6 @@ func (b *browser) run(out any, script string, args ...any) error {
 // call is not missed. Waiting in the page rather than looking every few
 // milliseconds spares Chromium and chromedriver a script run per look.
 func (b *browser) changed(seen int) int {
-	b.t.Helper()
 	const script = `const [seen, done] = arguments;
 if (window.__changes === undefined) {
   window.__changes = 0;
