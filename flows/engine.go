@@ -46,6 +46,10 @@ type step struct {
 	transient bool
 	// noEcho hides "your answer" under the prompt, where the buttons show it.
 	noEcho bool
+	// yes, for a question put as yes or no that wants the thing itself
+	// ("Was the name spelled otherwise?", "Anything to add?"), is said
+	// to a bare "да", which would have been stored as the answer.
+	yes string
 	// prompt is the question: texts and buttons built from the session.
 	prompt func(ctx context.Context, c *turn) ([]Text, [][]Button, error)
 	// parse takes a typed answer or a pressed button's value and records it
@@ -575,6 +579,19 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 		// ("I don't know", "Нет / не знаю").
 		found = c.unknownCaption(rows, prefix)
 	}
+	if found == "" {
+		// "Нет, ничего срочного", "no nothing heard": the no and the
+		// caption of the button that says nothing is, together.
+		for _, no := range []string{"нет ", "no "} {
+			if rest, ok := strings.CutPrefix(key, no); ok {
+				for _, w := range []string{"none", "no"} {
+					if l, ok := c.labelOf(rows, prefix+w); ok && captionKey(l) == rest {
+						return w, true
+					}
+				}
+			}
+		}
+	}
 	if found == "" && (yesWords[key] || noWords[key]) {
 		// "Да" under "✅ Согласен(на)": a yes or a no for the buttons that
 		// answer yes and no; a no also for the one that says nothing is
@@ -894,6 +911,10 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			// "Да" under the review: a report is sent only by its button
 			// or in so many words; say which.
 			c.say(T("review.say_send"))
+			return c.prompt(ctx, false)
+		}
+		if st.yes != "" && yesWords[captionKey(v)] {
+			c.say(T(st.yes))
 			return c.prompt(ctx, false)
 		}
 		if st.max == 0 {

@@ -175,6 +175,7 @@ func factText(name, askID string, max int, field func(*Facts) *string, next func
 		name: name,
 		max:  max,
 		sub:  true,
+		yes:  "parse.yes_" + name,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			return []Text{T(askID, "Max", T("unit.chars").Plural(max))}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
@@ -468,6 +469,7 @@ func factSteps(a *App) []*step {
 		{
 			name: stepState,
 			max:  maxShort,
+			yes:  "parse.state_yes",
 			prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 				return []Text{T("ask.state")}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
 			},

@@ -910,3 +910,152 @@ func TestSkipTypedWhereNoSkipButton(t *testing.T) {
 		t.Errorf("skipped answers stored: facility %q/%d, detained %q, A-number %q", d.FacilityText, d.FacilityID, d.DetainedOn, d.ANumber)
 	}
 }
+
+// A date of birth with a two-digit year, as relatives write it
+// ("15.03.85"), is the past century's when this one's is still to come,
+// said back with the year in full; it was refused ("write the year in
+// four digits").
+func TestBirthDateWithTwoDigitYear(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	for _, tt := range []struct{ typed, want string }{
+		{"15.03.85", "1985-03-15"},
+		{"15 марта 85 г.", "1985-03-15"},
+		{"15/3/85", "1985-03-15"},
+		{"28.02.99", "1999-02-28"},
+		{"15.03.05", "2005-03-15"}, // this century's: a child
+	} {
+		c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+		r := c.send(tt.typed)
+		if got := c.session().Draft.BirthDate; got != tt.want {
+			t.Errorf("%q: birth date %q, want %s (%v)", tt.typed, got, tt.want, describe(r))
+		}
+		if !strings.HasSuffix(describe(r), "ask.review") {
+			t.Errorf("%q: %v, want the review", tt.typed, describe(r))
+		}
+		if year := tt.want[:4]; !strings.Contains(c.rendered(r), year) {
+			t.Errorf("%q: the year %s is not said back:\n%s", tt.typed, year, c.rendered(r))
+		}
+	}
+	// A day and month that read both ways are asked about, in full years.
+	c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+	r := c.send("03/04/85")
+	c.expect(r, "date.which", "ask.birth_date", "answer.current")
+	if got := c.rendered(r) + c.buttonLabels(r); !strings.Contains(got, "1985") || strings.Contains(got, "2085") {
+		t.Errorf("«03/04/85» asked as:\n%s", got)
+	}
+}
+
+// buttonLabels is the captions of r's buttons as the user reads them, one
+// per line.
+func (c *chat) buttonLabels(r flows.Reply) string {
+	var b strings.Builder
+	for _, row := range r.Buttons {
+		for _, bt := range row {
+			if bt.Label == "" {
+				bt.Label = c.cat.Render(r.Lang, bt.Text)
+			}
+			b.WriteString(bt.Label + "\n")
+		}
+	}
+	return b.String()
+}
+
+// A bare "да" to a question put as yes or no that wants the thing itself
+// ("Was the name spelled otherwise?", "Anything to add?", "Which state?")
+// asks for it, where "да" was stored as the other spelling, the details or
+// the state; a bare "нет" is "no".
+func TestBareYesWhereTheThingIsAsked(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "No"}} {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			c := newChat(t, tt.lang)
+			fillToReview(c)
+			for _, s := range []struct{ field, refusal string }{
+				{"name_other", "parse.yes_name_other"},
+				{"details", "parse.yes_details"},
+				{"state", "parse.state_yes"},
+			} {
+				c.expect(c.change(s.field), "ask."+s.field, "answer.current")
+				c.expect(c.send(tt.yes), s.refusal, "ask."+s.field)
+				c.expect(c.send(tt.no), "ask.review")
+			}
+			d := c.session().Draft
+			for _, v := range []string{d.Facts.NameOther, d.CircumstanceNote, d.Facts.State} {
+				if v != "" {
+					t.Errorf("a yes or a no stored as an answer: %q", v)
+				}
+			}
+			// The thing itself is taken.
+			c.expect(c.change("name_other"), "ask.name_other", "answer.current")
+			c.expect(c.send("Petrov Ivan"), "ask.review")
+			if got := c.session().Draft.Facts.NameOther; got != "Petrov Ivan" {
+				t.Errorf("other spelling %q", got)
+			}
+		})
+	}
+}
+
+// "Да" under the facilities found is the one shown, "нет" is "not in the
+// list, keep what I typed"; they were searched for as facilities' names
+// ("да" listed Davis County), and "нет" dropped what was typed. A yes to
+// several asks which.
+func TestYesOrNoUnderTheFacilitiesFound(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	r := c.send("Кром")
+	c.expect(r, "ask.facility_pick")
+	if n := len(r.Buttons) - 3; n != 1 {
+		t.Fatalf("«Кром» found %d facilities, want the one Krome", n)
+	}
+	krome := r.Buttons[0][0].Label
+	r = c.send("да")
+	c.expect(r, "input.read_as", "ask.review")
+	if d := c.session().Draft; d.FacilityID == 0 || !strings.Contains(c.rendered(r), krome) {
+		t.Errorf("«да» under %q: facility %d %q\n%s", krome, d.FacilityID, d.FacilityText, c.rendered(r))
+	}
+
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	r = c.send("Orange County")
+	c.expect(r, "ask.facility_pick")
+	if n := len(r.Buttons) - 3; n < 2 {
+		t.Fatalf("«Orange County» found %d facilities, want several", n)
+	}
+	c.expect(c.send("yes"), "parse.facility_which", "ask.facility_pick")
+	for _, no := range []string{"нет", "no"} {
+		if ids := describe(c.send(no)); !strings.HasSuffix(ids, "ask.review") {
+			t.Errorf("%q under the list: %s", no, ids)
+		}
+		if d := c.session().Draft; d.FacilityID != 0 || d.FacilityText != "Orange County" {
+			t.Errorf("%q under the list: facility %d %q, want what was typed kept", no, d.FacilityID, d.FacilityText)
+		}
+		c.expect(c.change("facility"), "ask.facility", "answer.current")
+		c.expect(c.send("Orange County"), "ask.facility_pick")
+	}
+}
+
+// "Нет ничего срочного", "no nothing urgent": the no and the caption of
+// the button that says nothing is, typed together without a comma; they
+// were "choose a button" at the question of what is urgent.
+func TestNoWithTheNothingCaption(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed string }{{"ru", "нет ничего срочного"}, {"en", "No nothing urgent"}} {
+		c := newChat(t, tt.lang)
+		fillToReview(c)
+		c.expect(c.change("urgent"), "ask.urgent")
+		c.press("btn.urgent") // a sign on, for the no to take off
+		if len(c.session().Draft.Urgent) == 0 {
+			t.Fatal("no urgent sign set")
+		}
+		if ids := describe(c.send(tt.typed)); ids != "ask.review" {
+			t.Errorf("%q: %s, want the review", tt.typed, ids)
+		}
+		if u := c.session().Draft.Urgent; len(u) != 0 {
+			t.Errorf("%q: urgent %v, want none", tt.typed, u)
+		}
+	}
+}

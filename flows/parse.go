@@ -611,6 +611,25 @@ func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 	return t, nil
 }
 
+// shortYear is a date ending in a two-digit year: "15.03.85", "15 марта
+// 85 г.".
+var shortYear = regexp.MustCompile(`^(.*\D)(\d{2})(\s*(?:г|года?)?\.?)$`)
+
+// FullBirthYear completes a date of birth written with a two-digit year
+// that cannot be this century's ("15.03.85": 2085 is to come) with 19, as
+// relatives write birth dates; false when the text is not such a date.
+func FullBirthYear(s string, now time.Time) (string, bool) {
+	s = strings.TrimSpace(s)
+	if _, p := ParseDate(s, now); p == nil || p.ID != "parse.date_full_year" {
+		return "", false
+	}
+	m := shortYear.FindStringSubmatch(s)
+	if m == nil || 2000+atoi(m[2]) <= now.Year() {
+		return "", false
+	}
+	return m[1] + "19" + m[2] + m[3], true
+}
+
 // birthYear is a year of birth on its own: "1985", "1985 г.", "примерно
 // 1985", "born in 1985" — one four-digit number and no month.
 var birthYear = regexp.MustCompile(`^\D*?(\d{4})\D*$`)

@@ -185,6 +185,29 @@ func (c *turn) shownFacility(ctx context.Context, query, v string) (Facility, bo
 	return found[n-1], true, nil
 }
 
+// facilityYesNo takes "да" or "нет" typed under the facilities found,
+// which are no facility's name (a search for "да" listed Davis County):
+// yes is the one facility shown, no is "not in the list — keep it as
+// written", as is yes when none was found. A yes to several asks which.
+func (c *turn) facilityYesNo(ctx context.Context, yes bool) (outcome, error) {
+	r := &c.s.Draft
+	found, err := c.a.d.Facilities.Match(ctx, r.FacilityText, facilityMatches)
+	if err != nil {
+		return outcome{}, fmt.Errorf("match facilities: %w", err)
+	}
+	switch {
+	case yes && len(found) == 1:
+		r.FacilityID, r.FacilityText = found[0].ID, ""
+		c.say(T("input.read_as", "Answer", facilityLabel(found[0]), "Kept", false))
+	case yes && len(found) > 1:
+		return refused(problem("parse.facility_which"))
+	default:
+		r.FacilityID = 0
+		c.say(T("input.read_as", "Answer", T("btn.facility_keep"), "Kept", false))
+	}
+	return accepted()
+}
+
 // facilityQuery reads a facility typed to search for. A place in the list
 // ("2", "второй") that shownFacility did not take is beyond the list shown:
 // said so, not "type just the name, in letters".
@@ -543,6 +566,15 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.birth_date")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if full, ok := FullBirthYear(v, c.now); ok && !button {
+				// "15.03.85": 1985, said back with the year in full.
+				out, err := dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
+					func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })(ctx, c, full, false)
+				if t, perr := time.Parse(time.DateOnly, c.s.Draft.BirthDate); err == nil && perr == nil && out.wrong == nil {
+					c.say(understood(t))
+				}
+				return out, err
+			}
 			if !button {
 				if _, p := ParseBirthDate(v, c.now); p != nil {
 					if y, ok := ParseBirthYear(v, c.now); ok {
@@ -743,6 +775,7 @@ func reportSteps(a *App) []*step {
 	}, {
 		name: stepDetails,
 		max:  a.cfg.MaxText,
+		yes:  "parse.yes_details",
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			id := "ask.details"
 			if c.s.Draft.Circumstance == "other" {
@@ -821,6 +854,9 @@ func reportSteps(a *App) []*step {
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
 			if !button {
+				if yes, no := yesWords[captionKey(v)], noWords[captionKey(v)]; yes || no {
+					return c.facilityYesNo(ctx, yes)
+				}
 				if ParseUnknown(v) {
 					r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
 					return accepted()
