@@ -833,6 +833,13 @@ func TestNewsTypedCaptions(t *testing.T) {
 	if rs := rep.send("Отмена"); !has(rs, "casework.left") { // as /cancel: nothing saved
 		t.Fatalf("typed 'Отмена': %v", describeAll(rs))
 	}
+	// "Оператор" where the news is asked for is a person, not the news
+	// sent to the case's volunteer.
+	rep.command("news", "")
+	if rs := rep.send("Оператор"); !has(rs, "handoff.joined") || has(rs, "casework.news_saved") {
+		t.Fatalf("typed 'Оператор' for the news: %v", describeAll(rs))
+	}
+	rep.press("h.l") // leaves the queue
 	rep.command("news", "")
 	rs := rep.send("освободили!")
 	if !has(to(rs, cwReport), "casework.news_saved") {

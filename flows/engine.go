@@ -227,8 +227,9 @@ var commandWords = map[string]string{
 
 // typedCommand turns a command's word typed alone in a flow into the
 // command, and "оператор", "a human" typed in a report, a check-in's
-// registration or for a case's code into the menu's "talk to a volunteer"
-// (it became the detained person's name, or "no case with this code"). A
+// registration, for a case's code or as its news into the menu's "talk to
+// a volunteer" (it became the detained person's name, "no case with this
+// code", or news sent to the case's volunteer). A
 // message to a person is left as it is: in a conversation with a volunteer
 // (or a volunteer's to the person they talk to), "stop" is for them, unless
 // it answers a feature's flow (a case code asked for) or a report the
@@ -239,7 +240,7 @@ func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 	}
 	cmd, ok := commandWords[captionKey(c.in.Text)]
 	person := !ok && asksForPerson(c.in.Text) &&
-		(c.inReport() && c.s.Draft.FiledBy == 0 || c.s.Flow == flowCheckin || c.s.Flow == flowCheck)
+		(c.inReport() && c.s.Draft.FiledBy == 0 || c.s.Flow == flowCheckin || c.s.Flow == flowCheck || c.s.Flow == flowNews)
 	if !ok && !person {
 		return false, nil
 	}
@@ -253,8 +254,8 @@ func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 		}
 	}
 	if person {
-		if c.s.Flow == flowCheck {
-			c.reset() // a case's code was asked for; a person is, instead
+		if c.s.Flow == flowCheck || c.s.Flow == flowNews {
+			c.reset() // a case's code or its news was asked for; a person is, instead
 		}
 		return true, c.menuAction(ctx, "volunteer")
 	}
