@@ -776,6 +776,14 @@ var (
 		"i do not agree": true, "i don t agree": true, "do not agree": true}
 )
 
+// sendWords send the report from its review (captionKey): the word of its
+// button ("All correct — send"), where a bare "да" is told how to send.
+var sendWords = map[string]bool{"send": true, "send it": true, "yes send": true, "yes send it": true,
+	"please send": true, "send the report": true, "submit": true,
+	"отправить": true, "отправь": true, "отправьте": true, "отправляй": true, "отправляйте": true,
+	"да отправить": true, "да отправь": true, "да отправляй": true, "да отправьте": true,
+	"отправить сообщение": true, "отправьте сообщение": true}
+
 // skipWords ask to skip a question (captionKey).
 var skipWords = map[string]bool{"skip": true, "skip it": true, "skip this": true, "pass": true, "next": true,
 	"пропустить": true, "пропуск": true, "пропусти": true, "пропускаю": true, "дальше": true, "далее": true}
@@ -906,6 +914,9 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			c.say(T("input.read_as", "Answer", label, "Kept", more > 1 && c.keepTyped(v)))
 			v, button = value, true
 		}
+	}
+	if !button && c.s.Step == stepReview && sendWords[captionKey(v)] {
+		v, button = "ok", true // "send", "отправить": the report's own word, given
 	}
 	if !button {
 		if c.s.Step == stepReview && yesWords[captionKey(v)] {

@@ -923,16 +923,17 @@ func TestBirthDateWithTwoDigitYear(t *testing.T) {
 		{"15.03.85", "1985-03-15"},
 		{"15 марта 85 г.", "1985-03-15"},
 		{"15/3/85", "1985-03-15"},
+		{"3/15/85", "1985-03-15"}, // said back once, not twice
 		{"28.02.99", "1999-02-28"},
-		{"15.03.05", "2005-03-15"}, // this century's: a child
+		{"15.03.05", "2005-03-15"}, // this century's (a child), said back too
 	} {
 		c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
 		r := c.send(tt.typed)
 		if got := c.session().Draft.BirthDate; got != tt.want {
 			t.Errorf("%q: birth date %q, want %s (%v)", tt.typed, got, tt.want, describe(r))
 		}
-		if !strings.HasSuffix(describe(r), "ask.review") {
-			t.Errorf("%q: %v, want the review", tt.typed, describe(r))
+		if ids := describe(r); ids != "date.understood+ask.review" {
+			t.Errorf("%q: %v, want the date said back and the review", tt.typed, ids)
 		}
 		if year := tt.want[:4]; !strings.Contains(c.rendered(r), year) {
 			t.Errorf("%q: the year %s is not said back:\n%s", tt.typed, year, c.rendered(r))
@@ -1056,6 +1057,27 @@ func TestNoWithTheNothingCaption(t *testing.T) {
 		}
 		if u := c.session().Draft.Urgent; len(u) != 0 {
 			t.Errorf("%q: urgent %v, want none", tt.typed, u)
+		}
+	}
+}
+
+// "Send", "отправить" typed under the review send the report — the word of
+// its button; they were kept as "you also wrote" and the review shown
+// again. A bare "да" is still told how to send.
+func TestSendTypedAtTheReview(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed string }{{"en", "send"}, {"en", "Yes, send it"}, {"ru", "Отправить"}} {
+		c := newChat(t, tt.lang)
+		fillToReview(c)
+		c.expect(c.send("да"), "review.say_send", "ask.review")
+		r := c.send(tt.typed)
+		c.expect(r, "report.done")
+		rep, _, err := c.cases.Get(context.Background(), data(r, "report.done", "Code"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(strings.ToLower(rep.Facts.Said), "send") || strings.Contains(rep.Facts.Said, "тправ") {
+			t.Errorf("%q kept for the volunteer: %q", tt.typed, rep.Facts.Said)
 		}
 	}
 }

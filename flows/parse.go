@@ -615,19 +615,29 @@ func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 // 85 г.".
 var shortYear = regexp.MustCompile(`^(.*\D)(\d{2})(\s*(?:г|года?)?\.?)$`)
 
-// FullBirthYear completes a date of birth written with a two-digit year
-// that cannot be this century's ("15.03.85": 2085 is to come) with 19, as
-// relatives write birth dates; false when the text is not such a date.
+// FullBirthYear writes out the two-digit year of a date of birth, as
+// relatives write birth dates: this century's when it has come ("15.03.05":
+// 2005), else the last one's ("15.03.85": 1985, where 2085 is to come);
+// false when the text is not a date with a two-digit year.
 func FullBirthYear(s string, now time.Time) (string, bool) {
 	s = strings.TrimSpace(s)
-	if _, p := ParseDate(s, now); p == nil || p.ID != "parse.date_full_year" {
-		return "", false
-	}
 	m := shortYear.FindStringSubmatch(s)
-	if m == nil || 2000+atoi(m[2]) <= now.Year() {
+	if m == nil {
 		return "", false
 	}
-	return m[1] + "19" + m[2] + m[3], true
+	yy := atoi(m[2])
+	t, p := ParseDate(s, now)
+	switch {
+	case p != nil && p.ID == "parse.date_full_year":
+	case p == nil && t.Year() == 2000+yy && !strings.Contains(s, strconv.Itoa(t.Year())):
+	default:
+		return "", false // not a date, or its year written in full
+	}
+	century := "20"
+	if 2000+yy > now.Year() {
+		century = "19"
+	}
+	return m[1] + century + m[2] + m[3], true
 }
 
 // birthYear is a year of birth on its own: "1985", "1985 г.", "примерно
@@ -971,7 +981,7 @@ func ParseUnknown(s string) bool {
 	switch v {
 	case "не знаю", "незнаю", "не известно", "неизвестно", "нет", "никакого", "никакой",
 		"не знаем", "пока не знаю", "точно не знаю", "не помню", "без понятия", "понятия не имею",
-		"no", "none", "unknown", "don't know", "dont know", "do not know", "i don't know",
+		"no", "nope", "nah", "none", "unknown", "don't know", "dont know", "do not know", "i don't know",
 		"i dont know", "i do not know", "no idea", "i have no idea", "not sure", "i'm not sure",
 		"idk", "dunno", "not known", "n a", "na", "no one knows", "nobody knows", "we don't know",
 		"we dont know", "никто не знает", "мы не знаем", "не знаем пока",

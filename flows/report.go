@@ -570,8 +570,9 @@ func reportSteps(a *App) []*step {
 				// "15.03.85": 1985, said back with the year in full.
 				out, err := dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
 					func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })(ctx, c, full, false)
-				if t, perr := time.Parse(time.DateOnly, c.s.Draft.BirthDate); err == nil && perr == nil && out.wrong == nil {
-					c.say(understood(t))
+				said := slices.ContainsFunc(c.texts, func(t Text) bool { return t.ID == "date.understood" })
+				if t, perr := time.Parse(time.DateOnly, c.s.Draft.BirthDate); err == nil && perr == nil && out.wrong == nil && !said {
+					c.say(understood(t)) // unless said already ("3/15/85": March, as the 15 cannot be a month)
 				}
 				return out, err
 			}

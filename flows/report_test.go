@@ -966,7 +966,7 @@ func TestReviewYesSaysHowToSend(t *testing.T) {
 	fillToReview(c)
 	r := c.send("да")
 	c.expect(r, "review.say_send", "ask.review")
-	if got := c.rendered(r); !strings.Contains(got, "напишите «всё верно»") {
+	if got := c.rendered(r); !strings.Contains(got, "напишите «отправить»") {
 		t.Errorf("the review's yes:\n%s", got)
 	}
 	if n := c.caseCount(); n != 0 {
