@@ -969,7 +969,7 @@ func (c *chat) buttonLabels(r flows.Reply) string {
 // the state; a bare "нет" is "no".
 func TestBareYesWhereTheThingIsAsked(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "No"}} {
+	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "Nope"}} {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
 			c := newChat(t, tt.lang)
