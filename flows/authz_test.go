@@ -166,7 +166,7 @@ func accesses() []access {
 		{"/help", flows.ActMember, cmd("help", ""), answered("handoff.help_volunteer"), untaken},
 		{"/duty", flows.ActMember, cmd("duty", ""), answered("handoff.duty_usage"), untaken},
 		{"/name", flows.ActMember, cmd("name", ""), answered("handoff.name_usage"), untaken},
-		{"/queue", flows.ActViewQueue, cmd("queue", ""), answered("handoff.queue", "handoff.queue_empty"), untaken},
+		{"/queue", flows.ActViewQueue, cmd("queue", ""), answered("handoff.queue", "handoff.queue_empty", "handoff.queue_empty_cases"), untaken},
 		{"/stats", flows.ActViewStats, cmd("stats", ""), answered("handoff.stats"), untaken},
 		{"/volunteers", flows.ActManageVolunteers, cmd("volunteers", "list"), answered("handoff.members"), untaken},
 		{"/volunteers add", flows.ActManageVolunteers, cmd("volunteers", "add 8999 volunteer"), answered("handoff.member_added"), untaken},

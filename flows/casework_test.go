@@ -1717,3 +1717,34 @@ func TestStopCommand(t *testing.T) {
 		t.Errorf("after /stop the friend was told %v", describeAll(rs))
 	}
 }
+
+// A volunteer told of a new report types /next: with no chat waiting but
+// cases nobody has taken, they are told how many, with the button that
+// lists them, where "No one is waiting" read as nothing to do.
+func TestNextPointsToUntakenCases(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	vol := w.person(cwVol, "en")
+	vol.command("next", "")
+	vol.expectGot("handoff.queue_empty")
+
+	_, code := w.confirm(cwReport, "untaken", 0)
+	vol.received()
+	rs := vol.command("next", "")
+	vol.expectGot("handoff.queue_empty_cases")
+	if got := w.cat.Render("en", rs[0].Texts...); !strings.Contains(got, "1 new case has") {
+		t.Errorf("/next with one case untaken:\n%s", got)
+	}
+	rs = vol.press(buttonData(t, rs[0], "btn.board_new"))
+	if len(rs) != 1 || !strings.Contains(w.cat.Render("en", rs[0].Texts...), flows.FormatCode(code)) {
+		t.Fatalf("the button lists %v", describeAll(rs))
+	}
+	vol.received()
+	vol.command("queue", "")
+	vol.expectGot("handoff.queue_empty_cases")
+
+	vol.command("take_case", code)
+	vol.received()
+	vol.command("next", "")
+	vol.expectGot("handoff.queue_empty")
+}

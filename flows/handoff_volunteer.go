@@ -132,8 +132,7 @@ func (a *App) queueCommand(ctx context.Context, c *turn, m *member, _ string) er
 		return fmt.Errorf("list queue: %w", err)
 	}
 	if len(ws) == 0 {
-		m.say(T("handoff.queue_empty"))
-		return nil
+		return a.queueEmpty(ctx, c, m)
 	}
 	lines := make([]Text, 0, min(len(ws), queueLimit))
 	for i, w := range ws {
@@ -154,6 +153,28 @@ func (a *App) queueCommand(ctx context.Context, c *turn, m *member, _ string) er
 		}
 	}
 	m.say(T("handoff.queue", "Lines", lines).Plural(len(ws)))
+	return nil
+}
+
+// queueEmpty says that no chat waits, and, to a member who works cases,
+// how many new cases nobody has taken, with the button that lists them: a
+// volunteer told of a new report types /next, and "no one is waiting" read
+// as nothing to do.
+func (a *App) queueEmpty(ctx context.Context, c *turn, m *member) error {
+	if !mayEver(m.Role, ActViewBoard) {
+		m.say(T("handoff.queue_empty"))
+		return nil
+	}
+	n, err := a.d.Casework.Counts(ctx, a.boardQuery(c, m))
+	if err != nil {
+		return fmt.Errorf("board counts for %d: %w", m.UserID, err)
+	}
+	if n.New == 0 {
+		m.say(T("handoff.queue_empty"))
+		return nil
+	}
+	m.say(T("handoff.queue_empty_cases").Plural(n.New))
+	m.buttons = [][]Button{{{Text: T("btn.board_new", "N", n.New), Data: boardData(FilterNew, "", 0)}}}
 	return nil
 }
 
@@ -184,8 +205,7 @@ func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error 
 	p, kept, err := a.d.Queue.Take(ctx, t)
 	switch {
 	case errors.Is(err, ErrQueueEmpty):
-		m.say(T("handoff.queue_empty"))
-		return nil
+		return a.queueEmpty(ctx, c, m)
 	case errors.Is(err, ErrBusy):
 		m.say(T("handoff.busy").Plural(t.Max))
 		return nil
