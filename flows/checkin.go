@@ -484,6 +484,31 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				v, button = ms[n-1].Code, true
 			}
 		}
+		if key := captionKey(v); !button && d.Query != "" && (yesWords[key] || noWords[key]) {
+			// "Да" under the offices found is the one shown, "нет" keeps
+			// what was typed: neither is an office to search for ("да"
+			// found Dallas).
+			ms, err := c.a.d.Offices.Match(ctx, d.Query, officeMatches)
+			if err != nil {
+				return fmt.Errorf("match offices: %w", err)
+			}
+			switch {
+			case yesWords[key] && len(ms) == 1:
+				v, button = ms[0].Code, true
+			case yesWords[key] && len(ms) > 1:
+				c.say(T("checkin.office_which"))
+				return c.checkinPrompt(ctx)
+			default:
+				v, button = "-", true
+			}
+		}
+		if !button && laterAnswer(v, today(now)) {
+			// The day and time, the A-number or a phone typed where the
+			// office is asked: it would have been searched for as an
+			// office, and kept as one.
+			c.say(T("checkin.office_first"))
+			return c.checkinPrompt(ctx)
+		}
 		if !button {
 			if p := checkText(v, maxOfficeText); p != nil {
 				c.say(*p)
@@ -659,6 +684,24 @@ func splitClock(v string, today time.Time) (day, clock string) {
 		}
 	}
 	return v, ""
+}
+
+// laterAnswer reports whether v, typed for the office, answers a later
+// question of the registration instead: a day or a time ("во вторник в 9
+// утра"), an A-number, a phone number.
+func laterAnswer(v string, today time.Time) bool {
+	if looksLikeANumber(v) || countDigits(v) >= 7 {
+		return true
+	}
+	day, clock := splitClock(v, today)
+	if clock != "" {
+		return true
+	}
+	if _, _, ok := ParseClock(v); ok {
+		return true
+	}
+	_, p := parseCheckinDate(day, today)
+	return p == nil
 }
 
 // checkText refuses an empty or too long typed answer.

@@ -510,6 +510,52 @@ func TestCheckinCommandMidway(t *testing.T) {
 	expectTexts(t, q.send("Cancel"), "checkin.cancelled_draft", "menu.choose")
 }
 
+// Under the offices found, "да" is the one shown (a yes to several asks
+// which) and "нет" keeps what was typed; the day and time, an A-number or
+// a phone typed for the office are answers to later questions, asked
+// later. Each was searched for as an office ("да" found Dallas), and
+// could be kept as the office.
+func TestCheckinOfficeTypedAnswers(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	p.command("start", "")
+	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	expectTexts(t, p.send("да"), "checkin.ask_office")
+	for _, later := range []string{"в следующий вторник в 9 утра", "12.03", "A 123-456-789", "+1 786 555 0199"} {
+		expectTexts(t, p.send(later), "checkin.office_first", "checkin.ask_office")
+	}
+	expectTexts(t, p.send("Чикаго"), "checkin.office_pick")
+	expectTexts(t, p.send("в понедельник в 10"), "checkin.office_first", "checkin.office_pick")
+	expectTexts(t, p.send("да"), "checkin.ask_date")
+	if d := w.session(p.id).Checkin; d == nil || d.OfficeCode == "" {
+		t.Fatalf("«да» under the one office found: %+v", d)
+	}
+
+	q := w.person(ckPerson+1, "en")
+	q.command("start", "")
+	q.press("btn.menu_checkin")
+	expectTexts(t, q.send("yes"), "checkin.ask_office")
+	expectTexts(t, q.send("San"), "checkin.office_pick")
+	if n := len(q.got[len(q.got)-1].Buttons); n < 3 {
+		t.Fatalf("«San» found %d offices, want several", n-1)
+	}
+	expectTexts(t, q.send("yes"), "checkin.office_which", "checkin.office_pick")
+	expectTexts(t, q.send("no"), "checkin.ask_state")
+	if d := w.session(q.id).Checkin; d == nil || d.OfficeCode != "" || d.OfficeText != "San" {
+		t.Fatalf("«no» under the offices found: %+v", d)
+	}
+}
+
+// session reads a chat's session.
+func (w *world) session(id int64) *flows.Session {
+	w.t.Helper()
+	s, err := w.sessions.Get(context.Background(), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
 // "Are you out?" answered in words: "да" before the check-in began is not
 // an answer (the menu greets); "Да, вышла" after it closes the check-in
 // and nobody is alarmed; after an alarm, "я вышел" tells the people the
