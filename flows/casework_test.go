@@ -939,6 +939,10 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 	if n := len(buttonNames(rs[len(rs)-1])); !has(rs, "casework.news_offer") || n != 2 {
 		t.Errorf("after the status of %s: %v, %d buttons", first, describeAll(rs), n)
 	}
+	// "Да" typed to that one offer sends it, where the menu greeted.
+	if rs := rep.send("да"); !has(to(rs, cwReport), "casework.news_saved") {
+		t.Errorf("«да» to the news offered: %v", describeAll(rs))
+	}
 
 	// Words that read like a new report from a reporter may be news too.
 	rs = rep.send("мужа депортировали вчера")

@@ -339,10 +339,12 @@ func (a *App) phoneInWords(ctx context.Context, c *turn) (bool, error) {
 		}
 		return -1
 	}, phone)
+	add := dataCheckin + ":" + ckPhoneOK + ":" + strconv.FormatInt(k.ID, 10) + ":" + digits
 	c.say(T("checkin.phone_offer", "Phone", phone))
 	c.buttons = [][]Button{
-		{{Text: T("btn.checkin_phone_add", "Phone", phone), Data: dataCheckin + ":" + ckPhoneOK + ":" + strconv.FormatInt(k.ID, 10) + ":" + digits}},
+		{{Text: T("btn.checkin_phone_add", "Phone", phone), Data: add}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
+	c.s.Offer = add // "да" typed adds it
 	return true, nil
 }

@@ -739,6 +739,20 @@ func TestCheckinPhoneTypedAtTheMenu(t *testing.T) {
 	if len(got.Contacts) != 1 || got.Contacts[0].Phone != "+13055550199" {
 		t.Errorf("contacts %+v, want the phone typed", got.Contacts)
 	}
+	// "Yes" typed to the offer adds the phone, as the button does; the
+	// menu greeted, and the person believed it added. The offer is for the
+	// next message only: a "yes" after anything else is not it.
+	expectTexts(t, p.send("сестра 786 555 0123"), "checkin.phone_offer")
+	expectTexts(t, p.send("Yes"), "checkin.phone_added", "checkin.contacts", "checkin.contacts_ask")
+	expectTexts(t, p.send("+1 212 555 0142"), "checkin.phone_offer")
+	expectTexts(t, p.send("no"), "menu.greeting")
+	expectTexts(t, p.send("yes"), "menu.greeting")
+	if got, err = w.deps.Checkins.Get(context.Background(), k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Contacts) != 2 || got.Contacts[1].Phone != "7865550123" && got.Contacts[1].Phone != "+17865550123" {
+		t.Errorf("contacts %+v, want the second phone added by the typed yes, the third not", got.Contacts)
+	}
 	// Someone without a check-in gets no such offer.
 	q := w.person(ckPerson+1, "en")
 	q.command("start", "")

@@ -133,6 +133,8 @@ func (c *turn) send(r Reply) { c.extra = append(c.extra, r) }
 
 // run dispatches the input.
 func (c *turn) run(ctx context.Context) error {
+	offer := c.s.Offer
+	c.s.Offer = "" // for the next message only
 	if c.in.Kind != KindText {
 		c.s.Long, c.s.LongStep = time.Time{}, "" // anything but text ends a split message
 	}
@@ -161,6 +163,12 @@ func (c *turn) run(ctx context.Context) error {
 	s := c.s
 	switch {
 	case s.Flow == "":
+		if offer != "" && c.in.Kind == KindText && yesWords[captionKey(c.in.Text)] {
+			// "Да" to the one button just offered: its press, where the
+			// menu greeted and the trusted contact was never added.
+			c.in.Kind, c.in.Data, c.in.Text, c.in.MessageID = KindButton, offer, "", 0
+			return c.button(ctx)
+		}
 		if c.in.Kind == KindText && !s.LangChosen && s.Lang == "en" && writtenInCyrillic(c.in.Text) {
 			// A phone set to English, its owner writing in Russian (common
 			// among immigrants): answered in the language they write.

@@ -192,6 +192,10 @@ type Session struct {
 	// NewsNote is what a reporter typed at the main menu, offered to be
 	// sent as news of their case (newsInWords).
 	NewsNote string `json:"nn,omitempty"`
+	// Offer is the data of the one button a reply at the main menu
+	// offered ("add +1 786 555 0199 as a trusted contact?"): a "да" typed
+	// next presses it; any other input forgets it.
+	Offer string `json:"of,omitempty"`
 }
 
 // Sessions stores conversation state.

@@ -112,6 +112,9 @@ func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 		return false, err
 	}
 	c.say(T("casework.news_offer"))
+	if len(rows) == 1 {
+		c.s.Offer = rows[0][0].Data // "да" typed sends it to their one case
+	}
 	c.buttons = append(rows, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
 	return true, nil
 }
