@@ -1068,9 +1068,13 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 	if rs := stranger.send("есть новости?"); !has(rs, "menu.question") {
 		t.Errorf("someone without a case: %v", describeAll(rs))
 	}
-	// A friend who follows the case is told where it stands.
+	// A friend who follows the case is told where it stands; one who has
+	// only looked it up, its status again (it was "I am a bot").
 	friend := w.person(7097, "en")
 	friend.command("check", code)
+	if rs := to(friend.send("any news?"), 7097); len(rs) != 1 || !has(rs, "check.header") {
+		t.Errorf("a question after looking the case up: %v", describeAll(rs))
+	}
 	friend.press("s.:" + "sub:" + code)
 	rs := to(friend.send("any news?"), 7097)
 	if len(rs) != 1 || !has(rs, "menu.news_question_followed") || !has(rs, "mycases.followed") {

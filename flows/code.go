@@ -94,6 +94,26 @@ func FindCode(s string) (code string, ok bool) {
 		}
 		code = c
 	}
+	// The two halves written with a space in a short message ("код K7M4
+	// Q9XP"): both a digit and a letter among them, and not a number
+	// beside a word ("in 2025 when").
+	for i := 0; i+1 < len(words) && len(words) <= 8; i++ {
+		a, b := words[i], words[i+1]
+		if utf8.RuneCountInString(a) != codeLen/2 || utf8.RuneCountInString(b) != codeLen/2 {
+			continue
+		}
+		c, valid := NormalizeCode(a + b)
+		if !valid || !strings.ContainsFunc(a+b, unicode.IsDigit) || !strings.ContainsFunc(a+b, unicode.IsLetter) {
+			continue
+		}
+		if isDigits(a) && !strings.ContainsFunc(b, unicode.IsDigit) || isDigits(b) && !strings.ContainsFunc(a, unicode.IsDigit) {
+			continue
+		}
+		if code != "" && code != c {
+			return "", false
+		}
+		code = c
+	}
 	return code, code != ""
 }
 

@@ -94,6 +94,10 @@ func TestFindCode(t *testing.T) {
 		{"DETAINED yesterday", ""},
 		{"ABCDEFGH", "ABCDEFGH"}, // a message that is only a code needs no digit
 		{" k7m4 q9xp ", "K7M4Q9XP"},
+		{"код 8Z1W QCTP", "8Z1WQCTP"}, // the halves with a space, among words
+		{"my code is k7m4 q9xp thanks", "K7M4Q9XP"},
+		{"arrested in 2025 when he went", ""}, // a number beside a word
+		{"call 1234 5678", ""},
 		{"K7M4Q9X", ""},
 		{"", ""},
 	}

@@ -93,8 +93,16 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 	own := len(cases) > 0
 	if !own {
 		// A friend who follows a case: where it stands.
-		if cases, err = a.d.Subscriptions.Followed(ctx, c.in.ChatID); err != nil || len(cases) == 0 {
+		if cases, err = a.d.Subscriptions.Followed(ctx, c.in.ChatID); err != nil {
 			return false, err
+		}
+		if len(cases) == 0 && c.s.Viewed != "" {
+			// One who just looked a case up: its status again, with the
+			// button that tells of changes (it was "I am a bot").
+			return true, c.checkCode(ctx, c.s.Viewed)
+		}
+		if len(cases) == 0 {
+			return false, nil
 		}
 	}
 	c.setSaid(false) // the volunteer it leads to sees the question
