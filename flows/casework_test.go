@@ -1509,22 +1509,42 @@ func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
 
 // TestNoteWithoutACode: a volunteer who forgets the code ("/note called
 // the lawyer", "/status released") is shown where the code goes, not told
-// that no case has the code "called"; a code of the right shape that no
-// case has is still "no case with this code". Nothing is stored.
+// that no case has the code "called", and without the relatives' menu; one
+// who owns cases is asked which, a button each — even their only one is
+// not taken for the one meant. A code of the right shape that no case has
+// is still "no case with this code". Nothing is stored.
 func TestNoteWithoutACode(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
 	code, anna, _ := annasCase(w, "no-code")
-	for _, c := range []struct{ cmd, arg, want string }{
-		{"note", "called the lawyer", "note.usage"},
-		{"status", "released", "update.usage"},
-		{"note", "ZZZZ-9999 called the lawyer", "update.not_found"},
+	boris := w.person(cwOffDuty, "en") // owns no case
+	for _, c := range []struct {
+		who            *hperson
+		cmd, arg, want string
+	}{
+		{anna, "note", "called the lawyer", "note.which_case"},
+		{anna, "status", "released", "update.which_case"},
+		{anna, "note", "ZZZZ-9999 called the lawyer", "update.not_found"},
+		{boris, "note", "called the lawyer", "note.usage"},
+		{boris, "status", "released", "update.usage"},
 	} {
-		rs := to(anna.command(c.cmd, c.arg), cwVol)
-		if len(rs) == 0 || rs[0].Texts[0].ID != c.want {
-			t.Errorf("/%s %s: %v, want %s", c.cmd, c.arg, describeAll(rs), c.want)
+		rs := to(c.who.command(c.cmd, c.arg), c.who.id)
+		if len(rs) != 1 || describe(rs[0]) != c.want {
+			t.Errorf("/%s %s: %v, want %s alone", c.cmd, c.arg, describeAll(rs), c.want)
+			continue
+		}
+		if b := rs[0].Buttons; strings.HasSuffix(c.want, "which_case") &&
+			(len(b) != 1 || !strings.Contains(w.cat.Render("en", b[0][0].Text), flows.FormatCode(code))) {
+			t.Errorf("/%s %s: buttons %+v, want one, Anna's case", c.cmd, c.arg, b)
 		}
 	}
+	// The button begins the note of that case.
+	rs := anna.command("note", "called the lawyer")
+	anna.received()
+	anna.press(rs[0].Buttons[0][0].Data)
+	anna.expectGot("note.ask")
+	anna.command("cancel", "")
+	anna.received()
 	files, err := w.timeline.Find(context.Background(), code, "")
 	if err != nil || len(files) != 1 {
 		t.Fatalf("find case: %v %v", files, err)
@@ -1755,4 +1775,27 @@ func TestNextPointsToUntakenCases(t *testing.T) {
 	vol.received()
 	vol.command("next", "")
 	vol.expectGot("handoff.queue_empty")
+}
+
+// "Да" to "add a note for the family?" asks for the note: it reached the
+// family as the volunteers' note, "да". "Нет" saves the status without one.
+func TestYesIsNoPublicNote(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "yes-note")
+	anna.command("status", code+" released")
+	anna.expectGot("update.public_note")
+	anna.send("да")
+	anna.expectGot("update.note_yes+update.public_note")
+	if got := rep.received(); len(got) != 0 {
+		t.Fatalf("the family got %v before the status was saved", describeAll(got))
+	}
+	anna.send("нет")
+	got := rep.received()
+	if len(got) != 1 {
+		t.Fatalf("the family got %v, want the new status", describeAll(got))
+	}
+	if text := w.cat.Render("ru", got[0].Texts...); strings.Contains(text, "От волонтёров") {
+		t.Errorf("the family's notice carries a note:\n%s", text)
+	}
 }

@@ -25,12 +25,14 @@ func (a *App) registerUpdates() {
 		// "/status K7M4-Q9XP released": the words after the code answer
 		// the first question, as typed there.
 		code, rest := splitCode(arg)
-		held, err := c.heldCase(ctx, code)
+		held, mine, err := c.heldCase(ctx, code)
 		if err != nil {
 			return err
 		}
 		if held != "" {
 			code, rest = held, strings.TrimSpace(arg)
+		} else if len(mine) > 0 {
+			return c.whichCase(mine, "update.which_case", "btn.case_status", actStartUpdate)
 		}
 		texts, buttons, edit := c.texts, c.buttons, c.edit
 		if err := c.startUpdate(ctx, code); err != nil || rest == "" || c.s.Flow != flowUpdate || c.s.Step != stepPick {
@@ -42,12 +44,14 @@ func (a *App) registerUpdates() {
 	})
 	h.commands["note"] = a.guard(ActAddNote, func(ctx context.Context, c *turn, arg string) error {
 		code, text := splitCode(arg)
-		held, err := c.heldCase(ctx, code)
+		held, mine, err := c.heldCase(ctx, code)
 		if err != nil {
 			return err
 		}
 		if held != "" {
 			code, text = held, strings.TrimSpace(arg)
+		} else if len(mine) > 0 {
+			return c.whichCase(mine, "note.which_case", "btn.case_note", actStartNote)
 		}
 		return c.startNote(ctx, code, text)
 	})
@@ -60,30 +64,55 @@ func (a *App) registerUpdates() {
 
 // heldCase returns, for "/note called ICE" or "/status released" from a
 // volunteer who holds one chat and it is about a case, that case's code;
-// "" when first is the code of a case (or a code with a digit, which the
-// command's lookup answers), or the volunteer holds no such chat. As in a
-// case's forum topic, what they write while talking with the reporter is
-// about the reporter's case.
-func (c *turn) heldCase(ctx context.Context, first string) (string, error) {
+// else, when they hold no chat, the open cases they own (up to whichMax),
+// to choose from. "" and none when first is the code of a case (or a code
+// with a digit, which the command's lookup answers). As in a case's forum
+// topic, what they write while talking with the reporter is about the
+// reporter's case. An owned case is never taken for the one meant, even
+// the only one: a status typed while looking at another case would reach
+// the wrong family.
+func (c *turn) heldCase(ctx context.Context, first string) (string, []CaseView, error) {
 	if code, ok := NormalizeCode(first); ok {
 		if strings.ContainsFunc(first, unicode.IsDigit) {
-			return "", nil
+			return "", nil, nil
 		}
 		switch _, err := c.a.d.Timeline.Status(ctx, code); {
 		case err == nil:
-			return "", nil
+			return "", nil, nil
 		case !errors.Is(err, ErrNotFound):
-			return "", fmt.Errorf("case status for volunteer %d: %w", c.in.UserID, err)
+			return "", nil, fmt.Errorf("case status for volunteer %d: %w", c.in.UserID, err)
 		}
 	}
 	held, err := c.a.d.Queue.Held(ctx, c.in.UserID, "")
 	if err != nil {
-		return "", fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+		return "", nil, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
 	}
-	if len(held) != 1 || held[0].CaseCode == "" {
-		return "", nil
+	if len(held) == 1 && held[0].CaseCode != "" {
+		return held[0].CaseCode, nil, nil
 	}
-	return held[0].CaseCode, nil
+	if len(held) > 0 {
+		return "", nil, nil // chats of their own to choose among: the code says which
+	}
+	mine, _, err := c.a.d.Casework.Board(ctx, BoardQuery{Filter: FilterMine, User: c.in.UserID, Limit: whichMax})
+	if err != nil {
+		return "", nil, fmt.Errorf("cases of %d: %w", c.in.UserID, err)
+	}
+	return "", mine, nil
+}
+
+// whichMax is how many of their cases a volunteer is offered to choose from.
+const whichMax = 8
+
+// whichCase asks a volunteer who owns cases which one a /note or a
+// /status without its code is about (it was "send the code", with the
+// relatives' menu): a button for each, which begins it for that case.
+func (c *turn) whichCase(mine []CaseView, ask, button, act string) error {
+	c.say(T(ask))
+	for _, v := range mine {
+		c.buttons = append(c.buttons, []Button{{Text: T(button, "Code", FormatCode(v.Code)),
+			Data: dataStatus + ":" + act + ":" + v.Code}})
+	}
+	return nil
 }
 
 // splitCode splits "/note K7M4-Q9XP text" into the code and the text. A
@@ -141,11 +170,21 @@ func (c *turn) flowAction() Action {
 // actor names the volunteer in the timeline.
 func (c *turn) actor() string { return "tg:" + strconv.FormatInt(c.in.UserID, 10) }
 
+// commandAgain follows what a volunteer's command said with the question
+// of the flow they are in; at the main menu, with nothing: the relatives'
+// menu is not theirs.
+func (c *turn) commandAgain(ctx context.Context) error {
+	if c.s.Flow == "" {
+		return nil
+	}
+	return c.again(ctx)
+}
+
 // caseFor finds the case a volunteer named, saying so when there is none.
 func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool, error) {
 	if strings.TrimSpace(raw) == "" {
 		c.say(T(usage))
-		return CaseStatus{}, false, c.again(ctx)
+		return CaseStatus{}, false, c.commandAgain(ctx)
 	}
 	// "/note called the lawyer", "/status released": what comes first is
 	// no code, or a word of eight code letters no case has; the volunteer
@@ -153,7 +192,7 @@ func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool
 	code, valid := NormalizeCode(raw)
 	if !valid {
 		c.say(T(usage))
-		return CaseStatus{}, false, c.again(ctx)
+		return CaseStatus{}, false, c.commandAgain(ctx)
 	}
 	st, err := c.a.d.Timeline.Status(ctx, code)
 	if errors.Is(err, ErrNotFound) {
@@ -162,7 +201,7 @@ func (c *turn) caseFor(ctx context.Context, raw, usage string) (CaseStatus, bool
 		} else {
 			c.say(T("update.not_found"))
 		}
-		return CaseStatus{}, false, c.again(ctx)
+		return CaseStatus{}, false, c.commandAgain(ctx)
 	}
 	if err != nil {
 		return CaseStatus{}, false, fmt.Errorf("case status for volunteer %d: %w", c.in.UserID, err)
@@ -580,6 +619,12 @@ func updateTyped(ctx context.Context, c *turn) error {
 	case stepPublicNote, stepNoteHeld:
 		if u.Status != "" && ParseUnknown(v) {
 			return c.commitUpdate(ctx, "")
+		}
+		if yesWords[captionKey(v)] {
+			// "Да" to "add a note for the family?" is no note: it
+			// reached the family as the volunteers' note, "да".
+			c.say(T("update.note_yes"))
+			return c.updatePrompt(ctx)
 		}
 		note, p := ParseText(v, c.a.cfg.MaxText)
 		if p != nil {
