@@ -957,6 +957,23 @@ func (a *App) writeButton(ctx context.Context, c *turn, m *member, raw string) e
 // "none" to clear it.
 func (a *App) dateCommand(ctx context.Context, c *turn, m *member, arg string) error {
 	f := strings.Fields(arg)
+	if _, ok := NormalizeCode(strings.Join(f, "")); ok && len(f) <= 2 {
+		f = []string{strings.Join(f, "")} // "K7M4 Q9XP"
+	}
+	if len(f) == 1 || len(f) == 2 {
+		// "/date K7M4-Q9XP": which date, then the date, as the card's
+		// button asks; "/date K7M4-Q9XP суд": the date. It was the
+		// usage, and the date typed next went to nobody.
+		field := ""
+		if len(f) == 2 {
+			var ok bool
+			if field, ok = parseDateField(f[1]); !ok {
+				m.say(T("casework.date_usage", "Example", c.dateExample()))
+				return nil
+			}
+		}
+		return a.dateButton(ctx, c, m, f[0], field)
+	}
 	if len(f) < 3 {
 		m.say(T("casework.date_usage", "Example", c.dateExample()))
 		return nil

@@ -650,6 +650,17 @@ func TestNewsDatesReminders(t *testing.T) {
 	if rs := anna.command("date", code+" hearing "+past); !has(rs, "casework.date_past") {
 		t.Errorf("/date in the past: %v", describeAll(rs))
 	}
+	// "/date CODE" asks which date, "/date CODE суд" for the date, as the
+	// card's button does; the date typed next is set (it went to nobody).
+	if rs := anna.command("date", flows.FormatCode(code)); !has(rs, "casework.date_which") || len(rs[0].Buttons) != 3 {
+		t.Errorf("/date CODE: %v", describeAll(rs))
+	}
+	if rs := anna.command("date", code+" суд"); !has(rs, "casework.date_ask") {
+		t.Errorf("/date CODE суд: %v", describeAll(rs))
+	}
+	if rs := anna.send("20.12.2027"); !has(rs, "casework.date_set") || mustView(t, w, code).Hearing != "2027-12-20" {
+		t.Errorf("the date typed after /date CODE суд: %v", describeAll(rs))
+	}
 	// After /forget, the case takes no news.
 	rep.command("forget", "")
 	rep.press("s.:fg:yes")
