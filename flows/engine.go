@@ -163,7 +163,17 @@ func (c *turn) run(ctx context.Context) error {
 	s := c.s
 	switch {
 	case s.Flow == "":
-		if offer != "" && c.in.Kind == KindText && yesWords[captionKey(c.in.Text)] {
+		if key := captionKey(c.in.Text); offer == offerForget && c.in.Kind == KindText && (yesWords[key] || noWords[key]) {
+			// A yes to "erase your data?" is told that only the button
+			// erases (it cannot be undone), a no keeps everything: the
+			// menu greeted both, and the data stayed unsaid.
+			if noWords[key] {
+				return c.forgetAnswer(ctx, "no")
+			}
+			c.say(T("forget.press"))
+			return c.askForget(ctx)
+		}
+		if offer != "" && offer != offerForget && c.in.Kind == KindText && yesWords[captionKey(c.in.Text)] {
 			// "Да" to the one button just offered: its press, where the
 			// menu greeted and the trusted contact was never added.
 			c.in.Kind, c.in.Data, c.in.Text, c.in.MessageID = KindButton, offer, "", 0
@@ -181,7 +191,11 @@ func (c *turn) run(ctx context.Context) error {
 			if action, ok := c.typedCaption(rows, dataMenu+":", c.in.Text); ok {
 				return c.menuAction(ctx, action) // a menu button's caption, typed
 			}
-			if l, ok := c.typedCaption(rows, dataLang+":", c.in.Text); ok {
+			l, ok := c.typedCaption(rows, dataLang+":", c.in.Text)
+			if !ok {
+				l, ok = langWords[captionKey(c.in.Text)] // "english please", "по-русски"
+			}
+			if ok {
 				c.s.Lang, c.s.LangChosen = l, true // "English" typed under the Russian menu
 				c.say(T("language.set"))
 				return c.show(ctx)
@@ -783,6 +797,13 @@ var (
 	noWords = map[string]bool{"нет": true, "не согласен": true, "не согласна": true, "no": true, "nope": true,
 		"i do not agree": true, "i don t agree": true, "do not agree": true}
 )
+
+// langWords ask at the menu for a language (captionKey): "english please"
+// was offered to be sent as news.
+var langWords = map[string]string{"english": "en", "english please": "en", "in english": "en", "english language": "en",
+	"по английски": "en", "на английском": "en", "английский": "en", "по английски пожалуйста": "en",
+	"русский": "ru", "по русски": "ru", "на русском": "ru", "по русски пожалуйста": "ru", "russian": "ru",
+	"russian please": "ru", "in russian": "ru"}
 
 // sendWords send the report from its review (captionKey): the word of its
 // button ("All correct — send"), where a bare "да" is told how to send.

@@ -1081,3 +1081,30 @@ func TestSendTypedAtTheReview(t *testing.T) {
 		}
 	}
 }
+
+// "Да" typed to /forget's question is told that only its button erases
+// (it cannot be undone), "нет" keeps everything; both got the greeting,
+// and a person who typed "да" could believe their data erased. "English
+// please" at the menu switches the language (it was offered as news).
+func TestForgetAndLanguageInWords(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	p := w.person(7001, "ru")
+	p.command("start", "")
+	p.received()
+	p.send("удалите мои данные")
+	p.expectGot("forget.ask")
+	p.send("да")
+	p.expectGot("forget.press+forget.ask")
+	p.send("нет")
+	p.expectGot("forget.kept_all+menu.choose")
+	p.send("да") // the question is no longer the last asked
+	p.expectGot("menu.greeting")
+
+	for _, tt := range []struct{ typed, lang string }{{"english please", "en"}, {"по-русски", "ru"}, {"In English", "en"}} {
+		rs := p.send(tt.typed)
+		if len(rs) != 1 || rs[0].Lang != tt.lang || rs[0].Texts[0].ID != "language.set" {
+			t.Errorf("%q: %v in %s, want the language set to %s", tt.typed, describeAll(rs), rs[0].Lang, tt.lang)
+		}
+	}
+}

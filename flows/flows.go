@@ -194,7 +194,8 @@ type Session struct {
 	NewsNote string `json:"nn,omitempty"`
 	// Offer is the data of the one button a reply at the main menu
 	// offered ("add +1 786 555 0199 as a trusted contact?"): a "да" typed
-	// next presses it; any other input forgets it.
+	// next presses it; any other input forgets it. For /forget's question
+	// (offerForget), a "да" is told to press the button.
 	Offer string `json:"of,omitempty"`
 }
 

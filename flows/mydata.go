@@ -29,6 +29,10 @@ type Reporters interface {
 	Forget(ctx context.Context, userID int64) (Erased, error)
 }
 
+// offerForget, as Session.Offer, marks /forget's question as the last
+// asked: a yes typed next is told that only its button erases.
+const offerForget = "?forget"
+
 // myCasesMax is how many cases /mycases lists with a button each.
 const myCasesMax = 10
 
@@ -133,6 +137,7 @@ func (c *turn) askForget(ctx context.Context) error {
 	if c.inReport() {
 		c.say(T("forget.ask_draft"))
 	}
+	c.s.Offer = offerForget // "да" typed next is told to press
 	c.buttons = [][]Button{
 		{{Text: T("btn.forget_yes"), Data: dataStatus + ":" + actForget + ":yes"}},
 		{{Text: T("btn.forget_no"), Data: dataStatus + ":" + actForget + ":no"}},
