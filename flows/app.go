@@ -31,8 +31,11 @@ type Config struct {
 	CaseQuiet          time.Duration // a case without events for so long is quiet on the board; default 7 days
 
 	InfoPages []string // the useful-information topics, in order (locales.Catalog.InfoPages)
-	Phone     string   // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
-	Hours     string   // when the phone answers, HOTLINE_HOURS
+	// InfoWords are, per topic, the beginnings of words that name it in a
+	// question (locales.Catalog.InfoWords).
+	InfoWords map[string][]string
+	Phone     string // the hotline's phone for people to call, HOTLINE_PHONE; "" when none
+	Hours     string // when the phone answers, HOTLINE_HOURS
 
 	CheckinGrace time.Duration // silence after "are you out?" before it is asked again, and again before the alarm; default 2h
 

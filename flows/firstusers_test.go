@@ -146,8 +146,8 @@ func TestMenuTextReachesTheVolunteer(t *testing.T) {
 			u.send("Спасибо!")
 			u.expectGot("menu.thanks")
 			u.send("how do I find where he is held") // no question mark
-			u.expectGot("menu.question")
-			u.send("Как узнать, где он находится?")
+			u.expectGot("info.page.locator")         // the page that answers it
+			u.send("Что нам делать дальше?")
 		}, "menu.question"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1105,6 +1105,33 @@ func TestForgetAndLanguageInWords(t *testing.T) {
 		rs := p.send(tt.typed)
 		if len(rs) != 1 || rs[0].Lang != tt.lang || rs[0].Texts[0].ID != "language.set" {
 			t.Errorf("%q: %v in %s, want the language set to %s", tt.typed, describeAll(rs), rs[0].Lang, tt.lang)
+		}
+	}
+}
+
+// A question at the menu that names one useful-information topic gets its
+// page, with the volunteer a button away; one that names two, or none,
+// is told the bot cannot read it. It said so to every question.
+func TestQuestionGetsItsPage(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	p := w.person(7001, "ru")
+	for _, tt := range []struct{ typed, want string }{
+		{"Как найти человека в локаторе?", "info.page.locator"},
+		{"сколько стоит адвокат", "info.page.legal"},
+		{"Можно ли ему передать деньги?", "info.page.facility"},
+		{"how do we contact the consulate?", "info.page.consulate"},
+		{"где он находится?", "info.page.locator"},
+		{"как найти адвоката?", "menu.question"}, // two topics
+		{"что нам делать?", "menu.question"},
+	} {
+		rs := p.send(tt.typed)
+		if len(rs) != 1 || describe(rs[0]) != tt.want {
+			t.Errorf("%q: %v, want %s", tt.typed, describeAll(rs), tt.want)
+			continue
+		}
+		if names := buttonNames(rs[0]); !slices.Contains(names, "btn.menu_volunteer") {
+			t.Errorf("%q: no volunteer button: %v", tt.typed, names)
 		}
 	}
 }

@@ -63,7 +63,7 @@ func newApp(t *testing.T, o appOptions) *testApp {
 		o.Config.BotUsername = "hotline_test_bot"
 	}
 	if o.Config.InfoPages == nil {
-		o.Config.InfoPages, o.Config.Phone = cat.InfoPages(), "+1 555 0100"
+		o.Config.InfoPages, o.Config.InfoWords, o.Config.Phone = cat.InfoPages(), cat.InfoWords(), "+1 555 0100"
 	}
 	a := &testApp{t: t, cfg: o.Config, cat: cat, db: db, rdb: rdb, prefix: prefix, now: testNow}
 	a.deps = allDeps(t, db, rdb, prefix, o)

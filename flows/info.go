@@ -51,6 +51,17 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	c.setSaid(false) // the volunteer it leads to sees the question
+	if slug := a.infoAbout(c.in.Text); slug != "" {
+		// "Как найти человека в локаторе?": the page that answers it,
+		// where the bot said it cannot read questions.
+		c.say(T("info.page."+slug, "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
+		c.buttons = [][]Button{
+			{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+			{{Text: T("btn.info_contents"), Data: dataInfo + ":"}},
+			{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+		}
+		return true, nil
+	}
 	c.say(T("menu.question"))
 	c.buttons = [][]Button{
 		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
@@ -58,6 +69,23 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
 	return true, nil
+}
+
+// infoAbout returns the useful-information topic a question names with
+// one of its words (Config.InfoWords), when it names exactly one; "".
+func (a *App) infoAbout(text string) string {
+	padded := " " + strings.ReplaceAll(captionKey(text), "ё", "е")
+	found := ""
+	for _, slug := range a.cfg.InfoPages {
+		if !slices.ContainsFunc(a.cfg.InfoWords[slug], func(w string) bool { return strings.Contains(padded, " "+w) }) {
+			continue
+		}
+		if found != "" {
+			return "" // two topics: a volunteer can tell which
+		}
+		found = slug
+	}
+	return found
 }
 
 // newsWords, in a question, ask how a case stands.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -32,10 +33,14 @@ type InfoPage struct {
 	Title   string
 	Body    string // Telegram HTML, a text/template
 	Checked bool   // false: waits for the hotline's lawyers, not shown
+	// Words are the beginnings of words that name the page's subject in a
+	// question typed at the menu ("локатор", "адвокат"), lower case: the
+	// page answers a question with them.
+	Words []string
 }
 
 var (
-	pageLine = regexp.MustCompile(`^<!--\s*page:\s*([a-z0-9_]+)\s*(?:;\s*lawyers:\s*(to check|checked)\s*)?-->\s*$`)
+	pageLine = regexp.MustCompile(`^<!--\s*page:\s*([a-z0-9_]+)\s*(?:;\s*lawyers:\s*(to check|checked)\s*)?(?:;\s*words:\s*([^;>]*?)\s*)?-->\s*$`)
 	mdBold   = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
 	mdLink   = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^)\s]+)\)`)
 )
@@ -72,6 +77,11 @@ func parseInfo(name string, src string) ([]InfoPage, error) {
 			}
 			seen[m[1]] = true
 			cur = &InfoPage{Slug: m[1], Checked: m[2] != "to check"}
+			for _, w := range strings.Split(m[3], ",") {
+				if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+					cur.Words = append(cur.Words, strings.ReplaceAll(w, "ё", "е"))
+				}
+			}
 			continue
 		}
 		if cur == nil {
@@ -159,6 +169,21 @@ func (c *Catalog) InfoPages() []string {
 	for _, p := range c.info[Default] {
 		if p.Checked {
 			out = append(out, p.Slug)
+		}
+	}
+	return out
+}
+
+// InfoWords returns, for each page that may be shown, the beginnings of
+// the words that name its subject in every language.
+func (c *Catalog) InfoWords() map[string][]string {
+	shown := c.InfoPages()
+	out := map[string][]string{}
+	for _, pages := range c.info {
+		for _, p := range pages {
+			if slices.Contains(shown, p.Slug) {
+				out[p.Slug] = append(out[p.Slug], p.Words...)
+			}
 		}
 	}
 	return out

@@ -69,6 +69,28 @@ func TestInfoPagesWaitForLawyers(t *testing.T) {
 	}
 }
 
+// TestInfoWords: a page line's words, lower case with ё as е, in every
+// language, for the pages that may be shown; none for a page that waits.
+func TestInfoWords(t *testing.T) {
+	src := "<!-- page: legal; lawyers: checked; words: Адвокат, Суд , lawyer -->\n# L\nx\n" +
+		"<!-- page: x; words: Ёлка -->\n# X\ny\n<!-- page: bond; lawyers: to check; words: bond -->\n# B\nz\n"
+	pages, err := parseInfo("test.md", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != 3 || !slices.Equal(pages[0].Words, []string{"адвокат", "суд", "lawyer"}) ||
+		!slices.Equal(pages[1].Words, []string{"елка"}) || !pages[1].Checked {
+		t.Errorf("pages %+v", pages)
+	}
+	words := catalog(t).InfoWords()
+	if !slices.Contains(words["legal"], "адвокат") || !slices.Contains(words["legal"], "lawyer") {
+		t.Errorf("the legal page's words in both languages: %v", words["legal"])
+	}
+	if _, ok := words["bond"]; ok {
+		t.Error("words of a page that waits for the lawyers")
+	}
+}
+
 // TestInfoMarkdown: the pages' Markdown becomes Telegram HTML; what the
 // hotline types cannot break the markup.
 func TestInfoMarkdown(t *testing.T) {
