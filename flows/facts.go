@@ -186,6 +186,12 @@ func factText(name, askID string, max int, field func(*Facts) *string, next func
 	}
 }
 
+// withYes sets the text a bare "да" gets at the step (step.yes).
+func withYes(st *step, id string) *step {
+	st.yes = id
+	return st
+}
+
 // factDate is an optional date of something that has happened.
 func factDate(name, askID string, field func(*Facts) *string, next func(*turn) string) *step {
 	return &step{
@@ -325,7 +331,7 @@ func factSteps(a *App) []*step {
 				return stepAppeals
 			}),
 		factDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
-		choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
+		withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
 			func(c *turn) string {
 				switch c.s.Draft.Facts.FlightSource {
 				case "none", "unknown":
@@ -335,7 +341,7 @@ func factSteps(a *App) []*step {
 					return stepEntry
 				}
 				return stepFlightNote
-			}),
+			}), "parse.yes_flight"),
 		factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
 			func(c *turn) string {
 				if c.fast() {

@@ -964,9 +964,10 @@ func (c *chat) buttonLabels(r flows.Reply) string {
 }
 
 // A bare "да" to a question put as yes or no that wants the thing itself
-// ("Was the name spelled otherwise?", "Anything to add?", "Which state?")
-// asks for it, where "да" was stored as the other spelling, the details or
-// the state; a bare "нет" is "no".
+// ("Was the name spelled otherwise?", "Anything to add?", "Which state?",
+// "Have you heard of a flight? Who said so?") asks for it, where "да" was
+// stored as the other spelling, the details or the state, or told to use
+// the buttons; a bare "нет" is "no".
 func TestBareYesWhereTheThingIsAsked(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "Nope"}} {
@@ -978,9 +979,12 @@ func TestBareYesWhereTheThingIsAsked(t *testing.T) {
 				{"name_other", "parse.yes_name_other"},
 				{"details", "parse.yes_details"},
 				{"state", "parse.state_yes"},
+				{"flight", "parse.yes_flight"}, // who said so is the question
 			} {
 				c.expect(c.change(s.field), "ask."+s.field, "answer.current")
-				c.expect(c.send(tt.yes), s.refusal, "ask."+s.field)
+				if ids := describe(c.send(tt.yes)); !strings.HasPrefix(ids, s.refusal+"+ask."+s.field) {
+					t.Errorf("%s: %q got %s", s.field, tt.yes, ids)
+				}
 				c.expect(c.send(tt.no), "ask.review")
 			}
 			d := c.session().Draft
