@@ -510,6 +510,42 @@ func TestCheckinCommandMidway(t *testing.T) {
 	expectTexts(t, q.send("Cancel"), "checkin.cancelled_draft", "menu.choose")
 }
 
+// "Are you out?" answered as people answer it: "всё хорошо, я дома", "я в
+// порядке", "меня не задержали" close the check-in (they got the greeting,
+// and the alarm would have followed, a false one); "вышел, но без
+// паспорта" gets the buttons, its words kept; "меня задержали" gets a
+// volunteer now, where it was taken for a relative's report.
+func TestCheckinOutInMoreWords(t *testing.T) {
+	for _, tt := range []struct{ typed, want string }{
+		{"Всё хорошо, я дома", "checkin.out_ok"},
+		{"я в порядке", "checkin.out_ok"},
+		{"меня не задержали", "checkin.out_ok"},
+		{"I'm home, all good!", "checkin.out_ok"},
+		{"вышел, но без паспорта", "checkin.out_confirm"},
+		{"Меня задержали!", "checkin.held_offer"},
+	} {
+		w := newWorld(t, storage.LookupLimits{})
+		p := w.person(ckPerson, "ru")
+		k := w.registerCheckin(p, "Чикаго", "Chicago", "12.03", "9:30")
+		w.setClock(k.End)
+		w.tick()
+		r := p.send(tt.typed)
+		if got := textIDs(r); len(got) != 1 || got[0] != tt.want {
+			t.Errorf("%q: %v, want %s", tt.typed, got, tt.want)
+		}
+		got, err := w.deps.Checkins.Get(context.Background(), k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if closed := got.Status == flows.CheckinOut; closed != (tt.want == "checkin.out_ok") {
+			t.Errorf("%q: the check-in is %s", tt.typed, got.Status)
+		}
+		if tt.want == "checkin.held_offer" && !slices.Contains(buttonNames(r), "btn.volunteer_now") {
+			t.Errorf("%q: no volunteer now: %v", tt.typed, buttonNames(r))
+		}
+	}
+}
+
 // Under the offices found, "да" is the one shown (a yes to several asks
 // which) and "нет" keeps what was typed; the day and time, an A-number or
 // a phone typed for the office are answers to later questions, asked

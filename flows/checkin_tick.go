@@ -21,18 +21,31 @@ import (
 // buttons, the timers going on; anything else is left to the menu.
 func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 	key := captionKey(c.in.Text)
-	plain := outWords[key]
+	all, some := outInClauses(c.in.Text)
+	plain := outWords[key] || all
 	if !plain {
 		out := [][]Button{{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut}}}
 		_, plain = c.typedCaption(out, dataCheckin+":", c.in.Text)
 	}
-	bare, still, no := yesWords[key], stillWords[key], noWords[key]
-	if !plain && !bare && !still && !no {
+	bare, still, no, held := yesWords[key], stillWords[key], noWords[key], heldWords[key]
+	if !plain && !bare && !still && !no && !held && !some {
 		return false, nil
 	}
 	k, ok, err := a.begun(ctx, c)
 	if !ok || err != nil {
 		return false, err
+	}
+	if held {
+		// "Меня задержали" during the check-in: a volunteer now, first
+		// in the queue, and they read it; it was taken for a relative's
+		// report of a detention.
+		c.setSaid(false)
+		c.say(T("checkin.held_offer"))
+		c.buttons = [][]Button{
+			{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}},
+			outOrHelp(k)[0],
+		}
+		return true, nil
 	}
 	asked := !c.now.Before(k.End) // "are you out?" was asked
 	if no && !asked {
@@ -42,6 +55,15 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 		// Not out yet, or not fine: the timers go on (asked again, then
 		// the alarm), and help is a button away.
 		c.say(T("checkin.still_inside"))
+		c.buttons = outOrHelp(k)
+		return true, nil
+	}
+	if some && !plain {
+		// "Вышел, но без паспорта": out, and more — asked to press, the
+		// words kept for a volunteer. It was the greeting, and the alarm
+		// would have followed.
+		c.setSaid(false)
+		c.say(T("checkin.out_confirm"))
 		c.buttons = outOrHelp(k)
 		return true, nil
 	}
@@ -105,9 +127,45 @@ var outWords = map[string]bool{
 	"я уже вышел": true, "я уже вышла": true, "вышел все в порядке": true, "вышла все в порядке": true,
 	"все в порядке": true, "все хорошо": true, "да все в порядке": true, "да все хорошо": true,
 	"отпустили": true, "меня отпустили": true, "все ок": true,
+	"я в порядке": true, "в порядке": true, "все нормально": true, "все отлично": true, "нормально": true,
+	"я дома": true, "уже дома": true, "я уже дома": true, "дома": true, "я на свободе": true,
+	"не задержали": true, "меня не задержали": true, "не задержали меня": true,
 	"i m out": true, "im out": true, "i am out": true, "yes i m out": true, "i m out all fine": true,
 	"all fine": true, "all good": true, "i m fine": true, "i m ok": true, "i am fine": true, "i am ok": true,
 	"they let me go": true, "i was released": true, "released": true,
+	"i m good": true, "i am good": true, "i m safe": true, "i am safe": true, "i m home": true, "i am home": true,
+	"not detained": true, "i wasn t detained": true, "they didn t detain me": true, "i was not detained": true,
+}
+
+// heldWords say that the person is being detained (captionKey).
+var heldWords = map[string]bool{
+	"меня задержали": true, "меня задерживают": true, "задержали": true, "меня арестовали": true,
+	"арестовали": true, "меня забирают": true, "меня забрали": true, "помогите меня задержали": true,
+	"i was detained": true, "i m detained": true, "i am detained": true, "they detained me": true,
+	"detained": true, "i m being detained": true, "i was arrested": true, "arrested": true,
+}
+
+// outInClauses reports whether every part of a message, between its
+// commas and stops, says "I'm out" or yes (all: "всё хорошо, я дома",
+// "да, вышла"), or some part does and another says more (some: "вышел,
+// но без паспорта"), which the buttons then answer.
+func outInClauses(v string) (all, some bool) {
+	parts := strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(",.!;:", r) })
+	if len(parts) < 2 {
+		return false, false
+	}
+	other := false
+	for _, p := range parts {
+		k := captionKey(p)
+		switch {
+		case k == "":
+		case outWords[k]:
+			some = true
+		case !yesWords[k]:
+			other = true
+		}
+	}
+	return some && !other, some
 }
 
 // out is "I'm out, all fine". Before the alarm it closes the check-in and
