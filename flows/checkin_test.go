@@ -236,6 +236,14 @@ func TestCheckinSilenceRaisesTheAlarm(t *testing.T) {
 		r.Facts.Office != "new-york-city" {
 		t.Fatalf("case %+v", r)
 	}
+	// The contact has a volunteer and the case a button away (the alarm
+	// came with none).
+	if got := buttonNames(c.last().Reply); strings.Join(got, " ") != "btn.volunteer_now btn.mycase" {
+		t.Errorf("the contact's alarm has buttons %v", got)
+	}
+	if got := textIDs(c.press("btn.mycase")); len(got) == 0 || got[0] != "check.header" {
+		t.Errorf("the contact's case button shows %v", got)
+	}
 	// Out after the alarm: the case has the news, the same people hear it.
 	cn, vn = len(c.got), len(vol.got)
 	expectTexts(t, p.press("btn.checkin_out"), "checkin.out_after_alarm")

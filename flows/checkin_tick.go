@@ -454,8 +454,15 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 			if err := a.d.Subscriptions.Subscribe(ctx, cs.ID, p.ChatID, p.Lang); err != nil {
 				return nil, fmt.Errorf("subscribe contact of check-in %d: %w", k.ID, err)
 			}
+			// A volunteer and the case's status a button away: the
+			// alarm came with none, and what a frightened contact typed
+			// next got "I am a bot".
 			out = append(out, Reply{ChatID: p.ChatID, Lang: Lang(p.Lang), Priority: PriorityReply,
-				Texts: append(late, T("checkin.alarm_contact", "Name", k.Name, "Office", office, "When", when, "Code", code))})
+				Texts: append(late, T("checkin.alarm_contact", "Name", k.Name, "Office", office, "When", when, "Code", code)),
+				Buttons: [][]Button{
+					{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}},
+					{{Text: T("btn.mycase", "Code", code), Data: dataStatus + ":" + actMine + ":" + cs.Code}},
+				}})
 		}
 	}
 	hotline, err := a.announceCase(ctx, cs, Alarm{Office: office, When: when, Phones: phones, Late: late})
