@@ -201,8 +201,8 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerCheckin()
 	a.registerForum()
 	// Last: text at the menu that nothing above took may be a reporter's
-	// news.
-	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords)
+	// news, or about a case someone follows.
+	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords, a.followerSaid)
 	return a, nil
 }
 

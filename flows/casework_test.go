@@ -1097,6 +1097,15 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 	if got := buttonNames(rs[0]); slices.Contains(got, "btn.mycase_news") || !slices.Contains(got, "btn.menu_volunteer") {
 		t.Errorf("a friend's buttons: %v", got)
 	}
+	// What the friend says of the case goes to a volunteer a button away
+	// (it got the greeting); a stranger's words still get the greeting.
+	rs = to(friend.send("he is not answering his phone"), 7097)
+	if len(rs) != 1 || describe(rs[0]) != "menu.follower_said" || !slices.Contains(buttonNames(rs[0]), "btn.menu_volunteer") {
+		t.Errorf("a friend's words: %v", describeAll(rs))
+	}
+	if rs := stranger.send("he is not answering his phone"); !has(rs, "menu.greeting") {
+		t.Errorf("a stranger's words: %v", describeAll(rs))
+	}
 }
 
 // TestComingDatesReadTwoWays: a date to come typed outside the report — a

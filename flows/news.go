@@ -119,6 +119,41 @@ func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 	return true, nil
 }
 
+// followerSaid answers what someone who follows a case — a friend with its
+// code, a check-in's trusted contact after the alarm — types at the menu
+// when nothing else took it ("он не отвечает на звонки"): most likely about
+// that case. A volunteer, who reads it, and the case are a button away;
+// it got the greeting.
+func (a *App) followerSaid(ctx context.Context, c *turn) (bool, error) {
+	words := strings.FieldsFunc(c.in.Text, func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(words) < 2 || greetings[captionKey(c.in.Text)] {
+		return false, nil
+	}
+	cases, err := a.d.Subscriptions.Followed(ctx, c.in.ChatID)
+	if err != nil || len(cases) == 0 {
+		return false, err
+	}
+	c.setSaid(false) // the volunteer it leads to reads it
+	if len(cases) == 1 {
+		c.say(T("menu.follower_said", "Code", FormatCode(cases[0].Code)))
+	} else {
+		c.say(T("menu.follower_said_many"))
+	}
+	c.buttons = [][]Button{{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}}}
+	for i, cs := range cases {
+		if i == followedShown {
+			break
+		}
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
+			Data: dataStatus + ":" + actMine + ":" + cs.Code}})
+	}
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return true, nil
+}
+
+// followedShown is how many followed cases followerSaid offers.
+const followedShown = 3
+
 // greetings are a hello, which the greeting answers (captionKey).
 var greetings = map[string]bool{"привет": true, "здравствуйте": true, "здравствуй": true, "добрый день": true,
 	"добрый вечер": true, "доброе утро": true, "доброй ночи": true, "привет всем": true, "всем привет": true,
