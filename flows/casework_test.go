@@ -1519,7 +1519,7 @@ func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
 	}
 	anna.command("newcase", "")
 	anna.received()
-	if rs := to(anna.command("nxt", ""), cwVol); !has(rs, "command.unknown_member") || !has(rs, "ask.consent") || has(rs, "menu.choose") {
+	if rs := to(anna.command("nxt", ""), cwVol); !has(rs, "command.unknown_member") || !has(rs, "ask.consent_caller") || has(rs, "menu.choose") {
 		t.Errorf("/nxt from a volunteer filing for a caller: %v", describeAll(rs))
 	}
 	if rs := w.person(7095, "en").command("nxt", ""); !slices.Equal(describeAll(rs), []string{"command.unknown+menu.choose"}) {

@@ -371,8 +371,16 @@ func reportSteps(a *App) []*step {
 	}
 	textParser := func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }
 	return []*step{{
-		name:   stepConsent,
-		prompt: askWith("ask.consent", [2]string{"yes", "btn.consent_yes"}, [2]string{"no", "btn.consent_no"}),
+		name: stepConsent,
+		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+			if c.s.Draft.FiledBy != 0 {
+				// A volunteer filing for a caller asks the caller: the
+				// relatives' text spoke to the volunteer of their own
+				// consent and of /forget, which the caller cannot use.
+				return askWith("ask.consent_caller", [2]string{"yes", "btn.consent_caller_yes"}, [2]string{"no", "btn.consent_no"})(ctx, c)
+			}
+			return askWith("ask.consent", [2]string{"yes", "btn.consent_yes"}, [2]string{"no", "btn.consent_no"})(ctx, c)
+		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			switch v {
 			case "yes":

@@ -337,8 +337,13 @@ func TestNewCaseEndToEnd(t *testing.T) {
 	vol.Send("/name Анна")
 	expectText(t, vol, h.text("ru", "handoff.name_set", "Name", "Анна"))
 	vol.Send("/newcase")
-	// answerReport starts at the consent question, which follows the intro.
-	code := answerReport(t, h, vol)
+	// The consent is the caller's, asked by the volunteer; it follows the
+	// intro. The rest is the relatives' report.
+	m := expectText(t, vol, firstLine(h.text("ru", "ask.consent_caller", holes...)))
+	press(t, vol, m, h.label("ru", "btn.consent_caller_yes"))
+	h.dontKnow(t, vol, "ru", "triage")
+	expectText(t, vol, firstLine(h.text("ru", "ask.name", holes...)))
+	code := answerFromName(t, h, vol)
 	done := vol.Received()[len(vol.Received())-1]
 	if !strings.Contains(done.Plain, h.toolsLead("ru", "tools.newcase_done")) {
 		t.Errorf("the volunteer was not told the case is filed for the caller:\n%s", done.Plain)
