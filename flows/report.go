@@ -138,6 +138,18 @@ func askWith(id string, opts ...[2]string) func(context.Context, *turn) ([]Text,
 	}
 }
 
+// askCaller asks a question of the reporter (id), or of the caller
+// (caller) when a volunteer files the report for them: "Как зовут
+// звонящего?", not "Теперь о вас".
+func askCaller(id, caller string) func(context.Context, *turn) ([]Text, [][]Button, error) {
+	return func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+		if c.s.Draft.FiledBy != 0 {
+			return []Text{T(caller)}, nil, nil
+		}
+		return []Text{T(id)}, nil, nil
+	}
+}
+
 // nameHead is the name at the head of a message that says more after it
 // (a number, a date): what comes before the first digit or a word that
 // begins the rest ("родился", "born"), without the punctuation and a lone
@@ -1098,14 +1110,14 @@ func reportSteps(a *App) []*step {
 	}, {
 		name:   stepRepName,
 		max:    maxName,
-		prompt: ask("ask.reporter_name"),
+		prompt: askCaller("ask.reporter_name", "ask.caller_name"),
 		parse:  required(func(r *Report) *string { return &r.ReporterName }, nameParser),
 		answer: showText(func(r *Report) *string { return &r.ReporterName }),
 		next:   then(stepRelation),
 	}, {
 		name:   stepRelation,
 		max:    maxShort,
-		prompt: ask("ask.relationship"),
+		prompt: askCaller("ask.relationship", "ask.caller_relationship"),
 		parse:  required(func(r *Report) *string { return &r.Relationship }, wordsParser),
 		answer: showText(func(r *Report) *string { return &r.Relationship }),
 		next: func(c *turn) string {
@@ -1121,7 +1133,7 @@ func reportSteps(a *App) []*step {
 		max:  maxName,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			if c.s.Draft.FiledBy != 0 {
-				return []Text{T("ask.contact")}, nil, nil // a volunteer's chat is not the caller's
+				return []Text{T("ask.caller_contact")}, nil, nil // a volunteer's chat is not the caller's
 			}
 			return []Text{T("ask.contact")}, [][]Button{{c.opt("here", "btn.contact_here")}}, nil
 		},

@@ -343,7 +343,7 @@ func TestNewCaseEndToEnd(t *testing.T) {
 	press(t, vol, m, h.label("ru", "btn.consent_caller_yes"))
 	h.dontKnow(t, vol, "ru", "triage")
 	expectText(t, vol, firstLine(h.text("ru", "ask.name", holes...)))
-	code := answerFromName(t, h, vol)
+	code := answerFromNameAs(t, h, vol, "ask.caller_name", "ask.caller_relationship", "ask.caller_contact")
 	done := vol.Received()[len(vol.Received())-1]
 	if !strings.Contains(done.Plain, h.toolsLead("ru", "tools.newcase_done")) {
 		t.Errorf("the volunteer was not told the case is filed for the caller:\n%s", done.Plain)

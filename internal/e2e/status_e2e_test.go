@@ -52,6 +52,13 @@ func answerReport(t *testing.T, h *harness, u *telegramtest.User) string {
 // name on.
 func answerFromName(t *testing.T, h *harness, u *telegramtest.User) string {
 	t.Helper()
+	return answerFromNameAs(t, h, u, "ask.reporter_name", "ask.relationship", "ask.contact")
+}
+
+// answerFromNameAs is answerFromName with the questions about the reporter
+// asked as named: a volunteer filing for a caller is asked of the caller.
+func answerFromNameAs(t *testing.T, h *harness, u *telegramtest.User, name, relation, contact string) string {
+	t.Helper()
 	ask := func(id string) string { return firstLine(h.text("ru", id, holes...)) }
 	btn := func(id string) string { return h.label("ru", id) }
 	var m *telegramtest.Message
@@ -97,11 +104,11 @@ func answerFromName(t *testing.T, h *harness, u *telegramtest.User) string {
 	press(t, u, expectText(t, u, ask("ask.appeals")), btn("btn.appeals_none"))
 	h.dontKnow(t, u, "ru", factsAfterAppeals...)
 	press(t, u, expectText(t, u, ask("ask.urgent")), btn("btn.urgent_done"))
-	expectText(t, u, ask("ask.reporter_name"))
+	expectText(t, u, ask(name))
 	u.Send("Мария Петрова")
-	expectText(t, u, ask("ask.relationship"))
+	expectText(t, u, ask(relation))
 	u.Send("жена")
-	expectText(t, u, ask("ask.contact"))
+	expectText(t, u, ask(contact))
 	u.Send("+7 916 123-45-67")
 	h.dontKnow(t, u, "ru", append(factsAfterContact, "facility_share")...)
 	press(t, u, expectText(t, u, firstLine(h.text("ru", "ask.review", "Lines", ""))), btn("btn.confirm"))
