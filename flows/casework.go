@@ -715,6 +715,14 @@ func (a *App) releaseCase(ctx context.Context, c *turn, m *member, raw string) e
 // handoverCommand is /handover CODE <member id or display name>.
 func (a *App) handoverCommand(ctx context.Context, c *turn, m *member, arg string) error {
 	f := strings.Fields(arg)
+	if _, ok := NormalizeCode(strings.Join(f, "")); ok && len(f) == 2 {
+		f = []string{strings.Join(f, "")} // "K7M4 Q9XP"
+	}
+	if len(f) == 1 {
+		// "/handover K7M4-Q9XP": the colleagues to choose from, as the
+		// card's button offers them; it was the usage.
+		return a.pickColleague(ctx, c, m, f[0])
+	}
 	if len(f) < 2 {
 		m.say(T("casework.handover_usage"))
 		return nil

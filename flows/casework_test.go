@@ -434,6 +434,16 @@ func TestHandOver(t *testing.T) {
 	if rs := anna.command("handover", code+" 99999"); !has(rs, "casework.handover_not_member") {
 		t.Errorf("to a stranger: %v", describeAll(rs))
 	}
+	// The code alone, or with a space in it, offers the colleagues, as the
+	// card's button does (it was the usage).
+	for _, typed := range []string{code, strings.Replace(flows.FormatCode(code), "-", " ", 1)} {
+		rs := to(anna.command("handover", typed), cwVol)
+		if len(rs) != 1 || describe(rs[0]) != "casework.handover_pick" || !slices.ContainsFunc(rs[0].Buttons, func(row []flows.Button) bool {
+			return row[0].Label == "Boris"
+		}) {
+			t.Errorf("/handover %s: %v", typed, describeAll(rs))
+		}
+	}
 	if rs := boris.command("handover", code+" Anna"); !has(rs, "casework.not_owner") {
 		t.Errorf("by someone else: %v", describeAll(rs))
 	}
