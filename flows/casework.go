@@ -964,38 +964,31 @@ func (a *App) writeButton(ctx context.Context, c *turn, m *member, raw string) e
 // dateCommand is /date CODE hearing|deportation|checkin DD.MM.YYYY, or
 // "none" to clear it.
 func (a *App) dateCommand(ctx context.Context, c *turn, m *member, arg string) error {
-	f := strings.Fields(arg)
-	if _, ok := NormalizeCode(strings.Join(f, "")); ok && len(f) <= 2 {
-		f = []string{strings.Join(f, "")} // "K7M4 Q9XP"
+	code, rest := splitCode(arg) // "K7M4 Q9XP" too
+	f := strings.Fields(rest)
+	if _, ok := NormalizeCode(code); !ok {
+		m.say(T("casework.date_usage", "Example", c.dateExample()))
+		return nil
 	}
-	if len(f) == 1 || len(f) == 2 {
+	field := ""
+	if len(f) > 0 {
+		var ok bool
+		if field, ok = parseDateField(f[0]); !ok {
+			m.say(T("casework.date_usage", "Example", c.dateExample()))
+			return nil
+		}
+	}
+	if len(f) < 2 {
 		// "/date K7M4-Q9XP": which date, then the date, as the card's
 		// button asks; "/date K7M4-Q9XP суд": the date. It was the
 		// usage, and the date typed next went to nobody.
-		field := ""
-		if len(f) == 2 {
-			var ok bool
-			if field, ok = parseDateField(f[1]); !ok {
-				m.say(T("casework.date_usage", "Example", c.dateExample()))
-				return nil
-			}
-		}
-		return a.dateButton(ctx, c, m, f[0], field)
+		return a.dateButton(ctx, c, m, code, field)
 	}
-	if len(f) < 3 {
-		m.say(T("casework.date_usage", "Example", c.dateExample()))
-		return nil
-	}
-	field, ok := parseDateField(f[1])
-	if !ok {
-		m.say(T("casework.date_usage", "Example", c.dateExample()))
-		return nil
-	}
-	v, ok, err := a.caseOf(ctx, m, f[0])
+	v, ok, err := a.caseOf(ctx, m, code)
 	if err != nil || !ok {
 		return err
 	}
-	return a.setDate(ctx, c, m, v, field, strings.Join(f[2:], " "))
+	return a.setDate(ctx, c, m, v, field, strings.Join(f[1:], " "))
 }
 
 // parseDateField reads a date field's name in either language.

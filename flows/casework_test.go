@@ -671,6 +671,10 @@ func TestNewsDatesReminders(t *testing.T) {
 	if rs := anna.send("20.12.2027"); !has(rs, "casework.date_set") || mustView(t, w, code).Hearing != "2027-12-20" {
 		t.Errorf("the date typed after /date CODE суд: %v", describeAll(rs))
 	}
+	spaced := strings.Replace(flows.FormatCode(code), "-", " ", 1) // "K7M4 Q9XP"
+	if rs := anna.command("date", spaced+" суд 21.12.2027"); !has(rs, "casework.date_set") || mustView(t, w, code).Hearing != "2027-12-21" {
+		t.Errorf("/date with the code's halves apart: %v", describeAll(rs))
+	}
 	// After /forget, the case takes no news.
 	rep.command("forget", "")
 	rep.press("s.:fg:yes")
