@@ -855,6 +855,17 @@ func TestNewsTypedCaptions(t *testing.T) {
 	if rs := rep.send("дата суда"); !has(rs, "casework.news_date") {
 		t.Fatalf("typed 'дата суда': %v", describeAll(rs))
 	}
+	// A word or two that name a kind whose caption says more ("Дата
+	// депортации или слух о рейсе"): that kind, said back; they were sent
+	// as the news itself.
+	for _, typed := range []string{"суд", "дата депортации", "flight"} {
+		rep.command("cancel", "")
+		rep.command("news", "")
+		rep.received()
+		if rs := to(rep.send(typed), cwReport); len(rs) != 1 || describe(rs[0]) != "casework.news_read_as+casework.news_date" {
+			t.Errorf("typed %q at the kind of news: %v", typed, describeAll(rs))
+		}
+	}
 	if rs := rep.send("Отмена"); !has(rs, "casework.left") { // as /cancel: nothing saved
 		t.Fatalf("typed 'Отмена': %v", describeAll(rs))
 	}

@@ -374,6 +374,12 @@ func newsTyped(ctx context.Context, c *turn) error {
 		if value, ok := c.typedCaption(rows, c.newsData(cwNewsKind, ""), v); ok {
 			return c.newsButton(ctx, cwNewsKind, c.s.Nonce+":"+value)
 		}
+		if kind, ok := newsKindWords[captionKey(v)]; ok && c.s.Step == stepNewsKind {
+			// "Суд", "дата депортации": the kind, said back, and its date
+			// asked; they were sent as the news itself, a word long.
+			c.say(T("casework.news_read_as", "Kind", T("btn.news_"+kind)))
+			return c.newsButton(ctx, cwNewsKind, c.s.Nonce+":"+kind)
+		}
 	}
 	switch c.s.Step {
 	case stepNewsFac:
@@ -435,6 +441,17 @@ func newsTyped(ctx context.Context, c *turn) error {
 	}
 	c.say(T("input.use_buttons"))
 	return c.newsPrompt(ctx)
+}
+
+// newsKindWords name a kind of news in a word or two (captionKey), where
+// the button's caption says more ("Дата депортации или слух о рейсе").
+var newsKindWords = map[string]string{
+	"суд": NewsHearing, "дата суда": NewsHearing, "заседание": NewsHearing, "слушание": NewsHearing,
+	"назначили суд": NewsHearing, "court": NewsHearing, "hearing": NewsHearing, "court date": NewsHearing,
+	"hearing date": NewsHearing,
+	"депортация": NewsDeportation, "дата депортации": NewsDeportation, "рейс": NewsDeportation,
+	"слух о рейсе": NewsDeportation, "deportation": NewsDeportation, "deportation date": NewsDeportation,
+	"flight": NewsDeportation, "перевод": NewsMoved, "transfer": NewsMoved,
 }
 
 // movedInWords reports whether news typed in words tells of a transfer
