@@ -449,7 +449,7 @@ var newsKindWords = map[string]string{
 	"суд": NewsHearing, "дата суда": NewsHearing, "заседание": NewsHearing, "слушание": NewsHearing,
 	"назначили суд": NewsHearing, "court": NewsHearing, "hearing": NewsHearing, "court date": NewsHearing,
 	"hearing date": NewsHearing,
-	"депортация": NewsDeportation, "дата депортации": NewsDeportation, "рейс": NewsDeportation,
+	"депортация":   NewsDeportation, "дата депортации": NewsDeportation, "рейс": NewsDeportation,
 	"слух о рейсе": NewsDeportation, "deportation": NewsDeportation, "deportation date": NewsDeportation,
 	"flight": NewsDeportation, "перевод": NewsMoved, "transfer": NewsMoved,
 }
