@@ -445,14 +445,21 @@ func newsTyped(ctx context.Context, c *turn) error {
 
 // newsKindWords name a kind of news in a word or two (captionKey), where
 // the button's caption says more ("Дата депортации или слух о рейсе").
-var newsKindWords = map[string]string{
-	"суд": NewsHearing, "дата суда": NewsHearing, "заседание": NewsHearing, "слушание": NewsHearing,
-	"назначили суд": NewsHearing, "court": NewsHearing, "hearing": NewsHearing, "court date": NewsHearing,
-	"hearing date": NewsHearing,
-	"депортация":   NewsDeportation, "дата депортации": NewsDeportation, "рейс": NewsDeportation,
-	"слух о рейсе": NewsDeportation, "deportation": NewsDeportation, "deportation date": NewsDeportation,
-	"flight": NewsDeportation, "перевод": NewsMoved, "transfer": NewsMoved,
-}
+var newsKindWords = func() map[string]string {
+	m := map[string]string{}
+	for kind, words := range map[string][]string{
+		NewsHearing: {"суд", "дата суда", "заседание", "слушание", "назначили суд", "court", "hearing",
+			"court date", "hearing date"},
+		NewsDeportation: {"депортация", "дата депортации", "рейс", "слух о рейсе", "deportation",
+			"deportation date", "flight"},
+		NewsMoved: {"перевод", "transfer"},
+	} {
+		for _, w := range words {
+			m[w] = kind
+		}
+	}
+	return m
+}()
 
 // movedInWords reports whether news typed in words tells of a transfer
 // ("его перевели", "he was transferred", "moved to Krome"), not denied.
