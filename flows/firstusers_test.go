@@ -1139,3 +1139,31 @@ func TestQuestionGetsItsPage(t *testing.T) {
 		}
 	}
 }
+
+// A name typed after who the person is ("Мой сын Алексей Смирнов", "my
+// husband, jose garcia") is the name, the words kept for the volunteer; it
+// was transliterated "Moi syn Aleksei Smirnov". A name typed in small
+// letters is written with capitals.
+func TestNameAfterWhoTheyAre(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, typed, cyr, latin string
+		kept                    bool
+	}{
+		{"ru", "Мой сын Алексей Смирнов", "Алексей Смирнов", "", true},
+		{"en", "my husband, jose garcia", "", "Jose Garcia", true},
+		{"ru", "иван петров", "Иван Петров", "", false},
+		{"ru", "Это моя жена — Мария Иванова", "Мария Иванова", "", true},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		c.send(tt.typed)
+		d := c.session().Draft
+		if d.NameCyrillic != tt.cyr || d.NameLatin != tt.latin {
+			t.Errorf("%q: name %q / %q, want %q / %q", tt.typed, d.NameCyrillic, d.NameLatin, tt.cyr, tt.latin)
+		}
+		if kept := strings.Contains(d.Facts.Said, tt.typed); kept != tt.kept {
+			t.Errorf("%q: kept for the volunteer %v, want %v (%q)", tt.typed, kept, tt.kept, d.Facts.Said)
+		}
+	}
+}

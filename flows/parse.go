@@ -615,6 +615,50 @@ func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 // 85 г.".
 var shortYear = regexp.MustCompile(`^(.*\D)(\d{2})(\s*(?:г|года?)?\.?)$`)
 
+// relationWords name a relative or friend after "мой", "my" at the head
+// of a name (lower case).
+var relationWords = map[string]bool{"сын": true, "дочь": true, "муж": true, "жена": true, "брат": true,
+	"сестра": true, "отец": true, "мать": true, "мама": true, "папа": true, "друг": true, "подруга": true,
+	"племянник": true, "племянница": true, "дядя": true, "тетя": true, "тётя": true, "внук": true,
+	"внучка": true, "зять": true, "сожитель": true, "партнер": true, "партнёр": true, "жених": true,
+	"невеста": true, "son": true, "daughter": true, "husband": true, "wife": true, "brother": true,
+	"sister": true, "father": true, "mother": true, "mom": true, "dad": true, "friend": true,
+	"nephew": true, "niece": true, "uncle": true, "aunt": true, "cousin": true, "grandson": true,
+	"partner": true, "boyfriend": true, "girlfriend": true, "fiance": true, "fiancé": true}
+
+// possessives come before a relation word ("мой сын", "my husband").
+var possessives = map[string]bool{"мой": true, "моя": true, "наш": true, "наша": true, "это": true,
+	"my": true, "our": true, "it's": true}
+
+// withoutRelation returns a name typed after who the person is to the
+// reporter ("Мой сын Алексей Смирнов", "my husband, Jose Garcia"): the
+// name, and true; false when the name begins otherwise.
+func withoutRelation(v string) (string, bool) {
+	f := strings.Fields(v)
+	i := 0
+	for i < len(f) && i < 2 && possessives[strings.ToLower(strings.Trim(f[i], ",:—–-"))] {
+		i++
+	}
+	if i == 0 || i >= len(f) || !relationWords[strings.ToLower(strings.Trim(f[i], ",:—–-"))] || i+1 >= len(f) {
+		return v, false
+	}
+	return strings.Trim(strings.Join(f[i+1:], " "), " ,:—–-"), true
+}
+
+// titleIfLower writes a name typed all in small letters with capitals
+// ("иван петров": "Иван Петров"); any capital typed is kept as typed.
+func titleIfLower(v string) string {
+	if strings.ToLower(v) != v {
+		return v
+	}
+	f := strings.Fields(v)
+	for i, w := range f {
+		r, n := utf8.DecodeRuneInString(w)
+		f[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(f, " ")
+}
+
 // FullBirthYear writes out the two-digit year of a date of birth, as
 // relatives write birth dates: this century's when it has come ("15.03.05":
 // 2005), else the last one's ("15.03.85": 1985, where 2085 is to come);

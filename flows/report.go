@@ -436,6 +436,15 @@ func reportSteps(a *App) []*step {
 				// "Yes" sent twice, "не знаю": an answer, not a name.
 				return wrong("parse.name_answer_word")
 			}
+			if rest, ok := withoutRelation(v); ok {
+				// "Мой сын Алексей Смирнов": the name, and the words
+				// for the volunteer (it was transliterated "Moi syn").
+				if !split && !c.filed() {
+					c.keepWords(whole)
+				}
+				v = rest
+			}
+			v = titleIfLower(v)
 			n, p := ParseName(v, maxName)
 			if p != nil {
 				return refused(p)
