@@ -171,12 +171,15 @@ type CheckinDraft struct {
 	Zone       string `json:"z,omitempty"`
 	Date       string `json:"d,omitempty"` // YYYY-MM-DD, the office's local date
 	Clock      string `json:"t,omitempty"` // HH:MM, the office's local time
-	Hours      int    `json:"h,omitempty"` // the expected length; 0: the default
-	Name       string `json:"n,omitempty"`
-	ANumber    string `json:"a,omitempty"`
-	NoANumber  bool   `json:"na,omitempty"`
-	Prev       int64  `json:"p,omitempty"`  // the check-in this one follows
-	Saved      int64  `json:"sv,omitempty"` // adding a phone contact to this check-in
+	// TimeFirst is a time typed where the day was asked ("в 9 утра"),
+	// kept for the day typed next.
+	TimeFirst string `json:"tf,omitempty"`
+	Hours     int    `json:"h,omitempty"` // the expected length; 0: the default
+	Name      string `json:"n,omitempty"`
+	ANumber   string `json:"a,omitempty"`
+	NoANumber bool   `json:"na,omitempty"`
+	Prev      int64  `json:"p,omitempty"`  // the check-in this one follows
+	Saved     int64  `json:"sv,omitempty"` // adding a phone contact to this check-in
 }
 
 // The flows and steps of check-in safety.
@@ -559,12 +562,23 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		default:
 			v, clock = splitClock(v, today)
 			t, p := parseCheckinDate(v, today)
+			if hh, mm, ok := ParseClock(v); p != nil && ok && !isDigits(strings.TrimSpace(v)) { // "15": the day?
+				// "В 9 утра": the time, kept; the day is asked again.
+				// It was "could not read the date", and the time lost.
+				d.TimeFirst = fmt.Sprintf("%02d:%02d", hh, mm)
+				c.say(T("checkin.time_first", "Time", d.TimeFirst))
+				return c.checkinPrompt(ctx)
+			}
 			if p != nil {
 				c.say(*p)
 				return c.checkinPrompt(ctx)
 			}
 			day = t
 		}
+		if clock == "" && d.TimeFirst != "" {
+			clock = d.TimeFirst
+		}
+		d.TimeFirst = ""
 		switch {
 		case day.Before(today):
 			c.say(T("checkin.date_past"))

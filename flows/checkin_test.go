@@ -554,6 +554,21 @@ func TestCheckinOutInMoreWords(t *testing.T) {
 	}
 }
 
+// A time typed where the day of the check-in is asked ("в 9 утра") is kept,
+// said back, and the day asked again; it was "could not read the date",
+// and the time lost. A bare number is not taken for the time.
+func TestCheckinTimeBeforeDay(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	toCheckinDate(t, p, "да")
+	expectTexts(t, p.send("15"), "parse.date", "checkin.ask_date")
+	expectTexts(t, p.send("в 9 утра"), "checkin.time_first", "checkin.ask_date")
+	expectTexts(t, p.send("12.03"), "checkin.ask_name")
+	if d := w.session(p.id).Checkin; d == nil || d.Date != "2026-03-12" || d.Clock != "09:00" || d.TimeFirst != "" {
+		t.Fatalf("the draft after the time, then the day: %+v", d)
+	}
+}
+
 // Under the offices found, "да" is the one shown (a yes to several asks
 // which) and "нет" keeps what was typed; the day and time, an A-number or
 // a phone typed for the office are answers to later questions, asked
