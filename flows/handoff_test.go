@@ -327,6 +327,15 @@ func TestHandoffConversation(t *testing.T) {
 			user.media("photo", "")
 			written = append(written, user.lastIn)
 			user.expectGot() // only the first is acknowledged
+			// A question while waiting is answered with where they stand
+			// (it was silence); a volunteer is on duty, so nothing of that.
+			w.advance(3 * time.Minute)
+			user.send("Hello? Is anyone there?")
+			written = append(written, user.lastIn)
+			rs = user.expectGot("handoff.still_waiting+handoff.position")
+			if got := w.cat.Render(tt.userLang, rs[0].Texts[0]); !strings.Contains(got, "3") {
+				t.Errorf("the wait is not said: %s", got)
+			}
 			if leave == "" {
 				t.Fatal("no leave button")
 			}
@@ -347,7 +356,8 @@ func TestHandoffConversation(t *testing.T) {
 			vol.expectGot("handoff.taken+handoff.taken_kept",
 				fmt.Sprintf("copy %d/%d", user.id, written[0]),
 				fmt.Sprintf("copy %d/%d", user.id, written[1]),
-				fmt.Sprintf("copy %d/%d", user.id, written[2]))
+				fmt.Sprintf("copy %d/%d", user.id, written[2]),
+				fmt.Sprintf("copy %d/%d", user.id, written[3]))
 			rs = user.expectGot("handoff.vol_joined")
 			if got := textData(rs[0], "handoff.vol_joined", "Name"); got != "Anna" {
 				t.Errorf("user told the volunteer is %v, want the display name", got)
@@ -1419,4 +1429,28 @@ func volunteerOwesAnAnswer(w *hworld) (vol, user *hperson) {
 	vol.received()
 	user.received()
 	return vol, user
+}
+
+// TestWaitingAskedGetsWhereTheyStand: a question or a plea from someone
+// waiting in the queue, after the first message was acknowledged, gets how
+// long they have waited, their place and that nobody is on duty; it was
+// silence, which reads as a bot that broke. Other words stay unanswered.
+func TestWaitingAskedGetsWhereTheyStand(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	user := w.person(7001, "ru")
+	user.press("m:volunteer")
+	user.received()
+	user.send("мужа забрали вчера утром")
+	user.expectGot("handoff.kept+handoff.position")
+	user.send("он был на работе")
+	user.expectGot()
+	w.advance(2 * time.Hour)
+	for _, asks := range []string{"алло? есть кто-нибудь?", "помогите пожалуйста"} {
+		user.send(asks)
+		rs := user.expectGot("handoff.still_waiting+handoff.position+handoff.nobody_on_duty")
+		if got := w.cat.Render("ru", rs[0].Texts[0]); !strings.Contains(got, "2 часа") {
+			t.Errorf("%q: the wait is not said: %s", asks, got)
+		}
+	}
 }

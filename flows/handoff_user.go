@@ -285,7 +285,8 @@ func (a *App) relay(ctx context.Context, c *turn, chatID int64) error {
 
 // keep keeps a waiting user's message for the volunteer who takes the
 // chat. The first one is acknowledged; after that the user is not
-// interrupted.
+// interrupted, but for a question or a plea, answered with where they
+// stand.
 func (a *App) keep(ctx context.Context, c *turn, st ChatState) error {
 	c.drop = true
 	kept, err := a.d.Queue.Keep(ctx, c.in.ChatID, c.in.MessageID)
@@ -308,15 +309,31 @@ func (a *App) keep(ctx context.Context, c *turn, st ChatState) error {
 		}
 		return nil
 	}
-	if st.Kept > 0 {
+	asks := c.in.Kind == KindText && (isQuestion(c.in.Text) || pleadsForHelp(c.in.Text))
+	if st.Kept > 0 && (!asks || st.Waiting == nil) {
 		return nil
 	}
 	pos, err := a.d.Queue.Position(ctx, c.in.ChatID)
 	if err != nil {
 		return fmt.Errorf("position of %d: %w", c.in.ChatID, err)
 	}
-	c.say(T("handoff.kept"), T("handoff.position").Plural(max(pos, 1)))
 	c.buttons = [][]Button{{{Text: T("btn.handoff_leave"), Data: dataLeave}}}
+	if st.Kept == 0 {
+		c.say(T("handoff.kept"), T("handoff.position").Plural(max(pos, 1)))
+		return nil
+	}
+	// "Алло? Есть кто-нибудь?" after a while: where they stand, how long
+	// they have waited, and whether anyone is on duty. It was silence,
+	// which reads as a bot that broke.
+	onDuty, err := a.onDuty(ctx, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	c.say(T("handoff.still_waiting", "Wait", waitText(c.now.Sub(st.Waiting.Queued))),
+		T("handoff.position").Plural(max(pos, 1)))
+	if len(onDuty) == 0 {
+		c.say(T("handoff.nobody_on_duty"))
+	}
 	return nil
 }
 
