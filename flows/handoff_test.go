@@ -1453,4 +1453,16 @@ func TestWaitingAskedGetsWhereTheyStand(t *testing.T) {
 			t.Errorf("%q: the wait is not said: %s", asks, got)
 		}
 	}
+	// /start shows the menu and that they are still waiting, with the
+	// button to leave (the greeting alone let them think the request was
+	// gone); /cancel at the menu leaves the queue (it was "nothing to
+	// cancel").
+	user.command("start", "")
+	rs := user.expectGot("menu.greeting+handoff.in_queue")
+	buttonData(t, rs[0], "btn.handoff_leave")
+	user.command("cancel", "")
+	user.expectGot("handoff.left+menu.choose")
+	if got := w.waiting(); len(got) != 0 {
+		t.Errorf("still waiting after /cancel: %v", got)
+	}
 }

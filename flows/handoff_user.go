@@ -66,6 +66,28 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 			return false, err
 		}
 		return true, a.relayChosen(ctx, c)
+	case st.Waiting != nil && c.in.Kind == KindCommand && c.s.Flow == "":
+		switch c.in.Command {
+		case "cancel", "stop":
+			// At the menu, the one thing to cancel is the wait: it was
+			// "nothing to cancel", the chat still in the queue.
+			return true, a.leave(ctx, c)
+		case "start", "menu":
+			if strings.TrimSpace(c.in.Text) != "" {
+				return false, nil // a case link or an invite
+			}
+			// The menu, and that they are still in the queue: the
+			// greeting alone let them think the request was gone.
+			pos, err := a.d.Queue.Position(ctx, c.in.ChatID)
+			if err != nil {
+				return false, fmt.Errorf("position of %d: %w", c.in.ChatID, err)
+			}
+			c.drop = true
+			c.say(T("menu.greeting"), T("handoff.in_queue").Plural(max(pos, 1)))
+			c.menu()
+			c.buttons = append(c.buttons, []Button{{Text: T("btn.handoff_leave"), Data: dataLeave}})
+			return true, nil
+		}
 	case st.Waiting != nil && msg && (c.s.Flow != flowReport || c.waitingWords(ctx)):
 		// Answers to the report (the urgent path queues the reporter
 		// before the optional questions) go to the report; the rest is
