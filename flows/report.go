@@ -1338,8 +1338,12 @@ func reviewPrompt(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 		if ans.ID == "" {
 			ans = T("value.none")
 		}
-		lines = append(lines, T("review.line", "Field", T("field."+f), "Value", ans))
-		row = append(row, c.opt("e_"+f, "btn.change", "Field", T("field."+f)))
+		label := T("field." + f)
+		if c.s.Draft.FiledBy != 0 {
+			label = volunteerField(f) // the caller's answers, not "your name"
+		}
+		lines = append(lines, T("review.line", "Field", label, "Value", ans))
+		row = append(row, c.opt("e_"+f, "btn.change", "Field", label))
 		if len(row) == 2 {
 			rows = append(rows, row)
 			row = nil

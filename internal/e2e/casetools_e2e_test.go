@@ -344,6 +344,13 @@ func TestNewCaseEndToEnd(t *testing.T) {
 	h.dontKnow(t, vol, "ru", "triage")
 	expectText(t, vol, firstLine(h.text("ru", "ask.name", holes...)))
 	code := answerFromNameAs(t, h, vol, "ask.caller_name", "ask.caller_relationship", "ask.caller_contact")
+	// The review names the caller's answers as the caller's, not "your name".
+	for _, m := range vol.Received() {
+		if strings.HasPrefix(m.Plain, firstLine(h.text("ru", "ask.review", "Lines", ""))) &&
+			(!strings.Contains(m.Plain, h.text("ru", "vfield.reporter_name")) || strings.Contains(m.Plain, h.text("ru", "field.reporter_name"))) {
+			t.Errorf("the review of a case filed for a caller:\n%s", m.Plain)
+		}
+	}
 	done := vol.Received()[len(vol.Received())-1]
 	if !strings.Contains(done.Plain, h.toolsLead("ru", "tools.newcase_done")) {
 		t.Errorf("the volunteer was not told the case is filed for the caller:\n%s", done.Plain)
