@@ -1104,15 +1104,26 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 	if rs := stranger.send("есть новости?"); !has(rs, "menu.question") {
 		t.Errorf("someone without a case: %v", describeAll(rs))
 	}
+	// Any other question from a reporter is most likely about their case:
+	// where it stands, the volunteer and the useful information, where it
+	// was "I am a bot" alone.
+	rs := to(rep.send("Что нам делать дальше?"), cwReport)
+	if len(rs) != 1 || !has(rs, "menu.news_question") || !slices.Contains(buttonNames(rs[0]), "btn.menu_volunteer") ||
+		!slices.Contains(buttonNames(rs[0]), "btn.menu_info") {
+		t.Errorf("a reporter's question: %v %v", describeAll(rs), buttonNames(rs[len(rs)-1]))
+	}
+	if rs := stranger.send("Что нам делать дальше?"); !has(rs, "menu.question") {
+		t.Errorf("the same question from someone without a case: %v", describeAll(rs))
+	}
 	// A friend who follows the case is told where it stands; one who has
 	// only looked it up, its status again (it was "I am a bot").
 	friend := w.person(7097, "en")
 	friend.command("check", code)
-	if rs := to(friend.send("any news?"), 7097); len(rs) != 1 || !has(rs, "check.header") {
+	if rs = to(friend.send("any news?"), 7097); len(rs) != 1 || !has(rs, "check.header") {
 		t.Errorf("a question after looking the case up: %v", describeAll(rs))
 	}
 	friend.press("s.:" + "sub:" + code)
-	rs := to(friend.send("any news?"), 7097)
+	rs = to(friend.send("any news?"), 7097)
 	if len(rs) != 1 || !has(rs, "menu.news_question_followed") || !has(rs, "mycases.followed") {
 		t.Fatalf("a friend's question: %v", describeAll(rs))
 	}

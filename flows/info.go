@@ -46,7 +46,7 @@ func isQuestion(text string) bool {
 // question answers a question typed at the main menu — the bot cannot read
 // it — honestly, with the two places it has answers: a volunteer, and the
 // useful information. Repeating the greeting would look like the bot broke.
-func (a *App) question(_ context.Context, c *turn) (bool, error) {
+func (a *App) question(ctx context.Context, c *turn) (bool, error) {
 	if !isQuestion(c.in.Text) {
 		return false, nil
 	}
@@ -61,6 +61,11 @@ func (a *App) question(_ context.Context, c *turn) (bool, error) {
 			{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 		}
 		return true, nil
+	}
+	// Someone with a case most likely asks about it ("что нам делать
+	// дальше?"): where it stands, and the volunteer who knows it.
+	if ok, err := a.casesStand(ctx, c, true); ok || err != nil {
+		return ok, err
 	}
 	c.say(T("menu.question"))
 	c.buttons = [][]Button{
@@ -114,6 +119,15 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 	if _, ok := FindCode(c.in.Text); ok {
 		return false, nil // "any news on K7M4-Q9XP?": that case's status
 	}
+	return a.casesStand(ctx, c, false)
+}
+
+// casesStand answers a question at the menu from someone with cases — their
+// own reports, or the cases they follow — with where those stand and the
+// volunteer who can tell more (and sees the question); info adds the
+// useful information. False for someone with no case: the question is
+// answered otherwise.
+func (a *App) casesStand(ctx context.Context, c *turn, info bool) (bool, error) {
 	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
 	if err != nil {
 		return false, err
@@ -143,7 +157,11 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 	}
 	// Before the footer: a volunteer can tell more than the status.
 	at := max(len(c.buttons)-1, 0)
-	c.buttons = slices.Insert(c.buttons, at, []Button{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}})
+	more := [][]Button{{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}}}
+	if info {
+		more = append(more, []Button{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}})
+	}
+	c.buttons = slices.Insert(c.buttons, at, more...)
 	return true, nil
 }
 
