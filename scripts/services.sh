@@ -26,7 +26,7 @@ hotline_services() {
     # state folder: another checkout's would receive this one's data.
     if redis-cli -p "$rport" ping >/dev/null 2>&1; then
       local rdir
-      rdir=$(redis-cli -p "$rport" config get dir 2>/dev/null | sed -n 2p)
+      rdir=$(redis-cli -p "$rport" config get dir 2>/dev/null | sed -n 2p || true)
       case "$rdir" in
       "$(readlink -f "$state")" | "$(readlink -f "$state")"/*) ;;
       *)
@@ -57,6 +57,11 @@ hotline_services() {
           --save '' --appendonly no --daemonize yes --logfile "$state/redis-cluster/$port/redis.log" >/dev/null ||
           { echo "services: redis-server $port (cluster) did not start" >&2; return 1; }
         for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+        redis-cli -p "$port" ping >/dev/null 2>&1 || {
+          echo "services: redis-server $port (cluster) does not answer:" >&2
+          tail -5 "$state/redis-cluster/$port/redis.log" >&2
+          return 1
+        }
       fi
     done
     if ! redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then
@@ -72,7 +77,9 @@ hotline_services() {
             return 1
           fi
           sleep 1
-          for port in "${ports[@]}"; do redis-cli -p "$port" cluster reset hard >/dev/null 2>&1; done
+          # (|| true: a reset refused must not end the script silently
+          # under the caller's set -e; the next create says what is wrong.)
+          for port in "${ports[@]}"; do redis-cli -p "$port" cluster reset hard >/dev/null 2>&1 || true; done
         done
       fi
       for _ in $(seq 100); do
