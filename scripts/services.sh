@@ -50,19 +50,23 @@ hotline_services() {
     local addrs=() port
     for port in "${ports[@]}"; do
       addrs+=("127.0.0.1:$port")
-      if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+      # Started up to three times: a node of a run that has just stopped
+      # may still hold the cluster bus port, and the new one exits.
+      local start
+      for start in 1 2 3; do
+        redis-cli -p "$port" ping >/dev/null 2>&1 && break
         mkdir -p "$state/redis-cluster/$port"
         redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes \
           --cluster-config-file "$state/redis-cluster/$port/nodes.conf" --dir "$state/redis-cluster/$port" \
           --save '' --appendonly no --daemonize yes --logfile "$state/redis-cluster/$port/redis.log" >/dev/null ||
           { echo "services: redis-server $port (cluster) did not start" >&2; return 1; }
         for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-        redis-cli -p "$port" ping >/dev/null 2>&1 || {
-          echo "services: redis-server $port (cluster) does not answer:" >&2
-          tail -5 "$state/redis-cluster/$port/redis.log" >&2
-          return 1
-        }
-      fi
+      done
+      redis-cli -p "$port" ping >/dev/null 2>&1 || {
+        echo "services: redis-server $port (cluster) does not answer:" >&2
+        tail -5 "$state/redis-cluster/$port/redis.log" >&2
+        return 1
+      }
     done
     if ! redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then
       if redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_slots_assigned:0'; then
