@@ -714,20 +714,16 @@ func (a *App) releaseCase(ctx context.Context, c *turn, m *member, raw string) e
 
 // handoverCommand is /handover CODE <member id or display name>.
 func (a *App) handoverCommand(ctx context.Context, c *turn, m *member, arg string) error {
-	f := strings.Fields(arg)
-	if _, ok := NormalizeCode(strings.Join(f, "")); ok && len(f) == 2 {
-		f = []string{strings.Join(f, "")} // "K7M4 Q9XP"
-	}
-	if len(f) == 1 {
-		// "/handover K7M4-Q9XP": the colleagues to choose from, as the
-		// card's button offers them; it was the usage.
-		return a.pickColleague(ctx, c, m, f[0])
-	}
-	if len(f) < 2 {
+	code, who := splitCode(arg) // "K7M4 Q9XP" too
+	switch {
+	case code == "":
 		m.say(T("casework.handover_usage"))
 		return nil
+	case who == "":
+		// "/handover K7M4-Q9XP": the colleagues to choose from, as the
+		// card's button offers them; it was the usage.
+		return a.pickColleague(ctx, c, m, code)
 	}
-	who := strings.Join(f[1:], " ")
 	to, err := a.memberNamed(ctx, who)
 	if err != nil {
 		return err
@@ -736,7 +732,7 @@ func (a *App) handoverCommand(ctx context.Context, c *turn, m *member, arg strin
 		m.say(T("casework.handover_not_member"))
 		return nil
 	}
-	return a.handover(ctx, c, m, f[0], strconv.FormatInt(to, 10))
+	return a.handover(ctx, c, m, code, strconv.FormatInt(to, 10))
 }
 
 // memberNamed finds a member by user id or display name; 0 when none.

@@ -461,7 +461,7 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 				Texts: append(late, T("checkin.alarm_contact", "Name", k.Name, "Office", office, "When", when, "Code", code)),
 				Buttons: [][]Button{
 					{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}},
-					{{Text: T("btn.mycase", "Code", code), Data: dataStatus + ":" + actMine + ":" + cs.Code}},
+					{caseButton(cs.Code)},
 				}})
 		}
 	}

@@ -79,7 +79,7 @@ func (a *App) question(ctx context.Context, c *turn) (bool, error) {
 // infoAbout returns the useful-information topic a question names with
 // one of its words (Config.InfoWords), when it names exactly one; "".
 func (a *App) infoAbout(text string) string {
-	padded := " " + strings.ReplaceAll(captionKey(text), "ё", "е")
+	padded := " " + captionKey(text) // ё as е, as the words are
 	found := ""
 	for _, slug := range a.cfg.InfoPages {
 		if !slices.ContainsFunc(a.cfg.InfoWords[slug], func(w string) bool { return strings.Contains(padded, " "+w) }) {

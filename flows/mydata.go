@@ -101,7 +101,7 @@ func (c *turn) listCases(cases []CaseStatus, listID string, news bool) {
 		if i == myCasesMax {
 			break
 		}
-		row := []Button{{Text: T("btn.mycase", "Code", FormatCode(cs.Code)), Data: dataStatus + ":" + actMine + ":" + cs.Code}}
+		row := []Button{caseButton(cs.Code)}
 		if news {
 			row = append(row, Button{Text: T("btn.mycase_news"), Data: dataCase + ":" + cwNews + ":" + cs.Code})
 		}
@@ -129,6 +129,12 @@ func (c *turn) showMine(ctx context.Context, raw string) error {
 		}
 	}
 	return c.checkCode(ctx, raw)
+}
+
+// caseButton shows the status of a case to whoever presses it: its
+// reporter's view, or the code's for anyone else (showMine).
+func caseButton(code string) Button {
+	return Button{Text: T("btn.mycase", "Code", FormatCode(code)), Data: dataStatus + ":" + actMine + ":" + code}
 }
 
 // askForget asks before erasing anything.

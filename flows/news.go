@@ -144,8 +144,7 @@ func (a *App) followerSaid(ctx context.Context, c *turn) (bool, error) {
 		if i == followedShown {
 			break
 		}
-		c.buttons = append(c.buttons, []Button{{Text: T("btn.mycase", "Code", FormatCode(cs.Code)),
-			Data: dataStatus + ":" + actMine + ":" + cs.Code}})
+		c.buttons = append(c.buttons, []Button{caseButton(cs.Code)})
 	}
 	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
 	return true, nil

@@ -659,11 +659,11 @@ func titleIfLower(v string) string {
 	return strings.Join(f, " ")
 }
 
-// FullBirthYear writes out the two-digit year of a date of birth, as
+// fullBirthYear writes out the two-digit year of a date of birth, as
 // relatives write birth dates: this century's when it has come ("15.03.05":
 // 2005), else the last one's ("15.03.85": 1985, where 2085 is to come);
 // false when the text is not a date with a two-digit year.
-func FullBirthYear(s string, now time.Time) (string, bool) {
+func fullBirthYear(s string, now time.Time) (string, bool) {
 	s = strings.TrimSpace(s)
 	m := shortYear.FindStringSubmatch(s)
 	if m == nil {

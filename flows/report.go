@@ -385,13 +385,14 @@ func reportSteps(a *App) []*step {
 	return []*step{{
 		name: stepConsent,
 		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+			ask, yes := "ask.consent", "btn.consent_yes"
 			if c.s.Draft.FiledBy != 0 {
 				// A volunteer filing for a caller asks the caller: the
 				// relatives' text spoke to the volunteer of their own
 				// consent and of /forget, which the caller cannot use.
-				return askWith("ask.consent_caller", [2]string{"yes", "btn.consent_caller_yes"}, [2]string{"no", "btn.consent_no"})(ctx, c)
+				ask, yes = "ask.consent_caller", "btn.consent_caller_yes"
 			}
-			return askWith("ask.consent", [2]string{"yes", "btn.consent_yes"}, [2]string{"no", "btn.consent_no"})(ctx, c)
+			return askWith(ask, [2]string{"yes", yes}, [2]string{"no", "btn.consent_no"})(ctx, c)
 		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			switch v {
@@ -595,10 +596,11 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.birth_date")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-			if full, ok := FullBirthYear(v, c.now); ok && !button {
+			birthDate := dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
+				func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })
+			if full, ok := fullBirthYear(v, c.now); ok && !button {
 				// "15.03.85": 1985, said back with the year in full.
-				out, err := dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
-					func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })(ctx, c, full, false)
+				out, err := birthDate(ctx, c, full, false)
 				said := slices.ContainsFunc(c.texts, func(t Text) bool { return t.ID == "date.understood" })
 				if t, perr := time.Parse(time.DateOnly, c.s.Draft.BirthDate); err == nil && perr == nil && out.wrong == nil && !said {
 					c.say(understood(t)) // unless said already ("3/15/85": March, as the 15 cannot be a month)
@@ -616,8 +618,7 @@ func reportSteps(a *App) []*step {
 					}
 				}
 			}
-			return dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
-				func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })(ctx, c, v, button)
+			return birthDate(ctx, c, v, button)
 		},
 		answer: showDate(func(r *Report) *string { return &r.BirthDate }),
 		next:   then(stepBirthCtry),
