@@ -1568,7 +1568,10 @@ func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
 // that no case has the code "called", and without the relatives' menu; one
 // who owns cases is asked which, a button each — even their only one is
 // not taken for the one meant. A code of the right shape that no case has
-// is still "no case with this code". Nothing is stored.
+// is still "no case with this code". Nothing is stored until a case is
+// pressed; then what was typed is applied to it, as if typed after its
+// code: the note is saved (it was lost, to be typed again), the status
+// answers the update's question.
 func TestNoteWithoutACode(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -1583,32 +1586,67 @@ func TestNoteWithoutACode(t *testing.T) {
 		{anna, "note", "ZZZZ-9999 called the lawyer", "update.not_found"},
 		{boris, "note", "called the lawyer", "note.usage"},
 		{boris, "status", "released", "update.usage"},
+		{anna, "note", "", "note.which_case_ask"},
+		{anna, "status", "", "update.which_case_ask"},
 	} {
 		rs := to(c.who.command(c.cmd, c.arg), c.who.id)
 		if len(rs) != 1 || describe(rs[0]) != c.want {
 			t.Errorf("/%s %s: %v, want %s alone", c.cmd, c.arg, describeAll(rs), c.want)
 			continue
 		}
-		if b := rs[0].Buttons; strings.HasSuffix(c.want, "which_case") &&
+		if b := rs[0].Buttons; strings.Contains(c.want, "which_case") &&
 			(len(b) != 1 || !strings.Contains(w.cat.Render("en", b[0][0].Text), flows.FormatCode(code))) {
 			t.Errorf("/%s %s: buttons %+v, want one, Anna's case", c.cmd, c.arg, b)
 		}
 	}
-	// The button begins the note of that case.
-	rs := anna.command("note", "called the lawyer")
+	events := func() []flows.Event {
+		t.Helper()
+		files, err := w.timeline.Find(context.Background(), code, "")
+		if err != nil || len(files) != 1 {
+			t.Fatalf("find case: %v %v", files, err)
+		}
+		return files[0].Events
+	}
+	for _, e := range events() {
+		if e.Kind == flows.EventNote || e.Status == flows.StatusReleased {
+			t.Errorf("after the commands without a code the case has %+v", e)
+		}
+	}
+
+	// Without words, the button begins the note of that case.
+	rs := anna.command("note", "")
 	anna.received()
 	anna.press(rs[0].Buttons[0][0].Data)
 	anna.expectGot("note.ask")
 	anna.command("cancel", "")
 	anna.received()
-	files, err := w.timeline.Find(context.Background(), code, "")
-	if err != nil || len(files) != 1 {
-		t.Fatalf("find case: %v %v", files, err)
-	}
-	for _, e := range files[0].Events {
-		if e.Kind == flows.EventNote || e.Status == flows.StatusReleased {
-			t.Errorf("after the commands without a code the case has %+v", e)
+
+	// With words, the button saves them to the case pressed, once.
+	rs = anna.command("note", "called the lawyer")
+	anna.received()
+	anna.press(rs[0].Buttons[0][0].Data)
+	anna.expectGot("note.saved")
+	anna.press(rs[0].Buttons[0][0].Data) // pressed again: the note is not saved twice
+	anna.received()
+	notes := 0
+	for _, e := range events() {
+		if e.Kind == flows.EventNote {
+			notes++
+			if e.Note != "called the lawyer" {
+				t.Errorf("note saved %q, want the words typed", e.Note)
+			}
 		}
+	}
+	if notes != 1 {
+		t.Errorf("%d notes saved, want 1", notes)
+	}
+
+	// A status typed answers the update's question for the case pressed.
+	rs = anna.command("status", "released")
+	anna.received()
+	got := to(anna.press(rs[0].Buttons[0][0].Data), anna.id)
+	if !has(got, "update.public_note") {
+		t.Errorf("status typed, case pressed: %v, want the update past its first question (the family's note)", describeAll(got))
 	}
 }
 

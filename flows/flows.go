@@ -197,6 +197,10 @@ type Session struct {
 	// next presses it; any other input forgets it. For /forget's question
 	// (offerForget), a "да" is told to press the button.
 	Offer string `json:"of,omitempty"`
+	// Typed is what a volunteer typed after /note or /status without a
+	// case's code, kept until they press which case it is about
+	// (whichCase); a note is personal data of the case, as Draft is.
+	Typed string `json:"ty,omitempty"`
 }
 
 // Sessions stores conversation state.

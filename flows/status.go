@@ -552,6 +552,20 @@ func statusButton(ctx context.Context, c *turn, rest string) error {
 		return c.a.guardButton(ActAddNote, func(ctx context.Context, c *turn, code string) error {
 			return c.startNote(ctx, code, "")
 		})(ctx, c, arg)
+	case actStartUpdate + typedSuffix, actStartNote + typedSuffix:
+		// whichCase's buttons, for the words typed before the case was
+		// known; without them (an old message's button) the case's
+		// question is asked.
+		typed := c.s.Typed
+		c.s.Typed = ""
+		if act == actStartNote+typedSuffix {
+			return c.a.guardButton(ActAddNote, func(ctx context.Context, c *turn, code string) error {
+				return c.startNote(ctx, code, typed)
+			})(ctx, c, arg)
+		}
+		return c.a.guardButton(ActUpdateStatus, func(ctx context.Context, c *turn, code string) error {
+			return c.statusTyped(ctx, code, typed)
+		})(ctx, c, arg)
 	case actForget:
 		return c.forgetAnswer(ctx, arg)
 	}

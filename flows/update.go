@@ -32,15 +32,9 @@ func (a *App) registerUpdates() {
 		if held != "" {
 			code, rest = held, strings.TrimSpace(arg)
 		} else if len(mine) > 0 {
-			return c.whichCase(mine, "update.which_case", "btn.case_status", actStartUpdate)
+			return c.whichCase(mine, "update.which_case", "btn.case_status", actStartUpdate, strings.TrimSpace(arg))
 		}
-		texts, buttons, edit := c.texts, c.buttons, c.edit
-		if err := c.startUpdate(ctx, code); err != nil || rest == "" || c.s.Flow != flowUpdate || c.s.Step != stepPick {
-			return err
-		}
-		c.texts, c.buttons, c.edit = texts, buttons, edit // not the question answered
-		c.in.Kind, c.in.Text = KindText, rest
-		return updateTyped(ctx, c)
+		return c.statusTyped(ctx, code, rest)
 	})
 	h.commands["note"] = a.guard(ActAddNote, func(ctx context.Context, c *turn, arg string) error {
 		code, text := splitCode(arg)
@@ -51,7 +45,7 @@ func (a *App) registerUpdates() {
 		if held != "" {
 			code, text = held, strings.TrimSpace(arg)
 		} else if len(mine) > 0 {
-			return c.whichCase(mine, "note.which_case", "btn.case_note", actStartNote)
+			return c.whichCase(mine, "note.which_case", "btn.case_note", actStartNote, strings.TrimSpace(arg))
 		}
 		return c.startNote(ctx, code, text)
 	})
@@ -106,13 +100,38 @@ const whichMax = 8
 // whichCase asks a volunteer who owns cases which one a /note or a
 // /status without its code is about (it was "send the code", with the
 // relatives' menu): a button for each, which begins it for that case.
-func (c *turn) whichCase(mine []CaseView, ask, button, act string) error {
+// What they typed after the command is kept in the session (Typed) and
+// applied to the case they press, as if typed after its code: a note is
+// saved, a status answers the update's first question.
+func (c *turn) whichCase(mine []CaseView, ask, button, act, typed string) error {
+	if typed == "" {
+		ask += "_ask"
+	} else {
+		act += typedSuffix
+	}
+	c.s.Typed = typed
 	c.say(T(ask))
 	for _, v := range mine {
 		c.buttons = append(c.buttons, []Button{{Text: T(button, "Code", FormatCode(v.Code)),
 			Data: dataStatus + ":" + act + ":" + v.Code}})
 	}
 	return nil
+}
+
+// typedSuffix marks whichCase's buttons that apply the words the session
+// kept (Session.Typed): "n" begins a note, "nt" saves the note typed.
+const typedSuffix = "t"
+
+// statusTyped begins the update of the case with code; rest, the words
+// typed after the code, answer its first question.
+func (c *turn) statusTyped(ctx context.Context, code, rest string) error {
+	texts, buttons, edit := c.texts, c.buttons, c.edit
+	if err := c.startUpdate(ctx, code); err != nil || rest == "" || c.s.Flow != flowUpdate || c.s.Step != stepPick {
+		return err
+	}
+	c.texts, c.buttons, c.edit = texts, buttons, edit // not the question answered
+	c.in.Kind, c.in.Text = KindText, rest
+	return updateTyped(ctx, c)
 }
 
 // splitCode splits "/note K7M4-Q9XP text" into the code and the text. A
