@@ -1005,8 +1005,9 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 		t.Errorf("the news typed first, sent on the choice: %v", describeAll(rs))
 	}
 
-	// A hello is answered with the greeting.
-	if rs := rep.send("Добрый день!"); has(rs, "casework.news_offer") || !has(rs, "menu.greeting") {
+	// A hello is answered with the greeting, for one who reported with
+	// where their cases stand.
+	if rs := rep.send("Добрый день!"); has(rs, "casework.news_offer") || !has(rs, "menu.greeting_back") {
 		t.Errorf("a hello from a reporter: %v", describeAll(rs))
 	}
 

@@ -213,9 +213,7 @@ func (c *turn) run(ctx context.Context) error {
 				}
 			}
 		}
-		c.say(T("menu.greeting"))
-		c.menu()
-		return nil
+		return c.greet(ctx)
 	case c.paused():
 		c.askResume(T("resume.welcome_back"))
 		return nil
@@ -312,9 +310,7 @@ func (c *turn) command(ctx context.Context) error {
 			return nil
 		}
 		c.reset() // a feature's flow (a code being asked for) ends here
-		c.say(T("menu.greeting"))
-		c.menu()
-		return nil
+		return c.greet(ctx)
 	case "help":
 		c.say(c.help())
 		return c.show(ctx)

@@ -131,6 +131,43 @@ func (c *turn) showMine(ctx context.Context, raw string) error {
 	return c.checkCode(ctx, raw)
 }
 
+// greet says the greeting with the main menu. Someone who reported a case
+// — or, without one, follows a case — comes back to where it stands and a
+// button to it above the menu: a relative who returns days later saw the
+// greeting of a stranger, with "tell us", and could report again.
+func (c *turn) greet(ctx context.Context) error {
+	cases, err := c.a.d.Reporters.Cases(ctx, c.in.UserID)
+	if err != nil {
+		return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+	}
+	listID := "mycases.list"
+	if len(cases) == 0 {
+		if cases, err = c.a.d.Subscriptions.Followed(ctx, c.in.ChatID); err != nil {
+			return fmt.Errorf("cases followed in %d: %w", c.in.ChatID, err)
+		}
+		listID = "mycases.followed"
+	}
+	c.menu()
+	if len(cases) == 0 {
+		c.say(T("menu.greeting"))
+		return nil
+	}
+	cases = cases[:min(len(cases), greetCases)]
+	lines := make([]Text, 0, len(cases))
+	rows := make([][]Button, 0, len(cases)+len(c.buttons))
+	for _, cs := range cases {
+		lines = append(lines, T("mycases.line", "Code", FormatCode(cs.Code), "Created", dateText(cs.Created),
+			"Status", T("status.name."+cs.Status), "Since", dateText(cs.Since)))
+		rows = append(rows, []Button{caseButton(cs.Code)})
+	}
+	c.say(T("menu.greeting_back"), T(listID, "Lines", lines).Plural(len(cases)), T("menu.greeting_back_next"))
+	c.buttons = append(rows, c.buttons...)
+	return nil
+}
+
+// greetCases is how many of their cases the greeting shows: the newest.
+const greetCases = 3
+
 // caseButton shows the status of a case to whoever presses it: its
 // reporter's view, or the code's for anyone else (showMine).
 func caseButton(code string) Button {

@@ -241,3 +241,52 @@ func TestStatusFlowsLeaveCleanly(t *testing.T) {
 		t.Errorf("%d events, %v; want the first only", n, err)
 	}
 }
+
+// TestGreetingShowsOnesCases: a relative who reported a case and comes back
+// (/start, a "hello" days later) is greeted with where their cases stand,
+// the newest first, and a button to each above the menu; a friend who
+// follows a case, with that case; anyone else with the greeting alone. It
+// was a stranger's greeting, "tell us", for someone whose case volunteers
+// were working — who might report it again.
+func TestGreetingShowsOnesCases(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	reporter := w.person(1, "ru")
+	older := w.file(reporter, fullCase())
+	newer := w.file(reporter, fullCase())
+	for _, r := range []flows.Reply{reporter.command("start", ""), reporter.send("алло")} {
+		expectTexts(t, r, "menu.greeting_back", "mycases.list", "menu.greeting_back_next")
+		shown := w.rendered(r)
+		if strings.Index(shown, flows.FormatCode(newer.Code)) > strings.Index(shown, flows.FormatCode(older.Code)) ||
+			!strings.Contains(shown, "Сообщение получено") {
+			t.Errorf("the greeting of a reporter:\n%s", shown)
+		}
+		got := buttonNames(r)
+		if len(got) < 3 || got[0] != "btn.mycase" || got[1] != "btn.mycase" || got[2] != "btn.menu_report" {
+			t.Errorf("buttons %v, want the two cases above the menu", got)
+		}
+		if d := r.Buttons[0][0].Data; !strings.HasSuffix(d, newer.Code) {
+			t.Errorf("first button %q, want the newer case", d)
+		}
+	}
+	// Pressed: the case's status.
+	if r := reporter.pressData(reporter.command("start", "").Buttons[0][0].Data); !strings.Contains(w.rendered(r), flows.FormatCode(newer.Code)) {
+		t.Errorf("the case's button shows:\n%s", w.rendered(r))
+	}
+
+	friend := w.person(2, "en")
+	friend.command("check", older.Code)
+	friend.pressData("s.:sub:" + older.Code)
+	r := friend.command("start", "")
+	expectTexts(t, r, "menu.greeting_back", "mycases.followed", "menu.greeting_back_next")
+	if !strings.Contains(w.rendered(r), flows.FormatCode(older.Code)) || buttonNames(r)[0] != "btn.mycase" {
+		t.Errorf("the greeting of a friend who follows a case:\n%s\n%v", w.rendered(r), buttonNames(r))
+	}
+
+	stranger := w.person(3, "en")
+	r = stranger.command("start", "")
+	expectTexts(t, r, "menu.greeting")
+	if got := buttonNames(r); got[0] != "btn.menu_report" {
+		t.Errorf("a stranger's buttons %v, want the menu", got)
+	}
+}

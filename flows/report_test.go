@@ -47,7 +47,9 @@ func toBirthDate(c *chat) {
 // startReport goes from nothing to the name question.
 func startReport(c *chat) {
 	c.t.Helper()
-	c.expect(c.command("start", ""), "menu.greeting")
+	if r := c.command("start", ""); len(r.Texts) == 0 || !strings.HasPrefix(r.Texts[0].ID, "menu.greeting") {
+		c.t.Fatalf("/start: %v, want the greeting (and one's reports)", textIDs(r))
+	}
 	c.expect(c.press("btn.menu_report"), "ask.consent")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
 	c.expect(c.press("btn.triage_no"), "ask.name")
