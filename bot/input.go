@@ -75,6 +75,15 @@ func input(u *models.Update) (flows.Input, bool) {
 		}
 		return in, true
 	}
+	if c := m.Contact; c != nil && c.PhoneNumber != "" {
+		// A contact shared from the phone's address book, or one's own
+		// number: read as its name and number typed — the answer to "how
+		// can we reach you?", a check-in's trusted contact. Refused as a
+		// file, it was to be typed by hand.
+		in.Kind = flows.KindText
+		in.Text = strings.Join(strings.Fields(c.FirstName+" "+c.LastName+" "+c.PhoneNumber), " ")
+		return in, true
+	}
 	in.Kind = flows.KindMedia
 	in.Text = m.Caption
 	in.Media = media(m)

@@ -6,10 +6,11 @@ import "encoding/json"
 // ids, the chat, the sender's id and language, the text or caption, the
 // first entity when it marks a command, which kind of media a message
 // carries (not its content), the button's data and the message it sits on
-// by id. Everything else goes — the text of the message a button sits on
-// (a whole report review), the message replied to, names, usernames, a
-// shared contact's phone, a location — before the update is stored in
-// Redis. An update of a kind the bot does not read keeps its id only.
+// by id, and a shared contact's name and number, which the bot reads as
+// typed. Everything else goes — the text of the message a button sits on
+// (a whole report review), the message replied to, the sender's names and
+// username, a shared contact's card and account, a location — before the
+// update is stored in Redis. An update of a kind the bot does not read keeps its id only.
 // What does not parse is returned as it is: the pipeline sends it to the
 // dead letters.
 func Strip(raw []byte) []byte {
@@ -118,6 +119,14 @@ func stripMessage(raw json.RawMessage, full bool) (map[string]any, bool) {
 		if m[k] != nil && string(m[k]) != "null" {
 			out[k] = json.RawMessage(stub)
 		}
+	}
+	var contact struct {
+		Phone string `json:"phone_number"`
+		First string `json:"first_name"`
+		Last  string `json:"last_name"`
+	}
+	if m["contact"] != nil && json.Unmarshal(m["contact"], &contact) == nil && contact.Phone != "" {
+		out["contact"] = map[string]string{"phone_number": contact.Phone, "first_name": contact.First, "last_name": contact.Last}
 	}
 	if m["reply_to_message"] != nil {
 		r, ok := stripMessage(m["reply_to_message"], false)

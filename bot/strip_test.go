@@ -13,8 +13,9 @@ import (
 // TestStripKeepsWhatTheBotReads: every kind of update the bot reads gives
 // the same input stripped as whole, and the stripped update holds none of
 // what the user did not type for the bot: the text of the message a button
-// sits on (a whole review), names, usernames, the message replied to, a
-// shared contact's phone.
+// sits on (a whole review), names, usernames, the message replied to, the
+// place shared with a contact. A shared contact's name and number are read
+// as typed: kept, as text is.
 func TestStripKeepsWhatTheBotReads(t *testing.T) {
 	secret := []string{"Ivan Petrov", "A123-456-789", "+7 916 123-45-67", "Petrova", "maria_p", "55.75"}
 	for _, tc := range []struct{ name, raw string }{
@@ -27,7 +28,7 @@ func TestStripKeepsWhatTheBotReads(t *testing.T) {
 			"text":"thanks","reply_to_message":{"message_id":5,"date":1700000000,"chat":{"id":42,"type":"private"},"from":{"id":1,"is_bot":true,"first_name":"Bot"},"text":"Ivan Petrov, A123-456-789"},
 			"entities":[{"type":"phone_number","offset":0,"length":3}]}}`},
 		{"shared contact", `{"update_id":10,"message":{"message_id":12,"date":1700000003,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"Maria"},
-			"contact":{"phone_number":"+7 916 123-45-67","first_name":"Ivan Petrov"},"caption":"","location":{"latitude":55.75,"longitude":37.6}}}`},
+			"contact":{"phone_number":"+1 305 555 0199","first_name":"Tia","last_name":"Lopez","user_id":777,"vcard":"BEGIN:VCARD maria_p"},"caption":"","location":{"latitude":55.75,"longitude":37.6}}}`},
 		{"photo with a caption", `{"update_id":11,"message":{"message_id":13,"date":1700000004,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"Maria"},
 			"photo":[{"file_id":"x","file_unique_id":"y","width":1,"height":1}],"caption":"his documents"}}`},
 		{"added to a group", `{"update_id":12,"my_chat_member":{"chat":{"id":-100,"type":"supergroup","title":"Petrova family"},"from":{"id":42,"is_bot":false,"first_name":"Maria","username":"maria_p"},"date":1700000005,
