@@ -27,7 +27,10 @@ type reportAnswers struct {
 	office, officePick, officeCode       string // the ICE office of the check-in
 	lawyer, lawyerPhone, hearing         string
 	appeals, reporter, relation, contact string
-	want                                 flows.Report
+	// contactCard, when set, is the name on a contact card the reporter
+	// shares (📎 → Contact) with the number contact, instead of typing it.
+	contactCard string
+	want        flows.Report
 }
 
 var reports = []reportAnswers{{
@@ -38,14 +41,14 @@ var reports = []reportAnswers{{
 	facility: "Элой", facilityPick: "Eloy",
 	office: "Нью-Йорк", officePick: "New York City", officeCode: "new-york-city",
 	lawyer: "John Smith, Esq.", lawyerPhone: "+1 (520) 555-0100", hearing: "15 апреля 2027",
-	appeals: "Апелляция в BIA подана 1 марта", reporter: "Мария", relation: "жена", contact: "+7 916 123-45-67",
+	appeals: "Апелляция в BIA подана 1 марта", reporter: "Мария", relation: "жена", contact: "79161234567", contactCard: "Мария",
 	want: flows.Report{
 		NameLatin: "Ivan Petrov", NameCyrillic: "Иван Петров", BirthDate: "1985-05-05",
 		BirthCountry: "Россия", Citizenship: "Россия", ANumber: "123456789", DetainedOn: "2026-02-12",
 		Circumstance: "checkin", CircumstanceNote: "<b>Пришли</b> утром & увезли'); DROP TABLE cases;--",
 		FacilityShare: true, HasLawyer: true, LawyerName: "John Smith, Esq.", LawyerPhone: "+1 (520) 555-0100",
 		HearingDate: "2027-04-15", Appeals: "Апелляция в BIA подана 1 марта", Urgent: []string{"medical"},
-		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "+7 916 123-45-67", Lang: "ru",
+		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "Мария 79161234567", Lang: "ru",
 	},
 }, {
 	lang: "en", langCode: "en",
@@ -161,7 +164,11 @@ func TestReportEndToEnd(t *testing.T) {
 			expectText(t, u, ask("ask.relationship"))
 			u.Send(r.relation)
 			expectText(t, u, ask("ask.contact"))
-			u.Send(r.contact)
+			if r.contactCard != "" {
+				u.SendContact(r.contact, r.contactCard)
+			} else {
+				u.Send(r.contact)
+			}
 			h.dontKnow(t, u, r.lang, factsAfterContact...)
 			press(t, u, expectText(t, u, ask("ask.facility_share")), btn("btn.share_yes"))
 			m = u.Next(t)
