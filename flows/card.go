@@ -34,7 +34,8 @@ func Card(v CaseView, mode CardMode) ([]Text, [][]Button) {
 // the case, and nothing that names a person.
 func cardLines(v CaseView, mode CardMode) []Text {
 	code := FormatCode(v.Code)
-	lines := []Text{T("casework.line_head", "Code", code, "Status", T("status.name."+v.Status), "Urgent", v.IsUrgent())}
+	lines := []Text{T("casework.line_head", "Code", code, "Status", T("status.name."+v.Status), "Urgent", v.IsUrgent(),
+		"New", v.Status == StatusNew)}
 	for _, u := range v.Urgent {
 		lines = append(lines, T("casework.line_urgent", "Mark", T("urgent."+u)))
 	}

@@ -556,8 +556,7 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		m.say(T("casework.take_closed", "Code", code, "Status", T("status.name."+v.Status)))
 		return nil
 	case v.Owner != 0 && v.Owner != m.UserID:
-		m.say(a.takenBy(v))
-		return nil
+		return a.takenElsewhere(ctx, c, m, v)
 	}
 	op := c.op()
 	if op == "" {
@@ -576,8 +575,7 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		m.say(T("casework.take_yours", "Code", code))
 		return a.cardActions(ctx, c, m, v)
 	case !took:
-		m.say(a.takenBy(v))
-		return nil
+		return a.takenElsewhere(ctx, c, m, v)
 	}
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditTake, CaseID: v.ID}); err != nil {
 		return err
@@ -599,6 +597,28 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		return err
 	}
 	return a.cardActions(ctx, c, m, v)
+}
+
+// takenElsewhere tells a member who would take a case that someone has it.
+// Pressed on a card, the card is edited into the case as it stands, under
+// those words: what a card said when it was sent to everyone on duty
+// ("nobody has taken it yet", its Take button) stays true only until
+// someone takes the case.
+func (a *App) takenElsewhere(ctx context.Context, c *turn, m *member, v CaseView) error {
+	m.say(a.takenBy(v))
+	if c.in.Kind != KindButton || c.in.ChatID != c.in.UserID {
+		return nil // typed, or in the forum, whose card is the topic's
+	}
+	r, _, err := a.d.CaseFiles.Get(ctx, v.Code)
+	if err != nil {
+		return fmt.Errorf("files of case %d: %w", v.ID, err)
+	}
+	v.Files = len(r.Facts.Files) // said on the card, as the announcement does
+	texts, _ := Card(v, CardAnnounce)
+	c.edit = c.in.MessageID
+	m.say(texts...)
+	m.buttons = [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
+	return nil
 }
 
 // takenBy tells who has a case, by the display name they chose.

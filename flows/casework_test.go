@@ -1894,3 +1894,48 @@ func TestYesIsNoPublicNote(t *testing.T) {
 		t.Errorf("the family's notice carries a note:\n%s", text)
 	}
 }
+
+// TestTakePressedOnAStaleCard: the new case's card went to everyone on
+// duty; once one volunteer takes it, another who presses "Take" on their
+// copy is told who has it, and that copy is redrawn as the case stands —
+// its owner named, no "nobody has taken it yet", no Take button, the
+// status no longer marked new — where it kept saying so.
+func TestTakePressedOnAStaleCard(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	rs, code := w.confirm(cwReport, "stale-card", 0)
+	anna, vera := w.person(cwVol, "en"), w.person(cwCoord, "ru")
+	cards := announced(rs, code)
+	if len(cards[cwCoord]) != 1 || len(cards[cwVol]) != 1 {
+		t.Fatalf("announcements %v", describeAll(rs))
+	}
+	card := w.cat.Render("ru", cards[cwCoord][0].Texts...)
+	if !strings.Contains(card, "🆕") || !strings.Contains(card, w.cat.Render("ru", flows.T("casework.line_untaken"))) {
+		t.Fatalf("the announcement:\n%s", card)
+	}
+	take := buttonFor(cards[cwCoord], "btn.case_take", code)
+	anna.press(buttonFor(cards[cwVol], "btn.case_take", code))
+	anna.received()
+	vera.received()
+
+	cardID := vera.lastMsgID()
+	got := to(vera.press(take), cwCoord)
+	if len(got) != 1 || !has(got, "casework.taken_by") || !has(got, "casework.card") {
+		t.Fatalf("Take pressed after Anna took the case: %v", describeAll(got))
+	}
+	if got[0].Edit != cardID {
+		t.Errorf("the reply edits message %d, want the card pressed (%d)", got[0].Edit, cardID)
+	}
+	shown := w.cat.Render("ru", got[0].Texts...)
+	if !strings.Contains(shown, "Anna") || strings.Contains(shown, w.cat.Render("ru", flows.T("casework.line_untaken"))) ||
+		strings.Contains(shown, "🆕") {
+		t.Errorf("the card redrawn:\n%s", shown)
+	}
+	if names := buttonNames(got[0]); slices.Contains(names, "btn.case_take") || !slices.Contains(names, "btn.case_open") {
+		t.Errorf("the card's buttons %v, want Open and no Take", names)
+	}
+	// Typed, it is the answer alone: no card of the chat is edited.
+	if got := to(vera.command("take_case", code), cwCoord); len(got) != 1 || got[0].Edit != 0 || describe(got[0]) != "casework.taken_by" {
+		t.Errorf("/take_case of Anna's case: %v", describeAll(got))
+	}
+}

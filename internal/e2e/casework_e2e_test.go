@@ -23,7 +23,7 @@ import (
 // cardHead is the start of a case card in lang, for the case code.
 func (h *harness) cardHead(lang, code string) string {
 	return plain(h.cat.Render(lang, flows.T("casework.line_head", "Code", flows.FormatCode(code),
-		"Status", flows.T("status.name.new"), "Urgent", false)))
+		"Status", flows.T("status.name.new"), "Urgent", false, "New", true)))
 }
 
 // cardsOf counts the announcements of a case a user got.
@@ -180,9 +180,10 @@ func TestCaseworkTakeRaceEndToEnd(t *testing.T) {
 	took := h.text("en", "casework.took", "Code", flows.FormatCode(code))
 	winner := -1
 	answers := make([]string, len(vols))
+	msgs := make([]*telegramtest.Message, len(vols))
 	for i, v := range vols {
 		m := v.Next(t)
-		answers[i] = m.Plain
+		answers[i], msgs[i] = m.Plain, m
 		if strings.HasPrefix(m.Plain, took) {
 			if winner >= 0 {
 				t.Errorf("volunteers %d and %d both took the case", winner, i)
@@ -197,9 +198,13 @@ func TestCaseworkTakeRaceEndToEnd(t *testing.T) {
 		if i == winner {
 			continue
 		}
+		// Told who has it, on their card redrawn: owned, no Take button.
 		want := h.text("en", "casework.taken_by", "Code", flows.FormatCode(code), "Name", "Vol"+strconv.Itoa(winner))
-		if a != want {
-			t.Errorf("volunteer %d was told %q, want %q", i, a, want)
+		if !strings.HasPrefix(a, want) || !strings.Contains(a, "Owner: Vol"+strconv.Itoa(winner)) {
+			t.Errorf("volunteer %d was told %q, want %q and the card", i, a, want)
+		}
+		if m := msgs[i]; !m.Edited || m.ID != cards[i].ID || hasButton(m, h.label("en", "btn.case_take", "Code", flows.FormatCode(code))) {
+			t.Errorf("volunteer %d: message %d (edited %v), want their card %d redrawn without Take", i, m.ID, m.Edited, cards[i].ID)
 		}
 	}
 	expectText(t, reporter, h.text("ru", "casework.reporter_taken", "Code", flows.FormatCode(code)))
@@ -511,4 +516,16 @@ func TestCaseworkNewsEndToEnd(t *testing.T) {
 	if strings.Contains(m.Plain, "Krome") || strings.Contains(m.Plain, fmt.Sprintf("%s %d,", day.Month(), day.Day())) {
 		t.Errorf("the friend saw the reporter's news:\n%s", m.Plain)
 	}
+}
+
+// hasButton reports whether m has a button labelled label.
+func hasButton(m *telegramtest.Message, label string) bool {
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if b.Text == label {
+				return true
+			}
+		}
+	}
+	return false
 }
