@@ -551,6 +551,11 @@ func reportSteps(a *App) []*step {
 			case offered && noWords[key]:
 				return wrong("parse.name_type_it") // not as offered: as it is written
 			}
+			if surnameAfter(r.NameCyrillic, v, true) {
+				// "иван", then "петров": the rest of the name, in a second
+				// message; the Latin spelling is offered for the whole.
+				return c.nameJoined(&r.NameCyrillic, v)
+			}
 			n, p := ParseName(v, maxName)
 			if p != nil {
 				return refused(p)
@@ -582,6 +587,11 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.name_cyr")}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if !button && surnameAfter(c.s.Draft.NameLatin, v, false) {
+				// "Jose", then "Garcia": the rest of the name typed in
+				// a second message (it was "the name in Cyrillic, please").
+				return c.nameJoined(&c.s.Draft.NameLatin, v)
+			}
 			if !button && !ParseUnknown(v) && !hasCyrillic(v) && hasLetter(v) {
 				return wrong("parse.need_cyrillic")
 			}
@@ -1459,4 +1469,49 @@ func (c *turn) filedUrgent(ctx context.Context, r Report, cs Case, link string) 
 	c.say(texts...)
 	c.buttons = buttons
 	return nil
+}
+
+// surnameAfter reports whether v, typed at the question after the name,
+// is the rest of a name given as one word: one or two words of letters
+// alone, in the name's alphabet (Cyrillic when cyr), not a yes, a no or
+// "не знаю". People on phones send the first name and the surname as two
+// messages.
+func surnameAfter(name, v string, cyr bool) bool {
+	words := strings.Fields(v)
+	if name == "" || strings.ContainsFunc(name, unicode.IsSpace) || len(words) == 0 || len(words) > 2 {
+		return false
+	}
+	key := captionKey(v)
+	if yesWords[key] || noWords[key] || ParseUnknown(v) || isThanks(v) || commandWords[key] != "" {
+		return false
+	}
+	alphabet := unicode.Latin
+	if cyr {
+		alphabet = unicode.Cyrillic
+	}
+	for _, r := range v {
+		if !unicode.IsLetter(r) && r != ' ' && r != '-' && r != '\'' {
+			return false
+		}
+		if unicode.IsLetter(r) && !unicode.Is(alphabet, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// nameJoined adds v to the one-word name at *name, says the whole name
+// back and asks the question again.
+func (c *turn) nameJoined(name *string, v string) (outcome, error) {
+	whole := *name + " " + titleIfLower(v)
+	if first, _, _ := strings.Cut(v, " "); strings.EqualFold(first, *name) {
+		whole = titleIfLower(v) // the whole name typed again: "Иван", then "Иван Петров"
+	}
+	n, p := ParseName(whole, maxName)
+	if p != nil {
+		return refused(p)
+	}
+	*name = n
+	c.say(T("parse.name_joined", "Name", n))
+	return outcome{stay: true}, nil
 }

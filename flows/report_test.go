@@ -979,3 +979,52 @@ func TestReviewYesSaysHowToSend(t *testing.T) {
 		t.Errorf("%d cases stored after «всё верно», want 1", n)
 	}
 }
+
+// TestNameInTwoMessages: a relative on a phone who sends the first name,
+// then the surname ("иван", "петров"; "Jose", "garcia") gets the whole
+// name, said back, and the question after the name asked again for it:
+// the Latin spelling offered for "Иван Петров". It was the surname taken
+// for the Latin spelling of "Иван", or refused as "Cyrillic, please", and
+// lost. A yes, "не знаю", a second word after a name of two, are read as
+// before.
+func TestNameInTwoMessages(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("иван"), "ask.name_latin")
+	r := c.send("петров")
+	c.expect(r, "parse.name_joined", "ask.name_latin")
+	if shown := c.rendered(r); !strings.Contains(shown, "«Иван Петров»") || !strings.Contains(shown, "Ivan Petrov") {
+		t.Errorf("the name joined:\n%s", shown)
+	}
+	c.expect(c.send("да"), "ask.name_other")
+	if s := c.session(); s.Draft.NameCyrillic != "Иван Петров" || s.Draft.NameLatin != "Ivan Petrov" {
+		t.Errorf("name %q / %q, want Иван Петров / Ivan Petrov", s.Draft.NameCyrillic, s.Draft.NameLatin)
+	}
+
+	// The whole name typed again after the first name alone.
+	again := newChat(t, "ru")
+	startReport(again)
+	again.expect(again.send("Иван"), "ask.name_latin")
+	again.expect(again.send("Иван Петров"), "parse.name_joined", "ask.name_latin")
+	if s := again.session(); s.Draft.NameCyrillic != "Иван Петров" {
+		t.Errorf("name typed again: %q", s.Draft.NameCyrillic)
+	}
+
+	en := newChat(t, "en")
+	startReport(en)
+	en.expect(en.send("Jose"), "ask.name_cyr")
+	en.expect(en.send("garcia lopez"), "parse.name_joined", "ask.name_cyr")
+	en.expect(en.send("Maria"), "parse.need_cyrillic", "ask.name_cyr") // the name has two words now
+	if s := en.session(); s.Draft.NameLatin != "Jose Garcia Lopez" {
+		t.Errorf("name %q, want Jose Garcia Lopez", s.Draft.NameLatin)
+	}
+
+	skip := newChat(t, "en")
+	startReport(skip)
+	skip.expect(skip.send("Jose"), "ask.name_cyr")
+	skip.expect(skip.send("no"), "ask.name_other")
+	if s := skip.session(); s.Draft.NameLatin != "Jose" {
+		t.Errorf("name %q after 'no', want Jose", s.Draft.NameLatin)
+	}
+}
