@@ -201,6 +201,9 @@ type Session struct {
 	// case's code, kept until they press which case it is about
 	// (whichCase); a note is personal data of the case, as Draft is.
 	Typed string `json:"ty,omitempty"`
+	// Surname is the word typed after a one-word name, which the report
+	// asks about ("is Петров the surname?"): its button joins the two.
+	Surname string `json:"sn,omitempty"`
 }
 
 // Sessions stores conversation state.

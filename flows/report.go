@@ -511,6 +511,9 @@ func reportSteps(a *App) []*step {
 		},
 		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
+			if button && v == optJoin {
+				return c.nameJoined(&r.NameCyrillic, true)
+			}
 			if button {
 				icao, old := TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)
 				if old == "" || hasCyrillic(old) {
@@ -552,9 +555,9 @@ func reportSteps(a *App) []*step {
 				return wrong("parse.name_type_it") // not as offered: as it is written
 			}
 			if surnameAfter(r.NameCyrillic, v, true) {
-				// "иван", then "петров": the rest of the name, in a second
-				// message; the Latin spelling is offered for the whole.
-				return c.nameJoined(&r.NameCyrillic, v)
+				// "иван", then "петров": maybe the rest of the name, in a
+				// second message (it was taken for the Latin spelling).
+				return c.surnameAsked(r.NameCyrillic, v)
 			}
 			n, p := ParseName(v, maxName)
 			if p != nil {
@@ -587,10 +590,14 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.name_cyr")}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if button && v == optJoin {
+				return c.nameJoined(&c.s.Draft.NameLatin, false)
+			}
 			if !button && surnameAfter(c.s.Draft.NameLatin, v, false) {
-				// "Jose", then "Garcia": the rest of the name typed in
-				// a second message (it was "the name in Cyrillic, please").
-				return c.nameJoined(&c.s.Draft.NameLatin, v)
+				// "Jose", then "garcia": maybe the rest of the name, typed
+				// in a second message (it was "the name in Cyrillic,
+				// please", and lost).
+				return c.surnameAsked(c.s.Draft.NameLatin, v)
 			}
 			if !button && !ParseUnknown(v) && !hasCyrillic(v) && hasLetter(v) {
 				return wrong("parse.need_cyrillic")
@@ -1500,14 +1507,43 @@ func surnameAfter(name, v string, cyr bool) bool {
 	return true
 }
 
-// nameJoined adds v to the one-word name at *name, says the whole name
-// back and asks the question again.
-func (c *turn) nameJoined(name *string, v string) (outcome, error) {
-	whole := *name + " " + titleIfLower(v)
-	if first, _, _ := strings.Cut(v, " "); strings.EqualFold(first, *name) {
-		whole = titleIfLower(v) // the whole name typed again: "Иван", then "Иван Петров"
+// optJoin is the button that joins the word typed after a one-word name
+// to it (surnameAsked).
+const optJoin = "join"
+
+// joinedName is the one-word name with word after it, or word alone
+// when it repeats the name ("Иван", then "Иван Петров").
+func joinedName(name, word string) string {
+	if first, _, _ := strings.Cut(word, " "); strings.EqualFold(first, name) {
+		return titleIfLower(word)
 	}
-	n, p := ParseName(whole, maxName)
+	return name + " " + titleIfLower(word)
+}
+
+// surnameAsked asks whether the word typed after a one-word name is its
+// surname, with a button that joins them; the question after the name is
+// asked again under it. Asked, not assumed: "верно", "later" are words
+// too. The word waits in the session (Surname) for the button.
+func (c *turn) surnameAsked(name, word string) (outcome, error) {
+	whole := joinedName(name, word)
+	if _, p := ParseName(whole, maxName); p != nil {
+		return refused(p)
+	}
+	c.s.Surname = word
+	q := T("parse.name_surname", "Word", strings.TrimSpace(word), "Name", whole)
+	return outcome{wrong: &q, choices: [][]Button{{c.opt(optJoin, "btn.name_join", "Name", whole)}}}, nil
+}
+
+// nameJoined joins the word surnameAsked kept to the one-word name at
+// *name, says the whole name back and asks the question again; cyr is
+// the name's alphabet.
+func (c *turn) nameJoined(name *string, cyr bool) (outcome, error) {
+	word := c.s.Surname
+	c.s.Surname = ""
+	if !surnameAfter(*name, word, cyr) {
+		return wrong("button.old_step")
+	}
+	n, p := ParseName(joinedName(*name, word), maxName)
 	if p != nil {
 		return refused(p)
 	}

@@ -981,32 +981,49 @@ func TestReviewYesSaysHowToSend(t *testing.T) {
 }
 
 // TestNameInTwoMessages: a relative on a phone who sends the first name,
-// then the surname ("иван", "петров"; "Jose", "garcia") gets the whole
-// name, said back, and the question after the name asked again for it:
-// the Latin spelling offered for "Иван Петров". It was the surname taken
-// for the Latin spelling of "Иван", or refused as "Cyrillic, please", and
-// lost. A yes, "не знаю", a second word after a name of two, are read as
-// before.
+// then the surname ("иван", "петров"; "Jose", "garcia") is asked whether
+// the word is the surname, with a button that makes the whole name, said
+// back, and the question after the name asked again for it: the Latin
+// spelling offered for "Иван Петров". It was the surname taken for the
+// Latin spelling of "Иван", or refused as "Cyrillic, please", and lost.
+// Not pressed, nothing is joined ("верно" is a word too); a yes, "не
+// знаю", a word after a name of two, are read as before.
 func TestNameInTwoMessages(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
 	startReport(c)
 	c.expect(c.send("иван"), "ask.name_latin")
 	r := c.send("петров")
+	c.expect(r, "parse.name_surname", "ask.name_latin")
+	if shown := c.rendered(r); !strings.Contains(shown, "«петров»") || !strings.Contains(shown, "«Иван Петров»") {
+		t.Errorf("the surname asked about:\n%s", shown)
+	}
+	r = c.press("btn.name_join")
 	c.expect(r, "parse.name_joined", "ask.name_latin")
 	if shown := c.rendered(r); !strings.Contains(shown, "«Иван Петров»") || !strings.Contains(shown, "Ivan Petrov") {
 		t.Errorf("the name joined:\n%s", shown)
 	}
 	c.expect(c.send("да"), "ask.name_other")
-	if s := c.session(); s.Draft.NameCyrillic != "Иван Петров" || s.Draft.NameLatin != "Ivan Petrov" {
-		t.Errorf("name %q / %q, want Иван Петров / Ivan Petrov", s.Draft.NameCyrillic, s.Draft.NameLatin)
+	if s := c.session(); s.Draft.NameCyrillic != "Иван Петров" || s.Draft.NameLatin != "Ivan Petrov" || s.Surname != "" {
+		t.Errorf("name %q / %q (%q waiting), want Иван Петров / Ivan Petrov", s.Draft.NameCyrillic, s.Draft.NameLatin, s.Surname)
+	}
+
+	// A word that is not the surname: the name stays as it was.
+	word := newChat(t, "ru")
+	startReport(word)
+	word.expect(word.send("Иван"), "ask.name_latin")
+	word.expect(word.send("верно"), "parse.name_surname", "ask.name_latin")
+	word.expect(word.send("да"), "ask.name_other")
+	if s := word.session(); s.Draft.NameCyrillic != "Иван" || s.Draft.NameLatin != "Ivan" {
+		t.Errorf("name %q / %q after a word not joined, want Иван / Ivan", s.Draft.NameCyrillic, s.Draft.NameLatin)
 	}
 
 	// The whole name typed again after the first name alone.
 	again := newChat(t, "ru")
 	startReport(again)
 	again.expect(again.send("Иван"), "ask.name_latin")
-	again.expect(again.send("Иван Петров"), "parse.name_joined", "ask.name_latin")
+	again.expect(again.send("Иван Петров"), "parse.name_surname", "ask.name_latin")
+	again.expect(again.press("btn.name_join"), "parse.name_joined", "ask.name_latin")
 	if s := again.session(); s.Draft.NameCyrillic != "Иван Петров" {
 		t.Errorf("name typed again: %q", s.Draft.NameCyrillic)
 	}
@@ -1014,7 +1031,8 @@ func TestNameInTwoMessages(t *testing.T) {
 	en := newChat(t, "en")
 	startReport(en)
 	en.expect(en.send("Jose"), "ask.name_cyr")
-	en.expect(en.send("garcia lopez"), "parse.name_joined", "ask.name_cyr")
+	en.expect(en.send("garcia lopez"), "parse.name_surname", "ask.name_cyr")
+	en.expect(en.press("btn.name_join"), "parse.name_joined", "ask.name_cyr")
 	en.expect(en.send("Maria"), "parse.need_cyrillic", "ask.name_cyr") // the name has two words now
 	if s := en.session(); s.Draft.NameLatin != "Jose Garcia Lopez" {
 		t.Errorf("name %q, want Jose Garcia Lopez", s.Draft.NameLatin)
