@@ -91,7 +91,8 @@ func TestLawyerWithFirmAndPhone(t *testing.T) {
 
 func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 	t.Parallel()
-	for _, text := range []string{"my sister was taken", "Брата задержали вчера", "ICE picked up my husband", "мужа забрали в айс"} {
+	for _, text := range []string{"my sister was taken", "Брата задержали вчера", "ICE picked up my husband", "мужа забрали в айс",
+		"Доброго дня, мого чоловіка затримали", "сина заарештували"} { // Ukrainian too
 		c := newChat(t, "en")
 		c.expect(c.command("start", ""), "menu.greeting")
 		r := c.send(text)
@@ -103,7 +104,7 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 	}
 	// A plea for help has the same two ways on (it got the greeting
 	// again); a thank-you for help is a thank-you.
-	for _, text := range []string{"Помогите пожалуйста!", "SOS", "help me", "срочно нужна помощь"} {
+	for _, text := range []string{"Помогите пожалуйста!", "SOS", "help me", "срочно нужна помощь", "Допоможіть, будь ласка"} {
 		c := newChat(t, "ru")
 		c.command("start", "")
 		r := c.send(text)
@@ -116,8 +117,10 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 	c := newChat(t, "en")
 	c.expect(c.send("hello"), "menu.greeting")
 	c.expect(c.send("nice weather"), "menu.greeting")
-	if got := textIDs(c.send("спасибо за помощь")); slices.Contains(got, "menu.help_offer") {
-		t.Errorf("a thank-you for help was taken for a plea: %v", got)
+	for _, thanks := range []string{"спасибо за помощь", "дякую за допомогу"} {
+		if got := textIDs(c.send(thanks)); slices.Contains(got, "menu.help_offer") {
+			t.Errorf("a thank-you for help was taken for a plea: %v", got)
+		}
 	}
 }
 

@@ -406,11 +406,12 @@ func pleadsForHelp(s string) bool {
 	plea := false
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
 		switch {
-		case strings.HasPrefix(w, "спасиб") || strings.HasPrefix(w, "thank") || w == "thx":
+		case strings.HasPrefix(w, "спасиб") || strings.HasPrefix(w, "thank") || w == "thx" || strings.HasPrefix(w, "дяку"):
 			return false
 		case w == "sos" || w == "help" || w == "urgent" || w == "urgently" || strings.HasPrefix(w, "emergenc") ||
 			strings.HasPrefix(w, "помоги") || strings.HasPrefix(w, "помощ") || strings.HasPrefix(w, "срочн") ||
-			strings.HasPrefix(w, "спасите"):
+			strings.HasPrefix(w, "спасите") ||
+			strings.HasPrefix(w, "допомож") || strings.HasPrefix(w, "допомог") || strings.HasPrefix(w, "терміново"):
 			plea = true
 		}
 	}
@@ -459,10 +460,12 @@ func reportOrPerson() [][]Button {
 }
 
 // detentionWords are the beginnings of words people use when someone has
-// been detained, in Russian and English; "ice" and "айс" must be whole.
+// been detained, in Russian, Ukrainian (many who write in Russian do too)
+// and English; "ice" and "айс" must be whole.
 func detentionWords() []string {
 	return []string{
 		"задерж", "арест", "забрал", "увез", "взял", "депорт", "тюрьм", "посадил", "миграцион", "иммиграц",
+		"затрим", "заарешт", "тюрм", "міграц", "іміграц",
 		"detain", "arrest", "taken", "took", "deport", "custody", "jail", "immigration", "picked",
 	}
 }
@@ -494,7 +497,8 @@ func asksForPerson(s string) bool {
 	case "human", "a human", "person", "a person", "live person", "operator", "volunteer", "talk to a human",
 		"talk to a person", "talk to a volunteer",
 		"человек", "человека", "живой человек", "оператор", "волонтер", "волонтеру", "позовите человека",
-		"нужен человек", "хочу поговорить с человеком", "поговорить с человеком", "поговорить с волонтером":
+		"нужен человек", "хочу поговорить с человеком", "поговорить с человеком", "поговорить с волонтером",
+		"людина", "жива людина", "потрібна людина", "поговорити з людиною", "поговорити з волонтером":
 		return true
 	}
 	return false

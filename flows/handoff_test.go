@@ -443,6 +443,8 @@ func TestPersonAskedForMidReport(t *testing.T) {
 	if got := describeAll(vol.received()); len(got) != 1 {
 		t.Errorf("the volunteer on duty got %v, want told of the new chat", got)
 	}
+	user.send("жива людина") // Ukrainian
+	user.expectGot("handoff.already_waiting+handoff.position+ask.name")
 	user.send("человек")
 	rs := user.expectGot("handoff.already_waiting+handoff.position+ask.name")
 	leave := buttonData(t, rs[0], "btn.handoff_leave") // under the question asked again
