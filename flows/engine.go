@@ -789,9 +789,13 @@ func (c *turn) unknownCaption(rows [][]Button, prefix string) string {
 var (
 	yesWords = map[string]bool{"да": true, "ага": true, "конечно": true, "согласен": true, "согласна": true,
 		"да согласен": true, "да согласна": true, "хорошо": true, "ок": true, "ok": true, "okay": true,
-		"yes": true, "yeah": true, "yep": true, "sure": true, "agree": true, "i agree": true, "yes i agree": true}
+		"yes": true, "yeah": true, "yep": true, "sure": true, "agree": true, "i agree": true, "yes i agree": true,
+		// Ukrainian, which many who write in Russian answer in.
+		"так": true, "згоден": true, "згодна": true, "так згоден": true, "так згодна": true, "звичайно": true,
+		"добре": true, "авжеж": true}
 	noWords = map[string]bool{"нет": true, "не согласен": true, "не согласна": true, "no": true, "nope": true,
-		"i do not agree": true, "i don t agree": true, "do not agree": true}
+		"i do not agree": true, "i don t agree": true, "do not agree": true,
+		"ні": true, "не згоден": true, "не згодна": true}
 )
 
 // langWords ask at the menu for a language (captionKey): "english please"

@@ -493,10 +493,11 @@ func TestCountryIsWords(t *testing.T) {
 	}
 }
 
-// A typed yes answers the consent question; a typed no declines it.
+// A typed yes answers the consent question; a typed no declines it — in
+// Ukrainian too ("так", "ні"), which many who write in Russian answer in.
 func TestTypedConsent(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "No."}} {
+	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "No."}, {"ru", "Так", "ні"}} {
 		c := newChat(t, tt.lang)
 		c.expect(c.command("start", ""), "menu.greeting")
 		c.expect(c.press("btn.menu_report"), "ask.consent")
