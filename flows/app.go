@@ -243,7 +243,10 @@ func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
-	if c.drop && !c.left {
+	// A feature that keeps its own state leaves the session unsaved —
+	// unless it held words kept for the button pressed next (Typed,
+	// Surname): forgotten now, which must last.
+	if c.drop && !c.left && c.typed == "" && c.surname == "" {
 		return c.replies(), nil
 	}
 	s.Updated = c.now

@@ -1642,6 +1642,15 @@ func TestNoteWithoutACode(t *testing.T) {
 		t.Errorf("%d notes saved, want 1", notes)
 	}
 
+	// Anything else in between forgets the words: the button asks.
+	rs = anna.command("note", "called the jail")
+	anna.command("cases", "")
+	anna.received()
+	anna.press(rs[0].Buttons[0][0].Data)
+	anna.expectGot("note.ask")
+	anna.command("cancel", "")
+	anna.received()
+
 	// A status typed answers the update's question for the case pressed.
 	rs = anna.command("status", "released")
 	anna.received()

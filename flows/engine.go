@@ -107,6 +107,10 @@ type turn struct {
 	// extra are replies to other chats (a volunteer, subscribers), or more
 	// than one message where a feature needs it (a relayed photo).
 	extra []Reply
+	// typed and surname are the session's Typed and Surname, which last
+	// for the next input only: the button pressed right after the
+	// question that kept them (whichCase, surnameAsked).
+	typed, surname string
 	// drop leaves the session unsaved: the input was taken by a feature
 	// that keeps its own state.
 	drop bool
@@ -135,6 +139,7 @@ func (c *turn) send(r Reply) { c.extra = append(c.extra, r) }
 func (c *turn) run(ctx context.Context) error {
 	offer := c.s.Offer
 	c.s.Offer = "" // for the next message only
+	c.typed, c.surname, c.s.Typed, c.s.Surname = c.s.Typed, c.s.Surname, "", ""
 	if c.in.Kind != KindText {
 		c.s.Long, c.s.LongStep = time.Time{}, "" // anything but text ends a split message
 	}

@@ -198,11 +198,13 @@ type Session struct {
 	// (offerForget), a "да" is told to press the button.
 	Offer string `json:"of,omitempty"`
 	// Typed is what a volunteer typed after /note or /status without a
-	// case's code, kept until they press which case it is about
+	// case's code, kept for the button that says which case it is about
 	// (whichCase); a note is personal data of the case, as Draft is.
+	// Any other input forgets it, as Offer.
 	Typed string `json:"ty,omitempty"`
 	// Surname is the word typed after a one-word name, which the report
-	// asks about ("is Петров the surname?"): its button joins the two.
+	// asks about ("is Петров the surname?"), kept for the button that
+	// joins the two; any other input forgets it.
 	Surname string `json:"sn,omitempty"`
 }
 

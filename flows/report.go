@@ -1538,8 +1538,7 @@ func (c *turn) surnameAsked(name, word string) (outcome, error) {
 // *name, says the whole name back and asks the question again; cyr is
 // the name's alphabet.
 func (c *turn) nameJoined(name *string, cyr bool) (outcome, error) {
-	word := c.s.Surname
-	c.s.Surname = ""
+	word := c.surname
 	if !surnameAfter(*name, word, cyr) {
 		return wrong("button.old_step")
 	}

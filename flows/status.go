@@ -556,8 +556,7 @@ func statusButton(ctx context.Context, c *turn, rest string) error {
 		// whichCase's buttons, for the words typed before the case was
 		// known; without them (an old message's button) the case's
 		// question is asked.
-		typed := c.s.Typed
-		c.s.Typed = ""
+		typed := c.typed
 		if act == actStartNote+typedSuffix {
 			return c.a.guardButton(ActAddNote, func(ctx context.Context, c *turn, code string) error {
 				return c.startNote(ctx, code, typed)
