@@ -135,7 +135,18 @@ func (c *turn) showMine(ctx context.Context, raw string) error {
 // — or, without one, follows a case — comes back to where it stands and a
 // button to it above the menu: a relative who returns days later saw the
 // greeting of a stranger, with "tell us", and could report again.
+//
+// A chat with no session yet (its first message, or back after the
+// session's idle time) is greeted without the lookup: that is every
+// newcomer's first /start, and two Postgres reads there cost a tenth of
+// the pipeline's throughput under load (BenchmarkLoad). A relative who
+// reported has a session from the report on.
 func (c *turn) greet(ctx context.Context) error {
+	if c.s.Updated.IsZero() {
+		c.menu()
+		c.say(T("menu.greeting"))
+		return nil
+	}
 	cases, err := c.a.d.Reporters.Cases(ctx, c.in.UserID)
 	if err != nil {
 		return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)

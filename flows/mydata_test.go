@@ -247,13 +247,16 @@ func TestStatusFlowsLeaveCleanly(t *testing.T) {
 // the newest first, and a button to each above the menu; a friend who
 // follows a case, with that case; anyone else with the greeting alone. It
 // was a stranger's greeting, "tell us", for someone whose case volunteers
-// were working — who might report it again.
+// were working — who might report it again. A chat's first message (no
+// session: the bot has not talked with it, or not for the session's idle
+// time) gets the greeting alone, without reading Postgres.
 func TestGreetingShowsOnesCases(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, storage.LookupLimits{})
 	reporter := w.person(1, "ru")
 	older := w.file(reporter, fullCase())
 	newer := w.file(reporter, fullCase())
+	expectTexts(t, reporter.command("start", ""), "menu.greeting") // no session yet
 	for _, r := range []flows.Reply{reporter.command("start", ""), reporter.send("алло")} {
 		expectTexts(t, r, "menu.greeting_back", "mycases.list", "menu.greeting_back_next")
 		shown := w.rendered(r)

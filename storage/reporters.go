@@ -50,14 +50,10 @@ type Reporters struct {
 func NewReporters(db *sqlx.DB, keys *Keyring) *Reporters { return &Reporters{db: db, keys: keys} }
 
 // Cases returns the cases the user reported, newest first, with their
-// current status.
+// current status: one statement, with no transaction around it (the
+// greeting asks on every /start).
 func (s *Reporters) Cases(ctx context.Context, userID int64) ([]flows.CaseStatus, error) {
-	var out []flows.CaseStatus
-	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
-		var err error
-		out, err = statuses(ctx, tx, s.keys, `r.telegram_user_id = $1`, userID)
-		return err
-	})
+	out, err := statuses(ctx, s.db, s.keys, `r.telegram_user_id = $1`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("cases of user %d: %w", userID, err)
 	}

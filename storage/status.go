@@ -88,9 +88,11 @@ type statusRow struct {
 // statuses reads the public view of the cases that match where (a
 // condition on cases c and reporters r with $1), newest case first. It
 // selects no personal column: the view cannot leak what it never reads.
-func statuses(ctx context.Context, tx *sqlx.Tx, keys *Keyring, where string, arg any) ([]flows.CaseStatus, error) {
+// It is one statement: q is a transaction where other reads go with it,
+// or the pool.
+func statuses(ctx context.Context, q sqlx.QueryerContext, keys *Keyring, where string, arg any) ([]flows.CaseStatus, error) {
 	var rows []statusRow
-	err := tx.SelectContext(ctx, &rows, `
+	err := sqlx.SelectContext(ctx, q, &rows, `
 		SELECT c.id, c.code, c.created_at,
 			coalesce(e.status, '`+statusNew+`') AS status,
 			coalesce(e.created_at, c.created_at) AS since,
