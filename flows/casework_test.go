@@ -1615,12 +1615,16 @@ func TestNoteWithoutACode(t *testing.T) {
 	}
 
 	// Without words, the button begins the note of that case.
+	asks := func(rs []flows.Reply) {
+		t.Helper()
+		anna.press(rs[0].Buttons[0][0].Data)
+		anna.expectGot("note.ask")
+		anna.command("cancel", "")
+		anna.received()
+	}
 	rs := anna.command("note", "")
 	anna.received()
-	anna.press(rs[0].Buttons[0][0].Data)
-	anna.expectGot("note.ask")
-	anna.command("cancel", "")
-	anna.received()
+	asks(rs)
 
 	// With words, the button saves them to the case pressed, once.
 	rs = anna.command("note", "called the lawyer")
@@ -1646,10 +1650,7 @@ func TestNoteWithoutACode(t *testing.T) {
 	rs = anna.command("note", "called the jail")
 	anna.command("cases", "")
 	anna.received()
-	anna.press(rs[0].Buttons[0][0].Data)
-	anna.expectGot("note.ask")
-	anna.command("cancel", "")
-	anna.received()
+	asks(rs)
 
 	// A status typed answers the update's question for the case pressed.
 	rs = anna.command("status", "released")
