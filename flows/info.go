@@ -128,16 +128,12 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 // useful information. False for someone with no case: the question is
 // answered otherwise.
 func (a *App) casesStand(ctx context.Context, c *turn, info bool) (bool, error) {
-	cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
+	// Their own reports, else the cases they follow (a friend's).
+	cases, own, err := c.casesOf(ctx)
 	if err != nil {
 		return false, err
 	}
-	own := len(cases) > 0
 	if !own {
-		// A friend who follows a case: where it stands.
-		if cases, err = a.d.Subscriptions.Followed(ctx, c.in.ChatID); err != nil {
-			return false, err
-		}
 		if len(cases) == 0 && c.s.Viewed != "" {
 			// One who just looked a case up: its status again, with the
 			// button that tells of changes (it was "I am a bot").

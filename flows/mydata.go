@@ -91,12 +91,7 @@ func (c *turn) myCases(ctx context.Context) error {
 // plural of how many), a button under each to its status and, for the
 // reporter's own (news), to add news.
 func (c *turn) listCases(cases []CaseStatus, listID string, news bool) {
-	lines := make([]Text, 0, len(cases))
-	for _, cs := range cases {
-		lines = append(lines, T("mycases.line", "Code", FormatCode(cs.Code), "Created", dateText(cs.Created),
-			"Status", T("status.name."+cs.Status), "Since", dateText(cs.Since)))
-	}
-	c.say(T(listID, "Lines", lines).Plural(len(cases)))
+	c.say(casesText(cases, listID))
 	for i, cs := range cases {
 		if i == myCasesMax {
 			break
@@ -108,6 +103,17 @@ func (c *turn) listCases(cases []CaseStatus, listID string, news bool) {
 		c.buttons = append(c.buttons, row)
 	}
 	c.footer()
+}
+
+// casesText is the list of cases under the heading listID: a line each,
+// with its status and since when.
+func casesText(cases []CaseStatus, listID string) Text {
+	lines := make([]Text, 0, len(cases))
+	for _, cs := range cases {
+		lines = append(lines, T("mycases.line", "Code", FormatCode(cs.Code), "Created", dateText(cs.Created),
+			"Status", T("status.name."+cs.Status), "Since", dateText(cs.Since)))
+	}
+	return T(listID, "Lines", lines).Plural(len(cases))
 }
 
 // showMine shows one of the user's own cases. The code comes from a button,
@@ -147,15 +153,12 @@ func (c *turn) greet(ctx context.Context) error {
 		c.say(T("menu.greeting"))
 		return nil
 	}
-	cases, err := c.a.d.Reporters.Cases(ctx, c.in.UserID)
+	cases, own, err := c.casesOf(ctx)
 	if err != nil {
-		return fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+		return err
 	}
 	listID := "mycases.list"
-	if len(cases) == 0 {
-		if cases, err = c.a.d.Subscriptions.Followed(ctx, c.in.ChatID); err != nil {
-			return fmt.Errorf("cases followed in %d: %w", c.in.ChatID, err)
-		}
+	if !own {
 		listID = "mycases.followed"
 	}
 	c.menu()
@@ -164,16 +167,25 @@ func (c *turn) greet(ctx context.Context) error {
 		return nil
 	}
 	cases = cases[:min(len(cases), greetCases)]
-	lines := make([]Text, 0, len(cases))
 	rows := make([][]Button, 0, len(cases)+len(c.buttons))
 	for _, cs := range cases {
-		lines = append(lines, T("mycases.line", "Code", FormatCode(cs.Code), "Created", dateText(cs.Created),
-			"Status", T("status.name."+cs.Status), "Since", dateText(cs.Since)))
 		rows = append(rows, []Button{caseButton(cs.Code)})
 	}
-	c.say(T("menu.greeting_back"), T(listID, "Lines", lines).Plural(len(cases)), T("menu.greeting_back_next"))
+	c.say(T("menu.greeting_back"), casesText(cases, listID), T("menu.greeting_back_next"))
 	c.buttons = append(rows, c.buttons...)
 	return nil
+}
+
+// casesOf returns the cases the user reported (own) or, when they
+// reported none, the cases the chat follows.
+func (c *turn) casesOf(ctx context.Context) (cases []CaseStatus, own bool, err error) {
+	if cases, err = c.a.d.Reporters.Cases(ctx, c.in.UserID); err != nil || len(cases) > 0 {
+		return cases, true, err
+	}
+	if cases, err = c.a.d.Subscriptions.Followed(ctx, c.in.ChatID); err != nil {
+		return nil, false, fmt.Errorf("cases followed in %d: %w", c.in.ChatID, err)
+	}
+	return cases, false, nil
 }
 
 // greetCases is how many of their cases the greeting shows: the newest.
