@@ -32,6 +32,9 @@ type Call struct {
 	// Join lets the sender make a sendMessage one message with the ones
 	// queued next to it for the same chat that allow it too.
 	Join bool
+	// Tag, on a sendMessage, is the Reply's: the transport tells the flows
+	// (App.Sent) which message it made.
+	Tag string
 }
 
 // Update is one Telegram update to handle.

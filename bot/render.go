@@ -65,7 +65,7 @@ func (b *Bot) renderMessage(r flows.Reply) []Call {
 		calls = append(calls, call("sendMessage", r.ChatID, r.Priority, p))
 	}
 	if len(calls) == 1 {
-		calls[0].Join = r.Join
+		calls[0].Join, calls[0].Tag = r.Join, r.Tag
 	}
 	return calls
 }

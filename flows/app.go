@@ -103,7 +103,7 @@ func (d Deps) check() error {
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
 		{"Reporters", d.Reporters}, {"Limiter", d.Limiter}, {"FindLimiter", d.FindLimiter}, {"Audit", d.Audit},
-		{"Casework", d.Casework},
+		{"Casework", d.Casework}, {"Cards", d.Cards},
 		{"Duplicates", d.Duplicates}, {"Transcripts", d.Transcripts}, {"Outreach", d.Outreach},
 		{"CaseTools", d.CaseTools},
 		{"Offices", d.Offices}, {"Checkins", d.Checkins}, {"Forum", d.Forum}, {"Labels", d.Labels},

@@ -268,6 +268,7 @@ type Casework interface {
 // CaseworkDeps are what the casework needs.
 type CaseworkDeps struct {
 	Casework Casework
+	Cards    Cards // where announced cards are, to redraw them (cards.go)
 }
 
 // dataCase starts the callback data of the casework's buttons:
@@ -503,7 +504,8 @@ func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply
 	}
 	out := make([]Reply, 0, len(to))
 	for _, r := range to {
-		out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: prio, Join: true})
+		out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: prio, Join: true,
+			Tag: cardTag(v.ID, r.Lang)})
 	}
 	return out, nil
 }
@@ -556,7 +558,8 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		m.say(T("casework.take_closed", "Code", code, "Status", T("status.name."+v.Status)))
 		return nil
 	case v.Owner != 0 && v.Owner != m.UserID:
-		return a.takenElsewhere(ctx, c, m, v)
+		a.takenElsewhere(m, v)
+		return nil
 	}
 	op := c.op()
 	if op == "" {
@@ -575,7 +578,8 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		m.say(T("casework.take_yours", "Code", code))
 		return a.cardActions(ctx, c, m, v)
 	case !took:
-		return a.takenElsewhere(ctx, c, m, v)
+		a.takenElsewhere(m, v)
+		return nil
 	}
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditTake, CaseID: v.ID}); err != nil {
 		return err
@@ -596,29 +600,18 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 	if err := c.postEvent(ctx, v.Code, T("forum.ev_taken", "Name", a.nameOf(m))); err != nil {
 		return err
 	}
+	if err := c.redrawCards(ctx, v.ID); err != nil {
+		return err
+	}
 	return a.cardActions(ctx, c, m, v)
 }
 
 // takenElsewhere tells a member who would take a case that someone has it.
-// Pressed on a card, the card is edited into the case as it stands, under
-// those words: what a card said when it was sent to everyone on duty
-// ("nobody has taken it yet", its Take button) stays true only until
-// someone takes the case.
-func (a *App) takenElsewhere(ctx context.Context, c *turn, m *member, v CaseView) error {
+// The card they pressed Take on is redrawn by the take itself (cards.go),
+// unless it went out joined with other cases: then it is left as it is,
+// since an edit would take the others away.
+func (a *App) takenElsewhere(m *member, v CaseView) {
 	m.say(a.takenBy(v))
-	if c.in.Kind != KindButton || c.in.ChatID != c.in.UserID {
-		return nil // typed, or in the forum, whose card is the topic's
-	}
-	r, _, err := a.d.CaseFiles.Get(ctx, v.Code)
-	if err != nil {
-		return fmt.Errorf("files of case %d: %w", v.ID, err)
-	}
-	v.Files = len(r.Facts.Files) // said on the card, as the announcement does
-	texts, _ := Card(v, CardAnnounce)
-	c.edit = c.in.MessageID
-	m.say(texts...)
-	m.buttons = [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
-	return nil
 }
 
 // takenBy tells who has a case, by the display name they chose.
@@ -729,6 +722,9 @@ func (a *App) releaseCase(ctx context.Context, c *turn, m *member, raw string) e
 		return err
 	}
 	m.say(T("casework.released", "Code", FormatCode(v.Code)))
+	if err := c.redrawCards(ctx, v.ID); err != nil {
+		return err
+	}
 	return c.postEvent(ctx, v.Code, T("forum.ev_released"))
 }
 
@@ -905,6 +901,9 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 		c.send(Reply{ChatID: prev, Lang: Lang(before.Lang),
 			Texts: []Text{T("casework.handover_done", "Code", FormatCode(v.Code), "Name", a.nameOf(m))}})
 	}
+	if err := c.redrawCards(ctx, v.ID); err != nil {
+		return err
+	}
 	return c.postEvent(ctx, v.Code, T("forum.ev_taken", "Name", a.nameOf(m)))
 }
 
@@ -1052,6 +1051,9 @@ func (a *App) setDate(ctx context.Context, c *turn, m *member, v CaseView, field
 		return fmt.Errorf("set %s date of case %d: %w", field, v.ID, err)
 	}
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditDate, CaseID: v.ID, Detail: field}); err != nil {
+		return err
+	}
+	if err := c.redrawCards(ctx, v.ID); err != nil {
 		return err
 	}
 	if date == "" {
@@ -1228,7 +1230,8 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 			"Times", v.Escalations, "Waiting", len(untaken))}, texts...)
 		var out []Reply
 		for _, r := range cs {
-			out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true})
+			out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true,
+				Tag: cardTag(v.ID, r.Lang)}) // its "waiting" line is moot once redrawn
 		}
 		if a.forumOn() {
 			out = append(out, a.inTopic(v, TopicPost, texts[0]))

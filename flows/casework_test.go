@@ -337,7 +337,7 @@ func TestCaseOwnerChangeHandledAgain(t *testing.T) {
 	anna.received()
 	accept := buttonData(t, boris.received()[0], "btn.case_accept")
 	twice(boris, flows.Input{UpdateID: 7002, Kind: flows.KindButton, Data: accept}, "casework.handover_accepted")
-	anna.expectGot("casework.handover_done") // told by the update handled again
+	anna.expectGot("casework.handover_done", "casework.card") // told by the update handled again; her card redrawn
 	if v := mustView(t, w, code); v.Owner != cwOffDuty {
 		t.Errorf("owner %d after the hand-over, want %d", v.Owner, cwOffDuty)
 	}
@@ -471,7 +471,8 @@ func TestHandOver(t *testing.T) {
 	if rs := boris.press(accept); !has(rs, "casework.handover_accepted") {
 		t.Fatalf("accept: %v", describeAll(rs))
 	}
-	if got := anna.received(); len(got) != 1 || describe(got[0]) != "casework.handover_done" {
+	// Told, and her announcement's card redrawn with Boris as the owner.
+	if got := anna.received(); len(got) != 2 || describe(got[0]) != "casework.handover_done" || got[1].Edit == 0 {
 		t.Errorf("anna got %v", describeAll(got))
 	}
 	if v, _ := w.deps.Casework.View(context.Background(), code); v.Owner != cwOffDuty {
@@ -1905,12 +1906,15 @@ func TestYesIsNoPublicNote(t *testing.T) {
 	}
 }
 
-// TestTakePressedOnAStaleCard: the new case's card went to everyone on
-// duty; once one volunteer takes it, another who presses "Take" on their
-// copy is told who has it, and that copy is redrawn as the case stands —
-// its owner named, no "nobody has taken it yet", no Take button, the
-// status no longer marked new — where it kept saying so.
-func TestTakePressedOnAStaleCard(t *testing.T) {
+// TestCardsFollowTheCase: the new case's card went to everyone on duty.
+// When one volunteer takes the case, every copy is redrawn in place as the
+// case stands — its owner named, no "nobody has taken it yet", no Take
+// button, no longer marked new — where each kept saying so; released, the
+// copies offer Take again; closed, only Open. Take pressed on a copy
+// anyway says who has it. A card the transport made after the case was
+// taken is brought up to date at once, and the card of someone no longer
+// in the hotline is left as it was.
+func TestCardsFollowTheCase(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
 	rs, code := w.confirm(cwReport, "stale-card", 0)
@@ -1923,29 +1927,78 @@ func TestTakePressedOnAStaleCard(t *testing.T) {
 	if !strings.Contains(card, "🆕") || !strings.Contains(card, w.cat.Render("ru", flows.T("casework.line_untaken"))) {
 		t.Fatalf("the announcement:\n%s", card)
 	}
+	annaCard, veraCard := anna.lastMsgID(), vera.lastMsgID()
 	take := buttonFor(cards[cwCoord], "btn.case_take", code)
-	anna.press(buttonFor(cards[cwVol], "btn.case_take", code))
 	anna.received()
 	vera.received()
 
-	cardID := vera.lastMsgID()
-	got := to(vera.press(take), cwCoord)
-	if len(got) != 1 || !has(got, "casework.taken_by") || !has(got, "casework.card") {
-		t.Fatalf("Take pressed after Anna took the case: %v", describeAll(got))
+	// redrawn checks the one edit of the chat's card and what it shows.
+	redrawn := func(p *hperson, rs []flows.Reply, cardID int, lang string, owned bool, buttons ...string) {
+		t.Helper()
+		if len(rs) != 1 || rs[0].Edit != cardID || describe(rs[0]) != "casework.card" {
+			t.Fatalf("chat %d got %v, want its card %d redrawn", p.id, describeAll(rs), cardID)
+		}
+		shown := w.cat.Render(lang, rs[0].Texts...)
+		untaken := w.cat.Render(lang, flows.T("casework.line_untaken"))
+		if owned != strings.Contains(shown, "Anna") || owned == strings.Contains(shown, untaken) || strings.Contains(shown, "🆕") {
+			t.Errorf("chat %d: the card redrawn (owned by Anna: %v):\n%s", p.id, owned, shown)
+		}
+		if names := buttonNames(rs[0]); !slices.Equal(names, buttons) {
+			t.Errorf("chat %d: the card's buttons %v, want %v", p.id, names, buttons)
+		}
 	}
-	if got[0].Edit != cardID {
-		t.Errorf("the reply edits message %d, want the card pressed (%d)", got[0].Edit, cardID)
+	anna.press(buttonFor(cards[cwVol], "btn.case_take", code))
+	redrawn(vera, vera.received(), veraCard, "ru", true, "btn.case_open")
+	got := anna.received()
+	if !has(got, "casework.took") || got[0].Edit != 0 {
+		t.Fatalf("Anna took the case: %v", describeAll(got))
 	}
-	shown := w.cat.Render("ru", got[0].Texts...)
-	if !strings.Contains(shown, "Anna") || strings.Contains(shown, w.cat.Render("ru", flows.T("casework.line_untaken"))) ||
-		strings.Contains(shown, "🆕") {
-		t.Errorf("the card redrawn:\n%s", shown)
+	redrawn(anna, got[len(got)-1:], annaCard, "en", true, "btn.case_open")
+
+	// Pressed on a copy anyway (before its redraw came): told who has it,
+	// and no message is edited, since the redraw does that.
+	if got := to(vera.press(take), cwCoord); len(got) != 1 || got[0].Edit != 0 || describe(got[0]) != "casework.taken_by" {
+		t.Errorf("Take pressed after Anna took the case: %v", describeAll(got))
 	}
-	if names := buttonNames(got[0]); slices.Contains(names, "btn.case_take") || !slices.Contains(names, "btn.case_open") {
-		t.Errorf("the card's buttons %v, want Open and no Take", names)
+	// A card that reached a chat only now shows the case as it is.
+	late, err := w.app.Sent(context.Background(), cwCoord, 999, cards[cwCoord][0].Tag)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Typed, it is the answer alone: no card of the chat is edited.
-	if got := to(vera.command("take_case", code), cwCoord); len(got) != 1 || got[0].Edit != 0 || describe(got[0]) != "casework.taken_by" {
-		t.Errorf("/take_case of Anna's case: %v", describeAll(got))
+	redrawn(vera, late, 999, "ru", true, "btn.case_open")
+	vera.received()
+
+	anna.command("release_case", code)
+	got = anna.received()
+	if !has(got, "casework.released") {
+		t.Fatalf("Anna released the case: %v", describeAll(got))
+	}
+	redrawn(anna, got[1:], annaCard, "en", false, "btn.case_take", "btn.case_open", "btn.case_later")
+	got = vera.received()
+	redrawn(vera, got[:1], veraCard, "ru", false, "btn.case_take", "btn.case_open", "btn.case_later")
+	redrawn(vera, got[1:], 999, "ru", false, "btn.case_take", "btn.case_open", "btn.case_later")
+
+	// Vera leaves the hotline: her cards stay as they were.
+	if err := w.vols.Remove(context.Background(), cwCoord, "test"); err != nil {
+		t.Fatal(err)
+	}
+	anna.command("take_case", code)
+	anna.received()
+	if got := vera.received(); len(got) != 0 {
+		t.Errorf("cards redrawn for someone out of the hotline: %v", describeAll(got))
+	}
+	// Closed: Open only.
+	rs = anna.command("status", code+" released")
+	if !has(rs, "update.public_note") {
+		t.Fatalf("/status released: %v", describeAll(rs))
+	}
+	anna.press(buttonData(t, rs[len(rs)-1], "btn.no_note"))
+	got = anna.received()
+	if !has(got, "update.saved") {
+		t.Fatalf("the status saved: %v", describeAll(got))
+	}
+	redrawn(anna, got[len(got)-1:], annaCard, "en", true, "btn.case_open")
+	if got := vera.received(); len(got) != 0 {
+		t.Errorf("cards redrawn for someone out of the hotline: %v", describeAll(got))
 	}
 }

@@ -125,6 +125,10 @@ type Reply struct {
 	// a volunteer on duty while many reports come in). Its buttons must say
 	// which case they act on.
 	Join bool
+	// Tag, on a new message, asks to be told (App.Sent) which message it
+	// became, when it went out on its own: an announced case card, which
+	// is redrawn when the case changes hands (cards.go).
+	Tag string
 	// Topic, when set, puts the reply in a case's topic of the team's forum
 	// (ChatID is the forum's): a message or a copy there, or one of the
 	// topic's own operations (forum.go).

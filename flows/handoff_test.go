@@ -109,7 +109,9 @@ func (p *hperson) try(ctx context.Context, in flows.Input) ([]flows.Reply, error
 	return rs, nil
 }
 
-// file checks replies and puts them in their chats' inboxes.
+// file checks replies and puts them in their chats' inboxes. A tagged
+// message is told to the flows once made, as the transport does
+// (App.Sent), and what they answer is filed too.
 func (w *hworld) file(rs []flows.Reply) {
 	w.t.Helper()
 	for _, r := range rs {
@@ -118,8 +120,16 @@ func (w *hworld) file(rs []flows.Reply) {
 		if r.Edit == 0 {
 			w.msgID[r.ChatID]++
 		}
+		id := w.msgID[r.ChatID]
 		w.inbox[r.ChatID] = append(w.inbox[r.ChatID], r)
 		w.mu.Unlock()
+		if r.Tag != "" && r.Edit == 0 {
+			more, err := w.app.Sent(context.Background(), r.ChatID, id, r.Tag)
+			if err != nil {
+				w.t.Fatalf("Sent(%d, %d, %q): %v", r.ChatID, id, r.Tag, err)
+			}
+			w.file(more)
+		}
 	}
 }
 

@@ -392,7 +392,7 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appO
 			Limiter:       storage.NewLimiter(rdb, prefix, o.Limits),
 			FindLimiter:   storage.NewLimiter(rdb, prefix+"find:", o.FindLimits),
 		},
-		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
+		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys), Cards: storage.NewCards(rdb, prefix, time.Hour)},
 		ToolsDeps: flows.ToolsDeps{
 			Duplicates:  tools,
 			Transcripts: tools,

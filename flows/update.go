@@ -776,6 +776,9 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 	ev := T("forum.ev_public", "Note", stored.Note)
 	if stored.Kind == EventStatus {
 		ev = T("update.saved", "Code", FormatCode(st.Code), "Status", T("status.name."+stored.Status))
+		if err := c.redrawCards(ctx, u.CaseID); err != nil {
+			return err
+		}
 	}
 	return c.postEvent(ctx, st.Code, ev)
 }

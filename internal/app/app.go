@@ -177,7 +177,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 			Limiter:       storage.NewLimiter(rdb, cfg.RedisPrefix, cfg.Lookups),
 			FindLimiter:   storage.NewLimiter(rdb, cfg.RedisPrefix+"find:", cfg.Finds),
 		},
-		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys)},
+		// A card older than a month is not redrawn.
+		CaseworkDeps: flows.CaseworkDeps{Casework: storage.NewCasework(db, keys), Cards: storage.NewCards(rdb, cfg.RedisPrefix, 30*24*time.Hour)},
 		ToolsDeps: flows.ToolsDeps{
 			Duplicates:  tools,
 			Transcripts: tools,
@@ -221,6 +222,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	}
 	opts.OnBlocked = timers.blocked
 	opts.OnCopied = threads.Record
+	opts.OnSent = func(ctx context.Context, chatID int64, messageID int, tag string) error {
+		rs, err := app.Sent(ctx, chatID, messageID, tag)
+		if len(rs) > 0 {
+			err = errors.Join(err, timers.p.Send(ctx, Calls(b.Calls(rs))...))
+		}
+		return err
+	}
 	var desk *forumDesk
 	if cfg.ForumChat != 0 {
 		desk = &forumDesk{chat: cfg.ForumChat, store: forum, api: api, log: log, flows: app}

@@ -373,12 +373,13 @@ func press(t *testing.T, u *telegramtest.User, m *telegramtest.Message, part str
 
 // expectText waits for the user's next message and checks that it
 // contains want. A member hears of every new case whenever a report is
-// confirmed: an announcement that is not what the test waits
-// for is passed over.
+// confirmed, and sees those cards redrawn when a case changes hands: an
+// announcement that is not what the test waits for, and every redrawn
+// card, are passed over.
 func expectText(t *testing.T, u *telegramtest.User, want string) *telegramtest.Message {
 	t.Helper()
 	m := u.Next(t)
-	for !strings.Contains(m.Plain, want) && isAnnouncement(m) {
+	for m.Edited && isAnnouncement(m) || !strings.Contains(m.Plain, want) && isAnnouncement(m) {
 		m = u.Next(t)
 	}
 	if !strings.Contains(m.Plain, want) {
@@ -403,11 +404,13 @@ func nextReply(t *testing.T, u *telegramtest.User) *telegramtest.Message {
 	return m
 }
 
-// isAnnouncement reports whether m announces a new case to a member.
+// isAnnouncement reports whether m is a case's card a member did not ask
+// for: a new case announced (its Take button), or a card redrawn in place
+// when its case changed hands.
 func isAnnouncement(m *telegramtest.Message) bool {
 	for _, row := range m.Buttons {
 		for _, b := range row {
-			if strings.HasPrefix(b.Data, "cw.:t:") {
+			if strings.HasPrefix(b.Data, "cw.:t:") || m.Edited && strings.HasPrefix(b.Data, "cw.:o:") {
 				return true
 			}
 		}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
+	"hotline/bot/telegramtest"
 	"hotline/flows"
 )
 
@@ -56,5 +58,68 @@ func TestSenderReportsCopiesForThreads(t *testing.T) {
 	}
 	if n := r.srv.Stats().Calls["copyMessage"]; n != 2 || len(ms) != 3 {
 		t.Errorf("copyMessage called %d times, %d messages arrived; want 2 and 3", n, len(ms))
+	}
+}
+
+// TestSenderTellsWhereTaggedCardsWent: a tagged sendMessage that went out
+// as a message of its own is told to OnSent with the message Telegram made,
+// the tag kept through the outbox; one joined with other cards is not (the
+// flows would edit it into one card and take the others away), nor is an
+// untagged message.
+func TestSenderTellsWhereTaggedCardsWent(t *testing.T) {
+	type sent struct {
+		msg int
+		tag string
+	}
+	var mu sync.Mutex
+	got := map[int64][]sent{}
+	onSent := func(_ context.Context, chat int64, msg int, tag string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got[chat] = append(got[chat], sent{msg, tag})
+		return nil
+	}
+	r, rn, _ := senderRig(t, Options{OnSent: onSent}, telegramtest.WithLimits(telegramtest.DefaultLimits()))
+	u := r.srv.User(20_911, "en")
+	tagged := func(i int) Call {
+		c := card(u.ID, fmt.Sprintf("case %d", i))
+		c.Tag = fmt.Sprintf("card:%d", i)
+		return c
+	}
+	// One card alone, then seven queued at once: those go joined.
+	if err := rn.p.Send(context.Background(), tagged(0)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first card", func() bool { return len(u.Received()) == 1 })
+	calls := []Call{sendCall(u.ID, flows.PriorityNotice, "plain")}
+	for i := 1; i < 8; i++ {
+		calls = append(calls, tagged(i))
+	}
+	if err := rn.p.Send(context.Background(), calls...); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "every card", func() bool { return strings.Contains(u.Received()[len(u.Received())-1].Text, "case 7") })
+	alone := map[int]string{} // message id → the one card it shows
+	joined := 0
+	for _, m := range u.Received() {
+		switch n := strings.Count(m.Text, "case "); {
+		case n == 1:
+			alone[m.ID] = "card:" + strings.TrimPrefix(m.Text, "case ")
+		case n > 1:
+			joined += n
+		}
+	}
+	if joined == 0 || len(alone) == 0 {
+		t.Fatalf("%d cards alone and %d joined: want some of each", len(alone), joined)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got[u.ID]) != len(alone) {
+		t.Errorf("OnSent told of %v, want the %d cards sent alone %v", got[u.ID], len(alone), alone)
+	}
+	for _, s := range got[u.ID] {
+		if alone[s.msg] != s.tag {
+			t.Errorf("OnSent: message %d has tag %q, but it shows %q", s.msg, s.tag, alone[s.msg])
+		}
 	}
 }

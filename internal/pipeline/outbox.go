@@ -15,7 +15,8 @@ import (
 //	            id, m: method, p: priority, j: JSON parameters, u: update id;
 //	            an update's several calls to one partition share an entry:
 //	            n: how many, then c0, m0, p0, j0, c1, …; g or g<i>: 1 when
-//	            the call may be joined with others, see join.go)
+//	            the call may be joined with others, see join.go; t or t<i>:
+//	            the call's Tag, when it has one)
 //
 // A call lives in the partition of the chat it is sent to, so that exactly one
 // process (the partition's lease holder) sends to a chat: that keeps the chat's
@@ -37,6 +38,7 @@ type Outgoing struct {
 	// Join lets the sender make it one message with the calls queued next
 	// to it for the same chat that allow it too (join.go).
 	Join bool
+	Tag  string // told to OnSent with the message made (Call.Tag)
 }
 
 // callFields returns the stream fields of calls that share an entry of
@@ -49,6 +51,9 @@ func (o *Outbox) callFields(p int, cs []Outgoing) []any {
 		if c.Join {
 			fs = append(fs, "g", 1)
 		}
+		if c.Tag != "" {
+			fs = append(fs, "t", c.Tag)
+		}
 		return fs
 	}
 	fs := make([]any, 0, 2+8*len(cs))
@@ -58,6 +63,9 @@ func (o *Outbox) callFields(p int, cs []Outgoing) []any {
 		fs = append(fs, "c"+n, c.ChatID, "m"+n, c.Method, "p"+n, c.Priority, "j"+n, seal(o.sealer, key, c.UpdateID, c.Params))
 		if c.Join {
 			fs = append(fs, "g"+n, 1)
+		}
+		if c.Tag != "" {
+			fs = append(fs, "t"+n, c.Tag)
 		}
 	}
 	return fs
@@ -130,6 +138,9 @@ func (o *Outbox) Add(ctx context.Context, calls ...Outgoing) error {
 			}
 			if c.Join {
 				fs = append(fs, "g", 1)
+			}
+			if c.Tag != "" {
+				fs = append(fs, "t", c.Tag)
 			}
 			pl.XAdd(ctx, &redis.XAddArgs{Stream: o.Key(c.Partition), Values: fs})
 		}
@@ -220,6 +231,7 @@ func (o *Outbox) outgoings(p int, m redis.XMessage) []Outgoing {
 			Params:    unseal(o.sealer, key, uid, []byte(fieldStr(m, "j"))),
 			UpdateID:  fieldInt(m, "u"),
 			Join:      fieldInt(m, "g") == 1,
+			Tag:       fieldStr(m, "t"),
 		}}
 	}
 	out := make([]Outgoing, n)
@@ -236,6 +248,7 @@ func (o *Outbox) outgoings(p int, m redis.XMessage) []Outgoing {
 			Part:      i,
 			Parts:     n,
 			Join:      fieldInt(m, "g"+k) == 1,
+			Tag:       fieldStr(m, "t"+k),
 		}
 	}
 	return out

@@ -53,6 +53,9 @@ type Call struct {
 	// Join lets the sender make a sendMessage one message with the ones
 	// queued next to it for the same chat that allow it too.
 	Join bool
+	// Tag, on a sendMessage, is told to OnSent with the message Telegram
+	// made, when the call went out as a message of its own (not joined).
+	Tag string
 }
 
 // Update is one Telegram update taken from the inbox.
@@ -152,6 +155,10 @@ type Options struct {
 	// chatID is a copy of fromMessageID in fromChatID. The relay uses it to
 	// keep replies threaded; an error is logged, the message stays sent.
 	OnCopied func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
+	// OnSent is told of each message a sendMessage with a Tag made on its
+	// own (a case's card, to be redrawn later); an error is logged, the
+	// message stays sent.
+	OnSent func(ctx context.Context, chatID int64, messageID int, tag string) error
 	// Preparer, when set, completes each call just before it is made and
 	// learns its answer: the forum's calls name their case's topic, whose
 	// thread exists only once an earlier call of the chat made it.
@@ -296,7 +303,7 @@ func New(rdb redis.UniversalClient, api *API, h Handler, opts Options) *Pipeline
 		api: api, out: p.out, log: p.log, m: p.m,
 		limits: opts.Limits, partitions: opts.Partitions,
 		attempts: opts.SendAttempts, retryBase: opts.SendRetryBase, concurrency: opts.SendConcurrency,
-		onBlocked: opts.OnBlocked, onCopied: opts.OnCopied, preparer: opts.Preparer,
+		onBlocked: opts.OnBlocked, onCopied: opts.OnCopied, onSent: opts.OnSent, preparer: opts.Preparer,
 	})
 	return p
 }
@@ -401,6 +408,7 @@ func (p *Pipeline) outgoing(c Call, updatePartition int, updateID int64) Outgoin
 		Params:    c.Params,
 		UpdateID:  updateID,
 		Join:      c.Join,
+		Tag:       c.Tag,
 	}
 }
 

@@ -37,7 +37,8 @@ import (
 //
 // A call leaves the outbox only after Telegram answered it (acks.go). A
 // copyMessage that went through is reported to OnCopied (the copy's id is in
-// Telegram's answer only) before the chat's next call is made.
+// Telegram's answer only) before the chat's next call is made; a tagged
+// sendMessage made on its own, to OnSent.
 
 // messageMethods count against Telegram's message limits.
 var messageMethods = map[string]bool{
@@ -156,6 +157,7 @@ type senderConfig struct {
 	concurrency int           // SendConcurrency
 	onBlocked   func(ctx context.Context, chatID int64) error
 	onCopied    func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
+	onSent      func(ctx context.Context, chatID int64, messageID int, tag string) error
 	preparer    Preparer
 }
 
@@ -482,7 +484,7 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 	// it again); a nil interface, not a nil pointer, when not wanted.
 	var result any
 	var made json.RawMessage
-	if it.o.Method == "copyMessage" && s.cfg.onCopied != nil {
+	if s.told(it) {
 		result = &made
 	}
 	method, params := it.o.Method, it.o.Params
@@ -516,7 +518,7 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 	if prepared && method == "" && err == nil {
 		out = skipped
 	}
-	if out == sentOK && result != nil && it.o.Method == "copyMessage" && s.cfg.onCopied != nil {
+	if out == sentOK && len(made) > 0 && s.told(it) {
 		// Before finish, so the chat's next call waits until a reply to
 		// this copy can be threaded.
 		s.copied(ctx, it, made)
@@ -545,9 +547,37 @@ func (s *sender) restamp(c *chatQ, it *item) {
 	it.counted = now
 }
 
+// told reports whether the message a call makes is told to OnCopied or
+// OnSent.
+func (s *sender) told(it *item) bool {
+	switch {
+	case it.o.Method == "copyMessage":
+		return s.cfg.onCopied != nil
+	case it.o.Method == "sendMessage" && it.o.Tag != "":
+		return s.cfg.onSent != nil && it.parts == nil
+	}
+	return false
+}
+
 // copied tells OnCopied which message a copyMessage call made, read from the
-// call's parameters and Telegram's answer.
+// call's parameters and Telegram's answer, or OnSent which one a tagged
+// sendMessage made.
 func (s *sender) copied(ctx context.Context, it *item, result json.RawMessage) {
+	if it.o.Method == "sendMessage" {
+		var r struct {
+			MessageID int `json:"message_id"`
+		}
+		if json.Unmarshal(result, &r) != nil || r.MessageID == 0 {
+			s.log.Warn("sent message not recorded: unexpected answer", "chat_id", it.o.ChatID, "update_id", it.o.UpdateID)
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.onSent(cctx, it.o.ChatID, r.MessageID, it.o.Tag); err != nil {
+			s.log.Warn("record sent message", "chat_id", it.o.ChatID, "message_id", r.MessageID, "err", err)
+		}
+		return
+	}
 	var p struct {
 		ChatID     int64 `json:"chat_id"`
 		FromChatID int64 `json:"from_chat_id"`
