@@ -847,16 +847,16 @@ func unknownLead(v string) (lead, rest string, ok bool) {
 
 // yesNoLeadRe is a yes or a no set off at the head of a longer message:
 // "Да, его завтра депортируют", "no - he is at Krome".
-var yesNoLeadRe = regexp.MustCompile(`(?i)^\s*(да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*\S`)
+var yesNoLeadRe = regexp.MustCompile(`(?is)^\s*(да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*(\S.*)`)
 
 // yesNoLead returns the yes or no a message begins with, set off by
-// punctuation, when more follows.
-func yesNoLead(v string) (string, bool) {
+// punctuation, and what follows it.
+func yesNoLead(v string) (lead, rest string, ok bool) {
 	m := yesNoLeadRe.FindStringSubmatch(v)
 	if m == nil {
-		return "", false
+		return "", "", false
 	}
-	return m[1], true
+	return m[1], m[2], true
 }
 
 // looksLikeANumber reports whether text is an A-number written as one:
@@ -920,7 +920,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				}
 				v, button = value, true
 			}
-		} else if lead, ok := yesNoLead(v); ok && st.max == 0 && c.loosely() {
+		} else if lead, _, ok := yesNoLead(v); ok && st.max == 0 && c.loosely() {
 			// "Yes, they said he will be deported tomorrow" under yes
 			// and no: the yes, said back, the words kept for the
 			// volunteer.

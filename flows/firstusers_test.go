@@ -1010,7 +1010,9 @@ func TestBareYesWhereTheThingIsAsked(t *testing.T) {
 // "Да" under the facilities found is the one shown, "нет" is "not in the
 // list, keep what I typed"; they were searched for as facilities' names
 // ("да" listed Davis County), and "нет" dropped what was typed. A yes to
-// several asks which.
+// several asks which. "Да, Otay Mesa Detention Center" is the one shown it
+// names, "нет, Otay Mesa" a search for Otay Mesa: the "да" and "нет" were
+// searched for with the name.
 func TestYesOrNoUnderTheFacilitiesFound(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
@@ -1027,6 +1029,23 @@ func TestYesOrNoUnderTheFacilitiesFound(t *testing.T) {
 	if d := c.session().Draft; d.FacilityID == 0 || !strings.Contains(c.rendered(r), krome) {
 		t.Errorf("«да» under %q: facility %d %q\n%s", krome, d.FacilityID, d.FacilityText, c.rendered(r))
 	}
+
+	// A yes with the facility's name: that one, the yes no part of it.
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	c.expect(c.send("Otay"), "ask.facility_pick")
+	r = c.send("да, Otay Mesa Detention Center")
+	c.expect(r, "input.read_as", "ask.review")
+	if d := c.session().Draft; d.FacilityID == 0 || !strings.Contains(c.rendered(r), "Otay Mesa") {
+		t.Errorf("«да, Otay Mesa Detention Center»: facility %d %q\n%s", d.FacilityID, d.FacilityText, c.rendered(r))
+	}
+	// A no with another name searches for that name.
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	c.expect(c.send("Кром"), "ask.facility_pick")
+	c.expect(c.send("нет, Otay Mesa"), "ask.facility_pick")
+	if q := c.session().Draft.FacilityText; q != "Otay Mesa" {
+		t.Errorf("«нет, Otay Mesa» searched for %q", q)
+	}
+	c.expect(c.press("btn.facility_keep"), "ask.review")
 
 	c.expect(c.change("facility"), "ask.facility", "answer.current")
 	r = c.send("Orange County")

@@ -220,6 +220,29 @@ func (c *turn) facilityYesNo(ctx context.Context, yes bool) (outcome, error) {
 	return accepted()
 }
 
+// namedShown is the facility v names among those shown for query: the
+// best match of a search for v, when it is one of them.
+func (c *turn) namedShown(ctx context.Context, query, v string) (Facility, bool, error) {
+	q, p := facilityQuery(v)
+	if p != nil || query == "" {
+		return Facility{}, false, nil
+	}
+	best, err := c.a.d.Facilities.Match(ctx, q, 1)
+	if err != nil || len(best) == 0 {
+		return Facility{}, false, err
+	}
+	shown, err := c.a.d.Facilities.Match(ctx, query, facilityMatches)
+	if err != nil {
+		return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+	}
+	for _, f := range shown {
+		if f.ID == best[0].ID {
+			return f, true, nil
+		}
+	}
+	return Facility{}, false, nil
+}
+
 // facilityQuery reads a facility typed to search for. A place in the list
 // ("2", "второй") that shownFacility did not take is beyond the list shown:
 // said so, not "type just the name, in letters".
@@ -904,6 +927,22 @@ func reportSteps(a *App) []*step {
 			if !button {
 				if yes, no := yesWords[captionKey(v)], noWords[captionKey(v)]; yes || no {
 					return c.facilityYesNo(ctx, yes)
+				}
+				if lead, rest, ok := yesNoLead(v); ok {
+					// "да, Otay Mesa", "no - it's Krome": the words after the
+					// yes or no name it (the yes is no facility's name); a
+					// yes with the name of one of those shown is that one.
+					v = rest
+					if yesWords[captionKey(lead)] {
+						if f, ok, err := c.namedShown(ctx, r.FacilityText, rest); err != nil || ok {
+							if err != nil {
+								return outcome{}, err
+							}
+							r.FacilityID, r.FacilityText = f.ID, ""
+							c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
+							return accepted()
+						}
+					}
 				}
 				if ParseUnknown(v) {
 					r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
