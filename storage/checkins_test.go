@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -198,6 +199,17 @@ func TestOffices(t *testing.T) {
 	}
 	if ms, _ := o.Match(ctx, "Orlando sub-office", 3); len(ms) != 0 {
 		t.Errorf("Orlando matches %v", ms)
+	}
+	// "Майами" is Miami alone: Detroit came second, its state's letters
+	// "MI" read as part of the name. Those letters alone are Michigan's.
+	if ms, _ := o.Match(ctx, "Майами", 3); len(ms) != 1 || ms[0].Name != "Miami" {
+		t.Errorf("Match(Майами) = %v, want Miami alone", ms)
+	}
+	if ms, _ := o.Match(ctx, "MI", 3); len(ms) != 1 || ms[0].Name != "Detroit" {
+		t.Errorf("Match(MI) = %v, want Detroit", ms)
+	}
+	if ms, _ := o.Match(ctx, "tx", 10); len(ms) < 3 || slices.ContainsFunc(ms, func(o flows.Office) bool { return o.State != "TX" }) {
+		t.Errorf("Match(tx) = %v, want Texas's offices", ms)
 	}
 	for _, tt := range []struct{ typed, code, zone string }{
 		{"TX", "TX", "America/Chicago"}, {"texas", "TX", "America/Chicago"}, {"Техас", "TX", "America/Chicago"},

@@ -47,7 +47,10 @@ func NewOffices(db *sqlx.DB) (*Offices, error) {
 		if _, err := time.LoadLocation(o.Zone); err != nil {
 			return nil, fmt.Errorf("field offices: line %d: time zone: %w", r.line, err)
 		}
-		parts := []string{searchText(o.Name), searchText(o.City), strings.ToLower(o.State)}
+		// The state's two letters are not in the text: as trigrams, "mi"
+		// (Michigan) matched "Miami" and offered Detroit. Typed alone,
+		// they name the state's offices (Match).
+		parts := []string{searchText(o.Name), searchText(o.City)}
 		if n := stateName(o.State); n != "" {
 			parts = append(parts, searchText(n))
 		}
@@ -65,11 +68,21 @@ func officeCode(name string) string {
 }
 
 // Match returns up to n field offices that best match what someone typed,
-// best first: the office's name, its city, its state.
+// best first: the office's name, its city, its state; a state's two
+// letters alone, its offices.
 func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Office, error) {
 	q := searchText(query)
 	if n <= 0 || utf8.RuneCountInString(q) < 2 || utf8.RuneCountInString(q) > maxQueryRunes {
 		return nil, nil
+	}
+	if code := strings.ToUpper(strings.TrimSpace(query)); len(code) == 2 && stateName(code) != "" {
+		var out []flows.Office
+		for _, o := range s.offices {
+			if o.State == code && len(out) < n {
+				out = append(out, o)
+			}
+		}
+		return out, nil
 	}
 	var idx []int
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
