@@ -362,10 +362,16 @@ func TestMergeHandledAgain(t *testing.T) {
 	w.app = mustNew(t, w.cfg, w.deps)
 	_, from := w.confirm(cwReport, "m1", 0)
 	_, into := w.confirm(cwReport+1, "m2", 0)
-	admin := w.person(hAdmin, "en")
+	admin, anna := w.person(hAdmin, "en"), w.person(cwVol, "en")
+	anna.received()
 	in := flows.Input{UpdateID: 7101, Kind: flows.KindCommand, Command: "merge", Text: from + " " + into}
 	if rs := admin.handledAgain(in, &audit.fail, nil); !has(rs, "tools.merged") {
 		t.Errorf("the merge handled again: %v", describeAll(rs))
+	}
+	// The card of the case merged away is redrawn without Take.
+	if got := anna.received(); len(got) != 1 || got[0].Edit == 0 || buttonFor(got, "btn.case_open", from) == "" ||
+		len(buttonNames(got[0])) != 1 {
+		t.Errorf("Anna's cards after the merge: %v", describeAll(got))
 	}
 	if rs := admin.command("merge", from+" "+into); !has(rs, "tools.merge_merged") {
 		t.Errorf("another merge: %v", describeAll(rs))

@@ -193,5 +193,5 @@ func (a *App) merge(ctx context.Context, c *turn, m *member, rawFrom, rawInto st
 		}
 	}
 	m.say(T("tools.merged", "From", FormatCode(from), "Into", FormatCode(into)))
-	return nil
+	return c.redrawCards(ctx, ids[0]) // no Take on a case merged into another
 }
