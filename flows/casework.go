@@ -592,6 +592,7 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 			Public: true, Actor: ActorSystem, Key: "taken:" + strconv.FormatInt(v.ID, 10)}); err != nil {
 			return fmt.Errorf("record review of case %d: %w", v.ID, err)
 		}
+		v.Status = StatusInReview // the card below shows it so, as the redrawn ones do
 	}
 	if first && v.ReporterChat != 0 && !v.Erased {
 		c.send(Reply{ChatID: v.ReporterChat, Lang: Lang(v.Lang), Priority: PriorityNotice,

@@ -1959,6 +1959,12 @@ func TestCardsFollowTheCase(t *testing.T) {
 	if !has(got, "casework.took") || got[0].Edit != 0 {
 		t.Fatalf("Anna took the case: %v", describeAll(got))
 	}
+	// Her answer's card is the case as it now stands: in review, as the
+	// redrawn ones say, not "new".
+	if shown := w.cat.Render("en", got[0].Texts...); strings.Contains(shown, "🆕") ||
+		!strings.Contains(shown, w.cat.Render("en", flows.T("status.name."+flows.StatusInReview))) {
+		t.Errorf("Anna's card after the take:\n%s", shown)
+	}
 	redrawn(anna, got[len(got)-1:], annaCard, "en", true, "btn.case_open")
 
 	// Pressed on a copy anyway (before its redraw came): told who has it,
