@@ -44,6 +44,13 @@ type Config struct {
 	// private chats (forum.go); 0 for none.
 	ForumChat int64
 	ForumLang string // the language of what the bot writes in the forum; default "en"
+
+	// Zone is where the day is that "today", "вчера", "завтра", "on
+	// Monday" mean, and the day a date is past or due in: where most of
+	// those who write to the hotline live, HOTLINE_TIME_ZONE; default UTC.
+	// (In UTC, "задержали сегодня" typed at 6 pm in California was the
+	// next day.)
+	Zone *time.Location
 }
 
 // Deps are what the flows need from outside, grouped by feature. Every
@@ -150,6 +157,13 @@ func New(cfg Config, d Deps) (*App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if cfg.Zone == nil {
+		cfg.Zone = time.UTC
+	}
+	// The flows' clock reads in the zone: the same instants, and the
+	// calendar day of a time is the zone's (today, ReadDate).
+	now, zone := d.Now, cfg.Zone
+	d.Now = func() time.Time { return now().In(zone) }
 	if d.NewID == nil {
 		d.NewID = randomID
 	}

@@ -1081,9 +1081,10 @@ func urgentFor(field, date string, now time.Time) string {
 	return ""
 }
 
-// today is midnight UTC of now's day.
+// today is now's calendar day, in its zone (Config.Zone), as midnight UTC:
+// how dates are kept.
 func today(now time.Time) time.Time {
-	y, mo, d := now.UTC().Date()
+	y, mo, d := now.Date()
 	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 }
 

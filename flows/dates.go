@@ -126,6 +126,6 @@ func (c *turn) dateExample() string {
 // dateExample is a date to show in a question, days from today, written
 // the two ways people may type it.
 func dateExample(now time.Time, days int) (string, Text) {
-	t := now.UTC().AddDate(0, 0, days)
+	t := now.AddDate(0, 0, days)
 	return t.Format("02.01.2006"), dateText(t)
 }

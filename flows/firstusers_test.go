@@ -1190,3 +1190,33 @@ func TestNameAfterWhoTheyAre(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativeDatesAreTheZonesDays: "сегодня" and "вчера" are the days
+// where the hotline's callers live (Config.Zone), not UTC's: at 6 pm on a
+// Saturday in California it is already Sunday in UTC, and "задержали
+// сегодня" was kept as Sunday, said back as such.
+func TestRelativeDatesAreTheZonesDays(t *testing.T) {
+	t.Parallel()
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newApp(t, appOptions{Config: flows.Config{Zone: la}})
+	a.now = time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) // Saturday, December 5, 6 pm in Los Angeles
+	c := &chat{testApp: a, id: 7000001, langCode: "ru", sent: map[int]flows.Reply{}}
+	fillToReview(c)
+	for _, tt := range []struct{ typed, want, weekday string }{
+		{"сегодня", "2026-12-05", "weekday.6"},
+		{"вчера", "2026-12-04", "weekday.5"},
+	} {
+		c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+		r := c.send(tt.typed)
+		if got := c.session().Draft.DetainedOn; got != tt.want {
+			t.Errorf("%q at 6 pm in Los Angeles: %s, want %s", tt.typed, got, tt.want)
+		}
+		if !strings.Contains(c.rendered(r), c.cat.Render("ru", flows.T(tt.weekday))) {
+			t.Errorf("%q said back:\n%s", tt.typed, c.rendered(r))
+		}
+		c.expect(r, "date.understood", "ask.review")
+	}
+}

@@ -393,7 +393,7 @@ func withoutWeekday(s string) (string, bool) {
 // or with future set the nearest future one.
 func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	today := time.Date(now.UTC().Year(), now.UTC().Month(), now.UTC().Day(), 0, 0, 0, 0, time.UTC)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC) // the day in now's zone
 	if d, ok := relativeDay(s); ok {
 		return DateReading{Date: today.AddDate(0, 0, d), Guessed: true}, nil
 	}

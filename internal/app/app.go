@@ -157,7 +157,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
 		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
 		InfoPages: cat.InfoPages(), InfoWords: cat.InfoWords(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace,
-		ForumChat: cfg.ForumChat, ForumLang: cfg.ForumLang}, flows.Deps{
+		ForumChat: cfg.ForumChat, ForumLang: cfg.ForumLang, Zone: cfg.Zone}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),

@@ -16,36 +16,37 @@ import (
 
 // Config is every setting the bot takes from the environment, parsed once.
 type Config struct {
-	Token            string        // TELEGRAM_BOT_TOKEN
-	APIURL           string        // TELEGRAM_API_URL
-	DatabaseURL      string        // DATABASE_URL
-	DatabaseOwnerURL string        // DATABASE_OWNER_URL: the tables' owner, for migrations; DATABASE_URL is then the bot's lesser role
-	RedisURL         string        // REDIS_URL: redis://host:port/db, or redis+cluster://host:port,host:port,…
-	Admins           []int64       // HOTLINE_ADMINS
-	DataKey          []byte        // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
-	OldDataKeys      [][]byte      // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
-	WebhookURL       string        // WEBHOOK_URL; webhook mode when set
-	WebhookSecret    string        // WEBHOOK_SECRET
-	ListenAddr       string        // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
-	LogLevel         slog.Level    // LOG_LEVEL
-	Phone            string        // HOTLINE_PHONE: the hotline's phone, shown to families
-	Hours            string        // HOTLINE_HOURS: when the phone answers
-	ResumeAfter      time.Duration // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
-	SessionTTL       time.Duration // HOTLINE_SESSION_TTL: how long an idle conversation is kept
-	DeadLetterTTL    time.Duration // HOTLINE_DEAD_LETTER_TTL: how long updates that failed too often are kept
-	Partitions       int           // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
-	VolunteerGroups  []int64       // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
-	ForumChat        int64         // HOTLINE_FORUM_CHAT: the team's supergroup with topics, a topic per case; 0 for none
-	ForumLang        string        // HOTLINE_FORUM_LANG: en or ru, the language the bot writes in the forum; default en
-	RedisPrefix      string        // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
-	HandoffRemind    time.Duration // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
-	HandoffReturn    time.Duration // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
-	HandoffEscalate  time.Duration // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
-	HandoffTick      time.Duration // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
-	CheckinGrace     time.Duration // HOTLINE_CHECKIN_GRACE: silence after "are you out?" before asking again, and again before the alarm
-	Retention        time.Duration // HOTLINE_RETENTION: how long a closed case keeps its personal data
-	PurgeEvery       time.Duration // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
-	AOFRewrite       time.Duration // HOTLINE_AOF_REWRITE: how often the bot has Redis rewrite its append-only file
+	Token            string         // TELEGRAM_BOT_TOKEN
+	APIURL           string         // TELEGRAM_API_URL
+	DatabaseURL      string         // DATABASE_URL
+	DatabaseOwnerURL string         // DATABASE_OWNER_URL: the tables' owner, for migrations; DATABASE_URL is then the bot's lesser role
+	RedisURL         string         // REDIS_URL: redis://host:port/db, or redis+cluster://host:port,host:port,…
+	Admins           []int64        // HOTLINE_ADMINS
+	DataKey          []byte         // HOTLINE_DATA_KEY, 32 bytes: personal data is encrypted with it
+	OldDataKeys      [][]byte       // HOTLINE_DATA_KEYS_OLD: keys still read while `hotline keys rotate` runs
+	WebhookURL       string         // WEBHOOK_URL; webhook mode when set
+	WebhookSecret    string         // WEBHOOK_SECRET
+	ListenAddr       string         // LISTEN_ADDR: webhook, /metrics, /healthz, /readyz
+	LogLevel         slog.Level     // LOG_LEVEL
+	Phone            string         // HOTLINE_PHONE: the hotline's phone, shown to families
+	Hours            string         // HOTLINE_HOURS: when the phone answers
+	ResumeAfter      time.Duration  // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
+	SessionTTL       time.Duration  // HOTLINE_SESSION_TTL: how long an idle conversation is kept
+	DeadLetterTTL    time.Duration  // HOTLINE_DEAD_LETTER_TTL: how long updates that failed too often are kept
+	Partitions       int            // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
+	VolunteerGroups  []int64        // HOTLINE_VOLUNTEER_GROUPS: groups the bot stays in
+	ForumChat        int64          // HOTLINE_FORUM_CHAT: the team's supergroup with topics, a topic per case; 0 for none
+	ForumLang        string         // HOTLINE_FORUM_LANG: en or ru, the language the bot writes in the forum; default en
+	Zone             *time.Location // HOTLINE_TIME_ZONE: the day "today" and "вчера" mean, where most callers live; default America/New_York
+	RedisPrefix      string         // HOTLINE_REDIS_PREFIX: namespaces the bot's keys in a shared Redis
+	HandoffRemind    time.Duration  // HOTLINE_HANDOFF_REMIND: a volunteer's silence before a reminder
+	HandoffReturn    time.Duration  // HOTLINE_HANDOFF_RETURN: further silence before the chat goes back to the queue
+	HandoffEscalate  time.Duration  // HOTLINE_HANDOFF_ESCALATE: a wait after which coordinators are told
+	HandoffTick      time.Duration  // HOTLINE_HANDOFF_TICK: how often the handoff's timers run
+	CheckinGrace     time.Duration  // HOTLINE_CHECKIN_GRACE: silence after "are you out?" before asking again, and again before the alarm
+	Retention        time.Duration  // HOTLINE_RETENTION: how long a closed case keeps its personal data
+	PurgeEvery       time.Duration  // HOTLINE_PURGE_EVERY: how often the bot erases what is past retention
+	AOFRewrite       time.Duration  // HOTLINE_AOF_REWRITE: how often the bot has Redis rewrite its append-only file
 	// HOTLINE_CASE_ESCALATE, HOTLINE_CASE_ESCALATE_URGENT: an untaken case
 	// (an urgent one) goes again to the coordinators after this, then after
 	// twice as long again, and so on. The casework's timers run with the
@@ -165,6 +166,13 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 			return c, &Error{"HOTLINE_FORUM_CHAT", "is malformed: want the supergroup's id, a negative number such as -1001234567890"}
 		}
 		c.ForumChat = id
+	}
+	zone := strings.TrimSpace(getenv("HOTLINE_TIME_ZONE"))
+	if zone == "" {
+		zone = "America/New_York"
+	}
+	if c.Zone, err = time.LoadLocation(zone); err != nil || zone == "Local" {
+		return c, &Error{"HOTLINE_TIME_ZONE", "is malformed: want a time zone name such as America/Chicago or UTC"}
 	}
 	switch c.ForumLang = strings.TrimSpace(getenv("HOTLINE_FORUM_LANG")); c.ForumLang {
 	case "":

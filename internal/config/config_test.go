@@ -54,6 +54,9 @@ func TestConfigNamesTheBadVariable(t *testing.T) {
 		{"dead letter ttl fine", map[string]string{"HOTLINE_DEAD_LETTER_TTL": "3d"}, ""},
 		{"check-in grace", map[string]string{"HOTLINE_CHECKIN_GRACE": "soon"}, "HOTLINE_CHECKIN_GRACE"},
 		{"check-in grace fine", map[string]string{"HOTLINE_CHECKIN_GRACE": "90m"}, ""},
+		{"time zone", map[string]string{"HOTLINE_TIME_ZONE": "Pacific"}, "HOTLINE_TIME_ZONE"},
+		{"time zone of the machine", map[string]string{"HOTLINE_TIME_ZONE": "Local"}, "HOTLINE_TIME_ZONE"},
+		{"time zone fine", map[string]string{"HOTLINE_TIME_ZONE": "America/Los_Angeles"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,5 +118,8 @@ func TestConfigDefaultsAndValues(t *testing.T) {
 	}
 	if got, want := c.CheckinGrace, 2*time.Hour; got != want {
 		t.Errorf("CheckinGrace = %v, want %v", got, want)
+	}
+	if got, want := c.Zone.String(), "America/New_York"; got != want {
+		t.Errorf("Zone = %v, want %v", got, want)
 	}
 }

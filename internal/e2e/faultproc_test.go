@@ -182,7 +182,8 @@ func TestFaultSendLimitsSetting(t *testing.T) {
 func startProc(t *testing.T, name string, env []string) *botProc {
 	t.Helper()
 	p := &botProc{name: name, cmd: exec.Command(buildBot(t)), log: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Env = env
+	// The test's dates are UTC days (loadConfig), whatever the hour.
+	p.cmd.Env = append([]string{"HOTLINE_TIME_ZONE=UTC"}, env...)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -32,9 +32,14 @@ type (
 	server      = app.Server
 )
 
-// loadConfig reads the configuration as the binary does.
+// loadConfig reads the configuration as the binary does, but for the
+// time zone: UTC unless the environment names one, so that a test's dates
+// do not depend on the hour it runs at.
 func loadConfig(getenv func(string) string, n need) (config, error) {
 	c, err := hconfig.Load(getenv, n)
+	if err == nil && getenv("HOTLINE_TIME_ZONE") == "" {
+		c.Zone = time.UTC
+	}
 	return config{Config: c}, err
 }
 
