@@ -209,14 +209,24 @@ func (c *turn) facilityYesNo(ctx context.Context, yes bool) (outcome, error) {
 	}
 	switch {
 	case yes && len(found) == 1:
-		r.FacilityID, r.FacilityText = found[0].ID, ""
-		c.say(T("input.read_as", "Answer", facilityLabel(found[0]), "Kept", false))
+		return c.pickedFacility(found[0], nil)
 	case yes && len(found) > 1:
 		return refused(problem("parse.facility_which"))
 	default:
 		r.FacilityID = 0
 		c.say(T("input.read_as", "Answer", T("btn.facility_keep"), "Kept", false))
 	}
+	return accepted()
+}
+
+// pickedFacility answers the step with a facility typed in words (a place
+// in the list, a yes), said back; err is the lookup's.
+func (c *turn) pickedFacility(f Facility, err error) (outcome, error) {
+	if err != nil {
+		return outcome{}, err
+	}
+	c.s.Draft.FacilityID, c.s.Draft.FacilityText = f.ID, ""
+	c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
 	return accepted()
 }
 
@@ -935,12 +945,7 @@ func reportSteps(a *App) []*step {
 					v = rest
 					if yesWords[captionKey(lead)] {
 						if f, ok, err := c.namedShown(ctx, r.FacilityText, rest); err != nil || ok {
-							if err != nil {
-								return outcome{}, err
-							}
-							r.FacilityID, r.FacilityText = f.ID, ""
-							c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
-							return accepted()
+							return c.pickedFacility(f, err)
 						}
 					}
 				}
@@ -949,12 +954,7 @@ func reportSteps(a *App) []*step {
 					return accepted()
 				}
 				if f, ok, err := c.shownFacility(ctx, r.FacilityText, v); err != nil || ok {
-					if err != nil {
-						return outcome{}, err
-					}
-					r.FacilityID, r.FacilityText = f.ID, ""
-					c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
-					return accepted()
+					return c.pickedFacility(f, err)
 				}
 				// Typing again here is a new search.
 				q, p := facilityQuery(v)
