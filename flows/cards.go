@@ -104,10 +104,14 @@ func (a *App) cardEdits(ctx context.Context, v CaseView, shown []CardShown) ([]R
 	v.Files = len(r.Facts.Files) // said on the card, as the announcement does
 	texts, buttons := cardNow(v)
 	var out []Reply
+	member := map[int64]bool{} // a chat may show a case twice: announced, escalated
 	for _, s := range shown {
-		ok, err := a.mayEverUser(ctx, s.ChatID, ActViewBoard)
-		if err != nil {
-			return out, err
+		ok, seen := member[s.ChatID]
+		if !seen {
+			if ok, err = a.mayEverUser(ctx, s.ChatID, ActViewBoard); err != nil {
+				return out, err
+			}
+			member[s.ChatID] = ok
 		}
 		if !ok {
 			continue // left the hotline: their old card stays as it was
