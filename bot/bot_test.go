@@ -145,3 +145,24 @@ func TestRenderSplitsLongTextsAtLineEnds(t *testing.T) {
 		t.Errorf("one long line: %d parts", len(got))
 	}
 }
+
+// TestRenderRedrawThatNoLongerFits: an edit grown past one message is sent
+// anew as messages, but a card's redraw leaves its message as it was (a
+// joined message redrawn longer would come again as new messages, every
+// card of it).
+func TestRenderRedrawThatNoLongerFits(t *testing.T) {
+	b := newBot(t, &fakeFlows{})
+	long := flows.T("value.raw", "V", strings.Repeat("я ", 2100))
+	r := flows.Reply{ChatID: 5, Lang: "ru", Edit: 9, Texts: []flows.Text{long}}
+	if calls := b.Calls([]flows.Reply{r}); len(calls) != 2 || calls[0].Method != "sendMessage" {
+		t.Errorf("a long edit: %d calls, want it sent as two messages", len(calls))
+	}
+	r.Redraw = true
+	if calls := b.Calls([]flows.Reply{r}); len(calls) != 0 {
+		t.Errorf("a long redraw: %d calls (%s), want none", len(calls), calls[0].Method)
+	}
+	r.Texts = []flows.Text{flows.T("value.raw", "V", "short")}
+	if calls := b.Calls([]flows.Reply{r}); len(calls) != 1 || calls[0].Method != "editMessageText" {
+		t.Errorf("a redraw that fits: %v", calls)
+	}
+}

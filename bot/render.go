@@ -55,6 +55,9 @@ func (b *Bot) renderMessage(r flows.Reply) []Call {
 			LinkPreviewOptions: preview, ReplyMarkup: markup,
 		})}
 	}
+	if r.Edit != 0 && r.Redraw {
+		return nil // no longer fits its message: left as it was
+	}
 	parts := split(text, maxMessage)
 	calls := make([]Call, 0, len(parts))
 	for i, part := range parts {

@@ -13,24 +13,25 @@ import (
 // "nobody has taken it yet" under a Take button. So the transport tells the
 // flows which message each card became (Reply.Tag, App.Sent), and a change
 // the card shows — its owner, its status, its dates — redraws every copy in
-// place. A card that went out joined with other cases (Reply.Join) is not
-// recorded and never edited: an edit would take the other cases' text and
-// buttons away.
+// place. Cards that went out joined as one message (Reply.Join, when they
+// pile up for a chat) are redrawn together: every case the message shows,
+// as each stands, in the order they were joined.
 
-// CardShown is where a case's card is: a message in a member's chat, in
-// the language it was written in.
+// CardShown is a message showing cases' cards in a member's chat: one
+// case, or the cases of a joined message in order, in the language it was
+// written in.
 type CardShown struct {
-	CaseID    int64
 	ChatID    int64
 	MessageID int
 	Lang      string
+	Cases     []int64
 }
 
 // Cards remembers where cases' cards are shown, for a few weeks.
 type Cards interface {
-	// Shown records a card.
+	// Shown records a message under each of its cases.
 	Shown(ctx context.Context, c CardShown) error
-	// Where returns the case's recorded cards.
+	// Where returns the messages that show the case's card.
 	Where(ctx context.Context, caseID int64) ([]CardShown, error)
 }
 
@@ -39,34 +40,41 @@ func cardTag(caseID int64, lang string) string {
 	return "card:" + strconv.FormatInt(caseID, 10) + ":" + lang
 }
 
-// Sent is told by the transport which message a reply with a Tag became.
-// A card is recorded; if its case changed hands while the card waited to
-// go out, the returned edit brings it up to date.
-func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tag string) ([]Reply, error) {
-	rest, ok := strings.CutPrefix(tag, "card:")
-	if !ok {
+// Sent is told by the transport which message replies with a Tag became:
+// one, or several joined, their tags in order. Cards are recorded; if a
+// case changed hands while its card waited to go out, the returned edit
+// brings the message up to date.
+func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tags []string) ([]Reply, error) {
+	shown := CardShown{ChatID: chatID, MessageID: messageID}
+	for _, tag := range tags {
+		rest, ok := strings.CutPrefix(tag, "card:")
+		if !ok {
+			return nil, nil // not only cards: nothing to redraw it from
+		}
+		idText, lang, _ := strings.Cut(rest, ":")
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("card tag of message %d in %d: %w", messageID, chatID, err)
+		}
+		shown.Cases, shown.Lang = append(shown.Cases, id), lang
+	}
+	if len(shown.Cases) == 0 {
 		return nil, nil
 	}
-	idText, lang, _ := strings.Cut(rest, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("card tag of message %d in %d: %w", messageID, chatID, err)
-	}
-	shown := CardShown{CaseID: id, ChatID: chatID, MessageID: messageID, Lang: lang}
 	if err := a.d.Cards.Shown(ctx, shown); err != nil {
-		return nil, fmt.Errorf("record card of case %d: %w", id, err)
+		return nil, fmt.Errorf("record cards of message %d in %d: %w", messageID, chatID, err)
 	}
-	v, err := a.d.Casework.ViewByID(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
+	d := a.newDrawer()
+	for _, id := range shown.Cases {
+		v, ok, err := d.view(ctx, id)
+		if err != nil || !ok {
+			return nil, err
+		}
+		if v.Owner != 0 || v.Closed() || v.Merged {
+			return d.edits(ctx, []CardShown{shown}) // changed since it was drawn
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("case %d of a card sent: %w", id, err)
-	}
-	if v.Owner == 0 && !v.Closed() && !v.Merged {
-		return nil, nil // as the card says
-	}
-	return a.cardEdits(ctx, v, []CardShown{shown})
+	return nil, nil // as the cards say
 }
 
 // redrawCards brings every recorded card of a case up to date after a
@@ -80,11 +88,7 @@ func (c *turn) redrawCards(ctx context.Context, caseID int64) error {
 	if len(shown) == 0 {
 		return nil
 	}
-	v, err := c.a.d.Casework.ViewByID(ctx, caseID)
-	if err != nil {
-		return fmt.Errorf("case %d for its cards: %w", caseID, err)
-	}
-	edits, err := c.a.cardEdits(ctx, v, shown)
+	edits, err := c.a.newDrawer().edits(ctx, shown)
 	for _, r := range edits {
 		if r.ChatID == c.in.ChatID && r.Edit == c.in.MessageID && c.in.Kind == KindButton {
 			c.edit = 0 // this turn's own answer comes as a new message under it
@@ -94,29 +98,70 @@ func (c *turn) redrawCards(ctx context.Context, caseID int64) error {
 	return err
 }
 
-// cardEdits are edits of cards into the case as it stands, for the chats
-// of those who may still see the board.
-func (a *App) cardEdits(ctx context.Context, v CaseView, shown []CardShown) ([]Reply, error) {
-	r, _, err := a.d.CaseFiles.Get(ctx, v.Code)
+// drawer draws cases' cards as they stand, each case read once.
+type drawer struct {
+	a      *App
+	views  map[int64]CaseView
+	member map[int64]bool // a chat may show a case twice: announced, escalated
+}
+
+func (a *App) newDrawer() *drawer {
+	return &drawer{a: a, views: map[int64]CaseView{}, member: map[int64]bool{}}
+}
+
+// view is a case as it stands, with the count of its files the card
+// shows; false when there is no such case any more.
+func (d *drawer) view(ctx context.Context, id int64) (CaseView, bool, error) {
+	if v, ok := d.views[id]; ok {
+		return v, true, nil
+	}
+	v, err := d.a.d.Casework.ViewByID(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return CaseView{}, false, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("files of case %d: %w", v.ID, err)
+		return CaseView{}, false, fmt.Errorf("case %d for its card: %w", id, err)
+	}
+	r, _, err := d.a.d.CaseFiles.Get(ctx, v.Code)
+	if err != nil {
+		return CaseView{}, false, fmt.Errorf("files of case %d: %w", id, err)
 	}
 	v.Files = len(r.Facts.Files) // said on the card, as the announcement does
-	texts, buttons := cardNow(v)
+	d.views[id] = v
+	return v, true, nil
+}
+
+// edits are edits of the messages into their cases as they stand, for the
+// chats of those who may still see the board. A message one of whose cases
+// is gone is left as it was.
+func (d *drawer) edits(ctx context.Context, shown []CardShown) ([]Reply, error) {
 	var out []Reply
-	member := map[int64]bool{} // a chat may show a case twice: announced, escalated
+next:
 	for _, s := range shown {
-		ok, seen := member[s.ChatID]
+		ok, seen := d.member[s.ChatID]
 		if !seen {
-			if ok, err = a.mayEverUser(ctx, s.ChatID, ActViewBoard); err != nil {
+			var err error
+			if ok, err = d.a.mayEverUser(ctx, s.ChatID, ActViewBoard); err != nil {
 				return out, err
 			}
-			member[s.ChatID] = ok
+			d.member[s.ChatID] = ok
 		}
 		if !ok {
 			continue // left the hotline: their old card stays as it was
 		}
-		out = append(out, Reply{ChatID: s.ChatID, Lang: s.Lang, Edit: s.MessageID, Texts: texts, Buttons: buttons, Priority: PriorityNotice})
+		r := Reply{ChatID: s.ChatID, Lang: s.Lang, Edit: s.MessageID, Priority: PriorityNotice, Redraw: true}
+		for _, id := range s.Cases {
+			v, ok, err := d.view(ctx, id)
+			if err != nil {
+				return out, err
+			}
+			if !ok {
+				continue next
+			}
+			texts, buttons := cardNow(v)
+			r.Texts, r.Buttons = append(r.Texts, texts...), append(r.Buttons, buttons...)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -609,8 +609,7 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 
 // takenElsewhere tells a member who would take a case that someone has it.
 // The card they pressed Take on is redrawn by the take itself (cards.go),
-// unless it went out joined with other cases: then it is left as it is,
-// since an edit would take the others away.
+// with the other cases of its message if it went out joined.
 func (a *App) takenElsewhere(m *member, v CaseView) {
 	m.say(a.takenBy(v))
 }

@@ -1973,7 +1973,7 @@ func TestCardsFollowTheCase(t *testing.T) {
 		t.Errorf("Take pressed after Anna took the case: %v", describeAll(got))
 	}
 	// A card that reached a chat only now shows the case as it is.
-	late, err := w.app.Sent(context.Background(), cwCoord, 999, cards[cwCoord][0].Tag)
+	late, err := w.app.Sent(context.Background(), cwCoord, 999, []string{cards[cwCoord][0].Tag})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -2012,5 +2012,49 @@ func TestCardsFollowTheCase(t *testing.T) {
 	redrawn(anna, got[len(got)-1:], annaCard, "en", true, "btn.case_open")
 	if got := vera.received(); len(got) != 0 {
 		t.Errorf("cards redrawn for someone out of the hotline: %v", describeAll(got))
+	}
+}
+
+// TestJoinedCardsRedrawnTogether: two cases' cards that reached a chat
+// joined as one message (they piled up faster than Telegram lets a chat
+// get messages) are redrawn together when one of them is taken: that one
+// owned, without Take; the other as it was, still to take. The message
+// is not made into one card, which took the other case away.
+func TestJoinedCardsRedrawnTogether(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	rs1, first := w.confirm(cwReport, "joined-1", 0)
+	rs2, second := w.confirm(cwReport+1, "joined-2", 0)
+	anna, vera := w.person(cwVol, "en"), w.person(cwCoord, "ru")
+	anna.received()
+	vera.received()
+	// The transport made one message of Vera's two cards.
+	tags := []string{announced(rs1, first)[cwCoord][0].Tag, announced(rs2, second)[cwCoord][0].Tag}
+	if rs, err := w.app.Sent(context.Background(), cwCoord, 777, tags); err != nil || len(rs) != 0 {
+		t.Fatalf("Sent(joined) = %v, %v; want it recorded and nothing to redraw", describeAll(rs), err)
+	}
+
+	anna.command("take_case", second)
+	got := vera.received()
+	var joined []flows.Reply
+	for _, r := range got {
+		if r.Edit == 777 {
+			joined = append(joined, r)
+		}
+	}
+	if len(joined) != 1 || len(joined[0].Texts) != 2 || !joined[0].Redraw {
+		t.Fatalf("Vera's joined message after the take: %v", describeAll(got))
+	}
+	r := joined[0]
+	firstCard, secondCard := w.cat.Render("ru", r.Texts[0]), w.cat.Render("ru", r.Texts[1])
+	if !strings.Contains(firstCard, flows.FormatCode(first)) || strings.Contains(firstCard, "Anna") {
+		t.Errorf("the first case's card, untaken:\n%s", firstCard)
+	}
+	if !strings.Contains(secondCard, flows.FormatCode(second)) || !strings.Contains(secondCard, "Anna") {
+		t.Errorf("the second case's card, Anna's:\n%s", secondCard)
+	}
+	if buttonFor([]flows.Reply{r}, "btn.case_take", first) == "" || buttonFor([]flows.Reply{r}, "btn.case_take", second) != "" ||
+		buttonFor([]flows.Reply{r}, "btn.case_open", second) == "" {
+		t.Errorf("the joined message's buttons %v: want Take for the first case only, Open for the second", buttonNames(r))
 	}
 }

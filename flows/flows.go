@@ -129,6 +129,9 @@ type Reply struct {
 	// became, when it went out on its own: an announced case card, which
 	// is redrawn when the case changes hands (cards.go).
 	Tag string
+	// Redraw, on an edit, leaves the message as it was when the new text
+	// no longer fits one message, rather than sending it anew.
+	Redraw bool
 	// Topic, when set, puts the reply in a case's topic of the team's forum
 	// (ChatID is the forum's): a message or a copy there, or one of the
 	// topic's own operations (forum.go).

@@ -124,7 +124,7 @@ func (w *hworld) file(rs []flows.Reply) {
 		w.inbox[r.ChatID] = append(w.inbox[r.ChatID], r)
 		w.mu.Unlock()
 		if r.Tag != "" && r.Edit == 0 {
-			more, err := w.app.Sent(context.Background(), r.ChatID, id, r.Tag)
+			more, err := w.app.Sent(context.Background(), r.ChatID, id, []string{r.Tag})
 			if err != nil {
 				w.t.Fatalf("Sent(%d, %d, %q): %v", r.ChatID, id, r.Tag, err)
 			}

@@ -16,11 +16,12 @@ import (
 
 var _ flows.Cards = (*Cards)(nil)
 
-// Cards remembers where cases' cards were sent, to redraw them when the
-// case changes hands: one hash per case, prefix+"cards:<case id>", field
-// "<chat>:<message>", value the card's language. Only ids are kept. The
-// hash expires ttl after the last card was recorded: an older card stays as
-// it was drawn.
+// Cards remembers where cases' cards were sent, to redraw them when a case
+// changes hands: one hash per case, prefix+"cards:<case id>", field
+// "<chat>:<message>", value "<lang>:<case id>,<case id>,…", the cases the
+// message shows in order (several when cards went out joined). Only ids
+// are kept. A hash expires ttl after the last card was recorded in it: an
+// older card stays as it was drawn.
 type Cards struct {
 	c      redis.UniversalClient
 	prefix string
@@ -34,36 +35,56 @@ func NewCards(c redis.UniversalClient, prefix string, ttl time.Duration) *Cards 
 
 func (s *Cards) key(caseID int64) string { return s.prefix + "cards:" + strconv.FormatInt(caseID, 10) }
 
-// Shown records a card.
+// Shown records a message under each of its cases. The keys of several
+// cases are in several slots on a cluster: one pipeline, not a
+// transaction; a message half recorded is redrawn for some of its cases.
 func (s *Cards) Shown(ctx context.Context, c flows.CardShown) error {
-	key := s.key(c.CaseID)
 	field := strconv.FormatInt(c.ChatID, 10) + ":" + strconv.Itoa(c.MessageID)
-	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, key, field, c.Lang)
-		p.Expire(ctx, key, s.ttl)
+	ids := make([]string, len(c.Cases))
+	for i, id := range c.Cases {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	value := c.Lang + ":" + strings.Join(ids, ",")
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		seen := map[int64]bool{}
+		for _, id := range c.Cases {
+			if !seen[id] {
+				seen[id] = true
+				p.HSet(ctx, s.key(id), field, value)
+				p.Expire(ctx, s.key(id), s.ttl)
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("record card of case %d: %w", c.CaseID, err)
+		return fmt.Errorf("record cards of message %d in %d: %w", c.MessageID, c.ChatID, err)
 	}
 	return nil
 }
 
-// Where returns the case's recorded cards, by chat and message.
+// Where returns the messages that show the case's card, by chat and
+// message.
 func (s *Cards) Where(ctx context.Context, caseID int64) ([]flows.CardShown, error) {
 	m, err := s.c.HGetAll(ctx, s.key(caseID)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("cards of case %d: %w", caseID, err)
 	}
 	out := make([]flows.CardShown, 0, len(m))
-	for field, lang := range m {
+	for field, value := range m {
 		c, msg, _ := strings.Cut(field, ":")
 		chatID, err1 := strconv.ParseInt(c, 10, 64)
 		msgID, err2 := strconv.Atoi(msg)
-		if err1 != nil || err2 != nil {
+		lang, list, _ := strings.Cut(value, ":")
+		shown := flows.CardShown{ChatID: chatID, MessageID: msgID, Lang: lang}
+		for _, f := range strings.Split(list, ",") {
+			if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+				shown.Cases = append(shown.Cases, id)
+			}
+		}
+		if err1 != nil || err2 != nil || !slices.Contains(shown.Cases, caseID) {
 			continue // not written by Shown
 		}
-		out = append(out, flows.CardShown{CaseID: caseID, ChatID: chatID, MessageID: msgID, Lang: lang})
+		out = append(out, shown)
 	}
 	slices.SortFunc(out, func(a, b flows.CardShown) int {
 		return cmp.Or(cmp.Compare(a.ChatID, b.ChatID), cmp.Compare(a.MessageID, b.MessageID))

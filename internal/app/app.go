@@ -222,8 +222,8 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	}
 	opts.OnBlocked = timers.blocked
 	opts.OnCopied = threads.Record
-	opts.OnSent = func(ctx context.Context, chatID int64, messageID int, tag string) error {
-		rs, err := app.Sent(ctx, chatID, messageID, tag)
+	opts.OnSent = func(ctx context.Context, chatID int64, messageID int, tags []string) error {
+		rs, err := app.Sent(ctx, chatID, messageID, tags)
 		if len(rs) > 0 {
 			err = errors.Join(err, timers.p.Send(ctx, Calls(b.Calls(rs))...))
 		}

@@ -61,22 +61,18 @@ func TestSenderReportsCopiesForThreads(t *testing.T) {
 	}
 }
 
-// TestSenderTellsWhereTaggedCardsWent: a tagged sendMessage that went out
-// as a message of its own is told to OnSent with the message Telegram made,
-// the tag kept through the outbox; one joined with other cards is not (the
-// flows would edit it into one card and take the others away), nor is an
-// untagged message.
+// TestSenderTellsWhereTaggedCardsWent: a tagged sendMessage is told to
+// OnSent with the message Telegram made, the tag kept through the outbox; a
+// joined message with the tags of its calls in order, when each has one.
+// A joined message with an untagged card is not told (the flows could not
+// draw it again), nor is an untagged message.
 func TestSenderTellsWhereTaggedCardsWent(t *testing.T) {
-	type sent struct {
-		msg int
-		tag string
-	}
 	var mu sync.Mutex
-	got := map[int64][]sent{}
-	onSent := func(_ context.Context, chat int64, msg int, tag string) error {
+	got := map[int][]string{} // message id → the tags told
+	onSent := func(_ context.Context, chat int64, msg int, tags []string) error {
 		mu.Lock()
 		defer mu.Unlock()
-		got[chat] = append(got[chat], sent{msg, tag})
+		got[msg] = tags
 		return nil
 	}
 	r, rn, _ := senderRig(t, Options{OnSent: onSent}, telegramtest.WithLimits(telegramtest.DefaultLimits()))
@@ -86,40 +82,40 @@ func TestSenderTellsWhereTaggedCardsWent(t *testing.T) {
 		c.Tag = fmt.Sprintf("card:%d", i)
 		return c
 	}
-	// One card alone, then seven queued at once: those go joined.
-	if err := rn.p.Send(context.Background(), tagged(0)); err != nil {
-		t.Fatal(err)
+	// One card alone; then four queued at once, which go joined; then two
+	// with an untagged card between them, joined too.
+	batches := [][]Call{
+		{tagged(0)},
+		{tagged(1), tagged(2), tagged(3), tagged(4)},
+		{tagged(5), card(u.ID, "case u"), tagged(6), sendCall(u.ID, flows.PriorityNotice, "plain")},
 	}
-	waitFor(t, "the first card", func() bool { return len(u.Received()) == 1 })
-	calls := []Call{sendCall(u.ID, flows.PriorityNotice, "plain")}
-	for i := 1; i < 8; i++ {
-		calls = append(calls, tagged(i))
-	}
-	if err := rn.p.Send(context.Background(), calls...); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "every card", func() bool { return strings.Contains(u.Received()[len(u.Received())-1].Text, "case 7") })
-	alone := map[int]string{} // message id → the one card it shows
-	joined := 0
-	for _, m := range u.Received() {
-		switch n := strings.Count(m.Text, "case "); {
-		case n == 1:
-			alone[m.ID] = "card:" + strings.TrimPrefix(m.Text, "case ")
-		case n > 1:
-			joined += n
+	for i, b := range batches {
+		if err := rn.p.Send(context.Background(), b...); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if joined == 0 || len(alone) == 0 {
-		t.Fatalf("%d cards alone and %d joined: want some of each", len(alone), joined)
+		last := []string{"case 0", "case 4", "plain"}[i]
+		waitFor(t, last, func() bool { ms := u.Received(); return len(ms) > 0 && strings.HasSuffix(ms[len(ms)-1].Text, last) })
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got[u.ID]) != len(alone) {
-		t.Errorf("OnSent told of %v, want the %d cards sent alone %v", got[u.ID], len(alone), alone)
-	}
-	for _, s := range got[u.ID] {
-		if alone[s.msg] != s.tag {
-			t.Errorf("OnSent: message %d has tag %q, but it shows %q", s.msg, s.tag, alone[s.msg])
+	joined, mixed := false, false
+	for _, m := range u.Received() {
+		mixed = mixed || strings.Contains(m.Text, "case u") && strings.Count(m.Text, "case ") > 1
+		var want []string // the tags of the cards it shows, nil when one is untagged
+		for _, part := range strings.Split(m.Text, "\n\n") {
+			n, ok := strings.CutPrefix(part, "case ")
+			if !ok || n == "u" {
+				want = nil
+				break
+			}
+			want = append(want, "card:"+n)
 		}
+		joined = joined || len(want) > 1
+		if fmt.Sprint(got[m.ID]) != fmt.Sprint(want) {
+			t.Errorf("message %d %q: OnSent told %q, want %q", m.ID, m.Text, got[m.ID], want)
+		}
+	}
+	if !joined || !mixed {
+		t.Errorf("tagged cards joined: %v; with an untagged one: %v; want both", joined, mixed)
 	}
 }

@@ -54,7 +54,8 @@ type Call struct {
 	// queued next to it for the same chat that allow it too.
 	Join bool
 	// Tag, on a sendMessage, is told to OnSent with the message Telegram
-	// made, when the call went out as a message of its own (not joined).
+	// made; a joined message, with the tags of all its calls, when each
+	// has one.
 	Tag string
 }
 
@@ -155,10 +156,11 @@ type Options struct {
 	// chatID is a copy of fromMessageID in fromChatID. The relay uses it to
 	// keep replies threaded; an error is logged, the message stays sent.
 	OnCopied func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
-	// OnSent is told of each message a sendMessage with a Tag made on its
-	// own (a case's card, to be redrawn later); an error is logged, the
-	// message stays sent.
-	OnSent func(ctx context.Context, chatID int64, messageID int, tag string) error
+	// OnSent is told of each message tagged sendMessages made (a case's
+	// card, to be redrawn later): the tag of the call, or of each call a
+	// joined message carries, in order; an error is logged, the message
+	// stays sent.
+	OnSent func(ctx context.Context, chatID int64, messageID int, tags []string) error
 	// Preparer, when set, completes each call just before it is made and
 	// learns its answer: the forum's calls name their case's topic, whose
 	// thread exists only once an earlier call of the chat made it.

@@ -38,7 +38,8 @@ import (
 // A call leaves the outbox only after Telegram answered it (acks.go). A
 // copyMessage that went through is reported to OnCopied (the copy's id is in
 // Telegram's answer only) before the chat's next call is made; a tagged
-// sendMessage made on its own, to OnSent.
+// sendMessage (or a joined message all of whose calls are tagged), to
+// OnSent.
 
 // messageMethods count against Telegram's message limits.
 var messageMethods = map[string]bool{
@@ -157,7 +158,7 @@ type senderConfig struct {
 	concurrency int           // SendConcurrency
 	onBlocked   func(ctx context.Context, chatID int64) error
 	onCopied    func(ctx context.Context, chatID int64, messageID int, fromChatID int64, fromMessageID int) error
-	onSent      func(ctx context.Context, chatID int64, messageID int, tag string) error
+	onSent      func(ctx context.Context, chatID int64, messageID int, tags []string) error
 	preparer    Preparer
 }
 
@@ -553,8 +554,13 @@ func (s *sender) told(it *item) bool {
 	switch {
 	case it.o.Method == "copyMessage":
 		return s.cfg.onCopied != nil
-	case it.o.Method == "sendMessage" && it.o.Tag != "":
-		return s.cfg.onSent != nil && it.parts == nil
+	case it.o.Method == "sendMessage" && s.cfg.onSent != nil:
+		for _, x := range it.calls() {
+			if x.o.Tag == "" {
+				return false // a joined message is told whole or not at all
+			}
+		}
+		return true
 	}
 	return false
 }
@@ -573,7 +579,11 @@ func (s *sender) copied(ctx context.Context, it *item, result json.RawMessage) {
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		defer cancel()
-		if err := s.cfg.onSent(cctx, it.o.ChatID, r.MessageID, it.o.Tag); err != nil {
+		var tags []string
+		for _, x := range it.calls() {
+			tags = append(tags, x.o.Tag)
+		}
+		if err := s.cfg.onSent(cctx, it.o.ChatID, r.MessageID, tags); err != nil {
 			s.log.Warn("record sent message", "chat_id", it.o.ChatID, "message_id", r.MessageID, "err", err)
 		}
 		return
