@@ -102,15 +102,15 @@ func (c *turn) redrawCards(ctx context.Context, caseID int64) error {
 type drawer struct {
 	a      *App
 	views  map[int64]CaseView
+	files  map[int64]bool // views whose Files are counted
 	member map[int64]bool // a chat may show a case twice: announced, escalated
 }
 
 func (a *App) newDrawer() *drawer {
-	return &drawer{a: a, views: map[int64]CaseView{}, member: map[int64]bool{}}
+	return &drawer{a: a, views: map[int64]CaseView{}, files: map[int64]bool{}, member: map[int64]bool{}}
 }
 
-// view is a case as it stands, with the count of its files the card
-// shows; false when there is no such case any more.
+// view is a case as it stands; false when there is no such case any more.
 func (d *drawer) view(ctx context.Context, id int64) (CaseView, bool, error) {
 	if v, ok := d.views[id]; ok {
 		return v, true, nil
@@ -122,12 +122,23 @@ func (d *drawer) view(ctx context.Context, id int64) (CaseView, bool, error) {
 	if err != nil {
 		return CaseView{}, false, fmt.Errorf("case %d for its card: %w", id, err)
 	}
+	d.views[id] = v
+	return v, true, nil
+}
+
+// card is view with the count of the case's files, which the card shows
+// (read from the case's details, as the announcement does).
+func (d *drawer) card(ctx context.Context, id int64) (CaseView, bool, error) {
+	v, ok, err := d.view(ctx, id)
+	if err != nil || !ok || d.files[id] {
+		return v, ok, err
+	}
 	r, _, err := d.a.d.CaseFiles.Get(ctx, v.Code)
 	if err != nil {
 		return CaseView{}, false, fmt.Errorf("files of case %d: %w", id, err)
 	}
-	v.Files = len(r.Facts.Files) // said on the card, as the announcement does
-	d.views[id] = v
+	v.Files = len(r.Facts.Files)
+	d.views[id], d.files[id] = v, true
 	return v, true, nil
 }
 
@@ -151,7 +162,7 @@ next:
 		}
 		r := Reply{ChatID: s.ChatID, Lang: s.Lang, Edit: s.MessageID, Priority: PriorityNotice, Redraw: true}
 		for _, id := range s.Cases {
-			v, ok, err := d.view(ctx, id)
+			v, ok, err := d.card(ctx, id)
 			if err != nil {
 				return out, err
 			}
