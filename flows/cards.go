@@ -90,9 +90,6 @@ func (c *turn) redrawCards(ctx context.Context, caseID int64) error {
 	}
 	edits, err := c.a.newDrawer().edits(ctx, shown)
 	for _, r := range edits {
-		if r.ChatID == c.in.ChatID && r.Edit == c.in.MessageID && c.in.Kind == KindButton {
-			c.edit = 0 // this turn's own answer comes as a new message under it
-		}
 		c.send(r)
 	}
 	return err

@@ -558,7 +558,7 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		m.say(T("casework.take_closed", "Code", code, "Status", T("status.name."+v.Status)))
 		return nil
 	case v.Owner != 0 && v.Owner != m.UserID:
-		a.takenElsewhere(m, v)
+		m.say(a.takenBy(v)) // the card pressed is redrawn by the take itself (cards.go)
 		return nil
 	}
 	op := c.op()
@@ -578,7 +578,7 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		m.say(T("casework.take_yours", "Code", code))
 		return a.cardActions(ctx, c, m, v)
 	case !took:
-		a.takenElsewhere(m, v)
+		m.say(a.takenBy(v)) // the card pressed is redrawn by the take itself (cards.go)
 		return nil
 	}
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditTake, CaseID: v.ID}); err != nil {
@@ -605,13 +605,6 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		return err
 	}
 	return a.cardActions(ctx, c, m, v)
-}
-
-// takenElsewhere tells a member who would take a case that someone has it.
-// The card they pressed Take on is redrawn by the take itself (cards.go),
-// with the other cases of its message if it went out joined.
-func (a *App) takenElsewhere(m *member, v CaseView) {
-	m.say(a.takenBy(v))
 }
 
 // takenBy tells who has a case, by the display name they chose.
