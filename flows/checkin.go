@@ -633,7 +633,15 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				return c.checkinPrompt(ctx)
 			}
 		}
-		name, p := ParseName(v, maxName)
+		if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) || ParseUnknown(v) {
+			// "Да" sent twice, "не знаю": an answer, not a name.
+			c.say(T("checkin.name_answer_word"))
+			return c.checkinPrompt(ctx)
+		}
+		if rest, ok := withoutRelation(v); ok {
+			v = rest // "Муж, Рустам Алиев": a relative registers for them
+		}
+		name, p := ParseName(titleIfLower(v), maxName)
 		if p != nil {
 			c.say(*p)
 			return c.checkinPrompt(ctx)

@@ -529,6 +529,9 @@ func TestCheckinOutInMoreWords(t *testing.T) {
 		{"я в порядке", "checkin.out_ok"},
 		{"меня не задержали", "checkin.out_ok"},
 		{"I'm home, all good!", "checkin.out_ok"},
+		{"I'm out, all is fine", "checkin.out_ok"},
+		{"Everything's OK", "checkin.out_ok"},
+		{"Всё в норме, вышла", "checkin.out_ok"},
 		{"вышел, но без паспорта", "checkin.out_confirm"},
 		{"Меня задержали!", "checkin.held_offer"},
 	} {
@@ -551,6 +554,51 @@ func TestCheckinOutInMoreWords(t *testing.T) {
 		if tt.want == "checkin.held_offer" && !slices.Contains(buttonNames(r), "btn.volunteer_now") {
 			t.Errorf("%q: no volunteer now: %v", tt.typed, buttonNames(r))
 		}
+	}
+}
+
+// After the alarm, "I'm out" with more words is asked to press the button,
+// which now tells the people the alarm reached; it said that nobody would
+// be alarmed, when they had been.
+func TestCheckinOutInMoreWordsAfterTheAlarm(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	c := w.person(ckContact, "ru")
+	w.person(volunteerID, "en")
+	k := w.registerCheckin(p, "Чикаго", "Chicago", "12.03", "9:30")
+	w.inviteContact(p, c)
+	w.setClock(k.End.Add(5 * time.Hour))
+	w.tick()
+	w.tick()
+	w.tick()
+	if got, _ := w.deps.Checkins.Get(context.Background(), k.ID); got.Status != flows.CheckinAlarm {
+		t.Fatalf("no alarm: %+v", got)
+	}
+	cn := len(c.got)
+	r := p.send("I'm out, but they kept my passport")
+	expectTexts(t, r, "checkin.out_confirm_alarm")
+	if got := c.idsSince(cn); len(got) != 0 {
+		t.Fatalf("the contact was told %v before the person pressed", got)
+	}
+	expectTexts(t, p.press("btn.checkin_out"), "checkin.out_after_alarm")
+	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.out_contact" {
+		t.Fatalf("contact got %v", got)
+	}
+}
+
+// The name of the person going is read as the report reads a name: a
+// relative registering for them writes who they are first ("Муж, рустам
+// алиев": Рустам Алиев, as it is shown to the trusted contacts and in the
+// alarm's case), and "да" is an answer, not a name.
+func TestCheckinNameAsTyped(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	toCheckinName(t, p)
+	expectTexts(t, p.send("да"), "checkin.name_answer_word", "checkin.ask_name")
+	expectTexts(t, p.send("Муж, рустам алиев"), "checkin.ask_anumber")
+	expectTexts(t, p.send("не знаю"), "checkin.review")
+	if got := w.session(p.id).Checkin.Name; got != "Рустам Алиев" {
+		t.Errorf("name %q, want Рустам Алиев", got)
 	}
 }
 

@@ -63,7 +63,12 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 		// words kept for a volunteer. It was the greeting, and the alarm
 		// would have followed.
 		c.setSaid(false)
-		c.say(T("checkin.out_confirm"))
+		if k.Status == CheckinAlarm {
+			// The alarm went out: the button now tells those it told.
+			c.say(T("checkin.out_confirm_alarm"))
+		} else {
+			c.say(T("checkin.out_confirm"))
+		}
 		c.buttons = outOrHelp(k)
 		return true, nil
 	}
@@ -135,6 +140,12 @@ var outWords = map[string]bool{
 	"they let me go": true, "i was released": true, "released": true,
 	"i m good": true, "i am good": true, "i m safe": true, "i am safe": true, "i m home": true, "i am home": true,
 	"not detained": true, "i wasn t detained": true, "they didn t detain me": true, "i was not detained": true,
+	"все в норме": true, "все норм": true, "норм": true, "все супер": true, "все окей": true,
+	"все ok": true, "все хорошо я вышел": true, "все хорошо я вышла": true,
+	"all is fine": true, "all is good": true, "all is well": true, "all ok": true, "all okay": true,
+	"everything is fine": true, "everything s fine": true, "everything is ok": true, "everything s ok": true,
+	"everything is okay": true, "everything s okay": true, "everything is good": true, "everything s good": true,
+	"everything fine": true, "everything ok": true, "i m okay": true, "i am okay": true,
 }
 
 // heldWords say that the person is being detained (captionKey).

@@ -1177,6 +1177,8 @@ func TestNameAfterWhoTheyAre(t *testing.T) {
 		{"en", "my husband, jose garcia", "", "Jose Garcia", true},
 		{"ru", "иван петров", "Иван Петров", "", false},
 		{"ru", "Это моя жена — Мария Иванова", "Мария Иванова", "", true},
+		{"ru", "Брат, Иван Петров", "Иван Петров", "", true},
+		{"en", "Son Heung-min", "", "Son Heung-min", false},
 	} {
 		c := newChat(t, tt.lang)
 		startReport(c)

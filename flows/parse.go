@@ -631,18 +631,24 @@ var possessives = map[string]bool{"мой": true, "моя": true, "наш": true
 	"my": true, "our": true, "it's": true}
 
 // withoutRelation returns a name typed after who the person is to the
-// reporter ("Мой сын Алексей Смирнов", "my husband, Jose Garcia"): the
-// name, and true; false when the name begins otherwise.
+// reporter ("Мой сын Алексей Смирнов", "my husband, Jose Garcia", "Муж,
+// Рустам Алиев"): the name, and true; false when the name begins
+// otherwise. Without "мой" or "my" the relation word must be set off by a
+// comma, a colon or a dash: "Son" is a surname too.
 func withoutRelation(v string) (string, bool) {
 	f := strings.Fields(v)
 	i := 0
 	for i < len(f) && i < 2 && possessives[strings.ToLower(strings.Trim(f[i], ",:—–-"))] {
 		i++
 	}
-	if i == 0 || i >= len(f) || !relationWords[strings.ToLower(strings.Trim(f[i], ",:—–-"))] || i+1 >= len(f) {
+	if i >= len(f) || !relationWords[strings.ToLower(strings.Trim(f[i], ",:—–-"))] || i+1 >= len(f) {
 		return v, false
 	}
-	return strings.Trim(strings.Join(f[i+1:], " "), " ,:—–-"), true
+	if i == 0 && !strings.ContainsAny(f[0], ",:—–-") && strings.Trim(f[1], "—–-") != "" {
+		return v, false
+	}
+	rest := strings.Trim(strings.Join(f[i+1:], " "), " ,:—–-")
+	return rest, rest != ""
 }
 
 // titleIfLower writes a name typed all in small letters with capitals
