@@ -188,6 +188,13 @@ func TestOffices(t *testing.T) {
 	for _, tt := range []struct{ typed, want string }{
 		{"Chicago", "Chicago"}, {"чикаго", "Chicago"}, {"Нью-Йорк", "New York City"}, {"san fran", "San Francisco"},
 		{"Miramar", "Miami"}, {"Сан-Диего", "San Diego"}, {"Tukwila", "Seattle"}, {"Fort Snelling", "St. Paul"},
+		// Every office by its Russian name: these five were not found.
+		{"Феникс", "Phoenix"}, {"Филадельфия", "Philadelphia"}, {"Сиэтл", "Seattle"},
+		{"Солт-Лейк-Сити", "Salt Lake City"}, {"Сент-Пол", "St. Paul"},
+		// The city an office is known by, and short names typed alone:
+		// "в LA" gave Salt Lake City, "SF" and "NYC" nothing.
+		{"Minneapolis", "St. Paul"}, {"26 Federal Plaza", "New York City"},
+		{"SF", "San Francisco"}, {"в NYC", "New York City"}, {"DC", "Washington"},
 	} {
 		ms, err := o.Match(ctx, tt.typed, 3)
 		if err != nil {
@@ -204,6 +211,12 @@ func TestOffices(t *testing.T) {
 	// "MI" read as part of the name. Those letters alone are Michigan's.
 	if ms, _ := o.Match(ctx, "Майами", 3); len(ms) != 1 || ms[0].Name != "Miami" {
 		t.Errorf("Match(Майами) = %v, want Miami alone", ms)
+	}
+	for _, typed := range []string{"LA", "в LA", "ЛА"} {
+		// Los Angeles, and Louisiana's office: both are "LA".
+		if ms, _ := o.Match(ctx, typed, 3); len(ms) != 2 || ms[0].Name != "Los Angeles" || ms[1].Name != "New Orleans" {
+			t.Errorf("Match(%s) = %v, want Los Angeles, New Orleans", typed, ms)
+		}
 	}
 	if ms, _ := o.Match(ctx, "MI", 3); len(ms) != 1 || ms[0].Name != "Detroit" {
 		t.Errorf("Match(MI) = %v, want Detroit", ms)

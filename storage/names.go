@@ -278,6 +278,20 @@ func respell(w string) string {
 		return "houston"
 	case w == "takoma":
 		return "tacoma"
+	case w == "feniks" || w == "finiks":
+		return "phoenix"
+	case w == "filadelfiya":
+		return "philadelphia"
+	case w == "sietl":
+		return "seattle"
+	case w == "nyuark":
+		return "newark"
+	case w == "solt":
+		return "salt"
+	case w == "leyk":
+		return "lake"
+	case w == "siti":
+		return "city"
 	case strings.HasPrefix(w, "yuzhn"):
 		return "south"
 	case strings.HasPrefix(w, "severn"):

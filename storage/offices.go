@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,8 +25,22 @@ var _ flows.Offices = (*Offices)(nil)
 type Offices struct {
 	db      *sqlx.DB
 	offices []flows.Office
-	search  []string // the normalised search text of each office
-	primary []string // its name and city alone, which rank above its state
+	search  []string   // the normalised search text of each office
+	primary []string   // its name and city alone, which rank above its state
+	short   [][]string // its short names (officeAlso), matched whole
+}
+
+// officeAlso are other names people give an office: its city's
+// abbreviation, matched only whole (as trigrams, "la" matched Salt Lake
+// City), and the city the office is known by when it is not the one in the
+// list (the St. Paul office serves Minneapolis, from Fort Snelling).
+var officeAlso = map[string][]string{
+	"Los Angeles":   {"LA"},
+	"San Francisco": {"SF"},
+	"New York City": {"NYC", "Federal Plaza"},
+	"Washington":    {"DC"},
+	"Philadelphia":  {"Philly"},
+	"St. Paul":      {"Saint Paul", "Сент-Пол", "Minneapolis"},
 }
 
 // NewOffices reads the embedded list of field offices. Every office's time
@@ -51,12 +66,22 @@ func NewOffices(db *sqlx.DB) (*Offices, error) {
 		// (Michigan) matched "Miami" and offered Detroit. Typed alone,
 		// they name the state's offices (Match).
 		parts := []string{searchText(o.Name), searchText(o.City)}
+		var short []string
+		for _, a := range officeAlso[o.Name] {
+			if a := searchText(a); utf8.RuneCountInString(a) <= 3 {
+				short = append(short, a)
+			} else {
+				parts = append(parts, a)
+			}
+		}
+		primary := strings.Join(parts, " | ")
 		if n := stateName(o.State); n != "" {
 			parts = append(parts, searchText(n))
 		}
 		s.offices = append(s.offices, o)
 		s.search = append(s.search, strings.Join(parts, " | "))
-		s.primary = append(s.primary, strings.Join(parts[:2], " | "))
+		s.primary = append(s.primary, primary)
+		s.short = append(s.short, short)
 	}
 	return s, nil
 }
@@ -68,21 +93,29 @@ func officeCode(name string) string {
 }
 
 // Match returns up to n field offices that best match what someone typed,
-// best first: the office's name, its city, its state; a state's two
-// letters alone, its offices.
+// best first: the office's name, its city, its state. A short name alone
+// ("LA", "в NYC") gives its office, and a state's two letters its
+// offices: "LA" is Los Angeles, then New Orleans, in Louisiana.
 func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Office, error) {
 	q := searchText(query)
 	if n <= 0 || utf8.RuneCountInString(q) < 2 || utf8.RuneCountInString(q) > maxQueryRunes {
 		return nil, nil
 	}
-	if code := strings.ToUpper(strings.TrimSpace(query)); len(code) == 2 && stateName(code) != "" {
-		var out []flows.Office
+	var out []flows.Office
+	for i, o := range s.offices {
+		if slices.Contains(s.short[i], q) {
+			out = append(out, o)
+		}
+	}
+	if code := strings.ToUpper(q); len(code) == 2 && stateName(code) != "" {
 		for _, o := range s.offices {
-			if o.State == code && len(out) < n {
+			if o.State == code && !slices.Contains(out, o) {
 				out = append(out, o)
 			}
 		}
-		return out, nil
+	}
+	if len(out) > 0 {
+		return out[:min(n, len(out))], nil
 	}
 	var idx []int
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
@@ -98,7 +131,6 @@ func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Offic
 	if err != nil {
 		return nil, fmt.Errorf("match field offices: %w", err)
 	}
-	out := make([]flows.Office, 0, len(idx))
 	for _, i := range idx {
 		out = append(out, s.offices[i])
 	}
