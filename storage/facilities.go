@@ -40,6 +40,9 @@ func NewFacilities(db *sqlx.DB) *Facilities {
 // "stuart" for Stewart and "lousiana" for Louisiana; random text stays out.
 const matchThreshold = "0.45"
 
+// soundThreshold is matchThreshold for how names sound (soundText).
+const soundThreshold = "0.7"
+
 // maxMatches caps n in Match: a keyboard with more buttons helps nobody.
 const maxMatches = 20
 
@@ -106,10 +109,30 @@ func matchFacilities(ctx context.Context, tx *sqlx.Tx, q string, n int) ([]facil
 			CASE WHEN f.type IN ('CDF', 'SPC', 'DIGSA', 'Family', 'State') THEN 0 ELSE 1 END,
 			f.name
 		LIMIT $2`, q, n)
-	if err != nil {
+	if err != nil || len(rows) > 0 {
+		return rows, scrub(err)
+	}
+	// Nothing is spelt like the query: what sounds like it. A Russian
+	// spelling of an English name is often too far from it as letters
+	// ("Конро", konro: Conroe; "Пирсолл": Pearsall).
+	// Sounds are fewer than letters, so only a near-whole word counts:
+	// "Феникс" is not Folkston Annex.
+	sq := soundText(q)
+	if utf8.RuneCountInString(strings.ReplaceAll(sq, " ", "")) < 2 {
+		return nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = `+soundThreshold); err != nil {
 		return nil, scrub(err)
 	}
-	return rows, nil
+	err = tx.SelectContext(ctx, &rows, `
+		SELECT f.id, coalesce(f.code, '') AS code, f.name, f.city, f.state, coalesce(f.type, '') AS type
+		FROM facilities f
+		WHERE $1 <% f.search_sound AND f.active
+		ORDER BY word_similarity($1, f.search_sound) DESC,
+			CASE WHEN f.type IN ('CDF', 'SPC', 'DIGSA', 'Family', 'State') THEN 0 ELSE 1 END,
+			f.name
+		LIMIT $2`, sq, n)
+	return rows, scrub(err)
 }
 
 // Get returns one facility or ErrNotFound.
@@ -279,9 +302,9 @@ func csvError(err error) error {
 
 // seedFacilities loads the embedded directory when the facilities table is
 // empty, adds the embedded aliases that are missing, and brings the search
-// texts up to date. It is cheap when there is nothing to do, so it runs at
-// every start.
-func seedFacilities(ctx context.Context, tx *sqlx.Tx) error {
+// texts up to date (unless search is false). It is cheap when there is
+// nothing to do, so it runs at every start.
+func seedFacilities(ctx context.Context, tx *sqlx.Tx, search bool) error {
 	var count int
 	if err := tx.GetContext(ctx, &count, `SELECT count(*) FROM facilities`); err != nil {
 		return scrub(err)
@@ -309,7 +332,7 @@ func seedFacilities(ctx context.Context, tx *sqlx.Tx) error {
 	if err != nil {
 		return fmt.Errorf("read facility-aliases.csv: %w", err)
 	}
-	if err := insertAliases(ctx, tx, aliases); err != nil {
+	if err := insertAliases(ctx, tx, aliases); err != nil || !search {
 		return err
 	}
 	return refreshSearch(ctx, tx)
@@ -393,11 +416,16 @@ func refreshSearch(ctx context.Context, tx *sqlx.Tx) error {
 		// pg_trgm reads "|" as a word break; it only helps a person reading.
 		searches = append(searches, strings.Join(parts, " | "))
 	}
+	sounds := make([]string, len(searches))
+	for i, s := range searches {
+		sounds[i] = soundText(s)
+	}
 	_, err = tx.ExecContext(ctx, `
-		UPDATE facilities f SET search_name = v.search_name, search = v.search
-		FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, search_name, search)
-		WHERE f.id = v.id AND (f.search_name, f.search) IS DISTINCT FROM (v.search_name, v.search)`,
-		pq.Array(ids), pq.Array(names), pq.Array(searches))
+		UPDATE facilities f SET search_name = v.search_name, search = v.search, search_sound = v.search_sound
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS v(id, search_name, search, search_sound)
+		WHERE f.id = v.id
+			AND (f.search_name, f.search, f.search_sound) IS DISTINCT FROM (v.search_name, v.search, v.search_sound)`,
+		pq.Array(ids), pq.Array(names), pq.Array(searches), pq.Array(sounds))
 	if err != nil {
 		return fmt.Errorf("update facility search: %w", scrub(err))
 	}

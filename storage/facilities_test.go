@@ -86,6 +86,16 @@ func TestMatch(t *testing.T) {
 		{"pearsall", "STCDFTX"},
 		{"Prairieland", "PRLDCTX"},
 		{"aurora colorado", "DENICDF"},
+		// Russian spellings too far from the English as letters, found
+		// by how they sound: each found nothing.
+		{"Конро", "MTGPCTX"},
+		{"Бейкерсфилд", "CACFMES"},
+		{"Винн", "LAWINCI"},
+		{"Пирсолл", "STCDFTX"},
+		{"Калексико", "IRADFCA"},
+		{"Бродвью", "BSAHOLD"},
+		{"Глейдс", "GLADEFL"},
+		{"Пайк", "PIKCOPA"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

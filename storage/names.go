@@ -308,6 +308,46 @@ func respell(w string) string {
 	return w
 }
 
+// soundText writes a normalised search text (searchText) as it sounds,
+// roughly, so that an English name and its Russian spelling transliterated
+// come out alike: Conroe and "Конро" (konro) are both "knr", Bakersfield
+// and "Бейкерсфилд" (beykersfild) "bkrsfld", Winn and "Винн" "vn". Letters
+// that sound alike become one (c as k or s, x as ks, w as v, ph as f, th
+// as t, y as i), the vowels after a word's first letter go (Russian
+// writes the English a of Baker as "ей", the i of Pike as "ай"), and so do
+// doubled letters.
+func soundText(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = soundWord(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// soundReplacer spells the sounds of soundWord, longest first.
+var soundReplacer = strings.NewReplacer(
+	"ph", "f", "th", "t", "ck", "k", "qu", "kv", "q", "k", "x", "ks", "w", "v", "y", "i",
+	"ts", "s", "ce", "se", "ci", "si", "cy", "si", "ch", "ch", "c", "k",
+)
+
+func soundWord(w string) string {
+	w = soundReplacer.Replace(w)
+	var b strings.Builder
+	var last rune
+	for i, r := range w {
+		if i > 0 && strings.ContainsRune("aeiou", r) {
+			last = r
+			continue
+		}
+		if r == last {
+			continue
+		}
+		b.WriteRune(r)
+		last = r
+	}
+	return b.String()
+}
+
 // isFiller reports whether a normalised word is one that many facility names
 // share, in English or transliterated Russian, and so tells nothing apart.
 func isFiller(w string) bool {

@@ -73,6 +73,21 @@ func TestSearchText(t *testing.T) {
 	}
 }
 
+func TestSoundText(t *testing.T) {
+	for _, tt := range [][2]string{
+		{"conroe", "knr"}, {"konro", "knr"}, // Conroe, Конро
+		{"bakersfield", "bkrsfld"}, {"beykersfild", "bkrsfld"},
+		{"winn", "vn"}, {"vinn", "vn"},
+		{"francisco", "frnssk"}, {"frantsisko", "frnssk"},
+		{"elizabeth", "elzbt"}, {"elizabet", "elzbt"},
+		{"krome | miami", "krm | mm"}, {"pearsall", "prsl"}, {"pirsoll", "prsl"},
+	} {
+		if got := soundText(tt[0]); got != tt[1] {
+			t.Errorf("soundText(%q) = %q, want %q", tt[0], got, tt[1])
+		}
+	}
+}
+
 // TestEmbeddedData checks the embedded directory and that every alias names a
 // facility in it.
 func TestEmbeddedData(t *testing.T) {
