@@ -409,8 +409,31 @@ func factSteps(a *App) []*step {
 					[]Button{c.opt("again", "btn.facility_again")})
 				return []Text{T(id, "Query", q)}, rows, nil
 			},
-			parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+			parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 				x := &c.s.Draft.Facts
+				if _, rest, ok := yesNoLead(v); ok && !button {
+					v = rest // "да, первый", "no, Chicago": what follows answers
+				}
+				if key := captionKey(v); !button && (yesWords[key] || noWords[key] || ordinalOf(v) > 0) {
+					// "Yes" under the offices found is the one shown, "the
+					// second" its place, "no" keeps what was typed: none is
+					// an office to search for ("yes" was searched, and kept).
+					found, err := c.a.d.Offices.Match(ctx, x.OfficeText, officeMatches)
+					if err != nil {
+						return outcome{}, fmt.Errorf("match offices: %w", err)
+					}
+					n := ordinalOf(v)
+					switch {
+					case n > 0 && n <= len(found):
+						v, button = "o:"+found[n-1].Code, true
+					case n > 0 || yesWords[key] && len(found) > 1:
+						return wrong("parse.office_which")
+					case yesWords[key] && len(found) == 1:
+						v, button = "o:"+found[0].Code, true
+					default:
+						v, button = "keep", true
+					}
+				}
 				if !button {
 					if ParseUnknown(v) {
 						x.Office, x.OfficeText = "", ""

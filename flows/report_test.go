@@ -758,6 +758,47 @@ func TestCheckinOffice(t *testing.T) {
 	}
 }
 
+// Yes, no and a place typed under the offices found answer the list: they
+// were searched for as offices ("yes": no office has a similar name), and
+// a "yes" there kept as the office.
+func TestReportOfficeTypedAnswers(t *testing.T) {
+	t.Parallel()
+	toOffice := func(c *chat) {
+		startReport(c)
+		fillReport(c, []answer{
+			{send: "Maria Gonzalez", want: "ask.name_cyr"},
+			{press: "btn.skip", want: "ask.name_other"},
+			{press: "btn.dont_know", want: "ask.birth_date"},
+			{press: "btn.dont_know", want: "ask.birth_country"},
+			{press: "btn.dont_know", want: "ask.citizenship_plain"},
+			{press: "btn.dont_know", want: "ask.a_number"},
+			{press: "btn.dont_know", want: "ask.detained_on"},
+			{send: "2026-03-01", want: "ask.circumstance"},
+			{press: "circ.checkin", want: "ask.office"},
+		})
+	}
+	for _, tt := range []struct{ typed, answer, office, text, want string }{
+		{"Delaney Hall", "yes", "", "Delaney Hall", "ask.details"}, // none found: kept
+		{"Delaney Hall", "no", "", "Delaney Hall", "ask.details"},  // kept too
+		{"Chicago", "yes", "chicago", "", "ask.details"},           // the one shown
+		{"LA", "second", "new-orleans", "", "ask.details"},         // its place
+		{"LA", "yes", "", "LA", "parse.office_which"},              // which of two?
+		{"Нью-Йорк", "да, первый", "new-york-city", "", "ask.details"},
+		{"Нью-Йорк", "no, Chicago", "", "Chicago", "ask.office_pick"}, // a new search
+	} {
+		c := newChat(t, "en")
+		toOffice(c)
+		c.send(tt.typed)
+		r := c.send(tt.answer)
+		if got := textIDs(r); got[0] != tt.want {
+			t.Errorf("%q, then %q: %v, want %s", tt.typed, tt.answer, got, tt.want)
+		}
+		if f := c.session().Draft.Facts; f.Office != tt.office || f.OfficeText != tt.text {
+			t.Errorf("%q, then %q: office %q %q, want %q %q", tt.typed, tt.answer, f.Office, f.OfficeText, tt.office, tt.text)
+		}
+	}
+}
+
 // toANumber answers a report's questions up to the A-number, skipping
 // what may be skipped: in Russian with the name in Cyrillic, in English in
 // Latin.
