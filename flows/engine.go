@@ -845,6 +845,33 @@ func unknownLead(v string) (lead, rest string, ok bool) {
 	return lead, rest, lead != ""
 }
 
+// yesNoAbout reads a yes or a no followed only by words of the question
+// itself ("no lawyer", "нет адвоката" under "does the person have a
+// lawyer?", "yes he was moved"): the yes or no, and true. Words of three
+// letters or fewer ("he", "was") do not count either way.
+func (c *turn) yesNoAbout(ctx context.Context, st *step, v string) (string, bool) {
+	words := strings.Fields(captionKey(v))
+	if len(words) < 2 || len(words) > 8 || !yesWords[words[0]] && !noWords[words[0]] || hasDigit(v) {
+		return "", false
+	}
+	texts, _, err := st.prompt(ctx, c)
+	if err != nil || len(texts) == 0 {
+		return "", false
+	}
+	question := strings.Fields(captionKey(c.a.d.Labels.Button(c.s.Lang, texts[len(texts)-1])))
+	about := false
+	for _, w := range words[1:] {
+		if utf8.RuneCountInString(w) < 4 {
+			continue
+		}
+		if !slices.ContainsFunc(question, func(q string) bool { return sameWord(w, q) }) {
+			return "", false
+		}
+		about = true
+	}
+	return words[0], about
+}
+
 // yesNoLeadRe is a yes or a no set off at the head of a longer message:
 // "Да, его завтра депортируют", "no - he is at Krome".
 var yesNoLeadRe = regexp.MustCompile(`(?is)^\s*(да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*(\S.*)`)
@@ -927,6 +954,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
 				label, _ := c.labelOf(rows, c.stepPrefix()+value)
 				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
+				v, button = value, true
+			}
+		} else if lead, ok := c.yesNoAbout(ctx, st, v); ok && st.max == 0 && c.loosely() {
+			// "No lawyer", "нет адвоката": the no, and nothing more said.
+			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
 				v, button = value, true
 			}
 		}

@@ -386,6 +386,42 @@ func TestFindEndsWithTheCaseActions(t *testing.T) {
 	}
 }
 
+// A yes or no followed only by words of the question answers it: "no
+// lawyer" was kept for the volunteer and the question asked again. Words
+// that say more still do.
+func TestYesOrNoAboutTheQuestion(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, typed, want string
+		lawyer            bool
+	}{
+		{"en", "no lawyer", "ask.hearing", false},
+		{"ru", "нет адвоката", "ask.hearing", false},
+		{"en", "yes we have a lawyer", "ask.lawyer_name", true},
+		{"en", "no he is at Krome", "input.kept_use_buttons", false},
+	} {
+		c := newChat(t, tt.lang)
+		toBirthDate(c)
+		fillReport(c, []answer{
+			{press: "btn.dont_know", want: "ask.birth_country"},
+			{press: "btn.dont_know", want: "ask.citizenship_plain"},
+			{press: "btn.dont_know", want: "ask.a_number"},
+			{press: "btn.dont_know", want: "ask.detained_on"},
+			{send: "1.3.2026", want: "ask.circumstance"},
+			{press: "circ.raid_home", want: "ask.details"},
+			{press: "btn.skip", want: "ask.facility"},
+			{press: "btn.dont_know", want: "ask.transfer"},
+			{press: "yesno.no", want: "ask.lawyer"},
+		})
+		if got := textIDs(c.send(tt.typed)); got[0] != tt.want {
+			t.Errorf("%q at the lawyer question: %v, want %s", tt.typed, got, tt.want)
+		}
+		if got := c.session().Draft.HasLawyer; got != tt.lawyer {
+			t.Errorf("%q: a lawyer %v, want %v", tt.typed, got, tt.lawyer)
+		}
+	}
+}
+
 // On a phone the buttons under a question are easy to miss: people answer
 // in words. A typed caption is the press of its button, in either
 // language; what matches no caption, or two, is still refused.
