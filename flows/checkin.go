@@ -638,6 +638,10 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			c.say(T("checkin.name_answer_word"))
 			return c.checkinPrompt(ctx)
 		}
+		if isDayInWords(v) {
+			c.say(T("parse.name_date"))
+			return c.checkinPrompt(ctx)
+		}
 		if rest, ok := withoutRelation(v); ok {
 			v = rest // "Муж, Рустам Алиев": a relative registers for them
 		}

@@ -595,6 +595,7 @@ func TestCheckinNameAsTyped(t *testing.T) {
 	p := w.person(ckPerson, "ru")
 	toCheckinName(t, p)
 	expectTexts(t, p.send("да"), "checkin.name_answer_word", "checkin.ask_name")
+	expectTexts(t, p.send("завтра утром"), "parse.name_date", "checkin.ask_name")
 	expectTexts(t, p.send("Муж, рустам алиев"), "checkin.ask_anumber")
 	expectTexts(t, p.send("не знаю"), "checkin.review")
 	if got := w.session(p.id).Checkin.Name; got != "Рустам Алиев" {

@@ -386,6 +386,27 @@ func TestFindEndsWithTheCaseActions(t *testing.T) {
 	}
 }
 
+// A day in words or an A-number typed where a name is asked is not a name:
+// "завтра утром" was kept as the detained person's name and spelt "Zavtra
+// Utrom", and "A123456789" was kept as its Latin spelling.
+func TestNameIsNoDayAndNoNumber(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("завтра утром"), "parse.name_date", "ask.name")
+	c.expect(c.send("Рустам Алиев"), "ask.name_latin")
+	c.expect(c.send("нет"), "parse.name_type_it", "ask.name_latin")
+	c.expect(c.send("A123456789"), "parse.a_number_elsewhere", "ask.name_latin")
+	c.expect(c.send("Rustam Aliyev"), "ask.name_other")
+	if d := c.session().Draft; d.NameCyrillic != "Рустам Алиев" || d.NameLatin != "Rustam Aliyev" {
+		t.Errorf("names %q / %q", d.NameCyrillic, d.NameLatin)
+	}
+	e := newChat(t, "en")
+	startReport(e)
+	e.expect(e.send("Jose Garcia"), "ask.name_cyr")
+	e.expect(e.send("вчера вечером"), "parse.name_date", "ask.name_cyr")
+}
+
 // A yes or no followed only by words of the question answers it: "no
 // lawyer" was kept for the volunteer and the question asked again. Words
 // that say more still do.

@@ -150,6 +150,26 @@ func askCaller(id, caller string) func(context.Context, *turn) ([]Text, [][]Butt
 	}
 }
 
+// notAName says why a name typed is none: it has digits (an A-number, a
+// date: each has its own question) or is a day in words ("завтра утром",
+// "yesterday", taken for a name and spelt "Zavtra Utrom"); nil otherwise.
+func notAName(v string) *Text {
+	switch {
+	case hasDigit(v):
+		return problem("parse.name_digits")
+	case isDayInWords(v):
+		return problem("parse.name_date")
+	}
+	return nil
+}
+
+// isDayInWords reports whether v is a day near today in words, with or
+// without the time of day: "завтра утром", "this morning".
+func isDayInWords(v string) bool {
+	_, ok := relativeDay(strings.ToLower(strings.TrimSpace(v)))
+	return ok
+}
+
 // nameHead is the name at the head of a message that says more after it
 // (a number, a date): what comes before the first digit or a word that
 // begins the rest ("родился", "born"), without the punctuation and a lone
@@ -404,6 +424,12 @@ func unverifiedName(c *turn, r *Report) Text {
 // conversation a relative has with the bot.
 func reportSteps(a *App) []*step {
 	nameParser := func(v string) (string, *Text) { return ParseName(v, maxName) }
+	personName := func(v string) (string, *Text) {
+		if p := notAName(v); p != nil {
+			return "", p
+		}
+		return ParseName(v, maxName)
+	}
 	wordsParser := func(v string) (string, *Text) { return ParseWords(v, maxShort) }
 	countryParser := func(v string) (string, *Text) {
 		w, p := ParseWords(v, maxShort)
@@ -469,6 +495,9 @@ func reportSteps(a *App) []*step {
 			if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) || ParseUnknown(v) {
 				// "Yes" sent twice, "не знаю": an answer, not a name.
 				return wrong("parse.name_answer_word")
+			}
+			if p := notAName(v); p != nil {
+				return refused(p) // "завтра утром": an answer to come
 			}
 			if rest, ok := withoutRelation(v); ok {
 				// "Мой сын Алексей Смирнов": the name, and the words
@@ -592,7 +621,7 @@ func reportSteps(a *App) []*step {
 				// second message (it was taken for the Latin spelling).
 				return c.surnameAsked(r.NameCyrillic, v)
 			}
-			n, p := ParseName(v, maxName)
+			n, p := personName(v)
 			if p != nil {
 				return refused(p)
 			}
@@ -635,7 +664,7 @@ func reportSteps(a *App) []*step {
 			if !button && !ParseUnknown(v) && !hasCyrillic(v) && hasLetter(v) {
 				return wrong("parse.need_cyrillic")
 			}
-			return optional(func(r *Report) *string { return &r.NameCyrillic }, nameParser)(ctx, c, v, button)
+			return optional(func(r *Report) *string { return &r.NameCyrillic }, personName)(ctx, c, v, button)
 		},
 		answer: showText(func(r *Report) *string { return &r.NameCyrillic }),
 		next:   then(stepNameOther),
