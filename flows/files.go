@@ -57,9 +57,14 @@ func (c *turn) ownFile() bool {
 }
 
 // keepSaidFile keeps the file sent at the menu before the report began
-// (mediaAtMenu) as the report's first, once it is consented to.
+// (mediaAtMenu) as the report's first, once it is consented to, and the
+// text typed there among the words for the volunteer.
 func (c *turn) keepSaidFile() {
 	s := c.s
+	if s.SaidText != "" && s.Draft.FiledBy == 0 {
+		c.keepWords(s.SaidText)
+		s.SaidText = ""
+	}
 	if !s.SaidFile || s.Said == 0 || s.Draft.FiledBy != 0 {
 		return
 	}
@@ -76,6 +81,10 @@ func (c *turn) keepSaidFile() {
 func (c *turn) setSaid(file bool) {
 	c.s.Said, c.s.SaidFile, c.s.SaidMore = c.in.MessageID, file, nil
 	c.s.Album = c.in.Group
+	c.s.SaidText = ""
+	if !file && c.in.Kind == KindText {
+		c.s.SaidText = c.in.Text
+	}
 }
 
 // alsoSaid keeps a later file of the album sent with Said (SaidMore).

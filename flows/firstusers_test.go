@@ -386,6 +386,34 @@ func TestFindEndsWithTheCaseActions(t *testing.T) {
 	}
 }
 
+// What a relative typed at the menu before choosing to report ("брата
+// завтра депортируют, он в Krome") goes with the report, among the words
+// for the volunteer; it was lost. Refusing consent keeps nothing.
+func TestTextAtTheMenuGoesWithTheReport(t *testing.T) {
+	t.Parallel()
+	const said = "Здравствуйте, брата завтра депортируют, он в Krome"
+	c := newChat(t, "ru")
+	c.command("start", "")
+	c.expect(c.send(said), "menu.report_offer")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	if got := c.session().Draft.Facts.Said; got != "" {
+		t.Fatalf("kept before consent: %q", got)
+	}
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	if got := c.session().Draft.Facts.Said; got != said {
+		t.Errorf("the report's words: %q, want %q", got, said)
+	}
+
+	d := newChat(t, "ru")
+	d.command("start", "")
+	d.expect(d.send(said), "menu.report_offer")
+	d.press("btn.menu_report")
+	d.expect(d.press("btn.consent_no"), "report.no_consent")
+	if s := d.session(); s.SaidText != "" || s.Draft.Facts.Said != "" {
+		t.Errorf("kept after consent was refused: %q %q", s.SaidText, s.Draft.Facts.Said)
+	}
+}
+
 // A day in words or an A-number typed where a name is asked is not a name:
 // "завтра утром" was kept as the detained person's name and spelt "Zavtra
 // Utrom", and "A123456789" was kept as its Latin spelling.

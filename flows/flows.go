@@ -176,6 +176,10 @@ type Session struct {
 	// SaidFile says Said is a photo, a document or a voice message: a
 	// report begun then keeps it among its files (files.go).
 	SaidFile bool `json:"sf,omitempty"`
+	// SaidText is Said's text, when it was text: a report begun then
+	// keeps it among the words for the volunteer ("брата завтра
+	// депортируют, он в Krome" was lost when the relative chose to report).
+	SaidText string `json:"st,omitempty"`
 	// SaidMore are the other photos of an album sent with Said, and Album
 	// the last album seen: its photos after the first are kept without a
 	// reply each.
