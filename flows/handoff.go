@@ -376,8 +376,29 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 		if news != nil {
 			c.say(T("casework.news_offer"))
 			c.buttons = append(news, c.buttons...)
+			return true, nil
 		}
 	}
+	// From a friend who follows a case, "его уже депортировали?" is most
+	// likely about it: the case is a button away, and the volunteer reads
+	// it. It was only the offer to report a detention.
+	cases, err := a.d.Subscriptions.Followed(ctx, c.in.ChatID)
+	if err != nil || len(cases) == 0 {
+		return true, err
+	}
+	var rows [][]Button
+	for i, cs := range cases {
+		if i == followedShown {
+			break
+		}
+		rows = append(rows, []Button{caseButton(cs.Code)})
+	}
+	if len(cases) == 1 {
+		c.say(T("menu.follower_said", "Code", FormatCode(cases[0].Code)))
+	} else {
+		c.say(T("menu.follower_said_many"))
+	}
+	c.buttons = append(rows, c.buttons...)
 	return true, nil
 }
 

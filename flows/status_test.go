@@ -309,6 +309,22 @@ func TestFollowTyped(t *testing.T) {
 	expectTexts(t, friend.send("notify me"), "sub.done")
 }
 
+// A friend who follows a case and writes what sounds like a detention
+// ("его уже депортировали?") is most likely asking about that case: it is
+// a button away beside the offer to report, and a volunteer reads the
+// words. It got only the offer to report a detention.
+func TestFollowerAskingAboutTheCase(t *testing.T) {
+	t.Parallel()
+	_, c, friend := friendOfACase(t, "ru")
+	friend.send(c.Code)
+	friend.press("btn.subscribe")
+	r := friend.send("что с ним? его уже депортировали?")
+	expectTexts(t, r, "menu.report_offer", "menu.follower_said")
+	if got := buttonNames(r); len(got) == 0 || got[0] != "btn.mycase" || !slices.Contains(got, "btn.menu_volunteer") {
+		t.Errorf("buttons %v, want the case first and a volunteer", got)
+	}
+}
+
 // TestStatusViewHasNoPersonalData checks the rendered status view, in
 // both languages and at every status, against the case's stored personal
 // fields; the facility shows only when the reporter chose to share it.
