@@ -386,19 +386,7 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	if err != nil || len(cases) == 0 {
 		return true, err
 	}
-	var rows [][]Button
-	for i, cs := range cases {
-		if i == followedShown {
-			break
-		}
-		rows = append(rows, []Button{caseButton(cs.Code)})
-	}
-	if len(cases) == 1 {
-		c.say(T("menu.follower_said", "Code", FormatCode(cases[0].Code)))
-	} else {
-		c.say(T("menu.follower_said_many"))
-	}
-	c.buttons = append(rows, c.buttons...)
+	c.buttons = append(c.aboutFollowed(cases), c.buttons...)
 	return true, nil
 }
 

@@ -134,20 +134,28 @@ func (a *App) followerSaid(ctx context.Context, c *turn) (bool, error) {
 		return false, err
 	}
 	c.setSaid(false) // the volunteer it leads to reads it
+	c.buttons = append([][]Button{{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}}},
+		c.aboutFollowed(cases)...)
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return true, nil
+}
+
+// aboutFollowed says that what a follower wrote may be about the cases
+// they follow, and returns a button to each (up to followedShown).
+func (c *turn) aboutFollowed(cases []CaseStatus) [][]Button {
 	if len(cases) == 1 {
 		c.say(T("menu.follower_said", "Code", FormatCode(cases[0].Code)))
 	} else {
 		c.say(T("menu.follower_said_many"))
 	}
-	c.buttons = [][]Button{{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}}}
+	var rows [][]Button
 	for i, cs := range cases {
 		if i == followedShown {
 			break
 		}
-		c.buttons = append(c.buttons, []Button{caseButton(cs.Code)})
+		rows = append(rows, []Button{caseButton(cs.Code)})
 	}
-	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
-	return true, nil
+	return rows
 }
 
 // followedShown is how many followed cases followerSaid offers.
