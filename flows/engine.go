@@ -848,10 +848,12 @@ func unknownLead(v string) (lead, rest string, ok bool) {
 // yesNoAbout reads a yes or a no followed only by words of the question
 // itself ("no lawyer", "нет адвоката" under "does the person have a
 // lawyer?", "yes he was moved"): the yes or no, and true. Words of three
-// letters or fewer ("he", "was") do not count either way.
+// letters or fewer ("he", "was") do not count either way; a "but" says
+// more than yes or no ("no deportation yet but he was moved").
 func (c *turn) yesNoAbout(ctx context.Context, st *step, v string) (string, bool) {
 	words := strings.Fields(captionKey(v))
-	if len(words) < 2 || len(words) > 8 || !yesWords[words[0]] && !noWords[words[0]] || hasDigit(v) {
+	if len(words) < 2 || len(words) > 8 || !yesWords[words[0]] && !noWords[words[0]] || hasDigit(v) ||
+		slices.ContainsFunc(words, func(w string) bool { return contrastWords[w] }) {
 		return "", false
 	}
 	texts, _, err := st.prompt(ctx, c)
@@ -871,6 +873,10 @@ func (c *turn) yesNoAbout(ctx context.Context, st *step, v string) (string, bool
 	}
 	return words[0], about
 }
+
+// contrastWords turn a yes or a no into more than that (captionKey).
+var contrastWords = map[string]bool{"but": true, "however": true, "though": true, "although": true, "except": true,
+	"only": true, "но": true, "однако": true, "хотя": true, "зато": true, "только": true, "кроме": true}
 
 // yesNoLeadRe is a yes or a no set off at the head of a longer message:
 // "Да, его завтра депортируют", "no - he is at Krome".

@@ -448,6 +448,7 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		{"ru", "нет адвоката", "ask.hearing", false},
 		{"en", "yes we have a lawyer", "ask.lawyer_name", true},
 		{"en", "no he is at Krome", "input.kept_use_buttons", false},
+		{"en", "no lawyer but we are looking for one", "input.kept_use_buttons", false},
 	} {
 		c := newChat(t, tt.lang)
 		toBirthDate(c)
@@ -468,6 +469,15 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		if got := c.session().Draft.HasLawyer; got != tt.lawyer {
 			t.Errorf("%q: a lawyer %v, want %v", tt.typed, got, tt.lawyer)
 		}
+	}
+	// The first question lists three things: a no to one of them and a
+	// yes to another is not a no.
+	c := newChat(t, "en")
+	c.command("start", "")
+	c.press("btn.menu_report")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	if got := textIDs(c.send("no deportation yet but he was moved")); got[0] == "ask.name" {
+		t.Errorf("\"no deportation yet but he was moved\" read as no: %v", got)
 	}
 }
 
