@@ -874,6 +874,14 @@ func (c *turn) yesNoAbout(ctx context.Context, st *step, v string) (string, bool
 	return words[0], about
 }
 
+// noBut reports whether a no goes on with a "but": "нет, но его перевели"
+// under "deportation expected, moved, or a flight heard of?" is not a no,
+// and was taken for one.
+func noBut(lead, rest string) bool {
+	first, _, _ := strings.Cut(captionKey(rest), " ")
+	return noWords[captionKey(lead)] && contrastWords[first]
+}
+
 // contrastWords turn a yes or a no into more than that (captionKey).
 var contrastWords = map[string]bool{"but": true, "however": true, "though": true, "although": true, "except": true,
 	"only": true, "но": true, "однако": true, "хотя": true, "зато": true, "только": true, "кроме": true}
@@ -953,7 +961,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				}
 				v, button = value, true
 			}
-		} else if lead, _, ok := yesNoLead(v); ok && st.max == 0 && c.loosely() {
+		} else if lead, rest, ok := yesNoLead(v); ok && st.max == 0 && c.loosely() && !noBut(lead, rest) {
 			// "Yes, they said he will be deported tomorrow" under yes
 			// and no: the yes, said back, the words kept for the
 			// volunteer.

@@ -476,8 +476,10 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 	c.command("start", "")
 	c.press("btn.menu_report")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
-	if got := textIDs(c.send("no deportation yet but he was moved")); got[0] == "ask.name" {
-		t.Errorf("\"no deportation yet but he was moved\" read as no: %v", got)
+	for _, typed := range []string{"no deportation yet but he was moved", "нет, но его перевели в другой центр"} {
+		if got := textIDs(c.send(typed)); !slices.Equal(got, []string{"input.kept_use_buttons", "ask.triage"}) {
+			t.Errorf("%q at the first question: %v, want it kept and the buttons asked for", typed, got)
+		}
 	}
 }
 
