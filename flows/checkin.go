@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Check-in safety: most arrests the hotline sees happen at routine ICE
@@ -252,8 +253,57 @@ func (a *App) registerCheckin() {
 	h.flows[flowPhone] = func(ctx context.Context, c *turn) error { return c.phoneTyped(ctx) }
 	h.buttons[dataCheckin] = checkinButton
 	// First: "да, вышел" must not be taken for anything else.
-	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords, a.phoneInWords}, h.menuText...)
+	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords, a.phoneInWords, checkinInWords},
+		h.menuText...)
 	h.menuMedia = append([]func(context.Context, *turn) (bool, error){a.mediaDuringCheckin}, h.menuMedia...)
+}
+
+// checkinInWords answers a check-in to come told at the menu ("у мужа
+// завтра отметка в ICE", "I have a check-in next week") with the safety
+// line a button away, and a volunteer, who reads the words. Its "ICE" made
+// it the offer to report a detention, and no one had been detained. A
+// detention at a check-in ("забрали на отметке") is still that offer.
+func checkinInWords(_ context.Context, c *turn) (bool, error) {
+	if !mentionsCheckin(c.in.Text) || tellsOfDetention(withoutICE(c.in.Text)) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.checkin_offer"))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
+}
+
+// mentionsCheckin reports whether text speaks of an ICE check-in:
+// "отметка", "чекин", "check-in", "check in".
+func mentionsCheckin(s string) bool {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	for i, w := range words {
+		switch {
+		case strings.HasPrefix(w, "отметк") || strings.HasPrefix(w, "чекин") || strings.HasPrefix(w, "checkin"):
+			return true
+		case (w == "check" || w == "чек") && i+1 < len(words) && (words[i+1] == "in" || words[i+1] == "ин"):
+			return true
+		}
+	}
+	return false
+}
+
+// withoutICE is text without the words ICE and immigration, which a
+// check-in is told with as a detention is.
+func withoutICE(s string) string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	kept := words[:0]
+	for _, w := range words {
+		if w != "ice" && w != "айс" && w != "айсе" && !strings.HasPrefix(w, "immigration") &&
+			!strings.HasPrefix(w, "иммиграц") && !strings.HasPrefix(w, "миграцион") {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
 }
 
 // isCheckinFlow reports whether the session is in one of this feature's flows.

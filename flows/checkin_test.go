@@ -586,6 +586,30 @@ func TestCheckinOutInMoreWordsAfterTheAlarm(t *testing.T) {
 	}
 }
 
+// A check-in to come, told at the menu, gets the safety line a button
+// away: "у мужа завтра отметка в ICE" got the offer to report a detention
+// (for its "ICE"), "чекин завтра" the greeting. A detention at a check-in
+// is still the offer to report it.
+func TestCheckinToldAtTheMenu(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	for i, tt := range []struct{ lang, typed, want string }{
+		{"ru", "у мужа завтра отметка в ICE", "menu.checkin_offer"},
+		{"ru", "чекин завтра в 9", "menu.checkin_offer"},
+		{"en", "my husband has an ICE check-in tomorrow at 9am in Newark", "menu.checkin_offer"},
+		{"en", "I have a check in next week", "menu.checkin_offer"},
+		{"ru", "мужа забрали на отметке в ICE", "menu.report_offer"},
+		{"en", "he was detained at his check-in", "menu.report_offer"},
+	} {
+		p := w.person(ckPerson+int64(10+i), tt.lang)
+		p.command("start", "")
+		r := p.send(tt.typed)
+		expectTexts(t, r, tt.want)
+		if tt.want == "menu.checkin_offer" {
+			expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+		}
+	}
+}
+
 // The name of the person going is read as the report reads a name: a
 // relative registering for them writes who they are first ("Муж, рустам
 // алиев": Рустам Алиев, as it is shown to the trusted contacts and in the
