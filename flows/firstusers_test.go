@@ -1248,6 +1248,11 @@ func TestQuestionGetsItsPage(t *testing.T) {
 		{"где он находится?", "info.page.locator"},
 		{"как найти адвоката?", "menu.question"}, // two topics
 		{"что нам делать?", "menu.question"},
+		// Asking for something is asking, without a question mark: it
+		// got the greeting.
+		{"мне нужен адвокат", "info.page.legal"},
+		{"посоветуйте адвоката", "info.page.legal"},
+		{"I need a lawyer", "info.page.legal"},
 	} {
 		rs := p.send(tt.typed)
 		if len(rs) != 1 || describe(rs[0]) != tt.want {

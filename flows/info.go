@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Useful information: a contents page with a button per topic, each topic
@@ -36,12 +37,25 @@ var questionWords = []string{"как", "где", "что", "когда", "поч
 	"how", "where", "what", "when", "why", "can", "could", "is", "are", "do", "does", "who", "which"}
 
 // isQuestion reports whether text is a question: with its question mark,
-// or beginning with a question word.
+// beginning with a question word, or asking for something ("мне нужен
+// адвокат", "подскажите адвоката", "I need a lawyer").
 func isQuestion(text string) bool {
 	text = strings.ToLower(strings.TrimSpace(text))
 	first, _, _ := strings.Cut(text, " ")
-	return strings.Contains(text, "?") || slices.Contains(questionWords, strings.TrimRight(first, ",.!"))
+	if strings.Contains(text, "?") || slices.Contains(questionWords, strings.TrimRight(first, ",.!")) {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if slices.ContainsFunc(requestWords, func(p string) bool { return strings.HasPrefix(w, p) }) {
+			return true
+		}
+	}
+	return false
 }
+
+// requestWords begin the words that ask for something (lower case).
+var requestWords = []string{"нужен", "нужна", "нужно", "нужны", "ищу", "ищем", "подскаж", "посовет", "порекоменд",
+	"need", "looking", "recommend", "advise"}
 
 // question answers a question typed at the main menu — the bot cannot read
 // it — honestly, with the two places it has answers: a volunteer, and the
