@@ -1263,6 +1263,13 @@ func TestQuestionGetsItsPage(t *testing.T) {
 			t.Errorf("%q: no volunteer button: %v", tt.typed, names)
 		}
 	}
+	// How to see a case's status: the code is asked for, as "Check a
+	// case" asks; it was "the bot cannot read questions".
+	for i, typed := range []string{"как проверить статус дела?", "How do I check the status of a case?"} {
+		if rs := w.person(7101+int64(i), "ru").send(typed); len(rs) != 1 || describe(rs[0]) != "check.ask" {
+			t.Errorf("%q: %v, want check.ask", typed, describeAll(rs))
+		}
+	}
 }
 
 // A name typed after who the person is ("Мой сын Алексей Смирнов", "my

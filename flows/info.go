@@ -53,6 +53,18 @@ func isQuestion(text string) bool {
 	return false
 }
 
+// asksHowToCheck reports whether a question asks how to see a case's
+// status: "как проверить статус дела?", "how do I check the status?".
+func asksHowToCheck(text string) bool {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
+	has := func(prefixes ...string) bool {
+		return slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
+		})
+	}
+	return has("статус", "status") && has("провер", "узна", "посмотр", "check", "see", "find", "track")
+}
+
 // requestWords begin the words that ask for something (lower case).
 var requestWords = []string{"нужен", "нужна", "нужно", "нужны", "ищу", "ищем", "подскаж", "посовет", "порекоменд",
 	"need", "looking", "recommend", "advise"}
@@ -80,6 +92,13 @@ func (a *App) question(ctx context.Context, c *turn) (bool, error) {
 	// дальше?"): where it stands, and the volunteer who knows it.
 	if ok, err := a.casesStand(ctx, c, true); ok || err != nil {
 		return ok, err
+	}
+	if asksHowToCheck(c.in.Text) {
+		// "Как проверить статус дела?": the code is asked for, as the
+		// menu's "Check a case" does.
+		if fn := a.hooks.menu["check"]; fn != nil {
+			return true, fn(ctx, c)
+		}
 	}
 	c.say(T("menu.question"))
 	c.buttons = [][]Button{
