@@ -1391,7 +1391,8 @@ func TestThanksIsNotACode(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
 	_, _, rep := annasCase(w, "thanks")
-	for _, said := range []string{"ok thanks", "OK, thanks!", "Хорошо, спасибо", "got it, thank you", "ок спасибо большое"} {
+	for _, said := range []string{"ok thanks", "OK, thanks!", "Хорошо, спасибо", "got it, thank you", "ок спасибо большое",
+		"Спасибо вам большое!", "Огромное спасибо за помощь", "Thank you very much"} {
 		if rs := to(rep.send(said), cwReport); len(rs) != 1 || !has(rs, "menu.thanks") {
 			t.Errorf("%q: %v, want the thank-you answered", said, describeAll(rs))
 		}

@@ -195,8 +195,13 @@ func (a *App) casesStand(ctx context.Context, c *turn, info bool) (bool, error) 
 }
 
 // thanksWords are a thank-you, said alone.
-var thanksWords = []string{"спасибо", "спасибо большое", "большое спасибо", "спс", "благодарю", "спасибо вам",
-	"thanks", "thank you", "thank you so much", "thanks a lot", "thx", "ty"}
+var thanksWords = []string{"спасибо", "спс", "благодарю", "дякую", "thanks", "thank you", "thx", "ty"}
+
+// thanksMore are the words a thank-you may have around it: "спасибо вам
+// большое за помощь", "thank you so much for your help".
+var thanksMore = map[string]bool{"вам": true, "вас": true, "большое": true, "огромное": true, "за": true,
+	"помощь": true, "все": true, "всем": true, "щиро": true, "so": true, "very": true, "much": true, "a": true,
+	"lot": true, "many": true, "for": true, "your": true, "the": true, "help": true, "all": true}
 
 // okWords may come before a thank-you: "ok thanks", "хорошо, спасибо".
 var okWords = map[string]bool{"ok": true, "okay": true, "ок": true, "окей": true, "хорошо": true,
@@ -209,6 +214,7 @@ func isThanks(v string) bool {
 	for len(words) > 1 && okWords[words[0]] {
 		words = words[1:]
 	}
+	words = slices.DeleteFunc(words, func(w string) bool { return thanksMore[w] })
 	return slices.Contains(thanksWords, strings.Join(words, " "))
 }
 
