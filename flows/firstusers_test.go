@@ -414,6 +414,28 @@ func TestTextAtTheMenuGoesWithTheReport(t *testing.T) {
 	}
 }
 
+// An A-number sent alone at the menu is answered with what the bot does
+// with one (a report or a volunteer finds the person, a case is seen by
+// its code); it got the greeting, as if unread. A report then begun keeps
+// it for the volunteer.
+func TestANumberAtTheMenu(t *testing.T) {
+	t.Parallel()
+	for typed, kept := range map[string]string{"A 212-345-678": "A 212-345-678", "212345678": ""} { // digits alone are no words
+		c := newChat(t, "ru")
+		c.command("start", "")
+		r := c.send(typed)
+		c.expect(r, "menu.a_number")
+		if got := buttonNames(r); !slices.Equal(got, []string{"btn.menu_report", "btn.menu_volunteer", "btn.menu"}) {
+			t.Errorf("%q: buttons %v", typed, got)
+		}
+		c.press("btn.menu_report")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		if got := c.session().Draft.Facts.Said; got != kept {
+			t.Errorf("%q: kept for the volunteer %q, want %q", typed, got, kept)
+		}
+	}
+}
+
 // A day in words or an A-number typed where a name is asked is not a name:
 // "завтра утром" was kept as the detained person's name and spelt "Zavtra
 // Utrom", and "A123456789" was kept as its Latin spelling.

@@ -297,7 +297,7 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp)
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp, aNumberAtMenu)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
@@ -398,6 +398,18 @@ func (a *App) askedForHelp(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	c.offerTwoWays(T("menu.help_offer"))
+	return true, nil
+}
+
+// aNumberAtMenu answers an A-number sent alone at the main menu — a
+// relative's first message, often — with what the bot does with one: it
+// finds no one by it, a report or a volunteer does; a case is seen by its
+// code. It got the greeting, as if unread.
+func aNumberAtMenu(_ context.Context, c *turn) (bool, error) {
+	if !looksLikeANumber(c.in.Text) {
+		return false, nil
+	}
+	c.offerTwoWays(T("menu.a_number"))
 	return true, nil
 }
 
