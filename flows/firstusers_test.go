@@ -436,6 +436,23 @@ func TestANumberAtTheMenu(t *testing.T) {
 	}
 }
 
+// Someone lost at the menu ("ничего не понимаю", "how does this work?")
+// is told what the bot does and its commands, as /help tells; it got the
+// greeting again, or "the bot cannot read questions".
+func TestConfusedGetsHelp(t *testing.T) {
+	t.Parallel()
+	for _, typed := range []string{"ничего не понимаю", "Не работает!", "как это работает?", "I don't understand", "how does this work?"} {
+		c := newChat(t, "ru")
+		c.command("start", "")
+		c.expect(c.send(typed), "help.menu", "menu.choose")
+	}
+	c := newChat(t, "ru")
+	c.command("start", "")
+	if got := textIDs(c.send("телефон мужа не работает")); slices.Contains(got, "help.menu") {
+		t.Errorf("a phone that does not work got the bot's help: %v", got)
+	}
+}
+
 // A day in words or an A-number typed where a name is asked is not a name:
 // "завтра утром" was kept as the detained person's name and spelt "Zavtra
 // Utrom", and "A123456789" was kept as its Latin spelling.

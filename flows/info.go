@@ -15,7 +15,7 @@ const dataInfo = "i."
 
 func (a *App) registerInfo() {
 	a.hooks.menu["info"] = func(ctx context.Context, c *turn) error { return a.infoContents(c) }
-	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, a.question, thanked)
+	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, confused, a.question, thanked)
 	a.hooks.buttons[dataInfo] = func(ctx context.Context, c *turn, slug string) error {
 		switch {
 		case slug == "":
@@ -217,6 +217,36 @@ func isThanks(v string) bool {
 	words = slices.DeleteFunc(words, func(w string) bool { return thanksMore[w] })
 	return slices.Contains(thanksWords, strings.Join(words, " "))
 }
+
+// confused answers "ничего не понимаю", "не работает", "how does this
+// work?" at the main menu with what the bot does and its commands, as
+// /help does; it got the greeting again, or "the bot cannot read
+// questions".
+func confused(ctx context.Context, c *turn) (bool, error) {
+	key := " " + captionKey(c.in.Text) + " "
+	has := func(ws []string) bool {
+		return slices.ContainsFunc(ws, func(w string) bool { return strings.Contains(key, " "+w+" ") })
+	}
+	// "Не работает" is the bot's only alone or said of it: "телефон
+	// мужа не работает" is news.
+	broken := has(brokenWords) && (len(strings.Fields(key)) <= 3 || has(botWords))
+	if !broken && !has(confusedWords) {
+		return false, nil
+	}
+	c.say(c.help())
+	return true, c.show(ctx)
+}
+
+// confusedWords say the bot is not understood (captionKey).
+var confusedWords = []string{"не понимаю", "непонятно", "не понятно", "как это работает", "как этим пользоваться",
+	"как пользоваться", "что тут делать", "что здесь делать", "i don t understand", "don t understand",
+	"dont understand", "confused", "how does this work", "how do i use this", "how does it work"}
+
+// brokenWords say something does not work; botWords that it is the bot.
+var (
+	brokenWords = []string{"не работает", "не работают", "doesn t work", "does not work", "not working"}
+	botWords    = []string{"бот", "кнопки", "кнопка", "ничего", "bot", "button", "buttons", "nothing", "it"}
+)
 
 // thanked answers a thank-you at the main menu as a person would, rather
 // than with the greeting again.
