@@ -90,7 +90,8 @@ func (s *Facilities) Match(ctx context.Context, query string, n int) ([]flows.Fa
 // the cases that point at them, but nobody should pick them) whose search text contains something like the query (word
 // similarity, through the trigram index); they are ranked by that plus how
 // close the query is to the whole name or to one alias, so "krome" puts Krome
-// above facilities that are merely in Miami. Dedicated ICE facilities win
+// above facilities that are merely in Miami, plus how alike they sound, so
+// "Конро в Техасе" puts Conroe's above the rest of Texas. Dedicated ICE facilities win
 // ties over county jails, which hold far fewer of the people asked about.
 func matchFacilities(ctx context.Context, tx *sqlx.Tx, q string, n int) ([]facility, error) {
 	if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = `+matchThreshold); err != nil {
@@ -105,10 +106,10 @@ func matchFacilities(ctx context.Context, tx *sqlx.Tx, q string, n int) ([]facil
 			word_similarity($1, f.search) + greatest(
 				similarity($1, f.search_name),
 				(SELECT max(similarity($1, a.search)) FROM facility_aliases a WHERE a.facility_id = f.id)
-			) DESC,
+			) + word_similarity($3, f.search_sound) DESC,
 			CASE WHEN f.type IN ('CDF', 'SPC', 'DIGSA', 'Family', 'State') THEN 0 ELSE 1 END,
 			f.name
-		LIMIT $2`, q, n)
+		LIMIT $2`, q, n, soundText(q))
 	if err != nil || len(rows) > 0 {
 		return rows, scrub(err)
 	}

@@ -96,6 +96,9 @@ func TestMatch(t *testing.T) {
 		{"Бродвью", "BSAHOLD"},
 		{"Глейдс", "GLADEFL"},
 		{"Пайк", "PIKCOPA"},
+		// A state after "в", as Russian says it.
+		{"Стюарт в Джорджии", "STWRTGA"},
+		{"Конро в Техасе", "MTGPCTX"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

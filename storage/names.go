@@ -262,14 +262,22 @@ func respell(w string) string {
 		return "miami"
 	case w == "nyu":
 		return "new"
-	case w == "tehas":
+	// States as Russian says them, also after "в" ("в Техасе", "в
+	// Джорджии"): "Стюарт в Джорджии" found nothing.
+	case w == "tehas" || w == "tehase":
 		return "texas"
-	case w == "luiziana":
+	case w == "luiziana" || w == "luiziane":
 		return "louisiana"
-	case w == "kaliforniya":
+	case w == "kaliforniya" || w == "kalifornii":
 		return "california"
-	case w == "jorjiya":
+	case w == "jorjiya" || w == "jorjii":
 		return "georgia"
+	case w == "arizone":
+		return "arizona"
+	case w == "floride":
+		return "florida"
+	case w == "yorke":
+		return "york"
 	case w == "jersi":
 		return "jersey"
 	case w == "chikago":

@@ -57,6 +57,8 @@ func TestSearchText(t *testing.T) {
 		{"Тако́ма", "tacoma"},
 		{"Джена", "jena"},
 		{"Южная Луизиана", "south louisiana"},
+		{"в Техасе", "texas"},
+		{"в Нью-Йорке", "new york"},
 		{"OZARK COUNTY SHERIFF'S OFFICE", "ozark"},
 		{"FLORIDA SOFT-SIDED FACILITY", "florida soft sided"},
 		{"Ft. Lauderdale", "fort lauderdale"},
