@@ -970,10 +970,12 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
 				v, button = value, true
 			}
-		} else if lead, ok := c.yesNoAbout(ctx, st, v); ok && st.max == 0 && c.loosely() {
+		} else if st.max == 0 && c.loosely() {
 			// "No lawyer", "нет адвоката": the no, and nothing more said.
-			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
-				v, button = value, true
+			if lead, ok := c.yesNoAbout(ctx, st, v); ok {
+				if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
+					v, button = value, true
+				}
 			}
 		}
 	}
