@@ -412,6 +412,15 @@ func TestTextAtTheMenuGoesWithTheReport(t *testing.T) {
 	if s := d.session(); s.SaidText != "" || s.Draft.Facts.Said != "" {
 		t.Errorf("kept after consent was refused: %q %q", s.SaidText, s.Draft.Facts.Said)
 	}
+	// /forget at the menu erases what was typed there too.
+	e := newChat(t, "ru")
+	e.command("start", "")
+	e.expect(e.send(said), "menu.report_offer")
+	e.command("forget", "")
+	e.press("btn.forget_yes")
+	if s := e.session(); s.SaidText != "" || s.Said != 0 {
+		t.Errorf("kept after /forget: %q (message %d)", s.SaidText, s.Said)
+	}
 }
 
 // An A-number sent alone at the menu is answered with what the bot does

@@ -265,6 +265,9 @@ func (c *turn) forgetAnswer(ctx context.Context, v string) error {
 	if draft || c.isStatusFlow() || c.isCheckinFlow() {
 		c.reset()
 	}
+	// What they typed or sent at the menu, kept for a volunteer or a
+	// report to come, goes too.
+	c.s.Said, c.s.SaidFile, c.s.SaidMore, c.s.SaidText, c.s.NewsNote = 0, false, nil, "", ""
 	if erased.Reporter || erased.Cases > 0 || erased.Checkins > 0 {
 		c.say(T("forget.done"))
 		if erased.Reporter {
