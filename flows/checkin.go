@@ -832,6 +832,10 @@ var clockRe = regexp.MustCompile(`^(?:(?:в|во|к|около|примерно|
 // when it is not one.
 func ParseClock(s string) (hh, mm int, ok bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	switch strings.Join(strings.Fields(strings.Trim(s, ".!")), " ") {
+	case "полдень", "в полдень", "в 12 дня", "noon", "at noon", "midday", "at midday", "12 noon":
+		return 12, 0, true
+	}
 	if len(s) == 4 && isDigits(s) {
 		s = s[:2] + ":" + s[2:]
 	}
