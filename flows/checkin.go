@@ -253,7 +253,7 @@ func (a *App) registerCheckin() {
 	h.flows[flowPhone] = func(ctx context.Context, c *turn) error { return c.phoneTyped(ctx) }
 	h.buttons[dataCheckin] = checkinButton
 	// First: "да, вышел" must not be taken for anything else.
-	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords, a.phoneInWords, checkinInWords},
+	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords, a.phoneInWords, a.checkinInWords},
 		h.menuText...)
 	h.menuMedia = append([]func(context.Context, *turn) (bool, error){a.mediaDuringCheckin}, h.menuMedia...)
 }
@@ -262,10 +262,15 @@ func (a *App) registerCheckin() {
 // завтра отметка в ICE", "I have a check-in next week") with the safety
 // line a button away, and a volunteer, who reads the words. Its "ICE" made
 // it the offer to report a detention, and no one had been detained. A
-// detention at a check-in ("забрали на отметке") is still that offer.
-func checkinInWords(_ context.Context, c *turn) (bool, error) {
+// detention at a check-in ("забрали на отметке") is still that offer. A
+// member's words at the menu are most often for a person whose chat has
+// ended: they are told it went to nobody (memberNoChat).
+func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	if !mentionsCheckin(c.in.Text) || tellsOfDetention(withoutICE(c.in.Text)) {
 		return false, nil
+	}
+	if role, err := a.role(ctx, c.in.UserID); err != nil || role >= RoleVolunteer {
+		return false, err
 	}
 	c.setSaid(false)
 	c.say(T("menu.checkin_offer"))

@@ -609,6 +609,10 @@ func TestCheckinToldAtTheMenu(t *testing.T) {
 			expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
 		}
 	}
+	// A volunteer's words at the menu were for a person: they went to
+	// nobody, and the volunteer is told so.
+	v := w.person(volunteerID, "ru")
+	expectTexts(t, v.send("у него отметка завтра в 9"), "handoff.member_no_chat")
 }
 
 // The name of the person going is read as the report reads a name: a
