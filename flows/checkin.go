@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Check-in safety: most arrests the hotline sees happen at routine ICE
@@ -285,7 +284,7 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 // mentionsCheckin reports whether text speaks of an ICE check-in:
 // "отметка", "чекин", "check-in", "check in".
 func mentionsCheckin(s string) bool {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	words := lowerWords(s)
 	for i, w := range words {
 		switch {
 		case strings.HasPrefix(w, "отметк") || strings.HasPrefix(w, "чекин") || strings.HasPrefix(w, "checkin"):
@@ -300,7 +299,7 @@ func mentionsCheckin(s string) bool {
 // withoutICE is text without the words ICE and immigration, which a
 // check-in is told with as a detention is.
 func withoutICE(s string) string {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	words := lowerWords(s)
 	kept := words[:0]
 	for _, w := range words {
 		if w != "ice" && w != "айс" && w != "айсе" && !strings.HasPrefix(w, "immigration") &&

@@ -425,7 +425,7 @@ func (c *turn) offerTwoWays(t Text) {
 // for it ("спасибо за помощь").
 func pleadsForHelp(s string) bool {
 	plea := false
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+	for _, w := range lowerWords(s) {
 		switch {
 		case strings.HasPrefix(w, "спасиб") || strings.HasPrefix(w, "thank") || w == "thx" || strings.HasPrefix(w, "дяку"):
 			return false
@@ -491,10 +491,16 @@ func detentionWords() []string {
 	}
 }
 
+// lowerWords are the words of s in lower case, without what is not a
+// letter between them.
+func lowerWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
 // tellsOfDetention reports whether text reads like someone telling of a
 // detention: "my sister was taken", «брата задержали».
 func tellsOfDetention(s string) bool {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	words := lowerWords(s)
 	for _, w := range words {
 		if w == "ice" || w == "айс" {
 			return true

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"unicode"
 )
 
 // Useful information: a contents page with a button per topic, each topic
@@ -45,7 +44,7 @@ func isQuestion(text string) bool {
 	if strings.Contains(text, "?") || slices.Contains(questionWords, strings.TrimRight(first, ",.!")) {
 		return true
 	}
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+	for _, w := range lowerWords(text) {
 		if slices.ContainsFunc(requestWords, func(p string) bool { return strings.HasPrefix(w, p) }) {
 			return true
 		}
@@ -56,7 +55,7 @@ func isQuestion(text string) bool {
 // asksHowToCheck reports whether a question asks how to see a case's
 // status: "как проверить статус дела?", "how do I check the status?".
 func asksHowToCheck(text string) bool {
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
+	words := lowerWords(text)
 	has := func(prefixes ...string) bool {
 		return slices.ContainsFunc(words, func(w string) bool {
 			return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
