@@ -949,6 +949,8 @@ func TestMessageThatNamesAnAnswer(t *testing.T) {
 		{"en", "his lawyer told us yesterday", "lawyer", true},
 		{"ru", "адвокат сказал по телефону", "lawyer", true},
 		{"ru", "слышали от сотрудника ICE", "officer", false},
+		{"ru", "сказал офицер", "officer", false}, // "офицер ICE", as Russian speakers say
+		{"en", "the deportation officer", "officer", true},
 		{"en", "not the lawyer, someone else", "", true},
 	} {
 		c := newChat(t, tt.lang)
