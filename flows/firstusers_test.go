@@ -462,6 +462,24 @@ func TestConfusedGetsHelp(t *testing.T) {
 	}
 }
 
+// One name alone ("Рустам") is taken, with a word that the surname, typed
+// now, completes it: it was taken silently, and the ICE locator finds no
+// one without a surname. The surname typed next is asked about as one.
+func TestOneWordNameAsksForSurname(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("Рустам"), "parse.name_one_word", "ask.name_latin")
+	c.expect(c.send("алиев"), "parse.name_surname", "ask.name_latin")
+	c.expect(c.press("btn.name_join"), "parse.name_joined", "ask.name_latin")
+	if got := c.session().Draft.NameCyrillic; got != "Рустам Алиев" {
+		t.Errorf("name %q, want Рустам Алиев", got)
+	}
+	e := newChat(t, "en")
+	startReport(e)
+	e.expect(e.send("Jose Garcia"), "ask.name_cyr") // a whole name: no word
+}
+
 // A day in words or an A-number typed where a name is asked is not a name:
 // "завтра утром" was kept as the detained person's name and spelt "Zavtra
 // Utrom", and "A123456789" was kept as its Latin spelling.

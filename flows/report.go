@@ -518,6 +518,15 @@ func reportSteps(a *App) []*step {
 			} else {
 				r.NameLatin = n
 			}
+			if !split && len(strings.Fields(n)) == 1 {
+				// "Рустам": the surname typed next is asked about as
+				// one (surnameAfter); it was taken silently, and the
+				// locator finds no one without it.
+				return outcome{then: func(ctx context.Context, c *turn) error {
+					c.say(T("parse.name_one_word"))
+					return c.advance(ctx)
+				}}, nil
+			}
 			if !split {
 				return accepted()
 			}

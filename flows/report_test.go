@@ -1033,7 +1033,7 @@ func TestNameInTwoMessages(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
 	startReport(c)
-	c.expect(c.send("иван"), "ask.name_latin")
+	c.expect(c.send("иван"), "parse.name_one_word", "ask.name_latin")
 	r := c.send("петров")
 	c.expect(r, "parse.name_surname", "ask.name_latin")
 	if shown := c.rendered(r); !strings.Contains(shown, "«петров»") || !strings.Contains(shown, "«Иван Петров»") {
@@ -1052,7 +1052,7 @@ func TestNameInTwoMessages(t *testing.T) {
 	// A word that is not the surname: the name stays as it was.
 	word := newChat(t, "ru")
 	startReport(word)
-	word.expect(word.send("Иван"), "ask.name_latin")
+	word.expect(word.send("Иван"), "parse.name_one_word", "ask.name_latin")
 	word.expect(word.send("верно"), "parse.name_surname", "ask.name_latin")
 	word.expect(word.send("да"), "ask.name_other")
 	if s := word.session(); s.Draft.NameCyrillic != "Иван" || s.Draft.NameLatin != "Ivan" {
@@ -1062,7 +1062,7 @@ func TestNameInTwoMessages(t *testing.T) {
 	// The whole name typed again after the first name alone.
 	again := newChat(t, "ru")
 	startReport(again)
-	again.expect(again.send("Иван"), "ask.name_latin")
+	again.expect(again.send("Иван"), "parse.name_one_word", "ask.name_latin")
 	again.expect(again.send("Иван Петров"), "parse.name_surname", "ask.name_latin")
 	again.expect(again.press("btn.name_join"), "parse.name_joined", "ask.name_latin")
 	if s := again.session(); s.Draft.NameCyrillic != "Иван Петров" {
@@ -1071,7 +1071,7 @@ func TestNameInTwoMessages(t *testing.T) {
 
 	en := newChat(t, "en")
 	startReport(en)
-	en.expect(en.send("Jose"), "ask.name_cyr")
+	en.expect(en.send("Jose"), "parse.name_one_word", "ask.name_cyr")
 	en.expect(en.send("garcia lopez"), "parse.name_surname", "ask.name_cyr")
 	en.expect(en.press("btn.name_join"), "parse.name_joined", "ask.name_cyr")
 	en.expect(en.send("Maria"), "parse.need_cyrillic", "ask.name_cyr") // the name has two words now
@@ -1081,7 +1081,7 @@ func TestNameInTwoMessages(t *testing.T) {
 
 	skip := newChat(t, "en")
 	startReport(skip)
-	skip.expect(skip.send("Jose"), "ask.name_cyr")
+	skip.expect(skip.send("Jose"), "parse.name_one_word", "ask.name_cyr")
 	skip.expect(skip.send("no"), "ask.name_other")
 	if s := skip.session(); s.Draft.NameLatin != "Jose" {
 		t.Errorf("name %q after 'no', want Jose", s.Draft.NameLatin)
