@@ -577,6 +577,12 @@ func statusButton(ctx context.Context, c *turn, rest string) error {
 // the usual words.
 func typedFollow(ctx context.Context, c *turn) (bool, error) {
 	if c.s.Viewed == "" {
+		// "Отписаться" with no case just shown: every case the chat
+		// follows, as /stop. It got the greeting, and the messages went
+		// on. A bare "stop" may mean anything: not that.
+		if key := captionKey(c.in.Text); unfollowWords[key] && key != "stop" {
+			return true, c.stopFollowing(ctx)
+		}
 		return false, nil
 	}
 	rows := [][]Button{

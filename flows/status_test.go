@@ -307,6 +307,13 @@ func TestFollowTyped(t *testing.T) {
 	expectTexts(t, friend.send("Сообщать об изменениях"), "sub.done")
 	expectTexts(t, friend.send("не сообщать"), "sub.stopped")
 	expectTexts(t, friend.send("notify me"), "sub.done")
+	// Later, with no case just shown: "отписаться" stops the case the
+	// chat follows; it got the greeting and the messages went on.
+	friend.command("start", "")
+	expectTexts(t, friend.send("Отписаться"), "sub.stopped")
+	if got, err := friend.w.deps.Subscriptions.Followed(context.Background(), friend.id); err != nil || len(got) != 0 {
+		t.Errorf("still following %v (%v)", got, err)
+	}
 }
 
 // A friend who follows a case and writes what sounds like a detention
