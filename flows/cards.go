@@ -70,7 +70,7 @@ func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tags []stri
 		if err != nil || !ok {
 			return nil, err
 		}
-		if v.Owner != 0 || v.Closed() || v.Merged {
+		if settled(v) {
 			return d.edits(ctx, []CardShown{shown}) // changed since it was drawn
 		}
 	}
@@ -174,11 +174,15 @@ next:
 	return out, nil
 }
 
+// settled reports whether a case is no longer anyone's to take: owned,
+// closed or merged. Its card then has only Open.
+func settled(v CaseView) bool { return v.Owner != 0 || v.Closed() || v.Merged }
+
 // cardNow is a case's announced card as the case stands: with the
 // announcement's buttons while nobody has it, else only Open.
 func cardNow(v CaseView) ([]Text, [][]Button) {
 	texts, buttons := Card(v, CardAnnounce)
-	if v.Owner != 0 || v.Closed() || v.Merged {
+	if settled(v) {
 		buttons = [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
 	}
 	return texts, buttons

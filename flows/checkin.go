@@ -687,19 +687,8 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				return c.checkinPrompt(ctx)
 			}
 		}
-		if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) || ParseUnknown(v) {
-			// "Да" sent twice, "не знаю": an answer, not a name.
-			c.say(T("checkin.name_answer_word"))
-			return c.checkinPrompt(ctx)
-		}
-		if isDayInWords(v) {
-			c.say(T("parse.name_date"))
-			return c.checkinPrompt(ctx)
-		}
-		if rest, ok := withoutRelation(v); ok {
-			v = rest // "Муж, Рустам Алиев": a relative registers for them
-		}
-		name, p := ParseName(titleIfLower(v), maxName)
+		// "Муж, Рустам Алиев": a relative registers for them.
+		name, _, p := typedPersonName(v, "checkin.name_answer_word")
 		if p != nil {
 			c.say(*p)
 			return c.checkinPrompt(ctx)

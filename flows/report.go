@@ -163,6 +163,25 @@ func notAName(v string) *Text {
 	return nil
 }
 
+// typedPersonName reads a person's name typed where it is asked, in the
+// report and the check-in: not a yes or a "не знаю" sent there (said with
+// answerID), not a day or a number (notAName); without who the person is
+// before it ("Мой сын Алексей Смирнов", "Муж, Рустам Алиев": related is
+// true); with capitals where it was typed all in small letters.
+func typedPersonName(v, answerID string) (name string, related bool, p *Text) {
+	if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) || ParseUnknown(v) {
+		return "", false, problem(answerID)
+	}
+	if p := notAName(v); p != nil {
+		return "", false, p // "завтра утром": an answer to come
+	}
+	if rest, ok := withoutRelation(v); ok {
+		v, related = rest, true
+	}
+	name, p = ParseName(titleIfLower(v), maxName)
+	return name, related, p
+}
+
 // isDayInWords reports whether v is a day near today in words, with or
 // without the time of day: "завтра утром", "this morning".
 func isDayInWords(v string) bool {
@@ -492,25 +511,14 @@ func reportSteps(a *App) []*step {
 				}
 				split = true
 			}
-			if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) || ParseUnknown(v) {
-				// "Yes" sent twice, "не знаю": an answer, not a name.
-				return wrong("parse.name_answer_word")
-			}
-			if p := notAName(v); p != nil {
-				return refused(p) // "завтра утром": an answer to come
-			}
-			if rest, ok := withoutRelation(v); ok {
-				// "Мой сын Алексей Смирнов": the name, and the words
-				// for the volunteer (it was transliterated "Moi syn").
-				if !split && !c.filed() {
-					c.keepWords(whole)
-				}
-				v = rest
-			}
-			v = titleIfLower(v)
-			n, p := ParseName(v, maxName)
+			n, related, p := typedPersonName(v, "parse.name_answer_word")
 			if p != nil {
 				return refused(p)
+			}
+			if related && !split && !c.filed() {
+				// "Мой сын Алексей Смирнов": the words go to the
+				// volunteer (it was transliterated "Moi syn").
+				c.keepWords(whole)
 			}
 			r := &c.s.Draft
 			if hasCyrillic(n) {

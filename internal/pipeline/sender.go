@@ -521,8 +521,12 @@ func (s *sender) send(ctx context.Context, c *chatQ, it *item) {
 	}
 	if out == sentOK && len(made) > 0 && s.told(it) {
 		// Before finish, so the chat's next call waits until a reply to
-		// this copy can be threaded.
-		s.copied(ctx, it, made)
+		// this copy can be threaded, or this card redrawn.
+		if it.o.Method == "sendMessage" {
+			s.sent(ctx, it, made)
+		} else {
+			s.copied(ctx, it, made)
+		}
 	}
 	if out == dropBlocked && s.cfg.onBlocked != nil {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -565,29 +569,31 @@ func (s *sender) told(it *item) bool {
 	return false
 }
 
-// copied tells OnCopied which message a copyMessage call made, read from the
-// call's parameters and Telegram's answer, or OnSent which one a tagged
-// sendMessage made.
-func (s *sender) copied(ctx context.Context, it *item, result json.RawMessage) {
-	if it.o.Method == "sendMessage" {
-		var r struct {
-			MessageID int `json:"message_id"`
-		}
-		if json.Unmarshal(result, &r) != nil || r.MessageID == 0 {
-			s.log.Warn("sent message not recorded: unexpected answer", "chat_id", it.o.ChatID, "update_id", it.o.UpdateID)
-			return
-		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		var tags []string
-		for _, x := range it.calls() {
-			tags = append(tags, x.o.Tag)
-		}
-		if err := s.cfg.onSent(cctx, it.o.ChatID, r.MessageID, tags); err != nil {
-			s.log.Warn("record sent message", "chat_id", it.o.ChatID, "message_id", r.MessageID, "err", err)
-		}
+// sent tells OnSent which message a tagged sendMessage made (a joined
+// one, with the tags of all its calls, in order), read from Telegram's
+// answer.
+func (s *sender) sent(ctx context.Context, it *item, result json.RawMessage) {
+	var r struct {
+		MessageID int `json:"message_id"`
+	}
+	if json.Unmarshal(result, &r) != nil || r.MessageID == 0 {
+		s.log.Warn("sent message not recorded: unexpected answer", "chat_id", it.o.ChatID, "update_id", it.o.UpdateID)
 		return
 	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	var tags []string
+	for _, x := range it.calls() {
+		tags = append(tags, x.o.Tag)
+	}
+	if err := s.cfg.onSent(cctx, it.o.ChatID, r.MessageID, tags); err != nil {
+		s.log.Warn("record sent message", "chat_id", it.o.ChatID, "message_id", r.MessageID, "err", err)
+	}
+}
+
+// copied tells OnCopied which message a copyMessage call made, read from the
+// call's parameters and Telegram's answer.
+func (s *sender) copied(ctx context.Context, it *item, result json.RawMessage) {
 	var p struct {
 		ChatID     int64 `json:"chat_id"`
 		FromChatID int64 `json:"from_chat_id"`
