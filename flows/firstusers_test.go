@@ -632,6 +632,30 @@ func TestContactHereInWords(t *testing.T) {
 	}
 }
 
+// "Нет", "no phone" under "how can a volunteer reach you?" is this chat,
+// the one way left, and the reporter is told so. They were told the
+// contact was not understood, and asked for a number they do not have.
+func TestNoContactIsThisChat(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, none string }{
+		{"ru", "нет"}, {"ru", "Нет телефона"}, {"ru", "у меня нет телефона"}, {"ru", "нету номера"},
+		{"en", "no"}, {"en", "No phone"}, {"en", "I don't have a phone"}, {"en", "none"},
+	} {
+		c := newChat(t, tt.lang)
+		fillToReview(c)
+		c.expect(c.change("contact"), "ask.contact", "answer.current")
+		c.expect(c.send(tt.none), "contact.none_here", "ask.review")
+		if got := c.session().Draft.ReporterPhone; got != flows.ContactHere {
+			t.Errorf("%s %q: contact = %q, want this chat", tt.lang, tt.none, got)
+		}
+	}
+	// A word that is not a no is still not a contact.
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.change("contact")
+	c.expect(c.send("Мария"), "parse.contact", "ask.contact", "answer.current")
+}
+
 // An A-number typed ahead of its question is no country.
 func TestCountryIsWords(t *testing.T) {
 	t.Parallel()

@@ -309,7 +309,10 @@ func ordinalOf(v string) int {
 		"2": 2, "second": 2, "второй": 2, "вторая": 2, "второе": 2, "вторую": 2,
 		"3": 3, "third": 3, "третий": 3, "третья": 3, "третье": 3, "третью": 3}
 	n := 0
-	for _, w := range strings.Fields(captionKey(v)) {
+	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
+	})
+	for _, w := range words {
 		switch {
 		case places[w] > 0 && n == 0:
 			n = places[w]
@@ -1335,6 +1338,13 @@ func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outc
 		r.ReporterPhone = ContactHere // the button, in words
 		return accepted()
 	}
+	if r.FiledBy == 0 && noContact(v) {
+		// "нет", "no phone": this chat is the one way to reach them, and
+		// they are told so rather than asked for a number again.
+		r.ReporterPhone = ContactHere
+		c.say(T("contact.none_here"))
+		return accepted()
+	}
 	if u, ok := ParseUsername(Clean(v)); ok {
 		r.ReporterPhone = unconfirmed + u
 		return accepted()
@@ -1363,6 +1373,33 @@ var hereWords = map[string]bool{
 	"в telegram": true, "в этот чат": true, "этот чат": true, "в этом чате": true, "через бота": true,
 	"here": true, "write here": true, "write to me here": true, "telegram": true, "in telegram": true, "on telegram": true,
 	"this chat": true, "in this chat": true, "through the bot": true,
+}
+
+// noContact reports whether a typed contact says there is none: "нет",
+// "no", "нет телефона", "I don't have a phone".
+func noContact(v string) bool {
+	if ParseUnknown(v) {
+		return true
+	}
+	var rest []string
+	cut := false
+	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
+	})
+	for _, w := range words {
+		if phoneWords[w] {
+			cut = true
+			continue
+		}
+		rest = append(rest, w)
+	}
+	return cut && len(rest) > 0 && ParseUnknown(strings.Join(rest, " "))
+}
+
+// phoneWords name what is asked for in "no phone", "нет телефона".
+var phoneWords = map[string]bool{
+	"телефона": true, "телефон": true, "номера": true, "номер": true, "телефонного": true, "мобильного": true,
+	"phone": true, "a": true, "number": true, "mobile": true, "cell": true,
 }
 
 // contactNext is the step after the reporter's contact.
