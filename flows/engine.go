@@ -90,6 +90,12 @@ func refused(p *Text) (outcome, error) { return outcome{wrong: p}, nil }
 
 func accepted() (outcome, error) { return outcome{}, nil }
 
+// notAnAttempt are the refusals of a typed answer in which nothing of the
+// answer was found (no date, no contact, no country): words there are
+// something else the relative wanted told. A date too vague or a number
+// with the wrong letter is a try at the answer.
+var notAnAttempt = map[string]bool{"parse.date": true, "parse.contact": true, "parse.country": true}
+
 // turn is the handling of one input: the session it changes and the reply
 // it builds. Every turn ends in one reply, so that a chat never waits on
 // Telegram's per-chat limit for a second message.
@@ -1065,6 +1071,13 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			c.say(T("parse.a_number_elsewhere", "When", when))
 		} else {
 			c.say(*out.wrong)
+			// "He was at a Home Depot parking lot" under "when?": not
+			// the answer, but what the relative wanted told; a word or
+			// two is a try at the answer, not told.
+			if !button && notAnAttempt[out.wrong.ID] && len(strings.Fields(v)) >= 3 &&
+				!slices.ContainsFunc(c.texts, func(t Text) bool { return t.ID == "input.kept" }) && c.keepTyped(v) {
+				c.say(T("input.kept"))
+			}
 		}
 		if err := c.prompt(ctx, false); err != nil {
 			return err

@@ -488,6 +488,7 @@ func TestNameIsNoDayAndNoNumber(t *testing.T) {
 	c := newChat(t, "ru")
 	startReport(c)
 	c.expect(c.send("завтра утром"), "parse.name_date", "ask.name")
+	c.expect(c.send("В прошлую пятницу"), "parse.name_date", "ask.name")
 	c.expect(c.send("Рустам Алиев"), "ask.name_latin")
 	c.expect(c.send("нет"), "parse.name_type_it", "ask.name_latin")
 	c.expect(c.send("A123456789"), "parse.a_number_elsewhere", "ask.name_latin")
@@ -499,6 +500,11 @@ func TestNameIsNoDayAndNoNumber(t *testing.T) {
 	startReport(e)
 	e.expect(e.send("Jose Garcia"), "ask.name_cyr")
 	e.expect(e.send("вчера вечером"), "parse.name_date", "ask.name_cyr")
+	e.expect(e.send("Skip"), "ask.name_other")
+	// A name that is also a day's short name is a name.
+	e = newChat(t, "en")
+	startReport(e)
+	e.expect(e.send("Sun Wed"), "ask.name_cyr")
 }
 
 // A yes or no followed only by words of the question answers it: "no
@@ -654,6 +660,41 @@ func TestNoContactIsThisChat(t *testing.T) {
 	fillToReview(c)
 	c.change("contact")
 	c.expect(c.send("Мария"), "parse.contact", "ask.contact", "answer.current")
+}
+
+// Words typed under a question whose answer is not in them ("he was at a
+// Home Depot parking lot" under "when?") are what the relative wanted
+// told: they are kept for the volunteer, and the reporter is told so. They
+// were dropped with "I couldn't read that date". A try at the answer ("a
+// few days ago", TestUnknownCitizenshipAndDetentionDay) or a word or two
+// is not kept.
+func TestWordsUnderAQuestionAreKept(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, field, text, refusal, ask string }{
+		{"en", "detained_on", "he was at a home depot parking lot", "parse.date", "ask.detained_on"},
+		{"ru", "detained_on", "его забрали прямо с работы на стройке", "parse.date", "ask.detained_on"},
+		{"ru", "contact", "звоните сестре Марии вечером", "parse.contact", "ask.contact"},
+	} {
+		c := newChat(t, tt.lang)
+		fillToReview(c)
+		c.change(tt.field)
+		c.expect(c.send(tt.text), tt.refusal, "input.kept", tt.ask, "answer.current")
+		if said := c.session().Draft.Facts.Said; !strings.Contains(said, tt.text) {
+			t.Errorf("%q: kept %q", tt.text, said)
+		}
+	}
+	c := newChat(t, "en")
+	fillToReview(c)
+	c.change("detained_on")
+	c.expect(c.send("march"), "parse.date", "ask.detained_on", "answer.current")
+	if said := c.session().Draft.Facts.Said; said != "" {
+		t.Errorf("a try at the date kept: %q", said)
+	}
+	// A day is no country: the date of detention typed a question late.
+	c = newChat(t, "en")
+	fillToReview(c)
+	c.change("birth_country")
+	c.expect(c.send("last tuesday"), "parse.country", "ask.birth_country", "answer.current")
 }
 
 // An A-number typed ahead of its question is no country.

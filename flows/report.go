@@ -183,10 +183,21 @@ func typedPersonName(v, answerID string) (name string, related bool, p *Text) {
 }
 
 // isDayInWords reports whether v is a day near today in words, with or
-// without the time of day: "завтра утром", "this morning".
+// without the time of day: "завтра утром", "this morning", "last Tuesday".
 func isDayInWords(v string) bool {
-	_, ok := relativeDay(strings.ToLower(strings.TrimSpace(v)))
-	return ok
+	v = strings.ToLower(strings.TrimSpace(v))
+	if _, ok := relativeDay(v); ok {
+		return true
+	}
+	// "Last Tuesday", "в пятницу", written out: "Sun" or "Mon" may be a
+	// name.
+	if _, ok := weekdayDate(v, time.Time{}, false); ok {
+		return slices.ContainsFunc(strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) }), func(w string) bool {
+			_, day := weekdays[w]
+			return day && utf8.RuneCountInString(w) >= 5
+		})
+	}
+	return false
 }
 
 // nameHead is the name at the head of a message that says more after it
@@ -309,10 +320,7 @@ func ordinalOf(v string) int {
 		"2": 2, "second": 2, "второй": 2, "вторая": 2, "второе": 2, "вторую": 2,
 		"3": 3, "third": 3, "третий": 3, "третья": 3, "третье": 3, "третью": 3}
 	n := 0
-	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\'' && r != '’'
-	})
-	for _, w := range words {
+	for _, w := range strings.Fields(captionKey(v)) {
 		switch {
 		case places[w] > 0 && n == 0:
 			n = places[w]
@@ -455,9 +463,10 @@ func reportSteps(a *App) []*step {
 	wordsParser := func(v string) (string, *Text) { return ParseWords(v, maxShort) }
 	countryParser := func(v string) (string, *Text) {
 		w, p := ParseWords(v, maxShort)
-		if p == nil && hasDigit(w) {
-			// No country's name has a digit: an A-number or a date typed
-			// ahead of its question.
+		if p == nil && (hasDigit(w) || isDayInWords(w)) {
+			// No country's name has a digit or is a day ("last
+			// Tuesday"): an A-number or a date typed ahead of its
+			// question.
 			return "", problem("parse.country")
 		}
 		return Country(w), p
