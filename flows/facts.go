@@ -186,6 +186,20 @@ func factText(name, askID string, max int, field func(*Facts) *string, next func
 	}
 }
 
+// otherNames makes the other spellings of a name refuse what is no name, as
+// the name's own questions do: "1975" there is the birth year typed a
+// question early, "в пятницу" a day (notAName). They were kept as a
+// spelling.
+func otherNames(st *step) *step {
+	st.parse = optional(func(r *Report) *string { return &r.Facts.NameOther }, func(v string) (string, *Text) {
+		if p := notAName(v); p != nil {
+			return "", p
+		}
+		return ParseText(v, maxName)
+	})
+	return st
+}
+
 // withYes sets the text a bare "да" gets at the step (step.yes).
 func withYes(st *step, id string) *step {
 	st.yes = id
@@ -313,7 +327,7 @@ func factSteps(a *App) []*step {
 			},
 			next: then(stepName),
 		},
-		factText(stepNameOther, "ask.name_other", maxName, func(f *Facts) *string { return &f.NameOther }, then(stepBirthDate)),
+		otherNames(factText(stepNameOther, "ask.name_other", maxName, func(f *Facts) *string { return &f.NameOther }, then(stepBirthDate))),
 		choice(stepTransfer, "ask.transfer", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Transferred },
 			func(c *turn) string {
 				if c.s.Draft.Facts.Transferred == "yes" {

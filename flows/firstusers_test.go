@@ -690,6 +690,16 @@ func TestWordsUnderAQuestionAreKept(t *testing.T) {
 	if said := c.session().Draft.Facts.Said; said != "" {
 		t.Errorf("a try at the date kept: %q", said)
 	}
+	// A year is no other spelling of the name: the date of birth typed a
+	// question early.
+	c = newChat(t, "en")
+	fillToReview(c)
+	c.change("name_other")
+	c.expect(c.send("1975"), "parse.name_digits", "ask.name_other")
+	c.expect(c.send("Karlos Mendosa"), "ask.review")
+	if got := c.session().Draft.Facts.NameOther; got != "Karlos Mendosa" {
+		t.Errorf("other spellings %q", got)
+	}
 	// A day is no country: the date of detention typed a question late.
 	c = newChat(t, "en")
 	fillToReview(c)
