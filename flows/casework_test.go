@@ -215,6 +215,28 @@ func sameAnnouncements(a, b map[int64][]flows.Reply) bool {
 
 // TestTakeCaseRace: ten volunteers press "Take the case" at once: one owns
 // it, nine are told who has it, the reporter is told once and never who.
+// "/take K7M4-Q9XP": /take is for a chat in the queue (a number), but a
+// case's code can mean only the case, and it is taken, as /take_case does.
+// The volunteer was told to give a chat's number. A number is still a
+// chat.
+func TestTakeWithACaseCode(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "take-code", 0)
+	w.person(cwReport, "ru").received()
+	anna := w.person(cwVol, "en")
+	rs := anna.command("take", strings.ToLower(code))
+	if mine := to(rs, cwVol); !has(mine, "casework.took") {
+		t.Fatalf("/take CODE: %v, want the case taken", describeAll(mine))
+	}
+	if told := to(rs, cwReport); len(told) != 1 {
+		t.Errorf("reporter told %d times, want once", len(told))
+	}
+	if mine := to(anna.command("take", "17"), cwVol); has(mine, "casework.took") || has(mine, "casework.take_usage") {
+		t.Errorf("/take 17: %v, want a chat's answer", describeAll(mine))
+	}
+}
+
 func TestTakeCaseRace(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)

@@ -189,6 +189,11 @@ func (a *App) queueLine(c *turn, w Waiting) Text {
 // takeCommand is /take <ticket>.
 func (a *App) takeCommand(ctx context.Context, c *turn, m *member, arg string) error {
 	n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(arg), "#"), 10, 64)
+	if _, code := NormalizeCode(arg); err != nil && code && mayEver(m.Role, ActTakeCase) {
+		// "/take K7M4-Q9XP": a case's code, so the case is meant (chats
+		// in the queue have numbers), as /take_case takes it.
+		return a.takeCase(ctx, c, m, arg)
+	}
 	if err != nil || n <= 0 {
 		m.say(T("handoff.take_usage"))
 		return nil

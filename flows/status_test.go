@@ -660,8 +660,8 @@ func TestFind(t *testing.T) {
 			}
 		}
 	}
-	expectTexts(t, vol.command("find", "A999-999-999"), "find.none", "menu.choose")
-	expectTexts(t, vol.command("find", ""), "find.usage", "menu.choose")
+	expectTexts(t, vol.command("find", "A999-999-999"), "find.none")
+	expectTexts(t, vol.command("find", ""), "find.usage")
 	expectTexts(t, vol.press("btn.case_status"), "update.pick")
 }
 
@@ -740,10 +740,10 @@ func TestFindIsAuditedAndLimited(t *testing.T) {
 
 	expectTexts(t, vol.command("find", "A 012-345-678"), "find.card")
 	expectTexts(t, vol.command("find", c.Code), "find.card")
-	expectTexts(t, vol.command("find", "A 999-999-999"), "find.none", "menu.choose")
-	expectTexts(t, vol.command("find", "A 999-999-998"), "find.none", "menu.choose")
-	expectTexts(t, vol.command("find", "A 999-999-997"), "find.none", "check.wait", "menu.choose")
-	expectTexts(t, vol.command("find", c.Code), "check.wait", "menu.choose")
+	expectTexts(t, vol.command("find", "A 999-999-999"), "find.none")
+	expectTexts(t, vol.command("find", "A 999-999-998"), "find.none")
+	expectTexts(t, vol.command("find", "A 999-999-997"), "find.none", "check.wait")
+	expectTexts(t, vol.command("find", c.Code), "check.wait")
 
 	var rows []struct {
 		Actor  string `db:"actor"`

@@ -808,6 +808,16 @@ func (c *turn) caseButtons(code string) {
 	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
 }
 
+// againInFlow asks again the question of the flow the chat is in, if any:
+// at the menu, a volunteer's search answered is the whole reply, without
+// the relatives' menu under it.
+func (c *turn) againInFlow(ctx context.Context) error {
+	if c.s.Flow == "" {
+		return nil
+	}
+	return c.again(ctx)
+}
+
 // find shows volunteers the cases with a code or an A-number: the report,
 // the status and the recent timeline with internal notes to those the
 // authorisation table lets see the case's personal data (each such view
@@ -827,7 +837,7 @@ func (c *turn) find(ctx context.Context, arg string) error {
 	}
 	if code == "" && an == "" && !isName(arg) {
 		c.say(T("find.usage"))
-		return c.again(ctx)
+		return c.againInFlow(ctx)
 	}
 	wait, err := c.a.d.FindLimiter.Allow(ctx, c.in.UserID)
 	if err != nil {
@@ -835,7 +845,7 @@ func (c *turn) find(ctx context.Context, arg string) error {
 	}
 	if wait > 0 {
 		c.say(tryLaterText(wait))
-		return c.again(ctx)
+		return c.againInFlow(ctx)
 	}
 	// Every search is audited, hit or miss: the kind of query and the
 	// count, never the code, A-number or name searched for.
@@ -874,7 +884,7 @@ func (c *turn) find(ctx context.Context, arg string) error {
 		if wait > 0 {
 			c.say(tryLaterText(wait))
 		}
-		return c.again(ctx)
+		return c.againInFlow(ctx)
 	}
 	if len(files) > findMax {
 		c.say(T("find.more").Plural(len(files)))
