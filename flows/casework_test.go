@@ -237,6 +237,30 @@ func TestTakeWithACaseCode(t *testing.T) {
 	}
 }
 
+// "/case" with no code from a volunteer talking with nobody offers the open
+// cases they own, a button each that opens it; with none, where the code
+// goes. They were told they talk with nobody.
+func TestCaseWithoutACode(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, _ := annasCase(w, "case-no-code")
+	mine := to(anna.command("case", ""), cwVol)
+	if len(mine) != 1 || describe(mine[0]) != "handoff.case_which" {
+		t.Fatalf("/case: %v, want the cases to choose from", describeAll(mine))
+	}
+	if b := mine[0].Buttons; len(b) != 1 || !strings.Contains(w.cat.Render("en", b[0][0].Text), flows.FormatCode(code)) {
+		t.Fatalf("/case: buttons %+v, want Anna's case", b)
+	}
+	opened := to(anna.press(mine[0].Buttons[0][0].Data), cwVol)
+	if len(opened) == 0 || !strings.Contains(w.cat.Render("en", opened[0].Texts...), flows.FormatCode(code)) {
+		t.Errorf("pressed: %v, want the case's card", describeAll(opened))
+	}
+	boris := w.person(cwOffDuty, "en") // owns no case
+	if rs := to(boris.command("case", ""), cwOffDuty); len(rs) != 1 || describe(rs[0]) != "handoff.case_usage" {
+		t.Errorf("/case from a volunteer with no case: %v", describeAll(rs))
+	}
+}
+
 func TestTakeCaseRace(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)

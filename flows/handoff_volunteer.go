@@ -350,6 +350,26 @@ func (a *App) sayStillHeld(ctx context.Context, m *member) error {
 	return nil
 }
 
+// casesToOpen answers /case without a code from a volunteer talking with
+// nobody: the open cases they own, a button each, or where the code goes.
+// They were told they talk with nobody, as if /case were only for a chat.
+func (a *App) casesToOpen(ctx context.Context, m *member) error {
+	mine, _, err := a.d.Casework.Board(ctx, BoardQuery{Filter: FilterMine, User: m.UserID, Limit: whichMax})
+	if err != nil {
+		return fmt.Errorf("cases of %d: %w", m.UserID, err)
+	}
+	if len(mine) == 0 {
+		m.say(T("handoff.case_usage"))
+		return nil
+	}
+	m.say(T("handoff.case_which"))
+	for _, v := range mine {
+		m.buttons = append(m.buttons, []Button{{Text: T("btn.case_open", "Code", FormatCode(v.Code)),
+			Data: dataCase + ":" + cwOpen + ":" + v.Code}})
+	}
+	return nil
+}
+
 // caseCommand is /case: the case of the active chat in full, for the
 // volunteer who holds it; /case <code> any case, for those the
 // authorisation table lets see it (coordinators and admins, or the
@@ -362,6 +382,13 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 			code = strings.TrimSpace(arg)
 		}
 	} else {
+		held, err := a.d.Queue.Held(ctx, m.UserID, "")
+		if err != nil {
+			return fmt.Errorf("chats of %d: %w", m.UserID, err)
+		}
+		if len(held) == 0 {
+			return a.casesToOpen(ctx, m)
+		}
 		p, err := a.active(ctx, m)
 		if err != nil || p == nil {
 			return err
