@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -282,14 +283,23 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 }
 
 // mentionsCheckin reports whether text speaks of an ICE check-in:
-// "отметка", "чекин", "check-in", "check in".
+// "отметка", "чекин", "check-in", "check in", ISAP (the supervision whose
+// check-ins they are); "an ICE appointment", "явка в ICE" with ICE or
+// immigration named (a doctor's appointment is none).
 func mentionsCheckin(s string) bool {
 	words := lowerWords(s)
+	ice := slices.ContainsFunc(words, func(w string) bool {
+		return w == "ice" || w == "айс" || w == "ero" || strings.HasPrefix(w, "immigration") || strings.HasPrefix(w, "иммиграц") ||
+			strings.HasPrefix(w, "миграцион")
+	})
 	for i, w := range words {
 		switch {
-		case strings.HasPrefix(w, "отметк") || strings.HasPrefix(w, "чекин") || strings.HasPrefix(w, "checkin"):
+		case strings.HasPrefix(w, "отметк") || strings.HasPrefix(w, "чекин") || strings.HasPrefix(w, "checkin") || w == "isap":
 			return true
 		case (w == "check" || w == "чек") && i+1 < len(words) && (words[i+1] == "in" || words[i+1] == "ин"):
+			return true
+		case ice && (strings.HasPrefix(w, "appointment") || w == "appt" || strings.HasPrefix(w, "явк") ||
+			w == "явиться" || w == "явится" || w == "прийти" || w == "идти"):
 			return true
 		}
 	}

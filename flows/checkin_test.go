@@ -598,6 +598,11 @@ func TestCheckinToldAtTheMenu(t *testing.T) {
 		{"ru", "чекин завтра в 9", "menu.checkin_offer"},
 		{"en", "my husband has an ICE check-in tomorrow at 9am in Newark", "menu.checkin_offer"},
 		{"en", "I have a check in next week", "menu.checkin_offer"},
+		{"en", "i have an ice appointment tomorrow and im scared", "menu.checkin_offer"},
+		{"en", "my ISAP appointment is on monday", "menu.checkin_offer"},
+		{"ru", "мужа вызвали на явку в ICE", "menu.checkin_offer"},
+		{"ru", "мне завтра идти в иммиграционную службу, боюсь", "menu.checkin_offer"},
+		{"en", "I have a doctor's appointment, can someone call me back", "menu.greeting"},
 		{"ru", "мужа забрали на отметке в ICE", "menu.report_offer"},
 		{"en", "he was detained at his check-in", "menu.report_offer"},
 	} {

@@ -195,6 +195,9 @@ func TestOffices(t *testing.T) {
 		// "в LA" gave Salt Lake City, "SF" and "NYC" nothing.
 		{"Minneapolis", "St. Paul"}, {"26 Federal Plaza", "New York City"},
 		{"SF", "San Francisco"}, {"в NYC", "New York City"}, {"DC", "Washington"},
+		// A place inside a sentence: the words around it hid it.
+		{"the office on broadway in manhattan", "New York City"}, {"в Манхэттене", "New York City"},
+		{"the ICE building downtown in Chicago, on Congress", "Chicago"},
 	} {
 		ms, err := o.Match(ctx, tt.typed, 3)
 		if err != nil {

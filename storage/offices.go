@@ -37,7 +37,7 @@ type Offices struct {
 var officeAlso = map[string][]string{
 	"Los Angeles":   {"LA"},
 	"San Francisco": {"SF"},
-	"New York City": {"NYC", "Federal Plaza"},
+	"New York City": {"NYC", "Federal Plaza", "Manhattan", "Манхэттен"},
 	"Washington":    {"DC"},
 	"Philadelphia":  {"Philly"},
 	"St. Paul":      {"Saint Paul", "Сент-Пол", "Minneapolis"},
@@ -101,6 +101,32 @@ func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Offic
 	if n <= 0 || utf8.RuneCountInString(q) < 2 || utf8.RuneCountInString(q) > maxQueryRunes {
 		return nil, nil
 	}
+	out, err := s.match(ctx, q, n)
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	// "The office on Broadway in Manhattan": the words around the place
+	// drown it in the whole. Each word of four letters or more is looked
+	// for alone, and what they find is offered in the order of the words.
+	for _, w := range strings.Fields(q) {
+		if utf8.RuneCountInString(w) < 4 || len(out) >= n {
+			continue
+		}
+		found, err := s.match(ctx, w, n)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range found {
+			if !slices.Contains(out, o) && len(out) < n {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
+
+// match is Match for a normalised query.
+func (s *Offices) match(ctx context.Context, q string, n int) ([]flows.Office, error) {
 	var out []flows.Office
 	for i, o := range s.offices {
 		if slices.Contains(s.short[i], q) {
