@@ -215,8 +215,9 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerCheckin()
 	a.registerForum()
 	// Last: text at the menu that nothing above took may be a reporter's
-	// news, or about a case someone follows.
-	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords, a.followerSaid)
+	// news, about a case someone follows, or, from a person whose ICE
+	// check-in is going on, about that.
+	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords, a.followerSaid, a.duringCheckin)
 	return a, nil
 }
 

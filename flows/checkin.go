@@ -697,6 +697,12 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				return c.checkinPrompt(ctx)
 			}
 		}
+		if selfWords[captionKey(v)] {
+			// "Me", "я сама": the person registers for themselves. The
+			// name was "Me", shown to the trusted contacts.
+			c.say(T("checkin.name_self"))
+			return c.checkinPrompt(ctx)
+		}
 		// "Муж, Рустам Алиев": a relative registers for them.
 		name, _, p := typedPersonName(v, "checkin.name_answer_word")
 		if p != nil {
@@ -1031,6 +1037,15 @@ func (c *turn) saveCheckin(ctx context.Context) error {
 
 // officeText names a check-in's office.
 func (c *turn) officeText(k Checkin) Text { return officeOf(c.a.d.Offices, k) }
+
+// selfWords answer "the name of the person going" with themselves
+// (captionKey).
+var selfWords = map[string]bool{
+	"me": true, "myself": true, "i": true, "i am": true, "i m": true, "it s me": true, "its me": true, "me myself": true,
+	"for me": true, "for myself": true, "i am going": true, "i m going": true, "i go": true, "mine": true, "my own": true,
+	"я": true, "я сам": true, "я сама": true, "сам": true, "сама": true, "это я": true, "я же": true, "мне": true,
+	"себе": true, "для себя": true, "на себя": true, "я иду": true, "иду я": true, "моя": true, "мой": true, "моя отметка": true,
+}
 
 func officeOf(offices Offices, k Checkin) Text {
 	if k.OfficeCode != "" {

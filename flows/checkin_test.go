@@ -558,6 +558,50 @@ func TestCheckinOutInMoreWords(t *testing.T) {
 	}
 }
 
+// Words at the menu while one's check-in goes on ("im inside now, they
+// told me to wait") are about it: they get the "out" and "help" buttons,
+// and are kept for the volunteer "help" leads to. They got the greeting
+// and the offer to report a detention. Before the check-in begins, the
+// menu answers as before.
+func TestCheckinWordsWhileItGoesOn(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	k := w.registerCheckin(p, "Chicago", "Chicago", "12.03", "9:30")
+	if got := textIDs(p.send("they told me to wait")); slices.Contains(got, "checkin.during") {
+		t.Errorf("the day before: %v", got)
+	}
+	w.setClock(k.Start.Add(30 * time.Minute))
+	r := p.do(flows.Input{Kind: flows.KindText, Text: "im inside now, they told me to wait", MessageID: 4300})
+	expectTexts(t, r, "checkin.during")
+	if got := buttonNames(r); strings.Join(got, " ") != "btn.checkin_out btn.checkin_help btn.menu" {
+		t.Errorf("buttons %v", got)
+	}
+	if got := w.session(p.id).Said; got != 4300 {
+		t.Errorf("kept message %d, want 4300", got)
+	}
+	expectTexts(t, p.press("btn.checkin_help"), "checkin.help_offer")
+	got, err := w.deps.Checkins.Get(context.Background(), k.ID)
+	if err != nil || got.Status != flows.CheckinActive {
+		t.Errorf("check-in %+v, %v: want it going on", got, err)
+	}
+}
+
+// The person going writes their own name: "me" or "я сама" is asked for
+// it. The name was "Me", and the trusted contacts read "Me asks you to be
+// a trusted contact".
+func TestCheckinNameMe(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	for i, tt := range []struct{ lang, self, name string }{{"en", "me", "Maria Lopez"}, {"ru", "Я сама", "Мария Лопес"}} {
+		p := w.person(ckPerson+int64(i), tt.lang)
+		toCheckinName(t, p)
+		expectTexts(t, p.send(tt.self), "checkin.name_self", "checkin.ask_name")
+		expectTexts(t, p.send(tt.name), "checkin.ask_anumber")
+		if got := w.session(p.id).Checkin.Name; got != tt.name {
+			t.Errorf("name %q, want %q", got, tt.name)
+		}
+	}
+}
+
 // After the alarm, "I'm out" with more words is asked to press the button,
 // which now tells the people the alarm reached; it said that nobody would
 // be alarmed, when they had been.

@@ -97,6 +97,22 @@ func (a *App) mediaDuringCheckin(ctx context.Context, c *turn) (bool, error) {
 	return true, nil
 }
 
+// duringCheckin answers text at the menu that nothing else took, from a
+// person whose check-in has begun: "I'm inside now, they told me to wait"
+// is about it. It got the greeting and the offer to report a detention,
+// and nothing about the check-in going on. The words are kept for the
+// volunteer "I need help" leads to.
+func (a *App) duringCheckin(ctx context.Context, c *turn) (bool, error) {
+	k, ok, err := a.begun(ctx, c)
+	if !ok || err != nil {
+		return false, err
+	}
+	c.setSaid(false)
+	c.say(T("checkin.during", "Office", officeOf(a.d.Offices, k)))
+	c.buttons = append(outOrHelp(k), []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return true, nil
+}
+
 // begun returns the user's check-in that has begun and is open; ok is
 // false when there is none.
 func (a *App) begun(ctx context.Context, c *turn) (Checkin, bool, error) {
