@@ -14,7 +14,7 @@ const dataInfo = "i."
 
 func (a *App) registerInfo() {
 	a.hooks.menu["info"] = func(ctx context.Context, c *turn) error { return a.infoContents(c) }
-	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, confused, a.question, thanked)
+	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, confused, a.followerAsked, a.question, thanked)
 	a.hooks.buttons[dataInfo] = func(ctx context.Context, c *turn, slug string) error {
 		switch {
 		case slug == "":

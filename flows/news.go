@@ -140,6 +140,29 @@ func (a *App) followerSaid(ctx context.Context, c *turn) (bool, error) {
 	return true, nil
 }
 
+// followerAsked is followerSaid for words about a person ("что случилось?
+// она не отвечает на звонки", "what happened to him?") from someone who
+// follows a case, before the hotline's pages answer their topic: a trusted
+// contact after the alarm got the page on phone calls from detention.
+// A question with no one in it ("как позвонить в центр?") still gets its
+// page.
+func (a *App) followerAsked(ctx context.Context, c *turn) (bool, error) {
+	words := lowerWords(c.in.Text)
+	if !slices.ContainsFunc(words, func(w string) bool { return personWords[w] }) &&
+		!strings.Contains(captionKey(c.in.Text), "что случилось") && !strings.Contains(captionKey(c.in.Text), "what happened") {
+		return false, nil
+	}
+	return a.followerSaid(ctx, c)
+}
+
+// personWords are the words for a person someone writes about: he, she,
+// him, her; он, она, его, её, ему, ей, им, ним, нему, ней, неё.
+var personWords = map[string]bool{
+	"he": true, "she": true, "him": true, "her": true, "his": true, "they": true, "them": true,
+	"он": true, "она": true, "его": true, "её": true, "ее": true, "ему": true, "ей": true, "ним": true,
+	"нему": true, "ней": true, "неё": true, "нее": true, "нем": true, "нём": true, "они": true, "их": true,
+}
+
 // aboutFollowed says that what a follower wrote may be about the cases
 // they follow, and returns a button to each (up to followedShown).
 func (c *turn) aboutFollowed(cases []CaseStatus) [][]Button {

@@ -330,6 +330,17 @@ func TestFollowerAskingAboutTheCase(t *testing.T) {
 	if got := buttonNames(r); len(got) == 0 || got[0] != "btn.mycase" || !slices.Contains(got, "btn.menu_volunteer") {
 		t.Errorf("buttons %v, want the case first and a volunteer", got)
 	}
+	// Words about the person, on a topic the hotline has a page on: the
+	// case and a volunteer, not the page on phone calls from detention.
+	r = friend.send("что случилось? она не отвечает на звонки")
+	expectTexts(t, r, "menu.follower_said")
+	if got := buttonNames(r); !slices.Contains(got, "btn.menu_volunteer") || !slices.Contains(got, "btn.mycase") {
+		t.Errorf("buttons %v, want a volunteer and the case", got)
+	}
+	// A question with no one in it still gets its page.
+	if got := textIDs(friend.send("как положить деньги на телефонный счёт?")); len(got) == 0 || !strings.HasPrefix(got[0], "info.page.") {
+		t.Errorf("a question on calls: %v, want its page", got)
+	}
 }
 
 // TestStatusViewHasNoPersonalData checks the rendered status view, in
