@@ -1010,17 +1010,43 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 	if send == "" {
 		t.Fatalf("no button to send it to %s: %v", second, rs)
 	}
+	// It tells of a transfer: taken as one (the case becomes urgent), and
+	// the place it names looked up. It was sent as words alone.
 	rs = rep.press(send)
-	if !has(to(rs, cwReport), "casework.news_saved") {
-		t.Fatalf("sent: %v", describeAll(rs))
+	if got := describeAll(to(rs, cwReport)); !slices.Equal(got, []string{"casework.news_read_as+update.moved_pick"}) {
+		t.Fatalf("sent: %v, want the transfer's facility asked", got)
 	}
-	if got := to(rs, cwVol); len(got) != 1 || !strings.Contains(w.cat.Render("en", got[0].Texts...), news) {
-		t.Errorf("the owner got %v", describeAll(got))
+	conroe := ""
+	for _, row := range rs[0].Buttons {
+		if strings.Contains(row[0].Label, "Conroe") {
+			conroe = row[0].Data
+		}
+	}
+	if conroe == "" {
+		t.Fatalf("Conroe not offered: %+v", rs[0].Buttons)
+	}
+	if rs = rep.press(conroe); !has(to(rs, cwReport), "casework.news_saved") {
+		t.Fatalf("Conroe pressed: %v", describeAll(rs))
+	}
+	if got := to(rs, cwVol); len(got) != 1 || !strings.Contains(w.cat.Render("en", got[0].Texts...), news) ||
+		!strings.Contains(w.cat.Render("en", got[0].Texts...), "Conroe") {
+		t.Errorf("the owner got %v: %s", describeAll(got), w.cat.Render("en", got[0].Texts...))
+	}
+	if v := mustView(t, w, second); !slices.Contains(v.Urgent, flows.UrgentTransfer) {
+		t.Errorf("case after the transfer: %+v, want urgent", v.Urgent)
 	}
 	// The button works once.
-	if rs := rep.press(send); has(rs, "casework.news_saved") {
+	if rs := rep.press(send); has(rs, "casework.news_saved") || has(rs, "update.moved_pick") {
 		t.Errorf("the same news sent twice: %v", describeAll(rs))
 	}
+	// No place after the verb: the facility is asked.
+	rep.command("news", "")
+	rep.send(strings.ToLower(second))
+	rs = to(rep.send("перевели. Суд 5 мая"), cwReport)
+	if got := describeAll(rs); !slices.Equal(got, []string{"casework.news_read_as+casework.news_fac"}) {
+		t.Errorf("a transfer with no place: %v", got)
+	}
+	rep.press(dataOf(rs, "btn.update_cancel"))
 
 	// After the status of one case, the offer is for that case alone.
 	rep.command("check", first)

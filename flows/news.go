@@ -89,11 +89,79 @@ func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string, fil
 	c.s.Flow, c.s.Step = flowNews, stepNewsKind
 	c.s.Nonce = nonceOf(c.a.d.NewID())
 	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: caseID, Code: code}
+	if note != "" && len(files) == 0 && movedInWords(note) {
+		// "Его перевели в Krome вчера", typed at the menu: a transfer,
+		// which makes the case urgent, asked where with the place it
+		// names looked up; the words go with it. It was sent as words.
+		return c.newsMoved(ctx, note)
+	}
 	if note != "" || len(files) > 0 {
 		c.s.Update.Status, c.s.Update.Note, c.s.Update.Files = NewsText, note, files
 		return c.commitNews(ctx)
 	}
 	return c.newsPrompt(ctx)
+}
+
+// newsMoved takes news in words that tells of a transfer as one: the
+// facility is asked, the place the words name already looked up.
+func (c *turn) newsMoved(ctx context.Context, note string) error {
+	u := c.s.Update
+	u.Status, u.Note, u.Query, c.s.Step = NewsMoved, note, movedTo(note), stepNewsFac
+	c.say(T("casework.news_read_as", "Kind", T("btn.news_moved")))
+	return c.newsPrompt(ctx)
+}
+
+// movedTo is the place news of a transfer names after its verb, to look
+// up: "его перевели в Krome вчера, суд 12 января" is Krome; "" for none.
+func movedTo(note string) string {
+	words := strings.Fields(note)
+	at := -1
+	for i, w := range words {
+		if k := captionKey(w); k == "moved" || statusOfWord(k) == StatusTransferred {
+			at = i
+		}
+	}
+	if at < 0 || strings.ContainsAny(words[at], ",.;!?") {
+		return "" // "перевели. Суд 5 мая": no place after it
+	}
+	// Up to the end of the clause; a clause after a comma that begins
+	// with "в", "to" names the place too ("в Техас, в Conroe").
+	var rest []string
+	clause := true
+	for _, w := range words[at+1:] {
+		if !clause {
+			if !slices.Contains(leadWords, captionKey(w)) {
+				break
+			}
+			clause = true
+		}
+		stop, comma := strings.ContainsAny(w, ".;!?"), strings.HasSuffix(w, ",")
+		if w = strings.TrimRight(w, ",.;!?"); w != "" {
+			rest = append(rest, w)
+		}
+		if stop {
+			break
+		}
+		clause = !comma
+	}
+	for len(rest) > 0 && slices.Contains(leadWords, captionKey(rest[0])) {
+		rest = rest[1:]
+	}
+	for len(rest) > 0 && (timeWords[captionKey(rest[len(rest)-1])] || slices.Contains(leadWords, captionKey(rest[len(rest)-1]))) {
+		rest = rest[:len(rest)-1]
+	}
+	q, p := facilityQuery(strings.Join(rest, " "))
+	if p != nil || isDayInWords(q) {
+		return ""
+	}
+	return q
+}
+
+// timeWords end news with when it happened: "вчера", "last night".
+var timeWords = map[string]bool{
+	"вчера": true, "сегодня": true, "позавчера": true, "утром": true, "вечером": true, "ночью": true, "днем": true,
+	"недавно": true, "уже": true, "yesterday": true, "today": true, "tonight": true, "night": true, "last": true,
+	"morning": true, "evening": true, "recently": true, "already": true, "this": true, "week": true, "ago": true,
 }
 
 // newsInWords takes what someone who reported a case types at the main
@@ -461,9 +529,7 @@ func newsTyped(ctx context.Context, c *turn) error {
 			if movedInWords(note) {
 				// "Его перевели": a transfer, which makes the case
 				// urgent and is asked where; the words go with it.
-				u.Status, u.Note, c.s.Step = NewsMoved, note, stepNewsFac
-				c.say(T("casework.news_read_as", "Kind", T("btn.news_moved")))
-				return c.newsPrompt(ctx)
+				return c.newsMoved(ctx, note)
 			}
 			u.Status, u.Note = NewsText, note
 			return c.commitNews(ctx)
@@ -600,6 +666,17 @@ func (c *turn) commitNews(ctx context.Context) error {
 
 // newsText says what the news is, for the volunteers.
 func (c *turn) newsText(ctx context.Context, n News) (Text, error) {
+	t, err := c.newsKindText(ctx, n)
+	if err != nil || n.Kind == NewsText || n.Note == "" {
+		return t, err
+	}
+	// The reporter's words beside what they were read as ("перевели.
+	// Суд 5 мая"): the volunteer got the transfer alone.
+	return T("casework.news.said", "News", t, "Note", n.Note), nil
+}
+
+// newsKindText says what a kind of news is.
+func (c *turn) newsKindText(ctx context.Context, n News) (Text, error) {
 	switch n.Kind {
 	case NewsMoved:
 		where, err := c.facilityName(ctx, n.FacilityID, n.FacilityText)
