@@ -261,6 +261,60 @@ func TestCaseWithoutACode(t *testing.T) {
 	}
 }
 
+// A volunteer records a transfer to a place not in the ICE list (a
+// hospital, a county jail it lacks): "Keep it as I typed it" makes it the
+// case's facility on its card, sealed in the database; the status people
+// with the code see shows the transfer without it. It could only go into
+// a note. A transfer recorded later from the list replaces it.
+func TestTransferToAPlaceNotListed(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, _ := annasCase(w, "typed-place")
+	rs := anna.command("status", code)
+	if rs = anna.press(dataOf(rs, "status.name.transferred")); !has(rs, "update.moved") {
+		t.Fatalf("transferred: %v", describeAll(rs))
+	}
+	const place = "Banner Hospital, Casa Grande"
+	rs = anna.send(place)
+	keep := dataOf(rs, "btn.news_fac_typed")
+	if keep == "" {
+		t.Fatalf("%q: %v, no button to keep it", place, describeAll(rs))
+	}
+	if rs = anna.press(keep); !has(rs, "update.public_note") {
+		t.Fatalf("kept: %v", describeAll(rs))
+	}
+	if rs = anna.press(dataOf(rs, "btn.no_note")); !has(rs, "update.saved") {
+		t.Fatalf("saved: %v", describeAll(rs))
+	}
+	v := mustView(t, w, code)
+	if v.Status != flows.StatusTransferred || v.Facility.ID != 0 || v.FacilityText != place {
+		t.Errorf("case: %s at %d %q, want transferred to %q", v.Status, v.Facility.ID, v.FacilityText, place)
+	}
+	var clear int
+	if err := w.db.Get(&clear, `SELECT count(*) FROM cases WHERE position('Banner' in convert_from(moved_facility_text, 'LATIN1')) > 0`); err != nil || clear != 0 {
+		t.Errorf("the place in clear in %d rows (%v)", clear, err)
+	}
+	st, err := w.timeline.Status(context.Background(), code)
+	if err != nil || st.Status != flows.StatusTransferred || st.FacilityID != 0 || st.FacilityText != "" {
+		t.Errorf("the public status: %+v %v, want the transfer without its place", st, err)
+	}
+	// A transfer from the list afterwards is the case's facility.
+	rs = anna.command("status", code)
+	anna.press(dataOf(rs, "status.name.transferred"))
+	rs = anna.send("Eloy")
+	var eloy string
+	for _, row := range rs[len(rs)-1].Buttons {
+		if strings.Contains(row[0].Label, "Eloy") {
+			eloy = row[0].Data
+		}
+	}
+	rs = anna.press(eloy)
+	anna.press(dataOf(rs, "btn.no_note"))
+	if v := mustView(t, w, code); !strings.Contains(v.Facility.Name, "Eloy") || v.FacilityText != "" {
+		t.Errorf("after Eloy: %+v %q", v.Facility, v.FacilityText)
+	}
+}
+
 func TestTakeCaseRace(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)

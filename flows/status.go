@@ -44,6 +44,11 @@ type Event struct {
 	Kind       string // EventStatus or EventNote
 	Status     string // EventStatus: the new status
 	FacilityID int64  // StatusTransferred: the new facility from the directory; 0 when unknown
+	// FacilityText is, for StatusTransferred, a place not in the directory
+	// as the volunteer typed it (a county jail, a hospital): the case's
+	// facility for volunteers from then on, sealed like the reporter's.
+	// The status people with the code see never shows it.
+	FacilityText string
 	Date       string // StatusDeportation: the date, YYYY-MM-DD; "" when unknown
 	Note       string
 	Public     bool   // people with the code see it and are told of it; else volunteers only
@@ -194,6 +199,7 @@ type CaseUpdate struct {
 	Status     string `json:"s,omitempty"` // "" for a public note alone
 	FacilityID int64  `json:"f,omitempty"`
 	Query      string `json:"q,omitempty"` // the facility typed, to match
+	Typed      bool   `json:"ft,omitempty"` // Query is kept as the new facility, not in the directory
 	Date       string `json:"d,omitempty"`
 	Note       string `json:"t,omitempty"` // the reporter's news in their words (news.go)
 	// Held is a public note held back because it seems to hold personal

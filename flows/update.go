@@ -344,6 +344,9 @@ func (c *turn) updatePrompt(ctx context.Context) error {
 		for _, f := range found {
 			rows = append(rows, []Button{{Label: facilityLabel(f), Data: c.updateOpt("f"+strconv.FormatInt(f.ID, 10), Text{}).Data}})
 		}
+		// A place not in the ICE list (a county jail, a hospital) is kept
+		// as typed; it was only a note's to hold.
+		rows = append(rows, []Button{c.updateOpt("typed", T("btn.news_fac_typed"))})
 		c.buttons = append(rows, []Button{c.updateOpt("unknown", T("btn.facility_unknown"))}, cancel)
 	case stepDepDate:
 		c.say(T("update.dep_date", "Code", code))
@@ -424,7 +427,11 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 		c.pickStatus(v)
 		return c.updatePrompt(ctx)
 	case c.s.Step == stepMoved && v == "unknown":
-		u.FacilityID, u.Query = 0, ""
+		u.FacilityID, u.Query, u.Typed = 0, "", false
+		c.s.Step = stepPublicNote
+		return c.updatePrompt(ctx)
+	case c.s.Step == stepMoved && v == "typed" && u.Query != "":
+		u.FacilityID, u.Typed = 0, true
 		c.s.Step = stepPublicNote
 		return c.updatePrompt(ctx)
 	case c.s.Step == stepMoved && strings.HasPrefix(v, "f"):
@@ -437,7 +444,7 @@ func (c *turn) updateButton(ctx context.Context, arg string) error {
 		} else if err != nil {
 			return fmt.Errorf("get facility %d: %w", id, err)
 		}
-		u.FacilityID, u.Query = id, ""
+		u.FacilityID, u.Query, u.Typed = id, "", false
 		c.s.Step = stepPublicNote
 		return c.updatePrompt(ctx)
 	case c.s.Step == stepDepDate && v == "nodate":
@@ -738,6 +745,9 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 	e := Event{CaseID: u.CaseID, Kind: EventNote, Note: note, Public: true, Actor: c.actor(), Key: "u:" + u.ID}
 	if u.Status != "" {
 		e.Kind, e.Status, e.FacilityID, e.Date = EventStatus, u.Status, u.FacilityID, u.Date
+		if u.Typed && u.Status == StatusTransferred {
+			e.FacilityText = u.Query
+		}
 	}
 	stored, err := c.a.d.Timeline.Record(ctx, e)
 	if err != nil {

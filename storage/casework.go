@@ -35,8 +35,9 @@ func NewCasework(db *sqlx.DB, keys *Keyring) *Casework { return &Casework{db: db
 var closedStatuses = pq.StringArray{flows.StatusReleased, flows.StatusDeported, flows.StatusRelief, flows.StatusClosed}
 
 // viewInner reads the cases as the casework sees them, before the facility
-// is named: the latest status, the latest facility (the reporter's news
-// when newer than a volunteer's transfer), the owner and the latest event.
+// is named: the latest status, the latest facility (the place typed in the
+// reporter's news, or by a volunteer for a place not in the directory, when
+// as new as the latest transfer or newer), the owner and the latest event.
 const viewInner = `
 	SELECT c.id, c.code, c.created_at, c.lang, c.urgent, c.circumstance, c.has_lawyer,
 		coalesce(to_char(c.detained_on, 'YYYY-MM-DD'), '') AS detained_on,
@@ -48,15 +49,15 @@ const viewInner = `
 		coalesce(v.lang, '') AS owner_lang, coalesce(c.handover_to, 0) AS handover_to,
 		c.taken_at, c.escalations, c.erased_at IS NOT NULL AS erased, c.merged_into IS NOT NULL AS merged,
 		coalesce(e.status, 'new') AS status, coalesce(e.created_at, c.created_at) AS since,
-		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at < c.moved_at)
+		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at <= c.moved_at)
 				THEN coalesce(c.moved_facility_id, 0)
 			WHEN t.id IS NOT NULL THEN coalesce(t.facility_id, 0)
 			ELSE coalesce(c.facility_id, 0) END AS fac_id,
-		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at < c.moved_at)
+		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at <= c.moved_at)
 				THEN 'moved_facility_text'
 			WHEN t.id IS NOT NULL THEN ''
 			ELSE 'facility_text' END AS fac_column,
-		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at < c.moved_at)
+		CASE WHEN c.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at <= c.moved_at)
 				THEN c.moved_facility_text
 			WHEN t.id IS NOT NULL THEN NULL
 			ELSE c.facility_text END AS fac_text,

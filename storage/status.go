@@ -253,6 +253,17 @@ func recordEvent(ctx context.Context, tx *sqlx.Tx, keys *Keyring, e flows.Event)
 		return flows.Event{}, scrub(err)
 	}
 	if len(rows) == 1 {
+		if e.Kind == flows.EventStatus && e.Status == flows.StatusTransferred && e.FacilityText != "" {
+			// A place not in the directory becomes the case's facility
+			// as the reporter's news of a transfer does: sealed, as new
+			// as the event (viewInner).
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE cases SET moved_facility_id = NULL, moved_facility_text = $2, moved_at = $3
+				WHERE id = $1`, rows[0].CaseID,
+				keys.seal(field{"cases", "moved_facility_text", rows[0].CaseID}, e.FacilityText), rows[0].At); err != nil {
+				return flows.Event{}, scrub(err)
+			}
+		}
 		return rows[0].event(keys)
 	}
 	var row eventRow
