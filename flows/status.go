@@ -49,11 +49,11 @@ type Event struct {
 	// facility for volunteers from then on, sealed like the reporter's.
 	// The status people with the code see never shows it.
 	FacilityText string
-	Date       string // StatusDeportation: the date, YYYY-MM-DD; "" when unknown
-	Note       string
-	Public     bool   // people with the code see it and are told of it; else volunteers only
-	Erased     string // why Note is gone: AuditForget (the reporter asked) or AuditPurge; "" when it is not
-	Actor      string // "reporter", or "tg:<user id>" of the volunteer
+	Date         string // StatusDeportation: the date, YYYY-MM-DD; "" when unknown
+	Note         string
+	Public       bool   // people with the code see it and are told of it; else volunteers only
+	Erased       string // why Note is gone: AuditForget (the reporter asked) or AuditPurge; "" when it is not
+	Actor        string // "reporter", or "tg:<user id>" of the volunteer
 	// Key makes recording idempotent: an event whose key is stored already
 	// is not stored again.
 	Key string
@@ -198,7 +198,7 @@ type CaseUpdate struct {
 	Code       string `json:"k"`
 	Status     string `json:"s,omitempty"` // "" for a public note alone
 	FacilityID int64  `json:"f,omitempty"`
-	Query      string `json:"q,omitempty"` // the facility typed, to match
+	Query      string `json:"q,omitempty"`  // the facility typed, to match
 	Typed      bool   `json:"ft,omitempty"` // Query is kept as the new facility, not in the directory
 	Date       string `json:"d,omitempty"`
 	Note       string `json:"t,omitempty"` // the reporter's news in their words (news.go)
