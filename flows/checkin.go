@@ -272,6 +272,20 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	if role, err := a.role(ctx, c.in.UserID); err != nil || role >= RoleVolunteer {
 		return false, err
 	}
+	// One who registered a check-in and writes of it ("my check-in was
+	// rescheduled", "отмените отметку") is shown it, with how to change
+	// it; they were offered to register one. Once it has begun, its "out"
+	// and "help" (duringCheckin).
+	switch k, err := a.d.Checkins.Active(ctx, c.in.UserID); {
+	case err == nil && !c.now.Before(k.Start):
+		return a.duringCheckin(ctx, c)
+	case err == nil:
+		c.setSaid(false)
+		c.say(T("checkin.told"))
+		return true, c.showCheckin(ctx, k)
+	case !errors.Is(err, ErrNotFound):
+		return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
+	}
 	c.setSaid(false)
 	c.say(T("menu.checkin_offer"))
 	c.buttons = [][]Button{

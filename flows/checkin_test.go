@@ -664,6 +664,29 @@ func TestCheckinToldAtTheMenu(t *testing.T) {
 	expectTexts(t, v.send("у него отметка завтра в 9"), "handoff.member_no_chat")
 }
 
+// One who registered a check-in and writes of it at the menu ("my check-in
+// was rescheduled to next friday", "отмените мою отметку") is shown it,
+// with its "cancel" and how to change it; they were offered to register
+// one, as if they had none. Once it has begun, the "out" and "help"
+// buttons.
+func TestCheckinToldWhenRegistered(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	for i, tt := range []struct{ lang, typed string }{
+		{"en", "my check-in was rescheduled to next friday"}, {"ru", "отмените мою отметку"},
+	} {
+		p := w.person(ckPerson+int64(i), tt.lang)
+		k := w.registerCheckin(p, "Chicago", "Chicago", "12.03", "9:30")
+		r := p.send(tt.typed)
+		expectTexts(t, r, "checkin.told", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+		if !slices.Contains(buttonNames(r), "btn.checkin_cancel") {
+			t.Errorf("%q: buttons %v, want its cancel", tt.typed, buttonNames(r))
+		}
+		w.setClock(k.Start.Add(10 * time.Minute))
+		expectTexts(t, p.send(tt.typed), "checkin.during")
+		w.setClock(testNow)
+	}
+}
+
 // The name of the person going is read as the report reads a name: a
 // relative registering for them writes who they are first ("Муж, рустам
 // алиев": Рустам Алиев, as it is shown to the trusted contacts and in the
