@@ -250,7 +250,7 @@ func TestPairedUserCommands(t *testing.T) {
 			user.expectGot("command.unknown+handoff.paired")
 			vol.expectGot()
 			user.command(end, "")
-			user.expectGot("handoff.user_ended")
+			user.expectGot("handoff.user_ended+handoff.after_report")
 			vol.expectGot("handoff.vol_user_ended")
 		})
 	}

@@ -291,7 +291,7 @@ func TestTransferToAPlaceNotListed(t *testing.T) {
 		t.Errorf("case: %s at %d %q, want transferred to %q", v.Status, v.Facility.ID, v.FacilityText, place)
 	}
 	var clear int
-	if err := w.db.Get(&clear, `SELECT count(*) FROM cases WHERE position('Banner' in convert_from(moved_facility_text, 'LATIN1')) > 0`); err != nil || clear != 0 {
+	if err := w.db.Get(&clear, `SELECT count(*) FROM cases WHERE position(convert_to('Banner', 'UTF8') in moved_facility_text) > 0`); err != nil || clear != 0 {
 		t.Errorf("the place in clear in %d rows (%v)", clear, err)
 	}
 	st, err := w.timeline.Status(context.Background(), code)
@@ -312,6 +312,22 @@ func TestTransferToAPlaceNotListed(t *testing.T) {
 	anna.press(dataOf(rs, "btn.no_note"))
 	if v := mustView(t, w, code); !strings.Contains(v.Facility.Name, "Eloy") || v.FacilityText != "" {
 		t.Errorf("after Eloy: %+v %q", v.Facility, v.FacilityText)
+	}
+}
+
+// A conversation about a case ends with the menu alone; one with no case
+// offers the report (TestHandoffConversation).
+func TestConversationAboutACaseEnds(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "talk-ends")
+	anna.command("write", code)
+	rep.received()
+	anna.command("done", "")
+	rs := to(anna.received(), cwReport)
+	rs = append(rs, rep.received()...)
+	if got := describeAll(rs); !slices.Equal(got, []string{"handoff.done"}) {
+		t.Errorf("the reporter got %v, want the end alone", got)
 	}
 }
 

@@ -397,9 +397,10 @@ func TestHandoffConversation(t *testing.T) {
 			w.advance(3 * time.Minute)
 			vol.command("done", "")
 			vol.expectGot("handoff.vol_done")
-			rs = user.expectGot("handoff.done")
-			if len(rs[0].Buttons) != 1 {
-				t.Errorf("the closing message has buttons %+v: want the menu only, no rating", rs[0].Buttons)
+			// No case: the report is offered with the menu; no rating.
+			rs = user.expectGot("handoff.done+handoff.after_report")
+			if b := rs[0].Buttons; len(b) != 2 || b[0][0].Text.ID != "btn.menu_report" || b[1][0].Text.ID != "btn.menu" {
+				t.Errorf("the closing message has buttons %+v: want the report and the menu only, no rating", b)
 			}
 			rows := w.handoffRows()
 			if len(rows) != 1 || rows[0].Chat != user.id || rows[0].Vol != vol.id ||

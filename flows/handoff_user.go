@@ -625,8 +625,9 @@ func (a *App) userEnd(ctx context.Context, c *turn) error {
 	if err := a.d.Handoffs.End(ctx, p.ID, EndUser, c.now); err != nil {
 		return fmt.Errorf("record end of handoff %s: %w", p.ID, err)
 	}
-	c.say(T("handoff.user_ended"))
-	c.buttons = afterChatButtons()
+	texts, buttons := afterChat(T("handoff.user_ended"), p.CaseCode)
+	c.say(texts...)
+	c.buttons = buttons
 	r, err := a.endedFor(ctx, p, T("handoff.vol_user_ended", "Ticket", p.Ticket))
 	c.send(r)
 	return err
@@ -636,4 +637,16 @@ func (a *App) userEnd(ctx context.Context, c *turn) error {
 // asked to rate it: a frightened family is not a customer.
 func afterChatButtons() [][]Button {
 	return [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
+}
+
+// afterChat is what a person is told when their conversation with a
+// volunteer ends (ended): with no case, the report is offered, a button
+// away: what they told the volunteer of a detention is not a case that
+// volunteers work and friends can follow. They were shown the menu alone.
+func afterChat(ended Text, caseCode string) ([]Text, [][]Button) {
+	if caseCode != "" {
+		return []Text{ended}, afterChatButtons()
+	}
+	return []Text{ended, T("handoff.after_report")},
+		append([][]Button{{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}}}, afterChatButtons()...)
 }

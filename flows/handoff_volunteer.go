@@ -333,7 +333,8 @@ func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 	if err := a.sayStillHeld(ctx, m); err != nil {
 		return err
 	}
-	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: []Text{T("handoff.done")}, Buttons: afterChatButtons()})
+	texts, buttons := afterChat(T("handoff.done"), q.CaseCode)
+	c.send(Reply{ChatID: q.ChatID, Lang: q.Lang, Texts: texts, Buttons: buttons})
 	return nil
 }
 
