@@ -331,6 +331,47 @@ func TestConversationAboutACaseEnds(t *testing.T) {
 	}
 }
 
+// News typed in words is taken as the kind it tells of, as its button
+// gives it, the words going with it to the volunteer: a deportation to
+// come asks its date or "only a rumour" and makes the case urgent; one
+// done and a release are sent. They were sent as words alone, and the
+// case was not urgent. Denied, or of two kinds, they are words still.
+func TestNewsKindInWords(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ typed, want string }{
+		{"его завтра депортируют", "casework.news_read_as+casework.news_date"},
+		{"his deportation flight is on friday", "casework.news_read_as+casework.news_date"},
+		{"he will be deported", "casework.news_read_as+casework.news_date"},
+		{"его депортировали вчера", "casework.news_read_as+casework.news_saved"},
+		{"he has been deported", "casework.news_read_as+casework.news_saved"},
+		{"отпустили под залог!", "casework.news_read_as+casework.news_saved"},
+		{"его не депортировали", "casework.news_saved"},
+		{"перевели в Луизиану, скоро рейс", "casework.news_saved"},
+	} {
+		w := newCaseWorld(t)
+		code, _, rep := annasCase(w, "kind-words")
+		rep.command("news", "")
+		all := rep.send(tt.typed)
+		rs := to(all, cwReport)
+		if got := strings.Join(describeAll(rs), " "); got != tt.want {
+			t.Errorf("%q: %s, want %s", tt.typed, got, tt.want)
+			continue
+		}
+		if strings.HasSuffix(tt.want, "news_date") {
+			all = rep.press(dataOf(rs, "btn.news_rumor"))
+			if !has(to(all, cwReport), "casework.news_saved") {
+				t.Errorf("%q, only a rumour: %v", tt.typed, describeAll(all))
+			}
+			if v := mustView(t, w, code); !slices.Contains(v.Urgent, flows.UrgentFlight) {
+				t.Errorf("%q: urgent %v, want a flight feared", tt.typed, v.Urgent)
+			}
+		}
+		if got := to(all, cwVol); len(got) != 1 || !strings.Contains(w.cat.Render("en", got[0].Texts...), tt.typed) {
+			t.Errorf("%q: the owner got %v", tt.typed, describeAll(got))
+		}
+	}
+}
+
 func TestTakeCaseRace(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)

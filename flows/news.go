@@ -89,11 +89,13 @@ func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string, fil
 	c.s.Flow, c.s.Step = flowNews, stepNewsKind
 	c.s.Nonce = nonceOf(c.a.d.NewID())
 	c.s.Update = &CaseUpdate{ID: c.a.d.NewID(), CaseID: caseID, Code: code}
-	if note != "" && len(files) == 0 && movedInWords(note) {
-		// "Его перевели в Krome вчера", typed at the menu: a transfer,
-		// which makes the case urgent, asked where with the place it
-		// names looked up; the words go with it. It was sent as words.
-		return c.newsMoved(ctx, note)
+	if note != "" && len(files) == 0 {
+		// "Его перевели в Krome вчера", "его завтра депортируют", typed
+		// at the menu: news of that kind, as its button gives it, the
+		// words going with it. It was sent as words alone.
+		if kind := newsKindOf(note); kind != "" {
+			return c.newsOfKind(ctx, kind, note)
+		}
 	}
 	if note != "" || len(files) > 0 {
 		c.s.Update.Status, c.s.Update.Note, c.s.Update.Files = NewsText, note, files
@@ -102,13 +104,63 @@ func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string, fil
 	return c.newsPrompt(ctx)
 }
 
-// newsMoved takes news in words that tells of a transfer as one: the
-// facility is asked, the place the words name already looked up.
-func (c *turn) newsMoved(ctx context.Context, note string) error {
+// newsOfKind takes news in words as the kind it tells of (newsKindOf),
+// said back: a transfer asks the facility, the place the words name
+// already looked up (the case becomes urgent); a deportation to come asks
+// its date, or "only a rumour" (urgent either way); a release or a
+// deportation done is sent.
+func (c *turn) newsOfKind(ctx context.Context, kind, note string) error {
 	u := c.s.Update
-	u.Status, u.Note, u.Query, c.s.Step = NewsMoved, note, movedTo(note), stepNewsFac
-	c.say(T("casework.news_read_as", "Kind", T("btn.news_moved")))
+	u.Status, u.Note = kind, note
+	c.say(T("casework.news_read_as", "Kind", T("btn.news_"+kind)))
+	switch kind {
+	case NewsMoved:
+		u.Query, c.s.Step = movedTo(note), stepNewsFac
+	case NewsDeportation:
+		c.s.Step = stepNewsDate
+	default:
+		return c.commitNews(ctx)
+	}
 	return c.newsPrompt(ctx)
+}
+
+// newsKindOf is the kind of news words tell of, not denied: a transfer
+// (movedInWords); a deportation done ("его депортировали", "he was
+// deported") or to come ("его завтра депортируют", "a flight on
+// Friday", "he will be deported"); a release ("отпустили", "released on
+// bond"). "" for anything else, or more than one of them.
+func newsKindOf(note string) string {
+	words := strings.Fields(captionKey(note))
+	if slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
+		return ""
+	}
+	has := func(stems ...string) bool {
+		return slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) })
+		})
+	}
+	coming := has("будут", "будет", "собираются", "хотят", "обещали", "могут") ||
+		slices.ContainsFunc(words, func(w string) bool {
+			return slices.Contains([]string{"will", "going", "scheduled", "be", "soon", "tomorrow", "скоро", "завтра"}, w)
+		})
+	var kinds []string
+	if movedInWords(note) {
+		kinds = append(kinds, NewsMoved)
+	}
+	switch {
+	case has("депортируют", "депортировать", "депортаци", "рейс", "deportation", "flight") ||
+		has("deported", "депортировали", "выслали") && coming:
+		kinds = append(kinds, NewsDeportation)
+	case has("deported", "депортировали", "депортирован", "выслали", "выдворили"):
+		kinds = append(kinds, NewsDeported)
+	}
+	if has("отпустили", "освободили", "выпустили", "released") && !coming {
+		kinds = append(kinds, NewsReleased)
+	}
+	if len(kinds) != 1 {
+		return ""
+	}
+	return kinds[0]
 }
 
 // movedTo is the place news of a transfer names after its verb, to look
@@ -526,10 +578,10 @@ func newsTyped(ctx context.Context, c *turn) error {
 		// ("его перевели в Krome, суд 12 января"): it is the "other news"
 		// in words, for the volunteer to read.
 		if note, p := ParseText(v, c.a.cfg.MaxText); p == nil && hasLetter(note) && !ParseUnknown(note) {
-			if movedInWords(note) {
+			if kind := newsKindOf(note); kind != "" {
 				// "Его перевели": a transfer, which makes the case
 				// urgent and is asked where; the words go with it.
-				return c.newsMoved(ctx, note)
+				return c.newsOfKind(ctx, kind, note)
 			}
 			u.Status, u.Note = NewsText, note
 			return c.commitNews(ctx)
