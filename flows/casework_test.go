@@ -370,6 +370,33 @@ func TestNewsKindInWords(t *testing.T) {
 			t.Errorf("%q: the owner got %v", tt.typed, describeAll(got))
 		}
 	}
+	// A date the words name: a hearing's is taken and said back; a
+	// deportation's is a button away under its question. Without a date,
+	// a hearing is words ("суд перенесли на март").
+	w := newCaseWorld(t)
+	code, _, rep := annasCase(w, "kind-dates")
+	rep.command("news", "")
+	if got := describeAll(to(rep.send("суд назначили на 15 января"), cwReport)); !slices.Equal(got,
+		[]string{"casework.news_read_as+date.understood+casework.news_saved"}) {
+		t.Errorf("a hearing with its date: %v", got)
+	}
+	if v := mustView(t, w, code); !strings.HasSuffix(v.Hearing, "-01-15") {
+		t.Errorf("hearing %q, want January 15", v.Hearing)
+	}
+	rep.command("news", "")
+	if got := describeAll(to(rep.send("суд перенесли на март"), cwReport)); !slices.Equal(got, []string{"casework.news_saved"}) {
+		t.Errorf("a hearing with no date: %v", got)
+	}
+	rep.command("news", "")
+	rs := to(rep.send("его депортируют 12 января"), cwReport)
+	date := dataOf(rs, "btn.news_date_said")
+	if date == "" {
+		t.Fatalf("no button with the date named: %v", describeAll(rs))
+	}
+	rep.press(date)
+	if v := mustView(t, w, code); !strings.HasSuffix(v.Deportation, "-01-12") {
+		t.Errorf("deportation %q, want January 12", v.Deportation)
+	}
 }
 
 func TestTakeCaseRace(t *testing.T) {

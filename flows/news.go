@@ -107,11 +107,24 @@ func (c *turn) newsFor(ctx context.Context, caseID int64, code, note string, fil
 // newsOfKind takes news in words as the kind it tells of (newsKindOf),
 // said back: a transfer asks the facility, the place the words name
 // already looked up (the case becomes urgent); a deportation to come asks
-// its date, or "only a rumour" (urgent either way); a release or a
+// its date (the one the words name a button away), or "only a rumour"
+// (urgent either way); a hearing with its date, a release or a
 // deportation done is sent.
 func (c *turn) newsOfKind(ctx context.Context, kind, note string) error {
 	u := c.s.Update
 	u.Status, u.Note = kind, note
+	if kind == NewsHearing {
+		// "Суд назначили на 15 января": the hearing's date, said back;
+		// "суд перенесли на март" has none, and is words.
+		d, ok := c.dateInWords(note)
+		if !ok {
+			u.Status = NewsText
+			return c.commitNews(ctx)
+		}
+		u.Date = d.Format(time.DateOnly)
+		c.say(T("casework.news_read_as", "Kind", T("btn.news_hearing")), understood(d))
+		return c.commitNews(ctx)
+	}
 	c.say(T("casework.news_read_as", "Kind", T("btn.news_"+kind)))
 	switch kind {
 	case NewsMoved:
@@ -122,6 +135,22 @@ func (c *turn) newsOfKind(ctx context.Context, kind, note string) error {
 		return c.commitNews(ctx)
 	}
 	return c.newsPrompt(ctx)
+}
+
+// dateInWords finds a date to come in news words ("суд назначили на 15
+// января", "a flight on friday"): the first run of one to three words that
+// reads as one date, today or later. ok is false when none does.
+func (c *turn) dateInWords(note string) (time.Time, bool) {
+	words := strings.FieldsFunc(note, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;!?()", r) })
+	for i := range words {
+		for n := min(3, len(words)-i); n >= 1; n-- {
+			rd, p := readHearingDate(strings.TrimRight(strings.Join(words[i:i+n], " "), "."), c.now)
+			if p == nil && rd.Alt.IsZero() && !rd.Date.Before(today(c.now)) {
+				return rd.Date, true
+			}
+		}
+	}
+	return time.Time{}, false
 }
 
 // newsKindOf is the kind of news words tell of, not denied: a transfer
@@ -156,6 +185,9 @@ func newsKindOf(note string) string {
 	}
 	if has("отпустили", "освободили", "выпустили", "released") && !coming {
 		kinds = append(kinds, NewsReleased)
+	}
+	if len(kinds) == 0 && has("суд", "заседани", "слушани", "hearing", "court") {
+		kinds = append(kinds, NewsHearing) // taken only with its date (newsOfKind)
 	}
 	if len(kinds) != 1 {
 		return ""
@@ -405,6 +437,12 @@ func (c *turn) newsPrompt(ctx context.Context) error {
 			field = T("casework.field." + DateDeportation)
 		}
 		c.say(T("casework.news_date", "Code", code, "Field", field, "Example", c.dateExample()))
+		if d, ok := c.dateInWords(u.Note); ok && u.Date == "" {
+			// The date the words name, a button away: "15 января" in
+			// "суд назначили на 15 января".
+			c.buttons = append(c.buttons, []Button{{Text: T("btn.news_date_said", "Date", dateText(d)),
+				Data: c.newsData(cwNewsKind, "date="+d.Format(time.DateOnly))}})
+		}
 		if u.Status == NewsDeportation {
 			c.buttons = append(c.buttons, []Button{{Text: T("btn.news_rumor"), Data: c.newsData(cwNewsKind, "rumour")}})
 		}
@@ -448,6 +486,13 @@ func (c *turn) newsButton(ctx context.Context, act, arg string) error {
 			return c.commitNews(ctx)
 		}
 		return c.newsPrompt(ctx)
+	case act == cwNewsKind && c.s.Step == stepNewsDate && strings.HasPrefix(v, "date="):
+		d, err := time.Parse(time.DateOnly, strings.TrimPrefix(v, "date="))
+		if err != nil || d.Before(today(c.now)) {
+			break
+		}
+		u.Date = d.Format(time.DateOnly)
+		return c.commitNews(ctx)
 	case act == cwNewsKind && c.s.Step == stepNewsDate && v == "rumour" && u.Status == NewsDeportation:
 		u.Date = ""
 		return c.commitNews(ctx)
