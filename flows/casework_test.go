@@ -383,9 +383,14 @@ func TestNewsKindInWords(t *testing.T) {
 	if v := mustView(t, w, code); !strings.HasSuffix(v.Hearing, "-01-15") {
 		t.Errorf("hearing %q, want January 15", v.Hearing)
 	}
-	rep.command("news", "")
-	if got := describeAll(to(rep.send("суд перенесли на март"), cwReport)); !slices.Equal(got, []string{"casework.news_saved"}) {
-		t.Errorf("a hearing with no date: %v", got)
+	for _, words := range []string{"суд перенесли на март", "суд перенесли с 20 января на 3 марта"} {
+		rep.command("news", "")
+		if got := describeAll(to(rep.send(words), cwReport)); !slices.Equal(got, []string{"casework.news_saved"}) {
+			t.Errorf("%q: %v, want words", words, got)
+		}
+	}
+	if v := mustView(t, w, code); !strings.HasSuffix(v.Hearing, "-01-15") {
+		t.Errorf("hearing %q after words with two dates, want January 15 still", v.Hearing)
 	}
 	rep.command("news", "")
 	rs := to(rep.send("его депортируют 12 января"), cwReport)

@@ -137,20 +137,28 @@ func (c *turn) newsOfKind(ctx context.Context, kind, note string) error {
 	return c.newsPrompt(ctx)
 }
 
-// dateInWords finds a date to come in news words ("суд назначили на 15
-// января", "a flight on friday"): the first run of one to three words that
-// reads as one date, today or later. ok is false when none does.
+// dateInWords finds the date to come news words name ("суд назначили на
+// 15 января", "a flight on friday"): a run of one to three words that reads
+// as one date, today or later. ok is false when there is none, or more than
+// one ("перенесли с 15 января на 3 марта": which is meant is the reader's
+// to tell).
 func (c *turn) dateInWords(note string) (time.Time, bool) {
 	words := strings.FieldsFunc(note, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;!?()", r) })
-	for i := range words {
+	var found time.Time
+	for i := 0; i < len(words); i++ {
 		for n := min(3, len(words)-i); n >= 1; n-- {
 			rd, p := readHearingDate(strings.TrimRight(strings.Join(words[i:i+n], " "), "."), c.now)
-			if p == nil && rd.Alt.IsZero() && !rd.Date.Before(today(c.now)) {
-				return rd.Date, true
+			if p != nil || !rd.Alt.IsZero() {
+				continue
 			}
+			if !found.IsZero() && !found.Equal(rd.Date) || rd.Date.Before(today(c.now)) {
+				return time.Time{}, false
+			}
+			found, i = rd.Date, i+n-1
+			break
 		}
 	}
-	return time.Time{}, false
+	return found, !found.IsZero()
 }
 
 // newsKindOf is the kind of news words tell of, not denied: a transfer
