@@ -165,7 +165,8 @@ func (c *turn) dateInWords(note string) (time.Time, bool) {
 // (movedInWords); a deportation done ("его депортировали", "he was
 // deported") or to come ("его завтра депортируют", "a flight on
 // Friday", "he will be deported"); a release ("отпустили", "released on
-// bond"). "" for anything else, or more than one of them.
+// bond"); else a hearing ("суд", taken only with its date: newsOfKind).
+// "" for anything else, or more than one of them.
 func newsKindOf(note string) string {
 	words := strings.Fields(captionKey(note))
 	if slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
