@@ -365,20 +365,23 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	if !tellsOfDetention(c.in.Text) {
 		return false, nil
 	}
-	c.offerTwoWays(T("menu.report_offer"))
-	// From someone who reported a case, "его депортировали" may be its
-	// news: that is offered first.
+	// From someone who reported a case, "его депортировали" is most
+	// likely its news: that is offered first, and a new report for
+	// someone else second. They were first told it sounded like someone
+	// had been detained.
 	if note, p := ParseText(c.in.Text, a.cfg.MaxText); p == nil {
 		news, err := a.newsButtons(ctx, c, note)
 		if err != nil {
 			return false, err
 		}
 		if news != nil {
-			c.say(T("casework.news_offer"))
+			c.offerTwoWays(T("casework.news_offer"))
+			c.say(T("menu.report_other"))
 			c.buttons = append(news, c.buttons...)
 			return true, nil
 		}
 	}
+	c.offerTwoWays(T("menu.report_offer"))
 	// From a friend who follows a case, "его уже депортировали?" is most
 	// likely about it: the case is a button away, and the volunteer reads
 	// it. It was only the offer to report a detention.
