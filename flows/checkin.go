@@ -278,7 +278,8 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	// and "help" (duringCheckin).
 	switch k, err := a.d.Checkins.Active(ctx, c.in.UserID); {
 	case err == nil && !c.now.Before(k.Start):
-		return a.duringCheckin(ctx, c)
+		a.sayDuring(c, k)
+		return true, nil
 	case err == nil:
 		c.setSaid(false)
 		c.say(T("checkin.told"))

@@ -107,10 +107,15 @@ func (a *App) duringCheckin(ctx context.Context, c *turn) (bool, error) {
 	if !ok || err != nil {
 		return false, err
 	}
+	a.sayDuring(c, k)
+	return true, nil
+}
+
+// sayDuring is duringCheckin's answer for the check-in k, begun.
+func (a *App) sayDuring(c *turn, k Checkin) {
 	c.setSaid(false)
 	c.say(T("checkin.during", "Office", officeOf(a.d.Offices, k)))
 	c.buttons = append(outOrHelp(k), []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
-	return true, nil
 }
 
 // begun returns the user's check-in that has begun and is open; ok is

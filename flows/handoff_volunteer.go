@@ -390,10 +390,10 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		if len(held) == 0 {
 			return a.casesToOpen(ctx, m)
 		}
-		p, err := a.active(ctx, m)
-		if err != nil || p == nil {
-			return err
+		if m.mustChoose(held) {
+			return nil // as active: the chat they meant was ended
 		}
+		p := held[0]
 		if p.CaseCode == "" {
 			m.say(T("handoff.case_none"))
 			return nil
