@@ -464,11 +464,16 @@ func (s *Server) pickLocked(now time.Time) (next time.Time, starts []*update) {
 // post posts one update to the webhook and records the outcome.
 func (s *Server) post(hook *webhook, u *update) {
 	defer s.workers.Done()
+	// Counted when made, not when answered: the bot may send its reply
+	// before it answers the post, and a test that reads the reply then
+	// the count would find the post not counted.
+	s.mu.Lock()
+	s.stats.WebhookPosts++
+	s.mu.Unlock()
 	ok, errMsg := s.postOnce(hook, u)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.WebhookPosts++
 	u.inflight = false
 	s.inflight--
 	c := s.chats[u.chatID]
