@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
-	"slices"
 	"sync"
 	"time"
 )
@@ -35,6 +33,9 @@ import (
 // once, outside the turns and limits, because a button press must be answered
 // within seconds.
 //
+// A chat's queue and the turns chats take are in chatq.go; what Telegram's
+// answer means for a call (sent, dropped, retried, held) in outcome.go.
+//
 // A call leaves the outbox only after Telegram answered it (acks.go). A
 // copyMessage that went through is reported to OnCopied (the copy's id is in
 // Telegram's answer only) before the chat's next call is made; a tagged
@@ -61,77 +62,6 @@ const (
 	blockedMemory  = time.Hour
 	sweepEvery     = 10 * time.Second // how often chats whose limiter state is spent are forgotten
 )
-
-// outcome is what became of one attempt at a call.
-type outcome int
-
-const (
-	sentOK outcome = iota
-	dropBadRequest
-	dropBlocked
-	waitTooMany
-	retryLater
-	cancelled
-	skipped // the Preparer found nothing to call: done, and the limits not spent
-)
-
-type item struct {
-	o        Outgoing
-	attempts int
-	counted  time.Time // when the attempt in flight was counted against the limits
-	// parts are the queued calls a joined message carries (join.go); nil
-	// for a call made as it is.
-	parts []*item
-	// alone: Telegram refused this call joined with others, so it is
-	// made on its own.
-	alone bool
-}
-
-// calls returns the queued calls an attempt makes: its parts, or itself.
-func (it *item) calls() []*item {
-	if it.parts != nil {
-		return it.parts
-	}
-	return []*item{it}
-}
-
-type chatQ struct {
-	id      int64
-	sp      *sendPart
-	q       [2][]*item // 0: replies, 1: notices
-	busy    *item
-	gone    bool
-	inRing  [2]bool
-	heapIdx int       // -1 when not waiting
-	served  time.Time // when its last call went out; zero for a chat not served lately
-	b       chatBudget
-}
-
-func (c *chatQ) empty() bool { return len(c.q[0])+len(c.q[1]) == 0 }
-
-// head returns the chat's next call: replies first, and the calls after it
-// joined with it where they allow (join.go).
-func (c *chatQ) head() *item {
-	if len(c.q[0]) > 0 {
-		return joined(c.q[0])
-	}
-	return joined(c.q[1])
-}
-
-// removeItem takes it out of the chat's queues and reports whether it was there.
-func (c *chatQ) removeItem(it *item) bool {
-	for k := range c.q {
-		for i, x := range c.q[k] {
-			if x == it {
-				// Delete clears the slot freed at the end, which would
-				// otherwise keep the last call's parameters alive.
-				c.q[k] = slices.Delete(c.q[k], i, i+1)
-				return true
-			}
-		}
-	}
-	return false
-}
 
 type sendPart struct {
 	pt       *partition // the holding these calls were read under
@@ -613,144 +543,6 @@ func (s *sender) copied(ctx context.Context, it *item, result json.RawMessage) {
 	}
 }
 
-// classify says what an answer means for the call.
-func classify(ctx context.Context, err error) outcome {
-	if err == nil {
-		return sentOK
-	}
-	if ctx.Err() != nil {
-		return cancelled
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		switch {
-		case ae.NotModified():
-			return sentOK
-		case ae.Code == http.StatusTooManyRequests:
-			return waitTooMany
-		case ae.Code == http.StatusForbidden:
-			return dropBlocked
-		case ae.Code == http.StatusBadRequest:
-			return dropBadRequest
-		}
-	}
-	// 5xx, a network error, or a server that does not know us (401, 404):
-	// the call itself is fine, so try it again later.
-	return retryLater
-}
-
-func (s *sender) finish(c *chatQ, it *item, err error, out outcome) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := time.Now()
-	c.busy = nil
-	s.inflight--
-	sp := c.sp
-	calls := it.calls()
-	done := func() {
-		for _, x := range calls {
-			if c.removeItem(x) {
-				sp.queued--
-				s.queued--
-			}
-		}
-	}
-	switch {
-	case it.counted.IsZero():
-	case out != sentOK:
-		s.budget.refund(c.id, &c.b, it.counted)
-	default:
-		s.budget.answered(c.id, &c.b, it.counted, now)
-	}
-	it.counted = time.Time{}
-	switch out {
-	case skipped:
-		done()
-		s.ack(it)
-	case sentOK:
-		done()
-		for _, x := range calls {
-			s.ack(x)
-		}
-		s.m.sent.WithLabelValues(it.o.Method).Inc()
-		if len(calls) > 1 {
-			s.m.joined.Add(float64(len(calls)))
-		}
-	case dropBadRequest:
-		if len(calls) > 1 {
-			// Refused joined: each is made on its own, and only what
-			// Telegram refuses then is dropped.
-			for _, x := range calls {
-				x.alone = true
-			}
-			s.log.Warn("joined message refused; its calls go one by one", "chat_id", c.id, "calls", len(calls), "err", err)
-			break
-		}
-		done()
-		s.drop(it, "bad_request", err)
-	case dropBlocked:
-		done()
-		for _, x := range calls {
-			s.drop(x, "blocked", err)
-		}
-		s.blocked[c.id] = now
-		n := 0
-		for k := range c.q {
-			for _, x := range c.q[k] {
-				s.drop(x, "blocked", nil)
-				n++
-			}
-			c.q[k] = nil
-		}
-		sp.queued -= n
-		s.queued -= n
-		s.log.Info("chat blocked the bot; its calls are dropped", "chat_id", c.id, "dropped", n+1)
-	case waitTooMany:
-		var ae *APIError
-		errors.As(err, &ae)
-		wait, botWide := s.budget.tooMany(c.id, &c.b, now, ae.RetryAfter)
-		s.m.retried.WithLabelValues("429").Inc()
-		s.log.Debug("too many requests; waiting", "method", it.o.Method, "chat_id", c.id, "retry_after", wait)
-		if botWide {
-			// Several chats refused at once: the bot as a whole is over the limit.
-			s.log.Warn("telegram flood limit; holding all sends", "retry_after", wait)
-		}
-	case retryLater:
-		it.attempts++
-		for _, x := range it.parts {
-			x.attempts = max(x.attempts, it.attempts)
-		}
-		if it.attempts >= s.cfg.attempts {
-			done()
-			for _, x := range calls {
-				s.drop(x, "gave_up", err)
-			}
-			break
-		}
-		wait := backoff(it.attempts, s.cfg.retryBase, time.Minute)
-		c.b.notBefore = now.Add(wait)
-		s.m.retried.WithLabelValues(statusOf(err)).Inc()
-		s.log.Debug("call failed; will retry", "method", it.o.Method, "chat_id", c.id,
-			"attempt", it.attempts, "retry_in", wait, "err", err)
-	case cancelled:
-		// Shutting down: the call stays in the outbox for the next owner.
-	}
-	sp.inflight--
-	if sp.gone && sp.inflight == 0 {
-		close(sp.idle)
-	}
-	if !c.gone && !c.empty() {
-		if now.Before(c.b.notBefore) {
-			heap.Push(&s.waiting, c)
-		} else {
-			s.enqueue(c)
-		}
-	}
-	s.m.queued.Set(float64(s.queued))
-	wake(s.wakeC)
-	wake(s.progressC)
-}
-
 // sendNow makes a call that is not a chat message: at once, retried briefly.
 func (s *sender) sendNow(ctx context.Context, sp *sendPart, it *item) {
 	defer s.wg.Done()
@@ -797,25 +589,6 @@ func (s *sender) sendNow(ctx context.Context, sp *sendPart, it *item) {
 		close(sp.idle)
 	}
 	wake(s.progressC)
-}
-
-func isBadRequest(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Code >= 400 && ae.Code < 500 && ae.Code != http.StatusTooManyRequests
-}
-
-// drop gives up a call: it leaves the outbox, with a log line and a metric.
-func (s *sender) drop(it *item, reason string, err error) {
-	s.ack(it)
-	s.m.dropped.WithLabelValues(reason).Inc()
-	attrs := []any{"method", it.o.Method, "chat_id", it.o.ChatID, "update_id", it.o.UpdateID, "reason", reason}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		attrs = append(attrs, "code", ae.Code, "description", ae.Description)
-	} else if err != nil {
-		attrs = append(attrs, "err", err)
-	}
-	s.log.Warn("call dropped", attrs...)
 }
 
 // ack records that a call was answered (or given up): it leaves the outbox.
@@ -870,58 +643,3 @@ func (s *sender) watermark(part int) string {
 
 // streamTimeOf returns the time in an outbox entry id.
 func streamTimeOf(id string) time.Time { return Entry{ID: id}.Added() }
-
-// chatHeap orders waiting chats by when they may send again.
-// place is a chat's place in line for its next call. The chat served
-// longest ago goes first, and a chat not served lately before any that was:
-// after a raid, everyone's first answer goes out before anyone's second, and
-// one chat's backlog never holds up another chat's next message. Ties go in
-// arrival order. The key is taken when the chat joins the line, so the heap
-// stays ordered while the chat's own state changes.
-type place struct {
-	c      *chatQ
-	served time.Time
-	seq    uint64
-}
-
-type places []place
-
-func (h places) Len() int { return len(h) }
-func (h places) Less(i, j int) bool {
-	if !h[i].served.Equal(h[j].served) {
-		return h[i].served.Before(h[j].served)
-	}
-	return h[i].seq < h[j].seq
-}
-func (h places) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *places) Push(x any)   { *h = append(*h, x.(place)) }
-func (h *places) Pop() any {
-	old := *h
-	p := old[len(old)-1]
-	old[len(old)-1] = place{}
-	*h = old[:len(old)-1]
-	return p
-}
-
-type chatHeap []*chatQ
-
-func (h chatHeap) Len() int           { return len(h) }
-func (h chatHeap) Less(i, j int) bool { return h[i].b.notBefore.Before(h[j].b.notBefore) }
-func (h chatHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].heapIdx = i
-	h[j].heapIdx = j
-}
-func (h *chatHeap) Push(x any) {
-	c := x.(*chatQ)
-	c.heapIdx = len(*h)
-	*h = append(*h, c)
-}
-func (h *chatHeap) Pop() any {
-	old := *h
-	c := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	c.heapIdx = -1
-	return c
-}
