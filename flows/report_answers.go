@@ -1,0 +1,567 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// How the report flow asks its questions, reads the answers and shows
+// them back; the steps that use these are in report.go.
+
+// ask is a prompt of one text and, optionally, buttons.
+func ask(id string, kv ...any) func(context.Context, *turn) ([]Text, [][]Button, error) {
+	return func(context.Context, *turn) ([]Text, [][]Button, error) {
+		return []Text{T(id, kv...)}, nil, nil
+	}
+}
+
+// askWith is a prompt of one text and one row per button.
+func askWith(id string, opts ...[2]string) func(context.Context, *turn) ([]Text, [][]Button, error) {
+	return func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+		var rows [][]Button
+		for _, o := range opts {
+			rows = append(rows, []Button{c.opt(o[0], o[1])})
+		}
+		return []Text{T(id)}, rows, nil
+	}
+}
+
+// askCaller asks a question of the reporter (id), or of the caller
+// (caller) when a volunteer files the report for them: "Как зовут
+// звонящего?", not "Теперь о вас".
+func askCaller(id, caller string) func(context.Context, *turn) ([]Text, [][]Button, error) {
+	return func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+		if c.s.Draft.FiledBy != 0 {
+			return []Text{T(caller)}, nil, nil
+		}
+		return []Text{T(id)}, nil, nil
+	}
+}
+
+// notAName says why a name typed is none: it has digits (an A-number, a
+// date: each has its own question) or is a day in words ("завтра утром",
+// "yesterday", taken for a name and spelt "Zavtra Utrom"); nil otherwise.
+func notAName(v string) *Text {
+	switch {
+	case hasDigit(v):
+		return problem("parse.name_digits")
+	case isDayInWords(v):
+		return problem("parse.name_date")
+	}
+	return nil
+}
+
+// typedPersonName reads a person's name typed where it is asked, in the
+// report and the check-in: not a yes or a "не знаю" sent there (said with
+// answerID), not a day or a number (notAName); without who the person is
+// before it ("Мой сын Алексей Смирнов", "Муж, Рустам Алиев": related is
+// true); with capitals where it was typed all in small letters.
+func typedPersonName(v, answerID string) (name string, related bool, p *Text) {
+	if key := captionKey(v); yesWords[key] || noWords[key] || isThanks(v) || ParseUnknown(v) {
+		return "", false, problem(answerID)
+	}
+	if p := notAName(v); p != nil {
+		return "", false, p // "завтра утром": an answer to come
+	}
+	if rest, ok := withoutRelation(v); ok {
+		v, related = rest, true
+	}
+	name, p = ParseName(titleIfLower(v), maxName)
+	return name, related, p
+}
+
+// isDayInWords reports whether v is a day near today in words, with or
+// without the time of day: "завтра утром", "this morning", "last Tuesday".
+func isDayInWords(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if _, ok := relativeDay(v); ok {
+		return true
+	}
+	// "Last Tuesday", "в пятницу", written out: "Sun" or "Mon" may be a
+	// name.
+	if _, ok := weekdayDate(v, time.Time{}, false); ok {
+		return slices.ContainsFunc(strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) }), func(w string) bool {
+			_, day := weekdays[w]
+			return day && utf8.RuneCountInString(w) >= 5
+		})
+	}
+	return false
+}
+
+// nameHead is the name at the head of a message that says more after it
+// (a number, a date): what comes before the first digit or a word that
+// begins the rest ("родился", "born"), without the punctuation and a lone
+// "A" of an A-number left at its end. "" when nothing is left.
+func nameHead(v string) string {
+	if loc := nameEnd.FindStringIndex(v); loc != nil {
+		v = v[:loc[0]]
+	}
+	for {
+		t := strings.TrimRightFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || r == '№' })
+		if f := strings.Fields(t); len(f) > 1 && slices.Contains([]string{"A", "a", "А", "а"}, f[len(f)-1]) {
+			t = strings.TrimSuffix(t, f[len(f)-1])
+		}
+		if t == v {
+			break
+		}
+		v = t
+	}
+	if strings.IndexFunc(v, unicode.IsLetter) == strings.LastIndexFunc(v, unicode.IsLetter) {
+		return "" // no name has fewer than two letters: "A 123 456 789"
+	}
+	return v
+}
+
+// nameEnd is where the rest of a message begins after a name: a digit, or
+// a word that begins what else is said. Matched in the text itself, so
+// that its position is the text's (lower-casing may change lengths).
+var nameEnd = regexp.MustCompile(`(?i)\p{Nd}|[^\p{L}](?:родил|дата рожд|д\.р\.|г\.р\.|[aа]-номер|номер|born|dob|d\.o\.b|a-number|a number|alien)`)
+
+// shownFacility is the facility "the first one", "второй" names among
+// those shown for query (facilityMatches of them); false when v names no
+// place in the list, or one beyond it.
+func (c *turn) shownFacility(ctx context.Context, query, v string) (Facility, bool, error) {
+	n := ordinalOf(v)
+	if n == 0 || query == "" {
+		return Facility{}, false, nil
+	}
+	found, err := c.a.d.Facilities.Match(ctx, query, facilityMatches)
+	if err != nil {
+		return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+	}
+	if n > len(found) {
+		return Facility{}, false, nil
+	}
+	return found[n-1], true, nil
+}
+
+// facilityYesNo takes "да" or "нет" typed under the facilities found,
+// which are no facility's name (a search for "да" listed Davis County):
+// yes is the one facility shown, no is "not in the list — keep it as
+// written", as is yes when none was found. A yes to several asks which.
+func (c *turn) facilityYesNo(ctx context.Context, yes bool) (outcome, error) {
+	r := &c.s.Draft
+	found, err := c.a.d.Facilities.Match(ctx, r.FacilityText, facilityMatches)
+	if err != nil {
+		return outcome{}, fmt.Errorf("match facilities: %w", err)
+	}
+	switch {
+	case yes && len(found) == 1:
+		return c.pickedFacility(found[0], nil)
+	case yes && len(found) > 1:
+		return refused(problem("parse.facility_which"))
+	default:
+		r.FacilityID = 0
+		c.say(T("input.read_as", "Answer", T("btn.facility_keep"), "Kept", false))
+	}
+	return accepted()
+}
+
+// pickedFacility answers the step with a facility typed in words (a place
+// in the list, a yes), said back; err is the lookup's.
+func (c *turn) pickedFacility(f Facility, err error) (outcome, error) {
+	if err != nil {
+		return outcome{}, err
+	}
+	c.s.Draft.FacilityID, c.s.Draft.FacilityText = f.ID, ""
+	c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
+	return accepted()
+}
+
+// namedShown is the facility v names among those shown for query: the
+// best match of a search for v, when it is one of them.
+func (c *turn) namedShown(ctx context.Context, query, v string) (Facility, bool, error) {
+	q, p := facilityQuery(v)
+	if p != nil || query == "" {
+		return Facility{}, false, nil
+	}
+	best, err := c.a.d.Facilities.Match(ctx, q, 1)
+	if err != nil || len(best) == 0 {
+		return Facility{}, false, err
+	}
+	shown, err := c.a.d.Facilities.Match(ctx, query, facilityMatches)
+	if err != nil {
+		return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+	}
+	for _, f := range shown {
+		if f.ID == best[0].ID {
+			return f, true, nil
+		}
+	}
+	return Facility{}, false, nil
+}
+
+// facilityQuery reads a facility typed to search for. A place in the list
+// ("2", "второй") that shownFacility did not take is beyond the list shown:
+// said so, not "type just the name, in letters".
+func facilityQuery(v string) (string, *Text) {
+	if ordinalOf(v) > 0 {
+		return "", problem("parse.facility_place")
+	}
+	return ParseName(v, maxName)
+}
+
+// ordinalOf reads "the first one", "второй", "3" as a place in a list
+// shown, from 1; 0 for anything else.
+func ordinalOf(v string) int {
+	places := map[string]int{"1": 1, "first": 1, "top": 1, "первый": 1, "первая": 1, "первое": 1, "первую": 1,
+		"2": 2, "second": 2, "второй": 2, "вторая": 2, "второе": 2, "вторую": 2,
+		"3": 3, "third": 3, "третий": 3, "третья": 3, "третье": 3, "третью": 3}
+	n := 0
+	for _, w := range strings.Fields(captionKey(v)) {
+		switch {
+		case places[w] > 0 && n == 0:
+			n = places[w]
+		case slices.Contains([]string{"the", "one", "option", "please", "вариант", "номер", "no"}, w):
+		default:
+			return 0
+		}
+	}
+	return n
+}
+
+// then is a fixed next step.
+func then(name string) func(*turn) string { return func(*turn) string { return name } }
+
+// raw shows what the user typed; on the review screen it is cut short.
+func (c *turn) raw(v string) Text {
+	if c.clip > 0 && utf8.RuneCountInString(v) > c.clip {
+		v = string([]rune(v)[:c.clip]) + "…"
+	}
+	return T("value.raw", "V", v)
+}
+
+// orNone shows a typed answer, "not given" for an empty one the user did
+// answer, and nothing for a step not answered yet.
+func (c *turn) orNone(v string, answered bool) Text {
+	switch {
+	case v != "":
+		return c.raw(v)
+	case answered:
+		return T("value.none")
+	}
+	return Text{}
+}
+
+// showText is an answer func for a typed field.
+func showText(field func(*Report) *string) func(context.Context, *turn, bool) (Text, error) {
+	return func(_ context.Context, c *turn, answered bool) (Text, error) {
+		return c.orNone(*field(&c.s.Draft), answered), nil
+	}
+}
+
+// showDate is an answer func for a date field.
+func showDate(field func(*Report) *string) func(context.Context, *turn, bool) (Text, error) {
+	return func(_ context.Context, c *turn, answered bool) (Text, error) {
+		v := *field(&c.s.Draft)
+		if v == "" {
+			return c.orNone("", answered), nil
+		}
+		return birthText(v), nil
+	}
+}
+
+// birthText shows a stored date, or a year of birth known alone
+// (ParseBirthYear).
+func birthText(v string) Text {
+	if y, err := strconv.Atoi(v); err == nil && len(v) == 4 {
+		return yearText(y)
+	}
+	return dateText(dateOf(v))
+}
+
+// yearText is a year of birth without the day: "1985 (year only)".
+func yearText(y int) Text { return T("value.year_only", "Year", y) }
+
+// dateText shows a date with the month in words, which no reader can take
+// for month-first or day-first.
+func dateText(t time.Time) Text {
+	if t.IsZero() {
+		return Text{}
+	}
+	return T("value.date", "Day", t.Day(), "Month", T("month."+strconv.Itoa(int(t.Month()))), "Year", t.Year())
+}
+
+func yesNo(v bool) Text {
+	if v {
+		return T("value.yes")
+	}
+	return T("value.no")
+}
+
+// optional parses a typed answer to a step that may be skipped: the skip
+// button, or typing "no" / "don't know", stores an empty answer.
+func optional(field func(*Report) *string, parse func(string) (string, *Text)) func(context.Context, *turn, string, bool) (outcome, error) {
+	return func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+		f := field(&c.s.Draft)
+		if button {
+			if v != "skip" {
+				return wrong("button.old_step")
+			}
+			*f = ""
+			return accepted()
+		}
+		if ParseUnknown(v) {
+			*f = ""
+			return accepted()
+		}
+		out, p := parse(v)
+		if p != nil {
+			return refused(p)
+		}
+		*f = out
+		return accepted()
+	}
+}
+
+// required parses a typed answer that must be given.
+func required(field func(*Report) *string, parse func(string) (string, *Text)) func(context.Context, *turn, string, bool) (outcome, error) {
+	return func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+		if button {
+			return wrong("button.old_step")
+		}
+		out, p := parse(v)
+		if p != nil {
+			return refused(p)
+		}
+		*field(&c.s.Draft) = out
+		return accepted()
+	}
+}
+
+// unverifiedName shows a Latin name the reporter could not check, with the
+// other spelling to try when there is one.
+func unverifiedName(c *turn, r *Report) Text {
+	if r.Facts.NameAlt == "" {
+		return T("value.unverified_one", "V", c.raw(r.NameLatin))
+	}
+	return T("value.unverified", "V", c.raw(r.NameLatin), "Alt", r.Facts.NameAlt)
+}
+
+// ContactHere is the reporter's contact when they chose "contact me here
+// in Telegram": volunteers write to the reporter's chat through the bot.
+const ContactHere = "telegram:chat"
+
+// unconfirmed marks a username typed without the @ until the reporter says
+// it is theirs.
+const unconfirmed = "?"
+
+// lawyerParser reads the lawyer's name, firm and contacts.
+func lawyerParser(v string) (string, *Text) { return ParseLawyer(v, maxName) }
+
+// parseContactAnswer reads the reporter's contact, typed or the "here"
+// button.
+func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+	r := &c.s.Draft
+	if button {
+		if v != "here" || r.FiledBy != 0 {
+			return wrong("button.old_step")
+		}
+		r.ReporterPhone = ContactHere
+		return accepted()
+	}
+	if r.FiledBy == 0 && hereWords[captionKey(v)] {
+		r.ReporterPhone = ContactHere // the button, in words
+		return accepted()
+	}
+	if r.FiledBy == 0 && noContact(v) {
+		// "нет", "no phone": this chat is the one way to reach them, and
+		// they are told so rather than asked for a number again.
+		r.ReporterPhone = ContactHere
+		c.say(T("contact.none_here"))
+		return accepted()
+	}
+	if u, ok := ParseUsername(Clean(v)); ok {
+		r.ReporterPhone = unconfirmed + u
+		return accepted()
+	}
+	p, bad := ParseContact(v)
+	if bad != nil {
+		return refused(bad)
+	}
+	r.ReporterPhone = p
+	return accepted()
+}
+
+// sameWords answer the citizenship question with the country of birth.
+var sameWords = map[string]bool{
+	"same": true, "the same": true, "same country": true, "same as country of birth": true, "same as birth": true,
+	"та же": true, "та же самая": true, "то же": true, "то же самое": true, "такая же": true, "такое же": true,
+	"так же": true, "тоже": true, "та же страна": true, "такая же страна": true,
+}
+
+// hereWords answer "how to reach you" with this chat, as the button
+// "write to me here" does ("here" and "telegram" would otherwise read as
+// usernames).
+var hereWords = map[string]bool{
+	"сюда": true, "здесь": true, "тут": true, "пишите сюда": true, "пишите здесь": true, "пишите мне сюда": true,
+	"в телеграм": true, "в телеграме": true, "в телеграмм": true, "в телеграмме": true, "телеграм": true, "телеграмм": true,
+	"в telegram": true, "в этот чат": true, "этот чат": true, "в этом чате": true, "через бота": true,
+	"here": true, "write here": true, "write to me here": true, "telegram": true, "in telegram": true, "on telegram": true,
+	"this chat": true, "in this chat": true, "through the bot": true,
+}
+
+// noContact reports whether a typed contact says there is none: "нет",
+// "no", "нет телефона", "I don't have a phone".
+func noContact(v string) bool {
+	if ParseUnknown(v) {
+		return true
+	}
+	var rest []string
+	cut := false
+	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
+	})
+	for _, w := range words {
+		if phoneWords[w] {
+			cut = true
+			continue
+		}
+		rest = append(rest, w)
+	}
+	return cut && len(rest) > 0 && ParseUnknown(strings.Join(rest, " "))
+}
+
+// phoneWords name what is asked for in "no phone", "нет телефона".
+var phoneWords = map[string]bool{
+	"телефона": true, "телефон": true, "номера": true, "номер": true, "телефонного": true, "мобильного": true,
+	"phone": true, "a": true, "number": true, "mobile": true, "cell": true,
+}
+
+// contactNext is the step after the reporter's contact.
+func contactNext(c *turn) string {
+	if c.fast() {
+		return stepReview
+	}
+	return stepState
+}
+
+// contactAnswer shows the reporter's contact.
+func contactAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
+	return c.contactText(c.s.Draft.ReporterPhone, answered), nil
+}
+
+// contactText shows a contact as people read it: "this Telegram chat" for
+// ContactHere.
+func (c *turn) contactText(v string, answered bool) Text {
+	switch {
+	case v == ContactHere:
+		return T("value.contact_here")
+	case strings.HasPrefix(v, unconfirmed):
+		return c.raw(strings.TrimPrefix(v, unconfirmed))
+	}
+	return c.orNone(v, answered)
+}
+
+// facilityAnswer shows the facility: from the directory, as typed, or unknown.
+func facilityAnswer(ctx context.Context, c *turn, answered bool) (Text, error) {
+	r := &c.s.Draft
+	if r.FacilityID != 0 {
+		f, err := c.a.d.Facilities.Get(ctx, r.FacilityID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return T("value.none"), nil
+		case err != nil:
+			return Text{}, fmt.Errorf("get facility %d: %w", r.FacilityID, err)
+		}
+		return T("value.raw", "V", facilityLabel(f)), nil
+	}
+	if r.FacilityText != "" {
+		return T("value.facility_typed", "V", c.raw(r.FacilityText)), nil
+	}
+	return c.orNone("", answered), nil
+}
+
+// facilityLabel names a facility on a button: "Eloy Federal Contract
+// Facility, Eloy, AZ".
+func facilityLabel(f Facility) string {
+	parts := []string{f.Name}
+	if f.City != "" {
+		parts = append(parts, f.City)
+	}
+	if f.State != "" {
+		parts = append(parts, f.State)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// surnameAfter reports whether v, typed at the question after the name,
+// is the rest of a name given as one word: one or two words of letters
+// alone, in the name's alphabet (Cyrillic when cyr), not a yes, a no or
+// "не знаю". People on phones send the first name and the surname as two
+// messages.
+func surnameAfter(name, v string, cyr bool) bool {
+	words := strings.Fields(v)
+	if name == "" || strings.ContainsFunc(name, unicode.IsSpace) || len(words) == 0 || len(words) > 2 {
+		return false
+	}
+	key := captionKey(v)
+	if yesWords[key] || noWords[key] || ParseUnknown(v) || isThanks(v) || commandWords[key] != "" {
+		return false
+	}
+	alphabet := unicode.Latin
+	if cyr {
+		alphabet = unicode.Cyrillic
+	}
+	for _, r := range v {
+		if !unicode.IsLetter(r) && r != ' ' && r != '-' && r != '\'' {
+			return false
+		}
+		if unicode.IsLetter(r) && !unicode.Is(alphabet, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// optJoin is the button that joins the word typed after a one-word name
+// to it (surnameAsked).
+const optJoin = "join"
+
+// joinedName is the one-word name with word after it, or word alone
+// when it repeats the name ("Иван", then "Иван Петров").
+func joinedName(name, word string) string {
+	if first, _, _ := strings.Cut(word, " "); strings.EqualFold(first, name) {
+		return titleIfLower(word)
+	}
+	return name + " " + titleIfLower(word)
+}
+
+// surnameAsked asks whether the word typed after a one-word name is its
+// surname, with a button that joins them; the question after the name is
+// asked again under it. Asked, not assumed: "верно", "later" are words
+// too. The word waits in the session (Surname) for the button.
+func (c *turn) surnameAsked(name, word string) (outcome, error) {
+	whole := joinedName(name, word)
+	if _, p := ParseName(whole, maxName); p != nil {
+		return refused(p)
+	}
+	c.s.Surname = word
+	q := T("parse.name_surname", "Word", strings.TrimSpace(word), "Name", whole)
+	return outcome{wrong: &q, choices: [][]Button{{c.opt(optJoin, "btn.name_join", "Name", whole)}}}, nil
+}
+
+// nameJoined joins the word surnameAsked kept to the one-word name at
+// *name, says the whole name back and asks the question again; cyr is
+// the name's alphabet.
+func (c *turn) nameJoined(name *string, cyr bool) (outcome, error) {
+	word := c.surname
+	if !surnameAfter(*name, word, cyr) {
+		return wrong("button.old_step")
+	}
+	n, p := ParseName(joinedName(*name, word), maxName)
+	if p != nil {
+		return refused(p)
+	}
+	*name = n
+	c.say(T("parse.name_joined", "Name", n))
+	return outcome{stay: true}, nil
+}

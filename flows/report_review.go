@@ -1,0 +1,152 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The report's last screen: every answer with a button to change it, and
+// the report filed once the reporter confirms.
+
+// reviewClip is how much of a long answer the review screen shows, so that
+// the whole screen fits in one Telegram message (4096 characters).
+const reviewClip = 120
+
+// reviewPrompt lists every answer, with a button to change each.
+func reviewPrompt(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+	c.clip = reviewClip
+	defer func() { c.clip = 0 }()
+	var lines []Text
+	var rows [][]Button
+	var row []Button
+	for _, f := range c.reviewFields() {
+		ans, err := c.a.steps[f].answer(ctx, c, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ans.ID == "" {
+			ans = T("value.none")
+		}
+		label := T("field." + f)
+		if c.s.Draft.FiledBy != 0 {
+			label = volunteerField(f) // the caller's answers, not "your name"
+		}
+		lines = append(lines, T("review.line", "Field", label, "Value", ans))
+		row = append(row, c.opt("e_"+f, "btn.change", "Field", label))
+		if len(row) == 2 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if row != nil {
+		rows = append(rows, row)
+	}
+	rows = append(rows, []Button{c.opt("ok", "btn.confirm")})
+	return []Text{T("ask.review", "Lines", lines)}, rows, nil
+}
+
+// confirm stores the report and gives the reporter the case code and the
+// share link. A retry after a storage failure stores nothing twice: the
+// draft's ID makes Cases.Create return the case stored the first time.
+//
+// On the urgent path the case is stored marked urgent with what is known
+// so far, the reporter joins the volunteers' queue at once, and the rest of
+// the questions are offered; their answers complete the same case.
+func (c *turn) confirm(ctx context.Context) error {
+	s := c.s
+	r := s.Draft
+	if !r.Consent || r.NameLatin == "" {
+		// Cannot happen through the steps; ask what is missing rather than
+		// store a case without consent or a name.
+		c.s.Step = stepConsent
+		if r.Consent {
+			c.s.Step = stepName
+		}
+		return c.prompt(ctx, false)
+	}
+	// A username never confirmed is kept as typed, with the @.
+	r.ReporterPhone = strings.TrimPrefix(r.ReporterPhone, unconfirmed)
+	r.ReporterChatID = c.in.ChatID
+	r.ReporterUserID = c.in.UserID
+	if r.FiledBy != 0 {
+		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
+	}
+	r.Lang = s.Lang
+	if r.Filed != "" {
+		if err := c.a.d.Cases.Complete(ctx, &r); err != nil {
+			return fmt.Errorf("complete case from draft %s: %w", r.DraftID, err)
+		}
+		c.reset()
+		c.say(T("report.completed", "Code", FormatCode(r.Filed)))
+		c.menu()
+		return nil
+	}
+	fast := c.fast()
+	if fast && !slices.Contains(r.Urgent, "deportation") {
+		r.Urgent = append([]string{"deportation"}, r.Urgent...)
+	}
+	cs, err := c.a.d.Cases.Create(ctx, &r)
+	if err != nil {
+		return fmt.Errorf("create case from draft %s: %w", r.DraftID, err)
+	}
+	// The case is announced whether it was stored now or by an earlier
+	// handling of this update whose replies were never committed: the
+	// pipeline commits them, and the session that no longer holds the
+	// draft, with the update, so a crash before that commit leaves the
+	// draft for the update to be handled again, and the announcement is
+	// sent once (casework.go). An urgent case is announced when it is
+	// first stored; completing it later announces nothing again.
+	announcement, err := c.a.announce(ctx, cs.ID, c.in.UserID)
+	if err != nil {
+		return err
+	}
+	for _, a := range announcement {
+		c.send(a)
+	}
+	link := "https://t.me/" + c.a.cfg.BotUsername + "?start=c_" + cs.Code
+	if fast {
+		return c.filedUrgent(ctx, r, cs, link)
+	}
+	c.reset()
+	if r.FiledBy != 0 {
+		return c.filedForCaller(ctx, cs, link)
+	}
+	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
+	c.buttons = nil
+	if len(r.Urgent) > 0 {
+		c.say(T("report.urgent_offer"))
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}})
+	}
+	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	return nil
+}
+
+// filedUrgent follows an urgent case being stored: the reporter is put in
+// the volunteers' queue, marked urgent, and asked whether to answer the rest
+// of the questions now. The draft stays, marked filed.
+func (c *turn) filedUrgent(ctx context.Context, r Report, cs Case, link string) error {
+	s := c.s
+	s.Draft = r
+	s.Draft.Filed = cs.Code
+	s.Back, s.Edit = nil, ""
+	c.say(T("report.done_urgent", "Code", FormatCode(cs.Code), "Link", link))
+	if join := c.a.hooks.menu["urgent"]; join != nil {
+		// Joining the queue answers for itself and keeps no session; here
+		// the session goes on, at the offer of more questions.
+		drop := c.drop
+		if err := join(ctx, c); err != nil {
+			return err
+		}
+		c.drop = drop
+	}
+	s.Step = stepMore
+	texts, buttons, err := c.a.steps[stepMore].prompt(ctx, c)
+	if err != nil {
+		return err
+	}
+	c.say(texts...)
+	c.buttons = buttons
+	return nil
+}
