@@ -237,9 +237,9 @@ func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		return a.forumInput(ctx, in)
 	}
 	if in.Edited {
-		// An edit changes nothing the bot was told; in a talk with the
-		// team it is shown to them.
-		return a.reporterEdit(ctx, in)
+		// An edit changes nothing the bot was told; in a conversation it
+		// is shown to the other side (edits.go).
+		return a.edited(ctx, in)
 	}
 	if in.ChatType != "" && in.ChatType != "private" {
 		return nil, nil

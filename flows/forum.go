@@ -517,25 +517,14 @@ func editCopy(to int64, lang string, said Text, in Input, copyID int) []Reply {
 }
 
 // reporterEdit shows the team an edit of a message the reporter sent
-// them in a talk. Edits of anything else are ignored: the flows read
-// each answer once.
-func (a *App) reporterEdit(ctx context.Context, in Input) ([]Reply, error) {
-	if !a.forumOn() || in.ChatType != "private" {
-		return nil, nil
-	}
+// them in a talk, copied to the topic as copyID; nil when the talk is over.
+func (a *App) reporterEdit(ctx context.Context, in Input, copyID int) ([]Reply, error) {
 	code, err := a.d.Forum.Talking(ctx, in.ChatID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("talk of chat %d: %w", in.ChatID, err)
-	}
-	chat, copyID, err := a.d.Threads.Counterpart(ctx, in.ChatID, in.MessageID)
-	if errors.Is(err, ErrNotFound) || (err == nil && chat != a.cfg.ForumChat) {
-		return nil, nil // not relayed to the team
-	}
-	if err != nil {
-		return nil, fmt.Errorf("copy of message %d in %d: %w", in.MessageID, in.ChatID, err)
 	}
 	v, err := a.d.Casework.View(ctx, code)
 	if errors.Is(err, ErrNotFound) {

@@ -2,6 +2,8 @@ package flows
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,6 +42,9 @@ type Transcripts interface {
 	Page(ctx context.Context, caseID int64, skip, limit int) ([]CaseMessage, int, error)
 }
 
+// kindEdit is the kind of a kept message that is the edit of an earlier one.
+const kindEdit = "edit"
+
 // transcriptPage is how many messages a page of the conversation shows.
 const transcriptPage = 10
 
@@ -57,12 +62,19 @@ func (a *App) keepMessage(ctx context.Context, c *turn, caseCode string, fromVol
 		}
 	}
 	key := "m:" + strconv.FormatInt(c.in.ChatID, 10) + ":" + strconv.Itoa(c.in.MessageID)
+	if c.in.Edited {
+		// An edit is kept beside the message it corrects, once for each
+		// text it was given.
+		kind = kindEdit
+		sum := sha256.Sum256([]byte(c.in.Text))
+		key = "e" + key[1:] + ":" + hex.EncodeToString(sum[:8])
+	}
 	err := a.d.Transcripts.Add(ctx, CaseMessage{CaseCode: caseCode, FromVolunteer: fromVolunteer,
 		Volunteer: volunteer, Kind: kind, Text: c.in.Text, Key: key, At: c.now})
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("keep message %d of %d with its case: %w", c.in.MessageID, c.in.ChatID, err)
 	}
-	if fromVolunteer || !slices.Contains(keptMedia, c.in.Media) || c.in.MessageID == 0 {
+	if fromVolunteer || c.in.Edited || !slices.Contains(keptMedia, c.in.Media) || c.in.MessageID == 0 {
 		return nil
 	}
 	// A photo or document the reporter sent in the conversation joins the
@@ -154,7 +166,11 @@ func transcriptLine(m CaseMessage) Text {
 		who = T("tools.from_volunteer", "ID", m.Volunteer)
 	}
 	at := m.At.UTC().Format("2006-01-02 15:04")
-	if m.Kind != "text" {
+	switch m.Kind {
+	case "text":
+	case kindEdit:
+		return T("tools.line_edited", "At", at, "Who", who, "Text", m.Text)
+	default:
 		return T("tools.line_media", "At", at, "Who", who, "Kind", m.Kind, "Text", m.Text)
 	}
 	return T("tools.line", "At", at, "Who", who, "Text", m.Text)

@@ -220,6 +220,21 @@ func TestHandoffEndToEnd(t *testing.T) {
 	nextCopy(t, user, vol.ID, vol.SendContact("+1 305 555 0100", "Legal aid office"), "contact")
 	nextCopy(t, user, vol.ID, vol.SendVideo(), "video")
 
+	// A message corrected by editing it reaches the volunteer as it now
+	// reads, under the copy they got before.
+	said := user.Send("Его A-номер 123-456-780")
+	first := nextCopy(t, vol, user.ID, said, "text")
+	threads := storage.NewThreads(h.rdb, h.cfg.RedisPrefix, time.Hour)
+	waitFor(t, "the copy recorded", func() bool {
+		_, _, err := threads.Counterpart(context.Background(), user.ID, said)
+		return err == nil
+	})
+	user.Edit(said, "Его A-номер 123-456-789")
+	expectText(t, vol, h.lead("en", "handoff.edited_user"))
+	if c := nextCopy(t, vol, user.ID, said, "text"); c.Plain != "Его A-номер 123-456-789" || c.ReplyTo != first.ID {
+		t.Errorf("the edit reached the volunteer as %q in reply to %d, want the new text under %d", c.Plain, c.ReplyTo, first.ID)
+	}
+
 	vol.Send("/done")
 	expectText(t, vol, h.lead("en", "handoff.vol_done"))
 	m = expectText(t, user, h.text("ru", "handoff.done"))

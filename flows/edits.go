@@ -1,0 +1,105 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// edited answers a person's edit of a message they sent. What the bot did
+// with the message is done (an answer read, a command run) and stays as it
+// was. A message relayed to the other side of a conversation (the
+// volunteer, the relative, the team's topic) is shown there again, as it
+// now reads, under the copy it corrects: a corrected A-number or phone must
+// reach the person acting on it. Any other edit is answered with how to
+// correct what was said, so that no one believes the bot took the change.
+func (a *App) edited(ctx context.Context, in Input) ([]Reply, error) {
+	if in.ChatType != "" && in.ChatType != "private" {
+		return nil, nil
+	}
+	to, copyID, err := a.d.Threads.Counterpart(ctx, in.ChatID, in.MessageID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("copy of message %d in %d: %w", in.MessageID, in.ChatID, err)
+	case a.forumOn() && to == a.cfg.ForumChat:
+		rs, err := a.reporterEdit(ctx, in, copyID)
+		if err != nil || rs != nil {
+			return rs, err
+		}
+	default:
+		rs, err := a.handoffEdit(ctx, in, to, copyID)
+		if err != nil || rs != nil {
+			return rs, err
+		}
+	}
+	return a.editNotSeen(ctx, in)
+}
+
+// handoffEdit shows an edit in a conversation between a relative and a
+// volunteer to the other one, while the conversation lasts, and keeps it
+// with the case. nil when the message was not relayed in a conversation
+// that goes on.
+func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) ([]Reply, error) {
+	st, err := a.d.Queue.Chat(ctx, in.ChatID)
+	if err != nil {
+		return nil, fmt.Errorf("handoff state of %d: %w", in.ChatID, err)
+	}
+	c := &turn{a: a, in: in, now: a.d.Now()}
+	if p := st.Paired; p != nil && p.Volunteer == to {
+		c.send(Reply{ChatID: to, Lang: p.VolLang, Priority: PriorityReply,
+			Texts: []Text{T("handoff.edited_user", "Ticket", p.Ticket)}})
+		c.send(editedCopy(to, in, copyID))
+		return c.replies(), a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer)
+	}
+	if st.Holds == 0 {
+		return nil, nil
+	}
+	ok, err := a.mayInHeldChat(ctx, in.UserID, ActRelay)
+	if err != nil || !ok {
+		return nil, err
+	}
+	held, err := a.d.Queue.Held(ctx, in.UserID, "")
+	if err != nil {
+		return nil, fmt.Errorf("chats of %d: %w", in.UserID, err)
+	}
+	i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == to })
+	if i < 0 {
+		return nil, nil
+	}
+	p := held[i]
+	c.send(Reply{ChatID: to, Lang: p.Lang, Priority: PriorityReply, Texts: []Text{T("handoff.edited_vol")}})
+	c.send(editedCopy(to, in, copyID))
+	return c.replies(), a.keepMessage(ctx, c, p.CaseCode, true, p.Volunteer)
+}
+
+// editedCopy is the message as it now reads, copied under the copy of it
+// sent before.
+func editedCopy(to int64, in Input, copyID int) Reply {
+	r := copyTo(to, in.ChatID, in.MessageID)
+	r.Priority = PriorityReply
+	r.Copy.ReplyTo = copyID
+	return r
+}
+
+// editNotSeen tells the person that an edit changed nothing the bot was
+// told, and how to correct it: in the report, again or on its last screen.
+func (a *App) editNotSeen(ctx context.Context, in Input) ([]Reply, error) {
+	s, err := a.d.Sessions.Get(ctx, in.ChatID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		s = &Session{Lang: Lang(in.LangCode)}
+	case err != nil:
+		return nil, fmt.Errorf("load session %d: %w", in.ChatID, err)
+	}
+	lang := s.Lang
+	if lang == "" {
+		lang = Lang(in.LangCode)
+	}
+	text := T("edit.not_seen")
+	if s.Flow == flowReport && s.Draft.Filed == "" {
+		text = T("edit.not_seen_report")
+	}
+	return []Reply{{ChatID: in.ChatID, Lang: lang, Priority: PriorityReply, Texts: []Text{text}}}, nil
+}

@@ -1,0 +1,115 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"hotline/flows"
+	"hotline/storage"
+)
+
+// edit is the person editing their message id to read text, as Telegram
+// tells the bot (edited_message).
+func (p *hperson) edit(id int, text string) []flows.Reply {
+	p.w.t.Helper()
+	return p.do(flows.Input{Kind: flows.KindText, Edited: true, MessageID: id, Text: text})
+}
+
+// TestEditsInAConversation: a relative who corrects the A-number in a
+// message to the volunteer, or a volunteer who corrects a time, by
+// editing it: the other side gets the message as it now reads, under the
+// copy it corrects, and the case's conversation keeps the correction.
+// Edits were dropped without a word, and the volunteer acted on the wrong
+// number. Once the conversation is over, the edit reaches no one and the
+// person is told to send the text again.
+func TestEditsInAConversation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	rel, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
+	c := w.reported(rel, "edits-draft")
+	vol.command("write", c.Code)
+	rel.received()
+	vol.received()
+	threads := storage.NewThreads(w.rdb, w.prefix, time.Hour)
+	relayed := func(from, to *hperson) (orig, copyID int) {
+		t.Helper()
+		orig, copyID = from.lastIn, to.lastMsgID()
+		if err := threads.Record(ctx, to.id, copyID, from.id, orig); err != nil {
+			t.Fatal(err)
+		}
+		return orig, copyID
+	}
+
+	rel.send("его номер A-123-456-780")
+	vol.expectGot("copy 7001/" + strconv.Itoa(rel.lastIn))
+	said, copied := relayed(rel, vol)
+	rel.edit(said, "его номер A-123-456-789")
+	rel.expectGot()
+	rs := vol.expectGot("handoff.edited_user", "copy 7001/"+strconv.Itoa(said))
+	if rs[1].Copy.ReplyTo != copied || rs[0].Lang != "en" || rs[0].Texts[0].Data["Ticket"] == nil {
+		t.Errorf("the edit reached the volunteer as %+v, want the copy under %d, in English, with the chat", rs, copied)
+	}
+
+	vol.send("We will call you at 5 pm")
+	rel.expectGot("copy " + strconv.Itoa(hVolunteer) + "/" + strconv.Itoa(vol.lastIn))
+	said, copied = relayed(vol, rel)
+	vol.edit(said, "We will call you at 6 pm")
+	vol.expectGot()
+	rs = rel.expectGot("handoff.edited_vol", "copy "+strconv.Itoa(hVolunteer)+"/"+strconv.Itoa(said))
+	if rs[1].Copy.ReplyTo != copied || rs[0].Lang != "en" {
+		t.Errorf("the edit reached the relative as %+v, want the copy under %d, in the case's English", rs, copied)
+	}
+
+	card := vol.command("case", c.Code)
+	page := vol.press(buttonData(t, card[0], "btn.tools_transcript"))
+	lines, _ := textData(page[0], "tools.transcript", "Lines").([]flows.Text)
+	var got []string
+	for _, l := range lines {
+		got = append(got, l.ID+" "+l.Data["Text"].(string))
+	}
+	want := []string{"tools.line его номер A-123-456-780", "tools.line_edited его номер A-123-456-789",
+		"tools.line We will call you at 5 pm", "tools.line_edited We will call you at 6 pm"}
+	if !slices.Equal(got, want) {
+		t.Errorf("the conversation kept %q\nwant %q", got, want)
+	}
+
+	vol.command("done", "")
+	rel.received()
+	vol.received()
+	rel.edit(said, "его номер A-123-456-788")
+	vol.expectGot()
+	rel.expectGot("edit.not_seen")
+}
+
+// TestEditsOutsideAConversation: an edit of an answer the bot already read
+// changes nothing; the person is told so, and in a report where to change
+// an answer. The edit was ignored without a word, and people believed
+// the corrected name was in the report.
+func TestEditsOutsideAConversation(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+	asked := textIDs(c.send("Ivn Petrov"))
+	at := c.session().Step
+	c.expect(c.handle(flows.Input{Kind: flows.KindText, Edited: true, MessageID: 40, Text: "Ivan Petrov"}), "edit.not_seen_report")
+	if s := c.session(); s.Step != at || s.Draft.NameLatin != "Ivn Petrov" {
+		t.Errorf("after the edit the report is at %q with the name %q, want %q and the name as sent", s.Step, s.Draft.NameLatin, at)
+	}
+	if got := textIDs(c.send("skip")); slices.Equal(got, asked) {
+		t.Errorf("after the edit, the next answer was asked %v again", got)
+	}
+
+	other := newChat(t, "ru")
+	other.expect(other.handle(flows.Input{Kind: flows.KindText, Edited: true, MessageID: 3, Text: "мужа задержали"}), "edit.not_seen")
+	if other.last.Lang != "ru" {
+		t.Errorf("told in %q, want Russian", other.last.Lang)
+	}
+}
