@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // edited answers a person's edit of a message they sent. What the bot did
@@ -16,6 +17,11 @@ import (
 // correct what was said, so that no one believes the bot took the change.
 func (a *App) edited(ctx context.Context, in Input) ([]Reply, error) {
 	if in.ChatType != "" && in.ChatType != "private" {
+		return nil, nil
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		// A live location moving (Telegram tells it as an edit, every few
+		// seconds), a caption taken away: nothing was said again.
 		return nil, nil
 	}
 	to, copyID, err := a.d.Threads.Counterpart(ctx, in.ChatID, in.MessageID)

@@ -55,6 +55,13 @@ func TestEditsInAConversation(t *testing.T) {
 		t.Errorf("the edit reached the volunteer as %+v, want the copy under %d, in English, with the chat", rs, copied)
 	}
 
+	// A live location moving is told as edits: nothing goes anywhere.
+	rel.media("location", "")
+	vol.received()
+	rel.do(flows.Input{Kind: flows.KindMedia, Media: "location", Edited: true, MessageID: rel.lastIn})
+	rel.expectGot()
+	vol.expectGot()
+
 	vol.send("We will call you at 5 pm")
 	rel.expectGot("copy " + strconv.Itoa(hVolunteer) + "/" + strconv.Itoa(vol.lastIn))
 	said, copied = relayed(vol, rel)
@@ -72,7 +79,7 @@ func TestEditsInAConversation(t *testing.T) {
 	for _, l := range lines {
 		got = append(got, l.ID+" "+l.Data["Text"].(string))
 	}
-	want := []string{"tools.line его номер A-123-456-780", "tools.line_edited его номер A-123-456-789",
+	want := []string{"tools.line его номер A-123-456-780", "tools.line_edited его номер A-123-456-789", "tools.line_media ",
 		"tools.line We will call you at 5 pm", "tools.line_edited We will call you at 6 pm"}
 	if !slices.Equal(got, want) {
 		t.Errorf("the conversation kept %q\nwant %q", got, want)
@@ -105,6 +112,11 @@ func TestEditsOutsideAConversation(t *testing.T) {
 	}
 	if got := textIDs(c.send("skip")); slices.Equal(got, asked) {
 		t.Errorf("after the edit, the next answer was asked %v again", got)
+	}
+
+	if rs, err := c.app.Handle(context.Background(), flows.Input{ChatID: c.id, UserID: c.id, ChatType: "private",
+		Kind: flows.KindMedia, Media: "location", Edited: true, MessageID: 41}); err != nil || len(rs) != 0 {
+		t.Errorf("a live location moving got %v, %v; want nothing", describeAll(rs), err)
 	}
 
 	other := newChat(t, "ru")
