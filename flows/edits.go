@@ -27,6 +27,10 @@ func (a *App) edited(ctx context.Context, in Input) ([]Reply, error) {
 	to, copyID, err := a.d.Threads.Counterpart(ctx, in.ChatID, in.MessageID)
 	switch {
 	case errors.Is(err, ErrNotFound):
+		rs, done, err := a.waitingEdit(ctx, in)
+		if err != nil || done {
+			return rs, err
+		}
 	case err != nil:
 		return nil, fmt.Errorf("copy of message %d in %d: %w", in.MessageID, in.ChatID, err)
 	case a.forumOn() && to == a.cfg.ForumChat:
@@ -78,6 +82,30 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 	c.send(Reply{ChatID: to, Lang: p.Lang, Priority: PriorityReply, Texts: []Text{T("handoff.edited_vol")}})
 	c.send(editedCopy(to, in, copyID))
 	return c.replies(), a.keepMessage(ctx, c, p.CaseCode, true, p.Volunteer)
+}
+
+// waitingEdit handles the edit of a message kept for the volunteer who
+// takes the chat: the volunteer will get it as it reads then (a copy is
+// made when they take the chat), so the person is not told otherwise, and
+// the case's conversation keeps the correction. done is false for any
+// other message.
+func (a *App) waitingEdit(ctx context.Context, in Input) (rs []Reply, done bool, err error) {
+	st, err := a.d.Queue.Chat(ctx, in.ChatID)
+	if err != nil {
+		return nil, false, fmt.Errorf("handoff state of %d: %w", in.ChatID, err)
+	}
+	if st.Waiting == nil || st.Kept == 0 {
+		return nil, false, nil
+	}
+	kept, err := a.d.Queue.Kept(ctx, in.ChatID)
+	if err != nil {
+		return nil, false, fmt.Errorf("kept messages of %d: %w", in.ChatID, err)
+	}
+	if !slices.Contains(kept, in.MessageID) {
+		return nil, false, nil
+	}
+	c := &turn{a: a, in: in, now: a.d.Now()}
+	return nil, true, a.keepMessage(ctx, c, st.Waiting.CaseCode, false, 0)
 }
 
 // editedCopy is the message as it now reads, copied under the copy of it

@@ -125,3 +125,28 @@ func TestEditsOutsideAConversation(t *testing.T) {
 		t.Errorf("told in %q, want Russian", other.last.Lang)
 	}
 }
+
+// TestEditWhileWaiting: a message written while waiting for a volunteer
+// and then corrected reaches the volunteer who takes the chat as it reads
+// then (Telegram copies a message as it is), so the person is not told the
+// edit was lost; an earlier answer edited is.
+func TestEditWhileWaiting(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	user, vol := w.person(7004, "en"), w.person(hVolunteer, "en")
+	user.send("hello")
+	greeted := user.lastIn
+	user.press("m:volunteer")
+	user.send("his A-number is 123-456-780")
+	kept := user.lastIn
+	user.received()
+	user.edit(kept, "his A-number is 123-456-789")
+	user.expectGot()
+	user.edit(greeted, "hello, my husband was detained")
+	user.expectGot("edit.not_seen")
+	vol.command("next", "")
+	if rs := to(vol.received(), hVolunteer); len(rs) < 2 || describe(rs[len(rs)-1]) != "copy 7004/"+strconv.Itoa(kept) {
+		t.Errorf("the volunteer got %v, want the kept message last", describeAll(rs))
+	}
+}

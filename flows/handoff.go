@@ -169,6 +169,8 @@ type Queue interface {
 	// text: volunteers who do not hold the chat must not read it. False
 	// when the chat is no longer waiting: a volunteer has just taken it.
 	Keep(ctx context.Context, chatID int64, messageID int) (bool, error)
+	// Kept returns the ids of the messages kept, oldest first.
+	Kept(ctx context.Context, chatID int64) ([]int, error)
 	// UserWrote notes a message of a paired user the volunteer has yet to
 	// answer.
 	UserWrote(ctx context.Context, chatID int64, messageID int, at time.Time) error
