@@ -287,6 +287,14 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	case !errors.Is(err, ErrNotFound):
 		return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
 	}
+	// A check-in in alarm is not active, and its person was offered to
+	// register one.
+	if k, ok, err := a.begun(ctx, c); err != nil || ok {
+		if ok {
+			a.sayDuring(c, k)
+		}
+		return ok, err
+	}
 	c.setSaid(false)
 	c.say(T("menu.checkin_offer"))
 	c.buttons = [][]Button{

@@ -631,6 +631,35 @@ func TestCheckinOutInMoreWordsAfterTheAlarm(t *testing.T) {
 	}
 }
 
+// After the alarm, words about the check-in ("they took my check-in
+// papers", "my check-in is taking hours") or anything else the menu does
+// not take get the "out" and "help" buttons, saying "out" tells those the
+// alarm reached; the words are kept for the volunteer. Words that name
+// the check-in got the offer to register one.
+func TestCheckinWordsAfterTheAlarm(t *testing.T) {
+	for i, typed := range []string{"my check-in is taking hours, they have my papers", "they told me to wait here"} {
+		w := newWorld(t, storage.LookupLimits{})
+		p := w.person(ckPerson+int64(i), "en")
+		w.person(volunteerID, "en")
+		k := w.registerCheckin(p, "Chicago", "Chicago", "12.03", "9:30")
+		w.setClock(k.End.Add(5 * time.Hour))
+		w.tick()
+		w.tick()
+		w.tick()
+		if got, _ := w.deps.Checkins.Get(context.Background(), k.ID); got.Status != flows.CheckinAlarm {
+			t.Fatalf("no alarm: %+v", got)
+		}
+		r := p.do(flows.Input{Kind: flows.KindText, Text: typed, MessageID: 4400})
+		expectTexts(t, r, "checkin.out_confirm_alarm")
+		if got := buttonNames(r); strings.Join(got, " ") != "btn.checkin_out btn.checkin_help btn.menu" {
+			t.Errorf("%q: buttons %v", typed, got)
+		}
+		if got := w.session(p.id).Said; got != 4400 {
+			t.Errorf("%q: kept message %d, want 4400", typed, got)
+		}
+	}
+}
+
 // A check-in to come, told at the menu, gets the safety line a button
 // away: "у мужа завтра отметка в ICE" got the offer to report a detention
 // (for its "ICE"), "чекин завтра" the greeting. A detention at a check-in

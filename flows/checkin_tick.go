@@ -111,10 +111,15 @@ func (a *App) duringCheckin(ctx context.Context, c *turn) (bool, error) {
 	return true, nil
 }
 
-// sayDuring is duringCheckin's answer for the check-in k, begun.
+// sayDuring is duringCheckin's answer for the check-in k, begun. After
+// the alarm, it says that "I'm out" now tells those the alarm reached.
 func (a *App) sayDuring(c *turn, k Checkin) {
 	c.setSaid(false)
-	c.say(T("checkin.during", "Office", officeOf(a.d.Offices, k)))
+	if k.Status == CheckinAlarm {
+		c.say(T("checkin.out_confirm_alarm"))
+	} else {
+		c.say(T("checkin.during", "Office", officeOf(a.d.Offices, k)))
+	}
 	c.buttons = append(outOrHelp(k), []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
 }
 

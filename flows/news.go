@@ -272,6 +272,14 @@ func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 	if err != nil || rows == nil {
 		return false, err
 	}
+	// The case of a check-in's alarm is its person's: what they write
+	// then is about the check-in, and "I'm out" must be a button away.
+	if k, ok, err := a.begun(ctx, c); err != nil || ok && k.Status == CheckinAlarm {
+		if err == nil {
+			a.sayDuring(c, k)
+		}
+		return err == nil, err
+	}
 	c.say(T("casework.news_offer"))
 	if len(rows) == 1 {
 		c.s.Offer = rows[0][0].Data // "да" typed sends it to their one case
