@@ -77,6 +77,16 @@ func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tags []stri
 	return nil, nil // as the cards say
 }
 
+// caseChanged shows a change of the case wherever its card is: every
+// member's copy redrawn (redrawCards) and, with the forum, the event posted
+// in the case's topic with its card (postEvent).
+func (c *turn) caseChanged(ctx context.Context, caseID int64, code string, event Text) error {
+	if err := c.redrawCards(ctx, caseID); err != nil {
+		return err
+	}
+	return c.postEvent(ctx, code, event)
+}
+
 // redrawCards brings every recorded card of a case up to date after a
 // change the card shows. Nothing when the case has none (the forum's card is
 // the topic's, see forumEvent).

@@ -598,10 +598,7 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 		c.send(Reply{ChatID: v.ReporterChat, Lang: Lang(v.Lang), Priority: PriorityNotice,
 			Texts: []Text{T("casework.reporter_taken", "Code", code)}})
 	}
-	if err := c.postEvent(ctx, v.Code, T("forum.ev_taken", "Name", a.nameOf(m))); err != nil {
-		return err
-	}
-	if err := c.redrawCards(ctx, v.ID); err != nil {
+	if err := c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_taken", "Name", a.nameOf(m))); err != nil {
 		return err
 	}
 	return a.cardActions(ctx, c, m, v)
@@ -715,10 +712,7 @@ func (a *App) releaseCase(ctx context.Context, c *turn, m *member, raw string) e
 		return err
 	}
 	m.say(T("casework.released", "Code", FormatCode(v.Code)))
-	if err := c.redrawCards(ctx, v.ID); err != nil {
-		return err
-	}
-	return c.postEvent(ctx, v.Code, T("forum.ev_released"))
+	return c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_released"))
 }
 
 // handoverCommand is /handover CODE <member id or display name>.
@@ -894,10 +888,7 @@ func (a *App) acceptHandover(ctx context.Context, c *turn, m *member, raw string
 		c.send(Reply{ChatID: prev, Lang: Lang(before.Lang),
 			Texts: []Text{T("casework.handover_done", "Code", FormatCode(v.Code), "Name", a.nameOf(m))}})
 	}
-	if err := c.redrawCards(ctx, v.ID); err != nil {
-		return err
-	}
-	return c.postEvent(ctx, v.Code, T("forum.ev_taken", "Name", a.nameOf(m)))
+	return c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_taken", "Name", a.nameOf(m)))
 }
 
 // declineHandover withdraws the offer; the owner keeps the case.
@@ -1046,19 +1037,15 @@ func (a *App) setDate(ctx context.Context, c *turn, m *member, v CaseView, field
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditDate, CaseID: v.ID, Detail: field}); err != nil {
 		return err
 	}
-	if err := c.redrawCards(ctx, v.ID); err != nil {
-		return err
+	said := T("casework.date_cleared", "Code", code, "Field", T("casework.field."+field))
+	if date != "" {
+		said = T("casework.date_set", "Code", code, "Field", T("casework.field."+field), "Date", dateText(dateOf(date)))
 	}
-	if date == "" {
-		m.say(T("casework.date_cleared", "Code", code, "Field", T("casework.field."+field)))
-		return c.postEvent(ctx, v.Code, T("casework.date_cleared", "Code", code, "Field", T("casework.field."+field)))
-	}
-	set := T("casework.date_set", "Code", code, "Field", T("casework.field."+field), "Date", dateText(dateOf(date)))
-	m.say(set)
+	m.say(said)
 	if urgent != "" {
 		m.say(T("casework.now_urgent"))
 	}
-	return c.postEvent(ctx, v.Code, set)
+	return c.caseChanged(ctx, v.ID, v.Code, said)
 }
 
 // urgentFor is the urgency mark a date brings: a deportation within 72

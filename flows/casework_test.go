@@ -871,6 +871,10 @@ func TestNewsDatesReminders(t *testing.T) {
 	if rs := anna.command("date", spaced+" суд 21.12.2027"); !has(rs, "casework.date_set") || mustView(t, w, code).Hearing != "2027-12-21" {
 		t.Errorf("/date with the code's halves apart: %v", describeAll(rs))
 	}
+	// "не знаю" takes the date away: said, and the case has none.
+	if rs := anna.command("date", code+" суд не знаю"); !has(rs, "casework.date_cleared") || mustView(t, w, code).Hearing != "" {
+		t.Errorf("/date CODE суд не знаю: %v, hearing %q", describeAll(rs), mustView(t, w, code).Hearing)
+	}
 	// After /forget, the case takes no news.
 	rep.command("forget", "")
 	rep.press("s.:fg:yes")

@@ -783,14 +783,11 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 		c.say(T("update.notified").Plural(n))
 	}
 	c.caseButtons(st.Code)
-	ev := T("forum.ev_public", "Note", stored.Note)
 	if stored.Kind == EventStatus {
-		ev = T("update.saved", "Code", FormatCode(st.Code), "Status", T("status.name."+stored.Status))
-		if err := c.redrawCards(ctx, u.CaseID); err != nil {
-			return err
-		}
+		return c.caseChanged(ctx, u.CaseID, st.Code,
+			T("update.saved", "Code", FormatCode(st.Code), "Status", T("status.name."+stored.Status)))
 	}
-	return c.postEvent(ctx, st.Code, ev)
+	return c.postEvent(ctx, st.Code, T("forum.ev_public", "Note", stored.Note))
 }
 
 // commitNote records an internal note, which nobody but volunteers sees
