@@ -17,6 +17,7 @@ import (
 type Config struct {
 	BotUsername string        // for share links: https://t.me/<BotUsername>?start=c_<CODE>
 	ResumeAfter time.Duration // silence after which a flow first asks to continue; default 24h
+	DraftRemind time.Duration // a report left unsent so long after its last answer is reminded of, once; default 1h
 	MaxText     int           // cap on a free-text answer, in characters; default 1000
 	Admins      []int64       // Telegram user ids of the admins (HOTLINE_ADMINS)
 
@@ -59,6 +60,7 @@ type Config struct {
 // audit trail.
 type Deps struct {
 	Sessions   Sessions
+	Drafts     Drafts // reports begun and not sent, for their reminder
 	Cases      Cases
 	Facilities Facilities
 	Roles      Roles            // hotline members; default Handoff.Volunteers
@@ -105,7 +107,7 @@ func (d Deps) check() error {
 		name  string
 		value any
 	}{
-		{"Sessions", d.Sessions}, {"Cases", d.Cases}, {"Facilities", d.Facilities},
+		{"Sessions", d.Sessions}, {"Drafts", d.Drafts}, {"Cases", d.Cases}, {"Facilities", d.Facilities},
 		{"Volunteers", d.Volunteers}, {"Queue", d.Queue}, {"Handoffs", d.Handoffs},
 		{"CaseFiles", d.CaseFiles}, {"Threads", d.Threads},
 		{"Timeline", d.Timeline}, {"Subscriptions", d.Subscriptions},
@@ -191,6 +193,9 @@ func New(cfg Config, d Deps) (*App, error) {
 	if cfg.CaseQuiet <= 0 {
 		cfg.CaseQuiet = 7 * 24 * time.Hour
 	}
+	if cfg.DraftRemind <= 0 {
+		cfg.DraftRemind = time.Hour
+	}
 	if cfg.CheckinGrace <= 0 {
 		cfg.CheckinGrace = 2 * time.Hour
 	}
@@ -255,8 +260,15 @@ func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		s.Lang = Lang(in.LangCode)
 	}
 	c := &turn{a: a, s: s, in: in, now: a.d.Now()}
+	draft := s.Draft.DraftID
 	if err := c.run(ctx); err != nil {
 		return nil, err
+	}
+	if s.Flow == flowReport && s.Draft.DraftID != draft && s.Draft.Filed == "" {
+		// A report begun: reminded of if it is left unsent (drafts.go).
+		if err := a.d.Drafts.Watch(ctx, in.ChatID, c.now.Add(a.cfg.DraftRemind)); err != nil {
+			return nil, fmt.Errorf("watch draft of %d: %w", in.ChatID, err)
+		}
 	}
 	// A feature that keeps its own state leaves the session unsaved —
 	// unless it held words kept for the button pressed next (Typed,

@@ -237,6 +237,21 @@ type Sessions interface {
 	Delete(ctx context.Context, chatID int64) error
 }
 
+// Drafts remembers the chats with a report begun and not sent, each with
+// when its reminder is due (DraftTick).
+type Drafts interface {
+	// Watch makes the chat's draft due at due.
+	Watch(ctx context.Context, chatID int64, due time.Time) error
+	// Due returns up to n chats whose drafts are due by now.
+	Due(ctx context.Context, now time.Time, n int64) ([]int64, error)
+	// Claim takes a draft due by now for its reminder, leaving it due
+	// again at until in case the reminder is not sent; false when it is
+	// not due.
+	Claim(ctx context.Context, chatID int64, now, until time.Time) (bool, error)
+	// Forget stops watching the chat's draft.
+	Forget(ctx context.Context, chatID int64) error
+}
+
 // Report is a detention report: the draft while a relative fills it in, and
 // what is stored when they confirm. Empty means not answered or unknown.
 type Report struct {

@@ -376,6 +376,7 @@ func allDeps(t *testing.T, db *sqlx.DB, rdb *redis.Client, prefix string, o appO
 	}
 	return flows.Deps{
 		Sessions:   storage.NewSessions(rdb, prefix, time.Hour),
+		Drafts:     storage.NewDrafts(rdb, prefix),
 		Cases:      cases,
 		Facilities: storage.NewFacilities(db),
 		HandoffDeps: flows.HandoffDeps{

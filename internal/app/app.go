@@ -153,12 +153,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 	}
 	aof := newAOFRewriter(rdb, log)
 	forum := storage.NewForum(db, cfg.ForumChat)
-	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, Admins: cfg.Admins,
+	app, err := flows.New(flows.Config{BotUsername: me.Username, ResumeAfter: cfg.ResumeAfter, DraftRemind: cfg.DraftRemind, Admins: cfg.Admins,
 		HandoffRemind: cfg.HandoffRemind, HandoffReturn: cfg.HandoffReturn, HandoffEscalate: cfg.HandoffEscalate,
 		CaseEscalate: cfg.CaseEscalate, CaseEscalateUrgent: cfg.CaseEscalateUrgent, CaseQuiet: cfg.CaseQuiet,
 		InfoPages: cat.InfoPages(), InfoWords: cat.InfoWords(), Phone: cfg.Phone, Hours: cfg.Hours, CheckinGrace: cfg.CheckinGrace,
 		ForumChat: cfg.ForumChat, ForumLang: cfg.ForumLang, Zone: cfg.Zone}, flows.Deps{
 		Sessions:   storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL).WithKeys(keys).WithTag(pipeline.TagOf(cfg.Partitions)),
+		Drafts:     storage.NewDrafts(rdb, cfg.RedisPrefix),
 		Cases:      obs.cases(cases),
 		Facilities: storage.NewFacilities(db),
 		Now:        hooks.Now,

@@ -14,10 +14,10 @@ import (
 )
 
 // handoffTimers runs the volunteer handoff's timers, the casework's
-// (escalation of untaken cases, reminders of dates) and the check-in
-// safety line's, and carries out what a blocked chat means for the
-// handoff. Every replica runs them: each timer's action is claimed in
-// Redis or Postgres, so it happens once.
+// (escalation of untaken cases, reminders of dates), the check-in
+// safety line's and the reminders of reports left unsent, and carries out
+// what a blocked chat means for the handoff. Every replica runs them: each
+// timer's action is claimed in Redis or Postgres, so it happens once.
 type handoffTimers struct {
 	app *flows.App
 	bot *bot.Bot
@@ -88,6 +88,9 @@ func (h *handoffTimers) run(ctx context.Context, every time.Duration) <-chan str
 			}
 			if err := h.app.CheckinTick(ctx, h.send); err != nil && ctx.Err() == nil {
 				h.log.Warn("check-in timers", "err", err)
+			}
+			if err := h.app.DraftTick(ctx, h.send); err != nil && ctx.Err() == nil {
+				h.log.Warn("timers", "timers", "drafts", "err", err)
 			}
 			if err := h.app.ForumTick(ctx, h.sendSummary); err != nil && ctx.Err() == nil {
 				h.log.Warn("forum summary", "err", err)

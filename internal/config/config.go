@@ -31,6 +31,7 @@ type Config struct {
 	Phone            string         // HOTLINE_PHONE: the hotline's phone, shown to families
 	Hours            string         // HOTLINE_HOURS: when the phone answers
 	ResumeAfter      time.Duration  // HOTLINE_RESUME_AFTER: pause after which a draft asks "continue?"
+	DraftRemind      time.Duration  // HOTLINE_DRAFT_REMIND: a report left unsent so long after its last answer is reminded of, once
 	SessionTTL       time.Duration  // HOTLINE_SESSION_TTL: how long an idle conversation is kept
 	DeadLetterTTL    time.Duration  // HOTLINE_DEAD_LETTER_TTL: how long updates that failed too often are kept
 	Partitions       int            // HOTLINE_PARTITIONS: inbox partitions shared by all replicas
@@ -89,6 +90,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 		ListenAddr:    ":8080",
 		LogLevel:      slog.LevelInfo,
 		ResumeAfter:   24 * time.Hour,
+		DraftRemind:   time.Hour,
 		SessionTTL:    30 * 24 * time.Hour,
 		DeadLetterTTL: pipeline.DefaultDeadTTL,
 		Partitions:    64,
@@ -247,7 +249,7 @@ func Load(getenv func(string) string, n Need) (Config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_SESSION_TTL", &c.SessionTTL},
+	}{{"HOTLINE_RESUME_AFTER", &c.ResumeAfter}, {"HOTLINE_DRAFT_REMIND", &c.DraftRemind}, {"HOTLINE_SESSION_TTL", &c.SessionTTL},
 		{"HOTLINE_HANDOFF_REMIND", &c.HandoffRemind}, {"HOTLINE_HANDOFF_RETURN", &c.HandoffReturn},
 		{"HOTLINE_HANDOFF_ESCALATE", &c.HandoffEscalate}, {"HOTLINE_HANDOFF_TICK", &c.HandoffTick},
 		{"HOTLINE_RETENTION", &c.Retention}, {"HOTLINE_PURGE_EVERY", &c.PurgeEvery},

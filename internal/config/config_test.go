@@ -96,6 +96,7 @@ func TestConfigDefaultsAndValues(t *testing.T) {
 		"REDIS_URL":            "redis://r:6379",
 		"HOTLINE_ADMINS":       "1,2,3",
 		"HOTLINE_RESUME_AFTER": "90m",
+		"HOTLINE_DRAFT_REMIND": "3h",
 		"TELEGRAM_API_URL":     "http://127.0.0.1:9999/",
 	}), config.Need{Database: true, Redis: true})
 	if err != nil {
@@ -103,6 +104,9 @@ func TestConfigDefaultsAndValues(t *testing.T) {
 	}
 	if got, want := c.ResumeAfter, 90*time.Minute; got != want {
 		t.Errorf("ResumeAfter = %v, want %v", got, want)
+	}
+	if got, want := c.DraftRemind, 3*time.Hour; got != want {
+		t.Errorf("DraftRemind = %v, want %v", got, want)
 	}
 	if got, want := len(c.Admins), 3; got != want {
 		t.Errorf("len(Admins) = %d, want %d", got, want)

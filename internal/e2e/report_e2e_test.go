@@ -331,3 +331,26 @@ func TestTypedAnswersEndToEnd(t *testing.T) {
 	u.Send("пришли домой")
 	expectText(t, u, ask("ask.details"))
 }
+
+// TestUnsentReportRemindedEndToEnd: through the real bot, a report left
+// unsent after its first answers is reminded of once, with its button
+// leading back to where it stopped.
+func TestUnsentReportRemindedEndToEnd(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, withConfig(func(c *config) {
+		c.DraftRemind = time.Second
+		c.HandoffTick = 100 * time.Millisecond
+	}))
+	u := h.tg.User(5000301, "en")
+	u.Send("/start")
+	press(t, u, expectText(t, u, firstLine(h.text("en", "menu.greeting"))), h.label("en", "btn.menu_report"))
+	press(t, u, expectText(t, u, firstLine(h.text("en", "ask.consent"))), h.label("en", "btn.consent_yes"))
+	press(t, u, expectText(t, u, firstLine(h.text("en", "ask.triage"))), h.label("en", "btn.triage_no"))
+	expectText(t, u, firstLine(h.text("en", "ask.name")))
+	m := expectText(t, u, h.text("en", "report.unsent"))
+	press(t, u, m, h.label("en", "btn.unsent_continue"))
+	expectText(t, u, h.text("en", "resume.unfinished"))
+	if again, err := u.NextWithin(2 * time.Second); err == nil && strings.Contains(again.Plain, h.text("en", "report.unsent")) {
+		t.Errorf("reminded twice: %q", again.Plain)
+	}
+}

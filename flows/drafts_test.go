@@ -1,0 +1,94 @@
+package flows_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"hotline/flows"
+)
+
+// draftTick runs the reminders of unsent reports and returns what they
+// sent.
+func draftTick(t *testing.T, a *flows.App) []flows.Reply {
+	t.Helper()
+	var sent []flows.Reply
+	err := a.DraftTick(context.Background(), func(_ context.Context, rs []flows.Reply) error {
+		sent = append(sent, rs...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sent
+}
+
+// TestUnsentReportReminded: a relative who stopped in the middle of a
+// report (to find the A-number, or called away) is reminded once, an hour
+// after their last answer, that volunteers see nothing until it is sent,
+// with the report a button away where they stopped. A report left
+// unsent reached no volunteer, and no one told them. Answering, sending,
+// or leaving at the first question is not reminded of.
+func TestUnsentReportReminded(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.press("btn.triage_no"), "ask.name")
+	c.advance(50 * time.Minute)
+	if rs := draftTick(t, c.app); len(rs) != 0 {
+		t.Fatalf("50 minutes after the last answer: %v", describeAll(rs))
+	}
+	asked := textIDs(c.send("Иван Петров"))
+	c.advance(30 * time.Minute) // 80 minutes after the report began, 30 after the last answer
+	if rs := draftTick(t, c.app); len(rs) != 0 {
+		t.Fatalf("30 minutes after the last answer: %v", describeAll(rs))
+	}
+	c.advance(31 * time.Minute)
+	rs := draftTick(t, c.app)
+	if len(rs) != 1 || describe(rs[0]) != "report.unsent" || rs[0].ChatID != c.id || rs[0].Lang != "ru" {
+		t.Fatalf("an hour after the last answer: %+v, want the reminder in Russian", rs)
+	}
+	if got := c.rendered(rs[0]); got == "" || len(rs[0].Buttons) != 1 {
+		t.Fatalf("reminder %q with buttons %v", got, buttonNames(rs[0]))
+	}
+	c.advance(2 * time.Hour)
+	if again := draftTick(t, c.app); len(again) != 0 {
+		t.Fatalf("reminded again: %v", describeAll(again))
+	}
+	// Its button leads back to the question where they stopped.
+	r := c.handle(flows.Input{Kind: flows.KindButton, Data: rs[0].Buttons[0][0].Data, MessageID: 90})
+	c.expect(r, "resume.unfinished", "resume.ask")
+	if got := textIDs(c.press("btn.resume_continue")); !slices.Equal(got, asked) {
+		t.Errorf("continued at %v, want %v", got, asked)
+	}
+
+	// Sent with its urgent path filed first: not reminded of.
+	d := toTriage(newApp(t, appOptions{}), 7000002)
+	fillReport(d, urgentToFlight)
+	fillReport(d, []answer{
+		{press: "flight.officer", want: "ask.flight_note"},
+		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	d.press("btn.confirm")
+	if s := d.session(); s.Draft.Filed == "" || s.Flow != "report" {
+		t.Fatalf("the urgent report is not filed with its questions to come: %+v", s)
+	}
+	d.advance(3 * time.Hour)
+	if rs := draftTick(t, d.app); len(rs) != 0 {
+		t.Errorf("a report filed: %v", describeAll(rs))
+	}
+
+	// Left at the first question (no consent): nothing was told, nothing
+	// to remind of.
+	e := &chat{testApp: newApp(t, appOptions{}), id: 7000003, langCode: "en", sent: map[int]flows.Reply{}}
+	e.command("start", "")
+	e.press("btn.menu_report")
+	e.advance(3 * time.Hour)
+	if rs := draftTick(t, e.app); len(rs) != 0 {
+		t.Errorf("left at the consent: %v", describeAll(rs))
+	}
+}
