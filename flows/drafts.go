@@ -52,6 +52,15 @@ func (a *App) remindDraft(ctx context.Context, chatID int64, now time.Time, send
 	if !s.Draft.Consent {
 		return a.d.Drafts.Forget(ctx, chatID) // left at the first question: nothing was told
 	}
+	// Waiting for a volunteer, or talking with one, they are in the
+	// hotline's hands: a reminder would only come between them.
+	st, err := a.d.Queue.Chat(ctx, chatID)
+	if err != nil {
+		return fmt.Errorf("handoff state of %d: %w", chatID, err)
+	}
+	if st.Waiting != nil || st.Paired != nil {
+		return a.d.Drafts.Forget(ctx, chatID)
+	}
 	ok, err := a.d.Drafts.Claim(ctx, chatID, now, now.Add(timerClaim))
 	if err != nil || !ok {
 		return err

@@ -82,6 +82,21 @@ func TestUnsentReportReminded(t *testing.T) {
 		t.Errorf("a report filed: %v", describeAll(rs))
 	}
 
+	// Asked for a volunteer in the middle of it: in the hotline's hands,
+	// not reminded.
+	v := &chat{testApp: newApp(t, appOptions{}), id: 7000004, langCode: "en", sent: map[int]flows.Reply{}}
+	v.command("start", "")
+	v.press("btn.menu_report")
+	v.press("btn.consent_yes")
+	v.press("btn.triage_no")
+	if r := v.handle(flows.Input{Kind: flows.KindButton, Data: "m:volunteer", MessageID: v.lastID}); !slices.Contains(textIDs(r), "handoff.joined") {
+		t.Fatalf("asked for a volunteer: %v", textIDs(r))
+	}
+	v.advance(3 * time.Hour)
+	if rs := draftTick(t, v.app); len(rs) != 0 {
+		t.Errorf("waiting for a volunteer: %v", describeAll(rs))
+	}
+
 	// Left at the first question (no consent): nothing was told, nothing
 	// to remind of.
 	e := &chat{testApp: newApp(t, appOptions{}), id: 7000003, langCode: "en", sent: map[int]flows.Reply{}}
