@@ -61,7 +61,10 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 		c.send(Reply{ChatID: to, Lang: p.VolLang, Priority: PriorityReply,
 			Texts: []Text{T("handoff.edited_user", "Ticket", p.Ticket)}})
 		c.send(editedCopy(to, in, copyID))
-		return c.replies(), a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer)
+		if err := a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer); err != nil {
+			return nil, err
+		}
+		return c.replies(), nil
 	}
 	if st.Holds == 0 {
 		return nil, nil
@@ -81,7 +84,10 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 	p := held[i]
 	c.send(Reply{ChatID: to, Lang: p.Lang, Priority: PriorityReply, Texts: []Text{T("handoff.edited_vol")}})
 	c.send(editedCopy(to, in, copyID))
-	return c.replies(), a.keepMessage(ctx, c, p.CaseCode, true, p.Volunteer)
+	if err := a.keepMessage(ctx, c, p.CaseCode, true, p.Volunteer); err != nil {
+		return nil, err
+	}
+	return c.replies(), nil
 }
 
 // waitingEdit handles the edit of a message kept for the volunteer who
