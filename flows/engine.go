@@ -190,9 +190,10 @@ func (c *turn) run(ctx context.Context) error {
 			c.in.Kind, c.in.Data, c.in.Text, c.in.MessageID = KindButton, offer, "", 0
 			return c.button(ctx)
 		}
-		if c.in.Kind == KindText && !s.LangChosen && s.Lang == "en" && writtenInCyrillic(c.in.Text) {
+		if c.in.Kind == KindText && !s.LangChosen && s.Lang == "en" && (writtenInCyrillic(c.in.Text) || writtenInTranslit(c.in.Text)) {
 			// A phone set to English, its owner writing in Russian (common
-			// among immigrants): answered in the language they write.
+			// among immigrants), in Cyrillic or, on a keyboard without it,
+			// in Latin letters: answered in the language they write.
 			s.Lang = "ru"
 		}
 		if c.in.Kind == KindText {
@@ -387,6 +388,45 @@ func writtenInCyrillic(s string) bool {
 		}
 	}
 	return cyr >= 2 && cyr > other
+}
+
+// writtenInTranslit reports whether a text is Russian typed in Latin
+// letters ("pomogite pozhaluysta, syna zabrali"): a greeting alone, or two
+// words of translitWords. None of those is an English word.
+func writtenInTranslit(s string) bool {
+	words := lowerWords(s)
+	if len(words) == 1 {
+		return translitGreetings[words[0]]
+	}
+	n := 0
+	for _, w := range words {
+		if translitWords[w] || translitGreetings[w] {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// translitGreetings say hello in Russian typed in Latin letters.
+var translitGreetings = map[string]bool{
+	"privet": true, "zdravstvuyte": true, "zdravstvujte": true, "zdravstvuite": true, "zdrastvuyte": true,
+	"zdrastvujte": true, "zdrasti": true, "zdravstvuy": true,
+}
+
+// translitWords are Russian words, as typed in Latin letters, that people
+// use telling of a detention or asking for help, and that are not English.
+var translitWords = map[string]bool{
+	"pomogite": true, "pomoch": true, "pomosh": true, "pomoshch": true, "pozhaluysta": true, "pozhalujsta": true,
+	"pojaluysta": true, "pojalujsta": true, "pozhalusta": true, "spasibo": true,
+	"muzh": true, "muzha": true, "muzhu": true, "zhena": true, "zhenu": true, "syn": true, "syna": true, "synu": true,
+	"doch": true, "dochku": true, "docheri": true, "brata": true, "sestra": true, "sestru": true, "otca": true,
+	"otets": true, "otec": true, "mamu": true, "papu": true, "rodstvennika": true, "druga": true, "podrugu": true,
+	"vchera": true, "segodnya": true, "sevodnya": true, "zavtra": true, "utrom": true, "vecherom": true, "nedavno": true,
+	"zaderzhali": true, "zaderjali": true, "zaderzhan": true, "zaderzhana": true, "zaderjan": true, "zabrali": true,
+	"arestovali": true, "deportiruyut": true, "deportirovali": true, "deportaciya": true, "deportatsiya": true,
+	"menya": true, "mne": true, "nuzhna": true, "nuzhen": true, "nuzhno": true, "chto": true, "shto": true,
+	"gde": true, "kogda": true, "pochemu": true, "skazali": true, "uznat": true, "ochen": true, "srochno": true,
+	"eto": true, "kak": true, "moy": true, "moego": true, "moyu": true, "moya": true, "nashego": true,
 }
 
 // unknownCommand answers a command that does not exist, and a member's

@@ -799,6 +799,12 @@ func TestRussianTypedOnAnEnglishPhone(t *testing.T) {
 		{"en", []string{"Помогите, пожалуйста"}, "ru"},
 		{"ru", []string{"english", "Иван Петров"}, "en"}, // English chosen
 		{"ru", []string{"help me please"}, "ru"},
+		// Russian typed in Latin letters, on a keyboard without Cyrillic.
+		{"en", []string{"privet"}, "ru"},
+		{"en", []string{"Zdravstvuyte! Pomogite pozhaluysta"}, "ru"},
+		{"en", []string{"my son was taken yesterday, please help"}, "en"},
+		{"en", []string{"Ivan Petrov"}, "en"},
+		{"ru", []string{"english", "muzha zaderzhali vchera"}, "en"}, // English chosen
 	} {
 		c := newChat(t, tt.phone)
 		c.command("start", "")
@@ -807,6 +813,21 @@ func TestRussianTypedOnAnEnglishPhone(t *testing.T) {
 		}
 		if c.last.Lang != tt.want {
 			t.Errorf("a %s phone typing %q answered in %q, want %q", tt.phone, tt.typed, c.last.Lang, tt.want)
+		}
+	}
+}
+
+// TestDetentionInTranslit: a detention told in Russian typed in Latin
+// letters gets, in Russian, the offer to report it or talk to a volunteer
+// now. "pomogite pozhaluysta, syna zabrali" got the greeting, in English.
+func TestDetentionInTranslit(t *testing.T) {
+	t.Parallel()
+	for _, typed := range []string{"pomogite pozhaluysta, syna zabrali", "muzha zaderzhali vchera utrom",
+		"brata arestovali segodnya"} {
+		c := newChat(t, "en")
+		r := c.send(typed)
+		if got := textIDs(r); !slices.Equal(got, []string{"menu.report_offer"}) || r.Lang != "ru" {
+			t.Errorf("%q: %v in %q, want the offer to report in Russian", typed, got, r.Lang)
 		}
 	}
 }

@@ -493,6 +493,8 @@ func detentionWords() []string {
 		"задерж", "арест", "забрал", "увез", "взял", "депорт", "тюрьм", "посадил", "миграцион", "иммиграц",
 		"затрим", "заарешт", "тюрм", "міграц", "іміграц",
 		"detain", "arrest", "taken", "took", "deport", "custody", "jail", "immigration", "picked",
+		// Russian typed in Latin letters (writtenInTranslit).
+		"zaderzh", "zaderj", "arestov", "zabral", "uvezl", "tyurm",
 	}
 }
 
