@@ -107,3 +107,26 @@ func TestUnsentReportReminded(t *testing.T) {
 		t.Errorf("left at the consent: %v", describeAll(rs))
 	}
 }
+
+// TestContinueTyped: "продолжить" or "continue" typed in a report, as its
+// reminder invites, asks the question again; it became the detained
+// person's name. Under "continue where you stopped?" it is still the
+// answer.
+func TestContinueTyped(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed string }{{"ru", "Продолжить"}, {"en", "continue"}, {"ru", "продолжить сообщение"}} {
+		c := newChat(t, tt.lang)
+		c.command("start", "")
+		c.press("btn.menu_report")
+		c.press("btn.consent_yes")
+		c.expect(c.press("btn.triage_no"), "ask.name")
+		c.expect(c.send(tt.typed), "ask.name")
+		if d := c.session().Draft; d.NameLatin != "" || d.NameCyrillic != "" {
+			t.Errorf("%q: taken for the name %q %q", tt.typed, d.NameLatin, d.NameCyrillic)
+		}
+		c.expect(c.command("report", ""), "resume.unfinished", "resume.ask")
+		if got := textIDs(c.send(tt.typed)); !slices.Equal(got, []string{"ask.name"}) {
+			t.Errorf("%q under continue-or-start-over: %v, want the question", tt.typed, got)
+		}
+	}
+}

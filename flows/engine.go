@@ -235,6 +235,9 @@ func (c *turn) run(ctx context.Context) error {
 			if v, ok := c.typedCaption(rows, s.Nonce+":!"+s.Pending+":", c.in.Text); ok {
 				return c.pendingAnswer(ctx, v) // "да" to "cancel the report?"
 			}
+			if s.Pending == pendingResume && continueWords[captionKey(c.in.Text)] {
+				return c.pendingAnswer(ctx, "go") // the reminder's "Продолжить сообщение", typed
+			}
 		}
 		c.say(T("pending.use_buttons"))
 		c.askPending()
@@ -257,6 +260,14 @@ var commandWords = map[string]string{
 	"начать заново": "start", "заново": "start", "сначала": "start", "start": "start", "start over": "start",
 }
 
+// continueWords, typed alone in a flow, ask to go on where it stopped (as
+// the reminder of a report left unsent says): the question is asked again.
+// "Продолжить" became the detained person's name.
+var continueWords = map[string]bool{
+	"продолжить": true, "продолжим": true, "продолжаем": true, "продолжить сообщение": true,
+	"продолжить заполнение": true, "continue": true, "continue the report": true, "go on": true, "resume": true,
+}
+
 // typedCommand turns a command's word typed alone in a flow into the
 // command, and "оператор", "a human" typed in a report, a check-in's
 // registration, for a case's code or as its news into the menu's "talk to
@@ -273,7 +284,9 @@ func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 	cmd, ok := commandWords[captionKey(c.in.Text)]
 	person := !ok && asksForPerson(c.in.Text) &&
 		(c.inReport() && c.s.Draft.FiledBy == 0 || c.s.Flow == flowCheckin || c.s.Flow == flowCheck || c.s.Flow == flowNews)
-	if !ok && !person {
+	// (Under a yes/no question, "продолжить" is its button's caption.)
+	goOn := !ok && !person && c.s.Pending == "" && continueWords[captionKey(c.in.Text)]
+	if !ok && !person && !goOn {
 		return false, nil
 	}
 	if c.a.hooks.flows[c.s.Flow] == nil && c.s.Draft.FiledBy == 0 {
@@ -284,6 +297,9 @@ func (c *turn) typedCommand(ctx context.Context) (bool, error) {
 		if st.Paired != nil || st.Active != nil || st.Holds > 0 {
 			return false, nil
 		}
+	}
+	if goOn {
+		return true, c.show(ctx)
 	}
 	if person {
 		if c.s.Flow == flowCheck || c.s.Flow == flowNews {
