@@ -260,6 +260,10 @@ var commandWords = map[string]string{
 	"начать заново": "start", "заново": "start", "сначала": "start", "start": "start", "start over": "start",
 }
 
+// translitCaptions are the yes and the no of Russian captions as typed in
+// Latin letters (writtenInTranslit).
+var translitCaptions = map[string]string{"da": "да", "net": "нет"}
+
 // continueWords, typed alone in a flow, ask to go on where it stopped (as
 // the reminder of a report left unsent says): the question is asked again.
 // "Продолжить" became the detained person's name.
@@ -648,6 +652,9 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 	if key == "" || utf8.RuneCountInString(key) > 80 {
 		return "", false
 	}
+	if k, ok := translitCaptions[key]; ok && c.s.Lang == "ru" {
+		key = k // "net" under Да and Нет
+	}
 	found, _, several := c.oneButton(rows, prefix, func(label string) bool {
 		head, _, _ := strings.Cut(strings.Map(func(r rune) rune {
 			if strings.ContainsRune(",:/(—–", r) {
@@ -859,10 +866,14 @@ var (
 		"yes": true, "yeah": true, "yep": true, "sure": true, "agree": true, "i agree": true, "yes i agree": true,
 		// Ukrainian, which many who write in Russian answer in.
 		"так": true, "згоден": true, "згодна": true, "так згоден": true, "так згодна": true, "звичайно": true,
-		"добре": true, "авжеж": true}
+		"добре": true, "авжеж": true,
+		// Russian typed in Latin letters (writtenInTranslit).
+		"da": true, "konechno": true, "soglasen": true, "soglasna": true, "da soglasen": true, "da soglasna": true,
+		"horosho": true, "khorosho": true}
 	noWords = map[string]bool{"нет": true, "не согласен": true, "не согласна": true, "no": true, "nope": true,
 		"i do not agree": true, "i don t agree": true, "do not agree": true,
-		"ні": true, "не згоден": true, "не згодна": true}
+		"ні": true, "не згоден": true, "не згодна": true,
+		"net": true, "ne soglasen": true, "ne soglasna": true}
 )
 
 // langWords ask at the menu for a language (captionKey): "english please"

@@ -817,6 +817,23 @@ func TestRussianTypedOnAnEnglishPhone(t *testing.T) {
 	}
 }
 
+// TestAnswersInTranslit: "da", "net", "ne znayu" typed in Latin letters
+// answer as "да", "нет", "не знаю" do; "da" to the consent was not read,
+// and "ne znayu" at the A-number was refused as one.
+func TestAnswersInTranslit(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	c.expect(c.send("privet"), "menu.greeting")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.send("da"), "ask.triage")
+	c.expect(c.send("net"), "ask.name")
+	c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+	c.expect(c.send("ne znayu"), "ask.name_other")
+	if c.last.Lang != "ru" {
+		t.Errorf("answered in %q, want Russian", c.last.Lang)
+	}
+}
+
 // TestDetentionInTranslit: a detention told in Russian typed in Latin
 // letters gets, in Russian, the offer to report it or talk to a volunteer
 // now. "pomogite pozhaluysta, syna zabrali" got the greeting, in English.

@@ -1035,6 +1035,7 @@ func ParseUnknown(s string) bool {
 		"i dont know", "i do not know", "no idea", "i have no idea", "not sure", "i'm not sure",
 		"idk", "dunno", "not known", "n a", "na", "no one knows", "nobody knows", "we don't know",
 		"we dont know", "никто не знает", "мы не знаем", "не знаем пока",
+		"ne znayu", "ne znaju", "neznayu", "ne pomnyu", "net", // Russian typed in Latin letters
 		// What one does not have is not known either.
 		"нету", "нет его", "его нет", "у меня нет", "у него нет", "у нее нет", "у неё нет", "нет у меня",
 		"don't have", "dont have", "don't have it", "dont have it", "i don't have it", "i dont have it",
