@@ -535,6 +535,10 @@ func TestCheckinOutInMoreWords(t *testing.T) {
 		{"Всё в норме, вышла", "checkin.out_ok"},
 		{"вышел, но без паспорта", "checkin.out_confirm"},
 		{"Меня задержали!", "checkin.held_offer"},
+		// Russian typed in Latin letters, on a keyboard without Cyrillic.
+		{"vyshla, vse horosho", "checkin.out_ok"},
+		{"ya doma", "checkin.out_ok"},
+		{"menya zaderzhali", "checkin.held_offer"},
 	} {
 		w := newWorld(t, storage.LookupLimits{})
 		p := w.person(ckPerson, "ru")

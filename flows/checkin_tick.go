@@ -150,11 +150,18 @@ var stillWords = map[string]bool{
 	"не вышел": true, "не вышла": true, "еще нет": true, "пока нет": true, "нет еще": true,
 	"я еще внутри": true, "еще внутри": true, "я внутри": true, "жду": true, "еще жду": true,
 	"not yet": true, "no not yet": true, "still inside": true, "i m still inside": true, "still waiting": true,
+	// Russian typed in Latin letters (writtenInTranslit).
+	"ne vyshel": true, "ne vyshla": true, "eshe net": true, "eshche net": true, "poka net": true,
+	"ya vnutri": true, "eshe vnutri": true, "zhdu": true,
 }
 
 // outWords are "I'm out" in words (captionKey), beside the button's caption.
 var outWords = map[string]bool{
 	"вышел": true, "вышла": true, "я вышел": true, "я вышла": true, "да вышел": true, "да вышла": true,
+	"vyshel": true, "vyshla": true, "vishel": true, "vishla": true, "ya vyshel": true, "ya vyshla": true,
+	"da vyshel": true, "da vyshla": true, "vse horosho": true, "vse khorosho": true, "vsyo horosho": true,
+	"vse v poryadke": true, "vse normalno": true, "vse ok": true, "otpustili": true, "menya otpustili": true,
+	"ya doma": true, "uzhe doma": true, "ne zaderzhali": true, "menya ne zaderzhali": true,
 	"я уже вышел": true, "я уже вышла": true, "вышел все в порядке": true, "вышла все в порядке": true,
 	"все в порядке": true, "все хорошо": true, "да все в порядке": true, "да все хорошо": true,
 	"отпустили": true, "меня отпустили": true, "все ок": true,
@@ -178,6 +185,7 @@ var outWords = map[string]bool{
 var heldWords = map[string]bool{
 	"меня задержали": true, "меня задерживают": true, "задержали": true, "меня арестовали": true,
 	"арестовали": true, "меня забирают": true, "меня забрали": true, "помогите меня задержали": true,
+	"menya zaderzhali": true, "menya arestovali": true, "menya zabrali": true, "zaderzhali": true,
 	"i was detained": true, "i m detained": true, "i am detained": true, "they detained me": true,
 	"detained": true, "i m being detained": true, "i was arrested": true, "arrested": true,
 }
