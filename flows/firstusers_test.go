@@ -832,6 +832,10 @@ func TestAnswersInTranslit(t *testing.T) {
 	if c.last.Lang != "ru" {
 		t.Errorf("answered in %q, want Russian", c.last.Lang)
 	}
+	// "nuzhen chelovek" in the report is the menu's "talk to a volunteer".
+	if got := textIDs(c.send("nuzhen chelovek")); !slices.Contains(got, "handoff.joined") {
+		t.Errorf("'nuzhen chelovek' in the report: %v, want the queue", got)
+	}
 }
 
 // TestDetentionInTranslit: a detention told in Russian typed in Latin

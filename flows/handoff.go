@@ -532,7 +532,10 @@ func asksForPerson(s string) bool {
 		"talk to a person", "talk to a volunteer",
 		"человек", "человека", "живой человек", "оператор", "волонтер", "волонтеру", "позовите человека",
 		"нужен человек", "хочу поговорить с человеком", "поговорить с человеком", "поговорить с волонтером",
-		"людина", "жива людина", "потрібна людина", "поговорити з людиною", "поговорити з волонтером":
+		"людина", "жива людина", "потрібна людина", "поговорити з людиною", "поговорити з волонтером",
+		// Russian typed in Latin letters (writtenInTranslit).
+		"chelovek", "cheloveka", "zhivoy chelovek", "nuzhen chelovek", "pozovite cheloveka", "volonter",
+		"volontera", "pogovorit s chelovekom", "pogovorit s volonterom":
 		return true
 	}
 	return false
