@@ -606,6 +606,18 @@ func TestCheckinNameMe(t *testing.T) {
 	}
 }
 
+// alarmed lets the check-in k go unanswered until its alarm.
+func (w *world) alarmed(k flows.Checkin) {
+	w.t.Helper()
+	w.setClock(k.End.Add(5 * time.Hour))
+	for range 3 {
+		w.tick()
+	}
+	if got, _ := w.deps.Checkins.Get(context.Background(), k.ID); got.Status != flows.CheckinAlarm {
+		w.t.Fatalf("no alarm: %+v", got)
+	}
+}
+
 // After the alarm, "I'm out" with more words is asked to press the button,
 // which now tells the people the alarm reached; it said that nobody would
 // be alarmed, when they had been.
@@ -616,13 +628,7 @@ func TestCheckinOutInMoreWordsAfterTheAlarm(t *testing.T) {
 	w.person(volunteerID, "en")
 	k := w.registerCheckin(p, "Чикаго", "Chicago", "12.03", "9:30")
 	w.inviteContact(p, c)
-	w.setClock(k.End.Add(5 * time.Hour))
-	w.tick()
-	w.tick()
-	w.tick()
-	if got, _ := w.deps.Checkins.Get(context.Background(), k.ID); got.Status != flows.CheckinAlarm {
-		t.Fatalf("no alarm: %+v", got)
-	}
+	w.alarmed(k)
 	cn := len(c.got)
 	r := p.send("I'm out, but they kept my passport")
 	expectTexts(t, r, "checkin.out_confirm_alarm")
@@ -645,14 +651,7 @@ func TestCheckinWordsAfterTheAlarm(t *testing.T) {
 		w := newWorld(t, storage.LookupLimits{})
 		p := w.person(ckPerson+int64(i), "en")
 		w.person(volunteerID, "en")
-		k := w.registerCheckin(p, "Chicago", "Chicago", "12.03", "9:30")
-		w.setClock(k.End.Add(5 * time.Hour))
-		w.tick()
-		w.tick()
-		w.tick()
-		if got, _ := w.deps.Checkins.Get(context.Background(), k.ID); got.Status != flows.CheckinAlarm {
-			t.Fatalf("no alarm: %+v", got)
-		}
+		w.alarmed(w.registerCheckin(p, "Chicago", "Chicago", "12.03", "9:30"))
 		r := p.do(flows.Input{Kind: flows.KindText, Text: typed, MessageID: 4400})
 		expectTexts(t, r, "checkin.out_confirm_alarm")
 		if got := buttonNames(r); strings.Join(got, " ") != "btn.checkin_out btn.checkin_help btn.menu" {

@@ -33,10 +33,7 @@ func draftTick(t *testing.T, a *flows.App) []flows.Reply {
 func TestUnsentReportReminded(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
-	c.expect(c.command("start", ""), "menu.greeting")
-	c.expect(c.press("btn.menu_report"), "ask.consent")
-	c.expect(c.press("btn.consent_yes"), "ask.triage")
-	c.expect(c.press("btn.triage_no"), "ask.name")
+	startReport(c)
 	c.advance(50 * time.Minute)
 	if rs := draftTick(t, c.app); len(rs) != 0 {
 		t.Fatalf("50 minutes after the last answer: %v", describeAll(rs))
@@ -85,10 +82,7 @@ func TestUnsentReportReminded(t *testing.T) {
 	// Asked for a volunteer in the middle of it: in the hotline's hands,
 	// not reminded.
 	v := &chat{testApp: newApp(t, appOptions{}), id: 7000004, langCode: "en", sent: map[int]flows.Reply{}}
-	v.command("start", "")
-	v.press("btn.menu_report")
-	v.press("btn.consent_yes")
-	v.press("btn.triage_no")
+	startReport(v)
 	if r := v.handle(flows.Input{Kind: flows.KindButton, Data: "m:volunteer", MessageID: v.lastID}); !slices.Contains(textIDs(r), "handoff.joined") {
 		t.Fatalf("asked for a volunteer: %v", textIDs(r))
 	}
@@ -116,10 +110,7 @@ func TestContinueTyped(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ lang, typed string }{{"ru", "Продолжить"}, {"en", "continue"}, {"ru", "продолжить сообщение"}} {
 		c := newChat(t, tt.lang)
-		c.command("start", "")
-		c.press("btn.menu_report")
-		c.press("btn.consent_yes")
-		c.expect(c.press("btn.triage_no"), "ask.name")
+		startReport(c)
 		c.expect(c.send(tt.typed), "ask.name")
 		if d := c.session().Draft; d.NameLatin != "" || d.NameCyrillic != "" {
 			t.Errorf("%q: taken for the name %q %q", tt.typed, d.NameLatin, d.NameCyrillic)
