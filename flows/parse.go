@@ -39,6 +39,9 @@ func problem(id string, kv ...any) *Text {
 // eight digits are left-padded with a zero, as USCIS writes them. Anything
 // but 8 or 9 digits is refused with an example.
 func ParseANumber(s string) (string, *Text) {
+	// What people write around it: "A-number: …", "его А-номер …",
+	// "… (A-number)". "A-number 123456789" was refused for its letters.
+	s = aNumberTail.ReplaceAllString(aNumberLabel.ReplaceAllString(strings.TrimSpace(s), ""), "")
 	s = strings.TrimSpace(s)
 	r, n := utf8.DecodeRuneInString(s)
 	rest := strings.TrimLeft(s[n:], " #-.:№")
@@ -73,6 +76,15 @@ func ParseANumber(s string) (string, *Text) {
 	}
 	return "", problem("parse.a_number")
 }
+
+// aNumberLabel and aNumberTail are the names of an A-number written
+// before or after it, in English or Russian, with whose it is.
+var (
+	aNumberLabel = regexp.MustCompile(`(?i)^(?:(?:his|her|my|the|его|её|ее|мой|моя|наш)\s+)?` +
+		`(?:(?:a|а)\s*[-#]?\s*(?:number|номер|no\.?|#)|alien\s+(?:registration\s+)?number|номер)` +
+		`\s*(?:is|это|[:=—–-])?\s*`)
+	aNumberTail = regexp.MustCompile(`(?i)\s*[(\[]?\s*(?:a|а)\s*[-#]?\s*(?:number|номер)\s*[)\]]?\s*$`)
+)
 
 // FormatANumber writes nine digits the way they appear on documents:
 // A123-456-789.

@@ -32,6 +32,16 @@ func TestParseANumber(t *testing.T) {
 		{"А123456789", "123456789", ""}, // Cyrillic А from a Russian keyboard
 		{"№ 123456789", "123456789", ""},
 		{"A: 123-456-789", "123456789", ""},
+		// Its name written with it.
+		{"A-number 123456789", "123456789", ""},
+		{"A number: 123-456-789", "123456789", ""},
+		{"his A# is 123456789", "123456789", ""},
+		{"Alien number 123456789", "123456789", ""},
+		{"А-номер: 123-456-789", "123456789", ""},
+		{"его номер 123456789", "123456789", ""},
+		{"123 456 789 (A-number)", "123456789", ""},
+		{"A-number", "", "parse.a_number"},
+		{"A-number unknown", "", "parse.a_number"},
 		{"", "", "parse.a_number"},
 		{"A", "", "parse.a_number"},
 		{"1234567", "", "parse.a_number"},           // seven digits
