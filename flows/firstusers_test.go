@@ -1234,6 +1234,33 @@ func TestBirthDateWithTwoDigitYear(t *testing.T) {
 	}
 }
 
+// A date of birth typed with the words that say it is one ("дата
+// рождения 01.02.1980", "born on March 15, 1985", "15.03.85 г.р.") is
+// read; it was refused for its words. A date that reads both ways still
+// asks which.
+func TestBirthDateWithItsName(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	for _, tt := range []struct{ typed, want string }{
+		{"дата рождения 01.02.1980", "1980-02-01"},
+		{"Родилась 15 марта 1985", "1985-03-15"},
+		{"15 марта 1985 года рождения", "1985-03-15"},
+		{"15.03.85 г.р.", "1985-03-15"},
+		{"д.р. 28.02.1999", "1999-02-28"},
+		{"born on March 15, 1985", "1985-03-15"},
+		{"DOB: 1985-03-15", "1985-03-15"},
+	} {
+		c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+		r := c.send(tt.typed)
+		if got := c.session().Draft.BirthDate; got != tt.want {
+			t.Errorf("%q: birth date %q, want %s (%v)", tt.typed, got, tt.want, describe(r))
+		}
+	}
+	c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+	c.expect(c.send("born 03/04/1980"), "date.which", "ask.birth_date", "answer.current")
+}
+
 // buttonLabels is the captions of r's buttons as the user reads them, one
 // per line.
 func (c *chat) buttonLabels(r flows.Reply) string {

@@ -623,6 +623,21 @@ func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 	return t, nil
 }
 
+// birthDateOnly is a birth date typed without the words that say it is
+// one: "дата рождения 01.02.1980", "born 01/02/1980", "15 марта 1985 года
+// рождения" were refused for their words.
+func birthDateOnly(v string) string {
+	return strings.TrimSpace(birthTail.ReplaceAllString(birthLabel.ReplaceAllString(strings.TrimSpace(v), ""), ""))
+}
+
+// birthLabel and birthTail are the words that say a date is a birth date,
+// before or after it.
+var (
+	birthLabel = regexp.MustCompile(`(?i)^(?:дата\s+рождения|день\s+рождения|д\.\s?р\.|др|родил(?:ся|ась)|` +
+		`born(?:\s+on)?|dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:\s*[:=—–-]\s*|\s+)(?:is\s+)?`)
+	birthTail = regexp.MustCompile(`(?i)\s*(?:года\s+рождения|г\.\s?р\.?)\s*$`)
+)
+
 // shortYear is a date ending in a two-digit year: "15.03.85", "15 марта
 // 85 г.".
 var shortYear = regexp.MustCompile(`^(.*\D)(\d{2})(\s*(?:г|года?)?\.?)$`)

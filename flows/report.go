@@ -371,6 +371,9 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.birth_date")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if !button {
+				v = birthDateOnly(v)
+			}
 			birthDate := dateStep(func(r *Report) *string { return &r.BirthDate }, true, false,
 				func(c *turn, s string) (time.Time, *Text) { return ParseBirthDate(s, c.now) })
 			if full, ok := fullBirthYear(v, c.now); ok && !button {
