@@ -58,13 +58,10 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 	}
 	c := &turn{a: a, in: in, now: a.d.Now()}
 	if p := st.Paired; p != nil && p.Volunteer == to {
-		c.send(Reply{ChatID: to, Lang: p.VolLang, Priority: PriorityReply,
-			Texts: []Text{T("handoff.edited_user", "Ticket", p.Ticket)}})
-		c.send(editedCopy(to, in, copyID))
 		if err := a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer); err != nil {
 			return nil, err
 		}
-		return c.replies(), nil
+		return editCopy(to, p.VolLang, T("handoff.edited_user", "Ticket", p.Ticket), in, copyID), nil
 	}
 	if st.Holds == 0 {
 		return nil, nil
@@ -82,12 +79,10 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 		return nil, nil
 	}
 	p := held[i]
-	c.send(Reply{ChatID: to, Lang: p.Lang, Priority: PriorityReply, Texts: []Text{T("handoff.edited_vol")}})
-	c.send(editedCopy(to, in, copyID))
 	if err := a.keepMessage(ctx, c, p.CaseCode, true, p.Volunteer); err != nil {
 		return nil, err
 	}
-	return c.replies(), nil
+	return editCopy(to, p.Lang, T("handoff.edited_vol"), in, copyID), nil
 }
 
 // waitingEdit handles the edit of a message kept for the volunteer who
@@ -114,13 +109,14 @@ func (a *App) waitingEdit(ctx context.Context, in Input) (rs []Reply, done bool,
 	return nil, true, a.keepMessage(ctx, c, st.Waiting.CaseCode, false, 0)
 }
 
-// editedCopy is the message as it now reads, copied under the copy of it
-// sent before.
-func editedCopy(to int64, in Input, copyID int) Reply {
-	r := copyTo(to, in.ChatID, in.MessageID)
-	r.Priority = PriorityReply
-	r.Copy.ReplyTo = copyID
-	return r
+// editCopy shows an edit of a relayed message where it was relayed: the
+// message again, as it now reads, replying to its earlier copy, after a
+// line that says it was edited.
+func editCopy(to int64, lang string, said Text, in Input, copyID int) []Reply {
+	return []Reply{
+		{ChatID: to, Lang: lang, Priority: PriorityReply, Texts: []Text{said}},
+		{ChatID: to, Priority: PriorityReply, Protect: true, Copy: &Copy{FromChatID: in.ChatID, MessageID: in.MessageID, ReplyTo: copyID}},
+	}
 }
 
 // editNotSeen tells the person that an edit changed nothing the bot was

@@ -100,10 +100,7 @@ func TestEditsInAConversation(t *testing.T) {
 func TestEditsOutsideAConversation(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "en")
-	c.expect(c.command("start", ""), "menu.greeting")
-	c.expect(c.press("btn.menu_report"), "ask.consent")
-	c.expect(c.press("btn.consent_yes"), "ask.triage")
-	c.expect(c.press("btn.triage_yes"), "ask.name")
+	startReport(c)
 	asked := textIDs(c.send("Ivn Petrov"))
 	at := c.session().Step
 	c.expect(c.handle(flows.Input{Kind: flows.KindText, Edited: true, MessageID: 40, Text: "Ivan Petrov"}), "edit.not_seen_report")

@@ -506,16 +506,6 @@ func (a *App) ForumTick(ctx context.Context, send func(context.Context, []Reply)
 	return send(ctx, []Reply{r})
 }
 
-// editCopy shows an edit of a relayed message where it was relayed: the
-// message again, as it now reads, replying to its earlier copy, after a
-// line that says it was edited.
-func editCopy(to int64, lang string, said Text, in Input, copyID int) []Reply {
-	return []Reply{
-		{ChatID: to, Lang: lang, Priority: PriorityReply, Texts: []Text{said}},
-		{ChatID: to, Priority: PriorityReply, Protect: true, Copy: &Copy{FromChatID: in.ChatID, MessageID: in.MessageID, ReplyTo: copyID}},
-	}
-}
-
 // reporterEdit shows the team an edit of a message the reporter sent
 // them in a talk, copied to the topic as copyID; nil when the talk is over.
 func (a *App) reporterEdit(ctx context.Context, in Input, copyID int) ([]Reply, error) {
