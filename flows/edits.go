@@ -27,9 +27,8 @@ func (a *App) edited(ctx context.Context, in Input) ([]Reply, error) {
 	to, copyID, err := a.d.Threads.Counterpart(ctx, in.ChatID, in.MessageID)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		rs, done, err := a.waitingEdit(ctx, in)
-		if err != nil || done {
-			return rs, err
+		if done, err := a.waitingEdit(ctx, in); err != nil || done {
+			return nil, err
 		}
 	case err != nil:
 		return nil, fmt.Errorf("copy of message %d in %d: %w", in.MessageID, in.ChatID, err)
@@ -90,23 +89,23 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 // made when they take the chat), so the person is not told otherwise, and
 // the case's conversation keeps the correction. done is false for any
 // other message.
-func (a *App) waitingEdit(ctx context.Context, in Input) (rs []Reply, done bool, err error) {
+func (a *App) waitingEdit(ctx context.Context, in Input) (done bool, err error) {
 	st, err := a.d.Queue.Chat(ctx, in.ChatID)
 	if err != nil {
-		return nil, false, fmt.Errorf("handoff state of %d: %w", in.ChatID, err)
+		return false, fmt.Errorf("handoff state of %d: %w", in.ChatID, err)
 	}
 	if st.Waiting == nil || st.Kept == 0 {
-		return nil, false, nil
+		return false, nil
 	}
 	kept, err := a.d.Queue.Kept(ctx, in.ChatID)
 	if err != nil {
-		return nil, false, fmt.Errorf("kept messages of %d: %w", in.ChatID, err)
+		return false, fmt.Errorf("kept messages of %d: %w", in.ChatID, err)
 	}
 	if !slices.Contains(kept, in.MessageID) {
-		return nil, false, nil
+		return false, nil
 	}
 	c := &turn{a: a, in: in, now: a.d.Now()}
-	return nil, true, a.keepMessage(ctx, c, st.Waiting.CaseCode, false, 0)
+	return true, a.keepMessage(ctx, c, st.Waiting.CaseCode, false, 0)
 }
 
 // editCopy shows an edit of a relayed message where it was relayed: the
