@@ -92,7 +92,11 @@ func TestLawyerWithFirmAndPhone(t *testing.T) {
 func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 	t.Parallel()
 	for _, text := range []string{"my sister was taken", "Брата задержали вчера", "ICE picked up my husband", "мужа забрали в айс",
-		"Доброго дня, мого чоловіка затримали", "сина заарештували"} { // Ukrainian too
+		"Доброго дня, мого чоловіка затримали", "сина заарештували", // Ukrainian too
+		// As immigrants say it: "detention" and "camp" in Russian letters.
+		"муж в детеншене уже неделю", "его задетейнили", "сын сидит в кэмпе", "его отправили в кемп",
+		"сына перевели в другой лагерь", "на работе была облава", "he is in a detention center",
+		"my brother is locked up", "my husband is being held in Texas", "la migra se llevó a mi esposo"} {
 		c := newChat(t, "en")
 		c.expect(c.command("start", ""), "menu.greeting")
 		r := c.send(text)
@@ -117,6 +121,8 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 	c := newChat(t, "en")
 	c.expect(c.send("hello"), "menu.greeting")
 	c.expect(c.send("nice weather"), "menu.greeting")
+	c.expect(c.send("my account is locked"), "menu.greeting")
+	c.expect(c.send("мы едем в кемпинг"), "menu.greeting")
 	for _, thanks := range []string{"спасибо за помощь", "дякую за допомогу"} {
 		if got := textIDs(c.send(thanks)); slices.Contains(got, "menu.help_offer") {
 			t.Errorf("a thank-you for help was taken for a plea: %v", got)

@@ -487,16 +487,28 @@ func reportOrPerson() [][]Button {
 
 // detentionWords are the beginnings of words people use when someone has
 // been detained, in Russian, Ukrainian (many who write in Russian do too)
-// and English; "ice" and "айс" must be whole.
+// and English; detentionWholeWords must be whole. The Russian of
+// immigrants in the US says "детеншн" (detention), "задетейнили" and
+// "кэмп" (a detention centre) more often than any dictionary word.
 func detentionWords() []string {
 	return []string{
 		"задерж", "арест", "забрал", "увез", "взял", "депорт", "тюрьм", "посадил", "миграцион", "иммиграц",
+		"детенш", "детейн", "задетейн", "кэмп", "лагер", "облав", "схватил", "повязал", "загребл",
 		"затрим", "заарешт", "тюрм", "міграц", "іміграц",
-		"detain", "arrest", "taken", "took", "deport", "custody", "jail", "immigration", "picked",
+		"detain", "detent", "arrest", "taken", "took", "deport", "custody", "jail", "immigration", "picked",
+		"raid", "lockup",
 		// Russian typed in Latin letters (writtenInTranslit).
-		"zaderzh", "zaderj", "arestov", "zabral", "uvezl", "tyurm",
+		"zaderzh", "zaderj", "arestov", "zabral", "uvezl", "tyurm", "detensh", "posadil",
 	}
 }
+
+// detentionWholeWords tell of a detention only as whole words ("кемп" is
+// the start of "кемпинг"); detentionPairs only as two words in a row: an
+// account is locked, and "where he is held" asks for the locator's page.
+var (
+	detentionWholeWords = []string{"ice", "айс", "кемп", "кемпе", "кемпа", "кемпу", "migra", "замели"}
+	detentionPairs      = [][2]string{{"locked", "up"}, {"being", "held"}}
+)
 
 // lowerWords are the words of s in lower case, without what is not a
 // letter between them.
@@ -508,8 +520,9 @@ func lowerWords(s string) []string {
 // detention: "my sister was taken", «брата задержали».
 func tellsOfDetention(s string) bool {
 	words := lowerWords(s)
-	for _, w := range words {
-		if w == "ice" || w == "айс" {
+	for i, w := range words {
+		if slices.Contains(detentionWholeWords, w) ||
+			i+1 < len(words) && slices.Contains(detentionPairs, [2]string{w, words[i+1]}) {
 			return true
 		}
 		for _, p := range detentionWords() {
