@@ -61,6 +61,10 @@ type step struct {
 	answer func(ctx context.Context, c *turn, answered bool) (Text, error)
 	// next names the step after this one, from the answers so far.
 	next func(c *turn) string
+	// words, for a question answered by buttons, are the beginnings of
+	// words people type for an answer that its caption lacks ("на
+	// чекине" for "На отметке в ICE"), by the button's value.
+	words map[string][]string
 }
 
 // outcome is what a parser made of an answer. The zero outcome means
@@ -841,6 +845,50 @@ func (c *turn) wordOfCaption(rows [][]Button, prefix, v string) (value, label st
 	return value, label, value != ""
 }
 
+// stepWordIn finds the one answer of the step whose words (step.words) a
+// word of the message v begins with, and returns its value and caption.
+// Not a word said no to (a negation one or two words before it), nor when
+// the message names several answers.
+func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label string, ok bool) {
+	if len(st.words) == 0 || !c.loosely() {
+		return "", "", false
+	}
+	typed := strings.Fields(captionKey(v))
+	if len(typed) > 30 {
+		return "", "", false
+	}
+	names := func(stems []string) bool {
+		for i, w := range typed {
+			// "не на работе" is not at work; "не вернулся" after it
+			// does not take "отмечаться" back.
+			if slices.ContainsFunc(typed[max(0, i-2):i], func(w string) bool { return negations[w] }) {
+				continue
+			}
+			if slices.ContainsFunc(stems, func(p string) bool {
+				whole, ok := strings.CutPrefix(p, "=")
+				return ok && w == whole || !ok && strings.HasPrefix(w, p)
+			}) {
+				return true
+			}
+		}
+		return false
+	}
+	for answer, stems := range st.words {
+		if !names(stems) {
+			continue
+		}
+		if value != "" {
+			return "", "", false // two answers: the buttons tell which
+		}
+		value = answer
+	}
+	if value == "" {
+		return "", "", false
+	}
+	label, ok = c.labelOf(rows, c.stepPrefix()+value)
+	return value, label, ok
+}
+
 // commonWords are words of captions that name no answer of their own.
 var commonWords = map[string]bool{"other": true, "others": true, "with": true, "from": true, "that": true,
 	"this": true, "have": true, "been": true, "what": true, "your": true, "there": true, "only": true,
@@ -1056,7 +1104,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		// "His lawyer told us" at "who spoke of a flight?": the one
 		// caption a word of the message names, said back, with the words
 		// kept for the volunteer.
-		if value, label, ok := c.captionInText(rows, v); ok {
+		value, label, ok := c.captionInText(rows, v)
+		if !ok {
+			value, label, ok = c.stepWordIn(st, rows, v)
+		}
+		if ok {
 			// Kept when it says more than the caption ("yes its urgent"
 			// does not).
 			words := strings.Fields(captionKey(label))

@@ -570,7 +570,7 @@ func TestTypedCaptionIsThePress(t *testing.T) {
 		lang                         string
 		circumstance, skip, no, none string
 	}{
-		{lang: "ru", circumstance: "пришли домой", skip: "Пропустить", no: "нет", none: "на чекине"},
+		{lang: "ru", circumstance: "пришли домой", skip: "Пропустить", no: "нет", none: "на улице"},
 		{lang: "en", circumstance: "raid at home!", skip: "skip", no: "No", none: "on the street"},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {

@@ -47,6 +47,20 @@ const maxDate = 40
 // facilityMatches is how many directory matches are offered as buttons.
 const facilityMatches = 3
 
+// circumstanceWords are the beginnings of words people type for how a
+// detention happened, as they say it rather than as the buttons do:
+// "на чекине", "at his appointment", "дома", "on the highway". A word
+// written "=дома" must be whole ("домашний" is not at home, "homeland" is
+// not home).
+var circumstanceWords = map[string][]string{
+	"checkin":   {"чекин", "чекен", "=чек", "отметк", "отмеча", "check", "appointment", "isap", "chekin", "otmetk"},
+	"border":    {"границ", "аэропорт", "пересек", "border", "airport", "crossing", "granic"},
+	"raid_home": {"=дома", "=домой", "=доме", "квартир", "подъезд", "=home", "house", "apartment", "=doma", "=domoi"},
+	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot"},
+	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "doroge",
+		"mashin"},
+}
+
 // circumstances are the ways people are detained, as stored in
 // Report.Circumstance.
 func circumstances() []string {
@@ -575,6 +589,7 @@ func reportSteps(a *App) []*step {
 			}
 			return Text{}, nil
 		},
+		words: circumstanceWords,
 		next: func(c *turn) string {
 			if c.s.Draft.Circumstance == "checkin" {
 				return stepOffice

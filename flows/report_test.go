@@ -556,12 +556,12 @@ func TestBadInput(t *testing.T) {
 	c.send("1.3.2026")
 	// Words where a button is asked are kept for the volunteer; a photo,
 	// "don't know" and the same words again add nothing.
-	c.expect(c.send("на чекине"), "input.kept_use_buttons", "ask.circumstance")
-	c.expect(c.send("на чекине"), "input.kept_use_buttons", "ask.circumstance")
+	c.expect(c.send("ночью, их было пятеро"), "input.kept_use_buttons", "ask.circumstance")
+	c.expect(c.send("ночью, их было пятеро"), "input.kept_use_buttons", "ask.circumstance")
 	c.expect(c.send("не знаю"), "input.use_buttons", "ask.circumstance")
 	c.expect(c.media("photo"), "input.use_buttons", "ask.circumstance")
-	if got := c.session().Draft.Facts.Said; got != "на чекине" {
-		t.Errorf("kept words = %q, want %q", got, "на чекине")
+	if got := c.session().Draft.Facts.Said; got != "ночью, их было пятеро" {
+		t.Errorf("kept words = %q, want %q", got, "ночью, их было пятеро")
 	}
 	c.press("circ.raid_home")
 	r = c.send(strings.Repeat("x", 1001))
@@ -1085,5 +1085,72 @@ func TestNameInTwoMessages(t *testing.T) {
 	skip.expect(skip.send("no"), "ask.name_other")
 	if s := skip.session(); s.Draft.NameLatin != "Jose" {
 		t.Errorf("name %q after 'no', want Jose", s.Draft.NameLatin)
+	}
+}
+
+// How a detention happened, typed as people say it ("на чекине", "they
+// came to the house") where the buttons say it otherwise, is read as the
+// answer it names and said back; it was kept as words, with "use the
+// buttons". Words that name two answers, or say no, still ask.
+func TestCircumstanceInWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for i, tt := range []struct {
+		lang, typed, want string
+	}{
+		{"ru", "на чекине", "checkin"},
+		{"ru", "Забрали на чек-ине в офисе", "checkin"},
+		{"ru", "пошёл отмечаться и не вернулся", "checkin"},
+		{"ru", "дома, в 6 утра", "raid_home"},
+		{"ru", "пришли в квартиру", "raid_home"},
+		{"ru", "на стройке", "raid_work"},
+		{"ru", "остановили на трассе", "traffic"},
+		{"ru", "прямо из машины", "traffic"},
+		{"ru", "в аэропорту", "border"},
+		{"en", "at his ICE appointment", "checkin"},
+		{"en", "at check-in", "checkin"},
+		{"en", "they came to the house at 5am", "raid_home"},
+		{"en", "at his job", "raid_work"},
+		{"en", "pulled over on the highway", "traffic"},
+		{"en", "at the airport", "border"},
+		{"ru", "на работе или дома, не знаю", ""}, // two, and "don't know"
+		{"ru", "дома и на работе", ""},            // two
+		{"ru", "не на работе", ""},                // says no
+		{"ru", "не на работе, а дома", "raid_home"},
+		{"en", "homeland security took him", ""}, // not home
+		{"ru", "домашний арест", ""},             // not at home
+	} {
+		c := &chat{testApp: a, id: 7100001 + int64(i), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		startReport(c)
+		fillReport(c, []answer{
+			{send: "Ivan Petrov", want: "ask.name_cyr"},
+			{press: "btn.skip", want: "ask.name_other"},
+			{press: "btn.dont_know", want: "ask.birth_date"},
+			{press: "btn.dont_know", want: "ask.birth_country"},
+			{press: "btn.dont_know", want: "ask.citizenship_plain"},
+			{press: "btn.dont_know", want: "ask.a_number"},
+			{press: "btn.dont_know", want: "ask.detained_on"},
+			{press: "btn.dont_know", want: "ask.circumstance"},
+		})
+		r := c.send(tt.typed)
+		got := c.session().Draft.Circumstance
+		if tt.want == "" {
+			if ids := textIDs(r); len(ids) < 2 || ids[len(ids)-1] != "ask.circumstance" || got != "" {
+				t.Errorf("%q: %v, circumstance %q; want the question again, unanswered", tt.typed, ids, got)
+			}
+			continue
+		}
+		ids := textIDs(r)
+		if got != tt.want || slices.Contains(ids, "ask.circumstance") {
+			t.Errorf("%q: %v, circumstance %q; want read as %s", tt.typed, ids, got, tt.want)
+			continue
+		}
+		if ids[0] != "input.read_as" {
+			continue // the caption itself ("at check-in"), as pressed
+		}
+		if label := c.rendered(flows.Reply{Lang: r.Lang, Texts: r.Texts[:1]}); !strings.Contains(label,
+			c.cat.Render(r.Lang, flows.T("circ."+tt.want))) {
+			t.Errorf("%q: said back %q, want the caption of %s", tt.typed, label, tt.want)
+		}
 	}
 }
