@@ -207,6 +207,9 @@ func (c *turn) run(ctx context.Context) error {
 			if action, ok := c.typedCaption(rows, dataMenu+":", c.in.Text); ok {
 				return c.menuAction(ctx, action) // a menu button's caption, typed
 			}
+			if action, ok := menuWords[captionKey(c.in.Text)]; ok {
+				return c.menuAction(ctx, action) // "report", the caption's first word
+			}
 			l, ok := c.typedCaption(rows, dataLang+":", c.in.Text)
 			if !ok {
 				l, ok = langWords[captionKey(c.in.Text)] // "english please", "по-русски"
@@ -930,6 +933,12 @@ var langWords = map[string]string{"english": "en", "english please": "en", "in e
 	"по английски": "en", "на английском": "en", "английский": "en", "по английски пожалуйста": "en",
 	"русский": "ru", "по русски": "ru", "на русском": "ru", "по русски пожалуйста": "ru", "russian": "ru",
 	"russian please": "ru", "in russian": "ru"}
+
+// menuWords are a menu button's word typed alone (captionKey), for the
+// button: "report" for "Report a detention", which got the greeting again.
+var menuWords = map[string]string{"report": "report", "report detention": "report", "new report": "report",
+	"report an arrest": "report", "сообщить": "report", "сообщение": "report", "сообщение о задержании": "report",
+	"info": "info", "information": "info", "инфо": "info", "информация": "info"}
 
 // sendWords send the report from its review (captionKey): the word of its
 // button ("All correct — send"), where a bare "да" is told how to send.

@@ -117,6 +117,15 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 			t.Errorf("%q: buttons %v", text, got)
 		}
 	}
+	// A menu button's word alone is its press: it got the greeting again.
+	for _, tt := range []struct{ typed, want string }{
+		{"report", "ask.consent"}, {"Report!", "ask.consent"}, {"сообщить", "ask.consent"},
+		{"info", "info.contents"}, {"информация", "info.contents"},
+	} {
+		c := newChat(t, "en")
+		c.command("start", "")
+		c.expect(c.send(tt.typed), tt.want)
+	}
 	// Anything else still gets the greeting.
 	c := newChat(t, "en")
 	c.expect(c.send("hello"), "menu.greeting")
