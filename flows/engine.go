@@ -889,7 +889,8 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 		return "", "", false
 	}
 	label, ok = c.labelOf(rows, c.stepPrefix()+value)
-	return value, label, ok
+	// Said back without a toggle's mark ("▫️ Needs medical care").
+	return value, strings.TrimLeftFunc(label, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), ok
 }
 
 // commonWords are words of captions that name no answer of their own.

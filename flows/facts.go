@@ -206,6 +206,12 @@ func withYes(st *step, id string) *step {
 	return st
 }
 
+// withWords sets the words people type for the step's answers (step.words).
+func withWords(st *step, words map[string][]string) *step {
+	st.words = words
+	return st
+}
+
 // factDate is an optional date of something that has happened.
 func factDate(name, askID string, field func(*Facts) *string, next func(*turn) string) *step {
 	return &step{
@@ -500,13 +506,16 @@ func factSteps(a *App) []*step {
 			answer: showText(func(r *Report) *string { return &r.Facts.Language }),
 			next:   then(stepCanCall),
 		},
-		choice(stepCanCall, "ask.can_call", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.CanCall },
+		withWords(choice(stepCanCall, "ask.can_call", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.CanCall },
 			func(c *turn) string {
 				if c.s.Draft.Facts.CanCall == "yes" {
 					return stepLastCall
 				}
 				return stepPhoneAcct
 			}),
+			// "Звонил один раз", "he called on Monday": he can call.
+			map[string][]string{"yes": {"звонил", "звонит", "звонят", "позвонил", "дозвонил", "called", "calls",
+				"calling", "phoned", "zvonil"}}),
 		factDate(stepLastCall, "ask.last_call", func(f *Facts) *string { return &f.LastCall }, then(stepPhoneAcct)),
 		choice(stepPhoneAcct, "ask.phone_account", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.PhoneAccount }, then(stepUrgent)),
 		{

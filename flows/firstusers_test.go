@@ -535,7 +535,7 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		{"ru", "нет адвоката", "ask.hearing", false},
 		{"en", "yes we have a lawyer", "ask.lawyer_name", true},
 		{"en", "no he is at Krome", "input.kept_use_buttons", false},
-		{"en", "no lawyer but we are looking for one", "input.kept_use_buttons", false},
+		{"en", "no lawyer but we are looking for one", "input.read_as", false}, // kept, and no lawyer yet
 	} {
 		c := newChat(t, tt.lang)
 		toBirthDate(c)

@@ -798,6 +798,12 @@ func reportSteps(a *App) []*step {
 			}
 			return stepHearing
 		},
+		// "Ищем", "looking for one", "нужен адвокат": none yet; "наняли",
+		// "we hired one": there is.
+		words: map[string][]string{
+			"no":  {"ищем", "ищу", "ищет", "ищут", "looking", "searching", "нужен", "need", "нету"},
+			"yes": {"наняли", "наняла", "нанял", "hired", "retained"},
+		},
 	}, {
 		name: stepLawName,
 		max:  maxName,
@@ -875,6 +881,18 @@ func reportSteps(a *App) []*step {
 			rows = append(rows, []Button{c.opt("none", "btn.urgent_none"), c.opt("done", "btn.urgent_done")})
 			return []Text{T("ask.urgent")}, rows, nil
 		},
+		// "У него диабет", "the kids are alone": the sign, marked (typed, it
+		// is never taken back).
+		words: map[string][]string{
+			"t_medical": {"диабет", "болен", "больн", "болеет", "болезн", "лекарств", "таблет", "инсулин", "сердц",
+				"давлени", "беремен", "онколог", "=рак", "операци", "врач", "инвалид", "diabet", "sick", "=ill",
+				"illness", "insulin", "heart", "pregnan", "cancer", "surgery", "doctor", "hospital", "medication",
+				"medicine", "disab"},
+			"t_children": {"=дети", "=детей", "=детьми", "=детям", "ребен", "малыш", "младен", "несовершеннолет",
+				"kid", "child", "baby", "babies", "minor", "infant", "toddler"},
+			"t_flight":      {"рейс", "самолет", "чартер", "flight", "plane", "charter"},
+			"t_deportation": {"депорт", "высыл", "deport", "removal"},
+		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			r := &c.s.Draft
 			switch v {
@@ -888,7 +906,11 @@ func reportSteps(a *App) []*step {
 			if !ok || !slices.Contains(urgentSigns(), u) {
 				return wrong("button.old_step")
 			}
+			typed := c.in.Kind != KindButton
 			if i := slices.Index(r.Urgent, u); i >= 0 {
+				if typed {
+					return outcome{stay: true}, nil
+				}
 				r.Urgent = slices.Delete(r.Urgent, i, i+1)
 			} else {
 				r.Urgent = append(r.Urgent, u)

@@ -1154,3 +1154,90 @@ func TestCircumstanceInWords(t *testing.T) {
 		}
 	}
 }
+
+// Buttons answered in words that name the answer without its caption: "ищем"
+// (a lawyer: none yet), "звонил один раз" (he can call), "у него диабет"
+// (urgent: medical care). They were kept with "use the buttons".
+func TestAnswersInTheirOwnWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	var n int64
+	// to answers the questions with "don't know" (or the first button)
+	// until the one asked is ask.
+	to := func(lang, ask string) *chat {
+		n++
+		c := &chat{testApp: a, id: 7200000 + n, langCode: lang, sent: map[int]flows.Reply{}}
+		startReport(c)
+		c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
+		for range 40 {
+			ids := textIDs(c.last)
+			if ids[len(ids)-1] == ask {
+				return c
+			}
+			name := c.last.Buttons[0][0].Text.ID
+			for _, want := range []string{"btn.dont_know", "btn.skip", "btn.hearing_unknown", "btn.lawyer_no"} {
+				if slices.Contains(buttonNames(c.last), want) {
+					name = want
+				}
+			}
+			c.press(name)
+		}
+		t.Fatalf("never reached %s", ask)
+		return nil
+	}
+
+	for _, tt := range []struct {
+		lang, typed, next string
+		lawyer            bool
+	}{
+		{"ru", "ищем", "ask.hearing", false},
+		{"en", "we are looking for one", "ask.hearing", false},
+		{"ru", "нужен адвокат, денег нет", "ask.hearing", false},
+		{"en", "we hired one yesterday", "ask.lawyer_name", true},
+		{"ru", "наняли вчера", "ask.lawyer_name", true},
+	} {
+		c := to(tt.lang, "ask.lawyer")
+		if ids := textIDs(c.send(tt.typed)); ids[0] != "input.read_as" || ids[len(ids)-1] != tt.next ||
+			c.session().Draft.HasLawyer != tt.lawyer {
+			t.Errorf("lawyer %q: %v, lawyer %v; want %s, lawyer %v", tt.typed, ids, c.session().Draft.HasLawyer, tt.next, tt.lawyer)
+		}
+	}
+
+	c := to("ru", "ask.can_call")
+	c.expect(c.send("не звонил"), "input.kept_use_buttons", "ask.can_call")
+	c.expect(c.send("звонил один раз, в понедельник"), "input.read_as", "ask.last_call")
+	if got := c.session().Draft.Facts.CanCall; got != "yes" {
+		t.Errorf("can call = %q after 'звонил один раз', want yes", got)
+	}
+
+	for _, lang := range []string{"ru", "en"} {
+		c := to(lang, "ask.urgent")
+		medical, children := "у него диабет, нужен инсулин", "с детьми теперь некому сидеть"
+		if lang == "en" {
+			medical, children = "he has diabetes", "our kids are alone now"
+		}
+		r := c.send(medical)
+		c.expect(r, "input.read_as", "ask.urgent")
+		if got := c.rendered(r); !strings.Contains(got, c.cat.Render(lang, flows.T("urgent.medical"))) {
+			t.Errorf("%s: said back:\n%s", lang, got)
+		}
+		// The same again does not take the sign back, as a second press would.
+		c.expect(c.send(medical), "input.read_as", "ask.urgent")
+		c.expect(c.send(children), "input.read_as", "ask.urgent")
+		if got := c.session().Draft.Urgent; !slices.Equal(got, []string{"medical", "children"}) {
+			t.Errorf("%s: urgent signs %v, want medical and children", lang, got)
+		}
+		// The question shows them marked; "done" moves on.
+		for _, row := range c.last.Buttons {
+			for _, b := range row {
+				if b.Text.ID == "btn.urgent" {
+					sign := b.Text.Data["Sign"].(flows.Text).ID
+					if on := b.Text.Data["On"].(bool); on != (sign == "urgent.medical" || sign == "urgent.children") {
+						t.Errorf("%s: %s shown on=%v", lang, sign, on)
+					}
+				}
+			}
+		}
+		c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
+	}
+}
