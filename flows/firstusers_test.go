@@ -642,7 +642,10 @@ func TestNoIsNothing(t *testing.T) {
 // "Here" and "telegram" are this chat, not usernames to confirm.
 func TestContactHereInWords(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ lang, here string }{{"ru", "сюда"}, {"ru", "В телеграме"}, {"en", "here"}, {"en", "Telegram"}} {
+	for _, tt := range []struct{ lang, here string }{{"ru", "сюда"}, {"ru", "В телеграме"}, {"en", "here"}, {"en", "Telegram"},
+		// As people put it, in more words.
+		{"ru", "этот телеграм"}, {"ru", "Пишите мне в телеграм, пожалуйста"}, {"ru", "в этот чат"},
+		{"ru", "можно в личку"}, {"en", "this telegram"}, {"en", "message me here please"}, {"en", "via Telegram"}} {
 		c := newChat(t, tt.lang)
 		fillToReview(c)
 		c.expect(c.change("contact"), "ask.contact", "answer.current")
@@ -650,6 +653,14 @@ func TestContactHereInWords(t *testing.T) {
 		if got := c.session().Draft.ReporterPhone; got != flows.ContactHere {
 			t.Errorf("%s %q: contact = %q, want this chat", tt.lang, tt.here, got)
 		}
+	}
+	// A contact given with those words is the contact.
+	c := newChat(t, "en")
+	fillToReview(c)
+	c.change("contact")
+	c.send("telegram @maria_p")
+	if got := c.session().Draft.ReporterPhone; got == flows.ContactHere {
+		t.Errorf("'telegram @maria_p': contact = this chat, want the username")
 	}
 }
 

@@ -368,7 +368,7 @@ func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outc
 		r.ReporterPhone = ContactHere
 		return accepted()
 	}
-	if r.FiledBy == 0 && hereWords[captionKey(v)] {
+	if r.FiledBy == 0 && meansHere(v) {
 		r.ReporterPhone = ContactHere // the button, in words
 		return accepted()
 	}
@@ -398,16 +398,31 @@ var sameWords = map[string]bool{
 	"так же": true, "тоже": true, "та же страна": true, "такая же страна": true,
 }
 
-// hereWords answer "how to reach you" with this chat, as the button
-// "write to me here" does ("here" and "telegram" would otherwise read as
-// usernames).
-var hereWords = map[string]bool{
-	"сюда": true, "здесь": true, "тут": true, "пишите сюда": true, "пишите здесь": true, "пишите мне сюда": true,
-	"в телеграм": true, "в телеграме": true, "в телеграмм": true, "в телеграмме": true, "телеграм": true, "телеграмм": true,
-	"в telegram": true, "в этот чат": true, "этот чат": true, "в этом чате": true, "через бота": true,
-	"here": true, "write here": true, "write to me here": true, "telegram": true, "in telegram": true, "on telegram": true,
-	"this chat": true, "in this chat": true, "through the bot": true,
+// meansHere reports whether a typed contact means this chat, as the
+// button "write to me here" does: "сюда", "этот телеграм", "пишите в
+// телеграм, пожалуйста", "this telegram", "here in this chat" — every
+// word one of hereWords, one of them a place (hereAnchors). "here" and
+// "telegram" would otherwise read as usernames.
+func meansHere(v string) bool {
+	words := strings.Fields(captionKey(v))
+	return len(words) > 0 && len(words) <= 8 &&
+		!slices.ContainsFunc(words, func(w string) bool { return !hereWords[w] && !hereAnchors[w] }) &&
+		slices.ContainsFunc(words, func(w string) bool { return hereAnchors[w] })
 }
+
+var (
+	hereAnchors = map[string]bool{"сюда": true, "здесь": true, "тут": true, "телеграм": true, "телеграмм": true,
+		"телеграме": true, "телеграмме": true, "телеграму": true, "телеграмму": true, "телеграмом": true,
+		"телега": true, "телеге": true, "телегу": true, "чат": true, "чате": true, "бота": true, "боте": true,
+		"личку": true, "личке": true, "here": true, "telegram": true, "chat": true, "bot": true, "dm": true}
+	hereWords = map[string]bool{"в": true, "во": true, "на": true, "по": true, "через": true, "этот": true,
+		"этом": true, "этому": true, "мой": true, "моем": true, "мне": true, "меня": true, "пишите": true,
+		"напишите": true, "писать": true, "можно": true, "лучше": true, "только": true,
+		"пожалуйста": true, "связь": true, "да": true, "in": true, "on": true, "via": true, "through": true,
+		"this": true, "my": true, "me": true, "to": true, "the": true, "write": true, "message": true, "text": true,
+		"contact": true, "reach": true, "please": true, "just": true, "only": true, "is": true, "fine": true,
+		"ok": true, "yes": true}
+)
 
 // noContact reports whether a typed contact says there is none: "нет",
 // "no", "нет телефона", "I don't have a phone".
