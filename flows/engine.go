@@ -893,6 +893,42 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 	return value, strings.TrimLeftFunc(label, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), ok
 }
 
+// askedAboutStep tells a question about the question asked from an
+// answer: "why" for why it is asked or what it means ("зачем?", "what is
+// that?", "где его взять?"), "safe" for who will see the answer ("это
+// безопасно?", "will ICE see this?"), "" for anything else.
+func askedAboutStep(v string) string {
+	words := strings.Fields(captionKey(v))
+	if len(words) == 0 || len(words) > 12 {
+		return ""
+	}
+	padded := " " + strings.Join(words, " ") + " "
+	has := func(phrases []string) bool {
+		return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(padded, " "+p+" ") })
+	}
+	switch {
+	case has(safeQuestions):
+		return "safe"
+	case has(whyQuestions):
+		return "why"
+	}
+	return ""
+}
+
+// whyQuestions and safeQuestions are the words of askedAboutStep's
+// questions (captionKey).
+var (
+	whyQuestions = []string{"зачем", "почему", "для чего", "что это", "что такое", "что значит", "что означает",
+		"это что", "не понимаю", "не понял", "не поняла", "непонятно", "где взять", "где его взять", "где найти",
+		"где его найти", "где посмотреть", "где его посмотреть", "как узнать", "как его узнать",
+		"why", "what is", "what s", "whats", "what does", "what do you mean", "what for", "don t understand",
+		"dont understand", "where do i find", "where can i find", "where to find", "how do i find", "how do i know"}
+	safeQuestions = []string{"безопасно", "это безопасно", "не опасно", "опасно ли", "кто увидит", "кто это увидит",
+		"кто видит", "кому передадите", "вы передадите", "айс узнает", "ice узнает", "полиция узнает",
+		"is it safe", "is this safe", "safe to", "who will see", "who sees", "who can see", "will ice", "can ice",
+		"share this with", "give this to"}
+)
+
 // commonWords are words of captions that name no answer of their own.
 var commonWords = map[string]bool{"other": true, "others": true, "with": true, "from": true, "that": true,
 	"this": true, "have": true, "been": true, "what": true, "your": true, "there": true, "only": true,
@@ -1072,6 +1108,20 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		return c.prompt(ctx, false)
 	}
 	var rows [][]Button // the step's buttons, drawn once for what follows
+	if !button && c.inReport() && st.max < c.a.cfg.MaxText {
+		// "Зачем вам это?", "what is that?", "is it safe?": a question
+		// about the question, answered; it became the person's name.
+		if _, _, unknown := unknownLead(v); !unknown {
+			switch askedAboutStep(v) {
+			case "why":
+				c.say(c.help())
+				return c.prompt(ctx, false)
+			case "safe":
+				c.say(T("report.who_sees"))
+				return c.prompt(ctx, false)
+			}
+		}
+	}
 	if !button {
 		rows = c.stepButtons(ctx)
 		if value, ok := c.typedButton(rows, v); ok {

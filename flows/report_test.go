@@ -1162,28 +1162,9 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
 	var n int64
-	// to answers the questions with "don't know" (or the first button)
-	// until the one asked is ask.
 	to := func(lang, ask string) *chat {
 		n++
-		c := &chat{testApp: a, id: 7200000 + n, langCode: lang, sent: map[int]flows.Reply{}}
-		startReport(c)
-		c.expect(c.send("Ivan Petrov"), "ask.name_cyr")
-		for range 40 {
-			ids := textIDs(c.last)
-			if ids[len(ids)-1] == ask {
-				return c
-			}
-			name := c.last.Buttons[0][0].Text.ID
-			for _, want := range []string{"btn.dont_know", "btn.skip", "btn.hearing_unknown", "btn.lawyer_no"} {
-				if slices.Contains(buttonNames(c.last), want) {
-					name = want
-				}
-			}
-			c.press(name)
-		}
-		t.Fatalf("never reached %s", ask)
-		return nil
+		return reportTo(a, 7200000+n, lang, ask)
 	}
 
 	for _, tt := range []struct {
@@ -1239,5 +1220,69 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 			}
 		}
 		c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
+	}
+}
+
+// reportTo starts a report in a new chat id and answers its questions with
+// "don't know" (or the first button) until the one asked is ask.
+func reportTo(a *testApp, id int64, lang, ask string) *chat {
+	a.t.Helper()
+	c := &chat{testApp: a, id: id, langCode: lang, sent: map[int]flows.Reply{}}
+	startReport(c)
+	for range 40 {
+		ids := textIDs(c.last)
+		if ids[len(ids)-1] == ask {
+			return c
+		}
+		if typed, ok := map[string]string{"ask.name": "Ivan Petrov", "ask.reporter_name": "Maria",
+			"ask.relationship": "wife"}[ids[len(ids)-1]]; ok {
+			c.send(typed)
+			continue
+		}
+		name := c.last.Buttons[0][0].Text.ID
+		for _, want := range []string{"btn.dont_know", "btn.skip", "btn.hearing_unknown", "btn.lawyer_no",
+			"btn.urgent_done", "btn.contact_here"} {
+			if slices.Contains(buttonNames(c.last), want) {
+				name = want
+			}
+		}
+		c.press(name)
+	}
+	a.t.Fatalf("never reached %s", ask)
+	return nil
+}
+
+// A question about the question ("зачем вам это?", "what is that?", "is
+// it safe?") is answered with what the question is for, or who sees the
+// answers, and asked again. "Зачем вам это?" became the detained person's
+// name, and was asked for in Latin letters.
+func TestQuestionAboutTheQuestion(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	var n int64
+	for _, tt := range []struct{ lang, at, typed, want string }{
+		{"ru", "ask.name", "Зачем вам это?", "help.name"},
+		{"en", "ask.name", "why do you need this", "help.name"},
+		{"ru", "ask.name", "это безопасно?", "report.who_sees"},
+		{"en", "ask.name", "Will ICE see this?", "report.who_sees"},
+		{"ru", "ask.a_number", "где его взять?", "help.a_number"},
+		{"en", "ask.a_number", "what is that?", "help.a_number"},
+		{"en", "ask.privacy", "what is that", "help.privacy"},
+		{"ru", "ask.reporter_name", "а зачем моё имя?", "help.reporter_name"},
+	} {
+		n++
+		c := reportTo(a, 7300000+n, tt.lang, tt.at)
+		c.expect(c.send(tt.typed), tt.want, tt.at)
+		if d := c.session().Draft; d.NameLatin != "" && tt.at == "ask.name" || d.Facts.Said != "" {
+			t.Errorf("%q at %s: stored as an answer (%q) or kept (%q)", tt.typed, tt.at, d.NameLatin, d.Facts.Said)
+		}
+	}
+	// "Не знаю почему" is "don't know"; a question in the details is the details.
+	c := reportTo(a, 7300100, "ru", "ask.detained_on")
+	c.expect(c.send("не знаю, почему-то не сказали"), "input.kept", "ask.circumstance")
+	c = reportTo(a, 7300101, "en", "ask.details")
+	c.expect(c.send("why did they take him? he has no record"), "ask.facility")
+	if got := c.session().Draft.CircumstanceNote; got != "why did they take him? he has no record" {
+		t.Errorf("details = %q", got)
 	}
 }
