@@ -514,6 +514,21 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 		c.say(T("input.media"))
 		return c.checkinPrompt(ctx)
 	}
+	if _, _, unknown := unknownLead(c.in.Text); c.s.Checkin != nil && c.s.Flow == flowCheckin && !unknown {
+		// "Зачем вам это?", "это безопасно?": what the safety line is
+		// for, or who sees what it keeps, and the question again. The
+		// question became the person's name.
+		switch askedAboutStep(c.in.Text) {
+		case "why":
+			if c.s.Step != ckConsent { // its question says it all
+				c.say(T("checkin.intro"))
+			}
+			return c.checkinPrompt(ctx)
+		case "safe":
+			c.say(T("checkin.who_sees"))
+			return c.checkinPrompt(ctx)
+		}
+	}
 	if c.s.Checkin != nil && c.s.Flow == flowCheckin {
 		// A caption typed for its button (typedCaption).
 		rows, err := c.promptButtons(ctx, c.checkinPrompt)

@@ -1023,3 +1023,26 @@ func TestCheckinReviewYesRegisters(t *testing.T) {
 		}
 	}
 }
+
+// A question about the check-in's questions ("зачем вам это?", "это
+// безопасно?") is answered — what the safety line does, who sees what it
+// keeps — and the question asked again. It became the person's name.
+func TestCheckinQuestionAboutTheQuestion(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	toCheckinName(t, p)
+	expectTexts(t, p.send("Зачем вам это?"), "checkin.intro", "checkin.ask_name")
+	expectTexts(t, p.send("это безопасно?"), "checkin.who_sees", "checkin.ask_name")
+	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
+	expectTexts(t, p.send("а ICE узнает?"), "checkin.who_sees", "checkin.ask_anumber")
+	expectTexts(t, p.send("A 123-456-789"), "checkin.review")
+	if got := w.session(p.id).Checkin.Name; got != "Иван Петров" {
+		t.Errorf("name = %q, want the name typed, not the questions", got)
+	}
+	// At the consent, its text already says what the line is for.
+	q := w.person(ckPerson+1, "en")
+	q.command("start", "")
+	q.press("btn.menu_checkin")
+	expectTexts(t, q.send("why?"), "checkin.intro", "checkin.consent")
+	expectTexts(t, q.send("is it safe?"), "checkin.who_sees", "checkin.intro", "checkin.consent")
+}
