@@ -1479,3 +1479,30 @@ func TestWaitingAskedGetsWhereTheyStand(t *testing.T) {
 		t.Errorf("still waiting after /cancel: %v", got)
 	}
 }
+
+// "Выйти из очереди" (the button's caption), "отмена" or "leave the queue"
+// typed while waiting leaves the queue, as the button and /cancel do;
+// "меню" is the menu, with the place kept. They were kept for the
+// volunteer without a word, the chat still in the queue.
+func TestLeaveTheQueueInWords(t *testing.T) {
+	t.Parallel()
+	for i, tt := range []struct{ lang, typed string }{
+		{"ru", "Выйти из очереди"}, {"ru", "отмена"}, {"en", "leave the queue"}, {"en", "Cancel"},
+	} {
+		w := newHWorld(t)
+		user := w.person(7001+int64(i), tt.lang)
+		user.command("start", "")
+		user.press("m:volunteer")
+		user.received()
+		user.send("меню")
+		user.expectGot("menu.greeting+handoff.in_queue")
+		if got := w.waiting(); !slices.Equal(got, []int64{user.id}) {
+			t.Fatalf("%q: waiting %v after 'меню', want the chat kept in the queue", tt.typed, got)
+		}
+		user.send(tt.typed)
+		user.expectGot("handoff.left+menu.choose")
+		if got := w.waiting(); len(got) != 0 {
+			t.Errorf("%q: waiting %v, want the chat out of the queue", tt.typed, got)
+		}
+	}
+}

@@ -28,6 +28,21 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
 	}
+	if st.Waiting != nil && c.in.Kind == KindText && c.s.Flow == "" {
+		// "Отмена", "выйти из очереди" (the button's caption), "меню"
+		// typed alone while waiting: the command, as at a report's
+		// question. They were kept for the volunteer without a word, the
+		// chat still in the queue.
+		key := captionKey(c.in.Text)
+		cmd := commandWords[key]
+		if leaveWords[key] {
+			cmd = "cancel"
+		}
+		if cmd == "cancel" || cmd == "menu" || cmd == "start" {
+			c.in.Kind, c.in.Command, c.in.Text = KindCommand, cmd, ""
+			msg = false
+		}
+	}
 	switch {
 	case st.Paired != nil && msg:
 		return true, a.relayFromUser(ctx, c, st)
@@ -304,6 +319,12 @@ func (a *App) relay(ctx context.Context, c *turn, chatID int64) error {
 	c.send(r)
 	return nil
 }
+
+// leaveWords leave the queue, typed (captionKey): the caption of its
+// button, and what people say for it.
+var leaveWords = map[string]bool{"выйти из очереди": true, "выйти": true, "покинуть очередь": true,
+	"уйти из очереди": true, "leave the queue": true, "leave queue": true, "leave": true, "exit queue": true,
+	"exit the queue": true}
 
 // keep keeps a waiting user's message for the volunteer who takes the
 // chat. The first one is acknowledged; after that the user is not
