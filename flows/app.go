@@ -221,8 +221,9 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerForum()
 	// Last: text at the menu that nothing above took may be a reporter's
 	// news, about a case someone follows, or, from a person whose ICE
-	// check-in is going on, about that.
-	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords, a.followerSaid, a.duringCheckin)
+	// check-in is going on, about that; else, naming a topic of the useful
+	// information, its page.
+	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords, a.followerSaid, a.duringCheckin, a.namedTopic)
 	return a, nil
 }
 

@@ -1569,3 +1569,59 @@ func TestRelativeDatesAreTheZonesDays(t *testing.T) {
 		c.expect(r, "date.understood", "ask.review")
 	}
 }
+
+// What got the greeting, or "I'm a bot and cannot answer", at the menu:
+// a phone number to be called back on, a question about the hotline's
+// phone, a hearing mentioned, asking for "someone" to talk to.
+func TestMenuPhonesTopicsAndSomeone(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	var n int64
+	at := func(lang, typed string) (*chat, flows.Reply) {
+		n++
+		c := &chat{testApp: a, id: 7400000 + n, langCode: lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		return c, c.send(typed)
+	}
+	for _, typed := range []string{"+1 305 555 0100 позвоните мне пожалуйста", "мой номер 3055550100"} {
+		c, r := at("ru", typed)
+		c.expect(r, "menu.phone")
+		if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_report" || got[1] != "btn.menu_volunteer" {
+			t.Errorf("%q: buttons %v", typed, got)
+		}
+		if got := c.session().SaidText; got != typed {
+			t.Errorf("%q: not kept for the volunteer", typed)
+		}
+	}
+	if _, r := at("ru", "12.03.2026"); slices.Contains(textIDs(r), "menu.phone") {
+		t.Errorf("a date read as a phone: %v", textIDs(r))
+	}
+
+	for _, tt := range []struct{ lang, typed string }{
+		{"ru", "какой у вас телефон?"}, {"ru", "Можно позвонить на горячую линию?"}, {"en", "what's your phone number?"},
+		{"en", "can I call the hotline?"},
+	} {
+		c, r := at(tt.lang, tt.typed)
+		c.expect(r, "menu.hotline_phone")
+		if got := c.rendered(r); !strings.Contains(got, "+1 555 0100") {
+			t.Errorf("%q: the hotline's phone is not in\n%s", tt.typed, got)
+		}
+	}
+	if _, r := at("ru", "какой у него телефон?"); slices.Contains(textIDs(r), "menu.hotline_phone") {
+		t.Errorf("a question about his phone got the hotline's")
+	}
+
+	for _, tt := range []struct{ lang, typed string }{{"ru", "у меня суд завтра"}, {"en", "I have court tomorrow"}} {
+		c, r := at(tt.lang, tt.typed)
+		c.expect(r, "info.page.legal")
+	}
+
+	for _, tt := range []struct{ lang, typed string }{
+		{"en", "I need to talk to someone"}, {"en", "can I speak to someone?"}, {"ru", "можно с кем-нибудь поговорить?"},
+	} {
+		_, r := at(tt.lang, tt.typed)
+		if ids := textIDs(r); len(ids) == 0 || ids[0] != "handoff.joined" {
+			t.Errorf("%q: %v, want the queue for a volunteer", tt.typed, ids)
+		}
+	}
+}

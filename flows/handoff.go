@@ -299,7 +299,8 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp, aNumberAtMenu)
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp, aNumberAtMenu,
+		phoneAtMenu)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
@@ -415,6 +416,21 @@ func aNumberAtMenu(_ context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	c.offerTwoWays(T("menu.a_number"))
+	return true, nil
+}
+
+// phoneAtMenu answers a phone number typed at the main menu ("+1 305 555
+// 0100, позвоните мне") — the bot does not call — with the two ways on:
+// the volunteer who takes the chat sees the number. It got the greeting.
+func phoneAtMenu(_ context.Context, c *turn) (bool, error) {
+	phone := FindPhone(c.in.Text)
+	if phone == "" {
+		return false, nil
+	}
+	if _, p := ParseDate(phone, c.now); p == nil {
+		return false, nil // 12.03.2026
+	}
+	c.offerTwoWays(T("menu.phone"))
 	return true, nil
 }
 
@@ -548,7 +564,14 @@ func asksForPerson(s string) bool {
 		"людина", "жива людина", "потрібна людина", "поговорити з людиною", "поговорити з волонтером",
 		// Russian typed in Latin letters (writtenInTranslit).
 		"chelovek", "cheloveka", "zhivoy chelovek", "nuzhen chelovek", "pozovite cheloveka", "volonter",
-		"volontera", "pogovorit s chelovekom", "pogovorit s volonterom":
+		"volontera", "pogovorit s chelovekom", "pogovorit s volonterom",
+		// In more words, as people ask for one.
+		"talk to someone", "speak to someone", "i need to talk to someone", "i want to talk to someone",
+		"can i talk to someone", "can i speak to someone", "speak to a person", "speak to a human",
+		"a real person", "real person", "talk to a real person", "i need a person", "i need a human",
+		"поговорить с кем нибудь", "с кем нибудь поговорить", "мне нужно поговорить с человеком",
+		"можно поговорить с человеком", "мне нужно с кем нибудь поговорить",
+		"можно с кем нибудь поговорить", "можно поговорить с волонтером", "хочу поговорить с волонтером":
 		return true
 	}
 	return false

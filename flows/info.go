@@ -14,7 +14,8 @@ const dataInfo = "i."
 
 func (a *App) registerInfo() {
 	a.hooks.menu["info"] = func(ctx context.Context, c *turn) error { return a.infoContents(c) }
-	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, confused, a.followerAsked, a.question, thanked)
+	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, confused, a.followerAsked, a.askedForPhone, a.question,
+		thanked)
 	a.hooks.buttons[dataInfo] = func(ctx context.Context, c *turn, slug string) error {
 		switch {
 		case slug == "":
@@ -79,12 +80,7 @@ func (a *App) question(ctx context.Context, c *turn) (bool, error) {
 	if slug := a.infoAbout(c.in.Text); slug != "" {
 		// "Как найти человека в локаторе?": the page that answers it,
 		// where the bot said it cannot read questions.
-		c.say(T("info.page."+slug, "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
-		c.buttons = [][]Button{
-			{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-			{{Text: T("btn.info_contents"), Data: dataInfo + ":"}},
-			{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
-		}
+		a.pageFor(c, slug)
 		return true, nil
 	}
 	// Someone with a case most likely asks about it ("что нам делать
@@ -105,6 +101,67 @@ func (a *App) question(ctx context.Context, c *turn) (bool, error) {
 		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
+	return true, nil
+}
+
+// askedForPhone answers "какой у вас телефон?", "можно позвонить на
+// горячую линию?", "what's your phone number?" with the hotline's phone
+// (HOTLINE_PHONE) and hours, or, without one, that a volunteer gives it
+// here; it was "I'm a bot and cannot answer".
+func (a *App) askedForPhone(_ context.Context, c *turn) (bool, error) {
+	if !isQuestion(c.in.Text) {
+		return false, nil
+	}
+	words := lowerWords(strings.ReplaceAll(c.in.Text, "ё", "е"))
+	has := func(prefixes ...string) bool {
+		return slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
+		})
+	}
+	if !has("телефон", "номер", "позвон", "звонит", "phone", "call", "number") ||
+		!slices.ContainsFunc(words, func(w string) bool { return hotlineWords[w] }) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.hotline_phone", "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
+}
+
+// hotlineWords name the hotline in a question about its phone, where "his
+// phone" would not.
+var hotlineWords = map[string]bool{"вам": true, "вас": true, "ваш": true, "ваше": true, "вашей": true, "ваша": true,
+	"горячей": true, "горячую": true, "горячая": true, "линии": true, "линию": true, "you": true, "your": true,
+	"hotline": true, "hotlines": true}
+
+// pageFor answers text typed at the menu with the useful-information page
+// slug, a volunteer a press away; the volunteer sees the text.
+func (a *App) pageFor(c *turn, slug string) {
+	c.say(T("info.page."+slug, "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.info_contents"), Data: dataInfo + ":"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+}
+
+// namedTopic answers a short statement at the main menu that names one
+// topic of the useful information ("у меня суд завтра", "I have court
+// tomorrow") with its page, as a question about it is; it got the
+// greeting again.
+func (a *App) namedTopic(_ context.Context, c *turn) (bool, error) {
+	if len(strings.Fields(c.in.Text)) > 12 {
+		return false, nil
+	}
+	slug := a.infoAbout(c.in.Text)
+	if slug == "" {
+		return false, nil
+	}
+	c.setSaid(false)
+	a.pageFor(c, slug)
 	return true, nil
 }
 
