@@ -662,7 +662,7 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 	if k, ok := translitCaptions[key]; ok && c.s.Lang == "ru" {
 		key = k // "net" under Да and Нет
 	}
-	found, _, several := c.oneButton(rows, prefix, func(label string) bool {
+	is := func(label string) bool {
 		head, _, _ := strings.Cut(strings.Map(func(r rune) rune {
 			if strings.ContainsRune(",:/(—–", r) {
 				return ','
@@ -670,7 +670,21 @@ func (c *turn) typedCaption(rows [][]Button, prefix, v string) (string, bool) {
 			return r
 		}, label), ",")
 		return captionKey(label) == key || captionKey(head) == key
-	})
+	}
+	found, _, several := c.oneButton(rows, prefix, is)
+	if lead := yesNoInWords(key); found == "" && !several && lead != "" {
+		// "да, конечно", "пока нет", "не переводили", "maybe", where no
+		// caption is that: the yes, the no or the "don't know" in the
+		// words of the captions.
+		if c.s.Lang == "en" {
+			lead = map[string]string{"да": "yes", "нет": "no", "не знаю": "i don t know"}[lead]
+		}
+		key = lead
+		if ParseUnknown(lead) && !noWords[lead] {
+			v = lead
+		}
+		found, _, several = c.oneButton(rows, prefix, is)
+	}
 	if several {
 		return "", false
 	}
@@ -946,6 +960,67 @@ func (c *turn) unknownCaption(rows [][]Button, prefix string) string {
 	})
 	return found
 }
+
+// yesNoInWords reads a yes, a no or a "don't know" said in more words
+// (captionKey): "да, конечно", "yes please", "ok let's do it" (every word
+// a yes or a word around one), "кажется да", "I think so", "пока нет",
+// "not yet", "да нет", a short negation ("не переводили", "not urgent"),
+// "может быть", "maybe". It returns "да", "нет", "не знаю", or "".
+func yesNoInWords(key string) string {
+	words := strings.Fields(key)
+	if len(words) == 0 || len(words) > 6 {
+		return ""
+	}
+	all := func(set map[string]bool) bool {
+		return !slices.ContainsFunc(words, func(w string) bool { return !set[w] })
+	}
+	any := func(set map[string]bool) bool {
+		return slices.ContainsFunc(words, func(w string) bool { return set[w] })
+	}
+	switch {
+	case hedgedYes[key] || all(yesParts) && any(yesWords):
+		return "да"
+	case hedgedNo[key] || all(noParts) && any(noWords):
+		return "нет"
+	case maybeWords[key]:
+		return "не знаю"
+	case len(words) <= 3 && (words[0] == "не" || words[0] == "not") && len(words) > 1 && !notNo[words[1]]:
+		return "нет"
+	}
+	return ""
+}
+
+var (
+	// yesParts are the words said around a yes ("yes please", "ok let's
+	// do it"); noParts around a no ("нет, спасибо", "no thank you").
+	yesParts = map[string]bool{"да": true, "конечно": true, "согласен": true, "согласна": true, "согласны": true,
+		"ок": true, "хорошо": true, "давайте": true, "давай": true, "пожалуйста": true, "ага": true, "точно": true,
+		"yes": true, "yeah": true, "yep": true, "sure": true, "ok": true, "okay": true, "please": true, "go": true,
+		"ahead": true, "i": true, "agree": true, "fine": true, "let": true, "s": true, "lets": true, "do": true,
+		"it": true, "of": true, "course": true, "absolutely": true, "так": true}
+	noParts = map[string]bool{"нет": true, "не": true, "надо": true, "спасибо": true, "нету": true, "no": true,
+		"nope": true, "thanks": true, "thank": true, "you": true, "not": true}
+	// hedgedYes and hedgedNo are a yes and a no said with a doubt, or
+	// idiomatically ("не против" agrees, "да нет" does not).
+	hedgedYes = map[string]bool{"кажется да": true, "вроде да": true, "наверное да": true, "наверно да": true,
+		"думаю да": true, "скорее да": true, "скорее всего да": true, "похоже да": true, "не против": true,
+		"не возражаю": true, "не возражаем": true, "давайте": true, "i think so": true, "i think yes": true, "think so": true,
+		"probably": true, "probably yes": true, "i guess so": true, "i believe so": true, "fine": true,
+		"i don t mind": true, "don t mind": true, "go ahead": true}
+	hedgedNo = map[string]bool{"пока нет": true, "нет пока": true, "еще нет": true, "вроде нет": true,
+		"кажется нет": true, "наверное нет": true, "наверно нет": true, "думаю нет": true, "скорее нет": true,
+		"скорее всего нет": true, "похоже нет": true, "не думаю": true, "да нет": true, "not yet": true,
+		"no not yet": true, "not really": true, "probably not": true, "i don t think so": true,
+		"i dont think so": true, "don t think so": true}
+	maybeWords = map[string]bool{"может быть": true, "может": true, "возможно": true, "не уверен": true,
+		"не уверена": true, "не уверены": true, "maybe": true, "perhaps": true, "might be": true, "possibly": true,
+		"not sure": true, "i m not sure": true, "im not sure": true}
+	// notNo are the words after "не" that make no no of it: "не знаю"
+	// is not known, "не на работе" is no answer to a yes or a no.
+	notNo = map[string]bool{"знаю": true, "знаем": true, "помню": true, "уверен": true, "уверена": true,
+		"уверены": true, "в": true, "на": true, "из": true, "sure": true, "known": true, "at": true, "in": true,
+		"from": true, "on": true}
+)
 
 // yesWords and noWords are typed yes and no (captionKey).
 var (

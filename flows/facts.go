@@ -514,7 +514,7 @@ func factSteps(a *App) []*step {
 				return stepPhoneAcct
 			}),
 			// "Звонил один раз", "he called on Monday": he can call.
-			map[string][]string{"yes": {"звонил", "звонит", "звонят", "позвонил", "дозвонил", "called", "calls",
+			map[string][]string{"yes": {"звонил", "звонит", "звонят", "позвонил", "дозвонил", "иногда", "редко", "called", "calls", "sometimes", "once", "rarely",
 				"calling", "phoned", "zvonil"}}),
 		factDate(stepLastCall, "ask.last_call", func(f *Facts) *string { return &f.LastCall }, then(stepPhoneAcct)),
 		choice(stepPhoneAcct, "ask.phone_account", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.PhoneAccount }, then(stepUrgent)),

@@ -1185,7 +1185,6 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 	}
 
 	c := to("ru", "ask.can_call")
-	c.expect(c.send("не звонил"), "input.kept_use_buttons", "ask.can_call")
 	c.expect(c.send("звонил один раз, в понедельник"), "input.read_as", "ask.last_call")
 	if got := c.session().Draft.Facts.CanCall; got != "yes" {
 		t.Errorf("can call = %q after 'звонил один раз', want yes", got)
@@ -1284,5 +1283,67 @@ func TestQuestionAboutTheQuestion(t *testing.T) {
 	c.expect(c.send("why did they take him? he has no record"), "ask.facility")
 	if got := c.session().Draft.CircumstanceNote; got != "why did they take him? he has no record" {
 		t.Errorf("details = %q", got)
+	}
+}
+
+// A yes, a no or a "don't know" said in more words ("да, конечно", "yes
+// please", "пока нет", "не переводили", "кажется да", "не против",
+// "maybe") answers a question put as yes or no. They got "use the
+// buttons" — at the consent, the one step everyone passes.
+func TestYesAndNoInMoreWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	var n int64
+	fresh := func(lang string) *chat {
+		n++
+		c := &chat{testApp: a, id: 7700000 + n, langCode: lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		return c
+	}
+	for _, tt := range []struct{ lang, typed string }{
+		{"ru", "да, конечно"}, {"ru", "ок, согласна"}, {"ru", "хорошо, давайте"}, {"ru", "давайте"},
+		{"en", "yes please"}, {"en", "sure, go ahead"}, {"en", "ok let's do it"}, {"en", "I agree, yes"},
+	} {
+		c := fresh(tt.lang)
+		c.expect(c.send(tt.typed), "ask.triage")
+	}
+	c := fresh("ru")
+	if got := textIDs(c.send("нет, спасибо")); slices.Contains(got, "ask.triage") || c.session().Draft.Consent {
+		t.Errorf("'нет, спасибо' to the consent: %v", got)
+	}
+
+	for _, tt := range []struct{ lang, typed, triage string }{
+		{"ru", "не срочно", "normal"}, {"ru", "пока нет", "normal"}, {"en", "not urgent", "normal"},
+		{"en", "no, not yet", "normal"}, {"ru", "кажется да", "urgent"}, {"en", "I think so", "urgent"},
+		{"ru", "возможно", "normal"}, // as "don't know"
+	} {
+		c := fresh(tt.lang)
+		c.press("btn.consent_yes")
+		c.send(tt.typed)
+		if got := c.session().Draft.Facts.Triage; got != tt.triage {
+			t.Errorf("%q at the triage: %q, want %q", tt.typed, got, tt.triage)
+		}
+	}
+
+	for _, tt := range []struct{ lang, at, typed, want string }{
+		{"ru", "ask.transfer", "не переводили", "no"},
+		{"ru", "ask.transfer", "вроде нет", "no"},
+		{"ru", "ask.transfer", "да нет", "no"},
+		{"ru", "ask.transfer", "может быть", "unknown"},
+		{"en", "ask.transfer", "not that I know", ""}, // asked again
+		{"ru", "ask.publicity", "не против", "yes"},
+		{"en", "ask.publicity", "I don't mind", "yes"},
+		{"en", "ask.can_call", "not yet", "no"},
+		{"en", "ask.can_call", "sometimes", "yes"},
+	} {
+		n++
+		c := reportTo(a, 7700000+n, tt.lang, tt.at)
+		c.send(tt.typed)
+		x := c.session().Draft.Facts
+		got := map[string]string{"ask.transfer": x.Transferred, "ask.publicity": x.Publicity, "ask.can_call": x.CanCall}[tt.at]
+		if got != tt.want {
+			t.Errorf("%q at %s: %q, want %q", tt.typed, tt.at, got, tt.want)
+		}
 	}
 }
