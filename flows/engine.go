@@ -178,17 +178,19 @@ func (c *turn) run(ctx context.Context) error {
 	s := c.s
 	switch {
 	case s.Flow == "":
-		if key := captionKey(c.in.Text); offer == offerForget && c.in.Kind == KindText && (yesWords[key] || noWords[key]) {
+		key := captionKey(c.in.Text)
+		yes, no := yesWords[key] || yesNoInWords(key) == "да", noWords[key] || yesNoInWords(key) == "нет"
+		if offer == offerForget && c.in.Kind == KindText && (yes || no) {
 			// A yes to "erase your data?" is told that only the button
 			// erases (it cannot be undone), a no keeps everything: the
 			// menu greeted both, and the data stayed unsaid.
-			if noWords[key] {
+			if no {
 				return c.forgetAnswer(ctx, "no")
 			}
 			c.say(T("forget.press"))
 			return c.askForget(ctx)
 		}
-		if offer != "" && offer != offerForget && c.in.Kind == KindText && yesWords[captionKey(c.in.Text)] {
+		if offer != "" && offer != offerForget && c.in.Kind == KindText && yes {
 			// "Да" to the one button just offered: its press, where the
 			// menu greeted and the trusted contact was never added.
 			c.in.Kind, c.in.Data, c.in.Text, c.in.MessageID = KindButton, offer, "", 0

@@ -1458,7 +1458,9 @@ func TestForgetAndLanguageInWords(t *testing.T) {
 	p.expectGot("forget.ask")
 	p.send("да")
 	p.expectGot("forget.press+forget.ask")
-	p.send("нет")
+	p.send("да, конечно") // in more words, the same
+	p.expectGot("forget.press+forget.ask")
+	p.send("нет, спасибо")
 	p.expectGot("forget.kept_all+menu.choose")
 	p.send("да") // the question is no longer the last asked
 	p.expectGot("menu.greeting")
