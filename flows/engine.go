@@ -976,13 +976,13 @@ func yesNoInWords(key string) string {
 	all := func(set map[string]bool) bool {
 		return !slices.ContainsFunc(words, func(w string) bool { return !set[w] })
 	}
-	any := func(set map[string]bool) bool {
+	some := func(set map[string]bool) bool {
 		return slices.ContainsFunc(words, func(w string) bool { return set[w] })
 	}
 	switch {
-	case hedgedYes[key] || all(yesParts) && any(yesWords):
+	case hedgedYes[key] || all(yesParts) && some(yesWords):
 		return "да"
-	case hedgedNo[key] || all(noParts) && any(noWords):
+	case hedgedNo[key] || all(noParts) && some(noWords):
 		return "нет"
 	case maybeWords[key]:
 		return "не знаю"
