@@ -352,13 +352,32 @@ func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
 	// One of their commands typed alone without its slash ("next", "Cases"
 	// on a phone): the command, where it was refused as a message to
 	// nobody. Not with more words: "note that…" may be for a person.
-	if word := captionKey(c.in.Text); c.in.Kind == KindText && slices.Contains(CommandsFor(role), word) {
-		c.in.Kind, c.in.Command, c.in.Text = KindCommand, word, ""
+	word, arg := captionKey(c.in.Text), ""
+	if alias, ok := memberWords[word]; ok {
+		word, arg, _ = strings.Cut(alias, " ") // "очередь", "на дежурство": in the command's words
+	} else if cmd, rest, _ := strings.Cut(word, " "); cmd == "duty" && (rest == "on" || rest == "off") {
+		word, arg = cmd, rest // "duty on", as typed after the slash
+	}
+	if c.in.Kind == KindText && slices.Contains(CommandsFor(role), word) {
+		c.in.Kind, c.in.Command, c.in.Text = KindCommand, word, arg
 		return true, c.run(ctx) // from the start, as the command would have come
 	}
 	c.drop = true
 	c.say(T("handoff.member_no_chat"))
 	return true, nil
+}
+
+// memberWords are a member's commands typed alone in their own words
+// (captionKey), as the command with its argument: a volunteer writing
+// Russian types "очередь", not "queue".
+var memberWords = map[string]string{
+	"дела": "cases", "мои дела": "cases", "доска": "cases", "очередь": "queue", "следующий": "next",
+	"следующий чат": "next", "следующая": "next", "взять следующий": "next", "статистика": "stats",
+	"помощь": "help", "справка": "help", "команды": "help", "commands": "help",
+	"на дежурство": "duty on", "начать дежурство": "duty on", "дежурство вкл": "duty on", "заступить на дежурство": "duty on",
+	"закончить дежурство": "duty off", "выйти с дежурства": "duty off", "конец дежурства": "duty off",
+	"дежурство выкл": "duty off", "start duty": "duty on", "end duty": "duty off", "off duty": "duty off",
+	"on duty": "duty on",
 }
 
 // soundsLikeReport answers text at the main menu that tells of a detention

@@ -1506,3 +1506,34 @@ func TestLeaveTheQueueInWords(t *testing.T) {
 		}
 	}
 }
+
+// A volunteer's commands typed alone in their own words ("очередь",
+// "дела", "на дежурство", "duty on") are the commands; they were "not
+// sent: you are talking with no one". A command the role lacks still is.
+func TestMemberCommandsInTheirWords(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol := w.person(hVolunteer, "ru")
+	vol.command("start", "")
+	vol.received()
+	for _, tt := range []struct{ typed, want string }{
+		{"дела", "casework.board"}, {"очередь", "handoff.queue_empty"}, {"следующий", "handoff.queue_empty"},
+		{"помощь", "handoff.help_volunteer"}, {"статистика", "handoff.member_no_chat"}, // a coordinator's
+	} {
+		vol.send(tt.typed)
+		if got := describeAll(vol.received()); len(got) != 1 || !strings.HasPrefix(got[0], tt.want) {
+			t.Errorf("%q: %v, want %s", tt.typed, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		typed string
+		on    bool
+	}{{"на дежурство", true}, {"закончить дежурство", false}, {"duty on", true}, {"Duty off", false}} {
+		vol.send(tt.typed)
+		rs := vol.received()
+		if len(rs) == 0 || textIDs(rs[0])[0] != "handoff.duty" || textData(rs[0], "handoff.duty", "On") != tt.on {
+			t.Errorf("%q: %v, want on duty %v", tt.typed, describeAll(rs), tt.on)
+		}
+	}
+}
