@@ -1595,8 +1595,10 @@ func TestMenuPhonesTopicsAndSomeone(t *testing.T) {
 			t.Errorf("%q: not kept for the volunteer", typed)
 		}
 	}
-	if _, r := at("ru", "12.03.2026"); slices.Contains(textIDs(r), "menu.phone") {
-		t.Errorf("a date read as a phone: %v", textIDs(r))
+	for _, typed := range []string{"12.03.2026", "его A номер 123-456-789", "я забыла указать A-номер: 123456789"} {
+		if _, r := at("ru", typed); slices.Contains(textIDs(r), "menu.phone") {
+			t.Errorf("%q read as a phone: %v", typed, textIDs(r))
+		}
 	}
 
 	for _, tt := range []struct{ lang, typed string }{

@@ -449,6 +449,14 @@ func phoneAtMenu(_ context.Context, c *turn) (bool, error) {
 	if _, p := ParseDate(phone, c.now); p == nil {
 		return false, nil // 12.03.2026
 	}
+	if len(strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, phone)) < 10 {
+		return false, nil // "A-номер: 123456789" — an A-number has 8 or 9 digits, a phone 10 or more
+	}
 	c.offerTwoWays(T("menu.phone"))
 	return true, nil
 }
