@@ -2282,14 +2282,16 @@ func TestJoinedCardsRedrawnTogether(t *testing.T) {
 	}
 }
 
-// An A-number a reporter forgot, sent after filing, is offered as news of
-// their case, as other words are (it was briefly read as a phone number
-// to call back: an A-number has 8 or 9 digits, a phone 10 or more).
+// An A-number a reporter forgot, or their new phone, sent after filing, is
+// offered as news of their case, as other words are; neither is a number
+// for the bot to call back (an A-number has 8 or 9 digits, a phone 10 or
+// more).
 func TestForgottenANumberIsNews(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
 	_, _, rep := annasCase(w, "forgotten-a-number")
-	for _, said := range []string{"я забыла указать A-номер: 123456789", "его A номер 123-456-789"} {
+	for _, said := range []string{"я забыла указать A-номер: 123456789", "его A номер 123-456-789",
+		"мой новый номер +1 305 555 0199"} {
 		if rs := to(rep.send(said), cwReport); !has(rs, "casework.news_offer") {
 			t.Errorf("%q: %v, want it offered as news of the case", said, describeAll(rs))
 		}

@@ -300,7 +300,7 @@ func (a *App) registerHandoff() {
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
 	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp, aNumberAtMenu,
-		phoneAtMenu)
+		a.phoneAtMenu)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
@@ -441,7 +441,8 @@ func aNumberAtMenu(_ context.Context, c *turn) (bool, error) {
 // phoneAtMenu answers a phone number typed at the main menu ("+1 305 555
 // 0100, позвоните мне") — the bot does not call — with the two ways on:
 // the volunteer who takes the chat sees the number. It got the greeting.
-func phoneAtMenu(_ context.Context, c *turn) (bool, error) {
+// From a reporter, "мой новый номер …" is news of their case first.
+func (a *App) phoneAtMenu(ctx context.Context, c *turn) (bool, error) {
 	phone := FindPhone(c.in.Text)
 	if phone == "" {
 		return false, nil
@@ -456,6 +457,9 @@ func phoneAtMenu(_ context.Context, c *turn) (bool, error) {
 		return -1
 	}, phone)) < 10 {
 		return false, nil // "A-номер: 123456789" — an A-number has 8 or 9 digits, a phone 10 or more
+	}
+	if taken, err := a.newsInWords(ctx, c); taken || err != nil {
+		return taken, err
 	}
 	c.offerTwoWays(T("menu.phone"))
 	return true, nil
