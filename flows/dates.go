@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 			}
 			return wrong("button.old_step")
 		}
-		if skippable && ParseUnknown(v) {
+		if skippable && (ParseUnknown(v) || future && noDateYet(v)) {
 			*f = ""
 			return accepted()
 		}
@@ -129,3 +130,18 @@ func dateExample(now time.Time, days int) (string, Text) {
 	t := now.AddDate(0, 0, days)
 	return t.Format("02.01.2006"), dateText(t)
 }
+
+// noDateYet reports whether an answer to a date to come says there is none
+// yet: "суда ещё не было", "пока не назначили", "no hearing yet", "not
+// scheduled". It was "couldn't read that date".
+func noDateYet(v string) bool {
+	padded := " " + captionKey(v) + " "
+	return len(strings.Fields(padded)) <= 8 && slices.ContainsFunc(noDateWords, func(w string) bool {
+		return strings.Contains(padded, " "+w)
+	})
+}
+
+// noDateWords begin the words of noDateYet (captionKey).
+var noDateWords = []string{"не назнач", "не было", "нет даты", "даты нет", "даты пока нет", "нет суда", "суда нет",
+	"суда пока нет", "не знаем когда", "неизвестно когда", "not scheduled", "not set", "no hearing", "no date",
+	"hasn t been", "has not been", "not yet", "none yet", "no court"}

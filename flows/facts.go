@@ -526,7 +526,7 @@ func factSteps(a *App) []*step {
 				return []Text{T("ask.state")}, [][]Button{{c.opt("skip", "btn.skip")}}, nil
 			},
 			parse: optional(func(r *Report) *string { return &r.Facts.State },
-				func(v string) (string, *Text) { return ParseWords(v, maxShort) }),
+				func(v string) (string, *Text) { return ParseState(v, maxShort) }),
 			answer: showText(func(r *Report) *string { return &r.Facts.State }),
 			next:   then(stepPrivacy),
 		},

@@ -405,6 +405,14 @@ func withoutWeekday(s string) (string, bool) {
 // or with future set the nearest future one.
 func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if m := timeTail.FindStringIndex(s); m != nil && m[0] > 0 {
+		// "15 января в 9 утра", "Jan 15 at 9:30 am", "2 недели назад
+		// утром": the date, without its time (a hearing's is on its
+		// notice); the time is not kept.
+		if r, p := ReadDate(s[:m[0]], now, future); p == nil {
+			return r, nil
+		}
+	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC) // the day in now's zone
 	if d, ok := relativeDay(s); ok {
 		return DateReading{Date: today.AddDate(0, 0, d), Guessed: true}, nil
@@ -463,6 +471,14 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	t, p := parseDate(s, now)
 	return DateReading{Date: t}, p
 }
+
+// timeTail is a time of day after a date: "в 9 утра", "at 9:30 am",
+// "9:00", "10am", "утром", "in the morning".
+var timeTail = regexp.MustCompile(`(?:[\s,]+(?:(?:в|во|около|примерно|at|around|about|@)\s*\d{1,2}(?:[:.]\d{2})?` +
+	`(?:\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи|ч\.?|часов|часа|час))?` +
+	`|\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи))?` +
+	`|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи)` +
+	`|утром|вечером|днём|днем|ночью|in the morning|in the afternoon|in the evening|at night|morning|evening))$`)
 
 // dateDM is a day and a month in figures without a year: 20.12, 12/20.
 var dateDM = regexp.MustCompile(`^(\d{1,2})([./-])(\d{1,2})\.?$`)
@@ -952,6 +968,24 @@ func ParseWords(s string, max int) (string, *Text) {
 	}
 	return v, nil
 }
+
+// ParseState reads the reporter's state or ZIP code: words ("Florida",
+// "живу в Бруклине"), or a ZIP code of 5 digits, or 9 as ZIP+4 ("33101",
+// "10001-1234"), which the question asks for and which was refused for
+// having no letters.
+func ParseState(s string, max int) (string, *Text) {
+	v := strings.Join(strings.Fields(Clean(s)), " ")
+	if zipRe.MatchString(v) {
+		return v, nil
+	}
+	if v != "" && !hasLetter(v) {
+		return "", problem("parse.state")
+	}
+	return ParseWords(v, max)
+}
+
+// zipRe is a US ZIP code, ZIP+4 too.
+var zipRe = regexp.MustCompile(`^[0-9]{5}(-?[0-9]{4})?$`)
 
 var (
 	emailRe    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$`)

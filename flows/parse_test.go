@@ -433,3 +433,24 @@ func TestANumberLetterAndCountries(t *testing.T) {
 		}
 	}
 }
+
+// The state question asks for a ZIP code ("even better"): one was refused
+// for having no letters.
+func TestParseState(t *testing.T) {
+	for _, tt := range []struct {
+		in, want, problem string
+	}{
+		{"33101", "33101", ""},
+		{" 10001-1234 ", "10001-1234", ""},
+		{"Florida", "Florida", ""},
+		{"живу в Бруклине, 11201", "живу в Бруклине, 11201", ""},
+		{"123", "", "parse.state"},
+		{"3310", "", "parse.state"},
+		{"", "", "parse.empty"},
+	} {
+		got, p := flows.ParseState(tt.in, 100)
+		if got != tt.want || (p == nil) != (tt.problem == "") || p != nil && p.ID != tt.problem {
+			t.Errorf("ParseState(%q) = %q, %v; want %q, %q", tt.in, got, p, tt.want, tt.problem)
+		}
+	}
+}

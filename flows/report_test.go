@@ -1347,3 +1347,45 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 		}
 	}
 }
+
+// A ZIP code typed where the state is asked ("a ZIP code is even better")
+// is the answer; it was refused with "please write it in words".
+func TestStateAsAZIPCode(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	c := reportTo(a, 7900001, "en", "ask.state")
+	c.expect(c.send("123"), "parse.state", "ask.state")
+	c.expect(c.send("33101"), "ask.privacy")
+	if got := c.session().Draft.Facts.State; got != "33101" {
+		t.Errorf("state = %q, want the ZIP code", got)
+	}
+}
+
+// A hearing's date typed with its time ("15 января в 9 утра", "Jan 15 at
+// 9am") is the date, and "суда ещё не было", "no hearing yet" are no date
+// yet, as the button says; both were "couldn't read that date".
+func TestHearingWithItsTimeOrNoneYet(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	var n int64
+	for _, tt := range []struct{ lang, at, typed, want string }{
+		{"ru", "ask.hearing", "15 января в 9 утра", "2027-01-15"},
+		{"en", "ask.hearing", "Jan 15 at 9:30 am", "2027-01-15"},
+		{"ru", "ask.hearing", "20.03 в 13:00", "2026-03-20"},
+		{"ru", "ask.hearing", "суда ещё не было", ""},
+		{"ru", "ask.hearing", "пока не назначили", ""},
+		{"en", "ask.hearing", "no hearing yet", ""},
+		{"en", "ask.hearing", "not scheduled yet", ""},
+		{"ru", "ask.detained_on", "2 недели назад утром", "2026-02-24"},
+		{"en", "ask.detained_on", "March 2 at 6am", "2026-03-02"},
+	} {
+		n++
+		c := reportTo(a, 7910000+n, tt.lang, tt.at)
+		ids := textIDs(c.send(tt.typed))
+		d := c.session().Draft
+		got := map[string]string{"ask.hearing": d.HearingDate, "ask.detained_on": d.DetainedOn}[tt.at]
+		if got != tt.want || ids[len(ids)-1] == tt.at {
+			t.Errorf("%q at %s: %v, date %q; want %q and the next question", tt.typed, tt.at, ids, got, tt.want)
+		}
+	}
+}
