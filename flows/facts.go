@@ -351,7 +351,7 @@ func factSteps(a *App) []*step {
 				return stepAppeals
 			}),
 		factDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
-		withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
+		withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
 			func(c *turn) string {
 				switch c.s.Draft.Facts.FlightSource {
 				case "none", "unknown":
@@ -362,6 +362,16 @@ func factSteps(a *App) []*step {
 				}
 				return stepFlightNote
 			}), "parse.yes_flight"),
+			// "Говорят, на следующей неделе", "ICE сказал…", "сам сказал по
+			// телефону": who spoke of it, in the words people use ("сам",
+			// not "самолёт").
+			map[string][]string{
+				"officer":  {"=ice", "=айс", "сотрудник", "депортационн", "agent", "officer"},
+				"detainee": {"=сам", "=сама", "himself", "herself"},
+				"lawyer":   {"юрист", "attorney"},
+				"rumor": {"слух", "говорят", "болтают", "чате", "группе", "соцсет", "фейсбук", "rumor", "rumour",
+					"heard", "facebook", "whatsapp", "people"},
+			}),
 		factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
 			func(c *turn) string {
 				if c.fast() {

@@ -1389,3 +1389,27 @@ func TestHearingWithItsTimeOrNoneYet(t *testing.T) {
 		}
 	}
 }
+
+// Who spoke of a flight, in people's words: "говорят…" is a rumor, "ICE
+// сказал" an officer, "сам сказал по телефону" the detained person — not
+// "самолёт". They were kept with "use the buttons".
+func TestFlightSourceInWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	var n int64
+	for _, tt := range []struct{ lang, typed, want string }{
+		{"ru", "говорят, на следующей неделе", "rumor"},
+		{"ru", "ICE сказал, что рейс в пятницу", "officer"},
+		{"ru", "сам сказал по телефону", "detainee"},
+		{"en", "we heard it from other families", "rumor"},
+		{"en", "his deportation officer told him", "officer"},
+		{"ru", "самолёт в пятницу", ""}, // no one named
+	} {
+		n++
+		c := reportTo(a, 7920000+n, tt.lang, "ask.flight")
+		ids := textIDs(c.send(tt.typed))
+		if got := c.session().Draft.Facts.FlightSource; got != tt.want {
+			t.Errorf("%q: %v, source %q; want %q", tt.typed, ids, got, tt.want)
+		}
+	}
+}
