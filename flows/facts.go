@@ -343,12 +343,20 @@ func factSteps(a *App) []*step {
 			}),
 		factText(stepTransferFrom, "ask.transfer_from", maxName, func(f *Facts) *string { return &f.TransferFrom }, then(stepTransferOn)),
 		factDate(stepTransferOn, "ask.transfer_on", func(f *Facts) *string { return &f.TransferOn }, then(stepLawyer)),
-		choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
+		withWords(choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
 			func(c *turn) string {
 				if c.s.Draft.Facts.Stage == "final_order" {
 					return stepFinalOrder
 				}
 				return stepAppeals
+			}),
+			// "Подали апелляцию" (its verb is also the motion's), "есть
+			// приказ о депортации", "waiting for court".
+			map[string][]string{
+				"judge":       {"court", "hearing", "judge"},
+				"bia":         {"апелляц", "appeal", "=bia"},
+				"final_order": {"приказ", "ордер", "order"},
+				"stay":        {"приостанов", "=stay"},
 			}),
 		factDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
 		withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
@@ -380,7 +388,13 @@ func factSteps(a *App) []*step {
 				return stepTravelDocs
 			}),
 		choice(stepTravelDocs, "ask.travel_docs", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.TravelDocs }, then(stepEntry)),
-		choice(stepEntry, "ask.entry", "entry", entries, func(f *Facts) *string { return &f.Entry }, then(stepLanguage)),
+		withWords(choice(stepEntry, "ask.entry", "entry", entries, func(f *Facts) *string { return &f.Entry }, then(stepLanguage)),
+			// "Через CBP One", "по U4U" (parole programmes); "перешёл
+			// границу", "crossed the border" (without inspection).
+			map[string][]string{
+				"parole": {"=cbp", "=u4u", "=chnv", "парол", "гуманитарн", "humanitarian"},
+				"ewi":    {"перешел", "перешла", "перешли", "нелегальн", "стену", "crossed", "illegal", "wall"},
+			}),
 		{
 			// Asked when the person was detained at a check-in: the field
 			// office decides who at ICE can be asked, and where.

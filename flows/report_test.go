@@ -1413,3 +1413,33 @@ func TestFlightSourceInWords(t *testing.T) {
 		}
 	}
 }
+
+// How the person entered and the stage of the case, in people's words:
+// "через CBP One" is parole, "перешёл границу" without inspection,
+// "подали апелляцию" the BIA (its verb is also a motion's), "есть приказ
+// о депортации" a final order. They were kept with "use the buttons".
+func TestEntryAndStageInWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	var n int64
+	for _, tt := range []struct{ lang, at, typed, want string }{
+		{"ru", "ask.entry", "через CBP One", "parole"},
+		{"ru", "ask.entry", "по U4U", "parole"},
+		{"ru", "ask.entry", "перешёл границу", "ewi"},
+		{"en", "ask.entry", "crossed the border", "ewi"},
+		{"en", "ask.entry", "asylum", ""},
+		{"ru", "ask.stage", "подали апелляцию", "bia"},
+		{"ru", "ask.stage", "есть приказ о депортации", "final_order"},
+		{"en", "ask.stage", "waiting for court", "judge"},
+		{"en", "ask.stage", "stay of removal order", ""}, // two
+	} {
+		n++
+		c := reportTo(a, 7940000+n, tt.lang, tt.at)
+		ids := textIDs(c.send(tt.typed))
+		x := c.session().Draft.Facts
+		got := map[string]string{"ask.entry": x.Entry, "ask.stage": x.Stage}[tt.at]
+		if got != tt.want {
+			t.Errorf("%q at %s: %v, %q; want %q", tt.typed, tt.at, ids, got, tt.want)
+		}
+	}
+}
