@@ -1060,7 +1060,19 @@ var sendWords = map[string]bool{"send": true, "send it": true, "yes send": true,
 	"please send": true, "send the report": true, "submit": true,
 	"отправить": true, "отправь": true, "отправьте": true, "отправляй": true, "отправляйте": true,
 	"да отправить": true, "да отправь": true, "да отправляй": true, "да отправьте": true,
-	"отправить сообщение": true, "отправьте сообщение": true}
+	"отправить сообщение": true, "отправьте сообщение": true,
+	"send please": true, "ok send": true, "ok send it": true, "yes please send": true, "yes send please": true,
+	"отправляйте пожалуйста": true, "да отправляйте пожалуйста": true, "можно отправлять": true,
+	// That the answers are right, as the button's "All correct" says.
+	"все верно": true, "да все верно": true, "верно": true, "все правильно": true, "да все правильно": true,
+	"правильно": true, "да верно": true, "да правильно": true, "correct": true, "all correct": true,
+	"yes all correct": true, "yes correct": true, "everything is correct": true, "yes everything is correct": true,
+	"everything is right": true, "all good": true, "looks good": true, "looks correct": true}
+
+// doneWords at the review say it is finished without saying "send": told
+// how to send, as a bare "да" is.
+var doneWords = map[string]bool{"готово": true, "готов": true, "готова": true, "все": true, "это все": true,
+	"done": true, "finished": true, "that s all": true, "thats all": true, "that s it": true}
 
 // skipWords ask to skip a question (captionKey).
 var skipWords = map[string]bool{"skip": true, "skip it": true, "skip this": true, "pass": true, "next": true,
@@ -1263,7 +1275,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		v, button = "ok", true // "send", "отправить": the report's own word, given
 	}
 	if !button {
-		if c.s.Step == stepReview && yesWords[captionKey(v)] {
+		if key := captionKey(v); c.s.Step == stepReview && (yesWords[key] || yesNoInWords(key) == "да" || doneWords[key]) {
 			// "Да" under the review: a report is sent only by its button
 			// or in so many words; say which.
 			c.say(T("review.say_send"))

@@ -1443,3 +1443,30 @@ func TestEntryAndStageInWords(t *testing.T) {
 		}
 	}
 }
+
+// At the review, that the answers are right ("да, всё верно", "all good",
+// "correct") sends the report, as the button "All correct — send" does, and
+// "send please" does; "готово", "done" are told how to send, as "да" is.
+// They were kept "for the volunteer" with "use the buttons".
+func TestReviewConfirmedInWords(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed, want string }{
+		{"ru", "да, всё верно", "report.done"}, {"ru", "всё правильно", "report.done"}, {"ru", "верно", "report.done"},
+		{"en", "yes, everything is correct", "report.done"}, {"en", "all good", "report.done"},
+		{"en", "send please", "report.done"}, {"en", "ok send", "report.done"},
+		{"ru", "готово", "review.say_send"}, {"en", "done", "review.say_send"}, {"ru", "да, конечно", "review.say_send"},
+	} {
+		c := newChat(t, tt.lang)
+		fillToReview(c)
+		ids := textIDs(c.send(tt.typed))
+		if ids[0] != tt.want {
+			t.Errorf("%q at the review: %v, want %s", tt.typed, ids, tt.want)
+		}
+		if filed := c.caseCount() == 1; filed != (tt.want == "report.done") {
+			t.Errorf("%q at the review: %d cases stored", tt.typed, c.caseCount())
+		}
+		if said := c.session().Draft.Facts.Said; said != "" && tt.want == "review.say_send" {
+			t.Errorf("%q kept for the volunteer as words: %q", tt.typed, said)
+		}
+	}
+}
