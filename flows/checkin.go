@@ -539,7 +539,8 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 		if v, ok := c.typedCaption(rows, prefix, c.in.Text); ok {
 			return c.checkinAnswer(ctx, v, true)
 		}
-		if key := captionKey(c.in.Text); c.s.Step == ckReview && (yesWords[key] || saveWords[key]) {
+		if key := captionKey(c.in.Text); c.s.Step == ckReview &&
+			(yesWords[key] || saveWords[key] || sendWords[key] || yesNoInWords(key) == "да") {
 			// "yes", "save" under the review: the check-in registered.
 			// Refused, a person could leave believing it was, and no
 			// alarm would ever come.

@@ -1006,7 +1006,10 @@ func TestCheckinPhoneTypedAtTheMenu(t *testing.T) {
 // review registers it: refused with "choose with the buttons", a person
 // could leave believing it was registered, and no alarm would ever come.
 func TestCheckinReviewYesRegisters(t *testing.T) {
-	for _, tt := range []struct{ lang, yes, say string }{{"ru", "да", "да"}, {"en", "yes", "Save"}} {
+	for _, tt := range []struct{ lang, yes, say string }{{"ru", "да", "да"}, {"en", "yes", "Save"},
+		// In more words: the registration was refused, and the person
+		// could leave believing it done.
+		{"ru", "да, конечно", "да, всё верно"}, {"en", "yes please", "all good"}, {"en", "sure", "yes please"}} {
 		w := newWorld(t, storage.LookupLimits{})
 		p := w.person(ckPerson, tt.lang)
 		toCheckinDate(t, p, tt.yes)
