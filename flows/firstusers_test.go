@@ -1578,10 +1578,8 @@ func TestRelativeDatesAreTheZonesDays(t *testing.T) {
 func TestMenuPhonesTopicsAndSomeone(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	var n int64
 	at := func(lang, typed string) (*chat, flows.Reply) {
-		n++
-		c := &chat{testApp: a, id: 7400000 + n, langCode: lang, sent: map[int]flows.Reply{}}
+		c := &chat{testApp: a, id: a.nextChat(), langCode: lang, sent: map[int]flows.Reply{}}
 		c.command("start", "")
 		return c, c.send(typed)
 	}

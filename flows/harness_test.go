@@ -36,9 +36,10 @@ type testApp struct {
 	queue    *storage.Queue
 	hist     *storage.Handoffs
 
-	mu     sync.Mutex // guards now, update and the drivers' counters
+	mu     sync.Mutex // guards now, update, chats and the drivers' counters
 	now    time.Time
 	update int64 // the last update id given; one sequence for every chat, as Telegram's
+	chats  int64 // the chats nextChat gave
 }
 
 // appOptions change what newApp builds; the zero value is a bot with no
@@ -107,6 +108,14 @@ func (a *testApp) nextUpdate() int64 {
 	defer a.mu.Unlock()
 	a.update++
 	return a.update
+}
+
+// nextChat returns the id of a chat no other in the app has.
+func (a *testApp) nextChat() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.chats++
+	return 7200000 + a.chats
 }
 
 // advance moves the clock.

@@ -1095,7 +1095,7 @@ func TestNameInTwoMessages(t *testing.T) {
 func TestCircumstanceInWords(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	for i, tt := range []struct {
+	for _, tt := range []struct {
 		lang, typed, want string
 	}{
 		{"ru", "на чекине", "checkin"},
@@ -1120,7 +1120,7 @@ func TestCircumstanceInWords(t *testing.T) {
 		{"en", "homeland security took him", ""}, // not home
 		{"ru", "домашний арест", ""},             // not at home
 	} {
-		c := &chat{testApp: a, id: 7100001 + int64(i), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
 		startReport(c)
 		fillReport(c, []answer{
 			{send: "Ivan Petrov", want: "ask.name_cyr"},
@@ -1161,11 +1161,7 @@ func TestCircumstanceInWords(t *testing.T) {
 func TestAnswersInTheirOwnWords(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	var n int64
-	to := func(lang, ask string) *chat {
-		n++
-		return reportTo(a, 7200000+n, lang, ask)
-	}
+	to := func(lang, ask string) *chat { return reportTo(a, lang, ask) }
 
 	for _, tt := range []struct {
 		lang, typed, next string
@@ -1222,11 +1218,11 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 	}
 }
 
-// reportTo starts a report in a new chat id and answers its questions with
+// reportTo starts a report in a new chat and answers its questions with
 // "don't know" (or the first button) until the one asked is ask.
-func reportTo(a *testApp, id int64, lang, ask string) *chat {
+func reportTo(a *testApp, lang, ask string) *chat {
 	a.t.Helper()
-	c := &chat{testApp: a, id: id, langCode: lang, sent: map[int]flows.Reply{}}
+	c := &chat{testApp: a, id: a.nextChat(), langCode: lang, sent: map[int]flows.Reply{}}
 	startReport(c)
 	for range 40 {
 		ids := textIDs(c.last)
@@ -1258,7 +1254,6 @@ func reportTo(a *testApp, id int64, lang, ask string) *chat {
 func TestQuestionAboutTheQuestion(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	var n int64
 	for _, tt := range []struct{ lang, at, typed, want string }{
 		{"ru", "ask.name", "Зачем вам это?", "help.name"},
 		{"en", "ask.name", "why do you need this", "help.name"},
@@ -1269,17 +1264,16 @@ func TestQuestionAboutTheQuestion(t *testing.T) {
 		{"en", "ask.privacy", "what is that", "help.privacy"},
 		{"ru", "ask.reporter_name", "а зачем моё имя?", "help.reporter_name"},
 	} {
-		n++
-		c := reportTo(a, 7300000+n, tt.lang, tt.at)
+		c := reportTo(a, tt.lang, tt.at)
 		c.expect(c.send(tt.typed), tt.want, tt.at)
 		if d := c.session().Draft; d.NameLatin != "" && tt.at == "ask.name" || d.Facts.Said != "" {
 			t.Errorf("%q at %s: stored as an answer (%q) or kept (%q)", tt.typed, tt.at, d.NameLatin, d.Facts.Said)
 		}
 	}
 	// "Не знаю почему" is "don't know"; a question in the details is the details.
-	c := reportTo(a, 7300100, "ru", "ask.detained_on")
+	c := reportTo(a, "ru", "ask.detained_on")
 	c.expect(c.send("не знаю, почему-то не сказали"), "input.kept", "ask.circumstance")
-	c = reportTo(a, 7300101, "en", "ask.details")
+	c = reportTo(a, "en", "ask.details")
 	c.expect(c.send("why did they take him? he has no record"), "ask.facility")
 	if got := c.session().Draft.CircumstanceNote; got != "why did they take him? he has no record" {
 		t.Errorf("details = %q", got)
@@ -1293,10 +1287,8 @@ func TestQuestionAboutTheQuestion(t *testing.T) {
 func TestYesAndNoInMoreWords(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	var n int64
 	fresh := func(lang string) *chat {
-		n++
-		c := &chat{testApp: a, id: 7700000 + n, langCode: lang, sent: map[int]flows.Reply{}}
+		c := &chat{testApp: a, id: a.nextChat(), langCode: lang, sent: map[int]flows.Reply{}}
 		c.command("start", "")
 		c.expect(c.press("btn.menu_report"), "ask.consent")
 		return c
@@ -1337,8 +1329,7 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 		{"en", "ask.can_call", "not yet", "no"},
 		{"en", "ask.can_call", "sometimes", "yes"},
 	} {
-		n++
-		c := reportTo(a, 7700000+n, tt.lang, tt.at)
+		c := reportTo(a, tt.lang, tt.at)
 		c.send(tt.typed)
 		x := c.session().Draft.Facts
 		got := map[string]string{"ask.transfer": x.Transferred, "ask.publicity": x.Publicity, "ask.can_call": x.CanCall}[tt.at]
@@ -1353,7 +1344,7 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 func TestStateAsAZIPCode(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	c := reportTo(a, 7900001, "en", "ask.state")
+	c := reportTo(a, "en", "ask.state")
 	c.expect(c.send("123"), "parse.state", "ask.state")
 	c.expect(c.send("33101"), "ask.privacy")
 	if got := c.session().Draft.Facts.State; got != "33101" {
@@ -1367,7 +1358,6 @@ func TestStateAsAZIPCode(t *testing.T) {
 func TestHearingWithItsTimeOrNoneYet(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	var n int64
 	for _, tt := range []struct{ lang, at, typed, want string }{
 		{"ru", "ask.hearing", "15 января в 9 утра", "2027-01-15"},
 		{"en", "ask.hearing", "Jan 15 at 9:30 am", "2027-01-15"},
@@ -1379,8 +1369,7 @@ func TestHearingWithItsTimeOrNoneYet(t *testing.T) {
 		{"ru", "ask.detained_on", "2 недели назад утром", "2026-02-24"},
 		{"en", "ask.detained_on", "March 2 at 6am", "2026-03-02"},
 	} {
-		n++
-		c := reportTo(a, 7910000+n, tt.lang, tt.at)
+		c := reportTo(a, tt.lang, tt.at)
 		ids := textIDs(c.send(tt.typed))
 		d := c.session().Draft
 		got := map[string]string{"ask.hearing": d.HearingDate, "ask.detained_on": d.DetainedOn}[tt.at]
@@ -1396,7 +1385,6 @@ func TestHearingWithItsTimeOrNoneYet(t *testing.T) {
 func TestFlightSourceInWords(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	var n int64
 	for _, tt := range []struct{ lang, typed, want string }{
 		{"ru", "говорят, на следующей неделе", "rumor"},
 		{"ru", "ICE сказал, что рейс в пятницу", "officer"},
@@ -1405,8 +1393,7 @@ func TestFlightSourceInWords(t *testing.T) {
 		{"en", "his deportation officer told him", "officer"},
 		{"ru", "самолёт в пятницу", ""}, // no one named
 	} {
-		n++
-		c := reportTo(a, 7920000+n, tt.lang, "ask.flight")
+		c := reportTo(a, tt.lang, "ask.flight")
 		ids := textIDs(c.send(tt.typed))
 		if got := c.session().Draft.Facts.FlightSource; got != tt.want {
 			t.Errorf("%q: %v, source %q; want %q", tt.typed, ids, got, tt.want)
@@ -1421,7 +1408,6 @@ func TestFlightSourceInWords(t *testing.T) {
 func TestEntryAndStageInWords(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	var n int64
 	for _, tt := range []struct{ lang, at, typed, want string }{
 		{"ru", "ask.entry", "через CBP One", "parole"},
 		{"ru", "ask.entry", "по U4U", "parole"},
@@ -1433,8 +1419,7 @@ func TestEntryAndStageInWords(t *testing.T) {
 		{"en", "ask.stage", "waiting for court", "judge"},
 		{"en", "ask.stage", "stay of removal order", ""}, // two
 	} {
-		n++
-		c := reportTo(a, 7940000+n, tt.lang, tt.at)
+		c := reportTo(a, tt.lang, tt.at)
 		ids := textIDs(c.send(tt.typed))
 		x := c.session().Draft.Facts
 		got := map[string]string{"ask.entry": x.Entry, "ask.stage": x.Stage}[tt.at]
