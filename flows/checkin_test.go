@@ -539,6 +539,11 @@ func TestCheckinOutInMoreWords(t *testing.T) {
 		{"vyshla, vse horosho", "checkin.out_ok"},
 		{"ya doma", "checkin.out_ok"},
 		{"menya zaderzhali", "checkin.held_offer"},
+		// With a thank-you: it was "the check-in is going on", and the
+		// alarm would have followed.
+		{"все хорошо спасибо", "checkin.out_ok"},
+		{"Вышла, спасибо!", "checkin.out_ok"},
+		{"thanks, I'm out", "checkin.out_ok"},
 	} {
 		w := newWorld(t, storage.LookupLimits{})
 		p := w.person(ckPerson, "ru")

@@ -20,7 +20,7 @@ import (
 // вышел", "not yet" (and then a bare "нет") get the "out" and "help"
 // buttons, the timers going on; anything else is left to the menu.
 func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
-	key := captionKey(c.in.Text)
+	key := withoutThanks(captionKey(c.in.Text)) // "всё хорошо, спасибо"
 	all, some := outInClauses(c.in.Text)
 	plain := outWords[key] || all
 	if !plain {
@@ -188,6 +188,20 @@ var heldWords = map[string]bool{
 	"menya zaderzhali": true, "menya arestovali": true, "menya zabrali": true, "zaderzhali": true,
 	"i was detained": true, "i m detained": true, "i am detained": true, "they detained me": true,
 	"detained": true, "i m being detained": true, "i was arrested": true, "arrested": true,
+}
+
+// withoutThanks is key (captionKey) without a thank-you before or after it:
+// "все хорошо спасибо" is "все хорошо".
+func withoutThanks(key string) string {
+	for _, t := range []string{"большое спасибо", "спасибо большое", "спасибо", "спс", "thank you", "thanks"} {
+		if rest, ok := strings.CutSuffix(key, " "+t); ok {
+			return rest
+		}
+		if rest, ok := strings.CutPrefix(key, t+" "); ok {
+			return rest
+		}
+	}
+	return key
 }
 
 // outInClauses reports whether every part of a message, between its
