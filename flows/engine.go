@@ -931,6 +931,30 @@ func askedAboutStep(v string) string {
 	return ""
 }
 
+// asksAQuestion reports whether an answer is a question of its own: it
+// ends with a question mark and begins with a question's word ("сколько
+// это займёт?", "а вы поможете?", "how long will this take?"). "Мексика?",
+// "Ivan Petrov?" are unsure answers, not questions.
+func asksAQuestion(v string) bool {
+	if !strings.HasSuffix(strings.TrimSpace(v), "?") {
+		return false
+	}
+	words := lowerWords(v)
+	for len(words) > 0 && (words[0] == "а" || words[0] == "и" || words[0] == "ну" || words[0] == "and" || words[0] == "so" ||
+		words[0] == "but") {
+		words = words[1:]
+	}
+	return len(words) >= 2 && questionStarts[words[0]]
+}
+
+// questionStarts begin a question (lower case).
+var questionStarts = map[string]bool{"как": true, "где": true, "что": true, "когда": true, "почему": true,
+	"зачем": true, "можно": true, "сколько": true, "куда": true, "кто": true, "какие": true, "какой": true,
+	"какая": true, "вы": true, "ты": true, "чем": true, "нужно": true, "надо": true, "есть": true, "будет": true,
+	"how": true, "where": true, "what": true, "when": true, "why": true, "can": true, "could": true, "is": true,
+	"are": true, "do": true, "does": true, "who": true, "which": true, "will": true, "would": true, "should": true,
+	"you": true}
+
 // whyQuestions and safeQuestions are the words of askedAboutStep's
 // questions (captionKey).
 var (
@@ -1207,6 +1231,13 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				return c.prompt(ctx, false)
 			case "safe":
 				c.say(T("report.who_sees"))
+				return c.prompt(ctx, false)
+			}
+			if asksAQuestion(v) && s.Step != stepReview {
+				// "А сколько это займёт?", "will you help?": not the
+				// answer (it became the person's name, the reporter's,
+				// who they are), but what a volunteer can answer.
+				c.say(T("report.question_kept", "Kept", c.keepTyped(v)))
 				return c.prompt(ctx, false)
 			}
 		}

@@ -1270,8 +1270,27 @@ func TestQuestionAboutTheQuestion(t *testing.T) {
 			t.Errorf("%q at %s: stored as an answer (%q) or kept (%q)", tt.typed, tt.at, d.NameLatin, d.Facts.Said)
 		}
 	}
+	// A question of their own ("а сколько это займёт?") is not the answer
+	// (it became the person's name, the reporter's, who they are): it is
+	// kept for the volunteer, and the question asked again. An unsure
+	// answer with its question mark is still the answer.
+	for _, tt := range []struct{ lang, at, typed string }{
+		{"ru", "ask.name", "а сколько это займёт?"}, {"en", "ask.name", "how long will this take?"},
+		{"ru", "ask.reporter_name", "вы поможете?"}, {"en", "ask.relationship", "will you call me?"},
+	} {
+		c := reportTo(a, tt.lang, tt.at)
+		c.expect(c.send(tt.typed), "report.question_kept", tt.at)
+		d := c.session().Draft
+		stored := map[string]string{"ask.name": d.NameLatin + d.NameCyrillic, "ask.reporter_name": d.ReporterName,
+			"ask.relationship": d.Relationship}[tt.at]
+		if stored != "" || d.Facts.Said != tt.typed {
+			t.Errorf("%q at %s: stored as the answer (%q), or not kept (%q)", tt.typed, tt.at, stored, d.Facts.Said)
+		}
+	}
+	c := reportTo(a, "en", "ask.birth_country")
+	c.expect(c.send("Mexico?"), "ask.citizenship")
 	// "Не знаю почему" is "don't know"; a question in the details is the details.
-	c := reportTo(a, "ru", "ask.detained_on")
+	c = reportTo(a, "ru", "ask.detained_on")
 	c.expect(c.send("не знаю, почему-то не сказали"), "input.kept", "ask.circumstance")
 	c = reportTo(a, "en", "ask.details")
 	c.expect(c.send("why did they take him? he has no record"), "ask.facility")
