@@ -528,6 +528,11 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 			c.say(T("checkin.who_sees"))
 			return c.checkinPrompt(ctx)
 		}
+		if asksAQuestion(c.in.Text) && c.s.Step != ckReview {
+			// "А сколько это займёт?": not the person's name.
+			c.say(T("report.question_kept", "Kept", false))
+			return c.checkinPrompt(ctx)
+		}
 	}
 	if c.s.Checkin != nil && c.s.Flow == flowCheckin {
 		// A caption typed for its button (typedCaption).

@@ -1041,6 +1041,7 @@ func TestCheckinQuestionAboutTheQuestion(t *testing.T) {
 	toCheckinName(t, p)
 	expectTexts(t, p.send("Зачем вам это?"), "checkin.intro", "checkin.ask_name")
 	expectTexts(t, p.send("это безопасно?"), "checkin.who_sees", "checkin.ask_name")
+	expectTexts(t, p.send("а вы мне позвоните?"), "report.question_kept", "checkin.ask_name")
 	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
 	expectTexts(t, p.send("а ICE узнает?"), "checkin.who_sees", "checkin.ask_anumber")
 	expectTexts(t, p.send("A 123-456-789"), "checkin.review")
