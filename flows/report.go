@@ -57,7 +57,7 @@ var circumstanceWords = map[string][]string{
 	"border":    {"границ", "аэропорт", "пересек", "border", "airport", "crossing", "granic"},
 	"raid_home": {"=дома", "=домой", "=доме", "квартир", "подъезд", "=home", "house", "apartment", "=doma", "=domoi"},
 	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot"},
-	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "doroge",
+	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "=car", "doroge",
 		"mashin"},
 }
 

@@ -1112,6 +1112,8 @@ func TestCircumstanceInWords(t *testing.T) {
 		{"en", "they came to the house at 5am", "raid_home"},
 		{"en", "at his job", "raid_work"},
 		{"en", "pulled over on the highway", "traffic"},
+		{"en", "they took him from his car", "traffic"},
+		{"en", "they asked for his green card", ""}, // a card is not a car
 		{"en", "at the airport", "border"},
 		{"ru", "на работе или дома, не знаю", ""}, // two, and "don't know"
 		{"ru", "дома и на работе", ""},            // two
