@@ -65,7 +65,11 @@ func (a *App) remindDraft(ctx context.Context, chatID int64, now time.Time, send
 	if err != nil || !ok {
 		return err
 	}
-	r := Reply{ChatID: chatID, Lang: s.Lang, Priority: PriorityNotice, Texts: []Text{T("report.unsent")},
+	text := T("report.unsent")
+	if s.Draft.FiledBy != 0 {
+		text = T("report.unsent_caller") // a volunteer's, for a caller: not "you began a report"
+	}
+	r := Reply{ChatID: chatID, Lang: s.Lang, Priority: PriorityNotice, Texts: []Text{text},
 		Buttons: [][]Button{{{Text: T("btn.unsent_continue"), Data: dataMenu + ":report"}}}}
 	if err := send(ctx, []Reply{r}); err != nil {
 		return fmt.Errorf("send the reminder of the draft of %d: %w", chatID, err)

@@ -121,3 +121,24 @@ func TestContinueTyped(t *testing.T) {
 		}
 	}
 }
+
+// A volunteer who left a report for a caller (/newcase) unsent is reminded
+// in words for them: it was "you began a report about a detention", as to
+// a relative.
+func TestUnsentCallerReportReminded(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	vol := w.person(hVolunteer, "en")
+	vol.command("newcase", "")
+	vol.received()
+	vol.send("yes") // the caller agrees
+	if got := describeAll(vol.received()); len(got) == 0 {
+		t.Fatalf("nothing after the caller's consent")
+	}
+	w.advance(61 * time.Minute)
+	rs := draftTick(t, w.app)
+	if len(rs) != 1 || describe(rs[0]) != "report.unsent_caller" || rs[0].ChatID != vol.id {
+		t.Fatalf("an hour after: %v, want the volunteer reminded of the caller's report", describeAll(rs))
+	}
+}
