@@ -363,9 +363,21 @@ func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
 		return true, c.run(ctx) // from the start, as the command would have come
 	}
 	c.drop = true
+	if takeWords[captionKey(c.in.Text)] {
+		// "Беру", "I'll take it" — under a case's card, most likely:
+		// how to take it, where it was "not sent".
+		c.say(T("casework.take_how"))
+		return true, nil
+	}
 	c.say(T("handoff.member_no_chat"))
 	return true, nil
 }
+
+// takeWords say "I take it" (captionKey), typed under a case's card.
+var takeWords = map[string]bool{"беру": true, "возьму": true, "я возьму": true, "я беру": true, "беру дело": true,
+	"взять": true, "взять дело": true, "забираю": true, "мое": true, "take": true, "take it": true, "i ll take it": true,
+	"ill take it": true, "i will take it": true, "i take it": true, "taking it": true, "mine": true, "i m on it": true,
+	"im on it": true, "on it": true}
 
 // memberWords are a member's commands typed alone in their own words
 // (captionKey), as the command with its argument: a volunteer writing

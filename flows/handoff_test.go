@@ -1508,8 +1508,9 @@ func TestLeaveTheQueueInWords(t *testing.T) {
 }
 
 // A volunteer's commands typed alone in their own words ("очередь",
-// "дела", "на дежурство", "duty on") are the commands; they were "not
-// sent: you are talking with no one". A command the role lacks still is.
+// "дела", "на дежурство", "duty on") are the commands, and "беру" under a
+// case's card is told how to take it; they were "not sent: you are
+// talking with no one". A command the role lacks still is.
 func TestMemberCommandsInTheirWords(t *testing.T) {
 	t.Parallel()
 	w := newHWorld(t)
@@ -1520,6 +1521,7 @@ func TestMemberCommandsInTheirWords(t *testing.T) {
 	for _, tt := range []struct{ typed, want string }{
 		{"дела", "casework.board"}, {"очередь", "handoff.queue_empty"}, {"следующий", "handoff.queue_empty"},
 		{"помощь", "handoff.help_volunteer"}, {"статистика", "handoff.member_no_chat"}, // a coordinator's
+		{"беру", "casework.take_how"}, {"I'll take it", "casework.take_how"}, // under a case's card
 	} {
 		vol.send(tt.typed)
 		if got := describeAll(vol.received()); len(got) != 1 || !strings.HasPrefix(got[0], tt.want) {
