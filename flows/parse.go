@@ -1100,7 +1100,11 @@ func ParseUnknown(s string) bool {
 		// What one does not have is not known either.
 		"нету", "нет его", "его нет", "у меня нет", "у него нет", "у нее нет", "у неё нет", "нет у меня",
 		"don't have", "dont have", "don't have it", "dont have it", "i don't have it", "i dont have it",
-		"don't have one", "i don't have one", "i don't have", "we don't have it", "not have":
+		"don't have one", "i don't have one", "i don't have", "we don't have it", "not have",
+		// What one cannot remember, or never knew.
+		"don't remember", "dont remember", "i don't remember", "i dont remember", "can't remember",
+		"cant remember", "i can't remember", "i cant remember", "no clue", "i have no clue", "forgot", "i forgot",
+		"не помню точно", "забыл", "забыла", "забыли", "я забыла", "я забыл", "не пам'ятаю", "не знаю точно":
 		return true
 	}
 	return strings.TrimSpace(s) == "-" || strings.TrimSpace(s) == "?"

@@ -259,7 +259,9 @@ func TestParseLawyer(t *testing.T) {
 func TestParseUnknown(t *testing.T) {
 	for _, s := range []string{"не знаю", "Не знаю.", "нет", "I don't know", "dont know", "-", "?",
 		"I don’t know", "No idea", "not sure", "без понятия", "Не помню", "dont have it", "I don't have one",
-		"нету", "У него нет"} {
+		"нету", "У него нет",
+		// Not remembered, in either language; Ukrainian too.
+		"I don't remember", "can't remember", "no clue", "забыла", "Не помню точно", "не пам'ятаю"} {
 		if !flows.ParseUnknown(s) {
 			t.Errorf("ParseUnknown(%q) = false", s)
 		}
