@@ -194,6 +194,9 @@ func TestOffices(t *testing.T) {
 		// The city an office is known by, and short names typed alone:
 		// "в LA" gave Salt Lake City, "SF" and "NYC" nothing.
 		{"Minneapolis", "St. Paul"}, {"26 Federal Plaza", "New York City"},
+		// The city's boroughs, where people live; the office's street.
+		{"Бруклин", "New York City"}, {"Bronx", "New York City"}, {"Queens", "New York City"},
+		{"630 Sansome", "San Francisco"},
 		{"SF", "San Francisco"}, {"в NYC", "New York City"}, {"DC", "Washington"},
 		// A place inside a sentence: the words around it hid it.
 		{"the office on broadway in manhattan", "New York City"}, {"в Манхэттене", "New York City"},

@@ -36,8 +36,9 @@ type Offices struct {
 // list (the St. Paul office serves Minneapolis, from Fort Snelling).
 var officeAlso = map[string][]string{
 	"Los Angeles":   {"LA"},
-	"San Francisco": {"SF"},
-	"New York City": {"NYC", "Federal Plaza", "Manhattan", "Манхэттен"},
+	"San Francisco": {"SF", "Sansome", "630 Sansome"},
+	"New York City": {"NYC", "Federal Plaza", "Manhattan", "Манхэттен", "Brooklyn", "Бруклин", "Bronx", "Бронкс",
+		"Queens", "Квинс", "Staten Island", "Стейтен-Айленд"},
 	"Washington":    {"DC"},
 	"Philadelphia":  {"Philly"},
 	"St. Paul":      {"Saint Paul", "Сент-Пол", "Minneapolis"},
