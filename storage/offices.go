@@ -39,9 +39,9 @@ var officeAlso = map[string][]string{
 	"San Francisco": {"SF", "Sansome", "630 Sansome"},
 	"New York City": {"NYC", "Federal Plaza", "Manhattan", "Манхэттен", "Brooklyn", "Бруклин", "Bronx", "Бронкс",
 		"Queens", "Квинс", "Staten Island", "Стейтен-Айленд"},
-	"Washington":    {"DC"},
-	"Philadelphia":  {"Philly"},
-	"St. Paul":      {"Saint Paul", "Сент-Пол", "Minneapolis"},
+	"Washington":   {"DC"},
+	"Philadelphia": {"Philly"},
+	"St. Paul":     {"Saint Paul", "Сент-Пол", "Minneapolis"},
 }
 
 // NewOffices reads the embedded list of field offices. Every office's time
