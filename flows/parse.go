@@ -81,7 +81,7 @@ func ParseANumber(s string) (string, *Text) {
 // before or after it, in English or Russian, with whose it is.
 var (
 	aNumberLabel = regexp.MustCompile(`(?i)^(?:(?:his|her|my|the|его|её|ее|мой|моя|наш)\s+)?` +
-		`(?:(?:a|а)\s*[-#]?\s*(?:number|номер|no\.?|#)|alien\s+(?:registration\s+)?number|номер)` +
+		`(?:(?:a|а)\s*[-#]?\s*(?:number|номер|no\.?|#)|alien\s+(?:registration\s+)?number|uscis\s*(?:#|no\.?|number)?|номер)` +
 		`\s*(?:is|это|[:=—–-])?\s*`)
 	aNumberTail = regexp.MustCompile(`(?i)\s*[(\[]?\s*(?:a|а)\s*[-#]?\s*(?:number|номер)\s*[)\]]?\s*$`)
 )

@@ -40,6 +40,8 @@ func TestParseANumber(t *testing.T) {
 		{"А-номер: 123-456-789", "123456789", ""},
 		{"его номер 123456789", "123456789", ""},
 		{"123 456 789 (A-number)", "123456789", ""},
+		{"USCIS# 123-456-789", "123456789", ""}, // as the work permit writes it
+		{"USCIS number: 123456789", "123456789", ""},
 		{"A-number", "", "parse.a_number"},
 		{"A-number unknown", "", "parse.a_number"},
 		{"", "", "parse.a_number"},
