@@ -405,6 +405,13 @@ func withoutWeekday(s string) (string, bool) {
 // or with future set the nearest future one.
 func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if m := pastLead.FindStringIndex(s); m != nil && m[1] < len(s) {
+		// "был вчера", "суд был 3 марта", "it was on monday": the date,
+		// told in the past, read in the past where one to come is asked.
+		if r, p := ReadDate(s[m[1]:], now, false); p == nil {
+			return r, nil
+		}
+	}
 	if m := timeTail.FindStringIndex(s); m != nil && m[0] > 0 {
 		// "15 января в 9 утра", "Jan 15 at 9:30 am", "2 недели назад
 		// утром": the date, without its time (a hearing's is on its
@@ -471,6 +478,10 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 	t, p := parseDate(s, now)
 	return DateReading{Date: t}, p
 }
+
+// pastLead begins a date told in the past: "был вчера", "суд был 3 марта",
+// "it was yesterday".
+var pastLead = regexp.MustCompile(`^(?:(?:суд|он|она|заседание|the hearing|it|he|she)\s+)?(?:был|была|было|was)\s+(?:on\s+)?`)
 
 // timeTail is a time of day after a date: "в 9 утра", "at 9:30 am",
 // "9:00", "10am", "утром", "in the morning".

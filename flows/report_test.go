@@ -1398,6 +1398,16 @@ func TestHearingWithItsTimeOrNoneYet(t *testing.T) {
 			t.Errorf("%q at %s: %v, date %q; want %q and the next question", tt.typed, tt.at, ids, got, tt.want)
 		}
 	}
+	// A hearing told in the past is read in the past ("суд был 3 марта"
+	// was 3 March next year): asked whether it was the last one.
+	for _, typed := range []string{"суд был 3 марта", "it was on March 3"} {
+		c := reportTo(a, "ru", "ask.hearing")
+		c.expect(c.send(typed), "date.hearing_past", "ask.hearing")
+		c.expect(c.press("btn.hearing_last"), "ask.stage")
+		if got := c.session().Draft.HearingDate; got != "2026-03-03" {
+			t.Errorf("%q: the last hearing = %q, want 2026-03-03", typed, got)
+		}
+	}
 }
 
 // Who spoke of a flight, in people's words: "говорят…" is a rumor, "ICE
