@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,10 +134,8 @@ func dateExample(now time.Time, days int) (string, Text) {
 // yet: "суда ещё не было", "пока не назначили", "no hearing yet", "not
 // scheduled". It was "couldn't read that date".
 func noDateYet(v string) bool {
-	padded := " " + captionKey(v) + " "
-	return len(strings.Fields(padded)) <= 8 && slices.ContainsFunc(noDateWords, func(w string) bool {
-		return strings.Contains(padded, " "+w)
-	})
+	key := captionKey(v)
+	return len(strings.Fields(key)) <= 8 && saysAny(key, noDateWords)
 }
 
 // noDateWords begin the words of noDateYet (captionKey).

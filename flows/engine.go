@@ -179,7 +179,8 @@ func (c *turn) run(ctx context.Context) error {
 	switch {
 	case s.Flow == "":
 		key := captionKey(c.in.Text)
-		yes, no := yesWords[key] || yesNoInWords(key) == "да", noWords[key] || yesNoInWords(key) == "нет"
+		said := yesNoInWords(key)
+		yes, no := yesWords[key] || said == "да", noWords[key] || said == "нет"
 		if offer == offerForget && c.in.Kind == KindText && (yes || no) {
 			// A yes to "erase your data?" is told that only the button
 			// erases (it cannot be undone), a no keeps everything: the

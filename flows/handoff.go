@@ -462,12 +462,7 @@ func (a *App) phoneAtMenu(ctx context.Context, c *turn) (bool, error) {
 	if _, p := ParseDate(phone, c.now); p == nil {
 		return false, nil // 12.03.2026
 	}
-	if len(strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, phone)) < 10 {
+	if countDigits(phone) < 10 {
 		return false, nil // "A-номер: 123456789" — an A-number has 8 or 9 digits, a phone 10 or more
 	}
 	if taken, err := a.newsInWords(ctx, c); taken || err != nil {

@@ -165,13 +165,21 @@ func (a *App) namedTopic(_ context.Context, c *turn) (bool, error) {
 	return true, nil
 }
 
+// saysAny reports whether key (captionKey) has one of phrases at the start
+// of one of its words: "не назнач" in "пока не назначили", "locator" in
+// "the ice locator".
+func saysAny(key string, phrases []string) bool {
+	padded := " " + key
+	return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(padded, " "+p) })
+}
+
 // infoAbout returns the useful-information topic a question names with
 // one of its words (Config.InfoWords), when it names exactly one; "".
 func (a *App) infoAbout(text string) string {
-	padded := " " + captionKey(text) // ё as е, as the words are
+	key := captionKey(text) // ё as е, as the words are
 	found := ""
 	for _, slug := range a.cfg.InfoPages {
-		if !slices.ContainsFunc(a.cfg.InfoWords[slug], func(w string) bool { return strings.Contains(padded, " "+w) }) {
+		if !saysAny(key, a.cfg.InfoWords[slug]) {
 			continue
 		}
 		if found != "" {
