@@ -1364,12 +1364,13 @@ func TestNewsAskedAtTheMenu(t *testing.T) {
 		t.Errorf("a friend's buttons: %v", got)
 	}
 	// What the friend says of the case goes to a volunteer a button away
-	// (it got the greeting); a stranger's words still get the greeting.
+	// (it got the greeting); a stranger's get what the locator shows and
+	// the offer to report (they got the greeting too).
 	rs = to(friend.send("he is not answering his phone"), 7097)
 	if len(rs) != 1 || describe(rs[0]) != "menu.follower_said" || !slices.Contains(buttonNames(rs[0]), "btn.menu_volunteer") {
 		t.Errorf("a friend's words: %v", describeAll(rs))
 	}
-	if rs := stranger.send("he is not answering his phone"); !has(rs, "menu.greeting") {
+	if rs := stranger.send("he is not answering his phone"); !has(rs, "menu.lost_contact") {
 		t.Errorf("a stranger's words: %v", describeAll(rs))
 	}
 }

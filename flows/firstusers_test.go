@@ -139,6 +139,77 @@ func TestMenuTextThatReadsLikeAReport(t *testing.T) {
 	}
 }
 
+// What a frightened relative types first, at the menu, and got the
+// greeting for, as if unread: a facility someone is held at, someone who
+// cannot be reached, a move to another detention, and asking for a case's
+// status in words. Each now gets what it means; what only looks like it
+// still gets the greeting.
+func TestMenuFacilityLostContactAndStatus(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, text, want string }{
+		// At a facility, by its own name, in either alphabet.
+		{"ru", "мой сын в Krome", "menu.report_offer"},
+		{"ru", "муж в Адъеланто", "menu.report_offer"},
+		{"ru", "брат в Элое", "menu.report_offer"},
+		{"en", "my husband is in Otay Mesa", "menu.report_offer"},
+		{"en", "he's at Delaney Hall", "menu.report_offer"},
+		// Moved to another detention.
+		{"ru", "его перевели в другой центр", "menu.report_offer"},
+		{"en", "he was transferred", "menu.report_offer"},
+		// Cannot be reached: the locator, and the same two ways.
+		{"ru", "не могу дозвониться до мужа", "menu.lost_contact"},
+		{"ru", "муж пропал", "menu.lost_contact"},
+		{"en", "I can't reach my husband", "menu.lost_contact"},
+		{"en", "we lost contact with him", "menu.lost_contact"},
+		// A case's status in words, and a code one has.
+		{"ru", "хочу узнать статус", "check.ask"},
+		{"en", "check status", "check.ask"},
+		{"ru", "у меня есть код", "check.ask"},
+		{"en", "I have a code", "check.ask"},
+		// What only looks like those.
+		{"ru", "мой сын в школе", "menu.greeting"},
+		{"ru", "муж в машине", "menu.greeting"},
+		{"en", "I live in Brooklyn", "menu.greeting"},
+		{"en", "he is in Texas", "menu.greeting"},
+		{"ru", "у мужа пропал паспорт", "menu.greeting"},
+		{"ru", "код страны", "menu.greeting"},
+		{"ru", "статус беженца", "menu.greeting"},
+	} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		r := c.send(tt.text)
+		if got := textIDs(r); !slices.Contains(got, tt.want) {
+			t.Errorf("%q: %v, want %s", tt.text, got, tt.want)
+			continue
+		}
+		switch tt.want {
+		case "menu.report_offer", "menu.lost_contact":
+			if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_report" || got[1] != "btn.menu_volunteer" {
+				t.Errorf("%q: buttons %v, want report and a volunteer", tt.text, got)
+			}
+		case "check.ask":
+			// The code typed next is looked up.
+			c.expect(c.send("K7M4-Q9XP"), "check.not_found")
+		}
+	}
+	// The page a question names, where a word of seeking names the
+	// locator's too ("где найти адвоката"), and calls and visits in the
+	// words people use.
+	for _, tt := range []struct{ lang, text, want string }{
+		{"ru", "где найти адвоката", "info.page.legal"},
+		{"ru", "как найти мужа?", "info.page.locator"},
+		{"ru", "как ему позвонить", "info.page.facility"},
+		{"en", "how can I call him", "info.page.facility"},
+		{"ru", "как его навестить", "info.page.facility"},
+		{"en", "asylum", "info.page.legal"},
+	} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		c.expect(c.send(tt.text), tt.want)
+	}
+}
+
 // What someone says at the menu of a detention — typed, or a voice message
 // (kept as what they sent; a sticker only greets) — or a question the bot
 // cannot answer, the volunteer who takes their chat reads first.
@@ -1486,7 +1557,8 @@ func TestQuestionGetsItsPage(t *testing.T) {
 		{"Можно ли ему передать деньги?", "info.page.facility"},
 		{"how do we contact the consulate?", "info.page.consulate"},
 		{"где он находится?", "info.page.locator"},
-		{"как найти адвоката?", "menu.question"}, // two topics
+		{"как найти адвоката?", "info.page.legal"}, // "найти" names the locator too, but only seeks
+		{"адвокат или консульство?", "menu.question"}, // two topics
 		{"что нам делать?", "menu.question"},
 		// Asking for something is asking, without a question mark: it
 		// got the greeting.

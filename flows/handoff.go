@@ -396,9 +396,25 @@ var memberWords = map[string]string{
 // with the two ways on: report it, or talk to a volunteer now, who will
 // see the text.
 func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
-	if !tellsOfDetention(c.in.Text) {
-		return false, nil
+	switch {
+	case tellsOfDetention(c.in.Text):
+		return true, a.offerReport(ctx, c, T("menu.report_offer"))
+	case lostContact(c.in.Text):
+		// "Не могу дозвониться до мужа": what the locator shows, and
+		// the same two ways. From a friend who follows a case it is
+		// about that case (followerSaid).
+		cases, err := a.d.Subscriptions.Followed(ctx, c.in.ChatID)
+		if err != nil || len(cases) > 0 {
+			return false, err
+		}
+		return true, a.offerReport(ctx, c, T("menu.lost_contact"))
 	}
+	return false, nil
+}
+
+// offerReport answers text at the main menu that tells of a detention with
+// say and the two ways on: report it, or talk to a volunteer now.
+func (a *App) offerReport(ctx context.Context, c *turn, say Text) error {
 	// From someone who reported a case, "его депортировали" is most
 	// likely its news: that is offered first, and a new report for
 	// someone else second. They were first told it sounded like someone
@@ -406,25 +422,50 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	if note, p := ParseText(c.in.Text, a.cfg.MaxText); p == nil {
 		news, err := a.newsButtons(ctx, c, note)
 		if err != nil {
-			return false, err
+			return err
 		}
 		if news != nil {
 			c.offerTwoWays(T("casework.news_offer"))
 			c.say(T("menu.report_other"))
 			c.buttons = append(news, c.buttons...)
-			return true, nil
+			return nil
 		}
 	}
-	c.offerTwoWays(T("menu.report_offer"))
+	c.offerTwoWays(say)
 	// From a friend who follows a case, "его уже депортировали?" is most
 	// likely about it: the case is a button away, and the volunteer reads
 	// it. It was only the offer to report a detention.
 	cases, err := a.d.Subscriptions.Followed(ctx, c.in.ChatID)
 	if err != nil || len(cases) == 0 {
-		return true, err
+		return err
 	}
 	c.buttons = append(c.aboutFollowed(cases), c.buttons...)
-	return true, nil
+	return nil
+}
+
+// lostContactWords say that someone cannot be reached, as people say it
+// when they fear a detention (captionKey, a phrase at the start of a word);
+// missingWords, that someone is missing, who must be named: "муж пропал",
+// not "у мужа пропал паспорт".
+var (
+	lostContactWords = []string{"не могу дозвон", "не можем дозвон", "не могу связат", "не можем связат",
+		"не выходит на связ", "перестал выходить на связ", "потеряли связь", "нет связи с",
+		"не отвечает на звонки", "не берет трубку", "не можу додзвон", "can t reach", "cannot reach",
+		"can not reach", "couldn t reach", "can t get hold", "can t contact", "cannot contact", "lost contact",
+		"haven t heard from", "have not heard from", "not answering his phone", "not answering her phone"}
+	missingWords = []string{"пропал", "зник", "went missing", "is missing", "disappeared"}
+)
+
+// lostContact reports whether text says someone cannot be reached: "не
+// могу дозвониться до мужа", "I can't reach my husband", "брат пропал".
+func lostContact(text string) bool {
+	key := captionKey(text)
+	if saysAny(key, lostContactWords) {
+		return true
+	}
+	return saysAny(key, missingWords) && slices.ContainsFunc(strings.Fields(key), func(w string) bool {
+		return relationWords[w] || someoneWords[w] || w == "человек" || w == "person"
+	})
 }
 
 // askedForHelp answers a plea at the main menu ("Помогите, пожалуйста",
@@ -561,7 +602,11 @@ func detentionWords() []string {
 // account is locked, and "where he is held" asks for the locator's page.
 var (
 	detentionWholeWords = []string{"ice", "айс", "кемп", "кемпе", "кемпа", "кемпу", "migra", "замели"}
-	detentionPairs      = [][2]string{{"locked", "up"}, {"being", "held"}}
+	detentionPairs      = [][2]string{{"locked", "up"}, {"being", "held"},
+		// Moved from one detention to another: "его перевели в Луизиану".
+		{"перевели", "в"}, {"его", "перевели"}, {"ее", "перевели"}, {"её", "перевели"}, {"переведен", "в"},
+		{"перевезли", "в"}, {"was", "transferred"}, {"been", "transferred"}, {"got", "transferred"},
+		{"transferred", "to"}, {"transferred", "him"}, {"transferred", "her"}}
 )
 
 // lowerWords are the words of s in lower case, without what is not a
@@ -650,4 +695,85 @@ func caseText(code string) Text {
 		return T("handoff.no_case")
 	}
 	return T("value.raw", "V", FormatCode(code))
+}
+
+// facilityAtMenu answers a short message at the main menu that says
+// someone is at a detention facility ("мой сын в Krome", "муж в
+// Адъеланто", "he is at Otay Mesa") with the offer to report it or talk to
+// a volunteer, as a message that tells of a detention gets; it got the
+// greeting. Only a facility named by its own word counts: the directory's
+// search is made for the report's facility question, where it shows
+// candidates, and finds something for "в машине" or "hello".
+func (a *App) facilityAtMenu(ctx context.Context, c *turn) (bool, error) {
+	place := placeOfSomeone(c.in.Text)
+	if place == "" {
+		return false, nil
+	}
+	found, err := a.d.Facilities.Match(ctx, place, 1)
+	if err != nil || len(found) == 0 || !namesFacility(place, found[0]) {
+		return false, err
+	}
+	c.offerTwoWays(T("menu.report_offer"))
+	return true, nil
+}
+
+// someoneWords say who a place is about: a relative, or he or she.
+var someoneWords = map[string]bool{"он": true, "она": true, "его": true, "её": true, "ее": true, "he": true,
+	"she": true, "him": true, "her": true, "they": true}
+
+// placeOfSomeone returns the place in a short message that puts someone at
+// it ("мой сын в Krome", "he's in Otay Mesa"): the words after the last
+// "в", "at" or "in", at most four; "" for anything else ("я живу в
+// Бруклине" is about the writer).
+func placeOfSomeone(text string) string {
+	words := strings.Fields(strings.ToLower(text))
+	if len(words) > 10 {
+		return ""
+	}
+	someone, at := false, -1
+	for i, w := range words {
+		w = strings.Trim(w, ",.!?:;—–-'’")
+		w, _, _ = strings.Cut(w, "'") // he's
+		w, _, _ = strings.Cut(w, "’")
+		someone = someone || relationWords[w] || someoneWords[w]
+		if w == "в" || w == "во" || w == "at" || w == "in" {
+			at = i
+		}
+	}
+	if !someone || at < 0 || at == len(words)-1 {
+		return ""
+	}
+	rest := strings.Fields(text)[at+1:]
+	return strings.Join(rest[:min(len(rest), 4)], " ")
+}
+
+// facilityCommonWords are words of facility names that name no facility.
+var facilityCommonWords = map[string]bool{"county": true, "jail": true, "detention": true, "center": true,
+	"centre": true, "facility": true, "processing": true, "service": true, "ice": true, "correctional": true,
+	"corrections": true, "contract": true, "federal": true, "hold": true, "room": true, "sheriff": true,
+	"regional": true, "institution": true, "city": true, "north": true, "south": true, "east": true, "west": true,
+	"public": true, "safety": true, "complex": true, "adult": true, "department": true, "justice": true,
+	"office": true, "soft": true, "sided": true, "camp": true, "the": true, "and": true, "parish": true,
+	"state": true, "prison": true, "immigration": true, "family": true, "residential": true,
+	// States and cities in names, where they name no one place.
+	"texas": true, "louisiana": true, "california": true, "florida": true, "arizona": true, "georgia": true,
+	"mexico": true, "jersey": true, "york": true}
+
+// namesFacility reports whether place names f by one of its own words,
+// spelt alike for its first three letters ("Krome", "Адъеланто" for
+// Adelanto); a state or a common word ("в машине", found as Moshannon
+// Valley) does not.
+func namesFacility(place string, f Facility) bool {
+	var mine []string
+	for _, w := range lowerWords(Translit(place)) {
+		if len([]rune(w)) >= 4 {
+			mine = append(mine, string([]rune(w)[:3]))
+		}
+	}
+	for _, w := range lowerWords(f.Name) {
+		if len(w) >= 4 && !facilityCommonWords[w] && slices.Contains(mine, w[:3]) {
+			return true
+		}
+	}
+	return false
 }

@@ -14,7 +14,7 @@ const dataInfo = "i."
 
 func (a *App) registerInfo() {
 	a.hooks.menu["info"] = func(ctx context.Context, c *turn) error { return a.infoContents(c) }
-	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, confused, a.followerAsked, a.askedForPhone, a.question,
+	a.hooks.menuText = append(a.hooks.menuText, a.askedForNews, a.askedToCheck, confused, a.followerAsked, a.askedForPhone, a.question,
 		thanked)
 	a.hooks.buttons[dataInfo] = func(ctx context.Context, c *turn, slug string) error {
 		switch {
@@ -175,20 +175,34 @@ func saysAny(key string, phrases []string) bool {
 
 // infoAbout returns the useful-information topic a question names with
 // one of its words (Config.InfoWords), when it names exactly one; "".
+// A topic named only by a word of seeking ("найти", "find") gives way to
+// one named otherwise: "где найти адвоката" asks for a lawyer, not for the
+// locator's page.
 func (a *App) infoAbout(text string) string {
 	key := captionKey(text) // ё as е, as the words are
-	found := ""
+	var found, sought []string
 	for _, slug := range a.cfg.InfoPages {
-		if !saysAny(key, a.cfg.InfoWords[slug]) {
-			continue
+		words := a.cfg.InfoWords[slug]
+		switch {
+		case !saysAny(key, words):
+		case saysAny(key, slices.DeleteFunc(slices.Clone(words), func(w string) bool { return seekWords[w] })):
+			found = append(found, slug)
+		default:
+			sought = append(sought, slug)
 		}
-		if found != "" {
-			return "" // two topics: a volunteer can tell which
-		}
-		found = slug
 	}
-	return found
+	if len(found) == 0 {
+		found = sought
+	}
+	if len(found) != 1 {
+		return "" // two topics: a volunteer can tell which
+	}
+	return found[0]
 }
+
+// seekWords are the topic words that say only that something is sought.
+var seekWords = map[string]bool{"найти": true, "найт": true, "поиск": true, "find": true, "locate": true,
+	"search": true}
 
 // newsWords, in a question, ask how a case stands.
 var newsWords = []string{"новост", "статус", "что слышно", "что нового", "как там", "как дела", "продвига",
@@ -218,6 +232,39 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 	}
 	return a.casesStand(ctx, c, false)
 }
+
+// askedToCheck takes a short statement asking to see a case's status ("хочу
+// узнать статус", "check status") as the menu's "Check a case" — one's own
+// cases first, as askedForNews has them — and one about a code ("у меня
+// есть код", "I have a code") as asking for it. They got the greeting.
+func (a *App) askedToCheck(ctx context.Context, c *turn) (bool, error) {
+	words := lowerWords(c.in.Text)
+	has := func(prefixes ...string) bool {
+		return slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
+		})
+	}
+	// "У меня есть код", not "код страны"; the status of a case, not
+	// "статус беженца" or "legal status".
+	code := slices.ContainsFunc(words, func(w string) bool { return w == "код" || w == "кода" || w == "code" }) &&
+		slices.ContainsFunc(words, func(w string) bool { return haveWords[w] })
+	status := has("статус", "status") && (len(words) == 1 || has("провер", "узна", "посмотр", "дел", "check", "see",
+		"track", "case"))
+	if len(words) > 6 || !code && !status {
+		return false, nil
+	}
+	c.setSaid(false)
+	if !code {
+		if ok, err := a.casesStand(ctx, c, false); ok || err != nil {
+			return ok, err
+		}
+	}
+	return true, a.hooks.menu["check"](ctx, c)
+}
+
+// haveWords say one has a code: "у меня есть код", "I have a code".
+var haveWords = map[string]bool{"есть": true, "меня": true, "мой": true, "вот": true, "have": true, "got": true,
+	"my": true, "here": true, "here's": true}
 
 // casesStand answers a question at the menu from someone with cases — their
 // own reports, or the cases they follow — with where those stand and the
