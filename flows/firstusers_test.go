@@ -1557,7 +1557,7 @@ func TestQuestionGetsItsPage(t *testing.T) {
 		{"Можно ли ему передать деньги?", "info.page.facility"},
 		{"how do we contact the consulate?", "info.page.consulate"},
 		{"где он находится?", "info.page.locator"},
-		{"как найти адвоката?", "info.page.legal"}, // "найти" names the locator too, but only seeks
+		{"как найти адвоката?", "info.page.legal"},    // "найти" names the locator too, but only seeks
 		{"адвокат или консульство?", "menu.question"}, // two topics
 		{"что нам делать?", "menu.question"},
 		// Asking for something is asking, without a question mark: it
