@@ -57,6 +57,11 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 			}}, nil
 		}
 		t, p := check(c, v)
+		if p != nil && p.ID == "parse.date" && skippable && monthOnly(v) {
+			// "в январе": the day, or the button for none; it was
+			// "couldn't read that date".
+			return refused(problem("parse.date_month"))
+		}
 		if p != nil {
 			return refused(p)
 		}

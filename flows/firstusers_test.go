@@ -783,9 +783,15 @@ func TestWordsUnderAQuestionAreKept(t *testing.T) {
 	c := newChat(t, "en")
 	fillToReview(c)
 	c.change("detained_on")
-	c.expect(c.send("march"), "parse.date", "ask.detained_on", "answer.current")
+	c.expect(c.send("5 marhc"), "parse.date", "ask.detained_on", "answer.current")
 	if said := c.session().Draft.Facts.Said; said != "" {
 		t.Errorf("a try at the date kept: %q", said)
+	}
+	// A month without its day is asked for the day, and kept: "I don't
+	// know" may follow.
+	c.expect(c.send("march"), "parse.date_month", "input.kept", "ask.detained_on", "answer.current")
+	if said := c.session().Draft.Facts.Said; said != "march" {
+		t.Errorf("a month without its day: kept %q", said)
 	}
 	// A year is no other spelling of the name: the date of birth typed a
 	// question early.
@@ -1040,9 +1046,15 @@ func TestBirthYearAndDontKnowInWords(t *testing.T) {
 			t.Errorf("%q: the year is not said back as the year alone:\n%s", typed, got)
 		}
 	}
-	// Not a year of birth: a month without a day, a year in the future or
-	// before 1900, two numbers.
-	for _, typed := range []string{"май 1985", "2030", "1850", "1985 или 1986"} {
+	// A month with the year is the year, the month kept for the volunteer.
+	c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
+	c.expect(c.send("май 1985"), "date.understood", "input.kept", "ask.review")
+	if d := c.session().Draft; d.BirthDate != "1985" || !strings.Contains(d.Facts.Said, "май 1985") {
+		t.Errorf("«май 1985»: birth date %q, kept %q", d.BirthDate, d.Facts.Said)
+	}
+	// Not a year of birth: a year in the future or before 1900, two
+	// numbers.
+	for _, typed := range []string{"2030", "1850", "1985 или 1986"} {
 		c.expect(c.change("birth_date"), "ask.birth_date", "answer.current")
 		r := c.send(typed)
 		if strings.Contains(describe(r), "ask.review") {

@@ -749,24 +749,77 @@ func fullBirthYear(s string, now time.Time) (string, bool) {
 var birthYear = regexp.MustCompile(`^\D*?(\d{4})\D*$`)
 
 // ParseBirthYear reads a birth date given as the year alone, which is all
-// many relatives know: the year, or false when the text is not a year of
-// birth (a month named, other numbers, before 1900 or in the future).
+// many relatives know, or as a month and a year ("март 1985"): the year, or
+// false when the text is not a year of birth (other numbers, before 1900 or
+// in the future).
 func ParseBirthYear(s string, now time.Time) (int, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	m := birthYear.FindStringSubmatch(s)
 	if m == nil || utf8.RuneCountInString(s) > 60 {
 		return 0, false
 	}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if monthOf(w) > 0 {
-			return 0, false
-		}
-	}
 	y := atoi(m[1])
 	if y < 1900 || y > now.UTC().Year() {
 		return 0, false
 	}
 	return y, true
+}
+
+// refusesName reports whether a reporter's answer to "what is your name?"
+// declines to give one: "не хочу говорить", "аноним", "anonymous".
+func refusesName(s string) bool {
+	switch captionKey(strings.NewReplacer("’", "'", "'", "").Replace(s)) {
+	case "не хочу говорить", "не хочу называть", "не скажу", "не буду говорить", "не хочу", "аноним", "анонимно",
+		"анонимная", "анонимный", "без имени", "не важно", "неважно", "это не важно", "anonymous", "anon",
+		"prefer not to say", "i prefer not to say", "id rather not say", "rather not say", "id rather not",
+		"no name", "not important", "doesnt matter", "it doesnt matter", "none of your business":
+		return true
+	}
+	return false
+}
+
+// ageRe is an age given where a birth date is asked: "ему 35 лет", "he is
+// 35", "about 40 years old"; with the words that make the number an age.
+var ageRe = regexp.MustCompile(`^(?:(?:ему|ей|him|he is|he's|she is|she's|age|возраст)[\s:]*)?` +
+	`(?:примерно|около|где-то|about|around|approximately|~)?\s*(\d{1,2})\s*` +
+	`(?:лет|год|года|years old|year old|years|yrs|y\.?o\.?)?\.?$`)
+
+// ParseAge reads an age typed where the birth date is asked ("ему 35 лет",
+// "he is 35"): the year of birth it makes most likely, halfway through the
+// year of ages it allows, or false. A number alone is not an age: "85" may
+// be a year.
+func ParseAge(s string, now time.Time) (int, bool) {
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	m := ageRe.FindStringSubmatch(s)
+	if m == nil || strings.TrimSpace(strings.Trim(s, "~.")) == m[1] {
+		return 0, false
+	}
+	age := atoi(m[1])
+	if age < 1 {
+		return 0, false
+	}
+	return now.UTC().AddDate(-age, -6, 0).Year(), true
+}
+
+// yearIn is a four-digit year inside a text.
+var yearIn = regexp.MustCompile(`(^|\D)\d{4}(\D|$)`)
+
+// monthOnly reports whether a date names its month but no day: "в
+// январе", "early November", "март 2025" — where the day is asked for,
+// not the date refused as unread.
+func monthOnly(s string) bool {
+	s = strings.ToLower(s)
+	if n := countDigits(s); n != 0 && (n != 4 || !yearIn.MatchString(s)) {
+		return false
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		// "в январе", "в мае": the month in the prepositional case.
+		if w == "мае" || monthOf(w) > 0 || strings.HasSuffix(w, "е") && utf8.RuneCountInString(w) > 4 &&
+			monthOf(strings.TrimSuffix(w, "е")) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseDetentionDate reads the date of a detention: not in the future and
@@ -1110,6 +1163,9 @@ func ParseUnknown(s string) bool {
 		"ne znayu", "ne znaju", "neznayu", "ne pomnyu", "net", // Russian typed in Latin letters
 		// What one does not have is not known either.
 		"нету", "нет его", "его нет", "у меня нет", "у него нет", "у нее нет", "у неё нет", "нет у меня",
+		"нет у него", "нет у нее", "нет у неё", "у нас нет", "нет у нас", "у него его нет",
+		"he doesn't have one", "he doesn't have it", "she doesn't have one", "she doesn't have it",
+		"he does not have one", "she does not have one", "we don't have one",
 		"don't have", "dont have", "don't have it", "dont have it", "i don't have it", "i dont have it",
 		"don't have one", "i don't have one", "i don't have", "we don't have it", "not have",
 		// What one cannot remember, or never knew.

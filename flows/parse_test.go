@@ -261,7 +261,7 @@ func TestParseLawyer(t *testing.T) {
 func TestParseUnknown(t *testing.T) {
 	for _, s := range []string{"не знаю", "Не знаю.", "нет", "I don't know", "dont know", "-", "?",
 		"I don’t know", "No idea", "not sure", "без понятия", "Не помню", "dont have it", "I don't have one",
-		"нету", "У него нет",
+		"нету", "У него нет", "нет у него", "he doesn't have one",
 		// Not remembered, in either language; Ukrainian too.
 		"I don't remember", "can't remember", "no clue", "забыла", "Не помню точно", "не пам'ятаю"} {
 		if !flows.ParseUnknown(s) {
@@ -455,6 +455,29 @@ func TestParseState(t *testing.T) {
 		got, p := flows.ParseState(tt.in, 100)
 		if got != tt.want || (p == nil) != (tt.problem == "") || p != nil && p.ID != tt.problem {
 			t.Errorf("ParseState(%q) = %q, %v; want %q, %q", tt.in, got, p, tt.want, tt.problem)
+		}
+	}
+}
+
+// An age typed where the birth date is asked is the year it makes most
+// likely: 35 on 3 December 2026 is born in 1991 (or late 1990). A number
+// alone is not an age: "85" may be a year.
+func TestParseAge(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		typed string
+		year  int
+	}{
+		{"ему 35 лет", 1991}, {"35 лет", 1991}, {"ей 21 год", 2005}, {"he is 35", 1991}, {"he's 40", 1986},
+		{"35 years old", 1991}, {"about 40 years old", 1986}, {"примерно 50 лет", 1976}, {"Age: 35", 1991},
+	} {
+		if y, ok := flows.ParseAge(tt.typed, now); !ok || y != tt.year {
+			t.Errorf("ParseAge(%q) = %d, %v; want %d", tt.typed, y, ok, tt.year)
+		}
+	}
+	for _, typed := range []string{"35", "85", "1985", "ему 0 лет", "15.03", "he is tall", "35 лет назад"} {
+		if y, ok := flows.ParseAge(typed, now); ok {
+			t.Errorf("ParseAge(%q) = %d; want no age", typed, y)
 		}
 	}
 }

@@ -403,9 +403,22 @@ func reportSteps(a *App) []*step {
 				if _, p := ParseBirthDate(v, c.now); p != nil {
 					if y, ok := ParseBirthYear(v, c.now); ok {
 						// Many relatives know only the year: kept as
-						// the year, said back as such.
+						// the year, said back as such; a month with it
+						// ("март 1985") is kept for the volunteer.
 						c.s.Draft.BirthDate = strconv.Itoa(y)
 						c.say(T("date.understood", "Date", yearText(y), "Weekday", "")) // a year has no day
+						if monthOnly(v) && c.keepTyped(v) {
+							c.say(T("input.kept"))
+						}
+						return accepted()
+					}
+					if y, ok := ParseAge(v, c.now); ok {
+						// "Ему 35 лет": the year it makes, said back as
+						// such, and the age kept for the volunteer. It
+						// was "couldn't read that date".
+						c.s.Draft.BirthDate = strconv.Itoa(y)
+						c.say(T("date.from_age", "Year", y))
+						c.keepTyped(v)
 						return accepted()
 					}
 				}
@@ -942,7 +955,14 @@ func reportSteps(a *App) []*step {
 		name:   stepRepName,
 		max:    maxName,
 		prompt: askCaller("ask.reporter_name", "ask.caller_name"),
-		parse:  required(func(r *Report) *string { return &r.ReporterName }, nameParser),
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if !button && refusesName(v) {
+				// "Не хочу говорить", "anonymous": any name will do; it
+				// was stored as the name.
+				return wrong("parse.name_refused")
+			}
+			return required(func(r *Report) *string { return &r.ReporterName }, nameParser)(ctx, c, v, button)
+		},
 		answer: showText(func(r *Report) *string { return &r.ReporterName }),
 		next:   then(stepRelation),
 	}, {

@@ -1486,3 +1486,73 @@ func TestReviewConfirmedInWords(t *testing.T) {
 		}
 	}
 }
+
+// What a relative knows of a date, and of themselves, as they say it: a
+// month without its day ("в январе") is asked for the day, the words kept
+// for the volunteer (it was "couldn't read that date"); an age where the
+// birth date is asked is the year of birth (it was refused); "нет у него"
+// under the A-number is none (it was refused); a reporter who would rather
+// not give a name is told any name will do ("не хочу говорить" was stored
+// as their name).
+func TestRoughDatesAgesAndNoName(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, at, typed, button, next string }{
+		{"ru", "ask.hearing", "в январе", "btn.hearing_unknown", "ask.stage"},
+		{"en", "ask.hearing", "sometime in January", "btn.hearing_unknown", "ask.stage"},
+		{"ru", "ask.detained_on", "в ноябре", "btn.dont_know", "ask.circumstance"},
+		{"en", "ask.detained_on", "early November", "btn.dont_know", "ask.circumstance"},
+	} {
+		c := reportTo(a, tt.lang, tt.at)
+		r := c.send(tt.typed)
+		c.expect(r, "parse.date_month", "input.kept", tt.at)
+		if got := textIDs(r); !slices.Contains(got, "parse.date_month") || !slices.Contains(got, "input.kept") {
+			t.Errorf("%q at %s: %v, want the day asked for and the words kept", tt.typed, tt.at, got)
+		}
+		if got := c.session().Draft.Facts.Said; got != tt.typed {
+			t.Errorf("%q: kept %q", tt.typed, got)
+		}
+		c.expect(c.press(tt.button), tt.next)
+	}
+	year := a.clock().AddDate(-35, -6, 0).Year()
+	for _, tt := range []struct {
+		lang, typed, birth string
+		kept               bool
+	}{
+		{"ru", "ему 35 лет", strconv.Itoa(year), true},
+		{"en", "he is 35", strconv.Itoa(year), true},
+		{"ru", "март 1985", "1985", true},
+		{"en", "1985", "1985", false},
+	} {
+		c := reportTo(a, tt.lang, "ask.birth_date")
+		if ids := textIDs(c.send(tt.typed)); ids[len(ids)-1] != "ask.birth_country" {
+			t.Errorf("%q: %v, want the country of birth asked next", tt.typed, ids)
+		}
+		d := c.session().Draft
+		if d.BirthDate != tt.birth {
+			t.Errorf("%q: birth date %q, want %q", tt.typed, d.BirthDate, tt.birth)
+		}
+		if kept := d.Facts.Said == tt.typed; kept != tt.kept {
+			t.Errorf("%q: kept for the volunteer %q", tt.typed, d.Facts.Said)
+		}
+	}
+	for _, typed := range []string{"нет у него", "he doesn't have one"} {
+		c := reportTo(a, "ru", "ask.a_number")
+		c.expect(c.send(typed), "ask.detained_on")
+		if n := c.session().Draft.ANumber; n != "" {
+			t.Errorf("%q: A-number %q", typed, n)
+		}
+	}
+	for _, typed := range []string{"не хочу говорить", "anonymous", "I'd rather not say"} {
+		c := reportTo(a, "en", "ask.reporter_name")
+		r := c.send(typed)
+		c.expect(r, "parse.name_refused", "ask.reporter_name")
+		if got := textIDs(r); !slices.Contains(got, "parse.name_refused") {
+			t.Errorf("%q: %v, want any name to do", typed, got)
+		}
+		if n := c.session().Draft.ReporterName; n != "" {
+			t.Errorf("%q: stored as the name %q", typed, n)
+		}
+		c.expect(c.send("Маша"), "ask.relationship")
+	}
+}
