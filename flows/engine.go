@@ -631,10 +631,14 @@ func (c *turn) unknownButton(rows [][]Button, lead string) (string, bool) {
 	if value, ok := c.typedCaption(rows, prefix, lead); ok {
 		return value, true
 	}
-	for _, row := range rows {
-		for _, b := range row {
-			if value, ok := strings.CutPrefix(b.Data, prefix); ok && (value == "skip" || value == skipData) {
-				return value, true
+	for _, want := range []string{"skip", skipData, "other"} {
+		// Without "skip", "Other": "не знаю" how he was detained is
+		// none of the ways listed, and the next question may be skipped.
+		for _, row := range rows {
+			for _, b := range row {
+				if value, ok := strings.CutPrefix(b.Data, prefix); ok && value == want {
+					return value, true
+				}
 			}
 		}
 	}
@@ -1247,9 +1251,10 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		rows = c.stepButtons(ctx)
 		if value, ok := c.typedButton(rows, v); ok {
 			v, button = value, true
-		} else if skipWords[captionKey(v)] {
+		} else if skipWords[captionKey(v)] || st.max == 0 && ParseUnknown(v) && !noWords[captionKey(v)] {
 			// "skip" where the question has no button of that name: its
-			// "I don't know", which moves on as a skip would.
+			// "I don't know", which moves on as a skip would; "не знаю"
+			// where only buttons answer and none says it: "Other".
 			if value, ok := c.unknownButton(rows, "не знаю"); ok {
 				v, button = value, true
 			}

@@ -605,7 +605,7 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		{"en", "no lawyer", "ask.hearing", false},
 		{"ru", "нет адвоката", "ask.hearing", false},
 		{"en", "yes we have a lawyer", "ask.lawyer_name", true},
-		{"en", "no he is at Krome", "input.kept_use_buttons", false},
+		{"en", "no he is at Krome", "input.read_as", false}, // the no, the words kept
 		{"en", "no lawyer but we are looking for one", "input.read_as", false}, // kept, and no lawyer yet
 	} {
 		c := newChat(t, tt.lang)
@@ -650,8 +650,8 @@ func TestTypedCaptionIsThePress(t *testing.T) {
 		lang                         string
 		circumstance, skip, no, none string
 	}{
-		{lang: "ru", circumstance: "пришли домой", skip: "Пропустить", no: "нет", none: "на улице"},
-		{lang: "en", circumstance: "raid at home!", skip: "skip", no: "No", none: "on the street"},
+		{lang: "ru", circumstance: "пришли домой", skip: "Пропустить", no: "нет", none: "ночью"},
+		{lang: "en", circumstance: "raid at home!", skip: "skip", no: "No", none: "at night"},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()

@@ -59,6 +59,9 @@ var circumstanceWords = map[string][]string{
 	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot"},
 	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "=car", "doroge",
 		"mashin"},
+	// Places none of the buttons names: "на улице", "в суде", "at court".
+	"other": {"улиц", "=street", "=суд", "=суде", "court", "магазин", "=store", "=shop", "остановк", "автобус", "=bus",
+		"больниц", "hospital", "школ", "school", "церк", "church", "парков", "parking", "метро", "subway"},
 }
 
 // circumstances are the ways people are detained, as stored in
@@ -811,11 +814,13 @@ func reportSteps(a *App) []*step {
 			}
 			return stepHearing
 		},
-		// "Ищем", "looking for one", "нужен адвокат": none yet; "наняли",
-		// "we hired one": there is.
+		// "Ищем", "looking for one", "нужен адвокат", "у него нет
+		// адвоката": none yet; "наняли", "есть, но не отвечает", "we hired
+		// one": there is.
 		words: map[string][]string{
-			"no":  {"ищем", "ищу", "ищет", "ищут", "looking", "searching", "нужен", "need", "нету"},
-			"yes": {"наняли", "наняла", "нанял", "hired", "retained"},
+			"no": {"ищем", "ищу", "ищет", "ищут", "looking", "searching", "нужен", "need", "нету", "=нет", "=no",
+				"=none"},
+			"yes": {"наняли", "наняла", "нанял", "=есть", "hired", "retained"},
 		},
 	}, {
 		name: stepLawName,
@@ -905,6 +910,7 @@ func reportSteps(a *App) []*step {
 				"kid", "child", "baby", "babies", "minor", "infant", "toddler"},
 			"t_flight":      {"рейс", "самолет", "чартер", "flight", "plane", "charter"},
 			"t_deportation": {"депорт", "высыл", "deport", "removal"},
+			"none":          {"=none"},
 		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			r := &c.s.Draft

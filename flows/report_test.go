@@ -555,14 +555,15 @@ func TestBadInput(t *testing.T) {
 	c.expect(c.send("15.01.1975"), "parse.date_before_birth", "ask.detained_on")
 	c.send("1.3.2026")
 	// Words where a button is asked are kept for the volunteer; a photo,
-	// "don't know" and the same words again add nothing.
+	// the same words again and "don't know" (here "Other") add nothing.
 	c.expect(c.send("ночью, их было пятеро"), "input.kept_use_buttons", "ask.circumstance")
 	c.expect(c.send("ночью, их было пятеро"), "input.kept_use_buttons", "ask.circumstance")
-	c.expect(c.send("не знаю"), "input.use_buttons", "ask.circumstance")
 	c.expect(c.media("photo"), "input.use_buttons", "ask.circumstance")
+	c.expect(c.send("не знаю"), "ask.details_other")
 	if got := c.session().Draft.Facts.Said; got != "ночью, их было пятеро" {
 		t.Errorf("kept words = %q, want %q", got, "ночью, их было пятеро")
 	}
+	c.command("back", "")
 	c.press("circ.raid_home")
 	r = c.send(strings.Repeat("x", 1001))
 	c.expect(r, "input.too_long", "ask.details")
@@ -1554,5 +1555,46 @@ func TestRoughDatesAgesAndNoName(t *testing.T) {
 			t.Errorf("%q: stored as the name %q", typed, n)
 		}
 		c.expect(c.send("Маша"), "ask.relationship")
+	}
+}
+
+// More answers in a relative's own words, each told "use the buttons"
+// before: a place none of the buttons names ("на улице", "в суде") and
+// "не знаю" are "Other" for how the detention happened; "none" is "Nothing
+// urgent"; "есть, но не отвечает" is a lawyer, "у него нет адвоката" and
+// "he has no lawyer" none.
+func TestMoreAnswersInWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, at, typed, next string }{
+		{"ru", "ask.circumstance", "на улице", "ask.details_other"},
+		{"en", "ask.circumstance", "at court", "ask.details_other"},
+		{"ru", "ask.circumstance", "не знаю", "ask.details_other"},
+		{"en", "ask.urgent", "none", "ask.reporter_name"},
+		{"ru", "ask.lawyer", "есть, но он не отвечает", "ask.lawyer_name"},
+		{"ru", "ask.lawyer", "у него нет адвоката", "ask.hearing"},
+		{"en", "ask.lawyer", "he has no lawyer", "ask.hearing"},
+	} {
+		c := reportTo(a, tt.lang, tt.at)
+		ids := textIDs(c.send(tt.typed))
+		if ids[len(ids)-1] != tt.next {
+			t.Errorf("%q at %s: %v, want %s next", tt.typed, tt.at, ids, tt.next)
+			continue
+		}
+		d := c.session().Draft
+		switch tt.at {
+		case "ask.circumstance":
+			if d.Circumstance != "other" {
+				t.Errorf("%q: circumstance %q, want other", tt.typed, d.Circumstance)
+			}
+		case "ask.urgent":
+			if len(d.Urgent) != 0 {
+				t.Errorf("%q: urgent %v", tt.typed, d.Urgent)
+			}
+		case "ask.lawyer":
+			if d.HasLawyer != (tt.next == "ask.lawyer_name") {
+				t.Errorf("%q: has a lawyer = %v", tt.typed, d.HasLawyer)
+			}
+		}
 	}
 }
