@@ -605,7 +605,7 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		{"en", "no lawyer", "ask.hearing", false},
 		{"ru", "нет адвоката", "ask.hearing", false},
 		{"en", "yes we have a lawyer", "ask.lawyer_name", true},
-		{"en", "no he is at Krome", "input.read_as", false}, // the no, the words kept
+		{"en", "no he is at Krome", "input.read_as", false},                    // the no, the words kept
 		{"en", "no lawyer but we are looking for one", "input.read_as", false}, // kept, and no lawyer yet
 	} {
 		c := newChat(t, tt.lang)
