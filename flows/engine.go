@@ -1311,6 +1311,17 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	if !button && c.s.Step == stepReview && sendWords[captionKey(v)] {
 		v, button = "ok", true // "send", "отправить": the report's own word, given
 	}
+	if !button && c.s.Step == stepReview {
+		// "Исправить дату рождения": that answer's button; "нужно
+		// исправить": which one.
+		switch f, change := c.reviewFieldIn(v); {
+		case f != "":
+			v, button = "e_"+f, true
+		case change:
+			c.say(T("review.which"))
+			return c.prompt(ctx, false)
+		}
+	}
 	if !button {
 		if key := captionKey(v); c.s.Step == stepReview && (yesWords[key] || yesNoInWords(key) == "да" || doneWords[key]) {
 			// "Да" under the review: a report is sent only by its button

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // The report's last screen: every answer with a button to change it, and
@@ -149,4 +150,96 @@ func (c *turn) filedUrgent(ctx context.Context, r Report, cs Case, link string) 
 	c.say(texts...)
 	c.buttons = buttons
 	return nil
+}
+
+// changeWords begin the words that ask to change an answer on the review
+// (captionKey): "исправить имя", "wrong date of birth".
+var changeWords = []string{"измен", "исправ", "поменя", "помени", "замен", "ошиб", "неправил", "неверн", "опечат",
+	"change", "edit", "fix", "correct", "incorrect", "wrong", "mistake", "updat", "typo"}
+
+// reviewFillers are words that name no answer: "там ошибка в фамилии",
+// "I need to change the name".
+var reviewFillers = map[string]bool{"там": true, "тут": true, "нужно": true, "надо": true, "хочу": true,
+	"можно": true, "пожалуйста": true, "the": true, "want": true, "need": true, "there": true, "his": true,
+	"her": true, "its": true, "его": true, "ее": true, "please": true, "can": true, "answer": true, "ответ": true,
+	// A date is named by what it is of: "дата суда", "court date".
+	"date": true, "дата": true, "дату": true, "даты": true}
+
+// fieldAliases are the words people use for an answer that its name on the
+// review lacks: the surname is in the name, a phone is the contact.
+var fieldAliases = map[string][]string{
+	stepName:      {"имя", "фамилия", "фамилию", "фамилии", "name", "surname", "spelling"},
+	stepBirthDate: {"birthday", "dob", "рождения", "birth"},
+	stepContact:   {"телефон", "phone", "email", "почта", "почту", "whatsapp", "ватсап"},
+	stepRepName:   {"мое", "моё", "мою", "my"},
+	stepFacility:  {"центр", "тюрьма", "facility", "detention", "где"},
+	stepHearing:   {"суд", "суда", "hearing", "court"},
+	stepDetained:  {"задержали", "detained", "arrested"},
+	stepANumber:   {"anumber", "номер"},
+	stepLawyer:    {"attorney"},
+	stepRelation:  {"relation", "кто"},
+	stepBirthCtry: {"родился", "born"},
+}
+
+// reviewFieldIn reads a typed message on the review that names an answer
+// to change ("изменить дату рождения", "там ошибка в фамилии", "change the
+// name"): the answer's field, when the words name exactly one — by its
+// name on the review or the words people use for it, the tighter name
+// winning ("адвокат" is the lawyer, not the lawyer's name) — and whether
+// the message asks for a change at all. It was kept "for the volunteer",
+// with "use the buttons".
+func (c *turn) reviewFieldIn(v string) (field string, change bool) {
+	var rest []string
+	for _, w := range strings.Fields(captionKey(v)) {
+		switch {
+		case slices.ContainsFunc(changeWords, func(p string) bool { return strings.HasPrefix(w, p) }):
+			change = true
+		case utf8.RuneCountInString(w) >= 3 && !reviewFillers[w]:
+			rest = append(rest, w)
+		}
+	}
+	if len(rest) == 0 || len(rest) > 4 {
+		return "", change
+	}
+	best, tie := -2, false
+	for _, f := range c.reviewFields() {
+		label := T("field." + f)
+		if c.s.Draft.FiledBy != 0 {
+			label = volunteerField(f)
+		}
+		words := strings.Fields(captionKey(c.a.d.Labels.Button(c.s.Lang, label)))
+		score, byAlias := 0, true
+		for _, w := range rest {
+			alias := slices.Contains(fieldAliases[f], w)
+			if !alias && !slices.ContainsFunc(words, func(l string) bool { return sameWord(w, l) }) {
+				score = -1
+				break
+			}
+			byAlias = byAlias && alias
+		}
+		if score < 0 {
+			continue
+		}
+		// The fewer words of the name left unsaid, the tighter; words
+		// people use for one answer ("имя", "name": the person's) mean
+		// it.
+		for _, l := range words {
+			if !slices.ContainsFunc(rest, func(w string) bool { return sameWord(w, l) }) {
+				score++
+			}
+		}
+		if byAlias {
+			score = -1
+		}
+		switch {
+		case field == "" || score < best:
+			field, best, tie = f, score, false
+		case score == best:
+			tie = true
+		}
+	}
+	if tie {
+		return "", change
+	}
+	return field, change
 }

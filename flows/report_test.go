@@ -1598,3 +1598,47 @@ func TestMoreAnswersInWords(t *testing.T) {
 		}
 	}
 }
+
+// On the review, an answer to change named in words ("исправить дату
+// рождения", "там ошибка в фамилии", "wrong date of birth") is asked again,
+// as its ✏️ button does; "нужно исправить" is asked which. These were kept
+// "for the volunteer", with "use the buttons".
+func TestReviewChangeInWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, typed, ask string }{
+		{"ru", "изменить дату рождения", "ask.birth_date"},
+		{"ru", "там ошибка в фамилии", "ask.name"},
+		{"ru", "исправить имя", "ask.name"},
+		{"ru", "моё имя неправильно", "ask.reporter_name"},
+		{"ru", "поменять телефон", "ask.contact"},
+		{"ru", "имя адвоката", "ask.lawyer_name"},
+		{"en", "wrong date of birth", "ask.birth_date"},
+		{"en", "change the name", "ask.name"},
+		{"en", "edit the court date", "ask.hearing"},
+	} {
+		c := reportTo(a, tt.lang, "ask.review")
+		if tt.ask == "ask.lawyer_name" {
+			// A lawyer first, for the lawyer's name to be on the review.
+			c.handle(flows.Input{Kind: flows.KindButton, Data: c.changeButton(c.lastID, "lawyer").Data, MessageID: c.lastID})
+			c.press("btn.lawyer_yes")
+			c.send("Jane Doe")
+			c.expect(c.send("jane@law.example"), "ask.review")
+		}
+		c.expect(c.send(tt.typed), tt.ask, "answer.current")
+		if said := c.session().Draft.Facts.Said; said != "" {
+			t.Errorf("%q kept for the volunteer: %q", tt.typed, said)
+		}
+		c.expect(c.command("back", ""), "ask.review")
+	}
+	for _, typed := range []string{"нужно исправить", "I made a mistake"} {
+		c := reportTo(a, "en", "ask.review")
+		c.expect(c.send(typed), "review.which", "ask.review")
+	}
+	// What names no answer is still kept, and "всё верно" still sends.
+	c := reportTo(a, "ru", "ask.review")
+	c.expect(c.send("он очень переживает"), "input.kept_use_buttons", "ask.review")
+	if ids := textIDs(c.send("всё верно")); !slices.Contains(ids, "report.done") {
+		t.Errorf("«всё верно» on the review: %v", ids)
+	}
+}
