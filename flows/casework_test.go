@@ -1662,21 +1662,23 @@ func TestWordIsNotACode(t *testing.T) {
 	}
 }
 
-// TestForgetAskedInWords: "удалите мои данные", "please delete my data"
-// typed at the menu get /forget's question (the right the consent
+// TestForgetAskedInWords: "удалите мои данные", "please delete my data",
+// "отменить сообщение" typed at the menu get /forget's question (the right the consent
 // promised, found without the command), where they were offered as news;
 // news that ICE deleted something does not.
 func TestForgetAskedInWords(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
 	_, _, rep := annasCase(w, "forget-words")
-	for _, said := range []string{"удалите мои данные", "Please delete my data!", "мои данные удалить", "forget me", "удалить заявку"} {
+	for _, said := range []string{"удалите мои данные", "Please delete my data!", "мои данные удалить", "forget me", "удалить заявку",
+		// A report taken back.
+		"я хочу отменить сообщение", "cancel my report", "withdraw my report"} {
 		rs := to(rep.send(said), cwReport)
 		if !has(rs, "forget.ask") || has(rs, "casework.news_offer") {
 			t.Errorf("%q: %v, want /forget's question", said, describeAll(rs))
 		}
 	}
-	for _, said := range []string{"ICE удалил его данные", "данные удалены из системы ICE"} {
+	for _, said := range []string{"ICE удалил его данные", "данные удалены из системы ICE", "суд отменил заседание"} {
 		if rs := to(rep.send(said), cwReport); has(rs, "forget.ask") {
 			t.Errorf("%q, news of ICE: asked to erase the reporter's data", said)
 		}

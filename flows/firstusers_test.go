@@ -1711,3 +1711,36 @@ func TestMenuPhonesTopicsAndSomeone(t *testing.T) {
 		}
 	}
 }
+
+// "Мне страшно" at the menu gets a person first: a volunteer to talk to
+// now, the report a button below. From a reporter it was offered as news
+// of their case; from others it got the greeting.
+func TestAfraidGetsAPerson(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	reporter := reportTo(a, "ru", "ask.review")
+	reporter.press("btn.confirm")
+	stranger := &chat{testApp: a, id: a.nextChat(), langCode: "en", sent: map[int]flows.Reply{}}
+	stranger.command("start", "")
+	for _, tt := range []struct {
+		c     *chat
+		typed string
+	}{
+		{reporter, "мне очень страшно"}, {reporter, "я боюсь за него"}, {stranger, "I'm so scared"},
+		{stranger, "паника, не знаю что делать"},
+	} {
+		r := tt.c.send(tt.typed)
+		if got := textIDs(r); !slices.Equal(got, []string{"menu.afraid"}) {
+			t.Errorf("%q: %v, want a person offered", tt.typed, got)
+			continue
+		}
+		if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_volunteer" || got[1] != "btn.menu_report" {
+			t.Errorf("%q: buttons %v, want a volunteer first", tt.typed, got)
+		}
+	}
+	if ids := textIDs(stranger.press("btn.menu_volunteer")); !slices.ContainsFunc(ids, func(id string) bool {
+		return strings.HasPrefix(id, "handoff.")
+	}) {
+		t.Errorf("a volunteer pressed: %v, want the queue", ids)
+	}
+}

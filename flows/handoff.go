@@ -299,8 +299,8 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp, aNumberAtMenu,
-		a.phoneAtMenu)
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp, afraid,
+		aNumberAtMenu, a.phoneAtMenu)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
@@ -476,6 +476,29 @@ func (a *App) askedForHelp(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	c.offerTwoWays(T("menu.help_offer"))
+	return true, nil
+}
+
+// fearWords say one is frightened (captionKey, a phrase at the start of a
+// word).
+var fearWords = []string{"страшно", "боюсь", "боимся", "паник", "в ужасе", "напуган", "мне очень плохо",
+	"scared", "afraid", "terrified", "panic", "frightened"}
+
+// afraid answers "мне страшно", "I'm so scared" at the main menu with a
+// person first: a volunteer to talk to now, and the report a button below.
+// It was offered to a reporter as news of their case, and got the greeting
+// from others.
+func afraid(_ context.Context, c *turn) (bool, error) {
+	if len(strings.Fields(c.in.Text)) > 12 || !saysAny(captionKey(c.in.Text), fearWords) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.afraid"))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
 	return true, nil
 }
 

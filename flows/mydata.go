@@ -47,11 +47,14 @@ func (a *App) registerMyData() {
 // forgetVerbs (asked for, not told of: "удалите", not "удалили") and
 // forgetObjects (word beginnings) in a short message ask in words for what
 // /forget does: "удалите мои данные", "please delete my data", "мои данные
-// удалить", "удалить заявку".
+// удалить", "удалить заявку", "отменить сообщение".
 var (
 	forgetVerbs = map[string]bool{"удалите": true, "удалить": true, "удали": true, "сотрите": true, "стереть": true,
-		"сотри": true, "уберите": true, "delete": true, "erase": true, "remove": true, "wipe": true}
-	forgetObjects = []string{"данн", "информац", "заявк", "data", "information", "info", "report"}
+		"сотри": true, "уберите": true, "delete": true, "erase": true, "remove": true, "wipe": true,
+		// A report taken back: "отменить сообщение", "withdraw my report".
+		"отменить": true, "отмените": true, "отозвать": true, "отзываю": true, "cancel": true, "withdraw": true}
+	forgetObjects = []string{"данн", "информац", "заявк", "сообщени", "обращени", "data", "information", "info",
+		"report"}
 )
 
 // forgetInWords answers "удалите мои данные" typed at the menu with
