@@ -677,7 +677,16 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				c.say(T("checkin.time_first", "Time", d.TimeFirst))
 				return c.checkinPrompt(ctx)
 			}
-			if p != nil {
+			switch {
+			case p != nil && ParseUnknown(v):
+				// "Не знаю": where the date is found; it was "could
+				// not read the date".
+				c.say(T("checkin.date_unknown"))
+				return c.checkinPrompt(ctx)
+			case p != nil && monthOnly(v):
+				c.say(T("checkin.date_month")) // "в январе": which day
+				return c.checkinPrompt(ctx)
+			case p != nil:
 				c.say(*p)
 				return c.checkinPrompt(ctx)
 			}
@@ -708,7 +717,16 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			return c.checkinPrompt(ctx)
 		}
 		hh, mm, ok := ParseClock(v)
-		if !ok {
+		switch {
+		case !ok && ParseUnknown(v):
+			c.say(T("checkin.time_unknown")) // "не знаю": where the time is found
+			return c.checkinPrompt(ctx)
+		case !ok && clockWindow(v):
+			// "С 9 до 12": the alarm waits from when they go in,
+			// which only they know; it was "did not understand".
+			c.say(T("checkin.time_window"))
+			return c.checkinPrompt(ctx)
+		case !ok:
 			c.say(T("checkin.bad_time"))
 			return c.checkinPrompt(ctx)
 		}
@@ -740,6 +758,12 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				c.say(T("parse.name_digits"))
 				return c.checkinPrompt(ctx)
 			}
+		}
+		if refusesName(v) {
+			// "Не хочу говорить": what the name is for, and who sees
+			// it; it was stored as the name.
+			c.say(T("checkin.name_why"))
+			return c.checkinPrompt(ctx)
 		}
 		if selfWords[captionKey(v)] {
 			// "Me", "я сама": the person registers for themselves. The
@@ -880,6 +904,21 @@ func parseCheckinDate(s string, today time.Time) (time.Time, *Text) {
 // 21ч, 9 утра, 9 вечера, 9 часов утра, after a preposition or none: в 9
 // утра, at 9 am, около 10.
 var clockRe = regexp.MustCompile(`^(?:(?:в|во|к|около|примерно|at|around|about|by)\s+)?(\d{1,2})(?:\s*[:.hч ]\s*(\d{2}))?\s*(?:ч\.?|часов|часа|час|o'clock)?\s*(am|a\.m\.|pm|p\.m\.|утра|дня|вечера|ночи)?$`)
+
+// clockWindow reports whether s is a window of time, as check-in letters
+// give one: "с 9 до 12", "9-11", "between 9 and 11 am".
+func clockWindow(s string) bool {
+	m := windowRe.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return false
+	}
+	_, _, a := ParseClock(m[1])
+	_, _, b := ParseClock(m[2])
+	return a && b
+}
+
+// windowRe is two times of day with what joins them into a window.
+var windowRe = regexp.MustCompile(`^(?:с|from|between)?\s*(.+?)\s*(?:до|по|-|–|—|to|and|till|until)\s*(.+?)$`)
 
 // ParseClock reads a time of day typed as people write it; ok is false
 // when it is not one.

@@ -1055,3 +1055,28 @@ func TestCheckinQuestionAboutTheQuestion(t *testing.T) {
 	expectTexts(t, q.send("why?"), "checkin.intro", "checkin.consent")
 	expectTexts(t, q.send("is it safe?"), "checkin.who_sees", "checkin.intro", "checkin.consent")
 }
+
+// What someone registering a check-in does not know, or knows roughly, is
+// answered with where to find it, not "could not read": a date not known,
+// a month without its day, a time not known, a window of time from the
+// letter ("с 9 до 12": when they go in, from which the alarm counts), and a
+// name they would rather not give (what it is for; it was stored as the
+// name).
+func TestCheckinRoughAnswers(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	toCheckinDate(t, p, "да")
+	expectTexts(t, p.send("не знаю"), "checkin.date_unknown", "checkin.ask_date")
+	expectTexts(t, p.send("в январе"), "checkin.date_month", "checkin.ask_date")
+	expectTexts(t, p.send("завтра"), "checkin.ask_time")
+	expectTexts(t, p.send("не знаю"), "checkin.time_unknown", "checkin.ask_time")
+	for _, window := range []string{"с 9 до 12", "9-11", "between 9 and 11 am"} {
+		expectTexts(t, p.send(window), "checkin.time_window", "checkin.ask_time")
+	}
+	expectTexts(t, p.send("9:00"), "checkin.ask_name")
+	expectTexts(t, p.send("не хочу говорить"), "checkin.name_why", "checkin.ask_name")
+	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
+	if d := w.session(p.id).Checkin; d == nil || d.Name != "Иван Петров" || d.Clock != "09:00" {
+		t.Errorf("draft %+v, want the name and 9:00", d)
+	}
+}
