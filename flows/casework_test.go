@@ -1784,8 +1784,9 @@ func TestMemberToldTheRoleACommandNeeds(t *testing.T) {
 	// A mistyped command: a member is pointed to their /help, without the
 	// reporters' menu; mid-way through a report, the question is asked
 	// again. Anyone else gets the reporters' commands and menu.
-	if rs := to(anna.command("nxt", ""), cwVol); !slices.Equal(describeAll(rs), []string{"command.unknown_member"}) {
-		t.Errorf("/nxt from a volunteer: %v", describeAll(rs))
+	if rs := to(anna.command("nxt", ""), cwVol); !slices.Equal(describeAll(rs), []string{"command.unknown_member+command.maybe"}) ||
+		!strings.Contains(w.cat.Render("en", rs[0].Texts...), "/next?") {
+		t.Errorf("/nxt from a volunteer: %v, want /next suggested", describeAll(rs))
 	}
 	anna.command("newcase", "")
 	anna.received()

@@ -397,6 +397,9 @@ func (c *turn) command(ctx context.Context) error {
 	}
 	if role != RoleNone {
 		c.say(T("command.unknown_member"))
+		if n := nearestCommand(c.in.Command, role); n != "" {
+			c.say(T("command.maybe", "Command", n)) // "/nxt": /next
+		}
 		if c.s.Flow != "" {
 			return c.show(ctx) // the question they were at
 		}
@@ -464,6 +467,9 @@ var translitWords = map[string]bool{
 // not say to strangers that the command exists (guard).
 func (c *turn) unknownCommand(ctx context.Context) error {
 	c.say(T("command.unknown"))
+	if n := nearestCommand(c.in.Command, RoleNone); n != "" {
+		c.say(T("command.maybe", "Command", n)) // "/strat": /start
+	}
 	// In a conversation with a volunteer, the person is reminded of it,
 	// not shown the menu as if it had ended.
 	st, err := c.a.d.Queue.Chat(ctx, c.in.ChatID)

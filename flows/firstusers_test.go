@@ -1744,3 +1744,28 @@ func TestAfraidGetsAPerson(t *testing.T) {
 		t.Errorf("a volunteer pressed: %v, want the queue", ids)
 	}
 }
+
+// A mistyped command ("/strat", "/repot", "/chekin") is answered with the
+// command it most likely was, not only "I don't know that command"; one
+// that is near none, or near two, is not.
+func TestMistypedCommandSuggested(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ typed, want string }{
+		{"strat", "/start?"}, {"repot", "/report?"}, {"chekin", "/checkin?"}, {"mycase", "/mycases?"},
+		{"langauge", "/language?"}, {"frobnicate", ""}, {"ne", ""},
+	} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: "en", sent: map[int]flows.Reply{}}
+		r := c.command(tt.typed, "")
+		got := c.rendered(r)
+		if tt.want == "" {
+			if slices.Contains(textIDs(r), "command.maybe") {
+				t.Errorf("/%s: a command suggested:\n%s", tt.typed, got)
+			}
+			continue
+		}
+		if !slices.Contains(textIDs(r), "command.unknown") || !strings.Contains(got, tt.want) {
+			t.Errorf("/%s: %v, want %s suggested:\n%s", tt.typed, textIDs(r), tt.want, got)
+		}
+	}
+}
