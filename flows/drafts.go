@@ -9,8 +9,9 @@ import (
 
 // A report begun and left unsent reaches no volunteer: a relative who
 // stopped to find the A-number, or was interrupted, may never come back
-// to it. DraftTick reminds them once, DraftRemind after their last answer,
-// with the report a button away where they stopped. Every replica ticks:
+// to it. DraftTick reminds them once, DraftRemind after their last answer
+// or in the morning after it when that falls at night, with the report a
+// button away where they stopped. Every replica ticks:
 // each reminder is claimed first, so it goes out once.
 
 // draftsPerTick is how many due drafts one tick looks at.
@@ -61,6 +62,11 @@ func (a *App) remindDraft(ctx context.Context, chatID int64, now time.Time, send
 	if st.Waiting != nil || st.Paired != nil {
 		return a.d.Drafts.Forget(ctx, chatID)
 	}
+	if wake, night := morningAfter(now, a.cfg.Zone); night {
+		// Not at 3 a.m.: a frightened relative's phone wakes them, and a
+		// reminder can wait for the morning.
+		return a.d.Drafts.Watch(ctx, chatID, wake)
+	}
 	ok, err := a.d.Drafts.Claim(ctx, chatID, now, now.Add(timerClaim))
 	if err != nil || !ok {
 		return err
@@ -75,4 +81,25 @@ func (a *App) remindDraft(ctx context.Context, chatID int64, now time.Time, send
 		return fmt.Errorf("send the reminder of the draft of %d: %w", chatID, err)
 	}
 	return a.d.Drafts.Forget(ctx, chatID)
+}
+
+// The night, in the hotline's zone (Config.Zone, where most who write
+// live), when no reminder is sent: from nightFrom to nightTo o'clock.
+const (
+	nightFrom = 22
+	nightTo   = 8
+)
+
+// morningAfter reports whether now is night in zone, and when it ends.
+func morningAfter(now time.Time, zone *time.Location) (time.Time, bool) {
+	local := now.In(zone)
+	h := local.Hour()
+	if h >= nightTo && h < nightFrom {
+		return time.Time{}, false
+	}
+	day := local
+	if h >= nightFrom {
+		day = local.AddDate(0, 0, 1)
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), nightTo, 0, 0, 0, zone), true
 }

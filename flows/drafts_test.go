@@ -142,3 +142,35 @@ func TestUnsentCallerReportReminded(t *testing.T) {
 		t.Fatalf("an hour after: %v, want the volunteer reminded of the caller's report", describeAll(rs))
 	}
 }
+
+// A report left unsent late in the evening is reminded of in the morning,
+// in the hotline's time zone, not at 3 a.m.: it was reminded of an hour
+// after the last answer, whatever the hour.
+func TestUnsentReportRemindedNotAtNight(t *testing.T) {
+	t.Parallel()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newApp(t, appOptions{Config: flows.Config{Zone: ny}})
+	c := &chat{testApp: a, id: a.nextChat(), langCode: "ru", sent: map[int]flows.Reply{}}
+	a.mu.Lock()
+	a.now = time.Date(2026, 3, 10, 22, 30, 0, 0, ny) // 22:30 in New York
+	a.mu.Unlock()
+	startReport(c)
+	c.send("Иван Петров")
+	for _, d := range []time.Duration{61 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour} { // 23:31 to 6:31
+		c.advance(d)
+		if rs := draftTick(t, a.app); len(rs) != 0 {
+			t.Fatalf("%s in New York: %v", a.clock().In(ny).Format("15:04"), describeAll(rs))
+		}
+	}
+	c.advance(90 * time.Minute) // 8:01
+	if rs := draftTick(t, a.app); len(rs) != 1 || describe(rs[0]) != "report.unsent" {
+		t.Fatalf("%s in New York: %v, want the reminder", a.clock().In(ny).Format("15:04"), describeAll(rs))
+	}
+	c.advance(2 * time.Hour)
+	if rs := draftTick(t, a.app); len(rs) != 0 {
+		t.Fatalf("reminded again: %v", describeAll(rs))
+	}
+}
