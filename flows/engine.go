@@ -213,6 +213,9 @@ func (c *turn) run(ctx context.Context) error {
 			if action, ok := menuWords[captionKey(c.in.Text)]; ok {
 				return c.menuAction(ctx, action) // "report", the caption's first word
 			}
+			if reportWords[captionKey(c.in.Text)] {
+				return c.menuAction(ctx, "report") // "I want to report"
+			}
 			l, ok := c.typedCaption(rows, dataLang+":", c.in.Text)
 			if !ok {
 				l, ok = langWords[captionKey(c.in.Text)] // "english please", "по-русски"

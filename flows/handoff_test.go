@@ -1488,6 +1488,7 @@ func TestLeaveTheQueueInWords(t *testing.T) {
 	t.Parallel()
 	for i, tt := range []struct{ lang, typed string }{
 		{"ru", "Выйти из очереди"}, {"ru", "отмена"}, {"en", "leave the queue"}, {"en", "Cancel"},
+		{"ru", "я передумала"}, {"en", "never mind"}, // changed their mind
 	} {
 		w := newHWorld(t)
 		user := w.person(7001+int64(i), tt.lang)
@@ -1505,6 +1506,33 @@ func TestLeaveTheQueueInWords(t *testing.T) {
 			t.Errorf("%q: waiting %v, want the chat out of the queue", tt.typed, got)
 		}
 	}
+}
+
+// "Хочу сообщить о задержании" typed while waiting for a volunteer begins
+// the report, the place in the queue kept, as the menu's button does; at
+// the menu "I want to report" does too. Both were kept for the volunteer,
+// or got the greeting.
+func TestReportAskedForInWords(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	for i, tt := range []struct{ lang, typed string }{
+		{"ru", "хочу сообщить о задержании"}, {"en", "I want to report"}, {"ru", "сообщить"},
+	} {
+		user := w.person(7101+int64(i), tt.lang)
+		user.command("start", "")
+		user.press("m:volunteer")
+		user.received()
+		user.send(tt.typed)
+		user.expectGot("ask.consent")
+		if got := w.waiting(); !slices.Contains(got, user.id) {
+			t.Errorf("%q: waiting %v, want the chat kept in the queue", tt.typed, got)
+		}
+	}
+	user := w.person(7111, "en")
+	user.command("start", "")
+	user.received()
+	user.send("I want to report")
+	user.expectGot("ask.consent")
 }
 
 // A volunteer's commands typed alone in their own words ("очередь",

@@ -35,10 +35,15 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 		// chat still in the queue.
 		key := captionKey(c.in.Text)
 		cmd := commandWords[key]
-		if leaveWords[key] {
+		switch {
+		case leaveWords[key]:
 			cmd = "cancel"
+		case menuWords[key] == "report" || reportWords[key]:
+			// "Хочу сообщить о задержании": the report, the place in
+			// the queue kept, as the menu's button does.
+			cmd = "report"
 		}
-		if cmd == "cancel" || cmd == "menu" || cmd == "start" {
+		if cmd == "cancel" || cmd == "menu" || cmd == "start" || cmd == "report" {
 			c.in.Kind, c.in.Command, c.in.Text = KindCommand, cmd, ""
 			msg = false
 		}
@@ -324,7 +329,16 @@ func (a *App) relay(ctx context.Context, c *turn, chatID int64) error {
 // button, and what people say for it.
 var leaveWords = map[string]bool{"выйти из очереди": true, "выйти": true, "покинуть очередь": true,
 	"уйти из очереди": true, "leave the queue": true, "leave queue": true, "leave": true, "exit queue": true,
-	"exit the queue": true}
+	"exit the queue": true,
+	// Changed one's mind.
+	"я передумала": true, "я передумал": true, "передумала": true, "передумал": true, "уже не надо": true,
+	"уже не нужно": true, "never mind": true, "nevermind": true, "i changed my mind": true, "changed my mind": true}
+
+// reportWords ask to report a detention in a sentence (captionKey), where
+// menuWords are the button's words alone.
+var reportWords = map[string]bool{"хочу сообщить о задержании": true, "хочу сообщить": true,
+	"хочу заполнить заявку": true, "хочу подать заявку": true, "i want to report": true,
+	"i want to report a detention": true, "i want to report an arrest": true, "want to report": true}
 
 // keep keeps a waiting user's message for the volunteer who takes the
 // chat. The first one is acknowledged; after that the user is not
