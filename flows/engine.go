@@ -65,6 +65,9 @@ type step struct {
 	// words people type for an answer that its caption lacks ("на
 	// чекине" for "На отметке в ICE"), by the button's value.
 	words map[string][]string
+	// deniedAfter are the words that, just after one of words, deny it
+	// ("депортации не ожидается"); "нет" always does ("рейса нет").
+	deniedAfter []string
 }
 
 // outcome is what a parser made of an answer. The zero outcome means
@@ -893,8 +896,12 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 	names := func(stems []string) bool {
 		for i, w := range typed {
 			// "не на работе" is not at work; "не вернулся" after it
-			// does not take "отмечаться" back.
-			if slices.ContainsFunc(typed[max(0, i-2):i], func(w string) bool { return negations[w] }) {
+			// does not take "отмечаться" back. "Депортации пока нет",
+			// "рейса нет": a "нет" after it is a no too.
+			if slices.ContainsFunc(typed[max(0, i-2):i], func(w string) bool { return negations[w] }) ||
+				slices.ContainsFunc(typed[i+1:min(len(typed), i+3)], func(w string) bool {
+					return w == "нет" || slices.Contains(st.deniedAfter, w)
+				}) {
 				continue
 			}
 			if slices.ContainsFunc(stems, func(p string) bool {

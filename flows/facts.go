@@ -331,7 +331,14 @@ func factSteps(a *App) []*step {
 				}
 				return Text{}, nil
 			},
-			next: then(stepName),
+			// What the question asks about, told: "рейс завтра", "его
+			// уже везут в аэропорт", "he was moved", "urgent".
+			words: map[string][]string{
+				"urgent": {"депорт", "рейс", "самолет", "аэропорт", "перевел", "перевез", "перевоз", "везут", "увоз",
+					"срочн", "deport", "flight", "plane", "airport", "transfer", "=moved", "=urgent", "asap"},
+			},
+			deniedAfter: []string{"не", "ничего"}, // "депортации не ожидается": not urgent
+			next:        then(stepName),
 		},
 		otherNames(factText(stepNameOther, "ask.name_other", maxName, func(f *Facts) *string { return &f.NameOther }, then(stepBirthDate))),
 		choice(stepTransfer, "ask.transfer", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Transferred },

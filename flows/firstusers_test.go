@@ -629,14 +629,15 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		}
 	}
 	// The first question lists three things: a no to one of them and a
-	// yes to another is not a no.
+	// yes to another is not a no, but the yes.
 	for lang, typed := range map[string]string{"en": "no deportation yet but he was moved", "ru": "нет, но его перевели в другой центр"} {
 		c := newChat(t, lang)
 		c.command("start", "")
 		c.press("btn.menu_report")
 		c.expect(c.press("btn.consent_yes"), "ask.triage")
-		if got := textIDs(c.send(typed)); !slices.Equal(got, []string{"input.kept_use_buttons", "ask.triage"}) {
-			t.Errorf("%q at the first question: %v, want it kept and the buttons asked for", typed, got)
+		if got := textIDs(c.send(typed)); !slices.Equal(got, []string{"input.read_as", "ask.name"}) ||
+			c.session().Draft.Facts.Triage != "urgent" {
+			t.Errorf("%q at the first question: %v, want it read as urgent", typed, got)
 		}
 	}
 }

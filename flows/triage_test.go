@@ -335,8 +335,8 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 	c.expect(c.send("Иван Петров, A123456789"), "input.use_buttons", "ask.consent")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
 	words := "его завтра депортируют, билет на рейс уже купили"
-	c.expect(c.send(words), "input.kept_use_buttons", "ask.triage")
-	fillReport(c, urgentToFlight)
+	c.expect(c.send(words), "input.read_as", "ask.name") // urgent, in words the question asks of
+	fillReport(c, urgentToFlight[1:])
 	c.expect(c.send("мать сказала"), "input.kept_use_buttons", "ask.flight")
 	fillReport(c, []answer{
 		{press: "flight.rumor", want: "ask.flight_note"},
@@ -439,6 +439,32 @@ func TestYesWithWordsIsYes(t *testing.T) {
 		}
 		if d := c.session().Draft; d.NameLatin != "" || d.NameCyrillic != "" {
 			t.Errorf("an answer word kept as the name: %q / %q", d.NameLatin, d.NameCyrillic)
+		}
+	}
+}
+
+// "Is it urgent?" answered by telling what it asks about ("рейс завтра",
+// "его уже везут в аэропорт", "urgent") is the urgent path; it was "use
+// the buttons". What denies it ("депортации не ожидается", "рейса нет") is
+// no yes: asked again, the words kept.
+func TestTriageInWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct {
+		typed  string
+		urgent bool
+	}{
+		{"рейс завтра", true}, {"его уже везут в аэропорт", true}, {"urgent", true},
+		{"yes he has a flight tomorrow", true},
+		{"депортации не ожидается", false}, {"рейса нет", false}, {"про депортацию ничего не знаю", false},
+	} {
+		c := toTriage(a, a.nextChat())
+		ids := textIDs(c.send(tt.typed))
+		if got := c.session().Draft.Facts.Triage == "urgent"; got != tt.urgent {
+			t.Errorf("%q: %v, urgent = %v, want %v", tt.typed, ids, got, tt.urgent)
+		}
+		if !tt.urgent && ids[len(ids)-1] != "ask.triage" {
+			t.Errorf("%q: %v, want the question again", tt.typed, ids)
 		}
 	}
 }
