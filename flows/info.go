@@ -57,12 +57,15 @@ func isQuestion(text string) bool {
 // status: "как проверить статус дела?", "how do I check the status?".
 func asksHowToCheck(text string) bool {
 	words := lowerWords(text)
-	has := func(prefixes ...string) bool {
-		return slices.ContainsFunc(words, func(w string) bool {
-			return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
-		})
-	}
+	has := func(prefixes ...string) bool { return hasWordFrom(words, prefixes...) }
 	return has("статус", "status") && has("провер", "узна", "посмотр", "check", "see", "find", "track")
+}
+
+// hasWordFrom reports whether one of words begins with one of prefixes.
+func hasWordFrom(words []string, prefixes ...string) bool {
+	return slices.ContainsFunc(words, func(w string) bool {
+		return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
+	})
 }
 
 // requestWords begin the words that ask for something (lower case).
@@ -113,11 +116,7 @@ func (a *App) askedForPhone(_ context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	words := lowerWords(strings.ReplaceAll(c.in.Text, "ё", "е"))
-	has := func(prefixes ...string) bool {
-		return slices.ContainsFunc(words, func(w string) bool {
-			return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
-		})
-	}
+	has := func(prefixes ...string) bool { return hasWordFrom(words, prefixes...) }
 	if !has("телефон", "номер", "позвон", "звонит", "phone", "call", "number") ||
 		!slices.ContainsFunc(words, func(w string) bool { return hotlineWords[w] }) {
 		return false, nil
@@ -239,11 +238,7 @@ func (a *App) askedForNews(ctx context.Context, c *turn) (bool, error) {
 // есть код", "I have a code") as asking for it. They got the greeting.
 func (a *App) askedToCheck(ctx context.Context, c *turn) (bool, error) {
 	words := lowerWords(c.in.Text)
-	has := func(prefixes ...string) bool {
-		return slices.ContainsFunc(words, func(w string) bool {
-			return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(w, p) })
-		})
-	}
+	has := func(prefixes ...string) bool { return hasWordFrom(words, prefixes...) }
 	// "У меня есть код", not "код страны"; the status of a case, not
 	// "статус беженца" or "legal status".
 	code := slices.ContainsFunc(words, func(w string) bool { return w == "код" || w == "кода" || w == "code" }) &&
@@ -264,7 +259,7 @@ func (a *App) askedToCheck(ctx context.Context, c *turn) (bool, error) {
 
 // haveWords say one has a code: "у меня есть код", "I have a code".
 var haveWords = map[string]bool{"есть": true, "меня": true, "мой": true, "вот": true, "have": true, "got": true,
-	"my": true, "here": true, "here's": true}
+	"my": true, "here": true}
 
 // casesStand answers a question at the menu from someone with cases — their
 // own reports, or the cases they follow — with where those stand and the
