@@ -262,11 +262,12 @@ func (a *App) registerCheckin() {
 // завтра отметка в ICE", "I have a check-in next week") with the safety
 // line a button away, and a volunteer, who reads the words. Its "ICE" made
 // it the offer to report a detention, and no one had been detained. A
-// detention at a check-in ("забрали на отметке") is still that offer. A
+// detention at a check-in ("забрали на отметке") is still that offer; one
+// feared ("боюсь, что задержат") is the safety line's. A
 // member's words at the menu are most often for a person whose chat has
 // ended: they are told it went to nobody (memberNoChat).
 func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
-	if !mentionsCheckin(c.in.Text) || tellsOfDetention(withoutICE(c.in.Text)) {
+	if !mentionsCheckin(c.in.Text) || tellsOfDetention(withoutICE(c.in.Text)) && !fearsDetention(c.in.Text) {
 		return false, nil
 	}
 	if role, err := a.role(ctx, c.in.UserID); err != nil || role >= RoleVolunteer {
@@ -304,6 +305,19 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	}
 	return true, nil
 }
+
+// fearsDetention reports whether text speaks of a detention feared, not
+// one that happened: "боюсь, что задержат", "I'm afraid they will detain
+// me" — before a check-in, its safety line.
+func fearsDetention(text string) bool {
+	key := captionKey(text)
+	return saysAny(key, fearWords) || saysAny(key, detentionToCome)
+}
+
+// detentionToCome are the words of a detention to come (captionKey).
+var detentionToCome = []string{"задержат", "арестуют", "заберут", "могут задерж", "могут забрать", "могут арест",
+	"might be detained", "will be detained", "could be detained", "might be arrested", "will be arrested",
+	"get detained", "get arrested", "will detain", "might detain"}
 
 // mentionsCheckin reports whether text speaks of an ICE check-in:
 // "отметка", "чекин", "check-in", "check in", ISAP (the supervision whose

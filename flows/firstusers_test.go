@@ -1770,3 +1770,34 @@ func TestMistypedCommandSuggested(t *testing.T) {
 		}
 	}
 }
+
+// "Вы из ICE?", "кто вы?", "is this a trap?" at the menu get who the
+// hotline is and who sees what is written: "are you ICE?" got the offer to
+// report a detention for its "ICE". A check-in with a detention feared
+// ("боюсь, что задержат") gets the check-in's safety line, where it got the
+// offer to report; a family separated at the border, that offer (it got
+// the greeting).
+func TestWhoWeAreAndFearsAtTheMenu(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, typed, want string }{
+		{"ru", "вы из ICE?", "menu.about"}, {"en", "are you ICE?", "menu.about"}, {"ru", "кто вы?", "menu.about"},
+		{"ru", "это не ловушка?", "menu.about"}, {"en", "who are you", "menu.about"},
+		{"ru", "у меня чекин завтра, боюсь что задержат", "menu.checkin_offer"},
+		{"en", "I have a check-in tomorrow and I'm afraid they will detain me", "menu.checkin_offer"},
+		{"ru", "мужа забрали на чекине", "menu.report_offer"},
+		{"ru", "нас разлучили на границе", "menu.report_offer"}, {"en", "we were separated at the border", "menu.report_offer"},
+		{"en", "where did they take him", "info.page.locator"},
+	} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		r := c.send(tt.typed)
+		if got := textIDs(r); !slices.Contains(got, tt.want) {
+			t.Errorf("%q: %v, want %s", tt.typed, got, tt.want)
+			continue
+		}
+		if tt.want == "menu.about" && !strings.Contains(c.rendered(r), "ICE") {
+			t.Errorf("%q: %s", tt.typed, c.rendered(r))
+		}
+	}
+}

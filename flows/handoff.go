@@ -299,7 +299,7 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, a.soundsLikeReport, a.askedForHelp, afraid,
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, askedWhoWeAre, a.soundsLikeReport, a.askedForHelp, afraid,
 		aNumberAtMenu, a.phoneAtMenu)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
@@ -479,6 +479,31 @@ func (a *App) askedForHelp(ctx context.Context, c *turn) (bool, error) {
 	return true, nil
 }
 
+// whoWeAreWords ask who the bot is, or whether it is ICE (captionKey, a
+// phrase at the start of a word).
+var whoWeAreWords = []string{"кто вы", "вы кто", "кто это", "вы из ice", "вы из айс", "вы ice", "это ice",
+	"вы айс", "это айс", "вы из полиции", "вы полиция", "работаете на ice", "работаете на айс", "ловушк",
+	"это безопасно", "are you ice", "is this ice", "are you from ice", "work for ice", "working for ice",
+	"who are you", "who is this", "are you the police", "are you police", "are you government", "a trap",
+	"is this safe", "is it safe"}
+
+// askedWhoWeAre answers "вы из ICE?", "кто вы?", "is this a trap?" at the
+// main menu with who the hotline is and who sees what is written. "Are you
+// ICE?" got the offer to report a detention, for its "ICE"; "кто вы?" that
+// the bot cannot answer questions.
+func askedWhoWeAre(_ context.Context, c *turn) (bool, error) {
+	if len(strings.Fields(c.in.Text)) > 10 || !saysAny(captionKey(c.in.Text), whoWeAreWords) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.about"))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
+}
+
 // fearWords say one is frightened (captionKey, a phrase at the start of a
 // word).
 var fearWords = []string{"страшно", "боюсь", "боимся", "паник", "в ужасе", "напуган", "мне очень плохо",
@@ -611,7 +636,7 @@ func reportOrPerson() [][]Button {
 func detentionWords() []string {
 	return []string{
 		"задерж", "арест", "забрал", "увез", "взял", "депорт", "тюрьм", "посадил", "миграцион", "иммиграц",
-		"детенш", "детейн", "задетейн", "кэмп", "лагер", "облав", "схватил", "повязал", "загребл",
+		"детенш", "детейн", "задетейн", "кэмп", "лагер", "облав", "схватил", "повязал", "загребл", "разлучил",
 		"затрим", "заарешт", "тюрм", "міграц", "іміграц",
 		"detain", "detent", "arrest", "taken", "took", "deport", "custody", "jail", "immigration", "picked",
 		"raid", "lockup",
@@ -625,7 +650,8 @@ func detentionWords() []string {
 // account is locked, and "where he is held" asks for the locator's page.
 var (
 	detentionWholeWords = []string{"ice", "айс", "кемп", "кемпе", "кемпа", "кемпу", "migra", "замели"}
-	detentionPairs      = [][2]string{{"locked", "up"}, {"being", "held"},
+	detentionPairs      = [][2]string{{"locked", "up"}, {"being", "held"}, {"were", "separated"},
+		{"was", "separated"}, {"got", "separated"},
 		// Moved from one detention to another: "его перевели в Луизиану".
 		{"перевели", "в"}, {"его", "перевели"}, {"ее", "перевели"}, {"её", "перевели"}, {"переведен", "в"},
 		{"перевезли", "в"}, {"was", "transferred"}, {"been", "transferred"}, {"got", "transferred"},
