@@ -221,11 +221,11 @@ func New(cfg Config, d Deps) (*App, error) {
 	a.registerForum()
 	// Last: text at the menu that nothing above took may be a reporter's
 	// news, about a case someone follows, or, from a person whose ICE
-	// check-in is going on, about that; else, naming a topic of the useful
-	// information, its page; putting someone at a detention facility, the
-	// offer to report it.
-	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords, a.followerSaid, a.duringCheckin, a.namedTopic,
-		a.facilityAtMenu)
+	// check-in is going on, about that; else, telling of a release, what
+	// may come after it; naming a topic of the useful information, its
+	// page; putting someone at a detention facility, the offer to report it.
+	a.hooks.menuText = append(a.hooks.menuText, a.newsInWords, a.followerSaid, a.duringCheckin, releasedAtMenu,
+		a.namedTopic, a.facilityAtMenu)
 	return a, nil
 }
 

@@ -1801,3 +1801,29 @@ func TestWhoWeAreAndFearsAtTheMenu(t *testing.T) {
 		}
 	}
 }
+
+// A release told at the menu by someone with no case here ("мужа
+// выпустили") gets what may come after it, a volunteer and the check-in's
+// safety line a button away; it got the greeting. A reporter's is news of
+// their case, as before.
+func TestReleaseToldAtTheMenu(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, typed := range []string{"мужа выпустили", "его отпустили под залог", "my husband was released"} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: "ru", sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		r := c.send(typed)
+		if got := textIDs(r); !slices.Equal(got, []string{"menu.released"}) {
+			t.Errorf("%q: %v, want what comes after a release", typed, got)
+			continue
+		}
+		if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_volunteer" || got[1] != "btn.menu_checkin" {
+			t.Errorf("%q: buttons %v", typed, got)
+		}
+	}
+	reporter := reportTo(a, "ru", "ask.review")
+	reporter.press("btn.confirm")
+	if got := textIDs(reporter.send("его отпустили!")); !slices.Contains(got, "casework.news_offer") {
+		t.Errorf("a reporter's release: %v, want it offered as news", got)
+	}
+}

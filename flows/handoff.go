@@ -504,6 +504,31 @@ func askedWhoWeAre(_ context.Context, c *turn) (bool, error) {
 	return true, nil
 }
 
+// releaseWords tell that someone was released (captionKey, a phrase at the
+// start of a word).
+var releaseWords = []string{"выпустил", "отпустил", "освободил", "вышел на свободу", "вышла на свободу",
+	"вышел под залог", "вышла под залог", "released", "let him go", "let her go", "got out on bond", "is out on bond",
+	"bonded out", "випустил"}
+
+// releasedAtMenu answers a release told at the main menu by someone with
+// no case here ("мужа выпустили", "my husband was released") with what
+// may come after it — a court date, ICE check-ins — and the two places
+// that help with them: a volunteer, and the check-in's safety line. It got
+// the greeting. A reporter's is news of their case (newsInWords, before).
+func releasedAtMenu(_ context.Context, c *turn) (bool, error) {
+	if len(strings.Fields(c.in.Text)) > 15 || !saysAny(captionKey(c.in.Text), releaseWords) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.released"))
+	c.buttons = [][]Button{
+		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
+		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
+}
+
 // fearWords say one is frightened (captionKey, a phrase at the start of a
 // word).
 var fearWords = []string{"страшно", "боюсь", "боимся", "паник", "в ужасе", "напуган", "мне очень плохо",
