@@ -198,6 +198,15 @@ func reportSteps(a *App) []*step {
 				return wrong("button.old_step")
 			}
 			whole, split := v, false
+			if selfWords[captionKey(v)] {
+				// "Я", "это я": the name asked is the detained
+				// person's; it became the name "Я".
+				return wrong("parse.name_self")
+			}
+			said := false
+			if n, ok := nameSaid(v); ok {
+				v, said = n, true // "не знаю фамилию, зовут Иван": Иван
+			}
 			if hasDigit(v) {
 				// All they know in one message: "Петров Иван, A 123 456
 				// 789, родился 1.2.1990". A name has no digits: it is
@@ -211,7 +220,7 @@ func reportSteps(a *App) []*step {
 			if p != nil {
 				return refused(p)
 			}
-			if related && !split && !c.filed() {
+			if (related || said) && !split && !c.filed() {
 				// "Мой сын Алексей Смирнов": the words go to the
 				// volunteer (it was transliterated "Moi syn").
 				c.keepWords(whole)

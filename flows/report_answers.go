@@ -74,9 +74,53 @@ func typedPersonName(v, answerID string) (name string, related bool, p *Text) {
 	if rest, ok := withoutRelation(v); ok {
 		v, related = rest, true
 	}
+	if onlyRelation(v) {
+		return "", false, problem("parse.name_relation") // "муж", "my husband": who, not the name
+	}
 	name, p = ParseName(titleIfLower(v), maxName)
 	return name, related, p
 }
+
+// onlyRelation reports whether v says only who a person is to the writer
+// ("муж", "мой муж", "my husband"): no name in it.
+func onlyRelation(v string) bool {
+	f := strings.Fields(strings.ToLower(strings.Trim(v, " .,!")))
+	for len(f) > 1 && possessives[f[0]] {
+		f = f[1:]
+	}
+	return len(f) == 1 && relationWords[strings.Trim(f[0], ",.!")]
+}
+
+// nameSaid is the name in a message that says it in a sentence: "зовут
+// Иван" → "Иван", "his name is Jose Garcia" → "Jose Garcia", and a clause
+// that the surname is not known dropped ("не знаю фамилию, зовут Иван");
+// ok says v was such a sentence.
+func nameSaid(v string) (string, bool) {
+	changed := false
+	var kept []string
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '.' }) {
+		if saysAny(captionKey(part), surnameUnknown) {
+			changed = true
+			continue
+		}
+		kept = append(kept, part)
+	}
+	v = strings.Join(kept, ",")
+	low := strings.ToLower(v)
+	for _, lead := range []string{"зовут ", "имя ", "name is ", "name's ", "named "} {
+		if i := strings.LastIndex(low, lead); i == 0 || i > 0 && low[i-1] == ' ' {
+			v, changed = v[i+len(lead):], true
+			break
+		}
+	}
+	return strings.TrimSpace(strings.Trim(v, " ,:—–-")), changed && strings.TrimSpace(v) != ""
+}
+
+// surnameUnknown say the surname is not known (captionKey, a phrase at the
+// start of a word).
+var surnameUnknown = []string{"не знаю фамил", "фамилию не знаю", "фамилия неизвестна", "фамилию не помню",
+	"не помню фамил", "без фамилии", "don t know the last name", "don t know his last name",
+	"don t know her last name", "don t know the surname", "last name unknown", "no last name"}
 
 // isDayInWords reports whether v is a day near today in words, with or
 // without the time of day: "завтра утром", "this morning", "last Tuesday".

@@ -1642,3 +1642,37 @@ func TestReviewChangeInWords(t *testing.T) {
 		t.Errorf("«всё верно» on the review: %v", ids)
 	}
 }
+
+// The detained person's name as relatives type it when they do not have
+// it to hand: who the person is ("муж", "my husband") and "я" are asked
+// for the name (they became the names "Муж" and "Я"); "зовут Иван" and "не
+// знаю фамилию, зовут Иван" are the name Иван, the words kept (the whole
+// sentence became the name).
+func TestNameAsRelativesTypeIt(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, typed, refusal string }{
+		{"ru", "муж", "parse.name_relation"}, {"ru", "мой муж", "parse.name_relation"},
+		{"en", "my husband", "parse.name_relation"}, {"ru", "я", "parse.name_self"}, {"en", "myself", "parse.name_self"},
+	} {
+		c := reportTo(a, tt.lang, "ask.name")
+		c.expect(c.send(tt.typed), tt.refusal, "ask.name")
+		if d := c.session().Draft; d.NameCyrillic != "" || d.NameLatin != "" {
+			t.Errorf("%q: stored as the name %q %q", tt.typed, d.NameCyrillic, d.NameLatin)
+		}
+	}
+	for _, tt := range []struct{ typed, name string }{
+		{"не знаю фамилию, зовут Иван", "Иван"}, {"его зовут Рустам Алиев", "Рустам Алиев"},
+		{"his name is Jose Garcia", "Jose Garcia"},
+	} {
+		c := reportTo(a, "ru", "ask.name")
+		c.send(tt.typed)
+		d := c.session().Draft
+		if d.NameCyrillic+d.NameLatin != tt.name {
+			t.Errorf("%q: the name %q %q, want %q", tt.typed, d.NameCyrillic, d.NameLatin, tt.name)
+		}
+		if d.Facts.Said != tt.typed {
+			t.Errorf("%q: kept %q", tt.typed, d.Facts.Said)
+		}
+	}
+}
