@@ -987,7 +987,11 @@ var (
 	safeQuestions = []string{"безопасно", "это безопасно", "не опасно", "опасно ли", "кто увидит", "кто это увидит",
 		"кто видит", "кому передадите", "вы передадите", "айс узнает", "ice узнает", "полиция узнает",
 		"is it safe", "is this safe", "safe to", "who will see", "who sees", "who can see", "will ice", "can ice",
-		"share this with", "give this to"}
+		"share this with", "give this to",
+		// What becomes of what one writes: "что будет с данными?", "а ICE
+		// увидит?".
+		"с данными", "с моими данными", "ice увидит", "айс увидит", "увидит ice", "полиция увидит",
+		"my data", "my information", "will the police", "will immigration"}
 )
 
 // commonWords are words of captions that name no answer of their own.
@@ -1079,7 +1083,10 @@ var (
 		"добре": true, "авжеж": true,
 		// Russian typed in Latin letters (writtenInTranslit).
 		"da": true, "konechno": true, "soglasen": true, "soglasna": true, "da soglasen": true, "da soglasna": true,
-		"horosho": true, "khorosho": true}
+		"horosho": true, "khorosho": true,
+		// Going ahead: "ладно", "поехали", "go ahead".
+		"ладно": true, "поехали": true, "давай": true, "go ahead": true, "let s go": true, "lets go": true,
+		"alright": true, "all right": true}
 	noWords = map[string]bool{"нет": true, "не согласен": true, "не согласна": true, "no": true, "nope": true,
 		"i do not agree": true, "i don t agree": true, "do not agree": true,
 		"ні": true, "не згоден": true, "не згодна": true,

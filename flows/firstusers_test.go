@@ -839,7 +839,8 @@ func TestCountryIsWords(t *testing.T) {
 // Ukrainian too ("так", "ні"), which many who write in Russian answer in.
 func TestTypedConsent(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "No."}, {"ru", "Так", "ні"}} {
+	for _, tt := range []struct{ lang, yes, no string }{{"ru", "Да", "нет"}, {"en", "yes", "No."}, {"ru", "Так", "ні"},
+		{"ru", "ладно", "нет"}, {"ru", "поехали", "нет"}, {"en", "go ahead", "no"}} { // were "use the buttons"
 		c := newChat(t, tt.lang)
 		c.expect(c.command("start", ""), "menu.greeting")
 		c.expect(c.press("btn.menu_report"), "ask.consent")
@@ -852,6 +853,22 @@ func TestTypedConsent(t *testing.T) {
 		if ids := textIDs(r); !slices.Contains(ids, "report.no_consent") {
 			t.Errorf("%s %q: got %v, want the report declined", tt.lang, tt.no, ids)
 		}
+	}
+}
+
+// What becomes of what one writes, asked at the consent ("что будет с
+// данными?", "а ICE увидит?"), gets who sees the answers, and the consent
+// asked again; it was kept "for the volunteer", or "use the buttons".
+func TestConsentAsksWhoSees(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, typed string }{
+		{"ru", "что будет с данными?"}, {"ru", "а ICE увидит?"}, {"en", "what happens to my data?"},
+	} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.send(tt.typed), "report.who_sees", "ask.consent")
 	}
 }
 
