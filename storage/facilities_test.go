@@ -34,6 +34,9 @@ func TestMatch(t *testing.T) {
 		{"Басил", "BASILLA"},
 		{"Басиль, Луизиана", "BASILLA"},
 		{"Южная Луизиана", "BASILLA"},
+		// Being moved there, the state in the accusative.
+		{"его везут в Южную Луизиану", "BASILLA"},
+		{"they are taking him to Krome", "KRO"},
 		{"otay", "CCASDCA"},
 		{"Otay Mesa", "CCASDCA"},
 		{"отай меса", "CCASDCA"},

@@ -263,18 +263,18 @@ func respell(w string) string {
 	case w == "nyu":
 		return "new"
 	// States as Russian says them, also after "в" ("в Техасе", "в
-	// Джорджии"): "Стюарт в Джорджии" found nothing.
+	// Джорджии", "везут в Луизиану"): "Стюарт в Джорджии" found nothing.
 	case w == "tehas" || w == "tehase":
 		return "texas"
-	case w == "luiziana" || w == "luiziane":
+	case w == "luiziana" || w == "luiziane" || w == "luizianu":
 		return "louisiana"
-	case w == "kaliforniya" || w == "kalifornii":
+	case w == "kaliforniya" || w == "kalifornii" || w == "kaliforniyu":
 		return "california"
-	case w == "jorjiya" || w == "jorjii":
+	case w == "jorjiya" || w == "jorjii" || w == "jorjiyu":
 		return "georgia"
-	case w == "arizone":
+	case w == "arizone" || w == "arizonu":
 		return "arizona"
-	case w == "floride":
+	case w == "floride" || w == "floridu":
 		return "florida"
 	case w == "yorke":
 		return "york"
@@ -376,7 +376,9 @@ func isFiller(w string) bool {
 		"kept", "now", "currently", "still", "taken", "took", "moved", "transferred", "to", "detained",
 		"i", "think", "maybe", "probably", "my", "his", "there",
 		"on", "ona", "oni", "ego", "eyo", "ee", "ikh", "seychas", "derzhat", "nakhoditsya", "sidit",
-		"pereveli", "otvezli", "uvezli", "kazhetsya", "navernoe", "naverno", "vrode", "dumayu", "tam", "uzhe":
+		"pereveli", "otvezli", "uvezli", "kazhetsya", "navernoe", "naverno", "vrode", "dumayu", "tam", "uzhe",
+		// Being moved there: "его везут в Луизиану", "they are taking him to Krome".
+		"vezut", "povezli", "perevozyat", "otpravili", "otpravlyayut", "taking", "sending", "sent":
 		return true
 	}
 	for _, p := range []string{"tsentr", "tyurm", "lager", "shtat", "gorod", "okrug",
