@@ -329,3 +329,21 @@ func TestCheckinsBegun(t *testing.T) {
 		t.Fatalf("all closed: %v, want ErrNotFound", err)
 	}
 }
+
+// BenchmarkOfficesFallback is the check-in's office typed in a long
+// sentence that names no office as a whole, so that each of its words is
+// looked for alone (one query for all of them).
+func BenchmarkOfficesFallback(b *testing.B) {
+	ctx := context.Background()
+	o, err := storage.NewOffices(storagetest.Postgres(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	typed := "my check-in is at the big federal building downtown near the river, second floor, room with blue chairs, in Chicago"
+	for b.Loop() {
+		ms, err := o.Match(ctx, typed, 3)
+		if err != nil || !slices.ContainsFunc(ms, func(o flows.Office) bool { return o.Name == "Chicago" }) {
+			b.Fatalf("Match = %v, %v", ms, err)
+		}
+	}
+}

@@ -108,26 +108,57 @@ func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Offic
 	}
 	// "The office on Broadway in Manhattan": the words around the place
 	// drown it in the whole. Each word of four letters or more is looked
-	// for alone, and what they find is offered in the order of the words.
+	// for alone — all of them in one query — and what they find is offered
+	// in the order of the words.
+	var words []string
 	for _, w := range strings.Fields(q) {
-		if utf8.RuneCountInString(w) < 4 || len(out) >= n {
-			continue
+		if utf8.RuneCountInString(w) >= 4 && !slices.Contains(words, w) {
+			words = append(words, w)
 		}
-		found, err := s.match(ctx, w, n)
-		if err != nil {
-			return nil, err
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		Word   int `db:"word"`
+		Office int `db:"office"`
+	}
+	err = inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = `+matchThreshold); err != nil {
+			return scrub(err)
 		}
-		for _, o := range found {
-			if !slices.Contains(out, o) && len(out) < n {
-				out = append(out, o)
+		return scrub(tx.SelectContext(ctx, &rows, `
+			SELECT w.i - 1 AS word, o.i - 1 AS office
+			FROM unnest($1::text[]) WITH ORDINALITY AS w(word, i),
+				unnest($2::text[], $3::text[]) WITH ORDINALITY AS o(search, primary_text, i)
+			WHERE w.word <% o.search
+			ORDER BY w.i, word_similarity(w.word, o.search) + word_similarity(w.word, o.primary_text) DESC, o.i`,
+			pq.Array(words), pq.Array(s.search), pq.Array(s.primary)))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match field offices by word: %w", err)
+	}
+	add := func(o flows.Office) {
+		if !slices.Contains(out, o) && len(out) < n {
+			out = append(out, o)
+		}
+	}
+	for i, w := range words {
+		for _, o := range s.known(w) {
+			add(o) // a short name or a state, as match has them
+		}
+		for _, r := range rows {
+			if r.Word == i {
+				add(s.offices[r.Office])
 			}
 		}
 	}
 	return out, nil
 }
 
-// match is Match for a normalised query.
-func (s *Offices) match(ctx context.Context, q string, n int) ([]flows.Office, error) {
+// known returns the offices a normalised query names by a short name, or
+// by its state's two letters.
+func (s *Offices) known(q string) []flows.Office {
 	var out []flows.Office
 	for i, o := range s.offices {
 		if slices.Contains(s.short[i], q) {
@@ -141,6 +172,12 @@ func (s *Offices) match(ctx context.Context, q string, n int) ([]flows.Office, e
 			}
 		}
 	}
+	return out
+}
+
+// match is Match for a normalised query.
+func (s *Offices) match(ctx context.Context, q string, n int) ([]flows.Office, error) {
+	out := s.known(q)
 	if len(out) > 0 {
 		return out[:min(n, len(out))], nil
 	}
