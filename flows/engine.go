@@ -1121,9 +1121,36 @@ var sendWords = map[string]bool{"send": true, "send it": true, "yes send": true,
 	"yes all correct": true, "yes correct": true, "everything is correct": true, "yes everything is correct": true,
 	"everything is right": true, "all good": true, "looks good": true, "looks correct": true}
 
+// sendsReport reports whether words typed on the review send the report:
+// sendWords, or a word of sending ("отправляйте", "confirm") with only
+// words of agreeing around it ("да, отправляйте", "всё правильно,
+// отправляй", "подтверждаю"); "не отправляйте" and "отправлю завтра" do not.
+func sendsReport(key string) bool {
+	if sendWords[key] {
+		return true
+	}
+	sending := false
+	for _, w := range strings.Fields(key) {
+		switch {
+		case hasWordFrom([]string{w}, "отправ", "подтвержд", "send", "submit", "confirm"):
+			sending = sending || !strings.HasPrefix(w, "отправлю")
+		case !agreeingWords[w]:
+			return false
+		}
+	}
+	return sending
+}
+
+// agreeingWords may come with a word of sending on the review.
+var agreeingWords = map[string]bool{"да": true, "yes": true, "ok": true, "ок": true, "все": true, "верно": true,
+	"правильно": true, "correct": true, "right": true, "good": true, "please": true, "пожалуйста": true,
+	"можно": true, "it": true, "now": true, "сейчас": true, "и": true, "and": true, "the": true, "report": true,
+	"сообщение": true, "хорошо": true, "конечно": true, "sure": true}
+
 // doneWords at the review say it is finished without saying "send": told
 // how to send, as a bare "да" is.
 var doneWords = map[string]bool{"готово": true, "готов": true, "готова": true, "все": true, "это все": true,
+	"все ок": true, "да все": true, "ок все": true, "all done": true,
 	"done": true, "finished": true, "that s all": true, "thats all": true, "that s it": true}
 
 // skipWords ask to skip a question (captionKey).
@@ -1331,7 +1358,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			v, button = value, true
 		}
 	}
-	if !button && c.s.Step == stepReview && sendWords[captionKey(v)] {
+	if !button && c.s.Step == stepReview && sendsReport(captionKey(v)) {
 		v, button = "ok", true // "send", "отправить": the report's own word, given
 	}
 	if !button && c.s.Step == stepReview {

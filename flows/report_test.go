@@ -1472,6 +1472,11 @@ func TestReviewConfirmedInWords(t *testing.T) {
 		{"en", "yes, everything is correct", "report.done"}, {"en", "all good", "report.done"},
 		{"en", "send please", "report.done"}, {"en", "ok send", "report.done"},
 		{"ru", "готово", "review.say_send"}, {"en", "done", "review.say_send"}, {"ru", "да, конечно", "review.say_send"},
+		// A word of sending with words of agreeing: it was kept, with "use
+		// the buttons"; what puts it off is not a send.
+		{"ru", "да, отправляйте", "report.done"}, {"ru", "всё правильно, отправляй", "report.done"},
+		{"ru", "подтверждаю", "report.done"}, {"en", "confirm", "report.done"}, {"ru", "всё ок", "review.say_send"},
+		{"ru", "не отправляйте", "input.kept_use_buttons"}, {"ru", "отправлю завтра", "input.kept_use_buttons"},
 	} {
 		c := newChat(t, tt.lang)
 		fillToReview(c)
