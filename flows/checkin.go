@@ -253,7 +253,8 @@ func (a *App) registerCheckin() {
 	h.flows[flowPhone] = func(ctx context.Context, c *turn) error { return c.phoneTyped(ctx) }
 	h.buttons[dataCheckin] = checkinButton
 	// First: "да, вышел" must not be taken for anything else.
-	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords, a.phoneInWords, a.checkinInWords},
+	h.menuText = append([]func(context.Context, *turn) (bool, error){a.outInWords, a.phoneInWords, a.contactsInWords,
+		a.checkinInWords},
 		h.menuText...)
 	h.menuMedia = append([]func(context.Context, *turn) (bool, error){a.mediaDuringCheckin}, h.menuMedia...)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The registered check-in in the person's chat: what they can do with
@@ -13,6 +14,7 @@ import (
 
 // contactsMenu says who the trusted contacts are and offers to add one.
 func (c *turn) contactsMenu(k Checkin) error {
+	c.s.ContactsShown = c.now
 	accepted, pending, phones := 0, 0, 0
 	for _, p := range k.Contacts {
 		switch {
@@ -346,5 +348,51 @@ func (a *App) phoneInWords(ctx context.Context, c *turn) (bool, error) {
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
 	c.s.Offer = add // "да" typed adds it
+	c.s.ContactsShown = time.Time{} // "нет" answers this offer, not the contacts' screen
 	return true, nil
 }
+
+// contactsInWords answers words typed under the trusted contacts' screen
+// just after a check-in is registered: "нет", "не надо", "готово" are its
+// "Done"; a person named ("жена", "@maria_k") is told how to add one.
+// They got the greeting, as if the check-in had not been heard.
+func (a *App) contactsInWords(ctx context.Context, c *turn) (bool, error) {
+	v := strings.TrimSpace(c.in.Text)
+	key := captionKey(v)
+	done := noWords[key] || doneWords[key] || skipWords[key] || noContactWords[key]
+	who := onlyRelation(v) || strings.HasPrefix(v, "@") && usernameRe.MatchString(v) || addContactWords[key]
+	if !done && !who || c.now.Sub(c.s.ContactsShown) > contactsScreenFor {
+		return false, nil
+	}
+	k, err := a.d.Checkins.Active(ctx, c.in.UserID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("active check-in of user %d: %w", c.in.UserID, err)
+	case !c.now.Before(k.Start) || c.now.Sub(c.s.ContactsShown) > contactsScreenFor:
+		return false, nil // not the screen they answer
+	}
+	c.setSaid(false)
+	c.s.ContactsShown = time.Time{}
+	if done {
+		c.say(T("checkin.contacts_done"))
+		c.footer()
+		return true, nil
+	}
+	c.say(T("checkin.contact_how"))
+	return true, c.contactsMenu(k)
+}
+
+// contactsScreenFor is how long after the trusted contacts' screen words at
+// the menu are read as answering it.
+const contactsScreenFor = time.Hour
+
+// noContactWords say no one is to be added; addContactWords ask to add
+// someone (captionKey).
+var (
+	noContactWords = map[string]bool{"не надо": true, "не нужно": true, "никого": true, "никого не надо": true,
+		"no one": true, "nobody": true, "no thanks": true, "not needed": true, "без контактов": true}
+	addContactWords = map[string]bool{"добавить": true, "добавить контакт": true, "add": true, "add contact": true,
+		"add someone": true, "add a contact": true}
+)

@@ -815,7 +815,8 @@ func TestCheckinOutInWords(t *testing.T) {
 	k := w.registerCheckin(p, "Чикаго", "Chicago", "12.03", "9:30")
 	w.inviteContact(p, c)
 
-	expectTexts(t, p.send("да"), "menu.greeting") // the day before: nothing has begun
+	expectTexts(t, p.send("да"), "menu.greeting")          // the day before: nothing has begun
+	expectTexts(t, p.send("нет"), "checkin.contacts_done") // no more contacts, under their screen
 	expectTexts(t, p.send("нет"), "menu.greeting")
 	r := p.do(flows.Input{Kind: flows.KindMedia, Media: "voice", MessageID: 4241})
 	expectTexts(t, r, "menu.media_offer")
@@ -1078,5 +1079,30 @@ func TestCheckinRoughAnswers(t *testing.T) {
 	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
 	if d := w.session(p.id).Checkin; d == nil || d.Name != "Иван Петров" || d.Clock != "09:00" {
 		t.Errorf("draft %+v, want the name and 9:00", d)
+	}
+}
+
+// Words typed under the trusted contacts' screen right after registering:
+// "нет", "не надо", "готово" are its "Done", "жена" or "@maria_k" get how
+// to add one, with the screen again. They got the greeting, as if the
+// check-in had not been heard. An hour later "нет" is the menu's again.
+func TestCheckinContactsInWords(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	for i, tt := range []struct{ typed, want string }{
+		{"нет", "checkin.contacts_done"}, {"не надо", "checkin.contacts_done"}, {"готово", "checkin.contacts_done"},
+		{"жена", "checkin.contact_how+checkin.contacts+checkin.contacts_ask"},
+		{"@maria_k", "checkin.contact_how+checkin.contacts+checkin.contacts_ask"},
+	} {
+		p := w.person(ckPerson+int64(10*i), "ru")
+		w.registerCheckin(p, "Чикаго", "Chicago", "завтра", "9:00")
+		if got := describe(p.send(tt.typed)); got != tt.want {
+			t.Errorf("%q under the contacts: %s, want %s", tt.typed, got, tt.want)
+		}
+	}
+	p := w.person(ckOther, "ru")
+	w.registerCheckin(p, "Чикаго", "Chicago", "завтра", "9:00")
+	w.advance(2 * time.Hour)
+	if got := describe(p.send("нет")); strings.Contains(got, "checkin.contacts_done") {
+		t.Errorf("«нет» two hours later: %s", got)
 	}
 }

@@ -193,6 +193,9 @@ type Session struct {
 	Updated  time.Time `json:"u"`
 
 	Checkin *CheckinDraft `json:"ck,omitempty"` // a check-in being registered (checkin.go)
+	// ContactsShown is when the trusted contacts' screen of a check-in was
+	// last shown: words typed soon after answer it (contactsInWords).
+	ContactsShown time.Time `json:"cs,omitzero"`
 	// Known is the code of an open case with the A-number the reporter
 	// just gave, reported by someone else: the report offers to send news
 	// to it instead.
