@@ -347,7 +347,7 @@ func (a *App) phoneInWords(ctx context.Context, c *turn) (bool, error) {
 		{{Text: T("btn.checkin_phone_add", "Phone", phone), Data: add}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
-	c.s.Offer = add // "да" typed adds it
+	c.s.Offer = add                 // "да" typed adds it
 	c.s.ContactsShown = time.Time{} // "нет" answers this offer, not the contacts' screen
 	return true, nil
 }
