@@ -299,11 +299,7 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	}
 	c.setSaid(false)
 	c.say(T("menu.checkin_offer"))
-	c.buttons = [][]Button{
-		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
-		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
-	}
+	c.buttons = menuButtons("checkin", "volunteer", "menu")
 	return true, nil
 }
 

@@ -491,18 +491,7 @@ var whoWeAreWords = []string{"кто вы", "вы кто", "кто это", "в�
 // main menu with who the hotline is and who sees what is written. "Are you
 // ICE?" got the offer to report a detention, for its "ICE"; "кто вы?" that
 // the bot cannot answer questions.
-func askedWhoWeAre(_ context.Context, c *turn) (bool, error) {
-	if len(strings.Fields(c.in.Text)) > 10 || !saysAny(captionKey(c.in.Text), whoWeAreWords) {
-		return false, nil
-	}
-	c.setSaid(false)
-	c.say(T("menu.about"))
-	c.buttons = [][]Button{
-		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
-	}
-	return true, nil
-}
+var askedWhoWeAre = answerPhrases(10, whoWeAreWords, "menu.about", "volunteer", "menu")
 
 // releaseWords tell that someone was released (captionKey, a phrase at the
 // start of a word).
@@ -515,18 +504,36 @@ var releaseWords = []string{"выпустил", "отпустил", "освоб�
 // may come after it — a court date, ICE check-ins — and the two places
 // that help with them: a volunteer, and the check-in's safety line. It got
 // the greeting. A reporter's is news of their case (newsInWords, before).
-func releasedAtMenu(_ context.Context, c *turn) (bool, error) {
-	if len(strings.Fields(c.in.Text)) > 15 || !saysAny(captionKey(c.in.Text), releaseWords) {
-		return false, nil
+var releasedAtMenu = answerPhrases(15, releaseWords, "menu.released", "volunteer", "checkin", "menu")
+
+// answerPhrases is a hook of the main menu that answers a message of at
+// most max words saying one of phrases (captionKey, a phrase at the start
+// of a word) with the text say and the menu's buttons of actions, in
+// order; a volunteer they lead to sees the message.
+func answerPhrases(max int, phrases []string, say string, actions ...string) func(context.Context, *turn) (bool, error) {
+	return func(_ context.Context, c *turn) (bool, error) {
+		if len(strings.Fields(c.in.Text)) > max || !saysAny(captionKey(c.in.Text), phrases) {
+			return false, nil
+		}
+		c.setSaid(false)
+		c.say(T(say))
+		c.buttons = menuButtons(actions...)
+		return true, nil
 	}
-	c.setSaid(false)
-	c.say(T("menu.released"))
-	c.buttons = [][]Button{
-		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
-		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+}
+
+// menuButtons are the main menu's buttons of actions, one a row; "menu"
+// is the menu itself.
+func menuButtons(actions ...string) [][]Button {
+	rows := make([][]Button, len(actions))
+	for i, a := range actions {
+		label := "btn.menu_" + a
+		if a == "menu" {
+			label = "btn.menu"
+		}
+		rows[i] = []Button{{Text: T(label), Data: dataMenu + ":" + a}}
 	}
-	return true, nil
+	return rows
 }
 
 // fearWords say one is frightened (captionKey, a phrase at the start of a
@@ -538,19 +545,7 @@ var fearWords = []string{"страшно", "боюсь", "боимся", "пан
 // person first: a volunteer to talk to now, and the report a button below.
 // It was offered to a reporter as news of their case, and got the greeting
 // from others.
-func afraid(_ context.Context, c *turn) (bool, error) {
-	if len(strings.Fields(c.in.Text)) > 12 || !saysAny(captionKey(c.in.Text), fearWords) {
-		return false, nil
-	}
-	c.setSaid(false)
-	c.say(T("menu.afraid"))
-	c.buttons = [][]Button{
-		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
-		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
-	}
-	return true, nil
-}
+var afraid = answerPhrases(12, fearWords, "menu.afraid", "volunteer", "report", "menu")
 
 // aNumberAtMenu answers an A-number sent alone at the main menu — a
 // relative's first message, often — with what the bot does with one: it
@@ -645,13 +640,7 @@ func (a *App) mediaAtMenu(ctx context.Context, c *turn) (bool, error) {
 
 // reportOrPerson are the buttons offered to someone who seems to be
 // telling of a detention: report it, or talk to a volunteer now.
-func reportOrPerson() [][]Button {
-	return [][]Button{
-		{{Text: T("btn.menu_report"), Data: dataMenu + ":report"}},
-		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
-	}
-}
+func reportOrPerson() [][]Button { return menuButtons("report", "volunteer", "menu") }
 
 // detentionWords are the beginnings of words people use when someone has
 // been detained, in Russian, Ukrainian (many who write in Russian do too)

@@ -99,11 +99,7 @@ func (a *App) question(ctx context.Context, c *turn) (bool, error) {
 		}
 	}
 	c.say(T("menu.question"))
-	c.buttons = [][]Button{
-		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-		{{Text: T("btn.menu_info"), Data: dataMenu + ":info"}},
-		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
-	}
+	c.buttons = menuButtons("volunteer", "info", "menu")
 	return true, nil
 }
 
@@ -123,10 +119,7 @@ func (a *App) askedForPhone(_ context.Context, c *turn) (bool, error) {
 	}
 	c.setSaid(false)
 	c.say(T("menu.hotline_phone", "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
-	c.buttons = [][]Button{
-		{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}},
-		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
-	}
+	c.buttons = menuButtons("volunteer", "menu")
 	return true, nil
 }
 
