@@ -556,7 +556,8 @@ func (c *turn) checkinTyped(ctx context.Context) error {
 			return c.checkinAnswer(ctx, v, true)
 		}
 		if key := captionKey(c.in.Text); c.s.Step == ckReview &&
-			(yesWords[key] || saveWords[key] || sendWords[key] || yesNoInWords(key) == "да") {
+			(yesWords[key] || saveWords[key] || sendsReport(key) || yesNoInWords(key) == "да" ||
+				agreedTo(key, "сохран", "регистр", "save", "register")) {
 			// "yes", "save" under the review: the check-in registered.
 			// Refused, a person could leave believing it was, and no
 			// alarm would ever come.

@@ -1015,7 +1015,8 @@ func TestCheckinReviewYesRegisters(t *testing.T) {
 	for _, tt := range []struct{ lang, yes, say string }{{"ru", "да", "да"}, {"en", "yes", "Save"},
 		// In more words: the registration was refused, and the person
 		// could leave believing it done.
-		{"ru", "да, конечно", "да, всё верно"}, {"en", "yes please", "all good"}, {"en", "sure", "yes please"}} {
+		{"ru", "да, конечно", "да, всё верно"}, {"en", "yes please", "all good"}, {"en", "sure", "yes please"},
+		{"ru", "да", "да, сохраните"}, {"ru", "да", "всё верно, регистрируйте"}, {"en", "yes", "ok save it please"}} {
 		w := newWorld(t, storage.LookupLimits{})
 		p := w.person(ckPerson, tt.lang)
 		toCheckinDate(t, p, tt.yes)

@@ -1126,19 +1126,23 @@ var sendWords = map[string]bool{"send": true, "send it": true, "yes send": true,
 // words of agreeing around it ("да, отправляйте", "всё правильно,
 // отправляй", "подтверждаю"); "не отправляйте" and "отправлю завтра" do not.
 func sendsReport(key string) bool {
-	if sendWords[key] {
-		return true
-	}
-	sending := false
+	return sendWords[key] || agreedTo(key, "отправ", "подтвержд", "send", "submit", "confirm")
+}
+
+// agreedTo reports whether key (captionKey) is a word beginning with one of
+// verbs, with only agreeingWords around it. A promise for later
+// ("отправлю") is not it.
+func agreedTo(key string, verbs ...string) bool {
+	doing := false
 	for _, w := range strings.Fields(key) {
 		switch {
-		case hasWordFrom([]string{w}, "отправ", "подтвержд", "send", "submit", "confirm"):
-			sending = sending || !strings.HasPrefix(w, "отправлю")
+		case hasWordFrom([]string{w}, verbs...):
+			doing = doing || !strings.HasSuffix(w, "лю")
 		case !agreeingWords[w]:
 			return false
 		}
 	}
-	return sending
+	return doing
 }
 
 // agreeingWords may come with a word of sending on the review.
