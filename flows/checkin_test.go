@@ -1107,3 +1107,28 @@ func TestCheckinContactsInWords(t *testing.T) {
 		t.Errorf("«нет» two hours later: %s", got)
 	}
 }
+
+// While a check-in goes on, a detention told in other words than "меня
+// задержали" ("его забрали", "they are detaining me", "они забрали мужа" from
+// a wife who registered her husband's) and a plea ("помогите", "help") get
+// a volunteer now, first in the queue; they got the offer to report a
+// detention, as anyone's. Before the check-in, they still do.
+func TestCheckinTroubleInWords(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	for i, typed := range []string{"его забрали", "помогите", "они забрали мужа", "they are detaining me", "help"} {
+		p := w.person(ckPerson+int64(10*i), "ru")
+		k := w.registerCheckin(p, "Чикаго", "Chicago", "завтра", "9:00")
+		if got := describe(p.send(typed)); got == "checkin.trouble_offer" {
+			t.Errorf("%q before the check-in: %s", typed, got)
+		}
+		w.setClock(k.Start.Add(30 * time.Minute))
+		r := p.send(typed)
+		if got := describe(r); got != "checkin.trouble_offer" {
+			t.Errorf("%q during the check-in: %s, want a volunteer now", typed, got)
+		}
+		if got := buttonNames(r); len(got) == 0 || got[0] != "btn.volunteer_now" {
+			t.Errorf("%q: buttons %v", typed, got)
+		}
+		w.setClock(testNow)
+	}
+}

@@ -28,6 +28,11 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 		_, plain = c.typedCaption(out, dataCheckin+":", c.in.Text)
 	}
 	bare, still, no, held := yesWords[key], stillWords[key], noWords[key], heldWords[key]
+	// "Они забрали мужа", "they are detaining me", "помогите" while the
+	// check-in goes on: what the safety line is for. They got the offer
+	// to report a detention, as anyone's. "Меня не задержали" is out.
+	trouble := !held && !plain && !some && (tellsOfDetention(withoutICE(c.in.Text)) || pleadsForHelp(c.in.Text))
+	held = held || trouble
 	if !plain && !bare && !still && !no && !held && !some {
 		return false, nil
 	}
@@ -40,7 +45,11 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 		// in the queue, and they read it; it was taken for a relative's
 		// report of a detention.
 		c.setSaid(false)
-		c.say(T("checkin.held_offer"))
+		if trouble {
+			c.say(T("checkin.trouble_offer"))
+		} else {
+			c.say(T("checkin.held_offer"))
+		}
 		c.buttons = [][]Button{
 			{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}},
 			outOrHelp(k)[0],
