@@ -1132,3 +1132,24 @@ func TestCheckinTroubleInWords(t *testing.T) {
 		w.setClock(testNow)
 	}
 }
+
+// "Talk to a volunteer now" under the check-in's "held" offer puts the
+// person first in the queue, as the offer says: they joined behind
+// everyone, a check-in being no urgent case until its alarm.
+func TestCheckinHeldGoesFirst(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	other := w.person(ckOther, "ru")
+	other.command("start", "")
+	other.press("btn.menu_volunteer")
+	p := w.person(ckPerson, "ru")
+	k := w.registerCheckin(p, "Чикаго", "Chicago", "завтра", "9:00")
+	w.setClock(k.Start.Add(30 * time.Minute))
+	expectTexts(t, p.send("меня задерживают"), "checkin.held_offer")
+	r := p.press("btn.volunteer_now")
+	if got := textIDs(r); !slices.Contains(got, "handoff.joined_urgent") {
+		t.Errorf("joined: %v, want first in the queue", got)
+	}
+	if got := w.waiting(); len(got) != 2 || got[0] != p.id {
+		t.Errorf("queue %v, want the check-in's person first", got)
+	}
+}

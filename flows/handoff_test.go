@@ -253,11 +253,12 @@ func tickHandoff(a *flows.App) ([]flows.Reply, error) {
 	return rs, err
 }
 
-func (w *hworld) waiting() []int64 {
-	w.t.Helper()
-	ws, err := w.queue.Waiting(context.Background())
+// waiting is the chats waiting for a volunteer, in the queue's order.
+func (a *testApp) waiting() []int64 {
+	a.t.Helper()
+	ws, err := a.queue.Waiting(context.Background())
 	if err != nil {
-		w.t.Fatal(err)
+		a.t.Fatal(err)
 	}
 	var out []int64
 	for _, x := range ws {

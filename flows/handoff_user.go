@@ -427,10 +427,18 @@ func (a *App) join(ctx context.Context, c *turn, urgent bool) error {
 		// The team answers in the case's topic, whoever is there.
 		return a.askTeam(ctx, c, linked.Code)
 	}
+	first := urgent && linked.Urgent && c.now.Sub(linked.Created) < urgentFresh
+	if urgent && !first {
+		// One whose ICE check-in is going on ("меня задержали", "помогите"
+		// under it) goes first too, as its offer says; they joined last.
+		if _, first, err = a.begun(ctx, c); err != nil {
+			return err
+		}
+	}
 	w := Waiting{
 		ChatID:   c.in.ChatID,
 		Lang:     c.s.Lang,
-		Urgent:   urgent && linked.Urgent && c.now.Sub(linked.Created) < urgentFresh,
+		Urgent:   first,
 		CaseCode: linked.Code,
 		Since:    c.now,
 		Queued:   c.now,
