@@ -1844,3 +1844,30 @@ func TestReleaseToldAtTheMenu(t *testing.T) {
 		t.Errorf("a reporter's release: %v, want it offered as news", got)
 	}
 }
+
+// ICE at the door now ("ICE is at my door", "айс стучат в дверь") gets a
+// volunteer first and the report a button below; it got the offer to
+// report a detention, "about ten minutes of questions", while it happens.
+// One that happened is still that offer.
+func TestICEAtTheDoorNow(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, typed, want string }{
+		{"en", "ICE is at my door right now", "menu.ice_now"}, {"en", "ICE is outside my house", "menu.ice_now"},
+		{"ru", "айс стучат в дверь", "menu.ice_now"}, {"ru", "агенты ICE стоят у дома", "menu.ice_now"},
+		{"en", "ICE picked up my brother yesterday", "menu.report_offer"},
+	} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		r := c.send(tt.typed)
+		if got := textIDs(r); !slices.Equal(got, []string{tt.want}) {
+			t.Errorf("%q: %v, want %s", tt.typed, got, tt.want)
+			continue
+		}
+		if tt.want == "menu.ice_now" {
+			if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_volunteer" || got[1] != "btn.menu_report" {
+				t.Errorf("%q: buttons %v, want a volunteer first", tt.typed, got)
+			}
+		}
+	}
+}

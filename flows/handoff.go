@@ -299,7 +299,8 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, askedWhoWeAre, a.soundsLikeReport, a.askedForHelp, afraid,
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, askedWhoWeAre, iceHereNow, a.soundsLikeReport,
+		a.askedForHelp, afraid,
 		aNumberAtMenu, a.phoneAtMenu)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
@@ -492,6 +493,30 @@ var whoWeAreWords = []string{"кто вы", "вы кто", "кто это", "в�
 // ICE?" got the offer to report a detention, for its "ICE"; "кто вы?" that
 // the bot cannot answer questions.
 var askedWhoWeAre = answerPhrases(10, whoWeAreWords, "menu.about", "volunteer", "menu")
+
+// iceHereNow answers "ICE is at my door", "айс стучат в дверь" at the main
+// menu with a volunteer first, and the report a button below. It got the
+// offer to report a detention — "about ten minutes of questions" — while
+// it happens.
+func iceHereNow(_ context.Context, c *turn) (bool, error) {
+	key := captionKey(c.in.Text)
+	if len(strings.Fields(key)) > 15 || !saysAny(key, iceWords) || !saysAny(key, hereNowWords) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.ice_now"))
+	c.buttons = menuButtons("volunteer", "report", "menu")
+	return true, nil
+}
+
+// iceWords name ICE; hereNowWords say it is there now (captionKey, a phrase
+// at the start of a word).
+var (
+	iceWords     = []string{"ice", "айс", "иммиграц", "migra", "агент", "agents", "officers"}
+	hereNowWords = []string{"door", "knock", "outside", "right now", "here now", "у двери", "в дверь", "под дверью",
+		"стуч", "ломят", "у дома", "возле дома", "во дворе", "прямо сейчас", "сейчас у нас", "at my house",
+		"at our house", "at the house", "in front of"}
+)
 
 // releaseWords tell that someone was released (captionKey, a phrase at the
 // start of a word).
