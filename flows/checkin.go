@@ -268,7 +268,8 @@ func (a *App) registerCheckin() {
 // member's words at the menu are most often for a person whose chat has
 // ended: they are told it went to nobody (memberNoChat).
 func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
-	if !mentionsCheckin(c.in.Text) || tellsOfDetention(withoutICE(c.in.Text)) && !fearsDetention(c.in.Text) {
+	if !mentionsCheckin(c.in.Text) || tellsOfDetention(withoutICE(c.in.Text)) && !fearsDetention(c.in.Text) ||
+		lostContact(c.in.Text) { // "муж не вернулся с отметки": not one to come
 		return false, nil
 	}
 	if role, err := a.role(ctx, c.in.UserID); err != nil || role >= RoleVolunteer {

@@ -162,6 +162,7 @@ func TestMenuFacilityLostContactAndStatus(t *testing.T) {
 		{"ru", "муж пропал", "menu.lost_contact"},
 		{"en", "I can't reach my husband", "menu.lost_contact"},
 		{"en", "we lost contact with him", "menu.lost_contact"},
+		{"ru", "папа не вернулся с работы", "menu.lost_contact"}, {"ru", "муж не вернулся с отметки в ICE", "menu.report_offer"}, // not the safety line of one to come {"en", "my dad didn't come home from work", "menu.lost_contact"},
 		// A case's status in words, and a code one has.
 		{"ru", "хочу узнать статус", "check.ask"},
 		{"en", "check status", "check.ask"},

@@ -453,7 +453,10 @@ var (
 		"не выходит на связ", "перестал выходить на связ", "потеряли связь", "нет связи с",
 		"не отвечает на звонки", "не берет трубку", "не можу додзвон", "can t reach", "cannot reach",
 		"can not reach", "couldn t reach", "can t get hold", "can t contact", "cannot contact", "lost contact",
-		"haven t heard from", "have not heard from", "not answering his phone", "not answering her phone"}
+		"haven t heard from", "have not heard from", "not answering his phone", "not answering her phone",
+		// Did not come home: "папа не вернулся с работы".
+		"не вернулся", "не вернулась", "не пришел домой", "не пришла домой", "didn t come home",
+		"did not come home", "never came home", "hasn t come home", "has not come home"}
 	missingWords = []string{"пропал", "зник", "went missing", "is missing", "disappeared"}
 )
 
