@@ -548,7 +548,9 @@ func factSteps(a *App) []*step {
 			map[string][]string{"yes": {"звонил", "звонит", "звонят", "позвонил", "дозвонил", "иногда", "редко", "called", "calls", "sometimes", "once", "rarely",
 				"calling", "phoned", "zvonil"}}),
 		factDate(stepLastCall, "ask.last_call", func(f *Facts) *string { return &f.LastCall }, then(stepPhoneAcct)),
-		choice(stepPhoneAcct, "ask.phone_account", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.PhoneAccount }, then(stepUrgent)),
+		// "Есть": the account is there.
+		withWords(choice(stepPhoneAcct, "ask.phone_account", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.PhoneAccount },
+			then(stepUrgent)), map[string][]string{"yes": {"=есть"}}),
 		{
 			name: stepState,
 			max:  maxShort,

@@ -1579,6 +1579,7 @@ func TestMoreAnswersInWords(t *testing.T) {
 		{"ru", "ask.lawyer", "есть, но он не отвечает", "ask.lawyer_name"},
 		{"ru", "ask.lawyer", "у него нет адвоката", "ask.hearing"},
 		{"en", "ask.lawyer", "he has no lawyer", "ask.hearing"},
+		{"ru", "ask.phone_account", "есть", "ask.urgent"},
 	} {
 		c := reportTo(a, tt.lang, tt.at)
 		ids := textIDs(c.send(tt.typed))
@@ -1599,6 +1600,10 @@ func TestMoreAnswersInWords(t *testing.T) {
 		case "ask.lawyer":
 			if d.HasLawyer != (tt.next == "ask.lawyer_name") {
 				t.Errorf("%q: has a lawyer = %v", tt.typed, d.HasLawyer)
+			}
+		case "ask.phone_account":
+			if d.Facts.PhoneAccount != "yes" {
+				t.Errorf("%q: phone account %q", tt.typed, d.Facts.PhoneAccount)
 			}
 		}
 	}
