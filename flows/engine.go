@@ -643,18 +643,20 @@ func (c *turn) unknownButton(rows [][]Button, lead string) (string, bool) {
 	if value, ok := c.typedCaption(rows, prefix, lead); ok {
 		return value, true
 	}
-	for _, want := range []string{"skip", skipData, "other"} {
-		// Without "skip", "Other": "не знаю" how he was detained is
-		// none of the ways listed, and the next question may be skipped.
-		for _, row := range rows {
-			for _, b := range row {
-				if value, ok := strings.CutPrefix(b.Data, prefix); ok && value == want {
-					return value, true
-				}
-			}
+	for _, want := range []string{"skip", skipData} {
+		if c.hasValue(rows, want) {
+			return want, true
 		}
 	}
 	return "", false
+}
+
+// hasValue reports whether one of the step's buttons among rows has value.
+func (c *turn) hasValue(rows [][]Button, value string) bool {
+	prefix := c.stepPrefix()
+	return slices.ContainsFunc(rows, func(row []Button) bool {
+		return slices.ContainsFunc(row, func(b Button) bool { return b.Data == prefix+value })
+	})
 }
 
 // promptButtons returns the buttons prompt shows, leaving the turn's
@@ -1305,13 +1307,17 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		rows = c.stepButtons(ctx)
 		if value, ok := c.typedButton(rows, v); ok {
 			v, button = value, true
-		} else if skipWords[captionKey(v)] || st.max == 0 && ParseUnknown(v) && !noWords[captionKey(v)] {
+		} else if skipWords[captionKey(v)] {
 			// "skip" where the question has no button of that name: its
-			// "I don't know", which moves on as a skip would; "не знаю"
-			// where only buttons answer and none says it: "Other".
+			// "I don't know", which moves on as a skip would.
 			if value, ok := c.unknownButton(rows, "не знаю"); ok {
 				v, button = value, true
 			}
+		} else if st.max == 0 && ParseUnknown(v) && !noWords[captionKey(v)] && c.hasValue(rows, "other") {
+			// "Не знаю" how he was detained, where only buttons answer
+			// and none says it: "Other", whose question may be skipped.
+			// (Not any "skip": under the files it removes them.)
+			v, button = "other", true
 		} else if lead, rest, ok := unknownLead(v); ok {
 			// "Не знаю номер", "I don't know, maybe Texas": the press
 			// of "I don't know" where the question has it, with the rest

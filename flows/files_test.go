@@ -61,8 +61,13 @@ func TestFilesSentWithTheReport(t *testing.T) {
 		t.Errorf("review without the files:\n%s", got)
 	}
 
-	// Changed on the review: removed, then one more sent there.
+	// Changed on the review: "не знаю" there removes nothing (its
+	// "skip" is "remove"); removed, then one more sent there.
 	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: fieldButton(c, "field.files"), MessageID: c.lastID}), "ask.files")
+	c.expect(c.send("не знаю"), "input.use_buttons", "ask.files")
+	if n := len(c.session().Draft.Facts.Files); n != 3 {
+		t.Fatalf("«не знаю» under the files: %d files left, want 3", n)
+	}
 	c.expect(c.press("btn.files_remove"), "ask.review")
 	if got := c.rendered(c.last); strings.Contains(got, "Файлы для волонтёра") {
 		t.Errorf("review still lists removed files:\n%s", got)

@@ -105,7 +105,9 @@ func nameSaid(v string) (string, bool) {
 		}
 		kept = append(kept, part)
 	}
-	v = strings.Join(kept, ",")
+	if changed {
+		v = strings.Join(kept, ",") // "J. Smith" stays as typed when nothing is dropped
+	}
 	low := strings.ToLower(v)
 	for _, lead := range []string{"зовут ", "имя ", "name is ", "name's ", "named "} {
 		if i := strings.LastIndex(low, lead); i == 0 || i > 0 && low[i-1] == ' ' {
