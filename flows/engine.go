@@ -993,7 +993,8 @@ var (
 		// What becomes of what one writes: "что будет с данными?", "а ICE
 		// увидит?".
 		"с данными", "с моими данными", "ice увидит", "айс увидит", "увидит ice", "полиция увидит",
-		"my data", "my information", "will the police", "will immigration"}
+		"happens to my data", "my data safe", "sees my data", "happens to my information", "my information safe",
+		"will the police", "will immigration"}
 )
 
 // commonWords are words of captions that name no answer of their own.
