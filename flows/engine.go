@@ -815,6 +815,22 @@ func (c *turn) buttonLabel(b Button) string {
 var negations = map[string]bool{"не": true, "нет": true, "без": true, "no": true, "not": true, "don": true,
 	"t": true, "dont": true, "never": true, "никогда": true, "ничего": true, "nothing": true, "none": true}
 
+// deniedAfter reports whether the words after a word of an answer deny it:
+// a "нет" within two words ("рейса нет"), or one of denials ("депортации
+// не ожидается") — but not "не знаю" ("рейс, не знаю когда": there is one).
+func deniedAfter(after, denials []string) bool {
+	for j, w := range after[:min(len(after), 2)] {
+		next := ""
+		if j+1 < len(after) {
+			next = after[j+1]
+		}
+		if w == "нет" || slices.Contains(denials, w) && next != "знаю" && next != "помню" && next != "знаем" {
+			return true
+		}
+	}
+	return false
+}
+
 // allWordsIn reports whether each typed word is one of words, or the same
 // word with another ending ("работе", "работу").
 func allWordsIn(typed, words []string) bool {
@@ -901,9 +917,7 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 			// does not take "отмечаться" back. "Депортации пока нет",
 			// "рейса нет": a "нет" after it is a no too.
 			if slices.ContainsFunc(typed[max(0, i-2):i], func(w string) bool { return negations[w] }) ||
-				slices.ContainsFunc(typed[i+1:min(len(typed), i+3)], func(w string) bool {
-					return w == "нет" || slices.Contains(st.deniedAfter, w)
-				}) {
+				deniedAfter(typed[i+1:], st.deniedAfter) {
 				continue
 			}
 			if slices.ContainsFunc(stems, func(p string) bool {

@@ -455,7 +455,7 @@ func TestTriageInWords(t *testing.T) {
 		urgent bool
 	}{
 		{"рейс завтра", true}, {"его уже везут в аэропорт", true}, {"urgent", true},
-		{"yes he has a flight tomorrow", true},
+		{"yes he has a flight tomorrow", true}, {"рейс, не знаю когда", true},
 		{"депортации не ожидается", false}, {"рейса нет", false}, {"про депортацию ничего не знаю", false},
 	} {
 		c := toTriage(a, a.nextChat())
