@@ -768,7 +768,7 @@ func ParseBirthYear(s string, now time.Time) (int, bool) {
 // refusesName reports whether a reporter's answer to "what is your name?"
 // declines to give one: "не хочу говорить", "аноним", "anonymous".
 func refusesName(s string) bool {
-	switch captionKey(strings.NewReplacer("’", "'", "'", "").Replace(s)) {
+	switch captionKey(strings.NewReplacer("’", "", "'", "").Replace(s)) { // "I’d" as "Id"
 	case "не хочу говорить", "не хочу называть", "не скажу", "не буду говорить", "не хочу", "аноним", "анонимно",
 		"анонимная", "анонимный", "без имени", "не важно", "неважно", "это не важно", "anonymous", "anon",
 		"prefer not to say", "i prefer not to say", "id rather not say", "rather not say", "id rather not",

@@ -1549,7 +1549,7 @@ func TestRoughDatesAgesAndNoName(t *testing.T) {
 			t.Errorf("%q: A-number %q", typed, n)
 		}
 	}
-	for _, typed := range []string{"не хочу говорить", "anonymous", "I'd rather not say"} {
+	for _, typed := range []string{"не хочу говорить", "anonymous", "I'd rather not say", "I’d rather not say"} {
 		c := reportTo(a, "en", "ask.reporter_name")
 		r := c.send(typed)
 		c.expect(r, "parse.name_refused", "ask.reporter_name")
