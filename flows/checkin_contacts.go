@@ -370,8 +370,8 @@ func (a *App) contactsInWords(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	case err != nil:
 		return false, fmt.Errorf("active check-in of user %d: %w", c.in.UserID, err)
-	case !c.now.Before(k.Start) || c.now.Sub(c.s.ContactsShown) > contactsScreenFor:
-		return false, nil // not the screen they answer
+	case !c.now.Before(k.Start):
+		return false, nil // begun: not the screen they answer
 	}
 	c.setSaid(false)
 	c.s.ContactsShown = time.Time{}

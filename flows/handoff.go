@@ -399,7 +399,7 @@ var memberWords = map[string]string{
 func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	switch {
 	case tellsOfDetention(c.in.Text):
-		return true, a.offerReport(ctx, c, T("menu.report_offer"))
+		return true, a.offerReport(ctx, c, T("menu.report_offer"), true)
 	case lostContact(c.in.Text):
 		// "Не могу дозвониться до мужа": what the locator shows, and
 		// the same two ways. From a friend who follows a case it is
@@ -408,14 +408,16 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 		if err != nil || len(cases) > 0 {
 			return false, err
 		}
-		return true, a.offerReport(ctx, c, T("menu.lost_contact"))
+		return true, a.offerReport(ctx, c, T("menu.lost_contact"), false)
 	}
 	return false, nil
 }
 
 // offerReport answers text at the main menu that tells of a detention with
-// say and the two ways on: report it, or talk to a volunteer now.
-func (a *App) offerReport(ctx context.Context, c *turn, say Text) error {
+// say and the two ways on: report it, or talk to a volunteer now. followed
+// says whether the cases the chat follows are yet to be looked up (the
+// caller may know there are none).
+func (a *App) offerReport(ctx context.Context, c *turn, say Text, followed bool) error {
 	// From someone who reported a case, "его депортировали" is most
 	// likely its news: that is offered first, and a new report for
 	// someone else second. They were first told it sounded like someone
@@ -433,6 +435,9 @@ func (a *App) offerReport(ctx context.Context, c *turn, say Text) error {
 		}
 	}
 	c.offerTwoWays(say)
+	if !followed {
+		return nil
+	}
 	// From a friend who follows a case, "его уже депортировали?" is most
 	// likely about it: the case is a button away, and the volunteer reads
 	// it. It was only the offer to report a detention.
@@ -501,16 +506,9 @@ var askedWhoWeAre = answerPhrases(10, whoWeAreWords, "menu.about", "volunteer", 
 // menu with a volunteer first, and the report a button below. It got the
 // offer to report a detention — "about ten minutes of questions" — while
 // it happens.
-func iceHereNow(_ context.Context, c *turn) (bool, error) {
-	key := captionKey(c.in.Text)
-	if len(strings.Fields(key)) > 15 || !saysAny(key, iceWords) || !saysAny(key, hereNowWords) {
-		return false, nil
-	}
-	c.setSaid(false)
-	c.say(T("menu.ice_now"))
-	c.buttons = menuButtons("volunteer", "report", "menu")
-	return true, nil
-}
+var iceHereNow = answerIf(func(key string) bool {
+	return len(strings.Fields(key)) <= 15 && saysAny(key, iceWords) && saysAny(key, hereNowWords)
+}, "menu.ice_now", "volunteer", "report", "menu")
 
 // iceWords name ICE; hereNowWords say it is there now (captionKey, a phrase
 // at the start of a word).
@@ -539,8 +537,16 @@ var releasedAtMenu = answerPhrases(15, releaseWords, "menu.released", "volunteer
 // of a word) with the text say and the menu's buttons of actions, in
 // order; a volunteer they lead to sees the message.
 func answerPhrases(max int, phrases []string, say string, actions ...string) func(context.Context, *turn) (bool, error) {
+	return answerIf(func(key string) bool {
+		return len(strings.Fields(key)) <= max && saysAny(key, phrases)
+	}, say, actions...)
+}
+
+// answerIf is a hook of the main menu that answers a message whose words
+// (captionKey) match with the text say and the menu's buttons of actions.
+func answerIf(match func(key string) bool, say string, actions ...string) func(context.Context, *turn) (bool, error) {
 	return func(_ context.Context, c *turn) (bool, error) {
-		if len(strings.Fields(c.in.Text)) > max || !saysAny(captionKey(c.in.Text), phrases) {
+		if !match(captionKey(c.in.Text)) {
 			return false, nil
 		}
 		c.setSaid(false)

@@ -30,10 +30,7 @@ func reviewPrompt(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 		if ans.ID == "" {
 			ans = T("value.none")
 		}
-		label := T("field." + f)
-		if c.s.Draft.FiledBy != 0 {
-			label = volunteerField(f) // the caller's answers, not "your name"
-		}
+		label := c.fieldLabel(f)
 		lines = append(lines, T("review.line", "Field", label, "Value", ans))
 		row = append(row, c.opt("e_"+f, "btn.change", "Field", label))
 		if len(row) == 2 {
@@ -46,6 +43,15 @@ func reviewPrompt(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 	}
 	rows = append(rows, []Button{c.opt("ok", "btn.confirm")})
 	return []Text{T("ask.review", "Lines", lines)}, rows, nil
+}
+
+// fieldLabel is an answer's name on the review: a caller's answers, filed
+// by a volunteer, are not "your name".
+func (c *turn) fieldLabel(f string) Text {
+	if c.s.Draft.FiledBy != 0 {
+		return volunteerField(f)
+	}
+	return T("field." + f)
 }
 
 // confirm stores the report and gives the reporter the case code and the
@@ -192,7 +198,7 @@ func (c *turn) reviewFieldIn(v string) (field string, change bool) {
 	var rest []string
 	for _, w := range strings.Fields(captionKey(v)) {
 		switch {
-		case slices.ContainsFunc(changeWords, func(p string) bool { return strings.HasPrefix(w, p) }):
+		case hasWordFrom([]string{w}, changeWords...):
 			change = true
 		case utf8.RuneCountInString(w) >= 3 && !reviewFillers[w]:
 			rest = append(rest, w)
@@ -203,11 +209,7 @@ func (c *turn) reviewFieldIn(v string) (field string, change bool) {
 	}
 	best, tie := -2, false
 	for _, f := range c.reviewFields() {
-		label := T("field." + f)
-		if c.s.Draft.FiledBy != 0 {
-			label = volunteerField(f)
-		}
-		words := strings.Fields(captionKey(c.a.d.Labels.Button(c.s.Lang, label)))
+		words := strings.Fields(captionKey(c.a.d.Labels.Button(c.s.Lang, c.fieldLabel(f))))
 		score, byAlias := 0, true
 		for _, w := range rest {
 			alias := slices.Contains(fieldAliases[f], w)

@@ -102,55 +102,41 @@ func (s *Offices) Match(ctx context.Context, query string, n int) ([]flows.Offic
 	if n <= 0 || utf8.RuneCountInString(q) < 2 || utf8.RuneCountInString(q) > maxQueryRunes {
 		return nil, nil
 	}
-	out, err := s.match(ctx, q, n)
-	if err != nil || len(out) > 0 {
-		return out, err
+	if out := s.known(q); len(out) > 0 {
+		return out[:min(n, len(out))], nil
 	}
 	// "The office on Broadway in Manhattan": the words around the place
-	// drown it in the whole. Each word of four letters or more is looked
-	// for alone — all of them in one query — and what they find is offered
-	// in the order of the words.
-	var words []string
+	// drown it in the whole. Then each word of four letters or more is
+	// looked for alone — the whole and the words in one query — and what
+	// they find is offered in the order of the words.
+	words := []string{q}
 	for _, w := range strings.Fields(q) {
 		if utf8.RuneCountInString(w) >= 4 && !slices.Contains(words, w) {
 			words = append(words, w)
 		}
 	}
-	if len(words) == 0 {
-		return nil, nil
-	}
-	var rows []struct {
-		Word   int `db:"word"`
-		Office int `db:"office"`
-	}
-	err = inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = `+matchThreshold); err != nil {
-			return scrub(err)
-		}
-		return scrub(tx.SelectContext(ctx, &rows, `
-			SELECT w.i - 1 AS word, o.i - 1 AS office
-			FROM unnest($1::text[]) WITH ORDINALITY AS w(word, i),
-				unnest($2::text[], $3::text[]) WITH ORDINALITY AS o(search, primary_text, i)
-			WHERE w.word <% o.search
-			ORDER BY w.i, word_similarity(w.word, o.search) + word_similarity(w.word, o.primary_text) DESC, o.i`,
-			pq.Array(words), pq.Array(s.search), pq.Array(s.primary)))
-	})
+	found, err := s.matchWords(ctx, words)
 	if err != nil {
-		return nil, fmt.Errorf("match field offices by word: %w", err)
+		return nil, err
 	}
+	var out []flows.Office
 	add := func(o flows.Office) {
 		if !slices.Contains(out, o) && len(out) < n {
 			out = append(out, o)
 		}
 	}
-	for i, w := range words {
+	for _, i := range found[0] {
+		add(s.offices[i])
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	for i, w := range words[1:] {
 		for _, o := range s.known(w) {
-			add(o) // a short name or a state, as match has them
+			add(o) // a short name or a state, as the whole has them
 		}
-		for _, r := range rows {
-			if r.Word == i {
-				add(s.offices[r.Office])
-			}
+		for _, j := range found[i+1] {
+			add(s.offices[j])
 		}
 	}
 	return out, nil
@@ -175,30 +161,34 @@ func (s *Offices) known(q string) []flows.Office {
 	return out
 }
 
-// match is Match for a normalised query.
-func (s *Offices) match(ctx context.Context, q string, n int) ([]flows.Office, error) {
-	out := s.known(q)
-	if len(out) > 0 {
-		return out[:min(n, len(out))], nil
+// matchWords looks each of the normalised words up in the offices' search
+// texts (trigram word similarity), all in one query, and returns for each
+// the offices it finds by their index, best first.
+func (s *Offices) matchWords(ctx context.Context, words []string) ([][]int, error) {
+	var rows []struct {
+		Word   int `db:"word"`
+		Office int `db:"office"`
 	}
-	var idx []int
 	err := inTx(ctx, s.db, true, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = `+matchThreshold); err != nil {
 			return scrub(err)
 		}
-		return scrub(tx.SelectContext(ctx, &idx, `
-			SELECT o.i - 1 FROM unnest($1::text[], $4::text[]) WITH ORDINALITY AS o(search, primary_text, i)
-			WHERE $2 <% o.search
-			ORDER BY word_similarity($2, o.search) + word_similarity($2, o.primary_text) DESC, o.i
-			LIMIT $3`, pq.Array(s.search), q, n, pq.Array(s.primary)))
+		return scrub(tx.SelectContext(ctx, &rows, `
+			SELECT w.i - 1 AS word, o.i - 1 AS office
+			FROM unnest($1::text[]) WITH ORDINALITY AS w(word, i),
+				unnest($2::text[], $3::text[]) WITH ORDINALITY AS o(search, primary_text, i)
+			WHERE w.word <% o.search
+			ORDER BY w.i, word_similarity(w.word, o.search) + word_similarity(w.word, o.primary_text) DESC, o.i`,
+			pq.Array(words), pq.Array(s.search), pq.Array(s.primary)))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("match field offices: %w", err)
 	}
-	for _, i := range idx {
-		out = append(out, s.offices[i])
+	found := make([][]int, len(words))
+	for _, r := range rows {
+		found[r.Word] = append(found[r.Word], r.Office)
 	}
-	return out, nil
+	return found, nil
 }
 
 // Get returns the office with this code, or ErrNotFound.
