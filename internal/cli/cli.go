@@ -3,12 +3,14 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -136,9 +138,17 @@ func health(ctx context.Context, url string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotline: health: %v\n", err)
 		return 1
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "hotline: health: %s\n", resp.Status)
+		// The first line of the answer says what is not ready ("redis
+		// unreachable"): the container's health log shows why, not only
+		// that.
+		why, _ := bufio.NewReader(io.LimitReader(resp.Body, 200)).ReadString('\n')
+		if why = strings.TrimSpace(why); why != "" {
+			fmt.Fprintf(stderr, "hotline: health: %s: %s\n", resp.Status, why)
+		} else {
+			fmt.Fprintf(stderr, "hotline: health: %s\n", resp.Status)
+		}
 		return 1
 	}
 	return 0

@@ -987,6 +987,12 @@ func TestDeployHealthPathsAreServed(t *testing.T) {
 			t.Errorf("%s with Redis gone: %s %s answers %d, want %d", pc.what, pc.method, pc.path, got, pc.redisGone)
 		}
 	}
+	// The container's health log says what is not ready.
+	stderr.Reset()
+	code := run(ctx, []string{"health", cu.String()}, getenvFrom(nil), io.Discard, &stderr)
+	if got := stderr.String(); code != 1 || !strings.Contains(got, "503") || !strings.Contains(got, "redis unreachable") {
+		t.Errorf("hotline health with Redis gone: exit %d, %q; want 1 and what is unreachable", code, got)
+	}
 }
 
 // isolatedRedis points env at the test Redis, through a link the test can
