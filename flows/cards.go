@@ -33,6 +33,9 @@ type Cards interface {
 	Shown(ctx context.Context, c CardShown) error
 	// Where returns the messages that show the case's card.
 	Where(ctx context.Context, caseID int64) ([]CardShown, error)
+	// At returns the cases the chat's message shows, in order; none when
+	// it shows no card.
+	At(ctx context.Context, chatID int64, messageID int) ([]int64, error)
 }
 
 // cardTag is the Tag of an announced card: "card:<case id>:<lang>".
@@ -196,4 +199,43 @@ func cardNow(v CaseView) ([]Text, [][]Button) {
 		buttons = [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
 	}
 	return texts, buttons
+}
+
+// cardReply answers a member's message that replies to a case's card in
+// their private chat. It is about the case, never a message for the person
+// whose chat they hold, and goes to nobody: "беру" takes the case (or says
+// how, under a message of several cases); anything else is not sent, and
+// they are told where their messages go. False when it replies to no card.
+func (a *App) cardReply(ctx context.Context, c *turn, ticket int64) (bool, error) {
+	if c.in.ReplyTo == 0 {
+		return false, nil
+	}
+	ids, err := a.d.Cards.At(ctx, c.in.ChatID, c.in.ReplyTo)
+	if err != nil || len(ids) == 0 {
+		return false, err
+	}
+	d := a.newDrawer()
+	var codes []string
+	for _, id := range ids {
+		v, ok, err := d.view(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			codes = append(codes, FormatCode(v.Code))
+		}
+	}
+	if len(codes) == 0 {
+		return false, nil
+	}
+	c.drop = true
+	if c.in.Kind == KindText && takeWords[captionKey(c.in.Text)] {
+		if len(codes) == 1 {
+			return true, a.hooks.commands["take_case"](ctx, c, codes[0])
+		}
+		c.say(T("casework.take_how"))
+		return true, nil
+	}
+	c.say(T("handoff.reply_card", "Code", strings.Join(codes, ", "), "Ticket", ticket))
+	return true, nil
 }

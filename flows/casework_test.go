@@ -12,6 +12,7 @@ import (
 
 	"hotline/flows"
 	"hotline/locales"
+	"hotline/storage"
 )
 
 // Casework through App.Handle and App.CaseTick, on real Postgres and Redis
@@ -2299,5 +2300,79 @@ func TestForgottenANumberIsNews(t *testing.T) {
 		if rs := to(rep.send(said), cwReport); !has(rs, "casework.news_offer") {
 			t.Errorf("%q: %v, want it offered as news of the case", said, describeAll(rs))
 		}
+	}
+}
+
+// TestReplyToACardGoesToNobody: a volunteer talking with someone replies
+// to a new case's card that came into the same chat. "Беру" took nothing
+// and went to the person, as anything written under a card did. Now
+// "беру" under the card takes that case, and anything else under a card
+// is not sent, with how to write to the chat; a reply to the person's
+// message and a message replying to nothing still go to them. Without a
+// chat held, "беру" under a card takes the case too (it was told how).
+func TestReplyToACardGoesToNobody(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	x := w.person(8001, "en")
+	x.press("m:volunteer")
+	anna := w.person(cwVol, "en")
+	anna.command("next", "")
+	anna.received()
+	x.received()
+	x.send("hello, anyone?")
+	fromX := anna.lastMsgID()
+	if got := anna.received(); len(got) == 0 || got[len(got)-1].Copy == nil {
+		t.Fatalf("the person's message: %v", describeAll(got))
+	}
+	threads := storage.NewThreads(w.rdb, w.prefix, time.Hour)
+	if err := threads.Record(context.Background(), cwVol, fromX, 8001, x.lastIn); err != nil {
+		t.Fatal(err)
+	}
+
+	rs, first := w.confirm(cwReport, "card-reply-1", 0)
+	if len(announced(rs, first)[cwVol]) != 1 {
+		t.Fatalf("the announcement: %v", describeAll(rs))
+	}
+	card1 := anna.lastMsgID()
+	rs, second := w.confirm(cwReport+1, "card-reply-2", 0)
+	if len(announced(rs, second)[cwVol]) != 1 {
+		t.Fatalf("the second announcement: %v", describeAll(rs))
+	}
+	card2 := anna.lastMsgID()
+	anna.received()
+	x.received()
+
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "Беру", ReplyTo: card1})
+	if len(to(rs, 8001)) != 0 {
+		t.Errorf("«Беру» under a card reached the person: %v", describeAll(to(rs, 8001)))
+	}
+	if !has(to(rs, cwVol), "casework.took") || !strings.Contains(w.cat.Render("en", to(rs, cwVol)[0].Texts...), flows.FormatCode(first)) {
+		t.Errorf("«Беру» under the first card: %v, want that case taken", describeAll(to(rs, cwVol)))
+	}
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "does anyone know this facility?", ReplyTo: card2})
+	mine := to(rs, cwVol)
+	if len(to(rs, 8001)) != 0 || len(mine) != 1 || describe(mine[0]) != "handoff.reply_card" {
+		t.Errorf("a question under a card: %v, want it sent to nobody and said so", describeAll(rs))
+	} else if said := w.cat.Render("en", mine[0].Texts...); !strings.Contains(said, flows.FormatCode(second)) || !strings.Contains(said, "#") {
+		t.Errorf("told:\n%s\nwant the case's code and the chat's number", said)
+	}
+	if v, err := w.deps.Casework.View(context.Background(), second); err != nil || v.Owner != 0 {
+		t.Errorf("the second case: owner %d, %v; want untaken", v.Owner, err)
+	}
+	// To the person, as before.
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "I am here", ReplyTo: fromX})
+	if got := to(rs, 8001); len(got) != 1 || got[0].Copy == nil {
+		t.Errorf("a reply to the person's message: %v, want it relayed", describeAll(rs))
+	}
+	if got := to(anna.send("How can I help?"), 8001); len(got) != 1 || got[0].Copy == nil {
+		t.Errorf("a message replying to nothing: %v, want it relayed", describeAll(got))
+	}
+
+	// With no chat held.
+	anna.command("done", "")
+	anna.received()
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "I'll take it", ReplyTo: card2})
+	if !has(to(rs, cwVol), "casework.took") {
+		t.Errorf("«I'll take it» under a card with no chat held: %v, want the case taken", describeAll(rs))
 	}
 }

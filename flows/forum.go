@@ -214,7 +214,8 @@ func (a *App) removed(userID int64) []Reply {
 // there: anyone else is ignored, and reported to the admins once. A
 // member's button is answered in their private chat with the bot, as if
 // pressed there; their message in a case's topic goes to the reporter,
-// unless it starts with "!" or is /note: then it is an internal note.
+// unless it starts with "!" or is /note: then it is an internal note; or
+// it says "I take it": then it takes the case.
 func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 	role, err := a.role(ctx, in.UserID)
 	if err != nil {
@@ -254,6 +255,14 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 		return a.memberEdit(ctx, in, v)
 	}
 	switch {
+	case in.Kind == KindText && takeWords[captionKey(in.Text)]:
+		// "Беру", "I'll take it": said to the team, as in any group of
+		// volunteers, not to the reporter, to whom it went. It takes the
+		// case as the card's Take does.
+		private := in
+		private.ChatID, private.ChatType, private.MessageID, private.ThreadID, private.ReplyTo = in.UserID, "private", 0, 0, 0
+		private.Kind, private.Text, private.Data = KindButton, "", dataCase+":"+cwTake+":"+v.Code
+		return a.Handle(ctx, private)
 	case in.Kind == KindCommand && in.Command == "note":
 		note, internal = in.Text, true
 	case in.Kind == KindCommand && in.Command == "end":

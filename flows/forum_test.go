@@ -134,3 +134,68 @@ func TestForumTalkOfErasedCase(t *testing.T) {
 		t.Errorf("the talk after a message to an erased case: %v, want ended", err)
 	}
 }
+
+// TestForumTakeSaidInTheTopic: "беру" written in a case's topic, as
+// volunteers write in any group, went to the reporter as the team's
+// message. It is said to the team: it takes the case as the card's Take
+// does (the topic told, the member answered in their private chat), and
+// the reporter gets only that a volunteer picked the case up. Once the
+// case is someone's, "беру" from another member tells them whose it is.
+// A message that only contains the word still goes to the reporter.
+func TestForumTakeSaidInTheTopic(t *testing.T) {
+	const forum, reporter, vol, other, thread = -1009000000013, 9100300, 9100301, 9100302, 44
+	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
+	ctx := context.Background()
+	c := forumCase(a, forum, reporter, thread)
+	for _, id := range []int64{vol, other} {
+		if err := a.vols.Add(ctx, id, flows.RoleVolunteer, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	say := func(user int64, text string) []flows.Reply {
+		t.Helper()
+		id := a.nextUpdate()
+		rs, err := a.app.Handle(ctx, flows.Input{ChatID: forum, ChatType: "supergroup", UserID: user, UpdateID: id,
+			MessageID: int(id), ThreadID: thread, At: testNow, Kind: flows.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	copied := func(rs []flows.Reply) bool {
+		for _, r := range rs {
+			if r.ChatID == reporter && r.Copy != nil {
+				return true
+			}
+		}
+		return false
+	}
+	rs := say(vol, "Беру")
+	if copied(rs) {
+		t.Errorf("«Беру» in the topic was copied to the reporter: %v", describeAll(rs))
+	}
+	var took, posted, told bool
+	for _, r := range rs {
+		switch {
+		case r.ChatID == vol && slices.Contains(textIDs(r), "casework.took"):
+			took = true
+		case r.ChatID == forum && r.Topic != nil && r.Topic.Op == flows.TopicPost && slices.Contains(textIDs(r), "forum.ev_taken"):
+			posted = true
+		case r.ChatID == reporter && slices.Contains(textIDs(r), "casework.reporter_taken"):
+			told = true
+		}
+	}
+	if !took || !posted || !told {
+		t.Errorf("«Беру» in the topic: %v; want the case taken, the topic and the reporter told", describeAll(rs))
+	}
+	if v, err := a.deps.Casework.View(ctx, c.Code); err != nil || v.Owner != vol {
+		t.Errorf("the case's owner %d (%v), want %d", v.Owner, err, vol)
+	}
+	rs = say(other, "I'll take it")
+	if copied(rs) || len(rs) != 1 || rs[0].ChatID != other || describe(rs[0]) != "casework.taken_by_anon" {
+		t.Errorf("«I'll take it» once taken: %v, want the member told whose it is", describeAll(rs))
+	}
+	if rs := say(vol, "беру на себя разговор с адвокатом, завтра позвоню"); !copied(rs) {
+		t.Errorf("a sentence with «беру» in it: %v, want it copied to the reporter", describeAll(rs))
+	}
+}

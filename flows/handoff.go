@@ -364,6 +364,9 @@ func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
 		return true, c.run(ctx) // from the start, as the command would have come
 	}
 	c.drop = true
+	if ok, err := a.cardReply(ctx, c, 0); ok || err != nil {
+		return true, err // "беру" in reply to a case's card takes it
+	}
 	if takeWords[captionKey(c.in.Text)] {
 		// "Беру", "I'll take it" — under a case's card, most likely:
 		// how to take it, where it was "not sent".
@@ -378,7 +381,8 @@ func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
 var takeWords = map[string]bool{"беру": true, "возьму": true, "я возьму": true, "я беру": true, "беру дело": true,
 	"взять": true, "взять дело": true, "забираю": true, "мое": true, "take": true, "take it": true, "i ll take it": true,
 	"ill take it": true, "i will take it": true, "i take it": true, "taking it": true, "mine": true, "i m on it": true,
-	"im on it": true, "on it": true}
+	"im on it": true, "on it": true, "взяла": true, "взял": true, "я взяла": true, "я взял": true, "беру себе": true,
+	"возьму себе": true, "i ll take this": true, "i ll take this one": true, "taking this": true, "taking this one": true}
 
 // memberWords are a member's commands typed alone in their own words
 // (captionKey), as the command with its argument: a volunteer writing

@@ -191,6 +191,11 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 			return nil
 		case r != nil:
 			p = r
+		default:
+			// "Беру" under a new case's card went to the person.
+			if ok, err := a.cardReply(ctx, c, p.Ticket); ok || err != nil {
+				return err
+			}
 		}
 	}
 	return a.relayAsVolunteer(ctx, c, p)
@@ -255,6 +260,9 @@ func (a *App) relayChosen(ctx context.Context, c *turn) error {
 		}
 		if r != nil {
 			return a.relayAsVolunteer(ctx, c, r)
+		}
+		if ok, err := a.cardReply(ctx, c, 0); ok || err != nil {
+			return err
 		}
 	}
 	texts, buttons, err := a.chooseChat(ctx, c.in.UserID)

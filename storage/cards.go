@@ -3,6 +3,7 @@ package storage
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -35,7 +36,15 @@ func NewCards(c redis.UniversalClient, prefix string, ttl time.Duration) *Cards 
 
 func (s *Cards) key(caseID int64) string { return s.prefix + "cards:" + strconv.FormatInt(caseID, 10) }
 
-// Shown records a message under each of its cases. The keys of several
+// msgKey is the other way round: prefix+"cardmsg:<chat>:<message>", the
+// cases the message shows ("<case id>,<case id>,…"), for a member's reply
+// to it.
+func (s *Cards) msgKey(chatID int64, messageID int) string {
+	return s.prefix + "cardmsg:" + strconv.FormatInt(chatID, 10) + ":" + strconv.Itoa(messageID)
+}
+
+// Shown records a message under each of its cases, and its cases under
+// the message. The keys of several
 // cases are in several slots on a cluster: one pipeline, not a
 // transaction; a message half recorded is redrawn for some of its cases.
 func (s *Cards) Shown(ctx context.Context, c flows.CardShown) error {
@@ -46,6 +55,7 @@ func (s *Cards) Shown(ctx context.Context, c flows.CardShown) error {
 	}
 	value := c.Lang + ":" + strings.Join(ids, ",")
 	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.msgKey(c.ChatID, c.MessageID), strings.Join(ids, ","), s.ttl)
 		seen := map[int64]bool{}
 		for _, id := range c.Cases {
 			if !seen[id] {
@@ -89,5 +99,24 @@ func (s *Cards) Where(ctx context.Context, caseID int64) ([]flows.CardShown, err
 	slices.SortFunc(out, func(a, b flows.CardShown) int {
 		return cmp.Or(cmp.Compare(a.ChatID, b.ChatID), cmp.Compare(a.MessageID, b.MessageID))
 	})
+	return out, nil
+}
+
+// At returns the cases the chat's message shows, in order; none when it
+// is no card, or one older than the store keeps.
+func (s *Cards) At(ctx context.Context, chatID int64, messageID int) ([]int64, error) {
+	v, err := s.c.Get(ctx, s.msgKey(chatID, messageID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cases of message %d in %d: %w", messageID, chatID, err)
+	}
+	var out []int64
+	for _, f := range strings.Split(v, ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
 	return out, nil
 }

@@ -46,4 +46,22 @@ func TestCardsShownWhere(t *testing.T) {
 	if ttl := c.TTL(ctx, prefix+"cards:7").Val(); ttl <= 0 || ttl > time.Hour {
 		t.Errorf("the cards of case 7 expire in %v, want within the hour", ttl)
 	}
+
+	// And the other way: the cases a message shows, for a reply to it.
+	for _, tc := range []struct {
+		chat int64
+		msg  int
+		want string
+	}{{51, 12, "[6 7 8]"}, {52, 30, "[7]"}, {51, 30, "[]"}, {51, 14, "[]"}} {
+		got, err := cards.At(ctx, tc.chat, tc.msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != tc.want {
+			t.Errorf("cases of message %d in %d: %v, want %s", tc.msg, tc.chat, got, tc.want)
+		}
+	}
+	if ttl := c.TTL(ctx, prefix+"cardmsg:51:12").Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("message 12's cases expire in %v, want within the hour", ttl)
+	}
 }
