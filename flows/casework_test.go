@@ -2310,6 +2310,8 @@ func TestForgottenANumberIsNews(t *testing.T) {
 // is not sent, with how to write to the chat; a reply to the person's
 // message and a message replying to nothing still go to them. Without a
 // chat held, "беру" under a card takes the case too (it was told how).
+// "Беру" alone, replying to nothing, is kept back too, with how to send it
+// to the person after all: by replying to their message.
 func TestReplyToACardGoesToNobody(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -2366,6 +2368,16 @@ func TestReplyToACardGoesToNobody(t *testing.T) {
 	}
 	if got := to(anna.send("How can I help?"), 8001); len(got) != 1 || got[0].Copy == nil {
 		t.Errorf("a message replying to nothing: %v, want it relayed", describeAll(got))
+	}
+	// "Беру" alone, replying to nothing, is kept back; replying to the
+	// person's message, it is theirs.
+	rs = anna.send("беру")
+	if mine := to(rs, cwVol); len(to(rs, 8001)) != 0 || len(mine) != 1 || describe(mine[0]) != "handoff.take_not_sent" {
+		t.Errorf("«беру» alone while talking: %v, want it kept back and said so", describeAll(rs))
+	}
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "беру", ReplyTo: fromX})
+	if got := to(rs, 8001); len(got) != 1 || got[0].Copy == nil {
+		t.Errorf("«беру» replying to the person: %v, want it relayed", describeAll(rs))
 	}
 
 	// With no chat held.

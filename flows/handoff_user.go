@@ -181,8 +181,9 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 // with a warning.
 func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error {
 	c.drop = true
+	relayed := false // a reply to a message of a person
 	if c.in.ReplyTo != 0 {
-		r, notHeld, err := a.repliedTo(ctx, c, p.ChatID)
+		r, toPerson, notHeld, err := a.repliedTo(ctx, c, p.ChatID)
 		switch {
 		case err != nil:
 			return err
@@ -191,40 +192,49 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 			return nil
 		case r != nil:
 			p = r
-		default:
+		case !toPerson:
 			// "Беру" under a new case's card went to the person.
 			if ok, err := a.cardReply(ctx, c, p.Ticket); ok || err != nil {
 				return err
 			}
 		}
+		relayed = toPerson
+	}
+	if !relayed && c.in.Kind == KindText && takeWords[captionKey(c.in.Text)] {
+		// "Беру" alone, just after a new case's card or chat came in, is
+		// said to the hotline, not to the person: it is kept back, with
+		// how to take a case, and how to send it to the person after all.
+		c.say(T("handoff.take_not_sent", "Ticket", p.Ticket, "Said", strings.TrimSpace(c.in.Text)))
+		return nil
 	}
 	return a.relayAsVolunteer(ctx, c, p)
 }
 
 // repliedTo finds the chat a volunteer's reply belongs to: nil when it
-// answers no relayed message, or one of the chat active; notHeld when it
-// answers a chat they no longer hold.
-func (a *App) repliedTo(ctx context.Context, c *turn, active int64) (p *Pairing, notHeld bool, err error) {
+// answers no relayed message, or one of the chat active; toPerson when it
+// answers a relayed message; notHeld when it answers a chat they no longer
+// hold.
+func (a *App) repliedTo(ctx context.Context, c *turn, active int64) (p *Pairing, toPerson, notHeld bool, err error) {
 	chat, _, err := a.d.Threads.Counterpart(ctx, c.in.ChatID, c.in.ReplyTo)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		// Not a relayed message (a notice, a card): nothing says which
 		// chat it belongs to.
-		return nil, false, nil
+		return nil, false, false, nil
 	case err != nil:
-		return nil, false, fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
+		return nil, false, false, fmt.Errorf("thread of message %d in %d: %w", c.in.ReplyTo, c.in.ChatID, err)
 	case chat == active:
-		return nil, false, nil
+		return nil, true, false, nil
 	}
 	held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
 	if err != nil {
-		return nil, false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+		return nil, true, false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
 	}
 	i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat })
 	if i < 0 {
-		return nil, true, nil
+		return nil, true, true, nil
 	}
-	return &held[i], false, nil
+	return &held[i], true, false, nil
 }
 
 // relayAsVolunteer copies the volunteer's message to the chat p and keeps
@@ -254,7 +264,7 @@ func copyTo(chatID, fromChatID int64, messageID int) Reply {
 func (a *App) relayChosen(ctx context.Context, c *turn) error {
 	c.drop = true
 	if c.in.ReplyTo != 0 {
-		r, _, err := a.repliedTo(ctx, c, 0)
+		r, _, _, err := a.repliedTo(ctx, c, 0)
 		if err != nil {
 			return err
 		}
