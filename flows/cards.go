@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,8 +34,11 @@ type Cards interface {
 	Shown(ctx context.Context, c CardShown) error
 	// Where returns the messages that show the case's card.
 	Where(ctx context.Context, caseID int64) ([]CardShown, error)
-	// At returns the cases the chat's message shows, in order; none when
-	// it shows no card.
+	// About records a message about cases that is no card to redraw (a
+	// case's news, a date's reminder), for At.
+	About(ctx context.Context, chatID int64, messageID int, cases []int64) error
+	// At returns the cases the chat's message shows or is about, in order;
+	// none when it is neither.
 	At(ctx context.Context, chatID int64, messageID int) ([]int64, error)
 }
 
@@ -43,25 +47,44 @@ func cardTag(caseID int64, lang string) string {
 	return "card:" + strconv.FormatInt(caseID, 10) + ":" + lang
 }
 
+// aboutTag is the Tag of a member's notice about a case (its news, a
+// date's reminder), "case:<case id>": a reply to it is about the case.
+func aboutTag(caseID int64) string { return "case:" + strconv.FormatInt(caseID, 10) }
+
 // Sent is told by the transport which message replies with a Tag became:
 // one, or several joined, their tags in order. Cards are recorded; if a
 // case changed hands while its card waited to go out, the returned edit
-// brings the message up to date.
+// brings the message up to date. A message with notices in it is recorded
+// only as about its cases, for a reply to it (caseReply): there is no
+// redrawing it.
 func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tags []string) ([]Reply, error) {
 	shown := CardShown{ChatID: chatID, MessageID: messageID}
+	var about []int64
 	for _, tag := range tags {
-		rest, ok := strings.CutPrefix(tag, "card:")
-		if !ok {
-			return nil, nil // not only cards: nothing to redraw it from
+		rest, card := strings.CutPrefix(tag, "card:")
+		if !card {
+			var ok bool
+			if rest, ok = strings.CutPrefix(tag, "case:"); !ok {
+				return nil, nil // not ours
+			}
 		}
 		idText, lang, _ := strings.Cut(rest, ":")
 		id, err := strconv.ParseInt(idText, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("card tag of message %d in %d: %w", messageID, chatID, err)
+			return nil, fmt.Errorf("tag of message %d in %d: %w", messageID, chatID, err)
 		}
-		shown.Cases, shown.Lang = append(shown.Cases, id), lang
+		about = append(about, id)
+		if card {
+			shown.Cases, shown.Lang = append(shown.Cases, id), lang
+		}
 	}
-	if len(shown.Cases) == 0 {
+	if len(about) == 0 {
+		return nil, nil
+	}
+	if len(shown.Cases) < len(about) {
+		if err := a.d.Cards.About(ctx, chatID, messageID, about); err != nil {
+			return nil, fmt.Errorf("record cases of message %d in %d: %w", messageID, chatID, err)
+		}
 		return nil, nil
 	}
 	if err := a.d.Cards.Shown(ctx, shown); err != nil {
@@ -201,12 +224,15 @@ func cardNow(v CaseView) ([]Text, [][]Button) {
 	return texts, buttons
 }
 
-// cardReply answers a member's message that replies to a case's card in
-// their private chat. It is about the case, never a message for the person
-// whose chat they hold, and goes to nobody: "беру" takes the case (or says
-// how, under a message of several cases); anything else is not sent, and
-// they are told where their messages go. False when it replies to no card.
-func (a *App) cardReply(ctx context.Context, c *turn, ticket int64) (bool, error) {
+// caseReply answers a member's message in their private chat that
+// replies to a case's card, or to a notice about a case (its news, a
+// date's reminder). It is about that case, not a message for the person
+// whose chat the member holds (p, nil for none), and goes to nobody:
+// "беру" takes the case (or says how, under a message of several cases);
+// anything else is not sent, and they are told how to write to the case's
+// reporter or to their chat. A reply about the case of the chat they hold
+// is for its person: false, as for a message about no case.
+func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) {
 	if c.in.ReplyTo == 0 {
 		return false, nil
 	}
@@ -221,21 +247,33 @@ func (a *App) cardReply(ctx context.Context, c *turn, ticket int64) (bool, error
 		if err != nil {
 			return false, err
 		}
-		if ok {
-			codes = append(codes, FormatCode(v.Code))
+		if ok && !slices.Contains(codes, v.Code) {
+			codes = append(codes, v.Code)
 		}
 	}
 	if len(codes) == 0 {
 		return false, nil
 	}
+	take := c.in.Kind == KindText && takeWords[captionKey(c.in.Text)]
+	if !take && p != nil && len(codes) == 1 && codes[0] == p.CaseCode {
+		return false, nil
+	}
 	c.drop = true
-	if c.in.Kind == KindText && takeWords[captionKey(c.in.Text)] {
-		if len(codes) == 1 {
-			return true, a.hooks.commands["take_case"](ctx, c, codes[0])
-		}
+	switch {
+	case take && len(codes) == 1:
+		return true, a.hooks.commands["take_case"](ctx, c, codes[0])
+	case take:
 		c.say(T("casework.take_how"))
 		return true, nil
 	}
-	c.say(T("handoff.reply_card", "Code", strings.Join(codes, ", "), "Ticket", ticket))
+	var ticket int64
+	if p != nil {
+		ticket = p.Ticket
+	}
+	shown := make([]string, len(codes))
+	for i, code := range codes {
+		shown[i] = FormatCode(code)
+	}
+	c.say(T("handoff.reply_case", "Code", strings.Join(shown, ", "), "Ticket", ticket))
 	return true, nil
 }

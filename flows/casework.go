@@ -1275,14 +1275,14 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 			buttons := [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
 			var out []Reply
 			if v.Owner != 0 {
-				out = append(out, Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Texts: texts, Buttons: buttons})
+				out = append(out, Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Texts: texts, Buttons: buttons, Tag: aboutTag(v.ID)})
 			} else {
 				cs, err := coordinators()
 				if err != nil {
 					return errors.Join(append(failed, err)...)
 				}
 				for _, r := range cs {
-					out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons})
+					out = append(out, Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Tag: aboutTag(v.ID)})
 				}
 			}
 			if a.forumOn() {

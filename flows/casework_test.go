@@ -2353,7 +2353,7 @@ func TestReplyToACardGoesToNobody(t *testing.T) {
 	}
 	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "does anyone know this facility?", ReplyTo: card2})
 	mine := to(rs, cwVol)
-	if len(to(rs, 8001)) != 0 || len(mine) != 1 || describe(mine[0]) != "handoff.reply_card" {
+	if len(to(rs, 8001)) != 0 || len(mine) != 1 || describe(mine[0]) != "handoff.reply_case" {
 		t.Errorf("a question under a card: %v, want it sent to nobody and said so", describeAll(rs))
 	} else if said := w.cat.Render("en", mine[0].Texts...); !strings.Contains(said, flows.FormatCode(second)) || !strings.Contains(said, "#") {
 		t.Errorf("told:\n%s\nwant the case's code and the chat's number", said)
@@ -2386,5 +2386,53 @@ func TestReplyToACardGoesToNobody(t *testing.T) {
 	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "I'll take it", ReplyTo: card2})
 	if !has(to(rs, cwVol), "casework.took") {
 		t.Errorf("«I'll take it» under a card with no chat held: %v, want the case taken", describeAll(rs))
+	}
+}
+
+// TestReplyToANoticeGoesToItsCase: Anna owns two cases and talks with the
+// reporter of the first. A date's reminder of each comes in. Her reply to
+// the second case's reminder went to the person she talks with, who is
+// not that case's; it now goes to nobody, with how to write to that
+// case's reporter. Her reply to the first case's reminder is about the
+// case of the person she talks with, and goes to them.
+func TestReplyToANoticeGoesToItsCase(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	first, anna, rep := annasCase(w, "notice-1")
+	_, second := w.confirm(cwReport+1, "notice-2", 0)
+	anna.command("take_case", second)
+	anna.command("date", first+" hearing 11.03.2026")
+	anna.command("date", second+" hearing 11.03.2026")
+	rep.press("m:volunteer")
+	anna.command("next", "")
+	anna.received()
+	rep.received()
+
+	base := anna.lastMsgID()
+	w.caseTick()
+	reminder := map[string]int{}
+	for i, r := range anna.received() {
+		if describe(r) != "casework.remind" {
+			continue
+		}
+		for _, code := range []string{first, second} {
+			if strings.Contains(w.cat.Render("en", r.Texts...), flows.FormatCode(code)) {
+				reminder[code] = base + i + 1
+			}
+		}
+	}
+	if len(reminder) != 2 {
+		t.Fatalf("reminders %v, want one of each case", reminder)
+	}
+	rs := anna.do(flows.Input{Kind: flows.KindText, Text: "Call the court tomorrow morning", ReplyTo: reminder[second]})
+	mine := to(rs, cwVol)
+	if len(to(rs, cwReport)) != 0 || len(mine) != 1 || describe(mine[0]) != "handoff.reply_case" {
+		t.Errorf("a reply to the other case's reminder: %v, want it sent to nobody and said so", describeAll(rs))
+	} else if said := w.cat.Render("en", mine[0].Texts...); !strings.Contains(said, "/write "+flows.FormatCode(second)) {
+		t.Errorf("told:\n%s\nwant how to write to that case's reporter", said)
+	}
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "Your hearing is tomorrow", ReplyTo: reminder[first]})
+	if got := to(rs, cwReport); len(got) != 1 || got[0].Copy == nil {
+		t.Errorf("a reply to the reminder of the case of her chat: %v, want it relayed", describeAll(rs))
 	}
 }

@@ -126,8 +126,9 @@ type Reply struct {
 	// which case they act on.
 	Join bool
 	// Tag, on a new message, asks to be told (App.Sent) which message it
-	// became, when it went out on its own: an announced case card, which
-	// is redrawn when the case changes hands (cards.go).
+	// became: an announced case card, which is redrawn when the case
+	// changes hands, or a member's notice about a case, to which a reply
+	// is about that case (cards.go).
 	Tag string
 	// Redraw, on an edit, leaves the message as it was when the new text
 	// no longer fits one message, rather than sending it anew.

@@ -364,7 +364,7 @@ func (a *App) memberNoChat(ctx context.Context, c *turn) (bool, error) {
 		return true, c.run(ctx) // from the start, as the command would have come
 	}
 	c.drop = true
-	if ok, err := a.cardReply(ctx, c, 0); ok || err != nil {
+	if ok, err := a.caseReply(ctx, c, nil); ok || err != nil {
 		return true, err // "беру" in reply to a case's card takes it
 	}
 	if takeWords[captionKey(c.in.Text)] {

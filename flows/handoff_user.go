@@ -194,7 +194,7 @@ func (a *App) relayFromVolunteer(ctx context.Context, c *turn, p *Pairing) error
 			p = r
 		case !toPerson:
 			// "Беру" under a new case's card went to the person.
-			if ok, err := a.cardReply(ctx, c, p.Ticket); ok || err != nil {
+			if ok, err := a.caseReply(ctx, c, p); ok || err != nil {
 				return err
 			}
 		}
@@ -271,7 +271,7 @@ func (a *App) relayChosen(ctx context.Context, c *turn) error {
 		if r != nil {
 			return a.relayAsVolunteer(ctx, c, r)
 		}
-		if ok, err := a.cardReply(ctx, c, 0); ok || err != nil {
+		if ok, err := a.caseReply(ctx, c, nil); ok || err != nil {
 			return err
 		}
 	}

@@ -758,7 +758,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 		return nil
 	}
 	if v.Owner != 0 {
-		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply,
+		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply, Tag: aboutTag(v.ID),
 			Texts:   []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
 			Buttons: [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
 		for _, id := range n.Files {
@@ -773,7 +773,8 @@ func (c *turn) commitNews(ctx context.Context) error {
 	texts, buttons := Card(v, CardNews)
 	texts = append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)}, texts...)
 	for _, r := range to {
-		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true})
+		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true,
+			Tag: aboutTag(v.ID)})
 	}
 	return nil
 }

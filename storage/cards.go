@@ -102,8 +102,20 @@ func (s *Cards) Where(ctx context.Context, caseID int64) ([]flows.CardShown, err
 	return out, nil
 }
 
-// At returns the cases the chat's message shows, in order; none when it
-// is no card, or one older than the store keeps.
+// About records a message about cases that shows no card to redraw.
+func (s *Cards) About(ctx context.Context, chatID int64, messageID int, cases []int64) error {
+	ids := make([]string, len(cases))
+	for i, id := range cases {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	if err := s.c.Set(ctx, s.msgKey(chatID, messageID), strings.Join(ids, ","), s.ttl).Err(); err != nil {
+		return fmt.Errorf("record cases of message %d in %d: %w", messageID, chatID, err)
+	}
+	return nil
+}
+
+// At returns the cases the chat's message shows or is about, in order;
+// none when it is neither, or older than the store keeps.
 func (s *Cards) At(ctx context.Context, chatID int64, messageID int) ([]int64, error) {
 	v, err := s.c.Get(ctx, s.msgKey(chatID, messageID)).Result()
 	if errors.Is(err, redis.Nil) {

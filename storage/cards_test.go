@@ -47,12 +47,19 @@ func TestCardsShownWhere(t *testing.T) {
 		t.Errorf("the cards of case 7 expire in %v, want within the hour", ttl)
 	}
 
-	// And the other way: the cases a message shows, for a reply to it.
+	// And the other way: the cases a message shows or is about (a
+	// notice, not a card: not redrawn), for a reply to it.
+	if err := cards.About(ctx, 51, 15, []int64{9}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cards.Where(ctx, 9); err != nil || len(got) != 0 {
+		t.Errorf("a notice about case 9 among its cards: %v, %v", got, err)
+	}
 	for _, tc := range []struct {
 		chat int64
 		msg  int
 		want string
-	}{{51, 12, "[6 7 8]"}, {52, 30, "[7]"}, {51, 30, "[]"}, {51, 14, "[]"}} {
+	}{{51, 12, "[6 7 8]"}, {52, 30, "[7]"}, {51, 30, "[]"}, {51, 14, "[]"}, {51, 15, "[9]"}} {
 		got, err := cards.At(ctx, tc.chat, tc.msg)
 		if err != nil {
 			t.Fatal(err)
