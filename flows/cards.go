@@ -35,11 +35,13 @@ type Cards interface {
 	// Where returns the messages that show the case's card.
 	Where(ctx context.Context, caseID int64) ([]CardShown, error)
 	// About records a message about cases that is no card to redraw (a
-	// case's news, a date's reminder), for At.
-	About(ctx context.Context, chatID int64, messageID int, cases []int64) error
-	// At returns the cases the chat's message shows or is about, in order;
-	// none when it is neither.
-	At(ctx context.Context, chatID int64, messageID int) ([]int64, error)
+	// case's news, a date's reminder), or about a chat in the queue (its
+	// ticket, when not 0), for At.
+	About(ctx context.Context, chatID int64, messageID int, cases []int64, ticket int64) error
+	// At returns the cases the chat's message shows or is about, in order,
+	// and the ticket of the chat in the queue it is about; none when it is
+	// neither.
+	At(ctx context.Context, chatID int64, messageID int) (cases []int64, ticket int64, err error)
 }
 
 // cardTag is the Tag of an announced card: "card:<case id>:<lang>".
@@ -51,6 +53,10 @@ func cardTag(caseID int64, lang string) string {
 // date's reminder), "case:<case id>": a reply to it is about the case.
 func aboutTag(caseID int64) string { return "case:" + strconv.FormatInt(caseID, 10) }
 
+// chatTag is the Tag of a member's notice of a chat in the queue,
+// "chat:<ticket>": a reply to it is about that chat.
+func chatTag(ticket int64) string { return "chat:" + strconv.FormatInt(ticket, 10) }
+
 // Sent is told by the transport which message replies with a Tag became:
 // one, or several joined, their tags in order. Cards are recorded; if a
 // case changed hands while its card waited to go out, the returned edit
@@ -60,7 +66,16 @@ func aboutTag(caseID int64) string { return "case:" + strconv.FormatInt(caseID, 
 func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tags []string) ([]Reply, error) {
 	shown := CardShown{ChatID: chatID, MessageID: messageID}
 	var about []int64
+	var ticket int64
 	for _, tag := range tags {
+		if t, ok := strings.CutPrefix(tag, "chat:"); ok {
+			n, err := strconv.ParseInt(t, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("tag of message %d in %d: %w", messageID, chatID, err)
+			}
+			ticket = n
+			continue
+		}
 		rest, card := strings.CutPrefix(tag, "card:")
 		if !card {
 			var ok bool
@@ -78,11 +93,11 @@ func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tags []stri
 			shown.Cases, shown.Lang = append(shown.Cases, id), lang
 		}
 	}
-	if len(about) == 0 {
+	if len(about) == 0 && ticket == 0 {
 		return nil, nil
 	}
-	if len(shown.Cases) < len(about) {
-		if err := a.d.Cards.About(ctx, chatID, messageID, about); err != nil {
+	if len(shown.Cases) < len(about) || ticket != 0 {
+		if err := a.d.Cards.About(ctx, chatID, messageID, about, ticket); err != nil {
 			return nil, fmt.Errorf("record cases of message %d in %d: %w", messageID, chatID, err)
 		}
 		return nil, nil
@@ -226,7 +241,8 @@ func cardNow(v CaseView) ([]Text, [][]Button) {
 
 // caseReply answers a member's message in their private chat that
 // replies to a case's card, or to a notice about a case (its news, a
-// date's reminder). It is about that case, not a message for the person
+// date's reminder) or about a chat in the queue: "беру" takes that chat,
+// and nothing else goes anywhere before it is taken. It is about that case, not a message for the person
 // whose chat the member holds (p, nil for none), and goes to nobody:
 // "беру" takes the case (or says how, under a message of several cases);
 // anything else is not sent, and they are told how to write to the case's
@@ -236,9 +252,23 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 	if c.in.ReplyTo == 0 {
 		return false, nil
 	}
-	ids, err := a.d.Cards.At(ctx, c.in.ChatID, c.in.ReplyTo)
-	if err != nil || len(ids) == 0 {
+	ids, waiting, err := a.d.Cards.At(ctx, c.in.ChatID, c.in.ReplyTo)
+	if err != nil {
 		return false, err
+	}
+	take := c.in.Kind == KindText && takeWords[captionKey(c.in.Text)]
+	if waiting != 0 && len(ids) == 0 {
+		// The notice of a chat in the queue: "беру" takes it, as its
+		// button does; anything else waits until it is taken.
+		c.drop = true
+		if take {
+			return true, a.hooks.buttons[dataTake](ctx, c, strconv.FormatInt(waiting, 10))
+		}
+		c.say(T("handoff.reply_waiting", "Ticket", waiting))
+		return true, nil
+	}
+	if len(ids) == 0 {
+		return false, nil
 	}
 	d := a.newDrawer()
 	var codes []string
@@ -254,7 +284,6 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 	if len(codes) == 0 {
 		return false, nil
 	}
-	take := c.in.Kind == KindText && takeWords[captionKey(c.in.Text)]
 	if !take && p != nil && len(codes) == 1 && codes[0] == p.CaseCode {
 		return false, nil
 	}

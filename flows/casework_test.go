@@ -2436,3 +2436,46 @@ func TestReplyToANoticeGoesToItsCase(t *testing.T) {
 		t.Errorf("a reply to the reminder of the case of her chat: %v, want it relayed", describeAll(rs))
 	}
 }
+
+// TestReplyToAChatNotice: "беру" in reply to the notice of a chat in the
+// queue takes that chat, as the notice's button does; it went to the
+// person the volunteer talked with, or was answered with how to take a
+// case. Anything else in reply to the notice goes to nobody before the
+// chat is taken.
+func TestReplyToAChatNotice(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	anna, x, y := w.person(cwVol, "en"), w.person(8101, "en"), w.person(8102, "ru")
+	noticeOf := func(p *hperson) int {
+		t.Helper()
+		anna.received()
+		base := anna.lastMsgID()
+		p.press("m:volunteer")
+		for i, r := range anna.received() {
+			if describe(r) == "handoff.notify_new" {
+				return base + i + 1
+			}
+		}
+		t.Fatalf("no notice of chat %d", p.id)
+		return 0
+	}
+	xNotice := noticeOf(x)
+	x.received()
+	rs := anna.do(flows.Input{Kind: flows.KindText, Text: "hello!", ReplyTo: xNotice})
+	if len(to(rs, x.id)) != 0 || !has(to(rs, cwVol), "handoff.reply_waiting") {
+		t.Errorf("«hello!» in reply to the notice: %v, want it sent to nobody before the chat is taken", describeAll(rs))
+	}
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "беру", ReplyTo: xNotice})
+	if !has(to(rs, cwVol), "handoff.taken") || len(to(rs, x.id)) != 1 || describe(to(rs, x.id)[0]) != "handoff.vol_joined" {
+		t.Fatalf("«беру» in reply to the notice: %v, want the chat taken", describeAll(rs))
+	}
+	// Talking with x, she answers y's notice the same way: as its button
+	// would, she is told she holds as many chats as a volunteer may; x
+	// gets nothing.
+	yNotice := noticeOf(y)
+	y.received()
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "Беру!", ReplyTo: yNotice})
+	if len(to(rs, x.id)) != 0 || !has(to(rs, cwVol), "handoff.busy") || len(to(rs, y.id)) != 0 {
+		t.Errorf("«Беру!» in reply to a notice while talking with someone: %v, want the take's answer, nothing to x", describeAll(rs))
+	}
+}

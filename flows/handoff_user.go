@@ -574,6 +574,7 @@ func (a *App) ownerNotice(v Volunteer, w Waiting) Reply {
 		ChatID:   v.UserID,
 		Lang:     v.Lang,
 		Priority: PriorityReply,
+		Tag:      chatTag(w.Ticket),
 		Texts:    []Text{T("handoff.notify_owner", "Ticket", w.Ticket, "Lang", langText(w.Lang), "Case", caseText(w.CaseCode))},
 		Buttons:  [][]Button{{{Text: T("btn.handoff_take"), Data: dataTake + ":" + strconv.FormatInt(w.Ticket, 10)}}},
 	}
@@ -593,6 +594,7 @@ func (a *App) newChatNotice(v Volunteer, w Waiting) Reply {
 		ChatID:   v.UserID,
 		Lang:     v.Lang,
 		Priority: prio,
+		Tag:      chatTag(w.Ticket),
 		Texts:    []Text{T(id, "Ticket", w.Ticket, "Lang", langText(w.Lang), "Case", caseText(w.CaseCode))},
 		Buttons:  [][]Button{{{Text: T("btn.handoff_take"), Data: dataTake + ":" + strconv.FormatInt(w.Ticket, 10)}}},
 	}

@@ -102,11 +102,15 @@ func (s *Cards) Where(ctx context.Context, caseID int64) ([]flows.CardShown, err
 	return out, nil
 }
 
-// About records a message about cases that shows no card to redraw.
-func (s *Cards) About(ctx context.Context, chatID int64, messageID int, cases []int64) error {
+// About records a message about cases that shows no card to redraw, or
+// about a chat in the queue (ticket, when not 0): "t<ticket>".
+func (s *Cards) About(ctx context.Context, chatID int64, messageID int, cases []int64, ticket int64) error {
 	ids := make([]string, len(cases))
 	for i, id := range cases {
 		ids[i] = strconv.FormatInt(id, 10)
+	}
+	if ticket != 0 {
+		ids = append(ids, "t"+strconv.FormatInt(ticket, 10))
 	}
 	if err := s.c.Set(ctx, s.msgKey(chatID, messageID), strings.Join(ids, ","), s.ttl).Err(); err != nil {
 		return fmt.Errorf("record cases of message %d in %d: %w", messageID, chatID, err)
@@ -114,21 +118,23 @@ func (s *Cards) About(ctx context.Context, chatID int64, messageID int, cases []
 	return nil
 }
 
-// At returns the cases the chat's message shows or is about, in order;
-// none when it is neither, or older than the store keeps.
-func (s *Cards) At(ctx context.Context, chatID int64, messageID int) ([]int64, error) {
+// At returns the cases the chat's message shows or is about, in order,
+// and the ticket of the chat in the queue it is about; none when it is
+// neither, or older than the store keeps.
+func (s *Cards) At(ctx context.Context, chatID int64, messageID int) (cases []int64, ticket int64, err error) {
 	v, err := s.c.Get(ctx, s.msgKey(chatID, messageID)).Result()
 	if errors.Is(err, redis.Nil) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cases of message %d in %d: %w", messageID, chatID, err)
+		return nil, 0, fmt.Errorf("cases of message %d in %d: %w", messageID, chatID, err)
 	}
-	var out []int64
 	for _, f := range strings.Split(v, ",") {
-		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
-			out = append(out, id)
+		if t, ok := strings.CutPrefix(f, "t"); ok {
+			ticket, _ = strconv.ParseInt(t, 10, 64)
+		} else if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			cases = append(cases, id)
 		}
 	}
-	return out, nil
+	return cases, ticket, nil
 }

@@ -49,8 +49,14 @@ func TestCardsShownWhere(t *testing.T) {
 
 	// And the other way: the cases a message shows or is about (a
 	// notice, not a card: not redrawn), for a reply to it.
-	if err := cards.About(ctx, 51, 15, []int64{9}); err != nil {
+	if err := cards.About(ctx, 51, 15, []int64{9}, 0); err != nil {
 		t.Fatal(err)
+	}
+	if err := cards.About(ctx, 51, 16, nil, 17); err != nil { // "chat #17 waits"
+		t.Fatal(err)
+	}
+	if cases, ticket, err := cards.At(ctx, 51, 16); err != nil || len(cases) != 0 || ticket != 17 {
+		t.Errorf("a notice of chat #17: %v, %d, %v", cases, ticket, err)
 	}
 	if got, err := cards.Where(ctx, 9); err != nil || len(got) != 0 {
 		t.Errorf("a notice about case 9 among its cards: %v, %v", got, err)
@@ -60,11 +66,11 @@ func TestCardsShownWhere(t *testing.T) {
 		msg  int
 		want string
 	}{{51, 12, "[6 7 8]"}, {52, 30, "[7]"}, {51, 30, "[]"}, {51, 14, "[]"}, {51, 15, "[9]"}} {
-		got, err := cards.At(ctx, tc.chat, tc.msg)
+		got, ticket, err := cards.At(ctx, tc.chat, tc.msg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fmt.Sprint(got) != tc.want {
+		if fmt.Sprint(got) != tc.want || ticket != 0 {
 			t.Errorf("cases of message %d in %d: %v, want %s", tc.msg, tc.chat, got, tc.want)
 		}
 	}
