@@ -683,7 +683,7 @@ func TestCheckinToldAtTheMenu(t *testing.T) {
 		{"en", "my ISAP appointment is on monday", "menu.checkin_offer"},
 		{"ru", "мужа вызвали на явку в ICE", "menu.checkin_offer"},
 		{"ru", "мне завтра идти в иммиграционную службу, боюсь", "menu.checkin_offer"},
-		{"en", "I have a doctor's appointment, can someone call me back", "menu.greeting"},
+		{"en", "I have a doctor's appointment, can someone call me back", "menu.call_back"},
 		{"ru", "мужа забрали на отметке в ICE", "menu.report_offer"},
 		{"en", "he was detained at his check-in", "menu.report_offer"},
 	} {

@@ -1872,3 +1872,58 @@ func TestICEAtTheDoorNow(t *testing.T) {
 		}
 	}
 }
+
+// Said at the main menu, each got the greeting or "I am a bot and cannot
+// answer questions": someone held who needs medical care ("ему плохо, не
+// дают лекарства", "he is on hunger strike") now gets a volunteer first
+// and the report, where it is an urgent matter, below — from a reporter,
+// the news of their case, a volunteer below; "is it safe to write here?"
+// from someone without papers gets who sees what is written; "перезвоните
+// мне" gets that the bot cannot call, the hotline's phone, and a
+// volunteer; a transfer under way ("they are sending him to Louisiana")
+// gets the offer to report. Words that only look alike do not: "he is
+// illegal", "мне плохо" (fear, not medicine), "позвоню завтра".
+func TestMedicalSafeAndCallBackAtTheMenu(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, typed, want string }{
+		{"en", "he is sick and not getting his medicine", "menu.medical"}, {"en", "he is on hunger strike", "menu.medical"},
+		{"en", "my husband needs insulin and they won't give it", "menu.medical"},
+		{"ru", "ему плохо, не дают лекарства", "menu.medical"}, {"ru", "он объявил голодовку", "menu.medical"},
+		{"ru", "брат болеет а врача не дают", "menu.medical"}, {"en", "my son needs a doctor", "menu.medical"},
+		{"en", "I have a doctor's appointment tomorrow", ""},
+		{"en", "I don't have papers, is it safe to write here?", "menu.about"},
+		{"ru", "у меня нет документов, тут безопасно писать?", "menu.about"},
+		{"ru", "перезвоните мне", "menu.call_back"}, {"en", "can someone call me?", "menu.call_back"},
+		{"ru", "перезвоните мне, мой номер +1 305 555 0199", "menu.phone"},
+		{"en", "they are sending him to Louisiana", "menu.report_offer"}, {"ru", "его везут в Техас", "menu.report_offer"},
+		{"en", "he is illegal", ""}, {"ru", "мне плохо", "menu.afraid"}, {"ru", "позвоню завтра", ""},
+	} {
+		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
+		c.command("start", "")
+		r := c.send(tt.typed)
+		got := textIDs(r)
+		for _, id := range []string{"menu.medical", "menu.about", "menu.call_back", "menu.phone", "menu.report_offer", "menu.afraid"} {
+			if slices.Contains(got, id) != (id == tt.want) {
+				t.Errorf("%q: %v, want %q", tt.typed, got, tt.want)
+				break
+			}
+		}
+		switch tt.want {
+		case "menu.medical":
+			if b := buttonNames(r); len(b) < 2 || b[0] != "btn.menu_volunteer" || b[1] != "btn.menu_report" {
+				t.Errorf("%q: buttons %v, want a volunteer first, then the report", tt.typed, b)
+			}
+		case "menu.call_back":
+			if !strings.Contains(c.rendered(r), "+1 555 0100") {
+				t.Errorf("%q: %s\nwant the hotline's phone", tt.typed, c.rendered(r))
+			}
+		}
+	}
+	reporter := reportTo(a, "ru", "ask.review")
+	reporter.press("btn.confirm")
+	r := reporter.send("ему плохо, не дают лекарства")
+	if got := textIDs(r); !slices.Contains(got, "casework.news_offer") || !slices.Contains(buttonNames(r), "btn.menu_volunteer") {
+		t.Errorf("a reporter's «ему плохо, не дают лекарства»: %v %v, want it offered as news, a volunteer a button away", got, buttonNames(r))
+	}
+}

@@ -299,9 +299,9 @@ func (a *App) registerHandoff() {
 	h.intercept = append(h.intercept, a.handoffIntercept)
 	h.menu["volunteer"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, false) }
 	h.menu["urgent"] = func(ctx context.Context, c *turn) error { return a.join(ctx, c, true) }
-	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, askedWhoWeAre, iceHereNow, a.soundsLikeReport,
-		a.askedForHelp, afraid,
-		aNumberAtMenu, a.phoneAtMenu)
+	h.menuText = append(h.menuText, a.memberNoChat, a.askedForPerson, askedWhoWeAre, iceHereNow, a.medicalAtMenu,
+		a.soundsLikeReport, a.askedForHelp, afraid,
+		aNumberAtMenu, a.phoneAtMenu, a.askedToBeCalled)
 	h.menuMedia = append(h.menuMedia, a.memberNoChat, a.mediaAtMenu)
 	h.commands["leave"] = a.leaveCommand
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
@@ -498,13 +498,16 @@ var whoWeAreWords = []string{"кто вы", "вы кто", "кто это", "в�
 	"вы айс", "это айс", "вы из полиции", "вы полиция", "работаете на ice", "работаете на айс", "ловушк",
 	"это безопасно", "are you ice", "is this ice", "are you from ice", "work for ice", "working for ice",
 	"who are you", "who is this", "are you the police", "are you police", "are you government", "a trap",
-	"is this safe", "is it safe"}
+	"is this safe", "is it safe",
+	// Whether it is safe to write here, from someone without papers.
+	"безопасно писать", "безопасно ли", "тут безопасно", "здесь безопасно", "не опасно писать", "не опасно ли",
+	"safe to write", "safe to talk", "safe to use", "safe to message", "safe here"}
 
 // askedWhoWeAre answers "вы из ICE?", "кто вы?", "is this a trap?" at the
 // main menu with who the hotline is and who sees what is written. "Are you
 // ICE?" got the offer to report a detention, for its "ICE"; "кто вы?" that
 // the bot cannot answer questions.
-var askedWhoWeAre = answerPhrases(10, whoWeAreWords, "menu.about", "volunteer", "menu")
+var askedWhoWeAre = answerPhrases(15, whoWeAreWords, "menu.about", "volunteer", "menu")
 
 // iceHereNow answers "ICE is at my door", "айс стучат в дверь" at the main
 // menu with a volunteer first, and the report a button below. It got the
@@ -576,7 +579,7 @@ func menuButtons(actions ...string) [][]Button {
 
 // fearWords say one is frightened (captionKey, a phrase at the start of a
 // word).
-var fearWords = []string{"страшно", "боюсь", "боимся", "паник", "в ужасе", "напуган", "мне очень плохо",
+var fearWords = []string{"страшно", "боюсь", "боимся", "паник", "в ужасе", "напуган", "мне очень плохо", "мне плохо",
 	"scared", "afraid", "terrified", "panic", "frightened"}
 
 // afraid answers "мне страшно", "I'm so scared" at the main menu with a
@@ -584,6 +587,82 @@ var fearWords = []string{"страшно", "боюсь", "боимся", "пан
 // It was offered to a reporter as news of their case, and got the greeting
 // from others.
 var afraid = answerPhrases(12, fearWords, "menu.afraid", "volunteer", "report", "menu")
+
+// medicalWords say that someone needs medical care (captionKey, a phrase
+// at the start of a word). sickWords (whole) and careWords (a phrase at
+// the start of a word) say so only of someone named (sickWho, a
+// relative): "ему плохо", "he needs a doctor"; "мне плохо" is fear, "I
+// have a doctor's appointment" one's own.
+var (
+	medicalWords = []string{"лекарств", "таблетк", "инсулин", "медицинск", "медпомощ", "скорую", "голодовк",
+		"medicine", "medication", "insulin", "medical", "hunger strike", "pills", "ліки"}
+	careWords = []string{"врач", "больниц", "doctor", "hospital", "not well", "in pain", "лікар"}
+	sickWords = map[string]bool{"болен": true, "больна": true, "болеет": true, "заболел": true, "заболела": true,
+		"плохо": true, "sick": true, "ill": true, "хворий": true, "хворіє": true}
+	sickWho = map[string]bool{"он": true, "она": true, "ему": true, "ей": true, "его": true, "ее": true,
+		"him": true, "her": true, "he": true, "she": true, "his": true}
+)
+
+// needsMedical reports whether key (captionKey) says that someone needs
+// medical care.
+func needsMedical(key string) bool {
+	words := strings.Fields(key)
+	if len(words) > 25 {
+		return false
+	}
+	if saysAny(key, medicalWords) {
+		return true
+	}
+	return (slices.ContainsFunc(words, func(w string) bool { return sickWords[w] }) || saysAny(key, careWords)) &&
+		slices.ContainsFunc(words, func(w string) bool { return sickWho[w] || relationWords[w] })
+}
+
+// medicalAtMenu answers "he is sick and not getting his medicine", "ему
+// плохо, не дают лекарства", "он объявил голодовку" at the main menu with
+// a volunteer first and the report (where "Needs medical care" is an
+// urgent matter) below; from a reporter, it is offered as news of their
+// case, a volunteer a button below. They got the greeting.
+func (a *App) medicalAtMenu(ctx context.Context, c *turn) (bool, error) {
+	if !needsMedical(captionKey(c.in.Text)) {
+		return false, nil
+	}
+	if note, p := ParseText(c.in.Text, a.cfg.MaxText); p == nil {
+		news, err := a.newsButtons(ctx, c, note)
+		if err != nil {
+			return true, err
+		}
+		if news != nil {
+			c.say(T("casework.news_offer"))
+			c.buttons = append(news, menuButtons("volunteer", "menu")...)
+			return true, nil
+		}
+	}
+	c.setSaid(false)
+	c.say(T("menu.medical"))
+	c.buttons = menuButtons("volunteer", "report", "menu")
+	return true, nil
+}
+
+// callBackWords ask to be called (captionKey, a phrase at the start of a
+// word).
+var callBackWords = []string{"перезвон", "позвоните мне", "позвоните нам", "можете позвонить", "можете мне позвонить",
+	"можно мне позвонить", "наберите мне", "call me", "give me a call", "can someone call", "can you call me",
+	"could you call me", "please call", "передзвон", "зателефонуйте"}
+
+// askedToBeCalled answers "перезвоните мне", "can someone call me?" with
+// what can be done: the bot cannot call, the hotline's phone when it has
+// one, and a volunteer who sees the number once it is written. It got the
+// greeting, or "I am a bot and cannot answer questions".
+func (a *App) askedToBeCalled(_ context.Context, c *turn) (bool, error) {
+	key := captionKey(c.in.Text)
+	if len(strings.Fields(key)) > 12 || !saysAny(key, callBackWords) {
+		return false, nil
+	}
+	c.setSaid(false)
+	c.say(T("menu.call_back", "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
+	c.buttons = menuButtons("volunteer", "menu")
+	return true, nil
+}
 
 // aNumberAtMenu answers an A-number sent alone at the main menu — a
 // relative's first message, often — with what the bot does with one: it
@@ -707,7 +786,10 @@ var (
 		// Moved from one detention to another: "его перевели в Луизиану".
 		{"перевели", "в"}, {"его", "перевели"}, {"ее", "перевели"}, {"её", "перевели"}, {"переведен", "в"},
 		{"перевезли", "в"}, {"was", "transferred"}, {"been", "transferred"}, {"got", "transferred"},
-		{"transferred", "to"}, {"transferred", "him"}, {"transferred", "her"}}
+		{"transferred", "to"}, {"transferred", "him"}, {"transferred", "her"},
+		// Being moved now: "they are sending him to Louisiana", "его везут в Техас".
+		{"sending", "him"}, {"sending", "her"}, {"moving", "him"}, {"moving", "her"}, {"его", "везут"},
+		{"ее", "везут"}, {"её", "везут"}, {"везут", "в"}, {"перевозят", "в"}, {"его", "перевозят"}}
 )
 
 // lowerWords are the words of s in lower case, without what is not a
