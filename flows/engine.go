@@ -68,6 +68,10 @@ type step struct {
 	// deniedAfter are the words that, just after one of words, deny it
 	// ("депортации не ожидается"); "нет" always does ("рейса нет").
 	deniedAfter []string
+	// multi says the buttons mark several answers: typed words naming
+	// several are them all ("лекарства и дети"), their values joined by
+	// "+" for parse.
+	multi bool
 }
 
 // outcome is what a parser made of an answer. The zero outcome means
@@ -929,21 +933,25 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 		}
 		return false
 	}
+	var values []string
 	for answer, stems := range st.words {
-		if !names(stems) {
-			continue
+		if names(stems) {
+			values = append(values, answer)
 		}
-		if value != "" {
-			return "", "", false // two answers: the buttons tell which
+	}
+	if len(values) == 0 || len(values) > 1 && !st.multi {
+		return "", "", false // none, or two answers: the buttons tell which
+	}
+	var labels []string
+	for _, v := range slices.Sorted(slices.Values(values)) {
+		l, ok := c.labelOf(rows, c.stepPrefix()+v)
+		if !ok {
+			return "", "", false
 		}
-		value = answer
+		// Said back without a toggle's mark ("▫️ Needs medical care").
+		labels = append(labels, strings.TrimLeftFunc(l, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 	}
-	if value == "" {
-		return "", "", false
-	}
-	label, ok = c.labelOf(rows, c.stepPrefix()+value)
-	// Said back without a toggle's mark ("▫️ Needs medical care").
-	return value, strings.TrimLeftFunc(label, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), ok
+	return strings.Join(slices.Sorted(slices.Values(values)), "+"), strings.Join(labels, ", "), true
 }
 
 // askedAboutStep tells a question about the question asked from an
@@ -1366,8 +1374,8 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		// caption a word of the message names, said back, with the words
 		// kept for the volunteer.
 		value, label, ok := c.captionInText(rows, v)
-		if !ok {
-			value, label, ok = c.stepWordIn(st, rows, v)
+		if w, l, named := c.stepWordIn(st, rows, v); named && (!ok || strings.Contains(w, "+")) {
+			value, label, ok = w, l, true // several marked at once, where one caption was named
 		}
 		if ok {
 			// Kept when it says more than the caption ("yes its urgent"

@@ -921,6 +921,7 @@ func reportSteps(a *App) []*step {
 			"t_deportation": {"депорт", "высыл", "deport", "removal"},
 			"none":          {"=none"},
 		},
+		multi: true,
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			r := &c.s.Draft
 			switch v {
@@ -930,23 +931,32 @@ func reportSteps(a *App) []*step {
 			case "done":
 				return accepted()
 			}
-			u, ok := strings.CutPrefix(v, "t_")
-			if !ok || !slices.Contains(urgentSigns(), u) {
-				return wrong("button.old_step")
-			}
 			typed := c.in.Kind != KindButton
-			if i := slices.Index(r.Urgent, u); i >= 0 {
-				if typed {
-					return outcome{stay: true}, nil
+			signs := strings.Split(v, "+") // typed words may name several
+			for _, sign := range signs {
+				u, ok := strings.CutPrefix(sign, "t_")
+				if !ok || !slices.Contains(urgentSigns(), u) || len(signs) > 1 && !typed {
+					return wrong("button.old_step")
 				}
-				r.Urgent = slices.Delete(r.Urgent, i, i+1)
-			} else {
-				r.Urgent = append(r.Urgent, u)
-				// Keep the order of the buttons, whatever the order of presses.
-				slices.SortFunc(r.Urgent, func(x, y string) int {
-					return slices.Index(urgentSigns(), x) - slices.Index(urgentSigns(), y)
-				})
 			}
+			changed := false
+			for _, sign := range signs {
+				u := strings.TrimPrefix(sign, "t_")
+				if i := slices.Index(r.Urgent, u); i >= 0 {
+					if !typed {
+						r.Urgent, changed = slices.Delete(r.Urgent, i, i+1), true
+					}
+					continue
+				}
+				r.Urgent, changed = append(r.Urgent, u), true
+			}
+			if !changed {
+				return outcome{stay: true}, nil
+			}
+			// Keep the order of the buttons, whatever the order of presses.
+			slices.SortFunc(r.Urgent, func(x, y string) int {
+				return slices.Index(urgentSigns(), x) - slices.Index(urgentSigns(), y)
+			})
 			if len(r.Urgent) == 0 {
 				r.Urgent = nil
 			}

@@ -1160,7 +1160,8 @@ func TestCircumstanceInWords(t *testing.T) {
 
 // Buttons answered in words that name the answer without its caption: "ищем"
 // (a lawyer: none yet), "звонил один раз" (he can call), "у него диабет"
-// (urgent: medical care). They were kept with "use the buttons".
+// (urgent: medical care). They were kept with "use the buttons". Words
+// naming two urgent matters mark both; only one was.
 func TestAnswersInTheirOwnWords(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
@@ -1218,6 +1219,23 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 			}
 		}
 		c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
+
+		// Several in one message are all marked, and said back: only the
+		// one a caption named was.
+		c = to(lang, "ask.urgent")
+		both := "лекарства и дети"
+		if lang == "en" {
+			both = "he needs his medicine and the kids are alone"
+		}
+		r = c.send(both)
+		c.expect(r, "input.read_as", "ask.urgent")
+		if got := c.session().Draft.Urgent; !slices.Equal(got, []string{"medical", "children"}) {
+			t.Errorf("%s %q: urgent signs %v, want medical and children", lang, both, got)
+		}
+		if got := c.rendered(r); !strings.Contains(got, c.cat.Render(lang, flows.T("urgent.medical"))) ||
+			!strings.Contains(got, c.cat.Render(lang, flows.T("urgent.children"))) {
+			t.Errorf("%s %q: said back:\n%s", lang, both, got)
+		}
 	}
 }
 
