@@ -60,9 +60,9 @@ func chatTag(ticket int64) string { return "chat:" + strconv.FormatInt(ticket, 1
 // Sent is told by the transport which message replies with a Tag became:
 // one, or several joined, their tags in order. Cards are recorded; if a
 // case changed hands while its card waited to go out, the returned edit
-// brings the message up to date. A message with notices in it is recorded
-// only as about its cases, for a reply to it (caseReply): there is no
-// redrawing it.
+// brings the message up to date. A message with notices in it (about a
+// case, or a chat in the queue) is recorded only as about them, for a
+// reply to it (caseReply): there is no redrawing it.
 func (a *App) Sent(ctx context.Context, chatID int64, messageID int, tags []string) ([]Reply, error) {
 	shown := CardShown{ChatID: chatID, MessageID: messageID}
 	var about []int64
@@ -239,15 +239,18 @@ func cardNow(v CaseView) ([]Text, [][]Button) {
 	return texts, buttons
 }
 
-// caseReply answers a member's message in their private chat that
-// replies to a case's card, or to a notice about a case (its news, a
-// date's reminder) or about a chat in the queue: "беру" takes that chat,
-// and nothing else goes anywhere before it is taken. It is about that case, not a message for the person
-// whose chat the member holds (p, nil for none), and goes to nobody:
-// "беру" takes the case (or says how, under a message of several cases);
-// anything else is not sent, and they are told how to write to the case's
-// reporter or to their chat. A reply about the case of the chat they hold
-// is for its person: false, as for a message about no case.
+// caseReply answers a member's message in their private chat that replies
+// to a message of the bot about something else than the person whose chat
+// they hold (p, nil for none). It goes to nobody:
+//   - under the notice of a chat in the queue, "беру" takes that chat, as
+//     its button does; anything else waits until the chat is taken;
+//   - under a case's card or a notice about a case (its news, a date's
+//     reminder), "беру" takes the case (or says how, under a message of
+//     several cases); anything else is not sent, and they are told how to
+//     write to the case's reporter or to their chat.
+//
+// A reply about the case of the chat they hold is for its person: false,
+// as for a reply to any other message.
 func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) {
 	if c.in.ReplyTo == 0 {
 		return false, nil
