@@ -916,7 +916,7 @@ func parseCheckinDate(s string, today time.Time) (time.Time, *Text) {
 // clockRe reads a time of day: 9, 9:30, 09.30, 0930, 9 30, 9am, 9:30 pm,
 // 21ч, 9 утра, 9 вечера, 9 часов утра, after a preposition or none: в 9
 // утра, at 9 am, около 10.
-var clockRe = regexp.MustCompile(`^(?:(?:в|во|к|около|примерно|at|around|about|by)\s+)?(\d{1,2})(?:\s*[:.hч ]\s*(\d{2}))?\s*(?:ч\.?|часов|часа|час|o'clock)?\s*(am|a\.m\.|pm|p\.m\.|утра|дня|вечера|ночи)?$`)
+var clockRe = regexp.MustCompile(`^(?:(?:в|во|к|около|примерно|at|around|about|by)\s+)?(\d{1,2})(?:\s*[:.hч ]\s*(\d{2}))?\s*(?:ч\.?|часов|часа|час|o'clock|o’clock|oclock)?\s*(am|a\.m\.|pm|p\.m\.|утра|дня|вечера|ночи|in the morning|in the afternoon|in the evening|at night)?$`)
 
 // clockWindow reports whether s is a window of time, as check-in letters
 // give one: "с 9 до 12", "9-11", "between 9 and 11 am".
@@ -953,19 +953,26 @@ func ParseClock(s string) (hh, mm int, ok bool) {
 		mm = atoi(m[2])
 	}
 	switch strings.TrimRight(m[3], ".") {
-	case "am", "a.m":
+	case "am", "a.m", "in the morning":
 		if hh < 1 || hh > 12 {
 			return 0, 0, false
 		}
 		if hh == 12 {
 			hh = 0
 		}
-	case "pm", "p.m", "дня", "вечера":
+	case "pm", "p.m", "дня", "вечера", "in the afternoon", "in the evening":
 		if hh < 1 || hh > 12 {
 			return 0, 0, false
 		}
 		if hh != 12 {
 			hh += 12
+		}
+	case "at night":
+		switch {
+		case hh == 12:
+			hh = 0
+		case hh >= 6 && hh <= 11:
+			hh += 12 // "11 at night"; "2 at night" is 2:00
 		}
 	case "ночи":
 		if hh == 12 {

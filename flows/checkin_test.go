@@ -401,6 +401,8 @@ func TestParseClock(t *testing.T) {
 		{"в 9 утра", 9, 0, true}, {"в 14:30", 14, 30, true}, {"9 часов утра", 9, 0, true}, {"at 2 pm", 14, 0, true},
 		{"около 10", 10, 0, true}, {"10 o'clock", 10, 0, true}, {"в 21ч", 21, 0, true}, {"в", 0, 0, false},
 		{"в полдень", 12, 0, true}, {"Noon", 12, 0, true}, {"at midday", 12, 0, true},
+		{"8 in the morning", 8, 0, true}, {"2 in the afternoon", 14, 0, true}, {"9 oclock", 9, 0, true},
+		{"10 o’clock", 10, 0, true}, {"11 at night", 23, 0, true},
 		{"25:00", 0, 0, false}, {"13 pm", 0, 0, false}, {"quarter past", 0, 0, false}, {"9:7", 0, 0, false},
 	} {
 		hh, mm, ok := flows.ParseClock(tt.in)

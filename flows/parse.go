@@ -443,6 +443,15 @@ func ReadDate(s string, now time.Time, future bool) (DateReading, *Text) {
 		}
 		return DateReading{Date: t, Guessed: true}, nil
 	}
+	if day, ok := dayAlone(s); ok {
+		// "the 15th", "15-го", "15 числа": the day of this month or the
+		// next (the last, for a date past).
+		t, p := nearestDay(today, day, future)
+		if p != nil {
+			return DateReading{}, p
+		}
+		return DateReading{Date: t, Guessed: true}, nil
+	}
 	if m := dateDM.FindStringSubmatch(strings.ReplaceAll(s, " ", "")); m != nil {
 		// "20.12", "12/20": a day and a month in figures, without the
 		// year. Day first, as with the year; month first when the day-first
@@ -490,6 +499,42 @@ var timeTail = regexp.MustCompile(`(?:[\s,]+(?:(?:в|во|около|приме�
 	`|\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи))?` +
 	`|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи)` +
 	`|утром|вечером|днём|днем|ночью|in the morning|in the afternoon|in the evening|at night|morning|evening))$`)
+
+// dayAloneRe is a day of the month without the month, said as one: "the
+// 15th", "on the 1st", "15-го", "15 числа" (a number alone is not).
+var dayAloneRe = regexp.MustCompile(`^(?:on\s+)?(?:the\s+)?(\d{1,2})\s*(st|nd|rd|th|-?го|-?е)?(\s+числа)?$`)
+
+// dayAlone reads a day of the month said without its month.
+func dayAlone(s string) (int, bool) {
+	m := dayAloneRe.FindStringSubmatch(strings.Join(strings.Fields(s), " "))
+	if m == nil || m[2] == "" && m[3] == "" {
+		return 0, false
+	}
+	day := atoi(m[1])
+	return day, day >= 1 && day <= 31
+}
+
+// nearestDay is the day of the month nearest today: this month's, or the
+// next one's that has it when it has passed (the last one's when it is to
+// come, for a date past). Today counts as both.
+func nearestDay(today time.Time, day int, future bool) (time.Time, *Text) {
+	step := 1
+	if !future {
+		step = -1
+	}
+	for i := range 3 {
+		first := time.Date(today.Year(), today.Month()+time.Month(i*step), 1, 0, 0, 0, 0, time.UTC)
+		t := first.AddDate(0, 0, day-1)
+		if t.Month() != first.Month() {
+			continue // the 31st of a month of 30 days
+		}
+		if future && t.Before(today) || !future && t.After(today) {
+			continue
+		}
+		return t, nil
+	}
+	return time.Time{}, problem("parse.date_impossible")
+}
 
 // dateDM is a day and a month in figures without a year: 20.12, 12/20.
 var dateDM = regexp.MustCompile(`^(\d{1,2})([./-])(\d{1,2})\.?$`)
@@ -637,6 +682,9 @@ func ParseBirthDate(s string, now time.Time) (time.Time, *Text) {
 	}
 	if _, _, ok := dayMonth(low); ok || dateDM.MatchString(strings.ReplaceAll(low, " ", "")) {
 		return time.Time{}, problem("parse.date_need_year")
+	}
+	if _, ok := dayAlone(low); ok {
+		return time.Time{}, problem("parse.date_need_year") // "15-го": of which month and year?
 	}
 	t, p := ParseDate(s, now)
 	switch {

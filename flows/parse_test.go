@@ -351,6 +351,14 @@ func TestReadDate(t *testing.T) {
 		{"12/20", true, d(2026, 12, 20), time.Time{}, true}, // the month first: 20 is no month
 		{"3/4", true, d(2026, 4, 3), d(2027, 3, 4), true},   // two readings: asked
 		{"10.3", false, d(2026, 3, 10), time.Time{}, true},  // today
+		// A day of the month said without its month: this month's, or
+		// the next one's (the last one's, for a date past).
+		{"the 15th", true, d(2026, 3, 15), time.Time{}, true},
+		{"on the 2nd", true, d(2026, 4, 2), time.Time{}, true},
+		{"15-го", false, d(2026, 2, 15), time.Time{}, true},
+		{"5 числа", true, d(2026, 4, 5), time.Time{}, true},
+		{"31st", true, d(2026, 3, 31), time.Time{}, true},
+		{"31st", false, d(2026, 1, 31), time.Time{}, true}, // February has none
 		// A day near today with its time, as a relative tells it.
 		{"вчера вечером", false, d(2026, 3, 9), time.Time{}, true},
 		{"Сегодня рано утром", false, d(2026, 3, 10), time.Time{}, true},
@@ -413,7 +421,7 @@ func TestReadDate(t *testing.T) {
 			t.Errorf("ReadDate(%q): %q, want parse.date_vague", in, problemID(p))
 		}
 	}
-	for _, in := range []string{"28 ноября", "28.11", "11/28", "вчера", "в пятницу", "3 days ago"} {
+	for _, in := range []string{"28 ноября", "28.11", "11/28", "вчера", "в пятницу", "3 days ago", "15-го", "the 15th"} {
 		if _, p := flows.ParseBirthDate(in, testNow); problemID(p) != "parse.date_need_year" {
 			t.Errorf("a birth date without a year, %q: %q", in, problemID(p))
 		}
