@@ -309,3 +309,32 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 	c.say(T("handoff.reply_case", "Code", strings.Join(shown, ", "), "Ticket", ticket))
 	return true, nil
 }
+
+// replyCommands are the members' commands that act on a case (or, /take,
+// a chat in the queue) named first in their argument.
+var replyCommands = map[string]bool{"take_case": true, "release_case": true, "date": true, "handover": true,
+	"status": true, "note": true, "write": true, "case": true, "audit": true, "take": true}
+
+// replyArg is the argument of such a command sent in reply to a case's
+// card or notice, or to the notice of a chat in the queue, without a case
+// code of its own ("/note called the jail", "/take"): the case's code (the
+// chat's number) put first, as if typed. Otherwise arg as it is.
+func (a *App) replyArg(ctx context.Context, c *turn, arg string) (string, error) {
+	if _, ok := FindCode(arg); ok {
+		return arg, nil
+	}
+	ids, waiting, err := a.d.Cards.At(ctx, c.in.ChatID, c.in.ReplyTo)
+	switch {
+	case err != nil:
+		return arg, err
+	case c.in.Command == "take" && waiting != 0 && len(ids) == 0 && strings.TrimSpace(arg) == "":
+		return strconv.FormatInt(waiting, 10), nil
+	case len(ids) != 1 || c.in.Command == "take" && strings.TrimSpace(arg) != "":
+		return arg, nil
+	}
+	v, ok, err := a.newDrawer().view(ctx, ids[0])
+	if err != nil || !ok {
+		return arg, err
+	}
+	return strings.TrimSpace(FormatCode(v.Code) + " " + arg), nil
+}

@@ -2479,3 +2479,50 @@ func TestReplyToAChatNotice(t *testing.T) {
 		t.Errorf("«Беру!» in reply to a notice while talking with someone: %v, want the take's answer, nothing to x", describeAll(rs))
 	}
 }
+
+// TestCommandInReplyToACard: a command that acts on a case, sent in reply
+// to its card without the code ("/take_case", "/note called the jail"),
+// acts on that case; "/take" in reply to a chat's notice takes that chat.
+// They were asked which case, or told how to use them.
+func TestCommandInReplyToACard(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	anna := w.person(cwVol, "en")
+	rs, code := w.confirm(cwReport, "reply-cmd", 0)
+	if len(announced(rs, code)[cwVol]) != 1 {
+		t.Fatalf("the announcement: %v", describeAll(rs))
+	}
+	card := anna.lastMsgID()
+	anna.received()
+	command := func(name, arg string, replyTo int) []flows.Reply {
+		t.Helper()
+		return to(anna.do(flows.Input{Kind: flows.KindCommand, Command: name, Text: arg, ReplyTo: replyTo}), cwVol)
+	}
+	if got := command("take_case", "", card); !has(got, "casework.took") {
+		t.Fatalf("/take_case in reply to the card: %v, want the case taken", describeAll(got))
+	}
+	if got := command("note", "called the jail", card); has(got, "note.which_case") || has(got, "note.usage") {
+		t.Errorf("/note in reply to the card: %v, want the note on the case", describeAll(got))
+	}
+	files, err := w.timeline.Find(context.Background(), code, "")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("find: %v %v", files, err)
+	}
+	if !slices.ContainsFunc(files[0].Events, func(e flows.Event) bool { return e.Kind == flows.EventNote && e.Note == "called the jail" }) {
+		t.Errorf("the case's events %+v, want the note", files[0].Events)
+	}
+
+	x := w.person(8201, "en")
+	anna.received()
+	base := anna.lastMsgID()
+	x.press("m:volunteer")
+	notice := 0
+	for i, r := range anna.received() {
+		if describe(r) == "handoff.notify_new" {
+			notice = base + i + 1
+		}
+	}
+	if got := command("take", "", notice); !has(got, "handoff.taken") {
+		t.Errorf("/take in reply to a chat's notice: %v, want that chat taken", describeAll(got))
+	}
+}

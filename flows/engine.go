@@ -397,6 +397,12 @@ func (c *turn) command(ctx context.Context) error {
 		return nil
 	}
 	if fn := c.a.hooks.commands[c.in.Command]; fn != nil {
+		if c.in.ReplyTo != 0 && replyCommands[c.in.Command] {
+			var err error
+			if arg, err = c.a.replyArg(ctx, c, arg); err != nil {
+				return err
+			}
+		}
 		return fn(ctx, c, arg)
 	}
 	// A member's mistyped command (/nxt) is pointed to the volunteers'
