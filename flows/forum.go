@@ -213,9 +213,10 @@ func (a *App) removed(userID int64) []Reply {
 // forumInput handles what happens in the forum group. Only members act
 // there: anyone else is ignored, and reported to the admins once. A
 // member's button is answered in their private chat with the bot, as if
-// pressed there; their message in a case's topic goes to the reporter,
-// unless it starts with "!" or is /note: then it is an internal note; or
-// it says "I take it": then it takes the case.
+// pressed there, and so is a command (forumCommand); their message in a
+// case's topic goes to the reporter, unless it starts with "!" or is
+// /note: then it is an internal note; or it says "I take it": then it
+// takes the case.
 func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 	role, err := a.role(ctx, in.UserID)
 	if err != nil {
@@ -231,6 +232,9 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 		private := in
 		private.ChatID, private.ChatType, private.MessageID, private.ThreadID = in.UserID, "private", 0, 0
 		return a.Handle(ctx, private)
+	}
+	if in.Kind == KindCommand && !in.Edited && in.Command != "note" && in.Command != "end" {
+		return a.forumCommand(ctx, in)
 	}
 	if in.ThreadID == 0 {
 		return nil, nil // the general topic: the team among themselves
@@ -268,7 +272,7 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 	case in.Kind == KindCommand && in.Command == "end":
 		return a.endTalk(ctx, c, v)
 	case in.Kind == KindCommand:
-		return nil, nil // the bot's commands work in the member's private chat
+		return nil, nil // an edited command
 	case in.Kind != KindText:
 		internal = false
 	}
@@ -285,6 +289,26 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 		return nil, a.audit(ctx, c, AuditEntry{Action: AuditNote, CaseID: v.ID})
 	}
 	return a.topicToReporter(ctx, c, v)
+}
+
+// forumCommand runs a member's command sent in the group as if sent in
+// their private chat with the bot, where it is answered, as the group's
+// buttons are; in a case's topic, a command that acts on a case and names
+// none acts on the topic's ("/status released"). They went unanswered,
+// as if done.
+func (a *App) forumCommand(ctx context.Context, in Input) ([]Reply, error) {
+	private := in
+	private.ChatID, private.ChatType, private.MessageID, private.ThreadID, private.ReplyTo = in.UserID, "private", 0, 0, 0
+	if _, named := FindCode(in.Text); in.ThreadID != 0 && replyCommands[in.Command] && !named {
+		code, err := a.d.Forum.CaseOfThread(ctx, in.ThreadID)
+		switch {
+		case err == nil:
+			private.Text = strings.TrimSpace(FormatCode(code) + " " + in.Text)
+		case !errors.Is(err, ErrNotFound):
+			return nil, fmt.Errorf("case of topic %d: %w", in.ThreadID, err)
+		}
+	}
+	return a.Handle(ctx, private)
 }
 
 // stranger reports a non-member writing in the group to the admins, once.

@@ -29,8 +29,8 @@ func forumCase(a *testApp, forum, reporter int64, thread int) flows.Case {
 
 // TestForumInTopic: what members and others write in the forum group, as
 // the flows take it: /note in a case's topic is an internal note and
-// answers nothing; other commands there, the general topic and topics of
-// no case are left to the team; a stranger's service messages are not
+// answers nothing; the general topic and topics of no case are left to
+// the team; other commands are answered in the member's private chat; a stranger's service messages are not
 // reported, their first message is, to the admin, once.
 func TestForumInTopic(t *testing.T) {
 	const forum, admin, vol, thread = -1009000000011, 9100001, 9100002, 42
@@ -58,7 +58,6 @@ func TestForumInTopic(t *testing.T) {
 	}{
 		{"/note in the topic", flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "note", Text: "called the jail", ThreadID: thread}},
 		{"! line", flows.Input{UserID: vol, Kind: flows.KindText, Text: "!lawyer is Jane", ThreadID: thread}},
-		{"another command", flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "status", ThreadID: thread}},
 		{"the general topic", flows.Input{UserID: vol, Kind: flows.KindText, Text: "who is on tonight?"}},
 		{"a topic of no case", flows.Input{UserID: vol, Kind: flows.KindText, Text: "shift plan", ThreadID: 99}},
 		{"a stranger's service message", flows.Input{UserID: 9100999, Kind: flows.KindMedia, Media: "other"}},
@@ -82,7 +81,19 @@ func TestForumInTopic(t *testing.T) {
 		t.Errorf("internal notes %q, want %q", notes, want)
 	}
 
-	rs := handle(flows.Input{UserID: 9100999, Kind: flows.KindText, Text: "hello"})
+	// Another command is answered in the member's private chat, as the
+	// group's buttons are: in a case's topic, about its case. It went
+	// unanswered, as if done.
+	rs := handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "status", ThreadID: thread})
+	if len(rs) != 1 || rs[0].ChatID != vol || describe(rs[0]) != "update.pick" || rs[0].Texts[0].Data["Code"] != flows.FormatCode(c.Code) {
+		t.Errorf("/status in the case's topic: %v, want the case's statuses in the member's private chat", describeAll(rs))
+	}
+	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "cases"})
+	if len(rs) != 1 || rs[0].ChatID != vol || describe(rs[0]) != "casework.board" {
+		t.Errorf("/cases in the general topic: %v, want the board in the member's private chat", describeAll(rs))
+	}
+
+	rs = handle(flows.Input{UserID: 9100999, Kind: flows.KindText, Text: "hello"})
 	if len(rs) != 1 || rs[0].ChatID != admin || textIDs(rs[0])[0] != "forum.stranger" {
 		t.Fatalf("a stranger's message: %+v, want the admin told", rs)
 	}
