@@ -237,10 +237,16 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 		return a.forumCommand(ctx, in)
 	}
 	if in.ThreadID == 0 {
+		if in.Kind == KindCommand && in.Command == "note" && !in.Edited {
+			return a.forumCommand(ctx, in) // on which case? asked in private
+		}
 		return nil, nil // the general topic: the team among themselves
 	}
 	code, err := a.d.Forum.CaseOfThread(ctx, in.ThreadID)
 	if errors.Is(err, ErrNotFound) {
+		if in.Kind == KindCommand && in.Command == "note" && !in.Edited {
+			return a.forumCommand(ctx, in)
+		}
 		return nil, nil // a topic the team made for itself
 	}
 	if err != nil {

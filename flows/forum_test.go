@@ -88,6 +88,10 @@ func TestForumInTopic(t *testing.T) {
 	if len(rs) != 1 || rs[0].ChatID != vol || describe(rs[0]) != "update.pick" || rs[0].Texts[0].Data["Code"] != flows.FormatCode(c.Code) {
 		t.Errorf("/status in the case's topic: %v, want the case's statuses in the member's private chat", describeAll(rs))
 	}
+	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "note", Text: "called the jail"})
+	if len(rs) != 1 || rs[0].ChatID != vol || describe(rs[0]) != "note.usage" {
+		t.Errorf("/note in the general topic: %v, want its usage in the member's private chat", describeAll(rs))
+	}
 	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "cases"})
 	if len(rs) != 1 || rs[0].ChatID != vol || describe(rs[0]) != "casework.board" {
 		t.Errorf("/cases in the general topic: %v, want the board in the member's private chat", describeAll(rs))
