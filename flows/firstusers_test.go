@@ -1590,7 +1590,8 @@ func TestQuestionGetsItsPage(t *testing.T) {
 		{"где он находится?", "info.page.locator"},
 		{"как найти адвоката?", "info.page.legal"},    // "найти" names the locator too, but only seeks
 		{"адвокат или консульство?", "menu.question"}, // two topics
-		{"что нам делать?", "menu.question"},
+		{"а вы работаете в выходные?", "menu.question"},
+		{"что нам делать?", "menu.help_offer"}, // the two ways, the volunteer one of them
 		// Asking for something is asking, without a question mark: it
 		// got the greeting.
 		{"мне нужен адвокат", "info.page.legal"},
@@ -1881,7 +1882,8 @@ func TestICEAtTheDoorNow(t *testing.T) {
 // from someone without papers gets who sees what is written; "перезвоните
 // мне" gets that the bot cannot call, the hotline's phone, and a
 // volunteer; a transfer under way ("they are sending him to Louisiana")
-// gets the offer to report. Words that only look alike do not: "he is
+// gets the offer to report; "что делать?" the two ways, where it was "I
+// cannot answer questions" without the report. Words that only look alike do not: "he is
 // illegal", "мне плохо" (fear, not medicine), "позвоню завтра".
 func TestMedicalSafeAndCallBackAtTheMenu(t *testing.T) {
 	t.Parallel()
@@ -1898,12 +1900,16 @@ func TestMedicalSafeAndCallBackAtTheMenu(t *testing.T) {
 		{"ru", "перезвоните мне, мой номер +1 305 555 0199", "menu.phone"},
 		{"en", "they are sending him to Louisiana", "menu.report_offer"}, {"ru", "его везут в Техас", "menu.report_offer"},
 		{"en", "he is illegal", ""}, {"ru", "мне плохо", "menu.afraid"}, {"ru", "позвоню завтра", ""},
+		// What to do, asked just after telling of a detention.
+		{"ru", "что делать?", "menu.help_offer"}, {"en", "What should I do now?", "menu.help_offer"},
+		{"en", "what do I do with the code?", ""},
 	} {
 		c := &chat{testApp: a, id: a.nextChat(), langCode: tt.lang, sent: map[int]flows.Reply{}}
 		c.command("start", "")
 		r := c.send(tt.typed)
 		got := textIDs(r)
-		for _, id := range []string{"menu.medical", "menu.about", "menu.call_back", "menu.phone", "menu.report_offer", "menu.afraid"} {
+		for _, id := range []string{"menu.medical", "menu.about", "menu.call_back", "menu.phone", "menu.report_offer", "menu.afraid",
+			"menu.help_offer"} {
 			if slices.Contains(got, id) != (id == tt.want) {
 				t.Errorf("%q: %v, want %q", tt.typed, got, tt.want)
 				break

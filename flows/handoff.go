@@ -482,10 +482,11 @@ func lostContact(text string) bool {
 }
 
 // askedForHelp answers a plea at the main menu ("Помогите, пожалуйста",
-// "SOS", "help me") with the two ways on, as soundsLikeReport does, where
-// it got the greeting again; the volunteer who takes the chat reads it.
+// "SOS", "help me", "что делать?") with the two ways on, as
+// soundsLikeReport does, where it got the greeting again; the volunteer
+// who takes the chat reads it.
 func (a *App) askedForHelp(ctx context.Context, c *turn) (bool, error) {
-	if !pleadsForHelp(c.in.Text) {
+	if !pleadsForHelp(c.in.Text) && !whatToDo[captionKey(c.in.Text)] {
 		return false, nil
 	}
 	c.offerTwoWays(T("menu.help_offer"))
@@ -705,6 +706,16 @@ func (c *turn) offerTwoWays(t Text) {
 	c.say(t)
 	c.buttons = reportOrPerson()
 }
+
+// whatToDo ask what to do, alone (captionKey): at the menu, most often
+// just after telling of a detention, where they got "I am a bot and
+// cannot answer questions" without the report.
+var whatToDo = map[string]bool{"что делать": true, "что мне делать": true, "что нам делать": true,
+	"что теперь делать": true, "что же делать": true, "что делать дальше": true, "что дальше делать": true,
+	"что мне теперь делать": true, "что нам теперь делать": true, "как быть": true, "что делать то": true,
+	"what do i do": true, "what should i do": true, "what do we do": true, "what should we do": true,
+	"what can i do": true, "what can we do": true, "what do i do now": true, "what should i do now": true,
+	"what now": true, "що робити": true, "що мені робити": true, "що нам робити": true}
 
 // pleadsForHelp reports whether text is a plea for help, not a thank-you
 // for it ("спасибо за помощь").
