@@ -1746,6 +1746,19 @@ func TestNewsTransferInWords(t *testing.T) {
 	if rs := to(rep.send("его не перевели, всё там же"), cwReport); !has(rs, "casework.news_saved") {
 		t.Errorf("a denied transfer: %v", describeAll(rs))
 	}
+	// Who was moved is not the place looked for: "moved him to Krome"
+	// looked for "him to Krome".
+	for _, said := range []string{"they moved him to Krome", "перевели мужа в Krome"} {
+		rs := to(rep.send(said), cwReport)
+		if len(rs) == 0 || !has(rs, "casework.news_offer") {
+			t.Fatalf("%q at the menu: %v", said, describeAll(rs))
+		}
+		rs = to(rep.press(buttonData(t, rs[len(rs)-1], "btn.news_send")), cwReport)
+		if got := textData(rs[len(rs)-1], "update.moved_pick", "Query"); got != "Krome" {
+			t.Errorf("%q: looked for %q, want Krome (%v)", said, got, describeAll(rs))
+		}
+		rep.command("cancel", "")
+	}
 }
 
 // TestMemberToldTheRoleACommandNeeds: a volunteer who sends a

@@ -237,8 +237,8 @@ func movedTo(note string) string {
 		}
 		clause = !comma
 	}
-	for len(rest) > 0 && slices.Contains(leadWords, captionKey(rest[0])) {
-		rest = rest[1:]
+	for len(rest) > 0 && (slices.Contains(leadWords, captionKey(rest[0])) || movedWho[captionKey(rest[0])]) {
+		rest = rest[1:] // "moved him to", "перевели его в"
 	}
 	for len(rest) > 0 && (timeWords[captionKey(rest[len(rest)-1])] || slices.Contains(leadWords, captionKey(rest[len(rest)-1]))) {
 		rest = rest[:len(rest)-1]
@@ -249,6 +249,11 @@ func movedTo(note string) string {
 	}
 	return q
 }
+
+// movedWho are who was moved, between the verb and the place: "moved him
+// to Krome", "перевели его в Krome".
+var movedWho = map[string]bool{"him": true, "her": true, "them": true, "его": true, "ее": true, "их": true,
+	"мужа": true, "брата": true, "сына": true, "my": true, "husband": true, "son": true, "brother": true}
 
 // timeWords end news with when it happened: "вчера", "last night".
 var timeWords = map[string]bool{
