@@ -837,6 +837,11 @@ func TestCheckinOutInWords(t *testing.T) {
 	if got := buttonNames(r); strings.Join(got, " ") != "btn.checkin_out btn.checkin_help" {
 		t.Errorf("'не вышел' gets %v", got)
 	}
+	expectTexts(t, p.send("still in line"), "checkin.still_inside")
+	// Kept inside: a volunteer now, first in the queue; it was only the
+	// buttons, as for any words.
+	expectTexts(t, p.send("меня оставили"), "checkin.held_offer")
+	expectTexts(t, p.send("they kept me"), "checkin.held_offer")
 	cn := len(c.got)
 	expectTexts(t, p.send("Да, вышла"), "checkin.out_ok")
 	w.setClock(k.End.Add(8 * time.Hour))
@@ -860,7 +865,10 @@ func TestCheckinOutInWords(t *testing.T) {
 		t.Fatalf("no alarm: %+v", got)
 	}
 	cn = len(c.got)
-	expectTexts(t, p.send("я вышел"), "checkin.out_after_alarm")
+	expectTexts(t, p.send("just got out"), "checkin.out_after_alarm") // it was the buttons again
+	if got, _ := w.deps.Checkins.Get(context.Background(), k2.ID); got.Status != flows.CheckinOutAfterAlarm {
+		t.Fatalf("after «just got out»: %+v", got)
+	}
 	if got := c.idsSince(cn); strings.Join(got, " ") != "checkin.out_contact" {
 		t.Fatalf("contact got %v", got)
 	}

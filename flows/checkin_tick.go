@@ -159,6 +159,8 @@ var stillWords = map[string]bool{
 	"не вышел": true, "не вышла": true, "еще нет": true, "пока нет": true, "нет еще": true,
 	"я еще внутри": true, "еще внутри": true, "я внутри": true, "жду": true, "еще жду": true,
 	"not yet": true, "no not yet": true, "still inside": true, "i m still inside": true, "still waiting": true,
+	"still in line": true, "i m still in line": true, "waiting in line": true, "in line": true, "still here": true,
+	"в очереди": true, "еще в очереди": true, "стою в очереди": true, "я в очереди": true, "жду в очереди": true,
 	// Russian typed in Latin letters (writtenInTranslit).
 	"ne vyshel": true, "ne vyshla": true, "eshe net": true, "eshche net": true, "poka net": true,
 	"ya vnutri": true, "eshe vnutri": true, "zhdu": true,
@@ -188,6 +190,10 @@ var outWords = map[string]bool{
 	"everything is fine": true, "everything s fine": true, "everything is ok": true, "everything s ok": true,
 	"everything is okay": true, "everything s okay": true, "everything is good": true, "everything s good": true,
 	"everything fine": true, "everything ok": true, "i m okay": true, "i am okay": true,
+	// The answer to "are you out?" in a word or two.
+	"out": true, "yes out": true, "just got out": true, "i just got out": true, "got out": true,
+	"i got out": true, "i m out now": true, "out now": true, "только что вышел": true, "только что вышла": true,
+	"уже вышел": true, "уже вышла": true, "вышел уже": true, "вышла уже": true,
 }
 
 // heldWords say that the person is being detained (captionKey).
@@ -197,6 +203,11 @@ var heldWords = map[string]bool{
 	"menya zaderzhali": true, "menya arestovali": true, "menya zabrali": true, "zaderzhali": true,
 	"i was detained": true, "i m detained": true, "i am detained": true, "they detained me": true,
 	"detained": true, "i m being detained": true, "i was arrested": true, "arrested": true,
+	// Kept inside: "they kept me", "меня оставили", "не отпускают".
+	"меня оставили": true, "оставили": true, "меня не отпускают": true, "не отпускают": true,
+	"меня не выпускают": true, "не выпускают": true, "меня не отпустили": true, "не отпустили": true,
+	"they kept me": true, "they are keeping me": true, "they re keeping me": true, "they won t let me go": true,
+	"they wont let me go": true, "they didn t let me go": true, "they did not let me go": true, "kept me": true,
 }
 
 // withoutThanks is key (captionKey) without a thank-you before or after it:
