@@ -1932,4 +1932,11 @@ func TestMedicalSafeAndCallBackAtTheMenu(t *testing.T) {
 	if got := textIDs(r); !slices.Contains(got, "casework.news_offer") || !slices.Contains(buttonNames(r), "btn.menu_volunteer") {
 		t.Errorf("a reporter's «ему плохо, не дают лекарства»: %v %v, want it offered as news, a volunteer a button away", got, buttonNames(r))
 	}
+	// "Что делать?" from one with a case: where it stands and a volunteer,
+	// not the offer to report it again.
+	r = reporter.send("что делать?")
+	if got := textIDs(r); !slices.Contains(got, "menu.news_question") || slices.Contains(buttonNames(r), "btn.menu_report") ||
+		!slices.Contains(buttonNames(r), "btn.menu_volunteer") {
+		t.Errorf("a reporter's «что делать?»: %v %v, want where the case stands and a volunteer", got, buttonNames(r))
+	}
 }

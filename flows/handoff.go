@@ -484,9 +484,16 @@ func lostContact(text string) bool {
 // askedForHelp answers a plea at the main menu ("Помогите, пожалуйста",
 // "SOS", "help me", "что делать?") with the two ways on, as
 // soundsLikeReport does, where it got the greeting again; the volunteer
-// who takes the chat reads it.
+// who takes the chat reads it. "Что делать?" from someone with a case of
+// their own, or one they follow (a check-in's trusted contact after the
+// alarm), gets where it stands and a volunteer: a new report would be
+// the same case again.
 func (a *App) askedForHelp(ctx context.Context, c *turn) (bool, error) {
-	if !pleadsForHelp(c.in.Text) && !whatToDo[captionKey(c.in.Text)] {
+	if whatToDo[captionKey(c.in.Text)] {
+		if ok, err := a.casesStand(ctx, c, false); ok || err != nil {
+			return ok, err
+		}
+	} else if !pleadsForHelp(c.in.Text) {
 		return false, nil
 	}
 	c.offerTwoWays(T("menu.help_offer"))
