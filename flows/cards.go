@@ -243,7 +243,8 @@ func cardNow(v CaseView) ([]Text, [][]Button) {
 // to a message of the bot about something else than the person whose chat
 // they hold (p, nil for none). It goes to nobody:
 //   - under the notice of a chat in the queue, "беру" takes that chat, as
-//     its button does; anything else waits until the chat is taken;
+//     its button does; anything else waits until the chat is taken, and
+//     goes to its person once the member holds it;
 //   - under a case's card or a notice about a case (its news, a date's
 //     reminder), "беру" takes the case (or says how, under a message of
 //     several cases); anything else is not sent, and they are told how to
@@ -262,10 +263,21 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 	take := c.in.Kind == KindText && takeWords[captionKey(c.in.Text)]
 	if waiting != 0 && len(ids) == 0 {
 		// The notice of a chat in the queue: "беру" takes it, as its
-		// button does; anything else waits until it is taken.
+		// button does; anything else waits until it is taken. Once the
+		// member holds it, a reply to its notice is for its person.
 		c.drop = true
 		if take {
 			return true, a.hooks.buttons[dataTake](ctx, c, strconv.FormatInt(waiting, 10))
+		}
+		if p != nil && p.Ticket == waiting {
+			return false, nil
+		}
+		held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
+		if err != nil {
+			return false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+		}
+		if i := slices.IndexFunc(held, func(h Pairing) bool { return h.Ticket == waiting }); i >= 0 {
+			return true, a.relayAsVolunteer(ctx, c, &held[i])
 		}
 		c.say(T("handoff.reply_waiting", "Ticket", waiting))
 		return true, nil

@@ -2482,6 +2482,11 @@ func TestReplyToAChatNotice(t *testing.T) {
 	if !has(to(rs, cwVol), "handoff.taken") || len(to(rs, x.id)) != 1 || describe(to(rs, x.id)[0]) != "handoff.vol_joined" {
 		t.Fatalf("«беру» in reply to the notice: %v, want the chat taken", describeAll(rs))
 	}
+	// Hers now: a reply to its notice is for its person.
+	rs = anna.do(flows.Input{Kind: flows.KindText, Text: "Hello, I am Anna", ReplyTo: xNotice})
+	if got := to(rs, x.id); len(got) != 1 || got[0].Copy == nil {
+		t.Errorf("a reply to the notice of the chat she holds: %v, want it relayed", describeAll(rs))
+	}
 	// Talking with x, she answers y's notice the same way: as its button
 	// would, she is told she holds as many chats as a volunteer may; x
 	// gets nothing.
