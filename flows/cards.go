@@ -250,8 +250,9 @@ func cardNow(v CaseView) ([]Text, [][]Button) {
 //     several cases); anything else is not sent, and they are told how to
 //     write to the case's reporter or to their chat.
 //
-// A reply about the case of the chat they hold is for its person: false,
-// as for a reply to any other message.
+// A reply about the case of the chat their messages go to is for its
+// person: false, as for a reply to any other message; about the case of
+// another chat they hold, it goes to that one's person.
 func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) {
 	if c.in.ReplyTo == 0 {
 		return false, nil
@@ -309,6 +310,15 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 	case take:
 		c.say(T("casework.take_how"))
 		return true, nil
+	case len(codes) == 1:
+		// About the case of another chat they hold: for its person.
+		held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
+		if err != nil {
+			return false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+		}
+		if i := slices.IndexFunc(held, func(h Pairing) bool { return h.CaseCode == codes[0] }); i >= 0 {
+			return true, a.relayAsVolunteer(ctx, c, &held[i])
+		}
 	}
 	var ticket int64
 	if p != nil {

@@ -2544,3 +2544,38 @@ func TestCommandInReplyToACard(t *testing.T) {
 		t.Errorf("/take in reply to a chat's notice: %v, want that chat taken", describeAll(got))
 	}
 }
+
+// TestReplyToANoticeOfAnotherHeldChat: Vera, a coordinator, holds the
+// chats of two reporters, her messages going to the second. Her reply to
+// the reminder of the first one's case goes to the first one: it was not
+// sent, as about a case of nobody she talked with.
+func TestReplyToANoticeOfAnotherHeldChat(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	vera := w.person(cwCoord, "ru")
+	_, first := w.confirm(cwReport, "held-notice-1", 0)
+	w.confirm(cwReport+1, "held-notice-2", 0)
+	vera.command("take_case", first)
+	vera.command("date", first+" hearing 11.03.2026")
+	for _, id := range []int64{cwReport, cwReport + 1} {
+		w.person(id, "ru").press("m:volunteer")
+		vera.command("next", "")
+	}
+	vera.received()
+	base := vera.lastMsgID()
+	w.caseTick()
+	reminder := 0
+	for i, r := range vera.received() {
+		if describe(r) == "casework.remind" {
+			reminder = base + i + 1
+		}
+	}
+	if reminder == 0 {
+		t.Fatal("no reminder")
+	}
+	w.person(cwReport, "ru").received()
+	rs := vera.do(flows.Input{Kind: flows.KindText, Text: "Суд завтра, не забудьте документы", ReplyTo: reminder})
+	if got := to(rs, cwReport); len(got) != 1 || got[0].Copy == nil || len(to(rs, cwReport+1)) != 0 {
+		t.Errorf("a reply to the reminder of the first chat's case: %v, want it relayed to the first reporter only", describeAll(rs))
+	}
+}
