@@ -2496,6 +2496,25 @@ func TestReplyToAChatNotice(t *testing.T) {
 	if len(to(rs, x.id)) != 0 || !has(to(rs, cwVol), "handoff.busy") || len(to(rs, y.id)) != 0 {
 		t.Errorf("«Беру!» in reply to a notice while talking with someone: %v, want the take's answer, nothing to x", describeAll(rs))
 	}
+	// y waits on: the coordinator is told, and "беру" in reply takes it.
+	vera := w.person(cwCoord, "ru")
+	vera.received()
+	base := vera.lastMsgID()
+	w.advance(20 * time.Minute)
+	w.tick()
+	escalation := 0
+	for i, r := range vera.received() {
+		if describe(r) == "handoff.escalate" {
+			escalation = base + i + 1
+		}
+	}
+	if escalation == 0 {
+		t.Fatal("no escalation of y's chat")
+	}
+	rs = vera.do(flows.Input{Kind: flows.KindText, Text: "беру", ReplyTo: escalation})
+	if !has(to(rs, cwCoord), "handoff.taken") || len(to(rs, y.id)) != 1 {
+		t.Errorf("«беру» in reply to the escalation: %v, want y's chat taken", describeAll(rs))
+	}
 }
 
 // TestCommandInReplyToACard: a command that acts on a case, sent in reply

@@ -155,7 +155,7 @@ func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, er
 		chat := w.ChatID
 		c := tickClaim{what: "escalation", done: func(ctx context.Context) error { return a.d.Queue.EscalationSent(ctx, chat) }}
 		for _, v := range coordinators {
-			c.replies = append(c.replies, Reply{ChatID: v.UserID, Lang: v.Lang, Priority: PriorityReply,
+			c.replies = append(c.replies, Reply{ChatID: v.UserID, Lang: v.Lang, Priority: PriorityReply, Tag: chatTag(w.Ticket),
 				Texts: []Text{T("handoff.escalate", "Ticket", w.Ticket, "Wait", waitText(now.Sub(w.Queued)),
 					"Lang", langText(w.Lang), "Urgent", w.Urgent, "Case", caseText(w.CaseCode), "Waiting", len(ws))},
 				Buttons: [][]Button{{{Text: T("btn.handoff_take"), Data: dataTake + ":" + itoa(w.Ticket)}}}})
