@@ -1568,3 +1568,40 @@ func TestMemberCommandsInTheirWords(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyToAReminderGoesToItsChat: a coordinator holds two chats, her
+// messages going to b. Reminded that a has waited for an answer, she
+// replies to the reminder: it goes to a. It went to b, the active chat —
+// to the wrong person.
+func TestReplyToAReminderGoesToItsChat(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	coord, a, b := w.coordinatorWithTwoChats()
+	a.send("Are you there?")
+	coord.received()
+	base := coord.lastMsgID()
+	w.advance(11 * time.Minute)
+	w.tick()
+	held, err := w.queue.Held(context.Background(), hCoord, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(held, func(p flows.Pairing) bool { return p.ChatID == a.id })
+	if i < 0 || held[i].Active {
+		t.Fatalf("held %+v, want a's chat held and not active", held)
+	}
+	reminder := 0
+	for j, r := range coord.received() {
+		if describe(r) == "handoff.remind" && r.Texts[0].Data["Ticket"] == held[i].Ticket {
+			reminder = base + j + 1
+		}
+	}
+	if reminder == 0 {
+		t.Fatal("no reminder of a's chat")
+	}
+	b.received()
+	rs := coord.do(flows.Input{Kind: flows.KindText, Text: "Sorry, I am here now", ReplyTo: reminder})
+	if got := to(rs, a.id); len(got) != 1 || got[0].Copy == nil || len(to(rs, b.id)) != 0 {
+		t.Errorf("a reply to the reminder of a's chat: %v, want it relayed to a only", describeAll(rs))
+	}
+}

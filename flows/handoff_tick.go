@@ -112,8 +112,9 @@ func (a *App) tick(ctx context.Context, now time.Time) ([]Reply, []tickClaim, er
 			}
 			if ok {
 				chat, pending := p.ChatID, p.Pending
+				// Tagged: a reply to it goes to that chat, whichever is active.
 				claimed = append(claimed, tickClaim{what: "reminder", replies: []Reply{{ChatID: p.Volunteer, Lang: p.VolLang,
-					Priority: PriorityReply, Texts: []Text{T("handoff.remind", "Ticket", p.Ticket, "Wait", waitText(silent),
+					Priority: PriorityReply, Tag: chatTag(p.Ticket), Texts: []Text{T("handoff.remind", "Ticket", p.Ticket, "Wait", waitText(silent),
 						"Left", waitText(a.cfg.HandoffReturn))}}},
 					done: func(ctx context.Context) error { return a.d.Queue.ReminderSent(ctx, chat, pending, a.d.Now()) }})
 			}
