@@ -1604,4 +1604,22 @@ func TestReplyToAReminderGoesToItsChat(t *testing.T) {
 	if got := to(rs, a.id); len(got) != 1 || got[0].Copy == nil || len(to(rs, b.id)) != 0 {
 		t.Errorf("a reply to the reminder of a's chat: %v, want it relayed to a only", describeAll(rs))
 	}
+	// So does a reply to "From chat #N:", the line before a's message,
+	// b's chat still the active one.
+	coord.received()
+	base = coord.lastMsgID()
+	a.send("Thank you")
+	header := 0
+	for j, r := range coord.received() {
+		if describe(r) == "handoff.from" {
+			header = base + j + 1
+		}
+	}
+	if header == 0 {
+		t.Fatal("no «From chat» line before a's message")
+	}
+	rs = coord.do(flows.Input{Kind: flows.KindText, Text: "You are welcome", ReplyTo: header})
+	if got := to(rs, a.id); len(got) != 1 || got[0].Copy == nil || len(to(rs, b.id)) != 0 {
+		t.Errorf("a reply to «From chat» of a: %v, want it relayed to a only", describeAll(rs))
+	}
 }

@@ -158,7 +158,9 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	c.drop = true
 	if st.Held > 1 {
 		// A volunteer with several chats must see whose message this is.
-		c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{T("handoff.from", "Ticket", p.Ticket)}})
+		// Tagged: a reply to it goes to that chat, whichever is active.
+		c.send(Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{T("handoff.from", "Ticket", p.Ticket)},
+			Tag: chatTag(p.Ticket)})
 	}
 	if err := a.relay(ctx, c, p.Volunteer); err != nil {
 		return err
