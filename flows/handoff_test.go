@@ -1623,3 +1623,32 @@ func TestReplyToAReminderGoesToItsChat(t *testing.T) {
 		t.Errorf("a reply to «From chat» of a: %v, want it relayed to a only", describeAll(rs))
 	}
 }
+
+// TestReplyToAnEndedChatsNotice: a coordinator holds two chats, her
+// messages going to b; a ends the conversation. "Ok, thank you" in reply
+// to that notice went to b. It goes to nobody, and she is told why.
+func TestReplyToAnEndedChatsNotice(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	coord, a, b := w.coordinatorWithTwoChats()
+	coord.received()
+	base := coord.lastMsgID()
+	a.press("h.e") // the end button
+	ended := 0
+	for j, r := range coord.received() {
+		if slices.Contains(textIDs(r), "handoff.vol_user_ended") {
+			ended = base + j + 1
+		}
+	}
+	if ended == 0 {
+		t.Fatal("no notice that a ended the conversation")
+	}
+	b.received()
+	rs := coord.do(flows.Input{Kind: flows.KindText, Text: "Ok, thank you", ReplyTo: ended})
+	if len(to(rs, b.id)) != 0 || len(to(rs, a.id)) != 0 || !has(to(rs, hCoord), "handoff.reply_waiting") {
+		t.Errorf("a reply to the notice of a's chat ended: %v, want it sent to nobody and said so", describeAll(rs))
+	}
+	if got := to(coord.send("still here?"), b.id); len(got) != 1 {
+		t.Errorf("a message replying to nothing: %v, want it relayed to b", describeAll(got))
+	}
+}

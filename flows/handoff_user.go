@@ -315,7 +315,9 @@ func chooseAmong(held []Pairing) ([]Text, [][]Button) {
 // user, a timer): text, and the choice of where their messages go now when
 // it was that chat they went to.
 func (a *App) endedFor(ctx context.Context, p Pairing, text Text) (Reply, error) {
-	r := Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{text}}
+	// Tagged: a reply to it is about that chat, which the volunteer no
+	// longer holds, and goes to nobody.
+	r := Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: []Text{text}, Tag: chatTag(p.Ticket)}
 	texts, buttons, err := a.chooseChat(ctx, p.Volunteer)
 	if err != nil {
 		return r, err // the news all the same
