@@ -2461,16 +2461,11 @@ func TestReplyToAChatNotice(t *testing.T) {
 	anna, x, y := w.person(cwVol, "en"), w.person(8101, "en"), w.person(8102, "ru")
 	noticeOf := func(p *hperson) int {
 		t.Helper()
-		anna.received()
-		base := anna.lastMsgID()
-		p.press("m:volunteer")
-		for i, r := range anna.received() {
-			if describe(r) == "handoff.notify_new" {
-				return base + i + 1
-			}
+		id := anna.messageOf(func() { p.press("m:volunteer") }, showing("handoff.notify_new"))
+		if id == 0 {
+			t.Fatalf("no notice of chat %d", p.id)
 		}
-		t.Fatalf("no notice of chat %d", p.id)
-		return 0
+		return id
 	}
 	xNotice := noticeOf(x)
 	x.received()
@@ -2498,16 +2493,7 @@ func TestReplyToAChatNotice(t *testing.T) {
 	}
 	// y waits on: the coordinator is told, and "беру" in reply takes it.
 	vera := w.person(cwCoord, "ru")
-	vera.received()
-	base := vera.lastMsgID()
-	w.advance(20 * time.Minute)
-	w.tick()
-	escalation := 0
-	for i, r := range vera.received() {
-		if describe(r) == "handoff.escalate" {
-			escalation = base + i + 1
-		}
-	}
+	escalation := vera.messageOf(func() { w.advance(20 * time.Minute); w.tick() }, showing("handoff.escalate"))
 	if escalation == 0 {
 		t.Fatal("no escalation of y's chat")
 	}
@@ -2550,15 +2536,7 @@ func TestCommandInReplyToACard(t *testing.T) {
 	}
 
 	x := w.person(8201, "en")
-	anna.received()
-	base := anna.lastMsgID()
-	x.press("m:volunteer")
-	notice := 0
-	for i, r := range anna.received() {
-		if describe(r) == "handoff.notify_new" {
-			notice = base + i + 1
-		}
-	}
+	notice := anna.messageOf(func() { x.press("m:volunteer") }, showing("handoff.notify_new"))
 	if got := command("take", "", notice); !has(got, "handoff.taken") {
 		t.Errorf("/take in reply to a chat's notice: %v, want that chat taken", describeAll(got))
 	}
@@ -2580,15 +2558,7 @@ func TestReplyToANoticeOfAnotherHeldChat(t *testing.T) {
 		w.person(id, "ru").press("m:volunteer")
 		vera.command("next", "")
 	}
-	vera.received()
-	base := vera.lastMsgID()
-	w.caseTick()
-	reminder := 0
-	for i, r := range vera.received() {
-		if describe(r) == "casework.remind" {
-			reminder = base + i + 1
-		}
-	}
+	reminder := vera.messageOf(func() { w.caseTick() }, showing("casework.remind"))
 	if reminder == 0 {
 		t.Fatal("no reminder")
 	}

@@ -176,6 +176,30 @@ func (p *hperson) received() []flows.Reply {
 	return rs
 }
 
+// messageOf drains what the hperson got, runs do, and returns the id of
+// the last message they then got that match picks (0 for none): the one
+// a reply is then written to.
+func (p *hperson) messageOf(do func(), match func(flows.Reply) bool) int {
+	p.w.t.Helper()
+	p.received()
+	id, found := p.lastMsgID(), 0
+	do()
+	for _, r := range p.received() {
+		if r.Edit != 0 {
+			continue
+		}
+		if id++; match(r) {
+			found = id
+		}
+	}
+	return found
+}
+
+// showing picks a reply whose texts are id.
+func showing(id string) func(flows.Reply) bool {
+	return func(r flows.Reply) bool { return describe(r) == id }
+}
+
 // lastMsgID is the id of the chat's latest message.
 func (p *hperson) lastMsgID() int {
 	p.w.mu.Lock()
@@ -1578,10 +1602,6 @@ func TestReplyToAReminderGoesToItsChat(t *testing.T) {
 	w := newHWorld(t)
 	coord, a, b := w.coordinatorWithTwoChats()
 	a.send("Are you there?")
-	coord.received()
-	base := coord.lastMsgID()
-	w.advance(11 * time.Minute)
-	w.tick()
 	held, err := w.queue.Held(context.Background(), hCoord, "")
 	if err != nil {
 		t.Fatal(err)
@@ -1590,12 +1610,9 @@ func TestReplyToAReminderGoesToItsChat(t *testing.T) {
 	if i < 0 || held[i].Active {
 		t.Fatalf("held %+v, want a's chat held and not active", held)
 	}
-	reminder := 0
-	for j, r := range coord.received() {
-		if describe(r) == "handoff.remind" && r.Texts[0].Data["Ticket"] == held[i].Ticket {
-			reminder = base + j + 1
-		}
-	}
+	reminder := coord.messageOf(func() { w.advance(11 * time.Minute); w.tick() }, func(r flows.Reply) bool {
+		return describe(r) == "handoff.remind" && r.Texts[0].Data["Ticket"] == held[i].Ticket
+	})
 	if reminder == 0 {
 		t.Fatal("no reminder of a's chat")
 	}
@@ -1606,15 +1623,7 @@ func TestReplyToAReminderGoesToItsChat(t *testing.T) {
 	}
 	// So does a reply to "From chat #N:", the line before a's message,
 	// b's chat still the active one.
-	coord.received()
-	base = coord.lastMsgID()
-	a.send("Thank you")
-	header := 0
-	for j, r := range coord.received() {
-		if describe(r) == "handoff.from" {
-			header = base + j + 1
-		}
-	}
+	header := coord.messageOf(func() { a.send("Thank you") }, showing("handoff.from"))
 	if header == 0 {
 		t.Fatal("no «From chat» line before a's message")
 	}
@@ -1631,15 +1640,9 @@ func TestReplyToAnEndedChatsNotice(t *testing.T) {
 	t.Parallel()
 	w := newHWorld(t)
 	coord, a, b := w.coordinatorWithTwoChats()
-	coord.received()
-	base := coord.lastMsgID()
-	a.press("h.e") // the end button
-	ended := 0
-	for j, r := range coord.received() {
-		if slices.Contains(textIDs(r), "handoff.vol_user_ended") {
-			ended = base + j + 1
-		}
-	}
+	ended := coord.messageOf(func() { a.press("h.e") }, func(r flows.Reply) bool { // the end button
+		return slices.Contains(textIDs(r), "handoff.vol_user_ended")
+	})
 	if ended == 0 {
 		t.Fatal("no notice that a ended the conversation")
 	}
