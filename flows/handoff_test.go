@@ -182,9 +182,16 @@ func (p *hperson) received() []flows.Reply {
 func (p *hperson) messageOf(do func(), match func(flows.Reply) bool) int {
 	p.w.t.Helper()
 	p.received()
-	id, found := p.lastMsgID(), 0
 	do()
-	for _, r := range p.received() {
+	rs := p.received()
+	id := p.lastMsgID() // the last of them, counted back to the first
+	for _, r := range rs {
+		if r.Edit == 0 {
+			id--
+		}
+	}
+	found := 0
+	for _, r := range rs {
 		if r.Edit != 0 {
 			continue
 		}
@@ -1630,6 +1637,32 @@ func TestReplyToAReminderGoesToItsChat(t *testing.T) {
 	rs = coord.do(flows.Input{Kind: flows.KindText, Text: "You are welcome", ReplyTo: header})
 	if got := to(rs, a.id); len(got) != 1 || got[0].Copy == nil || len(to(rs, b.id)) != 0 {
 		t.Errorf("a reply to «From chat» of a: %v, want it relayed to a only", describeAll(rs))
+	}
+}
+
+// TestReplyToTheTakenLine: a coordinator took a's chat, then b's, her
+// messages going to b. A reply to "you are now talking with chat #…" of
+// a's goes to a; it went to b.
+func TestReplyToTheTakenLine(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hCoord, flows.RoleCoordinator)
+	coord, a, b := w.person(hCoord, "en"), w.person(7001, "en"), w.person(7002, "en")
+	a.press("m:volunteer")
+	b.press("m:volunteer")
+	taken := coord.messageOf(func() { coord.command("next", "") }, func(r flows.Reply) bool {
+		return slices.Contains(textIDs(r), "handoff.taken")
+	})
+	coord.command("next", "")
+	coord.received()
+	a.received()
+	b.received()
+	if taken == 0 {
+		t.Fatal("no «you are now talking with» for a's chat")
+	}
+	rs := coord.do(flows.Input{Kind: flows.KindText, Text: "Hello, how can I help?", ReplyTo: taken})
+	if got := to(rs, a.id); len(got) != 1 || got[0].Copy == nil || len(to(rs, b.id)) != 0 {
+		t.Errorf("a reply to the line that took a's chat: %v, want it relayed to a only", describeAll(rs))
 	}
 }
 

@@ -19,6 +19,9 @@ type member struct {
 	texts   []Text
 	buttons [][]Button
 	protect bool // the answer shows a case's personal data: protect_content
+	// tag is the answer's Tag: chatTag of the chat it is about ("you are
+	// now talking with chat #12"), so that a reply to it goes there.
+	tag string
 }
 
 func (m *member) say(t ...Text) { m.texts = append(m.texts, t...) }
@@ -117,6 +120,9 @@ func (a *App) answerMember(c *turn, m *member, err error) error {
 	c.drop = true
 	if len(m.texts) > 0 {
 		own := Reply{ChatID: c.in.ChatID, Lang: m.lang, Texts: m.texts, Buttons: m.buttons, Edit: c.edit, Protect: m.protect}
+		if c.edit == 0 {
+			own.Tag = m.tag
+		}
 		c.extra = append([]Reply{own}, c.extra...)
 	}
 	return nil
@@ -225,6 +231,7 @@ func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error 
 	}
 	m.say(T("handoff.taken", "Ticket", p.Ticket, "Wait", waitText(p.Taken.Sub(p.Queued)),
 		"Lang", langText(p.Lang), "Urgent", p.Urgent, "Case", caseText(p.CaseCode)))
+	m.tag = chatTag(p.Ticket)
 	if len(kept) > 0 {
 		m.say(T("handoff.taken_kept").Plural(len(kept)))
 	} else {
