@@ -15,19 +15,31 @@ const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 const codeLen = 8
 
 // NewCaseCode returns a fresh random case code: 8 Crockford base32
-// characters, 40 random bits.
-func NewCaseCode() string {
-	var b [5]byte
-	// crypto/rand.Read never returns an error; it crashes the program if the
-	// system's randomness is broken.
-	_, _ = rand.Read(b[:])
-	v := uint64(b[0])<<32 | uint64(b[1])<<24 | uint64(b[2])<<16 | uint64(b[3])<<8 | uint64(b[4])
-	out := make([]byte, codeLen)
-	for i := codeLen - 1; i >= 0; i-- {
-		out[i] = codeAlphabet[v&31]
-		v >>= 5
+// characters, 40 random bits, at least one of them a letter.
+func NewCaseCode() string { return CaseCodeFrom(rand.Read) }
+
+// CaseCodeFrom is NewCaseCode with its random bits read from read. Eight
+// digits alone are drawn again (about one code in 10,000): typed at the
+// menu, they read as an A-number, and a friend typing the code was told
+// what the bot does with A-numbers.
+func CaseCodeFrom(read func([]byte) (int, error)) string {
+	for {
+		var b [5]byte
+		// crypto/rand.Read never returns an error; it crashes the program
+		// if the system's randomness is broken.
+		_, _ = read(b[:])
+		v := uint64(b[0])<<32 | uint64(b[1])<<24 | uint64(b[2])<<16 | uint64(b[3])<<8 | uint64(b[4])
+		out := make([]byte, codeLen)
+		letter := false
+		for i := codeLen - 1; i >= 0; i-- {
+			out[i] = codeAlphabet[v&31]
+			letter = letter || v&31 >= 10
+			v >>= 5
+		}
+		if letter {
+			return string(out)
+		}
 	}
-	return string(out)
 }
 
 // NormalizeCode reads a case code the way people type or paste it: any case,

@@ -121,3 +121,24 @@ func TestFormatCode(t *testing.T) {
 		}
 	}
 }
+
+// A code of eight digits is drawn again: typed at the menu, eight digits
+// read as an A-number, and the friend typing the code was told what the
+// bot does with A-numbers instead of the case's status (it happened to a
+// test, one code in about 10,000).
+func TestCaseCodeHasALetter(t *testing.T) {
+	draws := [][]byte{make([]byte, 5), {0xff, 0xff, 0xff, 0xff, 0xff}}
+	read := func(b []byte) (int, error) {
+		copy(b, draws[0])
+		draws = draws[1:]
+		return len(b), nil
+	}
+	if got := flows.CaseCodeFrom(read); got != "ZZZZZZZZ" {
+		t.Errorf("after 00000000 drawn: %q, want the next draw, ZZZZZZZZ", got)
+	}
+	for range 1000 {
+		if code := flows.NewCaseCode(); !strings.ContainsFunc(code, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+			t.Fatalf("NewCaseCode() = %q, no letter", code)
+		}
+	}
+}
