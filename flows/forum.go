@@ -229,9 +229,7 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 		if act, code, _ := strings.Cut(strings.TrimPrefix(in.Data, dataCase+":"), ":"); strings.HasPrefix(in.Data, dataCase+":") && act == cwWrite {
 			return a.startTalk(ctx, in, code)
 		}
-		private := in
-		private.ChatID, private.ChatType, private.MessageID, private.ThreadID = in.UserID, "private", 0, 0
-		return a.Handle(ctx, private)
+		return a.Handle(ctx, privateOf(in))
 	}
 	if in.Kind == KindCommand && !in.Edited && in.Command != "note" && in.Command != "end" {
 		return a.forumCommand(ctx, in)
@@ -269,8 +267,7 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 		// "Беру", "I'll take it": said to the team, as in any group of
 		// volunteers, not to the reporter, to whom it went. It takes the
 		// case as the card's Take does.
-		private := in
-		private.ChatID, private.ChatType, private.MessageID, private.ThreadID, private.ReplyTo = in.UserID, "private", 0, 0, 0
+		private := privateOf(in)
 		private.Kind, private.Text, private.Data = KindButton, "", dataCase+":"+cwTake+":"+v.Code
 		return a.Handle(ctx, private)
 	case in.Kind == KindCommand && in.Command == "note":
@@ -278,7 +275,7 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 	case in.Kind == KindCommand && in.Command == "end":
 		return a.endTalk(ctx, c, v)
 	case in.Kind == KindCommand:
-		return nil, nil // an edited command
+		return nil, nil // never to the reporter (the others were run in private, above)
 	case in.Kind != KindText:
 		internal = false
 	}
@@ -303,8 +300,7 @@ func (a *App) forumInput(ctx context.Context, in Input) ([]Reply, error) {
 // none acts on the topic's ("/status released"). They went unanswered,
 // as if done.
 func (a *App) forumCommand(ctx context.Context, in Input) ([]Reply, error) {
-	private := in
-	private.ChatID, private.ChatType, private.MessageID, private.ThreadID, private.ReplyTo = in.UserID, "private", 0, 0, 0
+	private := privateOf(in)
 	if _, named := FindCode(in.Text); in.ThreadID != 0 && replyCommands[in.Command] && !named {
 		code, err := a.d.Forum.CaseOfThread(ctx, in.ThreadID)
 		switch {
@@ -315,6 +311,14 @@ func (a *App) forumCommand(ctx context.Context, in Input) ([]Reply, error) {
 		}
 	}
 	return a.Handle(ctx, private)
+}
+
+// privateOf is a member's input in the group as if sent in their private
+// chat with the bot, where it is answered: no message of that chat, no
+// topic, no reply.
+func privateOf(in Input) Input {
+	in.ChatID, in.ChatType, in.MessageID, in.ThreadID, in.ReplyTo = in.UserID, "private", 0, 0, 0
+	return in
 }
 
 // stranger reports a non-member writing in the group to the admins, once.
