@@ -273,12 +273,11 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 		if p != nil && p.Ticket == waiting {
 			return false, nil
 		}
-		held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
-		if err != nil {
-			return false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
-		}
-		if i := slices.IndexFunc(held, func(h Pairing) bool { return h.Ticket == waiting }); i >= 0 {
-			return true, a.relayAsVolunteer(ctx, c, &held[i])
+		switch h, err := a.heldChat(ctx, c.in.UserID, func(h Pairing) bool { return h.Ticket == waiting }); {
+		case err != nil:
+			return false, err
+		case h != nil:
+			return true, a.relayAsVolunteer(ctx, c, h)
 		}
 		c.say(T("handoff.reply_waiting", "Ticket", waiting))
 		return true, nil
@@ -312,12 +311,11 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 		return true, nil
 	case len(codes) == 1:
 		// About the case of another chat they hold: for its person.
-		held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
-		if err != nil {
-			return false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
-		}
-		if i := slices.IndexFunc(held, func(h Pairing) bool { return h.CaseCode == codes[0] }); i >= 0 {
-			return true, a.relayAsVolunteer(ctx, c, &held[i])
+		switch h, err := a.heldChat(ctx, c.in.UserID, func(h Pairing) bool { return h.CaseCode == codes[0] }); {
+		case err != nil:
+			return false, err
+		case h != nil:
+			return true, a.relayAsVolunteer(ctx, c, h)
 		}
 	}
 	var ticket int64

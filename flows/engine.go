@@ -948,8 +948,9 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 	if len(values) == 0 || len(values) > 1 && !st.multi {
 		return "", "", false // none, or two answers: the buttons tell which
 	}
+	slices.Sort(values)
 	var labels []string
-	for _, v := range slices.Sorted(slices.Values(values)) {
+	for _, v := range values {
 		l, ok := c.labelOf(rows, c.stepPrefix()+v)
 		if !ok {
 			return "", "", false
@@ -957,7 +958,7 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 		// Said back without a toggle's mark ("▫️ Needs medical care").
 		labels = append(labels, strings.TrimLeftFunc(l, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 	}
-	return strings.Join(slices.Sorted(slices.Values(values)), "+"), strings.Join(labels, ", "), true
+	return strings.Join(values, "+"), strings.Join(labels, ", "), true
 }
 
 // askedAboutStep tells a question about the question asked from an

@@ -417,6 +417,24 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	return false, nil
 }
 
+// newsFirst offers what someone who reported a case typed at the menu as
+// its news, a new report for someone else and a volunteer below; false
+// for anyone else.
+func (a *App) newsFirst(ctx context.Context, c *turn) (bool, error) {
+	note, p := ParseText(c.in.Text, a.cfg.MaxText)
+	if p != nil {
+		return false, nil
+	}
+	news, err := a.newsButtons(ctx, c, note)
+	if err != nil || news == nil {
+		return false, err
+	}
+	c.offerTwoWays(T("casework.news_offer"))
+	c.say(T("menu.report_other"))
+	c.buttons = append(news, c.buttons...)
+	return true, nil
+}
+
 // offerReport answers text at the main menu that tells of a detention with
 // say and the two ways on: report it, or talk to a volunteer now. followed
 // says whether the cases the chat follows are yet to be looked up (the
@@ -426,17 +444,8 @@ func (a *App) offerReport(ctx context.Context, c *turn, say Text, followed bool)
 	// likely its news: that is offered first, and a new report for
 	// someone else second. They were first told it sounded like someone
 	// had been detained.
-	if note, p := ParseText(c.in.Text, a.cfg.MaxText); p == nil {
-		news, err := a.newsButtons(ctx, c, note)
-		if err != nil {
-			return err
-		}
-		if news != nil {
-			c.offerTwoWays(T("casework.news_offer"))
-			c.say(T("menu.report_other"))
-			c.buttons = append(news, c.buttons...)
-			return nil
-		}
+	if ok, err := a.newsFirst(ctx, c); ok || err != nil {
+		return err
 	}
 	c.offerTwoWays(say)
 	if !followed {
@@ -629,21 +638,13 @@ func needsMedical(key string) bool {
 // плохо, не дают лекарства", "он объявил голодовку" at the main menu with
 // a volunteer first and the report (where "Needs medical care" is an
 // urgent matter) below; from a reporter, it is offered as news of their
-// case, a volunteer a button below. They got the greeting.
+// case (newsFirst), a volunteer a button below. They got the greeting.
 func (a *App) medicalAtMenu(ctx context.Context, c *turn) (bool, error) {
 	if !needsMedical(captionKey(c.in.Text)) {
 		return false, nil
 	}
-	if note, p := ParseText(c.in.Text, a.cfg.MaxText); p == nil {
-		news, err := a.newsButtons(ctx, c, note)
-		if err != nil {
-			return true, err
-		}
-		if news != nil {
-			c.say(T("casework.news_offer"))
-			c.buttons = append(news, menuButtons("volunteer", "menu")...)
-			return true, nil
-		}
+	if ok, err := a.newsFirst(ctx, c); ok || err != nil {
+		return true, err
 	}
 	c.setSaid(false)
 	c.say(T("menu.medical"))

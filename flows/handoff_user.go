@@ -228,15 +228,20 @@ func (a *App) repliedTo(ctx context.Context, c *turn, active int64) (p *Pairing,
 	case chat == active:
 		return nil, true, false, nil
 	}
-	held, err := a.d.Queue.Held(ctx, c.in.UserID, "")
+	p, err = a.heldChat(ctx, c.in.UserID, func(h Pairing) bool { return h.ChatID == chat })
+	return p, true, p == nil && err == nil, err
+}
+
+// heldChat returns the chat the volunteer holds that is, nil for none.
+func (a *App) heldChat(ctx context.Context, volunteer int64, is func(Pairing) bool) (*Pairing, error) {
+	held, err := a.d.Queue.Held(ctx, volunteer, "")
 	if err != nil {
-		return nil, true, false, fmt.Errorf("chats of %d: %w", c.in.UserID, err)
+		return nil, fmt.Errorf("chats of %d: %w", volunteer, err)
 	}
-	i := slices.IndexFunc(held, func(h Pairing) bool { return h.ChatID == chat })
-	if i < 0 {
-		return nil, true, true, nil
+	if i := slices.IndexFunc(held, is); i >= 0 {
+		return &held[i], nil
 	}
-	return &held[i], true, false, nil
+	return nil, nil
 }
 
 // relayAsVolunteer copies the volunteer's message to the chat p and keeps
