@@ -878,6 +878,19 @@ func (c *turn) loosely() bool {
 	return true
 }
 
+// leadTaken reports whether a yes or a no at the head of a longer message
+// answers the step: where words are read loosely, and a no to what may be
+// shown to others ("absolutely not, we have family in Russia"), which
+// shows nothing. Never a yes there, nor anything at the consent or the
+// review, whose no ends the report.
+func (c *turn) leadTaken(lead string) bool {
+	switch c.s.Step {
+	case stepPrivacy, stepPublicity:
+		return yesNoInWords(captionKey(lead)) == "нет"
+	}
+	return c.loosely()
+}
+
 // captionInText finds the one button among rows, the step's, that a word
 // of the message v names — a word of four letters or more of its caption,
 // or the same word with another ending — and returns its value and
@@ -1089,12 +1102,16 @@ var (
 		"думаю да": true, "скорее да": true, "скорее всего да": true, "похоже да": true, "не против": true,
 		"не возражаю": true, "не возражаем": true, "давайте": true, "i think so": true, "i think yes": true, "think so": true,
 		"probably": true, "probably yes": true, "i guess so": true, "i believe so": true, "fine": true,
-		"i don t mind": true, "don t mind": true, "go ahead": true}
+		"i don t mind": true, "don t mind": true, "go ahead": true, "of course": true, "absolutely": true,
+		"definitely": true, "конечно да": true, "да конечно": true}
 	hedgedNo = map[string]bool{"пока нет": true, "нет пока": true, "еще нет": true, "вроде нет": true,
 		"кажется нет": true, "наверное нет": true, "наверно нет": true, "думаю нет": true, "скорее нет": true,
 		"скорее всего нет": true, "похоже нет": true, "не думаю": true, "да нет": true, "not yet": true,
 		"no not yet": true, "not really": true, "probably not": true, "i don t think so": true,
-		"i dont think so": true, "don t think so": true}
+		"i dont think so": true, "don t think so": true,
+		// A no said firmly: "absolutely not, we have family in Russia".
+		"absolutely not": true, "definitely not": true, "certainly not": true, "of course not": true,
+		"конечно нет": true, "нет конечно": true, "ни в коем случае": true, "ни за что": true}
 	maybeWords = map[string]bool{"может быть": true, "может": true, "возможно": true, "не уверен": true,
 		"не уверена": true, "не уверены": true, "maybe": true, "perhaps": true, "might be": true, "possibly": true,
 		"not sure": true, "i m not sure": true, "im not sure": true}
@@ -1259,7 +1276,8 @@ var contrastWords = map[string]bool{"but": true, "however": true, "though": true
 
 // yesNoLeadRe is a yes or a no set off at the head of a longer message:
 // "Да, его завтра депортируют", "no - he is at Krome".
-var yesNoLeadRe = regexp.MustCompile(`(?is)^\s*(да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*(\S.*)`)
+var yesNoLeadRe = regexp.MustCompile(`(?is)^\s*(absolutely not|definitely not|certainly not|of course not|` +
+	`конечно нет|нет конечно|ни в коем случае|ни за что|да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*(\S.*)`)
 
 // yesNoLead returns the yes or no a message begins with, set off by
 // punctuation, and what follows it.
@@ -1358,7 +1376,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				}
 				v, button = value, true
 			}
-		} else if lead, rest, ok := yesNoLead(v); ok && st.max == 0 && c.loosely() && !noBut(lead, rest) {
+		} else if lead, rest, ok := yesNoLead(v); ok && st.max == 0 && c.leadTaken(lead) && !noBut(lead, rest) {
 			// "Yes, they said he will be deported tomorrow" under yes
 			// and no: the yes, said back, the words kept for the
 			// volunteer.
@@ -1568,7 +1586,9 @@ func (c *turn) back(ctx context.Context, shown bool) error {
 // askResume asks whether to continue the flow or start over.
 func (c *turn) askResume(intro Text) {
 	c.s.Pending = pendingResume
-	c.say(intro)
+	if !c.filed() {
+		c.say(intro)
+	}
 	c.askPending()
 }
 
@@ -1584,6 +1604,17 @@ func (c *turn) askPending() {
 			{{Text: T("btn.cancel_no"), Data: data("no")}},
 		}
 	case pendingResume:
+		if c.filed() {
+			// The case is stored: what goes is only what was answered
+			// since, not the report ("start over, answers will be
+			// deleted" was offered).
+			c.say(T("resume.filed", "Code", FormatCode(s.Draft.Filed), "Step", T("field."+s.Step)))
+			c.buttons = [][]Button{
+				{{Text: T("btn.resume_continue"), Data: data("go")}},
+				{{Text: T("btn.resume_leave"), Data: data("menu")}},
+			}
+			return
+		}
 		c.say(T("resume.ask", "Step", T("field."+s.Step)))
 		c.buttons = [][]Button{
 			{{Text: T("btn.resume_continue"), Data: data("go")}},
@@ -1604,6 +1635,11 @@ func (c *turn) pendingAnswer(ctx context.Context, v string) error {
 	case pendingCancel + "/no", pendingResume + "/go":
 		s.Pending = ""
 		return c.prompt(ctx, false)
+	case pendingResume + "/menu":
+		c.reset()
+		c.say(T("menu.choose"))
+		c.menu()
+		return nil
 	case pendingResume + "/new":
 		c.startReport()
 		c.say(T("resume.restarted"))

@@ -672,10 +672,8 @@ func (a *App) leave(ctx context.Context, c *turn) error {
 // unfinished report is offered again, otherwise the menu.
 func (a *App) afterHandoff(ctx context.Context, c *turn) error {
 	if c.inReport() {
-		c.say(T("resume.unfinished"))
-		c.s.Pending = pendingResume
 		c.drop = false
-		c.askPending()
+		c.askResume(T("resume.unfinished"))
 		return nil
 	}
 	c.say(T("menu.choose"))

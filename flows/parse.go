@@ -1107,11 +1107,12 @@ var (
 
 // phoneLead is a phone number at the start of an answer, before a note:
 // "+7 916 123-45-67, лучше в WhatsApp".
-var phoneLead = regexp.MustCompile(`^(\+?[0-9][0-9 ()./-]*[0-9])[\s,;:–—-]+(\pL.*)$`)
+var phoneLead = regexp.MustCompile(`^([+(]?[0-9][0-9 ()./-]*[0-9])[\s,;:–—-]+(\pL.*)$`)
 
 // phoneIn finds a phone number inside text: "John Smith, Smith Law Firm,
-// +1 305 555 0100" → "+1 305 555 0100"; "" when there is none.
-var phoneIn = regexp.MustCompile(`\+?[0-9][0-9 ().-]{5,}[0-9]`)
+// +1 305 555 0100" → "+1 305 555 0100", "Olga, (212) 555-0188" →
+// "(212) 555-0188"; "" when there is none.
+var phoneIn = regexp.MustCompile(`[+(]?[0-9][0-9 ().-]{5,}[0-9]`)
 
 // FindPhone returns the first run of 7 to 15 digits written like a phone
 // number inside s, trimmed; "" when there is none.

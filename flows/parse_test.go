@@ -253,6 +253,14 @@ func TestParseLawyer(t *testing.T) {
 	if got := flows.FindPhone("John Smith, Smith Law Firm, +1 305 555 0100"); got != "+1 305 555 0100" {
 		t.Errorf("FindPhone = %q", got)
 	}
+	// The area code in brackets, as Americans write it, is kept whole:
+	// the button read "Use 212) 555-0188".
+	if got := flows.FindPhone("Olga something, (212) 555-0188"); got != "(212) 555-0188" {
+		t.Errorf("FindPhone = %q", got)
+	}
+	if got, p := flows.ParseContact("(212) 555-0188, after 6 pm"); p != nil || got != "(212) 555-0188, after 6 pm" {
+		t.Errorf("ParseContact = %q, %v", got, p)
+	}
 	if got := flows.FindPhone("Smith Law, suite 1200"); got != "" {
 		t.Errorf("FindPhone found %q in an address", got)
 	}

@@ -154,7 +154,9 @@ func (c *turn) filedUrgent(ctx context.Context, r Report, cs Case, link string) 
 		return err
 	}
 	c.say(texts...)
-	c.buttons = buttons
+	// Under the offer, the button out of the queue that "to leave the
+	// queue, press the button" above it speaks of: it was left out.
+	c.buttons = append(buttons, c.buttons...)
 	return nil
 }
 

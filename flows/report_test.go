@@ -1366,6 +1366,12 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 		{"en", "ask.transfer", "not that I know", ""}, // asked again
 		{"ru", "ask.publicity", "не против", "yes"},
 		{"en", "ask.publicity", "I don't mind", "yes"},
+		// Refused firmly, and why: "absolutely not" was asked again.
+		{"en", "ask.publicity", "absolutely not, we have family in Russia", "no"},
+		{"ru", "ask.publicity", "ни в коем случае, у нас родные в России", "no"},
+		{"ru", "ask.publicity", "конечно нет", "no"},
+		{"en", "ask.publicity", "of course", "yes"},
+		{"en", "ask.publicity", "yes, if it helps him", ""}, // a yes to publicity is pressed
 		{"en", "ask.can_call", "not yet", "no"},
 		{"en", "ask.can_call", "sometimes", "yes"},
 	} {

@@ -166,6 +166,47 @@ func TestUrgentPathLater(t *testing.T) {
 	}
 }
 
+// After an urgent report, the reporter is told "to leave the queue, press
+// the button": the button is there, under the offer of more questions.
+// Out of the queue, or back at the menu, the filed case is not an
+// "unfinished report" to "start over, answers deleted".
+func TestUrgentPathLeaveTheQueue(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	c.command("back", "")
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+	fillReport(c, []answer{
+		{send: "Maria Gonzalez", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.facility"},
+		{press: "btn.dont_know", want: "ask.flight"},
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{press: "btn.dont_know", want: "ask.contact"},
+		{send: "maria@example.com", want: "ask.review"},
+	})
+	r := c.press("btn.confirm")
+	if got := buttonNames(r); !slices.Equal(got, []string{"btn.more_yes", "btn.more_later", "btn.handoff_leave"}) {
+		t.Fatalf("buttons after the urgent report: %v, want the offer and the way out of the queue", got)
+	}
+	c.expect(c.press("btn.handoff_leave"), "handoff.left", "resume.filed")
+	if got := buttonNames(c.last); !slices.Equal(got, []string{"btn.resume_continue", "btn.resume_leave"}) {
+		t.Errorf("buttons out of the queue: %v", got)
+	}
+	ctx := context.Background()
+	if st, err := c.queue.Chat(ctx, c.id); err != nil || st.Waiting != nil {
+		t.Errorf("queue after leaving: %+v, %v", st, err)
+	}
+	c.expect(c.press("btn.resume_continue"), "ask.more")
+	c.expect(c.command("start", ""), "resume.filed")
+	c.expect(c.press("btn.resume_leave"), "menu.choose")
+	if s := c.session(); s.Flow != "" {
+		t.Errorf("session after leaving the questions: %+v", s)
+	}
+	if n := c.caseCount(); n != 1 {
+		t.Errorf("%d cases, want the one filed", n)
+	}
+}
+
 func TestTranslitICAO(t *testing.T) {
 	for _, tt := range []struct{ in, icao, old string }{
 		{"Сергей", "Sergei", "Sergey"},
