@@ -67,7 +67,7 @@ func TestUnsentReportReminded(t *testing.T) {
 	fillReport(d, urgentToFlight)
 	fillReport(d, []answer{
 		{press: "flight.officer", want: "ask.flight_note"},
-		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
+		{send: "сказали, что рейс скоро", want: "ask.contact"},
 		{send: "+7 900 123-45-67", want: "ask.review"},
 	})
 	d.press("btn.confirm")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -184,6 +185,43 @@ func factText(name, askID string, max int, field func(*Facts) *string, next func
 		answer: showText(func(r *Report) *string { return field(&r.Facts) }),
 		next:   next,
 	}
+}
+
+// flightNote reads the day the words about the flight name ("завтра, в
+// Россию", "a flight on Friday") as the flight's date, said back with its
+// day of the week: the case gets it as its deportation date, so the
+// volunteers are reminded of it and see it on the card. Within 72 hours
+// it marks the case urgent. "Завтра" kept only as words read as the day
+// after any day a volunteer opened the case.
+func flightNote(st *step) *step {
+	parse, answer := st.parse, st.answer
+	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+		out, err := parse(ctx, c, v, button)
+		if err != nil || out.wrong != nil {
+			return out, err
+		}
+		r := &c.s.Draft
+		r.FlightDate = ""
+		if d, ok := c.dateInWords(r.Facts.FlightNote); ok && r.Facts.FlightNote != "" {
+			r.FlightDate = d.Format(time.DateOnly)
+			c.say(T("date.flight", "Date", dateText(d), "Weekday", T("weekday."+strconv.Itoa(int(d.Weekday())))))
+			if u := urgentFor(DateDeportation, r.FlightDate, c.now); u != "" && !slices.Contains(r.Urgent, u) {
+				r.Urgent = append(r.Urgent, u)
+				if !c.fast() { // on the urgent path it is urgent already
+					c.say(T("casework.now_urgent"))
+				}
+			}
+		}
+		return out, nil
+	}
+	st.answer = func(ctx context.Context, c *turn, answered bool) (Text, error) {
+		t, err := answer(ctx, c, answered)
+		if err != nil || c.s.Draft.FlightDate == "" {
+			return t, err
+		}
+		return T("value.flight_note", "Note", t, "Date", dateText(dateOf(c.s.Draft.FlightDate))), nil
+	}
+	return st
 }
 
 // otherNames makes the other spellings of a name refuse what is no name, as
@@ -387,13 +425,13 @@ func factSteps(a *App) []*step {
 				"rumor": {"слух", "говорят", "болтают", "чате", "группе", "соцсет", "фейсбук", "rumor", "rumour",
 					"heard", "facebook", "whatsapp", "people"},
 			}),
-		factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
+		flightNote(factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
 			func(c *turn) string {
 				if c.fast() {
 					return stepContact
 				}
 				return stepTravelDocs
-			}),
+			})),
 		choice(stepTravelDocs, "ask.travel_docs", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.TravelDocs }, then(stepEntry)),
 		withWords(choice(stepEntry, "ask.entry", "entry", entries, func(f *Facts) *string { return &f.Entry }, then(stepLanguage)),
 			// "Через CBP One", "по U4U" (parole programmes); "перешёл

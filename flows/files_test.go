@@ -54,7 +54,7 @@ func TestFilesSentWithTheReport(t *testing.T) {
 	}
 	fillReport(c, []answer{
 		{press: "flight.officer", want: "ask.flight_note"},
-		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
+		{send: "сказали, что рейс скоро", want: "ask.contact"},
 		{send: "+7 900 123-45-67", want: "ask.review"},
 	})
 	if got := c.rendered(c.last); !strings.Contains(got, "Файлы для волонтёра:</b> 3 файла") {
@@ -318,7 +318,7 @@ func TestForumAnnouncesTheFiles(t *testing.T) {
 	fillReport(c, urgentToFlight[1:])
 	fillReport(c, []answer{
 		{press: "flight.officer", want: "ask.flight_note"},
-		{send: "в пятницу", want: "ask.contact"},
+		{send: "скоро", want: "ask.contact"},
 		{press: "btn.contact_here", want: "ask.review"},
 	})
 	b := c.button(c.lastID, "btn.confirm")
@@ -461,7 +461,7 @@ func TestFilesRemovedAfterUrgentFiling(t *testing.T) {
 	fillReport(c, urgentToFlight[1:])
 	fillReport(c, []answer{
 		{press: "flight.officer", want: "ask.flight_note"},
-		{send: "в пятницу", want: "ask.contact"},
+		{send: "скоро", want: "ask.contact"},
 		{press: "btn.contact_here", want: "ask.review"},
 	})
 	code := data(c.press("btn.confirm"), "report.done_urgent", "Code")

@@ -282,6 +282,10 @@ type Report struct {
 	LawyerPhone string `json:"lp,omitempty"`
 	HearingDate string `json:"hd,omitempty"` // YYYY-MM-DD
 	Appeals     string `json:"ap,omitempty"`
+	// FlightDate is the day of the flight or the deportation that the
+	// words about the flight name ("завтра, в Россию"), YYYY-MM-DD: stored
+	// as the case's deportation date, with its reminders.
+	FlightDate string `json:"fl,omitempty"`
 
 	Urgent []string `json:"ur,omitempty"` // deportation, flight, medical, children
 

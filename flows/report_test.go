@@ -98,7 +98,8 @@ func TestReportInRussian(t *testing.T) {
 	c.expect(c.press("stage.bia"), "ask.appeals")
 	c.expect(c.send("Апелляция в BIA подана 1 марта"), "ask.flight")
 	c.expect(c.press("flight.detainee"), "ask.flight_note")
-	c.expect(c.send("говорит, рейс в четверг"), "ask.travel_docs")
+	// Thursday, two days on: the flight's date, and the case urgent.
+	c.expect(c.send("говорит, рейс в четверг"), "date.flight", "casework.now_urgent", "ask.travel_docs")
 	c.expect(c.press("btn.dont_know"), "ask.entry")
 	c.expect(c.press("entry.i220a"), "ask.language")
 	c.expect(c.press("lang.ru"), "ask.can_call")
@@ -112,7 +113,17 @@ func TestReportInRussian(t *testing.T) {
 	if r.Edit != prompt {
 		t.Errorf("toggle edited message %d, want %d", r.Edit, prompt)
 	}
-	c.pressUrgent("deportation")
+	// Marked already: the flight on Thursday is within 72 hours.
+	marked := false
+	for _, row := range c.last.Buttons {
+		for _, b := range row {
+			marked = marked || b.Text.ID == "btn.urgent" && b.Text.Data["Sign"].(flows.Text).ID == "urgent.deportation" &&
+				b.Text.Data["On"] == true
+		}
+	}
+	if !marked {
+		t.Error("the deportation within 72 hours is not marked among the urgent signs")
+	}
 	c.pressUrgent("children")
 	c.pressUrgent("children")
 	c.expect(c.press("btn.urgent_done"), "ask.reporter_name")
@@ -159,7 +170,7 @@ func TestReportInRussian(t *testing.T) {
 		DetainedOn: "2026-02-12", Circumstance: "checkin", CircumstanceNote: details,
 		FacilityID: stored.FacilityID, FacilityShare: true,
 		HasLawyer: true, LawyerName: "John Smith, Esq.", LawyerPhone: "+1 (520) 555-0100",
-		HearingDate: "2026-04-15", Appeals: "Апелляция в BIA подана 1 марта",
+		HearingDate: "2026-04-15", Appeals: "Апелляция в BIA подана 1 марта", FlightDate: "2026-03-12",
 		Urgent:       []string{"deportation", "medical"},
 		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "@maria_p",
 		Facts: flows.Facts{Triage: "normal", NameOther: "Ivan Petroff", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",

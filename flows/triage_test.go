@@ -42,11 +42,11 @@ func TestUrgentPathInRussian(t *testing.T) {
 	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
 	c := toTriage(a, 7000001)
 	fillReport(c, urgentToFlight)
-	fillReport(c, []answer{
-		{press: "flight.officer", want: "ask.flight_note"},
-		{send: "сказали, что рейс в пятницу", want: "ask.contact"},
-		{send: "+7 900 123-45-67", want: "ask.review"},
-	})
+	c.expect(c.press("flight.officer"), "ask.flight_note")
+	// The day named is the flight's date, said back (the case is urgent
+	// already).
+	c.expect(c.send("сказали, что рейс в пятницу"), "date.flight", "ask.contact")
+	c.expect(c.send("+7 900 123-45-67"), "ask.review")
 	r := c.press("btn.confirm")
 	c.expect(r, "report.done_urgent", "handoff.joined_urgent", "handoff.position", "handoff.nobody_on_duty",
 		"handoff.write_while_waiting", "ask.more")
@@ -60,6 +60,11 @@ func TestUrgentPathInRussian(t *testing.T) {
 		stored.Facts.FlightSource != "officer" || stored.Facts.FlightNote != "сказали, что рейс в пятницу" ||
 		stored.ANumber != "123456789" || stored.ReporterPhone != "+7 900 123-45-67" || stored.FacilityText != "krome" {
 		t.Errorf("stored urgent case: %+v", *stored)
+	}
+	// The flight's day is the case's deportation date: on the board's
+	// dates filter, with its reminders.
+	if v, err := a.deps.Casework.View(ctx, code); err != nil || v.Deportation != "2026-03-13" {
+		t.Errorf("the case's deportation date: %q, %v; want Friday, 2026-03-13", v.Deportation, err)
 	}
 	st, err := c.queue.Chat(ctx, c.id)
 	if err != nil || st.Waiting == nil || !st.Waiting.Urgent || st.Waiting.CaseCode != cs.Code {
@@ -105,7 +110,7 @@ func TestUrgentPathInRussian(t *testing.T) {
 		t.Errorf("/queue does not show the urgency marks:\n%s", q)
 	}
 	card := adm.rendered(adm.command("case", code))
-	for _, want := range []string{"An ICE officer", "рейс в пятницу", "Final order of removal", "Ivan Petrov", "A123-456-789"} {
+	for _, want := range []string{"An ICE officer", "рейс в пятницу (the date: March 13, 2026)", "Final order of removal", "Ivan Petrov", "A123-456-789"} {
 		if !strings.Contains(card, want) {
 			t.Errorf("the volunteer's card lacks %q:\n%s", want, card)
 		}
@@ -381,7 +386,7 @@ func TestWordsAtAButtonQuestionReachTheVolunteer(t *testing.T) {
 	c.expect(c.send("мать сказала"), "input.kept_use_buttons", "ask.flight")
 	fillReport(c, []answer{
 		{press: "flight.rumor", want: "ask.flight_note"},
-		{send: "в пятницу", want: "ask.contact"},
+		{send: "скоро", want: "ask.contact"},
 		{send: "+7 900 123-45-67", want: "ask.review"},
 	})
 	kept := words + "\nмать сказала"
@@ -506,6 +511,32 @@ func TestTriageInWords(t *testing.T) {
 		}
 		if !tt.urgent && ids[len(ids)-1] != "ask.triage" {
 			t.Errorf("%q: %v, want the question again", tt.typed, ids)
+		}
+	}
+}
+
+// The day the words about the flight name is the case's deportation date
+// ("завтра, в Россию" read a day later was the day after): said back,
+// urgent within 72 hours. Not a day gone by, nor one of two days named.
+func TestFlightDateInWords(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	for _, tt := range []struct{ lang, typed, date string }{
+		{"ru", "завтра, в Россию", "2026-03-11"},
+		{"en", "they said tomorrow, to Moscow", "2026-03-11"},
+		{"en", "a charter on March 20", "2026-03-20"},
+		{"ru", "рейс был на прошлой неделе, отменили", ""},
+		{"ru", "перенесли с 15 марта на 20 марта", ""},
+		{"en", "no date, just that it is soon", ""},
+	} {
+		c := reportTo(a, tt.lang, "ask.flight")
+		c.expect(c.press("flight.officer"), "ask.flight_note")
+		ids := textIDs(c.send(tt.typed))
+		if got := c.session().Draft.FlightDate; got != tt.date || (tt.date != "") != slices.Contains(ids, "date.flight") {
+			t.Errorf("%q: flight date %q, said %v; want %q", tt.typed, got, ids, tt.date)
+		}
+		if urgent := slices.Contains(c.session().Draft.Urgent, flows.UrgentDeportation); urgent != (tt.date == "2026-03-11") {
+			t.Errorf("%q: urgent %v", tt.typed, c.session().Draft.Urgent)
 		}
 	}
 }

@@ -179,7 +179,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 			facility_id, facility_text, facility_share,
 			has_lawyer, lawyer_name, lawyer_phone, hearing_date, appeals,
 			urgent, reporter_name, relationship, reporter_contact, a_number_index,
-			facts, dates_share
+			facts, dates_share, deportation_date
 		) VALUES (
 			$1, $2, $3, $4, $5, $6,
 			$7, $8, $9, $10, $11, $12,
@@ -187,7 +187,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 			$16, $17, $18,
 			$19, $20, $21, $22, $23,
 			$24, $25, $26, $27, $28,
-			$29, $30
+			$29, $30, $31
 		)
 		ON CONFLICT DO NOTHING
 		RETURNING id, code, created_at`,
@@ -200,7 +200,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 		nullString(r.HearingDate), seal("appeals", r.Appeals),
 		pq.Array(urgent), seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
 		seal("reporter_contact", r.ReporterPhone), keys.index(r.ANumber),
-		sealFacts(keys, id, r.Facts), r.Facts.DatesShare,
+		sealFacts(keys, id, r.Facts), r.Facts.DatesShare, nullString(r.FlightDate),
 	).Scan(&c.ID, &c.Code, &c.Created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Case{}, false, nil
@@ -269,6 +269,7 @@ type caseRow struct {
 	LawyerName       []byte         `db:"lawyer_name"`
 	LawyerPhone      []byte         `db:"lawyer_phone"`
 	HearingDate      string         `db:"hearing_date"`
+	DeportationDate  string         `db:"deportation_date"`
 	Appeals          []byte         `db:"appeals"`
 	Urgent           pq.StringArray `db:"urgent"`
 	ReporterName     []byte         `db:"reporter_name"`
@@ -295,6 +296,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 			coalesce(c.facility_id, 0) AS facility_id, c.facility_text, c.facility_share,
 			c.has_lawyer, c.lawyer_name, c.lawyer_phone,
 			coalesce(to_char(c.hearing_date, 'YYYY-MM-DD'), '') AS hearing_date,
+			coalesce(to_char(c.deportation_date, 'YYYY-MM-DD'), '') AS deportation_date,
 			c.appeals, c.urgent, c.reporter_name, c.relationship, c.reporter_contact, c.facts,
 			coalesce(r.telegram_user_id, 0) AS telegram_user_id, r.chat_id
 		FROM cases c
@@ -326,6 +328,7 @@ func caseByCode(ctx context.Context, tx *sqlx.Tx, keys *Keyring, code string) (*
 		LawyerName:       o.open("lawyer_name", row.LawyerName),
 		LawyerPhone:      o.open("lawyer_phone", row.LawyerPhone),
 		HearingDate:      row.HearingDate,
+		FlightDate:       row.DeportationDate,
 		Appeals:          o.open("appeals", row.Appeals),
 		ReporterName:     o.open("reporter_name", row.ReporterName),
 		Relationship:     o.open("relationship", row.Relationship),

@@ -136,7 +136,9 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 				facility_id = $12, facility_text = $13, facility_share = $14,
 				has_lawyer = $15, lawyer_name = $16, lawyer_phone = $17, hearing_date = $18, appeals = $19,
 				urgent = $20, reporter_contact = $21, reporter_name = $22, relationship = $23,
-				facts = $24, dates_share = $25
+				facts = $24, dates_share = $25,
+				-- A date a volunteer set since stays.
+				deportation_date = coalesce(deportation_date, $26::date)
 			WHERE id = $1`,
 			id, seal("name_latin", r.NameLatin), seal("name_cyrillic", r.NameCyrillic), seal("birth_date", r.BirthDate),
 			seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
@@ -147,7 +149,7 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 			nullString(r.HearingDate), seal("appeals", r.Appeals),
 			pq.Array(urgent), seal("reporter_contact", r.ReporterPhone),
 			seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
-			sealFacts(s.keys, id, facts), r.Facts.DatesShare)
+			sealFacts(s.keys, id, facts), r.Facts.DatesShare, nullString(r.FlightDate))
 		if err != nil {
 			return fmt.Errorf("complete case %d: %w", id, scrub(err))
 		}
