@@ -16,6 +16,9 @@ import (
 // would otherwise be lost in.
 func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 	msg := c.in.Kind == KindText || c.in.Kind == KindMedia
+	if c.in.Kind == KindButton && c.s.Flow == flowReport && c.s.Step == stepMore && c.in.Data == c.stepPrefix()+"more" {
+		return a.morePaired(ctx, c)
+	}
 	if !msg && c.in.Kind != KindCommand {
 		return false, nil
 	}
@@ -642,6 +645,23 @@ func (a *App) leaveCommand(ctx context.Context, c *turn, _ string) error {
 		return a.userEnd(ctx, c)
 	}
 	return a.leave(ctx, c)
+}
+
+// morePaired takes the press of "answer more questions" after an urgent
+// report when a volunteer has the chat: what the reporter types goes to the
+// volunteer, so the questions would be asked and never answered. They stay
+// offered, for after the conversation.
+func (a *App) morePaired(ctx context.Context, c *turn) (bool, error) {
+	st, err := a.d.Queue.Chat(ctx, c.in.ChatID)
+	if err != nil {
+		return false, fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+	}
+	if st.Paired == nil {
+		return false, nil
+	}
+	c.drop = true
+	c.say(T("report.more_while_paired"))
+	return true, nil
 }
 
 // leave takes a waiting user out of the queue.

@@ -540,3 +540,29 @@ func TestFlightDateInWords(t *testing.T) {
 		}
 	}
 }
+
+// The offer of more questions pressed while a volunteer has the chat: what
+// the reporter types goes to the volunteer, so the questions were asked and
+// their answers relayed, the question never moving on. They are told to
+// tell the volunteer; the questions stay offered.
+func TestMoreQuestionsWhileTalking(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
+	c := toTriage(a, 7000001)
+	fillReport(c, urgentToFlight)
+	fillReport(c, []answer{
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{press: "btn.dont_know", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	c.press("btn.confirm")
+	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
+	adm.command("next", "")
+	if st, err := c.queue.Chat(context.Background(), c.id); err != nil || st.Paired == nil {
+		t.Fatalf("the coordinator did not take the chat: %+v, %v", st, err)
+	}
+	c.expect(c.press("btn.more_yes"), "report.more_while_paired")
+	if s := c.session(); s.Step != "more" {
+		t.Errorf("the session moved on to %q", s.Step)
+	}
+}
