@@ -60,6 +60,13 @@ func TestReporterContact(t *testing.T) {
 	if got := c.session().Draft.ReporterPhone; got != flows.ContactHere {
 		t.Errorf("contact = %q, want %q", got, flows.ContactHere)
 	}
+	// Told they will be written to here, not "through the contact you
+	// gave", which reads as a call to come.
+	r = c.press("btn.confirm")
+	c.expect(r, "report.done")
+	if got := c.rendered(r); !strings.Contains(got, "напишут вам сюда, в этот чат") || strings.Contains(got, "по контакту") {
+		t.Errorf("after sending, the reporter is not told they will be written to here:\n%s", got)
+	}
 }
 
 func TestLawyerWithFirmAndPhone(t *testing.T) {

@@ -120,7 +120,7 @@ func (c *turn) confirm(ctx context.Context) error {
 	if r.FiledBy != 0 {
 		return c.filedForCaller(ctx, cs, link)
 	}
-	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link))
+	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link, "Here", r.ReporterPhone == ContactHere))
 	c.buttons = nil
 	if len(r.Urgent) > 0 {
 		c.say(T("report.urgent_offer"))
