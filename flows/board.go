@@ -112,7 +112,7 @@ func (a *App) boardPage(ctx context.Context, c *turn, m *member, rest string) er
 	} else {
 		lines := make([]Text, 0, len(cases))
 		for _, v := range cases {
-			lines = append(lines, CardLine(v, c.now))
+			lines = append(lines, CardLine(v, c.now, m.UserID))
 		}
 		m.say(T("casework.board_page", "Filter", title, "From", skip+1, "To", skip+len(cases), "Lines", lines).Plural(total))
 	}

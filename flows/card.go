@@ -148,8 +148,9 @@ func CardButtons(v CaseView, acc CardAccess) [][]Button {
 	return rows
 }
 
-// CardLine is a case as one line of /cases.
-func CardLine(v CaseView, now time.Time) Text {
+// CardLine is a case as one line of /cases, as the member viewer sees it:
+// their own cases say so (0: as anyone sees it).
+func CardLine(v CaseView, now time.Time, viewer int64) Text {
 	where := v.FacilityText
 	if v.Facility.ID != 0 {
 		where = v.Facility.Name
@@ -157,12 +158,14 @@ func CardLine(v CaseView, now time.Time) Text {
 	if where == "" {
 		where = "—"
 	}
-	owner := "—"
-	if v.Owner != 0 {
+	var owner any = "—"
+	switch {
+	case v.Owner != 0 && v.Owner == viewer:
+		owner = T("casework.owner_you")
+	case v.Owner != 0 && v.OwnerName != "":
 		owner = v.OwnerName
-		if owner == "" {
-			owner = "#" + strconv.FormatInt(v.Owner, 10)
-		}
+	case v.Owner != 0:
+		owner = "#" + strconv.FormatInt(v.Owner, 10)
 	}
 	return T("casework.row", "Code", FormatCode(v.Code), "Urgent", v.IsUrgent(),
 		"Status", T("status.name."+v.Status), "Facility", where, "Owner", owner,

@@ -824,6 +824,10 @@ func TestNewsDatesReminders(t *testing.T) {
 	if !has(rs, "casework.board_page") || !strings.Contains(w.cat.Render("en", rs[0].Texts...), flows.FormatCode(code)) {
 		t.Errorf("the dates filter: %v", describeAll(rs))
 	}
+	// Her own case says so on the board; it showed her Telegram ID.
+	if line := w.cat.Render("en", rs[0].Texts...); !strings.Contains(line, "👤 you") {
+		t.Errorf("the board does not show the case as hers:\n%s", line)
+	}
 	anna.received()
 
 	reminders := func() int {

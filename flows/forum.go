@@ -538,7 +538,7 @@ func (a *App) ForumTick(ctx context.Context, send func(context.Context, []Reply)
 		}
 		lines = append(lines, T("forum.summary_"+f).Plural(n))
 		for _, v := range vs {
-			lines = append(lines, CardLine(v, now))
+			lines = append(lines, CardLine(v, now, 0))
 		}
 		if n > len(vs) {
 			lines = append(lines, T("forum.summary_more").Plural(n-len(vs)))
