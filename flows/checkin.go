@@ -778,6 +778,7 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			c.say(T("checkin.name_why"))
 			return c.checkinPrompt(ctx)
 		}
+		v = afterSelf(v) // "me, Alex Ivanov": the name
 		if selfWords[captionKey(v)] {
 			// "Me", "я сама": the person registers for themselves. The
 			// name was "Me", shown to the trusted contacts.
@@ -1148,6 +1149,27 @@ var selfWords = map[string]bool{
 	"for me": true, "for myself": true, "i am going": true, "i m going": true, "i go": true, "mine": true, "my own": true,
 	"я": true, "я сам": true, "я сама": true, "сам": true, "сама": true, "это я": true, "я же": true, "мне": true,
 	"себе": true, "для себя": true, "на себя": true, "я иду": true, "иду я": true, "моя": true, "мой": true, "моя отметка": true,
+}
+
+// afterSelf is the name after a word for oneself set off by a comma, a
+// colon or a dash ("me, Alex Ivanov", "это я — Алексей Иванов"); v as it
+// is otherwise. The name was "me, Alex Ivanov", shown to the trusted
+// contacts.
+func afterSelf(v string) string {
+	head, rest, ok := strings.Cut(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(",:—–", r) {
+			return ','
+		}
+		return r
+	}, v), ",")
+	if !ok || !selfWords[captionKey(head)] {
+		return v
+	}
+	rest = strings.Trim(rest, " ,-")
+	if !hasLetter(rest) {
+		return v
+	}
+	return rest
 }
 
 func officeOf(offices Offices, k Checkin) Text {

@@ -603,6 +603,15 @@ func TestCheckinWordsWhileItGoesOn(t *testing.T) {
 func TestCheckinNameMe(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
 	for i, tt := range []struct{ lang, self, name string }{{"en", "me", "Maria Lopez"}, {"ru", "Я сама", "Мария Лопес"}} {
+		// Said with the name, it is the name.
+		p := w.person(ckPerson+int64(10+i), tt.lang)
+		toCheckinName(t, p)
+		expectTexts(t, p.send(tt.self+", "+tt.name), "checkin.ask_anumber")
+		if got := w.session(p.id).Checkin.Name; got != tt.name {
+			t.Errorf("%q: name %q, want %q", tt.self+", "+tt.name, got, tt.name)
+		}
+	}
+	for i, tt := range []struct{ lang, self, name string }{{"en", "me", "Maria Lopez"}, {"ru", "Я сама", "Мария Лопес"}} {
 		p := w.person(ckPerson+int64(i), tt.lang)
 		toCheckinName(t, p)
 		expectTexts(t, p.send(tt.self), "checkin.name_self", "checkin.ask_name")
