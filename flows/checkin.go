@@ -1134,8 +1134,14 @@ func (c *turn) saveCheckin(ctx context.Context) error {
 		return fmt.Errorf("store check-in draft %s: %w", d.ID, err)
 	}
 	c.reset()
+	// The reminders promised are those still ahead: a check-in tomorrow
+	// morning registered this afternoon has no day-before reminder.
+	ahead := func(kind string) bool {
+		return slices.ContainsFunc(timers, func(t CheckinTimer) bool { return t.Kind == kind })
+	}
 	c.say(T("checkin.saved", "Office", c.officeText(k), "When", whenText(k.Start, k.Zone),
-		"End", whenText(k.End, k.Zone), "Grace", waitText(c.a.cfg.CheckinGrace)))
+		"End", whenText(k.End, k.Zone), "Grace", waitText(c.a.cfg.CheckinGrace),
+		"Day", ahead(TimerDay), "Soon", ahead(TimerSoon)))
 	return c.contactsMenu(k)
 }
 

@@ -1172,3 +1172,28 @@ func TestCheckinHeldGoesFirst(t *testing.T) {
 		t.Errorf("queue %v, want the check-in's person first", got)
 	}
 }
+
+// "I will remind you the day before" is promised only when the day before
+// is still ahead: a check-in tomorrow at 6:00 registered after 6:00 today
+// gets the two-hour reminder alone, and was promised both.
+func TestCheckinPromisesRemindersAhead(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	// Tuesday 2026-03-10 12:00 UTC is 7:00 in Chicago.
+	for i, tt := range []struct {
+		date, clock string
+		dayBefore   bool
+	}{{"11.03", "6:00", false}, {"12.03", "9:30", true}} {
+		p := w.person(ckPerson+int64(i), "ru")
+		w.registerCheckin(p, "Чикаго", "Chicago", tt.date, tt.clock)
+		var saved string
+		for _, m := range p.got {
+			if len(m.Texts) > 0 && m.Texts[0].ID == "checkin.saved" {
+				saved = w.cat.Render("ru", m.Texts[0])
+			}
+		}
+		if strings.Contains(saved, "накануне") != tt.dayBefore || !strings.Contains(saved, "за два часа") {
+			t.Errorf("%s %s: the reminders promised:\n%s", tt.date, tt.clock, saved)
+		}
+	}
+}
