@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -205,6 +206,13 @@ func (c *turn) askForget(ctx context.Context) error {
 	c.say(T("forget.ask"))
 	if c.inReport() {
 		c.say(T("forget.ask_draft"))
+	}
+	// A check-in to come stops being watched: said before, not after.
+	switch k, err := c.a.d.Checkins.Active(ctx, c.in.UserID); {
+	case err == nil:
+		c.say(T("forget.ask_checkin", "When", whenText(k.Start, k.Zone)))
+	case !errors.Is(err, ErrNotFound):
+		return fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
 	}
 	c.s.Offer = offerForget // "да" typed next is told to press
 	c.buttons = [][]Button{
