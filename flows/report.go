@@ -749,12 +749,13 @@ func reportSteps(a *App) []*step {
 			if !strings.HasPrefix(v, "f") || err != nil {
 				return wrong("button.old_step")
 			}
-			if _, err := c.a.d.Facilities.Get(ctx, id); errors.Is(err, ErrNotFound) {
+			f, err := c.a.d.Facilities.Get(ctx, id)
+			if errors.Is(err, ErrNotFound) {
 				return wrong("button.old_step")
 			} else if err != nil {
 				return outcome{}, fmt.Errorf("get facility %d: %w", id, err)
 			}
-			r.FacilityID, r.FacilityText = id, ""
+			c.heldAt(f)
 			return accepted()
 		},
 		next: func(c *turn) string {

@@ -217,9 +217,20 @@ func (c *turn) pickedFacility(f Facility, err error) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	c.s.Draft.FacilityID, c.s.Draft.FacilityText = f.ID, ""
 	c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
+	c.heldAt(f)
 	return accepted()
+}
+
+// heldAt answers "where is the person held?" with a facility of the
+// directory. A staging facility or a hold room is said to be what it is:
+// people are often brought there shortly before a flight, and the case
+// will be urgent (confirm), as a transfer there makes it.
+func (c *turn) heldAt(f Facility) {
+	c.s.Draft.FacilityID, c.s.Draft.FacilityText = f.ID, ""
+	if f.Staging {
+		c.say(T("report.staging", "Urgent", !c.fast()))
+	}
 }
 
 // namedShown is the facility v names among those shown for query: the

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,6 +82,17 @@ func (c *turn) confirm(ctx context.Context) error {
 		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
 	}
 	r.Lang = s.Lang
+	if r.FacilityID != 0 && !slices.Contains(r.Urgent, UrgentStaging) {
+		// Held at a staging facility or a hold room: urgent, as a
+		// transfer there makes a case (stagingAlert).
+		f, err := c.a.d.Facilities.Get(ctx, r.FacilityID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("get facility %d: %w", r.FacilityID, err)
+		}
+		if f.Staging {
+			r.Urgent = append(r.Urgent, UrgentStaging)
+		}
+	}
 	if r.Filed != "" {
 		if err := c.a.d.Cases.Complete(ctx, &r); err != nil {
 			return fmt.Errorf("complete case from draft %s: %w", r.DraftID, err)

@@ -566,3 +566,54 @@ func TestMoreQuestionsWhileTalking(t *testing.T) {
 		t.Errorf("the session moved on to %q", s.Step)
 	}
 }
+
+// A report of someone held at a staging facility, where people are often
+// brought shortly before a flight, is urgent, as a transfer there makes a
+// case: the reporter is told what the place is, and the case is stored
+// with the mark. It was a case like any other, on the normal path.
+func TestHeldAtStagingIsUrgent(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	c := reportTo(a, "en", "ask.facility")
+	c.expect(c.send("florence staging"), "ask.facility_pick")
+	c.expect(c.press("Florence Staging Facility"), "report.staging", "ask.transfer")
+	answerTo(c, "ask.review")
+	code := data(c.press("btn.confirm"), "report.done", "Code")
+	v, err := a.deps.Casework.View(context.Background(), code)
+	if err != nil || !slices.Contains(v.Urgent, flows.UrgentStaging) {
+		t.Errorf("case urgent marks %v (%v): want staging", v.Urgent, err)
+	}
+}
+
+// Completing a case filed on the urgent path keeps the urgency marks given
+// since the filing: the reporter's answers replaced them.
+func TestCompletingKeepsMarksGivenSince(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	c := toTriage(a, 7000001)
+	fillReport(c, urgentToFlight)
+	fillReport(c, []answer{
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{press: "btn.dont_know", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+	code := data(c.press("btn.confirm"), "report.done_urgent", "Code")
+	ctx := context.Background()
+	v, err := a.deps.Casework.View(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A volunteer records a transfer to a staging facility meanwhile.
+	if _, err := a.deps.Casework.MarkStaging(ctx, v.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	c.press("btn.more_yes")
+	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
+		c.press("btn.skip_question")
+	}
+	c.expect(c.press("btn.confirm"), "report.completed")
+	if v, err = a.deps.Casework.View(ctx, code); err != nil || !slices.Contains(v.Urgent, flows.UrgentStaging) ||
+		!slices.Contains(v.Urgent, flows.UrgentDeportation) {
+		t.Errorf("marks after completing: %v (%v), want the staging mark kept", v.Urgent, err)
+	}
+}

@@ -135,7 +135,9 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 				detained_on = $9, circumstance = $10, circumstance_note = $11,
 				facility_id = $12, facility_text = $13, facility_share = $14,
 				has_lawyer = $15, lawyer_name = $16, lawyer_phone = $17, hearing_date = $18, appeals = $19,
-				urgent = $20, reporter_contact = $21, reporter_name = $22, relationship = $23,
+				-- Marks given since the filing (a transfer, a date) stay.
+				urgent = urgent || ARRAY(SELECT u FROM unnest($20::text[]) u WHERE u <> ALL(urgent)),
+				reporter_contact = $21, reporter_name = $22, relationship = $23,
 				facts = $24, dates_share = $25,
 				-- A date a volunteer set since stays.
 				deportation_date = coalesce(deportation_date, $26::date)
