@@ -362,6 +362,11 @@ func (c *turn) command(ctx context.Context) error {
 			return nil
 		}
 		c.reset() // a feature's flow (a code being asked for) ends here
+		if home := c.a.hooks.home; home != nil {
+			if ok, err := home(ctx, c); ok || err != nil {
+				return err
+			}
+		}
 		return c.greet(ctx)
 	case "help":
 		c.say(c.help())
@@ -1699,6 +1704,11 @@ func (c *turn) menuAction(ctx context.Context, action string) error {
 			return nil
 		}
 		if action == "menu" {
+			if home := c.a.hooks.home; home != nil {
+				if ok, err := home(ctx, c); ok || err != nil {
+					return err
+				}
+			}
 			c.say(T("menu.choose"))
 			c.menu()
 			return nil

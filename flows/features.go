@@ -35,6 +35,9 @@ type hooks struct {
 	// menuMedia sees a photo, a voice message or a document sent at the
 	// main menu before the greeting does.
 	menuMedia []func(ctx context.Context, c *turn) (bool, error)
+	// home is /start and the main menu of a member of the hotline's side
+	// (their work, not the relatives' menu); false for anyone else.
+	home func(ctx context.Context, c *turn) (bool, error)
 }
 
 // command runs a command; arg is what follows it.

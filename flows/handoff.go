@@ -307,6 +307,13 @@ func (a *App) registerHandoff() {
 	h.buttons[dataLeave] = func(ctx context.Context, c *turn, _ string) error { return a.leave(ctx, c) }
 	h.buttons[dataEnd] = func(ctx context.Context, c *turn, _ string) error { return a.userEnd(ctx, c) }
 	h.starts["v_"] = a.acceptInvite
+	h.home = a.memberHome
+	h.buttons[dataHome] = a.homeButton
+	h.menu["public"] = func(_ context.Context, c *turn) error { // a member's way to the relatives' menu
+		c.say(T("menu.choose"))
+		c.menu()
+		return nil
+	}
 
 	// Every command here asks the authorisation table (authz.go) first.
 	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }

@@ -137,12 +137,13 @@ func TestStatusNeverDropsADraft(t *testing.T) {
 	other := w.person(1, "ru")
 	c := w.file(other, fullCase())
 	p := w.person(volunteerID, "ru") // a volunteer filing a report of their own
-	p.command("start", "")
+	expectTexts(t, p.command("start", ""), "member.home")
+	expectTexts(t, p.press("btn.home_public"), "menu.choose")
+	menu := p.last()
 	p.press("btn.menu_report")
 	p.press("btn.consent_yes")
 	p.press("btn.triage_no")
 	expectTexts(t, p.send("Ivan Petrov"), "ask.name_cyr")
-	menu := p.got[0]
 
 	draft := func() {
 		t.Helper()

@@ -119,7 +119,7 @@ func reportScript(cat *locales.Catalog) []step {
 		{ask: ask("ask.publicity"), press: btn("btn.dont_know")},
 		{ask: ask("ask.facility_share"), press: btn("btn.share_yes")},
 		{ask: ask("ask.review", "Lines", ""), press: btn("btn.confirm")},
-		{ask: ask("report.done", "Code", "", "Link", "")},
+		{ask: ask("report.done", "Code", "", "Link", "", "Here", false)},
 	}
 }
 
