@@ -1609,6 +1609,13 @@ func (c *turn) askPending() {
 			{{Text: T("btn.cancel_no"), Data: data("no")}},
 		}
 	case pendingResume:
+		if c.filed() && s.Step == stepMore {
+			// Not begun: the offer of the questions again.
+			s.Pending = ""
+			c.say(T("resume.filed_more", "Code", FormatCode(s.Draft.Filed)), T("ask.more"))
+			c.buttons = [][]Button{{c.opt("more", "btn.more_yes")}, {c.opt("later", "btn.more_later")}}
+			return
+		}
 		if c.filed() {
 			// The case is stored: what goes is only what was answered
 			// since, not the report ("start over, answers will be

@@ -193,15 +193,22 @@ func TestUrgentPathLeaveTheQueue(t *testing.T) {
 	if got := buttonNames(r); !slices.Equal(got, []string{"btn.more_yes", "btn.more_later", "btn.handoff_leave"}) {
 		t.Fatalf("buttons after the urgent report: %v, want the offer and the way out of the queue", got)
 	}
-	c.expect(c.press("btn.handoff_leave"), "handoff.left", "resume.filed")
-	if got := buttonNames(c.last); !slices.Equal(got, []string{"btn.resume_continue", "btn.resume_leave"}) {
+	c.expect(c.press("btn.handoff_leave"), "handoff.left", "resume.filed_more", "ask.more")
+	if got := buttonNames(c.last); !slices.Equal(got, []string{"btn.more_yes", "btn.more_later"}) {
 		t.Errorf("buttons out of the queue: %v", got)
 	}
 	ctx := context.Background()
 	if st, err := c.queue.Chat(ctx, c.id); err != nil || st.Waiting != nil {
 		t.Errorf("queue after leaving: %+v, %v", st, err)
 	}
-	c.expect(c.press("btn.resume_continue"), "ask.more")
+	c.expect(c.command("start", ""), "resume.filed_more", "ask.more")
+	c.expect(c.press("btn.more_yes"), "ask.name_cyr")
+	// Begun, the answers since are what may go.
+	c.expect(c.command("start", ""), "resume.filed")
+	if got := buttonNames(c.last); !slices.Equal(got, []string{"btn.resume_continue", "btn.resume_leave"}) {
+		t.Errorf("buttons at /start: %v", got)
+	}
+	c.expect(c.press("btn.resume_continue"), "ask.name_cyr")
 	c.expect(c.command("start", ""), "resume.filed")
 	c.expect(c.press("btn.resume_leave"), "menu.choose")
 	if s := c.session(); s.Flow != "" {
