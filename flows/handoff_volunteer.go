@@ -237,6 +237,18 @@ func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error 
 	} else {
 		m.say(T("handoff.taken_nothing"))
 	}
+	if p.CaseCode != "" && mayEver(m.Role, ActTakeCase) {
+		// Talking with the reporter of a case nobody has taken: taking
+		// the case is one press away (the chat alone leaves it untaken,
+		// and escalating).
+		v, err := a.d.Casework.View(ctx, p.CaseCode)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("case of taken chat: %w", err)
+		}
+		if err == nil && v.Owner == 0 && v.Status != StatusClosed {
+			m.buttons = [][]Button{{{Text: T("btn.case_take", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwTake + ":" + v.Code}}}
+		}
+	}
 	for _, id := range kept {
 		c.send(copyTo(m.UserID, p.ChatID, id))
 	}

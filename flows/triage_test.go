@@ -551,7 +551,8 @@ func TestFlightDateInWords(t *testing.T) {
 // The offer of more questions pressed while a volunteer has the chat: what
 // the reporter types goes to the volunteer, so the questions were asked and
 // their answers relayed, the question never moving on. They are told to
-// tell the volunteer; the questions stay offered.
+// tell the volunteer; the questions stay offered. The volunteer who took
+// the chat of a case nobody has taken is offered the case with it.
 func TestMoreQuestionsWhileTalking(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
@@ -564,13 +565,24 @@ func TestMoreQuestionsWhileTalking(t *testing.T) {
 	})
 	c.press("btn.confirm")
 	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
-	adm.command("next", "")
+	taken := adm.command("next", "")
 	if st, err := c.queue.Chat(context.Background(), c.id); err != nil || st.Paired == nil {
 		t.Fatalf("the coordinator did not take the chat: %+v, %v", st, err)
 	}
 	c.expect(c.press("btn.more_yes"), "report.more_while_paired")
 	if s := c.session(); s.Step != "more" {
 		t.Errorf("the session moved on to %q", s.Step)
+	}
+
+	// Talking with the reporter of a case nobody has taken, the
+	// coordinator takes the case with one press.
+	if !slices.Contains(buttonNames(taken), "btn.case_take") {
+		t.Fatalf("taking the chat of an untaken case: buttons %v", buttonNames(taken))
+	}
+	adm.press("btn.case_take")
+	v, err := a.deps.Casework.View(context.Background(), c.session().Draft.Filed)
+	if err != nil || v.Owner != 9 {
+		t.Errorf("the case after 'take': owner %d, %v", v.Owner, err)
 	}
 }
 
