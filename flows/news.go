@@ -285,11 +285,14 @@ func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 		}
 		return err == nil, err
 	}
-	c.say(T("casework.news_offer"))
+	// Or of someone else detained: "her husband is in Krome since
+	// yesterday" from a reporter had no way to report it but the menu.
+	c.say(T("casework.news_offer"), T("menu.report_other"))
 	if len(rows) == 1 {
 		c.s.Offer = rows[0][0].Data // "да" typed sends it to their one case
 	}
-	c.buttons = append(rows, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
+	c.setSaid(false) // for the report or the volunteer, as at the menu
+	c.buttons = append(rows, reportOrPerson()...)
 	return true, nil
 }
 
