@@ -719,6 +719,30 @@ var shortYear = regexp.MustCompile(`^(.*\D)(\d{2})(\s*(?:г|года?)?\.?)$`)
 
 // relationWords name a relative or friend after "мой", "my" at the head
 // of a name (lower case).
+// ParseRelationship reads who the reporter is to the detained person,
+// without the words around it: "I'm his brother" is "brother", "я его
+// жена" is "жена" — as the card reads "Reporter is the person's: brother".
+func ParseRelationship(s string, max int) (string, *Text) {
+	v, p := ParseWords(s, max)
+	if p != nil {
+		return "", p
+	}
+	f := strings.Fields(v)
+	for n := min(3, len(f)-1); n >= 1; n-- {
+		if selfAsRelation[captionKey(strings.Join(f[:n], " "))] &&
+			relationWords[strings.ToLower(strings.Trim(f[n], ",.!"))] {
+			return strings.Join(f[n:], " "), nil
+		}
+	}
+	return v, nil
+}
+
+// selfAsRelation are the words before a relation in "I'm his brother", "я
+// его жена" (captionKey).
+var selfAsRelation = map[string]bool{"i m his": true, "i m her": true, "i am his": true, "i am her": true,
+	"im his": true, "im her": true, "i m": true, "i am": true, "im": true, "his": true, "her": true, "i m the": true,
+	"i am the": true, "я его": true, "я ее": true, "я": true, "его": true, "ее": true, "я их": true}
+
 var relationWords = map[string]bool{"сын": true, "дочь": true, "муж": true, "жена": true, "брат": true,
 	"сестра": true, "отец": true, "мать": true, "мама": true, "папа": true, "друг": true, "подруга": true,
 	"племянник": true, "племянница": true, "дядя": true, "тетя": true, "тётя": true, "внук": true,

@@ -144,7 +144,6 @@ func reportSteps(a *App) []*step {
 		}
 		return ParseName(v, maxName)
 	}
-	wordsParser := func(v string) (string, *Text) { return ParseWords(v, maxShort) }
 	countryParser := func(v string) (string, *Text) {
 		w, p := ParseWords(v, maxShort)
 		if p == nil && (hasDigit(w) || isDayInWords(w)) {
@@ -995,7 +994,9 @@ func reportSteps(a *App) []*step {
 		name:   stepRelation,
 		max:    maxShort,
 		prompt: askCaller("ask.relationship", "ask.caller_relationship"),
-		parse:  required(func(r *Report) *string { return &r.Relationship }, wordsParser),
+		parse: required(func(r *Report) *string { return &r.Relationship }, func(v string) (string, *Text) {
+			return ParseRelationship(v, maxShort)
+		}),
 		answer: showText(func(r *Report) *string { return &r.Relationship }),
 		next: func(c *turn) string {
 			if c.filed() {
