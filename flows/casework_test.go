@@ -1223,6 +1223,17 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 		t.Errorf("a deportation told at the menu: %v %v", describeAll(rs), buttonNames(rs[0]))
 	}
 
+	// With an A-number none of their cases has, it is someone else: the
+	// report first, no news offered. With their case's, its news.
+	rs = rep.send("Мужа Ивана Петрова A 987-654-321 задержали вчера")
+	if has(rs, "casework.news_offer") || dataOf(rs, "btn.menu_report") == "" {
+		t.Errorf("a detention with another A-number: %v", describeAll(rs))
+	}
+	rs = rep.send("Брата A012345678 задержали снова")
+	if !has(rs, "casework.news_offer") {
+		t.Errorf("a detention with their case's A-number: %v", describeAll(rs))
+	}
+
 	// /news with two cases: the code typed picks the case.
 	if rs := rep.command("news", ""); !has(rs, "casework.news_pick") {
 		t.Fatalf("/news: %v", describeAll(rs))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -436,10 +437,56 @@ func (a *App) newsFirst(ctx context.Context, c *turn) (bool, error) {
 	if err != nil || news == nil {
 		return false, err
 	}
+	// "Мужа Ивана Петрова A123456789 задержали вчера": an A-number none
+	// of their cases has is someone else, a new report first.
+	if n := aNumberIn(note); n != "" {
+		theirs, err := a.reportedANumber(ctx, c.in.UserID, n)
+		if err != nil || !theirs {
+			c.s.NewsNote = ""
+			return false, err
+		}
+	}
 	c.offerTwoWays(T("casework.news_offer"))
 	c.say(T("menu.report_other"))
 	c.buttons = append(news, c.buttons...)
 	return true, nil
+}
+
+// aNumberRe is an A-number inside words: "A123456789", "A# 123-456-789",
+// "А-номер 123 456 789" — its letter, then 8 or 9 digits.
+var aNumberRe = regexp.MustCompile(`(?i)(?:^|[^\pL\d])[AА](?:[\s#№:-]|-?номер|-?number)*(\d[\d -]{6,12}\d)`)
+
+// aNumberIn returns the A-number written inside text, as ParseANumber
+// keeps it; "" when there is none.
+func aNumberIn(text string) string {
+	for _, m := range aNumberRe.FindAllStringSubmatch(text, -1) {
+		if n, p := ParseANumber("A" + m[1]); p == nil {
+			return n
+		}
+	}
+	return ""
+}
+
+// reportedANumber reports whether one of the cases the user reported has
+// the A-number n.
+func (a *App) reportedANumber(ctx context.Context, userID int64, n string) (bool, error) {
+	cases, err := a.d.Reporters.Cases(ctx, userID)
+	if err != nil {
+		return false, fmt.Errorf("cases of user %d: %w", userID, err)
+	}
+	for _, cs := range cases {
+		r, _, err := a.d.CaseFiles.Get(ctx, cs.Code)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("case %s: %w", cs.Code, err)
+		}
+		if r.ANumber == n {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // offerReport answers text at the main menu that tells of a detention with
