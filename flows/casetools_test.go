@@ -255,3 +255,26 @@ func TestPairedUserCommands(t *testing.T) {
 		})
 	}
 }
+
+// A volunteer writes to a reporter who is in the middle of another report:
+// what the reporter types goes to the volunteer now, so both are told the
+// report waits. The answer to the report's question went to the volunteer
+// unseen as one, the question never moving on, and nobody said why.
+func TestWriteToAReporterMidReport(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	reporter, vol := w.person(7001, "ru"), w.person(hVolunteer, "en")
+	c := w.reported(reporter, "write-mid-draft")
+	reporter.command("report", "")
+	reporter.received()
+
+	vol.command("write", c.Code)
+	vol.expectGot("tools.write_opened+handoff.vol_report_paused")
+	reporter.expectGot("tools.write_user+handoff.report_paused")
+	reporter.send("Sergey Ivanov")
+	vol.expectGot("copy 7001/" + strconv.Itoa(reporter.lastIn))
+	if s, err := w.sessions.Get(context.Background(), reporter.id); err != nil || s.Flow != "report" || s.Step != "consent" {
+		t.Errorf("the report in progress: %+v, %v", s, err)
+	}
+}

@@ -256,7 +256,15 @@ func (a *App) take(ctx context.Context, c *turn, m *member, ticket int64) error 
 	if p.Name != "" {
 		joined = T("handoff.vol_joined", "Name", p.Name)
 	}
-	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Texts: []Text{joined},
+	texts := []Text{joined}
+	paused, err := a.reportPaused(ctx, m, p.ChatID)
+	if err != nil {
+		return err
+	}
+	if paused {
+		texts = append(texts, T("handoff.report_paused"))
+	}
+	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Texts: texts,
 		Buttons: [][]Button{{{Text: T("btn.handoff_end"), Data: dataEnd}}}})
 	return nil
 }

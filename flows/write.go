@@ -222,9 +222,37 @@ func (a *App) writeToReporter(ctx context.Context, c *turn, m *member, code stri
 	if p.Name != "" {
 		told = T("tools.write_user_named", "Code", FormatCode(ct.Code), "Name", p.Name)
 	}
-	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Priority: PriorityReply, Texts: []Text{told},
+	texts := []Text{told}
+	paused, err := a.reportPaused(ctx, m, p.ChatID)
+	if err != nil {
+		return err
+	}
+	if paused {
+		texts = append(texts, T("handoff.report_paused"))
+	}
+	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Priority: PriorityReply, Texts: texts,
 		Buttons: [][]Button{{{Text: T("btn.handoff_end"), Data: dataEnd}}}})
 	return nil
+}
+
+// reportPaused reports whether the person of a chat a volunteer has just
+// opened is in the middle of a report, and tells the volunteer so: what
+// they type goes to the volunteer now (a relay knows no report), where
+// their answers to its question would have gone unseen as messages, the
+// question never moving on.
+func (a *App) reportPaused(ctx context.Context, m *member, chatID int64) (bool, error) {
+	s, err := a.d.Sessions.Get(ctx, chatID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("session of %d: %w", chatID, err)
+	}
+	if s.Flow != flowReport || s.Draft.FiledBy != 0 || s.Draft.Filed != "" && s.Step == stepMore {
+		return false, nil // (the extra questions of an urgent case not begun: nothing waits)
+	}
+	m.say(T("handoff.vol_report_paused"))
+	return true, nil
 }
 
 // maxHold is the longest /hold: a volunteer away longer gives the chat back.
