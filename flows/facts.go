@@ -191,8 +191,8 @@ func factText(name, askID string, max int, field func(*Facts) *string, next func
 // Россию", "a flight on Friday") as the flight's date, said back with its
 // day of the week: the case gets it as its deportation date, so the
 // volunteers are reminded of it and see it on the card. Within 72 hours
-// it marks the case urgent. "Завтра" kept only as words read as the day
-// after any day a volunteer opened the case.
+// it marks the case urgent. Kept only as words, "завтра" read a day later
+// named the wrong day.
 func flightNote(st *step) *step {
 	parse, answer := st.parse, st.answer
 	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
