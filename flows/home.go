@@ -36,6 +36,10 @@ func (a *App) memberHome(ctx context.Context, c *turn) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("list queue: %w", err)
 	}
+	held, err := a.d.Queue.Held(ctx, m.UserID, "")
+	if err != nil {
+		return false, fmt.Errorf("chats of %d: %w", m.UserID, err)
+	}
 	fresh := 0
 	if mayEver(role, ActViewBoard) {
 		n, err := a.d.Casework.Counts(ctx, a.boardQuery(c, m))
@@ -45,7 +49,7 @@ func (a *App) memberHome(ctx context.Context, c *turn) (bool, error) {
 		fresh = n.New
 	}
 	m.say(T("member.home", "Role", roleText(role), "OnDuty", m.OnDuty,
-		"Waiting", len(ws), "New", fresh))
+		"Waiting", len(ws), "New", fresh, "Held", len(held)))
 	button := func(cmd, textID string, kv ...any) Button {
 		return Button{Text: T(textID, kv...), Data: dataHome + ":" + cmd}
 	}

@@ -54,6 +54,9 @@ func TestMemberHome(t *testing.T) {
 	if st, err := w.queue.Chat(ctx, relative.id); err != nil || st.Paired == nil {
 		t.Errorf("'take the next chat' did not take it: %+v, %v", st, err)
 	}
+	if home := w.cat.Render("en", vol.command("start", "").Texts...); !strings.Contains(home, "Chats you are in: 1") {
+		t.Errorf("home with a chat held:\n%s", home)
+	}
 
 	// The relatives' menu, for a volunteer who reports for their own.
 	expectTexts(t, vol.command("start", ""), "member.home")
