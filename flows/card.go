@@ -66,24 +66,42 @@ func cardLines(v CaseView, mode CardMode) []Text {
 		lawyer = T("value.yes")
 	}
 	lines = append(lines, T("casework.line_lawyer", "Lawyer", lawyer))
+	lines = append(lines, dateLines(v)...)
+	lines = append(lines, T("casework.line_lang", "Lang", langText(v.Lang)), ownerLine(v))
+	if mode == CardOpen {
+		lines = append(lines, T("casework.line_reported", "Date", dateText(v.Created)))
+	}
+	return lines
+}
+
+// caseHead is where a case stands, above its full details (/case): its
+// status and urgency, its dates and its owner, as its card says them.
+func caseHead(v CaseView) []Text {
+	lines := []Text{T("casework.line_head", "Code", FormatCode(v.Code), "Status", T("status.name."+v.Status),
+		"Urgent", v.IsUrgent(), "New", v.Status == StatusNew)}
+	return append(append(lines, dateLines(v)...), ownerLine(v))
+}
+
+// dateLines are a case's dates that matter, one a line.
+func dateLines(v CaseView) []Text {
+	var lines []Text
 	for _, f := range dateFields() {
 		if d := v.date(f); d != "" {
 			lines = append(lines, T("casework.line_date", "Field", T("casework.field."+f), "Date", dateText(dateOf(d))))
 		}
 	}
-	lines = append(lines, T("casework.line_lang", "Lang", langText(v.Lang)))
+	return lines
+}
+
+// ownerLine says who works a case, or that nobody has taken it.
+func ownerLine(v CaseView) Text {
 	switch {
 	case v.Owner == 0:
-		lines = append(lines, T("casework.line_untaken"))
+		return T("casework.line_untaken")
 	case v.OwnerName != "":
-		lines = append(lines, T("casework.line_owner", "Name", v.OwnerName))
-	default:
-		lines = append(lines, T("casework.line_owner_anon"))
+		return T("casework.line_owner", "Name", v.OwnerName)
 	}
-	if mode == CardOpen {
-		lines = append(lines, T("casework.line_reported", "Date", dateText(v.Created)))
-	}
-	return lines
+	return T("casework.line_owner_anon")
 }
 
 // announceButtons are the buttons under an announcement: take it, open it,

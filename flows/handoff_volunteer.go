@@ -459,7 +459,17 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 		}
 		lines = append(lines, T("review.line", "Field", volunteerField(f), "Value", ans))
 	}
-	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
+	// Where the case stands first: its status, dates and owner were on
+	// its card alone, and /case CODE is how volunteers open a case.
+	v, err := a.d.Casework.View(ctx, cs.Code)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("view of case %d: %w", cs.ID, err)
+	}
+	var head []Text
+	if err == nil {
+		head = caseHead(v) // it names the case
+	}
+	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Head", head, "Lines", lines))
 	m.protect = true
 	m.buttons = append(m.buttons, filesButtons(cs.Code, r)...)
 	return a.caseTools(ctx, m, cs)

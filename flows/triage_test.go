@@ -110,7 +110,9 @@ func TestUrgentPathInRussian(t *testing.T) {
 		t.Errorf("/queue does not show the urgency marks:\n%s", q)
 	}
 	card := adm.rendered(adm.command("case", code))
-	for _, want := range []string{"An ICE officer", "рейс в пятницу (the date: March 13, 2026)", "Final order of removal", "Ivan Petrov", "A123-456-789"} {
+	for _, want := range []string{"An ICE officer", "рейс в пятницу (the date: March 13, 2026)",
+		// Where it stands, above the details: it was on the card alone.
+		"Report received", "📅 deportation or flight: March 13, 2026", "Nobody has taken it yet", "Final order of removal", "Ivan Petrov", "A123-456-789"} {
 		if !strings.Contains(card, want) {
 			t.Errorf("the volunteer's card lacks %q:\n%s", want, card)
 		}
