@@ -77,8 +77,8 @@ func cardLines(v CaseView, mode CardMode) []Text {
 // caseHead is where a case stands, above its full details (/case): its
 // status and urgency, its dates and its owner, as its card says them.
 func caseHead(v CaseView) []Text {
-	lines := []Text{T("casework.line_head", "Code", FormatCode(v.Code), "Status", T("status.name."+v.Status),
-		"Urgent", v.IsUrgent(), "New", v.Status == StatusNew)}
+	lines := []Text{T("casework.line_status", "Status", T("status.name."+v.Status), "Urgent", v.IsUrgent(),
+		"New", v.Status == StatusNew)}
 	return append(append(lines, dateLines(v)...), ownerLine(v))
 }
 

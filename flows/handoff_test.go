@@ -1688,3 +1688,24 @@ func TestReplyToAnEndedChatsNotice(t *testing.T) {
 		t.Errorf("a message replying to nothing: %v, want it relayed to b", describeAll(got))
 	}
 }
+
+// A reply to the answer of the volunteer's own /done ("chat #7 is closed")
+// is about that chat, which has ended: it goes to nobody, and they are told
+// so. It went to the chat still held.
+func TestReplyToTheDoneAnswer(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	coord, a, b := w.coordinatorWithTwoChats()
+	done := coord.messageOf(func() { coord.command("done", "") }, func(r flows.Reply) bool {
+		return slices.Contains(textIDs(r), "handoff.vol_done")
+	})
+	if done == 0 {
+		t.Fatal("no answer to /done")
+	}
+	a.received()
+	b.received()
+	rs := coord.do(flows.Input{Kind: flows.KindText, Text: "Thanks, bye", ReplyTo: done})
+	if len(to(rs, b.id)) != 0 || len(to(rs, a.id)) != 0 || !has(to(rs, hCoord), "handoff.reply_waiting") {
+		t.Errorf("a reply to /done's answer: %v, want it sent to nobody and said so", describeAll(rs))
+	}
+}

@@ -306,6 +306,7 @@ func (a *App) release(ctx context.Context, c *turn, m *member, _ string) error {
 		return fmt.Errorf("record end of handoff %s: %w", q.ID, err)
 	}
 	m.say(T("handoff.vol_released", "Ticket", q.Ticket))
+	m.tag = chatTag(q.Ticket) // a reply to it is about that chat: it goes to nobody now
 	if err := a.sayStillHeld(ctx, m); err != nil {
 		return err
 	}
@@ -357,6 +358,7 @@ func (a *App) done(ctx context.Context, c *turn, m *member, _ string) error {
 		return fmt.Errorf("record end of handoff %s: %w", q.ID, err)
 	}
 	m.say(T("handoff.vol_done", "Ticket", q.Ticket))
+	m.tag = chatTag(q.Ticket) // a reply to it is about that chat: it goes to nobody now
 	if err := a.sayStillHeld(ctx, m); err != nil {
 		return err
 	}
@@ -465,11 +467,10 @@ func (a *App) caseCommand(ctx context.Context, c *turn, m *member, arg string) e
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("view of case %d: %w", cs.ID, err)
 	}
-	var head []Text
 	if err == nil {
-		head = caseHead(v) // it names the case
+		lines = append(caseHead(v), lines...)
 	}
-	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Head", head, "Lines", lines))
+	m.say(T("handoff.case", "Code", FormatCode(cs.Code), "Lines", lines))
 	m.protect = true
 	m.buttons = append(m.buttons, filesButtons(cs.Code, r)...)
 	return a.caseTools(ctx, m, cs)
