@@ -926,7 +926,9 @@ func reportSteps(a *App) []*step {
 			r := &c.s.Draft
 			switch v {
 			case "none":
-				r.Urgent = nil
+				// The signs asked here go; a mark the report's other
+				// answers gave (a staging facility) stays.
+				r.Urgent = slices.DeleteFunc(r.Urgent, func(u string) bool { return slices.Contains(urgentSigns(), u) })
 				return accepted()
 			case "done":
 				return accepted()

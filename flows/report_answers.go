@@ -224,11 +224,15 @@ func (c *turn) pickedFacility(f Facility, err error) (outcome, error) {
 
 // heldAt answers "where is the person held?" with a facility of the
 // directory. A staging facility or a hold room is said to be what it is:
-// people are often brought there shortly before a flight, and the case
-// will be urgent (confirm), as a transfer there makes it.
+// people are often brought there shortly before a flight, and the report
+// is marked urgent, as a transfer there makes a case (a mark the urgent
+// question's "nothing urgent" leaves; confirm drops it with the facility).
 func (c *turn) heldAt(f Facility) {
-	c.s.Draft.FacilityID, c.s.Draft.FacilityText = f.ID, ""
+	r := &c.s.Draft
+	r.FacilityID, r.FacilityText = f.ID, ""
+	r.Urgent = slices.DeleteFunc(r.Urgent, func(u string) bool { return u == UrgentStaging })
 	if f.Staging {
+		r.Urgent = append(r.Urgent, UrgentStaging)
 		c.say(T("report.staging", "Urgent", !c.fast()))
 	}
 }

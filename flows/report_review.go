@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,16 +81,10 @@ func (c *turn) confirm(ctx context.Context) error {
 		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
 	}
 	r.Lang = s.Lang
-	if r.FacilityID != 0 && !slices.Contains(r.Urgent, UrgentStaging) {
-		// Held at a staging facility or a hold room: urgent, as a
-		// transfer there makes a case (stagingAlert).
-		f, err := c.a.d.Facilities.Get(ctx, r.FacilityID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("get facility %d: %w", r.FacilityID, err)
-		}
-		if f.Staging {
-			r.Urgent = append(r.Urgent, UrgentStaging)
-		}
+	if r.FacilityID == 0 {
+		// The staging facility that marked it (heldAt) was changed for
+		// one not in the list, or for "don't know".
+		r.Urgent = slices.DeleteFunc(slices.Clone(r.Urgent), func(u string) bool { return u == UrgentStaging })
 	}
 	if r.Filed != "" {
 		if err := c.a.d.Cases.Complete(ctx, &r); err != nil {

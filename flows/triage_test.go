@@ -595,14 +595,23 @@ func TestMoreQuestionsWhileTalking(t *testing.T) {
 func TestHeldAtStagingIsUrgent(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
-	c := reportTo(a, "en", "ask.facility")
-	c.expect(c.send("florence staging"), "ask.facility_pick")
-	c.expect(c.press("Florence Staging Facility"), "report.staging", "ask.transfer")
-	answerTo(c, "ask.review")
-	code := data(c.press("btn.confirm"), "report.done", "Code")
-	v, err := a.deps.Casework.View(context.Background(), code)
-	if err != nil || !slices.Contains(v.Urgent, flows.UrgentStaging) {
-		t.Errorf("case urgent marks %v (%v): want staging", v.Urgent, err)
+	for _, moved := range []bool{false, true} {
+		c := reportTo(a, "en", "ask.facility")
+		c.expect(c.send("florence staging"), "ask.facility_pick")
+		c.expect(c.press("Florence Staging Facility"), "report.staging", "ask.transfer")
+		answerTo(c, "ask.urgent")
+		c.press("btn.urgent_none") // "nothing urgent" of the signs asked there
+		answerTo(c, "ask.review")
+		if moved { // the facility corrected on the review: not staging after all
+			c.expect(c.change("facility"), "ask.facility", "answer.current")
+			c.expect(c.send("krome"), "ask.facility_pick")
+			c.press("Krome North")
+		}
+		code := data(c.press("btn.confirm"), "report.done", "Code")
+		v, err := a.deps.Casework.View(context.Background(), code)
+		if err != nil || slices.Contains(v.Urgent, flows.UrgentStaging) == moved {
+			t.Errorf("corrected %v: case urgent marks %v (%v)", moved, v.Urgent, err)
+		}
 	}
 }
 
