@@ -361,8 +361,11 @@ func (c *turn) command(ctx context.Context) error {
 			c.askResume(T("resume.unfinished"))
 			return nil
 		}
+		newcomer := c.s.Updated.IsZero()
 		c.reset() // a feature's flow (a code being asked for) ends here
-		if home := c.a.hooks.home; home != nil {
+		// A newcomer's first /start reads no Postgres (members come by
+		// an invite link, /start v_…, or have talked with the bot).
+		if home := c.a.hooks.home; home != nil && !newcomer {
 			if ok, err := home(ctx, c); ok || err != nil {
 				return err
 			}

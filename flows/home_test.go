@@ -26,6 +26,9 @@ func TestMemberHome(t *testing.T) {
 	relative := w.person(1, "en")
 	expectTexts(t, relative.command("start", ""), "menu.greeting")
 
+	// A newcomer's first /start reads no Postgres: the greeting. Members
+	// come by an invite link, or have talked with the bot before.
+	expectTexts(t, vol.command("start", ""), "menu.greeting")
 	r := vol.command("start", "")
 	expectTexts(t, r, "member.home")
 	home := w.cat.Render("en", r.Texts...)
