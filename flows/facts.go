@@ -229,13 +229,65 @@ func flightNote(st *step) *step {
 // question early, "в пятницу" a day (notAName). They were kept as a
 // spelling.
 func otherNames(st *step) *step {
-	st.parse = optional(func(r *Report) *string { return &r.Facts.NameOther }, func(v string) (string, *Text) {
+	typed := optional(func(r *Report) *string { return &r.Facts.NameOther }, func(v string) (string, *Text) {
 		if p := notAName(v); p != nil {
 			return "", p
 		}
 		return ParseText(v, maxName)
 	})
+	prompt := st.prompt
+	// The Latin name typed ("Dmitry Sokolov") and the Cyrillic one
+	// ("Дмитрий Соколов"): the spellings of the Cyrillic that passports
+	// use and the typed one is not ("Dmitrii Sokolov" since 2014), each a
+	// button — the ICE locator needs the exact one. They were offered only
+	// when the Cyrillic came first.
+	st.prompt = func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+		texts, rows, err := prompt(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		var offered [][]Button
+		if slices.Contains(c.s.Back, stepNameLatin) {
+			return texts, rows, nil // the Cyrillic came first: its spellings were offered then
+		}
+		for i, sp := range otherSpellings(c.s.Draft) {
+			offered = append(offered, []Button{c.labelOpt("sp"+strconv.Itoa(i), "➕ "+sp)})
+		}
+		if offered != nil {
+			texts = append(texts, T("ask.name_other_passport"))
+		}
+		return texts, append(offered, rows...), nil
+	}
+	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+		if i, err := strconv.Atoi(strings.TrimPrefix(v, "sp")); button && strings.HasPrefix(v, "sp") && err == nil {
+			sps := otherSpellings(c.s.Draft) // as offered: a changed name makes the button old
+			if i < 0 || i >= len(sps) {
+				return wrong("button.old_step")
+			}
+			x := &c.s.Draft.Facts
+			x.NameOther = strings.TrimPrefix(x.NameOther+", "+sps[i], ", ")
+			return accepted()
+		}
+		return typed(ctx, c, v, button)
+	}
 	return st
+}
+
+// otherSpellings are the passports' spellings of the Cyrillic name that
+// are neither the Latin name nor among the other spellings kept.
+func otherSpellings(r Report) []string {
+	if r.NameCyrillic == "" || r.NameLatin == "" {
+		return nil
+	}
+	var out []string
+	for _, sp := range []string{TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)} {
+		if strings.EqualFold(sp, r.NameLatin) || slices.Contains(out, sp) ||
+			strings.Contains(strings.ToLower(r.Facts.NameOther), strings.ToLower(sp)) {
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
 }
 
 // withYes sets the text a bare "да" gets at the step (step.yes).

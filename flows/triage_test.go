@@ -647,3 +647,29 @@ func TestCompletingKeepsMarksGivenSince(t *testing.T) {
 		t.Errorf("marks after completing: %v (%v), want the staging mark kept", v.Urgent, err)
 	}
 }
+
+// The Latin name typed first ("Dmitry Sokolov"), then the Cyrillic: the
+// passports' spellings of the Cyrillic that differ ("Dmitrii Sokolov",
+// issued since 2014) are offered at the other spellings, a press each. They
+// were offered only when the Cyrillic came first; the ICE locator needs the
+// exact one.
+func TestNameSpellingsLatinFirst(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	c.expect(c.send("Dmitry Sokolov"), "ask.name_cyr")
+	r := c.send("Дмитрий Соколов")
+	c.expect(r, "ask.name_other", "ask.name_other_passport")
+	if got := buttonNames(r); !slices.Equal(got, []string{"➕ Dmitrii Sokolov", "➕ Dmitriy Sokolov", "btn.dont_know"}) {
+		t.Errorf("spellings offered: %v", got)
+	}
+	c.expect(c.press("Dmitrii Sokolov"), "ask.birth_date")
+	if got := c.session().Draft.Facts.NameOther; got != "Dmitrii Sokolov" {
+		t.Errorf("other spellings %q", got)
+	}
+	// Alike, there is nothing to offer.
+	d := newChat(t, "en")
+	startReport(d)
+	d.send("Ivan Petrov")
+	d.expect(d.send("Иван Петров"), "ask.name_other")
+}
