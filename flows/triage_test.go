@@ -26,6 +26,36 @@ var urgentToFlight = []answer{
 	{press: "btn.facility_keep", want: "ask.flight"},
 }
 
+// urgentToReview answers the urgent path in English, from the start of a
+// report to its review: a name, no A-number or facility, a rumour of a
+// flight, an e-mail.
+func urgentToReview(c *chat) {
+	c.t.Helper()
+	startReport(c)
+	c.command("back", "")
+	c.expect(c.press("btn.triage_yes"), "ask.name")
+	fillReport(c, []answer{
+		{send: "Maria Gonzalez", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.facility"},
+		{press: "btn.dont_know", want: "ask.flight"},
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{press: "btn.dont_know", want: "ask.contact"},
+		{send: "maria@example.com", want: "ask.review"},
+	})
+}
+
+// rumorToReview answers the urgent path in Russian from the triage
+// (toTriage) to the review: urgentToFlight, a rumour, a phone.
+func rumorToReview(c *chat) {
+	c.t.Helper()
+	fillReport(c, urgentToFlight)
+	fillReport(c, []answer{
+		{press: "flight.rumor", want: "ask.flight_note"},
+		{press: "btn.dont_know", want: "ask.contact"},
+		{send: "+7 900 123-45-67", want: "ask.review"},
+	})
+}
+
 // toTriage opens a report in a new chat of a, in Russian, and consents: the
 // chat is at "is it urgent?".
 func toTriage(a *testApp, id int64) *chat {
@@ -125,17 +155,7 @@ func TestUrgentPathInRussian(t *testing.T) {
 func TestUrgentPathLater(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "en")
-	startReport(c)
-	c.command("back", "")
-	c.expect(c.press("btn.triage_yes"), "ask.name")
-	fillReport(c, []answer{
-		{send: "Maria Gonzalez", want: "ask.a_number"},
-		{press: "btn.dont_know", want: "ask.facility"},
-		{press: "btn.dont_know", want: "ask.flight"},
-		{press: "flight.rumor", want: "ask.flight_note"},
-		{press: "btn.dont_know", want: "ask.contact"},
-		{send: "maria@example.com", want: "ask.review"},
-	})
+	urgentToReview(c)
 	c.expect(c.press("btn.confirm"), "report.done_urgent", "handoff.joined_urgent", "handoff.position",
 		"handoff.nobody_on_duty", "handoff.write_while_waiting", "ask.more")
 	// Told to write while they wait, they write: the words and a photo go
@@ -180,17 +200,7 @@ func TestUrgentPathLater(t *testing.T) {
 func TestUrgentPathLeaveTheQueue(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "en")
-	startReport(c)
-	c.command("back", "")
-	c.expect(c.press("btn.triage_yes"), "ask.name")
-	fillReport(c, []answer{
-		{send: "Maria Gonzalez", want: "ask.a_number"},
-		{press: "btn.dont_know", want: "ask.facility"},
-		{press: "btn.dont_know", want: "ask.flight"},
-		{press: "flight.rumor", want: "ask.flight_note"},
-		{press: "btn.dont_know", want: "ask.contact"},
-		{send: "maria@example.com", want: "ask.review"},
-	})
+	urgentToReview(c)
 	r := c.press("btn.confirm")
 	if got := buttonNames(r); !slices.Equal(got, []string{"btn.more_yes", "btn.more_later", "btn.handoff_leave"}) {
 		t.Fatalf("buttons after the urgent report: %v, want the offer and the way out of the queue", got)
@@ -559,12 +569,7 @@ func TestMoreQuestionsWhileTalking(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{Config: flows.Config{Admins: []int64{9}}})
 	c := toTriage(a, 7000001)
-	fillReport(c, urgentToFlight)
-	fillReport(c, []answer{
-		{press: "flight.rumor", want: "ask.flight_note"},
-		{press: "btn.dont_know", want: "ask.contact"},
-		{send: "+7 900 123-45-67", want: "ask.review"},
-	})
+	rumorToReview(c)
 	c.press("btn.confirm")
 	adm := &chat{testApp: a, id: 9, langCode: "en", sent: map[int]flows.Reply{}}
 	taken := adm.command("next", "")
@@ -621,12 +626,7 @@ func TestCompletingKeepsMarksGivenSince(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, appOptions{})
 	c := toTriage(a, 7000001)
-	fillReport(c, urgentToFlight)
-	fillReport(c, []answer{
-		{press: "flight.rumor", want: "ask.flight_note"},
-		{press: "btn.dont_know", want: "ask.contact"},
-		{send: "+7 900 123-45-67", want: "ask.review"},
-	})
+	rumorToReview(c)
 	code := data(c.press("btn.confirm"), "report.done_urgent", "Code")
 	ctx := context.Background()
 	v, err := a.deps.Casework.View(ctx, code)
