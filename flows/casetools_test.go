@@ -278,3 +278,37 @@ func TestWriteToAReporterMidReport(t *testing.T) {
 		t.Errorf("the report in progress: %+v, %v", s, err)
 	}
 }
+
+// A volunteer writes to a reporter who is registering a check-in: their
+// answer goes to the volunteer, as they were told, not to the check-in's
+// question ("Hello, I'm here" was read as the ICE office). A flow begun
+// after the volunteer came still takes its answers.
+func TestWriteToAReporterMidCheckin(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	reporter, vol := w.person(7001, "en"), w.person(hVolunteer, "en")
+	c := w.reported(reporter, "write-checkin-draft")
+	rs := reporter.command("checkin", "")
+	reporter.press(buttonData(t, rs[len(rs)-1], "btn.checkin_agree"))
+	reporter.received()
+	w.advance(time.Minute)
+
+	vol.command("write", c.Code)
+	vol.received()
+	reporter.received()
+	reporter.send("Hello, I'm here")
+	vol.expectGot("copy 7001/" + strconv.Itoa(reporter.lastIn))
+
+	// Begun again now, the check-in takes what is typed.
+	w.advance(time.Minute)
+	rs = reporter.command("checkin", "")
+	if has(rs, "checkin.ask_office") || has(rs, "checkin.consent") {
+		rs = reporter.send("Miami")
+		if len(to(rs, hVolunteer)) != 0 || !has(to(rs, reporter.id), "checkin.office_pick") {
+			t.Errorf("the office typed in a check-in begun during the chat: %v", describeAll(rs))
+		}
+	} else {
+		t.Errorf("/checkin during the chat: %v", describeAll(rs))
+	}
+}

@@ -24,8 +24,19 @@ func (a *App) handoffIntercept(ctx context.Context, c *turn) (bool, error) {
 	}
 	if msg && c.a.hooks.flows[c.s.Flow] != nil {
 		// A feature's short flow asked for this (a case code, a note for
-		// a case): it is an answer to the bot, not a message to relay.
-		return false, nil
+		// a case): it is an answer to the bot, not a message to relay —
+		// unless a volunteer took the chat since the flow last moved
+		// (the office of a check-in being registered, when /write came):
+		// they were told their messages go to the volunteer, and "Hello,
+		// I'm here" was read as the office.
+		st, err := a.d.Queue.Chat(ctx, c.in.ChatID)
+		if err != nil {
+			return false, fmt.Errorf("handoff state of %d: %w", c.in.ChatID, err)
+		}
+		if st.Paired == nil || !c.s.Updated.Before(st.Paired.Taken) {
+			return false, nil
+		}
+		return true, a.relayFromUser(ctx, c, st)
 	}
 	st, err := a.d.Queue.Chat(ctx, c.in.ChatID)
 	if err != nil {
