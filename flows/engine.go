@@ -365,8 +365,8 @@ func (c *turn) command(ctx context.Context) error {
 		c.reset() // a feature's flow (a code being asked for) ends here
 		// A newcomer's first /start reads no Postgres (members come by
 		// an invite link, /start v_…, or have talked with the bot).
-		if home := c.a.hooks.home; home != nil && !newcomer {
-			if ok, err := home(ctx, c); ok || err != nil {
+		if !newcomer {
+			if ok, err := c.home(ctx); ok || err != nil {
 				return err
 			}
 		}
@@ -1664,6 +1664,15 @@ func (c *turn) pendingAnswer(ctx context.Context, v string) error {
 	return c.show(ctx)
 }
 
+// home shows a member their home (hooks.home) instead of the relatives'
+// menu; false for anyone else.
+func (c *turn) home(ctx context.Context) (bool, error) {
+	if c.a.hooks.home == nil {
+		return false, nil
+	}
+	return c.a.hooks.home(ctx, c)
+}
+
 // startReport begins a new report draft. Its ID makes storing it idempotent
 // and its nonce tells this flow's buttons from older ones.
 func (c *turn) startReport() {
@@ -1714,10 +1723,8 @@ func (c *turn) menuAction(ctx context.Context, action string) error {
 			return nil
 		}
 		if action == "menu" {
-			if home := c.a.hooks.home; home != nil {
-				if ok, err := home(ctx, c); ok || err != nil {
-					return err
-				}
+			if ok, err := c.home(ctx); ok || err != nil {
+				return err
 			}
 			c.say(T("menu.choose"))
 			c.menu()

@@ -202,7 +202,7 @@ func flightNote(st *step) *step {
 		}
 		r := &c.s.Draft
 		r.FlightDate = ""
-		if d, ok := c.dateInWords(r.Facts.FlightNote); ok && r.Facts.FlightNote != "" {
+		if d, ok := c.dateInWords(r.Facts.FlightNote); ok {
 			r.FlightDate = d.Format(time.DateOnly)
 			c.say(T("date.flight", "Date", dateText(d), "Weekday", T("weekday."+strconv.Itoa(int(d.Weekday())))))
 			if u := urgentFor(DateDeportation, r.FlightDate, c.now); u != "" && !slices.Contains(r.Urgent, u) {

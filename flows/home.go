@@ -21,17 +21,11 @@ var homeCommands = []string{"queue", "next", "cases", "duty on", "duty off", "he
 // relatives' greeting ("Report a detention", "Talk to a volunteer"). false
 // for anyone else.
 func (a *App) memberHome(ctx context.Context, c *turn) (bool, error) {
-	role, err := a.role(ctx, c.in.UserID)
-	if err != nil {
-		return false, fmt.Errorf("role of user %d: %w", c.in.UserID, err)
-	}
-	if role < RoleVolunteer {
-		return false, nil
-	}
-	m, err := a.enterMember(ctx, c)
-	if err != nil {
+	m, ok, err := a.enter(ctx, c, ActMember)
+	if err != nil || !ok {
 		return false, err
 	}
+	role := m.Role
 	ws, err := a.d.Queue.Waiting(ctx)
 	if err != nil {
 		return false, fmt.Errorf("list queue: %w", err)
