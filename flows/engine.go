@@ -1224,6 +1224,34 @@ var unknownWords = []string{"не знаю", "незнаю", "не знаем", 
 	"i don t know", "don t know", "dont know", "i dont know", "i do not know", "do not know",
 	"no idea", "not sure", "i m not sure", "idk", "dunno", "don t have", "dont have", "i don t have", "нету"}
 
+// laterWords and laterActs make an answer given later ("will send it
+// later", "потом скину"); laterPhrases are those said without "later".
+var (
+	laterWords = []string{"later", "tomorrow", "tonight", "позже", "попозже", "потом", "завтра", "вечером"}
+	laterActs  = []string{"send", "give", "add", "tell", "find", "check", "look", "text", "write", "bring",
+		"пришлю", "скину", "напишу", "скажу", "отправлю", "найду", "уточню", "узнаю", "добавлю", "посмотрю",
+		"сообщу", "дам", "пришлем", "скинем", "напишем", "скажем", "отправим", "найдем", "уточним", "узнаем"}
+	laterPhrases = []string{"let me check", "need to check", "have to check", "i ll check", "will check",
+		"need to look", "have to look", "i ll look", "will look it up", "i ll find", "will find it",
+		"not with me", "have it at home", "it s at home", "its at home", "papers are at home", "надо посмотреть", "нужно посмотреть", "надо уточнить", "нужно уточнить",
+		"надо найти", "нужно найти", "не с собой", "нет с собой", "остались дома", "документы дома", "бумаги дома",
+		"сейчас нет под рукой", "нет под рукой", "not at hand", "don t have it with me", "don t have it on me"}
+)
+
+// laterInWords reports whether v says the answer will be given later:
+// "I have it at home, will send later", "пришлю позже", "надо посмотреть
+// в бумагах". Not with digits, which may be the answer itself.
+func laterInWords(v string) bool {
+	if hasDigit(v) {
+		return false
+	}
+	key := " " + captionKey(v) + " "
+	has := func(list []string) bool {
+		return slices.ContainsFunc(list, func(w string) bool { return strings.Contains(key, " "+w+" ") })
+	}
+	return has(laterWords) && has(laterActs) || has(laterPhrases)
+}
+
 // unknownLead splits a typed answer that begins with "I don't know" and
 // goes on in words ("не знаю номер", "not sure, maybe Texas") into the
 // words for "I don't know" and the rest. Not with digits: "не помню,
@@ -1374,6 +1402,16 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			// and none says it: "Other", whose question may be skipped.
 			// (Not any "skip": under the files it removes them.)
 			v, button = "other", true
+		} else if st.max > 0 && st.max < c.a.cfg.MaxText && laterInWords(v) {
+			// "I have it at home, will send later" for a number, a date,
+			// a name: not known now, with where to send it once it is,
+			// and the words kept for the volunteer (it says the number
+			// exists). Not where a story is told, which may say "later".
+			if value, ok := c.unknownButton(rows, "не знаю"); ok {
+				c.keepTyped(v)
+				c.say(T("input.later"))
+				v, button = value, true
+			}
 		} else if lead, rest, ok := unknownLead(v); ok {
 			// "Не знаю номер", "I don't know, maybe Texas": the press
 			// of "I don't know" where the question has it, with the rest

@@ -1947,3 +1947,54 @@ func TestMedicalSafeAndCallBackAtTheMenu(t *testing.T) {
 		t.Errorf("a reporter's «что делать?»: %v %v, want where the case stands and a volunteer", got, buttonNames(r))
 	}
 }
+
+// TestAnswerLater: "I have it at home, will send later" at the A-number is
+// not a wrong A-number asked for again: it is not known for now, the
+// reporter is told where to send it once they have it, and the words are
+// kept for the volunteer. A story that says "later" is still the story.
+func TestAnswerLater(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	toBirthDate(c)
+	fillReport(c, []answer{
+		{send: "01.01.1980", want: "ask.birth_country"},
+		{send: "Mexico", want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+	})
+	c.expect(c.send("i have it at home, will send later"), "input.later", "ask.detained_on")
+	d := c.session().Draft
+	if d.ANumber != "" || !strings.Contains(d.Facts.Said, "will send later") {
+		t.Errorf("A-number %q, kept %q: want none, and the words kept", d.ANumber, d.Facts.Said)
+	}
+	fillReport(c, []answer{
+		{send: "01.03.2026", want: "ask.circumstance"},
+		{press: "circ.border", want: "ask.details"},
+	})
+	// The story is the story.
+	c.expect(c.send("They said he will be moved, we will find out more later"), "ask.facility")
+	if got := c.session().Draft.CircumstanceNote; !strings.Contains(got, "find out more later") {
+		t.Errorf("details %q, want the story as typed", got)
+	}
+	// Sent later at the menu, the A-number is offered as the case's news,
+	// not as a report of someone else.
+	answerTo(c, "ask.review")
+	c.expect(c.press("btn.confirm"), "report.done")
+	c.send("/start")
+	for _, typed := range []string{"His A-number is A 123-456-789", "He was detained at the check-in, A-number A123456789"} {
+		if r := c.send(typed); !slices.Contains(textIDs(r), "casework.news_offer") || buttonNames(r)[0] != "btn.news_send" {
+			t.Errorf("%q at the menu: %v %v, want it offered as news first", typed, textIDs(r), buttonNames(r))
+		}
+	}
+
+	r := newChat(t, "ru")
+	startReport(r)
+	fillReport(r, []answer{
+		{send: "Иван Петров", want: "ask.name_latin"},
+		{press: "btn.use_translit", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+	})
+	r.expect(r.send("точно не помню, документы дома, потом скину"), "input.later", "ask.birth_country")
+	if d := r.session().Draft; d.BirthDate != "" {
+		t.Errorf("birth date %q, want none", d.BirthDate)
+	}
+}

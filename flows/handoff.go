@@ -438,7 +438,8 @@ func (a *App) newsFirst(ctx context.Context, c *turn) (bool, error) {
 		return false, err
 	}
 	// "Мужа Ивана Петрова A123456789 задержали вчера": an A-number none
-	// of their cases has is someone else, a new report first.
+	// of their cases has is someone else, a new report first; unless a
+	// case of theirs has none yet ("I will send it later").
 	if n := aNumberIn(note); n != "" {
 		theirs, err := a.reportedANumber(ctx, c.in.UserID, n)
 		if err != nil || !theirs {
@@ -468,7 +469,7 @@ func aNumberIn(text string) string {
 }
 
 // reportedANumber reports whether one of the cases the user reported has
-// the A-number n.
+// the A-number n, or may have it: no A-number was given for it.
 func (a *App) reportedANumber(ctx context.Context, userID int64, n string) (bool, error) {
 	cases, err := a.d.Reporters.Cases(ctx, userID)
 	if err != nil {
@@ -482,7 +483,7 @@ func (a *App) reportedANumber(ctx context.Context, userID int64, n string) (bool
 		if err != nil {
 			return false, fmt.Errorf("case %s: %w", cs.Code, err)
 		}
-		if r.ANumber == n {
+		if r.ANumber == n || r.ANumber == "" {
 			return true, nil
 		}
 	}
