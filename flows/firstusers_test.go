@@ -1998,3 +1998,25 @@ func TestAnswerLater(t *testing.T) {
 		t.Errorf("birth date %q, want none", d.BirthDate)
 	}
 }
+
+// TestFacilityNamedAmongThoseShown: "the transitional center" typed under
+// Broward County Jail and Broward Transitional Center is the one of them it
+// names, said back; it was a new search that showed that one again, to be
+// pressed. "Broward" again, which names both, is still a new search.
+func TestFacilityNamedAmongThoseShown(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	fillToReview(c)
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	r := c.send("i think they took him to broward")
+	c.expect(r, "ask.facility_pick")
+	if n := len(r.Buttons) - 3; n < 2 {
+		t.Fatalf("«broward» found %d facilities, want both Broward ones", n)
+	}
+	c.expect(c.send("Broward"), "ask.facility_pick")
+	r = c.send("the transitional center")
+	c.expect(r, "input.read_as", "ask.review")
+	if d := c.session().Draft; d.FacilityID == 0 || !strings.Contains(c.rendered(r), "Broward Transitional Center") {
+		t.Errorf("«the transitional center»: facility %d %q\n%s", d.FacilityID, d.FacilityText, c.rendered(r))
+	}
+}

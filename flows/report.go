@@ -723,6 +723,9 @@ func reportSteps(a *App) []*step {
 				if f, ok, err := c.shownFacility(ctx, r.FacilityText, v); err != nil || ok {
 					return c.pickedFacility(f, err)
 				}
+				if f, ok, err := c.oneShownNamed(ctx, r.FacilityText, v); err != nil || ok {
+					return c.pickedFacility(f, err)
+				}
 				// Typing again here is a new search.
 				q, p := facilityQuery(v)
 				if p != nil {

@@ -260,6 +260,35 @@ func (c *turn) namedShown(ctx context.Context, query, v string) (Facility, bool,
 	return Facility{}, false, nil
 }
 
+// oneShownNamed is the facility v names among those shown for query when
+// a search for v finds one of them alone: "the transitional center" under
+// Broward County Jail and Broward Transitional Center. "Broward" again,
+// which finds both, is a new search.
+func (c *turn) oneShownNamed(ctx context.Context, query, v string) (Facility, bool, error) {
+	q, p := facilityQuery(v)
+	if p != nil || query == "" || captionKey(q) == captionKey(query) {
+		return Facility{}, false, nil
+	}
+	found, err := c.a.d.Facilities.Match(ctx, q, facilityMatches)
+	if err != nil || len(found) == 0 {
+		return Facility{}, false, err
+	}
+	shown, err := c.a.d.Facilities.Match(ctx, query, facilityMatches)
+	if err != nil {
+		return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+	}
+	var one []Facility
+	for _, f := range shown {
+		if slices.ContainsFunc(found, func(g Facility) bool { return g.ID == f.ID }) {
+			one = append(one, f)
+		}
+	}
+	if len(one) != 1 || len(shown) < 2 {
+		return Facility{}, false, nil
+	}
+	return one[0], true, nil
+}
+
 // facilityQuery reads a facility typed to search for. A place in the list
 // ("2", "второй") that shownFacility did not take is beyond the list shown:
 // said so, not "type just the name, in letters".
