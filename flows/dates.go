@@ -62,6 +62,11 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 			// "couldn't read that date".
 			return refused(problem("parse.date_month"))
 		}
+		if p != nil && skippable && !future && yearOnly(v) {
+			// "2019" for an order of long ago: the month and day, or the
+			// button; it was "couldn't read that date".
+			return refused(problem("parse.date_year"))
+		}
 		if p != nil {
 			return refused(p)
 		}

@@ -1544,7 +1544,8 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			// "He was at a Home Depot parking lot" under "when?": not
 			// the answer, but what the relative wanted told; a word or
 			// two is a try at the answer, not told.
-			if !button && (notAnAttempt[out.wrong.ID] && len(strings.Fields(v)) >= 3 || out.wrong.ID == "parse.date_month") &&
+			if !button && (notAnAttempt[out.wrong.ID] && len(strings.Fields(v)) >= 3 || out.wrong.ID == "parse.date_month" ||
+				out.wrong.ID == "parse.date_year") &&
 				!slices.ContainsFunc(c.texts, func(t Text) bool { return t.ID == "input.kept" }) && c.keepTyped(v) {
 				c.say(T("input.kept"))
 			}

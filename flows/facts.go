@@ -304,6 +304,8 @@ func withWords(st *step, words map[string][]string) *step {
 
 // factDate is an optional date of something that has happened.
 func factDate(name, askID string, field func(*Facts) *string, next func(*turn) string) *step {
+	parse := dateStep(func(r *Report) *string { return field(&r.Facts) }, true, false,
+		func(c *turn, s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, time.Time{}) })
 	return &step{
 		name: name,
 		max:  maxDate,
@@ -315,11 +317,29 @@ func factDate(name, askID string, field func(*Facts) *string, next func(*turn) s
 		// As the report's other dates: one that reads two ways is asked
 		// with a button for each (a final order's date starts the days
 		// left to appeal), one completed from words is said back.
-		parse: dateStep(func(r *Report) *string { return field(&r.Facts) }, true, false,
-			func(c *turn, s string) (time.Time, *Text) { return ParseDetentionDate(s, c.now, time.Time{}) }),
+		parse:  parse,
 		answer: showDate(func(r *Report) *string { return field(&r.Facts) }),
 		next:   next,
 	}
+}
+
+// factYearDate is factDate for a date that may be long ago and known by
+// its year alone, as a final order of 2019 often is: the year is kept, and
+// said back as such (as a year of birth is).
+func factYearDate(name, askID string, field func(*Facts) *string, next func(*turn) string) *step {
+	st := factDate(name, askID, field, next)
+	parse := st.parse
+	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+		if !button && yearOnly(v) {
+			if y, ok := ParseBirthYear(v, c.now); ok && y >= 1980 {
+				*field(&c.s.Draft.Facts) = strconv.Itoa(y)
+				c.say(T("date.understood", "Date", yearText(y), "Weekday", ""))
+				return accepted()
+			}
+		}
+		return parse(ctx, c, v, button)
+	}
+	return st
 }
 
 // officeAnswer shows the check-in's office: from the list, or as typed.
@@ -455,7 +475,7 @@ func factSteps(a *App) []*step {
 				"final_order": {"приказ", "ордер", "order"},
 				"stay":        {"приостанов", "=stay"},
 			}),
-		factDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
+		factYearDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
 		withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
 			func(c *turn) string {
 				switch c.s.Draft.Facts.FlightSource {

@@ -2020,3 +2020,32 @@ func TestFacilityNamedAmongThoseShown(t *testing.T) {
 		t.Errorf("«the transitional center»: facility %d %q\n%s", d.FacilityID, d.FacilityText, c.rendered(r))
 	}
 }
+
+// TestYearAlone: a final order known by its year alone ("2019", "в 2019
+// году") is kept as that year, said back; it was "couldn't read that date,
+// write it in figures". The day of a detention typed as a year alone is
+// asked for its month and day, with the button for a day not known.
+func TestYearAlone(t *testing.T) {
+	t.Parallel()
+	r := newChat(t, "ru")
+	fillToReview(r)
+	r.expect(r.change("stage"), "ask.stage", "answer.current")
+	r.expect(r.press("stage.final_order"), "ask.final_order")
+	for i, typed := range []string{"2019", "в 2019 году"} {
+		if i > 0 {
+			r.expect(r.change("final_order"), "ask.final_order", "answer.current")
+		}
+		rs := r.send(typed)
+		r.expect(rs, "date.understood", "ask.review")
+		if got := r.session().Draft.Facts.FinalOrder; got != "2019" || !strings.Contains(r.rendered(rs), "2019 (только год)") {
+			t.Errorf("%q at the final order: %q\n%s", typed, got, r.rendered(rs))
+		}
+	}
+
+	c := newChat(t, "en")
+	fillToReview(c)
+	c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+	c.expect(c.send("2025"), "parse.date_year", "ask.detained_on", "answer.current")
+	c.expect(c.send("in 2025 I think"), "parse.date_year", "input.kept", "ask.detained_on", "answer.current")
+	c.expect(c.send("03.03.2025"), "ask.review")
+}

@@ -894,6 +894,24 @@ func monthOnly(s string) bool {
 	return false
 }
 
+// yearOnly reports whether s is a year alone, a month and day not known:
+// "2019", "in 2019", "в 2019 году", "примерно 2019".
+func yearOnly(s string) bool {
+	s = strings.ToLower(s)
+	if countDigits(s) != 4 || !yearIn.MatchString(s) {
+		return false
+	}
+	filler := map[string]bool{"in": true, "year": true, "around": true, "about": true, "maybe": true, "i": true,
+		"think": true, "only": true, "the": true, "в": true, "году": true, "год": true, "г": true, "примерно": true,
+		"около": true, "кажется": true, "наверное": true, "только": true, "знаю": true, "know": true}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if !filler[w] {
+			return false
+		}
+	}
+	return true
+}
+
 // ParseDetentionDate reads the date of a detention: not in the future and
 // not before the birth date, when that is known (zero when not).
 func ParseDetentionDate(s string, now, born time.Time) (time.Time, *Text) {
