@@ -1429,6 +1429,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
 				label, _ := c.labelOf(rows, c.stepPrefix()+value)
 				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
+				c.dateWithYes(v, value)
 				v, button = value, true
 			}
 		} else if st.max == 0 && c.loosely() {
@@ -1459,6 +1460,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				}
 			}
 			c.say(T("input.read_as", "Answer", label, "Kept", more > 1 && c.keepTyped(v)))
+			c.dateWithYes(v, value)
 			v, button = value, true
 		}
 	}

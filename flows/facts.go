@@ -416,6 +416,22 @@ func saidStep(a *App) *step {
 	}
 }
 
+// dateWithYes takes the day named with a yes typed at "can the person
+// call out?" or "has the person been moved?" ("he called once on
+// Thursday", "да, в понедельник перевели") as the answer to the question
+// of when, said back; that question is then not asked.
+func (c *turn) dateWithYes(typed, value string) {
+	x := &c.s.Draft.Facts
+	field := map[string]*string{stepCanCall: &x.LastCall, stepTransfer: &x.TransferOn}[c.s.Step]
+	if field == nil || value != "yes" {
+		return
+	}
+	if d, ok := c.pastDateInWords(typed); ok {
+		*field = d.Format(time.DateOnly)
+		c.say(understood(d))
+	}
+}
+
 // factSteps declares the questions of the facts, in the order asked.
 func factSteps(a *App) []*step {
 	return []*step{
@@ -458,7 +474,12 @@ func factSteps(a *App) []*step {
 				}
 				return stepLawyer
 			}),
-		factText(stepTransferFrom, "ask.transfer_from", maxName, func(f *Facts) *string { return &f.TransferFrom }, then(stepTransferOn)),
+		factText(stepTransferFrom, "ask.transfer_from", maxName, func(f *Facts) *string { return &f.TransferFrom }, func(c *turn) string {
+			if c.s.Draft.Facts.TransferOn != "" {
+				return stepLawyer // named with the yes (dateWithYes)
+			}
+			return stepTransferOn
+		}),
 		factDate(stepTransferOn, "ask.transfer_on", func(f *Facts) *string { return &f.TransferOn }, then(stepLawyer)),
 		withWords(choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
 			func(c *turn) string {
@@ -649,7 +670,7 @@ func factSteps(a *App) []*step {
 		},
 		withWords(choice(stepCanCall, "ask.can_call", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.CanCall },
 			func(c *turn) string {
-				if c.s.Draft.Facts.CanCall == "yes" {
+				if x := &c.s.Draft.Facts; x.CanCall == "yes" && x.LastCall == "" {
 					return stepLastCall
 				}
 				return stepPhoneAcct

@@ -2049,3 +2049,34 @@ func TestYearAlone(t *testing.T) {
 	c.expect(c.send("in 2025 I think"), "parse.date_year", "input.kept", "ask.detained_on", "answer.current")
 	c.expect(c.send("03.03.2025"), "ask.review")
 }
+
+// TestDateWithTheYes: "he called once on Thursday" at "can the person call
+// out?" is a yes and the day of the last call, said back; "when did the
+// person last call?" was asked next, of a day just told. So with a
+// transfer: "да, в понедельник перевели".
+func TestDateWithTheYes(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	answerTo(c, "ask.can_call")
+	c.expect(c.send("he called once on thursday"), "input.read_as", "date.understood", "ask.phone_account")
+	x := c.session().Draft.Facts
+	if d, err := time.Parse(time.DateOnly, x.LastCall); x.CanCall != "yes" || err != nil || d.Weekday() != time.Thursday ||
+		d.After(c.now) || c.now.Sub(d) > 7*24*time.Hour {
+		t.Errorf("can call %q, last call %q, want yes and the Thursday before %s", x.CanCall, x.LastCall, c.now)
+	}
+
+	r := newChat(t, "ru")
+	startReport(r)
+	answerTo(r, "ask.transfer")
+	r.expect(r.send("да, в понедельник перевели"), "input.read_as", "date.understood", "ask.transfer_from")
+	r.expect(r.send("Krome"), "ask.lawyer")
+	if x := r.session().Draft.Facts; x.Transferred != "yes" || x.TransferFrom != "Krome" || x.TransferOn == "" {
+		t.Errorf("transfer %q from %q on %q", x.Transferred, x.TransferFrom, x.TransferOn)
+	}
+	// A yes with no day asks for it.
+	e := newChat(t, "en")
+	startReport(e)
+	answerTo(e, "ask.can_call")
+	e.expect(e.send("yes he calls sometimes"), "input.read_as", "ask.last_call")
+}

@@ -143,15 +143,31 @@ func (c *turn) newsOfKind(ctx context.Context, kind, note string) error {
 // one ("перенесли с 15 января на 3 марта": which is meant is the reader's
 // to tell).
 func (c *turn) dateInWords(note string) (time.Time, bool) {
+	return c.wordsDate(note, true)
+}
+
+// pastDateInWords is dateInWords for a day gone by: "he called on
+// Thursday", "звонил вчера".
+func (c *turn) pastDateInWords(note string) (time.Time, bool) {
+	return c.wordsDate(note, false)
+}
+
+// wordsDate finds the one date words name, to come or gone by.
+func (c *turn) wordsDate(note string, future bool) (time.Time, bool) {
 	words := strings.FieldsFunc(note, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;!?()", r) })
 	var found time.Time
 	for i := 0; i < len(words); i++ {
 		for n := min(3, len(words)-i); n >= 1; n-- {
-			rd, p := readHearingDate(strings.TrimRight(strings.Join(words[i:i+n], " "), "."), c.now)
+			w := strings.TrimRight(strings.Join(words[i:i+n], " "), ".")
+			rd, p := readHearingDate(w, c.now)
+			if !future {
+				rd, p = ReadDate(w, c.now, false)
+			}
 			if p != nil || !rd.Alt.IsZero() {
 				continue
 			}
-			if !found.IsZero() && !found.Equal(rd.Date) || rd.Date.Before(today(c.now)) {
+			if !found.IsZero() && !found.Equal(rd.Date) || future && rd.Date.Before(today(c.now)) ||
+				!future && rd.Date.After(latestToday(c.now)) {
 				return time.Time{}, false
 			}
 			found, i = rd.Date, i+n-1

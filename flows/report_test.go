@@ -1196,9 +1196,9 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 	}
 
 	c := to("ru", "ask.can_call")
-	c.expect(c.send("звонил один раз, в понедельник"), "input.read_as", "ask.last_call")
-	if got := c.session().Draft.Facts.CanCall; got != "yes" {
-		t.Errorf("can call = %q after 'звонил один раз', want yes", got)
+	c.expect(c.send("звонил один раз, в понедельник"), "input.read_as", "date.understood", "ask.phone_account")
+	if x := c.session().Draft.Facts; x.CanCall != "yes" || x.LastCall == "" {
+		t.Errorf("can call = %q, last call %q after 'звонил один раз, в понедельник', want yes and the Monday", x.CanCall, x.LastCall)
 	}
 
 	for _, lang := range []string{"ru", "en"} {
