@@ -1382,8 +1382,20 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				// "А сколько это займёт?", "will you help?": not the
 				// answer (it became the person's name, the reporter's,
 				// who they are), but what a volunteer can answer.
-				c.say(T("report.question_kept", "Kept", c.keepTyped(v)))
-				return c.prompt(ctx, false)
+				// "How do I put money on it?": the useful information's
+				// page on it, a press away under the question.
+				page := c.a.infoAbout(v)
+				if page == "" {
+					c.say(T("report.question_kept", "Kept", c.keepTyped(v)))
+					return c.prompt(ctx, false)
+				}
+				title := T("info.title." + page)
+				c.say(T("report.question_page", "Kept", c.keepTyped(v), "Page", title))
+				if err := c.prompt(ctx, false); err != nil {
+					return err
+				}
+				c.buttons = append(c.buttons, []Button{{Text: T("btn.info_page", "Title", title), Data: dataInfo + ":" + page}})
+				return nil
 			}
 		}
 	}

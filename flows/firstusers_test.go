@@ -2080,3 +2080,27 @@ func TestDateWithTheYes(t *testing.T) {
 	answerTo(e, "ask.can_call")
 	e.expect(e.send("yes he calls sometimes"), "input.read_as", "ask.last_call")
 }
+
+// TestQuestionWithAPageMidReport: "how do I put money on it?" at the phone
+// account question is told of the useful information's page on it, a
+// button under the question; the page's "done" goes back to the question.
+// It was only "I am a bot and cannot answer questions here".
+func TestQuestionWithAPageMidReport(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	answerTo(c, "ask.phone_account")
+	r := c.send("how do I put money on it?")
+	c.expect(r, "report.question_page", "ask.phone_account")
+	if got := c.rendered(r); !strings.Contains(got, "Phone calls, money and visits") {
+		t.Errorf("the question's answer names no page:\n%s", got)
+	}
+	c.expect(c.press("btn.info_page"), "info.page.facility")
+	c.expect(c.press("btn.info_done"), "ask.phone_account")
+	// A question no page answers has no such button.
+	r = c.send("will you call me?")
+	c.expect(r, "report.question_kept", "ask.phone_account")
+	if slices.Contains(buttonNames(r), "btn.info_page") {
+		t.Errorf("a page offered for «will you call me?»: %v", buttonNames(r))
+	}
+}
