@@ -2104,3 +2104,53 @@ func TestQuestionWithAPageMidReport(t *testing.T) {
 		t.Errorf("a page offered for «will you call me?»: %v", buttonNames(r))
 	}
 }
+
+// TestNameWithRelation: "Alex, his brother in law" at "what is your
+// name?" is the name and the answer to "how are you related?", said back,
+// and that question is not asked; it was all kept as the name.
+func TestNameWithRelation(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed, name, rel string }{
+		{"en", "Alex, his brother in law", "Alex", "brother in law"},
+		{"en", "Anna - a friend", "Anna", "friend"},
+		{"ru", "Мария (жена)", "Мария", "жена"},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.reporter_name")
+		c.expect(c.send(tt.typed), "report.name_relation", "ask.contact")
+		if d := c.session().Draft; d.ReporterName != tt.name || d.Relationship != tt.rel {
+			t.Errorf("%q: name %q, relationship %q", tt.typed, d.ReporterName, d.Relationship)
+		}
+	}
+	// A name with words that are no relation is the name, as typed.
+	c := newChat(t, "en")
+	startReport(c)
+	answerTo(c, "ask.reporter_name")
+	c.expect(c.send("Alex, from Miami"), "ask.relationship")
+}
+
+// TestNothingFiledInWords: "no nothing yet" at "has anything been
+// filed?" is its button, "nothing / I don't know"; it was kept as the
+// answer ("Appeals, petitions: no nothing yet").
+func TestNothingFiledInWords(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed string }{
+		{"en", "no nothing yet"}, {"en", "nothing filed so far"}, {"ru", "пока ничего не подавали"}, {"ru", "нет, ничего"},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.appeals")
+		c.expect(c.send(tt.typed), "ask.flight")
+		if got := c.session().Draft.Appeals; got != "" {
+			t.Errorf("%q: appeals %q, want none", tt.typed, got)
+		}
+	}
+	c := newChat(t, "en")
+	startReport(c)
+	answerTo(c, "ask.appeals")
+	c.send("no appeal yet, but a motion to reopen was filed in May")
+	if got := c.session().Draft.Appeals; got == "" {
+		t.Errorf("a motion told: appeals none")
+	}
+}

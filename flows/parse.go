@@ -737,11 +737,36 @@ func ParseRelationship(s string, max int) (string, *Text) {
 	return v, nil
 }
 
+// nameWithRelation splits "Alex, his brother in law", "Мария (жена)",
+// "Maria - his wife" into the name and the relation, when what follows the
+// name is a relation (relationWords) and no more than four words.
+func nameWithRelation(s string) (name, relation string, ok bool) {
+	i := strings.IndexAny(s, ",(")
+	if j := strings.Index(s, " - "); j > 0 && (i < 0 || j < i) {
+		i = j
+	}
+	if i <= 0 {
+		return "", "", false
+	}
+	name, p := ParseName(strings.TrimSpace(s[:i]), maxName)
+	if p != nil {
+		return "", "", false
+	}
+	rest := strings.Trim(s[i:], " ,()-–—.")
+	relation, p = ParseRelationship(rest, maxShort)
+	f := strings.Fields(relation)
+	if p != nil || len(f) == 0 || len(f) > 4 || !relationWords[strings.ToLower(strings.Trim(f[0], ",.!"))] {
+		return "", "", false
+	}
+	return name, relation, true
+}
+
 // selfAsRelation are the words before a relation in "I'm his brother", "я
 // его жена" (captionKey).
 var selfAsRelation = map[string]bool{"i m his": true, "i m her": true, "i am his": true, "i am her": true,
 	"im his": true, "im her": true, "i m": true, "i am": true, "im": true, "his": true, "her": true, "i m the": true,
-	"i am the": true, "я его": true, "я ее": true, "я": true, "его": true, "ее": true, "я их": true}
+	"i am the": true, "я его": true, "я ее": true, "я": true, "его": true, "ее": true, "я их": true,
+	"a": true, "an": true, "the": true, "i m a": true, "i am a": true, "im a": true}
 
 var relationWords = map[string]bool{"сын": true, "дочь": true, "муж": true, "жена": true, "брат": true,
 	"сестра": true, "отец": true, "мать": true, "мама": true, "папа": true, "друг": true, "подруга": true,
@@ -750,7 +775,9 @@ var relationWords = map[string]bool{"сын": true, "дочь": true, "муж": 
 	"невеста": true, "son": true, "daughter": true, "husband": true, "wife": true, "brother": true,
 	"sister": true, "father": true, "mother": true, "mom": true, "dad": true, "friend": true,
 	"nephew": true, "niece": true, "uncle": true, "aunt": true, "cousin": true, "grandson": true,
-	"partner": true, "boyfriend": true, "girlfriend": true, "fiance": true, "fiancé": true}
+	"partner": true, "boyfriend": true, "girlfriend": true, "fiance": true, "fiancé": true,
+	"neighbor": true, "neighbour": true, "coworker": true, "colleague": true, "сосед": true, "соседка": true,
+	"коллега": true}
 
 // possessives come before a relation word ("мой сын", "my husband").
 var possessives = map[string]bool{"мой": true, "моя": true, "наш": true, "наша": true, "это": true,

@@ -502,7 +502,8 @@ func TestParseRelationship(t *testing.T) {
 	for in, want := range map[string]string{
 		"I'm his brother": "brother", "i am her mother": "mother", "his wife": "wife", "Я его жена": "жена",
 		"я её дочь": "дочь", "brother": "brother", "жена": "жена", "друг семьи": "друг семьи",
-		"I'm a neighbour": "I'm a neighbour", // no relation word: as typed
+		"I'm a neighbour": "neighbour", "a friend": "friend",
+		"I'm a volunteer from church": "I'm a volunteer from church", // no relation word: as typed
 	} {
 		if got, p := flows.ParseRelationship(in, 100); p != nil || got != want {
 			t.Errorf("ParseRelationship(%q) = %q, %v; want %q", in, got, p, want)

@@ -991,10 +991,22 @@ func reportSteps(a *App) []*step {
 				// was stored as the name.
 				return wrong("parse.name_refused")
 			}
+			if name, rel, ok := nameWithRelation(v); ok && !button {
+				// "Alex, his brother in law": the name, and the answer
+				// to the next question, said back; it was all the name.
+				c.s.Draft.ReporterName, c.s.Draft.Relationship = name, rel
+				c.say(T("report.name_relation", "Name", name, "Relation", rel))
+				return accepted()
+			}
 			return required(func(r *Report) *string { return &r.ReporterName }, nameParser)(ctx, c, v, button)
 		},
 		answer: showText(func(r *Report) *string { return &r.ReporterName }),
-		next:   then(stepRelation),
+		next: func(c *turn) string {
+			if c.s.Draft.Relationship != "" {
+				return c.a.steps[stepRelation].next(c) // told with the name, or before
+			}
+			return stepRelation
+		},
 	}, {
 		name:   stepRelation,
 		max:    maxShort,

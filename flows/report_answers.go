@@ -399,7 +399,7 @@ func optional(field func(*Report) *string, parse func(string) (string, *Text)) f
 			*f = ""
 			return accepted()
 		}
-		if ParseUnknown(v) {
+		if ParseUnknown(v) || nothingSaid(v) {
 			*f = ""
 			return accepted()
 		}
@@ -410,6 +410,23 @@ func optional(field func(*Report) *string, parse func(string) (string, *Text)) f
 		*f = out
 		return accepted()
 	}
+}
+
+// nothingSaid reports whether v says there is nothing to tell: "no nothing
+// yet", "nothing filed so far", "пока ничего не подавали", "нет, ничего".
+// It was kept as the answer ("Appeals: no nothing yet").
+func nothingSaid(v string) bool {
+	none := map[string]bool{"no": true, "nothing": true, "none": true, "not": true, "nope": true, "нет": true,
+		"ничего": true, "нечего": true, "не": true}
+	filler := map[string]bool{"yet": true, "so": true, "far": true, "filed": true, "anything": true, "been": true,
+		"has": true, "have": true, "there": true, "is": true, "we": true, "haven": true, "t": true, "else": true,
+		"пока": true, "еще": true, "подавали": true, "подали": true, "было": true, "ни": true, "чего": true,
+		"мы": true, "больше": true, "more": true}
+	words := strings.Fields(captionKey(v))
+	if len(words) == 0 || len(words) > 6 || !slices.ContainsFunc(words, func(w string) bool { return none[w] }) {
+		return false
+	}
+	return !slices.ContainsFunc(words, func(w string) bool { return !none[w] && !filler[w] })
 }
 
 // required parses a typed answer that must be given.

@@ -58,13 +58,13 @@ var reports = []reportAnswers{{
 	facility: "south lousiana", facilityPick: "South Louisiana",
 	office: "phoenix", officePick: "Phoenix", officeCode: "phoenix",
 	lawyer: "Ann Lee", lawyerPhone: "ann@example.org", hearing: "2027-01-20",
-	appeals: "none yet", reporter: "Jose", relation: "brother", contact: "@jose_g",
+	appeals: "Motion to reopen filed in May", reporter: "Jose", relation: "brother", contact: "@jose_g",
 	want: flows.Report{
 		NameLatin: "Maria Gonzalez", BirthDate: "1990-03-03",
 		BirthCountry: "Venezuela", Citizenship: "Venezuela", ANumber: "012345678", DetainedOn: "2026-11-02",
 		Circumstance: "checkin", CircumstanceNote: "Taken at the <i>Tucson</i> office",
 		FacilityShare: true, HasLawyer: true, LawyerName: "Ann Lee", LawyerPhone: "ann@example.org",
-		HearingDate: "2027-01-20", Appeals: "none yet", Urgent: []string{"medical"},
+		HearingDate: "2027-01-20", Appeals: "Motion to reopen filed in May", Urgent: []string{"medical"},
 		ReporterName: "Jose", Relationship: "brother", ReporterPhone: "@jose_g", Lang: "en",
 	},
 }}
