@@ -106,6 +106,10 @@ const (
 	UrgentStaging     = "staging" // moved to a staging facility or a hold room
 	UrgentDeportation = "deportation"
 	UrgentFlight      = "flight"
+	// UrgentFinalOrder: the report says the case is at a final order of
+	// removal, with nothing filed against it (that is another stage): a
+	// person held with one can be put on a plane any day.
+	UrgentFinalOrder = "final_order"
 )
 
 // CaseTake asks the store to make a volunteer the owner of a case.

@@ -432,6 +432,27 @@ func (c *turn) dateWithYes(typed, value string) {
 	}
 }
 
+// markFinalOrder marks a report urgent when its stage is a final order of
+// removal (UrgentFinalOrder), and takes the mark off when the stage is
+// changed to another. The card showed no sign of it: a case a plane may
+// take any day looked like any other.
+func markFinalOrder(st *step) *step {
+	parse := st.parse
+	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+		out, err := parse(ctx, c, v, button)
+		if err != nil || out.wrong != nil {
+			return out, err
+		}
+		r := &c.s.Draft
+		r.Urgent = slices.DeleteFunc(r.Urgent, func(u string) bool { return u == UrgentFinalOrder })
+		if r.Facts.Stage == "final_order" {
+			r.Urgent = append(r.Urgent, UrgentFinalOrder)
+		}
+		return out, nil
+	}
+	return st
+}
+
 // factSteps declares the questions of the facts, in the order asked.
 func factSteps(a *App) []*step {
 	return []*step{
@@ -481,7 +502,7 @@ func factSteps(a *App) []*step {
 			return stepTransferOn
 		}),
 		factDate(stepTransferOn, "ask.transfer_on", func(f *Facts) *string { return &f.TransferOn }, then(stepLawyer)),
-		withWords(choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
+		markFinalOrder(withWords(choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
 			func(c *turn) string {
 				if c.s.Draft.Facts.Stage == "final_order" {
 					return stepFinalOrder
@@ -495,7 +516,7 @@ func factSteps(a *App) []*step {
 				"bia":         {"апелляц", "appeal", "=bia"},
 				"final_order": {"приказ", "ордер", "order"},
 				"stay":        {"приостанов", "=stay"},
-			}),
+			})),
 		factYearDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
 		withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
 			func(c *turn) string {

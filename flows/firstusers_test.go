@@ -2154,3 +2154,40 @@ func TestNothingFiledInWords(t *testing.T) {
 		t.Errorf("a motion told: appeals none")
 	}
 }
+
+// TestFinalOrderIsUrgent: a report at a final order of removal is marked
+// urgent, as its card shows volunteers ("final order of removal: can be
+// deported any day"); it looked like any other case. Changed to another
+// stage, the mark goes.
+func TestFinalOrderIsUrgent(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	answerTo(c, "ask.stage")
+	c.expect(c.press("stage.final_order"), "ask.final_order")
+	answerTo(c, "ask.review")
+	if got := c.session().Draft.Urgent; !slices.Contains(got, flows.UrgentFinalOrder) {
+		t.Fatalf("urgent %v at a final order", got)
+	}
+	if r := c.rendered(c.last); !strings.Contains(r, "final order of removal: can be deported any day") {
+		t.Errorf("the review does not show the mark:\n%s", r)
+	}
+	c.expect(c.change("stage"), "ask.stage", "answer.current")
+	c.expect(c.press("stage.judge"), "ask.review")
+	if got := c.session().Draft.Urgent; slices.Contains(got, flows.UrgentFinalOrder) {
+		t.Errorf("urgent %v after the stage was changed", got)
+	}
+	c.expect(c.change("stage"), "ask.stage", "answer.current")
+	c.expect(c.send("there is a deportation order"), "input.read_as", "ask.final_order")
+	c.expect(c.press("btn.dont_know"), "ask.review")
+	r := c.press("btn.confirm")
+	code := data(r, "report.done", "Code")
+	stored, _, err := c.cases.Get(context.Background(), code)
+	if err != nil || !slices.Contains(stored.Urgent, flows.UrgentFinalOrder) {
+		t.Errorf("stored urgent %v, %v; want the final order's mark", stored.Urgent, err)
+	}
+	card, _ := flows.Card(flows.CaseView{Code: code, Status: flows.StatusNew, Urgent: stored.Urgent}, flows.CardAnnounce)
+	if got := c.cat.Render("en", card...); !strings.Contains(got, "final order of removal") || !strings.Contains(got, "🔴") {
+		t.Errorf("card:\n%s", got)
+	}
+}
