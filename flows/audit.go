@@ -39,6 +39,7 @@ const (
 	AuditAssign        = "assign"          // a colleague accepted a case; Subject
 	AuditDate          = "date"            // a date of a case set; Detail the field
 	AuditNews          = "news"            // the reporter added news; Detail its kind
+	AuditANumber       = "a_number"        // a volunteer gave a case its A-number (/anumber), never the number
 )
 
 // Who acted, as the audit log and the timeline name them.

@@ -2,7 +2,9 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,4 +313,74 @@ func TestWriteToAReporterMidCheckin(t *testing.T) {
 	} else {
 		t.Errorf("/checkin during the chat: %v", describeAll(rs))
 	}
+}
+
+// TestANumberLearntLater: the A-number a reporter sent after the report
+// ("I have it at home, will send later") is given to the case with
+// /anumber: /find finds the case by it, and a case reported by someone
+// else with the same A-number is named, with the button to merge. There
+// was no way to give it: it stayed in the chat.
+func TestANumberLearntLater(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+	vol, coord := w.person(hVolunteer, "en"), w.person(hCoord, "en")
+	ctx := context.Background()
+
+	r := fullCase()
+	r.DraftID, r.Consent, r.Lang, r.ANumber = "anumber-later", true, "en", ""
+	r.NameLatin, r.NameCyrillic, r.BirthDate = "Juan Perez Garcia", "", "1985-03-03"
+	r.ReporterChatID, r.ReporterUserID = 7001, 7001
+	later, err := w.cases.Create(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := w.reported(w.person(7002, "ru"), "anumber-other") // A 012-345-678, another name
+
+	if rs := coord.command("find", "A012345678"); countFound(rs, later.Code) != 0 || countFound(rs, other.Code) != 1 {
+		t.Fatalf("/find before the A-number was given: %v", describeAll(rs))
+	}
+	// Sent as news, the volunteers are given the command with it.
+	rep := w.person(7001, "en")
+	rs := rep.send("His A-number is A 012-345-678")
+	rs = rep.press(dataOf(rs, "btn.news_send"))
+	if !has(to(rs, hCoord), "tools.a_number_hint") || textData(to(rs, hCoord)[0], "tools.a_number_hint", "Code") != flows.FormatCode(later.Code) {
+		t.Errorf("the news of the A-number, to the coordinator: %v", describeAll(to(rs, hCoord)))
+	}
+	for _, bad := range []string{"", flows.FormatCode(later.Code), flows.FormatCode(later.Code) + " A12"} {
+		if rs := vol.command("anumber", bad); !has(rs, "tools.a_number_usage") {
+			t.Errorf("/anumber %q: %v", bad, describeAll(rs))
+		}
+	}
+	rs = vol.command("anumber", flows.FormatCode(later.Code)+" A 012-345-678")
+	if !has(rs, "tools.a_number_set") || !has(rs, "tools.duplicate") ||
+		dataOf(rs, "btn.tools_merge") != "ct.:m:"+other.Code+":"+later.Code && dataOf(rs, "btn.tools_merge") != "ct.:m:"+later.Code+":"+other.Code {
+		t.Fatalf("/anumber: %v %v", describeAll(rs), buttonNames(rs[len(rs)-1]))
+	}
+	if rs := coord.command("find", "A012345678"); countFound(rs, later.Code) != 1 {
+		t.Errorf("/find by the A-number does not find the case: %v", describeAll(rs))
+	}
+	stored, _, err := w.cases.Get(ctx, later.Code)
+	if err != nil || stored.ANumber != "012345678" {
+		t.Errorf("stored A-number %q, %v", stored.ANumber, err)
+	}
+	// A case taken by a colleague is not the volunteer's to change.
+	coord.command("take_case", later.Code)
+	if rs := vol.command("anumber", later.Code+" A 111-222-333"); !has(rs, "casework.not_owner") {
+		t.Errorf("/anumber on a colleague's case: %v", describeAll(rs))
+	}
+}
+
+// countFound counts the cards of /find's answer that are of the case code.
+func countFound(rs []flows.Reply, code string) int {
+	n := 0
+	for _, r := range rs {
+		for _, t := range r.Texts {
+			if t.ID == "find.card" && strings.Contains(fmt.Sprint(t.Data), flows.FormatCode(code)) {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -771,7 +771,8 @@ func (c *turn) commitNews(ctx context.Context) error {
 	// The files go where the case's conversation goes: its topic, or its
 	// owner. Without an owner they wait with the case (its card's files).
 	if c.a.forumOn() {
-		if err := c.postEvent(ctx, v.Code, T("casework.news_owner", "Code", FormatCode(code), "News", what)); err != nil {
+		if err := c.postEvent(ctx, v.Code, append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
+			aNumberHint(n.Note, code)...)...); err != nil {
 			return err
 		}
 		for _, id := range n.Files {
@@ -783,7 +784,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 	}
 	if v.Owner != 0 {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply, Tag: aboutTag(v.ID),
-			Texts:   []Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
+			Texts:   append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)}, aNumberHint(n.Note, code)...),
 			Buttons: [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
 		for _, id := range n.Files {
 			c.send(Reply{ChatID: v.Owner, Copy: &Copy{FromChatID: c.in.ChatID, MessageID: id}, Protect: true, Priority: PriorityReply})
@@ -795,12 +796,24 @@ func (c *turn) commitNews(ctx context.Context) error {
 		return err
 	}
 	texts, buttons := Card(v, CardNews)
-	texts = append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)}, texts...)
+	texts = append(append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)},
+		aNumberHint(n.Note, code)...), texts...)
 	for _, r := range to {
 		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true,
 			Tag: aboutTag(v.ID)})
 	}
 	return nil
+}
+
+// aNumberHint is the command that gives the case the A-number news names
+// ("his A-number is A 123-456-789", sent after a report without one); none
+// when it names none.
+func aNumberHint(note, code string) []Text {
+	n := aNumberIn(note)
+	if n == "" {
+		return nil
+	}
+	return []Text{T("tools.a_number_hint", "Code", FormatCode(code), "ANumber", FormatANumber(n))}
 }
 
 // newsText says what the news is, for the volunteers.

@@ -88,6 +88,10 @@ type CaseTools interface {
 	// every token of name (Latin or Cyrillic, any usual transliteration),
 	// found by a blind index, newest first.
 	FindName(ctx context.Context, name string) ([]CaseFile, error)
+	// SetANumber gives a case the A-number learnt after its report, and
+	// links it to the open cases with that A-number; ErrNotFound for a
+	// case unknown or erased.
+	SetANumber(ctx context.Context, caseID int64, aNumber string) error
 }
 
 // Callback data of the case tools' buttons: "ct.:<action>:<args>".
@@ -107,6 +111,7 @@ func (a *App) registerTools() {
 	// Every command here asks the authorisation table (authz.go) first.
 	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }
 	h.commands["write"] = gate(ActWriteReporter, a.writeCommand)
+	h.commands["anumber"] = gate(ActWorkCase, a.aNumberCommand)
 	h.commands["hold"] = gate(ActTakeChat, a.holdCommand)
 	h.commands["merge"] = gate(ActMergeCases, a.mergeCommand)
 	h.commands["newcase"] = a.guard(ActFileForCaller, a.newCaseCommand)
@@ -324,4 +329,52 @@ func (a *App) holdCommand(ctx context.Context, c *turn, m *member, arg string) e
 	c.send(Reply{ChatID: p.ChatID, Lang: p.Lang, Priority: PriorityReply,
 		Texts: []Text{T("tools.hold_user").Plural(n)}})
 	return nil
+}
+
+// aNumberCommand is /anumber CODE A-NUMBER: the A-number a reporter sent
+// after the report ("I have it at home, will send later"), given to the
+// case, so that /find and the duplicates see it; the cases with the same
+// A-number are named, with a button to merge.
+func (a *App) aNumberCommand(ctx context.Context, c *turn, m *member, arg string) error {
+	raw, rest := splitCode(arg)
+	n, p := ParseANumber(rest)
+	if _, ok := NormalizeCode(raw); !ok || p != nil {
+		m.say(T("tools.a_number_usage"))
+		return nil
+	}
+	v, ok, err := a.caseOf(ctx, m, raw)
+	if err != nil || !ok {
+		return err
+	}
+	code := FormatCode(v.Code)
+	if may, err := a.mayOnCase(ctx, m, ActWorkCase, v); err != nil || !may {
+		if err == nil {
+			m.say(T("casework.not_owner", "Code", code))
+		}
+		return err
+	}
+	if v.Erased || v.Merged {
+		m.say(T("casework.news_gone", "Code", code))
+		return nil
+	}
+	err = a.d.CaseTools.SetANumber(ctx, v.ID, n)
+	if errors.Is(err, ErrNotFound) {
+		m.say(T("casework.news_gone", "Code", code))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("set A-number of case %d: %w", v.ID, err)
+	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditANumber, CaseID: v.ID}); err != nil {
+		return err
+	}
+	m.protect = true // the answer shows the A-number
+	m.say(T("tools.a_number_set", "Code", code, "ANumber", FormatANumber(n)))
+	dups, err := a.duplicatesOf(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	m.say(dups...)
+	m.buttons, err = a.mergeButtons(ctx, v.ID, v.Code)
+	return err
 }

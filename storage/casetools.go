@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -232,6 +233,31 @@ func (s *CaseTools) Contact(ctx context.Context, code string) (flows.CaseContact
 	}
 	return flows.CaseContact{CaseID: row.ID, Code: row.Code, ChatID: row.ChatID, Lang: row.Lang,
 		Erased: row.Erased, Blocked: !row.Active, FiledBy: row.FiledBy, Closed: row.Closed, Merged: row.Merged}, nil
+}
+
+// SetANumber gives a case the A-number learnt after its report (sealed,
+// with its blind index, so that /find and the duplicates see it), and
+// links it to the open cases with that A-number. ErrNotFound for a case
+// unknown or erased.
+func (s *CaseTools) SetANumber(ctx context.Context, caseID int64, aNumber string) error {
+	if s.keys == nil {
+		return fmt.Errorf("set A-number of case %d: %w", caseID, ErrNoKeys)
+	}
+	return inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET a_number = $2, a_number_index = $3
+			WHERE id = $1 AND erased_at IS NULL`,
+			caseID, s.keys.seal(field{"cases", "a_number", caseID}, aNumber), s.keys.index(aNumber))
+		if err != nil {
+			return fmt.Errorf("set A-number of case %d: %w", caseID, scrub(err))
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("set A-number of case %d: %w", caseID, cmp.Or(scrub(err), ErrNotFound))
+		}
+		if err := linkDuplicates(ctx, tx, s.keys, caseID, &flows.Report{ANumber: aNumber}); err != nil {
+			return fmt.Errorf("set A-number of case %d: duplicates: %w", caseID, err)
+		}
+		return nil
+	})
 }
 
 // FiledBy returns the volunteer who filed the case for a caller, 0 for none.
