@@ -62,6 +62,20 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 			// "couldn't read that date".
 			return refused(problem("parse.date_month"))
 		}
+		if p != nil && p.ID == "parse.date" && len(strings.Fields(v)) > 2 {
+			// "В четверг утром, пришли домой": the one date the words
+			// name, said back, the words kept for the volunteer.
+			if d, ok := c.wordsDate(v, future); ok {
+				if t, p := check(c, d.Format("02.01.2006")); p == nil {
+					c.say(understood(t))
+					if c.keepTyped(v) {
+						c.say(T("input.kept"))
+					}
+					*f = t.Format(time.DateOnly)
+					return accepted()
+				}
+			}
+		}
 		if p != nil && skippable && !future && yearOnly(v) {
 			// "2019" for an order of long ago: the month and day, or the
 			// button; it was "couldn't read that date".

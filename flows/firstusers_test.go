@@ -2191,3 +2191,31 @@ func TestFinalOrderIsUrgent(t *testing.T) {
 		t.Errorf("card:\n%s", got)
 	}
 }
+
+// TestDateInsideWords: "в четверг утром, пришли домой" at "when was the
+// person detained?" is the Thursday it names, said back, the words kept
+// for the volunteer; it was "couldn't read that date". Two dates named
+// are still asked about.
+func TestDateInsideWords(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+	c.expect(c.send("в четверг утром, пришли домой"), "date.understood", "input.kept", "ask.review")
+	d := c.session().Draft
+	if got, err := time.Parse(time.DateOnly, d.DetainedOn); err != nil || got.Weekday() != time.Thursday ||
+		got.After(c.now) || !strings.Contains(d.Facts.Said, "пришли домой") {
+		t.Errorf("detained on %q, kept %q", d.DetainedOn, d.Facts.Said)
+	}
+	c.expect(c.change("detained_on"), "ask.detained_on", "answer.current")
+	c.expect(c.send("не то в четверг, не то в пятницу"), "parse.date", "input.kept", "ask.detained_on", "answer.current")
+
+	e := newChat(t, "en")
+	fillToReview(e)
+	e.expect(e.change("hearing"), "ask.hearing", "answer.current")
+	e.expect(e.send("the judge set it for next friday I think"), "date.understood", "input.kept", "ask.review")
+	if got, err := time.Parse(time.DateOnly, e.session().Draft.HearingDate); err != nil || got.Weekday() != time.Friday ||
+		got.Before(e.now) {
+		t.Errorf("hearing %q", e.session().Draft.HearingDate)
+	}
+}
