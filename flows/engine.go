@@ -1252,6 +1252,29 @@ func laterInWords(v string) bool {
 	return has(laterWords) && has(laterActs) || has(laterPhrases)
 }
 
+// hedges begin a guess: "наверное Krome", "maybe Texas".
+var hedges = []string{"наверное", "кажется", "может быть", "может", "возможно", "вроде бы", "вроде", "скорее всего",
+	"maybe", "probably", "i think", "i think its", "i guess", "perhaps", "possibly", "might be", "think"}
+
+// guessIn returns the guess a hedge begins in typed ("не знаю, наверное
+// Krome": "Krome"), false when the rest after "I don't know" (rest, as
+// captionKey has it) does not begin with one.
+func guessIn(typed, rest string) (string, bool) {
+	best := ""
+	for _, h := range hedges {
+		if strings.HasPrefix(rest, h+" ") && len(h) > len(best) {
+			best = h
+		}
+	}
+	// The guess as typed, after the hedge: "Krome", not "krome".
+	i := strings.LastIndex(strings.ToLower(typed), best)
+	if best == "" || i < 0 {
+		return "", false
+	}
+	guess := strings.TrimFunc(typed[i+len(best):], func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return guess, guess != ""
+}
+
 // unknownLead splits a typed answer that begins with "I don't know" and
 // goes on in words ("не знаю номер", "not sure, maybe Texas") into the
 // words for "I don't know" and the rest. Not with digits: "не помню,
@@ -1427,8 +1450,13 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		} else if lead, rest, ok := unknownLead(v); ok {
 			// "Не знаю номер", "I don't know, maybe Texas": the press
 			// of "I don't know" where the question has it, with the rest
-			// kept for the volunteer when it says something.
-			if value, ok := c.unknownButton(rows, lead); ok {
+			// kept for the volunteer when it says something. A guess at
+			// the facility ("не знаю, наверное Krome") is looked up: the
+			// places found are offered with "I don't know" beside them.
+			if guess, ok := guessIn(v, rest); ok && s.Step == stepFacility {
+				c.keepTyped(v)
+				v = guess
+			} else if value, ok := c.unknownButton(rows, lead); ok {
 				if len(strings.Fields(rest)) > 1 && c.keepTyped(v) {
 					c.say(T("input.kept"))
 				}

@@ -2219,3 +2219,25 @@ func TestDateInsideWords(t *testing.T) {
 		t.Errorf("hearing %q", e.session().Draft.HearingDate)
 	}
 }
+
+// TestFacilityGuessed: "не знаю, наверное Krome" at "where is the person
+// held?" looks Krome up, and the places found are offered with "I don't
+// know" beside them; the guess was dropped with "I don't know".
+func TestFacilityGuessed(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	r := c.send("не знаю, наверное Krome")
+	c.expect(r, "ask.facility_pick")
+	if d := c.session().Draft; d.FacilityText != "Krome" || !strings.Contains(d.Facts.Said, "наверное Krome") {
+		t.Errorf("searched for %q, kept %q", d.FacilityText, d.Facts.Said)
+	}
+	if !slices.Contains(buttonNames(r), "btn.dont_know") {
+		t.Errorf("no «I don't know» under the guess: %v", buttonNames(r))
+	}
+	// Without a guess it is "I don't know".
+	c.expect(c.press("btn.dont_know"), "ask.review")
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	c.expect(c.send("не знаю, не говорят"), "input.kept", "ask.review")
+}
