@@ -280,7 +280,8 @@ func otherSpellings(r Report) []string {
 		return nil
 	}
 	var out []string
-	for _, sp := range []string{TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)} {
+	icao, old := latinSpellings(r.NameCyrillic)
+	for _, sp := range []string{icao, old} {
 		if strings.EqualFold(sp, r.NameLatin) || slices.Contains(out, sp) ||
 			strings.Contains(strings.ToLower(r.Facts.NameOther), strings.ToLower(sp)) {
 			continue

@@ -2241,3 +2241,32 @@ func TestFacilityGuessed(t *testing.T) {
 	c.expect(c.change("facility"), "ask.facility", "answer.current")
 	c.expect(c.send("не знаю, не говорят"), "input.kept", "ask.review")
 }
+
+// TestNoPatronymicInLatin: "Кузнецов Сергей Николаевич" is offered in
+// Latin letters as "Kuznetsov Sergei" (or Sergey), as a passport for
+// travel and US papers write it, and the reporter is told why; the
+// patronymic was in the spellings offered, which the ICE locator does not
+// find. The Cyrillic name keeps it.
+func TestNoPatronymicInLatin(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ typed, icao, old string }{
+		{"Кузнецов Сергей Николаевич", "Kuznetsov Sergei", "Kuznetsov Sergey"},
+		{"Сергей Николаевич Кузнецов", "Sergei Kuznetsov", "Sergey Kuznetsov"},
+		{"Абрамович Дмитрий Аркадьевич", "Abramovich Dmitrii", "Abramovich Dmitriy"},
+	} {
+		c := newChat(t, "ru")
+		startReport(c)
+		r := c.send(tt.typed)
+		c.expect(r, "report.no_patronymic", "ask.name_latin_two")
+		if icao, old := data(r, "ask.name_latin_two", "ICAO"), data(r, "ask.name_latin_two", "Old"); icao != tt.icao || old != tt.old {
+			t.Errorf("%q offered %q and %q, want %q and %q", tt.typed, icao, old, tt.icao, tt.old)
+		}
+		c.expect(c.press("btn.name_not_sure"), "ask.name_other")
+		if d := c.session().Draft; d.NameCyrillic != tt.typed || d.NameLatin != tt.icao || d.Facts.NameAlt != tt.old {
+			t.Errorf("%q stored as %q, %q (also %q)", tt.typed, d.NameCyrillic, d.NameLatin, d.Facts.NameAlt)
+		}
+	}
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("Иван Петров"), "ask.name_latin")
+}

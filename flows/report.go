@@ -278,15 +278,20 @@ func reportSteps(a *App) []*step {
 		// (Sergey, Yuliya): when the two differ, both are offered.
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			cyr := c.s.Draft.NameCyrillic
-			icao, old := TranslitICAO(cyr), Translit(cyr)
+			icao, old := latinSpellings(cyr)
+			var note []Text
+			if _, p, ok := withoutPatronymic(cyr); ok {
+				// Not in Latin letters: passports and US papers have none.
+				note = []Text{T("report.no_patronymic", "Patronymic", p)}
+			}
 			switch {
 			case old == "" || hasCyrillic(old):
 				return []Text{T("ask.name_latin_own", "Name", cyr)}, nil, nil
 			case icao == old:
-				return []Text{T("ask.name_latin", "Name", cyr, "Latin", old)},
+				return append(note, T("ask.name_latin", "Name", cyr, "Latin", old)),
 					[][]Button{{c.opt("translit", "btn.use_translit", "Latin", old)}}, nil
 			}
-			return []Text{T("ask.name_latin_two", "Name", cyr, "ICAO", icao, "Old", old)}, [][]Button{
+			return append(note, T("ask.name_latin_two", "Name", cyr, "ICAO", icao, "Old", old)), [][]Button{
 				{c.opt("icao", "btn.use_translit", "Latin", icao)},
 				{c.opt("old", "btn.use_translit", "Latin", old)},
 				{c.opt("both", "btn.name_not_sure")},
@@ -298,7 +303,7 @@ func reportSteps(a *App) []*step {
 				return c.nameJoined(&r.NameCyrillic, true)
 			}
 			if button {
-				icao, old := TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)
+				icao, old := latinSpellings(r.NameCyrillic)
 				if old == "" || hasCyrillic(old) {
 					return wrong("button.old_step")
 				}
@@ -319,7 +324,7 @@ func reportSteps(a *App) []*step {
 			// In words: "не знаю" is the button that keeps the spellings
 			// offered, unverified; a bare "да" is the one spelling offered,
 			// and of two it asks which; "нет" asks for the spelling.
-			icao, old := TranslitICAO(r.NameCyrillic), Translit(r.NameCyrillic)
+			icao, old := latinSpellings(r.NameCyrillic)
 			offered := old != "" && !hasCyrillic(old)
 			key := captionKey(v)
 			switch {

@@ -1,8 +1,10 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Translit writes Russian or Ukrainian Cyrillic in readable Latin letters, the
@@ -180,4 +182,50 @@ func TranslitICAO(s string) string {
 		return Translit(s)
 	}
 	return translit(s, false, map[rune]string{'й': "i", 'ю': "iu", 'я': "ia", 'ъ': "ie", 'ё': "e"})
+}
+
+// latinSpellings are the two passports' spellings of a Cyrillic name
+// (TranslitICAO, Translit), without its patronymic: a Russian passport
+// for travel and US papers have none, and the ICE locator finds
+// "Kuznetsov Sergei", not "Kuznetsov Sergei Nikolaevich".
+func latinSpellings(cyr string) (icao, old string) {
+	if name, _, ok := withoutPatronymic(cyr); ok {
+		cyr = name
+	}
+	return TranslitICAO(cyr), Translit(cyr)
+}
+
+// patronymicEnds end a Russian patronymic: Николаевич, Сергеевна, Ильинична.
+var patronymicEnds = []string{"ович", "евич", "овна", "евна", "ична"}
+
+// withoutPatronymic returns a three-word Cyrillic name without its
+// patronymic ("Кузнецов Сергей Николаевич": "Кузнецов Сергей"), and the
+// patronymic; false when there is none. Of two words with a patronymic's
+// ending, one is a surname (Абрамович): the patronymic follows the given
+// name, or ends a name that begins with the surname.
+func withoutPatronymic(cyr string) (name, patronymic string, ok bool) {
+	f := strings.Fields(cyr)
+	if len(f) != 3 {
+		return "", "", false
+	}
+	var at []int
+	for i, w := range f {
+		lw := strings.ToLower(w)
+		if utf8.RuneCountInString(lw) > 5 && slices.ContainsFunc(patronymicEnds, func(e string) bool { return strings.HasSuffix(lw, e) }) {
+			at = append(at, i)
+		}
+	}
+	i := -1
+	switch {
+	case len(at) == 1 && at[0] != 0:
+		i = at[0]
+	case len(at) == 2 && at[0] == 0:
+		i = 2
+	case len(at) == 2:
+		i = 1
+	}
+	if i < 0 {
+		return "", "", false
+	}
+	return strings.Join(slices.Delete(slices.Clone(f), i, i+1), " "), f[i], true
 }
