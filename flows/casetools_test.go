@@ -370,6 +370,19 @@ func TestANumberLearntLater(t *testing.T) {
 	if rs := vol.command("anumber", later.Code+" A 111-222-333"); !has(rs, "casework.not_owner") {
 		t.Errorf("/anumber on a colleague's case: %v", describeAll(rs))
 	}
+	// The owner gets news of an A-number with a button that gives it.
+	rs = rep.send("Sorry, the right one is A 111-222-333")
+	rs = rep.press(dataOf(rs, "btn.news_send"))
+	set := dataOf(to(rs, hCoord), "btn.a_number_set")
+	if set == "" {
+		t.Fatalf("the owner's news of an A-number: %v", describeAll(to(rs, hCoord)))
+	}
+	if rs := coord.press(set); !has(rs, "tools.a_number_set") {
+		t.Errorf("the button pressed: %v", describeAll(rs))
+	}
+	if stored, _, err := w.cases.Get(ctx, later.Code); err != nil || stored.ANumber != "111222333" {
+		t.Errorf("stored A-number %q, %v; want 111222333", stored.ANumber, err)
+	}
 }
 
 // countFound counts the cards of /find's answer that are of the case code.

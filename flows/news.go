@@ -784,8 +784,9 @@ func (c *turn) commitNews(ctx context.Context) error {
 	}
 	if v.Owner != 0 {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply, Tag: aboutTag(v.ID),
-			Texts:   append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)}, aNumberHint(n.Note, code)...),
-			Buttons: [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}})
+			Texts: append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)}, aNumberHint(n.Note, code)...),
+			Buttons: append(aNumberButton(n.Note, v.Code),
+				[]Button{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}})})
 		for _, id := range n.Files {
 			c.send(Reply{ChatID: v.Owner, Copy: &Copy{FromChatID: c.in.ChatID, MessageID: id}, Protect: true, Priority: PriorityReply})
 		}
@@ -814,6 +815,17 @@ func aNumberHint(note, code string) []Text {
 		return nil
 	}
 	return []Text{T("tools.a_number_hint", "Code", FormatCode(code), "ANumber", FormatANumber(n))}
+}
+
+// aNumberButton is the button that gives the case the A-number its news
+// names, for its owner; none when it names none.
+func aNumberButton(note, code string) [][]Button {
+	n := aNumberIn(note)
+	if n == "" {
+		return nil
+	}
+	return [][]Button{{{Text: T("btn.a_number_set", "ANumber", FormatANumber(n)),
+		Data: dataTools + ":" + actANumber + ":" + code + ":" + n}}}
 }
 
 // newsText says what the news is, for the volunteers.

@@ -103,6 +103,7 @@ const (
 	actMerge      = "m" // m:<from>:<into>, merge one case into another
 	actWrite      = "w" // w:<code>, talk to the reporter
 	actCase       = "c" // c:<code>, the report in full, as /case <code>
+	actANumber    = "a" // a:<code>:<a-number>, give the case an A-number its news named
 )
 
 // registerTools plugs the case tools into the engine.
@@ -121,6 +122,10 @@ func (a *App) registerTools() {
 		actWrite:      a.guardButton(ActWriteReporter, a.asMember(a.writeCommand)),
 		actFiles:      a.guardButton(ActViewCase, a.asMember(a.filesButton)),
 		actCase:       a.guardButton(ActViewCase, a.asMember(a.caseCommand)),
+		actANumber: a.guardButton(ActWorkCase, a.asMember(func(ctx context.Context, c *turn, m *member, arg string) error {
+			code, n, _ := strings.Cut(arg, ":")
+			return a.aNumberCommand(ctx, c, m, code+" A"+n)
+		})),
 	}
 	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
 		act, arg, _ := strings.Cut(rest, ":")
