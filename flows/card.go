@@ -187,5 +187,26 @@ func CardLine(v CaseView, now time.Time, viewer int64) Text {
 	}
 	return T("casework.row", "Code", FormatCode(v.Code), "Urgent", v.IsUrgent(),
 		"Status", T("status.name."+v.Status), "Facility", where, "Owner", owner,
-		"Age", waitText(now.Sub(v.Created)))
+		"Age", waitText(now.Sub(v.Created)), "Next", nextDate(v, now))
+}
+
+// nextDate is a case's soonest date to come, for its row on the board ("✈️
+// December 7"), or "" when it has none: which case is most pressing shows
+// without opening each.
+func nextDate(v CaseView, now time.Time) any {
+	field, next := "", time.Time{}
+	for _, f := range dateFields() {
+		d := v.date(f)
+		if d == "" || dateOf(d).Before(today(now)) {
+			continue
+		}
+		if next.IsZero() || dateOf(d).Before(next) {
+			field, next = f, dateOf(d)
+		}
+	}
+	if field == "" {
+		return ""
+	}
+	return T("casework.row_date", "Icon", T("casework.icon."+field), "Day", next.Day(),
+		"Month", T("month."+strconv.Itoa(int(next.Month()))))
 }

@@ -2586,3 +2586,30 @@ func TestReplyToANoticeOfAnotherHeldChat(t *testing.T) {
 		t.Errorf("a reply to the reminder of the first chat's case: %v, want it relayed to the first reporter only", describeAll(rs))
 	}
 }
+
+// TestBoardRowShowsTheNextDate: a case's row on the board ends with its
+// soonest date to come ("✈️ March 12"), so that the most pressing case
+// shows without opening each; a date gone by is not shown.
+func TestBoardRowShowsTheNextDate(t *testing.T) {
+	t.Parallel()
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	v := flows.CaseView{Code: "K7M4Q9XZ", Status: "received", Created: now.Add(-time.Hour),
+		Hearing: "2026-04-01", Deportation: "2026-03-12", CheckIn: "2026-03-01"}
+	for lang, want := range map[string]string{"en": "✈️ March 12", "ru": "✈️ 12 марта"} {
+		if got := cat.Render(lang, flows.CardLine(v, now, 0)); !strings.HasSuffix(got, want) {
+			t.Errorf("%s row: %q, want it to end with %q", lang, got, want)
+		}
+	}
+	v.Deportation = ""
+	if got := cat.Render("en", flows.CardLine(v, now, 0)); !strings.HasSuffix(got, "⚖️ April 1") {
+		t.Errorf("row with a hearing: %q", got)
+	}
+	v.Hearing = ""
+	if got := cat.Render("en", flows.CardLine(v, now, 0)); strings.Contains(got, "March 1") || strings.Count(got, "·") != 3 {
+		t.Errorf("row with a check-in gone by: %q", got)
+	}
+}
