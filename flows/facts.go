@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -685,7 +686,15 @@ func factSteps(a *App) []*step {
 					return accepted()
 				}
 				return optional(func(r *Report) *string { return &r.Facts.Language },
-					func(v string) (string, *Text) { return ParseWords(v, maxShort) })(ctx, c, v, button)
+					func(v string) (string, *Text) {
+						// "spanish", "узбекский": "Spanish", "Узбекский", as
+						// the button's "Русский" shows.
+						w, p := ParseWords(v, maxShort)
+						if r, n := utf8.DecodeRuneInString(w); p == nil && unicode.IsLower(r) {
+							w = string(unicode.ToUpper(r)) + w[n:]
+						}
+						return w, p
+					})(ctx, c, v, button)
 			},
 			answer: showText(func(r *Report) *string { return &r.Facts.Language }),
 			next:   then(stepCanCall),

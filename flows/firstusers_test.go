@@ -2270,3 +2270,19 @@ func TestNoPatronymicInLatin(t *testing.T) {
 	startReport(c)
 	c.expect(c.send("Иван Петров"), "ask.name_latin")
 }
+
+// TestLanguageTyped: "spanish", "узбекский" typed for the detainee's
+// language is kept with its capital, as the button's "Русский" is; the
+// card read "Language: spanish".
+func TestLanguageTyped(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed, want string }{{"en", "spanish", "Spanish"}, {"ru", "узбекский", "Узбекский"}} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.language")
+		c.expect(c.send(tt.typed), "ask.can_call")
+		if got := c.session().Draft.Facts.Language; got != tt.want {
+			t.Errorf("%q kept as %q, want %q", tt.typed, got, tt.want)
+		}
+	}
+}
