@@ -383,6 +383,14 @@ func TestANumberLearntLater(t *testing.T) {
 	if stored, _, err := w.cases.Get(ctx, later.Code); err != nil || stored.ANumber != "111222333" {
 		t.Errorf("stored A-number %q, %v; want 111222333", stored.ANumber, err)
 	}
+	// A case merged into another takes none.
+	coord.command("merge", later.Code+" "+other.Code)
+	if rs := coord.command("anumber", later.Code+" A 444-555-666"); !has(rs, "tools.a_number_gone") {
+		t.Errorf("/anumber on a merged case: %v", describeAll(rs))
+	}
+	if stored, _, err := w.cases.Get(ctx, other.Code); err != nil || stored.ANumber != "012345678" {
+		t.Errorf("the case it was merged into has A-number %q, %v", stored.ANumber, err)
+	}
 }
 
 // countFound counts the cards of /find's answer that are of the case code.

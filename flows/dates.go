@@ -62,9 +62,10 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 			// "couldn't read that date".
 			return refused(problem("parse.date_month"))
 		}
-		if p != nil && p.ID == "parse.date" && len(strings.Fields(v)) > 2 {
+		if p != nil && p.ID == "parse.date" && len(strings.Fields(v)) > 2 && c.s.Step != stepBirthDate {
 			// "В четверг утром, пришли домой": the one date the words
-			// name, said back, the words kept for the volunteer.
+			// name, said back, the words kept for the volunteer. (Not a
+			// birth: "born on a Monday" is no date of birth.)
 			if d, ok := c.wordsDate(v, future); ok {
 				if t, p := check(c, d.Format("02.01.2006")); p == nil {
 					c.say(understood(t))

@@ -359,12 +359,12 @@ func (a *App) aNumberCommand(ctx context.Context, c *turn, m *member, arg string
 		return err
 	}
 	if v.Erased || v.Merged {
-		m.say(T("casework.news_gone", "Code", code))
+		m.say(T("tools.a_number_gone", "Code", code))
 		return nil
 	}
 	err = a.d.CaseTools.SetANumber(ctx, v.ID, n)
 	if errors.Is(err, ErrNotFound) {
-		m.say(T("casework.news_gone", "Code", code))
+		m.say(T("tools.a_number_gone", "Code", code))
 		return nil
 	}
 	if err != nil {
