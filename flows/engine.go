@@ -1220,6 +1220,8 @@ var skipWords = map[string]bool{"skip": true, "skip it": true, "skip this": true
 
 // unknownWords begin an answer that means "I don't know" (captionKey).
 var unknownWords = []string{"не знаю", "незнаю", "не знаем", "не помню", "точно не знаю", "пока не знаю",
+	"не знаю точно", "не знаем точно", "i don t know exactly", "don t know exactly", "i don t know for sure",
+	"don t know for sure", "not exactly sure",
 	"без понятия", "понятия не имею", "не уверен", "не уверена",
 	"i don t know", "don t know", "dont know", "i dont know", "i do not know", "do not know",
 	"no idea", "not sure", "i m not sure", "idk", "dunno", "don t have", "dont have", "i don t have", "нету"}
@@ -1639,6 +1641,24 @@ func (c *turn) advance(ctx context.Context) error {
 	}
 	if !st.transient {
 		s.Back = append(s.Back, s.Step)
+	}
+	// Completing a case filed on the urgent path: what was answered there
+	// is not asked again ("Your answer: …", with "keep" and "skip the
+	// question" beside a plain "skip").
+	for c.filed() && s.Flow == flowReport && s.Edit == "" && next != stepReview {
+		ns := c.a.steps[next]
+		if ns == nil || ns.answer == nil {
+			break
+		}
+		s.Step = next
+		ans, err := ns.answer(ctx, c, false)
+		if err != nil {
+			return err
+		}
+		if ans.ID == "" {
+			break
+		}
+		next = ns.next(c)
 	}
 	s.Step = next
 	return c.prompt(ctx, false)

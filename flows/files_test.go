@@ -477,7 +477,7 @@ func TestFilesRemovedAfterUrgentFiling(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c.expect(c.press("btn.more_yes"), "ask.name_cyr", "answer.current")
+	c.expect(c.press("btn.more_yes"), "ask.name_other")
 	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
 		if slices.Contains(textIDs(c.last), "ask.stage") {
 			c.press("stage.final_order")

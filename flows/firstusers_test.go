@@ -2228,9 +2228,9 @@ func TestFacilityGuessed(t *testing.T) {
 	c := newChat(t, "ru")
 	fillToReview(c)
 	c.expect(c.change("facility"), "ask.facility", "answer.current")
-	r := c.send("не знаю, наверное Krome")
+	r := c.send("не знаю точно, наверное Krome")
 	c.expect(r, "ask.facility_pick")
-	if d := c.session().Draft; d.FacilityText != "Krome" || !strings.Contains(d.Facts.Said, "наверное Krome") {
+	if d := c.session().Draft; d.FacilityText != "Krome" || !strings.Contains(d.Facts.Said, "точно, наверное Krome") {
 		t.Errorf("searched for %q, kept %q", d.FacilityText, d.Facts.Said)
 	}
 	if !slices.Contains(buttonNames(r), "btn.dont_know") {
