@@ -1707,6 +1707,17 @@ func (c *turn) askPending() {
 	data := func(v string) string { return s.Nonce + ":!" + s.Pending + ":" + v }
 	switch s.Pending {
 	case pendingCancel:
+		if c.filed() {
+			// The case is stored: what goes is only what was answered
+			// since ("all your answers will be deleted" was asked, of a
+			// case the volunteers have).
+			c.say(T("cancel.ask_filed", "Code", FormatCode(s.Draft.Filed)))
+			c.buttons = [][]Button{
+				{{Text: T("btn.cancel_filed_yes"), Data: data("yes")}},
+				{{Text: T("btn.cancel_no"), Data: data("no")}},
+			}
+			return
+		}
 		c.say(T("cancel.ask"))
 		c.buttons = [][]Button{
 			{{Text: T("btn.cancel_yes"), Data: data("yes")}},
@@ -1744,8 +1755,12 @@ func (c *turn) pendingAnswer(ctx context.Context, v string) error {
 	s := c.s
 	switch s.Pending + "/" + v {
 	case pendingCancel + "/yes":
+		done := T("cancel.done")
+		if c.filed() {
+			done = T("cancel.done_filed", "Code", FormatCode(s.Draft.Filed))
+		}
 		c.reset()
-		c.say(T("cancel.done"))
+		c.say(done)
 		c.menu()
 		return nil
 	case pendingCancel + "/no", pendingResume + "/go":

@@ -237,6 +237,17 @@ func TestUrgentPathLeaveTheQueue(t *testing.T) {
 	if n := c.caseCount(); n != 1 {
 		t.Errorf("%d cases, want the one filed", n)
 	}
+	// /cancel in the questions: the case stays, and says so; it was
+	// "Cancel the report? All your answers will be deleted."
+	e := newChat(t, "en")
+	urgentToReview(e)
+	e.press("btn.confirm")
+	e.expect(e.press("btn.more_yes"), "ask.name_cyr")
+	e.expect(e.command("cancel", ""), "cancel.ask_filed")
+	e.expect(e.press("btn.cancel_filed_yes"), "cancel.done_filed")
+	if n := e.caseCount(); n != 1 {
+		t.Errorf("%d cases after /cancel, want the one filed", n)
+	}
 }
 
 func TestTranslitICAO(t *testing.T) {
