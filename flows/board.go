@@ -10,8 +10,9 @@ import (
 )
 
 // The case board, /cases: filters as buttons with how many cases each
-// holds, pages of ten cases (urgent first, newest first), and under each
-// page a button per case that opens its card with its actions.
+// holds, pages of ten cases (urgent first, then the soonest date to come,
+// then the newest), and under each page a button per case that opens its
+// card with its actions.
 
 // boardPageSize is how many cases a page of the board lists.
 const boardPageSize = 10

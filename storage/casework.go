@@ -595,7 +595,9 @@ func boardWhere(q flows.BoardQuery, next int) (string, []any, error) {
 	return "", nil, fmt.Errorf("unknown board filter %q", q.Filter)
 }
 
-// Board returns a page of a filter's cases, urgent first, newest first.
+// Board returns a page of a filter's cases: urgent first, then the
+// soonest date to come (a deportation tomorrow before a hearing next
+// month, either before none), then the newest.
 func (s *Casework) Board(ctx context.Context, q flows.BoardQuery) ([]flows.CaseView, int, error) {
 	where, args, err := boardWhere(q, 1)
 	if err != nil {
@@ -606,9 +608,14 @@ func (s *Casework) Board(ctx context.Context, q flows.BoardQuery) ([]flows.CaseV
 		return nil, 0, fmt.Errorf("board %s: %w", q.Filter, scrub(err))
 	}
 	n := len(args)
-	args = append(args, q.Limit, q.Skip)
-	vs, err := views(ctx, s.db, s.keys, where, `cardinality(x.urgent) > 0 DESC, x.id DESC LIMIT $`+strconv.Itoa(n+1)+
-		` OFFSET $`+strconv.Itoa(n+2), args...)
+	args = append(args, q.Limit, q.Skip, q.Today)
+	today := `coalesce(nullif($` + strconv.Itoa(n+3) + `, '')::date, CURRENT_DATE)`
+	var soonest []string
+	for _, col := range []string{"deportation_date", "hearing_date", "checkin_date"} {
+		soonest = append(soonest, `CASE WHEN x.`+col+` >= `+today+` THEN x.`+col+` END`)
+	}
+	vs, err := views(ctx, s.db, s.keys, where, `cardinality(x.urgent) > 0 DESC, LEAST(`+strings.Join(soonest, ", ")+
+		`) ASC NULLS LAST, x.id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("board %s: %w", q.Filter, err)
 	}

@@ -26,6 +26,7 @@ type seeded struct {
 	owner   int64
 	closed  bool
 	inDates bool
+	soonest int // days from today to its one date to come; 0: none
 	quiet   bool
 	created time.Time
 	taken   time.Duration // report to taken; 0 when never taken
@@ -107,12 +108,13 @@ func seedBoard(t *testing.T, db *sqlx.DB) ([]seeded, *storage.Casework) {
 		}
 		switch i % 6 {
 		case 0:
-			s.inDates = true
+			s.inDates, s.soonest = true, 3
 			err = work.SetDate(ctx, c.ID, flows.DateHearing, today.AddDate(0, 0, 3).Format(time.DateOnly), "")
 		case 1:
+			s.soonest = 10
 			err = work.SetDate(ctx, c.ID, flows.DateDeportation, today.AddDate(0, 0, 10).Format(time.DateOnly), "")
 		case 2:
-			s.inDates = true
+			s.inDates, s.soonest = true, 7
 			err = work.SetDate(ctx, c.ID, flows.DateCheckIn, today.AddDate(0, 0, 7).Format(time.DateOnly), "")
 		}
 		if err != nil {
@@ -150,8 +152,8 @@ func seedBoard(t *testing.T, db *sqlx.DB) ([]seeded, *storage.Casework) {
 }
 
 // TestBoardFilters: every filter of /cases returns exactly its cases,
-// urgent first and newest first, with the counts on its button; paging
-// by ten reaches every case.
+// urgent first, then by the soonest date to come (none last), then newest
+// first, with the counts on its button; paging by ten reaches every case.
 func TestBoardFilters(t *testing.T) {
 	t.Parallel()
 	db := storagetest.Postgres(t)
@@ -173,6 +175,9 @@ func TestBoardFilters(t *testing.T) {
 		sort.SliceStable(sel, func(a, b int) bool {
 			if sel[a].urgent != sel[b].urgent {
 				return sel[a].urgent
+			}
+			if da, db := sel[a].soonest, sel[b].soonest; da != db {
+				return da != 0 && (db == 0 || da < db)
 			}
 			return sel[a].id > sel[b].id
 		})
