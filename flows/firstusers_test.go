@@ -2286,3 +2286,21 @@ func TestLanguageTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestHasNotCalledYet: "he hasn't called yet", "ещё не звонил" at "can the
+// person call out?" is a no, said back, the words kept; it was asked again
+// with the buttons. "He called once" is still a yes.
+func TestHasNotCalledYet(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed, want string }{
+		{"en", "he hasn't called yet", "no"}, {"en", "he didn't call us", "no"}, {"ru", "ещё не звонил", "no"},
+		{"ru", "он не может звонить, нет денег на счету", "no"}, {"en", "he called once", "yes"},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.can_call")
+		if r := c.send(tt.typed); textIDs(r)[0] != "input.read_as" || c.session().Draft.Facts.CanCall != tt.want {
+			t.Errorf("%q: %v, can call %q; want %s", tt.typed, textIDs(r), c.session().Draft.Facts.CanCall, tt.want)
+		}
+	}
+}
