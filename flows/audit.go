@@ -222,7 +222,7 @@ func actionText(e AuditEntry) Text {
 	subject := strconv.FormatInt(e.Subject, 10)
 	switch e.Action {
 	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove,
-		AuditTake, AuditRelease, AuditHandover, AuditAssign,
+		AuditTake, AuditRelease, AuditHandover, AuditAssign, AuditANumber,
 		AuditCheckinAlarm, AuditCheckinOut:
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:

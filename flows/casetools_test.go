@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -364,6 +365,13 @@ func TestANumberLearntLater(t *testing.T) {
 	stored, _, err := w.cases.Get(ctx, later.Code)
 	if err != nil || stored.ANumber != "012345678" {
 		t.Errorf("stored A-number %q, %v", stored.ANumber, err)
+	}
+	// The audit log says who gave it, never the number.
+	admin := w.person(hAdmin, "en")
+	admin.received()
+	page := admin.command("audit", later.Code)[0]
+	if got := auditActions(t, page); !slices.Contains(got, "a_number") || strings.Contains(fmt.Sprint(page.Texts), "012345678") || strings.Contains(fmt.Sprint(page.Texts), "345-678") {
+		t.Errorf("the audit of /anumber: %v", got)
 	}
 	// A case taken by a colleague is not the volunteer's to change.
 	coord.command("take_case", later.Code)
