@@ -2304,3 +2304,31 @@ func TestHasNotCalledYet(t *testing.T) {
 		}
 	}
 }
+
+// TestANumberWrittenBefore: an A-number written before its question (in
+// the words at the menu that led to the report) is offered at the
+// question, a press away; it had to be typed again.
+func TestANumberWrittenBefore(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.send("My husband was detained yesterday at his check-in, his A-number is A 123-456-789"), "menu.report_offer")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.press("btn.triage_no"), "ask.name")
+	answerTo(c, "ask.a_number")
+	if got := buttonNames(c.last); !slices.Contains(got, "btn.use_said") {
+		t.Fatalf("buttons at the A-number: %v, want the one written before", got)
+	}
+	c.expect(c.press("btn.use_said"), "ask.detained_on")
+	if got := c.session().Draft.ANumber; got != "123456789" {
+		t.Errorf("A-number %q, want 123456789", got)
+	}
+	// Without one written, only "I don't know".
+	e := newChat(t, "en")
+	startReport(e)
+	answerTo(e, "ask.a_number")
+	if got := buttonNames(e.last); slices.Contains(got, "btn.use_said") {
+		t.Errorf("buttons at the A-number: %v", got)
+	}
+}

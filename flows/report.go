@@ -489,9 +489,22 @@ func reportSteps(a *App) []*step {
 		name: stepANumber,
 		max:  maxDate,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.a_number")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+			var rows [][]Button
+			if n := aNumberIn(c.s.Draft.Facts.Said); n != "" && c.s.Draft.ANumber == "" {
+				// Written before the question ("his A-number is A 123
+				// 456 789, he was taken yesterday" at the menu): a press
+				// away, not typed again.
+				rows = append(rows, []Button{c.opt("said", "btn.use_said", "Value", FormatANumber(n))})
+			}
+			return []Text{T("ask.a_number")}, append(rows, []Button{c.opt("skip", "btn.dont_know")}), nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if button && v == "said" {
+				if v = aNumberIn(c.s.Draft.Facts.Said); v == "" {
+					return wrong("button.old_step")
+				}
+				button = false
+			}
 			out, err := optional(func(r *Report) *string { return &r.ANumber }, ParseANumber)(ctx, c, v, button)
 			if err != nil {
 				return out, err
