@@ -316,7 +316,10 @@ func (c *turn) contactAnswer(ctx context.Context, token string, accept bool) err
 // offer to add it as a trusted contact's.
 func (a *App) phoneInWords(ctx context.Context, c *turn) (bool, error) {
 	phone := FindPhone(c.in.Text) // "my wife +1 305 555 0199"
-	if phone == "" {
+	if phone == "" || countDigits(phone) < 10 || tellsOfDetention(c.in.Text) {
+		// Fewer digits than a phone's is an A-number ("A# 209-114-552"
+		// inside a sentence); a detention told is for the report or a
+		// volunteer, whatever number it has.
 		return false, nil
 	}
 	if _, p := ParseANumber(c.in.Text); p == nil {

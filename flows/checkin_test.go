@@ -994,7 +994,8 @@ func TestCheckinPhoneTypedAtTheMenu(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
 	p := w.person(ckPerson, "en")
 	k := w.registerCheckin(p, "new york", "New York City", "11.03", "10:00")
-	for _, typed := range []string{"A 123 456 789", "12.03.2026"} {
+	for _, typed := range []string{"A 123 456 789", "12.03.2026", "his A# 209-114-552, please help",
+		"my brother was arrested by ICE this morning, A# 209-114-552", "they detained my husband, call me at 305 555 0199"} {
 		if ids := textIDs(p.send(typed)); slices.Contains(ids, "checkin.phone_offer") {
 			t.Errorf("%q offered as a phone: %v", typed, ids)
 		}
