@@ -986,17 +986,22 @@ func reportSteps(a *App) []*step {
 			return outcome{stay: true, inPlace: true}, nil
 		},
 		answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
-			if len(c.s.Draft.Urgent) == 0 {
-				if answered {
-					return T("value.urgent_none"), nil
-				}
-				return Text{}, nil
-			}
 			var lines []Text
 			for _, u := range c.s.Draft.Urgent {
-				lines = append(lines, T("value.item", "V", T("urgent."+u)))
+				// The final order's mark is for the volunteers ("can be
+				// deported any day"): the reporter's review shows the
+				// stage they gave, not that.
+				if u != UrgentFinalOrder || c.s.Flow != flowReport {
+					lines = append(lines, T("value.item", "V", T("urgent."+u)))
+				}
 			}
-			return T("value.lines", "Lines", lines), nil
+			switch {
+			case len(lines) > 0:
+				return T("value.lines", "Lines", lines), nil
+			case answered:
+				return T("value.urgent_none"), nil
+			}
+			return Text{}, nil
 		},
 		next: then(stepRepName),
 	}, {

@@ -128,7 +128,13 @@ func (c *turn) confirm(ctx context.Context) error {
 	c.say(T("report.done", "Code", FormatCode(cs.Code), "Link", link, "Here", r.ReporterPhone == ContactHere))
 	c.buttons = nil
 	if len(r.Urgent) > 0 {
-		c.say(T("report.urgent_offer"))
+		// Marked by the reporter, or found in the answers (a staging
+		// facility, a final order): "you marked" only for the first.
+		if slices.ContainsFunc(r.Urgent, func(u string) bool { return slices.Contains(urgentSigns(), u) }) {
+			c.say(T("report.urgent_offer"))
+		} else {
+			c.say(T("report.urgent_offer_found"))
+		}
 		c.buttons = append(c.buttons, []Button{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}})
 	}
 	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
