@@ -311,15 +311,31 @@ func (c *turn) contactAnswer(ctx context.Context, token string, accept bool) err
 	return nil
 }
 
+// ownNumber reports whether text gives the writer's own number: "my new
+// number is …", "мой новый телефон …", "сменился номер".
+func ownNumber(text string) bool {
+	key := " " + captionKey(text) + " "
+	for _, p := range []string{"my number", "my new number", "my phone", "my new phone", "my cell", "my new cell",
+		"number changed", "new number", "call me", "reach me", "мой номер", "мой новый номер", "мой телефон",
+		"мой новый телефон", "мой новый", "новый номер", "новый телефон", "сменился номер", "поменял номер",
+		"поменяла номер", "сменил номер", "сменила номер", "звоните мне", "мне можно звонить"} {
+		if strings.Contains(key, " "+p+" ") {
+			return true
+		}
+	}
+	return false
+}
+
 // phoneInWords answers a phone number typed at the menu by someone whose
 // check-in is registered — the contacts screen asks for one — with the
 // offer to add it as a trusted contact's.
 func (a *App) phoneInWords(ctx context.Context, c *turn) (bool, error) {
 	phone := FindPhone(c.in.Text) // "my wife +1 305 555 0199"
-	if phone == "" || countDigits(phone) < 10 || tellsOfDetention(c.in.Text) {
+	if phone == "" || countDigits(phone) < 10 || tellsOfDetention(c.in.Text) || ownNumber(c.in.Text) {
 		// Fewer digits than a phone's is an A-number ("A# 209-114-552"
 		// inside a sentence); a detention told is for the report or a
-		// volunteer, whatever number it has.
+		// volunteer, whatever number it has; "my new number is …" is
+		// the writer's own, news for their case.
 		return false, nil
 	}
 	if _, p := ParseANumber(c.in.Text); p == nil {

@@ -995,11 +995,15 @@ func TestCheckinPhoneTypedAtTheMenu(t *testing.T) {
 	p := w.person(ckPerson, "en")
 	k := w.registerCheckin(p, "new york", "New York City", "11.03", "10:00")
 	for _, typed := range []string{"A 123 456 789", "12.03.2026", "his A# 209-114-552, please help",
-		"my brother was arrested by ICE this morning, A# 209-114-552", "they detained my husband, call me at 305 555 0199"} {
+		"my brother was arrested by ICE this morning, A# 209-114-552", "they detained my husband, call me at 305 555 0199",
+		"my new number is 305 555 0177", "мой новый телефон 786 555 0123"} {
 		if ids := textIDs(p.send(typed)); slices.Contains(ids, "checkin.phone_offer") {
 			t.Errorf("%q offered as a phone: %v", typed, ids)
 		}
 	}
+	// The writer's own new number goes where any phone at the menu goes
+	// (a volunteer sees it).
+	expectTexts(t, p.send("my new number is 305 555 0177"), "menu.phone")
 	expectTexts(t, p.send("my wife +1 (305) 555-0199"), "checkin.phone_offer")
 	expectTexts(t, p.press("btn.checkin_phone_add"), "checkin.phone_added", "checkin.contacts", "checkin.contacts_ask")
 	got, err := w.deps.Checkins.Get(context.Background(), k.ID)
