@@ -1205,3 +1205,24 @@ func TestCheckinPromisesRemindersAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckinOutEarly: "I'm out, all good" an hour before the time
+// registered (the office called them in early) closes the check-in, and
+// nobody is asked or alarmed at its end; it was offered as news of a case,
+// and the silence at the end raised the alarm. Days before, it closes
+// nothing.
+func TestCheckinOutEarly(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	k := w.registerCheckin(p, "Chicago", "Chicago", "12.03", "9:30")
+	if ids := textIDs(p.send("I'm out, all good")); slices.Contains(ids, "checkin.out_ok") {
+		t.Fatalf("'I'm out' two days before: %v", ids)
+	}
+	w.setClock(k.Start.Add(-time.Hour))
+	expectTexts(t, p.send("I'm out, all good"), "checkin.out_ok")
+	w.setClock(k.End.Add(8 * time.Hour))
+	w.tick()
+	if got, err := w.deps.Checkins.Get(context.Background(), k.ID); err != nil || got.Status != flows.CheckinOut {
+		t.Errorf("check-in after an early 'I'm out': %+v, %v", got, err)
+	}
+}

@@ -37,8 +37,24 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 		return false, nil
 	}
 	k, ok, err := a.begun(ctx, c)
-	if !ok || err != nil {
+	if err != nil {
 		return false, err
+	}
+	if !ok && plain {
+		// "I'm out, all good" a little before the time registered: the
+		// office took them early. It was offered as news of a case, and
+		// the alarm would have followed the silence at the end.
+		k, err = a.d.Checkins.Active(ctx, c.in.UserID)
+		if errors.Is(err, ErrNotFound) || err == nil && k.Start.Sub(c.now) > earlyOut {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("active check-in of user %d: %w", c.in.UserID, err)
+		}
+		return true, c.out(ctx, k)
+	}
+	if !ok {
+		return false, nil
 	}
 	if held {
 		// "Меня задержали" during the check-in: a volunteer now, first
@@ -144,6 +160,11 @@ func (a *App) begun(ctx context.Context, c *turn) (Checkin, bool, error) {
 	}
 	return k, true, nil
 }
+
+// earlyOut is how long before a check-in's registered time "I'm out"
+// typed is taken as out of it: offices call people in early, and a day
+// before, it is about something else.
+const earlyOut = 6 * time.Hour
 
 // outOrHelp are the "I'm out" and "I need help" buttons of a check-in.
 func outOrHelp(k Checkin) [][]Button {
