@@ -338,7 +338,7 @@ func (a *App) registerHandoff() {
 // askedForPerson takes "человек", "human" and the like typed at the main
 // menu as asking for a volunteer.
 func (a *App) askedForPerson(ctx context.Context, c *turn) (bool, error) {
-	if !asksForPerson(c.in.Text) {
+	if !asksForPersonAtMenu(c.in.Text) {
 		return false, nil
 	}
 	return true, a.join(ctx, c, false)
@@ -915,6 +915,33 @@ func asksForPerson(s string) bool {
 		return true
 	}
 	return false
+}
+
+// asksForPersonAtMenu is asksForPerson, and at the main menu also a
+// request in more words: "Можно поговорить с живым человеком?", "I'd like
+// to speak with a volunteer please" — a word of asking, of talking and of
+// a person, in a few words, none of them a no ("the lawyer talked to
+// someone at ICE" is news). Not inside a report, where such words answer
+// a question.
+func asksForPersonAtMenu(s string) bool {
+	if asksForPerson(s) {
+		return true
+	}
+	v := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r >= 0x400 && r <= 0x4ff)
+	}), " "))
+	words := strings.Fields(strings.ReplaceAll(v, "ё", "е"))
+	has := func(stems ...string) bool {
+		return slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(stems, func(p string) bool { return strings.HasPrefix(w, p) })
+		})
+	}
+	return len(words) <= 10 && !has("не", "нет", "not", "don", "dont", "никого") &&
+		has("можно", "хочу", "хотел", "нужно", "надо", "могу", "мне", "дайте", "позов", "как", "can", "could",
+			"want", "like", "need", "please", "let", "may", "how") &&
+		has("поговор", "говорить", "связат", "позов", "talk", "speak", "chat") &&
+		has("человек", "волонтер", "оператор", "кем", "person", "human", "someone", "somebody", "volunteer",
+			"operator")
 }
 
 // op names the update being handled for the queue's memory of results.

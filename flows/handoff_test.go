@@ -1709,3 +1709,23 @@ func TestReplyToTheDoneAnswer(t *testing.T) {
 		t.Errorf("a reply to /done's answer: %v, want it sent to nobody and said so", describeAll(rs))
 	}
 }
+
+// TestAskedForAPersonInMoreWords: "можно поговорить с живым человеком?",
+// "I'd like to speak with a volunteer please" at the menu put the writer in
+// the queue, as "человек" does; a reporter got where their cases stand
+// instead. "I don't want to talk to anyone" does not.
+func TestAskedForAPersonInMoreWords(t *testing.T) {
+	w := newHWorld(t)
+	for i, typed := range []string{"можно поговорить с живым человеком?", "I'd like to speak with a volunteer please",
+		"Здравствуйте, как связаться с оператором"} {
+		user := w.person(int64(7101+i), "ru")
+		user.send(typed)
+		user.expectGot("handoff.joined+handoff.position+handoff.nobody_on_duty+handoff.write_while_waiting")
+	}
+	for i, typed := range []string{"I don't want to talk to anyone, just checking", "the lawyer talked to someone at ICE"} {
+		user := w.person(int64(7201+i), "en")
+		if rs := user.send(typed); has(rs, "handoff.joined") {
+			t.Errorf("%q put them in the queue: %v", typed, describeAll(rs))
+		}
+	}
+}
