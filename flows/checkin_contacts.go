@@ -314,16 +314,10 @@ func (c *turn) contactAnswer(ctx context.Context, token string, accept bool) err
 // ownNumber reports whether text gives the writer's own number: "my new
 // number is …", "мой новый телефон …", "сменился номер".
 func ownNumber(text string) bool {
-	key := " " + captionKey(text) + " "
-	for _, p := range []string{"my number", "my new number", "my phone", "my new phone", "my cell", "my new cell",
-		"number changed", "new number", "call me", "reach me", "мой номер", "мой новый номер", "мой телефон",
-		"мой новый телефон", "мой новый", "новый номер", "новый телефон", "сменился номер", "поменял номер",
-		"поменяла номер", "сменил номер", "сменила номер", "звоните мне", "мне можно звонить"} {
-		if strings.Contains(key, " "+p+" ") {
-			return true
-		}
-	}
-	return false
+	return saysAny(captionKey(text), []string{"my number", "my new number", "my phone", "my new phone", "my cell",
+		"my new cell", "number changed", "new number", "call me", "reach me", "мой номер", "мой новый",
+		"мой телефон", "новый номер", "новый телефон", "сменился номер", "поменял номер", "поменяла номер",
+		"сменил номер", "сменила номер", "звоните мне", "мне можно звонить"})
 }
 
 // phoneInWords answers a phone number typed at the menu by someone whose

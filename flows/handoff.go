@@ -892,11 +892,7 @@ func tellsOfDetention(s string) bool {
 
 // asksForPerson reports whether a message is a request for a live person.
 func asksForPerson(s string) bool {
-	v := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r >= 0x400 && r <= 0x4ff)
-	}), " "))
-	v = strings.ReplaceAll(v, "ё", "е")
-	switch v {
+	switch personKey(s) {
 	case "human", "a human", "person", "a person", "live person", "operator", "volunteer", "talk to a human",
 		"talk to a person", "talk to a volunteer",
 		"человек", "человека", "живой человек", "оператор", "волонтер", "волонтеру", "позовите человека",
@@ -917,6 +913,15 @@ func asksForPerson(s string) bool {
 	return false
 }
 
+// personKey is s in lower case, its Latin and Cyrillic words alone (ё as
+// е), as asksForPerson reads it.
+func personKey(s string) string {
+	v := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r >= 0x400 && r <= 0x4ff)
+	}), " "))
+	return strings.ReplaceAll(v, "ё", "е")
+}
+
 // asksForPersonAtMenu is asksForPerson, and at the main menu also a
 // request in more words: "Можно поговорить с живым человеком?", "I'd like
 // to speak with a volunteer please" — a word of asking, of talking and of
@@ -927,10 +932,7 @@ func asksForPersonAtMenu(s string) bool {
 	if asksForPerson(s) {
 		return true
 	}
-	v := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r >= 0x400 && r <= 0x4ff)
-	}), " "))
-	words := strings.Fields(strings.ReplaceAll(v, "ё", "е"))
+	words := strings.Fields(personKey(s))
 	has := func(stems ...string) bool {
 		return slices.ContainsFunc(words, func(w string) bool {
 			return slices.ContainsFunc(stems, func(p string) bool { return strings.HasPrefix(w, p) })

@@ -159,10 +159,11 @@ func (c *turn) wordsDate(note string, future bool) (time.Time, bool) {
 	for i := 0; i < len(words); i++ {
 		for n := min(3, len(words)-i); n >= 1; n-- {
 			w := strings.TrimRight(strings.Join(words[i:i+n], " "), ".")
-			rd, p := readHearingDate(w, c.now)
+			read := readHearingDate
 			if !future {
-				rd, p = ReadDate(w, c.now, false)
+				read = func(s string, now time.Time) (DateReading, *Text) { return ReadDate(s, now, false) }
 			}
+			rd, p := read(w, c.now)
 			if p != nil || !rd.Alt.IsZero() {
 				continue
 			}
@@ -765,6 +766,9 @@ func (c *turn) commitNews(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// An A-number the news names: the command (and, for the owner, the
+	// button) that gives it to the case.
+	hint, give := aNumberOffer(aNumberIn(n.Note), v.Code)
 	c.reset()
 	c.say(T("casework.news_saved", "Code", FormatCode(code)))
 	c.footer()
@@ -772,7 +776,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 	// owner. Without an owner they wait with the case (its card's files).
 	if c.a.forumOn() {
 		if err := c.postEvent(ctx, v.Code, append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
-			aNumberHint(n.Note, code)...)...); err != nil {
+			hint...)...); err != nil {
 			return err
 		}
 		for _, id := range n.Files {
@@ -784,8 +788,8 @@ func (c *turn) commitNews(ctx context.Context) error {
 	}
 	if v.Owner != 0 {
 		c.send(Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Priority: PriorityReply, Tag: aboutTag(v.ID),
-			Texts: append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)}, aNumberHint(n.Note, code)...),
-			Buttons: append(aNumberButton(n.Note, v.Code),
+			Texts: append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)}, hint...),
+			Buttons: append(give,
 				[]Button{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}})})
 		for _, id := range n.Files {
 			c.send(Reply{ChatID: v.Owner, Copy: &Copy{FromChatID: c.in.ChatID, MessageID: id}, Protect: true, Priority: PriorityReply})
@@ -797,8 +801,8 @@ func (c *turn) commitNews(ctx context.Context) error {
 		return err
 	}
 	texts, buttons := Card(v, CardNews)
-	texts = append(append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)},
-		aNumberHint(n.Note, code)...), texts...)
+	texts = append(append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)}, hint...),
+		texts...)
 	for _, r := range to {
 		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true,
 			Tag: aboutTag(v.ID)})
@@ -806,26 +810,16 @@ func (c *turn) commitNews(ctx context.Context) error {
 	return nil
 }
 
-// aNumberHint is the command that gives the case the A-number news names
-// ("his A-number is A 123-456-789", sent after a report without one); none
-// when it names none.
-func aNumberHint(note, code string) []Text {
-	n := aNumberIn(note)
+// aNumberOffer is the command that gives the case with code the A-number
+// n its news names ("his A-number is A 123-456-789", sent after a report
+// without one), and the button that does it; none when n is "".
+func aNumberOffer(n, code string) ([]Text, [][]Button) {
 	if n == "" {
-		return nil
+		return nil, nil
 	}
-	return []Text{T("tools.a_number_hint", "Code", FormatCode(code), "ANumber", FormatANumber(n))}
-}
-
-// aNumberButton is the button that gives the case the A-number its news
-// names, for its owner; none when it names none.
-func aNumberButton(note, code string) [][]Button {
-	n := aNumberIn(note)
-	if n == "" {
-		return nil
-	}
-	return [][]Button{{{Text: T("btn.a_number_set", "ANumber", FormatANumber(n)),
-		Data: dataTools + ":" + actANumber + ":" + code + ":" + n}}}
+	return []Text{T("tools.a_number_hint", "Code", FormatCode(code), "ANumber", FormatANumber(n))},
+		[][]Button{{{Text: T("btn.a_number_set", "ANumber", FormatANumber(n)),
+			Data: dataTools + ":" + actANumber + ":" + code + ":" + n}}}
 }
 
 // newsText says what the news is, for the volunteers.
