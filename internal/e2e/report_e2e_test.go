@@ -340,6 +340,10 @@ func TestUnsentReportRemindedEndToEnd(t *testing.T) {
 	h := newHarness(t, withConfig(func(c *config) {
 		c.DraftRemind = time.Second
 		c.HandoffTick = 100 * time.Millisecond
+		// No reminder is sent at night in the hotline's zone: a zone
+		// where it is midday now, or the test failed from 22:00 to 8:00
+		// UTC (the hour CI may run at).
+		c.Zone = time.FixedZone("midday", (12-time.Now().UTC().Hour())*3600)
 	}))
 	u := h.tg.User(5000301, "en")
 	u.Send("/start")
