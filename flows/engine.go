@@ -1012,12 +1012,32 @@ func asksAQuestion(v string) bool {
 	if !strings.HasSuffix(strings.TrimSpace(v), "?") {
 		return false
 	}
+	words := questionLead(v)
+	return len(words) >= 2 && questionStarts[words[0]]
+}
+
+// questionLead is the words of a question (lowerWords) from its first
+// question word on: "а", "and so" before it are left out.
+func questionLead(v string) []string {
 	words := lowerWords(v)
-	for len(words) > 0 && (words[0] == "а" || words[0] == "и" || words[0] == "ну" || words[0] == "and" || words[0] == "so" ||
-		words[0] == "but") {
+	for len(words) > 0 && slices.Contains([]string{"а", "и", "ну", "and", "so", "but", "ok", "okay"}, words[0]) {
 		words = words[1:]
 	}
-	return len(words) >= 2 && questionStarts[words[0]]
+	return words
+}
+
+// stepPages are the pages of the useful information that the questions
+// are about, for a "how" or "where" typed at one that names no subject:
+// "how do I set that up?" at the phone account is the page on money and
+// calls.
+var stepPages = map[string]string{stepCanCall: "facility", stepLastCall: "facility", stepPhoneAcct: "facility",
+	stepFacility: "locator", stepFacPick: "locator", stepLawyer: "legal", stepHearing: "legal"}
+
+// howQuestion reports whether v asks how or where: "how do I set that up?",
+// "а где это сделать?".
+func howQuestion(v string) bool {
+	words := questionLead(v)
+	return len(words) >= 2 && slices.Contains([]string{"как", "где", "куда", "how", "where"}, words[0])
 }
 
 // questionStarts begin a question (lower case).
@@ -1254,27 +1274,58 @@ func laterInWords(v string) bool {
 	return has(laterWords) && has(laterActs) || has(laterPhrases)
 }
 
-// hedges begin a guess: "наверное Krome", "maybe Texas".
-var hedges = []string{"наверное", "кажется", "может быть", "может", "возможно", "вроде бы", "вроде", "скорее всего",
-	"maybe", "probably", "i think", "i think its", "i guess", "perhaps", "possibly", "might be", "think"}
+// hedges mark a guess: "наверное Krome", "maybe Texas", "somewhere near
+// Houston"; guessFillers go with one ("в районе", "in").
+var (
+	hedges = []string{"наверное", "кажется", "может быть", "может", "возможно", "вроде бы", "вроде", "скорее всего",
+		"где то", "около", "рядом с", "рядом", "в районе",
+		"maybe", "probably", "i think", "i think its", "i guess", "perhaps", "possibly", "might be", "think",
+		"somewhere", "near", "around", "nearby", "close to"}
+	guessFillers = []string{"в", "во", "на", "in", "at", "the", "it s", "its", "he s", "she s", "is"}
+)
 
-// guessIn returns the guess a hedge begins in typed ("не знаю, наверное
-// Krome": "Krome"), false when the rest after "I don't know" (rest, as
-// captionKey has it) does not begin with one.
+// guessIn returns the guess a hedge marks in typed ("не знаю, наверное
+// Krome": "Krome"; "not sure, somewhere near Houston probably": "Houston"),
+// false when the rest after "I don't know" (rest, as captionKey has it)
+// has no hedge, or says more than a place's few words.
 func guessIn(typed, rest string) (string, bool) {
-	best := ""
-	for _, h := range hedges {
-		if strings.HasPrefix(rest, h+" ") && len(h) > len(best) {
-			best = h
-		}
-	}
-	// The guess as typed, after the hedge: "Krome", not "krome".
-	i := strings.LastIndex(strings.ToLower(typed), best)
-	if best == "" || i < 0 {
+	// The words of the rest as typed ("Krome", not "krome"): the last
+	// ones of typed, as many as the rest has.
+	words := strings.FieldsFunc(typed, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	keys := strings.Fields(rest)
+	if len(keys) > len(words) {
 		return "", false
 	}
-	guess := strings.TrimFunc(typed[i+len(best):], func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	return guess, guess != ""
+	words = words[len(words)-len(keys):]
+	at := func(i int, phrase string) int {
+		p := strings.Fields(phrase)
+		if i+len(p) <= len(keys) && slices.Equal(keys[i:i+len(p)], p) {
+			return len(p)
+		}
+		return 0
+	}
+	longest := func(i int, list []string) int {
+		n := 0
+		for _, h := range list {
+			n = max(n, at(i, h))
+		}
+		return n
+	}
+	var guess []string
+	hedged := false
+	for i := 0; i < len(keys); {
+		if n := longest(i, hedges); n > 0 {
+			hedged, i = true, i+n
+		} else if n := longest(i, guessFillers); n > 0 {
+			i += n
+		} else {
+			guess, i = append(guess, words[i]), i+1
+		}
+	}
+	if !hedged || len(guess) == 0 || len(guess) > 4 {
+		return "", false
+	}
+	return strings.Join(guess, " "), true
 }
 
 // unknownLead splits a typed answer that begins with "I don't know" and
@@ -1410,6 +1461,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				// "How do I put money on it?": the useful information's
 				// page on it, a press away under the question.
 				page := c.a.infoAbout(v)
+				if p := stepPages[s.Step]; page == "" && howQuestion(v) && slices.Contains(c.a.cfg.InfoPages, p) {
+					// "How do I set that up?" at the phone account: the
+					// page on what the question is about.
+					page = p
+				}
 				if page == "" {
 					c.say(T("report.question_kept", "Kept", c.keepTyped(v)))
 					return c.prompt(ctx, false)

@@ -707,10 +707,11 @@ func factSteps(a *App) []*step {
 				return stepPhoneAcct
 			}),
 			// "Звонил один раз", "he called on Monday": he can call. "Ещё
-			// не звонил", "he hasn't called yet": not as far as is known.
+			// не звонил", "he hasn't called yet", "not yet, we are waiting for
+			// his call": not as far as is known.
 			map[string][]string{"yes": {"звонил", "звонит", "звонят", "позвонил", "дозвонил", "иногда", "редко", "called", "calls", "sometimes", "once", "rarely",
 				"calling", "phoned", "zvonil"},
-				"no": {"=не", "=hasn", "=hasnt", "=didn", "=didnt", "=haven", "=havent", "=never", "=никогда"}}),
+				"no": {"=не", "=not", "waiting", "=ждем", "=hasn", "=hasnt", "=didn", "=didnt", "=haven", "=havent", "=never", "=никогда"}}),
 		factDate(stepLastCall, "ask.last_call", func(f *Facts) *string { return &f.LastCall }, then(stepPhoneAcct)),
 		// "Есть": the account is there.
 		withWords(choice(stepPhoneAcct, "ask.phone_account", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.PhoneAccount },

@@ -2097,6 +2097,14 @@ func TestQuestionWithAPageMidReport(t *testing.T) {
 	}
 	c.expect(c.press("btn.info_page"), "info.page.facility")
 	c.expect(c.press("btn.info_done"), "ask.phone_account")
+	// "How do I set that up?" names no subject: at this question it is
+	// the page on calls and money.
+	c.expect(c.send("how do I set that up?"), "report.question_page", "ask.phone_account")
+	e := newChat(t, "ru")
+	startReport(e)
+	answerTo(e, "ask.lawyer")
+	e.expect(e.send("а как это сделать?"), "report.question_page", "ask.lawyer")
+	e.expect(e.press("btn.info_page"), "info.page.legal")
 	// A question no page answers has no such button.
 	r = c.send("will you call me?")
 	c.expect(r, "report.question_kept", "ask.phone_account")
@@ -2243,6 +2251,15 @@ func TestFacilityGuessed(t *testing.T) {
 	c.expect(c.press("btn.dont_know"), "ask.review")
 	c.expect(c.change("facility"), "ask.facility", "answer.current")
 	c.expect(c.send("не знаю, не говорят"), "input.kept", "ask.review")
+	// The guess may come after the words of a place, or end with the
+	// hedge.
+	e := newChat(t, "en")
+	fillToReview(e)
+	e.expect(e.change("facility"), "ask.facility", "answer.current")
+	e.expect(e.send("not sure, somewhere near Houston probably"), "ask.facility_pick")
+	if d := e.session().Draft; d.FacilityText != "Houston" {
+		t.Errorf("searched for %q, want Houston", d.FacilityText)
+	}
 }
 
 // TestNoPatronymicInLatin: "Кузнецов Сергей Николаевич" is offered in
@@ -2298,6 +2315,7 @@ func TestHasNotCalledYet(t *testing.T) {
 	for _, tt := range []struct{ lang, typed, want string }{
 		{"en", "he hasn't called yet", "no"}, {"en", "he didn't call us", "no"}, {"ru", "ещё не звонил", "no"},
 		{"ru", "он не может звонить, нет денег на счету", "no"}, {"en", "he called once", "yes"},
+		{"en", "not yet, we are waiting for his call", "no"}, {"ru", "ждем его звонка", "no"},
 	} {
 		c := newChat(t, tt.lang)
 		startReport(c)
@@ -2334,4 +2352,69 @@ func TestANumberWrittenBefore(t *testing.T) {
 	if got := buttonNames(e.last); slices.Contains(got, "btn.use_said") {
 		t.Errorf("buttons at the A-number: %v", got)
 	}
+}
+
+// TestToldBeforeTheReport: the name and the day told at the menu, in the
+// words that led to the report ("my dad was picked up by ICE at his work
+// yesterday, his name is Jose Ramirez"), are offered at their questions, a
+// press away; both had to be typed again. The writer's own name is not
+// the detained person's, nor a day told of something else the day of the
+// detention.
+func TestToldBeforeTheReport(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, story, name string
+		days              int // the day offered, days before today; -1 for none
+	}{
+		{"en", "hi, my dad was picked up by ICE at his work yesterday in Houston. I don't know what to do. his name is Jose Ramirez", "Jose Ramirez", 1},
+		{"ru", "Мужа забрали вчера утром возле дома, его зовут Сергей Кузнецов, что делать?", "Сергей Кузнецов", 1},
+		{"en", "My name is Anna Lee. My brother was detained by ICE, we don't know where he is", "", -1},
+		{"ru", "Меня зовут Мария Петрова. Суд был в понедельник, а брата задержали неделю назад", "", 7},
+		{"en", "His hearing was on Monday. Now he is detained and we need help", "", -1},
+	} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.send(tt.story), "menu.report_offer")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		r := c.press("btn.triage_no")
+		c.expect(r, "ask.name")
+		if tt.name == "" {
+			if slices.Contains(buttonNames(r), "btn.use_said") {
+				t.Errorf("%q: a name offered: %q", tt.story, buttonValue(r, "btn.use_said"))
+			}
+		} else {
+			if got := buttonValue(r, "btn.use_said"); got != tt.name {
+				t.Errorf("%q: offered the name %q, want %q", tt.story, got, tt.name)
+			}
+			c.press("btn.use_said")
+			if d := c.session().Draft; d.NameLatin+d.NameCyrillic != tt.name {
+				t.Errorf("%q: the name is %q %q, want %q", tt.story, d.NameLatin, d.NameCyrillic, tt.name)
+			}
+		}
+		answerTo(c, "ask.detained_on")
+		if tt.days < 0 {
+			if slices.Contains(buttonNames(c.last), "btn.use_said") {
+				t.Errorf("%q: a day offered: %v", tt.story, buttonNames(c.last))
+			}
+			continue
+		}
+		c.expect(c.press("btn.use_said"), "ask.circumstance")
+		if got, want := c.session().Draft.DetainedOn, c.now.AddDate(0, 0, -tt.days).Format(time.DateOnly); got != want {
+			t.Errorf("%q: detained on %q, want %q", tt.story, got, want)
+		}
+	}
+}
+
+// buttonValue is the Value of the button captioned id under r.
+func buttonValue(r flows.Reply, id string) string {
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Text.ID == id {
+				s, _ := b.Text.Data["Value"].(string)
+				return s
+			}
+		}
+	}
+	return ""
 }

@@ -189,10 +189,25 @@ func reportSteps(a *App) []*step {
 	}, {
 		// The name as in documents. A name typed in Cyrillic is kept as
 		// the Cyrillic name, and the Latin spelling asked next.
-		name:   stepName,
-		max:    maxName,
-		prompt: ask("ask.name"),
+		name: stepName,
+		max:  maxName,
+		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			r := &c.s.Draft
+			if n := storyName(r.Facts.Said); n != "" && r.NameLatin == "" && r.NameCyrillic == "" {
+				// Told before the question ("my dad was picked up
+				// yesterday, his name is Jose Ramirez"): a press away,
+				// not typed again.
+				return []Text{T("ask.name")}, [][]Button{{c.opt("said", "btn.use_said", "Value", n)}}, nil
+			}
+			return []Text{T("ask.name")}, nil, nil
+		},
 		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+			if button && v == "said" {
+				if v = storyName(c.s.Draft.Facts.Said); v == "" {
+					return wrong("button.old_step")
+				}
+				button = false
+			}
 			if button {
 				return wrong("button.old_step")
 			}
@@ -594,7 +609,15 @@ func reportSteps(a *App) []*step {
 		max:  maxDate,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			num, words := dateExample(c.now, -3)
-			return []Text{T("ask.detained_on", "Num", num, "Words", words)}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+			rows := [][]Button{{c.opt("skip", "btn.dont_know")}}
+			if t, ok := c.storyDate(); ok && c.s.Draft.DetainedOn == "" {
+				// "Picked up at work yesterday", told before the
+				// question: the day, a press away.
+				b := c.dateOpt("d", t)
+				b.Text = T("btn.use_said", "Value", b.Text)
+				rows = append([][]Button{{b}}, rows...)
+			}
+			return []Text{T("ask.detained_on", "Num", num, "Words", words)}, rows, nil
 		},
 		// Not known is an answer: a relative who learned only that the
 		// person is gone does not invent a day (the card says "date

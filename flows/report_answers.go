@@ -687,3 +687,73 @@ func (c *turn) nameJoined(name *string, cyr bool) (outcome, error) {
 	c.say(T("parse.name_joined", "Name", n))
 	return outcome{stay: true}, nil
 }
+
+// storyName is the detained person's name in words told before the report
+// ("my dad was picked up yesterday, his name is Jose Ramirez", "мужа зовут
+// Сергей Кузнецов"): two to four words after "name is", "зовут". "" when
+// none is, when fewer words follow, or when the name is the writer's own
+// ("меня зовут Мария", "my name is Alex").
+func storyName(said string) string {
+	for _, part := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
+		low := strings.ToLower(part)
+		for _, lead := range []string{"зовут ", "name is ", "name's ", "named "} {
+			i := strings.Index(low, lead)
+			if i < 0 || i > 0 && low[i-1] != ' ' {
+				continue
+			}
+			if before := strings.Fields(low[:i]); len(before) > 0 && ownWords[before[len(before)-1]] {
+				break
+			}
+			var name []string
+			for _, w := range strings.Fields(part[i+len(lead):]) {
+				if len(name) == 4 || storyStops[strings.ToLower(w)] || !nameWord(w) {
+					break
+				}
+				name = append(name, w)
+			}
+			if len(name) >= 2 {
+				return strings.Join(name, " ")
+			}
+		}
+	}
+	return ""
+}
+
+// ownWords, before "name is" or "зовут", make the name the writer's.
+var ownWords = map[string]bool{"my": true, "меня": true, "моё": true, "мое": true, "i": true}
+
+// storyStops end a name in a story: "his name is Jose Ramirez and he is 52".
+var storyStops = map[string]bool{"and": true, "he": true, "she": true, "they": true, "was": true, "is": true,
+	"from": true, "born": true, "age": true, "aged": true, "who": true, "the": true, "his": true, "her": true,
+	"but": true, "и": true, "а": true, "но": true, "он": true, "она": true, "из": true, "ему": true, "ей": true,
+	"лет": true, "был": true, "была": true, "родился": true, "родилась": true, "его": true, "её": true, "ее": true}
+
+// nameWord reports whether w may be a word of a name: letters, with a
+// hyphen or an apostrophe inside ("Garcia-Lopez", "O'Neil").
+func nameWord(w string) bool {
+	for i, r := range w {
+		if !unicode.IsLetter(r) && (i == 0 || !strings.ContainsRune("-'’", r)) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// storyDate is the day of the detention in words told before the report
+// ("его забрали вчера утром", "picked up at work yesterday"): the one day
+// gone by that the clauses telling of a detention name, within the last
+// 60 days. A day named elsewhere ("суд был в понедельник, а брата забрали
+// неделю назад") is not it.
+func (c *turn) storyDate() (time.Time, bool) {
+	var told []string
+	for _, s := range strings.FieldsFunc(c.s.Draft.Facts.Said, func(r rune) bool { return strings.ContainsRune(".!?\n,;", r) }) {
+		if tellsOfDetention(s) {
+			told = append(told, s)
+		}
+	}
+	t, ok := c.pastDateInWords(strings.Join(told, " ; "))
+	if !ok || t.Before(today(c.now).AddDate(0, 0, -60)) {
+		return time.Time{}, false
+	}
+	return t, true
+}
