@@ -40,6 +40,7 @@ const (
 	AuditDate          = "date"            // a date of a case set; Detail the field
 	AuditNews          = "news"            // the reporter added news; Detail its kind
 	AuditANumber       = "a_number"        // a volunteer gave a case its A-number (/anumber), never the number
+	AuditFacility      = "facility"        // a volunteer recorded where the person is held (/facility)
 )
 
 // Who acted, as the audit log and the timeline name them.
@@ -222,7 +223,7 @@ func actionText(e AuditEntry) Text {
 	subject := strconv.FormatInt(e.Subject, 10)
 	switch e.Action {
 	case AuditView, AuditFind, AuditPublicNote, AuditNote, AuditForget, AuditPurge, AuditMemberRemove,
-		AuditTake, AuditRelease, AuditHandover, AuditAssign, AuditANumber,
+		AuditTake, AuditRelease, AuditHandover, AuditAssign, AuditANumber, AuditFacility,
 		AuditCheckinAlarm, AuditCheckinOut:
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:

@@ -413,3 +413,86 @@ func countFound(rs []flows.Reply, code string) int {
 	}
 	return n
 }
+
+// TestFacilityFoundLater: where the person is held, found after the report
+// (in the ICE locator, on a call), is recorded with /facility: a place of
+// the directory pressed among those the words name, or a place typed. The
+// card said "held at: not known" until the family sent news of a
+// transfer; a "transferred" status would have told the family of a move
+// that never was.
+func TestFacilityFoundLater(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+	vol, coord := w.person(hVolunteer, "en"), w.person(hCoord, "ru")
+	ctx := context.Background()
+
+	r := fullCase()
+	r.DraftID, r.Consent, r.Lang = "facility-later", true, "en"
+	r.FacilityID, r.FacilityText = 0, ""
+	r.ReporterChatID, r.ReporterUserID = 7001, 7001
+	cs, err := w.cases.Create(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := flows.FormatCode(cs.Code)
+	if v := mustView(t, w, cs.Code); v.Facility.ID != 0 || v.FacilityText != "" {
+		t.Fatalf("a facility before it was given: %+v %q", v.Facility, v.FacilityText)
+	}
+	vol.command("take_case", code)
+	for _, bad := range []string{"", code, "Krome"} {
+		if rs := vol.command("facility", bad); !has(rs, "tools.facility_usage") {
+			t.Errorf("/facility %q: %v", bad, describeAll(rs))
+		}
+	}
+	rs := vol.command("facility", code+" Krome")
+	if !has(rs, "tools.facility_pick") {
+		t.Fatalf("/facility Krome: %v", describeAll(rs))
+	}
+	var pick string
+	for _, row := range rs[len(rs)-1].Buttons {
+		if strings.Contains(row[0].Label, "Krome") {
+			pick = row[0].Data
+		}
+	}
+	if pick == "" {
+		t.Fatalf("no Krome among %v", rs[len(rs)-1].Buttons)
+	}
+	if rs := vol.press(pick); !has(rs, "tools.facility_set") {
+		t.Fatalf("Krome pressed: %v", describeAll(rs))
+	}
+	if v := mustView(t, w, cs.Code); !strings.Contains(v.Facility.Name, "Krome") {
+		t.Errorf("the case is held at %+v, want Krome", v.Facility)
+	}
+	// A place not in the directory, as typed.
+	rs = vol.command("facility", code+" Harris County Jail")
+	if has(rs, "tools.facility_pick") {
+		rs = vol.press(dataOf(rs, "btn.facility_typed"))
+	}
+	if !has(rs, "tools.facility_set") {
+		t.Fatalf("a place typed: %v", describeAll(rs))
+	}
+	if v := mustView(t, w, cs.Code); v.Facility.ID != 0 || v.FacilityText != "Harris County Jail" {
+		t.Errorf("the case is held at %+v %q, want Harris County Jail as typed", v.Facility, v.FacilityText)
+	}
+	// The audit log says who recorded it.
+	admin := w.person(hAdmin, "en")
+	admin.received()
+	if got := auditActions(t, admin.command("audit", cs.Code)[0]); !slices.Contains(got, "facility") {
+		t.Errorf("the audit of /facility: %v", got)
+	}
+	// A case taken by a colleague is not the volunteer's to change; an
+	// erased one keeps no place.
+	other := w.reported(w.person(7002, "ru"), "facility-other")
+	coord.command("take_case", other.Code)
+	if rs := vol.command("facility", other.Code+" Eloy"); !has(rs, "casework.not_owner") {
+		t.Errorf("/facility on a colleague's case: %v", describeAll(rs))
+	}
+	if _, err := w.db.ExecContext(ctx, `UPDATE cases SET erased_at = now() WHERE id = $1`, cs.ID); err != nil {
+		t.Fatal(err)
+	}
+	if rs := coord.command("facility", code+" Eloy"); !has(rs, "tools.facility_gone") {
+		t.Errorf("/facility on an erased case: %v", describeAll(rs))
+	}
+}

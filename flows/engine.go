@@ -977,9 +977,15 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 			return "", "", false
 		}
 		// Said back without a toggle's mark ("▫️ Needs medical care").
-		labels = append(labels, strings.TrimLeftFunc(l, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		labels = append(labels, unmarked(l))
 	}
 	return strings.Join(values, "+"), strings.Join(labels, ", "), true
+}
+
+// unmarked is a button's caption said back without a toggle's mark:
+// "Needs medical care", not "▫️ Needs medical care".
+func unmarked(label string) string {
+	return strings.TrimLeftFunc(label, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // askedAboutStep tells a question about the question asked from an
@@ -1548,6 +1554,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			value, label, ok = w, l, true // several marked at once, where one caption was named
 		}
 		if ok {
+			label = unmarked(label) // "Needs medical care", not "▫️ Needs medical care"
 			// Kept when it says more than the caption ("yes its urgent"
 			// does not).
 			words := strings.Fields(captionKey(label))

@@ -996,6 +996,14 @@ func TestTypedToggleIsANewMessage(t *testing.T) {
 	if !slices.Contains(c.session().Draft.Urgent, "medical") {
 		t.Errorf("urgent = %v, want medical ticked", c.session().Draft.Urgent)
 	}
+	// Said back as the mark's words, without the box the button shows
+	// ("I took that as “▫️ Needs medical care”").
+	e := newChat(t, "en")
+	startReport(e)
+	answerTo(e, "ask.urgent")
+	if got := data(e.send("he has diabetes and needs insulin"), "input.read_as", "Answer"); got != "Needs medical care" {
+		t.Errorf("said back as %q, want «Needs medical care»", got)
+	}
 }
 
 // Every question of the report, in both languages, answered by typing the

@@ -1162,6 +1162,19 @@ func ParseState(s string, max int) (string, *Text) {
 	if v != "" && !hasLetter(v) {
 		return "", problem("parse.state")
 	}
+	if strings.ToLower(v) == v && !hasDigit(v) && len(strings.Fields(v)) <= 3 {
+		// "texas", "new york", "tx" typed on a phone: as the state's name
+		// is written, "Texas", "New York", "TX".
+		words := strings.Fields(v)
+		for i, w := range words {
+			if r, n := utf8.DecodeRuneInString(w); len(words) == 1 && utf8.RuneCountInString(w) == 2 {
+				words[i] = strings.ToUpper(w)
+			} else {
+				words[i] = string(unicode.ToUpper(r)) + w[n:]
+			}
+		}
+		v = strings.Join(words, " ")
+	}
 	return ParseWords(v, max)
 }
 

@@ -463,6 +463,9 @@ func TestParseState(t *testing.T) {
 		{"33101", "33101", ""},
 		{" 10001-1234 ", "10001-1234", ""},
 		{"Florida", "Florida", ""},
+		// Typed in lower case on a phone: as the name is written.
+		{"texas", "Texas", ""}, {"new york", "New York", ""}, {"tx", "TX", ""}, {"техас", "Техас", ""},
+		{"живу в бруклине, 11201", "живу в бруклине, 11201", ""},
 		{"живу в Бруклине, 11201", "живу в Бруклине, 11201", ""},
 		{"123", "", "parse.state"},
 		{"3310", "", "parse.state"},

@@ -92,6 +92,11 @@ type CaseTools interface {
 	// links it to the open cases with that A-number; ErrNotFound for a
 	// case unknown or erased.
 	SetANumber(ctx context.Context, caseID int64, aNumber string) error
+	// SetFacility records where the person of a case is held now, found
+	// after the report (in the ICE locator): a facility of the directory,
+	// or a place typed (facilityID 0); ErrNotFound for a case unknown or
+	// erased.
+	SetFacility(ctx context.Context, caseID, facilityID int64, typed string) error
 }
 
 // Callback data of the case tools' buttons: "ct.:<action>:<args>".
@@ -104,6 +109,7 @@ const (
 	actWrite      = "w" // w:<code>, talk to the reporter
 	actCase       = "c" // c:<code>, the report in full, as /case <code>
 	actANumber    = "a" // a:<code>:<a-number>, give the case an A-number its news named
+	actFacility   = "l" // l:<code>:<facility>, the facility /facility found, where the person is held
 )
 
 // registerTools plugs the case tools into the engine.
@@ -113,6 +119,7 @@ func (a *App) registerTools() {
 	gate := func(act Action, fn memberCommand) command { return a.guard(act, a.asMember(fn)) }
 	h.commands["write"] = gate(ActWriteReporter, a.writeCommand)
 	h.commands["anumber"] = gate(ActWorkCase, a.aNumberCommand)
+	h.commands["facility"] = gate(ActWorkCase, a.facilityCommand)
 	h.commands["hold"] = gate(ActTakeChat, a.holdCommand)
 	h.commands["merge"] = gate(ActMergeCases, a.mergeCommand)
 	h.commands["newcase"] = a.guard(ActFileForCaller, a.newCaseCommand)
@@ -126,6 +133,7 @@ func (a *App) registerTools() {
 			code, n, _ := strings.Cut(arg, ":")
 			return a.aNumberCommand(ctx, c, m, code+" A"+n)
 		})),
+		actFacility: a.guardButton(ActWorkCase, a.asMember(a.facilityButton)),
 	}
 	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
 		act, arg, _ := strings.Cut(rest, ":")
@@ -347,21 +355,11 @@ func (a *App) aNumberCommand(ctx context.Context, c *turn, m *member, arg string
 		m.say(T("tools.a_number_usage"))
 		return nil
 	}
-	v, ok, err := a.caseOf(ctx, m, raw)
+	v, ok, err := a.workableCase(ctx, m, raw, "tools.a_number_gone")
 	if err != nil || !ok {
 		return err
 	}
 	code := FormatCode(v.Code)
-	if may, err := a.mayOnCase(ctx, m, ActWorkCase, v); err != nil || !may {
-		if err == nil {
-			m.say(T("casework.not_owner", "Code", code))
-		}
-		return err
-	}
-	if v.Erased || v.Merged {
-		m.say(T("tools.a_number_gone", "Code", code))
-		return nil
-	}
 	err = a.d.CaseTools.SetANumber(ctx, v.ID, n)
 	if errors.Is(err, ErrNotFound) {
 		m.say(T("tools.a_number_gone", "Code", code))
@@ -382,4 +380,122 @@ func (a *App) aNumberCommand(ctx context.Context, c *turn, m *member, arg string
 	m.say(dups...)
 	m.buttons, err = a.mergeButtons(ctx, v.ID, v.Code)
 	return err
+}
+
+// facilityCommand is /facility CODE PLACE: where the person of a case is
+// held, found after the report (in the ICE locator, from a call). The
+// places of the directory that the words name are offered, to press; words
+// that name none are kept as typed (a county jail, a hospital). The case's
+// card, the board and /find then show it, as after news of a transfer.
+func (a *App) facilityCommand(ctx context.Context, c *turn, m *member, arg string) error {
+	raw, rest := splitCode(arg)
+	q, p := ParseName(rest, maxName)
+	if _, ok := NormalizeCode(raw); !ok || p != nil {
+		m.say(T("tools.facility_usage"))
+		return nil
+	}
+	v, ok, err := a.workableCase(ctx, m, raw, "tools.facility_gone")
+	if err != nil || !ok {
+		return err
+	}
+	found, err := a.d.Facilities.Match(ctx, q, facilityMatches)
+	if err != nil {
+		return fmt.Errorf("match facilities: %w", err)
+	}
+	if len(found) == 0 {
+		return a.setFacility(ctx, c, m, v, Facility{}, q)
+	}
+	code := FormatCode(v.Code)
+	m.say(T("tools.facility_pick", "Code", code, "Query", q))
+	for _, f := range found {
+		m.buttons = append(m.buttons, []Button{{Label: facilityLabel(f),
+			Data: dataTools + ":" + actFacility + ":" + v.Code + ":" + strconv.FormatInt(f.ID, 10)}})
+	}
+	// A place none of them is, as typed, where the button's data has room
+	// for it (Telegram's 64 bytes).
+	if data := dataTools + ":" + actFacility + ":" + v.Code + ":=" + q; len(data) <= 64 {
+		m.buttons = append(m.buttons, []Button{{Text: T("btn.facility_typed", "Query", q), Data: data}})
+	}
+	return nil
+}
+
+// facilityButton is the press of a place /facility offered, or of the
+// place as typed ("=" and the words).
+func (a *App) facilityButton(ctx context.Context, c *turn, m *member, arg string) error {
+	raw, id, _ := strings.Cut(arg, ":")
+	if typed, ok := strings.CutPrefix(id, "="); ok {
+		q, p := ParseName(typed, maxName)
+		if p != nil {
+			m.say(T("button.old"))
+			return nil
+		}
+		v, ok, err := a.workableCase(ctx, m, raw, "tools.facility_gone")
+		if err != nil || !ok {
+			return err
+		}
+		return a.setFacility(ctx, c, m, v, Facility{}, q)
+	}
+	fid, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		m.say(T("button.old"))
+		return nil
+	}
+	f, err := a.d.Facilities.Get(ctx, fid)
+	if errors.Is(err, ErrNotFound) {
+		m.say(T("button.old"))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get facility %d: %w", fid, err)
+	}
+	v, ok, err := a.workableCase(ctx, m, raw, "tools.facility_gone")
+	if err != nil || !ok {
+		return err
+	}
+	return a.setFacility(ctx, c, m, v, f, "")
+}
+
+// workableCase is the case with code raw, when the member may work on it
+// and it still keeps its report; false, with what the member is told, when
+// not: gone (a text with the code) for a case erased or merged.
+func (a *App) workableCase(ctx context.Context, m *member, raw, gone string) (CaseView, bool, error) {
+	v, ok, err := a.caseOf(ctx, m, raw)
+	if err != nil || !ok {
+		return CaseView{}, false, err
+	}
+	code := FormatCode(v.Code)
+	if may, err := a.mayOnCase(ctx, m, ActWorkCase, v); err != nil || !may {
+		if err == nil {
+			m.say(T("casework.not_owner", "Code", code))
+		}
+		return CaseView{}, false, err
+	}
+	if v.Erased || v.Merged {
+		m.say(T(gone, "Code", code))
+		return CaseView{}, false, nil
+	}
+	return v, true, nil
+}
+
+// setFacility records f, or the place typed, as where the person of case v
+// is held.
+func (a *App) setFacility(ctx context.Context, c *turn, m *member, v CaseView, f Facility, typed string) error {
+	code := FormatCode(v.Code)
+	err := a.d.CaseTools.SetFacility(ctx, v.ID, f.ID, typed)
+	if errors.Is(err, ErrNotFound) {
+		m.say(T("tools.facility_gone", "Code", code))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("set facility of case %d: %w", v.ID, err)
+	}
+	if err := a.audit(ctx, c, AuditEntry{Action: AuditFacility, CaseID: v.ID}); err != nil {
+		return err
+	}
+	place := typed
+	if f.ID != 0 {
+		place = facilityLabel(f)
+	}
+	m.say(T("tools.facility_set", "Code", code, "Facility", place))
+	return nil
 }

@@ -260,6 +260,28 @@ func (s *CaseTools) SetANumber(ctx context.Context, caseID int64, aNumber string
 	})
 }
 
+// SetFacility records where the person of a case is held now, as news of
+// a transfer does (the case's latest facility): a facility of the
+// directory, or a place typed (facilityID 0), sealed.
+func (s *CaseTools) SetFacility(ctx context.Context, caseID, facilityID int64, typed string) error {
+	if s.keys == nil {
+		return fmt.Errorf("set facility of case %d: %w", caseID, ErrNoKeys)
+	}
+	if facilityID != 0 {
+		typed = ""
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE cases SET moved_facility_id = $2, moved_facility_text = $3, moved_at = now()
+		WHERE id = $1 AND erased_at IS NULL`,
+		caseID, nullID(facilityID), s.keys.seal(field{"cases", "moved_facility_text", caseID}, typed))
+	if err != nil {
+		return fmt.Errorf("set facility of case %d: %w", caseID, scrub(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("set facility of case %d: %w", caseID, cmp.Or(scrub(err), ErrNotFound))
+	}
+	return nil
+}
+
 // FiledBy returns the volunteer who filed the case for a caller, 0 for none.
 func (s *CaseTools) FiledBy(ctx context.Context, caseID int64) (int64, error) {
 	var by sql.NullInt64
