@@ -42,14 +42,7 @@ func cardLines(v CaseView, mode CardMode) []Text {
 	if v.Files > 0 {
 		lines = append(lines, T("casework.line_files").Plural(v.Files))
 	}
-	switch {
-	case v.Facility.ID != 0:
-		lines = append(lines, T("casework.line_facility", "Facility", facilityLabel(v.Facility)))
-	case v.FacilityText != "":
-		lines = append(lines, T("casework.line_facility", "Facility", v.FacilityText))
-	default:
-		lines = append(lines, T("casework.line_facility_unknown"))
-	}
+	lines = append(lines, facilityLine(v))
 	how := T("casework.how_unknown")
 	if v.Circumstance != "" {
 		how = T("circ." + v.Circumstance)
@@ -75,11 +68,24 @@ func cardLines(v CaseView, mode CardMode) []Text {
 }
 
 // caseHead is where a case stands, above its full details (/case): its
-// status and urgency, its dates and its owner, as its card says them.
+// status and urgency, where the person is held now (the report below says
+// where they were when it was sent), its dates and its owner, as its card
+// says them.
 func caseHead(v CaseView) []Text {
 	lines := []Text{T("casework.line_status", "Status", T("status.name."+v.Status), "Urgent", v.IsUrgent(),
-		"New", v.Status == StatusNew)}
+		"New", v.Status == StatusNew), facilityLine(v)}
 	return append(append(lines, dateLines(v)...), ownerLine(v))
+}
+
+// facilityLine says where the person of a case is held, as last known.
+func facilityLine(v CaseView) Text {
+	switch {
+	case v.Facility.ID != 0:
+		return T("casework.line_facility", "Facility", facilityLabel(v.Facility))
+	case v.FacilityText != "":
+		return T("casework.line_facility", "Facility", v.FacilityText)
+	}
+	return T("casework.line_facility_unknown")
 }
 
 // dateLines are a case's dates that matter, one a line.

@@ -465,6 +465,11 @@ func TestFacilityFoundLater(t *testing.T) {
 	if v := mustView(t, w, cs.Code); !strings.Contains(v.Facility.Name, "Krome") {
 		t.Errorf("the case is held at %+v, want Krome", v.Facility)
 	}
+	// /case says it above the report, which says where the person was
+	// when it was sent.
+	if rs := vol.command("case", code); !strings.Contains(fmt.Sprint(rs[0].Texts), "Krome") {
+		t.Errorf("/case does not say where the person is held: %v", describeAll(rs))
+	}
 	// A place not in the directory, as typed.
 	rs = vol.command("facility", code+" Harris County Jail")
 	if has(rs, "tools.facility_pick") {
