@@ -2426,3 +2426,19 @@ func buttonValue(r flows.Reply, id string) string {
 	}
 	return ""
 }
+
+// TestAgeGuessed: "не знаю, лет 40" at the date of birth is the year that
+// age makes, said back, with the words kept; it was "couldn't read that
+// date".
+func TestAgeGuessed(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed string }{{"ru", "не знаю, лет 40"}, {"ru", "лет 40"}, {"en", "not sure, about 40"}} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.birth_date")
+		c.expect(c.send(tt.typed), "date.from_age", "ask.birth_country")
+		if got, want := c.session().Draft.BirthDate, strconv.Itoa(c.now.AddDate(-40, -6, 0).Year()); got != want {
+			t.Errorf("%q: born %q, want %s", tt.typed, got, want)
+		}
+	}
+}

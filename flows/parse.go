@@ -883,13 +883,29 @@ var ageRe = regexp.MustCompile(`^(?:(?:ему|ей|him|he is|he's|she is|she's|a
 	`(?:примерно|около|где-то|about|around|approximately|~)?\s*(\d{1,2})\s*` +
 	`(?:лет|год|года|years old|year old|years|yrs|y\.?o\.?)?\.?$`)
 
+// ageAboutRe is an age put the Russian way of "about": "лет 40", "ему лет
+// 35".
+var ageAboutRe = regexp.MustCompile(`^(?:(?:ему|ей)\s+)?(?:примерно\s+|около\s+|где-то\s+)?лет\s*(\d{1,2})\.?$`)
+
 // ParseAge reads an age typed where the birth date is asked ("ему 35 лет",
 // "he is 35"): the year of birth it makes most likely, halfway through the
 // year of ages it allows, or false. A number alone is not an age: "85" may
 // be a year.
 func ParseAge(s string, now time.Time) (int, bool) {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	// "Не знаю, лет 40", "not sure, about 40": the age guessed.
+	for _, lead := range []string{"не знаю точно", "точно не знаю", "не знаю", "not sure", "i don't know", "i don’t know",
+		"don't know", "don’t know", "i'm not sure", "i’m not sure"} {
+		if rest, ok := strings.CutPrefix(s, lead); ok && rest != "" && strings.ContainsRune(" ,.;:—–-", []rune(rest)[0]) {
+			s = strings.TrimLeft(rest, " ,.;:—–-")
+			break
+		}
+	}
 	m := ageRe.FindStringSubmatch(s)
+	if m == nil {
+		// "Лет 40": about forty, the Russian way.
+		m = ageAboutRe.FindStringSubmatch(s)
+	}
 	if m == nil || strings.TrimSpace(strings.Trim(s, "~.")) == m[1] {
 		return 0, false
 	}
@@ -1054,6 +1070,11 @@ func ParseLawyer(s string, max int) (string, *Text) {
 // words inside stay as typed ("Bosnia and Herzegovina").
 func Country(s string) string {
 	words := countryWords(strings.Fields(s))
+	if len(words) > 4 {
+		// A sentence, not a name: kept as typed ("У Него Паспорт" read
+		// badly).
+		return strings.Join(strings.Fields(s), " ")
+	}
 	for i, w := range words {
 		r, n := utf8.DecodeRuneInString(w)
 		if i > 0 && utf8.RuneCountInString(w) <= 3 {
@@ -1069,7 +1090,18 @@ func Country(s string) string {
 var countryHedges = map[string]bool{"вроде": true, "кажется": true, "наверное": true, "наверно": true,
 	"думаю": true, "он": true, "она": true, "родом": true, "родился": true, "родилась": true, "в": true,
 	"i": true, "think": true, "maybe": true, "probably": true, "he": true, "she": true, "is": true,
-	"was": true, "born": true, "in": true, "from": true, "he's": true, "she's": true, "originally": true}
+	"was": true, "born": true, "in": true, "from": true, "he's": true, "she's": true, "originally": true,
+	"у": true, "него": true, "нее": true, "неё": true, "есть": true, "паспорт": true, "паспорта": true,
+	"гражданин": true, "гражданка": true, "гражданство": true, "has": true, "a": true, "citizen": true, "of": true}
+
+// genitiveAfter are the words a country's name follows in the genitive:
+// "из России", "паспорт России", "гражданин Узбекистана".
+var genitiveAfter = map[string]bool{"из": true, "паспорт": true, "паспорта": true, "гражданин": true,
+	"гражданка": true, "гражданство": true}
+
+// countryTails are the words said after a country's name: "Mexican
+// passport".
+var countryTails = map[string]bool{"passport": true, "passports": true, "citizen": true, "citizenship": true}
 
 // countryWords drops the hedges before a country's name and brings a
 // Russian name after "из" back from its case: "из Гондураса" → "Гондурас",
@@ -1083,10 +1115,19 @@ func countryWords(words []string) []string {
 		}
 		lead++
 	}
-	after := lead > 0 && strings.EqualFold(strings.Trim(words[lead-1], ",.!?"), "из")
+	after := lead > 0 && genitiveAfter[strings.ToLower(strings.Trim(words[lead-1], ",.!?"))]
 	words = slices.Clone(words[lead:])
-	if after && len(words) == 1 && hasCyrillic(words[0]) {
-		words[0] = nominative(strings.Trim(words[0], ",.!?"))
+	for len(words) > 1 && countryTails[strings.ToLower(strings.Trim(words[len(words)-1], ",.!?"))] {
+		words = words[:len(words)-1]
+	}
+	// One name, or two ("паспорт России и Узбекистана": two
+	// citizenships), each brought back from its case.
+	if after && (len(words) == 1 || len(words) == 3 && strings.EqualFold(words[1], "и")) {
+		for i := 0; i < len(words); i += 2 {
+			if hasCyrillic(words[i]) {
+				words[i] = nominative(strings.Trim(words[i], ",.!?"))
+			}
+		}
 	}
 	return words
 }

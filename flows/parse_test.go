@@ -447,7 +447,12 @@ func TestANumberLetterAndCountries(t *testing.T) {
 		"вроде из Гондураса": "Гондурас", "из Мексики": "Мексика", "кажется, из России": "Россия",
 		"из Кубы": "Куба", "он из Беларуси": "Беларусь", "из Китая": "Китай", "из Казахстана": "Казахстан",
 		"из Украины": "Украина", "из Грузии": "Грузия", "I think from Mexico": "Mexico", "he is from el salvador": "El Salvador",
-		"из Никарагуа": "Никарагуа", "Сальвадор": "Сальвадор", "из Эль-Сальвадора": "Эль-Сальвадор"} {
+		"из Никарагуа": "Никарагуа", "Сальвадор": "Сальвадор", "из Эль-Сальвадора": "Эль-Сальвадор",
+		// A citizenship said as a passport, two of them; a sentence stays
+		// as typed.
+		"у него паспорт России и Узбекистана": "Россия и Узбекистан", "гражданин Узбекистана": "Узбекистан",
+		"he has a Mexican passport": "Mexican",
+		"не уверена, раньше был паспорт россии, потом получил другой": "не уверена, раньше был паспорт россии, потом получил другой"} {
 		if got := flows.Country(in); got != want {
 			t.Errorf("Country(%q) = %q, want %q", in, got, want)
 		}
@@ -489,12 +494,14 @@ func TestParseAge(t *testing.T) {
 	}{
 		{"ему 35 лет", 1991}, {"35 лет", 1991}, {"ей 21 год", 2005}, {"he is 35", 1991}, {"he's 40", 1986},
 		{"35 years old", 1991}, {"about 40 years old", 1986}, {"примерно 50 лет", 1976}, {"Age: 35", 1991},
+		// The Russian "about", and an age guessed after "I don't know".
+		{"лет 40", 1986}, {"ему лет 35", 1991}, {"не знаю, лет 40", 1986}, {"not sure, about 40", 1986},
 	} {
 		if y, ok := flows.ParseAge(tt.typed, now); !ok || y != tt.year {
 			t.Errorf("ParseAge(%q) = %d, %v; want %d", tt.typed, y, ok, tt.year)
 		}
 	}
-	for _, typed := range []string{"35", "85", "1985", "ему 0 лет", "15.03", "he is tall", "35 лет назад"} {
+	for _, typed := range []string{"35", "85", "1985", "ему 0 лет", "15.03", "he is tall", "35 лет назад", "не знаю, 40"} {
 		if y, ok := flows.ParseAge(typed, now); ok {
 			t.Errorf("ParseAge(%q) = %d; want no age", typed, y)
 		}
