@@ -2442,3 +2442,31 @@ func TestAgeGuessed(t *testing.T) {
 		}
 	}
 }
+
+// TestAfterTheReportWhatToDo: "what do we do now?" after the report is a
+// press away: the page on finding someone in ICE custody when where they
+// are held is not known, else the useful information. Only the menu was.
+func TestAfterTheReportWhatToDo(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.expect(c.change("facility"), "ask.facility", "answer.current")
+	c.expect(c.press("btn.dont_know"), "ask.review")
+	r := c.press("btn.confirm")
+	c.expect(r, "report.done")
+	if !slices.Contains(buttonNames(r), "btn.info_page") {
+		t.Fatalf("after the report: %v, want the page on finding the person", buttonNames(r))
+	}
+	c.expect(c.press("btn.info_page"), "info.page.locator")
+
+	e := newChat(t, "en")
+	fillToReview(e)
+	if e.session().Draft.FacilityID == 0 && e.session().Draft.FacilityText == "" {
+		t.Fatal("the report has no facility")
+	}
+	r = e.press("btn.confirm")
+	e.expect(r, "report.done")
+	if !slices.Contains(buttonNames(r), "btn.menu_info") || slices.Contains(buttonNames(r), "btn.info_page") {
+		t.Errorf("after a report with a facility: %v, want the useful information", buttonNames(r))
+	}
+}

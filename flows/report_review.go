@@ -137,6 +137,14 @@ func (c *turn) confirm(ctx context.Context) error {
 		}
 		c.buttons = append(c.buttons, []Button{{Text: T("btn.volunteer_now"), Data: dataMenu + ":urgent"}})
 	}
+	// "Что нам делать?": what the family can do while they wait, a press
+	// away. Where the person is held is not known: the page on finding
+	// them comes first.
+	if r.FacilityID == 0 && r.FacilityText == "" && slices.Contains(c.a.cfg.InfoPages, "locator") {
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.info_page", "Title", T("info.title.locator")), Data: dataInfo + ":locator"}})
+	} else if len(c.a.cfg.InfoPages) > 0 {
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.menu_info"), Data: dataInfo + ":"}})
+	}
 	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
 	return nil
 }
