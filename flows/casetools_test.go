@@ -459,9 +459,11 @@ func TestFacilityFoundLater(t *testing.T) {
 	if pick == "" {
 		t.Fatalf("no Krome among %v", rs[len(rs)-1].Buttons)
 	}
-	if rs := vol.press(pick); !has(rs, "tools.facility_set") {
+	rs = vol.press(pick)
+	if !has(rs, "tools.facility_set") {
 		t.Fatalf("Krome pressed: %v", describeAll(rs))
 	}
+
 	if v := mustView(t, w, cs.Code); !strings.Contains(v.Facility.Name, "Krome") {
 		t.Errorf("the case is held at %+v, want Krome", v.Facility)
 	}
@@ -499,5 +501,20 @@ func TestFacilityFoundLater(t *testing.T) {
 	}
 	if rs := coord.command("facility", code+" Eloy"); !has(rs, "tools.facility_gone") {
 		t.Errorf("/facility on an erased case: %v", describeAll(rs))
+	}
+	// The cards of a case announced are redrawn with the place.
+	_, announced := w.confirm(7003, "facility-card", 0)
+	vol.command("take_case", announced)
+	rs = vol.command("facility", announced+" Krome")
+	for _, row := range rs[len(rs)-1].Buttons {
+		if strings.Contains(row[0].Label, "Krome") {
+			rs = vol.press(row[0].Data)
+			break
+		}
+	}
+	if !slices.ContainsFunc(to(rs, hCoord), func(r flows.Reply) bool {
+		return r.Edit != 0 && strings.Contains(fmt.Sprint(r.Texts), "Krome")
+	}) {
+		t.Errorf("the coordinator's card is not redrawn with the facility: %v", describeAll(rs))
 	}
 }

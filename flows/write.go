@@ -497,5 +497,6 @@ func (a *App) setFacility(ctx context.Context, c *turn, m *member, v CaseView, f
 		place = facilityLabel(f)
 	}
 	m.say(T("tools.facility_set", "Code", code, "Facility", place))
-	return nil
+	// The cards shown and the forum's topic say where the person is held.
+	return c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_facility", "Name", a.nameOf(m), "Facility", place))
 }
