@@ -1233,6 +1233,17 @@ func TestNewsTypedAtTheMenu(t *testing.T) {
 	if !has(rs, "casework.news_offer") {
 		t.Errorf("a detention with their case's A-number: %v", describeAll(rs))
 	}
+	// So with a person named whom none of their cases is; with their
+	// case's name, in either alphabet, its news.
+	rs = rep.send("Моего брата задержали вчера, его зовут Дмитрий Волков")
+	if has(rs, "casework.news_offer") || dataOf(rs, "btn.menu_report") == "" {
+		t.Errorf("a detention of someone else named: %v", describeAll(rs))
+	}
+	for _, named := range []string{"Мужа депортировали вчера, его зовут Сергей Иванов", "Мужа депортировали вчера, his name is Sergei Ivanov"} {
+		if rs := rep.send(named); !has(rs, "casework.news_offer") {
+			t.Errorf("%q: %v", named, describeAll(rs))
+		}
+	}
 
 	// /news with two cases: the code typed picks the case.
 	if rs := rep.command("news", ""); !has(rs, "casework.news_pick") {

@@ -433,19 +433,13 @@ func (a *App) newsFirst(ctx context.Context, c *turn) (bool, error) {
 	if p != nil {
 		return false, nil
 	}
+	// "Мужа Ивана Петрова A123456789 задержали вчера": an A-number or a
+	// name none of their cases has is someone else, a new report first
+	// (casesAbout); unless a case of theirs has none yet ("I will send it
+	// later").
 	news, err := a.newsButtons(ctx, c, note)
 	if err != nil || news == nil {
 		return false, err
-	}
-	// "Мужа Ивана Петрова A123456789 задержали вчера": an A-number none
-	// of their cases has is someone else, a new report first; unless a
-	// case of theirs has none yet ("I will send it later").
-	if n := aNumberIn(note); n != "" {
-		theirs, err := a.reportedANumber(ctx, c.in.UserID, n)
-		if err != nil || !theirs {
-			c.s.NewsNote = ""
-			return false, err
-		}
 	}
 	c.offerTwoWays(T("casework.news_offer"))
 	c.say(T("menu.report_other"))
@@ -466,28 +460,6 @@ func aNumberIn(text string) string {
 		}
 	}
 	return ""
-}
-
-// reportedANumber reports whether one of the cases the user reported has
-// the A-number n, or may have it: no A-number was given for it.
-func (a *App) reportedANumber(ctx context.Context, userID int64, n string) (bool, error) {
-	cases, err := a.d.Reporters.Cases(ctx, userID)
-	if err != nil {
-		return false, fmt.Errorf("cases of user %d: %w", userID, err)
-	}
-	for _, cs := range cases {
-		r, _, err := a.d.CaseFiles.Get(ctx, cs.Code)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return false, fmt.Errorf("case %s: %w", cs.Code, err)
-		}
-		if r.ANumber == n || r.ANumber == "" {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // offerReport answers text at the main menu that tells of a detention with

@@ -396,6 +396,12 @@ func (a *App) newsButtons(ctx context.Context, c *turn, note string) ([][]Button
 	if i := slices.IndexFunc(cases, func(cs CaseStatus) bool { return cs.Code == c.s.Viewed }); i >= 0 {
 		cases = cases[i : i+1]
 	}
+	if note != "" && tellsOfDetention(note) {
+		// Not a correction ("the right A-number is…"): a detention told.
+		if cases, err = a.casesAbout(ctx, note, cases); err != nil {
+			return nil, err
+		}
+	}
 	act := cwNewsSaid
 	if note == "" {
 		act = cwNewsFile
@@ -412,6 +418,62 @@ func (a *App) newsButtons(ctx context.Context, c *turn, note string) ([][]Button
 		c.s.NewsNote = note
 	}
 	return rows, nil
+}
+
+// casesAbout keeps, of a reporter's cases, those the words telling of a
+// detention may be about. A person they name ("his name is Dmitri Volkov")
+// or an A-number they give that a case's report does not have is someone
+// else's detention, to be reported, not news of that case. A report
+// without a name or an A-number may be of anyone.
+func (a *App) casesAbout(ctx context.Context, note string, cases []CaseStatus) ([]CaseStatus, error) {
+	n, name := aNumberIn(note), storyName(note)
+	if n == "" && name == "" || len(cases) == 0 {
+		return cases, nil
+	}
+	var kept []CaseStatus
+	for _, cs := range cases {
+		r, _, err := a.d.CaseFiles.Get(ctx, cs.Code)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("case %s: %w", cs.Code, err)
+		}
+		if n != "" && r.ANumber != "" && r.ANumber != n || name != "" && !namesPerson(name, r) {
+			continue
+		}
+		kept = append(kept, cs)
+	}
+	return kept, nil
+}
+
+// namesPerson reports whether name may be the name of the person of report
+// r: a word of it is a word of the report's names, in either alphabet
+// ("Рустам Алиев" and "Rustam Aliev"), or the report gives none.
+func namesPerson(name string, r *Report) bool {
+	words := func(s string) []string {
+		var out []string
+		for _, w := range strings.FieldsFunc(strings.ToLower(strings.ReplaceAll(s, "ё", "е")), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			out = append(out, w)
+			if hasCyrillic(w) {
+				out = append(out, strings.ToLower(Translit(w)), strings.ToLower(TranslitICAO(w)))
+			}
+		}
+		return out
+	}
+	known := words(r.NameLatin + " " + r.NameCyrillic + " " + r.Facts.NameAlt)
+	if len(known) == 0 {
+		return true
+	}
+	for _, w := range words(name) {
+		if slices.ContainsFunc(known, func(k string) bool {
+			// "Dmitri" and "Dmitriy": one spelling the start of the other.
+			return k == w || len(k) >= 4 && len(w) >= 4 && (strings.HasPrefix(k, w) || strings.HasPrefix(w, k))
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // knownCase returns the code of an open case with this A-number that
