@@ -2470,3 +2470,39 @@ func TestAfterTheReportWhatToDo(t *testing.T) {
 		t.Errorf("after a report with a facility: %v, want the useful information", buttonNames(r))
 	}
 }
+
+// TestFacilityToldBefore: where the person is held, told at the menu
+// ("they moved him to Alexandria Louisiana last night"), is offered at the
+// facility's question as the facility of the directory it names, a press
+// away; it had to be typed and picked again. A place that names none is
+// not offered.
+func TestFacilityToldBefore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, story, want string }{
+		{"en", "my brother is being deported tomorrow, they moved him to Alexandria Louisiana last night", "Alexandria"},
+		{"ru", "Мужа задержали вчера, его перевели в Krome", "Krome"},
+		{"en", "My husband was detained yesterday and taken to the hospital", ""},
+	} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.send(tt.story)
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		c.press("btn.triage_no")
+		answerTo(c, "ask.facility")
+		if tt.want == "" {
+			if slices.Contains(buttonNames(c.last), "btn.use_said") {
+				t.Errorf("%q: a facility offered: %q", tt.story, buttonValue(c.last, "btn.use_said"))
+			}
+			continue
+		}
+		if got := buttonValue(c.last, "btn.use_said"); !strings.Contains(got, tt.want) {
+			t.Errorf("%q: offered %q, want %s", tt.story, got, tt.want)
+			continue
+		}
+		c.press("btn.use_said")
+		if d := c.session().Draft; d.FacilityID == 0 || c.session().Step == "facility_pick" {
+			t.Errorf("%q: facility %d, at %s", tt.story, d.FacilityID, c.session().Step)
+		}
+	}
+}

@@ -685,11 +685,38 @@ func reportSteps(a *App) []*step {
 		// directory on the next step.
 		name: stepFacility,
 		max:  maxName,
-		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.facility")}, [][]Button{{c.opt("unknown", "btn.dont_know")}}, nil
+		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+			rows := [][]Button{{c.opt("unknown", "btn.dont_know")}}
+			if r := &c.s.Draft; r.FacilityID == 0 && r.FacilityText == "" {
+				// "They moved him to Alexandria last night", told
+				// before the question: that place, a press away.
+				f, ok, err := c.storyFacility(ctx)
+				if err != nil {
+					return nil, nil, fmt.Errorf("facility told: %w", err)
+				}
+				if ok {
+					rows = append([][]Button{{c.opt("f"+strconv.FormatInt(f.ID, 10), "btn.use_said", "Value", facilityLabel(f))}}, rows...)
+				}
+			}
+			return []Text{T("ask.facility")}, rows, nil
 		},
-		parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
+			if id, ok := strings.CutPrefix(v, "f"); button && ok {
+				fid, err := strconv.ParseInt(id, 10, 64)
+				if err != nil {
+					return wrong("button.old_step")
+				}
+				f, err := c.a.d.Facilities.Get(ctx, fid)
+				if errors.Is(err, ErrNotFound) {
+					return wrong("button.old_step")
+				}
+				if err != nil {
+					return outcome{}, fmt.Errorf("get facility %d: %w", fid, err)
+				}
+				c.heldAt(f)
+				return accepted()
+			}
 			if button || ParseUnknown(v) {
 				if button && v != "unknown" {
 					return wrong("button.old_step")

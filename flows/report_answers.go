@@ -757,3 +757,76 @@ func (c *turn) storyDate() (time.Time, bool) {
 	}
 	return t, true
 }
+
+// storyPlace is where the person is held in words told before the report
+// ("they moved him to Alexandria Louisiana last night", "его перевели в
+// Элизабет"): up to four words after "moved to", "held at", "перевели в";
+// "" when none.
+func storyPlace(said string) string {
+	for _, part := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
+		low := strings.ToLower(part)
+		for _, lead := range placeLeads {
+			i := strings.Index(low, lead)
+			if i < 0 || i > 0 && low[i-1] != ' ' {
+				continue
+			}
+			var place []string
+			for _, w := range strings.Fields(part[i+len(lead):]) {
+				if len(place) == 0 && strings.EqualFold(w, "the") {
+					continue // "moved to the Broward center"
+				}
+				if len(place) == 4 || storyStops[strings.ToLower(w)] || placeStops[strings.ToLower(w)] || !nameWord(w) {
+					break
+				}
+				place = append(place, w)
+			}
+			if len(place) > 0 {
+				return strings.Join(place, " ")
+			}
+		}
+	}
+	return ""
+}
+
+// placeLeads come before where someone is held; placeStops end the place.
+var (
+	placeLeads = []string{"moved him to ", "moved her to ", "moved to ", "taken to ", "took him to ", "took her to ",
+		"transferred to ", "transferred him to ", "transferred her to ", "held at ", "held in ", "detained at ",
+		"detained in ", "перевели в ", "перевезли в ", "увезли в ", "отвезли в ", "держат в ", "содержится в ",
+		"находится в ", "сидит в "}
+	placeStops = map[string]bool{"last": true, "yesterday": true, "today": true, "tonight": true, "this": true,
+		"on": true, "at": true, "and": true, "вчера": true, "сегодня": true, "ночью": true, "утром": true,
+		"вечером": true}
+)
+
+// storyFacility is the facility of the directory the place told before the
+// report names (storyPlace): the best match, when a word of its name or
+// town begins as a word of the place does.
+func (c *turn) storyFacility(ctx context.Context) (Facility, bool, error) {
+	place := storyPlace(c.s.Draft.Facts.Said)
+	if place == "" {
+		return Facility{}, false, nil
+	}
+	found, err := c.a.d.Facilities.Match(ctx, place, 1)
+	if err != nil || len(found) == 0 {
+		return Facility{}, false, err
+	}
+	f := found[0]
+	stem := func(w string) string {
+		w = strings.ToLower(w)
+		if hasCyrillic(w) {
+			w = strings.ToLower(Translit(w))
+		}
+		if r := []rune(w); len(r) > 5 {
+			w = string(r[:5])
+		}
+		return w
+	}
+	theirs := strings.FieldsFunc(f.Name+" "+f.City, func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, w := range strings.FieldsFunc(place, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if utf8.RuneCountInString(w) >= 4 && slices.ContainsFunc(theirs, func(t string) bool { return stem(t) == stem(w) }) {
+			return f, true, nil
+		}
+	}
+	return Facility{}, false, nil
+}
