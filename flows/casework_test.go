@@ -1502,6 +1502,31 @@ func TestStatusTypedInWords(t *testing.T) {
 		}
 		cancel(vera, rs)
 	}
+	// What is yet to happen: a deportation to come is scheduled, not
+	// done (it was "Deported", and the family told so); a release or a
+	// lawyer to come is no status yet.
+	rs = pick(anna, "he will be deported on friday")
+	if !has(rs, "update.read_as") || !has(rs, "date.understood") ||
+		!strings.Contains(w.cat.Render("en", rs[0].Texts...), "Deportation scheduled") {
+		t.Errorf("a deportation to come: %v %s", describeAll(rs), w.cat.Render("en", rs[0].Texts...))
+	}
+	cancel(anna, rs)
+	for _, typed := range []string{"lawyer is being arranged", "will be released tomorrow", "его скоро отпустят",
+		"депортируют в пятницу"} {
+		p := anna
+		if typed[0] > 127 {
+			p = vera
+		}
+		rs = pick(p, typed)
+		if typed == "депортируют в пятницу" {
+			if !strings.Contains(w.cat.Render("ru", rs[0].Texts...), "Назначена депортация") {
+				t.Errorf("%q: %v %s", typed, describeAll(rs), w.cat.Render("ru", rs[0].Texts...))
+			}
+		} else if !has(rs, "input.use_buttons") {
+			t.Errorf("%q, yet to happen: %v %s", typed, describeAll(rs), w.cat.Render("en", rs[0].Texts...))
+		}
+		cancel(p, rs)
+	}
 	if rs = pick(anna, "flight on friday"); !has(rs, "input.use_buttons") {
 		t.Errorf("no status named: %v", describeAll(rs))
 	}

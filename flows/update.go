@@ -501,6 +501,19 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 	if !ok || value == StatusNew || !slices.Contains(Statuses(), value) {
 		return false, nil
 	}
+	if toCome(v) {
+		// "He will be deported on Friday" is a deportation scheduled, not
+		// done: the family was told "deported". A release, a lawyer, a
+		// transfer to come ("will be released tomorrow", "lawyer is being
+		// arranged") is no status yet: the buttons tell which.
+		if value != StatusDeported && value != StatusDeportation {
+			return false, nil
+		}
+		value = StatusDeportation
+		if label, ok = c.labelOf(rows, prefix+value); !ok {
+			return false, nil
+		}
+	}
 	c.say(T("update.read_as", "Status", label))
 	c.pickStatus(value)
 	words := strings.Fields(captionKey(label))
@@ -521,7 +534,11 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 	switch {
 	case more == "":
 	case value == StatusDeportation:
-		switch d, p, _ := c.readComingDate(more); {
+		d, p, _ := c.readComingDate(more)
+		if w, ok := c.dateInWords(more); p != nil && p.ID != "date.two_ways" && ok {
+			d, p = w, nil // "he will be deported on Friday"
+		}
+		switch {
 		case p == nil && !d.Before(today(c.now)):
 			c.say(understood(d))
 			u.Date, c.s.Step = d.Format(time.DateOnly), stepPublicNote
@@ -536,6 +553,28 @@ func (c *turn) statusInWords(ctx context.Context, rows [][]Button, v string) (bo
 	return true, c.updatePrompt(ctx)
 }
 
+// toCome reports whether words tell of what is yet to happen: "he will be
+// deported on Friday", "lawyer is being arranged", "его скоро отпустят" (a
+// Russian verb of a status in the future: "отпустят", "депортируют").
+func toCome(v string) bool {
+	for _, w := range strings.Fields(captionKey(v)) {
+		if comingWords[w] || statusOfWord(w) != "" && slices.ContainsFunc([]string{"ят", "ут", "ют", "ат"}, func(e string) bool {
+			return strings.HasSuffix(w, e)
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// comingWords tell of what is yet to happen (captionKey).
+var comingWords = map[string]bool{"will": true, "going": true, "gonna": true, "scheduled": true, "soon": true,
+	"tomorrow": true, "next": true, "being": true, "arranged": true, "arranging": true, "looking": true,
+	"searching": true, "trying": true, "planned": true, "planning": true, "expected": true, "hope": true,
+	"might": true, "ll": true, "будет": true, "будут": true, "скоро": true, "завтра": true, "собираются": true,
+	"планируют": true, "должны": true, "ищем": true, "ищут": true, "пытаемся": true, "надеемся": true,
+	"возможно": true, "обещали": true, "хотят": true, "назначили": true, "назначена": true, "назначено": true}
+
 // statusVerbs begin the Russian verbs people use for a status, whose
 // endings differ too much from its caption for wordOfCaption
 // ("освободили" for "Освобождён(а)").
@@ -543,6 +582,7 @@ var statusVerbs = map[string][]string{
 	StatusReleased:    {"освобод", "освобожд", "отпуст", "выпуст", "releas"},
 	StatusDeported:    {"депортировал", "депортирован", "выслал", "deported"},
 	StatusTransferred: {"перевел", "перевез", "transfer"},
+	StatusDeportation: {"депортируют", "вышлют", "высылают"},
 }
 
 // statusOfWord is the status whose verb (statusVerbs) the word (captionKey)
