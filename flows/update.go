@@ -352,12 +352,22 @@ func (c *turn) updatePrompt(ctx context.Context) error {
 		c.say(T("update.dep_date", "Code", code))
 		c.buttons = [][]Button{{c.updateOpt("nodate", T("btn.date_unknown"))}, cancel}
 	case stepPublicNote:
+		// The note reaches the family as typed: a volunteer writing in
+		// English to a family that wrote in Russian is told so.
+		v, err := c.a.d.Casework.View(ctx, u.Code)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("case %d: %w", u.CaseID, err)
+		}
+		var lang any = ""
+		if err == nil && v.Lang != "" && v.Lang != c.s.Lang {
+			lang = langText(v.Lang)
+		}
 		if u.Status == "" {
-			c.say(T("update.note_only", "Code", code))
+			c.say(T("update.note_only", "Code", code, "Lang", lang))
 			c.buttons = [][]Button{cancel}
 			return nil
 		}
-		c.say(T("update.public_note", "Code", code, "Status", T("status.name."+u.Status)))
+		c.say(T("update.public_note", "Code", code, "Status", T("status.name."+u.Status), "Lang", lang))
 		c.buttons = [][]Button{{c.updateOpt("nonote", T("btn.no_note"))}, cancel}
 	case stepNoteText:
 		c.say(T("note.ask", "Code", code))
