@@ -268,9 +268,21 @@ func (a *App) registerCheckin() {
 // member's words at the menu are most often for a person whose chat has
 // ended: they are told it went to nobody (memberNoChat).
 func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
-	if !mentionsCheckin(c.in.Text) || tellsOfDetention(withoutICE(c.in.Text)) && !fearsDetention(c.in.Text) ||
+	if tellsOfDetention(withoutICE(c.in.Text)) && !fearsDetention(c.in.Text) ||
 		lostContact(c.in.Text) { // "муж не вернулся с отметки": not one to come
 		return false, nil
+	}
+	if !mentionsCheckin(c.in.Text) {
+		// "They moved my appointment to next Tuesday", from one whose
+		// check-in is registered, is about it, ICE named or not.
+		if !mentionsAppointment(c.in.Text) {
+			return false, nil
+		}
+		if _, err := a.d.Checkins.Active(ctx, c.in.UserID); errors.Is(err, ErrNotFound) {
+			return false, nil
+		} else if err != nil {
+			return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
+		}
 	}
 	if role, err := a.role(ctx, c.in.UserID); err != nil || role >= RoleVolunteer {
 		return false, err
@@ -339,6 +351,14 @@ func mentionsCheckin(s string) bool {
 		}
 	}
 	return false
+}
+
+// mentionsAppointment reports whether s names an appointment ("my
+// appointment", "явка"), which for one with a check-in registered is it.
+func mentionsAppointment(s string) bool {
+	return slices.ContainsFunc(lowerWords(s), func(w string) bool {
+		return strings.HasPrefix(w, "appointment") || w == "appt" || strings.HasPrefix(w, "явк")
+	})
 }
 
 // withoutICE is text without the words ICE and immigration, which a

@@ -46,6 +46,11 @@ func (c *turn) showCheckin(ctx context.Context, k Checkin) error {
 	if err := c.contactsMenu(k); err != nil {
 		return err
 	}
+	if c.now.Before(k.Start) {
+		// Rescheduled by the office: the new date, the same contacts; the
+		// alarm would have gone off at the old one.
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.checkin_moved"), Data: dataCheckin + ":" + ckNext + ":" + id}})
+	}
 	c.buttons = append(c.buttons,
 		[]Button{{Text: T("btn.checkin_out"), Data: dataCheckin + ":" + ckOut + ":" + id}},
 		[]Button{{Text: T("btn.checkin_cancel"), Data: dataCheckin + ":" + ckCancel + ":" + id}},

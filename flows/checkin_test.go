@@ -449,6 +449,57 @@ func TestCheckinNext(t *testing.T) {
 	}
 }
 
+// TestCheckinRescheduled: the office moved the check-in before it began.
+// "The date or time changed" on the check-in asks only the new date and
+// time; the office, the person and the trusted contacts stay, and nothing
+// happens at the old time. Given up halfway, the old one stays on. There
+// was only "cancel", which dropped the contacts, or the alarm at the old
+// time.
+func TestCheckinRescheduled(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	c := w.person(ckContact, "ru")
+	first := w.registerCheckin(p, "Phoenix", "Phoenix", "12.03", "9:00")
+	w.inviteContact(p, c)
+	ctx := context.Background()
+
+	// Told in words, ICE named or not, it is shown with the button.
+	p.command("start", "")
+	if r := p.send("they moved my appointment to next tuesday 10am"); !slices.Contains(textIDs(r), "checkin.told") {
+		t.Errorf("the appointment moved, told at the menu: %v", textIDs(r))
+	}
+	// Given up at the date: the old check-in is still on.
+	p.command("checkin", "")
+	expectTexts(t, p.press("btn.checkin_moved"), "checkin.moved_intro", "checkin.ask_date")
+	p.command("start", "")
+	if k, err := w.deps.Checkins.Active(ctx, p.id); err != nil || k.ID != first.ID {
+		t.Fatalf("after the new date was given up: %+v, %v; want the first check-in on", k, err)
+	}
+	p.command("checkin", "")
+	expectTexts(t, p.press("btn.checkin_moved"), "checkin.moved_intro", "checkin.ask_date")
+	expectTexts(t, p.send("19.03"), "checkin.ask_time")
+	expectTexts(t, p.send("11:00"), "checkin.review")
+	p.press("btn.checkin_save")
+	moved, err := w.deps.Checkins.Active(ctx, p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.ID == first.ID || moved.OfficeCode != "phoenix" || moved.Name != "Иван Петров" || len(moved.Contacts) != 1 ||
+		moved.Contacts[0].ChatID != c.id || moved.Start.In(time.UTC).Day() != 19 {
+		t.Fatalf("the check-in moved: %+v", moved)
+	}
+	if old, _ := w.deps.Checkins.Get(ctx, first.ID); old.Status != flows.CheckinMoved {
+		t.Fatalf("the first check-in is %s", old.Status)
+	}
+	// Nothing at the old time, not even "are you out?".
+	pn, cn := len(p.got), len(c.got)
+	w.setClock(first.End.Add(5 * time.Hour))
+	w.tick()
+	if len(p.got) != pn || len(c.got) != cn {
+		t.Fatalf("at the old time the person got %v, the contact %v", p.idsSince(pn), c.idsSince(cn))
+	}
+}
+
 // TestCheckinNeedHelp: "I need help" after the check-in offers a volunteer
 // at once, and the check-in stays watched.
 func TestCheckinNeedHelp(t *testing.T) {

@@ -325,8 +325,12 @@ func (c *turn) out(ctx context.Context, k Checkin) error {
 // contacts, is registered from its date on.
 func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 	var extra []Reply
-	switch k.Status {
-	case CheckinActive:
+	switch {
+	case k.Status == CheckinActive && c.now.Before(k.Start):
+		// Rescheduled before it began: it stays on until the new one is
+		// registered, which closes it (Checkins.Create); given up, the
+		// old date still raises the alarm.
+	case k.Status == CheckinActive:
 		ok, err := c.a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinActive}, CheckinMoved, c.now)
 		if err != nil {
 			return fmt.Errorf("close check-in %d: %w", k.ID, err)
@@ -336,7 +340,7 @@ func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 			c.footer()
 			return nil
 		}
-	case CheckinAlarm:
+	case k.Status == CheckinAlarm:
 		ok, err := c.a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinAlarm}, CheckinOutAfterAlarm, c.now)
 		if err != nil {
 			return fmt.Errorf("close check-in %d: %w", k.ID, err)
@@ -346,7 +350,7 @@ func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 				return err
 			}
 		}
-	case CheckinOut, CheckinOutAfterAlarm:
+	case k.Status == CheckinOut || k.Status == CheckinOutAfterAlarm:
 	default:
 		c.say(T("checkin.closed"))
 		c.footer()
@@ -361,7 +365,11 @@ func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 	for _, r := range extra {
 		c.send(r)
 	}
-	c.say(T("checkin.next_intro"))
+	if k.Status == CheckinActive && c.now.Before(k.Start) {
+		c.say(T("checkin.moved_intro")) // rescheduled before it began: nobody is out yet
+	} else {
+		c.say(T("checkin.next_intro"))
+	}
 	return c.checkinPrompt(ctx)
 }
 
@@ -464,6 +472,7 @@ func (a *App) fire(ctx context.Context, t CheckinTimer, now time.Time) ([]Reply,
 		}
 		return []Reply{person(texts, [][]Button{
 			{{Text: T("btn.checkin_invite"), Data: dataCheckin + ":" + ckInvite + ":" + id}},
+			{{Text: T("btn.checkin_moved"), Data: dataCheckin + ":" + ckNext + ":" + id}},
 			{{Text: T("btn.checkin_cancel"), Data: dataCheckin + ":" + ckCancel + ":" + id}},
 		})}, nil
 	case TimerAsk:

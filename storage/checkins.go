@@ -63,7 +63,8 @@ const checkinColumns = `k.id, k.draft_id, k.chat_id, k.user_id, k.lang, k.office
 
 // Create stores the check-in and its timers in one transaction. The same
 // DraftID again returns the check-in stored first. With Prev, the contacts
-// of that check-in (the user's own) move to the new one.
+// of that check-in (the user's own) move to the new one, and that check-in,
+// if still active (rescheduled before it began), is closed as moved.
 func (s *Checkins) Create(ctx context.Context, k *flows.Checkin, timers []flows.CheckinTimer) (flows.Checkin, error) {
 	if s.keys == nil {
 		return flows.Checkin{}, fmt.Errorf("create check-in: %w", ErrNoKeys)
@@ -87,6 +88,21 @@ func (s *Checkins) Create(ctx context.Context, k *flows.Checkin, timers []flows.
 		}
 		if err := tx.GetContext(ctx, &id, `SELECT nextval('checkins_id_seq')`); err != nil {
 			return scrub(err)
+		}
+		if k.Prev != 0 {
+			// Rescheduled before it began, the check-in it replaces is
+			// still on until now: moved, its timers cancelled, in the
+			// transaction that stores the new one (one active at a time).
+			if _, err := tx.ExecContext(ctx, `
+				WITH moved AS (
+					UPDATE checkins SET status = $3, closed_at = now()
+					WHERE id = $1 AND user_id = $2 AND status = $4
+					RETURNING id)
+				UPDATE checkin_timers SET cancelled = true, fired_at = now()
+				WHERE checkin_id IN (SELECT id FROM moved) AND fired_at IS NULL`,
+				k.Prev, k.UserID, flows.CheckinMoved, flows.CheckinActive); err != nil {
+				return scrub(err)
+			}
 		}
 		seal := func(column, v string) []byte { return s.keys.seal(field{"checkins", column, id}, v) }
 		_, err = tx.ExecContext(ctx, `
