@@ -360,15 +360,9 @@ func (a *App) aNumberCommand(ctx context.Context, c *turn, m *member, arg string
 		return err
 	}
 	code := FormatCode(v.Code)
-	err = a.d.CaseTools.SetANumber(ctx, v.ID, n)
-	if errors.Is(err, ErrNotFound) {
-		m.say(T("tools.a_number_gone", "Code", code))
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("set A-number of case %d: %w", v.ID, err)
-	}
-	if err := a.audit(ctx, c, AuditEntry{Action: AuditANumber, CaseID: v.ID}); err != nil {
+	if done, err := a.writeCase(ctx, c, m, v, "tools.a_number_gone", AuditANumber, func() error {
+		return a.d.CaseTools.SetANumber(ctx, v.ID, n)
+	}); err != nil || !done {
 		return err
 	}
 	m.protect = true // the answer shows the A-number
@@ -477,19 +471,28 @@ func (a *App) workableCase(ctx context.Context, m *member, raw, gone string) (Ca
 	return v, true, nil
 }
 
+// writeCase runs write, a volunteer's change of case v's report, and
+// audits it as action; false, with the member told so (gone, a text with
+// the code), when write finds the case erased.
+func (a *App) writeCase(ctx context.Context, c *turn, m *member, v CaseView, gone, action string, write func() error) (bool, error) {
+	err := write()
+	if errors.Is(err, ErrNotFound) {
+		m.say(T(gone, "Code", FormatCode(v.Code)))
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s of case %d: %w", action, v.ID, err)
+	}
+	return true, a.audit(ctx, c, AuditEntry{Action: action, CaseID: v.ID})
+}
+
 // setFacility records f, or the place typed, as where the person of case v
 // is held.
 func (a *App) setFacility(ctx context.Context, c *turn, m *member, v CaseView, f Facility, typed string) error {
 	code := FormatCode(v.Code)
-	err := a.d.CaseTools.SetFacility(ctx, v.ID, f.ID, typed)
-	if errors.Is(err, ErrNotFound) {
-		m.say(T("tools.facility_gone", "Code", code))
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("set facility of case %d: %w", v.ID, err)
-	}
-	if err := a.audit(ctx, c, AuditEntry{Action: AuditFacility, CaseID: v.ID}); err != nil {
+	if done, err := a.writeCase(ctx, c, m, v, "tools.facility_gone", AuditFacility, func() error {
+		return a.d.CaseTools.SetFacility(ctx, v.ID, f.ID, typed)
+	}); err != nil || !done {
 		return err
 	}
 	place := typed
