@@ -2372,13 +2372,14 @@ func TestToldBeforeTheReport(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		lang, story, name string
-		days              int // the day offered, days before today; -1 for none
+		days              int    // the day offered, days before today; -1 for none
+		circ, own         string // the circumstance offered (its button's ID), the writer's name
 	}{
-		{"en", "hi, my dad was picked up by ICE at his work yesterday in Houston. I don't know what to do. his name is Jose Ramirez", "Jose Ramirez", 1},
-		{"ru", "Мужа забрали вчера утром возле дома, его зовут Сергей Кузнецов, что делать?", "Сергей Кузнецов", 1},
-		{"en", "My name is Anna Lee. My brother was detained by ICE, we don't know where he is", "", -1},
-		{"ru", "Меня зовут Мария Петрова. Суд был в понедельник, а брата задержали неделю назад", "", 7},
-		{"en", "His hearing was on Monday. Now he is detained and we need help", "", -1},
+		{"en", "hi, my dad was picked up by ICE at his work yesterday in Houston. I don't know what to do. his name is Jose Ramirez", "Jose Ramirez", 1, "circ.raid_work", ""},
+		{"ru", "Мужа забрали вчера утром возле дома, его зовут Сергей Кузнецов, что делать?", "Сергей Кузнецов", 1, "circ.raid_home", ""},
+		{"en", "My name is Anna Lee. My brother was detained by ICE, we don't know where he is", "", -1, "", "Anna Lee"},
+		{"ru", "Меня зовут Мария Петрова. Суд был в понедельник, а брата задержали неделю назад", "", 7, "", "Мария Петрова"},
+		{"en", "His hearing was on Monday. Now he is detained and we need help", "", -1, "", ""},
 	} {
 		c := newChat(t, tt.lang)
 		c.expect(c.command("start", ""), "menu.greeting")
@@ -2401,15 +2402,40 @@ func TestToldBeforeTheReport(t *testing.T) {
 			}
 		}
 		answerTo(c, "ask.detained_on")
-		if tt.days < 0 {
+		switch {
+		case tt.days < 0:
 			if slices.Contains(buttonNames(c.last), "btn.use_said") {
 				t.Errorf("%q: a day offered: %v", tt.story, buttonNames(c.last))
 			}
-			continue
+		default:
+			c.expect(c.press("btn.use_said"), "ask.circumstance")
+			if got, want := c.session().Draft.DetainedOn, c.now.AddDate(0, 0, -tt.days).Format(time.DateOnly); got != want {
+				t.Errorf("%q: detained on %q, want %q", tt.story, got, want)
+			}
 		}
-		c.expect(c.press("btn.use_said"), "ask.circumstance")
-		if got, want := c.session().Draft.DetainedOn, c.now.AddDate(0, 0, -tt.days).Format(time.DateOnly); got != want {
-			t.Errorf("%q: detained on %q, want %q", tt.story, got, want)
+		// How it happened, as the words tell it, first.
+		answerTo(c, "ask.circumstance")
+		if tt.circ == "" {
+			if slices.Contains(buttonNames(c.last), "btn.use_said") {
+				t.Errorf("%q: a circumstance offered: %q", tt.story, buttonValue(c.last, "btn.use_said"))
+			}
+		} else {
+			v := c.last.Buttons[0][0].Text.Data["Value"]
+			c.press("btn.use_said")
+			if got := "circ." + c.session().Draft.Circumstance; got != tt.circ {
+				t.Errorf("%q: offered %v, took %s; want %s", tt.story, v, got, tt.circ)
+			}
+		}
+		// The writer's own name, at the question of theirs.
+		answerTo(c, "ask.reporter_name")
+		if got := buttonValue(c.last, "btn.use_said"); got != tt.own {
+			t.Errorf("%q: offered the writer's name %q, want %q", tt.story, got, tt.own)
+		}
+		if tt.own != "" {
+			c.press("btn.use_said")
+			if got := c.session().Draft.ReporterName; got != tt.own {
+				t.Errorf("%q: the writer's name is %q", tt.story, got)
+			}
 		}
 	}
 }

@@ -636,6 +636,13 @@ func reportSteps(a *App) []*step {
 			for i := 0; i < len(cs); i += 2 {
 				rows = append(rows, []Button{c.opt(cs[i], "circ."+cs[i]), c.opt(cs[i+1], "circ."+cs[i+1])})
 			}
+			if told := detentionTold(c.s.Draft.Facts.Said); told != "" && c.s.Draft.Circumstance == "" {
+				// "Picked up by ICE at his work", told before the
+				// question: that answer first, a press away.
+				if v, label, ok := c.stepWordIn(c.a.steps[stepCircum], rows, told); ok && !strings.Contains(v, "+") {
+					rows = append([][]Button{{c.opt(v, "btn.use_said", "Value", label)}}, rows...)
+				}
+			}
 			return []Text{T("ask.circumstance")}, rows, nil
 		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
@@ -1055,10 +1062,23 @@ func reportSteps(a *App) []*step {
 		},
 		next: then(stepRepName),
 	}, {
-		name:   stepRepName,
-		max:    maxName,
-		prompt: askCaller("ask.reporter_name", "ask.caller_name"),
+		name: stepRepName,
+		max:  maxName,
+		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+			texts, rows, err := askCaller("ask.reporter_name", "ask.caller_name")(ctx, c)
+			if n := storyOwnName(c.s.Draft.Facts.Said); n != "" && c.s.Draft.ReporterName == "" && c.s.Draft.FiledBy == 0 {
+				// "Меня зовут Мария", told before the report.
+				rows = append(rows, []Button{c.opt("said", "btn.use_said", "Value", n)})
+			}
+			return texts, rows, err
+		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if button && v == "said" {
+				if v = storyOwnName(c.s.Draft.Facts.Said); v == "" {
+					return wrong("button.old_step")
+				}
+				button = false
+			}
 			if !button && refusesName(v) {
 				// "Не хочу говорить", "anonymous": any name will do; it
 				// was stored as the name.

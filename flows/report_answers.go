@@ -745,17 +745,51 @@ func nameWord(w string) bool {
 // 60 days. A day named elsewhere ("суд был в понедельник, а брата забрали
 // неделю назад") is not it.
 func (c *turn) storyDate() (time.Time, bool) {
-	var told []string
-	for _, s := range strings.FieldsFunc(c.s.Draft.Facts.Said, func(r rune) bool { return strings.ContainsRune(".!?\n,;", r) }) {
-		if tellsOfDetention(s) {
-			told = append(told, s)
-		}
-	}
-	t, ok := c.pastDateInWords(strings.Join(told, " ; "))
+	t, ok := c.pastDateInWords(detentionTold(c.s.Draft.Facts.Said))
 	if !ok || t.Before(today(c.now).AddDate(0, 0, -60)) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// detentionTold is the clauses of words that tell of a detention, joined
+// with " ; ": "picked up by ICE at his work yesterday" of "hi, my dad was
+// picked up by ICE at his work yesterday in Houston, his hearing is on
+// Monday".
+func detentionTold(said string) string {
+	var told []string
+	for _, s := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(".!?\n,;", r) }) {
+		if tellsOfDetention(s) {
+			told = append(told, s)
+		}
+	}
+	return strings.Join(told, " ; ")
+}
+
+// storyOwnName is the writer's own name in words told before the report
+// ("меня зовут Мария Петрова", "my name is Anna"): up to four words after
+// "my name is", "меня зовут"; "" when none.
+func storyOwnName(said string) string {
+	for _, part := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
+		low := strings.ToLower(part)
+		for _, lead := range []string{"меня зовут ", "my name is ", "my name's "} {
+			i := strings.Index(low, lead)
+			if i < 0 || i > 0 && low[i-1] != ' ' {
+				continue
+			}
+			var name []string
+			for _, w := range strings.Fields(part[i+len(lead):]) {
+				if len(name) == 4 || storyStops[strings.ToLower(w)] || !nameWord(w) {
+					break
+				}
+				name = append(name, w)
+			}
+			if len(name) > 0 {
+				return strings.Join(name, " ")
+			}
+		}
+	}
+	return ""
 }
 
 // storyPlace is where the person is held in words told before the report
