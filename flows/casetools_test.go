@@ -440,7 +440,10 @@ func TestFacilityFoundLater(t *testing.T) {
 	if v := mustView(t, w, cs.Code); v.Facility.ID != 0 || v.FacilityText != "" {
 		t.Fatalf("a facility before it was given: %+v %q", v.Facility, v.FacilityText)
 	}
-	vol.command("take_case", code)
+	// Taking a case whose facility is not known says how to record it.
+	if rs := vol.command("take_case", code); !strings.Contains(w.cat.Render("en", rs[0].Texts...), "/facility "+code) {
+		t.Errorf("taking the case does not say how to record the facility: %s", w.cat.Render("en", rs[0].Texts...))
+	}
 	for _, bad := range []string{"", code, "Krome"} {
 		if rs := vol.command("facility", bad); !has(rs, "tools.facility_usage") {
 			t.Errorf("/facility %q: %v", bad, describeAll(rs))
@@ -504,7 +507,9 @@ func TestFacilityFoundLater(t *testing.T) {
 	}
 	// The cards of a case announced are redrawn with the place.
 	_, announced := w.confirm(7003, "facility-card", 0)
-	vol.command("take_case", announced)
+	if rs := vol.command("take_case", announced); strings.Contains(w.cat.Render("en", rs[0].Texts...), "/facility") {
+		t.Errorf("taking a case whose report names the facility asks for it: %s", w.cat.Render("en", rs[0].Texts...))
+	}
 	rs = vol.command("facility", announced+" Krome")
 	for _, row := range rs[len(rs)-1].Buttons {
 		if strings.Contains(row[0].Label, "Krome") {

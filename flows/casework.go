@@ -588,7 +588,9 @@ func (a *App) takeCase(ctx context.Context, c *turn, m *member, raw string) erro
 	if err := a.audit(ctx, c, AuditEntry{Action: AuditTake, CaseID: v.ID}); err != nil {
 		return err
 	}
-	m.say(T("casework.took", "Code", code))
+	// Where the person is held is the first thing to find: how to record
+	// it once found, when the report does not say.
+	m.say(T("casework.took", "Code", code, "Find", v.Facility.ID == 0 && v.FacilityText == ""))
 	if first && v.Status == StatusNew {
 		// Everyone with the code sees that a volunteer has read the
 		// report: the case is in review. Keyed, so a retry records it once.
