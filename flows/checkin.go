@@ -180,6 +180,7 @@ type CheckinDraft struct {
 	ANumber   string `json:"a,omitempty"`
 	NoANumber bool   `json:"na,omitempty"`
 	Prev      int64  `json:"p,omitempty"`  // the check-in this one follows
+	Moved     bool   `json:"mv,omitempty"` // Prev was rescheduled before it began
 	Saved     int64  `json:"sv,omitempty"` // adding a phone contact to this check-in
 }
 
@@ -1154,6 +1155,17 @@ func (c *turn) saveCheckin(ctx context.Context) error {
 		return fmt.Errorf("store check-in draft %s: %w", d.ID, err)
 	}
 	c.reset()
+	if d.Moved {
+		// The trusted contacts who agreed stand by for the old time:
+		// they are told the new one.
+		for _, p := range k.Contacts {
+			if !p.Accepted.IsZero() && p.ChatID != 0 {
+				c.send(Reply{ChatID: p.ChatID, Lang: Lang(p.Lang), Priority: PriorityReply,
+					Texts: []Text{T("checkin.moved_contact", "Name", k.Name, "Office", c.officeText(k),
+						"When", whenText(k.Start, k.Zone))}})
+			}
+		}
+	}
 	// The reminders promised are those still ahead: a check-in tomorrow
 	// morning registered this afternoon has no day-before reminder.
 	ahead := func(kind string) bool {

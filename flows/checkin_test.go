@@ -479,7 +479,12 @@ func TestCheckinRescheduled(t *testing.T) {
 	expectTexts(t, p.press("btn.checkin_moved"), "checkin.moved_intro", "checkin.ask_date")
 	expectTexts(t, p.send("19.03"), "checkin.ask_time")
 	expectTexts(t, p.send("11:00"), "checkin.review")
+	told := len(c.got)
 	p.press("btn.checkin_save")
+	// The contact who agreed is told the new time.
+	if got := c.idsSince(told); !slices.Equal(got, []string{"checkin.moved_contact"}) {
+		t.Errorf("the contact got %v, want the new time", got)
+	}
 	moved, err := w.deps.Checkins.Active(ctx, p.id)
 	if err != nil {
 		t.Fatal(err)

@@ -361,6 +361,7 @@ func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 	c.s.Nonce = nonceOf(c.a.d.NewID())
 	c.s.Checkin = &CheckinDraft{ID: c.a.d.NewID(), Consent: true, OfficeCode: k.OfficeCode, OfficeText: k.OfficeText,
 		State: k.State, Zone: k.Zone, Name: k.Name, ANumber: k.ANumber, NoANumber: k.ANumber == "", Prev: k.ID}
+	c.s.Checkin.Moved = k.Status == CheckinActive && c.now.Before(k.Start)
 	c.s.Edit = ckDate // then straight to the review
 	for _, r := range extra {
 		c.send(r)

@@ -180,7 +180,7 @@ func TestCaseworkTakeRaceEndToEnd(t *testing.T) {
 	}
 	wg.Wait()
 	// Each gets an answer and their card redrawn, in either order.
-	took := h.text("en", "casework.took", "Code", flows.FormatCode(code))
+	took := h.text("en", "casework.took", "Code", flows.FormatCode(code), "Find", false)
 	winner := -1
 	answers := make([]string, len(vols))
 	redrawn := make([]*telegramtest.Message, len(vols))
@@ -269,7 +269,7 @@ func TestCaseworkEscalationEndToEnd(t *testing.T) {
 		return nil
 	})
 	press(t, coord, second, h.label("ru", "btn.case_take", "Code", flows.FormatCode(code)))
-	expectText(t, coord, h.text("ru", "casework.took", "Code", flows.FormatCode(code)))
+	expectText(t, coord, h.text("ru", "casework.took", "Code", flows.FormatCode(code), "Find", false))
 }
 
 // seedCases stores n cases straight into Postgres for the board.
@@ -358,7 +358,7 @@ func TestCaseworkBoardEndToEnd(t *testing.T) {
 	for i, c := range cases {
 		if i%5 == 0 {
 			vol.Send("/take_case " + c.Code)
-			expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(c.Code)))
+			expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(c.Code), "Find", false))
 			mine[c.Code] = true
 		}
 	}
@@ -446,7 +446,7 @@ func TestCaseworkNewsEndToEnd(t *testing.T) {
 	code := fileReport(t, h, reporter)
 	card := expectText(t, vol, h.cardHead("en", code))
 	press(t, vol, card, h.label("en", "btn.case_take", "Code", flows.FormatCode(code)))
-	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(code)))
+	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(code), "Find", false))
 	expectText(t, reporter, h.text("ru", "casework.reporter_taken", "Code", flows.FormatCode(code)))
 
 	reporter.Send("/start")

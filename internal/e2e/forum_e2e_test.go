@@ -411,7 +411,7 @@ func TestForumEvents(t *testing.T) {
 	fc := flows.FormatCode(code)
 
 	vol.Press(t, card, h.label("en", "btn.case_take", "Code", fc))
-	expectText(t, vol, h.text("en", "casework.took", "Code", fc))
+	expectText(t, vol, h.text("en", "casework.took", "Code", fc, "Find", false))
 	waitFor(t, "the card edited to show the owner", func() bool {
 		return !strings.Contains(cardNow(g, card.ID), plain(h.text("en", "casework.line_untaken")))
 	})
@@ -615,7 +615,7 @@ func TestForumBadInput(t *testing.T) {
 	// A topic deleted by hand.
 	g.DeleteTopic(ta.ID)
 	vol.Send("/take_case " + flows.FormatCode(a))
-	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(a)))
+	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(a), "Find", false))
 	waitFor(t, "case A's topic made again", func() bool {
 		for _, x := range g.Topics() {
 			if x.ID != ta.ID && !x.Deleted && strings.Contains(x.Name, flows.FormatCode(a)) {
@@ -651,7 +651,7 @@ func TestForumMigrated(t *testing.T) {
 	expectText(t, admin, firstLine(plain(h.text("en", "forum.alert_moved", "ID", fmt.Sprint(newID)))))
 
 	vol.Send("/take_case " + flows.FormatCode(before))
-	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(before)))
+	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(before), "Find", false))
 	old := topicOf(t, ng, before)
 	waitFor(t, "the older case's card in the new group", func() bool { return len(cardsIn(ng, old.ID, before)) == 1 })
 
@@ -729,7 +729,7 @@ func TestForumErased(t *testing.T) {
 	b := fileReport(t, h, rb)
 	tb := topicOf(t, g, b)
 	vol.Send("/take_case " + flows.FormatCode(b))
-	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(b)))
+	expectText(t, vol, h.text("en", "casework.took", "Code", flows.FormatCode(b), "Find", false))
 	setStatus(t, h, vol, b, flows.StatusReleased, "")
 	waitFor(t, "the purged case's topic deleted", deleted(tb.ID))
 	// The bot forgets a topic once Telegram answered that it is deleted.
