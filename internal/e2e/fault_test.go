@@ -136,6 +136,14 @@ func questions(script []step) int {
 
 // player plays scripts as Telegram users do: it reads the bot's next
 // message, checks it is the question expected, answers it.
+// maxRerun is how many of a chat's last messages a crash may send again.
+// An answered call leaves the outbox with the next commit to its
+// partition, or within two ackFlush (500 ms) when that partition's oldest
+// call is still out: a test user answers at once, and on a loaded machine
+// got three questions in that time (a fresh-clone CI run, where this was
+// two and the test failed). A person takes seconds to answer.
+const maxRerun = 4
+
 type player struct {
 	deadline time.Time // no wait goes past it
 	// skip tells messages the user may get at any point and need not answer
@@ -145,7 +153,7 @@ type player struct {
 	answered func(*telegramtest.Message)
 }
 
-// play runs script for u. A message that repeats one of the two before it is
+// play runs script for u. A message that repeats one of the maxRerun before it is
 // passed over: sending is at least once, so a crash may send again what was
 // sent but not yet marked sent (inOrder checks afterwards where that
 // happened). It returns an error rather than failing a test, since it runs
@@ -172,7 +180,7 @@ func (p player) play(u *telegramtest.User, script []step) error {
 				return fmt.Errorf("user %d, step %d: got %q, want %q", u.ID, i, firstLine(got.Plain), st.ask)
 			}
 			recent = append(recent, got)
-			if len(recent) > 2 {
+			if len(recent) > maxRerun {
 				recent = recent[1:]
 			}
 		}

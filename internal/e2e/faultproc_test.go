@@ -266,8 +266,8 @@ func (p *botProc) running() bool {
 // questions in the report's order, none missing. Sending is at least once
 // (Telegram has no idempotency key), so what a chat may see twice is only
 // what the killed process had sent and not yet deleted from its outbox: the
-// last message or two before the kill, repeated once, right after
-// themselves, before anything new.
+// last few messages before the kill (maxRerun at most), repeated once, right
+// after themselves, before anything new.
 func TestFaultKillMidFlow(t *testing.T) {
 	t.Parallel()
 	faultKillMidFlow(t, serverRedis(t), 200)
@@ -321,7 +321,7 @@ func faultKillMidFlow(t *testing.T, red testRedis, chats int) {
 		t.Fatalf("users did not finish: %v\n--- bot 2 log:\n%s", errors.Join(errs...), tail(second.log.String(), 30))
 	}
 	settle(t, tg, rdb, prefix, 30*time.Second)
-	rerun := checkChats(t, users, script, 2, nil)
+	rerun := checkChats(t, users, script, maxRerun, nil)
 	db, err := storage.OpenPostgres(t.Context(), dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -404,7 +404,7 @@ func faultThreeWebhookProcesses(t *testing.T, red testRedis, chats int) {
 		t.Fatalf("users did not finish: %v", errors.Join(errs...))
 	}
 	settle(t, tg, rdb, prefix, 30*time.Second)
-	rerun := checkChats(t, users, script, 2, nil)
+	rerun := checkChats(t, users, script, maxRerun, nil)
 	db, err := storage.OpenPostgres(t.Context(), dbURL)
 	if err != nil {
 		t.Fatal(err)
