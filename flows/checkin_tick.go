@@ -325,11 +325,12 @@ func (c *turn) out(ctx context.Context, k Checkin) error {
 // contacts, is registered from its date on.
 func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 	var extra []Reply
+	// Rescheduled before it began: it stays on until the new one is
+	// registered, which closes it (Checkins.Create); given up, the old
+	// date still raises the alarm.
+	rescheduled := k.Status == CheckinActive && c.now.Before(k.Start)
 	switch {
-	case k.Status == CheckinActive && c.now.Before(k.Start):
-		// Rescheduled before it began: it stays on until the new one is
-		// registered, which closes it (Checkins.Create); given up, the
-		// old date still raises the alarm.
+	case rescheduled:
 	case k.Status == CheckinActive:
 		ok, err := c.a.d.Checkins.SetStatus(ctx, k.ID, []string{CheckinActive}, CheckinMoved, c.now)
 		if err != nil {
@@ -360,14 +361,14 @@ func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 	c.s.Flow, c.s.Step = flowCheckin, ckDate
 	c.s.Nonce = nonceOf(c.a.d.NewID())
 	c.s.Checkin = &CheckinDraft{ID: c.a.d.NewID(), Consent: true, OfficeCode: k.OfficeCode, OfficeText: k.OfficeText,
-		State: k.State, Zone: k.Zone, Name: k.Name, ANumber: k.ANumber, NoANumber: k.ANumber == "", Prev: k.ID}
-	c.s.Checkin.Moved = k.Status == CheckinActive && c.now.Before(k.Start)
+		State: k.State, Zone: k.Zone, Name: k.Name, ANumber: k.ANumber, NoANumber: k.ANumber == "", Prev: k.ID,
+		Moved: rescheduled}
 	c.s.Edit = ckDate // then straight to the review
 	for _, r := range extra {
 		c.send(r)
 	}
-	if k.Status == CheckinActive && c.now.Before(k.Start) {
-		c.say(T("checkin.moved_intro")) // rescheduled before it began: nobody is out yet
+	if rescheduled {
+		c.say(T("checkin.moved_intro")) // nobody is out yet
 	} else {
 		c.say(T("checkin.next_intro"))
 	}

@@ -694,29 +694,8 @@ func (c *turn) nameJoined(name *string, cyr bool) (outcome, error) {
 // none is, when fewer words follow, or when the name is the writer's own
 // ("меня зовут Мария", "my name is Alex").
 func storyName(said string) string {
-	for _, part := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
-		low := strings.ToLower(part)
-		for _, lead := range []string{"зовут ", "name is ", "name's ", "named "} {
-			i := strings.Index(low, lead)
-			if i < 0 || i > 0 && low[i-1] != ' ' {
-				continue
-			}
-			if before := strings.Fields(low[:i]); len(before) > 0 && ownWords[before[len(before)-1]] {
-				break
-			}
-			var name []string
-			for _, w := range strings.Fields(part[i+len(lead):]) {
-				if len(name) == 4 || storyStops[strings.ToLower(w)] || !nameWord(w) {
-					break
-				}
-				name = append(name, w)
-			}
-			if len(name) >= 2 {
-				return strings.Join(name, " ")
-			}
-		}
-	}
-	return ""
+	notOwn := func(before []string) bool { return len(before) == 0 || !ownWords[before[len(before)-1]] }
+	return wordsAfter(said, []string{"зовут ", "name is ", "name's ", "named "}, 2, notOwn, storyStops)
 }
 
 // ownWords, before "name is" or "зовут", make the name the writer's.
@@ -770,22 +749,38 @@ func detentionTold(said string) string {
 // ("меня зовут Мария Петрова", "my name is Anna"): up to four words after
 // "my name is", "меня зовут"; "" when none.
 func storyOwnName(said string) string {
+	return wordsAfter(said, []string{"меня зовут ", "my name is ", "my name's "}, 1, nil, storyStops)
+}
+
+// wordsAfter is what words told before the report say after one of leads
+// (lower case, beginning a word) in one of their clauses: up to four words
+// of a name or a place (nameWord), to the first of stops; "" when fewer than
+// least. A clause whose words before the lead before refuses is passed over.
+// A "the" right after the lead is left out ("moved to the Broward center").
+func wordsAfter(said string, leads []string, least int, before func([]string) bool, stops ...map[string]bool) string {
 	for _, part := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
 		low := strings.ToLower(part)
-		for _, lead := range []string{"меня зовут ", "my name is ", "my name's "} {
+		for _, lead := range leads {
 			i := strings.Index(low, lead)
 			if i < 0 || i > 0 && low[i-1] != ' ' {
 				continue
 			}
-			var name []string
+			if before != nil && !before(strings.Fields(low[:i])) {
+				break
+			}
+			var words []string
 			for _, w := range strings.Fields(part[i+len(lead):]) {
-				if len(name) == 4 || storyStops[strings.ToLower(w)] || !nameWord(w) {
+				lw := strings.ToLower(w)
+				if len(words) == 0 && lw == "the" {
+					continue
+				}
+				if len(words) == 4 || !nameWord(w) || slices.ContainsFunc(stops, func(m map[string]bool) bool { return m[lw] }) {
 					break
 				}
-				name = append(name, w)
+				words = append(words, w)
 			}
-			if len(name) > 0 {
-				return strings.Join(name, " ")
+			if len(words) >= least {
+				return strings.Join(words, " ")
 			}
 		}
 	}
@@ -797,29 +792,7 @@ func storyOwnName(said string) string {
 // Элизабет"): up to four words after "moved to", "held at", "перевели в";
 // "" when none.
 func storyPlace(said string) string {
-	for _, part := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
-		low := strings.ToLower(part)
-		for _, lead := range placeLeads {
-			i := strings.Index(low, lead)
-			if i < 0 || i > 0 && low[i-1] != ' ' {
-				continue
-			}
-			var place []string
-			for _, w := range strings.Fields(part[i+len(lead):]) {
-				if len(place) == 0 && strings.EqualFold(w, "the") {
-					continue // "moved to the Broward center"
-				}
-				if len(place) == 4 || storyStops[strings.ToLower(w)] || placeStops[strings.ToLower(w)] || !nameWord(w) {
-					break
-				}
-				place = append(place, w)
-			}
-			if len(place) > 0 {
-				return strings.Join(place, " ")
-			}
-		}
-	}
-	return ""
+	return wordsAfter(said, placeLeads, 1, nil, storyStops, placeStops)
 }
 
 // placeLeads come before where someone is held; placeStops end the place.
