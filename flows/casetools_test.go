@@ -430,13 +430,17 @@ func TestFacilityFoundLater(t *testing.T) {
 
 	r := fullCase()
 	r.DraftID, r.Consent, r.Lang = "facility-later", true, "en"
-	r.FacilityID, r.FacilityText = 0, ""
+	r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", true
 	r.ReporterChatID, r.ReporterUserID = 7001, 7001
 	cs, err := w.cases.Create(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code := flows.FormatCode(cs.Code)
+	reporter, friend := w.person(7001, "en"), w.person(7004, "ru")
+	if rs := friend.press(dataOf(friend.command("start", "c_"+cs.Code), "btn.subscribe")); !has(rs, "sub.done") {
+		t.Fatalf("the friend subscribes: %v", describeAll(rs))
+	}
 	if v := mustView(t, w, cs.Code); v.Facility.ID != 0 || v.FacilityText != "" {
 		t.Fatalf("a facility before it was given: %+v %q", v.Facility, v.FacilityText)
 	}
@@ -463,8 +467,24 @@ func TestFacilityFoundLater(t *testing.T) {
 		t.Fatalf("no Krome among %v", rs[len(rs)-1].Buttons)
 	}
 	rs = vol.press(pick)
-	if !has(rs, "tools.facility_set") {
+	if !has(rs, "tools.facility_set", "update.notified") {
 		t.Fatalf("Krome pressed: %v", describeAll(rs))
+	}
+	// The family is told where the person is, the reporter with the page
+	// on calls, money and visits; the friend too: the reporter let people
+	// with the code see the facility.
+	for _, p := range []*hperson{reporter, friend} {
+		told := to(rs, p.id)
+		if len(told) != 1 || !has(told, "notify.facility") || !strings.Contains(w.cat.Render(p.langCode, told[0].Texts...), "Krome") {
+			t.Fatalf("chat %d told: %v", p.id, describeAll(told))
+		}
+		if page := dataOf(told, "btn.info_page"); (page != "") != (p == reporter) {
+			t.Errorf("chat %d: the page on calls and money: %q", p.id, page)
+		}
+	}
+	// The status the family checks says it.
+	if rs := reporter.command("start", "c_"+cs.Code); !strings.Contains(w.cat.Render("en", rs[0].Texts...), "Krome") {
+		t.Errorf("the reporter's status does not say where the person is: %s", w.cat.Render("en", rs[0].Texts...))
 	}
 
 	if v := mustView(t, w, cs.Code); !strings.Contains(v.Facility.Name, "Krome") {
@@ -482,6 +502,13 @@ func TestFacilityFoundLater(t *testing.T) {
 	}
 	if !has(rs, "tools.facility_set") {
 		t.Fatalf("a place typed: %v", describeAll(rs))
+	}
+	// Only the reporter hears of a place typed: it may be a hospital.
+	if !has(to(rs, reporter.id), "notify.facility") || len(to(rs, friend.id)) != 0 {
+		t.Errorf("a place typed told: reporter %v, friend %v", describeAll(to(rs, reporter.id)), describeAll(to(rs, friend.id)))
+	}
+	if rs := friend.command("start", "c_"+cs.Code); strings.Contains(w.cat.Render("ru", rs[0].Texts...), "Harris") || strings.Contains(w.cat.Render("ru", rs[0].Texts...), "Krome") {
+		t.Errorf("the friend's status names a place typed, or the one before: %s", w.cat.Render("ru", rs[0].Texts...))
 	}
 	if v := mustView(t, w, cs.Code); v.Facility.ID != 0 || v.FacilityText != "Harris County Jail" {
 		t.Errorf("the case is held at %+v %q, want Harris County Jail as typed", v.Facility, v.FacilityText)

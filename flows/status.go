@@ -70,9 +70,11 @@ type CaseStatus struct {
 	Status  string    // the current status
 	Since   time.Time // when it was set
 	Date    string    // with StatusDeportation: the date, YYYY-MM-DD, when known
-	// Where the person is held: the latest transfer's facility, else the
-	// reported one. The view shows it only when FacilityShared, or to the
-	// reporter.
+	// Where the person is held: the facility of the latest transfer, or
+	// of a move told in news or recorded by a volunteer, else the reported
+	// one. A place typed for a move (a hospital) is none: the view shows
+	// the move without it. The view shows the facility only when
+	// FacilityShared, or to the reporter.
 	FacilityID     int64
 	FacilityText   string // as the reporter typed it, when not from the directory
 	FacilityShared bool   // the reporter let people with the code see the facility
@@ -711,20 +713,8 @@ func (c *turn) stopFollowing(ctx context.Context) error {
 // answers. It returns how many chats it told. The acting volunteer's own
 // chat is left out: they get the confirmation instead.
 func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) {
-	rs, err := c.a.d.Subscriptions.Recipients(ctx, e.CaseID)
-	if err != nil {
-		return 0, fmt.Errorf("recipients of case %d: %w", e.CaseID, err)
-	}
-	n := 0
-	for _, r := range rs {
-		if r.ChatID == c.in.ChatID {
-			continue
-		}
-		code := st.Code
-		if r.Code != "" {
-			code = r.Code
-		}
-		texts := []Text{T("notify.header", "Code", FormatCode(code))}
+	return c.tell(ctx, e.CaseID, st.Code, func(r Recipient) ([]Text, [][]Button, error) {
+		var texts []Text
 		if e.Kind == EventStatus {
 			texts = append(texts, T("notify.status", "Status", T("status.name."+e.Status)), T("status.about."+e.Status))
 			if e.Date != "" && (st.DatesShared || r.Reporter) {
@@ -733,7 +723,7 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 			if e.Status == StatusTransferred && e.FacilityID != 0 && (st.FacilityShared || r.Reporter) {
 				where, err := c.facilityName(ctx, e.FacilityID, "")
 				if err != nil {
-					return 0, err
+					return nil, nil, err
 				}
 				texts = append(texts, T("check.facility", "Facility", where))
 			}
@@ -741,9 +731,66 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 		if e.Note != "" {
 			texts = append(texts, T("notify.note", "Note", e.Note))
 		}
-		var buttons [][]Button
+		return texts, nil, nil
+	})
+}
+
+// notifyFacility tells the case's reporter, and the subscribers when the
+// reporter let them see the facility and it is one of the directory, where
+// the person is held, found by a volunteer: the question families ask
+// first. The reporter gets the page
+// on calls, money and visits with it.
+func (c *turn) notifyFacility(ctx context.Context, caseID int64, code string, f Facility, place string) (int, error) {
+	st, err := c.a.d.Timeline.Status(ctx, code)
+	if err != nil {
+		return 0, fmt.Errorf("case %d status: %w", caseID, err)
+	}
+	return c.tell(ctx, caseID, code, func(r Recipient) ([]Text, [][]Button, error) {
+		if !r.Reporter && (!st.FacilityShared || f.ID == 0) {
+			// A place typed (a hospital) is the family's, as in the
+			// status view.
+			return nil, nil, nil
+		}
+		texts := []Text{T("notify.facility", "Facility", place)}
+		if f.Staging {
+			texts = append(texts, T("status.staging"))
+		}
 		if !r.Reporter {
-			buttons = [][]Button{{{Text: T("btn.unsubscribe"), Data: dataStatus + ":" + actUnsubscribe + ":" + code}}}
+			return texts, nil, nil
+		}
+		return texts, [][]Button{{{Text: T("btn.info_page", "Title", T("info.title.facility")), Data: dataInfo + ":facility"}}}, nil
+	})
+}
+
+// tell sends the case's reporter and subscribers, but the acting chat, the
+// news news makes for each, under a header with the code they know the
+// case by, in their own language, as notices the sender may delay behind
+// answers; a chat news has nothing for is passed over. Subscribers get a
+// button to stop. It returns how many chats it told.
+func (c *turn) tell(ctx context.Context, caseID int64, code string, news func(r Recipient) ([]Text, [][]Button, error)) (int, error) {
+	rs, err := c.a.d.Subscriptions.Recipients(ctx, caseID)
+	if err != nil {
+		return 0, fmt.Errorf("recipients of case %d: %w", caseID, err)
+	}
+	n := 0
+	for _, r := range rs {
+		if r.ChatID == c.in.ChatID {
+			continue
+		}
+		texts, buttons, err := news(r)
+		if err != nil {
+			return 0, err
+		}
+		if texts == nil {
+			continue
+		}
+		known := code
+		if r.Code != "" {
+			known = r.Code
+		}
+		texts = append([]Text{T("notify.header", "Code", FormatCode(known))}, texts...)
+		if !r.Reporter {
+			buttons = append(buttons, []Button{{Text: T("btn.unsubscribe"), Data: dataStatus + ":" + actUnsubscribe + ":" + known}})
 		}
 		lang := r.Lang
 		if lang != "ru" && lang != "en" {

@@ -500,6 +500,15 @@ func (a *App) setFacility(ctx context.Context, c *turn, m *member, v CaseView, f
 		place = facilityLabel(f)
 	}
 	m.say(T("tools.facility_set", "Code", code, "Facility", place))
+	n, err := c.notifyFacility(ctx, v.ID, v.Code, f, place)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		m.say(T("update.notified_none"))
+	} else {
+		m.say(T("update.notified").Plural(n))
+	}
 	// The cards shown and the forum's topic say where the person is held.
 	return c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_facility", "Name", a.nameOf(m), "Facility", place))
 }

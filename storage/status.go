@@ -98,19 +98,23 @@ func statuses(ctx context.Context, q sqlx.QueryerContext, keys *Keyring, where s
 			coalesce(e.created_at, c.created_at) AS since,
 			CASE WHEN e.status = '`+flows.StatusDeportation+`'
 				THEN coalesce(to_char(e.event_date, 'YYYY-MM-DD'), '') ELSE '' END AS event_date,
-			CASE WHEN t.id IS NOT NULL THEN coalesce(t.facility_id, 0)
+			CASE WHEN m.moved_at IS NOT NULL AND (t.id IS NULL OR t.created_at <= m.moved_at)
+					THEN coalesce(m.moved_facility_id, 0)
+				WHEN t.id IS NOT NULL THEN coalesce(t.facility_id, 0)
 				ELSE coalesce(c.facility_id, 0) END AS facility_id,
-			CASE WHEN t.id IS NOT NULL THEN NULL ELSE c.facility_text END AS facility_text,
+			CASE WHEN m.moved_at IS NOT NULL OR t.id IS NOT NULL THEN NULL
+				ELSE c.facility_text END AS facility_text,
 			c.facility_share, c.dates_share
 		FROM cases c
 		JOIN reporters r ON r.id = c.reporter_id
+		JOIN cases m ON m.id = coalesce(c.merged_into, c.id)
 		LEFT JOIN LATERAL (
 			SELECT status, created_at, event_date FROM case_events
 			WHERE case_id = coalesce(c.merged_into, c.id) AND kind = '`+eventStatus+`'
 			ORDER BY id DESC LIMIT 1
 		) e ON true
 		LEFT JOIN LATERAL (
-			SELECT id, facility_id FROM case_events
+			SELECT id, facility_id, created_at FROM case_events
 			WHERE case_id = coalesce(c.merged_into, c.id) AND kind = '`+eventStatus+`' AND status = '`+flows.StatusTransferred+`'
 			ORDER BY id DESC LIMIT 1
 		) t ON true
