@@ -2380,6 +2380,9 @@ func TestToldBeforeTheReport(t *testing.T) {
 		{"en", "My name is Anna Lee. My brother was detained by ICE, we don't know where he is", "", -1, "", "Anna Lee"},
 		{"ru", "Меня зовут Мария Петрова. Суд был в понедельник, а брата задержали неделю назад", "", 7, "", "Мария Петрова"},
 		{"en", "His hearing was on Monday. Now he is detained and we need help", "", -1, "", ""},
+		{"en", "My brother Ahmed Karimov was detained yesterday at his ICE check-in in Newark. What do I do?", "Ahmed Karimov", 1, "circ.checkin", ""},
+		{"ru", "Мой муж Сергей Кузнецов задержан сегодня на работе", "Сергей Кузнецов", 0, "circ.raid_work", ""},
+		{"en", "my brother in law was taken by ICE today", "", 0, "", ""},
 	} {
 		c := newChat(t, tt.lang)
 		c.expect(c.command("start", ""), "menu.greeting")

@@ -695,8 +695,38 @@ func (c *turn) nameJoined(name *string, cyr bool) (outcome, error) {
 // ("меня зовут Мария", "my name is Alex").
 func storyName(said string) string {
 	notOwn := func(before []string) bool { return len(before) == 0 || !ownWords[before[len(before)-1]] }
-	return wordsAfter(said, []string{"зовут ", "name is ", "name's ", "named "}, 2, notOwn, storyStops)
+	if n := wordsAfter(said, []string{"зовут ", "name is ", "name's ", "named "}, 2, notOwn, storyStops); n != "" {
+		return n
+	}
+	// "My brother Ahmed Karimov was detained", "мой муж Сергей Кузнецов
+	// задержан": the words capitalised, so that "my brother in law" is no
+	// name.
+	f := strings.Fields(wordsAfter(said, relationLeads, 2, nil, storyStops))
+	n := 0
+	for n < len(f) {
+		if r, _ := utf8.DecodeRuneInString(f[n]); !unicode.IsUpper(r) {
+			break
+		}
+		n++
+	}
+	if n < 2 {
+		return ""
+	}
+	return strings.Join(f[:n], " ")
 }
+
+// relationLeads come before the name of someone close: "my brother ",
+// "наш сын ", in the nominative, where a Russian name after it is too.
+var relationLeads = func() []string {
+	var leads []string
+	for w := range relationWords {
+		for _, p := range []string{"my ", "our ", "мой ", "моя ", "наш ", "наша "} {
+			leads = append(leads, p+w+" ")
+		}
+	}
+	slices.Sort(leads)
+	return leads
+}()
 
 // ownWords, before "name is" or "зовут", make the name the writer's.
 var ownWords = map[string]bool{"my": true, "меня": true, "моё": true, "мое": true, "i": true}
