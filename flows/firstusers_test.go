@@ -2339,19 +2339,22 @@ func TestHasNotCalledYet(t *testing.T) {
 // question, a press away; it had to be typed again.
 func TestANumberWrittenBefore(t *testing.T) {
 	t.Parallel()
-	c := newChat(t, "en")
-	c.expect(c.command("start", ""), "menu.greeting")
-	c.expect(c.send("My husband was detained yesterday at his check-in, his A-number is A 123-456-789"), "menu.report_offer")
-	c.expect(c.press("btn.menu_report"), "ask.consent")
-	c.expect(c.press("btn.consent_yes"), "ask.triage")
-	c.expect(c.press("btn.triage_no"), "ask.name")
-	answerTo(c, "ask.a_number")
-	if got := buttonNames(c.last); !slices.Contains(got, "btn.use_said") {
-		t.Fatalf("buttons at the A-number: %v, want the one written before", got)
-	}
-	c.expect(c.press("btn.use_said"), "ask.detained_on")
-	if got := c.session().Draft.ANumber; got != "123456789" {
-		t.Errorf("A-number %q, want 123456789", got)
+	for _, story := range []string{"My husband was detained yesterday at his check-in, his A-number is A 123-456-789",
+		"My brother was detained yesterday. His A number is 123-456-789. What do I do?"} {
+		c := newChat(t, "en")
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.send(story), "menu.report_offer")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		c.expect(c.press("btn.triage_no"), "ask.name")
+		answerTo(c, "ask.a_number")
+		if got := buttonNames(c.last); !slices.Contains(got, "btn.use_said") {
+			t.Fatalf("%q: buttons at the A-number: %v, want the one written before", story, got)
+		}
+		c.expect(c.press("btn.use_said"), "ask.detained_on")
+		if got := c.session().Draft.ANumber; got != "123456789" {
+			t.Errorf("%q: A-number %q, want 123456789", story, got)
+		}
 	}
 	// Without one written, only "I don't know".
 	e := newChat(t, "en")

@@ -448,8 +448,9 @@ func (a *App) newsFirst(ctx context.Context, c *turn) (bool, error) {
 }
 
 // aNumberRe is an A-number inside words: "A123456789", "A# 123-456-789",
-// "А-номер 123 456 789" — its letter, then 8 or 9 digits.
-var aNumberRe = regexp.MustCompile(`(?i)(?:^|[^\pL\d])[AА](?:[\s#№:-]|-?номер|-?number)*(\d[\d -]{6,12}\d)`)
+// "А-номер 123 456 789", "his A number is 123-456-789" — its letter, then 8
+// or 9 digits.
+var aNumberRe = regexp.MustCompile(`(?i)(?:^|[^\pL\d])[AА](?:[\s#№:-]|-?номер|-?number(?:\s+is)?)*(\d[\d -]{6,12}\d)`)
 
 // aNumberIn returns the A-number written inside text, as ParseANumber
 // keeps it; "" when there is none.
