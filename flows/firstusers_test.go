@@ -2427,6 +2427,18 @@ func TestToldBeforeTheReport(t *testing.T) {
 			}
 		} else {
 			v := c.last.Buttons[0][0].Text.Data["Value"]
+			// Not again among the others.
+			n := 0
+			for _, row := range c.last.Buttons {
+				for _, b := range row {
+					if b.Data == c.last.Buttons[0][0].Data {
+						n++
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%q: the circumstance told is offered %d times: %v", tt.story, n, buttonNames(c.last))
+			}
 			c.press("btn.use_said")
 			if got := "circ." + c.session().Draft.Circumstance; got != tt.circ {
 				t.Errorf("%q: offered %v, took %s; want %s", tt.story, v, got, tt.circ)

@@ -631,16 +631,25 @@ func reportSteps(a *App) []*step {
 	}, {
 		name: stepCircum,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			var rows [][]Button
-			cs := circumstances()
-			for i := 0; i < len(cs); i += 2 {
-				rows = append(rows, []Button{c.opt(cs[i], "circ."+cs[i]), c.opt(cs[i+1], "circ."+cs[i+1])})
+			pairs := func(cs []string) [][]Button {
+				var rows [][]Button
+				for i := 0; i < len(cs); i += 2 {
+					row := []Button{c.opt(cs[i], "circ."+cs[i])}
+					if i+1 < len(cs) {
+						row = append(row, c.opt(cs[i+1], "circ."+cs[i+1]))
+					}
+					rows = append(rows, row)
+				}
+				return rows
 			}
+			rows := pairs(circumstances())
 			if told := detentionTold(c.s.Draft.Facts.Said); told != "" && c.s.Draft.Circumstance == "" {
 				// "Picked up by ICE at his work", told before the
-				// question: that answer first, a press away.
+				// question: that answer first, a press away, and not
+				// again among the others.
 				if v, label, ok := c.stepWordIn(c.a.steps[stepCircum], rows, told); ok && !strings.Contains(v, "+") {
-					rows = append([][]Button{{c.opt(v, "btn.use_said", "Value", label)}}, rows...)
+					others := slices.DeleteFunc(circumstances(), func(o string) bool { return o == v })
+					rows = append([][]Button{{c.opt(v, "btn.use_said", "Value", label)}}, pairs(others)...)
 				}
 			}
 			return []Text{T("ask.circumstance")}, rows, nil
