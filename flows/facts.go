@@ -563,10 +563,21 @@ func factSteps(a *App) []*step {
 			max:  maxName,
 			sub:  true,
 			prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-				return []Text{T("ask.office")}, [][]Button{{c.opt("unknown", "btn.dont_know")}}, nil
+				rows := [][]Button{{c.opt("unknown", "btn.dont_know")}}
+				if told := storyOffice(c.s.Draft.Facts.Said); told != "" {
+					// "At his check-in in Newark", told before.
+					rows = append([][]Button{{c.opt("said", "btn.use_said", "Value", told)}}, rows...)
+				}
+				return []Text{T("ask.office")}, rows, nil
 			},
 			parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
 				x := &c.s.Draft.Facts
+				if button && v == "said" {
+					if v = storyOffice(x.Said); v == "" {
+						return wrong("button.old_step")
+					}
+					button = false
+				}
 				if button || ParseUnknown(v) {
 					if button && v != "unknown" {
 						return wrong("button.old_step")

@@ -2439,9 +2439,19 @@ func TestToldBeforeTheReport(t *testing.T) {
 			if n != 1 {
 				t.Errorf("%q: the circumstance told is offered %d times: %v", tt.story, n, buttonNames(c.last))
 			}
-			c.press("btn.use_said")
+			r := c.press("btn.use_said")
 			if got := "circ." + c.session().Draft.Circumstance; got != tt.circ {
 				t.Errorf("%q: offered %v, took %s; want %s", tt.story, v, got, tt.circ)
+			}
+			// The office of a check-in told ("at his ICE check-in in
+			// Newark") is looked up a press away.
+			if tt.circ == "circ.checkin" {
+				if got := buttonValue(r, "btn.use_said"); got != "Newark" {
+					t.Errorf("%q: the office offered: %q, want Newark", tt.story, got)
+				}
+				if r := c.press("btn.use_said"); !strings.Contains(c.rendered(r), "Newark") || c.session().Step != "office_pick" {
+					t.Errorf("%q: the office told pressed: %s at %s", tt.story, c.rendered(r), c.session().Step)
+				}
 			}
 		}
 		// The writer's own name, at the question of theirs.

@@ -825,6 +825,18 @@ func storyPlace(said string) string {
 	return wordsAfter(said, placeLeads, 1, nil, storyStops, placeStops)
 }
 
+// storyOffice is the ICE office of the check-in in words told before the
+// report ("detained at his check-in in Newark", "забрали на отметке в
+// Чикаго"): up to four words after "check-in in", "отметке в"; "" when none.
+func storyOffice(said string) string {
+	return wordsAfter(said, officeLeads, 1, nil, storyStops, placeStops)
+}
+
+// officeLeads come before where an ICE check-in was.
+var officeLeads = []string{"check-in in ", "check-in at ", "check in in ", "check in at ", "checkin in ",
+	"checkin at ", "ice office in ", "ice office at ", "отметке в ", "отметку в ", "отмечаться в ",
+	"чекине в ", "чек-ине в ", "офисе ice в ", "офис ice в "}
+
 // placeLeads come before where someone is held; placeStops end the place.
 var (
 	placeLeads = []string{"moved him to ", "moved her to ", "moved to ", "taken to ", "took him to ", "took her to ",
