@@ -2001,7 +2001,8 @@ func TestMergeTypedInWords(t *testing.T) {
 // writes "/note ICE confirmed Krome" without the code: the note is on that
 // case, and the reporter gets nothing of it; "/note" alone asks for the
 // note of that case, "/status" alone or in words changes that case's
-// status. A code typed first still names the case.
+// status, "/anumber A-number" and "/facility place" are about it. A code
+// typed first still names the case.
 func TestNoteOnTheHeldChatsCase(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -2033,6 +2034,17 @@ func TestNoteOnTheHeldChatsCase(t *testing.T) {
 	}
 	rep.received()
 	anna.command("cancel", "")
+	// So are /anumber and /facility: the A-number or the place the family
+	// just wrote is given to their case.
+	for _, tt := range []struct{ cmd, arg, want string }{
+		{"anumber", "A 123-456-789", "tools.a_number_set"}, {"facility", "Krome", "tools.facility_pick"}} {
+		if rs := to(anna.command(tt.cmd, tt.arg), cwVol); !has(rs, tt.want) || !strings.Contains(w.cat.Render("en", rs[0].Texts...), flows.FormatCode(code)) {
+			t.Errorf("/%s %s in the reporter's chat: %v", tt.cmd, tt.arg, describeAll(rs))
+		}
+	}
+	if rs := to(anna.command("anumber", flows.FormatCode(other)+" A 987-654-321"), cwVol); !has(rs, "tools.a_number_set") || !strings.Contains(w.cat.Render("en", rs[0].Texts...), flows.FormatCode(other)) {
+		t.Errorf("/anumber with another case's code: %v", describeAll(rs))
+	}
 	if rs := to(anna.command("note", flows.FormatCode(other)+" seen at intake"), cwVol); !has(rs, "note.saved") {
 		t.Errorf("/note with another case's code: %v", describeAll(rs))
 	}

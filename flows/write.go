@@ -349,7 +349,10 @@ func (a *App) holdCommand(ctx context.Context, c *turn, m *member, arg string) e
 // case, so that /find and the duplicates see it; the cases with the same
 // A-number are named, with a button to merge.
 func (a *App) aNumberCommand(ctx context.Context, c *turn, m *member, arg string) error {
-	raw, rest := splitCode(arg)
+	raw, rest, err := c.codeOrHeld(ctx, arg)
+	if err != nil {
+		return err
+	}
 	n, p := ParseANumber(rest)
 	if _, ok := NormalizeCode(raw); !ok || p != nil {
 		m.say(T("tools.a_number_usage"))
@@ -382,7 +385,10 @@ func (a *App) aNumberCommand(ctx context.Context, c *turn, m *member, arg string
 // that name none are kept as typed (a county jail, a hospital). The case's
 // card, the board and /find then show it, as after news of a transfer.
 func (a *App) facilityCommand(ctx context.Context, c *turn, m *member, arg string) error {
-	raw, rest := splitCode(arg)
+	raw, rest, err := c.codeOrHeld(ctx, arg)
+	if err != nil {
+		return err
+	}
 	q, p := ParseName(rest, maxName)
 	if _, ok := NormalizeCode(raw); !ok || p != nil {
 		m.say(T("tools.facility_usage"))
@@ -447,6 +453,19 @@ func (a *App) facilityButton(ctx context.Context, c *turn, m *member, arg string
 		return err
 	}
 	return a.setFacility(ctx, c, m, v, f, "")
+}
+
+// codeOrHeld splits "CODE words" after a command; without a code, while
+// the volunteer talks with a case's reporter in the one chat they hold
+// (heldCase), the code is that case's: "/anumber A123456789" as the family
+// writes it.
+func (c *turn) codeOrHeld(ctx context.Context, arg string) (code, rest string, err error) {
+	code, rest = splitCode(arg)
+	held, _, err := c.heldCase(ctx, code)
+	if err != nil || held == "" {
+		return code, rest, err
+	}
+	return held, strings.TrimSpace(arg), nil
 }
 
 // workableCase is the case with code raw, when the member may work on it
