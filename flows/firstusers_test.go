@@ -2560,3 +2560,28 @@ func TestFacilityToldBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestOfficeToldBefore: the ICE office of the check-in where the person
+// was detained, told at the menu, is offered at the office question: the
+// city, without the "ICE in" before it.
+func TestOfficeToldBefore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, story, office string }{
+		{"en", "My brother was detained yesterday at his ICE check-in in Newark.", "Newark"},
+		{"ru", "Мой муж вчера пошёл на отметку в ICE в Чикаго и его задержали. Что нам делать?", "Чикаго"},
+		{"ru", "Брата задержали на отметке в Сан-Франциско", "Сан-Франциско"},
+		{"en", "He was detained at his check-in at 26 Federal Plaza", ""},
+		{"en", "They took my husband at his check-in yesterday", ""},
+	} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.send(tt.story), "menu.report_offer")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		c.expect(c.press("btn.triage_no"), "ask.name")
+		answerTo(c, "ask.office")
+		if got := buttonValue(c.last, "btn.use_said"); got != tt.office {
+			t.Errorf("%q: the office offered %q, want %q", tt.story, got, tt.office)
+		}
+	}
+}

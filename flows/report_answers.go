@@ -829,8 +829,16 @@ func storyPlace(said string) string {
 // report ("detained at his check-in in Newark", "забрали на отметке в
 // Чикаго"): up to four words after "check-in in", "отметке в"; "" when none.
 func storyOffice(said string) string {
-	return wordsAfter(said, officeLeads, 1, nil, storyStops, placeStops)
+	f := strings.Fields(wordsAfter(said, officeLeads, 1, nil, storyStops, placeStops))
+	// "на отметку в ICE в Чикаго": the city.
+	if len(f) > 2 && strings.EqualFold(f[0], "ice") && officeIn[strings.ToLower(f[1])] {
+		f = f[2:]
+	}
+	return strings.Join(f, " ")
 }
+
+// officeIn come between "ICE" and the city of its office.
+var officeIn = map[string]bool{"в": true, "in": true, "at": true}
 
 // officeLeads come before where an ICE check-in was.
 var officeLeads = []string{"check-in in ", "check-in at ", "check in in ", "check in at ", "checkin in ",
