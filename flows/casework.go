@@ -1124,6 +1124,36 @@ func (a *App) dateTyped(ctx context.Context, c *turn) error {
 	}))(ctx, c, c.in.Text)
 }
 
+// waitTold is the escalation of an untaken case with which its reporter is
+// told, once, that the report waits for a volunteer (after 3½ hours, 70
+// minutes for an urgent case, by default): they heard nothing since "the
+// volunteers will write to you".
+const waitTold = 3
+
+// stillWaiting tells the reporter of case v, nobody has taken yet, that it
+// is not lost, and what they can do meanwhile; false for none: a case
+// filed for a caller or erased, or a reporter talking with a volunteer.
+func (a *App) stillWaiting(ctx context.Context, v CaseView) (Reply, bool, error) {
+	if v.ReporterChat == 0 || v.Erased {
+		return Reply{}, false, nil
+	}
+	st, err := a.d.Queue.Chat(ctx, v.ReporterChat)
+	if err != nil {
+		return Reply{}, false, fmt.Errorf("chat of the reporter of case %d: %w", v.ID, err)
+	}
+	if st.Paired != nil {
+		return Reply{}, false, nil
+	}
+	texts := []Text{T("casework.reporter_waiting", "Code", FormatCode(v.Code))}
+	if a.cfg.Phone != "" {
+		texts = append(texts, T("check.hotline", "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
+	}
+	return Reply{ChatID: v.ReporterChat, Lang: Lang(v.Lang), Priority: PriorityNotice, Texts: texts,
+		Buttons: [][]Button{
+			{{Text: T("btn.info_page", "Title", T("info.title.locator")), Data: dataInfo + ":locator"}},
+			{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}}, true, nil
+}
+
 // maxEscalations caps the doubling of the escalation interval.
 const maxEscalations = 16
 
@@ -1222,6 +1252,16 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 		}
 		if a.forumOn() {
 			out = append(out, a.inTopic(v, TopicPost, texts[0]))
+		}
+		if n < waitTold && v.Escalations >= waitTold {
+			r, ok, err := a.stillWaiting(ctx, v)
+			if err != nil {
+				failed = append(failed, err)
+				continue // the claim expires: a later tick tries again
+			}
+			if ok {
+				out = append(out, r)
+			}
 		}
 		if err := send(ctx, out); err != nil {
 			failed = append(failed, fmt.Errorf("send escalation of case %d: %w", v.ID, err))

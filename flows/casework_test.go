@@ -735,29 +735,78 @@ func TestCaseEscalation(t *testing.T) {
 		wg.Wait()
 		out := map[int64]int{}
 		for _, r := range rs {
-			if r.Texts[0].ID == "casework.escalated" {
+			if r.Texts[0].ID == "casework.escalated" || r.Texts[0].ID == "casework.reporter_waiting" {
 				out[r.ChatID]++
 			}
 		}
 		return out
 	}
 	for _, step := range []struct {
-		after time.Duration
-		want  int
-	}{{9 * time.Minute, 0}, {time.Minute, 1}, {19 * time.Minute, 0}, {time.Minute, 1}, {39 * time.Minute, 0}, {time.Minute, 1},
+		after      time.Duration
+		want, told int // escalations to each coordinator; the reporter told the report waits
+	}{{9 * time.Minute, 0, 0}, {time.Minute, 1, 0}, {19 * time.Minute, 0, 0}, {time.Minute, 1, 0}, {39 * time.Minute, 0, 0},
+		// At the third, 70 minutes on, the reporter hears that the
+		// report is not lost: once.
+		{time.Minute, 1, 1},
 		// The bot down through two escalations (due at 150 and 310
 		// minutes): one message when it is back, and the next on time.
-		{250 * time.Minute, 1}, {0, 0}, {309 * time.Minute, 0}, {time.Minute, 1}} {
+		{250 * time.Minute, 1, 0}, {0, 0, 0}, {309 * time.Minute, 0, 0}, {time.Minute, 1, 0}} {
 		w.advance(step.after)
 		got := escalations()
-		if got[cwCoord] != step.want || got[hAdmin] != step.want || got[cwVol] != 0 {
-			t.Errorf("at +%v: escalations %v, want %d to each coordinator", w.clock().Sub(mustView(t, w, code).Created), got, step.want)
+		if got[cwCoord] != step.want || got[hAdmin] != step.want || got[cwVol] != 0 || got[cwReport] != step.told {
+			t.Errorf("at +%v: escalations %v, want %d to each coordinator, %d to the reporter", w.clock().Sub(mustView(t, w, code).Created), got, step.want, step.told)
 		}
 	}
 	w.person(cwVol, "en").command("take_case", code)
 	w.advance(24 * time.Hour)
 	if got := escalations(); len(got) != 0 {
 		t.Errorf("a taken case escalated: %v", got)
+	}
+}
+
+// TestReporterToldTheReportWaits: a report nobody takes for 70 minutes
+// (an urgent one) tells its reporter, once, that it is not lost, with the
+// hotline's phone and the page on the ICE locator; they had heard nothing
+// since "the volunteers will write to you". A reporter already talking
+// with a volunteer is not told so.
+func TestReporterToldTheReportWaits(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	w.cfg.CaseEscalate, w.cfg.CaseEscalateUrgent, w.cfg.Phone = 30*time.Minute, 10*time.Minute, "+1 555 0100"
+	w.app = mustNew(t, w.cfg, w.deps)
+	_, first := w.confirm(7401, "waits-talking", 0, "flight")
+	w.confirm(7402, "waits-alone", 0, "medical")
+	w.mu.Lock()
+	w.now = mustView(t, w, first).Created
+	w.mu.Unlock()
+	w.person(7401, "ru").press("m:volunteer")
+	w.person(cwVol, "en").command("next", "")
+	w.advance(69 * time.Minute)
+	tick := func() []flows.Reply {
+		rs, err := tickCases(w.app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	if rs := tick(); len(to(rs, 7402)) != 0 {
+		t.Errorf("told before the third escalation: %v", describeAll(to(rs, 7402)))
+	}
+	w.advance(2 * time.Minute)
+	rs := tick()
+	told := to(rs, 7402)
+	if len(told) != 1 || !has(told, "casework.reporter_waiting", "check.hotline") || dataOf(told, "btn.info_page") == "" {
+		t.Fatalf("the reporter waiting got %v", describeAll(told))
+	}
+	if text := w.cat.Render("ru", told[0].Texts...); !strings.Contains(text, "+1 555 0100") {
+		t.Errorf("no hotline phone: %s", text)
+	}
+	if got := to(rs, 7401); len(got) != 0 {
+		t.Errorf("the reporter talking with a volunteer got %v", describeAll(got))
+	}
+	w.advance(24 * time.Hour)
+	if rs := tick(); len(to(rs, 7402)) != 0 {
+		t.Errorf("told again: %v", describeAll(to(rs, 7402)))
 	}
 }
 
