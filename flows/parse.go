@@ -1408,3 +1408,46 @@ func dateOf(s string) time.Time {
 	}
 	return t
 }
+
+// CountryInEnglish is a country's name typed in Russian as the ICE locator
+// lists it ("Россия" → "Russia", "Россия и Узбекистан" → "Russia and
+// Uzbekistan"), for volunteers who search there; "" when the name is not
+// Cyrillic or one of it is not known.
+func CountryInEnglish(v string) string {
+	if !hasCyrillic(v) {
+		return ""
+	}
+	var out []string
+	for _, part := range strings.FieldsFunc(strings.ReplaceAll(strings.ToLower(v), " и ", ","), func(r rune) bool { return r == ',' || r == '/' }) {
+		en, ok := countriesRU[strings.ReplaceAll(strings.TrimSpace(part), "ё", "е")]
+		if !ok {
+			return ""
+		}
+		out = append(out, en)
+	}
+	return strings.Join(out, " and ")
+}
+
+// countriesRU are the countries people reaching the hotline come from most,
+// by their Russian names (lower case, е for ё), in the ICE locator's
+// spelling.
+var countriesRU = map[string]string{
+	"россия": "Russia", "российская федерация": "Russia", "рф": "Russia", "украина": "Ukraine",
+	"беларусь": "Belarus", "белоруссия": "Belarus", "казахстан": "Kazakhstan", "узбекистан": "Uzbekistan",
+	"киргизия": "Kyrgyzstan", "кыргызстан": "Kyrgyzstan", "киргизстан": "Kyrgyzstan", "таджикистан": "Tajikistan",
+	"туркмения": "Turkmenistan", "туркменистан": "Turkmenistan", "азербайджан": "Azerbaijan",
+	"армения": "Armenia", "грузия": "Georgia", "молдова": "Moldova", "молдавия": "Moldova", "латвия": "Latvia",
+	"литва": "Lithuania", "эстония": "Estonia", "монголия": "Mongolia", "мексика": "Mexico",
+	"гватемала": "Guatemala", "гондурас": "Honduras", "сальвадор": "El Salvador", "эль-сальвадор": "El Salvador",
+	"никарагуа": "Nicaragua", "коста-рика": "Costa Rica", "панама": "Panama", "венесуэла": "Venezuela",
+	"колумбия": "Colombia", "эквадор": "Ecuador", "перу": "Peru", "боливия": "Bolivia", "чили": "Chile",
+	"аргентина": "Argentina", "бразилия": "Brazil", "куба": "Cuba", "гаити": "Haiti", "ямайка": "Jamaica",
+	"доминиканская республика": "Dominican Republic", "доминикана": "Dominican Republic", "индия": "India",
+	"китай": "China", "турция": "Turkey", "иран": "Iran", "афганистан": "Afghanistan", "пакистан": "Pakistan",
+	"бангладеш": "Bangladesh", "непал": "Nepal", "израиль": "Israel", "сирия": "Syria", "ирак": "Iraq",
+	"ливан": "Lebanon", "иордания": "Jordan", "египет": "Egypt", "германия": "Germany", "польша": "Poland",
+	"румыния": "Romania", "болгария": "Bulgaria", "сербия": "Serbia", "вьетнам": "Vietnam",
+	"филиппины": "Philippines", "южная корея": "South Korea", "нигерия": "Nigeria", "гана": "Ghana",
+	"сенегал": "Senegal", "мавритания": "Mauritania", "эритрея": "Eritrea", "эфиопия": "Ethiopia",
+	"камерун": "Cameroon", "сша": "United States",
+}

@@ -459,6 +459,29 @@ func TestANumberLetterAndCountries(t *testing.T) {
 	}
 }
 
+// TestCountryInEnglish: a country typed in Russian is shown to volunteers
+// with its name in the ICE locator, whose list is in English; an English
+// one, a name not known, or a sentence gets none.
+func TestCountryInEnglish(t *testing.T) {
+	for in, want := range map[string]string{"Россия": "Russia", "Киргизия": "Kyrgyzstan", "Россия и Узбекистан": "Russia and Uzbekistan",
+		"Эль-Сальвадор": "El Salvador", "Доминиканская Республика": "Dominican Republic", "Белоруссия": "Belarus",
+		"Russia": "", "Атлантида": "", "Россия и Атлантида": "", "не уверена, раньше был паспорт россии": ""} {
+		if got := flows.CountryInEnglish(in); got != want {
+			t.Errorf("CountryInEnglish(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// At the review the family sees it too.
+	c := newChat(t, "ru")
+	startReport(c)
+	answerTo(c, "ask.birth_country")
+	c.send("из России")
+	c.send("Узбекистан")
+	answerTo(c, "ask.review")
+	if got := c.rendered(c.last); !strings.Contains(got, "Россия (Russia)") || !strings.Contains(got, "Узбекистан (Uzbekistan)") {
+		t.Errorf("the review: %s", got)
+	}
+}
+
 // The state question asks for a ZIP code ("even better"): one was refused
 // for having no letters.
 func TestParseState(t *testing.T) {

@@ -465,7 +465,7 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.birth_country")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
 		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, countryParser),
-		answer: showText(func(r *Report) *string { return &r.BirthCountry }),
+		answer: showCountry(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
 	}, {
 		name: stepCitizen,
@@ -493,7 +493,7 @@ func reportSteps(a *App) []*step {
 			}
 			return optional(func(r *Report) *string { return &r.Citizenship }, countryParser)(ctx, c, v, button)
 		},
-		answer: showText(func(r *Report) *string { return &r.Citizenship }),
+		answer: showCountry(func(r *Report) *string { return &r.Citizenship }),
 		next: func(c *turn) string {
 			if c.filed() {
 				return stepDetained // asked on the urgent path

@@ -348,6 +348,18 @@ func showText(field func(*Report) *string) func(context.Context, *turn, bool) (T
 	}
 }
 
+// showCountry is an answer func for a country typed, with its name in the
+// ICE locator when typed in Russian: "Россия (Russia)".
+func showCountry(field func(*Report) *string) func(context.Context, *turn, bool) (Text, error) {
+	return func(_ context.Context, c *turn, answered bool) (Text, error) {
+		v := *field(&c.s.Draft)
+		if en := CountryInEnglish(v); en != "" {
+			return c.raw(v + " (" + en + ")"), nil
+		}
+		return c.orNone(v, answered), nil
+	}
+}
+
 // showDate is an answer func for a date field.
 func showDate(field func(*Report) *string) func(context.Context, *turn, bool) (Text, error) {
 	return func(_ context.Context, c *turn, answered bool) (Text, error) {
