@@ -550,3 +550,38 @@ func TestFacilityFoundLater(t *testing.T) {
 		t.Errorf("the coordinator's card is not redrawn with the facility: %v", describeAll(rs))
 	}
 }
+
+// TestCaseReadInEnglish: a Russian family's words a volunteer reading in
+// English could not read, or could not type into the ICE locator, come
+// with the English: "Россия (Russia)", "жена (wife)", in /case and /find. A
+// volunteer reading Russian sees the relation as typed.
+func TestCaseReadInEnglish(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+	vol, coord := w.person(hVolunteer, "en"), w.person(hCoord, "ru")
+	r := fullCase()
+	r.DraftID, r.Consent, r.Lang = "read-in-english", true, "ru"
+	r.BirthCountry, r.Citizenship = "Россия", "Россия и Узбекистан"
+	r.ReporterChatID, r.ReporterUserID = 7101, 7101
+	cs, err := w.cases.Create(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vol.command("take_case", cs.Code)
+	for _, cmd := range []string{"case", "find"} {
+		got := w.cat.Render("en", vol.mine(vol.command(cmd, cs.Code))[0].Texts...)
+		for _, want := range []string{"жена (wife)"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("/%s in English lacks %q:\n%s", cmd, want, got)
+			}
+		}
+		if cmd == "case" && (!strings.Contains(got, "Россия (Russia)") || !strings.Contains(got, "Россия и Узбекистан (Russia and Uzbekistan)")) {
+			t.Errorf("/case in English: the countries as the locator lists them are missing:\n%s", got)
+		}
+		if got := w.cat.Render("ru", coord.mine(coord.command(cmd, cs.Code))[0].Texts...); strings.Contains(got, "(wife)") {
+			t.Errorf("/%s in Russian:\n%s", cmd, got)
+		}
+	}
+}

@@ -1116,7 +1116,7 @@ func reportSteps(a *App) []*step {
 		parse: required(func(r *Report) *string { return &r.Relationship }, func(v string) (string, *Text) {
 			return ParseRelationship(v, maxShort)
 		}),
-		answer: showText(func(r *Report) *string { return &r.Relationship }),
+		answer: showRelation,
 		next: func(c *turn) string {
 			if c.filed() {
 				return stepState // the contact was asked on the urgent path

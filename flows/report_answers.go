@@ -360,6 +360,31 @@ func showCountry(field func(*Report) *string) func(context.Context, *turn, bool)
 	}
 }
 
+// showRelation is the answer of the relationship, with the word in English
+// for a reader in English when typed in Russian: "жена (wife)".
+func showRelation(_ context.Context, c *turn, answered bool) (Text, error) {
+	return c.orNone(relationFor(c.s.Draft.Relationship, c.s.Lang), answered), nil
+}
+
+// relationFor is a relation as a reader in lang reads it: in Russian,
+// with the word in English for one in English.
+func relationFor(v, lang string) string {
+	if en, ok := relationsRU[strings.ToLower(strings.ReplaceAll(strings.TrimSpace(v), "ё", "е"))]; ok && lang == "en" {
+		return v + " (" + en + ")"
+	}
+	return v
+}
+
+// relationsRU are the relation words of relationWords in English.
+var relationsRU = map[string]string{"сын": "son", "дочь": "daughter", "муж": "husband", "жена": "wife",
+	"брат": "brother", "сестра": "sister", "отец": "father", "мать": "mother", "мама": "mother", "папа": "father",
+	"друг": "friend", "подруга": "friend", "племянник": "nephew", "племянница": "niece", "дядя": "uncle",
+	"тетя": "aunt", "внук": "grandson", "внучка": "granddaughter", "зять": "son-in-law", "сожитель": "partner",
+	"партнер": "partner", "жених": "fiancé", "невеста": "fiancée", "сосед": "neighbour", "соседка": "neighbour",
+	"коллега": "colleague", "двоюродный брат": "cousin", "двоюродная сестра": "cousin", "гражданская жена": "partner",
+	"гражданский муж": "partner", "теща": "mother-in-law", "свекровь": "mother-in-law", "тесть": "father-in-law",
+	"свекор": "father-in-law", "невестка": "daughter-in-law"}
+
 // showDate is an answer func for a date field.
 func showDate(field func(*Report) *string) func(context.Context, *turn, bool) (Text, error) {
 	return func(_ context.Context, c *turn, answered bool) (Text, error) {

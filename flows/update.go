@@ -1021,7 +1021,7 @@ func (c *turn) caseCard(ctx context.Context, f CaseFile) (Text, error) {
 	}
 	var relationship any = ""
 	if r.Relationship != "" {
-		relationship = c.raw(r.Relationship)
+		relationship = c.raw(relationFor(r.Relationship, c.s.Lang))
 	}
 	urgentText := T("value.urgent_none")
 	if len(urgent) > 0 {
