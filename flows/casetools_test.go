@@ -553,7 +553,8 @@ func TestFacilityFoundLater(t *testing.T) {
 
 // TestCaseReadInEnglish: a Russian family's words a volunteer reading in
 // English could not read, or could not type into the ICE locator, come
-// with the English: "Россия (Russia)", "жена (wife)", in /case and /find. A
+// with the English: "Россия (Russia)", "жена (wife)", "Иллинойс
+// (Illinois)" (for a Congress member's office), in /case and /find. A
 // volunteer reading Russian sees the relation as typed.
 func TestCaseReadInEnglish(t *testing.T) {
 	t.Parallel()
@@ -563,7 +564,7 @@ func TestCaseReadInEnglish(t *testing.T) {
 	vol, coord := w.person(hVolunteer, "en"), w.person(hCoord, "ru")
 	r := fullCase()
 	r.DraftID, r.Consent, r.Lang = "read-in-english", true, "ru"
-	r.BirthCountry, r.Citizenship = "Россия", "Россия и Узбекистан"
+	r.BirthCountry, r.Citizenship, r.Facts.State = "Россия", "Россия и Узбекистан", "Иллинойс"
 	r.ReporterChatID, r.ReporterUserID = 7101, 7101
 	cs, err := w.cases.Create(context.Background(), r)
 	if err != nil {
@@ -577,8 +578,9 @@ func TestCaseReadInEnglish(t *testing.T) {
 				t.Errorf("/%s in English lacks %q:\n%s", cmd, want, got)
 			}
 		}
-		if cmd == "case" && (!strings.Contains(got, "Россия (Russia)") || !strings.Contains(got, "Россия и Узбекистан (Russia and Uzbekistan)")) {
-			t.Errorf("/case in English: the countries as the locator lists them are missing:\n%s", got)
+		if cmd == "case" && (!strings.Contains(got, "Россия (Russia)") || !strings.Contains(got, "Россия и Узбекистан (Russia and Uzbekistan)") ||
+			!strings.Contains(got, "Иллинойс (Illinois)")) {
+			t.Errorf("/case in English: the countries as the locator lists them, or the state, are missing:\n%s", got)
 		}
 		if got := w.cat.Render("ru", coord.mine(coord.command(cmd, cs.Code))[0].Texts...); strings.Contains(got, "(wife)") {
 			t.Errorf("/%s in Russian:\n%s", cmd, got)

@@ -736,8 +736,14 @@ func factSteps(a *App) []*step {
 			},
 			parse: optional(func(r *Report) *string { return &r.Facts.State },
 				func(v string) (string, *Text) { return ParseState(v, maxShort) }),
-			answer: showText(func(r *Report) *string { return &r.Facts.State }),
-			next:   then(stepPrivacy),
+			answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+				v := c.s.Draft.Facts.State
+				if en := statesRU[strings.ToLower(strings.ReplaceAll(v, "ё", "е"))]; en != "" && c.s.Lang == "en" {
+					v += " (" + en + ")" // "Иллинойс (Illinois)": for a Congress member's office
+				}
+				return c.orNone(v, answered), nil
+			},
+			next: then(stepPrivacy),
 		},
 		choice(stepPrivacy, "ask.privacy", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Privacy }, then(stepPublicity)),
 		choice(stepPublicity, "ask.publicity", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Publicity }, then(stepFacShare)),

@@ -1451,3 +1451,19 @@ var countriesRU = map[string]string{
 	"сенегал": "Senegal", "мавритания": "Mauritania", "эритрея": "Eritrea", "эфиопия": "Ethiopia",
 	"камерун": "Cameroon", "сша": "United States",
 }
+
+// statesRU are the US states by their Russian names (lower case, е for ё).
+var statesRU = map[string]string{"алабама": "Alabama", "аляска": "Alaska", "аризона": "Arizona",
+	"арканзас": "Arkansas", "калифорния": "California", "колорадо": "Colorado", "коннектикут": "Connecticut",
+	"делавэр": "Delaware", "флорида": "Florida", "джорджия": "Georgia", "гавайи": "Hawaii", "айдахо": "Idaho",
+	"иллинойс": "Illinois", "индиана": "Indiana", "айова": "Iowa", "канзас": "Kansas", "кентукки": "Kentucky",
+	"луизиана": "Louisiana", "мэн": "Maine", "мэриленд": "Maryland", "массачусетс": "Massachusetts",
+	"мичиган": "Michigan", "миннесота": "Minnesota", "миссисипи": "Mississippi", "миссури": "Missouri",
+	"монтана": "Montana", "небраска": "Nebraska", "невада": "Nevada", "нью-гэмпшир": "New Hampshire",
+	"нью-джерси": "New Jersey", "нью-мексико": "New Mexico", "нью-йорк": "New York",
+	"северная каролина": "North Carolina", "северная дакота": "North Dakota", "огайо": "Ohio",
+	"оклахома": "Oklahoma", "орегон": "Oregon", "пенсильвания": "Pennsylvania", "род-айленд": "Rhode Island",
+	"южная каролина": "South Carolina", "южная дакота": "South Dakota", "теннесси": "Tennessee",
+	"техас": "Texas", "юта": "Utah", "вермонт": "Vermont", "вирджиния": "Virginia", "виргиния": "Virginia",
+	"вашингтон": "Washington", "западная вирджиния": "West Virginia", "висконсин": "Wisconsin",
+	"вайоминг": "Wyoming", "округ колумбия": "District of Columbia"}
