@@ -2585,3 +2585,36 @@ func TestOfficeToldBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestSpouseToldBefore: a wife who wrote "мужа забрали вчера" at the menu
+// is offered "жена" at the question of who she is to the person, a press
+// away. Only a spouse of the writer's: "my sister's husband" or "my
+// brother" tells nothing of who writes.
+func TestSpouseToldBefore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, story, want string }{
+		{"ru", "Мужа забрали вчера утром возле дома, что делать?", "жена"},
+		{"ru", "Вчера задержали моего мужа на работе", "жена"},
+		{"en", "My wife was detained by ICE at work today", "husband"},
+		{"en", "My sister's husband was detained by ICE yesterday", ""},
+		{"ru", "Задержали мужа сестры вчера", ""},
+		{"en", "My brother was detained yesterday", ""},
+	} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.send(tt.story), "menu.report_offer")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		c.expect(c.press("btn.triage_no"), "ask.name")
+		answerTo(c, "ask.relationship")
+		if got := buttonValue(c.last, "btn.use_said"); got != tt.want {
+			t.Errorf("%q: offered %q, want %q", tt.story, got, tt.want)
+		}
+		if tt.want != "" {
+			c.press("btn.use_said")
+			if got := c.session().Draft.Relationship; got != tt.want {
+				t.Errorf("%q: the relationship is %q", tt.story, got)
+			}
+		}
+	}
+}

@@ -1110,12 +1110,27 @@ func reportSteps(a *App) []*step {
 			return stepRelation
 		},
 	}, {
-		name:   stepRelation,
-		max:    maxShort,
-		prompt: askCaller("ask.relationship", "ask.caller_relationship"),
-		parse: required(func(r *Report) *string { return &r.Relationship }, func(v string) (string, *Text) {
-			return ParseRelationship(v, maxShort)
-		}),
+		name: stepRelation,
+		max:  maxShort,
+		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+			texts, rows, err := askCaller("ask.relationship", "ask.caller_relationship")(ctx, c)
+			if rel := storySpouse(c.s.Draft.Facts.Said, c.s.Lang); rel != "" && c.s.Draft.FiledBy == 0 {
+				// "Мужа забрали вчера": the wife writes.
+				rows = append(rows, []Button{c.opt("said", "btn.use_said", "Value", rel)})
+			}
+			return texts, rows, err
+		},
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if button && v == "said" {
+				if v = storySpouse(c.s.Draft.Facts.Said, c.s.Lang); v == "" {
+					return wrong("button.old_step")
+				}
+				button = false
+			}
+			return required(func(r *Report) *string { return &r.Relationship }, func(v string) (string, *Text) {
+				return ParseRelationship(v, maxShort)
+			})(ctx, c, v, button)
+		},
 		answer: showRelation,
 		next: func(c *turn) string {
 			if c.filed() {

@@ -360,6 +360,50 @@ func showCountry(field func(*Report) *string) func(context.Context, *turn, bool)
 	}
 }
 
+// storySpouse is who the writer is to the detained person when words told
+// before the report name that person their spouse ("мужа забрали вчера",
+// "my wife was detained"): "жена" or "husband", in lang; "" when they name
+// neither, or both. Only a spouse: "my brother" tells nothing of whether a
+// brother or a sister writes.
+func storySpouse(said, lang string) string {
+	var husband, wife bool
+	for _, part := range strings.FieldsFunc(strings.ToLower(said), func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
+		words := strings.Fields(part)
+		for i, w := range words {
+			// Not "her husband", "муж сестры", "my friend's wife".
+			if i > 0 && (otherOwners[words[i-1]] || strings.HasSuffix(words[i-1], "'s")) ||
+				i+1 < len(words) && ofOthers[words[i+1]] {
+				continue
+			}
+			husband = husband || husbandWords[w]
+			wife = wife || wifeWords[w]
+		}
+	}
+	switch {
+	case husband == wife:
+		return ""
+	case husband && lang == "ru":
+		return "жена"
+	case husband:
+		return "wife"
+	case lang == "ru":
+		return "муж"
+	}
+	return "husband"
+}
+
+// husbandWords and wifeWords name a spouse; otherOwners before them, and
+// ofOthers after them, make them someone else's.
+var (
+	husbandWords = map[string]bool{"муж": true, "мужа": true, "husband": true}
+	wifeWords    = map[string]bool{"жена": true, "жену": true, "wife": true}
+	otherOwners  = map[string]bool{"her": true, "his": true, "their": true, "её": true, "ее": true, "его": true,
+		"их": true, "сестры": true, "сестрин": true, "дочери": true, "подруги": true, "брата": true, "сына": true,
+		"друга": true}
+	ofOthers = map[string]bool{"сестры": true, "дочери": true, "подруги": true, "брата": true, "сына": true,
+		"друга": true, "of": true}
+)
+
 // showRelation is the answer of the relationship, with the word in English
 // for a reader in English when typed in Russian: "жена (wife)".
 func showRelation(_ context.Context, c *turn, answered bool) (Text, error) {
