@@ -1254,10 +1254,11 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 			out = append(out, a.inTopic(v, TopicPost, texts[0]))
 		}
 		if n < waitTold && v.Escalations >= waitTold {
+			// The coordinators' message goes without the family's when
+			// Redis cannot say whether the reporter talks to a volunteer.
 			r, ok, err := a.stillWaiting(ctx, v)
 			if err != nil {
 				failed = append(failed, err)
-				continue // the claim expires: a later tick tries again
 			}
 			if ok {
 				out = append(out, r)

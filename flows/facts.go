@@ -738,7 +738,7 @@ func factSteps(a *App) []*step {
 				func(v string) (string, *Text) { return ParseState(v, maxShort) }),
 			answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 				v := c.s.Draft.Facts.State
-				if en := statesRU[strings.ToLower(strings.ReplaceAll(v, "ё", "е"))]; en != "" && c.s.Lang == "en" {
+				if en := statesRU[ruKey(v)]; en != "" && c.s.Lang == "en" {
 					v += " (" + en + ")" // "Иллинойс (Illinois)": for a Congress member's office
 				}
 				return c.orNone(v, answered), nil

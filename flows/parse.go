@@ -1418,14 +1418,20 @@ func CountryInEnglish(v string) string {
 		return ""
 	}
 	var out []string
-	for _, part := range strings.FieldsFunc(strings.ReplaceAll(strings.ToLower(v), " и ", ","), func(r rune) bool { return r == ',' || r == '/' }) {
-		en, ok := countriesRU[strings.ReplaceAll(strings.TrimSpace(part), "ё", "е")]
+	for _, part := range strings.FieldsFunc(strings.ReplaceAll(v, " и ", ","), func(r rune) bool { return r == ',' || r == '/' }) {
+		en, ok := countriesRU[ruKey(part)]
 		if !ok {
 			return ""
 		}
 		out = append(out, en)
 	}
 	return strings.Join(out, " and ")
+}
+
+// ruKey is a Russian word or name as the tables below key it: lower case,
+// е for ё, without the spaces around.
+func ruKey(v string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(v)), "ё", "е")
 }
 
 // countriesRU are the countries people reaching the hotline come from most,

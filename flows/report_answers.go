@@ -413,7 +413,7 @@ func showRelation(_ context.Context, c *turn, answered bool) (Text, error) {
 // relationFor is a relation as a reader in lang reads it: in Russian,
 // with the word in English for one in English.
 func relationFor(v, lang string) string {
-	if en, ok := relationsRU[strings.ToLower(strings.ReplaceAll(strings.TrimSpace(v), "ё", "е"))]; ok && lang == "en" {
+	if en, ok := relationsRU[ruKey(v)]; ok && lang == "en" {
 		return v + " (" + en + ")"
 	}
 	return v
