@@ -738,8 +738,7 @@ func (c *turn) notify(ctx context.Context, st CaseStatus, e Event) (int, error) 
 // notifyFacility tells the case's reporter, and the subscribers when the
 // reporter let them see the facility and it is one of the directory, where
 // the person is held, found by a volunteer: the question families ask
-// first. The reporter gets the page
-// on calls, money and visits with it.
+// first. The reporter gets the page on calls, money and visits with it.
 func (c *turn) notifyFacility(ctx context.Context, caseID int64, code string, f Facility, place string) (int, error) {
 	st, err := c.a.d.Timeline.Status(ctx, code)
 	if err != nil {
@@ -762,11 +761,12 @@ func (c *turn) notifyFacility(ctx context.Context, caseID int64, code string, f 
 	})
 }
 
-// tell sends the case's reporter and subscribers, but the acting chat, the
-// news news makes for each, under a header with the code they know the
-// case by, in their own language, as notices the sender may delay behind
-// answers; a chat news has nothing for is passed over. Subscribers get a
-// button to stop. It returns how many chats it told.
+// tell sends each of the case's reporter and subscribers, but the acting
+// chat, the texts and buttons news returns for them, under a header with
+// the code they know the case by, in their own language, as notices the
+// sender may delay behind answers; a chat news returns no texts for is
+// passed over. Subscribers get a button to stop. It returns how many chats
+// it told.
 func (c *turn) tell(ctx context.Context, caseID int64, code string, news func(r Recipient) ([]Text, [][]Button, error)) (int, error) {
 	rs, err := c.a.d.Subscriptions.Recipients(ctx, caseID)
 	if err != nil {
