@@ -289,6 +289,7 @@ const (
 	cwAccept   = "a"  // a:<code>: accept a hand-over
 	cwDecline  = "x"  // x:<code>: decline it
 	cwDates    = "d"  // d:<code>[:<field>]: set a date
+	cwTellDate = "td" // td:<code>:<field>:<YYYY-MM-DD>: tell the reporter a date set
 	cwPublic   = "p"  // p:<code>: a public note
 	cwWrite    = "w"  // w:<code>: talk to the reporter
 	cwBoard    = "b"  // b:<filter>:<arg>:<skip>: a page of the board
@@ -433,6 +434,8 @@ func (a *App) caseButton(ctx context.Context, c *turn, rest string) error {
 			return a.dateButton(ctx, c, m, code, field)
 		case cwPublic:
 			return a.publicNoteButton(ctx, c, m, arg)
+		case cwTellDate:
+			return a.tellDate(ctx, c, m, arg)
 		case cwWrite:
 			return a.writeButton(ctx, c, m, arg)
 		case cwBoard:
@@ -1051,7 +1054,42 @@ func (a *App) setDate(ctx context.Context, c *turn, m *member, v CaseView, field
 	if urgent != "" {
 		m.say(T("casework.now_urgent"))
 	}
+	if field == DateHearing && date != "" && v.ReporterChat != 0 && !v.Erased {
+		// The family may go to the hearing, or prepare for it: they
+		// are told when the volunteer chooses to.
+		m.buttons = append(m.buttons, []Button{{Text: T("btn.tell_date"),
+			Data: dataCase + ":" + cwTellDate + ":" + v.Code + ":" + field + ":" + date}})
+	}
 	return c.caseChanged(ctx, v.ID, v.Code, said)
+}
+
+// tellDate tells the reporter of a case the hearing date a volunteer set,
+// with the page on courts and legal help, when the volunteer presses the
+// button under it; the message with the button then says so, without it.
+func (a *App) tellDate(ctx context.Context, c *turn, m *member, arg string) error {
+	parts := strings.Split(arg, ":")
+	if len(parts) != 3 || parts[1] != DateHearing {
+		m.say(T("button.old"))
+		return nil
+	}
+	v, ok, err := a.workableCase(ctx, m, parts[0], "casework.date_told_gone")
+	if err != nil || !ok {
+		return err
+	}
+	if v.date(DateHearing) != parts[2] || v.ReporterChat == 0 {
+		m.say(T("button.old")) // changed since, or cleared
+		return nil
+	}
+	d := dateOf(parts[2])
+	code := FormatCode(v.Code)
+	c.send(Reply{ChatID: v.ReporterChat, Lang: Lang(v.Lang), Priority: PriorityNotice,
+		Texts: []Text{T("notify.header", "Code", code),
+			T("notify.hearing", "Date", dateText(d), "Weekday", T("weekday."+strconv.Itoa(int(d.Weekday()))))},
+		Buttons: [][]Button{{{Text: T("btn.info_page", "Title", T("info.title.legal")), Data: dataInfo + ":legal"}}}})
+	c.edit = c.in.MessageID
+	m.say(T("casework.date_set", "Code", code, "Field", T("casework.field."+DateHearing), "Date", dateText(d)),
+		T("casework.date_told"))
+	return c.postEvent(ctx, v.Code, T("forum.ev_date_told", "Name", a.nameOf(m), "Date", dateText(d)))
 }
 
 // urgentFor is the urgency mark a date brings: a deportation within 72

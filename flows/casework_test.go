@@ -810,6 +810,45 @@ func TestReporterToldTheReportWaits(t *testing.T) {
 	}
 }
 
+// TestHearingToldToTheFamily: a volunteer who found the date of the next
+// hearing and set it is offered to tell the family, and one press does:
+// the reporter gets the date with its day and the page on courts and legal
+// help, the volunteer's message says so, without the button. Nothing
+// reaches the family unless pressed; a button of a date changed since
+// tells nothing; other dates have no such button.
+func TestHearingToldToTheFamily(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "hearing-told")
+	rs := to(anna.command("date", code+" hearing 21.12.2027"), cwVol)
+	tell := dataOf(rs, "btn.tell_date")
+	if !has(rs, "casework.date_set") || tell == "" {
+		t.Fatalf("/date hearing: %v", describeAll(rs))
+	}
+	if got := rep.received(); len(got) != 0 {
+		t.Errorf("the family told before the volunteer chose: %v", describeAll(got))
+	}
+	rs = anna.press(tell)
+	told := to(rs, cwReport)
+	if len(told) != 1 || !has(told, "notify.hearing") || dataOf(told, "btn.info_page") == "" {
+		t.Fatalf("the family got %v", describeAll(told))
+	}
+	if text := w.cat.Render("ru", told[0].Texts...); !strings.Contains(text, "21 декабря 2027") || !strings.Contains(text, "вторник") {
+		t.Errorf("the family read: %s", text)
+	}
+	if mine := to(rs, cwVol); !has(mine, "casework.date_told") || mine[0].Edit == 0 || dataOf(mine, "btn.tell_date") != "" {
+		t.Errorf("the volunteer's message: %v", describeAll(mine))
+	}
+	// Changed since: the old button tells nothing.
+	anna.command("date", code+" hearing 22.12.2027")
+	if rs := anna.press(tell); len(to(rs, cwReport)) != 0 || !has(rs, "button.old") {
+		t.Errorf("the button of a date changed since: %v", describeAll(rs))
+	}
+	if rs := anna.command("date", code+" deportation 23.12.2027"); dataOf(rs, "btn.tell_date") != "" {
+		t.Errorf("a deportation date offered to the family: %v", describeAll(rs))
+	}
+}
+
 // TestNewsDatesReminders: the reporter says the person was moved to Krome
 // and gives a deportation date two days away: the owner is told at once,
 // the case becomes urgent and is on the board's dates filter; reminders
