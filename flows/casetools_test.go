@@ -513,6 +513,25 @@ func TestFacilityFoundLater(t *testing.T) {
 	if v := mustView(t, w, cs.Code); v.Facility.ID != 0 || v.FacilityText != "Harris County Jail" {
 		t.Errorf("the case is held at %+v %q, want Harris County Jail as typed", v.Facility, v.FacilityText)
 	}
+	// A staging facility makes the case urgent, and the family is told
+	// what it means.
+	rs = vol.command("facility", code+" Alexandria Staging")
+	var staging string
+	for _, row := range rs[len(rs)-1].Buttons {
+		if strings.Contains(row[0].Label, "Alexandria") {
+			staging = row[0].Data
+		}
+	}
+	if staging == "" {
+		t.Fatalf("no Alexandria among %v", describeAll(rs))
+	}
+	rs = vol.press(staging)
+	if !has(rs, "tools.facility_urgent") || !slices.Contains(mustView(t, w, cs.Code).Urgent, flows.UrgentStaging) {
+		t.Errorf("a staging facility: %v, urgent %v", describeAll(rs), mustView(t, w, cs.Code).Urgent)
+	}
+	if !has(to(rs, reporter.id), "status.staging") {
+		t.Errorf("the reporter is not told what a staging facility means: %v", describeAll(to(rs, reporter.id)))
+	}
 	// The audit log says who recorded it.
 	admin := w.person(hAdmin, "en")
 	admin.received()

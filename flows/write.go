@@ -94,8 +94,9 @@ type CaseTools interface {
 	SetANumber(ctx context.Context, caseID int64, aNumber string) error
 	// SetFacility records where the person of a case is held now, found
 	// after the report (in the ICE locator): a facility of the directory,
-	// or a place typed (facilityID 0); ErrNotFound for a case unknown or
-	// erased.
+	// or a place typed (facilityID 0). A staging facility or a hold room
+	// marks the case urgent (UrgentStaging). ErrNotFound for a case
+	// unknown or erased.
 	SetFacility(ctx context.Context, caseID, facilityID int64, typed string) error
 }
 
@@ -519,6 +520,9 @@ func (a *App) setFacility(ctx context.Context, c *turn, m *member, v CaseView, f
 		place = facilityLabel(f)
 	}
 	m.say(T("tools.facility_set", "Code", code, "Facility", place))
+	if f.Staging && !slices.Contains(v.Urgent, UrgentStaging) {
+		m.say(T("tools.facility_urgent"))
+	}
 	n, err := c.notifyFacility(ctx, v.ID, v.Code, f, place)
 	if err != nil {
 		return err

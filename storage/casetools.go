@@ -270,9 +270,13 @@ func (s *CaseTools) SetFacility(ctx context.Context, caseID, facilityID int64, t
 	if facilityID != 0 {
 		typed = ""
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE cases SET moved_facility_id = $2, moved_facility_text = $3, moved_at = now()
+	// A staging facility or a hold room makes the case urgent, as a
+	// transfer there does (MarkStaging).
+	res, err := s.db.ExecContext(ctx, `UPDATE cases SET moved_facility_id = $2, moved_facility_text = $3, moved_at = now(),
+			urgent = CASE WHEN EXISTS (SELECT 1 FROM facilities f WHERE f.id = $2 AND f.type IN ('Staging', 'Hold Room'))
+				AND NOT $4 = ANY(urgent) THEN array_append(urgent, $4::text) ELSE urgent END
 		WHERE id = $1 AND erased_at IS NULL`,
-		caseID, nullID(facilityID), s.keys.seal(field{"cases", "moved_facility_text", caseID}, typed))
+		caseID, nullID(facilityID), s.keys.seal(field{"cases", "moved_facility_text", caseID}, typed), flows.UrgentStaging)
 	if err != nil {
 		return fmt.Errorf("set facility of case %d: %w", caseID, scrub(err))
 	}
