@@ -1616,6 +1616,15 @@ func TestStatusTypedInWords(t *testing.T) {
 		}
 		cancel(p, rs)
 	}
+	// Russian typed by a volunteer whose captions are English.
+	for typed, want := range map[string]string{"депортация назначена на пятницу": "Deportation scheduled",
+		"переведён в Krome": "Moved to another facility"} {
+		rs = pick(anna, typed)
+		if got := w.cat.Render("en", rs[0].Texts...); !has(rs, "update.read_as") || !strings.Contains(got, want) {
+			t.Errorf("%q to a volunteer in English: %v %s", typed, describeAll(rs), got)
+		}
+		cancel(anna, rs)
+	}
 	if rs = pick(anna, "flight on friday"); !has(rs, "input.use_buttons") {
 		t.Errorf("no status named: %v", describeAll(rs))
 	}

@@ -591,8 +591,8 @@ var comingWords = map[string]bool{"will": true, "going": true, "gonna": true, "s
 var statusVerbs = map[string][]string{
 	StatusReleased:    {"освобод", "освобожд", "отпуст", "выпуст", "releas"},
 	StatusDeported:    {"депортировал", "депортирован", "выслал", "deported"},
-	StatusTransferred: {"перевел", "перевез", "transfer"},
-	StatusDeportation: {"депортируют", "вышлют", "высылают"},
+	StatusTransferred: {"перевел", "перевез", "перевед", "transfer"},
+	StatusDeportation: {"депортируют", "вышлют", "высылают", "депортаци"},
 }
 
 // statusOfWord is the status whose verb (statusVerbs) the word (captionKey)
