@@ -849,6 +849,30 @@ func TestHearingToldToTheFamily(t *testing.T) {
 	}
 }
 
+// TestDeportationStatusDate: "Deportation scheduled" with its date, set by
+// a volunteer, is the case's deportation date: on its card, reminded, and
+// urgent when within 72 hours. The family was told the date and the case
+// had none: no reminder, no urgency.
+func TestDeportationStatusDate(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, _ := annasCase(w, "deportation-date")
+	day := w.clock().AddDate(0, 0, 2)
+	anna.command("status", code)
+	rs := anna.send("deportation scheduled " + day.Format("02.01.2006"))
+	if !has(rs, "update.public_note") {
+		t.Fatalf("deportation with its date: %v", describeAll(rs))
+	}
+	rs = to(anna.press(dataOf(rs, "btn.no_note")), cwVol)
+	if !has(rs, "update.saved") || !has(rs, "casework.now_urgent") {
+		t.Errorf("saved: %v", describeAll(rs))
+	}
+	v := mustView(t, w, code)
+	if v.Deportation != day.Format(time.DateOnly) || !slices.Contains(v.Urgent, flows.UrgentDeportation) {
+		t.Errorf("the case: deportation %q, urgent %v; want %s, urgent", v.Deportation, v.Urgent, day.Format(time.DateOnly))
+	}
+}
+
 // TestNewsDatesReminders: the reporter says the person was moved to Krome
 // and gives a deportation date two days away: the owner is told at once,
 // the case becomes urgent and is on the board's dates filter; reminders

@@ -810,6 +810,15 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 	if err := c.a.audit(ctx, c, audited); err != nil {
 		return err
 	}
+	urgent := ""
+	if stored.Kind == EventStatus && stored.Status == StatusDeportation && stored.Date != "" {
+		// The date is the case's deportation date, as /date sets it: its
+		// reminders, the board's dates, urgent within 72 hours.
+		urgent = urgentFor(DateDeportation, stored.Date, c.now)
+		if err := c.a.d.Casework.SetDate(ctx, stored.CaseID, DateDeportation, stored.Date, urgent); err != nil {
+			return fmt.Errorf("deportation date of case %d: %w", stored.CaseID, err)
+		}
+	}
 	if err := c.stagingAlert(ctx, stored, u.Code); err != nil {
 		return err
 	}
@@ -831,6 +840,9 @@ func (c *turn) commitUpdate(ctx context.Context, note string) error {
 		c.say(T("update.notified_none"))
 	} else {
 		c.say(T("update.notified").Plural(n))
+	}
+	if urgent != "" {
+		c.say(T("casework.now_urgent"))
 	}
 	c.caseButtons(st.Code)
 	if stored.Kind == EventStatus {
