@@ -1170,9 +1170,10 @@ const waitTold = 3
 
 // stillWaiting tells the reporter of case v, nobody has taken yet, that it
 // is not lost, and what they can do meanwhile; false for none: a case
-// filed for a caller or erased, or a reporter talking with a volunteer.
+// filed for a caller or erased, one a volunteer took once or gave a status
+// (the reporter was told of it), or a reporter talking with a volunteer.
 func (a *App) stillWaiting(ctx context.Context, v CaseView) (Reply, bool, error) {
-	if v.ReporterChat == 0 || v.Erased {
+	if v.ReporterChat == 0 || v.Erased || !v.Taken.IsZero() || v.Status != StatusNew {
 		return Reply{}, false, nil
 	}
 	st, err := a.d.Queue.Chat(ctx, v.ReporterChat)

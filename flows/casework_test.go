@@ -768,7 +768,8 @@ func TestCaseEscalation(t *testing.T) {
 // (an urgent one) tells its reporter, once, that it is not lost, with the
 // hotline's phone and the page on the ICE locator; they had heard nothing
 // since "the volunteers will write to you". A reporter already talking
-// with a volunteer is not told so.
+// with a volunteer, or told that a volunteer picked the case up, is not
+// told so.
 func TestReporterToldTheReportWaits(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
@@ -776,11 +777,16 @@ func TestReporterToldTheReportWaits(t *testing.T) {
 	w.app = mustNew(t, w.cfg, w.deps)
 	_, first := w.confirm(7401, "waits-talking", 0, "flight")
 	w.confirm(7402, "waits-alone", 0, "medical")
+	_, released := w.confirm(7403, "waits-released", 0, "medical")
 	w.mu.Lock()
 	w.now = mustView(t, w, first).Created
 	w.mu.Unlock()
 	w.person(7401, "ru").press("m:volunteer")
-	w.person(cwVol, "en").command("next", "")
+	anna := w.person(cwVol, "en")
+	anna.command("next", "")
+	// Taken and given back: the reporter heard a volunteer picked it up.
+	anna.command("take_case", released)
+	anna.command("release_case", released)
 	w.advance(69 * time.Minute)
 	tick := func() []flows.Reply {
 		rs, err := tickCases(w.app)
@@ -803,6 +809,9 @@ func TestReporterToldTheReportWaits(t *testing.T) {
 	}
 	if got := to(rs, 7401); len(got) != 0 {
 		t.Errorf("the reporter talking with a volunteer got %v", describeAll(got))
+	}
+	if got := to(rs, 7403); len(got) != 0 {
+		t.Errorf("the reporter of a case taken once got %v", describeAll(got))
 	}
 	w.advance(24 * time.Hour)
 	if rs := tick(); len(to(rs, 7402)) != 0 {
