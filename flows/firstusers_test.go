@@ -2598,6 +2598,7 @@ func TestSpouseToldBefore(t *testing.T) {
 		{"en", "My wife was detained by ICE at work today", "husband"},
 		{"en", "My sister's husband was detained by ICE yesterday", ""},
 		{"ru", "Задержали мужа сестры вчера", ""},
+		{"ru", "Вчера забрали мужа моей подруги", ""},
 		{"en", "My brother was detained yesterday", ""},
 	} {
 		c := newChat(t, tt.lang)

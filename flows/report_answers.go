@@ -401,7 +401,7 @@ var (
 		"их": true, "сестры": true, "сестрин": true, "дочери": true, "подруги": true, "брата": true, "сына": true,
 		"друга": true}
 	ofOthers = map[string]bool{"сестры": true, "дочери": true, "подруги": true, "брата": true, "сына": true,
-		"друга": true, "of": true}
+		"друга": true, "of": true, "моей": true, "моего": true, "нашей": true, "нашего": true}
 )
 
 // showRelation is the answer of the relationship, with the word in English
