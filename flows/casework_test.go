@@ -2701,8 +2701,8 @@ func TestReplyToAChatNotice(t *testing.T) {
 }
 
 // TestCommandInReplyToACard: a command that acts on a case, sent in reply
-// to its card without the code ("/take_case", "/note called the jail"),
-// acts on that case; "/take" in reply to a chat's notice takes that chat.
+// to its card without the code ("/take_case", "/note called the jail",
+// "/facility Krome"), acts on that case; "/take" in reply to a chat's notice takes that chat.
 // They were asked which case, or told how to use them.
 func TestCommandInReplyToACard(t *testing.T) {
 	t.Parallel()
@@ -2730,6 +2730,12 @@ func TestCommandInReplyToACard(t *testing.T) {
 	}
 	if !slices.ContainsFunc(files[0].Events, func(e flows.Event) bool { return e.Kind == flows.EventNote && e.Note == "called the jail" }) {
 		t.Errorf("the case's events %+v, want the note", files[0].Events)
+	}
+	for _, tt := range []struct{ cmd, arg, want string }{
+		{"anumber", "A 204-555-871", "tools.a_number_set"}, {"facility", "Krome", "tools.facility_pick"}} {
+		if got := command(tt.cmd, tt.arg, card); !has(got, tt.want) {
+			t.Errorf("/%s %s in reply to the card: %v", tt.cmd, tt.arg, describeAll(got))
+		}
 	}
 
 	x := w.person(8201, "en")
