@@ -2341,12 +2341,7 @@ func TestANumberWrittenBefore(t *testing.T) {
 	t.Parallel()
 	for _, story := range []string{"My husband was detained yesterday at his check-in, his A-number is A 123-456-789",
 		"My brother was detained yesterday. His A number is 123-456-789. What do I do?"} {
-		c := newChat(t, "en")
-		c.expect(c.command("start", ""), "menu.greeting")
-		c.expect(c.send(story), "menu.report_offer")
-		c.expect(c.press("btn.menu_report"), "ask.consent")
-		c.expect(c.press("btn.consent_yes"), "ask.triage")
-		c.expect(c.press("btn.triage_no"), "ask.name")
+		c := toldFirst(t, "en", story)
 		answerTo(c, "ask.a_number")
 		if got := buttonNames(c.last); !slices.Contains(got, "btn.use_said") {
 			t.Fatalf("%q: buttons at the A-number: %v, want the one written before", story, got)
@@ -2387,13 +2382,8 @@ func TestToldBeforeTheReport(t *testing.T) {
 		{"ru", "Мой муж Сергей Кузнецов задержан сегодня на работе", "Сергей Кузнецов", 0, "circ.raid_work", ""},
 		{"en", "my brother in law was taken by ICE today", "", 0, "", ""},
 	} {
-		c := newChat(t, tt.lang)
-		c.expect(c.command("start", ""), "menu.greeting")
-		c.expect(c.send(tt.story), "menu.report_offer")
-		c.expect(c.press("btn.menu_report"), "ask.consent")
-		c.expect(c.press("btn.consent_yes"), "ask.triage")
-		r := c.press("btn.triage_no")
-		c.expect(r, "ask.name")
+		c := toldFirst(t, tt.lang, tt.story)
+		r := c.last
 		if tt.name == "" {
 			if slices.Contains(buttonNames(r), "btn.use_said") {
 				t.Errorf("%q: a name offered: %q", tt.story, buttonValue(r, "btn.use_said"))
@@ -2573,12 +2563,7 @@ func TestOfficeToldBefore(t *testing.T) {
 		{"en", "He was detained at his check-in at 26 Federal Plaza", ""},
 		{"en", "They took my husband at his check-in yesterday", ""},
 	} {
-		c := newChat(t, tt.lang)
-		c.expect(c.command("start", ""), "menu.greeting")
-		c.expect(c.send(tt.story), "menu.report_offer")
-		c.expect(c.press("btn.menu_report"), "ask.consent")
-		c.expect(c.press("btn.consent_yes"), "ask.triage")
-		c.expect(c.press("btn.triage_no"), "ask.name")
+		c := toldFirst(t, tt.lang, tt.story)
 		answerTo(c, "ask.office")
 		if got := buttonValue(c.last, "btn.use_said"); got != tt.office {
 			t.Errorf("%q: the office offered %q, want %q", tt.story, got, tt.office)
@@ -2601,12 +2586,7 @@ func TestSpouseToldBefore(t *testing.T) {
 		{"ru", "Вчера забрали мужа моей подруги", ""},
 		{"en", "My brother was detained yesterday", ""},
 	} {
-		c := newChat(t, tt.lang)
-		c.expect(c.command("start", ""), "menu.greeting")
-		c.expect(c.send(tt.story), "menu.report_offer")
-		c.expect(c.press("btn.menu_report"), "ask.consent")
-		c.expect(c.press("btn.consent_yes"), "ask.triage")
-		c.expect(c.press("btn.triage_no"), "ask.name")
+		c := toldFirst(t, tt.lang, tt.story)
 		answerTo(c, "ask.relationship")
 		if got := buttonValue(c.last, "btn.use_said"); got != tt.want {
 			t.Errorf("%q: offered %q, want %q", tt.story, got, tt.want)
@@ -2618,4 +2598,17 @@ func TestSpouseToldBefore(t *testing.T) {
 			}
 		}
 	}
+}
+
+// toldFirst is a chat whose person told the story at the menu, then chose
+// to report: at the first question, the name.
+func toldFirst(t *testing.T, lang, story string) *chat {
+	t.Helper()
+	c := newChat(t, lang)
+	c.expect(c.command("start", ""), "menu.greeting")
+	c.expect(c.send(story), "menu.report_offer")
+	c.expect(c.press("btn.menu_report"), "ask.consent")
+	c.expect(c.press("btn.consent_yes"), "ask.triage")
+	c.expect(c.press("btn.triage_no"), "ask.name")
+	return c
 }
