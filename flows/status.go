@@ -327,7 +327,23 @@ func (c *turn) statusPrompt(ctx context.Context) error {
 	switch c.s.Flow {
 	case flowCheck:
 		c.say(T("check.ask"))
-		c.buttons = [][]Button{{{Text: T("btn.menu"), Data: dataMenu + ":menu"}}}
+		// Their own cases, or those they follow, a press away: a relative
+		// checking on their case rarely has its code at hand.
+		cases, _, err := c.casesOf(ctx)
+		if err != nil {
+			return err
+		}
+		c.buttons = nil
+		for i, cs := range cases {
+			if i == greetCases {
+				break
+			}
+			c.buttons = append(c.buttons, []Button{caseButton(cs.Code)})
+		}
+		if c.buttons != nil {
+			c.say(T("check.or_yours").Plural(min(len(cases), greetCases)))
+		}
+		c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
 		return nil
 	case flowUpdate, flowNote:
 		return c.updatePrompt(ctx)

@@ -802,3 +802,31 @@ func TestStatusAboutPromisesNoMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckOffersYourCases: "Check a case" from someone who reported one,
+// or follows one, offers it a press away under the question for its code,
+// which a relative rarely has at hand; someone with none is asked for the
+// code alone.
+func TestCheckOffersYourCases(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	reporter := w.person(1, "ru")
+	c := w.file(reporter, fullCase())
+	friend, stranger := w.person(2, "en"), w.person(3, "en")
+	friend.command("start", "c_"+c.Code)
+	friend.press("btn.subscribe")
+	for _, p := range []*person{reporter, friend} {
+		p.command("start", "")
+		r := p.press("btn.menu_check")
+		expectTexts(t, r, "check.ask", "check.or_yours")
+		data := buttonData(t, r, "btn.mycase")
+		if !strings.HasSuffix(data, c.Code) {
+			t.Fatalf("chat %d: the case's button %q, want case %s", p.id, data, c.Code)
+		}
+		if got := textIDs(p.pressData(data)); !slices.Contains(got, "check.header") {
+			t.Errorf("chat %d pressed its case: %v", p.id, got)
+		}
+	}
+	stranger.command("start", "")
+	expectTexts(t, stranger.press("btn.menu_check"), "check.ask")
+}
