@@ -142,7 +142,7 @@ func TestSandboxAPI(t *testing.T) {
 	// next waits for the events after the last ones seen until one matches.
 	next := func(match func(sandbox.Event) bool) sandbox.Event {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(pageWait)
 		for time.Now().Before(deadline) {
 			_, body := get(fmt.Sprintf("/api/events?since=%d&wait_ms=2000", since))
 			var ev apiEvents
@@ -342,11 +342,17 @@ func (p *page) snapshot(user string) map[int]shownMessage {
 	return out
 }
 
+// pageWait is how long the page is given to show a message. A reply takes
+// well under a second; a full test run on two cores, with the end-to-end
+// package's eight tests at a time and Chromium, once took more than ten
+// seconds to relay a message written in the forum's topic.
+const pageWait = 20 * time.Second
+
 // waitFor waits until the column shows a message, new or changed since
 // before, for which ok holds.
 func (p *page) waitFor(user string, before map[int]shownMessage, what string, ok func(shownMessage) bool) shownMessage {
 	p.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(pageWait)
 	changes := -1
 	for {
 		for _, m := range p.messages(user) {
@@ -362,7 +368,7 @@ func (p *page) waitFor(user string, before map[int]shownMessage, what string, ok
 			if len(ms) > 0 {
 				last = fmt.Sprintf("%q with buttons %q", ms[len(ms)-1].Text, ms[len(ms)-1].Buttons)
 			}
-			p.t.Fatalf("the %s column shows no %s within 10 s; its last bot message: %s", user, what, last)
+			p.t.Fatalf("the %s column shows no %s within %v; its last bot message: %s", user, what, pageWait, last)
 		}
 		changes = p.b.changed(changes)
 	}
