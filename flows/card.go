@@ -47,6 +47,9 @@ func cardLines(v CaseView, mode CardMode) []Text {
 	if v.Circumstance != "" {
 		how = T("circ." + v.Circumstance)
 	}
+	if v.Circumstance == "checkin" && v.Office != "" {
+		how = T("casework.how_office", "How", how, "Office", v.Office) // where to look first
+	}
 	if v.DetainedOn != "" {
 		lines = append(lines, T("casework.line_detained", "Date", dateText(dateOf(v.DetainedOn)), "How", how))
 	} else {

@@ -39,6 +39,7 @@ type CaseView struct {
 	FacilityText string   // as typed, when not from the directory
 	DetainedOn   string   // YYYY-MM-DD
 	Circumstance string
+	Office       string // at a check-in, its ICE office: "Chicago, IL"
 	HasLawyer    bool
 
 	Hearing     string // YYYY-MM-DD, "" when not known

@@ -882,6 +882,32 @@ func TestDeportationStatusDate(t *testing.T) {
 	}
 }
 
+// TestCardNamesTheCheckinOffice: a report of a detention at an ICE
+// check-in names its office on the case's card ("At an ICE check-in
+// (Chicago, IL)"): where volunteers look for the person first, and who of
+// them knows that office. It was on the full report only.
+func TestCardNamesTheCheckinOffice(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	r := *fullCase()
+	r.DraftID, r.Consent, r.Circumstance = "card-office", true, "checkin"
+	r.Facts.Office = "chicago"
+	s := &flows.Session{ChatID: cwReport, Lang: "ru", Flow: "report", Step: "review", Nonce: "ncard-office",
+		Draft: r, Updated: w.clock()}
+	if err := w.sessions.Put(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	rs := w.person(cwReport, "ru").do(flows.Input{Kind: flows.KindButton, Data: "ncard-office:review:ok"})
+	code, _ := textData(rs[0], "report.done", "Code").(string)
+	cards := announced(rs, strings.ReplaceAll(code, "-", ""))[cwVol]
+	if len(cards) != 1 || !strings.Contains(w.cat.Render("en", cards[0].Texts...), "At an ICE check-in (Chicago, IL)") {
+		t.Fatalf("the card: %v", describeAll(cards))
+	}
+	if v := mustView(t, w, code); v.Office != "Chicago, IL" {
+		t.Errorf("the case's office: %q", v.Office)
+	}
+}
+
 // TestNewsDatesReminders: the reporter says the person was moved to Krome
 // and gives a deportation date two days away: the owner is told at once,
 // the case becomes urgent and is on the board's dates filter; reminders

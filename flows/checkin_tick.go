@@ -520,6 +520,9 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 	if k.OfficeCode != "" {
 		r.Facts.OfficeText = ""
 	}
+	if o, err := a.d.Offices.Get(k.OfficeCode); err == nil {
+		r.OfficeLabel = o.Name + ", " + o.State
+	}
 	if hasCyrillic(k.Name) {
 		r.NameCyrillic = k.Name
 	} else {

@@ -286,6 +286,9 @@ type Report struct {
 	// words about the flight name ("завтра, в Россию"), YYYY-MM-DD: stored
 	// as the case's deportation date, with its reminders.
 	FlightDate string `json:"fl,omitempty"`
+	// OfficeLabel names the ICE office of the check-in (Facts.Office) on
+	// the case's card: "Chicago, IL". Set when the case is stored.
+	OfficeLabel string `json:"-"`
 
 	Urgent []string `json:"ur,omitempty"` // deportation, flight, medical, children
 

@@ -81,6 +81,10 @@ func (c *turn) confirm(ctx context.Context) error {
 		r.ReporterChatID, r.ReporterUserID = 0, PhoneCaller
 	}
 	r.Lang = s.Lang
+	r.OfficeLabel = ""
+	if o, err := c.a.d.Offices.Get(r.Facts.Office); err == nil && r.Circumstance == "checkin" {
+		r.OfficeLabel = o.Name + ", " + o.State // the card's, short
+	}
 	if r.FacilityID == 0 {
 		// The staging facility that marked it (heldAt) was changed for
 		// one not in the list, or for "don't know".

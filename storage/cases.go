@@ -179,7 +179,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 			facility_id, facility_text, facility_share,
 			has_lawyer, lawyer_name, lawyer_phone, hearing_date, appeals,
 			urgent, reporter_name, relationship, reporter_contact, a_number_index,
-			facts, dates_share, deportation_date
+			facts, dates_share, deportation_date, checkin_office
 		) VALUES (
 			$1, $2, $3, $4, $5, $6,
 			$7, $8, $9, $10, $11, $12,
@@ -187,7 +187,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 			$16, $17, $18,
 			$19, $20, $21, $22, $23,
 			$24, $25, $26, $27, $28,
-			$29, $30, $31
+			$29, $30, $31, $32
 		)
 		ON CONFLICT DO NOTHING
 		RETURNING id, code, created_at`,
@@ -200,7 +200,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, keys *Keyring, r *flows.Report
 		nullString(r.HearingDate), seal("appeals", r.Appeals),
 		pq.Array(urgent), seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
 		seal("reporter_contact", r.ReporterPhone), keys.index(r.ANumber),
-		sealFacts(keys, id, r.Facts), r.Facts.DatesShare, nullString(r.FlightDate),
+		sealFacts(keys, id, r.Facts), r.Facts.DatesShare, nullString(r.FlightDate), nullString(r.OfficeLabel),
 	).Scan(&c.ID, &c.Code, &c.Created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return flows.Case{}, false, nil

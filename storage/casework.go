@@ -62,7 +62,7 @@ const viewInner = `
 			WHEN t.id IS NOT NULL THEN NULL
 			ELSE c.facility_text END AS fac_text,
 		coalesce(a.last, c.created_at) AS active,
-		r.chat_id AS reporter_chat
+		r.chat_id AS reporter_chat, coalesce(c.checkin_office, '') AS checkin_office
 	FROM cases c
 	JOIN reporters r ON r.id = c.reporter_id
 	LEFT JOIN volunteers v ON v.user_id = c.owner_id
@@ -83,7 +83,7 @@ const viewSQL = `
 	SELECT x.id, x.code, x.created_at, x.lang, x.urgent, x.circumstance, x.has_lawyer, x.detained_on,
 		x.hearing, x.deportation, x.checkin, x.owner_id, x.owner_name, x.owner_lang, x.handover_to,
 		x.taken_at, x.escalations, x.erased, x.merged, x.status, x.since, x.fac_id, x.fac_column, x.fac_text, x.active,
-		x.reporter_chat,
+		x.reporter_chat, x.checkin_office,
 		coalesce(f.code, '') AS fac_code, coalesce(f.name, '') AS fac_name,
 		coalesce(f.city, '') AS fac_city, coalesce(f.state, '') AS fac_state
 	FROM (` + viewInner + `) x
@@ -117,6 +117,7 @@ type viewRow struct {
 	FacText      []byte         `db:"fac_text"`
 	Active       time.Time      `db:"active"`
 	ReporterChat int64          `db:"reporter_chat"`
+	Office       string         `db:"checkin_office"`
 	FacCode      string         `db:"fac_code"`
 	FacName      string         `db:"fac_name"`
 	FacCity      string         `db:"fac_city"`
@@ -140,7 +141,7 @@ func (r viewRow) view(keys *Keyring) (flows.CaseView, error) {
 		HasLawyer: r.HasLawyer, DetainedOn: r.DetainedOn, Hearing: r.Hearing, Deportation: r.Deportation,
 		CheckIn: r.CheckIn, Owner: r.Owner, OwnerName: r.OwnerName, OwnerLang: r.OwnerLang,
 		HandoverTo: r.HandoverTo, Escalations: r.Escalations, Erased: r.Erased, Merged: r.Merged, Status: r.Status,
-		Since: r.Since, FacilityText: facText, Active: r.Active, ReporterChat: r.ReporterChat,
+		Since: r.Since, FacilityText: facText, Active: r.Active, ReporterChat: r.ReporterChat, Office: r.Office,
 	}
 	if len(r.Urgent) > 0 {
 		v.Urgent = []string(r.Urgent)

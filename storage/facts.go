@@ -140,7 +140,8 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 				reporter_contact = $21, reporter_name = $22, relationship = $23,
 				facts = $24, dates_share = $25,
 				-- A date a volunteer set since stays.
-				deportation_date = coalesce(deportation_date, $26::date)
+				deportation_date = coalesce(deportation_date, $26::date),
+				checkin_office = $27
 			WHERE id = $1`,
 			id, seal("name_latin", r.NameLatin), seal("name_cyrillic", r.NameCyrillic), seal("birth_date", r.BirthDate),
 			seal("birth_country", r.BirthCountry), seal("citizenship", r.Citizenship), seal("a_number", r.ANumber),
@@ -151,7 +152,7 @@ func (s *Cases) Complete(ctx context.Context, r *flows.Report) error {
 			nullString(r.HearingDate), seal("appeals", r.Appeals),
 			pq.Array(urgent), seal("reporter_contact", r.ReporterPhone),
 			seal("reporter_name", r.ReporterName), seal("relationship", r.Relationship),
-			sealFacts(s.keys, id, facts), r.Facts.DatesShare, nullString(r.FlightDate))
+			sealFacts(s.keys, id, facts), r.Facts.DatesShare, nullString(r.FlightDate), nullString(r.OfficeLabel))
 		if err != nil {
 			return fmt.Errorf("complete case %d: %w", id, scrub(err))
 		}
