@@ -533,10 +533,13 @@ func (c *turn) draftOffice() Text {
 	return T("checkin.office_typed", "Office", d.OfficeText, "State", d.State)
 }
 
+// officeShort names an office as a case's card does: "Chicago, IL".
+func officeShort(o Office) string { return o.Name + ", " + o.State }
+
 // officeLabel is an office as a button shows it.
 func officeLabel(o Office) string {
 	if o.City == o.Name {
-		return o.Name + ", " + o.State
+		return officeShort(o)
 	}
 	return o.Name + " (" + o.City + ", " + o.State + ")"
 }

@@ -521,7 +521,7 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 		r.Facts.OfficeText = ""
 	}
 	if o, err := a.d.Offices.Get(k.OfficeCode); err == nil {
-		r.OfficeLabel = o.Name + ", " + o.State
+		r.OfficeLabel = officeShort(o)
 	}
 	if hasCyrillic(k.Name) {
 		r.NameCyrillic = k.Name

@@ -83,7 +83,7 @@ func (c *turn) confirm(ctx context.Context) error {
 	r.Lang = s.Lang
 	r.OfficeLabel = ""
 	if o, err := c.a.d.Offices.Get(r.Facts.Office); err == nil && r.Circumstance == "checkin" {
-		r.OfficeLabel = o.Name + ", " + o.State // the card's, short
+		r.OfficeLabel = officeShort(o)
 	}
 	if r.FacilityID == 0 {
 		// The staging facility that marked it (heldAt) was changed for
