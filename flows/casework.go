@@ -1360,6 +1360,11 @@ func (a *App) CaseTick(ctx context.Context, send func(context.Context, []Reply) 
 			texts := []Text{T("casework.remind", "Code", FormatCode(v.Code), "Field", T("casework.field."+field),
 				"Date", dateText(dateOf(d)), "When", when)}
 			buttons := [][]Button{{{Text: T("btn.case_open", "Code", FormatCode(v.Code)), Data: dataCase + ":" + cwOpen + ":" + v.Code}}}
+			if field == DateHearing && v.ReporterChat != 0 && !v.Erased {
+				// A few days before is when the family needs it most.
+				buttons = append(buttons, []Button{{Text: T("btn.tell_date"),
+					Data: dataCase + ":" + cwTellDate + ":" + v.Code + ":" + field + ":" + d}})
+			}
 			var out []Reply
 			if v.Owner != 0 {
 				out = append(out, Reply{ChatID: v.Owner, Lang: Lang(v.OwnerLang), Texts: texts, Buttons: buttons, Tag: aboutTag(v.ID)})

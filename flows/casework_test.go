@@ -856,6 +856,18 @@ func TestHearingToldToTheFamily(t *testing.T) {
 	if rs := anna.command("date", code+" deportation 23.12.2027"); dataOf(rs, "btn.tell_date") != "" {
 		t.Errorf("a deportation date offered to the family: %v", describeAll(rs))
 	}
+	// The reminder three days before offers it too.
+	anna.command("date", code+" deportation не знаю")
+	soon := w.clock().AddDate(0, 0, 3)
+	anna.command("date", code+" hearing "+soon.Format("02.01.2006"))
+	rs = to(w.caseTick(), cwVol)
+	tell = dataOf(rs, "btn.tell_date")
+	if !has(rs, "casework.remind") || tell == "" {
+		t.Fatalf("the reminder: %v", describeAll(rs))
+	}
+	if told := to(anna.press(tell), cwReport); !has(told, "notify.hearing") {
+		t.Errorf("told from the reminder: %v", describeAll(told))
+	}
 }
 
 // TestDeportationStatusDate: "Deportation scheduled" with its date, set by
