@@ -920,6 +920,32 @@ func TestCardNamesTheCheckinOffice(t *testing.T) {
 	}
 }
 
+// TestANumberWrittenInTheChat: the reporter, talking with the volunteer,
+// writes the A-number the case lacks: under the message, the volunteer
+// gets the button that records it. Once recorded, or in a message without
+// one, nothing more.
+func TestANumberWrittenInTheChat(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "a-number-chat")
+	anna.command("write", code)
+	anna.received()
+	rep.received()
+	rs := to(rep.send("Да, нашла в бумагах: A 204-555-871"), cwVol)
+	set := dataOf(rs, "btn.a_number_set")
+	if len(rs) != 2 || rs[0].Copy == nil || set == "" {
+		t.Fatalf("the volunteer got %v", describeAll(rs))
+	}
+	if got := to(anna.press(set), cwVol); !has(got, "tools.a_number_set") {
+		t.Fatalf("pressed: %v", describeAll(got))
+	}
+	for _, typed := range []string{"A 204-555-871, как я писала", "спасибо"} {
+		if got := to(rep.send(typed), cwVol); len(got) != 1 || got[0].Copy == nil {
+			t.Errorf("%q: the volunteer got %v", typed, describeAll(got))
+		}
+	}
+}
+
 // TestNewsDatesReminders: the reporter says the person was moved to Krome
 // and gives a deportation date two days away: the owner is told at once,
 // the case becomes urgent and is on the board's dates filter; reminders

@@ -60,7 +60,13 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 		if err := a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer); err != nil {
 			return nil, err
 		}
-		return editCopy(to, p.VolLang, T("handoff.edited_user", "Ticket", p.Ticket), in, copyID), nil
+		rs := editCopy(to, p.VolLang, T("handoff.edited_user", "Ticket", p.Ticket), in, copyID)
+		// The A-number corrected, a press away as when first written.
+		r, ok, err := a.offerANumber(ctx, in, p)
+		if ok {
+			rs = append(rs, r)
+		}
+		return rs, err
 	}
 	if st.Holds == 0 {
 		return nil, nil

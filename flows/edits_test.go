@@ -36,21 +36,31 @@ func TestEditsInAConversation(t *testing.T) {
 	rel.received()
 	vol.received()
 	threads := storage.NewThreads(w.rdb, w.prefix, time.Hour)
-	relayed := func(from, to *hperson) (orig, copyID int) {
+	// relayed records the copy of from's latest message: to's latest but
+	// the after that came after it.
+	relayed := func(from, to *hperson, after int) (orig, copyID int) {
 		t.Helper()
-		orig, copyID = from.lastIn, to.lastMsgID()
+		orig, copyID = from.lastIn, to.lastMsgID()-after
 		if err := threads.Record(ctx, to.id, copyID, from.id, orig); err != nil {
 			t.Fatal(err)
 		}
 		return orig, copyID
 	}
 
+	// The A-number written comes with the button that records it; the
+	// one corrected, with the button for the correct one.
 	rel.send("его номер A-123-456-780")
-	vol.expectGot("copy 7001/" + strconv.Itoa(rel.lastIn))
-	said, copied := relayed(rel, vol)
+	first := vol.expectGot("copy 7001/"+strconv.Itoa(rel.lastIn), "tools.a_number_hint")
+	if first[1].Texts[0].Data["ANumber"] != "A123-456-780" {
+		t.Errorf("offered %v", first[1].Texts[0].Data)
+	}
+	said, copied := relayed(rel, vol, 1) // the hint came after the copy
 	rel.edit(said, "его номер A-123-456-789")
 	rel.expectGot()
-	rs := vol.expectGot("handoff.edited_user", "copy 7001/"+strconv.Itoa(said))
+	rs := vol.expectGot("handoff.edited_user", "copy 7001/"+strconv.Itoa(said), "tools.a_number_hint")
+	if rs[2].Texts[0].Data["ANumber"] != "A123-456-789" {
+		t.Errorf("offered after the edit %v", rs[2].Texts[0].Data)
+	}
 	if rs[1].Copy.ReplyTo != copied || rs[0].Lang != "en" || rs[0].Texts[0].Data["Ticket"] == nil {
 		t.Errorf("the edit reached the volunteer as %+v, want the copy under %d, in English, with the chat", rs, copied)
 	}
@@ -64,7 +74,7 @@ func TestEditsInAConversation(t *testing.T) {
 
 	vol.send("We will call you at 5 pm")
 	rel.expectGot("copy " + strconv.Itoa(hVolunteer) + "/" + strconv.Itoa(vol.lastIn))
-	said, copied = relayed(vol, rel)
+	said, copied = relayed(vol, rel, 0)
 	vol.edit(said, "We will call you at 6 pm")
 	vol.expectGot()
 	rs = rel.expectGot("handoff.edited_vol", "copy "+strconv.Itoa(hVolunteer)+"/"+strconv.Itoa(said))

@@ -179,6 +179,13 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	if err := a.relay(ctx, c, p.Volunteer); err != nil {
 		return err
 	}
+	r, ok, err := a.offerANumber(ctx, c.in, p)
+	if err != nil {
+		return err
+	}
+	if ok {
+		c.send(r)
+	}
 	if err := a.keepMessage(ctx, c, p.CaseCode, false, p.Volunteer); err != nil {
 		return err
 	}
@@ -186,6 +193,31 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 		return fmt.Errorf("note message of %d: %w", p.ChatID, err)
 	}
 	return nil
+}
+
+// offerANumber is, for the volunteer, under a message of the reporter of
+// a case that names an A-number the case lacks ("нашла в бумагах: A
+// 204-555-871"), or an edit that corrects one, the button that records
+// it, as news naming one has; false for none.
+func (a *App) offerANumber(ctx context.Context, in Input, p *Pairing) (Reply, bool, error) {
+	n := aNumberIn(in.Text)
+	if n == "" || p.CaseCode == "" {
+		return Reply{}, false, nil
+	}
+	r, cs, err := a.d.CaseFiles.Get(ctx, p.CaseCode)
+	if errors.Is(err, ErrNotFound) {
+		return Reply{}, false, nil
+	}
+	if err != nil {
+		return Reply{}, false, fmt.Errorf("case of chat %d: %w", p.ChatID, err)
+	}
+	if r.ANumber == n {
+		return Reply{}, false, nil
+	}
+	texts, buttons := aNumberOffer(n, p.CaseCode)
+	// Tagged as the case's notice: a reply to it goes to nobody.
+	return Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: texts, Buttons: buttons, Protect: true,
+		Tag: aboutTag(cs.ID)}, true, nil
 }
 
 // relayFromVolunteer copies a volunteer's message to the user of their
