@@ -453,7 +453,7 @@ func (a *App) casesAbout(ctx context.Context, note string, cases []CaseStatus) (
 func namesPerson(name string, r *Report) bool {
 	words := func(s string) []string {
 		var out []string
-		for _, w := range strings.FieldsFunc(strings.ToLower(strings.ReplaceAll(s, "ё", "е")), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		for _, w := range strings.FieldsFunc(ruKey(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
 			out = append(out, w)
 			if hasCyrillic(w) {
 				out = append(out, strings.ToLower(Translit(w)), strings.ToLower(TranslitICAO(w)))

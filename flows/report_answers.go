@@ -367,7 +367,7 @@ func showCountry(field func(*Report) *string) func(context.Context, *turn, bool)
 // brother or a sister writes.
 func storySpouse(said, lang string) string {
 	var husband, wife bool
-	for _, part := range strings.FieldsFunc(strings.ToLower(said), func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
+	for _, part := range clauses(strings.ToLower(said)) {
 		words := strings.Fields(part)
 		for i, w := range words {
 			// Not "her husband", "муж сестры", "my friend's wife".
@@ -797,12 +797,13 @@ func storyName(said string) string {
 }
 
 // relationLeads come before the name of someone close: "my brother ",
-// "наш сын ", in the nominative, where a Russian name after it is too.
+// "наш сын " (possessives), in the nominative, where a Russian name after
+// it is too.
 var relationLeads = func() []string {
 	var leads []string
 	for w := range relationWords {
-		for _, p := range []string{"my ", "our ", "мой ", "моя ", "наш ", "наша "} {
-			leads = append(leads, p+w+" ")
+		for p := range possessives {
+			leads = append(leads, p+" "+w+" ")
 		}
 	}
 	slices.Sort(leads)
@@ -869,7 +870,7 @@ func storyOwnName(said string) string {
 // least. A clause whose words before the lead before refuses is passed over.
 // A "the" right after the lead is left out ("moved to the Broward center").
 func wordsAfter(said string, leads []string, least int, before func([]string) bool, stops ...map[string]bool) string {
-	for _, part := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) }) {
+	for _, part := range clauses(said) {
 		low := strings.ToLower(part)
 		for _, lead := range leads {
 			i := strings.Index(low, lead)
@@ -896,6 +897,13 @@ func wordsAfter(said string, leads []string, least int, before func([]string) bo
 		}
 	}
 	return ""
+}
+
+// clauses are the parts of words told before the report between the marks
+// that end a clause: "his name is Jose Ramirez" of "hi, his name is Jose
+// Ramirez (my dad)".
+func clauses(said string) []string {
+	return strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(",;.!?()\n", r) })
 }
 
 // storyPlace is where the person is held in words told before the report
