@@ -228,6 +228,8 @@ func actionText(e AuditEntry) Text {
 		return T("audit.action."+e.Action, "Subject", subject)
 	case AuditStatus:
 		return T("audit.action.status", "Status", T("status.name."+e.Detail))
+	case AuditUrgent:
+		return T("audit.action.urgent_" + e.Detail)
 	case AuditDate:
 		return T("audit.action.date", "Field", T("casework.field."+e.Detail))
 	case AuditNews:

@@ -334,7 +334,7 @@ func (a *App) caseReply(ctx context.Context, c *turn, p *Pairing) (bool, error) 
 // a chat in the queue) named first in their argument.
 var replyCommands = map[string]bool{"take_case": true, "release_case": true, "date": true, "handover": true,
 	"status": true, "note": true, "write": true, "case": true, "audit": true, "take": true, "anumber": true,
-	"facility": true}
+	"facility": true, "urgent": true}
 
 // replyArg is the argument of such a command sent in reply to a case's
 // card or notice, or to the notice of a chat in the queue, without a case

@@ -570,6 +570,111 @@ func TestFacilityFoundLater(t *testing.T) {
 	}
 }
 
+func cardTexts(v flows.CaseView) []flows.Text {
+	texts, _ := flows.Card(v, flows.CardOpen)
+	return texts
+}
+
+// TestUrgentMarkedAndTakenOff: a volunteer marks a case urgent that the
+// report did not (a call from the family), with why, and takes the marks
+// off a case that is urgent no more: the board's "urgent" filter, the card
+// and the audit log follow; nobody in the family is told.
+func TestUrgentMarkedAndTakenOff(t *testing.T) {
+	t.Parallel()
+	w := newHWorld(t)
+	w.member(hVolunteer, flows.RoleVolunteer)
+	w.member(hCoord, flows.RoleCoordinator)
+	vol, coord := w.person(hVolunteer, "en"), w.person(hCoord, "ru")
+	ctx := context.Background()
+
+	create := func(draft string, chat int64, urgent ...string) (string, string) {
+		r := fullCase()
+		r.DraftID, r.Consent, r.Lang, r.Urgent = draft, true, "ru", urgent
+		r.ReporterChatID, r.ReporterUserID = chat, chat
+		cs, err := w.cases.Create(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs.Code, flows.FormatCode(cs.Code)
+	}
+	calm, calmCode := create("urgent-calm", 7101)
+	medical, medicalCode := create("urgent-medical", 7102, "medical")
+	onBoard := func(code string) bool {
+		t.Helper()
+		rs := coord.press(buttonData(t, coord.command("cases", "")[0], "btn.board_urgent"))
+		return strings.Contains(w.cat.Render("ru", rs[0].Texts...), code)
+	}
+	if onBoard(calmCode) || !onBoard(medicalCode) {
+		t.Fatalf("before: the urgent filter lists the calm case %v, the medical one %v", onBoard(calmCode), onBoard(medicalCode))
+	}
+
+	for _, bad := range []string{"", "off", "tonight"} {
+		if rs := coord.command("urgent", bad); !has(rs, "tools.urgent_usage") {
+			t.Errorf("/urgent %q: %v", bad, describeAll(rs))
+		}
+	}
+	rs := vol.command("urgent", calmCode+" the family says he is moved tonight")
+	if !has(rs, "tools.urgent_on", "note.saved") {
+		t.Fatalf("/urgent CODE why: %v", describeAll(rs))
+	}
+	if len(to(rs, 7101)) != 0 {
+		t.Errorf("the reporter is told of the urgency: %v", describeAll(to(rs, 7101)))
+	}
+	v := mustView(t, w, calm)
+	if !v.IsUrgent() {
+		t.Fatalf("after /urgent the case is not urgent: %v", v.Urgent)
+	}
+	if card := w.cat.Render("en", cardTexts(v)...); !strings.Contains(card, w.cat.Render("en", flows.T("urgent.volunteer"))) {
+		t.Errorf("the card does not say a volunteer marked it urgent:\n%s", card)
+	}
+	if !onBoard(calmCode) {
+		t.Error("the case marked urgent is not under the board's urgent filter")
+	}
+	files, err := w.timeline.Find(ctx, calm, "")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("find case: %v %v", files, err)
+	}
+	if !slices.ContainsFunc(files[0].Events, func(e flows.Event) bool {
+		return e.Kind == flows.EventNote && e.Note == "the family says he is moved tonight"
+	}) {
+		t.Errorf("why it is urgent is not kept as a note: %+v", files[0].Events)
+	}
+	// Marked again: it says so, and the marks stay.
+	if rs := vol.command("urgent", calmCode); !has(rs, "tools.urgent_already") {
+		t.Errorf("/urgent on an urgent case: %v", describeAll(rs))
+	}
+
+	// The medical case, urgent from its report, taken by the coordinator:
+	// a volunteer may not take its mark off; the coordinator may, told
+	// what it was.
+	coord.command("take_case", medicalCode)
+	if rs := vol.command("urgent", medicalCode+" off"); !has(rs, "casework.not_owner") || !mustView(t, w, medical).IsUrgent() {
+		t.Errorf("/urgent off by a volunteer on a colleague's case: %v", describeAll(rs))
+	}
+	rs = coord.command("urgent", medicalCode+" off")
+	if !has(rs, "tools.urgent_off") || !strings.Contains(w.cat.Render("ru", rs[0].Texts...), w.cat.Render("ru", flows.T("urgent.medical"))) {
+		t.Fatalf("/urgent CODE off: %v", describeAll(rs))
+	}
+	if v := mustView(t, w, medical); v.IsUrgent() {
+		t.Errorf("after /urgent off the case is still urgent: %v", v.Urgent)
+	}
+	if onBoard(medicalCode) {
+		t.Error("the case no longer urgent is still under the board's urgent filter")
+	}
+	for _, off := range []string{"снять", "не срочно"} {
+		if rs := coord.command("urgent", medicalCode+" "+off); !has(rs, "tools.urgent_none") {
+			t.Errorf("/urgent CODE %s on a case not urgent: %v", off, describeAll(rs))
+		}
+	}
+	var actions []string
+	if err := w.db.SelectContext(ctx, &actions, `SELECT action || ':' || detail FROM audit_log WHERE action = 'urgent' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"urgent:on", "urgent:on", "urgent:off", "urgent:off", "urgent:off"}; fmt.Sprint(actions) != fmt.Sprint(want) {
+		t.Errorf("audit log %v, want %v", actions, want)
+	}
+}
+
 // TestCaseReadInEnglish: a Russian family's words a volunteer reading in
 // English could not read, or could not type into the ICE locator, come
 // with the English: "Россия (Russia)", "жена (wife)", "Иллинойс

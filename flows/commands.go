@@ -21,7 +21,7 @@ func Commands() []Command {
 		{"start", ""}, {"report", ""}, {"help", ""}, {"check", ActCheckStatus}, {"checkin", ""}, {"mycases", ActOwnData},
 		{"news", ""}, {"back", ""}, {"cancel", ""}, {"language", ""}, {"forget", ActOwnData},
 		{"queue", ActViewQueue}, {"next", ActTakeChat}, {"take", ActTakeChat}, {"case", ActViewCase},
-		{"cases", ActViewBoard}, {"take_case", ActTakeCase}, {"date", ActWorkCase}, {"anumber", ActWorkCase}, {"facility", ActWorkCase}, {"handover", ActHandOver},
+		{"cases", ActViewBoard}, {"take_case", ActTakeCase}, {"date", ActWorkCase}, {"anumber", ActWorkCase}, {"facility", ActWorkCase}, {"urgent", ActWorkCase}, {"handover", ActHandOver},
 		{"release_case", ActWorkCase},
 		{"find", ActFindCase}, {"status", ActUpdateStatus}, {"note", ActAddNote}, {"write", ActWriteReporter},
 		{"hold", ActTakeChat}, {"switch", ActTakeChat}, {"release", ActTakeChat}, {"done", ActTakeChat},

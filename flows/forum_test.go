@@ -3,7 +3,9 @@ package flows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"hotline/flows"
@@ -87,6 +89,23 @@ func TestForumInTopic(t *testing.T) {
 	rs := handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "status", ThreadID: thread})
 	if len(rs) != 1 || rs[0].ChatID != vol || describe(rs[0]) != "update.pick" || rs[0].Texts[0].Data["Code"] != flows.FormatCode(c.Code) {
 		t.Errorf("/status in the case's topic: %v, want the case's statuses in the member's private chat", describeAll(rs))
+	}
+	// /urgent in the topic marks its case, and the topic is told who did
+	// and why.
+	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "urgent", Text: "flight moved up", ThreadID: thread})
+	if !has(to(rs, vol), "tools.urgent_on") || !has(to(rs, forum), "forum.ev_urgent_on") ||
+		!strings.Contains(fmt.Sprint(describeAll(to(rs, forum)), to(rs, forum)), "flight moved up") {
+		t.Errorf("/urgent in the case's topic: %v, want the case marked and the topic told why", describeAll(rs))
+	}
+	for _, r := range rs {
+		checkRenderable(t, a.cat, r)
+	}
+	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "urgent", Text: "off", ThreadID: thread})
+	if !has(to(rs, vol), "tools.urgent_off") || !has(to(rs, forum), "forum.ev_urgent_off") {
+		t.Errorf("/urgent off in the case's topic: %v", describeAll(rs))
+	}
+	for _, r := range rs {
+		checkRenderable(t, a.cat, r)
 	}
 	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "note", Text: "called the jail"})
 	if len(rs) != 1 || rs[0].ChatID != vol || describe(rs[0]) != "note.usage" {

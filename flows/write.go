@@ -98,6 +98,10 @@ type CaseTools interface {
 	// marks the case urgent (UrgentStaging). ErrNotFound for a case
 	// unknown or erased.
 	SetFacility(ctx context.Context, caseID, facilityID int64, typed string) error
+	// SetUrgent marks a case urgent with mark when it has no urgency mark
+	// yet (on), or takes every mark off (off), and returns the marks it had
+	// before. ErrNotFound for a case unknown or erased.
+	SetUrgent(ctx context.Context, caseID int64, mark string, on bool) ([]string, error)
 }
 
 // Callback data of the case tools' buttons: "ct.:<action>:<args>".
@@ -121,6 +125,7 @@ func (a *App) registerTools() {
 	h.commands["write"] = gate(ActWriteReporter, a.writeCommand)
 	h.commands["anumber"] = gate(ActWorkCase, a.aNumberCommand)
 	h.commands["facility"] = gate(ActWorkCase, a.facilityCommand)
+	h.commands["urgent"] = gate(ActWorkCase, a.urgentCommand)
 	h.commands["hold"] = gate(ActTakeChat, a.holdCommand)
 	h.commands["merge"] = gate(ActMergeCases, a.mergeCommand)
 	h.commands["newcase"] = a.guard(ActFileForCaller, a.newCaseCommand)

@@ -286,6 +286,26 @@ func (s *CaseTools) SetFacility(ctx context.Context, caseID, facilityID int64, t
 	return nil
 }
 
+// SetUrgent marks a case urgent with mark, when it has no urgency mark
+// yet (on), or takes every mark off (off). It returns the marks the case
+// had before; ErrNotFound for a case unknown or erased.
+func (s *CaseTools) SetUrgent(ctx context.Context, caseID int64, mark string, on bool) ([]string, error) {
+	var before pq.StringArray
+	err := s.db.GetContext(ctx, &before, `
+		WITH old AS (SELECT id, urgent FROM cases WHERE id = $1 AND erased_at IS NULL FOR UPDATE)
+		UPDATE cases c SET urgent = CASE WHEN NOT $3 THEN '{}'::text[]
+				WHEN cardinality(old.urgent) = 0 THEN ARRAY[$2::text] ELSE old.urgent END
+		FROM old WHERE c.id = old.id
+		RETURNING old.urgent`, caseID, mark, on)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("urgency of case %d: %w", caseID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("urgency of case %d: %w", caseID, scrub(err))
+	}
+	return before, nil
+}
+
 // FiledBy returns the volunteer who filed the case for a caller, 0 for none.
 func (s *CaseTools) FiledBy(ctx context.Context, caseID int64) (int64, error) {
 	var by sql.NullInt64
