@@ -154,7 +154,8 @@ func TestWriteOpensTheChat(t *testing.T) {
 		t.Fatalf("the timers acted while the volunteer spoke last: %v", describeAll(rs))
 	}
 	reporter.send("Он в Элое")
-	vol.expectGot("copy 7001/" + strconv.Itoa(reporter.lastIn))
+	// The place, not yet the case's, is a press away.
+	vol.expectGot("copy 7001/"+strconv.Itoa(reporter.lastIn), "tools.facility_hint")
 	w.advance(10 * time.Minute)
 	w.tick()
 	vol.expectGot("handoff.remind")

@@ -946,6 +946,55 @@ func TestANumberWrittenInTheChat(t *testing.T) {
 	}
 }
 
+// TestPlaceWrittenInTheChat: the reporter writes to the volunteer where the
+// person is held now ("перевели из Otay Mesa в Krome"): under the copy,
+// the volunteer gets the button that records that facility in the case,
+// not the one they were moved from; pressed, it is recorded and the family
+// told. A place the case has, and words that name no facility ("в
+// магазине", "to the lawyer", a city where a family lives), come with
+// nothing; an A-number and a
+// place in one message come with both buttons.
+func TestPlaceWrittenInTheChat(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "place-chat")
+	anna.command("write", code)
+	anna.received()
+	rep.received()
+	rs := to(rep.send("Мне позвонили, его перевели из Otay Mesa в Krome вчера вечером"), cwVol)
+	set := dataOf(rs, "btn.facility_set")
+	if len(rs) != 2 || rs[0].Copy == nil || set == "" {
+		t.Fatalf("the volunteer got %v", describeAll(rs))
+	}
+	if hint := w.cat.Render("en", rs[1].Texts...) + fmt.Sprint(buttonNames(rs[1])); !strings.Contains(hint, "Krome") || strings.Contains(hint, "Otay") {
+		t.Errorf("the hint names another place than the one the person is held at now: %s", hint)
+	}
+	got := anna.press(set)
+	if !has(to(got, cwVol), "tools.facility_set") || !has(to(got, cwReport), "notify.facility") {
+		t.Fatalf("pressed: %v", describeAll(got))
+	}
+	if v := mustView(t, w, code); !strings.Contains(v.Facility.Name, "Krome") {
+		t.Errorf("the case is held at %+v after the press, want Krome", v.Facility)
+	}
+	for _, typed := range []string{
+		"он всё ещё в Krome, адвокат был у него",
+		"я была в магазине, не видела звонка",
+		"in the morning he called me",
+		"мы живём в Майами",
+		"в суде сказали ждать",
+		"I was at the store, then went to the lawyer",
+		"спасибо",
+	} {
+		if got := to(rep.send(typed), cwVol); len(got) != 1 || got[0].Copy == nil {
+			t.Errorf("%q: the volunteer got %v", typed, describeAll(got))
+		}
+	}
+	got = to(rep.send("Нашла бумаги: A 204-555-871, его везут в Adelanto"), cwVol)
+	if len(got) != 2 || dataOf(got, "btn.a_number_set") == "" || dataOf(got, "btn.facility_set") == "" {
+		t.Errorf("an A-number and a place in one message: %v", describeAll(got))
+	}
+}
+
 // TestNewsDatesReminders: the reporter says the person was moved to Krome
 // and gives a deportation date two days away: the owner is told at once,
 // the case becomes urgent and is on the board's dates filter; reminders

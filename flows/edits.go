@@ -61,8 +61,8 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 			return nil, err
 		}
 		rs := editCopy(to, p.VolLang, T("handoff.edited_user", "Ticket", p.Ticket), in, copyID)
-		// The A-number corrected, a press away as when first written.
-		r, ok, err := a.offerANumber(ctx, in, p)
+		// The A-number or the place corrected, a press away as when first written.
+		r, ok, err := a.offerHints(ctx, in, p)
 		if ok {
 			rs = append(rs, r)
 		}

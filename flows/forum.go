@@ -485,6 +485,17 @@ func (a *App) reporterToTopic(ctx context.Context, c *turn) (bool, error) {
 	}
 	c.send(r)
 	c.drop = true
+	// What the message names and the case lacks, a press away for the
+	// team, as under it in a volunteer's private chat.
+	_, texts, buttons, err := a.caseHints(ctx, c.in.Text, v.Code)
+	if err != nil {
+		return false, err
+	}
+	if len(texts) > 0 {
+		h := a.inTopic(v, TopicPost, texts...)
+		h.Buttons = buttons
+		c.send(h)
+	}
 	return true, nil
 }
 

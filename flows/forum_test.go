@@ -169,6 +169,43 @@ func TestForumTalkOfErasedCase(t *testing.T) {
 	}
 }
 
+// TestForumHintsInTheTopic: a reporter talking with the team writes where
+// the person is held now and their A-number: the topic gets the message
+// and, under it, the buttons that record both; a member's press records
+// the place in the case, answered in their private chat.
+func TestForumHintsInTheTopic(t *testing.T) {
+	const forum, reporter, vol, thread = -1009000000014, 9100400, 9100401, 45
+	a := newApp(t, appOptions{Config: flows.Config{ForumChat: forum}})
+	ctx := context.Background()
+	c := forumCase(a, forum, reporter, thread)
+	if err := a.vols.Add(ctx, vol, flows.RoleVolunteer, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.NewForum(a.db, forum).Talk(ctx, reporter, c.Code); err != nil {
+		t.Fatal(err)
+	}
+	id := a.nextUpdate()
+	rs, err := a.app.Handle(ctx, flows.Input{ChatID: reporter, UserID: reporter, ChatType: "private", LangCode: "ru",
+		UpdateID: id, MessageID: int(id), At: testNow, Kind: flows.KindText, Text: "его перевели в Krome, A-номер 204-555-871"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Copy == nil || rs[1].ChatID != forum || rs[1].Topic == nil ||
+		dataOf(rs, "btn.facility_set") == "" || dataOf(rs, "btn.a_number_set") == "" {
+		t.Fatalf("the reporter's message in a talk: %v, want its copy and the buttons in the topic", describeAll(rs))
+	}
+	checkRenderable(t, a.cat, rs[1])
+	id = a.nextUpdate()
+	got, err := a.app.Handle(ctx, flows.Input{ChatID: forum, ChatType: "supergroup", UserID: vol, UpdateID: id, At: testNow,
+		ThreadID: thread, Kind: flows.KindButton, Data: dataOf(rs, "btn.facility_set")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(to(got, vol), "tools.facility_set") || !has(to(got, reporter), "notify.facility") {
+		t.Errorf("the place pressed in the topic: %v", describeAll(got))
+	}
+}
+
 // TestForumTakeSaidInTheTopic: "беру" written in a case's topic, as
 // volunteers write in any group, went to the reporter as the team's
 // message. It is said to the team: it takes the case as the card's Take

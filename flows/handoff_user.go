@@ -179,7 +179,7 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	if err := a.relay(ctx, c, p.Volunteer); err != nil {
 		return err
 	}
-	r, ok, err := a.offerANumber(ctx, c.in, p)
+	r, ok, err := a.offerHints(ctx, c.in, p)
 	if err != nil {
 		return err
 	}
@@ -195,29 +195,17 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	return nil
 }
 
-// offerANumber is, for the volunteer, under a message of the reporter of
-// a case that names an A-number the case lacks ("нашла в бумагах: A
-// 204-555-871"), or an edit that corrects one, the button that records
-// it, as news naming one has; false for none.
-func (a *App) offerANumber(ctx context.Context, in Input, p *Pairing) (Reply, bool, error) {
-	n := aNumberIn(in.Text)
-	if n == "" || p.CaseCode == "" {
-		return Reply{}, false, nil
+// offerHints is, for the volunteer, under a message of the reporter of
+// a case, or an edit that corrects one, the buttons that record what it
+// names and the case lacks (caseHints); false for none.
+func (a *App) offerHints(ctx context.Context, in Input, p *Pairing) (Reply, bool, error) {
+	caseID, texts, buttons, err := a.caseHints(ctx, in.Text, p.CaseCode)
+	if err != nil || len(texts) == 0 {
+		return Reply{}, false, err
 	}
-	r, cs, err := a.d.CaseFiles.Get(ctx, p.CaseCode)
-	if errors.Is(err, ErrNotFound) {
-		return Reply{}, false, nil
-	}
-	if err != nil {
-		return Reply{}, false, fmt.Errorf("case of chat %d: %w", p.ChatID, err)
-	}
-	if r.ANumber == n {
-		return Reply{}, false, nil
-	}
-	texts, buttons := aNumberOffer(n, p.CaseCode)
 	// Tagged as the case's notice: a reply to it goes to nobody.
 	return Reply{ChatID: p.Volunteer, Lang: p.VolLang, Texts: texts, Buttons: buttons, Protect: true,
-		Tag: aboutTag(cs.ID)}, true, nil
+		Tag: aboutTag(caseID)}, true, nil
 }
 
 // relayFromVolunteer copies a volunteer's message to the user of their

@@ -1,0 +1,128 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// caseHints are, for the volunteers, under a message of a case's reporter
+// in a conversation with them, the buttons that record in the case what
+// the message names and the case lacks: an A-number ("нашла в бумагах: A
+// 204-555-871") and a facility of the directory ("его перевели в Krome").
+// The volunteer decides: nothing is recorded without a press. Nothing when
+// the message names neither, or only what the case already has.
+// caseID is the case's, for the reply's tag.
+func (a *App) caseHints(ctx context.Context, text, code string) (caseID int64, texts []Text, buttons [][]Button, err error) {
+	if code == "" {
+		return 0, nil, nil, nil
+	}
+	if n := aNumberIn(text); n != "" {
+		r, cs, err := a.d.CaseFiles.Get(ctx, code)
+		if errors.Is(err, ErrNotFound) {
+			return 0, nil, nil, nil
+		}
+		if err != nil {
+			return 0, nil, nil, fmt.Errorf("report of a case: %w", err)
+		}
+		if r.ANumber != n {
+			caseID = cs.ID
+			texts, buttons = aNumberOffer(n, code)
+		}
+	}
+	f, ok, err := a.facilityNamedIn(ctx, text)
+	if err != nil || !ok {
+		return caseID, texts, buttons, err
+	}
+	v, err := a.d.Casework.View(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return caseID, texts, buttons, nil
+	}
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("view case for a facility named: %w", err)
+	}
+	if v.Facility.ID == f.ID || v.Erased || v.Merged {
+		return caseID, texts, buttons, nil
+	}
+	texts = append(texts, T("tools.facility_hint", "Code", FormatCode(code), "Facility", facilityLabel(f)))
+	buttons = append(buttons, []Button{{Text: T("btn.facility_set", "Facility", f.Name),
+		Data: dataTools + ":" + actFacility + ":" + code + ":" + strconv.FormatInt(f.ID, 10)}})
+	return v.ID, texts, buttons, nil
+}
+
+// atLeads are the words a place follows where someone is ("в Krome",
+// "at Otay Mesa", "transferred to Adelanto"). Not "из" nor "from": the
+// place someone was moved from is not where they are.
+var atLeads = map[string]bool{"в": true, "во": true, "in": true, "at": true, "to": true, "into": true}
+
+// facilityNamedIn returns the facility of the directory a message puts
+// someone at: the last place after a lead word (placeLeads) that names a
+// facility by one of its own words (namesFacility), up to the next
+// punctuation or four words. "перевели из Krome в Adelanto" is Adelanto;
+// "в магазине", "to the lawyer" are none.
+func (a *App) facilityNamedIn(ctx context.Context, text string) (Facility, bool, error) {
+	words := strings.Fields(text)
+	tried := 0
+	for i := len(words) - 2; i >= 0 && tried < 3; i-- {
+		if !atLeads[strings.ToLower(strings.Trim(words[i], "(\"«"))] || strings.ContainsAny(words[i], ",.;:!?") {
+			continue
+		}
+		var place []string
+		for _, w := range words[i+1 : min(len(words), i+5)] {
+			end := strings.ContainsAny(w, ",.;:!?)»")
+			if w = strings.TrimRight(w, ",.;:!?)»\"'"); placeStops[strings.ToLower(w)] {
+				break
+			}
+			if w != "" {
+				place = append(place, w)
+			}
+			if end {
+				break
+			}
+		}
+		if len(place) == 0 {
+			continue
+		}
+		tried++
+		q := strings.Join(place, " ")
+		found, err := a.d.Facilities.Match(ctx, q, 1)
+		if err != nil {
+			return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+		}
+		if len(found) > 0 && spellsFacility(q, found[0]) {
+			return found[0], true, nil
+		}
+	}
+	return Facility{}, false, nil
+}
+
+// spellsFacility reports whether a word of place is one of f's own words
+// (not a common one, facilityCommonWords) as people spell it: in Latin
+// or Cyrillic, with a Russian ending ("в Денвере", "в Элизабет"), within
+// a third of its letters; not a big city's name, where families live as
+// well ("мы живём в Майами" is no Miami Correctional Center). Stricter
+// than namesFacility, made for the menu's short messages: in a
+// conversation, "to the lawyer" is no Lawrence County, "at the store" no
+// Stockton.
+func spellsFacility(place string, f Facility) bool {
+	for _, w := range lowerWords(Translit(place)) {
+		if len(w) < 4 {
+			continue
+		}
+		for _, fw := range lowerWords(f.Name) {
+			if len(fw) >= 4 && !facilityCommonWords[fw] && !cityWords[fw] && editDistance(w, fw) <= max(1, len(fw)/3) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cityWords are words of big cities in facility names: "in Miami", "в
+// Хьюстоне" tell where a family lives as often as where someone is held.
+var cityWords = map[string]bool{"miami": true, "houston": true, "dallas": true, "chicago": true, "phoenix": true,
+	"denver": true, "diego": true, "angeles": true, "atlanta": true, "seattle": true, "boston": true, "orlando": true,
+	"antonio": true, "francisco": true, "philadelphia": true, "newark": true, "vegas": true, "portland": true,
+	"tampa": true, "austin": true, "detroit": true, "baltimore": true, "sacramento": true, "jose": true}
