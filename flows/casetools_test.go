@@ -309,7 +309,7 @@ func TestWriteToAReporterMidCheckin(t *testing.T) {
 	rs = reporter.command("checkin", "")
 	if has(rs, "checkin.ask_office") || has(rs, "checkin.consent") {
 		rs = reporter.send("Miami")
-		if len(to(rs, hVolunteer)) != 0 || !has(to(rs, reporter.id), "checkin.office_pick") {
+		if len(to(rs, hVolunteer)) != 0 || !has(to(rs, reporter.id), "checkin.ask_date") {
 			t.Errorf("the office typed in a check-in begun during the chat: %v", describeAll(rs))
 		}
 	} else {

@@ -663,7 +663,13 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				return c.checkinPrompt(ctx)
 			}
 			d.Query = strings.Join(strings.Fields(v), " ")
-			return c.checkinPrompt(ctx)
+			// "Чикаго": the one office spelt so is it; the date's
+			// question names it ("…at Chicago, IL?").
+			o, ok, err := spelledOffice(ctx, c.a.d.Offices, d.Query)
+			if err != nil || !ok {
+				return errors.Join(err, c.checkinPrompt(ctx))
+			}
+			v = o.Code
 		}
 		if v == "-" {
 			if d.Query == "" {

@@ -344,6 +344,28 @@ func factYearDate(name, askID string, field func(*Facts) *string, next func(*tur
 	return st
 }
 
+// spelledOffice is the field office q names by its name or city, spelt as
+// people spell it in Latin or Cyrillic ("Чикаго", "Chicago", "Майами"),
+// when the directory finds that office alone; false when q is a sub-office,
+// a short name or anything the relative should choose among.
+func spelledOffice(ctx context.Context, offices Offices, q string) (Office, bool, error) {
+	found, err := offices.Match(ctx, q, 2)
+	if err != nil {
+		return Office{}, false, fmt.Errorf("match offices: %w", err)
+	}
+	if len(found) != 1 {
+		return Office{}, false, nil
+	}
+	typed := strings.Join(lowerWords(Translit(q)), " ")
+	for _, name := range []string{found[0].Name, found[0].City} {
+		name = strings.Join(lowerWords(name), " ")
+		if editDistance(typed, name) <= max(2, len(name)/3) {
+			return found[0], true, nil
+		}
+	}
+	return Office{}, false, nil
+}
+
 // officeAnswer shows the check-in's office: from the list, or as typed.
 func officeAnswer(_ context.Context, c *turn, answered bool) (Text, error) {
 	x := &c.s.Draft.Facts
@@ -570,7 +592,7 @@ func factSteps(a *App) []*step {
 				}
 				return []Text{T("ask.office")}, rows, nil
 			},
-			parse: func(_ context.Context, c *turn, v string, button bool) (outcome, error) {
+			parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 				x := &c.s.Draft.Facts
 				if button && v == "said" {
 					if v = storyOffice(x.Said); v == "" {
@@ -588,6 +610,17 @@ func factSteps(a *App) []*step {
 				q, p := ParseName(v, maxName)
 				if p != nil {
 					return refused(p)
+				}
+				// "Чикаго": the one office spelt so is it, said back; the
+				// list of one to press was a question more.
+				o, ok, err := spelledOffice(ctx, c.a.d.Offices, q)
+				if err != nil {
+					return outcome{}, err
+				}
+				if ok {
+					x.Office, x.OfficeText = o.Code, ""
+					c.say(T("input.read_as", "Answer", officeLabel(o), "Kept", false))
+					return accepted()
 				}
 				x.Office, x.OfficeText = "", q
 				return accepted()

@@ -753,8 +753,15 @@ func TestCheckinOffice(t *testing.T) {
 	if f := c.session().Draft.Facts; f.Office != "" || f.OfficeText != "" {
 		t.Errorf("\"don't know\" left the office %q %q", f.Office, f.OfficeText)
 	}
+	// An office's name or city alone is that office, said back.
 	c.command("back", "")
-	c.expect(c.send("Chicago"), "ask.office_pick")
+	c.expect(c.send("Chicago"), "input.read_as", "ask.details")
+	if f := c.session().Draft.Facts; f.Office != "chicago" || f.OfficeText != "" {
+		t.Errorf("office typed: %q %q, want chicago", f.Office, f.OfficeText)
+	}
+	// Words about it are looked up, and the office pressed.
+	c.command("back", "")
+	c.expect(c.send("Chicago, on Congress Parkway"), "ask.office_pick")
 	chicago := c.button(c.lastID, "Chicago")
 	c.expect(c.pressOn(c.lastID, chicago.Label), "ask.details")
 	if f := c.session().Draft.Facts; f.Office != "chicago" || f.OfficeText != "" {
@@ -792,7 +799,7 @@ func TestReportOfficeTypedAnswers(t *testing.T) {
 	for _, tt := range []struct{ typed, answer, office, text, want string }{
 		{"Delaney Hall", "yes", "", "Delaney Hall", "ask.details"}, // none found: kept
 		{"Delaney Hall", "no", "", "Delaney Hall", "ask.details"},  // kept too
-		{"Chicago", "yes", "chicago", "", "ask.details"},           // the one shown
+		{"Chicago IL", "yes", "chicago", "", "ask.details"},        // the one shown
 		{"LA", "second", "new-orleans", "", "ask.details"},         // its place
 		{"LA", "yes", "", "LA", "parse.office_which"},              // which of two?
 		{"Нью-Йорк", "да, первый", "new-york-city", "", "ask.details"},
@@ -1725,6 +1732,42 @@ func TestNameAsRelativesTypeIt(t *testing.T) {
 		}
 		if d.Facts.Said != tt.typed {
 			t.Errorf("%q: kept %q", tt.typed, d.Facts.Said)
+		}
+	}
+}
+
+// TestOfficeSpelledIsTaken: a field office typed by its name or city, in
+// Latin or Cyrillic, is that office, said back; the list to press it on
+// was one question more. A short name, a sub-office or words the
+// directory reads two ways are still chosen from a list.
+func TestOfficeSpelledIsTaken(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed, office string }{
+		{"ru", "Чикаго", "chicago"},
+		{"ru", "Хьюстон", "houston"},
+		{"ru", "Майами", "miami"},
+		{"ru", "Сан-Франциско", "san-francisco"},
+		{"en", "houston", "houston"},
+		{"en", "Atlanta", "atlanta"},
+		{"en", "LA", ""},
+		{"ru", "Бруклин", ""},
+		{"en", "Sacramento sub-office", ""},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.circumstance")
+		c.press("circ.checkin")
+		r := c.send(tt.typed)
+		f := c.session().Draft.Facts
+		if f.Office != tt.office {
+			t.Errorf("%q: office %q, want %q (%v)", tt.typed, f.Office, tt.office, textIDs(r))
+			continue
+		}
+		if tt.office != "" && (textIDs(r)[0] != "input.read_as" || c.session().Step != "details") {
+			t.Errorf("%q: %v at %s, want it said back and the next question", tt.typed, textIDs(r), c.session().Step)
+		}
+		if tt.office == "" && c.session().Step == "details" && f.OfficeText == "" {
+			t.Errorf("%q: nothing kept and no list to choose from", tt.typed)
 		}
 	}
 }

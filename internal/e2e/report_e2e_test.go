@@ -56,7 +56,7 @@ var reports = []reportAnswers{{
 	birth: "March 3, 1990", country: "Venezuela", aNumber: "a12345678", detained: "2026-11-02",
 	details:  "Taken at the <i>Tucson</i> office",
 	facility: "south lousiana", facilityPick: "South Louisiana",
-	office: "phoenix", officePick: "Phoenix", officeCode: "phoenix",
+	office: "phoenix", officePick: "", officeCode: "phoenix", // the one office spelt so
 	lawyer: "Ann Lee", lawyerPhone: "ann@example.org", hearing: "2027-01-20",
 	appeals: "Motion to reopen filed in May", reporter: "Jose", relation: "brother", contact: "@jose_g",
 	want: flows.Report{
@@ -131,8 +131,10 @@ func TestReportEndToEnd(t *testing.T) {
 			press(t, u, m, btn("circ.checkin"))
 			expectText(t, u, ask("ask.office"))
 			u.Send(r.office)
-			m = u.Next(t) // the field offices that match
-			press(t, u, m, r.officePick)
+			if r.officePick != "" {
+				m = u.Next(t) // the field offices that match
+				press(t, u, m, r.officePick)
+			}
 			expectText(t, u, ask("ask.details"))
 			u.Send(r.details)
 			expectText(t, u, ask("ask.facility"))
