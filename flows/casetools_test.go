@@ -533,6 +533,18 @@ func TestFacilityFoundLater(t *testing.T) {
 	if !has(to(rs, reporter.id), "status.staging") {
 		t.Errorf("the reporter is not told what a staging facility means: %v", describeAll(to(rs, reporter.id)))
 	}
+	// Moved on from it, the case stays urgent: the volunteer is told how
+	// to take the mark off once the danger has passed.
+	rs = vol.command("facility", code+" Krome")
+	for _, row := range rs[len(rs)-1].Buttons {
+		if strings.Contains(row[0].Label, "Krome") {
+			rs = vol.press(row[0].Data)
+			break
+		}
+	}
+	if !has(rs, "tools.facility_set", "tools.facility_still_urgent") || !strings.Contains(w.cat.Render("en", rs[0].Texts...), "/urgent "+code+" off") {
+		t.Errorf("out of the staging facility: %v", describeAll(rs))
+	}
 	// The audit log says who recorded it.
 	admin := w.person(hAdmin, "en")
 	admin.received()

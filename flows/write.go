@@ -525,8 +525,13 @@ func (a *App) setFacility(ctx context.Context, c *turn, m *member, v CaseView, f
 		place = facilityLabel(f)
 	}
 	m.say(T("tools.facility_set", "Code", code, "Facility", place))
-	if f.Staging && !slices.Contains(v.Urgent, UrgentStaging) {
+	switch staged := slices.Contains(v.Urgent, UrgentStaging); {
+	case f.Staging && !staged:
 		m.say(T("tools.facility_urgent"))
+	case !f.Staging && staged:
+		// Out of the staging facility: its mark stays until a volunteer
+		// takes it off, and says how.
+		m.say(T("tools.facility_still_urgent", "Code", code))
 	}
 	n, err := c.notifyFacility(ctx, v.ID, v.Code, f, place)
 	if err != nil {
