@@ -108,10 +108,17 @@ func FindCode(s string) (code string, ok bool) {
 	}
 	// The two halves written with a space in a short message ("код K7M4
 	// Q9XP"): both a digit and a letter among them, and not a number
-	// beside a word ("in 2025 when").
-	for i := 0; i+1 < len(words) && len(words) <= 8; i++ {
+	// beside a word ("in 2025 when"). In a longer one ("my friend's wife
+	// gave me this code 3C4M B1ZG, what's going on?") they must look like
+	// a code's: one of letters and digits, the other too or in capitals,
+	// not "3C4M said".
+	short := len(words) <= 8
+	for i := 0; i+1 < len(words); i++ {
 		a, b := words[i], words[i+1]
 		if utf8.RuneCountInString(a) != codeLen/2 || utf8.RuneCountInString(b) != codeLen/2 {
+			continue
+		}
+		if !short && !(mixed(a) && (mixed(b) || capitals(b)) || mixed(b) && capitals(a)) {
 			continue
 		}
 		c, valid := NormalizeCode(a + b)
@@ -128,6 +135,14 @@ func FindCode(s string) (code string, ok bool) {
 	}
 	return code, code != ""
 }
+
+// mixed reports whether w has both a letter and a digit.
+func mixed(w string) bool {
+	return strings.ContainsFunc(w, unicode.IsDigit) && strings.ContainsFunc(w, unicode.IsLetter)
+}
+
+// capitals reports whether w has no lower-case letter.
+func capitals(w string) bool { return !strings.ContainsFunc(w, unicode.IsLower) }
 
 // codeChar maps an upper-case character to the code alphabet.
 func codeChar(r rune) (byte, bool) {

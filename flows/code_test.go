@@ -97,6 +97,12 @@ func TestFindCode(t *testing.T) {
 		{"код 8Z1W QCTP", "8Z1WQCTP"}, // the halves with a space, among words
 		{"my code is k7m4 q9xp thanks", "K7M4Q9XP"},
 		{"arrested in 2025 when he went", ""}, // a number beside a word
+		// In a longer message, halves that look like a code's.
+		{"hi, my friend's wife gave me this code 3C4M B1ZG, what's going on with Sergei?", "3C4MB1ZG"},
+		{"hi, my friend's wife gave me this code 8Z1W QCTP, what's going on with Sergei?", "8Z1WQCTP"},
+		{"hi, my friend's wife gave me this code 8z1w qctp, what's going on with Sergei?", ""},
+		{"he said 3C4M said the officer at the desk when we came in the morning", ""},
+		{"we came in 2025 when he went to the office for the first time, no news", ""},
 		{"call 1234 5678", ""},
 		{"K7M4Q9X", ""},
 		{"", ""},

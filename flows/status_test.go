@@ -283,6 +283,14 @@ func TestCheckCodeInAMessage(t *testing.T) {
 		// Without its link, a code is told from words by having both.
 		pasted = append(pasted, "мой код "+flows.FormatCode(c.Code)+", что с делом?")
 	}
+	mixed := func(half string) bool {
+		return strings.ContainsAny(half, "0123456789") && strings.Trim(half, "0123456789") != ""
+	}
+	if a, b := c.Code[:4], c.Code[4:]; mixed(a) || mixed(b) {
+		// Its halves with a space, in a longer question: halves of
+		// letters and digits, in capitals, are a code's.
+		pasted = append(pasted, "привет, жена друга дала мне код "+a+" "+b+", что там с Сергеем, его ещё держат?")
+	}
 	for _, v := range pasted {
 		if r := friend.send(v); data(r, "check.header", "Code") != flows.FormatCode(c.Code) {
 			t.Errorf("pasted %q at the menu: %v", v, textIDs(r))
