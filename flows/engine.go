@@ -363,9 +363,17 @@ func (c *turn) command(ctx context.Context) error {
 		}
 		newcomer := c.s.Updated.IsZero()
 		c.reset() // a feature's flow (a code being asked for) ends here
-		// A newcomer's first /start reads no Postgres (members come by
-		// an invite link, /start v_…, or have talked with the bot).
-		if !newcomer {
+		// A newcomer's first /start reads no Postgres, unless the
+		// members' ids, read every few seconds, have them: a volunteer
+		// added from the command line, or whose session has expired.
+		member := !newcomer || slices.Contains(c.a.cfg.Admins, c.in.UserID)
+		if !member {
+			var err error
+			if member, err = c.a.d.Roles.MayBeMember(ctx, c.in.UserID); err != nil {
+				return fmt.Errorf("member %d: %w", c.in.UserID, err)
+			}
+		}
+		if member {
 			if ok, err := c.home(ctx); ok || err != nil {
 				return err
 			}

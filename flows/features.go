@@ -138,6 +138,10 @@ const (
 type Roles interface {
 	// Role returns the user's role; RoleNone for anyone not a member.
 	Role(ctx context.Context, userID int64) (Role, error)
+	// MayBeMember reports whether the user may be a member: false only
+	// for one who is none. It may answer from what it read a few seconds
+	// ago, and costs no query for most calls; Role tells for sure.
+	MayBeMember(ctx context.Context, userID int64) (bool, error)
 }
 
 // role returns the user's role: admins come from the configuration, the

@@ -137,8 +137,8 @@ func TestStatusNeverDropsADraft(t *testing.T) {
 	other := w.person(1, "ru")
 	c := w.file(other, fullCase())
 	p := w.person(volunteerID, "ru") // a volunteer filing a report of their own
-	// A newcomer's /start, without a session: the relatives' menu.
-	expectTexts(t, p.command("start", ""), "menu.greeting")
+	expectTexts(t, p.command("start", ""), "member.home")
+	expectTexts(t, p.press("btn.home_public"), "menu.choose")
 	menu := p.last()
 	p.press("btn.menu_report")
 	p.press("btn.consent_yes")

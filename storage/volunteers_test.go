@@ -216,3 +216,42 @@ func TestRemoveRevokesInvites(t *testing.T) {
 		}
 	}
 }
+
+// TestMayBeMember: the members' ids, read once for many calls, know the
+// changes made through the store at once; a member added by another
+// process (the command line) once they are read again.
+func TestMayBeMember(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Postgres(t)
+	s, cli := storage.NewVolunteers(db), storage.NewVolunteers(db)
+	may := func(id int64) bool {
+		t.Helper()
+		ok, err := s.MayBeMember(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if may(1) {
+		t.Error("a stranger may be a member")
+	}
+	if err := s.Add(ctx, 1, flows.RoleVolunteer, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !may(1) {
+		t.Error("a member added through the store is not known at once")
+	}
+	// An admin's row of preferences alone is no membership.
+	if err := s.SetLang(ctx, 50, "ru"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Add(ctx, 2, flows.RoleCoordinator, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(ctx, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if may(1) || !may(2) || may(50) {
+		t.Errorf("after a removal here and an addition elsewhere: 1 %v, 2 %v, 50 %v; want false, true, false", may(1), may(2), may(50))
+	}
+}
