@@ -995,6 +995,43 @@ func TestPlaceWrittenInTheChat(t *testing.T) {
 	}
 }
 
+// TestHearingWrittenInTheChat: the reporter writes to the volunteer that
+// the court set a hearing ("суд назначили на 12 января"): under the copy,
+// the volunteer gets the button that records it as the case's hearing
+// date, with its reminders. A hearing gone by, a date that is no
+// hearing's, or the date the case has, come with nothing.
+func TestHearingWrittenInTheChat(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasCase(w, "hearing-chat")
+	anna.command("write", code)
+	anna.received()
+	rep.received()
+	day := w.clock().AddDate(0, 0, 20)
+	typed := fmt.Sprintf("Его перевели вчера. Адвокат сказал, суд назначили на %d.%02d, в 9 утра", day.Day(), day.Month())
+	rs := to(rep.send(typed), cwVol)
+	set := dataOf(rs, "btn.hearing_set")
+	if len(rs) != 2 || rs[0].Copy == nil || set == "" {
+		t.Fatalf("the volunteer got %v", describeAll(rs))
+	}
+	if got := to(anna.press(set), cwVol); !has(got, "casework.date_set") {
+		t.Fatalf("pressed: %v", describeAll(got))
+	}
+	if got, want := mustView(t, w, code).Hearing, day.Format(time.DateOnly); got != want {
+		t.Errorf("the case's hearing is %q after the press, want %q", got, want)
+	}
+	for _, typed := range []string{
+		fmt.Sprintf("да, суд %d.%02d, как я писала", day.Day(), day.Month()), // the date the case has
+		"суд был вчера, ничего не решили",
+		fmt.Sprintf("он звонил %d.%02d, сказал что всё нормально", day.Day(), day.Month()),
+		fmt.Sprintf("судья сказал: ждать. Перезвоню %d.%02d", day.Day(), day.Month()),
+	} {
+		if got := to(rep.send(typed), cwVol); len(got) != 1 || got[0].Copy == nil {
+			t.Errorf("%q: the volunteer got %v", typed, describeAll(got))
+		}
+	}
+}
+
 // TestNewsDatesReminders: the reporter says the person was moved to Krome
 // and gives a deportation date two days away: the owner is told at once,
 // the case becomes urgent and is on the board's dates filter; reminders

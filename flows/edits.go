@@ -62,7 +62,7 @@ func (a *App) handoffEdit(ctx context.Context, in Input, to int64, copyID int) (
 		}
 		rs := editCopy(to, p.VolLang, T("handoff.edited_user", "Ticket", p.Ticket), in, copyID)
 		// The A-number or the place corrected, a press away as when first written.
-		r, ok, err := a.offerHints(ctx, in, p)
+		r, ok, err := c.offerHints(ctx, p)
 		if ok {
 			rs = append(rs, r)
 		}

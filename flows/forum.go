@@ -487,7 +487,7 @@ func (a *App) reporterToTopic(ctx context.Context, c *turn) (bool, error) {
 	c.drop = true
 	// What the message names and the case lacks, a press away for the
 	// team, as under it in a volunteer's private chat.
-	_, texts, buttons, err := a.caseHints(ctx, c.in.Text, v.Code)
+	_, texts, buttons, err := c.caseHints(ctx, c.in.Text, v.Code)
 	if err != nil {
 		return false, err
 	}

@@ -179,7 +179,7 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 	if err := a.relay(ctx, c, p.Volunteer); err != nil {
 		return err
 	}
-	r, ok, err := a.offerHints(ctx, c.in, p)
+	r, ok, err := c.offerHints(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -198,8 +198,8 @@ func (a *App) relayFromUser(ctx context.Context, c *turn, st ChatState) error {
 // offerHints is, for the volunteer, under a message of the reporter of
 // a case, or an edit that corrects one, the buttons that record what it
 // names and the case lacks (caseHints); false for none.
-func (a *App) offerHints(ctx context.Context, in Input, p *Pairing) (Reply, bool, error) {
-	caseID, texts, buttons, err := a.caseHints(ctx, in.Text, p.CaseCode)
+func (c *turn) offerHints(ctx context.Context, p *Pairing) (Reply, bool, error) {
+	caseID, texts, buttons, err := c.caseHints(ctx, c.in.Text, p.CaseCode)
 	if err != nil || len(texts) == 0 {
 		return Reply{}, false, err
 	}

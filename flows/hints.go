@@ -6,16 +6,20 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
 )
 
 // caseHints are, for the volunteers, under a message of a case's reporter
 // in a conversation with them, the buttons that record in the case what
 // the message names and the case lacks: an A-number ("нашла в бумагах: A
-// 204-555-871") and a facility of the directory ("его перевели в Krome").
-// The volunteer decides: nothing is recorded without a press. Nothing when
-// the message names neither, or only what the case already has.
-// caseID is the case's, for the reply's tag.
-func (a *App) caseHints(ctx context.Context, text, code string) (caseID int64, texts []Text, buttons [][]Button, err error) {
+// 204-555-871"), a facility of the directory ("его перевели в Krome") and
+// a hearing's date ("суд назначили на 12 января"). The volunteer decides:
+// nothing is recorded without a press. Nothing when the message names
+// none of them, or only what the case already has. caseID is the case's,
+// for the reply's tag.
+func (c *turn) caseHints(ctx context.Context, text, code string) (caseID int64, texts []Text, buttons [][]Button, err error) {
+	a := c.a
 	if code == "" {
 		return 0, nil, nil, nil
 	}
@@ -32,24 +36,63 @@ func (a *App) caseHints(ctx context.Context, text, code string) (caseID int64, t
 			texts, buttons = aNumberOffer(n, code)
 		}
 	}
-	f, ok, err := a.facilityNamedIn(ctx, text)
-	if err != nil || !ok {
-		return caseID, texts, buttons, err
+	f, named, err := a.facilityNamedIn(ctx, text)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	hearing, told := c.hearingIn(text)
+	if !named && !told {
+		return caseID, texts, buttons, nil
 	}
 	v, err := a.d.Casework.View(ctx, code)
 	if errors.Is(err, ErrNotFound) {
 		return caseID, texts, buttons, nil
 	}
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("view case for a facility named: %w", err)
+		return 0, nil, nil, fmt.Errorf("view case for what a message names: %w", err)
 	}
-	if v.Facility.ID == f.ID || v.Erased || v.Merged {
+	if v.Erased || v.Merged {
 		return caseID, texts, buttons, nil
 	}
-	texts = append(texts, T("tools.facility_hint", "Code", FormatCode(code), "Facility", facilityLabel(f)))
-	buttons = append(buttons, []Button{{Text: T("btn.facility_set", "Facility", f.Name),
-		Data: dataTools + ":" + actFacility + ":" + code + ":" + strconv.FormatInt(f.ID, 10)}})
-	return v.ID, texts, buttons, nil
+	if named && v.Facility.ID != f.ID {
+		caseID = v.ID
+		texts = append(texts, T("tools.facility_hint", "Code", FormatCode(code), "Facility", facilityLabel(f)))
+		buttons = append(buttons, []Button{{Text: T("btn.facility_set", "Facility", f.Name),
+			Data: dataTools + ":" + actFacility + ":" + code + ":" + strconv.FormatInt(f.ID, 10)}})
+	}
+	if day := hearing.Format(time.DateOnly); told && v.date(DateHearing) != day && !v.Closed() {
+		caseID = v.ID
+		texts = append(texts, T("tools.hearing_hint", "Code", FormatCode(code), "Date", dateText(hearing)))
+		buttons = append(buttons, []Button{{Text: T("btn.hearing_set", "Date", dateText(hearing)),
+			Data: dataTools + ":" + actHearing + ":" + code + ":" + day}})
+	}
+	return caseID, texts, buttons, nil
+}
+
+// hearingIn is the date of a hearing to come that words name after their
+// word for it, in the same sentence: "суд назначили на 12 января",
+// "court is on Jan 12". false for none, or a day gone by ("суд был
+// вчера").
+func (c *turn) hearingIn(text string) (time.Time, bool) {
+	words := strings.Fields(text)
+	for i, w := range words {
+		k := captionKey(w)
+		if !(strings.HasPrefix(k, "суд") && !strings.HasPrefix(k, "судь")) && !strings.HasPrefix(k, "заседани") &&
+			!strings.HasPrefix(k, "слушани") && k != "hearing" && k != "court" {
+			continue
+		}
+		var rest []string
+		for _, r := range words[i+1 : min(len(words), i+8)] {
+			rest = append(rest, r)
+			if strings.ContainsAny(r, ".!?;") && !strings.ContainsFunc(r, unicode.IsDigit) {
+				break // the sentence ends ("12.01" does not)
+			}
+		}
+		if d, ok := c.dateInWords(strings.Join(rest, " ")); ok {
+			return d, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // atLeads are the words a place follows where someone is ("в Krome",

@@ -115,6 +115,7 @@ const (
 	actCase       = "c" // c:<code>, the report in full, as /case <code>
 	actANumber    = "a" // a:<code>:<a-number>, give the case an A-number its news named
 	actFacility   = "l" // l:<code>:<facility>, the facility /facility found, where the person is held
+	actHearing    = "h" // h:<code>:<YYYY-MM-DD>, the hearing's date a reporter's message named
 )
 
 // registerTools plugs the case tools into the engine.
@@ -140,6 +141,14 @@ func (a *App) registerTools() {
 			return a.aNumberCommand(ctx, c, m, code+" A"+n)
 		})),
 		actFacility: a.guardButton(ActWorkCase, a.asMember(a.facilityButton)),
+		actHearing: a.guardButton(ActWorkCase, a.asMember(func(ctx context.Context, c *turn, m *member, arg string) error {
+			code, day, _ := strings.Cut(arg, ":")
+			v, ok, err := a.workableCase(ctx, m, code, "tools.hearing_gone")
+			if err != nil || !ok {
+				return err
+			}
+			return a.setDate(ctx, c, m, v, DateHearing, day)
+		})),
 	}
 	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
 		act, arg, _ := strings.Cut(rest, ":")
