@@ -1030,6 +1030,31 @@ func TestHearingWrittenInTheChat(t *testing.T) {
 			t.Errorf("%q: the volunteer got %v", typed, describeAll(got))
 		}
 	}
+
+	// News of a transfer that names a new hearing: the owner gets the
+	// hearing a press away with the news.
+	anna.command("done", "")
+	rep.received()
+	later := day.AddDate(0, 0, 10)
+	rep.command("news", "")
+	rs = rep.send(fmt.Sprintf("его перевели в Krome, суд перенесли на %d.%02d", later.Day(), later.Month()))
+	var krome string
+	for _, row := range rs[len(rs)-1].Buttons {
+		if strings.Contains(row[0].Label, "Krome") {
+			krome = row[0].Data
+		}
+	}
+	if krome == "" {
+		t.Fatalf("news of a transfer: %v", describeAll(rs))
+	}
+	rs = to(rep.press(krome), cwVol)
+	if !has(rs, "casework.news_owner", "tools.hearing_hint") || dataOf(rs, "btn.hearing_set") == "" {
+		t.Fatalf("the owner got %v", describeAll(rs))
+	}
+	anna.press(dataOf(rs, "btn.hearing_set"))
+	if got, want := mustView(t, w, code).Hearing, later.Format(time.DateOnly); got != want {
+		t.Errorf("the case's hearing is %q after the press, want %q", got, want)
+	}
 }
 
 // TestNewsDatesReminders: the reporter says the person was moved to Krome

@@ -828,18 +828,26 @@ func (c *turn) commitNews(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// An A-number the news names: the command (and, for the owner, the
-	// button) that gives it to the case.
-	hint, give := aNumberOffer(aNumberIn(n.Note), v.Code)
+	// What the news names and the case lacks, a press away: an A-number,
+	// a place, a hearing's date ("перевели в Krome, суд 12 января" is a
+	// transfer, and its hearing a button).
+	_, hint, give, err := c.caseHints(ctx, n.Note, v.Code)
+	if err != nil {
+		return err
+	}
 	c.reset()
 	c.say(T("casework.news_saved", "Code", FormatCode(code)))
 	c.footer()
 	// The files go where the case's conversation goes: its topic, or its
 	// owner. Without an owner they wait with the case (its card's files).
 	if c.a.forumOn() {
-		if err := c.postEvent(ctx, v.Code, append([]Text{T("casework.news_owner", "Code", FormatCode(code), "News", what)},
-			hint...)...); err != nil {
+		if err := c.postEvent(ctx, v.Code, T("casework.news_owner", "Code", FormatCode(code), "News", what)); err != nil {
 			return err
+		}
+		if len(hint) > 0 {
+			h := c.a.inTopic(v, TopicPost, hint...)
+			h.Buttons = give
+			c.send(h)
 		}
 		for _, id := range n.Files {
 			r := c.a.inTopic(v, TopicPost)
@@ -865,6 +873,7 @@ func (c *turn) commitNews(ctx context.Context) error {
 	texts, buttons := Card(v, CardNews)
 	texts = append(append([]Text{T("casework.news_unowned", "Code", FormatCode(code), "News", what)}, hint...),
 		texts...)
+	buttons = append(give, buttons...)
 	for _, r := range to {
 		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply, Join: true,
 			Tag: aboutTag(v.ID)})
