@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 	// Field offices keep their IANA time zones; containers without
 	// /usr/share/zoneinfo still know them.
@@ -269,6 +270,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		for _, problem := range forumProblems {
 			fmt.Fprintln(w, "forum group (HOTLINE_FORUM_CHAT): "+problem)
 		}
+		if nobody, err := nobodyGetsCases(rctx, cfg, volunteers); err == nil && nobody {
+			fmt.Fprintln(w, nobodyGetsCasesLine)
+		}
 	})
 	if cfg.Webhook() {
 		mux.Handle(cfg.WebhookPath(), p.WebhookHandler())
@@ -278,6 +282,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		return err
 	}
 	log.Info("bot started", "username", me.Username, "webhook", cfg.Webhook(), "listen", addr)
+	if nobody, err := nobodyGetsCases(ctx, cfg, volunteers); err == nil && nobody {
+		log.Warn(nobodyGetsCasesLine)
+	}
 	if hooks.Started != nil {
 		hooks.Started(&Server{DB: db, Redis: rdb, Pipeline: p, Registry: reg, Addr: addr})
 	}
@@ -339,4 +346,28 @@ func listen(addr string, h http.Handler) (*http.Server, string, error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return srv, ln.Addr().String(), nil
+}
+
+// nobodyGetsCasesLine says, in the log at start and in /readyz, that a new
+// case would reach nobody.
+const nobodyGetsCasesLine = "nobody receives new cases: no coordinator, no HOTLINE_ADMINS, nobody on duty " +
+	"and no HOTLINE_FORUM_CHAT; add one with: hotline volunteers add ID coordinator"
+
+// nobodyGetsCases reports whether a case confirmed now would be announced to
+// no one: without the forum, cases go to the members on duty and the
+// coordinators (HOTLINE_ADMINS among them), and there are none. Reports are
+// stored all the same, for whoever is added.
+func nobodyGetsCases(ctx context.Context, cfg config.Config, vols *storage.Volunteers) (bool, error) {
+	if cfg.ForumChat != 0 || len(cfg.Admins) > 0 {
+		return false, nil
+	}
+	coords, err := vols.Coordinators(ctx)
+	if err != nil || len(coords) > 0 {
+		return false, err
+	}
+	on, err := vols.OnDuty(ctx)
+	if err != nil {
+		return false, err
+	}
+	return !slices.ContainsFunc(on, func(v flows.Volunteer) bool { return v.Role >= flows.RoleVolunteer }), nil
 }

@@ -703,3 +703,22 @@ func TestHandoffVolunteersCommand(t *testing.T) {
 		t.Errorf("list after remove:\n%s", out)
 	}
 }
+
+// TestNobodyGetsCases: a bot whose cases would reach no one (no forum, no
+// admin, no coordinator, nobody on duty) says so at start and in /readyz,
+// with how to add one; a coordinator added, /readyz says it no more, and a
+// report is stored either way.
+func TestNobodyGetsCases(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	const line = "nobody receives new cases"
+	waitFor(t, "the warning in the log", func() bool { return strings.Contains(h.log.String(), line) })
+	if body := h.get("/readyz"); !strings.Contains(body, line) || !strings.Contains(body, "hotline volunteers add") {
+		t.Errorf("/readyz with nobody to receive cases says %q", body)
+	}
+	fileReport(t, h, h.tg.User(7790001, "ru"))
+	h.addMember(t, 7790100, flows.RoleCoordinator)
+	if body := h.get("/readyz"); strings.Contains(body, line) || !strings.Contains(body, "ready") {
+		t.Errorf("/readyz with a coordinator says %q", body)
+	}
+}
