@@ -458,12 +458,7 @@ func TestFacilityFoundLater(t *testing.T) {
 	if !has(rs, "tools.facility_pick") {
 		t.Fatalf("/facility Krome: %v", describeAll(rs))
 	}
-	var pick string
-	for _, row := range rs[len(rs)-1].Buttons {
-		if strings.Contains(row[0].Label, "Krome") {
-			pick = row[0].Data
-		}
-	}
+	pick := placeButton(rs, "Krome")
 	if pick == "" {
 		t.Fatalf("no Krome among %v", rs[len(rs)-1].Buttons)
 	}
@@ -517,12 +512,7 @@ func TestFacilityFoundLater(t *testing.T) {
 	// A staging facility makes the case urgent, and the family is told
 	// what it means.
 	rs = vol.command("facility", code+" Alexandria Staging")
-	var staging string
-	for _, row := range rs[len(rs)-1].Buttons {
-		if strings.Contains(row[0].Label, "Alexandria") {
-			staging = row[0].Data
-		}
-	}
+	staging := placeButton(rs, "Alexandria")
 	if staging == "" {
 		t.Fatalf("no Alexandria among %v", describeAll(rs))
 	}
@@ -535,13 +525,7 @@ func TestFacilityFoundLater(t *testing.T) {
 	}
 	// Moved on from it, the case stays urgent: the volunteer is told how
 	// to take the mark off once the danger has passed.
-	rs = vol.command("facility", code+" Krome")
-	for _, row := range rs[len(rs)-1].Buttons {
-		if strings.Contains(row[0].Label, "Krome") {
-			rs = vol.press(row[0].Data)
-			break
-		}
-	}
+	rs = vol.press(placeButton(vol.command("facility", code+" Krome"), "Krome"))
 	if !has(rs, "tools.facility_set", "tools.facility_still_urgent") || !strings.Contains(w.cat.Render("en", rs[0].Texts...), "/urgent "+code+" off") {
 		t.Errorf("out of the staging facility: %v", describeAll(rs))
 	}
@@ -569,13 +553,7 @@ func TestFacilityFoundLater(t *testing.T) {
 	if rs := vol.command("take_case", announced); strings.Contains(w.cat.Render("en", rs[0].Texts...), "/facility") {
 		t.Errorf("taking a case whose report names the facility asks for it: %s", w.cat.Render("en", rs[0].Texts...))
 	}
-	rs = vol.command("facility", announced+" Krome")
-	for _, row := range rs[len(rs)-1].Buttons {
-		if strings.Contains(row[0].Label, "Krome") {
-			rs = vol.press(row[0].Data)
-			break
-		}
-	}
+	rs = vol.press(placeButton(vol.command("facility", announced+" Krome"), "Krome"))
 	if !slices.ContainsFunc(to(rs, hCoord), func(r flows.Reply) bool {
 		return r.Edit != 0 && strings.Contains(fmt.Sprint(r.Texts), "Krome")
 	}) {

@@ -59,6 +59,30 @@ func annasCase(w *hworld, draft string) (code string, anna, rep *hperson) {
 	return code, anna, rep
 }
 
+// annasChat is annasCase with Anna talking with the reporter (/write).
+func annasChat(w *hworld, draft string) (code string, anna, rep *hperson) {
+	w.t.Helper()
+	code, anna, rep = annasCase(w, draft)
+	anna.command("write", code)
+	anna.received()
+	rep.received()
+	return code, anna, rep
+}
+
+// placeButton is the data of the button of the last reply whose first
+// label names place (a facility offered); "" for none.
+func placeButton(rs []flows.Reply, place string) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	for _, row := range rs[len(rs)-1].Buttons {
+		if strings.Contains(row[0].Label, place) {
+			return row[0].Data
+		}
+	}
+	return ""
+}
+
 // confirm puts a full report on the review screen of the reporter's chat
 // and confirms it with the update id given (0: the next one); it returns
 // every reply and the case code.
@@ -302,14 +326,7 @@ func TestTransferToAPlaceNotListed(t *testing.T) {
 	// A transfer from the list afterwards is the case's facility.
 	rs = anna.command("status", code)
 	anna.press(dataOf(rs, "status.name.transferred"))
-	rs = anna.send("Eloy")
-	var eloy string
-	for _, row := range rs[len(rs)-1].Buttons {
-		if strings.Contains(row[0].Label, "Eloy") {
-			eloy = row[0].Data
-		}
-	}
-	rs = anna.press(eloy)
+	rs = anna.press(placeButton(anna.send("Eloy"), "Eloy"))
 	anna.press(dataOf(rs, "btn.no_note"))
 	if v := mustView(t, w, code); !strings.Contains(v.Facility.Name, "Eloy") || v.FacilityText != "" {
 		t.Errorf("after Eloy: %+v %q", v.Facility, v.FacilityText)
@@ -927,10 +944,7 @@ func TestCardNamesTheCheckinOffice(t *testing.T) {
 func TestANumberWrittenInTheChat(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
-	code, anna, rep := annasCase(w, "a-number-chat")
-	anna.command("write", code)
-	anna.received()
-	rep.received()
+	_, anna, rep := annasChat(w, "a-number-chat")
 	rs := to(rep.send("Да, нашла в бумагах: A 204-555-871"), cwVol)
 	set := dataOf(rs, "btn.a_number_set")
 	if len(rs) != 2 || rs[0].Copy == nil || set == "" {
@@ -952,15 +966,11 @@ func TestANumberWrittenInTheChat(t *testing.T) {
 // not the one they were moved from; pressed, it is recorded and the family
 // told. A place the case has, and words that name no facility ("в
 // магазине", "to the lawyer", a city where a family lives), come with
-// nothing; an A-number and a
-// place in one message come with both buttons.
+// nothing; an A-number and a place in one message come with both buttons.
 func TestPlaceWrittenInTheChat(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
-	code, anna, rep := annasCase(w, "place-chat")
-	anna.command("write", code)
-	anna.received()
-	rep.received()
+	code, anna, rep := annasChat(w, "place-chat")
 	rs := to(rep.send("Мне позвонили, его перевели из Otay Mesa в Krome вчера вечером"), cwVol)
 	set := dataOf(rs, "btn.facility_set")
 	if len(rs) != 2 || rs[0].Copy == nil || set == "" {
@@ -1003,10 +1013,7 @@ func TestPlaceWrittenInTheChat(t *testing.T) {
 func TestHearingWrittenInTheChat(t *testing.T) {
 	t.Parallel()
 	w := newCaseWorld(t)
-	code, anna, rep := annasCase(w, "hearing-chat")
-	anna.command("write", code)
-	anna.received()
-	rep.received()
+	code, anna, rep := annasChat(w, "hearing-chat")
 	day := w.clock().AddDate(0, 0, 20)
 	typed := fmt.Sprintf("Его перевели вчера. Адвокат сказал, суд назначили на %d.%02d, в 9 утра", day.Day(), day.Month())
 	rs := to(rep.send(typed), cwVol)
@@ -1038,12 +1045,7 @@ func TestHearingWrittenInTheChat(t *testing.T) {
 	later := day.AddDate(0, 0, 10)
 	rep.command("news", "")
 	rs = rep.send(fmt.Sprintf("его перевели в Krome, суд перенесли на %d.%02d", later.Day(), later.Month()))
-	var krome string
-	for _, row := range rs[len(rs)-1].Buttons {
-		if strings.Contains(row[0].Label, "Krome") {
-			krome = row[0].Data
-		}
-	}
+	krome := placeButton(rs, "Krome")
 	if krome == "" {
 		t.Fatalf("news of a transfer: %v", describeAll(rs))
 	}
