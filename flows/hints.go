@@ -141,6 +141,20 @@ func (a *App) facilityNamedIn(ctx context.Context, text string) (Facility, bool,
 	return Facility{}, false, nil
 }
 
+// spelledFacility is the facility of the directory q names by one of its
+// own words (spellsFacility), when the directory finds that one alone:
+// "Stewart", "Адъеланто"; not "Krome", which finds a jail in Rome too.
+func (c *turn) spelledFacility(ctx context.Context, q string) (Facility, bool, error) {
+	found, err := c.a.d.Facilities.Match(ctx, q, 2)
+	if err != nil {
+		return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+	}
+	if len(found) != 1 || !spellsFacility(q, found[0]) {
+		return Facility{}, false, nil
+	}
+	return found[0], true, nil
+}
+
 // spellsFacility reports whether a word of place is one of f's own words
 // (not a common one, facilityCommonWords) as people spell it: in Latin
 // or Cyrillic, with a Russian ending ("в Денвере", "в Элизабет"), within

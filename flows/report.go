@@ -744,6 +744,17 @@ func reportSteps(a *App) []*step {
 			if p != nil {
 				return refused(p)
 			}
+			// "Адъеланто", "Stewart": the one facility spelt so is it,
+			// said back; the list of one to press was a question more.
+			f, ok, err := c.spelledFacility(ctx, q)
+			if err != nil {
+				return outcome{}, err
+			}
+			if ok {
+				c.say(T("input.read_as", "Answer", facilityLabel(f), "Kept", false))
+				c.heldAt(f)
+				return accepted()
+			}
 			r.FacilityID, r.FacilityText = 0, q
 			return accepted()
 		},

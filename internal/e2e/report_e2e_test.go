@@ -38,7 +38,7 @@ var reports = []reportAnswers{{
 	name: "Иван Петров", latin: "Ivan Petrov", cyrillic: "Иван Петров",
 	birth: "5 мая 1985", country: "Россия", aNumber: "A 123-456-789", detained: "12.02.26",
 	details:  "<b>Пришли</b> утром & увезли'); DROP TABLE cases;--",
-	facility: "Элой", facilityPick: "Eloy",
+	facility: "Крум", facilityPick: "Krome",
 	office: "Нью-Йорк", officePick: "New York City", officeCode: "new-york-city",
 	lawyer: "John Smith, Esq.", lawyerPhone: "+1 (520) 555-0100", hearing: "15 апреля 2027",
 	appeals: "Апелляция в BIA подана 1 марта", reporter: "Мария", relation: "жена", contact: "79161234567", contactCard: "Мария",
