@@ -1773,3 +1773,37 @@ func TestOfficeSpelledIsTaken(t *testing.T) {
 		}
 	}
 }
+
+// TestFacilitySpelledIsTaken: a facility typed by a word of its own name,
+// which the directory finds alone, is that facility, said back; a word
+// that finds several, a city, or a misspelling is chosen from the list.
+func TestFacilitySpelledIsTaken(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		typed, facility string // "" for a list to choose from
+	}{
+		{"Элой", "Eloy"},
+		{"Delaney Hall", "Delaney Hall"},
+		{"Stewart", "Stewart"},
+		{"Krome", ""}, // and a jail in Rome
+		{"Крум", ""},
+		{"Майами", ""},
+		{"county jail", ""},
+	} {
+		c := newChat(t, "ru")
+		startReport(c)
+		answerTo(c, "ask.facility")
+		r := c.send(tt.typed)
+		id := c.session().Draft.FacilityID
+		if tt.facility == "" {
+			if id != 0 || c.session().Step != "facility_pick" {
+				t.Errorf("%q: facility %d at %s (%v), want a list to choose from", tt.typed, id, c.session().Step, textIDs(r))
+			}
+			continue
+		}
+		f, err := c.deps.Facilities.Get(context.Background(), id)
+		if err != nil || !strings.Contains(f.Name, tt.facility) || textIDs(r)[0] != "input.read_as" {
+			t.Errorf("%q: facility %+v (%v), %v; want %s said back", tt.typed, f, err, textIDs(r), tt.facility)
+		}
+	}
+}
