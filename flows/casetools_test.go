@@ -652,16 +652,21 @@ func TestUrgentMarkedAndTakenOff(t *testing.T) {
 	if onBoard(medicalCode) {
 		t.Error("the case no longer urgent is still under the board's urgent filter")
 	}
-	for _, off := range []string{"снять", "не срочно"} {
+	for _, off := range []string{"снять", "не срочно", "off, he was released"} {
 		if rs := coord.command("urgent", medicalCode+" "+off); !has(rs, "tools.urgent_none") {
 			t.Errorf("/urgent CODE %s on a case not urgent: %v", off, describeAll(rs))
 		}
+	}
+	// The words after "off" say why, kept as a note.
+	if files, err := w.timeline.Find(ctx, medical, ""); err != nil || len(files) != 1 ||
+		!slices.ContainsFunc(files[0].Events, func(e flows.Event) bool { return e.Note == "he was released" }) {
+		t.Errorf("why the marks came off is not kept: %v %v", files, err)
 	}
 	var actions []string
 	if err := w.db.SelectContext(ctx, &actions, `SELECT action || ':' || detail FROM audit_log WHERE action = 'urgent' ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"urgent:on", "urgent:on", "urgent:off", "urgent:off", "urgent:off"}; fmt.Sprint(actions) != fmt.Sprint(want) {
+	if want := []string{"urgent:on", "urgent:on", "urgent:off", "urgent:off", "urgent:off", "urgent:off"}; fmt.Sprint(actions) != fmt.Sprint(want) {
 		t.Errorf("audit log %v, want %v", actions, want)
 	}
 }

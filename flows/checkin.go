@@ -483,9 +483,9 @@ func (c *turn) checkinPrompt(ctx context.Context) error {
 			c.say(T("checkin.ask_office"))
 			return nil
 		}
-		ms, err := c.a.d.Offices.Match(ctx, d.Query, officeMatches)
+		ms, err := c.matchOffices(ctx, d.Query)
 		if err != nil {
-			return fmt.Errorf("match offices: %w", err)
+			return err
 		}
 		if len(ms) == 0 {
 			c.say(T("checkin.office_none", "Typed", d.Query))
@@ -665,7 +665,7 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			d.Query = strings.Join(strings.Fields(v), " ")
 			// "Чикаго": the one office spelt so is it; the date's
 			// question names it ("…at Chicago, IL?").
-			o, ok, err := spelledOffice(ctx, c.a.d.Offices, d.Query)
+			o, ok, err := c.spelledOffice(ctx, d.Query)
 			if err != nil || !ok {
 				return errors.Join(err, c.checkinPrompt(ctx))
 			}

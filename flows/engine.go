@@ -137,6 +137,45 @@ type turn struct {
 	left bool
 	// protect sends this chat's own reply with protect_content (a case card).
 	protect bool
+	// facilities and offices are the directories' matches looked up in
+	// this turn, by query: a typed place taken when it names one
+	// (spelledFacility) is looked up again by the list shown next.
+	facilities map[string][]Facility
+	offices    map[string][]Office
+}
+
+// matchFacilities is Facilities.Match of q for the lists shown
+// (facilityMatches), looked up once a turn.
+func (c *turn) matchFacilities(ctx context.Context, q string) ([]Facility, error) {
+	if found, ok := c.facilities[q]; ok {
+		return found, nil
+	}
+	found, err := c.a.d.Facilities.Match(ctx, q, facilityMatches)
+	if err != nil {
+		return nil, fmt.Errorf("match facilities: %w", err)
+	}
+	if c.facilities == nil {
+		c.facilities = map[string][]Facility{}
+	}
+	c.facilities[q] = found
+	return found, nil
+}
+
+// matchOffices is Offices.Match of q for the lists shown (officeMatches),
+// looked up once a turn.
+func (c *turn) matchOffices(ctx context.Context, q string) ([]Office, error) {
+	if found, ok := c.offices[q]; ok {
+		return found, nil
+	}
+	found, err := c.a.d.Offices.Match(ctx, q, officeMatches)
+	if err != nil {
+		return nil, fmt.Errorf("match offices: %w", err)
+	}
+	if c.offices == nil {
+		c.offices = map[string][]Office{}
+	}
+	c.offices[q] = found
+	return found, nil
 }
 
 func (c *turn) say(t ...Text) { c.texts = append(c.texts, t...) }

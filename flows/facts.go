@@ -348,10 +348,10 @@ func factYearDate(name, askID string, field func(*Facts) *string, next func(*tur
 // people spell it in Latin or Cyrillic ("Чикаго", "Chicago", "Майами"),
 // when the directory finds that office alone; false when q is a sub-office,
 // a short name or anything the relative should choose among.
-func spelledOffice(ctx context.Context, offices Offices, q string) (Office, bool, error) {
-	found, err := offices.Match(ctx, q, 2)
+func (c *turn) spelledOffice(ctx context.Context, q string) (Office, bool, error) {
+	found, err := c.matchOffices(ctx, q) // the list shown next, when it is not taken
 	if err != nil {
-		return Office{}, false, fmt.Errorf("match offices: %w", err)
+		return Office{}, false, err
 	}
 	if len(found) != 1 {
 		return Office{}, false, nil
@@ -613,7 +613,7 @@ func factSteps(a *App) []*step {
 				}
 				// "Чикаго": the one office spelt so is it, said back; the
 				// list of one to press was a question more.
-				o, ok, err := spelledOffice(ctx, c.a.d.Offices, q)
+				o, ok, err := c.spelledOffice(ctx, q)
 				if err != nil {
 					return outcome{}, err
 				}
@@ -640,9 +640,9 @@ func factSteps(a *App) []*step {
 			transient: true,
 			prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 				q := c.s.Draft.Facts.OfficeText
-				found, err := c.a.d.Offices.Match(ctx, q, officeMatches)
+				found, err := c.matchOffices(ctx, q)
 				if err != nil {
-					return nil, nil, fmt.Errorf("match offices: %w", err)
+					return nil, nil, err
 				}
 				id := "ask.office_pick"
 				if len(found) == 0 {

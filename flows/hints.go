@@ -101,10 +101,11 @@ func (c *turn) hearingIn(text string) (time.Time, bool) {
 var atLeads = map[string]bool{"в": true, "во": true, "in": true, "at": true, "to": true, "into": true}
 
 // facilityNamedIn returns the facility of the directory a message puts
-// someone at: the last place after a lead word (placeLeads) that names a
-// facility by one of its own words (namesFacility), up to the next
-// punctuation or four words. "перевели из Krome в Adelanto" is Adelanto;
-// "в магазине", "to the lawyer" are none.
+// someone at: the last place after a lead word (atLeads) that spells one
+// of the facility's own words (spellsFacility), up to the next
+// punctuation, a word of time ("вчера", placeStops) or four words.
+// "перевели из Krome в Adelanto" is Adelanto; "в магазине", "to the
+// lawyer" are none.
 func (a *App) facilityNamedIn(ctx context.Context, text string) (Facility, bool, error) {
 	words := strings.Fields(text)
 	tried := 0
@@ -145,9 +146,9 @@ func (a *App) facilityNamedIn(ctx context.Context, text string) (Facility, bool,
 // own words (spellsFacility), when the directory finds that one alone:
 // "Stewart", "Адъеланто"; not "Krome", which finds a jail in Rome too.
 func (c *turn) spelledFacility(ctx context.Context, q string) (Facility, bool, error) {
-	found, err := c.a.d.Facilities.Match(ctx, q, 2)
+	found, err := c.matchFacilities(ctx, q) // the list shown next, when it is not taken
 	if err != nil {
-		return Facility{}, false, fmt.Errorf("match facilities: %w", err)
+		return Facility{}, false, err
 	}
 	if len(found) != 1 || !spellsFacility(q, found[0]) {
 		return Facility{}, false, nil

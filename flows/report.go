@@ -776,9 +776,9 @@ func reportSteps(a *App) []*step {
 		transient: true,
 		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 			q := c.s.Draft.FacilityText
-			found, err := c.a.d.Facilities.Match(ctx, q, facilityMatches)
+			found, err := c.matchFacilities(ctx, q)
 			if err != nil {
-				return nil, nil, fmt.Errorf("match facilities: %w", err)
+				return nil, nil, err
 			}
 			id := "ask.facility_pick"
 			if len(found) == 0 {

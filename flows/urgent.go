@@ -39,10 +39,9 @@ func (a *App) urgentCommand(ctx context.Context, c *turn, m *member, arg string)
 		m.say(T("tools.urgent_usage"))
 		return nil
 	}
-	off := urgentOffWords[captionKey(rest)]
-	why := ""
-	if !off && strings.TrimSpace(rest) != "" {
-		note, p := ParseText(rest, a.cfg.MaxText)
+	off, why := urgentOff(rest)
+	if why != "" {
+		note, p := ParseText(why, a.cfg.MaxText)
 		if p != nil {
 			m.say(*p)
 			return nil
@@ -98,6 +97,20 @@ func (a *App) urgentCommand(ctx context.Context, c *turn, m *member, arg string)
 		m.say(T("note.saved", "Code", code))
 	}
 	return c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_urgent_on", "Name", a.nameOf(m), "Why", why))
+}
+
+// urgentOff reads what follows /urgent CODE: "off" (or "нет", "не
+// срочно") first takes the marks off, the words after it saying why ("off,
+// he was released"); anything else is why the case is urgent.
+func urgentOff(rest string) (off bool, why string) {
+	rest = strings.TrimSpace(rest)
+	words := strings.Fields(rest)
+	for n := min(2, len(words)); n >= 1; n-- {
+		if urgentOffWords[captionKey(strings.Join(words[:n], " "))] {
+			return true, strings.TrimLeft(strings.Join(words[n:], " "), ",.:;—–- ")
+		}
+	}
+	return false, rest
 }
 
 // urgentMarks lists a case's urgency marks as the card says them.

@@ -196,7 +196,8 @@ type benchStep struct {
 }
 
 // reportSteps is a whole report in r's language (report_e2e_test.go's
-// answers) with the A-number aNumber: 40 updates from /start to confirm.
+// answers) with the A-number aNumber: 40 updates from /start to confirm,
+// 39 when the facility typed is taken without the list.
 func reportSteps(cat *locales.Catalog, r reportAnswers, aNumber string) []benchStep {
 	btn := func(id string) string { return cat.Button(r.lang, flows.T(id)) }
 	ask := func(id string) string { return firstLine(plain(cat.Render(r.lang, flows.T(id, holes...)))) }
@@ -204,7 +205,7 @@ func reportSteps(cat *locales.Catalog, r reportAnswers, aNumber string) []benchS
 	if r.cyrillic != "" {
 		afterName = r.latin // the transliteration offered as a button
 	}
-	return []benchStep{
+	steps := []benchStep{
 		{name: "start", send: "/start", want: ask("menu.greeting")},
 		{name: "menu: report", press: btn("btn.menu_report"), want: ask("ask.consent")},
 		{name: "consent", press: btn("btn.consent_yes"), want: ask("ask.triage")},
@@ -245,6 +246,16 @@ func reportSteps(cat *locales.Catalog, r reportAnswers, aNumber string) []benchS
 		{name: "facility share", press: btn("btn.share_yes")},
 		{name: "confirm", press: btn("btn.confirm")}, // the case code; checked by the caller
 	}
+	if r.facilityPick == "" {
+		// The one facility spelt so is taken, without a list to press.
+		steps = slices.DeleteFunc(steps, func(s benchStep) bool { return s.name == "facility pick" })
+		for i := range steps {
+			if steps[i].name == "facility search" {
+				steps[i].want = ask("ask.transfer")
+			}
+		}
+	}
+	return steps
 }
 
 // vuser is a virtual user: a Telegram user and the language it reports in.

@@ -38,7 +38,7 @@ var reports = []reportAnswers{{
 	name: "Иван Петров", latin: "Ivan Petrov", cyrillic: "Иван Петров",
 	birth: "5 мая 1985", country: "Россия", aNumber: "A 123-456-789", detained: "12.02.26",
 	details:  "<b>Пришли</b> утром & увезли'); DROP TABLE cases;--",
-	facility: "Крум", facilityPick: "Krome",
+	facility: "Элой", facilityPick: "", // the one facility spelt so
 	office: "Нью-Йорк", officePick: "New York City", officeCode: "new-york-city",
 	lawyer: "John Smith, Esq.", lawyerPhone: "+1 (520) 555-0100", hearing: "15 апреля 2027",
 	appeals: "Апелляция в BIA подана 1 марта", reporter: "Мария", relation: "жена", contact: "79161234567", contactCard: "Мария",
@@ -139,8 +139,10 @@ func TestReportEndToEnd(t *testing.T) {
 			u.Send(r.details)
 			expectText(t, u, ask("ask.facility"))
 			u.Send(r.facility)
-			m = u.Next(t)
-			press(t, u, m, r.facilityPick)
+			if r.facilityPick != "" {
+				m = u.Next(t)
+				press(t, u, m, r.facilityPick)
+			}
 			h.dontKnow(t, u, r.lang, "transfer")
 			m = expectText(t, u, ask("ask.lawyer"))
 			press(t, u, m, btn("btn.lawyer_yes"))
