@@ -1059,6 +1059,38 @@ func TestHearingWrittenInTheChat(t *testing.T) {
 	}
 }
 
+// TestDeportationWrittenInTheChat: the reporter writes that a deportation
+// has a date ("его депортируют 9.12"): the volunteer gets the button that
+// records it as the case's deportation date, urgent within three days,
+// with its reminders. A hearing and a deportation in one message come as
+// two buttons; a deportation done offers nothing.
+func TestDeportationWrittenInTheChat(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, rep := annasChat(w, "deportation-chat")
+	day := w.clock().AddDate(0, 0, 2)
+	rs := to(rep.send(fmt.Sprintf("Офицер сказал, что его депортируют %d.%02d, рейсом из Луизианы", day.Day(), day.Month())), cwVol)
+	set := dataOf(rs, "btn.deportation_set")
+	if len(rs) != 2 || rs[0].Copy == nil || set == "" || dataOf(rs, "btn.hearing_set") != "" {
+		t.Fatalf("the volunteer got %v", describeAll(rs))
+	}
+	if got := to(anna.press(set), cwVol); !has(got, "casework.date_set", "casework.now_urgent") {
+		t.Fatalf("pressed: %v", describeAll(got))
+	}
+	v := mustView(t, w, code)
+	if v.Deportation != day.Format(time.DateOnly) || !slices.Contains(v.Urgent, flows.UrgentDeportation) {
+		t.Errorf("after the press: deportation %q, urgent %v; want %s, urgent", v.Deportation, v.Urgent, day.Format(time.DateOnly))
+	}
+	hearing, later := w.clock().AddDate(0, 0, 20), w.clock().AddDate(0, 0, 30)
+	rs = to(rep.send(fmt.Sprintf("суд %d.%02d, а депортация назначена на %d.%02d", hearing.Day(), hearing.Month(), later.Day(), later.Month())), cwVol)
+	if dataOf(rs, "btn.hearing_set") == "" || dataOf(rs, "btn.deportation_set") == "" {
+		t.Errorf("a hearing and a deportation in one message: %v", describeAll(rs))
+	}
+	if got := to(rep.send("его депортировали вчера, он уже в Москве"), cwVol); len(got) != 1 {
+		t.Errorf("a deportation done: the volunteer got %v", describeAll(got))
+	}
+}
+
 // TestNewsDatesReminders: the reporter says the person was moved to Krome
 // and gives a deportation date two days away: the owner is told at once,
 // the case becomes urgent and is on the board's dates filter; reminders

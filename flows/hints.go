@@ -8,13 +8,15 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // caseHints are, for the volunteers, under a message of a case's reporter
 // in a conversation with them, the buttons that record in the case what
 // the message names and the case lacks: an A-number ("нашла в бумагах: A
-// 204-555-871"), a facility of the directory ("его перевели в Krome") and
-// a hearing's date ("суд назначили на 12 января"). The volunteer decides:
+// 204-555-871"), a facility of the directory ("его перевели в Krome"), a
+// hearing's date ("суд назначили на 12 января") and a deportation's ("его
+// депортируют 15 декабря": reminders, and urgent within three days). The volunteer decides:
 // nothing is recorded without a press. Nothing when the message names
 // none of them, or only what the case already has. caseID is the case's,
 // for the reply's tag.
@@ -40,8 +42,9 @@ func (c *turn) caseHints(ctx context.Context, text, code string) (caseID int64, 
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	hearing, told := c.hearingIn(text)
-	if !named && !told {
+	hearing, told := c.dateNamedIn(text, hearingWord)
+	deportation, flight := c.dateNamedIn(text, deportationWord)
+	if !named && !told && !flight {
 		return caseID, texts, buttons, nil
 	}
 	v, err := a.d.Casework.View(ctx, code)
@@ -60,32 +63,50 @@ func (c *turn) caseHints(ctx context.Context, text, code string) (caseID int64, 
 		buttons = append(buttons, []Button{{Text: T("btn.facility_set", "Facility", f.Name),
 			Data: dataTools + ":" + actFacility + ":" + code + ":" + strconv.FormatInt(f.ID, 10)}})
 	}
-	if day := hearing.Format(time.DateOnly); told && v.date(DateHearing) != day && !v.Closed() {
-		caseID = v.ID
-		texts = append(texts, T("tools.hearing_hint", "Code", FormatCode(code), "Date", dateText(hearing)))
-		buttons = append(buttons, []Button{{Text: T("btn.hearing_set", "Date", dateText(hearing)),
-			Data: dataTools + ":" + actHearing + ":" + code + ":" + day}})
+	for _, d := range []struct {
+		field string
+		day   time.Time
+		named bool
+	}{{DateHearing, hearing, told}, {DateDeportation, deportation, flight}} {
+		if day := d.day.Format(time.DateOnly); d.named && v.date(d.field) != day && !v.Closed() {
+			caseID = v.ID
+			texts = append(texts, T("tools."+d.field+"_hint", "Code", FormatCode(code), "Date", dateText(d.day)))
+			buttons = append(buttons, []Button{{Text: T("btn."+d.field+"_set", "Date", dateText(d.day)),
+				Data: dataTools + ":" + actDateNamed + ":" + code + ":" + d.field + ":" + day}})
+		}
 	}
 	return caseID, texts, buttons, nil
 }
 
-// hearingIn is the date of a hearing to come that words name after their
-// word for it, in the same sentence: "суд назначили на 12 января",
-// "court is on Jan 12". false for none, or a day gone by ("суд был
-// вчера").
-func (c *turn) hearingIn(text string) (time.Time, bool) {
+// hearingWord and deportationWord tell a word of a hearing ("суд",
+// "заседание", "court"; not "судья", a judge) and of a deportation
+// ("депортируют", "рейс", "flight"), as captionKey writes them.
+func hearingWord(k string) bool {
+	return strings.HasPrefix(k, "суд") && !strings.HasPrefix(k, "судь") || strings.HasPrefix(k, "заседани") ||
+		strings.HasPrefix(k, "слушани") || k == "hearing" || k == "court"
+}
+
+func deportationWord(k string) bool {
+	return strings.HasPrefix(k, "депорт") || strings.HasPrefix(k, "рейс") || strings.HasPrefix(k, "вышл") ||
+		strings.HasPrefix(k, "deport") || k == "flight" || k == "removal"
+}
+
+// dateNamedIn is the date to come that words name after a word of what
+// (hearingWord, deportationWord), in the same clause: "суд назначили на
+// 12 января", "его депортируют в пятницу", "court is on Jan 12". false
+// for none, a day gone by ("суд был вчера"), or two.
+func (c *turn) dateNamedIn(text string, what func(string) bool) (time.Time, bool) {
 	words := strings.Fields(text)
 	for i, w := range words {
-		k := captionKey(w)
-		if !(strings.HasPrefix(k, "суд") && !strings.HasPrefix(k, "судь")) && !strings.HasPrefix(k, "заседани") &&
-			!strings.HasPrefix(k, "слушани") && k != "hearing" && k != "court" {
+		if !what(captionKey(w)) {
 			continue
 		}
 		var rest []string
 		for _, r := range words[i+1 : min(len(words), i+8)] {
 			rest = append(rest, r)
-			if strings.ContainsAny(r, ".!?;") && !strings.ContainsFunc(r, unicode.IsDigit) {
-				break // the sentence ends ("12.01" does not)
+			last, _ := utf8.DecodeLastRuneInString(r)
+			if strings.ContainsRune(",.!?;", last) || strings.ContainsAny(r, ".!?;") && !strings.ContainsFunc(r, unicode.IsDigit) {
+				break // the clause ends ("12.01" does not)
 			}
 		}
 		if d, ok := c.dateInWords(strings.Join(rest, " ")); ok {

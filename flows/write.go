@@ -115,7 +115,7 @@ const (
 	actCase       = "c" // c:<code>, the report in full, as /case <code>
 	actANumber    = "a" // a:<code>:<a-number>, give the case an A-number its news named
 	actFacility   = "l" // l:<code>:<facility>, the facility /facility found, where the person is held
-	actHearing    = "h" // h:<code>:<YYYY-MM-DD>, the hearing's date a reporter's message named
+	actDateNamed  = "d" // d:<code>:<field>:<YYYY-MM-DD>, a date a reporter's message named
 )
 
 // registerTools plugs the case tools into the engine.
@@ -141,13 +141,17 @@ func (a *App) registerTools() {
 			return a.aNumberCommand(ctx, c, m, code+" A"+n)
 		})),
 		actFacility: a.guardButton(ActWorkCase, a.asMember(a.facilityButton)),
-		actHearing: a.guardButton(ActWorkCase, a.asMember(func(ctx context.Context, c *turn, m *member, arg string) error {
-			code, day, _ := strings.Cut(arg, ":")
-			v, ok, err := a.workableCase(ctx, m, code, "tools.hearing_gone")
+		actDateNamed: a.guardButton(ActWorkCase, a.asMember(func(ctx context.Context, c *turn, m *member, arg string) error {
+			parts := strings.Split(arg, ":")
+			if len(parts) != 3 || (parts[1] != DateHearing && parts[1] != DateDeportation) {
+				m.say(T("button.old"))
+				return nil
+			}
+			v, ok, err := a.workableCase(ctx, m, parts[0], "tools.date_named_gone")
 			if err != nil || !ok {
 				return err
 			}
-			return a.setDate(ctx, c, m, v, DateHearing, day)
+			return a.setDate(ctx, c, m, v, parts[1], parts[2])
 		})),
 	}
 	h.buttons[dataTools] = func(ctx context.Context, c *turn, rest string) error {
