@@ -1086,8 +1086,11 @@ func TestDeportationWrittenInTheChat(t *testing.T) {
 	if dataOf(rs, "btn.hearing_set") == "" || dataOf(rs, "btn.deportation_set") == "" {
 		t.Errorf("a hearing and a deportation in one message: %v", describeAll(rs))
 	}
-	if got := to(rep.send("его депортировали вчера, он уже в Москве"), cwVol); len(got) != 1 {
-		t.Errorf("a deportation done: the volunteer got %v", describeAll(got))
+	for _, typed := range []string{"его депортировали вчера, он уже в Москве",
+		fmt.Sprintf("я вышла с отметки %d.%02d, всё хорошо", later.Day(), later.Month())} {
+		if got := to(rep.send(typed), cwVol); len(got) != 1 {
+			t.Errorf("%q: the volunteer got %v", typed, describeAll(got))
+		}
 	}
 }
 

@@ -87,7 +87,8 @@ func hearingWord(k string) bool {
 }
 
 func deportationWord(k string) bool {
-	return strings.HasPrefix(k, "депорт") || strings.HasPrefix(k, "рейс") || strings.HasPrefix(k, "вышл") ||
+	return strings.HasPrefix(k, "депорт") || strings.HasPrefix(k, "рейс") || strings.HasPrefix(k, "вышлют") ||
+		strings.HasPrefix(k, "выслат") || strings.HasPrefix(k, "высыла") ||
 		strings.HasPrefix(k, "deport") || k == "flight" || k == "removal"
 }
 
