@@ -666,8 +666,11 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			// "Чикаго": the one office spelt so is it; the date's
 			// question names it ("…at Chicago, IL?").
 			o, ok, err := c.spelledOffice(ctx, d.Query)
-			if err != nil || !ok {
-				return errors.Join(err, c.checkinPrompt(ctx))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return c.checkinPrompt(ctx)
 			}
 			v = o.Code
 		}

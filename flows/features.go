@@ -140,7 +140,8 @@ type Roles interface {
 	Role(ctx context.Context, userID int64) (Role, error)
 	// MayBeMember reports whether the user may be a member: false only
 	// for one who is none. It may answer from what it read a few seconds
-	// ago, and costs no query for most calls; Role tells for sure.
+	// ago, and costs no query for most calls; Role tells for sure. With an
+	// error, it answers from what it read last, if anything.
 	MayBeMember(ctx context.Context, userID int64) (bool, error)
 }
 

@@ -36,14 +36,15 @@ func NewVolunteers(db *sqlx.DB) *Volunteers { return &Volunteers{db: db} }
 // MayBeMember reports whether the user may be a member, from the members'
 // ids read at most membersFresh ago: one query that often, however many
 // people write for the first time. Changes made through this store are
-// seen at once.
+// seen at once. When the query fails, the ids read last (if any) answer,
+// with the error.
 func (s *Volunteers) MayBeMember(ctx context.Context, userID int64) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.members == nil || time.Since(s.read) > membersFresh {
+	if time.Since(s.read) > membersFresh {
 		var ids []int64
 		if err := s.db.SelectContext(ctx, &ids, `SELECT user_id FROM volunteers WHERE role > 0`); err != nil {
-			return false, fmt.Errorf("members: %w", scrub(err))
+			return s.members[userID], fmt.Errorf("members: %w", scrub(err))
 		}
 		s.members = make(map[int64]bool, len(ids))
 		for _, id := range ids {
@@ -57,7 +58,7 @@ func (s *Volunteers) MayBeMember(ctx context.Context, userID int64) (bool, error
 // forgetMembers makes MayBeMember read the members' ids again.
 func (s *Volunteers) forgetMembers() {
 	s.mu.Lock()
-	s.members = nil
+	s.read = time.Time{}
 	s.mu.Unlock()
 }
 
