@@ -100,8 +100,9 @@ func TestForumInTopic(t *testing.T) {
 	for _, r := range rs {
 		checkRenderable(t, a.cat, r)
 	}
-	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "urgent", Text: "off", ThreadID: thread})
-	if !has(to(rs, vol), "tools.urgent_off") || !has(to(rs, forum), "forum.ev_urgent_off") {
+	rs = handle(flows.Input{UserID: vol, Kind: flows.KindCommand, Command: "urgent", Text: "off: the flight was cancelled", ThreadID: thread})
+	if !has(to(rs, vol), "tools.urgent_off") || !has(to(rs, forum), "forum.ev_urgent_off") ||
+		!strings.Contains(fmt.Sprint(to(rs, forum)), "the flight was cancelled") {
 		t.Errorf("/urgent off in the case's topic: %v", describeAll(rs))
 	}
 	for _, r := range rs {

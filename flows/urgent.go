@@ -83,7 +83,7 @@ func (a *App) urgentCommand(ctx context.Context, c *turn, m *member, arg string)
 		return nil
 	case off:
 		m.say(T("tools.urgent_off", "Code", code, "Marks", urgentMarks(before)))
-		return c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_urgent_off", "Name", a.nameOf(m), "Marks", urgentMarks(before)))
+		return c.caseChanged(ctx, v.ID, v.Code, T("forum.ev_urgent_off", "Name", a.nameOf(m), "Marks", urgentMarks(before), "Why", why))
 	case len(before) > 0:
 		m.say(T("tools.urgent_already", "Code", code, "Marks", urgentMarks(before)))
 		if why != "" {
