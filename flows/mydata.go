@@ -28,6 +28,11 @@ type Reporters interface {
 	// account to the cases (so they are no longer told of changes); the
 	// cases' codes and anonymous status timelines stay.
 	Forget(ctx context.Context, userID int64) (Erased, error)
+	// MayHaveCases reports whether the user may have reported a case, or
+	// the chat follow one: false only when neither. It may answer from
+	// what it read a few seconds ago, and costs no query for most calls.
+	// With an error, it answers from what it read last, if anything.
+	MayHaveCases(ctx context.Context, userID, chatID int64) (bool, error)
 }
 
 // offerForget, as Session.Offer, marks /forget's question as the last
@@ -147,15 +152,18 @@ func (c *turn) showMine(ctx context.Context, raw string) error {
 // greeting of a stranger, with "tell us", and could report again.
 //
 // A chat with no session yet (its first message, or back after the
-// session's idle time) is greeted without the lookup: that is every
-// newcomer's first /start, and two Postgres reads there cost a tenth of
-// the pipeline's throughput under load (BenchmarkLoad). A relative who
-// reported has a session from the report on.
+// session's idle time) is looked up only when the ids of reporters and
+// followers, read every few seconds, have it: two Postgres reads on every
+// newcomer's first /start cost a tenth of the pipeline's throughput under
+// load (BenchmarkLoad). A relative back after a month was greeted as a
+// stranger. While Postgres is down, the ids read last answer.
 func (c *turn) greet(ctx context.Context) error {
 	if c.s.Updated.IsZero() {
-		c.menu()
-		c.say(T("menu.greeting"))
-		return nil
+		if may, _ := c.a.d.Reporters.MayHaveCases(ctx, c.in.UserID, c.in.ChatID); !may {
+			c.menu()
+			c.say(T("menu.greeting"))
+			return nil
+		}
 	}
 	cases, own, err := c.casesOf(ctx)
 	if err != nil {
