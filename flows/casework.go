@@ -518,6 +518,17 @@ func (a *App) announce(ctx context.Context, caseID int64, except int64) ([]Reply
 	return out, nil
 }
 
+// NobodyGetsCases reports whether a case confirmed now would be announced
+// to no one: no forum group, and none of those announce sends cards to
+// (hotline). Reports are stored all the same, for whoever is added.
+func (a *App) NobodyGetsCases(ctx context.Context) (bool, error) {
+	if a.forumOn() {
+		return false, nil
+	}
+	to, err := a.hotline(ctx, 0)
+	return err == nil && len(to) == 0, err
+}
+
 // hotline returns the members on duty and the coordinators, each once.
 func (a *App) hotline(ctx context.Context, except int64) ([]Volunteer, error) {
 	onDuty, err := a.onDuty(ctx, except)

@@ -147,34 +147,41 @@ type turn struct {
 // matchFacilities is Facilities.Match of q for the lists shown
 // (facilityMatches), looked up once a turn.
 func (c *turn) matchFacilities(ctx context.Context, q string) ([]Facility, error) {
-	if found, ok := c.facilities[q]; ok {
+	return onceATurn(&c.facilities, q, func() ([]Facility, error) {
+		found, err := c.a.d.Facilities.Match(ctx, q, facilityMatches)
+		if err != nil {
+			return nil, fmt.Errorf("match facilities: %w", err)
+		}
 		return found, nil
-	}
-	found, err := c.a.d.Facilities.Match(ctx, q, facilityMatches)
-	if err != nil {
-		return nil, fmt.Errorf("match facilities: %w", err)
-	}
-	if c.facilities == nil {
-		c.facilities = map[string][]Facility{}
-	}
-	c.facilities[q] = found
-	return found, nil
+	})
 }
 
 // matchOffices is Offices.Match of q for the lists shown (officeMatches),
 // looked up once a turn.
 func (c *turn) matchOffices(ctx context.Context, q string) ([]Office, error) {
-	if found, ok := c.offices[q]; ok {
+	return onceATurn(&c.offices, q, func() ([]Office, error) {
+		found, err := c.a.d.Offices.Match(ctx, q, officeMatches)
+		if err != nil {
+			return nil, fmt.Errorf("match offices: %w", err)
+		}
+		return found, nil
+	})
+}
+
+// onceATurn is what look finds for q, kept in *seen for the rest of the
+// turn.
+func onceATurn[T any](seen *map[string][]T, q string, look func() ([]T, error)) ([]T, error) {
+	if found, ok := (*seen)[q]; ok {
 		return found, nil
 	}
-	found, err := c.a.d.Offices.Match(ctx, q, officeMatches)
+	found, err := look()
 	if err != nil {
-		return nil, fmt.Errorf("match offices: %w", err)
+		return nil, err
 	}
-	if c.offices == nil {
-		c.offices = map[string][]Office{}
+	if *seen == nil {
+		*seen = map[string][]T{}
 	}
-	c.offices[q] = found
+	(*seen)[q] = found
 	return found, nil
 }
 

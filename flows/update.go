@@ -271,14 +271,18 @@ func (c *turn) startNote(ctx context.Context, raw, text string) error {
 		c.say(*p)
 		return c.again(ctx)
 	}
-	// The update's own ID keys the note: Telegram never sends two updates
-	// with one ID, and a retry of this one stores nothing twice.
-	key := "n:" + strconv.FormatInt(c.in.ChatID, 10) + ":" + strconv.FormatInt(c.in.UpdateID, 10)
-	if c.in.UpdateID == 0 {
-		key = "n:" + c.a.d.NewID()
-	}
 	c.reset()
-	return c.commitNote(ctx, st.CaseID, st.Code, note, key)
+	return c.commitNote(ctx, st.CaseID, st.Code, note, c.noteKey("n:"))
+}
+
+// noteKey keys a note the input writes at once, after prefix: the
+// update's own ID (Telegram never sends two updates with one ID, and a
+// retry of this one stores nothing twice), or a new one without it.
+func (c *turn) noteKey(prefix string) string {
+	if c.in.UpdateID == 0 {
+		return prefix + c.a.d.NewID()
+	}
+	return prefix + strconv.FormatInt(c.in.ChatID, 10) + ":" + strconv.FormatInt(c.in.UpdateID, 10)
 }
 
 // beginUpdate puts the session in an update or note flow for a case. The

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -69,11 +68,8 @@ func (a *App) urgentCommand(ctx context.Context, c *turn, m *member, arg string)
 		return err
 	}
 	if why != "" {
-		key := "u:" + strconv.FormatInt(c.in.ChatID, 10) + ":" + strconv.FormatInt(c.in.UpdateID, 10)
-		if c.in.UpdateID == 0 {
-			key = "u:" + a.d.NewID()
-		}
-		if _, err := a.d.Timeline.Record(ctx, Event{CaseID: v.ID, Kind: EventNote, Note: why, Actor: c.actor(), Key: key}); err != nil {
+		e := Event{CaseID: v.ID, Kind: EventNote, Note: why, Actor: c.actor(), Key: c.noteKey("u:")}
+		if _, err := a.d.Timeline.Record(ctx, e); err != nil {
 			return fmt.Errorf("record why case %d is urgent: %w", v.ID, err)
 		}
 	}

@@ -2,10 +2,10 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -44,46 +44,29 @@ var _ flows.Reporters = (*Reporters)(nil)
 type Reporters struct {
 	db   *sqlx.DB
 	keys *Keyring
-
-	mu     sync.Mutex     // guards users, chats and readAt
-	users  map[int64]bool // the users who reported a case, as read at readAt
-	chats  map[int64]bool // the chats that follow one
-	readAt time.Time
+	// MayHaveCases's: the users who reported a case, the chats that
+	// follow one.
+	users, chats *recentIDs
 }
 
 // NewReporters returns the reporter store in db; keys open the internal
 // notes that /forget reads to decide which to erase.
-func NewReporters(db *sqlx.DB, keys *Keyring) *Reporters { return &Reporters{db: db, keys: keys} }
-
-// knownFresh is how long MayHaveCases answers from the ids it read.
-const knownFresh = 15 * time.Second
+func NewReporters(db *sqlx.DB, keys *Keyring) *Reporters {
+	return &Reporters{db: db, keys: keys,
+		users: &recentIDs{query: `SELECT telegram_user_id FROM reporters WHERE telegram_user_id IS NOT NULL`},
+		chats: &recentIDs{query: `SELECT DISTINCT chat_id FROM subscriptions`}}
+}
 
 // MayHaveCases reports whether the user may have reported a case, or the
-// chat follow one, from their ids read at most knownFresh ago: one query
-// that often, however many chats write for the first time. When the
-// query fails, the ids read last (if any) answer, with the error.
+// chat follow one, from their ids read at most 15 seconds ago
+// (recentIDs).
 func (s *Reporters) MayHaveCases(ctx context.Context, userID, chatID int64) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if time.Since(s.readAt) > knownFresh {
-		var users, chats []int64
-		err := s.db.SelectContext(ctx, &users, `SELECT telegram_user_id FROM reporters WHERE telegram_user_id IS NOT NULL`)
-		if err == nil {
-			err = s.db.SelectContext(ctx, &chats, `SELECT DISTINCT chat_id FROM subscriptions`)
-		}
-		if err != nil {
-			return s.users[userID] || s.chats[chatID], fmt.Errorf("reporters and followers: %w", scrub(err))
-		}
-		s.users, s.chats = make(map[int64]bool, len(users)), make(map[int64]bool, len(chats))
-		for _, id := range users {
-			s.users[id] = true
-		}
-		for _, id := range chats {
-			s.chats[id] = true
-		}
-		s.readAt = time.Now()
+	reported, err := s.users.has(ctx, s.db, userID)
+	if reported {
+		return true, err
 	}
-	return s.users[userID] || s.chats[chatID], nil
+	follows, err2 := s.chats.has(ctx, s.db, chatID)
+	return follows, errors.Join(err, err2)
 }
 
 // Cases returns the cases the user reported, newest first, with their

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -18,48 +17,20 @@ var _ flows.Volunteers = (*Volunteers)(nil)
 // Volunteers keeps the hotline's members, their preferences and their
 // one-time invites in Postgres.
 type Volunteers struct {
-	db *sqlx.DB
-
-	mu      sync.Mutex     // guards members and read
-	members map[int64]bool // the members' user ids, as read at read
-	read    time.Time
+	db      *sqlx.DB
+	members *recentIDs // MayBeMember's
 }
-
-// membersFresh is how long MayBeMember answers from the members' ids it
-// read: a member added from the command line (another process) is known
-// within it.
-const membersFresh = 15 * time.Second
 
 // NewVolunteers returns the members store.
-func NewVolunteers(db *sqlx.DB) *Volunteers { return &Volunteers{db: db} }
-
-// MayBeMember reports whether the user may be a member, from the members'
-// ids read at most membersFresh ago: one query that often, however many
-// people write for the first time. Changes made through this store are
-// seen at once. When the query fails, the ids read last (if any) answer,
-// with the error.
-func (s *Volunteers) MayBeMember(ctx context.Context, userID int64) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if time.Since(s.read) > membersFresh {
-		var ids []int64
-		if err := s.db.SelectContext(ctx, &ids, `SELECT user_id FROM volunteers WHERE role > 0`); err != nil {
-			return s.members[userID], fmt.Errorf("members: %w", scrub(err))
-		}
-		s.members = make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			s.members[id] = true
-		}
-		s.read = time.Now()
-	}
-	return s.members[userID], nil
+func NewVolunteers(db *sqlx.DB) *Volunteers {
+	return &Volunteers{db: db, members: &recentIDs{query: `SELECT user_id FROM volunteers WHERE role > 0`}}
 }
 
-// forgetMembers makes MayBeMember read the members' ids again.
-func (s *Volunteers) forgetMembers() {
-	s.mu.Lock()
-	s.read = time.Time{}
-	s.mu.Unlock()
+// MayBeMember reports whether the user may be a member, from the members'
+// ids read at most 15 seconds ago (recentIDs). Changes made through this
+// store are seen at once.
+func (s *Volunteers) MayBeMember(ctx context.Context, userID int64) (bool, error) {
+	return s.members.has(ctx, s.db, userID)
 }
 
 // volunteerRow is a volunteers row.
@@ -143,7 +114,7 @@ func (s *Volunteers) Add(ctx context.Context, userID int64, role flows.Role, by 
 	if err != nil {
 		return fmt.Errorf("add member %d: %w", userID, scrub(err))
 	}
-	s.forgetMembers()
+	s.members.forget()
 	return nil
 }
 
@@ -153,7 +124,7 @@ func (s *Volunteers) Add(ctx context.Context, userID int64, role flows.Role, by 
 // The update that removed them (op) gets nil again when handled again; an
 // empty op (the command line) is never recorded.
 func (s *Volunteers) Remove(ctx context.Context, userID int64, op string) error {
-	defer s.forgetMembers()
+	defer s.members.forget()
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
 		if op != "" {
 			var done bool
@@ -235,7 +206,7 @@ func (s *Volunteers) Invite(ctx context.Context, tokenHash string, role flows.Ro
 // when handled again; any other use, by the same user too, gets
 // ErrNotFound, as for an unknown, expired or revoked invite.
 func (s *Volunteers) Accept(ctx context.Context, tokenHash string, userID int64, at time.Time, op string) (flows.Role, error) {
-	defer s.forgetMembers()
+	defer s.members.forget()
 	var role flows.Role
 	err := inTx(ctx, s.db, false, func(tx *sqlx.Tx) error {
 		var r int

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"time"
 	// Field offices keep their IANA time zones; containers without
 	// /usr/share/zoneinfo still know them.
@@ -270,7 +269,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		for _, problem := range forumProblems {
 			fmt.Fprintln(w, "forum group (HOTLINE_FORUM_CHAT): "+problem)
 		}
-		if nobody, err := nobodyGetsCases(rctx, cfg, volunteers); err == nil && nobody {
+		if nobody, err := app.NobodyGetsCases(rctx); err == nil && nobody {
 			fmt.Fprintln(w, nobodyGetsCasesLine)
 		}
 	})
@@ -282,7 +281,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks Hooks
 		return err
 	}
 	log.Info("bot started", "username", me.Username, "webhook", cfg.Webhook(), "listen", addr)
-	if nobody, err := nobodyGetsCases(ctx, cfg, volunteers); err == nil && nobody {
+	if nobody, err := app.NobodyGetsCases(ctx); err == nil && nobody {
 		log.Warn(nobodyGetsCasesLine)
 	}
 	if hooks.Started != nil {
@@ -352,22 +351,3 @@ func listen(addr string, h http.Handler) (*http.Server, string, error) {
 // case would reach nobody.
 const nobodyGetsCasesLine = "nobody receives new cases: no coordinator, no HOTLINE_ADMINS, nobody on duty " +
 	"and no HOTLINE_FORUM_CHAT; add one with: hotline volunteers add ID coordinator"
-
-// nobodyGetsCases reports whether a case confirmed now would be announced to
-// no one: without the forum, cases go to the members on duty and the
-// coordinators (HOTLINE_ADMINS among them), and there are none. Reports are
-// stored all the same, for whoever is added.
-func nobodyGetsCases(ctx context.Context, cfg config.Config, vols *storage.Volunteers) (bool, error) {
-	if cfg.ForumChat != 0 || len(cfg.Admins) > 0 {
-		return false, nil
-	}
-	coords, err := vols.Coordinators(ctx)
-	if err != nil || len(coords) > 0 {
-		return false, err
-	}
-	on, err := vols.OnDuty(ctx)
-	if err != nil {
-		return false, err
-	}
-	return !slices.ContainsFunc(on, func(v flows.Volunteer) bool { return v.Role >= flows.RoleVolunteer }), nil
-}
