@@ -182,6 +182,11 @@ type CheckinDraft struct {
 	Prev      int64  `json:"p,omitempty"`  // the check-in this one follows
 	Moved     bool   `json:"mv,omitempty"` // Prev was rescheduled before it began
 	Saved     int64  `json:"sv,omitempty"` // adding a phone contact to this check-in
+	// Told are the words the person wrote of the check-in at the menu
+	// before registering it ("у мужа отметка в четверг в 9 утра в
+	// Майами"): the office, the day and the time they name are offered
+	// at their questions (checkin_told.go).
+	Told string `json:"tw,omitempty"`
 }
 
 // The flows and steps of check-in safety.
@@ -213,6 +218,7 @@ const (
 	ckDone     = "ok"  // ok:<id>: no more contacts
 	ckOut      = "out" // out:<id>: I'm out, all fine
 	ckNext     = "nx"  // nx:<id>: out, and the next check-in
+	ckMoveTo   = "mv"  // mv:<id>:=<date> <time>: moved to the day and time the person wrote (checkin_told.go)
 	ckHelp     = "hlp" // hlp:<id>: I need help
 	ckCancel   = "cx"  // cx:<id>: cancel the check-in?
 	ckCancelOK = "cxy" // cxy:<id>: yes, cancel it
@@ -298,8 +304,30 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 		return true, nil
 	case err == nil:
 		c.setSaid(false)
-		c.say(T("checkin.told"))
-		return true, c.showCheckin(ctx, k)
+		day, clock, ok := c.dayInWords(c.in.Text)
+		if ok && movesCheckin(k, day, clock) {
+			// At another office ("…в четверг в Майами"), it is another
+			// check-in, maybe another person's: no move of this one.
+			o, named, err := c.officeNamedIn(ctx, c.in.Text)
+			if err != nil {
+				return false, err
+			}
+			ok = !named || o.Code == k.OfficeCode
+		}
+		if !ok || !movesCheckin(k, day, clock) {
+			c.say(T("checkin.told"))
+			return true, c.showCheckin(ctx, k)
+		}
+		// "They moved my appointment to next Tuesday 10am": the new day
+		// and time a press away, on top of the check-in shown.
+		c.say(T("checkin.told_moved", "Told", toldText(day, clock)))
+		if err := c.showCheckin(ctx, k); err != nil {
+			return true, err
+		}
+		move := Button{Text: T("btn.checkin_move_to", "Told", toldText(day, clock)),
+			Data: dataCheckin + ":" + ckMoveTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}
+		c.buttons = append([][]Button{{move}}, c.buttons...)
+		return true, nil
 	case !errors.Is(err, ErrNotFound):
 		return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
 	}
@@ -446,10 +474,17 @@ func (c *turn) startCheckin(ctx context.Context) error {
 	case !errors.Is(err, ErrNotFound):
 		return fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
 	}
+	told := c.s.SaidText // what was written at the menu, kept for its questions
+	if c.s.Flow != "" {
+		told = ""
+	}
+	if r := []rune(told); len(r) > maxTold {
+		told = string(r[:maxTold])
+	}
 	c.reset()
 	c.s.Flow, c.s.Step = flowCheckin, ckConsent
 	c.s.Nonce = nonceOf(c.a.d.NewID())
-	c.s.Checkin = &CheckinDraft{ID: c.a.d.NewID()}
+	c.s.Checkin = &CheckinDraft{ID: c.a.d.NewID(), Told: told}
 	return c.checkinPrompt(ctx)
 }
 
@@ -481,7 +516,15 @@ func (c *turn) checkinPrompt(ctx context.Context) error {
 	case ckOffice:
 		if d.Query == "" {
 			c.say(T("checkin.ask_office"))
-			return nil
+			if d.Told == "" {
+				return nil
+			}
+			// "…в Майами", told at the menu: that office, a press away.
+			o, ok, err := c.officeNamedIn(ctx, d.Told)
+			if ok {
+				c.buttons = [][]Button{{c.ckOpt(o.Code, T("btn.use_said", "Value", T("value.raw", "V", officeLabel(o))))}}
+			}
+			return err
 		}
 		ms, err := c.matchOffices(ctx, d.Query)
 		if err != nil {
@@ -501,8 +544,16 @@ func (c *turn) checkinPrompt(ctx context.Context) error {
 	case ckDate:
 		c.say(T("checkin.ask_date", "Office", c.draftOffice()))
 		c.buttons = [][]Button{{c.ckOpt("today", T("btn.checkin_today")), c.ckOpt("tomorrow", T("btn.checkin_tomorrow"))}}
+		if day, clock, ok := c.dayInWords(d.Told); ok {
+			// "…в четверг в 9 утра", told at the menu.
+			c.buttons = append([][]Button{{c.ckOpt(toldValue(day, clock), T("btn.use_said", "Value", toldText(day, clock)))}},
+				c.buttons...)
+		}
 	case ckTime:
 		c.say(T("checkin.ask_time", "Date", dateText(dateOf(d.Date)), "Office", c.draftOffice()))
+		if clock := clockInWords(d.Told); clock != "" {
+			c.buttons = [][]Button{{c.ckOpt("="+clock, T("btn.use_said", "Value", T("value.raw", "V", clock)))}}
+		}
 	case ckName:
 		c.say(T("checkin.ask_name"))
 		if d.Name != "" {
@@ -711,6 +762,13 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			day = today
 		case button && v == "tomorrow":
 			day = today.AddDate(0, 0, 1)
+		case button && strings.HasPrefix(v, "="):
+			// The day the person wrote (checkin_told.go), with its time.
+			told, at, ok := readTold(v)
+			if !ok {
+				return c.checkinPrompt(ctx)
+			}
+			day, clock = told, at
 		case button:
 			return c.checkinPrompt(ctx)
 		default:
@@ -759,7 +817,9 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			return c.checkinAnswer(ctx, clock, false)
 		}
 	case ckTime:
-		if button {
+		if button && strings.HasPrefix(v, "=") {
+			v = v[1:] // the time the person wrote
+		} else if button {
 			return c.checkinPrompt(ctx)
 		}
 		hh, mm, ok := ParseClock(v)

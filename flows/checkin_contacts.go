@@ -78,9 +78,12 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 	case ckAccept, ckDecline:
 		return c.contactAnswer(ctx, arg, act == ckAccept)
 	}
-	phone := ""
-	if act == ckPhoneOK {
+	phone, told := "", ""
+	switch act {
+	case ckPhoneOK:
 		arg, phone, _ = strings.Cut(arg, ":")
+	case ckMoveTo:
+		arg, told, _ = strings.Cut(arg, ":")
 	}
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil {
@@ -127,7 +130,13 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 	case ckOut:
 		return c.out(ctx, k)
 	case ckNext:
-		return c.nextCheckin(ctx, k)
+		return c.nextCheckin(ctx, k, "")
+	case ckMoveTo:
+		if k.Status != CheckinActive || !c.now.Before(k.Start) {
+			c.say(T("checkin.closed"))
+			return c.again(ctx)
+		}
+		return c.nextCheckin(ctx, k, told)
 	case ckHelp:
 		c.say(T("checkin.help_offer"))
 		c.buttons = [][]Button{

@@ -469,7 +469,7 @@ func TestCheckinRescheduled(t *testing.T) {
 
 	// Told in words, ICE named or not, it is shown with the button.
 	p.command("start", "")
-	if r := p.send("they moved my appointment to next tuesday 10am"); !slices.Contains(textIDs(r), "checkin.told") {
+	if r := p.send("they moved my appointment, what do I do"); !slices.Contains(textIDs(r), "checkin.told") {
 		t.Errorf("the appointment moved, told at the menu: %v", textIDs(r))
 	}
 	// Given up at the date: the old check-in is still on.
@@ -776,14 +776,14 @@ func TestCheckinToldAtTheMenu(t *testing.T) {
 }
 
 // One who registered a check-in and writes of it at the menu ("my check-in
-// was rescheduled to next friday", "отмените мою отметку") is shown it,
+// was rescheduled", "отмените мою отметку") is shown it,
 // with its "cancel" and how to change it; they were offered to register
 // one, as if they had none. Once it has begun, the "out" and "help"
 // buttons.
 func TestCheckinToldWhenRegistered(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
 	for i, tt := range []struct{ lang, typed string }{
-		{"en", "my check-in was rescheduled to next friday"}, {"ru", "отмените мою отметку"},
+		{"en", "my check-in was rescheduled"}, {"ru", "отмените мою отметку"},
 	} {
 		p := w.person(ckPerson+int64(i), tt.lang)
 		k := w.registerCheckin(p, "Chicago", "", "12.03", "9:30")
@@ -1284,5 +1284,139 @@ func TestCheckinOutEarly(t *testing.T) {
 	w.tick()
 	if got, err := w.deps.Checkins.Get(context.Background(), k.ID); err != nil || got.Status != flows.CheckinOut {
 		t.Errorf("check-in after an early 'I'm out': %+v, %v", got, err)
+	}
+}
+
+// saidLabel is the caption of the "…, from what you wrote" button of r, as
+// the person sees it; "" when there is none.
+func (w *world) saidLabel(r flows.Reply) string {
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Text.ID == "btn.use_said" {
+				return w.cat.Button(r.Lang, b.Text)
+			}
+		}
+	}
+	return ""
+}
+
+// TestCheckinToldBeforeRegistering: a check-in told at the menu ("у мужа
+// отметка в ICE в четверг в 9 утра в Чикаго") is registered with its
+// office, day and time a press away each, at their questions; they were
+// asked again as if never written. Nothing is taken without the press; a
+// number without a mark of time ("в 9") is no time.
+func TestCheckinToldBeforeRegistering(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	p.command("start", "")
+	expectTexts(t, p.send("У мужа отметка в ICE в четверг в 9 утра в Чикаго, боюсь что задержат"), "menu.checkin_offer")
+	expectTexts(t, p.press("btn.menu_checkin"), "checkin.intro", "checkin.consent")
+	r := p.press("btn.checkin_agree")
+	expectTexts(t, r, "checkin.ask_office")
+	if got := w.saidLabel(r); !strings.Contains(got, "Chicago") {
+		t.Fatalf("the office told: button %q, want Chicago's", got)
+	}
+	r = p.press("btn.use_said")
+	expectTexts(t, r, "checkin.ask_date")
+	// Thursday after Tuesday 10 March 2026.
+	if got := w.saidLabel(r); !strings.Contains(got, "четверг, 12 марта 2026, 09:00") {
+		t.Fatalf("the day told: button %q", got)
+	}
+	expectTexts(t, p.press("btn.use_said"), "checkin.ask_name")
+	if d := w.session(p.id).Checkin; d.OfficeCode != "chicago" || d.Date != "2026-03-12" || d.Clock != "09:00" {
+		t.Fatalf("the draft: %+v", d)
+	}
+
+	// The day without a time: the day a press away, the time asked.
+	q := w.person(ckOther, "en")
+	q.command("start", "")
+	expectTexts(t, q.send("my wife has an ICE check-in on March 20 at 9, I'm scared they will detain her"), "menu.checkin_offer")
+	q.press("btn.menu_checkin")
+	r = q.press("btn.checkin_agree")
+	if got := w.saidLabel(r); got != "" {
+		t.Errorf("no office told, and the button %q", got)
+	}
+	expectTexts(t, q.send("Phoenix"), "checkin.ask_date")
+	r = q.last().Reply
+	if got := w.saidLabel(r); !strings.Contains(got, "Friday, March 20, 2026") || strings.Contains(got, "9") {
+		t.Fatalf("the day told: button %q", got)
+	}
+	r = q.press("btn.use_said")
+	expectTexts(t, r, "checkin.ask_time")
+	if got := w.saidLabel(r); got != "" {
+		t.Errorf("\"at 9\" read as a time: %q", got)
+	}
+
+	// The day and the time as people write them; a window ("с 9 до 12")
+	// is no time to go in.
+	for i, tt := range []struct{ lang, told, day string }{
+		{"ru", "у брата отметка в ICE завтра с 9 до 12, боюсь", "среда, 11 марта 2026 — "},
+		{"en", "I have an ICE check-in on Thursday at 2:30 pm and I'm afraid they will detain me",
+			"Thursday, March 12, 2026, 14:30, "},
+		{"ru", "у мужа чекин 13.03 в 10 часов, могут задержать", "пятница, 13 марта 2026, 10:00 — "},
+		// The day of the week and its date are one day, not two.
+		{"ru", "у мужа отметка в ICE на четверг 19 марта в 11 утра, боюсь", "четверг, 19 марта 2026, 11:00 — "},
+	} {
+		o := w.person(ckOther+1+int64(i), tt.lang)
+		o.command("start", "")
+		expectTexts(t, o.send(tt.told), "menu.checkin_offer")
+		o.press("btn.menu_checkin")
+		o.press("btn.checkin_agree")
+		expectTexts(t, o.send("Phoenix"), "checkin.ask_date")
+		if got := w.saidLabel(o.last().Reply); !strings.HasPrefix(got, tt.day) {
+			t.Errorf("%q: the button %q, want it to begin %q", tt.told, got, tt.day)
+		}
+	}
+}
+
+// TestCheckinMovedInWords: one whose check-in is registered writes that it
+// moved ("they moved my appointment to next tuesday 10am"): the new day and
+// time are a press away, on top of the check-in, and after the review the
+// check-in is moved, its contacts told. The day it already has is no
+// move: the check-in is shown as it is.
+func TestCheckinMovedInWords(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	c := w.person(ckContact, "ru")
+	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
+	w.inviteContact(p, c)
+	ctx := context.Background()
+
+	p.command("start", "")
+	r := p.send("my appointment is on thursday")
+	expectTexts(t, r, "checkin.told", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+	if slices.Contains(buttonNames(r), "btn.checkin_move_to") {
+		t.Errorf("the day it has offered as a move")
+	}
+	// Another office's day is another check-in: no move of this one.
+	r = p.send("my son has an ICE check-in next tuesday at 10am in Chicago")
+	expectTexts(t, r, "checkin.told", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+	r = p.send("they moved my appointment to next tuesday 10am")
+	expectTexts(t, r, "checkin.told_moved", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+	if got := w.cat.Button(r.Lang, r.Buttons[0][0].Text); got != "📅 Move it to Tuesday, March 17, 2026, 10:00" {
+		t.Fatalf("the first button: %q", got)
+	}
+	if k, _ := w.deps.Checkins.Active(ctx, p.id); k.ID != first.ID {
+		t.Fatalf("moved before the press")
+	}
+	expectTexts(t, p.press("btn.checkin_move_to"), "checkin.moved_intro", "checkin.review")
+	told := len(c.got)
+	p.press("btn.checkin_save")
+	if got := c.idsSince(told); !slices.Equal(got, []string{"checkin.moved_contact"}) {
+		t.Errorf("the contact got %v, want the new time", got)
+	}
+	moved, err := w.deps.Checkins.Active(ctx, p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Phoenix keeps UTC-7.
+	if want := time.Date(2026, 3, 17, 17, 0, 0, 0, time.UTC); moved.ID == first.ID || !moved.Start.Equal(want) ||
+		moved.OfficeCode != "phoenix" || len(moved.Contacts) != 1 {
+		t.Fatalf("the check-in moved: %+v, want it at %v", moved, want)
+	}
+	// An old "move" button, once moved, moves nothing.
+	p.pressData("k.:mv:" + fmt.Sprint(first.ID) + ":=2026-03-19 11:00")
+	if k, _ := w.deps.Checkins.Active(ctx, p.id); k.ID != moved.ID {
+		t.Fatalf("an old button moved the check-in again")
 	}
 }

@@ -322,8 +322,10 @@ func (c *turn) out(ctx context.Context, k Checkin) error {
 
 // nextCheckin is "Next check-in: set a date": the person is out, and a new
 // check-in at the same office, for the same person, with the same
-// contacts, is registered from its date on.
-func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
+// contacts, is registered from its date on. told, when not "", is the day
+// and time the person wrote it moved to (toldValue), which answers the
+// date's question.
+func (c *turn) nextCheckin(ctx context.Context, k Checkin, told string) error {
 	var extra []Reply
 	// Rescheduled before it began: it stays on until the new one is
 	// registered, which closes it (Checkins.Create); given up, the old
@@ -371,6 +373,9 @@ func (c *turn) nextCheckin(ctx context.Context, k Checkin) error {
 		c.say(T("checkin.moved_intro")) // nobody is out yet
 	} else {
 		c.say(T("checkin.next_intro"))
+	}
+	if told != "" {
+		return c.checkinAnswer(ctx, told, true)
 	}
 	return c.checkinPrompt(ctx)
 }

@@ -156,6 +156,7 @@ func (c *turn) pastDateInWords(note string) (time.Time, bool) {
 func (c *turn) wordsDate(note string, future bool) (time.Time, bool) {
 	words := strings.FieldsFunc(note, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;!?()", r) })
 	var found time.Time
+	weekday := -1 // the word after found's, when found was a day of the week alone
 	for i := 0; i < len(words); i++ {
 		for n := min(3, len(words)-i); n >= 1; n-- {
 			w := strings.TrimRight(strings.Join(words[i:i+n], " "), ".")
@@ -167,9 +168,18 @@ func (c *turn) wordsDate(note string, future bool) (time.Time, bool) {
 			if p != nil || !rd.Alt.IsZero() {
 				continue
 			}
+			if i == weekday && rd.Date.Weekday() == found.Weekday() {
+				// "на вторник 15 декабря": the day of the week, then its
+				// date, is one day; "вторник" alone read the nearest.
+				found = time.Time{}
+			}
 			if !found.IsZero() && !found.Equal(rd.Date) || future && rd.Date.Before(today(c.now)) ||
 				!future && rd.Date.After(latestToday(c.now)) {
 				return time.Time{}, false
+			}
+			weekday = -1
+			if _, ok := weekdays[strings.ToLower(strings.TrimRight(words[i+n-1], "."))]; ok {
+				weekday = i + n
 			}
 			found, i = rd.Date, i+n-1
 			break

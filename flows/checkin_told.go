@@ -1,0 +1,164 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// What a person wrote of a check-in to come before registering it, or of
+// one registered that was moved: "у сына отметка в ICE в четверг в 9 утра
+// в Майами", "they moved my appointment to next Tuesday 10am". Its day,
+// its time and its office are offered a press away at their questions, or
+// as the new date of the check-in registered; nothing is taken without the
+// press.
+
+// maxTold is how much of the words told is kept with a registration.
+const maxTold = 600
+
+// clockMarks are the words after a number that make it a time of day
+// ("9 утра", "10 am"): a bare "в 9" may be a date, a count, a room.
+var clockMarks = map[string]bool{"am": true, "pm": true, "a.m.": true, "p.m.": true, "утра": true, "дня": true,
+	"вечера": true, "ночи": true, "часов": true, "часа": true, "час": true, "ч": true, "ч.": true,
+	"o'clock": true, "o’clock": true, "oclock": true}
+
+// windowEnds come before the end of a window of time ("до 12", "to 11").
+var windowEnds = map[string]bool{"до": true, "по": true, "to": true, "till": true, "until": true, "and": true,
+	"-": true, "–": true, "—": true}
+
+// clockInWords is the one time of day words name, "HH:MM": "в 9 утра",
+// "at 10am", "в 9:30"; "" for none, or for two ("с 9 до 12 утра" is a
+// window, which only the person can turn into when they go in).
+func clockInWords(text string) string {
+	words := strings.Fields(strings.ToLower(text))
+	for i, w := range words {
+		words[i] = strings.TrimRight(w, ",;!?()")
+	}
+	found := ""
+	for i := 0; i < len(words); i++ {
+		for n := min(4, len(words)-i); n >= 1; n-- {
+			span := words[i : i+n]
+			last := strings.TrimRight(span[n-1], ".")
+			marked := strings.Contains(span[n-1], ":") || clockMarks[span[n-1]] || clockMarks[last] ||
+				strings.HasSuffix(last, "am") && hasDigit(last) || strings.HasSuffix(last, "pm") && hasDigit(last)
+			if !marked {
+				continue
+			}
+			hh, mm, ok := ParseClock(strings.TrimRight(strings.Join(span, " "), "."))
+			if !ok || i > 0 && windowEnds[words[i-1]] {
+				continue // "с 9 до 12 утра": the end of a window is no time to go in
+			}
+			clock := fmt.Sprintf("%02d:%02d", hh, mm)
+			if found != "" && found != clock {
+				return ""
+			}
+			found, i = clock, i+n-1
+			break
+		}
+	}
+	return found
+}
+
+// dayInWords is the day of a check-in to come that words name, with its
+// time when they name one: "в четверг в 9 утра". ok is false when they
+// name no day, or two.
+func (c *turn) dayInWords(text string) (day time.Time, clock string, ok bool) {
+	day, ok = c.dateInWords(text)
+	if !ok {
+		return time.Time{}, "", false
+	}
+	return day, clockInWords(text), true
+}
+
+// movesCheckin reports whether a day and a time told of a check-in
+// registered are another than its own: the same day without a time, or
+// the same day and time, is the check-in as it is.
+func movesCheckin(k Checkin, day time.Time, clock string) bool {
+	loc, err := time.LoadLocation(k.Zone)
+	if err != nil {
+		return false
+	}
+	l := k.Start.In(loc)
+	if l.Format(time.DateOnly) != day.Format(time.DateOnly) {
+		return true
+	}
+	return clock != "" && clock != l.Format("15:04")
+}
+
+// toldValue is a day and a time as the value of a button that answers
+// the question of the day: "=2026-12-10 09:00", or without the time.
+func toldValue(day time.Time, clock string) string {
+	return strings.TrimSpace("=" + day.Format(time.DateOnly) + " " + clock)
+}
+
+// readTold reads toldValue's value back.
+func readTold(v string) (day time.Time, clock string, ok bool) {
+	date, clock, _ := strings.Cut(strings.TrimPrefix(v, "="), " ")
+	day, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	if clock != "" {
+		if _, _, ok := ParseClock(clock); !ok {
+			return time.Time{}, "", false
+		}
+	}
+	return day, clock, true
+}
+
+// toldText is a day and a time told, as a button shows them.
+func toldText(day time.Time, clock string) Text {
+	t := T("checkin.told_day", "Weekday", T("weekday."+fmt.Sprint(int(day.Weekday()))), "Date", dateText(day))
+	if clock != "" {
+		t = T("checkin.told_day_time", "Day", t, "Time", clock)
+	}
+	return t
+}
+
+// officeNamedIn is the field office words put a check-in at: the last
+// place after "в", "in", "at" (atLeads) that names one office alone
+// (spelledOffice), "в Майами", "in Newark". Days ("в четверг"), times,
+// ICE itself are no place; two places at most are looked up.
+func (c *turn) officeNamedIn(ctx context.Context, text string) (Office, bool, error) {
+	words := strings.Fields(text)
+	tried := 0
+	for i := len(words) - 2; i >= 0 && tried < 2; i-- {
+		if !atLeads[strings.ToLower(strings.Trim(words[i], "(\"«"))] || strings.ContainsAny(words[i], ",.;:!?") {
+			continue
+		}
+		var place []string
+		for _, w := range words[i+1 : min(len(words), i+4)] {
+			end := strings.ContainsAny(w, ",.;:!?)»")
+			w = strings.TrimRight(w, ",.;:!?)»\"'")
+			if lw := strings.ToLower(w); placeStops[lw] || atLeads[lw] {
+				break
+			}
+			if w != "" {
+				place = append(place, w)
+			}
+			if end {
+				break
+			}
+		}
+		if len(place) == 0 {
+			continue
+		}
+		q := strings.Join(place, " ")
+		first := strings.ToLower(place[0])
+		if hasDigit(q) || first == "ice" || first == "айс" || first == "айсе" {
+			continue
+		}
+		if _, isDay := weekdays[first]; isDay {
+			continue
+		}
+		if _, p := ReadDate(q, c.now, true); p == nil {
+			continue // "в понедельник", "in January"
+		}
+		tried++
+		if o, ok, err := c.spelledOffice(ctx, q); err != nil || ok {
+			return o, ok, err
+		}
+	}
+	return Office{}, false, nil
+}
