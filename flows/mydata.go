@@ -178,12 +178,22 @@ func (c *turn) greet(ctx context.Context) error {
 		c.say(T("menu.greeting"))
 		return nil
 	}
-	cases = cases[:min(len(cases), greetCases)]
+	all := len(cases)
+	cases = cases[:min(all, greetCases)]
 	rows := make([][]Button, 0, len(cases)+len(c.buttons))
 	for _, cs := range cases {
 		rows = append(rows, []Button{caseButton(cs.Code)})
 	}
-	c.say(T("menu.greeting_back"), casesText(cases, listID), T("menu.greeting_back_next"))
+	c.say(T("menu.greeting_back"), casesText(cases, listID).Plural(all))
+	if all > len(cases) {
+		// "Your cases (7)" over the newest three; it said "(3)".
+		more := "menu.greeting_more"
+		if !own {
+			more = "menu.greeting_more_followed"
+		}
+		c.say(T(more, "Shown", len(cases)).Plural(all))
+	}
+	c.say(T("menu.greeting_back_next"))
 	c.buttons = append(rows, c.buttons...)
 	return nil
 }

@@ -291,6 +291,18 @@ func TestGreetingShowsOnesCases(t *testing.T) {
 		t.Errorf("the greeting of a friend who follows a case:\n%s\n%v", w.rendered(r), buttonNames(r))
 	}
 
+	// More cases than the greeting shows: how many there are, and where
+	// all are. It said "Ваши дела (3)" over the newest three of seven.
+	for range 3 {
+		w.file(reporter, fullCase())
+	}
+	r = reporter.command("start", "")
+	expectTexts(t, r, "menu.greeting_back", "mycases.list", "menu.greeting_more", "menu.greeting_back_next")
+	if shown := w.rendered(r); !strings.Contains(shown, "Ваши дела (5)") || !strings.Contains(shown, "последние 3; все 5") ||
+		len(r.Buttons) < 3 || buttonNames(r)[3] == "btn.mycase" {
+		t.Errorf("the greeting of a reporter of five cases:\n%s\n%v", shown, buttonNames(r))
+	}
+
 	stranger := w.person(3, "en")
 	r = stranger.command("start", "")
 	expectTexts(t, r, "menu.greeting")

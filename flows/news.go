@@ -350,11 +350,22 @@ func (a *App) followerSaid(ctx context.Context, c *turn) (bool, error) {
 // contact after the alarm got the page on phone calls from detention.
 // A question with no one in it ("как позвонить в центр?") still gets its
 // page.
+//
+// From one who reported cases of their own, such words are most often news
+// of them ("забыла сказать, его A-номер…", after a volunteer's chat about
+// the case): newsInWords answers them, with the cases to send them to. They
+// got the case they follow, someone else's.
 func (a *App) followerAsked(ctx context.Context, c *turn) (bool, error) {
 	words := lowerWords(c.in.Text)
 	if !slices.ContainsFunc(words, func(w string) bool { return personWords[w] }) &&
 		!strings.Contains(captionKey(c.in.Text), "что случилось") && !strings.Contains(captionKey(c.in.Text), "what happened") {
 		return false, nil
+	}
+	if own, err := a.d.Reporters.Cases(ctx, c.in.UserID); err != nil || len(own) > 0 {
+		if err != nil {
+			err = fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+		}
+		return false, err
 	}
 	return a.followerSaid(ctx, c)
 }

@@ -838,3 +838,24 @@ func TestCheckOffersYourCases(t *testing.T) {
 	stranger.command("start", "")
 	expectTexts(t, stranger.press("btn.menu_check"), "check.ask")
 }
+
+// TestReporterWhoFollowsWritesNews: one who reported a case of their own
+// and follows someone else's writes what is news of theirs ("забыла
+// сказать, его A-номер…", after a volunteer's chat about it): it is
+// offered as news of their case. It got the case they follow, and a
+// volunteer of that case.
+func TestReporterWhoFollowsWritesNews(t *testing.T) {
+	t.Parallel()
+	w, c, friend := friendOfACase(t, "ru")
+	friend.send(c.Code)
+	friend.press("btn.subscribe")
+	own := w.file(friend, fullCase())
+	friend.command("start", "")
+	r := friend.send("Забыла сказать, его A-номер 214 556 890, и суд назначили на 20 января")
+	expectTexts(t, r, "casework.news_offer", "menu.report_other")
+	if !slices.ContainsFunc(r.Buttons, func(row []flows.Button) bool {
+		return slices.ContainsFunc(row, func(b flows.Button) bool { return strings.Contains(b.Data, own.Code) })
+	}) {
+		t.Errorf("no button sends it to %s: %v", own.Code, buttonNames(r))
+	}
+}
