@@ -121,31 +121,9 @@ func toldText(day time.Time, clock string) Text {
 // (spelledOffice), "в Майами", "in Newark". Days ("в четверг"), times,
 // ICE itself are no place; two places at most are looked up.
 func (c *turn) officeNamedIn(ctx context.Context, text string) (Office, bool, error) {
-	words := strings.Fields(text)
 	tried := 0
-	for i := len(words) - 2; i >= 0 && tried < 2; i-- {
-		if !atLeads[strings.ToLower(strings.Trim(words[i], "(\"«"))] || strings.ContainsAny(words[i], ",.;:!?") {
-			continue
-		}
-		var place []string
-		for _, w := range words[i+1 : min(len(words), i+4)] {
-			end := strings.ContainsAny(w, ",.;:!?)»")
-			w = strings.TrimRight(w, ",.;:!?)»\"'")
-			if lw := strings.ToLower(w); placeStops[lw] || atLeads[lw] {
-				break
-			}
-			if w != "" {
-				place = append(place, w)
-			}
-			if end {
-				break
-			}
-		}
-		if len(place) == 0 {
-			continue
-		}
-		q := strings.Join(place, " ")
-		first := strings.ToLower(place[0])
+	for _, q := range placesNamed(text) {
+		first := strings.ToLower(strings.Fields(q)[0])
 		if hasDigit(q) || first == "ice" || first == "айс" || first == "айсе" {
 			continue
 		}
@@ -155,7 +133,9 @@ func (c *turn) officeNamedIn(ctx context.Context, text string) (Office, bool, er
 		if _, p := ReadDate(q, c.now, true); p == nil {
 			continue // "в понедельник", "in January"
 		}
-		tried++
+		if tried++; tried > 2 {
+			break
+		}
 		if o, ok, err := c.spelledOffice(ctx, q); err != nil || ok {
 			return o, ok, err
 		}

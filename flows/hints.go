@@ -129,30 +129,10 @@ var atLeads = map[string]bool{"в": true, "во": true, "in": true, "at": true, 
 // "перевели из Krome в Adelanto" is Adelanto; "в магазине", "to the
 // lawyer" are none.
 func (a *App) facilityNamedIn(ctx context.Context, text string) (Facility, bool, error) {
-	words := strings.Fields(text)
-	tried := 0
-	for i := len(words) - 2; i >= 0 && tried < 3; i-- {
-		if !atLeads[strings.ToLower(strings.Trim(words[i], "(\"«"))] || strings.ContainsAny(words[i], ",.;:!?") {
-			continue
+	for i, q := range placesNamed(text) {
+		if i == 3 {
+			break
 		}
-		var place []string
-		for _, w := range words[i+1 : min(len(words), i+5)] {
-			end := strings.ContainsAny(w, ",.;:!?)»")
-			if w = strings.TrimRight(w, ",.;:!?)»\"'"); placeStops[strings.ToLower(w)] {
-				break
-			}
-			if w != "" {
-				place = append(place, w)
-			}
-			if end {
-				break
-			}
-		}
-		if len(place) == 0 {
-			continue
-		}
-		tried++
-		q := strings.Join(place, " ")
 		found, err := a.d.Facilities.Match(ctx, q, 1)
 		if err != nil {
 			return Facility{}, false, fmt.Errorf("match facilities: %w", err)
@@ -162,6 +142,37 @@ func (a *App) facilityNamedIn(ctx context.Context, text string) (Facility, bool,
 		}
 	}
 	return Facility{}, false, nil
+}
+
+// placesNamed are the places words name after a lead word (atLeads), the
+// last first: each up to the next punctuation, lead word, word of time
+// ("вчера", placeStops) or four words.
+func placesNamed(text string) []string {
+	words := strings.Fields(text)
+	var out []string
+	for i := len(words) - 2; i >= 0; i-- {
+		if !atLeads[strings.ToLower(strings.Trim(words[i], "(\"«"))] || strings.ContainsAny(words[i], ",.;:!?") {
+			continue
+		}
+		var place []string
+		for _, w := range words[i+1 : min(len(words), i+5)] {
+			end := strings.ContainsAny(w, ",.;:!?)»")
+			w = strings.TrimRight(w, ",.;:!?)»\"'")
+			if lw := strings.ToLower(w); placeStops[lw] || atLeads[lw] {
+				break
+			}
+			if w != "" {
+				place = append(place, w)
+			}
+			if end {
+				break
+			}
+		}
+		if len(place) > 0 {
+			out = append(out, strings.Join(place, " "))
+		}
+	}
+	return out
 }
 
 // spelledFacility is the facility of the directory q names by one of its
