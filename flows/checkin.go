@@ -219,6 +219,7 @@ const (
 	ckOut      = "out" // out:<id>: I'm out, all fine
 	ckNext     = "nx"  // nx:<id>: out, and the next check-in
 	ckMoveTo   = "mv"  // mv:<id>:=<date> <time>: moved to the day and time the person wrote (checkin_told.go)
+	ckNextTo   = "nt"  // nt:<id>:=<date> <time>: out, and the next check-in on the day the person wrote (nextTold)
 	ckHelp     = "hlp" // hlp:<id>: I need help
 	ckCancel   = "cx"  // cx:<id>: cancel the check-in?
 	ckCancelOK = "cxy" // cxy:<id>: yes, cancel it

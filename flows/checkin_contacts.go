@@ -82,7 +82,7 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 	switch act {
 	case ckPhoneOK:
 		arg, phone, _ = strings.Cut(arg, ":")
-	case ckMoveTo:
+	case ckMoveTo, ckNextTo:
 		arg, told, _ = strings.Cut(arg, ":")
 	}
 	id, err := strconv.ParseInt(arg, 10, 64)
@@ -136,6 +136,8 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 			c.say(T("checkin.closed"))
 			return c.again(ctx)
 		}
+		return c.nextCheckin(ctx, k, told)
+	case ckNextTo:
 		return c.nextCheckin(ctx, k, told)
 	case ckHelp:
 		c.say(T("checkin.help_offer"))

@@ -1420,3 +1420,56 @@ func TestCheckinMovedInWords(t *testing.T) {
 		t.Fatalf("an old button moved the check-in again")
 	}
 }
+
+// TestCheckinNextToldWhenOut: "вышел, следующая отметка 14 апреля в 10
+// утра", as offices give the next date at the end of one, is out and the
+// next check-in in one press, after its review: same office, person and
+// contacts, and nothing more at the old one's end. The day was lost in the
+// words, and the next check-in had no safety line unless registered anew.
+func TestCheckinNextToldWhenOut(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	c := w.person(ckContact, "en")
+	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
+	w.inviteContact(p, c)
+	w.setClock(first.Start.Add(40 * time.Minute))
+	ctx := context.Background()
+
+	r := p.send("Вышел, всё нормально. Следующая отметка 14 апреля в 10 утра")
+	expectTexts(t, r, "checkin.out_confirm", "checkin.next_told")
+	if got := w.cat.Button(r.Lang, r.Buttons[0][0].Text); got != "✅ Вышел(ла); следующая отметка — вторник, 14 апреля 2026, 10:00" {
+		t.Fatalf("the first button: %q", got)
+	}
+	expectTexts(t, p.press("btn.checkin_out_next"), "checkin.next_intro", "checkin.review")
+	p.press("btn.checkin_save")
+	next, err := w.deps.Checkins.Active(ctx, p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 4, 14, 17, 0, 0, 0, time.UTC); next.ID == first.ID || !next.Start.Equal(want) ||
+		next.OfficeCode != "phoenix" || len(next.Contacts) != 1 || next.Contacts[0].ChatID != c.id {
+		t.Fatalf("the next check-in: %+v, want it at %v", next, want)
+	}
+	// Out of the first: nothing at its end.
+	pn, cn := len(p.got), len(c.got)
+	w.setClock(first.End.Add(5 * time.Hour))
+	w.tick()
+	if len(p.got) != pn || len(c.got) != cn {
+		t.Fatalf("after the first check-in's end the person got %v, the contact %v", p.idsSince(pn), c.idsSince(cn))
+	}
+
+	// Words with no day after the check-in's own offer nothing more.
+	q := w.person(ckOther, "ru")
+	k := w.registerCheckin(q, "Phoenix", "", "13.03", "9:00")
+	w.setClock(k.Start.Add(40 * time.Minute))
+	expectTexts(t, q.send("Вышел, но без паспорта"), "checkin.out_confirm")
+
+	e := w.person(ckOther+1, "en")
+	k = w.registerCheckin(e, "Phoenix", "", "14.03", "9:00")
+	w.setClock(k.Start.Add(40 * time.Minute))
+	r = e.send("I'm out. Next check-in is April 14 at 10am")
+	expectTexts(t, r, "checkin.out_confirm", "checkin.next_told")
+	if got := w.cat.Button(r.Lang, r.Buttons[0][0].Text); got != "✅ Out; next check-in Tuesday, April 14, 2026, 10:00" {
+		t.Errorf("the first button: %q", got)
+	}
+}
