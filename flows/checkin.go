@@ -135,6 +135,10 @@ type Checkins interface {
 	// Begun returns the user's check-in that began by now and is not
 	// closed — active, or in alarm — the latest to begin; or ErrNotFound.
 	Begun(ctx context.Context, userID int64, now time.Time) (Checkin, error)
+	// LastOut returns the user's check-in they came out of (out, or out
+	// after the alarm) most recently, closed at since or later; or
+	// ErrNotFound.
+	LastOut(ctx context.Context, userID int64, since time.Time) (Checkin, error)
 	// AddContact adds a trusted contact: a link (Token) or a phone.
 	AddContact(ctx context.Context, checkinID int64, c Contact) (Contact, error)
 	// ByToken returns the check-in a contact's link belongs to, or ErrNotFound.
@@ -338,6 +342,9 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 		if ok {
 			a.sayDuring(c, k)
 		}
+		return ok, err
+	}
+	if ok, err := a.nextAfterOut(ctx, c); err != nil || ok {
 		return ok, err
 	}
 	c.setSaid(false)

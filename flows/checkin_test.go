@@ -1473,3 +1473,49 @@ func TestCheckinNextToldWhenOut(t *testing.T) {
 		t.Errorf("the first button: %q", got)
 	}
 }
+
+// TestCheckinNextAfterOut: out of a check-in with the button, the person
+// writes the next one's day at the menu ("next check-in is April 14 at
+// 10am"): the next one is a press away, at the same office, for the same
+// person, with the same contacts. They were offered a registration from
+// the start, the consent and the office again and the contacts to invite
+// anew. A day before the last one, or long after it, is no next one.
+func TestCheckinNextAfterOut(t *testing.T) {
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "en")
+	c := w.person(ckContact, "ru")
+	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
+	w.inviteContact(p, c)
+	w.setClock(first.Start.Add(40 * time.Minute))
+	p.send("I'm out")
+	if k, _ := w.deps.Checkins.Get(context.Background(), first.ID); k.Status != flows.CheckinOut {
+		t.Fatalf("status %s after \"I'm out\"", k.Status)
+	}
+	w.setClock(first.Start.Add(3 * time.Hour))
+
+	p.command("start", "")
+	r := p.send("my next check-in is April 14 at 10am")
+	expectTexts(t, r, "checkin.next_after_out")
+	if got := w.cat.Button(r.Lang, r.Buttons[0][0].Text); got != "📅 Next check-in: Tuesday, April 14, 2026, 10:00" {
+		t.Fatalf("the first button: %q", got)
+	}
+	expectTexts(t, p.press("btn.checkin_next_on"), "checkin.next_intro", "checkin.review")
+	p.press("btn.checkin_save")
+	next, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 4, 14, 17, 0, 0, 0, time.UTC); !next.Start.Equal(want) || next.OfficeCode != "phoenix" ||
+		len(next.Contacts) != 1 || next.Contacts[0].ChatID != c.id {
+		t.Fatalf("the next check-in: %+v, want it at %v", next, want)
+	}
+
+	// Long after the last one: a registration from the start.
+	q := w.person(ckOther, "ru")
+	k := w.registerCheckin(q, "Phoenix", "", "13.03", "9:00")
+	w.setClock(k.Start.Add(40 * time.Minute))
+	q.send("вышла")
+	w.setClock(k.Start.Add(20 * 24 * time.Hour))
+	q.command("start", "")
+	expectTexts(t, q.send("следующая отметка 14 апреля в 10 утра"), "menu.checkin_offer")
+}

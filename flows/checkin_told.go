@@ -2,7 +2,9 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -141,4 +143,44 @@ func (c *turn) officeNamedIn(ctx context.Context, text string) (Office, bool, er
 		}
 	}
 	return Office{}, false, nil
+}
+
+// nextWithin is how long after coming out of a check-in the next one's
+// day, written at the menu, is offered as the next of that one.
+const nextWithin = 14 * 24 * time.Hour
+
+// nextAfterOut answers the next check-in's day written at the menu
+// ("next check-in is April 14 at 10am") by one who came out of one lately
+// (LastOut): the next one, at the same office, for the same person, with
+// the same contacts, a press away. They were offered to register one from
+// the start, consent and office again, and the contacts to invite anew.
+func (a *App) nextAfterOut(ctx context.Context, c *turn) (bool, error) {
+	day, clock, ok := c.dayInWords(c.in.Text)
+	if !ok {
+		return false, nil
+	}
+	k, err := a.d.Checkins.LastOut(ctx, c.in.UserID, c.now.Add(-nextWithin))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("last check-in of user %d: %w", c.in.UserID, err)
+	}
+	loc, err := time.LoadLocation(k.Zone)
+	if err != nil || !day.After(dateOf(k.Start.In(loc).Format(time.DateOnly))) {
+		return false, nil
+	}
+	if o, named, err := c.officeNamedIn(ctx, c.in.Text); err != nil || named && o.Code != k.OfficeCode {
+		return false, err // another office's: another check-in
+	}
+	c.setSaid(false)
+	told := toldText(day, clock)
+	c.say(T("checkin.next_after_out", "Office", officeOf(a.d.Offices, k), "When", whenText(k.Start, k.Zone), "Told", told))
+	c.buttons = [][]Button{
+		{{Text: T("btn.checkin_next_on", "Told", told),
+			Data: dataCheckin + ":" + ckNextTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}},
+		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
+		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
+	}
+	return true, nil
 }

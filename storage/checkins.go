@@ -176,6 +176,13 @@ func (s *Checkins) Begun(ctx context.Context, userID int64, now time.Time) (flow
 		ORDER BY starts_at DESC LIMIT 1`, userID, now)
 }
 
+// LastOut implements flows.Checkins.
+func (s *Checkins) LastOut(ctx context.Context, userID int64, since time.Time) (flows.Checkin, error) {
+	return s.userCheckin(ctx, "last out", userID, `SELECT id FROM checkins
+		WHERE user_id = $1 AND status IN ('out', 'out_after_alarm') AND closed_at >= $2 AND erased_at IS NULL
+		ORDER BY closed_at DESC LIMIT 1`, userID, since)
+}
+
 // userCheckin reads the check-in of a user whose id query finds, or
 // ErrNotFound; what names it in errors.
 func (s *Checkins) userCheckin(ctx context.Context, what string, userID int64, query string, args ...any) (flows.Checkin, error) {
