@@ -286,8 +286,10 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	}
 	if !mentionsCheckin(c.in.Text) {
 		// "They moved my appointment to next Tuesday", from one whose
-		// check-in is registered, is about it, ICE named or not.
-		if !mentionsAppointment(c.in.Text) {
+		// check-in is registered, is about it, ICE named or not; so is
+		// "перенесли на пятницу", a move with its day, answering the
+		// reminder.
+		if !mentionsAppointment(c.in.Text) && !(tellsOfMove(c.in.Text) && c.namesDay(c.in.Text)) {
 			return false, nil
 		}
 		if _, err := a.d.Checkins.Active(ctx, c.in.UserID); errors.Is(err, ErrNotFound) {

@@ -1399,6 +1399,17 @@ func TestCheckinMovedInWords(t *testing.T) {
 	if k, _ := w.deps.Checkins.Active(ctx, p.id); k.ID != first.ID {
 		t.Fatalf("moved before the press")
 	}
+	// A move with its day, answering the reminder, names no check-in:
+	// it is about this one. The day alone: the time is asked.
+	if r := p.send("суд перенесли на 20 марта"); slices.Contains(textIDs(r), "checkin.told_moved") {
+		t.Errorf("a hearing moved, taken for the check-in's move: %v", textIDs(r))
+	}
+	p.command("start", "")
+	r = p.send("Перенесли на пятницу 13 марта")
+	expectTexts(t, r, "checkin.told_moved", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+	expectTexts(t, p.press("btn.checkin_move_to"), "checkin.moved_intro", "checkin.ask_time")
+	p.command("start", "")
+	r = p.send("they moved my appointment to next tuesday 10am")
 	expectTexts(t, p.press("btn.checkin_move_to"), "checkin.moved_intro", "checkin.review")
 	told := len(c.got)
 	p.press("btn.checkin_save")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -183,4 +184,31 @@ func (a *App) nextAfterOut(ctx context.Context, c *turn) (bool, error) {
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
 	return true, nil
+}
+
+// tellsOfMove reports whether words tell of a date moved: "перенесли",
+// "отложили", "rescheduled", "postponed", "moved it". Not "moved him to
+// Krome", a transfer; nor a hearing or a flight moved.
+func tellsOfMove(text string) bool {
+	words := lowerWords(text)
+	if slices.ContainsFunc(words, func(w string) bool { return hearingWord(w) || deportationWord(w) }) {
+		return false // "суд перенесли на 20 января": a hearing's date
+	}
+	for i, w := range words {
+		switch {
+		case strings.HasPrefix(w, "перенес") || strings.HasPrefix(w, "перенос") || strings.HasPrefix(w, "отлож"),
+			strings.HasPrefix(w, "reschedul") || strings.HasPrefix(w, "postpone"):
+			return true
+		case (w == "moved" || w == "pushed") && i+1 < len(words) && (words[i+1] == "it" || words[i+1] == "my" ||
+			words[i+1] == "the" || words[i+1] == "back"):
+			return true
+		}
+	}
+	return false
+}
+
+// namesDay reports whether words name the day of something to come.
+func (c *turn) namesDay(text string) bool {
+	_, _, ok := c.dayInWords(text)
+	return ok
 }
