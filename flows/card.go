@@ -199,8 +199,11 @@ func CardLine(v CaseView, now time.Time, viewer int64) Text {
 		"Age", waitText(now.Sub(v.Created)), "Next", nextDate(v, now))
 }
 
+// soon names the days a date is from today that the board names.
+var soon = map[int]string{0: "today", 1: "tomorrow"}
+
 // nextDate is a case's soonest date to come, for its row on the board ("✈️
-// December 7"), or "" when it has none: which case is most pressing shows
+// December 7", "✈️ today"), or "" when it has none: which case is most pressing shows
 // without opening each.
 func nextDate(v CaseView, now time.Time) any {
 	field, next := "", time.Time{}
@@ -216,6 +219,8 @@ func nextDate(v CaseView, now time.Time) any {
 	if field == "" {
 		return ""
 	}
+	// "today" and "tomorrow" stand out in bold: a flight today was a date
+	// among the others.
 	return T("casework.row_date", "Icon", T("casework.icon."+field), "Day", next.Day(),
-		"Month", T("month."+strconv.Itoa(int(next.Month()))))
+		"Month", T("month."+strconv.Itoa(int(next.Month()))), "Soon", soon[int(next.Sub(today(now)).Hours()/24)])
 }

@@ -2988,8 +2988,8 @@ func TestReplyToANoticeOfAnotherHeldChat(t *testing.T) {
 }
 
 // TestBoardRowShowsTheNextDate: a case's row on the board ends with its
-// soonest date to come ("✈️ March 12"), so that the most pressing case
-// shows without opening each; a date gone by is not shown.
+// soonest date to come ("✈️ March 12", "✈️ today"), so that the most
+// pressing case shows without opening each; a date gone by is not shown.
 func TestBoardRowShowsTheNextDate(t *testing.T) {
 	t.Parallel()
 	cat, err := locales.New()
@@ -3002,6 +3002,18 @@ func TestBoardRowShowsTheNextDate(t *testing.T) {
 	for lang, want := range map[string]string{"en": "✈️ March 12", "ru": "✈️ 12 марта"} {
 		if got := cat.Render(lang, flows.CardLine(v, now, 0)); !strings.HasSuffix(got, want) {
 			t.Errorf("%s row: %q, want it to end with %q", lang, got, want)
+		}
+	}
+	// Today and tomorrow stand out: a flight today was a date among others.
+	for day, want := range map[string]map[string]string{
+		"2026-03-10": {"en": "✈️ <b>today</b>", "ru": "✈️ <b>сегодня</b>"},
+		"2026-03-11": {"en": "✈️ <b>tomorrow</b>", "ru": "✈️ <b>завтра</b>"},
+	} {
+		v.Deportation = day
+		for lang, w := range want {
+			if got := cat.Render(lang, flows.CardLine(v, now, 0)); !strings.HasSuffix(got, w) {
+				t.Errorf("%s row of a flight on %s: %q, want it to end with %q", lang, day, got, w)
+			}
 		}
 	}
 	v.Deportation = ""
