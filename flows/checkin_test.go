@@ -1388,6 +1388,9 @@ func TestCheckinMovedInWords(t *testing.T) {
 	if slices.Contains(buttonNames(r), "btn.checkin_move_to") {
 		t.Errorf("the day it has offered as a move")
 	}
+	// A span of weeks is no day: the alarm must not wait for a guess.
+	expectTexts(t, p.send("they moved my appointment to next week, Tuesday"), "checkin.told", "checkin.show",
+		"checkin.contacts", "checkin.contacts_ask")
 	// Another office's day is another check-in: no move of this one.
 	r = p.send("my son has an ICE check-in next tuesday at 10am in Chicago")
 	expectTexts(t, r, "checkin.told", "checkin.show", "checkin.contacts", "checkin.contacts_ask")

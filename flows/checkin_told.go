@@ -65,8 +65,16 @@ func clockInWords(text string) string {
 
 // dayInWords is the day of a check-in to come that words name, with its
 // time when they name one: "в четверг в 9 утра". ok is false when they
-// name no day, or two.
+// name no day, two, or a span of weeks or months.
 func (c *turn) dayInWords(text string) (day time.Time, clock string, ok bool) {
+	if slices.ContainsFunc(lowerWords(text), func(w string) bool {
+		return strings.HasPrefix(w, "недел") || strings.HasPrefix(w, "week") || strings.HasPrefix(w, "месяц") ||
+			strings.HasPrefix(w, "month")
+	}) {
+		// "через две недели", "next week on Tuesday": a day guessed, and
+		// the alarm must not wait for a guess.
+		return time.Time{}, "", false
+	}
 	day, ok = c.dateInWords(text)
 	if !ok {
 		return time.Time{}, "", false
