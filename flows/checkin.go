@@ -312,16 +312,17 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	case err == nil:
 		c.setSaid(false)
 		day, clock, ok := c.dayInWords(c.in.Text)
-		if ok && movesCheckin(k, day, clock) {
+		move := ok && movesCheckin(k, day, clock)
+		if move {
 			// At another office ("…в четверг в Майами"), it is another
 			// check-in, maybe another person's: no move of this one.
 			o, named, err := c.officeNamedIn(ctx, c.in.Text)
 			if err != nil {
 				return false, err
 			}
-			ok = !named || o.Code == k.OfficeCode
+			move = !named || o.Code == k.OfficeCode
 		}
-		if !ok || !movesCheckin(k, day, clock) {
+		if !move {
 			c.say(T("checkin.told"))
 			return true, c.showCheckin(ctx, k)
 		}
@@ -331,9 +332,7 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 		if err := c.showCheckin(ctx, k); err != nil {
 			return true, err
 		}
-		move := Button{Text: T("btn.checkin_move_to", "Told", toldText(day, clock)),
-			Data: dataCheckin + ":" + ckMoveTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}
-		c.buttons = append([][]Button{{move}}, c.buttons...)
+		c.buttons = append([][]Button{{toldButton("btn.checkin_move_to", ckMoveTo, k, day, clock)}}, c.buttons...)
 		return true, nil
 	case !errors.Is(err, ErrNotFound):
 		return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
@@ -484,8 +483,10 @@ func (c *turn) startCheckin(ctx context.Context) error {
 	case !errors.Is(err, ErrNotFound):
 		return fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
 	}
-	told := c.s.SaidText // what was written at the menu, kept for its questions
-	if c.s.Flow != "" {
+	// What was written at the menu just before, kept for its questions:
+	// not older words, whose "в четверг" was another week's.
+	told := c.s.SaidText
+	if c.s.Flow != "" || c.now.Sub(c.s.Updated) > toldFresh {
 		told = ""
 	}
 	if r := []rune(told); len(r) > maxTold {

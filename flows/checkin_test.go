@@ -1347,6 +1347,18 @@ func TestCheckinToldBeforeRegistering(t *testing.T) {
 		t.Errorf("\"at 9\" read as a time: %q", got)
 	}
 
+	// Words written long before the registration are not its own: their
+	// "в четверг" was another week's.
+	old := w.person(ckOther+10, "ru")
+	old.command("start", "")
+	expectTexts(t, old.send("У мужа отметка в ICE в четверг в 9 утра в Чикаго, боюсь что задержат"), "menu.checkin_offer")
+	w.setClock(testNow.Add(2 * time.Hour))
+	old.press("btn.menu_checkin")
+	if r := old.press("btn.checkin_agree"); w.saidLabel(r) != "" {
+		t.Errorf("words of two hours before offered: %q", w.saidLabel(r))
+	}
+	w.setClock(testNow)
+
 	// The day and the time as people write them; a window ("с 9 до 12")
 	// is no time to go in.
 	for i, tt := range []struct{ lang, told, day string }{

@@ -104,22 +104,6 @@ func (a *App) outInWords(ctx context.Context, c *turn) (bool, error) {
 	return true, c.out(ctx, k)
 }
 
-// nextTold offers, under "are you out?" answered in words that name the
-// next check-in's day ("вышел, следующая отметка 14 апреля в 10 утра",
-// as offices give it at the end of one), "out, and the next check-in
-// then" as one press: the next one registered at the same office, for the
-// same person, with the same contacts, after its review. The day was lost
-// in the words, and the next check-in left without its safety line.
-func (c *turn) nextTold(k Checkin) {
-	day, clock, ok := c.dayInWords(c.in.Text)
-	if loc, err := time.LoadLocation(k.Zone); !ok || err != nil || !day.After(dateOf(k.Start.In(loc).Format(time.DateOnly))) {
-		return
-	}
-	c.say(T("checkin.next_told", "Told", toldText(day, clock)))
-	c.buttons = append([][]Button{{{Text: T("btn.checkin_out_next", "Told", toldText(day, clock)),
-		Data: dataCheckin + ":" + ckNextTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}}}, c.buttons...)
-}
-
 // mediaDuringCheckin answers a voice message, a photo or a document sent
 // at the menu once the user's check-in has begun — "I'm out" said aloud is
 // the likeliest — with the "out" and "help" buttons, not the offer to

@@ -17,8 +17,13 @@ import (
 // as the new date of the check-in registered; nothing is taken without the
 // press.
 
-// maxTold is how much of the words told is kept with a registration.
-const maxTold = 600
+// maxTold is how much of the words told is kept with a registration, and
+// toldFresh how long after they were written a registration begun keeps
+// them.
+const (
+	maxTold   = 600
+	toldFresh = time.Hour
+)
 
 // clockMarks are the words after a number that make it a time of day
 // ("9 утра", "10 am"): a bare "в 9" may be a date, a count, a room.
@@ -95,6 +100,20 @@ func movesCheckin(k Checkin, day time.Time, clock string) bool {
 		return true
 	}
 	return clock != "" && clock != l.Format("15:04")
+}
+
+// laterThan reports whether day comes after the day of the check-in k,
+// at its office.
+func laterThan(day time.Time, k Checkin) bool {
+	loc, err := time.LoadLocation(k.Zone)
+	return err == nil && day.After(dateOf(k.Start.In(loc).Format(time.DateOnly)))
+}
+
+// toldButton is the button id that does act (ckMoveTo, ckNextTo) to the
+// check-in k with the day and time told.
+func toldButton(id, act string, k Checkin, day time.Time, clock string) Button {
+	return Button{Text: T(id, "Told", toldText(day, clock)),
+		Data: dataCheckin + ":" + act + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}
 }
 
 // toldValue is a day and a time as the value of a button that answers
@@ -175,8 +194,7 @@ func (a *App) nextAfterOut(ctx context.Context, c *turn) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("last check-in of user %d: %w", c.in.UserID, err)
 	}
-	loc, err := time.LoadLocation(k.Zone)
-	if err != nil || !day.After(dateOf(k.Start.In(loc).Format(time.DateOnly))) {
+	if !laterThan(day, k) {
 		return false, nil
 	}
 	if o, named, err := c.officeNamedIn(ctx, c.in.Text); err != nil || named && o.Code != k.OfficeCode {
@@ -186,8 +204,7 @@ func (a *App) nextAfterOut(ctx context.Context, c *turn) (bool, error) {
 	told := toldText(day, clock)
 	c.say(T("checkin.next_after_out", "Office", officeOf(a.d.Offices, k), "When", whenText(k.Start, k.Zone), "Told", told))
 	c.buttons = [][]Button{
-		{{Text: T("btn.checkin_next_on", "Told", told),
-			Data: dataCheckin + ":" + ckNextTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}},
+		{toldButton("btn.checkin_next_on", ckNextTo, k, day, clock)},
 		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
@@ -219,4 +236,19 @@ func tellsOfMove(text string) bool {
 func (c *turn) namesDay(text string) bool {
 	_, _, ok := c.dayInWords(text)
 	return ok
+}
+
+// nextTold offers, under "are you out?" answered in words that name the
+// next check-in's day ("вышел, следующая отметка 14 апреля в 10 утра",
+// as offices give it at the end of one), "out, and the next check-in
+// then" as one press: the next one registered at the same office, for the
+// same person, with the same contacts, after its review. The day was lost
+// in the words, and the next check-in left without its safety line.
+func (c *turn) nextTold(k Checkin) {
+	day, clock, ok := c.dayInWords(c.in.Text)
+	if !ok || !laterThan(day, k) {
+		return
+	}
+	c.say(T("checkin.next_told", "Told", toldText(day, clock)))
+	c.buttons = append([][]Button{{toldButton("btn.checkin_out_next", ckNextTo, k, day, clock)}}, c.buttons...)
 }
