@@ -337,11 +337,17 @@ func (a *App) followerSaid(ctx context.Context, c *turn) (bool, error) {
 	if err != nil || len(cases) == 0 {
 		return false, err
 	}
+	c.aboutFollowedCases(cases)
+	return true, nil
+}
+
+// aboutFollowedCases is followerSaid's answer: the cases followed, and a
+// volunteer, who reads the words.
+func (c *turn) aboutFollowedCases(cases []CaseStatus) {
 	c.setSaid(false) // the volunteer it leads to reads it
 	c.buttons = append([][]Button{{{Text: T("btn.menu_volunteer"), Data: dataMenu + ":volunteer"}}},
 		c.aboutFollowed(cases)...)
 	c.buttons = append(c.buttons, []Button{{Text: T("btn.menu"), Data: dataMenu + ":menu"}})
-	return true, nil
 }
 
 // followerAsked is followerSaid for words about a person ("что случилось?
@@ -361,13 +367,18 @@ func (a *App) followerAsked(ctx context.Context, c *turn) (bool, error) {
 		!strings.Contains(captionKey(c.in.Text), "что случилось") && !strings.Contains(captionKey(c.in.Text), "what happened") {
 		return false, nil
 	}
+	cases, err := a.d.Subscriptions.Followed(ctx, c.in.ChatID)
+	if err != nil || len(cases) == 0 {
+		return false, err
+	}
 	if own, err := a.d.Reporters.Cases(ctx, c.in.UserID); err != nil || len(own) > 0 {
 		if err != nil {
 			err = fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
 		}
 		return false, err
 	}
-	return a.followerSaid(ctx, c)
+	c.aboutFollowedCases(cases)
+	return true, nil
 }
 
 // personWords are the words for a person someone writes about: he, she,
