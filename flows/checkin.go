@@ -222,8 +222,7 @@ const (
 	ckDone     = "ok"  // ok:<id>: no more contacts
 	ckOut      = "out" // out:<id>: I'm out, all fine
 	ckNext     = "nx"  // nx:<id>: out, and the next check-in
-	ckMoveTo   = "mv"  // mv:<id>:=<date> <time>: moved to the day and time the person wrote (checkin_told.go)
-	ckNextTo   = "nt"  // nt:<id>:=<date> <time>: out, and the next check-in on the day the person wrote (nextTold)
+	ckNextTo   = "nt"  // nt:<id>:=<date> <time>: ckNext on the day and time the person wrote (checkin_told.go)
 	ckHelp     = "hlp" // hlp:<id>: I need help
 	ckCancel   = "cx"  // cx:<id>: cancel the check-in?
 	ckCancelOK = "cxy" // cxy:<id>: yes, cancel it
@@ -332,7 +331,7 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 		if err := c.showCheckin(ctx, k); err != nil {
 			return true, err
 		}
-		c.buttons = append([][]Button{{toldButton("btn.checkin_move_to", ckMoveTo, k, day, clock)}}, c.buttons...)
+		c.buttons = append([][]Button{{toldButton("btn.checkin_move_to", k, day, clock)}}, c.buttons...)
 		return true, nil
 	case !errors.Is(err, ErrNotFound):
 		return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)

@@ -82,7 +82,7 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 	switch act {
 	case ckPhoneOK:
 		arg, phone, _ = strings.Cut(arg, ":")
-	case ckMoveTo, ckNextTo:
+	case ckNextTo:
 		arg, told, _ = strings.Cut(arg, ":")
 	}
 	id, err := strconv.ParseInt(arg, 10, 64)
@@ -131,13 +131,9 @@ func checkinButton(ctx context.Context, c *turn, rest string) error {
 		return c.out(ctx, k)
 	case ckNext:
 		return c.nextCheckin(ctx, k, "")
-	case ckMoveTo:
-		if k.Status != CheckinActive || !c.now.Before(k.Start) {
-			c.say(T("checkin.closed"))
-			return c.again(ctx)
-		}
-		return c.nextCheckin(ctx, k, told)
 	case ckNextTo:
+		// A move before it began, or the next one once out: nextCheckin
+		// tells them apart, as for ckNext.
 		return c.nextCheckin(ctx, k, told)
 	case ckHelp:
 		c.say(T("checkin.help_offer"))

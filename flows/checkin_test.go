@@ -1441,10 +1441,20 @@ func TestCheckinMovedInWords(t *testing.T) {
 		t.Fatalf("the check-in moved: %+v, want it at %v", moved, want)
 	}
 	// An old "move" button, once moved, moves nothing.
-	p.pressData("k.:mv:" + fmt.Sprint(first.ID) + ":=2026-03-19 11:00")
+	p.pressData("k.:nt:" + fmt.Sprint(first.ID) + ":=2026-03-19 11:00")
 	if k, _ := w.deps.Checkins.Active(ctx, p.id); k.ID != moved.ID {
 		t.Fatalf("an old button moved the check-in again")
 	}
+
+	// Pressed once the check-in has begun (the office moved it at the
+	// door): the next one, as "Next check-in".
+	q := w.person(ckOther, "ru")
+	k := w.registerCheckin(q, "Phoenix", "", "13.03", "9:00")
+	q.command("start", "")
+	expectTexts(t, q.send("отметку перенесли на 20 марта в 9 утра"), "checkin.told_moved", "checkin.show",
+		"checkin.contacts", "checkin.contacts_ask")
+	w.setClock(k.Start.Add(10 * time.Minute))
+	expectTexts(t, q.press("btn.checkin_move_to"), "checkin.next_intro", "checkin.review")
 }
 
 // TestCheckinNextToldWhenOut: "вышел, следующая отметка 14 апреля в 10

@@ -109,11 +109,12 @@ func laterThan(day time.Time, k Checkin) bool {
 	return err == nil && day.After(dateOf(k.Start.In(loc).Format(time.DateOnly)))
 }
 
-// toldButton is the button id that does act (ckMoveTo, ckNextTo) to the
-// check-in k with the day and time told.
-func toldButton(id, act string, k Checkin, day time.Time, clock string) Button {
+// toldButton is the button id that follows the check-in k by one on the
+// day and at the time told (ckNextTo): its move before it began, the next
+// one once out.
+func toldButton(id string, k Checkin, day time.Time, clock string) Button {
 	return Button{Text: T(id, "Told", toldText(day, clock)),
-		Data: dataCheckin + ":" + act + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}
+		Data: dataCheckin + ":" + ckNextTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}
 }
 
 // toldValue is a day and a time as the value of a button that answers
@@ -204,7 +205,7 @@ func (a *App) nextAfterOut(ctx context.Context, c *turn) (bool, error) {
 	told := toldText(day, clock)
 	c.say(T("checkin.next_after_out", "Office", officeOf(a.d.Offices, k), "When", whenText(k.Start, k.Zone), "Told", told))
 	c.buttons = [][]Button{
-		{toldButton("btn.checkin_next_on", ckNextTo, k, day, clock)},
+		{toldButton("btn.checkin_next_on", k, day, clock)},
 		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
@@ -250,5 +251,5 @@ func (c *turn) nextTold(k Checkin) {
 		return
 	}
 	c.say(T("checkin.next_told", "Told", toldText(day, clock)))
-	c.buttons = append([][]Button{{toldButton("btn.checkin_out_next", ckNextTo, k, day, clock)}}, c.buttons...)
+	c.buttons = append([][]Button{{toldButton("btn.checkin_out_next", k, day, clock)}}, c.buttons...)
 }
