@@ -283,19 +283,25 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 		lostContact(c.in.Text) { // "муж не вернулся с отметки": not one to come
 		return false, nil
 	}
-	if !mentionsCheckin(c.in.Text) {
-		// "They moved my appointment to next Tuesday", from one whose
-		// check-in is registered, is about it, ICE named or not; so is
-		// "перенесли на пятницу", a move with its day, answering the
-		// reminder.
-		if !mentionsAppointment(c.in.Text) && !(tellsOfMove(c.in.Text) && c.namesDay(c.in.Text)) {
-			return false, nil
-		}
-		if _, err := a.d.Checkins.Active(ctx, c.in.UserID); errors.Is(err, ErrNotFound) {
-			return false, nil
-		} else if err != nil {
-			return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
-		}
+	// "They moved my appointment to next Tuesday", from one whose check-in
+	// is registered, is about it, ICE named or not; so is "перенесли на
+	// пятницу", a move with its day, answering the reminder. The day told,
+	// read once, is offered as the move or as the next check-in.
+	checkin, appointment := mentionsCheckin(c.in.Text), mentionsAppointment(c.in.Text)
+	var told toldDay
+	if checkin || appointment || tellsOfMove(c.in.Text) {
+		told = c.dayInWords(c.in.Text)
+	}
+	if !checkin && !appointment && !told.ok {
+		return false, nil
+	}
+	k, err := a.d.Checkins.Active(ctx, c.in.UserID)
+	active := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
+	}
+	if !checkin && !active {
+		return false, nil
 	}
 	if role, err := a.role(ctx, c.in.UserID); err != nil || role >= RoleVolunteer {
 		return false, err
@@ -304,14 +310,13 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 	// rescheduled", "отмените отметку") is shown it, with how to change
 	// it; they were offered to register one. Once it has begun, its "out"
 	// and "help" (duringCheckin).
-	switch k, err := a.d.Checkins.Active(ctx, c.in.UserID); {
-	case err == nil && !c.now.Before(k.Start):
+	switch {
+	case active && !c.now.Before(k.Start):
 		a.sayDuring(c, k)
 		return true, nil
-	case err == nil:
+	case active:
 		c.setSaid(false)
-		day, clock, ok := c.dayInWords(c.in.Text)
-		move := ok && movesCheckin(k, day, clock)
+		move := told.ok && movesCheckin(k, told)
 		if move {
 			// At another office ("…в четверг в Майами"), it is another
 			// check-in, maybe another person's: no move of this one.
@@ -327,14 +332,12 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 		}
 		// "They moved my appointment to next Tuesday 10am": the new day
 		// and time a press away, on top of the check-in shown.
-		c.say(T("checkin.told_moved", "Told", toldText(day, clock)))
+		c.say(T("checkin.told_moved", "Told", told.text()))
 		if err := c.showCheckin(ctx, k); err != nil {
 			return true, err
 		}
-		c.buttons = append([][]Button{{toldButton("btn.checkin_move_to", k, day, clock)}}, c.buttons...)
+		c.buttons = append([][]Button{{toldButton("btn.checkin_move_to", k, told)}}, c.buttons...)
 		return true, nil
-	case !errors.Is(err, ErrNotFound):
-		return false, fmt.Errorf("active check-in of %d: %w", c.in.UserID, err)
 	}
 	// A check-in in alarm is not active, and its person was offered to
 	// register one.
@@ -344,7 +347,7 @@ func (a *App) checkinInWords(ctx context.Context, c *turn) (bool, error) {
 		}
 		return ok, err
 	}
-	if ok, err := a.nextAfterOut(ctx, c); err != nil || ok {
+	if ok, err := a.nextAfterOut(ctx, c, told); err != nil || ok {
 		return ok, err
 	}
 	c.setSaid(false)
@@ -554,10 +557,9 @@ func (c *turn) checkinPrompt(ctx context.Context) error {
 	case ckDate:
 		c.say(T("checkin.ask_date", "Office", c.draftOffice()))
 		c.buttons = [][]Button{{c.ckOpt("today", T("btn.checkin_today")), c.ckOpt("tomorrow", T("btn.checkin_tomorrow"))}}
-		if day, clock, ok := c.dayInWords(d.Told); ok {
+		if told := c.dayInWords(d.Told); told.ok {
 			// "…в четверг в 9 утра", told at the menu.
-			c.buttons = append([][]Button{{c.ckOpt(toldValue(day, clock), T("btn.use_said", "Value", toldText(day, clock)))}},
-				c.buttons...)
+			c.buttons = append([][]Button{{c.ckOpt(told.value(), T("btn.use_said", "Value", told.text()))}}, c.buttons...)
 		}
 	case ckTime:
 		c.say(T("checkin.ask_time", "Date", dateText(dateOf(d.Date)), "Office", c.draftOffice()))
@@ -774,11 +776,11 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			day = today.AddDate(0, 0, 1)
 		case button && strings.HasPrefix(v, "="):
 			// The day the person wrote (checkin_told.go), with its time.
-			told, at, ok := readTold(v)
-			if !ok {
+			told := readTold(v)
+			if !told.ok {
 				return c.checkinPrompt(ctx)
 			}
-			day, clock = told, at
+			day, clock = told.day, told.clock
 		case button:
 			return c.checkinPrompt(ctx)
 		default:

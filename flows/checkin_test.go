@@ -423,11 +423,7 @@ func TestParseClock(t *testing.T) {
 // the first is closed without telling anyone, and the new one keeps the
 // office, the person and the trusted contact, asking only when.
 func TestCheckinNext(t *testing.T) {
-	w := newWorld(t, storage.LookupLimits{})
-	p := w.person(ckPerson, "en")
-	c := w.person(ckContact, "ru")
-	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
-	w.inviteContact(p, c)
+	w, p, c, first := phoenixWithContact(t, "en", "ru")
 	w.setClock(first.End)
 	w.tick()
 	cn := len(c.got)
@@ -460,11 +456,7 @@ func TestCheckinNext(t *testing.T) {
 // was only "cancel", which dropped the contacts, or the alarm at the old
 // time.
 func TestCheckinRescheduled(t *testing.T) {
-	w := newWorld(t, storage.LookupLimits{})
-	p := w.person(ckPerson, "en")
-	c := w.person(ckContact, "ru")
-	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
-	w.inviteContact(p, c)
+	w, p, c, first := phoenixWithContact(t, "en", "ru")
 	ctx := context.Background()
 
 	// Told in words, ICE named or not, it is shown with the button.
@@ -1387,11 +1379,7 @@ func TestCheckinToldBeforeRegistering(t *testing.T) {
 // check-in is moved, its contacts told. The day it already has is no
 // move: the check-in is shown as it is.
 func TestCheckinMovedInWords(t *testing.T) {
-	w := newWorld(t, storage.LookupLimits{})
-	p := w.person(ckPerson, "en")
-	c := w.person(ckContact, "ru")
-	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
-	w.inviteContact(p, c)
+	w, p, c, first := phoenixWithContact(t, "en", "ru")
 	ctx := context.Background()
 
 	p.command("start", "")
@@ -1431,15 +1419,7 @@ func TestCheckinMovedInWords(t *testing.T) {
 	if got := c.idsSince(told); !slices.Equal(got, []string{"checkin.moved_contact"}) {
 		t.Errorf("the contact got %v, want the new time", got)
 	}
-	moved, err := w.deps.Checkins.Active(ctx, p.id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Phoenix keeps UTC-7.
-	if want := time.Date(2026, 3, 17, 17, 0, 0, 0, time.UTC); moved.ID == first.ID || !moved.Start.Equal(want) ||
-		moved.OfficeCode != "phoenix" || len(moved.Contacts) != 1 {
-		t.Fatalf("the check-in moved: %+v, want it at %v", moved, want)
-	}
+	moved := w.followedAt(p, c, first, time.Date(2026, 3, 17, 17, 0, 0, 0, time.UTC)) // Phoenix keeps UTC-7
 	// An old "move" button, once moved, moves nothing.
 	p.pressData("k.:nt:" + fmt.Sprint(first.ID) + ":=2026-03-19 11:00")
 	if k, _ := w.deps.Checkins.Active(ctx, p.id); k.ID != moved.ID {
@@ -1463,13 +1443,8 @@ func TestCheckinMovedInWords(t *testing.T) {
 // contacts, and nothing more at the old one's end. The day was lost in the
 // words, and the next check-in had no safety line unless registered anew.
 func TestCheckinNextToldWhenOut(t *testing.T) {
-	w := newWorld(t, storage.LookupLimits{})
-	p := w.person(ckPerson, "ru")
-	c := w.person(ckContact, "en")
-	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
-	w.inviteContact(p, c)
+	w, p, c, first := phoenixWithContact(t, "ru", "en")
 	w.setClock(first.Start.Add(40 * time.Minute))
-	ctx := context.Background()
 
 	r := p.send("Вышел, всё нормально. Следующая отметка 14 апреля в 10 утра")
 	expectTexts(t, r, "checkin.out_confirm", "checkin.next_told")
@@ -1478,14 +1453,7 @@ func TestCheckinNextToldWhenOut(t *testing.T) {
 	}
 	expectTexts(t, p.press("btn.checkin_out_next"), "checkin.next_intro", "checkin.review")
 	p.press("btn.checkin_save")
-	next, err := w.deps.Checkins.Active(ctx, p.id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := time.Date(2026, 4, 14, 17, 0, 0, 0, time.UTC); next.ID == first.ID || !next.Start.Equal(want) ||
-		next.OfficeCode != "phoenix" || len(next.Contacts) != 1 || next.Contacts[0].ChatID != c.id {
-		t.Fatalf("the next check-in: %+v, want it at %v", next, want)
-	}
+	w.followedAt(p, c, first, time.Date(2026, 4, 14, 17, 0, 0, 0, time.UTC))
 	// Out of the first: nothing at its end.
 	pn, cn := len(p.got), len(c.got)
 	w.setClock(first.End.Add(5 * time.Hour))
@@ -1517,11 +1485,7 @@ func TestCheckinNextToldWhenOut(t *testing.T) {
 // the start, the consent and the office again and the contacts to invite
 // anew. A day before the last one, or long after it, is no next one.
 func TestCheckinNextAfterOut(t *testing.T) {
-	w := newWorld(t, storage.LookupLimits{})
-	p := w.person(ckPerson, "en")
-	c := w.person(ckContact, "ru")
-	first := w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
-	w.inviteContact(p, c)
+	w, p, c, first := phoenixWithContact(t, "en", "ru")
 	w.setClock(first.Start.Add(40 * time.Minute))
 	p.send("I'm out")
 	if k, _ := w.deps.Checkins.Get(context.Background(), first.ID); k.Status != flows.CheckinOut {
@@ -1537,14 +1501,7 @@ func TestCheckinNextAfterOut(t *testing.T) {
 	}
 	expectTexts(t, p.press("btn.checkin_next_on"), "checkin.next_intro", "checkin.review")
 	p.press("btn.checkin_save")
-	next, err := w.deps.Checkins.Active(context.Background(), p.id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := time.Date(2026, 4, 14, 17, 0, 0, 0, time.UTC); !next.Start.Equal(want) || next.OfficeCode != "phoenix" ||
-		len(next.Contacts) != 1 || next.Contacts[0].ChatID != c.id {
-		t.Fatalf("the next check-in: %+v, want it at %v", next, want)
-	}
+	w.followedAt(p, c, first, time.Date(2026, 4, 14, 17, 0, 0, 0, time.UTC))
 
 	// Long after the last one: a registration from the start.
 	q := w.person(ckOther, "ru")
@@ -1554,4 +1511,32 @@ func TestCheckinNextAfterOut(t *testing.T) {
 	w.setClock(k.Start.Add(20 * 24 * time.Hour))
 	q.command("start", "")
 	expectTexts(t, q.send("следующая отметка 14 апреля в 10 утра"), "menu.checkin_offer")
+}
+
+// phoenixWithContact is a world where p (lang) registered a check-in at
+// Phoenix on 12 March at 9:00, and c (contactLang) agreed to be its
+// trusted contact.
+func phoenixWithContact(t *testing.T, lang, contactLang string) (w *world, p, c *person, first flows.Checkin) {
+	t.Helper()
+	w = newWorld(t, storage.LookupLimits{})
+	p = w.person(ckPerson, lang)
+	c = w.person(ckContact, contactLang)
+	first = w.registerCheckin(p, "Phoenix", "", "12.03", "9:00")
+	w.inviteContact(p, c)
+	return w, p, c, first
+}
+
+// followedAt checks that p's check-in is now one that follows first: at
+// start, at the same office, with c its one trusted contact.
+func (w *world) followedAt(p, c *person, first flows.Checkin, start time.Time) flows.Checkin {
+	w.t.Helper()
+	k, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if k.ID == first.ID || !k.Start.Equal(start) || k.OfficeCode != first.OfficeCode || len(k.Contacts) != 1 ||
+		k.Contacts[0].ChatID != c.id {
+		w.t.Fatalf("the check-in after %d: %+v, want it at %v", first.ID, k, start)
+	}
+	return k
 }

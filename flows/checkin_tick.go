@@ -324,7 +324,7 @@ func (c *turn) out(ctx context.Context, k Checkin) error {
 // nextCheckin is "Next check-in: set a date": the person is out, and a new
 // check-in at the same office, for the same person, with the same
 // contacts, is registered from its date on. told, when not "", is the day
-// and time the person wrote it moved to (toldValue), which answers the
+// and time the person wrote it moved to (toldDay.value), which answers the
 // date's question.
 func (c *turn) nextCheckin(ctx context.Context, k Checkin, told string) error {
 	var extra []Reply

@@ -68,83 +68,94 @@ func clockInWords(text string) string {
 	return found
 }
 
-// dayInWords is the day of a check-in to come that words name, with its
-// time when they name one: "в четверг в 9 утра". ok is false when they
+// toldDay is the day of a check-in to come that words name, with its
+// time ("HH:MM") when they name one; ok is false when they name none.
+type toldDay struct {
+	day   time.Time
+	clock string
+	ok    bool
+}
+
+// dayInWords is the day words name: "в четверг в 9 утра". None when they
 // name no day, two, or a span of weeks or months.
-func (c *turn) dayInWords(text string) (day time.Time, clock string, ok bool) {
+func (c *turn) dayInWords(text string) toldDay {
 	if slices.ContainsFunc(lowerWords(text), func(w string) bool {
 		return strings.HasPrefix(w, "недел") || strings.HasPrefix(w, "week") || strings.HasPrefix(w, "месяц") ||
 			strings.HasPrefix(w, "month")
 	}) {
 		// "через две недели", "next week on Tuesday": a day guessed, and
 		// the alarm must not wait for a guess.
-		return time.Time{}, "", false
+		return toldDay{}
 	}
-	day, ok = c.dateInWords(text)
+	day, ok := c.dateInWords(text)
 	if !ok {
-		return time.Time{}, "", false
+		return toldDay{}
 	}
-	return day, clockInWords(text), true
+	return toldDay{day: day, clock: clockInWords(text), ok: true}
+}
+
+// checkinDay is the day and the time of k at its office ("2006-01-02",
+// "15:04"); "" when its zone is not known.
+func checkinDay(k Checkin) (day, clock string) {
+	loc, err := time.LoadLocation(k.Zone)
+	if err != nil {
+		return "", ""
+	}
+	l := k.Start.In(loc)
+	return l.Format(time.DateOnly), l.Format("15:04")
 }
 
 // movesCheckin reports whether a day and a time told of a check-in
 // registered are another than its own: the same day without a time, or
 // the same day and time, is the check-in as it is.
-func movesCheckin(k Checkin, day time.Time, clock string) bool {
-	loc, err := time.LoadLocation(k.Zone)
-	if err != nil {
-		return false
-	}
-	l := k.Start.In(loc)
-	if l.Format(time.DateOnly) != day.Format(time.DateOnly) {
-		return true
-	}
-	return clock != "" && clock != l.Format("15:04")
+func movesCheckin(k Checkin, t toldDay) bool {
+	day, clock := checkinDay(k)
+	return day != "" && (day != t.day.Format(time.DateOnly) || t.clock != "" && t.clock != clock)
 }
 
-// laterThan reports whether day comes after the day of the check-in k,
-// at its office.
-func laterThan(day time.Time, k Checkin) bool {
-	loc, err := time.LoadLocation(k.Zone)
-	return err == nil && day.After(dateOf(k.Start.In(loc).Format(time.DateOnly)))
+// laterThan reports whether the day told comes after the day of the
+// check-in k, at its office.
+func (t toldDay) laterThan(k Checkin) bool {
+	day, _ := checkinDay(k)
+	return t.ok && day != "" && t.day.After(dateOf(day))
 }
 
 // toldButton is the button id that follows the check-in k by one on the
 // day and at the time told (ckNextTo): its move before it began, the next
 // one once out.
-func toldButton(id string, k Checkin, day time.Time, clock string) Button {
-	return Button{Text: T(id, "Told", toldText(day, clock)),
-		Data: dataCheckin + ":" + ckNextTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + toldValue(day, clock)}
+func toldButton(id string, k Checkin, t toldDay) Button {
+	return Button{Text: T(id, "Told", t.text()),
+		Data: dataCheckin + ":" + ckNextTo + ":" + strconv.FormatInt(k.ID, 10) + ":" + t.value()}
 }
 
-// toldValue is a day and a time as the value of a button that answers
-// the question of the day: "=2026-12-10 09:00", or without the time.
-func toldValue(day time.Time, clock string) string {
-	return strings.TrimSpace("=" + day.Format(time.DateOnly) + " " + clock)
+// value is the day and the time as the value of a button that answers the
+// question of the day: "=2026-12-10 09:00", or without the time.
+func (t toldDay) value() string {
+	return strings.TrimSpace("=" + t.day.Format(time.DateOnly) + " " + t.clock)
 }
 
-// readTold reads toldValue's value back.
-func readTold(v string) (day time.Time, clock string, ok bool) {
+// readTold reads value's value back.
+func readTold(v string) toldDay {
 	date, clock, _ := strings.Cut(strings.TrimPrefix(v, "="), " ")
 	day, err := time.Parse(time.DateOnly, date)
 	if err != nil {
-		return time.Time{}, "", false
+		return toldDay{}
 	}
 	if clock != "" {
 		if _, _, ok := ParseClock(clock); !ok {
-			return time.Time{}, "", false
+			return toldDay{}
 		}
 	}
-	return day, clock, true
+	return toldDay{day: day, clock: clock, ok: true}
 }
 
-// toldText is a day and a time told, as a button shows them.
-func toldText(day time.Time, clock string) Text {
-	t := T("checkin.told_day", "Weekday", T("weekday."+fmt.Sprint(int(day.Weekday()))), "Date", dateText(day))
-	if clock != "" {
-		t = T("checkin.told_day_time", "Day", t, "Time", clock)
+// text is the day and the time told, as a button shows them.
+func (t toldDay) text() Text {
+	d := T("checkin.told_day", "Weekday", T("weekday."+fmt.Sprint(int(t.day.Weekday()))), "Date", dateText(t.day))
+	if t.clock != "" {
+		d = T("checkin.told_day_time", "Day", d, "Time", t.clock)
 	}
-	return t
+	return d
 }
 
 // officeNamedIn is the field office words put a check-in at: the last
@@ -183,9 +194,10 @@ const nextWithin = 14 * 24 * time.Hour
 // (LastOut): the next one, at the same office, for the same person, with
 // the same contacts, a press away. They were offered to register one from
 // the start, consent and office again, and the contacts to invite anew.
-func (a *App) nextAfterOut(ctx context.Context, c *turn) (bool, error) {
-	day, clock, ok := c.dayInWords(c.in.Text)
-	if !ok {
+//
+// told is the day the words name (dayInWords).
+func (a *App) nextAfterOut(ctx context.Context, c *turn, told toldDay) (bool, error) {
+	if !told.ok {
 		return false, nil
 	}
 	k, err := a.d.Checkins.LastOut(ctx, c.in.UserID, c.now.Add(-nextWithin))
@@ -195,17 +207,17 @@ func (a *App) nextAfterOut(ctx context.Context, c *turn) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("last check-in of user %d: %w", c.in.UserID, err)
 	}
-	if !laterThan(day, k) {
+	if !told.laterThan(k) {
 		return false, nil
 	}
 	if o, named, err := c.officeNamedIn(ctx, c.in.Text); err != nil || named && o.Code != k.OfficeCode {
 		return false, err // another office's: another check-in
 	}
 	c.setSaid(false)
-	told := toldText(day, clock)
-	c.say(T("checkin.next_after_out", "Office", officeOf(a.d.Offices, k), "When", whenText(k.Start, k.Zone), "Told", told))
+	c.say(T("checkin.next_after_out", "Office", officeOf(a.d.Offices, k), "When", whenText(k.Start, k.Zone),
+		"Told", told.text()))
 	c.buttons = [][]Button{
-		{toldButton("btn.checkin_next_on", k, day, clock)},
+		{toldButton("btn.checkin_next_on", k, told)},
 		{{Text: T("btn.menu_checkin"), Data: dataMenu + ":checkin"}},
 		{{Text: T("btn.menu"), Data: dataMenu + ":menu"}},
 	}
@@ -233,12 +245,6 @@ func tellsOfMove(text string) bool {
 	return false
 }
 
-// namesDay reports whether words name the day of something to come.
-func (c *turn) namesDay(text string) bool {
-	_, _, ok := c.dayInWords(text)
-	return ok
-}
-
 // nextTold offers, under "are you out?" answered in words that name the
 // next check-in's day ("вышел, следующая отметка 14 апреля в 10 утра",
 // as offices give it at the end of one), "out, and the next check-in
@@ -246,10 +252,10 @@ func (c *turn) namesDay(text string) bool {
 // same person, with the same contacts, after its review. The day was lost
 // in the words, and the next check-in left without its safety line.
 func (c *turn) nextTold(k Checkin) {
-	day, clock, ok := c.dayInWords(c.in.Text)
-	if !ok || !laterThan(day, k) {
+	told := c.dayInWords(c.in.Text)
+	if !told.laterThan(k) {
 		return
 	}
-	c.say(T("checkin.next_told", "Told", toldText(day, clock)))
-	c.buttons = append([][]Button{{toldButton("btn.checkin_out_next", k, day, clock)}}, c.buttons...)
+	c.say(T("checkin.next_told", "Told", told.text()))
+	c.buttons = append([][]Button{{toldButton("btn.checkin_out_next", k, told)}}, c.buttons...)
 }
