@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
@@ -39,8 +40,24 @@ type Catalog struct {
 	info map[string][]InfoPage
 }
 
-// New loads the embedded message files.
+// New returns the catalog of the embedded message files. They are parsed
+// once per process, on the first call (about 11 ms and 5 MB: a test
+// package that made a catalog per test spent 44 % of its CPU parsing them),
+// and every caller shares the catalog: it is read-only, and safe for
+// concurrent use.
 func New() (*Catalog, error) {
+	loaded.once.Do(func() { loaded.c, loaded.err = load() })
+	return loaded.c, loaded.err
+}
+
+var loaded struct {
+	once sync.Once
+	c    *Catalog
+	err  error
+}
+
+// load parses the embedded message files.
+func load() (*Catalog, error) {
 	c := &Catalog{
 		bundle:  i18n.NewBundle(language.English),
 		locs:    map[string]*i18n.Localizer{},
