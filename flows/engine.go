@@ -1500,6 +1500,21 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	if st == nil {
 		return c.prompt(ctx, false)
 	}
+	if fix, ok := strings.CutPrefix(v, dataFix); ok && button {
+		return c.applyFix(ctx, fix)
+	}
+	if step, t, ok := c.fixIn(v); ok && !button && st.max < c.a.cfg.MaxText {
+		// "Ой, дата рождения 5 мая 1988" under another question (not
+		// where a story is told): the correction, a press away.
+		c.keepTyped(v)
+		c.say(T("fix.offer", "Field", c.fieldLabel(step)))
+		if err := c.prompt(ctx, false); err != nil {
+			return err
+		}
+		b := c.opt(dataFix+step+":"+t.Format(time.DateOnly), "btn.fix", "Field", c.fieldLabel(step), "Value", dateText(t))
+		c.buttons = append([][]Button{{b}}, c.buttons...)
+		return nil
+	}
 	var rows [][]Button // the step's buttons, drawn once for what follows
 	if !button && c.inReport() && st.max < c.a.cfg.MaxText {
 		// "Зачем вам это?", "what is that?", "is it safe?": a question

@@ -1,0 +1,195 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A relative who sees, a few questions on, that an earlier date was wrong
+// writes it again, naming it: "ой, дата рождения не 3, а 5 мая 1988" under
+// "When was he detained?". It was taken as the date of the detention (May
+// 5, 1988), and under another question it was refused ("An A-number is 8
+// or 9 digits"). A message that is only such a correction — the words
+// that name the date, the date, and words like "sorry", "not", "actually"
+// — now offers the corrected answer a press away, and the question on
+// screen is asked again. Nothing changes without the press.
+
+// dataFix, after a step's prefix, is the button that corrects an earlier
+// answer: "fix:<step>:<YYYY-MM-DD>".
+const dataFix = "fix:"
+
+// fixable are the earlier answers a correction may name, with the
+// beginnings of the words that name them.
+var fixable = []struct {
+	step  string
+	words []string
+}{
+	{stepBirthDate, []string{"рожд", "родил", "др", "гр", "birth", "born", "dob"}},
+	{stepDetained, []string{"задерж", "арест", "забрал", "detain", "arrest"}},
+}
+
+// fixFillers are the words a correction says beside the field and the date.
+var fixFillers = map[string]bool{
+	"ой": true, "ошиблась": true, "ошибся": true, "ошиблись": true, "ошибка": true, "ошибочка": true,
+	"извините": true, "извиняюсь": true, "простите": true, "прошу": true, "не": true, "нет": true,
+	"вернее": true, "точнее": true, "правильно": true, "правильная": true, "исправьте": true, "исправить": true,
+	"исправление": true, "его": true, "ее": true, "её": true, "он": true, "она": true, "него": true, "нее": true,
+	"неё": true, "был": true, "была": true, "было": true, "на": true, "самом": true, "деле": true, "дата": true,
+	"дату": true, "день": true, "число": true, "года": true, "год": true, "это": true, "то": true, "там": true,
+	"написала": true, "написал": true, "неправильно": true, "неверно": true, "ввела": true, "ввел": true,
+	"sorry": true, "oops": true, "actually": true, "not": true, "but": true, "his": true, "her": true,
+	"he": true, "she": true, "was": true, "is": true, "wrong": true, "mistake": true, "correct": true,
+	"correction": true, "meant": true, "made": true, "typo": true, "the": true, "date": true, "day": true,
+	"of": true, "on": true, "it": true, "its": true, "that": true, "should": true, "be": true, "instead": true,
+	"rather": true, "no": true, "my": true, "bad": true, "wrote": true, "typed": true,
+}
+
+// fixNumber is a number, or a year with "г." after it.
+var fixNumber = regexp.MustCompile(`^\d+(г|гг|года?)?$`)
+
+// relativeWord says a word is a day named from today: "вчера", "today".
+func relativeWord(w string) bool {
+	_, ok := relativeDay(w)
+	return ok
+}
+
+// fixYear is a year written out, or a date in figures with its year.
+var fixYear = regexp.MustCompile(`(^|\D)(19|20)\d\d(\D|$)|\d{1,2}[./-]\d{1,2}[./-]\d{2}`)
+
+// fixIn reads a message that is only a correction of an earlier date
+// answer: the step it corrects and the new date. The answer must have been
+// given (the step is behind on /back) and be another than the date.
+func (c *turn) fixIn(v string) (string, time.Time, bool) {
+	s := c.s
+	if s.Flow != flowReport || s.Step == stepReview || s.Edit != "" {
+		return "", time.Time{}, false
+	}
+	named := ""
+	for _, w := range fixWords(v) {
+		switch {
+		case utf8.RuneCountInString(w) <= 1 || fixFillers[w] || fixNumber.MatchString(w) ||
+			ordinal.MatchString(w) || monthOf(w) != 0 || relativeWord(w):
+		default:
+			if _, ok := weekdays[w]; ok {
+				continue
+			}
+			step := ""
+			for _, f := range fixable {
+				if hasWordFrom([]string{w}, f.words...) {
+					step = f.step
+				}
+			}
+			if step == "" || named != "" && named != step {
+				return "", time.Time{}, false // more than a correction
+			}
+			named = step
+		}
+	}
+	if named == "" || named == s.Step || !slices.Contains(s.Back, named) {
+		return "", time.Time{}, false
+	}
+	t, ok := c.fixDate(v)
+	if !ok {
+		return "", time.Time{}, false
+	}
+	var was string
+	switch named {
+	case stepBirthDate:
+		was = s.Draft.BirthDate
+		if !fixYear.MatchString(v) {
+			// "родился 5 мая, а не 3": the year of the date given.
+			y, err := strconv.Atoi(was[:min(4, len(was))])
+			if err != nil {
+				return "", time.Time{}, false
+			}
+			d := time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			if d.Day() != t.Day() { // February 29 of a year without one
+				return "", time.Time{}, false
+			}
+			t = d
+		}
+		if _, p := ParseBirthDate(t.Format("02.01.2006"), c.now); p != nil {
+			return "", time.Time{}, false
+		}
+	case stepDetained:
+		was = s.Draft.DetainedOn
+		if _, p := ParseDetentionDate(t.Format("02.01.2006"), c.now, dateOf(s.Draft.BirthDate)); p != nil {
+			return "", time.Time{}, false
+		}
+	}
+	if was == t.Format(time.DateOnly) {
+		return "", time.Time{}, false
+	}
+	return named, t, true
+}
+
+// fixDate is the one date a correction gives: the whole message's, or
+// the one after its last "а"/"but" ("не 3 мая, а 5 мая"), or the one before
+// "а не"/", not" ("5 мая, а не 3").
+func (c *turn) fixDate(v string) (time.Time, bool) {
+	if t, ok := c.wordsDate(v, false); ok {
+		return t, true
+	}
+	low := strings.ToLower(v)
+	for _, sep := range []string{" а ", ", а", " but ", " instead "} {
+		if i := strings.LastIndex(low, sep); i >= 0 {
+			if t, ok := c.wordsDate(v[i+len(sep):], false); ok {
+				return t, true
+			}
+		}
+	}
+	for _, sep := range []string{" а не ", ", а не", ", not ", " not "} {
+		if i := strings.Index(low, sep); i >= 0 {
+			if t, ok := c.wordsDate(v[:i], false); ok {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// fixWords are a message's words in lower case, without the dots and
+// hyphens inside them ("д.р." is "др", "5-го" is "5го").
+func fixWords(v string) []string {
+	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",;:!?()«»\"—–", r)
+	})
+	for i, w := range words {
+		words[i] = strings.NewReplacer(".", "", "-", "", "/", "").Replace(w)
+	}
+	return words
+}
+
+// applyFix records a correction pressed ("fix:<step>:<date>") and asks the
+// question on screen again.
+func (c *turn) applyFix(ctx context.Context, fix string) error {
+	step, day, _ := strings.Cut(fix, ":")
+	t, err := time.Parse(time.DateOnly, day)
+	var f *string
+	switch step {
+	case stepBirthDate:
+		f = &c.s.Draft.BirthDate
+		if _, p := ParseBirthDate(t.Format("02.01.2006"), c.now); p != nil {
+			err = errors.New("not a birth date")
+		}
+	case stepDetained:
+		f = &c.s.Draft.DetainedOn
+		if _, p := ParseDetentionDate(t.Format("02.01.2006"), c.now, dateOf(c.s.Draft.BirthDate)); p != nil {
+			err = errors.New("not a detention date")
+		}
+	}
+	if f == nil || err != nil {
+		c.say(T("button.old_step"))
+		return c.prompt(ctx, false)
+	}
+	*f = t.Format(time.DateOnly)
+	c.say(T("fix.done", "Field", c.fieldLabel(step), "Value", dateText(t)))
+	return c.prompt(ctx, false)
+}

@@ -1,0 +1,96 @@
+package flows_test
+
+import (
+	"slices"
+	"testing"
+)
+
+// toDetainedOn answers a Russian report up to "When was he detained?",
+// born on May 3, 1988.
+func toDetainedOn(c *chat) {
+	c.t.Helper()
+	startReport(c)
+	fillReport(c, []answer{
+		{send: "Иван Петров", want: "ask.name_latin"},
+		{press: "btn.use_translit", want: "ask.name_other"},
+		{press: "btn.dont_know", want: "ask.birth_date"},
+		{send: "3 мая 1988", want: "ask.birth_country"},
+		{send: "Узбекистан", want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+		{send: "A 214-556-890", want: "ask.detained_on"},
+	})
+}
+
+// A relative who sees, a few questions on, that an earlier date was wrong
+// writes it again, naming it. Under "When was he detained?" the birth date
+// became the date of the detention (May 5, 1988); now the correction is a
+// press away, the question is asked again, and nothing changes without the
+// press.
+func TestCorrectionOfAnEarlierDate(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	toDetainedOn(c)
+
+	c.expect(c.send("ой, дата рождения не 3, а 5 мая 1988"), "fix.offer", "ask.detained_on")
+	if d := c.session().Draft; d.DetainedOn != "" || d.BirthDate != "1988-05-03" {
+		t.Fatalf("before the press: detained on %q, born %q; want neither changed", d.DetainedOn, d.BirthDate)
+	}
+	b := c.button(c.lastID, "btn.fix")
+	if got := c.cat.Button("ru", b.Text); got != "✏️ Дата рождения: 5 мая 1988" {
+		t.Errorf("button %q", got)
+	}
+	c.expect(c.press("btn.fix"), "fix.done", "ask.detained_on")
+	if d := c.session().Draft; d.BirthDate != "1988-05-05" || d.DetainedOn != "" {
+		t.Fatalf("after the press: born %q, detained on %q", d.BirthDate, d.DetainedOn)
+	}
+
+	// The detention's day, corrected under the next question, which only
+	// buttons answer ("use the buttons" before).
+	c.expect(c.send("вчера"), "date.understood", "ask.circumstance")
+	c.expect(c.send("задержали не вчера, а позавчера"), "fix.offer", "ask.circumstance")
+	c.expect(c.press("btn.fix"), "fix.done", "ask.circumstance")
+	if d := c.session().Draft; d.DetainedOn != testNow.AddDate(0, 0, -2).Format("2006-01-02") {
+		t.Errorf("detained on %q, want two days before today", d.DetainedOn)
+	}
+
+	// What is not only a correction, or corrects nothing, is answered as
+	// before; and where a story is told, it is the story.
+	for _, text := range []string{
+		"дата рождения 3 мая 1988", // the date it has
+		"Узбекистан, родился 5 мая 1988",
+		"родился в Ташкенте",
+		"дата рождения 5 мая 2030",
+		"суд 5 мая 1988",
+	} {
+		a := newChat(t, "ru")
+		toDetainedOn(a)
+		a.expect(a.command("back", ""), "ask.a_number", "answer.current")
+		if r := a.send(text); slices.Contains(textIDs(r), "fix.offer") {
+			t.Errorf("%q under the A-number: %v", text, textIDs(r))
+		}
+	}
+	c.expect(c.press("circ.raid_home"), "ask.details")
+	if r := c.send("дата рождения 5 мая 1988"); slices.Contains(textIDs(r), "fix.offer") {
+		t.Errorf("under the details: %v", textIDs(r))
+	}
+}
+
+// In English, under the A-number, which refused it as a number.
+func TestCorrectionOfAnEarlierDateInEnglish(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	toBirthDate(c)
+	fillReport(c, []answer{
+		{send: "May 3, 1988", want: "ask.birth_country"},
+		{send: "Mexico", want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+	})
+	c.expect(c.send("sorry, his date of birth is March 15, 1988"), "fix.offer", "ask.a_number")
+	if got := c.cat.Button("en", c.button(c.lastID, "btn.fix").Text); got != "✏️ Date of birth: March 15, 1988" {
+		t.Errorf("button %q", got)
+	}
+	c.expect(c.press("btn.fix"), "fix.done", "ask.a_number")
+	if d := c.session().Draft; d.BirthDate != "1988-03-15" {
+		t.Errorf("born %q", d.BirthDate)
+	}
+}
