@@ -77,6 +77,16 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 				}
 			}
 		}
+		if p != nil && skippable && future && len(strings.Fields(v)) > 2 && saysAny(captionKey(v), noDateWords) {
+			// "Суда не будет, у него уже есть приказ о депортации": no
+			// date to come, and why, kept for the volunteer. It was "too
+			// long", then "couldn't read that date".
+			*f = ""
+			if c.keepTyped(v) {
+				c.say(T("input.kept"))
+			}
+			return accepted()
+		}
 		if p != nil && skippable && !future && yearOnly(v) {
 			// "2019" for an order of long ago: the month and day, or the
 			// button; it was "couldn't read that date".
@@ -164,6 +174,6 @@ func noDateYet(v string) bool {
 }
 
 // noDateWords begin the words of noDateYet (captionKey).
-var noDateWords = []string{"не назнач", "не было", "нет даты", "даты нет", "даты пока нет", "нет суда", "суда нет",
+var noDateWords = []string{"не назнач", "не было", "не будет", "won t be", "will not be", "нет даты", "даты нет", "даты пока нет", "нет суда", "суда нет",
 	"суда пока нет", "не знаем когда", "неизвестно когда", "not scheduled", "not set", "no hearing", "no date",
 	"hasn t been", "has not been", "not yet", "none yet", "no court"}

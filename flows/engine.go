@@ -1518,8 +1518,10 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	var rows [][]Button // the step's buttons, drawn once for what follows
 	if !button && c.inReport() && st.max < c.a.cfg.MaxText {
 		// "Зачем вам это?", "what is that?", "is it safe?": a question
-		// about the question, answered; it became the person's name.
-		if _, _, unknown := unknownLead(v); !unknown {
+		// about the question, answered; it became the person's name. Not
+		// a date in a sentence ("суд 15 апреля, адвокат сказал что это
+		// последнее заседание").
+		if _, _, unknown := unknownLead(v); !unknown && !(st.max == maxDate && c.namesADate(v)) {
 			switch askedAboutStep(v) {
 			case "why":
 				c.say(c.help())
@@ -1675,8 +1677,15 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				"Max", T("unit.chars").Plural(st.max)))
 			return c.prompt(ctx, false)
 		}
-		if n := utf8.RuneCountInString(strings.TrimSpace(v)); n > st.max {
-			c.say(*tooLong(n, st.max))
+		limit := st.max
+		if limit == maxDate {
+			// A date in a sentence ("суд назначили на 15 января, адвокат
+			// сказал"), or why there is none: the date is read from it
+			// and the words kept for the volunteer (dateStep).
+			limit = maxDateSentence
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(v)); n > limit {
+			c.say(*tooLong(n, limit))
 			return c.prompt(ctx, false)
 		}
 	}

@@ -477,6 +477,58 @@ func markFinalOrder(st *step) *step {
 	return st
 }
 
+// orderFirst puts "Final order of removal" first under the case's stage,
+// a press away, when the words kept before the question told of one
+// ("пришли в 6 утра, сказали что у него старый приказ о депортации"),
+// as the detention's circumstance is offered.
+func orderFirst(st *step) *step {
+	prompt := st.prompt
+	st.prompt = func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+		texts, rows, err := prompt(ctx, c)
+		if err != nil || c.s.Draft.Facts.Stage != "" || !orderTold(c.s.Draft.Facts.Said) {
+			return texts, rows, err
+		}
+		b := c.opt("final_order", "btn.use_said", "Value", T("stage.final_order"))
+		var others [][]Button
+		for _, row := range rows {
+			if row = slices.DeleteFunc(slices.Clone(row), func(o Button) bool { return o.Data == b.Data }); len(row) > 0 {
+				others = append(others, row)
+			}
+		}
+		return texts, append([][]Button{{b}}, others...), nil
+	}
+	return st
+}
+
+// orderTold says words tell of an order of deportation, its two words
+// side by side or one apart, in a clause that denies nothing: "у него уже
+// есть приказ о депортации", "a final order of removal"; not "приказа о
+// депортации нет", "no removal order", "in order to get to the
+// deportation office".
+func orderTold(said string) bool {
+	for _, clause := range strings.FieldsFunc(said, func(r rune) bool { return strings.ContainsRune(".!?\n,;", r) }) {
+		words := strings.Fields(captionKey(clause))
+		if slices.ContainsFunc(words, func(w string) bool { return negations[w] || w == "нету" }) {
+			continue
+		}
+		order, deport := -9, -9 // where the last of each was
+		told := false
+		for i, w := range words {
+			switch {
+			case strings.HasPrefix(w, "приказ") || strings.HasPrefix(w, "ордер") || strings.HasPrefix(w, "решени") || w == "order":
+				order = i
+			case strings.HasPrefix(w, "депорт") || strings.HasPrefix(w, "выдвор") || w == "removal" || w == "deportation" || w == "final":
+				deport = i
+			}
+			told = told || max(order, deport)-min(order, deport) <= 2 && min(order, deport) >= 0
+		}
+		if told {
+			return true
+		}
+	}
+	return false
+}
+
 // factSteps declares the questions of the facts, in the order asked.
 func factSteps(a *App) []*step {
 	return []*step{
@@ -526,7 +578,7 @@ func factSteps(a *App) []*step {
 			return stepTransferOn
 		}),
 		factDate(stepTransferOn, "ask.transfer_on", func(f *Facts) *string { return &f.TransferOn }, then(stepLawyer)),
-		markFinalOrder(withWords(choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
+		orderFirst(markFinalOrder(withWords(choice(stepStage, "ask.stage", "stage", stages, func(f *Facts) *string { return &f.Stage },
 			func(c *turn) string {
 				if c.s.Draft.Facts.Stage == "final_order" {
 					return stepFinalOrder
@@ -540,7 +592,7 @@ func factSteps(a *App) []*step {
 				"bia":         {"апелляц", "appeal", "=bia"},
 				"final_order": {"приказ", "ордер", "order"},
 				"stay":        {"приостанов", "=stay"},
-			})),
+			}))),
 		factYearDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
 		withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
 			func(c *turn) string {

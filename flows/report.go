@@ -41,8 +41,12 @@ const (
 	stepKnown     = "known_case"
 )
 
-// maxDate caps a typed date: longer is not a date.
-const maxDate = 40
+// maxDate caps a typed date: longer is not a date, but a sentence with one,
+// up to maxDateSentence.
+const (
+	maxDate         = 40
+	maxDateSentence = 300
+)
 
 // facilityMatches is how many directory matches are offered as buttons.
 const facilityMatches = 3

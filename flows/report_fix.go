@@ -193,3 +193,10 @@ func (c *turn) applyFix(ctx context.Context, fix string) error {
 	c.say(T("fix.done", "Field", c.fieldLabel(step), "Value", dateText(t)))
 	return c.prompt(ctx, false)
 }
+
+// namesADate says words name one date, gone by or to come.
+func (c *turn) namesADate(v string) bool {
+	_, past := c.wordsDate(v, false)
+	_, coming := c.wordsDate(v, true)
+	return past || coming
+}

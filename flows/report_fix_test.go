@@ -2,7 +2,10 @@ package flows_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	"hotline/flows"
 )
 
 // toDetainedOn answers a Russian report up to "When was he detained?",
@@ -92,5 +95,49 @@ func TestCorrectionOfAnEarlierDateInEnglish(t *testing.T) {
 	c.expect(c.press("btn.fix"), "fix.done", "ask.a_number")
 	if d := c.session().Draft; d.BirthDate != "1988-03-15" {
 		t.Errorf("born %q", d.BirthDate)
+	}
+}
+
+// Under a date's question, a sentence: why there is no date, or the date
+// with what was said of it. It was "62 characters, 40 fit here".
+func TestDateQuestionAnsweredInASentence(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	toBirthDate(c)
+	fillReport(c, []answer{
+		{send: "01.01.1980", want: "ask.birth_country"},
+		{send: "Россия", want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.detained_on"},
+	})
+	fillReport(c, detainedToUrgent[:7])
+
+	none := "суда не будет, у него уже есть приказ о депортации с 2019 года"
+	c.expect(c.send(none), "input.kept", "ask.stage")
+	if d := c.session().Draft; d.HearingDate != "" || !strings.Contains(d.Facts.Said, none) {
+		t.Errorf("hearing %q, words kept %q", d.HearingDate, d.Facts.Said)
+	}
+	// The order told is the stage's first answer, a press away, and not
+	// again among the others.
+	if b := c.last.Buttons[0][0]; b.Text.ID != "btn.use_said" || c.cat.Button("ru", b.Text) != "Окончательное решение о депортации — из того, что вы написали" {
+		t.Errorf("first under the stage: %q", c.cat.Button("ru", b.Text))
+	}
+	if n := strings.Count(strings.Join(buttonNames(c.last), " "), "stage.final_order"); n != 0 {
+		t.Errorf("final order also among the others: %v", buttonNames(c.last))
+	}
+	c.expect(c.command("back", ""), "ask.hearing", "answer.current")
+	dated := "суд назначили на 15 апреля, адвокат сказал что это последнее заседание"
+	c.expect(c.send(dated), "date.understood", "input.kept", "ask.stage")
+	if d := c.session().Draft; d.HearingDate != "2026-04-15" || !strings.Contains(d.Facts.Said, dated) {
+		t.Errorf("hearing %q, words kept %q", d.HearingDate, d.Facts.Said)
+	}
+	c.expect(c.command("back", ""), "ask.hearing", "answer.current")
+	c.expect(c.send("суд завтра, адвокат сказал что это последнее заседание"), "date.understood", "input.kept", "ask.stage")
+	if d := c.session().Draft; d.HearingDate != "2026-03-11" {
+		t.Errorf("hearing %q, want tomorrow", d.HearingDate)
+	}
+	c.expect(c.press("btn.use_said"), "ask.final_order")
+	if d := c.session().Draft; d.Facts.Stage != "final_order" || !slices.Contains(d.Urgent, flows.UrgentFinalOrder) {
+		t.Errorf("stage %q, urgent %v", d.Facts.Stage, d.Urgent)
 	}
 }
