@@ -478,14 +478,14 @@ func markFinalOrder(st *step) *step {
 }
 
 // orderFirst puts "Final order of removal" first under the case's stage,
-// a press away, when the words kept before the question told of one
-// ("пришли в 6 утра, сказали что у него старый приказ о депортации"),
-// as the detention's circumstance is offered.
+// a press away, when the words kept before the question or the detention's
+// details told of one ("пришли в 6 утра, сказали что у него старый приказ
+// о депортации"), as the detention's circumstance is offered.
 func orderFirst(st *step) *step {
 	prompt := st.prompt
 	st.prompt = func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 		texts, rows, err := prompt(ctx, c)
-		if err != nil || c.s.Draft.Facts.Stage != "" || !orderTold(c.s.Draft.Facts.Said) {
+		if err != nil || c.s.Draft.Facts.Stage != "" || !orderTold(c.s.Draft.Facts.Said+"\n"+c.s.Draft.CircumstanceNote) {
 			return texts, rows, err
 		}
 		b := c.opt("final_order", "btn.use_said", "Value", T("stage.final_order"))

@@ -110,15 +110,20 @@ func TestDateQuestionAnsweredInASentence(t *testing.T) {
 		{press: "btn.same_country", want: "ask.a_number"},
 		{press: "btn.dont_know", want: "ask.detained_on"},
 	})
-	fillReport(c, detainedToUrgent[:7])
+	fillReport(c, detainedToUrgent[:1])
+	fillReport(c, []answer{
+		{press: "circ.raid_home", want: "ask.details"},
+		{send: "Пришли в 6 утра, сказали что у него старый приказ о депортации", want: "ask.facility"},
+	})
+	fillReport(c, detainedToUrgent[3:7])
 
-	none := "суда не будет, у него уже есть приказ о депортации с 2019 года"
+	none := "суда не будет, адвокат так сказал, ждём что будет дальше"
 	c.expect(c.send(none), "input.kept", "ask.stage")
 	if d := c.session().Draft; d.HearingDate != "" || !strings.Contains(d.Facts.Said, none) {
 		t.Errorf("hearing %q, words kept %q", d.HearingDate, d.Facts.Said)
 	}
-	// The order told is the stage's first answer, a press away, and not
-	// again among the others.
+	// The order told in the details is the stage's first answer, a press
+	// away, and not again among the others.
 	if b := c.last.Buttons[0][0]; b.Text.ID != "btn.use_said" || c.cat.Button("ru", b.Text) != "Окончательное решение о депортации — из того, что вы написали" {
 		t.Errorf("first under the stage: %q", c.cat.Button("ru", b.Text))
 	}
