@@ -477,6 +477,34 @@ func markFinalOrder(st *step) *step {
 	return st
 }
 
+// markFlight marks the report urgent for a flight (UrgentFlight) when
+// someone spoke of one: the question of urgent signs, asked later, shows
+// it marked, to be taken off there. It was unmarked after "his officer
+// said next week, to Tashkent", and the report read "nothing urgent". An
+// answer of none leaves a mark given otherwise as it is.
+func markFlight(st *step) *step {
+	parse := st.parse
+	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+		out, err := parse(ctx, c, v, button)
+		if err != nil || out.wrong != nil {
+			return out, err
+		}
+		r := &c.s.Draft
+		switch r.Facts.FlightSource {
+		case "", "none", "unknown":
+		default:
+			if !slices.Contains(r.Urgent, UrgentFlight) {
+				r.Urgent = append(r.Urgent, UrgentFlight)
+				slices.SortFunc(r.Urgent, func(x, y string) int {
+					return slices.Index(urgentSigns(), x) - slices.Index(urgentSigns(), y)
+				})
+			}
+		}
+		return out, nil
+	}
+	return st
+}
+
 // orderFirst puts "Final order of removal" first under the case's stage,
 // a press away, when the words kept before the question or the detention's
 // details told of one ("пришли в 6 утра, сказали что у него старый приказ
@@ -594,7 +622,7 @@ func factSteps(a *App) []*step {
 				"stay":        {"приостанов", "=stay"},
 			}))),
 		factYearDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
-		withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
+		markFlight(withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
 			func(c *turn) string {
 				switch c.s.Draft.Facts.FlightSource {
 				case "none", "unknown":
@@ -614,7 +642,7 @@ func factSteps(a *App) []*step {
 				"lawyer":   {"юрист", "attorney"},
 				"rumor": {"слух", "говорят", "болтают", "чате", "группе", "соцсет", "фейсбук", "rumor", "rumour",
 					"heard", "facebook", "whatsapp", "people"},
-			}),
+			})),
 		flightNote(factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
 			func(c *turn) string {
 				if c.fast() {

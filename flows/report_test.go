@@ -115,16 +115,19 @@ func TestReportInRussian(t *testing.T) {
 	if r.Edit != prompt {
 		t.Errorf("toggle edited message %d, want %d", r.Edit, prompt)
 	}
-	// Marked already: the flight on Thursday is within 72 hours.
-	marked := false
-	for _, row := range c.last.Buttons {
-		for _, b := range row {
-			marked = marked || b.Text.ID == "btn.urgent" && b.Text.Data["Sign"].(flows.Text).ID == "urgent.deportation" &&
-				b.Text.Data["On"] == true
+	// Marked already: the flight on Thursday is within 72 hours, and the
+	// person spoke of a flight.
+	for _, sign := range []string{"urgent.deportation", "urgent.flight"} {
+		marked := false
+		for _, row := range c.last.Buttons {
+			for _, b := range row {
+				marked = marked || b.Text.ID == "btn.urgent" && b.Text.Data["Sign"].(flows.Text).ID == sign &&
+					b.Text.Data["On"] == true
+			}
 		}
-	}
-	if !marked {
-		t.Error("the deportation within 72 hours is not marked among the urgent signs")
+		if !marked {
+			t.Errorf("%s is not marked among the urgent signs", sign)
+		}
 	}
 	c.pressUrgent("children")
 	c.pressUrgent("children")
@@ -173,7 +176,7 @@ func TestReportInRussian(t *testing.T) {
 		FacilityID: stored.FacilityID, FacilityShare: true,
 		HasLawyer: true, LawyerName: "John Smith, Esq.", LawyerPhone: "+1 (520) 555-0100",
 		HearingDate: "2026-04-15", Appeals: "Апелляция в BIA подана 1 марта", FlightDate: "2026-03-12",
-		Urgent:       []string{"deportation", "medical"},
+		Urgent:       []string{"deportation", "flight", "medical"},
 		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "@maria_p",
 		Facts: flows.Facts{Triage: "normal", NameOther: "Ivan Petroff", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",
 			Stage: "bia", FlightSource: "detainee", FlightNote: "говорит, рейс в четверг", TravelDocs: "unknown",
