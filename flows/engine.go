@@ -1316,7 +1316,10 @@ var (
 		"need to look", "have to look", "i ll look", "will look it up", "i ll find", "will find it",
 		"not with me", "have it at home", "it s at home", "its at home", "papers are at home", "надо посмотреть", "нужно посмотреть", "надо уточнить", "нужно уточнить",
 		"надо найти", "нужно найти", "не с собой", "нет с собой", "остались дома", "документы дома", "бумаги дома",
-		"сейчас нет под рукой", "нет под рукой", "not at hand", "don t have it with me", "don t have it on me"}
+		"сейчас нет под рукой", "нет под рукой", "not at hand", "don t have it with me", "don t have it on me",
+		// "It's on the paper at home, I'm at the office now".
+		"paper at home", "papers at home", "paper is at home", "papers are at home", "i m not home", "i m not at home",
+		"в бумагах дома", "дома в бумагах", "на бумаге дома", "дома на бумаге", "в документах дома", "я не дома"}
 )
 
 // laterInWords reports whether v says the answer will be given later:

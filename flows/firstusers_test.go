@@ -2005,6 +2005,16 @@ func TestAnswerLater(t *testing.T) {
 	if d := r.session().Draft; d.BirthDate != "" {
 		t.Errorf("birth date %q, want none", d.BirthDate)
 	}
+
+	// At the office, the paper at home: not known now either.
+	e := newChat(t, "en")
+	toBirthDate(e)
+	fillReport(e, []answer{
+		{send: "01.01.1980", want: "ask.birth_country"},
+		{send: "Mexico", want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+	})
+	e.expect(e.send("its on the paper at home, I'm at the office now"), "input.later", "ask.detained_on")
 }
 
 // TestFacilityNamedAmongThoseShown: "the transitional center" typed under
