@@ -656,8 +656,13 @@ func (c *turn) prompt(ctx context.Context, answered bool) error {
 			}
 		}
 	}
-	if c.filed() && c.s.Flow == flowReport && c.s.Step != stepReview && c.s.Step != stepMore {
-		// Completing a case filed on the urgent path: nothing more is needed.
+	hasSkip := slices.ContainsFunc(buttons, func(row []Button) bool {
+		return slices.ContainsFunc(row, func(b Button) bool { return b.Text.ID == "btn.skip" })
+	})
+	if c.filed() && c.s.Flow == flowReport && c.s.Step != stepReview && c.s.Step != stepMore && !hasSkip {
+		// Completing a case filed on the urgent path: nothing more is
+		// needed. Not beside the question's own "Skip": "Skip | Skip this
+		// question" read as two ways of one thing.
 		buttons = append(buttons, []Button{c.opt(skipData, "btn.skip_question")})
 	}
 	c.say(texts...)

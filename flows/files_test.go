@@ -483,7 +483,7 @@ func TestFilesRemovedAfterUrgentFiling(t *testing.T) {
 			c.press("stage.final_order")
 			continue
 		}
-		c.press("btn.skip_question")
+		c.skipQuestion()
 	}
 	c.expect(c.last, "ask.review")
 	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: fieldButton(c, "field.files"), MessageID: c.lastID}), "ask.files")

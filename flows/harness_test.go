@@ -424,3 +424,17 @@ func mustNew(t *testing.T, cfg flows.Config, d flows.Deps) *flows.App {
 	}
 	return a
 }
+
+// skipQuestion skips a question of a case filed on the urgent path: "Skip
+// this question", or the question's own "Skip" where it has one.
+func (c *chat) skipQuestion() flows.Reply {
+	c.t.Helper()
+	for _, row := range c.last.Buttons {
+		for _, b := range row {
+			if b.Text.ID == "btn.skip" {
+				return c.press("btn.skip")
+			}
+		}
+	}
+	return c.press("btn.skip_question")
+}

@@ -105,9 +105,9 @@ func TestUrgentPathInRussian(t *testing.T) {
 	// What was answered on the urgent path (the Cyrillic name) is not
 	// asked again.
 	c.expect(c.press("btn.more_yes"), "ask.name_other")
-	c.expect(c.press("btn.skip_question"), "ask.birth_date")
+	c.expect(c.skipQuestion(), "ask.birth_date")
 	c.expect(c.send("01.01.1980"), "ask.birth_country")
-	c.expect(c.press("btn.skip_question"), "ask.citizenship_plain")
+	c.expect(c.skipQuestion(), "ask.citizenship_plain")
 	var asked []string
 	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
 		asked = append(asked, textIDs(c.last)...)
@@ -115,7 +115,7 @@ func TestUrgentPathInRussian(t *testing.T) {
 			c.expect(c.press("stage.final_order"), "ask.final_order")
 			continue
 		}
-		c.press("btn.skip_question")
+		c.skipQuestion()
 	}
 	for _, again := range []string{"ask.a_number", "ask.facility", "ask.flight", "ask.flight_note", "ask.contact"} {
 		if slices.Contains(asked, again) {
@@ -243,6 +243,11 @@ func TestUrgentPathLeaveTheQueue(t *testing.T) {
 	urgentToReview(e)
 	e.press("btn.confirm")
 	e.expect(e.press("btn.more_yes"), "ask.name_cyr")
+	// One skip under a question with its own: "Skip | Skip this
+	// question" read as two ways of one thing.
+	if got := buttonNames(e.last); !slices.Equal(got, []string{"btn.skip"}) {
+		t.Errorf("under the Cyrillic name: %v, want only its Skip", got)
+	}
 	e.expect(e.command("cancel", ""), "cancel.ask_filed")
 	e.expect(e.press("btn.cancel_filed_yes"), "cancel.done_filed")
 	if n := e.caseCount(); n != 1 {
@@ -477,7 +482,7 @@ func TestFactDatesReadTwoWays(t *testing.T) {
 		"handoff.nobody_on_duty", "handoff.write_while_waiting", "ask.more")
 	c.press("btn.more_yes")
 	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.stage"); i++ {
-		c.press("btn.skip_question")
+		c.skipQuestion()
 	}
 	c.expect(c.press("stage.final_order"), "ask.final_order")
 	r := c.send("03/04/2026")
@@ -658,7 +663,7 @@ func TestCompletingKeepsMarksGivenSince(t *testing.T) {
 	}
 	c.press("btn.more_yes")
 	for i := 0; i < 40 && !slices.Contains(textIDs(c.last), "ask.review"); i++ {
-		c.press("btn.skip_question")
+		c.skipQuestion()
 	}
 	c.expect(c.press("btn.confirm"), "report.completed")
 	if v, err = a.deps.Casework.View(ctx, code); err != nil || !slices.Contains(v.Urgent, flows.UrgentStaging) ||
