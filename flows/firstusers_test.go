@@ -2287,15 +2287,22 @@ func TestFacilityGuessed(t *testing.T) {
 // find. The Cyrillic name keeps it.
 func TestNoPatronymicInLatin(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ typed, icao, old string }{
-		{"Кузнецов Сергей Николаевич", "Kuznetsov Sergei", "Kuznetsov Sergey"},
-		{"Сергей Николаевич Кузнецов", "Sergei Kuznetsov", "Sergey Kuznetsov"},
-		{"Абрамович Дмитрий Аркадьевич", "Abramovich Dmitrii", "Abramovich Dmitriy"},
+	for _, tt := range []struct {
+		typed, icao, old string
+		turned           bool // the surname first, as Russian forms have it: the given name first in Latin letters
+	}{
+		{"Кузнецов Сергей Николаевич", "Sergei Kuznetsov", "Sergey Kuznetsov", true},
+		{"Сергей Николаевич Кузнецов", "Sergei Kuznetsov", "Sergey Kuznetsov", false},
+		{"Абрамович Дмитрий Аркадьевич", "Dmitrii Abramovich", "Dmitriy Abramovich", true},
 	} {
 		c := newChat(t, "ru")
 		startReport(c)
 		r := c.send(tt.typed)
-		c.expect(r, "report.no_patronymic", "ask.name_latin_two")
+		if tt.turned {
+			c.expect(r, "report.no_patronymic", "report.given_first", "ask.name_latin_two")
+		} else {
+			c.expect(r, "report.no_patronymic", "ask.name_latin_two")
+		}
 		if icao, old := data(r, "ask.name_latin_two", "ICAO"), data(r, "ask.name_latin_two", "Old"); icao != tt.icao || old != tt.old {
 			t.Errorf("%q offered %q and %q, want %q and %q", tt.typed, icao, old, tt.icao, tt.old)
 		}
@@ -2307,6 +2314,30 @@ func TestNoPatronymicInLatin(t *testing.T) {
 	c := newChat(t, "ru")
 	startReport(c)
 	c.expect(c.send("Иван Петров"), "ask.name_latin")
+
+	// Two words, the surname first: turned round when the first ends as
+	// surnames do and the second does not, or is a given name.
+	for _, tt := range []struct {
+		typed, latin string
+		turned       bool
+	}{
+		{"Петров Иван", "Ivan Petrov", true},
+		{"Петрова Ирина", "Irina Petrova", true},
+		{"Каримов Фарход", "Farkhod Karimov", true},
+		{"Ирина Петрова", "Irina Petrova", false},
+		{"Валентин Петров", "Valentin Petrov", false},
+		{"Ким Виктор", "Kim Viktor", false},
+	} {
+		c := newChat(t, "ru")
+		startReport(c)
+		r := c.send(tt.typed)
+		if got := data(r, "ask.name_latin", "Latin"); got != tt.latin {
+			t.Errorf("%q offered %q (%v), want %q", tt.typed, got, textIDs(r), tt.latin)
+		}
+		if turned := slices.Contains(textIDs(r), "report.given_first"); turned != tt.turned {
+			t.Errorf("%q: told the order was turned: %v, want %v", tt.typed, turned, tt.turned)
+		}
+	}
 }
 
 // TestLanguageTyped: "spanish", "узбекский" typed for the detainee's

@@ -303,6 +303,9 @@ func reportSteps(a *App) []*step {
 				// Not in Latin letters: passports and US papers have none.
 				note = []Text{T("report.no_patronymic", "Patronymic", p)}
 			}
+			if _, turned := givenFirst(cyr); turned {
+				note = append(note, T("report.given_first"))
+			}
 			switch {
 			case old == "" || hasCyrillic(old):
 				return []Text{T("ask.name_latin_own", "Name", cyr)}, nil, nil

@@ -915,7 +915,11 @@ func TestNameWithMore(t *testing.T) {
 			c := newChat(t, tt.lang)
 			startReport(c)
 			r := c.send(tt.send)
-			c.expect(r, "parse.name_split", tt.next)
+			if strings.HasPrefix(tt.send, "Петров Иван") {
+				c.expect(r, "parse.name_split", "report.given_first", tt.next) // Ivan Petrov
+			} else {
+				c.expect(r, "parse.name_split", tt.next)
+			}
 			d := c.session().Draft
 			if d.NameCyrillic != tt.cyrillic || d.NameLatin != tt.latin {
 				t.Errorf("name = %q / %q, want %q / %q", d.NameCyrillic, d.NameLatin, tt.cyrillic, tt.latin)

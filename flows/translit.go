@@ -185,14 +185,66 @@ func TranslitICAO(s string) string {
 }
 
 // latinSpellings are the two passports' spellings of a Cyrillic name
-// (TranslitICAO, Translit), without its patronymic: a Russian passport
-// for travel and US papers have none, and the ICE locator finds
-// "Kuznetsov Sergei", not "Kuznetsov Sergei Nikolaevich".
+// (TranslitICAO, Translit) as US papers write it (givenFirst): "Петров
+// Иван Сергеевич" is "Ivan Petrov".
 func latinSpellings(cyr string) (icao, old string) {
-	if name, _, ok := withoutPatronymic(cyr); ok {
-		cyr = name
-	}
+	cyr, _ = givenFirst(cyr)
 	return TranslitICAO(cyr), Translit(cyr)
+}
+
+// givenFirst is a Cyrillic name as US papers write it, and whether its
+// words were turned round: without the patronymic (a passport for travel
+// and US papers have none, and the ICE locator finds no "Sergei
+// Nikolaevich Kuznetsov"), and the given name first. Russian forms write
+// the surname first ("Кузнецов Сергей Николаевич", "Петров Иван"); read as
+// given, "Petrov Ivan" sent a volunteer to the locator with Petrov for the
+// first name. A name is turned round when a patronymic ends it, or when
+// its first word ends as surnames do (-ов, -ева, -ский, -енко…) and the
+// second does not, or is a common given name.
+func givenFirst(cyr string) (string, bool) {
+	if name, p, ok := withoutPatronymic(cyr); ok {
+		f := strings.Fields(name)
+		if strings.Fields(cyr)[2] == p {
+			return f[1] + " " + f[0], true
+		}
+		return name, false
+	}
+	f := strings.Fields(cyr)
+	if len(f) != 2 || !surnameLike(f[0]) || surnameLike(f[1]) && !givenNames[strings.ToLower(f[1])] ||
+		givenNames[strings.ToLower(f[0])] {
+		return cyr, false
+	}
+	return f[1] + " " + f[0], true
+}
+
+// surnameLike says a Cyrillic word ends as surnames do.
+func surnameLike(w string) bool {
+	w = strings.ToLower(w)
+	if utf8.RuneCountInString(w) < 4 {
+		return false
+	}
+	return slices.ContainsFunc(surnameEnds, func(e string) bool { return strings.HasSuffix(w, e) })
+}
+
+// surnameEnds end surnames of the countries the hotline's callers come
+// from: Russian, Ukrainian, Belarusian, Armenian, Georgian, Central Asian.
+var surnameEnds = []string{"ов", "ев", "ёв", "ин", "ын", "ова", "ева", "ёва", "ина", "ына", "ский", "цкий", "ская",
+	"цкая", "енко", "чук", "юк", "ук", "ян", "янц", "дзе", "швили", "заде", "зода", "вич"}
+
+// givenNames are common given names that end as surnames do (Марина,
+// Константин) or that tell which word is the given name.
+var givenNames = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`иван сергей алексей андрей дмитрий михаил николай александр владимир евгений
+		павел максим артём артем денис роман игорь олег виктор юрий антон илья кирилл никита егор константин валентин
+		вадим руслан тимур рустам фарход бахтиёр шерзод азамат арсен давид георгий тигран арман ислам магомед ахмед
+		али мурат нурлан ержан айбек улугбек бекзод жасур достон отабек мартин вениамин анна мария елена ольга
+		наталья наталия ирина татьяна светлана екатерина юлия анастасия марина галина полина кристина алина дарья
+		виктория ксения оксана людмила валентина надежда вера любовь зарина дилноза гульнара нигора мадина камила
+		алия айгуль карина регина ангелина снежана фатима`) {
+		givenNames[n] = true
+	}
 }
 
 // patronymicEnds end a Russian patronymic: Николаевич, Сергеевна, Ильинична.
