@@ -993,12 +993,31 @@ func (c *turn) wordOfCaption(rows [][]Button, prefix, v string) (value, label st
 // Not a word said no to (a negation one or two words before it), nor when
 // the message names several answers.
 func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label string, ok bool) {
+	values := c.stepWordsIn(st, v)
+	if len(values) == 0 || len(values) > 1 && !st.multi {
+		return "", "", false // none, or two answers: the buttons tell which
+	}
+	var labels []string
+	for _, v := range values {
+		l, ok := c.labelOf(rows, c.stepPrefix()+v)
+		if !ok {
+			return "", "", false
+		}
+		// Said back without a toggle's mark ("▫️ Needs medical care").
+		labels = append(labels, unmarked(l))
+	}
+	return strings.Join(values, "+"), strings.Join(labels, ", "), true
+}
+
+// stepWordsIn are the answers of the step whose words (step.words) the
+// message v names, sorted.
+func (c *turn) stepWordsIn(st *step, v string) []string {
 	if len(st.words) == 0 || !c.loosely() {
-		return "", "", false
+		return nil
 	}
 	typed := strings.Fields(captionKey(v))
 	if len(typed) > 30 {
-		return "", "", false
+		return nil
 	}
 	names := func(stems []string) bool {
 		for i, w := range typed {
@@ -1024,20 +1043,31 @@ func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label str
 			values = append(values, answer)
 		}
 	}
-	if len(values) == 0 || len(values) > 1 && !st.multi {
-		return "", "", false // none, or two answers: the buttons tell which
-	}
 	slices.Sort(values)
-	var labels []string
-	for _, v := range values {
-		l, ok := c.labelOf(rows, c.stepPrefix()+v)
-		if !ok {
-			return "", "", false
-		}
-		// Said back without a toggle's mark ("▫️ Needs medical care").
-		labels = append(labels, unmarked(l))
+	return values
+}
+
+// namedFirst puts the buttons of the answers named, one to a row, above
+// the others.
+func (c *turn) namedFirst(rows [][]Button, named []string) [][]Button {
+	if len(named) == 0 {
+		return rows
 	}
-	return strings.Join(values, "+"), strings.Join(labels, ", "), true
+	var first, rest [][]Button
+	for _, row := range rows {
+		var others []Button
+		for _, b := range row {
+			if v, ok := strings.CutPrefix(b.Data, c.stepPrefix()); ok && slices.Contains(named, v) {
+				first = append(first, []Button{b})
+			} else {
+				others = append(others, b)
+			}
+		}
+		if len(others) > 0 {
+			rest = append(rest, others)
+		}
+	}
+	return append(first, rest...)
 }
 
 // unmarked is a button's caption said back without a toggle's mark:
@@ -1523,7 +1553,8 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		c.buttons = append([][]Button{{b}}, c.buttons...)
 		return nil
 	}
-	var rows [][]Button // the step's buttons, drawn once for what follows
+	var rows [][]Button  // the step's buttons, drawn once for what follows
+	var several []string // the answers the words named, where they named more than one
 	if !button && c.inReport() && st.max < c.a.cfg.MaxText {
 		// "Зачем вам это?", "what is that?", "is it safe?": a question
 		// about the question, answered; it became the person's name. Not
@@ -1630,6 +1661,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		value, label, ok := c.captionInText(rows, v)
 		if w, l, named := c.stepWordIn(st, rows, v); named && (!ok || strings.Contains(w, "+")) {
 			value, label, ok = w, l, true // several marked at once, where one caption was named
+		} else if named := c.stepWordsIn(st, v); len(named) > 1 && !st.multi {
+			// "He was pulled over driving to work": a traffic stop and
+			// work both named. The buttons tell which, those named first;
+			// it was "Raid at work", a word of its caption.
+			ok, several = false, named
 		}
 		if ok {
 			label = unmarked(label) // "Needs medical care", not "▫️ Needs medical care"
@@ -1678,7 +1714,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			} else {
 				c.say(T("input.use_buttons"))
 			}
-			return c.prompt(ctx, false)
+			if err := c.prompt(ctx, false); err != nil {
+				return err
+			}
+			c.buttons = c.namedFirst(c.buttons, several)
+			return nil
 		}
 		if c.splitPart(v) {
 			c.say(T("input.too_long_split", "Telegram", T("unit.chars").Plural(MaxInputText),

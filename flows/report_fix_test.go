@@ -146,3 +146,32 @@ func TestDateQuestionAnsweredInASentence(t *testing.T) {
 		t.Errorf("stage %q, urgent %v", d.Facts.Stage, d.Urgent)
 	}
 }
+
+// Words that name two answers of a question that takes one are asked
+// about, with the answers they named first: "pulled over driving to work"
+// was "Raid at work", a word of its caption.
+func TestWordsNamingTwoAnswers(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed string }{
+		{"en", "he was pulled over driving to work"},
+		{"ru", "остановили на дороге, когда ехал на работу"},
+	} {
+		c := newChat(t, tt.lang)
+		toBirthDate(c)
+		fillReport(c, []answer{
+			{press: "btn.dont_know", want: "ask.birth_country"},
+			{press: "btn.dont_know", want: "ask.citizenship_plain"},
+			{press: "btn.dont_know", want: "ask.a_number"},
+			{press: "btn.dont_know", want: "ask.detained_on"},
+			{press: "btn.dont_know", want: "ask.circumstance"},
+		})
+		c.expect(c.send(tt.typed), "input.kept_use_buttons", "ask.circumstance")
+		if got := buttonNames(c.last); len(got) < 2 || got[0] != "circ.raid_work" || got[1] != "circ.traffic" {
+			t.Errorf("%q: buttons %v, want the two named first", tt.typed, got)
+		}
+		if d := c.session().Draft; d.Circumstance != "" {
+			t.Errorf("%q taken as %q", tt.typed, d.Circumstance)
+		}
+		c.expect(c.press("circ.traffic"), "ask.details")
+	}
+}
