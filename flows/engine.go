@@ -152,9 +152,54 @@ func (c *turn) matchFacilities(ctx context.Context, q string) ([]Facility, error
 		if err != nil {
 			return nil, fmt.Errorf("match facilities: %w", err)
 		}
+		if len(found) > 0 {
+			return found, nil
+		}
+		// "Houston I think, the processing center on Export Drive",
+		// "maybe Miramar or Broward": nothing is like the whole sentence,
+		// and the facilities of the names in it are offered. It was
+		// "nothing similar".
+		for _, w := range namesIn(q) {
+			more, err := c.a.d.Facilities.Match(ctx, w, facilityMatches)
+			if err != nil {
+				return nil, fmt.Errorf("match facilities: %w", err)
+			}
+			for _, f := range more {
+				if len(found) < facilityMatches && !slices.ContainsFunc(found, func(g Facility) bool { return g.ID == f.ID }) {
+					found = append(found, f)
+				}
+			}
+		}
 		return found, nil
 	})
 }
+
+// namesIn are the words of a sentence of three words or more that may
+// name a place: capitalised, of four letters or more, not a word every
+// facility's name has ("Center", "County"); the first three.
+func namesIn(q string) []string {
+	words := strings.Fields(q)
+	if len(words) < 3 {
+		return nil
+	}
+	var out []string
+	for _, w := range words {
+		w = strings.Trim(w, ",.;:!?()\"'«»")
+		r, _ := utf8.DecodeRuneInString(w)
+		if utf8.RuneCountInString(w) < 4 || !unicode.IsUpper(r) || facilityWords[strings.ToLower(w)] || slices.Contains(out, w) {
+			continue
+		}
+		if out = append(out, w); len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// facilityWords are in the names of many facilities, and name none.
+var facilityWords = map[string]bool{"center": true, "centre": true, "processing": true, "detention": true,
+	"facility": true, "county": true, "jail": true, "correctional": true, "service": true, "contract": true,
+	"drive": true, "street": true, "road": true, "avenue": true, "центр": true, "тюрьма": true, "округ": true}
 
 // matchOffices is Offices.Match of q for the lists shown (officeMatches),
 // looked up once a turn.

@@ -596,6 +596,16 @@ func TestFacilityStep(t *testing.T) {
 	b := c.changeButton(c.lastID, "facility")
 	c.expect(c.handle(flows.Input{Kind: flows.KindButton, Data: b.Data, MessageID: c.lastID}), "ask.facility", "answer.current")
 
+	// A sentence like no facility: the facilities of the names in it.
+	for _, tt := range []struct{ typed, want string }{
+		{"Houston I think, the processing center on Export Drive", "Houston Contract Detention Facility"},
+		{"not sure, maybe still at Miramar or Broward", "Broward Transitional Center"},
+	} {
+		if r := c.send(tt.typed); !slices.Contains(textIDs(r), "ask.facility_pick") || !strings.Contains(strings.Join(buttonNames(r), "|"), tt.want) {
+			t.Errorf("%q: %v %v, want %s among the matches", tt.typed, textIDs(r), buttonNames(r), tt.want)
+		}
+		c.expect(c.press("btn.facility_again"), "ask.facility")
+	}
 	c.expect(c.send("zzqx qqzv"), "ask.facility_none")
 	// Typing again on the matches is a new search.
 	r := c.send("otay mesa")
