@@ -131,6 +131,8 @@ func TestDateQuestionAnsweredInASentence(t *testing.T) {
 		t.Errorf("final order also among the others: %v", buttonNames(c.last))
 	}
 	c.expect(c.command("back", ""), "ask.hearing", "answer.current")
+	c.expect(c.send("next month I think, they did not tell us the date"), "input.kept", "ask.stage")
+	c.expect(c.command("back", ""), "ask.hearing", "answer.current")
 	dated := "суд назначили на 15 апреля, адвокат сказал что это последнее заседание"
 	c.expect(c.send(dated), "date.understood", "input.kept", "ask.stage")
 	if d := c.session().Draft; d.HearingDate != "2026-04-15" || !strings.Contains(d.Facts.Said, dated) {
