@@ -115,6 +115,9 @@ type turn struct {
 	s   *Session
 	in  Input
 	now time.Time
+	// noPhone: the lawyer's name was given with "no number" this turn,
+	// and the lawyer's phone is not asked.
+	noPhone bool
 
 	texts   []Text
 	buttons [][]Button

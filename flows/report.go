@@ -944,10 +944,24 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.lawyer_name")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
 		},
 		// A firm, commas and contacts are welcome here; a phone typed with
-		// the name is offered for the next question.
-		parse:  optional(func(r *Report) *string { return &r.LawyerName }, lawyerParser),
+		// the name is offered for the next question. "RAICES, I don't have
+		// her number": the name, the words kept, and the phone not asked.
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if name, ok := withoutNoPhone(v); ok && !button {
+				c.keepTyped(v)
+				c.noPhone = true
+				c.s.Draft.LawyerPhone = ""
+				v = name
+			}
+			return optional(func(r *Report) *string { return &r.LawyerName }, lawyerParser)(ctx, c, v, button)
+		},
 		answer: showText(func(r *Report) *string { return &r.LawyerName }),
-		next:   then(stepLawPhone),
+		next: func(c *turn) string {
+			if c.noPhone {
+				return stepHearing
+			}
+			return stepLawPhone
+		},
 	}, {
 		name: stepLawPhone,
 		max:  maxName,

@@ -545,6 +545,29 @@ const unconfirmed = "?"
 // lawyerParser reads the lawyer's name, firm and contacts.
 func lawyerParser(v string) (string, *Text) { return ParseLawyer(v, maxName) }
 
+// withoutNoPhone is a name typed with words saying no phone is known
+// ("RAICES, I don't have her number", "Иванова, номера нет") without
+// those words; false when it has none of them, or nothing else.
+func withoutNoPhone(v string) (string, bool) {
+	var kept []string
+	said := false
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(",;\n", r) }) {
+		if saysAny(captionKey(part), noPhoneWords) {
+			said = true
+			continue
+		}
+		kept = append(kept, strings.TrimSpace(part))
+	}
+	name := strings.TrimSpace(strings.Join(kept, ", "))
+	return name, said && name != ""
+}
+
+// noPhoneWords say no phone number is known (captionKey).
+var noPhoneWords = []string{"don t have the number", "don t have her number", "don t have his number",
+	"don t have their number", "don t have a number", "don t have the phone", "don t know the number",
+	"don t know her number", "don t know his number", "no number", "no phone", "номера нет", "нет номера",
+	"телефона нет", "нет телефона", "не знаю номер", "номер не знаю", "номера не знаю", "без номера", "без телефона"}
+
 // parseContactAnswer reads the reporter's contact, typed or the "here"
 // button.
 func parseContactAnswer(_ context.Context, c *turn, v string, button bool) (outcome, error) {

@@ -177,3 +177,29 @@ func TestWordsNamingTwoAnswers(t *testing.T) {
 		c.expect(c.press("circ.traffic"), "ask.details")
 	}
 }
+
+// "RAICES, I don't have her number" under the lawyer's name: the name,
+// the words kept, and the phone not asked for. It was stored as the name,
+// and the phone asked for next.
+func TestLawyerNamedWithoutANumber(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed, name string }{
+		{"en", "RAICES, I don't have her number", "RAICES"},
+		{"ru", "адвокат Смирнова, номера нет", "адвокат Смирнова"},
+	} {
+		c := newChat(t, tt.lang)
+		toBirthDate(c)
+		fillReport(c, []answer{
+			{press: "btn.dont_know", want: "ask.birth_country"},
+			{press: "btn.dont_know", want: "ask.citizenship_plain"},
+			{press: "btn.dont_know", want: "ask.a_number"},
+			{press: "btn.dont_know", want: "ask.detained_on"},
+		})
+		fillReport(c, detainedToUrgent[:6])
+		c.expect(c.press("btn.lawyer_yes"), "ask.lawyer_name")
+		c.expect(c.send(tt.typed), "ask.hearing")
+		if d := c.session().Draft; d.LawyerName != tt.name || !strings.Contains(d.Facts.Said, tt.typed) {
+			t.Errorf("%q: lawyer %q, kept %q", tt.typed, d.LawyerName, d.Facts.Said)
+		}
+	}
+}
