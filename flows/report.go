@@ -62,7 +62,7 @@ var circumstanceWords = map[string][]string{
 	"raid_home": {"=дома", "=домой", "=доме", "квартир", "подъезд", "=home", "house", "apartment", "=doma", "=domoi"},
 	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot"},
 	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "=car", "doroge",
-		"mashin"},
+		"mashin", "остановил", "=ехал", "=ехала"},
 	// Places none of the buttons names: "на улице", "в суде", "at court".
 	"other": {"улиц", "=street", "=суд", "=суде", "court", "магазин", "=store", "=shop", "остановк", "автобус", "=bus",
 		"больниц", "hospital", "школ", "school", "церк", "church", "парков", "parking", "метро", "subway"},

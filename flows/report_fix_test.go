@@ -157,6 +157,7 @@ func TestWordsNamingTwoAnswers(t *testing.T) {
 	for _, tt := range []struct{ lang, typed string }{
 		{"en", "he was pulled over driving to work"},
 		{"ru", "остановили на дороге, когда ехал на работу"},
+		{"ru", "остановили, когда он ехал на работу"},
 	} {
 		c := newChat(t, tt.lang)
 		toBirthDate(c)
