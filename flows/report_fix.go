@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"slices"
 	"strconv"
@@ -26,12 +25,13 @@ import (
 const dataFix = "fix:"
 
 // fixable are the earlier answers a correction may name, with the
-// beginnings of the words that name them.
+// beginnings of the words that name them (a word written "=др" is whole:
+// "друг" is no birth).
 var fixable = []struct {
 	step  string
 	words []string
 }{
-	{stepBirthDate, []string{"рожд", "родил", "др", "гр", "birth", "born", "dob"}},
+	{stepBirthDate, []string{"рожд", "родил", "=др", "=гр", "birth", "born", "=dob"}},
 	{stepDetained, []string{"задерж", "арест", "забрал", "detain", "arrest"}},
 }
 
@@ -82,7 +82,10 @@ func (c *turn) fixIn(v string) (string, time.Time, bool) {
 			}
 			step := ""
 			for _, f := range fixable {
-				if hasWordFrom([]string{w}, f.words...) {
+				if slices.ContainsFunc(f.words, func(p string) bool {
+					whole, ok := strings.CutPrefix(p, "=")
+					return ok && w == whole || !ok && strings.HasPrefix(w, p)
+				}) {
 					step = f.step
 				}
 			}
@@ -99,32 +102,17 @@ func (c *turn) fixIn(v string) (string, time.Time, bool) {
 	if !ok {
 		return "", time.Time{}, false
 	}
-	var was string
-	switch named {
-	case stepBirthDate:
-		was = s.Draft.BirthDate
-		if !fixYear.MatchString(v) {
-			// "родился 5 мая, а не 3": the year of the date given.
-			y, err := strconv.Atoi(was[:min(4, len(was))])
-			if err != nil {
-				return "", time.Time{}, false
-			}
-			d := time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-			if d.Day() != t.Day() { // February 29 of a year without one
-				return "", time.Time{}, false
-			}
-			t = d
-		}
-		if _, p := ParseBirthDate(t.Format("02.01.2006"), c.now); p != nil {
+	if named == stepBirthDate && !fixYear.MatchString(v) {
+		// "родился 5 мая, а не 3": the year of the date given.
+		was := s.Draft.BirthDate
+		y, err := strconv.Atoi(was[:min(4, len(was))])
+		d := time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		if err != nil || d.Day() != t.Day() { // no year given, or February 29 of a year without one
 			return "", time.Time{}, false
 		}
-	case stepDetained:
-		was = s.Draft.DetainedOn
-		if _, p := ParseDetentionDate(t.Format("02.01.2006"), c.now, dateOf(s.Draft.BirthDate)); p != nil {
-			return "", time.Time{}, false
-		}
+		t = d
 	}
-	if was == t.Format(time.DateOnly) {
+	if f, ok := c.fixField(named, t); !ok || *f == t.Format(time.DateOnly) {
 		return "", time.Time{}, false
 	}
 	return named, t, true
@@ -162,9 +150,27 @@ func fixWords(v string) []string {
 		return unicode.IsSpace(r) || strings.ContainsRune(",;:!?()«»\"—–", r)
 	})
 	for i, w := range words {
-		words[i] = strings.NewReplacer(".", "", "-", "", "/", "").Replace(w)
+		words[i] = inWord.Replace(w)
 	}
 	return words
+}
+
+// inWord drops the marks inside a word that fixWords joins across.
+var inWord = strings.NewReplacer(".", "", "-", "", "/", "")
+
+// fixField is the draft's answer of a date a correction may name, and
+// whether t may be that date.
+func (c *turn) fixField(step string, t time.Time) (*string, bool) {
+	typed := t.Format("02.01.2006")
+	switch step {
+	case stepBirthDate:
+		_, p := ParseBirthDate(typed, c.now)
+		return &c.s.Draft.BirthDate, p == nil
+	case stepDetained:
+		_, p := ParseDetentionDate(typed, c.now, dateOf(c.s.Draft.BirthDate))
+		return &c.s.Draft.DetainedOn, p == nil
+	}
+	return nil, false
 }
 
 // applyFix records a correction pressed ("fix:<step>:<date>") and asks the
@@ -172,20 +178,8 @@ func fixWords(v string) []string {
 func (c *turn) applyFix(ctx context.Context, fix string) error {
 	step, day, _ := strings.Cut(fix, ":")
 	t, err := time.Parse(time.DateOnly, day)
-	var f *string
-	switch step {
-	case stepBirthDate:
-		f = &c.s.Draft.BirthDate
-		if _, p := ParseBirthDate(t.Format("02.01.2006"), c.now); p != nil {
-			err = errors.New("not a birth date")
-		}
-	case stepDetained:
-		f = &c.s.Draft.DetainedOn
-		if _, p := ParseDetentionDate(t.Format("02.01.2006"), c.now, dateOf(c.s.Draft.BirthDate)); p != nil {
-			err = errors.New("not a detention date")
-		}
-	}
-	if f == nil || err != nil {
+	f, ok := c.fixField(step, t)
+	if err != nil || !ok {
 		c.say(T("button.old_step"))
 		return c.prompt(ctx, false)
 	}

@@ -64,6 +64,7 @@ func TestCorrectionOfAnEarlierDate(t *testing.T) {
 		"родился в Ташкенте",
 		"дата рождения 5 мая 2030",
 		"суд 5 мая 1988",
+		"другая дата 5 мая 1988", // "друг…" is no birth ("д.р.")
 	} {
 		a := newChat(t, "ru")
 		toDetainedOn(a)
