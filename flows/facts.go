@@ -477,6 +477,52 @@ func markFinalOrder(st *step) *step {
 	return st
 }
 
+// languageMark begins a language answered with its button ("lang.es"),
+// shown in the reader's language; a typed one is kept as typed.
+const languageMark = "lang."
+
+// languageCodes are the languages offered by country (countryLanguages).
+var languageCodes = []string{"es", "pt", "ht", "fr", "uz", "ky", "tg", "kk", "tk", "uk", "hy", "ka", "az", "ro", "tr",
+	"fa", "prs", "ps", "zh", "vi", "ti", "am", "ar", "mn", "ne", "bn", "ur", "hi", "pa"}
+
+// countryLanguages are the languages most of a country's people speak
+// best, by its name in the ICE locator (lower case).
+var countryLanguages = map[string][]string{
+	"mexico": {"es"}, "guatemala": {"es"}, "honduras": {"es"}, "el salvador": {"es"}, "nicaragua": {"es"},
+	"costa rica": {"es"}, "panama": {"es"}, "venezuela": {"es"}, "colombia": {"es"}, "ecuador": {"es"},
+	"peru": {"es"}, "bolivia": {"es"}, "chile": {"es"}, "argentina": {"es"}, "cuba": {"es"},
+	"dominican republic": {"es"}, "brazil": {"pt"}, "haiti": {"ht", "fr"}, "uzbekistan": {"uz"},
+	"kyrgyzstan": {"ky"}, "tajikistan": {"tg"}, "kazakhstan": {"kk"}, "turkmenistan": {"tk"}, "ukraine": {"uk"},
+	"armenia": {"hy"}, "georgia": {"ka"}, "azerbaijan": {"az"}, "moldova": {"ro"}, "romania": {"ro"},
+	"turkey": {"tr"}, "iran": {"fa"}, "afghanistan": {"prs", "ps"}, "china": {"zh"}, "vietnam": {"vi"},
+	"eritrea": {"ti"}, "ethiopia": {"am"}, "senegal": {"fr"}, "cameroon": {"fr"}, "mauritania": {"ar", "fr"},
+	"syria": {"ar"}, "iraq": {"ar"}, "lebanon": {"ar"}, "jordan": {"ar"}, "egypt": {"ar"}, "mongolia": {"mn"},
+	"nepal": {"ne"}, "bangladesh": {"bn"}, "pakistan": {"ur"}, "india": {"hi", "pa"},
+}
+
+// languagesOf are the languages of the person's citizenship, or else of
+// their country of birth, at most three.
+func languagesOf(r Report) []string {
+	var out []string
+	for _, country := range []string{r.Citizenship, r.BirthCountry} {
+		en := CountryInEnglish(country)
+		if en == "" {
+			en = country
+		}
+		for _, name := range strings.Split(strings.ToLower(en), " and ") {
+			for _, code := range countryLanguages[strings.TrimSpace(name)] {
+				if !slices.Contains(out, code) && len(out) < 3 {
+					out = append(out, code)
+				}
+			}
+		}
+		if len(out) > 0 {
+			break
+		}
+	}
+	return out
+}
+
 // markFlight marks the report urgent for a flight (UrgentFlight) when
 // someone spoke of one: the question of urgent signs, asked later, shows
 // it marked, to be taken off there. It was unmarked after "his officer
@@ -802,11 +848,29 @@ func factSteps(a *App) []*step {
 			name: stepLanguage,
 			max:  maxShort,
 			prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-				return []Text{T("ask.language")}, [][]Button{{c.opt("ru", "lang.ru"), c.opt("skip", "btn.dont_know")}}, nil
+				// The languages of the person's country first: a Mexican
+				// citizen was offered only Russian.
+				var rows [][]Button
+				var row []Button
+				for _, code := range languagesOf(c.s.Draft) {
+					row = append(row, c.opt("l_"+code, "lang."+code))
+				}
+				if row != nil {
+					rows = append(rows, row)
+				}
+				rows = append(rows, []Button{c.opt("ru", "lang.ru"), c.opt("skip", "btn.dont_know")})
+				return []Text{T("ask.language")}, rows, nil
 			},
 			parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 				if button && v == "ru" {
 					c.s.Draft.Facts.Language = "Русский"
+					return accepted()
+				}
+				if code, ok := strings.CutPrefix(v, "l_"); button && ok {
+					if !slices.Contains(languageCodes, code) {
+						return wrong("button.old_step")
+					}
+					c.s.Draft.Facts.Language = languageMark + code
 					return accepted()
 				}
 				return optional(func(r *Report) *string { return &r.Facts.Language },
@@ -820,8 +884,13 @@ func factSteps(a *App) []*step {
 						return w, p
 					})(ctx, c, v, button)
 			},
-			answer: showText(func(r *Report) *string { return &r.Facts.Language }),
-			next:   then(stepCanCall),
+			answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
+				if code, ok := strings.CutPrefix(c.s.Draft.Facts.Language, languageMark); ok && slices.Contains(languageCodes, code) {
+					return T("lang." + code), nil // in the reader's language
+				}
+				return c.orNone(c.s.Draft.Facts.Language, answered), nil
+			},
+			next: then(stepCanCall),
 		},
 		withWords(choice(stepCanCall, "ask.can_call", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.CanCall },
 			func(c *turn) string {

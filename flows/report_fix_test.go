@@ -205,3 +205,28 @@ func TestLawyerNamedWithoutANumber(t *testing.T) {
 		}
 	}
 }
+
+// The question of the detained person's language offers the languages of
+// their country first, shown in the reader's language; a Mexican citizen
+// was offered only Russian.
+func TestLanguageOfTheCountry(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, country, button, shown string }{
+		{"en", "Mexico", "lang.es", "Spanish"},
+		{"ru", "Узбекистан", "lang.uz", "Узбекский"},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.birth_country")
+		c.send(tt.country)
+		answerTo(c, "ask.language")
+		if got := buttonNames(c.last); got[0] != tt.button || !slices.Contains(got, "lang.ru") {
+			t.Errorf("%s: buttons %v, want %s first, and Russian", tt.country, got, tt.button)
+		}
+		c.expect(c.press(tt.button), "ask.can_call")
+		answerTo(c, "ask.review")
+		if got := c.rendered(c.last); !strings.Contains(got, tt.shown) {
+			t.Errorf("%s: the review does not show %q:\n%s", tt.country, tt.shown, got)
+		}
+	}
+}
