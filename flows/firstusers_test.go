@@ -1963,12 +1963,7 @@ func TestMedicalSafeAndCallBackAtTheMenu(t *testing.T) {
 func TestAnswerLater(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "en")
-	toBirthDate(c)
-	fillReport(c, []answer{
-		{send: "01.01.1980", want: "ask.birth_country"},
-		{send: "Mexico", want: "ask.citizenship"},
-		{press: "btn.same_country", want: "ask.a_number"},
-	})
+	toANumberBorn(c, "01.01.1980", "Mexico")
 	c.expect(c.send("i have it at home, will send later"), "input.later", "ask.detained_on")
 	d := c.session().Draft
 	if d.ANumber != "" || !strings.Contains(d.Facts.Said, "will send later") {
@@ -2008,12 +2003,7 @@ func TestAnswerLater(t *testing.T) {
 
 	// At the office, the paper at home: not known now either.
 	e := newChat(t, "en")
-	toBirthDate(e)
-	fillReport(e, []answer{
-		{send: "01.01.1980", want: "ask.birth_country"},
-		{send: "Mexico", want: "ask.citizenship"},
-		{press: "btn.same_country", want: "ask.a_number"},
-	})
+	toANumberBorn(e, "01.01.1980", "Mexico")
 	e.expect(e.send("its on the paper at home, I'm at the office now"), "input.later", "ask.detained_on")
 }
 

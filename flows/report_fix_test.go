@@ -24,6 +24,31 @@ func toDetainedOn(c *chat) {
 	})
 }
 
+// toANumberBorn answers an English or Russian report up to the A-number: the
+// person born on born, in country, a citizen of it.
+func toANumberBorn(c *chat, born, country string) {
+	c.t.Helper()
+	toBirthDate(c)
+	fillReport(c, []answer{
+		{send: born, want: "ask.birth_country"},
+		{send: country, want: "ask.citizenship"},
+		{press: "btn.same_country", want: "ask.a_number"},
+	})
+}
+
+// toDetainedKnowingNothing answers a report up to "When was he detained?"
+// with "I don't know" from the birth date on.
+func toDetainedKnowingNothing(c *chat) {
+	c.t.Helper()
+	toBirthDate(c)
+	fillReport(c, []answer{
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship_plain"},
+		{press: "btn.dont_know", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.detained_on"},
+	})
+}
+
 // A relative who sees, a few questions on, that an earlier date was wrong
 // writes it again, naming it. Under "When was he detained?" the birth date
 // became the date of the detention (May 5, 1988); now the correction is a
@@ -83,12 +108,7 @@ func TestCorrectionOfAnEarlierDate(t *testing.T) {
 func TestCorrectionOfAnEarlierDateInEnglish(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "en")
-	toBirthDate(c)
-	fillReport(c, []answer{
-		{send: "May 3, 1988", want: "ask.birth_country"},
-		{send: "Mexico", want: "ask.citizenship"},
-		{press: "btn.same_country", want: "ask.a_number"},
-	})
+	toANumberBorn(c, "May 3, 1988", "Mexico")
 	c.expect(c.send("sorry, his date of birth is March 15, 1988"), "fix.offer", "ask.a_number")
 	if got := c.cat.Button("en", c.button(c.lastID, "btn.fix").Text); got != "✏️ Date of birth: March 15, 1988" {
 		t.Errorf("button %q", got)
@@ -104,13 +124,8 @@ func TestCorrectionOfAnEarlierDateInEnglish(t *testing.T) {
 func TestDateQuestionAnsweredInASentence(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
-	toBirthDate(c)
-	fillReport(c, []answer{
-		{send: "01.01.1980", want: "ask.birth_country"},
-		{send: "Россия", want: "ask.citizenship"},
-		{press: "btn.same_country", want: "ask.a_number"},
-		{press: "btn.dont_know", want: "ask.detained_on"},
-	})
+	toANumberBorn(c, "01.01.1980", "Россия")
+	c.expect(c.press("btn.dont_know"), "ask.detained_on")
 	fillReport(c, detainedToUrgent[:1])
 	fillReport(c, []answer{
 		{press: "circ.raid_home", want: "ask.details"},
@@ -161,14 +176,8 @@ func TestWordsNamingTwoAnswers(t *testing.T) {
 		{"ru", "остановили, когда он ехал на работу"},
 	} {
 		c := newChat(t, tt.lang)
-		toBirthDate(c)
-		fillReport(c, []answer{
-			{press: "btn.dont_know", want: "ask.birth_country"},
-			{press: "btn.dont_know", want: "ask.citizenship_plain"},
-			{press: "btn.dont_know", want: "ask.a_number"},
-			{press: "btn.dont_know", want: "ask.detained_on"},
-			{press: "btn.dont_know", want: "ask.circumstance"},
-		})
+		toDetainedKnowingNothing(c)
+		c.expect(c.press("btn.dont_know"), "ask.circumstance")
 		c.expect(c.send(tt.typed), "input.kept_use_buttons", "ask.circumstance")
 		if got := buttonNames(c.last); len(got) < 2 || got[0] != "circ.raid_work" || got[1] != "circ.traffic" {
 			t.Errorf("%q: buttons %v, want the two named first", tt.typed, got)
@@ -190,13 +199,7 @@ func TestLawyerNamedWithoutANumber(t *testing.T) {
 		{"ru", "адвокат Смирнова, номера нет", "адвокат Смирнова"},
 	} {
 		c := newChat(t, tt.lang)
-		toBirthDate(c)
-		fillReport(c, []answer{
-			{press: "btn.dont_know", want: "ask.birth_country"},
-			{press: "btn.dont_know", want: "ask.citizenship_plain"},
-			{press: "btn.dont_know", want: "ask.a_number"},
-			{press: "btn.dont_know", want: "ask.detained_on"},
-		})
+		toDetainedKnowingNothing(c)
 		fillReport(c, detainedToUrgent[:6])
 		c.expect(c.press("btn.lawyer_yes"), "ask.lawyer_name")
 		c.expect(c.send(tt.typed), "ask.hearing")
