@@ -461,17 +461,23 @@ func (c *turn) dateWithYes(typed, value string) {
 // changed to another. The card showed no sign of it: a case a plane may
 // take any day looked like any other.
 func markFinalOrder(st *step) *step {
+	return afterAnswer(st, func(r *Report) {
+		r.Urgent = slices.DeleteFunc(r.Urgent, func(u string) bool { return u == UrgentFinalOrder })
+		if r.Facts.Stage == "final_order" {
+			r.Urgent = append(r.Urgent, UrgentFinalOrder)
+		}
+	})
+}
+
+// afterAnswer runs then on the draft once the step's answer is taken.
+func afterAnswer(st *step, then func(r *Report)) *step {
 	parse := st.parse
 	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 		out, err := parse(ctx, c, v, button)
 		if err != nil || out.wrong != nil {
 			return out, err
 		}
-		r := &c.s.Draft
-		r.Urgent = slices.DeleteFunc(r.Urgent, func(u string) bool { return u == UrgentFinalOrder })
-		if r.Facts.Stage == "final_order" {
-			r.Urgent = append(r.Urgent, UrgentFinalOrder)
-		}
+		then(&c.s.Draft)
 		return out, nil
 	}
 	return st
@@ -529,26 +535,24 @@ func languagesOf(r Report) []string {
 // said next week, to Tashkent", and the report read "nothing urgent". An
 // answer of none leaves a mark given otherwise as it is.
 func markFlight(st *step) *step {
-	parse := st.parse
-	st.parse = func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
-		out, err := parse(ctx, c, v, button)
-		if err != nil || out.wrong != nil {
-			return out, err
-		}
-		r := &c.s.Draft
+	return afterAnswer(st, func(r *Report) {
 		switch r.Facts.FlightSource {
 		case "", "none", "unknown":
 		default:
 			if !slices.Contains(r.Urgent, UrgentFlight) {
 				r.Urgent = append(r.Urgent, UrgentFlight)
-				slices.SortFunc(r.Urgent, func(x, y string) int {
-					return slices.Index(urgentSigns(), x) - slices.Index(urgentSigns(), y)
-				})
+				sortUrgent(r)
 			}
 		}
-		return out, nil
-	}
-	return st
+	})
+}
+
+// sortUrgent puts the urgent signs in the order of their buttons, whatever
+// the order they were given in.
+func sortUrgent(r *Report) {
+	slices.SortFunc(r.Urgent, func(x, y string) int {
+		return slices.Index(urgentSigns(), x) - slices.Index(urgentSigns(), y)
+	})
 }
 
 // orderFirst puts "Final order of removal" first under the case's stage,

@@ -1074,10 +1074,7 @@ func reportSteps(a *App) []*step {
 			if !changed {
 				return outcome{stay: true}, nil
 			}
-			// Keep the order of the buttons, whatever the order of presses.
-			slices.SortFunc(r.Urgent, func(x, y string) int {
-				return slices.Index(urgentSigns(), x) - slices.Index(urgentSigns(), y)
-			})
+			sortUrgent(r) // the order of the buttons, whatever the order of presses
 			if len(r.Urgent) == 0 {
 				r.Urgent = nil
 			}
