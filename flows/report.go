@@ -212,6 +212,9 @@ func reportSteps(a *App) []*step {
 				}
 				button = false
 			}
+			if button && (v == optGivenFirst || v == optAsTyped) {
+				return c.nameOrdered(v == optGivenFirst)
+			}
 			if button {
 				return wrong("button.old_step")
 			}
@@ -242,6 +245,18 @@ func reportSteps(a *App) []*step {
 				// "Мой сын Алексей Смирнов": the words go to the
 				// volunteer (it was transliterated "Moi syn").
 				c.keepWords(whole)
+			}
+			if !hasCyrillic(n) && !split && latinSurnameFirst(n) {
+				// "Petrov Ivan", as a Russian passport lists them: which
+				// is the given name? Read as given, Petrov was the first
+				// name at the ICE locator.
+				f := strings.Fields(n)
+				c.s.Typed = n
+				q := T("parse.name_order", "Name", n)
+				return outcome{wrong: &q, choices: [][]Button{
+					{c.opt(optGivenFirst, "btn.name_given", "Given", f[1], "Surname", f[0])},
+					{c.opt(optAsTyped, "btn.name_given", "Given", f[0], "Surname", f[1])},
+				}}, nil
 			}
 			r := &c.s.Draft
 			if hasCyrillic(n) {

@@ -775,6 +775,28 @@ func (c *turn) surnameAsked(name, word string) (outcome, error) {
 	return outcome{wrong: &q, choices: [][]Button{{c.opt(optJoin, "btn.name_join", "Name", whole)}}}, nil
 }
 
+// The buttons that say which word of a Latin name written surname first
+// is the given name (latinSurnameFirst).
+const (
+	optGivenFirst = "given2"
+	optAsTyped    = "given1"
+)
+
+// nameOrdered takes the Latin name asked about (kept as typed in Typed)
+// with the given name first: turned round when the second word is the
+// given name.
+func (c *turn) nameOrdered(turn bool) (outcome, error) {
+	f := strings.Fields(c.typed)
+	if len(f) != 2 || !latinSurnameFirst(c.typed) {
+		return wrong("button.old_step")
+	}
+	if turn {
+		f[0], f[1] = f[1], f[0]
+	}
+	c.s.Draft.NameLatin = f[0] + " " + f[1]
+	return accepted()
+}
+
 // nameJoined joins the word surnameAsked kept to the one-word name at
 // *name, says the whole name back and asks the question again; cyr is
 // the name's alphabet.

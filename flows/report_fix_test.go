@@ -233,3 +233,34 @@ func TestLanguageOfTheCountry(t *testing.T) {
 		}
 	}
 }
+
+// A Latin name written surname first, as a Russian passport lists it
+// ("Petrov Ivan"), is asked about: which is the given name. Read as
+// given, Petrov was the first name at the ICE locator. A name in the
+// usual order, or one the bot cannot tell, is taken as typed.
+func TestLatinNameSurnameFirst(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.send("Petrov Ivan"), "parse.name_order", "ask.name")
+	if got := c.cat.Button("ru", c.button(c.lastID, "btn.name_given").Text); got != "Имя Ivan, фамилия Petrov" {
+		t.Errorf("first button %q", got)
+	}
+	c.expect(c.press("btn.name_given"), "ask.name_cyr")
+	if d := c.session().Draft; d.NameLatin != "Ivan Petrov" {
+		t.Errorf("name %q, want Ivan Petrov", d.NameLatin)
+	}
+
+	e := newChat(t, "en")
+	startReport(e)
+	e.expect(e.send("KARIMOV FARHOD"), "parse.name_order", "ask.name")
+	e.expect(e.pressOn(e.lastID, "btn.name_given"), "ask.name_cyr")
+	if d := e.session().Draft; d.NameLatin != "FARHOD KARIMOV" {
+		t.Errorf("name %q, want FARHOD KARIMOV", d.NameLatin)
+	}
+	for _, typed := range []string{"Ivan Petrov", "Jose Hernandez", "Irina Petrova", "Hernandez Jose"} {
+		a := newChat(t, "en")
+		startReport(a)
+		a.expect(a.send(typed), "ask.name_cyr")
+	}
+}

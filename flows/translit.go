@@ -217,6 +217,24 @@ func givenFirst(cyr string) (string, bool) {
 	return f[1] + " " + f[0], true
 }
 
+// latinSurnameFirst says a two-word Latin name may begin with the surname,
+// as a Russian passport lists them ("Petrov Ivan", "KARIMOV FARHOD"): the
+// first word ends as surnames do and the second is a common given name.
+func latinSurnameFirst(name string) bool {
+	f := strings.Fields(strings.ToLower(name))
+	if len(f) != 2 || latinGiven[f[0]] || !latinGiven[f[1]] || utf8.RuneCountInString(f[0]) < 4 {
+		return false
+	}
+	return slices.ContainsFunc(latinSurnameEnds, func(e string) bool { return strings.HasSuffix(f[0], e) })
+}
+
+// latinSurnameEnds are surnameEnds in Latin letters.
+var latinSurnameEnds = []string{"ov", "ev", "in", "yn", "ova", "eva", "ina", "yna", "sky", "skiy", "skii", "ski",
+	"skaya", "enko", "uk", "yuk", "iuk", "chuk", "yan", "ian", "dze", "shvili", "zade", "zoda", "vich"}
+
+// latinGiven are givenNames as passports and US papers spell them.
+var latinGiven = map[string]bool{}
+
 // surnameLike says a Cyrillic word ends as surnames do.
 func surnameLike(w string) bool {
 	w = strings.ToLower(w)
@@ -244,6 +262,13 @@ func init() {
 		виктория ксения оксана людмила валентина надежда вера любовь зарина дилноза гульнара нигора мадина камила
 		алия айгуль карина регина ангелина снежана фатима`) {
 		givenNames[n] = true
+		latinGiven[strings.ToLower(Translit(n))] = true
+		latinGiven[strings.ToLower(TranslitICAO(n))] = true
+	}
+	for _, n := range strings.Fields(`alexander alexandr alexey alexei maxim victor yuri yury dmitry dmitri
+		yevgeny evgeny georgy farhod bakhtiyor ahmed akhmed magomed ulugbek natalia julia yulia tatiana
+		ekaterina yekaterina anastasia viktoria victoria ksenia daria lyudmila aigul zarina madina kamila`) {
+		latinGiven[n] = true
 	}
 }
 
