@@ -71,8 +71,12 @@ func (c *turn) fixIn(v string) (string, time.Time, bool) {
 	if s.Flow != flowReport || s.Step == stepReview || s.Edit != "" {
 		return "", time.Time{}, false
 	}
+	words := fixWords(v)
+	if len(words) > 20 {
+		return "", time.Time{}, false // a correction is a few words
+	}
 	named := ""
-	for _, w := range fixWords(v) {
+	for _, w := range words {
 		switch {
 		case utf8.RuneCountInString(w) <= 1 || fixFillers[w] || fixNumber.MatchString(w) ||
 			ordinal.MatchString(w) || monthOf(w) != 0 || relativeWord(w):
@@ -188,8 +192,12 @@ func (c *turn) applyFix(ctx context.Context, fix string) error {
 	return c.prompt(ctx, false)
 }
 
-// namesADate says words name one date, gone by or to come.
+// namesADate says words of a sentence a date's question takes
+// (maxDateSentence) name one date, gone by or to come.
 func (c *turn) namesADate(v string) bool {
+	if utf8.RuneCountInString(v) > maxDateSentence {
+		return false
+	}
 	_, past := c.wordsDate(v, false)
 	_, coming := c.wordsDate(v, true)
 	return past || coming
