@@ -1589,15 +1589,16 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 	if fix, ok := strings.CutPrefix(v, dataFix); ok && button {
 		return c.applyFix(ctx, fix)
 	}
-	if step, t, ok := c.fixIn(v); ok && !button && st.max < c.a.cfg.MaxText {
-		// "Ой, дата рождения 5 мая 1988" under another question (not
-		// where a story is told): the correction, a press away.
+	if step, value, shown, ok := c.fixIn(v); ok && !button && st.max < c.a.cfg.MaxText {
+		// "Ой, дата рождения 5 мая 1988", "A 241 556 890" under another
+		// question (not where a story is told): the correction, a press
+		// away.
 		c.keepTyped(v)
 		c.say(T("fix.offer", "Field", c.fieldLabel(step)))
 		if err := c.prompt(ctx, false); err != nil {
 			return err
 		}
-		b := c.opt(dataFix+step+":"+t.Format(time.DateOnly), "btn.fix", "Field", c.fieldLabel(step), "Value", dateText(t))
+		b := c.opt(dataFix+step+":"+value, "btn.fix", "Field", c.fieldLabel(step), "Value", shown)
 		c.buttons = append([][]Button{{b}}, c.buttons...)
 		return nil
 	}

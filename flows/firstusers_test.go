@@ -1261,17 +1261,18 @@ func TestANumberAtAnotherQuestion(t *testing.T) {
 	c.expect(c.send("123456789"), "parse.a_number_elsewhere", "ask.birth_date")
 	c.expect(c.send("12345"), "parse.date", "ask.birth_date")
 
-	// Past its question: it can be added on the review.
+	// Past its question, answered "I don't know": a press away
+	// (TestCorrectionOfTheANumber); it was "add it on the review".
 	fillReport(c, []answer{
 		{press: "btn.dont_know", want: "ask.birth_country"},
 		{press: "btn.dont_know", want: "ask.citizenship_plain"},
 		{send: "Россия", want: "ask.a_number"},
 		{press: "btn.dont_know", want: "ask.detained_on"},
 	})
-	r = c.send("A 123-456-789")
-	c.expect(r, "parse.a_number_elsewhere", "ask.detained_on")
-	if got := c.rendered(r); !strings.Contains(got, "при проверке") {
-		t.Errorf("not told the A-number can be added on the review:\n%s", got)
+	c.expect(c.send("A 123-456-789"), "fix.offer", "ask.detained_on")
+	c.expect(c.press("btn.fix"), "fix.done", "ask.detained_on")
+	if d := c.session().Draft; d.ANumber != "123456789" {
+		t.Errorf("A-number %q after the press", d.ANumber)
 	}
 }
 

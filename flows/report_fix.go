@@ -11,17 +11,18 @@ import (
 	"unicode/utf8"
 )
 
-// A relative who sees, a few questions on, that an earlier date was wrong
-// writes it again, naming it: "ой, дата рождения не 3, а 5 мая 1988" under
-// "When was he detained?". It was taken as the date of the detention (May
-// 5, 1988), and under another question it was refused ("An A-number is 8
-// or 9 digits"). A message that is only such a correction — the words
-// that name the date, the date, and words like "sorry", "not", "actually"
-// — now offers the corrected answer a press away, and the question on
-// screen is asked again. Nothing changes without the press.
+// A relative who sees, a few questions on, that an earlier answer was
+// wrong writes it again, naming it: "ой, дата рождения не 3, а 5 мая 1988"
+// under "When was he detained?". It was taken as the date of the detention
+// (May 5, 1988), and under another question it was refused ("An A-number
+// is 8 or 9 digits"). A message that is only such a correction — the
+// words that name the answer, the date or the A-number, and words like
+// "sorry", "not", "actually" — now offers the corrected answer a press
+// away, and the question on screen is asked again. Nothing changes
+// without the press.
 
 // dataFix, after a step's prefix, is the button that corrects an earlier
-// answer: "fix:<step>:<YYYY-MM-DD>".
+// answer: "fix:<step>:<YYYY-MM-DD>", "fix:a_number:<digits>".
 const dataFix = "fix:"
 
 // fixable are the earlier answers a correction may name, with the
@@ -33,6 +34,7 @@ var fixable = []struct {
 }{
 	{stepBirthDate, []string{"рожд", "родил", "=др", "=гр", "birth", "born", "=dob"}},
 	{stepDetained, []string{"задерж", "арест", "забрал", "detain", "arrest"}},
+	{stepANumber, []string{"номер", "аномер", "aномер", "anumber", "number", "alien"}},
 }
 
 // fixFillers are the words a correction says beside the field and the date.
@@ -48,7 +50,15 @@ var fixFillers = map[string]bool{
 	"he": true, "she": true, "was": true, "is": true, "wrong": true, "mistake": true, "correct": true,
 	"correction": true, "meant": true, "made": true, "typo": true, "the": true, "date": true, "day": true,
 	"of": true, "on": true, "it": true, "its": true, "that": true, "should": true, "be": true, "instead": true,
-	"rather": true, "no": true, "my": true, "bad": true, "wrote": true, "typed": true,
+	"rather": true, "no": true, "my": true, "bad": true, "wrote": true, "typed": true, "тот": true, "та": true,
+	"правильный": true, "верный": true, "вот": true, "нашла": true, "нашёл": true, "нашел": true, "нашли": true,
+	"новый": true, "found": true, "here": true, "right": true, "new": true,
+}
+
+// isANumber says a word is an A-number ("a241556890").
+func isANumber(w string) bool {
+	_, p := ParseANumber(w)
+	return p == nil
 }
 
 // fixNumber is a number, or a year with "г." after it.
@@ -63,23 +73,24 @@ func relativeWord(w string) bool {
 // fixYear is a year written out, or a date in figures with its year.
 var fixYear = regexp.MustCompile(`(^|\D)(19|20)\d\d(\D|$)|\d{1,2}[./-]\d{1,2}[./-]\d{2}`)
 
-// fixIn reads a message that is only a correction of an earlier date
-// answer: the step it corrects and the new date. The answer must have been
-// given (the step is behind on /back) and be another than the date.
-func (c *turn) fixIn(v string) (string, time.Time, bool) {
+// fixIn reads a message that is only a correction of an earlier answer,
+// a date or the A-number: the step it corrects, the new value as the
+// button carries it, and as it is shown. The answer must have been given
+// (the step is behind on /back) and be another. A bare A-number is one.
+func (c *turn) fixIn(v string) (step, value string, shown any, ok bool) {
 	s := c.s
 	if s.Flow != flowReport || s.Step == stepReview || s.Edit != "" {
-		return "", time.Time{}, false
+		return "", "", nil, false
 	}
 	words := fixWords(v)
 	if len(words) > 20 {
-		return "", time.Time{}, false // a correction is a few words
+		return "", "", nil, false // a correction is a few words
 	}
 	named := ""
 	for _, w := range words {
 		switch {
 		case utf8.RuneCountInString(w) <= 1 || fixFillers[w] || fixNumber.MatchString(w) ||
-			ordinal.MatchString(w) || monthOf(w) != 0 || relativeWord(w):
+			ordinal.MatchString(w) || monthOf(w) != 0 || relativeWord(w) || isANumber(w):
 		default:
 			if _, ok := weekdays[w]; ok {
 				continue
@@ -94,17 +105,30 @@ func (c *turn) fixIn(v string) (string, time.Time, bool) {
 				}
 			}
 			if step == "" || named != "" && named != step {
-				return "", time.Time{}, false // more than a correction
+				return "", "", nil, false // more than a correction
 			}
 			named = step
 		}
 	}
+	if named == "" && looksLikeANumber(v) {
+		named = stepANumber
+	}
 	if named == "" || named == s.Step || !slices.Contains(s.Back, named) {
-		return "", time.Time{}, false
+		return "", "", nil, false
+	}
+	if named == stepANumber {
+		n := aNumberIn(v)
+		if n == "" {
+			n, _ = ParseANumber(v)
+		}
+		if n == "" || n == s.Draft.ANumber {
+			return "", "", nil, false
+		}
+		return named, n, FormatANumber(n), true
 	}
 	t, ok := c.fixDate(v)
 	if !ok {
-		return "", time.Time{}, false
+		return "", "", nil, false
 	}
 	if named == stepBirthDate && !fixYear.MatchString(v) {
 		// "родился 5 мая, а не 3": the year of the date given.
@@ -112,14 +136,14 @@ func (c *turn) fixIn(v string) (string, time.Time, bool) {
 		y, err := strconv.Atoi(was[:min(4, len(was))])
 		d := time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		if err != nil || d.Day() != t.Day() { // no year given, or February 29 of a year without one
-			return "", time.Time{}, false
+			return "", "", nil, false
 		}
 		t = d
 	}
 	if f, ok := c.fixField(named, t); !ok || *f == t.Format(time.DateOnly) {
-		return "", time.Time{}, false
+		return "", "", nil, false
 	}
-	return named, t, true
+	return named, t.Format(time.DateOnly), dateText(t), true
 }
 
 // fixDate is the one date a correction gives: the whole message's, or
@@ -177,18 +201,28 @@ func (c *turn) fixField(step string, t time.Time) (*string, bool) {
 	return nil, false
 }
 
-// applyFix records a correction pressed ("fix:<step>:<date>") and asks the
-// question on screen again.
+// applyFix records a correction pressed ("fix:<step>:<value>") and asks
+// the question on screen again.
 func (c *turn) applyFix(ctx context.Context, fix string) error {
-	step, day, _ := strings.Cut(fix, ":")
-	t, err := time.Parse(time.DateOnly, day)
-	f, ok := c.fixField(step, t)
-	if err != nil || !ok {
-		c.say(T("button.old_step"))
-		return c.prompt(ctx, false)
+	step, value, _ := strings.Cut(fix, ":")
+	var shown any
+	if step == stepANumber {
+		n, p := ParseANumber(value)
+		if p != nil {
+			c.say(T("button.old_step"))
+			return c.prompt(ctx, false)
+		}
+		c.s.Draft.ANumber, shown = n, FormatANumber(n)
+	} else {
+		t, err := time.Parse(time.DateOnly, value)
+		f, ok := c.fixField(step, t)
+		if err != nil || !ok {
+			c.say(T("button.old_step"))
+			return c.prompt(ctx, false)
+		}
+		*f, shown = t.Format(time.DateOnly), dateText(t)
 	}
-	*f = t.Format(time.DateOnly)
-	c.say(T("fix.done", "Field", c.fieldLabel(step), "Value", dateText(t)))
+	c.say(T("fix.done", "Field", c.fieldLabel(step), "Value", shown))
 	return c.prompt(ctx, false)
 }
 

@@ -264,3 +264,33 @@ func TestLatinNameSurnameFirst(t *testing.T) {
 		a.expect(a.send(typed), "ask.name_cyr")
 	}
 }
+
+// The A-number, corrected under a later question, or given after "I don't
+// know": a press away. It was "you can change it at the review".
+func TestCorrectionOfTheANumber(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	toDetainedOn(c) // A 214-556-890
+	for _, typed := range []string{"ой, A-номер не тот, правильный A 241 556 890", "A241556890"} {
+		c.expect(c.send(typed), "fix.offer", "ask.detained_on")
+		if got := c.cat.Button("ru", c.button(c.lastID, "btn.fix").Text); got != "✏️ A-номер: A241-556-890" {
+			t.Errorf("%q: button %q", typed, got)
+		}
+		if d := c.session().Draft; d.ANumber != "214556890" {
+			t.Fatalf("%q: A-number %q before the press", typed, d.ANumber)
+		}
+	}
+	c.expect(c.press("btn.fix"), "fix.done", "ask.detained_on")
+	if d := c.session().Draft; d.ANumber != "241556890" {
+		t.Errorf("A-number %q after the press", d.ANumber)
+	}
+	c.expect(c.send("A 241 556 890"), "parse.a_number_elsewhere", "ask.detained_on") // the one it has
+
+	e := newChat(t, "en")
+	toDetainedKnowingNothing(e)
+	e.expect(e.send("found it: A-number A 123 456 789"), "fix.offer", "ask.detained_on")
+	e.expect(e.press("btn.fix"), "fix.done", "ask.detained_on")
+	if d := e.session().Draft; d.ANumber != "123456789" {
+		t.Errorf("A-number %q after the press", d.ANumber)
+	}
+}
