@@ -174,7 +174,7 @@ func noDateYet(v string) bool {
 }
 
 // noDateWords begin the words of noDateYet (captionKey).
-var noDateWords = []string{"не назнач", "не было", "не будет", "won t be", "will not be", "не сказали", "не сообщили",
-	"не говорят", "did not tell", "didn t tell", "haven t told", "have not told", "don t tell", "нет даты", "даты нет", "даты пока нет", "нет суда", "суда нет",
-	"суда пока нет", "не знаем когда", "неизвестно когда", "not scheduled", "not set", "no hearing", "no date",
+var noDateWords = []string{"не назнач", "не было", "не будет", "не сказали", "не сообщили", "не говорят", "нет даты",
+	"даты нет", "даты пока нет", "нет суда", "суда нет", "won t be", "will not be", "did not tell", "didn t tell",
+	"haven t told", "have not told", "don t tell", "суда пока нет", "не знаем когда", "неизвестно когда", "not scheduled", "not set", "no hearing", "no date",
 	"hasn t been", "has not been", "not yet", "none yet", "no court"}

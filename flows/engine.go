@@ -704,10 +704,11 @@ func (c *turn) prompt(ctx context.Context, answered bool) error {
 			}
 		}
 	}
-	hasSkip := slices.ContainsFunc(buttons, func(row []Button) bool {
+	ownSkip := func(row []Button) bool {
 		return slices.ContainsFunc(row, func(b Button) bool { return b.Text.ID == "btn.skip" })
-	})
-	if c.filed() && c.s.Flow == flowReport && c.s.Step != stepReview && c.s.Step != stepMore && !hasSkip {
+	}
+	if c.filed() && c.s.Flow == flowReport && c.s.Step != stepReview && c.s.Step != stepMore &&
+		!slices.ContainsFunc(buttons, ownSkip) {
 		// Completing a case filed on the urgent path: nothing more is
 		// needed. Not beside the question's own "Skip": "Skip | Skip this
 		// question" read as two ways of one thing.
@@ -1041,7 +1042,13 @@ func (c *turn) wordOfCaption(rows [][]Button, prefix, v string) (value, label st
 // Not a word said no to (a negation one or two words before it), nor when
 // the message names several answers.
 func (c *turn) stepWordIn(st *step, rows [][]Button, v string) (value, label string, ok bool) {
-	values := c.stepWordsIn(st, v)
+	return c.oneNamed(st, rows, c.stepWordsIn(st, v))
+}
+
+// oneNamed is the answer of the step among values (stepWordsIn) and its
+// caption: all of them joined by "+" where the step marks several, else
+// the one; none for none, or for two where the step takes one.
+func (c *turn) oneNamed(st *step, rows [][]Button, values []string) (value, label string, ok bool) {
 	if len(values) == 0 || len(values) > 1 && !st.multi {
 		return "", "", false // none, or two answers: the buttons tell which
 	}
@@ -1708,9 +1715,10 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		// caption a word of the message names, said back, with the words
 		// kept for the volunteer.
 		value, label, ok := c.captionInText(rows, v)
-		if w, l, named := c.stepWordIn(st, rows, v); named && (!ok || strings.Contains(w, "+")) {
+		named := c.stepWordsIn(st, v)
+		if w, l, one := c.oneNamed(st, rows, named); one && (!ok || strings.Contains(w, "+")) {
 			value, label, ok = w, l, true // several marked at once, where one caption was named
-		} else if named := c.stepWordsIn(st, v); len(named) > 1 && !st.multi {
+		} else if len(named) > 1 && !st.multi {
 			// "He was pulled over driving to work": a traffic stop and
 			// work both named. The buttons tell which, those named first;
 			// it was "Raid at work", a word of its caption.

@@ -487,9 +487,16 @@ func afterAnswer(st *step, then func(r *Report)) *step {
 // shown in the reader's language; a typed one is kept as typed.
 const languageMark = "lang."
 
-// languageCodes are the languages offered by country (countryLanguages).
-var languageCodes = []string{"es", "pt", "ht", "fr", "uz", "ky", "tg", "kk", "tk", "uk", "hy", "ka", "az", "ro", "tr",
-	"fa", "prs", "ps", "zh", "vi", "ti", "am", "ar", "mn", "ne", "bn", "ur", "hi", "pa"}
+// offeredLanguage says a language is among those offered by country
+// (countryLanguages).
+func offeredLanguage(code string) bool {
+	for _, codes := range countryLanguages {
+		if slices.Contains(codes, code) {
+			return true
+		}
+	}
+	return false
+}
 
 // countryLanguages are the languages most of a country's people speak
 // best, by its name in the ICE locator (lower case).
@@ -871,7 +878,7 @@ func factSteps(a *App) []*step {
 					return accepted()
 				}
 				if code, ok := strings.CutPrefix(v, "l_"); button && ok {
-					if !slices.Contains(languageCodes, code) {
+					if !offeredLanguage(code) {
 						return wrong("button.old_step")
 					}
 					c.s.Draft.Facts.Language = languageMark + code
@@ -889,7 +896,7 @@ func factSteps(a *App) []*step {
 					})(ctx, c, v, button)
 			},
 			answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
-				if code, ok := strings.CutPrefix(c.s.Draft.Facts.Language, languageMark); ok && slices.Contains(languageCodes, code) {
+				if code, ok := strings.CutPrefix(c.s.Draft.Facts.Language, languageMark); ok && offeredLanguage(code) {
 					return T("lang." + code), nil // in the reader's language
 				}
 				return c.orNone(c.s.Draft.Facts.Language, answered), nil

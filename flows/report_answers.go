@@ -546,13 +546,13 @@ const unconfirmed = "?"
 func lawyerParser(v string) (string, *Text) { return ParseLawyer(v, maxName) }
 
 // withoutNoPhone is a name typed with words saying no phone is known
-// ("RAICES, I don't have her number", "Иванова, номера нет") without
-// those words; false when it has none of them, or nothing else.
+// ("RAICES, I don't have her number", "Иванова, номера нет": noContact)
+// without those words; false when it has none of them, or nothing else.
 func withoutNoPhone(v string) (string, bool) {
 	var kept []string
 	said := false
 	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(",;\n", r) }) {
-		if saysAny(captionKey(part), noPhoneWords) {
+		if noContact(part) {
 			said = true
 			continue
 		}
@@ -561,12 +561,6 @@ func withoutNoPhone(v string) (string, bool) {
 	name := strings.TrimSpace(strings.Join(kept, ", "))
 	return name, said && name != ""
 }
-
-// noPhoneWords say no phone number is known (captionKey).
-var noPhoneWords = []string{"don t have the number", "don t have her number", "don t have his number",
-	"don t have their number", "don t have a number", "don t have the phone", "don t know the number",
-	"don t know her number", "don t know his number", "no number", "no phone", "номера нет", "нет номера",
-	"телефона нет", "нет телефона", "не знаю номер", "номер не знаю", "номера не знаю", "без номера", "без телефона"}
 
 // parseContactAnswer reads the reporter's contact, typed or the "here"
 // button.
@@ -656,10 +650,12 @@ func noContact(v string) bool {
 	return cut && len(rest) > 0 && ParseUnknown(strings.Join(rest, " "))
 }
 
-// phoneWords name what is asked for in "no phone", "нет телефона".
+// phoneWords name what is asked for in "no phone", "нет телефона", "I
+// don't have her number".
 var phoneWords = map[string]bool{
 	"телефона": true, "телефон": true, "номера": true, "номер": true, "телефонного": true, "мобильного": true,
-	"phone": true, "a": true, "number": true, "mobile": true, "cell": true,
+	"его": true, "её": true, "ее": true, "phone": true, "a": true, "the": true, "his": true, "her": true,
+	"their": true, "number": true, "mobile": true, "cell": true,
 }
 
 // contactNext is the step after the reporter's contact.
