@@ -1716,9 +1716,18 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		// kept for the volunteer.
 		value, label, ok := c.captionInText(rows, v)
 		named := c.stepWordsIn(st, v)
-		if w, l, one := c.oneNamed(st, rows, named); one && (!ok || strings.Contains(w, "+")) {
-			value, label, ok = w, l, true // several marked at once, where one caption was named
-		} else if len(named) > 1 && !st.multi {
+		switch w, l, one := c.oneNamed(st, rows, named); {
+		case one && (!ok || w == value || st.multi):
+			// The step's words over a word of another caption: "у него
+			// диабет, таблетки остались дома" is medical care, not the
+			// children's "дети остались одни".
+			value, label, ok = w, l, true
+		case one:
+			// A caption's word and the step's words name two answers:
+			// the buttons tell which, those named first.
+			ok, several = false, []string{value, w}
+			slices.Sort(several)
+		case len(named) > 1 && !st.multi:
 			// "He was pulled over driving to work": a traffic stop and
 			// work both named. The buttons tell which, those named first;
 			// it was "Raid at work", a word of its caption.

@@ -1004,6 +1004,18 @@ func TestTypedToggleIsANewMessage(t *testing.T) {
 	if got := data(e.send("he has diabetes and needs insulin"), "input.read_as", "Answer"); got != "Needs medical care" {
 		t.Errorf("said back as %q, want «Needs medical care»", got)
 	}
+	// The sign's own words over a word of another sign's caption: "остались"
+	// is in "дети остались одни", and "left" in "children left alone".
+	for lang, typed := range map[string]string{"ru": "у него диабет, таблетки остались дома",
+		"en": "he has diabetes, his pills were left at home"} {
+		m := newChat(t, lang)
+		startReport(m)
+		answerTo(m, "ask.urgent")
+		m.send(typed)
+		if got := m.session().Draft.Urgent; !slices.Equal(got, []string{"medical"}) {
+			t.Errorf("%s %q: urgent = %v, want medical only", lang, typed, got)
+		}
+	}
 }
 
 // Every question of the report, in both languages, answered by typing the
