@@ -35,7 +35,7 @@ type Facts struct {
 	FlightNote   string `json:"fn,omitempty"` // what was heard, when
 	TravelDocs   string `json:"td,omitempty"` // ICE said travel documents went to the consulate: yes, no, unknown
 
-	Stage      string `json:"st,omitempty"` // judge, bia, final_order, reopen, stay, habeas, unknown
+	Stage      string `json:"st,omitempty"` // asylum, judge, bia, final_order, reopen, stay, habeas, unknown
 	FinalOrder string `json:"fo,omitempty"` // YYYY-MM-DD, for a final order
 
 	Transferred  string `json:"tf,omitempty"` // yes, no, unknown
@@ -111,7 +111,7 @@ const (
 var (
 	yesNoUnknown  = []string{"yes", "no", "unknown"}
 	flightSources = []string{"officer", "detainee", "lawyer", "rumor", "none", "unknown"}
-	stages        = []string{"judge", "bia", "final_order", "reopen", "stay", "habeas", "unknown"}
+	stages        = []string{"asylum", "judge", "bia", "final_order", "reopen", "stay", "habeas", "unknown"}
 	entries       = []string{"parole", "i220a", "ewi", "visa", "other", "unknown"}
 )
 
@@ -673,6 +673,7 @@ func factSteps(a *App) []*step {
 			// "Подали апелляцию" (its verb is also the motion's), "есть
 			// приказ о депортации", "waiting for court".
 			map[string][]string{
+				"asylum":      {"асайлум", "азайлум", "убежищ", "asylum", "uscis"},
 				"judge":       {"court", "hearing", "judge"},
 				"bia":         {"апелляц", "appeal", "=bia"},
 				"final_order": {"приказ", "ордер", "order"},

@@ -2184,6 +2184,33 @@ func TestNothingFiledInWords(t *testing.T) {
 	}
 }
 
+// TestAsylumWithoutCourt: an asylum application with USCIS, and no court
+// case, is a stage of its own; it had none, and "асайлум подавали в 2023,
+// интервью еще не было" was only kept for the volunteer. Said beside a
+// court, both are offered first.
+func TestAsylumWithoutCourt(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed string }{
+		{"ru", "асайлум подавали в 2023, интервью еще не было"},
+		{"en", "he applied for asylum with uscis last year"},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.stage")
+		c.expect(c.send(tt.typed), "input.read_as", "ask.appeals")
+		if got := c.session().Draft.Facts.Stage; got != "asylum" {
+			t.Errorf("%q: stage %q, want asylum", tt.typed, got)
+		}
+	}
+	c := newChat(t, "ru")
+	startReport(c)
+	answerTo(c, "ask.stage")
+	r := c.send("асайлум в суде")
+	if got := buttonNames(r); len(got) < 2 || !slices.Equal(got[:2], []string{"stage.asylum", "stage.judge"}) {
+		t.Errorf("buttons %v, want asylum and the judge first", got)
+	}
+}
+
 // TestFinalOrderIsUrgent: a report at a final order of removal is marked
 // urgent, as its card shows volunteers ("final order of removal: can be
 // deported any day"); it looked like any other case. Changed to another
@@ -2401,6 +2428,41 @@ func TestANumberWrittenBefore(t *testing.T) {
 	answerTo(e, "ask.a_number")
 	if got := buttonNames(e.last); slices.Contains(got, "btn.use_said") {
 		t.Errorf("buttons at the A-number: %v", got)
+	}
+}
+
+// TestCountryToldBefore: the country the person is from, told before the
+// report ("он из Таджикистана"), is offered at the country of birth, a
+// press away; it had to be typed again, and "я же писала Таджикистан"
+// became the country "Я Же Писала Таджикистан". The way in ("приехали из
+// Мексики") is not the home.
+func TestCountryToldBefore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, story, want string }{
+		{"ru", "Здравствуйте мужа забрали вчера вечером возле дома. Он из Таджикистана, у него асайлум в процессе", "Таджикистан"},
+		{"en", "my brother was detained by ICE yesterday, he's from Honduras", "Honduras"},
+		{"ru", "Брата задержали вчера, они приехали из Мексики через границу", ""},
+	} {
+		c := toldFirst(t, tt.lang, tt.story)
+		answerTo(c, "ask.birth_country")
+		got := buttonValue(c.last, "btn.use_said")
+		if got != tt.want {
+			t.Errorf("%q: offered %q, want %q", tt.story, got, tt.want)
+		}
+		if tt.want == "" {
+			continue
+		}
+		c.expect(c.press("btn.use_said"), "ask.citizenship")
+		if got := c.session().Draft.BirthCountry; got != tt.want {
+			t.Errorf("%q: country of birth %q, want %q", tt.story, got, tt.want)
+		}
+	}
+	c := newChat(t, "ru")
+	startReport(c)
+	answerTo(c, "ask.birth_country")
+	c.expect(c.send("я же писала Таджикистан"), "ask.citizenship")
+	if got := c.session().Draft.BirthCountry; got != "Таджикистан" {
+		t.Errorf("country of birth %q, want Таджикистан", got)
 	}
 }
 

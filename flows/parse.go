@@ -1075,6 +1075,11 @@ func Country(s string) string {
 		// badly).
 		return strings.Join(strings.Fields(s), " ")
 	}
+	if known := knownCountries(words); known != "" {
+		// "я же писала Таджикистан": the country, not "Я Же Писала
+		// Таджикистан".
+		return known
+	}
 	for i, w := range words {
 		r, n := utf8.DecodeRuneInString(w)
 		if i > 0 && utf8.RuneCountInString(w) <= 3 {
@@ -1083,6 +1088,77 @@ func Country(s string) string {
 		words[i] = string(unicode.ToUpper(r)) + w[n:]
 	}
 	return strings.Join(words, " ")
+}
+
+// knownCountries are the countries of countriesRU that words name, by
+// their Russian names in any case ("в Мексике", "Таджикистана") or their
+// English ones, joined as they were said ("Россия и Узбекистан", "Mexico
+// or Guatemala"); "" when they name none.
+func knownCountries(words []string) string {
+	var found []string
+	either, cyrillic := false, false
+	for i := 0; i < len(words); i++ {
+		w := ruKey(strings.Trim(words[i], ",.!?;:()\"«»"))
+		if w == "или" || w == "or" {
+			either = true
+		}
+		var pair string
+		if i+1 < len(words) {
+			pair = w + " " + ruKey(strings.Trim(words[i+1], ",.!?;:()\"«»"))
+		}
+		name, two := countryNamed(pair)
+		if two {
+			i++
+		} else {
+			name, _ = countryNamed(w)
+		}
+		if name != "" && !slices.Contains(found, name) {
+			found = append(found, name)
+			cyrillic = cyrillic || hasCyrillic(name)
+		}
+	}
+	join := map[[2]bool]string{{false, false}: " and ", {false, true}: " и ", {true, false}: " or ", {true, true}: " или "}
+	return strings.Join(found, join[[2]bool{either, cyrillic}])
+}
+
+// countryNamed is the country a word (or two) names, as the countries'
+// tables hold it, with capitals; ok says it named one.
+func countryNamed(w string) (name string, ok bool) {
+	if w == "" {
+		return "", false
+	}
+	if hasCyrillic(w) {
+		forms := []string{w, ruKey(nominative(w))}
+		if stem, ok := strings.CutSuffix(w, "е"); ok { // "в Таджикистане", "в Мексике"
+			forms = append(forms, stem, stem+"а")
+		}
+		for _, f := range forms {
+			if _, ok := countriesRU[f]; ok && utf8.RuneCountInString(f) <= 3 {
+				return strings.ToUpper(f), true // "РФ", "США"
+			} else if ok {
+				return capitalWords(f), true
+			}
+		}
+		return "", false
+	}
+	for _, en := range countriesRU {
+		if strings.EqualFold(en, w) {
+			return en, true
+		}
+	}
+	return "", false
+}
+
+// capitalWords writes each word, and each part of a hyphenated one, with
+// a capital: "коста-рика" → "Коста-Рика", "южная корея" → "Южная Корея".
+func capitalWords(s string) string {
+	b := []rune(s)
+	for i, r := range b {
+		if i == 0 || b[i-1] == ' ' || b[i-1] == '-' {
+			b[i] = unicode.ToUpper(r)
+		}
+	}
+	return string(b)
 }
 
 // countryHedges are words said around a country's name: "вроде из

@@ -452,6 +452,10 @@ func TestANumberLetterAndCountries(t *testing.T) {
 		// as typed.
 		"у него паспорт России и Узбекистана": "Россия и Узбекистан", "гражданин Узбекистана": "Узбекистан",
 		"he has a Mexican passport": "Mexican",
+		// A known country among a few words is the country.
+		"я же писала Таджикистан": "Таджикистан", "родился в Мексике": "Мексика", "Таджикистан, я писала": "Таджикистан",
+		"i said mexico already": "Mexico", "Узбекистан или Таджикистан": "Узбекистан или Таджикистан",
+		"из Коста-Рики": "Коста-Рика", "Guatemala or honduras": "Guatemala or Honduras", "Южная Корея": "Южная Корея", "рф": "РФ",
 		"не уверена, раньше был паспорт россии, потом получил другой": "не уверена, раньше был паспорт россии, потом получил другой"} {
 		if got := flows.Country(in); got != want {
 			t.Errorf("Country(%q) = %q, want %q", in, got, want)

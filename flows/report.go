@@ -484,9 +484,25 @@ func reportSteps(a *App) []*step {
 		name: stepBirthCtry,
 		max:  maxShort,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
-			return []Text{T("ask.birth_country")}, [][]Button{{c.opt("skip", "btn.dont_know")}}, nil
+			rows := [][]Button{{c.opt("skip", "btn.dont_know")}}
+			if told := storyCountry(c.s.Draft.Facts.Said); told != "" && c.s.Draft.BirthCountry == "" {
+				// "Он из Таджикистана", told before the question: that
+				// country, a press away.
+				rows = append([][]Button{{c.opt("said", "btn.use_said", "Value", told)}}, rows...)
+			}
+			return []Text{T("ask.birth_country")}, rows, nil
 		},
-		parse:  optional(func(r *Report) *string { return &r.BirthCountry }, countryParser),
+		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if button && v == "said" {
+				told := storyCountry(c.s.Draft.Facts.Said)
+				if told == "" {
+					return wrong("button.old_step")
+				}
+				c.s.Draft.BirthCountry = told
+				return accepted()
+			}
+			return optional(func(r *Report) *string { return &r.BirthCountry }, countryParser)(ctx, c, v, button)
+		},
 		answer: showCountry(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
 	}, {

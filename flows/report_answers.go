@@ -905,6 +905,17 @@ func storyOwnName(said string) string {
 	return wordsAfter(said, []string{"меня зовут ", "my name is ", "my name's "}, 1, nil, storyStops)
 }
 
+// storyCountry is the country words told before the report say the
+// person is from ("он из Таджикистана", "she's from Honduras", "родился в
+// Мексике"), when it is one the hotline knows (knownCountries); "" when
+// none. Not "from" alone: "приехали из Мексики" is the way, not the home.
+func storyCountry(said string) string {
+	told := wordsAfter(said, []string{"он из ", "она из ", "родом из ", "сам из ", "сама из ", "родился в ",
+		"родилась в ", "гражданин ", "гражданка ", "he is from ", "he's from ", "she is from ", "she's from ",
+		"he comes from ", "she comes from ", "born in ", "citizen of "}, 1, nil)
+	return knownCountries(strings.Fields(told))
+}
+
 // wordsAfter is what words told before the report say after one of leads
 // (lower case, beginning a word) in one of their clauses: up to four words
 // of a name or a place (nameWord), to the first of stops; "" when fewer than
