@@ -269,9 +269,56 @@ func otherNames(st *step) *step {
 			x.NameOther = strings.TrimPrefix(x.NameOther+", "+sps[i], ", ")
 			return accepted()
 		}
+		if names := latinNamesIn(v); !button && names != "" {
+			// "в асайлуме было Farukh Rahimov вроде": the spelling,
+			// not the sentence the ICE locator would be searched with;
+			// the words kept for the volunteer.
+			c.s.Draft.Facts.NameOther = names
+			c.say(T("input.read_as", "Answer", names, "Kept", c.keepTyped(v)))
+			return accepted()
+		}
 		return typed(ctx, c, v, button)
 	}
 	return st
+}
+
+// latinNamesIn are the names in Latin letters in a message written in
+// Cyrillic ("в асайлуме было Farukh Rahimov, а в паспорте Farrukh
+// Rakhimov"): each run of two to four Latin words, joined by ", "; "" when
+// the message has no Cyrillic word in lower case (words around the names,
+// not a name: "Farukh Rahimov (Фарух Рахимов)" is kept whole), or no such
+// run.
+func latinNamesIn(v string) string {
+	if !slices.ContainsFunc(strings.Fields(v), func(w string) bool {
+		r, _ := utf8.DecodeRuneInString(w)
+		return utf8.RuneCountInString(w) >= 2 && hasCyrillic(w) && unicode.IsLower(r)
+	}) {
+		return ""
+	}
+	var names, run []string
+	flush := func() {
+		if len(run) >= 2 && len(run) <= 4 {
+			names = append(names, strings.Join(run, " "))
+		}
+		run = nil
+	}
+	for _, f := range strings.Fields(v) {
+		w := strings.TrimRight(f, ",.;:!?)»\"")
+		w = strings.TrimLeft(w, "(«\"")
+		latin := utf8.RuneCountInString(w) >= 2 && !strings.ContainsFunc(w, func(r rune) bool {
+			return !(r < unicode.MaxASCII && unicode.IsLetter(r) || r == '-' || r == '\'')
+		})
+		if !latin {
+			flush()
+			continue
+		}
+		run = append(run, w)
+		if w != f { // a comma or a stop ends a name
+			flush()
+		}
+	}
+	flush()
+	return strings.Join(names, ", ")
 }
 
 // otherSpellings are the passports' spellings of the Cyrillic name that

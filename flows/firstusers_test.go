@@ -812,6 +812,24 @@ func TestWordsUnderAQuestionAreKept(t *testing.T) {
 	if got := c.session().Draft.Facts.NameOther; got != "Karlos Mendosa" {
 		t.Errorf("other spellings %q", got)
 	}
+	// Spellings told in a Russian sentence are the spellings, the
+	// sentence kept for the volunteer; both scripts of a name stay whole.
+	for typed, want := range map[string]string{
+		"в асайлуме было Farukh Rahimov вроде":                 "Farukh Rahimov",
+		"в суде Farukh Rahimov, а в паспорте FARRUKH RAKHIMOV": "Farukh Rahimov, FARRUKH RAKHIMOV",
+		"Farukh Rahimov (Фарух Рахимов)":                       "Farukh Rahimov (Фарух Рахимов)",
+	} {
+		r := newChat(t, "ru")
+		startReport(r)
+		answerTo(r, "ask.name_other")
+		r.send(typed)
+		if got := r.session().Draft.Facts.NameOther; got != want {
+			t.Errorf("%q: other spellings %q, want %q", typed, got, want)
+		}
+		if kept := r.session().Draft.Facts.Said; want != typed && !strings.Contains(kept, typed) {
+			t.Errorf("%q: kept %q", typed, kept)
+		}
+	}
 	// A day is no country: the date of detention typed a question late.
 	c = newChat(t, "en")
 	fillToReview(c)

@@ -850,7 +850,7 @@ func reportSteps(a *App) []*step {
 					}
 				}
 				if ParseUnknown(v) {
-					r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
+					c.keepSearch()
 					return accepted()
 				}
 				if f, ok, err := c.shownFacility(ctx, r.FacilityText, v); err != nil || ok {
@@ -872,7 +872,7 @@ func reportSteps(a *App) []*step {
 				r.FacilityID = 0
 				return accepted()
 			case "unknown":
-				r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
+				c.keepSearch()
 				return accepted()
 			case "again":
 				// The search was never chosen as the answer: the question

@@ -1028,3 +1028,15 @@ func (c *turn) storyFacility(ctx context.Context) (Facility, bool, error) {
 	}
 	return Facility{}, false, nil
 }
+
+// keepSearch answers the facility "not known" after a search: the words
+// searched go to Facts.Said for the volunteer, said so, and not to the
+// facility. "Он звонил с номера 318, сказал что в Луизиане где-то" was
+// lost at "Не знаю".
+func (c *turn) keepSearch() {
+	r := &c.s.Draft
+	if q := r.FacilityText; q != "" && !strings.Contains(r.Facts.Said, q) && c.keepTyped(q) {
+		c.say(T("input.kept"))
+	}
+	r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
+}

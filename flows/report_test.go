@@ -628,6 +628,17 @@ func TestFacilityStep(t *testing.T) {
 	if !strings.Contains(c.rendered(c.last), "Adelanto") {
 		t.Errorf("review:\n%s", c.rendered(c.last))
 	}
+	// "I don't know" after a search keeps the words searched for the
+	// volunteer: they were lost.
+	const told = "не знаем, он звонил с номера 318, сказал что в Луизиане где то"
+	m := newChat(t, "ru")
+	fillToReview(m)
+	m.change("facility")
+	m.expect(m.send(told), "ask.facility_pick")
+	m.expect(m.press("btn.dont_know"), "input.kept", "ask.review")
+	if d := m.session().Draft; d.FacilityText != "" || !strings.Contains(d.Facts.Said, told) {
+		t.Errorf("facility %q, kept %q", d.FacilityText, d.Facts.Said)
+	}
 }
 
 func TestMenuAndLanguage(t *testing.T) {
