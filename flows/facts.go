@@ -537,6 +537,9 @@ const languageMark = "lang."
 // offeredLanguage says a language is among those offered by country
 // (countryLanguages).
 func offeredLanguage(code string) bool {
+	if code == "ru" {
+		return true // offered to all
+	}
 	for _, codes := range countryLanguages {
 		if slices.Contains(codes, code) {
 			return true
@@ -922,7 +925,9 @@ func factSteps(a *App) []*step {
 			},
 			parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 				if button && v == "ru" {
-					c.s.Draft.Facts.Language = "Русский"
+					// Marked, as the country's languages are: an English
+					// reader saw "Русский".
+					c.s.Draft.Facts.Language = languageMark + "ru"
 					return accepted()
 				}
 				if code, ok := strings.CutPrefix(v, "l_"); button && ok {

@@ -217,6 +217,7 @@ func TestLanguageOfTheCountry(t *testing.T) {
 	for _, tt := range []struct{ lang, country, button, shown string }{
 		{"en", "Mexico", "lang.es", "Spanish"},
 		{"ru", "Узбекистан", "lang.uz", "Узбекский"},
+		{"en", "Russia", "lang.ru", "Language:</b> Russian"}, // was "Русский" in English
 	} {
 		c := newChat(t, tt.lang)
 		startReport(c)

@@ -180,7 +180,7 @@ func TestReportInRussian(t *testing.T) {
 		ReporterName: "Мария", Relationship: "жена", ReporterPhone: "@maria_p",
 		Facts: flows.Facts{Triage: "normal", NameOther: "Ivan Petroff", Transferred: "yes", TransferFrom: "Краум, Майами", TransferOn: "2026-02-20",
 			Stage: "bia", FlightSource: "detainee", FlightNote: "говорит, рейс в четверг", TravelDocs: "unknown",
-			Entry: "i220a", Office: "new-york-city", Language: "Русский", CanCall: "yes", LastCall: "2026-03-01", PhoneAccount: "no",
+			Entry: "i220a", Office: "new-york-city", Language: "lang.ru", CanCall: "yes", LastCall: "2026-03-01", PhoneAccount: "no",
 			State: "Аризона", Privacy: "unknown", Publicity: "no", DatesShare: true},
 		ReporterChatID: c.id, ReporterUserID: c.id, Lang: "ru",
 	}
