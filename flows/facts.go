@@ -612,6 +612,16 @@ func sortUrgent(r *Report) {
 	})
 }
 
+// urgencyTold says a clause of the words kept before the report names
+// what the urgent question asks about, and does not deny it: "they are
+// saying he will be deported tomorrow", "его перевели"; not "депортации
+// не ожидается".
+func (c *turn) urgencyTold() bool {
+	return slices.ContainsFunc(clauses(c.s.Draft.Facts.Said), func(clause string) bool {
+		return slices.Contains(c.stepWordsIn(c.a.steps[stepTriage], clause), "urgent")
+	})
+}
+
 // orderFirst puts "Final order of removal" first under the case's stage,
 // a press away, when the words kept before the question or the detention's
 // details told of one ("пришли в 6 утра, сказали что у него старый приказ
@@ -670,8 +680,16 @@ func factSteps(a *App) []*step {
 		{
 			// Right after consent: is this about to become too late?
 			name: stepTriage,
-			prompt: askWith("ask.triage", [2]string{"urgent", "btn.triage_yes"}, [2]string{"normal", "btn.triage_no"},
-				[2]string{"unknown", "btn.dont_know"}),
+			prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+				texts, rows, err := askWith("ask.triage", [2]string{"urgent", "btn.triage_yes"}, [2]string{"normal", "btn.triage_no"},
+					[2]string{"unknown", "btn.dont_know"})(ctx, c)
+				if err == nil && c.s.Draft.Facts.Triage == "" && c.urgencyTold() {
+					// "They are saying he will be deported tomorrow", told
+					// before the question: the yes, from those words.
+					rows[0][0] = c.opt("urgent", "btn.use_said", "Value", T("btn.triage_yes"))
+				}
+				return texts, rows, err
+			},
 			parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 				switch v {
 				case "urgent", "normal":

@@ -2449,6 +2449,40 @@ func TestANumberWrittenBefore(t *testing.T) {
 	}
 }
 
+// TestUrgencyToldBefore: a deportation or a transfer told before the
+// report ("they are saying he will be deported tomorrow") makes the yes of
+// the urgent question the first button, from those words; it was asked
+// as if nothing had been said. Not where it was denied.
+func TestUrgencyToldBefore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, story string
+		told        bool
+	}{
+		{"en", "my dad got picked up by ice this morning at his check in. they are saying he will be deported tomorrow. please help", true},
+		{"ru", "Мужа задержали вчера, сегодня его перевели в другой центр", true},
+		{"ru", "Мужа задержали вчера, депортации пока не ожидается", false},
+		{"en", "my brother was detained by ICE yesterday", false},
+	} {
+		c := newChat(t, tt.lang)
+		c.expect(c.command("start", ""), "menu.greeting")
+		c.expect(c.send(tt.story), "menu.report_offer")
+		c.expect(c.press("btn.menu_report"), "ask.consent")
+		r := c.press("btn.consent_yes")
+		c.expect(r, "ask.triage")
+		if got := buttonNames(r)[0] == "btn.use_said"; got != tt.told {
+			t.Errorf("%q: buttons %v", tt.story, buttonNames(r))
+			continue
+		}
+		if tt.told {
+			c.expect(c.press("btn.use_said"), "ask.name")
+			if got := c.session().Draft.Facts.Triage; got != "urgent" {
+				t.Errorf("%q: triage %q, want urgent", tt.story, got)
+			}
+		}
+	}
+}
+
 // TestCountryToldBefore: the country the person is from, told before the
 // report ("он из Таджикистана"), is offered at the country of birth, a
 // press away; it had to be typed again, and "я же писала Таджикистан"
