@@ -612,6 +612,23 @@ func sortUrgent(r *Report) {
 	})
 }
 
+// toldOnUrgentPath takes the day and the way of the detention told before
+// the report ("picked up this morning at his check in") as their answers
+// on the urgent path, which asks neither: the review shows them, to be
+// checked there, and the card read "Detained: date not known. How: not
+// known." A day or a way told unclearly (two named) stays unanswered.
+func (c *turn) toldOnUrgentPath() {
+	r := &c.s.Draft
+	if t, ok := c.storyDate(); ok && r.DetainedOn == "" {
+		r.DetainedOn = t.Format(time.DateOnly)
+	}
+	if told := detentionTold(r.Facts.Said); told != "" && r.Circumstance == "" {
+		if named := c.stepWordsIn(c.a.steps[stepCircum], told); len(named) == 1 {
+			r.Circumstance = named[0]
+		}
+	}
+}
+
 // urgencyTold says a clause of the words kept before the report names
 // what the urgent question asks about, and does not deny it: "they are
 // saying he will be deported tomorrow", "его перевели"; not "депортации
@@ -694,6 +711,9 @@ func factSteps(a *App) []*step {
 				switch v {
 				case "urgent", "normal":
 					c.s.Draft.Facts.Triage = v
+					if v == "urgent" {
+						c.toldOnUrgentPath()
+					}
 				case "unknown":
 					c.s.Draft.Facts.Triage = "normal"
 				default:

@@ -2481,6 +2481,25 @@ func TestUrgencyToldBefore(t *testing.T) {
 			}
 		}
 	}
+	// The urgent path asks neither the day nor the way of the detention:
+	// told, they are its answers, on the review to be checked, and on the
+	// volunteers' card. It read "Detained: date not known. How: not known."
+	c := newChat(t, "en")
+	c.command("start", "")
+	c.send("my dad got picked up by ice this morning at his check in on 26 federal plaza. they say he will be deported tomorrow")
+	c.press("btn.menu_report")
+	c.press("btn.consent_yes")
+	c.expect(c.press("btn.use_said"), "ask.name")
+	answerTo(c, "ask.review")
+	review := c.rendered(c.last)
+	for _, want := range []string{"Detained on:</b> " + c.now.Format("January 2, 2006"), "At an ICE check-in"} {
+		if !strings.Contains(review, want) {
+			t.Errorf("the review lacks %q:\n%s", want, review)
+		}
+	}
+	if d := c.session().Draft; d.DetainedOn != c.now.Format(time.DateOnly) || d.Circumstance != "checkin" {
+		t.Errorf("detained %q, %q; want today, at a check-in", d.DetainedOn, d.Circumstance)
+	}
 }
 
 // TestCountryToldBefore: the country the person is from, told before the

@@ -89,7 +89,14 @@ func (c *turn) reviewFields() []string {
 		if r.NameCyrillic != "" {
 			f = append(f, stepNameCyr)
 		}
-		f = append(f, stepANumber, stepFacility, stepFlight)
+		f = append(f, stepANumber)
+		if r.DetainedOn != "" {
+			f = append(f, stepDetained) // told before the report (toldOnUrgentPath)
+		}
+		if r.Circumstance != "" {
+			f = append(f, stepCircum)
+		}
+		f = append(f, stepFacility, stepFlight)
 		if x.FlightSource != "none" && x.FlightSource != "unknown" {
 			f = append(f, stepFlightNote)
 		}

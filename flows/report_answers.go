@@ -876,12 +876,26 @@ func nameWord(w string) bool {
 // gone by that the clauses telling of a detention name, within the last
 // 60 days. A day named elsewhere ("суд был в понедельник, а брата забрали
 // неделю назад") is not it.
+//
+// Each clause is read alone: one of a deportation to come ("they say he
+// will be deported tomorrow") names no day gone by, and took the day of
+// the other with it.
 func (c *turn) storyDate() (time.Time, bool) {
-	t, ok := c.pastDateInWords(detentionTold(c.s.Draft.Facts.Said))
-	if !ok || t.Before(today(c.now).AddDate(0, 0, -60)) {
+	var found time.Time
+	for _, clause := range strings.Split(detentionTold(c.s.Draft.Facts.Said), " ; ") {
+		t, ok := c.pastDateInWords(clause)
+		if !ok || t.After(today(c.now)) {
+			continue
+		}
+		if !found.IsZero() && !found.Equal(t) {
+			return time.Time{}, false
+		}
+		found = t
+	}
+	if found.IsZero() || found.Before(today(c.now).AddDate(0, 0, -60)) {
 		return time.Time{}, false
 	}
-	return t, true
+	return found, true
 }
 
 // detentionTold is the clauses of words that tell of a detention, joined
