@@ -590,12 +590,19 @@ func languagesOf(r Report) []string {
 // someone spoke of one: the question of urgent signs, asked later, shows
 // it marked, to be taken off there. It was unmarked after "his officer
 // said next week, to Tashkent", and the report read "nothing urgent". An
-// answer of none leaves a mark given otherwise as it is.
+// answer of none leaves a mark given otherwise as it is. On the urgent
+// path, a lawyer who spoke of it is the person's lawyer.
 func markFlight(st *step) *step {
 	return afterAnswer(st, func(r *Report) {
 		switch r.Facts.FlightSource {
 		case "", "none", "unknown":
 		default:
+			if r.Facts.FlightSource == "lawyer" && r.Facts.Triage == "urgent" && r.Filed == "" {
+				// The urgent path asks no lawyer: the lawyer who spoke
+				// of the flight is one. The card read "Lawyer: none
+				// known".
+				r.HasLawyer = true
+			}
 			if !slices.Contains(r.Urgent, UrgentFlight) {
 				r.Urgent = append(r.Urgent, UrgentFlight)
 				sortUrgent(r)

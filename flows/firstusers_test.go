@@ -2502,6 +2502,26 @@ func TestUrgencyToldBefore(t *testing.T) {
 	}
 }
 
+// TestUrgentFlightFromTheLawyer: on the urgent path, which asks no
+// lawyer, the lawyer who spoke of the flight is the person's lawyer; the
+// card read "Lawyer: none known".
+func TestUrgentFlightFromTheLawyer(t *testing.T) {
+	t.Parallel()
+	for _, source := range []string{"flight.lawyer", "flight.officer"} {
+		c := newChat(t, "en")
+		c.command("start", "")
+		c.press("btn.menu_report")
+		c.press("btn.consent_yes")
+		c.expect(c.press("btn.triage_yes"), "ask.name")
+		answerTo(c, "ask.flight")
+		c.press(source)
+		answerTo(c, "ask.review")
+		if got := c.session().Draft.HasLawyer; got != (source == "flight.lawyer") {
+			t.Errorf("%s: has a lawyer %v", source, got)
+		}
+	}
+}
+
 // TestCountryToldBefore: the country the person is from, told before the
 // report ("он из Таджикистана"), is offered at the country of birth, a
 // press away; it had to be typed again, and "я же писала Таджикистан"
