@@ -1284,7 +1284,7 @@ func afterSelf(v string) string {
 		}
 		return r
 	}, v), ",")
-	if !ok || !selfWords[captionKey(head)] {
+	if !ok || !selfWords[captionKey(head)] && !selfSaid(head) {
 		return v
 	}
 	rest = strings.Trim(rest, " ,-")
@@ -1293,6 +1293,20 @@ func afterSelf(v string) string {
 	}
 	return rest
 }
+
+// selfSaid reports whether words say "it is I who goes" in more words
+// than selfWords holds: "это я иду", "I'm the one going", "я сама пойду".
+// The name was "это я иду, Мария Рахимова".
+func selfSaid(head string) bool {
+	words := strings.Fields(captionKey(head))
+	me := slices.ContainsFunc(words, func(w string) bool { return selfWords[w] })
+	return me && len(words) <= 5 && !slices.ContainsFunc(words, func(w string) bool { return !selfFiller[w] && !selfWords[w] })
+}
+
+// selfFiller are the words said around oneself in selfSaid.
+var selfFiller = map[string]bool{"это": true, "иду": true, "пойду": true, "буду": true, "идти": true, "тот": true,
+	"та": true, "кто": true, "am": true, "m": true, "it": true, "s": true, "going": true, "go": true, "will": true,
+	"ll": true, "the": true, "one": true, "who": true, "that": true, "myself": true}
 
 func officeOf(offices Offices, k Checkin) Text {
 	if k.OfficeCode != "" {

@@ -657,7 +657,8 @@ func TestCheckinWordsWhileItGoesOn(t *testing.T) {
 // a trusted contact".
 func TestCheckinNameMe(t *testing.T) {
 	w := newWorld(t, storage.LookupLimits{})
-	for i, tt := range []struct{ lang, self, name string }{{"en", "me", "Maria Lopez"}, {"ru", "Я сама", "Мария Лопес"}} {
+	for i, tt := range []struct{ lang, self, name string }{{"en", "me", "Maria Lopez"}, {"ru", "Я сама", "Мария Лопес"},
+		{"ru", "это я иду", "Мария Рахимова"}, {"en", "I'm the one going", "Maria Lopez"}} {
 		// Said with the name, it is the name.
 		p := w.person(ckPerson+int64(10+i), tt.lang)
 		toCheckinName(t, p)
