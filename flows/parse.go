@@ -906,6 +906,15 @@ func ParseAge(s string, now time.Time) (int, bool) {
 		// "Лет 40": about forty, the Russian way.
 		m = ageAboutRe.FindStringSubmatch(s)
 	}
+	if m == nil && strings.ContainsAny(s, ",;") && countDigits(s) <= 2 {
+		// "Ему 34 года, родился летом": the age in a clause of its own,
+		// the rest in words.
+		for _, clause := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
+			if y, ok := ParseAge(clause, now); ok {
+				return y, true
+			}
+		}
+	}
 	if m == nil || strings.TrimSpace(strings.Trim(s, "~.")) == m[1] {
 		return 0, false
 	}

@@ -523,12 +523,14 @@ func TestParseAge(t *testing.T) {
 		{"35 years old", 1991}, {"about 40 years old", 1986}, {"примерно 50 лет", 1976}, {"Age: 35", 1991},
 		// The Russian "about", and an age guessed after "I don't know".
 		{"лет 40", 1986}, {"ему лет 35", 1991}, {"не знаю, лет 40", 1986}, {"not sure, about 40", 1986},
+		// In a clause of its own, the rest in words.
+		{"ему 34 года, родился летом", 1992}, {"he is 35, born in the summer", 1991},
 	} {
 		if y, ok := flows.ParseAge(tt.typed, now); !ok || y != tt.year {
 			t.Errorf("ParseAge(%q) = %d, %v; want %d", tt.typed, y, ok, tt.year)
 		}
 	}
-	for _, typed := range []string{"35", "85", "1985", "ему 0 лет", "15.03", "he is tall", "35 лет назад", "не знаю, 40"} {
+	for _, typed := range []string{"35", "85", "1985", "ему 0 лет", "15.03", "he is tall", "35 лет назад", "не знаю, 40", "ему 35 лет, а брату 40 лет"} {
 		if y, ok := flows.ParseAge(typed, now); ok {
 			t.Errorf("ParseAge(%q) = %d; want no age", typed, y)
 		}
