@@ -2449,6 +2449,30 @@ func TestANumberWrittenBefore(t *testing.T) {
 	}
 }
 
+// TestCircumstanceToldWithTheDate: words typed with the detention's date
+// ("в прошлую пятницу, на трассе в техасе, ехал на фуре") offer the way
+// they tell of first at the next question, as words told before the
+// report do; a date alone offers nothing.
+func TestCircumstanceToldWithTheDate(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, typed, want string }{
+		{"ru", "в прошлую пятницу, на трассе в техасе, ехал на фуре", "Остановили на дороге"},
+		{"en", "last friday, they pulled him over on the highway", "Traffic stop"},
+		{"en", "last friday", ""},
+	} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.detained_on")
+		r := c.send(tt.typed)
+		if ids := textIDs(r); ids[0] != "date.understood" || ids[len(ids)-1] != "ask.circumstance" {
+			t.Errorf("%q: %v", tt.typed, ids)
+		}
+		if got := buttonValue(r, "btn.use_said"); got != tt.want {
+			t.Errorf("%q: offered %q, want %q", tt.typed, got, tt.want)
+		}
+	}
+}
+
 // TestUrgencyToldBefore: a deportation or a transfer told before the
 // report ("they are saying he will be deported tomorrow") makes the yes of
 // the urgent question the first button, from those words; it was asked

@@ -688,7 +688,7 @@ func reportSteps(a *App) []*step {
 				return rows
 			}
 			rows := pairs(circumstances())
-			if told := detentionTold(c.s.Draft.Facts.Said); told != "" && c.s.Draft.Circumstance == "" {
+			if told := c.circumstanceTold(); told != "" && c.s.Draft.Circumstance == "" {
 				// "Picked up by ICE at his work", told before the
 				// question: that answer first, a press away, and not
 				// again among the others.

@@ -898,6 +898,23 @@ func (c *turn) storyDate() (time.Time, bool) {
 	return found, true
 }
 
+// circumstanceTold is what words kept tell of the detention
+// (detentionTold), or else the words typed with its date ("в прошлую
+// пятницу, на трассе в техасе, ехал на фуре"): the last kept, when the
+// day they name is the detention's.
+func (c *turn) circumstanceTold() string {
+	r := &c.s.Draft
+	if told := detentionTold(r.Facts.Said); told != "" || r.DetainedOn == "" {
+		return told
+	}
+	lines := strings.Split(r.Facts.Said, "\n")
+	last := lines[len(lines)-1]
+	if t, ok := c.pastDateInWords(last); ok && t.Format(time.DateOnly) == r.DetainedOn {
+		return last
+	}
+	return ""
+}
+
 // detentionTold is the clauses of words that tell of a detention, joined
 // with " ; ": "picked up by ICE at his work yesterday" of "hi, my dad was
 // picked up by ICE at his work yesterday in Houston, his hearing is on
