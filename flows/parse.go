@@ -1333,6 +1333,25 @@ func FindPhone(s string) string {
 	return ""
 }
 
+// withoutPhone is a lawyer's name typed with the phone p (FindPhone) once
+// the phone is its own answer: "Светлана, 713-555-0199" → "Светлана"; the
+// name read "Светлана, 713-555-0199" beside "Contact: 713-555-0199". As
+// typed when nothing else is left.
+func withoutPhone(name, p string) string {
+	for _, m := range phoneIn.FindAllString(name, -1) {
+		if strings.Join(strings.Fields(m), " ") != p {
+			continue
+		}
+		rest := strings.Trim(strings.Replace(name, m, " ", 1), " ,;:—–-")
+		rest = strings.Join(strings.Fields(rest), " ")
+		if !hasLetter(rest) {
+			return name
+		}
+		return rest
+	}
+	return name
+}
+
 // ParseUsername reads a Telegram username typed without the @:
 // "maria_sandbox" → "@maria_sandbox"; ok is false for anything else.
 func ParseUsername(s string) (string, bool) {

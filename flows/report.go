@@ -1020,6 +1020,7 @@ func reportSteps(a *App) []*step {
 					return wrong("button.old_step")
 				}
 				r.LawyerPhone = p
+				r.LawyerName = withoutPhone(r.LawyerName, p)
 				return accepted()
 			}
 			return optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact)(ctx, c, v, button)
