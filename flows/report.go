@@ -57,9 +57,10 @@ const facilityMatches = 3
 // written "=дома" must be whole ("домашний" is not at home, "homeland" is
 // not home).
 var circumstanceWords = map[string][]string{
-	"checkin":   {"чекин", "чекен", "=чек", "отметк", "отмеча", "check", "appointment", "isap", "chekin", "otmetk"},
-	"border":    {"границ", "аэропорт", "пересек", "border", "airport", "crossing", "granic"},
-	"raid_home": {"=дома", "=домой", "=доме", "квартир", "подъезд", "=home", "house", "apartment", "=doma", "=domoi"},
+	"checkin": {"чекин", "чекен", "=чек", "отметк", "отмеча", "check", "appointment", "isap", "chekin", "otmetk"},
+	"border":  {"границ", "аэропорт", "пересек", "border", "airport", "crossing", "granic"},
+	"raid_home": {"=дома", "=домой", "=доме", "квартир", "подъезд", "двер", "стучал", "постучал", "=home", "house", "apartment",
+		"=door", "knock", "=doma", "=domoi"},
 	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot"},
 	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "=car", "doroge",
 		"mashin", "остановил", "=ехал", "=ехала"},

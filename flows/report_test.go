@@ -1159,6 +1159,8 @@ func TestCircumstanceInWords(t *testing.T) {
 		{"en", "at his ICE appointment", "checkin"},
 		{"en", "at check-in", "checkin"},
 		{"en", "they came to the house at 5am", "raid_home"},
+		{"en", "they knocked on the door, she opened, they had a paper with another persons name", "raid_home"},
+		{"ru", "постучали в дверь рано утром", "raid_home"},
 		{"en", "at his job", "raid_work"},
 		{"en", "pulled over on the highway", "traffic"},
 		{"en", "they took him from his car", "traffic"},
