@@ -973,8 +973,11 @@ func reportSteps(a *App) []*step {
 		words: map[string][]string{
 			"no": {"ищем", "ищу", "ищет", "ищут", "looking", "searching", "нужен", "need", "нету", "=нет", "=no",
 				"=none"},
-			"yes": {"наняли", "наняла", "нанял", "=есть", "hired", "retained"},
+			// "She has a lawyer from the church, I dont have the
+			// number": the "have" said no to is the number's.
+			"yes": {"наняли", "наняла", "нанял", "=есть", "hired", "retained", "=has", "=have", "=got"},
 		},
+		deniedAfter: []string{"no"}, // "he has no lawyer"
 	}, {
 		name: stepLawName,
 		max:  maxName,

@@ -1226,12 +1226,18 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 		{"ru", "нужен адвокат, денег нет", "ask.hearing", false},
 		{"en", "we hired one yesterday", "ask.lawyer_name", true},
 		{"ru", "наняли вчера", "ask.lawyer_name", true},
+		{"en", "she has a lawyer from the church, I dont have the number", "ask.lawyer_name", true},
 	} {
 		c := to(tt.lang, "ask.lawyer")
 		if ids := textIDs(c.send(tt.typed)); ids[0] != "input.read_as" || ids[len(ids)-1] != tt.next ||
 			c.session().Draft.HasLawyer != tt.lawyer {
 			t.Errorf("lawyer %q: %v, lawyer %v; want %s, lawyer %v", tt.typed, ids, c.session().Draft.HasLawyer, tt.next, tt.lawyer)
 		}
+	}
+
+	// A "have" said no to is no yes.
+	if c := to("en", "ask.lawyer"); slices.Contains(textIDs(c.send("he doesnt have one yet")), "ask.lawyer_name") {
+		t.Errorf("«he doesnt have one yet» read as a lawyer")
 	}
 
 	c := to("ru", "ask.can_call")
