@@ -1443,7 +1443,8 @@ func ParseUnknown(s string) bool {
 		"he doesn't have one", "he doesn't have it", "she doesn't have one", "she doesn't have it",
 		"he does not have one", "she does not have one", "we don't have one",
 		"don't have", "dont have", "don't have it", "dont have it", "i don't have it", "i dont have it",
-		"don't have one", "i don't have one", "i don't have", "we don't have it", "not have",
+		"don't have one", "i don't have one", "i don't have", "we don't have it", "not have", "i dont have",
+		"i do not have", "we dont have", "we don't have", "we do not have", "dont have one", "i dont have one",
 		// What one cannot remember, or never knew.
 		"don't remember", "dont remember", "i don't remember", "i dont remember", "can't remember",
 		"cant remember", "i can't remember", "i cant remember", "no clue", "i have no clue", "forgot", "i forgot",

@@ -196,6 +196,7 @@ func TestLawyerNamedWithoutANumber(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ lang, typed, name string }{
 		{"en", "RAICES, I don't have her number", "RAICES"},
+		{"en", "a lady from st. mary's church, i dont have her number", "a lady from st. mary's church"},
 		{"ru", "адвокат Смирнова, номера нет", "адвокат Смирнова"},
 	} {
 		c := newChat(t, tt.lang)
