@@ -651,13 +651,50 @@ func (c *turn) urgencyTold() bool {
 // details told of one ("пришли в 6 утра, сказали что у него старый приказ
 // о депортации"), as the detention's circumstance is offered.
 func orderFirst(st *step) *step {
+	return toldFirst(st, "stage", func(c *turn) string {
+		if c.s.Draft.Facts.Stage != "" || !orderTold(c.s.Draft.Facts.Said+"\n"+c.s.Draft.CircumstanceNote) {
+			return ""
+		}
+		return "final_order"
+	})
+}
+
+// flightToldFirst puts who spoke of the flight first, a press away, when
+// a clause of the words kept before the question tells of a deportation
+// and names who said it: "his lawyer says he might be deported this week".
+func flightToldFirst(st *step) *step {
+	return toldFirst(st, "flight", func(c *turn) string {
+		x := &c.s.Draft.Facts
+		if x.FlightSource != "" {
+			return ""
+		}
+		for _, clause := range clauses(x.Said + "\n" + c.s.Draft.CircumstanceNote) {
+			if !slices.Contains(c.stepWordsIn(c.a.steps[stepTriage], clause), "urgent") {
+				continue
+			}
+			if who := c.stepWordsIn(st, clause); len(who) == 1 {
+				return who[0]
+			}
+		}
+		return ""
+	})
+}
+
+// toldFirst puts the answer told (its value; none for "") first under a
+// choice step whose captions are prefix.value, a press away, and not
+// again among the others.
+func toldFirst(st *step, prefix string, told func(*turn) string) *step {
 	prompt := st.prompt
 	st.prompt = func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 		texts, rows, err := prompt(ctx, c)
-		if err != nil || c.s.Draft.Facts.Stage != "" || !orderTold(c.s.Draft.Facts.Said+"\n"+c.s.Draft.CircumstanceNote) {
+		v := ""
+		if err == nil {
+			v = told(c)
+		}
+		if v == "" {
 			return texts, rows, err
 		}
-		b := c.opt("final_order", "btn.use_said", "Value", T("stage.final_order"))
+		b := c.opt(v, "btn.use_said", "Value", T(prefix+"."+v))
 		var others [][]Button
 		for _, row := range rows {
 			if row = slices.DeleteFunc(slices.Clone(row), func(o Button) bool { return o.Data == b.Data }); len(row) > 0 {
@@ -775,7 +812,7 @@ func factSteps(a *App) []*step {
 				"stay":        {"приостанов", "=stay"},
 			}))),
 		factYearDate(stepFinalOrder, "ask.final_order", func(f *Facts) *string { return &f.FinalOrder }, then(stepAppeals)),
-		markFlight(withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
+		markFlight(flightToldFirst(withWords(withYes(choice(stepFlight, "ask.flight", "flight", flightSources, func(f *Facts) *string { return &f.FlightSource },
 			func(c *turn) string {
 				switch c.s.Draft.Facts.FlightSource {
 				case "none", "unknown":
@@ -792,10 +829,10 @@ func factSteps(a *App) []*step {
 			map[string][]string{
 				"officer":  {"=ice", "=айс", "сотрудник", "депортационн", "agent", "officer"},
 				"detainee": {"=сам", "=сама", "himself", "herself"},
-				"lawyer":   {"юрист", "attorney"},
+				"lawyer":   {"юрист", "адвокат", "attorney", "lawyer"},
 				"rumor": {"слух", "говорят", "болтают", "чате", "группе", "соцсет", "фейсбук", "rumor", "rumour",
 					"heard", "facebook", "whatsapp", "people"},
-			})),
+			}))),
 		flightNote(factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
 			func(c *turn) string {
 				if c.fast() {

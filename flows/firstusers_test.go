@@ -2547,6 +2547,32 @@ func TestUrgentFlightFromTheLawyer(t *testing.T) {
 	}
 }
 
+// TestFlightSourceToldBefore: who spoke of the deportation, told before
+// the report ("his lawyer says he might be deported this week"), is the
+// first answer at "who said so?", a press away.
+func TestFlightSourceToldBefore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ lang, story, want string }{
+		{"en", "my husband was detained yesterday at work, his lawyer says he might be deported this week", "lawyer"},
+		{"ru", "Брата задержали вчера. Офицер ICE сказал что его депортируют на следующей неделе", "officer"},
+		{"en", "my husband was detained yesterday at work, his lawyer is trying to help", ""},
+	} {
+		c := toldFirst(t, tt.lang, tt.story)
+		answerTo(c, "ask.flight")
+		told := buttonNames(c.last)[0] == "btn.use_said"
+		if told != (tt.want != "") {
+			t.Errorf("%q: buttons %v", tt.story, buttonNames(c.last))
+			continue
+		}
+		if told {
+			c.press("btn.use_said")
+			if got := c.session().Draft.Facts.FlightSource; got != tt.want {
+				t.Errorf("%q: flight heard from %q, want %q", tt.story, got, tt.want)
+			}
+		}
+	}
+}
+
 // TestCountryToldBefore: the country the person is from, told before the
 // report ("он из Таджикистана"), is offered at the country of birth, a
 // press away; it had to be typed again, and "я же писала Таджикистан"
