@@ -1090,7 +1090,12 @@ func factSteps(a *App) []*step {
 				}
 				return wrong("button.old_step")
 			},
-			next: then(stepNameCyr),
+			next: func(c *turn) string {
+				if noCyrillicName(c.s.Draft) {
+					return stepNameOther
+				}
+				return stepNameCyr
+			},
 		},
 	}
 }

@@ -2573,6 +2573,29 @@ func TestFlightSourceToldBefore(t *testing.T) {
 	}
 }
 
+// TestSpanishNameHasNoCyrillic: a name with letters of Spanish,
+// Portuguese or French ("María José Gutiérrez") is not asked for in
+// Cyrillic, nor shown so on the review; a Spanish-speaking reporter was.
+func TestSpanishNameHasNoCyrillic(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "en")
+	startReport(c)
+	answerTo(c, "ask.name")
+	c.expect(c.send("María José Gutiérrez"), "ask.name_other")
+	answerTo(c, "ask.review")
+	for _, row := range c.last.Buttons {
+		for _, b := range row {
+			if f, ok := b.Text.Data["Field"].(flows.Text); ok && f.ID == "field.name_cyr" {
+				t.Errorf("the review offers the Cyrillic name")
+			}
+		}
+	}
+	e := newChat(t, "en")
+	startReport(e)
+	answerTo(e, "ask.name")
+	e.expect(e.send("Jose Garcia"), "ask.name_cyr") // without the letters, who can tell
+}
+
 // TestCountryToldBefore: the country the person is from, told before the
 // report ("он из Таджикистана"), is offered at the country of birth, a
 // press away; it had to be typed again, and "я же писала Таджикистан"

@@ -110,8 +110,12 @@ func (c *turn) reviewFields() []string {
 		}
 		return f
 	}
-	f := []string{stepName, stepNameCyr, stepNameOther, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
-		stepDetained, stepCircum}
+	f := []string{stepName}
+	if !noCyrillicName(*r) {
+		f = append(f, stepNameCyr)
+	}
+	f = append(f, stepNameOther, stepBirthDate, stepBirthCtry, stepCitizen, stepANumber,
+		stepDetained, stepCircum)
 	if r.Circumstance == "checkin" {
 		f = append(f, stepOffice)
 	}
@@ -308,6 +312,8 @@ func reportSteps(a *App) []*step {
 				return stepNameLatin
 			case c.fast():
 				return stepANumber
+			case noCyrillicName(c.s.Draft):
+				return stepNameOther
 			}
 			return stepNameCyr
 		},

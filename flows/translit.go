@@ -306,3 +306,11 @@ func withoutPatronymic(cyr string) (name, patronymic string, ok bool) {
 	}
 	return strings.Join(slices.Delete(slices.Clone(f), i, i+1), " "), f[i], true
 }
+
+// noCyrillicName reports whether the name in Latin letters has letters
+// of Spanish, Portuguese or French ("María José Gutiérrez", "João"), and
+// none in Cyrillic was given: such a name has no Cyrillic spelling to ask
+// for. A Spanish-speaking reporter was asked for the name in Cyrillic.
+func noCyrillicName(r Report) bool {
+	return r.NameCyrillic == "" && strings.ContainsAny(strings.ToLower(r.NameLatin), "áéíóúàèìòùâêîôûãõñ")
+}
