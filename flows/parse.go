@@ -106,22 +106,23 @@ var (
 )
 
 // monthNames lists the names people write, in English and Russian, in both
-// cases (марта, март). A word matches a month when it is one of these or a
-// prefix of one at least three letters long: "мар", "sept".
+// cases (марта, март), and Russian typed in Latin letters ("5 maya"). A
+// word matches a month when it is one of these or a prefix of one at least
+// three letters long: "мар", "sept".
 func monthNames() [12][]string {
 	return [12][]string{
-		{"january", "январь", "января"},
-		{"february", "февраль", "февраля"},
-		{"march", "март", "марта"},
-		{"april", "апрель", "апреля"},
-		{"may", "май", "мая"},
-		{"june", "июнь", "июня"},
-		{"july", "июль", "июля"},
-		{"august", "август", "августа"},
-		{"september", "сентябрь", "сентября"},
-		{"october", "октябрь", "октября"},
-		{"november", "ноябрь", "ноября"},
-		{"december", "декабрь", "декабря"},
+		{"january", "январь", "января", "yanvarya", "yanvar"},
+		{"february", "февраль", "февраля", "fevralya", "fevral"},
+		{"march", "март", "марта", "marta"},
+		{"april", "апрель", "апреля", "aprelya", "aprel"},
+		{"may", "май", "мая", "maya"},
+		{"june", "июнь", "июня", "iyunya", "iyun"},
+		{"july", "июль", "июля", "iyulya", "iyul"},
+		{"august", "август", "августа", "avgusta", "avgust"},
+		{"september", "сентябрь", "сентября", "sentyabrya", "sentyabr"},
+		{"october", "октябрь", "октября", "oktyabrya", "oktyabr"},
+		{"november", "ноябрь", "ноября", "noyabrya", "noyabr"},
+		{"december", "декабрь", "декабря", "dekabrya", "dekabr"},
 	}
 }
 
@@ -164,6 +165,7 @@ type DateReading struct {
 func relativeDays() map[string]int {
 	return map[string]int{
 		"сегодня": 0, "вчера": -1, "позавчера": -2, "завтра": 1, "послезавтра": 2,
+		"segodnya": 0, "sevodnya": 0, "vchera": -1, "pozavchera": -2, "zavtra": 1, "poslezavtra": 2, // typed in Latin letters
 		"today": 0, "yesterday": -1, "the day before yesterday": -2, "day before yesterday": -2,
 		"tomorrow": 1, "the day after tomorrow": 2, "day after tomorrow": 2,
 	}

@@ -93,6 +93,9 @@ func TestParseDate(t *testing.T) {
 		{"12 Март 2025", "2025-03-12", ""},
 		{"1 мая 1985", "1985-05-01", ""},
 		{"31 декабря 1999", "1999-12-31", ""},
+		{"5 maya 1987", "1987-05-05", ""}, // Russian typed in Latin letters
+		{"14 iyulya 1990", "1990-07-14", ""},
+		{"3 dekabrya 2024", "2024-12-03", ""},
 		{"March 12, 2025", "2025-03-12", ""},
 		{"12 March 2025", "2025-03-12", ""},
 		{"Mar 12 2025", "2025-03-12", ""},
@@ -113,6 +116,7 @@ func TestParseDate(t *testing.T) {
 		{"12.03.27", "", "parse.date_full_year"},
 		{"", "", "parse.date"},
 		{"вчера", "2026-03-09", ""},      // a word for a day near today, as people write
+		{"vchera", "2026-03-09", ""},     // typed in Latin letters
 		{"12 марта", "2025-03-12", ""},   // no year: the nearest past one
 		{"марта 2025", "", "parse.date"}, // no day
 		{"12.03", "2025-03-12", ""},      // in figures too
