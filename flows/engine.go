@@ -938,7 +938,8 @@ func (c *turn) buttonLabel(b Button) string {
 
 // negations are the words that turn a caption into its opposite.
 var negations = map[string]bool{"не": true, "нет": true, "без": true, "no": true, "not": true, "don": true,
-	"t": true, "dont": true, "doesnt": true, "didnt": true, "hasnt": true, "havent": true, "never": true, "никогда": true, "ничего": true, "nothing": true, "none": true}
+	"t": true, "dont": true, "doesnt": true, "didnt": true, "hasnt": true, "havent": true, "never": true,
+	"никогда": true, "ничего": true, "nothing": true, "none": true}
 
 // deniedAfter reports whether the words after a word of an answer deny it:
 // a "нет" within two words ("рейса нет"), or one of denials ("депортации

@@ -641,9 +641,13 @@ func (c *turn) toldOnUrgentPath() {
 // saying he will be deported tomorrow", "его перевели"; not "депортации
 // не ожидается".
 func (c *turn) urgencyTold() bool {
-	return slices.ContainsFunc(clauses(c.s.Draft.Facts.Said), func(clause string) bool {
-		return slices.Contains(c.stepWordsIn(c.a.steps[stepTriage], clause), "urgent")
-	})
+	return slices.ContainsFunc(clauses(c.s.Draft.Facts.Said), c.tellsOfUrgency)
+}
+
+// tellsOfUrgency says words name what the urgent question asks about (its
+// step's words), and do not deny it.
+func (c *turn) tellsOfUrgency(words string) bool {
+	return slices.Contains(c.stepWordsIn(c.a.steps[stepTriage], words), "urgent")
 }
 
 // orderFirst puts "Final order of removal" first under the case's stage,
@@ -669,10 +673,7 @@ func flightToldFirst(st *step) *step {
 			return ""
 		}
 		for _, clause := range clauses(x.Said + "\n" + c.s.Draft.CircumstanceNote) {
-			if !slices.Contains(c.stepWordsIn(c.a.steps[stepTriage], clause), "urgent") {
-				continue
-			}
-			if who := c.stepWordsIn(st, clause); len(who) == 1 {
+			if who := c.stepWordsIn(st, clause); len(who) == 1 && c.tellsOfUrgency(clause) {
 				return who[0]
 			}
 		}
