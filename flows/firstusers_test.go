@@ -1161,7 +1161,7 @@ func TestBirthYearAndDontKnowInWords(t *testing.T) {
 
 // At the A-number question a relative who does not know it may write what
 // happened instead: the words reach the volunteer; a zero typed as the
-// letter O is read as the zero.
+// letter O is read as the zero, and said back.
 func TestANumberQuestionAnsweredInWords(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, "ru")
@@ -1169,7 +1169,14 @@ func TestANumberQuestionAnsweredInWords(t *testing.T) {
 	c.expect(c.change("a_number"), "ask.a_number", "answer.current")
 	words := "пришли домой рано утром и забрали"
 	c.expect(c.send(words), "input.kept", "parse.a_number", "ask.a_number")
-	c.expect(c.send("A-2O1 234 567"), "ask.review")
+	// Said back: a misread A-number finds no one at the ICE locator.
+	r := c.send("A-2O1 234 567")
+	c.expect(r, "input.read_as", "ask.review")
+	if got := data(r, "input.read_as", "Answer"); got != "A201-234-567" {
+		t.Errorf("said back as %q", got)
+	}
+	c.expect(c.change("a_number"), "ask.a_number", "answer.current")
+	c.expect(c.send("A-201 234 567"), "ask.review") // as typed: nothing to say back
 	s := c.session()
 	if s.Draft.ANumber != "201234567" || s.Draft.Facts.Said != words {
 		t.Errorf("A-number %q, kept %q", s.Draft.ANumber, s.Draft.Facts.Said)

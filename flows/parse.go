@@ -1469,6 +1469,16 @@ func hasDigit(s string) bool {
 	return countDigits(s) > 0
 }
 
+// digitsOf is the ASCII digits of s, in order.
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
 func countDigits(s string) int {
 	n := 0
 	for _, r := range s {

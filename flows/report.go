@@ -590,6 +590,13 @@ func reportSteps(a *App) []*step {
 				}
 				return out, nil
 			}
+			if n := c.s.Draft.ANumber; n != "" && !button {
+				// "A 2o8 555 123": a letter read as a zero, said back; an
+				// A-number misread finds no one at the ICE locator.
+				if typed := digitsOf(v); n != typed && n != "0"+typed {
+					c.say(T("input.read_as", "Answer", FormatANumber(n), "Kept", false))
+				}
+			}
 			c.s.Known = ""
 			if n := c.s.Draft.ANumber; n != "" && !c.filed() && c.s.Edit == "" {
 				if c.s.Known, err = c.knownCase(ctx, n); err != nil {
