@@ -1067,8 +1067,10 @@ func factSteps(a *App) []*step {
 				func(v string) (string, *Text) { return ParseState(v, maxShort) }),
 			answer: func(_ context.Context, c *turn, answered bool) (Text, error) {
 				v := c.s.Draft.Facts.State
-				if en := statesRU[ruKey(v)]; en != "" && c.s.Lang == "en" {
-					v += " (" + en + ")" // "Иллинойс (Illinois)": for a Congress member's office
+				if st := StateOfPlace(v); st != "" && (c.s.Lang == "en" || statesRU[ruKey(v)] == "") {
+					// "Иллинойс (Illinois)", "Бруклин (New York)": for a
+					// Congress member's office, found by the state.
+					v += " (" + st + ")"
 				}
 				return c.orNone(v, answered), nil
 			},

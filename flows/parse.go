@@ -1590,3 +1590,59 @@ var statesRU = map[string]string{"алабама": "Alabama", "аляска": "A
 	"техас": "Texas", "юта": "Utah", "вермонт": "Vermont", "вирджиния": "Virginia", "виргиния": "Virginia",
 	"вашингтон": "Washington", "западная вирджиния": "West Virginia", "висконсин": "Wisconsin",
 	"вайоминг": "Wyoming", "округ колумбия": "District of Columbia"}
+
+// citiesStates are the states of the cities people name for "your state"
+// ("Бруклин", "Brooklyn", "в Чикаго"), in Russian and English (lower case,
+// е for ё), where the hotline's callers live most: a member of Congress is
+// found by the state.
+var citiesStates = map[string]string{
+	"бруклин": "New York", "brooklyn": "New York", "квинс": "New York", "queens": "New York", "бронкс": "New York",
+	"bronx": "New York", "манхэттен": "New York", "манхеттен": "New York", "manhattan": "New York",
+	"статен-айленд": "New York", "staten island": "New York", "нью-йорк сити": "New York", "nyc": "New York",
+	"new york city": "New York", "лос-анджелес": "California", "los angeles": "California", "la": "California",
+	"сан-франциско": "California", "san francisco": "California", "сан-диего": "California", "san diego": "California",
+	"сакраменто": "California", "sacramento": "California", "сиэтл": "Washington", "seattle": "Washington",
+	"чикаго": "Illinois", "chicago": "Illinois", "майами": "Florida", "miami": "Florida", "орландо": "Florida",
+	"orlando": "Florida", "тампа": "Florida", "tampa": "Florida", "хьюстон": "Texas", "houston": "Texas",
+	"даллас": "Texas", "dallas": "Texas", "остин": "Texas", "austin": "Texas", "сан-антонио": "Texas",
+	"san antonio": "Texas", "филадельфия": "Pennsylvania", "philadelphia": "Pennsylvania", "бостон": "Massachusetts",
+	"boston": "Massachusetts", "денвер": "Colorado", "denver": "Colorado", "атланта": "Georgia", "atlanta": "Georgia",
+	"феникс": "Arizona", "phoenix": "Arizona", "лас-вегас": "Nevada", "las vegas": "Nevada", "сан-хосе": "California",
+	"san jose": "California", "миннеаполис": "Minnesota", "minneapolis": "Minnesota", "детройт": "Michigan",
+	"detroit": "Michigan", "кливленд": "Ohio", "cleveland": "Ohio", "балтимор": "Maryland", "baltimore": "Maryland",
+	"шарлотт": "North Carolina", "charlotte": "North Carolina", "нэшвилл": "Tennessee", "nashville": "Tennessee",
+	"солт-лейк-сити": "Utah", "salt lake city": "Utah"}
+
+// StateOfPlace is the US state a place named for "your state" is in: a
+// state by its Russian name ("Иллинойс"), or a city of citiesStates,
+// with the words around it ("живу в Бруклине") passed over; "" when
+// neither.
+func StateOfPlace(v string) string {
+	words := strings.Fields(ruKey(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(",.!?;:()\"«»", r) {
+			return ' '
+		}
+		return r
+	}, v)))
+	for n := min(3, len(words)); n >= 1; n-- {
+		for i := 0; i+n <= len(words); i++ {
+			w := strings.Join(words[i:i+n], " ")
+			forms := []string{w}
+			if hasCyrillic(w) {
+				if stem, ok := strings.CutSuffix(w, "е"); ok { // "в Бруклине", "в Чикаго"
+					forms = append(forms, stem, stem+"а")
+				}
+				forms = append(forms, ruKey(nominative(w)))
+			}
+			for _, f := range forms {
+				if st := statesRU[f]; st != "" {
+					return st
+				}
+				if st := citiesStates[f]; st != "" {
+					return st
+				}
+			}
+		}
+	}
+	return ""
+}

@@ -541,6 +541,30 @@ func TestParseAge(t *testing.T) {
 	}
 }
 
+// The state of a place named for "your state": a state by its Russian
+// name, or a city, with the words around it passed over.
+func TestStateOfPlace(t *testing.T) {
+	for in, want := range map[string]string{"Бруклин": "New York", "живу в Бруклине": "New York", "Brooklyn, NY": "New York",
+		"в Чикаго": "Illinois", "Иллинойс": "Illinois", "los angeles": "California", "Texas": "", "11229": "",
+		"Сан-Франциско": "California", "в Калифорнии": "California"} {
+		if got := flows.StateOfPlace(in); got != want {
+			t.Errorf("StateOfPlace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A city named for "your state" is shown with its state, for the office
+// of a member of Congress; the review read "Бруклин".
+func TestCityShownWithItsState(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	fillToReview(c)
+	c.change("state")
+	if r := c.rendered(c.send("Бруклин")); !strings.Contains(r, "Бруклин (New York)") {
+		t.Errorf("the review:\n%s", r)
+	}
+}
+
 func TestParseRelationship(t *testing.T) {
 	for in, want := range map[string]string{
 		"I'm his brother": "brother", "i am her mother": "mother", "his wife": "wife", "Я его жена": "жена",
