@@ -1599,7 +1599,7 @@ var citiesStates = map[string]string{
 	"бруклин": "New York", "brooklyn": "New York", "квинс": "New York", "queens": "New York", "бронкс": "New York",
 	"bronx": "New York", "манхэттен": "New York", "манхеттен": "New York", "manhattan": "New York",
 	"статен-айленд": "New York", "staten island": "New York", "нью-йорк сити": "New York", "nyc": "New York",
-	"new york city": "New York", "лос-анджелес": "California", "los angeles": "California", "la": "California",
+	"new york city": "New York", "лос-анджелес": "California", "los angeles": "California",
 	"сан-франциско": "California", "san francisco": "California", "сан-диего": "California", "san diego": "California",
 	"сакраменто": "California", "sacramento": "California", "сиэтл": "Washington", "seattle": "Washington",
 	"чикаго": "Illinois", "chicago": "Illinois", "майами": "Florida", "miami": "Florida", "орландо": "Florida",
