@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -1157,8 +1158,31 @@ func countryNamed(w string) (name string, ok bool) {
 			return en, true
 		}
 	}
+	// Russian typed in Latin letters ("iz Uzbekistana", "v Meksike"):
+	// the country's English name.
+	forms := []string{w}
+	for _, end := range [][2]string{{"a", ""}, {"e", ""}, {"ii", "iya"}, {"ki", "ka"}, {"ke", "ka"}, {"y", "a"}, {"i", "ya"}} {
+		if stem, ok := strings.CutSuffix(w, end[0]); ok {
+			forms = append(forms, stem+end[1])
+		}
+	}
+	for _, f := range forms {
+		if en, ok := countriesTranslit()[f]; ok {
+			return en, true
+		}
+	}
 	return "", false
 }
+
+// countriesTranslit are the English names of countriesRU by their Russian
+// names in Latin letters (Translit, lower case): "uzbekistan", "rossiya".
+var countriesTranslit = sync.OnceValue(func() map[string]string {
+	m := make(map[string]string, len(countriesRU))
+	for ru, en := range countriesRU {
+		m[Translit(ru)] = en
+	}
+	return m
+})
 
 // capitalWords writes each word, and each part of a hyphenated one, with
 // a capital: "коста-рика" → "Коста-Рика", "южная корея" → "Южная Корея".
@@ -1179,7 +1203,8 @@ var countryHedges = map[string]bool{"вроде": true, "кажется": true, 
 	"i": true, "think": true, "maybe": true, "probably": true, "he": true, "she": true, "is": true,
 	"was": true, "born": true, "in": true, "from": true, "he's": true, "she's": true, "originally": true,
 	"у": true, "него": true, "нее": true, "неё": true, "есть": true, "паспорт": true, "паспорта": true,
-	"гражданин": true, "гражданка": true, "гражданство": true, "has": true, "a": true, "citizen": true, "of": true}
+	"гражданин": true, "гражданка": true, "гражданство": true, "has": true, "a": true, "citizen": true, "of": true,
+	"iz": true, "v": true, "rodom": true, "vrode": true} // Russian typed in Latin letters
 
 // genitiveAfter are the words a country's name follows in the genitive:
 // "из России", "паспорт России", "гражданин Узбекистана".

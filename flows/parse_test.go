@@ -460,6 +460,9 @@ func TestANumberLetterAndCountries(t *testing.T) {
 		"я же писала Таджикистан": "Таджикистан", "родился в Мексике": "Мексика", "Таджикистан, я писала": "Таджикистан",
 		"i said mexico already": "Mexico", "Узбекистан или Таджикистан": "Узбекистан или Таджикистан",
 		"из Коста-Рики": "Коста-Рика", "Guatemala or honduras": "Guatemala or Honduras", "Южная Корея": "Южная Корея", "рф": "РФ",
+		// Russian typed in Latin letters: the English name.
+		"iz Uzbekistana": "Uzbekistan", "rossiya": "Russia", "iz Rossii": "Russia", "v Meksike": "Mexico",
+		"iz Kuby": "Cuba", "Kyrgyzstan": "Kyrgyzstan",
 		"не уверена, раньше был паспорт россии, потом получил другой": "не уверена, раньше был паспорт россии, потом получил другой"} {
 		if got := flows.Country(in); got != want {
 			t.Errorf("Country(%q) = %q, want %q", in, got, want)
