@@ -1663,9 +1663,10 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				v, button = value, true
 			}
 		} else if st.max == 0 && ParseUnknown(v) && !noWords[captionKey(v)] && c.hasValue(rows, "other") {
-			// "Не знаю" how he was detained, where only buttons answer
-			// and none says it: "Other", whose question may be skipped.
-			// (Not any "skip": under the files it removes them.)
+			// "Не знаю" where only buttons answer and none says it:
+			// "Other", which the step's parse may read as not known (how
+			// he was detained). (Not any "skip": under the files it
+			// removes them.)
 			v, button = "other", true
 		} else if st.max > 0 && st.max < c.a.cfg.MaxText && laterInWords(v) {
 			// "I have it at home, will send later" for a number, a date,

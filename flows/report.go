@@ -717,6 +717,12 @@ func reportSteps(a *App) []*step {
 			if !slices.Contains(circumstances(), v) {
 				return wrong("button.old_step")
 			}
+			if v == "other" && c.in.Kind != KindButton && ParseUnknown(c.in.Text) {
+				// "Не знаю", typed (there is no such button): not known,
+				// as the card says, not "Other", which read as a way
+				// told; the details are then asked as for any answer.
+				v = ""
+			}
 			c.s.Draft.Circumstance = v
 			if v != "checkin" {
 				c.s.Draft.Facts.Office, c.s.Draft.Facts.OfficeText = "", ""

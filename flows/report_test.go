@@ -571,11 +571,11 @@ func TestBadInput(t *testing.T) {
 	c.expect(c.send("15.01.1975"), "parse.date_before_birth", "ask.detained_on")
 	c.send("1.3.2026")
 	// Words where a button is asked are kept for the volunteer; a photo,
-	// the same words again and "don't know" (here "Other") add nothing.
+	// the same words again and "don't know" (not known) add nothing.
 	c.expect(c.send("ночью, их было пятеро"), "input.kept_use_buttons", "ask.circumstance")
 	c.expect(c.send("ночью, их было пятеро"), "input.kept_use_buttons", "ask.circumstance")
 	c.expect(c.media("photo"), "input.use_buttons", "ask.circumstance")
-	c.expect(c.send("не знаю"), "ask.details_other")
+	c.expect(c.send("не знаю"), "ask.details")
 	if got := c.session().Draft.Facts.Said; got != "ночью, их было пятеро" {
 		t.Errorf("kept words = %q, want %q", got, "ночью, их было пятеро")
 	}
@@ -1652,7 +1652,7 @@ func TestRoughDatesAgesAndNoName(t *testing.T) {
 
 // More answers in a relative's own words, each told "use the buttons"
 // before: a place none of the buttons names ("на улице", "в суде") and
-// "не знаю" are "Other" for how the detention happened; "none" is "Nothing
+// "не знаю" (not known, which read "Other") for how the detention happened; "none" is "Nothing
 // urgent"; "есть, но не отвечает" is a lawyer, "у него нет адвоката" and
 // "he has no lawyer" none.
 func TestMoreAnswersInWords(t *testing.T) {
@@ -1661,7 +1661,8 @@ func TestMoreAnswersInWords(t *testing.T) {
 	for _, tt := range []struct{ lang, at, typed, next string }{
 		{"ru", "ask.circumstance", "на улице", "ask.details_other"},
 		{"en", "ask.circumstance", "at court", "ask.details_other"},
-		{"ru", "ask.circumstance", "не знаю", "ask.details_other"},
+		{"ru", "ask.circumstance", "не знаю", "ask.details"},
+		{"en", "ask.circumstance", "idk", "ask.details"},
 		{"en", "ask.urgent", "none", "ask.reporter_name"},
 		{"ru", "ask.lawyer", "есть, но он не отвечает", "ask.lawyer_name"},
 		{"ru", "ask.lawyer", "у него нет адвоката", "ask.hearing"},
@@ -1677,8 +1678,8 @@ func TestMoreAnswersInWords(t *testing.T) {
 		d := c.session().Draft
 		switch tt.at {
 		case "ask.circumstance":
-			if d.Circumstance != "other" {
-				t.Errorf("%q: circumstance %q, want other", tt.typed, d.Circumstance)
+			if want := map[bool]string{true: "", false: "other"}[tt.next == "ask.details"]; d.Circumstance != want {
+				t.Errorf("%q: circumstance %q, want %q", tt.typed, d.Circumstance, want)
 			}
 		case "ask.urgent":
 			if len(d.Urgent) != 0 {
