@@ -46,6 +46,11 @@ func dateStep(field func(*Report) *string, skippable, future bool,
 		}
 		if skippable && (ParseUnknown(v) || future && noDateYet(v)) {
 			*f = ""
+			if !ParseUnknown(v) && len(strings.Fields(v)) > 4 && c.keepTyped(v) {
+				// "next month, not sure which day": the month is worth
+				// the volunteer's reading.
+				c.say(T("input.kept"))
+			}
 			return accepted()
 		}
 		rd, p := ReadDate(v, c.now, future)
@@ -177,4 +182,8 @@ func noDateYet(v string) bool {
 var noDateWords = []string{"не назнач", "не было", "не будет", "не сказали", "не сообщили", "не говорят", "нет даты",
 	"даты нет", "даты пока нет", "нет суда", "суда нет", "won t be", "will not be", "did not tell", "didn t tell",
 	"haven t told", "have not told", "don t tell", "суда пока нет", "не знаем когда", "неизвестно когда", "not scheduled", "not set", "no hearing", "no date",
-	"hasn t been", "has not been", "not yet", "none yet", "no court"}
+	"hasn t been", "has not been", "not yet", "none yet", "no court",
+	// The day not known: "next month, not sure which day", "в январе, а какого числа не знаем".
+	"not sure which day", "not sure what day", "not sure when", "don t know which day", "dont know which day",
+	"don t know the day", "don t know the exact", "no exact date", "какого числа не знаю", "какого числа не знаем",
+	"не знаю какого числа", "не знаем какого числа", "число не знаю", "число не знаем", "точной даты нет"}

@@ -148,6 +148,15 @@ func TestDateQuestionAnsweredInASentence(t *testing.T) {
 	}
 	c.expect(c.command("back", ""), "ask.hearing", "answer.current")
 	c.expect(c.send("next month I think, they did not tell us the date"), "input.kept", "ask.stage")
+	// The day not known, said in words: none, and the words kept; it was
+	// "couldn't read that date".
+	for _, typed := range []string{"next month, not sure which day", "в январе, а какого числа не знаем"} {
+		c.command("back", "")
+		c.expect(c.send(typed), "input.kept", "ask.stage")
+		if d := c.session().Draft; d.HearingDate != "" || !strings.Contains(d.Facts.Said, typed) {
+			t.Errorf("%q: hearing %q, kept %q", typed, d.HearingDate, d.Facts.Said)
+		}
+	}
 	c.expect(c.command("back", ""), "ask.hearing", "answer.current")
 	dated := "суд назначили на 15 апреля, адвокат сказал что это последнее заседание"
 	c.expect(c.send(dated), "date.understood", "input.kept", "ask.stage")
