@@ -118,6 +118,9 @@ type turn struct {
 	// noPhone: the lawyer's name was given with "no number" this turn,
 	// and the lawyer's phone is not asked.
 	noPhone bool
+	// callsDaily: "yes, he calls every day" answered whether the person
+	// can call, and when they last did is not asked.
+	callsDaily bool
 
 	texts   []Text
 	buttons [][]Button

@@ -500,8 +500,16 @@ func (c *turn) dateWithYes(typed, value string) {
 	if d, ok := c.pastDateInWords(typed); ok {
 		*field = d.Format(time.DateOnly)
 		c.say(understood(d))
+		return
+	}
+	if c.s.Step == stepCanCall && saysAny(captionKey(typed), dailyWords) {
+		c.callsDaily = true // "he calls every day": no "when did he last call?"
 	}
 }
+
+// dailyWords say something happens every day (captionKey).
+var dailyWords = []string{"every day", "everyday", "daily", "каждый день", "ежедневно", "each day", "every night",
+	"каждый вечер", "каждое утро", "every morning", "every evening"}
 
 // markFinalOrder marks a report urgent when its stage is a final order of
 // removal (UrgentFinalOrder), and takes the mark off when the stage is
@@ -1041,7 +1049,7 @@ func factSteps(a *App) []*step {
 		},
 		withWords(choice(stepCanCall, "ask.can_call", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.CanCall },
 			func(c *turn) string {
-				if x := &c.s.Draft.Facts; x.CanCall == "yes" && x.LastCall == "" {
+				if x := &c.s.Draft.Facts; x.CanCall == "yes" && x.LastCall == "" && !c.callsDaily {
 					return stepLastCall
 				}
 				return stepPhoneAcct

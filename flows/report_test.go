@@ -1240,6 +1240,14 @@ func TestAnswersInTheirOwnWords(t *testing.T) {
 		t.Errorf("«he doesnt have one yet» read as a lawyer")
 	}
 
+	// "Every day": when the last call was is not asked.
+	for lang, typed := range map[string]string{"en": "yes he calls every day around 6pm", "ru": "да, звонит каждый день"} {
+		d := to(lang, "ask.can_call")
+		if ids := textIDs(d.send(typed)); ids[len(ids)-1] != "ask.phone_account" || d.session().Draft.Facts.CanCall != "yes" {
+			t.Errorf("%q: %v, can call %q", typed, ids, d.session().Draft.Facts.CanCall)
+		}
+	}
+
 	c := to("ru", "ask.can_call")
 	c.expect(c.send("звонил один раз, в понедельник"), "input.read_as", "date.understood", "ask.phone_account")
 	if x := c.session().Draft.Facts; x.CanCall != "yes" || x.LastCall == "" {
