@@ -919,6 +919,21 @@ func (c *turn) oneButton(rows [][]Button, prefix string, match func(label string
 	return value, label, false
 }
 
+// buttonIndex is the place among rows of the button of the step's value
+// v; -1 when there is none.
+func (c *turn) buttonIndex(rows [][]Button, v string) int {
+	i := 0
+	for _, row := range rows {
+		for _, b := range row {
+			if b.Data == c.stepPrefix()+v {
+				return i
+			}
+			i++
+		}
+	}
+	return -1
+}
+
 // labelOf is the caption of the button among rows whose data is data.
 func (c *turn) labelOf(rows [][]Button, data string) (string, bool) {
 	for _, row := range rows {
@@ -1057,6 +1072,10 @@ func (c *turn) oneNamed(st *step, rows [][]Button, values []string) (value, labe
 		return "", "", false // none, or two answers: the buttons tell which
 	}
 	var labels []string
+	values = slices.Clone(values)
+	// Said back in the order of the buttons ("Needs medical care, Children
+	// are affected"), not of the values.
+	slices.SortStableFunc(values, func(x, y string) int { return c.buttonIndex(rows, x) - c.buttonIndex(rows, y) })
 	for _, v := range values {
 		l, ok := c.labelOf(rows, c.stepPrefix()+v)
 		if !ok {
