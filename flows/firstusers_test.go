@@ -2580,6 +2580,32 @@ func TestFlightSourceToldBefore(t *testing.T) {
 	}
 }
 
+// TestLawyerToldBefore: the person's lawyer told of before the report
+// ("his lawyer says…") makes the lawyer question's yes the first button,
+// from those words; not where there is none, or one is sought.
+func TestLawyerToldBefore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang, story string
+		told        bool
+	}{
+		{"en", "my husband was detained yesterday at work, his lawyer says he might be deported this week", true},
+		{"ru", "Брата задержали вчера, адвокат сказал ждать", true},
+		{"ru", "Мужа задержали вчера, адвоката нет", false},
+		{"en", "my brother was detained yesterday, we are looking for a lawyer", false},
+	} {
+		c := toldFirst(t, tt.lang, tt.story)
+		answerTo(c, "ask.lawyer")
+		if told := buttonNames(c.last)[0] == "btn.use_said"; told != tt.told {
+			t.Errorf("%q: buttons %v", tt.story, buttonNames(c.last))
+			continue
+		}
+		if tt.told {
+			c.expect(c.press("btn.use_said"), "ask.lawyer_name")
+		}
+	}
+}
+
 // TestSpanishNameHasNoCyrillic: a name with letters of Spanish,
 // Portuguese or French ("María José Gutiérrez") is not asked for in
 // Cyrillic, nor shown so on the review; a Spanish-speaking reporter was.

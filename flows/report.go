@@ -955,8 +955,16 @@ func reportSteps(a *App) []*step {
 		},
 		next: then(stepReview),
 	}, {
-		name:   stepLawyer,
-		prompt: askWith("ask.lawyer", [2]string{"yes", "btn.lawyer_yes"}, [2]string{"no", "btn.lawyer_no"}),
+		name: stepLawyer,
+		prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
+			texts, rows, err := askWith("ask.lawyer", [2]string{"yes", "btn.lawyer_yes"}, [2]string{"no", "btn.lawyer_no"})(ctx, c)
+			if err == nil && !c.s.Draft.HasLawyer && lawyerTold(c.s.Draft.Facts.Said+"\n"+c.s.Draft.CircumstanceNote) {
+				// "His lawyer says he might be deported", told before
+				// the question: the yes, from those words.
+				rows[0][0] = c.opt("yes", "btn.use_said", "Value", T("btn.lawyer_yes"))
+			}
+			return texts, rows, err
+		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
 			r := &c.s.Draft
 			switch v {

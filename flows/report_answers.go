@@ -936,6 +936,28 @@ func storyOwnName(said string) string {
 	return wordsAfter(said, []string{"меня зовут ", "my name is ", "my name's "}, 1, nil, storyStops)
 }
 
+// lawyerTold says words kept tell of the person's lawyer, in a clause
+// that denies nothing: "his lawyer says he might be deported", "адвокат
+// сказал ждать"; not "we have no lawyer", "адвоката нет", "ищем адвоката".
+func lawyerTold(said string) bool {
+	return slices.ContainsFunc(clauses(said), func(clause string) bool {
+		words := strings.Fields(captionKey(clause))
+		if slices.ContainsFunc(words, func(w string) bool { return negations[w] || w == "нету" }) {
+			return false
+		}
+		for i, w := range words {
+			owner := i > 0 && slices.Contains([]string{"his", "her", "their", "our", "the", "его", "её", "ее", "наш", "их"}, words[i-1])
+			switch {
+			case (w == "lawyer" || w == "attorney") && owner:
+				return true
+			case (w == "адвокат" || w == "юрист") && (owner || i+1 < len(words) && strings.HasPrefix(words[i+1], "сказал")):
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // storyCountry is the country words told before the report say the
 // person is from ("он из Таджикистана", "she's from Honduras", "родился в
 // Мексике"), when it is one the hotline knows (knownCountries); "" when
