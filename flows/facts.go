@@ -836,7 +836,7 @@ func factSteps(a *App) []*step {
 			// телефону": who spoke of it, in the words people use ("сам",
 			// not "самолёт").
 			map[string][]string{
-				"officer":  {"=ice", "=айс", "сотрудник", "депортационн", "agent", "officer"},
+				"officer":  {"=ice", "=айс", "офицер", "сотрудник", "депортационн", "agent", "officer"},
 				"detainee": {"=сам", "=сама", "himself", "herself"},
 				"lawyer":   {"юрист", "адвокат", "attorney", "lawyer"},
 				"rumor": {"слух", "говорят", "болтают", "чате", "группе", "соцсет", "фейсбук", "rumor", "rumour",

@@ -2562,6 +2562,7 @@ func TestFlightSourceToldBefore(t *testing.T) {
 	for _, tt := range []struct{ lang, story, want string }{
 		{"en", "my husband was detained yesterday at work, his lawyer says he might be deported this week", "lawyer"},
 		{"ru", "Брата задержали вчера. Офицер ICE сказал что его депортируют на следующей неделе", "officer"},
+		{"ru", "сына забрали сегодня утром на отметке в Чикаго, офицер сказал что завтра депортируют в Узбекистан", "officer"},
 		{"en", "my husband was detained yesterday at work, his lawyer is trying to help", ""},
 	} {
 		c := toldFirst(t, tt.lang, tt.story)
