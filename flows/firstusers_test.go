@@ -2607,6 +2607,25 @@ func TestLawyerToldBefore(t *testing.T) {
 	}
 }
 
+// TestLawyerPhoneToldWithTheYes: a lawyer's number told with the yes ("есть,
+// дали номер адвоката Светланы, 713-555-0199") is offered at the lawyer's
+// phone, a press away; it had to be typed again.
+func TestLawyerPhoneToldWithTheYes(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	startReport(c)
+	answerTo(c, "ask.lawyer")
+	c.expect(c.send("есть, дали номер адвоката Светланы, 713-555-0199"), "input.read_as", "ask.lawyer_name")
+	c.expect(c.send("Светлана"), "ask.lawyer_phone")
+	if got := c.button(c.lastID, "btn.use_phone").Text.Data["Phone"]; got != "713-555-0199" {
+		t.Errorf("offered %q", got)
+	}
+	c.expect(c.press("btn.use_phone"), "ask.hearing")
+	if d := c.session().Draft; d.LawyerName != "Светлана" || d.LawyerPhone != "713-555-0199" {
+		t.Errorf("lawyer %q, phone %q", d.LawyerName, d.LawyerPhone)
+	}
+}
+
 // TestSpanishNameHasNoCyrillic: a name with letters of Spanish,
 // Portuguese or French ("María José Gutiérrez") is not asked for in
 // Cyrillic, nor shown so on the review; a Spanish-speaking reporter was.

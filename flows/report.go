@@ -1039,6 +1039,10 @@ func reportSteps(a *App) []*step {
 			var rows [][]Button
 			if p := FindPhone(c.s.Draft.LawyerName); p != "" {
 				rows = append(rows, []Button{c.opt("found", "btn.use_phone", "Phone", p)})
+			} else if p := lawyerPhoneTold(c.s.Draft.Facts.Said); p != "" {
+				// "Есть, дали номер адвоката Светланы, 713-555-0199",
+				// kept with the yes: the number, a press away.
+				rows = append(rows, []Button{c.opt("told", "btn.use_phone", "Phone", p)})
 			}
 			rows = append(rows, []Button{c.opt("skip", "btn.dont_know")})
 			return []Text{T("ask.lawyer_phone")}, rows, nil
@@ -1052,6 +1056,14 @@ func reportSteps(a *App) []*step {
 				}
 				r.LawyerPhone = p
 				r.LawyerName = withoutPhone(r.LawyerName, p)
+				return accepted()
+			}
+			if button && v == "told" {
+				p := lawyerPhoneTold(r.Facts.Said)
+				if p == "" {
+					return wrong("button.old_step")
+				}
+				r.LawyerPhone = p
 				return accepted()
 			}
 			return optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact)(ctx, c, v, button)

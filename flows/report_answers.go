@@ -958,6 +958,28 @@ func lawyerTold(said string) bool {
 	})
 }
 
+// lawyerPhoneTold is a phone number in a line of the words kept that
+// speaks of a lawyer ("есть, дали номер адвоката Светланы,
+// 713-555-0199", "his attorney's number is 713 555 0199"); "" when none,
+// or when another line's number could be meant.
+func lawyerPhoneTold(said string) string {
+	found := ""
+	for _, line := range strings.Split(said, "\n") {
+		low := strings.ToLower(line)
+		if !strings.Contains(low, "адвокат") && !strings.Contains(low, "юрист") && !strings.Contains(low, "lawyer") &&
+			!strings.Contains(low, "attorney") {
+			continue
+		}
+		if p := FindPhone(line); p != "" {
+			if found != "" && found != p {
+				return ""
+			}
+			found = p
+		}
+	}
+	return found
+}
+
 // storyCountry is the country words told before the report say the
 // person is from ("он из Таджикистана", "she's from Honduras", "родился в
 // Мексике"), when it is one the hotline knows (knownCountries); "" when
