@@ -1576,6 +1576,20 @@ func yesNoLead(v string) (lead, rest string, ok bool) {
 	return m[1], m[2], true
 }
 
+// bareYesLead is a yes at the head of a longer message without a stop
+// after it ("yes from otay mesa to adelanto"), and what follows; not "да
+// нет" (a no) nor "да не знаю".
+func bareYesLead(v string) (lead, rest string, ok bool) {
+	m := yesLeadRe.FindStringSubmatch(v)
+	if m == nil || negations[strings.Fields(captionKey(m[2]))[0]] {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
+
+// yesLeadRe is bareYesLead's yes and the words after it.
+var yesLeadRe = regexp.MustCompile(`(?is)^\s*(да|yes|yeah|yep)\s+(\pL.*)`)
+
 // looksLikeANumber reports whether text is an A-number written as one:
 // with its letter A, or nine digits in a row.
 func looksLikeANumber(v string) bool {
@@ -1797,6 +1811,16 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		if st.yes != "" && yesWords[captionKey(v)] {
 			c.say(T(st.yes))
 			return c.prompt(ctx, false)
+		}
+		if lead, _, ok := bareYesLead(v); ok && st.max == 0 && c.loosely() && len(several) == 0 {
+			// "yes from otay mesa to adelanto": the yes, said back, the
+			// words kept; it was "use the buttons".
+			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
+				label, _ := c.labelOf(rows, c.stepPrefix()+value)
+				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
+				c.dateWithYes(v, value)
+				return c.answer(ctx, value, true)
+			}
 		}
 		if st.max == 0 {
 			if c.keepTyped(v) {

@@ -616,6 +616,8 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		{"en", "yes we have a lawyer", "ask.lawyer_name", true},
 		{"en", "no he is at Krome", "input.read_as", false},                    // the no, the words kept
 		{"en", "no lawyer but we are looking for one", "input.read_as", false}, // kept, and no lawyer yet
+		{"en", "yes a woman from raices is helping us", "input.read_as", true}, // a yes without a comma
+		{"ru", "да нет, не нашли пока", "input.read_as", false},                // "да нет" is a no
 	} {
 		c := newChat(t, tt.lang)
 		toBirthDate(c)
