@@ -1339,7 +1339,10 @@ var (
 	noWords = map[string]bool{"нет": true, "не согласен": true, "не согласна": true, "no": true, "nope": true,
 		"i do not agree": true, "i don t agree": true, "do not agree": true,
 		"ні": true, "не згоден": true, "не згодна": true,
-		"net": true, "ne soglasen": true, "ne soglasna": true}
+		"net": true, "ne soglasen": true, "ne soglasna": true,
+		// A no said as people say it: "лучше не надо", "no thanks".
+		"не надо": true, "лучше не надо": true, "не нужно": true, "лучше не": true, "нет спасибо": true,
+		"no thanks": true, "no thank you": true, "better not": true, "rather not": true, "i d rather not": true}
 )
 
 // langWords ask at the menu for a language (captionKey): "english please"

@@ -1063,7 +1063,7 @@ func factSteps(a *App) []*step {
 		factDate(stepLastCall, "ask.last_call", func(f *Facts) *string { return &f.LastCall }, then(stepPhoneAcct)),
 		// "Есть": the account is there.
 		withWords(choice(stepPhoneAcct, "ask.phone_account", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.PhoneAccount },
-			then(stepUrgent)), map[string][]string{"yes": {"=есть"}}),
+			then(stepUrgent)), map[string][]string{"yes": {"=есть", "положил", "закинул", "перевел", "deposit", "=put"}}),
 		{
 			name: stepState,
 			max:  maxShort,

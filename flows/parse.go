@@ -1659,6 +1659,7 @@ func StateOfPlace(v string) string {
 				}
 				forms = append(forms, ruKey(nominative(w)))
 			}
+			forms = append(forms, strings.ReplaceAll(w, " ", "-")) // "нью йорк"
 			for _, f := range forms {
 				if st := statesRU[f]; st != "" {
 					return st

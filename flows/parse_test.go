@@ -549,7 +549,7 @@ func TestParseAge(t *testing.T) {
 func TestStateOfPlace(t *testing.T) {
 	for in, want := range map[string]string{"Бруклин": "New York", "живу в Бруклине": "New York", "Brooklyn, NY": "New York",
 		"в Чикаго": "Illinois", "Иллинойс": "Illinois", "los angeles": "California", "Texas": "", "11229": "",
-		"Сан-Франциско": "California", "в Калифорнии": "California"} {
+		"Сан-Франциско": "California", "в Калифорнии": "California", "нью йорк": "New York"} {
 		if got := flows.StateOfPlace(in); got != want {
 			t.Errorf("StateOfPlace(%q) = %q, want %q", in, got, want)
 		}

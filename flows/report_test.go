@@ -1677,6 +1677,9 @@ func TestMoreAnswersInWords(t *testing.T) {
 		{"ru", "ask.lawyer", "у него нет адвоката", "ask.hearing"},
 		{"en", "ask.lawyer", "he has no lawyer", "ask.hearing"},
 		{"ru", "ask.phone_account", "есть", "ask.urgent"},
+		{"ru", "ask.phone_account", "положили 50 долларов", "ask.urgent"},
+		{"ru", "ask.publicity", "лучше не надо", "ask.dates_share"},
+		{"en", "ask.publicity", "no thanks", "ask.dates_share"},
 	} {
 		c := reportTo(a, tt.lang, tt.at)
 		ids := textIDs(c.send(tt.typed))
@@ -1701,6 +1704,10 @@ func TestMoreAnswersInWords(t *testing.T) {
 		case "ask.phone_account":
 			if d.Facts.PhoneAccount != "yes" {
 				t.Errorf("%q: phone account %q", tt.typed, d.Facts.PhoneAccount)
+			}
+		case "ask.publicity":
+			if d.Facts.Publicity != "no" {
+				t.Errorf("%q: publicity %q", tt.typed, d.Facts.Publicity)
 			}
 		}
 	}
