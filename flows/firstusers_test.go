@@ -2171,6 +2171,9 @@ func TestNameWithRelation(t *testing.T) {
 		{"en", "Alex, his brother in law", "Alex", "brother in law"},
 		{"en", "Anna - a friend", "Anna", "friend"},
 		{"ru", "Мария (жена)", "Мария", "жена"},
+		// The relation first.
+		{"en", "I'm his mom, Rosa", "Rosa", "mom"},
+		{"ru", "я его сестра, Мария", "Мария", "сестра"},
 	} {
 		c := newChat(t, tt.lang)
 		startReport(c)

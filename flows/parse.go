@@ -744,6 +744,9 @@ func ParseRelationship(s string, max int) (string, *Text) {
 // "Maria - his wife" into the name and the relation, when what follows the
 // name is a relation (relationWords) and no more than four words.
 func nameWithRelation(s string) (name, relation string, ok bool) {
+	if name, relation, ok = nameAfterRelation(s); ok {
+		return name, relation, true
+	}
 	i := strings.IndexAny(s, ",(")
 	if j := strings.Index(s, " - "); j > 0 && (i < 0 || j < i) {
 		i = j
@@ -759,6 +762,25 @@ func nameWithRelation(s string) (name, relation string, ok bool) {
 	relation, p = ParseRelationship(rest, maxShort)
 	f := strings.Fields(relation)
 	if p != nil || len(f) == 0 || len(f) > 4 || !relationWords[strings.ToLower(strings.Trim(f[0], ",.!"))] {
+		return "", "", false
+	}
+	return name, relation, true
+}
+
+// nameAfterRelation is nameWithRelation the other way round: "I'm his
+// mom, Rosa", "я его сестра, Мария". The name was all of it.
+func nameAfterRelation(s string) (name, relation string, ok bool) {
+	head, rest, found := strings.Cut(s, ",")
+	if !found {
+		return "", "", false
+	}
+	relation, p := ParseRelationship(strings.TrimSpace(head), maxShort)
+	f := strings.Fields(relation)
+	if p != nil || len(f) == 0 || len(f) > 4 || !relationWords[strings.ToLower(strings.Trim(f[0], ",.!"))] {
+		return "", "", false
+	}
+	name, p = ParseName(strings.Trim(rest, " ,.!"), maxName)
+	if p != nil || len(strings.Fields(name)) > 4 || relationWords[strings.ToLower(name)] {
 		return "", "", false
 	}
 	return name, relation, true
