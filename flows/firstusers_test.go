@@ -2687,6 +2687,17 @@ func TestCountryToldBefore(t *testing.T) {
 	if got := c.session().Draft.BirthCountry; got != "Таджикистан" {
 		t.Errorf("country of birth %q, want Таджикистан", got)
 	}
+	// In a sentence, the country said to be the one asked: the sentence
+	// was the answer.
+	const both = "born in russia, now citizen of georgia"
+	e := newChat(t, "en")
+	startReport(e)
+	answerTo(e, "ask.birth_country")
+	e.expect(e.send(both), "input.read_as", "ask.citizenship")
+	e.expect(e.send(both), "input.read_as", "ask.a_number")
+	if d := e.session().Draft; d.BirthCountry != "Russia" || d.Citizenship != "Georgia" {
+		t.Errorf("born in %q, citizen of %q; want Russia, Georgia", d.BirthCountry, d.Citizenship)
+	}
 }
 
 // TestToldBeforeTheReport: the name and the day told at the menu, in the

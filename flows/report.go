@@ -170,6 +170,25 @@ func reportSteps(a *App) []*step {
 		}
 		return Country(w), p
 	}
+	// In a sentence, the country said to be this one: "born in russia,
+	// now citizen of georgia" is Russia at the birth, Georgia at the
+	// citizenship, said back, the words kept; the sentence was the answer.
+	countryAs := func(field func(*Report) *string, leads ...string) func(context.Context, *turn, string, bool) (outcome, error) {
+		return func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
+			if !button && len(strings.Fields(v)) > 4 {
+				if told := knownCountries(strings.Fields(wordsAfter(v, leads, 1, nil))); told != "" {
+					*field(&c.s.Draft) = told
+					c.say(T("input.read_as", "Answer", told, "Kept", c.keepTyped(v)))
+					return accepted()
+				}
+			}
+			return optional(field, countryParser)(ctx, c, v, button)
+		}
+	}
+	birthCountry := countryAs(func(r *Report) *string { return &r.BirthCountry }, "born in ", "родился в ",
+		"родилась в ", "родом из ", "он из ", "она из ", "he is from ", "he's from ", "she is from ", "she's from ")
+	citizenship := countryAs(func(r *Report) *string { return &r.Citizenship }, "citizen of ", "citizenship ",
+		"passport of ", "гражданин ", "гражданка ", "гражданство ", "паспорт ")
 	textParser := func(v string) (string, *Text) { return ParseText(v, a.cfg.MaxText) }
 	return []*step{{
 		name: stepConsent,
@@ -515,7 +534,7 @@ func reportSteps(a *App) []*step {
 				c.s.Draft.BirthCountry = told
 				return accepted()
 			}
-			return optional(func(r *Report) *string { return &r.BirthCountry }, countryParser)(ctx, c, v, button)
+			return birthCountry(ctx, c, v, button)
 		},
 		answer: showCountry(func(r *Report) *string { return &r.BirthCountry }),
 		next:   then(stepCitizen),
@@ -543,7 +562,7 @@ func reportSteps(a *App) []*step {
 				r.Citizenship = r.BirthCountry
 				return accepted()
 			}
-			return optional(func(r *Report) *string { return &r.Citizenship }, countryParser)(ctx, c, v, button)
+			return citizenship(ctx, c, v, button)
 		},
 		answer: showCountry(func(r *Report) *string { return &r.Citizenship }),
 		next: func(c *turn) string {
