@@ -908,6 +908,10 @@ var ageRe = regexp.MustCompile(`^(?:(?:ему|ей|him|he is|he's|she is|she's|a
 	`(?:примерно|около|где-то|about|around|approximately|~)?\s*(\d{1,2})\s*` +
 	`(?:лет|год|года|years old|year old|years|yrs|y\.?o\.?)?\.?$`)
 
+// ageDecadeRe is an age given by its decade: "in his 40s", "he's in his
+// forties" is not read (words for numbers are not).
+var ageDecadeRe = regexp.MustCompile(`^(?:(?:he|she)(?:\s+is|'s|’s|s)?\s+)?in\s+(?:his|her|their)\s+([2-9])0'?s\.?$`)
+
 // ageAboutRe is an age put the Russian way of "about": "лет 40", "ему лет
 // 35".
 var ageAboutRe = regexp.MustCompile(`^(?:(?:ему|ей)\s+)?(?:примерно\s+|около\s+|где-то\s+)?лет\s*(\d{1,2})\.?$`)
@@ -925,6 +929,10 @@ func ParseAge(s string, now time.Time) (int, bool) {
 			s = strings.TrimLeft(rest, " ,.;:—–-")
 			break
 		}
+	}
+	if d := ageDecadeRe.FindStringSubmatch(s); d != nil {
+		// "He's in his 40s": the middle of them, 45.
+		return now.UTC().AddDate(-(atoi(d[1])*10 + 5), -6, 0).Year(), true
 	}
 	m := ageRe.FindStringSubmatch(s)
 	if m == nil {

@@ -532,6 +532,8 @@ func TestParseAge(t *testing.T) {
 		{"лет 40", 1986}, {"ему лет 35", 1991}, {"не знаю, лет 40", 1986}, {"not sure, about 40", 1986},
 		// In a clause of its own, the rest in words.
 		{"ему 34 года, родился летом", 1992}, {"he is 35, born in the summer", 1991},
+		// By its decade: the middle of it.
+		{"he's in his 40s", 1981}, {"in her 30s", 1991},
 	} {
 		if y, ok := flows.ParseAge(tt.typed, now); !ok || y != tt.year {
 			t.Errorf("ParseAge(%q) = %d, %v; want %d", tt.typed, y, ok, tt.year)
