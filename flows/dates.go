@@ -186,4 +186,6 @@ var noDateWords = []string{"не назнач", "не было", "не буде�
 	// The day not known: "next month, not sure which day", "в январе, а какого числа не знаем".
 	"not sure which day", "not sure what day", "not sure when", "don t know which day", "dont know which day",
 	"don t know the day", "don t know the exact", "no exact date", "какого числа не знаю", "какого числа не знаем",
-	"не знаю какого числа", "не знаем какого числа", "число не знаю", "число не знаем", "точной даты нет"}
+	"не знаю какого числа", "не знаем какого числа", "число не знаю", "число не знаем", "точной даты нет",
+	// Put off without a new one (not "перенесли", which may name it).
+	"no new date", "new date not", "нет новой даты", "новой даты нет", "новую дату не"}

@@ -269,6 +269,13 @@ func otherNames(st *step) *step {
 			x.NameOther = strings.TrimPrefix(x.NameOther+", "+sps[i], ", ")
 			return accepted()
 		}
+		if lead, rest, ok := yesNoLead(v); ok && !button && noWords[captionKey(lead)] &&
+			!strings.ContainsFunc(rest, func(r rune) bool { return r < unicode.MaxASCII && unicode.IsLetter(r) }) {
+			// "Нет, вроде везде одинаково": none; it was kept as the
+			// other spellings.
+			c.s.Draft.Facts.NameOther = ""
+			return accepted()
+		}
 		if names := latinNamesIn(v); !button && names != "" {
 			// "в асайлуме было Farukh Rahimov вроде": the spelling,
 			// not the sentence the ICE locator would be searched with;
@@ -814,7 +821,9 @@ func factSteps(a *App) []*step {
 			// "Подали апелляцию" (its verb is also the motion's), "есть
 			// приказ о депортации", "waiting for court".
 			map[string][]string{
-				"asylum":      {"асайлум", "азайлум", "убежищ", "asylum", "uscis"},
+				// The interview, or USCIS: "asylum" alone may be a court's
+				// case too ("судья отказал в убежище").
+				"asylum":      {"uscis", "интервью", "interview"},
 				"judge":       {"court", "hearing", "judge"},
 				"bia":         {"апелляц", "appeal", "=bia"},
 				"final_order": {"приказ", "ордер", "order"},
@@ -856,6 +865,9 @@ func factSteps(a *App) []*step {
 			map[string][]string{
 				"parole": {"=cbp", "=u4u", "=chnv", "парол", "гуманитарн", "humanitarian"},
 				"ewi":    {"перешел", "перешла", "перешли", "нелегальн", "стену", "crossed", "illegal", "wall"},
+				// A green card, a student's or a worker's status: none of
+				// the ways named, "Other".
+				"other": {"=green", "грин", "резидент", "resident"},
 			}),
 		{
 			// Asked when the person was detained at a check-in: the field

@@ -821,6 +821,7 @@ func TestWordsUnderAQuestionAreKept(t *testing.T) {
 		"в асайлуме было Farukh Rahimov вроде":                 "Farukh Rahimov",
 		"в суде Farukh Rahimov, а в паспорте FARRUKH RAKHIMOV": "Farukh Rahimov, FARRUKH RAKHIMOV",
 		"Farukh Rahimov (Фарух Рахимов)":                       "Farukh Rahimov (Фарух Рахимов)",
+		"нет, вроде везде одинаково":                           "", // none; it was kept as the spellings
 	} {
 		r := newChat(t, "ru")
 		startReport(r)
@@ -829,7 +830,7 @@ func TestWordsUnderAQuestionAreKept(t *testing.T) {
 		if got := r.session().Draft.Facts.NameOther; got != want {
 			t.Errorf("%q: other spellings %q, want %q", typed, got, want)
 		}
-		if kept := r.session().Draft.Facts.Said; want != typed && !strings.Contains(kept, typed) {
+		if kept := r.session().Draft.Facts.Said; want != typed && want != "" && !strings.Contains(kept, typed) {
 			t.Errorf("%q: kept %q", typed, kept)
 		}
 	}
@@ -2218,7 +2219,7 @@ func TestNothingFiledInWords(t *testing.T) {
 // TestAsylumWithoutCourt: an asylum application with USCIS, and no court
 // case, is a stage of its own; it had none, and "асайлум подавали в 2023,
 // интервью еще не было" was only kept for the volunteer. Said beside a
-// court, both are offered first.
+// court, both are offered first; asylum alone may be a court's case.
 func TestAsylumWithoutCourt(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ lang, typed string }{
@@ -2236,9 +2237,16 @@ func TestAsylumWithoutCourt(t *testing.T) {
 	c := newChat(t, "ru")
 	startReport(c)
 	answerTo(c, "ask.stage")
-	r := c.send("асайлум в суде")
+	r := c.send("интервью в USCIS было, теперь суд")
 	if got := buttonNames(r); len(got) < 2 || !slices.Equal(got[:2], []string{"stage.asylum", "stage.judge"}) {
 		t.Errorf("buttons %v, want asylum and the judge first", got)
+	}
+	e := newChat(t, "ru")
+	startReport(e)
+	answerTo(e, "ask.stage")
+	e.send("судья отказал в убежище, подали апелляцию")
+	if got := e.session().Draft.Facts.Stage; got != "bia" {
+		t.Errorf("stage %q after an appeal of the judge's denial, want bia", got)
 	}
 }
 

@@ -66,7 +66,8 @@ var circumstanceWords = map[string][]string{
 		"mashin", "остановил", "=ехал", "=ехала"},
 	// Places none of the buttons names: "на улице", "в суде", "at court".
 	"other": {"улиц", "=street", "=суд", "=суде", "court", "магазин", "=store", "=shop", "остановк", "автобус", "=bus",
-		"больниц", "hospital", "школ", "school", "церк", "church", "парков", "parking", "метро", "subway"},
+		"больниц", "hospital", "школ", "school", "церк", "church", "парков", "parking", "метро", "subway", "интервью",
+		"interview", "uscis"},
 }
 
 // circumstances are the ways people are detained, as stored in

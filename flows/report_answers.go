@@ -99,7 +99,7 @@ func nameSaid(v string) (string, bool) {
 	changed := false
 	var kept []string
 	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '.' }) {
-		if saysAny(captionKey(part), surnameUnknown) {
+		if saysAny(captionKey(part), surnameUnknown) || saysAny(captionKey(part), spellingUnknown) {
 			changed = true
 			continue
 		}
@@ -117,6 +117,13 @@ func nameSaid(v string) (string, bool) {
 	}
 	return strings.TrimSpace(strings.Trim(v, " ,:—–-")), changed && strings.TrimSpace(v) != ""
 }
+
+// spellingUnknown say the Latin spelling is not known (captionKey), in a
+// clause before the name in Cyrillic: "не знаю как пишется по английски,
+// Сергей Ким". The name was all of it.
+var spellingUnknown = []string{"не знаю как пишет", "не знаю как по англ", "не знаю как латиниц", "не знаю как правильно",
+	"не знаю как написать", "don t know how to spell", "don t know the spelling", "not sure how to spell",
+	"not sure how it s spelled", "not sure of the spelling"}
 
 // surnameUnknown say the surname is not known (captionKey, a phrase at the
 // start of a word).

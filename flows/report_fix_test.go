@@ -150,7 +150,8 @@ func TestDateQuestionAnsweredInASentence(t *testing.T) {
 	c.expect(c.send("next month I think, they did not tell us the date"), "input.kept", "ask.stage")
 	// The day not known, said in words: none, and the words kept; it was
 	// "couldn't read that date".
-	for _, typed := range []string{"next month, not sure which day", "в январе, а какого числа не знаем"} {
+	for _, typed := range []string{"next month, not sure which day", "в январе, а какого числа не знаем",
+		"it was postponed, no new date yet"} {
 		c.command("back", "")
 		c.expect(c.send(typed), "input.kept", "ask.stage")
 		if d := c.session().Draft; d.HearingDate != "" || !strings.Contains(d.Facts.Said, typed) {

@@ -1160,6 +1160,7 @@ func TestCircumstanceInWords(t *testing.T) {
 		{"en", "at check-in", "checkin"},
 		{"en", "they came to the house at 5am", "raid_home"},
 		{"en", "they knocked on the door, she opened, they had a paper with another persons name", "raid_home"},
+		{"en", "at his asylum interview", "other"},
 		{"ru", "постучали в дверь рано утром", "raid_home"},
 		{"en", "at his job", "raid_work"},
 		{"en", "pulled over on the highway", "traffic"},
@@ -1680,6 +1681,7 @@ func TestMoreAnswersInWords(t *testing.T) {
 		{"ru", "ask.phone_account", "положили 50 долларов", "ask.urgent"},
 		{"ru", "ask.publicity", "лучше не надо", "ask.dates_share"},
 		{"en", "ask.publicity", "no thanks", "ask.dates_share"},
+		{"en", "ask.entry", "he has a green card", "ask.language"},
 	} {
 		c := reportTo(a, tt.lang, tt.at)
 		ids := textIDs(c.send(tt.typed))
@@ -1704,6 +1706,10 @@ func TestMoreAnswersInWords(t *testing.T) {
 		case "ask.phone_account":
 			if d.Facts.PhoneAccount != "yes" {
 				t.Errorf("%q: phone account %q", tt.typed, d.Facts.PhoneAccount)
+			}
+		case "ask.entry":
+			if d.Facts.Entry != "other" {
+				t.Errorf("%q: entry %q", tt.typed, d.Facts.Entry)
 			}
 		case "ask.publicity":
 			if d.Facts.Publicity != "no" {
@@ -1778,6 +1784,7 @@ func TestNameAsRelativesTypeIt(t *testing.T) {
 	for _, tt := range []struct{ typed, name string }{
 		{"не знаю фамилию, зовут Иван", "Иван"}, {"его зовут Рустам Алиев", "Рустам Алиев"},
 		{"his name is Jose Garcia", "Jose Garcia"},
+		{"не знаю как пишется по английски, Сергей Ким", "Сергей Ким"}, // it was all the name
 	} {
 		c := reportTo(a, "ru", "ask.name")
 		c.send(tt.typed)
