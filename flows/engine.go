@@ -72,6 +72,9 @@ type step struct {
 	// several are them all ("лекарства и дети"), their values joined by
 	// "+" for parse.
 	multi bool
+	// unknown, for a question of buttons none of which says "I don't
+	// know", is the value a typed "не знаю" is given to parse as.
+	unknown string
 }
 
 // outcome is what a parser made of an answer. The zero outcome means
@@ -1701,12 +1704,11 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			if value, ok := c.unknownButton(rows, "не знаю"); ok {
 				v, button = value, true
 			}
-		} else if st.max == 0 && ParseUnknown(v) && !noWords[captionKey(v)] && c.hasValue(rows, "other") {
-			// "Не знаю" where only buttons answer and none says it:
-			// "Other", which the step's parse may read as not known (how
-			// he was detained). (Not any "skip": under the files it
+		} else if st.unknown != "" && ParseUnknown(v) && !noWords[captionKey(v)] {
+			// "Не знаю" where only buttons answer and none says it: the
+			// step's own "not known". (Not any "skip": under the files it
 			// removes them.)
-			v, button = "other", true
+			v, button = st.unknown, true
 		} else if st.max > 0 && st.max < c.a.cfg.MaxText && laterInWords(v) {
 			// "I have it at home, will send later" for a number, a date,
 			// a name: not known now, with where to send it once it is,

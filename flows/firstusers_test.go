@@ -2509,12 +2509,8 @@ func TestUrgencyToldBefore(t *testing.T) {
 		{"ru", "Мужа задержали вчера, депортации пока не ожидается", false},
 		{"en", "my brother was detained by ICE yesterday", false},
 	} {
-		c := newChat(t, tt.lang)
-		c.expect(c.command("start", ""), "menu.greeting")
-		c.expect(c.send(tt.story), "menu.report_offer")
-		c.expect(c.press("btn.menu_report"), "ask.consent")
-		r := c.press("btn.consent_yes")
-		c.expect(r, "ask.triage")
+		c := toldToTriage(t, tt.lang, tt.story)
+		r := c.last
 		if got := buttonNames(r)[0] == "btn.use_said"; got != tt.told {
 			t.Errorf("%q: buttons %v", tt.story, buttonNames(r))
 			continue
@@ -2529,11 +2525,7 @@ func TestUrgencyToldBefore(t *testing.T) {
 	// The urgent path asks neither the day nor the way of the detention:
 	// told, they are its answers, on the review to be checked, and on the
 	// volunteers' card. It read "Detained: date not known. How: not known."
-	c := newChat(t, "en")
-	c.command("start", "")
-	c.send("my dad got picked up by ice this morning at his check in on 26 federal plaza. they say he will be deported tomorrow")
-	c.press("btn.menu_report")
-	c.press("btn.consent_yes")
+	c := toldToTriage(t, "en", "my dad got picked up by ice this morning at his check in on 26 federal plaza. they say he will be deported tomorrow")
 	c.expect(c.press("btn.use_said"), "ask.name")
 	answerTo(c, "ask.review")
 	review := c.rendered(c.last)
@@ -2953,11 +2945,18 @@ func TestSpouseToldBefore(t *testing.T) {
 // to report: at the first question, the name.
 func toldFirst(t *testing.T, lang, story string) *chat {
 	t.Helper()
+	c := toldToTriage(t, lang, story)
+	c.expect(c.press("btn.triage_no"), "ask.name")
+	return c
+}
+
+// toldToTriage is toldFirst at the question before: is it urgent?
+func toldToTriage(t *testing.T, lang, story string) *chat {
+	t.Helper()
 	c := newChat(t, lang)
 	c.expect(c.command("start", ""), "menu.greeting")
 	c.expect(c.send(story), "menu.report_offer")
 	c.expect(c.press("btn.menu_report"), "ask.consent")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
-	c.expect(c.press("btn.triage_no"), "ask.name")
 	return c
 }

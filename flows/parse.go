@@ -1159,8 +1159,14 @@ func knownCountries(words []string) string {
 			cyrillic = cyrillic || hasCyrillic(name)
 		}
 	}
-	join := map[[2]bool]string{{false, false}: " and ", {false, true}: " и ", {true, false}: " or ", {true, true}: " или "}
-	return strings.Join(found, join[[2]bool{either, cyrillic}])
+	and, or := " and ", " or "
+	if cyrillic {
+		and, or = " и ", " или "
+	}
+	if either {
+		and = or
+	}
+	return strings.Join(found, and)
 }
 
 // countryNamed is the country a word (or two) names, as the countries'
@@ -1170,11 +1176,7 @@ func countryNamed(w string) (name string, ok bool) {
 		return "", false
 	}
 	if hasCyrillic(w) {
-		forms := []string{w, ruKey(nominative(w))}
-		if stem, ok := strings.CutSuffix(w, "е"); ok { // "в Таджикистане", "в Мексике"
-			forms = append(forms, stem, stem+"а")
-		}
-		for _, f := range forms {
+		for _, f := range ruForms(w) {
 			if _, ok := countriesRU[f]; ok && utf8.RuneCountInString(f) <= 3 {
 				return strings.ToUpper(f), true // "РФ", "США"
 			} else if ok {
@@ -1202,6 +1204,18 @@ func countryNamed(w string) (name string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// ruForms are the forms a Russian place name (lower case, е for ё) may
+// stand for as its tables key it: itself, brought back from the genitive
+// ("Таджикистана", nominative), or from the prepositional ("в
+// Таджикистане", "в Мексике", "в Бруклине").
+func ruForms(w string) []string {
+	forms := []string{w, ruKey(nominative(w))}
+	if stem, ok := strings.CutSuffix(w, "е"); ok {
+		forms = append(forms, stem, stem+"а")
+	}
+	return forms
 }
 
 // countriesTranslit are the English names of countriesRU by their Russian
@@ -1684,10 +1698,7 @@ func StateOfPlace(v string) string {
 			w := strings.Join(words[i:i+n], " ")
 			forms := []string{w}
 			if hasCyrillic(w) {
-				if stem, ok := strings.CutSuffix(w, "е"); ok { // "в Бруклине", "в Чикаго"
-					forms = append(forms, stem, stem+"а")
-				}
-				forms = append(forms, ruKey(nominative(w)))
+				forms = ruForms(w)
 			}
 			forms = append(forms, strings.ReplaceAll(w, " ", "-")) // "нью йорк"
 			for _, f := range forms {

@@ -734,10 +734,10 @@ func reportSteps(a *App) []*step {
 			return []Text{T("ask.circumstance")}, rows, nil
 		},
 		parse: func(_ context.Context, c *turn, v string, _ bool) (outcome, error) {
-			if !slices.Contains(circumstances(), v) {
+			if !slices.Contains(circumstances(), v) && v != "unknown" {
 				return wrong("button.old_step")
 			}
-			if v == "other" && c.in.Kind != KindButton && ParseUnknown(c.in.Text) {
+			if v == "unknown" {
 				// "Не знаю", typed (there is no such button): not known,
 				// as the card says, not "Other", which read as a way
 				// told; the details are then asked as for any answer.
@@ -755,7 +755,8 @@ func reportSteps(a *App) []*step {
 			}
 			return Text{}, nil
 		},
-		words: circumstanceWords,
+		words:   circumstanceWords,
+		unknown: "unknown", // "не знаю": not known; it was "Other"
 		next: func(c *turn) string {
 			if c.s.Draft.Circumstance == "checkin" {
 				return stepOffice
