@@ -1828,6 +1828,9 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			}
 		}
 		if st.max == 0 {
+			if ok, err := c.a.filedNews(ctx, c, v); err != nil || ok {
+				return err
+			}
 			if c.keepTyped(v) {
 				c.say(T("input.kept_use_buttons"))
 			} else {

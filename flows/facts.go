@@ -127,6 +127,12 @@ func (c *turn) fast() bool {
 // path: every question may then be skipped.
 func (c *turn) filed() bool { return c.s.Draft.Filed != "" }
 
+// offeredMore reports whether the chat is at the offer of more questions
+// after the urgent filing, none begun: leaving it loses nothing.
+func (c *turn) offeredMore() bool {
+	return c.inReport() && c.filed() && c.s.Step == stepMore
+}
+
 // choice is a question answered by one of values, each a button captioned
 // "<prefix>.<value>"; "unknown" is "don't know".
 func choice(name, askID, prefix string, values []string, field func(*Facts) *string, next func(*turn) string) *step {

@@ -29,8 +29,15 @@ func (c *turn) newsData(act, v string) string {
 // they reported, or the one they pick. A note or files given are the news
 // itself, sent at once.
 func (c *turn) startNews(ctx context.Context, raw, note string, files ...int) error {
-	if c.inReport() {
-		c.say(T("casework.news_in_report"))
+	if c.inReport() && !c.offeredMore() {
+		if c.filed() {
+			// The urgent path's case is filed; the answers since are not
+			// sent yet ("not finished, add news after you send it" said
+			// of a case the volunteers had).
+			c.say(T("casework.news_in_more", "Code", FormatCode(c.s.Draft.Filed)))
+		} else {
+			c.say(T("casework.news_in_report"))
+		}
 		return c.show(ctx)
 	}
 	cases, err := c.a.d.Reporters.Cases(ctx, c.in.UserID)
@@ -294,11 +301,9 @@ var timeWords = map[string]bool{
 // most likely news of the case. It is kept, and a button sends it as news
 // — to the case whose status they just saw, or to the one they choose.
 func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
-	note, p := ParseText(c.in.Text, a.cfg.MaxText)
-	words := strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })
-	if p != nil || ParseUnknown(note) || greetings[captionKey(note)] ||
-		len(words) < 2 && !(len(words) == 1 && statusWord(words[0])) {
-		return false, nil // one word is news only when it says what happened: "освободили"
+	note, ok := a.newsWords(c.in.Text)
+	if !ok {
+		return false, nil
 	}
 	rows, err := a.newsButtons(ctx, c, note)
 	if err != nil || rows == nil {
@@ -320,6 +325,40 @@ func (a *App) newsInWords(ctx context.Context, c *turn) (bool, error) {
 	}
 	c.setSaid(false) // for the report or the volunteer, as at the menu
 	c.buttons = append(rows, reportOrPerson()...)
+	return true, nil
+}
+
+// newsWords is the message as news of a case, false when it cannot be:
+// not text, "не знаю", a greeting, or one word that does not say what
+// happened ("освободили" does).
+func (a *App) newsWords(text string) (string, bool) {
+	note, p := ParseText(text, a.cfg.MaxText)
+	words := strings.FieldsFunc(note, func(r rune) bool { return !unicode.IsLetter(r) })
+	if p != nil || ParseUnknown(note) || greetings[captionKey(note)] || isThanks(note) ||
+		len(words) < 2 && !(len(words) == 1 && statusWord(words[0])) {
+		return "", false
+	}
+	return note, true
+}
+
+// filedNews offers words typed under the offer of more questions after the
+// urgent filing, out of the queue (a volunteer's conversation over, or the
+// queue left), as news of the filed case: "его перевели в Техас" was "use
+// the buttons", and lost. In the queue they go to the volunteer
+// (waitingWords). A button sends them; the offer stays below it.
+func (a *App) filedNews(ctx context.Context, c *turn, text string) (bool, error) {
+	note, ok := a.newsWords(text)
+	if !ok || !c.offeredMore() {
+		return false, nil
+	}
+	code := c.s.Draft.Filed
+	c.s.NewsNote = note
+	c.say(T("casework.news_offer"))
+	if err := c.prompt(ctx, false); err != nil {
+		return false, err
+	}
+	send := []Button{{Text: T("btn.news_send", "Code", FormatCode(code)), Data: dataCase + ":" + cwNewsSaid + ":" + code}}
+	c.buttons = append([][]Button{send}, c.buttons...)
 	return true, nil
 }
 

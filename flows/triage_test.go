@@ -697,3 +697,49 @@ func TestNameSpellingsLatinFirst(t *testing.T) {
 	d.send("Ivan Petrov")
 	d.expect(d.send("Иван Петров"), "ask.name_other")
 }
+
+// After the urgent filing, out of the queue (a volunteer's conversation
+// over, or the queue left), the reporter is at the offer of more
+// questions. News typed there ("his was moved to Conroe") was "use the
+// buttons", and lost; /news said the report was "not finished yet, add news
+// after you send it", of a case the volunteers had. A button now sends the
+// words as the case's news, and /news works; in the middle of the
+// questions, /news says that their answers are what is not sent yet.
+func TestNewsAfterTheUrgentFiling(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newChat(t, "en")
+	urgentToReview(c)
+	code := data(c.press("btn.confirm"), "report.done_urgent", "Code")
+	c.expect(c.press("btn.handoff_leave"), "handoff.left", "resume.filed_more", "ask.more")
+	c.expect(c.send("they moved him to Conroe last night"), "casework.news_offer", "ask.more")
+	if got := buttonNames(c.last); !slices.Equal(got, []string{"btn.news_send", "btn.more_yes", "btn.more_later"}) {
+		t.Fatalf("buttons under the news typed: %v, want it sent a button away, the offer below", got)
+	}
+	if b := c.last.Buttons[0][0]; b.Text.Data["Code"] != code {
+		t.Errorf("the news button: %+v, want case %s", b.Text, code)
+	}
+	c.expect(c.press("btn.news_send"), "casework.news_read_as", "update.moved_pick")
+	c.expect(c.press("Conroe"), "casework.news_saved")
+	if v, err := c.deps.Casework.View(ctx, code); err != nil || !slices.Contains(v.Urgent, flows.UrgentTransfer) ||
+		v.Facility.City != "Conroe" {
+		t.Errorf("case %s after the news: %+v, %v; want moved to Conroe", code, v, err)
+	}
+	// A word of thanks is not news: the offer, as before.
+	c2 := newChat(t, "ru")
+	urgentToReview(c2)
+	c2.press("btn.confirm")
+	c2.press("btn.handoff_leave")
+	c2.expect(c2.send("спасибо"), "input.use_buttons", "ask.more")
+	c2.expect(c2.command("news", ""), "casework.news_kind")
+
+	c3 := newChat(t, "ru")
+	urgentToReview(c3)
+	code = data(c3.press("btn.confirm"), "report.done_urgent", "Code")
+	c3.press("btn.handoff_leave")
+	c3.press("btn.more_yes")
+	r := c3.command("news", "")
+	if got := textIDs(r); len(got) != 2 || got[0] != "casework.news_in_more" || !strings.Contains(c3.rendered(r), code) {
+		t.Errorf("/news in the middle of the questions: %v: %s", got, c3.rendered(r))
+	}
+}
