@@ -1828,7 +1828,7 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			}
 		}
 		if st.max == 0 {
-			if ok, err := c.a.filedNews(ctx, c, v); err != nil || ok {
+			if ok, err := c.a.filedNews(ctx, c); err != nil || ok {
 				return err
 			}
 			if c.keepTyped(v) {

@@ -109,6 +109,9 @@ func (c *turn) laterInAlbum() bool {
 // a report: a file is kept for the volunteer and said so; anything else
 // gets why it cannot be used. The question is asked again.
 func (c *turn) mediaInReport(ctx context.Context) error {
+	if ok, err := c.a.filedNews(ctx, c); err != nil || ok {
+		return err
+	}
 	st := c.a.steps[c.s.Step]
 	buttons := st != nil && st.max == 0
 	consent := c.s.Draft.Consent

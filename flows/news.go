@@ -341,23 +341,37 @@ func (a *App) newsWords(text string) (string, bool) {
 	return note, true
 }
 
-// filedNews offers words typed under the offer of more questions after the
-// urgent filing, out of the queue (a volunteer's conversation over, or the
-// queue left), as news of the filed case: "его перевели в Техас" was "use
-// the buttons", and lost. In the queue they go to the volunteer
+// filedNews offers what is sent under the offer of more questions after
+// the urgent filing, out of the queue (a volunteer's conversation over, or
+// the queue left), as news of the filed case, as at the menu: words that
+// may be news ("его перевели в Техас" was "use the buttons", and lost), or
+// a file (it was "saved for the volunteer" in the draft, and "later"
+// dropped the draft with it). In the queue they go to the volunteer
 // (waitingWords). A button sends them; the offer stays below it.
-func (a *App) filedNews(ctx context.Context, c *turn, text string) (bool, error) {
-	note, ok := a.newsWords(text)
-	if !ok || !c.offeredMore() {
+func (a *App) filedNews(ctx context.Context, c *turn) (bool, error) {
+	if !c.offeredMore() {
+		return false, nil
+	}
+	act, offer := cwNewsSaid, T("casework.news_offer")
+	switch note, ok := a.newsWords(c.in.Text); {
+	case c.in.Kind == KindText && ok:
+		c.s.NewsNote = note
+	case c.in.Kind == KindMedia && slices.Contains(keptMedia, c.in.Media):
+		if c.laterInAlbum() {
+			c.alsoSaid() // the album's other photos: sent with its first
+			return true, nil
+		}
+		c.setSaid(true)
+		act, offer = cwNewsFile, T("casework.news_file_offer")
+	default:
 		return false, nil
 	}
 	code := c.s.Draft.Filed
-	c.s.NewsNote = note
-	c.say(T("casework.news_offer"))
+	c.say(offer)
 	if err := c.prompt(ctx, false); err != nil {
 		return false, err
 	}
-	send := []Button{{Text: T("btn.news_send", "Code", FormatCode(code)), Data: dataCase + ":" + cwNewsSaid + ":" + code}}
+	send := []Button{{Text: T("btn.news_send", "Code", FormatCode(code)), Data: dataCase + ":" + act + ":" + code}}
 	c.buttons = append([][]Button{send}, c.buttons...)
 	return true, nil
 }

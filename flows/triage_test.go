@@ -703,7 +703,8 @@ func TestNameSpellingsLatinFirst(t *testing.T) {
 // questions. News typed there ("his was moved to Conroe") was "use the
 // buttons", and lost; /news said the report was "not finished yet, add news
 // after you send it", of a case the volunteers had. A button now sends the
-// words as the case's news, and /news works; in the middle of the
+// words as the case's news, and /news works; a photo, "saved for the
+// volunteer" in the draft "later" dropped, likewise. In the middle of the
 // questions, /news says that their answers are what is not sent yet.
 func TestNewsAfterTheUrgentFiling(t *testing.T) {
 	t.Parallel()
@@ -728,9 +729,16 @@ func TestNewsAfterTheUrgentFiling(t *testing.T) {
 	// A word of thanks is not news: the offer, as before.
 	c2 := newChat(t, "ru")
 	urgentToReview(c2)
-	c2.press("btn.confirm")
+	code = data(c2.press("btn.confirm"), "report.done_urgent", "Code")
 	c2.press("btn.handoff_leave")
 	c2.expect(c2.send("спасибо"), "input.use_buttons", "ask.more")
+	// A paper of the case was "saved for the volunteer" in the draft, and
+	// "later" dropped it: it is sent as the case's news.
+	c2.expect(c2.handle(flows.Input{Kind: flows.KindMedia, Media: "photo", MessageID: 900}), "casework.news_file_offer", "ask.more")
+	c2.expect(c2.press("btn.news_send"), "casework.news_saved")
+	if stored, _, err := c2.cases.Get(ctx, code); err != nil || !slices.Equal(stored.Facts.Files, []int{900}) {
+		t.Errorf("files of case %s after the photo: %v, %v; want the photo", code, stored.Facts.Files, err)
+	}
 	c2.expect(c2.command("news", ""), "casework.news_kind")
 
 	c3 := newChat(t, "ru")
