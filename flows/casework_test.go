@@ -3025,3 +3025,36 @@ func TestBoardRowShowsTheNextDate(t *testing.T) {
 		t.Errorf("row with a check-in gone by: %q", got)
 	}
 }
+
+// A volunteer whose Telegram is in English chooses Russian (/language ru):
+// their commands answer in Russian, and so do the cards the bot sends them
+// on its own, a flow later too. The menu turned Russian, and every
+// volunteer's text stayed English.
+func TestVolunteerChoosesTheLanguage(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	anna := w.person(cwVol, "en")
+	anna.command("language", "ru")
+	rs := anna.command("cases", "")
+	if got := to(rs, cwVol); len(got) != 1 || got[0].Lang != "ru" || describe(got[0]) != "casework.board" {
+		t.Fatalf("/cases after /language ru: %v in %q", describeAll(got), got[0].Lang)
+	}
+	// On duty, she is sent the new case's card: in her language.
+	rs, _ = w.confirm(cwReport, "lang-chosen", 0)
+	if got := to(rs, cwVol); len(got) == 0 || got[0].Lang != "ru" {
+		t.Errorf("the new case's card to her: %v", got)
+	}
+	if v, err := w.vols.Get(context.Background(), cwVol); err != nil || v.Lang != "ru" {
+		t.Errorf("her language kept: %q, %v", v.Lang, err)
+	}
+	// The menu and a flow left do not forget the choice.
+	anna.command("start", "")
+	if got := to(anna.command("cases", ""), cwVol); len(got) != 1 || got[0].Lang != "ru" {
+		t.Errorf("/cases after /start: %v", got)
+	}
+	// Telegram's language still counts for who has not chosen.
+	boris := w.person(cwOffDuty, "en")
+	if got := to(boris.command("cases", ""), cwOffDuty); len(got) != 1 || got[0].Lang != "en" {
+		t.Errorf("/cases of a volunteer who did not choose: %v", got)
+	}
+}

@@ -2114,7 +2114,7 @@ func (c *turn) startReport() {
 
 // reset leaves the flow for the main menu, discarding the draft.
 func (c *turn) reset() {
-	*c.s = Session{ChatID: c.s.ChatID, Lang: c.s.Lang, Updated: c.s.Updated}
+	*c.s = Session{ChatID: c.s.ChatID, Lang: c.s.Lang, LangChosen: c.s.LangChosen, Updated: c.s.Updated}
 	c.left = true
 }
 

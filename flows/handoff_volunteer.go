@@ -95,14 +95,20 @@ func (a *App) enter(ctx context.Context, c *turn, act Action) (*member, bool, er
 	return m, err == nil, err
 }
 
-// enterMember returns the user as a member and notes the language of their
-// Telegram, in which the timers write to them.
+// enterMember returns the user as a member and notes their language, in
+// which the timers write to them: the one they chose (/language), else
+// their Telegram's. "/language ru" from a volunteer whose Telegram is in
+// English turned the menu Russian, and every volunteer's text stayed
+// English.
 func (a *App) enterMember(ctx context.Context, c *turn) (*member, error) {
 	v, err := a.memberOf(ctx, c.in.UserID)
 	if err != nil {
 		return nil, err
 	}
 	lang := Lang(c.in.LangCode)
+	if c.s.LangChosen {
+		lang = c.s.Lang
+	}
 	if v.Lang != lang {
 		if err := a.d.Volunteers.SetLang(ctx, v.UserID, lang); err != nil {
 			return nil, fmt.Errorf("set language of member %d: %w", v.UserID, err)
