@@ -3058,3 +3058,49 @@ func TestVolunteerChoosesTheLanguage(t *testing.T) {
 		t.Errorf("/cases of a volunteer who did not choose: %v", got)
 	}
 }
+
+// "/find jena" from a volunteer calling the facility found no one of that
+// name and said "No case found", as if no case were at Jena. The
+// facilities with open cases whose name or city it names are a button
+// away, each to its page of the board; "Джена" typed in Cyrillic too.
+func TestFindNamesAFacility(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, code := w.confirm(cwReport, "find-facility", 0)
+	rep := w.person(cwReport, "ru")
+	rep.received()
+	rs := rep.send("его перевели в Jena, в CLIPC")
+	rs = rep.press(buttonFor(rs, "btn.news_send", code))
+	jena := ""
+	for _, r := range rs {
+		for _, row := range r.Buttons {
+			if strings.Contains(row[0].Label, "Jena") {
+				jena = row[0].Data
+			}
+		}
+	}
+	if jena == "" {
+		t.Fatalf("Jena not offered: %v", describeAll(rs))
+	}
+	rep.press(jena)
+	vera := w.person(cwCoord, "en")
+	for _, q := range []string{"jena", "Джена", "clipc"} {
+		rs = to(vera.command("find", q), cwCoord)
+		if got := describeAll(rs); len(rs) != 1 || got[0] != "find.none_facility" {
+			t.Fatalf("/find %s: %v", q, got)
+		}
+		if b := rs[0].Buttons[0][0]; !strings.Contains(b.Label, "Jena, LA (1)") {
+			t.Errorf("/find %s: %q, want the facility and its one open case", q, b.Label)
+		}
+	}
+	page := to(vera.press(rs[0].Buttons[0][0].Data), cwCoord)
+	if len(page) != 1 || !slices.ContainsFunc(page[0].Buttons, func(row []flows.Button) bool {
+		return slices.ContainsFunc(row, func(b flows.Button) bool { return b.Label == flows.FormatCode(code) })
+	}) {
+		t.Errorf("the facility's page: %v", page)
+	}
+	// A name of no one, and no facility's: as before.
+	if got := describeAll(to(vera.command("find", "Petrov"), cwCoord)); !slices.Equal(got, []string{"find.none"}) {
+		t.Errorf("/find Petrov: %v", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // findMax is how many cases /find shows at once.
@@ -953,11 +954,23 @@ func (c *turn) find(ctx context.Context, arg string) error {
 		if err != nil {
 			return fmt.Errorf("record miss of volunteer %d: %w", c.in.UserID, err)
 		}
-		c.say(T("find.none"))
+		rows, err := c.facilitiesNamed(ctx, role, arg)
+		if err != nil {
+			return err
+		}
+		if rows != nil {
+			c.say(T("find.none_facility"))
+		} else {
+			c.say(T("find.none"))
+		}
 		if wait > 0 {
 			c.say(tryLaterText(wait))
 		}
-		return c.againInFlow(ctx)
+		if err := c.againInFlow(ctx); err != nil {
+			return err
+		}
+		c.buttons = append(rows, c.buttons...)
+		return nil
 	}
 	if len(files) > findMax {
 		c.say(T("find.more").Plural(len(files)))
@@ -1128,4 +1141,47 @@ func (c *turn) stagingAlert(ctx context.Context, e Event, code string) error {
 		c.send(Reply{ChatID: r.UserID, Lang: r.Lang, Texts: texts, Buttons: buttons, Priority: PriorityReply})
 	}
 	return nil
+}
+
+// facilitiesNamed are buttons to the board's page of each facility with
+// open cases whose name or city has a word of what /find was given (a
+// Cyrillic word transliterated): "/find jena" found no one of that name,
+// and read as if no case were at Jena. None for a member who may not see
+// the board, or when no such facility has open cases.
+func (c *turn) facilitiesNamed(ctx context.Context, role Role, query string) ([][]Button, error) {
+	if !mayEver(role, ActViewBoard) {
+		return nil, nil
+	}
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(query), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if writtenInCyrillic(w) {
+			w = strings.ReplaceAll(strings.ToLower(Translit(w)), "dzh", "j") // "джена": Jena
+		}
+		if utf8.RuneCountInString(w) >= 4 || len(words) == 0 && utf8.RuneCountInString(w) >= 3 {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	n, err := c.a.d.Casework.Counts(ctx, BoardQuery{User: c.in.UserID, Today: today(c.now).Format(time.DateOnly),
+		Quiet: c.now.Add(-c.a.cfg.CaseQuiet), Limit: boardPageSize})
+	if err != nil {
+		return nil, fmt.Errorf("board counts for %d: %w", c.in.UserID, err)
+	}
+	var rows [][]Button
+	for _, f := range n.Facilities {
+		named := strings.FieldsFunc(strings.ToLower(f.Facility.Name+" "+f.Facility.City), func(r rune) bool { return !unicode.IsLetter(r) })
+		if f.Facility.ID == 0 || !slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(named, func(n string) bool { return n == w || len(w) >= 4 && strings.HasPrefix(n, w) })
+		}) {
+			continue
+		}
+		rows = append(rows, []Button{{Label: facilityLabel(f.Facility) + " (" + strconv.Itoa(f.N) + ")",
+			Data: boardData(FilterFacility, strconv.FormatInt(f.Facility.ID, 10), 0)}})
+		if len(rows) == boardFacilities {
+			break
+		}
+	}
+	return rows, nil
 }
