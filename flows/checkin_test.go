@@ -240,6 +240,10 @@ func TestCheckinSilenceRaisesTheAlarm(t *testing.T) {
 		r.Facts.Office != "new-york-city" {
 		t.Fatalf("case %+v", r)
 	}
+	// The name in Cyrillic: its passports' spellings, for the locator.
+	if r.Facts.NameOther != "Ivan Petrov" {
+		t.Errorf("the spellings to search the locator with: %q", r.Facts.NameOther)
+	}
 	// The contact has a volunteer and the case a button away (the alarm
 	// came with none).
 	if got := buttonNames(c.last().Reply); strings.Join(got, " ") != "btn.volunteer_now btn.mycase" {

@@ -530,7 +530,15 @@ func (a *App) alarm(ctx context.Context, k Checkin, late []Text, now time.Time) 
 		r.OfficeLabel = officeShort(o)
 	}
 	if hasCyrillic(k.Name) {
+		// The ICE locator searches Latin letters: the passports'
+		// spellings of the name are there to try, as a report's other
+		// spellings are. The case had the Cyrillic name alone.
 		r.NameCyrillic = k.Name
+		icao, old := latinSpellings(k.Name)
+		r.Facts.NameOther = icao
+		if !strings.EqualFold(old, icao) {
+			r.Facts.NameOther += ", " + old
+		}
 	} else {
 		r.NameLatin = k.Name
 	}
