@@ -908,7 +908,9 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		case button && v == "=" && d.ANumber != "":
 		case button:
 			return c.checkinPrompt(ctx)
-		case ParseUnknown(v):
+		case unknownInWords(v):
+			// "Не помню, где-то в бумагах" was "an A-number is 8 or 9
+			// digits".
 			d.ANumber, d.NoANumber = "", true
 		default:
 			n, p := ParseANumber(v)

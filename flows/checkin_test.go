@@ -1545,3 +1545,21 @@ func (w *world) followedAt(p, c *person, first flows.Checkin, start time.Time) f
 	}
 	return k
 }
+
+// "Не помню, где-то в бумагах" at the check-in's A-number is not known, as
+// the button says; it was "an A-number is 8 or 9 digits", asked again.
+func TestCheckinANumberNotAtHand(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	for i, typed := range []string{"не помню, где-то в бумагах", "не знаю номер", "i dont have it with me",
+		"dont remember, its somewhere in the papers"} {
+		p := w.person(ckPerson+int64(i), "ru")
+		toCheckinName(t, p)
+		expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
+		expectTexts(t, p.send(typed), "checkin.review")
+		p.press("btn.checkin_save")
+		if k, err := w.deps.Checkins.Active(context.Background(), p.id); err != nil || k.ANumber != "" {
+			t.Errorf("%q: stored %q, %v; want no A-number", typed, k.ANumber, err)
+		}
+	}
+}

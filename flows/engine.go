@@ -1422,7 +1422,8 @@ var unknownWords = []string{"не знаю", "незнаю", "не знаем", 
 	"don t know for sure", "not exactly sure",
 	"без понятия", "понятия не имею", "не уверен", "не уверена",
 	"i don t know", "don t know", "dont know", "i dont know", "i do not know", "do not know",
-	"no idea", "not sure", "i m not sure", "idk", "dunno", "don t have", "dont have", "i don t have", "нету"}
+	"no idea", "not sure", "i m not sure", "idk", "dunno", "don t have", "dont have", "i don t have", "нету",
+	"don t remember", "dont remember", "i don t remember", "i dont remember", "не помню точно"}
 
 // laterWords and laterActs make an answer given later ("will send it
 // later", "потом скину"); laterPhrases are those said without "later".
@@ -1436,6 +1437,12 @@ var (
 		"not with me", "have it at home", "it s at home", "its at home", "papers are at home", "надо посмотреть", "нужно посмотреть", "надо уточнить", "нужно уточнить",
 		"надо найти", "нужно найти", "не с собой", "нет с собой", "остались дома", "документы дома", "бумаги дома",
 		"сейчас нет под рукой", "нет под рукой", "not at hand", "don t have it with me", "don t have it on me",
+		"dont have it with me", "dont have it on me",
+		// "Не помню, где-то в бумагах": the papers have it.
+		// Not "в документах" alone: "Ivan Petrov, как в документах" is
+		// the name.
+		"где то в бумагах", "где то в документах", "somewhere in the papers", "somewhere in his papers",
+		"somewhere in her papers", "it s in the papers", "its in the papers", "it s in his papers", "its in his papers",
 		// "It's on the paper at home, I'm at the office now".
 		"paper at home", "papers at home", "paper is at home", "papers are at home", "i m not home", "i m not at home",
 		"в бумагах дома", "дома в бумагах", "на бумаге дома", "дома на бумаге", "в документах дома", "я не дома"}
@@ -1507,6 +1514,14 @@ func guessIn(typed, rest string) (string, bool) {
 		return "", false
 	}
 	return strings.Join(guess, " "), true
+}
+
+// unknownInWords reports whether typed words say the answer is not
+// known now: "не знаю", "не знаю номер", "не помню, где-то в бумагах", "I
+// don't have it with me".
+func unknownInWords(v string) bool {
+	_, _, lead := unknownLead(v)
+	return ParseUnknown(v) || lead || laterInWords(v)
 }
 
 // unknownLead splits a typed answer that begins with "I don't know" and

@@ -2047,6 +2047,13 @@ func TestAnswerLater(t *testing.T) {
 	e := newChat(t, "en")
 	toANumberBorn(e, "01.01.1980", "Mexico")
 	e.expect(e.send("its on the paper at home, I'm at the office now"), "input.later", "ask.detained_on")
+	// Not remembered, in the papers; not with one, without an apostrophe.
+	for _, typed := range []string{"не помню, где-то в бумагах", "dont remember, its somewhere in the papers",
+		"i dont have it with me"} {
+		e := newChat(t, "en")
+		toANumberBorn(e, "01.01.1980", "Mexico")
+		e.expect(e.send(typed), "input.later", "ask.detained_on")
+	}
 }
 
 // TestFacilityNamedAmongThoseShown: "the transitional center" typed under
