@@ -170,7 +170,20 @@ func TestMenuFacilityLostContactAndStatus(t *testing.T) {
 		{"ru", "муж пропал", "menu.lost_contact"},
 		{"en", "I can't reach my husband", "menu.lost_contact"},
 		{"en", "we lost contact with him", "menu.lost_contact"},
-		{"ru", "папа не вернулся с работы", "menu.lost_contact"}, {"ru", "муж не вернулся с отметки в ICE", "menu.report_offer"}, // not the safety line of one to come {"en", "my dad didn't come home from work", "menu.lost_contact"},
+		{"ru", "папа не вернулся с работы", "menu.lost_contact"},
+		{"ru", "муж не вернулся с отметки в ICE", "menu.report_offer"}, // not the safety line of one to come
+		{"en", "my dad didn't come home from work", "menu.lost_contact"},
+		{"ru", "муж не отвечает, адвокат тоже не берет трубку", "menu.lost_contact"},
+		// A lawyer, a court, the consulate not reached: their pages and a
+		// volunteer, not the locator "if you fear ICE has detained them".
+		{"ru", "не могу дозвониться до адвоката", "info.page.legal"},
+		{"en", "cant reach his lawyer", "info.page.legal"},
+		{"ru", "не могу дозвониться в суд", "info.page.legal"},
+		{"ru", "не могу связаться с консульством", "info.page.consulate"},
+		// The hotline not reached by phone: this chat reaches it.
+		{"ru", "не могу дозвониться до вас по телефону", "menu.reach_us"},
+		{"en", "I can't reach the hotline", "menu.reach_us"},
+		{"ru", "не могу дозвониться до Васи", "menu.lost_contact"},
 		// A case's status in words, and a code one has.
 		{"ru", "хочу узнать статус", "check.ask"},
 		{"en", "check status", "check.ask"},
@@ -193,7 +206,7 @@ func TestMenuFacilityLostContactAndStatus(t *testing.T) {
 			continue
 		}
 		switch tt.want {
-		case "menu.report_offer", "menu.lost_contact":
+		case "menu.report_offer", "menu.lost_contact", "menu.reach_us":
 			if got := buttonNames(r); len(got) < 2 || got[0] != "btn.menu_report" || got[1] != "btn.menu_volunteer" {
 				t.Errorf("%q: buttons %v, want report and a volunteer", tt.text, got)
 			}

@@ -412,7 +412,12 @@ func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	switch {
 	case tellsOfDetention(c.in.Text):
 		return true, a.offerReport(ctx, c, T("menu.report_offer"), true)
-	case lostContact(c.in.Text):
+	case lostContact(c.in.Text) && reachesHotline(c.in.Text):
+		// "Не могу дозвониться до вас": this chat reaches the hotline,
+		// a volunteer a press away; it got the greeting.
+		c.offerTwoWays(T("menu.reach_us", "Phone", a.cfg.Phone, "Hours", a.cfg.Hours))
+		return true, nil
+	case lostContact(c.in.Text) && !reachesService(c.in.Text):
 		// "Не могу дозвониться до мужа": what the locator shows, and
 		// the same two ways. From a friend who follows a case it is
 		// about that case (followerSaid).
@@ -505,6 +510,44 @@ var (
 		"did not come home", "never came home", "hasn t come home", "has not come home"}
 	missingWords = []string{"пропал", "зник", "went missing", "is missing", "disappeared"}
 )
+
+// serviceWords name those people call about a detention — a lawyer, a
+// court, the consulate, ICE, a facility, the hotline (captionKey, a phrase
+// at the start of a word); serviceWholeWords must be whole ("вас", not
+// "Васи").
+var (
+	serviceWords = []string{"адвокат", "юрист", "lawyer", "attorney", "суд", "court", "консул", "посольств",
+		"consul", "embass", "ice", "айс", "центр", "тюрьм", "detention cent", "facilit", "jail", "горячую линию",
+		"горячей линии", "hotline", "офис", "office", "справочн", "info line", "information line", "офицер",
+		"officer"}
+	serviceWholeWords = map[string]bool{"вас": true, "вам": true, "вами": true, "you": true}
+	// subjectWords are the ones not reached, when they are someone:
+	// "он не отвечает, адвокат тоже".
+	subjectWords = map[string]bool{"он": true, "она": true, "они": true, "he": true, "she": true, "they": true}
+)
+
+// reachesService reports whether the one who cannot be reached is a
+// lawyer, a court, the consulate, ICE, a facility or the hotline, and no
+// one close: "не могу дозвониться до адвоката" was answered with the
+// detainee locator, "if you fear ICE has detained them"; "не могу
+// связаться с консульством" missed the consulate's page, which says not to.
+// Those get the page that names them, and a volunteer (question).
+func reachesService(text string) bool {
+	key := captionKey(text)
+	words := strings.Fields(key)
+	if slices.ContainsFunc(words, func(w string) bool { return relationWords[w] || subjectWords[w] }) {
+		return false
+	}
+	return saysAny(key, serviceWords) || slices.ContainsFunc(words, func(w string) bool { return serviceWholeWords[w] })
+}
+
+// reachesHotline reports whether the one who cannot be reached is the
+// hotline: "не могу дозвониться до вас", "can't reach the hotline".
+func reachesHotline(text string) bool {
+	key := captionKey(text)
+	return saysAny(key, []string{"горячую линию", "горячей линии", "hotline"}) ||
+		slices.ContainsFunc(strings.Fields(key), func(w string) bool { return serviceWholeWords[w] })
+}
 
 // lostContact reports whether text says someone cannot be reached: "не
 // могу дозвониться до мужа", "I can't reach my husband", "брат пропал".
