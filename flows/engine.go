@@ -1306,12 +1306,17 @@ var (
 		"не возражаю": true, "не возражаем": true, "давайте": true, "i think so": true, "i think yes": true, "think so": true,
 		"probably": true, "probably yes": true, "i guess so": true, "i believe so": true, "fine": true,
 		"i don t mind": true, "don t mind": true, "go ahead": true, "of course": true, "absolutely": true,
-		"definitely": true, "конечно да": true, "да конечно": true}
+		"definitely": true, "конечно да": true, "да конечно": true,
+		"yes i think so": true, "да вроде": true, "да вроде бы": true, "вроде бы да": true, "да наверное": true}
 	hedgedNo = map[string]bool{"пока нет": true, "нет пока": true, "еще нет": true, "вроде нет": true,
 		"кажется нет": true, "наверное нет": true, "наверно нет": true, "думаю нет": true, "скорее нет": true,
 		"скорее всего нет": true, "похоже нет": true, "не думаю": true, "да нет": true, "not yet": true,
 		"no not yet": true, "not really": true, "probably not": true, "i don t think so": true,
 		"i dont think so": true, "don t think so": true,
+		// The no first, then the doubt: "no I don't think so", "нет вроде".
+		"no i don t think so": true, "no i dont think so": true, "dont think so": true, "no dont think so": true,
+		"no don t think so": true, "нет вроде": true, "нет вроде бы": true, "вроде бы нет": true,
+		"нет не думаю": true, "я так не думаю": true, "не думаю что": true, "вряд ли": true, "нет наверное": true,
 		// A no said firmly: "absolutely not, we have family in Russia".
 		"absolutely not": true, "definitely not": true, "certainly not": true, "of course not": true,
 		"конечно нет": true, "нет конечно": true, "ни в коем случае": true, "ни за что": true}
@@ -1588,13 +1593,28 @@ var yesNoLeadRe = regexp.MustCompile(`(?is)^\s*(absolutely not|definitely not|ce
 	`конечно нет|нет конечно|ни в коем случае|ни за что|да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*(\S.*)`)
 
 // yesNoLead returns the yes or no a message begins with, set off by
-// punctuation, and what follows it.
+// punctuation, and what follows it: a bare one ("Да, его завтра
+// депортируют"), or one said in a few words ("no I don't think so, he
+// just got detained", "нет вроде, его только задержали"), which was
+// "use the buttons".
 func yesNoLead(v string) (lead, rest string, ok bool) {
-	m := yesNoLeadRe.FindStringSubmatch(v)
-	if m == nil {
+	if m := yesNoLeadRe.FindStringSubmatch(v); m != nil {
+		return m[1], m[2], true
+	}
+	i := strings.IndexAny(v, ",.!:;—–")
+	if i < 0 {
 		return "", "", false
 	}
-	return m[1], m[2], true
+	lead, rest = strings.TrimSpace(v[:i]), strings.TrimSpace(strings.TrimLeft(v[i:], ",.!:;—–- "))
+	key := captionKey(lead)
+	// With its yes or no in it: "not the lawyer, someone else" says who
+	// did not, not no.
+	said := hedgedYes[key] || hedgedNo[key] ||
+		slices.ContainsFunc(strings.Fields(key), func(w string) bool { return yesWords[w] || noWords[w] })
+	if yn := yesNoInWords(key); said && (yn == "да" || yn == "нет") && rest != "" {
+		return lead, rest, true
+	}
+	return "", "", false
 }
 
 // bareYesLead is a yes at the head of a longer message without a stop

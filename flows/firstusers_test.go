@@ -664,6 +664,24 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 			t.Errorf("%q at the first question: %v, want it read as urgent", typed, got)
 		}
 	}
+	// A yes or a no in a few words, then more: the yes or the no, said
+	// back, the words kept. It was "use the buttons".
+	for _, tt := range []struct{ lang, typed, triage string }{
+		{"en", "no i dont think so, he just got detained", "normal"},
+		{"ru", "нет вроде, его только задержали", "normal"},
+		{"en", "yes i think so, they said friday", "urgent"},
+		{"ru", "да вроде, в пятницу сказали", "urgent"},
+	} {
+		c := newChat(t, tt.lang)
+		c.command("start", "")
+		c.press("btn.menu_report")
+		c.expect(c.press("btn.consent_yes"), "ask.triage")
+		if got := textIDs(c.send(tt.typed)); !slices.Equal(got, []string{"input.read_as", "ask.name"}) ||
+			c.session().Draft.Facts.Triage != tt.triage || !strings.Contains(c.session().Draft.Facts.Said, tt.typed) {
+			t.Errorf("%q at the first question: %v, triage %q, kept %q; want %s", tt.typed, got,
+				c.session().Draft.Facts.Triage, c.session().Draft.Facts.Said, tt.triage)
+		}
+	}
 }
 
 // On a phone the buttons under a question are easy to miss: people answer
