@@ -1090,13 +1090,18 @@ func (c *turn) oneNamed(st *step, rows [][]Button, values []string) (value, labe
 	return strings.Join(values, "+"), strings.Join(labels, ", "), true
 }
 
+// compounds are the words of a thing as one word (captionKey, spaced): a
+// car wash is a workplace, not a car ("picked up at the car wash where he
+// works" named a traffic stop and work, and offered neither).
+var compounds = strings.NewReplacer(" car wash ", " carwash ", " car washes ", " carwash ")
+
 // stepWordsIn are the answers of the step whose words (step.words) the
 // message v names, sorted.
 func (c *turn) stepWordsIn(st *step, v string) []string {
 	if len(st.words) == 0 || !c.loosely() {
 		return nil
 	}
-	typed := strings.Fields(captionKey(v))
+	typed := strings.Fields(compounds.Replace(" " + captionKey(v) + " "))
 	if len(typed) > 30 {
 		return nil
 	}

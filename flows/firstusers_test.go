@@ -2759,6 +2759,7 @@ func TestToldBeforeTheReport(t *testing.T) {
 		{"en", "My brother Ahmed Karimov was detained yesterday at his ICE check-in in Newark. What do I do?", "Ahmed Karimov", 1, "circ.checkin", ""},
 		{"ru", "Мой муж Сергей Кузнецов задержан сегодня на работе", "Сергей Кузнецов", 0, "circ.raid_work", ""},
 		{"en", "my brother in law was taken by ICE today", "", 0, "", ""},
+		{"en", "my cousin got picked up by ICE at the car wash where he works in Houston today", "", 0, "circ.raid_work", ""},
 	} {
 		c := toldFirst(t, tt.lang, tt.story)
 		r := c.last

@@ -61,7 +61,8 @@ var circumstanceWords = map[string][]string{
 	"border":  {"границ", "аэропорт", "пересек", "border", "airport", "crossing", "granic"},
 	"raid_home": {"=дома", "=домой", "=доме", "квартир", "подъезд", "двер", "стучал", "постучал", "=home", "house", "apartment",
 		"=door", "knock", "=doma", "=domoi"},
-	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot"},
+	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot", "carwash",
+		"автомойк"},
 	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "=car", "doroge",
 		"mashin", "остановил", "=ехал", "=ехала"},
 	// Places none of the buttons names: "на улице", "в суде", "at court".

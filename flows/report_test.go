@@ -1166,6 +1166,9 @@ func TestCircumstanceInWords(t *testing.T) {
 		{"en", "pulled over on the highway", "traffic"},
 		{"en", "they took him from his car", "traffic"},
 		{"en", "they asked for his green card", ""}, // a card is not a car
+		{"en", "at the car wash where he works", "raid_work"},
+		{"en", "at the car wash", "raid_work"}, // a car wash is work, not a car
+		{"ru", "на автомойке", "raid_work"},
 		{"en", "at the airport", "border"},
 		{"ru", "на работе или дома, не знаю", ""}, // two, and "don't know"
 		{"ru", "дома и на работе", ""},            // two
