@@ -1322,6 +1322,11 @@ var (
 		"no i don t think so": true, "no i dont think so": true, "dont think so": true, "no dont think so": true,
 		"no don t think so": true, "нет вроде": true, "нет вроде бы": true, "вроде бы нет": true,
 		"нет не думаю": true, "я так не думаю": true, "не думаю что": true, "вряд ли": true, "нет наверное": true,
+		// As far as one knows: "not that I know of", "насколько я знаю, нет".
+		"not that i know of": true, "not that i know": true, "not that we know of": true, "not that we know": true,
+		"not as far as i know": true, "no not that i know of": true, "no not as far as i know": true,
+		"насколько я знаю нет": true, "насколько знаю нет": true, "нет насколько я знаю": true,
+		"нет насколько знаю": true, "насколько мы знаем нет": true,
 		// A no said firmly: "absolutely not, we have family in Russia".
 		"absolutely not": true, "definitely not": true, "certainly not": true, "of course not": true,
 		"конечно нет": true, "нет конечно": true, "ни в коем случае": true, "ни за что": true}

@@ -1439,7 +1439,8 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 		{"ru", "ask.transfer", "вроде нет", "no"},
 		{"ru", "ask.transfer", "да нет", "no"},
 		{"ru", "ask.transfer", "может быть", "unknown"},
-		{"en", "ask.transfer", "not that I know", ""}, // asked again
+		{"en", "ask.transfer", "not that I know of", "no"}, // no, as far as they know
+		{"ru", "ask.transfer", "насколько я знаю, нет", "no"},
 		{"ru", "ask.publicity", "не против", "yes"},
 		{"en", "ask.publicity", "I don't mind", "yes"},
 		// Refused firmly, and why: "absolutely not" was asked again.
