@@ -1602,8 +1602,8 @@ var contrastWords = map[string]bool{"but": true, "however": true, "though": true
 var yesNoLeadRe = regexp.MustCompile(`(?is)^\s*(absolutely not|definitely not|certainly not|of course not|` +
 	`конечно нет|нет конечно|ни в коем случае|ни за что|да|нет|yes|no|yeah|yep|nope)\s*[,.!:;—–-]+\s*(\S.*)`)
 
-// yesNoLead returns the yes or no a message begins with, set off by
-// punctuation, and what follows it: a bare one ("Да, его завтра
+// yesNoLead returns the yes or no a message begins (or ends) with, set
+// off by punctuation, and the rest of it: a bare one ("Да, его завтра
 // депортируют"), or one said in a few words ("no I don't think so, he
 // just got detained", "нет вроде, его только задержали"), which was
 // "use the buttons".
@@ -1611,18 +1611,25 @@ func yesNoLead(v string) (lead, rest string, ok bool) {
 	if m := yesNoLeadRe.FindStringSubmatch(v); m != nil {
 		return m[1], m[2], true
 	}
-	i := strings.IndexAny(v, ",.!:;—–")
+	// Or in its last words: "his boss said he'd find one, not yet".
+	i, j := strings.IndexAny(v, ",.!:;—–"), strings.LastIndexAny(strings.TrimRight(v, ".!"), ",.!:;—–")
 	if i < 0 {
 		return "", "", false
 	}
-	lead, rest = strings.TrimSpace(v[:i]), strings.TrimSpace(strings.TrimLeft(v[i:], ",.!:;—–- "))
-	key := captionKey(lead)
-	// With its yes or no in it: "not the lawyer, someone else" says who
-	// did not, not no.
-	said := hedgedYes[key] || hedgedNo[key] ||
-		slices.ContainsFunc(strings.Fields(key), func(w string) bool { return yesWords[w] || noWords[w] })
-	if yn := yesNoInWords(key); said && (yn == "да" || yn == "нет") && rest != "" {
-		return lead, rest, true
+	tries := [][2]string{{v[:i], v[i:]}}
+	if j >= 0 {
+		tries = append(tries, [2]string{v[j:], v[:j]})
+	}
+	for _, lr := range tries {
+		lead, rest = strings.Trim(lr[0], ",.!:;—–- "), strings.Trim(lr[1], ",.!:;—–- ")
+		key := captionKey(lead)
+		// With its yes or no in it: "not the lawyer, someone else" says
+		// who did not, not no.
+		said := hedgedYes[key] || hedgedNo[key] ||
+			slices.ContainsFunc(strings.Fields(key), func(w string) bool { return yesWords[w] || noWords[w] })
+		if yn := yesNoInWords(key); said && (yn == "да" || yn == "нет") && rest != "" {
+			return lead, rest, true
+		}
 	}
 	return "", "", false
 }

@@ -631,6 +631,10 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		{"en", "no lawyer but we are looking for one", "input.read_as", false}, // kept, and no lawyer yet
 		{"en", "yes a woman from raices is helping us", "input.read_as", true}, // a yes without a comma
 		{"ru", "да нет, не нашли пока", "input.read_as", false},                // "да нет" is a no
+		{"en", "his boss said he'd find one, not yet", "input.read_as", false}, // the answer last
+		{"en", "we called one, yes", "input.read_as", true},
+		{"ru", "ищем, пока нет", "input.read_as", false},
+		{"en", "not the lawyer, someone else", "input.kept_use_buttons", false}, // no yes or no in it
 	} {
 		c := newChat(t, tt.lang)
 		toBirthDate(c)
