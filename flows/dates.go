@@ -188,4 +188,8 @@ var noDateWords = []string{"не назнач", "не было", "не буде�
 	"don t know the day", "don t know the exact", "no exact date", "какого числа не знаю", "какого числа не знаем",
 	"не знаю какого числа", "не знаем какого числа", "число не знаю", "число не знаем", "точной даты нет",
 	// Put off without a new one (not "перенесли", which may name it).
-	"no new date", "new date not", "нет новой даты", "новой даты нет", "новую дату не"}
+	"no new date", "new date not", "нет новой даты", "новой даты нет", "новую дату не",
+	// Never in court: "he never had court, he has a check-in every year".
+	"never had court", "never had a court", "never had a hearing", "never been to court", "never went to court",
+	"never had any court", "ни разу не был в суде", "никогда не был в суде", "в суде не был", "не был в суде",
+	"суда никогда не было", "суда ни разу не было"}

@@ -151,7 +151,8 @@ func TestDateQuestionAnsweredInASentence(t *testing.T) {
 	// The day not known, said in words: none, and the words kept; it was
 	// "couldn't read that date".
 	for _, typed := range []string{"next month, not sure which day", "в январе, а какого числа не знаем",
-		"it was postponed, no new date yet"} {
+		"it was postponed, no new date yet", "he never had court, he crossed in 2019 and had a check in every year",
+		"суда никогда не было, он только отмечается"} {
 		c.command("back", "")
 		c.expect(c.send(typed), "input.kept", "ask.stage")
 		if d := c.session().Draft; d.HearingDate != "" || !strings.Contains(d.Facts.Said, typed) {
