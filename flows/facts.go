@@ -856,6 +856,8 @@ func factSteps(a *App) []*step {
 				"lawyer":   {"юрист", "адвокат", "attorney", "lawyer"},
 				"rumor": {"слух", "говорят", "болтают", "чате", "группе", "соцсет", "фейсбук", "rumor", "rumour",
 					"heard", "facebook", "whatsapp", "people"},
+				// "Nothing so far thank god", "ничего такого": nothing heard.
+				"none": {"=nothing", "=ничего", "=nichego"},
 			}))),
 		flightNote(factText(stepFlightNote, "ask.flight_note", a.cfg.MaxText, func(f *Facts) *string { return &f.FlightNote },
 			func(c *turn) string {

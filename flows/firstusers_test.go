@@ -1306,6 +1306,8 @@ func TestMessageThatNamesAnAnswer(t *testing.T) {
 		{"ru", "сказал офицер", "officer", false}, // "офицер ICE", as Russian speakers say
 		{"en", "the deportation officer", "officer", true},
 		{"en", "not the lawyer, someone else", "", true},
+		{"en", "nothing so far thank god", "none", true}, // "nothing" says no; it was "use the buttons"
+		{"ru", "ничего такого", "none", false},
 	} {
 		c := newChat(t, tt.lang)
 		fillToReview(c)
