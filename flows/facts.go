@@ -275,6 +275,12 @@ func otherNames(st *step) *step {
 			x.NameOther = strings.TrimPrefix(x.NameOther+", "+sps[i], ", ")
 			return accepted()
 		}
+		if !button && sameSpelling[captionKey(v)] {
+			// "Same everywhere": none other; it was stored as the
+			// other spellings.
+			c.s.Draft.Facts.NameOther = ""
+			return accepted()
+		}
 		if lead, rest, ok := yesNoLead(v); ok && !button && noWords[captionKey(lead)] &&
 			!strings.ContainsFunc(rest, func(r rune) bool { return r < unicode.MaxASCII && unicode.IsLetter(r) }) {
 			// "Нет, вроде везде одинаково": none; it was kept as the
@@ -282,7 +288,11 @@ func otherNames(st *step) *step {
 			c.s.Draft.Facts.NameOther = ""
 			return accepted()
 		}
-		if names := latinNamesIn(v); !button && names != "" {
+		names := latinNamesIn(v)
+		if names == "" {
+			names = capitalNamesIn(v)
+		}
+		if !button && names != "" {
 			// "в асайлуме было Farukh Rahimov вроде": the spelling,
 			// not the sentence the ICE locator would be searched with;
 			// the words kept for the volunteer.
@@ -333,6 +343,63 @@ func latinNamesIn(v string) string {
 	flush()
 	return strings.Join(names, ", ")
 }
+
+// capitalNamesIn is latinNamesIn for a message in Latin letters: the runs
+// of two to four capitalized words ("de la" and the like inside them) in
+// words written in lower case around them ("he also goes by Carlos Ruiz",
+// "on his papers it was Karlos Ruis"); "" when there are fewer than two
+// such words (a name, or names, typed alone).
+func capitalNamesIn(v string) string {
+	var names, run []string
+	around := 0
+	flush := func() {
+		for len(run) > 0 && nameParticles[run[len(run)-1]] {
+			run = run[:len(run)-1]
+		}
+		if len(run) >= 2 && len(run) <= 4 {
+			names = append(names, strings.Join(run, " "))
+		}
+		run = nil
+	}
+	for _, f := range strings.Fields(v) {
+		w := strings.Trim(f, ",.;:!?()«»\"")
+		r, _ := utf8.DecodeRuneInString(w)
+		letters := w != "" && !strings.ContainsFunc(w, func(r rune) bool {
+			return !(r < unicode.MaxASCII && unicode.IsLetter(r) || r == '-' || r == '\'')
+		})
+		switch {
+		case letters && unicode.IsUpper(r) && utf8.RuneCountInString(w) >= 2:
+			run = append(run, w)
+		case letters && len(run) > 0 && nameParticles[w]:
+			run = append(run, w) // "Carlos de la Cruz"
+		default:
+			if letters {
+				around++
+			}
+			flush()
+			continue
+		}
+		if w != f && strings.ContainsAny(f, ",.;:!?") { // a comma or a stop ends a name
+			flush()
+		}
+	}
+	flush()
+	if around < 2 {
+		return ""
+	}
+	return strings.Join(names, ", ")
+}
+
+// sameSpelling say the name is written the same everywhere (captionKey).
+var sameSpelling = map[string]bool{"same": true, "the same": true, "same everywhere": true, "same spelling": true,
+	"it s the same": true, "its the same": true, "same as above": true, "always the same": true,
+	"везде одинаково": true, "одинаково": true, "везде так же": true, "везде так": true, "так же": true,
+	"то же самое": true, "везде одно и то же": true, "везде одинаково пишется": true, "пишется так же": true}
+
+// nameParticles are the small words inside Spanish, Portuguese and Dutch
+// names: "de la Cruz", "dos Santos".
+var nameParticles = map[string]bool{"de": true, "la": true, "del": true, "los": true, "las": true, "da": true,
+	"dos": true, "do": true, "das": true, "van": true, "von": true, "y": true}
 
 // otherSpellings are the passports' spellings of the Cyrillic name that
 // are neither the Latin name nor among the other spellings kept.

@@ -857,6 +857,12 @@ func TestWordsUnderAQuestionAreKept(t *testing.T) {
 		"в суде Farukh Rahimov, а в паспорте FARRUKH RAKHIMOV": "Farukh Rahimov, FARRUKH RAKHIMOV",
 		"Farukh Rahimov (Фарух Рахимов)":                       "Farukh Rahimov (Фарух Рахимов)",
 		"нет, вроде везде одинаково":                           "", // none; it was kept as the spellings
+		// In an English sentence, the names in capitals; the same
+		// everywhere is none.
+		"he also goes by Carlos Ruiz":                                        "Carlos Ruiz",
+		"on his papers it was Karlos Ruis, and at court Carlos Ruiz Mendoza": "Karlos Ruis, Carlos Ruiz Mendoza",
+		"Carlos Ruiz, Karlos Ruis":                                           "Carlos Ruiz, Karlos Ruis",
+		"same everywhere":                                                    "",
 	} {
 		r := newChat(t, "ru")
 		startReport(r)
