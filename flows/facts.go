@@ -938,7 +938,7 @@ func factSteps(a *App) []*step {
 			// "Через CBP One", "по U4U" (parole programmes); "перешёл
 			// границу", "crossed the border" (without inspection).
 			map[string][]string{
-				"parole": {"=cbp", "=u4u", "=chnv", "парол", "гуманитарн", "humanitarian"},
+				"parole": {"=cbp", "=u4u", "=chnv", "парол", "парул", "пэрол", "гуманитарн", "humanitarian"},
 				"ewi":    {"перешел", "перешла", "перешли", "нелегальн", "стену", "crossed", "illegal", "wall"},
 				// A green card, a student's or a worker's status: none of
 				// the ways named, "Other".

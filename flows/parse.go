@@ -908,6 +908,11 @@ var ageRe = regexp.MustCompile(`^(?:(?:ему|ей|him|he is|he's|she is|she's|a
 	`(?:примерно|около|где-то|about|around|approximately|~)?\s*(\d{1,2})\s*` +
 	`(?:лет|год|года|years old|year old|years|yrs|y\.?o\.?)?\.?$`)
 
+// ageNearRe is an age given as nearly or past a round one: "ему под 40",
+// "почти 30", "ей за 50", "he's almost 40", "over 50".
+var ageNearRe = regexp.MustCompile(`^(?:(?:ему|ей|him|he is|he's|she is|she's)\s+)?(?:уже\s+)?` +
+	`(под|почти|за|больше|старше|almost|nearly|over)\s+(\d{1,2})\s*(?:лет|год|года|years old|years)?\.?$`)
+
 // ageDecadeRe is an age given by its decade: "in his 40s", "he's in his
 // forties" is not read (words for numbers are not).
 var ageDecadeRe = regexp.MustCompile(`^(?:(?:he|she)(?:\s+is|'s|’s|s)?\s+)?in\s+(?:his|her|their)\s+([2-9])0'?s\.?$`)
@@ -933,6 +938,18 @@ func ParseAge(s string, now time.Time) (int, bool) {
 	if d := ageDecadeRe.FindStringSubmatch(s); d != nil {
 		// "He's in his 40s": the middle of them, 45.
 		return now.UTC().AddDate(-(atoi(d[1])*10 + 5), -6, 0).Year(), true
+	}
+	if m := ageNearRe.FindStringSubmatch(s); m != nil {
+		// "Ему под 40": a year or so short of it; "ему за 40", a few
+		// years past it.
+		age := atoi(m[2]) + 2
+		if !slices.Contains([]string{"за", "over", "больше", "старше"}, m[1]) {
+			age = atoi(m[2]) - 1
+		}
+		if age < 1 {
+			return 0, false
+		}
+		return now.UTC().AddDate(-age, -6, 0).Year(), true
 	}
 	m := ageRe.FindStringSubmatch(s)
 	if m == nil {
@@ -1122,6 +1139,11 @@ func Country(s string) string {
 		// Таджикистан".
 		return known
 	}
+	if c := demonymCountry(words); c != "" {
+		// "паспорт российский", "он узбек", "Russian passport": the
+		// country; "Российский Паспорт" was stored, read in no table.
+		return c
+	}
 	for i, w := range words {
 		r, n := utf8.DecodeRuneInString(w)
 		if i > 0 && utf8.RuneCountInString(w) <= 3 {
@@ -1167,6 +1189,66 @@ func knownCountries(words []string) string {
 		and = or
 	}
 	return strings.Join(found, and)
+}
+
+// demonymCountry is the one country words name by its adjective or its
+// people ("российский", "узбекское", "таджик", "Russian", "Uzbek"), as
+// countryNamed writes it; "" for none, or for two ("русский, из
+// Узбекистана" is for the reader).
+func demonymCountry(words []string) string {
+	found := ""
+	for _, w := range words {
+		w = ruKey(strings.Trim(w, ",.!?;:()\"«»"))
+		var c string
+		if hasCyrillic(w) {
+			for _, d := range demonymsRU {
+				if strings.HasPrefix(w, d[0]) {
+					c = capitalWords(d[1])
+					break
+				}
+			}
+		} else if en, ok := demonymsEN[w]; ok {
+			c = en
+		}
+		switch {
+		case c == "" || c == found:
+		case found != "":
+			return ""
+		default:
+			found = c
+		}
+	}
+	return found
+}
+
+// demonymsRU are the beginnings of the adjectives and the peoples' names
+// of the countries most callers come from (lower case, е for ё), with the
+// country as countriesRU keys it; longer beginnings first.
+var demonymsRU = [][2]string{
+	{"российск", "россия"}, {"русск", "россия"}, {"украинск", "украина"}, {"украинец", "украина"}, {"украинк", "украина"},
+	{"белорусск", "беларусь"}, {"белорус", "беларусь"}, {"казахстанск", "казахстан"}, {"казахск", "казахстан"},
+	{"казах", "казахстан"}, {"узбекск", "узбекистан"}, {"узбек", "узбекистан"}, {"кыргызск", "кыргызстан"},
+	{"киргизск", "кыргызстан"}, {"кыргыз", "кыргызстан"}, {"киргиз", "кыргызстан"}, {"таджикск", "таджикистан"},
+	{"таджик", "таджикистан"}, {"туркменск", "туркменистан"}, {"туркмен", "туркменистан"},
+	{"азербайджанск", "азербайджан"}, {"азербайджанец", "азербайджан"}, {"армянск", "армения"}, {"армянин", "армения"},
+	{"грузинск", "грузия"}, {"грузин", "грузия"}, {"молдавск", "молдова"}, {"молдаван", "молдова"},
+	{"молдован", "молдова"}, {"мексиканск", "мексика"}, {"мексиканец", "мексика"}, {"гватемальск", "гватемала"},
+	{"гондурасск", "гондурас"}, {"сальвадорск", "сальвадор"}, {"венесуэльск", "венесуэла"}, {"колумбийск", "колумбия"},
+	{"эквадорск", "эквадор"}, {"кубинск", "куба"}, {"кубинец", "куба"}, {"гаитянск", "гаити"}, {"индийск", "индия"},
+	{"китайск", "китай"}, {"турецк", "турция"}, {"афганск", "афганистан"}, {"иранск", "иран"},
+}
+
+// demonymsEN are the adjectives of the same countries in English (lower
+// case), with their English names.
+var demonymsEN = map[string]string{
+	"russian": "Russia", "ukrainian": "Ukraine", "belarusian": "Belarus", "kazakh": "Kazakhstan",
+	"kazakhstani": "Kazakhstan", "uzbek": "Uzbekistan", "kyrgyz": "Kyrgyzstan", "tajik": "Tajikistan",
+	"turkmen": "Turkmenistan", "azerbaijani": "Azerbaijan", "armenian": "Armenia", "georgian": "Georgia",
+	"moldovan": "Moldova", "mexican": "Mexico", "guatemalan": "Guatemala", "honduran": "Honduras",
+	"salvadoran": "El Salvador", "salvadorean": "El Salvador", "venezuelan": "Venezuela", "colombian": "Colombia",
+	"ecuadorian": "Ecuador", "cuban": "Cuba", "haitian": "Haiti", "indian": "India", "chinese": "China",
+	"turkish": "Turkey", "afghan": "Afghanistan", "iranian": "Iran", "nicaraguan": "Nicaragua",
+	"peruvian": "Peru", "brazilian": "Brazil",
 }
 
 // countryNamed is the country a word (or two) names, as the countries'

@@ -455,7 +455,11 @@ func TestANumberLetterAndCountries(t *testing.T) {
 		// A citizenship said as a passport, two of them; a sentence stays
 		// as typed.
 		"у него паспорт России и Узбекистана": "Россия и Узбекистан", "гражданин Узбекистана": "Узбекистан",
-		"he has a Mexican passport": "Mexican",
+		"he has a Mexican passport": "Mexico",
+		// By its adjective or its people: "Российский Паспорт" was stored.
+		"паспорт российский": "Россия", "у него российский паспорт": "Россия", "гражданство узбекское": "Узбекистан",
+		"он таджик": "Таджикистан", "Russian passport": "Russia", "he is Uzbek": "Uzbekistan",
+		"по национальности русский, а паспорт узбекский": "по национальности русский, а паспорт узбекский", // two: for the reader
 		// A known country among a few words is the country.
 		"я же писала Таджикистан": "Таджикистан", "родился в Мексике": "Мексика", "Таджикистан, я писала": "Таджикистан",
 		"i said mexico already": "Mexico", "Узбекистан или Таджикистан": "Узбекистан или Таджикистан",
@@ -534,12 +538,14 @@ func TestParseAge(t *testing.T) {
 		{"ему 34 года, родился летом", 1992}, {"he is 35, born in the summer", 1991},
 		// By its decade: the middle of it.
 		{"he's in his 40s", 1981}, {"in her 30s", 1991},
+		// Nearly a round age, or past it.
+		{"ему под 40", 1987}, {"почти 30", 1997}, {"ей за 50", 1974}, {"he's almost 40", 1987},
 	} {
 		if y, ok := flows.ParseAge(tt.typed, now); !ok || y != tt.year {
 			t.Errorf("ParseAge(%q) = %d, %v; want %d", tt.typed, y, ok, tt.year)
 		}
 	}
-	for _, typed := range []string{"35", "85", "1985", "ему 0 лет", "15.03", "he is tall", "35 лет назад", "не знаю, 40", "ему 35 лет, а брату 40 лет"} {
+	for _, typed := range []string{"35", "85", "1985", "ему 0 лет", "15.03", "he is tall", "35 лет назад", "не знаю, 40", "ему 35 лет, а брату 40 лет", "за 5 минут"} {
 		if y, ok := flows.ParseAge(typed, now); ok {
 			t.Errorf("ParseAge(%q) = %d; want no age", typed, y)
 		}

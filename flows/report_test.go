@@ -1544,6 +1544,7 @@ func TestEntryAndStageInWords(t *testing.T) {
 	for _, tt := range []struct{ lang, at, typed, want string }{
 		{"ru", "ask.entry", "через CBP One", "parole"},
 		{"ru", "ask.entry", "по U4U", "parole"},
+		{"ru", "ask.entry", "по парулю", "parole"}, // as it is heard, and written
 		{"ru", "ask.entry", "перешёл границу", "ewi"},
 		{"en", "ask.entry", "crossed the border", "ewi"},
 		{"en", "ask.entry", "asylum", ""},
