@@ -2748,6 +2748,20 @@ func TestCountryToldBefore(t *testing.T) {
 	if d := e.session().Draft; d.BirthCountry != "Russia" || d.Citizenship != "Georgia" {
 		t.Errorf("born in %q, citizen of %q; want Russia, Georgia", d.BirthCountry, d.Citizenship)
 	}
+	// The passport told with the country of birth, by its adjective: the
+	// country of birth, and the citizenship a press away at its question.
+	// It was all Uzbekistan, and the passport lost.
+	r := newChat(t, "ru")
+	startReport(r)
+	answerTo(r, "ask.birth_country")
+	r.expect(r.send("Узбекистан, но паспорт российский"), "input.read_as", "ask.citizenship")
+	if got := buttonValue(r.last, "btn.use_said"); got != "Россия" || r.session().Draft.BirthCountry != "Узбекистан" {
+		t.Errorf("born in %q, offered %q at the citizenship; want Узбекистан, Россия", r.session().Draft.BirthCountry, got)
+	}
+	r.expect(r.press("btn.use_said"), "ask.a_number")
+	if got := r.session().Draft.Citizenship; got != "Россия" {
+		t.Errorf("citizenship %q", got)
+	}
 }
 
 // TestToldBeforeTheReport: the name and the day told at the menu, in the

@@ -536,6 +536,16 @@ func reportSteps(a *App) []*step {
 				c.s.Draft.BirthCountry = told
 				return accepted()
 			}
+			if rest := withoutCitizenship(v); !button && citizenshipIn(v) != "" && rest != "" {
+				// "Узбекистан, но паспорт российский": the country of
+				// birth, said back, the words kept, and the citizenship
+				// offered at its question; it was all Uzbekistan.
+				if told, p := countryParser(rest); p == nil && told != "" {
+					c.s.Draft.BirthCountry = told
+					c.say(T("input.read_as", "Answer", told, "Kept", c.keepTyped(v)))
+					return accepted()
+				}
+			}
 			return birthCountry(ctx, c, v, button)
 		},
 		answer: showCountry(func(r *Report) *string { return &r.BirthCountry }),
@@ -545,12 +555,18 @@ func reportSteps(a *App) []*step {
 		max:  maxShort,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			dontKnow := []Button{c.opt("skip", "btn.dont_know")}
+			var told [][]Button
+			if v := citizenshipIn(c.s.Draft.Facts.Said); v != "" && c.s.Draft.Citizenship == "" {
+				// "…но паспорт российский", told at the country of birth
+				// or before the report: that country, a press away.
+				told = [][]Button{{c.opt("said", "btn.use_said", "Value", v)}}
+			}
 			if bc := c.s.Draft.BirthCountry; bc != "" {
-				return []Text{T("ask.citizenship")}, [][]Button{{c.opt("same", "btn.same_country", "Country", bc)}, dontKnow}, nil
+				return []Text{T("ask.citizenship")}, append(told, []Button{c.opt("same", "btn.same_country", "Country", bc)}, dontKnow), nil
 			}
 			// No country of birth to be the same as: no such button, and
 			// no word of it.
-			return []Text{T("ask.citizenship_plain")}, [][]Button{dontKnow}, nil
+			return []Text{T("ask.citizenship_plain")}, append(told, dontKnow), nil
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			r := &c.s.Draft
@@ -562,6 +578,14 @@ func reportSteps(a *App) []*step {
 					return wrong("button.old_step")
 				}
 				r.Citizenship = r.BirthCountry
+				return accepted()
+			}
+			if button && v == "said" {
+				told := citizenshipIn(r.Facts.Said)
+				if told == "" {
+					return wrong("button.old_step")
+				}
+				r.Citizenship = told
 				return accepted()
 			}
 			return citizenship(ctx, c, v, button)

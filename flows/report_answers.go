@@ -998,6 +998,43 @@ func storyCountry(said string) string {
 	return knownCountries(strings.Fields(told))
 }
 
+// citizenshipWords say a clause is about the person's citizenship (lower
+// case, the beginning of a word).
+var citizenshipWords = []string{"паспорт", "гражданств", "гражданин", "гражданка", "citizen", "passport", "nationality"}
+
+// citizenshipIn is the country a clause of words says the person's
+// citizenship is ("но паспорт российский", "now citizen of georgia"), by
+// its name or its adjective; "" when none says one.
+func citizenshipIn(said string) string {
+	for _, part := range clauses(said) {
+		words := strings.Fields(strings.ToLower(part))
+		if !slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc(citizenshipWords, func(p string) bool { return strings.HasPrefix(w, p) })
+		}) {
+			continue
+		}
+		if c := knownCountries(words); c != "" {
+			return c
+		}
+		if c := demonymCountry(words); c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+// withoutCitizenship is words without their clauses about the
+// citizenship: "Узбекистан" of "Узбекистан, но паспорт российский".
+func withoutCitizenship(v string) string {
+	var kept []string
+	for _, part := range clauses(v) {
+		if citizenshipIn(part) == "" {
+			kept = append(kept, strings.TrimSpace(part))
+		}
+	}
+	return strings.Join(kept, ", ")
+}
+
 // wordsAfter is what words told before the report say after one of leads
 // (lower case, beginning a word) in one of their clauses: up to four words
 // of a name or a place (nameWord), to the first of stops; "" when fewer than
