@@ -2225,6 +2225,8 @@ func TestNameWithRelation(t *testing.T) {
 		// The relation first.
 		{"en", "I'm his mom, Rosa", "Rosa", "mom"},
 		{"ru", "я его сестра, Мария", "Мария", "сестра"},
+		{"ru", "я его жена Оля", "Оля", "жена"}, // without the comma
+		{"en", "I'm his mom Rosa", "Rosa", "mom"},
 	} {
 		c := newChat(t, tt.lang)
 		startReport(c)
@@ -2239,6 +2241,18 @@ func TestNameWithRelation(t *testing.T) {
 	startReport(c)
 	answerTo(c, "ask.reporter_name")
 	c.expect(c.send("Alex, from Miami"), "ask.relationship")
+	// Who they are alone ("Мама", "I'm his sister"): that, the next
+	// question's answer, and the name asked again; "Мама" was the name.
+	for _, tt := range []struct{ lang, typed, rel string }{{"ru", "Мама", "Мама"}, {"en", "I'm his sister", "sister"}} {
+		c := newChat(t, tt.lang)
+		startReport(c)
+		answerTo(c, "ask.reporter_name")
+		c.expect(c.send(tt.typed), "report.relation_noted", "ask.reporter_name")
+		c.expect(c.send("Оля"), "ask.contact")
+		if d := c.session().Draft; d.ReporterName != "Оля" || d.Relationship != tt.rel {
+			t.Errorf("%q: name %q, relationship %q", tt.typed, d.ReporterName, d.Relationship)
+		}
+	}
 }
 
 // TestNothingFiledInWords: "no nothing yet" at "has anything been

@@ -772,7 +772,15 @@ func nameWithRelation(s string) (name, relation string, ok bool) {
 func nameAfterRelation(s string) (name, relation string, ok bool) {
 	head, rest, found := strings.Cut(s, ",")
 	if !found {
-		return "", "", false
+		// "я его жена Оля", "I'm his mom Rosa": the relation's word among
+		// the first few, then a name in capitals.
+		words := strings.Fields(s)
+		i := slices.IndexFunc(words, func(w string) bool { return relationWords[strings.ToLower(strings.Trim(w, ".!"))] })
+		if i < 0 || i > 3 || len(words)-i-1 < 1 || len(words)-i-1 > 3 ||
+			slices.ContainsFunc(words[i+1:], func(w string) bool { r, _ := utf8.DecodeRuneInString(w); return !unicode.IsUpper(r) }) {
+			return "", "", false
+		}
+		head, rest = strings.Join(words[:i+1], " "), strings.Join(words[i+1:], " ")
 	}
 	relation, p := ParseRelationship(strings.TrimSpace(head), maxShort)
 	f := strings.Fields(relation)

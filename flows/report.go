@@ -1250,6 +1250,14 @@ func reportSteps(a *App) []*step {
 				// was stored as the name.
 				return wrong("parse.name_refused")
 			}
+			if rel, p := ParseRelationship(v, maxShort); !button && p == nil && relationWords[strings.ToLower(strings.Trim(rel, ".!"))] {
+				// "Мама", "я его жена": who they are, the next question's
+				// answer, and their name asked again; "Мама" was stored
+				// as the name.
+				c.s.Draft.Relationship = rel
+				c.say(T("report.relation_noted", "Relation", rel))
+				return outcome{stay: true}, nil
+			}
 			if name, rel, ok := nameWithRelation(v); ok && !button {
 				// "Alex, his brother in law": the name, and the answer
 				// to the next question, said back; it was all the name.
