@@ -95,6 +95,17 @@ func TestLawyerWithFirmAndPhone(t *testing.T) {
 	if s := c.session(); s.Draft.LawyerPhone != "+1 305 555 0100" || s.Draft.LawyerName != "John Smith, Smith Law Firm" {
 		t.Errorf("lawyer %q, phone %q", s.Draft.LawyerName, s.Draft.LawyerPhone)
 	}
+	// Nor are the words that led to it: "Светлана Ким, ее номер" was the
+	// name.
+	r2 := newChat(t, "ru")
+	fillToReview(r2)
+	r2.change("lawyer")
+	r2.press("btn.lawyer_yes")
+	r2.expect(r2.send("Светлана Ким, ее номер 713 555 0199"), "ask.lawyer_phone")
+	r2.press("btn.use_phone")
+	if s := r2.session(); s.Draft.LawyerPhone != "713 555 0199" || s.Draft.LawyerName != "Светлана Ким" {
+		t.Errorf("lawyer %q, phone %q", s.Draft.LawyerName, s.Draft.LawyerPhone)
+	}
 }
 
 func TestMenuTextThatReadsLikeAReport(t *testing.T) {

@@ -1505,6 +1505,19 @@ func withoutPhone(name, p string) string {
 		}
 		rest := strings.Trim(strings.Replace(name, m, " ", 1), " ,;:—–-")
 		rest = strings.Join(strings.Fields(rest), " ")
+		// The words that led to the number: "Светлана Ким, ее номер".
+		for {
+			lead := ""
+			for _, w := range phoneLeads {
+				if strings.HasSuffix(strings.ToLower(rest), " "+w) && len(w) > len(lead) {
+					lead = w
+				}
+			}
+			if lead == "" {
+				break
+			}
+			rest = strings.Trim(rest[:len(rest)-len(lead)], " ,;:—–-")
+		}
 		if !hasLetter(rest) {
 			return name
 		}
@@ -1512,6 +1525,12 @@ func withoutPhone(name, p string) string {
 	}
 	return name
 }
+
+// phoneLeads are the words before a phone number told with a name (lower
+// case): "ее номер", "tel.", "his cell".
+var phoneLeads = []string{"номер", "ее номер", "её номер", "его номер", "номер телефона", "телефон", "тел", "тел.",
+	"phone", "phone number", "number", "her number", "his number", "cell", "her cell", "his cell", "tel", "tel.", "ph",
+	"ph.", "номер:", "phone:", "tel:", "тел:", "at", "по номеру"}
 
 // ParseUsername reads a Telegram username typed without the @:
 // "maria_sandbox" → "@maria_sandbox"; ok is false for anything else.
