@@ -794,9 +794,9 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 				return c.checkinPrompt(ctx)
 			}
 			switch {
-			case p != nil && ParseUnknown(v):
-				// "Не знаю": where the date is found; it was "could
-				// not read the date".
+			case p != nil && unknownInWords(v):
+				// "Не знаю", "не помню, в письме написано": where the
+				// date is found; it was "could not read the date".
 				c.say(T("checkin.date_unknown"))
 				return c.checkinPrompt(ctx)
 			case p != nil && monthOnly(v):
@@ -836,8 +836,8 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 		}
 		hh, mm, ok := ParseClock(v)
 		switch {
-		case !ok && ParseUnknown(v):
-			c.say(T("checkin.time_unknown")) // "не знаю": where the time is found
+		case !ok && unknownInWords(v):
+			c.say(T("checkin.time_unknown")) // "не знаю", "не помню точно": where the time is found
 			return c.checkinPrompt(ctx)
 		case !ok && clockWindow(v):
 			// "С 9 до 12": the alarm waits from when they go in,
@@ -1049,6 +1049,9 @@ func ParseClock(s string) (hh, mm int, ok bool) {
 	case "полдень", "в полдень", "в 12 дня", "noon", "at noon", "midday", "at midday", "12 noon":
 		return 12, 0, true
 	}
+	if hh, mm, ok := ruClockWords(s); ok {
+		return hh, mm, true
+	}
 	if len(s) == 4 && isDigits(s) {
 		s = s[:2] + ":" + s[2:]
 	}
@@ -1092,6 +1095,61 @@ func ParseClock(s string) (hh, mm int, ok bool) {
 	}
 	return hh, mm, true
 }
+
+// ruClockWords reads the Russian spoken ways of a half or a quarter hour:
+// "полдесятого", "в половине десятого" (9:30), "четверть десятого"
+// (9:15), "без четверти десять", "без пятнадцати 10" (9:45). An hour
+// before 7 is in the afternoon, as offices are open ("полвторого" is
+// 13:30), unless "утра" says otherwise.
+func ruClockWords(s string) (hh, mm int, ok bool) {
+	words := strings.Fields(strings.NewReplacer("ё", "е", "-", " ", ".", " ", ",", " ").Replace(s))
+	if len(words) > 0 && (words[0] == "в" || words[0] == "к") {
+		words = words[1:]
+	}
+	part := ""
+	if n := len(words); n > 0 && slices.Contains([]string{"утра", "дня", "вечера"}, words[n-1]) {
+		part, words = words[n-1], words[:n-1]
+	}
+	var hour int
+	switch {
+	case len(words) == 1 && strings.HasPrefix(words[0], "пол") && ordinalHours[strings.TrimPrefix(words[0], "пол")] > 0:
+		hour, mm = ordinalHours[strings.TrimPrefix(words[0], "пол")], 30
+	case len(words) == 2 && (words[0] == "половине" || words[0] == "половина" || words[0] == "пол") && ordinalHours[words[1]] > 0:
+		hour, mm = ordinalHours[words[1]], 30
+	case len(words) == 2 && words[0] == "четверть" && ordinalHours[words[1]] > 0:
+		hour, mm = ordinalHours[words[1]], 15
+	case len(words) == 3 && words[0] == "без" && (words[1] == "четверти" || words[1] == "пятнадцати" || words[1] == "15"):
+		n, isNum := strconv.Atoi(words[2])
+		if isNum != nil {
+			n = cardinalHours[words[2]]
+		}
+		if n < 1 || n > 12 {
+			return 0, 0, false
+		}
+		hour, mm = n, 45
+	default:
+		return 0, 0, false
+	}
+	hh = hour - 1 // "пол десятого" is half past nine
+	switch {
+	case part == "утра":
+	case part == "дня" || part == "вечера" || hh < 7:
+		if hh < 12 {
+			hh += 12
+		}
+	}
+	return hh, mm, true
+}
+
+// ordinalHours and cardinalHours are the hours in words: "десятого",
+// "десять".
+var (
+	ordinalHours = map[string]int{"первого": 1, "второго": 2, "третьего": 3, "четвертого": 4, "пятого": 5,
+		"шестого": 6, "седьмого": 7, "восьмого": 8, "девятого": 9, "десятого": 10, "одиннадцатого": 11,
+		"двенадцатого": 12}
+	cardinalHours = map[string]int{"час": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
+		"восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12}
+)
 
 // checkinStart is the instant of a check-in from its local date, local
 // time and zone. A local time that does not exist (the hour skipped when

@@ -414,6 +414,11 @@ func TestParseClock(t *testing.T) {
 		{"в полдень", 12, 0, true}, {"Noon", 12, 0, true}, {"at midday", 12, 0, true},
 		{"8 in the morning", 8, 0, true}, {"2 in the afternoon", 14, 0, true}, {"9 oclock", 9, 0, true},
 		{"10 o’clock", 10, 0, true}, {"11 at night", 23, 0, true},
+		// Half and quarter hours, the Russian spoken way: "полдесятого"
+		// was "couldn't read the time".
+		{"полдесятого", 9, 30, true}, {"в половине девятого", 8, 30, true}, {"пол-второго", 13, 30, true},
+		{"четверть десятого", 9, 15, true}, {"без четверти десять", 9, 45, true}, {"без пятнадцати 9", 8, 45, true},
+		{"в полвосьмого утра", 7, 30, true}, {"полшестого вечера", 17, 30, true}, {"полчаса", 0, 0, false},
 		{"25:00", 0, 0, false}, {"13 pm", 0, 0, false}, {"quarter past", 0, 0, false}, {"9:7", 0, 0, false},
 	} {
 		hh, mm, ok := flows.ParseClock(tt.in)
@@ -1561,5 +1566,33 @@ func TestCheckinANumberNotAtHand(t *testing.T) {
 		if k, err := w.deps.Checkins.Active(context.Background(), p.id); err != nil || k.ANumber != "" {
 			t.Errorf("%q: stored %q, %v; want no A-number", typed, k.ANumber, err)
 		}
+	}
+}
+
+// A check-in's day with "с утра" is the day, the time asked next; "не
+// помню, в письме написано" for the day or the time is told where they are
+// found. Both were "could not read".
+func TestCheckinDayInWords(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	p := w.person(ckPerson, "ru")
+	toCheckinDate(t, p, "да")
+	expectTexts(t, p.send("не помню, в письме написано"), "checkin.date_unknown", "checkin.ask_date")
+	expectTexts(t, p.send("завтра с утра"), "checkin.ask_time")
+	expectTexts(t, p.send("не помню точно, посмотрю в письме"), "checkin.time_unknown", "checkin.ask_time")
+	expectTexts(t, p.send("полдесятого"), "checkin.ask_name")
+	expectTexts(t, p.send("Иван Петров"), "checkin.ask_anumber")
+	expectTexts(t, p.press("btn.checkin_anumber_unknown"), "checkin.review")
+	p.press("btn.checkin_save")
+	k, err := w.deps.Checkins.Active(context.Background(), p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(k.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := k.Start.In(loc).Format("15:04"); got != "09:30" {
+		t.Errorf("the check-in starts at %s, want 9:30 at the office", got)
 	}
 }

@@ -501,7 +501,8 @@ var timeTail = regexp.MustCompile(`(?:[\s,]+(?:(?:в|во|около|приме�
 	`(?:\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи|ч\.?|часов|часа|час))?` +
 	`|\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи))?` +
 	`|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи)` +
-	`|утром|вечером|днём|днем|ночью|in the morning|in the afternoon|in the evening|at night|morning|evening))$`)
+	`|утром|вечером|днём|днем|ночью|in the morning|in the afternoon|in the evening|at night|morning|evening` +
+	`|с утра|с самого утра|после обеда|first thing in the morning|first thing))$`)
 
 // dayAloneRe is a day of the month without the month, said as one: "the
 // 15th", "on the 1st", "15-го", "15 числа" (a number alone is not).

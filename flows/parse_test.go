@@ -373,6 +373,8 @@ func TestReadDate(t *testing.T) {
 		{"31st", false, d(2026, 1, 31), time.Time{}, true}, // February has none
 		// A day near today with its time, as a relative tells it.
 		{"вчера вечером", false, d(2026, 3, 9), time.Time{}, true},
+		{"вчера с утра", false, d(2026, 3, 9), time.Time{}, true},
+		{"завтра с утра", true, d(2026, 3, 11), time.Time{}, true},
 		{"Сегодня рано утром", false, d(2026, 3, 10), time.Time{}, true},
 		{"вчера около 17:30", false, d(2026, 3, 9), time.Time{}, true},
 		{"позавчера в 5 утра", false, d(2026, 3, 8), time.Time{}, true},
