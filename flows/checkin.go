@@ -1052,6 +1052,9 @@ func ParseClock(s string) (hh, mm int, ok bool) {
 	if hh, mm, ok := ruClockWords(s); ok {
 		return hh, mm, true
 	}
+	if hh, mm, ok := enClockWords(s); ok {
+		return hh, mm, true
+	}
 	if len(s) == 4 && isDigits(s) {
 		s = s[:2] + ":" + s[2:]
 	}
@@ -1140,6 +1143,64 @@ func ruClockWords(s string) (hh, mm int, ok bool) {
 	}
 	return hh, mm, true
 }
+
+// enClockWords reads a time said in English words: "nine", "nine thirty",
+// "half past nine", "quarter past nine", "quarter to ten", "at nine
+// o'clock", with "am" or "pm" or without: an hour before 7 is then in the
+// afternoon, as offices are open.
+func enClockWords(s string) (hh, mm int, ok bool) {
+	words := strings.Fields(strings.NewReplacer("’", "'", ".", " ", ",", " ", "-", " ").Replace(s))
+	if len(words) > 0 && (words[0] == "at" || words[0] == "around" || words[0] == "about") {
+		words = words[1:]
+	}
+	part := ""
+	if n := len(words); n > 0 && slices.Contains([]string{"am", "pm", "o'clock", "oclock"}, words[n-1]) {
+		part, words = words[n-1], words[:n-1]
+	}
+	hour := func(w string) int {
+		if n, err := strconv.Atoi(w); err == nil && n >= 1 && n <= 12 {
+			return n
+		}
+		return englishHours[w]
+	}
+	switch {
+	case len(words) == 1 && englishHours[words[0]] > 0:
+		hh = englishHours[words[0]]
+	case len(words) == 2 && englishHours[words[0]] > 0 && englishMinutes[words[1]] > 0:
+		hh, mm = englishHours[words[0]], englishMinutes[words[1]] // "nine thirty"
+	case len(words) == 3 && words[1] == "past" && (words[0] == "half" || words[0] == "quarter") && hour(words[2]) > 0:
+		hh, mm = hour(words[2]), 30
+		if words[0] == "quarter" {
+			mm = 15
+		}
+	case len(words) == 3 && words[0] == "quarter" && (words[1] == "to" || words[1] == "til" || words[1] == "till") && hour(words[2]) > 0:
+		hh, mm = hour(words[2])-1, 45
+		if hh == 0 {
+			hh = 12
+		}
+	default:
+		return 0, 0, false
+	}
+	switch {
+	case part == "am":
+		if hh == 12 {
+			hh = 0
+		}
+	case part == "pm" || hh < 7:
+		if hh < 12 {
+			hh += 12
+		}
+	}
+	return hh, mm, true
+}
+
+// englishHours and englishMinutes are the hours and the minutes in words.
+var (
+	englishHours = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+		"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+	englishMinutes = map[string]int{"fifteen": 15, "thirty": 30, "forty": 40, "fortyfive": 45, "forty five": 45,
+		"twenty": 20, "ten": 10, "fifty": 50}
+)
 
 // ordinalHours and cardinalHours are the hours in words: "десятого",
 // "десять".

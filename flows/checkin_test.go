@@ -419,6 +419,10 @@ func TestParseClock(t *testing.T) {
 		{"полдесятого", 9, 30, true}, {"в половине девятого", 8, 30, true}, {"пол-второго", 13, 30, true},
 		{"четверть десятого", 9, 15, true}, {"без четверти десять", 9, 45, true}, {"без пятнадцати 9", 8, 45, true},
 		{"в полвосьмого утра", 7, 30, true}, {"полшестого вечера", 17, 30, true}, {"полчаса", 0, 0, false},
+		// And in English words.
+		{"half past nine", 9, 30, true}, {"quarter to ten", 9, 45, true}, {"nine", 9, 0, true},
+		{"nine thirty", 9, 30, true}, {"at two pm", 14, 0, true}, {"quarter past 8", 8, 15, true},
+		{"ten o'clock", 10, 0, true}, {"half", 0, 0, false},
 		{"25:00", 0, 0, false}, {"13 pm", 0, 0, false}, {"quarter past", 0, 0, false}, {"9:7", 0, 0, false},
 	} {
 		hh, mm, ok := flows.ParseClock(tt.in)
