@@ -377,6 +377,11 @@ func TestNewsKindInWords(t *testing.T) {
 		{"отпустили под залог!", "casework.news_read_as+casework.news_saved"},
 		{"его не депортировали", "casework.news_saved"},
 		{"перевели в Луизиану, скоро рейс", "casework.news_saved"},
+		// Denied in one clause, told in another: the doubt is of the
+		// place, not of the move; "не депортировали, отпустили" is the
+		// release.
+		{"they moved him to a jail in Texas, dont know which", "casework.news_read_as+update.moved_pick"},
+		{"не депортировали, отпустили вчера", "casework.news_read_as+casework.news_saved"},
 	} {
 		w := newCaseWorld(t)
 		code, _, rep := annasCase(w, "kind-words")
@@ -386,6 +391,16 @@ func TestNewsKindInWords(t *testing.T) {
 		if got := strings.Join(describeAll(rs), " "); got != tt.want {
 			t.Errorf("%q: %s, want %s", tt.typed, got, tt.want)
 			continue
+		}
+		if strings.HasSuffix(tt.want, "moved_pick") {
+			// Where to, not known: the transfer, sent; the case urgent.
+			all = rep.press(dataOf(rs, "btn.facility_unknown"))
+			if !has(to(all, cwReport), "casework.news_saved") {
+				t.Errorf("%q, the place not known: %v", tt.typed, describeAll(all))
+			}
+			if v := mustView(t, w, code); !slices.Contains(v.Urgent, flows.UrgentTransfer) {
+				t.Errorf("%q: urgent %v, want a transfer", tt.typed, v.Urgent)
+			}
 		}
 		if strings.HasSuffix(tt.want, "news_date") {
 			all = rep.press(dataOf(rs, "btn.news_rumor"))

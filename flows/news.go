@@ -202,8 +202,18 @@ func (c *turn) wordsDate(note string, future bool) (time.Time, bool) {
 // bond"); else a hearing ("суд", taken only with its date: newsOfKind).
 // "" for anything else, or more than one of them.
 func newsKindOf(note string) string {
+	// A clause that denies ("не перевели") tells of no kind; another may
+	// ("they moved him to a jail in Texas, dont know which": the doubt
+	// is of the place, not of the move).
+	var told []string
+	for _, part := range strings.FieldsFunc(note, func(r rune) bool { return strings.ContainsRune(",.;!?", r) }) {
+		if !slices.ContainsFunc(strings.Fields(captionKey(part)), func(w string) bool { return negations[w] }) {
+			told = append(told, part)
+		}
+	}
+	note = strings.Join(told, ", ")
 	words := strings.Fields(captionKey(note))
-	if slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
+	if len(words) == 0 {
 		return ""
 	}
 	has := func(stems ...string) bool {
