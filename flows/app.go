@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"time"
@@ -229,6 +230,22 @@ func New(cfg Config, d Deps) (*App, error) {
 	return a, nil
 }
 
+// commandAliases are the commands typed in Russian after their slash
+// ("/статус", "/отмена"), which Telegram's menu cannot offer but people
+// type: the commands they name. They were "unknown command".
+var commandAliases = map[string]string{
+	"старт": "start", "начать": "start", "меню": "menu", "помощь": "help", "справка": "help", "назад": "back",
+	"отмена": "cancel", "отменить": "cancel", "язык": "language", "забыть": "forget", "удалить": "forget",
+	"новости": "news", "стоп": "stop", "статус": "status", "заметка": "note", "дела": "cases", "дело": "case",
+	"очередь": "queue", "следующий": "next", "взять": "take", "найти": "find", "поиск": "find",
+	"дежурство": "duty", "статистика": "stats", "вернуть": "release", "готово": "done", "конец": "done",
+	"имя": "name", "дата": "date", "передать": "handover", "написать": "write",
+}
+
+// CommandAliases returns the commands typed in Russian and the commands
+// they name.
+func CommandAliases() map[string]string { return maps.Clone(commandAliases) }
+
 // Handle runs one input through the chat's conversation and returns the
 // replies to send. It reads the session once and writes it once, last,
 // after any case is stored; storing a case is idempotent by the draft's ID.
@@ -241,6 +258,9 @@ func New(cfg Config, d Deps) (*App, error) {
 // must not be read by a group. The team's forum is the one group the bot
 // works in (forum.go).
 func (a *App) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	if alias, ok := commandAliases[in.Command]; ok && in.Kind == KindCommand {
+		in.Command = alias // "/статус": /status
+	}
 	if a.forumOn() && in.ChatID == a.cfg.ForumChat {
 		return a.forumInput(ctx, in)
 	}

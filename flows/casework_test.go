@@ -3119,3 +3119,31 @@ func TestFindNamesAFacility(t *testing.T) {
 		t.Errorf("/find Petrov: %v", got)
 	}
 }
+
+// A command typed in Russian after its slash ("/статус", "/отмена"),
+// which Telegram's menu cannot offer: the command it names. Both were
+// "unknown command".
+func TestCommandsTypedInRussian(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	code, anna, _ := annasCase(w, "ru-commands")
+	if got := describeAll(to(anna.command("статус", code), cwVol)); len(got) != 1 || !strings.HasPrefix(got[0], "update.pick") {
+		t.Errorf("/статус %s: %v, want the status's question", code, got)
+	}
+	anna.command("cancel", "")
+	if got := describeAll(to(anna.command("дела", ""), cwVol)); !slices.Equal(got, []string{"casework.board"}) {
+		t.Errorf("/дела: %v", got)
+	}
+	c := newChat(t, "ru")
+	startReport(c)
+	c.expect(c.command("отмена", ""), "cancel.ask")
+	names := []string{"menu", "stop"}
+	for _, cmd := range flows.Commands() {
+		names = append(names, cmd.Name)
+	}
+	for ru, cmd := range flows.CommandAliases() {
+		if !slices.Contains(names, cmd) {
+			t.Errorf("/%s names /%s, which is no command", ru, cmd)
+		}
+	}
+}
