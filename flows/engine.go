@@ -1880,6 +1880,9 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 			}
 		}
 		if st.max == 0 {
+			if v, ok := moreInWords(v); ok && c.offeredMore() {
+				return c.answer(ctx, v, true) // "да", "not now", "позже"
+			}
 			if ok, err := c.a.filedNews(ctx, c); err != nil || ok {
 				return err
 			}

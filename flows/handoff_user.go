@@ -156,6 +156,9 @@ func (c *turn) waitingWords(ctx context.Context) bool {
 	if st == nil || st.max != 0 {
 		return false
 	}
+	if _, ok := moreInWords(c.in.Text); ok && c.offeredMore() {
+		return false // "да", "позже": the offer's answer
+	}
 	_, caption := c.typedButton(c.stepButtons(ctx), c.in.Text)
 	return !caption
 }

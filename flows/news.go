@@ -351,6 +351,26 @@ func (a *App) newsWords(text string) (string, bool) {
 	return note, true
 }
 
+// moreInWords reads a yes or a "later" typed under the offer of more
+// questions after the urgent filing: its "more" for "да", "ok", "давайте";
+// its "later" for "нет", "позже", "not now". "Not now" was offered as news
+// of the case.
+func moreInWords(v string) (string, bool) {
+	key := captionKey(v)
+	switch yn := yesNoInWords(key); {
+	case yesWords[key] || yn == "да" || key == "ok" || key == "ок":
+		return "more", true
+	case noWords[key] || yn == "нет" || laterKeys[key]:
+		return "later", true
+	}
+	return "", false
+}
+
+// laterKeys put the questions off (captionKey).
+var laterKeys = map[string]bool{"позже": true, "потом": true, "попозже": true, "не сейчас": true, "later": true,
+	"not now": true, "maybe later": true, "later please": true, "no later": true, "не сейчас спасибо": true,
+	"позже спасибо": true, "not now thanks": true, "not now thank you": true, "в другой раз": true}
+
 // filedNews offers what is sent under the offer of more questions after
 // the urgent filing, out of the queue (a volunteer's conversation over, or
 // the queue left), as news of the filed case, as at the menu: words that

@@ -748,6 +748,26 @@ func TestNewsAfterTheUrgentFiling(t *testing.T) {
 	}
 	c2.expect(c2.command("news", ""), "casework.news_kind")
 
+	// The offer's answers typed are its answers, in the queue or out of
+	// it: "not now" was offered as news, "да" went to the volunteer.
+	for _, tt := range []struct {
+		lang, typed, want string
+		leave             bool
+	}{
+		{"en", "not now", "report.more_later", true}, {"ru", "позже", "report.more_later", true},
+		{"ru", "да", "ask.name_cyr", false}, {"en", "ok", "ask.name_cyr", true},
+	} {
+		c := newChat(t, tt.lang)
+		urgentToReview(c)
+		c.press("btn.confirm")
+		if tt.leave {
+			c.press("btn.handoff_leave")
+		}
+		if got := textIDs(c.send(tt.typed)); got[0] != tt.want {
+			t.Errorf("%q under the offer: %v, want %s", tt.typed, got, tt.want)
+		}
+	}
+
 	c3 := newChat(t, "ru")
 	urgentToReview(c3)
 	code = data(c3.press("btn.confirm"), "report.done_urgent", "Code")
