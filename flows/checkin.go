@@ -539,7 +539,7 @@ func (c *turn) checkinPrompt(ctx context.Context) error {
 			}
 			return err
 		}
-		ms, err := c.matchOffices(ctx, d.Query)
+		ms, err := c.officesFor(ctx, d.Query)
 		if err != nil {
 			return err
 		}
@@ -687,9 +687,9 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 	case ckOffice:
 		if n := ordinalOf(v); !button && n > 0 && d.Query != "" {
 			// "the first one": one of the offices shown.
-			ms, err := c.a.d.Offices.Match(ctx, d.Query, officeMatches)
+			ms, err := c.officesFor(ctx, d.Query)
 			if err != nil {
-				return fmt.Errorf("match offices: %w", err)
+				return err
 			}
 			if n <= len(ms) {
 				v, button = ms[n-1].Code, true
@@ -699,9 +699,9 @@ func (c *turn) checkinAnswer(ctx context.Context, v string, button bool) error {
 			// "Да" under the offices found is the one shown, "нет" keeps
 			// what was typed: neither is an office to search for ("да"
 			// found Dallas).
-			ms, err := c.a.d.Offices.Match(ctx, d.Query, officeMatches)
+			ms, err := c.officesFor(ctx, d.Query)
 			if err != nil {
-				return fmt.Errorf("match offices: %w", err)
+				return err
 			}
 			switch {
 			case yesWords[key] && len(ms) == 1:
@@ -1211,6 +1211,19 @@ var (
 	cardinalHours = map[string]int{"час": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
 		"восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12}
 )
+
+// officesFor are the offices the office typed for a check-in matches, as
+// the list shows them: "в Хьюстоне" finds Houston's office, as "Хьюстон"
+// does (placeForms).
+func (c *turn) officesFor(ctx context.Context, query string) ([]Office, error) {
+	for _, q := range placeForms(query) {
+		ms, err := c.matchOffices(ctx, q)
+		if err != nil || len(ms) > 0 {
+			return ms, err
+		}
+	}
+	return nil, nil
+}
 
 // checkinStart is the instant of a check-in from its local date, local
 // time and zone. A local time that does not exist (the hour skipped when

@@ -1600,3 +1600,29 @@ func TestCheckinDayInWords(t *testing.T) {
 		t.Errorf("the check-in starts at %s, want 9:30 at the office", got)
 	}
 }
+
+// The office typed as one says where it is ("в Хьюстоне", "в Сиэтле"):
+// the office of that city; the prepositional found none, or another.
+func TestCheckinOfficeInTheCase(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, storage.LookupLimits{})
+	for i, tt := range []struct{ typed, city string }{{"в Хьюстоне", "Houston"}, {"в Денвере", "Denver"}, {"в Сиэтле", "Seattle"}} {
+		p := w.person(ckPerson+int64(i), "ru")
+		p.command("start", "")
+		p.press("btn.menu_checkin")
+		p.send("да")
+		r := p.send(tt.typed)
+		switch ids := textIDs(r); {
+		case slices.Equal(ids, []string{"checkin.ask_date"}):
+			if !strings.Contains(w.cat.Render("ru", r.Texts...), tt.city) {
+				t.Errorf("%q: %s", tt.typed, w.cat.Render("ru", r.Texts...))
+			}
+		case slices.Equal(ids, []string{"checkin.office_pick"}):
+			if !strings.Contains(r.Buttons[0][0].Label, tt.city) {
+				t.Errorf("%q: first offered %q, want %s", tt.typed, r.Buttons[0][0].Label, tt.city)
+			}
+		default:
+			t.Errorf("%q: %v", tt.typed, ids)
+		}
+	}
+}

@@ -476,21 +476,57 @@ func factYearDate(name, askID string, field func(*Facts) *string, next func(*tur
 // when the directory finds that office alone; false when q is a sub-office,
 // a short name or anything the relative should choose among.
 func (c *turn) spelledOffice(ctx context.Context, q string) (Office, bool, error) {
-	found, err := c.matchOffices(ctx, q) // the list shown next, when it is not taken
-	if err != nil {
-		return Office{}, false, err
-	}
-	if len(found) != 1 {
-		return Office{}, false, nil
-	}
-	typed := strings.Join(lowerWords(Translit(q)), " ")
-	for _, name := range []string{found[0].Name, found[0].City} {
-		name = strings.Join(lowerWords(name), " ")
-		if editDistance(typed, name) <= max(2, len(name)/3) {
-			return found[0], true, nil
+	o, _, ok, err := c.spelledForm(ctx, q)
+	return o, ok, err
+}
+
+// spelledForm is spelledOffice with the form of q that spells the office
+// (placeForms): "Ньюарк" of "в Ньюарке".
+func (c *turn) spelledForm(ctx context.Context, q string) (Office, string, bool, error) {
+	for _, form := range placeForms(q) {
+		found, err := c.matchOffices(ctx, form) // the list shown next, when it is not taken
+		if err != nil {
+			return Office{}, "", false, err
+		}
+		if len(found) != 1 {
+			continue
+		}
+		typed := strings.Join(lowerWords(Translit(form)), " ")
+		for _, name := range []string{found[0].Name, found[0].City} {
+			name = strings.Join(lowerWords(name), " ")
+			if editDistance(typed, name) <= max(2, len(name)/3) {
+				return found[0], form, true, nil
+			}
 		}
 	}
-	return Office{}, false, nil
+	return Office{}, "", false, nil
+}
+
+// placeForms are the forms a place typed in Russian may stand for: as
+// typed, and its last word brought back from the prepositional or the
+// genitive ("в Ньюарке", "из Хьюстона": Ньюарк, Хьюстон; "в Атланте":
+// Атланта).
+func placeForms(q string) []string {
+	forms := []string{q}
+	words := strings.Fields(q)
+	if len(words) > 1 && slices.Contains([]string{"в", "во", "из", "на", "in", "at"}, strings.ToLower(words[0])) {
+		words = words[1:] // "в Сиэтле": the place
+		forms = append(forms, strings.Join(words, " "))
+	}
+	if len(words) == 0 || !hasCyrillic(words[len(words)-1]) {
+		return forms
+	}
+	last := words[len(words)-1]
+	for _, f := range ruForms(ruKey(last))[1:] {
+		if f == ruKey(last) {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(last); unicode.IsUpper(r) {
+			f = capitalWords(f) // "Ньюарк", as it was typed
+		}
+		forms = append(forms, strings.Join(append(slices.Clone(words[:len(words)-1]), f), " "))
+	}
+	return forms
 }
 
 // officeAnswer shows the check-in's office: from the list, or as typed.
@@ -950,10 +986,16 @@ func factSteps(a *App) []*step {
 			name: stepOffice,
 			max:  maxName,
 			sub:  true,
-			prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
+			prompt: func(ctx context.Context, c *turn) ([]Text, [][]Button, error) {
 				rows := [][]Button{{c.opt("unknown", "btn.dont_know")}}
 				if told := storyOffice(c.s.Draft.Facts.Said); told != "" {
-					// "At his check-in in Newark", told before.
+					// "At his check-in in Newark", told before; "в
+					// Ньюарке" as the city is named alone.
+					if _, form, ok, err := c.spelledForm(ctx, told); err != nil {
+						return nil, nil, err
+					} else if ok {
+						told = form // "Ньюарк" of "в Ньюарке"
+					}
 					rows = append([][]Button{{c.opt("said", "btn.use_said", "Value", told)}}, rows...)
 				}
 				return []Text{T("ask.office")}, rows, nil

@@ -839,9 +839,85 @@ func storyName(said string) string {
 		n++
 	}
 	if n < 2 {
-		return ""
+		return objectName(said)
 	}
 	return strings.Join(f[:n], " ")
+}
+
+// objectName is the name of someone close told in Russian as the one
+// detained, in the accusative ("задержали моего брата Рустама Алиева",
+// "забрали жену Марию Алиеву"), as the name is written: "Рустам Алиев",
+// "Мария Алиева". The relation says which endings the words have; "" for
+// none, or fewer than two capitalised words.
+func objectName(said string) string {
+	for _, part := range clauses(said) {
+		words := strings.Fields(part)
+		for i, w := range words {
+			male, ok := accusativeRelations[strings.ToLower(w)]
+			if !ok {
+				continue
+			}
+			var name []string
+			for _, nw := range words[i+1:] {
+				r, _ := utf8.DecodeRuneInString(nw)
+				if len(name) == 3 || !unicode.IsUpper(r) || !hasCyrillic(nw) || !nameWord(nw) {
+					break
+				}
+				name = append(name, nominativeName(nw, male))
+			}
+			if len(name) >= 2 {
+				return strings.Join(name, " ")
+			}
+		}
+	}
+	return ""
+}
+
+// accusativeRelations are the relations in the accusative that come
+// before the name of the one detained: true for a man, whose name then
+// ends as in "Рустама Алиева", false for a woman ("Марию Алиеву").
+var accusativeRelations = map[string]bool{
+	"брата": true, "мужа": true, "сына": true, "отца": true, "папу": true, "друга": true, "племянника": true,
+	"дядю": true, "внука": true, "зятя": true, "жениха": true, "парня": true, "сожителя": true, "партнера": true,
+	"жену": false, "сестру": false, "маму": false, "мать": false, "дочь": false, "подругу": false,
+	"племянницу": false, "тетю": false, "тётю": false, "внучку": false, "невесту": false, "девушку": false,
+}
+
+// nominativeName is a name's word in the nominative from the accusative:
+// "Рустама", "Алиева" (a man's) are "Рустам", "Алиев"; "Сергея"
+// "Сергей"; "Марию", "Алиеву", "Петровскую" (a woman's) "Мария",
+// "Алиева", "Петровская". A word that does not end so is kept.
+func nominativeName(w string, male bool) string {
+	r := []rune(w)
+	n := len(r)
+	if n < 3 {
+		return w
+	}
+	last, prev := r[n-1], r[n-2]
+	vowel := func(c rune) bool { return strings.ContainsRune("аеёиоуыэюяАЕЁИОУЫЭЮЯ", c) }
+	switch {
+	case male && (strings.HasSuffix(w, "ского") || strings.HasSuffix(w, "цкого")): // Петровского
+		return string(r[:n-3]) + "ий"
+	case male && strings.HasSuffix(w, "ого"): // Толстого
+		return string(r[:n-3]) + "ой"
+	case male && last == 'а' && !vowel(prev): // Рустама, Алиева
+		return string(r[:n-1])
+	case male && last == 'я' && (prev == 'е' || prev == 'а' || prev == 'о' || prev == 'у'): // Сергея, Николая
+		return string(r[:n-1]) + "й"
+	case male && last == 'я' && !vowel(prev): // Игоря
+		return string(r[:n-1]) + "ь"
+	case male && last == 'у': // Никиту
+		return string(r[:n-1]) + "а"
+	case male && last == 'ю': // Илью
+		return string(r[:n-1]) + "я"
+	case !male && strings.HasSuffix(w, "ую"): // Петровскую
+		return string(r[:n-2]) + "ая"
+	case !male && last == 'у': // Алиеву, Анну
+		return string(r[:n-1]) + "а"
+	case !male && last == 'ю': // Марию
+		return string(r[:n-1]) + "я"
+	}
+	return w
 }
 
 // relationLeads come before the name of someone close: "my brother ",
