@@ -995,6 +995,17 @@ func factSteps(a *App) []*step {
 						return nil, nil, err
 					} else if ok {
 						told = form // "Ньюарк" of "в Ньюарке"
+					} else {
+						for _, form := range placeForms(told)[1:] {
+							// "Нью-Йорк" of "в Нью-Йорке", which names
+							// more than one office.
+							if found, err := c.matchOffices(ctx, form); err != nil {
+								return nil, nil, err
+							} else if len(found) > 0 {
+								told = form
+								break
+							}
+						}
 					}
 					rows = append([][]Button{{c.opt("said", "btn.use_said", "Value", told)}}, rows...)
 				}

@@ -2995,6 +2995,9 @@ func TestOfficeToldBefore(t *testing.T) {
 		{"en", "My brother was detained yesterday at his ICE check-in in Newark.", "Newark"},
 		{"ru", "Мой муж вчера пошёл на отметку в ICE в Чикаго и его задержали. Что нам делать?", "Чикаго"},
 		{"ru", "Брата задержали на отметке в Сан-Франциско", "Сан-Франциско"},
+		// In the prepositional, as the city is named alone.
+		{"ru", "Брата задержали на отметке в Нью-Йорке", "Нью-Йорк"},
+		{"ru", "Брата задержали на отметке в Хьюстоне", "Хьюстон"},
 		{"en", "He was detained at his check-in at 26 Federal Plaza", ""},
 		{"en", "They took my husband at his check-in yesterday", ""},
 	} {
@@ -3053,4 +3056,23 @@ func toldToTriage(t *testing.T, lang, story string) *chat {
 	c.expect(c.press("btn.menu_report"), "ask.consent")
 	c.expect(c.press("btn.consent_yes"), "ask.triage")
 	return c
+}
+
+// TestUrgentSignToldBefore: an urgent sign told before the question ("у
+// него больное сердце" at the menu) is named above it, to be marked if it
+// is so; it went unmentioned. Marked, the hint is gone; nothing is marked
+// for the reporter.
+func TestUrgentSignToldBefore(t *testing.T) {
+	t.Parallel()
+	c := toldFirst(t, "ru", "Брата задержали вчера на работе. У него больное сердце.")
+	answerTo(c, "ask.urgent")
+	c.expect(c.last, "report.urgent_told", "ask.urgent")
+	if got := c.rendered(c.last); !strings.Contains(got, "Нужна медицинская помощь") || strings.Contains(got, "✅") {
+		t.Errorf("the hint:\n%s", got)
+	}
+	c.expect(c.pressUrgent("medical"), "ask.urgent")
+	// Not from a story that tells of none.
+	e := toldFirst(t, "en", "my brother was detained yesterday at work")
+	answerTo(e, "ask.urgent")
+	e.expect(e.last, "ask.urgent")
 }

@@ -1148,12 +1148,22 @@ func reportSteps(a *App) []*step {
 		noEcho: true,
 		prompt: func(_ context.Context, c *turn) ([]Text, [][]Button, error) {
 			var rows [][]Button
+			var told []Text
 			for _, u := range urgentSigns() {
 				on := slices.Contains(c.s.Draft.Urgent, u)
 				rows = append(rows, []Button{c.opt("t_"+u, "btn.urgent", "Sign", T("urgent."+u), "On", on)})
+				if !on && c.toldSign(u) {
+					told = append(told, T("value.item", "V", T("urgent."+u)))
+				}
 			}
 			rows = append(rows, []Button{c.opt("none", "btn.urgent_none"), c.opt("done", "btn.urgent_done")})
-			return []Text{T("ask.urgent")}, rows, nil
+			var texts []Text
+			if told != nil {
+				// "У него больное сердце", told before: the sign it names,
+				// to mark if it is so; it went unmentioned.
+				texts = append(texts, T("report.urgent_told", "Signs", T("value.lines", "Lines", told)))
+			}
+			return append(texts, T("ask.urgent")), rows, nil
 		},
 		// "У него диабет", "the kids are alone": the sign, marked (typed, it
 		// is never taken back).

@@ -1235,3 +1235,16 @@ func (c *turn) keepSearch() {
 	}
 	r.FacilityID, r.FacilityText, r.FacilityShare = 0, "", false
 }
+
+// toldSign reports whether words told before the urgent question (kept
+// for the volunteer) name the urgent sign u, not denied: "у него больное
+// сердце" names medical care.
+func (c *turn) toldSign(u string) bool {
+	st := c.a.steps[stepUrgent]
+	for _, part := range clauses(c.s.Draft.Facts.Said) {
+		if slices.Contains(c.stepWordsIn(st, part), "t_"+u) {
+			return true
+		}
+	}
+	return false
+}
