@@ -774,7 +774,8 @@ func TestContactHereInWords(t *testing.T) {
 	for _, tt := range []struct{ lang, here string }{{"ru", "сюда"}, {"ru", "В телеграме"}, {"en", "here"}, {"en", "Telegram"},
 		// As people put it, in more words.
 		{"ru", "этот телеграм"}, {"ru", "Пишите мне в телеграм, пожалуйста"}, {"ru", "в этот чат"},
-		{"ru", "можно в личку"}, {"en", "this telegram"}, {"en", "message me here please"}, {"en", "via Telegram"}} {
+		{"ru", "можно в личку"}, {"en", "this telegram"}, {"en", "message me here please"}, {"en", "via Telegram"},
+		{"en", "you can text me here"}, {"ru", "можете писать сюда"}} {
 		c := newChat(t, tt.lang)
 		fillToReview(c)
 		c.expect(c.change("contact"), "ask.contact", "answer.current")

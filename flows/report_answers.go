@@ -633,7 +633,8 @@ var (
 		"пожалуйста": true, "связь": true, "да": true, "in": true, "on": true, "via": true, "through": true,
 		"this": true, "my": true, "me": true, "to": true, "the": true, "write": true, "message": true, "text": true,
 		"contact": true, "reach": true, "please": true, "just": true, "only": true, "is": true, "fine": true,
-		"ok": true, "yes": true}
+		"ok": true, "yes": true, "you": true, "can": true, "send": true, "it": true, "s": true, "best": true,
+		"better": true, "good": true, "вы": true, "можете": true}
 )
 
 // noContact reports whether a typed contact says there is none: "нет",
