@@ -368,7 +368,7 @@ func capitalNamesIn(v string) string {
 			return !(r < unicode.MaxASCII && unicode.IsLetter(r) || r == '-' || r == '\'')
 		})
 		switch {
-		case letters && unicode.IsUpper(r) && utf8.RuneCountInString(w) >= 2:
+		case letters && unicode.IsUpper(r) && utf8.RuneCountInString(w) >= 2 && !notNames[strings.ToLower(w)]:
 			run = append(run, w)
 		case letters && len(run) > 0 && nameParticles[w]:
 			run = append(run, w) // "Carlos de la Cruz"
@@ -395,6 +395,14 @@ var sameSpelling = map[string]bool{"same": true, "the same": true, "same everywh
 	"it s the same": true, "its the same": true, "same as above": true, "always the same": true,
 	"везде одинаково": true, "одинаково": true, "везде так же": true, "везде так": true, "так же": true,
 	"то же самое": true, "везде одно и то же": true, "везде одинаково пишется": true, "пишется так же": true}
+
+// notNames are words written with a capital that are no name's: a
+// sentence's first word ("In ICE papers it is…"), an agency's letters.
+var notNames = map[string]bool{"in": true, "on": true, "at": true, "the": true, "his": true, "her": true,
+	"my": true, "it": true, "its": true, "he": true, "she": true, "they": true, "we": true, "from": true,
+	"for": true, "and": true, "but": true, "also": true, "sometimes": true, "maybe": true, "probably": true,
+	"ice": true, "uscis": true, "bia": true, "cbp": true, "eoir": true, "dhs": true, "usa": true, "us": true,
+	"aka": true, "or": true, "as": true, "then": true, "when": true, "if": true, "i": true, "im": true}
 
 // nameParticles are the small words inside Spanish, Portuguese and Dutch
 // names: "de la Cruz", "dos Santos".

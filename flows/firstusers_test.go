@@ -875,6 +875,7 @@ func TestWordsUnderAQuestionAreKept(t *testing.T) {
 		"on his papers it was Karlos Ruis, and at court Carlos Ruiz Mendoza": "Karlos Ruis, Carlos Ruiz Mendoza",
 		"Carlos Ruiz, Karlos Ruis":                                           "Carlos Ruiz, Karlos Ruis",
 		"same everywhere":                                                    "",
+		"In ICE papers it is Karlos Ruis":                                    "Karlos Ruis", // a sentence's first word, an agency: no name
 	} {
 		r := newChat(t, "ru")
 		startReport(r)
