@@ -1617,7 +1617,7 @@ func yesNoLead(v string) (lead, rest string, ok bool) {
 		return "", "", false
 	}
 	tries := [][2]string{{v[:i], v[i:]}}
-	if j >= 0 {
+	if j >= 0 && !strings.HasSuffix(strings.TrimSpace(v), "?") { // "…then moved, no?" asks
 		tries = append(tries, [2]string{v[j:], v[:j]})
 	}
 	for _, lr := range tries {
