@@ -20,3 +20,19 @@ func TestOrderTold(t *testing.T) {
 		}
 	}
 }
+
+// A yes or a no that begins or ends a message is its answer; one that
+// ends a question ("…then moved, no?") is not.
+func TestYesNoLead(t *testing.T) {
+	for typed, want := range map[string]string{
+		"да, его завтра депортируют":                 "да",
+		"no i dont think so, he just got detained":   "no i dont think so",
+		"his boss said he'd find one, not yet":       "not yet",
+		"he was in Otay Mesa first, then moved, no?": "",
+		"not the lawyer, someone else":               "",
+	} {
+		if lead, _, _ := yesNoLead(typed); lead != want {
+			t.Errorf("yesNoLead(%q) = %q, want %q", typed, lead, want)
+		}
+	}
+}
