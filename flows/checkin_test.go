@@ -346,7 +346,12 @@ func TestCheckinBadInput(t *testing.T) {
 	}
 	// A second check-in at once: the one there is, kindly.
 	p.command("start", "")
-	expectTexts(t, p.press("btn.menu_checkin"), "checkin.have_one", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+	r := p.press("btn.menu_checkin")
+	expectTexts(t, r, "checkin.have_one", "checkin.show", "checkin.contacts", "checkin.contacts_ask")
+	// Someone else's check-in, a husband's: how it can be registered too.
+	if got := w.cat.Render("ru", r.Texts[0]); !strings.Contains(got, "с другого аккаунта Telegram") {
+		t.Errorf("one at a time, and no way for a second person's: %s", got)
+	}
 	// "I'm out" pressed by someone else changes nothing.
 	out := ""
 	for _, row := range p.last().Buttons {
