@@ -914,13 +914,16 @@ func factSteps(a *App) []*step {
 			next:        then(stepName),
 		},
 		otherNames(factText(stepNameOther, "ask.name_other", maxName, func(f *Facts) *string { return &f.NameOther }, then(stepBirthDate))),
-		choice(stepTransfer, "ask.transfer", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Transferred },
+		withWords(choice(stepTransfer, "ask.transfer", "yesno", yesNoUnknown, func(f *Facts) *string { return &f.Transferred },
 			func(c *turn) string {
 				if c.s.Draft.Facts.Transferred == "yes" {
 					return stepTransferFrom
 				}
 				return stepLawyer
 			}),
+			// "They moved him to Louisiana", "перевели в Техас": a yes,
+			// and the words kept (a "не переводили" is a no).
+			map[string][]string{"yes": {"moved", "transferred", "перевел", "перевез", "перевоз"}}),
 		factText(stepTransferFrom, "ask.transfer_from", maxName, func(f *Facts) *string { return &f.TransferFrom }, func(c *turn) string {
 			if c.s.Draft.Facts.TransferOn != "" {
 				return stepLawyer // named with the yes (dateWithYes)

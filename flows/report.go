@@ -64,11 +64,11 @@ var circumstanceWords = map[string][]string{
 	"raid_work": {"работ", "стройк", "склад", "завод", "work", "=job", "factory", "warehouse", "rabot", "carwash",
 		"автомойк"},
 	"traffic": {"дорог", "трасс", "машин", "=гаи", "traffic", "highway", "=road", "driving", "pulled", "=car", "doroge",
-		"mashin", "остановил", "=ехал", "=ехала"},
+		"mashin", "остановил", "=ехал", "=ехала", "=stopped", "=way", "=пути"},
 	// Places none of the buttons names: "на улице", "в суде", "at court".
 	"other": {"улиц", "=street", "=суд", "=суде", "court", "магазин", "=store", "=shop", "остановк", "автобус", "=bus",
 		"больниц", "hospital", "школ", "school", "церк", "church", "парков", "parking", "метро", "subway", "интервью",
-		"interview", "uscis"},
+		"interview", "uscis", "=turned", "surrender", "сдался", "сдалась", "=gas", "заправк"},
 }
 
 // circumstances are the ways people are detained, as stored in

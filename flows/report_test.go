@@ -1169,6 +1169,8 @@ func TestCircumstanceInWords(t *testing.T) {
 		{"en", "at the car wash where he works", "raid_work"},
 		{"en", "at the car wash", "raid_work"}, // a car wash is work, not a car
 		{"ru", "на автомойке", "raid_work"},
+		{"en", "he turned himself in", "other"}, {"en", "at a gas station", "other"},
+		{"en", "they stopped him on the way to work", ""}, // a stop on the road, or work: the buttons tell
 		{"en", "at the airport", "border"},
 		{"ru", "на работе или дома, не знаю", ""}, // two, and "don't know"
 		{"ru", "дома и на работе", ""},            // two
@@ -1440,6 +1442,8 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 		{"ru", "ask.transfer", "да нет", "no"},
 		{"ru", "ask.transfer", "может быть", "unknown"},
 		{"en", "ask.transfer", "not that I know of", "no"}, // no, as far as they know
+		{"en", "ask.transfer", "they moved him to Louisiana", "yes"},
+		{"ru", "ask.transfer", "перевели в Техас на прошлой неделе", "yes"},
 		{"ru", "ask.transfer", "насколько я знаю, нет", "no"},
 		{"ru", "ask.publicity", "не против", "yes"},
 		{"en", "ask.publicity", "I don't mind", "yes"},
