@@ -1023,7 +1023,8 @@ func (c *turn) loosely() bool {
 func (c *turn) leadTaken(lead string) bool {
 	switch c.s.Step {
 	case stepPrivacy, stepPublicity:
-		return yesNoInWords(captionKey(lead)) == "нет"
+		key := captionKey(lead)
+		return yesNoInWords(key) == "нет" || noWords[key] // "лучше не надо, у нас родные дома"
 	}
 	return c.loosely()
 }
@@ -1183,6 +1184,12 @@ func askedAboutStep(v string) string {
 	}
 	return ""
 }
+
+// whatItIs, after "не знаю", asks what the question is about (captionKey):
+// "не знаю, что это" wants the question explained, not "not known".
+var whatItIs = map[string]bool{"что это": true, "что это такое": true, "что такое": true, "что это значит": true,
+	"what that is": true, "what this is": true, "what it is": true, "what that means": true, "what this means": true,
+	"what is that": true, "what s that": true}
 
 // asksAQuestion reports whether an answer is a question of its own: it
 // ends with a question mark and begins with a question's word ("сколько
@@ -1625,9 +1632,9 @@ func yesNoLead(v string) (lead, rest string, ok bool) {
 		key := captionKey(lead)
 		// With its yes or no in it: "not the lawyer, someone else" says
 		// who did not, not no.
-		said := hedgedYes[key] || hedgedNo[key] ||
+		said := hedgedYes[key] || hedgedNo[key] || yesWords[key] || noWords[key] ||
 			slices.ContainsFunc(strings.Fields(key), func(w string) bool { return yesWords[w] || noWords[w] })
-		if yn := yesNoInWords(key); said && (yn == "да" || yn == "нет") && rest != "" {
+		if yn := yesNoInWords(key); said && (yn == "да" || yn == "нет" || yesWords[key] || noWords[key]) && rest != "" {
 			return lead, rest, true
 		}
 	}
@@ -1711,8 +1718,13 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 		// about the question, answered; it became the person's name. Not
 		// a date in a sentence ("суд 15 апреля, адвокат сказал что это
 		// последнее заседание").
-		if _, _, unknown := unknownLead(v); !unknown && !(st.max == maxDate && c.namesADate(v)) {
-			switch askedAboutStep(v) {
+		_, rest, unknown := unknownLead(v)
+		if what := whatItIs[rest]; (!unknown || what) && !(st.max == maxDate && c.namesADate(v)) {
+			asked := askedAboutStep(v)
+			if what {
+				asked = "why"
+			}
+			switch asked {
 			case "why":
 				c.say(c.help())
 				return c.prompt(ctx, false)

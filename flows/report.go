@@ -68,7 +68,7 @@ var circumstanceWords = map[string][]string{
 	// Places none of the buttons names: "на улице", "в суде", "at court".
 	"other": {"улиц", "=street", "=суд", "=суде", "court", "магазин", "=store", "=shop", "остановк", "автобус", "=bus",
 		"больниц", "hospital", "школ", "school", "церк", "church", "парков", "parking", "метро", "subway", "интервью",
-		"interview", "uscis", "=turned", "surrender", "сдался", "сдалась", "=gas", "заправк"},
+		"interview", "uscis", "=turned", "surrender", "сдался", "сдалась", "сдава", "сдаться", "=gas", "заправк"},
 }
 
 // circumstances are the ways people are detained, as stored in

@@ -1169,7 +1169,7 @@ func TestCircumstanceInWords(t *testing.T) {
 		{"en", "at the car wash where he works", "raid_work"},
 		{"en", "at the car wash", "raid_work"}, // a car wash is work, not a car
 		{"ru", "на автомойке", "raid_work"},
-		{"en", "he turned himself in", "other"}, {"en", "at a gas station", "other"},
+		{"en", "he turned himself in", "other"}, {"en", "at a gas station", "other"}, {"ru", "сам пошёл сдаваться", "other"},
 		{"en", "they stopped him on the way to work", ""}, // a stop on the road, or work: the buttons tell
 		{"en", "at the airport", "border"},
 		{"ru", "на работе или дома, не знаю", ""}, // two, and "don't know"
@@ -1361,6 +1361,8 @@ func TestQuestionAboutTheQuestion(t *testing.T) {
 		{"ru", "ask.a_number", "где его взять?", "help.a_number"},
 		{"en", "ask.a_number", "what is that?", "help.a_number"},
 		{"en", "ask.privacy", "what is that", "help.privacy"},
+		{"ru", "ask.privacy", "не знаю, что это", "help.privacy"}, // not "not known"
+		{"en", "ask.privacy", "i dont know what that is", "help.privacy"},
 		{"ru", "ask.reporter_name", "а зачем моё имя?", "help.reporter_name"},
 	} {
 		c := reportTo(a, tt.lang, tt.at)
@@ -1451,6 +1453,7 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 		{"en", "ask.publicity", "absolutely not, we have family in Russia", "no"},
 		{"ru", "ask.publicity", "ни в коем случае, у нас родные в России", "no"},
 		{"ru", "ask.publicity", "конечно нет", "no"},
+		{"ru", "ask.publicity", "лучше не надо, у нас родные дома", "no"}, // the no, and why
 		{"en", "ask.publicity", "of course", "yes"},
 		{"en", "ask.publicity", "yes, if it helps him", ""}, // a yes to publicity is pressed
 		{"en", "ask.can_call", "not yet", "no"},
