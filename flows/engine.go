@@ -1652,6 +1652,19 @@ func bareYesLead(v string) (lead, rest string, ok bool) {
 	return m[1], m[2], true
 }
 
+// bareNoLead is a no at the head of a longer message without a stop after
+// it ("no he hasnt signed anything"); not "no problem", which agrees.
+func bareNoLead(v string) (string, bool) {
+	m := noLeadRe.FindStringSubmatch(v)
+	if m == nil || slices.Contains([]string{"problem", "problems", "проблем", "worries"}, strings.Fields(captionKey(m[2]))[0]) {
+		return "", false
+	}
+	return m[1], true
+}
+
+// noLeadRe is bareNoLead's no and the words after it.
+var noLeadRe = regexp.MustCompile(`(?is)^\s*(нет|no|nope)\s+(\pL.*)`)
+
 // yesLeadRe is bareYesLead's yes and the words after it.
 var yesLeadRe = regexp.MustCompile(`(?is)^\s*(да|yes|yeah|yep)\s+(\pL.*)`)
 
@@ -1888,6 +1901,15 @@ func (c *turn) answer(ctx context.Context, v string, button bool) error {
 				label, _ := c.labelOf(rows, c.stepPrefix()+value)
 				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
 				c.dateWithYes(v, value)
+				return c.answer(ctx, value, true)
+			}
+		}
+		if lead, ok := bareNoLead(v); ok && st.max == 0 && (s.Step == stepPrivacy || s.Step == stepPublicity) {
+			// "no he hasnt signed anything": the no, said back, the
+			// words kept; it was "use the buttons".
+			if value, ok := c.typedCaption(rows, c.stepPrefix(), lead); ok {
+				label, _ := c.labelOf(rows, c.stepPrefix()+value)
+				c.say(T("input.read_as", "Answer", label, "Kept", c.keepTyped(v)))
 				return c.answer(ctx, value, true)
 			}
 		}

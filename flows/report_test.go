@@ -1454,6 +1454,7 @@ func TestYesAndNoInMoreWords(t *testing.T) {
 		{"ru", "ask.publicity", "ни в коем случае, у нас родные в России", "no"},
 		{"ru", "ask.publicity", "конечно нет", "no"},
 		{"ru", "ask.publicity", "лучше не надо, у нас родные дома", "no"}, // the no, and why
+		{"en", "ask.publicity", "no we have family back home", "no"},      // without the comma
 		{"en", "ask.publicity", "of course", "yes"},
 		{"en", "ask.publicity", "yes, if it helps him", ""}, // a yes to publicity is pressed
 		{"en", "ask.can_call", "not yet", "no"},
