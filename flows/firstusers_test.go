@@ -3078,3 +3078,25 @@ func TestUrgentSignToldBefore(t *testing.T) {
 	answerTo(e, "ask.urgent")
 	e.expect(e.last, "ask.urgent")
 }
+
+// TestReporterAsksOfTheCase: "его могут депортировать?" from someone who
+// reported a case asks about it: where it stands and a volunteer, not
+// "is this news about your case?". A detention asked of as someone
+// else's ("брата тоже задержали?"), or from someone with no case, is
+// still the offer to report it.
+func TestReporterAsksOfTheCase(t *testing.T) {
+	t.Parallel()
+	for typed, want := range map[string]string{"его могут депортировать?": "menu.news_question",
+		"they might deport him?": "menu.news_question", "брата тоже задержали, что делать?": "casework.news_offer"} {
+		c := newChat(t, "ru")
+		fillToReview(c)
+		c.press("btn.confirm")
+		c.command("start", "")
+		if got := textIDs(c.send(typed)); got[0] != want {
+			t.Errorf("%q from a reporter: %v, want %s", typed, got, want)
+		}
+	}
+	c := newChat(t, "ru")
+	c.command("start", "")
+	c.expect(c.send("моего мужа задержали, что делать?"), "menu.report_offer")
+}

@@ -411,6 +411,19 @@ var memberWords = map[string]string{
 func (a *App) soundsLikeReport(ctx context.Context, c *turn) (bool, error) {
 	switch {
 	case tellsOfDetention(c.in.Text):
+		if strings.HasSuffix(strings.TrimSpace(c.in.Text), "?") && !slices.ContainsFunc(strings.Fields(captionKey(c.in.Text)),
+			func(w string) bool { return anotherWords[w] }) {
+			// "Его могут депортировать?" from someone who reported a
+			// case asks about it: where it stands and a volunteer
+			// (question); it was offered as news of the case.
+			cases, err := a.d.Reporters.Cases(ctx, c.in.UserID)
+			if err != nil {
+				return false, fmt.Errorf("cases of user %d: %w", c.in.UserID, err)
+			}
+			if len(cases) > 0 {
+				return false, nil
+			}
+		}
 		return true, a.offerReport(ctx, c, T("menu.report_offer"), true)
 	case lostContact(c.in.Text) && reachesHotline(c.in.Text):
 		// "Не могу дозвониться до вас": this chat reaches the hotline,
@@ -494,6 +507,10 @@ func (a *App) offerReport(ctx context.Context, c *turn, say Text, followed bool)
 	c.buttons = append(c.aboutFollowed(cases), c.buttons...)
 	return nil
 }
+
+// anotherWords say a detention told is someone else's ("брата тоже
+// задержали?"), not the one reported (captionKey).
+var anotherWords = map[string]bool{"тоже": true, "также": true, "еще": true, "also": true, "too": true, "another": true}
 
 // lostContactWords say that someone cannot be reached, as people say it
 // when they fear a detention (captionKey, a phrase at the start of a word);
