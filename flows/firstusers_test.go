@@ -232,6 +232,7 @@ func TestMenuFacilityLostContactAndStatus(t *testing.T) {
 	for _, tt := range []struct{ lang, text, want string }{
 		{"ru", "где найти адвоката", "info.page.legal"},
 		{"ru", "как найти мужа?", "info.page.locator"},
+		{"en", "where is my husband", "info.page.locator"}, {"ru", "где мой сын?", "info.page.locator"},
 		{"ru", "как ему позвонить", "info.page.facility"},
 		{"en", "how can I call him", "info.page.facility"},
 		{"ru", "как его навестить", "info.page.facility"},
