@@ -385,7 +385,9 @@ func (a *App) contactsInWords(ctx context.Context, c *turn) (bool, error) {
 	v := strings.TrimSpace(c.in.Text)
 	key := captionKey(v)
 	done := noWords[key] || doneWords[key] || skipWords[key] || noContactWords[key]
-	who := onlyRelation(v) || strings.HasPrefix(v, "@") && usernameRe.MatchString(v) || addContactWords[key]
+	first, _, _ := strings.Cut(key, " ")
+	who := onlyRelation(v) || strings.HasPrefix(v, "@") && usernameRe.MatchString(v) || addContactWords[key] ||
+		addLeads[first] // "add my brother too", "добавь ещё сестру"
 	if !done && !who || c.now.Sub(c.s.ContactsShown) > contactsScreenFor {
 		return false, nil
 	}
@@ -420,4 +422,6 @@ var (
 		"no one": true, "nobody": true, "no thanks": true, "not needed": true, "без контактов": true}
 	addContactWords = map[string]bool{"добавить": true, "добавить контакт": true, "add": true, "add contact": true,
 		"add someone": true, "add a contact": true}
+	// addLeads begin a wish to add someone (the first word, captionKey).
+	addLeads = map[string]bool{"add": true, "добавить": true, "добавь": true, "добавьте": true, "добавлю": true}
 )

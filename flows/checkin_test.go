@@ -1191,6 +1191,7 @@ func TestCheckinContactsInWords(t *testing.T) {
 		{"нет", "checkin.contacts_done"}, {"не надо", "checkin.contacts_done"}, {"готово", "checkin.contacts_done"},
 		{"жена", "checkin.contact_how+checkin.contacts+checkin.contacts_ask"},
 		{"@maria_k", "checkin.contact_how+checkin.contacts+checkin.contacts_ask"},
+		{"добавь ещё сестру", "checkin.contact_how+checkin.contacts+checkin.contacts_ask"}, // it was the greeting
 	} {
 		p := w.person(ckPerson+int64(10*i), "ru")
 		w.registerCheckin(p, "Чикаго", "", "завтра", "9:00")
