@@ -382,6 +382,8 @@ func TestNewsKindInWords(t *testing.T) {
 		// release.
 		{"they moved him to a jail in Texas, dont know which", "casework.news_read_as+update.moved_pick"},
 		{"не депортировали, отпустили вчера", "casework.news_read_as+casework.news_saved"},
+		// A hearing "moved" is its new date, not a transfer.
+		{"his hearing got moved to january 15", "casework.news_read_as+date.understood+casework.news_saved"},
 	} {
 		w := newCaseWorld(t)
 		code, _, rep := annasCase(w, "kind-words")

@@ -880,7 +880,21 @@ func movedInWords(note string) bool {
 	if slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
 		return false
 	}
-	return slices.ContainsFunc(words, func(w string) bool { return w == "moved" || statusOfWord(w) == StatusTransferred })
+	for _, part := range strings.FieldsFunc(note, func(r rune) bool { return strings.ContainsRune(",.;!?", r) }) {
+		words := strings.Fields(captionKey(part))
+		if slices.ContainsFunc(words, func(w string) bool { return statusOfWord(w) == StatusTransferred }) {
+			return true
+		}
+		// "His hearing got moved to January 15": the hearing's new date,
+		// not a transfer; "moved to Krome" is one.
+		if slices.Contains(words, "moved") && !slices.ContainsFunc(words, func(w string) bool {
+			return slices.ContainsFunc([]string{"hearing", "court", "interview", "appointment", "check"},
+				func(p string) bool { return strings.HasPrefix(w, p) })
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // newsFile keeps a file sent at the news' date or facility question with
