@@ -384,6 +384,7 @@ func TestNewsKindInWords(t *testing.T) {
 		{"не депортировали, отпустили вчера", "casework.news_read_as+casework.news_saved"},
 		// A hearing "moved" is its new date, not a transfer.
 		{"his hearing got moved to january 15", "casework.news_read_as+date.understood+casework.news_saved"},
+		{"he got out on bond", "casework.news_read_as+casework.news_saved"}, // a release
 	} {
 		w := newCaseWorld(t)
 		code, _, rep := annasCase(w, "kind-words")

@@ -236,7 +236,7 @@ func newsKindOf(note string) string {
 	case has("deported", "депортировали", "депортирован", "выслали", "выдворили"):
 		kinds = append(kinds, NewsDeported)
 	}
-	if has("отпустили", "освободили", "выпустили", "released") && !coming {
+	if (has("отпустили", "освободили", "выпустили", "released", "bonded") || strings.Contains(" "+captionKey(note)+" ", " got out ")) && !coming {
 		kinds = append(kinds, NewsReleased)
 	}
 	if len(kinds) == 0 && has("суд", "заседани", "слушани", "hearing", "court") {
