@@ -2363,7 +2363,7 @@ func TestFinalOrderIsUrgent(t *testing.T) {
 		t.Errorf("stored urgent %v, %v; want the final order's mark", stored.Urgent, err)
 	}
 	card, _ := flows.Card(flows.CaseView{Code: code, Status: flows.StatusNew, Urgent: stored.Urgent}, flows.CardAnnounce)
-	if got := c.cat.Render("en", card...); !strings.Contains(got, "Final order of removal") || !strings.Contains(got, "🔴") {
+	if got := c.cat.Render("en", card...); !strings.Contains(got, "final order of removal") || !strings.Contains(got, "🔴") {
 		t.Errorf("card:\n%s", got)
 	}
 }
