@@ -695,6 +695,50 @@ var countryLanguages = map[string][]string{
 	"nepal": {"ne"}, "bangladesh": {"bn"}, "pakistan": {"ur"}, "india": {"hi", "pa"},
 }
 
+// languageNamed is the one language words name, by its name in Russian or
+// English (the beginning of a word: "узбекском", "Spanish"); "" for none,
+// or for two ("узбекский и русский" stays as typed).
+func languageNamed(v string) string {
+	found := ""
+	for _, w := range strings.Fields(captionKey(v)) {
+		named := false
+		for code, stems := range languageStems {
+			if !slices.ContainsFunc(stems, func(s string) bool { return strings.HasPrefix(w, s) }) {
+				continue
+			}
+			if found != "" && found != code {
+				return ""
+			}
+			found, named = code, true
+		}
+		if !named && !languageFillers[w] {
+			return "" // "Spanish but also Mam": more than the one language, as typed
+		}
+	}
+	return found
+}
+
+// languageFillers are the words said around a language's name (captionKey).
+var languageFillers = map[string]bool{"он": true, "она": true, "они": true, "говорит": true, "говорят": true,
+	"только": true, "на": true, "по": true, "в": true, "основном": true, "лучше": true, "всего": true, "язык": true,
+	"языке": true, "he": true, "she": true, "they": true, "speaks": true, "speak": true, "only": true, "mostly": true,
+	"mainly": true, "best": true, "language": true, "is": true, "s": true, "his": true, "her": true, "just": true}
+
+// languageStems are the beginnings of the languages' names, as people
+// type them (captionKey), for the languages the bot names (lang.*).
+var languageStems = map[string][]string{
+	"ru": {"русск", "russian"}, "es": {"испанск", "spanish", "espanol", "español"}, "uz": {"узбекск", "uzbek"},
+	"ky": {"киргизск", "кыргызск", "kyrgyz"}, "tg": {"таджикск", "tajik"}, "kk": {"казахск", "kazakh"},
+	"tk": {"туркменск", "turkmen"}, "uk": {"украинск", "ukrainian"}, "hy": {"армянск", "armenian"},
+	"ka": {"грузинск", "georgian"}, "az": {"азербайджанск", "azerbaijani"}, "ro": {"румынск", "молдавск", "romanian"},
+	"tr": {"турецк", "turkish"}, "fa": {"фарси", "персидск", "farsi", "persian"}, "pt": {"португальск", "portuguese"},
+	"ht": {"креольск", "creole", "kreyol"}, "fr": {"французск", "french"}, "zh": {"китайск", "chinese", "mandarin"},
+	"ar": {"арабск", "arabic"}, "hi": {"хинди", "hindi"}, "ur": {"урду", "urdu"}, "pa": {"панджаби", "punjabi"},
+	"vi": {"вьетнамск", "vietnamese"}, "am": {"амхарск", "amharic"}, "ti": {"тигринья", "tigrinya"},
+	"mn": {"монгольск", "mongolian"}, "ne": {"непальск", "nepali"}, "bn": {"бенгальск", "bengali", "bangla"},
+	"ps": {"пушту", "pashto"}, "prs": {"дари", "dari"},
+}
+
 // languagesOf are the languages of the person's citizenship, or else of
 // their country of birth, at most three.
 func languagesOf(r Report) []string {
@@ -1177,6 +1221,15 @@ func factSteps(a *App) []*step {
 						return wrong("button.old_step")
 					}
 					c.s.Draft.Facts.Language = languageMark + code
+					return accepted()
+				}
+				if code := languageNamed(v); !button && code != "" {
+					// "он говорит только на узбекском", "mostly Spanish":
+					// the language, shown in the reader's language; the
+					// sentence was shown as typed, in Cyrillic to an
+					// English reader.
+					c.s.Draft.Facts.Language = languageMark + code
+					c.say(T("input.read_as", "Answer", T("lang."+code), "Kept", false))
 					return accepted()
 				}
 				return optional(func(r *Report) *string { return &r.Facts.Language },

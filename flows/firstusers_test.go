@@ -2487,18 +2487,33 @@ func TestNoPatronymicInLatin(t *testing.T) {
 	}
 }
 
-// TestLanguageTyped: "spanish", "узбекский" typed for the detainee's
-// language is kept with its capital, as the button's "Русский" is; the
-// card read "Language: spanish".
+// TestLanguageTyped: a language the bot knows typed for the detainee's
+// language ("spanish", "он говорит только на узбекском") is that language,
+// said back, and shown in the reader's language as its button's is; the
+// card read "Language: spanish", and the sentence in Cyrillic to an English
+// volunteer. Another language, or more than one, is kept as typed, with
+// its capital.
 func TestLanguageTyped(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ lang, typed, want string }{{"en", "spanish", "Spanish"}, {"ru", "узбекский", "Узбекский"}} {
+	for _, tt := range []struct{ lang, typed, want, en string }{
+		{"en", "spanish", "lang.es", "Spanish"}, {"ru", "узбекский", "lang.uz", "Uzbek"},
+		{"ru", "он говорит только на узбекском", "lang.uz", "Uzbek"},
+		{"en", "k'iche'", "K'iche'", ""}, {"en", "Spanish but also Mam", "Spanish but also Mam", ""},
+	} {
 		c := newChat(t, tt.lang)
 		startReport(c)
 		answerTo(c, "ask.language")
-		c.expect(c.send(tt.typed), "ask.can_call")
+		r := c.send(tt.typed)
 		if got := c.session().Draft.Facts.Language; got != tt.want {
 			t.Errorf("%q kept as %q, want %q", tt.typed, got, tt.want)
+		}
+		if tt.en == "" {
+			c.expect(r, "ask.can_call")
+			continue
+		}
+		c.expect(r, "input.read_as", "ask.can_call")
+		if got := c.cat.Render("en", flows.T(tt.want)); got != tt.en {
+			t.Errorf("%q shown to an English reader as %q, want %q", tt.typed, got, tt.en)
 		}
 	}
 }
