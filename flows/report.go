@@ -152,6 +152,17 @@ func (c *turn) reviewFields() []string {
 	return f
 }
 
+// toldAnswer takes the answer a "from what you wrote" button offered, read
+// again from the words kept, into field; the button is old when they no
+// longer say it.
+func toldAnswer(told string, field *string) (outcome, error) {
+	if told == "" {
+		return wrong("button.old_step")
+	}
+	*field = told
+	return accepted()
+}
+
 // reportSteps declares the report flow. Read top to bottom, it is the
 // conversation a relative has with the bot.
 func reportSteps(a *App) []*step {
@@ -529,12 +540,7 @@ func reportSteps(a *App) []*step {
 		},
 		parse: func(ctx context.Context, c *turn, v string, button bool) (outcome, error) {
 			if button && v == "said" {
-				told := storyCountry(c.s.Draft.Facts.Said)
-				if told == "" {
-					return wrong("button.old_step")
-				}
-				c.s.Draft.BirthCountry = told
-				return accepted()
+				return toldAnswer(storyCountry(c.s.Draft.Facts.Said), &c.s.Draft.BirthCountry)
 			}
 			if rest := withoutCitizenship(v); !button && citizenshipIn(v) != "" && rest != "" {
 				// "Узбекистан, но паспорт российский": the country of
@@ -581,12 +587,7 @@ func reportSteps(a *App) []*step {
 				return accepted()
 			}
 			if button && v == "said" {
-				told := citizenshipIn(r.Facts.Said)
-				if told == "" {
-					return wrong("button.old_step")
-				}
-				r.Citizenship = told
-				return accepted()
+				return toldAnswer(citizenshipIn(r.Facts.Said), &r.Citizenship)
 			}
 			return citizenship(ctx, c, v, button)
 		},
@@ -1105,12 +1106,7 @@ func reportSteps(a *App) []*step {
 				return accepted()
 			}
 			if button && v == "told" {
-				p := lawyerPhoneTold(r.Facts.Said)
-				if p == "" {
-					return wrong("button.old_step")
-				}
-				r.LawyerPhone = p
-				return accepted()
+				return toldAnswer(lawyerPhoneTold(r.Facts.Said), &r.LawyerPhone)
 			}
 			return optional(func(r *Report) *string { return &r.LawyerPhone }, ParseContact)(ctx, c, v, button)
 		},
