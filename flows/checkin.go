@@ -1133,15 +1133,7 @@ func ruClockWords(s string) (hh, mm int, ok bool) {
 	default:
 		return 0, 0, false
 	}
-	hh = hour - 1 // "пол десятого" is half past nine
-	switch {
-	case part == "утра":
-	case part == "дня" || part == "вечера" || hh < 7:
-		if hh < 12 {
-			hh += 12
-		}
-	}
-	return hh, mm, true
+	return officeHour(hour-1, part), mm, true // "пол десятого" is half past nine
 }
 
 // enClockWords reads a time said in English words: "nine", "nine thirty",
@@ -1181,25 +1173,38 @@ func enClockWords(s string) (hh, mm int, ok bool) {
 	default:
 		return 0, 0, false
 	}
-	switch {
-	case part == "am":
+	return officeHour(hh, part), mm, true
+}
+
+// officeHour is an hour said without a day's half ("полдесятого", "half
+// past nine") on the 24-hour clock of an office's day: in the morning
+// with "am", "утра"; in the afternoon with "pm", "дня", "вечера", or when
+// it is before 7, as offices are open ("полвторого" is 13:30).
+func officeHour(hh int, part string) int {
+	switch part {
+	case "am", "утра":
 		if hh == 12 {
-			hh = 0
+			return 0
 		}
-	case part == "pm" || hh < 7:
-		if hh < 12 {
-			hh += 12
+		return hh
+	case "pm", "дня", "вечера":
+	default:
+		if hh >= 7 {
+			return hh
 		}
 	}
-	return hh, mm, true
+	if hh < 12 {
+		hh += 12
+	}
+	return hh
 }
 
 // englishHours and englishMinutes are the hours and the minutes in words.
 var (
 	englishHours = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
 		"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-	englishMinutes = map[string]int{"fifteen": 15, "thirty": 30, "forty": 40, "fortyfive": 45, "forty five": 45,
-		"twenty": 20, "ten": 10, "fifty": 50}
+	englishMinutes = map[string]int{"fifteen": 15, "thirty": 30, "forty": 40, "fortyfive": 45, "twenty": 20,
+		"ten": 10, "fifty": 50}
 )
 
 // ordinalHours and cardinalHours are the hours in words: "десятого",

@@ -484,17 +484,10 @@ func factYearDate(name, askID string, field func(*Facts) *string, next func(*tur
 // when the directory finds that office alone; false when q is a sub-office,
 // a short name or anything the relative should choose among.
 func (c *turn) spelledOffice(ctx context.Context, q string) (Office, bool, error) {
-	o, _, ok, err := c.spelledForm(ctx, q)
-	return o, ok, err
-}
-
-// spelledForm is spelledOffice with the form of q that spells the office
-// (placeForms): "Ньюарк" of "в Ньюарке".
-func (c *turn) spelledForm(ctx context.Context, q string) (Office, string, bool, error) {
-	for _, form := range placeForms(q) {
+	for _, form := range placeForms(q) { // "Ньюарк" of "в Ньюарке"
 		found, err := c.matchOffices(ctx, form) // the list shown next, when it is not taken
 		if err != nil {
-			return Office{}, "", false, err
+			return Office{}, false, err
 		}
 		if len(found) != 1 {
 			continue
@@ -503,11 +496,11 @@ func (c *turn) spelledForm(ctx context.Context, q string) (Office, string, bool,
 		for _, name := range []string{found[0].Name, found[0].City} {
 			name = strings.Join(lowerWords(name), " ")
 			if editDistance(typed, name) <= max(2, len(name)/3) {
-				return found[0], form, true, nil
+				return found[0], true, nil
 			}
 		}
 	}
-	return Office{}, "", false, nil
+	return Office{}, false, nil
 }
 
 // placeForms are the forms a place typed in Russian may stand for: as
@@ -1045,21 +1038,14 @@ func factSteps(a *App) []*step {
 				rows := [][]Button{{c.opt("unknown", "btn.dont_know")}}
 				if told := storyOffice(c.s.Draft.Facts.Said); told != "" {
 					// "At his check-in in Newark", told before; "в
-					// Ньюарке" as the city is named alone.
-					if _, form, ok, err := c.spelledForm(ctx, told); err != nil {
-						return nil, nil, err
-					} else if ok {
-						told = form // "Ньюарк" of "в Ньюарке"
-					} else {
-						for _, form := range placeForms(told)[1:] {
-							// "Нью-Йорк" of "в Нью-Йорке", which names
-							// more than one office.
-							if found, err := c.matchOffices(ctx, form); err != nil {
-								return nil, nil, err
-							} else if len(found) > 0 {
-								told = form
-								break
-							}
+					// Ньюарке" as the city is named alone ("Ньюарк"), a
+					// form of it that finds offices.
+					for _, form := range placeForms(told)[1:] {
+						if found, err := c.matchOffices(ctx, form); err != nil {
+							return nil, nil, err
+						} else if len(found) > 0 {
+							told = form
+							break
 						}
 					}
 					rows = append([][]Button{{c.opt("said", "btn.use_said", "Value", told)}}, rows...)

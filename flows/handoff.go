@@ -533,10 +533,11 @@ var (
 // at the start of a word); serviceWholeWords must be whole ("вас", not
 // "Васи").
 var (
-	serviceWords = []string{"адвокат", "юрист", "lawyer", "attorney", "суд", "court", "консул", "посольств",
-		"consul", "embass", "ice", "айс", "центр", "тюрьм", "detention cent", "facilit", "jail", "горячую линию",
-		"горячей линии", "hotline", "офис", "office", "справочн", "info line", "information line", "офицер",
-		"officer"}
+	serviceWords = append([]string{"адвокат", "юрист", "lawyer", "attorney", "суд", "court", "консул", "посольств",
+		"consul", "embass", "ice", "айс", "центр", "тюрьм", "detention cent", "facilit", "jail", "офис", "office",
+		"справочн", "info line", "information line", "офицер", "officer"}, reachHotlineWords...)
+	// reachHotlineWords name the hotline as the one not reached.
+	reachHotlineWords = []string{"горячую линию", "горячей линии", "hotline"}
 	serviceWholeWords = map[string]bool{"вас": true, "вам": true, "вами": true, "you": true}
 	// subjectWords are the ones not reached, when they are someone:
 	// "он не отвечает, адвокат тоже".
@@ -562,7 +563,7 @@ func reachesService(text string) bool {
 // hotline: "не могу дозвониться до вас", "can't reach the hotline".
 func reachesHotline(text string) bool {
 	key := captionKey(text)
-	return saysAny(key, []string{"горячую линию", "горячей линии", "hotline"}) ||
+	return saysAny(key, reachHotlineWords) ||
 		slices.ContainsFunc(strings.Fields(key), func(w string) bool { return serviceWholeWords[w] })
 }
 

@@ -205,12 +205,9 @@ func newsKindOf(note string) string {
 	// A clause that denies ("не перевели") tells of no kind; another may
 	// ("they moved him to a jail in Texas, dont know which": the doubt
 	// is of the place, not of the move).
-	var told []string
-	for _, part := range strings.FieldsFunc(note, func(r rune) bool { return strings.ContainsRune(",.;!?", r) }) {
-		if !slices.ContainsFunc(strings.Fields(captionKey(part)), func(w string) bool { return negations[w] }) {
-			told = append(told, part)
-		}
-	}
+	told := slices.DeleteFunc(clauses(note), func(part string) bool {
+		return slices.ContainsFunc(strings.Fields(captionKey(part)), func(w string) bool { return negations[w] })
+	})
 	note = strings.Join(told, ", ")
 	words := strings.Fields(captionKey(note))
 	if len(words) == 0 {
@@ -236,7 +233,7 @@ func newsKindOf(note string) string {
 	case has("deported", "депортировали", "депортирован", "выслали", "выдворили"):
 		kinds = append(kinds, NewsDeported)
 	}
-	if (has("отпустили", "освободили", "выпустили", "released", "bonded") || strings.Contains(" "+captionKey(note)+" ", " got out ")) && !coming {
+	if (has("отпустили", "освободили", "выпустили", "released", "bonded") || saysAny(captionKey(note), []string{"got out"})) && !coming {
 		kinds = append(kinds, NewsReleased)
 	}
 	if len(kinds) == 0 && has("суд", "заседани", "слушани", "hearing", "court") {
@@ -874,13 +871,10 @@ var newsKindWords = func() map[string]string {
 }()
 
 // movedInWords reports whether news typed in words tells of a transfer
-// ("его перевели", "he was transferred", "moved to Krome"), not denied.
+// ("его перевели", "he was transferred", "moved to Krome"); newsKindOf
+// has left out the clauses that deny one.
 func movedInWords(note string) bool {
-	words := strings.Fields(captionKey(note))
-	if slices.ContainsFunc(words, func(w string) bool { return negations[w] }) {
-		return false
-	}
-	for _, part := range strings.FieldsFunc(note, func(r rune) bool { return strings.ContainsRune(",.;!?", r) }) {
+	for _, part := range clauses(note) {
 		words := strings.Fields(captionKey(part))
 		if slices.ContainsFunc(words, func(w string) bool { return statusOfWord(w) == StatusTransferred }) {
 			return true
