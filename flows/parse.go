@@ -1531,7 +1531,7 @@ func withoutPhone(name, p string) string {
 // case): "ее номер", "tel.", "his cell".
 var phoneLeads = []string{"номер", "ее номер", "её номер", "его номер", "номер телефона", "телефон", "тел", "тел.",
 	"phone", "phone number", "number", "her number", "his number", "cell", "her cell", "his cell", "tel", "tel.", "ph",
-	"ph.", "номер:", "phone:", "tel:", "тел:", "at", "по номеру"}
+	"ph.", "at", "по номеру"}
 
 // ParseUsername reads a Telegram username typed without the @:
 // "maria_sandbox" → "@maria_sandbox"; ok is false for anything else.
