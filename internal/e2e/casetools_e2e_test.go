@@ -50,7 +50,7 @@ func caseCard(t *testing.T, h *harness, admin *telegramtest.User, code string) *
 // public status change, each under their own code. Merging a case into
 // itself, into a closed or unknown case, or twice changes nothing.
 func TestDuplicatesEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t)
 	first, second := h.tg.User(6200001, "ru"), h.tg.User(6200002, "ru")
 	code1 := fileReport(t, h, first)
@@ -149,7 +149,7 @@ func TestDuplicatesEndToEnd(t *testing.T) {
 // case. /forget erases it. /write to an unknown case, an erased one or a
 // reporter who blocked the bot changes nothing.
 func TestWriteTranscriptEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	reporter := h.tg.User(6300001, "ru")
 	code := fileReport(t, h, reporter)
@@ -235,7 +235,7 @@ func TestWriteTranscriptEndToEnd(t *testing.T) {
 // user is told the volunteer is still on it. /hold 0 ends the hold and the
 // timers take the chat back. A bad number changes nothing.
 func TestHoldEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t, withConfig(func(c *config) {
 		c.HandoffTick = 50 * time.Millisecond
 		c.HandoffRemind = 3 * time.Second
@@ -294,7 +294,7 @@ func TestHoldEndToEnd(t *testing.T) {
 // name in clear; each search is in the audit log with its kind and count,
 // never the name.
 func TestFindByNameEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t, withConfig(func(c *config) { c.Admins = []int64{keysAdmin} }))
 	reporter := h.tg.User(6500001, "ru")
 	code := fileReport(t, h, reporter)
@@ -330,7 +330,7 @@ func TestFindByNameEndToEnd(t *testing.T) {
 // contact; the card shows who filed it; nobody is subscribed, so a status
 // change notifies no one; /write to it says to call the caller.
 func TestNewCaseEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t)
 	vol := h.tg.User(6600501, "ru")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
@@ -390,7 +390,7 @@ func TestNewCaseEndToEnd(t *testing.T) {
 // case offers the files, and its button brings them: copies of the
 // relative's own messages, protected from forwarding.
 func TestReportFilesEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	reporter := h.tg.User(6300101, "ru")
 	coord := h.tg.User(6300601, "en")

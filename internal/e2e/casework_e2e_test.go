@@ -94,7 +94,7 @@ func (c *crasher) take(u pipeline.Update) bool {
 // restarted: the reporter gets the code and everyone exactly one
 // announcement.
 func TestCaseworkAnnounceEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	cr := &crasher{hit: make(chan struct{})}
 	h := newHandoffHarness(t, withConfig(func(c *config) { c.handler = cr.wrap }))
 	vol, coord, admin := h.tg.User(7700501, "en"), h.tg.User(7700601, "ru"), h.tg.User(handoffAdmin, "en")
@@ -152,7 +152,7 @@ func TestCaseworkAnnounceEndToEnd(t *testing.T) {
 // pipeline told the flows which message each card became), the reporter
 // is told once that a volunteer picked it up.
 func TestCaseworkTakeRaceEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	var vols []*telegramtest.User
 	for i := range 10 {
@@ -235,7 +235,7 @@ func TestCaseworkTakeRaceEndToEnd(t *testing.T) {
 // coordinators after the configured time, marked as waiting, and again
 // later.
 func TestCaseworkEscalationEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t, withConfig(func(c *config) {
 		c.HandoffTick = 50 * time.Millisecond
 		c.CaseEscalateUrgent = 500 * time.Millisecond
@@ -349,7 +349,7 @@ func boardCodes(t *testing.T, h *harness, u *telegramtest.User, menu *telegramte
 // some: every filter lists exactly the cases its button counts, paging
 // reaches all of them; /stats counts them.
 func TestCaseworkBoardEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	seeded := time.Now().UTC()
 	cases := seedCases(t, h, 30)
@@ -437,7 +437,7 @@ func (c *clock) advance(d time.Duration) {
 // case becomes urgent and shows on the dates filter; the reminders at 3
 // days and at 1 day come once each (a fake clock moves the days).
 func TestCaseworkNewsEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	clk := &clock{}
 	h := newHandoffHarness(t, withConfig(func(c *config) {
 		c.now = clk.now

@@ -141,7 +141,7 @@ func quiet(t *testing.T, u *telegramtest.User) {
 // alarm with the code, once; "I'm out" afterwards gives the case the news
 // and tells the same people.
 func TestCheckinEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, clock := newCheckinHarness(t)
 	vol := onDuty(t, h, ckVolunteer)
 	person := h.tg.User(7001001, "ru")
@@ -210,7 +210,7 @@ func TestCheckinEndToEnd(t *testing.T) {
 // or typed in words ("Да, вышла"); nobody else is told and no case is
 // opened.
 func TestCheckinOutInTime(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for _, tt := range []struct {
 		name, lang string
 		id         int64
@@ -254,7 +254,7 @@ func TestCheckinOutInTime(t *testing.T) {
 // says it is late, and reaches the contact and the volunteer: silence is
 // the signal.
 func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, clock := newCheckinHarness(t)
 	vol := onDuty(t, h, ckVolunteer)
 	person := h.tg.User(7001201, "ru")
@@ -322,7 +322,7 @@ func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
 // for the Monday after the clocks go back, the check-in is at 9:00 EST;
 // the reminders come on Sunday at 9:00 and on Monday at 7:00 local time.
 func TestCheckinAcrossDaylightSaving(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, clock := newCheckinHarness(t)
 	clock.Set(time.Date(2026, 10, 30, 16, 0, 0, 0, time.UTC)) // Friday 12:00 EDT
 	person := h.tg.User(7001301, "en")

@@ -15,7 +15,7 @@ import (
 // A volunteer who joins by an invite sees their commands in Telegram's
 // menu, in their language, set for their chat only; users keep theirs.
 func TestVolunteerCommandMenuEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	admin := h.tg.User(handoffAdmin, "en")
 	admin.Send("/volunteers invite volunteer")
@@ -47,7 +47,7 @@ func TestVolunteerCommandMenuEndToEnd(t *testing.T) {
 // menu from the running bot at once: the volunteer's commands after add,
 // everyone's again after remove.
 func TestVolunteersCommandSetsTheMenuEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	vol := h.tg.User(7000602, "en")
 	vol.Send("/start")

@@ -16,7 +16,7 @@ import (
 // written, and `show` opens it with the data key: the text the user typed,
 // and nothing of the message a button sat on.
 func TestDeadLettersCommand(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	const poisoned = "poisoned: Иван Петров A 123-456-789"
 	h := newHarness(t, withConfig(func(c *config) {
 		c.handler = func(next pipeline.Handler) pipeline.Handler {

@@ -551,7 +551,7 @@ func metric(t *testing.T, h *harness, name string, labels ...string) float64 {
 // twice would say the button is old), the report is stored once, and the
 // bot counts the extra deliveries as duplicates.
 func TestFaultDuplicateDelivery(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	tests := []struct {
 		name      string
 		copies    int
@@ -624,7 +624,7 @@ func TestFaultDuplicateDelivery(t *testing.T) {
 // the country asked. Nothing is lost: the user answers the country again,
 // the report is stored once with the right date and country.
 func TestFaultOutOfOrderWebhook(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	rl := &relay{copies: 1}
 	front := httptest.NewServer(rl)
 	defer front.Close()
@@ -683,7 +683,7 @@ func TestFaultOutOfOrderWebhook(t *testing.T) {
 // update is handled once, and no message comes to a chat before the
 // retry_after it was given (telegramtest's EarlyRetries).
 func TestFault429Storm(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	tests := []struct {
 		name   string
 		opts   []telegramtest.Option
@@ -748,7 +748,7 @@ func TestFault429Storm(t *testing.T) {
 // question in order. Nothing Telegram was told is stored is lost: a lost
 // answer would leave its chat waiting.
 func TestFaultRedisRestart(t *testing.T) {
-	t.Parallel()
+	waitsLong(t)
 	start := time.Now()
 	rs := startRedis(t, "always") // every acknowledged write is on disk before Redis answers
 	h := newHarness(t,
@@ -820,7 +820,7 @@ func TestFaultRedisRestart(t *testing.T) {
 // case code; each report is stored once. The database is a private cluster
 // (initdb, pg_ctl) so that stopping it disturbs no other test.
 func TestFaultPostgresDown(t *testing.T) {
-	t.Parallel()
+	waitsLong(t)
 	start := time.Now()
 	pg := startPostgres(t)
 	h := newHarness(t,

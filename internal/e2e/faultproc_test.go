@@ -17,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,22 +51,9 @@ type botBinary struct {
 	err  error
 }
 
-// parallel is how many tests of this package run at once unless -parallel
-// says otherwise: four per CPU, from 8 to 16. Most of them wait on timers,
-// sockets and child processes rather than the CPU (one keeps Postgres down
-// for 30 s), so go test's default of one per CPU would leave a 2-core CI
-// machine idle for minutes. (16 at once on 2 cores passes, as slowly as 8:
-// there the CPU is the limit; 16 keeps the connections to Postgres well
-// under the 300 scripts/services.sh allows.)
-var parallel = min(16, max(8, 4*runtime.GOMAXPROCS(0)))
-
 func TestMain(m *testing.M) {
 	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		_ = flag.Set("test.parallel", strconv.Itoa(parallel))
-	}
+	takeParallelFlag()
 	// The fault tests need the bot's binary: build it while the other
 	// tests run rather than when the first fault test asks for it.
 	go hotlineBinary.build()
@@ -269,7 +255,7 @@ func (p *botProc) running() bool {
 // last few messages before the kill (maxRerun at most), repeated once, right
 // after themselves, before anything new.
 func TestFaultKillMidFlow(t *testing.T) {
-	t.Parallel()
+	waitsLong(t)
 	faultKillMidFlow(t, serverRedis(t), 200)
 }
 
@@ -279,7 +265,7 @@ func TestFaultKillMidFlow(t *testing.T) {
 // procEnv), whose keys are spread over the three masters; the 200 chats
 // are TestFaultKillMidFlow's.
 func TestFaultKillMidFlowCluster(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	faultKillMidFlow(t, clusterRedis(t), 60)
 }
 
@@ -346,7 +332,7 @@ func faultKillMidFlow(t *testing.T, red testRedis, chats int) {
 // may see twice is only what the dead process had sent and not yet deleted,
 // re-sent by the process that took its partitions over.
 func TestFaultThreeWebhookProcesses(t *testing.T) {
-	t.Parallel()
+	waitsLong(t)
 	faultThreeWebhookProcesses(t, serverRedis(t), 500)
 }
 
@@ -356,7 +342,7 @@ func TestFaultThreeWebhookProcesses(t *testing.T) {
 // of the 32 partitions the dead process's survivors take over; the 500
 // chats are TestFaultThreeWebhookProcesses's.
 func TestFaultThreeWebhookProcessesCluster(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	faultThreeWebhookProcesses(t, clusterRedis(t), 100)
 }
 

@@ -99,7 +99,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // posted (Telegram refuses the group's messages meanwhile): still one topic
 // and one card per case. Nobody gets the card in a private chat.
 func TestForumTopicPerCase(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	// No timers: the summary they post would meet the refused messages
 	// first. A short flush: the stopping bot need not keep retrying the
 	// refused card.
@@ -158,7 +158,7 @@ func TestForumTopicPerCase(t *testing.T) {
 // the relative sees one conversation, the reply threaded. A "!" line stays
 // in the group as an internal note.
 func TestForumConversation(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t)
 	anna, boris := h.tg.User(7720501, "en"), h.tg.User(7720502, "ru")
 	anna.SetName("Anna", "Volunteer", "anna_vol")
@@ -281,7 +281,7 @@ func copiesIn(g *telegramtest.Group, thread int, from int64) []*telegramtest.Mes
 // three messages of the group's): every topic and card is made, none
 // twice, no message refused by the limit, urgent cases' topics first.
 func TestForumRaid(t *testing.T) {
-	t.Parallel()
+	waitsLong(t)
 	const perWindow, window = 100, 2 * time.Second
 	limits := telegramtest.Limits{Global: 10000, PerChat: 1000, ChatBurst: 1000, PerGroupPerMinute: perWindow, GroupWindow: window}
 	h, g := newForumHarness(t, withTelegram(telegramtest.WithLimits(limits)), withPipeline(func(o *pipeline.Options) {
@@ -399,7 +399,7 @@ func cardNow(g *telegramtest.Group, card int) string {
 // general topic is posted once and edited; a closed case closes its topic,
 // and reopened, reopens it.
 func TestForumEvents(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t, withConfig(func(c *config) { c.HandoffTick = 50 * time.Millisecond }))
 	vol := h.tg.User(7740501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
@@ -503,7 +503,7 @@ func slicesContain(ss []string, s string) bool {
 // volunteers remove`, they are removed from the group too and the link is
 // revoked.
 func TestForumStrangerAndRemoval(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t)
 	admin := h.tg.User(handoffAdmin, "en")
 	admin.Send("/start")
@@ -554,7 +554,7 @@ func TestForumStrangerAndRemoval(t *testing.T) {
 // admin: the log, /readyz and the admin say what is missing, and a report
 // is still stored.
 func TestForumSetupProblems(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t, withConfig(func(c *config) { c.ForumChat = forumID }), func(s *harnessSetup) {
 		s.tgSetup = append(s.tgSetup, func(tg *telegramtest.Server) {
 			tg.Group(forumID, "Hotline team").AddBot(tg.User(handoffAdmin, "en"))
@@ -582,7 +582,7 @@ func TestForumSetupProblems(t *testing.T) {
 // one case's topic to the message of another case's reporter sends
 // nothing, and is told in the topic.
 func TestForumBadInput(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t)
 	vol := h.tg.User(7770501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
@@ -631,7 +631,7 @@ func TestForumBadInput(t *testing.T) {
 // group gets a new one there with its next event, the bot stays in the new
 // group, and the admin is told to set the new id.
 func TestForumMigrated(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t)
 	admin := h.tg.User(handoffAdmin, "en")
 	vol := h.tg.User(7780501, "en")
@@ -669,7 +669,7 @@ func TestForumMigrated(t *testing.T) {
 // a person is not queued for a private chat: their case's topic is told,
 // and what they write goes there.
 func TestForumAskForPerson(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t)
 	reporter := h.tg.User(7790001, "ru")
 	code := fileReport(t, h, reporter)
@@ -692,7 +692,7 @@ func TestForumAskForPerson(t *testing.T) {
 // the group's copies of what they wrote, and ends the talk; the retention
 // purge of a closed case deletes its topic too.
 func TestForumErased(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	// Retention long enough that the closing's own messages in the topic
 	// are out before the purge deletes it (a message for a case whose
 	// topic is gone makes it a new one).
@@ -745,7 +745,7 @@ func TestForumErased(t *testing.T) {
 // may be on its way) and the topic a case got after its erasure, for the
 // team's later work, are left alone.
 func TestForumErasedTopicLeftOver(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t, withConfig(func(c *config) { c.PurgeEvery = 200 * time.Millisecond }))
 	var codes [3]string
 	var topics [3]telegramtest.Topic
@@ -781,7 +781,7 @@ func TestForumErasedTopicLeftOver(t *testing.T) {
 // comes in: the admin is told, nothing is dropped, and once the bot is
 // back the case's topic and card are made.
 func TestForumBotRemoved(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h, g := newForumHarness(t, withPipeline(func(o *pipeline.Options) { o.SendRetryBase = 100 * time.Millisecond }))
 	admin := h.tg.User(handoffAdmin, "en")
 	g.RemoveBot(admin)

@@ -154,7 +154,7 @@ func ticketOf(t *testing.T, m *telegramtest.Message) int {
 // the chat, the user rates it, and the handoff row is stored without a word
 // of what was written.
 func TestHandoffEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -282,7 +282,7 @@ func TestHandoffEndToEnd(t *testing.T) {
 // chats, each closing a chat before taking the next: every chat is taken
 // exactly once, and every user is told once that a volunteer joined.
 func TestHandoffRaceEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	const users, vols = 100, 10
 	for i := range users {
@@ -370,7 +370,7 @@ func TestHandoffRaceEndToEnd(t *testing.T) {
 // command: nothing of the queue, and nothing of the case of the user
 // waiting in it.
 func TestHandoffStrangerEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	waiting := h.tg.User(7200001, "en")
 	c := storeCase(t, h, waiting.ID)
@@ -467,7 +467,7 @@ func fileUrgentReport(t *testing.T, h *harness, u *telegramtest.User) (*telegram
 // TestHandoffQueueEndToEnd: an urgent report jumps the queue; /release
 // puts a chat back at its head; a user leaves the queue.
 func TestHandoffQueueEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	vol := h.tg.User(7300501, "ru")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
@@ -548,7 +548,7 @@ func TestHandoffQueueEndToEnd(t *testing.T) {
 // waiting too long is escalated to coordinators; a silent volunteer is
 // reminded, then the chat goes back to the queue and the user is told.
 func TestHandoffTimersEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t, withConfig(func(c *config) {
 		c.HandoffTick = 50 * time.Millisecond
 		c.HandoffRemind = 300 * time.Millisecond
@@ -603,7 +603,7 @@ func TestHandoffTimersEndToEnd(t *testing.T) {
 // TestHandoffRestartEndToEnd: the bot restarts in the middle of a handoff;
 // the pairing holds and messages flow both ways.
 func TestHandoffRestartEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	vol := h.tg.User(7500501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
@@ -629,7 +629,7 @@ func TestHandoffRestartEndToEnd(t *testing.T) {
 // user's next message cannot reach them (403), the chat goes back to the
 // head of the queue, and the next volunteer sees that message.
 func TestHandoffBlockedVolunteerEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	vol, vol2 := h.tg.User(7600501, "en"), h.tg.User(7600502, "ru")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
@@ -663,7 +663,7 @@ func TestHandoffBlockedVolunteerEndToEnd(t *testing.T) {
 
 // TestHandoffVolunteersCommand: `hotline volunteers add|list|remove`.
 func TestHandoffVolunteersCommand(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dbURL := storagetest.PostgresURL(t)
 	env := func(k string) string {
 		switch k {
@@ -709,7 +709,7 @@ func TestHandoffVolunteersCommand(t *testing.T) {
 // with how to add one; a coordinator added, /readyz says it no more, and a
 // report is stored either way.
 func TestNobodyGetsCases(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t)
 	const line = "nobody receives new cases"
 	waitFor(t, "the warning in the log", func() bool { return strings.Contains(h.log.String(), line) })

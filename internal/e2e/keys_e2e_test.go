@@ -58,7 +58,7 @@ func inDump(dump string, values ...string) []string {
 // pg_dump holds no name, A-number or phone of it; a volunteer still reads
 // them, finding the case by A-number, and in /case while holding its chat.
 func TestPersonalDataEncryptedEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t, withConfig(func(c *config) { c.Admins = []int64{keysAdmin} }))
 	reporter := h.tg.User(6100001, "ru")
 	code := fileReport(t, h, reporter)
@@ -102,7 +102,7 @@ func TestPersonalDataEncryptedEndToEnd(t *testing.T) {
 // the new key alone shows the case found by A-number. The commands say what
 // is left under which key, and stop clearly at a key they do not have.
 func TestKeysRotateEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t, withConfig(func(c *config) { c.Admins = []int64{keysAdmin} }))
 	reporter := h.tg.User(6100002, "ru")
 	code := fileReport(t, h, reporter)

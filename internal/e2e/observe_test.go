@@ -223,7 +223,7 @@ func fileShortReport(t *testing.T, h *harness, u *telegramtest.User) (typed, pre
 // retry, one report filed, no warnings or errors, and no personal data in
 // any label.
 func TestMetricsAfterReport(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t)
 	const userID = 7100001
 	u := h.tg.User(userID, "en")
@@ -301,7 +301,7 @@ func TestMetricsAfterReport(t *testing.T) {
 // and 200 when it is back, /healthz and /metrics keep answering, and the
 // bot answers users again afterwards.
 func TestReadyzFollowsRedis(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	rs := startRedis(t, "everysec")
 	h := newHarness(t, withConfig(func(c *config) { c.RedisURL = rs.url() }))
 	addr := h.srv().Addr
@@ -413,7 +413,7 @@ func freePort(t testing.TB) string {
 // for a volunteer makes it one chat long, a volunteer taking the chat
 // empties it.
 func TestMetricsQueue(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	const volunteerID = 7100302
 	h := newHarness(t, withConfig(func(c *config) { c.Admins = []int64{volunteerID} }))
 	addr := h.srv().Addr

@@ -52,7 +52,7 @@ func leaked(s string) []string {
 // debug logging — and finds none of the case's personal values in the
 // bot's log lines, in any form, nor in /metrics.
 func TestLogsCarryNoPersonalData(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t, withConfig(func(c *config) { c.LogLevel = slog.LevelDebug }))
 	reporter := h.tg.User(6100001, "ru")
 	vol := h.tg.User(statusVolunteer, "en")
@@ -200,7 +200,7 @@ func redisDump(t *testing.T, h *harness) string {
 // table, no session, queue entry or kept message in Redis, no word of it
 // in the log.
 func TestStrangerGroupEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t)
 	stranger := h.tg.User(6200001, "ru")
 	g := h.tg.Group(-4242424242, "Семья Петровых")
@@ -268,7 +268,7 @@ func freeAddr(t *testing.T) string {
 // posts without it or with another are refused and not stored, and a body
 // larger than any update is refused.
 func TestWebhookRefusesStrangersEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	addr := freeAddr(t)
 	const secret = "s3cret_token-e2e-0123456789abcdef"
 	h := newStatusHarness(t, withConfig(func(c *config) {
@@ -367,7 +367,7 @@ func erased(t *testing.T, h *harness, code string) bool {
 // and erases nothing; `hotline purge` erases its personal fields and
 // keeps the other's; the admin reads the purge in /audit.
 func TestPurgeEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t)
 	vol := h.tg.User(statusVolunteer, "en")
 	old := fileReport(t, h, h.tg.User(6400001, "ru"))
@@ -430,7 +430,7 @@ func TestPurgeEndToEnd(t *testing.T) {
 // TestRetentionJobEndToEnd: the running bot purges by itself; the audit
 // log names it.
 func TestRetentionJobEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t, withConfig(func(c *config) { c.PurgeEvery = 50 * time.Millisecond }))
 	vol := h.tg.User(statusVolunteer, "en")
 	old := fileReport(t, h, h.tg.User(6500001, "ru"))
@@ -463,7 +463,7 @@ func TestRetentionJobEndToEnd(t *testing.T) {
 // TestDraftsExpireEndToEnd: a report being filled in lives in Redis for
 // HOTLINE_SESSION_TTL after the last answer, no longer.
 func TestDraftsExpireEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t, withConfig(func(c *config) { c.SessionTTL = 10 * time.Minute }))
 	u := h.tg.User(6600001, "en")
 	u.Send("/start")

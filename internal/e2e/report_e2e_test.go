@@ -74,7 +74,7 @@ var reports = []reportAnswers{{
 // reporter gets the code and the share link. The Russian run also restarts
 // the bot mid-flow and sends three answers in one getUpdates batch.
 func TestReportEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for i, r := range reports {
 		t.Run(r.lang, func(t *testing.T) {
 			t.Parallel()
@@ -220,7 +220,7 @@ func TestReportEndToEnd(t *testing.T) {
 // TestBadInputEndToEnd sends what real people send by mistake; each gets a
 // clear answer, nothing crashes, and the report goes on.
 func TestBadInputEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t)
 	u := h.tg.User(5000101, "en")
 	ask := func(id string) string { return firstLine(h.text("en", id, holes...)) }
@@ -270,7 +270,7 @@ func TestBadInputEndToEnd(t *testing.T) {
 // the command menu in both languages, and every button press answered so
 // the button stops spinning.
 func TestCommandMenuAndCallbacks(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t)
 	for _, lang := range []string{"ru", "en"} {
 		cmds := h.tg.Commands(lang)
@@ -304,7 +304,7 @@ func TestCommandMenuAndCallbacks(t *testing.T) {
 // pressed — the menu's caption, "да" to the consent, "не знаю" to the
 // triage, "нет" under Да and Нет — move the report on as the buttons do.
 func TestTypedAnswersEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t)
 	u := h.tg.User(5000201, "ru")
 	ask := func(id string) string { return firstLine(h.text("ru", id, holes...)) }
@@ -340,7 +340,7 @@ func TestTypedAnswersEndToEnd(t *testing.T) {
 // unsent after its first answers is reminded of once, with its button
 // leading back to where it stopped.
 func TestUnsentReportRemindedEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHarness(t, withConfig(func(c *config) {
 		c.DraftRemind = time.Second
 		c.HandoffTick = 100 * time.Millisecond

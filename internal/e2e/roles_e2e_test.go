@@ -18,7 +18,7 @@ import (
 // role cannot erase the trail, and `hotline audit verify` finds the chain
 // intact.
 func TestTwoRolesEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	admin, err := storage.OpenPostgres(ctx, os.Getenv("DATABASE_URL"))
 	if err != nil {

@@ -114,7 +114,7 @@ type apiEvents struct {
 // answer come back in order, a button press and a photo work, the language
 // switch goes through the bot, and bad requests are refused.
 func TestSandboxAPI(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	sb, base, _ := startSandbox(t)
 	cat, err := locales.New()
 	if err != nil {
@@ -277,7 +277,7 @@ func TestSandboxAPI(t *testing.T) {
 // earlier sandbox left keys: they are gone, and keys outside the sandbox's
 // prefix are kept.
 func TestSandboxWipesOldState(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	rdb, prefix := storagetest.Redis(t)
 	ctx := context.Background()
 	url := "redis://" + rdb.Options().Addr + "/0"
@@ -430,7 +430,7 @@ func (p *page) label(lang, id string, kv ...any) string {
 // Russian; then the volunteer takes the chat with /next and answers, and
 // the answer appears on the relative's side.
 func TestSandboxInChromium(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	b := startChromium(t)
 	_, base, srv := startSandbox(t)
 	cat, err := locales.New()
@@ -608,7 +608,7 @@ func TestSandboxInChromium(t *testing.T) {
 // the token printed at start; its volunteer is a coordinator; and it
 // refuses to start on a database that holds cases it did not make.
 func TestSandboxIsNotAnAdminDoor(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	sb, base, srv := startSandbox(t)
 	u, err := url.Parse(base)
 	if err != nil {
@@ -700,7 +700,7 @@ func TestSandboxIsNotAnAdminDoor(t *testing.T) {
 // keyboard picks the topic by its label and writes in it as the volunteer,
 // and the relative's column gets the message from the bot.
 func TestSandboxForumInChromium(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	b := startChromium(t)
 	sb, base, _ := startSandboxWith(t, sandbox.Config{Forum: true})
 	cat, err := locales.New()

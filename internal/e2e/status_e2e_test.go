@@ -219,7 +219,7 @@ func setStatus(t *testing.T, h *harness, vol *telegramtest.User, code, status, n
 // reaches nobody outside the volunteers; and nothing they see holds the
 // case's personal fields.
 func TestStatusEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t)
 	reporter := h.tg.User(6000001, "ru")
 	code := fileReport(t, h, reporter)
@@ -313,7 +313,7 @@ func TestStatusEndToEnd(t *testing.T) {
 // TestStatusCodeVariantsEndToEnd: the code typed in any form, at the menu,
 // after "Check a case" and with /check, and the deep link, all find the case.
 func TestStatusCodeVariantsEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t, withConfig(func(c *config) { c.Lookups.PerUser = 100 }))
 	c := storeCase(t, h, 6000011)
 	header := plain(h.cat.Render("ru", flows.T("check.header", "Code", flows.FormatCode(c.Code))))
@@ -357,7 +357,7 @@ func storeCase(t *testing.T, h *harness, reporter int64) flows.Case {
 // TestStatusGuessingEndToEnd: 50 wrong codes from one user are stopped and
 // the user is told to wait; a valid code from another user still works.
 func TestStatusGuessingEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t)
 	c := storeCase(t, h, 6000021)
 	guesser := h.tg.User(6000022, "en")
@@ -392,7 +392,7 @@ func TestStatusGuessingEndToEnd(t *testing.T) {
 // from Postgres, and the case status still works for subscribers; nothing
 // links the reporter's account to the case any more, so they are not told.
 func TestStatusForgetEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t)
 	reporter := h.tg.User(6000031, "ru")
 	code := fileReport(t, h, reporter)
@@ -439,7 +439,7 @@ func TestStatusForgetEndToEnd(t *testing.T) {
 // them back with 429); the next process sends them, and each follower is
 // notified exactly once.
 func TestStatusRestartBeforeNotifications(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newStatusHarness(t, withConfig(func(c *config) {
 		tests := c.pipeline
 		c.pipeline = func(o *pipeline.Options) {

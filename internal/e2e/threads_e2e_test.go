@@ -49,7 +49,7 @@ func repliesTo(t *testing.T, m *telegramtest.Message, want int) {
 // while waiting, to a relayed answer, to one's own message — and a reply to
 // a message that was never relayed goes without a thread.
 func TestThreadsEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	vol := h.tg.User(7700501, "en")
 	h.addMember(t, vol.ID, flows.RoleVolunteer)
@@ -93,7 +93,7 @@ func TestThreadsEndToEnd(t *testing.T) {
 // of the message replied to, under it, and not to the active chat, whose
 // user must never read another family's conversation.
 func TestThreadsOtherChatEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	h := newHandoffHarness(t)
 	coord := h.tg.User(7710601, "en")
 	h.addMember(t, coord.ID, flows.RoleCoordinator)
