@@ -235,7 +235,7 @@ func TestWriteTranscriptEndToEnd(t *testing.T) {
 // user is told the volunteer is still on it. /hold 0 ends the hold and the
 // timers take the chat back. A bad number changes nothing.
 func TestHoldEndToEnd(t *testing.T) {
-	parallel(t)
+	takesLong(t, 12*time.Second)
 	h := newHandoffHarness(t, withConfig(func(c *config) {
 		c.HandoffTick = 50 * time.Millisecond
 		c.HandoffRemind = 3 * time.Second

@@ -94,7 +94,7 @@ func (c *crasher) take(u pipeline.Update) bool {
 // restarted: the reporter gets the code and everyone exactly one
 // announcement.
 func TestCaseworkAnnounceEndToEnd(t *testing.T) {
-	parallel(t)
+	takesLong(t, 15*time.Second)
 	cr := &crasher{hit: make(chan struct{})}
 	h := newHandoffHarness(t, withConfig(func(c *config) { c.handler = cr.wrap }))
 	vol, coord, admin := h.tg.User(7700501, "en"), h.tg.User(7700601, "ru"), h.tg.User(handoffAdmin, "en")

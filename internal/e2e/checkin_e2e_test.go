@@ -254,7 +254,7 @@ func TestCheckinOutInTime(t *testing.T) {
 // says it is late, and reaches the contact and the volunteer: silence is
 // the signal.
 func TestCheckinAlarmAcrossRestartAndReplicas(t *testing.T) {
-	parallel(t)
+	takesLong(t, 10*time.Second)
 	h, clock := newCheckinHarness(t)
 	vol := onDuty(t, h, ckVolunteer)
 	person := h.tg.User(7001201, "ru")

@@ -878,7 +878,7 @@ type probeCheck struct {
 // Ingress and the compose health check use: liveness must stay 200 when
 // Redis goes away (restarting would not bring it back), readiness must not.
 func TestDeployHealthPathsAreServed(t *testing.T) {
-	parallel(t)
+	takesLong(t, 8*time.Second)
 	ms := loadManifests(t)
 	c, _ := botContainer(t, ms)
 	var checks []probeCheck

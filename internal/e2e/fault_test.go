@@ -683,7 +683,7 @@ func TestFaultOutOfOrderWebhook(t *testing.T) {
 // update is handled once, and no message comes to a chat before the
 // retry_after it was given (telegramtest's EarlyRetries).
 func TestFault429Storm(t *testing.T) {
-	parallel(t)
+	takesLong(t, 15*time.Second)
 	tests := []struct {
 		name   string
 		opts   []telegramtest.Option
@@ -748,7 +748,7 @@ func TestFault429Storm(t *testing.T) {
 // question in order. Nothing Telegram was told is stored is lost: a lost
 // answer would leave its chat waiting.
 func TestFaultRedisRestart(t *testing.T) {
-	waitsLong(t)
+	takesLong(t, 10*time.Second)
 	start := time.Now()
 	rs := startRedis(t, "always") // every acknowledged write is on disk before Redis answers
 	h := newHarness(t,
@@ -820,7 +820,7 @@ func TestFaultRedisRestart(t *testing.T) {
 // case code; each report is stored once. The database is a private cluster
 // (initdb, pg_ctl) so that stopping it disturbs no other test.
 func TestFaultPostgresDown(t *testing.T) {
-	waitsLong(t)
+	takesLong(t, 45*time.Second)
 	start := time.Now()
 	pg := startPostgres(t)
 	h := newHarness(t,

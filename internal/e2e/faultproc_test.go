@@ -255,7 +255,7 @@ func (p *botProc) running() bool {
 // last few messages before the kill (maxRerun at most), repeated once, right
 // after themselves, before anything new.
 func TestFaultKillMidFlow(t *testing.T) {
-	waitsLong(t)
+	takesLong(t, 25*time.Second)
 	faultKillMidFlow(t, serverRedis(t), 200)
 }
 
@@ -265,7 +265,7 @@ func TestFaultKillMidFlow(t *testing.T) {
 // procEnv), whose keys are spread over the three masters; the 200 chats
 // are TestFaultKillMidFlow's.
 func TestFaultKillMidFlowCluster(t *testing.T) {
-	parallel(t)
+	takesLong(t, 20*time.Second)
 	faultKillMidFlow(t, clusterRedis(t), 60)
 }
 
@@ -332,7 +332,7 @@ func faultKillMidFlow(t *testing.T, red testRedis, chats int) {
 // may see twice is only what the dead process had sent and not yet deleted,
 // re-sent by the process that took its partitions over.
 func TestFaultThreeWebhookProcesses(t *testing.T) {
-	waitsLong(t)
+	takesLong(t, 40*time.Second)
 	faultThreeWebhookProcesses(t, serverRedis(t), 500)
 }
 
@@ -342,7 +342,7 @@ func TestFaultThreeWebhookProcesses(t *testing.T) {
 // of the 32 partitions the dead process's survivors take over; the 500
 // chats are TestFaultThreeWebhookProcesses's.
 func TestFaultThreeWebhookProcessesCluster(t *testing.T) {
-	parallel(t)
+	takesLong(t, 25*time.Second)
 	faultThreeWebhookProcesses(t, clusterRedis(t), 100)
 }
 

@@ -281,7 +281,7 @@ func copiesIn(g *telegramtest.Group, thread int, from int64) []*telegramtest.Mes
 // three messages of the group's): every topic and card is made, none
 // twice, no message refused by the limit, urgent cases' topics first.
 func TestForumRaid(t *testing.T) {
-	waitsLong(t)
+	takesLong(t, 20*time.Second)
 	const perWindow, window = 100, 2 * time.Second
 	limits := telegramtest.Limits{Global: 10000, PerChat: 1000, ChatBurst: 1000, PerGroupPerMinute: perWindow, GroupWindow: window}
 	h, g := newForumHarness(t, withTelegram(telegramtest.WithLimits(limits)), withPipeline(func(o *pipeline.Options) {

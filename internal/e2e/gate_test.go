@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The package's tests run in parallel through turns rather than through go
@@ -13,7 +14,7 @@ import (
 // the scheduler wakes them, and the test that keeps Postgres down for 30 s
 // often started a quarter of the way in, then waited out its outage alone
 // at the end while the CPU sat idle. Here the tests that mostly wait
-// (waitsLong) start before the others, so that their waiting overlaps the
+// (takesLong) start before the others, so that their waiting overlaps the
 // others' work.
 
 // turns lets the package's parallel tests in.
@@ -39,44 +40,47 @@ func takeParallelFlag() {
 
 // parallel is t.Parallel for a top-level test of this package: it returns
 // when the test's turn comes. Subtests call t.Parallel themselves and run
-// within their parent's turn.
-func parallel(t *testing.T) { turns.wait(t, false) }
+// within their parent's turn. go test's "--- PASS" times count the wait for
+// the turn.
+func parallel(t *testing.T) { turns.wait(t, 0) }
 
-// waitsLong is parallel for a test that spends most of its time waiting
-// (an outage, child processes starting): it is let in before the others.
-func waitsLong(t *testing.T) { turns.wait(t, true) }
+// takesLong is parallel for a test that takes about d, most of it waiting
+// (an outage, child processes, timers): the longest are let in first, so
+// that none of them is left to end the run alone.
+func takesLong(t *testing.T, d time.Duration) { turns.wait(t, d) }
 
-// gate gives turns: at most limit tests at once, the ones that wait long
-// first. No turn is given while a test that asked for one is still paused
-// in t.Parallel (pending): go test releases them all at once when the
-// sequential tests end, and the first turns go to the tests that wait
-// long only if all have arrived.
+// gate gives turns: at most limit tests at once, the longest first. No
+// turn is given while a test that asked for one is still paused in
+// t.Parallel (pending): go test releases them all at once when the
+// sequential tests end, and the turns are given in order only once all
+// have arrived.
 type gate struct {
 	mu      sync.Mutex
 	limit   int
 	running int
 	pending int
-	queue   [2][]chan struct{} // [1]: the tests that wait long
+	queue   []waiter
 }
 
-func (g *gate) wait(t *testing.T, long bool) {
+type waiter struct {
+	d    time.Duration
+	turn chan struct{}
+}
+
+func (g *gate) wait(t *testing.T, d time.Duration) {
 	t.Helper()
 	g.mu.Lock()
 	g.pending++
 	g.mu.Unlock()
 	t.Parallel()
 
-	turn := make(chan struct{})
+	w := waiter{d, make(chan struct{})}
 	g.mu.Lock()
 	g.pending--
-	i := 0
-	if long {
-		i = 1
-	}
-	g.queue[i] = append(g.queue[i], turn)
+	g.queue = append(g.queue, w)
 	g.admit()
 	g.mu.Unlock()
-	<-turn
+	<-w.turn
 	t.Cleanup(g.leave)
 }
 
@@ -87,18 +91,18 @@ func (g *gate) leave() {
 	g.mu.Unlock()
 }
 
-// admit gives the free turns, the tests that wait long first. g.mu is held.
+// admit gives the free turns, the longest tests first and the others in
+// the order they came. g.mu is held.
 func (g *gate) admit() {
-	for g.pending == 0 && g.running < g.limit {
-		i := 1
-		if len(g.queue[1]) == 0 {
-			i = 0
+	for g.pending == 0 && g.running < g.limit && len(g.queue) > 0 {
+		i := 0
+		for j, w := range g.queue {
+			if w.d > g.queue[i].d {
+				i = j
+			}
 		}
-		if len(g.queue[i]) == 0 {
-			return
-		}
-		close(g.queue[i][0])
-		g.queue[i] = g.queue[i][1:]
+		close(g.queue[i].turn)
+		g.queue = append(g.queue[:i], g.queue[i+1:]...)
 		g.running++
 	}
 }

@@ -25,7 +25,7 @@ import (
 // value in any form: updates are kept stripped and sealed, sessions and
 // calls sealed, the database's personal columns sealed.
 func TestRedisFilesCarryNoPersonalData(t *testing.T) {
-	parallel(t)
+	takesLong(t, 10*time.Second)
 	rs := startRedis(t, "everysec")
 	h := newStatusHarness(t, withConfig(func(c *config) {
 		c.RedisURL, c.LogLevel, c.PurgeEvery = rs.url(), slog.LevelDebug, 200*time.Millisecond

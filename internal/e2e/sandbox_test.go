@@ -430,7 +430,7 @@ func (p *page) label(lang, id string, kv ...any) string {
 // Russian; then the volunteer takes the chat with /next and answers, and
 // the answer appears on the relative's side.
 func TestSandboxInChromium(t *testing.T) {
-	parallel(t)
+	takesLong(t, 10*time.Second)
 	b := startChromium(t)
 	_, base, srv := startSandbox(t)
 	cat, err := locales.New()
@@ -700,7 +700,7 @@ func TestSandboxIsNotAnAdminDoor(t *testing.T) {
 // keyboard picks the topic by its label and writes in it as the volunteer,
 // and the relative's column gets the message from the bot.
 func TestSandboxForumInChromium(t *testing.T) {
-	parallel(t)
+	takesLong(t, 10*time.Second)
 	b := startChromium(t)
 	sb, base, _ := startSandboxWith(t, sandbox.Config{Forum: true})
 	cat, err := locales.New()
