@@ -668,6 +668,24 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 			t.Errorf("%q: a lawyer %v, want %v", tt.typed, got, tt.lawyer)
 		}
 	}
+	// A no that ends a question asks it: "…then moved, no?" says he was
+	// moved.
+	c := newChat(t, "en")
+	toBirthDate(c)
+	fillReport(c, []answer{
+		{press: "btn.dont_know", want: "ask.birth_country"},
+		{press: "btn.dont_know", want: "ask.citizenship_plain"},
+		{press: "btn.dont_know", want: "ask.a_number"},
+		{press: "btn.dont_know", want: "ask.detained_on"},
+		{send: "1.3.2026", want: "ask.circumstance"},
+		{press: "circ.raid_home", want: "ask.details"},
+		{press: "btn.skip", want: "ask.facility"},
+		{press: "btn.dont_know", want: "ask.transfer"},
+	})
+	c.expect(c.send("he was in Otay Mesa first, then moved, no?"), "input.read_as", "ask.transfer_from")
+	if got := c.session().Draft.Facts.Transferred; got != "yes" {
+		t.Errorf("transfer %q after \"…then moved, no?\", want yes", got)
+	}
 	// The first question lists three things: a no to one of them and a
 	// yes to another is not a no, but the yes.
 	for lang, typed := range map[string]string{"en": "no deportation yet but he was moved", "ru": "нет, но его перевели в другой центр"} {

@@ -176,6 +176,38 @@ func TestDateQuestionAnsweredInASentence(t *testing.T) {
 	}
 }
 
+// A deportation order told in the detention's details is the stage's
+// first answer, a press away; words that only name deportation, or deny
+// an order, leave the stage's answers as they are.
+func TestOrderTold(t *testing.T) {
+	t.Parallel()
+	for said, want := range map[string]bool{
+		"Пришли в 6 утра, сказали что у него старый приказ о депортации": true,
+		"суда не будет, у него уже есть приказ о депортации с 2019 года": true,
+		"he has a final order of removal from 2019": true,
+		"депортационный ордер выдали в 2019":        true,
+		"приказа о депортации нет":                  false,
+		"no removal order":                          false,
+		"in order to get to the deportation office": false,
+		"решение суда будет в январе, депортации боимся": false,
+		"его задержали на работе":                        false,
+	} {
+		c := newChat(t, "ru")
+		toANumberBorn(c, "01.01.1980", "Россия")
+		c.expect(c.press("btn.dont_know"), "ask.detained_on")
+		fillReport(c, detainedToUrgent[:1])
+		fillReport(c, []answer{
+			{press: "circ.raid_home", want: "ask.details"},
+			{send: said, want: "ask.facility"},
+		})
+		fillReport(c, detainedToUrgent[3:7])
+		c.expect(c.press("btn.hearing_unknown"), "ask.stage")
+		if got := c.last.Buttons[0][0].Text.ID == "btn.use_said"; got != want {
+			t.Errorf("%q in the details: the order offered first %v, want %v (%v)", said, got, want, buttonNames(c.last))
+		}
+	}
+}
+
 // Words that name two answers of a question that takes one are asked
 // about, with the answers they named first: "pulled over driving to work"
 // was "Raid at work", a word of its caption.
