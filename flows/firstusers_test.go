@@ -632,6 +632,12 @@ func TestNameIsNoDayAndNoNumber(t *testing.T) {
 // that say more still do.
 func TestYesOrNoAboutTheQuestion(t *testing.T) {
 	t.Parallel()
+	toTransfer := []answer{
+		{send: "1.3.2026", want: "ask.circumstance"},
+		{press: "circ.raid_home", want: "ask.details"},
+		{press: "btn.skip", want: "ask.facility"},
+		{press: "btn.dont_know", want: "ask.transfer"},
+	}
 	for _, tt := range []struct {
 		lang, typed, want string
 		lawyer            bool
@@ -649,18 +655,9 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 		{"en", "not the lawyer, someone else", "input.kept_use_buttons", false}, // no yes or no in it
 	} {
 		c := newChat(t, tt.lang)
-		toBirthDate(c)
-		fillReport(c, []answer{
-			{press: "btn.dont_know", want: "ask.birth_country"},
-			{press: "btn.dont_know", want: "ask.citizenship_plain"},
-			{press: "btn.dont_know", want: "ask.a_number"},
-			{press: "btn.dont_know", want: "ask.detained_on"},
-			{send: "1.3.2026", want: "ask.circumstance"},
-			{press: "circ.raid_home", want: "ask.details"},
-			{press: "btn.skip", want: "ask.facility"},
-			{press: "btn.dont_know", want: "ask.transfer"},
-			{press: "yesno.no", want: "ask.lawyer"},
-		})
+		toDetainedKnowingNothing(c)
+		fillReport(c, toTransfer)
+		c.expect(c.press("yesno.no"), "ask.lawyer")
 		if got := textIDs(c.send(tt.typed)); got[0] != tt.want {
 			t.Errorf("%q at the lawyer question: %v, want %s", tt.typed, got, tt.want)
 		}
@@ -671,17 +668,8 @@ func TestYesOrNoAboutTheQuestion(t *testing.T) {
 	// A no that ends a question asks it: "…then moved, no?" says he was
 	// moved.
 	c := newChat(t, "en")
-	toBirthDate(c)
-	fillReport(c, []answer{
-		{press: "btn.dont_know", want: "ask.birth_country"},
-		{press: "btn.dont_know", want: "ask.citizenship_plain"},
-		{press: "btn.dont_know", want: "ask.a_number"},
-		{press: "btn.dont_know", want: "ask.detained_on"},
-		{send: "1.3.2026", want: "ask.circumstance"},
-		{press: "circ.raid_home", want: "ask.details"},
-		{press: "btn.skip", want: "ask.facility"},
-		{press: "btn.dont_know", want: "ask.transfer"},
-	})
+	toDetainedKnowingNothing(c)
+	fillReport(c, toTransfer)
 	c.expect(c.send("he was in Otay Mesa first, then moved, no?"), "input.read_as", "ask.transfer_from")
 	if got := c.session().Draft.Facts.Transferred; got != "yes" {
 		t.Errorf("transfer %q after \"…then moved, no?\", want yes", got)

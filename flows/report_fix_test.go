@@ -119,19 +119,26 @@ func TestCorrectionOfAnEarlierDateInEnglish(t *testing.T) {
 	}
 }
 
-// Under a date's question, a sentence: why there is no date, or the date
-// with what was said of it. It was "62 characters, 40 fit here".
-func TestDateQuestionAnsweredInASentence(t *testing.T) {
-	t.Parallel()
-	c := newChat(t, "ru")
+// toHearingWithDetails answers a report up to the hearing's date, the
+// detention's details typed.
+func toHearingWithDetails(c *chat, details string) {
+	c.t.Helper()
 	toANumberBorn(c, "01.01.1980", "Россия")
 	c.expect(c.press("btn.dont_know"), "ask.detained_on")
 	fillReport(c, detainedToUrgent[:1])
 	fillReport(c, []answer{
 		{press: "circ.raid_home", want: "ask.details"},
-		{send: "Пришли в 6 утра, сказали что у него старый приказ о депортации", want: "ask.facility"},
+		{send: details, want: "ask.facility"},
 	})
 	fillReport(c, detainedToUrgent[3:7])
+}
+
+// Under a date's question, a sentence: why there is no date, or the date
+// with what was said of it. It was "62 characters, 40 fit here".
+func TestDateQuestionAnsweredInASentence(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, "ru")
+	toHearingWithDetails(c, "Пришли в 6 утра, сказали что у него старый приказ о депортации")
 
 	none := "суда не будет, адвокат так сказал, ждём что будет дальше"
 	c.expect(c.send(none), "input.kept", "ask.stage")
@@ -193,14 +200,7 @@ func TestOrderTold(t *testing.T) {
 		"его задержали на работе":                        false,
 	} {
 		c := newChat(t, "ru")
-		toANumberBorn(c, "01.01.1980", "Россия")
-		c.expect(c.press("btn.dont_know"), "ask.detained_on")
-		fillReport(c, detainedToUrgent[:1])
-		fillReport(c, []answer{
-			{press: "circ.raid_home", want: "ask.details"},
-			{send: said, want: "ask.facility"},
-		})
-		fillReport(c, detainedToUrgent[3:7])
+		toHearingWithDetails(c, said)
 		c.expect(c.press("btn.hearing_unknown"), "ask.stage")
 		if got := c.last.Buttons[0][0].Text.ID == "btn.use_said"; got != want {
 			t.Errorf("%q in the details: the order offered first %v, want %v (%v)", said, got, want, buttonNames(c.last))
