@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -104,5 +108,39 @@ func (g *gate) admit() {
 		close(g.queue[i].turn)
 		g.queue = append(g.queue[:i], g.queue[i+1:]...)
 		g.running++
+	}
+}
+
+// TestTopLevelTestsTakeTurns keeps the rule above: a top-level test of
+// this package that called t.Parallel itself would run outside the turns,
+// beside as many others as go test's own limit, which no test reaches.
+func TestTopLevelTestsTakeTurns(t *testing.T) {
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || fn.Body == nil || len(fn.Name.Name) < 5 || fn.Name.Name[:4] != "Test" {
+				continue
+			}
+			for _, st := range fn.Body.List {
+				call, ok := st.(*ast.ExprStmt)
+				if !ok {
+					continue
+				}
+				if c, ok := call.X.(*ast.CallExpr); ok {
+					if sel, ok := c.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Parallel" {
+						t.Errorf("%s: %s calls t.Parallel; call parallel(t) or takesLong(t, d) instead", fset.Position(c.Pos()), fn.Name.Name)
+					}
+				}
+			}
+		}
 	}
 }
